@@ -1,0 +1,168 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/scalelab/scalelab/bench"
+)
+
+// side is one side of a comparison: a workload on a target.
+type side struct {
+	name    string
+	target  bench.Target
+	queries []string
+	clients int
+	// prepare, if set, runs untimed before each round and returns the
+	// round's statements in place of queries (an insert workload moves its
+	// first id past the rows already there).
+	prepare func(ctx context.Context) ([]string, error)
+	// begin and end, if set, run around each measured round (after warmup),
+	// for sampling something while the side runs.
+	begin, end func()
+}
+
+// sample is what the rounds of one side measured, merged.
+type sample struct {
+	Count, Errors int64
+	ErrorsByKind  map[string]int64
+	Wall          time.Duration
+	Min, Max      time.Duration
+	hist          *hdrhistogram.Histogram
+}
+
+func newSample() *sample {
+	return &sample{hist: hdrhistogram.New(1, 60_000_000, 3), ErrorsByKind: map[string]int64{}}
+}
+
+// add merges one run's statistics.
+func (s *sample) add(st bench.Stats) {
+	if st.Count > 0 && (s.Count == 0 || st.Min < s.Min) {
+		s.Min = st.Min
+	}
+	s.Max = max(s.Max, st.Max)
+	s.Count += st.Count
+	s.Errors += st.Errors
+	s.Wall += st.Wall
+	maps.Copy(s.ErrorsByKind, st.ErrorsByKind)
+	if h := st.Hist(); h != nil {
+		s.hist.Merge(h)
+	}
+}
+
+// record adds one latency measured outside bench.Run.
+func (s *sample) record(d time.Duration) {
+	us := min(max(int64(d/time.Microsecond), 1), 60_000_000)
+	_ = s.hist.RecordValue(us)
+	if s.Count == 0 || d < s.Min {
+		s.Min = d
+	}
+	s.Max = max(s.Max, d)
+	s.Count++
+	s.Wall += d
+}
+
+// QPS is the successful queries per second of measured time.
+func (s *sample) QPS() float64 {
+	if s.Wall <= 0 {
+		return 0
+	}
+	return float64(s.Count) / s.Wall.Seconds()
+}
+
+// P returns the latency percentile p (0 to 100), kept within [Min, Max].
+func (s *sample) P(p float64) time.Duration {
+	if s.Count == 0 {
+		return 0
+	}
+	d := time.Duration(s.hist.ValueAtQuantile(p)) * time.Microsecond
+	return min(max(d, s.Min), s.Max)
+}
+
+// err reports failed queries: a lab's numbers mean nothing if its queries
+// fail, so any failure fails the lab.
+func (s *sample) err(name string) error {
+	if s.Errors == 0 {
+		return nil
+	}
+	kinds := slices.Sorted(maps.Keys(s.ErrorsByKind))
+	for i, k := range kinds {
+		kinds[i] = fmt.Sprintf("%s ×%d", k, s.ErrorsByKind[k])
+	}
+	return fmt.Errorf("%s: %d of %d queries failed: %s", name, s.Errors, s.Errors+s.Count, strings.Join(kinds, ", "))
+}
+
+// interleave runs every side for d in total, split over rounds rounds: in
+// each round every side runs once, one after another, in an order that
+// rotates from round to round, so that a slow moment of the machine does
+// not fall on one side only. Each run warms up for warmup first. It
+// returns one merged sample per side, in the order of sides, and fails if
+// any query failed.
+func interleave(ctx context.Context, sides []side, d, warmup time.Duration, rounds int) ([]*sample, error) {
+	out := make([]*sample, len(sides))
+	for i := range out {
+		out[i] = newSample()
+	}
+	per := max(d/time.Duration(rounds), 10*time.Millisecond)
+	for r := range rounds {
+		for k := range sides {
+			i := (k + r) % len(sides)
+			sd := sides[i]
+			cfg := bench.Config{Concurrency: []int{max(sd.clients, 1)}, Seed: uint64(r)}
+			if warmup > 0 {
+				warm := cfg
+				warm.Duration = warmup
+				if err := sd.run(ctx, warm); err != nil {
+					return nil, fmt.Errorf("%s: warm up: %w", sd.name, err)
+				}
+			}
+			if sd.begin != nil {
+				sd.begin()
+			}
+			cfg.Duration = per
+			err := sd.run(ctx, cfg, out[i])
+			if sd.end != nil {
+				sd.end()
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", sd.name, err)
+			}
+		}
+	}
+	for i, s := range out {
+		if err := s.err(sides[i].name); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// run runs the side's workload once with cfg, its statements from prepare
+// when set, and adds what it measured to into, if any.
+func (sd side) run(ctx context.Context, cfg bench.Config, into ...*sample) error {
+	cfg.Queries = sd.queries
+	if sd.prepare != nil {
+		var err error
+		if cfg.Queries, err = sd.prepare(ctx); err != nil {
+			return err
+		}
+	}
+	res, err := bench.Run(ctx, sd.target, cfg)
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	for _, s := range into {
+		for _, l := range res.Levels {
+			s.add(l.Total)
+		}
+	}
+	return nil
+}

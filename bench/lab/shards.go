@@ -1,0 +1,295 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"github.com/scalelab/scalelab/bench"
+	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/reshard"
+	"github.com/scalelab/scalelab/router"
+	"github.com/scalelab/scalelab/sandbox"
+	"github.com/scalelab/scalelab/schema"
+	"github.com/scalelab/scalelab/shard"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// Ports of the shards lab, from BasePort: the servers of the shard counts,
+// then the two resharding sandboxes (each 2 shards, growing to 3).
+const (
+	reshardHashOffset   = 10
+	reshardModuloOffset = 20
+	reshardFrom         = 2
+	reshardSplit        = "80-" // the range the hash side splits: 2 → 3 shards
+)
+
+// shardQueries are the shards lab's two queries: a user by id, which the
+// router sends to the one shard that owns it, and a user's image count,
+// which every shard must answer, since images are sharded by their own id.
+func shardQueries(users int) (targeted, scatter string) {
+	u := "{u:uniform(1," + strconv.Itoa(users) + ")}"
+	return "SELECT * FROM users WHERE id = " + u, "SELECT COUNT(*) FROM images WHERE user_id = " + u
+}
+
+// shardDatabase is the database that holds the data of one shard count:
+// every shard count has its own on the same servers, so that all of them
+// are loaded at once and measured in alternating rounds.
+func shardDatabase(n int) string { return "lab_shards_" + strconv.Itoa(n) }
+
+func runShards(ctx context.Context, e *env) (*Experiment, error) {
+	s := e.cfg.Size
+	most := s.ShardCounts[len(s.ShardCounts)-1]
+	sb, err := e.start(ctx, "shards", 0, startConfig(most, 0, sampleTables("")))
+	if err != nil {
+		return nil, err
+	}
+	data := dataset(s.Rows)
+	shapes := make([]*topology.Topology, len(s.ShardCounts))
+	loads := make([]*schema.LoadResult, len(s.ShardCounts))
+	for i, n := range s.ShardCounts {
+		if shapes[i], err = shardShape(ctx, sb, n); err != nil {
+			return nil, err
+		}
+		if loads[i], err = e.load(ctx, shapes[i], data, schema.IndexSetFull); err != nil {
+			return nil, err
+		}
+	}
+	routers := make([]*router.Router, len(shapes))
+	defer func() {
+		for _, r := range routers {
+			if r != nil {
+				r.Close()
+			}
+		}
+	}()
+	targeted, scatter := shardQueries(data.Users)
+	var sides []side
+	for i, t := range shapes {
+		r, err := router.Open(ctx, t, router.Config{Replica: replica.Config{NoHeartbeatWriter: true}})
+		if err != nil {
+			return nil, fmt.Errorf("open the router over %s: %w", shards(s.ShardCounts[i]), err)
+		}
+		routers[i] = r
+		sides = append(sides,
+			side{name: shards(s.ShardCounts[i]) + ", targeted", target: r, clients: s.Clients, queries: []string{targeted}},
+			side{name: shards(s.ShardCounts[i]) + ", scatter", target: r, clients: s.Clients, queries: []string{scatter}})
+	}
+	e.say("measuring targeted and scatter queries over %v shards at %d clients, %v each", s.ShardCounts, s.Clients, s.Duration)
+	res, err := interleave(ctx, sides, s.Duration, s.Warmup, s.Rounds)
+	if err != nil {
+		return nil, err
+	}
+	m := shardsMeasurements{Cores: runtime.NumCPU()}
+	for i, n := range s.ShardCounts {
+		t, sc := res[2*i], res[2*i+1]
+		m.Points = append(m.Points, shardPoint{Shards: n, TargetQPS: t.QPS(), TargetP50: t.P(50), ScatterQPS: sc.QPS(), ScatterP50: sc.P(50),
+			Imbalance: imbalance(loads[i])})
+	}
+	m.Balance = tableBalances(loads[len(loads)-1])
+	for _, r := range routers {
+		r.Close()
+	}
+	routers = nil
+	// The resharding sandboxes start after the shard counts' servers stop:
+	// the machine has only so many cores.
+	if err := e.stopSandboxes(false); err != nil {
+		return nil, err
+	}
+	e.say("resharding %d → %d shards: splitting hash range %s, and modulo", reshardFrom, reshardFrom+1, reshardSplit)
+	mv, err := e.reshardMovement(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.Reshard = mv
+	exp := &Experiment{
+		Params: map[string]any{
+			"flavor":            sb.State.Flavor,
+			"topology":          sb.Topology.Name,
+			"shard_counts":      s.ShardCounts,
+			"clients":           s.Clients,
+			"images":            data.Images,
+			"duration_per_side": s.Duration.String(),
+			"rounds":            s.Rounds,
+			"reshard_images":    s.ReshardRows,
+		},
+		Verdict: shardsVerdict(m),
+	}
+	e.measured = m
+	shardsReport(exp, m, res, loads, targeted, scatter)
+	return exp, nil
+}
+
+// shardShape is the topology of n shards on the first n servers of sb, in
+// a database of its own, which it creates.
+func shardShape(ctx context.Context, sb *sandbox.Sandbox, n int) (*topology.Topology, error) {
+	names, err := shard.GenerateNames(n)
+	if err != nil {
+		return nil, err
+	}
+	t := *sb.Topology
+	t.Database = shardDatabase(n)
+	t.Shards = make([]topology.Shard, n)
+	for i, name := range names {
+		t.Shards[i] = topology.Shard{Name: name, Primary: sb.Topology.Shards[i].Primary}
+		db, err := openNode(sb.Topology, sb.Topology.Shards[i].Primary.HostPort, true, 1)
+		if err != nil {
+			return nil, err
+		}
+		err = bench.CreateSchema(ctx, db, t.Database)
+		db.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// imbalance is the largest shard's rows (all tables) over the mean.
+func imbalance(l *schema.LoadResult) float64 {
+	per := shardRows(l)
+	var sum, most uint64
+	for _, n := range per {
+		sum += n
+		most = max(most, n)
+	}
+	if sum == 0 {
+		return 1
+	}
+	return float64(most) * float64(len(per)) / float64(sum)
+}
+
+// tableBalances is, per table, the largest shard's rows over the mean.
+func tableBalances(l *schema.LoadResult) []tableBalance {
+	var out []tableBalance
+	for _, t := range l.Tables {
+		var most uint64
+		for _, n := range t.Rows {
+			most = max(most, n)
+		}
+		r := 1.0
+		if sum := t.Total(); sum > 0 {
+			r = float64(most) * float64(len(t.Rows)) / float64(sum)
+		}
+		out = append(out, tableBalance{Table: t.Table, Ratio: r})
+	}
+	return out
+}
+
+// shardRows sums the load's rows per shard over all tables.
+func shardRows(l *schema.LoadResult) []uint64 {
+	per := make([]uint64, len(l.Shards))
+	for _, t := range l.Tables {
+		for i, n := range t.Rows {
+			per[i] += n
+		}
+	}
+	return per
+}
+
+// reshardMovement grows two sandboxes of reshardFrom shards by one shard
+// each, one sharded by hash ranges (splitting one range), one by modulo,
+// and counts the rows each move. Both start and reshard at once.
+func (e *env) reshardMovement(ctx context.Context) (*reshardMovement, error) {
+	type run struct {
+		label  string
+		vindex string
+		offset int
+		cfg    reshard.Config
+		res    *reshard.Result
+		err    error
+	}
+	runs := []*run{
+		{label: "reshard-hash", vindex: "hash", offset: reshardHashOffset, cfg: reshard.Config{Split: reshardSplit}},
+		{label: "reshard-modulo", vindex: "modulo", offset: reshardModuloOffset, cfg: reshard.Config{Shards: reshardFrom + 1}},
+	}
+	var wg sync.WaitGroup
+	for _, r := range runs {
+		wg.Go(func() {
+			sb, err := e.start(ctx, r.label, r.offset, startConfig(reshardFrom, 0, sampleTables(r.vindex)))
+			if err != nil {
+				r.err = err
+				return
+			}
+			if _, err := e.load(ctx, sb.Topology, dataset(e.cfg.Size.ReshardRows), schema.IndexSetNone); err != nil {
+				r.err = err
+				return
+			}
+			r.cfg.Sandbox = sb
+			if r.res, err = reshard.Run(ctx, r.cfg); err != nil {
+				r.err = fmt.Errorf("reshard by %s: %w", r.vindex, err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, r := range runs {
+		if r.err != nil {
+			return nil, r.err
+		}
+	}
+	return &reshardMovement{From: reshardFrom, To: reshardFrom + 1,
+		HashMoved: runs[0].res.Moved(), HashTotal: runs[0].res.Total(),
+		ModuloMoved: runs[1].res.Moved(), ModuloTotal: runs[1].res.Total()}, nil
+}
+
+func shardsReport(exp *Experiment, m shardsMeasurements, res []*sample, loads []*schema.LoadResult, targeted, scatter string) {
+	lat := Chart{Title: "Latency (p50) against shard count", XLabel: "shards", YLabel: "p50 latency (ms)", Kind: "line", LogX: true}
+	qps := Chart{Title: "QPS against shard count", XLabel: "shards", YLabel: "queries per second", Kind: "line", LogX: true}
+	tl, sl := Series{Name: "targeted lookup"}, Series{Name: "scatter query"}
+	tq, sq := Series{Name: "targeted lookup"}, Series{Name: "scatter query"}
+	t := Table{Title: "Targeted and scatter queries by shard count (measured in alternating rounds)",
+		Header: []string{"shards", "targeted QPS", "targeted p50 ms", "targeted p99 ms", "scatter QPS", "scatter p50 ms", "scatter p99 ms", "largest shard / mean"}}
+	for i, p := range m.Points {
+		x := float64(p.Shards)
+		tl.Points = append(tl.Points, Point{X: x, Y: msFloat(p.TargetP50)})
+		sl.Points = append(sl.Points, Point{X: x, Y: msFloat(p.ScatterP50)})
+		tq.Points = append(tq.Points, Point{X: x, Y: p.TargetQPS})
+		sq.Points = append(sq.Points, Point{X: x, Y: p.ScatterQPS})
+		t.Rows = append(t.Rows, []string{strconv.Itoa(p.Shards), rate(p.TargetQPS), msCell(p.TargetP50), msCell(res[2*i].P(99)),
+			rate(p.ScatterQPS), msCell(p.ScatterP50), msCell(res[2*i+1].P(99)), strconv.FormatFloat(p.Imbalance, 'f', 3, 64)})
+	}
+	lat.Series, qps.Series = []Series{tl, sl}, []Series{tq, sq}
+	exp.Charts = []Chart{lat, qps}
+	exp.Tables = []Table{t}
+	if len(loads) > 0 {
+		l := loads[len(loads)-1]
+		bal := Chart{Title: "Rows per shard (" + shards(len(l.Shards)) + ")", XLabel: "shard", YLabel: "rows", Kind: "bar"}
+		bt := Table{Title: "Rows per shard (" + shards(len(l.Shards)) + ")", Header: append([]string{"table"}, l.Shards...)}
+		for _, tb := range l.Tables {
+			sr := Series{Name: tb.Table}
+			row := []string{tb.Table}
+			for i, n := range tb.Rows {
+				sr.Points = append(sr.Points, Point{X: float64(i), Label: l.Shards[i], Y: float64(n)})
+				row = append(row, count(int64(n)))
+			}
+			bal.Series = append(bal.Series, sr)
+			bt.Rows = append(bt.Rows, row)
+		}
+		exp.Charts = append(exp.Charts, bal)
+		exp.Tables = append(exp.Tables, bt)
+	}
+	if r := m.Reshard; r != nil {
+		mv := Chart{Title: "Rows moved growing " + strconv.Itoa(r.From) + " → " + strconv.Itoa(r.To) + " shards", XLabel: "sharding", YLabel: "rows moved (%)", Kind: "bar"}
+		mv.Series = []Series{{Name: "moved", Points: []Point{
+			{X: 0, Label: "hash ranges (split " + reshardSplit + ")", Y: 100 * float64(r.HashMoved) / float64(max(r.HashTotal, 1))},
+			{X: 1, Label: "modulo", Y: 100 * float64(r.ModuloMoved) / float64(max(r.ModuloTotal, 1))},
+		}}}
+		exp.Charts = append(exp.Charts, mv)
+		exp.Tables = append(exp.Tables, Table{Title: mv.Title + " (scalelab reshard, verified per key range)",
+			Header: []string{"sharding", "how", "rows", "moved", "moved %"},
+			Rows: [][]string{
+				{"hash ranges", "split " + reshardSplit + " in two", count(r.HashTotal), count(r.HashMoved), pct(float64(r.HashMoved) / float64(max(r.HashTotal, 1)))},
+				{"modulo", "id mod " + strconv.Itoa(r.From) + " → id mod " + strconv.Itoa(r.To), count(r.ModuloTotal), count(r.ModuloMoved), pct(float64(r.ModuloMoved) / float64(max(r.ModuloTotal, 1)))},
+			}})
+	}
+	exp.Notes = []string{
+		"targeted: " + targeted + " (users are sharded by id, so one shard answers); scatter: " + scatter + " (images are sharded by their own id, so every shard answers and the router sums the counts).",
+		"Every shard count runs on the same servers, in a database of its own (lab_shards_N); servers beyond the count idle. All of them share this machine's CPU cores.",
+		"Resharding adds one server to each of two " + strconv.Itoa(reshardFrom) + "-shard sandboxes: hash ranges split " + reshardSplit + " in two and leave -80 alone; modulo changes id mod 2 to id mod 3 for every key. Likes follow their image's popularity, so the share of rows that move depends on where the popular images fall.",
+	}
+}

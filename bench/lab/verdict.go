@@ -1,0 +1,559 @@
+package lab
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Verdicts are pure functions of a lab's measurements: the same numbers
+// always give the same sentence, and reversed numbers give the opposite
+// one. Nothing here knows what the lab expected to find.
+
+// Thresholds below which a change counts as "about the same".
+const (
+	// speedTolerance: latencies and rates within 10% are the same speed.
+	speedTolerance = 1.1
+	// kneeShare: a pool size within 10% of the best QPS is as good as it.
+	kneeShare = 0.9
+	// evenTolerance: a largest shard within 10% of the mean is even.
+	evenTolerance = 1.1
+)
+
+// queryStats is one query's measurement on one side.
+type queryStats struct {
+	P50          time.Duration
+	P99          time.Duration
+	QPS          float64
+	RowsExamined int64
+}
+
+// indexQuery is one query without and with the index.
+type indexQuery struct {
+	Without, With queryStats
+}
+
+// indexPoint is the index lab at one table size.
+type indexPoint struct {
+	Rows          int64
+	Front, Lookup indexQuery
+	// InsertWithout and InsertWith are rows inserted per second into the
+	// table without and with the indexes.
+	InsertWithout, InsertWith float64
+}
+
+// indexMeasurements is what the index lab measured, smallest table first.
+type indexMeasurements struct {
+	Points []indexPoint
+}
+
+// indexVerdict says what the index did at the largest size, what it cost
+// inserts, and how each side grew with the table.
+func indexVerdict(m indexMeasurements) string {
+	if len(m.Points) == 0 {
+		return "nothing was measured"
+	}
+	last := m.Points[len(m.Points)-1]
+	var b strings.Builder
+	fmt.Fprintf(&b, "At %s images, for the front page query the index %s; for the lookup by user it %s; %s.",
+		count(last.Rows), indexEffect(last.Front), indexEffect(last.Lookup), insertEffect(last.InsertWithout, last.InsertWith))
+	if len(m.Points) > 1 {
+		first := m.Points[0]
+		g := float64(last.Rows) / float64(max(first.Rows, 1))
+		fmt.Fprintf(&b, " As the table grew %s, the front page query without the index %s; with it, %s.",
+			times(g), growth(first.Front.Without, last.Front.Without, g), growth(first.Front.With, last.Front.With, g))
+	}
+	return b.String()
+}
+
+// indexEffect describes rows examined and latency, without → with.
+func indexEffect(q indexQuery) string {
+	a, b := q.Without.RowsExamined, q.With.RowsExamined
+	var rows string
+	switch {
+	case b < a:
+		rows = fmt.Sprintf("cut rows examined from %s to %s", count(a), count(b))
+	case b > a:
+		rows = fmt.Sprintf("raised rows examined from %s to %s", count(a), count(b))
+	default:
+		rows = fmt.Sprintf("left rows examined at %s", count(a))
+	}
+	return rows + " and " + speedChange(q.Without.P50, q.With.P50, "made it")
+}
+
+// speedChange says how latency went from a to b: "made it 180× faster
+// (p50 45 ms → 0.25 ms)".
+func speedChange(a, b time.Duration, verb string) string {
+	f := ratio(float64(a), float64(b))
+	detail := fmt.Sprintf(" (p50 %s → %s)", ms(a), ms(b))
+	switch {
+	case f >= speedTolerance:
+		return verb + " " + times(f) + " faster" + detail
+	case f <= 1/speedTolerance:
+		return verb + " " + times(1/f) + " slower" + detail
+	}
+	return "did not change its speed much" + detail
+}
+
+// insertEffect compares insert rates without and with the indexes.
+func insertEffect(without, with float64) string {
+	f := ratio(without, with)
+	detail := fmt.Sprintf(" (%s → %s rows/s)", rate(without), rate(with))
+	switch {
+	case f >= 1.05:
+		return "inserts got " + times(f) + " slower" + detail
+	case f <= 1/1.05:
+		return "inserts got " + times(1/f) + " faster" + detail
+	}
+	return "inserts kept their speed" + detail
+}
+
+// growth says how a query's work grew while the table grew g times: in
+// step with it (a scan, O(n)) or far less (an index lookup, O(log n)). The
+// rows examined decide, as they are exact where latency is noisy; the
+// latency is reported beside them.
+func growth(a, b queryStats, g float64) string {
+	f := ratio(float64(b.RowsExamined), float64(a.RowsExamined))
+	desc := fmt.Sprintf("examined %s as many rows (%s → %s) and took %s as long (p50 %s → %s)",
+		times(f), count(a.RowsExamined), count(b.RowsExamined), times(ratio(float64(b.P50), float64(a.P50))), ms(a.P50), ms(b.P50))
+	// On log scales: growing at least half as fast as the table is
+	// growing with it.
+	if g > 1 && f > 1 && math.Log(f) >= 0.5*math.Log(g) {
+		return desc + ": its work grows with the table, O(n)"
+	}
+	return desc + ": its work hardly grows, O(log n)"
+}
+
+// poolPoint is the pool lab at one pool size.
+type poolPoint struct {
+	Size     int
+	QPS      float64
+	P99      time.Duration
+	Waits    int64
+	WaitTime time.Duration
+}
+
+// poolMeasurements is what the pool lab measured, smallest pool first.
+type poolMeasurements struct {
+	Clients int
+	Cores   int
+	Points  []poolPoint
+}
+
+// poolKnee returns the index of the smallest pool within kneeShare of the
+// best QPS, and the index of the best.
+func poolKnee(points []poolPoint) (knee, best int) {
+	for i, p := range points {
+		if p.QPS > points[best].QPS {
+			best = i
+		}
+	}
+	for i, p := range points {
+		if p.QPS >= kneeShare*points[best].QPS {
+			return i, best
+		}
+	}
+	return best, best
+}
+
+// poolVerdict says where more connections stopped helping, and why.
+func poolVerdict(m poolMeasurements) string {
+	if len(m.Points) == 0 {
+		return "nothing was measured"
+	}
+	knee, best := poolKnee(m.Points)
+	first, last := m.Points[0], m.Points[len(m.Points)-1]
+	k, bp := m.Points[knee], m.Points[best]
+	var b strings.Builder
+	switch {
+	case knee == len(m.Points)-1 && len(m.Points) > 1:
+		fmt.Fprintf(&b, "QPS kept growing up to the largest pool: from %s with %s to %s with %d connections, so the server still had capacity to spare; try larger pools.",
+			rate(first.QPS), conns(first.Size), rate(last.QPS), last.Size)
+	case knee == 0:
+		fmt.Fprintf(&b, "Adding connections never helped: %s already gave %s QPS, within %d%% of the best (%s with %d).",
+			conns(first.Size), rate(first.QPS), pctInt(1-kneeShare), rate(bp.QPS), bp.Size)
+	case knee == best:
+		fmt.Fprintf(&b, "QPS rose from %s with %s to %s with %d and stopped growing there: no larger pool did better.",
+			rate(first.QPS), conns(first.Size), rate(k.QPS), k.Size)
+	default:
+		fmt.Fprintf(&b, "QPS rose from %s with %s to %s with %d and stopped growing there: larger pools added at most %s (best %s with %d).",
+			rate(first.QPS), conns(first.Size), rate(k.QPS), k.Size, pct(bp.QPS/k.QPS-1), rate(bp.QPS), bp.Size)
+	}
+	switch {
+	case knee < len(m.Points)-1 && last.Waits < first.Waits:
+		fmt.Fprintf(&b, " Past %s the server's %d CPU cores were busy, so more connections only moved the queue out of the pool (%s waits, %s waiting at size %d; %s at size %d) into the server, and p99 went from %s to %s.",
+			conns(k.Size), m.Cores, count(first.Waits), secs(first.WaitTime), first.Size, count(last.Waits), last.Size, ms(k.P99), ms(last.P99))
+	case knee < len(m.Points)-1:
+		fmt.Fprintf(&b, " Past %s more connections did not help: p99 went from %s to %s.", conns(k.Size), ms(k.P99), ms(last.P99))
+	case first.Waits > 0:
+		fmt.Fprintf(&b, " With %d clients and %s, they queued in the pool (%s waits, %s waiting).",
+			m.Clients, conns(first.Size), count(first.Waits), secs(first.WaitTime))
+	}
+	return b.String()
+}
+
+// replicaPoint is the replicas lab at one replica count.
+type replicaPoint struct {
+	Replicas int
+	QPS      float64
+	P99      time.Duration
+	// LagMax is the largest replication lag seen while it ran.
+	LagMax time.Duration
+	// ReplicaShare is the share of statements that replicas served.
+	ReplicaShare float64
+}
+
+// staleResult is the stale reads of one consistency mode at one replica
+// count.
+type staleResult struct {
+	Replicas    int
+	Mode        string
+	Reads       int64
+	Stale       int64
+	ReadP50     time.Duration
+	PrimaryRead float64 // share of the reads the primary served
+}
+
+// Rate is the share of reads that were stale.
+func (s staleResult) Rate() float64 {
+	if s.Reads == 0 {
+		return 0
+	}
+	return float64(s.Stale) / float64(s.Reads)
+}
+
+// replicasMeasurements is what the replicas lab measured, fewest replicas
+// first.
+type replicasMeasurements struct {
+	Cores  int
+	Points []replicaPoint
+	Stale  []staleResult
+}
+
+// replicasVerdict says what the replicas did to throughput and latency,
+// how far they lagged, and how often reads were stale in each mode.
+func replicasVerdict(m replicasMeasurements) string {
+	if len(m.Points) == 0 {
+		return "nothing was measured"
+	}
+	first, last := m.Points[0], m.Points[len(m.Points)-1]
+	var b strings.Builder
+	f := ratio(last.QPS, first.QPS)
+	detail := fmt.Sprintf("(%s → %s QPS, p99 %s → %s)", rate(first.QPS), rate(last.QPS), ms(first.P99), ms(last.P99))
+	fmt.Fprintf(&b, "Going from %s to %s ", replicas(first.Replicas), replicas(last.Replicas))
+	switch {
+	case f >= speedTolerance:
+		fmt.Fprintf(&b, "raised read-heavy QPS %s %s: reads spread over more servers.", times(f), detail)
+	case f <= 1/speedTolerance:
+		fmt.Fprintf(&b, "lowered read-heavy QPS %s %s: the replicas share this machine's %d CPU cores with the primary, so they add work (applying every write) but no capacity.", times(1/f), detail, m.Cores)
+	default:
+		fmt.Fprintf(&b, "left read-heavy QPS about the same %s: the replicas share this machine's %d CPU cores with the primary, so they add no capacity here; on machines of their own each one would.", detail, m.Cores)
+	}
+	var lag time.Duration
+	for _, p := range m.Points {
+		lag = max(lag, p.LagMax)
+	}
+	if last.Replicas > 0 {
+		fmt.Fprintf(&b, " Replicas lagged at most %s.", ms(lag))
+	}
+	var modes []string
+	for _, s := range m.Stale {
+		if s.Replicas == last.Replicas {
+			modes = append(modes, fmt.Sprintf("%s under %s", pct(s.Rate()), s.Mode))
+		}
+	}
+	if len(modes) > 0 {
+		fmt.Fprintf(&b, " Reading right after its own write, a client saw stale data %s.", joinAnd(modes))
+	}
+	return b.String()
+}
+
+// shardPoint is the shards lab at one shard count.
+type shardPoint struct {
+	Shards     int
+	TargetQPS  float64
+	TargetP50  time.Duration
+	ScatterQPS float64
+	ScatterP50 time.Duration
+	// Imbalance is the largest shard's rows (all tables) over the mean.
+	Imbalance float64
+}
+
+// tableBalance is how evenly one table's rows spread over the shards: the
+// largest shard's rows over the mean.
+type tableBalance struct {
+	Table string
+	Ratio float64
+}
+
+// reshardMovement is how many rows moved growing From → To shards, by
+// splitting a hash range and by changing a modulo.
+type reshardMovement struct {
+	From, To                 int
+	HashMoved, HashTotal     int64
+	ModuloMoved, ModuloTotal int64
+}
+
+// shardsMeasurements is what the shards lab measured, fewest shards first.
+type shardsMeasurements struct {
+	Cores  int
+	Points []shardPoint
+	// Balance is per table, at the largest shard count.
+	Balance []tableBalance
+	Reshard *reshardMovement
+}
+
+// shardsVerdict compares targeted and scatter queries across shard
+// counts, the balance of the hash, and resharding movement.
+func shardsVerdict(m shardsMeasurements) string {
+	var b strings.Builder
+	if len(m.Points) > 0 {
+		first, last := m.Points[0], m.Points[len(m.Points)-1]
+		fmt.Fprintf(&b, "From %s to %d, targeted lookups %s and scatter queries %s.",
+			shards(first.Shards), last.Shards, latencyChange(first.TargetP50, last.TargetP50), latencyChange(first.ScatterP50, last.ScatterP50))
+		st := ratio(float64(last.ScatterP50), float64(first.ScatterP50))
+		tt := ratio(float64(last.TargetP50), float64(first.TargetP50))
+		if st >= speedTolerance && st > tt {
+			fmt.Fprintf(&b, " A scatter query asks all %d shards and waits for the slowest; a targeted one asks one.", last.Shards)
+		}
+		if q := ratio(last.TargetQPS, first.TargetQPS); q >= speedTolerance {
+			fmt.Fprintf(&b, " Targeted QPS grew %s (%s → %s).", times(q), rate(first.TargetQPS), rate(last.TargetQPS))
+		} else {
+			fmt.Fprintf(&b, " Targeted QPS did not grow (%s → %s): all %d shards share this machine's %d CPU cores; on machines of their own each shard adds capacity.",
+				rate(first.TargetQPS), rate(last.TargetQPS), last.Shards, m.Cores)
+		}
+		if last.Shards > 1 && len(m.Balance) > 0 {
+			b.WriteString(" " + balanceSentence(m.Balance, last.Shards))
+		}
+	}
+	if r := m.Reshard; r != nil {
+		h := float64(r.HashMoved) / float64(max(r.HashTotal, 1))
+		mo := float64(r.ModuloMoved) / float64(max(r.ModuloTotal, 1))
+		fmt.Fprintf(&b, " Growing from %d to %d shards, splitting one hash range moved %s of the rows and modulo moved %s",
+			r.From, r.To, pct(h), pct(mo))
+		switch f := ratio(mo, h); {
+		case f >= speedTolerance:
+			fmt.Fprintf(&b, ", %s as many: a split moves only keys of the split range, while a new modulus remaps keys on every shard.", times(f))
+		case f <= 1/speedTolerance:
+			fmt.Fprintf(&b, ": the hash split moved %s as many.", times(1/f))
+		default:
+			b.WriteString(": about the same.")
+		}
+	}
+	if b.Len() == 0 {
+		return "nothing was measured"
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// balanceSentence says which tables the hash spread evenly over n shards.
+func balanceSentence(tables []tableBalance, n int) string {
+	var even, uneven []string
+	likes := false
+	for _, t := range tables {
+		cell := fmt.Sprintf("%s (%s)", t.Table, times(t.Ratio))
+		if t.Ratio <= evenTolerance {
+			even = append(even, cell)
+			continue
+		}
+		uneven = append(uneven, cell)
+		likes = likes || t.Table == "likes"
+	}
+	var s string
+	switch {
+	case len(uneven) == 0:
+		s = fmt.Sprintf("The hash spread %s evenly over the %d shards (the largest shard against the mean).", joinAnd(even), n)
+	case len(even) == 0:
+		s = fmt.Sprintf("The rows of %s spread unevenly over the %d shards (the largest shard against the mean).", joinAnd(uneven), n)
+	default:
+		s = fmt.Sprintf("The hash spread %s evenly over the %d shards, but not %s (the largest shard against the mean).", joinAnd(even), n, joinAnd(uneven))
+	}
+	if likes {
+		s += " Likes are sharded by image_id, so a popular image's likes all live on its shard: a hot key makes a hot shard."
+	}
+	return s
+}
+
+// latencyChange says how a p50 went from a to b: "got 3.1× slower (p50
+// 0.4 ms → 1.2 ms)".
+func latencyChange(a, b time.Duration) string {
+	f := ratio(float64(b), float64(a))
+	detail := fmt.Sprintf(" (p50 %s → %s)", ms(a), ms(b))
+	switch {
+	case f >= speedTolerance:
+		return "got " + times(f) + " slower" + detail
+	case f <= 1/speedTolerance:
+		return "got " + times(1/f) + " faster" + detail
+	}
+	return "kept their speed" + detail
+}
+
+// feedStats is one way of building a feed page.
+type feedStats struct {
+	P50, P99 time.Duration
+	// Statements is the statements per page the router sent to servers;
+	// ServerSelects the SELECTs per page the servers counted (Com_select).
+	Statements    float64
+	ServerSelects float64
+}
+
+// batchMeasurements is what the batch lab measured.
+type batchMeasurements struct {
+	Items             int
+	NPlusOne, Batched feedStats
+}
+
+// batchVerdict compares the batched feed with the N+1 feed.
+func batchVerdict(m batchMeasurements) string {
+	n, d := m.NPlusOne, m.Batched
+	var st string
+	switch f := ratio(n.Statements, d.Statements); {
+	case f >= speedTolerance:
+		st = fmt.Sprintf("sent %s statements per page instead of %s (%s fewer)", decimal(d.Statements), decimal(n.Statements), times(f))
+	case f <= 1/speedTolerance:
+		st = fmt.Sprintf("sent %s statements per page instead of %s (%s more)", decimal(d.Statements), decimal(n.Statements), times(1/f))
+	default:
+		st = fmt.Sprintf("sent about as many statements per page (%s against %s)", decimal(d.Statements), decimal(n.Statements))
+	}
+	var sp string
+	switch f := ratio(float64(n.P50), float64(d.P50)); {
+	case f >= speedTolerance:
+		sp = "built a page " + times(f) + " faster"
+	case f <= 1/speedTolerance:
+		sp = "built a page " + times(1/f) + " slower"
+	default:
+		sp = "built a page about as fast"
+	}
+	return fmt.Sprintf("For a feed page of %d images, the dataloader %s and %s (p50 %s → %s, p99 %s → %s) than one query per author and per like count.",
+		m.Items, st, sp, ms(n.P50), ms(d.P50), ms(n.P99), ms(d.P99))
+}
+
+// ratio is a/b, with 0/0 = 1 and x/0 = +Inf.
+func ratio(a, b float64) float64 {
+	switch {
+	case a == b:
+		return 1
+	case b == 0:
+		return math.Inf(1)
+	}
+	return a / b
+}
+
+// times formats a factor: "480×", "12×", "1.3×".
+func times(f float64) string {
+	switch {
+	case math.IsInf(f, 0) || math.IsNaN(f):
+		return "∞×"
+	case f >= 10:
+		return count(int64(math.Round(f))) + "×"
+	}
+	return strconv.FormatFloat(f, 'f', 1, 64) + "×"
+}
+
+// slowerOrFaster formats a slow-down factor: "1.3× slower" or "1.2× faster".
+func slowerOrFaster(f float64) string {
+	if f >= 1 {
+		return times(f) + " slower"
+	}
+	return times(1/f) + " faster"
+}
+
+// count formats an integer with thousands separators: 1,000,000.
+func count(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// rate formats a per-second rate: 9,800 or 12.5.
+func rate(f float64) string {
+	if f >= 100 {
+		return count(int64(math.Round(f)))
+	}
+	return strconv.FormatFloat(f, 'f', 1, 64)
+}
+
+// decimal formats a count that may be fractional: 102 or 5.5.
+func decimal(f float64) string {
+	if f == math.Trunc(f) {
+		return count(int64(f))
+	}
+	return strconv.FormatFloat(f, 'f', 1, 64)
+}
+
+// ms formats a duration in milliseconds with three significant digits.
+func ms(d time.Duration) string {
+	v := float64(d) / float64(time.Millisecond)
+	switch {
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64) + " ms"
+	case v >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64) + " ms"
+	case v >= 1:
+		return strconv.FormatFloat(v, 'f', 2, 64) + " ms"
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64) + " ms"
+}
+
+// secs formats a duration in seconds.
+func secs(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
+}
+
+// pct formats a share as a percentage: 25%, 0.4%.
+func pct(f float64) string {
+	v := f * 100
+	if v != 0 && math.Abs(v) < 10 {
+		return strconv.FormatFloat(v, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64) + "%"
+}
+
+func pctInt(f float64) int { return int(math.Round(f * 100)) }
+
+func conns(n int) string {
+	if n == 1 {
+		return "1 connection"
+	}
+	return strconv.Itoa(n) + " connections"
+}
+
+func replicas(n int) string {
+	if n == 1 {
+		return "1 replica"
+	}
+	return strconv.Itoa(n) + " replicas"
+}
+
+func shards(n int) string {
+	if n == 1 {
+		return "1 shard"
+	}
+	return strconv.Itoa(n) + " shards"
+}
+
+// joinAnd joins "a", "b" and "c" as "a, b and c".
+func joinAnd(parts []string) string {
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+func roundTo(f float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(f*p) / p
+}

@@ -1,0 +1,73 @@
+package bench
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+)
+
+// JSONResult is the document WriteJSON writes (and the HTML report reads).
+// Its field names are stable; units are in the names.
+type JSONResult struct {
+	Partial bool        `json:"partial"`
+	Levels  []JSONLevel `json:"levels"`
+}
+
+// JSONLevel is one concurrency level of a JSONResult.
+type JSONLevel struct {
+	Concurrency int         `json:"concurrency"`
+	Total       JSONStats   `json:"total"`
+	Iterations  []JSONStats `json:"iterations"`
+}
+
+// JSONStats are one iteration's statistics, or a level's total.
+type JSONStats struct {
+	Clients      int              `json:"clients"`
+	Queries      int64            `json:"queries"`
+	Errors       int64            `json:"errors"`
+	ErrorsByKind map[string]int64 `json:"errors_by_kind"`
+	WallS        float64          `json:"wall_s"`
+	QPS          float64          `json:"qps"`
+	MinMs        float64          `json:"min_ms"`
+	MeanMs       float64          `json:"mean_ms"`
+	P50Ms        float64          `json:"p50_ms"`
+	P90Ms        float64          `json:"p90_ms"`
+	P95Ms        float64          `json:"p95_ms"`
+	P99Ms        float64          `json:"p99_ms"`
+	P999Ms       float64          `json:"p999_ms"`
+	MaxMs        float64          `json:"max_ms"`
+	Partial      bool             `json:"partial"`
+}
+
+// WriteJSON writes r as one indented JSON document and nothing else.
+// Latencies are in milliseconds ("p99_ms"), wall time in seconds ("wall_s");
+// "queries" counts successful queries and "errors" failed ones.
+func WriteJSON(w io.Writer, r *Result) error {
+	out := JSONResult{Partial: r.Partial, Levels: make([]JSONLevel, 0, len(r.Levels))}
+	for _, l := range r.Levels {
+		jl := JSONLevel{Concurrency: l.Concurrency, Total: toJSONStats(&l.Total), Iterations: make([]JSONStats, 0, len(l.Iterations))}
+		for i := range l.Iterations {
+			jl.Iterations = append(jl.Iterations, toJSONStats(&l.Iterations[i]))
+		}
+		out.Levels = append(out.Levels, jl)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func toJSONStats(s *Stats) JSONStats {
+	byKind := s.ErrorsByKind
+	if byKind == nil {
+		byKind = map[string]int64{}
+	}
+	return JSONStats{
+		Clients: s.Clients, Queries: s.Count, Errors: s.Errors, ErrorsByKind: byKind,
+		WallS: s.Wall.Seconds(), QPS: s.QPS,
+		MinMs: msf(s.Min), MeanMs: msf(s.Mean), P50Ms: msf(s.P50), P90Ms: msf(s.P90),
+		P95Ms: msf(s.P95), P99Ms: msf(s.P99), P999Ms: msf(s.P999), MaxMs: msf(s.Max),
+		Partial: s.Partial,
+	}
+}
+
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,0 +1,122 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// goldenResult builds a fixed Result: concurrency 1 with two iterations, and
+// concurrency 10 with three iterations and some errors.
+func goldenResult() *Result {
+	level := func(conc int, walls []time.Duration, perIter int, errs []error) Level {
+		l := Level{Concurrency: conc}
+		total := NewRecorder()
+		var wall time.Duration
+		for i, w := range walls {
+			r := NewRecorder()
+			for q := 1; q <= perIter; q++ {
+				r.Record(time.Duration(q*(i+1)*conc) * 10 * time.Microsecond)
+			}
+			for _, err := range errs {
+				r.RecordError(err)
+			}
+			l.Iterations = append(l.Iterations, r.Stats(w, conc))
+			total.Merge(r)
+			wall += w
+		}
+		l.Total = total.Stats(wall, conc)
+		return l
+	}
+	return &Result{Levels: []Level{
+		level(1, []time.Duration{1234 * time.Millisecond, 1300 * time.Millisecond}, 100, nil),
+		level(10, []time.Duration{10 * time.Millisecond, 12 * time.Millisecond, 15 * time.Millisecond}, 995,
+			[]error{&mysql.MySQLError{Number: 1062}, &mysql.MySQLError{Number: 1290}, &mysql.MySQLError{Number: 1290}, errors.New("x"), &mysql.MySQLError{Number: 1062}}),
+	}}
+}
+
+func TestWriteGolden(t *testing.T) {
+	for _, f := range Formats() {
+		t.Run(string(f), func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Write(&buf, f, goldenResult()); err != nil {
+				t.Fatalf("Write: %v", err)
+			}
+			path := filepath.Join("testdata", "report."+string(f)+".golden")
+			if *update {
+				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("read golden file (run go test -update to create it): %v", err)
+			}
+			if got := buf.String(); got != string(want) {
+				t.Errorf("got:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func TestWriteUnknownFormat(t *testing.T) {
+	if err := Write(&bytes.Buffer{}, "xml", goldenResult()); !errors.Is(err, ErrUnknownFormat) {
+		t.Errorf("got %v, want ErrUnknownFormat", err)
+	}
+}
+
+// TestWriteSlapSummary pins mysqlslap's exact block: times are whole
+// milliseconds, and the average is their integer mean ((10+12+15)/3 = 12).
+func TestWriteSlapSummary(t *testing.T) {
+	r := goldenResult()
+	r.Levels = r.Levels[1:]
+	var buf bytes.Buffer
+	if err := WriteSlapSummary(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	want := "Benchmark\n" +
+		"\tAverage number of seconds to run all queries: 0.012 seconds\n" +
+		"\tMinimum number of seconds to run all queries: 0.010 seconds\n" +
+		"\tMaximum number of seconds to run all queries: 0.015 seconds\n" +
+		"\tNumber of clients running queries: 10\n" +
+		"\tAverage number of queries per client: 100\n\n"
+	if buf.String() != want {
+		t.Errorf("got:\n%q\nwant:\n%q", buf.String(), want)
+	}
+}
+
+func TestWriteJSONParsesBack(t *testing.T) {
+	r := goldenResult()
+	r.Partial = true
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var got JSONResult
+	dec := json.NewDecoder(&buf)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if dec.More() {
+		t.Errorf("got more than one JSON document, want pure JSON")
+	}
+	l := got.Levels[1]
+	want := r.Levels[1].Total
+	if !got.Partial || l.Concurrency != 10 || len(l.Iterations) != 3 || l.Total.Queries != want.Count ||
+		l.Total.P99Ms != msf(want.P99) || l.Total.ErrorsByKind["1290 ER_OPTION_PREVENTS_STATEMENT"] != 6 {
+		t.Errorf("got %+v, want the result written", got)
+	}
+	if len(got.Levels[0].Total.ErrorsByKind) != 0 || got.Levels[0].Total.ErrorsByKind == nil {
+		t.Errorf("got errors_by_kind %v for an error-free level, want {}", got.Levels[0].Total.ErrorsByKind)
+	}
+}

@@ -1,0 +1,605 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults applied by Run to zero Config fields.
+const (
+	DefaultConcurrency      = 1
+	DefaultIterations       = 1
+	DefaultProgressInterval = 200 * time.Millisecond
+	// DefaultPostQueryTimeout bounds PostQuery after ctx is cancelled, so
+	// that cleanup still runs on Ctrl-C but cannot hang.
+	DefaultPostQueryTimeout = 10 * time.Second
+)
+
+// Config is what Run does. The zero value of each field is its default, as
+// documented; Run validates the Config and does not modify it.
+type Config struct {
+	// Queries are the statement templates (see Template). Each client runs
+	// them in order, round and round, as mysqlslap's clients do. Required.
+	Queries []string
+	// PreQuery and PostQuery run, in order and untimed, before and after
+	// every iteration at every concurrency, as mysqlslap's --pre-query and
+	// --post-query. They are plain SQL, not templates. Default none. An error
+	// in one stops Run.
+	PreQuery, PostQuery []string
+	// Concurrency lists the numbers of concurrent clients to run with, one
+	// level after another, as mysqlslap's --concurrency=1,10,100. Empty means
+	// [DefaultConcurrency]. Each value must be at least 1.
+	Concurrency []int
+	// Iterations is how many times each concurrency level runs. Zero means
+	// DefaultIterations.
+	Iterations int
+	// NumberOfQueries is the total number of queries of one iteration, split
+	// across the clients as evenly as possible (100 over 3 clients is
+	// 34/33/33), as mysqlslap's --number-of-queries, except that the total is
+	// exact. With Rate set, it is the number of scheduled queries, taken by
+	// whichever client is free. Zero, with Duration zero too, means each
+	// client runs each query once (mysqlslap's default); with Duration set,
+	// it means no count limit.
+	NumberOfQueries int
+	// Duration stops an iteration after this much time past warmup. A query
+	// in flight then is completed and counted. Zero means no time limit. With
+	// NumberOfQueries set too, whichever is reached first stops the
+	// iteration.
+	Duration time.Duration
+	// Warmup runs the workload for this long at the start of every iteration
+	// and discards its results: queries that start during warmup are neither
+	// counted towards NumberOfQueries nor recorded. Zero means no warmup.
+	Warmup time.Duration
+	// Rate is the total target rate, in queries per second, of an open-loop
+	// run: query k is scheduled to start at k/Rate seconds, whichever client
+	// is free takes it, and its latency is measured from that intended
+	// start. A client that falls behind does not skip queries; their
+	// queueing delay shows in the latency instead of being hidden
+	// (coordinated omission). Zero means a closed loop: each client sends its
+	// next query as soon as the last one returns.
+	Rate float64
+	// Seed fixes the random values that templates draw: each client of each
+	// iteration has its own stream derived from Seed, so runs with the same
+	// Config draw the same values (seq placeholders excepted, which are shared
+	// by all clients). Zero is a valid seed.
+	Seed uint64
+	// Clock is the time source. Nil means the system clock. Tests inject a
+	// clock whose time a fake target advances.
+	Clock Clock
+	// Progress, if not nil, is called every ProgressInterval and after every
+	// iteration with the number of queries done so far in the whole Run
+	// (after warmup), the total expected (0 when only Duration bounds the
+	// run) and the time since Run started. Calls are serialized and come from
+	// a goroutine other than the clients, so a slow callback does not slow
+	// the load; it must not block for long.
+	Progress func(done, total int64, elapsed time.Duration)
+	// ProgressInterval is the period of Progress calls. Zero means
+	// DefaultProgressInterval.
+	ProgressInterval time.Duration
+}
+
+// Clock is the time source of a run.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits for d, or until ctx is done, when it returns ctx.Err().
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Result is what Run measured.
+type Result struct {
+	// Levels has one entry per concurrency level run, in Config order.
+	Levels []Level
+	// Partial is set when ctx was cancelled before every level and
+	// iteration finished; Levels then hold what was measured until then,
+	// the interrupted iteration included (with Stats.Partial set).
+	Partial bool
+}
+
+// Level is what one concurrency level measured.
+type Level struct {
+	Concurrency int
+	// Iterations has the Stats of each iteration, in order; mysqlslap's
+	// average, minimum and maximum "seconds to run all queries" are over
+	// their Wall times.
+	Iterations []Stats
+	// Total merges all iterations; its Wall is their sum.
+	Total Stats
+}
+
+// Run runs cfg's workload against target at each concurrency level,
+// Iterations times each, and returns the statistics. It returns an error,
+// before any query is sent, for an invalid Config or template, and stops
+// with an error, returning the results so far, when a PreQuery or PostQuery
+// fails. Failed workload queries do not stop it: they are counted by kind in
+// Stats. When ctx is cancelled Run stops the clients, runs PostQuery (bounded
+// by DefaultPostQueryTimeout) and returns what it measured with
+// Result.Partial set and a nil error.
+func Run(ctx context.Context, target Target, cfg Config) (*Result, error) {
+	r, err := newRunner(target, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return r.run(ctx)
+}
+
+type runner struct {
+	cfg       Config
+	target    Target
+	clock     Clock
+	templates []*Template
+	pre, post []*Template
+	started   time.Time
+	total     int64 // queries expected in the whole Run, 0 if unknown
+	doneBase  int64 // queries done in finished iterations
+}
+
+func newRunner(target Target, cfg Config) (*runner, error) {
+	if len(cfg.Queries) == 0 {
+		return nil, ErrNoQueries
+	}
+	if len(cfg.Concurrency) == 0 {
+		cfg.Concurrency = []int{DefaultConcurrency}
+	}
+	for _, c := range cfg.Concurrency {
+		if c < 1 {
+			return nil, fmt.Errorf("bench: concurrency %d: each level needs at least 1 client", c)
+		}
+	}
+	switch {
+	case cfg.Iterations < 0:
+		return nil, fmt.Errorf("bench: iterations %d is negative", cfg.Iterations)
+	case cfg.NumberOfQueries < 0:
+		return nil, fmt.Errorf("bench: number of queries %d is negative", cfg.NumberOfQueries)
+	case cfg.Duration < 0 || cfg.Warmup < 0:
+		return nil, fmt.Errorf("bench: duration %v and warmup %v must not be negative", cfg.Duration, cfg.Warmup)
+	case cfg.Rate < 0 || math.IsNaN(cfg.Rate) || math.IsInf(cfg.Rate, 0):
+		return nil, fmt.Errorf("bench: rate %v: want a positive number of queries per second, or 0 for a closed loop", cfg.Rate)
+	}
+	if cfg.Iterations == 0 {
+		cfg.Iterations = DefaultIterations
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = systemClock{}
+	}
+	if cfg.ProgressInterval <= 0 {
+		cfg.ProgressInterval = DefaultProgressInterval
+	}
+	r := &runner{cfg: cfg, target: target, clock: cfg.Clock}
+	var err error
+	if r.templates, err = parseAll("query", cfg.Queries, true); err != nil {
+		return nil, err
+	}
+	if r.pre, err = parseAll("pre-query", cfg.PreQuery, false); err != nil {
+		return nil, err
+	}
+	if r.post, err = parseAll("post-query", cfg.PostQuery, false); err != nil {
+		return nil, err
+	}
+	for _, c := range cfg.Concurrency {
+		switch {
+		case cfg.NumberOfQueries > 0:
+			r.total += int64(cfg.NumberOfQueries)
+		case cfg.Duration == 0:
+			r.total += int64(c) * int64(len(cfg.Queries))
+		}
+	}
+	r.total *= int64(cfg.Iterations)
+	return r, nil
+}
+
+// parseAll parses statements as templates, or as plain text (a template with
+// no placeholders) when templates is false.
+func parseAll(what string, stmts []string, templates bool) ([]*Template, error) {
+	out := make([]*Template, len(stmts))
+	for i, s := range stmts {
+		if !templates {
+			out[i] = &Template{src: s, text: s, static: true, returnsRows: returnsRows(s)}
+			continue
+		}
+		t, err := ParseTemplate(s)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s %d: %w", what, i+1, err)
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+func (r *runner) run(ctx context.Context) (*Result, error) {
+	res := &Result{}
+	r.started = r.clock.Now()
+	for li, conc := range r.cfg.Concurrency {
+		lvl := Level{Concurrency: conc}
+		clients := make([]*client, conc)
+		for i := range clients {
+			clients[i] = &client{rend: NewRenderer(0, 0), rec: NewRecorder()}
+		}
+		total := NewRecorder()
+		var wall time.Duration
+		var err error
+		for it := 0; it < r.cfg.Iterations && ctx.Err() == nil; it++ {
+			if err = r.statements(ctx, "pre-query", r.pre); err != nil || ctx.Err() != nil {
+				break
+			}
+			iter := NewRecorder()
+			st := r.iteration(ctx, li, it, clients, iter)
+			lvl.Iterations = append(lvl.Iterations, st)
+			total.Merge(iter)
+			wall += st.Wall
+			if err = r.statements(ctx, "post-query", r.post); err != nil {
+				break
+			}
+		}
+		if len(lvl.Iterations) > 0 {
+			lvl.Total = total.Stats(wall, conc)
+			lvl.Total.Partial = lvl.Iterations[len(lvl.Iterations)-1].Partial
+			res.Levels = append(res.Levels, lvl)
+		}
+		if ctx.Err() != nil {
+			res.Partial = true
+			return res, nil
+		}
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// statements runs pre- or post-queries. After ctx is cancelled, post-queries
+// still run, on a context of their own, so that Ctrl-C leaves the schema
+// cleaned up.
+func (r *runner) statements(ctx context.Context, what string, stmts []*Template) error {
+	if len(stmts) == 0 {
+		return nil
+	}
+	if ctx.Err() != nil {
+		if what != "post-query" {
+			return nil
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), DefaultPostQueryTimeout)
+		defer cancel()
+	}
+	for _, t := range stmts {
+		if err := execute(ctx, r.target, t.returnsRows, t.text); err != nil {
+			if what == "pre-query" && ctx.Err() != nil {
+				return nil // Run reports the cancellation as Partial.
+			}
+			return fmt.Errorf("run %s %q: %w", what, t.text, err)
+		}
+	}
+	return nil
+}
+
+// client is one concurrent client's state, reused across iterations.
+type client struct {
+	// target is what this client sends to: its own connection when the
+	// target is a pool (as each mysqlslap client has one), else the target.
+	target Target
+	conn   *sql.Conn
+	// slow is set after a query that took longer than slowQuery, so the
+	// next one runs under the cancellable context (see runClosed).
+	slow  bool
+	rend  *Renderer
+	rec   *Recorder
+	quota int64        // queries to run in a closed loop; -1 for no limit
+	done  atomic.Int64 // measured queries, read by the progress goroutine
+	_     [56]byte     // keeps done of different clients on different cache lines
+}
+
+// iteration is one run of the workload at one concurrency level.
+type iteration struct {
+	*runner
+	ctx context.Context
+	// fast is ctx without cancellation. A cancellable context costs every
+	// query two goroutine hand-offs (database/sql watches it, and so does
+	// the driver), which on a small machine is a large share of a point
+	// select's client CPU. Clients check for cancellation between queries,
+	// and a query that follows a slow one runs under ctx, so Ctrl-C still
+	// interrupts long queries promptly.
+	fast         context.Context
+	done         <-chan struct{}
+	start        time.Time
+	measureStart time.Time
+	deadline     time.Time // zero: none
+	// Open loop: tickets hands out query numbers; query k starts at
+	// start + k*interval, and queries before warmTickets are warmup.
+	open        bool
+	interval    float64 // nanoseconds
+	warmTickets int64
+	maxTickets  int64 // -1: no limit
+	tickets     atomic.Int64
+}
+
+func (r *runner) iteration(ctx context.Context, level, it int, clients []*client, into *Recorder) Stats {
+	conc := len(clients)
+	quotas := splitQueries(r.quotaTotal(conc), conc)
+	for i, c := range clients {
+		c.rec.Reset()
+		c.done.Store(0)
+		c.quota = quotas[i]
+		c.rend.reseed(r.cfg.Seed^(uint64(level+1)*0x9e3779b97f4a7c15), uint64(it)<<32|uint64(i))
+	}
+	x := &iteration{runner: r, ctx: ctx, fast: context.WithoutCancel(ctx), done: ctx.Done(), maxTickets: -1}
+	r.pin(ctx, clients)
+	defer unpin(clients)
+	x.start = r.clock.Now()
+	x.measureStart = x.start.Add(r.cfg.Warmup)
+	if r.cfg.Duration > 0 {
+		x.deadline = x.measureStart.Add(r.cfg.Duration)
+	}
+	if r.cfg.Rate > 0 {
+		x.open = true
+		x.interval = float64(time.Second) / r.cfg.Rate
+		x.warmTickets = int64(math.Ceil(float64(r.cfg.Warmup) / x.interval))
+		for x.warmTickets > 0 && !x.intended(x.warmTickets-1).Before(x.measureStart) {
+			x.warmTickets--
+		}
+		for x.intended(x.warmTickets).Before(x.measureStart) {
+			x.warmTickets++
+		}
+		if n := r.quotaTotal(conc); n >= 0 {
+			x.maxTickets = x.warmTickets + n
+		}
+	}
+
+	stopProgress := r.startProgress(clients)
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Go(func() {
+			run := x.runClosed
+			if x.open {
+				run = x.runOpen
+			}
+			if c.conn == nil {
+				run(c)
+				return
+			}
+			// Talk to the driver's connection directly for the whole run,
+			// as a C client would: database/sql's per-query bookkeeping
+			// (locks, the Rows wrapper, context checks) is a measurable
+			// share of a point select's client CPU.
+			_ = c.conn.Raw(func(dc any) error {
+				if rc, ok := newRawConn(dc); ok {
+					c.target = rc
+					defer func() { c.target = c.conn }()
+				}
+				run(c)
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	end := r.clock.Now()
+	stopProgress()
+
+	for _, c := range clients {
+		into.Merge(c.rec)
+		r.doneBase += c.done.Load()
+	}
+	r.reportProgress(0)
+	st := into.Stats(max(end.Sub(x.measureStart), 0), conc)
+	st.Partial = ctx.Err() != nil
+	return st
+}
+
+// quotaTotal is the number of measured queries of one iteration with conc
+// clients, or -1 when only Duration bounds it.
+func (r *runner) quotaTotal(conc int) int64 {
+	switch {
+	case r.cfg.NumberOfQueries > 0:
+		return int64(r.cfg.NumberOfQueries)
+	case r.cfg.Duration == 0:
+		return int64(conc) * int64(len(r.templates))
+	}
+	return -1
+}
+
+// splitQueries splits total queries over n clients as evenly as possible,
+// the first clients taking one more: 100 over 3 is 34, 33, 33. A negative
+// total means no limit, and every client gets -1.
+func splitQueries(total int64, n int) []int64 {
+	out := make([]int64, n)
+	for i := range out {
+		if total < 0 {
+			out[i] = -1
+			continue
+		}
+		out[i] = total / int64(n)
+		if int64(i) < total%int64(n) {
+			out[i]++
+		}
+	}
+	return out
+}
+
+func (x *iteration) stopped() bool {
+	select {
+	case <-x.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// runClosed is a closed-loop client: it sends its next query as soon as the
+// previous one returns. This loop is the hot path: it must not allocate
+// beyond Render.
+func (x *iteration) runClosed(c *client) {
+	var n int64 // measured queries
+	next := 0
+	for c.quota < 0 || n < c.quota {
+		if x.stopped() {
+			return
+		}
+		t := x.templates[next]
+		if next++; next == len(x.templates) {
+			next = 0
+		}
+		text := c.rend.Render(t)
+		start := x.clock.Now()
+		if !x.deadline.IsZero() && !start.Before(x.deadline) {
+			return
+		}
+		err := execute(x.queryCtx(c), c.target, t.returnsRows, text)
+		end := x.clock.Now()
+		c.slow = end.Sub(start) > slowQuery
+		if start.Before(x.measureStart) {
+			continue
+		}
+		n++
+		x.record(c, err, end.Sub(start))
+		c.done.Store(n)
+	}
+}
+
+// runOpen is an open-loop client: it takes the next scheduled query, waits
+// for its intended start if it is early, and measures latency from the
+// intended start, so time spent queued behind slow queries is counted.
+func (x *iteration) runOpen(c *client) {
+	var n int64
+	next := 0
+	for !x.stopped() {
+		k := x.tickets.Add(1) - 1
+		if x.maxTickets >= 0 && k >= x.maxTickets {
+			return
+		}
+		intended := x.intended(k)
+		if !x.deadline.IsZero() && !intended.Before(x.deadline) {
+			return
+		}
+		t := x.templates[next]
+		if next++; next == len(x.templates) {
+			next = 0
+		}
+		text := c.rend.Render(t)
+		if wait := intended.Sub(x.clock.Now()); wait > 0 {
+			if x.clock.Sleep(x.ctx, wait) != nil {
+				return
+			}
+		}
+		sent := x.clock.Now()
+		err := execute(x.queryCtx(c), c.target, t.returnsRows, text)
+		end := x.clock.Now()
+		c.slow = end.Sub(sent) > slowQuery
+		if k < x.warmTickets {
+			continue
+		}
+		n++
+		x.record(c, err, end.Sub(intended))
+		c.done.Store(n)
+	}
+}
+
+// slowQuery is the latency above which the next query of a client runs
+// under the cancellable context.
+const slowQuery = 50 * time.Millisecond
+
+func (x *iteration) queryCtx(c *client) context.Context {
+	if c.slow {
+		return x.ctx
+	}
+	return x.fast
+}
+
+// conner is a pool that hands out single connections: *sql.DB.
+type conner interface {
+	Conn(ctx context.Context) (*sql.Conn, error)
+}
+
+// pin gives each client a connection of its own when the target is a pool,
+// so clients never queue on the pool's lock, as mysqlslap's clients each
+// hold one connection. Other targets (the router) are shared as they are.
+func (r *runner) pin(ctx context.Context, clients []*client) {
+	p, ok := r.target.(conner)
+	for _, c := range clients {
+		c.target, c.slow = r.target, false
+		if !ok {
+			continue
+		}
+		if conn, err := p.Conn(ctx); err == nil {
+			c.target, c.conn = conn, conn
+		}
+	}
+}
+
+func unpin(clients []*client) {
+	for _, c := range clients {
+		if c.conn != nil {
+			c.conn.Close()
+			c.conn = nil
+		}
+	}
+}
+
+func (x *iteration) intended(k int64) time.Time {
+	return x.start.Add(time.Duration(float64(k) * x.interval))
+}
+
+// record counts a measured query. An error caused by cancelling ctx is not
+// the server's doing, so it is not counted as an error.
+func (x *iteration) record(c *client, err error, d time.Duration) {
+	if err == nil {
+		c.rec.Record(d)
+		return
+	}
+	if x.stopped() {
+		return
+	}
+	c.rec.RecordError(err)
+}
+
+// startProgress starts the goroutine that calls cfg.Progress during an
+// iteration, and returns a func that stops it and waits for it to exit.
+func (r *runner) startProgress(clients []*client) (stop func()) {
+	if r.cfg.Progress == nil {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		tick := time.NewTicker(r.cfg.ProgressInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				var done int64
+				for _, c := range clients {
+					done += c.done.Load()
+				}
+				r.reportProgress(done)
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() { close(quit); <-exited }
+}
+
+func (r *runner) reportProgress(inFlight int64) {
+	if r.cfg.Progress != nil {
+		r.cfg.Progress(r.doneBase+inFlight, r.total, r.clock.Now().Sub(r.started))
+	}
+}

@@ -1,0 +1,101 @@
+package bench
+
+import (
+	"strings"
+	"unicode"
+)
+
+// SplitStatements splits s at every ';' that is outside quotes ('…', "…",
+// `…`) and comments (-- …, # …, /* … */), trims each statement and drops the
+// empty ones. It is the --query splitting of mysqlslap, except that a ';'
+// inside a string literal does not end the statement.
+func SplitStatements(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'' || c == '"' || c == '`':
+			i = skipQuoted(s, i)
+		case c == '#' || (c == '-' && strings.HasPrefix(s[i:], "-- ")) || (c == '-' && s[i:] == "--"):
+			i = skipLine(s, i)
+		case c == '/' && strings.HasPrefix(s[i:], "/*"):
+			if end := strings.Index(s[i+2:], "*/"); end >= 0 {
+				i += 2 + end + 1
+			} else {
+				i = len(s)
+			}
+		case c == ';':
+			out = appendStatement(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return appendStatement(out, s[min(start, len(s)):])
+}
+
+func appendStatement(out []string, stmt string) []string {
+	if stmt = strings.TrimSpace(stmt); stmt != "" {
+		out = append(out, stmt)
+	}
+	return out
+}
+
+// skipQuoted returns the index of the quote that closes the one at s[i], or
+// len(s) when it is not closed. A doubled quote and, outside backticks, a
+// backslash escape stay inside the literal.
+func skipQuoted(s string, i int) int {
+	q := s[i]
+	for j := i + 1; j < len(s); j++ {
+		switch {
+		case s[j] == '\\' && q != '`':
+			j++
+		case s[j] == q && j+1 < len(s) && s[j+1] == q:
+			j++
+		case s[j] == q:
+			return j
+		}
+	}
+	return len(s)
+}
+
+func skipLine(s string, i int) int {
+	if end := strings.IndexByte(s[i:], '\n'); end >= 0 {
+		return i + end
+	}
+	return len(s)
+}
+
+// rowKeywords are the leading keywords of statements that return a result
+// set, so they are sent with QueryContext and their rows are read.
+var rowKeywords = map[string]bool{
+	"SELECT": true, "WITH": true, "SHOW": true, "EXPLAIN": true,
+	"DESCRIBE": true, "DESC": true, "VALUES": true, "TABLE": true,
+	"CALL": true, "ANALYZE": true, "HELP": true, "CHECK": true,
+	"CHECKSUM": true, "OPTIMIZE": true, "REPAIR": true,
+}
+
+// returnsRows reports whether stmt's first keyword, after blanks, comments
+// and opening parentheses, starts a statement that returns rows.
+func returnsRows(stmt string) bool {
+	i := 0
+	for i < len(stmt) {
+		switch c := stmt[i]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(':
+			i++
+		case c == '#' || strings.HasPrefix(stmt[i:], "-- "):
+			i = skipLine(stmt, i)
+		case strings.HasPrefix(stmt[i:], "/*"):
+			end := strings.Index(stmt[i+2:], "*/")
+			if end < 0 {
+				return false
+			}
+			i += 2 + end + 2
+		default:
+			j := i
+			for j < len(stmt) && (unicode.IsLetter(rune(stmt[j])) || stmt[j] == '_') {
+				j++
+			}
+			return rowKeywords[strings.ToUpper(stmt[i:j])]
+		}
+	}
+	return false
+}

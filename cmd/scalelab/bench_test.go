@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/sandbox"
+)
+
+// runCLI runs scalelab in process with args and returns its stdout, stderr
+// and error.
+func runCLI(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	err := root.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+func TestBenchUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // in the error message
+	}{
+		{"concurrency not a number", []string{"--concurrency", "1,x", "--query", "SELECT 1"}, `--concurrency "1,x"`},
+		{"concurrency zero", []string{"--concurrency", "0", "--query", "SELECT 1"}, `--concurrency "0"`},
+		{"concurrency empty item", []string{"--concurrency", "1,,4", "--query", "SELECT 1"}, `--concurrency "1,,4"`},
+		{"no workload", []string{}, "no workload"},
+		{"two workloads", []string{"--query", "SELECT 1", "--auto-generate-sql"}, "use one"},
+		{"bad format", []string{"--query", "SELECT 1", "--format", "xml"}, `--format "xml"`},
+		{"bad target", []string{"--query", "SELECT 1", "--target", "proxy"}, `--target "proxy"`},
+		{"dsn and node", []string{"--query", "SELECT 1", "--dsn", "u:p@tcp(127.0.0.1:1)/d", "--node", "0/primary"}, "give one"},
+		{"dsn for router", []string{"--query", "SELECT 1", "--target", "router", "--dsn", "u:p@tcp(127.0.0.1:1)/d"}, "--target direct"},
+		{"bad dsn", []string{"--query", "SELECT 1", "--dsn", "u:p@tcp(127.0.0.1:1"}, "--dsn"},
+		{"bad load type", []string{"--auto-generate-sql", "--auto-generate-sql-load-type", "delete"}, `unknown load type "delete"`},
+		{"load type without auto-generate", []string{"--query", "SELECT 1", "--auto-generate-sql-load-type", "key"}, "needs --auto-generate-sql"},
+		{"plain csv with format", []string{"--query", "SELECT 1", "--csv", "--format", "json"}, "--csv=FILE"},
+		{"negative iterations", []string{"--query", "SELECT 1", "--iterations", "-1"}, "--iterations -1"},
+		{"bad consistency", []string{"--query", "SELECT 1", "--consistency", "sometimes"}, "sometimes"},
+		{"unknown flag", []string{"--query", "SELECT 1", "--concurency", "4"}, "unknown flag"},
+		{"missing query file", []string{"--query", "@/no/such/file.sql"}, "no such file"},
+		{"argument", []string{"SELECT 1"}, "takes 0 argument"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, _, err := runCLI(t, append([]string{"bench"}, tc.args...)...)
+			var ue *usageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("got error %v (%T), want a usage error (exit 2)", err, err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got error %q, want it to mention %q", err, tc.want)
+			}
+			if stdout != "" {
+				t.Errorf("got stdout %q, want nothing", stdout)
+			}
+		})
+	}
+}
+
+func TestParseConcurrency(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []int
+	}{
+		{"1", []int{1}},
+		{"1,10,100", []int{1, 10, 100}},
+		{" 4 , 2 ", []int{4, 2}},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := parseConcurrency(tc.in)
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadStatements(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "q.sql")
+	if err := os.WriteFile(file, []byte("SELECT 1;\n-- a comment; with a semicolon\nSELECT ';'\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"text", "SELECT 1; SELECT 2;", []string{"SELECT 1", "SELECT 2"}},
+		{"at file", "@" + file, []string{"SELECT 1", "-- a comment; with a semicolon\nSELECT ';'"}},
+		{"path", file, []string{"SELECT 1", "-- a comment; with a semicolon\nSELECT ';'"}},
+		{"empty", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readStatements("query", tc.in)
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Errorf("got %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// benchSandbox starts a one-node sandbox for the tests that run the command
+// against a real server, and stops it when t ends.
+func benchSandbox(t *testing.T) *sandbox.Sandbox {
+	t.Helper()
+	srv := dbtest.RequireServer(t)
+	dir, err := os.MkdirTemp("", "scalelab-cmd-bench-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	sb, err := sandbox.Start(ctx, sandbox.Config{Dir: dir, Replicas: 0, BasePort: 26800, Server: srv, Name: "cmdbench"})
+	if err != nil {
+		os.RemoveAll(dir)
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := sb.Stop(ctx); err != nil {
+			t.Errorf("stop sandbox: %v", err)
+		}
+		os.RemoveAll(dir)
+	})
+	return sb
+}
+
+// TestBenchAgainstServer runs the command against a real server in each
+// output form.
+func TestBenchAgainstServer(t *testing.T) {
+	sb := benchSandbox(t)
+	topo := sb.Topology
+	dsn := topo.MySQLConfig(topo.Nodes()[0].Addr, topo.User).FormatDSN()
+
+	t.Run("json is all of stdout", func(t *testing.T) {
+		outFile := filepath.Join(t.TempDir(), "results.json")
+		stdout, stderr, err := runCLI(t, "bench", "--dsn", dsn, "--concurrency", "1,3", "--iterations", "2",
+			"--number-of-queries", "30", "--query", "SELECT {id:uniform(1,9)}; SELECT * FROM no_such_table",
+			"--format", "json", "--out", outFile)
+		if err != nil {
+			t.Fatalf("%v; stderr: %s", err, stderr)
+		}
+		var res struct {
+			Partial bool `json:"partial"`
+			Levels  []struct {
+				Concurrency int `json:"concurrency"`
+				Total       struct {
+					Queries      int64            `json:"queries"`
+					Errors       int64            `json:"errors"`
+					ErrorsByKind map[string]int64 `json:"errors_by_kind"`
+				} `json:"total"`
+			} `json:"levels"`
+		}
+		dec := json.NewDecoder(strings.NewReader(stdout))
+		if err := dec.Decode(&res); err != nil {
+			t.Fatalf("stdout is not the JSON report: %v\n%s", err, stdout)
+		}
+		if rest, _ := dec.Token(); rest != nil || dec.More() {
+			t.Errorf("stdout has more after the JSON document: %v", rest)
+		}
+		if len(res.Levels) != 2 || res.Partial {
+			t.Fatalf("got %+v, want 2 complete levels", res)
+		}
+		for _, l := range res.Levels {
+			if l.Total.Queries != 30 || l.Total.Errors != 30 || l.Total.ErrorsByKind["1146 ER_NO_SUCH_TABLE"] != 30 {
+				t.Errorf("concurrency %d: got %+v, want 30 ok and 30 errors 1146", l.Concurrency, l.Total)
+			}
+		}
+		saved, err := os.ReadFile(outFile)
+		if err != nil || !bytes.Equal(saved, []byte(stdout)) {
+			t.Errorf("--out file differs from stdout (%v):\n%s", err, saved)
+		}
+		if !strings.Contains(stderr, "failed") {
+			t.Errorf("stderr %q does not mention the failed queries", stderr)
+		}
+	})
+
+	t.Run("table and the Benchmark block", func(t *testing.T) {
+		stdout, _, err := runCLI(t, "bench", "--topology", sb.TopologyPath(), "--node", "0/primary",
+			"--concurrency", "2", "--iterations", "3", "--number-of-queries", "10", "--query", "SELECT 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"p99_ms", "Benchmark\n", "Number of clients running queries: 2\n", "Average number of queries per client: 5\n"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("stdout lacks %q:\n%s", want, stdout)
+			}
+		}
+	})
+
+	t.Run("create schema and auto-generate as mysqlslap csv", func(t *testing.T) {
+		stdout, stderr, err := runCLI(t, "bench", "--topology", sb.TopologyPath(), "--node", "0/primary",
+			"--create-schema", "slap_cmd", "--auto-generate-sql", "--auto-generate-sql-load-type", "write",
+			"--concurrency", "1,2", "--number-of-queries", "20", "--no-drop", "--csv")
+		if err != nil {
+			t.Fatalf("%v; stderr: %s", err, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		if len(lines) != 2 || !strings.HasPrefix(lines[0], ",write,") || !strings.HasSuffix(lines[1], ",2,10") {
+			t.Errorf("got csv %q, want 2 lines of ,write,…, the second ending in ,2,10", lines)
+		}
+		db := dbtest.Open(t, topo, topo.Nodes()[0].Addr)
+		var n int
+		if err := db.QueryRow("SELECT COUNT(*) FROM slap_cmd.t1").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 100+20 {
+			t.Errorf("got %d rows in slap_cmd.t1, want 120 (100 prepopulated, 20 written by the last level)", n)
+		}
+	})
+}

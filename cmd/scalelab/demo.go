@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/scalelab/scalelab/bench/lab"
+	"github.com/scalelab/scalelab/bench/report"
+	"github.com/scalelab/scalelab/router"
+	"github.com/scalelab/scalelab/sandbox"
+	"github.com/scalelab/scalelab/schema"
+	"github.com/spf13/cobra"
+)
+
+func newDemoCmd() *cobra.Command {
+	var size, html, out, dir string
+	var basePort int
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Run every experiment, print the verdicts, write report.html, and leave a sandbox to explore",
+		Long: `demo is scalelab in one command:
+
+  1. it starts a sandbox in --dir (2 shards, each a primary and a replica)
+     unless one is running there, and loads the sample InstaClone data,
+  2. it runs the five experiments (index, pool, replicas, shards, batch),
+     each on sandboxes of its own, and prints each verdict as it comes,
+  3. it writes the results as JSON (--out) and as a self-contained HTML
+     page with charts (--html).
+
+At the default size it takes about three minutes on a 2-core machine.
+Afterwards the sandbox keeps running: try scalelab status, and
+scalelab query --route "SELECT * FROM images ORDER BY dt DESC LIMIT 5".
+Stop it with scalelab down.`,
+		Args: exactArgs(0),
+		RunE: func(c *cobra.Command, _ []string) error {
+			sz, err := lab.SizeNamed(size)
+			if err != nil {
+				return usagef("--size: %v", err)
+			}
+			started := time.Now()
+			errw := stderr(c)
+			say := func(format string, args ...any) {
+				fmt.Fprintf(errw, "[%5.1fs] %s\n", time.Since(started).Seconds(), fmt.Sprintf(format, args...))
+			}
+			sb, err := demoSandbox(c.Context(), dir, say)
+			if err != nil {
+				return err
+			}
+			out1 := c.OutOrStdout()
+			rep, err := lab.RunAll(c.Context(), lab.Names(), lab.Config{
+				Size: sz, BasePort: basePort,
+				Progress: func(line string) { say("%s", line) },
+			}, func(e *lab.Experiment) {
+				say("%s: done", e.Name)
+				fmt.Fprintf(out1, "%-9s %s\n\n", e.Name, e.Verdict)
+			})
+			if rep != nil && len(rep.Experiments) > 0 {
+				if werr := writeLabReport(out, rep); werr != nil && err == nil {
+					err = werr
+				}
+				in := []report.Input{{Name: filepath.Base(out), Lab: rep}}
+				if werr := report.WriteHTMLFile(html, report.Config{Title: "scalelab demo", Generated: time.Now()}, in); werr != nil && err == nil {
+					err = werr
+				}
+			}
+			if err != nil {
+				if errors.Is(err, context.Canceled) {
+					return fmt.Errorf("demo interrupted after %d of %d experiments (partial results in %s and %s)", len(rep.Experiments), len(lab.Names()), out, html)
+				}
+				return err
+			}
+			fmt.Fprintf(out1, "Wrote %s and %s in %v.\n", html, out, time.Since(started).Round(time.Second))
+			fmt.Fprintf(out1, "The sandbox in %s is still running, with sample data. Try:\n", sb.Dir)
+			fmt.Fprintf(out1, "  scalelab status\n  scalelab query --route \"SELECT * FROM images ORDER BY dt DESC LIMIT 5\"\n  scalelab down\n")
+			return nil
+		},
+	}
+	c.Flags().StringVar(&size, "size", lab.SizeDemo, "experiment sizes: "+strings.Join(lab.SizeNames(), ", "))
+	c.Flags().StringVar(&html, "html", "report.html", "where to write the HTML report")
+	c.Flags().StringVar(&out, "out", "results.json", "where to write the results as JSON")
+	c.Flags().StringVar(&dir, "dir", sandbox.DefaultDir, "the sandbox to start (or reuse) for exploring afterwards")
+	c.Flags().IntVar(&basePort, "base-port", lab.DefaultBasePort, "first port of the experiments' own sandboxes")
+	return c
+}
+
+// demoSandbox returns the running sandbox in dir, or starts one with the
+// sample schema's sharding and loads a small data set into it.
+func demoSandbox(ctx context.Context, dir string, say func(string, ...any)) (*sandbox.Sandbox, error) {
+	if sb, err := sandbox.Open(dir); err == nil && len(sb.Running()) == len(sb.State.Nodes) && sb.Topology != nil {
+		say("using the running sandbox in %s", sb.Dir)
+		return sb, nil
+	}
+	say("starting a sandbox in %s (2 shards, 1 replica each)", dir)
+	sb, err := sandbox.Start(ctx, sandbox.Config{Dir: dir, Shards: 2, Replicas: 1, Tables: schema.ShardedTables()})
+	if err != nil {
+		return nil, err
+	}
+	r, err := router.Open(ctx, sb.Topology, router.Config{})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var n int
+	if err := r.GetContext(router.WithConsistency(ctx, router.Strong), &n, "SELECT COUNT(*) FROM images"); err == nil && n > 0 {
+		return sb, nil // a restarted sandbox keeps its data
+	}
+	say("loading sample data (1,000 users, 10,000 images, 50,000 likes)")
+	_, err = schema.Load(ctx, schema.LoadConfig{
+		Topology:  sb.Topology,
+		Generator: schema.Config{Seed: 1, Users: 1000, Images: 10000, Likes: 50000},
+		Drop:      true,
+	})
+	return sb, err
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/scalelab/scalelab/sandbox"
+	"github.com/spf13/cobra"
+)
+
+func newDownCmd() *cobra.Command {
+	var topo, dir string
+	var purge bool
+	c := &cobra.Command{
+		Use:   "down",
+		Short: "Stop the sandbox's servers (by their recorded pids)",
+		Long: `down sends SIGTERM to every node by the pid recorded in state.json, waits for a
+clean shutdown, and sends SIGKILL to any node still running after 30s. Data
+is kept, so up restarts the same sandbox; --purge deletes it.`,
+		Args: exactArgs(0),
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !c.Flags().Changed("dir") {
+				dir = filepath.Dir(topo)
+			}
+			sb, err := sandbox.Open(dir)
+			if err != nil {
+				return err
+			}
+			running := len(sb.Running())
+			// Finish even after Ctrl-C: a half-stopped sandbox helps nobody.
+			ctx := context.WithoutCancel(c.Context())
+			if purge {
+				err = sb.Purge(ctx)
+			} else {
+				err = sb.Stop(ctx)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr(c), "stopped %d node(s) in %s\n", running, sb.Dir)
+			if purge {
+				fmt.Fprintf(stderr(c), "deleted %s\n", sb.Dir)
+			}
+			return nil
+		},
+	}
+	addTopologyFlag(c, &topo)
+	c.Flags().StringVar(&dir, "dir", sandbox.DefaultDir, "sandbox dir (default: the dir of --topology)")
+	c.Flags().BoolVar(&purge, "purge", false, "also delete the sandbox dir and its data")
+	return c
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/scalelab/scalelab/proxy"
+	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/router"
+	"github.com/scalelab/scalelab/topology"
+	"github.com/spf13/cobra"
+)
+
+func newProxyCmd() *cobra.Command {
+	var topo, user, password, cpuProfile string
+	var backendMaxOpen int
+	var cfg proxy.Config
+	c := &cobra.Command{
+		Use:   "proxy",
+		Short: "Serve the router over the MySQL protocol, for any MySQL client",
+		Long: `proxy listens for MySQL clients (the mariadb or mysql CLI, sysbench, any
+driver in any language) and runs their statements through scalelab's router:
+reads go to replicas, writes and transactions to the primary, and sharded
+tables to the shard their key hashes to. Each client connection is its own
+router session.
+
+Clients log in as the topology's application user (or --user/--password),
+with mysql_native_password or caching_sha2_password.
+
+In a client:
+  SET scalelab_consistency = 'read-your-writes';   -- or eventual, strong
+  SELECT /*+ scalelab_consistency=strong */ ...;   -- for one statement
+  SHOW scalelab_route SELECT * FROM t WHERE id = 1; -- where would it go?
+
+Router refusals (for example a cross-shard transaction) come back as error
+1235 (SQLSTATE 42000); backend errors keep their own number. Metrics are on
+http://<--metrics>/metrics. SIGTERM or Ctrl-C drains: statements in flight
+finish, idle clients get error 1053, then the proxy exits.`,
+		Example: `  scalelab proxy
+  mariadb -h127.0.0.1 -P6033 -uscalelab -p scalelab
+  sysbench oltp_point_select --mysql-host=127.0.0.1 --mysql-port=6033 ... run`,
+		Args: exactArgs(0),
+		RunE: func(c *cobra.Command, _ []string) error {
+			t, err := topology.Load(topo)
+			if err != nil {
+				return err
+			}
+			if user == "" {
+				user, password = t.User.Name, t.User.Password
+			} else if !c.Flags().Changed("password") {
+				return usagef("--user %s needs --password", user)
+			}
+			cfg.Users = map[string]string{user: password}
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
+			cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr(c), format+"\n", args...) }
+			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}}})
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			srv, err := proxy.New(r, cfg)
+			if err != nil {
+				return &usageError{err}
+			}
+			if err := srv.Start(c.Context()); err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr(c), "scalelab proxy on %s for topology %s (user %s)\n", srv.Addr(), t.Name, user)
+			if a := srv.MetricsAddr(); a != nil {
+				fmt.Fprintf(stderr(c), "metrics on http://%s/metrics\n", a)
+			}
+			<-c.Context().Done()
+			fmt.Fprintf(stderr(c), "shutting down: draining %d connection(s), at most %v\n", srv.Connections(), cfg.DrainTimeout)
+			return srv.Shutdown(context.Background())
+		},
+	}
+	addTopologyFlag(c, &topo)
+	c.Flags().StringVar(&cfg.Listen, "listen", proxy.DefaultListen, "address for MySQL clients")
+	c.Flags().StringVar(&cfg.Metrics, "metrics", proxy.DefaultMetrics, "address of the Prometheus /metrics endpoint, or - for none")
+	c.Flags().StringVar(&user, "user", "", "user clients log in as (default: the topology's application user)")
+	c.Flags().StringVar(&password, "password", "", "password for --user")
+	c.Flags().IntVar(&cfg.MaxConnections, "max-connections", 0, "most client connections at once; more get error 1040 (0: no limit)")
+	c.Flags().DurationVar(&cfg.IdleTimeout, "idle-timeout", 0, "close a client idle this long, with error 4031 (0: never)")
+	c.Flags().IntVar(&backendMaxOpen, "backend-max-open", 0, "most connections to each backend node; clients queue past it (0: no limit; keep it under the servers' max_connections)")
+	c.Flags().DurationVar(&cfg.DrainTimeout, "drain-timeout", proxy.DefaultDrainTimeout, "on SIGTERM, how long statements in flight may run before they are cut off")
+	c.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the proxy to this file when it stops (for go tool pprof)")
+	_ = c.Flags().MarkHidden("cpuprofile")
+	return c
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+
+	"github.com/scalelab/scalelab/topology"
+	"github.com/spf13/cobra"
+)
+
+// usageError marks bad command-line usage, which exits with status 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "scalelab",
+		Short: "A database scaling lab for MySQL and MariaDB",
+		Long: `scalelab starts real MySQL/MariaDB topologies on this machine (a primary
+with replicas, and shards with their own replicas), routes SQL over them
+(reads to replicas and writes to the primary: the X axis of the scale cube;
+hash sharding by id: the Z axis), and measures what each technique buys.
+
+Start with:
+  scalelab up --shards 2 --replicas 2
+  scalelab status
+  scalelab down`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
+	})
+	root.AddCommand(newUpCmd(), newStatusCmd(), newDownCmd(), newVersionCmd(), newQueryCmd(), newReshardCmd(), newLoadCmd(), newBenchCmd(), newExplainCmd(), newProxyCmd(), newReportCmd(), newLabCmd(), newDemoCmd())
+	return root
+}
+
+// addTopologyFlag registers --topology on c.
+func addTopologyFlag(c *cobra.Command, path *string) {
+	c.Flags().StringVar(path, "topology", topology.DefaultPath, "topology file written by `scalelab up` (or docker/topology.yaml)")
+}
+
+// exactArgs is cobra.ExactArgs with a usage error.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s takes %d argument(s), got %d (see %s --help)", c.Name(), n, len(args), c.CommandPath())
+		}
+		return nil
+	}
+}
+
+func stderr(c *cobra.Command) io.Writer { return c.ErrOrStderr() }
+
+// startCPUProfile writes a CPU profile of this process to path until the
+// returned func is called (the hidden --cpuprofile flags).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("create CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("start CPU profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}

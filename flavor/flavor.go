@@ -1,0 +1,142 @@
+package flavor
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Names of the supported flavors, as they appear in a topology file.
+const (
+	MariaDB = "mariadb"
+	MySQL   = "mysql"
+)
+
+// ErrUnknown is returned by Lookup for a flavor name it does not know.
+var ErrUnknown = errors.New("flavor: unknown flavor")
+
+// Source is where a replica replicates from.
+type Source struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+}
+
+// ReplicaStatus is the part of SHOW SLAVE STATUS / SHOW REPLICA STATUS that
+// scalelab reads. SecondsBehind is -1 when the server reports NULL.
+type ReplicaStatus struct {
+	Configured    bool // false when the node is not a replica at all
+	IORunning     string
+	SQLRunning    string
+	SecondsBehind int64
+	LastError     string
+	SourcePort    int
+}
+
+// Running reports whether both replication threads run.
+func (s ReplicaStatus) Running() bool { return s.IORunning == "Yes" && s.SQLRunning == "Yes" }
+
+// Flavor is one server family's dialect of replication and administration.
+// Implementations are stateless values and safe for concurrent use.
+type Flavor interface {
+	// Name is "mariadb" or "mysql".
+	Name() string
+	// InstallArgs returns the program and arguments that initialize an empty
+	// data dir. server is the path of the server binary, tmpdir the node's own
+	// temp dir (installers running in parallel collide in a shared one), user
+	// the OS user the server runs as.
+	InstallArgs(server, datadir, tmpdir, user string) (prog string, args []string)
+	// ServerOptions returns the flavor's own my.cnf lines (GTID, binlog
+	// naming) for a node.
+	ServerOptions() []string
+	// ChangeSource returns the statement, with ? placeholders for the
+	// client to interpolate, that points a replica at src using GTIDs.
+	ChangeSource(src Source) (query string, args []any)
+	// StartReplica, StopReplica and ResetReplica control the replica threads.
+	StartReplica() string
+	StopReplica() string
+	ResetReplica() string
+	// ReplicaStatusQuery is SHOW SLAVE STATUS or SHOW REPLICA STATUS; parse
+	// its single row with ParseReplicaStatus.
+	ReplicaStatusQuery() string
+	ParseReplicaStatus(row map[string]string) ReplicaStatus
+	// GTIDPositionQuery selects the server's executed GTID position as one
+	// string column.
+	GTIDPositionQuery() string
+	// LastGTIDQuery selects, on the session that just wrote, a GTID (or GTID
+	// set) that a replica must reach to show that write.
+	LastGTIDQuery() string
+	// WaitGTID returns a query that blocks on a replica until gtid is applied
+	// or timeout passes, selecting one integer; WaitTimedOut interprets it.
+	WaitGTID(gtid string, timeout time.Duration) (query string, args []any)
+	WaitTimedOut(result int64) bool
+	// ExplainAnalyze prefixes stmt so that the server executes it and reports
+	// the real plan: ANALYZE on MariaDB, EXPLAIN ANALYZE on MySQL.
+	ExplainAnalyze(stmt string) string
+	// AppGrant is the privilege list for the application user: everything an
+	// application and the benches need, and nothing that bypasses read_only.
+	AppGrant() string
+	// AdminGrant is the privilege list for scalelab's admin user.
+	AdminGrant() string
+}
+
+// Lookup returns the flavor with the given name.
+func Lookup(name string) (Flavor, error) {
+	switch strings.ToLower(name) {
+	case MariaDB:
+		return mariaDB{}, nil
+	case MySQL:
+		return mySQL{}, nil
+	}
+	return nil, fmt.Errorf("%w %q: want %s or %s", ErrUnknown, name, MariaDB, MySQL)
+}
+
+// Version is a server version, as reported by --version.
+type Version struct {
+	Major, Minor, Patch int
+}
+
+func (v Version) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch) }
+
+// AtLeast reports whether v is major.minor or newer.
+func (v Version) AtLeast(major, minor int) bool {
+	return v.Major > major || (v.Major == major && v.Minor >= minor)
+}
+
+var versionRE = regexp.MustCompile(`Ver\s+(\d+)\.(\d+)\.(\d+)(\S*)`)
+
+// Detect reads the output of `mariadbd --version` or `mysqld --version` and
+// returns the flavor and version. It refuses servers older than MariaDB 10.6
+// or MySQL 8.0, whose GTID syntax scalelab does not speak.
+func Detect(versionOutput string) (Flavor, Version, error) {
+	m := versionRE.FindStringSubmatch(versionOutput)
+	if m == nil {
+		return nil, Version{}, fmt.Errorf("flavor: cannot read a version from %q", strings.TrimSpace(versionOutput))
+	}
+	var v Version
+	v.Major, _ = strconv.Atoi(m[1])
+	v.Minor, _ = strconv.Atoi(m[2])
+	v.Patch, _ = strconv.Atoi(m[3])
+	if strings.Contains(strings.ToLower(versionOutput), "mariadb") {
+		if !v.AtLeast(10, 6) {
+			return nil, v, fmt.Errorf("flavor: MariaDB %s is too old: scalelab needs 10.6 or newer", v)
+		}
+		return mariaDB{}, v, nil
+	}
+	if !v.AtLeast(8, 0) {
+		return nil, v, fmt.Errorf("flavor: MySQL %s is too old: scalelab needs 8.0 or newer", v)
+	}
+	return mySQL{}, v, nil
+}
+
+func parseSeconds(s string) int64 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
+}

@@ -1,0 +1,92 @@
+package flavor
+
+import (
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+type mariaDB struct{}
+
+var _ Flavor = mariaDB{}
+
+func (mariaDB) Name() string { return MariaDB }
+
+func (mariaDB) InstallArgs(server, datadir, tmpdir, user string) (string, []string) {
+	prog := filepath.Join(filepath.Dir(server), "mariadb-install-db")
+	if filepath.Dir(server) == "/usr/sbin" {
+		// Debian puts the server in /usr/sbin and the installer in /usr/bin.
+		prog = "mariadb-install-db"
+	}
+	return prog, []string{
+		"--no-defaults",
+		"--datadir=" + datadir,
+		"--tmpdir=" + tmpdir,
+		"--user=" + user,
+		"--auth-root-authentication-method=normal",
+		"--skip-test-db",
+		"--skip-name-resolve",
+		"--innodb-log-file-size=16M",
+		"--innodb-buffer-pool-size=16M",
+	}
+}
+
+func (mariaDB) ServerOptions() []string {
+	return []string{
+		"gtid_strict_mode=ON",
+		"log_slave_updates=ON",
+		"binlog_format=ROW",
+	}
+}
+
+func (mariaDB) ChangeSource(src Source) (string, []any) {
+	return "CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1",
+		[]any{src.Host, src.Port, src.User, src.Password}
+}
+
+func (mariaDB) StartReplica() string       { return "START SLAVE" }
+func (mariaDB) StopReplica() string        { return "STOP SLAVE" }
+func (mariaDB) ResetReplica() string       { return "RESET SLAVE ALL" }
+func (mariaDB) ReplicaStatusQuery() string { return "SHOW SLAVE STATUS" }
+
+func (mariaDB) ParseReplicaStatus(row map[string]string) ReplicaStatus {
+	if row == nil {
+		return ReplicaStatus{SecondsBehind: -1}
+	}
+	port, _ := strconv.Atoi(row["Master_Port"])
+	return ReplicaStatus{
+		Configured:    true,
+		IORunning:     row["Slave_IO_Running"],
+		SQLRunning:    row["Slave_SQL_Running"],
+		SecondsBehind: parseSeconds(row["Seconds_Behind_Master"]),
+		LastError:     firstNonEmpty(row["Last_IO_Error"], row["Last_SQL_Error"]),
+		SourcePort:    port,
+	}
+}
+
+func (mariaDB) GTIDPositionQuery() string { return "SELECT @@GLOBAL.gtid_current_pos" }
+func (mariaDB) LastGTIDQuery() string     { return "SELECT @@last_gtid" }
+
+func (mariaDB) WaitGTID(gtid string, timeout time.Duration) (string, []any) {
+	return "SELECT MASTER_GTID_WAIT(?, ?)", []any{gtid, timeout.Seconds()}
+}
+
+// MASTER_GTID_WAIT returns 0 when the position is reached and -1 on timeout.
+func (mariaDB) WaitTimedOut(result int64) bool { return result != 0 }
+
+func (mariaDB) ExplainAnalyze(stmt string) string { return "ANALYZE FORMAT=JSON " + stmt }
+
+func (mariaDB) AppGrant() string {
+	return "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, TRIGGER, REFERENCES, BINLOG MONITOR, SLAVE MONITOR"
+}
+
+func (mariaDB) AdminGrant() string { return "ALL PRIVILEGES" }
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,111 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/replica"
+	"vitess.io/vitess/go/mysql/sqlerror"
+)
+
+// Error numbers the proxy sends for failures that are its own, not a
+// backend's. Backend errors reach the client with the server's own number
+// and SQLSTATE.
+const (
+	// ErrNumRefused (ER_NOT_SUPPORTED_YET, SQLSTATE 42000) is a statement
+	// the router refuses: a session statement outside a session, a
+	// cross-shard transaction, a scatter shape it cannot merge correctly,
+	// a bad scalelab_consistency value. The message is the router's.
+	ErrNumRefused = sqlerror.ERNotSupportedYet
+	// ErrNumBackend (ER_UNKNOWN_ERROR, SQLSTATE HY000) is a backend that
+	// could not be reached or dropped the connection.
+	ErrNumBackend = sqlerror.ERUnknownError
+	// ErrNumInterrupted (ER_QUERY_INTERRUPTED, SQLSTATE 70100) is a
+	// statement cut off by a forced shutdown.
+	ErrNumInterrupted = sqlerror.ERQueryInterrupted
+	// ErrNumTooManyConnections (ER_CON_COUNT_ERROR, SQLSTATE 08004) is
+	// sent instead of the handshake when MaxConnections is reached.
+	ErrNumTooManyConnections = sqlerror.ERConCount
+	// ErrNumIdleTimeout (ER_CLIENT_INTERACTION_TIMEOUT, SQLSTATE HY000)
+	// is sent before an idle connection is closed, as MySQL 8 does.
+	ErrNumIdleTimeout = sqlerror.ErrorCode(4031)
+	// ErrNumShutdown (ER_SERVER_SHUTDOWN, SQLSTATE 08S01) is sent to idle
+	// connections while the proxy drains.
+	ErrNumShutdown = sqlerror.ERServerShutdown
+)
+
+// toSQLError turns an error from the router into the error packet the
+// client gets. The listener only recognizes *sqlerror.SQLError.
+func toSQLError(err error) *sqlerror.SQLError {
+	var se *sqlerror.SQLError
+	if errors.As(err, &se) {
+		return se
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		// The backend's own error: number, SQLSTATE and message unchanged.
+		state := string(me.SQLState[:])
+		if me.SQLState == [5]byte{} {
+			state = sqlerror.SSUnknownSQLState
+		}
+		return sqlerror.NewSQLError(sqlerror.ErrorCode(me.Number), state, me.Message)
+	}
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return sqlerror.NewSQLError(ErrNumInterrupted, "70100", "scalelab proxy: statement interrupted: "+err.Error())
+	case replica.IsConnError(err):
+		return sqlerror.NewSQLError(ErrNumBackend, sqlerror.SSUnknownSQLState, "scalelab proxy: backend connection failed: "+err.Error()+"; the router shuns failing nodes, so retry the statement")
+	}
+	// Everything else is the router declining the statement.
+	return sqlerror.NewSQLError(ErrNumRefused, "42000", err.Error())
+}
+
+// errTooManyConnections is the error a client past MaxConnections gets.
+func errTooManyConnections(max int) *sqlerror.SQLError {
+	return sqlerror.NewSQLErrorf(ErrNumTooManyConnections, "08004",
+		"Too many connections: the scalelab proxy allows %d (--max-connections); close idle clients or raise the limit", max)
+}
+
+// errIdle is the error an idle client gets before it is closed.
+func errIdle(d time.Duration) *sqlerror.SQLError {
+	return sqlerror.NewSQLErrorf(ErrNumIdleTimeout, sqlerror.SSUnknownSQLState,
+		"The client was disconnected by the server because of inactivity: idle for more than %v (--idle-timeout); reconnect", d)
+}
+
+// errShutdown is the error idle clients get while the proxy drains.
+var errShutdown = sqlerror.NewSQLError(ErrNumShutdown, sqlerror.SSNetError,
+	"Server shutdown in progress: the scalelab proxy is draining; reconnect to another proxy")
+
+// errAccessDenied is ER_ACCESS_DENIED_ERROR, as MySQL words it.
+func errAccessDenied(user string) *sqlerror.SQLError {
+	return sqlerror.NewSQLErrorf(sqlerror.ERAccessDeniedError, sqlerror.SSAccessDeniedError,
+		"Access denied for user '%s' (using password: YES)", user)
+}
+
+// errorPacket encodes e as a raw MySQL ERR packet with sequence id seq, for
+// the moments the proxy writes to a client outside a command (before the
+// handshake, or to an idle connection).
+func errorPacket(e *sqlerror.SQLError, seq byte) []byte {
+	msg := e.Message
+	if len(msg) > 512 {
+		msg = msg[:512]
+	}
+	state := e.State
+	if len(state) != 5 {
+		state = sqlerror.SSUnknownSQLState
+	}
+	n := 1 + 2 + 1 + 5 + len(msg)
+	b := make([]byte, 0, 4+n)
+	b = append(b, byte(n), byte(n>>8), byte(n>>16), seq)
+	b = append(b, 0xff, byte(e.Num), byte(e.Num>>8), '#')
+	b = append(b, state...)
+	return append(b, msg...)
+}
+
+// describe is how a log line names an error.
+func describe(e *sqlerror.SQLError) string {
+	return fmt.Sprintf("%d (%s): %s", e.Num, e.State, e.Message)
+}

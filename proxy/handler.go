@@ -1,0 +1,239 @@
+package proxy
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scalelab/scalelab/router"
+	vtmysql "vitess.io/vitess/go/mysql"
+	"vitess.io/vitess/go/mysql/replication"
+	"vitess.io/vitess/go/mysql/sqlerror"
+	"vitess.io/vitess/go/sqltypes"
+	querypb "vitess.io/vitess/go/vt/proto/query"
+	"vitess.io/vitess/go/vt/sqlparser"
+	"vitess.io/vitess/go/vt/vtenv"
+)
+
+// handler serves the commands of every client connection. The protocol
+// library calls it for one connection at a time, so the per-connection
+// state in Conn.ClientData needs no lock.
+type handler struct {
+	s   *Server
+	env *vtenv.Environment
+}
+
+var _ vtmysql.Handler = (*handler)(nil)
+
+// client is one connection's state: its own router session, and what the
+// status flags of its responses say.
+type client struct {
+	sess       *router.Session
+	autocommit bool
+}
+
+func (h *handler) client(c *vtmysql.Conn) *client { return c.ClientData.(*client) }
+
+func (h *handler) NewConnection(c *vtmysql.Conn) {
+	c.ClientData = &client{sess: h.s.r.NewSession(), autocommit: true}
+	c.StatusFlags |= vtmysql.ServerStatusAutocommit
+}
+
+func (h *handler) ConnectionReady(*vtmysql.Conn) {}
+
+// ConnectionClosed rolls back an open transaction and releases the
+// session's pinned connections, whatever way the client left.
+func (h *handler) ConnectionClosed(c *vtmysql.Conn) {
+	if cl, ok := c.ClientData.(*client); ok {
+		h.endSession(c, cl)
+	}
+}
+
+// endSession closes the client's router session. The session hands its
+// pinned connections back to the shared pools as they are, so a client
+// that changed database first gets the topology's database back on them.
+func (h *handler) endSession(c *vtmysql.Conn, cl *client) {
+	if db := h.s.r.Topology().DatabaseName(); cl.sess.Database() != "" && cl.sess.Database() != db {
+		if cl.sess.InTransaction() {
+			cl.sess.ExecContext(h.s.ctx, "ROLLBACK")
+		}
+		if _, err := cl.sess.ExecContext(h.s.ctx, "USE "+sqlparser.String(sqlparser.NewIdentifierCS(db))); err != nil {
+			h.s.cfg.Logf("proxy: restore database of connection %d: %v", c.ConnectionID, err)
+		}
+	}
+	if err := cl.sess.Close(); err != nil {
+		h.s.cfg.Logf("proxy: close session of connection %d: %v", c.ConnectionID, err)
+	}
+}
+
+// ComResetConnection starts the client over with a fresh session: the
+// transaction rolls back, and session variables, database and consistency
+// mode are dropped.
+func (h *handler) ComResetConnection(c *vtmysql.Conn) {
+	cl := h.client(c)
+	h.endSession(c, cl)
+	cl.sess, cl.autocommit = h.s.r.NewSession(), true
+	c.StatusFlags = c.StatusFlags&^vtmysql.ServerStatusInTrans | vtmysql.ServerStatusAutocommit
+}
+
+func (h *handler) ComQuery(c *vtmysql.Conn, query string, cb func(*sqltypes.Result) error) error {
+	return h.run(c, query, nil, cb)
+}
+
+// ComPrepare counts the placeholders and describes the result columns
+// (see describer). Nothing is prepared on a backend: the statement is
+// routed and run at each COM_STMT_EXECUTE, with its parameters.
+func (h *handler) ComPrepare(c *vtmysql.Conn, query string) ([]*querypb.Field, uint16, error) {
+	n := countParams(query)
+	if n > 1<<16-1 {
+		return nil, 0, sqlerror.NewSQLError(erPSManyParam, sqlerror.SSUnknownSQLState, "Prepared statement contains too many placeholders")
+	}
+	st := h.s.r.Classify(query)
+	return h.s.describe.columns(h.s.ctx, st, query, h.client(c).sess.Database(), n), uint16(n), nil
+}
+
+func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb func(*sqltypes.Result) error) error {
+	args, err := bindArgs(p)
+	if err != nil {
+		return sqlerror.NewSQLError(sqlerror.ERWrongArguments, sqlerror.SSUnknownSQLState, err.Error())
+	}
+	return h.run(c, p.PrepareStmt, args, cb)
+}
+
+// run executes one statement in the client's session and streams its
+// result through cb.
+func (h *handler) run(c *vtmysql.Conn, query string, args []any, cb func(*sqltypes.Result) error) error {
+	start := time.Now()
+	cl := h.client(c)
+	kind, err := h.exec(c, cl, query, args, cb)
+	if obs, ok := h.s.metrics.byKind[kind]; ok {
+		obs.Observe(time.Since(start).Seconds())
+	}
+	if err == nil {
+		return nil
+	}
+	se := toSQLError(err)
+	h.s.metrics.errors.WithLabelValues(strconv.Itoa(int(se.Num))).Inc()
+	return se
+}
+
+func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, cb func(*sqltypes.Result) error) (string, error) {
+	// Statements run to completion even when the server shuts down (a drain
+	// waits for them, and a hard close cuts the client's connection
+	// instead). A context that cannot be cancelled also spares every
+	// statement two goroutine hand-offs in database/sql and the driver.
+	ctx := h.s.stmtCtx
+	if target, ok := routeTarget(query); ok {
+		res, err := introspect(ctx, cl.sess, h.s.r, target, args, h.s.cfg.RowBatch)
+		if err != nil {
+			return kindIntrospect, err
+		}
+		return kindIntrospect, cb(res)
+	}
+	st := h.s.r.Classify(query)
+	kind := st.Kind.String()
+	mode, hinted, err := consistencyHint(query)
+	if err != nil {
+		return kind, err
+	}
+	if hinted {
+		prev := cl.sess.Consistency()
+		cl.sess.SetConsistency(mode)
+		defer cl.sess.SetConsistency(prev)
+	}
+	switch st.Kind {
+	case router.SessionState, router.Write, router.DDL, router.Begin, router.Commit, router.Rollback, router.TxOther:
+		res, err := cl.sess.ExecContext(ctx, query, args...)
+		if st.Kind == router.DDL {
+			h.s.describe.forget()
+		}
+		h.track(c, cl, st, err)
+		if err != nil {
+			return kind, err
+		}
+		affected, _ := res.RowsAffected()
+		id, _ := res.LastInsertId()
+		return kind, cb(&sqltypes.Result{RowsAffected: uint64(affected), InsertID: uint64(id)})
+	default:
+		// Reads, and statements that may return rows (CALL, SHOW the
+		// parser does not know, anything unparsed).
+		rows, err := cl.sess.QueryContext(ctx, query, args...)
+		h.track(c, cl, st, err)
+		if err != nil {
+			return kind, err
+		}
+		if rows == nil {
+			return kind, cb(&sqltypes.Result{})
+		}
+		return kind, stream(rows, h.s.cfg.RowBatch, cb)
+	}
+}
+
+// track keeps the status flags of the client's next packets true: in a
+// transaction, and autocommit.
+func (h *handler) track(c *vtmysql.Conn, cl *client, st *router.Statement, err error) {
+	if err == nil && st.Kind == router.SessionState {
+		if on, ok := autocommitOf(st); ok {
+			cl.autocommit = on
+		}
+	}
+	c.StatusFlags &^= vtmysql.ServerStatusInTrans | vtmysql.ServerStatusAutocommit
+	if cl.sess.InTransaction() {
+		c.StatusFlags |= vtmysql.ServerStatusInTrans
+	}
+	if cl.autocommit {
+		c.StatusFlags |= vtmysql.ServerStatusAutocommit
+	}
+}
+
+// autocommitOf reads the value a SET statement gives autocommit.
+func autocommitOf(st *router.Statement) (on, ok bool) {
+	set, isSet := st.AST.(*sqlparser.Set)
+	if !isSet {
+		return false, false
+	}
+	for _, e := range set.Exprs {
+		if !strings.EqualFold(e.Var.Name.String(), "autocommit") {
+			continue
+		}
+		switch strings.ToLower(strings.Trim(sqlparser.String(e.Expr), "'\"`")) {
+		case "1", "on", "true":
+			on, ok = true, true
+		case "0", "off", "false":
+			on, ok = false, true
+		}
+	}
+	return on, ok
+}
+
+func (h *handler) WarningCount(*vtmysql.Conn) uint16 { return 0 }
+
+func (h *handler) Env() *vtenv.Environment { return h.env }
+
+var errNotSupported = errors.New("not supported by the scalelab proxy")
+
+func notSupported(what string) error {
+	return sqlerror.NewSQLErrorf(sqlerror.ERNotSupportedYet, "42000", "%s is %v", what, errNotSupported)
+}
+
+// ComQueryMulti is not used: the listener splits multi-statements itself
+// and calls ComQuery once per statement.
+func (h *handler) ComQueryMulti(*vtmysql.Conn, string, func(sqltypes.QueryResponse, bool, bool) error) error {
+	return notSupported("ComQueryMulti")
+}
+
+func (h *handler) ComRegisterReplica(*vtmysql.Conn, string, uint16, string, string) error {
+	return notSupported("replication (COM_REGISTER_SLAVE)")
+}
+
+func (h *handler) ComBinlogDump(*vtmysql.Conn, string, uint32) error {
+	return notSupported("replication (COM_BINLOG_DUMP)")
+}
+
+func (h *handler) ComBinlogDumpGTID(*vtmysql.Conn, string, uint64, replication.GTIDSet, uint16) error {
+	return notSupported("replication (COM_BINLOG_DUMP_GTID)")
+}
+
+// erPSManyParam is ER_PS_MANY_PARAM.
+const erPSManyParam = sqlerror.ErrorCode(1390)

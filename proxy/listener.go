@@ -1,0 +1,182 @@
+package proxy
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"vitess.io/vitess/go/mysql/sqlerror"
+)
+
+// listener wraps the TCP listener the protocol library accepts from. It
+// enforces MaxConnections before the handshake, keeps accepting through
+// transient errors (the library's accept loop stops at the first error),
+// and tracks every client connection so Shutdown can drain them.
+type listener struct {
+	net.Listener
+	s *Server
+
+	mu    sync.Mutex
+	conns map[*clientConn]struct{}
+	done  chan struct{} // closed when the last tracked connection closes after drain
+}
+
+func newListener(l net.Listener, s *Server) *listener {
+	return &listener{Listener: l, s: s, conns: map[*clientConn]struct{}{}}
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	var backoff time.Duration
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && !errors.Is(err, net.ErrClosed) {
+				// Out of file descriptors and the like: wait, then go on
+				// serving, as net/http does.
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				l.s.cfg.Logf("proxy: accept: %v; retrying in %v", err, backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return nil, err
+		}
+		backoff = 0
+		if tc, ok := c.(*net.TCPConn); ok {
+			tc.SetNoDelay(true)
+		}
+		if cc := l.admit(c); cc != nil {
+			return cc, nil
+		}
+	}
+}
+
+// admit tracks c, or refuses it with 1040 when the limit is reached.
+func (l *listener) admit(c net.Conn) *clientConn {
+	l.mu.Lock()
+	max := l.s.cfg.MaxConnections
+	if max > 0 && len(l.conns) >= max {
+		l.mu.Unlock()
+		e := errTooManyConnections(max)
+		c.SetWriteDeadline(time.Now().Add(time.Second))
+		c.Write(errorPacket(e, 0))
+		c.Close()
+		l.s.metrics.rejected.WithLabelValues("max_connections").Inc()
+		l.s.cfg.Logf("proxy: refused %s: %s", c.RemoteAddr(), describe(e))
+		return nil
+	}
+	cc := &clientConn{Conn: c, l: l, idle: l.s.cfg.IdleTimeout}
+	l.conns[cc] = struct{}{}
+	l.mu.Unlock()
+	l.s.metrics.open.Inc()
+	l.s.metrics.accepted.Inc()
+	return cc
+}
+
+func (l *listener) forget(c *clientConn) {
+	l.mu.Lock()
+	delete(l.conns, c)
+	if len(l.conns) == 0 && l.done != nil {
+		close(l.done)
+		l.done = nil
+	}
+	l.mu.Unlock()
+	l.s.metrics.open.Dec()
+}
+
+// open is the number of client connections.
+func (l *listener) open() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.conns)
+}
+
+// drain wakes every connection that waits for a command, so that it sends
+// the shutdown error and closes; busy ones close after their statement.
+// The returned channel closes when no connection is left.
+func (l *listener) drain() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	done := make(chan struct{})
+	if len(l.conns) == 0 {
+		close(done)
+		return done
+	}
+	l.done = done
+	for c := range l.conns {
+		c.Conn.SetReadDeadline(time.Now())
+	}
+	return done
+}
+
+// closeAll closes every connection at once (forced shutdown).
+func (l *listener) closeAll() {
+	l.mu.Lock()
+	conns := make([]*clientConn, 0, len(l.conns))
+	for c := range l.conns {
+		conns = append(conns, c)
+	}
+	l.mu.Unlock()
+	for _, c := range conns {
+		c.Conn.Close()
+	}
+}
+
+// clientConn is one client's socket. The protocol library only reads from
+// it while it waits for the client (between commands, or during the
+// handshake), with every response already flushed, so Read is where the
+// idle timeout and the drain act, and where an error packet can be written
+// without interleaving with a response.
+type clientConn struct {
+	net.Conn
+	l      *listener
+	idle   time.Duration
+	closed atomic.Bool
+}
+
+func (c *clientConn) Read(p []byte) (int, error) {
+	if c.l.s.draining.Load() {
+		c.say(errShutdown)
+		return 0, io.EOF
+	}
+	if c.idle > 0 {
+		c.Conn.SetReadDeadline(time.Now().Add(c.idle))
+	}
+	n, err := c.Conn.Read(p)
+	if err == nil {
+		return n, nil
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		switch {
+		case c.l.s.draining.Load():
+			c.say(errShutdown)
+		case c.idle > 0:
+			e := errIdle(c.idle)
+			c.say(e)
+			c.l.s.metrics.rejected.WithLabelValues("idle_timeout").Inc()
+			c.l.s.cfg.Logf("proxy: closed %s: %s", c.RemoteAddr(), describe(e))
+		}
+		return n, io.EOF
+	}
+	return n, err
+}
+
+// say writes an unsolicited error packet, the way MySQL tells a client why
+// it is being disconnected.
+func (c *clientConn) say(e *sqlerror.SQLError) {
+	c.Conn.SetWriteDeadline(time.Now().Add(time.Second))
+	c.Conn.Write(errorPacket(e, 0))
+}
+
+func (c *clientConn) Close() error {
+	if !c.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	err := c.Conn.Close()
+	c.l.forget(c)
+	return err
+}

@@ -1,0 +1,87 @@
+package proxy
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/scalelab/scalelab/router"
+)
+
+// metrics are the proxy's Prometheus series. Each Server has its own
+// registry, so two servers in one process (tests) do not collide.
+type metrics struct {
+	reg      *prometheus.Registry
+	open     prometheus.Gauge
+	accepted prometheus.Counter
+	rejected *prometheus.CounterVec // reason: auth, max_connections, idle_timeout
+	errors   *prometheus.CounterVec // number: the MySQL error number sent
+	latency  *prometheus.HistogramVec
+	byKind   map[string]prometheus.Observer
+}
+
+// statementKinds are the router's statement kinds, plus the proxy's own.
+var statementKinds = []string{
+	router.Unparsed.String(), router.Read.String(), router.LockingRead.String(), router.Write.String(),
+	router.DDL.String(), router.Begin.String(), router.Commit.String(), router.Rollback.String(),
+	router.TxOther.String(), router.SessionState.String(), router.Other.String(), kindIntrospect,
+}
+
+func newMetrics(r *router.Router) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		open: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "scalelab_proxy_connections_open", Help: "Client connections open now.",
+		}),
+		accepted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "scalelab_proxy_connections_total", Help: "Client connections accepted.",
+		}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scalelab_proxy_connections_rejected_total", Help: "Client connections refused or closed by the proxy, by reason.",
+		}, []string{"reason"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scalelab_proxy_errors_total", Help: "Error packets sent to clients, by MySQL error number.",
+		}, []string{"number"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "scalelab_proxy_statement_duration_seconds",
+			Help:    "Time from a statement's arrival to its last row sent, by statement kind.",
+			Buckets: prometheus.ExponentialBuckets(50e-6, 2, 18), // 50µs … 6.5s
+		}, []string{"kind"}),
+		byKind: map[string]prometheus.Observer{},
+	}
+	for _, k := range statementKinds {
+		m.byKind[k] = m.latency.WithLabelValues(k)
+	}
+	for _, reason := range []string{"auth", "max_connections", "idle_timeout"} {
+		m.rejected.WithLabelValues(reason)
+	}
+	m.reg.MustRegister(m.open, m.accepted, m.rejected, m.errors, m.latency, routerCollector{r})
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// routerCollector exports the router's own counters at scrape time, so the
+// proxy never counts routes itself.
+type routerCollector struct{ r *router.Router }
+
+var (
+	routeDesc = prometheus.NewDesc("scalelab_router_statements_total",
+		"Statements routed, by route type (primary, replica, fallback, unparsed, retry, and the sharding routes).", []string{"route"}, nil)
+	nodeDesc = prometheus.NewDesc("scalelab_router_node_statements_total",
+		"Statements routed, by node.", []string{"node"}, nil)
+)
+
+func (c routerCollector) Describe(ch chan<- *prometheus.Desc) { ch <- routeDesc; ch <- nodeDesc }
+
+func (c routerCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.r.Stats()
+	for route, n := range st.Routes {
+		ch <- prometheus.MustNewConstMetric(routeDesc, prometheus.CounterValue, float64(n), route)
+	}
+	for node, n := range st.Nodes {
+		ch <- prometheus.MustNewConstMetric(nodeDesc, prometheus.CounterValue, float64(n), node)
+	}
+}

@@ -1,0 +1,239 @@
+package proxy
+
+import (
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"vitess.io/vitess/go/mysql/collations"
+	"vitess.io/vitess/go/sqltypes"
+	querypb "vitess.io/vitess/go/vt/proto/query"
+)
+
+// stream sends rows to the client as they arrive, in batches of about
+// batch bytes: the first callback carries the column definitions, and no
+// more than one batch is ever held. It closes rows.
+func stream(rows *sql.Rows, batch int, cb func(*sqltypes.Result) error) error {
+	defer rows.Close()
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		return err
+	}
+	if len(cts) == 0 {
+		// A statement that returns no result set: an OK packet.
+		for rows.Next() {
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return cb(&sqltypes.Result{})
+	}
+	fields := columnFields(cts)
+	cells := make([]cell, len(fields))
+	dest := make([]any, len(fields))
+	for i := range cells {
+		dest[i] = &cells[i]
+	}
+	res := &sqltypes.Result{Fields: fields}
+	var arena []byte
+	sent := false
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		row := make([]sqltypes.Value, len(cells))
+		for i := range cells {
+			row[i] = cells[i].value(fields[i], &arena)
+		}
+		res.Rows = append(res.Rows, row)
+		if len(arena) >= batch {
+			if err := cb(res); err != nil {
+				return err
+			}
+			// The callback has copied the rows into the connection's
+			// buffer, so their memory can be reused.
+			sent = true
+			res.Fields, res.Rows, arena = nil, res.Rows[:0], arena[:0]
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if !sent || len(res.Rows) > 0 {
+		return cb(res)
+	}
+	return nil
+}
+
+// cell receives one column of one row from database/sql. The driver's
+// bytes are only valid until the next row, so value copies them out.
+type cell struct{ v any }
+
+func (c *cell) Scan(src any) error { c.v = src; return nil }
+
+// value renders the cell as MySQL's text protocol would, appending its
+// bytes to arena.
+func (c *cell) value(f *querypb.Field, arena *[]byte) sqltypes.Value {
+	start := len(*arena)
+	b := *arena
+	switch v := c.v.(type) {
+	case nil:
+		return sqltypes.NULL
+	case []byte:
+		b = append(b, v...)
+	case string:
+		b = append(b, v...)
+	case int64:
+		b = strconv.AppendInt(b, v, 10)
+	case uint64:
+		b = strconv.AppendUint(b, v, 10)
+	case float64:
+		bits := 64
+		if f.Type == sqltypes.Float32 {
+			bits = 32
+		}
+		b = strconv.AppendFloat(b, v, 'g', -1, bits)
+	case float32:
+		b = strconv.AppendFloat(b, float64(v), 'g', -1, 32)
+	case bool:
+		if v {
+			b = append(b, '1')
+		} else {
+			b = append(b, '0')
+		}
+	case time.Time:
+		b = appendTime(b, v, f.Type)
+	default:
+		b = fmt.Append(b, v) // not produced by go-sql-driver
+	}
+	*arena = b
+	return sqltypes.MakeTrusted(f.Type, b[start:len(b):len(b)])
+}
+
+// appendTime formats a DATE, DATETIME or TIMESTAMP the way the server sends
+// it in text. The driver turns the zero date into the zero time.Time.
+func appendTime(b []byte, t time.Time, typ querypb.Type) []byte {
+	if t.IsZero() {
+		if typ == sqltypes.Date {
+			return append(b, "0000-00-00"...)
+		}
+		return append(b, "0000-00-00 00:00:00"...)
+	}
+	if typ == sqltypes.Date {
+		return t.AppendFormat(b, time.DateOnly)
+	}
+	b = t.AppendFormat(b, time.DateTime)
+	if us := t.Nanosecond() / 1000; us != 0 {
+		b = append(b, '.')
+		s := strconv.Itoa(us)
+		b = append(b, "000000"[len(s):]...)
+		b = append(b, s...)
+	}
+	return b
+}
+
+// columnFields maps go-sql-driver's column types back to MySQL column
+// definitions. Names, types, nullability, lengths and decimals survive;
+// table names and the exact collation do not (the driver does not expose
+// them): text columns are reported as utf8mb4_general_ci.
+func columnFields(cts []*sql.ColumnType) []*querypb.Field {
+	fields := make([]*querypb.Field, len(cts))
+	for i, ct := range cts {
+		typ, length := columnType(ct.DatabaseTypeName())
+		f := &querypb.Field{Name: ct.Name(), Type: typ, ColumnLength: length, Charset: collations.CollationBinaryID}
+		if sqltypes.IsText(typ) || typ == sqltypes.Enum || typ == sqltypes.Set || typ == sqltypes.TypeJSON {
+			f.Charset = utf8mb4GeneralCI
+		}
+		if n, ok := ct.Length(); ok && n > 0 && n <= 1<<32-1 {
+			f.ColumnLength = uint32(n)
+		}
+		if p, s, ok := ct.DecimalSize(); ok {
+			// The driver reports "not fixed" (MySQL's 31) as MaxInt64.
+			f.Decimals = uint32(min(s, notFixedDecimals))
+			if typ == sqltypes.Decimal && p < 1<<16 {
+				f.ColumnLength = uint32(p + 2)
+			}
+		}
+		_, flags := sqltypes.TypeToMySQL(typ)
+		if nullable, ok := ct.Nullable(); ok && !nullable {
+			flags |= int64(querypb.MySqlFlag_NOT_NULL_FLAG)
+		}
+		f.Flags = uint32(flags)
+		fields[i] = f
+	}
+	return fields
+}
+
+const (
+	utf8mb4GeneralCI = 45
+	notFixedDecimals = 31
+)
+
+// columnType maps a go-sql-driver DatabaseTypeName to a Vitess type and a
+// default display length.
+func columnType(name string) (querypb.Type, uint32) {
+	switch name {
+	case "TINYINT":
+		return sqltypes.Int8, 4
+	case "UNSIGNED TINYINT":
+		return sqltypes.Uint8, 3
+	case "SMALLINT":
+		return sqltypes.Int16, 6
+	case "UNSIGNED SMALLINT":
+		return sqltypes.Uint16, 5
+	case "MEDIUMINT":
+		return sqltypes.Int24, 9
+	case "UNSIGNED MEDIUMINT":
+		return sqltypes.Uint24, 8
+	case "INT":
+		return sqltypes.Int32, 11
+	case "UNSIGNED INT":
+		return sqltypes.Uint32, 10
+	case "BIGINT":
+		return sqltypes.Int64, 20
+	case "UNSIGNED BIGINT":
+		return sqltypes.Uint64, 20
+	case "FLOAT":
+		return sqltypes.Float32, 12
+	case "DOUBLE":
+		return sqltypes.Float64, 22
+	case "DECIMAL":
+		return sqltypes.Decimal, 66
+	case "DATE":
+		return sqltypes.Date, 10
+	case "DATETIME":
+		return sqltypes.Datetime, 26
+	case "TIMESTAMP":
+		return sqltypes.Timestamp, 26
+	case "TIME":
+		return sqltypes.Time, 17
+	case "YEAR":
+		return sqltypes.Year, 4
+	case "BIT":
+		return sqltypes.Bit, 64
+	case "CHAR":
+		return sqltypes.Char, 0
+	case "BINARY":
+		return sqltypes.Binary, 0
+	case "VARCHAR":
+		return sqltypes.VarChar, 0
+	case "VARBINARY":
+		return sqltypes.VarBinary, 0
+	case "TINYTEXT", "TEXT", "MEDIUMTEXT", "LONGTEXT":
+		return sqltypes.Text, 0
+	case "TINYBLOB", "BLOB", "MEDIUMBLOB", "LONGBLOB":
+		return sqltypes.Blob, 0
+	case "ENUM":
+		return sqltypes.Enum, 0
+	case "SET":
+		return sqltypes.Set, 0
+	case "JSON":
+		return sqltypes.TypeJSON, 0
+	case "GEOMETRY":
+		return sqltypes.Geometry, 0
+	case "NULL":
+		return sqltypes.Null, 0
+	}
+	return sqltypes.VarBinary, 0
+}

@@ -1,0 +1,124 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/router"
+)
+
+func TestCountParams(t *testing.T) {
+	for _, tc := range []struct {
+		name, query string
+		want        int
+	}{
+		{"none", "SELECT 1", 0},
+		{"two", "SELECT c FROM sbtest1 WHERE id BETWEEN ? AND ?", 2},
+		{"in string", "SELECT '?', \"?\", `?` FROM t WHERE a = ?", 1},
+		{"escaped quote", `SELECT 'it\'s ?' , ?`, 1},
+		{"doubled quote", `SELECT 'a''?' , ?`, 1},
+		{"line comment", "SELECT ? -- what?\n, ?", 2},
+		{"hash comment", "SELECT ? # ?\n", 1},
+		{"block comment", "SELECT /* ? */ ?", 1},
+		{"hint counts", "SELECT /*+ MAX_EXECUTION_TIME(?) */ ?", 2},
+		{"executable comment counts", "SELECT /*! ? */ 1", 1},
+		{"minus minus without space", "SELECT 1--?", 1},
+		{"unterminated string", "SELECT '?", 0},
+		{"unterminated comment", "SELECT /* ?", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := countParams(tc.query); got != tc.want {
+				t.Errorf("countParams(%q): got %d, want %d", tc.query, got, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzCountParams(f *testing.F) {
+	for _, s := range []string{"SELECT ?", "SELECT '?'", "/* ? */ ?", "-- ?\n?", "`?`?", `'\'?'`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		if n := countParams(q); n < 0 || n > strings.Count(q, "?") {
+			t.Fatalf("countParams(%q) = %d, with %d question marks", q, n, strings.Count(q, "?"))
+		}
+	})
+}
+
+func TestRouteTarget(t *testing.T) {
+	for _, tc := range []struct {
+		query, want string
+		ok          bool
+	}{
+		{"SHOW scalelab_route SELECT 1", "SELECT 1", true},
+		{"  show   SCALELAB_ROUTE\n select * from t where id = 1 ;  ", "select * from t where id = 1", true},
+		{"SHOW scalelab_routes SELECT 1", "", false},
+		{"SHOW TABLES", "", false},
+		{"SELECT 'SHOW scalelab_route x'", "", false},
+	} {
+		got, ok := routeTarget(tc.query)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("routeTarget(%q): got %q, %v, want %q, %v", tc.query, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestConsistencyHint(t *testing.T) {
+	for _, tc := range []struct {
+		query   string
+		want    router.Consistency
+		ok, bad bool
+	}{
+		{"SELECT /*+ scalelab_consistency=strong */ 1", router.Strong, true, false},
+		{"SELECT 1 /* scalelab_consistency = 'read-your-writes' */", router.ReadYourWrites, true, false},
+		{"SET scalelab_consistency = 'strong'", "", false, false},
+		{"SELECT /*+ scalelab_consistency=sometimes */ 1", "", false, true},
+		{"SELECT 1", "", false, false},
+	} {
+		got, ok, err := consistencyHint(tc.query)
+		if got != tc.want || ok != tc.ok || (err != nil) != tc.bad {
+			t.Errorf("consistencyHint(%q): got %q, %v, %v; want %q, %v, error %v", tc.query, got, ok, err, tc.want, tc.ok, tc.bad)
+		}
+	}
+}
+
+func TestToSQLError(t *testing.T) {
+	backend := &mysql.MySQLError{Number: 1054, SQLState: [5]byte{'4', '2', 'S', '2', '2'}, Message: "Unknown column 'x' in 'SELECT'"}
+	for _, tc := range []struct {
+		name  string
+		err   error
+		num   int
+		state string
+		msg   string
+	}{
+		{"backend unchanged", fmt.Errorf("router: on -80/replica-1: %w", backend), 1054, "42S22", backend.Message},
+		{"cross-shard transaction", fmt.Errorf("%w: it began on shard -80", router.ErrCrossShardTx), 1235, "42000", router.ErrCrossShardTx.Error()},
+		{"unsupported shape", fmt.Errorf("%w: GROUP BY on a non-key column", router.ErrUnsupported), 1235, "42000", "GROUP BY"},
+		{"needs session", router.ErrNeedsSession, 1235, "42000", "router.Session"},
+		{"backend down", mysql.ErrInvalidConn, 1105, "HY000", "backend connection failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := toSQLError(tc.err)
+			if int(got.Num) != tc.num || got.State != tc.state || !strings.Contains(got.Message, tc.msg) {
+				t.Errorf("got %d (%s) %q, want %d (%s) containing %q", got.Num, got.State, got.Message, tc.num, tc.state, tc.msg)
+			}
+		})
+	}
+}
+
+func TestErrorPacket(t *testing.T) {
+	got := errorPacket(errTooManyConnections(2), 0)
+	wantPrefix := []byte{byte(len(got) - 4), 0, 0, 0, 0xff, 0x10, 0x04, '#', '0', '8', '0', '0', '4'}
+	if !strings.HasPrefix(string(got), string(wantPrefix)) {
+		t.Errorf("got % x, want prefix % x", got[:13], wantPrefix)
+	}
+	if !strings.Contains(string(got), "--max-connections") {
+		t.Errorf("got %q, want the flag named", got)
+	}
+	if !errors.Is(ErrNoUsers, ErrNoUsers) {
+		t.Fatal("unreachable")
+	}
+}

@@ -1,0 +1,100 @@
+package replica
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// Node is one server of a Set with its own connection pool. Its methods are
+// safe for concurrent use.
+type Node struct {
+	Name string
+	Role topology.Role
+	Addr string
+	// DB is the node's pool. Use it through the Set's choices, so that the
+	// in-flight count and health stay true.
+	DB *sqlx.DB
+
+	inFlight atomic.Int64
+	served   atomic.Uint64
+	lagMicro atomic.Int64 // heartbeat lag in µs; -1 unknown
+	health   health
+}
+
+func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig) (*Node, error) {
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxOpenConns(pool.MaxOpen)
+	db.SetMaxIdleConns(pool.MaxIdle)
+	db.SetConnMaxLifetime(pool.MaxLifetime)
+	db.SetConnMaxIdleTime(pool.MaxIdleTime)
+	nd := &Node{Name: n.Name, Role: n.Role, Addr: n.Addr, DB: sqlx.NewDb(db, "mysql")}
+	nd.lagMicro.Store(-1)
+	return nd, nil
+}
+
+// Acquire marks the start of a statement on the node and returns the
+// function that marks its end; least-in-flight balancing reads the count.
+func (n *Node) Acquire() (release func()) {
+	n.inFlight.Add(1)
+	n.served.Add(1)
+	var once sync.Once
+	return func() { once.Do(func() { n.inFlight.Add(-1) }) }
+}
+
+// InFlight is the number of statements running on the node now.
+func (n *Node) InFlight() int64 { return n.inFlight.Load() }
+
+// Served is the number of statements routed to the node so far.
+func (n *Node) Served() uint64 { return n.served.Load() }
+
+// Lag is the node's heartbeat lag, and false when it is not known yet (or
+// the node is a primary).
+func (n *Node) Lag() (time.Duration, bool) {
+	us := n.lagMicro.Load()
+	if us < 0 {
+		return 0, false
+	}
+	return time.Duration(us) * time.Microsecond, true
+}
+
+// IsConnError reports whether err means the connection to a server failed
+// (refused, reset, closed), as opposed to an error the server returned for
+// the statement. Only connection errors count against a node's health and
+// allow a read to be retried elsewhere.
+func IsConnError(err error) bool {
+	if err == nil {
+		return false
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		// Server shutdown in progress, and too many connections.
+		return me.Number == 1053 || me.Number == 1040 || me.Number == 1927
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false // the caller gave up; the server may be fine
+	}
+	var ne net.Error
+	return errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &ne)
+}

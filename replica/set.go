@@ -1,0 +1,338 @@
+package replica
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// Defaults for Config fields.
+const (
+	DefaultMaxLag            = time.Second
+	DefaultHeartbeatInterval = 100 * time.Millisecond
+	DefaultShunAfter         = 3
+	DefaultProbeInterval     = 250 * time.Millisecond
+	DefaultProbeTimeout      = time.Second
+	DefaultMaxIdle           = 32
+
+	// FallbackPrimary sends reads to the primary when no replica qualifies.
+	FallbackPrimary = "primary"
+	// FallbackFail fails such reads with ErrNoReplica.
+	FallbackFail = "fail"
+
+	// MetaDatabase is where the heartbeat table lives; `scalelab up`
+	// creates it on every primary.
+	MetaDatabase = "scalelab_meta"
+)
+
+// ErrNoReplica is returned by PickReplica when no replica is healthy and
+// under MaxLag and Fallback is FallbackFail.
+var ErrNoReplica = errors.New("replica: no healthy replica under the lag limit")
+
+// PoolConfig sizes each node's connection pool (database/sql semantics).
+type PoolConfig struct {
+	// MaxOpen bounds open connections per node. Zero means unlimited.
+	MaxOpen int
+	// MaxIdle is how many idle connections a node keeps. Zero means
+	// DefaultMaxIdle; negative means none.
+	MaxIdle int
+	// MaxLifetime and MaxIdleTime bound a connection's age and idle time.
+	// Zero means forever.
+	MaxLifetime time.Duration
+	MaxIdleTime time.Duration
+}
+
+// Config tunes a Set. The zero value is usable.
+type Config struct {
+	Pool PoolConfig
+	// Balancer is round-robin (default for ""), random or least-in-flight.
+	Balancer string
+	// MaxLag is the heartbeat lag above which a replica gets no reads. Zero
+	// means DefaultMaxLag (1s); negative disables the check.
+	MaxLag time.Duration
+	// Fallback is what a read does when no replica qualifies: "primary"
+	// (the default for "") or "fail".
+	Fallback string
+	// HeartbeatInterval is how often the primary's heartbeat row is written
+	// and replicas' lag is read; it is also the lag figure's resolution.
+	// Zero means DefaultHeartbeatInterval (100ms).
+	HeartbeatInterval time.Duration
+	// NoHeartbeatWriter turns off this Set's heartbeat writer, for when
+	// another process writes the row. Lag is still read.
+	NoHeartbeatWriter bool
+	// ShunAfter is how many connection errors in a row shun a node. Zero
+	// means DefaultShunAfter (3).
+	ShunAfter int
+	// ProbeInterval is how often shunned nodes are probed. Zero means
+	// DefaultProbeInterval.
+	ProbeInterval time.Duration
+	// ProbeTimeout bounds one probe or lag read. Zero means
+	// DefaultProbeTimeout.
+	ProbeTimeout time.Duration
+	// PolledIO makes the pools use Go's netpoller for their sockets. By
+	// default (false) they use blocking socket reads on Linux
+	// (BlockingNet), which cost a point select two fewer system calls.
+	PolledIO bool
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.MaxLag == 0 {
+		c.MaxLag = DefaultMaxLag
+	}
+	if c.Fallback == "" {
+		c.Fallback = FallbackPrimary
+	}
+	if c.Fallback != FallbackPrimary && c.Fallback != FallbackFail {
+		return c, fmt.Errorf("replica: fallback %q: want %s or %s", c.Fallback, FallbackPrimary, FallbackFail)
+	}
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = DefaultHeartbeatInterval
+	}
+	if c.HeartbeatInterval < time.Millisecond {
+		return c, fmt.Errorf("replica: heartbeat interval %v is below 1ms", c.HeartbeatInterval)
+	}
+	if c.ShunAfter == 0 {
+		c.ShunAfter = DefaultShunAfter
+	}
+	if c.ProbeInterval == 0 {
+		c.ProbeInterval = DefaultProbeInterval
+	}
+	if c.ProbeTimeout == 0 {
+		c.ProbeTimeout = DefaultProbeTimeout
+	}
+	if c.Pool.MaxIdle == 0 {
+		c.Pool.MaxIdle = DefaultMaxIdle
+	}
+	if _, err := NewBalancer(c.Balancer); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// Set is one shard's primary and replicas, each with its own pool, plus the
+// background work that keeps lag and health current. Its methods are safe
+// for concurrent use.
+type Set struct {
+	Shard    string
+	primary  *Node
+	replicas []*Node
+	all      []*Node
+	flavor   flavor.Flavor
+	cfg      Config
+	balancer Balancer
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New builds the Set for shard s of t, connecting as the application user.
+// It does no I/O; Open starts the heartbeat, lag and health work.
+func New(t *topology.Topology, s topology.Shard, cfg Config) (*Set, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	f, err := flavor.Lookup(t.Flavor)
+	if err != nil {
+		return nil, err
+	}
+	b, _ := NewBalancer(cfg.Balancer)
+	set := &Set{Shard: s.Name, flavor: f, cfg: cfg, balancer: b}
+	for _, n := range t.Nodes() {
+		if n.Shard != s.Name {
+			continue
+		}
+		mc := nodeConfig(t, n.Addr)
+		if !cfg.PolledIO {
+			mc.Net = BlockingNet
+		}
+		nd, err := newNode(n, mc, cfg.Pool)
+		if err != nil {
+			return nil, fmt.Errorf("replica: node %s: %w", n.Name, err)
+		}
+		if n.Role == topology.Primary {
+			set.primary = nd
+		} else {
+			set.replicas = append(set.replicas, nd)
+		}
+		set.all = append(set.all, nd)
+	}
+	if set.primary == nil {
+		return nil, fmt.Errorf("replica: shard %s has no primary", s.Name)
+	}
+	return set, nil
+}
+
+func nodeConfig(t *topology.Topology, addr string) *mysql.Config {
+	c := t.MySQLConfig(addr, t.User)
+	// Statements with arguments are interpolated on the client, as
+	// mysqlslap and most ORMs send them: one round trip, not three.
+	c.InterpolateParams = true
+	// Dead connections are found by the health checks and retried reads;
+	// checking every connection on checkout costs a system call each.
+	c.CheckConnLiveness = false
+	return c
+}
+
+// Open creates the heartbeat table on the primary, takes a first lag
+// reading, and starts the heartbeat writer, lag monitor and health prober.
+func (s *Set) Open(ctx context.Context) error {
+	octx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := s.primary.DB.ExecContext(octx, "CREATE TABLE IF NOT EXISTS `"+MetaDatabase+"`.heartbeat (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)"); err != nil {
+		return fmt.Errorf("replica: shard %s: create heartbeat table on %s: %w", s.Shard, s.primary.Name, err)
+	}
+	if !s.cfg.NoHeartbeatWriter {
+		if err := s.beat(octx); err != nil {
+			return fmt.Errorf("replica: shard %s: write heartbeat on %s: %w", s.Shard, s.primary.Name, err)
+		}
+	}
+	s.measureLag(octx)
+	bg, stop := context.WithCancel(context.Background())
+	s.cancel = stop
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.run(bg)
+	}()
+	return nil
+}
+
+func (s *Set) run(ctx context.Context) {
+	beat := time.NewTicker(s.cfg.HeartbeatInterval)
+	defer beat.Stop()
+	probe := time.NewTicker(s.cfg.ProbeInterval)
+	defer probe.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-beat.C:
+			if !s.cfg.NoHeartbeatWriter {
+				bctx, cancel := context.WithTimeout(ctx, s.cfg.ProbeTimeout)
+				_ = s.beat(bctx) // a failed beat shows up as lag
+				cancel()
+			}
+			s.measureLag(ctx)
+		case <-probe.C:
+			s.probeShunned(ctx)
+		}
+	}
+}
+
+// Close stops the background work and closes every pool.
+func (s *Set) Close() error {
+	if s.cancel != nil {
+		s.cancel()
+		s.wg.Wait()
+	}
+	var errs []error
+	for _, n := range s.all {
+		errs = append(errs, n.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Flavor is the servers' flavor.
+func (s *Set) Flavor() flavor.Flavor { return s.flavor }
+
+// Config is the Set's effective configuration, defaults filled in.
+func (s *Set) Config() Config { return s.cfg }
+
+// Primary returns the primary.
+func (s *Set) Primary() *Node { return s.primary }
+
+// Replicas returns the replicas, healthy or not.
+func (s *Set) Replicas() []*Node { return s.replicas }
+
+// Nodes returns every node, primary first.
+func (s *Set) Nodes() []*Node { return s.all }
+
+// Node finds a node by name.
+func (s *Set) Node(name string) *Node {
+	for _, n := range s.all {
+		if n.Name == name {
+			return n
+		}
+	}
+	return nil
+}
+
+// Eligible reports whether replica n may serve reads now: healthy, and
+// with a lag under MaxLag (or not measured yet).
+func (s *Set) Eligible(n *Node) bool {
+	if !n.health.ok() {
+		return false
+	}
+	if s.cfg.MaxLag < 0 {
+		return true
+	}
+	lag, known := n.Lag()
+	return !known || lag <= s.cfg.MaxLag
+}
+
+// PickReplica chooses a replica for a read with the Set's balancer, skipping
+// shunned and lagging replicas and any in exclude. When none qualifies it
+// returns the primary with fallback true, or ErrNoReplica if Fallback is
+// "fail".
+func (s *Set) PickReplica(exclude ...*Node) (n *Node, fallback bool, err error) {
+	var buf [8]*Node
+	cands := buf[:0]
+	for _, r := range s.replicas {
+		if s.Eligible(r) && !contains(exclude, r) {
+			cands = append(cands, r)
+		}
+	}
+	if len(cands) > 0 {
+		return s.balancer.Pick(cands), false, nil
+	}
+	if s.cfg.Fallback == FallbackFail {
+		return nil, false, fmt.Errorf("%w (shard %s)", ErrNoReplica, s.Shard)
+	}
+	return s.primary, true, nil
+}
+
+func contains(list []*Node, n *Node) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// NodeInfo is a snapshot of one node, for status output.
+type NodeInfo struct {
+	Name     string        `json:"name"`
+	Role     topology.Role `json:"role"`
+	Addr     string        `json:"address"`
+	Health   string        `json:"health"`
+	Eligible bool          `json:"eligible"`
+	LagMs    float64       `json:"lag_ms"` // -1 when unknown
+	InFlight int64         `json:"in_flight"`
+	Served   uint64        `json:"served"`
+	History  []Transition  `json:"transitions,omitempty"`
+}
+
+// Snapshot reports every node's state.
+func (s *Set) Snapshot() []NodeInfo {
+	out := make([]NodeInfo, 0, len(s.all))
+	for _, n := range s.all {
+		lag := -1.0
+		if d, ok := n.Lag(); ok {
+			lag = float64(d.Microseconds()) / 1000
+		}
+		out = append(out, NodeInfo{
+			Name: n.Name, Role: n.Role, Addr: n.Addr, Health: n.health.state(),
+			Eligible: n.Role == topology.Replica && s.Eligible(n), LagMs: lag,
+			InFlight: n.InFlight(), Served: n.Served(), History: n.health.history(),
+		})
+	}
+	return out
+}

@@ -1,0 +1,116 @@
+package replica
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// NodeStatus is what a probe of one node found.
+type NodeStatus struct {
+	topology.Node
+	Up       bool   `json:"up"`
+	Error    string `json:"error,omitempty"`
+	ReadOnly bool   `json:"read_only"`
+	// GTID is the node's executed GTID position.
+	GTID string `json:"gtid"`
+	// Replication is set for replicas.
+	IORunning  string `json:"io_running,omitempty"`
+	SQLRunning string `json:"sql_running,omitempty"`
+	// SecondsBehind is the server's own Seconds_Behind_Master: whole
+	// seconds, and -1 when the server reports NULL.
+	SecondsBehind int64 `json:"seconds_behind"`
+	// HeartbeatLagMs is the pt-heartbeat lag: how old the heartbeat row the
+	// replica has applied is, in milliseconds; -1 when unknown.
+	HeartbeatLagMs float64 `json:"heartbeat_lag_ms"`
+	LastError      string  `json:"last_error,omitempty"`
+}
+
+// Probe connects to every node of t with the admin credentials and reports
+// its state. Nodes are probed concurrently, each bounded by timeout; a node
+// that does not answer is reported down, not returned as an error.
+func Probe(ctx context.Context, t *topology.Topology, timeout time.Duration) ([]NodeStatus, error) {
+	f, err := flavor.Lookup(t.Flavor)
+	if err != nil {
+		return nil, err
+	}
+	nodes := t.Nodes()
+	out := make([]NodeStatus, len(nodes))
+	var wg sync.WaitGroup
+	// A fresh heartbeat on every primary first, so that each replica's
+	// heartbeat lag is measured against now, not against whenever a router
+	// last ran.
+	for _, n := range nodes {
+		if n.Role != topology.Primary {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			db := openAdmin(t, n.Addr)
+			defer db.Close()
+			_, _ = db.ExecContext(pctx, "CREATE TABLE IF NOT EXISTS `"+MetaDatabase+"`.heartbeat (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)")
+			_, _ = db.ExecContext(pctx, "INSERT INTO `"+MetaDatabase+"`.heartbeat (id, ts) VALUES (1, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE ts = VALUES(ts)")
+		}()
+	}
+	wg.Wait()
+	for i, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			out[i] = probeNode(pctx, t, f, n)
+		}()
+	}
+	wg.Wait()
+	return out, nil
+}
+
+func openAdmin(t *topology.Topology, addr string) *sql.DB {
+	cfg := t.MySQLConfig(addr, t.AdminCredentials())
+	cfg.DBName = ""
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		panic(err) // a config built by topology always validates
+	}
+	return sql.OpenDB(conn)
+}
+
+func probeNode(ctx context.Context, t *topology.Topology, f flavor.Flavor, n topology.Node) NodeStatus {
+	st := NodeStatus{Node: n, SecondsBehind: -1, HeartbeatLagMs: -1}
+	db := openAdmin(t, n.Addr)
+	defer db.Close()
+	if err := db.QueryRowContext(ctx, "SELECT @@GLOBAL.read_only").Scan(&st.ReadOnly); err != nil {
+		st.Error = err.Error()
+		return st
+	}
+	st.Up = true
+	if err := db.QueryRowContext(ctx, f.GTIDPositionQuery()).Scan(&st.GTID); err != nil {
+		st.Error = fmt.Sprintf("read GTID position: %v", err)
+	}
+	if n.Role == topology.Replica {
+		rs, err := flavor.ReadReplicaStatus(ctx, db, f)
+		if err != nil {
+			st.Error = fmt.Sprintf("read replica status: %v", err)
+			return st
+		}
+		st.IORunning, st.SQLRunning, st.SecondsBehind, st.LastError = rs.IORunning, rs.SQLRunning, rs.SecondsBehind, rs.LastError
+		var us sql.NullInt64
+		if err := db.QueryRowContext(ctx, "SELECT TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6)) FROM `"+MetaDatabase+"`.heartbeat WHERE id = 1").Scan(&us); err == nil && us.Valid {
+			st.HeartbeatLagMs = float64(max(us.Int64, 0)) / 1000
+		}
+		if !rs.Configured {
+			st.IORunning, st.SQLRunning = "not configured", "not configured"
+		}
+	}
+	return st
+}

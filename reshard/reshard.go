@@ -1,0 +1,809 @@
+package reshard
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/sandbox"
+	"github.com/scalelab/scalelab/shard"
+	"github.com/scalelab/scalelab/topology"
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// Phases, in order. The state file records the last one completed.
+const (
+	PhasePlanned  = "planned"
+	PhaseAdded    = "shards-added"
+	PhaseSchema   = "schema-copied"
+	PhaseCopied   = "rows-copied"
+	PhaseVerified = "verified"
+	PhaseSwitched = "switched"
+	PhaseCleaned  = "cleaned"
+)
+
+var phases = []string{PhasePlanned, PhaseAdded, PhaseSchema, PhaseCopied, PhaseVerified, PhaseSwitched, PhaseCleaned}
+
+// DefaultBatchRows is how many rows one copy INSERT or cleanup DELETE
+// carries.
+const DefaultBatchRows = 1000
+
+const stateFile = "reshard.json"
+
+var (
+	// ErrStopped is returned when Config.StopAfter ended the run early, the
+	// way a kill would; running again resumes.
+	ErrStopped = errors.New("reshard: stopped")
+	// ErrMismatch means verification found a key range whose rows differ
+	// between the old and new layout; the topology was not switched.
+	ErrMismatch = errors.New("reshard: verification failed")
+)
+
+// Config describes one resharding.
+type Config struct {
+	// Sandbox is the running sandbox to reshard. Required.
+	Sandbox *sandbox.Sandbox
+	// Shards splits the keyspace into this many equal ranges (more than
+	// now). Split instead names one range to split in two. Exactly one of
+	// them is set, unless a resumed run's state already says.
+	Shards int
+	Split  string
+	// BatchRows is the rows per copy INSERT and cleanup DELETE. Zero means
+	// DefaultBatchRows.
+	BatchRows int
+	// Progress, if set, receives one line per step.
+	Progress func(string)
+	// StopAfter ends the run with ErrStopped right after the named phase,
+	// as if the process had been killed there. For tests and demos.
+	StopAfter string
+}
+
+// TableResult is one table's movement.
+type TableResult struct {
+	Table string `json:"table"`
+	Total int64  `json:"rows_total"`
+	Moved int64  `json:"rows_moved"`
+	// PerShard is the verified row count of each new shard.
+	PerShard map[string]int64 `json:"rows_per_shard"`
+}
+
+// Result is what a run did.
+type Result struct {
+	From    []string      `json:"from"`
+	To      []string      `json:"to"`
+	Tables  []TableResult `json:"tables"`
+	Resumed string        `json:"resumed_after,omitempty"`
+	Elapsed time.Duration `json:"elapsed"`
+}
+
+// Moved and Total sum the tables.
+func (r *Result) Moved() (n int64) {
+	for _, t := range r.Tables {
+		n += t.Moved
+	}
+	return n
+}
+
+// Total is the number of rows in the sharded tables.
+func (r *Result) Total() (n int64) {
+	for _, t := range r.Tables {
+		n += t.Total
+	}
+	return n
+}
+
+// state is the resumable record of a run.
+type state struct {
+	Phase  string                 `json:"phase"`
+	From   []string               `json:"from"`
+	To     []string               `json:"to"`
+	Reuse  []int                  `json:"reuse"`
+	Added  []topology.Shard       `json:"added"` // the new shards' servers
+	OldTop *topology.Topology     `json:"old_topology"`
+	Result map[string]TableResult `json:"result"`
+}
+
+func statePath(sb *sandbox.Sandbox) string { return filepath.Join(sb.Dir, stateFile) }
+
+func loadState(sb *sandbox.Sandbox) (*state, error) {
+	b, err := os.ReadFile(statePath(sb))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var st state
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("reshard: %s: %w", statePath(sb), err)
+	}
+	return &st, nil
+}
+
+func (st *state) save(sb *sandbox.Sandbox) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := statePath(sb) + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, statePath(sb))
+}
+
+func done(st *state, phase string) bool {
+	return slices.Index(phases, st.Phase) >= slices.Index(phases, phase)
+}
+
+// Run reshards cfg.Sandbox, resuming an interrupted run if its state file
+// exists.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	start := time.Now()
+	sb := cfg.Sandbox
+	if sb == nil || sb.Topology == nil {
+		return nil, errors.New("reshard: no sandbox (start one with scalelab up)")
+	}
+	if cfg.BatchRows == 0 {
+		cfg.BatchRows = DefaultBatchRows
+	}
+	say := cfg.Progress
+	if say == nil {
+		say = func(string) {}
+	}
+	st, err := loadState(sb)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	if st != nil {
+		res.Resumed = st.Phase
+		say(fmt.Sprintf("resuming a reshard %v → %v after phase %q", st.From, st.To, st.Phase))
+		if (cfg.Shards != 0 && cfg.Shards != len(st.To)) || (cfg.Split != "" && !slices.Equal(mustSplit(st.From, cfg.Split), st.To)) {
+			return nil, fmt.Errorf("reshard: an interrupted reshard %v → %v is in progress; run it again without other arguments to finish it", st.From, st.To)
+		}
+	} else {
+		st, err = newState(sb.Topology, cfg)
+		if err != nil {
+			return nil, err
+		}
+		if err := survey(ctx, st); err != nil {
+			return nil, err
+		}
+		if err := st.save(sb); err != nil {
+			return nil, err
+		}
+		say(fmt.Sprintf("planned %v → %v", st.From, st.To))
+	}
+	res.From, res.To = st.From, st.To
+	step := func(phase string, fn func() error) error {
+		if done(st, phase) {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(); err != nil {
+			return fmt.Errorf("reshard: %s: %w", phase, err)
+		}
+		st.Phase = phase
+		if err := st.save(sb); err != nil {
+			return err
+		}
+		say("done: " + phase)
+		if cfg.StopAfter == phase {
+			return fmt.Errorf("%w after phase %q: run again to resume", ErrStopped, phase)
+		}
+		return nil
+	}
+	w := &worker{cfg: cfg, sb: sb, st: st, say: say}
+	for _, s := range []struct {
+		phase string
+		fn    func() error
+	}{
+		{PhaseAdded, func() error { return w.addShards(ctx) }},
+		{PhaseSchema, func() error { return w.copySchema(ctx) }},
+		{PhaseCopied, func() error { return w.copyRows(ctx) }},
+		{PhaseVerified, func() error { return w.verify(ctx) }},
+		{PhaseSwitched, func() error { return w.switchTopology() }},
+		{PhaseCleaned, func() error { return w.cleanup(ctx) }},
+	} {
+		if err := step(s.phase, s.fn); err != nil {
+			return res, err
+		}
+	}
+	for _, name := range sortedKeys(st.Result) {
+		res.Tables = append(res.Tables, st.Result[name])
+	}
+	if err := os.Remove(statePath(sb)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return res, err
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+func mustSplit(names []string, target string) []string {
+	out, _ := shard.SplitName(names, target)
+	return out
+}
+
+func newState(t *topology.Topology, cfg Config) (*state, error) {
+	from := t.ShardNames()
+	var to []string
+	var err error
+	switch {
+	case cfg.Shards > 0 && cfg.Split != "":
+		return nil, errors.New("reshard: give --shards or --split, not both")
+	case cfg.Shards > 0:
+		to, err = shard.GenerateNames(cfg.Shards)
+	case cfg.Split != "":
+		to, err = shard.SplitName(from, cfg.Split)
+	default:
+		return nil, errors.New("reshard: say how: --shards N or --split RANGE")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(t.Tables) == 0 {
+		return nil, errors.New("reshard: the topology shards no tables: nothing to move (add a tables section)")
+	}
+	p, err := shard.PlanReshard(from, to)
+	if err != nil {
+		return nil, err
+	}
+	old := *t
+	return &state{Phase: PhasePlanned, From: from, To: to, Reuse: p.Reuse, OldTop: &old, Result: map[string]TableResult{}}, nil
+}
+
+// survey counts, for every old shard, how many of its rows each new shard
+// would own, and gives each old shard's servers to the new shard that keeps
+// most of them in place.
+func survey(ctx context.Context, st *state) error {
+	w := &worker{st: st}
+	stay := make([][]int64, len(st.From))
+	for j := range stay {
+		stay[j] = make([]int64, len(st.To))
+	}
+	for _, table := range w.shardedTables() {
+		to, err := w.layout(table, st.To)
+		if err != nil {
+			return err
+		}
+		for j, old := range st.OldTop.Shards {
+			db, err := w.open(old.Primary.HostPort)
+			if err != nil {
+				return err
+			}
+			err = scanKeys(ctx, db, table, to.key, func(k string) error {
+				i, err := to.shardOf(k)
+				stay[j][i]++
+				return err
+			})
+			db.Close()
+			if err != nil {
+				return fmt.Errorf("reshard: survey %s on shard %s: %w", table, old.Name, err)
+			}
+		}
+	}
+	p := &shard.ReshardPlan{From: st.From, To: st.To, Reuse: st.Reuse}
+	p.AssignByRows(stay)
+	st.Reuse = p.Reuse
+	return nil
+}
+
+// scanKeys streams a table's shard-key values.
+func scanKeys(ctx context.Context, db *sql.DB, table, key string, fn func(string) error) error {
+	rows, err := db.QueryContext(ctx, "SELECT CAST("+ident(key)+" AS CHAR) FROM "+ident(table))
+	if err != nil {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && me.Number == 1146 {
+			return nil
+		}
+		return err
+	}
+	defer rows.Close()
+	var k string
+	for rows.Next() {
+		if err := rows.Scan(&k); err != nil {
+			return err
+		}
+		if err := fn(k); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// worker carries one run's context.
+type worker struct {
+	cfg Config
+	sb  *sandbox.Sandbox
+	st  *state
+	say func(string)
+}
+
+// newTopology is the topology after the switch: new shard names, each on
+// its reused or added servers.
+func (w *worker) newTopology() *topology.Topology {
+	t := *w.st.OldTop
+	t.Shards = nil
+	added := map[string]topology.Shard{}
+	for _, s := range w.st.Added {
+		added[s.Name] = s
+	}
+	for i, name := range w.st.To {
+		var sh topology.Shard
+		if j := w.st.Reuse[i]; j >= 0 {
+			sh = w.st.OldTop.Shards[j]
+		} else {
+			sh = added[name]
+		}
+		sh.Name = name
+		t.Shards = append(t.Shards, sh)
+	}
+	return &t
+}
+
+// addr is the primary of new shard i.
+func (w *worker) primary(i int) string {
+	return w.newTopology().Shards[i].Primary.HostPort
+}
+
+func (w *worker) open(addr string) (*sql.DB, error) {
+	cfg := w.st.OldTop.MySQLConfig(addr, w.st.OldTop.AdminCredentials())
+	cfg.InterpolateParams = true
+	c, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db := sql.OpenDB(c)
+	db.SetMaxOpenConns(4)
+	return db, nil
+}
+
+func (w *worker) addShards(ctx context.Context) error {
+	var names []string
+	for i, name := range w.st.To {
+		if w.st.Reuse[i] < 0 {
+			names = append(names, name)
+		}
+	}
+	// A resumed run may find some of them added already.
+	have := map[string]bool{}
+	for _, s := range w.st.Added {
+		have[s.Name] = true
+	}
+	var missing []string
+	for _, n := range names {
+		if !have[n] {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	replicas := len(w.st.OldTop.Shards[0].Replicas)
+	added, err := w.sb.AddShards(ctx, missing, replicas, func(e sandbox.Event) {
+		if e.Node != "" {
+			w.say(e.Node + " " + e.Step)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	w.st.Added = append(w.st.Added, added...)
+	return nil
+}
+
+// shardedTables lists the topology's sharded tables that exist.
+func (w *worker) shardedTables() []string {
+	return sortedKeys(w.st.OldTop.Tables)
+}
+
+func (w *worker) copySchema(ctx context.Context) error {
+	src, err := w.open(w.st.OldTop.Shards[0].Primary.HostPort)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	for _, add := range w.st.Added {
+		dst, err := w.open(add.Primary.HostPort)
+		if err != nil {
+			return err
+		}
+		for _, table := range w.shardedTables() {
+			var name, ddl string
+			err := src.QueryRowContext(ctx, "SHOW CREATE TABLE "+ident(table)).Scan(&name, &ddl)
+			var me *mysql.MySQLError
+			if errors.As(err, &me) && me.Number == 1146 {
+				continue // listed in the topology but never created
+			}
+			if err != nil {
+				dst.Close()
+				return fmt.Errorf("read schema of %s: %w", table, err)
+			}
+			ddl = strings.Replace(ddl, "CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1)
+			if _, err := dst.ExecContext(ctx, ddl); err != nil {
+				dst.Close()
+				return fmt.Errorf("create %s on shard %s: %w", table, add.Name, err)
+			}
+		}
+		dst.Close()
+	}
+	return nil
+}
+
+// vindexes builds each table's vindex for the new shard count.
+func (w *worker) vindex(table string, shards int) (shard.Vindex, string, error) {
+	tb := w.st.OldTop.Tables[table]
+	var params map[string]string
+	if tb.Vindex == "modulo" {
+		params = map[string]string{"shards": strconv.Itoa(shards)}
+	}
+	v, err := shard.NewVindex(tb.Vindex, params)
+	return v, tb.Column, err
+}
+
+// scan streams (key, row checksum, row values) of a table on one server.
+func scan(ctx context.Context, db *sql.DB, table, key string, withValues bool, fn func(key string, crc uint32, cols []string, vals []any) error) error {
+	colRows, err := db.QueryContext(ctx, "SELECT * FROM "+ident(table)+" LIMIT 0")
+	if err != nil {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && me.Number == 1146 {
+			return nil
+		}
+		return err
+	}
+	cols, _ := colRows.Columns()
+	colRows.Close()
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = ident(c)
+	}
+	// The same row checksum as schema.ChecksumSQL: CRC32 of the columns
+	// joined with '#', computed by the server.
+	q := "SELECT CAST(" + ident(key) + " AS CHAR), CRC32(CONCAT_WS('#', " + strings.Join(quoted, ", ") + "))"
+	if withValues {
+		q += ", " + strings.Join(quoted, ", ")
+	}
+	q += " FROM " + ident(table)
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	n := 2
+	if withValues {
+		n += len(cols)
+	}
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		k := string(toBytes(vals[0]))
+		crc, _ := strconv.ParseUint(string(toBytes(vals[1])), 10, 32)
+		var rowVals []any
+		if withValues {
+			rowVals = append([]any(nil), vals[2:]...)
+		}
+		if err := fn(k, uint32(crc), cols, rowVals); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func toBytes(v any) []byte {
+	switch x := v.(type) {
+	case []byte:
+		return x
+	case string:
+		return []byte(x)
+	case nil:
+		return nil
+	}
+	return []byte(fmt.Sprint(v))
+}
+
+// layout is where a table's rows live in one set of shards: its shard-key
+// column, its vindex for that shard count, and the shards' key ranges.
+type layout struct {
+	key string
+	v   shard.Vindex
+	m   *shard.Map
+}
+
+// layout builds the table's layout over the shards named names.
+func (w *worker) layout(table string, names []string) (layout, error) {
+	v, key, err := w.vindex(table, len(names))
+	if err != nil {
+		return layout{}, err
+	}
+	m, err := shard.NewMap(names)
+	if err != nil {
+		return layout{}, err
+	}
+	return layout{key: key, v: v, m: m}, nil
+}
+
+// shardOf maps a key to its shard's index.
+func (l layout) shardOf(key string) (int, error) {
+	ksid, err := l.v.Map(key)
+	if err != nil {
+		return 0, err
+	}
+	i, _ := l.m.Shard(ksid)
+	return i, nil
+}
+
+// origin tells whether a row on old shard j belongs there in the old
+// layout. Rows copied onto a reused server during this run do not, so a
+// resumed or repeated scan never counts or copies them twice.
+func (w *worker) origin(table string) (func(key string, j int) (bool, error), error) {
+	from, err := w.layout(table, w.st.From)
+	if err != nil {
+		return nil, err
+	}
+	return func(key string, j int) (bool, error) {
+		i, err := from.shardOf(key)
+		return i == j, err
+	}, nil
+}
+
+func (w *worker) copyRows(ctx context.Context) error {
+	dsts := make([]*sql.DB, len(w.st.To))
+	for i := range w.st.To {
+		var err error
+		if dsts[i], err = w.open(w.primary(i)); err != nil {
+			return err
+		}
+		defer dsts[i].Close()
+	}
+	for _, table := range w.shardedTables() {
+		to, err := w.layout(table, w.st.To)
+		if err != nil {
+			return err
+		}
+		key := to.key
+		belongs, err := w.origin(table)
+		if err != nil {
+			return err
+		}
+		tr := TableResult{Table: table, PerShard: map[string]int64{}}
+		for j, old := range w.st.OldTop.Shards {
+			src, err := w.open(old.Primary.HostPort)
+			if err != nil {
+				return err
+			}
+			batches := map[int][][]any{}
+			var cols []string
+			flush := func(i int) error {
+				if len(batches[i]) == 0 {
+					return nil
+				}
+				err := insertIgnore(ctx, dsts[i], table, cols, batches[i])
+				n := len(batches[i])
+				batches[i] = batches[i][:0]
+				if err != nil {
+					return fmt.Errorf("copy %s into shard %s: %w", table, w.st.To[i], err)
+				}
+				w.say(fmt.Sprintf("%s: %d rows into shard %s", table, n, w.st.To[i]))
+				return nil
+			}
+			err = scan(ctx, src, table, key, true, func(k string, _ uint32, c []string, vals []any) error {
+				cols = c
+				if ok, err := belongs(k, j); !ok || err != nil {
+					return err
+				}
+				tr.Total++
+				i, err := to.shardOf(k)
+				if err != nil {
+					return err
+				}
+				if w.st.Reuse[i] == j {
+					return nil // stays on the same servers
+				}
+				tr.Moved++
+				batches[i] = append(batches[i], vals)
+				if len(batches[i]) >= w.cfg.BatchRows {
+					return flush(i)
+				}
+				return nil
+			})
+			for i := range batches {
+				if err == nil {
+					err = flush(i)
+				}
+			}
+			src.Close()
+			if err != nil {
+				return err
+			}
+		}
+		w.st.Result[table] = tr
+		w.say(fmt.Sprintf("%s: copied %d of %d rows", table, tr.Moved, tr.Total))
+	}
+	return nil
+}
+
+// insertIgnore writes rows, skipping ones already there, so that a resumed
+// copy does not fail or duplicate.
+func insertIgnore(ctx context.Context, db *sql.DB, table string, cols []string, rows [][]any) error {
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = ident(c)
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	var b strings.Builder
+	b.WriteString("INSERT IGNORE INTO " + ident(table) + " (" + strings.Join(quoted, ", ") + ") VALUES ")
+	args := make([]any, 0, len(rows)*len(cols))
+	for n, r := range rows {
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+		args = append(args, r...)
+	}
+	_, err := db.ExecContext(ctx, b.String(), args...)
+	return err
+}
+
+// sum is a key range's row count and XOR of row checksums.
+type sum struct {
+	n   int64
+	crc uint32
+}
+
+func (w *worker) verify(ctx context.Context) error {
+	for _, table := range w.shardedTables() {
+		to, err := w.layout(table, w.st.To)
+		if err != nil {
+			return err
+		}
+		key := to.key
+		belongs, err := w.origin(table)
+		if err != nil {
+			return err
+		}
+		want := make([]sum, len(w.st.To))
+		for j, old := range w.st.OldTop.Shards {
+			src, err := w.open(old.Primary.HostPort)
+			if err != nil {
+				return err
+			}
+			err = scan(ctx, src, table, key, false, func(k string, crc uint32, _ []string, _ []any) error {
+				if ok, err := belongs(k, j); !ok || err != nil {
+					return err
+				}
+				i, err := to.shardOf(k)
+				if err != nil {
+					return err
+				}
+				want[i].n++
+				want[i].crc ^= crc
+				return nil
+			})
+			src.Close()
+			if err != nil {
+				return err
+			}
+		}
+		tr := w.st.Result[table]
+		if tr.PerShard == nil {
+			tr.PerShard = map[string]int64{}
+		}
+		for i, name := range w.st.To {
+			dst, err := w.open(w.primary(i))
+			if err != nil {
+				return err
+			}
+			var got sum
+			err = scan(ctx, dst, table, key, false, func(k string, crc uint32, _ []string, _ []any) error {
+				t, err := to.shardOf(k)
+				if err != nil || t != i {
+					return err // rows that will leave this shard are not its
+				}
+				got.n++
+				got.crc ^= crc
+				return nil
+			})
+			dst.Close()
+			if err != nil {
+				return err
+			}
+			if got != want[i] {
+				return fmt.Errorf("%w: table %s, key range %s: %d rows (checksum %08x) on the new shard, %d rows (checksum %08x) expected",
+					ErrMismatch, table, name, got.n, got.crc, want[i].n, want[i].crc)
+			}
+			tr.PerShard[name] = got.n
+		}
+		w.st.Result[table] = tr
+		w.say(fmt.Sprintf("%s: every key range verified (count and BIT_XOR of CRC32)", table))
+	}
+	return nil
+}
+
+func (w *worker) switchTopology() error {
+	nt := w.newTopology()
+	for i, name := range w.st.To {
+		if j := w.st.Reuse[i]; j >= 0 {
+			if err := w.sb.RenameShard(w.st.From[j], name); err != nil {
+				return err
+			}
+		}
+	}
+	if err := nt.Write(w.sb.TopologyPath()); err != nil {
+		return err
+	}
+	w.sb.Topology = nt
+	return nil
+}
+
+func (w *worker) cleanup(ctx context.Context) error {
+	for _, table := range w.shardedTables() {
+		to, err := w.layout(table, w.st.To)
+		if err != nil {
+			return err
+		}
+		key := to.key
+		var deleted int64
+		for i := range w.st.To {
+			if w.st.Reuse[i] < 0 {
+				continue // new servers hold only their own rows
+			}
+			db, err := w.open(w.primary(i))
+			if err != nil {
+				return err
+			}
+			var gone []string
+			err = scan(ctx, db, table, key, false, func(k string, _ uint32, _ []string, _ []any) error {
+				t, err := to.shardOf(k)
+				if err == nil && t != i {
+					gone = append(gone, k)
+				}
+				return err
+			})
+			for start := 0; err == nil && start < len(gone); start += w.cfg.BatchRows {
+				end := min(start+w.cfg.BatchRows, len(gone))
+				args := make([]any, end-start)
+				for n, k := range gone[start:end] {
+					args[n] = k
+				}
+				_, err = db.ExecContext(ctx, "DELETE FROM "+ident(table)+" WHERE "+ident(key)+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+")", args...)
+			}
+			db.Close()
+			if err != nil {
+				return fmt.Errorf("delete moved %s rows from shard %s: %w", table, w.st.To[i], err)
+			}
+			deleted += int64(len(gone))
+		}
+		w.say(fmt.Sprintf("%s: deleted %d moved rows from their old shards", table, deleted))
+	}
+	return nil
+}
+
+func ident(name string) string { return sqlparser.String(sqlparser.NewIdentifierCS(name)) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

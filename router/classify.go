@@ -1,0 +1,196 @@
+package router
+
+import (
+	"strings"
+	"sync"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// Kind is what a statement does, as far as routing cares.
+type Kind int
+
+// Statement kinds.
+const (
+	// Unparsed statements could not be parsed; they go to the primary and
+	// never to a replica.
+	Unparsed Kind = iota
+	// Read is a SELECT (or UNION, EXPLAIN, SHOW) without a locking clause.
+	Read
+	// LockingRead is SELECT … FOR UPDATE / LOCK IN SHARE MODE / FOR SHARE,
+	// or one that calls a locking function: it goes to the primary.
+	LockingRead
+	// Write is INSERT, REPLACE, UPDATE, DELETE, LOAD DATA.
+	Write
+	// DDL changes the schema.
+	DDL
+	// Begin, Commit and Rollback control transactions (with savepoints
+	// counted as Commit-less transaction statements: TxOther).
+	Begin
+	Commit
+	Rollback
+	TxOther
+	// SessionState is SET or USE: it changes the connection's state.
+	SessionState
+	// Other is everything else that parses (CALL, LOCK TABLES, FLUSH…): it
+	// goes to the primary.
+	Other
+)
+
+var kindNames = [...]string{"unparsed", "read", "locking-read", "write", "ddl", "begin", "commit", "rollback", "tx", "session", "other"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// Statement is the classification of one statement text. It is immutable
+// and shared through the cache.
+type Statement struct {
+	Kind Kind
+	// Text is the statement as given.
+	Text string
+	// Tables are the tables the statement names, lower-cased, without
+	// schema qualifiers, in order of appearance.
+	Tables []string
+	// AST is the parsed statement, nil when Kind is Unparsed. Never modify
+	// it: it is shared.
+	AST sqlparser.Statement
+	// Err is the parse error of an Unparsed statement.
+	Err error
+	// SetVars are the variables a SET statement assigns (lower-cased).
+	SetVars []string
+}
+
+// DefaultCacheSize is how many statement texts the classifier remembers.
+const DefaultCacheSize = 10000
+
+// classifier parses statements with the Vitess MySQL parser and caches the
+// result by statement text, so the hot path does not parse again.
+type classifier struct {
+	parser *sqlparser.Parser
+	max    int
+	mu     sync.RWMutex
+	cache  map[string]*Statement
+}
+
+func newClassifier(max int) (*classifier, error) {
+	p, err := sqlparser.New(sqlparser.Options{MySQLServerVersion: "8.0.40"})
+	if err != nil {
+		return nil, err
+	}
+	if max <= 0 {
+		max = DefaultCacheSize
+	}
+	return &classifier{parser: p, max: max, cache: make(map[string]*Statement)}, nil
+}
+
+// Classify returns the statement's classification, from the cache when the
+// same text was seen before. Safe for concurrent use.
+func (c *classifier) Classify(query string) *Statement {
+	c.mu.RLock()
+	st, ok := c.cache[query]
+	c.mu.RUnlock()
+	if ok {
+		return st
+	}
+	st = c.parse(query)
+	c.mu.Lock()
+	if len(c.cache) >= c.max {
+		// Statements with literals inlined can fill any cache; starting
+		// over is cheaper than LRU bookkeeping on every hit.
+		clear(c.cache)
+	}
+	c.cache[query] = st
+	c.mu.Unlock()
+	return st
+}
+
+func (c *classifier) parse(query string) *Statement {
+	ast, err := c.parser.Parse(query)
+	if err != nil {
+		return &Statement{Kind: Unparsed, Text: query, Err: err}
+	}
+	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast)}
+	switch s := ast.(type) {
+	case *sqlparser.Select, *sqlparser.Union:
+		st.Kind = Read
+		if locks(ast) {
+			st.Kind = LockingRead
+		}
+	case *sqlparser.Show, *sqlparser.ExplainStmt, *sqlparser.ExplainTab:
+		st.Kind = Read
+	case *sqlparser.Insert, *sqlparser.Update, *sqlparser.Delete, *sqlparser.Load:
+		st.Kind = Write
+	case *sqlparser.Begin:
+		st.Kind = Begin
+	case *sqlparser.Commit:
+		st.Kind = Commit
+	case *sqlparser.Rollback:
+		st.Kind = Rollback
+	case *sqlparser.Savepoint, *sqlparser.SRollback, *sqlparser.Release:
+		st.Kind = TxOther
+	case *sqlparser.Set:
+		st.Kind = SessionState
+		for _, e := range s.Exprs {
+			st.SetVars = append(st.SetVars, strings.ToLower(e.Var.Name.String()))
+		}
+	case *sqlparser.Use:
+		st.Kind = SessionState
+	case sqlparser.DDLStatement, sqlparser.DBDDLStatement:
+		st.Kind = DDL
+	default:
+		switch sqlparser.ASTToStatementType(ast) {
+		case sqlparser.StmtDDL:
+			st.Kind = DDL
+		default:
+			st.Kind = Other
+		}
+	}
+	return st
+}
+
+// locks reports whether a SELECT anywhere in the statement takes row locks
+// or calls a locking function (GET_LOCK and friends hold a session lock on
+// the server that ran them, so they must always run on the primary).
+func locks(ast sqlparser.Statement) bool {
+	found := false
+	_ = sqlparser.Walk(func(node sqlparser.SQLNode) (bool, error) {
+		switch n := node.(type) {
+		case *sqlparser.Select:
+			if n.Lock != sqlparser.NoLock {
+				found = true
+			}
+		case *sqlparser.Union:
+			if n.Lock != sqlparser.NoLock {
+				found = true
+			}
+		case *sqlparser.LockingFunc:
+			found = true
+		}
+		return !found, nil
+	}, ast)
+	return found
+}
+
+// tablesOf lists the tables a statement names.
+func tablesOf(ast sqlparser.Statement) []string {
+	var out []string
+	seen := map[string]bool{}
+	_ = sqlparser.Walk(func(node sqlparser.SQLNode) (bool, error) {
+		if _, ok := node.(*sqlparser.ColName); ok {
+			return false, nil // a column's qualifier names an alias, not a table
+		}
+		if t, ok := node.(sqlparser.TableName); ok && !t.Name.IsEmpty() {
+			name := strings.ToLower(t.Name.String())
+			if !seen[name] {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+		return true, nil
+	}, ast)
+	return out
+}

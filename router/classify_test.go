@@ -1,0 +1,110 @@
+package router
+
+import "testing"
+
+func TestClassify(t *testing.T) {
+	c, err := newClassifier(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		sql    string
+		want   Kind
+		tables string
+	}{
+		{"select * from images order by dt desc limit 5", Read, "[images]"},
+		{"SELECT i.id FROM images i JOIN likes l ON l.image_id = i.id WHERE i.id = 3", Read, "[images likes]"},
+		{"select 1 union select 2", Read, "[]"},
+		{"select * from t where id = 1 for update", LockingRead, "[t]"},
+		{"select * from t where id = 1 lock in share mode", LockingRead, "[t]"},
+		{"select * from t for share", LockingRead, "[t]"},
+		{"select get_lock('x', 1)", LockingRead, "[]"},
+		{"(select * from a) union (select * from b for update)", LockingRead, "[a b]"},
+		{"insert into t (id) values (1)", Write, "[t]"},
+		{"replace into t (id) values (1)", Write, "[t]"},
+		{"update t set v = 1 where id = 2", Write, "[t]"},
+		{"delete from t where id = 2", Write, "[t]"},
+		{"create table t (id int primary key)", DDL, "[t]"},
+		{"alter table t add index (v)", DDL, "[t]"},
+		{"drop table t", DDL, "[t]"},
+		{"begin", Begin, "[]"},
+		{"start transaction", Begin, "[]"},
+		{"commit", Commit, "[]"},
+		{"rollback", Rollback, "[]"},
+		{"savepoint a", TxOther, "[]"},
+		{"set names utf8mb4", SessionState, "[]"},
+		{"set @x = 1", SessionState, "[]"},
+		{"use scalelab", SessionState, "[]"},
+		{"show tables", Read, "[]"},
+		{"explain select * from t", Read, "[]"},
+		{"this is not sql", Unparsed, "[]"},
+		{"select * from", Unparsed, "[]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.sql, func(t *testing.T) {
+			st := c.Classify(tc.sql)
+			if st.Kind != tc.want {
+				t.Errorf("got %s, want %s (err %v)", st.Kind, tc.want, st.Err)
+			}
+			if got := fmtList(st.Tables); tc.want != Unparsed && got != tc.tables && tc.tables != "[]" {
+				t.Errorf("got tables %s, want %s", got, tc.tables)
+			}
+			if again := c.Classify(tc.sql); again != st {
+				t.Error("second classification was not served from the cache")
+			}
+		})
+	}
+}
+
+func fmtList(s []string) string {
+	out := "["
+	for i, x := range s {
+		if i > 0 {
+			out += " "
+		}
+		out += x
+	}
+	return out + "]"
+}
+
+// FuzzClassify: no input panics the classifier, and anything that does not
+// parse is Unparsed (which the router sends to the primary only).
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{"select 1", "select * from t where id in (1,2) for update", "insert into t values (1)", "begin", "set @a=1", "/* x */ select", "select * from t where a = 'unterminated"} {
+		f.Add(s)
+	}
+	c, err := newClassifier(16)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		st := c.Classify(q)
+		if st.Kind == Unparsed && st.Err == nil {
+			t.Fatalf("unparsed %q without a parse error", q)
+		}
+		if st.Kind != Unparsed && st.AST == nil {
+			t.Fatalf("%q classified %s without an AST", q, st.Kind)
+		}
+	})
+}
+
+func BenchmarkClassifyCached(b *testing.B) {
+	c, _ := newClassifier(0)
+	q := "select id, user_id, name, path, dt from images where id = 12345"
+	c.Classify(q)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Classify(q)
+	}
+}
+
+func BenchmarkClassifyUncached(b *testing.B) {
+	c, _ := newClassifier(0)
+	q := "select id, user_id, name, path, dt from images where id = 12345"
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.parse(q)
+	}
+}

@@ -1,0 +1,384 @@
+package router
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/jmoiron/sqlx/reflectx"
+	"github.com/scalelab/scalelab/shard"
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+var (
+	// ErrMultiShardWrite refuses an UPDATE or DELETE without the shard key,
+	// which would touch every shard, unless the caller allows it.
+	ErrMultiShardWrite = errors.New("router: write without the shard key would touch every shard")
+	// ErrCrossShardTx refuses a transaction's statement on a second shard:
+	// scalelab does not do distributed transactions. The transaction is
+	// rolled back.
+	ErrCrossShardTx = errors.New("router: transaction touches a second shard; it was rolled back (scalelab runs a transaction on one shard only)")
+)
+
+type multiShardWritesKey struct{}
+
+// AllowMultiShardWrites lets UPDATE and DELETE without the shard key run on
+// every shard for calls made with the returned context.
+func AllowMultiShardWrites(ctx context.Context) context.Context {
+	return context.WithValue(ctx, multiShardWritesKey{}, true)
+}
+
+func multiShardWritesAllowed(ctx context.Context, def bool) bool {
+	v, _ := ctx.Value(multiShardWritesKey{}).(bool)
+	return v || def
+}
+
+// opKind is which database/sql call a statement came through.
+type opKind int
+
+const (
+	opExec opKind = iota
+	opQuery
+	opGet
+	opSelect
+)
+
+// op is one call: its statement, arguments and results.
+type op struct {
+	kind  opKind
+	query string
+	args  []any
+	dest  any
+	res   sql.Result
+	rows  *sql.Rows
+}
+
+// env is who is calling: the router's pools, or a session with its own
+// GTID position and connections.
+type env struct {
+	g  *gtids
+	on via
+	// shard, when set, runs fn on shard i instead of routing it there
+	// (a transaction runs it on its own connection to the primary).
+	shard func(ctx context.Context, i int, st *Statement, fn func(context.Context, queryer) error) error
+}
+
+// onShard runs fn on shard i for the caller e.
+func (r *Router) onShard(ctx context.Context, e *env, i int, st *Statement, fn func(context.Context, queryer) error) error {
+	if e.shard != nil {
+		return e.shard(ctx, i, st, fn)
+	}
+	return r.runOn(ctx, r.sets[i], st, e.g, e.on, fn)
+}
+
+// fn runs o unchanged on one queryer.
+func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
+	return func(ctx context.Context, q queryer) (err error) {
+		switch o.kind {
+		case opExec:
+			o.res, err = q.ExecContext(ctx, query, args...)
+		case opQuery:
+			o.rows, err = q.QueryContext(ctx, query, args...)
+		case opGet:
+			err = sqlx.GetContext(ctx, q, o.dest, query, args...)
+		case opSelect:
+			err = sqlx.SelectContext(ctx, q, o.dest, query, args...)
+		}
+		return err
+	}
+}
+
+// run classifies, plans and executes one statement.
+func (r *Router) run(ctx context.Context, e *env, o *op) error {
+	st := r.cls.Classify(o.query)
+	switch st.Kind {
+	case Begin, Commit, Rollback, TxOther, SessionState:
+		return fmt.Errorf("%w: %.60s", ErrNeedsSession, o.query)
+	}
+	p, err := r.planStatement(st, o.args)
+	if err != nil {
+		return err
+	}
+	if p.Sequence != "" {
+		return r.insertWithSequence(ctx, e, st, p, o)
+	}
+	return r.execPlan(ctx, e, st, p, o)
+}
+
+// execPlan runs a planned statement.
+func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o *op) error {
+	if p.Type != PlanUnsharded {
+		r.stats.route(p.Type)
+	}
+	tr := traceFrom(ctx)
+	if p.Queries == nil {
+		err := r.onShard(ctx, e, p.Shards[0], st, o.fn(o.query, o.args))
+		if tr != nil {
+			tr.Plan, tr.PushedDown = p.Type, p.PushedDown
+			tr.Shards, tr.Nodes = []string{tr.Shard}, []string{tr.Node}
+		}
+		return err
+	}
+	if isWrite(st.Kind) && st.Kind != DDL && p.Type == PlanScatter && !multiShardWritesAllowed(ctx, r.cfg.AllowMultiShardWrites) {
+		rule, _ := r.vs.rule(p.Table)
+		return fmt.Errorf("%w: add WHERE %s = … (or IN (…)) to target shards, or allow multi-shard writes explicitly", ErrMultiShardWrite, rule.Column)
+	}
+	subs := make([]Trace, len(p.Shards))
+	start := time.Now()
+	defer func() {
+		if tr == nil {
+			return
+		}
+		tr.Duration = time.Since(start)
+		tr.Plan, tr.Kind, tr.Tables, tr.PushedDown, tr.Merged = p.Type, st.Kind.String(), st.Tables, p.PushedDown, p.Merged
+		tr.Shards, tr.Nodes, tr.Shard, tr.Node = nil, nil, "", ""
+		for _, s := range subs {
+			tr.Shards = append(tr.Shards, s.Shard)
+			tr.Nodes = append(tr.Nodes, s.Node)
+			if tr.Route == "" || s.Route != RouteReplica {
+				tr.Route, tr.Reason = s.Route, s.Reason
+			}
+		}
+	}()
+	if o.kind == opExec {
+		// Writes go shard by shard; a failure stops the rest and names the
+		// shard (scalelab has no cross-shard atomicity to offer).
+		var total int64
+		for n, i := range p.Shards {
+			sub := &op{kind: opExec}
+			if err := r.onShard(WithTrace(ctx, &subs[n]), e, i, st, sub.fn(p.Queries[i], nil)); err != nil {
+				return fmt.Errorf("router: shard %s: %w", r.sets[i].Shard, err)
+			}
+			if n, err := sub.res.RowsAffected(); err == nil {
+				total += n
+			}
+		}
+		o.res = multiResult{affected: total}
+		return nil
+	}
+	if p.Merge == nil {
+		return unsupported(fmt.Sprintf("%s statement that returns rows from several shards", st.Kind), "")
+	}
+	// Reads go to every target shard at once (inside a transaction, one
+	// after another: its branches are opened on the caller's goroutine).
+	results := make([]*sql.Rows, len(p.Shards))
+	errs := make([]error, len(p.Shards))
+	var wg sync.WaitGroup
+	for n, i := range p.Shards {
+		read := func() {
+			sub := &op{kind: opQuery}
+			errs[n] = r.onShard(WithTrace(ctx, &subs[n]), e, i, st, sub.fn(p.Queries[i], nil))
+			results[n] = sub.rows
+		}
+		if e.shard != nil {
+			read()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			read()
+		}()
+	}
+	wg.Wait()
+	if err := firstShardError(r, p, errs); err != nil {
+		for _, rows := range results {
+			if rows != nil {
+				rows.Close()
+			}
+		}
+		return err
+	}
+	src, err := newMerge(p.Merge, results)
+	if err != nil {
+		return err
+	}
+	rows, err := r.mergeDB.QueryContext(ctx, "merge", src)
+	if err != nil {
+		src.close()
+		return err
+	}
+	switch o.kind {
+	case opQuery:
+		o.rows = rows
+		return nil
+	case opSelect:
+		return sqlx.SelectContext(ctx, mergedRows{rows, r.mapper}, o.dest, "")
+	default: // opGet: select into a one-element slice of dest's type
+		dv := reflect.ValueOf(o.dest)
+		if dv.Kind() != reflect.Pointer || dv.IsNil() {
+			rows.Close()
+			return errors.New("router: GetContext needs a non-nil pointer")
+		}
+		slice := reflect.New(reflect.SliceOf(dv.Elem().Type()))
+		if err := sqlx.SelectContext(ctx, mergedRows{rows, r.mapper}, slice.Interface(), ""); err != nil {
+			return err
+		}
+		if slice.Elem().Len() == 0 {
+			return sql.ErrNoRows
+		}
+		dv.Elem().Set(slice.Elem().Index(0))
+		return nil
+	}
+}
+
+// mergedRows lets sqlx scan an already running merged result: it is a
+// queryer whose only query returns those rows.
+type mergedRows struct {
+	rows   *sql.Rows
+	mapper *reflectx.Mapper
+}
+
+func (m mergedRows) QueryContext(context.Context, string, ...any) (*sql.Rows, error) {
+	return m.rows, nil
+}
+
+func (m mergedRows) QueryxContext(context.Context, string, ...any) (*sqlx.Rows, error) {
+	return &sqlx.Rows{Rows: m.rows, Mapper: m.mapper}, nil
+}
+
+func (m mergedRows) QueryRowxContext(context.Context, string, ...any) *sqlx.Row {
+	panic("router: mergedRows supports Select only")
+}
+
+func firstShardError(r *Router, p *plan, errs []error) error {
+	for n, err := range errs {
+		if err != nil {
+			return fmt.Errorf("router: shard %s: %w", r.sets[p.Shards[n]].Shard, err)
+		}
+	}
+	return nil
+}
+
+// multiResult sums the rows affected on several shards.
+type multiResult struct {
+	affected int64
+	lastID   int64
+}
+
+func (m multiResult) LastInsertId() (int64, error) { return m.lastID, nil }
+func (m multiResult) RowsAffected() (int64, error) { return m.affected, nil }
+
+// sequence returns the id sequence of a sharded table, creating it on the
+// first shard's primary. A new sequence starts above the largest id
+// already in the table on any shard, so rows loaded without the sequence
+// are never overwritten.
+func (r *Router) sequence(ctx context.Context, table string) (*shard.Sequence, error) {
+	r.seqMu.Lock()
+	defer r.seqMu.Unlock()
+	if s, ok := r.seqs[table]; ok {
+		return s, nil
+	}
+	rule, _ := r.vs.rule(table)
+	var maxID uint64
+	for _, set := range r.sets {
+		var m sql.NullInt64
+		q := "SELECT MAX(" + sqlparser.String(sqlparser.NewIdentifierCI(rule.Column)) + ") FROM " + sqlparser.String(sqlparser.NewIdentifierCS(table))
+		if err := set.Primary().DB.QueryRowContext(ctx, q).Scan(&m); err != nil {
+			return nil, fmt.Errorf("router: start sequence for %s: shard %s: %w", table, set.Shard, err)
+		}
+		if m.Valid && uint64(m.Int64) > maxID {
+			maxID = uint64(m.Int64)
+		}
+	}
+	s, err := shard.NewSequence(r.sets[0].Primary().DB.DB, shard.SequenceConfig{Name: table, Start: maxID + 1})
+	if err != nil {
+		return nil, err
+	}
+	if r.seqs == nil {
+		r.seqs = map[string]*shard.Sequence{}
+	}
+	r.seqs[table] = s
+	return s, nil
+}
+
+// fillSequence binds an INSERT's arguments and adds the shard-key column
+// with ids from the table's sequence, and plans the result.
+func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args []any) (string, *Statement, *plan, uint64, error) {
+	seq, err := r.sequence(ctx, p.Sequence)
+	if err != nil {
+		return "", nil, nil, 0, err
+	}
+	bound, err := bindArgs(st.AST, args)
+	if err != nil {
+		return "", nil, nil, 0, err
+	}
+	ins := bound.(*sqlparser.Insert)
+	rows := ins.Rows.(sqlparser.Values)
+	first, err := seq.NextN(ctx, len(rows))
+	if err != nil {
+		return "", nil, nil, 0, fmt.Errorf("router: ids for %s: %w", p.Sequence, err)
+	}
+	rule, _ := r.vs.rule(p.Sequence)
+	ins.Columns = append(ins.Columns, sqlparser.NewIdentifierCI(rule.Column))
+	for i := range rows {
+		rows[i] = append(rows[i], sqlparser.NewIntLiteral(strconv.FormatUint(first+uint64(i), 10)))
+	}
+	text := sqlparser.String(ins)
+	st2 := r.cls.Classify(text)
+	p2, err := r.planStatement(st2, nil)
+	if err != nil {
+		return "", nil, nil, 0, err
+	}
+	p2.PushedDown = p.PushedDown
+	return text, st2, p2, first, nil
+}
+
+// insertWithSequence fills the shard-key column of an INSERT from the
+// table's sequence, then routes each row to its shard.
+func (r *Router) insertWithSequence(ctx context.Context, e *env, st *Statement, p *plan, o *op) error {
+	_, st2, p2, first, err := r.fillSequence(ctx, st, p, o.args)
+	if err != nil {
+		return err
+	}
+	sub := &op{kind: opExec}
+	if err := r.execPlan(ctx, e, st2, p2, withQuery(sub, st2, p2)); err != nil {
+		return err
+	}
+	affected, _ := sub.res.RowsAffected()
+	o.res = multiResult{affected: affected, lastID: int64(first)}
+	return nil
+}
+
+// withQuery points o at a rewritten statement without arguments.
+func withQuery(o *op, st *Statement, p *plan) *op {
+	o.query = sqlparser.String(st.AST)
+	o.args = nil
+	return o
+}
+
+// shardNames lists shard names for indexes.
+func (r *Router) shardNames(idx []int) []string {
+	out := make([]string, len(idx))
+	for i, n := range idx {
+		out[i] = r.sets[n].Shard
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Route plans query without running it and reports the plan: its type,
+// shards, and what is pushed down and merged. Node choice happens at run
+// time; use WithTrace for that.
+func (r *Router) Route(query string, args ...any) (Trace, error) {
+	st := r.cls.Classify(query)
+	tr := Trace{Kind: st.Kind.String(), Tables: st.Tables}
+	p, err := r.planStatement(st, args)
+	if err != nil {
+		return tr, err
+	}
+	tr.Plan, tr.PushedDown, tr.Merged = p.Type, p.PushedDown, p.Merged
+	if p.Sequence != "" {
+		tr.Shards = []string{"(by sequence id)"}
+	} else {
+		tr.Shards = r.shardNames(p.Shards)
+	}
+	return tr, nil
+}

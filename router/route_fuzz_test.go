@@ -1,0 +1,112 @@
+package router
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/scalelab/scalelab/topology"
+)
+
+// fourShards is a topology that is never connected to: planning does no
+// I/O, so routing can be fuzzed without servers.
+func fourShards(t testing.TB) *Router {
+	t.Helper()
+	topo := &topology.Topology{
+		Name: "fuzz", Flavor: "mariadb",
+		User:        topology.Credentials{Name: "app"},
+		Replication: topology.Credentials{Name: "repl"},
+		Tables: map[string]topology.Table{
+			"images": {Column: "id", Vindex: "hash"},
+			"likes":  {Column: "image_id", Vindex: "hash"},
+			"users":  {Column: "id", Vindex: "modulo"},
+		},
+	}
+	for i, name := range []string{"-40", "40-80", "80-c0", "c0-"} {
+		topo.Shards = append(topo.Shards, topology.Shard{Name: name, Primary: topology.Addr{HostPort: fmt.Sprintf("127.0.0.1:%d", 1+i)}})
+	}
+	r, err := New(topo, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func TestRoutePlans(t *testing.T) {
+	r := fourShards(t)
+	tests := []struct {
+		q      string
+		args   []any
+		plan   string
+		shards int
+		err    error
+	}{
+		{"SELECT * FROM images WHERE id = 1", nil, PlanSingleShard, 1, nil},
+		{"SELECT * FROM images WHERE id = ?", []any{1}, PlanSingleShard, 1, nil},
+		{"SELECT * FROM images WHERE id IN (1, 2, 3, 4, 5, 6, 7, 8)", nil, PlanMultiShard, 3, nil}, // ids 1-8 hash onto three of the four shards
+		{"SELECT * FROM images ORDER BY dt DESC LIMIT 5", nil, PlanScatter, 4, nil},
+		{"SELECT COUNT(*) FROM likes", nil, PlanScatter, 4, nil},
+		{"SELECT * FROM likes l JOIN images i ON l.image_id = i.id WHERE i.id = 7", nil, PlanSingleShard, 1, nil},
+		{"SELECT * FROM likes l JOIN images i ON l.image_id = i.id", nil, "", 0, ErrUnsupported},
+		{"INSERT INTO images (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')", nil, PlanMultiShard, 0, nil},
+		{"INSERT INTO images (name) VALUES ('a')", nil, PlanMultiShard, 0, nil},
+		{"UPDATE images SET name = 'x' WHERE id = 3", nil, PlanSingleShard, 1, nil},
+		{"DELETE FROM images WHERE user_id = 3", nil, PlanScatter, 4, nil},
+		{"SELECT * FROM other_table", nil, PlanUnsharded, 1, nil},
+		{"SELECT DISTINCT user_id FROM images", nil, PlanScatter, 4, nil},
+		{"SELECT DISTINCT * FROM images", nil, "", 0, ErrUnsupported},
+		{"SELECT COUNT(DISTINCT user_id) FROM images", nil, "", 0, ErrUnsupported},
+	}
+	for _, tc := range tests {
+		t.Run(tc.q, func(t *testing.T) {
+			tr, err := r.Route(tc.q, tc.args...)
+			if tc.err != nil {
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("got %v, want %v", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tr.Plan != tc.plan {
+				t.Errorf("got plan %s, want %s", tr.Plan, tc.plan)
+			}
+			if tc.shards > 0 && len(tr.Shards) != tc.shards {
+				t.Errorf("got shards %v, want %d of them", tr.Shards, tc.shards)
+			}
+		})
+	}
+}
+
+// FuzzRoute: no statement text, with or without arguments, panics the
+// planner.
+func FuzzRoute(f *testing.F) {
+	for _, s := range []string{
+		"SELECT * FROM images WHERE id = ?",
+		"SELECT a, COUNT(*) FROM likes WHERE image_id IN (1, ?, 3) GROUP BY a ORDER BY 2 LIMIT ?, 3",
+		"INSERT INTO images (id, name) VALUES (?, ?), (5, 'x')",
+		"UPDATE images SET id = 1",
+		"SELECT AVG(x), MIN(y) FROM images i JOIN likes l ON l.image_id = i.id WHERE i.id = 1",
+		"SELECT * FROM images WHERE id IN (SELECT image_id FROM likes)",
+		"select 1",
+	} {
+		f.Add(s, int64(7))
+	}
+	r := fourShards(f)
+	f.Fuzz(func(t *testing.T, q string, arg int64) {
+		_, _ = r.Route(q, arg, "s", nil)
+		_, _ = r.Route(q)
+	})
+}
+
+func BenchmarkRouteSingleShard(b *testing.B) {
+	r := fourShards(b)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := r.planStatement(r.cls.Classify("SELECT * FROM images WHERE id = ?"), []any{int64(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,369 @@
+package router
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/jmoiron/sqlx/reflectx"
+	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/shard"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// Defaults for Config fields.
+const (
+	DefaultConsistency     = Eventual
+	DefaultGTIDWaitTimeout = time.Second
+)
+
+var (
+	// ErrNeedsSession is returned for statements that change connection
+	// state (BEGIN, SET, USE) when sent to the pooled Router: across a pool
+	// they would change one random connection. Use a Session or BeginTx.
+	ErrNeedsSession = errors.New("router: statement changes session state; run it on a router.Session (the proxy gives every client one) or use BeginTx")
+	// ErrClosed is returned after Close.
+	ErrClosed = errors.New("router: closed")
+)
+
+// Config tunes a Router. The zero value is usable.
+type Config struct {
+	// Replica configures every shard's replica set: pools, balancing,
+	// MaxLag, fallback, heartbeat and health.
+	Replica replica.Config
+	// Consistency is the default mode for reads. Empty means eventual;
+	// WithConsistency overrides it per call.
+	Consistency Consistency
+	// GTIDWaitTimeout bounds a read-your-writes wait on a replica before
+	// the read falls back to the primary. Zero means 1s.
+	GTIDWaitTimeout time.Duration
+	// CacheSize is how many statement texts keep their classification.
+	// Zero means DefaultCacheSize.
+	CacheSize int
+	// AllowMultiShardWrites lets UPDATE and DELETE without the shard key run
+	// on every shard. False (the default) refuses them with
+	// ErrMultiShardWrite; AllowMultiShardWrites(ctx) allows one call.
+	AllowMultiShardWrites bool
+}
+
+// Router routes SQL over a topology: reads to replicas, writes, DDL,
+// locking reads and transactions to the primary. Its methods are safe for
+// concurrent use; they behave like one sql.DB over the whole topology.
+type Router struct {
+	topo  *topology.Topology
+	cfg   Config
+	sets  []*replica.Set
+	cls   *classifier
+	stats counters
+	gtids gtids // read-your-writes positions of router-level calls
+	vs    *vschema
+
+	mergeDB *sql.DB // hands merged scatter results back as *sql.Rows
+	// mapper maps struct fields to columns when scatter results are scanned
+	// (sqlx's own rules: the db tag, else the lower-cased name). It caches
+	// each type's fields, so it is made once, not per query.
+	mapper *reflectx.Mapper
+	seqMu  sync.Mutex
+	seqs   map[string]*shard.Sequence
+}
+
+// New builds a Router over t. It validates cfg and creates the pools but
+// does no I/O; call Open before use.
+func New(t *topology.Topology, cfg Config) (*Router, error) {
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Consistency == "" {
+		cfg.Consistency = DefaultConsistency
+	}
+	if _, err := ParseConsistency(string(cfg.Consistency)); err != nil {
+		return nil, err
+	}
+	if cfg.GTIDWaitTimeout == 0 {
+		cfg.GTIDWaitTimeout = DefaultGTIDWaitTimeout
+	}
+	cls, err := newClassifier(cfg.CacheSize)
+	if err != nil {
+		return nil, fmt.Errorf("router: parser: %w", err)
+	}
+	vs, err := newVSchema(t)
+	if err != nil {
+		return nil, err
+	}
+	r := &Router{topo: t, cfg: cfg, cls: cls, vs: vs, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower)}
+	for _, s := range t.Shards {
+		set, err := replica.New(t, s, cfg.Replica)
+		if err != nil {
+			r.closeSets()
+			return nil, err
+		}
+		r.sets = append(r.sets, set)
+	}
+	return r, nil
+}
+
+// Open starts every replica set's heartbeat, lag and health work.
+func (r *Router) Open(ctx context.Context) error {
+	for _, s := range r.sets {
+		if err := s.Open(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Open is New followed by (*Router).Open.
+func Open(ctx context.Context, t *topology.Topology, cfg Config) (*Router, error) {
+	r, err := New(t, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Open(ctx); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// Close stops background work and closes every pool.
+func (r *Router) Close() error { return r.closeSets() }
+
+func (r *Router) closeSets() error {
+	var errs []error
+	for _, s := range r.sets {
+		errs = append(errs, s.Close())
+	}
+	if r.mergeDB != nil {
+		errs = append(errs, r.mergeDB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Sets returns the replica set of every shard, in topology order.
+func (r *Router) Sets() []*replica.Set { return r.sets }
+
+// Topology returns the topology the router serves.
+func (r *Router) Topology() *topology.Topology { return r.topo }
+
+// Stats returns a snapshot of the per-route and per-node counters.
+func (r *Router) Stats() Stats { return r.stats.snapshot() }
+
+// Classify returns the router's classification of query (cached).
+func (r *Router) Classify(query string) *Statement { return r.cls.Classify(query) }
+
+// ExecContext runs a statement that returns no rows.
+func (r *Router) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	o := &op{kind: opExec, query: query, args: args}
+	err := r.run(ctx, r.env(), o)
+	return o.res, err
+}
+
+// QueryContext runs a statement that returns rows. The caller closes them.
+// A scatter query's rows are merged by the router as they stream in.
+func (r *Router) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	o := &op{kind: opQuery, query: query, args: args}
+	err := r.run(ctx, r.env(), o)
+	return o.rows, err
+}
+
+// GetContext scans one row into dest, as sqlx.GetContext does.
+func (r *Router) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	return r.run(ctx, r.env(), &op{kind: opGet, query: query, args: args, dest: dest})
+}
+
+// SelectContext scans all rows into dest, as sqlx.SelectContext does.
+func (r *Router) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	return r.run(ctx, r.env(), &op{kind: opSelect, query: query, args: args, dest: dest})
+}
+
+func (r *Router) env() *env { return &env{g: &r.gtids, on: pooled} }
+
+// queryer is what a statement runs on: a node's pool or one connection.
+type queryer interface {
+	sqlx.QueryerContext
+	sqlx.ExecerContext
+}
+
+// via returns what a statement on node runs on: the node's pool, or a
+// session's own connection to it.
+type via func(ctx context.Context, node *replica.Node) (q queryer, pinned bool, err error)
+
+func pooled(_ context.Context, node *replica.Node) (queryer, bool, error) { return node.DB, false, nil }
+
+// runOn routes one classified statement within one shard's set.
+func (r *Router) runOn(ctx context.Context, set *replica.Set, st *Statement, g *gtids, on via, fn func(context.Context, queryer) error) error {
+	tr := traceFrom(ctx)
+	start := time.Now()
+	mode := consistencyFrom(ctx, r.cfg.Consistency)
+	node, route, reason := r.pick(ctx, set, st, mode, g, tr)
+	if tr != nil {
+		tr.Kind, tr.Tables, tr.Shard = st.Kind.String(), st.Tables, set.Shard
+	}
+	err := r.runNode(ctx, set, node, st, mode, g, on, fn)
+	if err != nil && node.Role == topology.Replica && replica.IsConnError(err) && ctx.Err() == nil {
+		// The replica failed under us: one retry elsewhere. A
+		// read-your-writes read retries on the primary, which needs no wait.
+		set.Fail(node, err)
+		r.stats.route(RouteRetry)
+		failed := node
+		if mode == ReadYourWrites && g.get(set.Shard) != "" {
+			node, route, reason = set.Primary(), RouteFallback, "retry after "+failed.Name+" failed: "+err.Error()
+		} else {
+			var fb bool
+			node, fb, err = set.PickReplica(failed)
+			if err != nil {
+				return err
+			}
+			route, reason = RouteReplica, "retry after "+failed.Name+" failed"
+			if fb {
+				route = RouteFallback
+			}
+		}
+		if tr != nil {
+			tr.Retried = failed.Name
+		}
+		err = r.runNode(ctx, set, node, st, mode, g, on, fn)
+	}
+	r.stats.route(route)
+	r.stats.node(node.Name)
+	if tr != nil {
+		tr.Node, tr.Route, tr.Reason, tr.Duration = node.Name, route, reason, time.Since(start)
+	}
+	return err
+}
+
+// runNode runs fn on node, keeping the node's health and in-flight count,
+// and captures the write's GTID when reads of this router must see it.
+func (r *Router) runNode(ctx context.Context, set *replica.Set, node *replica.Node, st *Statement, mode Consistency, g *gtids, on via, fn func(context.Context, queryer) error) error {
+	release := node.Acquire()
+	defer release()
+	q, pinned, err := on(ctx, node)
+	switch {
+	case err != nil:
+	case isWrite(st.Kind) && mode == ReadYourWrites && !pinned:
+		err = r.writeCapturingGTID(ctx, set, node, g, fn)
+	case isWrite(st.Kind) && mode == ReadYourWrites:
+		if err = fn(ctx, q); err == nil {
+			err = captureGTID(ctx, set, node, q, g)
+		}
+	default:
+		err = fn(ctx, q)
+	}
+	if err == nil {
+		set.Succeed(node)
+	} else {
+		set.Fail(node, err)
+	}
+	return err
+}
+
+// writeCapturingGTID runs a write and reads, on the same connection, the
+// GTID it produced, so later reads can wait for exactly that position.
+func (r *Router) writeCapturingGTID(ctx context.Context, set *replica.Set, node *replica.Node, g *gtids, fn func(context.Context, queryer) error) error {
+	conn, err := node.DB.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := fn(ctx, conn); err != nil {
+		return err
+	}
+	return captureGTID(ctx, set, node, conn, g)
+}
+
+// captureGTID reads the GTID of the session's last write on q, which must be
+// the connection that wrote.
+func captureGTID(ctx context.Context, set *replica.Set, node *replica.Node, q queryer, g *gtids) error {
+	var gtid sql.NullString
+	if err := q.QueryRowxContext(ctx, set.Flavor().LastGTIDQuery()).Scan(&gtid); err != nil {
+		return fmt.Errorf("router: capture GTID after write on %s: %w", node.Name, err)
+	}
+	if gtid.Valid && gtid.String != "" {
+		g.advance(set.Shard, gtid.String)
+	}
+	return nil
+}
+
+func isWrite(k Kind) bool { return k == Write || k == DDL || k == Other || k == Unparsed }
+
+// pick chooses the node for a statement and says why.
+func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode Consistency, g *gtids, tr *Trace) (*replica.Node, string, string) {
+	primary := set.Primary()
+	switch st.Kind {
+	case Unparsed:
+		return primary, RouteUnparsed, "the parser could not parse it, so it may write: " + firstLine(st.Err)
+	case LockingRead:
+		return primary, RoutePrimary, "a locking read (FOR UPDATE, LOCK IN SHARE MODE or a lock function) must run on the primary"
+	case Read:
+	default:
+		return primary, RoutePrimary, st.Kind.String() + " statements run on the primary"
+	}
+	if mode == Strong {
+		return primary, RoutePrimary, "consistency strong reads from the primary"
+	}
+	node, fallback, err := set.PickReplica()
+	if err != nil || fallback {
+		why := "no healthy replica under the lag limit"
+		if len(set.Replicas()) == 0 {
+			why = "the shard has no replicas"
+		}
+		return primary, RouteFallback, why
+	}
+	reason := "a read goes to a replica (" + set.Config().Balancer + balancerSuffix(set) + ")"
+	if mode != ReadYourWrites {
+		return node, RouteReplica, reason
+	}
+	want := g.get(set.Shard)
+	if want == "" {
+		return node, RouteReplica, reason + "; no earlier write to wait for"
+	}
+	start := time.Now()
+	ok, err := r.waitGTID(ctx, set, node, want)
+	if tr != nil {
+		tr.Waited, tr.GTID = time.Since(start), want
+	}
+	if !ok {
+		why := fmt.Sprintf("replica %s did not reach GTID %s within %v", node.Name, want, r.cfg.GTIDWaitTimeout)
+		if err != nil {
+			set.Fail(node, err)
+			why = fmt.Sprintf("waiting on replica %s failed: %v", node.Name, err)
+		}
+		return primary, RouteFallback, why
+	}
+	return node, RouteReplica, reason + "; waited for GTID " + want
+}
+
+func balancerSuffix(set *replica.Set) string {
+	if set.Config().Balancer == "" {
+		return replica.RoundRobin
+	}
+	return ""
+}
+
+// waitGTID blocks on node until it has applied gtid or the timeout passes.
+func (r *Router) waitGTID(ctx context.Context, set *replica.Set, node *replica.Node, gtid string) (bool, error) {
+	q, args := set.Flavor().WaitGTID(gtid, r.cfg.GTIDWaitTimeout)
+	var res sql.NullInt64
+	wctx, cancel := context.WithTimeout(ctx, r.cfg.GTIDWaitTimeout+2*time.Second)
+	defer cancel()
+	if err := node.DB.QueryRowContext(wctx, q, args...).Scan(&res); err != nil {
+		return false, err
+	}
+	return res.Valid && !set.Flavor().WaitTimedOut(res.Int64), nil
+}
+
+func firstLine(err error) string {
+	if err == nil {
+		return ""
+	}
+	s := err.Error()
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return s
+}

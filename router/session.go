@@ -1,0 +1,268 @@
+package router
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/scalelab/scalelab/replica"
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// ConsistencyVariable is the session variable a client sets to choose its
+// consistency mode: SET scalelab_consistency = 'read-your-writes'.
+const ConsistencyVariable = "scalelab_consistency"
+
+// Session is one client's view of the router, like one MySQL connection:
+// it has its own transaction (BEGIN … COMMIT as statements), autocommit,
+// current database, session variables, consistency mode and
+// read-your-writes position. While it has session state (SET or USE), it
+// keeps its own connection to each node it uses and replays that state on
+// it, so state never leaks into the shared pools. A Session is not safe for
+// concurrent use; Close it when done.
+type Session struct {
+	r          *Router
+	g          gtids
+	mode       Consistency
+	autocommit bool
+	vars       []string // SET statements, replayed on every pinned connection
+	db         string
+	tx         *Tx
+	conns      map[*replica.Node]*sqlx.Conn
+}
+
+// NewSession starts a session. It does no I/O.
+func (r *Router) NewSession() *Session {
+	return &Session{r: r, autocommit: true, conns: map[*replica.Node]*sqlx.Conn{}}
+}
+
+// Consistency is the session's mode ("" means the router's default).
+func (s *Session) Consistency() Consistency { return s.mode }
+
+// SetConsistency sets the session's mode.
+func (s *Session) SetConsistency(c Consistency) { s.mode = c }
+
+// InTransaction reports whether a transaction is open.
+func (s *Session) InTransaction() bool { return s.tx != nil }
+
+// Database is the session's current database ("" for the topology's).
+func (s *Session) Database() string { return s.db }
+
+// okResult is the result of statements the session handles itself.
+type okResult struct{}
+
+func (okResult) LastInsertId() (int64, error) { return 0, nil }
+func (okResult) RowsAffected() (int64, error) { return 0, nil }
+
+// ExecContext runs one statement in the session.
+func (s *Session) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	o := &op{kind: opExec, query: query, args: args}
+	err := s.do(ctx, o)
+	if o.res == nil {
+		o.res = okResult{}
+	}
+	return o.res, err
+}
+
+// QueryContext runs a query in the session. For statements the session
+// handles itself (SET, USE, BEGIN…) it returns nil rows and a nil error.
+func (s *Session) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	o := &op{kind: opQuery, query: query, args: args}
+	err := s.do(ctx, o)
+	return o.rows, err
+}
+
+// GetContext scans one row into dest.
+func (s *Session) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	return s.do(ctx, &op{kind: opGet, query: query, args: args, dest: dest})
+}
+
+// SelectContext scans all rows into dest.
+func (s *Session) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	return s.do(ctx, &op{kind: opSelect, query: query, args: args, dest: dest})
+}
+
+func (s *Session) do(ctx context.Context, o *op) error {
+	if s.mode != "" {
+		ctx = WithConsistency(ctx, s.mode)
+	}
+	st := s.r.cls.Classify(o.query)
+	switch st.Kind {
+	case Begin:
+		if err := s.endTx(true); err != nil { // BEGIN commits an open transaction, as MySQL does
+			return err
+		}
+		s.tx = s.newTx()
+		return nil
+	case Commit:
+		return s.endTx(true)
+	case Rollback:
+		return s.endTx(false)
+	case SessionState:
+		return s.session(ctx, st, o.query)
+	}
+	if s.tx == nil && !s.autocommit {
+		s.tx = s.newTx()
+	}
+	if s.tx != nil {
+		err := s.tx.run(ctx, o)
+		if errors.Is(err, ErrCrossShardTx) {
+			s.tx = nil // it was rolled back
+		}
+		return err
+	}
+	if st.Kind == TxOther {
+		return fmt.Errorf("router: %.40s outside a transaction", o.query)
+	}
+	return s.r.run(ctx, &env{g: &s.g, on: s.via}, o)
+}
+
+func (s *Session) newTx() *Tx {
+	ctx := context.Background()
+	if s.mode != "" {
+		ctx = WithConsistency(ctx, s.mode)
+	}
+	tx, _ := s.r.BeginTx(ctx, nil)
+	tx.g = &s.g
+	return tx
+}
+
+func (s *Session) endTx(commit bool) error {
+	if s.tx == nil {
+		return nil
+	}
+	tx := s.tx
+	s.tx = nil
+	if commit {
+		return tx.Commit()
+	}
+	return tx.Rollback()
+}
+
+// session handles SET and USE.
+func (s *Session) session(ctx context.Context, st *Statement, query string) error {
+	// scalelab's own variable and autocommit are the session's state, in
+	// or out of a transaction.
+	if set, ok := st.AST.(*sqlparser.Set); ok && len(set.Exprs) == 1 {
+		name := strings.ToLower(set.Exprs[0].Var.Name.String())
+		val := strings.Trim(sqlparser.String(set.Exprs[0].Expr), "'\"`")
+		switch name {
+		case ConsistencyVariable:
+			c, err := ParseConsistency(val)
+			if err != nil {
+				return err
+			}
+			s.mode = c
+			return nil
+		case "autocommit":
+			on, err := parseBool(val)
+			if err != nil {
+				return fmt.Errorf("router: SET autocommit = %s: %w", val, err)
+			}
+			if on && s.tx != nil {
+				// Turning autocommit on commits the open transaction, as in MySQL.
+				if err := s.endTx(true); err != nil {
+					return err
+				}
+			}
+			s.autocommit = on
+			return nil
+		}
+	}
+	if s.tx != nil {
+		// Inside a transaction the statement runs on its connection.
+		return s.tx.run(ctx, &op{kind: opExec, query: query})
+	}
+	prevDB, prevVars := s.db, s.vars
+	if use, ok := st.AST.(*sqlparser.Use); ok {
+		if s.db == "" && use.DBName.String() == s.r.topo.DatabaseName() {
+			// The pools already connect to the topology's database: a
+			// client that names it (sysbench does, on connecting) keeps
+			// sharing them instead of getting connections of its own.
+			return nil
+		}
+		s.db = use.DBName.String()
+	} else {
+		s.vars = append(s.vars[:len(s.vars):len(s.vars)], query)
+	}
+	err := s.applyAll(ctx, query)
+	if err == nil {
+		// Run it on the primary even if no connection was pinned yet, so a
+		// bad SET or a missing database fails now, as on a direct
+		// connection.
+		_, _, err = s.via(ctx, s.r.sets[0].Primary())
+	}
+	if err != nil {
+		s.db, s.vars = prevDB, prevVars
+	}
+	return err
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "on", "true":
+		return true, nil
+	case "0", "off", "false":
+		return false, nil
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return n != 0, nil
+	}
+	return false, errors.New("want 0 or 1")
+}
+
+// applyAll runs a session statement on every pinned connection.
+func (s *Session) applyAll(ctx context.Context, query string) error {
+	for node, c := range s.conns {
+		if _, err := c.ExecContext(ctx, query); err != nil {
+			return fmt.Errorf("router: %.40s on %s: %w", query, node.Name, err)
+		}
+	}
+	return nil
+}
+
+// via gives the session's statements the shared pool while it has no
+// session state, and its own connection, with the state replayed, after.
+func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, error) {
+	if len(s.vars) == 0 && s.db == "" {
+		return node.DB, false, nil
+	}
+	if c, ok := s.conns[node]; ok {
+		return c, true, nil
+	}
+	c, err := node.DB.Connx(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	replay := s.vars
+	if s.db != "" {
+		replay = append([]string{"USE " + sqlparser.String(sqlparser.NewIdentifierCS(s.db))}, replay...)
+	}
+	for _, q := range replay {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			_ = c.Raw(func(any) error { return driver.ErrBadConn }) // half-replayed: never reuse it
+			c.Close()
+			return nil, false, fmt.Errorf("router: replay %.40s on %s: %w", q, node.Name, err)
+		}
+	}
+	s.conns[node] = c
+	return c, true, nil
+}
+
+// Close rolls back an open transaction and discards the session's pinned
+// connections: they carry its USE and SET state, which must never reach
+// another client through the shared pools.
+func (s *Session) Close() error {
+	err := s.endTx(false)
+	for n, c := range s.conns {
+		_ = c.Raw(func(any) error { return driver.ErrBadConn }) // the pool closes it
+		err = errors.Join(err, c.Close())
+		delete(s.conns, n)
+	}
+	return err
+}

@@ -1,0 +1,171 @@
+package shardtest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/router"
+	"github.com/scalelab/scalelab/shard"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// benchSetup loads 40,000 rows into bench_items over the 4 shards and
+// returns a router and direct pools to each shard's replica (the node the
+// router reads from).
+func benchSetup(b *testing.B) (*router.Router, *topology.Topology, []*sqlx.DB) {
+	sb := dbtest.Sandbox(b)
+	topo := *sb.Topology
+	topo.Tables = map[string]topology.Table{"bench_items": {Column: "id", Vindex: "hash"}}
+	ctx := context.Background()
+	r, err := router.Open(ctx, &topo, router.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { r.Close() })
+	var n int
+	if err := r.GetContext(router.WithConsistency(ctx, router.Strong), &n, "SELECT COUNT(*) FROM bench_items"); err != nil || n != 40000 {
+		for _, q := range []string{"DROP TABLE IF EXISTS bench_items",
+			"CREATE TABLE bench_items (id BIGINT UNSIGNED PRIMARY KEY, v VARCHAR(64) NOT NULL, dt DATETIME(6) NOT NULL, KEY (dt))"} {
+			if _, err := r.ExecContext(ctx, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for start := 1; start <= 40000; start += 2000 {
+			var q strings.Builder
+			q.WriteString("INSERT INTO bench_items (id, v, dt) VALUES ")
+			for id := start; id < start+2000; id++ {
+				if id > start {
+					q.WriteByte(',')
+				}
+				fmt.Fprintf(&q, "(%d, 'value-%d', '2025-01-01' + INTERVAL %d SECOND)", id, id, id*37%86400)
+			}
+			if _, err := r.ExecContext(ctx, q.String()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var direct []*sqlx.DB
+	for _, s := range topo.Shards {
+		cfg := topo.MySQLConfig(s.Replicas[0].HostPort, topo.User)
+		cfg.InterpolateParams = true
+		c, err := mysql.NewConnector(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		db := sqlx.NewDb(sql.OpenDB(c), "mysql")
+		b.Cleanup(func() { db.Close() })
+		// Wait until the replica has every row.
+		for {
+			var n int
+			if err := db.Get(&n, "SELECT COUNT(*) FROM bench_items"); err != nil {
+				b.Fatal(err)
+			}
+			var want int
+			p := dbtest.Open(b, &topo, s.Primary.HostPort)
+			p.QueryRow("SELECT COUNT(*) FROM bench_items").Scan(&want)
+			if n == want {
+				break
+			}
+		}
+		direct = append(direct, db)
+	}
+	return r, &topo, direct
+}
+
+// BenchmarkTargetedPointSelect: a point select through the router over 4
+// shards against the same select on a direct pool to the owning shard's
+// replica, at concurrency 4.
+//
+//	SCALELAB_REQUIRE_DB=1 go test -run XXX -bench 'Targeted|Scatter' -count 5 ./router/shardtest
+func BenchmarkTargetedPointSelect(b *testing.B) {
+	r, topo, direct := benchSetup(b)
+	ctx := context.Background()
+	h := shard.NewHash()
+	m, _ := shard.NewMap(topo.ShardNames())
+	owner := func(id int) *sqlx.DB { k, _ := h.Map(id); i, _ := m.Shard(k); return direct[i] }
+	run := func(b *testing.B, get func(id int, dest *string) error) {
+		b.ReportAllocs()
+		b.SetParallelism(2)
+		b.RunParallel(func(pb *testing.PB) {
+			id := 0
+			for pb.Next() {
+				id = (id*7919+13)%40000 + 1
+				var v string
+				if err := get(id, &v); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	b.Run("direct", func(b *testing.B) {
+		run(b, func(id int, v *string) error {
+			return owner(id).GetContext(ctx, v, "SELECT v FROM bench_items WHERE id = ?", id)
+		})
+	})
+	b.Run("router", func(b *testing.B) {
+		run(b, func(id int, v *string) error {
+			return r.GetContext(ctx, v, "SELECT v FROM bench_items WHERE id = ?", id)
+		})
+	})
+}
+
+// BenchmarkScatterOrderByLimit: ORDER BY dt DESC LIMIT 10 scattered over 4
+// shards against each shard's own query run directly; compare the scatter
+// figure with the slowest shard's.
+func BenchmarkScatterOrderByLimit(b *testing.B) {
+	r, topo, direct := benchSetup(b)
+	ctx := context.Background()
+	const q = "SELECT id, v, dt FROM bench_items ORDER BY dt DESC, id DESC LIMIT 10"
+	type row struct {
+		ID uint64 `db:"id"`
+		V  string `db:"v"`
+		Dt string `db:"dt"`
+	}
+	for i, db := range direct {
+		b.Run("direct-shard-"+topo.Shards[i].Name, func(b *testing.B) {
+			b.ReportAllocs()
+			for n := 0; n < b.N; n++ {
+				var rows []row
+				if err := db.SelectContext(ctx, &rows, q); err != nil || len(rows) != 10 {
+					b.Fatal(len(rows), err)
+				}
+			}
+		})
+	}
+	// The floor for any scatter: the four shard queries at once, from four
+	// goroutines, with no router in between.
+	b.Run("direct-all-shards-parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		for n := 0; n < b.N; n++ {
+			var wg sync.WaitGroup
+			for _, db := range direct {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var rows []row
+					if err := db.SelectContext(ctx, &rows, q); err != nil || len(rows) != 10 {
+						b.Error(len(rows), err)
+					}
+				}()
+			}
+			wg.Wait()
+		}
+	})
+	b.Run("router-scatter", func(b *testing.B) {
+		b.ReportAllocs()
+		for n := 0; n < b.N; n++ {
+			var rows []row
+			if err := r.SelectContext(ctx, &rows, q); err != nil || len(rows) != 10 {
+				b.Fatal(len(rows), err)
+			}
+		}
+	})
+}

@@ -1,0 +1,228 @@
+package router
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/scalelab/scalelab/replica"
+)
+
+// ErrTxDone is returned for statements on a finished transaction.
+var ErrTxDone = errors.New("router: transaction already committed or rolled back")
+
+// Tx is a transaction. On each shard it touches, its statements run on one
+// connection to that shard's primary from the first statement until Commit
+// or Rollback, as ProxySQL's transaction_persistent promises.
+//
+// A transaction may read from several shards (each shard's reads share that
+// shard's transaction, as in Vitess's multi-shard mode), but it writes to
+// one shard only: a write to a second shard, or a write that spans shards,
+// rolls the whole transaction back and fails with ErrCrossShardTx, since
+// scalelab does not offer atomic commits across shards. A Tx is not safe
+// for concurrent use.
+type Tx struct {
+	r    *Router
+	ctx  context.Context // the BeginTx context: it bounds the transaction
+	opts *sql.TxOptions
+	g    *gtids
+
+	parts  map[int]*txPart // by shard index
+	order  []int           // shards in the order the transaction reached them
+	writer int             // the shard that was written, or -1
+	done   bool
+}
+
+// txPart is the transaction's branch on one shard.
+type txPart struct {
+	set     *replica.Set
+	conn    *sqlx.Conn
+	tx      *sqlx.Tx
+	release func()
+}
+
+// BeginTx starts a transaction. The server transactions begin with the
+// statements that need them, on the primaries those statements route to.
+func (r *Router) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
+	return &Tx{r: r, ctx: ctx, opts: opts, g: &r.gtids, parts: map[int]*txPart{}, writer: -1}, nil
+}
+
+// part returns the transaction's branch on shard i, beginning it.
+func (t *Tx) part(i int) (*txPart, error) {
+	if p, ok := t.parts[i]; ok {
+		return p, nil
+	}
+	set := t.r.sets[i]
+	node := set.Primary()
+	conn, err := node.DB.Connx(t.ctx)
+	if err != nil {
+		set.Fail(node, err)
+		return nil, fmt.Errorf("router: begin on %s: %w", node.Name, err)
+	}
+	tx, err := conn.BeginTxx(t.ctx, t.opts)
+	if err != nil {
+		conn.Close()
+		set.Fail(node, err)
+		return nil, fmt.Errorf("router: begin on %s: %w", node.Name, err)
+	}
+	p := &txPart{set: set, conn: conn, tx: tx, release: node.Acquire()}
+	t.parts[i] = p
+	t.order = append(t.order, i)
+	return p, nil
+}
+
+// home is the shard for statements that name no table: the one written,
+// else the first reached, else the first shard.
+func (t *Tx) home() int {
+	switch {
+	case t.writer >= 0:
+		return t.writer
+	case len(t.order) > 0:
+		return t.order[0]
+	}
+	return 0
+}
+
+// run runs one statement inside the transaction.
+func (t *Tx) run(ctx context.Context, o *op) error {
+	if t.done {
+		return ErrTxDone
+	}
+	st := t.r.cls.Classify(o.query)
+	switch st.Kind {
+	case Begin, Commit, Rollback:
+		return fmt.Errorf("router: %s inside Tx: use Tx.Commit or Tx.Rollback", st.Kind)
+	}
+	p, err := t.r.planStatement(st, o.args)
+	if err != nil {
+		return err
+	}
+	var firstID uint64
+	if p.Sequence != "" {
+		var text string
+		if text, st, p, firstID, err = t.r.fillSequence(ctx, st, p, o.args); err != nil {
+			return err
+		}
+		o.query, o.args = text, nil
+	}
+	if st.Kind == SessionState || st.Kind == TxOther || len(st.Tables) == 0 {
+		// No table decides the shard: stay on the transaction's own.
+		p = &plan{Type: PlanUnsharded, Shards: []int{t.home()}}
+	}
+	if isWrite(st.Kind) {
+		switch {
+		case len(p.Shards) != 1:
+			t.abort()
+			return fmt.Errorf("%w: a write that spans shards %v", ErrCrossShardTx, t.r.shardNames(p.Shards))
+		case t.writer >= 0 && t.writer != p.Shards[0]:
+			first := t.r.sets[t.writer].Shard
+			t.abort()
+			return fmt.Errorf("%w: it wrote to shard %s and this statement writes to shard %s", ErrCrossShardTx, first, t.r.sets[p.Shards[0]].Shard)
+		}
+		t.writer = p.Shards[0]
+	}
+	e := &env{g: t.g, shard: t.onShard}
+	err = t.r.execPlan(ctx, e, st, p, o)
+	if err == nil && firstID > 0 && o.kind == opExec {
+		n, _ := o.res.RowsAffected()
+		o.res = multiResult{affected: n, lastID: int64(firstID)}
+	}
+	return err
+}
+
+// onShard runs fn in the transaction's branch on shard i.
+func (t *Tx) onShard(ctx context.Context, i int, st *Statement, fn func(context.Context, queryer) error) error {
+	p, err := t.part(i)
+	if err != nil {
+		return err
+	}
+	node := p.set.Primary()
+	t.r.stats.route(RoutePrimary)
+	t.r.stats.node(node.Name)
+	if tr := traceFrom(ctx); tr != nil {
+		tr.Kind, tr.Tables, tr.Shard, tr.Node, tr.Route = st.Kind.String(), st.Tables, p.set.Shard, node.Name, RoutePrimary
+		tr.Reason = "inside a transaction: statements stay on the primary's connection"
+	}
+	err = fn(ctx, p.tx)
+	if err != nil {
+		p.set.Fail(node, err)
+	}
+	return err
+}
+
+// abort rolls back after a refusal.
+func (t *Tx) abort() {
+	if !t.done {
+		_ = t.finish(false)
+	}
+}
+
+// ExecContext runs a statement in the transaction.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	o := &op{kind: opExec, query: query, args: args}
+	err := t.run(ctx, o)
+	return o.res, err
+}
+
+// QueryContext runs a query in the transaction.
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	o := &op{kind: opQuery, query: query, args: args}
+	err := t.run(ctx, o)
+	return o.rows, err
+}
+
+// GetContext scans one row into dest.
+func (t *Tx) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	return t.run(ctx, &op{kind: opGet, query: query, args: args, dest: dest})
+}
+
+// SelectContext scans all rows into dest.
+func (t *Tx) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	return t.run(ctx, &op{kind: opSelect, query: query, args: args, dest: dest})
+}
+
+// Commit commits the transaction on every shard it reached; under
+// read-your-writes the written shard's GTID is kept so that the next read
+// waits for it.
+func (t *Tx) Commit() error { return t.finish(true) }
+
+// Rollback aborts the transaction. It is safe to call after Commit.
+func (t *Tx) Rollback() error {
+	if t.done {
+		return nil
+	}
+	return t.finish(false)
+}
+
+func (t *Tx) finish(commit bool) error {
+	if t.done {
+		return ErrTxDone
+	}
+	t.done = true
+	// Read-only branches first, the written one last: if a read-only
+	// branch fails to commit, nothing written is lost by rolling back.
+	idx := append([]int(nil), t.order...)
+	sort.SliceStable(idx, func(a, b int) bool { return idx[b] == t.writer && idx[a] != t.writer })
+	var errs []error
+	failed := false
+	for _, i := range idx {
+		p := t.parts[i]
+		var err error
+		if commit && !failed {
+			err = p.tx.Commit()
+			failed = err != nil
+		} else {
+			err = p.tx.Rollback()
+		}
+		if err == nil && commit && !failed && i == t.writer && consistencyFrom(t.ctx, t.r.cfg.Consistency) == ReadYourWrites {
+			err = captureGTID(t.ctx, p.set, p.set.Primary(), p.conn, t.g)
+		}
+		errs = append(errs, err)
+		p.conn.Close()
+		p.release()
+	}
+	return errors.Join(errs...)
+}

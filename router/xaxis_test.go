@@ -1,0 +1,433 @@
+package router_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/router"
+	"github.com/scalelab/scalelab/sandbox"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// openRouter opens a router over the package sandbox, closed when t ends.
+func openRouter(t *testing.T, cfg router.Config) (*router.Router, *sandbox.Sandbox) {
+	t.Helper()
+	sb := dbtest.Sandbox(t)
+	r, err := router.Open(context.Background(), sb.Topology, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r, sb
+}
+
+// comCounters reads a Com_* status counter from every node.
+func comCounters(t *testing.T, topo *topology.Topology, name string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for _, n := range topo.Nodes() {
+		db := dbtest.OpenAdmin(t, topo, n.Addr)
+		var k string
+		var v int64
+		if err := db.QueryRow("SHOW GLOBAL STATUS LIKE '"+name+"'").Scan(&k, &v); err != nil {
+			t.Fatalf("%s on %s: %v", name, n.Name, err)
+		}
+		out[n.Name] = v
+	}
+	return out
+}
+
+func delta(before, after map[string]int64) map[string]int64 {
+	d := map[string]int64{}
+	for k, v := range after {
+		d[k] = v - before[k]
+	}
+	return d
+}
+
+// quiet is a replica config whose background work issues no statements
+// during a test, so the servers' own counters count only the test's.
+func quiet() replica.Config {
+	return replica.Config{HeartbeatInterval: time.Hour, ProbeInterval: time.Hour}
+}
+
+func setupKV(t *testing.T, r *router.Router) {
+	t.Helper()
+	ctx := context.Background()
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS kv (k BIGINT PRIMARY KEY, v BIGINT NOT NULL)",
+		"INSERT IGNORE INTO kv VALUES (1, 1)",
+	} {
+		if _, err := r.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitReplicated(t, r)
+}
+
+// waitReplicated waits until every replica has applied everything the
+// primary has, using the server's own GTID wait.
+func waitReplicated(t *testing.T, r *router.Router) {
+	t.Helper()
+	ctx := context.Background()
+	for _, set := range r.Sets() {
+		var pos string
+		if err := set.Primary().DB.QueryRowContext(ctx, "SELECT @@GLOBAL.gtid_binlog_pos").Scan(&pos); err != nil {
+			t.Fatal(err)
+		}
+		for _, rep := range set.Replicas() {
+			var res int
+			if err := rep.DB.QueryRowContext(ctx, "SELECT MASTER_GTID_WAIT(?, 30)", pos).Scan(&res); err != nil || res != 0 {
+				t.Fatalf("%s did not catch up to %s: %d %v", rep.Name, pos, res, err)
+			}
+		}
+	}
+}
+
+func TestReadsGoToReplicasBalanced(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	before := comCounters(t, sb.Topology, "Com_select")
+	statsBefore := r.Stats()
+	const n = 200
+	for i := 0; i < n; i++ {
+		var v int64
+		if err := r.GetContext(ctx, &v, "SELECT v FROM kv WHERE k = ?", 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := delta(before, comCounters(t, sb.Topology, "Com_select"))
+	if d["0/primary"] != 0 {
+		t.Errorf("primary ran %d selects, want 0", d["0/primary"])
+	}
+	for _, name := range []string{"0/replica-1", "0/replica-2"} {
+		if d[name] != n/2 {
+			t.Errorf("%s ran %d selects, want %d (round-robin over 2 replicas)", name, d[name], n/2)
+		}
+	}
+	st := r.Stats()
+	if got := st.Routes[router.RouteReplica] - statsBefore.Routes[router.RouteReplica]; got != n {
+		t.Errorf("router counted %d replica routes, want %d", got, n)
+	}
+	if got := st.Nodes["0/replica-1"] - statsBefore.Nodes["0/replica-1"]; got != n/2 {
+		t.Errorf("router counted %d statements on replica-1, want %d", got, n/2)
+	}
+}
+
+func TestWritesTransactionsAndLockingReadsGoToPrimary(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	selBefore := comCounters(t, sb.Topology, "Com_select")
+	insBefore := comCounters(t, sb.Topology, "Com_insert")
+	for i := 0; i < 10; i++ {
+		if _, err := r.ExecContext(ctx, "INSERT INTO kv VALUES (?, ?) ON DUPLICATE KEY UPDATE v = v + 1", 100+i, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var v int64
+	if err := r.GetContext(ctx, &v, "SELECT v FROM kv WHERE k = 1 FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.GetContext(ctx, &v, "SELECT v FROM kv WHERE k = 1 LOCK IN SHARE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := r.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		if err := tx.GetContext(ctx, &v, "SELECT v FROM kv WHERE k = 1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO kv VALUES (200, 1)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	// The rolled-back row must not exist: the tx's statements ran on one
+	// connection, so the rollback covered the insert.
+	var n int
+	if err := r.GetContext(router.WithConsistency(ctx, router.Strong), &n, "SELECT COUNT(*) FROM kv WHERE k = 200"); err != nil || n != 0 {
+		t.Fatalf("rolled-back row: count %d %v, want 0", n, err)
+	}
+	sel := delta(selBefore, comCounters(t, sb.Topology, "Com_select"))
+	ins := delta(insBefore, comCounters(t, sb.Topology, "Com_insert"))
+	if sel["0/primary"] != 2+5+1 || sel["0/replica-1"] != 0 || sel["0/replica-2"] != 0 {
+		t.Errorf("selects per node %v, want 8 on the primary (2 locking, 5 in the tx, 1 strong) and 0 on replicas", sel)
+	}
+	if ins["0/primary"] != 11 {
+		t.Errorf("primary ran %d inserts, want 11", ins["0/primary"])
+	}
+}
+
+func TestUnparsedAndSessionStatements(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	before := r.Stats()
+	// A MariaDB-only statement the MySQL grammar does not know: it must go
+	// to the primary, never to a replica.
+	if _, err := r.ExecContext(ctx, "SELECT 1 FROM DUAL WHERE 1 = 1 LIMIT ROWS EXAMINED 10"); err != nil {
+		t.Logf("server answered: %v", err)
+	}
+	after := r.Stats()
+	if got := after.Routes[router.RouteUnparsed] - before.Routes[router.RouteUnparsed]; got != 1 {
+		t.Errorf("counted %d unparsed, want 1", got)
+	}
+	if got := after.Nodes["0/primary"] - before.Nodes["0/primary"]; got != 1 {
+		t.Errorf("primary served %d, want 1", got)
+	}
+	if _, err := r.ExecContext(ctx, "SET @x = 1"); err == nil || !strings.Contains(err.Error(), "session") {
+		t.Errorf("SET on the pooled router: got %v, want ErrNeedsSession", err)
+	}
+
+	// USE of the topology's own database changes nothing: the session keeps
+	// sharing the pools, which already connect there.
+	shared := r.NewSession()
+	defer shared.Close()
+	if _, err := shared.ExecContext(ctx, "USE "+sb.Topology.DatabaseName()); err != nil {
+		t.Fatal(err)
+	}
+	if got := shared.Database(); got != "" {
+		t.Errorf("after USE of the topology's database the session pins %q, want none", got)
+	}
+
+	s := r.NewSession()
+	defer s.Close()
+	if _, err := s.ExecContext(ctx, "SET @x = 42"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ { // reads on both replicas and the primary see the variable
+		var x int
+		if err := s.GetContext(ctx, &x, "SELECT @x"); err != nil || x != 42 {
+			t.Fatalf("SELECT @x in a session: got %d %v, want 42", x, err)
+		}
+	}
+	if _, err := s.ExecContext(ctx, "USE "+sandbox.MetaDatabase); err != nil {
+		t.Fatal(err)
+	}
+	var db string
+	if err := s.GetContext(ctx, &db, "SELECT DATABASE()"); err != nil || db != sandbox.MetaDatabase {
+		t.Fatalf("after USE: got %q %v", db, err)
+	}
+	// USE of a missing database fails at once, as on a server, and the
+	// session stays where it was.
+	var me *mysql.MySQLError
+	if _, err := s.ExecContext(ctx, "USE no_such_database"); !errors.As(err, &me) || me.Number != 1049 {
+		t.Fatalf("USE of a missing database: got %v, want error 1049", err)
+	}
+	if err := s.GetContext(ctx, &db, "SELECT DATABASE()"); err != nil || db != sandbox.MetaDatabase {
+		t.Fatalf("after a failed USE: got %q %v, want %q", db, err, sandbox.MetaDatabase)
+	}
+	if _, err := s.ExecContext(ctx, "SET scalelab_consistency = 'strong'"); err != nil || s.Consistency() != router.Strong {
+		t.Fatalf("SET scalelab_consistency: %v, mode %q", err, s.Consistency())
+	}
+	_ = sb
+}
+
+// TestLaggingReplicaIsSkippedAndReadmitted stops one replica's SQL thread:
+// its heartbeat lag grows past MaxLag, it gets no reads, and after START
+// SLAVE it catches up and gets reads again.
+func TestLaggingReplicaIsSkippedAndReadmitted(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: replica.Config{MaxLag: 300 * time.Millisecond, HeartbeatInterval: 50 * time.Millisecond}})
+	setupKV(t, r)
+	ctx := context.Background()
+	lagging := r.Sets()[0].Node("0/replica-1")
+	admin := dbtest.OpenAdmin(t, sb.Topology, lagging.Addr)
+	if _, err := admin.Exec("STOP SLAVE SQL_THREAD"); err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Exec("START SLAVE SQL_THREAD")
+	waitFor(t, 20*time.Second, "replica-1 excluded for lag", func() bool { return !r.Sets()[0].Eligible(lagging) })
+	if lag, _ := lagging.Lag(); lag <= 300*time.Millisecond {
+		t.Fatalf("excluded with lag %v, want over MaxLag", lag)
+	}
+	before := r.Stats()
+	for i := 0; i < 50; i++ {
+		var v int64
+		if err := r.GetContext(ctx, &v, "SELECT v FROM kv WHERE k = 1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := r.Stats()
+	if got := after.Nodes["0/replica-1"] - before.Nodes["0/replica-1"]; got != 0 {
+		t.Errorf("lagging replica served %d reads, want 0", got)
+	}
+	if got := after.Nodes["0/replica-2"] - before.Nodes["0/replica-2"]; got != 50 {
+		t.Errorf("healthy replica served %d reads, want 50", got)
+	}
+	if _, err := admin.Exec("START SLAVE SQL_THREAD"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "replica-1 re-admitted", func() bool { return r.Sets()[0].Eligible(lagging) })
+	before = r.Stats()
+	for i := 0; i < 50; i++ {
+		var v int64
+		if err := r.GetContext(ctx, &v, "SELECT v FROM kv WHERE k = 1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := r.Stats().Nodes["0/replica-1"] - before.Nodes["0/replica-1"]; got == 0 {
+		t.Error("re-admitted replica served no reads")
+	}
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-tick.C
+	}
+}
+
+// staleReads runs pairs of (insert a new row, read it back) through one
+// session per worker and counts reads that did not see their own write.
+func staleReads(t *testing.T, r *router.Router, mode router.Consistency, base int) (stale int64) {
+	t.Helper()
+	const workers, pairs = 8, 125
+	var wg sync.WaitGroup
+	var count atomic.Int64
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := r.NewSession()
+			defer s.Close()
+			s.SetConsistency(mode)
+			ctx := context.Background()
+			for i := 0; i < pairs; i++ {
+				k := base + w*pairs + i
+				if _, err := s.ExecContext(ctx, "INSERT INTO kv VALUES (?, ?)", k, k); err != nil {
+					errs <- err
+					return
+				}
+				var v int64
+				err := s.GetContext(ctx, &v, "SELECT v FROM kv WHERE k = ?", k)
+				if err == sql.ErrNoRows {
+					count.Add(1)
+					continue
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	return count.Load()
+}
+
+// TestReadYourWrites: with one replica's SQL thread stopped (and the lag
+// check off, so it keeps getting reads), eventual reads see stale data and
+// read-your-writes reads never do.
+func TestReadYourWrites(t *testing.T) {
+	r, sb := openRouter(t, router.Config{
+		GTIDWaitTimeout: 20 * time.Millisecond,
+		Replica:         replica.Config{MaxLag: -1},
+	})
+	setupKV(t, r)
+	admin := dbtest.OpenAdmin(t, sb.Topology, r.Sets()[0].Node("0/replica-1").Addr)
+	if _, err := admin.Exec("STOP SLAVE SQL_THREAD"); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		admin.Exec("START SLAVE SQL_THREAD")
+		waitReplicated(t, r)
+	}()
+	before := r.Stats()
+	ryw := staleReads(t, r, router.ReadYourWrites, 1_000_000)
+	if ryw != 0 {
+		t.Errorf("read-your-writes: %d stale reads of 1000, want 0", ryw)
+	}
+	fallback := r.Stats().Routes[router.RouteFallback] - before.Routes[router.RouteFallback]
+	if fallback == 0 {
+		t.Error("no read fell back to the primary: the stopped replica was never chosen, so the test proves nothing")
+	}
+	eventual := staleReads(t, r, router.Eventual, 2_000_000)
+	if eventual == 0 {
+		t.Error("eventual: 0 stale reads, want some: the test could not have failed")
+	}
+	t.Logf("stale reads of 1000: read-your-writes %d (fallbacks %d), eventual %d", ryw, fallback, eventual)
+}
+
+// TestReplicaCrash kills one replica with SIGKILL while 16 clients read for
+// 10s: no client sees an error, and the restarted replica is re-admitted.
+func TestReplicaCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10s crash test")
+	}
+	r, sb := openRouter(t, router.Config{Replica: replica.Config{ProbeInterval: 100 * time.Millisecond}})
+	setupKV(t, r)
+	victim := r.Sets()[0].Node("0/replica-1")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var reads, failures atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	for c := 0; c < 16; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				var v int64
+				err := r.GetContext(ctx, &v, "SELECT v FROM kv WHERE k = 1")
+				if err != nil && ctx.Err() == nil {
+					failures.Add(1)
+					firstErr.CompareAndSwap(nil, fmt.Sprint(err))
+				} else if err == nil {
+					reads.Add(1)
+				}
+			}
+		}()
+	}
+	waitFor(t, 5*time.Second, "reads flowing", func() bool { return reads.Load() > 100 })
+	if err := sb.KillNode(context.Background(), victim.Name); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "victim shunned", func() bool { return r.Sets()[0].Snapshot()[1].Health == replica.Shunned })
+	if err := sb.StartNode(context.Background(), victim.Name); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "victim re-admitted", func() bool { return r.Sets()[0].Snapshot()[1].Health == replica.Healthy })
+	servedBefore := victim.Served()
+	wg.Wait()
+	if failures.Load() != 0 {
+		t.Fatalf("%d of %d reads failed; first: %v", failures.Load(), reads.Load()+failures.Load(), firstErr.Load())
+	}
+	if retries := r.Stats().Routes[router.RouteRetry]; retries == 0 {
+		t.Error("no read was retried: the kill did not hit in-flight reads, so the test proves less than it claims")
+	}
+	hist := r.Sets()[0].Snapshot()[1].History
+	if len(hist) < 2 || hist[0].To != replica.Shunned || hist[len(hist)-1].To != replica.Healthy {
+		t.Errorf("transitions %+v, want healthy→shunned … shunned→healthy", hist)
+	}
+	if victim.Served() == servedBefore && ctx.Err() == nil {
+		t.Error("re-admitted replica served no reads")
+	}
+	t.Logf("%d reads, 0 errors, %d retries; transitions %+v", reads.Load(), r.Stats().Routes[router.RouteRetry], hist)
+}

@@ -1,0 +1,106 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+
+	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// AddShards starts new shards in a running sandbox, each a primary and
+// replicas replicas with GTID replication, on the ports after the highest
+// one in use, and returns their topology entries. It does not change the
+// topology file: resharding switches to the new shards only after their
+// data is verified. A shard name already in the sandbox is an error.
+func (s *Sandbox) AddShards(ctx context.Context, names []string, replicas int, progress func(Event)) ([]topology.Shard, error) {
+	if s.server.Path == "" {
+		f, err := flavor.Lookup(s.State.Flavor)
+		if err != nil {
+			return nil, err
+		}
+		s.server = Server{Path: s.State.Server, Flavor: f}
+	}
+	if s.exited == nil {
+		s.exited = map[string]<-chan struct{}{}
+	}
+	progress = serialize(progress)
+	port := 0
+	for _, n := range s.State.Nodes {
+		if n.Shard == "" {
+			continue
+		}
+		for _, name := range names {
+			if n.Shard == name {
+				return nil, fmt.Errorf("sandbox: shard %s already exists", name)
+			}
+		}
+		port = max(port, n.Port)
+	}
+	port++
+	scope := map[string]bool{}
+	var shards []topology.Shard
+	for _, name := range names {
+		sh := topology.Shard{Name: name}
+		for r := 0; r <= replicas; r++ {
+			if err := portFree(port); err != nil {
+				return nil, err
+			}
+			role, nodeName := topology.Primary, name+"/primary"
+			if r > 0 {
+				role, nodeName = topology.Replica, fmt.Sprintf("%s/replica-%d", name, r)
+			}
+			dir := filepath.Join(s.Dir, "node-"+strconv.Itoa(port))
+			s.State.Nodes = append(s.State.Nodes, NodeState{
+				Name: nodeName, Shard: name, Role: role, Port: port, Dir: dir, Socket: socketPath(dir, port),
+			})
+			scope[nodeName] = true
+			addr := topology.Addr{HostPort: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+			if r == 0 {
+				sh.Primary = addr
+			} else {
+				sh.Replicas = append(sh.Replicas, addr)
+			}
+			port++
+		}
+		shards = append(shards, sh)
+	}
+	s.scope = scope
+	defer func() { s.scope = nil }()
+	if err := s.writeState(); err != nil {
+		return nil, err
+	}
+	err := s.initNodes(ctx, progress)
+	if err == nil {
+		err = s.startAll(ctx, progress)
+	}
+	if err == nil {
+		err = s.bootstrap(ctx, progress)
+	}
+	if err == nil {
+		err = s.WaitReplication(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return shards, nil
+}
+
+// RenameShard records that the nodes of shard from now serve shard to,
+// after a reshard narrowed its key range. Node names follow the shard.
+func (s *Sandbox) RenameShard(from, to string) error {
+	if from == to {
+		return nil
+	}
+	for i, n := range s.State.Nodes {
+		if n.Shard != from {
+			continue
+		}
+		s.State.Nodes[i].Shard = to
+		s.State.Nodes[i].Name = to + n.Name[len(from):]
+	}
+	return s.writeState()
+}

@@ -1,0 +1,83 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+)
+
+// NodeState finds a node by name.
+func (s *Sandbox) NodeState(name string) (int, NodeState, error) {
+	for i, n := range s.State.Nodes {
+		if n.Name == name {
+			return i, n, nil
+		}
+	}
+	return -1, NodeState{}, fmt.Errorf("sandbox: no node %q", name)
+}
+
+// KillNode sends SIGKILL to one node, the way a crash would, and waits until
+// the process is gone. Tests use it to check failover.
+func (s *Sandbox) KillNode(ctx context.Context, name string) error {
+	i, n, err := s.NodeState(name)
+	if err != nil {
+		return err
+	}
+	if n.Alive() {
+		_ = syscall.Kill(n.Pid, syscall.SIGKILL)
+		if !waitGone(ctx, n.Pid, n.cnf(), DefaultStopTimeout) {
+			return fmt.Errorf("sandbox: node %s (pid %d) survived SIGKILL", name, n.Pid)
+		}
+	}
+	s.State.Nodes[i].Pid = 0
+	return s.writeState()
+}
+
+// StopNode shuts one node down cleanly.
+func (s *Sandbox) StopNode(ctx context.Context, name string) error {
+	i, n, err := s.NodeState(name)
+	if err != nil {
+		return err
+	}
+	if err := terminate(ctx, n.Pid, n.cnf(), DefaultStopTimeout); err != nil {
+		return &NodeError{Node: name, Log: n.ErrorLog(), Err: err}
+	}
+	s.State.Nodes[i].Pid = 0
+	return s.writeState()
+}
+
+// StartNode starts one stopped node again and waits until it answers. A
+// replica resumes replication by itself: its source is stored on disk.
+func (s *Sandbox) StartNode(ctx context.Context, name string) error {
+	i, n, err := s.NodeState(name)
+	if err != nil {
+		return err
+	}
+	if n.Alive() {
+		return nil
+	}
+	if err := portFree(n.Port); err != nil {
+		return err
+	}
+	if s.server.Path == "" {
+		s.server.Path = s.State.Server
+	}
+	pid, exited, err := startProcess(s.server, n)
+	if err != nil {
+		return &NodeError{Node: name, Log: n.ErrorLog(), Err: err}
+	}
+	if s.exited == nil {
+		s.exited = map[string]<-chan struct{}{}
+	}
+	s.exited[name] = exited
+	s.State.Nodes[i].Pid = pid
+	if err := s.writeState(); err != nil {
+		return err
+	}
+	db := rootDB(n)
+	defer db.Close()
+	if err := waitReady(ctx, db, exited, n); err != nil {
+		return &NodeError{Node: name, Log: n.ErrorLog(), Err: err}
+	}
+	return nil
+}

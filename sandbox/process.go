@@ -1,0 +1,81 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// alive reports whether pid is a live (not zombie) process whose command line
+// mentions marker. The marker guards against a recycled pid: a node's
+// process always names its own defaults file.
+func alive(pid int, marker string) bool {
+	if pid <= 0 {
+		return false
+	}
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			if _, err := os.Stat("/proc/self"); err == nil {
+				return false // a /proc without this pid: it is gone
+			}
+			// No /proc (macOS): fall back to signal 0.
+			return syscall.Kill(pid, 0) == nil
+		}
+		return false
+	}
+	// The state follows the parenthesized command name.
+	if i := bytes.LastIndexByte(stat, ')'); i > 0 && i+2 < len(stat) && stat[i+2] == 'Z' {
+		return false
+	}
+	if marker == "" {
+		return true
+	}
+	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil {
+		return false
+	}
+	return strings.Contains(string(cmdline), marker)
+}
+
+// terminate stops pid: SIGTERM, a wait of up to grace, then SIGKILL and a
+// short wait. It returns an error only if the process outlives SIGKILL.
+func terminate(ctx context.Context, pid int, marker string, grace time.Duration) error {
+	if !alive(pid, marker) {
+		return nil
+	}
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	if waitGone(ctx, pid, marker, grace) {
+		return nil
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+	if waitGone(context.Background(), pid, marker, 10*time.Second) {
+		return nil
+	}
+	return fmt.Errorf("process %d survived SIGKILL", pid)
+}
+
+func waitGone(ctx context.Context, pid int, marker string, d time.Duration) bool {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if !alive(pid, marker) {
+			return true
+		}
+		select {
+		case <-deadline.C:
+			return false
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,616 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/shard"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// Defaults for Config fields.
+const (
+	DefaultDir          = ".scalelab"
+	DefaultShards       = 1
+	DefaultBasePort     = 24000
+	DefaultName         = "scalelab"
+	DefaultReadyTimeout = 90 * time.Second
+	DefaultStopTimeout  = 30 * time.Second
+
+	// MetaDatabase holds scalelab's own tables (the replication marker,
+	// heartbeats, sequences). It replicates like the application database.
+	MetaDatabase = "scalelab_meta"
+
+	stateFile    = "state.json"
+	topologyFile = "topology.yaml"
+)
+
+// Config describes a sandbox to start.
+type Config struct {
+	// Dir holds every node's files, the state file and the topology file.
+	// Empty means DefaultDir in the working directory.
+	Dir string
+	// Shards is the number of shards. Zero means DefaultShards (1, named
+	// "0"); more are named as Vitess names equal key ranges.
+	Shards int
+	// Replicas is the number of replicas per shard. Zero means none.
+	Replicas int
+	// BasePort is the first node's port; nodes take consecutive ports.
+	// Zero means DefaultBasePort.
+	BasePort int
+	// Server is the server binary. The zero value means FindServer.
+	Server Server
+	// Name labels the topology. Empty means DefaultName.
+	Name string
+	// Tables is the topology's tables section: which tables are sharded by
+	// which column. Nil means none (every table unsharded, on the first
+	// shard).
+	Tables map[string]topology.Table
+	// ReadyTimeout bounds the wait for nodes and replication. Zero means
+	// DefaultReadyTimeout.
+	ReadyTimeout time.Duration
+	// Progress, if set, is called (from several goroutines, serialized) as
+	// each step completes, so a CLI can show progress.
+	Progress func(Event)
+}
+
+// Event reports one completed step of Start.
+type Event struct {
+	Node string // empty for steps that concern the whole sandbox
+	Step string
+}
+
+// State is the sandbox's state file: what runs where.
+type State struct {
+	Server  string      `json:"server"`
+	Flavor  string      `json:"flavor"`
+	Version string      `json:"version"`
+	Nodes   []NodeState `json:"nodes"`
+}
+
+// Sandbox is a started (or opened) set of local server processes.
+// Its methods are not safe for concurrent use.
+type Sandbox struct {
+	Dir      string
+	State    State
+	Topology *topology.Topology
+
+	server Server
+	exited map[string]<-chan struct{} // set for processes this process started
+	// scope, when set, limits the per-node steps to the nodes it names
+	// (AddShards works on its new nodes only).
+	scope map[string]bool
+}
+
+// TopologyPath is the topology file of the sandbox.
+func (s *Sandbox) TopologyPath() string { return filepath.Join(s.Dir, topologyFile) }
+
+func (c Config) withDefaults() (Config, error) {
+	if c.Dir == "" {
+		c.Dir = DefaultDir
+	}
+	abs, err := filepath.Abs(c.Dir)
+	if err != nil {
+		return c, fmt.Errorf("sandbox: dir %s: %w", c.Dir, err)
+	}
+	c.Dir = abs
+	if c.Shards == 0 {
+		c.Shards = DefaultShards
+	}
+	if c.Shards < 0 || c.Shards > 64 {
+		return c, fmt.Errorf("sandbox: %d shards: want 1 to 64", c.Shards)
+	}
+	if c.Replicas < 0 || c.Replicas > 16 {
+		return c, fmt.Errorf("sandbox: %d replicas per shard: want 0 to 16", c.Replicas)
+	}
+	if c.BasePort == 0 {
+		c.BasePort = DefaultBasePort
+	}
+	if c.BasePort < 1024 || c.BasePort+c.Shards*(1+c.Replicas) > 65535 {
+		return c, fmt.Errorf("sandbox: base port %d: want 1024 or above, leaving room for %d nodes", c.BasePort, c.Shards*(1+c.Replicas))
+	}
+	if c.Name == "" {
+		c.Name = DefaultName
+	}
+	if c.ReadyTimeout == 0 {
+		c.ReadyTimeout = DefaultReadyTimeout
+	}
+	return c, nil
+}
+
+// Open reads the sandbox in dir without starting or stopping anything.
+func Open(dir string) (*Sandbox, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(filepath.Join(abs, stateFile))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s has no %s: start one with `scalelab up`", ErrNotFound, abs, stateFile)
+		}
+		return nil, fmt.Errorf("sandbox: read state: %w", err)
+	}
+	s := &Sandbox{Dir: abs}
+	if err := json.Unmarshal(b, &s.State); err != nil {
+		return nil, fmt.Errorf("sandbox: %s: %w", filepath.Join(abs, stateFile), err)
+	}
+	if t, err := topology.Load(s.TopologyPath()); err == nil {
+		s.Topology = t
+	}
+	return s, nil
+}
+
+// Running returns the nodes whose processes are alive.
+func (s *Sandbox) Running() []NodeState {
+	var out []NodeState
+	for _, n := range s.State.Nodes {
+		if n.Alive() {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Start creates and starts a sandbox, or restarts a stopped one in the same
+// dir (keeping its data; Shards and Replicas are then ignored). It returns
+// once replication is verified end to end. If the dir has running nodes it
+// returns ErrRunning and changes nothing. If ctx is cancelled (Ctrl-C), every
+// process already started is stopped before Start returns.
+func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if existing, err := Open(cfg.Dir); err == nil {
+		if run := existing.Running(); len(run) > 0 {
+			return existing, fmt.Errorf("%w: %s has %d of %d nodes running; see `scalelab status`, or stop it with `scalelab down`", ErrRunning, cfg.Dir, len(run), len(existing.State.Nodes))
+		}
+		return existing, existing.restart(ctx, cfg)
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	if cfg.Server.Path == "" {
+		if cfg.Server, err = FindServer(ctx); err != nil {
+			return nil, err
+		}
+	}
+	s := &Sandbox{Dir: cfg.Dir, server: cfg.Server, exited: map[string]<-chan struct{}{}}
+	if err := s.create(ctx, cfg); err != nil {
+		// Ctrl-C or any failure: leave nothing running behind. The nodes are
+		// new and hold nothing worth a slow shutdown; a server still in
+		// startup may ignore SIGTERM for a while, so escalate quickly.
+		_ = s.stop(context.Background(), failedStartGrace)
+		if ctx.Err() != nil {
+			s.removeFiles()
+			return nil, fmt.Errorf("sandbox: start interrupted, stopped every node already started: %w", ctx.Err())
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Sandbox) create(ctx context.Context, cfg Config) error {
+	progress := serialize(cfg.Progress)
+	names, err := shard.GenerateNames(cfg.Shards)
+	if err != nil {
+		return err
+	}
+	// Every port must be free before anything starts.
+	total := cfg.Shards * (1 + cfg.Replicas)
+	for p := cfg.BasePort; p < cfg.BasePort+total; p++ {
+		if err := portFree(p); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return fmt.Errorf("sandbox: create %s: %w", cfg.Dir, err)
+	}
+	topo := &topology.Topology{
+		Name:        cfg.Name,
+		Flavor:      s.server.Flavor.Name(),
+		Database:    topology.DefaultDatabase,
+		User:        topology.Credentials{Name: "scalelab", Password: randomPassword()},
+		Admin:       topology.Credentials{Name: "scalelab_admin", Password: randomPassword()},
+		Replication: topology.Credentials{Name: "scalelab_repl", Password: randomPassword()},
+		Tables:      cfg.Tables,
+	}
+	port := cfg.BasePort
+	for _, name := range names {
+		sh := topology.Shard{Name: name}
+		for r := 0; r <= cfg.Replicas; r++ {
+			role, nodeName := topology.Primary, name+"/primary"
+			if r > 0 {
+				role, nodeName = topology.Replica, fmt.Sprintf("%s/replica-%d", name, r)
+			}
+			dir := filepath.Join(cfg.Dir, "node-"+strconv.Itoa(port))
+			s.State.Nodes = append(s.State.Nodes, NodeState{
+				Name: nodeName, Shard: name, Role: role, Port: port, Dir: dir, Socket: socketPath(dir, port),
+			})
+			addr := topology.Addr{HostPort: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+			if r == 0 {
+				sh.Primary = addr
+			} else {
+				sh.Replicas = append(sh.Replicas, addr)
+			}
+			port++
+		}
+		topo.Shards = append(topo.Shards, sh)
+	}
+	s.Topology = topo
+	s.State.Server, s.State.Flavor, s.State.Version = s.server.Path, s.server.Flavor.Name(), s.server.Version.String()
+
+	if err := s.initNodes(ctx, progress); err != nil {
+		return err
+	}
+	rctx, cancel := context.WithTimeout(ctx, cfg.ReadyTimeout)
+	defer cancel()
+	if err := s.startAll(rctx, progress); err != nil {
+		return err
+	}
+	if err := s.bootstrap(rctx, progress); err != nil {
+		return err
+	}
+	if err := s.WaitReplication(rctx); err != nil {
+		return err
+	}
+	progress(Event{Step: "replication verified"})
+	if err := topo.Write(s.TopologyPath()); err != nil {
+		return err
+	}
+	return nil
+}
+
+// restart starts the nodes of a stopped sandbox again.
+func (s *Sandbox) restart(ctx context.Context, cfg Config) error {
+	progress := serialize(cfg.Progress)
+	s.exited = map[string]<-chan struct{}{}
+	s.server = Server{Path: s.State.Server}
+	f, err := flavor.Lookup(s.State.Flavor)
+	if err != nil {
+		return err
+	}
+	s.server.Flavor = f
+	if s.Topology == nil {
+		return fmt.Errorf("sandbox: %s has no valid %s; remove the dir and run up again", s.Dir, topologyFile)
+	}
+	for _, n := range s.State.Nodes {
+		if err := portFree(n.Port); err != nil {
+			return err
+		}
+	}
+	rctx, cancel := context.WithTimeout(ctx, cfg.ReadyTimeout)
+	defer cancel()
+	err = s.startAll(rctx, progress)
+	if err == nil {
+		err = s.WaitReplication(rctx)
+	}
+	if err != nil {
+		stopCtx, cancel := context.WithTimeout(context.Background(), DefaultStopTimeout)
+		defer cancel()
+		_ = s.Stop(stopCtx)
+		return err
+	}
+	progress(Event{Step: "replication verified"})
+	return nil
+}
+
+// initNodes writes every node's defaults file and initializes its data
+// dir, all in parallel.
+func (s *Sandbox) initNodes(ctx context.Context, progress func(Event)) error {
+	return s.eachNode(ctx, func(ctx context.Context, i int, n NodeState) error {
+		if err := os.MkdirAll(n.Dir, 0o700); err != nil {
+			return err
+		}
+		if err := writeConfig(n, s.server.Flavor); err != nil {
+			return err
+		}
+		if err := initDataDir(ctx, s.server, n); err != nil {
+			return err
+		}
+		progress(Event{Node: n.Name, Step: "initialized"})
+		return nil
+	})
+}
+
+func (s *Sandbox) startAll(ctx context.Context, progress func(Event)) error {
+	var mu sync.Mutex
+	return s.eachNode(ctx, func(ctx context.Context, i int, n NodeState) error {
+		pid, exited, err := startProcess(s.server, n)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		s.State.Nodes[i].Pid = pid
+		s.exited[n.Name] = exited
+		// Record pids as soon as they exist, so that `scalelab down` can stop
+		// them even if this process dies now.
+		werr := s.writeState()
+		mu.Unlock()
+		if werr != nil {
+			return werr
+		}
+		db := rootDB(n)
+		defer db.Close()
+		if err := waitReady(ctx, db, exited, n); err != nil {
+			return err
+		}
+		progress(Event{Node: n.Name, Step: fmt.Sprintf("started (pid %d, port %d)", pid, n.Port)})
+		return nil
+	})
+}
+
+// bootstrap creates the users on every node (outside the binlog, so GTID
+// histories start empty), points replicas at their primaries, and creates
+// the databases on the primaries, from where they replicate.
+func (s *Sandbox) bootstrap(ctx context.Context, progress func(Event)) error {
+	f := s.server.Flavor
+	t := s.Topology
+	primaries := map[string]NodeState{}
+	for _, n := range s.State.Nodes {
+		if n.Role == topology.Primary {
+			primaries[n.Shard] = n
+		}
+	}
+	return s.eachNode(ctx, func(ctx context.Context, i int, n NodeState) error {
+		db := rootDB(n)
+		defer db.Close()
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		stmts := []stmt{
+			{"SET SESSION sql_log_bin = 0", nil},
+			{"CREATE USER ?@'%' IDENTIFIED BY ?", []any{t.User.Name, t.User.Password}},
+			{"GRANT " + f.AppGrant() + " ON *.* TO ?@'%'", []any{t.User.Name}},
+			{"CREATE USER ?@'%' IDENTIFIED BY ?", []any{t.Admin.Name, t.Admin.Password}},
+			{"GRANT " + f.AdminGrant() + " ON *.* TO ?@'%' WITH GRANT OPTION", []any{t.Admin.Name}},
+			{"CREATE USER ?@'%' IDENTIFIED BY ?", []any{t.Replication.Name, t.Replication.Password}},
+			{"GRANT REPLICATION SLAVE ON *.* TO ?@'%'", []any{t.Replication.Name}},
+			{"SET SESSION sql_log_bin = 1", nil},
+		}
+		if n.Role == topology.Replica {
+			p := primaries[n.Shard]
+			q, args := f.ChangeSource(flavor.Source{Host: "127.0.0.1", Port: p.Port, User: t.Replication.Name, Password: t.Replication.Password})
+			stmts = append(stmts, stmt{q, args}, stmt{f.StartReplica(), nil})
+		} else {
+			for _, q := range []string{
+				"CREATE DATABASE IF NOT EXISTS `" + t.DatabaseName() + "`",
+				"CREATE DATABASE IF NOT EXISTS `" + MetaDatabase + "`",
+				"CREATE TABLE IF NOT EXISTS `" + MetaDatabase + "`.marker (id INT PRIMARY KEY, token VARCHAR(64) NOT NULL, at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))",
+			} {
+				stmts = append(stmts, stmt{q, nil})
+			}
+		}
+		for _, st := range stmts {
+			if _, err := conn.ExecContext(ctx, st.q, st.args...); err != nil {
+				return fmt.Errorf("bootstrap: %s: %w", firstWords(st.q), err)
+			}
+		}
+		progress(Event{Node: n.Name, Step: "configured"})
+		return nil
+	})
+}
+
+// WaitReplication writes a fresh marker row on every primary and waits until
+// every replica runs both replication threads and shows that row. This is
+// the check dbdeployer users miss: threads that say Yes are not yet proof
+// that data flows.
+func (s *Sandbox) WaitReplication(ctx context.Context) error {
+	f, err := flavor.Lookup(s.State.Flavor)
+	if err != nil {
+		return err
+	}
+	tokens := map[string]string{}
+	for _, n := range s.State.Nodes {
+		if n.Role != topology.Primary {
+			continue
+		}
+		tok := randomPassword()
+		db := rootDB(n)
+		_, err := db.ExecContext(ctx, "REPLACE INTO `"+MetaDatabase+"`.marker (id, token) VALUES (1, ?)", tok)
+		db.Close()
+		if err != nil {
+			return &NodeError{Node: n.Name, Log: n.ErrorLog(), Err: fmt.Errorf("write replication marker: %w", err)}
+		}
+		tokens[n.Shard] = tok
+	}
+	return s.eachNode(ctx, func(ctx context.Context, i int, n NodeState) error {
+		if n.Role != topology.Replica {
+			return nil
+		}
+		db := rootDB(n)
+		defer db.Close()
+		tick := time.NewTicker(25 * time.Millisecond)
+		defer tick.Stop()
+		var last string
+		for {
+			st, err := flavor.ReadReplicaStatus(ctx, db, f)
+			switch {
+			case err != nil:
+				last = err.Error()
+			case !st.Running():
+				last = fmt.Sprintf("replication threads IO=%s SQL=%s %s", st.IORunning, st.SQLRunning, st.LastError)
+			default:
+				var tok string
+				err := db.QueryRowContext(ctx, "SELECT token FROM `"+MetaDatabase+"`.marker WHERE id = 1").Scan(&tok)
+				if err == nil && tok == tokens[n.Shard] {
+					return nil
+				}
+				last = "marker row not replicated yet"
+			}
+			select {
+			case <-ctx.Done():
+				if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+					return fmt.Errorf("replication not working in time: %s", last)
+				}
+				return ctx.Err()
+			case <-tick.C:
+			}
+		}
+	})
+}
+
+// Stop stops every node by its recorded pid: SIGTERM, then SIGKILL after
+// DefaultStopTimeout. Data is kept; Start restarts the same sandbox. It
+// returns an error naming any node that could not be stopped.
+func (s *Sandbox) Stop(ctx context.Context) error {
+	return s.stop(ctx, DefaultStopTimeout)
+}
+
+// failedStartGrace is how long nodes of a failed or interrupted start get
+// to exit after SIGTERM before SIGKILL.
+const failedStartGrace = 3 * time.Second
+
+func (s *Sandbox) stop(ctx context.Context, grace time.Duration) error {
+	var errs []error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range s.State.Nodes {
+		n := s.State.Nodes[i]
+		if n.Pid == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := terminate(ctx, n.Pid, n.cnf(), grace)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, &NodeError{Node: n.Name, Log: n.ErrorLog(), Err: err})
+				return
+			}
+			s.State.Nodes[i].Pid = 0
+		}()
+	}
+	wg.Wait()
+	if _, err := os.Stat(s.Dir); err == nil {
+		if err := s.writeState(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Purge stops the sandbox and deletes its dir.
+func (s *Sandbox) Purge(ctx context.Context) error {
+	if err := s.Stop(ctx); err != nil {
+		return err
+	}
+	s.removeFiles()
+	return nil
+}
+
+// removeFiles deletes what the sandbox created, and the dir if that leaves
+// it empty; it never deletes files it did not create.
+func (s *Sandbox) removeFiles() {
+	for _, n := range s.State.Nodes {
+		_ = os.RemoveAll(n.Dir)
+		if filepath.Dir(n.Socket) != n.Dir {
+			_ = os.Remove(n.Socket)
+		}
+	}
+	_ = os.Remove(filepath.Join(s.Dir, stateFile))
+	_ = os.Remove(s.TopologyPath())
+	_ = os.Remove(s.Dir)
+}
+
+func (s *Sandbox) writeState() error {
+	b, err := json.MarshalIndent(s.State, "", "  ")
+	if err != nil {
+		return err
+	}
+	p := filepath.Join(s.Dir, stateFile)
+	if err := os.WriteFile(p+".tmp", b, 0o600); err != nil {
+		return fmt.Errorf("sandbox: write state: %w", err)
+	}
+	return os.Rename(p+".tmp", p)
+}
+
+// eachNode runs fn for every node concurrently and returns the first error,
+// wrapped with the node's name; the others are cancelled.
+func (s *Sandbox) eachNode(ctx context.Context, fn func(ctx context.Context, i int, n NodeState) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, len(s.State.Nodes))
+	started := 0
+	for i, n := range s.State.Nodes {
+		if s.scope != nil && !s.scope[n.Name] {
+			continue
+		}
+		started++
+		go func() {
+			err := fn(ctx, i, n)
+			if err != nil {
+				var ne *NodeError
+				if !errors.As(err, &ne) && !errors.Is(err, context.Canceled) {
+					err = &NodeError{Node: n.Name, Log: n.ErrorLog(), Err: err}
+				}
+				cancel()
+			}
+			errc <- err
+		}()
+	}
+	var first error
+	for range started {
+		if err := <-errc; err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+			first = err
+		}
+	}
+	return first
+}
+
+// portFree checks that nothing listens on 127.0.0.1:port.
+func portFree(port int) error {
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return &PortInUseError{Port: port, Err: err}
+	}
+	return l.Close()
+}
+
+func randomPassword() string {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
+
+func serialize(fn func(Event)) func(Event) {
+	if fn == nil {
+		return func(Event) {}
+	}
+	var mu sync.Mutex
+	return func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		fn(e)
+	}
+}
+
+// stmt is a statement with its arguments.
+type stmt struct {
+	q    string
+	args []any
+}
+
+func firstWords(q string) string {
+	if len(q) > 40 {
+		return q[:40] + "…"
+	}
+	return q
+}

@@ -1,0 +1,347 @@
+package topology
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/shard"
+	"go.yaml.in/yaml/v3"
+)
+
+// DefaultPath is where commands look for the topology file when --topology
+// is not given.
+const DefaultPath = ".scalelab/topology.yaml"
+
+// DefaultDatabase is the application database when the file names none.
+const DefaultDatabase = "scalelab"
+
+// ErrInvalid wraps every validation error, so callers can tell a bad file
+// from a missing one.
+var ErrInvalid = errors.New("topology: invalid")
+
+// Topology is the parsed topology file. It is plain data: safe to share for
+// reading, not for concurrent mutation.
+type Topology struct {
+	// Name labels the topology in output. Required.
+	Name string `yaml:"name"`
+	// Flavor is "mariadb" or "mysql". Required.
+	Flavor string `yaml:"flavor"`
+	// Database is the application schema. Empty means DefaultDatabase.
+	Database string `yaml:"database,omitempty"`
+	// User is the application user every router connection logs in as.
+	User Credentials `yaml:"user"`
+	// Admin is used by status, resharding and tests for privileged work.
+	// Optional: empty means the application user.
+	Admin Credentials `yaml:"admin,omitempty"`
+	// Replication is the user replicas connect to their primary with.
+	Replication Credentials `yaml:"replication"`
+	// Shards partition the keyspace. One shard named "0" means unsharded.
+	Shards []Shard `yaml:"shards"`
+	// Tables maps a sharded table to its shard key. Tables not listed are
+	// unsharded and live on the first shard.
+	Tables map[string]Table `yaml:"tables,omitempty"`
+}
+
+// Credentials is a user name and password.
+type Credentials struct {
+	Name     string `yaml:"name"`
+	Password string `yaml:"password,omitempty"`
+}
+
+// Shard is one key range: a primary and its replicas.
+type Shard struct {
+	// Name is a Vitess key-range name: -80, 80-, 40-80, or 0 for the whole
+	// keyspace.
+	Name     string `yaml:"name"`
+	Primary  Addr   `yaml:"primary"`
+	Replicas []Addr `yaml:"replicas,omitempty"`
+
+	line int
+}
+
+// Table is a sharded table's shard key.
+type Table struct {
+	Column string `yaml:"column"`
+	Vindex string `yaml:"vindex"`
+
+	line int
+}
+
+// Addr is a host:port. It remembers the line it was read from, for errors.
+type Addr struct {
+	HostPort string
+	line     int
+}
+
+// Host and Port split the address; Port is 0 when it does not parse.
+func (a Addr) Host() string { h, _, _ := net.SplitHostPort(a.HostPort); return h }
+
+// Port returns the numeric port, or 0 when the address is malformed.
+func (a Addr) Port() int {
+	_, p, _ := net.SplitHostPort(a.HostPort)
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
+func (a Addr) String() string { return a.HostPort }
+
+// MarshalYAML writes the address as a plain string.
+func (a Addr) MarshalYAML() (any, error) { return a.HostPort, nil }
+
+// UnmarshalYAML reads a plain host:port string and keeps its line.
+func (a *Addr) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: want host:port", n.Line)
+	}
+	a.HostPort, a.line = n.Value, n.Line
+	return nil
+}
+
+// UnmarshalYAML decodes a shard and keeps its line.
+func (s *Shard) UnmarshalYAML(n *yaml.Node) error {
+	type plain Shard
+	if err := n.Decode((*plain)(s)); err != nil {
+		return err
+	}
+	s.line = n.Line
+	return nil
+}
+
+// UnmarshalYAML decodes a table entry and keeps its line.
+func (t *Table) UnmarshalYAML(n *yaml.Node) error {
+	type plain Table
+	if err := n.Decode((*plain)(t)); err != nil {
+		return err
+	}
+	t.line = n.Line
+	return nil
+}
+
+// Role says what a node does in its shard.
+type Role string
+
+// Roles of a node.
+const (
+	Primary Role = "primary"
+	Replica Role = "replica"
+)
+
+// Node is one server of the topology, flattened out of its shard.
+type Node struct {
+	// Name is unique in the topology: "<shard>/primary" or "<shard>/replica-<n>".
+	Name  string `json:"name"`
+	Shard string `json:"shard"`
+	Role  Role   `json:"role"`
+	Addr  string `json:"address"`
+}
+
+// Nodes lists every node, shard by shard, primary first.
+func (t *Topology) Nodes() []Node {
+	var out []Node
+	for _, s := range t.Shards {
+		out = append(out, Node{Name: s.Name + "/primary", Shard: s.Name, Role: Primary, Addr: s.Primary.HostPort})
+		for i, r := range s.Replicas {
+			out = append(out, Node{Name: fmt.Sprintf("%s/replica-%d", s.Name, i+1), Shard: s.Name, Role: Replica, Addr: r.HostPort})
+		}
+	}
+	return out
+}
+
+// Node finds a node by name, or reports which names exist.
+func (t *Topology) Node(name string) (Node, error) {
+	var names []string
+	for _, n := range t.Nodes() {
+		if n.Name == name {
+			return n, nil
+		}
+		names = append(names, n.Name)
+	}
+	return Node{}, fmt.Errorf("topology: no node %q in %s; nodes are %v", name, t.Name, names)
+}
+
+// DatabaseName is Database, or DefaultDatabase when it is empty.
+func (t *Topology) DatabaseName() string {
+	if t.Database == "" {
+		return DefaultDatabase
+	}
+	return t.Database
+}
+
+// AdminCredentials is Admin, or User when no admin is set.
+func (t *Topology) AdminCredentials() Credentials {
+	if t.Admin.Name == "" {
+		return t.User
+	}
+	return t.Admin
+}
+
+// ShardNames returns the shard names in file order.
+func (t *Topology) ShardNames() []string {
+	names := make([]string, len(t.Shards))
+	for i, s := range t.Shards {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// Load reads and validates a topology file.
+func Load(path string) (*Topology, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("topology: %s does not exist: start a sandbox with `scalelab up`, or pass --topology", path)
+		}
+		return nil, fmt.Errorf("topology: read %s: %w", path, err)
+	}
+	t, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+// Parse decodes and validates a topology document. Unknown fields are
+// errors, so a typo cannot silently drop a setting.
+func Parse(b []byte) (*Topology, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var t Topology
+	if err := dec.Decode(&t); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// Validate checks the topology and returns the first problem, naming the
+// field and, when the topology came from a file, its line.
+func (t *Topology) Validate() error {
+	bad := func(line int, format string, args ...any) error {
+		msg := fmt.Sprintf(format, args...)
+		if line > 0 {
+			return fmt.Errorf("%w: line %d: %s", ErrInvalid, line, msg)
+		}
+		return fmt.Errorf("%w: %s", ErrInvalid, msg)
+	}
+	if t.Name == "" {
+		return bad(0, "name: required")
+	}
+	if _, err := flavor.Lookup(t.Flavor); err != nil {
+		return bad(0, "flavor: unknown flavor %q: want mariadb or mysql", t.Flavor)
+	}
+	if t.Database != "" && !identRE.MatchString(t.Database) {
+		return bad(0, "database: %q is not a plain identifier", t.Database)
+	}
+	for field, c := range map[string]Credentials{"user": t.User, "replication": t.Replication} {
+		if !identRE.MatchString(c.Name) {
+			return bad(0, "%s.name: %q is not a plain user name", field, c.Name)
+		}
+	}
+	if t.Admin.Name != "" && !identRE.MatchString(t.Admin.Name) {
+		return bad(0, "admin.name: %q is not a plain user name", t.Admin.Name)
+	}
+	if len(t.Shards) == 0 {
+		return bad(0, "shards: at least one shard is required")
+	}
+	ranges := make([]shard.KeyRange, len(t.Shards))
+	names := make([]string, len(t.Shards))
+	seenShard := map[string]int{}
+	seenAddr := map[string]int{}
+	for i, s := range t.Shards {
+		kr, err := shard.ParseKeyRange(s.Name)
+		if err != nil {
+			return bad(s.line, "shards[%d].name: %v", i, err)
+		}
+		if prev, ok := seenShard[s.Name]; ok {
+			return bad(s.line, "shards[%d].name: shard %q is listed twice (first at line %d)", i, s.Name, prev)
+		}
+		seenShard[s.Name] = s.line
+		ranges[i], names[i] = kr, s.Name
+		addrs := append([]Addr{s.Primary}, s.Replicas...)
+		for j, a := range addrs {
+			field := fmt.Sprintf("shards[%d].primary", i)
+			if j > 0 {
+				field = fmt.Sprintf("shards[%d].replicas[%d]", i, j-1)
+			}
+			line := a.line
+			if line == 0 {
+				line = s.line
+			}
+			host, port, err := net.SplitHostPort(a.HostPort)
+			if err != nil || host == "" {
+				return bad(line, "%s: %q is not host:port", field, a.HostPort)
+			}
+			if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 {
+				return bad(line, "%s: %q has no valid port", field, a.HostPort)
+			}
+			if prev, ok := seenAddr[a.HostPort]; ok {
+				return bad(line, "%s: duplicate address %s (already used at line %d)", field, a.HostPort, prev)
+			}
+			seenAddr[a.HostPort] = line
+		}
+	}
+	if err := shard.CheckPartition(names, ranges); err != nil {
+		return bad(0, "shards: %v", err)
+	}
+	tables := make([]string, 0, len(t.Tables))
+	for name := range t.Tables {
+		tables = append(tables, name)
+	}
+	sort.Strings(tables)
+	for _, name := range tables {
+		tb := t.Tables[name]
+		if !identRE.MatchString(name) {
+			return bad(tb.line, "tables: %q is not a plain table name", name)
+		}
+		if !identRE.MatchString(tb.Column) {
+			return bad(tb.line, "tables.%s.column: %q is not a plain column name", name, tb.Column)
+		}
+		if !slices.Contains(shard.Names(), tb.Vindex) {
+			return bad(tb.line, "tables.%s.vindex: %q is not a vindex: want one of %v", name, tb.Vindex, shard.Names())
+		}
+	}
+	return nil
+}
+
+// Marshal renders the topology as YAML.
+func (t *Topology) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(t); err != nil {
+		return nil, fmt.Errorf("topology: encode: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Write validates t and writes it to path with mode 0600, since it holds
+// passwords. It replaces the file atomically.
+func (t *Topology) Write(path string) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	b, err := t.Marshal()
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("topology: write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("topology: write %s: %w", path, err)
+	}
+	return nil
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/scalelab/scalelab/bench"
 	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/schema"
 	"github.com/scalelab/scalelab/topology"
 )
@@ -42,7 +43,7 @@ func explainFixture(t *testing.T) *explainEnv {
 	t.Helper()
 	sb := dbtest.Sandbox(t)
 	explainSetup.once.Do(func() {
-		explainSetup.env, explainSetup.err = loadExplainDB(sb.Topology)
+		explainSetup.env, explainSetup.err = loadExplainDB(sb)
 	})
 	if explainSetup.err != nil {
 		t.Fatal(explainSetup.err)
@@ -50,9 +51,10 @@ func explainFixture(t *testing.T) *explainEnv {
 	return explainSetup.env
 }
 
-func loadExplainDB(topo *topology.Topology) (*explainEnv, error) {
+func loadExplainDB(sb *sandbox.Sandbox) (*explainEnv, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	topo := sb.Topology
 	f, err := flavor.Lookup(topo.Flavor)
 	if err != nil {
 		return nil, err
@@ -88,9 +90,6 @@ func loadExplainDB(topo *topology.Topology) (*explainEnv, error) {
 	env := &explainEnv{flavor: f}
 	// The pools live until the test binary exits, with the sandbox.
 	if env.primary, err = open(primary.Addr, explainDB); err != nil {
-		return nil, err
-	}
-	if env.replica, err = open(replica.Addr, explainDB); err != nil {
 		return nil, err
 	}
 	ddl, err := schema.CreateTables(topo.Flavor)
@@ -129,6 +128,15 @@ func loadExplainDB(topo *topology.Topology) (*explainEnv, error) {
 	}
 	// Fresh statistics, so that estimates are about the loaded table.
 	if _, err := env.primary.ExecContext(ctx, "ANALYZE TABLE images"); err != nil {
+		return nil, err
+	}
+	// The replica's pool names the database in its DSN, so it can connect
+	// only once the replica has applied CREATE DATABASE: wait for everything
+	// above to arrive before opening it.
+	if err := sb.WaitReplication(ctx); err != nil {
+		return nil, err
+	}
+	if env.replica, err = open(replica.Addr, explainDB); err != nil {
 		return nil, err
 	}
 	return env, nil

@@ -392,6 +392,11 @@ func (w *worker) addShards(ctx context.Context) error {
 	if len(missing) == 0 {
 		return nil
 	}
+	// A run killed while adding them left some of their nodes behind,
+	// maybe half-initialized and still running: start those over.
+	if err := w.removeHalfAdded(ctx, missing); err != nil {
+		return err
+	}
 	replicas := len(w.st.OldTop.Shards[0].Replicas)
 	added, err := w.sb.AddShards(ctx, missing, replicas, func(e sandbox.Event) {
 		if e.Node != "" {
@@ -403,6 +408,25 @@ func (w *worker) addShards(ctx context.Context) error {
 	}
 	w.st.Added = append(w.st.Added, added...)
 	return nil
+}
+
+// removeHalfAdded stops and deletes the sandbox's nodes of the named new
+// shards, if an interrupted run added any.
+func (w *worker) removeHalfAdded(ctx context.Context, names []string) error {
+	var found []string
+	for _, name := range names {
+		for _, n := range w.sb.State.Nodes {
+			if n.Shard == name {
+				found = append(found, name)
+				break
+			}
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	w.say(fmt.Sprintf("removing the half-added shards %v of the interrupted run", found))
+	return w.sb.RemoveShards(ctx, found)
 }
 
 // shardedTables lists the topology's sharded tables that exist.

@@ -2,9 +2,12 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/scalelab/scalelab/flavor"
@@ -103,4 +106,54 @@ func (s *Sandbox) RenameShard(from, to string) error {
 		s.State.Nodes[i].Name = to + n.Name[len(from):]
 	}
 	return s.writeState()
+}
+
+// RemoveShards stops and deletes the nodes of the named shards: their
+// processes (recorded or stray, like a data-dir initialization whose parent
+// was killed), their files and their entries in the state file. A reshard
+// that was killed while adding shards calls it before adding them again.
+// Names with no nodes are ignored.
+func (s *Sandbox) RemoveShards(ctx context.Context, names []string) error {
+	drop := map[string]bool{}
+	for _, name := range names {
+		drop[name] = true
+	}
+	var keep []NodeState
+	var errs []error
+	for _, n := range s.State.Nodes {
+		if !drop[n.Shard] {
+			keep = append(keep, n)
+			continue
+		}
+		pids := strays(n.Dir + string(filepath.Separator))
+		if n.Pid != 0 && !slices.Contains(pids, n.Pid) {
+			pids = append(pids, n.Pid)
+		}
+		var failed bool
+		for _, pid := range pids {
+			if err := terminate(ctx, pid, n.Dir+string(filepath.Separator), failedStartGrace); err != nil {
+				errs = append(errs, &NodeError{Node: n.Name, Log: n.ErrorLog(), Err: err})
+				failed = true
+			}
+		}
+		if failed {
+			keep = append(keep, n)
+			continue
+		}
+		if err := os.RemoveAll(n.Dir); err != nil {
+			errs = append(errs, &NodeError{Node: n.Name, Err: err})
+		}
+		if filepath.Dir(n.Socket) != n.Dir {
+			_ = os.Remove(n.Socket)
+		}
+		delete(s.exited, n.Name)
+	}
+	if len(keep) == len(s.State.Nodes) {
+		return errors.Join(errs...)
+	}
+	s.State.Nodes = keep
+	if err := s.writeState(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }

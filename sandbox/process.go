@@ -79,3 +79,25 @@ func waitGone(ctx context.Context, pid int, marker string, d time.Duration) bool
 		}
 	}
 }
+
+// strays lists the live processes whose command line mentions marker, such
+// as a node's dir: what a killed `scalelab` left running, like a
+// mariadb-install-db whose pid was never recorded. It needs /proc; without
+// one it finds nothing.
+func strays(marker string) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if alive(pid, marker) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}

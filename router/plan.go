@@ -549,7 +549,7 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 	if keyIdx < 0 {
 		// Ids come from the table's sequence; the executor fills them in.
 		return &plan{Type: PlanMultiShard, Table: table, Sequence: table,
-			PushedDown: "each row to its shard, with " + rule.Column + " from the " + table + " sequence"}, nil
+			PushedDown: "each row to its shard, with " + rule.Column + " from the " + table + " sequence on " + r.sequenceHome()}, nil
 	}
 	groups := map[int]sqlparser.Values{}
 	for _, row := range rows {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 	"github.com/jmoiron/sqlx/reflectx"
 	"github.com/scalelab/scalelab/replica"
@@ -70,6 +71,9 @@ type Router struct {
 	mapper *reflectx.Mapper
 	seqMu  sync.Mutex
 	seqs   map[string]*shard.Sequence
+	// mainDB is the topology's main node, which holds the sequences when
+	// the topology names one; nil means they live on the first shard.
+	mainDB *sql.DB
 }
 
 // New builds a Router over t. It validates cfg and creates the pools but
@@ -103,6 +107,16 @@ func New(t *topology.Topology, cfg Config) (*Router, error) {
 			return nil, err
 		}
 		r.sets = append(r.sets, set)
+	}
+	if t.Main != nil {
+		mc := t.MySQLConfig(t.Main.HostPort, t.User)
+		mc.DBName = "" // the sequences name their own database
+		conn, err := mysql.NewConnector(mc)
+		if err != nil {
+			r.closeSets()
+			return nil, fmt.Errorf("router: main node %s: %w", t.Main, err)
+		}
+		r.mainDB = sql.OpenDB(conn)
 	}
 	return r, nil
 }
@@ -140,6 +154,9 @@ func (r *Router) closeSets() error {
 	}
 	if r.mergeDB != nil {
 		errs = append(errs, r.mergeDB.Close())
+	}
+	if r.mainDB != nil {
+		errs = append(errs, r.mainDB.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -33,13 +33,8 @@ func (s *Sandbox) AddShards(ctx context.Context, names []string, replicas int, p
 	progress = serialize(progress)
 	port := 0
 	for _, n := range s.State.Nodes {
-		if n.Shard == "" {
-			continue
-		}
-		for _, name := range names {
-			if n.Shard == name {
-				return nil, fmt.Errorf("sandbox: shard %s already exists", name)
-			}
+		if n.Shard != "" && slices.Contains(names, n.Shard) {
+			return nil, fmt.Errorf("sandbox: shard %s already exists", n.Shard)
 		}
 		port = max(port, n.Port)
 	}

@@ -57,6 +57,10 @@ type Config struct {
 	// which column. Nil means none (every table unsharded, on the first
 	// shard).
 	Tables map[string]topology.Table
+	// Main adds an unsharded server of its own, the topology's main node,
+	// on the port after the shards' nodes: the sharded tables' id
+	// sequences live there instead of on the first shard.
+	Main bool
 	// ReadyTimeout bounds the wait for nodes and replication. Zero means
 	// DefaultReadyTimeout.
 	ReadyTimeout time.Duration
@@ -117,8 +121,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.BasePort == 0 {
 		c.BasePort = DefaultBasePort
 	}
-	if c.BasePort < 1024 || c.BasePort+c.Shards*(1+c.Replicas) > 65535 {
-		return c, fmt.Errorf("sandbox: base port %d: want 1024 or above, leaving room for %d nodes", c.BasePort, c.Shards*(1+c.Replicas))
+	if c.BasePort < 1024 || c.BasePort+c.nodes() > 65535 {
+		return c, fmt.Errorf("sandbox: base port %d: want 1024 or above, leaving room for %d nodes", c.BasePort, c.nodes())
 	}
 	if c.Name == "" {
 		c.Name = DefaultName
@@ -127,6 +131,15 @@ func (c Config) withDefaults() (Config, error) {
 		c.ReadyTimeout = DefaultReadyTimeout
 	}
 	return c, nil
+}
+
+// nodes is the number of servers the sandbox starts.
+func (c Config) nodes() int {
+	n := c.Shards * (1 + c.Replicas)
+	if c.Main {
+		n++
+	}
+	return n
 }
 
 // Open reads the sandbox in dir without starting or stopping anything.
@@ -208,8 +221,7 @@ func (s *Sandbox) create(ctx context.Context, cfg Config) error {
 		return err
 	}
 	// Every port must be free before anything starts.
-	total := cfg.Shards * (1 + cfg.Replicas)
-	for p := cfg.BasePort; p < cfg.BasePort+total; p++ {
+	for p := cfg.BasePort; p < cfg.BasePort+cfg.nodes(); p++ {
 		if err := portFree(p); err != nil {
 			return err
 		}
@@ -247,6 +259,13 @@ func (s *Sandbox) create(ctx context.Context, cfg Config) error {
 			port++
 		}
 		topo.Shards = append(topo.Shards, sh)
+	}
+	if cfg.Main {
+		dir := filepath.Join(cfg.Dir, "node-"+strconv.Itoa(port))
+		s.State.Nodes = append(s.State.Nodes, NodeState{
+			Name: topology.MainNode, Role: topology.Primary, Port: port, Dir: dir, Socket: socketPath(dir, port),
+		})
+		topo.Main = &topology.Addr{HostPort: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
 	}
 	s.Topology = topo
 	s.State.Server, s.State.Flavor, s.State.Version = s.server.Path, s.server.Flavor.Name(), s.server.Version.String()

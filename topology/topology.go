@@ -48,7 +48,15 @@ type Topology struct {
 	// Tables maps a sharded table to its shard key. Tables not listed are
 	// unsharded and live on the first shard.
 	Tables map[string]Table `yaml:"tables,omitempty"`
+	// Main, if set, is an unsharded server of its own that holds the
+	// sharded tables' id sequences, the way Vitess keeps sequence tables in
+	// an unsharded keyspace. Nil means they live on the first shard's
+	// primary. It has no replicas: every sequence access is a locking write.
+	Main *Addr `yaml:"main,omitempty"`
 }
+
+// MainNode is the node name of Topology.Main.
+const MainNode = "main"
 
 // Credentials is a user name and password.
 type Credentials struct {
@@ -136,14 +144,17 @@ const (
 
 // Node is one server of the topology, flattened out of its shard.
 type Node struct {
-	// Name is unique in the topology: "<shard>/primary" or "<shard>/replica-<n>".
-	Name  string `json:"name"`
+	// Name is unique in the topology: "<shard>/primary",
+	// "<shard>/replica-<n>", or MainNode.
+	Name string `json:"name"`
+	// Shard is the node's shard, empty for the main node.
 	Shard string `json:"shard"`
 	Role  Role   `json:"role"`
 	Addr  string `json:"address"`
 }
 
-// Nodes lists every node, shard by shard, primary first.
+// Nodes lists every node, shard by shard, primary first, then the main
+// node if there is one.
 func (t *Topology) Nodes() []Node {
 	var out []Node
 	for _, s := range t.Shards {
@@ -151,6 +162,9 @@ func (t *Topology) Nodes() []Node {
 		for i, r := range s.Replicas {
 			out = append(out, Node{Name: fmt.Sprintf("%s/replica-%d", s.Name, i+1), Shard: s.Name, Role: Replica, Addr: r.HostPort})
 		}
+	}
+	if t.Main != nil {
+		out = append(out, Node{Name: MainNode, Role: Primary, Addr: t.Main.HostPort})
 	}
 	return out
 }
@@ -259,6 +273,23 @@ func (t *Topology) Validate() error {
 	names := make([]string, len(t.Shards))
 	seenShard := map[string]int{}
 	seenAddr := map[string]int{}
+	checkAddr := func(field string, a Addr, line int) error {
+		if a.line != 0 {
+			line = a.line
+		}
+		host, port, err := net.SplitHostPort(a.HostPort)
+		if err != nil || host == "" {
+			return bad(line, "%s: %q is not host:port", field, a.HostPort)
+		}
+		if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 {
+			return bad(line, "%s: %q has no valid port", field, a.HostPort)
+		}
+		if prev, ok := seenAddr[a.HostPort]; ok {
+			return bad(line, "%s: duplicate address %s (already used at line %d)", field, a.HostPort, prev)
+		}
+		seenAddr[a.HostPort] = line
+		return nil
+	}
 	for i, s := range t.Shards {
 		kr, err := shard.ParseKeyRange(s.Name)
 		if err != nil {
@@ -275,21 +306,14 @@ func (t *Topology) Validate() error {
 			if j > 0 {
 				field = fmt.Sprintf("shards[%d].replicas[%d]", i, j-1)
 			}
-			line := a.line
-			if line == 0 {
-				line = s.line
+			if err := checkAddr(field, a, s.line); err != nil {
+				return err
 			}
-			host, port, err := net.SplitHostPort(a.HostPort)
-			if err != nil || host == "" {
-				return bad(line, "%s: %q is not host:port", field, a.HostPort)
-			}
-			if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 {
-				return bad(line, "%s: %q has no valid port", field, a.HostPort)
-			}
-			if prev, ok := seenAddr[a.HostPort]; ok {
-				return bad(line, "%s: duplicate address %s (already used at line %d)", field, a.HostPort, prev)
-			}
-			seenAddr[a.HostPort] = line
+		}
+	}
+	if t.Main != nil {
+		if err := checkAddr("main", *t.Main, 0); err != nil {
+			return err
 		}
 	}
 	if err := shard.CheckPartition(names, ranges); err != nil {

@@ -20,6 +20,7 @@ shards:
     primary: 127.0.0.1:24002
 tables:
   images: {column: id, vindex: hash}
+main: 127.0.0.1:24003
 `
 
 func TestParseGood(t *testing.T) {
@@ -32,6 +33,7 @@ func TestParseGood(t *testing.T) {
 		{Name: "-80/primary", Shard: "-80", Role: Primary, Addr: "127.0.0.1:24000"},
 		{Name: "-80/replica-1", Shard: "-80", Role: Replica, Addr: "127.0.0.1:24001"},
 		{Name: "80-/primary", Shard: "80-", Role: Primary, Addr: "127.0.0.1:24002"},
+		{Name: MainNode, Role: Primary, Addr: "127.0.0.1:24003"},
 	}
 	if !reflect.DeepEqual(nodes, want) {
 		t.Errorf("got nodes %v, want %v", nodes, want)
@@ -86,6 +88,8 @@ func TestValidationErrors(t *testing.T) {
 		{"no name", [2]string{"name: lab", "name: ''"}, "name: required"},
 		{"unknown vindex", [2]string{"vindex: hash", "vindex: md5"}, "line 12: tables.images.vindex: \"md5\" is not a vindex"},
 		{"duplicate shard", [2]string{`"80-"`, `"-80"`}, "listed twice"},
+		{"main on a shard's port", [2]string{"main: 127.0.0.1:24003", "main: 127.0.0.1:24001"}, "line 13: main: duplicate address 127.0.0.1:24001 (already used at line 8)"},
+		{"bad main", [2]string{"main: 127.0.0.1:24003", "main: 24003"}, "line 13: main: \"24003\" is not host:port"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -97,7 +97,11 @@ func printStatus(c *cobra.Command, w io.Writer, t *topology.Topology, sb *sandbo
 		if !r.Up {
 			io, sqlth = "?", "?"
 		}
-		if err := tw.Append(r.Name, r.Shard, string(r.Role), r.Addr, pid, state, io, sqlth, lag, hb, r.GTID); err != nil {
+		shard := r.Shard
+		if shard == "" {
+			shard = "-" // the main node
+		}
+		if err := tw.Append(r.Name, shard, string(r.Role), r.Addr, pid, state, io, sqlth, lag, hb, r.GTID); err != nil {
 			return err
 		}
 	}

@@ -25,9 +25,14 @@ It writes <dir>/topology.yaml (mode 0600, it holds the generated passwords)
 for the other commands, and <dir>/state.json with the pids.
 
 Run up again on a stopped sandbox to restart it with its data. The server is
-$SCALELAB_MYSQLD, else mariadbd, else mysqld on PATH.`,
+$SCALELAB_MYSQLD, else mariadbd, else mysqld on PATH.
+
+With --main it also starts the topology's main node: an unsharded server of
+its own that holds the sharded tables' id sequences, as Vitess keeps them in
+an unsharded keyspace. Without it they live on the first shard's primary.`,
 		Example: `  scalelab up                          # 1 shard: a primary and 2 replicas
-  scalelab up --shards 4 --replicas 1  # 4 shards named -40 40-80 80-c0 c0-`,
+  scalelab up --shards 4 --replicas 1  # 4 shards named -40 40-80 80-c0 c0-
+  scalelab up --shards 2 --main        # and a main node for the id sequences`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
 			started := time.Now()
@@ -38,7 +43,7 @@ $SCALELAB_MYSQLD, else mariadbd, else mysqld on PATH.`,
 				}
 				fmt.Fprintf(stderr(c), "[%5.1fs] %-16s %s\n", time.Since(started).Seconds(), e.Node, e.Step)
 			}
-			if c.Flags().Changed("shards") || c.Flags().Changed("replicas") {
+			if c.Flags().Changed("shards") || c.Flags().Changed("replicas") || c.Flags().Changed("main") {
 				if sb, err := sandbox.Open(cfg.Dir); err == nil && len(sb.Running()) == 0 && !sameShape(sb, cfg) {
 					return usagef("%s holds a stopped sandbox of another shape; run `scalelab down --purge --dir %s` first", cfg.Dir, cfg.Dir)
 				}
@@ -63,6 +68,7 @@ $SCALELAB_MYSQLD, else mariadbd, else mysqld on PATH.`,
 	c.Flags().IntVar(&cfg.Replicas, "replicas", 2, "replicas per shard")
 	c.Flags().StringVar(&cfg.Dir, "dir", sandbox.DefaultDir, "sandbox dir (data dirs, logs, topology.yaml, state.json)")
 	c.Flags().IntVar(&cfg.BasePort, "base-port", sandbox.DefaultBasePort, "port of the first node; nodes take consecutive ports")
+	c.Flags().BoolVar(&cfg.Main, "main", false, "also start a main node (unsharded) for the id sequences")
 	c.Flags().BoolVar(&noTables, "no-tables", false, "write no tables section (by default users, images and likes are sharded as the sample schema says)")
 	c.Flags().DurationVar(&cfg.ReadyTimeout, "timeout", sandbox.DefaultReadyTimeout, "how long to wait for nodes and replication")
 	return c
@@ -70,8 +76,17 @@ $SCALELAB_MYSQLD, else mariadbd, else mysqld on PATH.`,
 
 func sameShape(sb *sandbox.Sandbox, cfg sandbox.Config) bool {
 	shards := map[string]bool{}
+	main := 0
 	for _, n := range sb.State.Nodes {
+		if n.Shard == "" {
+			main++
+			continue
+		}
 		shards[n.Shard] = true
 	}
-	return len(shards) == cfg.Shards && len(sb.State.Nodes) == cfg.Shards*(1+cfg.Replicas)
+	want := 0
+	if cfg.Main {
+		want = 1
+	}
+	return len(shards) == cfg.Shards && main == want && len(sb.State.Nodes) == cfg.Shards*(1+cfg.Replicas)+main
 }

@@ -40,6 +40,8 @@ type Options struct {
 	BasePort int
 	Shards   int
 	Replicas int
+	// Main adds the topology's main node (sandbox.Config.Main).
+	Main bool
 }
 
 // pkg is the one sandbox of the test binary: tests of a package share it.
@@ -102,6 +104,7 @@ func Sandbox(t testing.TB) *sandbox.Sandbox {
 			Dir:      pkg.dir,
 			Shards:   pkg.opts.Shards,
 			Replicas: pkg.opts.Replicas,
+			Main:     pkg.opts.Main,
 			BasePort: pkg.opts.BasePort,
 			Server:   srv,
 			Name:     "test",

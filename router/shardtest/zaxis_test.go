@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/sandbox"
@@ -520,4 +521,74 @@ func TestSequenceIDsAreUnique(t *testing.T) {
 	if err := r.GetContext(router.WithConsistency(ctx, router.Strong), &distinct, "SELECT COUNT(*) FROM seqd"); err != nil || distinct != 80_000 {
 		t.Errorf("router count %d %v, want 80000", distinct, err)
 	}
+}
+
+// TestSequenceHome checks where a sharded table's sequence lives: on the
+// topology's main node when it names one, else on the first shard's
+// primary, and that the route plan says which.
+func TestSequenceHome(t *testing.T) {
+	sb := dbtest.Sandbox(t)
+	ctx := context.Background()
+	if sb.Topology.Main == nil {
+		t.Fatal("the package sandbox has no main node")
+	}
+	withMain := shardedTopology(t, sb, map[string]topology.Table{"seqhome": {Column: "id", Vindex: "hash"}})
+	noMain := *withMain
+	noMain.Main = nil
+	first := sb.Topology.Shards[0].Primary.HostPort
+	for _, tc := range []struct {
+		name      string
+		topo      *topology.Topology
+		home      string // the node whose sequences table has the row
+		elsewhere string // a node whose sequences table must not
+		route     string
+	}{
+		{"main node", withMain, sb.Topology.Main.HostPort, first, "the main node " + sb.Topology.Main.HostPort},
+		{"first shard", &noMain, first, sb.Topology.Main.HostPort, "shard " + sb.Topology.Shards[0].Name + "'s primary"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := openRouter(t, tc.topo, router.Config{})
+			exec(t, r, "DROP TABLE IF EXISTS seqhome")
+			exec(t, r, "CREATE TABLE seqhome (id BIGINT UNSIGNED PRIMARY KEY, v INT NOT NULL)")
+			for _, node := range []string{tc.home, tc.elsewhere} {
+				db := dbtest.OpenAdmin(t, sb.Topology, node)
+				if _, err := db.Exec("DELETE FROM " + shard.DefaultSequenceDatabase + ".sequences WHERE name = 'seqhome'"); err != nil && !noTable(err) {
+					t.Fatal(err)
+				}
+			}
+			res, err := r.ExecContext(ctx, "INSERT INTO seqhome (v) VALUES (1), (2), (3)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id, err := res.LastInsertId(); err != nil || id < 1 {
+				t.Errorf("got first id %d, %v, want one from the sequence", id, err)
+			}
+			count := func(node string) int {
+				db := dbtest.OpenAdmin(t, sb.Topology, node)
+				var n int
+				err := db.QueryRow("SELECT COUNT(*) FROM " + shard.DefaultSequenceDatabase + ".sequences WHERE name = 'seqhome'").Scan(&n)
+				if err != nil && !noTable(err) {
+					t.Fatal(err)
+				}
+				return n
+			}
+			if n := count(tc.home); n != 1 {
+				t.Errorf("%s holds %d rows of the seqhome sequence, want 1", tc.home, n)
+			}
+			if n := count(tc.elsewhere); n != 0 {
+				t.Errorf("%s holds %d rows of the seqhome sequence, want none", tc.elsewhere, n)
+			}
+			tr, err := r.Route("INSERT INTO seqhome (v) VALUES (4)")
+			if err != nil || !strings.Contains(tr.PushedDown, "sequence on "+tc.route) {
+				t.Errorf("route: got %q, %v, want it to name the sequence's home, %s", tr.PushedDown, err, tc.route)
+			}
+		})
+	}
+}
+
+// noTable reports whether err is MySQL's "table doesn't exist" (1146): a
+// node that never held a sequence has no sequences table.
+func noTable(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1146
 }

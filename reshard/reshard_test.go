@@ -59,6 +59,16 @@ func load(t *testing.T, topo *topology.Topology) {
 	if _, err := r.ExecContext(ctx, "CREATE TABLE items (id BIGINT UNSIGNED PRIMARY KEY, name VARCHAR(32) NOT NULL, qty INT)"); err != nil {
 		t.Fatal(err)
 	}
+	// An unsharded table: it lives on the first shard, and must stay
+	// reachable after the reshard.
+	for _, q := range []string{
+		"CREATE TABLE settings (name VARCHAR(32) PRIMARY KEY, value VARCHAR(32) NOT NULL)",
+		"INSERT INTO settings VALUES ('theme', 'dark')",
+	} {
+		if _, err := r.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var b strings.Builder
 	b.WriteString("INSERT INTO items (id, name, qty) VALUES ")
 	for id := 1; id <= rows; id++ {
@@ -204,6 +214,10 @@ func TestReshard(t *testing.T) {
 			var n int
 			if err := r.GetContext(router.WithConsistency(context.Background(), router.Strong), &n, "SELECT COUNT(*) FROM items"); err != nil || n != rows {
 				t.Errorf("router count after reshard: %d %v, want %d", n, err, rows)
+			}
+			var theme string
+			if err := r.GetContext(router.WithConsistency(context.Background(), router.Strong), &theme, "SELECT value FROM settings WHERE name = 'theme'"); err != nil || theme != "dark" {
+				t.Errorf("unsharded table after reshard: got %q, %v, want dark", theme, err)
 			}
 			t.Logf("%s %d→%d moved %d of %d rows (%.0f%%)", tc.vindex, tc.from, tc.to, res.Moved(), res.Total(), frac*100)
 		})

@@ -147,6 +147,11 @@ func SplitName(names []string, target string) ([]string, error) {
 // largest first, so the fewest rows move. With no rows it keeps the
 // key-range plan. For hash vindexes the two agree; for modulo, whose rows
 // do not follow key ranges, only the data can tell.
+//
+// One assignment is fixed: the first shard's servers stay the first
+// shard's. Unsharded tables live on the first shard (and so do the id
+// sequences when there is no main node); a new server there would lack
+// them. Both first shards start at keyspace id 0, so they always overlap.
 func (p *ReshardPlan) AssignByRows(stay [][]int64) {
 	type cell struct {
 		j, i int
@@ -177,6 +182,9 @@ func (p *ReshardPlan) AssignByRows(stay [][]int64) {
 		reuse[i] = -1
 	}
 	placed := make([]bool, len(p.From))
+	if len(reuse) > 0 && len(placed) > 0 {
+		reuse[0], placed[0] = 0, true
+	}
 	for _, c := range cells {
 		if placed[c.j] || reuse[c.i] >= 0 {
 			continue

@@ -69,4 +69,11 @@ func TestAssignByRows(t *testing.T) {
 	if got := fmt.Sprint(p.Reuse); got != "[0 1 -1 -1]" {
 		t.Errorf("no rows changed the plan: %s", got)
 	}
+	// Old shard 0 keeps more rows in new shard 1, and old shard 1 in new
+	// shard 2, but the first shard's servers stay first: unsharded tables
+	// live there.
+	p.AssignByRows([][]int64{{700, 800, 0, 0}, {0, 0, 900, 600}})
+	if got := fmt.Sprint(p.Reuse); got != "[0 -1 1 -1]" {
+		t.Errorf("got reuse %s, want [0 -1 1 -1]: the first shard keeps its servers", got)
+	}
 }

@@ -27,6 +27,11 @@ func newReshardCmd() *cobra.Command {
   5. switches topology.yaml to the new shards,
   6. only then deletes the moved rows from their old shards.
 
+Each old shard's servers go on serving the new key range that keeps most of
+their rows, except that the first shard's servers always stay first:
+unsharded tables live there, and so do the id sequences when the topology
+has no main node.
+
 PAUSE WRITES while it runs: rows written to a shard after its copy are not
 moved. Readers through a router should reopen it after the switch.
 

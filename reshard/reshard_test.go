@@ -56,12 +56,11 @@ func load(t *testing.T, topo *topology.Topology) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if _, err := r.ExecContext(ctx, "CREATE TABLE items (id BIGINT UNSIGNED PRIMARY KEY, name VARCHAR(32) NOT NULL, qty INT)"); err != nil {
-		t.Fatal(err)
-	}
-	// An unsharded table: it lives on the first shard, and must stay
-	// reachable after the reshard.
 	for _, q := range []string{
+		dbtest.ItemsDDL,
+		dbtest.ItemsInsert(rows),
+		// An unsharded table: it lives on the first shard, and must stay
+		// reachable after the reshard.
 		"CREATE TABLE settings (name VARCHAR(32) PRIMARY KEY, value VARCHAR(32) NOT NULL)",
 		"INSERT INTO settings VALUES ('theme', 'dark')",
 	} {
@@ -69,73 +68,6 @@ func load(t *testing.T, topo *topology.Topology) {
 			t.Fatal(err)
 		}
 	}
-	var b strings.Builder
-	b.WriteString("INSERT INTO items (id, name, qty) VALUES ")
-	for id := 1; id <= rows; id++ {
-		if id > 1 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "(%d, 'item-%d', %d)", id, id, id%17)
-	}
-	if _, err := r.ExecContext(ctx, b.String()); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// layout reads every shard's rows: id → shard name, and the XOR of the
-// server's row checksums.
-func layout(t *testing.T, topo *topology.Topology) (map[uint64]string, uint32) {
-	t.Helper()
-	where := map[uint64]string{}
-	var crc uint32
-	for _, s := range topo.Shards {
-		for _, addr := range append([]topology.Addr{s.Primary}, s.Replicas...) {
-			db := dbtest.OpenAdmin(t, topo, addr.HostPort)
-			if len(s.Replicas) > 0 && addr != s.Primary {
-				// Replicas must converge on the same rows.
-				var pos string
-				p := dbtest.OpenAdmin(t, topo, s.Primary.HostPort)
-				p.QueryRow("SELECT @@GLOBAL.gtid_binlog_pos").Scan(&pos)
-				var res int
-				if err := db.QueryRow("SELECT MASTER_GTID_WAIT(?, 30)", pos).Scan(&res); err != nil || res != 0 {
-					t.Fatalf("replica %s did not catch up: %d %v", addr, res, err)
-				}
-			}
-			rows, err := db.Query("SELECT id, CRC32(CONCAT_WS('#', id, name, qty)) FROM items")
-			if err != nil {
-				t.Fatal(err)
-			}
-			n := 0
-			for rows.Next() {
-				var id uint64
-				var c uint32
-				rows.Scan(&id, &c)
-				n++
-				if addr == s.Primary {
-					if prev, ok := where[id]; ok {
-						t.Errorf("id %d is on shard %s and on shard %s", id, prev, s.Name)
-					}
-					where[id] = s.Name
-					crc ^= c
-				}
-			}
-			rows.Close()
-			if addr != s.Primary && n != countOn(where, s.Name) {
-				t.Errorf("replica %s has %d rows, its primary %d", addr, n, countOn(where, s.Name))
-			}
-		}
-	}
-	return where, crc
-}
-
-func countOn(where map[uint64]string, name string) int {
-	n := 0
-	for _, s := range where {
-		if s == name {
-			n++
-		}
-	}
-	return n
 }
 
 func TestReshard(t *testing.T) {
@@ -143,7 +75,7 @@ func TestReshard(t *testing.T) {
 		t.Run(fmt.Sprintf("%s %d→%d", tc.vindex, tc.from, tc.to), func(t *testing.T) {
 			sb := startSandbox(t, tc.from, tc.basePort, tc.vindex)
 			load(t, sb.Topology)
-			_, crcBefore := layout(t, sb.Topology)
+			before := dbtest.ReadItems(t, sb.Topology)
 
 			// Kill the run in the middle of the row copy (cancel after the
 			// first batch), then after every phase, and resume each time.
@@ -180,12 +112,13 @@ func TestReshard(t *testing.T) {
 			if got := topo.ShardNames(); fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("topology shards %v, want %v", got, want)
 			}
-			where, crcAfter := layout(t, topo)
+			after := dbtest.ReadItems(t, topo)
+			where := after.ShardOf
 			if len(where) != rows {
 				t.Errorf("got %d rows after resharding, want %d (none lost or duplicated)", len(where), rows)
 			}
-			if crcAfter != crcBefore {
-				t.Errorf("checksum %08x after, %08x before", crcAfter, crcBefore)
+			if after.CRC != before.CRC {
+				t.Errorf("checksum %08x after, %08x before", after.CRC, before.CRC)
 			}
 			// Every row is on the shard its vindex names.
 			params := map[string]string{}

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/sandbox"
@@ -112,37 +111,10 @@ func TestReadStatements(t *testing.T) {
 	}
 }
 
-// benchSandbox starts a one-node sandbox for the tests that run the command
-// against a real server, and stops it when t ends.
-func benchSandbox(t *testing.T) *sandbox.Sandbox {
-	t.Helper()
-	srv := dbtest.RequireServer(t)
-	dir, err := os.MkdirTemp("", "scalelab-cmd-bench-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	sb, err := sandbox.Start(ctx, sandbox.Config{Dir: dir, Replicas: 0, BasePort: 26800, Server: srv, Name: "cmdbench"})
-	if err != nil {
-		os.RemoveAll(dir)
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := sb.Stop(ctx); err != nil {
-			t.Errorf("stop sandbox: %v", err)
-		}
-		os.RemoveAll(dir)
-	})
-	return sb
-}
-
 // TestBenchAgainstServer runs the command against a real server in each
 // output form.
 func TestBenchAgainstServer(t *testing.T) {
-	sb := benchSandbox(t)
+	sb := startSandbox(t, sandbox.Config{Replicas: 0, BasePort: 26800, Name: "cmdbench"})
 	topo := sb.Topology
 	dsn := topo.MySQLConfig(topo.Nodes()[0].Addr, topo.User).FormatDSN()
 

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/router"
@@ -21,18 +20,6 @@ import (
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
 )
-
-// runMainEnv makes the test binary run the scalelab command instead of the
-// tests, so that a test can kill a real scalelab process.
-const runMainEnv = "SCALELAB_TEST_RUN_MAIN"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(runMainEnv) == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
 
 const reshardRows = 3000
 
@@ -45,35 +32,13 @@ const reshardRows = 3000
 // uninterrupted run's: every row exactly once, on the shard its keyspace id
 // names, on the primary and its replica, and no server process left over.
 func TestReshardSurvivesSIGKILL(t *testing.T) {
-	srv := dbtest.RequireServer(t)
-	dir, err := os.MkdirTemp("", "scalelab-cmd-reshard-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	sb, err := sandbox.Start(ctx, sandbox.Config{
-		Dir: dir, Shards: 2, Replicas: 1, BasePort: 26900, Server: srv, Name: "cmdreshard",
+	sb := startSandbox(t, sandbox.Config{
+		Shards: 2, Replicas: 1, BasePort: 26900, Name: "cmdreshard",
 		Tables: map[string]topology.Table{"items": {Column: "id", Vindex: "hash"}},
 	})
-	if err != nil {
-		os.RemoveAll(dir)
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		// The killed runs changed the sandbox: stop what its files now hold.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if now, err := sandbox.Open(dir); err == nil {
-			sb = now
-		}
-		if err := sb.Stop(ctx); err != nil {
-			t.Errorf("stop sandbox: %v", err)
-		}
-		os.RemoveAll(dir)
-	})
+	dir := sb.Dir
 	loadItems(t, sb.Topology)
-	before := itemsLayout(t, sb.Topology)
+	before := dbtest.ReadItems(t, sb.Topology)
 
 	args := []string{"reshard", "--topology", sb.TopologyPath(), "--shards", "4"}
 	var resumedAfterAdd bool
@@ -102,13 +67,13 @@ func TestReshardSurvivesSIGKILL(t *testing.T) {
 	if got := topo.ShardNames(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("topology shards %v, want %v", got, want)
 	}
-	after := itemsLayout(t, topo)
-	if len(after.shardOf) != reshardRows || after.crc != before.crc {
-		t.Errorf("after: %d rows with checksum %08x, want %d with %08x", len(after.shardOf), after.crc, reshardRows, before.crc)
+	after := dbtest.ReadItems(t, topo)
+	if len(after.ShardOf) != reshardRows || after.CRC != before.CRC {
+		t.Errorf("after: %d rows with checksum %08x, want %d with %08x", len(after.ShardOf), after.CRC, reshardRows, before.CRC)
 	}
 	v, _ := shard.NewVindex("hash", nil)
 	m, _ := shard.NewMap(want)
-	for id, s := range after.shardOf {
+	for id, s := range after.ShardOf {
 		k, _ := v.Map(id)
 		if _, name := m.Shard(k); name != s {
 			t.Fatalf("id %d is on shard %s, its keyspace id belongs to %s", id, s, name)
@@ -133,11 +98,18 @@ func TestReshardSurvivesSIGKILL(t *testing.T) {
 	}
 }
 
+// command is the scalelab command with args, to run in a process of its
+// own: the test binary, told by runMainEnv to act as scalelab.
+func command(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	return cmd
+}
+
 // runCommand runs the scalelab command in a process of its own.
 func runCommand(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	cmd := command(args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -149,8 +121,7 @@ func runCommand(t *testing.T, args ...string) (string, string, error) {
 // the run ended before that line.
 func runKilled(t *testing.T, at string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	cmd := command(args...)
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -185,80 +156,11 @@ func loadItems(t *testing.T, topo *topology.Topology) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if _, err := r.ExecContext(ctx, "CREATE TABLE items (id BIGINT UNSIGNED PRIMARY KEY, name VARCHAR(32) NOT NULL, qty INT)"); err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	b.WriteString("INSERT INTO items (id, name, qty) VALUES ")
-	for id := 1; id <= reshardRows; id++ {
-		if id > 1 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "(%d, 'item-%d', %d)", id, id, id%17)
-	}
-	if _, err := r.ExecContext(ctx, b.String()); err != nil {
-		t.Fatal(err)
-	}
-}
-
-type layout struct {
-	shardOf map[uint64]string // id → shard name
-	crc     uint32            // XOR of every row's CRC32
-}
-
-// itemsLayout reads where every row is, after each replica has caught up
-// with its primary, and checks that each replica holds its primary's rows.
-func itemsLayout(t *testing.T, topo *topology.Topology) layout {
-	t.Helper()
-	l := layout{shardOf: map[uint64]string{}}
-	for _, s := range topo.Shards {
-		primary := dbtest.OpenAdmin(t, topo, s.Primary.HostPort)
-		var pos string
-		if err := primary.QueryRow("SELECT @@GLOBAL.gtid_binlog_pos").Scan(&pos); err != nil {
+	for _, q := range []string{dbtest.ItemsDDL, dbtest.ItemsInsert(reshardRows)} {
+		if _, err := r.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
-		var onPrimary uint32
-		for i, addr := range append([]topology.Addr{s.Primary}, s.Replicas...) {
-			db := dbtest.OpenAdmin(t, topo, addr.HostPort)
-			if i > 0 {
-				var res int
-				if err := db.QueryRow("SELECT MASTER_GTID_WAIT(?, 30)", pos).Scan(&res); err != nil || res != 0 {
-					t.Fatalf("replica %s of shard %s did not catch up: %d %v", addr.HostPort, s.Name, res, err)
-				}
-			}
-			rows, err := db.Query("SELECT id, CRC32(CONCAT_WS('#', id, name, qty)) FROM items")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var crc uint32
-			for rows.Next() {
-				var id uint64
-				var c uint32
-				if err := rows.Scan(&id, &c); err != nil {
-					t.Fatal(err)
-				}
-				crc ^= c
-				if i > 0 {
-					continue
-				}
-				if prev, ok := l.shardOf[id]; ok {
-					t.Errorf("id %d is on shard %s and on shard %s", id, prev, s.Name)
-				}
-				l.shardOf[id] = s.Name
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			rows.Close()
-			if i == 0 {
-				onPrimary = crc
-				l.crc ^= crc
-			} else if crc != onPrimary {
-				t.Errorf("replica %s of shard %s: checksum %08x, its primary %08x", addr.HostPort, s.Name, crc, onPrimary)
-			}
-		}
 	}
-	return l
 }
 
 // processesUnder counts the live processes whose command line names a path

@@ -266,17 +266,18 @@ type multiResult struct {
 func (m multiResult) LastInsertId() (int64, error) { return m.lastID, nil }
 func (m multiResult) RowsAffected() (int64, error) { return m.affected, nil }
 
-// sequenceHome names the node that holds the sequences, for route plans.
-func (r *Router) sequenceHome() string {
-	if r.topo.Main != nil {
-		return "the main node " + r.topo.Main.HostPort
+// sequenceHome is the node that holds the sequences: the topology's main
+// node, or the first shard's primary when there is none. It returns a pool
+// to it and its description for route plans.
+func (r *Router) sequenceHome() (*sql.DB, string) {
+	if r.mainDB != nil {
+		return r.mainDB, "the main node " + r.topo.Main.HostPort
 	}
-	return "shard " + r.sets[0].Shard + "'s primary"
+	return r.sets[0].Primary().DB.DB, "shard " + r.sets[0].Shard + "'s primary"
 }
 
-// sequence returns the id sequence of a sharded table, creating it on the
-// topology's main node, or on the first shard's primary when there is no
-// main node. A new sequence starts above the largest id
+// sequence returns the id sequence of a sharded table, creating it on its
+// home (sequenceHome). A new sequence starts above the largest id
 // already in the table on any shard, so rows loaded without the sequence
 // are never overwritten.
 func (r *Router) sequence(ctx context.Context, table string) (*shard.Sequence, error) {
@@ -297,10 +298,7 @@ func (r *Router) sequence(ctx context.Context, table string) (*shard.Sequence, e
 			maxID = uint64(m.Int64)
 		}
 	}
-	home := r.sets[0].Primary().DB.DB
-	if r.mainDB != nil {
-		home = r.mainDB
-	}
+	home, _ := r.sequenceHome()
 	s, err := shard.NewSequence(home, shard.SequenceConfig{Name: table, Start: maxID + 1})
 	if err != nil {
 		return nil, err

@@ -548,8 +548,9 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 	}
 	if keyIdx < 0 {
 		// Ids come from the table's sequence; the executor fills them in.
+		_, home := r.sequenceHome()
 		return &plan{Type: PlanMultiShard, Table: table, Sequence: table,
-			PushedDown: "each row to its shard, with " + rule.Column + " from the " + table + " sequence on " + r.sequenceHome()}, nil
+			PushedDown: "each row to its shard, with " + rule.Column + " from the " + table + " sequence on " + home}, nil
 	}
 	groups := map[int]sqlparser.Values{}
 	for _, row := range rows {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"vitess.io/vitess/go/mysql/format"
 
 	"vitess.io/vitess/go/mysql/collations"
 	"vitess.io/vitess/go/sqltypes"
@@ -89,13 +90,9 @@ func (c *cell) value(f *querypb.Field, arena *[]byte) sqltypes.Value {
 	case uint64:
 		b = strconv.AppendUint(b, v, 10)
 	case float64:
-		bits := 64
-		if f.Type == sqltypes.Float32 {
-			bits = 32
-		}
-		b = strconv.AppendFloat(b, v, 'g', -1, bits)
+		b = appendFloat(b, v, f)
 	case float32:
-		b = strconv.AppendFloat(b, float64(v), 'g', -1, 32)
+		b = appendFloat(b, float64(v), f)
 	case bool:
 		if v {
 			b = append(b, '1')
@@ -103,7 +100,7 @@ func (c *cell) value(f *querypb.Field, arena *[]byte) sqltypes.Value {
 			b = append(b, '0')
 		}
 	case time.Time:
-		b = appendTime(b, v, f.Type)
+		b = appendTime(b, v, f.Type, f.Decimals)
 	default:
 		b = fmt.Append(b, v) // not produced by go-sql-driver
 	}
@@ -111,24 +108,40 @@ func (c *cell) value(f *querypb.Field, arena *[]byte) sqltypes.Value {
 	return sqltypes.MakeTrusted(f.Type, b[start:len(b):len(b)])
 }
 
+// appendFloat formats a FLOAT or DOUBLE the way the server sends it in
+// text: with the column's fixed decimals when it has them, else the
+// shortest digits that read back the same (a FLOAT's 6 significant
+// digits), in exponent form only from 1e15 and below 1e-15.
+func appendFloat(b []byte, v float64, f *querypb.Field) []byte {
+	if f.Decimals < notFixedDecimals {
+		return strconv.AppendFloat(b, v, 'f', int(f.Decimals), 64)
+	}
+	if f.Type == sqltypes.Float32 {
+		// FLT_DIG: the server prints a FLOAT rounded to 6 digits.
+		v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 6, 64), 64)
+	}
+	return append(b, format.FormatFloat(v)...)
+}
+
 // appendTime formats a DATE, DATETIME or TIMESTAMP the way the server sends
-// it in text. The driver turns the zero date into the zero time.Time.
-func appendTime(b []byte, t time.Time, typ querypb.Type) []byte {
-	if t.IsZero() {
-		if typ == sqltypes.Date {
+// it in text, with as many fractional digits as the column's decimals. The
+// driver turns the zero date into the zero time.Time.
+func appendTime(b []byte, t time.Time, typ querypb.Type, decimals uint32) []byte {
+	if typ == sqltypes.Date {
+		if t.IsZero() {
 			return append(b, "0000-00-00"...)
 		}
-		return append(b, "0000-00-00 00:00:00"...)
-	}
-	if typ == sqltypes.Date {
 		return t.AppendFormat(b, time.DateOnly)
 	}
-	b = t.AppendFormat(b, time.DateTime)
-	if us := t.Nanosecond() / 1000; us != 0 {
+	if t.IsZero() {
+		b = append(b, "0000-00-00 00:00:00"...)
+	} else {
+		b = t.AppendFormat(b, time.DateTime)
+	}
+	if decimals > 0 && decimals <= 6 {
+		us := strconv.Itoa(t.Nanosecond()/1000 + 1000000) // 1 and six digits
 		b = append(b, '.')
-		s := strconv.Itoa(us)
-		b = append(b, "000000"[len(s):]...)
-		b = append(b, s...)
+		b = append(b, us[1:1+decimals]...)
 	}
 	return b
 }

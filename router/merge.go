@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -17,69 +18,97 @@ const (
 	aggSum
 	aggMin
 	aggMax
-	aggAvg // sent to shards as SUM, with a hidden COUNT column
+	aggAvg // shards also return SUM and COUNT in hidden columns
+	aggBitAnd
+	aggBitOr
+	aggBitXor
 )
 
-var aggNames = [...]string{"", "COUNT", "SUM", "MIN", "MAX", "AVG"}
+var aggNames = [...]string{"", "COUNT", "SUM", "MIN", "MAX", "AVG", "BIT_AND", "BIT_OR", "BIT_XOR"}
 
-// outCol is one column of the merged result.
+// outCol is one select-list column of the shard query: visible, or hidden
+// (added for the merge and cut before the client sees the row).
 type outCol struct {
 	agg aggKind
-	// countIdx is, for AVG, the shard column holding the COUNT.
-	countIdx int
+	// sum and count are, for AVG, the hidden columns with SUM and COUNT.
+	sum, count int
+	// weight is the hidden column with the sort key of this column's
+	// value (see flavor.SortKey), or -1.
+	weight int
 }
 
-// orderKey is one ORDER BY term resolved to a shard-result column.
-type orderKey struct {
-	idx  int    // column index, or -1 when name must be looked up at run time
-	name string // column name, for SELECT * results
-	desc bool
+// sortCol is a column the merge compares: an ORDER BY term or a GROUP BY
+// key. Columns are select-list positions (see mergeSpec.at).
+type sortCol struct {
+	col    int
+	weight int // its sort-key column, or -1
+	desc   bool
 }
 
 // mergeSpec is how the router combines per-shard results into one.
 type mergeSpec struct {
-	cols      []outCol // one per visible select expression; empty for SELECT *
-	visible   int      // visible column count; -1 for SELECT * (all)
-	star      bool
-	aggs      bool
-	groupBy   []int // column indexes forming the group key
-	order     []orderKey
-	limit     int64 // -1: none
-	offset    int64
+	cols    []outCol // visible select expressions, then hidden ones
+	visible int      // how many of cols are visible
+	star    int      // the position of the one *, or -1
+	aggs    bool
+	groupBy []sortCol
+	order   []sortCol
+	limit   uint64 // meaningful when hasLimit
+	offset  uint64
+	// hasLimit is false when the statement has no LIMIT.
+	hasLimit  bool
 	pushLimit bool
 }
 
-func aggOf(e sqlparser.Expr) (aggKind, bool, sqlparser.Expr) {
+// maxLimit is MySQL's largest LIMIT, "all rows".
+const maxLimit = math.MaxUint64
+
+// aggOf returns the kind of a top-level aggregate, aggNone for anything
+// else, or a refusal for an aggregate the router cannot combine exactly.
+func aggOf(e sqlparser.Expr) (aggKind, error) {
+	af, ok := e.(sqlparser.AggrFunc)
+	if !ok {
+		return aggNone, nil
+	}
+	distinct := false
+	var k aggKind
 	switch a := e.(type) {
 	case *sqlparser.CountStar:
-		return aggCount, false, nil
+		k = aggCount
 	case *sqlparser.Count:
-		var arg sqlparser.Expr
-		if len(a.Args) == 1 {
-			arg = a.Args[0]
-		}
-		return aggCount, a.Distinct || a.OverClause != nil, arg
+		k, distinct = aggCount, a.Distinct
 	case *sqlparser.Sum:
-		return aggSum, a.Distinct || a.OverClause != nil, a.Arg
-	case *sqlparser.Min:
-		return aggMin, a.OverClause != nil, a.Arg
-	case *sqlparser.Max:
-		return aggMax, a.OverClause != nil, a.Arg
+		k, distinct = aggSum, a.Distinct
 	case *sqlparser.Avg:
-		return aggAvg, a.Distinct || a.OverClause != nil, a.Arg
+		k, distinct = aggAvg, a.Distinct
+	case *sqlparser.Min:
+		k = aggMin // MIN(DISTINCT x) is MIN(x)
+	case *sqlparser.Max:
+		k = aggMax
+	case *sqlparser.BitAnd:
+		k = aggBitAnd
+	case *sqlparser.BitOr:
+		k = aggBitOr
+	case *sqlparser.BitXor:
+		k = aggBitXor
+	default:
+		return aggNone, unsupported("aggregate "+strings.ToUpper(af.AggrName())+" across shards",
+			"only COUNT, SUM, MIN, MAX, AVG, BIT_AND, BIT_OR and BIT_XOR combine exactly from per-shard results; pin the query to one shard with its key")
 	}
-	return aggNone, false, nil
+	if distinct {
+		return aggNone, unsupported("DISTINCT aggregate "+sqlparser.String(e)+" across shards", "a shard's distinct values may repeat on another shard")
+	}
+	if (k == aggSum || k == aggAvg) && hasDivision(af.GetArg()) {
+		return aggNone, unsupported(aggNames[k]+" over a division "+sqlparser.String(e)+" across shards",
+			"MySQL carries more digits of a quotient than it shows, so per-shard partial sums would round differently")
+	}
+	return k, nil
 }
 
-func containsAggregate(e sqlparser.SQLNode) bool {
+func hasDivision(e sqlparser.Expr) bool {
 	found := false
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if ex, ok := n.(sqlparser.Expr); ok {
-			if k, _, _ := aggOf(ex); k != aggNone {
-				found = true
-			}
-		}
-		if _, ok := n.(*sqlparser.GroupConcatExpr); ok {
+		if b, ok := n.(*sqlparser.BinaryExpr); ok && b.Operator == sqlparser.DivOp {
 			found = true
 		}
 		return !found, nil
@@ -87,142 +116,307 @@ func containsAggregate(e sqlparser.SQLNode) bool {
 	return found
 }
 
-// planMerge checks that a scattered SELECT has a shape the router can merge
-// exactly, and returns the merge spec and the statement to send to shards
-// (with LIMIT pushed down as count+offset and AVG split into SUM and COUNT).
-func planMerge(sel *sqlparser.Select) (*mergeSpec, sqlparser.Statement, error) {
+func containsAggregate(e sqlparser.SQLNode) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if _, ok := n.(sqlparser.AggrFunc); ok {
+			found = true
+		}
+		return !found, nil
+	}, e)
+	return found
+}
+
+// windowed finds a window function anywhere in the statement.
+func windowed(sel *sqlparser.Select) string {
+	name := ""
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch x := n.(type) {
+		case *sqlparser.OverClause, *sqlparser.WindowDefinition:
+			if name == "" {
+				name = "OVER"
+			}
+		case sqlparser.Expr:
+			if name == "" && windowFunc(x) {
+				name = sqlparser.String(x)
+			}
+		}
+		return name == "", nil
+	}, sel)
+	return name
+}
+
+func windowFunc(e sqlparser.Expr) bool {
+	switch x := e.(type) {
+	case *sqlparser.ArgumentLessWindowExpr, *sqlparser.FirstOrLastValueExpr, *sqlparser.NtileExpr,
+		*sqlparser.NTHValueExpr, *sqlparser.LagLeadExpr:
+		return true
+	case sqlparser.WindowFunc:
+		return x.GetOverClause() != nil
+	}
+	return false
+}
+
+// mergePlanner builds a mergeSpec and the shard query's select list.
+type mergePlanner struct {
+	spec    *mergeSpec
+	exprs   []sqlparser.Expr // select-list expressions by position; nil for *
+	hidden  []sqlparser.SelectExpr
+	sortKey func(sqlparser.Expr) (sqlparser.Expr, error)
+}
+
+// add appends a hidden select expression and returns its position.
+func (m *mergePlanner) add(e sqlparser.Expr, c outCol) int {
+	m.hidden = append(m.hidden, &sqlparser.AliasedExpr{Expr: e})
+	m.exprs = append(m.exprs, e)
+	m.spec.cols = append(m.spec.cols, c)
+	return len(m.exprs) - 1
+}
+
+// column describes an expression as an output column, adding the hidden
+// columns its merge needs (SUM and COUNT for AVG, the sort key for MIN
+// and MAX).
+func (m *mergePlanner) column(e sqlparser.Expr) (outCol, error) {
+	k, err := aggOf(e)
+	if err != nil {
+		return outCol{}, err
+	}
+	if k == aggNone && containsAggregate(e) {
+		return outCol{}, unsupported("expression over an aggregate "+sqlparser.String(e)+" across shards", "select the aggregate alone and compute in the application")
+	}
+	c := outCol{agg: k, weight: -1}
+	switch k {
+	case aggAvg:
+		arg := e.(*sqlparser.Avg).Arg
+		c.sum = m.add(&sqlparser.Sum{Arg: arg}, outCol{agg: aggSum, weight: -1})
+		c.count = m.add(&sqlparser.Count{Args: []sqlparser.Expr{arg}}, outCol{agg: aggCount, weight: -1})
+	case aggMin, aggMax:
+		w, err := m.sortKey(e)
+		if err != nil {
+			return c, err
+		}
+		// The sort key travels with the value: the merge keeps the winner's.
+		c.weight = m.add(w, outCol{weight: -1})
+	}
+	if k != aggNone {
+		m.spec.aggs = true
+	}
+	return c, nil
+}
+
+// weightOf returns the sort-key column of position i, adding it if needed;
+// -1 for aggregates whose value is a number.
+func (m *mergePlanner) weightOf(i int) (int, error) {
+	c := m.spec.cols[i]
+	switch {
+	case c.weight >= 0:
+		return c.weight, nil
+	case c.agg != aggNone:
+		return -1, nil
+	case m.exprs[i] == nil:
+		return -1, nil
+	}
+	if lit, ok := m.exprs[i].(*sqlparser.Literal); ok && lit.Type != sqlparser.StrVal {
+		return -1, nil
+	}
+	w, err := m.sortKey(m.exprs[i])
+	if err != nil {
+		return -1, err
+	}
+	wi := m.add(w, outCol{weight: -1})
+	m.spec.cols[i].weight = wi
+	return wi, nil
+}
+
+// visibleMatch finds e among the visible select expressions: by position
+// (ORDER BY 2), by alias when aliases count, or as an equal expression.
+func (m *mergePlanner) visibleMatch(e sqlparser.Expr, sel *sqlparser.Select, byAlias bool) (int, error) {
+	if lit, ok := e.(*sqlparser.Literal); ok && lit.Type == sqlparser.IntVal {
+		n, err := strconv.Atoi(lit.Val)
+		if err != nil || n < 1 || n > m.spec.visible {
+			return -1, unsupported("position "+lit.Val+" that is not a select-list column", "")
+		}
+		if m.spec.star >= 0 {
+			return -1, unsupported("a column position with SELECT * across shards", "name the column")
+		}
+		return n - 1, nil
+	}
+	exprs := sel.SelectExprs.Exprs
+	if col, ok := e.(*sqlparser.ColName); ok && byAlias && col.Qualifier.IsEmpty() {
+		for i, se := range exprs {
+			if ae, ok := se.(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.EqualString(col.Name.String()) {
+				return i, nil
+			}
+		}
+	}
+	for i, se := range exprs {
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && sqlparser.Equals.Expr(ae.Expr, e) {
+			return i, nil
+		}
+	}
+	return -1, nil
+}
+
+// planMerge checks that a scattered SELECT (arguments bound) has a shape
+// the router can merge exactly, and returns the merge spec and the
+// statement to send to the shards: LIMIT pushed down as count+offset, and
+// hidden columns for the merge (the sort keys of text, SUM and COUNT for
+// AVG, ORDER BY terms that are not selected).
+func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (sqlparser.Expr, error)) (*mergeSpec, sqlparser.Statement, error) {
 	switch {
 	case sel.Having != nil:
 		return nil, nil, unsupported("HAVING across shards", "filter the grouped rows in the application")
-	case sel.With != nil:
-		return nil, nil, unsupported("WITH (common table expressions) across shards", "")
 	case sel.Into != nil:
 		return nil, nil, unsupported("SELECT … INTO across shards", "")
 	case sel.GroupBy != nil && sel.GroupBy.WithRollup:
 		return nil, nil, unsupported("GROUP BY … WITH ROLLUP across shards", "")
-	case len(sel.Windows) > 0:
-		return nil, nil, unsupported("window functions across shards", "")
+	case sel.SQLCalcFoundRows:
+		return nil, nil, unsupported("SQL_CALC_FOUND_ROWS across shards", "FOUND_ROWS() would count one shard; run a COUNT(*) instead")
+	}
+	if w := windowed(sel); w != "" {
+		return nil, nil, unsupported("window function "+w+" across shards", "each shard would number and rank only its own rows")
 	}
 	out := sqlparser.CloneRefOfSelect(sel)
-	spec := &mergeSpec{limit: -1}
+	spec := &mergeSpec{star: -1}
+	m := &mergePlanner{spec: spec, sortKey: sortKey}
 	exprs := out.SelectExprs.Exprs
-	var hidden []sqlparser.SelectExpr
+	spec.visible = len(exprs)
+	// Visible columns come first, so hidden ones are added after them.
+	m.exprs = make([]sqlparser.Expr, len(exprs))
+	spec.cols = make([]outCol, len(exprs))
 	for i, se := range exprs {
 		switch x := se.(type) {
 		case *sqlparser.StarExpr:
-			spec.star = true
-			spec.cols = append(spec.cols, outCol{})
+			if spec.star >= 0 {
+				return nil, nil, unsupported("more than one * across shards", "name the columns")
+			}
+			spec.star = i
+			spec.cols[i] = outCol{weight: -1}
 		case *sqlparser.AliasedExpr:
-			k, distinct, arg := aggOf(x.Expr)
-			if distinct {
-				return nil, nil, unsupported("DISTINCT or windowed aggregate "+sqlparser.String(x.Expr)+" across shards", "a shard's distinct values may repeat on another shard")
+			m.exprs[i] = x.Expr
+			c, err := m.column(x.Expr)
+			if err != nil {
+				return nil, nil, err
 			}
-			if k == aggNone && containsAggregate(x.Expr) {
-				return nil, nil, unsupported("expression over an aggregate "+sqlparser.String(x.Expr)+" across shards", "select the aggregate alone and compute in the application")
-			}
-			if _, ok := x.Expr.(*sqlparser.Subquery); ok {
-				return nil, nil, unsupported("subquery in the select list across shards", "")
-			}
-			col := outCol{agg: k}
-			if k == aggAvg {
-				// Each shard returns SUM(x) here and COUNT(x) in a hidden
-				// column; the router divides.
-				if x.As.IsEmpty() {
-					x.As = sqlparser.NewIdentifierCI(sqlparser.String(x.Expr))
-				}
-				x.Expr = &sqlparser.Sum{Arg: arg}
-				col.countIdx = len(exprs) + len(hidden)
-				hidden = append(hidden, &sqlparser.AliasedExpr{Expr: &sqlparser.Count{Args: []sqlparser.Expr{arg}}})
-			}
-			if k != aggNone {
-				spec.aggs = true
-			}
-			spec.cols = append(spec.cols, col)
+			spec.cols[i] = c
 		default:
 			return nil, nil, unsupported("select expression "+sqlparser.String(se)+" across shards", "")
 		}
-		_ = i
 	}
-	if spec.star && spec.aggs {
+	if spec.star >= 0 && spec.aggs {
 		return nil, nil, unsupported("SELECT * with aggregates across shards", "")
 	}
+	var groupExprs []sqlparser.Expr
 	if sel.Distinct {
 		// SELECT DISTINCT a, b is GROUP BY a, b: each shard removes its own
 		// duplicates, the router those between shards.
 		switch {
-		case spec.star:
+		case spec.star >= 0:
 			return nil, nil, unsupported("SELECT DISTINCT * across shards", "name the columns")
 		case spec.aggs || sel.GroupBy != nil:
 			return nil, nil, unsupported("SELECT DISTINCT with aggregates or GROUP BY across shards", "")
 		}
 		spec.aggs = true
-		for i := range exprs {
-			spec.groupBy = append(spec.groupBy, i)
+		for i := 0; i < spec.visible; i++ {
+			groupExprs = append(groupExprs, m.exprs[i])
+			spec.groupBy = append(spec.groupBy, sortCol{col: i})
 		}
 	}
-	spec.visible = len(exprs)
-	// GROUP BY terms must be selected columns, so the router sees the keys.
 	if sel.GroupBy != nil {
-		if !spec.aggs && len(sel.GroupBy.Exprs) > 0 {
-			spec.aggs = true
-		}
 		for _, g := range sel.GroupBy.Exprs {
-			idx := findSelected(exprs, g)
-			if idx < 0 || spec.cols[idx].agg != aggNone {
-				return nil, nil, unsupported("GROUP BY "+sqlparser.String(g)+" that is not a selected column", "add it to the select list")
+			// GROUP BY looks at the table's columns before select aliases,
+			// so only an equal expression or a position matches here;
+			// anything else is computed by the shards in a hidden column.
+			i, err := m.visibleMatch(g, sel, false)
+			if err != nil {
+				return nil, nil, err
 			}
-			spec.groupBy = append(spec.groupBy, idx)
-		}
-	}
-	if spec.aggs {
-		for i, c := range spec.cols {
-			if c.agg == aggNone && !contains(spec.groupBy, i) {
-				return nil, nil, unsupported("column "+sqlparser.String(exprs[i])+" that is neither grouped nor aggregated, across shards", "")
+			if i < 0 {
+				if containsAggregate(g) {
+					return nil, nil, unsupported("GROUP BY an aggregate", "")
+				}
+				i = m.add(g, outCol{weight: -1})
+			} else if spec.cols[i].agg != aggNone {
+				return nil, nil, unsupported("GROUP BY an aggregate", "")
 			}
+			groupExprs = append(groupExprs, m.exprs[i])
+			spec.groupBy = append(spec.groupBy, sortCol{col: i})
 		}
+		spec.aggs = true
 	}
-	// ORDER BY terms resolve to result columns (added hidden if needed).
-	for _, o := range sel.OrderBy {
-		if containsAggregate(o.Expr) && findSelected(exprs, o.Expr) < 0 {
-			return nil, nil, unsupported("ORDER BY an aggregate that is not selected", "select it with an alias and order by the alias")
-		}
-		idx := findSelected(exprs, o.Expr)
-		key := orderKey{idx: idx, desc: o.Direction == sqlparser.DescOrder}
-		if idx < 0 {
-			col, ok := o.Expr.(*sqlparser.ColName)
-			switch {
-			case !ok:
-				return nil, nil, unsupported("ORDER BY expression "+sqlparser.String(o.Expr)+" that is not selected", "select it and order by its alias")
-			case spec.star:
-				key.name = col.Name.String()
-			case spec.aggs:
-				return nil, nil, unsupported("ORDER BY "+sqlparser.String(o.Expr)+", not selected, with GROUP BY", "")
-			default:
-				key.idx = len(exprs) + len(hidden)
-				hidden = append(hidden, &sqlparser.AliasedExpr{Expr: col})
-			}
-		}
-		spec.order = append(spec.order, key)
-	}
-	out.SelectExprs = &sqlparser.SelectExprs{Exprs: append(append([]sqlparser.SelectExpr{}, exprs...), hidden...)}
-	if sel.Limit != nil {
-		n, err := intLit(sel.Limit.Rowcount)
+	for i := range spec.groupBy {
+		w, err := m.weightOf(spec.groupBy[i].col)
 		if err != nil {
 			return nil, nil, err
 		}
-		var off int64
+		spec.groupBy[i].weight = w
+	}
+	grouped := func(e sqlparser.Expr) bool {
+		for _, g := range groupExprs {
+			if sqlparser.Equals.Expr(g, e) {
+				return true
+			}
+		}
+		return false
+	}
+	if spec.aggs {
+		for i := 0; i < spec.visible; i++ {
+			if spec.cols[i].agg == aggNone && !grouped(m.exprs[i]) {
+				return nil, nil, unsupported("column "+sqlparser.String(exprs[i])+" that is neither grouped nor aggregated, across shards",
+					"each shard would pick its own value for the group")
+			}
+		}
+	}
+	for _, o := range sel.OrderBy {
+		i, err := m.visibleMatch(o.Expr, sel, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		if i < 0 {
+			switch {
+			case sel.Distinct:
+				return nil, nil, unsupported("SELECT DISTINCT ordered by "+sqlparser.String(o.Expr)+", which is not selected, across shards", "select it")
+			case spec.aggs && !containsAggregate(o.Expr) && !grouped(o.Expr):
+				return nil, nil, unsupported("ORDER BY "+sqlparser.String(o.Expr)+", neither grouped nor aggregated, across shards", "")
+			case !spec.aggs && containsAggregate(o.Expr):
+				return nil, nil, unsupported("ORDER BY an aggregate in a query without GROUP BY across shards", "")
+			}
+			c, err := m.column(o.Expr)
+			if err != nil {
+				return nil, nil, err
+			}
+			i = m.add(o.Expr, c)
+		}
+		w, err := m.weightOf(i)
+		if err != nil {
+			return nil, nil, err
+		}
+		spec.order = append(spec.order, sortCol{col: i, weight: w, desc: o.Direction == sqlparser.DescOrder})
+	}
+	visible := append([]sqlparser.SelectExpr{}, exprs...)
+	out.SelectExprs = &sqlparser.SelectExprs{Exprs: append(visible, m.hidden...)}
+	if sel.Limit != nil {
+		n, err := limitValue(sel.Limit.Rowcount)
+		if err != nil {
+			return nil, nil, err
+		}
+		var off uint64
 		if sel.Limit.Offset != nil {
-			if off, err = intLit(sel.Limit.Offset); err != nil {
+			if off, err = limitValue(sel.Limit.Offset); err != nil {
 				return nil, nil, err
 			}
 		}
-		spec.limit, spec.offset = n, off
+		spec.hasLimit, spec.limit, spec.offset = true, n, off
 		if spec.aggs {
 			out.Limit = nil // groups are complete only after merging
 		} else {
-			// Each shard returns its first count+offset rows; the router skips
-			// offset rows of the merged stream.
-			out.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(n+off, 10))}
+			// Each shard returns its first count+offset rows; the router
+			// skips offset rows of the merged stream.
+			push := n + off
+			if push < n {
+				push = maxLimit
+			}
+			out.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatUint(push, 10))}
 			spec.pushLimit = true
 		}
 	}
@@ -232,46 +426,17 @@ func planMerge(sel *sqlparser.Select) (*mergeSpec, sqlparser.Statement, error) {
 	return spec, out, nil
 }
 
-func contains(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// findSelected finds e among the select expressions, by equal expression
-// or by alias.
-func findSelected(exprs []sqlparser.SelectExpr, e sqlparser.Expr) int {
-	for i, se := range exprs {
-		ae, ok := se.(*sqlparser.AliasedExpr)
-		if !ok {
-			continue
-		}
-		if sqlparser.Equals.Expr(ae.Expr, e) {
-			return i
-		}
-		if col, ok := e.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() && !ae.As.IsEmpty() && ae.As.EqualString(col.Name.String()) {
-			return i
-		}
-		// A qualified column in the select list and an unqualified one in
-		// ORDER BY (or the reverse) name the same column of a one-table query.
-		if a, ok := ae.Expr.(*sqlparser.ColName); ok {
-			if b, ok := e.(*sqlparser.ColName); ok && a.Name.Equal(b.Name) {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
-func intLit(e sqlparser.Expr) (int64, error) {
+// limitValue reads a LIMIT or OFFSET number.
+func limitValue(e sqlparser.Expr) (uint64, error) {
 	lit, ok := e.(*sqlparser.Literal)
 	if !ok || lit.Type != sqlparser.IntVal {
 		return 0, unsupported("LIMIT "+sqlparser.String(e)+" that is not a number", "")
 	}
-	return strconv.ParseInt(lit.Val, 10, 64)
+	n, err := strconv.ParseUint(lit.Val, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("router: LIMIT %s: out of range (at most %d)", lit.Val, uint64(maxLimit))
+	}
+	return n, nil
 }
 
 // explain describes what goes to the shards and what the router does.
@@ -279,11 +444,21 @@ func (m *mergeSpec) explain() (pushed, merged string) {
 	var p, g []string
 	p = append(p, "the query")
 	if m.pushLimit {
-		p = append(p, fmt.Sprintf("LIMIT %d (count+offset) per shard", m.limit+m.offset))
+		push := m.limit + m.offset
+		if push < m.limit {
+			push = maxLimit
+		}
+		p = append(p, fmt.Sprintf("LIMIT %d (count+offset) per shard", push))
 	}
 	for _, c := range m.cols {
 		if c.agg == aggAvg {
-			p = append(p, "AVG as SUM and COUNT")
+			p = append(p, "AVG with its SUM and COUNT")
+			break
+		}
+	}
+	for _, c := range m.cols {
+		if c.weight >= 0 {
+			p = append(p, "the collation's sort keys (WEIGHT_STRING) of compared text")
 			break
 		}
 	}
@@ -293,8 +468,8 @@ func (m *mergeSpec) explain() (pushed, merged string) {
 	}
 	if m.aggs {
 		var names []string
-		for _, c := range m.cols {
-			if c.agg != aggNone {
+		for i, c := range m.cols {
+			if c.agg != aggNone && i < m.visible {
 				names = append(names, aggNames[c.agg])
 			}
 		}
@@ -308,11 +483,90 @@ func (m *mergeSpec) explain() (pushed, merged string) {
 			g = append(g, "ORDER BY over the merged groups")
 		}
 	}
-	if m.limit >= 0 {
+	if m.hasLimit {
 		g = append(g, fmt.Sprintf("OFFSET %d LIMIT %d applied to the merged rows", m.offset, m.limit))
 	}
 	if len(g) == 0 {
 		g = append(g, "the shard streams concatenated")
 	}
 	return strings.Join(p, "; "), strings.Join(g, "; ")
+}
+
+// weightOf is the expression whose bytes sort e as the server's collation
+// does (flavor.SortKey), for merging text across shards.
+func (r *Router) weightOf(e sqlparser.Expr) (sqlparser.Expr, error) {
+	w, err := r.cls.parser.ParseExpr(r.fl.SortKey(sqlparser.String(e)))
+	if err != nil {
+		return nil, fmt.Errorf("router: sort key of %s: %w", sqlparser.String(e), err)
+	}
+	return w, nil
+}
+
+// selectModifiers may follow SELECT before the first select expression.
+var selectModifiers = map[string]bool{
+	"DISTINCT": true, "DISTINCTROW": true, "ALL": true, "HIGH_PRIORITY": true, "STRAIGHT_JOIN": true,
+	"SQL_SMALL_RESULT": true, "SQL_BIG_RESULT": true, "SQL_BUFFER_RESULT": true, "SQL_NO_CACHE": true,
+	"SQL_CACHE": true, "SQL_CALC_FOUND_ROWS": true,
+}
+
+// selectTexts returns the text of each of the n top-level select
+// expressions of a SELECT as the client wrote it, or nil if it cannot
+// tell. The server names an unaliased computed column by that text
+// (`SELECT Max(id)` gives a column "Max(id)"), and the router's rewritten
+// shard query must keep the name.
+func (r *Router) selectTexts(text string, n int) []string {
+	tkn := r.cls.parser.NewStringTokenizer(text)
+	depth, start := 0, -1
+	var out []string
+	first := true
+	for {
+		before := tkn.Pos
+		typ, val := tkn.Scan()
+		switch {
+		case typ == 0 || typ == sqlparser.LEX_ERROR:
+			return nil
+		case start < 0:
+			if typ == sqlparser.SELECT {
+				start = tkn.Pos
+			}
+			continue
+		case first && selectModifiers[strings.ToUpper(val)]:
+			start = tkn.Pos
+			continue
+		}
+		first = false
+		_ = before
+		switch {
+		case typ == '(':
+			depth++
+		case typ == ')':
+			depth--
+		case depth == 0 && typ == ',':
+			out = append(out, strings.TrimSpace(text[start:tkn.Pos-1]))
+			start = tkn.Pos
+		case depth == 0 && (typ == sqlparser.FROM || typ == sqlparser.INTO):
+			out = append(out, strings.TrimSpace(text[start:tkn.Pos-len(val)]))
+			if len(out) != n {
+				return nil
+			}
+			return out
+		}
+	}
+}
+
+// keepNames aliases each unaliased computed select expression with the
+// text the client wrote, so the shards name the column as the server
+// would have; columns and literals already name themselves.
+func keepNames(sel *sqlparser.Select, texts []string) {
+	for i, se := range sel.SelectExprs.Exprs {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if !ok || !ae.As.IsEmpty() || i >= len(texts) {
+			continue
+		}
+		switch ae.Expr.(type) {
+		case *sqlparser.ColName, *sqlparser.Literal:
+			continue
+		}
+		ae.As = sqlparser.NewIdentifierCI(texts[i])
+	}
 }

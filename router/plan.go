@@ -48,14 +48,14 @@ type plan struct {
 	Table string
 }
 
-// keyConstraint is what the WHERE clause pins a sharded table's key to.
-type keyConstraint struct {
-	values []any // nil: unconstrained
-	in     bool  // from an IN list (the rewrite target)
-}
-
 // planStatement decides where a classified statement goes.
 func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
+	if !r.vs.sharded() {
+		return &plan{Type: PlanUnsharded, Shards: []int{0}}, nil
+	}
+	if err := r.refuseOneShardOnly(st); err != nil {
+		return nil, err
+	}
 	if st.Kind == Unparsed || st.AST == nil {
 		return &plan{Type: PlanUnsharded, Shards: []int{0}}, nil
 	}
@@ -65,20 +65,23 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 			sharded = append(sharded, t)
 		}
 	}
-	if len(sharded) == 0 || !r.vs.sharded() {
+	if len(sharded) == 0 {
 		return &plan{Type: PlanUnsharded, Shards: []int{0}}, nil
 	}
 	switch ast := st.AST.(type) {
 	case *sqlparser.Select:
-		return r.planSelect(ast, st, args, sharded)
+		return r.planRead(ast, st.Text, args)
+	case *sqlparser.Union:
+		return r.planRead(ast, st.Text, args)
 	case *sqlparser.Insert:
 		return r.planInsert(ast, args)
 	case *sqlparser.Update:
-		return r.planUpdateDelete(ast, ast.Where, args, sharded, updatesKey(ast, r))
+		if k := updatesKey(ast, r); k != "" {
+			return nil, unsupported("UPDATE of the shard key "+k, "changing it moves the row to another shard: DELETE it and INSERT it again")
+		}
+		return r.planWrite(ast, args)
 	case *sqlparser.Delete:
-		return r.planUpdateDelete(ast, ast.Where, args, sharded, "")
-	case *sqlparser.Union:
-		return nil, unsupported("UNION over a sharded table", "run each SELECT on its own")
+		return r.planWrite(ast, args)
 	}
 	switch st.Kind {
 	case DDL:
@@ -92,9 +95,277 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 		}
 		return p, nil
 	case Read:
+		// SHOW and EXPLAIN describe the first shard's copy of the schema.
 		return &plan{Type: PlanUnsharded, Shards: []int{0}}, nil
 	}
 	return nil, unsupported(fmt.Sprintf("%s statement on sharded table %s", st.Kind, sharded[0]), "")
+}
+
+// refuseOneShardOnly refuses statements that the router cannot see into or
+// cannot combine, and that would otherwise run silently on one shard:
+// anything unparsed or administrative that names a sharded table, and
+// SQL-level PREPARE of a statement on one (its EXECUTE would run on
+// whichever connection holds it, over one shard's rows).
+func (r *Router) refuseOneShardOnly(st *Statement) error {
+	switch ast := st.AST.(type) {
+	case nil, *sqlparser.OtherAdmin:
+		if t := r.namesShardedTable(st.Text); t != "" {
+			return unsupported(statementShape(st.Text)+" on sharded table "+t,
+				"the router cannot run it on every shard and combine the answers; run it on each shard's nodes (scalelab status lists them)")
+		}
+	case *sqlparser.PrepareStmt:
+		lit, ok := ast.Statement.(*sqlparser.Literal)
+		if !ok {
+			return unsupported("SQL-level PREPARE from a variable",
+				"the router cannot see which tables it reads; use the protocol's prepared statements (any driver's Prepare) or plain queries")
+		}
+		inner := r.cls.Classify(lit.Val)
+		t := ""
+		for _, name := range inner.Tables {
+			if _, ok := r.vs.rule(name); ok {
+				t = name
+			}
+		}
+		if t == "" && inner.Kind == Unparsed {
+			t = r.namesShardedTable(lit.Val)
+		}
+		if t != "" {
+			return unsupported("SQL-level PREPARE of a statement on sharded table "+t,
+				"its EXECUTE would run on one shard's connection; use the protocol's prepared statements (any driver's Prepare) or plain queries")
+		}
+	}
+	return nil
+}
+
+// namesShardedTable returns a sharded table that text names as a word, or
+// "". It is for statements the parser does not understand, so it errs on
+// the side of finding one.
+func (r *Router) namesShardedTable(text string) string {
+	words := strings.FieldsFunc(strings.ToLower(text), func(c rune) bool {
+		return !(c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c > 127)
+	})
+	for _, w := range words {
+		if _, ok := r.vs.rule(w); ok {
+			return w
+		}
+	}
+	return ""
+}
+
+// statementShape is the first two words of a statement, upper-cased
+// ("CHECKSUM TABLE"), to name it in a refusal.
+func statementShape(text string) string {
+	f := strings.Fields(text)
+	if len(f) > 2 {
+		f = f[:2]
+	}
+	return strings.ToUpper(strings.Join(f, " "))
+}
+
+// pinned reports the one shard that every table reference of a statement
+// is pinned to, if there is one. sharded is false when no reference is to
+// a sharded table.
+func (r *Router) pinned(a *analysis) (target int, ok, sharded bool, err error) {
+	target, ok = -1, true
+	for _, ref := range a.refs {
+		var shard int
+		switch {
+		case ref.derived || ref.system:
+			continue
+		case !ref.sharded:
+			shard = 0 // unsharded tables live on the first shard
+		default:
+			sharded = true
+			vals := ref.pin()
+			if vals == nil {
+				ok = false
+				continue
+			}
+			shards, _, err := r.shardsOf(ref.rule, vals)
+			if err != nil {
+				return 0, false, sharded, err
+			}
+			if len(shards) != 1 {
+				ok = false
+				continue
+			}
+			shard = shards[0]
+		}
+		if target >= 0 && shard != target {
+			ok = false
+		}
+		target = shard
+	}
+	if target < 0 {
+		target = 0
+	}
+	return target, ok, sharded, nil
+}
+
+// shardsOf maps shard-key values to their shards, and groups the values
+// by shard.
+func (r *Router) shardsOf(rule tableRule, values []any) ([]int, map[int][]any, error) {
+	groups := map[int][]any{}
+	for _, v := range values {
+		i, err := r.vs.shardOf(rule, v)
+		if err != nil {
+			return nil, nil, err
+		}
+		groups[i] = append(groups[i], v)
+	}
+	shards := make([]int, 0, len(groups))
+	for i := range groups {
+		shards = append(shards, i)
+	}
+	sort.Ints(shards)
+	return shards, groups, nil
+}
+
+// refNames lists references for an error message: "images p, images c".
+func refNames(refs []*tableRef) string {
+	var out []string
+	for _, ref := range refs {
+		switch {
+		case ref.derived:
+			out = append(out, "derived table "+ref.alias)
+		case ref.alias != ref.name && ref.alias != "":
+			out = append(out, ref.name+" "+ref.alias)
+		default:
+			out = append(out, ref.name)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func firstSharded(a *analysis) string {
+	for _, ref := range a.refs {
+		if ref.sharded {
+			return ref.name
+		}
+	}
+	return ""
+}
+
+// planRead plans a SELECT or UNION: on one shard when every table
+// reference is pinned there; else, for one sharded table without
+// subqueries, on its shards with a merge. Anything else is refused.
+func (r *Router) planRead(stmt sqlparser.TableStatement, text string, args []any) (*plan, error) {
+	a := r.analyze(stmt, args)
+	target, ok, sharded, err := r.pinned(a)
+	if err != nil {
+		return nil, err
+	}
+	if !sharded {
+		return &plan{Type: PlanUnsharded, Shards: []int{0}}, nil
+	}
+	if ok {
+		return &plan{Type: PlanSingleShard, Shards: []int{target}, Table: firstSharded(a),
+			PushedDown: "the whole statement, unchanged"}, nil
+	}
+	sel, isSelect := stmt.(*sqlparser.Select)
+	switch {
+	case !isSelect || a.unions > 0:
+		return nil, unsupported("UNION over a scattered table ("+refNames(a.refs)+")", "pin every SELECT to one shard with its key, or run each SELECT on its own")
+	case a.derived > 0:
+		return nil, unsupported("derived table or CTE over a scattered table ("+refNames(a.refs)+")", "pin every sharded table in it to one shard with its key")
+	case a.subqueries > 0:
+		return nil, unsupported("subquery over a scattered table ("+refNames(a.refs)+")", "pin every sharded table to one shard with its key")
+	case len(a.refs) > 1:
+		return nil, unsupported("cross-shard join of "+refNames(a.refs),
+			"joins run only when every joined sharded table is pinned to the same shard by its key, e.g. likes.image_id = images.id = ?")
+	}
+	ref := a.refs[0]
+	boundSel, err := bindArgs(sel, args)
+	if err != nil {
+		return nil, err
+	}
+	named := boundSel.(*sqlparser.Select)
+	keepNames(named, r.selectTexts(text, len(named.SelectExprs.Exprs)))
+	spec, bound, err := planMerge(named, r.weightOf)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{Type: PlanScatter, Shards: r.allShards(), Merge: spec, Table: ref.name, Queries: map[int]string{}}
+	if vals := ref.pin(); vals != nil {
+		shards, groups, err := r.shardsOf(ref.rule, vals)
+		if err != nil {
+			return nil, err
+		}
+		p.Type, p.Shards = PlanMultiShard, shards
+		for _, i := range shards {
+			p.Queries[i] = rewriteIn(bound, ref, groups[i])
+		}
+	} else {
+		text := sqlparser.String(bound)
+		for _, i := range p.Shards {
+			p.Queries[i] = text
+		}
+	}
+	p.PushedDown, p.Merged = spec.explain()
+	return p, nil
+}
+
+// planWrite plans an UPDATE or DELETE: one table, on the shards its key
+// pins it to, or on every shard as an explicit multi-shard write. A write
+// that also reads other tables or subqueries runs only when all of them
+// are pinned to the same shard.
+func (r *Router) planWrite(stmt sqlparser.Statement, args []any) (*plan, error) {
+	a := r.analyze(stmt, args)
+	target, ok, _, err := r.pinned(a)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return &plan{Type: PlanSingleShard, Shards: []int{target}, Table: firstSharded(a), PushedDown: "the whole statement, unchanged"}, nil
+	}
+	var sharded []*tableRef
+	for _, ref := range a.refs {
+		if ref.sharded {
+			sharded = append(sharded, ref)
+		}
+	}
+	switch {
+	case len(sharded) != 1 || len(a.refs) > 1:
+		return nil, unsupported("multi-table write over "+refNames(a.refs)+" across shards", "pin every table to one shard with its key")
+	case a.subqueries > 0 || a.derived > 0:
+		return nil, unsupported("write with a subquery over several shards ("+refNames(a.refs)+")", "pin the statement to one shard with its key")
+	}
+	ref := sharded[0]
+	var limit *sqlparser.Limit
+	switch s := stmt.(type) {
+	case *sqlparser.Update:
+		limit = s.Limit
+	case *sqlparser.Delete:
+		limit = s.Limit
+	}
+	if limit != nil {
+		return nil, unsupported("write with LIMIT over several shards ("+ref.name+")", "each shard would apply the LIMIT to its own rows; pin the statement to one shard with its key")
+	}
+	bound, err := bindArgs(stmt, args)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{Type: PlanMultiShard, Table: ref.name, Queries: map[int]string{}}
+	vals := ref.pin()
+	if vals == nil {
+		p.Type, p.Shards = PlanScatter, r.allShards()
+		text := sqlparser.String(bound)
+		for _, i := range p.Shards {
+			p.Queries[i] = text
+		}
+		p.PushedDown = "the statement, to every shard (an explicit multi-shard write)"
+		return p, nil
+	}
+	shards, groups, err := r.shardsOf(ref.rule, vals)
+	if err != nil {
+		return nil, err
+	}
+	p.Shards = shards
+	for _, i := range shards {
+		p.Queries[i] = rewriteIn(bound, ref, groups[i])
+	}
+	p.PushedDown = "the statement with each shard's own keys in the IN list"
+	return p, nil
 }
 
 func (r *Router) allShards() []int {
@@ -127,147 +398,6 @@ func aliases(from []sqlparser.TableExpr) map[string]string {
 	return m
 }
 
-// constraints finds, for each sharded table, the values its key column is
-// pinned to by the AND-ed equalities and IN lists of the WHERE and ON
-// clauses, following column = column equalities across joined tables.
-func (r *Router) constraints(exprs []sqlparser.Expr, al map[string]string, tables []string, args []any) (map[string]keyConstraint, error) {
-	// Union-find over "table.column" names.
-	parent := map[string]string{}
-	var find func(string) string
-	find = func(x string) string {
-		if p, ok := parent[x]; ok && p != x {
-			root := find(p)
-			parent[x] = root
-			return root
-		}
-		return x
-	}
-	union := func(a, b string) { parent[find(a)] = find(b) }
-	type pin struct {
-		col string
-		p   keyConstraint
-	}
-	vals := map[string]keyConstraint{} // column → values (resolved through find at the end)
-	var pendingVals []pin
-	resolve := func(c *sqlparser.ColName) (string, bool) {
-		col := strings.ToLower(c.Name.String())
-		if !c.Qualifier.IsEmpty() {
-			t, ok := al[strings.ToLower(c.Qualifier.Name.String())]
-			if !ok {
-				return "", false
-			}
-			return t + "." + col, true
-		}
-		// Unqualified: it belongs to the one sharded table keyed by that
-		// column name, or, with one table in FROM, to that table.
-		var owner string
-		for _, t := range tables {
-			if rule, ok := r.vs.rule(t); ok && rule.Column == col {
-				if owner != "" {
-					return "", false
-				}
-				owner = t
-			}
-		}
-		if owner == "" && len(al) > 0 {
-			distinct := map[string]bool{}
-			for _, t := range al {
-				distinct[t] = true
-			}
-			if len(distinct) == 1 {
-				for t := range distinct {
-					owner = t
-				}
-			}
-		}
-		if owner == "" {
-			return "", false
-		}
-		return owner + "." + col, true
-	}
-	var conjuncts []sqlparser.Expr
-	for _, e := range exprs {
-		conjuncts = append(conjuncts, splitAnd(e)...)
-	}
-	for _, e := range conjuncts {
-		cmp, ok := e.(*sqlparser.ComparisonExpr)
-		if !ok {
-			continue
-		}
-		switch cmp.Operator {
-		case sqlparser.EqualOp:
-			lc, lok := cmp.Left.(*sqlparser.ColName)
-			rc, rok := cmp.Right.(*sqlparser.ColName)
-			switch {
-			case lok && rok:
-				a, ok1 := resolve(lc)
-				b, ok2 := resolve(rc)
-				if ok1 && ok2 {
-					union(a, b)
-				}
-			case lok || rok:
-				col, other := lc, cmp.Right
-				if !lok {
-					col, other = rc, cmp.Left
-				}
-				name, ok := resolve(col)
-				if !ok {
-					continue
-				}
-				v, isVal, err := exprValue(other, args)
-				if err != nil {
-					return nil, err
-				}
-				if isVal {
-					pendingVals = append(pendingVals, pin{name, keyConstraint{values: []any{v}}})
-				}
-			}
-		case sqlparser.InOp:
-			col, ok := cmp.Left.(*sqlparser.ColName)
-			tuple, ok2 := cmp.Right.(sqlparser.ValTuple)
-			if !ok || !ok2 {
-				continue
-			}
-			name, ok := resolve(col)
-			if !ok {
-				continue
-			}
-			var list []any
-			all := true
-			for _, item := range tuple {
-				v, isVal, err := exprValue(item, args)
-				if err != nil {
-					return nil, err
-				}
-				if !isVal {
-					all = false
-					break
-				}
-				list = append(list, v)
-			}
-			if all {
-				pendingVals = append(pendingVals, pin{name, keyConstraint{values: list, in: true}})
-			}
-		}
-	}
-	for _, pv := range pendingVals {
-		root := find(pv.col)
-		if prev, ok := vals[root]; ok && len(prev.values) <= len(pv.p.values) {
-			continue // the tighter constraint wins
-		}
-		vals[root] = pv.p
-	}
-	out := map[string]keyConstraint{}
-	for _, t := range tables {
-		rule, ok := r.vs.rule(t)
-		if !ok {
-			continue
-		}
-		out[t] = vals[find(t+"."+rule.Column)] // the zero value: unconstrained
-	}
-	return out, nil
-}
-
 func splitAnd(e sqlparser.Expr) []sqlparser.Expr {
 	if a, ok := e.(*sqlparser.AndExpr); ok {
 		return append(splitAnd(a.Left), splitAnd(a.Right)...)
@@ -275,134 +405,13 @@ func splitAnd(e sqlparser.Expr) []sqlparser.Expr {
 	return []sqlparser.Expr{e}
 }
 
-// shardsFor maps constrained key values to their shards, and groups the
-// values by shard.
-func (r *Router) shardsFor(table string, kc keyConstraint) ([]int, map[int][]any, error) {
-	if kc.values == nil {
-		return r.allShards(), nil, nil
-	}
-	rule, _ := r.vs.rule(table)
-	groups := map[int][]any{}
-	for _, v := range kc.values {
-		i, err := r.vs.shardOf(rule, v)
-		if err != nil {
-			return nil, nil, err
-		}
-		groups[i] = append(groups[i], v)
-	}
-	shards := make([]int, 0, len(groups))
-	for i := range groups {
-		shards = append(shards, i)
-	}
-	sort.Ints(shards)
-	return shards, groups, nil
-}
-
-// joinExprs collects the ON conditions of every join in FROM.
-func joinExprs(from []sqlparser.TableExpr) []sqlparser.Expr {
-	var out []sqlparser.Expr
-	for _, te := range from {
-		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-			if j, ok := n.(*sqlparser.JoinTableExpr); ok && j.Condition != nil && j.Condition.On != nil {
-				out = append(out, j.Condition.On)
-			}
-			return true, nil
-		}, te)
-	}
-	return out
-}
-
-func hasSubquery(n sqlparser.SQLNode) bool {
-	found := false
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		switch n.(type) {
-		case *sqlparser.Subquery, *sqlparser.DerivedTable:
-			found = true
-		}
-		return !found, nil
-	}, n)
-	return found
-}
-
-func (r *Router) planSelect(sel *sqlparser.Select, st *Statement, args []any, sharded []string) (*plan, error) {
-	al := aliases(sel.From)
-	exprs := joinExprs(sel.From)
-	if sel.Where != nil {
-		exprs = append(exprs, sel.Where.Expr)
-	}
-	kcs, err := r.constraints(exprs, al, st.Tables, args)
-	if err != nil {
-		return nil, err
-	}
-	unshardedTables := len(st.Tables) - len(sharded)
-	// Every sharded table pinned to the same single shard: the whole
-	// statement (joins and subqueries included) runs there unchanged.
-	target := -1
-	allPinned := true
-	for _, t := range sharded {
-		shards, _, err := r.shardsFor(t, kcs[t])
-		if err != nil {
-			return nil, err
-		}
-		if len(shards) != 1 || (target >= 0 && shards[0] != target) {
-			allPinned = false
-			break
-		}
-		target = shards[0]
-	}
-	if allPinned && (unshardedTables == 0 || target == 0) {
-		return &plan{Type: PlanSingleShard, Shards: []int{target}, Table: sharded[0],
-			PushedDown: "the whole statement, unchanged"}, nil
-	}
-	if len(st.Tables) > 1 {
-		if hasSubquery(sel) {
-			return nil, unsupported("subquery over a scattered table", "pin every sharded table to one shard with its key")
-		}
-		return nil, unsupported("cross-shard join of "+strings.Join(st.Tables, ", "),
-			"joins run only when every joined sharded table is pinned to the same shard by its key, e.g. likes.image_id = images.id = ?")
-	}
-	if hasSubquery(sel) {
-		return nil, unsupported("subquery over a scattered table", "")
-	}
-	table := sharded[0]
-	shards, groups, err := r.shardsFor(table, kcs[table])
-	if err != nil {
-		return nil, err
-	}
-	spec, shardAST, err := planMerge(sel)
-	if err != nil {
-		return nil, err
-	}
-	p := &plan{Type: PlanScatter, Shards: shards, Merge: spec, Table: table}
-	bound, err := bindArgs(shardAST, args)
-	if err != nil {
-		return nil, err
-	}
-	if kcs[table].in && groups != nil {
-		p.Type = PlanMultiShard
-		p.Queries = map[int]string{}
-		rule, _ := r.vs.rule(table)
-		for _, i := range shards {
-			q, err := rewriteIn(bound, al, table, rule.Column, groups[i])
-			if err != nil {
-				return nil, err
-			}
-			p.Queries[i] = q
-		}
-	} else {
-		text := sqlparser.String(bound)
-		p.Queries = map[int]string{}
-		for _, i := range shards {
-			p.Queries[i] = text
-		}
-	}
-	p.PushedDown, p.Merged = spec.explain()
-	return p, nil
-}
-
-// rewriteIn returns the statement with the IN list on table.column cut to
-// keep, so each shard is asked only for its own keys.
-func rewriteIn(bound sqlparser.Statement, al map[string]string, table, column string, keep []any) (string, error) {
+// rewriteIn returns the statement with the IN list on the reference's
+// shard key cut to keep, so each shard is asked only for its own keys. It
+// rewrites only when the WHERE clause has exactly one such IN list and no
+// other comparison of the key; otherwise the statement goes unchanged,
+// which is as correct (a shard holds only its own rows), just less
+// selective.
+func rewriteIn(bound sqlparser.Statement, ref *tableRef, keep []any) string {
 	stmt := sqlparser.CloneStatement(bound)
 	var where *sqlparser.Where
 	switch s := stmt.(type) {
@@ -414,37 +423,38 @@ func rewriteIn(bound sqlparser.Statement, al map[string]string, table, column st
 		where = s.Where
 	}
 	if where == nil {
-		return "", errors.New("router: IN rewrite without WHERE")
+		return sqlparser.String(bound)
+	}
+	isKey := func(e sqlparser.Expr) bool {
+		col, ok := e.(*sqlparser.ColName)
+		return ok && strings.EqualFold(col.Name.String(), ref.rule.Column) &&
+			(col.Qualifier.IsEmpty() || strings.EqualFold(col.Qualifier.Name.String(), ref.alias))
+	}
+	var target *sqlparser.ComparisonExpr
+	n := 0
+	for _, e := range splitAnd(where.Expr) {
+		cmp, ok := e.(*sqlparser.ComparisonExpr)
+		if !ok || !(isKey(cmp.Left) || isKey(cmp.Right)) {
+			continue
+		}
+		n++
+		if cmp.Operator == sqlparser.InOp && isKey(cmp.Left) {
+			target = cmp
+		}
+	}
+	if n != 1 || target == nil {
+		return sqlparser.String(bound)
 	}
 	tuple := make(sqlparser.ValTuple, 0, len(keep))
 	for _, v := range keep {
 		lit, err := literal(v)
 		if err != nil {
-			return "", err
+			return sqlparser.String(bound)
 		}
 		tuple = append(tuple, lit)
 	}
-	done := false
-	for _, e := range splitAnd(where.Expr) {
-		cmp, ok := e.(*sqlparser.ComparisonExpr)
-		if !ok || cmp.Operator != sqlparser.InOp {
-			continue
-		}
-		col, ok := cmp.Left.(*sqlparser.ColName)
-		if !ok || !strings.EqualFold(col.Name.String(), column) {
-			continue
-		}
-		if !col.Qualifier.IsEmpty() && al[strings.ToLower(col.Qualifier.Name.String())] != table {
-			continue
-		}
-		cmp.Right = tuple
-		done = true
-		break
-	}
-	if !done {
-		return "", errors.New("router: IN list on the shard key not found for rewrite")
-	}
-	return sqlparser.String(stmt), nil
+	target.Right = tuple
+	return sqlparser.String(stmt)
 }
 
 // updatesKey names the shard-key column an UPDATE assigns, if any.
@@ -465,67 +475,6 @@ func updatesKey(u *sqlparser.Update, r *Router) string {
 	return ""
 }
 
-func (r *Router) planUpdateDelete(stmt sqlparser.Statement, where *sqlparser.Where, args []any, sharded []string, keyUpdate string) (*plan, error) {
-	if keyUpdate != "" {
-		return nil, unsupported("UPDATE of the shard key "+keyUpdate, "changing it moves the row to another shard: DELETE it and INSERT it again")
-	}
-	if len(sharded) > 1 {
-		return nil, unsupported("multi-table "+fmt.Sprint(sharded)+" write", "")
-	}
-	table := sharded[0]
-	var tables []string
-	var from []sqlparser.TableExpr
-	switch s := stmt.(type) {
-	case *sqlparser.Update:
-		from = s.TableExprs
-	case *sqlparser.Delete:
-		from = s.TableExprs
-	}
-	al := aliases(from)
-	for _, t := range al {
-		tables = append(tables, t)
-	}
-	var exprs []sqlparser.Expr
-	if where != nil {
-		exprs = append(exprs, where.Expr)
-	}
-	kcs, err := r.constraints(exprs, al, tables, args)
-	if err != nil {
-		return nil, err
-	}
-	shards, groups, err := r.shardsFor(table, kcs[table])
-	if err != nil {
-		return nil, err
-	}
-	if len(shards) == 1 {
-		return &plan{Type: PlanSingleShard, Shards: shards, Table: table, PushedDown: "the whole statement, unchanged"}, nil
-	}
-	p := &plan{Type: PlanMultiShard, Shards: shards, Table: table, Queries: map[int]string{}}
-	bound, err := bindArgs(stmt, args)
-	if err != nil {
-		return nil, err
-	}
-	if kcs[table].values == nil {
-		p.Type = PlanScatter
-		text := sqlparser.String(bound)
-		for _, i := range shards {
-			p.Queries[i] = text
-		}
-		p.PushedDown = "the statement, to every shard (an explicit multi-shard write)"
-		return p, nil
-	}
-	rule, _ := r.vs.rule(table)
-	for _, i := range shards {
-		q, err := rewriteIn(bound, al, table, rule.Column, groups[i])
-		if err != nil {
-			return nil, err
-		}
-		p.Queries[i] = q
-	}
-	p.PushedDown = "the statement with each shard's own keys in the IN list"
-	return p, nil
-}
-
 func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 	tn, ok := ins.Table.Expr.(sqlparser.TableName)
 	if !ok {
@@ -533,6 +482,9 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 	}
 	table := strings.ToLower(tn.Name.String())
 	rule, _ := r.vs.rule(table)
+	if a := r.analyze(ins, args); a.subqueries > 0 {
+		return nil, unsupported("subquery in an INSERT into sharded table "+table, "the row's shard would answer it from its own rows only; select the values first")
+	}
 	rows, ok := ins.Rows.(sqlparser.Values)
 	if !ok {
 		return nil, unsupported("INSERT … SELECT into sharded table "+table, "select the rows, then insert them")

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/scalelab/scalelab/flavor"
 	"strings"
 	"sync"
 	"time"
@@ -63,6 +64,7 @@ type Router struct {
 	stats counters
 	gtids gtids // read-your-writes positions of router-level calls
 	vs    *vschema
+	fl    flavor.Flavor
 
 	mergeDB *sql.DB // hands merged scatter results back as *sql.Rows
 	// mapper maps struct fields to columns when scatter results are scanned
@@ -99,7 +101,11 @@ func New(t *topology.Topology, cfg Config) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Router{topo: t, cfg: cfg, cls: cls, vs: vs, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower)}
+	fl, err := flavor.Lookup(t.Flavor)
+	if err != nil {
+		return nil, err
+	}
+	r := &Router{topo: t, cfg: cfg, cls: cls, vs: vs, fl: fl, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower)}
 	for _, s := range t.Shards {
 		set, err := replica.New(t, s, cfg.Replica)
 		if err != nil {

@@ -2,6 +2,7 @@ package router
 
 import (
 	"bytes"
+	"cmp"
 	"container/heap"
 	"context"
 	"database/sql"
@@ -12,6 +13,7 @@ import (
 	"math/big"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -145,28 +147,37 @@ func (s *shardStream) advance() (bool, error) {
 type valueKind int
 
 const (
-	kindText valueKind = iota
+	kindText   valueKind = iota // compared by the collation's sort key
+	kindBinary                  // compared byte by byte
 	kindNumber
-	kindTime
+	kindTime     // DATE, DATETIME, TIMESTAMP
+	kindDuration // TIME, which may be negative
+	kindEnum     // ENUM and SET sort by their index, which the result does not carry
 )
 
 func kindOf(ct *sql.ColumnType) valueKind {
 	if ct == nil {
-		return kindText
+		return kindBinary
 	}
 	switch strings.ToUpper(ct.DatabaseTypeName()) {
 	case "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "UNSIGNED TINYINT", "UNSIGNED SMALLINT",
-		"UNSIGNED MEDIUMINT", "UNSIGNED INT", "UNSIGNED BIGINT", "DECIMAL", "FLOAT", "DOUBLE", "YEAR", "BIT":
+		"UNSIGNED MEDIUMINT", "UNSIGNED INT", "UNSIGNED BIGINT", "DECIMAL", "FLOAT", "DOUBLE", "YEAR", "NULL":
 		return kindNumber
-	case "DATETIME", "TIMESTAMP", "DATE", "TIME":
+	case "DATETIME", "TIMESTAMP", "DATE":
 		return kindTime
+	case "TIME":
+		return kindDuration
+	case "CHAR", "VARCHAR", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "JSON":
+		return kindText
+	case "ENUM", "SET":
+		return kindEnum
 	}
-	return kindText
+	return kindBinary // BINARY, VARBINARY, BLOBs, BIT, GEOMETRY
 }
 
-// compareValues orders two column values as the server would for the
-// column's type. NULL sorts first, as in MySQL. Text compares
-// case-insensitively, approximating the default _ci collations.
+// compareValues orders two values of one column as the server does.
+// NULL sorts first, as in MySQL. Text must be compared through its sort
+// key instead (compareKeys).
 func compareValues(a, b any, k valueKind) int {
 	if a == nil || b == nil {
 		switch {
@@ -190,12 +201,48 @@ func compareValues(a, b any, k valueKind) int {
 				return ta.Compare(tb)
 			}
 		}
+	case kindDuration:
+		da, oka := parseDuration(toBytes(a))
+		db, okb := parseDuration(toBytes(b))
+		if oka && okb {
+			return cmp.Compare(da, db)
+		}
 	}
-	sa, sb := toBytes(a), toBytes(b)
-	if c := bytes.Compare(bytes.ToLower(sa), bytes.ToLower(sb)); c != 0 {
-		return c
+	return bytes.Compare(toBytes(a), toBytes(b))
+}
+
+// parseDuration reads a TIME value ([-]HHH:MM:SS[.ffffff]) as
+// microseconds.
+func parseDuration(b []byte) (int64, bool) {
+	s := string(b)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	frac := int64(0)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		f := (s[i+1:] + "000000")[:6]
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		frac, s = n, s[:i]
 	}
-	return bytes.Compare(sa, sb)
+	parts := strings.Split(s, ":")
+	if len(parts) != 3 {
+		return 0, false
+	}
+	var total int64
+	for _, p := range parts {
+		n, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		total = total*60 + n
+	}
+	total = total*1e6 + frac
+	if neg {
+		total = -total
+	}
+	return total, true
 }
 
 func toBytes(v any) []byte {
@@ -234,13 +281,69 @@ func toRat(v any) (*big.Rat, bool) {
 	return nil, false
 }
 
-// scale is the number of digits after the decimal point in a numeric text.
-func scale(v any) int {
-	s := string(toBytes(v))
-	if i := strings.IndexByte(s, '.'); i >= 0 && !strings.ContainsAny(s, "eE") {
-		return len(s) - i - 1
+// merger combines shard results by a mergeSpec, once the result's columns
+// are known: where each select-list position landed (a * stands for as
+// many columns as the table has), and how each column compares.
+type merger struct {
+	spec  *mergeSpec
+	types []*sql.ColumnType
+	kinds []valueKind
+	shift int // how many more columns than one the * expanded to
+}
+
+// at is the result column of select-list position i.
+func (m *merger) at(i int) int {
+	if m.spec.star >= 0 && i > m.spec.star {
+		return i + m.shift
 	}
-	return 0
+	return i
+}
+
+// compareKey compares two rows on one sort column.
+func (m *merger) compareKey(a, b []any, s sortCol) int {
+	c := m.at(s.col)
+	if m.kinds[c] == kindText && s.weight >= 0 {
+		w := m.at(s.weight)
+		if a[c] == nil || b[c] == nil {
+			return compareValues(a[c], b[c], kindNumber)
+		}
+		return bytes.Compare(toBytes(a[w]), toBytes(b[w]))
+	}
+	return compareValues(a[c], b[c], m.kinds[c])
+}
+
+func (m *merger) less(order []sortCol) func(a, b []any) bool {
+	return func(a, b []any) bool {
+		for _, o := range order {
+			c := m.compareKey(a, b, o)
+			if c == 0 {
+				continue
+			}
+			if o.desc {
+				return c > 0
+			}
+			return c < 0
+		}
+		return false
+	}
+}
+
+// checkKinds refuses a merge that compares values the router cannot order
+// as the server does.
+func (m *merger) checkKinds(cols []string) error {
+	var keys []sortCol
+	keys = append(append(keys, m.spec.order...), m.spec.groupBy...)
+	for i, c := range m.spec.cols {
+		if c.agg == aggMin || c.agg == aggMax {
+			keys = append(keys, sortCol{col: i})
+		}
+	}
+	for _, k := range keys {
+		if m.kinds[m.at(k.col)] == kindEnum {
+			return unsupported("comparing ENUM or SET column "+cols[m.at(k.col)]+" across shards", "they sort by their index; order by CAST(col AS CHAR) or by col+0")
+		}
+	}
+	return nil
 }
 
 // newMerge builds the merged source from the shards' rows according to
@@ -259,70 +362,41 @@ func newMerge(spec *mergeSpec, results []*sql.Rows) (*mergeSource, error) {
 		return nil, err
 	}
 	types, _ := results[0].ColumnTypes()
+	m := &merger{spec: spec, types: types, kinds: make([]valueKind, len(cols))}
+	if spec.star >= 0 {
+		m.shift = len(cols) - len(spec.cols)
+	}
+	for i := range cols {
+		if i < len(types) {
+			m.kinds[i] = kindOf(types[i])
+		}
+	}
+	if err := m.checkKinds(cols); err != nil {
+		closeAll()
+		return nil, err
+	}
+	visible := m.at(spec.visible-1) + 1
+	if spec.visible-1 == spec.star {
+		visible += m.shift
+	}
 	streams := make([]*shardStream, len(results))
 	for i, r := range results {
 		streams[i] = newShardStream(r, len(cols))
 	}
-	visible := len(cols)
-	if !spec.star && spec.visible >= 0 && spec.visible < len(cols) {
-		visible = spec.visible
-	}
-	order := make([]orderKey, len(spec.order))
-	copy(order, spec.order)
-	for i, o := range order {
-		if o.idx >= 0 {
-			continue
-		}
-		for j, c := range cols {
-			if strings.EqualFold(c, o.name) {
-				order[i].idx = j
-			}
-		}
-		if order[i].idx < 0 {
-			closeAll()
-			return nil, unsupported("ORDER BY "+o.name+", which the result does not have", "")
-		}
-	}
-	kinds := make([]valueKind, len(cols))
-	for i := range cols {
-		if i < len(types) {
-			kinds[i] = kindOf(types[i])
-		}
-	}
-	less := func(a, b []any) bool {
-		for _, o := range order {
-			c := compareValues(a[o.idx], b[o.idx], kinds[o.idx])
-			if c == 0 {
-				continue
-			}
-			if o.desc {
-				return c > 0
-			}
-			return c < 0
-		}
-		return false
-	}
 	var src func() ([]any, error) // next full-width row, io.EOF at the end
 	switch {
 	case spec.aggs:
-		rows, err := aggregate(spec, streams, kinds)
+		rows, err := m.aggregate(streams)
 		if err != nil {
 			closeAll()
 			return nil, err
 		}
-		if len(order) > 0 {
-			sort.SliceStable(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
-		} else if len(spec.groupBy) > 0 {
+		order := spec.order
+		if len(order) == 0 {
 			// MariaDB returns groups in key order; do the same.
-			sort.SliceStable(rows, func(i, j int) bool {
-				for _, g := range spec.groupBy {
-					if c := compareValues(rows[i][g], rows[j][g], kinds[g]); c != 0 {
-						return c < 0
-					}
-				}
-				return false
-			})
+			order = spec.groupBy
 		}
+		sort.SliceStable(rows, func(i, j int) bool { return m.less(order)(rows[i], rows[j]) })
 		i := 0
 		src = func() ([]any, error) {
 			if i >= len(rows) {
@@ -331,8 +405,8 @@ func newMerge(spec *mergeSpec, results []*sql.Rows) (*mergeSource, error) {
 			i++
 			return rows[i-1], nil
 		}
-	case len(order) > 0:
-		h := &rowHeap{less: less}
+	case len(spec.order) > 0:
+		h := &rowHeap{less: m.less(spec.order)}
 		for _, s := range streams {
 			ok, err := s.advance()
 			if err != nil {
@@ -377,10 +451,10 @@ func newMerge(spec *mergeSpec, results []*sql.Rows) (*mergeSource, error) {
 			return nil, io.EOF
 		}
 	}
-	skipped, sent := int64(0), int64(0)
+	var skipped, sent uint64
 	next := func(dest []driver.Value) error {
 		for {
-			if spec.limit >= 0 && sent >= spec.limit {
+			if spec.hasLimit && sent >= spec.limit {
 				return io.EOF
 			}
 			row, err := src()
@@ -397,6 +471,9 @@ func newMerge(spec *mergeSpec, results []*sql.Rows) (*mergeSource, error) {
 			}
 			return nil
 		}
+	}
+	if len(types) > visible {
+		types = types[:visible]
 	}
 	return &mergeSource{cols: cols[:visible], types: types, next: next, close: closeAll}, nil
 }
@@ -418,17 +495,47 @@ func (h *rowHeap) Pop() any {
 	return x
 }
 
-// aggregate reads every shard's partial aggregates and combines them per
-// group: counts add, sums add, MIN/MAX compare, AVG divides the summed SUM
-// by the summed COUNT.
-func aggregate(spec *mergeSpec, streams []*shardStream, kinds []valueKind) ([][]any, error) {
-	type group struct {
-		row    []any
-		sums   map[int]*big.Rat
-		counts map[int]*big.Rat
-		scales map[int]int
+// groupKey is the identity of a row's group: the sort keys of its text
+// keys, the exact values of the rest.
+func (m *merger) groupKey(row []any) string {
+	var kb strings.Builder
+	for _, g := range m.spec.groupBy {
+		c := m.at(g.col)
+		v := row[c]
+		switch {
+		case v == nil:
+			kb.WriteString("\x00N")
+			continue
+		case m.kinds[c] == kindText && g.weight >= 0:
+			v = row[m.at(g.weight)]
+		case m.kinds[c] == kindNumber:
+			if r, ok := toRat(v); ok {
+				v = r.RatString()
+			}
+		}
+		kb.WriteString("\x00V")
+		b := toBytes(v)
+		kb.WriteString(strconv.Itoa(len(b)))
+		kb.WriteByte(':')
+		kb.Write(b)
 	}
-	groups := map[string]*group{}
+	return kb.String()
+}
+
+// partial is one group's running aggregates.
+type partial struct {
+	row    []any
+	rats   map[int]*big.Rat
+	floats map[int]float64
+	seen   map[int]bool // a SUM or AVG saw a non-NULL value
+}
+
+// aggregate reads every shard's partial aggregates and combines them per
+// group: counts add, sums add (exactly for DECIMAL, as doubles for
+// DOUBLE), MIN and MAX compare as the server does, AVG divides the summed
+// SUM by the summed COUNT, and the BIT_ aggregates combine bitwise.
+func (m *merger) aggregate(streams []*shardStream) ([][]any, error) {
+	groups := map[string]*partial{}
 	var order []string
 	for _, s := range streams {
 		for {
@@ -439,89 +546,70 @@ func aggregate(spec *mergeSpec, streams []*shardStream, kinds []valueKind) ([][]
 			if !ok {
 				break
 			}
-			var kb strings.Builder
-			for _, g := range spec.groupBy {
-				v := s.cur[g]
-				if v == nil {
-					kb.WriteString("\x00N")
-				} else {
-					kb.WriteString("\x00V")
-					if kinds[g] == kindText {
-						kb.Write(bytes.ToLower(toBytes(v)))
-					} else if r, ok := toRat(v); ok && kinds[g] == kindNumber {
-						kb.WriteString(r.RatString())
-					} else {
-						kb.Write(toBytes(v))
-					}
-				}
-			}
-			key := kb.String()
+			key := m.groupKey(s.cur)
 			g, ok := groups[key]
 			if !ok {
-				g = &group{row: append([]any(nil), s.cur...), sums: map[int]*big.Rat{}, counts: map[int]*big.Rat{}, scales: map[int]int{}}
+				g = &partial{row: append([]any(nil), s.cur...), rats: map[int]*big.Rat{}, floats: map[int]float64{}, seen: map[int]bool{}}
 				groups[key] = g
 				order = append(order, key)
-				for i, c := range spec.cols {
-					switch c.agg {
-					case aggCount, aggSum, aggAvg:
-						addRat(g.sums, g.scales, i, s.cur[i])
-						if c.agg == aggAvg {
-							addRat(g.counts, nil, i, s.cur[c.countIdx])
-						}
+				for i, c := range m.spec.cols {
+					if c.agg == aggCount || c.agg == aggSum {
+						m.add(g, m.at(i), s.cur[m.at(i)])
 					}
 				}
 				continue
 			}
-			for i, c := range spec.cols {
-				v := s.cur[i]
+			for i, c := range m.spec.cols {
+				ci := m.at(i)
+				v := s.cur[ci]
 				switch c.agg {
 				case aggCount, aggSum:
-					addRat(g.sums, g.scales, i, v)
-				case aggAvg:
-					addRat(g.sums, g.scales, i, v)
-					addRat(g.counts, nil, i, s.cur[c.countIdx])
-				case aggMin:
-					if g.row[i] == nil || (v != nil && compareValues(v, g.row[i], kinds[i]) < 0) {
-						g.row[i] = v
+					m.add(g, ci, v)
+				case aggMin, aggMax:
+					if v == nil {
+						continue
 					}
-				case aggMax:
-					if g.row[i] == nil || (v != nil && compareValues(v, g.row[i], kinds[i]) > 0) {
-						g.row[i] = v
+					d := -1
+					if g.row[ci] != nil {
+						d = m.compareKey(s.cur, g.row, sortCol{col: i, weight: c.weight})
 					}
+					if (c.agg == aggMin && d < 0) || (c.agg == aggMax && d > 0) || g.row[ci] == nil {
+						g.row[ci] = v
+						if c.weight >= 0 {
+							g.row[m.at(c.weight)] = s.cur[m.at(c.weight)]
+						}
+					}
+				case aggBitAnd, aggBitOr, aggBitXor:
+					a, ok1 := toUint(g.row[ci])
+					b, ok2 := toUint(v)
+					if !ok1 || !ok2 {
+						return nil, fmt.Errorf("router: %s merge of %v and %v", aggNames[c.agg], g.row[ci], v)
+					}
+					switch c.agg {
+					case aggBitAnd:
+						a &= b
+					case aggBitOr:
+						a |= b
+					default:
+						a ^= b
+					}
+					g.row[ci] = a
 				}
 			}
 		}
-	}
-	// Aggregates over no rows at all still return one row, as SQL does.
-	if len(groups) == 0 && len(spec.groupBy) == 0 {
-		row := make([]any, len(spec.cols))
-		for i, c := range spec.cols {
-			if c.agg == aggCount {
-				row[i] = []byte("0")
-			}
-		}
-		return [][]any{row}, nil
 	}
 	out := make([][]any, 0, len(order))
 	for _, key := range order {
 		g := groups[key]
-		for i, c := range spec.cols {
+		for i, c := range m.spec.cols {
+			ci := m.at(i)
 			switch c.agg {
 			case aggCount:
-				g.row[i] = ratText(g.sums[i], 0)
+				g.row[ci] = g.total(ci, m.types[ci])
 			case aggSum:
-				if r, ok := g.sums[i]; ok {
-					g.row[i] = ratText(r, g.scales[i])
-				}
+				g.row[ci] = g.total(ci, m.types[ci])
 			case aggAvg:
-				sum, cnt := g.sums[i], g.counts[i]
-				if sum == nil || cnt == nil || cnt.Sign() == 0 {
-					g.row[i] = nil
-					continue
-				}
-				// MySQL's AVG has the argument's scale plus
-				// div_precision_increment (4).
-				g.row[i] = ratText(new(big.Rat).Quo(sum, cnt), g.scales[i]+4)
+				g.row[ci] = g.average(m.at(c.sum), m.at(c.count), m.types[ci])
 			}
 		}
 		out = append(out, g.row)
@@ -529,22 +617,83 @@ func aggregate(spec *mergeSpec, streams []*shardStream, kinds []valueKind) ([][]
 	return out, nil
 }
 
-func addRat(m map[int]*big.Rat, scales map[int]int, i int, v any) {
+func toUint(v any) (uint64, bool) {
+	switch x := v.(type) {
+	case uint64:
+		return x, true
+	case int64:
+		return uint64(x), true
+	case []byte:
+		u, err := strconv.ParseUint(string(x), 10, 64)
+		return u, err == nil
+	}
+	return 0, false
+}
+
+// add adds a COUNT or SUM partial.
+func (m *merger) add(g *partial, ci int, v any) {
 	if v == nil {
+		return
+	}
+	g.seen[ci] = true
+	if f, ok := v.(float64); ok {
+		g.floats[ci] += f
 		return
 	}
 	r, ok := toRat(v)
 	if !ok {
 		return
 	}
-	if prev, ok := m[i]; ok {
+	if prev, ok := g.rats[ci]; ok {
 		prev.Add(prev, r)
 	} else {
-		m[i] = r
+		g.rats[ci] = r
 	}
-	if scales != nil && scale(v) > scales[i] {
-		scales[i] = scale(v)
+}
+
+// total is a summed COUNT or SUM, in the Go type and scale the shards
+// returned it in.
+func (g *partial) total(ci int, ct *sql.ColumnType) any {
+	if !g.seen[ci] {
+		if kindOf(ct) == kindNumber && strings.HasSuffix(ct.DatabaseTypeName(), "BIGINT") {
+			return int64(0) // COUNT over no rows
+		}
+		return nil // SUM over no rows is NULL
 	}
+	if f, ok := g.floats[ci]; ok {
+		return f
+	}
+	r := g.rats[ci]
+	switch ct.DatabaseTypeName() {
+	case "BIGINT":
+		return r.Num().Int64()
+	case "UNSIGNED BIGINT":
+		return r.Num().Uint64()
+	}
+	return ratText(r, scaleOf(ct))
+}
+
+// average divides a summed SUM by a summed COUNT as the server does:
+// doubles for DOUBLE, else DECIMAL rounded half away from zero to the AVG
+// column's scale.
+func (g *partial) average(sum, count int, ct *sql.ColumnType) any {
+	cnt, ok := g.rats[count]
+	if !ok || cnt.Sign() == 0 || !g.seen[sum] {
+		return nil
+	}
+	if f, ok := g.floats[sum]; ok {
+		n, _ := cnt.Float64()
+		return f / n
+	}
+	return ratText(new(big.Rat).Quo(g.rats[sum], cnt), scaleOf(ct))
+}
+
+// scaleOf is a DECIMAL column's number of digits after the point.
+func scaleOf(ct *sql.ColumnType) int {
+	if _, s, ok := ct.DecimalSize(); ok && s >= 0 && s < 40 {
+		return int(s)
+	}
+	return 0
 }
 
 func ratText(r *big.Rat, digits int) []byte {

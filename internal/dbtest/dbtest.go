@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -32,6 +33,10 @@ import (
 
 // EnvRequire, when set to anything, turns a missing server into a failure.
 const EnvRequire = "SCALELAB_REQUIRE_DB"
+
+// EnvPortOffset, when set to a number, moves a package's sandbox ports by
+// that much, so that two runs of one package's tests can share a machine.
+const EnvPortOffset = "SCALELAB_TEST_PORT_OFFSET"
 
 // Options shape a package's sandbox. BasePort must be unique across the
 // repository's test packages (TestBasePortsUnique checks it) and away from
@@ -57,6 +62,9 @@ var pkg struct {
 // Main runs the package's tests and stops the sandbox afterwards, if one was
 // started. Call it from TestMain.
 func Main(m *testing.M, opts Options) {
+	if off, err := strconv.Atoi(os.Getenv(EnvPortOffset)); err == nil {
+		opts.BasePort += off
+	}
 	pkg.opts = opts
 	code := m.Run()
 	if pkg.sb != nil {

@@ -1,0 +1,113 @@
+package difftest
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"strings"
+	"testing"
+)
+
+// corpusEntry is one statement of testdata/corpus.sql with its tags.
+type corpusEntry struct {
+	line int
+	sql  string
+	opts cmpOpts
+	// refuse, when set, is text the router's refusal must contain; the
+	// statement must then be refused.
+	refuse string
+	// either allows a refusal as well as the same answer.
+	either bool
+}
+
+// readCorpus reads a corpus file: one statement per line; blank lines and
+// lines starting with -- are skipped. Tags in brackets lead a statement:
+//
+//	[ordered]       the ORDER BY fully determines the row order
+//	[ci]            equal values under the collation may differ in bytes
+//	[noproxy]       compare through the router only
+//	[refuse:SHAPE]  the router must refuse it, naming SHAPE
+//	[either]        the same answer, or a refusal
+//
+// Untagged statements must give the same answer as the unsharded server,
+// compared as multisets.
+func readCorpus(t *testing.T, path string) []corpusEntry {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []corpusEntry
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "--") {
+			continue
+		}
+		e := corpusEntry{line: n}
+		for strings.HasPrefix(line, "[") {
+			end := strings.IndexByte(line, ']')
+			if end < 0 {
+				t.Fatalf("%s:%d: unclosed tag", path, n)
+			}
+			tag := line[1:end]
+			line = strings.TrimSpace(line[end+1:])
+			switch {
+			case tag == "ordered":
+				e.opts.ordered = true
+			case tag == "ci":
+				e.opts.collation = true
+			case tag == "noproxy":
+				e.opts.noProxy = true
+			case tag == "either":
+				e.either = true
+			case strings.HasPrefix(tag, "refuse:"):
+				e.refuse = strings.TrimPrefix(tag, "refuse:")
+			default:
+				t.Fatalf("%s:%d: unknown tag [%s]", path, n, tag)
+			}
+		}
+		e.sql = strings.TrimSuffix(line, ";")
+		out = append(out, e)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestHandCorpus runs the hand-written corpus: every statement must give
+// the unsharded server's answer, or be refused where its tags say so.
+func TestHandCorpus(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	corpus := readCorpus(t, "testdata/corpus.sql")
+	if len(corpus) < 300 {
+		t.Fatalf("the corpus has %d statements, want at least 300", len(corpus))
+	}
+	counts := map[verdict]int{}
+	for _, c := range corpus {
+		v, detail := e.check(ctx, c.sql, c.opts)
+		counts[v]++
+		switch {
+		case v == invalid:
+			t.Errorf("corpus.sql:%d: the unsharded server rejects it: %s\n  %s", c.line, detail, c.sql)
+		case v == differ:
+			t.Errorf("corpus.sql:%d: DIFFERENT RESULT: %s\n  %s", c.line, detail, c.sql)
+		case v == dataError && !c.either:
+			t.Errorf("corpus.sql:%d: a shard raised an error the server did not: %s\n  %s", c.line, detail, c.sql)
+		case c.refuse != "" && v != refused:
+			t.Errorf("corpus.sql:%d: ran, want a refusal naming %q\n  %s", c.line, c.refuse, c.sql)
+		case c.refuse != "" && !strings.Contains(detail, c.refuse):
+			t.Errorf("corpus.sql:%d: refusal %q does not name %q\n  %s", c.line, detail, c.refuse, c.sql)
+		case v == refused && c.refuse == "" && !c.either:
+			t.Errorf("corpus.sql:%d: refused, want the same answer: %s\n  %s", c.line, detail, c.sql)
+		}
+	}
+	t.Logf("%d statements: %d same, %d refused, %d different, %d invalid",
+		len(corpus), counts[same], counts[refused], counts[differ], counts[invalid])
+}

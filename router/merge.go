@@ -254,7 +254,35 @@ func (m *mergePlanner) visibleMatch(e sqlparser.Expr, sel *sqlparser.Select, byA
 			return i, nil
 		}
 	}
+	if byAlias {
+		// MariaDB matches an ORDER BY term to a select-list item that
+		// differs only in the precision of a temporal or DECIMAL cast,
+		// and sorts by that item: ORDER BY CAST(dt AS DATETIME) next to
+		// SELECT CAST(dt AS DATETIME(3)) sorts by the milliseconds.
+		loose := withoutCastPrecision(e)
+		for i, se := range exprs {
+			if ae, ok := se.(*sqlparser.AliasedExpr); ok && sqlparser.Equals.Expr(withoutCastPrecision(ae.Expr), loose) {
+				return i, nil
+			}
+		}
+	}
 	return -1, nil
+}
+
+// withoutCastPrecision returns a copy of e with the length and scale of
+// its DATETIME, TIME, TIMESTAMP and DECIMAL casts removed.
+func withoutCastPrecision(e sqlparser.Expr) sqlparser.Expr {
+	out := sqlparser.CloneExpr(e)
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if ct, ok := n.(*sqlparser.ConvertType); ok {
+			switch strings.ToLower(ct.Type) {
+			case "datetime", "time", "timestamp", "decimal":
+				ct.Length, ct.Scale = nil, nil
+			}
+		}
+		return true, nil
+	}, out)
+	return out
 }
 
 // planMerge checks that a scattered SELECT (arguments bound) has a shape

@@ -390,73 +390,183 @@ func (g *gen) grouped(t table) string {
 	return q
 }
 
-// join joins two tables, pinned to one shard or not.
+// ref is one table reference of a generated statement.
+type ref struct {
+	t     table
+	alias string
+}
+
+func (r ref) col(name string) string { return r.alias + "." + name }
+
+// intCol is a random integer column of r, qualified.
+func (g *gen) intCol(r ref) string { return g.col(r.t, r.alias, 'i') }
+
+// pin equates a reference's shard key with a value, or with another
+// reference's integer column.
+func (g *gen) pin(r ref, others []ref) string {
+	if len(others) > 0 && g.chance(40) {
+		o := others[g.n(len(others))]
+		return r.col(r.t.key) + " = " + g.intCol(o)
+	}
+	if g.chance(15) {
+		return r.col(r.t.key) + " IN (" + g.keyValue(r.t) + ", " + g.keyValue(r.t) + ")"
+	}
+	return r.col(r.t.key) + " = " + g.keyValue(r.t)
+}
+
+// conds is a random conjunction over refs: key pins, column equalities
+// and predicates; at least one term.
+func (g *gen) conds(refs []ref) string {
+	var terms []string
+	for len(terms) == 0 || g.chance(45) {
+		r := refs[g.n(len(refs))]
+		switch g.n(4) {
+		case 0, 1:
+			terms = append(terms, g.pin(r, refs))
+		case 2:
+			o := refs[g.n(len(refs))]
+			terms = append(terms, g.intCol(r)+" = "+g.intCol(o))
+		default:
+			terms = append(terms, g.pred(r.t, r.alias, 1))
+		}
+	}
+	return strings.Join(terms, " AND ")
+}
+
+func (g *gen) refs(n int, prefix string) []ref {
+	out := make([]ref, n)
+	for i := range out {
+		out[i] = ref{t: tables[g.n(len(tables))], alias: fmt.Sprintf("%s%d", prefix, i)}
+	}
+	return out
+}
+
+// join joins two or three table references with random join types and
+// conditions: pinned to one shard by chance, often not.
 func (g *gen) join() string {
-	switch g.n(6) {
-	case 0:
-		// An image and its likes: pinned when the image is.
-		j := g.pick("JOIN", "LEFT JOIN", "STRAIGHT_JOIN")
-		on := "l.image_id = i.id"
-		if j == "STRAIGHT_JOIN" {
-			j = "JOIN"
+	refs := g.refs(2+g.n(2), "t")
+	from := refs[0].t.name + " " + refs[0].alias
+	var cross []string
+	for i := 1; i < len(refs); i++ {
+		r := refs[i]
+		if g.chance(10) {
+			// A comma join, with its condition in WHERE.
+			from += ", " + r.t.name + " " + r.alias
+			cross = append(cross, g.intCol(r)+" = "+g.intCol(refs[g.n(i)]))
+			continue
 		}
-		if g.chance(30) {
-			on += " AND " + g.pred(tables[2], "l", 0)
+		from += " " + g.pick("JOIN", "LEFT JOIN", "RIGHT JOIN", "INNER JOIN", "STRAIGHT_JOIN") + " " + r.t.name + " " + r.alias
+		// An equality with an earlier reference keeps the join small.
+		prev := refs[g.n(i)]
+		on := g.intCol(r) + " = " + g.intCol(prev)
+		if g.chance(60) {
+			// Key to key: pinned wherever the other is.
+			on = r.col(r.t.key) + " = " + prev.col(prev.t.key)
 		}
-		w := " WHERE i.id = " + g.keyValue(tables[1])
-		if g.chance(20) {
-			w = " WHERE l.image_id = " + g.keyValue(tables[1])
+		if g.chance(50) {
+			on += " AND " + g.conds(refs[:i+1])
 		}
-		if g.chance(15) {
-			w = " WHERE i.id IN (" + g.keyValue(tables[1]) + ", " + g.keyValue(tables[1]) + ")"
-		}
-		return "SELECT i.id, i.name, l.id, l.user_id FROM images i " + j + " likes l ON " + on + w + g.and(tables[1], "i")
-	case 1:
-		// A self-join on a non-key column: never pinned by p.id alone.
-		return "SELECT p.id, c.id, c.name FROM images p JOIN images c ON c.parent_id = p.id WHERE p.id = " + g.keyValue(tables[1])
-	case 2:
-		// Joined by user: users and images are sharded by different keys.
-		return "SELECT u.name, i.id FROM users u JOIN images i ON i.user_id = u.id WHERE u.id = " + g.keyValue(tables[0])
-	case 3:
-		// Both keys pinned to one value: the same shard.
-		v := g.keyValue(tables[1])
-		return "SELECT p.id, c.id FROM images p " + g.pick("JOIN", "LEFT JOIN") + " images c ON c.id = p.id WHERE p.id = " + v
-	case 4:
-		return "SELECT i.id, l.id FROM images i RIGHT JOIN likes l ON l.image_id = i.id WHERE l.image_id = " + g.keyValue(tables[1])
+		from += " ON " + on
 	}
-	return "SELECT COUNT(*) FROM images i JOIN likes l ON l.image_id = i.id" + g.pick("", " WHERE i.id = "+g.keyValue(tables[1]))
+	var items, ids []string
+	for _, r := range refs {
+		ids = append(ids, r.col("id"))
+		if g.chance(60) {
+			items = append(items, r.col("id"))
+		}
+		if g.chance(40) {
+			e, _ := g.expr(r.t, r.alias)
+			items = append(items, e)
+		}
+	}
+	q := "SELECT "
+	if len(items) == 0 || g.chance(10) {
+		q += "COUNT(*)"
+	} else {
+		q += strings.Join(items, ", ")
+	}
+	q += " FROM " + from
+	if g.chance(85) {
+		cross = append(cross, g.conds(refs))
+	}
+	if len(cross) > 0 {
+		q += " WHERE " + strings.Join(cross, " AND ")
+	}
+	if !strings.HasPrefix(q, "SELECT COUNT(*)") && g.chance(50) {
+		q += " ORDER BY " + strings.Join(ids, ", ")
+		g.opts.ordered = true
+		if g.chance(50) {
+			q += " LIMIT " + g.pick("1", "4", "2, 3")
+		}
+	}
+	return q
 }
 
-// subquery puts a subquery in the select list or the WHERE clause.
+// subquery puts a subquery, correlated or not, pinned or not, in the
+// select list or the WHERE clause of a one-table SELECT, pinned or not.
 func (g *gen) subquery() string {
-	v := g.keyValue(tables[1])
-	switch g.n(6) {
-	case 0:
-		return "SELECT i.id, (SELECT COUNT(*) FROM likes l WHERE l.image_id = i.id) FROM images i WHERE i.id = " + v
-	case 1:
-		return "SELECT id, (SELECT COUNT(*) FROM images) FROM images WHERE id = " + v
-	case 2:
-		return "SELECT id FROM images i WHERE i.id = " + v + " AND EXISTS (SELECT 1 FROM likes l WHERE l.image_id = i.id" + g.and(tables[2], "l") + ")"
-	case 3:
-		return "SELECT id, name FROM images WHERE id = " + v + " AND user_id IN (SELECT id FROM users WHERE " + g.pred(tables[0], "", 1) + ")"
-	case 4:
-		return "SELECT id FROM likes WHERE image_id = " + v + " AND user_id = (SELECT MAX(user_id) FROM likes WHERE image_id = " + v + ")"
+	outer := ref{t: tables[g.n(len(tables))], alias: "o"}
+	inner := ref{t: tables[g.n(len(tables))], alias: "s"}
+	var where []string
+	if g.chance(75) {
+		where = append(where, g.pin(outer, nil))
 	}
-	return "SELECT COUNT(*) FROM images WHERE parent_id IN (SELECT id FROM images WHERE " + g.pred(tables[1], "", 1) + ")"
-}
-
-// derived uses a derived table or a UNION.
-func (g *gen) derived() string {
-	v := g.keyValue(tables[1])
+	// The subquery's own conditions: a correlation, a pin, a predicate.
+	var sw []string
+	switch g.n(5) {
+	case 0, 1:
+		sw = append(sw, inner.col(inner.t.key)+" = "+outer.col(outer.t.key))
+	case 2:
+		sw = append(sw, g.intCol(inner)+" = "+g.intCol(outer))
+	}
+	if g.chance(50) {
+		sw = append(sw, g.pin(inner, []ref{outer}))
+	}
+	if g.chance(40) || len(sw) == 0 {
+		sw = append(sw, g.pred(inner.t, inner.alias, 1))
+	}
+	sub := " FROM " + inner.t.name + " " + inner.alias + " WHERE " + strings.Join(sw, " AND ")
+	items := []string{outer.col("id")}
 	switch g.n(4) {
 	case 0:
-		return "SELECT COUNT(*) FROM (SELECT user_id AS id FROM images) t WHERE id = " + v
+		a, _ := g.aggregate(inner.t)
+		if strings.Contains(a, "(") && !strings.HasPrefix(a, "COUNT(*) +") {
+			a = strings.Replace(a, "(", "("+inner.alias+".", 1)
+			a = strings.Replace(a, "("+inner.alias+".*)", "(*)", 1)
+			a = strings.Replace(a, "("+inner.alias+".DISTINCT ", "(DISTINCT "+inner.alias+".", 1)
+		}
+		items = append(items, "(SELECT "+a+sub+")")
 	case 1:
-		return "SELECT t.id FROM (SELECT id FROM images WHERE id = " + v + ") t"
+		where = append(where, g.intCol(outer)+" IN (SELECT "+g.intCol(inner)+sub+")")
 	case 2:
-		return "SELECT id FROM images WHERE id = " + v + " UNION SELECT id FROM images WHERE id = " + v
+		where = append(where, g.pick("", "NOT ")+"EXISTS (SELECT 1"+sub+")")
+	default:
+		where = append(where, g.intCol(outer)+" "+g.pick("=", ">", "<")+" (SELECT "+g.pick("MAX", "MIN", "COUNT")+"("+g.intCol(inner)+")"+sub+")")
 	}
-	return "SELECT id FROM images WHERE id = " + v + " UNION ALL SELECT image_id FROM likes WHERE image_id = " + g.keyValue(tables[1])
+	q := "SELECT " + strings.Join(items, ", ") + " FROM " + outer.t.name + " " + outer.alias
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	return q
+}
+
+// derived uses a derived table, a CTE or a UNION.
+func (g *gen) derived() string {
+	inner := ref{t: tables[g.n(len(tables))], alias: "s"}
+	sub := "SELECT " + inner.col(inner.t.key) + " AS k, " + g.intCol(inner) + " AS v FROM " + inner.t.name + " " + inner.alias
+	if g.chance(60) {
+		sub += " WHERE " + g.conds([]ref{inner})
+	}
+	switch g.n(4) {
+	case 0:
+		return "SELECT COUNT(*), SUM(d.v) FROM (" + sub + ") d WHERE d." + g.pick("k", "v") + " = " + g.keyValue(inner.t)
+	case 1:
+		return "WITH d AS (" + sub + ") SELECT d.k, d.v FROM d WHERE d.k " + g.pick("=", ">") + " " + g.keyValue(inner.t)
+	case 2:
+		other := ref{t: tables[g.n(len(tables))], alias: "u"}
+		return sub + " UNION " + g.pick("", "ALL ") + "SELECT " + other.col(other.t.key) + ", " + g.intCol(other) + " FROM " + other.t.name + " " + other.alias + " WHERE " + g.conds([]ref{other})
+	}
+	return "SELECT d.k FROM (" + sub + ") d JOIN " + inner.t.name + " x ON x." + inner.t.key + " = d.k WHERE x." + inner.t.key + " = " + g.keyValue(inner.t)
 }
 
 // TestDifferentialRandom runs -queries random statements (-seed) on four

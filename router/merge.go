@@ -372,6 +372,15 @@ func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (sqlparser.Ex
 		}
 		spec.aggs = true
 	}
+	for i, a := range groupExprs {
+		for _, b := range groupExprs[:i] {
+			if !sqlparser.Equals.Expr(a, b) && sqlparser.Equals.Expr(withoutCastPrecision(a), withoutCastPrecision(b)) {
+				// MariaDB takes them for one expression and groups by the
+				// first alone; the other's value is any row's.
+				return nil, nil, unsupported("GROUP BY "+sqlparser.String(b)+" and "+sqlparser.String(a)+", which differ only in a cast's precision, across shards", "group by one of them")
+			}
+		}
+	}
 	for i := range spec.groupBy {
 		w, err := m.weightOf(spec.groupBy[i].col)
 		if err != nil {

@@ -159,6 +159,17 @@ SELECT COUNT(*) FROM (WITH images AS (SELECT 1 AS id) SELECT id FROM images) t J
 SELECT COUNT(*) FROM JSON_TABLE((SELECT JSON_ARRAYAGG(id) FROM images), '$[*]' COLUMNS (x INT PATH '$')) jt
 SELECT id, SUM(id) OVER w AS s FROM images WHERE id IN (7, 8) WINDOW w AS (PARTITION BY id < (SELECT COUNT(*) / 50 FROM images))
 SELECT COUNT(*) FROM images i, JSON_TABLE(CONCAT('[', i.id, ']'), '$[*]' COLUMNS (x INT PATH '$')) jt WHERE i.id = 7
+SELECT COUNT(*) FROM images i JOIN likes l ON l.image_id = i.id WHERE i.id = 7 /*M! OR i.id = 3 */
+SELECT COUNT(*) FROM likes WHERE image_id = 7 /*M! OR image_id = 3 */
+SELECT COUNT(*) FROM images WHERE id IN (7 /*M!, 3 */)
+[ordered] SELECT id+1 /*M! , id+2 */ FROM images ORDER BY id LIMIT 3
+WITH users AS (SELECT * FROM users WHERE id > 90) SELECT COUNT(*) FROM users
+WITH images AS (SELECT * FROM images WHERE id = 7) SELECT COUNT(*), MIN(name) FROM images
+SELECT jt.x FROM JSON_TABLE((SELECT JSON_ARRAYAGG(id) FROM likes WHERE image_id = 7), '$[*]' COLUMNS (x INT PATH '$')) jt
+SELECT id, ROW_NUMBER() OVER w AS r FROM images WHERE id IN (7, 8) WINDOW w AS (ORDER BY (SELECT MAX(id) FROM images) - id)
+-- Table aliases are case-sensitive in MariaDB: A (outer likes) is not a (inner images).
+SELECT A.id, (SELECT COUNT(*) FROM images a WHERE A.id = 25) AS n FROM likes A WHERE A.image_id = 7
+[refuse:cross-shard join] SELECT I.id, i.id FROM images I JOIN likes i ON i.image_id = I.id WHERE I.id = 7
 
 -- ======================================================================
 -- 2. Statements the router cannot see into
@@ -185,6 +196,9 @@ SELECT COUNT(*) FROM images i, JSON_TABLE(CONCAT('[', i.id, ']'), '$[*]' COLUMNS
 [refuse:EXECUTE IMMEDIATE] EXECUTE IMMEDIATE 'SELECT COUNT(*) FROM images'
 [refuse:EXECUTE IMMEDIATE] EXECUTE IMMEDIATE CONCAT('SELECT COUNT(*) FROM ima', 'ges')
 PREPARE s FROM 'SELECT 1'
+[refuse:EXECUTE IMMEDIATE] EXECUTE IMMEDIATE 0x53454c45435420434f554e54282a292046524f4d20696d61676573
+[refuse:SET STATEMENT] SET STATEMENT max_statement_time=10 FOR SELECT COUNT(*) FROM images
+[refuse:INTO] SELECT COUNT(*) FROM images INTO @x
 
 -- ======================================================================
 -- 3. Aggregates
@@ -297,6 +311,15 @@ SELECT image_id, COUNT(*) FROM likes WHERE image_id IN (1, 3, 7, 11) GROUP BY im
 [ordered] SELECT COUNT(*) FROM images LIMIT 0
 [ordered] SELECT COUNT(*) FROM images LIMIT 1 OFFSET 1
 [refuse:ORDER BY an aggregate] SELECT id FROM images ORDER BY COUNT(*)
+-- AVG of temporal values: MariaDB rounds an ungrouped AVG differently.
+SELECT AVG(dt) FROM images WHERE id < 4
+SELECT AVG(TIME(dt)) FROM images WHERE id < 4
+SELECT AVG(dt) FROM images WHERE user_id = 4
+SELECT AVG(dt) FROM likes WHERE image_id IN (2, 3)
+SELECT AVG(created_at) FROM users WHERE id IN (1, 3, 4)
+SELECT user_id, SUM(id * 0.7e0) FROM images GROUP BY user_id
+[ordered] SELECT user_id, COUNT(*) FROM images GROUP BY user_id ORDER BY NULL LIMIT 0
+SELECT user_id, COUNT(*) FROM images GROUP BY user_id ORDER BY NULL
 
 -- ======================================================================
 -- 4. Window functions
@@ -541,6 +564,40 @@ SELECT DATE(dt) AS d, COUNT(*) FROM images GROUP BY DATE(dt)
 [ordered] SELECT id, CAST(id AS SIGNED) FROM users ORDER BY 2 DESC, 1 LIMIT 8
 SELECT id, TIMESTAMP(dt) AS t, FROM_UNIXTIME(1740830400) AS f FROM images WHERE id = 3
 SELECT id, CAST(dt AS DATETIME(6)) = dt AS same FROM images WHERE id IN (1, 3, 7)
+-- Column names: the server names a computed column by the text as written.
+[ordered] SELECT id, id+1 /* one */ FROM images ORDER BY id LIMIT 3
+[ordered] SELECT /* lead */ id+1 FROM images ORDER BY id+1 LIMIT 3
+[ordered] SELECT id, - 1 FROM images ORDER BY id LIMIT 2
+[ordered] SELECT id, DATE '2025-03-01' FROM images ORDER BY id LIMIT 2
+[ordered] SELECT id, b'11' FROM images ORDER BY id LIMIT 2
+[ordered] SELECT id, N'x' FROM images ORDER BY id LIMIT 2
+[ordered] SELECT id, _utf8mb4'x' FROM images ORDER BY id LIMIT 2
+[ordered] SELECT id, 'a' 'b' FROM images ORDER BY id LIMIT 2
+[ordered] SELECT id, id  +  2 FROM images ORDER BY id LIMIT 2
+[ordered] SELECT id, TRUE, NULL, 1E0, .5, 0001 FROM images ORDER BY id LIMIT 2
+[ordered] SELECT id+0 FROM images ORDER BY `id+0` DESC LIMIT 3
+[ordered] SELECT id, CONCAT('`', name, '`') FROM images ORDER BY id LIMIT 3
+SELECT Count(*), SUM( id ) , max(dt) FROM images
+[ordered] SELECT name AS n FROM images ORDER BY n DESC, id LIMIT 5
+[either][ordered] SELECT DISTINCT user_id % 5 AS m FROM images ORDER BY -m
+-- Literal comparisons use the connection's collation on both sides.
+SELECT COUNT(*) FROM images WHERE 'ß' = 's'
+[ordered] SELECT id, 'ß' = 's' AS x, 'a' = 'A ' AS y FROM images ORDER BY id LIMIT 2
+SELECT id, 'ß' = 's' AS x FROM images WHERE id = 3
+[ordered] SELECT id, @@collation_connection AS c FROM images ORDER BY id LIMIT 1
+-- More value bytes and column flags through the proxy.
+SELECT id, b'101' AS b FROM images WHERE id = 3
+SELECT id, X'41' AS x FROM images WHERE id = 3
+SELECT id, CAST(id AS DECIMAL(65,35)) AS d FROM images WHERE id = 3
+SELECT id, id*-0e0 AS z FROM images WHERE id = 3
+SELECT id, ST_AsText(POINT(id, 1)) AS p FROM images WHERE id = 3
+SELECT id, POINT(id, 1) AS p FROM images WHERE id = 3
+SELECT id, JSON_OBJECT('n', name) AS j FROM images WHERE id = 3
+SELECT id, CAST(name AS BINARY) AS b FROM images WHERE id = 3
+SELECT id, REPEAT(name, 3000) AS r FROM images WHERE id = 3
+SELECT id, SEC_TO_TIME(id * 10000) AS t, CAST(dt AS TIME(6)) AS u FROM images WHERE id IN (3, 397)
+[ordered] SELECT id, SEC_TO_TIME(id * 10000) AS t FROM images ORDER BY t DESC, id LIMIT 5
+SELECT MIN(SEC_TO_TIME(id * 10000)), MAX(SEC_TO_TIME(id * 10000)) FROM images
 
 -- ======================================================================
 -- 8. Shard-key literals, offsets, NULLs, huge ids, IN lists, empty results
@@ -675,3 +732,14 @@ SELECT COUNT(*) FROM likes WHERE image_id > 300
 [ordered] SELECT id, image_id FROM likes WHERE image_id IN (2, 3, 4) ORDER BY image_id, id
 [ordered] SELECT image_id, dt FROM likes ORDER BY dt, image_id, id LIMIT 25
 SELECT image_id, MAX(dt), MIN(user_id) FROM likes WHERE image_id < 20 GROUP BY image_id
+SELECT id FROM images WHERE id = +7
+SELECT id FROM images WHERE id IN (+7, 8)
+SELECT id FROM images WHERE id IN ('+3', '7')
+SELECT id FROM images WHERE id = 7 FOR UPDATE SKIP LOCKED
+[either][ordered] SELECT id FROM images ORDER BY id OFFSET 2 ROWS FETCH FIRST 3 ROWS ONLY
+[either] SELECT id FROM images ORDER BY user_id FETCH FIRST 3 ROWS WITH TIES
+SELECT t.user_id, COUNT(*) FROM (SELECT * FROM images WHERE id IN (7, 8, 12)) t GROUP BY t.user_id
+[ordered] SELECT l.id FROM likes l WHERE l.image_id IN (3, 7) ORDER BY l.id
+[ordered] SELECT id FROM likes AS L WHERE L.image_id IN (3, 7, 11, 1) ORDER BY L.id DESC
+SELECT id FROM users WHERE id IN (18446744073709551615, -1)
+[refuse:scattered table] WITH RECURSIVE r AS (SELECT id, parent_id FROM images WHERE id = 25 UNION ALL SELECT i.id, i.parent_id FROM images i JOIN r ON i.id = r.parent_id) SELECT * FROM r

@@ -531,11 +531,23 @@ func (m *mergeSpec) explain() (pushed, merged string) {
 
 // weightOf is the expression whose bytes sort e as the server's collation
 // does (flavor.SortKey), for merging text across shards.
+// The parsed expressions are cached by text (they are never modified), so
+// planning a repeated scatter query parses nothing.
 func (r *Router) weightOf(e sqlparser.Expr) (sqlparser.Expr, error) {
-	w, err := r.cls.parser.ParseExpr(r.fl.SortKey(sqlparser.String(e)))
-	if err != nil {
-		return nil, fmt.Errorf("router: sort key of %s: %w", sqlparser.String(e), err)
+	text := sqlparser.String(e)
+	r.sortKeys.Lock()
+	defer r.sortKeys.Unlock()
+	if w, ok := r.sortKeys.m[text]; ok {
+		return w, nil
 	}
+	w, err := r.cls.parser.ParseExpr(r.fl.SortKey(text))
+	if err != nil {
+		return nil, fmt.Errorf("router: sort key of %s: %w", text, err)
+	}
+	if r.sortKeys.m == nil || len(r.sortKeys.m) >= DefaultCacheSize {
+		r.sortKeys.m = map[string]sqlparser.Expr{}
+	}
+	r.sortKeys.m[text] = w
 	return w, nil
 }
 

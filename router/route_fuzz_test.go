@@ -110,3 +110,15 @@ func BenchmarkRouteSingleShard(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRouteScatterMerge plans a scattered ORDER BY … LIMIT, whose
+// merge adds a sort-key column.
+func BenchmarkRouteScatterMerge(b *testing.B) {
+	r := fourShards(b)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := r.planStatement(r.cls.Classify("SELECT * FROM images ORDER BY dt DESC LIMIT 10"), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

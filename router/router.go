@@ -8,7 +8,9 @@ import (
 	"github.com/scalelab/scalelab/flavor"
 	"strings"
 	"sync"
+
 	"time"
+	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
@@ -65,6 +67,11 @@ type Router struct {
 	gtids gtids // read-your-writes positions of router-level calls
 	vs    *vschema
 	fl    flavor.Flavor
+	// sortKeys caches parsed sort-key expressions by the text they sort.
+	sortKeys struct {
+		sync.Mutex
+		m map[string]sqlparser.Expr
+	}
 
 	mergeDB *sql.DB // hands merged scatter results back as *sql.Rows
 	// mapper maps struct fields to columns when scatter results are scanned

@@ -579,6 +579,12 @@ SELECT id, CAST(dt AS DATETIME(6)) = dt AS same FROM images WHERE id IN (1, 3, 7
 [ordered] SELECT id, CONCAT('`', name, '`') FROM images ORDER BY id LIMIT 3
 SELECT Count(*), SUM( id ) , max(dt) FROM images
 [ordered] SELECT name AS n FROM images ORDER BY n DESC, id LIMIT 5
+[ordered] SELECT user_id AS id, id AS iid FROM images ORDER BY id + 0, iid LIMIT 4
+[ordered] SELECT user_id AS id, id AS iid FROM images ORDER BY id, iid LIMIT 4
+[ordered] SELECT user_id AS name, name AS n2, id FROM images ORDER BY CONCAT(name, ''), id LIMIT 4
+[ordered] SELECT id, CAST(dt AS DATETIME) AS c FROM images WHERE CAST(dt AS DATETIME) = '2025-03-01 16:00:00' ORDER BY CAST(dt AS DATETIME(6)) DESC, id
+[ordered] SELECT id, CAST(id/10 AS DECIMAL(10,0)) AS c FROM images WHERE id BETWEEN 30 AND 45 ORDER BY CAST(id/10 AS DECIMAL(10,2)) DESC, id
+[ordered] SELECT id, CAST(name AS CHAR(1)) AS c FROM images WHERE id <= 12 ORDER BY CAST(name AS CHAR(3)) DESC, id
 [either][ordered] SELECT DISTINCT user_id % 5 AS m FROM images ORDER BY -m
 -- Literal comparisons use the connection's collation on both sides.
 SELECT COUNT(*) FROM images WHERE 'ß' = 's'

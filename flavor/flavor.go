@@ -82,12 +82,6 @@ type Flavor interface {
 	AppGrant() string
 	// AdminGrant is the privilege list for scalelab's admin user.
 	AdminGrant() string
-	// SortKey returns an expression whose bytes order and compare the way
-	// the server orders and compares the string expr under its collation:
-	// WEIGHT_STRING, with trailing spaces trimmed where the default
-	// collations pad with spaces (MariaDB's, where 'a' = 'a '). A router
-	// merging sorted shard streams compares these bytes.
-	SortKey(expr string) string
 }
 
 // Lookup returns the flavor with the given name.

@@ -90,9 +90,3 @@ func firstNonEmpty(s ...string) string {
 	}
 	return ""
 }
-
-// SortKey trims trailing spaces: MariaDB's collations are PAD SPACE (its
-// _nopad_ ones aside), but WEIGHT_STRING keeps the spaces' weights.
-func (mariaDB) SortKey(expr string) string {
-	return "WEIGHT_STRING(TRIM(TRAILING ' ' FROM " + expr + "))"
-}

@@ -77,9 +77,3 @@ func (mySQL) AppGrant() string {
 }
 
 func (mySQL) AdminGrant() string { return "ALL PRIVILEGES" }
-
-// SortKey is WEIGHT_STRING alone: MySQL 8's default utf8mb4_0900 collations
-// are NO PAD, so trailing spaces count.
-func (mySQL) SortKey(expr string) string {
-	return "WEIGHT_STRING(" + expr + ")"
-}

@@ -162,9 +162,11 @@ func columnFields(cts []*sql.ColumnType) []*querypb.Field {
 			f.ColumnLength = uint32(n)
 		}
 		if p, s, ok := ct.DecimalSize(); ok {
-			// The driver reports "not fixed" (MySQL's 31) as MaxInt64.
+			// The driver reports "not fixed" (MySQL's 31, MariaDB's 39) as
+			// MaxInt64 or as is; a DECIMAL's scale goes up to 38.
 			f.Decimals = uint32(min(s, notFixedDecimals))
 			if typ == sqltypes.Decimal && p < 1<<16 {
+				f.Decimals = uint32(s)
 				f.ColumnLength = uint32(p + 2)
 			}
 		}

@@ -50,6 +50,8 @@ type Server struct {
 }
 
 // New validates cfg and builds a Server over r. It does no I/O; call Start.
+// Open r with replica.Config.TimesAsText, so that dates and times reach
+// clients exactly as the servers sent them ('0000-00-00' included).
 func New(r *router.Router, cfg Config) (*Server, error) {
 	if r == nil {
 		return nil, errors.New("proxy: nil router")

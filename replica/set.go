@@ -79,6 +79,12 @@ type Config struct {
 	// default (false) they use blocking socket reads on Linux
 	// (BlockingNet), which cost a point select two fewer system calls.
 	PolledIO bool
+	// TimesAsText returns DATE, DATETIME and TIMESTAMP values as the
+	// server's text ([]byte) instead of time.Time. A proxy that passes
+	// results on needs it: a time.Time cannot hold '0000-00-00' or
+	// '2025-00-00', and loses a column's fractional digits. False (the
+	// default) parses them, for callers that scan into time.Time.
+	TimesAsText bool
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -149,6 +155,7 @@ func New(t *topology.Topology, s topology.Shard, cfg Config) (*Set, error) {
 			continue
 		}
 		mc := nodeConfig(t, n.Addr)
+		mc.ParseTime = !cfg.TimesAsText
 		if !cfg.PolledIO {
 			mc.Net = BlockingNet
 		}

@@ -30,19 +30,21 @@ var aggNames = [...]string{"", "COUNT", "SUM", "MIN", "MAX", "AVG", "BIT_AND", "
 // (added for the merge and cut before the client sees the row).
 type outCol struct {
 	agg aggKind
-	// sum and count are, for AVG, the hidden columns with SUM and COUNT.
-	sum, count int
+	// sum and count are, for AVG, the hidden columns with SUM and COUNT;
+	// typ one whose type is the argument's (MIN of it).
+	sum, count, typ int
 	// weight is the hidden column with the sort key of this column's
-	// value (see flavor.SortKey), or -1.
-	weight int
+	// value (see sortKeyExprs), or -1; pad the one that says how the
+	// collation pads.
+	weight, pad int
 }
 
 // sortCol is a column the merge compares: an ORDER BY term or a GROUP BY
 // key. Columns are select-list positions (see mergeSpec.at).
 type sortCol struct {
-	col    int
-	weight int // its sort-key column, or -1
-	desc   bool
+	col         int
+	weight, pad int // its sort-key columns, or -1
+	desc        bool
 }
 
 // mergeSpec is how the router combines per-shard results into one.
@@ -162,7 +164,7 @@ type mergePlanner struct {
 	spec    *mergeSpec
 	exprs   []sqlparser.Expr // select-list expressions by position; nil for *
 	hidden  []sqlparser.SelectExpr
-	sortKey func(sqlparser.Expr) (sqlparser.Expr, error)
+	sortKey func(sqlparser.Expr) (key, pad sqlparser.Expr, err error)
 }
 
 // add appends a hidden select expression and returns its position.
@@ -184,19 +186,21 @@ func (m *mergePlanner) column(e sqlparser.Expr) (outCol, error) {
 	if k == aggNone && containsAggregate(e) {
 		return outCol{}, unsupported("expression over an aggregate "+sqlparser.String(e)+" across shards", "select the aggregate alone and compute in the application")
 	}
-	c := outCol{agg: k, weight: -1}
+	c := outCol{agg: k, weight: -1, pad: -1}
 	switch k {
 	case aggAvg:
 		arg := e.(*sqlparser.Avg).Arg
-		c.sum = m.add(&sqlparser.Sum{Arg: arg}, outCol{agg: aggSum, weight: -1})
-		c.count = m.add(&sqlparser.Count{Args: []sqlparser.Expr{arg}}, outCol{agg: aggCount, weight: -1})
+		c.sum = m.add(&sqlparser.Sum{Arg: arg}, outCol{agg: aggSum, weight: -1, pad: -1})
+		c.count = m.add(&sqlparser.Count{Args: []sqlparser.Expr{arg}}, outCol{agg: aggCount, weight: -1, pad: -1})
+		c.typ = m.add(&sqlparser.Min{Arg: arg}, outCol{weight: -1, pad: -1})
 	case aggMin, aggMax:
-		w, err := m.sortKey(e)
+		w, pad, err := m.sortKey(e)
 		if err != nil {
 			return c, err
 		}
 		// The sort key travels with the value: the merge keeps the winner's.
-		c.weight = m.add(w, outCol{weight: -1})
+		c.weight = m.add(w, outCol{weight: -1, pad: -1})
+		c.pad = m.add(pad, outCol{weight: -1, pad: -1})
 	}
 	if k != aggNone {
 		m.spec.aggs = true
@@ -204,28 +208,25 @@ func (m *mergePlanner) column(e sqlparser.Expr) (outCol, error) {
 	return c, nil
 }
 
-// weightOf returns the sort-key column of position i, adding it if needed;
-// -1 for aggregates whose value is a number.
-func (m *mergePlanner) weightOf(i int) (int, error) {
+// sortCol returns the sort column of position i, adding its sort-key
+// columns if needed; none for aggregates whose value is a number.
+func (m *mergePlanner) sortCol(i int, desc bool) (sortCol, error) {
 	c := m.spec.cols[i]
-	switch {
-	case c.weight >= 0:
-		return c.weight, nil
-	case c.agg != aggNone:
-		return -1, nil
-	case m.exprs[i] == nil:
-		return -1, nil
+	sc := sortCol{col: i, weight: c.weight, pad: c.pad, desc: desc}
+	if c.weight >= 0 || c.agg != aggNone || m.exprs[i] == nil {
+		return sc, nil
 	}
 	if lit, ok := m.exprs[i].(*sqlparser.Literal); ok && lit.Type != sqlparser.StrVal {
-		return -1, nil
+		return sc, nil
 	}
-	w, err := m.sortKey(m.exprs[i])
+	w, pad, err := m.sortKey(m.exprs[i])
 	if err != nil {
-		return -1, err
+		return sc, err
 	}
-	wi := m.add(w, outCol{weight: -1})
-	m.spec.cols[i].weight = wi
-	return wi, nil
+	sc.weight = m.add(w, outCol{weight: -1, pad: -1})
+	sc.pad = m.add(pad, outCol{weight: -1, pad: -1})
+	m.spec.cols[i].weight, m.spec.cols[i].pad = sc.weight, sc.pad
+	return sc, nil
 }
 
 // visibleMatch finds e among the visible select expressions: by position
@@ -269,6 +270,37 @@ func (m *mergePlanner) visibleMatch(e sqlparser.Expr, sel *sqlparser.Select, byA
 	return -1, nil
 }
 
+// aliasOf returns the expression a select alias names, or nil. Column
+// aliases are case-insensitive.
+func aliasOf(name string, exprs []sqlparser.SelectExpr) sqlparser.Expr {
+	for _, se := range exprs {
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.EqualString(name) {
+			return ae.Expr
+		}
+	}
+	return nil
+}
+
+// aliasIn returns an unqualified name in e that is also a select alias,
+// or "".
+func aliasIn(e sqlparser.Expr, exprs []sqlparser.SelectExpr) string {
+	found := ""
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		col, ok := n.(*sqlparser.ColName)
+		if !ok || !col.Qualifier.IsEmpty() {
+			return true, nil
+		}
+		// An alias of the column of the same name means one thing.
+		if a := aliasOf(col.Name.String(), exprs); a != nil {
+			if same, ok := a.(*sqlparser.ColName); !ok || !same.Name.Equal(col.Name) {
+				found = col.Name.String()
+			}
+		}
+		return found == "", nil
+	}, e)
+	return found
+}
+
 // withoutCastPrecision returns a copy of e with the length and scale of
 // its DATETIME, TIME, TIMESTAMP and DECIMAL casts removed.
 func withoutCastPrecision(e sqlparser.Expr) sqlparser.Expr {
@@ -290,7 +322,7 @@ func withoutCastPrecision(e sqlparser.Expr) sqlparser.Expr {
 // statement to send to the shards: LIMIT pushed down as count+offset, and
 // hidden columns for the merge (the sort keys of text, SUM and COUNT for
 // AVG, ORDER BY terms that are not selected).
-func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (sqlparser.Expr, error)) (*mergeSpec, sqlparser.Statement, error) {
+func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (key, pad sqlparser.Expr, err error)) (*mergeSpec, sqlparser.Statement, error) {
 	switch {
 	case sel.Having != nil:
 		return nil, nil, unsupported("HAVING across shards", "filter the grouped rows in the application")
@@ -319,7 +351,7 @@ func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (sqlparser.Ex
 				return nil, nil, unsupported("more than one * across shards", "name the columns")
 			}
 			spec.star = i
-			spec.cols[i] = outCol{weight: -1}
+			spec.cols[i] = outCol{weight: -1, pad: -1}
 		case *sqlparser.AliasedExpr:
 			m.exprs[i] = x.Expr
 			c, err := m.column(x.Expr)
@@ -363,7 +395,11 @@ func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (sqlparser.Ex
 				if containsAggregate(g) {
 					return nil, nil, unsupported("GROUP BY an aggregate", "")
 				}
-				i = m.add(g, outCol{weight: -1})
+				if col, ok := g.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() && aliasOf(col.Name.String(), exprs) != nil {
+					return nil, nil, unsupported("GROUP BY "+col.Name.String()+", a select alias or a column, across shards",
+						"the router cannot tell which without the table's columns; group by the expression itself")
+				}
+				i = m.add(g, outCol{weight: -1, pad: -1})
 			} else if spec.cols[i].agg != aggNone {
 				return nil, nil, unsupported("GROUP BY an aggregate", "")
 			}
@@ -382,11 +418,11 @@ func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (sqlparser.Ex
 		}
 	}
 	for i := range spec.groupBy {
-		w, err := m.weightOf(spec.groupBy[i].col)
+		g, err := m.sortCol(spec.groupBy[i].col, false)
 		if err != nil {
 			return nil, nil, err
 		}
-		spec.groupBy[i].weight = w
+		spec.groupBy[i] = g
 	}
 	grouped := func(e sqlparser.Expr) bool {
 		for _, g := range groupExprs {
@@ -405,6 +441,9 @@ func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (sqlparser.Ex
 		}
 	}
 	for _, o := range sel.OrderBy {
+		if _, ok := o.Expr.(*sqlparser.NullVal); ok {
+			continue // ORDER BY NULL: no order
+		}
 		i, err := m.visibleMatch(o.Expr, sel, true)
 		if err != nil {
 			return nil, nil, err
@@ -418,17 +457,26 @@ func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (sqlparser.Ex
 			case !spec.aggs && containsAggregate(o.Expr):
 				return nil, nil, unsupported("ORDER BY an aggregate in a query without GROUP BY across shards", "")
 			}
-			c, err := m.column(o.Expr)
+			// The shards compute the term in a hidden column, where select
+			// aliases mean nothing. Inside an ORDER BY expression a name is
+			// a table column first and an alias only if the table has no
+			// such column, which the router cannot tell.
+			e := o.Expr
+			if a := aliasIn(e, exprs); a != "" {
+				return nil, nil, unsupported("ORDER BY expression "+sqlparser.String(e)+" naming "+a+", a select alias or a column, across shards",
+					"the router cannot tell which without the table's columns; write the expression out")
+			}
+			c, err := m.column(e)
 			if err != nil {
 				return nil, nil, err
 			}
-			i = m.add(o.Expr, c)
+			i = m.add(e, c)
 		}
-		w, err := m.weightOf(i)
+		sc, err := m.sortCol(i, o.Direction == sqlparser.DescOrder)
 		if err != nil {
 			return nil, nil, err
 		}
-		spec.order = append(spec.order, sortCol{col: i, weight: w, desc: o.Direction == sqlparser.DescOrder})
+		spec.order = append(spec.order, sc)
 	}
 	visible := append([]sqlparser.SelectExpr{}, exprs...)
 	out.SelectExprs = &sqlparser.SelectExprs{Exprs: append(visible, m.hidden...)}
@@ -529,26 +577,36 @@ func (m *mergeSpec) explain() (pushed, merged string) {
 	return strings.Join(p, "; "), strings.Join(g, "; ")
 }
 
-// weightOf is the expression whose bytes sort e as the server's collation
-// does (flavor.SortKey), for merging text across shards.
+// sortKeyExprs returns the two expressions that let the router compare
+// values of the string expression e exactly as the server's collation
+// does, as Vitess does with WEIGHT_STRING: key, the value's sort key; and
+// pad, the sort key of one space in e's collation when the collation pads
+// with spaces ('a' = 'a ', and 'a' sorts after 'a\t'), or ” when it does
+// not (NO PAD collations, binary strings). Both derive e's collation from
+// LEFT(e, 0), so nothing here names a collation or a server flavor.
+//
 // The parsed expressions are cached by text (they are never modified), so
 // planning a repeated scatter query parses nothing.
-func (r *Router) weightOf(e sqlparser.Expr) (sqlparser.Expr, error) {
+func (r *Router) sortKeyExprs(e sqlparser.Expr) (key, pad sqlparser.Expr, err error) {
 	text := sqlparser.String(e)
 	r.sortKeys.Lock()
 	defer r.sortKeys.Unlock()
-	if w, ok := r.sortKeys.m[text]; ok {
-		return w, nil
+	if k, ok := r.sortKeys.m[text]; ok {
+		return k[0], k[1], nil
 	}
-	w, err := r.cls.parser.ParseExpr(r.fl.SortKey(text))
+	empty := "LEFT(" + text + ", 0)"
+	space := "CONCAT(" + empty + ", ' ')"
+	if key, err = r.cls.parser.ParseExpr("WEIGHT_STRING(" + text + ")"); err == nil {
+		pad, err = r.cls.parser.ParseExpr("IF(" + space + " = " + empty + ", WEIGHT_STRING(" + space + "), '')")
+	}
 	if err != nil {
-		return nil, fmt.Errorf("router: sort key of %s: %w", text, err)
+		return nil, nil, fmt.Errorf("router: sort key of %s: %w", text, err)
 	}
 	if r.sortKeys.m == nil || len(r.sortKeys.m) >= DefaultCacheSize {
-		r.sortKeys.m = map[string]sqlparser.Expr{}
+		r.sortKeys.m = map[string][2]sqlparser.Expr{}
 	}
-	r.sortKeys.m[text] = w
-	return w, nil
+	r.sortKeys.m[text] = [2]sqlparser.Expr{key, pad}
+	return key, pad, nil
 }
 
 // selectModifiers may follow SELECT before the first select expression.
@@ -591,16 +649,41 @@ func (r *Router) selectTexts(text string, n int) []string {
 		case typ == ')':
 			depth--
 		case depth == 0 && typ == ',':
-			out = append(out, strings.TrimSpace(text[start:tkn.Pos-1]))
+			out = append(out, withoutComments(text[start:tkn.Pos-1]))
 			start = tkn.Pos
 		case depth == 0 && (typ == sqlparser.FROM || typ == sqlparser.INTO):
-			out = append(out, strings.TrimSpace(text[start:tkn.Pos-len(val)]))
+			out = append(out, withoutComments(text[start:tkn.Pos-len(val)]))
 			if len(out) != n {
 				return nil
 			}
 			return out
 		}
 	}
+}
+
+// withoutComments trims s and removes its leading and trailing /* */
+// comments, which the server leaves out of a column's name. A comment
+// inside the expression makes the name uncertain: "" then.
+func withoutComments(s string) string {
+	s = strings.TrimSpace(s)
+	for strings.HasPrefix(s, "/*") {
+		end := strings.Index(s, "*/")
+		if end < 0 {
+			return ""
+		}
+		s = strings.TrimSpace(s[end+2:])
+	}
+	for strings.HasSuffix(s, "*/") {
+		start := strings.LastIndex(s, "/*")
+		if start < 0 {
+			return ""
+		}
+		s = strings.TrimSpace(s[:start])
+	}
+	if strings.Contains(s, "/*") {
+		return ""
+	}
+	return s
 }
 
 // keepNames aliases each unaliased computed select expression with the
@@ -612,10 +695,20 @@ func keepNames(sel *sqlparser.Select, texts []string) {
 		if !ok || !ae.As.IsEmpty() || i >= len(texts) {
 			continue
 		}
-		switch ae.Expr.(type) {
-		case *sqlparser.ColName, *sqlparser.Literal:
-			continue
+		switch x := ae.Expr.(type) {
+		case *sqlparser.ColName, *sqlparser.IntroducerExpr:
+			continue // named by the column, or by the string's value
+		case *sqlparser.Literal:
+			if x.Type == sqlparser.StrVal {
+				continue // named by its value
+			}
+		case *sqlparser.UnaryExpr:
+			if strings.HasPrefix(sqlparser.String(x), "N'") {
+				continue // N'x' is named x
+			}
 		}
-		ae.As = sqlparser.NewIdentifierCI(texts[i])
+		if texts[i] != "" {
+			ae.As = sqlparser.NewIdentifierCI(texts[i])
+		}
 	}
 }

@@ -107,17 +107,32 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 // SQL-level PREPARE of a statement on one (its EXECUTE would run on
 // whichever connection holds it, over one shard's rows).
 func (r *Router) refuseOneShardOnly(st *Statement) error {
+	if strings.Contains(st.Text, "/*M!") {
+		// MariaDB runs the SQL in these comments; the parser skips it.
+		return unsupported("MariaDB executable comment /*M! … */", "the router cannot see the SQL it holds; write it as plain SQL")
+	}
 	switch ast := st.AST.(type) {
 	case nil, *sqlparser.OtherAdmin:
+		shape := statementShape(st.Text)
+		switch shape {
+		case "PREPARE", "EXECUTE IMMEDIATE", "EXECUTE":
+			// SQL built at run time (CONCAT, hex literals): the router
+			// cannot see which tables it reads.
+			return unsupported("SQL-level "+shape+" of a statement the router cannot read",
+				"use the protocol's prepared statements (any driver's Prepare) or plain queries")
+		}
 		if t := r.namesShardedTable(st.Text); t != "" {
-			return unsupported(statementShape(st.Text)+" on sharded table "+t,
+			return unsupported(shape+" on sharded table "+t,
 				"the router cannot run it on every shard and combine the answers; run it on each shard's nodes (scalelab status lists them)")
 		}
 	case *sqlparser.PrepareStmt:
 		lit, ok := ast.Statement.(*sqlparser.Literal)
-		if !ok {
-			return unsupported("SQL-level PREPARE from a variable",
+		if !ok || lit.Type != sqlparser.StrVal {
+			return unsupported("SQL-level PREPARE from a variable or an expression",
 				"the router cannot see which tables it reads; use the protocol's prepared statements (any driver's Prepare) or plain queries")
+		}
+		if strings.Contains(lit.Val, "/*M!") {
+			return unsupported("SQL-level PREPARE of a statement with a MariaDB executable comment", "write it as plain SQL")
 		}
 		inner := r.cls.Classify(lit.Val)
 		t := ""
@@ -152,14 +167,33 @@ func (r *Router) namesShardedTable(text string) string {
 	return ""
 }
 
-// statementShape is the first two words of a statement, upper-cased
-// ("CHECKSUM TABLE"), to name it in a refusal.
+// statementShape names a statement in a refusal by its first words,
+// upper-cased ("CHECKSUM TABLE", "EXECUTE IMMEDIATE"), after any leading
+// comments.
 func statementShape(text string) string {
-	f := strings.Fields(text)
-	if len(f) > 2 {
+	text = strings.TrimSpace(text)
+	for strings.HasPrefix(text, "/*") || strings.HasPrefix(text, "#") || strings.HasPrefix(text, "-- ") {
+		end, skip := strings.Index(text, "*/"), 2
+		if !strings.HasPrefix(text, "/*") {
+			end, skip = strings.IndexByte(text, '\n'), 1
+		}
+		if end < 0 {
+			return ""
+		}
+		text = strings.TrimSpace(text[end+skip:])
+	}
+	f := strings.Fields(strings.ToUpper(text))
+	switch {
+	case len(f) == 0:
+		return ""
+	case f[0] == "PREPARE":
+		return "PREPARE"
+	case f[0] == "EXECUTE" && (len(f) == 1 || f[1] != "IMMEDIATE"):
+		return "EXECUTE"
+	case len(f) > 2:
 		f = f[:2]
 	}
-	return strings.ToUpper(strings.Join(f, " "))
+	return strings.Join(f, " ")
 }
 
 // pinned reports the one shard that every table reference of a statement
@@ -281,7 +315,7 @@ func (r *Router) planRead(stmt sqlparser.TableStatement, text string, args []any
 	}
 	named := boundSel.(*sqlparser.Select)
 	keepNames(named, r.selectTexts(text, len(named.SelectExprs.Exprs)))
-	spec, bound, err := planMerge(named, r.weightOf)
+	spec, bound, err := planMerge(named, r.sortKeyExprs)
 	if err != nil {
 		return nil, err
 	}
@@ -428,7 +462,7 @@ func rewriteIn(bound sqlparser.Statement, ref *tableRef, keep []any) string {
 	isKey := func(e sqlparser.Expr) bool {
 		col, ok := e.(*sqlparser.ColName)
 		return ok && strings.EqualFold(col.Name.String(), ref.rule.Column) &&
-			(col.Qualifier.IsEmpty() || strings.EqualFold(col.Qualifier.Name.String(), ref.alias))
+			(col.Qualifier.IsEmpty() || col.Qualifier.Name.String() == ref.alias)
 	}
 	var target *sqlparser.ComparisonExpr
 	n := 0

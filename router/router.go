@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/scalelab/scalelab/flavor"
 	"strings"
 	"sync"
 
@@ -66,11 +65,10 @@ type Router struct {
 	stats counters
 	gtids gtids // read-your-writes positions of router-level calls
 	vs    *vschema
-	fl    flavor.Flavor
 	// sortKeys caches parsed sort-key expressions by the text they sort.
 	sortKeys struct {
 		sync.Mutex
-		m map[string]sqlparser.Expr
+		m map[string][2]sqlparser.Expr
 	}
 
 	mergeDB *sql.DB // hands merged scatter results back as *sql.Rows
@@ -108,11 +106,7 @@ func New(t *topology.Topology, cfg Config) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	fl, err := flavor.Lookup(t.Flavor)
-	if err != nil {
-		return nil, err
-	}
-	r := &Router{topo: t, cfg: cfg, cls: cls, vs: vs, fl: fl, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower)}
+	r := &Router{topo: t, cfg: cfg, cls: cls, vs: vs, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower)}
 	for _, s := range t.Shards {
 		set, err := replica.New(t, s, cfg.Replica)
 		if err != nil {

@@ -307,9 +307,46 @@ func (m *merger) compareKey(a, b []any, s sortCol) int {
 		if a[c] == nil || b[c] == nil {
 			return compareValues(a[c], b[c], kindNumber)
 		}
-		return bytes.Compare(toBytes(a[w]), toBytes(b[w]))
+		return comparePadded(toBytes(a[w]), toBytes(b[w]), toBytes(a[m.at(s.pad)]))
 	}
 	return compareValues(a[c], b[c], m.kinds[c])
+}
+
+// comparePadded compares two sort keys as a PAD SPACE collation compares
+// their strings: the shorter as if padded with spaces, whose sort key is
+// pad. An empty pad (a NO PAD collation) compares the keys as they are.
+func comparePadded(a, b, pad []byte) int {
+	n := min(len(a), len(b))
+	if d := bytes.Compare(a[:n], b[:n]); d != 0 || len(pad) == 0 {
+		if d != 0 {
+			return d
+		}
+		return cmp.Compare(len(a), len(b))
+	}
+	rest, sign := a[n:], 1
+	if len(b) > len(a) {
+		rest, sign = b[n:], -1
+	}
+	for len(rest) > 0 {
+		k := min(len(pad), len(rest))
+		if d := bytes.Compare(rest[:k], pad[:k]); d != 0 {
+			return sign * d
+		}
+		if k < len(pad) {
+			return -sign // the key ends inside a space's weight: less
+		}
+		rest = rest[k:]
+	}
+	return 0
+}
+
+// trimPad strips the sort keys of trailing spaces, so that keys equal
+// under a PAD SPACE collation are equal bytes.
+func trimPad(key, pad []byte) []byte {
+	for len(pad) > 0 && bytes.HasSuffix(key, pad) {
+		key = key[:len(key)-len(pad)]
+	}
+	return key
 }
 
 func (m *merger) less(order []sortCol) func(a, b []any) bool {
@@ -335,7 +372,17 @@ func (m *merger) checkKinds(cols []string) error {
 	keys = append(append(keys, m.spec.order...), m.spec.groupBy...)
 	for i, c := range m.spec.cols {
 		if c.agg == aggMin || c.agg == aggMax {
-			keys = append(keys, sortCol{col: i})
+			keys = append(keys, sortCol{col: i, weight: -1, pad: -1})
+		}
+	}
+	for i, c := range m.spec.cols {
+		if c.agg != aggAvg {
+			continue
+		}
+		if k := m.kinds[m.at(c.typ)]; k == kindTime || k == kindDuration {
+			// MariaDB averages dates and times by rules of its own (an
+			// ungrouped AVG rounds differently from a grouped one).
+			return unsupported("AVG of a date or time "+cols[m.at(i)]+" across shards", "average a number instead, e.g. AVG(UNIX_TIMESTAMP(dt))")
 		}
 	}
 	for _, k := range keys {
@@ -507,7 +554,7 @@ func (m *merger) groupKey(row []any) string {
 			kb.WriteString("\x00N")
 			continue
 		case m.kinds[c] == kindText && g.weight >= 0:
-			v = row[m.at(g.weight)]
+			v = trimPad(toBytes(row[m.at(g.weight)]), toBytes(row[m.at(g.pad)]))
 		case m.kinds[c] == kindNumber:
 			if r, ok := toRat(v); ok {
 				v = r.RatString()
@@ -571,12 +618,13 @@ func (m *merger) aggregate(streams []*shardStream) ([][]any, error) {
 					}
 					d := -1
 					if g.row[ci] != nil {
-						d = m.compareKey(s.cur, g.row, sortCol{col: i, weight: c.weight})
+						d = m.compareKey(s.cur, g.row, sortCol{col: i, weight: c.weight, pad: c.pad})
 					}
 					if (c.agg == aggMin && d < 0) || (c.agg == aggMax && d > 0) || g.row[ci] == nil {
 						g.row[ci] = v
 						if c.weight >= 0 {
 							g.row[m.at(c.weight)] = s.cur[m.at(c.weight)]
+							g.row[m.at(c.pad)] = s.cur[m.at(c.pad)]
 						}
 					}
 				case aggBitAnd, aggBitOr, aggBitXor:

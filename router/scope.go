@@ -36,7 +36,7 @@ import (
 // tableRef is one occurrence of a table in a statement.
 type tableRef struct {
 	name    string // base table, lower-cased; empty for a derived table or CTE
-	alias   string // the name the statement refers to it by, lower-cased
+	alias   string // the name the statement refers to it by, as written
 	derived bool   // a derived table, a CTE reference or a JSON_TABLE
 	system  bool   // a table of another schema (information_schema, mysql…)
 	rule    tableRule
@@ -80,21 +80,27 @@ type analysis struct {
 // analyze finds every table reference of stmt and the facts that pin it.
 func (r *Router) analyze(stmt sqlparser.Statement, args []any) *analysis {
 	a := &analysis{}
-	z := &analyzer{r: r, args: args, a: a, ctes: map[string]bool{}}
+	z := &analyzer{r: r, args: args, a: a, ctes: map[string]int{}}
 	switch s := stmt.(type) {
 	case sqlparser.TableStatement:
 		z.tableStatement(s, nil)
 	case *sqlparser.Update:
-		z.with(s.With)
-		z.dml(s.TableExprs, s.Where, func(sc *scope) {
-			for _, ue := range s.Exprs {
-				z.subqueries(ue.Expr, sc)
-			}
-			z.subqueries(s.OrderBy, sc)
+		z.with(s.With, func() {
+			z.dml(s.TableExprs, s.Where, func(sc *scope) {
+				for _, ue := range s.Exprs {
+					z.subqueries(ue.Expr, sc)
+				}
+				z.subqueries(s.OrderBy, sc)
+				z.subqueries(s.Limit, sc)
+			})
 		})
 	case *sqlparser.Delete:
-		z.with(s.With)
-		z.dml(s.TableExprs, s.Where, func(sc *scope) { z.subqueries(s.OrderBy, sc) })
+		z.with(s.With, func() {
+			z.dml(s.TableExprs, s.Where, func(sc *scope) {
+				z.subqueries(s.OrderBy, sc)
+				z.subqueries(s.Limit, sc)
+			})
+		})
 	case *sqlparser.Insert:
 		z.subqueries(s, &scope{})
 	}
@@ -105,17 +111,34 @@ type analyzer struct {
 	r    *Router
 	args []any
 	a    *analysis
-	ctes map[string]bool
+	ctes map[string]int // CTE names in scope, and how many times
 }
 
-func (z *analyzer) with(w *sqlparser.With) {
+// with analyzes the CTEs of w, then body, with the CTE names visible
+// where SQL makes them visible: a CTE's own body sees the CTEs before it
+// (and itself, if RECURSIVE); body sees them all; nothing outside does.
+func (z *analyzer) with(w *sqlparser.With, body func()) {
 	if w == nil {
+		body()
 		return
 	}
+	var added []string
 	for _, cte := range w.CTEs {
-		z.ctes[strings.ToLower(cte.ID.String())] = true
+		name := cte.ID.String()
+		if w.Recursive {
+			z.ctes[name]++
+			added = append(added, name)
+		}
 		z.a.derived++
 		z.tableStatement(cte.Subquery, nil)
+		if !w.Recursive {
+			z.ctes[name]++
+			added = append(added, name)
+		}
+	}
+	body()
+	for _, name := range added {
+		z.ctes[name]--
 	}
 }
 
@@ -124,10 +147,13 @@ func (z *analyzer) tableStatement(ts sqlparser.TableStatement, parent *scope) {
 	case *sqlparser.Select:
 		z.selectScope(s, parent)
 	case *sqlparser.Union:
-		z.with(s.With)
-		z.a.unions++
-		z.tableStatement(s.Left, parent)
-		z.tableStatement(s.Right, parent)
+		z.with(s.With, func() {
+			z.a.unions++
+			z.tableStatement(s.Left, parent)
+			z.tableStatement(s.Right, parent)
+			z.subqueries(s.OrderBy, parent)
+			z.subqueries(s.Limit, parent)
+		})
 	}
 }
 
@@ -149,30 +175,23 @@ func (z *analyzer) dml(from []sqlparser.TableExpr, where *sqlparser.Where, rest 
 }
 
 func (z *analyzer) selectScope(sel *sqlparser.Select, parent *scope) {
-	z.with(sel.With)
-	sc := &scope{parent: parent}
-	var ons []onClause
-	for _, te := range sel.From {
-		ons = append(ons, z.tableExpr(te, sc, nil)...)
-	}
-	z.bind(sc, sel.Where, ons)
-	// Subqueries anywhere else in the SELECT see this scope's facts.
-	for _, se := range sel.GetColumns() {
-		z.subqueries(se, sc)
-	}
-	if sel.Where != nil {
-		z.subqueries(sel.Where.Expr, sc)
-	}
-	for _, on := range ons {
-		z.subqueries(on.expr, sc)
-	}
-	if sel.GroupBy != nil {
-		z.subqueries(sel.GroupBy, sc)
-	}
-	if sel.Having != nil {
-		z.subqueries(sel.Having.Expr, sc)
-	}
-	z.subqueries(sel.OrderBy, sc)
+	z.with(sel.With, func() {
+		sc := &scope{parent: parent}
+		var ons []onClause
+		for _, te := range sel.From {
+			ons = append(ons, z.tableExpr(te, sc, nil)...)
+		}
+		z.bind(sc, sel.Where, ons)
+		// Subqueries anywhere else in the SELECT (the select list, WHERE,
+		// GROUP BY, HAVING, named windows, ORDER BY, LIMIT) see this
+		// scope's facts: walk it all but FROM and WITH, done above.
+		rest := *sel
+		rest.From, rest.With = nil, nil
+		z.subqueries(&rest, sc)
+		for _, on := range ons {
+			z.subqueries(on.expr, sc)
+		}
+	})
 }
 
 // onClause is a join condition and the references it binds.
@@ -189,15 +208,15 @@ type onClause struct {
 func (z *analyzer) tableExpr(te sqlparser.TableExpr, sc *scope, _ []*tableRef) []onClause {
 	switch t := te.(type) {
 	case *sqlparser.AliasedTableExpr:
-		ref := &tableRef{alias: strings.ToLower(t.As.String())}
+		ref := &tableRef{alias: t.As.String()}
 		switch e := t.Expr.(type) {
 		case sqlparser.TableName:
 			name := strings.ToLower(e.Name.String())
 			if ref.alias == "" {
-				ref.alias = name
+				ref.alias = e.Name.String()
 			}
 			switch {
-			case e.Qualifier.IsEmpty() && z.ctes[name]:
+			case e.Qualifier.IsEmpty() && z.ctes[e.Name.String()] > 0:
 				ref.derived = true
 			case !e.Qualifier.IsEmpty() && !strings.EqualFold(e.Qualifier.String(), z.r.topo.DatabaseName()):
 				ref.system = true
@@ -219,7 +238,8 @@ func (z *analyzer) tableExpr(te sqlparser.TableExpr, sc *scope, _ []*tableRef) [
 		z.a.refs = append(z.a.refs, ref)
 		return nil
 	case *sqlparser.JSONTableExpr:
-		ref := &tableRef{alias: strings.ToLower(t.Alias.String()), derived: true}
+		z.subqueries(t.Expr, sc)
+		ref := &tableRef{alias: t.Alias.String(), derived: true}
 		sc.refs = append(sc.refs, ref)
 		z.a.refs = append(z.a.refs, ref)
 		return nil
@@ -356,7 +376,9 @@ func (z *analyzer) resolve(c *sqlparser.ColName, sc *scope) (colID, bool) {
 		}
 		return colID{}, false
 	}
-	q := strings.ToLower(c.Qualifier.Name.String())
+	// Table aliases are case-sensitive (as on every Unix server); where
+	// the server is not, an unmatched qualifier only drops a fact.
+	q := c.Qualifier.Name.String()
 	for s := sc; s != nil; s = s.parent {
 		var found *tableRef
 		for _, ref := range s.refs {
@@ -430,6 +452,16 @@ func keyValue(e sqlparser.Expr, args []any) (any, bool) {
 	if err != nil || !isVal || v == nil {
 		return nil, false
 	}
+	if lit, ok := e.(*sqlparser.Literal); ok && lit.Type == sqlparser.IntVal {
+		// Integers compare as integers; one beyond 64 bits as a decimal
+		// that no key equals.
+		if _, err := strconv.ParseUint(lit.Val, 10, 64); err != nil {
+			if _, err := strconv.ParseInt(lit.Val, 10, 64); err != nil {
+				return nil, false
+			}
+		}
+		return lit.Val, true
+	}
 	var s string
 	switch x := v.(type) {
 	case string:
@@ -441,14 +473,12 @@ func keyValue(e sqlparser.Expr, args []any) (any, bool) {
 	default:
 		return v, true
 	}
-	if _, err := strconv.ParseUint(s, 10, 64); err == nil {
-		return s, true
-	}
-	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return s, true
-	}
 	// MySQL compares an integer column with a string as doubles: the
-	// string's longest numeric prefix, after leading spaces.
+	// string's longest numeric prefix, after leading spaces. Above 2^53
+	// several integers share one double, and may live on several shards.
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil && i < 1<<53 && i > -(1<<53) {
+		return strconv.FormatInt(i, 10), true // '+7' is 7
+	}
 	f, ok := numericPrefix(s)
 	if !ok || f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
 		return nil, false
@@ -458,8 +488,12 @@ func keyValue(e sqlparser.Expr, args []any) (any, bool) {
 
 // numericPrefix parses the longest prefix of s that MySQL reads as a
 // number: spaces, a sign, digits, a fraction and an exponent.
+//
+// ok is false when s has no digits after its spaces and sign: MySQL reads
+// that as 0, but which characters it skips as spaces depends on the
+// character set, so the router does not guess.
 func numericPrefix(s string) (float64, bool) {
-	s = strings.TrimLeft(s, " \t\n\r")
+	s = strings.TrimLeft(s, " ")
 	end := 0
 	if end < len(s) && (s[end] == '+' || s[end] == '-') {
 		end++
@@ -477,7 +511,7 @@ func numericPrefix(s string) (float64, bool) {
 		}
 	}
 	if digits == 0 {
-		return 0, true // no number at all reads as 0
+		return 0, false
 	}
 	if end < len(s) && (s[end] == 'e' || s[end] == 'E') {
 		exp := end + 1

@@ -59,7 +59,7 @@ finish, idle clients get error 1053, then the proxy exits.`,
 				defer stop()
 			}
 			cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr(c), format+"\n", args...) }
-			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}}})
+			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}, TimesAsText: true}})
 			if err != nil {
 				return err
 			}

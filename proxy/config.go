@@ -17,6 +17,12 @@ const (
 	// before it hands them to the client connection; results stream in
 	// batches of this size, so a large result is never held whole.
 	DefaultRowBatch = 16 << 10
+	// DefaultLoginTimeout bounds the handshake, as MySQL's connect_timeout.
+	DefaultLoginTimeout = 10 * time.Second
+	// DefaultMaxQueryBytes bounds one statement's text, as MySQL's
+	// max_allowed_packet does. Parsing costs about a hundred times the
+	// text in memory, so it is below the server's 16 MiB.
+	DefaultMaxQueryBytes = 4 << 20
 )
 
 // ErrNoUsers is returned by New when Config.Users is empty.
@@ -38,6 +44,15 @@ type Config struct {
 	// limit gets error 1040 (Too many connections) and is closed. Zero
 	// means no limit.
 	MaxConnections int
+	// LoginTimeout closes a connection that has not logged in this long
+	// after it connected, so that silent sockets cannot hold the
+	// MaxConnections slots. Zero means DefaultLoginTimeout (10s); negative
+	// means never.
+	LoginTimeout time.Duration
+	// MaxQueryBytes bounds the text of one statement; a longer one gets
+	// error 1153 (ER_NET_PACKET_TOO_LARGE) before it is parsed. Zero means
+	// DefaultMaxQueryBytes (4 MiB); negative means no limit.
+	MaxQueryBytes int
 	// IdleTimeout closes a client connection that has sent nothing for
 	// this long, with error 4031, as MySQL's wait_timeout does. Zero means
 	// never.
@@ -76,6 +91,18 @@ func (c Config) withDefaults() (Config, error) {
 	c.Users = users
 	if c.MaxConnections < 0 {
 		return c, fmt.Errorf("proxy: max connections %d: want 0 (no limit) or more", c.MaxConnections)
+	}
+	switch {
+	case c.LoginTimeout == 0:
+		c.LoginTimeout = DefaultLoginTimeout
+	case c.LoginTimeout < 0:
+		c.LoginTimeout = 0 // never
+	}
+	switch {
+	case c.MaxQueryBytes == 0:
+		c.MaxQueryBytes = DefaultMaxQueryBytes
+	case c.MaxQueryBytes < 0:
+		c.MaxQueryBytes = 0 // no limit
 	}
 	if c.IdleTimeout < 0 {
 		return c, fmt.Errorf("proxy: idle timeout %v: want 0 (never) or more", c.IdleTimeout)

@@ -75,6 +75,13 @@ func errIdle(d time.Duration) *sqlerror.SQLError {
 		"The client was disconnected by the server because of inactivity: idle for more than %v (--idle-timeout); reconnect", d)
 }
 
+// errLoginTimeout is the error of a client that did not log in within the
+// login timeout.
+func errLoginTimeout(d time.Duration) *sqlerror.SQLError {
+	return sqlerror.NewSQLErrorf(erHandshakeError, sqlerror.SSNetError,
+		"Bad handshake: no login within %v (--login-timeout); connect and log in at once", d)
+}
+
 // errShutdown is the error idle clients get while the proxy drains.
 var errShutdown = sqlerror.NewSQLError(ErrNumShutdown, sqlerror.SSNetError,
 	"Server shutdown in progress: the scalelab proxy is draining; reconnect to another proxy")
@@ -108,4 +115,13 @@ func errorPacket(e *sqlerror.SQLError, seq byte) []byte {
 // describe is how a log line names an error.
 func describe(e *sqlerror.SQLError) string {
 	return fmt.Sprintf("%d (%s): %s", e.Num, e.State, e.Message)
+}
+
+// erHandshakeError is ER_HANDSHAKE_ERROR.
+const erHandshakeError = sqlerror.ErrorCode(1043)
+
+// errQueryTooLarge refuses a statement longer than MaxQueryBytes.
+func errQueryTooLarge(n, max int) *sqlerror.SQLError {
+	return sqlerror.NewSQLErrorf(sqlerror.ERNetPacketTooLarge, sqlerror.SSNetError,
+		"Got a packet bigger than 'max_allowed_packet' bytes: the statement has %d bytes, the proxy takes at most %d (--max-query-bytes)", n, max)
 }

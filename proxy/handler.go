@@ -40,7 +40,12 @@ func (h *handler) NewConnection(c *vtmysql.Conn) {
 	c.StatusFlags |= vtmysql.ServerStatusAutocommit
 }
 
-func (h *handler) ConnectionReady(*vtmysql.Conn) {}
+// ConnectionReady lifts the login timeout of a client that has logged in.
+func (h *handler) ConnectionReady(c *vtmysql.Conn) {
+	if cc, ok := c.GetRawConn().(*clientConn); ok {
+		cc.loggedIn.Store(true)
+	}
+}
 
 // ConnectionClosed rolls back an open transaction and releases the
 // session's pinned connections, whatever way the client left.
@@ -78,6 +83,10 @@ func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 }
 
 func (h *handler) ComQuery(c *vtmysql.Conn, query string, cb func(*sqltypes.Result) error) error {
+	if max := h.s.cfg.MaxQueryBytes; max > 0 && len(query) > max {
+		h.s.metrics.errors.WithLabelValues("1153").Inc()
+		return errQueryTooLarge(len(query), max)
+	}
 	return h.run(c, query, nil, cb)
 }
 
@@ -85,6 +94,9 @@ func (h *handler) ComQuery(c *vtmysql.Conn, query string, cb func(*sqltypes.Resu
 // (see describer). Nothing is prepared on a backend: the statement is
 // routed and run at each COM_STMT_EXECUTE, with its parameters.
 func (h *handler) ComPrepare(c *vtmysql.Conn, query string) ([]*querypb.Field, uint16, error) {
+	if max := h.s.cfg.MaxQueryBytes; max > 0 && len(query) > max {
+		return nil, 0, errQueryTooLarge(len(query), max)
+	}
 	n := countParams(query)
 	if n > 1<<16-1 {
 		return nil, 0, sqlerror.NewSQLError(erPSManyParam, sqlerror.SSUnknownSQLState, "Prepared statement contains too many placeholders")

@@ -69,6 +69,9 @@ func (l *listener) admit(c net.Conn) *clientConn {
 		return nil
 	}
 	cc := &clientConn{Conn: c, l: l, idle: l.s.cfg.IdleTimeout}
+	if t := l.s.cfg.LoginTimeout; t > 0 {
+		cc.loginBy = time.Now().Add(t)
+	}
 	l.conns[cc] = struct{}{}
 	l.mu.Unlock()
 	l.s.metrics.open.Inc()
@@ -132,9 +135,13 @@ func (l *listener) closeAll() {
 // without interleaving with a response.
 type clientConn struct {
 	net.Conn
-	l      *listener
-	idle   time.Duration
-	closed atomic.Bool
+	l    *listener
+	idle time.Duration
+	// loginBy is when a client that has not logged in is cut off (zero:
+	// never); loggedIn is set once it has.
+	loginBy  time.Time
+	loggedIn atomic.Bool
+	closed   atomic.Bool
 }
 
 func (c *clientConn) Read(p []byte) (int, error) {
@@ -142,9 +149,18 @@ func (c *clientConn) Read(p []byte) (int, error) {
 		c.say(errShutdown)
 		return 0, io.EOF
 	}
+	// The handshake has one deadline in all, however slowly the client
+	// trickles bytes, as MySQL's connect_timeout; the idle timeout applies
+	// too, whichever comes first.
+	var deadline time.Time
 	if c.idle > 0 {
-		c.Conn.SetReadDeadline(time.Now().Add(c.idle))
+		deadline = time.Now().Add(c.idle)
 	}
+	login := !c.loginBy.IsZero() && !c.loggedIn.Load() && (deadline.IsZero() || c.loginBy.Before(deadline))
+	if login {
+		deadline = c.loginBy
+	}
+	c.Conn.SetReadDeadline(deadline)
 	n, err := c.Conn.Read(p)
 	if err == nil {
 		return n, nil
@@ -154,6 +170,11 @@ func (c *clientConn) Read(p []byte) (int, error) {
 		switch {
 		case c.l.s.draining.Load():
 			c.say(errShutdown)
+		case login:
+			e := errLoginTimeout(c.l.s.cfg.LoginTimeout)
+			c.say(e)
+			c.l.s.metrics.rejected.WithLabelValues("login_timeout").Inc()
+			c.l.s.cfg.Logf("proxy: closed %s: %s", c.RemoteAddr(), describe(e))
 		case c.idle > 0:
 			e := errIdle(c.idle)
 			c.say(e)

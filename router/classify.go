@@ -67,6 +67,9 @@ type Statement struct {
 // DefaultCacheSize is how many statement texts the classifier remembers.
 const DefaultCacheSize = 10000
 
+// maxCachedBytes is the longest statement text the classifier caches.
+const maxCachedBytes = 16 << 10
+
 // classifier parses statements with the Vitess MySQL parser and caches the
 // result by statement text, so the hot path does not parse again.
 type classifier struct {
@@ -90,6 +93,12 @@ func newClassifier(max int) (*classifier, error) {
 // Classify returns the statement's classification, from the cache when the
 // same text was seen before. Safe for concurrent use.
 func (c *classifier) Classify(query string) *Statement {
+	if len(query) > maxCachedBytes {
+		// A long statement (a bulk INSERT, a generated OR chain) is rarely
+		// sent twice, and its syntax tree is many times its size: keeping
+		// it would hold that memory until the cache fills.
+		return c.parse(query)
+	}
 	c.mu.RLock()
 	st, ok := c.cache[query]
 	c.mu.RUnlock()

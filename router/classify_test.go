@@ -1,6 +1,9 @@
 package router
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestClassify(t *testing.T) {
 	c, err := newClassifier(0)
@@ -106,5 +109,22 @@ func BenchmarkClassifyUncached(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		c.parse(q)
+	}
+}
+
+// TestLongStatementsAreNotCached: a long statement's syntax tree is not
+// kept after it ran.
+func TestLongStatementsAreNotCached(t *testing.T) {
+	c, err := newClassifier(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := "SELECT * FROM images WHERE id = 1" + strings.Repeat(" OR id = 2", maxCachedBytes/10)
+	if st := c.Classify(long); st.Kind != Read {
+		t.Fatalf("kind %v, want read", st.Kind)
+	}
+	c.Classify("SELECT 1")
+	if n := len(c.cache); n != 1 {
+		t.Errorf("cache holds %d statements, want 1 (the short one)", n)
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/scalelab/scalelab/bench"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
-	"github.com/scalelab/scalelab/topology"
 	"github.com/spf13/cobra"
 )
 
@@ -330,7 +329,7 @@ func (o *benchOptions) openTarget(ctx context.Context) (bench.Target, string, fu
 			return nil, "", nil, usagef("--dsn: %v (want user:pass@tcp(host:port)/db)", err)
 		}
 	} else {
-		t, err := topology.Load(o.topo)
+		t, err := loadTopology(os.Stderr, o.topo)
 		if err != nil {
 			return nil, "", nil, err
 		}
@@ -368,7 +367,7 @@ func (o *benchOptions) openTarget(ctx context.Context) (bench.Target, string, fu
 }
 
 func (o *benchOptions) openRouter(ctx context.Context) (bench.Target, string, func(), error) {
-	t, err := topology.Load(o.topo)
+	t, err := loadTopology(os.Stderr, o.topo)
 	if err != nil {
 		return nil, "", nil, err
 	}

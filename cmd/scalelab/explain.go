@@ -69,7 +69,7 @@ shards and replicas is not shown here (route: see scalelab query --route).`,
 				}
 			}
 			opts.SkipAnalyze, opts.AllowWrites = !analyze, allowWrites
-			t, err := topology.Load(topo)
+			t, err := loadTopology(c.ErrOrStderr(), topo)
 			if err != nil {
 				return err
 			}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/bench/lab"
-	"github.com/scalelab/scalelab/topology"
 	"github.com/spf13/cobra"
 )
 
@@ -118,7 +117,7 @@ func runLab(c *cobra.Command, name string, o *labOptions) error {
 	}
 	cfg := lab.Config{Size: size, BasePort: o.basePort, Dir: o.dir}
 	if o.topo != "" {
-		if cfg.Topology, err = topology.Load(o.topo); err != nil {
+		if cfg.Topology, err = loadTopology(c.ErrOrStderr(), o.topo); err != nil {
 			return err
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/scalelab/scalelab/schema"
-	"github.com/scalelab/scalelab/topology"
 	"github.com/spf13/cobra"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
@@ -62,7 +61,7 @@ stdout. Ctrl-C stops the load; the tables then hold part of the data.`,
 					return usagef("--%s %d: want 1 or more", f.name, f.n)
 				}
 			}
-			t, err := topology.Load(topo)
+			t, err := loadTopology(c.ErrOrStderr(), topo)
 			if err != nil {
 				return err
 			}

@@ -7,7 +7,6 @@ import (
 	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
-	"github.com/scalelab/scalelab/topology"
 	"github.com/spf13/cobra"
 )
 
@@ -41,7 +40,7 @@ finish, idle clients get error 1053, then the proxy exits.`,
   sysbench oltp_point_select --mysql-host=127.0.0.1 --mysql-port=6033 ... run`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
-			t, err := topology.Load(topo)
+			t, err := loadTopology(c.ErrOrStderr(), topo)
 			if err != nil {
 				return err
 			}
@@ -87,6 +86,8 @@ finish, idle clients get error 1053, then the proxy exits.`,
 	c.Flags().StringVar(&password, "password", "", "password for --user")
 	c.Flags().IntVar(&cfg.MaxConnections, "max-connections", 0, "most client connections at once; more get error 1040 (0: no limit)")
 	c.Flags().DurationVar(&cfg.IdleTimeout, "idle-timeout", 0, "close a client idle this long, with error 4031 (0: never)")
+	c.Flags().DurationVar(&cfg.LoginTimeout, "login-timeout", proxy.DefaultLoginTimeout, "close a connection that has not logged in this long after connecting (as MySQL's connect_timeout; negative: never)")
+	c.Flags().IntVar(&cfg.MaxQueryBytes, "max-query-bytes", proxy.DefaultMaxQueryBytes, "refuse a statement longer than this with error 1153, before parsing it (as max_allowed_packet; negative: no limit)")
 	c.Flags().IntVar(&backendMaxOpen, "backend-max-open", 0, "most connections to each backend node; clients queue past it (0: no limit; keep it under the servers' max_connections)")
 	c.Flags().DurationVar(&cfg.DrainTimeout, "drain-timeout", proxy.DefaultDrainTimeout, "on SIGTERM, how long statements in flight may run before they are cut off")
 	c.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the proxy to this file when it stops (for go tool pprof)")

@@ -10,7 +10,6 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/scalelab/scalelab/router"
-	"github.com/scalelab/scalelab/topology"
 	"github.com/spf13/cobra"
 )
 
@@ -51,7 +50,7 @@ UPDATE and DELETE without the shard key are refused unless
 			if format != "table" && format != "json" {
 				return usagef("--format %q: want table or json", format)
 			}
-			t, err := topology.Load(topo)
+			t, err := loadTopology(c.ErrOrStderr(), topo)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -72,4 +73,19 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, fmt.Errorf("start CPU profile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// loadTopology reads the topology file at path and warns on stderr when
+// other users can read it, as ssh warns about a private key: it holds the
+// sandbox's passwords.
+func loadTopology(stderr io.Writer, path string) (*topology.Topology, error) {
+	t, err := topology.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	var exposed *topology.ExposedError
+	if err := topology.CheckPermissions(path); errors.As(err, &exposed) {
+		fmt.Fprintln(stderr, "warning:", exposed)
+	}
+	return t, nil
 }

@@ -32,7 +32,7 @@ age on each replica). Passwords are never printed.`,
 			if format != "table" && format != "json" {
 				return usagef("--format %q: want table or json", format)
 			}
-			t, err := topology.Load(topo)
+			t, err := loadTopology(c.ErrOrStderr(), topo)
 			if err != nil {
 				return err
 			}

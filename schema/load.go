@@ -275,6 +275,12 @@ func (l *loader) run(ctx context.Context) (*LoadResult, error) {
 	if err := l.createTables(ctx); err != nil {
 		return nil, err
 	}
+	// A load into tables that hold rows would fail on the first duplicate
+	// id, after other workers had written rows of their own: find out
+	// before writing anything.
+	if err := l.checkEmpty(ctx); err != nil {
+		return nil, err
+	}
 	res := &LoadResult{Method: l.cfg.Method, IndexSet: l.cfg.IndexSet, Shards: l.shards}
 	loadStart := time.Now()
 	for _, table := range Tables() {
@@ -363,6 +369,25 @@ func (l *loader) createTables(ctx context.Context) error {
 		for _, q := range stmts {
 			if _, err := l.dbs[i].ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("create tables on shard %s: %s: %w", l.shards[i], firstLine(q), err)
+			}
+		}
+		return nil
+	})
+}
+
+// checkEmpty returns an error wrapping ErrAlreadyLoaded, naming the shard
+// and table, when any sample table holds a row.
+func (l *loader) checkEmpty(ctx context.Context) error {
+	return l.eachShard(ctx, func(ctx context.Context, i int) error {
+		for _, t := range Tables() {
+			var one int
+			err := l.dbs[i].QueryRowContext(ctx, "SELECT 1 FROM `"+t+"` LIMIT 1").Scan(&one)
+			switch {
+			case err == nil:
+				return fmt.Errorf("%w: table %s on shard %s holds rows of an earlier load; nothing was written: load with Drop (scalelab load --drop) to replace them",
+					ErrAlreadyLoaded, t, l.shards[i])
+			case !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("check table %s on shard %s: %w", t, l.shards[i], err)
 			}
 		}
 		return nil

@@ -227,7 +227,12 @@ func TestLoadTwice(t *testing.T) {
 			cfg := schema.LoadConfig{Generator: small, Method: method, Drop: true, IndexSet: schema.IndexSetFK}
 			load(t, topo, cfg)
 
-			cfg.Topology, cfg.Drop = topo, false
+			// A larger second load without Drop is refused, and writes
+			// nothing: its new ids would not collide with the old ones.
+			before := checksums(t, topo)
+			larger := small
+			larger.Users, larger.Images, larger.Likes = 2*small.Users, 2*small.Images, 2*small.Likes
+			cfg.Topology, cfg.Drop, cfg.Generator = topo, false, larger
 			ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 			defer cancel()
 			_, err := schema.Load(ctx, cfg)
@@ -236,9 +241,16 @@ func TestLoadTwice(t *testing.T) {
 			}
 			msg := err.Error()
 			t.Logf("second load: %s", msg)
-			if !strings.Contains(msg, "load users into shard ") || !strings.Contains(msg, "--drop") {
-				t.Errorf("got %q, want it to name the table and shard and suggest --drop", msg)
+			if !strings.Contains(msg, "table users on shard ") || !strings.Contains(msg, "nothing was written") || !strings.Contains(msg, "--drop") {
+				t.Errorf("got %q, want it to name the table and shard, say nothing was written and suggest --drop", msg)
 			}
+			after := checksums(t, topo)
+			for _, table := range schema.Tables() {
+				if after[table] != before[table] {
+					t.Errorf("%s changed by the refused load: %v, then %v", table, before[table], after[table])
+				}
+			}
+			cfg.Generator = small
 
 			cfg.Drop = true
 			load(t, topo, cfg)

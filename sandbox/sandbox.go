@@ -159,10 +159,35 @@ func Open(dir string) (*Sandbox, error) {
 	if err := json.Unmarshal(b, &s.State); err != nil {
 		return nil, fmt.Errorf("sandbox: %s: %w", filepath.Join(abs, stateFile), err)
 	}
+	if err := s.checkPaths(); err != nil {
+		return nil, err
+	}
 	if t, err := topology.Load(s.TopologyPath()); err == nil {
 		s.Topology = t
 	}
 	return s, nil
+}
+
+// ErrForeignPath is returned (wrapped) by Open when the state names a
+// node dir or socket outside the sandbox dir: the sandbox was copied or
+// moved, or its state was edited. Nothing is stopped or deleted then.
+var ErrForeignPath = errors.New("sandbox: state names a path outside the sandbox")
+
+// checkPaths makes sure that every node's dir and socket are the ones
+// this sandbox gives a node of that port (its dir is node-PORT inside the
+// sandbox dir), so that stopping and purging can only ever touch this
+// sandbox's own processes and files.
+func (s *Sandbox) checkPaths() error {
+	for _, n := range s.State.Nodes {
+		dir := filepath.Join(s.Dir, "node-"+strconv.Itoa(n.Port))
+		for _, p := range [][2]string{{n.Dir, dir}, {n.Socket, socketPath(dir, n.Port)}} {
+			if p[0] != p[1] {
+				return fmt.Errorf("%w: node %s names %s where this sandbox keeps %s; refusing to stop or delete anything (a copied or moved sandbox dir keeps its original's paths: stop the original where it is)",
+					ErrForeignPath, n.Name, p[0], p[1])
+			}
+		}
+	}
+	return nil
 }
 
 // Running returns the nodes whose processes are alive.

@@ -144,13 +144,16 @@ func startProcess(srv Server, n NodeState) (int, <-chan struct{}, error) {
 	return cmd.Process.Pid, done, nil
 }
 
-// rootDB opens a connection to the node as root over its unix socket.
-// Parameters are interpolated on the client, so that administrative
-// statements that cannot be prepared (CREATE USER, CHANGE MASTER) still take
-// their values as arguments, escaped by the driver.
-func rootDB(n NodeState) *sql.DB {
+// rootDB opens a connection to the node as root over its unix socket,
+// with the sandbox's root password (see State.RootPassword).
+func (s *Sandbox) rootDB(n NodeState) *sql.DB { return rootDB(n, s.State.RootPassword) }
+
+// rootDB opens a connection to the node as root over its unix socket,
+// with password: empty on a fresh node, until bootstrap sets one.
+func rootDB(n NodeState, password string) *sql.DB {
 	cfg := mysql.NewConfig()
 	cfg.User = "root"
+	cfg.Passwd = password
 	cfg.Net = "unix"
 	cfg.Addr = n.Socket
 	cfg.InterpolateParams = true
@@ -164,6 +167,9 @@ func rootDB(n NodeState) *sql.DB {
 	return db
 }
 
+// erAccessDenied is ER_ACCESS_DENIED_ERROR.
+const erAccessDenied = 1045
+
 // waitReady polls the node until it answers a ping, the process exits, or
 // ctx ends. Readiness is polled, never slept.
 func waitReady(ctx context.Context, db *sql.DB, exited <-chan struct{}, n NodeState) error {
@@ -174,7 +180,10 @@ func waitReady(ctx context.Context, db *sql.DB, exited <-chan struct{}, n NodeSt
 		pctx, cancel := context.WithTimeout(ctx, time.Second)
 		last = db.PingContext(pctx)
 		cancel()
-		if last == nil {
+		var me *mysql.MySQLError
+		if last == nil || errors.As(last, &me) && me.Number == erAccessDenied {
+			// Access denied is an answer too: a fresh node's root has no
+			// password yet when the sandbox already has one.
 			return nil
 		}
 		select {

@@ -74,7 +74,7 @@ func (s *Sandbox) StartNode(ctx context.Context, name string) error {
 	if err := s.writeState(); err != nil {
 		return err
 	}
-	db := rootDB(n)
+	db := s.rootDB(n)
 	defer db.Close()
 	if err := waitReady(ctx, db, exited, n); err != nil {
 		return &NodeError{Node: name, Log: n.ErrorLog(), Err: err}

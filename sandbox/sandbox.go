@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -81,6 +83,10 @@ type State struct {
 	Flavor  string      `json:"flavor"`
 	Version string      `json:"version"`
 	Nodes   []NodeState `json:"nodes"`
+	// RootPassword is the password of every node's root@localhost, the
+	// only root account, reachable over the node's unix socket alone. The
+	// state file is mode 0600. Empty in sandboxes made before it existed.
+	RootPassword string `json:"root_password,omitempty"`
 }
 
 // Sandbox is a started (or opened) set of local server processes.
@@ -263,6 +269,7 @@ func (s *Sandbox) create(ctx context.Context, cfg Config) error {
 		Replication: topology.Credentials{Name: "scalelab_repl", Password: randomPassword()},
 		Tables:      cfg.Tables,
 	}
+	s.State.RootPassword = randomPassword()
 	port := cfg.BasePort
 	for _, name := range names {
 		sh := topology.Shard{Name: name}
@@ -385,7 +392,7 @@ func (s *Sandbox) startAll(ctx context.Context, progress func(Event)) error {
 		if werr != nil {
 			return werr
 		}
-		db := rootDB(n)
+		db := s.rootDB(n)
 		defer db.Close()
 		if err := waitReady(ctx, db, exited, n); err != nil {
 			return err
@@ -393,6 +400,41 @@ func (s *Sandbox) startAll(ctx context.Context, progress func(Event)) error {
 		progress(Event{Node: n.Name, Step: fmt.Sprintf("started (pid %d, port %d)", pid, n.Port)})
 		return nil
 	})
+}
+
+// lockDown returns the statements that leave root@localhost (reachable
+// over the unix socket only, with the sandbox's root password) as the one
+// account a fresh node has: the installer's other root accounts (for
+// 127.0.0.1, ::1 and the host name, which TCP clients reach with no
+// password) and its anonymous accounts are dropped. System accounts
+// (mariadb.sys, mysql.*) and roles stay.
+func lockDown(ctx context.Context, conn *sql.Conn, rootPassword string) ([]stmt, error) {
+	rows, err := conn.QueryContext(ctx, "SELECT user, host FROM mysql.user")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []stmt
+	for rows.Next() {
+		var user, host string
+		if err := rows.Scan(&user, &host); err != nil {
+			return nil, err
+		}
+		switch {
+		case user == "root" && host == "localhost":
+		case strings.HasPrefix(user, "mariadb.") || strings.HasPrefix(user, "mysql."):
+		case user == "PUBLIC" && host == "":
+		default:
+			out = append(out, stmt{"DROP USER ?@?", []any{user, host}})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if rootPassword != "" {
+		out = append(out, stmt{"ALTER USER 'root'@'localhost' IDENTIFIED BY ?", []any{rootPassword}})
+	}
+	return out, nil
 }
 
 // bootstrap creates the users on every node (outside the binlog, so GTID
@@ -408,15 +450,19 @@ func (s *Sandbox) bootstrap(ctx context.Context, progress func(Event)) error {
 		}
 	}
 	return s.eachNode(ctx, func(ctx context.Context, i int, n NodeState) error {
-		db := rootDB(n)
+		db := rootDB(n, "") // a fresh node's root has no password yet
 		defer db.Close()
 		conn, err := db.Conn(ctx)
 		if err != nil {
 			return err
 		}
 		defer conn.Close()
-		stmts := []stmt{
-			{"SET SESSION sql_log_bin = 0", nil},
+		lock, err := lockDown(ctx, conn, s.State.RootPassword)
+		if err != nil {
+			return fmt.Errorf("bootstrap: lock down accounts: %w", err)
+		}
+		stmts := append([]stmt{{"SET SESSION sql_log_bin = 0", nil}}, lock...)
+		stmts = append(stmts, []stmt{
 			{"CREATE USER ?@'%' IDENTIFIED BY ?", []any{t.User.Name, t.User.Password}},
 			{"GRANT " + f.AppGrant() + " ON *.* TO ?@'%'", []any{t.User.Name}},
 			{"CREATE USER ?@'%' IDENTIFIED BY ?", []any{t.Admin.Name, t.Admin.Password}},
@@ -424,7 +470,7 @@ func (s *Sandbox) bootstrap(ctx context.Context, progress func(Event)) error {
 			{"CREATE USER ?@'%' IDENTIFIED BY ?", []any{t.Replication.Name, t.Replication.Password}},
 			{"GRANT REPLICATION SLAVE ON *.* TO ?@'%'", []any{t.Replication.Name}},
 			{"SET SESSION sql_log_bin = 1", nil},
-		}
+		}...)
 		if n.Role == topology.Replica {
 			p := primaries[n.Shard]
 			q, args := f.ChangeSource(flavor.Source{Host: "127.0.0.1", Port: p.Port, User: t.Replication.Name, Password: t.Replication.Password})
@@ -463,7 +509,7 @@ func (s *Sandbox) WaitReplication(ctx context.Context) error {
 			continue
 		}
 		tok := randomPassword()
-		db := rootDB(n)
+		db := s.rootDB(n)
 		_, err := db.ExecContext(ctx, "REPLACE INTO `"+MetaDatabase+"`.marker (id, token) VALUES (1, ?)", tok)
 		db.Close()
 		if err != nil {
@@ -475,7 +521,7 @@ func (s *Sandbox) WaitReplication(ctx context.Context) error {
 		if n.Role != topology.Replica {
 			return nil
 		}
-		db := rootDB(n)
+		db := s.rootDB(n)
 		defer db.Close()
 		tick := time.NewTicker(25 * time.Millisecond)
 		defer tick.Stop()

@@ -24,6 +24,7 @@ const (
 	basePortMain      = 25000 // BasePort: 25000 (2 shards x 3 nodes)
 	basePortTaken     = 25100 // BasePort: 25100
 	basePortInterrupt = 25200 // BasePort: 25200
+	basePortAccounts  = 25300 // BasePort: 25300 (1 shard x 2 nodes)
 )
 
 func start(t *testing.T, srv sandbox.Server, cfg sandbox.Config) *sandbox.Sandbox {

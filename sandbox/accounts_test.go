@@ -14,7 +14,6 @@ import (
 	"github.com/scalelab/scalelab/sandbox"
 )
 
-
 // TestNoOpenRoot: no node lets anyone in as root without the sandbox's
 // password, over TCP or the unix socket, and no account but the sandbox's
 // own (and the server's locked system accounts) exists.

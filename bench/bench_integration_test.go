@@ -30,7 +30,7 @@ func openRunEnv(t *testing.T) *runEnv {
 	sb := dbtest.Sandbox(t)
 	topo := *sb.Topology
 	admin := dbtest.OpenAdmin(t, &topo, topo.Nodes()[0].Addr)
-	if err := bench.CreateSchema(context.Background(), admin, runDB); err != nil {
+	if err := bench.CreateSchema(context.Background(), admin, runDB, topo.GrantApp); err != nil {
 		t.Fatal(err)
 	}
 	topo.Database = runDB
@@ -248,9 +248,13 @@ func TestCreateSchema(t *testing.T) {
 	}
 	ctx := context.Background()
 	for range 2 { // the second time it exists already
-		if err := bench.CreateSchema(ctx, e.db, name); err != nil {
+		if err := bench.CreateSchema(ctx, admin, name, e.topo.GrantApp); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The application user was granted its privileges on it.
+	if _, err := e.db.Exec("CREATE TABLE `bench ``created`` db`.t (id INT PRIMARY KEY)"); err != nil {
+		t.Errorf("the application user in the new database: %v", err)
 	}
 	var n int
 	if err := admin.QueryRow("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", name).Scan(&n); err != nil {

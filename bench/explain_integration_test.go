@@ -87,6 +87,12 @@ func loadExplainDB(sb *sandbox.Sandbox) (*explainEnv, error) {
 			return nil, err
 		}
 	}
+	{
+		q, args := topo.GrantApp(explainDB)
+		if _, err := admin.ExecContext(ctx, q, args...); err != nil {
+			return nil, err
+		}
+	}
 	env := &explainEnv{flavor: f}
 	// The pools live until the test binary exits, with the sandbox.
 	if env.primary, err = open(primary.Addr, explainDB); err != nil {

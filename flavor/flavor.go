@@ -77,9 +77,14 @@ type Flavor interface {
 	// ExplainAnalyze prefixes stmt so that the server executes it and reports
 	// the real plan: ANALYZE on MariaDB, EXPLAIN ANALYZE on MySQL.
 	ExplainAnalyze(stmt string) string
-	// AppGrant is the privilege list for the application user: everything an
-	// application and the benches need, and nothing that bypasses read_only.
+	// AppGrant is the privilege list the application user gets on each
+	// database it uses: everything an application and the benches need,
+	// and nothing that bypasses read_only. It is granted per database, so
+	// the user cannot read the mysql schema (password hashes).
 	AppGrant() string
+	// AppGlobalGrant is the application user's server-wide privileges:
+	// only what reading replication status and positions needs.
+	AppGlobalGrant() string
 	// AdminGrant is the privilege list for scalelab's admin user.
 	AdminGrant() string
 }
@@ -139,4 +144,11 @@ func parseSeconds(s string) int64 {
 		return -1
 	}
 	return n
+}
+
+// GrantApp returns the statement, with a ? placeholder for the client to
+// interpolate, that gives user (at any host) the application privileges
+// (AppGrant) on database db.
+func GrantApp(f Flavor, db, user string) (string, []any) {
+	return "GRANT " + f.AppGrant() + " ON `" + strings.ReplaceAll(db, "`", "``") + "`.* TO ?@'%'", []any{user}
 }

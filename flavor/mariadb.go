@@ -77,8 +77,10 @@ func (mariaDB) WaitTimedOut(result int64) bool { return result != 0 }
 func (mariaDB) ExplainAnalyze(stmt string) string { return "ANALYZE FORMAT=JSON " + stmt }
 
 func (mariaDB) AppGrant() string {
-	return "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, TRIGGER, REFERENCES, BINLOG MONITOR, SLAVE MONITOR"
+	return "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, TRIGGER, REFERENCES"
 }
+
+func (mariaDB) AppGlobalGrant() string { return "BINLOG MONITOR, SLAVE MONITOR" }
 
 func (mariaDB) AdminGrant() string { return "ALL PRIVILEGES" }
 

@@ -73,7 +73,9 @@ func (mySQL) WaitTimedOut(result int64) bool { return result != 0 }
 func (mySQL) ExplainAnalyze(stmt string) string { return "EXPLAIN ANALYZE " + stmt }
 
 func (mySQL) AppGrant() string {
-	return "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, TRIGGER, REFERENCES, REPLICATION CLIENT"
+	return "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, TRIGGER, REFERENCES"
 }
+
+func (mySQL) AppGlobalGrant() string { return "REPLICATION CLIENT" }
 
 func (mySQL) AdminGrant() string { return "ALL PRIVILEGES" }

@@ -39,7 +39,27 @@ func TestNoOpenRoot(t *testing.T) {
 		if err := ping(ctx, socketConfig("root", sb.State.RootPassword, n.Socket)); err != nil {
 			t.Errorf("%s: root over the socket with the sandbox's password: %v", n.Name, err)
 		}
-		admin := dbtest.OpenAdmin(t, sb.Topology, net.JoinHostPort("127.0.0.1", strconv.Itoa(n.Port)))
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(n.Port))
+		// The application user works in its databases and reads
+		// replication state, and cannot read password hashes.
+		app := dbtest.Open(t, sb.Topology, addr)
+		for _, q := range []string{"SELECT COUNT(*) FROM mysql.user", "SELECT COUNT(*) FROM mysql.global_priv"} {
+			var c int
+			err := app.QueryRowContext(ctx, q).Scan(&c)
+			var me *mysql.MySQLError
+			if !errors.As(err, &me) || (me.Number != 1142 && me.Number != 1044) {
+				t.Errorf("%s: application user: %s: got %v, want access denied", n.Name, q, err)
+			}
+		}
+		for _, q := range []string{"CREATE TABLE IF NOT EXISTS acct_probe (id INT PRIMARY KEY)", "SELECT @@GLOBAL.gtid_binlog_pos"} {
+			if n.Role == "replica" && q[0] == 'C' {
+				continue // replicas are read-only
+			}
+			if _, err := app.ExecContext(ctx, q); err != nil {
+				t.Errorf("%s: application user: %s: %v", n.Name, q, err)
+			}
+		}
+		admin := dbtest.OpenAdmin(t, sb.Topology, addr)
 		rows, err := admin.QueryContext(ctx, "SELECT user, host FROM mysql.user")
 		if err != nil {
 			t.Fatal(err)

@@ -402,6 +402,11 @@ func (s *Sandbox) startAll(ctx context.Context, progress func(Event)) error {
 	})
 }
 
+func grantApp(f flavor.Flavor, db, user string) stmt {
+	q, args := flavor.GrantApp(f, db, user)
+	return stmt{q, args}
+}
+
 // lockDown returns the statements that leave root@localhost (reachable
 // over the unix socket only, with the sandbox's root password) as the one
 // account a fresh node has: the installer's other root accounts (for
@@ -464,7 +469,9 @@ func (s *Sandbox) bootstrap(ctx context.Context, progress func(Event)) error {
 		stmts := append([]stmt{{"SET SESSION sql_log_bin = 0", nil}}, lock...)
 		stmts = append(stmts, []stmt{
 			{"CREATE USER ?@'%' IDENTIFIED BY ?", []any{t.User.Name, t.User.Password}},
-			{"GRANT " + f.AppGrant() + " ON *.* TO ?@'%'", []any{t.User.Name}},
+			{"GRANT " + f.AppGlobalGrant() + " ON *.* TO ?@'%'", []any{t.User.Name}},
+			grantApp(f, t.DatabaseName(), t.User.Name),
+			grantApp(f, MetaDatabase, t.User.Name),
 			{"CREATE USER ?@'%' IDENTIFIED BY ?", []any{t.Admin.Name, t.Admin.Password}},
 			{"GRANT " + f.AdminGrant() + " ON *.* TO ?@'%' WITH GRANT OPTION", []any{t.Admin.Name}},
 			{"CREATE USER ?@'%' IDENTIFIED BY ?", []any{t.Replication.Name, t.Replication.Password}},

@@ -102,6 +102,12 @@ func singleShard(t *testing.T, topo *topology.Topology, name string) *topology.T
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS `"+name+"`"); err != nil {
 		t.Fatal(err)
 	}
+	{
+		q, args := topo.GrantApp(name)
+		if _, err := admin.ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	single := *topo
 	single.Database = name
 	single.Shards = []topology.Shard{{Name: "0", Primary: topo.Shards[0].Primary}}

@@ -369,3 +369,15 @@ func (t *Topology) Write(path string) error {
 	}
 	return nil
 }
+
+// GrantApp returns the statement that gives the application user its
+// privileges on database db (see flavor.GrantApp): the user has them on
+// the topology's database and scalelab's own, and on no other until
+// granted, so that it cannot read the mysql schema.
+func (t *Topology) GrantApp(db string) (string, []any) {
+	f, err := flavor.Lookup(t.Flavor)
+	if err != nil {
+		f, _ = flavor.Lookup(flavor.MariaDB) // Validate rejects an unknown flavor first
+	}
+	return flavor.GrantApp(f, db, t.User.Name)
+}

@@ -138,7 +138,7 @@ func shardShape(ctx context.Context, sb *sandbox.Sandbox, n int) (*topology.Topo
 		if err != nil {
 			return nil, err
 		}
-		err = bench.CreateSchema(ctx, db, t.Database)
+		err = bench.CreateSchema(ctx, db, t.Database, sb.Topology.GrantApp)
 		db.Close()
 		if err != nil {
 			return nil, err

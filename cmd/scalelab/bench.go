@@ -328,6 +328,11 @@ func (o *benchOptions) openTarget(ctx context.Context) (bench.Target, string, fu
 		if cfg, err = mysql.ParseDSN(o.dsn); err != nil {
 			return nil, "", nil, usagef("--dsn: %v (want user:pass@tcp(host:port)/db)", err)
 		}
+		if o.createSchema != "" {
+			if err := createSchemaOn(ctx, cfg, o.createSchema, nil); err != nil {
+				return nil, "", nil, err
+			}
+		}
 	} else {
 		t, err := loadTopology(os.Stderr, o.topo)
 		if err != nil {
@@ -342,11 +347,14 @@ func (o *benchOptions) openTarget(ctx context.Context) (bench.Target, string, fu
 			return nil, "", nil, &usageError{err}
 		}
 		cfg = t.MySQLConfig(n.Addr, t.User)
+		if o.createSchema != "" {
+			// The admin user creates it and grants the application user.
+			if err := createSchemaOn(ctx, t.MySQLConfig(n.Addr, t.AdminCredentials()), o.createSchema, t.GrantApp); err != nil {
+				return nil, "", nil, err
+			}
+		}
 	}
 	if o.createSchema != "" {
-		if err := createSchemaOn(ctx, cfg, o.createSchema); err != nil {
-			return nil, "", nil, err
-		}
 		cfg.DBName = o.createSchema
 	}
 	if cfg.Net == "tcp" && o.blockingIO {
@@ -374,7 +382,7 @@ func (o *benchOptions) openRouter(ctx context.Context) (bench.Target, string, fu
 	if o.createSchema != "" {
 		// Created on every primary, from where it replicates.
 		for _, s := range t.Shards {
-			if err := createSchemaOn(ctx, t.MySQLConfig(s.Primary.HostPort, t.User), o.createSchema); err != nil {
+			if err := createSchemaOn(ctx, t.MySQLConfig(s.Primary.HostPort, t.AdminCredentials()), o.createSchema, t.GrantApp); err != nil {
 				return nil, "", nil, err
 			}
 		}
@@ -391,8 +399,9 @@ func (o *benchOptions) openRouter(ctx context.Context) (bench.Target, string, fu
 }
 
 // createSchemaOn creates database name on the server of cfg, connecting
-// without a current database.
-func createSchemaOn(ctx context.Context, cfg *mysql.Config, name string) error {
+// without a current database, and runs grant's statement for it when
+// grant is set.
+func createSchemaOn(ctx context.Context, cfg *mysql.Config, name string, grant func(string) (string, []any)) error {
 	admin := cfg.Clone()
 	admin.DBName = ""
 	conn, err := mysql.NewConnector(admin)
@@ -401,7 +410,7 @@ func createSchemaOn(ctx context.Context, cfg *mysql.Config, name string) error {
 	}
 	db := sql.OpenDB(conn)
 	defer db.Close()
-	if err := bench.CreateSchema(ctx, db, name); err != nil {
+	if err := bench.CreateSchema(ctx, db, name, grant); err != nil {
 		return fmt.Errorf("on %s: %w", admin.Addr, err)
 	}
 	return nil

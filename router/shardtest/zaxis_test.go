@@ -263,6 +263,12 @@ func TestDifferential(t *testing.T) {
 	if _, err := admin.Exec("CREATE DATABASE IF NOT EXISTS diff_single"); err != nil {
 		t.Fatal(err)
 	}
+	{
+		q, args := sb.Topology.GrantApp("diff_single")
+		if _, err := admin.Exec(q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	single := *sb.Topology
 	single.Database = "diff_single"
 	single.Shards = []topology.Shard{{Name: "0", Primary: sb.Topology.Shards[0].Primary}}

@@ -146,9 +146,11 @@ func parseSeconds(s string) int64 {
 	return n
 }
 
-// GrantApp returns the statement, with a ? placeholder for the client to
-// interpolate, that gives user (at any host) the application privileges
-// (AppGrant) on database db.
-func GrantApp(f Flavor, db, user string) (string, []any) {
-	return "GRANT " + f.AppGrant() + " ON `" + strings.ReplaceAll(db, "`", "``") + "`.* TO ?@'%'", []any{user}
+// GrantApp returns the statement that gives user (at any host) the
+// application privileges (AppGrant) on database db. The names are quoted
+// in the text, since servers take no placeholders in GRANT; args is
+// always empty.
+func GrantApp(f Flavor, db, user string) (query string, args []any) {
+	q := strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(user)
+	return "GRANT " + f.AppGrant() + " ON `" + strings.ReplaceAll(db, "`", "``") + "`.* TO '" + q + "'@'%'", nil
 }

@@ -1,6 +1,9 @@
 package flavor
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNewerGTID(t *testing.T) {
 	tests := []struct {
@@ -53,5 +56,18 @@ func TestDetect(t *testing.T) {
 				t.Errorf("got %s %s, want %s %s", f.Name(), v, tc.flavor, tc.version)
 			}
 		})
+	}
+}
+
+func TestGrantAppQuotes(t *testing.T) {
+	for _, tc := range []struct{ db, user, want string }{
+		{"scalelab", "scalelab", "ON `scalelab`.* TO 'scalelab'@'%'"},
+		{"a`b", "o'brien", "ON `a``b`.* TO 'o''brien'@'%'"},
+		{"x", `back\slash`, `ON ` + "`x`" + `.* TO 'back\\slash'@'%'`},
+	} {
+		q, args := GrantApp(mariaDB{}, tc.db, tc.user)
+		if !strings.HasSuffix(q, tc.want) || len(args) != 0 {
+			t.Errorf("GrantApp(%q, %q) = %q %v, want it to end in %q with no args", tc.db, tc.user, q, args, tc.want)
+		}
 	}
 }

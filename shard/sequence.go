@@ -322,8 +322,14 @@ func (s *Sequence) reserveTx(ctx context.Context, n int, limit uint64) (start, e
 // for the errors a user can fix.
 func (s *Sequence) translate(what string, err error) error {
 	var me *mysql.MySQLError
-	if errors.As(err, &me) && me.Number == 1049 { // ER_BAD_DB_ERROR
+	switch {
+	case errors.As(err, &me) && me.Number == 1049: // ER_BAD_DB_ERROR
 		return fmt.Errorf("%s for sequence %s: database %s does not exist on this primary: run scalelab up, which creates it, or CREATE DATABASE it: %w",
+			what, s.cfg.Name, s.cfg.Database, err)
+	case errors.As(err, &me) && (me.Number == 1044 || me.Number == 1142): // ER_DBACCESS_DENIED_ERROR, ER_TABLEACCESS_DENIED_ERROR
+		// A user without privileges on a database cannot tell whether it
+		// exists.
+		return fmt.Errorf("%s for sequence %s: database %s does not exist on this primary, or the user has no privileges on it: run scalelab up, which creates it and grants them: %w",
 			what, s.cfg.Name, s.cfg.Database, err)
 	}
 	return fmt.Errorf("%s for sequence %s in %s: %w", what, s.cfg.Name, s.cfg.Database, err)

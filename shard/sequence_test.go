@@ -297,8 +297,10 @@ func TestSequenceMissingDatabase(t *testing.T) {
 	seq := newSequence(t, db, shard.SequenceConfig{Name: "users", Database: "scalelab_no_such_db"})
 	id, err := seq.Next(t.Context())
 	var me *mysql.MySQLError
-	if !errors.As(err, &me) || me.Number != 1049 {
-		t.Fatalf("got id %d, error %v, want MySQL error 1049", id, err)
+	// The application user, without privileges on a database it was not
+	// granted, gets 1142 or 1044 where an admin would get 1049.
+	if !errors.As(err, &me) || (me.Number != 1049 && me.Number != 1142 && me.Number != 1044) {
+		t.Fatalf("got id %d, error %v, want MySQL error 1049, 1142 or 1044", id, err)
 	}
 	if !strings.Contains(err.Error(), "scalelab up") {
 		t.Errorf("got %q, want advice to run scalelab up", err)

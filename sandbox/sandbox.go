@@ -219,7 +219,7 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 	}
 	if existing, err := Open(cfg.Dir); err == nil {
 		if run := existing.Running(); len(run) > 0 {
-			return existing, fmt.Errorf("%w: %s has %d of %d nodes running; see `scalelab status`, or stop it with `scalelab down`", ErrRunning, cfg.Dir, len(run), len(existing.State.Nodes))
+			return existing, fmt.Errorf("%w: %s has %d of %d nodes running; start the others with `scalelab start NODE` (`scalelab status` lists them), or stop it with `scalelab down`", ErrRunning, cfg.Dir, len(run), len(existing.State.Nodes))
 		}
 		return existing, existing.restart(ctx, cfg)
 	} else if !errors.Is(err, ErrNotFound) {

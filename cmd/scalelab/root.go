@@ -40,6 +40,7 @@ Start with:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
+	root.AddCommand(newNodeCmds()...)
 	root.AddCommand(newUpCmd(), newStatusCmd(), newDownCmd(), newVersionCmd(), newQueryCmd(), newReshardCmd(), newLoadCmd(), newBenchCmd(), newExplainCmd(), newProxyCmd(), newReportCmd(), newLabCmd(), newDemoCmd())
 	return root
 }

@@ -226,22 +226,26 @@ func (e *env) sessionPair(t testing.TB, pdb *sql.DB) *sessionPair {
 }
 
 // script runs steps on both connections. A step "= q" or "~ q" is a query
-// whose answers must agree, in order or as multisets; any other step is
-// run on both sides, and must succeed on both.
-func (e *env) script(t *testing.T, sp *sessionPair, steps []string) {
+// whose answers must agree, in order or as multisets, with args[n] bound
+// to the placeholders of step n (from 1): a real prepared statement on
+// each side. Any other step is run on both sides, and must succeed on
+// both.
+func (e *env) script(t *testing.T, sp *sessionPair, steps []string, args map[int][]any) {
 	t.Helper()
 	ctx := context.Background()
 	for i, s := range steps {
 		switch {
 		case strings.HasPrefix(s, "= "), strings.HasPrefix(s, "~ "):
 			q := s[2:]
-			v, d := e.compareArgs(ctx, sp.proxy, sp.single, q, s[0] == '=')
+			v, d := e.compareArgs(ctx, sp.proxy, sp.single, q, s[0] == '=', args[i+1]...)
 			if v != same {
 				t.Errorf("step %d: %v: %s\n  %s", i+1, v, d, q)
 			}
 		default:
-			_, werr := sp.single.ExecContext(ctx, s)
-			_, gerr := sp.proxy.ExecContext(ctx, s)
+			// USE {db}: each side's own database.
+			ws, gs := strings.ReplaceAll(s, "{db}", singleDB), strings.ReplaceAll(s, "{db}", e.proxyParams.DbName)
+			_, werr := sp.single.ExecContext(ctx, ws)
+			_, gerr := sp.proxy.ExecContext(ctx, gs)
 			if werr != nil {
 				t.Fatalf("step %d: the unsharded server rejects it: %v\n  %s", i+1, werr, s)
 			}
@@ -251,7 +255,6 @@ func (e *env) script(t *testing.T, sp *sessionPair, steps []string) {
 		}
 	}
 }
-
 
 // argCase is one statement with its arguments.
 type argCase struct {
@@ -405,36 +408,45 @@ func TestPreparedResults(t *testing.T) {
 var sessionScripts = []struct {
 	name  string
 	steps []string
+	args  map[int][]any // by step, from 1
 }{
 	// Session state outside a transaction: controls that must pass.
-	{"user variable as key", []string{"SET @v = 7", "~ SELECT id, name FROM images WHERE id = @v", "~ SELECT id, name FROM images WHERE id IN (@v, 3)"}},
-	{"user variable in ORDER BY", []string{"SET @d = -1", "= SELECT id FROM images ORDER BY id * @d LIMIT 5", "= SELECT id, name FROM images ORDER BY IF(@d < 0, name, id), id LIMIT 10"}},
-	{"collation_connection", []string{"SET collation_connection = utf8mb4_bin", "= SELECT id FROM images WHERE id <= 40 ORDER BY IF(id % 2 = 0, 'a', 'B'), id", "~ SELECT id, 'a' = 'A' AS x FROM images WHERE id IN (3, 7)"}},
-	{"SET NAMES", []string{"SET NAMES utf8mb4 COLLATE utf8mb4_bin", "= SELECT id FROM images WHERE id <= 40 ORDER BY IF(id % 2 = 0, 'a', 'B'), id", "SET NAMES latin1", "= SELECT id, name FROM users ORDER BY name, id"}},
-	{"time_zone", []string{"SET time_zone = '+05:00'", "= SELECT id, UNIX_TIMESTAMP(dt) AS u FROM images ORDER BY id LIMIT 5", "= SELECT id, FROM_UNIXTIME(1740830400 + id) AS f FROM images ORDER BY id LIMIT 3"}},
-	{"div_precision_increment", []string{"SET SESSION div_precision_increment = 9", "~ SELECT AVG(id), AVG(user_id) FROM images", "= SELECT id, id / 7 AS q FROM images ORDER BY id LIMIT 3"}},
-	{"read your own write", []string{"BEGIN", "INSERT INTO images (id, user_id, parent_id, name, path, dt) VALUES (1001, 5, NULL, 'new', '/n', '2025-03-01 12:00:00')", "~ SELECT COUNT(*), MAX(id) FROM images", "~ SELECT id, name FROM images WHERE id = 1001", "= SELECT id FROM images ORDER BY name DESC, id LIMIT 3", "ROLLBACK", "~ SELECT COUNT(*), MAX(id) FROM images"}},
-	{"read your own update", []string{"BEGIN", "UPDATE images SET name = 'zzzz' WHERE id = 7", "~ SELECT name FROM images WHERE id = 7", "~ SELECT COUNT(*) FROM images WHERE name = 'zzzz'", "= SELECT id, name FROM images ORDER BY name DESC, id LIMIT 2", "ROLLBACK", "~ SELECT name FROM images WHERE id = 7"}},
-	{"read your own delete, autocommit off", []string{"SET autocommit = 0", "DELETE FROM likes WHERE image_id = 7", "~ SELECT COUNT(*) FROM likes", "~ SELECT image_id, COUNT(*) FROM likes WHERE image_id IN (3, 7) GROUP BY image_id", "ROLLBACK", "SET autocommit = 1", "~ SELECT COUNT(*) FROM likes"}},
+	{"user variable as key", []string{"SET @v = 7", "~ SELECT id, name FROM images WHERE id = @v", "~ SELECT id, name FROM images WHERE id IN (@v, 3)"}, nil},
+	{"user variable in ORDER BY", []string{"SET @d = -1", "= SELECT id FROM images ORDER BY CAST(id AS SIGNED) * @d LIMIT 5", "= SELECT id, name FROM images ORDER BY IF(@d < 0, name, id), id LIMIT 10"}, nil},
+	{"collation_connection", []string{"SET collation_connection = utf8mb4_bin", "= SELECT id FROM images WHERE id <= 40 ORDER BY IF(id % 2 = 0, 'a', 'B'), id", "~ SELECT id, 'a' = 'A' AS x FROM images WHERE id IN (3, 7)"}, nil},
+	{"SET NAMES", []string{"SET NAMES utf8mb4 COLLATE utf8mb4_bin", "= SELECT id FROM images WHERE id <= 40 ORDER BY IF(id % 2 = 0, 'a', 'B'), id", "SET NAMES latin1", "= SELECT id, name FROM users ORDER BY name, id"}, nil},
+	{"time_zone", []string{"SET time_zone = '+05:00'", "= SELECT id, UNIX_TIMESTAMP(dt) AS u FROM images ORDER BY id LIMIT 5", "= SELECT id, FROM_UNIXTIME(1740830400 + id) AS f FROM images ORDER BY id LIMIT 3"}, nil},
+	{"div_precision_increment", []string{"SET SESSION div_precision_increment = 9", "~ SELECT AVG(id), AVG(user_id) FROM images", "= SELECT id, id / 7 AS q FROM images ORDER BY id LIMIT 3"}, nil},
+	{"reads on several shards in a transaction", []string{"BEGIN", "~ SELECT COUNT(*), SUM(user_id) FROM images", "~ SELECT id, name FROM images WHERE id IN (3, 7, 11, 1)", "= SELECT id, name FROM images ORDER BY name DESC, id LIMIT 5", "~ SELECT image_id, COUNT(*) FROM likes GROUP BY image_id", "COMMIT"}, nil},
+	{"START TRANSACTION READ ONLY", []string{"START TRANSACTION READ ONLY", "~ SELECT COUNT(*) FROM images", "= SELECT id FROM images ORDER BY dt DESC, id LIMIT 5", "COMMIT"}, nil},
+	{"START TRANSACTION WITH CONSISTENT SNAPSHOT", []string{"START TRANSACTION WITH CONSISTENT SNAPSHOT", "~ SELECT COUNT(*) FROM likes", "ROLLBACK"}, nil},
+	{"USE the topology's database", []string{"USE {db}", "~ SELECT COUNT(*), SUM(id) FROM images", "~ SELECT id, name FROM images WHERE id IN (1, 7)", "BEGIN", "~ SELECT id, name FROM images WHERE id = 7", "COMMIT"}, nil},
+	{"read your own write", []string{"BEGIN", "INSERT INTO images (id, user_id, parent_id, name, path, dt) VALUES (1001, 5, NULL, 'new', '/n', '2025-03-01 12:00:00')", "~ SELECT COUNT(*), MAX(id) FROM images", "~ SELECT id, name FROM images WHERE id = 1001", "= SELECT id FROM images ORDER BY name DESC, id LIMIT 3", "ROLLBACK", "~ SELECT COUNT(*), MAX(id) FROM images"}, nil},
+	{"read your own update", []string{"BEGIN", "UPDATE images SET name = 'zzzz' WHERE id = 7", "~ SELECT name FROM images WHERE id = 7", "~ SELECT COUNT(*) FROM images WHERE name = 'zzzz'", "= SELECT id, name FROM images ORDER BY name DESC, id LIMIT 2", "ROLLBACK", "~ SELECT name FROM images WHERE id = 7"}, nil},
+	{"read your own delete, autocommit off", []string{"SET autocommit = 0", "DELETE FROM likes WHERE image_id = 7", "~ SELECT COUNT(*) FROM likes", "~ SELECT image_id, COUNT(*) FROM likes WHERE image_id IN (3, 7) GROUP BY image_id", "ROLLBACK", "SET autocommit = 1", "~ SELECT COUNT(*) FROM likes"}, nil},
 	// Session state and transactions.
-	{"variable set before BEGIN", []string{"SET @v = 7", "BEGIN", "~ SELECT id, name FROM images WHERE id = @v", "~ SELECT @v", "COMMIT"}},
-	{"variable set in a transaction", []string{"BEGIN", "SET @v = 7", "COMMIT", "~ SELECT id, name FROM images WHERE id = @v"}},
-	{"variable set in a transaction, read there", []string{"BEGIN", "~ SELECT id FROM images WHERE id = 7", "SET @v = 3", "~ SELECT id, name FROM images WHERE id = @v", "COMMIT"}},
-	{"variable with autocommit off", []string{"SET @v = 7", "SET autocommit = 0", "~ SELECT id, name FROM images WHERE id = @v", "COMMIT", "SET autocommit = 1"}},
-	{"collation in a transaction", []string{"SET collation_connection = utf8mb4_bin", "BEGIN", "= SELECT id FROM images WHERE id <= 40 ORDER BY IF(id % 2 = 0, 'a', 'B'), id", "COMMIT"}},
-	{"time_zone in a transaction", []string{"SET time_zone = '+05:00'", "BEGIN", "= SELECT id, UNIX_TIMESTAMP(dt) AS u FROM images ORDER BY id LIMIT 5", "COMMIT"}},
-	{"lc_time_names in a transaction", []string{"SET lc_time_names = 'de_DE'", "= SELECT id, DAYNAME(dt) AS d FROM images ORDER BY id LIMIT 5", "BEGIN", "= SELECT id, DAYNAME(dt) AS d FROM images ORDER BY id LIMIT 5", "COMMIT"}},
+	{"variable set before BEGIN", []string{"SET @v = 7", "BEGIN", "~ SELECT id, name FROM images WHERE id = @v", "~ SELECT @v", "COMMIT"}, nil},
+	{"variable set in a transaction", []string{"BEGIN", "SET @v = 7", "COMMIT", "~ SELECT id, name FROM images WHERE id = @v"}, nil},
+	{"variable set in a transaction, read there", []string{"BEGIN", "~ SELECT id FROM images WHERE id = 7", "SET @v = 3", "~ SELECT id, name FROM images WHERE id = @v", "COMMIT"}, nil},
+	{"variable with autocommit off", []string{"SET @v = 7", "SET autocommit = 0", "~ SELECT id, name FROM images WHERE id = @v", "COMMIT", "SET autocommit = 1"}, nil},
+	{"collation in a transaction", []string{"SET collation_connection = utf8mb4_bin", "BEGIN", "= SELECT id FROM images WHERE id <= 40 ORDER BY IF(id % 2 = 0, 'a', 'B'), id", "COMMIT"}, nil},
+	{"time_zone in a transaction", []string{"SET time_zone = '+05:00'", "BEGIN", "= SELECT id, UNIX_TIMESTAMP(dt) AS u FROM images ORDER BY id LIMIT 5", "COMMIT"}, nil},
+	{"lc_time_names in a transaction", []string{"SET lc_time_names = 'de_DE'", "= SELECT id, DAYNAME(dt) AS d FROM images ORDER BY id LIMIT 5", "BEGIN", "= SELECT id, DAYNAME(dt) AS d FROM images ORDER BY id LIMIT 5", "COMMIT"}, nil},
 	// Session state the router does not see.
-	{"variable assigned by SELECT", []string{"SELECT @v := 7", "~ SELECT id, name FROM images WHERE id = @v"}},
-	{"variable from a subquery", []string{"SET @v = (SELECT COUNT(*) FROM images)", "~ SELECT @v", "~ SELECT COUNT(*) FROM images WHERE id <= @v"}},
-	{"sql_select_limit", []string{"SET SESSION sql_select_limit = 3", "= SELECT id FROM images ORDER BY id", "~ SELECT id FROM images WHERE id IN (3, 7, 8, 11, 12)"}},
-	{"USE another database", []string{"USE diff_single", "~ SELECT COUNT(*) FROM images", "~ SELECT id FROM images WHERE id IN (1, 7)"}},
+	{"variable assigned by SELECT", []string{"SELECT @v := 7", "~ SELECT id, name FROM images WHERE id = @v"}, nil},
+	{"variable from a subquery", []string{"SET @v = (SELECT COUNT(*) FROM images)", "~ SELECT @v", "~ SELECT COUNT(*) FROM images WHERE id <= @v"}, nil},
+	{"sql_select_limit", []string{"SET SESSION sql_select_limit = 3", "= SELECT id FROM images ORDER BY id", "~ SELECT id FROM images WHERE id IN (3, 7, 8, 11, 12)"}, nil},
+	{"savepoint before a write on another shard", []string{"BEGIN", "~ SELECT id, name FROM images WHERE id = 3", "SAVEPOINT s", "INSERT INTO images (id, user_id, parent_id, name, path, dt) VALUES (1001, 5, NULL, 'new', '/n', '2025-03-01 12:00:00')", "ROLLBACK TO SAVEPOINT s", "~ SELECT COUNT(*), MAX(id) FROM images", "ROLLBACK"}, nil},
 	// sql_mode changes how the text parses; the router re-renders it.
-	{"NO_BACKSLASH_ESCAPES", []string{"SET sql_mode = 'NO_BACKSLASH_ESCAPES'", "~ SELECT COUNT(*) FROM images WHERE name = 'back\\slash'", "~ SELECT COUNT(*) FROM images WHERE name LIKE 'a\\_b'", "~ SELECT COUNT(*) FROM images WHERE name = 'O''Brien'", "= SELECT id, HEX('a\tb') AS h FROM images ORDER BY id LIMIT 2"}},
-	{"ANSI_QUOTES", []string{"SET sql_mode = 'ANSI_QUOTES'", "~ SELECT COUNT(*) FROM images WHERE \"name\" = 'alice'"}},
-	{"PIPES_AS_CONCAT", []string{"SET sql_mode = 'PIPES_AS_CONCAT'", "~ SELECT COUNT(*) FROM images WHERE id = 1 || 2", "= SELECT id, name || '!' AS x FROM images ORDER BY id LIMIT 3"}},
-	{"ANSI", []string{"SET sql_mode = 'ANSI'", "~ SELECT COUNT(*) FROM images WHERE \"name\" = 'alice'"}},
-	{"HIGH_NOT_PRECEDENCE", []string{"SET sql_mode = 'HIGH_NOT_PRECEDENCE'", "~ SELECT COUNT(*) FROM images WHERE NOT id BETWEEN 5 AND 10"}},
+	{"NO_BACKSLASH_ESCAPES", []string{"SET sql_mode = 'NO_BACKSLASH_ESCAPES'", "~ SELECT COUNT(*) FROM images WHERE name = 'back\\slash'", "~ SELECT COUNT(*) FROM images WHERE name LIKE 'a\\_b'", "~ SELECT COUNT(*) FROM images WHERE name = 'O''Brien'", "= SELECT id, HEX('a\tb') AS h FROM images ORDER BY id LIMIT 2"}, nil},
+	{"ANSI_QUOTES", []string{"SET sql_mode = 'ANSI_QUOTES'", "~ SELECT COUNT(*) FROM images WHERE \"name\" = 'alice'"}, nil},
+	{"PIPES_AS_CONCAT", []string{"SET sql_mode = 'PIPES_AS_CONCAT'", "~ SELECT COUNT(*) FROM images WHERE id = 1 || 2", "= SELECT id, name || '!' AS x FROM images ORDER BY id LIMIT 3"}, nil},
+	{"ANSI", []string{"SET sql_mode = 'ANSI'", "~ SELECT COUNT(*) FROM images WHERE \"name\" = 'alice'"}, nil},
+	{"NO_BACKSLASH_ESCAPES with placeholders", []string{"SET sql_mode = 'NO_BACKSLASH_ESCAPES'", "~ SELECT COUNT(*) FROM images WHERE name = ?", "~ SELECT COUNT(*) FROM images WHERE name = ?", "~ SELECT id, ? AS x FROM images WHERE id IN (3, 7)", "~ SELECT id FROM users WHERE id IN (40, 44) AND name <> ?"},
+		map[int][]any{2: {"back\\slash"}, 3: {"O'Brien"}, 4: {"a\\b"}, 5: {"x"}}},
+	{"collation_connection with placeholders", []string{"SET collation_connection = utf8mb4_bin", "= SELECT id FROM images WHERE id <= 40 ORDER BY IF(id % 2 = 0, ?, ?), id", "~ SELECT id, ? = 'A' AS x FROM images WHERE id IN (3, 7)"},
+		map[int][]any{2: {"a", "B"}, 3: {"a"}}},
+	{"HIGH_NOT_PRECEDENCE", []string{"SET sql_mode = 'HIGH_NOT_PRECEDENCE'", "~ SELECT COUNT(*) FROM images WHERE NOT id BETWEEN 5 AND 10"}, nil},
 }
 
 // TestProxySessions runs each script on one proxy connection and one
@@ -444,7 +456,7 @@ func TestProxySessions(t *testing.T) {
 	pdb := e.proxyDB(t)
 	for _, s := range sessionScripts {
 		t.Run(s.name, func(t *testing.T) {
-			e.script(t, e.sessionPair(t, pdb), s.steps)
+			e.script(t, e.sessionPair(t, pdb), s.steps, s.args)
 		})
 	}
 }

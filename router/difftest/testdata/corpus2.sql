@@ -359,3 +359,19 @@ SELECT id FROM images WHERE 7 IN (id)
 SELECT id FROM images WHERE id IN (3, 4) AND id = 7
 SELECT COUNT(*) FROM likes WHERE image_id IN (7, 8) AND id IN (1, 2, 3)
 SELECT l.id FROM likes l WHERE l.image_id = 7 AND l.id = l.image_id
+
+-- ======================================================================
+-- 10. Values of many types, for the protocol comparisons
+-- ======================================================================
+-- TestPreparedResults also runs these as prepared statements, whose
+-- results the proxy sends in the binary protocol.
+SELECT id, CAST(id/3 AS FLOAT) AS f, CAST(id*1000000 AS FLOAT) AS g FROM images WHERE id IN (1, 2, 3)
+[ordered] SELECT id, CAST(id/7 AS FLOAT) AS f FROM images ORDER BY f DESC, id LIMIT 5
+SELECT MIN(CAST(id/3 AS FLOAT)), MAX(CAST(id/7 AS FLOAT)) FROM images
+SELECT id, id/3e0 AS d, id*1e300 AS e, id*1e-300 AS s FROM images WHERE id IN (1, 3, 7)
+SELECT id, CAST(id/3 AS DECIMAL(65,30)) AS d, CAST(-id/3 AS DECIMAL(10,5)) AS n FROM images WHERE id IN (1, 3, 7)
+SELECT id, TIMEDIFF('2025-03-01 00:00:00', dt) AS t, CAST(dt AS TIME(3)) AS u, SEC_TO_TIME(id * 10000.5) AS v FROM images WHERE id IN (1, 3, 7)
+SELECT id, CAST('0000-00-00' AS DATE) AS z, CAST('0000-00-00 00:00:00' AS DATETIME(2)) AS y, DATE(dt) AS d FROM images WHERE id IN (1, 3, 7)
+SELECT id, b'101' + 0 AS b, id & 5 AS a, id | 1024 AS o, ~id AS n FROM images WHERE id IN (1, 3, 7)
+SELECT id, NULL AS n, CAST(NULL AS SIGNED) AS s, CAST(NULL AS CHAR) AS c FROM images WHERE id IN (1, 3, 7)
+SELECT id, JSON_OBJECT('i', id, 'n', name) AS j, JSON_ARRAY(id, dt) AS a FROM images WHERE id IN (1, 3, 7)

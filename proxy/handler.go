@@ -87,7 +87,7 @@ func (h *handler) ComQuery(c *vtmysql.Conn, query string, cb func(*sqltypes.Resu
 		h.s.metrics.errors.WithLabelValues("1153").Inc()
 		return errQueryTooLarge(len(query), max)
 	}
-	return h.run(c, query, nil, cb)
+	return h.run(c, query, nil, false, cb)
 }
 
 // ComPrepare counts the placeholders and describes the result columns
@@ -110,15 +110,24 @@ func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb fun
 	if err != nil {
 		return sqlerror.NewSQLError(sqlerror.ERWrongArguments, sqlerror.SSUnknownSQLState, err.Error())
 	}
-	return h.run(c, p.PrepareStmt, args, cb)
+	if cc, ok := c.GetRawConn().(*clientConn); ok {
+		for i, u := range cc.sniff.unsignedParams(p.StatementID, len(args)) {
+			if v, ok := args[i].(int64); ok && u {
+				args[i] = uint64(v) // the library read it as signed
+			}
+		}
+	}
+	return h.run(c, p.PrepareStmt, args, true, cb)
 }
 
 // run executes one statement in the client's session and streams its
 // result through cb.
-func (h *handler) run(c *vtmysql.Conn, query string, args []any, cb func(*sqltypes.Result) error) error {
+// binary is true for a prepared statement's execution, whose rows go to
+// the client in the binary protocol.
+func (h *handler) run(c *vtmysql.Conn, query string, args []any, binary bool, cb func(*sqltypes.Result) error) error {
 	start := time.Now()
 	cl := h.client(c)
-	kind, err := h.exec(c, cl, query, args, cb)
+	kind, err := h.exec(c, cl, query, args, binary, cb)
 	if obs, ok := h.s.metrics.byKind[kind]; ok {
 		obs.Observe(time.Since(start).Seconds())
 	}
@@ -130,7 +139,7 @@ func (h *handler) run(c *vtmysql.Conn, query string, args []any, cb func(*sqltyp
 	return se
 }
 
-func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, cb func(*sqltypes.Result) error) (string, error) {
+func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, binary bool, cb func(*sqltypes.Result) error) (string, error) {
 	// Statements run to completion even when the server shuts down (a drain
 	// waits for them, and a hard close cuts the client's connection
 	// instead). A context that cannot be cancelled also spares every
@@ -178,7 +187,7 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, cb
 		if rows == nil {
 			return kind, cb(&sqltypes.Result{})
 		}
-		return kind, stream(rows, h.s.cfg.RowBatch, cb)
+		return kind, stream(rows, h.s.cfg.RowBatch, binary, cb)
 	}
 }
 

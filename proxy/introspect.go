@@ -53,7 +53,7 @@ func introspect(ctx context.Context, s *router.Session, r *router.Router, target
 			return nil, err
 		}
 		if rows != nil {
-			if err := stream(rows, batch, func(*sqltypes.Result) error { return nil }); err != nil {
+			if err := stream(rows, batch, false, func(*sqltypes.Result) error { return nil }); err != nil {
 				return nil, err
 			}
 		}

@@ -142,6 +142,7 @@ type clientConn struct {
 	loginBy  time.Time
 	loggedIn atomic.Bool
 	closed   atomic.Bool
+	sniff    sniffer
 }
 
 func (c *clientConn) Read(p []byte) (int, error) {
@@ -162,6 +163,7 @@ func (c *clientConn) Read(p []byte) (int, error) {
 	}
 	c.Conn.SetReadDeadline(deadline)
 	n, err := c.Conn.Read(p)
+	c.sniff.feed(p[:n])
 	if err == nil {
 		return n, nil
 	}

@@ -15,7 +15,11 @@ import (
 // stream sends rows to the client as they arrive, in batches of about
 // batch bytes: the first callback carries the column definitions, and no
 // more than one batch is ever held. It closes rows.
-func stream(rows *sql.Rows, batch int, cb func(*sqltypes.Result) error) error {
+//
+// With binary, the rows go to a client in the binary protocol, where a
+// FLOAT or DOUBLE travels as its bits: it is rendered with all its
+// digits, not the server's text rounding.
+func stream(rows *sql.Rows, batch int, binary bool, cb func(*sqltypes.Result) error) error {
 	defer rows.Close()
 	cts, err := rows.ColumnTypes()
 	if err != nil {
@@ -45,7 +49,7 @@ func stream(rows *sql.Rows, batch int, cb func(*sqltypes.Result) error) error {
 		}
 		row := make([]sqltypes.Value, len(cells))
 		for i := range cells {
-			row[i] = cells[i].value(fields[i], &arena)
+			row[i] = cells[i].value(fields[i], binary, &arena)
 		}
 		res.Rows = append(res.Rows, row)
 		if len(arena) >= batch {
@@ -75,7 +79,7 @@ func (c *cell) Scan(src any) error { c.v = src; return nil }
 
 // value renders the cell as MySQL's text protocol would, appending its
 // bytes to arena.
-func (c *cell) value(f *querypb.Field, arena *[]byte) sqltypes.Value {
+func (c *cell) value(f *querypb.Field, binary bool, arena *[]byte) sqltypes.Value {
 	start := len(*arena)
 	b := *arena
 	switch v := c.v.(type) {
@@ -90,9 +94,9 @@ func (c *cell) value(f *querypb.Field, arena *[]byte) sqltypes.Value {
 	case uint64:
 		b = strconv.AppendUint(b, v, 10)
 	case float64:
-		b = appendFloat(b, v, f)
+		b = appendFloat(b, v, f, binary)
 	case float32:
-		b = appendFloat(b, float64(v), f)
+		b = appendFloat(b, float64(v), f, binary)
 	case bool:
 		if v {
 			b = append(b, '1')
@@ -112,7 +116,14 @@ func (c *cell) value(f *querypb.Field, arena *[]byte) sqltypes.Value {
 // text: with the column's fixed decimals when it has them, else the
 // shortest digits that read back the same (a FLOAT's 6 significant
 // digits), in exponent form only from 1e15 and below 1e-15.
-func appendFloat(b []byte, v float64, f *querypb.Field) []byte {
+func appendFloat(b []byte, v float64, f *querypb.Field, binary bool) []byte {
+	if binary {
+		bits := 64
+		if f.Type == sqltypes.Float32 {
+			bits = 32
+		}
+		return strconv.AppendFloat(b, v, 'g', -1, bits)
+	}
 	if f.Decimals < notFixedDecimals {
 		return strconv.AppendFloat(b, v, 'f', int(f.Decimals), 64)
 	}

@@ -20,6 +20,11 @@ func bindArgs(ast sqlparser.Statement, args []any) (sqlparser.Statement, error) 
 	}
 	var err error
 	res := sqlparser.Rewrite(out, func(c *sqlparser.Cursor) bool {
+		if ae, ok := c.Node().(*sqlparser.AliasedExpr); ok && ae.As.IsEmpty() {
+			if _, ok := ae.Expr.(*sqlparser.Argument); ok {
+				ae.As = sqlparser.NewIdentifierCI("?") // the server's name for it
+			}
+		}
 		a, ok := c.Node().(*sqlparser.Argument)
 		if !ok || err != nil {
 			return err == nil
@@ -28,6 +33,15 @@ func bindArgs(ast sqlparser.Statement, args []any) (sqlparser.Statement, error) 
 		if e != nil {
 			err = e
 			return false
+		}
+		if _, inLimit := c.Parent().(*sqlparser.Limit); inLimit {
+			// A LIMIT takes a string that holds a number, as the server
+			// takes a bound string there.
+			if s, ok := v.(string); ok {
+				if n, perr := strconv.ParseUint(strings.TrimSpace(s), 10, 64); perr == nil {
+					v = n
+				}
+			}
 		}
 		lit, e := literal(v)
 		if e != nil {
@@ -82,8 +96,11 @@ func literal(v any) (sqlparser.Expr, error) {
 	case uint64:
 		return sqlparser.NewIntLiteral(strconv.FormatUint(x, 10)), nil
 	case float32:
-		return sqlparser.NewFloatLiteral(strconv.FormatFloat(float64(x), 'e', -1, 32)), nil
+		// The server reads a FLOAT parameter as the double it widens to.
+		return sqlparser.NewFloatLiteral(strconv.FormatFloat(float64(x), 'e', -1, 64)), nil
 	case float64:
+		// An exponent makes the literal a DOUBLE, as a bound float64 is;
+		// 0.1 without one would be a DECIMAL.
 		return sqlparser.NewFloatLiteral(strconv.FormatFloat(x, 'e', -1, 64)), nil
 	case bool:
 		if x {
@@ -93,11 +110,37 @@ func literal(v any) (sqlparser.Expr, error) {
 	case string:
 		return sqlparser.NewStrLiteral(x), nil
 	case []byte:
+		if x == nil {
+			return &sqlparser.NullVal{}, nil
+		}
 		return sqlparser.NewStrLiteral(string(x)), nil
 	case time.Time:
-		return sqlparser.NewStrLiteral(x.Format("2006-01-02 15:04:05.999999")), nil
+		// In the connections' time zone (UTC), as the driver sends a
+		// time; the zero time is MySQL's zero date.
+		if x.IsZero() {
+			return sqlparser.NewStrLiteral("0000-00-00"), nil
+		}
+		return sqlparser.NewStrLiteral(x.UTC().Format("2006-01-02 15:04:05.999999")), nil
 	}
 	return nil, fmt.Errorf("router: cannot send an argument of type %T", v)
+}
+
+// bindsItself reports whether the router must put args into the text
+// itself rather than leave them to the driver: the driver writes a
+// float64 as a DECIMAL literal, []byte as a _binary string, a time in the
+// caller's zone; and a placeholder in LIMIT or alone in the select list
+// needs the handling of bindArgs.
+func bindsItself(st *Statement, args []any) bool {
+	if st.ArgShapes {
+		return true
+	}
+	for _, a := range args {
+		switch a.(type) {
+		case float32, float64, []byte, bool, time.Time:
+			return true
+		}
+	}
+	return false
 }
 
 // exprValue returns the Go value of a literal or placeholder, for mapping

@@ -62,6 +62,9 @@ type Statement struct {
 	Err error
 	// SetVars are the variables a SET statement assigns (lower-cased).
 	SetVars []string
+	// ArgShapes is true when a placeholder sits in a LIMIT or alone in a
+	// select list, where binding it as text needs care (see bindArgs).
+	ArgShapes bool
 }
 
 // DefaultCacheSize is how many statement texts the classifier remembers.
@@ -122,7 +125,7 @@ func (c *classifier) parse(query string) *Statement {
 	if err != nil {
 		return &Statement{Kind: Unparsed, Text: query, Err: err}
 	}
-	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast)}
+	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast)}
 	switch s := ast.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
 		st.Kind = Read
@@ -202,4 +205,23 @@ func tablesOf(ast sqlparser.Statement) []string {
 		return true, nil
 	}, ast)
 	return out
+}
+
+// argShapes finds a placeholder in a LIMIT or alone as a select
+// expression.
+func argShapes(ast sqlparser.Statement) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch x := n.(type) {
+		case *sqlparser.Limit:
+			_, a := x.Rowcount.(*sqlparser.Argument)
+			_, b := x.Offset.(*sqlparser.Argument)
+			found = found || a || b
+		case *sqlparser.AliasedExpr:
+			_, a := x.Expr.(*sqlparser.Argument)
+			found = found || a
+		}
+		return !found, nil
+	}, ast)
+	return found
 }

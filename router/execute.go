@@ -119,7 +119,19 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 	}
 	tr := traceFrom(ctx)
 	if p.Queries == nil {
-		err := r.onShard(ctx, e, p.Shards[0], st, o.fn(o.query, o.args))
+		query, args := o.query, o.args
+		if len(args) > 0 && st.AST != nil && bindsItself(st, args) {
+			bound, err := bindArgs(st.AST, args)
+			if err != nil {
+				return err
+			}
+			if sel, ok := bound.(*sqlparser.Select); ok {
+				// Re-rendered text must keep the columns' names.
+				keepNames(sel, r.selectTexts(st.Text, len(sel.SelectExprs.Exprs)))
+			}
+			query, args = sqlparser.String(bound), nil
+		}
+		err := r.onShard(ctx, e, p.Shards[0], st, o.fn(query, args))
 		if tr != nil {
 			tr.Plan, tr.PushedDown = p.Type, p.PushedDown
 			tr.Shards, tr.Nodes = []string{tr.Shard}, []string{tr.Node}

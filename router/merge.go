@@ -232,6 +232,14 @@ func (m *mergePlanner) sortCol(i int, desc bool) (sortCol, error) {
 // visibleMatch finds e among the visible select expressions: by position
 // (ORDER BY 2), by alias when aliases count, or as an equal expression.
 func (m *mergePlanner) visibleMatch(e sqlparser.Expr, sel *sqlparser.Select, byAlias bool) (int, error) {
+	if b, ok := e.(sqlparser.BoolVal); ok {
+		// TRUE and FALSE are 1 and 0: ORDER BY TRUE is ORDER BY 1.
+		lit := "0"
+		if b {
+			lit = "1"
+		}
+		e = sqlparser.NewIntLiteral(lit)
+	}
 	if lit, ok := e.(*sqlparser.Literal); ok && lit.Type == sqlparser.IntVal {
 		n, err := strconv.Atoi(lit.Val)
 		if err != nil || n < 1 || n > m.spec.visible {
@@ -597,7 +605,7 @@ func (r *Router) sortKeyExprs(e sqlparser.Expr) (key, pad sqlparser.Expr, err er
 	empty := "LEFT(" + text + ", 0)"
 	space := "CONCAT(" + empty + ", ' ')"
 	if key, err = r.cls.parser.ParseExpr("WEIGHT_STRING(" + text + ")"); err == nil {
-		pad, err = r.cls.parser.ParseExpr("IF(" + space + " = " + empty + ", WEIGHT_STRING(" + space + "), '')")
+		pad, err = r.cls.parser.ParseExpr("CONCAT(COLLATION(" + text + "), ':', IF(" + space + " = " + empty + ", WEIGHT_STRING(" + space + "), ''))")
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("router: sort key of %s: %w", text, err)

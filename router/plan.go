@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -111,6 +112,15 @@ func (r *Router) refuseOneShardOnly(st *Statement) error {
 		// MariaDB runs the SQL in these comments; the parser skips it.
 		return unsupported("MariaDB executable comment /*M! … */", "the router cannot see the SQL it holds; write it as plain SQL")
 	}
+	if versionedComment(st.Text) {
+		// /*!NNNNN … */ runs on servers of version NNNNN or later, and
+		// MariaDB and MySQL number their versions differently: the parser
+		// cannot know whether the server will run it.
+		return unsupported("versioned executable comment /*!NNNNN … */", "the router cannot tell whether the server runs it; write it as plain SQL")
+	}
+	if assignsVariable(st.AST) {
+		return unsupported("assignment to a user variable (:=) across shards", "it would set the variable on one shard's connection only; use SET @v = …, which the router keeps on every connection")
+	}
 	switch ast := st.AST.(type) {
 	case nil, *sqlparser.OtherAdmin:
 		shape := statementShape(st.Text)
@@ -150,6 +160,40 @@ func (r *Router) refuseOneShardOnly(st *Statement) error {
 		}
 	}
 	return nil
+}
+
+// assignsVariable reports whether a statement assigns a user variable
+// with :=.
+func assignsVariable(ast sqlparser.Statement) bool {
+	if ast == nil {
+		return false
+	}
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if _, ok := n.(*sqlparser.AssignmentExpr); ok {
+			found = true
+		}
+		return !found, nil
+	}, ast)
+	return found
+}
+
+// versionedComment reports whether text holds a /*!NNNNN comment with a
+// version from 5.7 on: MariaDB skips those (its version numbers are
+// 10.x), MySQL 8 runs those up to its own version, and the parser runs
+// them as a MySQL 8.0.40 would. Older versions run everywhere.
+func versionedComment(text string) bool {
+	for i := strings.Index(text, "/*!"); i >= 0; i = strings.Index(text, "/*!") {
+		text = text[i+3:]
+		n := 0
+		for n < len(text) && n < 6 && text[n] >= '0' && text[n] <= '9' {
+			n++
+		}
+		if v, err := strconv.Atoi(text[:n]); err == nil && v >= 50700 {
+			return true
+		}
+	}
+	return false
 }
 
 // namesShardedTable returns a sharded table that text names as a word, or

@@ -289,6 +289,38 @@ type merger struct {
 	types []*sql.ColumnType
 	kinds []valueKind
 	shift int // how many more columns than one the * expanded to
+	// err is a refusal found while comparing (a collation or a length the
+	// router cannot compare as the server does); the merge stops on it.
+	err error
+}
+
+// maxSortLength is the default max_sort_length: the server orders
+// strings by this many bytes of their sort keys and no more.
+const maxSortLength = 1024
+
+// padOf splits a pad column (see sortKeyExprs) into the sort key of a
+// space, empty for a NO PAD collation, and records a refusal for a
+// collation whose sort keys do not order as the server compares.
+func (m *merger) padOf(pad []byte) []byte {
+	i := bytes.IndexByte(pad, ':')
+	if i < 0 {
+		return nil
+	}
+	name := string(pad[:i])
+	if m.err == nil && (strings.Contains(name, "_as_") || strings.HasSuffix(name, "_cs") || strings.HasSuffix(name, "_ks")) {
+		// Accent- or case-sensitive UCA collations compare on several
+		// levels, which WEIGHT_STRING does not return.
+		m.err = unsupported("comparing text in collation "+name+" across shards", "its accent and case levels are not in the sort keys the router merges on; use an _ai_ci or _bin collation for ORDER BY, GROUP BY, DISTINCT, MIN and MAX")
+	}
+	return pad[i+1:]
+}
+
+// checkLength records a refusal for a sort key longer than the server
+// sorts by.
+func (m *merger) checkLength(key []byte) {
+	if m.err == nil && len(key) > maxSortLength {
+		m.err = unsupported("ordering or grouping text whose sort key passes max_sort_length across shards", "the server sorts by the first 1024 bytes only; order by a shorter prefix, e.g. LEFT(col, 100)")
+	}
 }
 
 // at is the result column of select-list position i.
@@ -302,12 +334,21 @@ func (m *merger) at(i int) int {
 // compareKey compares two rows on one sort column.
 func (m *merger) compareKey(a, b []any, s sortCol) int {
 	c := m.at(s.col)
-	if m.kinds[c] == kindText && s.weight >= 0 {
+	if (m.kinds[c] == kindText || m.kinds[c] == kindTime) && s.weight >= 0 {
+		// Dates compare by their text too: '0000-00-00' and '0001-01-01'
+		// are one time.Time.
 		w := m.at(s.weight)
 		if a[c] == nil || b[c] == nil {
 			return compareValues(a[c], b[c], kindNumber)
 		}
-		return comparePadded(toBytes(a[w]), toBytes(b[w]), toBytes(a[m.at(s.pad)]))
+		ka, kb := toBytes(a[w]), toBytes(b[w])
+		m.checkLength(ka)
+		m.checkLength(kb)
+		return comparePadded(ka, kb, m.padOf(toBytes(a[m.at(s.pad)])))
+	}
+	if m.kinds[c] == kindBinary {
+		m.checkLength(toBytes(a[c]))
+		m.checkLength(toBytes(b[c]))
 	}
 	return compareValues(a[c], b[c], m.kinds[c])
 }
@@ -434,6 +475,9 @@ func newMerge(spec *mergeSpec, results []*sql.Rows) (*mergeSource, error) {
 	switch {
 	case spec.aggs:
 		rows, err := m.aggregate(streams)
+		if err == nil {
+			err = m.err
+		}
 		if err != nil {
 			closeAll()
 			return nil, err
@@ -501,12 +545,18 @@ func newMerge(spec *mergeSpec, results []*sql.Rows) (*mergeSource, error) {
 	var skipped, sent uint64
 	next := func(dest []driver.Value) error {
 		for {
+			if m.err != nil {
+				return m.err
+			}
 			if spec.hasLimit && sent >= spec.limit {
 				return io.EOF
 			}
 			row, err := src()
 			if err != nil {
 				return err
+			}
+			if m.err != nil {
+				return m.err
 			}
 			if skipped < spec.offset {
 				skipped++
@@ -553,8 +603,10 @@ func (m *merger) groupKey(row []any) string {
 		case v == nil:
 			kb.WriteString("\x00N")
 			continue
-		case m.kinds[c] == kindText && g.weight >= 0:
-			v = trimPad(toBytes(row[m.at(g.weight)]), toBytes(row[m.at(g.pad)]))
+		case (m.kinds[c] == kindText || m.kinds[c] == kindTime) && g.weight >= 0:
+			key := toBytes(row[m.at(g.weight)])
+			m.checkLength(key)
+			v = trimPad(key, m.padOf(toBytes(row[m.at(g.pad)])))
 		case m.kinds[c] == kindNumber:
 			if r, ok := toRat(v); ok {
 				v = r.RatString()

@@ -464,6 +464,11 @@ func keyValue(e sqlparser.Expr, args []any) (any, bool) {
 	}
 	var s string
 	switch x := v.(type) {
+	case bool:
+		if x {
+			return "1", true
+		}
+		return "0", true
 	case string:
 		s = x
 	case []byte:

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -129,6 +130,7 @@ func (s *Session) newTx() *Tx {
 	}
 	tx, _ := s.r.BeginTx(ctx, nil)
 	tx.g = &s.g
+	tx.replay = s.replayList
 	return tx
 }
 
@@ -174,9 +176,8 @@ func (s *Session) session(ctx context.Context, st *Statement, query string) erro
 			return nil
 		}
 	}
-	if s.tx != nil {
-		// Inside a transaction the statement runs on its connection.
-		return s.tx.run(ctx, &op{kind: opExec, query: query})
+	if err := s.r.refuseSessionState(st); err != nil {
+		return err
 	}
 	prevDB, prevVars := s.db, s.vars
 	if use, ok := st.AST.(*sqlparser.Use); ok {
@@ -197,10 +198,25 @@ func (s *Session) session(ctx context.Context, st *Statement, query string) erro
 		// connection.
 		_, _, err = s.via(ctx, s.r.sets[0].Primary())
 	}
+	if err == nil && s.tx != nil {
+		// The transaction's branches see it too, and those to come
+		// replay it.
+		err = s.tx.applyAll(ctx, query)
+	}
 	if err != nil {
 		s.db, s.vars = prevDB, prevVars
 	}
 	return err
+}
+
+// replayList is the session state a new connection gets: USE, then the
+// SET statements in order.
+func (s *Session) replayList() []string {
+	replay := s.vars
+	if s.db != "" {
+		replay = append([]string{"USE " + sqlparser.String(sqlparser.NewIdentifierCS(s.db))}, replay...)
+	}
+	return replay
 }
 
 func parseBool(v string) (bool, error) {
@@ -239,11 +255,7 @@ func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, e
 	if err != nil {
 		return nil, false, err
 	}
-	replay := s.vars
-	if s.db != "" {
-		replay = append([]string{"USE " + sqlparser.String(sqlparser.NewIdentifierCS(s.db))}, replay...)
-	}
-	for _, q := range replay {
+	for _, q := range s.replayList() {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			_ = c.Raw(func(any) error { return driver.ErrBadConn }) // half-replayed: never reuse it
 			c.Close()
@@ -265,4 +277,58 @@ func (s *Session) Close() error {
 		delete(s.conns, n)
 	}
 	return err
+}
+
+// parseModes are sql_mode flags that change how statements parse: the
+// router parses in the default mode, so with them it would read a
+// statement differently from the servers.
+var parseModes = []string{"ANSI", "ANSI_QUOTES", "NO_BACKSLASH_ESCAPES", "PIPES_AS_CONCAT", "ORACLE", "MSSQL", "DB2", "POSTGRESQL", "MAXDB", "MYSQL323", "MYSQL40", "HIGH_NOT_PRECEDENCE", "IGNORE_SPACE"}
+
+// refuseSessionState refuses, over shards, the session statements whose
+// effect the router cannot keep true across several connections: a
+// sql_mode that changes parsing, sql_select_limit (each shard would apply
+// it), and a SET whose value a subquery over a sharded table computes
+// (on one shard's rows).
+func (r *Router) refuseSessionState(st *Statement) error {
+	set, ok := st.AST.(*sqlparser.Set)
+	if !ok || !r.vs.sharded() {
+		return nil
+	}
+	for _, e := range set.Exprs {
+		name := strings.ToLower(e.Var.Name.String())
+		val := strings.ToUpper(sqlparser.String(e.Expr))
+		_, literal := e.Expr.(*sqlparser.Literal)
+		isDefault := val == "DEFAULT"
+		switch {
+		case name == "sql_select_limit" && !isDefault && val != "18446744073709551615":
+			return unsupported("SET sql_select_limit across shards", "every shard would apply it to its own rows; put a LIMIT in the statement")
+		case name == "sql_mode" && !literal && !isDefault:
+			return unsupported("SET sql_mode to a computed value across shards", "the router must know the modes to parse as the servers do; set it to a literal list")
+		case name == "sql_mode":
+			for _, m := range strings.Split(strings.Trim(val, "'\""), ",") {
+				if slices.Contains(parseModes, strings.TrimSpace(m)) {
+					return unsupported("SET sql_mode with "+strings.TrimSpace(m)+" across shards", "the router parses statements in the default mode, and would read them differently from the servers")
+				}
+			}
+		}
+		if hasShardedSubquery(r, e.Expr) {
+			return unsupported("SET from a subquery over a sharded table", "the subquery would run on one shard's rows; select the value first, then SET it")
+		}
+	}
+	return nil
+}
+
+func hasShardedSubquery(r *Router, e sqlparser.Expr) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if sq, ok := n.(*sqlparser.Subquery); ok {
+			for _, t := range tablesOf(sq.Select) {
+				if _, ok := r.vs.rule(t); ok {
+					found = true
+				}
+			}
+		}
+		return !found, nil
+	}, e)
+	return found
 }

@@ -3,9 +3,13 @@ package router
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
+	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/scalelab/scalelab/replica"
@@ -34,6 +38,11 @@ type Tx struct {
 	order  []int           // shards in the order the transaction reached them
 	writer int             // the shard that was written, or -1
 	done   bool
+	// replay is the session state (USE, SET) a new branch's connection
+	// gets before its BEGIN; nil outside a Session.
+	replay func() []string
+	// savepoints are the transaction's savepoints, oldest first.
+	savepoints []string
 }
 
 // txPart is the transaction's branch on one shard.
@@ -42,6 +51,9 @@ type txPart struct {
 	conn    *sqlx.Conn
 	tx      *sqlx.Tx
 	release func()
+	// since is how many of the transaction's savepoints existed when the
+	// branch began: it holds only the later ones.
+	since int
 }
 
 // BeginTx starts a transaction. The server transactions begin with the
@@ -62,13 +74,22 @@ func (t *Tx) part(i int) (*txPart, error) {
 		set.Fail(node, err)
 		return nil, fmt.Errorf("router: begin on %s: %w", node.Name, err)
 	}
+	if t.replay != nil {
+		for _, q := range t.replay() {
+			if _, err := conn.ExecContext(t.ctx, q); err != nil {
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // half-replayed: never reuse it
+				conn.Close()
+				return nil, fmt.Errorf("router: replay %.40s on %s: %w", q, node.Name, err)
+			}
+		}
+	}
 	tx, err := conn.BeginTxx(t.ctx, t.opts)
 	if err != nil {
 		conn.Close()
 		set.Fail(node, err)
 		return nil, fmt.Errorf("router: begin on %s: %w", node.Name, err)
 	}
-	p := &txPart{set: set, conn: conn, tx: tx, release: node.Acquire()}
+	p := &txPart{set: set, conn: conn, tx: tx, release: node.Acquire(), since: len(t.savepoints)}
 	t.parts[i] = p
 	t.order = append(t.order, i)
 	return p, nil
@@ -108,7 +129,15 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 		}
 		o.query, o.args = text, nil
 	}
-	if st.Kind == SessionState || st.Kind == TxOther || len(st.Tables) == 0 {
+	if st.Kind == TxOther {
+		return t.savepoint(ctx, st)
+	}
+	if st.Kind == SessionState {
+		// Session state holds on every branch, and on those to come (the
+		// Session replays it).
+		return t.applyAll(ctx, o.query)
+	}
+	if len(st.Tables) == 0 {
 		// No table decides the shard: stay on the transaction's own.
 		p = &plan{Type: PlanUnsharded, Shards: []int{t.home()}}
 	}
@@ -225,4 +254,79 @@ func (t *Tx) finish(commit bool) error {
 		p.release()
 	}
 	return errors.Join(errs...)
+}
+
+// applyAll runs a session statement on every branch.
+func (t *Tx) applyAll(ctx context.Context, query string) error {
+	for _, i := range t.order {
+		if _, err := t.parts[i].tx.ExecContext(ctx, query); err != nil {
+			return fmt.Errorf("router: %.40s on shard %s: %w", query, t.parts[i].set.Shard, err)
+		}
+	}
+	return nil
+}
+
+// savepoint runs SAVEPOINT, ROLLBACK TO SAVEPOINT and RELEASE SAVEPOINT
+// on every branch. A branch that began after the savepoint holds none of
+// its work from before it: rolling back to the savepoint rolls that
+// branch back whole.
+func (t *Tx) savepoint(ctx context.Context, st *Statement) error {
+	var name string
+	switch s := st.AST.(type) {
+	case *sqlparser.Savepoint:
+		name = s.Name.String()
+		for _, i := range t.order {
+			if _, err := t.parts[i].tx.ExecContext(ctx, st.Text); err != nil {
+				return fmt.Errorf("router: %s on shard %s: %w", st.Text, t.parts[i].set.Shard, err)
+			}
+		}
+		t.savepoints = append(t.savepoints, name)
+		return nil
+	case *sqlparser.SRollback:
+		name = s.Name.String()
+	case *sqlparser.Release:
+		name = s.Name.String()
+	default:
+		return fmt.Errorf("router: %.40s: not a savepoint statement", st.Text)
+	}
+	at := -1
+	for k, sp := range t.savepoints {
+		if strings.EqualFold(sp, name) {
+			at = k
+		}
+	}
+	if at < 0 {
+		return fmt.Errorf("router: SAVEPOINT %s does not exist (error 1305)", name)
+	}
+	_, rollback := st.AST.(*sqlparser.SRollback)
+	for _, i := range append([]int(nil), t.order...) {
+		p := t.parts[i]
+		switch {
+		case p.since <= at:
+			if _, err := p.tx.ExecContext(ctx, st.Text); err != nil {
+				return fmt.Errorf("router: %s on shard %s: %w", st.Text, p.set.Shard, err)
+			}
+		case rollback:
+			// Everything this branch did came after the savepoint.
+			if err := p.tx.Rollback(); err != nil {
+				return fmt.Errorf("router: %s on shard %s: %w", st.Text, p.set.Shard, err)
+			}
+			p.conn.Close()
+			p.release()
+			delete(t.parts, i)
+			t.order = slices.DeleteFunc(t.order, func(x int) bool { return x == i })
+			if t.writer == i {
+				t.writer = -1
+			}
+		}
+	}
+	if rollback {
+		t.savepoints = t.savepoints[:at+1] // later ones are gone, as on a server
+	} else {
+		t.savepoints = t.savepoints[:at]
+		for _, p := range t.parts {
+			p.since = min(p.since, at) // it holds the savepoints from here on
+		}
+	}
+	return nil
 }

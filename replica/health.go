@@ -55,6 +55,16 @@ func (h *health) fail(limit int, err error) {
 	}
 }
 
+// shun takes the node out of service now, whatever its error count.
+func (h *health) shun(reason string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.shunned {
+		h.shunned = true
+		h.record(Healthy, Shunned, reason)
+	}
+}
+
 // succeed resets the error count of a healthy node.
 func (h *health) succeed() {
 	h.mu.Lock()

@@ -3,7 +3,25 @@ package replica
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/go-sql-driver/mysql"
 )
+
+// isTimeout reports a network timeout.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// unresponsive shuns n at once and cancels its running statements: it
+// did not answer a trivial read within the probe timeout.
+func (s *Set) unresponsive(n *Node, err error) {
+	n.health.shun(fmt.Sprintf("no answer within %v: %v", s.cfg.ProbeTimeout, err))
+	n.cancelWatched()
+}
 
 // Lag is measured the way pt-heartbeat measures it: the primary's writer
 // stores its clock in a heartbeat row every HeartbeatInterval, and a
@@ -11,10 +29,23 @@ import (
 // Seconds_Behind_Master it has sub-second resolution (the interval), and it
 // keeps growing while the SQL thread is stopped instead of going NULL.
 
-// beat writes the heartbeat row on the primary.
+// createHeartbeat creates the heartbeat table on the primary.
+func (s *Set) createHeartbeat(ctx context.Context) error {
+	_, err := s.primary.DB.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS `"+MetaDatabase+"`.heartbeat (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)")
+	return err
+}
+
+// beat writes the heartbeat row on the primary, creating the table if a
+// primary that was down when the Set opened lacks it.
 func (s *Set) beat(ctx context.Context) error {
-	_, err := s.primary.DB.ExecContext(ctx,
-		"INSERT INTO `"+MetaDatabase+"`.heartbeat (id, ts) VALUES (1, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE ts = VALUES(ts)")
+	const q = "INSERT INTO `" + MetaDatabase + "`.heartbeat (id, ts) VALUES (1, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE ts = VALUES(ts)"
+	_, err := s.primary.DB.ExecContext(ctx, q)
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && me.Number == 1146 { // ER_NO_SUCH_TABLE
+		if err = s.createHeartbeat(ctx); err == nil {
+			_, err = s.primary.DB.ExecContext(ctx, q)
+		}
+	}
 	if err != nil {
 		s.Fail(s.primary, err)
 	}
@@ -22,8 +53,11 @@ func (s *Set) beat(ctx context.Context) error {
 }
 
 // measureLag reads every replica's heartbeat age concurrently. A replica
-// that cannot be read keeps its last figure; one without the row yet has
-// no figure.
+// whose reading fails serves no reads until one succeeds; one that does
+// not answer within the probe timeout is shunned at once, and the
+// statements running on it are cancelled so that reads retry elsewhere
+// (a frozen server never closes its connections). One without the row
+// yet has no figure.
 func (s *Set) measureLag(ctx context.Context) {
 	done := make(chan struct{}, len(s.replicas))
 	for _, r := range s.replicas {
@@ -39,8 +73,12 @@ func (s *Set) measureLag(ctx context.Context) {
 				"SELECT TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6)) FROM `"+MetaDatabase+"`.heartbeat WHERE id = 1").Scan(&us)
 			switch {
 			case err == sql.ErrNoRows:
-				r.lagMicro.Store(-1)
+				r.lagMicro.Store(lagUnknown)
+			case err != nil && ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)):
+				r.lagMicro.Store(lagFailed)
+				s.unresponsive(r, err)
 			case err != nil:
+				r.lagMicro.Store(lagFailed)
 				s.Fail(r, err)
 			case us.Valid:
 				r.lagMicro.Store(max(us.Int64, 0))

@@ -28,8 +28,57 @@ type Node struct {
 
 	inFlight atomic.Int64
 	served   atomic.Uint64
-	lagMicro atomic.Int64 // heartbeat lag in µs; -1 unknown
+	lagMicro atomic.Int64 // heartbeat lag in µs; lagUnknown, lagFailed
 	health   health
+
+	// watched are the statements running on the node that a finding
+	// that it stopped answering cancels (see Watch).
+	watchMu  sync.Mutex
+	watched  map[uint64]context.CancelCauseFunc
+	watchSeq uint64
+}
+
+// Lag sentinels: not measured yet (a new replica serves reads), and the
+// last reading failed (it serves none until one succeeds).
+const (
+	lagUnknown = -1
+	lagFailed  = -2
+)
+
+// ErrUnresponsive is the cause of statements cancelled because their node
+// stopped answering (a frozen or partitioned server); IsConnError holds
+// for it, so a read retries elsewhere.
+var ErrUnresponsive = errors.New("replica: node stopped answering")
+
+// Watch returns a context for a statement on the node that is cancelled,
+// with cause ErrUnresponsive, if the node is found unresponsive while the
+// statement runs; release ends the watch (it does not cancel, so rows
+// read later stay open).
+func (n *Node) Watch(ctx context.Context) (context.Context, func()) {
+	wctx, cancel := context.WithCancelCause(ctx)
+	n.watchMu.Lock()
+	if n.watched == nil {
+		n.watched = map[uint64]context.CancelCauseFunc{}
+	}
+	n.watchSeq++
+	id := n.watchSeq
+	n.watched[id] = cancel
+	n.watchMu.Unlock()
+	return wctx, func() {
+		n.watchMu.Lock()
+		delete(n.watched, id)
+		n.watchMu.Unlock()
+	}
+}
+
+// cancelWatched cancels every watched statement with ErrUnresponsive.
+func (n *Node) cancelWatched() {
+	n.watchMu.Lock()
+	defer n.watchMu.Unlock()
+	for id, cancel := range n.watched {
+		cancel(ErrUnresponsive)
+		delete(n.watched, id)
+	}
 }
 
 func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig) (*Node, error) {
@@ -43,7 +92,7 @@ func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig) (*Node, error)
 	db.SetConnMaxLifetime(pool.MaxLifetime)
 	db.SetConnMaxIdleTime(pool.MaxIdleTime)
 	nd := &Node{Name: n.Name, Role: n.Role, Addr: n.Addr, DB: sqlx.NewDb(db, "mysql")}
-	nd.lagMicro.Store(-1)
+	nd.lagMicro.Store(lagUnknown)
 	return nd, nil
 }
 
@@ -72,6 +121,9 @@ func (n *Node) Lag() (time.Duration, bool) {
 	return time.Duration(us) * time.Microsecond, true
 }
 
+// lagFailedNow reports whether the last lag reading failed.
+func (n *Node) lagFailedNow() bool { return n.lagMicro.Load() == lagFailed }
+
 // IsConnError reports whether err means the connection to a server failed
 // (refused, reset, closed), as opposed to an error the server returned for
 // the statement. Only connection errors count against a node's health and
@@ -79,6 +131,9 @@ func (n *Node) Lag() (time.Duration, bool) {
 func IsConnError(err error) bool {
 	if err == nil {
 		return false
+	}
+	if errors.Is(err, ErrUnresponsive) {
+		return true
 	}
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {

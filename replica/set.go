@@ -18,7 +18,7 @@ const (
 	DefaultHeartbeatInterval = 100 * time.Millisecond
 	DefaultShunAfter         = 3
 	DefaultProbeInterval     = 250 * time.Millisecond
-	DefaultProbeTimeout      = time.Second
+	DefaultProbeTimeout      = 500 * time.Millisecond
 	DefaultMaxIdle           = 32
 
 	// FallbackPrimary sends reads to the primary when no replica qualifies.
@@ -189,13 +189,20 @@ func nodeConfig(t *topology.Topology, addr string) *mysql.Config {
 
 // Open creates the heartbeat table on the primary, takes a first lag
 // reading, and starts the heartbeat writer, lag monitor and health prober.
+//
+// A primary that does not answer does not stop Open: it is shunned, the
+// shard's reads go to its replicas (PrimaryDown says why their lag is not
+// known), its writes fail at once naming it, and it is probed until it
+// comes back. Any other error from the primary fails Open.
 func (s *Set) Open(ctx context.Context) error {
 	octx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if _, err := s.primary.DB.ExecContext(octx, "CREATE TABLE IF NOT EXISTS `"+MetaDatabase+"`.heartbeat (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)"); err != nil {
-		return fmt.Errorf("replica: shard %s: create heartbeat table on %s: %w", s.Shard, s.primary.Name, err)
-	}
-	if !s.cfg.NoHeartbeatWriter {
+	if err := s.createHeartbeat(octx); err != nil {
+		if !IsConnError(err) {
+			return fmt.Errorf("replica: shard %s: create heartbeat table on %s: %w", s.Shard, s.primary.Name, err)
+		}
+		s.primary.health.shun("down when the router opened: " + err.Error())
+	} else if !s.cfg.NoHeartbeatWriter {
 		if err := s.beat(octx); err != nil {
 			return fmt.Errorf("replica: shard %s: write heartbeat on %s: %w", s.Shard, s.primary.Name, err)
 		}
@@ -255,6 +262,13 @@ func (s *Set) Config() Config { return s.cfg }
 // Primary returns the primary.
 func (s *Set) Primary() *Node { return s.primary }
 
+// PrimaryDown reports whether the primary is shunned: it stopped
+// answering, and its replicas' lag cannot be measured.
+func (s *Set) PrimaryDown() bool { return !s.primary.health.ok() }
+
+// Healthy reports whether n is in service (not shunned).
+func (s *Set) Healthy(n *Node) bool { return n.health.ok() }
+
 // Replicas returns the replicas, healthy or not.
 func (s *Set) Replicas() []*Node { return s.replicas }
 
@@ -272,12 +286,14 @@ func (s *Set) Node(name string) *Node {
 }
 
 // Eligible reports whether replica n may serve reads now: healthy, and
-// with a lag under MaxLag (or not measured yet).
+// with a lag under MaxLag (or not measured yet). While the primary is
+// down no heartbeat arrives and the lag is unknown: a healthy replica is
+// then eligible, stale by an unknown amount (see PrimaryDown).
 func (s *Set) Eligible(n *Node) bool {
-	if !n.health.ok() {
+	if !n.health.ok() || n.lagFailedNow() {
 		return false
 	}
-	if s.cfg.MaxLag < 0 {
+	if s.cfg.MaxLag < 0 || s.PrimaryDown() {
 		return true
 	}
 	lag, known := n.Lag()

@@ -18,6 +18,11 @@ import (
 )
 
 var (
+	// ErrPrimaryDown is returned (wrapped, naming the shard and node) for
+	// a statement that must run on a primary that is down: a write, a
+	// locking or strong read, or a read no replica can serve. It fails at
+	// once; the primary is probed and used again when it answers.
+	ErrPrimaryDown = errors.New("router: the shard's primary is down; writes and reads that need it fail until it answers again")
 	// ErrMultiShardWrite refuses an UPDATE or DELETE without the shard key,
 	// which would touch every shard, unless the caller allows it.
 	ErrMultiShardWrite = errors.New("router: write without the shard key would touch every shard")

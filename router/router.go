@@ -228,6 +228,13 @@ func (r *Router) runOn(ctx context.Context, set *replica.Set, st *Statement, g *
 	if tr != nil {
 		tr.Kind, tr.Tables, tr.Shard = st.Kind.String(), st.Tables, set.Shard
 	}
+	if node == set.Primary() && set.PrimaryDown() {
+		// Fail at once, naming the node, rather than wait on a dead one.
+		if tr != nil {
+			tr.Node, tr.Route, tr.Reason = node.Name, route, reason+"; the primary is down"
+		}
+		return fmt.Errorf("%w: shard %s, %s (%s): %s", ErrPrimaryDown, set.Shard, node.Name, node.Addr, reason)
+	}
 	err := r.runNode(ctx, set, node, st, mode, g, on, fn)
 	if err != nil && node.Role == topology.Replica && replica.IsConnError(err) && ctx.Err() == nil {
 		// The replica failed under us: one retry elsewhere. A
@@ -274,6 +281,15 @@ func (r *Router) runNode(ctx context.Context, set *replica.Set, node *replica.No
 	case isWrite(st.Kind) && mode == ReadYourWrites:
 		if err = fn(ctx, q); err == nil {
 			err = captureGTID(ctx, set, node, q, g)
+		}
+	case node.Role == topology.Replica && !pinned:
+		// A read on a replica is cancelled if the replica is found
+		// frozen while it runs, and then retried elsewhere (runOn).
+		wctx, done := node.Watch(ctx)
+		err = fn(wctx, q)
+		done()
+		if err != nil && errors.Is(context.Cause(wctx), replica.ErrUnresponsive) {
+			err = fmt.Errorf("%w: %w", replica.ErrUnresponsive, err)
 		}
 	default:
 		err = fn(ctx, q)
@@ -339,6 +355,9 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 		return primary, RouteFallback, why
 	}
 	reason := "a read goes to a replica (" + set.Config().Balancer + balancerSuffix(set) + ")"
+	if set.PrimaryDown() {
+		reason += "; the primary is down, so how stale the replica is cannot be measured"
+	}
 	if mode != ReadYourWrites {
 		return node, RouteReplica, reason
 	}

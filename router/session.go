@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/scalelab/scalelab/replica"
@@ -35,6 +36,7 @@ type Session struct {
 	db         string
 	tx         *Tx
 	conns      map[*replica.Node]*sqlx.Conn
+	connMu     sync.Mutex // guards conns while a scatter opens them at once
 }
 
 // NewSession starts a session. It does no I/O.
@@ -244,10 +246,14 @@ func (s *Session) applyAll(ctx context.Context, query string) error {
 
 // via gives the session's statements the shared pool while it has no
 // session state, and its own connection, with the state replayed, after.
+//
+// A scattered read calls via from one goroutine per shard at once.
 func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, error) {
 	if len(s.vars) == 0 && s.db == "" {
 		return node.DB, false, nil
 	}
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
 	if c, ok := s.conns[node]; ok {
 		return c, true, nil
 	}

@@ -53,7 +53,21 @@ func TestNodeStopStartRestart(t *testing.T) {
 	if err := now.WaitReplication(t.Context()); err != nil {
 		t.Errorf("replication after restart: %v", err)
 	}
-	_, _, err := runCLI(t, "stop", "--dir", sb.Dir, "no/such")
+	// status exits non-zero while a primary is down, and prints the table.
+	if _, _, err := runCLI(t, "stop", "--dir", sb.Dir, "0/primary"); err != nil {
+		t.Fatalf("stop the primary: %v", err)
+	}
+	out, _, err := runCLI(t, "status", "--topology", sb.TopologyPath())
+	if !errors.Is(err, errPrimaryDown) || !strings.Contains(err.Error(), "0/primary") || !strings.Contains(out, "0/replica-1") {
+		t.Errorf("status with the primary down: %v, table:\n%s", err, out)
+	}
+	if _, _, err := runCLI(t, "start", "--dir", sb.Dir, "0/primary"); err != nil {
+		t.Fatalf("start the primary: %v", err)
+	}
+	if _, _, err := runCLI(t, "status", "--topology", sb.TopologyPath()); err != nil {
+		t.Errorf("status with every node up: %v", err)
+	}
+	_, _, err = runCLI(t, "stop", "--dir", sb.Dir, "no/such")
 	var ue *usageError
 	if err == nil || !strings.Contains(err.Error(), "scalelab status lists the nodes") || !errors.As(err, &ue) {
 		t.Errorf("unknown node: got %v, want a usage error pointing at status", err)

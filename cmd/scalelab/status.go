@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/olekukonko/tablewriter"
@@ -51,11 +53,27 @@ type statusRow struct {
 	Pid int `json:"pid,omitempty"`
 }
 
-func printStatus(c *cobra.Command, w io.Writer, t *topology.Topology, sb *sandbox.Sandbox, format string) error {
+// errPrimaryDown makes status exit non-zero while a primary is down.
+var errPrimaryDown = errors.New("a primary is down")
+
+func printStatus(c *cobra.Command, w io.Writer, t *topology.Topology, sb *sandbox.Sandbox, format string) (err error) {
 	st, err := replica.Probe(c.Context(), t, 3*time.Second)
 	if err != nil {
 		return err
 	}
+	var down []string
+	for _, s := range st {
+		if s.Role == topology.Primary && !s.Up {
+			down = append(down, s.Name)
+		}
+	}
+	// The table (or JSON) is printed either way; the exit status says
+	// whether every shard can take writes.
+	defer func() {
+		if err == nil && len(down) > 0 {
+			err = fmt.Errorf("%w: %s (writes to those shards fail; start it with scalelab start NODE)", errPrimaryDown, strings.Join(down, ", "))
+		}
+	}()
 	rows := make([]statusRow, len(st))
 	for i, s := range st {
 		rows[i].NodeStatus = s

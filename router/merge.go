@@ -448,9 +448,15 @@ func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (key, pad sql
 			}
 		}
 	}
-	for _, o := range sel.OrderBy {
+	for k, o := range sel.OrderBy {
 		if _, ok := o.Expr.(*sqlparser.NullVal); ok {
 			continue // ORDER BY NULL: no order
+		}
+		for _, prev := range sel.OrderBy[:k] {
+			if !sqlparser.Equals.Expr(prev.Expr, o.Expr) && sqlparser.Equals.Expr(withoutCastPrecision(prev.Expr), withoutCastPrecision(o.Expr)) {
+				// MariaDB takes them for one term and drops the second.
+				return nil, nil, unsupported("ORDER BY "+sqlparser.String(prev.Expr)+" and "+sqlparser.String(o.Expr)+", which differ only in a cast's precision, across shards", "order by one of them")
+			}
 		}
 		i, err := m.visibleMatch(o.Expr, sel, true)
 		if err != nil {

@@ -82,12 +82,19 @@ func readCorpus(t *testing.T, path string) []corpusEntry {
 
 // TestHandCorpus runs the hand-written corpus: every statement must give
 // the unsharded server's answer, or be refused where its tags say so.
-func TestHandCorpus(t *testing.T) {
+func TestHandCorpus(t *testing.T) { runCorpus(t, "corpus.sql", 300) }
+
+// TestHandCorpus2 runs the second corpus (sessions' habits, collations,
+// parser differences, literals) the same way.
+func TestHandCorpus2(t *testing.T) { runCorpus(t, "corpus2.sql", 150) }
+
+// runCorpus runs testdata/name, which must hold at least min statements.
+func runCorpus(t *testing.T, name string, min int) {
 	e := setup(t)
 	ctx := context.Background()
-	corpus := readCorpus(t, "testdata/corpus.sql")
-	if len(corpus) < 300 {
-		t.Fatalf("the corpus has %d statements, want at least 300", len(corpus))
+	corpus := readCorpus(t, "testdata/"+name)
+	if len(corpus) < min {
+		t.Fatalf("%s has %d statements, want at least %d", name, len(corpus), min)
 	}
 	counts := map[verdict]int{}
 	for _, c := range corpus {
@@ -95,17 +102,17 @@ func TestHandCorpus(t *testing.T) {
 		counts[v]++
 		switch {
 		case v == invalid:
-			t.Errorf("corpus.sql:%d: the unsharded server rejects it: %s\n  %s", c.line, detail, c.sql)
+			t.Errorf("%s:%d: the unsharded server rejects it: %s\n  %s", name, c.line, detail, c.sql)
 		case v == differ:
-			t.Errorf("corpus.sql:%d: DIFFERENT RESULT: %s\n  %s", c.line, detail, c.sql)
+			t.Errorf("%s:%d: DIFFERENT RESULT: %s\n  %s", name, c.line, detail, c.sql)
 		case v == dataError && !c.either:
-			t.Errorf("corpus.sql:%d: a shard raised an error the server did not: %s\n  %s", c.line, detail, c.sql)
+			t.Errorf("%s:%d: a shard raised an error the server did not: %s\n  %s", name, c.line, detail, c.sql)
 		case c.refuse != "" && v != refused:
-			t.Errorf("corpus.sql:%d: ran, want a refusal naming %q\n  %s", c.line, c.refuse, c.sql)
+			t.Errorf("%s:%d: ran, want a refusal naming %q\n  %s", name, c.line, c.refuse, c.sql)
 		case c.refuse != "" && !strings.Contains(detail, c.refuse):
-			t.Errorf("corpus.sql:%d: refusal %q does not name %q\n  %s", c.line, detail, c.refuse, c.sql)
+			t.Errorf("%s:%d: refusal %q does not name %q\n  %s", name, c.line, detail, c.refuse, c.sql)
 		case v == refused && c.refuse == "" && !c.either:
-			t.Errorf("corpus.sql:%d: refused, want the same answer: %s\n  %s", c.line, detail, c.sql)
+			t.Errorf("%s:%d: refused, want the same answer: %s\n  %s", name, c.line, detail, c.sql)
 		}
 	}
 	t.Logf("%d statements: %d same, %d refused, %d different, %d invalid",

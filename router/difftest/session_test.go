@@ -21,38 +21,6 @@ import (
 	"github.com/scalelab/scalelab/router"
 )
 
-// TestHandCorpus2 runs testdata/corpus2.sql exactly as TestHandCorpus runs
-// corpus.sql.
-func TestHandCorpus2(t *testing.T) {
-	e := setup(t)
-	ctx := context.Background()
-	corpus := readCorpus(t, "testdata/corpus2.sql")
-	if len(corpus) < 150 {
-		t.Fatalf("the corpus has %d statements, want at least 150", len(corpus))
-	}
-	counts := map[verdict]int{}
-	for _, c := range corpus {
-		v, detail := e.check(ctx, c.sql, c.opts)
-		counts[v]++
-		switch {
-		case v == invalid:
-			t.Errorf("corpus2.sql:%d: the unsharded server rejects it: %s\n  %s", c.line, detail, c.sql)
-		case v == differ:
-			t.Errorf("corpus2.sql:%d: DIFFERENT RESULT: %s\n  %s", c.line, detail, c.sql)
-		case v == dataError && !c.either:
-			t.Errorf("corpus2.sql:%d: a shard raised an error the server did not: %s\n  %s", c.line, detail, c.sql)
-		case c.refuse != "" && v != refused:
-			t.Errorf("corpus2.sql:%d: ran, want a refusal naming %q\n  %s", c.line, c.refuse, c.sql)
-		case c.refuse != "" && !strings.Contains(detail, c.refuse):
-			t.Errorf("corpus2.sql:%d: refusal %q does not name %q\n  %s", c.line, detail, c.refuse, c.sql)
-		case v == refused && c.refuse == "" && !c.either:
-			t.Errorf("corpus2.sql:%d: refused, want the same answer: %s\n  %s", c.line, detail, c.sql)
-		}
-	}
-	t.Logf("%d statements: %d same, %d refused, %d different, %d invalid",
-		len(corpus), counts[same], counts[refused], counts[differ], counts[invalid])
-}
-
 type argQueryer interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }

@@ -228,10 +228,16 @@ func (s *Set) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-beat.C:
-			if !s.cfg.NoHeartbeatWriter {
+			if !s.cfg.NoHeartbeatWriter && s.primary.health.ok() {
 				bctx, cancel := context.WithTimeout(ctx, s.cfg.ProbeTimeout)
-				_ = s.beat(bctx) // a failed beat shows up as lag
+				err := s.beat(bctx) // a failed beat shows up as lag
 				cancel()
+				if err != nil && ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)) {
+					// A primary that does not answer a one-row write
+					// within the probe timeout is down: writes fail fast
+					// until a probe gets an answer.
+					s.unresponsive(s.primary, err)
+				}
 			}
 			s.measureLag(ctx)
 		case <-probe.C:

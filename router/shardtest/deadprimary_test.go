@@ -81,7 +81,20 @@ func TestDeadPrimary(t *testing.T) {
 		err, _ := first.Load().(error)
 		return float64(n.Load()) / d.Seconds(), err
 	}
-	before, err := rate(r, other, 2*time.Second)
+	// The best of three 1s windows, before and during: the machine is
+	// shared, and one window can fall on someone else's burst.
+	best := func(rr *router.Router, ids []int) (float64, error) {
+		var top float64
+		for range 3 {
+			q, err := rate(rr, ids, time.Second)
+			if err != nil {
+				return 0, err
+			}
+			top = max(top, q)
+		}
+		return top, nil
+	}
+	before, err := best(r, other)
 	if err != nil {
 		t.Fatalf("reads before the kill: %v", err)
 	}
@@ -103,7 +116,14 @@ func TestDeadPrimary(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open a router with %s down: %v", victim.Name, err)
 	}
-	defer fresh.Close()
+	closed := false
+	closeFresh := func() {
+		if !closed {
+			closed = true
+			fresh.Close()
+		}
+	}
+	defer closeFresh()
 	for _, rr := range []*router.Router{r, fresh} {
 		waitFor(t, 10*time.Second, "the dead primary to be shunned", func() bool { return rr.Sets()[0].PrimaryDown() })
 		// Its shard's reads come from the replica, and say why.
@@ -126,12 +146,13 @@ func TestDeadPrimary(t *testing.T) {
 			t.Errorf("write to another shard: %v", err)
 		}
 	}
-	during, err := rate(r, other, 2*time.Second)
-	if err != nil {
-		t.Fatalf("reads of the other shards with %s down: %v", victim.Name, err)
-	}
 	if _, err := rate(fresh, mine, 500*time.Millisecond); err != nil {
 		t.Errorf("reads of the dead primary's shard through a new router: %v", err)
+	}
+	closeFresh() // measured with as many routers as before
+	during, err := best(r, other)
+	if err != nil {
+		t.Fatalf("reads of the other shards with %s down: %v", victim.Name, err)
 	}
 	t.Logf("other shards' reads: %.0f/s before, %.0f/s with %s down: %s", before, during, victim.Name, fmt.Sprintf("%.2fx", during/before))
 }

@@ -65,6 +65,11 @@ type Statement struct {
 	// ArgShapes is true when a placeholder sits in a LIMIT or alone in a
 	// select list, where binding it as text needs care (see bindArgs).
 	ArgShapes bool
+	// Assigns is true when the statement assigns a user variable (:=).
+	Assigns bool
+	// MariaDBComment and VersionedComment are true when the text holds
+	// /*M! … */ or a /*!NNNNN … */ from 5.7 on (see versionedComment).
+	MariaDBComment, VersionedComment bool
 }
 
 // DefaultCacheSize is how many statement texts the classifier remembers.
@@ -121,11 +126,13 @@ func (c *classifier) Classify(query string) *Statement {
 }
 
 func (c *classifier) parse(query string) *Statement {
+	mariaDB, versioned := strings.Contains(query, "/*M!"), versionedComment(query)
 	ast, err := c.parser.Parse(query)
 	if err != nil {
-		return &Statement{Kind: Unparsed, Text: query, Err: err}
+		return &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned}
 	}
-	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast)}
+	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast), Assigns: assignsVariable(ast),
+		MariaDBComment: mariaDB, VersionedComment: versioned}
 	switch s := ast.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
 		st.Kind = Read

@@ -108,17 +108,17 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 // SQL-level PREPARE of a statement on one (its EXECUTE would run on
 // whichever connection holds it, over one shard's rows).
 func (r *Router) refuseOneShardOnly(st *Statement) error {
-	if strings.Contains(st.Text, "/*M!") {
+	if st.MariaDBComment {
 		// MariaDB runs the SQL in these comments; the parser skips it.
 		return unsupported("MariaDB executable comment /*M! … */", "the router cannot see the SQL it holds; write it as plain SQL")
 	}
-	if versionedComment(st.Text) {
+	if st.VersionedComment {
 		// /*!NNNNN … */ runs on servers of version NNNNN or later, and
 		// MariaDB and MySQL number their versions differently: the parser
 		// cannot know whether the server will run it.
 		return unsupported("versioned executable comment /*!NNNNN … */", "the router cannot tell whether the server runs it; write it as plain SQL")
 	}
-	if assignsVariable(st.AST) {
+	if st.Assigns {
 		return unsupported("assignment to a user variable (:=) across shards", "it would set the variable on one shard's connection only; use SET @v = …, which the router keeps on every connection")
 	}
 	switch ast := st.AST.(type) {

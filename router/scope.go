@@ -162,7 +162,7 @@ func (z *analyzer) dml(from []sqlparser.TableExpr, where *sqlparser.Where, rest 
 	sc := &scope{}
 	var ons []onClause
 	for _, te := range from {
-		ons = append(ons, z.tableExpr(te, sc, nil)...)
+		ons = append(ons, z.tableExpr(te, sc)...)
 	}
 	z.bind(sc, where, ons)
 	if where != nil {
@@ -179,7 +179,7 @@ func (z *analyzer) selectScope(sel *sqlparser.Select, parent *scope) {
 		sc := &scope{parent: parent}
 		var ons []onClause
 		for _, te := range sel.From {
-			ons = append(ons, z.tableExpr(te, sc, nil)...)
+			ons = append(ons, z.tableExpr(te, sc)...)
 		}
 		z.bind(sc, sel.Where, ons)
 		// Subqueries anywhere else in the SELECT (the select list, WHERE,
@@ -205,7 +205,7 @@ type onClause struct {
 
 // tableExpr adds the references of te to sc and returns its join
 // conditions with the references each binds.
-func (z *analyzer) tableExpr(te sqlparser.TableExpr, sc *scope, _ []*tableRef) []onClause {
+func (z *analyzer) tableExpr(te sqlparser.TableExpr, sc *scope) []onClause {
 	switch t := te.(type) {
 	case *sqlparser.AliasedTableExpr:
 		ref := &tableRef{alias: t.As.String()}
@@ -246,14 +246,14 @@ func (z *analyzer) tableExpr(te sqlparser.TableExpr, sc *scope, _ []*tableRef) [
 	case *sqlparser.ParenTableExpr:
 		var ons []onClause
 		for _, e := range t.Exprs {
-			ons = append(ons, z.tableExpr(e, sc, nil)...)
+			ons = append(ons, z.tableExpr(e, sc)...)
 		}
 		return ons
 	case *sqlparser.JoinTableExpr:
 		before := len(sc.refs)
-		ons := z.tableExpr(t.LeftExpr, sc, nil)
+		ons := z.tableExpr(t.LeftExpr, sc)
 		mid := len(sc.refs)
-		ons = append(ons, z.tableExpr(t.RightExpr, sc, nil)...)
+		ons = append(ons, z.tableExpr(t.RightExpr, sc)...)
 		left := append([]*tableRef(nil), sc.refs[before:mid]...)
 		right := append([]*tableRef(nil), sc.refs[mid:]...)
 		// The condition of an outer join binds only the side whose rows

@@ -2,14 +2,18 @@
 // shard and replica. For each statement it classifies the text with the
 // Vitess MySQL parser (cached by text), picks the shards from the table's
 // shard key through its vindex (one shard for key = v, each owning shard
-// for IN (…), all shards otherwise), picks a node in each shard's replica
+// for IN (…), all shards otherwise; a statement with joins or subqueries
+// runs on one shard only when every table reference in it is proven to be
+// pinned there, see scope.go), picks a node in each shard's replica
 // set (the primary for writes, DDL, locking reads, transactions and
 // consistency strong; a healthy replica under the lag limit for other
 // reads, waiting for the caller's last GTID under read-your-writes), runs
 // it, and merges scatter results: a heap merge for ORDER BY, LIMIT pushed
-// down as count+offset, COUNT/SUM/MIN/MAX/AVG and GROUP BY combined.
-// Shapes it cannot merge correctly are refused with ErrUnsupported naming
-// the shape. Stats counts every statement per route and per node; a Trace
+// down as count+offset, COUNT/SUM/MIN/MAX/AVG/BIT_* and GROUP BY
+// combined, text compared by the servers' own sort keys (WEIGHT_STRING).
+// Shapes it cannot merge exactly are refused with ErrUnsupported naming
+// the shape: it never returns a wrong answer (router/difftest checks that
+// against one unsharded server). Stats counts every statement per route and per node; a Trace
 // says where one statement went and why.
 //
 //	r, err := router.Open(ctx, topo, router.Config{})

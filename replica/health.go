@@ -120,6 +120,10 @@ func (s *Set) probeShunned(ctx context.Context) {
 		cancel()
 		if err == nil {
 			n.health.readmit()
+			continue
 		}
+		// Still silent: the statements stuck on it since before the
+		// probe timeout give up and retry elsewhere.
+		n.cancelWatched(s.cfg.ProbeTimeout)
 	}
 }

@@ -20,7 +20,7 @@ func isTimeout(err error) bool {
 // did not answer a trivial read within the probe timeout.
 func (s *Set) unresponsive(n *Node, err error) {
 	n.health.shun(fmt.Sprintf("no answer within %v: %v", s.cfg.ProbeTimeout, err))
-	n.cancelWatched()
+	n.cancelWatched(s.cfg.ProbeTimeout)
 }
 
 // Lag is measured the way pt-heartbeat measures it: the primary's writer
@@ -53,11 +53,11 @@ func (s *Set) beat(ctx context.Context) error {
 }
 
 // measureLag reads every replica's heartbeat age concurrently. A replica
-// whose reading fails serves no reads until one succeeds; one that does
-// not answer within the probe timeout is shunned at once, and the
-// statements running on it are cancelled so that reads retry elsewhere
-// (a frozen server never closes its connections). One without the row
-// yet has no figure.
+// whose connection fails serves no reads until a reading succeeds; one
+// that does not answer within the probe timeout is shunned at once, and
+// the statements running on it are cancelled so that reads retry
+// elsewhere (a frozen server never closes its connections). One without
+// the row yet, or whose server returns an error, has no figure.
 func (s *Set) measureLag(ctx context.Context) {
 	done := make(chan struct{}, len(s.replicas))
 	for _, r := range s.replicas {
@@ -77,9 +77,13 @@ func (s *Set) measureLag(ctx context.Context) {
 			case err != nil && ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)):
 				r.lagMicro.Store(lagFailed)
 				s.unresponsive(r, err)
-			case err != nil:
+			case IsConnError(err):
 				r.lagMicro.Store(lagFailed)
 				s.Fail(r, err)
+			case err != nil:
+				// A server error (the heartbeat table not replicated yet):
+				// no figure, as before the first row.
+				r.lagMicro.Store(lagUnknown)
 			case us.Valid:
 				r.lagMicro.Store(max(us.Int64, 0))
 			}

@@ -34,8 +34,14 @@ type Node struct {
 	// watched are the statements running on the node that a finding
 	// that it stopped answering cancels (see Watch).
 	watchMu  sync.Mutex
-	watched  map[uint64]context.CancelCauseFunc
+	watched  map[uint64]watch
 	watchSeq uint64
+}
+
+// watch is one statement running on a node.
+type watch struct {
+	cancel context.CancelCauseFunc
+	since  time.Time
 }
 
 // Lag sentinels: not measured yet (a new replica serves reads), and the
@@ -58,11 +64,11 @@ func (n *Node) Watch(ctx context.Context) (context.Context, func()) {
 	wctx, cancel := context.WithCancelCause(ctx)
 	n.watchMu.Lock()
 	if n.watched == nil {
-		n.watched = map[uint64]context.CancelCauseFunc{}
+		n.watched = map[uint64]watch{}
 	}
 	n.watchSeq++
 	id := n.watchSeq
-	n.watched[id] = cancel
+	n.watched[id] = watch{cancel: cancel, since: time.Now()}
 	n.watchMu.Unlock()
 	return wctx, func() {
 		n.watchMu.Lock()
@@ -71,13 +77,17 @@ func (n *Node) Watch(ctx context.Context) (context.Context, func()) {
 	}
 }
 
-// cancelWatched cancels every watched statement with ErrUnresponsive.
-func (n *Node) cancelWatched() {
+// cancelWatched cancels, with ErrUnresponsive, the watched statements
+// that have run for at least minAge: stuck ones, not those that have just
+// been sent (a slow answer is not a frozen node).
+func (n *Node) cancelWatched(minAge time.Duration) {
 	n.watchMu.Lock()
 	defer n.watchMu.Unlock()
-	for id, cancel := range n.watched {
-		cancel(ErrUnresponsive)
-		delete(n.watched, id)
+	for id, w := range n.watched {
+		if time.Since(w.since) >= minAge {
+			w.cancel(ErrUnresponsive)
+			delete(n.watched, id)
+		}
 	}
 }
 

@@ -235,7 +235,7 @@ func (r *Router) runOn(ctx context.Context, set *replica.Set, st *Statement, g *
 		}
 		return fmt.Errorf("%w: shard %s, %s (%s): %s", ErrPrimaryDown, set.Shard, node.Name, node.Addr, reason)
 	}
-	err := r.runNode(ctx, set, node, st, mode, g, on, fn)
+	err := r.runNode(ctx, set, node, st, mode, g, on, fn, true)
 	if err != nil && node.Role == topology.Replica && replica.IsConnError(err) && ctx.Err() == nil {
 		// The replica failed under us: one retry elsewhere. A
 		// read-your-writes read retries on the primary, which needs no wait.
@@ -258,7 +258,9 @@ func (r *Router) runOn(ctx context.Context, set *replica.Set, st *Statement, g *
 		if tr != nil {
 			tr.Retried = failed.Name
 		}
-		err = r.runNode(ctx, set, node, st, mode, g, on, fn)
+		// The retry is not watched: a second cancellation would fail the
+		// read, which the first one was meant to save.
+		err = r.runNode(ctx, set, node, st, mode, g, on, fn, false)
 	}
 	r.stats.route(route)
 	r.stats.node(node.Name)
@@ -270,7 +272,7 @@ func (r *Router) runOn(ctx context.Context, set *replica.Set, st *Statement, g *
 
 // runNode runs fn on node, keeping the node's health and in-flight count,
 // and captures the write's GTID when reads of this router must see it.
-func (r *Router) runNode(ctx context.Context, set *replica.Set, node *replica.Node, st *Statement, mode Consistency, g *gtids, on via, fn func(context.Context, queryer) error) error {
+func (r *Router) runNode(ctx context.Context, set *replica.Set, node *replica.Node, st *Statement, mode Consistency, g *gtids, on via, fn func(context.Context, queryer) error, watch bool) error {
 	release := node.Acquire()
 	defer release()
 	q, pinned, err := on(ctx, node)
@@ -282,7 +284,7 @@ func (r *Router) runNode(ctx context.Context, set *replica.Set, node *replica.No
 		if err = fn(ctx, q); err == nil {
 			err = captureGTID(ctx, set, node, q, g)
 		}
-	case node.Role == topology.Replica && !pinned:
+	case watch && node.Role == topology.Replica && !pinned:
 		// A read on a replica is cancelled if the replica is found
 		// frozen while it runs, and then retried elsewhere (runOn).
 		wctx, done := node.Watch(ctx)

@@ -10,10 +10,13 @@ import (
 	"github.com/go-sql-driver/mysql"
 )
 
-// isTimeout reports a network timeout.
-func isTimeout(err error) bool {
+// stalled reports whether err is a probe of the node running out of time
+// (its own deadline, or a network timeout) while ctx, the Set's, is
+// still open: the node did not answer.
+func stalled(ctx context.Context, err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return err != nil && ctx.Err() == nil &&
+		(errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout())
 }
 
 // unresponsive shuns n at once and cancels its running statements: it
@@ -74,7 +77,7 @@ func (s *Set) measureLag(ctx context.Context) {
 			switch {
 			case err == sql.ErrNoRows:
 				r.lagMicro.Store(lagUnknown)
-			case err != nil && ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)):
+			case stalled(ctx, err):
 				r.lagMicro.Store(lagFailed)
 				s.unresponsive(r, err)
 			case IsConnError(err):

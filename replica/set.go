@@ -232,7 +232,7 @@ func (s *Set) run(ctx context.Context) {
 				bctx, cancel := context.WithTimeout(ctx, s.cfg.ProbeTimeout)
 				err := s.beat(bctx) // a failed beat shows up as lag
 				cancel()
-				if err != nil && ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)) {
+				if stalled(ctx, err) {
 					// A primary that does not answer a one-row write
 					// within the probe timeout is down: writes fail fast
 					// until a probe gets an answer.

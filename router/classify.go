@@ -175,22 +175,32 @@ func (c *classifier) parse(query string) *Statement {
 // or calls a locking function (GET_LOCK and friends hold a session lock on
 // the server that ran them, so they must always run on the primary).
 func locks(ast sqlparser.Statement) bool {
-	found := false
-	_ = sqlparser.Walk(func(node sqlparser.SQLNode) (bool, error) {
+	return anyNode(ast, func(node sqlparser.SQLNode) bool {
 		switch n := node.(type) {
 		case *sqlparser.Select:
-			if n.Lock != sqlparser.NoLock {
-				found = true
-			}
+			return n.Lock != sqlparser.NoLock
 		case *sqlparser.Union:
-			if n.Lock != sqlparser.NoLock {
-				found = true
-			}
+			return n.Lock != sqlparser.NoLock
 		case *sqlparser.LockingFunc:
-			found = true
+			return true
 		}
+		return false
+	})
+}
+
+// anyNode reports whether match holds for n or any node below it; the
+// walk stops at the first.
+func anyNode(n sqlparser.SQLNode, match func(sqlparser.SQLNode) bool) bool {
+	if n == nil {
+		return false
+	}
+	found := false
+	_ = sqlparser.Walk(func(node sqlparser.SQLNode) (bool, error) {
+		// Walk goes on to the siblings of a node it is told not to
+		// descend into: found must stay set.
+		found = found || match(node)
 		return !found, nil
-	}, ast)
+	}, n)
 	return found
 }
 
@@ -217,18 +227,16 @@ func tablesOf(ast sqlparser.Statement) []string {
 // argShapes finds a placeholder in a LIMIT or alone as a select
 // expression.
 func argShapes(ast sqlparser.Statement) bool {
-	found := false
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+	return anyNode(ast, func(n sqlparser.SQLNode) bool {
 		switch x := n.(type) {
 		case *sqlparser.Limit:
 			_, a := x.Rowcount.(*sqlparser.Argument)
 			_, b := x.Offset.(*sqlparser.Argument)
-			found = found || a || b
+			return a || b
 		case *sqlparser.AliasedExpr:
 			_, a := x.Expr.(*sqlparser.Argument)
-			found = found || a
+			return a
 		}
-		return !found, nil
-	}, ast)
-	return found
+		return false
+	})
 }

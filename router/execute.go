@@ -132,7 +132,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 			}
 			if sel, ok := bound.(*sqlparser.Select); ok {
 				// Re-rendered text must keep the columns' names.
-				keepNames(sel, r.selectTexts(st.Text, len(sel.SelectExprs.Exprs)))
+				r.keepNames(sel, st.Text)
 			}
 			query, args = sqlparser.String(bound), nil
 		}

@@ -108,25 +108,17 @@ func aggOf(e sqlparser.Expr) (aggKind, error) {
 }
 
 func hasDivision(e sqlparser.Expr) bool {
-	found := false
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if b, ok := n.(*sqlparser.BinaryExpr); ok && b.Operator == sqlparser.DivOp {
-			found = true
-		}
-		return !found, nil
-	}, e)
-	return found
+	return anyNode(e, func(n sqlparser.SQLNode) bool {
+		b, ok := n.(*sqlparser.BinaryExpr)
+		return ok && b.Operator == sqlparser.DivOp
+	})
 }
 
 func containsAggregate(e sqlparser.SQLNode) bool {
-	found := false
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if _, ok := n.(sqlparser.AggrFunc); ok {
-			found = true
-		}
-		return !found, nil
-	}, e)
-	return found
+	return anyNode(e, func(n sqlparser.SQLNode) bool {
+		_, ok := n.(sqlparser.AggrFunc)
+		return ok
+	})
 }
 
 // windowed finds a window function anywhere in the statement.
@@ -252,10 +244,8 @@ func (m *mergePlanner) visibleMatch(e sqlparser.Expr, sel *sqlparser.Select, byA
 	}
 	exprs := sel.SelectExprs.Exprs
 	if col, ok := e.(*sqlparser.ColName); ok && byAlias && col.Qualifier.IsEmpty() {
-		for i, se := range exprs {
-			if ae, ok := se.(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.EqualString(col.Name.String()) {
-				return i, nil
-			}
+		if i := aliasIndex(col.Name.String(), exprs); i >= 0 {
+			return i, nil
 		}
 	}
 	for i, se := range exprs {
@@ -281,12 +271,20 @@ func (m *mergePlanner) visibleMatch(e sqlparser.Expr, sel *sqlparser.Select, byA
 // aliasOf returns the expression a select alias names, or nil. Column
 // aliases are case-insensitive.
 func aliasOf(name string, exprs []sqlparser.SelectExpr) sqlparser.Expr {
-	for _, se := range exprs {
-		if ae, ok := se.(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.EqualString(name) {
-			return ae.Expr
-		}
+	if i := aliasIndex(name, exprs); i >= 0 {
+		return exprs[i].(*sqlparser.AliasedExpr).Expr
 	}
 	return nil
+}
+
+// aliasIndex is the position of the select expression aliased name, or -1.
+func aliasIndex(name string, exprs []sqlparser.SelectExpr) int {
+	for i, se := range exprs {
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.EqualString(name) {
+			return i
+		}
+	}
+	return -1
 }
 
 // aliasIn returns an unqualified name in e that is also a select alias,
@@ -703,7 +701,11 @@ func withoutComments(s string) string {
 // keepNames aliases each unaliased computed select expression with the
 // text the client wrote, so the shards name the column as the server
 // would have; columns and literals already name themselves.
-func keepNames(sel *sqlparser.Select, texts []string) {
+//
+// text is the statement as the client sent it, whose select list sel
+// (a rewritten copy) must keep the names of.
+func (r *Router) keepNames(sel *sqlparser.Select, text string) {
+	texts := r.selectTexts(text, len(sel.SelectExprs.Exprs))
 	for i, se := range sel.SelectExprs.Exprs {
 		ae, ok := se.(*sqlparser.AliasedExpr)
 		if !ok || !ae.As.IsEmpty() || i >= len(texts) {

@@ -70,10 +70,8 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 		return &plan{Type: PlanUnsharded, Shards: []int{0}}, nil
 	}
 	switch ast := st.AST.(type) {
-	case *sqlparser.Select:
-		return r.planRead(ast, st.Text, args)
-	case *sqlparser.Union:
-		return r.planRead(ast, st.Text, args)
+	case *sqlparser.Select, *sqlparser.Union:
+		return r.planRead(ast.(sqlparser.TableStatement), st.Text, args)
 	case *sqlparser.Insert:
 		return r.planInsert(ast, args)
 	case *sqlparser.Update:
@@ -141,10 +139,10 @@ func (r *Router) refuseOneShardOnly(st *Statement) error {
 			return unsupported("SQL-level PREPARE from a variable or an expression",
 				"the router cannot see which tables it reads; use the protocol's prepared statements (any driver's Prepare) or plain queries")
 		}
-		if strings.Contains(lit.Val, "/*M!") {
+		inner := r.cls.Classify(lit.Val)
+		if inner.MariaDBComment {
 			return unsupported("SQL-level PREPARE of a statement with a MariaDB executable comment", "write it as plain SQL")
 		}
-		inner := r.cls.Classify(lit.Val)
 		t := ""
 		for _, name := range inner.Tables {
 			if _, ok := r.vs.rule(name); ok {
@@ -165,17 +163,10 @@ func (r *Router) refuseOneShardOnly(st *Statement) error {
 // assignsVariable reports whether a statement assigns a user variable
 // with :=.
 func assignsVariable(ast sqlparser.Statement) bool {
-	if ast == nil {
-		return false
-	}
-	found := false
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if _, ok := n.(*sqlparser.AssignmentExpr); ok {
-			found = true
-		}
-		return !found, nil
-	}, ast)
-	return found
+	return anyNode(ast, func(n sqlparser.SQLNode) bool {
+		_, ok := n.(*sqlparser.AssignmentExpr)
+		return ok
+	})
 }
 
 // versionedComment reports whether text holds a /*!NNNNN comment with a
@@ -358,26 +349,14 @@ func (r *Router) planRead(stmt sqlparser.TableStatement, text string, args []any
 		return nil, err
 	}
 	named := boundSel.(*sqlparser.Select)
-	keepNames(named, r.selectTexts(text, len(named.SelectExprs.Exprs)))
+	r.keepNames(named, text)
 	spec, bound, err := planMerge(named, r.sortKeyExprs)
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{Type: PlanScatter, Shards: r.allShards(), Merge: spec, Table: ref.name, Queries: map[int]string{}}
-	if vals := ref.pin(); vals != nil {
-		shards, groups, err := r.shardsOf(ref.rule, vals)
-		if err != nil {
-			return nil, err
-		}
-		p.Type, p.Shards = PlanMultiShard, shards
-		for _, i := range shards {
-			p.Queries[i] = rewriteIn(bound, ref, groups[i])
-		}
-	} else {
-		text := sqlparser.String(bound)
-		for _, i := range p.Shards {
-			p.Queries[i] = text
-		}
+	p := &plan{Merge: spec, Table: ref.name}
+	if err := r.fanOut(p, bound, ref); err != nil {
+		return nil, err
 	}
 	p.PushedDown, p.Merged = spec.explain()
 	return p, nil
@@ -423,7 +402,22 @@ func (r *Router) planWrite(stmt sqlparser.Statement, args []any) (*plan, error) 
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{Type: PlanMultiShard, Table: ref.name, Queries: map[int]string{}}
+	p := &plan{Table: ref.name}
+	if err := r.fanOut(p, bound, ref); err != nil {
+		return nil, err
+	}
+	p.PushedDown = "the statement with each shard's own keys in the IN list"
+	if p.Type == PlanScatter {
+		p.PushedDown = "the statement, to every shard (an explicit multi-shard write)"
+	}
+	return p, nil
+}
+
+// fanOut sets p's type, shards and per-shard statements for a statement
+// over one sharded reference: the shards its key pins it to, each asked
+// for its own keys (multi-shard), or every shard (scatter).
+func (r *Router) fanOut(p *plan, bound sqlparser.Statement, ref *tableRef) error {
+	p.Queries = map[int]string{}
 	vals := ref.pin()
 	if vals == nil {
 		p.Type, p.Shards = PlanScatter, r.allShards()
@@ -431,19 +425,17 @@ func (r *Router) planWrite(stmt sqlparser.Statement, args []any) (*plan, error) 
 		for _, i := range p.Shards {
 			p.Queries[i] = text
 		}
-		p.PushedDown = "the statement, to every shard (an explicit multi-shard write)"
-		return p, nil
+		return nil
 	}
 	shards, groups, err := r.shardsOf(ref.rule, vals)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	p.Shards = shards
+	p.Type, p.Shards = PlanMultiShard, shards
 	for _, i := range shards {
 		p.Queries[i] = rewriteIn(bound, ref, groups[i])
 	}
-	p.PushedDown = "the statement with each shard's own keys in the IN list"
-	return p, nil
+	return nil
 }
 
 func (r *Router) allShards() []int {

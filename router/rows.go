@@ -704,9 +704,7 @@ func (m *merger) aggregate(streams []*shardStream) ([][]any, error) {
 		for i, c := range m.spec.cols {
 			ci := m.at(i)
 			switch c.agg {
-			case aggCount:
-				g.row[ci] = g.total(ci, m.types[ci])
-			case aggSum:
+			case aggCount, aggSum:
 				g.row[ci] = g.total(ci, m.types[ci])
 			case aggAvg:
 				g.row[ci] = g.average(m.at(c.sum), m.at(c.count), m.types[ci])
@@ -755,10 +753,7 @@ func (m *merger) add(g *partial, ci int, v any) {
 // returned it in.
 func (g *partial) total(ci int, ct *sql.ColumnType) any {
 	if !g.seen[ci] {
-		if kindOf(ct) == kindNumber && strings.HasSuffix(ct.DatabaseTypeName(), "BIGINT") {
-			return int64(0) // COUNT over no rows
-		}
-		return nil // SUM over no rows is NULL
+		return nil // SUM over no rows (every shard sends a COUNT, 0 or more)
 	}
 	if f, ok := g.floats[ci]; ok {
 		return f

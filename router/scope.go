@@ -44,6 +44,9 @@ type tableRef struct {
 	// facts are the conjuncts (resolved) that every row of this reference
 	// that reaches the result satisfies.
 	facts []fact
+	// pinned caches pin's answer once the analysis is complete.
+	pinned   []any
+	pinnedOK bool
 }
 
 // colID names one column of one table reference.
@@ -157,40 +160,40 @@ func (z *analyzer) tableStatement(ts sqlparser.TableStatement, parent *scope) {
 	}
 }
 
-// dml analyzes the single scope of an UPDATE or DELETE.
-func (z *analyzer) dml(from []sqlparser.TableExpr, where *sqlparser.Where, rest func(*scope)) {
-	sc := &scope{}
+// scopeOf makes the scope of one FROM clause and its WHERE: its
+// references, with the facts that bind them, and the subqueries of its
+// join conditions.
+func (z *analyzer) scopeOf(from []sqlparser.TableExpr, where *sqlparser.Where, parent *scope) *scope {
+	sc := &scope{parent: parent}
 	var ons []onClause
 	for _, te := range from {
 		ons = append(ons, z.tableExpr(te, sc)...)
 	}
 	z.bind(sc, where, ons)
-	if where != nil {
-		z.subqueries(where.Expr, sc)
-	}
 	for _, on := range ons {
 		z.subqueries(on.expr, sc)
+	}
+	return sc
+}
+
+// dml analyzes the single scope of an UPDATE or DELETE.
+func (z *analyzer) dml(from []sqlparser.TableExpr, where *sqlparser.Where, rest func(*scope)) {
+	sc := z.scopeOf(from, where, nil)
+	if where != nil {
+		z.subqueries(where.Expr, sc)
 	}
 	rest(sc)
 }
 
 func (z *analyzer) selectScope(sel *sqlparser.Select, parent *scope) {
 	z.with(sel.With, func() {
-		sc := &scope{parent: parent}
-		var ons []onClause
-		for _, te := range sel.From {
-			ons = append(ons, z.tableExpr(te, sc)...)
-		}
-		z.bind(sc, sel.Where, ons)
+		sc := z.scopeOf(sel.From, sel.Where, parent)
 		// Subqueries anywhere else in the SELECT (the select list, WHERE,
 		// GROUP BY, HAVING, named windows, ORDER BY, LIMIT) see this
 		// scope's facts: walk it all but FROM and WITH, done above.
 		rest := *sel
 		rest.From, rest.With = nil, nil
 		z.subqueries(&rest, sc)
-		for _, on := range ons {
-			z.subqueries(on.expr, sc)
-		}
 	})
 }
 
@@ -413,10 +416,18 @@ func (z *analyzer) subqueries(n sqlparser.SQLNode, sc *scope) {
 }
 
 // pin returns the values a reference's shard key is pinned to, or nil.
+// Call it only once the analysis is complete: the answer is kept.
 func (ref *tableRef) pin() []any {
 	if !ref.sharded {
 		return nil
 	}
+	if !ref.pinnedOK {
+		ref.pinned, ref.pinnedOK = ref.findPin(), true
+	}
+	return ref.pinned
+}
+
+func (ref *tableRef) findPin() []any {
 	parent := map[colID]colID{}
 	var find func(colID) colID
 	find = func(x colID) colID {

@@ -261,15 +261,25 @@ func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, e
 	if err != nil {
 		return nil, false, err
 	}
-	for _, q := range s.replayList() {
-		if _, err := c.ExecContext(ctx, q); err != nil {
-			_ = c.Raw(func(any) error { return driver.ErrBadConn }) // half-replayed: never reuse it
-			c.Close()
-			return nil, false, fmt.Errorf("router: replay %.40s on %s: %w", q, node.Name, err)
-		}
+	if err := replay(ctx, c, node, s.replayList()); err != nil {
+		return nil, false, err
 	}
 	s.conns[node] = c
 	return c, true, nil
+}
+
+// replay runs a session's state on a new connection c to node. On
+// failure c is closed and marked bad, so the half-replayed connection
+// never returns to the pool.
+func replay(ctx context.Context, c *sqlx.Conn, node *replica.Node, state []string) error {
+	for _, q := range state {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			_ = c.Raw(func(any) error { return driver.ErrBadConn })
+			c.Close()
+			return fmt.Errorf("router: replay %.40s on %s: %w", q, node.Name, err)
+		}
+	}
+	return nil
 }
 
 // Close rolls back an open transaction and discards the session's pinned
@@ -325,16 +335,11 @@ func (r *Router) refuseSessionState(st *Statement) error {
 }
 
 func hasShardedSubquery(r *Router, e sqlparser.Expr) bool {
-	found := false
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if sq, ok := n.(*sqlparser.Subquery); ok {
-			for _, t := range tablesOf(sq.Select) {
-				if _, ok := r.vs.rule(t); ok {
-					found = true
-				}
-			}
-		}
-		return !found, nil
-	}, e)
-	return found
+	return anyNode(e, func(n sqlparser.SQLNode) bool {
+		sq, ok := n.(*sqlparser.Subquery)
+		return ok && slices.ContainsFunc(tablesOf(sq.Select), func(t string) bool {
+			_, ok := r.vs.rule(t)
+			return ok
+		})
+	})
 }

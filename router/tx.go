@@ -3,7 +3,6 @@ package router
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"slices"
@@ -75,12 +74,8 @@ func (t *Tx) part(i int) (*txPart, error) {
 		return nil, fmt.Errorf("router: begin on %s: %w", node.Name, err)
 	}
 	if t.replay != nil {
-		for _, q := range t.replay() {
-			if _, err := conn.ExecContext(t.ctx, q); err != nil {
-				_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // half-replayed: never reuse it
-				conn.Close()
-				return nil, fmt.Errorf("router: replay %.40s on %s: %w", q, node.Name, err)
-			}
+		if err := replay(t.ctx, conn, node, t.replay()); err != nil {
+			return nil, err
 		}
 	}
 	tx, err := conn.BeginTxx(t.ctx, t.opts)

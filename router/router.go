@@ -9,11 +9,13 @@ import (
 	"sync"
 
 	"time"
+
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 	"github.com/jmoiron/sqlx/reflectx"
+	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
@@ -392,14 +394,7 @@ func balancerSuffix(set *replica.Set) string {
 
 // waitGTID blocks on node until it has applied gtid or the timeout passes.
 func (r *Router) waitGTID(ctx context.Context, set *replica.Set, node *replica.Node, gtid string) (bool, error) {
-	q, args := set.Flavor().WaitGTID(gtid, r.cfg.GTIDWaitTimeout)
-	var res sql.NullInt64
-	wctx, cancel := context.WithTimeout(ctx, r.cfg.GTIDWaitTimeout+2*time.Second)
-	defer cancel()
-	if err := node.DB.QueryRowContext(wctx, q, args...).Scan(&res); err != nil {
-		return false, err
-	}
-	return res.Valid && !set.Flavor().WaitTimedOut(res.Int64), nil
+	return flavor.WaitApplied(ctx, node.DB, set.Flavor(), gtid, r.cfg.GTIDWaitTimeout)
 }
 
 func firstLine(err error) string {

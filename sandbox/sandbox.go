@@ -502,15 +502,15 @@ func (s *Sandbox) bootstrap(ctx context.Context, progress func(Event)) error {
 }
 
 // WaitReplication writes a fresh marker row on every primary and waits until
-// every replica runs both replication threads and shows that row. This is
-// the check dbdeployer users miss: threads that say Yes are not yet proof
-// that data flows.
+// every replica has applied it and shows it. This is the check dbdeployer
+// users miss: threads that say Yes are not yet proof that data flows. It
+// waits until ctx is done, or a minute when ctx has no deadline.
 func (s *Sandbox) WaitReplication(ctx context.Context) error {
 	f, err := flavor.Lookup(s.State.Flavor)
 	if err != nil {
 		return err
 	}
-	tokens := map[string]string{}
+	tokens, positions := map[string]string{}, map[string]string{}
 	for _, n := range s.State.Nodes {
 		if n.Role != topology.Primary {
 			continue
@@ -518,11 +518,18 @@ func (s *Sandbox) WaitReplication(ctx context.Context) error {
 		tok := randomPassword()
 		db := s.rootDB(n)
 		_, err := db.ExecContext(ctx, "REPLACE INTO `"+MetaDatabase+"`.marker (id, token) VALUES (1, ?)", tok)
+		if err == nil {
+			positions[n.Shard], err = flavor.Position(ctx, db, f)
+		}
 		db.Close()
 		if err != nil {
 			return &NodeError{Node: n.Name, Log: n.ErrorLog(), Err: fmt.Errorf("write replication marker: %w", err)}
 		}
 		tokens[n.Shard] = tok
+	}
+	timeout := time.Minute
+	if d, ok := ctx.Deadline(); ok {
+		timeout = max(time.Until(d), time.Second)
 	}
 	return s.eachNode(ctx, func(ctx context.Context, i int, n NodeState) error {
 		if n.Role != topology.Replica {
@@ -530,33 +537,22 @@ func (s *Sandbox) WaitReplication(ctx context.Context) error {
 		}
 		db := s.rootDB(n)
 		defer db.Close()
-		tick := time.NewTicker(25 * time.Millisecond)
-		defer tick.Stop()
-		var last string
-		for {
-			st, err := flavor.ReadReplicaStatus(ctx, db, f)
-			switch {
-			case err != nil:
-				last = err.Error()
-			case !st.Running():
-				last = fmt.Sprintf("replication threads IO=%s SQL=%s %s", st.IORunning, st.SQLRunning, st.LastError)
-			default:
-				var tok string
-				err := db.QueryRowContext(ctx, "SELECT token FROM `"+MetaDatabase+"`.marker WHERE id = 1").Scan(&tok)
-				if err == nil && tok == tokens[n.Shard] {
-					return nil
-				}
-				last = "marker row not replicated yet"
-			}
-			select {
-			case <-ctx.Done():
-				if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-					return fmt.Errorf("replication not working in time: %s", last)
-				}
-				return ctx.Err()
-			case <-tick.C:
-			}
+		ok, err := flavor.WaitApplied(ctx, db, f, positions[n.Shard], timeout)
+		if err != nil {
+			return fmt.Errorf("wait for the replication marker: %w", err)
 		}
+		if !ok {
+			why := "the marker row was not replicated in time"
+			if st, err := flavor.ReadReplicaStatus(ctx, db, f); err == nil && !st.Running() {
+				why = fmt.Sprintf("replication threads IO=%s SQL=%s %s", st.IORunning, st.SQLRunning, st.LastError)
+			}
+			return fmt.Errorf("replication not working in time: %s", why)
+		}
+		var tok string
+		if err := db.QueryRowContext(ctx, "SELECT token FROM `"+MetaDatabase+"`.marker WHERE id = 1").Scan(&tok); err != nil || tok != tokens[n.Shard] {
+			return fmt.Errorf("replication marker not replicated: read %q, %v", tok, err)
+		}
+		return nil
 	})
 }
 

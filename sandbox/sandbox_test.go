@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/sandbox"
@@ -101,15 +102,18 @@ func TestUpReplicatesAndDownStops(t *testing.T) {
 		if _, err := primary.ExecContext(ctx, "INSERT INTO t VALUES (?, ?)", i, want); err != nil {
 			t.Fatal(err)
 		}
-		var gtid string
-		if err := primary.QueryRowContext(ctx, "SELECT @@GLOBAL.gtid_binlog_pos").Scan(&gtid); err != nil {
+		fl, err := flavor.Lookup(topo.Flavor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gtid, err := flavor.Position(ctx, primary, fl)
+		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range s.Replicas {
 			db := dbtest.Open(t, topo, r.HostPort)
-			var res int
-			if err := db.QueryRowContext(ctx, "SELECT MASTER_GTID_WAIT(?, 10)", gtid).Scan(&res); err != nil || res != 0 {
-				t.Fatalf("replica %s did not reach %s: %d %v", r, gtid, res, err)
+			if ok, err := flavor.WaitApplied(ctx, db, fl, gtid, 10*time.Second); err != nil || !ok {
+				t.Fatalf("replica %s did not reach %s: %v", r, gtid, err)
 			}
 			var got string
 			if err := db.QueryRowContext(ctx, "SELECT v FROM t WHERE id = ?", i).Scan(&got); err != nil {

@@ -6,7 +6,7 @@
 #   scripts/screenshot-report.sh report.html          # any rendered page
 #   OUT=page.png WIDTH=1280 HEIGHT=3000 scripts/screenshot-report.sh
 #
-# Without an argument it renders bench/report/testdata/{lab,bench}.json with
+# Without an argument it renders report/testdata/{lab,bench}.json with
 # `scalelab report`. It prints the PNG's path. It exits 3 when no Chromium is
 # installed (apt-get install -y chromium).
 set -euo pipefail
@@ -33,7 +33,7 @@ if [ $# -gt 0 ]; then
   page=$(realpath "$1")
 else
   page="$work/report.html"
-  go run ./cmd/scalelab report bench/report/testdata/lab.json bench/report/testdata/bench.json --html "$page" >&2
+  go run ./cmd/scalelab report report/testdata/lab.json report/testdata/bench.json --html "$page" >&2
 fi
 
 # A fresh profile and no background traffic: the page must render offline.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scalelab/scalelab/bench/lab"
-	"github.com/scalelab/scalelab/bench/report"
+	"github.com/scalelab/scalelab/lab"
+	"github.com/scalelab/scalelab/report"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/schema"

@@ -8,7 +8,7 @@ import (
 	"io"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/scalelab/scalelab/bench"
+	"github.com/scalelab/scalelab/explain"
 	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/topology"
 	"github.com/spf13/cobra"
@@ -17,8 +17,8 @@ import (
 func newExplainCmd() *cobra.Command {
 	var topo, node, format, compare, compareIndex string
 	var jsonPlan, keepIndex, analyze, allowWrites bool
-	var opts bench.ExplainOptions
-	wait := bench.DefaultReplicationWait
+	var opts explain.Options
+	wait := explain.DefaultReplicationWait
 	c := &cobra.Command{
 		Use:   "explain [flags] SQL",
 		Short: "Show a statement's plan, its executed plan and the rows it really examined",
@@ -64,7 +64,7 @@ shards and replicas is not shown here (route: see scalelab query --route).`,
 				return usagef("--keep-index needs --compare-index")
 			}
 			if compareIndex != "" {
-				if _, err := bench.DropIndexSQL(compareIndex); err != nil {
+				if _, err := explain.DropIndexSQL(compareIndex); err != nil {
 					return &usageError{fmt.Errorf("--compare-index: %w", err)}
 				}
 			}
@@ -98,7 +98,7 @@ shards and replicas is not shown here (route: see scalelab query --route).`,
 					return err
 				}
 				defer primary.Close()
-				var replicas []bench.Queryer
+				var replicas []flavor.Queryer
 				for _, r := range t.Nodes() {
 					if r.Shard == n.Shard && r.Role == topology.Replica {
 						rdb, err := openNode(t, r.Addr, t.AdminCredentials())
@@ -109,7 +109,7 @@ shards and replicas is not shown here (route: see scalelab query --route).`,
 						replicas = append(replicas, rdb)
 					}
 				}
-				res, err := bench.ExplainIndex(ctx, bench.IndexConfig{
+				res, err := explain.Index(ctx, explain.IndexConfig{
 					Flavor: f, Statement: args[0], DDL: compareIndex, Keep: keepIndex,
 					Node: db, Primary: primary, Replicas: replicas, WaitTimeout: wait, Options: opts,
 				})
@@ -123,26 +123,26 @@ shards and replicas is not shown here (route: see scalelab query --route).`,
 				if err != nil {
 					return err
 				}
-				cmp := bench.Compare(res.Before, res.After)
+				cmp := explain.Compare(res.Before, res.After)
 				cmp.LabelA, cmp.LabelB = "before", "after "+compareIndex
 				if format == "json" {
 					trimPlans(jsonPlan, res.Before, res.After)
 					return writeJSON(out, struct {
-						*bench.IndexResult
-						Comparison *bench.Comparison `json:"comparison"`
+						*explain.IndexResult
+						Comparison *explain.Comparison `json:"comparison"`
 					}{res, cmp})
 				}
 				return writeComparison(out, cmp, res.Before, res.After, jsonPlan)
 			case compare != "":
-				a, err := bench.ExplainWith(ctx, db, f, args[0], opts)
+				a, err := explain.RunWith(ctx, db, f, args[0], opts)
 				if err != nil {
 					return err
 				}
-				b, err := bench.ExplainWith(ctx, db, f, compare, opts)
+				b, err := explain.RunWith(ctx, db, f, compare, opts)
 				if err != nil {
 					return err
 				}
-				cmp := bench.Compare(a, b)
+				cmp := explain.Compare(a, b)
 				cmp.LabelA, cmp.LabelB = "SQL", "--compare"
 				if format == "json" {
 					trimPlans(jsonPlan, a, b)
@@ -150,7 +150,7 @@ shards and replicas is not shown here (route: see scalelab query --route).`,
 				}
 				return writeComparison(out, cmp, a, b, jsonPlan)
 			}
-			p, err := bench.ExplainWith(ctx, db, f, args[0], opts)
+			p, err := explain.RunWith(ctx, db, f, args[0], opts)
 			if err != nil {
 				return err
 			}
@@ -158,7 +158,7 @@ shards and replicas is not shown here (route: see scalelab query --route).`,
 				trimPlans(jsonPlan, p)
 				return writeJSON(out, p)
 			}
-			if err := bench.WritePlan(out, p); err != nil {
+			if err := explain.WritePlan(out, p); err != nil {
 				return err
 			}
 			if jsonPlan {
@@ -196,7 +196,7 @@ func nodeAddr(t *topology.Topology, name string) string {
 }
 
 // trimPlans drops the raw server output from JSON unless --json-plan.
-func trimPlans(keep bool, plans ...*bench.Plan) {
+func trimPlans(keep bool, plans ...*explain.Plan) {
 	if keep {
 		return
 	}
@@ -211,7 +211,7 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func writeComparison(w io.Writer, cmp *bench.Comparison, a, b *bench.Plan, raw bool) error {
+func writeComparison(w io.Writer, cmp *explain.Comparison, a, b *explain.Plan, raw bool) error {
 	if err := cmp.Write(w, a, b); err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func writeComparison(w io.Writer, cmp *bench.Comparison, a, b *bench.Plan, raw b
 	return nil
 }
 
-func writeRawPlans(w io.Writer, p *bench.Plan) {
+func writeRawPlans(w io.Writer, p *explain.Plan) {
 	fmt.Fprintln(w, "EXPLAIN FORMAT=JSON:")
 	fmt.Fprintln(w, indentJSON(p.JSONPlan))
 	if p.Analyzed {

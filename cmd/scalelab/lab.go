@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scalelab/scalelab/bench/lab"
+	"github.com/scalelab/scalelab/lab"
 	"github.com/spf13/cobra"
 )
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/scalelab/scalelab/bench/report"
+	"github.com/scalelab/scalelab/report"
 	"github.com/spf13/cobra"
 )
 

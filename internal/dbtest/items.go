@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -33,15 +35,19 @@ type ItemsLayout struct {
 }
 
 // ReadItems reads every shard primary's items rows, after each replica has
-// caught up with its primary (MariaDB's MASTER_GTID_WAIT). It fails t if an
+// caught up with its primary (flavor.WaitApplied). It fails t if an
 // id is on two shards, or if a replica's rows differ from its primary's in
 // number or checksum.
 func ReadItems(t testing.TB, topo *topology.Topology) ItemsLayout {
 	t.Helper()
 	l := ItemsLayout{ShardOf: map[uint64]string{}}
+	f, err := flavor.Lookup(topo.Flavor)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range topo.Shards {
-		var pos string
-		if err := OpenAdmin(t, topo, s.Primary.HostPort).QueryRow("SELECT @@GLOBAL.gtid_binlog_pos").Scan(&pos); err != nil {
+		pos, err := flavor.Position(t.Context(), OpenAdmin(t, topo, s.Primary.HostPort), f)
+		if err != nil {
 			t.Fatal(err)
 		}
 		var primaryRows int
@@ -49,9 +55,8 @@ func ReadItems(t testing.TB, topo *topology.Topology) ItemsLayout {
 		for i, addr := range append([]topology.Addr{s.Primary}, s.Replicas...) {
 			db := OpenAdmin(t, topo, addr.HostPort)
 			if i > 0 {
-				var res int
-				if err := db.QueryRow("SELECT MASTER_GTID_WAIT(?, 30)", pos).Scan(&res); err != nil || res != 0 {
-					t.Fatalf("replica %s of shard %s did not catch up: %d %v", addr.HostPort, s.Name, res, err)
+				if ok, err := flavor.WaitApplied(t.Context(), db, f, pos, 30*time.Second); err != nil || !ok {
+					t.Fatalf("replica %s of shard %s did not catch up: %v", addr.HostPort, s.Name, err)
 				}
 			}
 			rows, err := db.Query("SELECT id, CRC32(CONCAT_WS('#', id, name, qty)) FROM items")

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/replica"
@@ -161,36 +160,7 @@ func splitHostPort(addr string) (string, int, error) {
 // waitReplicas returns when every replica has applied what its primary
 // has, so reads routed to replicas see the whole dataset.
 func waitReplicas(ctx context.Context, topo *topology.Topology) error {
-	fl, err := flavor.Lookup(topo.Flavor)
-	if err != nil {
-		return err
-	}
-	for _, s := range topo.Shards {
-		p, err := openDB(topo.MySQLConfig(s.Primary.HostPort, topo.AdminCredentials()))
-		if err != nil {
-			return err
-		}
-		var pos string
-		err = p.QueryRowContext(ctx, fl.GTIDPositionQuery()).Scan(&pos)
-		p.Close()
-		if err != nil {
-			return err
-		}
-		for _, rep := range s.Replicas {
-			db, err := openDB(topo.MySQLConfig(rep.HostPort, topo.AdminCredentials()))
-			if err != nil {
-				return err
-			}
-			q, args := fl.WaitGTID(pos, time.Minute)
-			var res int64
-			err = db.QueryRowContext(ctx, q, args...).Scan(&res)
-			db.Close()
-			if err != nil || fl.WaitTimedOut(res) {
-				return fmt.Errorf("replica %s of shard %s did not catch up: %v", rep.HostPort, s.Name, err)
-			}
-		}
-	}
-	return nil
+	return replica.WaitCaughtUp(ctx, topo, 0)
 }
 
 // cmpOpts says how two answers must agree.

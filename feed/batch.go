@@ -1,0 +1,142 @@
+package feed
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/graph-gophers/dataloader/v7"
+	"github.com/scalelab/scalelab/shard"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// anyShard labels the one group of keys of a table that the loader cannot
+// split by shard; the router then picks the shards.
+const anyShard = "*"
+
+// split is how a loader's keys are spread over the shards: through the
+// table's vindex and the topology's shard map, exactly as the router maps
+// them, so that each group's IN list plans as a single-shard statement.
+type split struct {
+	table  string
+	column string
+	names  []string
+	smap   *shard.Map
+	vindex shard.Vindex // nil: every key goes in one group, on shard whole
+	whole  string
+}
+
+// newSplit returns the split of table's keys on column. A table that the
+// topology does not shard lives on the first shard; a table sharded by
+// another column cannot be split by these keys. Either way every key goes in
+// one group and the router routes the statement.
+func newSplit(t *topology.Topology, smap *shard.Map, table, column string) (split, error) {
+	s := split{table: table, column: column, names: t.ShardNames(), whole: anyShard}
+	tb, ok := t.Tables[table]
+	if !ok || len(t.Shards) < 2 {
+		s.whole = s.names[0]
+		return s, nil
+	}
+	if tb.Column != column {
+		return s, nil
+	}
+	var params map[string]string
+	if tb.Vindex == "modulo" {
+		// As the router does: modulo spreads ids over all the shards.
+		params = map[string]string{"shards": strconv.Itoa(len(t.Shards))}
+	}
+	v, err := shard.NewVindex(tb.Vindex, params)
+	if err != nil {
+		return s, err
+	}
+	s.smap, s.vindex = smap, v
+	return s, nil
+}
+
+// group is one shard's part of a batch.
+type group struct {
+	shard string
+	pos   []int // positions in the batch's keys
+	keys  []uint64
+}
+
+// groups splits keys by shard, ordered by each group's first key.
+func (s split) groups(keys []uint64) ([]group, error) {
+	if s.vindex == nil {
+		g := group{shard: s.whole, keys: keys, pos: make([]int, len(keys))}
+		for i := range keys {
+			g.pos[i] = i
+		}
+		return []group{g}, nil
+	}
+	anys := make([]any, len(keys))
+	for i, k := range keys {
+		anys[i] = k
+	}
+	byShard, err := s.smap.Group(s.vindex, anys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]group, 0, len(byShard))
+	for i, pos := range byShard {
+		g := group{shard: s.names[i], pos: pos, keys: make([]uint64, len(pos))}
+		for n, p := range pos {
+			g.keys[n] = keys[p]
+		}
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(a, b group) int { return a.pos[0] - b.pos[0] })
+	return out, nil
+}
+
+// fetchFunc runs one statement for keys and returns the values it found, by
+// key. The keys of one call live on one shard.
+type fetchFunc[V any] func(ctx context.Context, keys []uint64) (map[uint64]V, error)
+
+// batchFunc is the dataloader batch function of one table: it splits the
+// keys by shard, runs fetch once per shard, all shards at once, and returns
+// a result per key in the keys' order. A key fetch did not find gets
+// missing(key). A shard whose fetch fails gives its own keys a *ShardError,
+// marked so that the loader does not cache it and a later Load retries.
+func batchFunc[V any](s split, fetch fetchFunc[V], missing func(key uint64) *dataloader.Result[V]) dataloader.BatchFunc[uint64, V] {
+	return func(ctx context.Context, keys []uint64) []*dataloader.Result[V] {
+		out := make([]*dataloader.Result[V], len(keys))
+		if len(keys) == 0 {
+			return out
+		}
+		groups, err := s.groups(keys)
+		if err != nil {
+			for i := range out {
+				out[i] = &dataloader.Result[V]{Error: err}
+			}
+			return out
+		}
+		// Each group writes only its own positions of out.
+		run := func(g group) {
+			found, err := fetch(ctx, g.keys)
+			if err != nil {
+				err = dataloader.NewSkipCacheError(&ShardError{Table: s.table, Shard: g.shard, Keys: len(g.keys), Err: err})
+			}
+			for n, p := range g.pos {
+				switch v, ok := found[g.keys[n]]; {
+				case err != nil:
+					out[p] = &dataloader.Result[V]{Error: err}
+				case ok:
+					out[p] = &dataloader.Result[V]{Data: v}
+				default:
+					out[p] = missing(g.keys[n])
+				}
+			}
+		}
+		// The first shard runs on this goroutine: one handoff fewer, which
+		// shows on a busy machine.
+		var wg sync.WaitGroup
+		for _, g := range groups[1:] {
+			wg.Go(func() { run(g) })
+		}
+		run(groups[0])
+		wg.Wait()
+		return out
+	}
+}

@@ -3,12 +3,10 @@ package feed
 import (
 	"context"
 	"slices"
-	"strconv"
 	"sync"
 
 	"github.com/graph-gophers/dataloader/v7"
-	"github.com/scalelab/scalelab/shard"
-	"github.com/scalelab/scalelab/topology"
+	"github.com/scalelab/scalelab/vschema"
 )
 
 // anyShard labels the one group of keys of a table that the loader cannot
@@ -16,42 +14,31 @@ import (
 const anyShard = "*"
 
 // split is how a loader's keys are spread over the shards: through the
-// table's vindex and the topology's shard map, exactly as the router maps
-// them, so that each group's IN list plans as a single-shard statement.
+// routing schema, exactly as the router maps them, so that each group's IN
+// list plans as a single-shard statement.
 type split struct {
 	table  string
-	column string
-	names  []string
-	smap   *shard.Map
-	vindex shard.Vindex // nil: every key goes in one group, on shard whole
-	whole  string
+	vs     *vschema.Schema
+	tb     vschema.Table
+	sorted bool   // false: every key goes in one group, on shard whole
+	whole  string // the shard name of that one group
 }
 
 // newSplit returns the split of table's keys on column. A table that the
-// topology does not shard lives on the first shard; a table sharded by
-// another column cannot be split by these keys. Either way every key goes in
-// one group and the router routes the statement.
-func newSplit(t *topology.Topology, smap *shard.Map, table, column string) (split, error) {
-	s := split{table: table, column: column, names: t.ShardNames(), whole: anyShard}
-	tb, ok := t.Tables[table]
-	if !ok || len(t.Shards) < 2 {
-		s.whole = s.names[0]
-		return s, nil
+// routing schema does not shard lives on the first shard; a table sharded
+// by another column cannot be split by these keys. Either way every key
+// goes in one group and the router routes the statement.
+func newSplit(vs *vschema.Schema, table, column string) split {
+	s := split{table: table, vs: vs, whole: anyShard}
+	tb, ok := vs.Table(table)
+	if !ok || len(vs.Shards()) < 2 {
+		s.whole = vs.Shards()[0]
+		return s
 	}
-	if tb.Column != column {
-		return s, nil
+	if tb.Column == column {
+		s.tb, s.sorted = tb, true
 	}
-	var params map[string]string
-	if tb.Vindex == "modulo" {
-		// As the router does: modulo spreads ids over all the shards.
-		params = map[string]string{"shards": strconv.Itoa(len(t.Shards))}
-	}
-	v, err := shard.NewVindex(tb.Vindex, params)
-	if err != nil {
-		return s, err
-	}
-	s.smap, s.vindex = smap, v
-	return s, nil
+	return s
 }
 
 // group is one shard's part of a batch.
@@ -63,7 +50,7 @@ type group struct {
 
 // groups splits keys by shard, ordered by each group's first key.
 func (s split) groups(keys []uint64) ([]group, error) {
-	if s.vindex == nil {
+	if !s.sorted {
 		g := group{shard: s.whole, keys: keys, pos: make([]int, len(keys))}
 		for i := range keys {
 			g.pos[i] = i
@@ -74,13 +61,13 @@ func (s split) groups(keys []uint64) ([]group, error) {
 	for i, k := range keys {
 		anys[i] = k
 	}
-	byShard, err := s.smap.Group(s.vindex, anys)
+	byShard, err := s.vs.Group(s.tb, anys)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]group, 0, len(byShard))
 	for i, pos := range byShard {
-		g := group{shard: s.names[i], pos: pos, keys: make([]uint64, len(pos))}
+		g := group{shard: s.vs.Shards()[i], pos: pos, keys: make([]uint64, len(pos))}
 		for n, p := range pos {
 			g.keys[n] = keys[p]
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/scalelab/scalelab/schema"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
+	"github.com/scalelab/scalelab/vschema"
 )
 
 // testTopology is a topology of n shards whose addresses are never dialed:
@@ -31,6 +32,15 @@ func testTopology(t *testing.T, n int, tables map[string]topology.Table) *topolo
 		topo.Shards = append(topo.Shards, topology.Shard{Name: name, Primary: topology.Addr{HostPort: fmt.Sprintf("127.0.0.1:%d", 1000+i)}})
 	}
 	return topo
+}
+
+func mustVSchema(t *testing.T, topo *topology.Topology) *vschema.Schema {
+	t.Helper()
+	vs, err := vschema.New(topo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
 }
 
 func sampleTables(vindex string) map[string]topology.Table {
@@ -67,16 +77,12 @@ func TestGroupsRouteSingleShard(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer r.Close()
-			smap, _ := shard.NewMap(topo.ShardNames())
 			for _, tab := range []struct{ table, column, prefix string }{
 				{schema.TableUsers, "id", usersByID},
 				{schema.TableImages, "id", imagesByID},
 				{schema.TableLikes, "image_id", likesByImageID},
 			} {
-				s, err := newSplit(topo, smap, tab.table, tab.column)
-				if err != nil {
-					t.Fatal(err)
-				}
+				s := newSplit(r.VSchema(), tab.table, tab.column)
 				groups, err := s.groups(keys)
 				if err != nil {
 					t.Fatal(err)
@@ -125,11 +131,7 @@ func TestGroupsUnsplit(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			topo := testTopology(t, tc.shards, tc.tables)
-			smap, _ := shard.NewMap(topo.ShardNames())
-			s, err := newSplit(topo, smap, schema.TableUsers, "id")
-			if err != nil {
-				t.Fatal(err)
-			}
+			s := newSplit(mustVSchema(t, topo), schema.TableUsers, "id")
 			groups, err := s.groups(keys)
 			if err != nil {
 				t.Fatal(err)
@@ -146,11 +148,7 @@ func TestGroupsUnsplit(t *testing.T) {
 // missing's result; a failed shard fails its own keys only, uncached.
 func TestBatchFuncAlignsResults(t *testing.T) {
 	topo := testTopology(t, 4, sampleTables("hash"))
-	smap, _ := shard.NewMap(topo.ShardNames())
-	s, err := newSplit(topo, smap, schema.TableUsers, "id")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newSplit(mustVSchema(t, topo), schema.TableUsers, "id")
 	keys := []uint64{5, 1, 40, 3, 17, 2, 99, 8, 12}
 	groups, _ := s.groups(keys)
 	failing := groups[0].shard

@@ -99,7 +99,12 @@ func openDB(topo *topology.Topology, addr string) (*sql.DB, error) {
 // its Stats count that test's statements alone.
 func openRouter(tb testing.TB, topo *topology.Topology) *router.Router {
 	tb.Helper()
-	r, err := router.Open(context.Background(), topo, router.Config{})
+	return openRouterWith(tb, topo, router.Config{})
+}
+
+func openRouterWith(tb testing.TB, topo *topology.Topology, cfg router.Config) *router.Router {
+	tb.Helper()
+	r, err := router.Open(context.Background(), topo, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/graph-gophers/dataloader/v7"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/schema"
-	"github.com/scalelab/scalelab/shard"
 )
 
 // Defaults for the zero fields of Config.
@@ -86,29 +85,20 @@ type Loaders struct {
 }
 
 // New returns the loaders of one request, reading through r. It validates
-// cfg and builds the vindexes and shard map from r's topology (its tables
-// section), but does no I/O.
+// cfg and splits keys by shard with r's routing schema, but does no I/O.
 func New(r *router.Router, cfg Config) (*Loaders, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	topo := r.Topology()
-	smap, err := shard.NewMap(topo.ShardNames())
-	if err != nil {
-		return nil, fmt.Errorf("loader: shard map of topology %s: %w", topo.Name, err)
-	}
+	vs := r.VSchema()
 	splits := map[string]split{}
 	for _, tc := range []struct{ table, column string }{
 		{schema.TableUsers, "id"},
 		{schema.TableImages, "id"},
 		{schema.TableLikes, "image_id"},
 	} {
-		s, err := newSplit(topo, smap, tc.table, tc.column)
-		if err != nil {
-			return nil, fmt.Errorf("loader: table %s in topology %s: %w", tc.table, topo.Name, err)
-		}
-		splits[tc.table] = s
+		splits[tc.table] = newSplit(vs, tc.table, tc.column)
 	}
 	return &Loaders{
 		Users: dataloader.NewBatchedLoader(

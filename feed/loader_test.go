@@ -14,8 +14,8 @@ import (
 	"github.com/scalelab/scalelab/feed"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/schema"
-	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
+	"github.com/scalelab/scalelab/vschema"
 )
 
 func newLoaders(t *testing.T, r *router.Router, cfg feed.Config) *feed.Loaders {
@@ -30,23 +30,17 @@ func newLoaders(t *testing.T, r *router.Router, cfg feed.Config) *feed.Loaders {
 // shardsOf returns the shard names the keys map to in table.
 func shardsOf(t *testing.T, topo *topology.Topology, table string, keys []uint64) map[string]bool {
 	t.Helper()
-	tb := topo.Tables[table]
-	v, err := shard.NewVindex(tb.Vindex, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := shard.NewMap(topo.ShardNames())
+	vs, err := vschema.New(topo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]bool{}
 	for _, k := range keys {
-		ksid, err := v.Map(k)
+		i, err := vs.Locate(table, k)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, name := m.Shard(ksid)
-		out[name] = true
+		out[vs.Shards()[i]] = true
 	}
 	return out
 }
@@ -349,9 +343,9 @@ func TestShardFailure(t *testing.T) {
 // new one reads the change.
 func TestRequestScoped(t *testing.T) {
 	f := setup(t)
-	r := openRouter(t, f.topo)
 	// Read-your-writes makes the replica reads below wait for the UPDATE.
-	ctx := router.WithConsistency(context.Background(), router.ReadYourWrites)
+	r := openRouterWith(t, f.topo, router.Config{Consistency: router.ReadYourWrites})
+	ctx := context.Background()
 	const id = 42
 	orig := f.users[id]
 	t.Cleanup(func() {

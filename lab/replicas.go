@@ -214,7 +214,7 @@ func (l *lagSampler) run() (stop func()) {
 // that did not see the value just written.
 func staleCheck(ctx context.Context, r *router.Router, mode router.Consistency, checks int) (staleResult, error) {
 	res := staleResult{Mode: string(mode)}
-	mctx := router.WithConsistency(ctx, mode)
+	mr := r.With(mode)
 	per := max(checks/staleClients, 1)
 	var mu sync.Mutex
 	lat := newSample()
@@ -224,19 +224,19 @@ func staleCheck(ctx context.Context, r *router.Router, mode router.Consistency, 
 	for c := range staleClients {
 		wg.Go(func() {
 			id := c + 1
-			if _, err := r.ExecContext(mctx, "REPLACE INTO "+staleTable+" (id, v) VALUES (?, 0)", id); err != nil {
+			if _, err := mr.ExecContext(ctx, "REPLACE INTO "+staleTable+" (id, v) VALUES (?, 0)", id); err != nil {
 				errs <- err
 				return
 			}
 			for i := 1; i <= per; i++ {
-				if _, err := r.ExecContext(mctx, "UPDATE "+staleTable+" SET v = ? WHERE id = ?", i, id); err != nil {
+				if _, err := mr.ExecContext(ctx, "UPDATE "+staleTable+" SET v = ? WHERE id = ?", i, id); err != nil {
 					errs <- err
 					return
 				}
 				var tr router.Trace
 				var v int64
 				start := time.Now()
-				err := r.GetContext(router.WithTrace(mctx, &tr), &v, "SELECT v FROM "+staleTable+" WHERE id = ?", id)
+				err := mr.GetContext(router.WithTrace(ctx, &tr), &v, "SELECT v FROM "+staleTable+" WHERE id = ?", id)
 				d := time.Since(start)
 				if err != nil && !errors.Is(err, sql.ErrNoRows) {
 					errs <- err

@@ -3,7 +3,6 @@ package proxy
 import (
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/scalelab/scalelab/router"
@@ -29,14 +28,13 @@ var _ vtmysql.Handler = (*handler)(nil)
 // client is one connection's state: its own router session, and what the
 // status flags of its responses say.
 type client struct {
-	sess       *router.Session
-	autocommit bool
+	sess *router.Session
 }
 
 func (h *handler) client(c *vtmysql.Conn) *client { return c.ClientData.(*client) }
 
 func (h *handler) NewConnection(c *vtmysql.Conn) {
-	c.ClientData = &client{sess: h.s.r.NewSession(), autocommit: true}
+	c.ClientData = &client{sess: h.s.r.NewSession()}
 	c.StatusFlags |= vtmysql.ServerStatusAutocommit
 }
 
@@ -78,7 +76,7 @@ func (h *handler) endSession(c *vtmysql.Conn, cl *client) {
 func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 	cl := h.client(c)
 	h.endSession(c, cl)
-	cl.sess, cl.autocommit = h.s.r.NewSession(), true
+	cl.sess = h.s.r.NewSession()
 	c.StatusFlags = c.StatusFlags&^vtmysql.ServerStatusInTrans | vtmysql.ServerStatusAutocommit
 }
 
@@ -152,80 +150,40 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 		}
 		return kindIntrospect, cb(res)
 	}
-	st := h.s.r.Classify(query)
-	kind := st.Kind.String()
 	mode, hinted, err := consistencyHint(query)
 	if err != nil {
-		return kind, err
+		return router.Unparsed.String(), err
 	}
 	if hinted {
 		prev := cl.sess.Consistency()
 		cl.sess.SetConsistency(mode)
 		defer cl.sess.SetConsistency(prev)
 	}
-	switch st.Kind {
-	case router.SessionState, router.Write, router.DDL, router.Begin, router.Commit, router.Rollback, router.TxOther:
-		res, err := cl.sess.ExecContext(ctx, query, args...)
-		if st.Kind == router.DDL {
-			h.s.describe.forget()
-		}
-		h.track(c, cl, st, err)
-		if err != nil {
-			return kind, err
-		}
-		affected, _ := res.RowsAffected()
-		id, _ := res.LastInsertId()
-		return kind, cb(&sqltypes.Result{RowsAffected: uint64(affected), InsertID: uint64(id)})
-	default:
-		// Reads, and statements that may return rows (CALL, SHOW the
-		// parser does not know, anything unparsed).
-		rows, err := cl.sess.QueryContext(ctx, query, args...)
-		h.track(c, cl, st, err)
-		if err != nil {
-			return kind, err
-		}
-		if rows == nil {
-			return kind, cb(&sqltypes.Result{})
-		}
-		return kind, stream(rows, h.s.cfg.RowBatch, binary, cb)
+	res, err := cl.sess.Run(ctx, query, args...)
+	kind := res.Statement.Kind.String()
+	if res.Statement.Kind == router.DDL {
+		h.s.describe.forget()
 	}
+	h.track(c, cl)
+	switch {
+	case err != nil:
+		return kind, err
+	case res.Rows != nil:
+		return kind, stream(res.Rows, h.s.cfg.RowBatch, binary, cb)
+	}
+	return kind, cb(&sqltypes.Result{RowsAffected: uint64(res.Affected), InsertID: uint64(res.LastInsertID)})
 }
 
 // track keeps the status flags of the client's next packets true: in a
 // transaction, and autocommit.
-func (h *handler) track(c *vtmysql.Conn, cl *client, st *router.Statement, err error) {
-	if err == nil && st.Kind == router.SessionState {
-		if on, ok := autocommitOf(st); ok {
-			cl.autocommit = on
-		}
-	}
+func (h *handler) track(c *vtmysql.Conn, cl *client) {
 	c.StatusFlags &^= vtmysql.ServerStatusInTrans | vtmysql.ServerStatusAutocommit
 	if cl.sess.InTransaction() {
 		c.StatusFlags |= vtmysql.ServerStatusInTrans
 	}
-	if cl.autocommit {
+	if cl.sess.Autocommit() {
 		c.StatusFlags |= vtmysql.ServerStatusAutocommit
 	}
-}
-
-// autocommitOf reads the value a SET statement gives autocommit.
-func autocommitOf(st *router.Statement) (on, ok bool) {
-	set, isSet := st.AST.(*sqlparser.Set)
-	if !isSet {
-		return false, false
-	}
-	for _, e := range set.Exprs {
-		if !strings.EqualFold(e.Var.Name.String(), "autocommit") {
-			continue
-		}
-		switch strings.ToLower(strings.Trim(sqlparser.String(e.Expr), "'\"`")) {
-		case "1", "on", "true":
-			on, ok = true, true
-		case "0", "off", "false":
-			on, ok = false, true
-		}
-	}
-	return on, ok
 }
 
 func (h *handler) WarningCount(*vtmysql.Conn) uint16 { return 0 }

@@ -18,6 +18,7 @@ import (
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
+	"github.com/scalelab/scalelab/vschema"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -467,17 +468,6 @@ func (w *worker) copySchema(ctx context.Context) error {
 	return nil
 }
 
-// vindexes builds each table's vindex for the new shard count.
-func (w *worker) vindex(table string, shards int) (shard.Vindex, string, error) {
-	tb := w.st.OldTop.Tables[table]
-	var params map[string]string
-	if tb.Vindex == "modulo" {
-		params = map[string]string{"shards": strconv.Itoa(shards)}
-	}
-	v, err := shard.NewVindex(tb.Vindex, params)
-	return v, tb.Column, err
-}
-
 // scan streams (key, row checksum, row values) of a table on one server.
 func scan(ctx context.Context, db *sql.DB, table, key string, withValues bool, fn func(key string, crc uint32, cols []string, vals []any) error) error {
 	colRows, err := db.QueryContext(ctx, "SELECT * FROM "+ident(table)+" LIMIT 0")
@@ -545,35 +535,28 @@ func toBytes(v any) []byte {
 }
 
 // layout is where a table's rows live in one set of shards: its shard-key
-// column, its vindex for that shard count, and the shards' key ranges.
+// column, and the routing schema of the table over those shards.
 type layout struct {
 	key string
-	v   shard.Vindex
-	m   *shard.Map
+	vs  *vschema.Schema
+	tb  vschema.Table
 }
 
 // layout builds the table's layout over the shards named names.
 func (w *worker) layout(table string, names []string) (layout, error) {
-	v, key, err := w.vindex(table, len(names))
+	vs, err := vschema.Over(w.st.OldTop, names)
 	if err != nil {
 		return layout{}, err
 	}
-	m, err := shard.NewMap(names)
-	if err != nil {
-		return layout{}, err
+	tb, ok := vs.Table(table)
+	if !ok {
+		return layout{}, fmt.Errorf("reshard: table %s is not sharded in topology %s", table, w.st.OldTop.Name)
 	}
-	return layout{key: key, v: v, m: m}, nil
+	return layout{key: tb.Column, vs: vs, tb: tb}, nil
 }
 
 // shardOf maps a key to its shard's index.
-func (l layout) shardOf(key string) (int, error) {
-	ksid, err := l.v.Map(key)
-	if err != nil {
-		return 0, err
-	}
-	i, _ := l.m.Shard(ksid)
-	return i, nil
-}
+func (l layout) shardOf(key string) (int, error) { return l.vs.ShardOf(l.tb, key) }
 
 // origin tells whether a row on old shard j belongs there in the old
 // layout. Rows copied onto a reused server during this run do not, so a

@@ -14,6 +14,7 @@ import (
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
+	"github.com/scalelab/scalelab/vschema"
 )
 
 // Each case reshards a sandbox of its own (resharding changes it for good).
@@ -121,15 +122,13 @@ func TestReshard(t *testing.T) {
 				t.Errorf("checksum %08x after, %08x before", after.CRC, before.CRC)
 			}
 			// Every row is on the shard its vindex names.
-			params := map[string]string{}
-			if tc.vindex == "modulo" {
-				params["shards"] = fmt.Sprint(tc.to)
+			vs, err := vschema.New(topo)
+			if err != nil {
+				t.Fatal(err)
 			}
-			v, _ := shard.NewVindex(tc.vindex, params)
-			m, _ := shard.NewMap(want)
 			for id, s := range where {
-				k, _ := v.Map(id)
-				if _, name := m.Shard(k); name != s {
+				i, _ := vs.Locate("items", id)
+				if name := want[i]; name != s {
 					t.Fatalf("id %d is on %s, the vindex says %s", id, s, name)
 				}
 			}
@@ -145,11 +144,11 @@ func TestReshard(t *testing.T) {
 			}
 			defer r.Close()
 			var n int
-			if err := r.GetContext(router.WithConsistency(context.Background(), router.Strong), &n, "SELECT COUNT(*) FROM items"); err != nil || n != rows {
+			if err := r.With(router.Strong).GetContext(context.Background(), &n, "SELECT COUNT(*) FROM items"); err != nil || n != rows {
 				t.Errorf("router count after reshard: %d %v, want %d", n, err, rows)
 			}
 			var theme string
-			if err := r.GetContext(router.WithConsistency(context.Background(), router.Strong), &theme, "SELECT value FROM settings WHERE name = 'theme'"); err != nil || theme != "dark" {
+			if err := r.With(router.Strong).GetContext(context.Background(), &theme, "SELECT value FROM settings WHERE name = 'theme'"); err != nil || theme != "dark" {
 				t.Errorf("unsharded table after reshard: got %q, %v, want dark", theme, err)
 			}
 			t.Logf("%s %d→%d moved %d of %d rows (%.0f%%)", tc.vindex, tc.from, tc.to, res.Moved(), res.Total(), frac*100)

@@ -3,6 +3,7 @@ package router
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 )
@@ -38,6 +39,17 @@ const (
 )
 
 var kindNames = [...]string{"unparsed", "read", "locking-read", "write", "ddl", "begin", "commit", "rollback", "tx", "session", "other"}
+
+// ReturnsRows reports whether a statement of kind k may return rows: reads,
+// and what the router does not classify further (SHOW, CALL, anything
+// unparsed). Writes, DDL, transaction control and session state do not.
+func (k Kind) ReturnsRows() bool {
+	switch k {
+	case SessionState, Write, DDL, Begin, Commit, Rollback, TxOther:
+		return false
+	}
+	return true
+}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -85,6 +97,8 @@ type classifier struct {
 	max    int
 	mu     sync.RWMutex
 	cache  map[string]*Statement
+	// classified counts Classify calls, and parsed the texts it parsed.
+	classified, parsed atomic.Uint64
 }
 
 func newClassifier(max int) (*classifier, error) {
@@ -101,6 +115,7 @@ func newClassifier(max int) (*classifier, error) {
 // Classify returns the statement's classification, from the cache when the
 // same text was seen before. Safe for concurrent use.
 func (c *classifier) Classify(query string) *Statement {
+	c.classified.Add(1)
 	if len(query) > maxCachedBytes {
 		// A long statement (a bulk INSERT, a generated OR chain) is rarely
 		// sent twice, and its syntax tree is many times its size: keeping
@@ -126,6 +141,7 @@ func (c *classifier) Classify(query string) *Statement {
 }
 
 func (c *classifier) parse(query string) *Statement {
+	c.parsed.Add(1)
 	mariaDB, versioned := strings.Contains(query, "/*M!"), versionedComment(query)
 	ast, err := c.parser.Parse(query)
 	if err != nil {
@@ -221,6 +237,27 @@ func tablesOf(ast sqlparser.Statement) []string {
 		}
 		return true, nil
 	}, ast)
+	// The walker does not enter RENAME TABLE's pairs, nor ALTER TABLE's
+	// RENAME option.
+	var renamed []sqlparser.TableName
+	switch x := ast.(type) {
+	case *sqlparser.RenameTable:
+		for _, p := range x.TablePairs {
+			renamed = append(renamed, p.FromTable, p.ToTable)
+		}
+	case *sqlparser.AlterTable:
+		for _, o := range x.AlterOptions {
+			if r, ok := o.(*sqlparser.RenameTableName); ok {
+				renamed = append(renamed, r.Table)
+			}
+		}
+	}
+	for _, t := range renamed {
+		if name := strings.ToLower(t.Name.String()); !t.Name.IsEmpty() && !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
 	return out
 }
 

@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 
@@ -34,19 +35,47 @@ func ParseConsistency(s string) (Consistency, error) {
 	return "", fmt.Errorf("router: consistency %q: want %s, %s or %s", s, Eventual, ReadYourWrites, Strong)
 }
 
-type consistencyKey struct{}
-
-// WithConsistency overrides the router's consistency mode for calls made
-// with the returned context.
-func WithConsistency(ctx context.Context, c Consistency) context.Context {
-	return context.WithValue(ctx, consistencyKey{}, c)
+// View is the router seen in another consistency mode: the same pools,
+// GTID positions and counters, with reads placed by the view's mode. Like
+// the Router, it is safe for concurrent use.
+type View struct {
+	r    *Router
+	mode Consistency
 }
 
-func consistencyFrom(ctx context.Context, def Consistency) Consistency {
-	if c, ok := ctx.Value(consistencyKey{}).(Consistency); ok && c != "" {
-		return c
+// With returns the router seen in consistency mode c ("" means the
+// router's own mode).
+func (r *Router) With(c Consistency) *View {
+	if c == "" {
+		c = r.cfg.Consistency
 	}
-	return def
+	return &View{r: r, mode: c}
+}
+
+func (v *View) env() *env { return &env{g: &v.r.gtids, on: pooled, mode: v.mode} }
+
+// ExecContext runs a statement that returns no rows.
+func (v *View) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	o := &op{kind: opExec, query: query, args: args}
+	err := v.r.run(ctx, v.env(), o)
+	return o.res, err
+}
+
+// QueryContext runs a query and returns its rows.
+func (v *View) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	o := &op{kind: opQuery, query: query, args: args}
+	err := v.r.run(ctx, v.env(), o)
+	return o.rows, err
+}
+
+// GetContext scans one row into dest, as sqlx.GetContext does.
+func (v *View) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	return v.r.run(ctx, v.env(), &op{kind: opGet, query: query, args: args, dest: dest})
+}
+
+// SelectContext scans all rows into dest, as sqlx.SelectContext does.
+func (v *View) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	return v.r.run(ctx, v.env(), &op{kind: opSelect, query: query, args: args, dest: dest})
 }
 
 // gtids remembers, per shard, the newest GTID position a reader must wait

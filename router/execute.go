@@ -59,6 +59,9 @@ const (
 type op struct {
 	kind  opKind
 	query string
+	// st is the statement's classification, made once where it entered
+	// the router (see classified).
+	st    *Statement
 	args  []any
 	dest  any
 	res   sql.Result
@@ -70,6 +73,8 @@ type op struct {
 type env struct {
 	g  *gtids
 	on via
+	// mode is the caller's consistency mode.
+	mode Consistency
 	// shard, when set, runs fn on shard i instead of routing it there
 	// (a transaction runs it on its own connection to the primary).
 	shard func(ctx context.Context, i int, st *Statement, fn func(context.Context, queryer) error) error
@@ -80,7 +85,7 @@ func (r *Router) onShard(ctx context.Context, e *env, i int, st *Statement, fn f
 	if e.shard != nil {
 		return e.shard(ctx, i, st, fn)
 	}
-	return r.runOn(ctx, r.sets[i], st, e.g, e.on, fn)
+	return r.runOn(ctx, call{set: r.sets[i], st: st, e: e, fn: fn})
 }
 
 // fn runs o unchanged on one queryer.
@@ -100,9 +105,17 @@ func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
 	}
 }
 
+// classified returns o's classification, classifying it the first time.
+func (r *Router) classified(o *op) *Statement {
+	if o.st == nil {
+		o.st = r.cls.Classify(o.query)
+	}
+	return o.st
+}
+
 // run classifies, plans and executes one statement.
 func (r *Router) run(ctx context.Context, e *env, o *op) error {
-	st := r.cls.Classify(o.query)
+	st := r.classified(o)
 	switch st.Kind {
 	case Begin, Commit, Rollback, TxOther, SessionState:
 		return fmt.Errorf("%w: %.60s", ErrNeedsSession, o.query)
@@ -287,10 +300,11 @@ func (m multiResult) RowsAffected() (int64, error) { return m.affected, nil }
 // node, or the first shard's primary when there is none. It returns a pool
 // to it and its description for route plans.
 func (r *Router) sequenceHome() (*sql.DB, string) {
+	_, desc := r.vs.s.SequenceHome()
 	if r.mainDB != nil {
-		return r.mainDB, "the main node " + r.topo.Main.HostPort
+		return r.mainDB, desc
 	}
-	return r.sets[0].Primary().DB.DB, "shard " + r.sets[0].Shard + "'s primary"
+	return r.sets[0].Primary().DB.DB, desc
 }
 
 // sequence returns the id sequence of a sharded table, creating it on its

@@ -84,7 +84,16 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 	}
 	switch st.Kind {
 	case DDL:
-		// Schema changes of a sharded table apply to every shard.
+		// Schema changes of a sharded table apply to every shard. An
+		// unsharded table lives on the first shard only, so a statement
+		// that also names one would fail, or half apply, on the others;
+		// a sharded table renamed to a name the topology does not shard
+		// would be read from one shard.
+		for _, t := range st.Tables {
+			if _, ok := r.vs.rule(t); !ok {
+				return nil, unsupported(fmt.Sprintf("DDL naming sharded table %s and unsharded table %s", sharded[0], t), "run one statement per table; to rename a sharded table, change the topology's tables section too")
+			}
+		}
 		p := &plan{Type: PlanScatter, Shards: r.allShards(), Queries: map[int]string{}, PushedDown: "the DDL runs on every shard's primary"}
 		for _, i := range p.Shards {
 			p.Queries[i] = st.Text
@@ -439,7 +448,7 @@ func (r *Router) fanOut(p *plan, bound sqlparser.Statement, ref *tableRef) error
 }
 
 func (r *Router) allShards() []int {
-	out := make([]int, r.vs.smap.Len())
+	out := make([]int, r.vs.shards())
 	for i := range out {
 		out[i] = i
 	}
@@ -561,6 +570,11 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 	}
 	if len(ins.Columns) == 0 {
 		return nil, unsupported("INSERT without a column list into sharded table "+table, "name the columns so the router can find "+rule.Column)
+	}
+	for _, ue := range ins.OnDup {
+		if strings.EqualFold(ue.Name.Name.String(), rule.Column) {
+			return nil, unsupported("ON DUPLICATE KEY UPDATE of the shard key "+table+"."+rule.Column, "changing it moves the row to another shard: DELETE it and INSERT it again")
+		}
 	}
 	keyIdx := -1
 	for i, c := range ins.Columns {

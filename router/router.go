@@ -19,6 +19,7 @@ import (
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
+	"github.com/scalelab/scalelab/vschema"
 )
 
 // Defaults for Config fields.
@@ -42,7 +43,7 @@ type Config struct {
 	// MaxLag, fallback, heartbeat and health.
 	Replica replica.Config
 	// Consistency is the default mode for reads. Empty means eventual;
-	// WithConsistency overrides it per call.
+	// Router.With and Session.SetConsistency choose another.
 	Consistency Consistency
 	// GTIDWaitTimeout bounds a read-your-writes wait on a replica before
 	// the read falls back to the primary. Zero means 1s.
@@ -66,7 +67,7 @@ type Router struct {
 	cls   *classifier
 	stats counters
 	gtids gtids // read-your-writes positions of router-level calls
-	vs    *vschema
+	vs    routing
 	// sortKeys caches parsed sort-key expressions by the text they sort.
 	sortKeys struct {
 		sync.Mutex
@@ -104,7 +105,7 @@ func New(t *topology.Topology, cfg Config) (*Router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("router: parser: %w", err)
 	}
-	vs, err := newVSchema(t)
+	vs, err := newRouting(t)
 	if err != nil {
 		return nil, err
 	}
@@ -173,11 +174,18 @@ func (r *Router) closeSets() error {
 // Sets returns the replica set of every shard, in topology order.
 func (r *Router) Sets() []*replica.Set { return r.sets }
 
+// VSchema returns the routing schema: where every row lives.
+func (r *Router) VSchema() *vschema.Schema { return r.vs.s }
+
 // Topology returns the topology the router serves.
 func (r *Router) Topology() *topology.Topology { return r.topo }
 
 // Stats returns a snapshot of the per-route and per-node counters.
-func (r *Router) Stats() Stats { return r.stats.snapshot() }
+func (r *Router) Stats() Stats {
+	s := r.stats.snapshot()
+	s.Classified, s.Parsed = r.cls.classified.Load(), r.cls.parsed.Load()
+	return s
+}
 
 // Classify returns the router's classification of query (cached).
 func (r *Router) Classify(query string) *Statement { return r.cls.Classify(query) }
@@ -207,7 +215,7 @@ func (r *Router) SelectContext(ctx context.Context, dest any, query string, args
 	return r.run(ctx, r.env(), &op{kind: opSelect, query: query, args: args, dest: dest})
 }
 
-func (r *Router) env() *env { return &env{g: &r.gtids, on: pooled} }
+func (r *Router) env() *env { return &env{g: &r.gtids, on: pooled, mode: r.cfg.Consistency} }
 
 // queryer is what a statement runs on: a node's pool or one connection.
 type queryer interface {
@@ -221,11 +229,19 @@ type via func(ctx context.Context, node *replica.Node) (q queryer, pinned bool, 
 
 func pooled(_ context.Context, node *replica.Node) (queryer, bool, error) { return node.DB, false, nil }
 
+// call is one classified statement on one shard's set, for one caller.
+type call struct {
+	set *replica.Set
+	st  *Statement
+	e   *env
+	fn  func(context.Context, queryer) error
+}
+
 // runOn routes one classified statement within one shard's set.
-func (r *Router) runOn(ctx context.Context, set *replica.Set, st *Statement, g *gtids, on via, fn func(context.Context, queryer) error) error {
+func (r *Router) runOn(ctx context.Context, c call) error {
 	tr := traceFrom(ctx)
 	start := time.Now()
-	mode := consistencyFrom(ctx, r.cfg.Consistency)
+	set, st, mode, g := c.set, c.st, c.e.mode, c.e.g
 	node, route, reason := r.pick(ctx, set, st, mode, g, tr)
 	if tr != nil {
 		tr.Kind, tr.Tables, tr.Shard = st.Kind.String(), st.Tables, set.Shard
@@ -237,7 +253,7 @@ func (r *Router) runOn(ctx context.Context, set *replica.Set, st *Statement, g *
 		}
 		return fmt.Errorf("%w: shard %s, %s (%s): %s", ErrPrimaryDown, set.Shard, node.Name, node.Addr, reason)
 	}
-	err := r.runNode(ctx, set, node, st, mode, g, on, fn, true)
+	err := r.runNode(ctx, c, node, true)
 	if err != nil && node.Role == topology.Replica && replica.IsConnError(err) && ctx.Err() == nil {
 		// The replica failed under us: one retry elsewhere. A
 		// read-your-writes read retries on the primary, which needs no wait.
@@ -262,7 +278,7 @@ func (r *Router) runOn(ctx context.Context, set *replica.Set, st *Statement, g *
 		}
 		// The retry is not watched: a second cancellation would fail the
 		// read, which the first one was meant to save.
-		err = r.runNode(ctx, set, node, st, mode, g, on, fn, false)
+		err = r.runNode(ctx, c, node, false)
 	}
 	r.stats.route(route)
 	r.stats.node(node.Name)
@@ -274,10 +290,11 @@ func (r *Router) runOn(ctx context.Context, set *replica.Set, st *Statement, g *
 
 // runNode runs fn on node, keeping the node's health and in-flight count,
 // and captures the write's GTID when reads of this router must see it.
-func (r *Router) runNode(ctx context.Context, set *replica.Set, node *replica.Node, st *Statement, mode Consistency, g *gtids, on via, fn func(context.Context, queryer) error, watch bool) error {
+func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch bool) error {
+	set, st, mode, g, fn := c.set, c.st, c.e.mode, c.e.g, c.fn
 	release := node.Acquire()
 	defer release()
-	q, pinned, err := on(ctx, node)
+	q, pinned, err := c.e.on(ctx, node)
 	switch {
 	case err != nil:
 	case isWrite(st.Kind) && mode == ReadYourWrites && !pinned:

@@ -56,6 +56,53 @@ func (s *Session) InTransaction() bool { return s.tx != nil }
 // Database is the session's current database ("" for the topology's).
 func (s *Session) Database() string { return s.db }
 
+// Autocommit reports whether the session commits each statement on its own
+// (SET autocommit = 1, the default).
+func (s *Session) Autocommit() bool { return s.autocommit }
+
+// mode is the session's effective consistency mode.
+func (s *Session) effectiveMode() Consistency {
+	if s.mode != "" {
+		return s.mode
+	}
+	return s.r.cfg.Consistency
+}
+
+// Result is what one statement run with Session.Run gives: its rows, when
+// the statement returns rows, else its counts.
+type Result struct {
+	// Statement is the statement's classification, made once by Run.
+	Statement *Statement
+	// Rows holds the statement's rows; read and close them. Nil for a
+	// statement that returns none, and for one the session handles
+	// itself (SET, USE, BEGIN…).
+	Rows         *sql.Rows
+	Affected     int64
+	LastInsertID int64
+}
+
+// Run classifies query once and runs it in the session: a statement that
+// may return rows (a read, SHOW, CALL, anything unparsed) is queried, and
+// its rows returned; any other statement is executed, and its counts
+// returned. This is the session's one entry point for clients that do not
+// know in advance what a statement returns, such as the proxy and
+// scalelab query.
+func (s *Session) Run(ctx context.Context, query string, args ...any) (*Result, error) {
+	o := &op{kind: opQuery, query: query, args: args}
+	st := s.r.classified(o)
+	res := &Result{Statement: st}
+	if !st.Kind.ReturnsRows() {
+		o.kind = opExec
+	}
+	err := s.do(ctx, o)
+	res.Rows = o.rows
+	if o.res != nil {
+		res.Affected, _ = o.res.RowsAffected()
+		res.LastInsertID, _ = o.res.LastInsertId()
+	}
+	return res, err
+}
+
 // okResult is the result of statements the session handles itself.
 type okResult struct{}
 
@@ -91,10 +138,7 @@ func (s *Session) SelectContext(ctx context.Context, dest any, query string, arg
 }
 
 func (s *Session) do(ctx context.Context, o *op) error {
-	if s.mode != "" {
-		ctx = WithConsistency(ctx, s.mode)
-	}
-	st := s.r.cls.Classify(o.query)
+	st := s.r.classified(o)
 	switch st.Kind {
 	case Begin:
 		if err := s.endTx(true); err != nil { // BEGIN commits an open transaction, as MySQL does
@@ -122,16 +166,13 @@ func (s *Session) do(ctx context.Context, o *op) error {
 	if st.Kind == TxOther {
 		return fmt.Errorf("router: %.40s outside a transaction", o.query)
 	}
-	return s.r.run(ctx, &env{g: &s.g, on: s.via}, o)
+	return s.r.run(ctx, &env{g: &s.g, on: s.via, mode: s.effectiveMode()}, o)
 }
 
 func (s *Session) newTx() *Tx {
-	ctx := context.Background()
-	if s.mode != "" {
-		ctx = WithConsistency(ctx, s.mode)
-	}
-	tx, _ := s.r.BeginTx(ctx, nil)
+	tx, _ := s.r.BeginTx(context.Background(), nil)
 	tx.g = &s.g
+	tx.mode = s.effectiveMode()
 	tx.replay = s.replayList
 	return tx
 }

@@ -21,6 +21,11 @@ type Stats struct {
 	Routes map[string]uint64 `json:"routes"`
 	// Nodes counts statements per node name.
 	Nodes map[string]uint64 `json:"nodes"`
+	// Classified counts statement classifications, one per statement a
+	// client sends; Parsed counts the texts the parser read (the others
+	// came from the cache).
+	Classified uint64 `json:"classified"`
+	Parsed     uint64 `json:"parsed"`
 }
 
 type counters struct {

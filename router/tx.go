@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/jmoiron/sqlx"
@@ -28,8 +29,11 @@ var ErrTxDone = errors.New("router: transaction already committed or rolled back
 // scalelab does not offer atomic commits across shards. A Tx is not safe
 // for concurrent use.
 type Tx struct {
-	r    *Router
-	ctx  context.Context // the BeginTx context: it bounds the transaction
+	r   *Router
+	ctx context.Context // the BeginTx context: it bounds the transaction
+	// mode is the consistency mode of the caller: under read-your-writes
+	// the commit's GTID is kept for later reads.
+	mode Consistency
 	opts *sql.TxOptions
 	g    *gtids
 
@@ -58,7 +62,7 @@ type txPart struct {
 // BeginTx starts a transaction. The server transactions begin with the
 // statements that need them, on the primaries those statements route to.
 func (r *Router) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
-	return &Tx{r: r, ctx: ctx, opts: opts, g: &r.gtids, parts: map[int]*txPart{}, writer: -1}, nil
+	return &Tx{r: r, ctx: ctx, opts: opts, g: &r.gtids, mode: r.cfg.Consistency, parts: map[int]*txPart{}, writer: -1}, nil
 }
 
 // part returns the transaction's branch on shard i, beginning it.
@@ -107,7 +111,7 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 	if t.done {
 		return ErrTxDone
 	}
-	st := t.r.cls.Classify(o.query)
+	st := t.r.classified(o)
 	switch st.Kind {
 	case Begin, Commit, Rollback:
 		return fmt.Errorf("router: %s inside Tx: use Tx.Commit or Tx.Rollback", st.Kind)
@@ -148,7 +152,7 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 		}
 		t.writer = p.Shards[0]
 	}
-	e := &env{g: t.g, shard: t.onShard}
+	e := &env{g: t.g, shard: t.onShard, mode: t.mode}
 	err = t.r.execPlan(ctx, e, st, p, o)
 	if err == nil && firstID > 0 && o.kind == opExec {
 		n, _ := o.res.RowsAffected()
@@ -241,7 +245,7 @@ func (t *Tx) finish(commit bool) error {
 		} else {
 			err = p.tx.Rollback()
 		}
-		if err == nil && commit && !failed && i == t.writer && consistencyFrom(t.ctx, t.r.cfg.Consistency) == ReadYourWrites {
+		if err == nil && commit && !failed && i == t.writer && t.mode == ReadYourWrites {
 			err = captureGTID(t.ctx, p.set, p.set.Primary(), p.conn, t.g)
 		}
 		errs = append(errs, err)

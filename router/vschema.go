@@ -2,65 +2,42 @@ package router
 
 import (
 	"fmt"
-	"strconv"
 
-	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
+	"github.com/scalelab/scalelab/vschema"
 )
 
 // tableRule is how one sharded table is split: by which column, through
 // which vindex.
-type tableRule struct {
-	Table  string
-	Column string
-	Vindex shard.Vindex
-}
+type tableRule = vschema.Table
 
-// vschema is the router's view of the topology's tables section (Vitess
-// calls it the VSchema): which tables are sharded and where each keyspace
-// id lives.
-type vschema struct {
-	smap   *shard.Map
-	tables map[string]tableRule
-}
+// routing is the router's view of the routing schema, built once from the
+// topology by package vschema.
+type routing struct{ s *vschema.Schema }
 
-func newVSchema(t *topology.Topology) (*vschema, error) {
-	smap, err := shard.NewMap(t.ShardNames())
+func newRouting(t *topology.Topology) (routing, error) {
+	s, err := vschema.New(t)
 	if err != nil {
-		return nil, fmt.Errorf("router: shard map: %w", err)
+		return routing{}, fmt.Errorf("router: %w", err)
 	}
-	vs := &vschema{smap: smap, tables: map[string]tableRule{}}
-	for name, tb := range t.Tables {
-		var params map[string]string
-		if tb.Vindex == "modulo" {
-			// Modulo maps id mod N to the N shards; N is the shard count.
-			params = map[string]string{"shards": strconv.Itoa(len(t.Shards))}
-		}
-		v, err := shard.NewVindex(tb.Vindex, params)
-		if err != nil {
-			return nil, fmt.Errorf("router: table %s: %w", name, err)
-		}
-		vs.tables[name] = tableRule{Table: name, Column: tb.Column, Vindex: v}
-	}
-	return vs, nil
+	return routing{s: s}, nil
 }
 
 // rule returns the sharding rule of a table, if it is sharded.
-func (vs *vschema) rule(table string) (tableRule, bool) {
-	r, ok := vs.tables[table]
-	return r, ok
-}
+func (vs routing) rule(table string) (tableRule, bool) { return vs.s.Table(table) }
 
 // shardOf maps one shard-key value to its shard index.
-func (vs *vschema) shardOf(r tableRule, v any) (int, error) {
-	ksid, err := r.Vindex.Map(v)
+func (vs routing) shardOf(r tableRule, v any) (int, error) {
+	i, err := vs.s.ShardOf(r, v)
 	if err != nil {
-		return 0, fmt.Errorf("router: %s.%s = %v: %w", r.Table, r.Column, v, err)
+		return 0, fmt.Errorf("router: %w", err)
 	}
-	i, _ := vs.smap.Shard(ksid)
 	return i, nil
 }
 
 // sharded reports whether the topology shards any table across more than
 // one shard.
-func (vs *vschema) sharded() bool { return vs.smap.Len() > 1 && len(vs.tables) > 0 }
+func (vs routing) sharded() bool { return vs.s.Sharded() }
+
+// shards is the number of shards.
+func (vs routing) shards() int { return len(vs.s.Shards()) }

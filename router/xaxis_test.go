@@ -153,7 +153,7 @@ func TestWritesTransactionsAndLockingReadsGoToPrimary(t *testing.T) {
 	// The rolled-back row must not exist: the tx's statements ran on one
 	// connection, so the rollback covered the insert.
 	var n int
-	if err := r.GetContext(router.WithConsistency(ctx, router.Strong), &n, "SELECT COUNT(*) FROM kv WHERE k = 200"); err != nil || n != 0 {
+	if err := r.With(router.Strong).GetContext(ctx, &n, "SELECT COUNT(*) FROM kv WHERE k = 200"); err != nil || n != 0 {
 		t.Fatalf("rolled-back row: count %d %v, want 0", n, err)
 	}
 	sel := delta(selBefore, comCounters(t, sb.Topology, "Com_select"))

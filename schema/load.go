@@ -5,15 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
 	serverflavor "github.com/scalelab/scalelab/flavor"
-	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
+	"github.com/scalelab/scalelab/vschema"
 )
 
 // Load methods accepted by LoadConfig.Method.
@@ -70,7 +69,7 @@ type LoadConfig struct {
 	// Topology is where to load: every shard's primary, as the application
 	// user, into the topology's database. Its tables section says how each
 	// table is sharded; a table it does not list is unsharded and goes to
-	// the first shard. With no tables section at all, Sharding() applies.
+	// the first shard, as the router expects.
 	// Required.
 	Topology *topology.Topology
 	// Generator is the data set; its zero fields mean the generator's
@@ -443,65 +442,45 @@ func firstLine(s string) string {
 
 // route says where a table's rows go.
 type route struct {
-	m      *shard.Map
-	vindex shard.Vindex // nil: unsharded, every row goes to shard 0
-	col    int          // the shard key's position in the row's Values
+	vs      *vschema.Schema
+	tb      vschema.Table
+	sharded bool // false: every row goes to shard 0
+	col     int  // the shard key's position in the row's Values
 }
 
 // shard returns the index of the shard that owns a row with values vals.
 func (r route) shard(vals []any) (int, error) {
-	if r.vindex == nil {
+	if !r.sharded {
 		return 0, nil
 	}
-	ksid, err := r.vindex.Map(vals[r.col])
-	if err != nil {
-		return 0, err
-	}
-	i, _ := r.m.Shard(ksid)
-	return i, nil
+	return r.vs.ShardOf(r.tb, vals[r.col])
 }
 
-// routes builds every sample table's route from the topology's tables
-// section, or from Sharding() when the topology has none.
+// routes builds every sample table's route from the routing schema of t,
+// the one the router uses, so that every row is where the router looks.
 func routes(t *topology.Topology) (map[string]route, error) {
-	m, err := shard.NewMap(t.ShardNames())
+	vs, err := vschema.New(t)
 	if err != nil {
-		return nil, fmt.Errorf("%w: topology %s: %w", ErrInvalidConfig, t.Name, err)
-	}
-	keys := Sharding()
-	if len(t.Tables) > 0 {
-		keys = make(map[string]ShardKey, len(t.Tables))
-		for name, tb := range t.Tables {
-			keys[name] = ShardKey{Column: tb.Column, Vindex: tb.Vindex}
-		}
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	out := make(map[string]route, len(tables))
 	for _, tb := range tables {
-		r := route{m: m}
-		key, ok := keys[tb.name]
-		if !ok {
+		r := route{vs: vs}
+		r.tb, r.sharded = vs.Table(tb.name)
+		if !r.sharded || len(vs.Shards()) < 2 {
+			r.sharded = false
 			out[tb.name] = r
 			continue
 		}
 		r.col = -1
 		for i, c := range tb.columns {
-			if c.name == key.Column {
+			if c.name == r.tb.Column {
 				r.col = i
 			}
 		}
 		if r.col < 0 {
 			return nil, fmt.Errorf("%w: topology %s: table %s: no column %q to shard by: use one of %s",
-				ErrInvalidConfig, t.Name, tb.name, key.Column, strings.Join(tb.columnNames(), ", "))
-		}
-		// The topology file has no vindex parameters; the only one any
-		// vindex takes is modulo's shard count, which the topology gives.
-		var params map[string]string
-		if key.Vindex == "modulo" {
-			params = map[string]string{"shards": strconv.Itoa(len(t.Shards))}
-		}
-		r.vindex, err = shard.NewVindex(key.Vindex, params)
-		if err != nil {
-			return nil, fmt.Errorf("%w: topology %s: table %s: %w", ErrInvalidConfig, t.Name, tb.name, err)
+				ErrInvalidConfig, t.Name, tb.name, r.tb.Column, strings.Join(tb.columnNames(), ", "))
 		}
 		out[tb.name] = r
 	}

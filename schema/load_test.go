@@ -10,8 +10,8 @@ import (
 
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/schema"
-	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
+	"github.com/scalelab/scalelab/vschema"
 )
 
 // small keeps the load tests fast: a few thousand rows, on every shard.
@@ -148,7 +148,7 @@ func TestLoadRoutesRows(t *testing.T) {
 	topo := sb.Topology
 	res := load(t, topo, schema.LoadConfig{Generator: small, Drop: true, IndexSet: schema.IndexSetNone})
 	g := generator(t, small)
-	m, err := shard.NewMap(topo.ShardNames())
+	vs, err := vschema.New(topo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,25 +157,20 @@ func TestLoadRoutesRows(t *testing.T) {
 	keys := schema.Sharding()
 	for ti, table := range schema.Tables() {
 		key := keys[table]
-		vindex, err := shard.NewVindex(key.Vindex, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
 		cols, err := schema.Columns(table)
 		if err != nil {
 			t.Fatal(err)
 		}
 		col := indexOf(cols, key.Column)
-		want := make([]uint64, m.Len())
+		want := make([]uint64, len(vs.Shards()))
 		owner := map[uint64]int{} // sampled id -> shard index
 		n, _ := g.Count(table)
 		err = g.Range(table, 1, n, func(r schema.Row) error {
 			vals := r.Values()
-			ksid, err := vindex.Map(vals[col])
+			i, err := vs.Locate(table, vals[col])
 			if err != nil {
 				return err
 			}
-			i, _ := m.Shard(ksid)
 			want[i]++
 			if id := vals[0].(uint64); id%97 == 1 {
 				owner[id] = i

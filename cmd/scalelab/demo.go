@@ -105,7 +105,7 @@ func demoSandbox(ctx context.Context, dir string, say func(string, ...any)) (*sa
 	}
 	defer r.Close()
 	var n int
-	if err := r.GetContext(router.WithConsistency(ctx, router.Strong), &n, "SELECT COUNT(*) FROM images"); err == nil && n > 0 {
+	if err := r.With(router.Strong).GetContext(ctx, &n, "SELECT COUNT(*) FROM images"); err == nil && n > 0 {
 		return sb, nil // a restarted sandbox keeps its data
 	}
 	say("loading sample data (1,000 users, 10,000 images, 50,000 likes)")

@@ -62,25 +62,17 @@ UPDATE and DELETE without the shard key are refused unless
 			var tr router.Trace
 			ctx := router.WithTrace(c.Context(), &tr)
 			out := c.OutOrStdout()
-			st := r.Classify(args[0])
-			var res queryResult
-			if st.Kind == router.Read || st.Kind == router.LockingRead || st.Kind == router.Unparsed {
-				rows, err := r.QueryContext(ctx, args[0])
-				if err != nil {
+			sess := r.NewSession()
+			defer sess.Close()
+			result, err := sess.Run(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			res := queryResult{Affected: result.Affected}
+			if result.Rows != nil {
+				if res, err = readRows(result.Rows); err != nil {
 					return err
 				}
-				res, err = readRows(rows)
-				if err != nil {
-					return err
-				}
-			} else {
-				sess := r.NewSession()
-				defer sess.Close()
-				result, err := sess.ExecContext(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				res.Affected, _ = result.RowsAffected()
 			}
 			if format == "json" {
 				enc := json.NewEncoder(out)

@@ -19,6 +19,7 @@ import (
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
+	"github.com/scalelab/scalelab/vschema"
 )
 
 const reshardRows = 3000
@@ -71,11 +72,13 @@ func TestReshardSurvivesSIGKILL(t *testing.T) {
 	if len(after.ShardOf) != reshardRows || after.CRC != before.CRC {
 		t.Errorf("after: %d rows with checksum %08x, want %d with %08x", len(after.ShardOf), after.CRC, reshardRows, before.CRC)
 	}
-	v, _ := shard.NewVindex("hash", nil)
-	m, _ := shard.NewMap(want)
+	vs, err := vschema.New(topo)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for id, s := range after.ShardOf {
-		k, _ := v.Map(id)
-		if _, name := m.Shard(k); name != s {
+		i, _ := vs.Locate("items", id)
+		if name := want[i]; name != s {
 			t.Fatalf("id %d is on shard %s, its keyspace id belongs to %s", id, s, name)
 		}
 	}

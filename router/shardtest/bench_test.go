@@ -12,7 +12,6 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/router"
-	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -30,7 +29,7 @@ func benchSetup(b *testing.B) (*router.Router, *topology.Topology, []*sqlx.DB) {
 	}
 	b.Cleanup(func() { r.Close() })
 	var n int
-	if err := r.GetContext(router.WithConsistency(ctx, router.Strong), &n, "SELECT COUNT(*) FROM bench_items"); err != nil || n != 40000 {
+	if err := r.With(router.Strong).GetContext(ctx, &n, "SELECT COUNT(*) FROM bench_items"); err != nil || n != 40000 {
 		for _, q := range []string{"DROP TABLE IF EXISTS bench_items",
 			"CREATE TABLE bench_items (id BIGINT UNSIGNED PRIMARY KEY, v VARCHAR(64) NOT NULL, dt DATETIME(6) NOT NULL, KEY (dt))"} {
 			if _, err := r.ExecContext(ctx, q); err != nil {
@@ -85,11 +84,10 @@ func benchSetup(b *testing.B) (*router.Router, *topology.Topology, []*sqlx.DB) {
 //
 //	SCALELAB_REQUIRE_DB=1 go test -run XXX -bench 'Targeted|Scatter' -count 5 ./router/shardtest
 func BenchmarkTargetedPointSelect(b *testing.B) {
-	r, topo, direct := benchSetup(b)
+	r, _, direct := benchSetup(b)
 	ctx := context.Background()
-	h := shard.NewHash()
-	m, _ := shard.NewMap(topo.ShardNames())
-	owner := func(id int) *sqlx.DB { k, _ := h.Map(id); i, _ := m.Shard(k); return direct[i] }
+	vs := r.VSchema()
+	owner := func(id int) *sqlx.DB { i, _ := vs.Locate("bench_items", id); return direct[i] }
 	run := func(b *testing.B, get func(id int, dest *string) error) {
 		b.ReportAllocs()
 		b.SetParallelism(2)

@@ -18,6 +18,7 @@ import (
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
+	"github.com/scalelab/scalelab/vschema"
 )
 
 // shardedTopology is the sandbox's topology with tables sharded by hash.
@@ -90,8 +91,10 @@ func TestBalance(t *testing.T) {
 		t.Errorf("got %d rows over all shards, want %d", sum, total)
 	}
 	// Every row is where the vindex says.
-	h := shard.NewHash()
-	m, _ := shard.NewMap(topo.ShardNames())
+	vs, err := vschema.New(topo)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, s := range topo.Shards {
 		db := dbtest.Open(t, topo, s.Primary.HostPort)
 		rows, err := db.Query("SELECT id FROM balance WHERE id <= 500")
@@ -101,8 +104,7 @@ func TestBalance(t *testing.T) {
 		for rows.Next() {
 			var id uint64
 			rows.Scan(&id)
-			ksid, _ := h.Map(id)
-			if got, _ := m.Shard(ksid); got != i {
+			if got, _ := vs.Locate("balance", id); got != i {
 				t.Errorf("id %d is on shard %s, vindex says %s", id, s.Name, topo.Shards[got].Name)
 			}
 		}
@@ -148,7 +150,7 @@ func loadItems(t *testing.T, r *router.Router) {
 
 // rowsOf runs q and returns its rows as sorted strings; numbers are
 // normalized so that 1.50 and 1.5000 compare equal.
-func rowsOf(t *testing.T, ctx context.Context, r *router.Router, q string) ([]string, error) {
+func rowsOf(t *testing.T, ctx context.Context, r *router.View, q string) ([]string, error) {
 	t.Helper()
 	rows, err := r.QueryContext(ctx, q)
 	if err != nil {
@@ -276,17 +278,16 @@ func TestDifferential(t *testing.T) {
 	one := openRouter(t, &single, router.Config{})
 	loadItems(t, sharded)
 	loadItems(t, one)
-	strong := router.WithConsistency(ctx, router.Strong)
 	if len(differentialCorpus) < 50 {
 		t.Fatalf("corpus has %d queries, want at least 50", len(differentialCorpus))
 	}
 	for _, tc := range differentialCorpus {
 		t.Run(tc.q, func(t *testing.T) {
-			want, err := rowsOf(t, strong, one, tc.q)
+			want, err := rowsOf(t, ctx, one.With(router.Strong), tc.q)
 			if err != nil {
 				t.Fatalf("unsharded: %v", err)
 			}
-			got, err := rowsOf(t, strong, sharded, tc.q)
+			got, err := rowsOf(t, ctx, sharded.With(router.Strong), tc.q)
 			if err != nil {
 				t.Fatalf("sharded: %v", err)
 			}
@@ -425,9 +426,7 @@ func TestCrossShardTransactionIsRolledBack(t *testing.T) {
 	r := openRouter(t, topo, router.Config{})
 	loadItems(t, r)
 	// Two ids on different shards.
-	h := shard.NewHash()
-	m, _ := shard.NewMap(topo.ShardNames())
-	shardOf := func(id int) int { k, _ := h.Map(id); i, _ := m.Shard(k); return i }
+	shardOf := func(id int) int { i, _ := r.VSchema().Locate("items", id); return i }
 	a, b := 1, 2
 	for shardOf(b) == shardOf(a) {
 		b++
@@ -441,7 +440,7 @@ func TestCrossShardTransactionIsRolledBack(t *testing.T) {
 		t.Fatalf("second shard in a transaction: got %v, want ErrCrossShardTx", err)
 	}
 	var qty int
-	if err := r.GetContext(router.WithConsistency(ctx, router.Strong), &qty, "SELECT qty FROM items WHERE id = ?", a); err != nil {
+	if err := r.With(router.Strong).GetContext(ctx, &qty, "SELECT qty FROM items WHERE id = ?", a); err != nil {
 		t.Fatal(err)
 	}
 	if qty == 999 {
@@ -524,7 +523,7 @@ func TestSequenceIDsAreUnique(t *testing.T) {
 	// Ids are unique per shard by the primary key; a repeat across shards
 	// is impossible since an id always maps to the same shard. Check the
 	// sum anyway through the router.
-	if err := r.GetContext(router.WithConsistency(ctx, router.Strong), &distinct, "SELECT COUNT(*) FROM seqd"); err != nil || distinct != 80_000 {
+	if err := r.With(router.Strong).GetContext(ctx, &distinct, "SELECT COUNT(*) FROM seqd"); err != nil || distinct != 80_000 {
 		t.Errorf("router count %d %v, want 80000", distinct, err)
 	}
 }

@@ -61,11 +61,11 @@ type op struct {
 	query string
 	// st is the statement's classification, made once where it entered
 	// the router (see classified).
-	st    *Statement
-	args  []any
-	dest  any
-	res   sql.Result
-	rows  *sql.Rows
+	st   *Statement
+	args []any
+	dest any
+	res  sql.Result
+	rows *sql.Rows
 }
 
 // env is who is calling: the router's pools, or a session with its own

@@ -71,6 +71,15 @@ func (r *Recorder) Merge(o *Recorder) {
 	}
 }
 
+// MergeStats adds a run's statistics, as Stats gave them, to r.
+func (r *Recorder) MergeStats(s Stats) {
+	o := Recorder{hist: s.hist, count: s.Count, errors: s.Errors, min: s.Min, max: s.Max, sum: s.sum, errorsByKind: s.ErrorsByKind}
+	if o.hist == nil {
+		o.hist = hdrhistogram.New(histLowest, histHighest, histDigits)
+	}
+	r.Merge(&o)
+}
+
 // Reset empties r for reuse.
 func (r *Recorder) Reset() {
 	r.hist.Reset()
@@ -89,6 +98,7 @@ func (r *Recorder) Stats(wall time.Duration, clients int) Stats {
 		Wall:         wall,
 		Min:          r.min,
 		Max:          r.max,
+		sum:          r.sum,
 		hist:         r.hist.Clone(),
 	}
 	if s.ErrorsByKind == nil {
@@ -99,18 +109,18 @@ func (r *Recorder) Stats(wall time.Duration, clients int) Stats {
 	}
 	if r.count > 0 {
 		s.Mean = r.sum / time.Duration(r.count)
-		s.P50 = r.percentile(50)
-		s.P90 = r.percentile(90)
-		s.P95 = r.percentile(95)
-		s.P99 = r.percentile(99)
-		s.P999 = r.percentile(99.9)
+		s.P50 = r.Percentile(50)
+		s.P90 = r.Percentile(90)
+		s.P95 = r.Percentile(95)
+		s.P99 = r.Percentile(99)
+		s.P999 = r.Percentile(99.9)
 	}
 	return s
 }
 
-// percentile reads the histogram, whose answer is the top of a bucket, and
+// Percentile reads the histogram, whose answer is the top of a bucket, and
 // keeps it within the exact [min, max] so that p99.9 never exceeds max.
-func (r *Recorder) percentile(p float64) time.Duration {
+func (r *Recorder) Percentile(p float64) time.Duration {
 	d := time.Duration(r.hist.ValueAtQuantile(p)) * time.Microsecond
 	return min(max(d, r.min), r.max)
 }
@@ -135,6 +145,7 @@ type Stats struct {
 	Partial bool
 
 	hist *hdrhistogram.Histogram
+	sum  time.Duration // of the successful queries' latencies, for MergeStats
 }
 
 // Hist returns the latency histogram in microseconds, for charts. Callers

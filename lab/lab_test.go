@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scalelab/scalelab/bench"
 )
 
 func TestNames(t *testing.T) {
@@ -129,13 +131,45 @@ func TestSampleMerge(t *testing.T) {
 	for _, d := range []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond, 100 * time.Millisecond} {
 		s.record(d)
 	}
-	if s.Count != 4 || s.Min != time.Millisecond || s.Max != 100*time.Millisecond {
-		t.Errorf("got count %d, min %v, max %v; want 4, 1ms, 100ms", s.Count, s.Min, s.Max)
+	if st := s.stats(); st.Count != 4 || st.Min != time.Millisecond || st.Max != 100*time.Millisecond {
+		t.Errorf("got count %d, min %v, max %v; want 4, 1ms, 100ms", st.Count, st.Min, st.Max)
 	}
 	if p := s.P(50); p < 1900*time.Microsecond || p > 2100*time.Microsecond {
 		t.Errorf("got p50 %v, want about 2ms", p)
 	}
 	if p := s.P(100); p != 100*time.Millisecond {
 		t.Errorf("got p100 %v, want 100ms", p)
+	}
+}
+
+// TestSampleMergesRounds checks that the rounds of one side add up, error
+// kinds included: two rounds that each timed out count both rounds'
+// timeouts, as bench.Recorder.Merge sums them.
+func TestSampleMergesRounds(t *testing.T) {
+	round := func(ok []time.Duration, errs ...error) bench.Stats {
+		r := bench.NewRecorder()
+		for _, d := range ok {
+			r.Record(d)
+		}
+		for _, err := range errs {
+			r.RecordError(err)
+		}
+		return r.Stats(time.Second, 1)
+	}
+	timeout := context.DeadlineExceeded
+	s := newSample()
+	s.add(round([]time.Duration{time.Millisecond, 3 * time.Millisecond}, timeout, timeout))
+	s.add(round([]time.Duration{2 * time.Millisecond}, timeout, timeout, timeout))
+	s.add(round(nil))
+	st := s.stats()
+	kind := bench.ClassifyError(timeout)
+	if st.Count != 3 || st.Errors != 5 || st.ErrorsByKind[kind] != 5 || len(st.ErrorsByKind) != 1 {
+		t.Errorf("got %d ok, %d errors, by kind %v; want 3, 5, {%s: 5}", st.Count, st.Errors, st.ErrorsByKind, kind)
+	}
+	if st.Min != time.Millisecond || st.Max != 3*time.Millisecond || st.Mean != 2*time.Millisecond || st.Wall != 3*time.Second {
+		t.Errorf("got min %v, mean %v, max %v, wall %v; want 1ms, 2ms, 3ms, 3s", st.Min, st.Mean, st.Max, st.Wall)
+	}
+	if err := s.err("side"); err == nil || !strings.Contains(err.Error(), "5 of 8 queries failed: "+kind+" ×5") {
+		t.Errorf("got %v, want 5 of 8 queries failed, %s ×5", err, kind)
 	}
 }

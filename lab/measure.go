@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/scalelab/scalelab/bench"
 )
 
@@ -27,74 +26,55 @@ type side struct {
 	begin, end func()
 }
 
-// sample is what the rounds of one side measured, merged.
+// sample is what the rounds of one side measured, merged by the bench's
+// own recorder, so that counts, error kinds and the histogram combine as
+// they do across a bench's iterations.
 type sample struct {
-	Count, Errors int64
-	ErrorsByKind  map[string]int64
-	Wall          time.Duration
-	Min, Max      time.Duration
-	hist          *hdrhistogram.Histogram
+	rec  *bench.Recorder
+	wall time.Duration
 }
 
-func newSample() *sample {
-	return &sample{hist: hdrhistogram.New(1, 60_000_000, 3), ErrorsByKind: map[string]int64{}}
-}
+func newSample() *sample { return &sample{rec: bench.NewRecorder()} }
 
 // add merges one run's statistics.
 func (s *sample) add(st bench.Stats) {
-	if st.Count > 0 && (s.Count == 0 || st.Min < s.Min) {
-		s.Min = st.Min
-	}
-	s.Max = max(s.Max, st.Max)
-	s.Count += st.Count
-	s.Errors += st.Errors
-	s.Wall += st.Wall
-	maps.Copy(s.ErrorsByKind, st.ErrorsByKind)
-	if h := st.Hist(); h != nil {
-		s.hist.Merge(h)
-	}
+	s.rec.MergeStats(st)
+	s.wall += st.Wall
 }
 
 // record adds one latency measured outside bench.Run.
 func (s *sample) record(d time.Duration) {
-	us := min(max(int64(d/time.Microsecond), 1), 60_000_000)
-	_ = s.hist.RecordValue(us)
-	if s.Count == 0 || d < s.Min {
-		s.Min = d
-	}
-	s.Max = max(s.Max, d)
-	s.Count++
-	s.Wall += d
+	s.rec.Record(d)
+	s.wall += d
 }
 
+// stats summarizes the sample.
+func (s *sample) stats() bench.Stats { return s.rec.Stats(s.wall, 0) }
+
 // QPS is the successful queries per second of measured time.
-func (s *sample) QPS() float64 {
-	if s.Wall <= 0 {
-		return 0
-	}
-	return float64(s.Count) / s.Wall.Seconds()
-}
+func (s *sample) QPS() float64 { return s.stats().QPS }
 
 // P returns the latency percentile p (0 to 100), kept within [Min, Max].
 func (s *sample) P(p float64) time.Duration {
-	if s.Count == 0 {
+	st := s.stats()
+	if st.Count == 0 {
 		return 0
 	}
-	d := time.Duration(s.hist.ValueAtQuantile(p)) * time.Microsecond
-	return min(max(d, s.Min), s.Max)
+	return s.rec.Percentile(p)
 }
 
 // err reports failed queries: a lab's numbers mean nothing if its queries
 // fail, so any failure fails the lab.
 func (s *sample) err(name string) error {
-	if s.Errors == 0 {
+	st := s.stats()
+	if st.Errors == 0 {
 		return nil
 	}
-	kinds := slices.Sorted(maps.Keys(s.ErrorsByKind))
+	kinds := slices.Sorted(maps.Keys(st.ErrorsByKind))
 	for i, k := range kinds {
-		kinds[i] = fmt.Sprintf("%s ×%d", k, s.ErrorsByKind[k])
+		kinds[i] = fmt.Sprintf("%s ×%d", k, st.ErrorsByKind[k])
 	}
-	return fmt.Errorf("%s: %d of %d queries failed: %s", name, s.Errors, s.Errors+s.Count, strings.Join(kinds, ", "))
+	return fmt.Errorf("%s: %d of %d queries failed: %s", name, st.Errors, st.Errors+st.Count, strings.Join(kinds, ", "))
 }
 
 // interleave runs every side for d in total, split over rounds rounds: in

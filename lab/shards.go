@@ -220,7 +220,7 @@ func (e *env) reshardMovement(ctx context.Context) (*reshardMovement, error) {
 				r.err = err
 				return
 			}
-			r.cfg.Sandbox = sb
+			r.cfg.Cluster = sb.Cluster()
 			if r.res, err = reshard.Run(ctx, r.cfg); err != nil {
 				r.err = fmt.Errorf("reshard by %s: %w", r.vindex, err)
 			}

@@ -8,6 +8,6 @@
 // Writes must be paused while it runs: rows written to a source shard after
 // its copy are not moved.
 //
-//	res, err := reshard.Run(ctx, reshard.Config{Sandbox: sb, Shards: 4})
+//	res, err := reshard.Run(ctx, reshard.Config{Cluster: sb.Cluster(), Shards: 4})
 //	fmt.Printf("moved %d of %d rows\n", res.Moved(), res.Total())
 package reshard

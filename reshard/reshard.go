@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
 	"github.com/scalelab/scalelab/vschema"
@@ -50,10 +49,31 @@ var (
 	ErrMismatch = errors.New("reshard: verification failed")
 )
 
+// Cluster is what resharding needs from the servers it runs on. A sandbox
+// is one (sandbox.Sandbox.Cluster); the caller wires it in.
+type Cluster interface {
+	// Topology is the topology in use.
+	Topology() *topology.Topology
+	// StateDir is where the workflow keeps its state file.
+	StateDir() string
+	// AddShards starts new shards, each a primary and replicas replicas
+	// replicating from it, and returns their topology entries without
+	// publishing them; say gets a line per step.
+	AddShards(ctx context.Context, names []string, replicas int, say func(string)) ([]topology.Shard, error)
+	// HasShard reports whether any server serves the named shard.
+	HasShard(name string) bool
+	// RemoveShards stops and deletes the servers of the named shards.
+	RemoveShards(ctx context.Context, names []string) error
+	// RenameShard records that shard from's servers now serve shard to.
+	RenameShard(from, to string) error
+	// Publish makes t the topology that every later reader sees.
+	Publish(t *topology.Topology) error
+}
+
 // Config describes one resharding.
 type Config struct {
-	// Sandbox is the running sandbox to reshard. Required.
-	Sandbox *sandbox.Sandbox
+	// Cluster is the running servers to reshard. Required.
+	Cluster Cluster
 	// Shards splits the keyspace into this many equal ranges (more than
 	// now). Split instead names one range to split in two. Exactly one of
 	// them is set, unless a resumed run's state already says.
@@ -114,9 +134,9 @@ type state struct {
 	Result map[string]TableResult `json:"result"`
 }
 
-func statePath(sb *sandbox.Sandbox) string { return filepath.Join(sb.Dir, stateFile) }
+func statePath(c Cluster) string { return filepath.Join(c.StateDir(), stateFile) }
 
-func loadState(sb *sandbox.Sandbox) (*state, error) {
+func loadState(sb Cluster) (*state, error) {
 	b, err := os.ReadFile(statePath(sb))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -131,7 +151,7 @@ func loadState(sb *sandbox.Sandbox) (*state, error) {
 	return &st, nil
 }
 
-func (st *state) save(sb *sandbox.Sandbox) error {
+func (st *state) save(sb Cluster) error {
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return err
@@ -151,8 +171,8 @@ func done(st *state, phase string) bool {
 // exists.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	start := time.Now()
-	sb := cfg.Sandbox
-	if sb == nil || sb.Topology == nil {
+	sb := cfg.Cluster
+	if sb == nil || sb.Topology() == nil {
 		return nil, errors.New("reshard: no sandbox (start one with scalelab up)")
 	}
 	if cfg.BatchRows == 0 {
@@ -174,7 +194,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, fmt.Errorf("reshard: an interrupted reshard %v → %v is in progress; run it again without other arguments to finish it", st.From, st.To)
 		}
 	} else {
-		st, err = newState(sb.Topology, cfg)
+		st, err = newState(sb.Topology(), cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +227,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		return nil
 	}
-	w := &worker{cfg: cfg, sb: sb, st: st, say: say}
+	w := &worker{cfg: cfg, cluster: sb, st: st, say: say}
 	for _, s := range []struct {
 		phase string
 		fn    func() error
@@ -327,10 +347,10 @@ func scanKeys(ctx context.Context, db *sql.DB, table, key string, fn func(string
 
 // worker carries one run's context.
 type worker struct {
-	cfg Config
-	sb  *sandbox.Sandbox
-	st  *state
-	say func(string)
+	cfg     Config
+	cluster Cluster
+	st      *state
+	say     func(string)
 }
 
 // newTopology is the topology after the switch: new shard names, each on
@@ -399,11 +419,7 @@ func (w *worker) addShards(ctx context.Context) error {
 		return err
 	}
 	replicas := len(w.st.OldTop.Shards[0].Replicas)
-	added, err := w.sb.AddShards(ctx, missing, replicas, func(e sandbox.Event) {
-		if e.Node != "" {
-			w.say(e.Node + " " + e.Step)
-		}
-	})
+	added, err := w.cluster.AddShards(ctx, missing, replicas, w.say)
 	if err != nil {
 		return err
 	}
@@ -416,18 +432,15 @@ func (w *worker) addShards(ctx context.Context) error {
 func (w *worker) removeHalfAdded(ctx context.Context, names []string) error {
 	var found []string
 	for _, name := range names {
-		for _, n := range w.sb.State.Nodes {
-			if n.Shard == name {
-				found = append(found, name)
-				break
-			}
+		if w.cluster.HasShard(name) {
+			found = append(found, name)
 		}
 	}
 	if len(found) == 0 {
 		return nil
 	}
 	w.say(fmt.Sprintf("removing the half-added shards %v of the interrupted run", found))
-	return w.sb.RemoveShards(ctx, found)
+	return w.cluster.RemoveShards(ctx, found)
 }
 
 // shardedTables lists the topology's sharded tables that exist.
@@ -749,16 +762,12 @@ func (w *worker) switchTopology() error {
 	nt := w.newTopology()
 	for i, name := range w.st.To {
 		if j := w.st.Reuse[i]; j >= 0 {
-			if err := w.sb.RenameShard(w.st.From[j], name); err != nil {
+			if err := w.cluster.RenameShard(w.st.From[j], name); err != nil {
 				return err
 			}
 		}
 	}
-	if err := nt.Write(w.sb.TopologyPath()); err != nil {
-		return err
-	}
-	w.sb.Topology = nt
-	return nil
+	return w.cluster.Publish(nt)
 }
 
 func (w *worker) cleanup(ctx context.Context) error {

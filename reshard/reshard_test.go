@@ -81,7 +81,7 @@ func TestReshard(t *testing.T) {
 			// Kill the run in the middle of the row copy (cancel after the
 			// first batch), then after every phase, and resume each time.
 			ctx, cancel := context.WithCancel(context.Background())
-			_, err := reshard.Run(ctx, reshard.Config{Sandbox: sb, Shards: tc.to, BatchRows: 200, Progress: func(s string) {
+			_, err := reshard.Run(ctx, reshard.Config{Cluster: sb.Cluster(), Shards: tc.to, BatchRows: 200, Progress: func(s string) {
 				if strings.Contains(s, "rows into shard") {
 					cancel()
 				}
@@ -96,7 +96,7 @@ func TestReshard(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res, err = reshard.Run(context.Background(), reshard.Config{Sandbox: sb2, StopAfter: phase})
+				res, err = reshard.Run(context.Background(), reshard.Config{Cluster: sb2.Cluster(), StopAfter: phase})
 				if phase != "" && !errors.Is(err, reshard.ErrStopped) {
 					t.Fatalf("stop after %s: got %v, want ErrStopped", phase, err)
 				}

@@ -57,7 +57,7 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
 				return fmt.Errorf("no valid topology in %s", sb.Dir)
 			}
 			res, err := reshard.Run(c.Context(), reshard.Config{
-				Sandbox: sb, Shards: shards, Split: split,
+				Cluster: sb.Cluster(), Shards: shards, Split: split,
 				Progress: func(s string) { fmt.Fprintln(stderr(c), s) },
 			})
 			if err != nil {

@@ -1,0 +1,55 @@
+package sandbox
+
+import (
+	"context"
+	"slices"
+
+	"github.com/scalelab/scalelab/topology"
+)
+
+// Cluster is the sandbox seen as the servers that a workflow, such as
+// resharding, changes: it adds, removes and renames shards, and publishes
+// the topology that every later command reads. Get one with
+// Sandbox.Cluster.
+type Cluster struct{ sb *Sandbox }
+
+// Cluster returns the sandbox as a Cluster.
+func (s *Sandbox) Cluster() Cluster { return Cluster{sb: s} }
+
+// Topology is the topology in use.
+func (c Cluster) Topology() *topology.Topology { return c.sb.Topology }
+
+// StateDir is where a workflow keeps its state files: the sandbox's dir.
+func (c Cluster) StateDir() string { return c.sb.Dir }
+
+// AddShards starts new shards (see Sandbox.AddShards) and reports each
+// node's steps to say.
+func (c Cluster) AddShards(ctx context.Context, names []string, replicas int, say func(string)) ([]topology.Shard, error) {
+	return c.sb.AddShards(ctx, names, replicas, func(e Event) {
+		if e.Node != "" {
+			say(e.Node + " " + e.Step)
+		}
+	})
+}
+
+// HasShard reports whether any node serves the named shard.
+func (c Cluster) HasShard(name string) bool {
+	return slices.ContainsFunc(c.sb.State.Nodes, func(n NodeState) bool { return n.Shard == name })
+}
+
+// RemoveShards stops and deletes the nodes of the named shards.
+func (c Cluster) RemoveShards(ctx context.Context, names []string) error {
+	return c.sb.RemoveShards(ctx, names)
+}
+
+// RenameShard records that shard from's nodes now serve shard to.
+func (c Cluster) RenameShard(from, to string) error { return c.sb.RenameShard(from, to) }
+
+// Publish writes t as the sandbox's topology file and uses it from now on.
+func (c Cluster) Publish(t *topology.Topology) error {
+	if err := t.Write(c.sb.TopologyPath()); err != nil {
+		return err
+	}
+	c.sb.Topology = t
+	return nil
+}

@@ -437,6 +437,9 @@ func (m *merger) checkKinds(cols []string) error {
 // newMerge builds the merged source from the shards' rows according to
 // spec. It takes ownership of every rows value.
 func newMerge(spec *mergeSpec, results []*sql.Rows) (*mergeSource, error) {
+	if len(results) == 0 {
+		return nil, errors.New("router: a merge of no shards")
+	}
 	closeAll := func() error {
 		var errs []error
 		for _, r := range results {
@@ -798,5 +801,11 @@ func ratText(r *big.Rat, digits int) []byte {
 	if digits == 0 && r.IsInt() {
 		return []byte(r.Num().String())
 	}
-	return []byte(r.FloatString(digits))
+	s := r.FloatString(digits)
+	if r.Sign() < 0 && strings.Trim(s, "-0.") == "" {
+		// A negative value that rounds to zero prints as the server
+		// prints it: without the sign.
+		s = s[1:]
+	}
+	return []byte(s)
 }

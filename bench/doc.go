@@ -7,7 +7,11 @@
 // percentiles from an HDR histogram. Templates draw parameters such as
 // {id:uniform(1,100000)} from per-client seeded random streams. Reporters
 // print a Result as a table, Markdown, CSV, JSON, or mysqlslap's own summary.
-// The package prints nothing by itself; progress goes to Config.Progress.
+// OpenTarget connects to one server or opens the router (creating
+// mysqlslap's --create-schema first), Options turns scalelab bench's
+// command-line options into a run's Configs, and WriteReport writes a
+// Result in the CLI's formats and files. The package prints nothing by
+// itself; progress goes to Config.Progress.
 //
 // Example:
 //

@@ -30,21 +30,15 @@ func Formats() []Format {
 // ErrUnknownFormat for a format not in Formats, and otherwise only w's
 // errors.
 func Write(w io.Writer, f Format, r *Result) error {
-	switch f {
-	case FormatTable:
-		return WriteTable(w, r)
-	case FormatMarkdown:
-		return WriteMarkdown(w, r)
-	case FormatCSV:
-		return WriteCSV(w, r)
-	case FormatJSON:
-		return WriteJSON(w, r)
-	case FormatSlap:
-		return WriteSlapSummary(w, r)
-	case FormatSlapCSV:
-		return WriteSlapCSV(w, r)
+	if write, ok := writers[f]; ok {
+		return write(w, r)
 	}
 	return fmt.Errorf("%w %q: use one of %v", ErrUnknownFormat, f, Formats())
+}
+
+var writers = map[Format]func(io.Writer, *Result) error{
+	FormatTable: WriteTable, FormatMarkdown: WriteMarkdown, FormatCSV: WriteCSV,
+	FormatJSON: WriteJSON, FormatSlap: WriteSlapSummary, FormatSlapCSV: WriteSlapCSV,
 }
 
 // statsColumns are the columns shared by the table, markdown and CSV
@@ -65,6 +59,16 @@ func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64)
 }
 
+// ErrorKinds lists failed queries by kind, in the order of the kinds'
+// names: "deadlock ×2, timeout ×5".
+func ErrorKinds(byKind map[string]int64) string {
+	kinds := make([]string, 0, len(byKind))
+	for _, k := range sortedKeys(byKind) {
+		kinds = append(kinds, fmt.Sprintf("%s ×%d", k, byKind[k]))
+	}
+	return strings.Join(kinds, ", ")
+}
+
 // notes are the lines printed under a table: errors by kind, and whether
 // the result is partial.
 func notes(r *Result) []string {
@@ -73,11 +77,7 @@ func notes(r *Result) []string {
 		if l.Total.Errors == 0 {
 			continue
 		}
-		var kinds []string
-		for _, k := range sortedKeys(l.Total.ErrorsByKind) {
-			kinds = append(kinds, fmt.Sprintf("%s ×%d", k, l.Total.ErrorsByKind[k]))
-		}
-		out = append(out, fmt.Sprintf("concurrency %d: %d errors: %s", l.Concurrency, l.Total.Errors, strings.Join(kinds, ", ")))
+		out = append(out, fmt.Sprintf("concurrency %d: %d errors: %s", l.Concurrency, l.Total.Errors, ErrorKinds(l.Total.ErrorsByKind)))
 	}
 	if r.Partial {
 		out = append(out, "partial: interrupted before every run finished")

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"os"
 	"strings"
 	"unicode"
 )
@@ -98,4 +99,28 @@ func returnsRows(stmt string) bool {
 		}
 	}
 	return false
+}
+
+// ReadStatements reads the value of a statement option, as scalelab
+// bench's --query: "@FILE" or the path of an existing regular file is
+// read, anything else is SQL text; either is split by SplitStatements. An
+// empty value gives no statements. It returns the file's read error.
+func ReadStatements(v string) ([]string, error) {
+	if v == "" {
+		return nil, nil
+	}
+	path := ""
+	if strings.HasPrefix(v, "@") {
+		path = v[1:]
+	} else if st, err := os.Stat(v); err == nil && st.Mode().IsRegular() {
+		path = v
+	}
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		v = string(b)
+	}
+	return SplitStatements(v), nil
 }

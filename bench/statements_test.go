@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -40,4 +43,54 @@ func FuzzSplitStatements(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestReadStatements(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "q.sql")
+	if err := os.WriteFile(file, []byte("SELECT 1;\n-- a comment; with a semicolon\nSELECT ';'\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+		wantErr  bool
+	}{
+		{"text", "SELECT 1; SELECT 2;", []string{"SELECT 1", "SELECT 2"}, false},
+		{"at file", "@" + file, []string{"SELECT 1", "-- a comment; with a semicolon\nSELECT ';'"}, false},
+		{"path", file, []string{"SELECT 1", "-- a comment; with a semicolon\nSELECT ';'"}, false},
+		{"a dir is text", dir, []string{dir}, false},
+		{"empty", "", nil, false},
+		{"missing at file", "@" + filepath.Join(dir, "nope.sql"), nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ReadStatements(tc.in)
+			if (err != nil) != tc.wantErr || !slices.Equal(got, tc.want) {
+				t.Errorf("got %q, %v; want %q, error %v", got, err, tc.want, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestParseConcurrency(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    []int
+		wantErr bool
+	}{
+		{"1", []int{1}, false},
+		{"1,10,100", []int{1, 10, 100}, false},
+		{" 4 , 2 ", []int{4, 2}, false},
+		{"1,x", nil, true},
+		{"0", nil, true},
+		{"1,,4", nil, true},
+		{"", nil, true},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseConcurrency(tc.in)
+			if !slices.Equal(got, tc.want) || errors.Is(err, ErrBadConcurrency) != tc.wantErr {
+				t.Errorf("got %v, %v; want %v, error %v", got, err, tc.want, tc.wantErr)
+			}
+		})
+	}
 }

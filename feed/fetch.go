@@ -79,29 +79,32 @@ func collect[V any](ctx context.Context, q querier, query string, args []any, n 
 	return m, rows.Err()
 }
 
-func fetchUsers(q querier) fetchFunc[schema.User] {
-	return func(ctx context.Context, keys []uint64) (map[uint64]schema.User, error) {
-		query, args := inQuery(usersByID, keys, "")
-		return collect(ctx, q, query, args, len(keys), func(m map[uint64]schema.User, s scanner) error {
-			u, err := scanUser(s)
-			m[u.ID] = u
+// fetchByID fetches rows by their ids; scan reads one row and its id.
+func fetchByID[V any](q querier, prefix string, scan func(scanner) (V, uint64, error)) fetchFunc[V] {
+	return func(ctx context.Context, keys []uint64) (map[uint64]V, error) {
+		query, args := inQuery(prefix, keys, "")
+		return collect(ctx, q, query, args, len(keys), func(m map[uint64]V, s scanner) error {
+			v, id, err := scan(s)
+			m[id] = v
 			return err
 		})
 	}
+}
+
+func fetchUsers(q querier) fetchFunc[schema.User] {
+	return fetchByID(q, usersByID, func(s scanner) (schema.User, uint64, error) {
+		u, err := scanUser(s)
+		return u, u.ID, err
+	})
 }
 
 func fetchImages(q querier) fetchFunc[schema.Image] {
-	return func(ctx context.Context, keys []uint64) (map[uint64]schema.Image, error) {
-		query, args := inQuery(imagesByID, keys, "")
-		return collect(ctx, q, query, args, len(keys), func(m map[uint64]schema.Image, s scanner) error {
-			img, err := scanImage(s)
-			m[img.ID] = img
-			return err
-		})
-	}
+	return fetchByID(q, imagesByID, func(s scanner) (schema.Image, uint64, error) {
+		img, err := scanImage(s)
+		return img, img.ID, err
+	})
 }
 
-// fetchLikes returns every like of the images, each image's in id order.
 func fetchLikes(q querier) fetchFunc[[]schema.Like] {
 	return func(ctx context.Context, keys []uint64) (map[uint64][]schema.Like, error) {
 		query, args := inQuery(likesByImageID, keys, " ORDER BY image_id, id")

@@ -74,6 +74,10 @@ type Flavor interface {
 	// or timeout passes, selecting one integer; WaitTimedOut interprets it.
 	WaitGTID(gtid string, timeout time.Duration) (query string, args []any)
 	WaitTimedOut(result int64) bool
+	// TableOptions end a CREATE TABLE: InnoDB, utf8mb4 and the server's
+	// recommended Unicode collation that exists in every supported version
+	// (MariaDB 10.6+, MySQL 8.0+).
+	TableOptions() string
 	// ExplainAnalyze prefixes stmt so that the server executes it and reports
 	// the real plan: ANALYZE on MariaDB, EXPLAIN ANALYZE on MySQL.
 	ExplainAnalyze(stmt string) string

@@ -74,6 +74,10 @@ func (mariaDB) WaitGTID(gtid string, timeout time.Duration) (string, []any) {
 // MASTER_GTID_WAIT returns 0 when the position is reached and -1 on timeout.
 func (mariaDB) WaitTimedOut(result int64) bool { return result != 0 }
 
+func (mariaDB) TableOptions() string {
+	return "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci"
+}
+
 func (mariaDB) ExplainAnalyze(stmt string) string { return "ANALYZE FORMAT=JSON " + stmt }
 
 func (mariaDB) AppGrant() string {

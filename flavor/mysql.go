@@ -70,6 +70,10 @@ func (mySQL) WaitGTID(gtid string, timeout time.Duration) (string, []any) {
 // WAIT_FOR_EXECUTED_GTID_SET returns 0 on success and 1 on timeout.
 func (mySQL) WaitTimedOut(result int64) bool { return result != 0 }
 
+func (mySQL) TableOptions() string {
+	return "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci"
+}
+
 func (mySQL) ExplainAnalyze(stmt string) string { return "EXPLAIN ANALYZE " + stmt }
 
 func (mySQL) AppGrant() string {

@@ -10,7 +10,6 @@ import (
 	"github.com/scalelab/scalelab/feed"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
-	"github.com/scalelab/scalelab/schema"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -39,15 +38,8 @@ func feedWays() []feedWay {
 
 func runBatch(ctx context.Context, e *env) (*Experiment, error) {
 	s := e.cfg.Size
-	topo, err := e.batchTopology(ctx)
+	topo, data, err := e.loaded(ctx, e.batchTopology)
 	if err != nil {
-		return nil, err
-	}
-	data := dataset(s.Rows)
-	if _, err := e.load(ctx, topo, data, schema.IndexSetFull); err != nil {
-		return nil, err
-	}
-	if err := waitReplicas(ctx, topo); err != nil {
 		return nil, err
 	}
 	// No heartbeat and no lag probes: the servers' SELECT counters then

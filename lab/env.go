@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/schema"
@@ -192,24 +191,28 @@ func (e *env) load(ctx context.Context, t *topology.Topology, data schema.Config
 	return res, nil
 }
 
+// loaded builds a topology, loads the size's rows with every index into it,
+// and waits until its replicas have them.
+func (e *env) loaded(ctx context.Context, build func(context.Context) (*topology.Topology, error)) (*topology.Topology, schema.Config, error) {
+	data := dataset(e.cfg.Size.Rows)
+	topo, err := build(ctx)
+	if err != nil {
+		return nil, data, err
+	}
+	if _, err := e.load(ctx, topo, data, schema.IndexSetFull); err != nil {
+		return nil, data, err
+	}
+	return topo, data, waitReplicas(ctx, topo)
+}
+
 // openNode opens a pool of at most conns connections to addr, as the
-// application user or, with admin, the admin user. Statement arguments are
-// interpolated on the client, as the router does.
+// application user or, with admin, the admin user (topology.OpenDB).
 func openNode(t *topology.Topology, addr string, admin bool, conns int) (*sql.DB, error) {
 	cred := t.User
 	if admin {
 		cred = t.AdminCredentials()
 	}
-	cfg := t.MySQLConfig(addr, cred)
-	cfg.InterpolateParams = true
-	c, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", addr, err)
-	}
-	db := sql.OpenDB(c)
-	db.SetMaxOpenConns(conns)
-	db.SetMaxIdleConns(conns)
-	return db, nil
+	return t.OpenDB(addr, cred, conns)
 }
 
 // execAll runs statements in order on db and stops at the first error.

@@ -3,9 +3,6 @@ package lab
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/scalelab/scalelab/bench"
@@ -70,11 +67,7 @@ func (s *sample) err(name string) error {
 	if st.Errors == 0 {
 		return nil
 	}
-	kinds := slices.Sorted(maps.Keys(st.ErrorsByKind))
-	for i, k := range kinds {
-		kinds[i] = fmt.Sprintf("%s ×%d", k, st.ErrorsByKind[k])
-	}
-	return fmt.Errorf("%s: %d of %d queries failed: %s", name, st.Errors, st.Errors+st.Count, strings.Join(kinds, ", "))
+	return fmt.Errorf("%s: %d of %d queries failed: %s", name, st.Errors, st.Errors+st.Count, bench.ErrorKinds(st.ErrorsByKind))
 }
 
 // interleave runs every side for d in total, split over rounds rounds: in

@@ -9,7 +9,6 @@ import (
 
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
-	"github.com/scalelab/scalelab/schema"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -26,15 +25,8 @@ func poolQueries(images int) []string {
 
 func runPool(ctx context.Context, e *env) (*Experiment, error) {
 	s := e.cfg.Size
-	topo, err := e.poolTopology(ctx)
+	topo, data, err := e.loaded(ctx, e.poolTopology)
 	if err != nil {
-		return nil, err
-	}
-	data := dataset(s.Rows)
-	if _, err := e.load(ctx, topo, data, schema.IndexSetFull); err != nil {
-		return nil, err
-	}
-	if err := waitReplicas(ctx, topo); err != nil {
 		return nil, err
 	}
 	// One router per pool size, all open at once, so the sizes can take

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -128,3 +129,16 @@ func msFloat(d time.Duration) float64 { return float64(d) / float64(time.Millise
 
 // msCell is d in milliseconds with three decimals, for tables.
 func msCell(d time.Duration) string { return strconv.FormatFloat(msFloat(d), 'f', 3, 64) }
+
+// WriteJSONFile writes r to path as WriteJSON does, replacing the file.
+func WriteJSONFile(path string, r *Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write the report: %w", err)
+	}
+	if err := WriteJSON(f, r); err != nil {
+		f.Close()
+		return fmt.Errorf("write the report to %s: %w", path, err)
+	}
+	return f.Close()
+}

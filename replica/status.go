@@ -30,6 +30,9 @@ type NodeStatus struct {
 	// replica has applied is, in milliseconds; -1 when unknown.
 	HeartbeatLagMs float64 `json:"heartbeat_lag_ms"`
 	LastError      string  `json:"last_error,omitempty"`
+	// Pid is the server's process id when a local sandbox runs it and it
+	// is alive; 0 otherwise. Probe leaves it 0 (see ProbeStatus).
+	Pid int `json:"pid,omitempty"`
 }
 
 // Probe connects to every node of t with the admin credentials and reports
@@ -94,8 +97,9 @@ func probeNode(ctx context.Context, t *topology.Topology, f flavor.Flavor, n top
 		return st
 	}
 	st.Up = true
-	if err := db.QueryRowContext(ctx, f.GTIDPositionQuery()).Scan(&st.GTID); err != nil {
-		st.Error = fmt.Sprintf("read GTID position: %v", err)
+	var err error
+	if st.GTID, err = flavor.Position(ctx, db, f); err != nil {
+		st.Error = err.Error()
 	}
 	if n.Role == topology.Replica {
 		rs, err := flavor.ReadReplicaStatus(ctx, db, f)

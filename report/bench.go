@@ -2,12 +2,12 @@ package report
 
 import (
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/scalelab/scalelab/bench"
 	"github.com/scalelab/scalelab/lab"
 )
 
@@ -167,11 +167,7 @@ func benchNotes(b *BenchResult) []string {
 		if l.Total.Errors == 0 {
 			continue
 		}
-		var kinds []string
-		for _, k := range slices.Sorted(maps.Keys(l.Total.ErrorsByKind)) {
-			kinds = append(kinds, fmt.Sprintf("%s ×%d", k, l.Total.ErrorsByKind[k]))
-		}
-		notes = append(notes, fmt.Sprintf("%s: %s errors: %s.", clients(l.Concurrency), groupDigits(l.Total.Errors), strings.Join(kinds, ", ")))
+		notes = append(notes, fmt.Sprintf("%s: %s errors: %s.", clients(l.Concurrency), groupDigits(l.Total.Errors), bench.ErrorKinds(l.Total.ErrorsByKind)))
 	}
 	if b.Partial {
 		notes = append(notes, "Partial: the run was interrupted before every level and iteration finished.")

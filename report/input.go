@@ -46,6 +46,20 @@ func ReadFile(path string) (Input, error) {
 	return in, nil
 }
 
+// ReadFiles reads the result files at paths, in order (see ReadFile), and
+// stops at the first error.
+func ReadFiles(paths ...string) ([]Input, error) {
+	inputs := make([]Input, 0, len(paths))
+	for _, p := range paths {
+		in, err := ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, in)
+	}
+	return inputs, nil
+}
+
 // Decode decodes one JSON document, telling the kind by its content: an
 // object with "experiments" is a lab report, one with "levels" is bench
 // results. It returns an error wrapping ErrUnknownInput for anything else

@@ -522,8 +522,8 @@ func scan(ctx context.Context, db *sql.DB, table, key string, withValues bool, f
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		k := string(toBytes(vals[0]))
-		crc, _ := strconv.ParseUint(string(toBytes(vals[1])), 10, 32)
+		k := text(vals[0])
+		crc, _ := strconv.ParseUint(text(vals[1]), 10, 32)
 		var rowVals []any
 		if withValues {
 			rowVals = append([]any(nil), vals[2:]...)
@@ -535,16 +535,13 @@ func scan(ctx context.Context, db *sql.DB, table, key string, withValues bool, f
 	return rows.Err()
 }
 
-func toBytes(v any) []byte {
-	switch x := v.(type) {
-	case []byte:
-		return x
-	case string:
-		return []byte(x)
-	case nil:
-		return nil
+// text is a scanned value as text: the driver gives text columns as bytes
+// and may give numbers as integers.
+func text(v any) string {
+	if b, ok := v.([]byte); ok {
+		return string(b)
 	}
-	return []byte(fmt.Sprint(v))
+	return fmt.Sprint(v)
 }
 
 // layout is where a table's rows live in one set of shards: its shard-key
@@ -585,6 +582,17 @@ func (w *worker) origin(table string) (func(key string, j int) (bool, error), er
 	}, nil
 }
 
+// moving returns the table's layout over the new shards, and whether a row
+// on old shard j belongs there in the old layout (see origin).
+func (w *worker) moving(table string) (layout, func(key string, j int) (bool, error), error) {
+	to, err := w.layout(table, w.st.To)
+	if err != nil {
+		return layout{}, nil, err
+	}
+	belongs, err := w.origin(table)
+	return to, belongs, err
+}
+
 func (w *worker) copyRows(ctx context.Context) error {
 	dsts := make([]*sql.DB, len(w.st.To))
 	for i := range w.st.To {
@@ -595,15 +603,11 @@ func (w *worker) copyRows(ctx context.Context) error {
 		defer dsts[i].Close()
 	}
 	for _, table := range w.shardedTables() {
-		to, err := w.layout(table, w.st.To)
+		to, belongs, err := w.moving(table)
 		if err != nil {
 			return err
 		}
 		key := to.key
-		belongs, err := w.origin(table)
-		if err != nil {
-			return err
-		}
 		tr := TableResult{Table: table, PerShard: map[string]int64{}}
 		for j, old := range w.st.OldTop.Shards {
 			src, err := w.open(old.Primary.HostPort)
@@ -691,15 +695,11 @@ type sum struct {
 
 func (w *worker) verify(ctx context.Context) error {
 	for _, table := range w.shardedTables() {
-		to, err := w.layout(table, w.st.To)
+		to, belongs, err := w.moving(table)
 		if err != nil {
 			return err
 		}
 		key := to.key
-		belongs, err := w.origin(table)
-		if err != nil {
-			return err
-		}
 		want := make([]sum, len(w.st.To))
 		for j, old := range w.st.OldTop.Shards {
 			src, err := w.open(old.Primary.HostPort)

@@ -2,7 +2,6 @@ package router
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 
@@ -36,11 +35,11 @@ func ParseConsistency(s string) (Consistency, error) {
 }
 
 // View is the router seen in another consistency mode: the same pools,
-// GTID positions and counters, with reads placed by the view's mode. Like
-// the Router, it is safe for concurrent use.
+// GTID positions and counters, with reads placed by the view's mode. It has
+// the Router's ExecContext, QueryContext, GetContext and SelectContext, and
+// like the Router it is safe for concurrent use.
 type View struct {
-	r    *Router
-	mode Consistency
+	statements
 }
 
 // With returns the router seen in consistency mode c ("" means the
@@ -49,33 +48,9 @@ func (r *Router) With(c Consistency) *View {
 	if c == "" {
 		c = r.cfg.Consistency
 	}
-	return &View{r: r, mode: c}
-}
-
-func (v *View) env() *env { return &env{g: &v.r.gtids, on: pooled, mode: v.mode} }
-
-// ExecContext runs a statement that returns no rows.
-func (v *View) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	o := &op{kind: opExec, query: query, args: args}
-	err := v.r.run(ctx, v.env(), o)
-	return o.res, err
-}
-
-// QueryContext runs a query and returns its rows.
-func (v *View) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	o := &op{kind: opQuery, query: query, args: args}
-	err := v.r.run(ctx, v.env(), o)
-	return o.rows, err
-}
-
-// GetContext scans one row into dest, as sqlx.GetContext does.
-func (v *View) GetContext(ctx context.Context, dest any, query string, args ...any) error {
-	return v.r.run(ctx, v.env(), &op{kind: opGet, query: query, args: args, dest: dest})
-}
-
-// SelectContext scans all rows into dest, as sqlx.SelectContext does.
-func (v *View) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
-	return v.r.run(ctx, v.env(), &op{kind: opSelect, query: query, args: args, dest: dest})
+	return &View{statements{do: func(ctx context.Context, o *op) error {
+		return r.run(ctx, &env{g: &r.gtids, on: pooled, mode: c}, o)
+	}}}
 }
 
 // gtids remembers, per shard, the newest GTID position a reader must wait

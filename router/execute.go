@@ -68,6 +68,47 @@ type op struct {
 	rows *sql.Rows
 }
 
+// statements gives a type the database/sql and sqlx statement methods,
+// all through one function that runs an op.
+type statements struct {
+	do func(ctx context.Context, o *op) error
+}
+
+// okResult is the result of statements that change nothing, such as those
+// a session handles itself.
+type okResult struct{}
+
+func (okResult) LastInsertId() (int64, error) { return 0, nil }
+func (okResult) RowsAffected() (int64, error) { return 0, nil }
+
+// ExecContext runs a statement that returns no rows.
+func (x statements) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	o := &op{kind: opExec, query: query, args: args}
+	err := x.do(ctx, o)
+	if o.res == nil {
+		o.res = okResult{}
+	}
+	return o.res, err
+}
+
+// QueryContext runs a statement that returns rows; the caller closes them.
+// A scatter query's rows are merged by the router as they stream in.
+func (x statements) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	o := &op{kind: opQuery, query: query, args: args}
+	err := x.do(ctx, o)
+	return o.rows, err
+}
+
+// GetContext scans one row into dest, as sqlx.GetContext does.
+func (x statements) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	return x.do(ctx, &op{kind: opGet, query: query, args: args, dest: dest})
+}
+
+// SelectContext scans all rows into dest, as sqlx.SelectContext does.
+func (x statements) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	return x.do(ctx, &op{kind: opSelect, query: query, args: args, dest: dest})
+}
+
 // env is who is calling: the router's pools, or a session with its own
 // GTID position and connections.
 type env struct {

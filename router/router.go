@@ -61,6 +61,9 @@ type Config struct {
 // locking reads and transactions to the primary. Its methods are safe for
 // concurrent use; they behave like one sql.DB over the whole topology.
 type Router struct {
+	// statements gives the Router ExecContext, QueryContext, GetContext
+	// and SelectContext, in the router's own consistency mode.
+	statements
 	topo  *topology.Topology
 	cfg   Config
 	sets  []*replica.Set
@@ -110,6 +113,7 @@ func New(t *topology.Topology, cfg Config) (*Router, error) {
 		return nil, err
 	}
 	r := &Router{topo: t, cfg: cfg, cls: cls, vs: vs, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower)}
+	r.statements = statements{do: func(ctx context.Context, o *op) error { return r.run(ctx, r.env(), o) }}
 	for _, s := range t.Shards {
 		set, err := replica.New(t, s, cfg.Replica)
 		if err != nil {
@@ -189,31 +193,6 @@ func (r *Router) Stats() Stats {
 
 // Classify returns the router's classification of query (cached).
 func (r *Router) Classify(query string) *Statement { return r.cls.Classify(query) }
-
-// ExecContext runs a statement that returns no rows.
-func (r *Router) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	o := &op{kind: opExec, query: query, args: args}
-	err := r.run(ctx, r.env(), o)
-	return o.res, err
-}
-
-// QueryContext runs a statement that returns rows. The caller closes them.
-// A scatter query's rows are merged by the router as they stream in.
-func (r *Router) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	o := &op{kind: opQuery, query: query, args: args}
-	err := r.run(ctx, r.env(), o)
-	return o.rows, err
-}
-
-// GetContext scans one row into dest, as sqlx.GetContext does.
-func (r *Router) GetContext(ctx context.Context, dest any, query string, args ...any) error {
-	return r.run(ctx, r.env(), &op{kind: opGet, query: query, args: args, dest: dest})
-}
-
-// SelectContext scans all rows into dest, as sqlx.SelectContext does.
-func (r *Router) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
-	return r.run(ctx, r.env(), &op{kind: opSelect, query: query, args: args, dest: dest})
-}
 
 func (r *Router) env() *env { return &env{g: &r.gtids, on: pooled, mode: r.cfg.Consistency} }
 

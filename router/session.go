@@ -28,6 +28,10 @@ const ConsistencyVariable = "scalelab_consistency"
 // it, so state never leaks into the shared pools. A Session is not safe for
 // concurrent use; Close it when done.
 type Session struct {
+	// statements gives the Session ExecContext, QueryContext (nil rows
+	// for statements it handles itself: SET, USE, BEGIN…), GetContext and
+	// SelectContext.
+	statements
 	r          *Router
 	g          gtids
 	mode       Consistency
@@ -41,7 +45,9 @@ type Session struct {
 
 // NewSession starts a session. It does no I/O.
 func (r *Router) NewSession() *Session {
-	return &Session{r: r, autocommit: true, conns: map[*replica.Node]*sqlx.Conn{}}
+	s := &Session{r: r, autocommit: true, conns: map[*replica.Node]*sqlx.Conn{}}
+	s.statements = statements{do: s.do}
+	return s
 }
 
 // Consistency is the session's mode ("" means the router's default).
@@ -101,40 +107,6 @@ func (s *Session) Run(ctx context.Context, query string, args ...any) (*Result, 
 		res.LastInsertID, _ = o.res.LastInsertId()
 	}
 	return res, err
-}
-
-// okResult is the result of statements the session handles itself.
-type okResult struct{}
-
-func (okResult) LastInsertId() (int64, error) { return 0, nil }
-func (okResult) RowsAffected() (int64, error) { return 0, nil }
-
-// ExecContext runs one statement in the session.
-func (s *Session) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	o := &op{kind: opExec, query: query, args: args}
-	err := s.do(ctx, o)
-	if o.res == nil {
-		o.res = okResult{}
-	}
-	return o.res, err
-}
-
-// QueryContext runs a query in the session. For statements the session
-// handles itself (SET, USE, BEGIN…) it returns nil rows and a nil error.
-func (s *Session) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	o := &op{kind: opQuery, query: query, args: args}
-	err := s.do(ctx, o)
-	return o.rows, err
-}
-
-// GetContext scans one row into dest.
-func (s *Session) GetContext(ctx context.Context, dest any, query string, args ...any) error {
-	return s.do(ctx, &op{kind: opGet, query: query, args: args, dest: dest})
-}
-
-// SelectContext scans all rows into dest.
-func (s *Session) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
-	return s.do(ctx, &op{kind: opSelect, query: query, args: args, dest: dest})
 }
 
 func (s *Session) do(ctx context.Context, o *op) error {

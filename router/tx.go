@@ -29,6 +29,9 @@ var ErrTxDone = errors.New("router: transaction already committed or rolled back
 // scalelab does not offer atomic commits across shards. A Tx is not safe
 // for concurrent use.
 type Tx struct {
+	// statements gives the Tx ExecContext, QueryContext, GetContext and
+	// SelectContext.
+	statements
 	r   *Router
 	ctx context.Context // the BeginTx context: it bounds the transaction
 	// mode is the consistency mode of the caller: under read-your-writes
@@ -62,7 +65,9 @@ type txPart struct {
 // BeginTx starts a transaction. The server transactions begin with the
 // statements that need them, on the primaries those statements route to.
 func (r *Router) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
-	return &Tx{r: r, ctx: ctx, opts: opts, g: &r.gtids, mode: r.cfg.Consistency, parts: map[int]*txPart{}, writer: -1}, nil
+	t := &Tx{r: r, ctx: ctx, opts: opts, g: &r.gtids, mode: r.cfg.Consistency, parts: map[int]*txPart{}, writer: -1}
+	t.statements = statements{do: t.run}
+	return t, nil
 }
 
 // part returns the transaction's branch on shard i, beginning it.
@@ -186,30 +191,6 @@ func (t *Tx) abort() {
 	if !t.done {
 		_ = t.finish(false)
 	}
-}
-
-// ExecContext runs a statement in the transaction.
-func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	o := &op{kind: opExec, query: query, args: args}
-	err := t.run(ctx, o)
-	return o.res, err
-}
-
-// QueryContext runs a query in the transaction.
-func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	o := &op{kind: opQuery, query: query, args: args}
-	err := t.run(ctx, o)
-	return o.rows, err
-}
-
-// GetContext scans one row into dest.
-func (t *Tx) GetContext(ctx context.Context, dest any, query string, args ...any) error {
-	return t.run(ctx, &op{kind: opGet, query: query, args: args, dest: dest})
-}
-
-// SelectContext scans all rows into dest.
-func (t *Tx) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
-	return t.run(ctx, &op{kind: opSelect, query: query, args: args, dest: dest})
 }
 
 // Commit commits the transaction on every shard it reached; under

@@ -47,21 +47,7 @@ func (s *Sandbox) AddShards(ctx context.Context, names []string, replicas int, p
 			if err := portFree(port); err != nil {
 				return nil, err
 			}
-			role, nodeName := topology.Primary, name+"/primary"
-			if r > 0 {
-				role, nodeName = topology.Replica, fmt.Sprintf("%s/replica-%d", name, r)
-			}
-			dir := filepath.Join(s.Dir, "node-"+strconv.Itoa(port))
-			s.State.Nodes = append(s.State.Nodes, NodeState{
-				Name: nodeName, Shard: name, Role: role, Port: port, Dir: dir, Socket: socketPath(dir, port),
-			})
-			scope[nodeName] = true
-			addr := topology.Addr{HostPort: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-			if r == 0 {
-				sh.Primary = addr
-			} else {
-				sh.Replicas = append(sh.Replicas, addr)
-			}
+			scope[s.addNode(s.Dir, &sh, r, port)] = true
 			port++
 		}
 		shards = append(shards, sh)
@@ -85,6 +71,26 @@ func (s *Sandbox) AddShards(ctx context.Context, names []string, replicas int, p
 		return nil, err
 	}
 	return shards, nil
+}
+
+// addNode records node r of shard sh (0 is its primary, then replicas) on
+// port, under dir, in the state and in sh, and returns the node's name.
+func (s *Sandbox) addNode(dir string, sh *topology.Shard, r, port int) string {
+	role, name := topology.Primary, sh.Name+"/primary"
+	if r > 0 {
+		role, name = topology.Replica, fmt.Sprintf("%s/replica-%d", sh.Name, r)
+	}
+	nodeDir := filepath.Join(dir, "node-"+strconv.Itoa(port))
+	s.State.Nodes = append(s.State.Nodes, NodeState{
+		Name: name, Shard: sh.Name, Role: role, Port: port, Dir: nodeDir, Socket: socketPath(nodeDir, port),
+	})
+	addr := topology.Addr{HostPort: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	if r == 0 {
+		sh.Primary = addr
+	} else {
+		sh.Replicas = append(sh.Replicas, addr)
+	}
+	return name
 }
 
 // RenameShard records that the nodes of shard from now serve shard to,

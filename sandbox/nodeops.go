@@ -16,6 +16,37 @@ func (s *Sandbox) NodeState(name string) (int, NodeState, error) {
 	return -1, NodeState{}, fmt.Errorf("sandbox: no node %q", name)
 }
 
+// Pid returns the process id of the node named name while it runs, and 0
+// when it is stopped, the sandbox has no such node, or s is nil.
+func (s *Sandbox) Pid(name string) int {
+	if s == nil {
+		return 0
+	}
+	if _, n, err := s.NodeState(name); err == nil && n.Alive() {
+		return n.Pid
+	}
+	return 0
+}
+
+// Down stops every node (Stop) and, with purge, deletes the sandbox's
+// files (Purge). It returns how many nodes were running.
+func (s *Sandbox) Down(ctx context.Context, purge bool) (stopped int, err error) {
+	stopped = len(s.Running())
+	if purge {
+		return stopped, s.Purge(ctx)
+	}
+	return stopped, s.Stop(ctx)
+}
+
+// RestartNode stops one node cleanly and starts it again, as StopNode
+// then StartNode do.
+func (s *Sandbox) RestartNode(ctx context.Context, name string) error {
+	if err := s.StopNode(ctx, name); err != nil {
+		return err
+	}
+	return s.StartNode(ctx, name)
+}
+
 // KillNode sends SIGKILL to one node, the way a crash would, and waits until
 // the process is gone. Tests use it to check failover.
 func (s *Sandbox) KillNode(ctx context.Context, name string) error {

@@ -139,6 +139,25 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
+// SameShape reports whether the sandbox has the shape cfg asks for: as
+// many shards, with as many replicas each, and a main node or none.
+func (s *Sandbox) SameShape(cfg Config) bool {
+	shards := map[string]bool{}
+	main := 0
+	for _, n := range s.State.Nodes {
+		if n.Shard == "" {
+			main++
+			continue
+		}
+		shards[n.Shard] = true
+	}
+	want := 0
+	if cfg.Main {
+		want = 1
+	}
+	return len(shards) == cfg.Shards && main == want && len(s.State.Nodes) == cfg.Shards*(1+cfg.Replicas)+main
+}
+
 // nodes is the number of servers the sandbox starts.
 func (c Config) nodes() int {
 	n := c.Shards * (1 + c.Replicas)
@@ -274,20 +293,7 @@ func (s *Sandbox) create(ctx context.Context, cfg Config) error {
 	for _, name := range names {
 		sh := topology.Shard{Name: name}
 		for r := 0; r <= cfg.Replicas; r++ {
-			role, nodeName := topology.Primary, name+"/primary"
-			if r > 0 {
-				role, nodeName = topology.Replica, fmt.Sprintf("%s/replica-%d", name, r)
-			}
-			dir := filepath.Join(cfg.Dir, "node-"+strconv.Itoa(port))
-			s.State.Nodes = append(s.State.Nodes, NodeState{
-				Name: nodeName, Shard: name, Role: role, Port: port, Dir: dir, Socket: socketPath(dir, port),
-			})
-			addr := topology.Addr{HostPort: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-			if r == 0 {
-				sh.Primary = addr
-			} else {
-				sh.Replicas = append(sh.Replicas, addr)
-			}
+			s.addNode(cfg.Dir, &sh, r, port)
 			port++
 		}
 		topo.Shards = append(topo.Shards, sh)

@@ -3,20 +3,15 @@ package schema
 import (
 	"errors"
 	"fmt"
-	"github.com/scalelab/scalelab/topology"
 	"strings"
-)
 
-// Flavor names accepted by CreateTables; they are the names that the
-// flavor package and topology files use.
-const (
-	FlavorMariaDB = "mariadb"
-	FlavorMySQL   = "mysql"
+	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/topology"
 )
 
 var (
-	// ErrUnknownFlavor is returned (wrapped) for a flavor name other than
-	// FlavorMariaDB or FlavorMySQL.
+	// ErrUnknownFlavor is returned (wrapped) for a flavor name that
+	// flavor.Lookup does not know.
 	ErrUnknownFlavor = errors.New("schema: unknown flavor")
 	// ErrUnknownTable is returned (wrapped) for a table name that is not one
 	// of Tables().
@@ -85,30 +80,6 @@ var tables = []table{
 	},
 }
 
-// flavor holds everything in the DDL that may differ between servers.
-type flavor struct {
-	name string
-	// tableOptions ends every CREATE TABLE. The collations are each server's
-	// recommended Unicode one that exists in every supported version
-	// (MariaDB 10.6+, MySQL 8.0+); the data is ASCII, so they sort and
-	// checksum it identically.
-	tableOptions string
-}
-
-var flavors = []flavor{
-	{name: FlavorMariaDB, tableOptions: "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci"},
-	{name: FlavorMySQL, tableOptions: "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci"},
-}
-
-func lookupFlavor(name string) (flavor, error) {
-	for _, f := range flavors {
-		if f.name == name {
-			return f, nil
-		}
-	}
-	return flavor{}, fmt.Errorf("%w %q: use %q or %q", ErrUnknownFlavor, name, FlavorMariaDB, FlavorMySQL)
-}
-
 func lookupTable(name string) (table, error) {
 	for _, t := range tables {
 		if t.name == name {
@@ -149,16 +120,17 @@ func (t table) columnNames() []string {
 }
 
 // CreateTables returns one CREATE TABLE statement per table, in the order of
-// Tables(), for flavor FlavorMariaDB or FlavorMySQL. Every table is InnoDB
+// Tables(), for a flavor that flavor.Lookup knows ("mariadb", "mysql"), with
+// its table options. Every table is InnoDB
 // and utf8mb4, keyed by a BIGINT UNSIGNED id without AUTO_INCREMENT and with
 // no foreign keys and no secondary indexes: add those with an IndexSet. The
 // statements fail on a server where a table already exists; run DropTables
 // first to start over. An unknown flavor returns an error wrapping
 // ErrUnknownFlavor.
-func CreateTables(flavor string) ([]string, error) {
-	f, err := lookupFlavor(flavor)
+func CreateTables(flavorName string) ([]string, error) {
+	f, err := flavor.Lookup(flavorName)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w %q: %w", ErrUnknownFlavor, flavorName, err)
 	}
 	stmts := make([]string, len(tables))
 	for i, t := range tables {
@@ -167,7 +139,7 @@ func CreateTables(flavor string) ([]string, error) {
 	return stmts, nil
 }
 
-func (t table) createSQL(f flavor) string {
+func (t table) createSQL(f flavor.Flavor) string {
 	var b strings.Builder
 	b.WriteString("CREATE TABLE ")
 	b.WriteString(quoteIdent(t.name))
@@ -187,7 +159,7 @@ func (t table) createSQL(f flavor) string {
 	b.WriteString("  PRIMARY KEY (")
 	b.WriteString(quoteIdent(t.columns[0].name))
 	b.WriteString(")\n) ")
-	b.WriteString(f.tableOptions)
+	b.WriteString(f.TableOptions())
 	return b.String()
 }
 

@@ -5,8 +5,10 @@
 // index sets that experiments compare (none, fk, full), a deterministic
 // streaming data generator, and a per-table checksum that Go and the server
 // compute identically, so a loader can prove that what it loaded is what was
-// generated. The package does no I/O: it returns SQL text and rows, and the
-// loader runs them.
+// generated. Most of the package returns SQL text and rows without I/O; Load
+// is the exception: it bulk-loads the generated rows into every shard's
+// primary, each row on the shard the routing schema (package vschema) names,
+// and creates the tables and indexes there.
 //
 //	g, err := schema.NewGenerator(schema.Config{Seed: 1, Users: 100, Images: 1000, Likes: 10000})
 //	if err != nil {

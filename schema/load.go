@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	serverflavor "github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/topology"
 	"github.com/scalelab/scalelab/vschema"
 )
@@ -164,7 +164,7 @@ type loader struct {
 	cfg     LoadConfig
 	gen     *Generator
 	indexes []Index
-	flavor  string
+	flavor  flavor.Flavor
 	shards  []string
 	dbs     []*sql.DB
 	routes  map[string]route
@@ -240,7 +240,7 @@ func newLoader(cfg LoadConfig) (*loader, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := serverflavor.Lookup(cfg.Topology.Flavor)
+	f, err := flavor.Lookup(cfg.Topology.Flavor)
 	if err != nil {
 		return nil, fmt.Errorf("%w: topology %s: %w", ErrInvalidConfig, cfg.Topology.Name, err)
 	}
@@ -248,7 +248,7 @@ func newLoader(cfg LoadConfig) (*loader, error) {
 		cfg:     cfg,
 		gen:     gen,
 		indexes: indexes,
-		flavor:  f.Name(),
+		flavor:  f,
 		shards:  cfg.Topology.ShardNames(),
 	}
 	l.routes, err = routes(cfg.Topology)
@@ -353,16 +353,12 @@ func eachShard(ctx context.Context, n int, fn func(ctx context.Context, i int) e
 // that are missing. Keeping existing tables is what makes a second load
 // without Drop fail on the first duplicate id, which names the table.
 func (l *loader) createTables(ctx context.Context) error {
-	f, err := lookupFlavor(l.flavor)
-	if err != nil {
-		return err
-	}
 	var stmts []string
 	if l.cfg.Drop {
 		stmts = DropTables()
 	}
 	for _, t := range tables {
-		stmts = append(stmts, "CREATE TABLE IF NOT EXISTS"+strings.TrimPrefix(t.createSQL(f), "CREATE TABLE"))
+		stmts = append(stmts, "CREATE TABLE IF NOT EXISTS"+strings.TrimPrefix(t.createSQL(l.flavor), "CREATE TABLE"))
 	}
 	return l.eachShard(ctx, func(ctx context.Context, i int) error {
 		for _, q := range stmts {

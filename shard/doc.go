@@ -6,8 +6,11 @@
 // The vindexes follow Vitess vtgate: Hash is Vitess's "hash" (DES with an
 // all-zero key, reversible), XXHash is Vitess's "xxhash", and Modulo is a
 // teaching vindex that puts id into shard id mod N, so that resharding with it
-// visibly moves most rows. Everything here is pure computation: no I/O, and
-// every value is safe for concurrent use once built.
+// visibly moves most rows. The vindexes, key ranges and maps are pure
+// computation, without I/O, and safe for concurrent use once built; package
+// vschema builds them from a topology. A Sequence is the exception: it hands
+// out ids by reserving blocks of them in a table on the node that holds the
+// sequences.
 //
 // Example:
 //

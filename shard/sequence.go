@@ -54,8 +54,9 @@ type SequenceConfig struct {
 	// characters.
 	Name string
 
-	// Database is the database, on the first shard's primary, that holds the
-	// sequences table. Empty means DefaultSequenceDatabase ("scalelab_meta").
+	// Database is the database, on the node that holds the sequences (the
+	// topology's main node, or else the first shard's primary: see
+	// vschema.Schema.SequenceHome), that holds the sequences table. Empty means DefaultSequenceDatabase ("scalelab_meta").
 	// The database must exist; the table is created on first use.
 	Database string
 
@@ -109,7 +110,8 @@ type Sequence struct {
 }
 
 // NewSequence returns a Sequence that reserves ids through db, a pool to the
-// primary that holds the sequences table (by convention the first shard's).
+// node that holds the sequences table: the topology's main node, or else the
+// first shard's primary (vschema.Schema.SequenceHome).
 // It validates and copies cfg and does no I/O; the table and the row are
 // created on first use. An invalid cfg or a nil db yields an error wrapping
 // ErrBadSequenceConfig.

@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"errors"
 	"fmt"
 	"os"
 )
@@ -14,6 +15,21 @@ type ExposedError struct {
 
 func (e *ExposedError) Error() string {
 	return fmt.Sprintf("topology file %s is open to other users (mode %#o) and holds passwords: run chmod 600 %s", e.Path, e.Mode.Perm(), e.Path)
+}
+
+// LoadChecked reads and validates a topology file, as Load does, and
+// passes warn the *ExposedError when other users can use the file: it
+// holds the sandbox's passwords. warn may be nil.
+func LoadChecked(path string, warn func(*ExposedError)) (*Topology, error) {
+	t, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	var exposed *ExposedError
+	if err := CheckPermissions(path); errors.As(err, &exposed) && warn != nil {
+		warn(exposed)
+	}
+	return t, nil
 }
 
 // CheckPermissions returns an *ExposedError when the file at path grants

@@ -27,6 +27,9 @@ const DefaultDatabase = "scalelab"
 // from a missing one.
 var ErrInvalid = errors.New("topology: invalid")
 
+// ErrNoNode is returned (wrapped) by Node for a name that no node has.
+var ErrNoNode = errors.New("topology: no node")
+
 // Topology is the parsed topology file. It is plain data: safe to share for
 // reading, not for concurrent mutation.
 type Topology struct {
@@ -169,7 +172,8 @@ func (t *Topology) Nodes() []Node {
 	return out
 }
 
-// Node finds a node by name, or reports which names exist.
+// Node finds a node by name, or returns an error wrapping ErrNoNode that
+// lists the names that exist.
 func (t *Topology) Node(name string) (Node, error) {
 	var names []string
 	for _, n := range t.Nodes() {
@@ -178,7 +182,7 @@ func (t *Topology) Node(name string) (Node, error) {
 		}
 		names = append(names, n.Name)
 	}
-	return Node{}, fmt.Errorf("topology: no node %q in %s; nodes are %v", name, t.Name, names)
+	return Node{}, fmt.Errorf("%w %q in %s; nodes are %v", ErrNoNode, name, t.Name, names)
 }
 
 // DatabaseName is Database, or DefaultDatabase when it is empty.

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -64,48 +63,6 @@ func TestBenchUsageErrors(t *testing.T) {
 			}
 			if stdout != "" {
 				t.Errorf("got stdout %q, want nothing", stdout)
-			}
-		})
-	}
-}
-
-func TestParseConcurrency(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want []int
-	}{
-		{"1", []int{1}},
-		{"1,10,100", []int{1, 10, 100}},
-		{" 4 , 2 ", []int{4, 2}},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			got, err := parseConcurrency(tc.in)
-			if err != nil || !slices.Equal(got, tc.want) {
-				t.Errorf("got %v, %v; want %v", got, err, tc.want)
-			}
-		})
-	}
-}
-
-func TestReadStatements(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "q.sql")
-	if err := os.WriteFile(file, []byte("SELECT 1;\n-- a comment; with a semicolon\nSELECT ';'\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name, in string
-		want     []string
-	}{
-		{"text", "SELECT 1; SELECT 2;", []string{"SELECT 1", "SELECT 2"}},
-		{"at file", "@" + file, []string{"SELECT 1", "-- a comment; with a semicolon\nSELECT ';'"}},
-		{"path", file, []string{"SELECT 1", "-- a comment; with a semicolon\nSELECT ';'"}},
-		{"empty", "", nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := readStatements("query", tc.in)
-			if err != nil || !slices.Equal(got, tc.want) {
-				t.Errorf("got %q, %v; want %q", got, err, tc.want)
 			}
 		})
 	}

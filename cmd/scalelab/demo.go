@@ -8,11 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scalelab/scalelab/internal/progress"
 	"github.com/scalelab/scalelab/lab"
 	"github.com/scalelab/scalelab/report"
-	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/sandbox"
-	"github.com/scalelab/scalelab/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -41,27 +40,20 @@ Stop it with scalelab down.`,
 			if err != nil {
 				return usagef("--size: %v", err)
 			}
-			started := time.Now()
-			errw := stderr(c)
-			say := func(format string, args ...any) {
-				fmt.Fprintf(errw, "[%5.1fs] %s\n", time.Since(started).Seconds(), fmt.Sprintf(format, args...))
-			}
-			sb, err := demoSandbox(c.Context(), dir, say)
+			log := progress.NewLog(stderr(c))
+			sb, err := lab.DemoSandbox(c.Context(), dir, log.Line)
 			if err != nil {
 				return err
 			}
 			out1 := c.OutOrStdout()
-			rep, err := lab.RunAll(c.Context(), lab.Names(), lab.Config{
-				Size: sz, BasePort: basePort,
-				Progress: func(line string) { say("%s", line) },
-			}, func(e *lab.Experiment) {
-				say("%s: done", e.Name)
-				fmt.Fprintf(out1, "%-9s %s\n\n", e.Name, e.Verdict)
+			rep, err := lab.RunAndWrite(c.Context(), lab.Names(), lab.Config{Size: sz, BasePort: basePort, Progress: log.Line}, lab.Output{
+				File: out,
+				Done: func(e *lab.Experiment) {
+					log.Printf("%s: done", e.Name)
+					fmt.Fprintf(out1, "%-9s %s\n\n", e.Name, e.Verdict)
+				},
 			})
-			if rep != nil && len(rep.Experiments) > 0 {
-				if werr := writeLabReport(out, rep); werr != nil && err == nil {
-					err = werr
-				}
+			if len(rep.Experiments) > 0 {
 				in := []report.Input{{Name: filepath.Base(out), Lab: rep}}
 				if werr := report.WriteHTMLFile(html, report.Config{Title: "scalelab demo", Generated: time.Now()}, in); werr != nil && err == nil {
 					err = werr
@@ -73,7 +65,7 @@ Stop it with scalelab down.`,
 				}
 				return err
 			}
-			fmt.Fprintf(out1, "Wrote %s and %s in %v.\n", html, out, time.Since(started).Round(time.Second))
+			fmt.Fprintf(out1, "Wrote %s and %s in %v.\n", html, out, log.Elapsed().Round(time.Second))
 			fmt.Fprintf(out1, "The sandbox in %s is still running, with sample data. Try:\n", sb.Dir)
 			fmt.Fprintf(out1, "  scalelab status\n  scalelab query --route \"SELECT * FROM images ORDER BY dt DESC LIMIT 5\"\n  scalelab down\n")
 			return nil
@@ -85,34 +77,4 @@ Stop it with scalelab down.`,
 	c.Flags().StringVar(&dir, "dir", sandbox.DefaultDir, "the sandbox to start (or reuse) for exploring afterwards")
 	c.Flags().IntVar(&basePort, "base-port", lab.DefaultBasePort, "first port of the experiments' own sandboxes")
 	return c
-}
-
-// demoSandbox returns the running sandbox in dir, or starts one with the
-// sample schema's sharding and loads a small data set into it.
-func demoSandbox(ctx context.Context, dir string, say func(string, ...any)) (*sandbox.Sandbox, error) {
-	if sb, err := sandbox.Open(dir); err == nil && len(sb.Running()) == len(sb.State.Nodes) && sb.Topology != nil {
-		say("using the running sandbox in %s", sb.Dir)
-		return sb, nil
-	}
-	say("starting a sandbox in %s (2 shards, 1 replica each)", dir)
-	sb, err := sandbox.Start(ctx, sandbox.Config{Dir: dir, Shards: 2, Replicas: 1, Tables: schema.ShardedTables()})
-	if err != nil {
-		return nil, err
-	}
-	r, err := router.Open(ctx, sb.Topology, router.Config{})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var n int
-	if err := r.With(router.Strong).GetContext(ctx, &n, "SELECT COUNT(*) FROM images"); err == nil && n > 0 {
-		return sb, nil // a restarted sandbox keeps its data
-	}
-	say("loading sample data (1,000 users, 10,000 images, 50,000 likes)")
-	_, err = schema.Load(ctx, schema.LoadConfig{
-		Topology:  sb.Topology,
-		Generator: schema.Config{Seed: 1, Users: 1000, Images: 10000, Likes: 50000},
-		Drop:      true,
-	})
-	return sb, err
 }

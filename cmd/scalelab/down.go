@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/spf13/cobra"
@@ -20,21 +19,12 @@ clean shutdown, and sends SIGKILL to any node still running after 30s. Data
 is kept, so up restarts the same sandbox; --purge deletes it.`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
-			if !c.Flags().Changed("dir") {
-				dir = filepath.Dir(topo)
-			}
-			sb, err := sandbox.Open(dir)
+			sb, err := openSandbox(c, dir, topo)
 			if err != nil {
 				return err
 			}
-			running := len(sb.Running())
 			// Finish even after Ctrl-C: a half-stopped sandbox helps nobody.
-			ctx := context.WithoutCancel(c.Context())
-			if purge {
-				err = sb.Purge(ctx)
-			} else {
-				err = sb.Stop(ctx)
-			}
+			running, err := sb.Down(context.WithoutCancel(c.Context()), purge)
 			if err != nil {
 				return err
 			}

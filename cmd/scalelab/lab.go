@@ -2,24 +2,17 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"slices"
 	"strings"
-	"time"
 
+	"github.com/scalelab/scalelab/internal/progress"
 	"github.com/scalelab/scalelab/lab"
 	"github.com/spf13/cobra"
 )
 
-type labOptions struct {
-	size, format, out, dir, topo string
-	basePort                     int
-	duration                     time.Duration
-	rows, rounds, clients        int
-}
-
 func newLabCmd() *cobra.Command {
-	var o labOptions
+	var o lab.Options
+	var cfg lab.Config
+	var out, topo string
 	c := &cobra.Command{
 		Use:   "lab NAME|all",
 		Short: "Run a scaling experiment on real servers and print what it measured, with a verdict",
@@ -57,111 +50,42 @@ file, for scalelab report.`,
   scalelab lab all --out results.json
   scalelab lab replicas --topology .scalelab/topology.yaml`,
 		Args: exactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error { return runLab(c, args[0], &o) },
+		RunE: func(c *cobra.Command, args []string) error {
+			o.Lab, o.Given = args[0], c.Flags().Changed
+			names, size, format, err := o.Resolve()
+			if err != nil {
+				return &usageError{err}
+			}
+			cfg.Size = size
+			if topo != "" {
+				if cfg.Topology, err = loadTopology(c.ErrOrStderr(), topo); err != nil {
+					return err
+				}
+			}
+			log := progress.NewLog(stderr(c))
+			cfg.Progress = log.Line
+			if _, err := lab.RunAndWrite(c.Context(), names, cfg, lab.Output{
+				W: c.OutOrStdout(), Format: format, File: out,
+				Done: func(e *lab.Experiment) { log.Printf("%s: done", e.Name) },
+			}); err != nil {
+				return err
+			}
+			if len(names) > 1 {
+				fmt.Fprintf(stderr(c), "%d labs in %.0fs\n", len(names), log.Elapsed().Seconds())
+			}
+			return nil
+		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.size, "size", lab.SizeDemo, "data and time: "+strings.Join(lab.SizeNames(), ", ")+" (small: seconds per lab; demo: all five in about 3 minutes; full: about 15)")
-	f.DurationVar(&o.duration, "duration", 0, "measured time of each side of a comparison (default: the size's)")
-	f.IntVar(&o.rows, "rows", 0, "images to load (users are a tenth, likes twice as many) in the pool, replicas, shards and batch labs (default: the size's)")
-	f.IntVar(&o.rounds, "rounds", 0, "interleaved rounds each side's time is split over (default: the size's)")
-	f.IntVar(&o.clients, "clients", 0, "concurrent clients of the replicas and shards labs (default: the size's)")
-	f.StringVar(&o.format, "format", string(lab.FormatTable), "output: "+joinLabFormats())
-	f.StringVar(&o.out, "out", "", "also write the report as JSON to this file")
-	f.IntVar(&o.basePort, "base-port", lab.DefaultBasePort, "first port of the sandboxes the labs start (each lab takes up to 30 ports)")
-	f.StringVar(&o.dir, "dir", "", "directory for the labs' sandboxes (default: a temporary directory)")
-	f.StringVar(&o.topo, "topology", "", "run the labs that can on this topology instead of sandboxes of their own (they reload the sample tables)")
+	f.StringVar(&o.Size, "size", lab.SizeDemo, "data and time: "+strings.Join(lab.SizeNames(), ", ")+" (small: seconds per lab; demo: all five in about 3 minutes; full: about 15)")
+	f.DurationVar(&o.Duration, "duration", 0, "measured time of each side of a comparison (default: the size's)")
+	f.IntVar(&o.Rows, "rows", 0, "images to load (users are a tenth, likes twice as many) in the pool, replicas, shards and batch labs (default: the size's)")
+	f.IntVar(&o.Rounds, "rounds", 0, "interleaved rounds each side's time is split over (default: the size's)")
+	f.IntVar(&o.Clients, "clients", 0, "concurrent clients of the replicas and shards labs (default: the size's)")
+	f.StringVar(&o.Format, "format", string(lab.FormatTable), "output: "+joinNames(lab.Formats()))
+	f.StringVar(&out, "out", "", "also write the report as JSON to this file")
+	f.IntVar(&cfg.BasePort, "base-port", lab.DefaultBasePort, "first port of the sandboxes the labs start (each lab takes up to 30 ports)")
+	f.StringVar(&cfg.Dir, "dir", "", "directory for the labs' sandboxes (default: a temporary directory)")
+	f.StringVar(&topo, "topology", "", "run the labs that can on this topology instead of sandboxes of their own (they reload the sample tables)")
 	return c
-}
-
-func joinLabFormats() string {
-	var s []string
-	for _, f := range lab.Formats() {
-		s = append(s, string(f))
-	}
-	return strings.Join(s, ", ")
-}
-
-func runLab(c *cobra.Command, name string, o *labOptions) error {
-	names := []string{name}
-	if name == "all" {
-		names = lab.Names()
-	} else if !slices.Contains(lab.Names(), name) {
-		return usagef("no lab %q: want one of %s, or all", name, strings.Join(lab.Names(), ", "))
-	}
-	size, err := lab.SizeNamed(o.size)
-	if err != nil {
-		return usagef("--size: %v", err)
-	}
-	format := lab.Format(o.format)
-	if !slices.Contains(lab.Formats(), format) {
-		return usagef("--format %q: want %s", o.format, joinLabFormats())
-	}
-	for _, f := range []struct {
-		flag string
-		v    int
-		dst  *int
-	}{{"rows", o.rows, &size.Rows}, {"rounds", o.rounds, &size.Rounds}, {"clients", o.clients, &size.Clients}} {
-		if !c.Flags().Changed(f.flag) {
-			continue
-		}
-		if f.v < 1 {
-			return usagef("--%s %d: want 1 or more", f.flag, f.v)
-		}
-		*f.dst = f.v
-	}
-	if c.Flags().Changed("duration") {
-		if o.duration <= 0 {
-			return usagef("--duration %v: want a positive duration", o.duration)
-		}
-		size.Duration = o.duration
-	}
-	cfg := lab.Config{Size: size, BasePort: o.basePort, Dir: o.dir}
-	if o.topo != "" {
-		if cfg.Topology, err = loadTopology(c.ErrOrStderr(), o.topo); err != nil {
-			return err
-		}
-	}
-	started := time.Now()
-	errw := stderr(c)
-	cfg.Progress = func(line string) {
-		fmt.Fprintf(errw, "[%5.1fs] %s\n", time.Since(started).Seconds(), line)
-	}
-	out := c.OutOrStdout()
-	var werr error
-	rep, err := lab.RunAll(c.Context(), names, cfg, func(e *lab.Experiment) {
-		fmt.Fprintf(errw, "[%5.1fs] %s: done\n", time.Since(started).Seconds(), e.Name)
-		if format != lab.FormatJSON && werr == nil {
-			werr = lab.Write(out, format, e)
-		}
-	})
-	if rep != nil && o.out != "" && len(rep.Experiments) > 0 {
-		if ferr := writeLabReport(o.out, rep); ferr != nil && err == nil {
-			err = ferr
-		}
-	}
-	if format == lab.FormatJSON && rep != nil && err == nil {
-		werr = lab.WriteJSON(out, rep)
-	}
-	if err != nil {
-		return err
-	}
-	if werr != nil {
-		return werr
-	}
-	if len(names) > 1 {
-		fmt.Fprintf(errw, "%d labs in %.0fs\n", len(names), time.Since(started).Seconds())
-	}
-	return nil
-}
-
-func writeLabReport(path string, rep *lab.Report) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write the report: %w", err)
-	}
-	if err := lab.WriteJSON(f, rep); err != nil {
-		f.Close()
-		return fmt.Errorf("write the report to %s: %w", path, err)
-	}
-	return f.Close()
 }

@@ -2,21 +2,12 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
-	"time"
 
-	"github.com/mattn/go-isatty"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/scalelab/scalelab/internal/progress"
 	"github.com/scalelab/scalelab/schema"
 	"github.com/spf13/cobra"
-	"github.com/vbauerster/mpb/v8"
-	"github.com/vbauerster/mpb/v8/decor"
 )
 
 func newLoadCmd() *cobra.Command {
@@ -66,17 +57,15 @@ stdout. Ctrl-C stops the load; the tables then hold part of the data.`,
 				return err
 			}
 			cfg.Topology = t
-			p := newLoadProgress(stderr(c))
-			cfg.Progress = p.update
+			p := progress.NewBars(stderr(c))
+			cfg.Progress = p.Update
 			res, err := schema.Load(c.Context(), cfg)
-			p.finish()
+			p.Finish()
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stderr(c), "loaded %d rows into %d shard(s) of %s by %s in %s (%.0f rows/s); indexes %s in %s; total %s\n",
-				res.Rows(), len(res.Shards), t.Name, res.Method, round(res.LoadTime), res.RowsPerSecond(),
-				res.IndexSet, round(res.IndexTime), round(res.Elapsed))
-			return printLoad(c.OutOrStdout(), res)
+			fmt.Fprintln(stderr(c), res.Summary(t.Name))
+			return res.WriteTable(c.OutOrStdout())
 		},
 	}
 	addTopologyFlag(c, &topo)
@@ -92,87 +81,3 @@ stdout. Ctrl-C stops the load; the tables then hold part of the data.`,
 	f.IntVar(&cfg.Workers, "workers", schema.DefaultWorkers, "connections loading into each shard at once")
 	return c
 }
-
-// loadProgress shows the load's progress on stderr: a bar per table on a
-// terminal, and a line per finished table otherwise.
-type loadProgress struct {
-	w       io.Writer
-	p       *mpb.Progress // nil when w is not a terminal
-	mu      sync.Mutex
-	bars    map[string]*mpb.Bar
-	started map[string]time.Time
-}
-
-func newLoadProgress(w io.Writer) *loadProgress {
-	lp := &loadProgress{w: w, bars: map[string]*mpb.Bar{}, started: map[string]time.Time{}}
-	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
-		lp.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40))
-	}
-	return lp
-}
-
-// update is the loader's Progress callback.
-func (lp *loadProgress) update(table string, done, total uint64) {
-	lp.mu.Lock()
-	defer lp.mu.Unlock()
-	if _, ok := lp.started[table]; !ok {
-		lp.started[table] = time.Now()
-		if lp.p != nil {
-			lp.bars[table] = lp.p.AddBar(int64(total),
-				mpb.PrependDecorators(
-					decor.Name(table, decor.WCSyncSpaceR),
-					decor.CountersNoUnit("%d / %d rows", decor.WCSyncSpace),
-				),
-				mpb.AppendDecorators(
-					decor.AverageSpeed(0, "%.0f rows/s", decor.WCSyncSpace),
-					decor.OnComplete(decor.AverageETA(decor.ET_STYLE_GO, decor.WCSyncSpace), "done"),
-				),
-			)
-		}
-	}
-	if bar := lp.bars[table]; bar != nil {
-		bar.SetCurrent(int64(done))
-		return
-	}
-	if lp.p == nil && done == total {
-		d := time.Since(lp.started[table])
-		fmt.Fprintf(lp.w, "%s: %d rows in %s (%.0f rows/s)\n", table, total, round(d), float64(total)/max(d.Seconds(), 1e-9))
-	}
-}
-
-// finish stops the bars, marking the unfinished ones aborted, and waits
-// until the last frame is drawn.
-func (lp *loadProgress) finish() {
-	if lp.p == nil {
-		return
-	}
-	lp.mu.Lock()
-	for _, bar := range lp.bars {
-		if !bar.Completed() {
-			bar.Abort(false)
-		}
-	}
-	lp.mu.Unlock()
-	lp.p.Wait()
-}
-
-// printLoad prints the rows of every table on every shard.
-func printLoad(w io.Writer, res *schema.LoadResult) error {
-	// Shard names such as -40 and c0- must print as they are.
-	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
-	header := append([]string{"table"}, res.Shards...)
-	t.Header(append(header, "total", "seconds", "rows/s"))
-	for _, tl := range res.Tables {
-		row := []string{tl.Table}
-		for _, n := range tl.Rows {
-			row = append(row, strconv.FormatUint(n, 10))
-		}
-		row = append(row, strconv.FormatUint(tl.Total(), 10), fmt.Sprintf("%.2f", tl.Elapsed.Seconds()), fmt.Sprintf("%.0f", tl.RowsPerSecond()))
-		if err := t.Append(row); err != nil {
-			return err
-		}
-	}
-	return t.Render()
-}
-
-func round(d time.Duration) time.Duration { return d.Round(time.Millisecond) }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -23,12 +24,16 @@ func TestMain(m *testing.M) {
 }
 
 // startSandbox starts a sandbox in a new temp dir (short, for the socket
-// paths) for the tests that run the command against real servers. When t
+// paths) for the tests that run the command against real servers, on
+// ports moved by SCALELAB_TEST_PORT_OFFSET like dbtest's. When t
 // ends it stops whatever the dir's state file then holds, which includes
 // nodes that commands run in other processes added, and deletes the dir.
 func startSandbox(t *testing.T, cfg sandbox.Config) *sandbox.Sandbox {
 	t.Helper()
 	cfg.Server = dbtest.RequireServer(t)
+	if off, err := strconv.Atoi(os.Getenv(dbtest.EnvPortOffset)); err == nil {
+		cfg.BasePort += off
+	}
 	dir, err := os.MkdirTemp("", "scalelab-"+cfg.Name+"-")
 	if err != nil {
 		t.Fatal(err)

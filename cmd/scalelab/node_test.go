@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/sandbox"
 )
 
@@ -12,7 +13,7 @@ import (
 // others go on, and the state records each change.
 func TestNodeStopStartRestart(t *testing.T) {
 	sb := startSandbox(t, sandbox.Config{Name: "nodes", Shards: 1, Replicas: 1, BasePort: 27400})
-	const replica = "0/replica-1"
+	const replicaName = "0/replica-1"
 	alive := func() map[string]bool {
 		now, err := sandbox.Open(sb.Dir)
 		if err != nil {
@@ -24,27 +25,27 @@ func TestNodeStopStartRestart(t *testing.T) {
 		}
 		return out
 	}
-	if _, stderr, err := runCLI(t, "stop", "--dir", sb.Dir, replica); err != nil || !strings.Contains(stderr, "stopped "+replica) {
+	if _, stderr, err := runCLI(t, "stop", "--dir", sb.Dir, replicaName); err != nil || !strings.Contains(stderr, "stopped "+replicaName) {
 		t.Fatalf("stop: %v %s", err, stderr)
 	}
-	if a := alive(); a[replica] || !a["0/primary"] {
+	if a := alive(); a[replicaName] || !a["0/primary"] {
 		t.Fatalf("after stop: %v, want the replica down and the primary up", a)
 	}
-	if _, _, err := runCLI(t, "start", "--dir", sb.Dir, replica); err != nil {
+	if _, _, err := runCLI(t, "start", "--dir", sb.Dir, replicaName); err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	if a := alive(); !a[replica] {
+	if a := alive(); !a[replicaName] {
 		t.Fatalf("after start: %v", a)
 	}
 	started, _ := sandbox.Open(sb.Dir)
-	_, first, _ := started.NodeState(replica)
-	if _, _, err := runCLI(t, "restart", "--dir", sb.Dir, replica); err != nil {
+	_, first, _ := started.NodeState(replicaName)
+	if _, _, err := runCLI(t, "restart", "--dir", sb.Dir, replicaName); err != nil {
 		t.Fatalf("restart: %v", err)
 	}
 	now, _ := sandbox.Open(sb.Dir)
-	_, n, _ := now.NodeState(replica)
+	_, n, _ := now.NodeState(replicaName)
 	if !n.Alive() {
-		t.Fatalf("after restart: %s is down", replica)
+		t.Fatalf("after restart: %s is down", replicaName)
 	}
 	if n.Pid == first.Pid {
 		t.Errorf("restart kept pid %d", n.Pid)
@@ -58,7 +59,7 @@ func TestNodeStopStartRestart(t *testing.T) {
 		t.Fatalf("stop the primary: %v", err)
 	}
 	out, _, err := runCLI(t, "status", "--topology", sb.TopologyPath())
-	if !errors.Is(err, errPrimaryDown) || !strings.Contains(err.Error(), "0/primary") || !strings.Contains(out, "0/replica-1") {
+	if !errors.Is(err, replica.ErrPrimaryDown) || !strings.Contains(err.Error(), "0/primary") || !strings.Contains(out, "0/replica-1") {
 		t.Errorf("status with the primary down: %v, table:\n%s", err, out)
 	}
 	if _, _, err := runCLI(t, "start", "--dir", sb.Dir, "0/primary"); err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/scalelab/scalelab/proxy"
@@ -50,13 +49,11 @@ finish, idle clients get error 1053, then the proxy exits.`,
 				return usagef("--user %s needs --password", user)
 			}
 			cfg.Users = map[string]string{user: password}
-			if cpuProfile != "" {
-				stop, err := startCPUProfile(cpuProfile)
-				if err != nil {
-					return err
-				}
-				defer stop()
+			stop, err := startCPUProfile(cpuProfile)
+			if err != nil {
+				return err
 			}
+			defer stop()
 			cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr(c), format+"\n", args...) }
 			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}, TimesAsText: true}})
 			if err != nil {
@@ -67,16 +64,12 @@ finish, idle clients get error 1053, then the proxy exits.`,
 			if err != nil {
 				return &usageError{err}
 			}
-			if err := srv.Start(c.Context()); err != nil {
-				return err
-			}
-			fmt.Fprintf(stderr(c), "scalelab proxy on %s for topology %s (user %s)\n", srv.Addr(), t.Name, user)
-			if a := srv.MetricsAddr(); a != nil {
-				fmt.Fprintf(stderr(c), "metrics on http://%s/metrics\n", a)
-			}
-			<-c.Context().Done()
-			fmt.Fprintf(stderr(c), "shutting down: draining %d connection(s), at most %v\n", srv.Connections(), cfg.DrainTimeout)
-			return srv.Shutdown(context.Background())
+			return srv.Serve(c.Context(), func() {
+				fmt.Fprintf(stderr(c), "scalelab proxy on %s for topology %s (user %s)\n", srv.Addr(), t.Name, user)
+				if a := srv.MetricsAddr(); a != nil {
+					fmt.Fprintf(stderr(c), "metrics on http://%s/metrics\n", a)
+				}
+			})
 		},
 	}
 	addTopologyFlag(c, &topo)

@@ -1,14 +1,7 @@
 package main
 
 import (
-	"database/sql"
-	"encoding/json"
-	"fmt"
-	"io"
-	"strings"
-
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/scalelab/scalelab/internal/resultset"
 	"github.com/scalelab/scalelab/router"
 	"github.com/spf13/cobra"
 )
@@ -47,8 +40,8 @@ UPDATE and DELETE without the shard key are refused unless
 			if err != nil {
 				return &usageError{err}
 			}
-			if format != "table" && format != "json" {
-				return usagef("--format %q: want table or json", format)
+			if err := checkTableOrJSON(format); err != nil {
+				return err
 			}
 			t, err := loadTopology(c.ErrOrStderr(), topo)
 			if err != nil {
@@ -59,42 +52,14 @@ UPDATE and DELETE without the shard key are refused unless
 				return err
 			}
 			defer r.Close()
-			var tr router.Trace
-			ctx := router.WithTrace(c.Context(), &tr)
-			out := c.OutOrStdout()
-			sess := r.NewSession()
-			defer sess.Close()
-			result, err := sess.Run(ctx, args[0])
+			set, err := resultset.Run(c.Context(), r, args[0])
 			if err != nil {
 				return err
 			}
-			res := queryResult{Affected: result.Affected}
-			if result.Rows != nil {
-				if res, err = readRows(result.Rows); err != nil {
-					return err
-				}
-			}
 			if format == "json" {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				v := map[string]any{"columns": res.Columns, "rows": res.Rows, "rows_affected": res.Affected}
-				if route {
-					v["route"] = tr
-				}
-				return enc.Encode(v)
+				return set.WriteJSON(c.OutOrStdout(), route)
 			}
-			if res.Columns != nil {
-				if err := printRows(out, res); err != nil {
-					return err
-				}
-				fmt.Fprintf(stderr(c), "%d row(s)\n", len(res.Rows))
-			} else {
-				fmt.Fprintf(stderr(c), "%d row(s) affected\n", res.Affected)
-			}
-			if route {
-				printTrace(out, tr)
-			}
-			return nil
+			return set.Write(c.OutOrStdout(), stderr(c), route)
 		},
 	}
 	addTopologyFlag(c, &topo)
@@ -103,89 +68,4 @@ UPDATE and DELETE without the shard key are refused unless
 	c.Flags().StringVar(&format, "format", "table", "output format: table or json")
 	c.Flags().BoolVar(&multiWrites, "allow-multi-shard-writes", false, "let UPDATE/DELETE without the shard key run on every shard")
 	return c
-}
-
-type queryResult struct {
-	Columns  []string
-	Rows     [][]string
-	Affected int64
-}
-
-func readRows(rows *sql.Rows) (queryResult, error) {
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return queryResult{}, err
-	}
-	res := queryResult{Columns: cols, Rows: [][]string{}}
-	vals := make([]sql.NullString, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return res, err
-		}
-		row := make([]string, len(cols))
-		for i, v := range vals {
-			row[i] = "NULL"
-			if v.Valid {
-				row[i] = v.String
-			}
-		}
-		res.Rows = append(res.Rows, row)
-	}
-	return res, rows.Err()
-}
-
-func printRows(w io.Writer, res queryResult) error {
-	// Column names are data here: print them as the server sent them.
-	table := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
-	hdr := make([]any, len(res.Columns))
-	for i, c := range res.Columns {
-		hdr[i] = c
-	}
-	table.Header(hdr...)
-	for _, r := range res.Rows {
-		row := make([]any, len(r))
-		for i, v := range r {
-			row[i] = v
-		}
-		if err := table.Append(row...); err != nil {
-			return err
-		}
-	}
-	return table.Render()
-}
-
-func printTrace(w io.Writer, tr router.Trace) {
-	if tr.Plan != "" {
-		fmt.Fprintf(w, "plan:    %s\n", tr.Plan)
-	}
-	fmt.Fprintf(w, "route:   %s (%s)\n", tr.Route, tr.Kind)
-	if len(tr.Tables) > 0 {
-		fmt.Fprintf(w, "tables:  %s\n", strings.Join(tr.Tables, ", "))
-	}
-	if len(tr.Shards) > 1 {
-		fmt.Fprintf(w, "shards:  %s\n", strings.Join(tr.Shards, ", "))
-		fmt.Fprintf(w, "nodes:   %s\n", strings.Join(tr.Nodes, ", "))
-	} else {
-		fmt.Fprintf(w, "shard:   %s\n", tr.Shard)
-		fmt.Fprintf(w, "node:    %s\n", tr.Node)
-	}
-	if tr.PushedDown != "" {
-		fmt.Fprintf(w, "pushed:  %s\n", tr.PushedDown)
-	}
-	if tr.Merged != "" {
-		fmt.Fprintf(w, "merged:  %s\n", tr.Merged)
-	}
-	fmt.Fprintf(w, "why:     %s\n", tr.Reason)
-	if tr.GTID != "" {
-		fmt.Fprintf(w, "waited:  %v for GTID %s\n", tr.Waited, tr.GTID)
-	}
-	if tr.Retried != "" {
-		fmt.Fprintf(w, "retried: after %s failed\n", tr.Retried)
-	}
-	fmt.Fprintf(w, "took:    %v\n", tr.Duration)
 }

@@ -39,13 +39,9 @@ Several bench results are also charted together, one line each, at the top.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			inputs := make([]report.Input, 0, len(args))
-			for _, path := range args {
-				in, err := report.ReadFile(path)
-				if err != nil {
-					return err
-				}
-				inputs = append(inputs, in)
+			inputs, err := report.ReadFiles(args...)
+			if err != nil {
+				return err
 			}
 			cfg := report.Config{Title: title, Generated: time.Now()}
 			if htmlPath == "-" {

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"path/filepath"
 
-	"github.com/olekukonko/tablewriter"
 	"github.com/scalelab/scalelab/reshard"
-	"github.com/scalelab/scalelab/sandbox"
 	"github.com/spf13/cobra"
 )
 
@@ -46,10 +42,10 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
   scalelab reshard --split 80-         # 80-  →  80-c0 c0-`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
-			if format != "table" && format != "json" {
-				return usagef("--format %q: want table or json", format)
+			if err := checkTableOrJSON(format); err != nil {
+				return err
 			}
-			sb, err := sandbox.Open(filepath.Dir(topo))
+			sb, err := openSandbox(c, "", topo)
 			if err != nil {
 				return err
 			}
@@ -64,30 +60,9 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
 				return err
 			}
 			if format == "json" {
-				enc := json.NewEncoder(c.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return res.WriteJSON(c.OutOrStdout())
 			}
-			tw := tablewriter.NewWriter(c.OutOrStdout())
-			tw.Header("table", "rows total", "rows moved", "moved %", "rows per new shard")
-			for _, t := range res.Tables {
-				pct := 0.0
-				if t.Total > 0 {
-					pct = 100 * float64(t.Moved) / float64(t.Total)
-				}
-				per := ""
-				for _, name := range res.To {
-					per += fmt.Sprintf("%s:%d ", name, t.PerShard[name])
-				}
-				if err := tw.Append(t.Table, t.Total, t.Moved, fmt.Sprintf("%.1f", pct), per); err != nil {
-					return err
-				}
-			}
-			if err := tw.Render(); err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "%v → %v: moved %d of %d rows in %v\n", res.From, res.To, res.Moved(), res.Total(), res.Elapsed.Round(1e6))
-			return nil
+			return res.WriteTable(c.OutOrStdout())
 		},
 	}
 	addTopologyFlag(c, &topo)

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
+	"strings"
 
+	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/topology"
 	"github.com/spf13/cobra"
 )
@@ -62,9 +65,39 @@ func exactArgs(n int) cobra.PositionalArgs {
 
 func stderr(c *cobra.Command) io.Writer { return c.ErrOrStderr() }
 
+// checkTableOrJSON checks a --format flag of table or json.
+func checkTableOrJSON(format string) error {
+	if format != "table" && format != "json" {
+		return usagef("--format %q: want table or json", format)
+	}
+	return nil
+}
+
+// joinNames joins names with ", ", for flag help and messages.
+func joinNames[T ~string](names []T) string {
+	s := make([]string, len(names))
+	for i, n := range names {
+		s[i] = string(n)
+	}
+	return strings.Join(s, ", ")
+}
+
+// noNodeIsUsage makes an error about a node name that the topology does
+// not have a usage error: the name came from the command line.
+func noNodeIsUsage(err error) error {
+	if errors.Is(err, topology.ErrNoNode) {
+		return &usageError{err}
+	}
+	return err
+}
+
 // startCPUProfile writes a CPU profile of this process to path until the
-// returned func is called (the hidden --cpuprofile flags).
+// returned func is called (the hidden --cpuprofile flags); with no path,
+// it does nothing.
 func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("create CPU profile: %w", err)
@@ -76,17 +109,17 @@ func startCPUProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-// loadTopology reads the topology file at path and warns on stderr when
-// other users can read it, as ssh warns about a private key: it holds the
-// sandbox's passwords.
+// loadTopology reads the topology file at path, and warns on stderr when
+// other users can read it, as ssh warns about a private key.
 func loadTopology(stderr io.Writer, path string) (*topology.Topology, error) {
-	t, err := topology.Load(path)
-	if err != nil {
-		return nil, err
+	return topology.LoadChecked(path, func(e *topology.ExposedError) { fmt.Fprintln(stderr, "warning:", e) })
+}
+
+// openSandbox opens the sandbox in the dir of the topology file topo, or
+// in dir when c has a --dir flag and it was given.
+func openSandbox(c *cobra.Command, dir, topo string) (*sandbox.Sandbox, error) {
+	if !c.Flags().Changed("dir") {
+		dir = filepath.Dir(topo)
 	}
-	var exposed *topology.ExposedError
-	if err := topology.CheckPermissions(path); errors.As(err, &exposed) {
-		fmt.Fprintln(stderr, "warning:", exposed)
-	}
-	return t, nil
+	return sandbox.Open(dir)
 }

@@ -1,10 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"time"
 
+	"github.com/scalelab/scalelab/internal/progress"
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/schema"
 	"github.com/spf13/cobra"
@@ -35,16 +34,10 @@ an unsharded keyspace. Without it they live on the first shard's primary.`,
   scalelab up --shards 2 --main        # and a main node for the id sequences`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
-			started := time.Now()
-			cfg.Progress = func(e sandbox.Event) {
-				if e.Node == "" {
-					fmt.Fprintf(stderr(c), "[%5.1fs] %s\n", time.Since(started).Seconds(), e.Step)
-					return
-				}
-				fmt.Fprintf(stderr(c), "[%5.1fs] %-16s %s\n", time.Since(started).Seconds(), e.Node, e.Step)
-			}
+			log := progress.NewLog(stderr(c))
+			cfg.Progress = func(e sandbox.Event) { log.Printf("%s", e) }
 			if c.Flags().Changed("shards") || c.Flags().Changed("replicas") || c.Flags().Changed("main") {
-				if sb, err := sandbox.Open(cfg.Dir); err == nil && len(sb.Running()) == 0 && !sameShape(sb, cfg) {
+				if sb, err := sandbox.Open(cfg.Dir); err == nil && len(sb.Running()) == 0 && !sb.SameShape(cfg) {
 					return usagef("%s holds a stopped sandbox of another shape; run `scalelab down --purge --dir %s` first", cfg.Dir, cfg.Dir)
 				}
 			}
@@ -54,14 +47,11 @@ an unsharded keyspace. Without it they live on the first shard's primary.`,
 				cfg.Tables = schema.ShardedTables()
 			}
 			sb, err := sandbox.Start(c.Context(), cfg)
-			if errors.Is(err, sandbox.ErrRunning) {
-				return err
-			}
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stderr(c), "ready in %.1fs; topology: %s\n", time.Since(started).Seconds(), sb.TopologyPath())
-			return printNodes(c, sb)
+			fmt.Fprintf(stderr(c), "ready in %.1fs; topology: %s\n", log.Elapsed().Seconds(), sb.TopologyPath())
+			return printStatus(c, sb.Topology, sb, "table")
 		},
 	}
 	c.Flags().IntVar(&cfg.Shards, "shards", 1, "number of shards (key ranges named as Vitess names them)")
@@ -72,21 +62,4 @@ an unsharded keyspace. Without it they live on the first shard's primary.`,
 	c.Flags().BoolVar(&noTables, "no-tables", false, "write no tables section (by default users, images and likes are sharded as the sample schema says)")
 	c.Flags().DurationVar(&cfg.ReadyTimeout, "timeout", sandbox.DefaultReadyTimeout, "how long to wait for nodes and replication")
 	return c
-}
-
-func sameShape(sb *sandbox.Sandbox, cfg sandbox.Config) bool {
-	shards := map[string]bool{}
-	main := 0
-	for _, n := range sb.State.Nodes {
-		if n.Shard == "" {
-			main++
-			continue
-		}
-		shards[n.Shard] = true
-	}
-	want := 0
-	if cfg.Main {
-		want = 1
-	}
-	return len(shards) == cfg.Shards && main == want && len(sb.State.Nodes) == cfg.Shards*(1+cfg.Replicas)+main
 }

@@ -1,0 +1,174 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/router"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// DefaultBlockingIO is whether direct targets use blocking socket reads
+// (TargetConfig.BlockingIO) by default: wherever replica.BlockingNet
+// implements them (Linux).
+const DefaultBlockingIO = replica.BlockingNet != "tcp"
+
+// TargetConfig says what OpenTarget connects to: one server (direct), or
+// scalelab's router over a topology.
+type TargetConfig struct {
+	// Router sends the statements through scalelab's router over Topology:
+	// reads to replicas, writes to primaries. Default false: direct, to DSN
+	// or to Node of Topology.
+	Router bool
+	// DSN is a direct target's server. Nil means Node of Topology.
+	DSN *mysql.Config
+	// Topology is the router's topology, or the one that holds Node.
+	// Required unless DSN is set.
+	Topology *topology.Topology
+	// Node names a direct target's node in Topology, such as "0/primary",
+	// connected to as the application user. Empty means the topology's
+	// first node. An unknown name is an error wrapping topology.ErrNoNode.
+	Node string
+	// CreateSchema, if set, is a database that OpenTarget creates if it is
+	// missing, as mysqlslap's --create-schema, and that the statements run
+	// in: on DSN's server, as its user; on Node, as the admin user, which
+	// grants the application user its privileges there; on every primary
+	// for the router (replicas get it by replication).
+	CreateSchema string
+	// Consistency is the router's read consistency. Empty means
+	// router.DefaultConsistency.
+	Consistency router.Consistency
+	// BlockingIO makes a direct target's TCP connections use blocking
+	// socket reads (replica.BlockingNet), as sysbench's clients do.
+	// DefaultBlockingIO is the command line's default.
+	BlockingIO bool
+	// Clients is the most clients that run at once (the highest
+	// Config.Concurrency): a direct pool opens that many connections before
+	// OpenTarget returns and keeps them; the router keeps that many idle
+	// per node. Zero means 1.
+	Clients int
+}
+
+// Opened is a target that OpenTarget connected to. Close it when done.
+type Opened struct {
+	// Target is what Run sends statements to: a *sql.DB or the router.
+	Target Target
+	// Description names the target for a log line, such as
+	// "127.0.0.1:3306/shop as app (direct)".
+	Description string
+	close       func() error
+}
+
+// Close closes the target's connections.
+func (o *Opened) Close() error { return o.close() }
+
+// OpenTarget creates cfg.CreateSchema if set, and connects to the target.
+func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
+	cfg.Clients = max(cfg.Clients, 1)
+	if cfg.Router {
+		return openRouter(ctx, cfg)
+	}
+	var mc *mysql.Config
+	if cfg.DSN != nil {
+		mc = cfg.DSN.Clone()
+		if cfg.CreateSchema != "" {
+			if err := createSchemaAt(ctx, mc, cfg.CreateSchema, nil); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		t := cfg.Topology
+		if t == nil {
+			return nil, fmt.Errorf("bench: TargetConfig needs DSN or Topology")
+		}
+		name := cfg.Node
+		if name == "" {
+			name = t.Nodes()[0].Name
+		}
+		n, err := t.Node(name)
+		if err != nil {
+			return nil, err
+		}
+		mc = t.MySQLConfig(n.Addr, t.User)
+		if cfg.CreateSchema != "" {
+			// The admin user creates it and grants the application user.
+			if err := createSchemaAt(ctx, t.MySQLConfig(n.Addr, t.AdminCredentials()), cfg.CreateSchema, t.GrantApp); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if cfg.CreateSchema != "" {
+		mc.DBName = cfg.CreateSchema
+	}
+	if mc.Net == "tcp" && cfg.BlockingIO {
+		mc.Net = replica.BlockingNet
+	}
+	conn, err := mysql.NewConnector(mc)
+	if err != nil {
+		return nil, fmt.Errorf("connector for %s: %w", mc.Addr, err)
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxOpenConns(cfg.Clients)
+	db.SetMaxIdleConns(cfg.Clients)
+	if err := Connect(ctx, db, cfg.Clients); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect %d client(s) to %s as %s: %w", cfg.Clients, mc.Addr, mc.User, err)
+	}
+	return &Opened{
+		Target:      db,
+		Description: fmt.Sprintf("%s/%s as %s (direct)", mc.Addr, mc.DBName, mc.User),
+		close:       db.Close,
+	}, nil
+}
+
+func openRouter(ctx context.Context, cfg TargetConfig) (*Opened, error) {
+	if cfg.Topology == nil {
+		return nil, fmt.Errorf("bench: TargetConfig.Router needs Topology")
+	}
+	t := *cfg.Topology
+	if cfg.CreateSchema != "" {
+		// Created on every primary, from where it replicates.
+		for _, s := range t.Shards {
+			if err := createSchemaAt(ctx, t.MySQLConfig(s.Primary.HostPort, t.AdminCredentials()), cfg.CreateSchema, t.GrantApp); err != nil {
+				return nil, err
+			}
+		}
+		t.Database = cfg.CreateSchema
+	}
+	if cfg.Consistency == "" {
+		cfg.Consistency = router.DefaultConsistency
+	}
+	r, err := router.Open(ctx, &t, router.Config{
+		Consistency: cfg.Consistency,
+		Replica:     replica.Config{Pool: replica.PoolConfig{MaxIdle: cfg.Clients}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Opened{
+		Target:      r,
+		Description: fmt.Sprintf("topology %s, database %s (router, %s reads)", t.Name, t.DatabaseName(), cfg.Consistency),
+		close:       r.Close,
+	}, nil
+}
+
+// createSchemaAt creates database name on the server of cfg, connecting
+// without a current database, and runs grant's statement for it when grant
+// is set (see CreateSchema).
+func createSchemaAt(ctx context.Context, cfg *mysql.Config, name string, grant func(string) (string, []any)) error {
+	admin := cfg.Clone()
+	admin.DBName = ""
+	conn, err := mysql.NewConnector(admin)
+	if err != nil {
+		return fmt.Errorf("connector for %s: %w", admin.Addr, err)
+	}
+	db := sql.OpenDB(conn)
+	defer db.Close()
+	if err := CreateSchema(ctx, db, name, grant); err != nil {
+		return fmt.Errorf("on %s: %w", admin.Addr, err)
+	}
+	return nil
+}

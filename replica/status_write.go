@@ -1,0 +1,130 @@
+package replica
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// ErrPrimaryDown is returned (wrapped) by Status.Err while a primary is
+// down.
+var ErrPrimaryDown = errors.New("a primary is down")
+
+// Status is every node of a topology as Probe found it: what scalelab
+// status shows.
+type Status struct {
+	Name   string       `json:"name"`
+	Flavor string       `json:"flavor"`
+	Nodes  []NodeStatus `json:"nodes"`
+}
+
+// ProbeStatus probes every node of t (see Probe) and sets each node's Pid
+// to pid(node name); pid may be nil, for a topology that no local sandbox
+// runs.
+func ProbeStatus(ctx context.Context, t *topology.Topology, timeout time.Duration, pid func(node string) int) (*Status, error) {
+	st, err := Probe(ctx, t, timeout)
+	if err != nil {
+		return nil, err
+	}
+	if pid != nil {
+		for i := range st {
+			st[i].Pid = pid(st[i].Name)
+		}
+	}
+	return &Status{Name: t.Name, Flavor: t.Flavor, Nodes: st}, nil
+}
+
+// Err returns an error wrapping ErrPrimaryDown that names the primaries
+// that are down, or nil: writes to their shards fail.
+func (s *Status) Err() error {
+	var down []string
+	for _, n := range s.Nodes {
+		if n.Role == topology.Primary && !n.Up {
+			down = append(down, n.Name)
+		}
+	}
+	if len(down) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s (writes to those shards fail; start it with scalelab start NODE)", ErrPrimaryDown, strings.Join(down, ", "))
+}
+
+// Write writes s to w as JSON when format is "json", and otherwise as a
+// table (WriteTable), with the nodes' problems (WriteProblems) on
+// problems. It returns w's errors.
+func (s *Status) Write(w, problems io.Writer, format string) error {
+	if format == "json" {
+		return s.WriteJSON(w)
+	}
+	if err := s.WriteTable(w); err != nil {
+		return err
+	}
+	s.WriteProblems(problems)
+	return nil
+}
+
+// WriteJSON writes s as indented JSON.
+func (s *Status) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s)
+}
+
+// WriteTable prints a row per node: shard, role, address, pid, up or
+// down, replication threads, both lags and the GTID position; "-" where a
+// value does not apply, "?" for the threads of a node that is down.
+func (s *Status) WriteTable(w io.Writer) error {
+	tw := tablewriter.NewWriter(w)
+	tw.Header("node", "shard", "role", "address", "pid", "state", "io", "sql", "lag s", "heartbeat ms", "gtid")
+	for _, r := range s.Nodes {
+		state, pid, lag, hb := "down", "-", "-", "-"
+		if r.Up {
+			state = "up"
+		}
+		if r.Pid > 0 {
+			pid = strconv.Itoa(r.Pid)
+		}
+		if r.Role == topology.Replica && r.Up && r.SecondsBehind >= 0 {
+			lag = strconv.FormatInt(r.SecondsBehind, 10)
+		}
+		if r.Role == topology.Replica && r.Up && r.HeartbeatLagMs >= 0 {
+			hb = strconv.FormatFloat(r.HeartbeatLagMs, 'f', 1, 64)
+		}
+		io, sqlth := r.IORunning, r.SQLRunning
+		if r.Role == topology.Primary {
+			io, sqlth = "-", "-"
+		}
+		if !r.Up {
+			io, sqlth = "?", "?"
+		}
+		shard := r.Shard
+		if shard == "" {
+			shard = "-" // the main node
+		}
+		if err := tw.Append(r.Name, shard, string(r.Role), r.Addr, pid, state, io, sqlth, lag, hb, r.GTID); err != nil {
+			return err
+		}
+	}
+	return tw.Render()
+}
+
+// WriteProblems prints a line per node that could not be probed or whose
+// replication stopped with an error.
+func (s *Status) WriteProblems(w io.Writer) {
+	for _, r := range s.Nodes {
+		switch {
+		case r.Error != "":
+			fmt.Fprintf(w, "%s: %s\n", r.Name, r.Error)
+		case r.LastError != "":
+			fmt.Fprintf(w, "%s: replication error: %s\n", r.Name, r.LastError)
+		}
+	}
+}

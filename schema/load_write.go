@@ -1,0 +1,40 @@
+package schema
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Summary is one line about the load into the topology named topo: rows,
+// shards, method, rate, and the time spent on rows, indexes and in all.
+func (r *LoadResult) Summary(topo string) string {
+	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
+	return fmt.Sprintf("loaded %d rows into %d shard(s) of %s by %s in %s (%.0f rows/s); indexes %s in %s; total %s",
+		r.Rows(), len(r.Shards), topo, r.Method, ms(r.LoadTime), r.RowsPerSecond(), r.IndexSet, ms(r.IndexTime), ms(r.Elapsed))
+}
+
+// WriteTable prints the rows loaded into every table on every shard, with
+// each table's total, time and rate, as a text table. It returns w's
+// errors.
+func (r *LoadResult) WriteTable(w io.Writer) error {
+	// Shard names such as -40 and c0- must print as they are.
+	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
+	header := append([]string{"table"}, r.Shards...)
+	t.Header(append(header, "total", "seconds", "rows/s"))
+	for _, tl := range r.Tables {
+		row := []string{tl.Table}
+		for _, n := range tl.Rows {
+			row = append(row, strconv.FormatUint(n, 10))
+		}
+		row = append(row, strconv.FormatUint(tl.Total(), 10), fmt.Sprintf("%.2f", tl.Elapsed.Seconds()), fmt.Sprintf("%.0f", tl.RowsPerSecond()))
+		if err := t.Append(row); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}

@@ -1,0 +1,44 @@
+package schema
+
+import (
+	"bytes"
+	"testing"
+	"time"
+)
+
+func TestLoadResultWriteTable(t *testing.T) {
+	res := &LoadResult{
+		Shards: []string{"-40", "c0-"},
+		Tables: []TableLoad{
+			{Table: "users", Rows: []uint64{3, 7}, Elapsed: 500 * time.Millisecond},
+			{Table: "likes", Rows: []uint64{1000, 0}, Elapsed: 2 * time.Second},
+		},
+	}
+	var b bytes.Buffer
+	if err := res.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := `┌───────┬──────┬─────┬───────┬─────────┬────────┐
+│ table │ -40  │ c0- │ total │ seconds │ rows/s │
+├───────┼──────┼─────┼───────┼─────────┼────────┤
+│ users │ 3    │ 7   │ 10    │ 0.50    │ 20     │
+│ likes │ 1000 │ 0   │ 1000  │ 2.00    │ 500    │
+└───────┴──────┴─────┴───────┴─────────┴────────┘
+`
+	if got := b.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestLoadResultSummary(t *testing.T) {
+	res := &LoadResult{
+		Method: MethodInfile, IndexSet: "full", Shards: []string{"-80", "80-"},
+		Tables:    []TableLoad{{Table: "users", Rows: []uint64{600, 400}}},
+		LoadTime:  500*time.Millisecond + 400*time.Microsecond,
+		IndexTime: 1500 * time.Microsecond, Elapsed: 2*time.Second + 1234*time.Microsecond,
+	}
+	want := "loaded 1000 rows into 2 shard(s) of lab by infile in 500ms (1998 rows/s); indexes full in 2ms; total 2.001s"
+	if got := res.Summary("lab"); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

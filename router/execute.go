@@ -271,7 +271,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 	if err != nil {
 		return err
 	}
-	rows, err := r.mergeDB.QueryContext(ctx, "merge", src)
+	rows, err := r.mergeDB.QueryContext(ctx, "merge", &mergeRows{src: src})
 	if err != nil {
 		src.close()
 		return err

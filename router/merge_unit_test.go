@@ -618,7 +618,7 @@ func TestMergeComparePadded(t *testing.T) {
 func runMergeCases(t *testing.T, cases []mergeCase) {
 	t.Helper()
 	r := fourShards(t)
-	db := sql.OpenDB(synthConnector{})
+	db := newMergeDB()
 	t.Cleanup(func() { db.Close() })
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -888,7 +888,7 @@ func synthResults(t *testing.T, db *sql.DB, spec *mergeSpec, shardSel *sqlparser
 			}
 			res.rows = append(res.rows, row)
 		}
-		rows, err := db.QueryContext(context.Background(), "shard", res)
+		rows, err := db.QueryContext(context.Background(), "shard", &synthRows{res: res})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -968,34 +968,6 @@ func generalCIKey(s string) []byte {
 	return key
 }
 
-// synthDriver is a test-only database/sql driver whose one query returns
-// the *synthResult passed as its argument, so that tests get real
-// *sql.Rows and *sql.ColumnType for rows they make up.
-type synthConnector struct{}
-
-func (synthConnector) Connect(context.Context) (driver.Conn, error) { return synthConn{}, nil }
-func (synthConnector) Driver() driver.Driver                        { return synthDriver{} }
-
-type synthDriver struct{}
-
-func (synthDriver) Open(string) (driver.Conn, error) { return synthConn{}, nil }
-
-type synthConn struct{}
-
-func (synthConn) Prepare(string) (driver.Stmt, error)      { return nil, errors.New("synth: no prepare") }
-func (synthConn) Close() error                             { return nil }
-func (synthConn) Begin() (driver.Tx, error)                { return nil, errors.New("synth: no transactions") }
-func (synthConn) CheckNamedValue(*driver.NamedValue) error { return nil }
-
-func (synthConn) QueryContext(_ context.Context, _ string, args []driver.NamedValue) (driver.Rows, error) {
-	if len(args) == 1 {
-		if res, ok := args[0].Value.(*synthResult); ok {
-			return &synthRows{res: res}, nil
-		}
-	}
-	return nil, errors.New("synth: query without a result")
-}
-
 // synthResult is one shard's result.
 type synthResult struct {
 	cols  []synthCol
@@ -1003,6 +975,9 @@ type synthResult struct {
 	rows  [][]driver.Value
 }
 
+// synthRows are one shard's made-up rows as driver rows; the router's own
+// merge driver (newMergeDB) hands them back as *sql.Rows with real
+// *sql.ColumnType, which the merge reads.
 type synthRows struct {
 	res *synthResult
 	i   int

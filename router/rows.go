@@ -55,15 +55,17 @@ func (mergeConn) Begin() (driver.Tx, error) {
 // conversion untouched.
 func (mergeConn) CheckNamedValue(*driver.NamedValue) error { return nil }
 
+// QueryContext hands back its one argument, driver rows (a merge's
+// *mergeRows), as the query's rows.
 func (mergeConn) QueryContext(_ context.Context, _ string, args []driver.NamedValue) (driver.Rows, error) {
 	if len(args) != 1 {
 		return nil, errors.New("router: merge query without a source")
 	}
-	src, ok := args[0].Value.(*mergeSource)
+	rows, ok := args[0].Value.(driver.Rows)
 	if !ok {
 		return nil, errors.New("router: merge query with a bad source")
 	}
-	return &mergeRows{src: src}, nil
+	return rows, nil
 }
 
 func newMergeDB() *sql.DB {

@@ -42,7 +42,7 @@ func TestScreenshot(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", filepath.Join("..", "..", "scripts", "screenshot-report.sh"), page)
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join("..", "scripts", "screenshot-report.sh"), page)
 	cmd.Env = append(os.Environ(), "OUT="+shot, "WIDTH=1280", "HEIGHT=2400", "TMPDIR="+dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("screenshot-report.sh: %v\n%s", err, out)

@@ -59,6 +59,7 @@ func (s *Sandbox) KillNode(ctx context.Context, name string) error {
 		if !waitGone(ctx, n.Pid, n.cnf(), DefaultStopTimeout) {
 			return fmt.Errorf("sandbox: node %s (pid %d) survived SIGKILL", name, n.Pid)
 		}
+		waitPortFree(ctx, n.Port, DefaultStopTimeout)
 	}
 	s.State.Nodes[i].Pid = 0
 	return s.writeState()
@@ -73,6 +74,7 @@ func (s *Sandbox) StopNode(ctx context.Context, name string) error {
 	if err := terminate(ctx, n.Pid, n.cnf(), DefaultStopTimeout); err != nil {
 		return &NodeError{Node: name, Log: n.ErrorLog(), Err: err}
 	}
+	waitPortFree(ctx, n.Port, DefaultStopTimeout)
 	s.State.Nodes[i].Pid = 0
 	return s.writeState()
 }

@@ -44,6 +44,14 @@ func alive(pid int, marker string) bool {
 	return strings.Contains(string(cmdline), marker)
 }
 
+// waitPortFree waits, for at most d, until port can be bound again. A
+// killed server's main thread is a zombie, and so counts as gone, a moment
+// before its last thread has closed its sockets; starting it again in that
+// moment would find its own port taken.
+func waitPortFree(ctx context.Context, port int, d time.Duration) {
+	poll(ctx, d, func() bool { return portFree(port) == nil })
+}
+
 // terminate stops pid: SIGTERM, a wait of up to grace, then SIGKILL and a
 // short wait. It returns an error only if the process outlives SIGKILL.
 func terminate(ctx context.Context, pid int, marker string, grace time.Duration) error {
@@ -62,14 +70,17 @@ func terminate(ctx context.Context, pid int, marker string, grace time.Duration)
 }
 
 func waitGone(ctx context.Context, pid int, marker string, d time.Duration) bool {
+	return poll(ctx, d, func() bool { return !alive(pid, marker) })
+}
+
+// poll checks done every 20 ms until it holds, for at most d, and reports
+// whether it held.
+func poll(ctx context.Context, d time.Duration, done func() bool) bool {
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
-	for {
-		if !alive(pid, marker) {
-			return true
-		}
+	for !done() {
 		select {
 		case <-deadline.C:
 			return false
@@ -78,6 +89,7 @@ func waitGone(ctx context.Context, pid int, marker string, d time.Duration) bool
 		case <-tick.C:
 		}
 	}
+	return true
 }
 
 // strays lists the live processes whose command line mentions marker, such

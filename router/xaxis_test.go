@@ -90,6 +90,12 @@ func TestReadsGoToReplicasBalanced(t *testing.T) {
 	r, sb := openRouter(t, router.Config{Replica: quiet()})
 	setupKV(t, r)
 	ctx := context.Background()
+	// On a loaded machine a replica's first lag reading can time out,
+	// leaving it out of the rotation until the next one.
+	set := r.Sets()[0]
+	waitFor(t, 10*time.Second, "both replicas eligible", func() bool {
+		return set.Eligible(set.Replicas()[0]) && set.Eligible(set.Replicas()[1])
+	})
 	before := comCounters(t, sb.Topology, "Com_select")
 	statsBefore := r.Stats()
 	const n = 200

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/proxy"
+	"github.com/scalelab/scalelab/replica"
 )
 
 // TestClassifiedOnce checks that a statement a client sends through the
@@ -18,6 +19,10 @@ func TestClassifiedOnce(t *testing.T) {
 	db := f.open(t, func(c *mysql.Config) { c.InterpolateParams = true })
 	db.SetMaxOpenConns(1)
 	if _, err := db.Exec("CREATE TABLE IF NOT EXISTS once_kv (id BIGINT PRIMARY KEY, v BIGINT)"); err != nil {
+		t.Fatal(err)
+	}
+	// Reads go to replicas: they must have the table first.
+	if err := replica.WaitCaughtUp(t.Context(), f.topo, 0); err != nil {
 		t.Fatal(err)
 	}
 	// Each statement text is new to the router, so each is parsed: a

@@ -50,29 +50,37 @@ func (s *Sandbox) RestartNode(ctx context.Context, name string) error {
 // KillNode sends SIGKILL to one node, the way a crash would, and waits until
 // the process is gone. Tests use it to check failover.
 func (s *Sandbox) KillNode(ctx context.Context, name string) error {
-	i, n, err := s.NodeState(name)
-	if err != nil {
-		return err
-	}
-	if n.Alive() {
+	return s.halt(ctx, name, func(n NodeState) error {
+		if !n.Alive() {
+			return nil
+		}
 		_ = syscall.Kill(n.Pid, syscall.SIGKILL)
 		if !waitGone(ctx, n.Pid, n.cnf(), DefaultStopTimeout) {
 			return fmt.Errorf("sandbox: node %s (pid %d) survived SIGKILL", name, n.Pid)
 		}
-		waitPortFree(ctx, n.Port, DefaultStopTimeout)
-	}
-	s.State.Nodes[i].Pid = 0
-	return s.writeState()
+		return nil
+	})
 }
 
 // StopNode shuts one node down cleanly.
 func (s *Sandbox) StopNode(ctx context.Context, name string) error {
+	return s.halt(ctx, name, func(n NodeState) error {
+		if err := terminate(ctx, n.Pid, n.cnf(), DefaultStopTimeout); err != nil {
+			return &NodeError{Node: name, Log: n.ErrorLog(), Err: err}
+		}
+		return nil
+	})
+}
+
+// halt ends the named node's process with end, waits until its port is
+// free, and records it as stopped.
+func (s *Sandbox) halt(ctx context.Context, name string, end func(NodeState) error) error {
 	i, n, err := s.NodeState(name)
 	if err != nil {
 		return err
 	}
-	if err := terminate(ctx, n.Pid, n.cnf(), DefaultStopTimeout); err != nil {
-		return &NodeError{Node: name, Log: n.ErrorLog(), Err: err}
+	if err := end(n); err != nil {
+		return err
 	}
 	waitPortFree(ctx, n.Port, DefaultStopTimeout)
 	s.State.Nodes[i].Pid = 0

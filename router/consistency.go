@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 
@@ -40,6 +41,8 @@ func ParseConsistency(s string) (Consistency, error) {
 // like the Router it is safe for concurrent use.
 type View struct {
 	statements
+	r    *Router
+	mode Consistency
 }
 
 // With returns the router seen in consistency mode c ("" means the
@@ -48,9 +51,19 @@ func (r *Router) With(c Consistency) *View {
 	if c == "" {
 		c = r.cfg.Consistency
 	}
-	return &View{statements{do: func(ctx context.Context, o *op) error {
+	return &View{r: r, mode: c, statements: statements{do: func(ctx context.Context, o *op) error {
 		return r.run(ctx, &env{g: &r.gtids, on: pooled, mode: c}, o)
 	}}}
+}
+
+// BeginTx starts a transaction in the view's mode: under read-your-writes
+// its commit's GTID is kept, so the view's later reads see it.
+func (v *View) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
+	t, err := v.r.BeginTx(ctx, opts)
+	if err == nil {
+		t.mode = v.mode
+	}
+	return t, err
 }
 
 // gtids remembers, per shard, the newest GTID position a reader must wait

@@ -164,23 +164,68 @@ func (s *Session) endTx(commit bool) error {
 // session handles SET and USE.
 func (s *Session) session(ctx context.Context, st *Statement, query string) error {
 	// scalelab's own variable and autocommit are the session's state, in
-	// or out of a transaction.
-	if set, ok := st.AST.(*sqlparser.Set); ok && len(set.Exprs) == 1 {
-		name := strings.ToLower(set.Exprs[0].Var.Name.String())
-		val := strings.Trim(sqlparser.String(set.Exprs[0].Expr), "'\"`")
-		switch name {
-		case ConsistencyVariable:
-			c, err := ParseConsistency(val)
+	// or out of a transaction, wherever they stand in a SET.
+	var own []func() error
+	if set, ok := st.AST.(*sqlparser.Set); ok {
+		var rest sqlparser.SetExprs
+		for _, e := range set.Exprs {
+			apply, err := s.ownVariable(e)
 			if err != nil {
 				return err
 			}
-			s.mode = c
-			return nil
-		case "autocommit":
-			on, err := parseBool(val)
-			if err != nil {
-				return fmt.Errorf("router: SET autocommit = %s: %w", val, err)
+			if apply == nil {
+				rest = append(rest, e)
+				continue
 			}
+			own = append(own, apply)
+		}
+		if len(rest) == 0 {
+			return runAll(own)
+		}
+		if len(own) > 0 {
+			// The other assignments go to the servers, as their own SET.
+			query = sqlparser.String(&sqlparser.Set{Exprs: rest})
+			st = s.r.cls.Classify(query)
+		}
+	}
+	if err := s.sessionState(ctx, st, query); err != nil {
+		return err
+	}
+	return runAll(own)
+}
+
+// runAll runs fns in order and stops at the first error.
+func runAll(fns []func() error) error {
+	for _, fn := range fns {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ownVariable returns, for an assignment to a variable the session keeps
+// itself (scalelab_consistency, the session's autocommit), the function
+// that applies it once the whole SET is known to be good; nil for any
+// other assignment.
+func (s *Session) ownVariable(e *sqlparser.SetExpr) (func() error, error) {
+	if e.Var.Scope != sqlparser.NoScope && e.Var.Scope != sqlparser.SessionScope {
+		return nil, nil // @user variables, GLOBAL and the like go to the servers
+	}
+	val := strings.Trim(sqlparser.String(e.Expr), "'\"`")
+	switch strings.ToLower(e.Var.Name.String()) {
+	case ConsistencyVariable:
+		c, err := ParseConsistency(val)
+		if err != nil {
+			return nil, err
+		}
+		return func() error { s.mode = c; return nil }, nil
+	case "autocommit":
+		on, err := parseBool(val)
+		if err != nil {
+			return nil, fmt.Errorf("router: SET autocommit = %s: %w", val, err)
+		}
+		return func() error {
 			if on && s.tx != nil {
 				// Turning autocommit on commits the open transaction, as in MySQL.
 				if err := s.endTx(true); err != nil {
@@ -189,8 +234,13 @@ func (s *Session) session(ctx context.Context, st *Statement, query string) erro
 			}
 			s.autocommit = on
 			return nil
-		}
+		}, nil
 	}
+	return nil, nil
+}
+
+// sessionState handles SET of server variables, and USE.
+func (s *Session) sessionState(ctx context.Context, st *Statement, query string) error {
 	if err := s.r.refuseSessionState(st); err != nil {
 		return err
 	}

@@ -429,3 +429,80 @@ func TestReplicaCrash(t *testing.T) {
 	}
 	t.Logf("%d reads, 0 errors, %d retries; transitions %+v", reads.Load(), r.Stats().Routes[router.RouteRetry], hist)
 }
+
+// TestSessionSetMixesOwnAndServerVariables checks that a SET that assigns
+// autocommit or scalelab_consistency beside server variables does both:
+// the session keeps its own, and the servers get the rest.
+func TestSessionSetMixesOwnAndServerVariables(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	if _, err := s.ExecContext(ctx, "SET autocommit = 0, @mixed = 7, scalelab_consistency = 'strong'"); err != nil {
+		t.Fatal(err)
+	}
+	if s.Autocommit() || s.Consistency() != router.Strong {
+		t.Fatalf("autocommit %v, consistency %q; want false and strong", s.Autocommit(), s.Consistency())
+	}
+	var v int64
+	if err := s.GetContext(ctx, &v, "SELECT @mixed"); err != nil || v != 7 {
+		t.Fatalf("SELECT @mixed: got %d, %v; want 7", v, err)
+	}
+	// autocommit is off: the UPDATE waits for COMMIT, which the session
+	// sends, since it knows.
+	if _, err := s.ExecContext(ctx, "UPDATE kv SET v = 70 WHERE k = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if !s.InTransaction() {
+		t.Fatal("after an UPDATE with autocommit off: no transaction open")
+	}
+	if _, err := s.ExecContext(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.With(router.Strong).GetContext(ctx, &v, "SELECT v FROM kv WHERE k = 1"); err != nil || v != 70 {
+		t.Fatalf("after COMMIT: got %d, %v; want 70", v, err)
+	}
+	if _, err := s.ExecContext(ctx, "SET @autocommit = 1"); err != nil || s.Autocommit() {
+		t.Fatalf("a user variable named autocommit turned it on (%v)", err)
+	}
+	if _, err := r.ExecContext(ctx, "UPDATE kv SET v = 1 WHERE k = 1"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestViewTransactionReadsItsWrites checks that a transaction begun on a
+// read-your-writes view keeps its commit's GTID, so that the view's next
+// read waits for it on a replica (or falls back to the primary) and sees
+// the write.
+func TestViewTransactionReadsItsWrites(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	v := r.With(router.ReadYourWrites)
+	tx, err := v.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE kv SET v = v + 1 WHERE k = 1"); err != nil {
+		t.Fatal(err)
+	}
+	var want int64
+	if err := tx.GetContext(ctx, &want, "SELECT v FROM kv WHERE k = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var tr router.Trace
+	var got int64
+	if err := v.GetContext(router.WithTrace(ctx, &tr), &got, "SELECT v FROM kv WHERE k = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("read after the commit: got %d, want %d (route %s: %s)", got, want, tr.Route, tr.Reason)
+	}
+	if tr.GTID == "" && tr.Route != router.RouteFallback {
+		t.Errorf("the read neither waited for the commit's GTID nor fell back to the primary: route %s: %s", tr.Route, tr.Reason)
+	}
+}

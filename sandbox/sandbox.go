@@ -510,7 +510,7 @@ func (s *Sandbox) bootstrap(ctx context.Context, progress func(Event)) error {
 // WaitReplication writes a fresh marker row on every primary and waits until
 // every replica has applied it and shows it. This is the check dbdeployer
 // users miss: threads that say Yes are not yet proof that data flows. It
-// waits until ctx is done, or a minute when ctx has no deadline.
+// waits until ctx is done; an error then names the threads that stopped.
 func (s *Sandbox) WaitReplication(ctx context.Context) error {
 	f, err := flavor.Lookup(s.State.Flavor)
 	if err != nil {
@@ -533,26 +533,31 @@ func (s *Sandbox) WaitReplication(ctx context.Context) error {
 		}
 		tokens[n.Shard] = tok
 	}
-	timeout := time.Minute
-	if d, ok := ctx.Deadline(); ok {
-		timeout = max(time.Until(d), time.Second)
-	}
 	return s.eachNode(ctx, func(ctx context.Context, i int, n NodeState) error {
 		if n.Role != topology.Replica {
 			return nil
 		}
 		db := s.rootDB(n)
 		defer db.Close()
-		ok, err := flavor.WaitApplied(ctx, db, f, positions[n.Shard], timeout)
-		if err != nil {
-			return fmt.Errorf("wait for the replication marker: %w", err)
-		}
-		if !ok {
-			why := "the marker row was not replicated in time"
-			if st, err := flavor.ReadReplicaStatus(ctx, db, f); err == nil && !st.Running() {
-				why = fmt.Sprintf("replication threads IO=%s SQL=%s %s", st.IORunning, st.SQLRunning, st.LastError)
+		for {
+			// The server waits until a second before ctx's deadline, so
+			// that its answer, not the deadline, ends the wait and there
+			// is time left to say why. Without a deadline it waits a
+			// minute at a time, until ctx is canceled.
+			wait, bounded := time.Minute, false
+			if d, ok := ctx.Deadline(); ok {
+				wait, bounded = max(time.Until(d)-time.Second, 100*time.Millisecond), true
 			}
-			return fmt.Errorf("replication not working in time: %s", why)
+			ok, err := flavor.WaitApplied(ctx, db, f, positions[n.Shard], wait)
+			if ok {
+				break
+			}
+			if err != nil && ctx.Err() == nil {
+				return fmt.Errorf("wait for the replication marker: %w", err)
+			}
+			if bounded || ctx.Err() != nil {
+				return fmt.Errorf("replication not working in time: %s", s.whyNotReplicating(db, f))
+			}
 		}
 		var tok string
 		if err := db.QueryRowContext(ctx, "SELECT token FROM `"+MetaDatabase+"`.marker WHERE id = 1").Scan(&tok); err != nil || tok != tokens[n.Shard] {
@@ -560,6 +565,18 @@ func (s *Sandbox) WaitReplication(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// whyNotReplicating says why a replica has not applied the marker: its
+// replication threads and last error when they do not run. It reads them
+// with a context of its own, since the caller's may be spent.
+func (s *Sandbox) whyNotReplicating(db *sql.DB, f flavor.Flavor) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if st, err := flavor.ReadReplicaStatus(ctx, db, f); err == nil && !st.Running() {
+		return fmt.Sprintf("replication threads IO=%s SQL=%s %s", st.IORunning, st.SQLRunning, st.LastError)
+	}
+	return "the marker row was not replicated in time"
 }
 
 // Stop stops every node by its recorded pid: SIGTERM, then SIGKILL after

@@ -26,6 +26,7 @@ const (
 	basePortTaken     = 25100 // BasePort: 25100
 	basePortInterrupt = 25200 // BasePort: 25200
 	basePortAccounts  = 25300 // BasePort: 25300 (1 shard x 2 nodes)
+	basePortStopped   = 25400 // BasePort: 25400 (1 shard x 2 nodes)
 )
 
 func start(t *testing.T, srv sandbox.Server, cfg sandbox.Config) *sandbox.Sandbox {

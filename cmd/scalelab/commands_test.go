@@ -47,6 +47,11 @@ func TestDataCommands(t *testing.T) {
 		if stdout != "" || stderr != "0 row(s) affected\n" {
 			t.Errorf("update: got stdout %q, stderr %q", stdout, stderr)
 		}
+		// A statement with no result set reads as one that changed nothing.
+		stdout, stderr = run(t, "query", "DO 1")
+		if stdout != "" || stderr != "0 row(s) affected\n" {
+			t.Errorf("DO: got stdout %q, stderr %q", stdout, stderr)
+		}
 		stdout, _ = run(t, "query", "--format", "json", "--route", "SELECT id FROM images WHERE id = 7")
 		var got map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(stdout), &got); err != nil {

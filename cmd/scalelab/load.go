@@ -19,9 +19,10 @@ func newLoadCmd() *cobra.Command {
 		Long: `load creates the sample schema (users, images, likes) on every shard's primary
 and fills it with rows from the deterministic generator: the same --seed and
 counts always give the same rows, on any topology. Each row goes to the shard
-that its shard key maps to (the topology's tables section, or users and
-images by id and likes by image_id with the hash vindex); shards load in
-parallel. The secondary indexes of --indexes are created after the rows are
+that its shard key maps to in the topology's tables section, as the router
+reads it (scalelab up writes users and images by id and likes by image_id,
+with the hash vindex); a table the section does not list goes to the first
+shard. Shards load in parallel. The secondary indexes of --indexes are created after the rows are
 in, which is faster than maintaining them row by row.
 
 Two methods load the rows:

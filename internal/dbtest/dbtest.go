@@ -47,6 +47,8 @@ type Options struct {
 	Replicas int
 	// Main adds the topology's main node (sandbox.Config.Main).
 	Main bool
+	// Tables is the topology's tables section (sandbox.Config.Tables).
+	Tables map[string]topology.Table
 }
 
 // pkg is the one sandbox of the test binary: tests of a package share it.
@@ -113,6 +115,7 @@ func Sandbox(t testing.TB) *sandbox.Sandbox {
 			Shards:   pkg.opts.Shards,
 			Replicas: pkg.opts.Replicas,
 			Main:     pkg.opts.Main,
+			Tables:   pkg.opts.Tables,
 			BasePort: pkg.opts.BasePort,
 			Server:   srv,
 			Name:     "test",

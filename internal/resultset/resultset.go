@@ -74,6 +74,11 @@ func Read(rows *sql.Rows) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(cols) == 0 {
+		// DO, LOCK TABLES, FLUSH…: no result set, as a statement that
+		// changes nothing.
+		return &Set{}, rows.Close()
+	}
 	s := &Set{Columns: cols, Rows: [][]string{}}
 	vals := make([]sql.NullString, len(cols))
 	ptrs := make([]any, len(cols))

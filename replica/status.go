@@ -33,6 +33,9 @@ type NodeStatus struct {
 	// Pid is the server's process id when a local sandbox runs it and it
 	// is alive; 0 otherwise. Probe leaves it 0 (see ProbeStatus).
 	Pid int `json:"pid,omitempty"`
+	// Machine is the node's simulated machine, when the sandbox limits
+	// it (see Status.AddMachines).
+	Machine *MachineStatus `json:"machine,omitempty"`
 }
 
 // Probe connects to every node of t with the admin credentials and reports

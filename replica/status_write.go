@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,7 +84,12 @@ func (s *Status) WriteJSON(w io.Writer) error {
 // value does not apply, "?" for the threads of a node that is down.
 func (s *Status) WriteTable(w io.Writer) error {
 	tw := tablewriter.NewWriter(w)
-	tw.Header("node", "shard", "role", "address", "pid", "state", "io", "sql", "lag s", "heartbeat ms", "gtid")
+	header := []any{"node", "shard", "role", "address", "pid", "state", "io", "sql", "lag s", "heartbeat ms", "gtid"}
+	machines := slices.ContainsFunc(s.Nodes, func(n NodeStatus) bool { return n.Machine != nil })
+	if machines {
+		header = append(header, "cpu cores", "throttled", "memory")
+	}
+	tw.Header(header...)
 	for _, r := range s.Nodes {
 		state, pid, lag, hb := "down", "-", "-", "-"
 		if r.Up {
@@ -109,7 +115,13 @@ func (s *Status) WriteTable(w io.Writer) error {
 		if shard == "" {
 			shard = "-" // the main node
 		}
-		if err := tw.Append(r.Name, shard, string(r.Role), r.Addr, pid, state, io, sqlth, lag, hb, r.GTID); err != nil {
+		row := []any{r.Name, shard, string(r.Role), r.Addr, pid, state, io, sqlth, lag, hb, r.GTID}
+		if machines {
+			for _, c := range r.Machine.cells() {
+				row = append(row, c)
+			}
+		}
+		if err := tw.Append(row...); err != nil {
 			return err
 		}
 	}

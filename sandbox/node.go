@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/machine"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -63,7 +64,7 @@ func socketPath(nodeDir string, port int) string {
 
 // writeConfig writes the node's own defaults file, so no system my.cnf leaks
 // in: the server is started with --defaults-file pointing at it.
-func writeConfig(n NodeState, f flavor.Flavor) error {
+func writeConfig(n NodeState, f flavor.Flavor, limits machine.Limits) error {
 	lines := []string{
 		"[mysqld]",
 		"user=" + osUser(),
@@ -83,7 +84,7 @@ func writeConfig(n NodeState, f flavor.Flavor) error {
 		"local-infile=ON",
 		"max_connections=1000",
 		// Small memory settings: a laptop runs a dozen of these.
-		"innodb_buffer_pool_size=64M",
+		"innodb_buffer_pool_size=" + bufferPool(limits),
 		"innodb_log_file_size=16M",
 		"innodb_log_buffer_size=8M",
 		"key_buffer_size=8M",
@@ -230,4 +231,16 @@ func lastLines(s string, n int) string {
 		keep = keep[len(keep)-n:]
 	}
 	return strings.Join(keep, " | ")
+}
+
+// bufferPool sizes InnoDB's buffer pool: 64 MiB, or a quarter of the
+// node's memory limit when that is less, so that the server, its
+// connections and its other buffers fit inside the limit; never below
+// 8 MiB.
+func bufferPool(l machine.Limits) string {
+	size := int64(64 << 20)
+	if l.Memory > 0 {
+		size = max(min(size, l.Memory/4), 8<<20)
+	}
+	return strconv.FormatInt(size>>20, 10) + "M"
 }

@@ -103,9 +103,18 @@ func (s *Sandbox) StartNode(ctx context.Context, name string) error {
 	if s.server.Path == "" {
 		s.server.Path = s.State.Server
 	}
+	if s.groups == nil && s.Topology != nil {
+		if err := s.openGroups(s.Topology.Machine); err != nil {
+			return err
+		}
+	}
 	pid, exited, err := startProcess(s.server, n)
 	if err != nil {
 		return &NodeError{Node: name, Log: n.ErrorLog(), Err: err}
+	}
+	if err := s.place(n, pid); err != nil {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		return err
 	}
 	if s.exited == nil {
 		s.exited = map[string]<-chan struct{}{}

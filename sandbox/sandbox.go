@@ -14,9 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/machine"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
 )
@@ -55,6 +57,11 @@ type Config struct {
 	Server Server
 	// Name labels the topology. Empty means DefaultName.
 	Name string
+	// Machine gives every node a CPU quota and a memory limit of its own
+	// (cgroups). Nil means no limits. When limits cannot be applied on
+	// this host, Start fails with an error wrapping machine.ErrUnavailable
+	// before it starts any node.
+	Machine *topology.Machine
 	// Tables is the topology's tables section: which tables are sharded by
 	// which column. Nil means none (every table unsharded, on the first
 	// shard).
@@ -101,6 +108,8 @@ type Sandbox struct {
 	// scope, when set, limits the per-node steps to the nodes it names
 	// (AddShards works on its new nodes only).
 	scope map[string]bool
+	// groups are the nodes' cgroups when the topology limits them.
+	groups *machine.Groups
 }
 
 // TopologyPath is the topology file of the sandbox.
@@ -250,6 +259,10 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 		}
 	}
 	s := &Sandbox{Dir: cfg.Dir, server: cfg.Server, exited: map[string]<-chan struct{}{}}
+	// Limits that cannot be applied fail the start before anything runs.
+	if err := s.openGroups(cfg.Machine); err != nil {
+		return nil, err
+	}
 	if err := s.create(ctx, cfg); err != nil {
 		// Ctrl-C or any failure: leave nothing running behind. The nodes are
 		// new and hold nothing worth a slow shutdown; a server still in
@@ -287,6 +300,7 @@ func (s *Sandbox) create(ctx context.Context, cfg Config) error {
 		Admin:       topology.Credentials{Name: "scalelab_admin", Password: randomPassword()},
 		Replication: topology.Credentials{Name: "scalelab_repl", Password: randomPassword()},
 		Tables:      cfg.Tables,
+		Machine:     cfg.Machine,
 	}
 	s.State.RootPassword = randomPassword()
 	port := cfg.BasePort
@@ -342,6 +356,9 @@ func (s *Sandbox) restart(ctx context.Context, cfg Config) error {
 	if s.Topology == nil {
 		return fmt.Errorf("sandbox: %s has no valid %s; remove the dir and run up again", s.Dir, topologyFile)
 	}
+	if err := s.openGroups(s.Topology.Machine); err != nil {
+		return err
+	}
 	for _, n := range s.State.Nodes {
 		if err := portFree(n.Port); err != nil {
 			return err
@@ -370,7 +387,7 @@ func (s *Sandbox) initNodes(ctx context.Context, progress func(Event)) error {
 		if err := os.MkdirAll(n.Dir, 0o700); err != nil {
 			return err
 		}
-		if err := writeConfig(n, s.server.Flavor); err != nil {
+		if err := writeConfig(n, s.server.Flavor, s.Topology.Machine.Limits(n.Name)); err != nil {
 			return err
 		}
 		if err := initDataDir(ctx, s.server, n); err != nil {
@@ -386,6 +403,10 @@ func (s *Sandbox) startAll(ctx context.Context, progress func(Event)) error {
 	return s.eachNode(ctx, func(ctx context.Context, i int, n NodeState) error {
 		pid, exited, err := startProcess(s.server, n)
 		if err != nil {
+			return err
+		}
+		if err := s.place(n, pid); err != nil {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
 			return err
 		}
 		mu.Lock()
@@ -617,6 +638,9 @@ func (s *Sandbox) stop(ctx context.Context, grace time.Duration) error {
 		if err := s.writeState(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if len(errs) == 0 {
+		errs = append(errs, s.removeGroups())
 	}
 	return errors.Join(errs...)
 }

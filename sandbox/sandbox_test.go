@@ -27,6 +27,7 @@ const (
 	basePortInterrupt = 25200 // BasePort: 25200
 	basePortAccounts  = 25300 // BasePort: 25300 (1 shard x 2 nodes)
 	basePortStopped   = 25400 // BasePort: 25400 (1 shard x 2 nodes)
+	basePortMachine   = 25500 // BasePort: 25500 (1 shard x 1 node)
 )
 
 func start(t *testing.T, srv sandbox.Server, cfg sandbox.Config) *sandbox.Sandbox {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/machine"
 	"github.com/scalelab/scalelab/shard"
 	"go.yaml.in/yaml/v3"
 )
@@ -56,6 +57,71 @@ type Topology struct {
 	// an unsharded keyspace. Nil means they live on the first shard's
 	// primary. It has no replicas: every sequence access is a locking write.
 	Main *Addr `yaml:"main,omitempty"`
+	// Machine gives every node a simulated machine of its own: a CPU
+	// quota and a memory limit (scalelab up --node-cpu, --node-memory).
+	// Nil means no limits.
+	Machine *Machine `yaml:"machine,omitempty"`
+}
+
+// Machine is the machine section of a topology file: the limits of every
+// node, and those of nodes that differ.
+//
+//	machine:
+//	  cpu: 0.25        # cores
+//	  memory: 512MiB
+//	  nodes:
+//	    -80/primary: {cpu: 0.5}
+type Machine struct {
+	CPU    float64                `yaml:"cpu,omitempty"`
+	Memory machine.Bytes          `yaml:"memory,omitempty"`
+	Nodes  map[string]NodeMachine `yaml:"nodes,omitempty"`
+}
+
+// NewMachine returns the machine section for every node's CPU quota in
+// cores and memory limit (such as "512MiB"); nil when both are zero.
+func NewMachine(cpu float64, memory string) (*Machine, error) {
+	if cpu < 0 {
+		return nil, fmt.Errorf("%w: node CPU %g: want cores above 0, such as 0.25", ErrInvalid, cpu)
+	}
+	var mem machine.Bytes
+	if memory != "" {
+		var err error
+		if mem, err = machine.ParseBytes(memory); err != nil {
+			return nil, err
+		}
+		if mem < 32<<20 {
+			return nil, fmt.Errorf("%w: node memory %s: a server needs at least 32MiB", ErrInvalid, mem)
+		}
+	}
+	if cpu == 0 && mem == 0 {
+		return nil, nil
+	}
+	return &Machine{CPU: cpu, Memory: mem}, nil
+}
+
+// NodeMachine overrides the machine of one node; zero fields keep the
+// topology's.
+type NodeMachine struct {
+	CPU    float64       `yaml:"cpu,omitempty"`
+	Memory machine.Bytes `yaml:"memory,omitempty"`
+}
+
+// Limits returns the limits of the named node; a nil Machine limits
+// nothing.
+func (m *Machine) Limits(node string) machine.Limits {
+	if m == nil {
+		return machine.Limits{}
+	}
+	l := machine.Limits{CPU: m.CPU, Memory: int64(m.Memory)}
+	if o, ok := m.Nodes[node]; ok {
+		if o.CPU > 0 {
+			l.CPU = o.CPU
+		}
+		if o.Memory > 0 {
+			l.Memory = int64(o.Memory)
+		}
+	}
+	return l
 }
 
 // MainNode is the node name of Topology.Main.
@@ -338,6 +404,27 @@ func (t *Topology) Validate() error {
 		}
 		if !slices.Contains(shard.Names(), tb.Vindex) {
 			return bad(tb.line, "tables.%s.vindex: %q is not a vindex: want one of %v", name, tb.Vindex, shard.Names())
+		}
+	}
+	return t.checkMachine()
+}
+
+// checkMachine checks the machine section: limits are not negative, and
+// the nodes it names exist.
+func (t *Topology) checkMachine() error {
+	m := t.Machine
+	if m == nil {
+		return nil
+	}
+	if m.CPU < 0 || m.Memory < 0 {
+		return fmt.Errorf("%w: machine: cpu %g and memory %s must not be negative", ErrInvalid, m.CPU, m.Memory)
+	}
+	for name, o := range m.Nodes {
+		if _, err := t.Node(name); err != nil {
+			return fmt.Errorf("%w: machine.nodes: %v", ErrInvalid, err)
+		}
+		if o.CPU < 0 || o.Memory < 0 {
+			return fmt.Errorf("%w: machine.nodes.%s: cpu %g and memory %s must not be negative", ErrInvalid, name, o.CPU, o.Memory)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/scalelab/scalelab/bench"
+	"github.com/scalelab/scalelab/internal/profile"
 	"github.com/scalelab/scalelab/internal/progress"
 	"github.com/scalelab/scalelab/router"
 	"github.com/spf13/cobra"
@@ -143,7 +144,7 @@ func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string) error 
 	}
 	fmt.Fprintf(stderr(c), "bench: %d statement(s) against %s; concurrency %s, %d iteration(s)\n",
 		len(plan.Run.Queries), target.Description, o.Concurrency, plan.Run.Iterations)
-	stop, err := startCPUProfile(cpuProfile)
+	stop, err := profile.StartCPU(cpuProfile)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/scalelab/scalelab/internal/profile"
 	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
@@ -49,7 +50,7 @@ finish, idle clients get error 1053, then the proxy exits.`,
 				return usagef("--user %s needs --password", user)
 			}
 			cfg.Users = map[string]string{user: password}
-			stop, err := startCPUProfile(cpuProfile)
+			stop, err := profile.StartCPU(cpuProfile)
 			if err != nil {
 				return err
 			}

@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strings"
 
 	"github.com/scalelab/scalelab/sandbox"
@@ -89,24 +87,6 @@ func noNodeIsUsage(err error) error {
 		return &usageError{err}
 	}
 	return err
-}
-
-// startCPUProfile writes a CPU profile of this process to path until the
-// returned func is called (the hidden --cpuprofile flags); with no path,
-// it does nothing.
-func startCPUProfile(path string) (stop func(), err error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("create CPU profile: %w", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("start CPU profile: %w", err)
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // loadTopology reads the topology file at path, and warns on stderr when

@@ -48,6 +48,9 @@ func printStatus(c *cobra.Command, t *topology.Topology, sb *sandbox.Sandbox, fo
 	if err != nil {
 		return err
 	}
+	if sb != nil { // CPU use over half a second, when nodes have machines
+		st.AddMachines(c.Context(), sb.Usage, 500*time.Millisecond)
+	}
 	if err := st.Write(c.OutOrStdout(), stderr(c), format); err != nil {
 		return err
 	}

@@ -6,12 +6,15 @@ import (
 	"github.com/scalelab/scalelab/internal/progress"
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/schema"
+	"github.com/scalelab/scalelab/topology"
 	"github.com/spf13/cobra"
 )
 
 func newUpCmd() *cobra.Command {
 	var cfg sandbox.Config
 	var noTables bool
+	var nodeCPU float64
+	var nodeMemory string
 	c := &cobra.Command{
 		Use:   "up",
 		Short: "Start a local sandbox of real servers with GTID replication",
@@ -28,10 +31,18 @@ $SCALELAB_MYSQLD, else mariadbd, else mysqld on PATH.
 
 With --main it also starts the topology's main node: an unsharded server of
 its own that holds the sharded tables' id sequences, as Vitess keeps them in
-an unsharded keyspace. Without it they live on the first shard's primary.`,
+an unsharded keyspace. Without it they live on the first shard's primary.
+
+With --node-cpu and --node-memory every node gets a machine of its own: a
+CPU quota in cores and a memory limit, enforced by cgroups (v1 or v2), so
+that more shards or replicas add capacity as new machines would. The
+topology file records them in its machine section. It needs root and a
+writable cgroup hierarchy ($SCALELAB_CGROUP_ROOT moves it from
+/sys/fs/cgroup); where they are missing, up fails before starting anything.`,
 		Example: `  scalelab up                          # 1 shard: a primary and 2 replicas
   scalelab up --shards 4 --replicas 1  # 4 shards named -40 40-80 80-c0 c0-
-  scalelab up --shards 2 --main        # and a main node for the id sequences`,
+  scalelab up --shards 2 --main        # and a main node for the id sequences
+  scalelab up --shards 4 --node-cpu 0.25 --node-memory 512MiB`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
 			log := progress.NewLog(stderr(c))
@@ -40,6 +51,10 @@ an unsharded keyspace. Without it they live on the first shard's primary.`,
 				if sb, err := sandbox.Open(cfg.Dir); err == nil && len(sb.Running()) == 0 && !sb.SameShape(cfg) {
 					return usagef("%s holds a stopped sandbox of another shape; run `scalelab down --purge --dir %s` first", cfg.Dir, cfg.Dir)
 				}
+			}
+			var err error
+			if cfg.Machine, err = topology.NewMachine(nodeCPU, nodeMemory); err != nil {
+				return &usageError{err}
 			}
 			if !noTables {
 				// The sample application's sharding, so that load, the router
@@ -60,6 +75,8 @@ an unsharded keyspace. Without it they live on the first shard's primary.`,
 	c.Flags().IntVar(&cfg.BasePort, "base-port", sandbox.DefaultBasePort, "port of the first node; nodes take consecutive ports")
 	c.Flags().BoolVar(&cfg.Main, "main", false, "also start a main node (unsharded) for the id sequences")
 	c.Flags().BoolVar(&noTables, "no-tables", false, "write no tables section (by default users, images and likes are sharded as the sample schema says)")
+	c.Flags().Float64Var(&nodeCPU, "node-cpu", 0, "CPU quota of every node, in cores (0.25 is a quarter core); 0: no limit")
+	c.Flags().StringVar(&nodeMemory, "node-memory", "", "memory limit of every node, such as 512MiB; empty: no limit")
 	c.Flags().DurationVar(&cfg.ReadyTimeout, "timeout", sandbox.DefaultReadyTimeout, "how long to wait for nodes and replication")
 	return c
 }

@@ -1,0 +1,104 @@
+package machine
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/containerd/cgroups/v3/cgroup1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// v1Hierarchies are the cgroup v1 hierarchies a node's group lives in.
+var v1Hierarchies = []string{"cpu", "cpuacct", "memory"}
+
+// v1 keeps groups in the cgroup v1 hierarchies under root.
+type v1 struct{ root, parent string }
+
+func (g *v1) hierarchy() ([]cgroup1.Subsystem, error) {
+	return []cgroup1.Subsystem{
+		cgroup1.NewCpu(g.root),
+		cgroup1.NewCpuacct(g.root),
+		cgroup1.NewMemory(g.root),
+	}, nil
+}
+
+func (g *v1) path(name string) cgroup1.Path {
+	return cgroup1.StaticPath("/" + g.parent + "/" + name)
+}
+
+func (g *v1) place(name string, pid int, l Limits) error {
+	res := &specs.LinuxResources{}
+	if l.CPU > 0 {
+		q, p := quota(l.CPU), uint64(cpuPeriod)
+		res.CPU = &specs.LinuxCPU{Quota: &q, Period: &p}
+	}
+	if l.Memory > 0 {
+		m := l.Memory
+		res.Memory = &specs.LinuxMemory{Limit: &m}
+	}
+	cg, err := cgroup1.Load(g.path(name), cgroup1.WithHierarchy(g.hierarchy))
+	if err != nil {
+		cg, err = cgroup1.New(g.path(name), res, cgroup1.WithHierarchy(g.hierarchy))
+	} else {
+		err = cg.Update(res)
+	}
+	if err != nil {
+		return err
+	}
+	return cg.Add(cgroup1.Process{Pid: pid})
+}
+
+func (g *v1) usage(name string) (Usage, error) {
+	cg, err := cgroup1.Load(g.path(name), cgroup1.WithHierarchy(g.hierarchy))
+	if err != nil {
+		return Usage{}, err
+	}
+	st, err := cg.Stat(cgroup1.IgnoreNotExist)
+	if err != nil {
+		return Usage{}, err
+	}
+	var u Usage
+	if c := st.CPU; c != nil {
+		if c.Usage != nil {
+			u.CPU = time.Duration(c.Usage.Total)
+		}
+		if c.Throttling != nil {
+			u.ThrottledPeriods, u.Throttled = c.Throttling.ThrottledPeriods, time.Duration(c.Throttling.ThrottledTime)
+		}
+	}
+	if m := st.Memory; m != nil && m.Usage != nil {
+		u.Memory = m.Usage.Usage
+		// An unlimited v1 group reports a limit near 2^63.
+		if m.Usage.Limit < 1<<62 {
+			u.MemoryLimit = m.Usage.Limit
+		}
+	}
+	return u, nil
+}
+
+func (g *v1) remove() error {
+	var errs []error
+	for _, h := range v1Hierarchies {
+		dir := filepath.Join(g.root, h, g.parent)
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		for _, e := range entries {
+			if e.IsDir() {
+				errs = append(errs, ignoreMissing(os.Remove(filepath.Join(dir, e.Name()))))
+			}
+		}
+		errs = append(errs, ignoreMissing(os.Remove(dir)))
+	}
+	return errors.Join(errs...)
+}
+
+func ignoreMissing(err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}

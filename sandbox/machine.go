@@ -1,0 +1,98 @@
+package sandbox
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/scalelab/scalelab/machine"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// groupParent names the sandbox's parent cgroup after its dir, so that
+// two sandboxes on one host never share groups.
+func groupParent(dir string) string {
+	h := sha256.Sum256([]byte(dir))
+	return "scalelab-" + hex.EncodeToString(h[:6])
+}
+
+// openGroups opens the nodes' cgroups when m limits anything, and removes
+// the groups a killed run left behind (their processes are gone).
+func (s *Sandbox) openGroups(m *topology.Machine) error {
+	if !limited(m) {
+		return nil
+	}
+	g, err := machine.Open(machine.Config{Parent: groupParent(s.Dir)})
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	_ = g.Remove()
+	if g, err = machine.Open(machine.Config{Parent: groupParent(s.Dir)}); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	s.groups = g
+	return nil
+}
+
+// removeGroups deletes the nodes' cgroups, once their processes are gone.
+func (s *Sandbox) removeGroups() error {
+	if s.groups == nil && s.Topology != nil && limited(s.Topology.Machine) {
+		g, err := machine.Open(machine.Config{Parent: groupParent(s.Dir)})
+		if err != nil {
+			return nil // nothing was made where nothing can be
+		}
+		s.groups = g
+	}
+	if s.groups == nil {
+		return nil
+	}
+	return s.groups.Remove()
+}
+
+// limited reports whether m limits any node.
+func limited(m *topology.Machine) bool {
+	if m == nil {
+		return false
+	}
+	if m.CPU > 0 || m.Memory > 0 {
+		return true
+	}
+	for _, o := range m.Nodes {
+		if o.CPU > 0 || o.Memory > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// place puts a node's new process in its cgroup, before it serves a query.
+func (s *Sandbox) place(n NodeState, pid int) error {
+	if s.groups == nil || s.Topology == nil {
+		return nil
+	}
+	l := s.Topology.Machine.Limits(n.Name)
+	if l.Zero() {
+		return nil
+	}
+	if err := s.groups.Place(n.Name, pid, l); err != nil {
+		return &NodeError{Node: n.Name, Log: n.ErrorLog(), Err: err}
+	}
+	return nil
+}
+
+// Usage reads a node's cgroup accounting; ok is false when the sandbox
+// does not limit its nodes.
+func (s *Sandbox) Usage(node string) (u machine.Usage, limits machine.Limits, ok bool, err error) {
+	if s.Topology == nil || !limited(s.Topology.Machine) {
+		return u, limits, false, nil
+	}
+	if s.groups == nil {
+		g, err := machine.Open(machine.Config{Parent: groupParent(s.Dir)})
+		if err != nil {
+			return u, limits, false, err
+		}
+		s.groups = g
+	}
+	u, err = s.groups.Usage(node)
+	return u, s.Topology.Machine.Limits(node), err == nil, err
+}

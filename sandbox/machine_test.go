@@ -1,0 +1,113 @@
+package sandbox_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/machine"
+	"github.com/scalelab/scalelab/sandbox"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// TestQuotaHolds saturates a node limited to a quarter of a core with two
+// CPU-bound statements, which would take two cores unlimited, and checks
+// from the node's own cgroup accounting that it used its quota, within
+// ±10%, and was throttled.
+func TestQuotaHolds(t *testing.T) {
+	srv := dbtest.RequireServer(t)
+	probe, err := machine.Open(machine.Config{Parent: "scalelab-probe"})
+	if err != nil {
+		t.Skipf("cgroups cannot be used here: %v", err)
+	}
+	if err := probe.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	const quota = 0.25
+	sb := start(t, srv, sandbox.Config{Shards: 1, Replicas: 0, BasePort: basePortMachine,
+		Machine: &topology.Machine{CPU: quota, Memory: 256 << 20}})
+	node := sb.State.Nodes[0].Name
+	db := dbtest.OpenAdmin(t, sb.Topology, sb.Topology.Shards[0].Primary.HostPort)
+	db.SetMaxOpenConns(2)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			// Runs until ctx ends the statement.
+			_, _ = db.ExecContext(ctx, "SELECT BENCHMARK(10000000000, MD5('scalelab'))")
+		})
+	}
+	// Measure the middle of the run, not its start.
+	time.Sleep(time.Second)
+	before, limits, ok, err := sb.Usage(node)
+	if err != nil || !ok {
+		t.Fatalf("usage: ok %v, %v", ok, err)
+	}
+	start := time.Now()
+	time.Sleep(2 * time.Second)
+	after, _, _, err := sb.Usage(node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wall := time.Since(start)
+	cancel()
+	wg.Wait()
+	used := float64(after.CPU-before.CPU) / float64(wall)
+	if limits.CPU != quota || used < quota*0.9 || used > quota*1.1 {
+		t.Errorf("node used %.3f cores against a quota of %.2f (limit %+v), want within ±10%%", used, quota, limits)
+	}
+	if after.ThrottledPeriods <= before.ThrottledPeriods {
+		t.Errorf("throttled periods %d → %d: a saturated node was not throttled", before.ThrottledPeriods, after.ThrottledPeriods)
+	}
+	if after.MemoryLimit != 256<<20 || after.Memory == 0 {
+		t.Errorf("memory %d of limit %d, want some use of 256MiB", after.Memory, after.MemoryLimit)
+	}
+}
+
+// TestNoCgroupsFailsCleanly points the cgroup root at places where limits
+// cannot be applied and checks that Start fails at once, says why, and
+// leaves no node and no sandbox behind.
+func TestNoCgroupsFailsCleanly(t *testing.T) {
+	srv := dbtest.RequireServer(t)
+	empty := t.TempDir()
+	// A root whose hierarchies are files: nothing can be made under them,
+	// as in a read-only mount (root ignores file modes, so a mode would
+	// not do).
+	blocked := t.TempDir()
+	for _, h := range []string{"cpu", "cpuacct", "memory"} {
+		if err := os.WriteFile(filepath.Join(blocked, h), nil, 0o444); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name, root, want string
+	}{
+		{"no hierarchy", empty, "no cgroup hierarchy at " + empty},
+		{"not writable", blocked, "cannot make cgroup " + filepath.Join(blocked, "cpu")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(machine.EnvRoot, tc.root)
+			dir := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			_, err := sandbox.Start(ctx, sandbox.Config{Dir: dir, Shards: 1, Replicas: 1, BasePort: basePortMachine, Server: srv,
+				Machine: &topology.Machine{CPU: 0.5}})
+			if !errors.Is(err, machine.ErrUnavailable) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want ErrUnavailable saying %q", err, tc.want)
+			}
+			if _, err := sandbox.Open(dir); !errors.Is(err, sandbox.ErrNotFound) {
+				t.Errorf("after the failed start: open %s: %v, want no sandbox", dir, err)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("after the failed start %s holds %d entries, want none", dir, len(entries))
+			}
+		})
+	}
+}

@@ -31,7 +31,7 @@ func (g *v1) path(name string) cgroup1.Path {
 func (g *v1) place(name string, pid int, l Limits) error {
 	res := &specs.LinuxResources{}
 	if l.CPU > 0 {
-		q, p := quota(l.CPU), uint64(cpuPeriod)
+		q, p := quota(l.CPU)
 		res.CPU = &specs.LinuxCPU{Quota: &q, Period: &p}
 	}
 	if l.Memory > 0 {

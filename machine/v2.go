@@ -22,7 +22,7 @@ func (g *v2) place(name string, pid int, l Limits) error {
 	}
 	res := &cgroup2.Resources{}
 	if l.CPU > 0 {
-		q, p := quota(l.CPU), uint64(cpuPeriod)
+		q, p := quota(l.CPU)
 		res.CPU = &cgroup2.CPU{Max: cgroup2.NewCPUMax(&q, &p)}
 	}
 	if l.Memory > 0 {

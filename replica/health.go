@@ -115,7 +115,7 @@ func (s *Set) probeShunned(ctx context.Context) {
 		if n.health.ok() {
 			continue
 		}
-		pctx, cancel := context.WithTimeout(ctx, s.cfg.ProbeTimeout)
+		pctx, cancel := context.WithTimeout(ctx, n.probeTimeout)
 		err := n.DB.PingContext(pctx)
 		cancel()
 		if err == nil {
@@ -124,6 +124,6 @@ func (s *Set) probeShunned(ctx context.Context) {
 		}
 		// Still silent: the statements stuck on it since before the
 		// probe timeout give up and retry elsewhere.
-		n.cancelWatched(s.cfg.ProbeTimeout)
+		n.cancelWatched(n.probeTimeout)
 	}
 }

@@ -14,16 +14,26 @@ import (
 // (its own deadline, or a network timeout) while ctx, the Set's, is
 // still open: the node did not answer.
 func stalled(ctx context.Context, err error) bool {
-	var ne net.Error
-	return err != nil && ctx.Err() == nil &&
-		(errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout())
+	return ctx.Err() == nil && timedOut(err)
 }
+
+// timedOut reports whether err is a deadline or a network timeout.
+func timedOut(err error) bool {
+	var ne net.Error
+	return err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout())
+}
+
+// frozen reports whether n finished no statement since it had finished
+// before: a probe that times out on a node that still finishes statements
+// met a busy node (a saturated CPU quota queues every statement), not a
+// frozen one, and shunning it would fail the reads it is serving.
+func frozen(n *Node, before uint64) bool { return n.finished.Load() == before }
 
 // unresponsive shuns n at once and cancels its running statements: it
 // did not answer a trivial read within the probe timeout.
 func (s *Set) unresponsive(n *Node, err error) {
-	n.health.shun(fmt.Sprintf("no answer within %v: %v", s.cfg.ProbeTimeout, err))
-	n.cancelWatched(s.cfg.ProbeTimeout)
+	n.health.shun(fmt.Sprintf("no answer within %v: %v", n.probeTimeout, err))
+	n.cancelWatched(n.probeTimeout)
 }
 
 // Lag is measured the way pt-heartbeat measures it: the primary's writer
@@ -49,7 +59,9 @@ func (s *Set) beat(ctx context.Context) error {
 			_, err = s.primary.DB.ExecContext(ctx, q)
 		}
 	}
-	if err != nil {
+	if err != nil && !timedOut(err) {
+		// A beat that ran out of time is judged by the caller: busy or
+		// frozen (see frozen).
 		s.Fail(s.primary, err)
 	}
 	return err
@@ -69,14 +81,17 @@ func (s *Set) measureLag(ctx context.Context) {
 			if !r.health.ok() {
 				return
 			}
-			lctx, cancel := context.WithTimeout(ctx, s.cfg.ProbeTimeout)
+			lctx, cancel := context.WithTimeout(ctx, r.probeTimeout)
 			defer cancel()
+			before := r.finished.Load()
 			var us sql.NullInt64
 			err := r.DB.QueryRowContext(lctx,
 				"SELECT TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6)) FROM `"+MetaDatabase+"`.heartbeat WHERE id = 1").Scan(&us)
 			switch {
 			case err == sql.ErrNoRows:
 				r.lagMicro.Store(lagUnknown)
+			case stalled(ctx, err) && !frozen(r, before):
+				r.lagMicro.Store(lagUnknown) // busy: no figure this time
 			case stalled(ctx, err):
 				r.lagMicro.Store(lagFailed)
 				s.unresponsive(r, err)

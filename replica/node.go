@@ -28,8 +28,14 @@ type Node struct {
 
 	inFlight atomic.Int64
 	served   atomic.Uint64
-	lagMicro atomic.Int64 // heartbeat lag in µs; lagUnknown, lagFailed
-	health   health
+	// finished counts statements that ended: a node that finishes some
+	// while a probe of it times out is busy, not frozen.
+	finished atomic.Uint64
+	// probeTimeout is how long a probe of the node waits for an answer:
+	// Config.ProbeTimeout, longer for a node with a fraction of a core.
+	probeTimeout time.Duration
+	lagMicro     atomic.Int64 // heartbeat lag in µs; lagUnknown, lagFailed
+	health       health
 
 	// watched are the statements running on the node that a finding
 	// that it stopped answering cancels (see Watch).
@@ -112,7 +118,12 @@ func (n *Node) Acquire() (release func()) {
 	n.inFlight.Add(1)
 	n.served.Add(1)
 	var once sync.Once
-	return func() { once.Do(func() { n.inFlight.Add(-1) }) }
+	return func() {
+		once.Do(func() {
+			n.inFlight.Add(-1)
+			n.finished.Add(1)
+		})
+	}
 }
 
 // InFlight is the number of statements running on the node now.

@@ -163,6 +163,12 @@ func New(t *topology.Topology, s topology.Shard, cfg Config) (*Set, error) {
 		if err != nil {
 			return nil, fmt.Errorf("replica: node %s: %w", n.Name, err)
 		}
+		// A node with a fraction of a core answers that much slower: it
+		// gets that much longer before a probe calls it unresponsive.
+		nd.probeTimeout = cfg.ProbeTimeout
+		if cpu := t.Machine.Limits(n.Name).CPU; cpu > 0 && cpu < 1 {
+			nd.probeTimeout = time.Duration(float64(cfg.ProbeTimeout) / cpu)
+		}
 		if n.Role == topology.Primary {
 			set.primary = nd
 		} else {
@@ -229,10 +235,11 @@ func (s *Set) run(ctx context.Context) {
 			return
 		case <-beat.C:
 			if !s.cfg.NoHeartbeatWriter && s.primary.health.ok() {
-				bctx, cancel := context.WithTimeout(ctx, s.cfg.ProbeTimeout)
+				bctx, cancel := context.WithTimeout(ctx, s.primary.probeTimeout)
+				before := s.primary.finished.Load()
 				err := s.beat(bctx) // a failed beat shows up as lag
 				cancel()
-				if stalled(ctx, err) {
+				if stalled(ctx, err) && frozen(s.primary, before) {
 					// A primary that does not answer a one-row write
 					// within the probe timeout is down: writes fail fast
 					// until a probe gets an answer.

@@ -12,6 +12,8 @@ import (
 
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/machine"
+	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/topology"
 )
@@ -109,5 +111,63 @@ func TestNoCgroupsFailsCleanly(t *testing.T) {
 				t.Errorf("after the failed start %s holds %d entries, want none", dir, len(entries))
 			}
 		})
+	}
+}
+
+// TestBusyNodeIsNotDown saturates a node limited to a twentieth of a core,
+// so that the router's heartbeat and probes time out behind the queued
+// reads, and checks that the router keeps serving: a node that finishes
+// statements is busy, not down, and its reads must not fail.
+func TestBusyNodeIsNotDown(t *testing.T) {
+	srv := dbtest.RequireServer(t)
+	probe, err := machine.Open(machine.Config{Parent: "scalelab-probe"})
+	if err != nil {
+		t.Skipf("cgroups cannot be used here: %v", err)
+	}
+	if err := probe.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	sb := start(t, srv, sandbox.Config{Shards: 1, Replicas: 0, BasePort: basePortMachine,
+		Machine: &topology.Machine{CPU: 0.05}})
+	ctx := context.Background()
+	r, err := router.Open(ctx, sb.Topology, router.Config{Replica: replica.Config{HeartbeatInterval: 20 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS busy (id INT PRIMARY KEY, v INT)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ExecContext(ctx, "REPLACE INTO busy VALUES (1, 1)"); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 4*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	var reads int
+	failures := map[string]int{}
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			for rctx.Err() == nil {
+				var v int
+				err := r.GetContext(rctx, &v, "SELECT v FROM busy WHERE id = 1")
+				mu.Lock()
+				switch {
+				case err == nil:
+					reads++
+				case rctx.Err() == nil:
+					failures[err.Error()]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(failures) > 0 || r.Sets()[0].PrimaryDown() {
+		t.Errorf("a busy node was taken for a dead one: %d reads, failures %v, primary down %v, history %+v", reads, failures, r.Sets()[0].PrimaryDown(), r.Sets()[0].Snapshot()[0].History)
+	}
+	if reads == 0 {
+		t.Error("no read finished")
 	}
 }

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# bench-scaleout.sh: does scaling out add capacity when every node is a
+# machine of its own? It starts sandboxes whose nodes are each limited to
+# NODE_CPU cores (cgroups; needs root), and measures through the router, in
+# interleaved rounds so that drift of the machine hits every shape alike:
+#
+#   Z axis: targeted point selects (SELECT … FROM users WHERE id = ?) at 1,
+#           2 and 4 shards, no replicas;
+#   X axis: a 90%-read mix (9 point selects, 1 update) at 1 shard with 0 and
+#           with 2 replicas, counting the reads.
+#
+# It prints QPS per shape, the ratio to the smallest shape and the ideal
+# (linear) ratio beside it.
+#
+#   scripts/bench-scaleout.sh
+#   NODE_CPU=0.5 ROUNDS=2 SECONDS_PER_RUN=5 scripts/bench-scaleout.sh
+#   SCALELAB=bin/scalelab scripts/bench-scaleout.sh   # use this binary
+#
+# The client (scalelab bench through the router) is not limited: with the
+# default 0.25 cores a node, the largest shape (4 shards) takes one core and
+# leaves the rest of a 2-core machine to the client.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+NODE_CPU=${NODE_CPU:-0.25}
+NODE_MEMORY=${NODE_MEMORY:-512MiB}
+ROUNDS=${ROUNDS:-3}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-6}
+CLIENTS=${CLIENTS:-16}
+USERS=${USERS:-20000}
+BASE_PORT=${BASE_PORT:-24800}
+SCALELAB=${SCALELAB:-}
+
+command -v python3 >/dev/null || { echo "bench-scaleout: python3 is not installed" >&2; exit 1; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/scalelab-scaleout.XXXXXX")
+sl=${SCALELAB:-$tmp/scalelab}
+shapes=(z1 z2 z4 x0 x2) # name: shards and replicas below
+declare -A shards=([z1]=1 [z2]=2 [z4]=4 [x0]=1 [x2]=1) replicas=([z1]=0 [z2]=0 [z4]=0 [x0]=0 [x2]=2)
+cleanup() {
+  for s in "${shapes[@]}"; do
+    [ -x "$sl" ] && "$sl" down --purge --dir "$tmp/$s" >/dev/null 2>&1 || true
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+if [ -z "$SCALELAB" ]; then
+  echo "== building scalelab" >&2
+  go build -o "$sl" ./cmd/scalelab
+fi
+port=$BASE_PORT
+for s in "${shapes[@]}"; do
+  echo "== $s: ${shards[$s]} shard(s) x ${replicas[$s]} replica(s), $NODE_CPU cores and $NODE_MEMORY a node, port $port" >&2
+  "$sl" up --dir "$tmp/$s" --shards "${shards[$s]}" --replicas "${replicas[$s]}" --base-port "$port" \
+    --node-cpu "$NODE_CPU" --node-memory "$NODE_MEMORY" >/dev/null
+  "$sl" load --topology "$tmp/$s/topology.yaml" --users "$USERS" --images 1000 --likes 1000 --indexes none >/dev/null 2>&1
+  port=$((port + 10))
+done
+
+point="SELECT name FROM users WHERE id = {id:uniform(1,$USERS)}"
+mix="$point"
+for _ in 1 2 3 4 5 6 7 8; do mix="$mix; $point"; done
+mix="$mix; UPDATE users SET name = CONCAT('u', {n:uniform(1,1000000)}) WHERE id = {id:uniform(1,$USERS)}"
+
+# run SHAPE QUERY: one run, its total QPS on stdout.
+run() {
+  "$sl" bench --target router --topology "$tmp/$1/topology.yaml" --concurrency "$CLIENTS" \
+    --duration "${SECONDS_PER_RUN}s" --warmup 1s --query "$2" --format json >"$tmp/out.json" 2>"$tmp/err" ||
+    { cat "$tmp/err" >&2; exit 1; }
+  python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["levels"][0]["total"]
+if t["errors"]:
+    sys.exit("scalelab bench: %d errors: %s" % (t["errors"], t["errors_by_kind"]))
+print("%.1f" % t["qps"])' "$tmp/out.json"
+}
+
+declare -A sum
+for r in $(seq "$ROUNDS"); do
+  # Each round starts at another shape, so no shape always runs first.
+  for k in $(seq 0 $((${#shapes[@]} - 1))); do
+    s=${shapes[$(((k + r) % ${#shapes[@]}))]}
+    q=$point
+    [[ $s == x* ]] && q=$mix
+    qps=$(run "$s" "$q")
+    echo "round $r  $s  $qps qps" >&2
+    sum[$s]=$(awk -v a="${sum[$s]:-0}" -v b="$qps" 'BEGIN { print a + b }')
+  done
+done
+
+avg() { awk -v s="${sum[$1]}" -v n="$ROUNDS" -v f="${2:-1}" 'BEGIN { printf "%.0f", f * s / n }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+echo
+echo "Z axis: targeted point selects through the router, $CLIENTS clients, each node $NODE_CPU cores"
+printf '%-7s | %9s | %9s | %5s\n' shards qps "÷ 1 shard" ideal
+printf '%s\n' "--------|-----------|-----------|------"
+for s in z1 z2 z4; do
+  printf '%-7s | %9s | %9s | %5s\n' "${shards[$s]}" "$(avg "$s")" "$(ratio "$(avg "$s")" "$(avg z1)")" "${shards[$s]}.00"
+done
+echo
+echo "X axis: 90% reads (9 point selects, 1 update), read QPS, $CLIENTS clients, each node $NODE_CPU cores"
+printf '%-8s | %9s | %11s | %5s\n' replicas "read qps" "÷ 0 replicas" ideal
+printf '%s\n' "---------|-----------|-------------|------"
+for s in x0 x2; do
+  printf '%-8s | %9s | %11s | %5s\n' "${replicas[$s]}" "$(avg "$s" 0.9)" "$(ratio "$(avg "$s" 0.9)" "$(avg x0 0.9)")" "$((${replicas[$s]} > 0 ? ${replicas[$s]} : 1)).00"
+done

@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -166,8 +167,17 @@ func (g *Groups) Usage(node string) (Usage, error) {
 }
 
 // Remove deletes every group of the sandbox. Their processes must have
-// stopped: a group with a live process cannot be removed.
-func (g *Groups) Remove() error { return g.impl.remove() }
+// stopped: a group with a live process cannot be removed. A process that
+// was just killed may hold its group for a moment after it counts as gone,
+// so Remove tries again for up to two seconds.
+func (g *Groups) Remove() error {
+	err := g.impl.remove()
+	for deadline := time.Now().Add(2 * time.Second); errors.Is(err, syscall.EBUSY) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		err = g.impl.remove()
+	}
+	return err
+}
 
 // groupName turns a node name ("-80/replica-1") into a group name.
 func groupName(node string) string {

@@ -16,6 +16,10 @@ func groupParent(dir string) string {
 	return "scalelab-" + hex.EncodeToString(h[:6])
 }
 
+// CgroupParent is the name of the parent cgroup of the sandbox's nodes,
+// under each hierarchy's root.
+func (s *Sandbox) CgroupParent() string { return groupParent(s.Dir) }
+
 // openGroups opens the nodes' cgroups when m limits anything, and removes
 // the groups a killed run left behind (their processes are gone).
 func (s *Sandbox) openGroups(m *topology.Machine) error {

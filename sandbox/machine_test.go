@@ -24,13 +24,7 @@ import (
 // ±10%, and was throttled.
 func TestQuotaHolds(t *testing.T) {
 	srv := dbtest.RequireServer(t)
-	probe, err := machine.Open(machine.Config{Parent: "scalelab-probe"})
-	if err != nil {
-		t.Skipf("cgroups cannot be used here: %v", err)
-	}
-	if err := probe.Remove(); err != nil {
-		t.Fatal(err)
-	}
+	requireCgroups(t)
 	const quota = 0.25
 	sb := start(t, srv, sandbox.Config{Shards: 1, Replicas: 0, BasePort: basePortMachine,
 		Machine: &topology.Machine{CPU: quota, Memory: 256 << 20}})
@@ -70,6 +64,16 @@ func TestQuotaHolds(t *testing.T) {
 	}
 	if after.MemoryLimit != 256<<20 || after.Memory == 0 {
 		t.Errorf("memory %d of limit %d, want some use of 256MiB", after.Memory, after.MemoryLimit)
+	}
+	// Stopping the sandbox removes its groups.
+	if err := sb.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{"cpu", "memory"} {
+		dir := filepath.Join(machine.DefaultRoot, h, sb.CgroupParent())
+		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("after stop: %s: %v, want it gone", dir, err)
+		}
 	}
 }
 
@@ -120,13 +124,7 @@ func TestNoCgroupsFailsCleanly(t *testing.T) {
 // statements is busy, not down, and its reads must not fail.
 func TestBusyNodeIsNotDown(t *testing.T) {
 	srv := dbtest.RequireServer(t)
-	probe, err := machine.Open(machine.Config{Parent: "scalelab-probe"})
-	if err != nil {
-		t.Skipf("cgroups cannot be used here: %v", err)
-	}
-	if err := probe.Remove(); err != nil {
-		t.Fatal(err)
-	}
+	requireCgroups(t)
 	sb := start(t, srv, sandbox.Config{Shards: 1, Replicas: 0, BasePort: basePortMachine,
 		Machine: &topology.Machine{CPU: 0.05}})
 	ctx := context.Background()
@@ -169,5 +167,18 @@ func TestBusyNodeIsNotDown(t *testing.T) {
 	}
 	if reads == 0 {
 		t.Error("no read finished")
+	}
+}
+
+// requireCgroups skips t where per-node limits cannot be applied (not
+// root, no writable cgroup hierarchy).
+func requireCgroups(t *testing.T) {
+	t.Helper()
+	probe, err := machine.Open(machine.Config{Parent: "scalelab-probe"})
+	if err != nil {
+		t.Skipf("cgroups cannot be used here: %v", err)
+	}
+	if err := probe.Remove(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -2,11 +2,8 @@ package replica
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/topology"
 )
@@ -28,45 +25,32 @@ func WaitCaughtUp(ctx context.Context, t *topology.Topology, timeout time.Durati
 		timeout = DefaultCatchUpTimeout
 	}
 	for _, s := range t.Shards {
-		if len(s.Replicas) == 0 {
-			continue
-		}
-		var dbs []*sql.DB
-		open := func(addr string) (*sql.DB, error) {
-			c, err := mysql.NewConnector(t.MySQLConfig(addr, t.AdminCredentials()))
-			if err != nil {
-				return nil, fmt.Errorf("connect to %s: %w", addr, err)
-			}
-			db := sql.OpenDB(c)
-			db.SetMaxOpenConns(1)
-			dbs = append(dbs, db)
-			return db, nil
-		}
-		err := func() error {
-			primary, err := open(s.Primary.HostPort)
-			if err != nil {
-				return err
-			}
-			var replicas []flavor.Queryer
-			var names []string
-			for _, r := range s.Replicas {
-				db, err := open(r.HostPort)
-				if err != nil {
-					return err
-				}
-				replicas = append(replicas, db)
-				names = append(names, "replica "+r.HostPort+" of shard "+s.Name)
-			}
-			return flavor.WaitCaughtUp(ctx, f, primary, replicas, names, timeout)
-		}()
-		for _, db := range dbs {
-			db.Close()
-		}
-		if err != nil {
+		if err := waitShard(ctx, t, f, s, timeout); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// waitShard waits for the replicas of one shard, over admin pools of one
+// connection a node, closed when it returns.
+func waitShard(ctx context.Context, t *topology.Topology, f flavor.Flavor, s topology.Shard, timeout time.Duration) error {
+	if len(s.Replicas) == 0 {
+		return nil
+	}
+	// The primary first, then its replicas.
+	var nodes []flavor.Queryer
+	var names []string
+	for _, a := range append([]topology.Addr{s.Primary}, s.Replicas...) {
+		db, err := t.OpenDB(a.HostPort, t.AdminCredentials(), 1)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		nodes = append(nodes, db)
+		names = append(names, "replica "+a.HostPort+" of shard "+s.Name)
+	}
+	return flavor.WaitCaughtUp(ctx, f, nodes[0], nodes[1:], names[1:], timeout)
 }
 
 // WaitCaughtUp waits until every replica of the set has applied everything

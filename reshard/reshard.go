@@ -381,15 +381,7 @@ func (w *worker) primary(i int) string {
 }
 
 func (w *worker) open(addr string) (*sql.DB, error) {
-	cfg := w.st.OldTop.MySQLConfig(addr, w.st.OldTop.AdminCredentials())
-	cfg.InterpolateParams = true
-	c, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return nil, err
-	}
-	db := sql.OpenDB(c)
-	db.SetMaxOpenConns(4)
-	return db, nil
+	return w.st.OldTop.OpenDB(addr, w.st.OldTop.AdminCredentials(), 4)
 }
 
 func (w *worker) addShards(ctx context.Context) error {

@@ -310,17 +310,13 @@ func openPrimaries(ctx context.Context, t *topology.Topology, maxConns int) ([]*
 		return nil, err
 	}
 	for _, s := range t.Shards {
-		cfg := t.MySQLConfig(s.Primary.HostPort, t.User)
-		// One round trip per INSERT, instead of a prepare, an execute and
-		// a close; every value is a number, ASCII text or a time.
-		cfg.InterpolateParams = true
-		conn, err := mysql.NewConnector(cfg)
+		// Arguments are interpolated: one round trip per INSERT, instead
+		// of a prepare, an execute and a close; every value is a number,
+		// ASCII text or a time.
+		db, err := t.OpenDB(s.Primary.HostPort, t.User, maxConns)
 		if err != nil {
-			return fail(fmt.Errorf("connect to shard %s primary %s: %w", s.Name, s.Primary, err))
+			return fail(fmt.Errorf("shard %s primary: %w", s.Name, err))
 		}
-		db := sql.OpenDB(conn)
-		db.SetMaxOpenConns(maxConns)
-		db.SetMaxIdleConns(maxConns)
 		dbs = append(dbs, db)
 		if err := db.PingContext(ctx); err != nil {
 			return fail(fmt.Errorf("connect to shard %s primary %s as %s: %w", s.Name, s.Primary, t.User.Name, err))

@@ -81,7 +81,8 @@ type Config struct {
 type groups interface {
 	place(name string, pid int, l Limits) error
 	usage(name string) (Usage, error)
-	remove() error
+	// parents are the directories of the sandbox's parent group.
+	parents() []string
 }
 
 // Groups are the cgroups of one sandbox.
@@ -128,15 +129,7 @@ func Open(cfg Config) (*Groups, error) {
 // check makes the parent group in every hierarchy used, and says why it
 // cannot.
 func (g *Groups) check() error {
-	var dirs []string
-	if g.Version == 2 {
-		dirs = []string{filepath.Join(g.Root, g.Parent)}
-	} else {
-		for _, h := range v1Hierarchies {
-			dirs = append(dirs, filepath.Join(g.Root, h, g.Parent))
-		}
-	}
-	for _, d := range dirs {
+	for _, d := range g.impl.parents() {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			hint := "run scalelab as root (the cgroup files belong to root)"
 			if os.Geteuid() == 0 {
@@ -170,13 +163,40 @@ func (g *Groups) Usage(node string) (Usage, error) {
 // stopped: a group with a live process cannot be removed. A process that
 // was just killed may hold its group for a moment after it counts as gone,
 // so Remove tries again for up to two seconds.
-func (g *Groups) Remove() error {
-	err := g.impl.remove()
+func (g *Groups) Remove() error { return g.remove(false) }
+
+// Reap deletes the node groups a killed run left behind, and keeps the
+// parent for the nodes to come.
+func (g *Groups) Reap() error { return g.remove(true) }
+
+// remove deletes the node groups, and the parent unless keepParent,
+// retrying while a group is still busy.
+func (g *Groups) remove(keepParent bool) error {
+	err := g.removeOnce(keepParent)
 	for deadline := time.Now().Add(2 * time.Second); errors.Is(err, syscall.EBUSY) && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
-		err = g.impl.remove()
+		err = g.removeOnce(keepParent)
 	}
 	return err
+}
+
+func (g *Groups) removeOnce(keepParent bool) error {
+	var errs []error
+	for _, dir := range g.impl.parents() {
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		for _, e := range entries {
+			if e.IsDir() {
+				errs = append(errs, ignoreMissing(os.Remove(filepath.Join(dir, e.Name()))))
+			}
+		}
+		if !keepParent {
+			errs = append(errs, ignoreMissing(os.Remove(dir)))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // groupName turns a node name ("-80/replica-1") into a group name.
@@ -247,4 +267,11 @@ func (b *Bytes) UnmarshalText(text []byte) error {
 	}
 	*b = v
 	return nil
+}
+
+func ignoreMissing(err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
 }

@@ -1,8 +1,6 @@
 package machine
 
 import (
-	"errors"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -78,27 +76,11 @@ func (g *v1) usage(name string) (Usage, error) {
 	return u, nil
 }
 
-func (g *v1) remove() error {
-	var errs []error
+// parents are the sandbox's parent group in every hierarchy used.
+func (g *v1) parents() []string {
+	var dirs []string
 	for _, h := range v1Hierarchies {
-		dir := filepath.Join(g.root, h, g.parent)
-		entries, err := os.ReadDir(dir)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		for _, e := range entries {
-			if e.IsDir() {
-				errs = append(errs, ignoreMissing(os.Remove(filepath.Join(dir, e.Name()))))
-			}
-		}
-		errs = append(errs, ignoreMissing(os.Remove(dir)))
+		dirs = append(dirs, filepath.Join(g.root, h, g.parent))
 	}
-	return errors.Join(errs...)
-}
-
-func ignoreMissing(err error) error {
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	return err
+	return dirs
 }

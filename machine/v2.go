@@ -1,7 +1,6 @@
 package machine
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"time"
@@ -59,17 +58,5 @@ func (g *v2) usage(name string) (Usage, error) {
 	return u, nil
 }
 
-func (g *v2) remove() error {
-	dir := filepath.Join(g.root, g.parent)
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	var errs []error
-	for _, e := range entries {
-		if e.IsDir() {
-			errs = append(errs, ignoreMissing(os.Remove(filepath.Join(dir, e.Name()))))
-		}
-	}
-	return errors.Join(append(errs, ignoreMissing(os.Remove(dir)))...)
-}
+// parents is the sandbox's parent group.
+func (g *v2) parents() []string { return []string{filepath.Join(g.root, g.parent)} }

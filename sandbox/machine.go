@@ -23,50 +23,40 @@ func (s *Sandbox) CgroupParent() string { return groupParent(s.Dir) }
 // openGroups opens the nodes' cgroups when m limits anything, and removes
 // the groups a killed run left behind (their processes are gone).
 func (s *Sandbox) openGroups(m *topology.Machine) error {
-	if !limited(m) {
+	if !m.Limited() {
 		return nil
 	}
-	g, err := machine.Open(machine.Config{Parent: groupParent(s.Dir)})
+	g, err := s.cgroups()
 	if err != nil {
-		return fmt.Errorf("sandbox: %w", err)
+		return err
 	}
-	_ = g.Remove()
-	if g, err = machine.Open(machine.Config{Parent: groupParent(s.Dir)}); err != nil {
-		return fmt.Errorf("sandbox: %w", err)
-	}
-	s.groups = g
+	// A group that cannot be reaped is reused: placing a node updates it.
+	_ = g.Reap()
 	return nil
+}
+
+// cgroups returns the sandbox's cgroups, opening them the first time.
+func (s *Sandbox) cgroups() (*machine.Groups, error) {
+	if s.groups == nil {
+		g, err := machine.Open(machine.Config{Parent: groupParent(s.Dir)})
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		s.groups = g
+	}
+	return s.groups, nil
 }
 
 // removeGroups deletes the nodes' cgroups, once their processes are gone.
 func (s *Sandbox) removeGroups() error {
-	if s.groups == nil && s.Topology != nil && limited(s.Topology.Machine) {
-		g, err := machine.Open(machine.Config{Parent: groupParent(s.Dir)})
-		if err != nil {
-			return nil // nothing was made where nothing can be
-		}
-		s.groups = g
-	}
-	if s.groups == nil {
+	if s.groups == nil && (s.Topology == nil || !s.Topology.Machine.Limited()) {
 		return nil
 	}
-	return s.groups.Remove()
-}
-
-// limited reports whether m limits any node.
-func limited(m *topology.Machine) bool {
-	if m == nil {
-		return false
+	g, err := s.cgroups()
+	if err != nil {
+		return nil // nothing was made where nothing can be
 	}
-	if m.CPU > 0 || m.Memory > 0 {
-		return true
-	}
-	for _, o := range m.Nodes {
-		if o.CPU > 0 || o.Memory > 0 {
-			return true
-		}
-	}
-	return false
+	return g.Remove()
 }
 
 // place puts a node's new process in its cgroup, before it serves a query.
@@ -87,16 +77,13 @@ func (s *Sandbox) place(n NodeState, pid int) error {
 // Usage reads a node's cgroup accounting; ok is false when the sandbox
 // does not limit its nodes.
 func (s *Sandbox) Usage(node string) (u machine.Usage, limits machine.Limits, ok bool, err error) {
-	if s.Topology == nil || !limited(s.Topology.Machine) {
+	if s.Topology == nil || !s.Topology.Machine.Limited() {
 		return u, limits, false, nil
 	}
-	if s.groups == nil {
-		g, err := machine.Open(machine.Config{Parent: groupParent(s.Dir)})
-		if err != nil {
-			return u, limits, false, err
-		}
-		s.groups = g
+	g, err := s.cgroups()
+	if err != nil {
+		return u, limits, false, err
 	}
-	u, err = s.groups.Usage(node)
+	u, err = g.Usage(node)
 	return u, s.Topology.Machine.Limits(node), err == nil, err
 }

@@ -103,8 +103,9 @@ func (s *Sandbox) StartNode(ctx context.Context, name string) error {
 	if s.server.Path == "" {
 		s.server.Path = s.State.Server
 	}
-	if s.groups == nil && s.Topology != nil {
-		if err := s.openGroups(s.Topology.Machine); err != nil {
+	if s.Topology != nil && s.Topology.Machine.Limited() {
+		// The other nodes run in their groups: open, do not reap.
+		if _, err := s.cgroups(); err != nil {
 			return err
 		}
 	}

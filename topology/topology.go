@@ -106,6 +106,22 @@ type NodeMachine struct {
 	Memory machine.Bytes `yaml:"memory,omitempty"`
 }
 
+// Limited reports whether m limits any node.
+func (m *Machine) Limited() bool {
+	if m == nil {
+		return false
+	}
+	if m.CPU > 0 || m.Memory > 0 {
+		return true
+	}
+	for _, o := range m.Nodes {
+		if o.CPU > 0 || o.Memory > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Limits returns the limits of the named node; a nil Machine limits
 // nothing.
 func (m *Machine) Limits(node string) machine.Limits {

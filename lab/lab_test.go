@@ -127,6 +127,9 @@ func TestInsertQuery(t *testing.T) {
 }
 
 func TestSampleMerge(t *testing.T) {
+	if p := newSample().P(99); p != 0 {
+		t.Errorf("empty sample: got p99 %v, want 0", p)
+	}
 	s := newSample()
 	for _, d := range []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond, 100 * time.Millisecond} {
 		s.record(d)

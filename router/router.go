@@ -113,7 +113,7 @@ func New(t *topology.Topology, cfg Config) (*Router, error) {
 		return nil, err
 	}
 	r := &Router{topo: t, cfg: cfg, cls: cls, vs: vs, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower)}
-	r.statements = statements{do: func(ctx context.Context, o *op) error { return r.run(ctx, r.env(), o) }}
+	r.statements = r.With(cfg.Consistency).statements
 	for _, s := range t.Shards {
 		set, err := replica.New(t, s, cfg.Replica)
 		if err != nil {
@@ -193,8 +193,6 @@ func (r *Router) Stats() Stats {
 
 // Classify returns the router's classification of query (cached).
 func (r *Router) Classify(query string) *Statement { return r.cls.Classify(query) }
-
-func (r *Router) env() *env { return &env{g: &r.gtids, on: pooled, mode: r.cfg.Consistency} }
 
 // queryer is what a statement runs on: a node's pool or one connection.
 type queryer interface {

@@ -51,8 +51,8 @@ type Flavor interface {
 	// the OS user the server runs as.
 	InstallArgs(server, datadir, tmpdir, user string) (prog string, args []string)
 	// ServerOptions returns the flavor's own my.cnf lines (GTID, binlog
-	// naming) for a node.
-	ServerOptions() []string
+	// naming) for a node limited to cpu cores (0: not limited).
+	ServerOptions(cpu float64) []string
 	// ChangeSource returns the statement, with ? placeholders for the
 	// client to interpolate, that points a replica at src using GTIDs.
 	ChangeSource(src Source) (query string, args []any)

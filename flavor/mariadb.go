@@ -1,6 +1,7 @@
 package flavor
 
 import (
+	"math"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -31,12 +32,25 @@ func (mariaDB) InstallArgs(server, datadir, tmpdir, user string) (string, []stri
 	}
 }
 
-func (mariaDB) ServerOptions() []string {
-	return []string{
+func (mariaDB) ServerOptions(cpu float64) []string {
+	opts := []string{
 		"gtid_strict_mode=ON",
 		"log_slave_updates=ON",
 		"binlog_format=ROW",
 	}
+	if cpu > 0 {
+		// A node with a fraction of a core runs its queries on a thread
+		// pool with one group per core it has, as a server sized for its
+		// machine would. With a thread per connection, every query wakes a
+		// sleeping thread, and on a node throttled to a quarter of a core
+		// those wake-ups cost more CPU than the query: a point select took
+		// 38 µs of the group's CPU with a thread per connection and 31 µs
+		// with the pool, and the slowest ones waited a second instead of
+		// 0.15 s.
+		opts = append(opts, "thread_handling=pool-of-threads",
+			"thread_pool_size="+strconv.Itoa(int(math.Ceil(cpu))))
+	}
+	return opts
 }
 
 func (mariaDB) ChangeSource(src Source) (string, []any) {

@@ -22,7 +22,9 @@ func (mySQL) InstallArgs(server, datadir, tmpdir, user string) (string, []string
 	}
 }
 
-func (mySQL) ServerOptions() []string {
+// ServerOptions: MySQL's community server has no thread pool (it is an
+// Enterprise plugin), so a limited node keeps a thread per connection.
+func (mySQL) ServerOptions(float64) []string {
 	return []string{
 		"gtid_mode=ON",
 		"enforce_gtid_consistency=ON",

@@ -58,8 +58,10 @@ func (l Limits) Zero() bool { return l.CPU == 0 && l.Memory == 0 }
 type Usage struct {
 	// CPU is the CPU time used since the group was made.
 	CPU time.Duration `json:"cpu_ns"`
-	// ThrottledPeriods counts the CFS periods in which the quota ran out,
-	// and Throttled is the time the group's threads waited for the next.
+	// Periods counts the CFS periods in which the group ran;
+	// ThrottledPeriods those in which its quota ran out, and Throttled is
+	// the time its threads waited for the next.
+	Periods          uint64        `json:"periods"`
 	ThrottledPeriods uint64        `json:"throttled_periods"`
 	Throttled        time.Duration `json:"throttled_ns"`
 	// Memory is the memory in use, and MemoryLimit the limit (0: none).

@@ -63,6 +63,7 @@ func (g *v1) usage(name string) (Usage, error) {
 			u.CPU = time.Duration(c.Usage.Total)
 		}
 		if c.Throttling != nil {
+			u.Periods = c.Throttling.Periods
 			u.ThrottledPeriods, u.Throttled = c.Throttling.ThrottledPeriods, time.Duration(c.Throttling.ThrottledTime)
 		}
 	}

@@ -47,6 +47,7 @@ func (g *v2) usage(name string) (Usage, error) {
 	var u Usage
 	if c := st.CPU; c != nil {
 		u.CPU = time.Duration(c.UsageUsec) * time.Microsecond
+		u.Periods = c.NrPeriods
 		u.ThrottledPeriods, u.Throttled = c.NrThrottled, time.Duration(c.ThrottledUsec)*time.Microsecond
 	}
 	if mem := st.Memory; mem != nil {

@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"errors"
+	"github.com/scalelab/scalelab/flavor"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,6 +65,17 @@ func TestQuotaHolds(t *testing.T) {
 	}
 	if after.MemoryLimit != 256<<20 || after.Memory == 0 {
 		t.Errorf("memory %d of limit %d, want some use of 256MiB", after.Memory, after.MemoryLimit)
+	}
+	if sb.State.Flavor == flavor.MariaDB {
+		// A quarter of a core is one thread group of the pool.
+		var handling string
+		var groups int
+		if err := db.QueryRow("SELECT @@thread_handling, @@thread_pool_size").Scan(&handling, &groups); err != nil {
+			t.Fatal(err)
+		}
+		if handling != "pool-of-threads" || groups != 1 {
+			t.Errorf("thread handling %s with %d group(s), want pool-of-threads with 1", handling, groups)
+		}
 	}
 	// Stopping the sandbox removes its groups.
 	if err := sb.Stop(context.Background()); err != nil {

@@ -95,7 +95,7 @@ func writeConfig(n NodeState, f flavor.Flavor, limits machine.Limits) error {
 		"innodb_flush_log_at_trx_commit=2",
 		"sync_binlog=0",
 	}
-	lines = append(lines, f.ServerOptions()...)
+	lines = append(lines, f.ServerOptions(limits.CPU)...)
 	if n.Role == topology.Replica {
 		lines = append(lines, "read_only=ON")
 	}

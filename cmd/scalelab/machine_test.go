@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/machine"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/sandbox"
@@ -54,6 +58,55 @@ func TestStatusReportsMachines(t *testing.T) {
 	}
 	if !strings.Contains(stdout, `"cpu_limit_cores": 0.5`) || !strings.Contains(stdout, `"throttled_periods"`) {
 		t.Errorf("status JSON lacks the machine fields:\n%s", stdout)
+	}
+	checkTop(t, sb, topo)
+}
+
+// checkTop runs top, piped, while a client sends the primary statements,
+// and checks its plain lines and its JSON: every node up, the primary's
+// QPS above zero, and each node's CPU against its 0.5-core limit.
+func checkTop(t *testing.T, sb *sandbox.Sandbox, topo string) {
+	db := dbtest.Open(t, sb.Topology, sb.Topology.Shards[0].Primary.HostPort)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for ctx.Err() == nil {
+			_, _ = db.ExecContext(ctx, "DO 1")
+		}
+	})
+	defer func() { cancel(); wg.Wait() }()
+	stdout, stderr, err := runCLI(t, "top", "--topology", topo, "--count", "2", "--interval", "300ms")
+	if err != nil {
+		t.Fatalf("top: %v\n%s", err, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 5 || lines[0] != "time\tnode\tshard\trole\tstate\tqps\tlag_ms\tcpu_cores\tcpu_of_limit\tthrottled" {
+		t.Fatalf("top piped: want a header and 2 samples of 2 nodes, got:\n%s", stdout)
+	}
+	for _, l := range lines[3:] {
+		f := strings.Split(l, "\t")
+		if len(f) != 10 || f[4] != "up" || !strings.HasSuffix(f[7], " of 0.50") {
+			t.Errorf("top line %q: want 10 fields, up, CPU of 0.50", l)
+		}
+		if qps, err := strconv.ParseFloat(f[5], 64); f[3] == "primary" && (err != nil || qps <= 0) {
+			t.Errorf("top line %q: want the busy primary's QPS above 0", l)
+		}
+	}
+	stdout, stderr, err = runCLI(t, "top", "--topology", topo, "--count", "1", "--interval", "300ms", "--format", "json")
+	if err != nil {
+		t.Fatalf("top --format json: %v\n%s", err, stderr)
+	}
+	var s replica.TopSample
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil || len(s.Nodes) != 2 {
+		t.Fatalf("top JSON: %v, %d nodes\n%s", err, len(s.Nodes), stdout)
+	}
+	for _, n := range s.Nodes {
+		if !n.Up || n.CPULimit == nil || *n.CPULimit != 0.5 || n.CPUShare == nil || n.QPS == nil {
+			t.Errorf("top JSON node %+v: want it up, with QPS and CPU of a 0.5-core limit", n)
+		}
+		if (n.LagMs != nil) != (n.Role == topology.Replica) {
+			t.Errorf("top JSON node %s: lag %v, want it for replicas only", n.Name, n.LagMs)
+		}
 	}
 }
 

@@ -32,6 +32,8 @@ type env struct {
 	// measured is what the lab's verdict was computed from (one of the
 	// *Measurements types), kept for tests.
 	measured any
+	// machines says whether the sandboxes' nodes get simulated machines.
+	machines machines
 
 	mu        sync.Mutex
 	sandboxes []*sandbox.Sandbox
@@ -61,6 +63,7 @@ func newEnv(ctx context.Context, l lab, cfg Config) (*env, error) {
 		}
 	}
 	e.server = e.cfg.Server.Flavor.Name() + " " + e.cfg.Server.Version.String()
+	e.machines = probeMachines(cfg.NoMachines)
 	if cfg.Dir == "" {
 		if e.dir, err = os.MkdirTemp("", "scalelab-lab-"); err != nil {
 			return nil, err
@@ -93,7 +96,14 @@ func (e *env) start(ctx context.Context, label string, offset int, sc sandbox.Co
 	sc.Server = e.cfg.Server
 	sc.Name = "lab-" + label
 	nodes := max(sc.Shards, 1) * (1 + sc.Replicas)
-	e.say("starting %d server(s) on ports %d-%d", nodes, sc.BasePort, sc.BasePort+nodes-1)
+	if sc.Machine == nil {
+		sc.Machine = e.machines.machine(nodes)
+	}
+	on := ""
+	if sc.Machine != nil {
+		on = ", each a machine of " + coresText(sc.Machine.CPU)
+	}
+	e.say("starting %d server(s) on ports %d-%d%s", nodes, sc.BasePort, sc.BasePort+nodes-1, on)
 	started := time.Now()
 	sb, err := sandbox.Start(ctx, sc)
 	if err != nil {

@@ -103,7 +103,7 @@ func Demo() Size {
 		IndexRows:   []int{10_000, 40_000, 160_000},
 		PoolSizes:   []int{1, 2, 4, 8, 16, 32, 64},
 		PoolClients: 64,
-		Replicas:    2,
+		Replicas:    3,
 		StaleChecks: 500,
 		ShardCounts: []int{1, 2, 4, 8},
 		ReshardRows: 5000,
@@ -124,7 +124,7 @@ func Full() Size {
 		IndexRows:   []int{10_000, 100_000, 1_000_000},
 		PoolSizes:   []int{1, 2, 4, 8, 16, 32, 64, 128},
 		PoolClients: 128,
-		Replicas:    2,
+		Replicas:    3,
 		StaleChecks: 2000,
 		ShardCounts: []int{1, 2, 4, 8},
 		ReshardRows: 20_000,
@@ -227,6 +227,12 @@ type Config struct {
 	// Server is the server binary for sandboxes. The zero value means
 	// sandbox.FindServer.
 	Server sandbox.Server
+	// NoMachines runs every node of the labs' own sandboxes on the host's
+	// shared cores. By default, where cgroups can be used, each node is a
+	// simulated machine with a CPU quota sized so that the largest sandbox
+	// of a lab takes half the host's cores, leaving the rest to the client;
+	// where they cannot, the nodes share the cores and the verdicts say so.
+	NoMachines bool
 	// Progress, if set, receives one line per step (loading, measuring), for
 	// a CLI to show on stderr.
 	Progress func(line string)

@@ -144,6 +144,18 @@ func TestPoolLab(t *testing.T) {
 			t.Errorf("got table row %v, want %s waits", row, count(p.Waits))
 		}
 	}
+	// The node is a machine of half the host's cores wherever cgroups can
+	// be used, and shares the host's cores with --no-machines.
+	if mach := probeMachines(false); mach.on && m.NodeCPU != mach.nodeCPU(1) {
+		t.Errorf("cgroups work here, but the node's machine has %v cores, want %v", m.NodeCPU, mach.nodeCPU(1))
+	}
+}
+
+func TestPoolLabWithoutMachines(t *testing.T) {
+	exp, got := runSmall(t, "pool", Config{BasePort: 28400, NoMachines: true})
+	if m := got.(poolMeasurements); m.NodeCPU != 0 || strings.Contains(exp.Verdict, "machine") {
+		t.Errorf("--no-machines: the node had a machine of %v cores, want none", m.NodeCPU)
+	}
 }
 
 func TestReplicasLab(t *testing.T) {
@@ -155,7 +167,14 @@ func TestReplicasLab(t *testing.T) {
 	if len(m.Points) != Small().Replicas+1 {
 		t.Fatalf("got %d replica counts, want %d", len(m.Points), Small().Replicas+1)
 	}
+	mach := probeMachines(false)
 	for _, p := range m.Points {
+		if p.WriteQPS <= 0 || p.ReadQPS != 0.9*p.QPS {
+			t.Errorf("%d replicas: read QPS %v of %v, write QPS %v: want 9 in 10 statements read, and writes measured", p.Replicas, p.ReadQPS, p.QPS, p.WriteQPS)
+		}
+		if m.Machine != mach.on || (mach.on && (p.PrimaryShare <= 0 || (p.Replicas > 0 && p.ReplicaCPU <= 0))) {
+			t.Errorf("%d replicas: machines %v (cgroups usable: %v), primary CPU %v, replicas' CPU %v", p.Replicas, m.Machine, mach.on, p.PrimaryShare, p.ReplicaCPU)
+		}
 		// Nine statements in ten are reads, and every read goes to a
 		// replica when there is one.
 		if want := 0.9 * float64(min(p.Replicas, 1)); p.ReplicaShare < want-0.02 || p.ReplicaShare > want+0.02 {
@@ -205,6 +224,31 @@ func TestShardsLab(t *testing.T) {
 	}
 	if !strings.Contains(exp.Verdict, "as many: a split moves only keys of the split range") {
 		t.Errorf("got verdict %q, want modulo to move more", exp.Verdict)
+	}
+	mach := probeMachines(false)
+	if m.Machine != mach.on {
+		t.Errorf("machines %v, but cgroups usable: %v", m.Machine, mach.on)
+	}
+	for _, p := range m.Points {
+		if p.ClientCores <= 0 || (mach.on && p.NodeShare <= 0) {
+			t.Errorf("%d shards: client cores %v, shards' CPU %v: want both measured", p.Shards, p.ClientCores, p.NodeShare)
+		}
+	}
+	// The hot-shard run watched every primary, and their statements add up
+	// to about what the bench sent (the routers' health checks add a few).
+	h := m.Hot
+	if h == nil || len(h.Nodes) != s.ShardCounts[len(s.ShardCounts)-1] || h.QPS <= 0 {
+		t.Fatalf("hot shard: got %+v, want every primary watched under load", h)
+	}
+	var sum float64
+	for _, n := range h.Nodes {
+		sum += n.QPS
+		if (n.CPUShare >= 0) != mach.on || n.CPUShare > 1.5 {
+			t.Errorf("hot shard: node %+v, want a CPU share of its quota exactly when cgroups are usable", n)
+		}
+	}
+	if sum < 0.7*h.QPS || sum > 1.5*h.QPS {
+		t.Errorf("hot shard: the nodes served %.0f statements/s, the bench sent %.0f", sum, h.QPS)
 	}
 }
 

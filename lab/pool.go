@@ -63,6 +63,9 @@ func runPool(ctx context.Context, e *env) (*Experiment, error) {
 		return nil, err
 	}
 	m := poolMeasurements{Clients: s.PoolClients, Cores: runtime.NumCPU()}
+	if nodes := topo.Nodes(); len(nodes) == 1 {
+		m.NodeCPU = topo.Machine.Limits(nodes[0].Name).CPU
+	}
 	for i, n := range s.PoolSizes {
 		m.Points = append(m.Points, poolPoint{Size: n, QPS: res[i].QPS(), P99: res[i].P(99), Waits: waits[i].count, WaitTime: waits[i].time})
 	}
@@ -89,7 +92,12 @@ func (e *env) poolTopology(ctx context.Context) (*topology.Topology, error) {
 	if e.cfg.Topology != nil {
 		return e.cfg.Topology, nil
 	}
-	sb, err := e.start(ctx, "pool", 0, startConfig(1, 0, nil))
+	// A quarter of the host's cores: the client (bench and router) needs
+	// the rest to keep even the largest pool busy, so that the knee shows
+	// the node's limit, not the client's.
+	sc := startConfig(1, 0, nil)
+	sc.Machine = e.machines.machine(2)
+	sb, err := e.start(ctx, "pool", 0, sc)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,7 +49,7 @@ func readHeavy(data schema.Config) []string {
 
 func runReplicas(ctx context.Context, e *env) (*Experiment, error) {
 	s := e.cfg.Size
-	topo, err := e.replicasTopology(ctx)
+	topo, usage, err := e.replicasTopology(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +83,12 @@ func runReplicas(ctx context.Context, e *env) (*Experiment, error) {
 		}
 	}()
 	lag := &lagSampler{set: mon.Sets()[0], max: make([]time.Duration, maxR+1)}
-	sides := make([]side, maxR+1)
+	mix := readHeavy(data)
+	write := mix[len(mix)-1]
+	// Sides 0…maxR run the read-heavy mix, sides maxR+1… the writes alone.
+	sides := make([]side, 2*(maxR+1))
+	sideNodes := make([][]string, 2*(maxR+1))
+	nodes := topo.Nodes()
 	for k := 0; k <= maxR; k++ {
 		shape := *topo
 		shape.Shards = []topology.Shard{topo.Shards[0]}
@@ -92,18 +98,34 @@ func runReplicas(ctx context.Context, e *env) (*Experiment, error) {
 			return nil, fmt.Errorf("open the router with %s: %w", replicas(k), err)
 		}
 		routers[k] = r
-		sides[k] = side{name: replicas(k), target: r, clients: s.Clients, queries: readHeavy(data),
+		// The writes run through a router of their own, so that r's route
+		// counts are the mix's.
+		w, err := router.Open(ctx, &shape, router.Config{Replica: replica.Config{NoHeartbeatWriter: true}})
+		if err != nil {
+			return nil, fmt.Errorf("open the router with %s: %w", replicas(k), err)
+		}
+		routers = append(routers, w)
+		sides[k] = side{name: replicas(k), target: r, clients: s.Clients, queries: mix,
 			begin: func() { lag.watch(k) }, end: func() { lag.watch(-1) }}
+		sides[maxR+1+k] = side{name: replicas(k) + ", writes only", target: w, clients: s.Clients, queries: []string{write}}
+		for _, n := range nodes[:k+1] { // the primary, then the replicas in use
+			sideNodes[k] = append(sideNodes[k], n.Name)
+		}
+		sideNodes[maxR+1+k] = []string{nodes[0].Name}
 	}
-	e.say("measuring a 90%% read mix at %d clients with 0 to %d replicas, %v each", s.Clients, maxR, s.Duration)
+	meter := newCPUMeter(usage, sideNodes)
+	for i := range sides {
+		sides[i].begin, sides[i].end = meter.hooks(i, sides[i].begin, sides[i].end)
+	}
+	e.say("measuring a 90%% read mix, and its writes alone, at %d clients with 0 to %d replicas, %v each", s.Clients, maxR, s.Duration)
 	stop := lag.run()
 	res, err := interleave(ctx, sides, s.Duration, s.Warmup, s.Rounds)
 	stop()
 	if err != nil {
 		return nil, err
 	}
-	m := replicasMeasurements{Cores: runtime.NumCPU()}
-	for k, r := range routers {
+	m := replicasMeasurements{Cores: runtime.NumCPU(), Machines: e.machines.describe(maxR + 1), Machine: usage != nil && e.machines.on}
+	for k, r := range routers[:maxR+1] {
 		st := r.Stats()
 		var total uint64
 		for _, n := range st.Routes {
@@ -114,10 +136,18 @@ func runReplicas(ctx context.Context, e *env) (*Experiment, error) {
 		if total > 0 {
 			share = float64(st.Routes[router.RouteReplica]) / float64(total)
 		}
-		m.Points = append(m.Points, replicaPoint{Replicas: k, QPS: res[k].QPS(), P99: res[k].P(99), LagMax: lag.max[k], ReplicaShare: share})
+		p := replicaPoint{Replicas: k, QPS: res[k].QPS(), ReadQPS: res[k].QPS() * readShare(mix), WriteQPS: res[maxR+1+k].QPS(),
+			P99: res[k].P(99), LagMax: lag.max[k], ReplicaShare: share, ClientCores: meter.clientCores(k)}
+		if sh := meter.nodeShares(k); len(sh) > 0 {
+			p.PrimaryShare, p.ReplicaCPU = sh[0], mean(sh[1:])
+		}
+		if sh := meter.nodeShares(maxR + 1 + k); len(sh) > 0 {
+			p.WritePrimaryShare = sh[0]
+		}
+		m.Points = append(m.Points, p)
 	}
 	e.say("checking stale reads: %d write-then-read pairs per mode and replica count", s.StaleChecks)
-	for k, r := range routers {
+	for k, r := range routers[:maxR+1] {
 		for _, mode := range []router.Consistency{router.Eventual, router.ReadYourWrites, router.Strong} {
 			sr, err := staleCheck(ctx, r, mode, s.StaleChecks)
 			if err != nil {
@@ -148,24 +178,36 @@ func runReplicas(ctx context.Context, e *env) (*Experiment, error) {
 
 // replicasTopology is a sandbox of one primary with Size.Replicas
 // replicas, or the first shard of Config.Topology, which needs at least one
-// replica, with the sample tables unsharded there.
-func (e *env) replicasTopology(ctx context.Context) (*topology.Topology, error) {
+// replica, with the sample tables unsharded there. usage reads the nodes'
+// machines: nil for Config.Topology.
+func (e *env) replicasTopology(ctx context.Context) (*topology.Topology, replica.UsageFunc, error) {
 	if e.cfg.Topology == nil {
 		sb, err := e.start(ctx, "replicas", 0, startConfig(1, e.cfg.Size.Replicas, nil))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return sb.Topology, nil
+		return sb.Topology, sb.Usage, nil
 	}
 	first := e.cfg.Topology.Shards[0]
 	if len(first.Replicas) == 0 {
-		return nil, fmt.Errorf("topology %s: shard %s has no replicas: start one with `scalelab up --replicas 2`, or run the lab without --topology", e.cfg.Topology.Name, first.Name)
+		return nil, nil, fmt.Errorf("topology %s: shard %s has no replicas: start one with `scalelab up --replicas 2`, or run the lab without --topology", e.cfg.Topology.Name, first.Name)
 	}
 	t := *e.cfg.Topology
 	first.Name = "0"
 	t.Shards = []topology.Shard{first}
 	t.Tables = nil
-	return &t, nil
+	return &t, nil, nil
+}
+
+// readShare is the share of a workload's statements that read.
+func readShare(queries []string) float64 {
+	reads := 0
+	for _, q := range queries {
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(q)), "SELECT") {
+			reads++
+		}
+	}
+	return float64(reads) / float64(max(len(queries), 1))
 }
 
 // lagSampler records the largest lag of the replicas in use while each
@@ -278,21 +320,33 @@ func execAllOn(ctx context.Context, r *router.Router, stmts ...string) error {
 }
 
 func replicasReport(exp *Experiment, m replicasMeasurements, res []*sample, queries []string) {
-	qps := Chart{Title: "QPS of a 90% read mix against replica count", XLabel: "replicas", YLabel: "queries per second", Kind: "bar"}
+	qps := Chart{Title: "Read and write capacity against replica count", XLabel: "replicas", YLabel: "queries per second", Kind: "line"}
 	p99 := Chart{Title: "p99 latency against replica count", XLabel: "replicas", YLabel: "p99 latency (ms)", Kind: "bar"}
 	stale := Chart{Title: "Stale reads right after a write, by consistency mode", XLabel: "replicas", YLabel: "stale reads (%)", Kind: "bar"}
-	q, l := Series{Name: "QPS"}, Series{Name: "p99"}
+	q, l := Series{Name: "reads (90% read mix)"}, Series{Name: "p99"}
+	ideal, w := Series{Name: "reads, ideal", Ideal: true}, Series{Name: "writes alone"}
 	t := Table{Title: "Replica counts (measured in alternating rounds)",
-		Header: []string{"replicas", "QPS", "p50 ms", "p99 ms", "max lag ms", "served by replicas"}}
+		Header: []string{"replicas", "QPS", "read QPS", "÷ 0 replicas", "ideal", "writes alone QPS", "p50 ms", "p99 ms", "max lag ms", "served by replicas", "primary CPU", "replicas' CPU", "client cores"}}
 	for i, p := range m.Points {
 		label := replicas(p.Replicas)
-		q.Points = append(q.Points, Point{X: float64(p.Replicas), Label: label, Y: p.QPS})
+		x := float64(p.Replicas)
+		q.Points = append(q.Points, Point{X: x, Label: label, Y: p.ReadQPS})
+		ideal.Points = append(ideal.Points, Point{X: x, Label: label, Y: m.Points[0].ReadQPS * idealReplicas(p.Replicas)})
+		w.Points = append(w.Points, Point{X: x, Label: label, Y: p.WriteQPS})
 		l.Points = append(l.Points, Point{X: float64(p.Replicas), Label: label, Y: msFloat(p.P99)})
 		lag := "-"
 		if p.Replicas > 0 {
 			lag = msCell(p.LagMax)
 		}
-		t.Rows = append(t.Rows, []string{strconv.Itoa(p.Replicas), rate(p.QPS), msCell(res[i].P(50)), msCell(p.P99), lag, pct(p.ReplicaShare)})
+		pcpu, rcpu := "-", "-"
+		if m.Machine {
+			pcpu = pct(p.PrimaryShare)
+			if p.Replicas > 0 {
+				rcpu = pct(p.ReplicaCPU)
+			}
+		}
+		t.Rows = append(t.Rows, []string{strconv.Itoa(p.Replicas), rate(p.QPS), rate(p.ReadQPS), times(ratio(p.ReadQPS, m.Points[0].ReadQPS)), times(idealReplicas(p.Replicas)),
+			rate(p.WriteQPS), msCell(res[i].P(50)), msCell(p.P99), lag, pct(p.ReplicaShare), pcpu, rcpu, strconv.FormatFloat(p.ClientCores, 'f', 2, 64)})
 	}
 	st := Table{Title: "Write, then read it back at once (" + strconv.Itoa(staleClients) + " clients)",
 		Header: []string{"replicas", "consistency", "reads", "stale", "stale %", "read p50 ms", "read on primary"}}
@@ -311,12 +365,13 @@ func replicasReport(exp *Experiment, m replicasMeasurements, res []*sample, quer
 	for _, mode := range order {
 		stale.Series = append(stale.Series, *byMode[mode])
 	}
-	qps.Series, p99.Series = []Series{q}, []Series{l}
+	qps.Series, p99.Series = []Series{q, ideal, w}, []Series{l}
 	exp.Charts = []Chart{qps, p99, stale}
 	exp.Tables = []Table{t, st}
 	exp.Notes = []string{
 		"Workload, per client in turn: three rounds of " + queries[0] + "; " + queries[1] + "; " + queries[2] + "; then " + queries[len(queries)-1] + ".",
-		"Every replica count runs on the same servers: the replicas not in use keep replicating but serve no reads.",
+		"Every replica count runs on the same servers: the replicas not in use keep replicating but serve no reads. During the runs, " + m.Machines + ".",
+		"The ideal read line assumes reads leave the primary for the replicas: 1 replica matches the primary alone, and each further one adds a server. Writes alone runs the mix's UPDATE by itself, to find the primary's write ceiling.",
 		"Lag is heartbeat lag (a row the primary rewrites every " + lagHeartbeat.String() + "), sampled every " + lagSampleEvery.String() + " while the replica count was measured; its resolution is the heartbeat interval.",
 		"eventual reads any replica; read-your-writes waits on the replica for the GTID of the client's last write (MASTER_GTID_WAIT or WAIT_FOR_EXECUTED_GTID_SET) and falls back to the primary after a timeout; strong reads the primary.",
 	}

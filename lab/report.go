@@ -54,6 +54,9 @@ type Chart struct {
 type Series struct {
 	Name   string  `json:"name"`
 	Points []Point `json:"points"`
+	// Ideal marks a reference line that was computed, not measured (such
+	// as linear scaling from the first point); charts draw it dashed.
+	Ideal bool `json:"ideal,omitempty"`
 }
 
 // Point is one measurement. Label names a categorical x (bar charts);

@@ -67,26 +67,40 @@ func runShards(ctx context.Context, e *env) (*Experiment, error) {
 	}()
 	targeted, scatter := shardQueries(data.Users)
 	var sides []side
+	var sideNodes [][]string
 	for i, t := range shapes {
 		r, err := router.Open(ctx, t, router.Config{Replica: replica.Config{NoHeartbeatWriter: true}})
 		if err != nil {
 			return nil, fmt.Errorf("open the router over %s: %w", shards(s.ShardCounts[i]), err)
 		}
 		routers[i] = r
+		nodes := primaries(sb.Topology, s.ShardCounts[i])
 		sides = append(sides,
 			side{name: shards(s.ShardCounts[i]) + ", targeted", target: r, clients: s.Clients, queries: []string{targeted}},
 			side{name: shards(s.ShardCounts[i]) + ", scatter", target: r, clients: s.Clients, queries: []string{scatter}})
+		sideNodes = append(sideNodes, nodes, nodes)
+	}
+	meter := newCPUMeter(sb.Usage, sideNodes)
+	for i := range sides {
+		sides[i].begin, sides[i].end = meter.hooks(i, nil, nil)
 	}
 	e.say("measuring targeted and scatter queries over %v shards at %d clients, %v each", s.ShardCounts, s.Clients, s.Duration)
 	res, err := interleave(ctx, sides, s.Duration, s.Warmup, s.Rounds)
 	if err != nil {
 		return nil, err
 	}
-	m := shardsMeasurements{Cores: runtime.NumCPU()}
+	m := shardsMeasurements{Cores: runtime.NumCPU(), Machines: e.machines.describe(most), Machine: e.machines.on}
+	if m.Machine {
+		m.NodeCPU = e.machines.nodeCPU(most)
+	}
 	for i, n := range s.ShardCounts {
 		t, sc := res[2*i], res[2*i+1]
 		m.Points = append(m.Points, shardPoint{Shards: n, TargetQPS: t.QPS(), TargetP50: t.P(50), ScatterQPS: sc.QPS(), ScatterP50: sc.P(50),
-			Imbalance: imbalance(loads[i])})
+			Imbalance: imbalance(loads[i]), ClientCores: meter.clientCores(2 * i), NodeShare: mean(meter.nodeShares(2 * i))})
+	}
+	e.say("reading hot images (Zipf) over %s, watching every node", shards(most))
+	if m.Hot, err = hotShard(ctx, sb, routers[len(routers)-1], data, s); err != nil {
+		return nil, err
 	}
 	m.Balance = tableBalances(loads[len(loads)-1])
 	for _, r := range routers {
@@ -120,6 +134,15 @@ func runShards(ctx context.Context, e *env) (*Experiment, error) {
 	e.measured = m
 	shardsReport(exp, m, res, loads, targeted, scatter)
 	return exp, nil
+}
+
+// primaries names the primaries of the first n shards of t.
+func primaries(t *topology.Topology, n int) []string {
+	out := make([]string, n)
+	for i := range n {
+		out[i] = t.Shards[i].Name + "/" + string(topology.Primary)
+	}
+	return out
 }
 
 // shardShape is the topology of n shards on the first n servers of sb, in
@@ -242,20 +265,30 @@ func shardsReport(exp *Experiment, m shardsMeasurements, res []*sample, loads []
 	qps := Chart{Title: "QPS against shard count", XLabel: "shards", YLabel: "queries per second", Kind: "line", LogX: true}
 	tl, sl := Series{Name: "targeted lookup"}, Series{Name: "scatter query"}
 	tq, sq := Series{Name: "targeted lookup"}, Series{Name: "scatter query"}
+	ideal := Series{Name: "targeted, ideal (linear)", Ideal: true}
 	t := Table{Title: "Targeted and scatter queries by shard count (measured in alternating rounds)",
-		Header: []string{"shards", "targeted QPS", "targeted p50 ms", "targeted p99 ms", "scatter QPS", "scatter p50 ms", "scatter p99 ms", "largest shard / mean"}}
+		Header: []string{"shards", "targeted QPS", "÷ 1 shard", "ideal", "targeted p50 ms", "targeted p99 ms", "scatter QPS", "scatter p50 ms", "scatter p99 ms", "largest shard / mean", "client cores", "shards' CPU"}}
 	for i, p := range m.Points {
 		x := float64(p.Shards)
 		tl.Points = append(tl.Points, Point{X: x, Y: msFloat(p.TargetP50)})
 		sl.Points = append(sl.Points, Point{X: x, Y: msFloat(p.ScatterP50)})
 		tq.Points = append(tq.Points, Point{X: x, Y: p.TargetQPS})
+		ideal.Points = append(ideal.Points, Point{X: x, Y: m.Points[0].TargetQPS * x / float64(m.Points[0].Shards)})
 		sq.Points = append(sq.Points, Point{X: x, Y: p.ScatterQPS})
-		t.Rows = append(t.Rows, []string{strconv.Itoa(p.Shards), rate(p.TargetQPS), msCell(p.TargetP50), msCell(res[2*i].P(99)),
-			rate(p.ScatterQPS), msCell(p.ScatterP50), msCell(res[2*i+1].P(99)), strconv.FormatFloat(p.Imbalance, 'f', 3, 64)})
+		share := "-"
+		if m.Machine {
+			share = pct(p.NodeShare)
+		}
+		t.Rows = append(t.Rows, []string{strconv.Itoa(p.Shards), rate(p.TargetQPS), times(ratio(p.TargetQPS, m.Points[0].TargetQPS)), times(x / float64(m.Points[0].Shards)),
+			msCell(p.TargetP50), msCell(res[2*i].P(99)), rate(p.ScatterQPS), msCell(p.ScatterP50), msCell(res[2*i+1].P(99)),
+			strconv.FormatFloat(p.Imbalance, 'f', 3, 64), strconv.FormatFloat(p.ClientCores, 'f', 2, 64), share})
 	}
-	lat.Series, qps.Series = []Series{tl, sl}, []Series{tq, sq}
+	lat.Series, qps.Series = []Series{tl, sl}, []Series{tq, ideal, sq}
 	exp.Charts = []Chart{lat, qps}
 	exp.Tables = []Table{t}
+	if h := m.Hot; h != nil {
+		hotReport(exp, h)
+	}
 	if len(loads) > 0 {
 		l := loads[len(loads)-1]
 		bal := Chart{Title: "Rows per shard (" + shards(len(l.Shards)) + ")", XLabel: "shard", YLabel: "rows", Kind: "bar"}
@@ -289,7 +322,41 @@ func shardsReport(exp *Experiment, m shardsMeasurements, res []*sample, loads []
 	}
 	exp.Notes = []string{
 		"targeted: " + targeted + " (users are sharded by id, so one shard answers); scatter: " + scatter + " (images are sharded by their own id, so every shard answers and the router sums the counts).",
-		"Every shard count runs on the same servers, in a database of its own (lab_shards_N); servers beyond the count idle. All of them share this machine's CPU cores.",
+		"Every shard count runs on the same servers, in a database of its own (lab_shards_N); servers beyond the count idle. During the runs, " + m.Machines + ". Client cores is the CPU this process (the bench and the router) used; shards' CPU is the shards' mean use of their quota.",
 		"Resharding adds one server to each of two " + strconv.Itoa(reshardFrom) + "-shard sandboxes: hash ranges split " + reshardSplit + " in two and leave -80 alone; modulo changes id mod 2 to id mod 3 for every key. Likes follow their image's popularity, so the share of rows that move depends on where the popular images fall.",
 	}
+}
+
+// hotReport adds the hot-shard run's chart and table: each node's CPU use
+// of its quota (or, without machines, its share of the statements).
+func hotReport(exp *Experiment, h *hotResult) {
+	machines := len(h.Nodes) > 0 && h.Nodes[0].CPUShare >= 0
+	c := Chart{Title: "Hot images: each node's CPU use of its quota", XLabel: "node", YLabel: "CPU used (% of quota)", Kind: "bar"}
+	if !machines {
+		c.Title, c.YLabel = "Hot images: each node's share of the statements", "statements (%)"
+	}
+	t := Table{Title: "Hot images (" + h.Query + "), " + rate(h.QPS) + " QPS", Header: []string{"node", "QPS", "CPU of quota", "throttled periods", "saturated after"}}
+	var total float64
+	for _, n := range h.Nodes {
+		total += n.QPS
+	}
+	sr := Series{Name: "CPU"}
+	for i, n := range h.Nodes {
+		y := 100 * n.CPUShare
+		if !machines {
+			y = 100 * n.QPS / max(total, 1)
+		}
+		sr.Points = append(sr.Points, Point{X: float64(i), Label: n.Node, Y: y})
+		cpu, th, sat := "-", "-", "-"
+		if n.CPUShare >= 0 {
+			cpu, th = pct(n.CPUShare), pct(n.Throttled)
+		}
+		if n.SaturatedAt >= 0 {
+			sat = secs(n.SaturatedAt)
+		}
+		t.Rows = append(t.Rows, []string{n.Node, rate(n.QPS), cpu, th, sat})
+	}
+	c.Series = []Series{sr}
+	exp.Charts = append(exp.Charts, c)
+	exp.Tables = append(exp.Tables, t)
 }

@@ -139,7 +139,19 @@ type poolPoint struct {
 type poolMeasurements struct {
 	Clients int
 	Cores   int
+	// NodeCPU is the node's machine's CPU quota in cores; 0 when the node
+	// shares the host's cores.
+	NodeCPU float64
 	Points  []poolPoint
+}
+
+// busyCores says what was busy past the knee: the node's machine, or the
+// host's cores.
+func (m poolMeasurements) busyCores() string {
+	if m.NodeCPU > 0 {
+		return "the node's machine of " + coresText(m.NodeCPU) + " was busy"
+	}
+	return fmt.Sprintf("the server's %d CPU cores (shared with the client) were busy", m.Cores)
 }
 
 // poolKnee returns the index of the smallest pool within kneeShare of the
@@ -183,8 +195,8 @@ func poolVerdict(m poolMeasurements) string {
 	}
 	switch {
 	case knee < len(m.Points)-1 && last.Waits < first.Waits:
-		fmt.Fprintf(&b, " Past %s the server's %d CPU cores were busy, so more connections only moved the queue out of the pool (%s waits, %s waiting at size %d; %s at size %d) into the server, and p99 went from %s to %s.",
-			conns(k.Size), m.Cores, count(first.Waits), secs(first.WaitTime), first.Size, count(last.Waits), last.Size, ms(k.P99), ms(last.P99))
+		fmt.Fprintf(&b, " Past %s %s, so more connections only moved the queue out of the pool (%s waits, %s waiting at size %d; %s at size %d) into the server, and p99 went from %s to %s.",
+			conns(k.Size), m.busyCores(), count(first.Waits), secs(first.WaitTime), first.Size, count(last.Waits), last.Size, ms(k.P99), ms(last.P99))
 	case knee < len(m.Points)-1:
 		fmt.Fprintf(&b, " Past %s more connections did not help: p99 went from %s to %s.", conns(k.Size), ms(k.P99), ms(last.P99))
 	case first.Waits > 0:
@@ -197,8 +209,15 @@ func poolVerdict(m poolMeasurements) string {
 // replicaPoint is the replicas lab at one replica count.
 type replicaPoint struct {
 	Replicas int
-	QPS      float64
-	P99      time.Duration
+	// QPS is the read-heavy mix's, and ReadQPS its reads'; WriteQPS is the
+	// mix's write run alone.
+	QPS, ReadQPS, WriteQPS float64
+	P99                    time.Duration
+	// ClientCores is the CPU this process used during the mix, in cores.
+	// PrimaryShare and ReplicaCPU are the primary's and the replicas' mean
+	// CPU use of their quota during the mix, and WritePrimaryShare the
+	// primary's during the writes alone (0 without machines).
+	ClientCores, PrimaryShare, ReplicaCPU, WritePrimaryShare float64
 	// LagMax is the largest replication lag seen while it ran.
 	LagMax time.Duration
 	// ReplicaShare is the share of statements that replicas served.
@@ -227,8 +246,12 @@ func (s staleResult) Rate() float64 {
 // replicasMeasurements is what the replicas lab measured, fewest replicas
 // first.
 type replicasMeasurements struct {
-	Cores  int
-	Points []replicaPoint
+	Cores int
+	// Machine is true when every node had a machine; Machines says what
+	// the nodes ran on, in words.
+	Machine  bool
+	Machines string
+	Points   []replicaPoint
 	Stale  []staleResult
 }
 
@@ -238,19 +261,10 @@ func replicasVerdict(m replicasMeasurements) string {
 	if len(m.Points) == 0 {
 		return "nothing was measured"
 	}
-	first, last := m.Points[0], m.Points[len(m.Points)-1]
+	last := m.Points[len(m.Points)-1]
 	var b strings.Builder
-	f := ratio(last.QPS, first.QPS)
-	detail := fmt.Sprintf("(%s → %s QPS, p99 %s → %s)", rate(first.QPS), rate(last.QPS), ms(first.P99), ms(last.P99))
-	fmt.Fprintf(&b, "Going from %s to %s ", replicas(first.Replicas), replicas(last.Replicas))
-	switch {
-	case f >= speedTolerance:
-		fmt.Fprintf(&b, "raised read-heavy QPS %s %s: reads spread over more servers.", times(f), detail)
-	case f <= 1/speedTolerance:
-		fmt.Fprintf(&b, "lowered read-heavy QPS %s %s: the replicas share this machine's %d CPU cores with the primary, so they add work (applying every write) but no capacity.", times(1/f), detail, m.Cores)
-	default:
-		fmt.Fprintf(&b, "left read-heavy QPS about the same %s: the replicas share this machine's %d CPU cores with the primary, so they add no capacity here; on machines of their own each one would.", detail, m.Cores)
-	}
+	b.WriteString(readCapacitySentence(m))
+	b.WriteString(" " + writeCeilingSentence(m))
 	var lag time.Duration
 	for _, p := range m.Points {
 		lag = max(lag, p.LagMax)
@@ -270,6 +284,56 @@ func replicasVerdict(m replicasMeasurements) string {
 	return b.String()
 }
 
+// idealReplicas is the ideal read capacity of k replicas against the
+// primary alone: reads leave the primary for the replicas, so 1 replica
+// matches it and every further one adds one server's worth.
+func idealReplicas(k int) float64 { return float64(max(k, 1)) }
+
+// readCapacitySentence states the read QPS of every replica count against
+// the ideal, and what the nodes ran on.
+func readCapacitySentence(m replicasMeasurements) string {
+	first, last := m.Points[0], m.Points[len(m.Points)-1]
+	var b strings.Builder
+	var gave, ideal []string
+	for _, p := range m.Points[1:] {
+		gave = append(gave, fmt.Sprintf("%s gave %s", replicas(p.Replicas), times(ratio(p.ReadQPS, first.ReadQPS))))
+		ideal = append(ideal, times(idealReplicas(p.Replicas)))
+	}
+	fmt.Fprintf(&b, "Read QPS of a 90%% read mix against %s (%s): %s (ideal %s, p99 %s → %s); %s.", replicas(first.Replicas), rate(first.ReadQPS),
+		joinAnd(gave), joinAnd(ideal), ms(first.P99), ms(last.P99), m.Machines)
+	f, want := ratio(last.ReadQPS, first.ReadQPS), idealReplicas(last.Replicas)
+	switch {
+	case !m.Machine && f <= 1/speedTolerance:
+		fmt.Fprintf(&b, " The replicas share the same cores as the primary, so they add work (applying every write) but no capacity.")
+	case !m.Machine && f < speedTolerance:
+		fmt.Fprintf(&b, " The replicas share the same cores as the primary, so they add no capacity here; on machines of their own each one would.")
+	case f >= linearShare*want:
+		fmt.Fprintf(&b, " Reads spread over the replicas' machines: near linear (%s of ideal).", pct(f/want))
+	case m.Machine && last.ReplicaCPU >= linearShare:
+		fmt.Fprintf(&b, " The replicas were busy (%s of their CPU), but part of it went to applying the primary's writes, which every replica repeats: that is what keeps read scaling short of ideal.", pct(last.ReplicaCPU))
+	case m.Machine:
+		fmt.Fprintf(&b, " The replicas used only %s of their CPU, while this process (the bench and the router) used %s cores: the client was the limit.", pct(last.ReplicaCPU), strconv.FormatFloat(last.ClientCores, 'f', 2, 64))
+	}
+	return b.String()
+}
+
+// writeCeilingSentence says what replicas did to the write ceiling.
+func writeCeilingSentence(m replicasMeasurements) string {
+	first, last := m.Points[0], m.Points[len(m.Points)-1]
+	if first.WriteQPS <= 0 {
+		return ""
+	}
+	f := ratio(last.WriteQPS, first.WriteQPS)
+	s := fmt.Sprintf("Writes alone: %s QPS with %s, %s with %s", rate(first.WriteQPS), replicas(first.Replicas), rate(last.WriteQPS), replicas(last.Replicas))
+	switch {
+	case f >= speedTolerance:
+		return s + ": higher, though replicas cannot add write capacity (the primary takes every write), so the difference is this run's variation; a longer run (--size full) narrows it."
+	case f <= 1/speedTolerance:
+		return s + fmt.Sprintf(": %s lower, since the primary takes every write and also sends each one to every replica. That is the X axis's limit: replicas scale reads, never writes.", times(1/f))
+	}
+	return s + ": flat, since the primary takes every write. That is the X axis's limit: replicas scale reads, never writes."
+}
+
 // shardPoint is the shards lab at one shard count.
 type shardPoint struct {
 	Shards     int
@@ -279,6 +343,11 @@ type shardPoint struct {
 	ScatterP50 time.Duration
 	// Imbalance is the largest shard's rows (all tables) over the mean.
 	Imbalance float64
+	// ClientCores is the CPU this process (bench and router) used during
+	// the targeted runs, in cores; NodeShare the shards' mean CPU use over
+	// their quota then (0 without machines).
+	ClientCores float64
+	NodeShare   float64
 }
 
 // tableBalance is how evenly one table's rows spread over the shards: the
@@ -298,8 +367,15 @@ type reshardMovement struct {
 
 // shardsMeasurements is what the shards lab measured, fewest shards first.
 type shardsMeasurements struct {
-	Cores  int
-	Points []shardPoint
+	Cores int
+	// Machine is true when every node had a machine of NodeCPU cores;
+	// Machines says what the nodes ran on, in words.
+	Machine  bool
+	NodeCPU  float64
+	Machines string
+	Points   []shardPoint
+	// Hot is the skewed read over the largest shard count.
+	Hot *hotResult
 	// Balance is per table, at the largest shard count.
 	Balance []tableBalance
 	Reshard *reshardMovement
@@ -318,15 +394,13 @@ func shardsVerdict(m shardsMeasurements) string {
 		if st >= speedTolerance && st > tt {
 			fmt.Fprintf(&b, " A scatter query asks all %d shards and waits for the slowest; a targeted one asks one.", last.Shards)
 		}
-		if q := ratio(last.TargetQPS, first.TargetQPS); q >= speedTolerance {
-			fmt.Fprintf(&b, " Targeted QPS grew %s (%s → %s).", times(q), rate(first.TargetQPS), rate(last.TargetQPS))
-		} else {
-			fmt.Fprintf(&b, " Targeted QPS did not grow (%s → %s): all %d shards share this machine's %d CPU cores; on machines of their own each shard adds capacity.",
-				rate(first.TargetQPS), rate(last.TargetQPS), last.Shards, m.Cores)
-		}
+		b.WriteString(" " + capacitySentence(m))
 		if last.Shards > 1 && len(m.Balance) > 0 {
 			b.WriteString(" " + balanceSentence(m.Balance, last.Shards))
 		}
+	}
+	if m.Hot != nil {
+		b.WriteString(" " + hotSentence(m.Hot))
 	}
 	if r := m.Reshard; r != nil {
 		h := float64(r.HashMoved) / float64(max(r.HashTotal, 1))
@@ -346,6 +420,81 @@ func shardsVerdict(m shardsMeasurements) string {
 		return "nothing was measured"
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// linearShare is the share of linear growth from which scaling out counts
+// as linear: 4 shards giving at least 3.2× the QPS of 1.
+const linearShare = 0.8
+
+// capacitySentence states the targeted QPS of every shard count against
+// the ideal (linear) growth, what the nodes ran on, and, when growth fell
+// short, what held it back.
+func capacitySentence(m shardsMeasurements) string {
+	first, last := m.Points[0], m.Points[len(m.Points)-1]
+	var b strings.Builder
+	var gave, ideal []string
+	for _, p := range m.Points[1:] {
+		gave = append(gave, fmt.Sprintf("%d gave %s", p.Shards, times(ratio(p.TargetQPS, first.TargetQPS))))
+		ideal = append(ideal, times(float64(p.Shards)/float64(first.Shards)))
+	}
+	if len(gave) == 0 {
+		return fmt.Sprintf("Targeted QPS: %s with %s; %s.", rate(first.TargetQPS), shards(first.Shards), m.Machines)
+	}
+	fmt.Fprintf(&b, "Targeted QPS against %s (%s): %s (ideal %s); %s.", shards(first.Shards), rate(first.TargetQPS),
+		joinAnd(gave), joinAnd(ideal), m.Machines)
+	growth := ratio(last.TargetQPS, first.TargetQPS)
+	want := float64(last.Shards) / float64(first.Shards)
+	switch {
+	case growth >= linearShare*want:
+		fmt.Fprintf(&b, " Each shard's machine added its capacity: scaling out was near linear (%s of ideal at %d).", pct(growth/want), last.Shards)
+	case !m.Machine && growth < speedTolerance:
+		fmt.Fprintf(&b, " Targeted QPS did not grow: all %d shards share the same cores, so each adds work but no capacity; on machines of their own, each shard adds capacity.", last.Shards)
+	case !m.Machine:
+		fmt.Fprintf(&b, " The shards share the same cores, so growth stops when the cores are busy.")
+	default:
+		budget := float64(m.Cores) - float64(last.Shards)*m.NodeCPU
+		client := fmt.Sprintf("this process (the bench and the router) used %s cores of the %s left to it", strconv.FormatFloat(last.ClientCores, 'f', 2, 64), cores(budget))
+		clientBusy := budget > 0 && last.ClientCores >= linearShare*budget
+		switch nodesBusy := last.NodeShare >= linearShare; {
+		case nodesBusy && clientBusy:
+			fmt.Fprintf(&b, " At %d shards the shards used %s of their CPU and %s: this host had no cores left for either, so larger shapes need a larger host.", last.Shards, pct(last.NodeShare), client)
+		case nodesBusy:
+			fmt.Fprintf(&b, " At %d shards the shards used %s of their CPU: they were the limit.", last.Shards, pct(last.NodeShare))
+		case clientBusy:
+			fmt.Fprintf(&b, " At %d shards the shards used only %s of their CPU, while %s: the client, not the shards, was the limit.", last.Shards, pct(last.NodeShare), client)
+		default:
+			fmt.Fprintf(&b, " At %d shards neither the shards nor the client was saturated: the shards used %s of their CPU and %s; the time went to waiting, in round trips and throttled periods.", last.Shards, pct(last.NodeShare), client)
+		}
+	}
+	return b.String()
+}
+
+// hotSentence says which node the skewed read made hot.
+func hotSentence(h *hotResult) string {
+	var total float64
+	for _, n := range h.Nodes {
+		total += n.QPS
+	}
+	hot := h.busiest()
+	if total <= 0 {
+		return ""
+	}
+	s := fmt.Sprintf("Reading hot images (Zipf-skewed), %s served %s of the statements", hot.Node, pct(hot.QPS/total))
+	if f, ok := h.first(); ok {
+		var others []float64
+		for _, n := range h.Nodes {
+			if n.Node != f.Node && n.CPUShare >= 0 {
+				others = append(others, n.CPUShare)
+			}
+		}
+		s += fmt.Sprintf("; %s saturated first, %s into the run (%s of its CPU, throttled in %s of periods), while the other nodes used %s on average: a hot key makes a hot shard, and more shards do not cool it.",
+			f.Node, secs(f.SaturatedAt), pct(f.CPUShare), pct(f.Throttled), pct(mean(others)))
+		return s
+	}
+	if hot.CPUShare >= 0 {
+		return s + fmt.Sprintf(", using %s of its CPU: no node saturated.", pct(hot.CPUShare))
+	}
+	return s + ": with no machines, the hot shard shows only in its share of the work."
 }
 
 // balanceSentence says which tables the hash spread evenly over n shards.

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +112,8 @@ func TestPoolVerdict(t *testing.T) {
 		a.Waits, b.Waits = b.Waits, a.Waits
 		a.WaitTime, b.WaitTime = b.WaitTime, a.WaitTime
 	}
+	onMachine := poolNumbers()
+	onMachine.NodeCPU = 1
 	growing := poolNumbers()
 	for i := range growing.Points {
 		growing.Points[i].QPS = 1000 * float64(i+1)
@@ -118,8 +121,9 @@ func TestPoolVerdict(t *testing.T) {
 	checkVerdicts(t, []verdictCase{
 		{"normal", poolVerdict(poolNumbers()),
 			[]string{"QPS rose from 2,000 with 1 connection to 5,000 with 4 and stopped growing there", "at most 4.0% (best 5,200 with 8)",
-				"Past 4 connections the server's 2 CPU cores were busy, so more connections only moved the queue out of the pool", "12,000 waits, 8.00 s waiting at size 1", "p99 went from 20.0 ms to 25.0 ms"},
+				"Past 4 connections the server's 2 CPU cores (shared with the client) were busy, so more connections only moved the queue out of the pool", "12,000 waits, 8.00 s waiting at size 1", "p99 went from 20.0 ms to 25.0 ms"},
 			[]string{"never helped", "kept growing"}},
+		{"machine", poolVerdict(onMachine), []string{"Past 4 connections the node's machine of 1 core was busy, so more connections"}, []string{"shared with the client"}},
 		{"reversed", poolVerdict(rev),
 			[]string{"Adding connections never helped: 1 connection already gave 4,900 QPS", "of the best (5,200 with 2)", "Past 1 connection more connections did not help: p99 went from 25.0 ms to 40.0 ms"},
 			[]string{"rose from", "kept growing", "moved the queue"}},
@@ -131,11 +135,11 @@ func TestPoolVerdict(t *testing.T) {
 }
 
 func replicasNumbers() replicasMeasurements {
-	return replicasMeasurements{Cores: 2,
+	return replicasMeasurements{Cores: 2, Machine: true, Machines: "every node was a machine of 0.25 cores",
 		Points: []replicaPoint{
-			{Replicas: 0, QPS: 4000, P99: 12 * ms1},
-			{Replicas: 1, QPS: 5000, P99: 10 * ms1, LagMax: 3 * ms1, ReplicaShare: 0.9},
-			{Replicas: 2, QPS: 6000, P99: 9 * ms1, LagMax: 5 * ms1, ReplicaShare: 0.9},
+			{Replicas: 0, QPS: 4000, ReadQPS: 3600, WriteQPS: 900, P99: 12 * ms1, PrimaryShare: 1},
+			{Replicas: 1, QPS: 4400, ReadQPS: 3960, WriteQPS: 880, P99: 10 * ms1, LagMax: 3 * ms1, ReplicaShare: 0.9, ReplicaCPU: 0.97},
+			{Replicas: 2, QPS: 6000, ReadQPS: 5400, WriteQPS: 910, P99: 9 * ms1, LagMax: 5 * ms1, ReplicaShare: 0.9, ReplicaCPU: 0.95, ClientCores: 0.6},
 		},
 		Stale: []staleResult{
 			{Replicas: 2, Mode: "eventual", Reads: 300, Stale: 90},
@@ -146,34 +150,66 @@ func replicasNumbers() replicasMeasurements {
 }
 
 func TestReplicasVerdict(t *testing.T) {
-	rev := replicasNumbers()
-	rev.Points[0].QPS, rev.Points[2].QPS = rev.Points[2].QPS, rev.Points[0].QPS
-	rev.Points[0].P99, rev.Points[2].P99 = rev.Points[2].P99, rev.Points[0].P99
-	rev.Stale[0].Stale, rev.Stale[1].Stale = 0, 90
-	flat := replicasNumbers()
-	flat.Points[2].QPS = 4100
+	linear := replicasNumbers()
+	linear.Points[2].ReadQPS = 6500
+	idle := replicasNumbers()
+	idle.Points[2].ReplicaCPU = 0.5
+	shared := replicasNumbers()
+	shared.Machine, shared.Machines = false, "every node shared this host's 2 CPU cores (no simulated machines: not root)"
+	for i := range shared.Points {
+		shared.Points[i].ReadQPS = 3600 - 400*float64(i)
+	}
+	flat := shared
+	flat.Points = slices.Clone(shared.Points)
+	flat.Points[2].ReadQPS = 3700
+	falling := replicasNumbers()
+	falling.Points[2].WriteQPS = 600
+	falling.Stale[0].Stale, falling.Stale[1].Stale = 0, 90
 	checkVerdicts(t, []verdictCase{
-		{"normal", replicasVerdict(replicasNumbers()),
-			[]string{"Going from 0 replicas to 2 replicas raised read-heavy QPS 1.5× (4,000 → 6,000 QPS, p99 12.0 ms → 9.00 ms)",
+		{"machines, replicas busy applying writes", replicasVerdict(replicasNumbers()),
+			[]string{"Read QPS of a 90% read mix against 0 replicas (3,600): 1 replica gave 1.1× and 2 replicas gave 1.5× (ideal 1.0× and 2.0×, p99 12.0 ms → 9.00 ms); every node was a machine of 0.25 cores.",
+				"The replicas were busy (95% of their CPU), but part of it went to applying the primary's writes",
+				"Writes alone: 900 QPS with 0 replicas, 910 with 2 replicas: flat, since the primary takes every write. That is the X axis's limit",
 				"Replicas lagged at most 5.00 ms", "stale data 30% under eventual, 0% under read-your-writes and 0% under strong"},
-			[]string{"lowered", "about the same"}},
-		{"reversed", replicasVerdict(rev),
-			[]string{"lowered read-heavy QPS 1.5× (6,000 → 4,000 QPS", "share this machine's 2 CPU cores",
-				"0% under eventual, 30% under read-your-writes"},
-			[]string{"raised"}},
-		{"flat", replicasVerdict(flat), []string{"left read-heavy QPS about the same"}, []string{"raised", "lowered"}},
+			[]string{"near linear", "the client was the limit", "share the same cores"}},
+		{"machines, linear", replicasVerdict(linear), []string{"2 replicas gave 1.8×", "near linear (90% of ideal)"}, []string{"busy"}},
+		{"machines, client-bound", replicasVerdict(idle), []string{"The replicas used only 50% of their CPU, while this process (the bench and the router) used 0.60 cores: the client was the limit."}, nil},
+		{"shared cores", replicasVerdict(shared),
+			[]string{"2 replicas gave 0.8×", "every node shared this host's 2 CPU cores (no simulated machines: not root)", "they add work (applying every write) but no capacity"},
+			[]string{"near linear"}},
+		{"shared cores, flat", replicasVerdict(flat), []string{"they add no capacity here; on machines of their own each one would"}, nil},
+		{"writes fall", replicasVerdict(falling), []string{"900 QPS with 0 replicas, 600 with 2 replicas: 1.5× lower", "0% under eventual, 30% under read-your-writes"}, []string{"flat"}},
 		{"empty", replicasVerdict(replicasMeasurements{}), []string{"nothing was measured"}, nil},
 	})
 }
 
 func shardsNumbers() shardsMeasurements {
-	return shardsMeasurements{Cores: 2,
+	return shardsMeasurements{Cores: 2, Machines: "every node shared this host's 2 CPU cores (no simulated machines: not root)",
 		Points: []shardPoint{
 			{Shards: 1, TargetQPS: 9000, TargetP50: 280 * time.Microsecond, ScatterQPS: 2000, ScatterP50: 800 * time.Microsecond},
 			{Shards: 8, TargetQPS: 8500, TargetP50: 300 * time.Microsecond, ScatterQPS: 600, ScatterP50: 2900 * time.Microsecond},
 		},
 		Balance: []tableBalance{{"users", 1.04}, {"images", 1.02}, {"likes", 1.6}},
 		Reshard: &reshardMovement{From: 2, To: 3, HashMoved: 25, HashTotal: 100, ModuloMoved: 66, ModuloTotal: 100},
+	}
+}
+
+// machineShards are the shards lab's numbers on simulated machines of a
+// quarter of a core: 4 shards give growth of the given factor, with the
+// shards using share of their CPU.
+func machineShards(growth, share float64) shardsMeasurements {
+	return shardsMeasurements{Cores: 2, Machine: true, NodeCPU: 0.25, Machines: "every node was a machine of 0.25 cores",
+		Points: []shardPoint{
+			{Shards: 1, TargetQPS: 4000, TargetP50: ms1, ScatterQPS: 2000, ScatterP50: ms1, NodeShare: 0.98, ClientCores: 0.3},
+			{Shards: 2, TargetQPS: 4000 * (1 + growth) / 2, TargetP50: ms1, ScatterQPS: 1900, ScatterP50: ms1, NodeShare: 0.97, ClientCores: 0.5},
+			{Shards: 4, TargetQPS: 4000 * growth, TargetP50: ms1, ScatterQPS: 1800, ScatterP50: ms1, NodeShare: share, ClientCores: 0.93},
+		},
+		Hot: &hotResult{Query: "SELECT …", QPS: 3000, Nodes: []hotNode{
+			{Node: "-40/primary", QPS: 300, CPUShare: 0.2, Throttled: 0, SaturatedAt: -1},
+			{Node: "40-80/primary", QPS: 2100, CPUShare: 0.99, Throttled: 0.9, SaturatedAt: 750 * ms1},
+			{Node: "80-c0/primary", QPS: 300, CPUShare: 0.3, Throttled: 0.1, SaturatedAt: -1},
+			{Node: "c0-/primary", QPS: 300, CPUShare: 0.25, Throttled: 0, SaturatedAt: -1},
+		}},
 	}
 }
 
@@ -188,19 +224,41 @@ func TestShardsVerdict(t *testing.T) {
 	even := shardsNumbers()
 	even.Balance[2].Ratio = 1.05
 	even.Points[1].TargetQPS = 20_000
+	idleClient := machineShards(2, 0.95)
+	idleClient.Points[2].ClientCores = 0.4
+	waiting := machineShards(2, 0.5)
+	waiting.Points[2].ClientCores = 0.4
+	cool := machineShards(3.6, 0.95)
+	cool.Hot.Nodes[1].SaturatedAt, cool.Hot.Nodes[1].CPUShare = -1, 0.6
+	noMachineHot := shardsNumbers()
+	noMachineHot.Hot = &hotResult{Nodes: []hotNode{{Node: "a", QPS: 10, CPUShare: -1, SaturatedAt: -1}, {Node: "b", QPS: 30, CPUShare: -1, SaturatedAt: -1}}}
 	checkVerdicts(t, []verdictCase{
 		{"normal", shardsVerdict(shardsNumbers()),
 			[]string{"From 1 shard to 8, targeted lookups kept their speed (p50 0.280 ms → 0.300 ms) and scatter queries got 3.6× slower (p50 0.800 ms → 2.90 ms)",
-				"A scatter query asks all 8 shards", "Targeted QPS did not grow (9,000 → 8,500)",
+				"A scatter query asks all 8 shards", "Targeted QPS against 1 shard (9,000): 8 gave 0.9× (ideal 8.0×); every node shared this host's 2 CPU cores (no simulated machines: not root).",
+				"Targeted QPS did not grow: all 8 shards share the same cores",
 				"spread users (1.0×) and images (1.0×) evenly over the 8 shards, but not likes (1.6×)", "a hot key makes a hot shard",
 				"splitting one hash range moved 25% of the rows and modulo moved 66%, 2.6× as many"},
-			[]string{"scatter queries got 3.6× faster", "the hash split moved"}},
+			[]string{"scatter queries got 3.6× faster", "the hash split moved", "near linear"}},
 		{"reversed", shardsVerdict(rev),
 			[]string{"scatter queries got 3.6× faster", "The hash spread likes (1.0×) evenly over the 8 shards, but not users (1.6×) and images (1.3×)", "hash range moved 66% of the rows and modulo moved 25%: the hash split moved 2.6× as many"},
 			[]string{"A scatter query asks all", "a hot key", "scatter queries got 3.6× slower"}},
 		{"even", shardsVerdict(even),
-			[]string{"The hash spread users (1.0×), images (1.0×) and likes (1.1×) evenly", "Targeted QPS grew 2.2×"},
+			[]string{"The hash spread users (1.0×), images (1.0×) and likes (1.1×) evenly", "8 gave 2.2× (ideal 8.0×)", "growth stops when the cores are busy"},
 			[]string{"did not grow", "unevenly"}},
+		{"machines, linear", shardsVerdict(machineShards(3.6, 0.95)),
+			[]string{"Targeted QPS against 1 shard (4,000): 2 gave 2.3× and 4 gave 3.6× (ideal 2.0× and 4.0×); every node was a machine of 0.25 cores.",
+				"Each shard's machine added its capacity: scaling out was near linear (90% of ideal at 4).",
+				"Reading hot images (Zipf-skewed), 40-80/primary served 70% of the statements; 40-80/primary saturated first, 0.75 s into the run (99% of its CPU, throttled in 90% of periods), while the other nodes used 25% on average"},
+			[]string{"the client", "did not grow"}},
+		{"machines, client-bound", shardsVerdict(machineShards(2, 0.5)),
+			[]string{"4 gave 2.0× (ideal 2.0× and 4.0×)", "At 4 shards the shards used only 50% of their CPU, while this process (the bench and the router) used 0.93 cores of the 1 left to it: the client, not the shards, was the limit."},
+			[]string{"near linear"}},
+		{"machines, shards and client busy", shardsVerdict(machineShards(2, 0.95)), []string{"At 4 shards the shards used 95% of their CPU and this process (the bench and the router) used 0.93 cores of the 1 left to it: this host had no cores left for either"}, []string{"the client, not"}},
+		{"machines, shards busy", shardsVerdict(idleClient), []string{"At 4 shards the shards used 95% of their CPU: they were the limit."}, []string{"the client", "no cores left"}},
+		{"machines, nothing busy", shardsVerdict(waiting), []string{"At 4 shards neither the shards nor the client was saturated: the shards used 50% of their CPU and this process (the bench and the router) used 0.40 cores of the 1 left to it; the time went to waiting"}, nil},
+		{"hot, nothing saturated", shardsVerdict(cool), []string{"40-80/primary served 70% of the statements, using 60% of its CPU: no node saturated."}, []string{"saturated first"}},
+		{"hot, no machines", shardsVerdict(noMachineHot), []string{"b served 75% of the statements: with no machines, the hot shard shows only in its share of the work."}, nil},
 		{"empty", shardsVerdict(shardsMeasurements{}), []string{"nothing was measured"}, nil},
 		{"uneven", shardsVerdict(shardsMeasurements{Points: []shardPoint{{Shards: 1}, {Shards: 4}}, Balance: []tableBalance{{"users", 1.5}, {"likes", 2}}}),
 			[]string{"The rows of users (1.5×) and likes (2.0×) spread unevenly over the 4 shards", "a hot key"}, []string{" evenly over"}},

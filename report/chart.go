@@ -53,6 +53,8 @@ var glyphs = []draw.GlyphDrawer{
 var (
 	gridColor = color.RGBA{0xe3, 0xe3, 0xe3, 0xff}
 	axisColor = color.RGBA{0x55, 0x55, 0x55, 0xff}
+	// idealColor draws computed reference lines (lab.Series.Ideal).
+	idealColor = color.RGBA{0x88, 0x88, 0x88, 0xff}
 )
 
 // Chart kinds of lab.Chart.Kind.
@@ -184,8 +186,9 @@ func linePlot(c lab.Chart) (*plot.Plot, plot.Legend, error) {
 	p, legend := newPlot(c)
 	var xs, ys []float64
 	type line struct {
-		name string
-		xys  plotter.XYs
+		name  string
+		xys   plotter.XYs
+		ideal bool
 	}
 	var lines []line
 	for _, s := range c.Series {
@@ -200,7 +203,7 @@ func linePlot(c lab.Chart) (*plot.Plot, plot.Legend, error) {
 			continue
 		}
 		slices.SortStableFunc(xys, func(a, b plotter.XY) int { return cmp.Compare(a.X, b.X) })
-		lines = append(lines, line{s.Name, xys})
+		lines = append(lines, line{s.Name, xys, s.Ideal})
 	}
 	if len(lines) == 0 {
 		return nil, legend, errEmptyChart
@@ -212,7 +215,8 @@ func linePlot(c lab.Chart) (*plot.Plot, plot.Legend, error) {
 	grid.Vertical.Color, grid.Horizontal.Color = gridColor, gridColor
 	grid.Vertical.Width, grid.Horizontal.Width = 0.6, 0.6
 	p.Add(grid)
-	for i, l := range lines {
+	i := 0 // measured lines take the palette in turn; ideal lines are gray
+	for _, l := range lines {
 		ln, pts, err := plotter.NewLinePoints(l.xys)
 		if err != nil {
 			return nil, legend, err
@@ -220,6 +224,15 @@ func linePlot(c lab.Chart) (*plot.Plot, plot.Legend, error) {
 		ln.Color = palette[i%len(palette)]
 		ln.Width = 1.6
 		pts.GlyphStyle = draw.GlyphStyle{Color: ln.Color, Radius: 2.6, Shape: glyphs[i%len(glyphs)]}
+		if l.ideal {
+			// A computed reference: dashed and thin, without glyphs, so that
+			// it does not read as a measurement.
+			ln.Color, ln.Width, ln.Dashes = idealColor, 1.2, []vg.Length{vg.Points(5), vg.Points(3)}
+			p.Add(ln)
+			legend.Add(l.name, ln)
+			continue
+		}
+		i++
 		if len(l.xys) > maxGlyphs {
 			// Glyphs on a dense series hide the line; the legend keeps
 			// one, so that the series still tell apart in grayscale.

@@ -252,7 +252,7 @@ type replicasMeasurements struct {
 	Machine  bool
 	Machines string
 	Points   []replicaPoint
-	Stale  []staleResult
+	Stale    []staleResult
 }
 
 // replicasVerdict says what the replicas did to throughput and latency,

@@ -246,25 +246,32 @@ type lab struct {
 	// ownSandbox is set when the lab starts its own sandboxes even when
 	// Config.Topology is set.
 	ownSandbox bool
-	run        func(ctx context.Context, e *env) (*Experiment, error)
+	// measures says what the lab measures, for Catalog.
+	measures string
+	run      func(ctx context.Context, e *env) (*Experiment, error)
 }
 
 // labs returns the registry, in the order `lab all` runs them.
 func labs() []lab {
 	return []lab{
 		{name: "index", run: runIndex,
+			measures: "the front page query and a lookup by user, without and with an index, at several table sizes: EXPLAIN side by side, rows examined, latency, QPS, and what the index costs inserts",
 			title:    "Indexes: O(n) scans against O(log n) lookups",
 			question: "What does an index buy a query, how does that change as the table grows, and what does it cost inserts?"},
 		{name: "pool", run: runPool,
+			measures: "pool sizes 1, 2, 4, … 64 at a fixed number of clients against a node of known CPU: QPS, p99 and pool waits, and where more connections stop helping",
 			title:    "Connection pool size",
 			question: "At a fixed number of clients, where does adding pooled connections stop helping, and why?"},
 		{name: "replicas", run: runReplicas,
+			measures: "0 to 3 replicas on a 90% read mix: read QPS against the ideal, the primary's write ceiling, p99, replication lag, and stale reads under each consistency mode",
 			title:    "Read replicas (X axis)",
 			question: "What do replicas add to a read-heavy workload, how far behind do they fall, and how often does a read miss a fresh write under each consistency mode?"},
 		{name: "shards", run: runShards, ownSandbox: true,
+			measures: "1, 2, 4 and 8 shards: targeted QPS against the ideal, scatter queries, rows per shard, the hot shard of a skewed read, and the rows that move when a shard is added (hash ranges against modulo)",
 			title:    "Sharding by key (Z axis)",
 			question: "How do targeted and scatter queries behave as shards are added, how evenly does the hash spread rows, and how many rows move when a shard is added?"},
 		{name: "batch", run: runBatch,
+			measures: "a feed page built with N+1 queries against a dataloader: latency, statements and round trips",
 			title:    "N+1 queries against batched loading",
 			question: "What does a dataloader save a feed page, in statements and in time, over one query per item?"},
 	}
@@ -278,6 +285,24 @@ func Names() []string {
 		out[i] = l.name
 	}
 	return out
+}
+
+// Catalog lists the labs and what each measures, wrapped for a command's
+// help: a name column, then the text.
+func Catalog() string {
+	var b strings.Builder
+	for _, l := range labs() {
+		line := fmt.Sprintf("  %-9s ", l.name)
+		for _, w := range strings.Fields(l.measures) {
+			if len(line)+1+len(w) > 76 {
+				b.WriteString(strings.TrimRight(line, " ") + "\n")
+				line = strings.Repeat(" ", 12)
+			}
+			line += w + " "
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // NeedsOwnSandbox reports whether the named lab starts sandboxes of its own

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/scalelab/scalelab/bench"
@@ -331,9 +332,9 @@ func shardsReport(exp *Experiment, m shardsMeasurements, res []*sample, loads []
 // of its quota (or, without machines, its share of the statements).
 func hotReport(exp *Experiment, h *hotResult) {
 	machines := len(h.Nodes) > 0 && h.Nodes[0].CPUShare >= 0
-	c := Chart{Title: "Hot images: each node's CPU use of its quota", XLabel: "node", YLabel: "CPU used (% of quota)", Kind: "bar"}
+	c := Chart{Title: "Hot images: each primary's CPU use of its quota", XLabel: "shard", YLabel: "CPU used (% of quota)", Kind: "bar"}
 	if !machines {
-		c.Title, c.YLabel = "Hot images: each node's share of the statements", "statements (%)"
+		c.Title, c.YLabel = "Hot images: each primary's share of the statements", "statements (%)"
 	}
 	t := Table{Title: "Hot images (" + h.Query + "), " + rate(h.QPS) + " QPS", Header: []string{"node", "QPS", "CPU of quota", "throttled periods", "saturated after"}}
 	var total float64
@@ -346,7 +347,9 @@ func hotReport(exp *Experiment, h *hotResult) {
 		if !machines {
 			y = 100 * n.QPS / max(total, 1)
 		}
-		sr.Points = append(sr.Points, Point{X: float64(i), Label: n.Node, Y: y})
+		// The shard's name: every watched node is a primary, and the full
+		// names would overlap under the bars.
+		sr.Points = append(sr.Points, Point{X: float64(i), Label: strings.TrimSuffix(n.Node, "/"+string(topology.Primary)), Y: y})
 		cpu, th, sat := "-", "-", "-"
 		if n.CPUShare >= 0 {
 			cpu, th = pct(n.CPUShare), pct(n.Throttled)

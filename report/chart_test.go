@@ -101,6 +101,31 @@ func TestWriteSVG(t *testing.T) {
 	}
 }
 
+// TestIdealLineDashed: an ideal series is drawn dashed in gray, and the
+// measured series keep the palette's first color.
+func TestIdealLineDashed(t *testing.T) {
+	c := lab.Chart{Kind: "line", Series: []lab.Series{
+		{Name: "ideal", Ideal: true, Points: []lab.Point{{X: 1, Y: 1}, {X: 4, Y: 4}}},
+		{Name: "measured", Points: []lab.Point{{X: 1, Y: 1}, {X: 4, Y: 3}}},
+	}}
+	var buf bytes.Buffer
+	if err := WriteSVG(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	svg := buf.String()
+	if !strings.Contains(svg, "stroke-dasharray") {
+		t.Error("the ideal line is not dashed")
+	}
+	if !strings.Contains(svg, "stroke:#888888") || !strings.Contains(svg, "stroke:#0072B2") {
+		t.Errorf("want the ideal line gray and the measured one in the palette's first color:\n%.2000s", svg)
+	}
+	buf.Reset()
+	c.Series[0].Ideal = false
+	if err := WriteSVG(&buf, c); err != nil || strings.Contains(buf.String(), "stroke-dasharray") {
+		t.Errorf("a measured series was dashed (%v)", err)
+	}
+}
+
 func manySeries(n, cats int) []lab.Series {
 	out := make([]lab.Series, n)
 	for i := range out {

@@ -18,6 +18,7 @@ import (
 func newDemoCmd() *cobra.Command {
 	var size, html, out, dir string
 	var basePort int
+	var noMachines bool
 	c := &cobra.Command{
 		Use:   "demo",
 		Short: "Run every experiment, print the verdicts, write report.html, and leave a sandbox to explore",
@@ -29,6 +30,11 @@ func newDemoCmd() *cobra.Command {
      each on sandboxes of its own, and prints each verdict as it comes,
   3. it writes the results as JSON (--out) and as a self-contained HTML
      page with charts (--html).
+
+Where cgroups can be used (root, Linux), each experiment's nodes are
+simulated machines with CPU quotas, so that shards and replicas add
+capacity as machines of their own would (see scalelab lab --help); with
+--no-machines they share the host's cores.
 
 At the default size it takes about three minutes on a 2-core machine.
 Afterwards the sandbox keeps running: try scalelab status, and
@@ -46,7 +52,7 @@ Stop it with scalelab down.`,
 				return err
 			}
 			out1 := c.OutOrStdout()
-			rep, err := lab.RunAndWrite(c.Context(), lab.Names(), lab.Config{Size: sz, BasePort: basePort, Progress: log.Line}, lab.Output{
+			rep, err := lab.RunAndWrite(c.Context(), lab.Names(), lab.Config{Size: sz, BasePort: basePort, NoMachines: noMachines, Progress: log.Line}, lab.Output{
 				File: out,
 				Done: func(e *lab.Experiment) {
 					log.Printf("%s: done", e.Name)
@@ -76,5 +82,6 @@ Stop it with scalelab down.`,
 	c.Flags().StringVar(&out, "out", "results.json", "where to write the results as JSON")
 	c.Flags().StringVar(&dir, "dir", sandbox.DefaultDir, "the sandbox to start (or reuse) for exploring afterwards")
 	c.Flags().IntVar(&basePort, "base-port", lab.DefaultBasePort, "first port of the experiments' own sandboxes")
+	c.Flags().BoolVar(&noMachines, "no-machines", false, "run the experiments' nodes on the host's shared cores, without per-node CPU quotas")
 	return c
 }

@@ -22,18 +22,14 @@ one scaling technique in the same run (taking turns round by round, so a
 slow moment of the machine hits both sides alike), and ends with a verdict
 computed from its own numbers.
 
-  index     the front page query and a lookup by user, without and with an
-            index, at several table sizes: EXPLAIN side by side, rows
-            examined, latency, QPS, and what the index costs inserts
-  pool      pool sizes 1, 2, 4, … 64 at a fixed number of clients: QPS,
-            p99 and pool waits, and where more connections stop helping
-  replicas  0, 1 and 2 replicas on a 90% read mix: QPS, p99, replication
-            lag, and stale reads under each consistency mode
-  shards    1, 2, 4 and 8 shards: targeted and scatter queries, rows per
-            shard, and the rows that move when a shard is added (hash
-            ranges against modulo)
-  batch     a feed page built with N+1 queries against a dataloader:
-            latency, statements and round trips
+` + lab.Catalog() + `
+
+Where cgroups can be used (root, Linux), every node of a lab's sandboxes is
+a simulated machine: a CPU quota sized so that the lab's largest sandbox
+takes half this host's cores, leaving the rest to the client (the bench and
+the router), so that scaling out adds capacity as it would with machines of
+their own. Elsewhere, or with --no-machines, the nodes share the host's
+cores, and the verdicts say so.
 
 Sandboxes go to a temporary directory (or under --dir) on ports from
 --base-port, and are stopped and removed when the lab ends, also on Ctrl-C.
@@ -87,5 +83,6 @@ file, for scalelab report.`,
 	f.IntVar(&cfg.BasePort, "base-port", lab.DefaultBasePort, "first port of the sandboxes the labs start (each lab takes up to 30 ports)")
 	f.StringVar(&cfg.Dir, "dir", "", "directory for the labs' sandboxes (default: a temporary directory)")
 	f.StringVar(&topo, "topology", "", "run the labs that can on this topology instead of sandboxes of their own (they reload the sample tables)")
+	f.BoolVar(&cfg.NoMachines, "no-machines", false, "run every node on the host's shared cores, without per-node CPU quotas")
 	return c
 }

@@ -35,8 +35,11 @@ func (s *Sandbox) openGroups(m *topology.Machine) error {
 	return nil
 }
 
-// cgroups returns the sandbox's cgroups, opening them the first time.
+// cgroups returns the sandbox's cgroups, opening them the first time. Safe
+// for concurrent use.
 func (s *Sandbox) cgroups() (*machine.Groups, error) {
+	s.groupsMu.Lock()
+	defer s.groupsMu.Unlock()
 	if s.groups == nil {
 		g, err := machine.Open(machine.Config{Parent: groupParent(s.Dir)})
 		if err != nil {
@@ -49,7 +52,10 @@ func (s *Sandbox) cgroups() (*machine.Groups, error) {
 
 // removeGroups deletes the nodes' cgroups, once their processes are gone.
 func (s *Sandbox) removeGroups() error {
-	if s.groups == nil && (s.Topology == nil || !s.Topology.Machine.Limited()) {
+	s.groupsMu.Lock()
+	opened := s.groups != nil
+	s.groupsMu.Unlock()
+	if !opened && (s.Topology == nil || !s.Topology.Machine.Limited()) {
 		return nil
 	}
 	g, err := s.cgroups()
@@ -61,14 +67,17 @@ func (s *Sandbox) removeGroups() error {
 
 // place puts a node's new process in its cgroup, before it serves a query.
 func (s *Sandbox) place(n NodeState, pid int) error {
-	if s.groups == nil || s.Topology == nil {
+	s.groupsMu.Lock()
+	g := s.groups // opened by openGroups before any node starts
+	s.groupsMu.Unlock()
+	if g == nil || s.Topology == nil {
 		return nil
 	}
 	l := s.Topology.Machine.Limits(n.Name)
 	if l.Zero() {
 		return nil
 	}
-	if err := s.groups.Place(n.Name, pid, l); err != nil {
+	if err := g.Place(n.Name, pid, l); err != nil {
 		return &NodeError{Node: n.Name, Log: n.ErrorLog(), Err: err}
 	}
 	return nil

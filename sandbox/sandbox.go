@@ -108,8 +108,10 @@ type Sandbox struct {
 	// scope, when set, limits the per-node steps to the nodes it names
 	// (AddShards works on its new nodes only).
 	scope map[string]bool
-	// groups are the nodes' cgroups when the topology limits them.
-	groups *machine.Groups
+	// groups are the nodes' cgroups when the topology limits them, opened
+	// on first use under groupsMu (Usage is called from many goroutines).
+	groupsMu sync.Mutex
+	groups   *machine.Groups
 }
 
 // TopologyPath is the topology file of the sandbox.

@@ -59,6 +59,10 @@ func (m machines) nodeCPU(n int) float64 {
 	return max(math.Floor(100*float64(m.cores)/2/float64(max(n, 1)))/100, minNodeCPU)
 }
 
+// clientProcs is the client's share of the host's cores: what the largest
+// sandbox, at half the host, leaves it.
+func (m machines) clientProcs() int { return max(1, m.cores-m.cores/2) }
+
 // machine is the machine of each node of a sandbox of n nodes, or nil when
 // the nodes share the host's cores.
 func (m machines) machine(n int) *topology.Machine {

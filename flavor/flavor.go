@@ -35,6 +35,10 @@ type ReplicaStatus struct {
 	SecondsBehind int64
 	LastError     string
 	SourcePort    int
+	// Received is the GTID position the IO thread has received (MariaDB's
+	// Gtid_IO_Pos, MySQL's Retrieved_Gtid_Set): what the replica will have
+	// applied once its relay log is done.
+	Received string
 }
 
 // Running reports whether both replication threads run.
@@ -51,8 +55,13 @@ type Flavor interface {
 	// the OS user the server runs as.
 	InstallArgs(server, datadir, tmpdir, user string) (prog string, args []string)
 	// ServerOptions returns the flavor's own my.cnf lines (GTID, binlog
-	// naming) for a node limited to cpu cores (0: not limited).
-	ServerOptions(cpu float64) []string
+	// naming, semi-sync) for a node.
+	ServerOptions(o NodeOptions) []string
+	// SemiSyncStatusQuery selects one row of (name, value), the server's
+	// own word on whether it runs semi-synchronous replication now: as a
+	// primary (waiting for replicas' acknowledgements, or fallen back to
+	// async), or as a replica (acknowledging).
+	SemiSyncStatusQuery(primary bool) string
 	// ChangeSource returns the statement, with ? placeholders for the
 	// client to interpolate, that points a replica at src using GTIDs.
 	ChangeSource(src Source) (query string, args []any)
@@ -60,6 +69,23 @@ type Flavor interface {
 	StartReplica() string
 	StopReplica() string
 	ResetReplica() string
+	// StopIOThread stops receiving events and leaves the SQL thread applying
+	// what was received.
+	StopIOThread() string
+	// SetReadOnly returns the statements that make the server refuse (on)
+	// or accept (off) writes from users without admin privileges: read_only,
+	// and MySQL's super_read_only.
+	SetReadOnly(on bool) []string
+	// GTIDStateQuery selects, as one string, everything the server has
+	// logged: MariaDB's gtid_binlog_state (the last sequence number of every
+	// server in every domain), MySQL's gtid_executed. Errant compares two.
+	GTIDStateQuery() string
+	// SemiSyncSource returns the statement that makes a node wait for
+	// replicas' acknowledgements (a primary) or not (a replica).
+	SemiSyncSource(on bool) string
+	// PrepareRejoin returns the statements a former primary runs before it
+	// replicates from ChangeSource: MariaDB starts from its binlog position.
+	PrepareRejoin() []string
 	// ReplicaStatusQuery is SHOW SLAVE STATUS or SHOW REPLICA STATUS; parse
 	// its single row with ParseReplicaStatus.
 	ReplicaStatusQuery() string
@@ -91,6 +117,18 @@ type Flavor interface {
 	AppGlobalGrant() string
 	// AdminGrant is the privilege list for scalelab's admin user.
 	AdminGrant() string
+}
+
+// NodeOptions are what a node's my.cnf lines depend on.
+type NodeOptions struct {
+	// CPU is the node's machine's CPU quota in cores; 0: not limited.
+	CPU float64
+	// SemiSync turns on semi-synchronous replication, with the AFTER_SYNC
+	// wait point: every node acknowledges as a replica, and the primary
+	// (Primary) waits for acknowledgements. A replica does not wait: its
+	// own commits of replicated events would otherwise wait for replicas
+	// of its own. SemiSyncSource switches a node when its role changes.
+	SemiSync, Primary bool
 }
 
 // Lookup returns the flavor with the given name.

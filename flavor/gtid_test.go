@@ -1,6 +1,7 @@
 package flavor
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -69,5 +70,29 @@ func TestGrantAppQuotes(t *testing.T) {
 		if !strings.HasSuffix(q, tc.want) || len(args) != 0 {
 			t.Errorf("GrantApp(%q, %q) = %q %v, want it to end in %q with no args", tc.db, tc.user, q, args, tc.want)
 		}
+	}
+}
+
+func TestErrantMariaDB(t *testing.T) {
+	f, _ := Lookup(MariaDB)
+	for _, tc := range []struct {
+		name, old, current, want string
+	}{
+		{"same", "0-1-10", "0-1-10", ""},
+		{"behind", "0-1-7", "0-1-10,0-2-3", ""},
+		{"new primary wrote on", "0-1-10", "0-1-10,0-2-4", ""},
+		{"one lost write", "0-1-11", "0-1-10,0-2-4", "0-1-11"},
+		{"three lost writes", "0-1-13,0-3-2", "0-1-10,0-2-4,0-3-2", "0-1-11…0-1-13"},
+		{"a server the new primary never saw", "0-1-10,1-1-2", "0-1-10", "1-1-1…1-1-2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Errant(context.Background(), nil, f, tc.old, tc.current)
+			if err != nil || got != tc.want {
+				t.Errorf("Errant(%q, %q) = %q, %v; want %q", tc.old, tc.current, got, err, tc.want)
+			}
+		})
+	}
+	if _, err := Errant(context.Background(), nil, f, "garbage", "0-1-1"); err == nil {
+		t.Error("an unreadable GTID was accepted")
 	}
 }

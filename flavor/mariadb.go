@@ -32,13 +32,20 @@ func (mariaDB) InstallArgs(server, datadir, tmpdir, user string) (string, []stri
 	}
 }
 
-func (mariaDB) ServerOptions(cpu float64) []string {
+func (mariaDB) ServerOptions(o NodeOptions) []string {
 	opts := []string{
 		"gtid_strict_mode=ON",
 		"log_slave_updates=ON",
 		"binlog_format=ROW",
 	}
-	if cpu > 0 {
+	if o.SemiSync {
+		// Built in since 10.3. AFTER_SYNC: a commit is acknowledged to its
+		// client only once a replica has the transaction, so a failover to
+		// that replica loses no acknowledged write.
+		opts = append(opts, "rpl_semi_sync_master_enabled="+onOff(o.Primary), "rpl_semi_sync_slave_enabled=ON",
+			"rpl_semi_sync_master_wait_point=AFTER_SYNC")
+	}
+	if cpu := o.CPU; cpu > 0 {
 		// A node with a fraction of a core runs its queries on a thread
 		// pool with one group per core it has, as a server sized for its
 		// machine would. With a thread per connection, every query wakes a
@@ -53,13 +60,36 @@ func (mariaDB) ServerOptions(cpu float64) []string {
 	return opts
 }
 
+func (mariaDB) SemiSyncSource(on bool) string {
+	return "SET GLOBAL rpl_semi_sync_master_enabled = " + onOff(on)
+}
+
+func (mariaDB) SemiSyncStatusQuery(primary bool) string {
+	if primary {
+		return "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_status'"
+	}
+	return "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_slave_status'"
+}
+
 func (mariaDB) ChangeSource(src Source) (string, []any) {
 	return "CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1",
 		[]any{src.Host, src.Port, src.User, src.Password}
 }
 
-func (mariaDB) StartReplica() string       { return "START SLAVE" }
-func (mariaDB) StopReplica() string        { return "STOP SLAVE" }
+func (mariaDB) StartReplica() string   { return "START SLAVE" }
+func (mariaDB) StopReplica() string    { return "STOP SLAVE" }
+func (mariaDB) StopIOThread() string   { return "STOP SLAVE IO_THREAD" }
+func (mariaDB) GTIDStateQuery() string { return "SELECT @@GLOBAL.gtid_binlog_state" }
+
+func (mariaDB) SetReadOnly(on bool) []string {
+	return []string{"SET GLOBAL read_only = " + onOff(on)}
+}
+
+// PrepareRejoin: a former primary has no replica position of its own
+// (gtid_slave_pos); it starts from what it logged.
+func (mariaDB) PrepareRejoin() []string {
+	return []string{"SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos"}
+}
 func (mariaDB) ResetReplica() string       { return "RESET SLAVE ALL" }
 func (mariaDB) ReplicaStatusQuery() string { return "SHOW SLAVE STATUS" }
 
@@ -75,6 +105,7 @@ func (mariaDB) ParseReplicaStatus(row map[string]string) ReplicaStatus {
 		SecondsBehind: parseSeconds(row["Seconds_Behind_Master"]),
 		LastError:     firstNonEmpty(row["Last_IO_Error"], row["Last_SQL_Error"]),
 		SourcePort:    port,
+		Received:      row["Gtid_IO_Pos"],
 	}
 }
 

@@ -22,16 +22,34 @@ func (mySQL) InstallArgs(server, datadir, tmpdir, user string) (string, []string
 	}
 }
 
+func (mySQL) SemiSyncSource(on bool) string {
+	return "SET GLOBAL rpl_semi_sync_source_enabled = " + onOff(on)
+}
+
+func (mySQL) SemiSyncStatusQuery(primary bool) string {
+	if primary {
+		return "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_status'"
+	}
+	return "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_replica_status'"
+}
+
 // ServerOptions: MySQL's community server has no thread pool (it is an
 // Enterprise plugin), so a limited node keeps a thread per connection.
-func (mySQL) ServerOptions(float64) []string {
-	return []string{
+func (mySQL) ServerOptions(o NodeOptions) []string {
+	opts := []string{
 		"gtid_mode=ON",
 		"enforce_gtid_consistency=ON",
 		"log_replica_updates=ON",
 		"mysqlx=OFF",
 		"skip_replica_start=OFF",
 	}
+	if o.SemiSync {
+		// Plugins in MySQL; the source_/replica_ names are 8.0.26's.
+		opts = append(opts, "plugin-load-add=semisync_source.so", "plugin-load-add=semisync_replica.so",
+			"rpl_semi_sync_source_enabled="+onOff(o.Primary), "rpl_semi_sync_replica_enabled=ON",
+			"rpl_semi_sync_source_wait_point=AFTER_SYNC")
+	}
+	return opts
 }
 
 func (mySQL) ChangeSource(src Source) (string, []any) {
@@ -39,8 +57,18 @@ func (mySQL) ChangeSource(src Source) (string, []any) {
 		[]any{src.Host, src.Port, src.User, src.Password}
 }
 
-func (mySQL) StartReplica() string       { return "START REPLICA" }
-func (mySQL) StopReplica() string        { return "STOP REPLICA" }
+func (mySQL) StartReplica() string    { return "START REPLICA" }
+func (mySQL) StopReplica() string     { return "STOP REPLICA" }
+func (mySQL) StopIOThread() string    { return "STOP REPLICA IO_THREAD" }
+func (mySQL) GTIDStateQuery() string  { return "SELECT @@GLOBAL.gtid_executed" }
+func (mySQL) PrepareRejoin() []string { return nil } // auto-positioning uses gtid_executed
+
+func (mySQL) SetReadOnly(on bool) []string {
+	if on {
+		return []string{"SET GLOBAL read_only = ON", "SET GLOBAL super_read_only = ON"}
+	}
+	return []string{"SET GLOBAL super_read_only = OFF", "SET GLOBAL read_only = OFF"}
+}
 func (mySQL) ResetReplica() string       { return "RESET REPLICA ALL" }
 func (mySQL) ReplicaStatusQuery() string { return "SHOW REPLICA STATUS" }
 
@@ -56,6 +84,7 @@ func (mySQL) ParseReplicaStatus(row map[string]string) ReplicaStatus {
 		SecondsBehind: parseSeconds(row["Seconds_Behind_Source"]),
 		LastError:     firstNonEmpty(row["Last_IO_Error"], row["Last_SQL_Error"]),
 		SourcePort:    port,
+		Received:      row["Retrieved_Gtid_Set"],
 	}
 }
 

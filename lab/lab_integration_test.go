@@ -176,8 +176,10 @@ func TestReplicasLab(t *testing.T) {
 			t.Errorf("%d replicas: machines %v (cgroups usable: %v), primary CPU %v, replicas' CPU %v", p.Replicas, m.Machine, mach.on, p.PrimaryShare, p.ReplicaCPU)
 		}
 		// Nine statements in ten are reads, and every read goes to a
-		// replica when there is one.
-		if want := 0.9 * float64(min(p.Replicas, 1)); p.ReplicaShare < want-0.02 || p.ReplicaShare > want+0.02 {
+		// replica when there is one. A run that ends by time cuts each
+		// client's sequence of ten short, before its closing write more
+		// often than not, so the share may pass 0.9 a little.
+		if want := 0.9 * float64(min(p.Replicas, 1)); p.ReplicaShare < want-0.02 || p.ReplicaShare > want+0.05 {
 			t.Errorf("%d replicas: got %.3f of statements on replicas, want %.1f", p.Replicas, p.ReplicaShare, want)
 		}
 	}

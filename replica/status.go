@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,6 +37,11 @@ type NodeStatus struct {
 	// Machine is the node's simulated machine, when the sandbox limits
 	// it (see Status.AddMachines).
 	Machine *MachineStatus `json:"machine,omitempty"`
+	// SemiSync is, when the topology runs semi-synchronous replication,
+	// the server's own status: "on", or "off" for a primary that fell back
+	// to async (no replica acknowledged in time) or a replica that does not
+	// acknowledge.
+	SemiSync string `json:"semi_sync,omitempty"`
 }
 
 // Probe connects to every node of t with the admin credentials and reports
@@ -103,6 +109,14 @@ func probeNode(ctx context.Context, t *topology.Topology, f flavor.Flavor, n top
 	var err error
 	if st.GTID, err = flavor.Position(ctx, db, f); err != nil {
 		st.Error = err.Error()
+	}
+	if t.SemiSync {
+		var name string
+		if err := db.QueryRowContext(ctx, f.SemiSyncStatusQuery(n.Role == topology.Primary)).Scan(&name, &st.SemiSync); err != nil {
+			st.SemiSync = "unknown"
+			st.Error = fmt.Sprintf("read semi-sync status: %v", err)
+		}
+		st.SemiSync = strings.ToLower(st.SemiSync)
 	}
 	if n.Role == topology.Replica {
 		rs, err := flavor.ReadReplicaStatus(ctx, db, f)

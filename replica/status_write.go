@@ -89,6 +89,10 @@ func (s *Status) WriteTable(w io.Writer) error {
 	if machines {
 		header = append(header, "cpu cores", "throttled", "memory")
 	}
+	semiSync := slices.ContainsFunc(s.Nodes, func(n NodeStatus) bool { return n.SemiSync != "" })
+	if semiSync {
+		header = append(header, "semisync")
+	}
 	tw.Header(header...)
 	for _, r := range s.Nodes {
 		state, pid, lag, hb := "down", "-", "-", "-"
@@ -121,11 +125,26 @@ func (s *Status) WriteTable(w io.Writer) error {
 				row = append(row, c)
 			}
 		}
+		if semiSync {
+			row = append(row, semiSyncCell(r))
+		}
 		if err := tw.Append(row...); err != nil {
 			return err
 		}
 	}
 	return tw.Render()
+}
+
+// semiSyncCell says what semi-sync does on a node: a primary that waits
+// for acknowledgements, or fell back to async; a replica that acknowledges.
+func semiSyncCell(r NodeStatus) string {
+	switch {
+	case !r.Up || r.SemiSync == "":
+		return "-"
+	case r.Role == topology.Primary && r.SemiSync == "off":
+		return "off (async)"
+	}
+	return r.SemiSync
 }
 
 // WriteProblems prints a line per node that could not be probed or whose

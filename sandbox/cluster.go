@@ -45,11 +45,14 @@ func (c Cluster) RemoveShards(ctx context.Context, names []string) error {
 // RenameShard records that shard from's nodes now serve shard to.
 func (c Cluster) RenameShard(from, to string) error { return c.sb.RenameShard(from, to) }
 
-// Publish writes t as the sandbox's topology file and uses it from now on.
+// Publish writes t as the sandbox's topology file (atomically) and uses it
+// from now on. Nodes that t lists under a new name or role, such as after a
+// failover, take it (see assignRoles).
 func (c Cluster) Publish(t *topology.Topology) error {
 	if err := t.Write(c.sb.TopologyPath()); err != nil {
 		return err
 	}
 	c.sb.Topology = t
-	return nil
+	_, err := c.sb.assignRoles(t)
+	return err
 }

@@ -64,7 +64,7 @@ func socketPath(nodeDir string, port int) string {
 
 // writeConfig writes the node's own defaults file, so no system my.cnf leaks
 // in: the server is started with --defaults-file pointing at it.
-func writeConfig(n NodeState, f flavor.Flavor, limits machine.Limits) error {
+func writeConfig(n NodeState, f flavor.Flavor, limits machine.Limits, semiSync bool) error {
 	lines := []string{
 		"[mysqld]",
 		"user=" + osUser(),
@@ -95,7 +95,7 @@ func writeConfig(n NodeState, f flavor.Flavor, limits machine.Limits) error {
 		"innodb_flush_log_at_trx_commit=2",
 		"sync_binlog=0",
 	}
-	lines = append(lines, f.ServerOptions(limits.CPU)...)
+	lines = append(lines, f.ServerOptions(flavor.NodeOptions{CPU: limits.CPU, SemiSync: semiSync, Primary: n.Role == topology.Primary})...)
 	if n.Role == topology.Replica {
 		lines = append(lines, "read_only=ON")
 	}

@@ -62,6 +62,11 @@ type Config struct {
 	// this host, Start fails with an error wrapping machine.ErrUnavailable
 	// before it starts any node.
 	Machine *topology.Machine
+	// SemiSync turns on semi-synchronous replication (AFTER_SYNC) on every
+	// node: a primary acknowledges a commit once a replica has it, or,
+	// after the server's timeout with no replica answering, falls back to
+	// async (status shows which).
+	SemiSync bool
 	// Tables is the topology's tables section: which tables are sharded by
 	// which column. Nil means none (every table unsharded, on the first
 	// shard).
@@ -303,6 +308,7 @@ func (s *Sandbox) create(ctx context.Context, cfg Config) error {
 		Replication: topology.Credentials{Name: "scalelab_repl", Password: randomPassword()},
 		Tables:      cfg.Tables,
 		Machine:     cfg.Machine,
+		SemiSync:    cfg.SemiSync,
 	}
 	s.State.RootPassword = randomPassword()
 	port := cfg.BasePort
@@ -389,7 +395,7 @@ func (s *Sandbox) initNodes(ctx context.Context, progress func(Event)) error {
 		if err := os.MkdirAll(n.Dir, 0o700); err != nil {
 			return err
 		}
-		if err := writeConfig(n, s.server.Flavor, s.Topology.Machine.Limits(n.Name)); err != nil {
+		if err := writeConfig(n, s.server.Flavor, s.Topology.Machine.Limits(n.Name), s.Topology.SemiSync); err != nil {
 			return err
 		}
 		if err := initDataDir(ctx, s.server, n); err != nil {

@@ -61,6 +61,9 @@ type Topology struct {
 	// quota and a memory limit (scalelab up --node-cpu, --node-memory).
 	// Nil means no limits.
 	Machine *Machine `yaml:"machine,omitempty"`
+	// SemiSync says that the nodes run semi-synchronous replication
+	// (scalelab up --semi-sync).
+	SemiSync bool `yaml:"semi_sync,omitempty"`
 }
 
 // Machine is the machine section of a topology file: the limits of every

@@ -38,11 +38,18 @@ CPU quota in cores and a memory limit, enforced by cgroups (v1 or v2), so
 that more shards or replicas add capacity as new machines would. The
 topology file records them in its machine section. It needs root and a
 writable cgroup hierarchy ($SCALELAB_CGROUP_ROOT moves it from
-/sys/fs/cgroup); where they are missing, up fails before starting anything.`,
+/sys/fs/cgroup); where they are missing, up fails before starting anything.
+
+With --semi-sync every node runs semi-synchronous replication with the
+AFTER_SYNC wait point: a primary acknowledges a commit only once a replica
+has it, so a failover to that replica loses no acknowledged write. With no
+replica answering within the server's timeout (10 s), the primary falls back
+to async; status shows which it does now.`,
 		Example: `  scalelab up                          # 1 shard: a primary and 2 replicas
   scalelab up --shards 4 --replicas 1  # 4 shards named -40 40-80 80-c0 c0-
   scalelab up --shards 2 --main        # and a main node for the id sequences
-  scalelab up --shards 4 --node-cpu 0.25 --node-memory 512MiB`,
+  scalelab up --shards 4 --node-cpu 0.25 --node-memory 512MiB
+  scalelab up --replicas 2 --semi-sync`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
 			log := progress.NewLog(stderr(c))
@@ -77,6 +84,7 @@ writable cgroup hierarchy ($SCALELAB_CGROUP_ROOT moves it from
 	c.Flags().BoolVar(&noTables, "no-tables", false, "write no tables section (by default users, images and likes are sharded as the sample schema says)")
 	c.Flags().Float64Var(&nodeCPU, "node-cpu", 0, "CPU quota of every node, in cores (0.25 is a quarter core); 0: no limit")
 	c.Flags().StringVar(&nodeMemory, "node-memory", "", "memory limit of every node, such as 512MiB; empty: no limit")
+	c.Flags().BoolVar(&cfg.SemiSync, "semi-sync", false, "semi-synchronous replication (AFTER_SYNC) on every node")
 	c.Flags().DurationVar(&cfg.ReadyTimeout, "timeout", sandbox.DefaultReadyTimeout, "how long to wait for nodes and replication")
 	return c
 }

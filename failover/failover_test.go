@@ -40,15 +40,15 @@ func start(t *testing.T, port int) *sandbox.Sandbox {
 }
 
 // writer inserts numbered rows as the application user into whichever
-// node the cluster's topology names primary, and records every id whose
-// INSERT was acknowledged. It moves to the new primary when the old one
-// refuses a write.
+// node the topology file names primary, and records every id whose INSERT
+// was acknowledged. When a write fails it reads the file again, as another
+// process would, and moves to the new primary.
 type writer struct {
-	cluster failover.Cluster
-	mu      sync.Mutex
-	acked   []int
-	last    time.Time
-	gap     time.Duration // the longest time between two acknowledged writes
+	path  string // the topology file
+	mu    sync.Mutex
+	acked []int
+	last  time.Time
+	gap   time.Duration // the longest time between two acknowledged writes
 }
 
 func (w *writer) run(ctx context.Context, t *testing.T) {
@@ -60,20 +60,21 @@ func (w *writer) run(ctx context.Context, t *testing.T) {
 		}
 	}()
 	for id := 1; ctx.Err() == nil; id++ {
-		topo := w.cluster.Topology()
+		topo, err := topology.Load(w.path)
+		if err != nil {
+			continue // replaced at this moment: read it again
+		}
 		if p := topo.Shards[0].Primary.HostPort; p != addr {
 			if db != nil {
 				db.Close()
 			}
-			var err error
 			if db, err = topo.OpenDB(p, topo.User, 1); err != nil {
 				t.Error(err)
 				return
 			}
 			addr = p
 		}
-		_, err := db.ExecContext(ctx, "INSERT INTO scalelab.acked (id) VALUES (?)", id)
-		if err != nil {
+		if _, err := db.ExecContext(ctx, "INSERT INTO scalelab.acked (id) VALUES (?)", id); err != nil {
 			time.Sleep(time.Millisecond) // the primary is read-only or gone: look again
 			continue
 		}
@@ -134,7 +135,7 @@ func refusesWrites(t *testing.T, topo *topology.Topology, addr string) {
 func TestSwitchoverUnderWrites(t *testing.T) {
 	sb := start(t, portSwitchover)
 	cluster := sb.Cluster()
-	w := &writer{cluster: cluster}
+	w := &writer{path: sb.TopologyPath()}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { w.run(ctx, t) })
@@ -153,7 +154,10 @@ func TestSwitchoverUnderWrites(t *testing.T) {
 			t.Errorf("switchover %d: topology %+v, want a new primary and %s listed last", round, now, old)
 		}
 		refusesWrites(t, sb.Topology, old)
-		t.Logf("switchover %d: %s → %s, writes paused %v (the shard had no writable primary for %v)", round, old, now.Primary.HostPort, w.gap, res.ReadOnly)
+		w.mu.Lock()
+		gap := w.gap
+		w.mu.Unlock()
+		t.Logf("switchover %d: %s → %s, the longest pause between acknowledged writes so far %v (the shard had no writable primary for %v)", round, old, now.Primary.HostPort, gap, res.ReadOnly)
 	}
 	time.Sleep(300 * time.Millisecond)
 	cancel()

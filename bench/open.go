@@ -26,8 +26,10 @@ type TargetConfig struct {
 	// DSN is a direct target's server. Nil means Node of Topology.
 	DSN *mysql.Config
 	// Topology is the router's topology, or the one that holds Node.
-	// Required unless DSN is set.
-	Topology *topology.Topology
+	// Required unless DSN is set. TopologyPath, if set, is its file, which
+	// the router follows through failovers (router.Config.TopologyPath).
+	Topology     *topology.Topology
+	TopologyPath string
 	// Node names a direct target's node in Topology, such as "0/primary",
 	// connected to as the application user. Empty means the topology's
 	// first node. An unknown name is an error wrapping topology.ErrNoNode.
@@ -142,8 +144,9 @@ func openRouter(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		cfg.Consistency = router.DefaultConsistency
 	}
 	r, err := router.Open(ctx, &t, router.Config{
-		Consistency: cfg.Consistency,
-		Replica:     replica.Config{Pool: replica.PoolConfig{MaxIdle: cfg.Clients}},
+		Consistency:  cfg.Consistency,
+		TopologyPath: cfg.TopologyPath,
+		Replica:      replica.Config{Pool: replica.PoolConfig{MaxIdle: cfg.Clients}},
 	})
 	if err != nil {
 		return nil, err

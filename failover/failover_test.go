@@ -12,6 +12,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/failover"
 	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/topology"
 )
@@ -136,6 +137,15 @@ func TestSwitchoverUnderWrites(t *testing.T) {
 	sb := start(t, portSwitchover)
 	cluster := sb.Cluster()
 	w := &writer{path: sb.TopologyPath()}
+	// A router opened before the switchovers follows them through the
+	// topology file.
+	followed := make(chan error, 4)
+	r, err := router.Open(context.Background(), sb.Topology, router.Config{TopologyPath: sb.TopologyPath(), FollowInterval: 20 * time.Millisecond,
+		OnFollow: func(err error) { followed <- err }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { w.run(ctx, t) })
@@ -154,6 +164,21 @@ func TestSwitchoverUnderWrites(t *testing.T) {
 			t.Errorf("switchover %d: topology %+v, want a new primary and %s listed last", round, now, old)
 		}
 		refusesWrites(t, sb.Topology, old)
+		select {
+		case err := <-followed:
+			if err != nil {
+				t.Fatalf("switchover %d: the router did not follow: %v", round, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("switchover %d: the router did not see the new topology", round)
+		}
+		if got := r.Sets()[0].Primary().Addr; got != now.Primary.HostPort {
+			t.Errorf("switchover %d: the router's primary is %s, want %s", round, got, now.Primary.HostPort)
+		}
+		var tr router.Trace
+		if _, err := r.ExecContext(router.WithTrace(context.Background(), &tr), "INSERT INTO scalelab.acked (id) VALUES (?)", -10-round); err != nil || tr.Node != r.Sets()[0].Primary().Name {
+			t.Errorf("switchover %d: a write through the router: %v on %q, want it on the new primary", round, err, tr.Node)
+		}
 		w.mu.Lock()
 		gap := w.gap
 		w.mu.Unlock()

@@ -44,7 +44,7 @@ func (s *Set) unresponsive(n *Node, err error) {
 
 // createHeartbeat creates the heartbeat table on the primary.
 func (s *Set) createHeartbeat(ctx context.Context) error {
-	_, err := s.primary.DB.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS `"+MetaDatabase+"`.heartbeat (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)")
+	_, err := s.Primary().DB.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS `"+MetaDatabase+"`.heartbeat (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)")
 	return err
 }
 
@@ -52,17 +52,18 @@ func (s *Set) createHeartbeat(ctx context.Context) error {
 // primary that was down when the Set opened lacks it.
 func (s *Set) beat(ctx context.Context) error {
 	const q = "INSERT INTO `" + MetaDatabase + "`.heartbeat (id, ts) VALUES (1, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE ts = VALUES(ts)"
-	_, err := s.primary.DB.ExecContext(ctx, q)
+	p := s.Primary()
+	_, err := p.DB.ExecContext(ctx, q)
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1146 { // ER_NO_SUCH_TABLE
 		if err = s.createHeartbeat(ctx); err == nil {
-			_, err = s.primary.DB.ExecContext(ctx, q)
+			_, err = p.DB.ExecContext(ctx, q)
 		}
 	}
 	if err != nil && !timedOut(err) {
 		// A beat that ran out of time is judged by the caller: busy or
 		// frozen (see frozen).
-		s.Fail(s.primary, err)
+		s.Fail(p, err)
 	}
 	return err
 }
@@ -74,8 +75,9 @@ func (s *Set) beat(ctx context.Context) error {
 // elsewhere (a frozen server never closes its connections). One without
 // the row yet, or whose server returns an error, has no figure.
 func (s *Set) measureLag(ctx context.Context) {
-	done := make(chan struct{}, len(s.replicas))
-	for _, r := range s.replicas {
+	replicas := s.Replicas()
+	done := make(chan struct{}, len(replicas))
+	for _, r := range replicas {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			if !r.health.ok() {
@@ -107,7 +109,7 @@ func (s *Set) measureLag(ctx context.Context) {
 			}
 		}()
 	}
-	for range s.replicas {
+	for range replicas {
 		<-done
 	}
 }

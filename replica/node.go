@@ -19,9 +19,12 @@ import (
 // Node is one server of a Set with its own connection pool. Its methods are
 // safe for concurrent use.
 type Node struct {
+	// Name is the node's name when the Set was made; after a failover that
+	// the Set follows, the name may be another role's (see Role).
 	Name string
-	Role topology.Role
 	Addr string
+	// role is the node's current role (a topology.Role).
+	role atomic.Value
 	// DB is the node's pool. Use it through the Set's choices, so that the
 	// in-flight count and health stay true.
 	DB *sqlx.DB
@@ -107,10 +110,17 @@ func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig) (*Node, error)
 	db.SetMaxIdleConns(pool.MaxIdle)
 	db.SetConnMaxLifetime(pool.MaxLifetime)
 	db.SetConnMaxIdleTime(pool.MaxIdleTime)
-	nd := &Node{Name: n.Name, Role: n.Role, Addr: n.Addr, DB: sqlx.NewDb(db, "mysql")}
+	nd := &Node{Name: n.Name, Addr: n.Addr, DB: sqlx.NewDb(db, "mysql")}
+	nd.setRole(n.Role)
 	nd.lagMicro.Store(lagUnknown)
 	return nd, nil
 }
+
+// Role is the node's current role: its topology role, or the one a
+// failover gave it (Set.Follow).
+func (n *Node) Role() topology.Role { return n.role.Load().(topology.Role) }
+
+func (n *Node) setRole(r topology.Role) { n.role.Store(r) }
 
 // Acquire marks the start of a statement on the node and returns the
 // function that marks its end; least-in-flight balancing reads the count.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -132,9 +134,9 @@ func (c Config) withDefaults() (Config, error) {
 // background work that keeps lag and health current. Its methods are safe
 // for concurrent use.
 type Set struct {
-	Shard    string
-	primary  *Node
-	replicas []*Node
+	Shard string
+	// cur is the nodes' current roles; Follow replaces it after a failover.
+	cur      atomic.Pointer[roles]
 	all      []*Node
 	flavor   flavor.Flavor
 	cfg      Config
@@ -157,6 +159,7 @@ func New(t *topology.Topology, s topology.Shard, cfg Config) (*Set, error) {
 	}
 	b, _ := NewBalancer(cfg.Balancer)
 	set := &Set{Shard: s.Name, flavor: f, cfg: cfg, balancer: b}
+	var cur roles
 	for _, n := range t.Nodes() {
 		if n.Shard != s.Name {
 			continue
@@ -177,16 +180,61 @@ func New(t *topology.Topology, s topology.Shard, cfg Config) (*Set, error) {
 			nd.probeTimeout = time.Duration(float64(cfg.ProbeTimeout) / cpu)
 		}
 		if n.Role == topology.Primary {
-			set.primary = nd
+			cur.primary = nd
 		} else {
-			set.replicas = append(set.replicas, nd)
+			cur.replicas = append(cur.replicas, nd)
 		}
 		set.all = append(set.all, nd)
 	}
-	if set.primary == nil {
+	if cur.primary == nil {
 		return nil, fmt.Errorf("replica: shard %s has no primary", s.Name)
 	}
+	set.cur.Store(&cur)
 	return set, nil
+}
+
+// roles is which node of a Set is the primary and which are replicas.
+type roles struct {
+	primary  *Node
+	replicas []*Node
+}
+
+func (s *Set) roles() *roles { return s.cur.Load() }
+
+// ErrNewNodes is returned by Follow when a shard's new topology names
+// servers the Set has no pool for: the router must be opened again.
+var ErrNewNodes = errors.New("replica: the shard's topology names new servers")
+
+// Follow makes the Set follow sh, the same shard after a failover: the
+// same servers, by address, in new roles. Reads and writes that start
+// after it go to the new primary and replicas; pools, health and lag
+// figures stay with their servers. It reports whether any role changed.
+func (s *Set) Follow(sh topology.Shard) (bool, error) {
+	byAddr := map[string]*Node{}
+	for _, n := range s.all {
+		byAddr[n.Addr] = n
+	}
+	var next roles
+	if next.primary = byAddr[sh.Primary.HostPort]; next.primary == nil {
+		return false, fmt.Errorf("%w: primary %s of shard %s", ErrNewNodes, sh.Primary.HostPort, s.Shard)
+	}
+	for _, r := range sh.Replicas {
+		n := byAddr[r.HostPort]
+		if n == nil {
+			return false, fmt.Errorf("%w: replica %s of shard %s", ErrNewNodes, r.HostPort, s.Shard)
+		}
+		next.replicas = append(next.replicas, n)
+	}
+	cur := s.roles()
+	if cur.primary == next.primary && slices.Equal(cur.replicas, next.replicas) {
+		return false, nil
+	}
+	next.primary.setRole(topology.Primary)
+	for _, r := range next.replicas {
+		r.setRole(topology.Replica)
+	}
+	s.cur.Store(&next)
+	return true, nil
 }
 
 func nodeConfig(t *topology.Topology, addr string) *mysql.Config {
@@ -212,12 +260,12 @@ func (s *Set) Open(ctx context.Context) error {
 	defer cancel()
 	if err := s.createHeartbeat(octx); err != nil {
 		if !IsConnError(err) {
-			return fmt.Errorf("replica: shard %s: create heartbeat table on %s: %w", s.Shard, s.primary.Name, err)
+			return fmt.Errorf("replica: shard %s: create heartbeat table on %s: %w", s.Shard, s.Primary().Name, err)
 		}
-		s.primary.health.shun("down when the router opened: " + err.Error())
+		s.Primary().health.shun("down when the router opened: " + err.Error())
 	} else if !s.cfg.NoHeartbeatWriter {
 		if err := s.beat(octx); err != nil {
-			return fmt.Errorf("replica: shard %s: write heartbeat on %s: %w", s.Shard, s.primary.Name, err)
+			return fmt.Errorf("replica: shard %s: write heartbeat on %s: %w", s.Shard, s.Primary().Name, err)
 		}
 	}
 	s.measureLag(octx)
@@ -241,16 +289,16 @@ func (s *Set) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-beat.C:
-			if !s.cfg.NoHeartbeatWriter && s.primary.health.ok() {
-				bctx, cancel := context.WithTimeout(ctx, s.primary.probeTimeout)
-				before := s.primary.finished.Load()
+			if p := s.Primary(); !s.cfg.NoHeartbeatWriter && p.health.ok() {
+				bctx, cancel := context.WithTimeout(ctx, p.probeTimeout)
+				before := p.finished.Load()
 				err := s.beat(bctx) // a failed beat shows up as lag
 				cancel()
-				if stalled(ctx, err) && frozen(s.primary, before) {
+				if stalled(ctx, err) && frozen(p, before) {
 					// A primary that does not answer a one-row write
 					// within the probe timeout is down: writes fail fast
 					// until a probe gets an answer.
-					s.unresponsive(s.primary, err)
+					s.unresponsive(p, err)
 				}
 			}
 			s.measureLag(ctx)
@@ -280,20 +328,30 @@ func (s *Set) Flavor() flavor.Flavor { return s.flavor }
 func (s *Set) Config() Config { return s.cfg }
 
 // Primary returns the primary.
-func (s *Set) Primary() *Node { return s.primary }
+func (s *Set) Primary() *Node { return s.roles().primary }
 
 // PrimaryDown reports whether the primary is shunned: it stopped
 // answering, and its replicas' lag cannot be measured.
-func (s *Set) PrimaryDown() bool { return !s.primary.health.ok() }
+func (s *Set) PrimaryDown() bool { return !s.roles().primary.health.ok() }
 
 // Healthy reports whether n is in service (not shunned).
 func (s *Set) Healthy(n *Node) bool { return n.health.ok() }
 
 // Replicas returns the replicas, healthy or not.
-func (s *Set) Replicas() []*Node { return s.replicas }
+func (s *Set) Replicas() []*Node { return s.roles().replicas }
 
-// Nodes returns every node, primary first.
-func (s *Set) Nodes() []*Node { return s.all }
+// Nodes returns every node: the current primary first, then the replicas,
+// then any node the topology no longer lists.
+func (s *Set) Nodes() []*Node {
+	cur := s.roles()
+	out := append([]*Node{cur.primary}, cur.replicas...)
+	for _, n := range s.all {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
 
 // Node finds a node by name.
 func (s *Set) Node(name string) *Node {
@@ -327,7 +385,8 @@ func (s *Set) Eligible(n *Node) bool {
 func (s *Set) PickReplica(exclude ...*Node) (n *Node, fallback bool, err error) {
 	var buf [8]*Node
 	cands := buf[:0]
-	for _, r := range s.replicas {
+	cur := s.roles()
+	for _, r := range cur.replicas {
 		if s.Eligible(r) && !contains(exclude, r) {
 			cands = append(cands, r)
 		}
@@ -338,7 +397,7 @@ func (s *Set) PickReplica(exclude ...*Node) (n *Node, fallback bool, err error) 
 	if s.cfg.Fallback == FallbackFail {
 		return nil, false, fmt.Errorf("%w (shard %s)", ErrNoReplica, s.Shard)
 	}
-	return s.primary, true, nil
+	return cur.primary, true, nil
 }
 
 func contains(list []*Node, n *Node) bool {
@@ -372,8 +431,8 @@ func (s *Set) Snapshot() []NodeInfo {
 			lag = float64(d.Microseconds()) / 1000
 		}
 		out = append(out, NodeInfo{
-			Name: n.Name, Role: n.Role, Addr: n.Addr, Health: n.health.state(),
-			Eligible: n.Role == topology.Replica && s.Eligible(n), LagMs: lag,
+			Name: n.Name, Role: n.Role(), Addr: n.Addr, Health: n.health.state(),
+			Eligible: n.Role() == topology.Replica && s.Eligible(n), LagMs: lag,
 			InFlight: n.InFlight(), Served: n.Served(), History: n.health.history(),
 		})
 	}

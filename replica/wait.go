@@ -61,9 +61,9 @@ func (s *Set) WaitCaughtUp(ctx context.Context, timeout time.Duration) error {
 	}
 	var replicas []flavor.Queryer
 	var names []string
-	for _, r := range s.replicas {
+	for _, r := range s.Replicas() {
 		replicas = append(replicas, r.DB)
 		names = append(names, r.Name)
 	}
-	return flavor.WaitCaughtUp(ctx, s.flavor, s.primary.DB, replicas, names, timeout)
+	return flavor.WaitCaughtUp(ctx, s.flavor, s.Primary().DB, replicas, names, timeout)
 }

@@ -55,6 +55,14 @@ type Config struct {
 	// on every shard. False (the default) refuses them with
 	// ErrMultiShardWrite; AllowMultiShardWrites(ctx) allows one call.
 	AllowMultiShardWrites bool
+	// TopologyPath, if set, is the topology file the router watches (every
+	// FollowInterval, default DefaultFollowInterval): when a failover
+	// replaces it, the router follows the new primaries without a restart
+	// (see Follow). OnFollow, if set, hears of each change followed (nil)
+	// or refused (an error, such as ErrReshaped).
+	TopologyPath   string
+	FollowInterval time.Duration
+	OnFollow       func(error)
 }
 
 // Router routes SQL over a topology: reads to replicas, writes, DDL,
@@ -64,13 +72,15 @@ type Router struct {
 	// statements gives the Router ExecContext, QueryContext, GetContext
 	// and SelectContext, in the router's own consistency mode.
 	statements
-	topo  *topology.Topology
-	cfg   Config
-	sets  []*replica.Set
-	cls   *classifier
-	stats counters
-	gtids gtids // read-your-writes positions of router-level calls
-	vs    routing
+	topo *topology.Topology
+	cfg  Config
+	sets []*replica.Set
+	cls  *classifier
+	// stopFollow ends the topology file watch, which closes followDone.
+	stopFollow, followDone chan struct{}
+	stats                  counters
+	gtids                  gtids // read-your-writes positions of router-level calls
+	vs                     routing
 	// sortKeys caches parsed sort-key expressions by the text they sort.
 	sortKeys struct {
 		sync.Mutex
@@ -135,12 +145,21 @@ func New(t *topology.Topology, cfg Config) (*Router, error) {
 	return r, nil
 }
 
-// Open starts every replica set's heartbeat, lag and health work.
+// Open starts every replica set's heartbeat, lag and health work, and the
+// watch of Config.TopologyPath.
 func (r *Router) Open(ctx context.Context) error {
 	for _, s := range r.sets {
 		if err := s.Open(ctx); err != nil {
 			return err
 		}
+	}
+	if r.cfg.TopologyPath != "" && r.stopFollow == nil {
+		every := r.cfg.FollowInterval
+		if every <= 0 {
+			every = DefaultFollowInterval
+		}
+		r.stopFollow, r.followDone = make(chan struct{}), make(chan struct{})
+		go r.follow(r.cfg.TopologyPath, every)
 	}
 	return nil
 }
@@ -162,6 +181,11 @@ func Open(ctx context.Context, t *topology.Topology, cfg Config) (*Router, error
 func (r *Router) Close() error { return r.closeSets() }
 
 func (r *Router) closeSets() error {
+	if r.stopFollow != nil {
+		close(r.stopFollow)
+		<-r.followDone
+		r.stopFollow = nil
+	}
 	var errs []error
 	for _, s := range r.sets {
 		errs = append(errs, s.Close())
@@ -231,7 +255,7 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 		return fmt.Errorf("%w: shard %s, %s (%s): %s", ErrPrimaryDown, set.Shard, node.Name, node.Addr, reason)
 	}
 	err := r.runNode(ctx, c, node, true)
-	if err != nil && node.Role == topology.Replica && replica.IsConnError(err) && ctx.Err() == nil {
+	if err != nil && node.Role() == topology.Replica && replica.IsConnError(err) && ctx.Err() == nil {
 		// The replica failed under us: one retry elsewhere. A
 		// read-your-writes read retries on the primary, which needs no wait.
 		set.Fail(node, err)
@@ -280,7 +304,7 @@ func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch 
 		if err = fn(ctx, q); err == nil {
 			err = captureGTID(ctx, set, node, q, g)
 		}
-	case watch && node.Role == topology.Replica && !pinned:
+	case watch && node.Role() == topology.Replica && !pinned:
 		// A read on a replica is cancelled if the replica is found
 		// frozen while it runs, and then retried elsewhere (runOn).
 		wctx, done := node.Watch(ctx)

@@ -127,6 +127,7 @@ func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string) error 
 		return &usageError{err}
 	}
 	if plan.Target.DSN == nil {
+		plan.Target.TopologyPath = topo
 		if plan.Target.Topology, err = loadTopology(stderr(c), topo); err != nil {
 			return err
 		}

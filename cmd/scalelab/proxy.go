@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/scalelab/scalelab/internal/profile"
 	"github.com/scalelab/scalelab/proxy"
@@ -56,7 +57,8 @@ finish, idle clients get error 1053, then the proxy exits.`,
 			}
 			defer stop()
 			cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr(c), format+"\n", args...) }
-			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}, TimesAsText: true}})
+			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}, TimesAsText: true},
+				TopologyPath: topo, OnFollow: func(err error) { followed(stderr(c), err) }})
 			if err != nil {
 				return err
 			}
@@ -87,4 +89,14 @@ finish, idle clients get error 1053, then the proxy exits.`,
 	c.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the proxy to this file when it stops (for go tool pprof)")
 	_ = c.Flags().MarkHidden("cpuprofile")
 	return c
+}
+
+// followed reports on stderr that the proxy's router followed a failover in
+// the topology file, or could not.
+func followed(w io.Writer, err error) {
+	if err != nil {
+		fmt.Fprintf(w, "topology changed, not followed: %v (restart the proxy)\n", err)
+		return
+	}
+	fmt.Fprintln(w, "topology changed: following the new primaries")
 }

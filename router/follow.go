@@ -1,0 +1,74 @@
+package router
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/scalelab/scalelab/topology"
+)
+
+// DefaultFollowInterval is how often a router with Config.TopologyPath
+// looks at its topology file for a failover.
+const DefaultFollowInterval = 250 * time.Millisecond
+
+// ErrReshaped is returned (wrapped) by Follow for a topology whose shards
+// are not the router's: after a reshard, open the router again.
+var ErrReshaped = errors.New("router: the topology's shards changed")
+
+// Follow makes the router follow t, its topology after failovers: the same
+// shards on the same servers, with new primaries. Statements that start
+// after it go to the new primaries; it reports whether a role changed.
+func (r *Router) Follow(t *topology.Topology) (bool, error) {
+	if len(t.Shards) != len(r.sets) {
+		return false, fmt.Errorf("%w: %d shards, the router has %d", ErrReshaped, len(t.Shards), len(r.sets))
+	}
+	for i, s := range t.Shards {
+		if s.Name != r.sets[i].Shard {
+			return false, fmt.Errorf("%w: shard %s where the router has %s", ErrReshaped, s.Name, r.sets[i].Shard)
+		}
+	}
+	changed := false
+	for i, s := range t.Shards {
+		c, err := r.sets[i].Follow(s)
+		if err != nil {
+			return changed, err
+		}
+		changed = changed || c
+	}
+	return changed, nil
+}
+
+// follow watches the topology file and follows it whenever it changes,
+// until Close. A file that cannot be read or followed is reported once per
+// change through Config.OnFollow.
+func (r *Router) follow(path string, every time.Duration) {
+	defer close(r.followDone)
+	var last time.Time
+	if fi, err := os.Stat(path); err == nil {
+		last = fi.ModTime()
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.stopFollow:
+			return
+		case <-tick.C:
+		}
+		fi, err := os.Stat(path)
+		if err != nil || fi.ModTime().Equal(last) {
+			continue
+		}
+		last = fi.ModTime()
+		t, err := topology.Load(path)
+		var changed bool
+		if err == nil {
+			changed, err = r.Follow(t)
+		}
+		if r.cfg.OnFollow != nil && (changed || err != nil) {
+			r.cfg.OnFollow(err)
+		}
+	}
+}

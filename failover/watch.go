@@ -1,0 +1,135 @@
+package failover
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// Defaults of WatchConfig.
+const (
+	DefaultWatchInterval = 500 * time.Millisecond
+	DefaultMisses        = 3
+)
+
+// WatchConfig configures Watch.
+type WatchConfig struct {
+	Cluster Cluster
+	// Interval is the time between probes of each primary, and each
+	// probe's timeout; zero means DefaultWatchInterval. Misses is how many
+	// probes in a row must fail before the primary counts as lost; zero
+	// means DefaultMisses.
+	Interval time.Duration
+	Misses   int
+	// Progress, if set, receives a line per event; OnFailover hears of
+	// each failover Watch made.
+	Progress   func(string)
+	OnFailover func(*Result)
+}
+
+// Watch probes every shard's primary every Interval until ctx ends. A
+// primary that misses Misses probes in a row is failed over (an emergency
+// reparent) only once its replicas confirm that they lost it too: every
+// replica that answers must have its IO thread down. A primary that only
+// the watcher cannot reach (a network blip between the two) is left alone.
+func Watch(ctx context.Context, cfg WatchConfig) error {
+	if cfg.Interval <= 0 {
+		cfg.Interval = DefaultWatchInterval
+	}
+	if cfg.Misses <= 0 {
+		cfg.Misses = DefaultMisses
+	}
+	say := func(format string, args ...any) {
+		if cfg.Progress != nil {
+			cfg.Progress(fmt.Sprintf(format, args...))
+		}
+	}
+	pools := map[string]*sql.DB{} // by address
+	defer func() {
+		for _, db := range pools {
+			db.Close()
+		}
+	}()
+	pool := func(t *topology.Topology, addr string) (*sql.DB, error) {
+		if db, ok := pools[addr]; ok {
+			return db, nil
+		}
+		db, err := t.OpenDB(addr, t.AdminCredentials(), 1)
+		if err == nil {
+			pools[addr] = db
+		}
+		return db, err
+	}
+	misses := map[string]int{} // by shard
+	tick := time.NewTicker(cfg.Interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		t := cfg.Cluster.Topology()
+		f, err := flavor.Lookup(t.Flavor)
+		if err != nil {
+			return err
+		}
+		for _, sh := range t.Shards {
+			db, err := pool(t, sh.Primary.HostPort)
+			if err == nil {
+				pctx, cancel := context.WithTimeout(ctx, cfg.Interval)
+				err = db.PingContext(pctx)
+				cancel()
+			}
+			if err == nil {
+				misses[sh.Name] = 0
+				continue
+			}
+			misses[sh.Name]++
+			if misses[sh.Name] < cfg.Misses {
+				continue
+			}
+			if !replicasLostIt(ctx, t, f, sh, pool, cfg.Interval) {
+				say("shard %s: %s missed %d probes, but its replicas still reach it: no failover", sh.Name, sh.Primary.HostPort, misses[sh.Name])
+				continue
+			}
+			say("shard %s: %s missed %d probes and its replicas lost it too: failing over", sh.Name, sh.Primary.HostPort, misses[sh.Name])
+			res, err := Run(ctx, Config{Cluster: cfg.Cluster, Shard: sh.Name, Emergency: true, ProbeTimeout: cfg.Interval, Progress: cfg.Progress})
+			if err != nil {
+				say("shard %s: failover failed: %v", sh.Name, err)
+				continue
+			}
+			misses[sh.Name] = 0
+			if cfg.OnFailover != nil {
+				cfg.OnFailover(res)
+			}
+		}
+	}
+}
+
+// replicasLostIt reports whether every replica of sh that answers has lost
+// its primary (its IO thread is not running), and at least one answers.
+func replicasLostIt(ctx context.Context, t *topology.Topology, f flavor.Flavor, sh topology.Shard, pool func(*topology.Topology, string) (*sql.DB, error), timeout time.Duration) bool {
+	answered := 0
+	for _, r := range sh.Replicas {
+		db, err := pool(t, r.HostPort)
+		if err != nil {
+			continue
+		}
+		rctx, cancel := context.WithTimeout(ctx, timeout)
+		st, err := flavor.ReadReplicaStatus(rctx, db, f)
+		cancel()
+		if err != nil {
+			continue
+		}
+		answered++
+		if st.IORunning == "Yes" {
+			return false
+		}
+	}
+	return answered > 0
+}

@@ -270,3 +270,68 @@ func TestEmergencyAndRejoin(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// portWatch: BasePort: 28700
+const portWatch = 28700
+
+// blindCluster is a cluster seen through a watcher that cannot reach the
+// primary: its topology names a port where nothing listens. The replicas
+// still replicate from the real primary.
+type blindCluster struct {
+	failover.Cluster
+	t *topology.Topology
+}
+
+func (b blindCluster) Topology() *topology.Topology { return b.t }
+
+// TestWatch: a watcher that alone loses the primary fails nothing over;
+// a primary that is killed, which its replicas lose too, is failed over.
+func TestWatch(t *testing.T) {
+	sb := start(t, portWatch)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	blind := *sb.Topology
+	blind.Shards = []topology.Shard{sb.Topology.Shards[0]}
+	blind.Shards[0].Primary = topology.Addr{HostPort: "127.0.0.1:9"} // discard: nothing listens
+	var events []string
+	var mu sync.Mutex
+	wctx, stop := context.WithTimeout(ctx, 2*time.Second) // 20 intervals, 6 times the misses
+	err := failover.Watch(wctx, failover.WatchConfig{Cluster: blindCluster{sb.Cluster(), &blind}, Interval: 100 * time.Millisecond, Misses: 3,
+		Progress: func(s string) { mu.Lock(); events = append(events, s); mu.Unlock() },
+		OnFailover: func(r *failover.Result) {
+			t.Errorf("a blip between the watcher and the primary caused a failover: %+v", r)
+		}})
+	stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) == 0 || !strings.Contains(events[0], "its replicas still reach it: no failover") {
+		t.Errorf("want the watcher to see the misses and the replicas' denial, got %q", events)
+	}
+
+	done := make(chan *failover.Result, 1)
+	wctx, stop = context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_ = failover.Watch(wctx, failover.WatchConfig{Cluster: sb.Cluster(), Interval: 100 * time.Millisecond, Misses: 3,
+			OnFailover: func(r *failover.Result) { done <- r }})
+	})
+	old := sb.Topology.Shards[0].Primary.HostPort
+	if err := sb.KillNode(ctx, "0/primary"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		if r.Kind != failover.Emergency || r.Fenced == "" {
+			t.Errorf("got %+v, want an emergency failover that fences the old primary", r)
+		}
+	case <-ctx.Done():
+		t.Fatal("the killed primary was not failed over")
+	}
+	stop()
+	wg.Wait()
+	if p := sb.Topology.Shards[0].Primary.HostPort; p == old {
+		t.Errorf("the topology still names %s primary", old)
+	}
+}

@@ -80,6 +80,10 @@ type Flavor interface {
 	// logged: MariaDB's gtid_binlog_state (the last sequence number of every
 	// server in every domain), MySQL's gtid_executed. Errant compares two.
 	GTIDStateQuery() string
+	// Delay returns the statement, run while the replica is stopped, that
+	// makes it apply each event only d after the primary committed it
+	// (MASTER_DELAY, SOURCE_DELAY); zero removes the delay.
+	Delay(d time.Duration) string
 	// SemiSyncSource returns the statement that makes a node wait for
 	// replicas' acknowledgements (a primary) or not (a replica).
 	SemiSyncSource(on bool) string

@@ -60,6 +60,10 @@ func (mariaDB) ServerOptions(o NodeOptions) []string {
 	return opts
 }
 
+func (mariaDB) Delay(d time.Duration) string {
+	return "CHANGE MASTER TO MASTER_DELAY = " + strconv.Itoa(int(d.Round(time.Second).Seconds()))
+}
+
 func (mariaDB) SemiSyncSource(on bool) string {
 	return "SET GLOBAL rpl_semi_sync_master_enabled = " + onOff(on)
 }

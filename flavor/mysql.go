@@ -22,6 +22,10 @@ func (mySQL) InstallArgs(server, datadir, tmpdir, user string) (string, []string
 	}
 }
 
+func (mySQL) Delay(d time.Duration) string {
+	return "CHANGE REPLICATION SOURCE TO SOURCE_DELAY = " + strconv.Itoa(int(d.Round(time.Second).Seconds()))
+}
+
 func (mySQL) SemiSyncSource(on bool) string {
 	return "SET GLOBAL rpl_semi_sync_source_enabled = " + onOff(on)
 }

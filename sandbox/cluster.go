@@ -56,3 +56,12 @@ func (c Cluster) Publish(t *topology.Topology) error {
 	_, err := c.sb.assignRoles(t)
 	return err
 }
+
+// KillNode, FreezeNode, ThawNode and RestartNode act on one node (see the
+// Sandbox methods), for chaos.
+func (c Cluster) KillNode(ctx context.Context, name string) error { return c.sb.KillNode(ctx, name) }
+func (c Cluster) FreezeNode(name string) error                    { return c.sb.FreezeNode(name) }
+func (c Cluster) ThawNode(name string) error                      { return c.sb.ThawNode(name) }
+func (c Cluster) RestartNode(ctx context.Context, name string) error {
+	return c.sb.RestartNode(ctx, name)
+}

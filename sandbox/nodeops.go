@@ -132,3 +132,25 @@ func (s *Sandbox) StartNode(ctx context.Context, name string) error {
 	}
 	return nil
 }
+
+// FreezeNode stops one node's process with SIGSTOP: it keeps its sockets
+// and its connections, and answers nothing, as a server that hangs does.
+// ThawNode lets it go on with SIGCONT.
+func (s *Sandbox) FreezeNode(name string) error { return s.signal(name, syscall.SIGSTOP) }
+
+// ThawNode resumes a node that FreezeNode froze.
+func (s *Sandbox) ThawNode(name string) error { return s.signal(name, syscall.SIGCONT) }
+
+func (s *Sandbox) signal(name string, sig syscall.Signal) error {
+	_, n, err := s.NodeState(name)
+	if err != nil {
+		return err
+	}
+	if !n.Alive() {
+		return fmt.Errorf("sandbox: node %s is not running", name)
+	}
+	if err := syscall.Kill(n.Pid, sig); err != nil {
+		return fmt.Errorf("sandbox: node %s (pid %d): %v: %w", name, n.Pid, sig, err)
+	}
+	return nil
+}

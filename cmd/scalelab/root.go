@@ -42,7 +42,7 @@ Start with:
 		return &usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
 	root.AddCommand(newNodeCmds()...)
-	root.AddCommand(newUpCmd(), newStatusCmd(), newTopCmd(), newDownCmd(), newVersionCmd(), newQueryCmd(), newReshardCmd(), newFailoverCmd(), newLoadCmd(), newBenchCmd(), newExplainCmd(), newProxyCmd(), newReportCmd(), newLabCmd(), newDemoCmd())
+	root.AddCommand(newUpCmd(), newStatusCmd(), newTopCmd(), newDownCmd(), newVersionCmd(), newQueryCmd(), newReshardCmd(), newFailoverCmd(), newChaosCmd(), newLoadCmd(), newBenchCmd(), newExplainCmd(), newProxyCmd(), newReportCmd(), newLabCmd(), newDemoCmd())
 	return root
 }
 

@@ -256,8 +256,6 @@ func switchover(ctx context.Context, f flavor.Flavor, old member, replicas []mem
 	if err := promote(ctx, f, target); err != nil {
 		return member{}, nil, err
 	}
-	res.ReadOnly, res.Position = time.Since(fenced), pos
-	say("%s is the primary (writes paused %v)", target.node.Name, res.ReadOnly.Round(time.Millisecond))
 	var others []member
 	for _, r := range replicas {
 		if r.node.Name != target.node.Name {
@@ -274,6 +272,11 @@ func switchover(ctx context.Context, f flavor.Flavor, old member, replicas []mem
 		return member{}, nil, err
 	}
 	res.Repointed = append(res.Repointed, old.node.Name)
+	if err := openWrites(ctx, f, target, len(res.Repointed)); err != nil {
+		return member{}, nil, err
+	}
+	res.ReadOnly, res.Position = time.Since(fenced), pos
+	say("%s is the primary (writes paused %v)", target.node.Name, res.ReadOnly.Round(time.Millisecond))
 	say("repointed %d replica(s), the old primary among them", len(res.Repointed))
 	return target, others, nil
 }
@@ -329,8 +332,6 @@ func reparent(ctx context.Context, f flavor.Flavor, replicas []member, cfg Confi
 	if err := promote(ctx, f, target); err != nil {
 		return member{}, nil, err
 	}
-	res.ReadOnly, res.Position = time.Since(start), positions[target.node.Name]
-	say("%s is the primary", target.node.Name)
 	var others []member
 	for _, r := range reachable {
 		if r.node.Name == target.node.Name {
@@ -342,6 +343,11 @@ func reparent(ctx context.Context, f flavor.Flavor, replicas []member, cfg Confi
 		others = append(others, r)
 		res.Repointed = append(res.Repointed, r.node.Name)
 	}
+	if err := openWrites(ctx, f, target, len(others)); err != nil {
+		return member{}, nil, err
+	}
+	res.ReadOnly, res.Position = time.Since(start), positions[target.node.Name]
+	say("%s is the primary", target.node.Name)
 	for _, r := range replicas {
 		if !slices.ContainsFunc(reachable, func(m member) bool { return m.node.Name == r.node.Name }) {
 			others = append(others, r) // still listed; it rejoins when it answers
@@ -366,14 +372,45 @@ func pick(replicas []member, to string, positions map[string]string) member {
 	return best
 }
 
-// promote makes a replica a writable primary with no source.
+// promote makes a replica a primary with no source, still read-only:
+// openWrites makes it writable once its replicas follow it.
 func promote(ctx context.Context, f flavor.Flavor, m member) error {
 	stmts := []string{f.StopReplica(), f.ResetReplica()}
 	if m.semiSync {
 		stmts = append(stmts, f.SemiSyncSource(true))
 	}
-	if err := execAll(ctx, m.db, append(stmts, f.SetReadOnly(false)...)...); err != nil {
+	if err := execAll(ctx, m.db, stmts...); err != nil {
 		return fmt.Errorf("failover: promote %s: %w", m.node.Name, err)
+	}
+	return nil
+}
+
+// semiSyncWait bounds how long a new semi-sync primary waits for a replica
+// to connect before it takes writes.
+const semiSyncWait = 5 * time.Second
+
+// openWrites makes the new primary writable. With semi-sync and replicas
+// repointed to it, it first waits (at most semiSyncWait) until one of them
+// acknowledges as a semi-sync replica: a commit before that would wait out
+// the server's semi-sync timeout, then be acknowledged asynchronously.
+func openWrites(ctx context.Context, f flavor.Flavor, m member, replicas int) error {
+	if m.semiSync && replicas > 0 {
+		deadline := time.Now().Add(semiSyncWait)
+		for time.Now().Before(deadline) {
+			var name string
+			var n int
+			if err := m.db.QueryRowContext(ctx, f.SemiSyncClientsQuery()).Scan(&name, &n); err == nil && n > 0 {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}
+	if err := execAll(ctx, m.db, f.SetReadOnly(false)...); err != nil {
+		return fmt.Errorf("failover: open writes on %s: %w", m.node.Name, err)
 	}
 	return nil
 }

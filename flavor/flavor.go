@@ -84,6 +84,9 @@ type Flavor interface {
 	// makes it apply each event only d after the primary committed it
 	// (MASTER_DELAY, SOURCE_DELAY); zero removes the delay.
 	Delay(d time.Duration) string
+	// SemiSyncClientsQuery selects one row of (name, value): how many
+	// semi-sync replicas are connected to this primary now.
+	SemiSyncClientsQuery() string
 	// SemiSyncSource returns the statement that makes a node wait for
 	// replicas' acknowledgements (a primary) or not (a replica).
 	SemiSyncSource(on bool) string

@@ -64,6 +64,10 @@ func (mariaDB) Delay(d time.Duration) string {
 	return "CHANGE MASTER TO MASTER_DELAY = " + strconv.Itoa(int(d.Round(time.Second).Seconds()))
 }
 
+func (mariaDB) SemiSyncClientsQuery() string {
+	return "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'"
+}
+
 func (mariaDB) SemiSyncSource(on bool) string {
 	return "SET GLOBAL rpl_semi_sync_master_enabled = " + onOff(on)
 }

@@ -26,6 +26,10 @@ func (mySQL) Delay(d time.Duration) string {
 	return "CHANGE REPLICATION SOURCE TO SOURCE_DELAY = " + strconv.Itoa(int(d.Round(time.Second).Seconds()))
 }
 
+func (mySQL) SemiSyncClientsQuery() string {
+	return "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_clients'"
+}
+
 func (mySQL) SemiSyncSource(on bool) string {
 	return "SET GLOBAL rpl_semi_sync_source_enabled = " + onOff(on)
 }

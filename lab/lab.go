@@ -90,7 +90,7 @@ func Small() Size {
 	}
 }
 
-// Demo is the size of `scalelab demo`: all five labs in about three
+// Demo is the size of `scalelab demo`: all six labs in about four
 // minutes on a 2-core machine.
 func Demo() Size {
 	return Size{
@@ -270,6 +270,10 @@ func labs() []lab {
 			measures: "1, 2, 4 and 8 shards: targeted QPS against the ideal, scatter queries, rows per shard, the hot shard of a skewed read, and the rows that move when a shard is added (hash ranges against modulo)",
 			title:    "Sharding by key (Z axis)",
 			question: "How do targeted and scatter queries behave as shards are added, how evenly does the hash spread rows, and how many rows move when a shard is added?"},
+		{name: "failover", run: runFailover, ownSandbox: true,
+			measures: "the primary killed under writes, with async and with semi-sync replication: how long writes were unavailable, and which acknowledged writes were lost",
+			title:    "High availability: failover, async against semi-sync",
+			question: "When a primary dies, how long are writes unavailable, and are acknowledged writes lost?"},
 		{name: "batch", run: runBatch,
 			measures: "a feed page built with N+1 queries against a dataloader: latency, statements and round trips",
 			title:    "N+1 queries against batched loading",

@@ -282,3 +282,23 @@ func TestBatchLab(t *testing.T) {
 		t.Errorf("got verdict %q, want it to quote the statements", exp.Verdict)
 	}
 }
+
+func TestFailoverLab(t *testing.T) {
+	exp, got := runSmall(t, "failover", Config{BasePort: 28900})
+	m := got.(failoverMeasurements)
+	if want := failoverVerdict(m); exp.Verdict != want {
+		t.Errorf("got verdict %q, want %q", exp.Verdict, want)
+	}
+	if len(m.Runs) != 2 || m.Runs[0].SemiSync || !m.Runs[1].SemiSync {
+		t.Fatalf("got runs %+v, want async then semi-sync", m.Runs)
+	}
+	for _, r := range m.Runs {
+		if r.Acked == 0 || r.Unavailable <= 0 {
+			t.Errorf("%s: %+v: want acknowledged writes and a measured outage", r.mode(), r)
+		}
+	}
+	// The guarantee semi-sync exists for.
+	if m.Runs[1].Lost != 0 {
+		t.Errorf("semi-sync lost %d acknowledged writes", m.Runs[1].Lost)
+	}
+}

@@ -301,3 +301,23 @@ func TestFormatting(t *testing.T) {
 		}
 	}
 }
+
+func TestFailoverVerdict(t *testing.T) {
+	m := failoverMeasurements{Interval: 500 * ms1, Misses: 3, Runs: []drillRun{
+		{Unavailable: 1100 * ms1, Acked: 400, Lost: 3, Failed: 200},
+		{SemiSync: true, Unavailable: 1200 * ms1, Acked: 398, Failed: 210},
+	}}
+	none := m
+	none.Runs = []drillRun{m.Runs[0], m.Runs[1]}
+	none.Runs[0].Lost = 0
+	broken := m
+	broken.Runs = []drillRun{m.Runs[0], m.Runs[1]}
+	broken.Runs[1].Lost = 2
+	checkVerdicts(t, []verdictCase{
+		{"async lost", failoverVerdict(m), []string{"async lost 3 of 400 acknowledged writes and semi-sync lost 0 of 398 acknowledged writes",
+			"Writes were unavailable for 1.10 s (async) and 1.20 s (semi-sync): 3 missed probes 500ms apart", "so the writes of the last moment before the crash went with the primary"}, []string{"nothing this time"}},
+		{"async lost none", failoverVerdict(none), []string{"Async lost nothing this time", "semi-sync rules it out"}, []string{"went with the primary"}},
+		{"semi-sync lost", failoverVerdict(broken), []string{"Semi-sync lost writes"}, nil},
+		{"empty", failoverVerdict(failoverMeasurements{}), []string{"nothing was measured"}, nil},
+	})
+}

@@ -27,8 +27,8 @@ func newDemoCmd() *cobra.Command {
   1. it starts a sandbox in --dir (2 shards, each a primary and a replica)
      unless one is running there, and loads the sample InstaClone data,
   2. it runs the six experiments (index, pool, replicas, shards, failover,
-     batch),
-     each on sandboxes of its own, and prints each verdict as it comes,
+     batch), each on sandboxes of its own, and prints each verdict as it
+     comes,
   3. it writes the results as JSON (--out) and as a self-contained HTML
      page with charts (--html).
 
@@ -37,7 +37,7 @@ simulated machines with CPU quotas, so that shards and replicas add
 capacity as machines of their own would (see scalelab lab --help); with
 --no-machines they share the host's cores.
 
-At the default size it takes about three minutes on a 2-core machine.
+At the default size it takes about four minutes on a 2-core machine.
 Afterwards the sandbox keeps running: try scalelab status, and
 scalelab query --route "SELECT * FROM images ORDER BY dt DESC LIMIT 5".
 Stop it with scalelab down.`,

@@ -14,13 +14,14 @@ import (
 )
 
 func TestNames(t *testing.T) {
-	want := []string{"index", "pool", "replicas", "shards", "batch"}
+	want := []string{"index", "pool", "replicas", "shards", "failover", "batch"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 	for _, n := range want {
-		if got := NeedsOwnSandbox(n); got != (n == "shards") {
-			t.Errorf("NeedsOwnSandbox(%q): got %v, want %v", n, got, n == "shards")
+		own := n == "shards" || n == "failover"
+		if got := NeedsOwnSandbox(n); got != own {
+			t.Errorf("NeedsOwnSandbox(%q): got %v, want %v", n, got, own)
 		}
 	}
 }
@@ -30,7 +31,7 @@ func TestRunUnknownLab(t *testing.T) {
 	if !errors.Is(err, ErrUnknownLab) {
 		t.Fatalf("got %v, want ErrUnknownLab", err)
 	}
-	if !strings.Contains(err.Error(), "index, pool, replicas, shards, batch") {
+	if !strings.Contains(err.Error(), "index, pool, replicas, shards, failover, batch") {
 		t.Errorf("got %q, want it to name the labs", err)
 	}
 }

@@ -13,6 +13,10 @@ import (
 	"github.com/scalelab/scalelab/topology"
 )
 
+// DefaultBuffer is how long a proxy, and the drill's router, hold a write
+// for a shard without a primary: vtgate's default.
+const DefaultBuffer = 20 * time.Second
+
 // drillTable holds the drill writer's numbered rows; it is unsharded, so
 // it lives on the first shard, whose primary the drill kills.
 const drillTable = "scalelab_drill"
@@ -76,7 +80,9 @@ func Drill(ctx context.Context, cfg DrillConfig) (*DrillResult, error) {
 		}
 	}
 	t := cfg.Cluster.Topology()
-	r, err := router.Open(ctx, t, router.Config{TopologyPath: cfg.TopologyPath, FollowInterval: 20 * time.Millisecond})
+	// The writer's router buffers writes while the shard has no primary, as
+	// a proxy in front of an application would.
+	r, err := router.Open(ctx, t, router.Config{TopologyPath: cfg.TopologyPath, FollowInterval: 20 * time.Millisecond, FailoverBuffer: DefaultBuffer})
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +107,7 @@ func Drill(ctx context.Context, cfg DrillConfig) (*DrillResult, error) {
 				return
 			case <-tick.C:
 			}
-			sctx, cancel := context.WithTimeout(wctx, time.Second)
+			sctx, cancel := context.WithTimeout(wctx, DefaultBuffer+time.Second)
 			_, err := r.ExecContext(sctx, "INSERT INTO "+drillTable+" (id) VALUES (?)", id)
 			cancel()
 			mu.Lock()

@@ -219,8 +219,25 @@ func TestEmergencyAndRejoin(t *testing.T) {
 	if err := sb.KillNode(ctx, "0/primary"); err != nil {
 		t.Fatal(err)
 	}
+	// A router that buffers writes: one sent while there is no primary
+	// waits for the failover and runs on the new primary. (It opens after
+	// the kill: a write on a pooled connection to the killed server may
+	// have been sent, so it is never sent again, and fails.)
+	r, err := router.Open(ctx, sb.Topology, router.Config{TopologyPath: sb.TopologyPath(), FollowInterval: 20 * time.Millisecond, FailoverBuffer: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := r.ExecContext(ctx, "INSERT INTO scalelab.acked (id) VALUES (21)")
+		wrote <- err
+	}()
 	if _, err := failover.Run(ctx, failover.Config{Cluster: cluster, Shard: "0", Emergency: true, ProbeTimeout: time.Second}); err != nil {
 		t.Fatal(err)
+	}
+	if err := <-wrote; err != nil || r.Stats().Buffered == 0 {
+		t.Errorf("a write during the failover: %v, %d buffered: want it held and run on the new primary", err, r.Stats().Buffered)
 	}
 	res := cluster.Topology().Shards[0]
 	if res.Primary.HostPort == old || res.Replicas[len(res.Replicas)-1].HostPort != old {
@@ -228,7 +245,7 @@ func TestEmergencyAndRejoin(t *testing.T) {
 	}
 	// With semi-sync, every acknowledged write is on the new primary.
 	w := &writer{acked: []int{}}
-	for id := 1; id <= 20; id++ {
+	for id := 1; id <= 21; id++ {
 		w.acked = append(w.acked, id)
 	}
 	if lost := w.lost(t, sb.Topology); len(lost) > 0 {
@@ -264,7 +281,7 @@ func TestEmergencyAndRejoin(t *testing.T) {
 	if _, err := admin.Exec("INSERT INTO scalelab.acked (id) VALUES (1000)"); err != nil {
 		t.Fatal(err)
 	}
-	err := failover.Rejoin(ctx, failover.RejoinConfig{Cluster: cluster, Node: "0/replica-2"})
+	err = failover.Rejoin(ctx, failover.RejoinConfig{Cluster: cluster, Node: "0/replica-2"})
 	if !errors.Is(err, failover.ErrErrant) || !strings.Contains(err.Error(), "0/replica-2 holds ") {
 		t.Fatalf("rejoin with an errant write: got %v, want ErrErrant naming the GTIDs", err)
 	}

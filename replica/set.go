@@ -135,8 +135,10 @@ func (c Config) withDefaults() (Config, error) {
 // for concurrent use.
 type Set struct {
 	Shard string
-	// cur is the nodes' current roles; Follow replaces it after a failover.
+	// cur is the nodes' current roles; Follow replaces it after a failover,
+	// one call at a time (followMu).
 	cur      atomic.Pointer[roles]
+	followMu sync.Mutex
 	all      []*Node
 	flavor   flavor.Flavor
 	cfg      Config
@@ -189,15 +191,22 @@ func New(t *topology.Topology, s topology.Shard, cfg Config) (*Set, error) {
 	if cur.primary == nil {
 		return nil, fmt.Errorf("replica: shard %s has no primary", s.Name)
 	}
+	cur.replaced = make(chan struct{})
 	set.cur.Store(&cur)
 	return set, nil
 }
 
-// roles is which node of a Set is the primary and which are replicas.
+// roles is which node of a Set is the primary and which are replicas;
+// replaced is closed when Follow replaces them.
 type roles struct {
 	primary  *Node
 	replicas []*Node
+	replaced chan struct{}
 }
+
+// RolesReplaced returns a channel that closes when Follow next gives the
+// Set new roles: a router buffering writes during a failover waits on it.
+func (s *Set) RolesReplaced() <-chan struct{} { return s.roles().replaced }
 
 func (s *Set) roles() *roles { return s.cur.Load() }
 
@@ -210,11 +219,13 @@ var ErrNewNodes = errors.New("replica: the shard's topology names new servers")
 // after it go to the new primary and replicas; pools, health and lag
 // figures stay with their servers. It reports whether any role changed.
 func (s *Set) Follow(sh topology.Shard) (bool, error) {
+	s.followMu.Lock()
+	defer s.followMu.Unlock()
 	byAddr := map[string]*Node{}
 	for _, n := range s.all {
 		byAddr[n.Addr] = n
 	}
-	var next roles
+	next := roles{replaced: make(chan struct{})}
 	if next.primary = byAddr[sh.Primary.HostPort]; next.primary == nil {
 		return false, fmt.Errorf("%w: primary %s of shard %s", ErrNewNodes, sh.Primary.HostPort, s.Shard)
 	}
@@ -234,6 +245,7 @@ func (s *Set) Follow(sh topology.Shard) (bool, error) {
 		r.setRole(topology.Replica)
 	}
 	s.cur.Store(&next)
+	close(cur.replaced)
 	return true, nil
 }
 

@@ -1,11 +1,14 @@
 package router
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -71,4 +74,38 @@ func (r *Router) follow(path string, every time.Duration) {
 			r.cfg.OnFollow(err)
 		}
 	}
+}
+
+// buffered waits, for at most Config.FailoverBuffer, until the shard's
+// roles are replaced (the router followed a failover), and reports whether
+// they were. With no buffer it returns false at once.
+func (r *Router) buffered(ctx context.Context, replaced <-chan struct{}, tr *Trace) bool {
+	if r.cfg.FailoverBuffer <= 0 {
+		return false
+	}
+	start := time.Now()
+	timer := time.NewTimer(r.cfg.FailoverBuffer)
+	defer timer.Stop()
+	select {
+	case <-replaced:
+		r.stats.buffered.Add(1)
+		if tr != nil {
+			tr.Buffered += time.Since(start)
+		}
+		return true
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	return false
+}
+
+// notExecuted reports whether err says that a statement never ran: the
+// server refused it as read-only, or no connection could be made. Only
+// such a statement may run again elsewhere.
+func notExecuted(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1290 || me.Number == 1836 // ER_OPTION_PREVENTS_STATEMENT, ER_READ_ONLY_MODE
+	}
+	return errors.Is(err, syscall.ECONNREFUSED)
 }

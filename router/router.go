@@ -63,6 +63,13 @@ type Config struct {
 	TopologyPath   string
 	FollowInterval time.Duration
 	OnFollow       func(error)
+	// FailoverBuffer, when above zero, makes a statement for a shard's
+	// primary that could not run there (the primary is down, or refused it
+	// as read-only, so it did not execute) wait up to this long for the
+	// router to follow a failover, and then run on the new primary, as
+	// vtgate buffers. Past it, the statement fails as it did. Statements
+	// inside a transaction are never retried. Zero means no buffering.
+	FailoverBuffer time.Duration
 }
 
 // Router routes SQL over a topology: reads to replicas, writes, DDL,
@@ -243,11 +250,15 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 	tr := traceFrom(ctx)
 	start := time.Now()
 	set, st, mode, g := c.set, c.st, c.e.mode, c.e.g
+	replaced := set.RolesReplaced()
 	node, route, reason := r.pick(ctx, set, st, mode, g, tr)
 	if tr != nil {
 		tr.Kind, tr.Tables, tr.Shard = st.Kind.String(), st.Tables, set.Shard
 	}
 	if node == set.Primary() && set.PrimaryDown() {
+		if r.buffered(ctx, replaced, tr) {
+			return r.runOn(ctx, c) // on the new primary
+		}
 		// Fail at once, naming the node, rather than wait on a dead one.
 		if tr != nil {
 			tr.Node, tr.Route, tr.Reason = node.Name, route, reason+"; the primary is down"
@@ -255,6 +266,9 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 		return fmt.Errorf("%w: shard %s, %s (%s): %s", ErrPrimaryDown, set.Shard, node.Name, node.Addr, reason)
 	}
 	err := r.runNode(ctx, c, node, true)
+	if err != nil && node.Role() == topology.Primary && notExecuted(err) && r.buffered(ctx, replaced, tr) {
+		return r.runOn(ctx, c) // on the new primary
+	}
 	if err != nil && node.Role() == topology.Replica && replica.IsConnError(err) && ctx.Err() == nil {
 		// The replica failed under us: one retry elsewhere. A
 		// read-your-writes read retries on the primary, which needs no wait.

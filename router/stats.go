@@ -26,11 +26,15 @@ type Stats struct {
 	// came from the cache).
 	Classified uint64 `json:"classified"`
 	Parsed     uint64 `json:"parsed"`
+	// Buffered counts statements that waited for a failover
+	// (Config.FailoverBuffer) and then ran on the new primary.
+	Buffered uint64 `json:"buffered"`
 }
 
 type counters struct {
-	routes sync.Map // string → *atomic.Uint64
-	nodes  sync.Map
+	routes   sync.Map // string → *atomic.Uint64
+	nodes    sync.Map
+	buffered atomic.Uint64
 }
 
 func (c *counters) add(m *sync.Map, key string) {
@@ -48,5 +52,6 @@ func (c *counters) snapshot() Stats {
 	s := Stats{Routes: map[string]uint64{}, Nodes: map[string]uint64{}}
 	c.routes.Range(func(k, v any) bool { s.Routes[k.(string)] = v.(*atomic.Uint64).Load(); return true })
 	c.nodes.Range(func(k, v any) bool { s.Nodes[k.(string)] = v.(*atomic.Uint64).Load(); return true })
+	s.Buffered = c.buffered.Load()
 	return s
 }

@@ -24,7 +24,10 @@ type Trace struct {
 	Waited     time.Duration `json:"gtid_wait,omitempty"`
 	GTID       string        `json:"gtid,omitempty"`
 	Retried    string        `json:"retried_after,omitempty"`
-	Duration   time.Duration `json:"duration"`
+	// Buffered is how long the statement waited for a failover before it
+	// ran on the new primary (Config.FailoverBuffer).
+	Buffered time.Duration `json:"buffered_ns,omitempty"`
+	Duration time.Duration `json:"duration"`
 }
 
 type traceKey struct{}

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"time"
 
+	"github.com/scalelab/scalelab/failover"
 	"github.com/scalelab/scalelab/internal/profile"
 	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/replica"
@@ -14,6 +16,7 @@ import (
 func newProxyCmd() *cobra.Command {
 	var topo, user, password, cpuProfile string
 	var backendMaxOpen int
+	var failoverBuffer time.Duration
 	var cfg proxy.Config
 	c := &cobra.Command{
 		Use:   "proxy",
@@ -35,7 +38,13 @@ In a client:
 Router refusals (for example a cross-shard transaction) come back as error
 1235 (SQLSTATE 42000); backend errors keep their own number. Metrics are on
 http://<--metrics>/metrics. SIGTERM or Ctrl-C drains: statements in flight
-finish, idle clients get error 1053, then the proxy exits.`,
+finish, idle clients get error 1053, then the proxy exits.
+
+Failovers (scalelab failover) replace the topology file; the proxy follows
+the new primaries without a restart. Meanwhile a write for a shard whose
+primary is down or read-only waits up to --failover-buffer for the new
+primary instead of failing (reads go on to the replicas); a write that may
+have run on the old primary is never sent again.`,
 		Example: `  scalelab proxy
   mariadb -h127.0.0.1 -P6033 -uscalelab -p scalelab
   sysbench oltp_point_select --mysql-host=127.0.0.1 --mysql-port=6033 ... run`,
@@ -58,7 +67,7 @@ finish, idle clients get error 1053, then the proxy exits.`,
 			defer stop()
 			cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr(c), format+"\n", args...) }
 			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}, TimesAsText: true},
-				TopologyPath: topo, OnFollow: func(err error) { followed(stderr(c), err) }})
+				TopologyPath: topo, OnFollow: func(err error) { followed(stderr(c), err) }, FailoverBuffer: failoverBuffer})
 			if err != nil {
 				return err
 			}
@@ -77,6 +86,7 @@ finish, idle clients get error 1053, then the proxy exits.`,
 	}
 	addTopologyFlag(c, &topo)
 	c.Flags().StringVar(&cfg.Listen, "listen", proxy.DefaultListen, "address for MySQL clients")
+	c.Flags().DurationVar(&failoverBuffer, "failover-buffer", failover.DefaultBuffer, "hold a write for a shard without a usable primary this long, waiting for a failover (0: fail it at once)")
 	c.Flags().StringVar(&cfg.Metrics, "metrics", proxy.DefaultMetrics, "address of the Prometheus /metrics endpoint, or - for none")
 	c.Flags().StringVar(&user, "user", "", "user clients log in as (default: the topology's application user)")
 	c.Flags().StringVar(&password, "password", "", "password for --user")

@@ -133,7 +133,7 @@ func failoverReport(exp *Experiment, m failoverMeasurements) {
 	lost := Chart{Title: "Acknowledged writes lost", XLabel: "replication", YLabel: "writes lost", Kind: "bar"}
 	ds, ls := Series{Name: "unavailable"}, Series{Name: "lost"}
 	t := Table{Title: "SIGKILL of the primary under " + strconv.Itoa(drillRate) + " writes a second",
-		Header: []string{"replication", "writes unavailable s", "acknowledged", "lost", "failed (refused while no primary)"}}
+		Header: []string{"replication", "writes unavailable s", "acknowledged", "lost", "failed"}}
 	for i, r := range m.Runs {
 		ds.Points = append(ds.Points, Point{X: float64(i), Label: r.mode(), Y: r.Unavailable.Seconds()})
 		ls.Points = append(ls.Points, Point{X: float64(i), Label: r.mode(), Y: float64(r.Lost)})
@@ -144,6 +144,6 @@ func failoverReport(exp *Experiment, m failoverMeasurements) {
 	exp.Tables = []Table{t}
 	exp.Notes = []string{
 		"Each mode runs on a sandbox of its own: one shard, a primary and two replicas. A writer inserts numbered rows through the router and records every id acknowledged; the primary is killed with SIGKILL; the watcher (scalelab failover --watch) declares it lost after " + strconv.Itoa(m.Misses) + " missed probes " + m.Interval.String() + " apart once its replicas confirm they lost it too, and promotes the most advanced replica; the router follows the new topology file.",
-		"Writes unavailable is the longest gap between two acknowledged writes around the kill. Lost counts acknowledged ids the new primary does not have; failed counts writes refused while there was no primary (the router does not buffer them yet).",
+		"Writes unavailable is the longest gap between two acknowledged writes around the kill. Lost counts acknowledged ids the new primary does not have. The router holds a write that could not run while the shard had no primary and sends it to the new one; failed counts writes that were on their way to the server when it died, whose outcome is unknown, so they are never sent again.",
 	}
 }

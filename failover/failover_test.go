@@ -11,7 +11,9 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/failover"
+	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/topology"
@@ -146,6 +148,13 @@ func TestSwitchoverUnderWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
+	// So is a top started before them, which still takes the first primary
+	// for the primary: it must not write its heartbeat there once demoted.
+	watch, err := replica.NewWatch(context.Background(), sb.Topology, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { w.run(ctx, t) })
@@ -184,9 +193,11 @@ func TestSwitchoverUnderWrites(t *testing.T) {
 		w.mu.Unlock()
 		t.Logf("switchover %d: %s → %s, the longest pause between acknowledged writes so far %v (the shard had no writable primary for %v)", round, old, now.Primary.HostPort, gap, res.ReadOnly)
 	}
+	watch.Sample(context.Background())
 	time.Sleep(300 * time.Millisecond)
 	cancel()
 	wg.Wait()
+	noErrant(t, sb)
 	if len(w.acked) == 0 {
 		t.Fatal("no write was acknowledged")
 	}
@@ -198,6 +209,30 @@ func TestSwitchoverUnderWrites(t *testing.T) {
 	defer cancel2()
 	if err := sb.WaitReplication(ctx2); err != nil {
 		t.Errorf("after two switchovers: %v", err)
+	}
+}
+
+// noErrant checks that no replica holds a transaction its primary lacks.
+func noErrant(t *testing.T, sb *sandbox.Sandbox) {
+	t.Helper()
+	f, err := flavor.Lookup(sb.Topology.Flavor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	primary := dbtest.OpenAdmin(t, sb.Topology, sb.Topology.Shards[0].Primary.HostPort)
+	theirs, err := flavor.QueryText(ctx, primary, f.GTIDStateQuery())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range sb.Topology.Shards[0].Replicas {
+		mine, err := flavor.QueryText(ctx, dbtest.OpenAdmin(t, sb.Topology, r.HostPort), f.GTIDStateQuery())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if errant, err := flavor.Errant(ctx, primary, f, mine, theirs); err != nil || errant != "" {
+			t.Errorf("replica %s holds %q that the primary lacks (%v)", r.HostPort, errant, err)
+		}
 	}
 }
 

@@ -69,6 +69,13 @@ func Probe(ctx context.Context, t *topology.Topology, timeout time.Duration) ([]
 			defer cancel()
 			db := openAdmin(t, n.Addr)
 			defer db.Close()
+			// Not on a demoted primary (a topology file older than a
+			// failover): the admin's write would pass read_only and be an
+			// errant transaction there.
+			var readOnly bool
+			if err := db.QueryRowContext(pctx, "SELECT @@GLOBAL.read_only").Scan(&readOnly); err != nil || readOnly {
+				return
+			}
 			_, _ = db.ExecContext(pctx, "CREATE TABLE IF NOT EXISTS `"+MetaDatabase+"`.heartbeat (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)")
 			_, _ = db.ExecContext(pctx, "INSERT INTO `"+MetaDatabase+"`.heartbeat (id, ts) VALUES (1, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE ts = VALUES(ts)")
 		}()

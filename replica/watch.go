@@ -122,6 +122,14 @@ func (w *Watch) Sample(ctx context.Context) TopSample {
 		wg.Go(func() {
 			nctx, cancel := context.WithTimeout(ctx, watchTimeout)
 			defer cancel()
+			// The admin user's writes pass read_only: a node this watch
+			// still takes for a primary may have been demoted by a failover
+			// since, and a heartbeat there would be an errant transaction.
+			var readOnly bool
+			n.own++
+			if err := n.db.QueryRowContext(nctx, "SELECT @@GLOBAL.read_only").Scan(&readOnly); err != nil || readOnly {
+				return
+			}
 			n.own++
 			_, _ = n.db.ExecContext(nctx, "INSERT INTO `"+MetaDatabase+"`.heartbeat (id, ts) VALUES (1, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE ts = VALUES(ts)")
 		})

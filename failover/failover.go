@@ -15,9 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -133,16 +131,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if idx < 0 {
 		return nil, fmt.Errorf("failover: no shard %q in topology %s", cfg.Shard, t.Name)
 	}
-	primary, replicas, err := open(t, idx)
+	primary, replicas, closeAll, err := open(t, idx)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		primary.db.Close()
-		for _, r := range replicas {
-			r.db.Close()
-		}
-	}()
+	defer closeAll()
 	if len(replicas) == 0 {
 		return nil, fmt.Errorf("%w: shard %s has none", ErrNoCandidate, cfg.Shard)
 	}
@@ -209,17 +202,25 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	return res, nil
 }
 
-// open connects to the shard's nodes as the admin user.
-func open(t *topology.Topology, idx int) (member, []member, error) {
-	var primary member
-	var replicas []member
+// open connects to the shard's nodes as the admin user; closeAll closes
+// the connections (on an error, open has closed those it made).
+func open(t *topology.Topology, idx int) (primary member, replicas []member, closeAll func(), err error) {
+	closeAll = func() {
+		if primary.db != nil {
+			primary.db.Close()
+		}
+		for _, r := range replicas {
+			r.db.Close()
+		}
+	}
 	for _, n := range t.Nodes() {
 		if n.Shard != t.Shards[idx].Name {
 			continue
 		}
 		db, err := t.OpenDB(n.Addr, t.AdminCredentials(), 2)
 		if err != nil {
-			return primary, replicas, fmt.Errorf("failover: %s: %w", n.Name, err)
+			closeAll()
+			return member{}, nil, nil, fmt.Errorf("failover: %s: %w", n.Name, err)
 		}
 		m := member{node: n, db: db, repl: t.Replication, semiSync: t.SemiSync}
 		if n.Role == topology.Primary {
@@ -228,7 +229,7 @@ func open(t *topology.Topology, idx int) (member, []member, error) {
 			replicas = append(replicas, m)
 		}
 	}
-	return primary, replicas, nil
+	return primary, replicas, closeAll, nil
 }
 
 // switchover: the old primary stops taking writes, the target applies all
@@ -418,9 +419,10 @@ func openWrites(ctx context.Context, f flavor.Flavor, m member, replicas int) er
 // repoint makes m replicate from primary with GTID auto-positioning, after
 // running prepare.
 func repoint(ctx context.Context, f flavor.Flavor, m, primary member, prepare []string) error {
-	host, port, err := splitAddr(primary.node.Addr)
-	if err != nil {
-		return err
+	addr := topology.Addr{HostPort: primary.node.Addr}
+	host, port := addr.Host(), addr.Port()
+	if port == 0 {
+		return fmt.Errorf("failover: address %q: want host:port", primary.node.Addr)
 	}
 	if err := execAll(ctx, m.db, f.StopReplica()); err != nil {
 		return fmt.Errorf("failover: repoint %s: %w", m.node.Name, err)
@@ -454,15 +456,6 @@ func execAll(ctx context.Context, db *sql.DB, stmts ...string) error {
 	return nil
 }
 
-func splitAddr(addr string) (string, int, error) {
-	h, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "", 0, fmt.Errorf("failover: address %q: %w", addr, err)
-	}
-	port, err := strconv.Atoi(p)
-	return h, port, err
-}
-
 // RejoinConfig says which former primary rejoins its shard.
 type RejoinConfig struct {
 	Cluster Cluster
@@ -493,16 +486,11 @@ func Rejoin(ctx context.Context, cfg RejoinConfig) error {
 		return fmt.Errorf("failover: %s is its shard's primary: only a replica rejoins", node.Name)
 	}
 	idx := slices.IndexFunc(t.Shards, func(s topology.Shard) bool { return s.Name == node.Shard })
-	primary, replicas, err := open(t, idx)
+	primary, replicas, closeAll, err := open(t, idx)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		primary.db.Close()
-		for _, r := range replicas {
-			r.db.Close()
-		}
-	}()
+	defer closeAll()
 	m := replicas[slices.IndexFunc(replicas, func(r member) bool { return r.node.Name == node.Name })]
 	if err := execAll(ctx, m.db, f.SetReadOnly(true)...); err != nil {
 		return fmt.Errorf("failover: fence %s: %w", m.node.Name, err)

@@ -23,11 +23,7 @@ func NewerGTID(a, b string) bool {
 // a MySQL GTID set.
 func gtidWeight(pos string) uint64 {
 	var total uint64
-	for _, part := range strings.Split(pos, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
+	for _, part := range splitGTIDs(pos) {
 		if uuid, ivals, ok := strings.Cut(part, ":"); ok && len(uuid) >= 32 {
 			for _, iv := range strings.Split(ivals, ":") {
 				lo, hi, isRange := strings.Cut(iv, "-")

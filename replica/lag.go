@@ -42,20 +42,54 @@ func (s *Set) unresponsive(n *Node, err error) {
 // Seconds_Behind_Master it has sub-second resolution (the interval), and it
 // keeps growing while the SQL thread is stopped instead of going NULL.
 
+// The heartbeat's statements: the table, the primary's write, and a
+// replica's reading of the row's age in microseconds.
+const (
+	heartbeatTable = "CREATE TABLE IF NOT EXISTS `" + MetaDatabase + "`.heartbeat (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)"
+	heartbeatWrite = "INSERT INTO `" + MetaDatabase + "`.heartbeat (id, ts) VALUES (1, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE ts = VALUES(ts)"
+	heartbeatAge   = "SELECT TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6)) FROM `" + MetaDatabase + "`.heartbeat WHERE id = 1"
+)
+
+// beatIfWritable writes the heartbeat as the admin user on a node taken
+// for a primary, unless the node is read-only: the admin's writes pass
+// read_only, so on a primary demoted by a failover since (a topology read
+// before it) the heartbeat would be an errant transaction. It returns the
+// statements it sent, which the server's Questions counter counts. The
+// table is made on first use; even CREATE TABLE IF NOT EXISTS is logged,
+// so it too runs only on a writable node.
+func beatIfWritable(ctx context.Context, db *sql.DB) (sent int) {
+	var readOnly bool
+	if err := db.QueryRowContext(ctx, "SELECT @@GLOBAL.read_only").Scan(&readOnly); err != nil || readOnly {
+		return 1
+	}
+	_, err := db.ExecContext(ctx, heartbeatWrite)
+	if noTable(err) {
+		_, _ = db.ExecContext(ctx, heartbeatTable)
+		_, _ = db.ExecContext(ctx, heartbeatWrite)
+		return 4
+	}
+	return 2
+}
+
+// noTable reports a server's ER_NO_SUCH_TABLE.
+func noTable(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1146
+}
+
 // createHeartbeat creates the heartbeat table on the primary.
 func (s *Set) createHeartbeat(ctx context.Context) error {
-	_, err := s.Primary().DB.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS `"+MetaDatabase+"`.heartbeat (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)")
+	_, err := s.Primary().DB.ExecContext(ctx, heartbeatTable)
 	return err
 }
 
 // beat writes the heartbeat row on the primary, creating the table if a
 // primary that was down when the Set opened lacks it.
 func (s *Set) beat(ctx context.Context) error {
-	const q = "INSERT INTO `" + MetaDatabase + "`.heartbeat (id, ts) VALUES (1, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE ts = VALUES(ts)"
+	const q = heartbeatWrite
 	p := s.Primary()
 	_, err := p.DB.ExecContext(ctx, q)
-	var me *mysql.MySQLError
-	if errors.As(err, &me) && me.Number == 1146 { // ER_NO_SUCH_TABLE
+	if noTable(err) {
 		if err = s.createHeartbeat(ctx); err == nil {
 			_, err = p.DB.ExecContext(ctx, q)
 		}
@@ -87,8 +121,7 @@ func (s *Set) measureLag(ctx context.Context) {
 			defer cancel()
 			before := r.finished.Load()
 			var us sql.NullInt64
-			err := r.DB.QueryRowContext(lctx,
-				"SELECT TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6)) FROM `"+MetaDatabase+"`.heartbeat WHERE id = 1").Scan(&us)
+			err := r.DB.QueryRowContext(lctx, heartbeatAge).Scan(&us)
 			switch {
 			case err == sql.ErrNoRows:
 				r.lagMicro.Store(lagUnknown)

@@ -69,15 +69,7 @@ func Probe(ctx context.Context, t *topology.Topology, timeout time.Duration) ([]
 			defer cancel()
 			db := openAdmin(t, n.Addr)
 			defer db.Close()
-			// Not on a demoted primary (a topology file older than a
-			// failover): the admin's write would pass read_only and be an
-			// errant transaction there.
-			var readOnly bool
-			if err := db.QueryRowContext(pctx, "SELECT @@GLOBAL.read_only").Scan(&readOnly); err != nil || readOnly {
-				return
-			}
-			_, _ = db.ExecContext(pctx, "CREATE TABLE IF NOT EXISTS `"+MetaDatabase+"`.heartbeat (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)")
-			_, _ = db.ExecContext(pctx, "INSERT INTO `"+MetaDatabase+"`.heartbeat (id, ts) VALUES (1, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE ts = VALUES(ts)")
+			beatIfWritable(pctx, db)
 		}()
 	}
 	wg.Wait()
@@ -133,7 +125,7 @@ func probeNode(ctx context.Context, t *topology.Topology, f flavor.Flavor, n top
 		}
 		st.IORunning, st.SQLRunning, st.SecondsBehind, st.LastError = rs.IORunning, rs.SQLRunning, rs.SecondsBehind, rs.LastError
 		var us sql.NullInt64
-		if err := db.QueryRowContext(ctx, "SELECT TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6)) FROM `"+MetaDatabase+"`.heartbeat WHERE id = 1").Scan(&us); err == nil && us.Valid {
+		if err := db.QueryRowContext(ctx, heartbeatAge).Scan(&us); err == nil && us.Valid {
 			st.HeartbeatLagMs = float64(max(us.Int64, 0)) / 1000
 		}
 		if !rs.Configured {

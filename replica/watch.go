@@ -88,13 +88,6 @@ func NewWatch(ctx context.Context, t *topology.Topology, usage UsageFunc) (*Watc
 		db := openAdmin(t, n.Addr)
 		db.SetMaxOpenConns(1)
 		w.nodes = append(w.nodes, &watched{node: n, db: db})
-		if n.Role == topology.Primary {
-			// A node that is down now gets the table when it writes its first
-			// heartbeat: the heartbeat of a later sample fails until then.
-			cctx, cancel := context.WithTimeout(ctx, watchTimeout)
-			_, _ = db.ExecContext(cctx, "CREATE TABLE IF NOT EXISTS `"+MetaDatabase+"`.heartbeat (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)")
-			cancel()
-		}
 	}
 	w.Sample(ctx)
 	return w, nil
@@ -122,16 +115,7 @@ func (w *Watch) Sample(ctx context.Context) TopSample {
 		wg.Go(func() {
 			nctx, cancel := context.WithTimeout(ctx, watchTimeout)
 			defer cancel()
-			// The admin user's writes pass read_only: a node this watch
-			// still takes for a primary may have been demoted by a failover
-			// since, and a heartbeat there would be an errant transaction.
-			var readOnly bool
-			n.own++
-			if err := n.db.QueryRowContext(nctx, "SELECT @@GLOBAL.read_only").Scan(&readOnly); err != nil || readOnly {
-				return
-			}
-			n.own++
-			_, _ = n.db.ExecContext(nctx, "INSERT INTO `"+MetaDatabase+"`.heartbeat (id, ts) VALUES (1, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE ts = VALUES(ts)")
+			n.own += uint64(beatIfWritable(nctx, n.db))
 		})
 	}
 	wg.Wait()
@@ -191,7 +175,7 @@ func (w *Watch) sampleNode(ctx context.Context, n *watched) TopNode {
 	if n.node.Role == topology.Replica {
 		var us sql.NullInt64
 		n.own++
-		if err := n.db.QueryRowContext(ctx, "SELECT TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6)) FROM `"+MetaDatabase+"`.heartbeat WHERE id = 1").Scan(&us); err == nil && us.Valid {
+		if err := n.db.QueryRowContext(ctx, heartbeatAge).Scan(&us); err == nil && us.Valid {
 			lag := float64(max(us.Int64, 0)) / 1000
 			out.LagMs = &lag
 		}

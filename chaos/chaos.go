@@ -1,8 +1,8 @@
 // Package chaos breaks a sandbox's nodes on purpose, the way production
 // breaks them, and records every action: kill (a crash), stop (a hang: the
 // process is frozen, its connections stay open), resume, restart, and lag
-// (a replica that applies events only after a delay). Partitions need
-// relays in front of the nodes, which scalelab does not start yet.
+// (a replica that applies events only after a delay), and, on a sandbox
+// started with netsim relays, partition, latency and heal.
 package chaos
 
 import (
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/netsim"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -37,10 +38,30 @@ const (
 	Resume  = "resume"
 	Restart = "restart"
 	Lag     = "lag"
+	// Partition cuts the node off (netsim): nothing passes in either
+	// direction, and connections hang rather than fail.
+	Partition = netsim.Partition
+	// Latency adds Options.Delay to every round trip with the node.
+	Latency = netsim.Latency
+	// Heal removes the node's partition and latency.
+	Heal = "heal"
 )
 
 // Actions lists them, for help and errors.
-func Actions() []string { return []string{Kill, Stop, Resume, Restart, Lag} }
+func Actions() []string {
+	return []string{Kill, Stop, Resume, Restart, Lag, Partition, Latency, Heal}
+}
+
+// Options are the parameters of an action.
+type Options struct {
+	// Delay is the lag action's replication delay (0 removes it) and the
+	// latency action's added round trip.
+	Delay time.Duration
+	// Traffic is what a partition or latency acts on: "all" (the default
+	// for ""), "clients" (whoever dials the node: routers, monitors) or
+	// "replication" (the node's links with its shard's other nodes).
+	Traffic string
+}
 
 // ErrUnknownAction is returned (wrapped) for an action not in Actions.
 var ErrUnknownAction = errors.New("chaos: unknown action")
@@ -54,16 +75,21 @@ type Event struct {
 	At     time.Time `json:"at"`
 	Action string    `json:"action"`
 	Node   string    `json:"node"`
-	// Delay is a lag action's replication delay.
+	// Delay is a lag action's replication delay, or a latency action's
+	// added round trip.
 	Delay string `json:"delay,omitempty"`
+	// Traffic is what a partition or latency acted on.
+	Traffic string `json:"traffic,omitempty"`
 }
 
-// Do acts on the named node and records it. delay is the lag action's
-// replication delay (0 removes it).
-func Do(ctx context.Context, c Cluster, action, node string, delay time.Duration) (Event, error) {
+// Do acts on the named node and records it.
+func Do(ctx context.Context, c Cluster, action, node string, o Options) (Event, error) {
 	ev := Event{At: time.Now().UTC(), Action: action, Node: node}
+	delay := o.Delay
 	var err error
 	switch action {
+	case Partition, Latency, Heal:
+		err = network(c.Topology(), action, node, o, &ev)
 	case Kill:
 		err = c.KillNode(ctx, node)
 	case Stop:
@@ -82,6 +108,37 @@ func Do(ctx context.Context, c Cluster, action, node string, delay time.Duration
 		return ev, err
 	}
 	return ev, record(c.StateDir(), ev)
+}
+
+// network puts a fault on the node's relays, or heals them.
+func network(t *topology.Topology, action, node string, o Options, ev *Event) error {
+	n, err := t.Node(node)
+	if err != nil {
+		return err
+	}
+	if t.Netsim == nil {
+		return fmt.Errorf("chaos: %s: %w", action, netsim.ErrNoNetsim)
+	}
+	scope, err := netsim.ParseScope(o.Traffic)
+	if err != nil {
+		return err
+	}
+	switch action {
+	case Heal:
+		return netsim.Heal(t.Netsim, n.Addr)
+	case Latency:
+		ev.Delay, ev.Traffic = o.Delay.String(), orAll(o.Traffic)
+		return netsim.Slow(t.Netsim, n.Addr, scope, o.Delay)
+	}
+	ev.Traffic = orAll(o.Traffic)
+	return netsim.Cut(t.Netsim, n.Addr, scope)
+}
+
+func orAll(traffic string) string {
+	if traffic == "" {
+		return "all"
+	}
+	return traffic
 }
 
 // lag makes a replica apply events delay after their commit.

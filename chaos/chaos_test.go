@@ -40,7 +40,7 @@ func TestActions(t *testing.T) {
 	}
 	do := func(action, node string, delay time.Duration) {
 		t.Helper()
-		if _, err := chaos.Do(ctx, c, action, node, delay); err != nil {
+		if _, err := chaos.Do(ctx, c, action, node, chaos.Options{Delay: delay}); err != nil {
 			t.Fatalf("%s %s: %v", action, node, err)
 		}
 	}
@@ -79,10 +79,10 @@ func TestActions(t *testing.T) {
 	if _, n, _ := sb.NodeState(replicaNode); n.Alive() {
 		t.Error("a killed node is alive")
 	}
-	if _, err := chaos.Do(ctx, c, "explode", replicaNode, 0); !errors.Is(err, chaos.ErrUnknownAction) {
+	if _, err := chaos.Do(ctx, c, "explode", replicaNode, chaos.Options{}); !errors.Is(err, chaos.ErrUnknownAction) {
 		t.Errorf("an unknown action: got %v", err)
 	}
-	if _, err := chaos.Do(ctx, c, chaos.Lag, "0/primary", time.Second); err == nil {
+	if _, err := chaos.Do(ctx, c, chaos.Lag, "0/primary", chaos.Options{Delay: time.Second}); err == nil {
 		t.Error("a primary was made to lag")
 	}
 

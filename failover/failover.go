@@ -107,6 +107,9 @@ type member struct {
 	db       *sql.DB
 	repl     topology.Credentials
 	semiSync bool
+	// topo is the topology the member was opened from: it knows the link
+	// a replica dials its source through under netsim.
+	topo *topology.Topology
 }
 
 // Run fails the shard over and publishes the new topology: the promoted
@@ -199,6 +202,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res.Took = time.Since(start)
 	say("published: %s is the primary of shard %s", promoted.node.Addr, cfg.Shard)
+	if res.Kind == Emergency && Fence(ctx, f, primary.db, cfg.ProbeTimeout) == nil {
+		// Not down, only cut off from here: whoever still reaches it
+		// could write to it, so it is made read-only at once.
+		say("%s answers again: made read-only", primary.node.Name)
+	}
 	return res, nil
 }
 
@@ -222,7 +230,7 @@ func open(t *topology.Topology, idx int) (primary member, replicas []member, clo
 			closeAll()
 			return member{}, nil, nil, fmt.Errorf("failover: %s: %w", n.Name, err)
 		}
-		m := member{node: n, db: db, repl: t.Replication, semiSync: t.SemiSync}
+		m := member{node: n, db: db, repl: t.Replication, semiSync: t.SemiSync, topo: t}
 		if n.Role == topology.Primary {
 			primary = m
 		} else {
@@ -282,6 +290,16 @@ func switchover(ctx context.Context, f flavor.Flavor, old member, replicas []mem
 	return target, others, nil
 }
 
+// Fence makes a former primary read-only, waiting at most timeout for it
+// to answer. A primary that an emergency reparent replaced may be alive,
+// cut off by a partition; once the partition heals, it must not take a
+// write, so whoever watches fences it as soon as it answers.
+func Fence(ctx context.Context, f flavor.Flavor, db *sql.DB, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return execAll(ctx, db, f.SetReadOnly(true)...)
+}
+
 // unfence makes the old primary writable again after a switchover that
 // could not finish, and returns cause.
 func unfence(ctx context.Context, f flavor.Flavor, old member, cause error) error {
@@ -299,7 +317,10 @@ func reparent(ctx context.Context, f flavor.Flavor, replicas []member, cfg Confi
 	positions := map[string]string{}
 	var reachable []member
 	for _, r := range replicas {
-		if err := r.db.PingContext(ctx); err != nil {
+		pctx, cancel := context.WithTimeout(ctx, cfg.ProbeTimeout)
+		err := r.db.PingContext(pctx)
+		cancel()
+		if err != nil {
 			say("%s does not answer either: left out", r.node.Name)
 			continue
 		}
@@ -419,10 +440,10 @@ func openWrites(ctx context.Context, f flavor.Flavor, m member, replicas int) er
 // repoint makes m replicate from primary with GTID auto-positioning, after
 // running prepare.
 func repoint(ctx context.Context, f flavor.Flavor, m, primary member, prepare []string) error {
-	addr := topology.Addr{HostPort: primary.node.Addr}
+	addr := topology.Addr{HostPort: m.topo.SourceAddr(m.node.Addr, primary.node.Addr)}
 	host, port := addr.Host(), addr.Port()
 	if port == 0 {
-		return fmt.Errorf("failover: address %q: want host:port", primary.node.Addr)
+		return fmt.Errorf("failover: address %q: want host:port", addr)
 	}
 	if err := execAll(ctx, m.db, f.StopReplica()); err != nil {
 		return fmt.Errorf("failover: repoint %s: %w", m.node.Name, err)

@@ -65,6 +65,10 @@ func Watch(ctx context.Context, cfg WatchConfig) error {
 		return db, err
 	}
 	misses := map[string]int{} // by shard
+	// fence holds the addresses of primaries replaced while they were
+	// unreachable, not known to be down: each is made read-only as soon as
+	// it answers (a healed partition), before anyone can write to it.
+	fence := map[string]string{} // address → node name when replaced
 	tick := time.NewTicker(cfg.Interval)
 	defer tick.Stop()
 	for {
@@ -77,6 +81,12 @@ func Watch(ctx context.Context, cfg WatchConfig) error {
 		f, err := flavor.Lookup(t.Flavor)
 		if err != nil {
 			return err
+		}
+		for addr, name := range fence {
+			if db, err := pool(t, addr); err == nil && Fence(ctx, f, db, cfg.Interval) == nil {
+				say("%s (%s, replaced by a failover) answers again: made read-only", addr, name)
+				delete(fence, addr)
+			}
 		}
 		for _, sh := range t.Shards {
 			db, err := pool(t, sh.Primary.HostPort)
@@ -104,6 +114,7 @@ func Watch(ctx context.Context, cfg WatchConfig) error {
 				continue
 			}
 			misses[sh.Name] = 0
+			fence[sh.Primary.HostPort] = res.OldPrimary
 			if cfg.OnFailover != nil {
 				cfg.OnFailover(res)
 			}

@@ -254,9 +254,12 @@ func nodeConfig(t *topology.Topology, addr string) *mysql.Config {
 	// Statements with arguments are interpolated on the client, as
 	// mysqlslap and most ORMs send them: one round trip, not three.
 	c.InterpolateParams = true
-	// Dead connections are found by the health checks and retried reads;
-	// checking every connection on checkout costs a system call each.
-	c.CheckConnLiveness = false
+	// A pooled connection is checked on checkout (one non-blocking read)
+	// so that one whose server died since is dropped before a statement is
+	// sent on it: a write sent on a dead connection fails ambiguously (it
+	// may have run), and can be neither retried nor buffered through a
+	// failover, while one that finds no server to connect to never ran.
+	c.CheckConnLiveness = true
 	return c
 }
 

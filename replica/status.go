@@ -42,6 +42,9 @@ type NodeStatus struct {
 	// to async (no replica acknowledged in time) or a replica that does not
 	// acknowledge.
 	SemiSync string `json:"semi_sync,omitempty"`
+	// Network lists the netsim faults on the node's relays, such as
+	// "partition (clients, replication)"; see Status.AddNetwork.
+	Network []string `json:"network,omitempty"`
 }
 
 // Probe connects to every node of t with the admin credentials and reports

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/scalelab/scalelab/netsim"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -25,6 +26,8 @@ type Status struct {
 	Name   string       `json:"name"`
 	Flavor string       `json:"flavor"`
 	Nodes  []NodeStatus `json:"nodes"`
+
+	netsim bool // the topology has relays: the table shows a network column
 }
 
 // ProbeStatus probes every node of t (see Probe) and sets each node's Pid
@@ -41,6 +44,23 @@ func ProbeStatus(ctx context.Context, t *topology.Topology, timeout time.Duratio
 		}
 	}
 	return &Status{Name: t.Name, Flavor: t.Flavor, Nodes: st}, nil
+}
+
+// AddNetwork fills each node's Network from the netsim relays of n, and
+// marks the status as having them; nil n does nothing.
+func (s *Status) AddNetwork(n *topology.Netsim) error {
+	if n == nil {
+		return nil
+	}
+	s.netsim = true
+	for i := range s.Nodes {
+		faults, err := netsim.Describe(n, s.Nodes[i].Addr)
+		if err != nil {
+			return err
+		}
+		s.Nodes[i].Network = faults
+	}
+	return nil
 }
 
 // Err returns an error wrapping ErrPrimaryDown that names the primaries
@@ -93,6 +113,9 @@ func (s *Status) WriteTable(w io.Writer) error {
 	if semiSync {
 		header = append(header, "semisync")
 	}
+	if s.netsim {
+		header = append(header, "network")
+	}
 	tw.Header(header...)
 	for _, r := range s.Nodes {
 		state, pid, lag, hb := "down", "-", "-", "-"
@@ -127,6 +150,13 @@ func (s *Status) WriteTable(w io.Writer) error {
 		}
 		if semiSync {
 			row = append(row, semiSyncCell(r))
+		}
+		if s.netsim {
+			net := strings.Join(r.Network, "; ")
+			if net == "" {
+				net = "ok"
+			}
+			row = append(row, net)
 		}
 		if err := tw.Append(row...); err != nil {
 			return err

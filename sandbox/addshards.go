@@ -30,6 +30,9 @@ func (s *Sandbox) AddShards(ctx context.Context, names []string, replicas int, p
 	if s.exited == nil {
 		s.exited = map[string]<-chan struct{}{}
 	}
+	if s.Topology != nil && s.Topology.Netsim != nil {
+		return nil, fmt.Errorf("sandbox: %s runs netsim relays, and new shards would have none: reshard a sandbox started without --netsim", s.Dir)
+	}
 	progress = serialize(progress)
 	port := 0
 	for _, n := range s.State.Nodes {

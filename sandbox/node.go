@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -31,6 +32,19 @@ type NodeState struct {
 	Dir string `json:"dir"`
 	// Socket is the node's unix socket; admin work goes through it as root.
 	Socket string `json:"socket"`
+	// Relay is the port of the node's netsim client relay, its address in
+	// the topology; 0 without netsim, when that is Port.
+	Relay int `json:"relay,omitempty"`
+}
+
+// Addr is the node's address in the topology: its relay's under netsim,
+// else its server's.
+func (n NodeState) Addr() string {
+	port := n.Port
+	if n.Relay != 0 {
+		port = n.Relay
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 }
 
 func (n NodeState) cnf() string     { return filepath.Join(n.Dir, "my.cnf") }
@@ -64,7 +78,8 @@ func socketPath(nodeDir string, port int) string {
 
 // writeConfig writes the node's own defaults file, so no system my.cnf leaks
 // in: the server is started with --defaults-file pointing at it.
-func writeConfig(n NodeState, f flavor.Flavor, limits machine.Limits, semiSync bool) error {
+func writeConfig(n NodeState, f flavor.Flavor, t *topology.Topology) error {
+	limits := t.Machine.Limits(n.Name)
 	lines := []string{
 		"[mysqld]",
 		"user=" + osUser(),
@@ -95,7 +110,14 @@ func writeConfig(n NodeState, f flavor.Flavor, limits machine.Limits, semiSync b
 		"innodb_flush_log_at_trx_commit=2",
 		"sync_binlog=0",
 	}
-	lines = append(lines, f.ServerOptions(flavor.NodeOptions{CPU: limits.CPU, SemiSync: semiSync, Primary: n.Role == topology.Primary})...)
+	lines = append(lines, f.ServerOptions(flavor.NodeOptions{CPU: limits.CPU, SemiSync: t.SemiSync, Primary: n.Role == topology.Primary})...)
+	if t.Netsim != nil {
+		// A partition drops no connection: it goes silent. A replica
+		// notices a silent source after slave_net_timeout (the source
+		// sends a heartbeat every half of it), as failover detection
+		// needs, instead of the default minute.
+		lines = append(lines, "slave_net_timeout=4")
+	}
 	if n.Role == topology.Replica {
 		lines = append(lines, "read_only=ON")
 	}

@@ -2,8 +2,6 @@ package sandbox
 
 import (
 	"fmt"
-	"net"
-	"strconv"
 
 	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/topology"
@@ -26,14 +24,14 @@ func (s *Sandbox) assignRoles(t *topology.Topology) (changed bool, err error) {
 		byAddr[n.Addr] = n
 	}
 	for i, n := range s.State.Nodes {
-		want, ok := byAddr[net.JoinHostPort("127.0.0.1", strconv.Itoa(n.Port))]
+		want, ok := byAddr[n.Addr()]
 		if !ok || (want.Name == n.Name && want.Role == n.Role && want.Shard == n.Shard) {
 			continue
 		}
 		changed = true
 		n.Name, n.Role, n.Shard = want.Name, want.Role, want.Shard
 		s.State.Nodes[i] = n
-		if err := writeConfig(n, f, t.Machine.Limits(n.Name), t.SemiSync); err != nil {
+		if err := writeConfig(n, f, t); err != nil {
 			return changed, fmt.Errorf("sandbox: %s: %w", n.Name, err)
 		}
 		if n.Alive() {

@@ -17,8 +17,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/scalelab/scalelab/chaos"
 	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/machine"
+	"github.com/scalelab/scalelab/netsim"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
 )
@@ -67,6 +69,12 @@ type Config struct {
 	// after the server's timeout with no replica answering, falls back to
 	// async (status shows which).
 	SemiSync bool
+	// Netsim puts a relay in front of every node (package netsim): the
+	// topology's addresses are the relays', each replica reaches its
+	// source through a link relay of its own, and `scalelab chaos
+	// partition` and `latency` act on them. The servers listen on the
+	// ports after the relays'. False means no relays and no extra hop.
+	Netsim bool
 	// Tables is the topology's tables section: which tables are sharded by
 	// which column. Nil means none (every table unsharded, on the first
 	// shard).
@@ -99,6 +107,8 @@ type State struct {
 	// only root account, reachable over the node's unix socket alone. The
 	// state file is mode 0600. Empty in sandboxes made before it existed.
 	RootPassword string `json:"root_password,omitempty"`
+	// RelayPid is the netsim relay process, 0 when none runs.
+	RelayPid int `json:"relay_pid,omitempty"`
 }
 
 // Sandbox is a started (or opened) set of local server processes.
@@ -143,8 +153,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.BasePort == 0 {
 		c.BasePort = DefaultBasePort
 	}
-	if c.BasePort < 1024 || c.BasePort+c.nodes() > 65535 {
-		return c, fmt.Errorf("sandbox: base port %d: want 1024 or above, leaving room for %d nodes", c.BasePort, c.nodes())
+	if c.BasePort < 1024 || c.BasePort+c.ports() > 65535 {
+		return c, fmt.Errorf("sandbox: base port %d: want 1024 or above, leaving room for %d ports", c.BasePort, c.ports())
 	}
 	if c.Name == "" {
 		c.Name = DefaultName
@@ -181,6 +191,17 @@ func (c Config) nodes() int {
 		n++
 	}
 	return n
+}
+
+// ports is the number of ports the sandbox takes from BasePort: one a
+// node, and with netsim as many again for the servers behind the relays,
+// one for the relays' API and one a link between two nodes of a shard.
+func (c Config) ports() int {
+	if !c.Netsim {
+		return c.nodes()
+	}
+	links := c.Shards * (1 + c.Replicas) * c.Replicas
+	return 2*c.nodes() + 1 + links
 }
 
 // Open reads the sandbox in dir without starting or stopping anything.
@@ -291,7 +312,7 @@ func (s *Sandbox) create(ctx context.Context, cfg Config) error {
 		return err
 	}
 	// Every port must be free before anything starts.
-	for p := cfg.BasePort; p < cfg.BasePort+cfg.nodes(); p++ {
+	for p := cfg.BasePort; p < cfg.BasePort+cfg.ports(); p++ {
 		if err := portFree(p); err != nil {
 			return err
 		}
@@ -311,21 +332,37 @@ func (s *Sandbox) create(ctx context.Context, cfg Config) error {
 		SemiSync:    cfg.SemiSync,
 	}
 	s.State.RootPassword = randomPassword()
+	// Under netsim a node's address is its relay's, and its server listens
+	// cfg.nodes() ports further on.
+	serverOffset := 0
+	if cfg.Netsim {
+		serverOffset = cfg.nodes()
+	}
 	port := cfg.BasePort
 	for _, name := range names {
 		sh := topology.Shard{Name: name}
 		for r := 0; r <= cfg.Replicas; r++ {
-			s.addNode(cfg.Dir, &sh, r, port)
+			s.addNode(cfg.Dir, &sh, r, port+serverOffset)
+			if cfg.Netsim {
+				s.State.Nodes[len(s.State.Nodes)-1].Relay = port
+				setAddr(&sh, r, port)
+			}
 			port++
 		}
 		topo.Shards = append(topo.Shards, sh)
 	}
 	if cfg.Main {
-		dir := filepath.Join(cfg.Dir, "node-"+strconv.Itoa(port))
-		s.State.Nodes = append(s.State.Nodes, NodeState{
-			Name: topology.MainNode, Role: topology.Primary, Port: port, Dir: dir, Socket: socketPath(dir, port),
-		})
-		topo.Main = &topology.Addr{HostPort: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+		sport := port + serverOffset
+		dir := filepath.Join(cfg.Dir, "node-"+strconv.Itoa(sport))
+		n := NodeState{Name: topology.MainNode, Role: topology.Primary, Port: sport, Dir: dir, Socket: socketPath(dir, sport)}
+		if cfg.Netsim {
+			n.Relay = port
+		}
+		s.State.Nodes = append(s.State.Nodes, n)
+		topo.Main = &topology.Addr{HostPort: n.Addr()}
+	}
+	if cfg.Netsim {
+		topo.Netsim = s.planRelays(topo, cfg.BasePort+2*cfg.nodes())
 	}
 	s.Topology = topo
 	s.State.Server, s.State.Flavor, s.State.Version = s.server.Path, s.server.Flavor.Name(), s.server.Version.String()
@@ -335,6 +372,9 @@ func (s *Sandbox) create(ctx context.Context, cfg Config) error {
 	}
 	rctx, cancel := context.WithTimeout(ctx, cfg.ReadyTimeout)
 	defer cancel()
+	if err := s.startRelays(rctx, progress); err != nil {
+		return err
+	}
 	if err := s.startAll(rctx, progress); err != nil {
 		return err
 	}
@@ -374,7 +414,10 @@ func (s *Sandbox) restart(ctx context.Context, cfg Config) error {
 	}
 	rctx, cancel := context.WithTimeout(ctx, cfg.ReadyTimeout)
 	defer cancel()
-	err = s.startAll(rctx, progress)
+	err = s.startRelays(rctx, progress)
+	if err == nil {
+		err = s.startAll(rctx, progress)
+	}
 	if err == nil {
 		err = s.WaitReplication(rctx)
 	}
@@ -395,7 +438,7 @@ func (s *Sandbox) initNodes(ctx context.Context, progress func(Event)) error {
 		if err := os.MkdirAll(n.Dir, 0o700); err != nil {
 			return err
 		}
-		if err := writeConfig(n, s.server.Flavor, s.Topology.Machine.Limits(n.Name), s.Topology.SemiSync); err != nil {
+		if err := writeConfig(n, s.server.Flavor, s.Topology); err != nil {
 			return err
 		}
 		if err := initDataDir(ctx, s.server, n); err != nil {
@@ -514,8 +557,8 @@ func (s *Sandbox) bootstrap(ctx context.Context, progress func(Event)) error {
 			{"SET SESSION sql_log_bin = 1", nil},
 		}...)
 		if n.Role == topology.Replica {
-			p := primaries[n.Shard]
-			q, args := f.ChangeSource(flavor.Source{Host: "127.0.0.1", Port: p.Port, User: t.Replication.Name, Password: t.Replication.Password})
+			src := topology.Addr{HostPort: t.SourceAddr(n.Addr(), primaries[n.Shard].Addr())}
+			q, args := f.ChangeSource(flavor.Source{Host: src.Host(), Port: src.Port(), User: t.Replication.Name, Password: t.Replication.Password})
 			stmts = append(stmts, stmt{q, args}, stmt{f.StartReplica(), nil})
 		} else {
 			for _, q := range []string{
@@ -642,6 +685,9 @@ func (s *Sandbox) stop(ctx context.Context, grace time.Duration) error {
 		}()
 	}
 	wg.Wait()
+	if err := s.stopRelays(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := os.Stat(s.Dir); err == nil {
 		if err := s.writeState(); err != nil {
 			errs = append(errs, err)
@@ -671,6 +717,9 @@ func (s *Sandbox) removeFiles() {
 			_ = os.Remove(n.Socket)
 		}
 	}
+	_ = os.Remove(filepath.Join(s.Dir, chaos.LogFile))
+	_ = os.Remove(filepath.Join(s.Dir, netsim.ConfigFile))
+	_ = os.Remove(filepath.Join(s.Dir, netsim.LogFile))
 	_ = os.Remove(filepath.Join(s.Dir, stateFile))
 	_ = os.Remove(s.TopologyPath())
 	_ = os.Remove(s.Dir)

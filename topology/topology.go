@@ -64,6 +64,9 @@ type Topology struct {
 	// SemiSync says that the nodes run semi-synchronous replication
 	// (scalelab up --semi-sync).
 	SemiSync bool `yaml:"semi_sync,omitempty"`
+	// Netsim, when set, puts relays in front of every node (scalelab up
+	// --netsim): the shards' addresses are then the client relays.
+	Netsim *Netsim `yaml:"netsim,omitempty"`
 }
 
 // Machine is the machine section of a topology file: the limits of every
@@ -424,6 +427,9 @@ func (t *Topology) Validate() error {
 		if !slices.Contains(shard.Names(), tb.Vindex) {
 			return bad(tb.line, "tables.%s.vindex: %q is not a vindex: want one of %v", name, tb.Vindex, shard.Names())
 		}
+	}
+	if err := t.Netsim.validate(); err != nil {
+		return err
 	}
 	return t.checkMachine()
 }

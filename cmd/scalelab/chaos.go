@@ -12,10 +12,10 @@ import (
 
 func newChaosCmd() *cobra.Command {
 	var topo string
-	var delay time.Duration
+	var o chaos.Options
 	c := &cobra.Command{
 		Use:   "chaos ACTION NODE",
-		Short: "Break a node on purpose: kill, stop (freeze), resume, restart, or lag a replica",
+		Short: "Break a node on purpose: kill, stop, resume, restart, lag, partition, latency, heal",
 		Long: `chaos acts on one node of the sandbox (a name from scalelab status) the way
 production breaks servers, and records each action in <dir>/chaos.log (a
 JSON object a line):
@@ -28,11 +28,29 @@ JSON object a line):
   lag      a replica applies each event --delay after its commit
            (MASTER_DELAY); --delay 0 removes it
 
+On a sandbox started with scalelab up --netsim, where a relay stands in
+front of every node and between every two nodes of a shard:
+
+  partition  nothing passes to or from the node, either way; connections
+             hang instead of failing, as when packets are dropped, and
+             flow on after heal
+  latency    every round trip with the node takes --delay longer
+  heal       removes the node's partition and latency
+
+--traffic limits partition and latency to the node's clients (whoever
+dials its address: routers, benches, the failover monitor) or to its
+replication links; the default is all of it. A primary cut off from its
+clients only is still reached by its replicas, and the failover monitor
+leaves it alone.
+
 Watch the effect with scalelab status or scalelab top, and the router's
 answer with scalelab query --route.`,
 		Example: `  scalelab chaos stop 0/replica-1 && sleep 5 && scalelab chaos resume 0/replica-1
   scalelab chaos lag 0/replica-2 --delay 5s
-  scalelab chaos kill 0/primary && scalelab failover --shard 0`,
+  scalelab chaos kill 0/primary && scalelab failover --shard 0
+  scalelab chaos partition 0/replica-1 && scalelab chaos heal 0/replica-1
+  scalelab chaos partition 0/primary --traffic clients
+  scalelab chaos latency 0/replica-2 --delay 50ms`,
 		Args: exactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !slices.Contains(chaos.Actions(), args[0]) {
@@ -42,15 +60,19 @@ answer with scalelab query --route.`,
 			if err != nil {
 				return err
 			}
-			ev, err := chaos.Do(c.Context(), sb.Cluster(), args[0], args[1], delay)
+			if !c.Flags().Changed("delay") && args[0] == chaos.Latency {
+				o.Delay = 50 * time.Millisecond
+			}
+			ev, err := chaos.Do(c.Context(), sb.Cluster(), args[0], args[1], o)
 			if err != nil {
 				return noNodeIsUsage(err)
 			}
-			fmt.Fprintf(c.OutOrStdout(), "%s %s %s %s\n", ev.At.Format(time.RFC3339), ev.Action, ev.Node, ev.Delay)
+			fmt.Fprintln(c.OutOrStdout(), strings.Join(slices.DeleteFunc([]string{ev.At.Format(time.RFC3339), ev.Action, ev.Node, ev.Delay, ev.Traffic}, func(s string) bool { return s == "" }), " "))
 			return nil
 		},
 	}
 	addTopologyFlag(c, &topo)
-	c.Flags().DurationVar(&delay, "delay", 5*time.Second, "lag: the replica's delay behind its primary")
+	c.Flags().DurationVar(&o.Delay, "delay", 5*time.Second, "lag: the replica's delay behind its primary; latency: the added round trip (default 50ms)")
+	c.Flags().StringVar(&o.Traffic, "traffic", "all", "partition, latency: all, clients or replication")
 	return c
 }

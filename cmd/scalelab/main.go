@@ -9,12 +9,16 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/scalelab/scalelab/netsim"
 )
 
 // Build information, set with -ldflags "-X main.version=...".
 var version = "dev"
 
 func main() {
+	// A sandbox's netsim relays run as this program.
+	netsim.ServeIfAsked()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cmd := newRootCmd()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/netsim"
 	"github.com/scalelab/scalelab/sandbox"
 )
 
@@ -16,6 +17,7 @@ import (
 const runMainEnv = "SCALELAB_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
+	netsim.ServeIfAsked() // a netsim sandbox's relays run as this binary
 	if os.Getenv(runMainEnv) == "1" {
 		main()
 		os.Exit(0)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -17,6 +18,8 @@ func newProxyCmd() *cobra.Command {
 	var topo, user, password, cpuProfile string
 	var backendMaxOpen int
 	var failoverBuffer time.Duration
+	var auto failover.WatchConfig
+	var autoFailover bool
 	var cfg proxy.Config
 	c := &cobra.Command{
 		Use:   "proxy",
@@ -44,10 +47,17 @@ Failovers (scalelab failover) replace the topology file; the proxy follows
 the new primaries without a restart. Meanwhile a write for a shard whose
 primary is down or read-only waits up to --failover-buffer for the new
 primary instead of failing (reads go on to the replicas); a write that may
-have run on the old primary is never sent again.`,
+have run on the old primary is never sent again.
+
+With --auto-failover the proxy also watches the primaries, as scalelab
+failover --watch does: a primary that misses --misses probes in a row, and
+whose replicas confirm they lost it too, is failed over (an emergency
+reparent), and the writes buffered meanwhile go to the new primary. It
+needs the sandbox the topology file belongs to.`,
 		Example: `  scalelab proxy
   mariadb -h127.0.0.1 -P6033 -uscalelab -p scalelab
-  sysbench oltp_point_select --mysql-host=127.0.0.1 --mysql-port=6033 ... run`,
+  sysbench oltp_point_select --mysql-host=127.0.0.1 --mysql-port=6033 ... run
+  scalelab proxy --auto-failover --interval 500ms --misses 3`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
 			t, err := loadTopology(c.ErrOrStderr(), topo)
@@ -60,6 +70,14 @@ have run on the old primary is never sent again.`,
 				return usagef("--user %s needs --password", user)
 			}
 			cfg.Users = map[string]string{user: password}
+			if autoFailover {
+				sb, err := openSandbox(c, "", topo)
+				if err != nil {
+					return fmt.Errorf("--auto-failover fails over the sandbox the topology belongs to: %w", err)
+				}
+				auto.Cluster = sb.Cluster()
+				auto.Progress = func(s string) { fmt.Fprintln(stderr(c), "auto-failover:", s) }
+			}
 			stop, err := profile.StartCPU(cpuProfile)
 			if err != nil {
 				return err
@@ -72,6 +90,23 @@ have run on the old primary is never sent again.`,
 				return err
 			}
 			defer r.Close()
+			if autoFailover {
+				// The watcher publishes the new topology; the router
+				// follows it at once rather than at its next poll.
+				auto.OnFailover = func(*failover.Result) {
+					ok, err := r.Follow(auto.Cluster.Topology())
+					if ok || err != nil {
+						followed(stderr(c), err)
+					}
+				}
+				ctx, cancel := context.WithCancel(c.Context())
+				defer cancel()
+				go func() {
+					if err := failover.Watch(ctx, auto); err != nil {
+						fmt.Fprintln(stderr(c), "auto-failover stopped:", err)
+					}
+				}()
+			}
 			srv, err := proxy.New(r, cfg)
 			if err != nil {
 				return &usageError{err}
@@ -87,6 +122,9 @@ have run on the old primary is never sent again.`,
 	addTopologyFlag(c, &topo)
 	c.Flags().StringVar(&cfg.Listen, "listen", proxy.DefaultListen, "address for MySQL clients")
 	c.Flags().DurationVar(&failoverBuffer, "failover-buffer", failover.DefaultBuffer, "hold a write for a shard without a usable primary this long, waiting for a failover (0: fail it at once)")
+	c.Flags().BoolVar(&autoFailover, "auto-failover", false, "watch the primaries and fail a lost one over (as scalelab failover --watch)")
+	c.Flags().DurationVar(&auto.Interval, "interval", failover.DefaultWatchInterval, "--auto-failover: time between probes of each primary")
+	c.Flags().IntVar(&auto.Misses, "misses", failover.DefaultMisses, "--auto-failover: probes in a row a primary must miss")
 	c.Flags().StringVar(&cfg.Metrics, "metrics", proxy.DefaultMetrics, "address of the Prometheus /metrics endpoint, or - for none")
 	c.Flags().StringVar(&user, "user", "", "user clients log in as (default: the topology's application user)")
 	c.Flags().StringVar(&password, "password", "", "password for --user")

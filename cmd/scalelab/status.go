@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -50,6 +51,9 @@ func printStatus(c *cobra.Command, t *topology.Topology, sb *sandbox.Sandbox, fo
 	}
 	if sb != nil { // CPU use over half a second, when nodes have machines
 		st.AddMachines(c.Context(), sb.Usage, 500*time.Millisecond)
+	}
+	if err := st.AddNetwork(t.Netsim); err != nil {
+		fmt.Fprintf(stderr(c), "network faults unknown: %v\n", err)
 	}
 	if err := st.Write(c.OutOrStdout(), stderr(c), format); err != nil {
 		return err

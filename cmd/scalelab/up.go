@@ -44,12 +44,19 @@ With --semi-sync every node runs semi-synchronous replication with the
 AFTER_SYNC wait point: a primary acknowledges a commit only once a replica
 has it, so a failover to that replica loses no acknowledged write. With no
 replica answering within the server's timeout (10 s), the primary falls back
-to async; status shows which it does now.`,
+to async; status shows which it does now.
+
+With --netsim a relay stands in front of every node, and one between every
+two nodes of a shard: clients dial the relays, replicas reach their source
+through theirs, and scalelab chaos partition, latency and heal act on them.
+The servers then listen on the ports after the relays'. Without it there
+are no relays and no extra hop.`,
 		Example: `  scalelab up                          # 1 shard: a primary and 2 replicas
   scalelab up --shards 4 --replicas 1  # 4 shards named -40 40-80 80-c0 c0-
   scalelab up --shards 2 --main        # and a main node for the id sequences
   scalelab up --shards 4 --node-cpu 0.25 --node-memory 512MiB
-  scalelab up --replicas 2 --semi-sync`,
+  scalelab up --replicas 2 --semi-sync
+  scalelab up --replicas 2 --netsim     # then: scalelab chaos partition 0/replica-1`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
 			log := progress.NewLog(stderr(c))
@@ -85,6 +92,7 @@ to async; status shows which it does now.`,
 	c.Flags().Float64Var(&nodeCPU, "node-cpu", 0, "CPU quota of every node, in cores (0.25 is a quarter core); 0: no limit")
 	c.Flags().StringVar(&nodeMemory, "node-memory", "", "memory limit of every node, such as 512MiB; empty: no limit")
 	c.Flags().BoolVar(&cfg.SemiSync, "semi-sync", false, "semi-synchronous replication (AFTER_SYNC) on every node")
+	c.Flags().BoolVar(&cfg.Netsim, "netsim", false, "relays in front of every node, for scalelab chaos partition and latency")
 	c.Flags().DurationVar(&cfg.ReadyTimeout, "timeout", sandbox.DefaultReadyTimeout, "how long to wait for nodes and replication")
 	return c
 }

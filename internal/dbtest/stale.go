@@ -9,7 +9,19 @@ import (
 	"time"
 )
 
-// reapOrphans kills servers left behind by an earlier test binary that died
+// testRelay reports whether the process is a netsim relay process run by
+// a test binary (tests' sandboxes run their relays as the test binary).
+func testRelay(pid string, cmdline []byte) bool {
+	args := strings.Split(string(cmdline), "\x00")
+	if len(args) < 2 || args[1] != "netsim-relay" {
+		return false
+	}
+	exe, err := os.Readlink(filepath.Join("/proc", pid, "exe"))
+	exe = strings.TrimSuffix(exe, " (deleted)")
+	return err == nil && strings.HasSuffix(exe, ".test")
+}
+
+// reapOrphans kills servers, and the netsim relays of tests, left behind by an earlier test binary that died
 // before its TestMain could stop them (a panic, a timeout, a kill -9): test
 // servers run from a data dir under the temp dir named scalelab-test-*, and
 // an orphan's parent is gone, so it was handed to process 1. Servers of
@@ -28,7 +40,7 @@ func reapOrphans() int {
 			continue
 		}
 		cmd, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil || !strings.Contains(string(cmd), "--defaults-file="+marker) {
+		if err != nil || !strings.Contains(string(cmd), "--defaults-file="+marker) && !testRelay(e.Name(), cmd) {
 			continue
 		}
 		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))

@@ -61,7 +61,11 @@ type Opened struct {
 	// Description names the target for a log line, such as
 	// "127.0.0.1:3306/shop as app (direct)".
 	Description string
-	close       func() error
+	// ThreadPerClient is set when the target's connections make raw
+	// blocking system calls (replica.RawNet): Config.ThreadPerClient must
+	// be set for runs against it.
+	ThreadPerClient bool
+	close           func() error
 }
 
 // Close closes the target's connections.
@@ -105,8 +109,9 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 	if cfg.CreateSchema != "" {
 		mc.DBName = cfg.CreateSchema
 	}
+	raw := false
 	if mc.Net == "tcp" && cfg.BlockingIO {
-		mc.Net = replica.BlockingNet
+		mc.Net, raw = replica.RawNet, replica.RawNet != "tcp"
 	}
 	conn, err := mysql.NewConnector(mc)
 	if err != nil {
@@ -120,9 +125,10 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		return nil, fmt.Errorf("connect %d client(s) to %s as %s: %w", cfg.Clients, mc.Addr, mc.User, err)
 	}
 	return &Opened{
-		Target:      db,
-		Description: fmt.Sprintf("%s/%s as %s (direct)", mc.Addr, mc.DBName, mc.User),
-		close:       db.Close,
+		Target:          db,
+		ThreadPerClient: raw,
+		Description:     fmt.Sprintf("%s/%s as %s (direct)", mc.Addr, mc.DBName, mc.User),
+		close:           db.Close,
 	}, nil
 }
 

@@ -130,6 +130,12 @@ func (o Options) Resolve() (*Plan, error) {
 		Router: o.Target == TargetRouter || (o.Target == "" && !direct), Node: o.Node, CreateSchema: o.CreateSchema,
 		Consistency: consistency, BlockingIO: o.BlockingIO, Clients: slices.Max(p.Run.Concurrency),
 	}
+	if o.Run.Prepared && p.Target.Router {
+		return nil, errors.New("--prepared needs a direct target (--node or --dsn): the router runs text statements")
+	}
+	if o.Run.ReportInterval < 0 {
+		return nil, errors.New("--report-interval must not be negative")
+	}
 	if o.DSN != "" {
 		if p.Target.DSN, err = mysql.ParseDSN(o.DSN); err != nil {
 			return nil, fmt.Errorf("--dsn: %v (want user:pass@tcp(host:port)/db)", err)

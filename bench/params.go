@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -288,26 +289,68 @@ func (r *Renderer) Render(t *Template) string {
 	b := r.buf[:0]
 	for i := range t.parts {
 		p := &t.parts[i]
-		var v int64
-		switch p.kind {
-		case partText:
+		if p.kind == partText {
 			b = append(b, p.text...)
 			continue
-		case partUniform:
-			v = p.lo + int64(r.uint64n(uint64(p.hi-p.lo)))
-		case partZipf:
-			v = p.lo + int64(p.zipf.sample(r.rng))
-		case partSeq:
-			v = p.seq.Add(1) - 1
-		case partRef:
-			b = strconv.AppendInt(b, r.vals[p.slot], 10)
-			continue
 		}
-		r.vals[p.slot] = v
-		b = strconv.AppendInt(b, v, 10)
+		b = strconv.AppendInt(b, r.value(p), 10)
 	}
 	r.buf = b
 	return string(b)
+}
+
+// PreparedText is the template's statement for a server-side prepared
+// statement: a ? for each placeholder, whose values Values draws.
+func (t *Template) PreparedText() string {
+	if t.static {
+		return t.text
+	}
+	var b strings.Builder
+	for _, p := range t.parts {
+		if p.kind == partText {
+			b.WriteString(p.text)
+			continue
+		}
+		b.WriteByte('?')
+	}
+	return b.String()
+}
+
+// Values draws fresh values for the template's placeholders, in order, as
+// Render would put them in its text, into args (reused when it is large
+// enough).
+func (r *Renderer) Values(t *Template, args []driver.NamedValue) []driver.NamedValue {
+	args = args[:0]
+	if t.static {
+		return args
+	}
+	if len(r.vals) < t.slots {
+		r.vals = make([]int64, t.slots)
+	}
+	for i := range t.parts {
+		if p := &t.parts[i]; p.kind != partText {
+			args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: r.value(p)})
+		}
+	}
+	return args
+}
+
+// value draws the value of placeholder part p and keeps it in its slot;
+// a reference reads the slot.
+func (r *Renderer) value(p *part) int64 {
+	var v int64
+	switch p.kind {
+	case partUniform:
+		v = p.lo + int64(r.uint64n(uint64(p.hi-p.lo)))
+	case partZipf:
+		v = p.lo + int64(p.zipf.sample(r.rng))
+	case partSeq:
+		v = p.seq.Add(1) - 1
+	case partRef:
+		return r.vals[p.slot]
+	}
+	r.vals[p.slot] = v
+	return v
 }
 
 // uint64n returns a uniform value in [0, span], span included.

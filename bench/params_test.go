@@ -218,3 +218,27 @@ func FuzzParseTemplate(f *testing.F) {
 		}
 	})
 }
+
+func TestPreparedTextAndValues(t *testing.T) {
+	tpl := MustParseTemplate("SELECT * FROM t WHERE a = {a:uniform(5,5)} AND b BETWEEN {b:seq(7)} AND {b} + 1")
+	if got, want := tpl.PreparedText(), "SELECT * FROM t WHERE a = ? AND b BETWEEN ? AND ? + 1"; got != want {
+		t.Errorf("PreparedText = %q, want %q", got, want)
+	}
+	r := NewRenderer(1, 1)
+	args := r.Values(tpl, nil)
+	if len(args) != 3 {
+		t.Fatalf("got %d values, want 3: %v", len(args), args)
+	}
+	for i, want := range []int64{5, 7, 7} {
+		if args[i].Ordinal != i+1 || args[i].Value != want {
+			t.Errorf("value %d = %+v, want ordinal %d value %d", i, args[i], i+1, want)
+		}
+	}
+	if args = r.Values(tpl, args); args[1].Value != int64(8) || args[2].Value != int64(8) {
+		t.Errorf("second draw: %v, want the seq at 8, repeated", args)
+	}
+	static := MustParseTemplate("SELECT 1")
+	if static.PreparedText() != "SELECT 1" || len(r.Values(static, args)) != 0 {
+		t.Error("a static template has parameters")
+	}
+}

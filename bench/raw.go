@@ -14,7 +14,11 @@ import (
 type rawConn struct {
 	q    driver.QueryerContext
 	e    driver.ExecerContext
+	p    driver.ConnPrepareContext
 	dest []driver.Value // reused row buffer
+	// stmts are the client's server-side prepared statements, by
+	// template index (Config.Prepared).
+	stmts []driver.Stmt
 }
 
 var errRawRows = errors.New("bench: raw connection returns no *sql.Rows")
@@ -22,7 +26,52 @@ var errRawRows = errors.New("bench: raw connection returns no *sql.Rows")
 func newRawConn(dc any) (*rawConn, bool) {
 	q, ok1 := dc.(driver.QueryerContext)
 	e, ok2 := dc.(driver.ExecerContext)
-	return &rawConn{q: q, e: e}, ok1 && ok2
+	p, _ := dc.(driver.ConnPrepareContext)
+	return &rawConn{q: q, e: e, p: p}, ok1 && ok2
+}
+
+// ErrPreparedUnsupported is returned by Run for Config.Prepared on a
+// target that has no connections of its own to prepare statements on.
+var ErrPreparedUnsupported = errors.New("bench: prepared statements need a direct target (a server, not the router)")
+
+// prepared runs template i, t, as a server-side prepared statement with
+// args: prepared on this connection at its first use, then executed with
+// the binary protocol, as sysbench's default --db-ps-mode=auto does.
+func (c *rawConn) prepared(ctx context.Context, i int, t *Template, args []driver.NamedValue) error {
+	if c.p == nil {
+		return ErrPreparedUnsupported
+	}
+	for len(c.stmts) <= i {
+		c.stmts = append(c.stmts, nil)
+	}
+	st := c.stmts[i]
+	if st == nil {
+		var err error
+		if st, err = c.p.PrepareContext(ctx, t.PreparedText()); err != nil {
+			return err
+		}
+		c.stmts[i] = st
+	}
+	if !t.returnsRows {
+		_, err := st.(driver.StmtExecContext).ExecContext(ctx, args)
+		return err
+	}
+	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	if err != nil {
+		return err
+	}
+	c.dest, err = drainRows(rows, c.dest)
+	return err
+}
+
+// closeStmts closes the prepared statements, at the end of a run.
+func (c *rawConn) closeStmts() {
+	for _, st := range c.stmts {
+		if st != nil {
+			st.Close()
+		}
+	}
+	c.stmts = nil
 }
 
 func (c *rawConn) ExecContext(ctx context.Context, query string, _ ...any) (sql.Result, error) {
@@ -40,6 +89,12 @@ func (c *rawConn) drain(ctx context.Context, query string, dest []driver.Value) 
 	if err != nil {
 		return dest, err
 	}
+	return drainRows(rows, dest)
+}
+
+// drainRows reads every row of every result set and closes rows.
+func drainRows(rows driver.Rows, dest []driver.Value) ([]driver.Value, error) {
+	var err error
 	for {
 		if n := len(rows.Columns()); cap(dest) < n {
 			dest = make([]driver.Value, n)

@@ -3,8 +3,10 @@ package bench
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"math"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +83,26 @@ type Config struct {
 	// ProgressInterval is the period of Progress calls. Zero means
 	// DefaultProgressInterval.
 	ProgressInterval time.Duration
+	// Prepared runs every query as a server-side prepared statement with
+	// the binary protocol, its placeholders sent as parameters, as
+	// sysbench does by default (--db-ps-mode=auto). It needs a target that
+	// gives each client a connection of its own (a direct target).
+	Prepared bool
+	// Interval, if set, is called every ReportInterval during each
+	// iteration with what that interval measured, as sysbench's
+	// --report-interval lines. Calls come from one goroutine.
+	Interval func(IntervalStats)
+	// ReportInterval is the period of Interval calls; zero means none.
+	ReportInterval time.Duration
+	// Percentile is the latency percentile of Interval's figures. Zero
+	// means DefaultPercentile (95).
+	Percentile float64
+	// ThreadPerClient runs each client on an OS thread of its own, with
+	// GOMAXPROCS raised above the number of clients while a level runs, so
+	// that no client waits for a processor: a client whose connection
+	// blocks in raw system calls (Opened.ThreadPerClient) holds its
+	// processor while it waits. It costs a thread a client.
+	ThreadPerClient bool
 }
 
 // Clock is the time source of a run.
@@ -183,6 +205,9 @@ func newRunner(target Target, cfg Config) (*runner, error) {
 	}
 	if cfg.ProgressInterval <= 0 {
 		cfg.ProgressInterval = DefaultProgressInterval
+	}
+	if _, ok := target.(conner); cfg.Prepared && !ok {
+		return nil, ErrPreparedUnsupported
 	}
 	r := &runner{cfg: cfg, target: target, clock: cfg.Clock}
 	var err error
@@ -301,6 +326,9 @@ type client struct {
 	// slow is set after a query that took longer than slowQuery, so the
 	// next one runs under the cancellable context (see runClosed).
 	slow  bool
+	raw   *rawConn            // the driver connection, when the client has one
+	args  []driver.NamedValue // reused parameters of a prepared statement
+	ival  *intervalRecorder   // this interval's latencies (Config.Interval)
 	rend  *Renderer
 	rec   *Recorder
 	quota int64        // queries to run in a closed loop; -1 for no limit
@@ -342,6 +370,14 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 		c.rend.reseed(r.cfg.Seed^(uint64(level+1)*0x9e3779b97f4a7c15), uint64(it)<<32|uint64(i))
 	}
 	x := &iteration{runner: r, ctx: ctx, fast: context.WithoutCancel(ctx), done: ctx.Done(), maxTickets: -1}
+	if r.cfg.ThreadPerClient {
+		// Every client holds a processor, and the progress and interval
+		// reporters and the signal handler need one too.
+		if prev := runtime.GOMAXPROCS(0); prev < conc+2 {
+			runtime.GOMAXPROCS(conc + 2)
+			defer runtime.GOMAXPROCS(prev)
+		}
+	}
 	r.pin(ctx, clients)
 	defer unpin(clients)
 	x.start = r.clock.Now()
@@ -365,6 +401,7 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 	}
 
 	stopProgress := r.startProgress(clients)
+	stopIntervals := r.startIntervals(clients, x.start)
 	var wg sync.WaitGroup
 	for _, c := range clients {
 		wg.Go(func() {
@@ -382,8 +419,8 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 			// share of a point select's client CPU.
 			_ = c.conn.Raw(func(dc any) error {
 				if rc, ok := newRawConn(dc); ok {
-					c.target = rc
-					defer func() { c.target = c.conn }()
+					c.target, c.raw = rc, rc
+					defer func() { rc.closeStmts(); c.target, c.raw = c.conn, nil }()
 				}
 				run(c)
 				return nil
@@ -393,6 +430,7 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 	wg.Wait()
 	end := r.clock.Now()
 	stopProgress()
+	stopIntervals()
 
 	for _, c := range clients {
 		into.Merge(c.rec)
@@ -453,16 +491,15 @@ func (x *iteration) runClosed(c *client) {
 		if x.stopped() {
 			return
 		}
-		t := x.templates[next]
+		i, t := next, x.templates[next]
 		if next++; next == len(x.templates) {
 			next = 0
 		}
-		text := c.rend.Render(t)
 		start := x.clock.Now()
 		if !x.deadline.IsZero() && !start.Before(x.deadline) {
 			return
 		}
-		err := execute(x.queryCtx(c), c.target, t.returnsRows, text)
+		err := x.send(c, i, t)
 		end := x.clock.Now()
 		c.slow = end.Sub(start) > slowQuery
 		if start.Before(x.measureStart) {
@@ -489,18 +526,17 @@ func (x *iteration) runOpen(c *client) {
 		if !x.deadline.IsZero() && !intended.Before(x.deadline) {
 			return
 		}
-		t := x.templates[next]
+		i, t := next, x.templates[next]
 		if next++; next == len(x.templates) {
 			next = 0
 		}
-		text := c.rend.Render(t)
 		if wait := intended.Sub(x.clock.Now()); wait > 0 {
 			if x.clock.Sleep(x.ctx, wait) != nil {
 				return
 			}
 		}
 		sent := x.clock.Now()
-		err := execute(x.queryCtx(c), c.target, t.returnsRows, text)
+		err := x.send(c, i, t)
 		end := x.clock.Now()
 		c.slow = end.Sub(sent) > slowQuery
 		if k < x.warmTickets {
@@ -510,6 +546,19 @@ func (x *iteration) runOpen(c *client) {
 		x.record(c, err, end.Sub(intended))
 		c.done.Store(n)
 	}
+}
+
+// send runs template i, t, once: as text with its values in it, or as a
+// prepared statement with them as parameters.
+func (x *iteration) send(c *client, i int, t *Template) error {
+	if !x.cfg.Prepared {
+		return execute(x.queryCtx(c), c.target, t.returnsRows, c.rend.Render(t))
+	}
+	if c.raw == nil {
+		return ErrPreparedUnsupported
+	}
+	c.args = c.rend.Values(t, c.args)
+	return c.raw.prepared(x.queryCtx(c), i, t, c.args)
 }
 
 // slowQuery is the latency above which the next query of a client runs
@@ -560,6 +609,9 @@ func (x *iteration) intended(k int64) time.Time {
 // record counts a measured query. An error caused by cancelling ctx is not
 // the server's doing, so it is not counted as an error.
 func (x *iteration) record(c *client, err error, d time.Duration) {
+	if c.ival != nil && (err == nil || !x.stopped()) {
+		c.ival.record(d, err)
+	}
 	if err == nil {
 		c.rec.Record(d)
 		return

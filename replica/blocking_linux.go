@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -26,11 +27,26 @@ import (
 // query) returns at once.
 const BlockingNet = "tcp-blocking"
 
+// RawNet is BlockingNet with raw system calls: a read or write neither
+// tells the Go scheduler that it blocks nor lets it hand the goroutine's
+// processor to another thread, which on a small machine costs more than
+// the call (a wake-up of the runtime's monitor for every other query). The
+// goroutine holds its processor while it waits, so it is for a load
+// generator that runs one client a thread with GOMAXPROCS above the
+// number of clients (bench.Config.ThreadPerClient). Each wait is bounded
+// by a socket timeout (rawWait) and then retried, so that a stop of the
+// world for the garbage collector waits at most that long.
+const RawNet = "tcp-raw"
+
+// rawWait bounds one raw read or write.
+const rawWait = 50 * time.Millisecond
+
 func init() {
-	mysql.RegisterDialContext(BlockingNet, dialBlocking)
+	mysql.RegisterDialContext(BlockingNet, func(ctx context.Context, addr string) (net.Conn, error) { return dialBlocking(ctx, addr, false) })
+	mysql.RegisterDialContext(RawNet, func(ctx context.Context, addr string) (net.Conn, error) { return dialBlocking(ctx, addr, true) })
 }
 
-func dialBlocking(ctx context.Context, addr string) (net.Conn, error) {
+func dialBlocking(ctx context.Context, addr string, raw bool) (net.Conn, error) {
 	ap, err := resolve(ctx, addr)
 	if err != nil {
 		return nil, err
@@ -52,7 +68,16 @@ func dialBlocking(ctx context.Context, addr string) (net.Conn, error) {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: net.TCPAddrFromAddrPort(ap), Err: err}
 	}
 	_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
-	return &blockingConn{fd: fd, remote: net.TCPAddrFromAddrPort(ap)}, nil
+	if raw {
+		tv := syscall.NsecToTimeval(rawWait.Nanoseconds())
+		for _, opt := range []int{syscall.SO_RCVTIMEO, syscall.SO_SNDTIMEO} {
+			if err := syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, opt, &tv); err != nil {
+				syscall.Close(fd)
+				return nil, fmt.Errorf("replica: socket timeout: %w", err)
+			}
+		}
+	}
+	return &blockingConn{fd: fd, remote: net.TCPAddrFromAddrPort(ap), raw: raw}, nil
 }
 
 func resolve(ctx context.Context, addr string) (netip.AddrPort, error) {
@@ -74,13 +99,39 @@ func resolve(ctx context.Context, addr string) (netip.AddrPort, error) {
 type blockingConn struct {
 	fd     int
 	remote net.Addr
+	raw    bool // RawNet
+}
+
+// call runs a read or write on the socket: as a raw system call (a timeout
+// comes back as EAGAIN and is retried by the caller), or a plain one.
+func (c *blockingConn) call(trap uintptr, b []byte) (int, error) {
+	if !c.raw {
+		if trap == syscall.SYS_READ {
+			return syscall.Read(c.fd, b)
+		}
+		return syscall.Write(c.fd, b)
+	}
+	if len(b) == 0 {
+		return 0, nil
+	}
+	n, _, e := syscall.RawSyscall(trap, uintptr(c.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// again reports whether err only means "try again": a signal, or a raw
+// call's timeout.
+func again(err error) bool {
+	return errors.Is(err, syscall.EINTR) || errors.Is(err, syscall.EAGAIN)
 }
 
 func (c *blockingConn) Read(b []byte) (int, error) {
 	for {
-		n, err := syscall.Read(c.fd, b)
+		n, err := c.call(syscall.SYS_READ, b)
 		switch {
-		case errors.Is(err, syscall.EINTR):
+		case again(err):
 			continue
 		case err != nil:
 			return 0, &net.OpError{Op: "read", Net: "tcp", Addr: c.remote, Err: err}
@@ -94,8 +145,8 @@ func (c *blockingConn) Read(b []byte) (int, error) {
 func (c *blockingConn) Write(b []byte) (int, error) {
 	written := 0
 	for written < len(b) {
-		n, err := syscall.Write(c.fd, b[written:])
-		if errors.Is(err, syscall.EINTR) {
+		n, err := c.call(syscall.SYS_WRITE, b[written:])
+		if again(err) {
 			continue
 		}
 		if err != nil {

@@ -2,5 +2,9 @@
 
 package replica
 
-// BlockingNet is "tcp" where blocking sockets are not implemented.
-const BlockingNet = "tcp"
+// BlockingNet and RawNet are "tcp" where blocking sockets are not
+// implemented.
+const (
+	BlockingNet = "tcp"
+	RawNet      = "tcp"
+)

@@ -4,17 +4,23 @@
 # mariadb-slap and scalelab bench against one server, at several
 # concurrencies, interleaved (sysbench, mariadb-slap, scalelab at 1 client,
 # then at 4, …) so that drift of the machine hits all three alike, and
-# prints their QPS side by side.
+# prints their QPS side by side, with each tool's client CPU per query
+# (user + system time of the client process over its queries).
 #
-#   scripts/bench-vs-anchors.sh                     # 1, 4 and 16 clients, 10s each
+# It runs twice over: in text mode (every tool sends COM_QUERY text:
+# sysbench --db-ps-mode=disable) and in prepared mode (server-side prepared
+# statements and the binary protocol: sysbench's default --db-ps-mode=auto
+# against scalelab bench --prepared; mariadb-slap has no such mode).
+#
+#   scripts/bench-vs-anchors.sh                     # 1, 4, 16 and 64 clients, 10s each
+#   MODES=text CONCURRENCY="1 8" SECONDS_PER_RUN=5 scripts/bench-vs-anchors.sh
 #   CONCURRENCY="1 8" SECONDS_PER_RUN=5 scripts/bench-vs-anchors.sh
 #   PROFILE=1 scripts/bench-vs-anchors.sh           # also CPU-profile each scalelab run
 #   SCALELAB=bin/scalelab scripts/bench-vs-anchors.sh  # use this binary, do not build
 #
 # The workload is sysbench's oltp_point_select: SELECT c FROM sbtest1
-# WHERE id=N over a 100,000-row table, sent as plain text (no prepared
-# statements, --db-ps-mode=disable), since scalelab and mariadb-slap send text
-# too. sysbench and scalelab draw every id uniformly at random.
+# WHERE id=N over a 100,000-row table. sysbench and scalelab draw every id
+# uniformly at random.
 # mariadb-slap cannot draw values, so it gets a file of SLAP_QUERIES
 # statements with ids drawn uniformly at random once, which every client
 # runs in order, round and round; its number of queries is sized from the
@@ -29,8 +35,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CONCURRENCY=${CONCURRENCY:-"1 4 16"}
-SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+CONCURRENCY=${CONCURRENCY:-"1 4 16 64"}
+MODES=${MODES:-"text prepared"}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-6}
 SLAP_SECONDS=${SLAP_SECONDS:-5}
 SLAP_QUERIES=${SLAP_QUERIES:-1000}
 TABLE_SIZE=${TABLE_SIZE:-100000}
@@ -78,41 +85,67 @@ for _ in $(seq "$SLAP_QUERIES"); do
   echo "SELECT c FROM sbtest1 WHERE id=$(( ((RANDOM << 15) | RANDOM) % TABLE_SIZE + 1 ));"
 done >"$tmp/slap.sql"
 
-declare -A sb_qps sb_p50 slap_qps sl_qps sl_p50
-for n in $CONCURRENCY; do
-  echo "== $n client(s): sysbench, ${SECONDS_PER_RUN}s" >&2
-  sysbench oltp_point_select "${sb_conn[@]}" --tables=1 --table-size="$TABLE_SIZE" \
-    --threads="$n" --time="$SECONDS_PER_RUN" --db-ps-mode=disable --percentile=50 run >"$tmp/sysbench.$n"
-  sb_qps[$n]=$(sed -n 's/^ *queries: *[0-9]* *(\([0-9.]*\) per sec.)/\1/p' "$tmp/sysbench.$n")
-  sb_p50[$n]=$(awk '$1 == "50th" { print $3 }' "$tmp/sysbench.$n")
+# timed OUT CMD...: runs CMD with its output in OUT and its CPU time
+# (user + system seconds of the process and its children) in OUT.cpu.
+timed() {
+  local out=$1
+  shift
+  ( "$@" >"$out" 2>"$out.err"; rc=$?; times >"$out.times"; exit $rc ) || { cat "$out.err" >&2; exit 1; }
+  awk 'NR == 2 { n = split($1 " " $2, t, " "); s = 0
+    for (i = 1; i <= n; i++) { split(t[i], p, "m"); s += p[1] * 60 + substr(p[2], 1, length(p[2]) - 1) }
+    print s }' "$out.times" >"$out.cpu"
+}
+# us_per OUT QUERIES: client CPU microseconds per query.
+us_per() { awk -v c="$(cat "$1.cpu")" -v q="$2" 'BEGIN { if (q > 0) printf "%.1f", c * 1e6 / q; else print "-" }'; }
 
-  queries=$(awk -v q="${sb_qps[$n]}" -v s="$SLAP_SECONDS" -v c="$n" 'BEGIN { x = int(q * s / c) * c; print (x < c ? c : x) }')
-  echo "== $n client(s): mariadb-slap, $queries queries" >&2
-  mariadb-slap --defaults-extra-file="$tmp/client.cnf" --create-schema="$db" --no-drop \
-    --concurrency="$n" --iterations=1 --number-of-queries="$queries" \
-    --delimiter=";" --query="$tmp/slap.sql" >"$tmp/slap.$n"
-  secs=$(awk '/Average number of seconds/ { print $(NF-1) }' "$tmp/slap.$n")
-  slap_qps[$n]=$(awk -v q="$queries" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? q / s : 0) }')
+declare -A sb_qps sb_p50 sb_cpu slap_qps slap_cpu sl_qps sl_p50 sl_cpu
+for mode in $MODES; do
+  ps_mode=disable
+  sl_mode=()
+  if [ "$mode" = prepared ]; then ps_mode=auto; sl_mode=(--prepared); fi
+  for n in $CONCURRENCY; do
+    k="$mode.$n"
+    echo "== $mode, $n client(s): sysbench, ${SECONDS_PER_RUN}s" >&2
+    timed "$tmp/sysbench.$k" sysbench oltp_point_select "${sb_conn[@]}" --tables=1 --table-size="$TABLE_SIZE" \
+      --threads="$n" --time="$SECONDS_PER_RUN" --db-ps-mode="$ps_mode" --percentile=50 run
+    sb_qps[$k]=$(sed -n 's/^ *queries: *[0-9]* *(\([0-9.]*\) per sec.)/\1/p' "$tmp/sysbench.$k")
+    sb_p50[$k]=$(awk '$1 == "50th" { print $3 }' "$tmp/sysbench.$k")
+    sb_cpu[$k]=$(us_per "$tmp/sysbench.$k" "$(sed -n 's/^ *queries: *\([0-9]*\) .*/\1/p' "$tmp/sysbench.$k")")
 
-  echo "== $n client(s): scalelab bench, ${SECONDS_PER_RUN}s" >&2
-  prof=()
-  if [ -n "$PROFILE" ]; then prof=(--cpuprofile "cpu.$n.pprof"); fi
-  "$sl" bench --target direct --dsn "$dsn" --concurrency "$n" --duration "${SECONDS_PER_RUN}s" \
-    --query 'SELECT c FROM sbtest1 WHERE id={id:uniform(1,'"$TABLE_SIZE"')}' --format json "${prof[@]}" \
-    >"$tmp/scalelab.$n" 2>"$tmp/scalelab.$n.err" || { cat "$tmp/scalelab.$n.err" >&2; exit 1; }
-  read -r sl_qps[$n] sl_p50[$n] < <(python3 -c '
+    if [ "$mode" = text ]; then
+      queries=$(awk -v q="${sb_qps[$k]}" -v s="$SLAP_SECONDS" -v c="$n" 'BEGIN { x = int(q * s / c) * c; print (x < c ? c : x) }')
+      echo "== $mode, $n client(s): mariadb-slap, $queries queries" >&2
+      timed "$tmp/slap.$k" mariadb-slap --defaults-extra-file="$tmp/client.cnf" --create-schema="$db" --no-drop \
+        --concurrency="$n" --iterations=1 --number-of-queries="$queries" \
+        --delimiter=";" --query="$tmp/slap.sql"
+      secs=$(awk '/Average number of seconds/ { print $(NF-1) }' "$tmp/slap.$k")
+      slap_qps[$k]=$(awk -v q="$queries" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? q / s : 0) }')
+      slap_cpu[$k]=$(us_per "$tmp/slap.$k" "$queries")
+    fi
+
+    echo "== $mode, $n client(s): scalelab bench, ${SECONDS_PER_RUN}s" >&2
+    prof=()
+    if [ -n "$PROFILE" ]; then prof=(--cpuprofile "cpu.$k.pprof"); fi
+    timed "$tmp/scalelab.$k" "$sl" bench --target direct --dsn "$dsn" --concurrency "$n" --duration "${SECONDS_PER_RUN}s" \
+      --query 'SELECT c FROM sbtest1 WHERE id={id:uniform(1,'"$TABLE_SIZE"')}' --format json "${sl_mode[@]}" "${prof[@]}"
+    read -r sl_qps[$k] sl_p50[$k] count < <(python3 -c '
 import json, sys
 t = json.load(open(sys.argv[1]))["levels"][0]["total"]
 if t["errors"]:
     sys.exit("scalelab bench: %d errors: %s" % (t["errors"], t["errors_by_kind"]))
-print("%.1f %.3f" % (t["qps"], t["p50_ms"]))' "$tmp/scalelab.$n")
+print("%.1f %.3f %d" % (t["qps"], t["p50_ms"], t["queries"]))' "$tmp/scalelab.$k")
+    sl_cpu[$k]=$(us_per "$tmp/scalelab.$k" "$count")
+  done
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-printf '\n%-11s | %12s | %12s | %16s | %16s | %21s | %14s | %14s\n' \
-  concurrency "scalelab QPS" "sysbench QPS" "mariadb-slap QPS" "scalelab/sysbench" "scalelab/mariadb-slap" "scalelab p50 ms" "sysbench p50 ms"
-printf '%s\n' "------------|--------------|--------------|------------------|-------------------|-----------------------|-----------------|----------------"
-for n in $CONCURRENCY; do
-  printf '%-11s | %12s | %12s | %16s | %17s | %21s | %15s | %14s\n' "$n" "${sl_qps[$n]}" "${sb_qps[$n]}" "${slap_qps[$n]}" \
-    "$(ratio "${sl_qps[$n]}" "${sb_qps[$n]}")" "$(ratio "${sl_qps[$n]}" "${slap_qps[$n]}")" "${sl_p50[$n]}" "${sb_p50[$n]}"
+printf '\n| mode | clients | scalelab QPS | sysbench QPS | mariadb-slap QPS | scalelab / sysbench | scalelab / mariadb-slap | scalelab p50 ms | sysbench p50 ms | CPU µs/query scalelab | sysbench | mariadb-slap |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+for mode in $MODES; do
+  for n in $CONCURRENCY; do
+    k="$mode.$n"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mode" "$n" "${sl_qps[$k]}" "${sb_qps[$k]}" "${slap_qps[$k]:--}" \
+      "$(ratio "${sl_qps[$k]}" "${sb_qps[$k]}")" "$(ratio "${sl_qps[$k]}" "${slap_qps[$k]:-0}")" "${sl_p50[$k]}" "${sb_p50[$k]}" \
+      "${sl_cpu[$k]}" "${sb_cpu[$k]}" "${slap_cpu[$k]:--}"
+  done
 done

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/scalelab/scalelab/bench"
 	"github.com/scalelab/scalelab/internal/profile"
@@ -13,6 +15,8 @@ import (
 func newBenchCmd() *cobra.Command {
 	var o bench.Options
 	var topo, cpuProfile string
+	var events int
+	var histogram bool
 	c := &cobra.Command{
 		Use:   "bench",
 		Short: "Run a SQL workload at several concurrencies and report QPS and latency percentiles",
@@ -44,7 +48,13 @@ mysqlslap's flags mean what they mean there:
   --csv[=FILE]             mysqlslap's CSV lines, on stdout or appended to FILE
 sysbench's: --duration bounds each run by time, --warmup discards its first
 seconds, --rate makes an open loop at a fixed total rate (latency counts from
-each query's scheduled start, so queueing shows instead of hiding).
+each query's scheduled start, so queueing shows instead of hiding),
+--events is --number-of-queries under sysbench's name, --report-interval
+prints a line every N seconds while a run goes (QPS, the --percentile
+latency, errors per second), --histogram prints the latency distribution
+after each level, and --prepared sends every statement as a server-side
+prepared statement with the binary protocol, its placeholders as parameters
+(sysbench's default --db-ps-mode=auto; a direct target only).
 
 Targets:
   direct  one server: --dsn user:pass@tcp(host:port)/db, or --node NAME of
@@ -84,14 +94,26 @@ measured, marked partial.`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.Given = c.Flags().Changed
-			return runBench(c, o, topo, cpuProfile)
+			if c.Flags().Changed("events") {
+				if c.Flags().Changed("number-of-queries") {
+					return usagef("--events and --number-of-queries are one option under two names: give one")
+				}
+				o.Run.NumberOfQueries = events
+			}
+			if o.Run.Percentile <= 0 || o.Run.Percentile > 100 {
+				return usagef("--percentile %g: want a percentile above 0, up to 100", o.Run.Percentile)
+			}
+			if histogram && o.Format != string(bench.FormatTable) && o.Format != string(bench.FormatMarkdown) {
+				return usagef("--histogram prints text: it goes with --format table or markdown")
+			}
+			return runBench(c, o, topo, cpuProfile, histogram)
 		},
 	}
 	addTopologyFlag(c, &topo)
 	f := c.Flags()
 	f.StringVar(&o.Target, "target", "", "where queries go: direct or router (default direct with --dsn or --node, else router)")
 	f.StringVar(&o.DSN, "dsn", "", "direct target: a Go MySQL DSN, user:pass@tcp(host:port)/db")
-	f.BoolVar(&o.BlockingIO, "blocking-io", bench.DefaultBlockingIO, "direct target: blocking socket reads, as sysbench's clients use (one system call per reply instead of Go's poll-and-retry)")
+	f.BoolVar(&o.BlockingIO, "blocking-io", bench.DefaultBlockingIO, "direct target: blocking socket calls, as sysbench's clients make, raw and on a thread per client (one system call per reply, and no scheduler hand-off, instead of Go's poll-and-retry)")
 	f.StringVar(&o.Node, "node", "", "direct target: a node of the topology, such as 0/primary or -80/replica-1")
 	f.StringVar(&o.Consistency, "consistency", string(router.Eventual), "router target: read consistency, eventual, read-your-writes or strong")
 	f.StringVar(&o.Concurrency, "concurrency", "1", "comma-separated numbers of concurrent clients, one level each: 1,10,100")
@@ -113,6 +135,11 @@ measured, marked partial.`,
 	f.DurationVar(&o.Run.Duration, "duration", 0, "stop each run after this long (0: no time limit)")
 	f.DurationVar(&o.Run.Warmup, "warmup", 0, "run this long at the start of each run and discard the results")
 	f.Float64Var(&o.Run.Rate, "rate", 0, "open loop at this many queries per second in total (0: closed loop, as fast as the clients go)")
+	f.IntVar(&events, "events", 0, "sysbench's name for --number-of-queries")
+	f.BoolVar(&o.Run.Prepared, "prepared", false, "server-side prepared statements with the binary protocol, placeholders sent as parameters (direct target)")
+	f.Var((*seconds)(&o.Run.ReportInterval), "report-interval", "print QPS, latency and errors every N seconds (or a duration such as 500ms) while a run goes; 0: never")
+	f.Float64Var(&o.Run.Percentile, "percentile", bench.DefaultPercentile, "latency percentile of --report-interval lines and of --histogram's summary (1 to 100)")
+	f.BoolVar(&histogram, "histogram", false, "print the latency histogram of each level after the report")
 	f.Uint64Var(&o.Run.Seed, "seed", 0, "seed of the placeholder values and generated data: the same seed draws the same values")
 	f.StringVar(&o.Format, "format", string(bench.FormatTable), "report format: "+joinNames(bench.Formats()))
 	f.StringVar(&o.Out, "out", "", "also write the JSON report to this file")
@@ -121,7 +148,7 @@ measured, marked partial.`,
 	return c
 }
 
-func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string) error {
+func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string, histogram bool) error {
 	plan, err := o.Resolve()
 	if err != nil {
 		return &usageError{err}
@@ -138,10 +165,20 @@ func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string) error 
 		return noNodeIsUsage(err)
 	}
 	defer target.Close()
+	plan.Run.ThreadPerClient = target.ThreadPerClient
 
 	p := progress.NewCounter(stderr(c))
-	if p.Live() {
+	if p.Live() && plan.Run.ReportInterval == 0 {
 		plan.Run.Progress = p.Update
+	}
+	if plan.Run.ReportInterval > 0 {
+		// sysbench prints its interval lines with the report; with a
+		// machine format on stdout they go to stderr.
+		w := c.OutOrStdout()
+		if plan.Report.Format == bench.FormatJSON || plan.Report.Format == bench.FormatCSV || plan.Report.SlapCSV {
+			w = stderr(c)
+		}
+		plan.Run.Interval = func(st bench.IntervalStats) { bench.WriteInterval(w, st) }
 	}
 	fmt.Fprintf(stderr(c), "bench: %d statement(s) against %s; concurrency %s, %d iteration(s)\n",
 		len(plan.Run.Queries), target.Description, o.Concurrency, plan.Run.Iterations)
@@ -158,8 +195,35 @@ func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string) error 
 	if err := bench.WriteReport(c.OutOrStdout(), res, plan.Report); err != nil {
 		return err
 	}
+	if histogram {
+		if err := bench.WriteHistograms(c.OutOrStdout(), res, plan.Run.Percentile); err != nil {
+			return err
+		}
+	}
 	for _, w := range res.Warnings() {
 		fmt.Fprintln(stderr(c), "bench:", w)
 	}
 	return runErr
 }
+
+// seconds is a duration flag that also takes sysbench's plain number of
+// seconds: --report-interval 1 is --report-interval 1s.
+type seconds time.Duration
+
+func (s *seconds) String() string { return time.Duration(*s).String() }
+
+func (s *seconds) Set(v string) error {
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		*s = seconds(n * float64(time.Second))
+	} else if d, err := time.ParseDuration(v); err == nil {
+		*s = seconds(d)
+	} else {
+		return fmt.Errorf("%q: want seconds, such as 1, or a duration, such as 500ms", v)
+	}
+	if *s < 0 {
+		return fmt.Errorf("%q: want 0 or more", v)
+	}
+	return nil
+}
+
+func (s *seconds) Type() string { return "seconds" }

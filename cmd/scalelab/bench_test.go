@@ -51,6 +51,12 @@ func TestBenchUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"--query", "SELECT 1", "--concurency", "4"}, "unknown flag"},
 		{"missing query file", []string{"--query", "@/no/such/file.sql"}, "no such file"},
 		{"argument", []string{"SELECT 1"}, "takes 0 argument"},
+		{"events and number of queries", []string{"--query", "SELECT 1", "--events", "10", "--number-of-queries", "10"}, "two names"},
+		{"percentile zero", []string{"--query", "SELECT 1", "--percentile", "0"}, "--percentile 0"},
+		{"histogram as json", []string{"--query", "SELECT 1", "--histogram", "--format", "json"}, "--histogram"},
+		{"prepared through the router", []string{"--query", "SELECT 1", "--prepared", "--target", "router"}, "--prepared needs a direct target"},
+		{"report interval not a number", []string{"--query", "SELECT 1", "--report-interval", "soon"}, "report-interval"},
+		{"negative report interval", []string{"--query", "SELECT 1", "--report-interval", "-1"}, "report-interval"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stdout, _, err := runCLI(t, append([]string{"bench"}, tc.args...)...)

@@ -1,0 +1,105 @@
+package bench
+
+import (
+	"sync"
+	"time"
+)
+
+// DefaultPercentile is the latency percentile of report-interval lines, as
+// sysbench's --percentile default.
+const DefaultPercentile = 95
+
+// IntervalStats is what one report interval of an iteration measured, as
+// a sysbench --report-interval line shows it.
+type IntervalStats struct {
+	// Elapsed is the time since the iteration started (warmup included).
+	Elapsed time.Duration `json:"elapsed"`
+	Clients int           `json:"clients"`
+	// Queries and Errors are the interval's measured queries, and QPS and
+	// ErrorsPerSec the same per second of the interval.
+	Queries      int64   `json:"queries"`
+	Errors       int64   `json:"errors"`
+	QPS          float64 `json:"qps"`
+	ErrorsPerSec float64 `json:"errors_per_sec"`
+	// Percentile is which latency percentile Latency is, over the
+	// interval's successful queries; Latency is 0 when there were none.
+	Percentile float64       `json:"percentile"`
+	Latency    time.Duration `json:"latency"`
+}
+
+// intervalRecorder collects one client's latencies during one report
+// interval; the reporter takes them every interval.
+type intervalRecorder struct {
+	mu  sync.Mutex
+	rec *Recorder
+}
+
+func newIntervalRecorder() *intervalRecorder { return &intervalRecorder{rec: NewRecorder()} }
+
+func (r *intervalRecorder) record(d time.Duration, err error) {
+	r.mu.Lock()
+	if err != nil {
+		r.rec.errors++
+	} else {
+		r.rec.Record(d)
+	}
+	r.mu.Unlock()
+}
+
+// takeInto adds what r recorded to into and empties r.
+func (r *intervalRecorder) takeInto(into *Recorder) {
+	r.mu.Lock()
+	into.Merge(r.rec)
+	r.rec.Reset()
+	r.mu.Unlock()
+}
+
+// startIntervals starts the goroutine that calls cfg.Interval every
+// ReportInterval during an iteration that started at start, and returns a
+// func that stops it and waits for it to exit.
+func (r *runner) startIntervals(clients []*client, start time.Time) (stop func()) {
+	for _, c := range clients {
+		c.ival = nil
+	}
+	if r.cfg.Interval == nil || r.cfg.ReportInterval <= 0 {
+		return func() {}
+	}
+	for _, c := range clients {
+		c.ival = newIntervalRecorder()
+	}
+	pct := r.cfg.Percentile
+	if pct <= 0 {
+		pct = DefaultPercentile
+	}
+	quit := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		tick := time.NewTicker(r.cfg.ReportInterval)
+		defer tick.Stop()
+		last := start
+		for {
+			select {
+			case <-tick.C:
+			case <-quit:
+				return
+			}
+			now := r.clock.Now()
+			sum := NewRecorder()
+			for _, c := range clients {
+				c.ival.takeInto(sum)
+			}
+			secs := now.Sub(last).Seconds()
+			last = now
+			st := IntervalStats{Elapsed: now.Sub(start), Clients: len(clients), Queries: sum.count, Errors: sum.errors, Percentile: pct}
+			if secs > 0 {
+				st.QPS, st.ErrorsPerSec = float64(sum.count)/secs, float64(sum.errors)/secs
+			}
+			if sum.count > 0 {
+				st.Latency = sum.Percentile(pct)
+			}
+			r.cfg.Interval(st)
+		}
+	}()
+	return func() { close(quit); <-exited }
+}

@@ -1,0 +1,70 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+)
+
+// WriteInterval writes one report-interval line, as sysbench's:
+//
+//	[ 2s ] thds: 4 qps: 31254.12 lat (ms,95%): 0.182 err/s: 0.00
+func WriteInterval(w io.Writer, st IntervalStats) {
+	fmt.Fprintf(w, "[ %gs ] thds: %d qps: %.2f lat (ms,%g%%): %s err/s: %.2f\n",
+		st.Elapsed.Round(time.Millisecond).Seconds(), st.Clients, st.QPS, st.Percentile, ms(st.Latency), st.ErrorsPerSec)
+}
+
+// histogramStep is the ratio between the bounds of one row of the text
+// histogram: rows are 10% wide, so a latency reads to within 10%.
+const histogramStep = 1.1
+
+// WriteHistograms writes, for each concurrency level, its latency
+// distribution as sysbench's --histogram does: a row per 10%-wide range of
+// latencies that has queries, with a bar and the count, then the given
+// percentile.
+func WriteHistograms(w io.Writer, res *Result, percentile float64) error {
+	for _, lvl := range res.Levels {
+		h := lvl.Total.Hist()
+		if h == nil || lvl.Total.Count == 0 {
+			fmt.Fprintf(w, "\nLatency histogram, %d client(s): no successful query\n", lvl.Concurrency)
+			continue
+		}
+		type row struct {
+			upper float64 // ms
+			count int64
+		}
+		var rows []row
+		for _, b := range h.Distribution() {
+			if b.Count == 0 {
+				continue
+			}
+			// The row whose upper bound is the first power of the step
+			// at or above the bar's top.
+			k := math.Ceil(math.Log(float64(max(b.To, 1))) / math.Log(histogramStep))
+			upper := math.Pow(histogramStep, k) / 1000
+			if n := len(rows); n > 0 && rows[n-1].upper == upper {
+				rows[n-1].count += b.Count
+				continue
+			}
+			rows = append(rows, row{upper, b.Count})
+		}
+		var most int64
+		for _, r := range rows {
+			most = max(most, r.count)
+		}
+		fmt.Fprintf(w, "\nLatency histogram, %d client(s) (values are in milliseconds, each row up to its value)\n", lvl.Concurrency)
+		fmt.Fprintf(w, "%12s  %-40s  %s\n", "value", "------------- distribution -------------", "count")
+		for _, r := range rows {
+			bar := strings.Repeat("*", int(math.Ceil(40*float64(r.count)/float64(most))))
+			fmt.Fprintf(w, "%12.3f |%-40s  %d\n", r.upper, bar, r.count)
+		}
+		p := time.Duration(h.ValueAtQuantile(percentile)) * time.Microsecond
+		p = min(max(p, lvl.Total.Min), lvl.Total.Max)
+		if _, err := fmt.Fprintf(w, "%gth percentile: %s ms\n", percentile, ms(p)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,99 +1,144 @@
 #!/usr/bin/env bash
-# bench-proxy.sh: sysbench oltp_point_select straight at one shard's replica
-# and through `scalelab proxy`, at 4 and 16 threads, interleaved in one run
-# so both sides see the same machine load. Prints QPS, p50, the ratio and
-# the p50 the proxy adds.
+# bench-proxy.sh: how much does `scalelab proxy` cost next to a plain TCP
+# relay? sysbench oltp_point_select runs against one replica three ways,
+# interleaved in one run so that all three see the same machine load:
 #
-#   scripts/bench-proxy.sh [topology.yaml]      (default .scalelab/topology.yaml)
+#   direct   straight at the replica
+#   haproxy  through haproxy in TCP mode with one thread: a relay that
+#            copies bytes and parses nothing, the cheapest extra hop
+#   proxy    through scalelab proxy, which parses every statement and
+#            routes it (the read goes to the same replica)
 #
-# Env: TIME (seconds per run, default 10), ROUNDS (default 2), TABLE_SIZE
-# (default 10000), PROXY_PORT (default 16033), SCALELAB (a scalelab binary;
-# default: built from ./cmd/scalelab). The proxy serves the topology as it
-# is; sbtest1 is created on the first shard's primary when missing, so with
-# no sharded tables every read goes to that shard's replica, the same
-# server the direct runs use.
+# at 4 and 16 threads, in text mode (--db-ps-mode=disable) and prepared
+# mode (server-side prepared statements, sysbench's default), over a
+# sandbox of one shard and one of two shards (sbtest1 is unsharded, so it
+# lives on the first shard either way; the second shard only gives the
+# router more to keep). The figure that matters is proxy / haproxy.
+#
+#   scripts/bench-proxy.sh
+#   TIME=10 ROUNDS=2 SHARDS="1" MODES=text scripts/bench-proxy.sh
+#
+# Env: TIME (seconds per run, default 6), ROUNDS (default 1), SHARDS
+# (default "1 2"), MODES (default "text prepared"), THREADS (default
+# "4 16"), TABLE_SIZE (default 10000), BASE_PORT (the sandboxes' first
+# port, default 24800), PROXY_PORT (default 16033), RELAY_PORT (default
+# 16034), SCALELAB (a scalelab binary; default: built from ./cmd/scalelab).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-topo=${1:-.scalelab/topology.yaml}
-TIME=${TIME:-10}
-ROUNDS=${ROUNDS:-2}
+TIME=${TIME:-6}
+ROUNDS=${ROUNDS:-1}
+SHARDS=${SHARDS:-"1 2"}
+MODES=${MODES:-"text prepared"}
+THREADS=${THREADS:-"4 16"}
 TABLE_SIZE=${TABLE_SIZE:-10000}
+BASE_PORT=${BASE_PORT:-24800}
 PROXY_PORT=${PROXY_PORT:-16033}
+RELAY_PORT=${RELAY_PORT:-16034}
 
-for tool in sysbench awk; do
-  command -v "$tool" >/dev/null || { echo "bench-proxy: $tool is not installed" >&2; exit 1; }
+for tool in sysbench haproxy awk; do
+  command -v "$tool" >/dev/null || { echo "bench-proxy: $tool is not installed (apt-get install -y sysbench haproxy)" >&2; exit 1; }
 done
-[ -r "$topo" ] || { echo "bench-proxy: no topology at $topo: run scalelab up, or pass one" >&2; exit 1; }
 
-# The topology is YAML; these fields are plain scalars in the files
-# `scalelab up` writes.
-field() { awk -v sec="$1" -v key="$2" '$0 ~ "^"sec":" {s=1; next} s && /^[^ ]/ {s=0} s && $1 == key":" {print $2; exit}' "$topo"; }
-user=$(field user name)
-pass=$(field user password)
-db=$(awk '/^database:/ {print $2}' "$topo")
-db=${db:-scalelab}
-primary=$(awk '$1 == "primary:" {print $2; exit}' "$topo")
-replica=$(awk '$1 == "replicas:" {getline; print $2; exit}' "$topo")
-[ -n "$replica" ] || { echo "bench-proxy: the first shard has no replica" >&2; exit 1; }
-
-tmp=$(mktemp -d)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/scalelab-proxy.XXXXXX")
 bin=${SCALELAB:-}
 if [ -z "$bin" ]; then
   bin=$tmp/scalelab
   go build -o "$bin" ./cmd/scalelab
 fi
-proxy_pid=
-cleanup() {
-  if [ -n "$proxy_pid" ]; then kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
+pids=()
+stop_all() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  pids=()
+  for d in "$tmp"/sandbox.*; do [ -d "$d" ] && "$bin" down --purge --dir "$d" >/dev/null 2>&1 || true; done
 }
+cleanup() { stop_all; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-sb() { # host:port threads extra...
-  local hp=$1 threads=$2
-  shift 2
-  sysbench oltp_point_select --mysql-host="${hp%:*}" --mysql-port="${hp##*:}" \
-    --mysql-user="$user" --mysql-password="$pass" --mysql-db="$db" \
-    --tables=1 --table-size="$TABLE_SIZE" --threads="$threads" "$@"
-}
-
-if ! sb "$primary" 1 --time=0 --events=1 run >/dev/null 2>&1; then
-  echo "preparing sbtest1 ($TABLE_SIZE rows) on $primary" >&2
-  sb "$primary" 1 prepare >/dev/null
-fi
-
-"$bin" proxy --topology "$topo" --listen "127.0.0.1:$PROXY_PORT" --metrics - >"$tmp/proxy.log" 2>&1 &
-proxy_pid=$!
-for _ in $(seq 100); do
-  sb "127.0.0.1:$PROXY_PORT" 1 --time=0 --events=1 run >/dev/null 2>&1 && break
-  kill -0 "$proxy_pid" 2>/dev/null || { cat "$tmp/proxy.log" >&2; exit 1; }
-  sleep 0.1
-done
-
-run() { # host:port threads -> "qps p50ms"
-  sb "$1" "$2" --time="$TIME" --percentile=50 run |
-    awk '/queries:/ {gsub(/[()]/, "", $3); q = $3} /50th percentile:/ {p = $3} END {print q, p}'
-}
-
 declare -A qps p50
-for r in $(seq "$ROUNDS"); do
-  for th in 4 16; do
-    for side in direct proxy; do
-      hp=$replica
-      [ "$side" = proxy ] && hp=127.0.0.1:$PROXY_PORT
-      read -r q p < <(run "$hp" "$th")
-      echo "round $r  threads $th  $side: $q qps, p50 $p ms" >&2
-      qps[$side/$th]="${qps[$side/$th]:-} $q"
-      p50[$side/$th]="${p50[$side/$th]:-} $p"
+for shards in $SHARDS; do
+  dir=$tmp/sandbox.$shards
+  echo "== $shards shard(s): starting a sandbox on port $BASE_PORT" >&2
+  "$bin" up --dir "$dir" --shards "$shards" --replicas 1 --base-port "$BASE_PORT" --no-tables >/dev/null
+  topo=$dir/topology.yaml
+  field() { awk -v sec="$1" -v key="$2" '$0 ~ "^"sec":" {s=1; next} s && /^[^ ]/ {s=0} s && $1 == key":" {print $2; exit}' "$topo"; }
+  user=$(field user name)
+  pass=$(field user password)
+  db=$(awk '/^database:/ {print $2}' "$topo")
+  primary=$(awk '$1 == "primary:" {print $2; exit}' "$topo")
+  replica=$(awk '$1 == "replicas:" {getline; print $2; exit}' "$topo")
+
+  sb() { # host:port threads extra...
+    local hp=$1 threads=$2
+    shift 2
+    sysbench oltp_point_select --mysql-host="${hp%:*}" --mysql-port="${hp##*:}" \
+      --mysql-user="$user" --mysql-password="$pass" --mysql-db="$db" \
+      --tables=1 --table-size="$TABLE_SIZE" --threads="$threads" "$@"
+  }
+  sb "$primary" 1 prepare >/dev/null
+  "$bin" status --topology "$topo" >/dev/null 2>&1 || true
+
+  cat >"$tmp/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 1000
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 1h
+  timeout server 1h
+listen relay
+  bind 127.0.0.1:$RELAY_PORT
+  server replica $replica
+EOF
+  haproxy -f "$tmp/haproxy.cfg" -db >"$tmp/haproxy.log" 2>&1 &
+  pids+=($!)
+  "$bin" proxy --topology "$topo" --listen "127.0.0.1:$PROXY_PORT" --metrics - >"$tmp/proxy.log" 2>&1 &
+  pids+=($!)
+  for hp in "127.0.0.1:$RELAY_PORT" "127.0.0.1:$PROXY_PORT"; do
+    for _ in $(seq 100); do
+      sb "$hp" 1 --time=0 --events=1 run >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+    sb "$hp" 1 --time=0 --events=1 run >/dev/null 2>&1 || { cat "$tmp/haproxy.log" "$tmp/proxy.log" >&2; exit 1; }
+  done
+
+  for r in $(seq "$ROUNDS"); do
+    for mode in $MODES; do
+      ps=disable
+      [ "$mode" = prepared ] && ps=auto
+      for th in $THREADS; do
+        for side in direct haproxy proxy; do
+          case $side in
+            direct) hp=$replica ;;
+            haproxy) hp=127.0.0.1:$RELAY_PORT ;;
+            proxy) hp=127.0.0.1:$PROXY_PORT ;;
+          esac
+          read -r q p < <(sb "$hp" "$th" --time="$TIME" --db-ps-mode="$ps" --percentile=50 run |
+            awk '/queries:/ {gsub(/[()]/, "", $3); q = $3} /50th percentile:/ {p = $3} END {print q, p}')
+          echo "round $r  $shards shard(s)  $mode  threads $th  $side: $q qps, p50 $p ms" >&2
+          k=$shards/$mode/$th/$side
+          qps[$k]="${qps[$k]:-} $q"
+          p50[$k]="${p50[$k]:-} $p"
+        done
+      done
     done
   done
+  stop_all
 done
 
 mean() { echo "$1" | awk '{s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%.3f", s / NF}'; }
-printf '\nsysbench oltp_point_select, %s round(s) x %ss per cell; direct = %s, proxy = scalelab proxy\n' "$ROUNDS" "$TIME" "$replica"
-printf '%-8s %11s %11s %7s %14s %13s %13s\n' threads direct_qps proxy_qps ratio direct_p50_ms proxy_p50_ms added_p50_ms
-for th in 4 16; do
-  awk -v th="$th" -v dq="$(mean "${qps[direct/$th]}")" -v pq="$(mean "${qps[proxy/$th]}")" \
-    -v dp="$(mean "${p50[direct/$th]}")" -v pp="$(mean "${p50[proxy/$th]}")" \
-    'BEGIN {printf "%-8s %11.0f %11.0f %6.2fx %14.2f %13.2f %13.2f\n", th, dq, pq, pq / dq, dp, pp, pp - dp}'
+printf '\nsysbench oltp_point_select, %s round(s) x %ss per cell; haproxy: TCP mode, 1 thread\n\n' "$ROUNDS" "$TIME"
+printf '| shards | mode | threads | direct QPS | haproxy QPS | proxy QPS | haproxy / direct | proxy / direct | **proxy / haproxy** | p50 ms direct | haproxy | proxy |\n'
+printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+for shards in $SHARDS; do
+  for mode in $MODES; do
+    for th in $THREADS; do
+      k=$shards/$mode/$th
+      awk -v s="$shards" -v m="$mode" -v th="$th" \
+        -v dq="$(mean "${qps[$k/direct]}")" -v hq="$(mean "${qps[$k/haproxy]}")" -v pq="$(mean "${qps[$k/proxy]}")" \
+        -v dp="$(mean "${p50[$k/direct]}")" -v hp="$(mean "${p50[$k/haproxy]}")" -v pp="$(mean "${p50[$k/proxy]}")" \
+        'BEGIN {printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f |\n", s, m, th, dq, hq, pq, hq / dq, pq / dq, pq / hq, dp, hp, pp}'
+    done
+  done
 done

@@ -110,6 +110,9 @@ func (o Options) Resolve() (*Plan, error) {
 			return nil, fmt.Errorf("--%s %d: want 0 or more", n.flag, n.v)
 		}
 	}
+	if o.given("iterations") && o.Run.Iterations == 0 {
+		return nil, errors.New("--iterations 0: want 1 or more runs of each level")
+	}
 	if o.Run.Duration < 0 || o.Run.Warmup < 0 || o.Run.Rate < 0 {
 		return nil, errors.New("--duration, --warmup and --rate must not be negative")
 	}

@@ -1,9 +1,12 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strings"
 )
 
 // ReportConfig says how WriteReport reports a Result, as scalelab bench's
@@ -104,4 +107,40 @@ func (r *Result) Warnings() []string {
 		}
 	}
 	return out
+}
+
+// ErrTooManyErrors is returned (wrapped) by CheckErrors when more queries
+// failed than the run allows.
+var ErrTooManyErrors = errors.New("bench: too many failed queries")
+
+// CheckErrors returns an error wrapping ErrTooManyErrors when the share of
+// failed queries over the whole run is above maxRate (0 allows none, as
+// mysqlslap, which stops at the first failure; 1 allows all). It names the
+// errors by kind, most frequent first.
+func (r *Result) CheckErrors(maxRate float64) error {
+	var failed, total int64
+	kinds := map[string]int64{}
+	for _, l := range r.Levels {
+		failed += l.Total.Errors
+		total += l.Total.Errors + l.Total.Count
+		for k, n := range l.Total.ErrorsByKind {
+			kinds[k] += n
+		}
+	}
+	if failed == 0 || float64(failed) <= maxRate*float64(total) {
+		return nil
+	}
+	names := make([]string, 0, len(kinds))
+	for k := range kinds {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		return kinds[names[i]] > kinds[names[j]] || kinds[names[i]] == kinds[names[j]] && names[i] < names[j]
+	})
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%s × %d", k, kinds[k])
+	}
+	return fmt.Errorf("%w: %d of %d failed (%.1f%%, more than --max-error-rate %g): %s",
+		ErrTooManyErrors, failed, total, 100*float64(failed)/float64(total), maxRate, strings.Join(parts, ", "))
 }

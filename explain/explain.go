@@ -525,6 +525,11 @@ type IndexResult struct {
 	DDL     string `json:"ddl"`
 	Drop    string `json:"drop"`
 	Dropped bool   `json:"dropped"`
+	// Existed says that the index was there already (scalelab load
+	// --indexes full makes the sample's): Before was then explained with
+	// the index hidden from the optimizer (flavor.HideIndex), and the
+	// index is kept as it was.
+	Existed bool `json:"existed"`
 }
 
 // Index explains cfg.Statement, creates the index cfg.DDL on the
@@ -541,10 +546,11 @@ func Index(ctx context.Context, cfg IndexConfig) (res *IndexResult, err error) {
 	if cfg.WaitTimeout == 0 {
 		cfg.WaitTimeout = DefaultReplicationWait
 	}
-	drop, err := DropIndexSQL(cfg.DDL)
+	table, name, err := indexOf(cfg.DDL)
 	if err != nil {
 		return nil, err
 	}
+	drop := "DROP INDEX " + name + " ON " + table
 	res = &IndexResult{DDL: cfg.DDL, Drop: drop}
 	if res.Before, err = RunWith(ctx, cfg.Node, cfg.Flavor, cfg.Statement, cfg.Options); err != nil {
 		return nil, fmt.Errorf("before the index: %w", err)
@@ -552,7 +558,7 @@ func Index(ctx context.Context, cfg IndexConfig) (res *IndexResult, err error) {
 	if _, err = cfg.Primary.ExecContext(ctx, cfg.DDL); err != nil {
 		var myErr *mysql.MySQLError
 		if errors.As(err, &myErr) && myErr.Number == 1061 { // ER_DUP_KEYNAME
-			return nil, fmt.Errorf("create index on the primary: %w: the index exists already; drop it first (%s) to measure it", err, drop)
+			return existing(ctx, cfg, res, table, name)
 		}
 		return nil, fmt.Errorf("create index on the primary: %w", err)
 	}
@@ -577,28 +583,78 @@ func Index(ctx context.Context, cfg IndexConfig) (res *IndexResult, err error) {
 	return res, nil
 }
 
+// existing measures an index that was there before Index ran: the plan
+// before is taken again with the index hidden from the optimizer, and the
+// plan after with it in use again. Nothing is dropped; the index is left
+// as it was, in use, also when a step fails.
+func existing(ctx context.Context, cfg IndexConfig, res *IndexResult, table, name string) (_ *IndexResult, err error) {
+	res.Existed = true
+	hide, show := cfg.Flavor.HideIndex(table, name, true), cfg.Flavor.HideIndex(table, name, false)
+	if _, err := cfg.Primary.ExecContext(ctx, hide); err != nil {
+		return nil, fmt.Errorf("the index %s exists already, and hiding it to measure the plan without it failed (%s): %w", name, hide, err)
+	}
+	shown := false
+	defer func() {
+		if shown {
+			return
+		}
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if _, uerr := cfg.Primary.ExecContext(dctx, show); uerr != nil {
+			err = errors.Join(err, fmt.Errorf("use the index %s again (%s): %w", name, show, uerr))
+		}
+	}()
+	if err := flavor.WaitCaughtUp(ctx, cfg.Flavor, cfg.Primary, cfg.Replicas, nil, cfg.WaitTimeout); err != nil {
+		return res, err
+	}
+	if res.Before, err = RunWith(ctx, cfg.Node, cfg.Flavor, cfg.Statement, cfg.Options); err != nil {
+		return res, fmt.Errorf("with the index hidden: %w", err)
+	}
+	if _, err := cfg.Primary.ExecContext(ctx, show); err != nil {
+		return res, fmt.Errorf("use the index %s again (%s): %w", name, show, err)
+	}
+	shown = true
+	if err := flavor.WaitCaughtUp(ctx, cfg.Flavor, cfg.Primary, cfg.Replicas, nil, cfg.WaitTimeout); err != nil {
+		return res, err
+	}
+	if res.After, err = RunWith(ctx, cfg.Node, cfg.Flavor, cfg.Statement, cfg.Options); err != nil {
+		return res, fmt.Errorf("after the index: %w", err)
+	}
+	return res, nil
+}
+
 // DropIndexSQL returns the DROP INDEX statement that undoes ddl, a CREATE
 // INDEX or ALTER TABLE … ADD INDEX of exactly one named index, or an error
 // wrapping ErrNotIndexDDL.
 func DropIndexSQL(ddl string) (string, error) {
-	bad := fmt.Errorf("%w: %s: want CREATE INDEX name ON table (columns)", ErrNotIndexDDL, abbreviate(ddl))
-	p, err := sqlparser.New(sqlparser.Options{MySQLServerVersion: "8.0.40"})
+	table, name, err := indexOf(ddl)
 	if err != nil {
 		return "", err
 	}
+	return "DROP INDEX " + name + " ON " + table, nil
+}
+
+// indexOf returns the table and the name, quoted, of the one named index
+// ddl creates, or an error wrapping ErrNotIndexDDL.
+func indexOf(ddl string) (table, name string, err error) {
+	bad := fmt.Errorf("%w: %s: want CREATE INDEX name ON table (columns)", ErrNotIndexDDL, abbreviate(ddl))
+	p, err := sqlparser.New(sqlparser.Options{MySQLServerVersion: "8.0.40"})
+	if err != nil {
+		return "", "", err
+	}
 	ast, err := p.Parse(ddl)
 	if err != nil {
-		return "", fmt.Errorf("%w (%v)", bad, err)
+		return "", "", fmt.Errorf("%w (%v)", bad, err)
 	}
 	alter, ok := ast.(*sqlparser.AlterTable)
 	if !ok || len(alter.AlterOptions) != 1 {
-		return "", bad
+		return "", "", bad
 	}
 	add, ok := alter.AlterOptions[0].(*sqlparser.AddIndexDefinition)
 	if !ok || add.IndexDefinition.Info.Name.IsEmpty() || add.IndexDefinition.Info.Type == sqlparser.IndexTypePrimary {
-		return "", bad
+		return "", "", bad
 	}
-	return "DROP INDEX " + sqlparser.String(add.IndexDefinition.Info.Name) + " ON " + sqlparser.String(alter.Table), nil
+	return sqlparser.String(alter.Table), sqlparser.String(add.IndexDefinition.Info.Name), nil
 }
 
 // drain reads every row of every result set and counts them.

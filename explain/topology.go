@@ -174,6 +174,8 @@ func (r *Report) IndexNote() string {
 	switch ir := r.Index; {
 	case ir == nil || ir.Before == nil:
 		return ""
+	case ir.Existed:
+		return "the index existed already: the plan before is with it hidden from the optimizer, and it is in use again, as it was"
 	case ir.Dropped:
 		return "dropped the index again: " + ir.Drop
 	case r.keep && ir.After != nil:

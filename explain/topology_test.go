@@ -127,9 +127,23 @@ func TestOnTopologyIndex(t *testing.T) {
 			t.Errorf("got note %q, want %q", note.String(), want)
 		}
 		got := jsonKeys(t, func(b *bytes.Buffer) error { return rep.WriteJSON(b, false) })
-		if !slices.Equal(got, []string{"after", "before", "comparison", "ddl", "drop", "dropped"}) {
+		if !slices.Equal(got, []string{"after", "before", "comparison", "ddl", "drop", "dropped", "existed"}) {
 			t.Errorf("got JSON keys %v", got)
 		}
+	}
+
+	// The kept index exists now: asked for again, it is measured hidden
+	// and in use, and left as it was.
+	rep, err := explain.OnTopology(ctx, explain.TopologyConfig{Topology: topo, Node: "0/replica-1", Statement: frontPage, Index: ddl})
+	if err != nil {
+		t.Fatalf("an index that exists already: %v", err)
+	}
+	if b, a := images(t, rep.A), images(t, rep.B); b.Key == "idx_topo_dt" || a.Key != "idx_topo_dt" || !rep.Index.Existed || rep.Index.Dropped {
+		t.Errorf("an existing index: key %q before, %q after, existed %v, dropped %v; want it hidden, then used, then kept", b.Key, a.Key, rep.Index.Existed, rep.Index.Dropped)
+	}
+	var ignored int
+	if err := env.primary.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name = 'idx_topo_dt' AND ignored = 'YES'").Scan(&ignored); err != nil || ignored != 0 {
+		t.Errorf("the index is left ignored (%d columns, %v)", ignored, err)
 	}
 	if _, err := env.primary.ExecContext(ctx, drop); err != nil {
 		t.Fatalf("the kept index: %v", err)

@@ -84,6 +84,11 @@ type Flavor interface {
 	// makes it apply each event only d after the primary committed it
 	// (MASTER_DELAY, SOURCE_DELAY); zero removes the delay.
 	Delay(d time.Duration) string
+	// HideIndex returns the statement that makes the optimizer ignore the
+	// index name of table (hide) or use it again, without dropping it:
+	// MariaDB's IGNORED indexes, MySQL's INVISIBLE ones. table and name
+	// are quoted identifiers.
+	HideIndex(table, name string, hide bool) string
 	// SemiSyncClientsQuery selects one row of (name, value): how many
 	// semi-sync replicas are connected to this primary now.
 	SemiSyncClientsQuery() string

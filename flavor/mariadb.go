@@ -60,6 +60,13 @@ func (mariaDB) ServerOptions(o NodeOptions) []string {
 	return opts
 }
 
+func (mariaDB) HideIndex(table, name string, hide bool) string {
+	if hide {
+		return "ALTER TABLE " + table + " ALTER INDEX " + name + " IGNORED"
+	}
+	return "ALTER TABLE " + table + " ALTER INDEX " + name + " NOT IGNORED"
+}
+
 func (mariaDB) Delay(d time.Duration) string {
 	return "CHANGE MASTER TO MASTER_DELAY = " + strconv.Itoa(int(d.Round(time.Second).Seconds()))
 }

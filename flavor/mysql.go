@@ -22,6 +22,13 @@ func (mySQL) InstallArgs(server, datadir, tmpdir, user string) (string, []string
 	}
 }
 
+func (mySQL) HideIndex(table, name string, hide bool) string {
+	if hide {
+		return "ALTER TABLE " + table + " ALTER INDEX " + name + " INVISIBLE"
+	}
+	return "ALTER TABLE " + table + " ALTER INDEX " + name + " VISIBLE"
+}
+
 func (mySQL) Delay(d time.Duration) string {
 	return "CHANGE REPLICATION SOURCE TO SOURCE_DELAY = " + strconv.Itoa(int(d.Round(time.Second).Seconds()))
 }

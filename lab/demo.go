@@ -20,7 +20,7 @@ func demoData() schema.Config {
 // says) and loads a small sample data set into it, unless the sandbox,
 // restarted, still holds its data. The sandbox is left running, for the
 // user to explore. progress, if not nil, gets a line per step.
-func DemoSandbox(ctx context.Context, dir string, progress func(line string)) (*sandbox.Sandbox, error) {
+func DemoSandbox(ctx context.Context, dir string, basePort int, progress func(line string)) (*sandbox.Sandbox, error) {
 	say := func(format string, args ...any) {
 		if progress != nil {
 			progress(fmt.Sprintf(format, args...))
@@ -31,7 +31,7 @@ func DemoSandbox(ctx context.Context, dir string, progress func(line string)) (*
 		return sb, nil
 	}
 	say("starting a sandbox in %s (2 shards, 1 replica each)", dir)
-	sb, err := sandbox.Start(ctx, sandbox.Config{Dir: dir, Shards: 2, Replicas: 1, Tables: schema.ShardedTables()})
+	sb, err := sandbox.Start(ctx, sandbox.Config{Dir: dir, Shards: 2, Replicas: 1, BasePort: basePort, Tables: schema.ShardedTables()})
 	if err != nil {
 		return nil, err
 	}

@@ -75,6 +75,18 @@ func newEnv(ctx context.Context, l lab, cfg Config) (*env, error) {
 	return e, nil
 }
 
+// CheckPorts checks, before anything starts, that the ports the labs take
+// from basePort (0: DefaultBasePort) are free.
+func CheckPorts(basePort int) error {
+	if basePort == 0 {
+		basePort = DefaultBasePort
+	}
+	if err := sandbox.PortsFree(basePort, portSpan); err != nil {
+		return fmt.Errorf("the labs' sandboxes take ports %d-%d: %w", basePort, basePort+portSpan-1, err)
+	}
+	return nil
+}
+
 // portSpan is the most ports one lab uses from BasePort.
 const portSpan = 30
 

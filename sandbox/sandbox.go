@@ -300,6 +300,11 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 			s.removeFiles()
 			return nil, fmt.Errorf("sandbox: start interrupted, stopped every node already started: %w", ctx.Err())
 		}
+		if len(s.exited) == 0 {
+			// Nothing ran (a port was taken, say): leave no state behind
+			// that a later up would take for a sandbox to restart.
+			s.removeFiles()
+		}
 		return nil, err
 	}
 	return s, nil
@@ -768,6 +773,17 @@ func (s *Sandbox) eachNode(ctx context.Context, fn func(ctx context.Context, i i
 		}
 	}
 	return first
+}
+
+// PortsFree checks that nothing listens on 127.0.0.1 on the n ports from
+// first, and returns a *PortInUseError for the first one taken.
+func PortsFree(first, n int) error {
+	for p := first; p < first+n; p++ {
+		if err := portFree(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // portFree checks that nothing listens on 127.0.0.1:port.

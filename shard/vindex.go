@@ -3,6 +3,7 @@ package shard
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -158,6 +159,10 @@ func toKey(v any) (intKey, error) {
 		return parseKey(x)
 	case []byte:
 		return parseKey(string(x))
+	case float64:
+		return floatKey(x, strconv.FormatFloat(x, 'g', -1, 64))
+	case float32:
+		return floatKey(float64(x), strconv.FormatFloat(float64(x), 'g', -1, 32))
 	case nil:
 		return intKey{}, fmt.Errorf("%w: NULL has no keyspace id: give the row a non-NULL shard key", ErrBadKey)
 	}
@@ -170,13 +175,54 @@ func toKey(v any) (intKey, error) {
 		return intKey{u: rv.Uint()}, nil
 	case reflect.String:
 		return parseKey(rv.String())
+	case reflect.Float32, reflect.Float64:
+		return floatKey(rv.Float(), strconv.FormatFloat(rv.Float(), 'g', -1, 64))
 	}
 	return intKey{}, fmt.Errorf("%w: %T %v: want an integer, or a string holding a decimal integer", ErrBadKey, v, v)
+}
+
+// maxExactFloat is 2^53: every integer up to it, and none much past it,
+// has a float64 of its own.
+const maxExactFloat = 1 << 53
+
+// floatKey is the key of a DOUBLE or FLOAT value, as a client sends a
+// shard key bound as a floating-point parameter: an integral value is the
+// integer (5.0 finds the row of 5, as the server's comparison does), and a
+// value with a fraction is refused rather than truncated, since the server
+// would round it into an INT column (5.5 becomes 6) and the row would land
+// on another shard than the one the router picked. So is an integral value
+// past 2^53, where a float64 no longer names one integer.
+func floatKey(f float64, text string) (intKey, error) {
+	switch {
+	case math.IsNaN(f) || math.IsInf(f, 0):
+		return intKey{}, fmt.Errorf("%w %s: not a number", ErrBadKey, text)
+	case f != math.Trunc(f):
+		return intKey{}, fmt.Errorf("%w %s: a shard key must be an integer; a fraction is refused rather than rounded (the server would round it, and the row would belong to another shard)", ErrBadKey, text)
+	case math.Abs(f) > maxExactFloat:
+		return intKey{}, fmt.Errorf("%w %s: past 2^53 a floating-point value does not name one integer; send the key as an integer", ErrBadKey, text)
+	case f < 0:
+		return signed(int64(f)), nil
+	}
+	return intKey{u: uint64(f)}, nil
 }
 
 func parseKey(s string) (intKey, error) {
 	if u, err := strconv.ParseUint(s, 10, 64); err == nil {
 		return intKey{u: u}, nil
+	}
+	if whole, frac, ok := strings.Cut(s, "."); ok && isDecimal(whole) && isDigits(frac) {
+		// A DECIMAL such as 5.000: the integer when every fractional
+		// digit is 0.
+		if strings.Trim(frac, "0") != "" {
+			return intKey{}, fmt.Errorf("%w %q: a shard key must be an integer; a fraction is refused rather than rounded (the server would round it, and the row would belong to another shard)", ErrBadKey, s)
+		}
+		return parseKey(whole)
+	}
+	if strings.ContainsAny(s, "eE") {
+		// A float literal such as 5e0 or 1.5E1.
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return floatKey(f, s)
+		}
 	}
 	if strings.HasPrefix(s, "-") {
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
@@ -189,10 +235,8 @@ func parseKey(s string) (intKey, error) {
 	return intKey{}, fmt.Errorf("%w %q: want a decimal integer such as 42 or -7", ErrBadKey, s)
 }
 
-// isDecimal reports whether s is an optional minus sign and digits, which
-// strconv rejected only for being out of range.
-func isDecimal(s string) bool {
-	s = strings.TrimPrefix(s, "-")
+// isDigits reports whether s is only ASCII digits (and not empty).
+func isDigits(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -203,3 +247,7 @@ func isDecimal(s string) bool {
 	}
 	return true
 }
+
+// isDecimal reports whether s is an optional minus sign and digits, which
+// strconv rejected only for being out of range.
+func isDecimal(s string) bool { return isDigits(strings.TrimPrefix(s, "-")) }

@@ -2,6 +2,7 @@ package shard
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -65,15 +66,22 @@ func TestMapBadKey(t *testing.T) {
 		errHas string
 	}{
 		{name: "nil", in: nil, errHas: "NULL"},
-		{name: "float", in: 1.5, errHas: "float64"},
-		{name: "integral float", in: 2.0, errHas: "float64"},
+		{name: "float", in: 1.5, errHas: "fraction is refused rather than rounded"},
+		{name: "negative float", in: -2.25, errHas: "fraction"},
+		{name: "float32 fraction", in: float32(0.5), errHas: "fraction"},
+		{name: "float past 2^53", in: 1e17, errHas: "2^53"},
+		{name: "NaN", in: math.NaN(), errHas: "not a number"},
+		{name: "decimal fraction", in: "5.50", errHas: "fraction"},
+		{name: "decimal fraction bytes", in: []byte("-1.01"), errHas: "fraction"},
+		{name: "float literal fraction", in: "15e-1", errHas: "fraction"},
 		{name: "bool", in: true, errHas: "bool"},
 		{name: "empty string", in: "", errHas: "decimal integer"},
 		{name: "words", in: "abc", errHas: `"abc"`},
 		{name: "hex", in: "0x10", errHas: "decimal integer"},
 		{name: "space", in: " 1", errHas: "decimal integer"},
 		{name: "plus", in: "+1", errHas: "decimal integer"},
-		{name: "decimal point", in: "1.0", errHas: "decimal integer"},
+		{name: "lone decimal point", in: "1.", errHas: "decimal integer"},
+		{name: "point first", in: ".5", errHas: "decimal integer"},
 		{name: "too big", in: "18446744073709551616", errHas: "out of range"},
 		{name: "too small", in: "-9223372036854775809", errHas: "out of range"},
 		{name: "bytes", in: []byte("x"), errHas: `"x"`},
@@ -103,7 +111,11 @@ func TestMapKeyTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := []any{42, int8(42), int16(42), int32(42), int64(42), uint(42), uint8(42), uint16(42), uint32(42), uint64(42), "42", []byte("42"), name("42"), small(42), userID(42)}
+	type ratio float64
+	// Integral DOUBLE, FLOAT and DECIMAL values, as clients bind a key
+	// parameter, and float literals: the integer they equal.
+	keys := []any{42, int8(42), int16(42), int32(42), int64(42), uint(42), uint8(42), uint16(42), uint32(42), uint64(42), "42", []byte("42"), name("42"), small(42), userID(42),
+		42.0, float32(42), ratio(42), "42.0", "42.000", []byte("42.00"), "4.2e1", "42E0"}
 	for _, v := range []Vindex{NewHash(), NewXXHash(), mod} {
 		want, err := v.Map(42)
 		if err != nil {

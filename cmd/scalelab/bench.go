@@ -16,6 +16,7 @@ func newBenchCmd() *cobra.Command {
 	var o bench.Options
 	var topo, cpuProfile string
 	var events int
+	var maxErrorRate float64
 	var histogram bool
 	c := &cobra.Command{
 		Use:   "bench",
@@ -106,7 +107,10 @@ measured, marked partial.`,
 			if histogram && o.Format != string(bench.FormatTable) && o.Format != string(bench.FormatMarkdown) {
 				return usagef("--histogram prints text: it goes with --format table or markdown")
 			}
-			return runBench(c, o, topo, cpuProfile, histogram)
+			if maxErrorRate < 0 || maxErrorRate > 1 {
+				return usagef("--max-error-rate %g: want a share from 0 (no failed query allowed) to 1 (any)", maxErrorRate)
+			}
+			return runBench(c, o, topo, cpuProfile, histogram, maxErrorRate)
 		},
 	}
 	addTopologyFlag(c, &topo)
@@ -139,6 +143,7 @@ measured, marked partial.`,
 	f.BoolVar(&o.Run.Prepared, "prepared", false, "server-side prepared statements with the binary protocol, placeholders sent as parameters (direct target)")
 	f.Var((*seconds)(&o.Run.ReportInterval), "report-interval", "print QPS, latency and errors every N seconds (or a duration such as 500ms) while a run goes; 0: never")
 	f.Float64Var(&o.Run.Percentile, "percentile", bench.DefaultPercentile, "latency percentile of --report-interval lines and of --histogram's summary (1 to 100)")
+	f.Float64Var(&maxErrorRate, "max-error-rate", 0, "exit with status 1 when more than this share of queries failed (0: any failure, as mysqlslap; 0.01: 1%)")
 	f.BoolVar(&histogram, "histogram", false, "print the latency histogram of each level after the report")
 	f.Uint64Var(&o.Run.Seed, "seed", 0, "seed of the placeholder values and generated data: the same seed draws the same values")
 	f.StringVar(&o.Format, "format", string(bench.FormatTable), "report format: "+joinNames(bench.Formats()))
@@ -148,7 +153,7 @@ measured, marked partial.`,
 	return c
 }
 
-func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string, histogram bool) error {
+func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string, histogram bool, maxErrorRate float64) error {
 	plan, err := o.Resolve()
 	if err != nil {
 		return &usageError{err}
@@ -203,7 +208,10 @@ func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string, histog
 	for _, w := range res.Warnings() {
 		fmt.Fprintln(stderr(c), "bench:", w)
 	}
-	return runErr
+	if runErr != nil {
+		return runErr
+	}
+	return res.CheckErrors(maxErrorRate)
 }
 
 // seconds is a duration flag that also takes sysbench's plain number of

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/scalelab/scalelab/bench"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{"load type without auto-generate", []string{"--query", "SELECT 1", "--auto-generate-sql-load-type", "key"}, "needs --auto-generate-sql"},
 		{"plain csv with format", []string{"--query", "SELECT 1", "--csv", "--format", "json"}, "--csv=FILE"},
 		{"negative iterations", []string{"--query", "SELECT 1", "--iterations", "-1"}, "--iterations -1"},
+		{"zero iterations", []string{"--query", "SELECT 1", "--iterations", "0"}, "--iterations 0"},
 		{"bad consistency", []string{"--query", "SELECT 1", "--consistency", "sometimes"}, "sometimes"},
 		{"unknown flag", []string{"--query", "SELECT 1", "--concurency", "4"}, "unknown flag"},
 		{"missing query file", []string{"--query", "@/no/such/file.sql"}, "no such file"},
@@ -85,7 +87,7 @@ func TestBenchAgainstServer(t *testing.T) {
 		outFile := filepath.Join(t.TempDir(), "results.json")
 		stdout, stderr, err := runCLI(t, "bench", "--dsn", dsn, "--concurrency", "1,3", "--iterations", "2",
 			"--number-of-queries", "30", "--query", "SELECT {id:uniform(1,9)}; SELECT * FROM no_such_table",
-			"--format", "json", "--out", outFile)
+			"--format", "json", "--out", outFile, "--max-error-rate", "0.5")
 		if err != nil {
 			t.Fatalf("%v; stderr: %s", err, stderr)
 		}
@@ -121,6 +123,22 @@ func TestBenchAgainstServer(t *testing.T) {
 		}
 		if !strings.Contains(stderr, "failed") {
 			t.Errorf("stderr %q does not mention the failed queries", stderr)
+		}
+	})
+
+	t.Run("failed queries fail the command", func(t *testing.T) {
+		// mysqlslap stops at a failed query; by default so does the exit
+		// status here, after the report, which still shows what ran.
+		stdout, _, err := runCLI(t, "bench", "--dsn", dsn, "--number-of-queries", "20", "--query", "SELECT * FROM no_such_table", "--format", "json")
+		if !errors.Is(err, bench.ErrTooManyErrors) || !strings.Contains(err.Error(), "20 of 20 failed") || !strings.Contains(err.Error(), "1146 ER_NO_SUCH_TABLE × 20") {
+			t.Errorf("every query failed: got %v, want an error naming 20 of 20 and the kind", err)
+		}
+		if !strings.Contains(stdout, `"errors": 20`) {
+			t.Errorf("the report was not printed:\n%s", stdout)
+		}
+		_, _, err = runCLI(t, "bench", "--dsn", dsn, "--number-of-queries", "20", "--query", "SELECT 1; SELECT * FROM no_such_table", "--format", "json", "--max-error-rate", "0.4")
+		if !errors.Is(err, bench.ErrTooManyErrors) {
+			t.Errorf("half failed over a 40%% limit: got %v", err)
 		}
 	})
 

@@ -56,7 +56,7 @@ answer with scalelab query --route.`,
 			if !slices.Contains(chaos.Actions(), args[0]) {
 				return usagef("no action %q: want %s", args[0], strings.Join(chaos.Actions(), ", "))
 			}
-			sb, err := openSandbox(c, "", topo)
+			sb, err := openSandbox(topo)
 			if err != nil {
 				return err
 			}

@@ -17,7 +17,7 @@ import (
 
 func newDemoCmd() *cobra.Command {
 	var size, html, out, dir string
-	var basePort int
+	var basePort, labPort int
 	var noMachines bool
 	c := &cobra.Command{
 		Use:   "demo",
@@ -47,13 +47,18 @@ Stop it with scalelab down.`,
 			if err != nil {
 				return usagef("--size: %v", err)
 			}
+			// Every port is checked before anything starts: the labs'
+			// here, the sandbox's by sandbox.Start (unless it runs).
+			if err := lab.CheckPorts(labPort); err != nil {
+				return fmt.Errorf("%w; pick others with --lab-base-port", err)
+			}
 			log := progress.NewLog(stderr(c))
-			sb, err := lab.DemoSandbox(c.Context(), dir, log.Line)
+			sb, err := lab.DemoSandbox(c.Context(), dir, basePort, log.Line)
 			if err != nil {
 				return err
 			}
 			out1 := c.OutOrStdout()
-			rep, err := lab.RunAndWrite(c.Context(), lab.Names(), lab.Config{Size: sz, BasePort: basePort, NoMachines: noMachines, Progress: log.Line}, lab.Output{
+			rep, err := lab.RunAndWrite(c.Context(), lab.Names(), lab.Config{Size: sz, BasePort: labPort, NoMachines: noMachines, Progress: log.Line}, lab.Output{
 				File: out,
 				Done: func(e *lab.Experiment) {
 					log.Printf("%s: done", e.Name)
@@ -81,8 +86,10 @@ Stop it with scalelab down.`,
 	c.Flags().StringVar(&size, "size", lab.SizeDemo, "experiment sizes: "+strings.Join(lab.SizeNames(), ", "))
 	c.Flags().StringVar(&html, "html", "report.html", "where to write the HTML report")
 	c.Flags().StringVar(&out, "out", "results.json", "where to write the results as JSON")
-	c.Flags().StringVar(&dir, "dir", sandbox.DefaultDir, "the sandbox to start (or reuse) for exploring afterwards")
-	c.Flags().IntVar(&basePort, "base-port", lab.DefaultBasePort, "first port of the experiments' own sandboxes")
+	c.Flags().StringVar(&dir, "dir", sandbox.DefaultDir, "the sandbox to start (or reuse) for exploring afterwards (or $"+envDir+")")
+	markSandboxDir(c)
+	c.Flags().IntVar(&basePort, "base-port", sandbox.DefaultBasePort, "first port of the sandbox demo leaves running (4 nodes)")
+	c.Flags().IntVar(&labPort, "lab-base-port", lab.DefaultBasePort, "first port of the experiments' own sandboxes (30 ports)")
 	c.Flags().BoolVar(&noMachines, "no-machines", false, "run the experiments' nodes on the host's shared cores, without per-node CPU quotas")
 	return c
 }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/scalelab/scalelab/sandbox"
 	"github.com/spf13/cobra"
 )
 
 func newDownCmd() *cobra.Command {
-	var topo, dir string
+	var topo string
 	var purge bool
 	c := &cobra.Command{
 		Use:   "down",
@@ -19,7 +18,7 @@ clean shutdown, and sends SIGKILL to any node still running after 30s. Data
 is kept, so up restarts the same sandbox; --purge deletes it.`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
-			sb, err := openSandbox(c, dir, topo)
+			sb, err := openSandbox(topo)
 			if err != nil {
 				return err
 			}
@@ -36,7 +35,6 @@ is kept, so up restarts the same sandbox; --purge deletes it.`,
 		},
 	}
 	addTopologyFlag(c, &topo)
-	c.Flags().StringVar(&dir, "dir", sandbox.DefaultDir, "sandbox dir (default: the dir of --topology)")
 	c.Flags().BoolVar(&purge, "purge", false, "also delete the sandbox dir and its data")
 	return c
 }

@@ -70,7 +70,7 @@ follows the new primary without a restart.`,
 			if n := countTrue(shard != "", rejoin != "", watch, drill); n != 1 {
 				return usagef("give one of --shard (fail a shard over), --rejoin (bring a former primary back), --watch or --drill")
 			}
-			sb, err := openSandbox(c, "", topo)
+			sb, err := openSandbox(topo)
 			if err != nil {
 				return err
 			}

@@ -28,14 +28,14 @@ is still running after 30s. The other nodes go on; start brings it back.`,
 	}
 	var out []*cobra.Command
 	for _, o := range ops {
-		var topo, dir string
+		var topo string
 		c := &cobra.Command{
 			Use:   o.use,
 			Short: o.short,
 			Long:  o.long,
 			Args:  exactArgs(1),
 			RunE: func(c *cobra.Command, args []string) error {
-				sb, err := openSandbox(c, dir, topo)
+				sb, err := openSandbox(topo)
 				if err != nil {
 					return err
 				}
@@ -50,7 +50,6 @@ is still running after 30s. The other nodes go on; start brings it back.`,
 			},
 		}
 		addTopologyFlag(c, &topo)
-		c.Flags().StringVar(&dir, "dir", sandbox.DefaultDir, "sandbox dir (default: the dir of --topology)")
 		out = append(out, c)
 	}
 	return out

@@ -71,7 +71,7 @@ needs the sandbox the topology file belongs to.`,
 			}
 			cfg.Users = map[string]string{user: password}
 			if autoFailover {
-				sb, err := openSandbox(c, "", topo)
+				sb, err := openSandbox(topo)
 				if err != nil {
 					return fmt.Errorf("--auto-failover fails over the sandbox the topology belongs to: %w", err)
 				}

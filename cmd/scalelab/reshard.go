@@ -45,7 +45,7 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
 			if err := checkTableOrJSON(format); err != nil {
 				return err
 			}
-			sb, err := openSandbox(c, "", topo)
+			sb, err := openSandbox(topo)
 			if err != nil {
 				return err
 			}

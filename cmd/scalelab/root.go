@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -37,7 +38,10 @@ Start with:
   scalelab down`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionLine(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return resolveSandbox(c) }
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
@@ -46,9 +50,61 @@ Start with:
 	return root
 }
 
-// addTopologyFlag registers --topology on c.
+// Environment variables that name the sandbox when no flag does.
+const (
+	envDir      = "SCALELAB_DIR"
+	envTopology = "SCALELAB_TOPOLOGY"
+)
+
+// addTopologyFlag registers --topology and --dir on c: two ways to name
+// the sandbox a command works on (see resolveSandbox).
 func addTopologyFlag(c *cobra.Command, path *string) {
-	c.Flags().StringVar(path, "topology", topology.DefaultPath, "topology file written by `scalelab up` (or docker/topology.yaml)")
+	c.Flags().StringVar(path, "topology", topology.DefaultPath, "topology file written by scalelab up, or the sandbox dir holding it (or $"+envTopology+")")
+	c.Flags().String("dir", sandbox.DefaultDir, "sandbox dir given to scalelab up (or $"+envDir+")")
+}
+
+// sandboxDirAnnotation marks the --dir flag of a command that starts a
+// sandbox there (up, demo): $SCALELAB_DIR is its default.
+const sandboxDirAnnotation = "scalelab-sandbox-dir"
+
+// markSandboxDir says that c's --dir names the sandbox it starts.
+func markSandboxDir(c *cobra.Command) {
+	_ = c.Flags().SetAnnotation("dir", sandboxDirAnnotation, []string{"true"})
+}
+
+// resolveSandbox settles which sandbox c works on, the same way for every
+// command: --topology (a file, or a dir holding topology.yaml), else --dir,
+// else $SCALELAB_TOPOLOGY, else $SCALELAB_DIR, else .scalelab. A command
+// with --dir and no --topology (up, lab, demo) takes $SCALELAB_DIR as the
+// default of --dir.
+func resolveSandbox(c *cobra.Command) error {
+	f := c.Flags()
+	top, dir := f.Lookup("topology"), f.Lookup("dir")
+	if top == nil {
+		if dir != nil && !dir.Changed && dir.Annotations[sandboxDirAnnotation] != nil && os.Getenv(envDir) != "" {
+			return dir.Value.Set(os.Getenv(envDir))
+		}
+		return nil
+	}
+	path := top.Value.String()
+	switch {
+	case top.Changed:
+	case dir != nil && dir.Changed:
+		path = filepath.Join(dir.Value.String(), "topology.yaml")
+	case os.Getenv(envTopology) != "":
+		path = os.Getenv(envTopology)
+	case os.Getenv(envDir) != "":
+		path = filepath.Join(os.Getenv(envDir), "topology.yaml")
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, "topology.yaml")
+	}
+	if path != top.Value.String() {
+		if err := top.Value.Set(path); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // exactArgs is cobra.ExactArgs with a usage error.
@@ -95,11 +151,8 @@ func loadTopology(stderr io.Writer, path string) (*topology.Topology, error) {
 	return topology.LoadChecked(path, func(e *topology.ExposedError) { fmt.Fprintln(stderr, "warning:", e) })
 }
 
-// openSandbox opens the sandbox in the dir of the topology file topo, or
-// in dir when c has a --dir flag and it was given.
-func openSandbox(c *cobra.Command, dir, topo string) (*sandbox.Sandbox, error) {
-	if !c.Flags().Changed("dir") {
-		dir = filepath.Dir(topo)
-	}
-	return sandbox.Open(dir)
+// openSandbox opens the sandbox that holds the topology file topo (as
+// resolveSandbox settled it).
+func openSandbox(topo string) (*sandbox.Sandbox, error) {
+	return sandbox.Open(filepath.Dir(topo))
 }

@@ -61,6 +61,12 @@ are no relays and no extra hop.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			log := progress.NewLog(stderr(c))
 			cfg.Progress = func(e sandbox.Event) { log.Printf("%s", e) }
+			if cfg.Shards < 1 || cfg.Shards > 64 {
+				return usagef("--shards %d: want 1 to 64", cfg.Shards)
+			}
+			if cfg.Replicas < 0 || cfg.Replicas > 16 {
+				return usagef("--replicas %d: want 0 to 16", cfg.Replicas)
+			}
 			if c.Flags().Changed("shards") || c.Flags().Changed("replicas") || c.Flags().Changed("main") {
 				if sb, err := sandbox.Open(cfg.Dir); err == nil && len(sb.Running()) == 0 && !sb.SameShape(cfg) {
 					return usagef("%s holds a stopped sandbox of another shape; run `scalelab down --purge --dir %s` first", cfg.Dir, cfg.Dir)
@@ -85,7 +91,8 @@ are no relays and no extra hop.`,
 	}
 	c.Flags().IntVar(&cfg.Shards, "shards", 1, "number of shards (key ranges named as Vitess names them)")
 	c.Flags().IntVar(&cfg.Replicas, "replicas", 2, "replicas per shard")
-	c.Flags().StringVar(&cfg.Dir, "dir", sandbox.DefaultDir, "sandbox dir (data dirs, logs, topology.yaml, state.json)")
+	c.Flags().StringVar(&cfg.Dir, "dir", sandbox.DefaultDir, "sandbox dir: data dirs, logs, topology.yaml, state.json (or $"+envDir+")")
+	markSandboxDir(c)
 	c.Flags().IntVar(&cfg.BasePort, "base-port", sandbox.DefaultBasePort, "port of the first node; nodes take consecutive ports")
 	c.Flags().BoolVar(&cfg.Main, "main", false, "also start a main node (unsharded) for the id sequences")
 	c.Flags().BoolVar(&noTables, "no-tables", false, "write no tables section (by default users, images and likes are sharded as the sample schema says)")

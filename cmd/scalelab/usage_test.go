@@ -1,0 +1,81 @@
+package main
+
+import (
+	"errors"
+	"net"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/scalelab/scalelab/sandbox"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// TestFlagHelpHasNoBackquotes: cobra takes a `word` in a flag's usage for
+// the name of its value, and prints the help of that flag garbled
+// ("--topology scalelab up   topology file…").
+func TestFlagHelpHasNoBackquotes(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if strings.Contains(f.Usage, "`") {
+				t.Errorf("%s --%s: usage %q has a backquote", c.CommandPath(), f.Name, f.Usage)
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd())
+}
+
+func TestVersionFlag(t *testing.T) {
+	out, _, err := runCLI(t, "--version")
+	if err != nil || !strings.HasPrefix(out, "scalelab ") || out != versionLine()+"\n" {
+		t.Errorf("--version: got %q, %v; want %q", out, err, versionLine())
+	}
+}
+
+// TestUpUsageErrors: values that cannot make a sandbox are usage errors
+// (exit 2) before anything starts, not quietly replaced.
+func TestUpUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--shards", "0"}, "--shards 0"},
+		{[]string{"--shards", "65"}, "--shards 65"},
+		{[]string{"--replicas", "-1"}, "--replicas -1"},
+	} {
+		_, _, err := runCLI(t, append([]string{"up", "--dir", t.TempDir()}, tc.args...)...)
+		var ue *usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("up %v: got %v, want a usage error naming %s", tc.args, err, tc.want)
+		}
+	}
+}
+
+// TestDemoChecksPortsFirst: demo refuses to start when a port it needs is
+// taken, naming the flag that moves it, before it starts any server. The
+// ports are from 29300 (a test block of its own).
+func TestDemoChecksPortsFirst(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:29300")
+	if err != nil {
+		t.Skipf("port 29300: %v", err)
+	}
+	defer taken.Close()
+	dir := t.TempDir()
+	_, _, err = runCLI(t, "demo", "--dir", dir, "--lab-base-port", "29300", "--base-port", "29340")
+	if err == nil || !strings.Contains(err.Error(), "29300") || !strings.Contains(err.Error(), "--lab-base-port") {
+		t.Errorf("a lab port taken: got %v", err)
+	}
+	_, _, err = runCLI(t, "demo", "--dir", dir, "--lab-base-port", "29301", "--base-port", "29300")
+	var inUse *sandbox.PortInUseError
+	if !errors.As(err, &inUse) || inUse.Port != 29300 || !strings.Contains(err.Error(), "--base-port") {
+		t.Errorf("the demo sandbox's port taken: got %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("demo left %d file(s) in its dir after refusing to start: %v", len(ents), ents)
+	}
+}

@@ -56,6 +56,13 @@ type AutoGenConfig struct {
 	UniqueQueries int
 	// Seed fixes the generated strings and prepopulated values.
 	Seed uint64
+	// Engine is t1's storage engine (mysqlslap's --engine). Empty means
+	// the server's default.
+	Engine string
+	// SecondaryIndexes adds that many secondary indexes to t1, on its
+	// first INT columns (mysqlslap's
+	// --auto-generate-sql-secondary-indexes); at most IntCols.
+	SecondaryIndexes int
 }
 
 // Workload is a generated workload, ready for Config.
@@ -120,7 +127,13 @@ func (g *autogen) create() string {
 	for i := 1; i <= g.cfg.CharCols; i++ {
 		fmt.Fprintf(&b, ", charcol%d VARCHAR(%d)", i, autoCharLen)
 	}
+	for i := 1; i <= min(g.cfg.SecondaryIndexes, g.cfg.IntCols); i++ {
+		fmt.Fprintf(&b, ", INDEX (intcol%d)", i)
+	}
 	b.WriteString(")")
+	if g.cfg.Engine != "" {
+		b.WriteString(" ENGINE=" + quoteIdent(g.cfg.Engine))
+	}
 	return b.String()
 }
 

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/go-sql-driver/mysql"
@@ -61,6 +62,11 @@ type Opened struct {
 	// Description names the target for a log line, such as
 	// "127.0.0.1:3306/shop as app (direct)".
 	Description string
+	// DropSchema, when not nil, drops the database that OpenTarget created
+	// for TargetConfig.CreateSchema (on every server it created it on), as
+	// mysqlslap drops its schema after the run. A database that existed
+	// already is never dropped, so it is nil then.
+	DropSchema func(context.Context) error
 	// ThreadPerClient is set when the target's connections make raw
 	// blocking system calls (replica.RawNet): Config.ThreadPerClient must
 	// be set for runs against it.
@@ -78,12 +84,15 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		return openRouter(ctx, cfg)
 	}
 	var mc *mysql.Config
+	var drop dropper
 	if cfg.DSN != nil {
 		mc = cfg.DSN.Clone()
 		if cfg.CreateSchema != "" {
-			if err := createSchemaAt(ctx, mc, cfg.CreateSchema, nil); err != nil {
+			d, err := createSchemaAt(ctx, mc, cfg.CreateSchema, nil)
+			if err != nil {
 				return nil, err
 			}
+			drop = drop.and(d)
 		}
 	} else {
 		t := cfg.Topology
@@ -101,9 +110,11 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		mc = t.MySQLConfig(n.Addr, t.User)
 		if cfg.CreateSchema != "" {
 			// The admin user creates it and grants the application user.
-			if err := createSchemaAt(ctx, t.MySQLConfig(n.Addr, t.AdminCredentials()), cfg.CreateSchema, t.GrantApp); err != nil {
+			d, err := createSchemaAt(ctx, t.MySQLConfig(n.Addr, t.AdminCredentials()), cfg.CreateSchema, t.GrantApp)
+			if err != nil {
 				return nil, err
 			}
+			drop = drop.and(d)
 		}
 	}
 	if cfg.CreateSchema != "" {
@@ -126,6 +137,7 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 	}
 	return &Opened{
 		Target:          db,
+		DropSchema:      drop,
 		ThreadPerClient: raw,
 		Description:     fmt.Sprintf("%s/%s as %s (direct)", mc.Addr, mc.DBName, mc.User),
 		close:           db.Close,
@@ -133,6 +145,7 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 }
 
 func openRouter(ctx context.Context, cfg TargetConfig) (*Opened, error) {
+	var drop dropper
 	if cfg.Topology == nil {
 		return nil, fmt.Errorf("bench: TargetConfig.Router needs Topology")
 	}
@@ -140,9 +153,11 @@ func openRouter(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 	if cfg.CreateSchema != "" {
 		// Created on every primary, from where it replicates.
 		for _, s := range t.Shards {
-			if err := createSchemaAt(ctx, t.MySQLConfig(s.Primary.HostPort, t.AdminCredentials()), cfg.CreateSchema, t.GrantApp); err != nil {
+			d, err := createSchemaAt(ctx, t.MySQLConfig(s.Primary.HostPort, t.AdminCredentials()), cfg.CreateSchema, t.GrantApp)
+			if err != nil {
 				return nil, err
 			}
+			drop = drop.and(d)
 		}
 		t.Database = cfg.CreateSchema
 	}
@@ -158,26 +173,60 @@ func openRouter(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		return nil, err
 	}
 	return &Opened{
+		DropSchema:  drop,
 		Target:      r,
 		Description: fmt.Sprintf("topology %s, database %s (router, %s reads)", t.Name, t.DatabaseName(), cfg.Consistency),
 		close:       r.Close,
 	}, nil
 }
 
+// dropper drops what OpenTarget created; nil drops nothing.
+type dropper func(context.Context) error
+
+// and returns a dropper that runs d, then e.
+func (d dropper) and(e dropper) dropper {
+	switch {
+	case d == nil:
+		return e
+	case e == nil:
+		return d
+	}
+	return func(ctx context.Context) error { return errors.Join(d(ctx), e(ctx)) }
+}
+
 // createSchemaAt creates database name on the server of cfg, connecting
 // without a current database, and runs grant's statement for it when grant
-// is set (see CreateSchema).
-func createSchemaAt(ctx context.Context, cfg *mysql.Config, name string, grant func(string) (string, []any)) error {
+// is set (see CreateSchema). It returns how to drop the database again
+// when it did not exist before, else nil.
+func createSchemaAt(ctx context.Context, cfg *mysql.Config, name string, grant func(string) (string, []any)) (dropper, error) {
 	admin := cfg.Clone()
 	admin.DBName = ""
 	conn, err := mysql.NewConnector(admin)
 	if err != nil {
-		return fmt.Errorf("connector for %s: %w", admin.Addr, err)
+		return nil, fmt.Errorf("connector for %s: %w", admin.Addr, err)
 	}
 	db := sql.OpenDB(conn)
 	defer db.Close()
-	if err := CreateSchema(ctx, db, name, grant); err != nil {
-		return fmt.Errorf("on %s: %w", admin.Addr, err)
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", name).Scan(&n); err != nil {
+		return nil, fmt.Errorf("on %s: %w", admin.Addr, err)
 	}
-	return nil
+	if err := CreateSchema(ctx, db, name, grant); err != nil {
+		return nil, fmt.Errorf("on %s: %w", admin.Addr, err)
+	}
+	if n > 0 {
+		return nil, nil
+	}
+	return func(ctx context.Context) error {
+		conn, err := mysql.NewConnector(admin)
+		if err != nil {
+			return err
+		}
+		db := sql.OpenDB(conn)
+		defer db.Close()
+		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+quoteIdent(name)); err != nil {
+			return fmt.Errorf("drop schema %s on %s: %w", name, admin.Addr, err)
+		}
+		return nil
+	}, nil
 }

@@ -38,6 +38,9 @@ type Options struct {
 	// Query, PreQuery and PostQuery are statements separated by ';',
 	// "@FILE", or the path of a file of them (see ReadStatements).
 	Query, PreQuery, PostQuery string
+	// Delimiter separates the statements of Query, PreQuery and PostQuery,
+	// as mysqlslap's --delimiter. Empty means ";".
+	Delimiter string
 	// AutoGenerate generates the workload instead of Query (see
 	// AutoGenerate), from AutoGen and the load type LoadType; NoDrop
 	// keeps its table t1 after the last run.
@@ -116,10 +119,10 @@ func (o Options) Resolve() (*Plan, error) {
 	if o.Run.Duration < 0 || o.Run.Warmup < 0 || o.Run.Rate < 0 {
 		return nil, errors.New("--duration, --warmup and --rate must not be negative")
 	}
-	if p.Run.PreQuery, err = readOption("pre-query", o.PreQuery); err != nil {
+	if p.Run.PreQuery, err = readOption("pre-query", o.PreQuery, o.Delimiter); err != nil {
 		return nil, err
 	}
-	if p.Run.PostQuery, err = readOption("post-query", o.PostQuery); err != nil {
+	if p.Run.PostQuery, err = readOption("post-query", o.PostQuery, o.Delimiter); err != nil {
 		return nil, err
 	}
 	p.Report = ReportConfig{Format: Format(o.Format), SlapCSV: o.CSV == "-", JSONFile: o.Out}
@@ -175,7 +178,7 @@ func (o Options) workload(p *Plan) error {
 		return errors.New("--auto-generate-sql-load-type needs --auto-generate-sql")
 	}
 	var err error
-	if p.Run.Queries, err = readOption("query", o.Query); err != nil {
+	if p.Run.Queries, err = readOption("query", o.Query, o.Delimiter); err != nil {
 		return err
 	}
 	if len(p.Run.Queries) == 0 {
@@ -185,8 +188,8 @@ func (o Options) workload(p *Plan) error {
 }
 
 // readOption reads the statements of option flag (see ReadStatements).
-func readOption(flag, v string) ([]string, error) {
-	stmts, err := ReadStatements(v)
+func readOption(flag, v, delim string) ([]string, error) {
+	stmts, err := ReadStatementsBy(v, delim)
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %v", flag, err)
 	}

@@ -10,7 +10,14 @@ import (
 // `…`) and comments (-- …, # …, /* … */), trims each statement and drops the
 // empty ones. It is the --query splitting of mysqlslap, except that a ';'
 // inside a string literal does not end the statement.
-func SplitStatements(s string) []string {
+func SplitStatements(s string) []string { return SplitStatementsBy(s, ";") }
+
+// SplitStatementsBy is SplitStatements with another delimiter, such as
+// mysqlslap's --delimiter; an empty one means ";".
+func SplitStatementsBy(s, delim string) []string {
+	if delim == "" {
+		delim = ";"
+	}
 	var out []string
 	start := 0
 	for i := 0; i < len(s); i++ {
@@ -25,9 +32,10 @@ func SplitStatements(s string) []string {
 			} else {
 				i = len(s)
 			}
-		case c == ';':
+		case strings.HasPrefix(s[i:], delim):
 			out = appendStatement(out, s[start:i])
-			start = i + 1
+			start = i + len(delim)
+			i += len(delim) - 1
 		}
 	}
 	return appendStatement(out, s[min(start, len(s)):])
@@ -105,7 +113,11 @@ func returnsRows(stmt string) bool {
 // bench's --query: "@FILE" or the path of an existing regular file is
 // read, anything else is SQL text; either is split by SplitStatements. An
 // empty value gives no statements. It returns the file's read error.
-func ReadStatements(v string) ([]string, error) {
+func ReadStatements(v string) ([]string, error) { return ReadStatementsBy(v, ";") }
+
+// ReadStatementsBy is ReadStatements with another delimiter (see
+// SplitStatementsBy).
+func ReadStatementsBy(v, delim string) ([]string, error) {
 	if v == "" {
 		return nil, nil
 	}
@@ -122,5 +134,5 @@ func ReadStatements(v string) ([]string, error) {
 		}
 		v = string(b)
 	}
-	return SplitStatements(v), nil
+	return SplitStatementsBy(v, delim), nil
 }

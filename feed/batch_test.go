@@ -230,12 +230,14 @@ func TestConfigDefaults(t *testing.T) {
 
 func TestDiff(t *testing.T) {
 	before := router.Stats{
-		Routes: map[string]uint64{"scatter": 2, "replica": 10},
+		Routes: map[string]uint64{"replica": 10},
 		Nodes:  map[string]uint64{"-80/replica-1": 5, "80-/replica-1": 5},
+		Shapes: map[string]uint64{"scatter": 2},
 	}
 	after := router.Stats{
-		Routes: map[string]uint64{"scatter": 3, "replica": 14, "single-shard": 2},
+		Routes: map[string]uint64{"replica": 14},
 		Nodes:  map[string]uint64{"-80/replica-1": 8, "80-/replica-1": 6},
+		Shapes: map[string]uint64{"scatter": 3, "single-shard": 2},
 	}
 	got := Diff(before, after)
 	want := Traffic{

@@ -9,8 +9,9 @@ type Traffic struct {
 	// Statements is the number of statements the servers ran, summed over
 	// the nodes: the round trips. A scatter read counts once per shard.
 	Statements uint64
-	// Routes is the growth of each route counter (single-shard,
-	// multi-shard, scatter, replica, primary, ...) that grew.
+	// Routes is the growth of each route counter (replica, primary, ...)
+	// and of each plan shape counter (single-shard, multi-shard, scatter)
+	// that grew.
 	Routes map[string]uint64
 	// Nodes is the growth of each node's counter that grew.
 	Nodes map[string]uint64
@@ -24,6 +25,9 @@ type Traffic struct {
 //	t := feed.Diff(before, r.Stats()) // t.Statements round trips
 func Diff(before, after router.Stats) Traffic {
 	t := Traffic{Routes: grown(before.Routes, after.Routes), Nodes: grown(before.Nodes, after.Nodes)}
+	for k, v := range grown(before.Shapes, after.Shapes) {
+		t.Routes[k] = v
+	}
 	for _, n := range t.Nodes {
 		t.Statements += n
 	}

@@ -131,7 +131,6 @@ func runReplicas(ctx context.Context, e *env) (*Experiment, error) {
 		for _, n := range st.Routes {
 			total += n
 		}
-		total -= st.Routes[router.RouteRetry]
 		share := 0.0
 		if total > 0 {
 			share = float64(st.Routes[router.RouteReplica]) / float64(total)

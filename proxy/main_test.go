@@ -62,7 +62,9 @@ func startProxy(t testing.TB, cfg proxy.Config, rcfg router.Config) *fixture {
 		cfg.Metrics = "127.0.0.1:0"
 	}
 	cfg.Users = map[string]string{topo.User.Name: topo.User.Password}
-	cfg.Logf = t.Logf
+	if cfg.Logf == nil {
+		cfg.Logf = t.Logf
+	}
 	srv, err := proxy.New(r, cfg)
 	if err != nil {
 		r.Close()

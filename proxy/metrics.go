@@ -41,7 +41,7 @@ func newMetrics(r *router.Router) *metrics {
 		}, []string{"reason"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "scalelab_proxy_errors_total", Help: "Error packets sent to clients, by MySQL error number.",
-		}, []string{"number"}),
+		}, []string{"errno"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "scalelab_proxy_statement_duration_seconds",
 			Help:    "Time from a statement's arrival to its last row sent, by statement kind.",
@@ -68,20 +68,33 @@ func (m *metrics) handler() http.Handler {
 type routerCollector struct{ r *router.Router }
 
 var (
+	// One counter per dimension, so that a sum over a label counts each
+	// statement once.
 	routeDesc = prometheus.NewDesc("scalelab_router_statements_total",
-		"Statements routed, by route type (primary, replica, fallback, unparsed, retry, and the sharding routes).", []string{"route"}, nil)
+		"Statements sent to nodes, by route (primary, replica, fallback, unparsed): a scattered statement once per shard. Sums to scalelab_router_node_statements_total.", []string{"route"}, nil)
 	nodeDesc = prometheus.NewDesc("scalelab_router_node_statements_total",
-		"Statements routed, by node.", []string{"node"}, nil)
+		"Statements sent to nodes, by node.", []string{"node"}, nil)
+	shapeDesc = prometheus.NewDesc("scalelab_router_sharded_statements_total",
+		"Statements on sharded tables, once each, by plan shape (single-shard, multi-shard, scatter).", []string{"shape"}, nil)
+	retryDesc = prometheus.NewDesc("scalelab_router_retries_total",
+		"Reads that failed on a replica and ran again on another node.", nil, nil)
 )
 
-func (c routerCollector) Describe(ch chan<- *prometheus.Desc) { ch <- routeDesc; ch <- nodeDesc }
+func (c routerCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{routeDesc, nodeDesc, shapeDesc, retryDesc} {
+		ch <- d
+	}
+}
 
 func (c routerCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.r.Stats()
-	for route, n := range st.Routes {
-		ch <- prometheus.MustNewConstMetric(routeDesc, prometheus.CounterValue, float64(n), route)
+	for _, m := range []struct {
+		desc   *prometheus.Desc
+		counts map[string]uint64
+	}{{routeDesc, st.Routes}, {nodeDesc, st.Nodes}, {shapeDesc, st.Shapes}} {
+		for label, n := range m.counts {
+			ch <- prometheus.MustNewConstMetric(m.desc, prometheus.CounterValue, float64(n), label)
+		}
 	}
-	for node, n := range st.Nodes {
-		ch <- prometheus.MustNewConstMetric(nodeDesc, prometheus.CounterValue, float64(n), node)
-	}
+	ch <- prometheus.MustNewConstMetric(retryDesc, prometheus.CounterValue, float64(st.Retries))
 }

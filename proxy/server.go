@@ -64,6 +64,7 @@ func New(r *router.Router, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("proxy: parser: %w", err)
 	}
+	vitessLog(cfg.Logf)
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Server{r: r, cfg: cfg, env: env, metrics: newMetrics(r), describe: newDescriber(r), ctx: ctx, stmtCtx: context.WithoutCancel(ctx), cancel: cancel}, nil
 }

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/topology"
 )
 
 func nodes(n int) []*Node {
@@ -106,5 +109,27 @@ func TestIsConnError(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestWhyNotEligible: a read that finds no replica says, for each, what
+// kept it out, with the lag limit.
+func TestWhyNotEligible(t *testing.T) {
+	topo := &topology.Topology{Name: "t", Flavor: "mariadb", User: topology.Credentials{Name: "u"}, Replication: topology.Credentials{Name: "r"},
+		Shards: []topology.Shard{{Name: "0", Primary: topology.Addr{HostPort: "127.0.0.1:1"},
+			Replicas: []topology.Addr{{HostPort: "127.0.0.1:2"}, {HostPort: "127.0.0.1:3"}, {HostPort: "127.0.0.1:4"}}}}}
+	s, err := New(topo, topo.Shards[0], Config{MaxLag: time.Second, Fallback: FallbackFail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r := s.Replicas()
+	r[0].lagMicro.Store(int64(2300 * time.Millisecond / time.Microsecond))
+	r[1].health.shun("test")
+	r[2].lagMicro.Store(lagFailed)
+	_, _, err = s.PickReplica()
+	want := "lag limit 1s: 0/replica-1 is 2.3s behind, 0/replica-2 is shunned, 0/replica-3 did not answer the lag probe"
+	if !errors.Is(err, ErrNoReplica) || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want ErrNoReplica saying %q", err, want)
 	}
 }

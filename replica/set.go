@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -393,6 +394,26 @@ func (s *Set) Eligible(n *Node) bool {
 	return !known || lag <= s.cfg.MaxLag
 }
 
+// WhyNotEligible says, for a read that found no replica, what kept each
+// one out, with the lag limit: "lag limit 1s: 0/replica-1 is 2.3s behind,
+// 0/replica-2 is shunned".
+func (s *Set) WhyNotEligible() string {
+	var parts []string
+	for _, r := range s.roles().replicas {
+		switch lag, known := r.Lag(); {
+		case !r.health.ok():
+			parts = append(parts, r.Name+" is shunned")
+		case r.lagFailedNow():
+			parts = append(parts, r.Name+" did not answer the lag probe")
+		case known && s.cfg.MaxLag >= 0 && lag > s.cfg.MaxLag:
+			parts = append(parts, fmt.Sprintf("%s is %v behind", r.Name, lag.Round(time.Millisecond)))
+		default:
+			parts = append(parts, r.Name+" is eligible")
+		}
+	}
+	return fmt.Sprintf("lag limit %v: %s", s.cfg.MaxLag, strings.Join(parts, ", "))
+}
+
 // PickReplica chooses a replica for a read with the Set's balancer, skipping
 // shunned and lagging replicas and any in exclude. When none qualifies it
 // returns the primary with fallback true, or ErrNoReplica if Fallback is
@@ -410,7 +431,7 @@ func (s *Set) PickReplica(exclude ...*Node) (n *Node, fallback bool, err error) 
 		return s.balancer.Pick(cands), false, nil
 	}
 	if s.cfg.Fallback == FallbackFail {
-		return nil, false, fmt.Errorf("%w (shard %s)", ErrNoReplica, s.Shard)
+		return nil, false, fmt.Errorf("%w (shard %s; %s)", ErrNoReplica, s.Shard, s.WhyNotEligible())
 	}
 	return cur.primary, true, nil
 }

@@ -174,7 +174,7 @@ func (r *Router) run(ctx context.Context, e *env, o *op) error {
 // execPlan runs a planned statement.
 func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o *op) error {
 	if p.Type != PlanUnsharded {
-		r.stats.route(p.Type)
+		r.stats.shape(p.Type)
 	}
 	tr := traceFrom(ctx)
 	if p.Queries == nil {
@@ -199,7 +199,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 	}
 	if isWrite(st.Kind) && st.Kind != DDL && p.Type == PlanScatter && !multiShardWritesAllowed(ctx, r.cfg.AllowMultiShardWrites) {
 		rule, _ := r.vs.rule(p.Table)
-		return fmt.Errorf("%w: add WHERE %s = … (or IN (…)) to target shards, or allow multi-shard writes explicitly", ErrMultiShardWrite, rule.Column)
+		return fmt.Errorf("%w: add WHERE %s = … (or IN (…)) to target shards, or allow multi-shard writes: scalelab query or scalelab proxy --allow-multi-shard-writes (router.Config.AllowMultiShardWrites)", ErrMultiShardWrite, rule.Column)
 	}
 	subs := make([]Trace, len(p.Shards))
 	start := time.Now()

@@ -273,7 +273,7 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 		// The replica failed under us: one retry elsewhere. A
 		// read-your-writes read retries on the primary, which needs no wait.
 		set.Fail(node, err)
-		r.stats.route(RouteRetry)
+		r.stats.retries.Add(1)
 		failed := node
 		if mode == ReadYourWrites && g.get(set.Shard) != "" {
 			node, route, reason = set.Primary(), RouteFallback, "retry after "+failed.Name+" failed: "+err.Error()
@@ -384,7 +384,7 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 	}
 	node, fallback, err := set.PickReplica()
 	if err != nil || fallback {
-		why := "no healthy replica under the lag limit"
+		why := "no healthy replica under the lag limit (" + set.WhyNotEligible() + ")"
 		if len(set.Replicas()) == 0 {
 			why = "the shard has no replicas"
 		}

@@ -5,22 +5,29 @@ import (
 	"sync/atomic"
 )
 
-// Route labels counted by Stats. primary, replica, fallback and unparsed
-// partition the statements; retry counts retries on top of them.
+// Route labels counted by Stats.Routes. They partition the statements the
+// router sent to nodes: each is counted once, under one of them.
 const (
 	RoutePrimary  = "primary"
 	RouteReplica  = "replica"
 	RouteFallback = "fallback"
 	RouteUnparsed = "unparsed"
-	RouteRetry    = "retry"
 )
 
 // Stats is a snapshot of the router's counters.
 type Stats struct {
-	// Routes counts statements per route label.
+	// Routes counts the statements sent to nodes by route label: a
+	// scattered statement counts once per shard it ran on, a retried read
+	// once, under the node that answered. They sum to the sum of Nodes.
 	Routes map[string]uint64 `json:"routes"`
-	// Nodes counts statements per node name.
+	// Nodes counts the statements sent to each node, by name.
 	Nodes map[string]uint64 `json:"nodes"`
+	// Shapes counts the statements on sharded tables by plan type
+	// (PlanSingleShard, PlanMultiShard, PlanScatter), once per statement.
+	Shapes map[string]uint64 `json:"shapes"`
+	// Retries counts reads that failed on a replica and ran again on
+	// another node (counted in Routes and Nodes under that node).
+	Retries uint64 `json:"retries"`
 	// Classified counts statement classifications, one per statement a
 	// client sends; Parsed counts the texts the parser read (the others
 	// came from the cache).
@@ -34,6 +41,8 @@ type Stats struct {
 type counters struct {
 	routes   sync.Map // string → *atomic.Uint64
 	nodes    sync.Map
+	shapes   sync.Map
+	retries  atomic.Uint64
 	buffered atomic.Uint64
 }
 
@@ -47,11 +56,16 @@ func (c *counters) add(m *sync.Map, key string) {
 
 func (c *counters) route(label string) { c.add(&c.routes, label) }
 func (c *counters) node(name string)   { c.add(&c.nodes, name) }
+func (c *counters) shape(plan string)  { c.add(&c.shapes, plan) }
 
 func (c *counters) snapshot() Stats {
-	s := Stats{Routes: map[string]uint64{}, Nodes: map[string]uint64{}}
-	c.routes.Range(func(k, v any) bool { s.Routes[k.(string)] = v.(*atomic.Uint64).Load(); return true })
-	c.nodes.Range(func(k, v any) bool { s.Nodes[k.(string)] = v.(*atomic.Uint64).Load(); return true })
-	s.Buffered = c.buffered.Load()
+	s := Stats{Routes: map[string]uint64{}, Nodes: map[string]uint64{}, Shapes: map[string]uint64{}}
+	for _, m := range []struct {
+		from *sync.Map
+		to   map[string]uint64
+	}{{&c.routes, s.Routes}, {&c.nodes, s.Nodes}, {&c.shapes, s.Shapes}} {
+		m.from.Range(func(k, v any) bool { m.to[k.(string)] = v.(*atomic.Uint64).Load(); return true })
+	}
+	s.Retries, s.Buffered = c.retries.Load(), c.buffered.Load()
 	return s
 }

@@ -417,7 +417,7 @@ func TestReplicaCrash(t *testing.T) {
 	if failures.Load() != 0 {
 		t.Fatalf("%d of %d reads failed; first: %v", failures.Load(), reads.Load()+failures.Load(), firstErr.Load())
 	}
-	if retries := r.Stats().Routes[router.RouteRetry]; retries == 0 {
+	if retries := r.Stats().Retries; retries == 0 {
 		t.Error("no read was retried: the kill did not hit in-flight reads, so the test proves less than it claims")
 	}
 	hist := r.Sets()[0].Snapshot()[1].History
@@ -427,7 +427,7 @@ func TestReplicaCrash(t *testing.T) {
 	if victim.Served() == servedBefore && ctx.Err() == nil {
 		t.Error("re-admitted replica served no reads")
 	}
-	t.Logf("%d reads, 0 errors, %d retries; transitions %+v", reads.Load(), r.Stats().Routes[router.RouteRetry], hist)
+	t.Logf("%d reads, 0 errors, %d retries; transitions %+v", reads.Load(), r.Stats().Retries, hist)
 }
 
 // TestSessionSetMixesOwnAndServerVariables checks that a SET that assigns

@@ -193,7 +193,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*LoadResult, error) {
 	defer l.close()
 	res, err := l.run(ctx)
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("%w: %w: the tables may hold part of the data; load again with Drop (scalelab load --drop) to start over",
+		return nil, fmt.Errorf("%w: %w: the tables may hold part of the data; run scalelab load --drop to start over",
 			ErrInterrupted, context.Cause(ctx))
 	}
 	if err != nil {
@@ -375,7 +375,7 @@ func (l *loader) checkEmpty(ctx context.Context) error {
 			err := l.dbs[i].QueryRowContext(ctx, "SELECT 1 FROM `"+t+"` LIMIT 1").Scan(&one)
 			switch {
 			case err == nil:
-				return fmt.Errorf("%w: table %s on shard %s holds rows of an earlier load; nothing was written: load with Drop (scalelab load --drop) to replace them",
+				return fmt.Errorf("%w: table %s on shard %s holds rows of an earlier load; nothing was written: run scalelab load --drop to replace them",
 					ErrAlreadyLoaded, t, l.shards[i])
 			case !errors.Is(err, sql.ErrNoRows):
 				return fmt.Errorf("check table %s on shard %s: %w", t, l.shards[i], err)
@@ -489,7 +489,7 @@ func translate(err error) error {
 }
 
 func alreadyLoaded(err error) error {
-	return fmt.Errorf("%w (%w): the table holds an earlier load; load with Drop (scalelab load --drop) to empty it first", ErrAlreadyLoaded, err)
+	return fmt.Errorf("%w (%w): the table holds an earlier load; run scalelab load --drop to empty it first", ErrAlreadyLoaded, err)
 }
 
 // erDupEntry is the server's ER_DUP_ENTRY, the same on MariaDB and MySQL.

@@ -240,6 +240,11 @@ func TestLoadTwice(t *testing.T) {
 			if !errors.Is(err, schema.ErrAlreadyLoaded) {
 				t.Fatalf("second load without Drop: got %v, want an error wrapping ErrAlreadyLoaded", err)
 			}
+			// The message is for the user of the command: it names the flag,
+			// not the Go field.
+			if !strings.Contains(err.Error(), "scalelab load --drop") || strings.Contains(err.Error(), "with Drop") {
+				t.Errorf("second load: the message %q does not say to run scalelab load --drop", err)
+			}
 			msg := err.Error()
 			t.Logf("second load: %s", msg)
 			if !strings.Contains(msg, "table users on shard ") || !strings.Contains(msg, "nothing was written") || !strings.Contains(msg, "--drop") {

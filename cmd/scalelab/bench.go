@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net"
+	"os/user"
 	"strconv"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/bench"
 	"github.com/scalelab/scalelab/internal/profile"
 	"github.com/scalelab/scalelab/internal/progress"
@@ -15,7 +20,9 @@ import (
 func newBenchCmd() *cobra.Command {
 	var o bench.Options
 	var topo, cpuProfile string
-	var events int
+	var events, executeNumber, verbose int
+	var autoIncrement, onlyPrint, silent bool
+	var conn slapConn
 	var maxErrorRate float64
 	var histogram bool
 	c := &cobra.Command{
@@ -47,6 +54,16 @@ mysqlslap's flags mean what they mean there:
   --pre-query/--post-query untimed statements before/after every run
   --create-schema          create the database if missing and use it
   --csv[=FILE]             mysqlslap's CSV lines, on stdout or appended to FILE
+  -c -i -q -a -x -y -F -e  --concurrency --iterations --query
+                           --auto-generate-sql --number-char-cols
+                           --number-int-cols --delimiter --engine
+  -h -P -u -p -S           --host --port --user --password --socket: a
+                           direct target, as --dsn
+  --only-print             print the statements, send nothing
+  -s, -v                   --silent, --verbose
+  --auto-generate-sql-secondary-indexes, -add-autoincrement, -execute-number
+A schema that --create-schema created is dropped after the run, as
+mysqlslap drops it, unless --no-drop; one that existed is kept.
 sysbench's: --duration bounds each run by time, --warmup discards its first
 seconds, --rate makes an open loop at a fixed total rate (latency counts from
 each query's scheduled start, so queueing shows instead of hiding),
@@ -107,10 +124,22 @@ measured, marked partial.`,
 			if histogram && o.Format != string(bench.FormatTable) && o.Format != string(bench.FormatMarkdown) {
 				return usagef("--histogram prints text: it goes with --format table or markdown")
 			}
+			if err := conn.apply(c, &o); err != nil {
+				return err
+			}
+			if c.Flags().Changed("auto-generate-sql-execute-number") {
+				if c.Flags().Changed("number-of-queries") || c.Flags().Changed("events") {
+					return usagef("--auto-generate-sql-execute-number gives the number of queries per client: leave out --number-of-queries")
+				}
+				if executeNumber < 1 {
+					return usagef("--auto-generate-sql-execute-number %d: want 1 or more", executeNumber)
+				}
+			}
 			if maxErrorRate < 0 || maxErrorRate > 1 {
 				return usagef("--max-error-rate %g: want a share from 0 (no failed query allowed) to 1 (any)", maxErrorRate)
 			}
-			return runBench(c, o, topo, cpuProfile, histogram, maxErrorRate)
+			return runBench(c, o, topo, benchFlags{cpuProfile: cpuProfile, histogram: histogram, maxErrorRate: maxErrorRate,
+				executeNumber: executeNumber, onlyPrint: onlyPrint, silent: silent, verbose: verbose})
 		},
 	}
 	addTopologyFlag(c, &topo)
@@ -120,19 +149,19 @@ measured, marked partial.`,
 	f.BoolVar(&o.BlockingIO, "blocking-io", bench.DefaultBlockingIO, "direct target: blocking socket calls, as sysbench's clients make, raw and on a thread per client (one system call per reply, and no scheduler hand-off, instead of Go's poll-and-retry)")
 	f.StringVar(&o.Node, "node", "", "direct target: a node of the topology, such as 0/primary or -80/replica-1")
 	f.StringVar(&o.Consistency, "consistency", string(router.Eventual), "router target: read consistency, eventual, read-your-writes or strong")
-	f.StringVar(&o.Concurrency, "concurrency", "1", "comma-separated numbers of concurrent clients, one level each: 1,10,100")
-	f.IntVar(&o.Run.Iterations, "iterations", bench.DefaultIterations, "runs of each concurrency level")
+	f.StringVarP(&o.Concurrency, "concurrency", "c", "1", "comma-separated numbers of concurrent clients, one level each: 1,10,100")
+	f.IntVarP(&o.Run.Iterations, "iterations", "i", bench.DefaultIterations, "runs of each concurrency level")
 	f.IntVar(&o.Run.NumberOfQueries, "number-of-queries", 0, "total queries of one run, split across the clients (0: each client runs each statement once, or no limit with --duration)")
-	f.StringVar(&o.Query, "query", "", "statements separated by ';', or @FILE, or the path of a file of them")
+	f.StringVarP(&o.Query, "query", "q", "", "statements separated by ';', or @FILE, or the path of a file of them")
 	f.StringVar(&o.PreQuery, "pre-query", "", "statements run before every run, untimed (text, @FILE or a path)")
 	f.StringVar(&o.PostQuery, "post-query", "", "statements run after every run, untimed (text, @FILE or a path)")
 	f.StringVar(&o.CreateSchema, "create-schema", "", "database to create if missing and run in")
-	f.BoolVar(&o.AutoGenerate, "auto-generate-sql", false, "generate the workload: mysqlslap's table t1, recreated and filled before every run")
+	f.BoolVarP(&o.AutoGenerate, "auto-generate-sql", "a", false, "generate the workload: mysqlslap's table t1, recreated and filled before every run")
 	f.StringVar(&o.LoadType, "auto-generate-sql-load-type", string(bench.DefaultLoadType), "generated statements: read (scans), write (inserts), key (point reads), update or mixed (inserts and scans)")
 	f.IntVar(&o.AutoGen.Rows, "auto-generate-sql-write-number", bench.DefaultAutoRows, "rows inserted into t1 before every run")
 	f.IntVar(&o.AutoGen.UniqueQueries, "auto-generate-sql-unique-query-number", bench.DefaultUniqueQueries, "distinct generated statements")
-	f.IntVar(&o.AutoGen.IntCols, "number-int-cols", bench.DefaultIntCols, "INT columns of t1")
-	f.IntVar(&o.AutoGen.CharCols, "number-char-cols", bench.DefaultCharCols, "VARCHAR(128) columns of t1")
+	f.IntVarP(&o.AutoGen.IntCols, "number-int-cols", "y", bench.DefaultIntCols, "INT columns of t1")
+	f.IntVarP(&o.AutoGen.CharCols, "number-char-cols", "x", bench.DefaultCharCols, "VARCHAR(128) columns of t1")
 	f.BoolVar(&o.NoDrop, "no-drop", false, "keep t1 after the last run of --auto-generate-sql")
 	f.StringVar(&o.CSV, "csv", "", "write mysqlslap's CSV lines to FILE (appending), or, as plain --csv, to stdout instead of the report")
 	f.Lookup("csv").NoOptDefVal = "-"
@@ -148,15 +177,53 @@ measured, marked partial.`,
 	f.Uint64Var(&o.Run.Seed, "seed", 0, "seed of the placeholder values and generated data: the same seed draws the same values")
 	f.StringVar(&o.Format, "format", string(bench.FormatTable), "report format: "+joinNames(bench.Formats()))
 	f.StringVar(&o.Out, "out", "", "also write the JSON report to this file")
+	// mysqlslap's connection flags, for a direct target. -h is --host, as in
+	// mysqlslap, so help is --help only.
+	f.Bool("help", false, "help for bench")
+	f.StringVarP(&conn.host, "host", "h", "127.0.0.1", "mysqlslap: server host, for a direct target (as --dsn)")
+	f.IntVarP(&conn.port, "port", "P", 3306, "mysqlslap: server port")
+	f.StringVarP(&conn.user, "user", "u", "", "mysqlslap: user (default: your login name)")
+	f.StringVarP(&conn.password, "password", "p", "", "mysqlslap: password")
+	f.StringVarP(&conn.socket, "socket", "S", "", "mysqlslap: unix socket, instead of --host and --port")
+	f.StringVarP(&o.Delimiter, "delimiter", "F", ";", "mysqlslap: what separates the statements of --query, --pre-query and --post-query")
+	f.StringVarP(&o.AutoGen.Engine, "engine", "e", "", "mysqlslap: storage engine of --auto-generate-sql's table t1")
+	f.IntVar(&o.AutoGen.SecondaryIndexes, "auto-generate-sql-secondary-indexes", 0, "mysqlslap: secondary indexes on t1 (on its INT columns)")
+	f.BoolVar(&autoIncrement, "auto-generate-sql-add-autoincrement", false, "mysqlslap: t1 keyed by an AUTO_INCREMENT column (t1 always is)")
+	f.IntVar(&executeNumber, "auto-generate-sql-execute-number", 0, "mysqlslap: queries each client runs (--number-of-queries is this times the clients)")
+	f.BoolVar(&onlyPrint, "only-print", false, "mysqlslap: print the statements a run would send, and send nothing")
+	f.BoolVarP(&silent, "silent", "s", false, "mysqlslap: no progress and no header on stderr")
+	f.CountVarP(&verbose, "verbose", "v", "mysqlslap: more on stderr (the statements, with -v -v)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of scalelab itself to this file (for go tool pprof)")
 	_ = f.MarkHidden("cpuprofile")
 	return c
 }
 
-func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string, histogram bool, maxErrorRate float64) error {
+// benchFlags are the command's flags that bench.Options does not hold.
+type benchFlags struct {
+	cpuProfile        string
+	histogram         bool
+	maxErrorRate      float64
+	executeNumber     int // queries per client, mysqlslap's --auto-generate-sql-execute-number
+	onlyPrint, silent bool
+	verbose           int
+}
+
+func runBench(c *cobra.Command, o bench.Options, topo string, bf benchFlags) error {
 	plan, err := o.Resolve()
 	if err != nil {
 		return &usageError{err}
+	}
+	if bf.onlyPrint {
+		return printStatements(c.OutOrStdout(), plan, o.Delimiter)
+	}
+	if bf.executeNumber > 0 && len(plan.Run.Concurrency) > 1 {
+		return usagef("--auto-generate-sql-execute-number with several --concurrency levels: run one level at a time")
+	}
+	if bf.executeNumber > 0 {
+		plan.Run.NumberOfQueries = bf.executeNumber * plan.Run.Concurrency[0]
+	}
+	if bf.silent {
+		c.SetErr(io.Discard)
 	}
 	if plan.Target.DSN == nil {
 		plan.Target.TopologyPath = topo
@@ -187,7 +254,12 @@ func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string, histog
 	}
 	fmt.Fprintf(stderr(c), "bench: %d statement(s) against %s; concurrency %s, %d iteration(s)\n",
 		len(plan.Run.Queries), target.Description, o.Concurrency, plan.Run.Iterations)
-	stop, err := profile.StartCPU(cpuProfile)
+	if bf.verbose > 1 {
+		for _, q := range plan.Run.Queries {
+			fmt.Fprintln(stderr(c), "bench: statement:", q)
+		}
+	}
+	stop, err := profile.StartCPU(bf.cpuProfile)
 	if err != nil {
 		return err
 	}
@@ -200,7 +272,7 @@ func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string, histog
 	if err := bench.WriteReport(c.OutOrStdout(), res, plan.Report); err != nil {
 		return err
 	}
-	if histogram {
+	if bf.histogram {
 		if err := bench.WriteHistograms(c.OutOrStdout(), res, plan.Run.Percentile); err != nil {
 			return err
 		}
@@ -208,10 +280,19 @@ func runBench(c *cobra.Command, o bench.Options, topo, cpuProfile string, histog
 	for _, w := range res.Warnings() {
 		fmt.Fprintln(stderr(c), "bench:", w)
 	}
+	if target.DropSchema != nil && !o.NoDrop {
+		// As mysqlslap, which drops its schema after the run; only one
+		// this run created.
+		if err := target.DropSchema(context.WithoutCancel(ctx)); err != nil {
+			fmt.Fprintln(stderr(c), "bench:", err)
+		} else if bf.verbose > 0 {
+			fmt.Fprintf(stderr(c), "bench: dropped schema %s, created for this run (--no-drop keeps it)\n", o.CreateSchema)
+		}
+	}
 	if runErr != nil {
 		return runErr
 	}
-	return res.CheckErrors(maxErrorRate)
+	return res.CheckErrors(bf.maxErrorRate)
 }
 
 // seconds is a duration flag that also takes sysbench's plain number of
@@ -235,3 +316,64 @@ func (s *seconds) Set(v string) error {
 }
 
 func (s *seconds) Type() string { return "seconds" }
+
+// slapConn is mysqlslap's connection flags.
+type slapConn struct {
+	host, user, password, socket string
+	port                         int
+}
+
+// apply turns the connection flags, when any is given, into o.DSN.
+func (sc slapConn) apply(c *cobra.Command, o *bench.Options) error {
+	given := false
+	for _, name := range []string{"host", "port", "user", "password", "socket"} {
+		given = given || c.Flags().Changed(name)
+	}
+	if !given {
+		return nil
+	}
+	if o.DSN != "" || o.Node != "" {
+		return usagef("--host, --port, --user, --password and --socket name the server, as --dsn and --node do: give one way")
+	}
+	cfg := mysql.NewConfig()
+	cfg.User, cfg.Passwd = sc.user, sc.password
+	if cfg.User == "" {
+		if u, err := user.Current(); err == nil {
+			cfg.User = u.Username
+		}
+	}
+	if sc.socket != "" {
+		cfg.Net, cfg.Addr = "unix", sc.socket
+	} else {
+		cfg.Net, cfg.Addr = "tcp", net.JoinHostPort(sc.host, strconv.Itoa(sc.port))
+	}
+	o.DSN = cfg.FormatDSN()
+	return nil
+}
+
+// printStatements writes what a run would send, as mysqlslap's
+// --only-print: the setup, the workload and the cleanup, each statement
+// ended by the delimiter, and nothing is sent.
+func printStatements(w io.Writer, plan *bench.Plan, delim string) error {
+	if delim == "" {
+		delim = ";"
+	}
+	// The workload's placeholders get the values a first client would
+	// draw (--seed).
+	rend := bench.NewRenderer(plan.Run.Seed, 0)
+	for i, part := range [][]string{plan.Run.PreQuery, plan.Run.Queries, plan.Run.PostQuery} {
+		for _, q := range part {
+			if i == 1 {
+				t, err := bench.ParseTemplate(q)
+				if err != nil {
+					return &usageError{err}
+				}
+				q = rend.Render(t)
+			}
+			if _, err := fmt.Fprintln(w, q+delim); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

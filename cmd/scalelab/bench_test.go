@@ -48,6 +48,8 @@ func TestBenchUsageErrors(t *testing.T) {
 		{"load type without auto-generate", []string{"--query", "SELECT 1", "--auto-generate-sql-load-type", "key"}, "needs --auto-generate-sql"},
 		{"plain csv with format", []string{"--query", "SELECT 1", "--csv", "--format", "json"}, "--csv=FILE"},
 		{"negative iterations", []string{"--query", "SELECT 1", "--iterations", "-1"}, "--iterations -1"},
+		{"connection flags and dsn", []string{"--query", "SELECT 1", "-h", "127.0.0.1", "--dsn", "u:p@tcp(127.0.0.1:1)/d"}, "give one way"},
+		{"execute number and number of queries", []string{"-a", "--auto-generate-sql-execute-number", "5", "--number-of-queries", "9"}, "leave out --number-of-queries"},
 		{"zero iterations", []string{"--query", "SELECT 1", "--iterations", "0"}, "--iterations 0"},
 		{"bad consistency", []string{"--query", "SELECT 1", "--consistency", "sometimes"}, "sometimes"},
 		{"unknown flag", []string{"--query", "SELECT 1", "--concurency", "4"}, "unknown flag"},
@@ -73,6 +75,15 @@ func TestBenchUsageErrors(t *testing.T) {
 				t.Errorf("got stdout %q, want nothing", stdout)
 			}
 		})
+	}
+}
+
+// TestBenchOnlyPrint prints the statements a run would send, with the
+// placeholders drawn, and connects to nothing (no server is named).
+func TestBenchOnlyPrint(t *testing.T) {
+	out, _, err := runCLI(t, "bench", "--only-print", "-F", "|", "-q", "SELECT {id:uniform(5,5)}|SELECT 2", "--pre-query", "SET @a = 1")
+	if err != nil || out != "SET @a = 1|\nSELECT 5|\nSELECT 2|\n" {
+		t.Errorf("got %q, %v", out, err)
 	}
 }
 

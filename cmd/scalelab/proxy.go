@@ -17,6 +17,7 @@ import (
 func newProxyCmd() *cobra.Command {
 	var topo, user, password, cpuProfile string
 	var backendMaxOpen int
+	var multiWrites bool
 	var failoverBuffer time.Duration
 	var auto failover.WatchConfig
 	var autoFailover bool
@@ -36,6 +37,10 @@ with mysql_native_password or caching_sha2_password.
 In a client:
   SET scalelab_consistency = 'read-your-writes';   -- or eventual, strong
   SELECT /*+ scalelab_consistency=strong */ ...;   -- for one statement
+(The mariadb and mysql command-line clients strip comments before they
+send a statement, hints included, unless started with --comments (-c):
+without it the hint never reaches the proxy and the read is eventual. SET
+scalelab_consistency works from any client.)
   SHOW scalelab_route SELECT * FROM t WHERE id = 1; -- where would it go?
 
 Router refusals (for example a cross-shard transaction) come back as error
@@ -84,7 +89,7 @@ needs the sandbox the topology file belongs to.`,
 			}
 			defer stop()
 			cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr(c), format+"\n", args...) }
-			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}, TimesAsText: true},
+			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}, TimesAsText: true}, AllowMultiShardWrites: multiWrites,
 				TopologyPath: topo, OnFollow: func(err error) { followed(stderr(c), err) }, FailoverBuffer: failoverBuffer})
 			if err != nil {
 				return err
@@ -122,6 +127,7 @@ needs the sandbox the topology file belongs to.`,
 	addTopologyFlag(c, &topo)
 	c.Flags().StringVar(&cfg.Listen, "listen", proxy.DefaultListen, "address for MySQL clients")
 	c.Flags().DurationVar(&failoverBuffer, "failover-buffer", failover.DefaultBuffer, "hold a write for a shard without a usable primary this long, waiting for a failover (0: fail it at once)")
+	c.Flags().BoolVar(&multiWrites, "allow-multi-shard-writes", false, "let UPDATE and DELETE without the shard key run on every shard")
 	c.Flags().BoolVar(&autoFailover, "auto-failover", false, "watch the primaries and fail a lost one over (as scalelab failover --watch)")
 	c.Flags().DurationVar(&auto.Interval, "interval", failover.DefaultWatchInterval, "--auto-failover: time between probes of each primary")
 	c.Flags().IntVar(&auto.Misses, "misses", failover.DefaultMisses, "--auto-failover: probes in a row a primary must miss")

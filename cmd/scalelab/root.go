@@ -145,10 +145,29 @@ func noNodeIsUsage(err error) error {
 	return err
 }
 
-// loadTopology reads the topology file at path, and warns on stderr when
+// readTopology reads the topology file at path, and warns on stderr when
 // other users can read it, as ssh warns about a private key.
-func loadTopology(stderr io.Writer, path string) (*topology.Topology, error) {
+func readTopology(stderr io.Writer, path string) (*topology.Topology, error) {
 	return topology.LoadChecked(path, func(e *topology.ExposedError) { fmt.Fprintln(stderr, "warning:", e) })
+}
+
+// ErrStopped is returned (wrapped) for a command that needs servers when
+// the sandbox the topology belongs to runs none.
+var ErrStopped = errors.New("the sandbox is stopped")
+
+// loadTopology is readTopology for a command that talks to the servers:
+// when the topology belongs to a local sandbox of which no node runs, it
+// says so, and how to start it, rather than letting the first connection
+// fail.
+func loadTopology(stderr io.Writer, path string) (*topology.Topology, error) {
+	t, err := readTopology(stderr, path)
+	if err != nil {
+		return nil, err
+	}
+	if sb, err := sandbox.Open(filepath.Dir(path)); err == nil && len(sb.State.Nodes) > 0 && len(sb.Running()) == 0 {
+		return nil, fmt.Errorf("%w: none of the %d nodes in %s runs; start it with scalelab up --dir %s", ErrStopped, len(sb.State.Nodes), sb.Dir, sb.Dir)
+	}
+	return t, nil
 }
 
 // openSandbox opens the sandbox that holds the topology file topo (as

@@ -28,7 +28,7 @@ age on each replica). Passwords are never printed.`,
 			if err := checkTableOrJSON(format); err != nil {
 				return err
 			}
-			t, err := loadTopology(c.ErrOrStderr(), topo)
+			t, err := readTopology(c.ErrOrStderr(), topo) // a stopped sandbox shows its nodes down
 			if err != nil {
 				return err
 			}

@@ -79,3 +79,24 @@ func TestDemoChecksPortsFirst(t *testing.T) {
 		t.Errorf("demo left %d file(s) in its dir after refusing to start: %v", len(ents), ents)
 	}
 }
+
+// TestStoppedSandboxSaysSo: a command that needs the servers of a stopped
+// sandbox says that it is stopped and how to start it, instead of the
+// first connection's error; status still shows its nodes down. The
+// sandbox takes port 29500.
+func TestStoppedSandboxSaysSo(t *testing.T) {
+	sb := startSandbox(t, sandbox.Config{Replicas: 0, BasePort: 29500, Name: "stopped"})
+	if err := sb.Stop(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"query", "SELECT 1"}, {"bench", "--query", "SELECT 1"}, {"load"}} {
+		_, _, err := runCLI(t, append(args, "--dir", sb.Dir)...)
+		if !errors.Is(err, ErrStopped) || !strings.Contains(err.Error(), "scalelab up --dir "+sb.Dir) {
+			t.Errorf("%v on a stopped sandbox: got %v", args, err)
+		}
+	}
+	out, _, _ := runCLI(t, "status", "--dir", sb.Dir)
+	if !strings.Contains(out, "down") {
+		t.Errorf("status of a stopped sandbox:\n%s", out)
+	}
+}

@@ -137,7 +137,7 @@ func TestFrozenReplica(t *testing.T) {
 	if len(hist) == 0 || hist[0].To != replica.Shunned {
 		t.Errorf("transitions %+v, want healthy→shunned first", hist)
 	}
-	t.Logf("retried reads: %d; transitions %+v", r.Stats().Routes[router.RouteRetry], hist)
+	t.Logf("retried reads: %d; transitions %+v", r.Stats().Retries, hist)
 }
 
 // waitFor polls cond until it holds, failing t after timeout.

@@ -354,7 +354,7 @@ func TestTargetedQueriesTouchOneShard(t *testing.T) {
 			if tr.Plan != router.PlanSingleShard {
 				t.Errorf("plan %q, want %q", tr.Plan, router.PlanSingleShard)
 			}
-			if got := after.Routes[router.PlanSingleShard] - before.Routes[router.PlanSingleShard]; got != 1 {
+			if got := after.Shapes[router.PlanSingleShard] - before.Shapes[router.PlanSingleShard]; got != 1 {
 				t.Errorf("single-shard count grew by %d, want 1", got)
 			}
 		})
@@ -406,8 +406,8 @@ func TestRefusals(t *testing.T) {
 		})
 	}
 	_, err := r.ExecContext(ctx, "UPDATE items SET qty = 0 WHERE grp = 3")
-	if !errors.Is(err, router.ErrMultiShardWrite) {
-		t.Errorf("keyless UPDATE: got %v, want ErrMultiShardWrite", err)
+	if !errors.Is(err, router.ErrMultiShardWrite) || !strings.Contains(err.Error(), "--allow-multi-shard-writes") {
+		t.Errorf("keyless UPDATE: got %v, want ErrMultiShardWrite naming the flag that allows it", err)
 	}
 	res, err := r.ExecContext(router.AllowMultiShardWrites(ctx), "UPDATE items SET qty = qty WHERE grp = 3")
 	if err != nil {

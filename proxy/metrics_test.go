@@ -1,0 +1,77 @@
+package proxy_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/scalelab/scalelab/proxy"
+)
+
+// TestMetricsSumsAgree sends targeted, scattered and failing statements
+// through the proxy and reads /metrics: the statements by route and by
+// node sum to the same total, each sharded statement counts once by
+// shape, and errors are labelled by their number.
+func TestMetricsSumsAgree(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	db := f.open(t, nil)
+	ctx := context.Background()
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS kvs (id BIGINT PRIMARY KEY, v VARCHAR(40), n DECIMAL(10,2), d DATETIME(6), b VARBINARY(8))",
+		"SELECT /*+ scalelab_consistency=strong */ v FROM kvs WHERE id = 1",             // single-shard
+		"SELECT /*+ scalelab_consistency=strong */ COUNT(*) FROM kvs",                   // scatter: 2 shards
+		"SELECT /*+ scalelab_consistency=strong */ v FROM kvs WHERE id IN (1, 2, 3, 4)", // one or two shards
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, "SELECT nope FROM kvs WHERE id = 1"); mysqlErrNum(err) != 1054 {
+		t.Fatalf("got %v, want error 1054", err)
+	}
+	m := scrape(t, "http://"+f.srv.MetricsAddr().String()+"/metrics")
+	routes, nodes, shapes := m["scalelab_router_statements_total"], m["scalelab_router_node_statements_total"], m["scalelab_router_sharded_statements_total"]
+	if routes == 0 || routes != nodes {
+		t.Errorf("statements by route sum to %v, by node to %v: want the same, not 0", routes, nodes)
+	}
+	if shapes != 5 { // the DDL (on every shard), the three reads and the failing one
+		t.Errorf("sharded statements by shape sum to %v, want 5", shapes)
+	}
+	if m[`scalelab_proxy_errors_total{errno="1054"}`] != 1 {
+		t.Errorf("errors by number: %v", m)
+	}
+}
+
+// scrape reads a Prometheus text page into sums by metric name, and
+// values by full series.
+func scrape(t *testing.T, url string) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := map[string]float64{}
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, 1<<20))
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") || line == "" {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			continue
+		}
+		series := line[:i]
+		out[series] = v
+		if j := strings.IndexByte(series, '{'); j > 0 {
+			out[series[:j]] += v
+		}
+	}
+	return out
+}

@@ -9,6 +9,8 @@ import (
 // JSONResult is the document WriteJSON writes (and the HTML report reads).
 // Its field names are stable; units are in the names.
 type JSONResult struct {
+	// Meta says what was measured, when the caller recorded it.
+	Meta    *Meta       `json:"meta,omitempty"`
 	Partial bool        `json:"partial"`
 	Levels  []JSONLevel `json:"levels"`
 }
@@ -28,22 +30,23 @@ type JSONStats struct {
 	ErrorsByKind map[string]int64 `json:"errors_by_kind"`
 	WallS        float64          `json:"wall_s"`
 	QPS          float64          `json:"qps"`
-	MinMs        float64          `json:"min_ms"`
-	MeanMs       float64          `json:"mean_ms"`
-	P50Ms        float64          `json:"p50_ms"`
-	P90Ms        float64          `json:"p90_ms"`
-	P95Ms        float64          `json:"p95_ms"`
-	P99Ms        float64          `json:"p99_ms"`
-	P999Ms       float64          `json:"p999_ms"`
-	MaxMs        float64          `json:"max_ms"`
-	Partial      bool             `json:"partial"`
+	// The latencies of successful queries; null when none succeeded.
+	MinMs   *float64 `json:"min_ms"`
+	MeanMs  *float64 `json:"mean_ms"`
+	P50Ms   *float64 `json:"p50_ms"`
+	P90Ms   *float64 `json:"p90_ms"`
+	P95Ms   *float64 `json:"p95_ms"`
+	P99Ms   *float64 `json:"p99_ms"`
+	P999Ms  *float64 `json:"p999_ms"`
+	MaxMs   *float64 `json:"max_ms"`
+	Partial bool     `json:"partial"`
 }
 
 // WriteJSON writes r as one indented JSON document and nothing else.
 // Latencies are in milliseconds ("p99_ms"), wall time in seconds ("wall_s");
 // "queries" counts successful queries and "errors" failed ones.
 func WriteJSON(w io.Writer, r *Result) error {
-	out := JSONResult{Partial: r.Partial, Levels: make([]JSONLevel, 0, len(r.Levels))}
+	out := JSONResult{Meta: r.Meta, Partial: r.Partial, Levels: make([]JSONLevel, 0, len(r.Levels))}
 	for _, l := range r.Levels {
 		jl := JSONLevel{Concurrency: l.Concurrency, Total: toJSONStats(&l.Total), Iterations: make([]JSONStats, 0, len(l.Iterations))}
 		for i := range l.Iterations {
@@ -61,13 +64,29 @@ func toJSONStats(s *Stats) JSONStats {
 	if byKind == nil {
 		byKind = map[string]int64{}
 	}
-	return JSONStats{
+	j := JSONStats{
 		Clients: s.Clients, Queries: s.Count, Errors: s.Errors, ErrorsByKind: byKind,
-		WallS: s.Wall.Seconds(), QPS: s.QPS,
-		MinMs: msf(s.Min), MeanMs: msf(s.Mean), P50Ms: msf(s.P50), P90Ms: msf(s.P90),
-		P95Ms: msf(s.P95), P99Ms: msf(s.P99), P999Ms: msf(s.P999), MaxMs: msf(s.Max),
-		Partial: s.Partial,
+		WallS: s.Wall.Seconds(), QPS: s.QPS, Partial: s.Partial,
 	}
+	if s.Count > 0 {
+		j.MinMs, j.MeanMs, j.P50Ms, j.P90Ms = msf(s.Min), msf(s.Mean), msf(s.P50), msf(s.P90)
+		j.P95Ms, j.P99Ms, j.P999Ms, j.MaxMs = msf(s.P95), msf(s.P99), msf(s.P999), msf(s.Max)
+	}
+	return j
 }
 
-func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+func msf(d time.Duration) *float64 {
+	v := float64(d) / float64(time.Millisecond)
+	return &v
+}
+
+// Meta says what a run measured, for the report: the statements, the
+// target, the command line (passwords removed), the server and when it
+// started.
+type Meta struct {
+	Queries []string  `json:"queries"`
+	Target  string    `json:"target"`
+	Args    []string  `json:"args,omitempty"`
+	Server  string    `json:"server,omitempty"`
+	Started time.Time `json:"started_at"`
+}

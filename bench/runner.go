@@ -135,6 +135,9 @@ type Result struct {
 	// iteration finished; Levels then hold what was measured until then,
 	// the interrupted iteration included (with Stats.Partial set).
 	Partial bool
+	// Meta, when the caller sets it, says what was measured; the JSON
+	// report carries it.
+	Meta *Meta
 }
 
 // Level is what one concurrency level measured.

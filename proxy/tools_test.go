@@ -98,8 +98,8 @@ func TestSysbench(t *testing.T) {
 				}
 				// Needs sharded routing: point selects go to a single shard,
 				// and both shards' replicas serve them.
-				if routes("single-shard") == 0 {
-					t.Errorf("single-shard statements: got 0 (routes %v)", after.Routes)
+				if after.Shapes["single-shard"] == before.Shapes["single-shard"] {
+					t.Errorf("single-shard statements: got 0 (shapes %v)", after.Shapes)
 				}
 				for _, n := range []string{"-80/replica-1", "80-/replica-1"} {
 					if nodes(n) == 0 {

@@ -45,6 +45,9 @@ type NodeStatus struct {
 	// Network lists the netsim faults on the node's relays, such as
 	// "partition (clients, replication)"; see Status.AddNetwork.
 	Network []string `json:"network,omitempty"`
+	// Connect is a command line that opens a client session on the node
+	// (see Status.AddConnect), without a password on it.
+	Connect string `json:"connect,omitempty"`
 }
 
 // Probe connects to every node of t with the admin credentials and reports

@@ -28,6 +28,33 @@ type Status struct {
 	Nodes  []NodeStatus `json:"nodes"`
 
 	netsim bool // the topology has relays: the table shows a network column
+	// Proxy is a command line that opens a client session through scalelab
+	// proxy on its default address, when AddConnect set it.
+	Proxy string `json:"proxy_connect,omitempty"`
+}
+
+// AddConnect sets each node's Connect, and Proxy, to a mariadb command
+// line that reads the user, password and database from defaults (a
+// sandbox's client defaults file).
+func (s *Status) AddConnect(defaults string, proxyPort int) {
+	for i := range s.Nodes {
+		addr := topology.Addr{HostPort: s.Nodes[i].Addr}
+		s.Nodes[i].Connect = fmt.Sprintf("mariadb --defaults-file=%s -h %s -P %d", defaults, addr.Host(), addr.Port())
+	}
+	s.Proxy = fmt.Sprintf("mariadb --defaults-file=%s -h 127.0.0.1 -P %d", defaults, proxyPort)
+}
+
+// WriteConnect writes, after the table, how to connect to each node and
+// to the proxy, when AddConnect was called.
+func (s *Status) WriteConnect(w io.Writer) {
+	if s.Proxy == "" {
+		return
+	}
+	fmt.Fprintln(w, "connect (the password is in the defaults file):")
+	for _, n := range s.Nodes {
+		fmt.Fprintf(w, "  %-14s %s\n", n.Name, n.Connect)
+	}
+	fmt.Fprintf(w, "  %-14s %s   (once scalelab proxy runs)\n", "proxy", s.Proxy)
 }
 
 // ProbeStatus probes every node of t (see Probe) and sets each node's Pid

@@ -30,7 +30,7 @@ func BenchCharts(b *BenchResult) []lab.Chart {
 		if t.Queries == 0 {
 			continue // no successful query, no latency
 		}
-		for i, v := range []float64{t.P50Ms, t.P90Ms, t.P95Ms, t.P99Ms, t.P999Ms} {
+		for i, v := range []float64{val(t.P50Ms), val(t.P90Ms), val(t.P95Ms), val(t.P99Ms), val(t.P999Ms)} {
 			pcts[i].Points = append(pcts[i].Points, lab.Point{X: x, Y: v})
 			lat = append(lat, v)
 		}
@@ -57,8 +57,8 @@ func compareCharts(inputs []Input) []lab.Chart {
 			xs = append(xs, x)
 			q.Points = append(q.Points, lab.Point{X: x, Y: l.Total.QPS})
 			if l.Total.Queries > 0 {
-				p.Points = append(p.Points, lab.Point{X: x, Y: l.Total.P99Ms})
-				lat = append(lat, l.Total.P99Ms)
+				p.Points = append(p.Points, lab.Point{X: x, Y: val(l.Total.P99Ms)})
+				lat = append(lat, val(l.Total.P99Ms))
 			}
 		}
 		qps.Series, p99.Series = append(qps.Series, q), append(p99.Series, p)
@@ -199,9 +199,22 @@ func ratio(r float64) string {
 	return strconv.FormatFloat(r, 'f', 1, 64) + "×"
 }
 
+// val is a latency of a bench result, 0 when it is null (no query
+// succeeded).
+func val(v *float64) float64 {
+	if v == nil {
+		return 0
+	}
+	return *v
+}
+
 // msCell formats a latency in milliseconds with three significant decimals
-// below 10 ms and fewer above.
-func msCell(v float64) string {
+// below 10 ms and fewer above; a null one is "-".
+func msCell(p *float64) string {
+	if p == nil {
+		return "-"
+	}
+	v := *p
 	switch {
 	case v >= 100:
 		return groupFloat(v)

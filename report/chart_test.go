@@ -169,7 +169,7 @@ func TestInlineSVG(t *testing.T) {
 
 func TestBenchSummary(t *testing.T) {
 	level := func(c int, qps, p99 float64) BenchLevel {
-		return BenchLevel{Concurrency: c, Total: BenchStats{Queries: 1, QPS: qps, P99Ms: p99}}
+		return BenchLevel{Concurrency: c, Total: BenchStats{Queries: 1, QPS: qps, P99Ms: f(p99)}}
 	}
 	for _, tc := range []struct {
 		name string
@@ -193,12 +193,12 @@ func TestBenchSummary(t *testing.T) {
 
 func TestBenchChartsLogAxes(t *testing.T) {
 	narrow := BenchResult{Levels: []BenchLevel{
-		{Concurrency: 1, Total: BenchStats{Queries: 1, P50Ms: 1, P999Ms: 2}},
-		{Concurrency: 4, Total: BenchStats{Queries: 1, P50Ms: 1, P999Ms: 3}},
+		{Concurrency: 1, Total: BenchStats{Queries: 1, P50Ms: f(1), P999Ms: f(2)}},
+		{Concurrency: 4, Total: BenchStats{Queries: 1, P50Ms: f(1), P999Ms: f(3)}},
 	}}
 	wideR := BenchResult{Levels: []BenchLevel{
-		{Concurrency: 1, Total: BenchStats{Queries: 1, P50Ms: 0.1, P90Ms: 0.3, P95Ms: 0.5, P99Ms: 1, P999Ms: 2}},
-		{Concurrency: 64, Total: BenchStats{Queries: 1, P50Ms: 0.2, P90Ms: 1, P95Ms: 2, P99Ms: 8, P999Ms: 30}},
+		{Concurrency: 1, Total: BenchStats{Queries: 1, P50Ms: f(0.1), P90Ms: f(0.3), P95Ms: f(0.5), P99Ms: f(1), P999Ms: f(2)}},
+		{Concurrency: 64, Total: BenchStats{Queries: 1, P50Ms: f(0.2), P90Ms: f(1), P95Ms: f(2), P99Ms: f(8), P999Ms: f(30)}},
 		{Concurrency: 128}, // no successful query: no latency point
 	}}
 	n, w := BenchCharts(&narrow), BenchCharts(&wideR)
@@ -214,8 +214,8 @@ func TestBenchChartsLogAxes(t *testing.T) {
 }
 
 func TestCompareTableMissingLevels(t *testing.T) {
-	a := Input{Name: "a", Bench: &BenchResult{Levels: []BenchLevel{{Concurrency: 1, Total: BenchStats{QPS: 100, P99Ms: 1}}, {Concurrency: 8, Total: BenchStats{QPS: 700, P99Ms: 2}}}}}
-	b := Input{Name: "b", Bench: &BenchResult{Levels: []BenchLevel{{Concurrency: 4, Total: BenchStats{QPS: 50.25, P99Ms: 12.5}}}}}
+	a := Input{Name: "a", Bench: &BenchResult{Levels: []BenchLevel{{Concurrency: 1, Total: BenchStats{QPS: 100, P99Ms: f(1)}}, {Concurrency: 8, Total: BenchStats{QPS: 700, P99Ms: f(2)}}}}}
+	b := Input{Name: "b", Bench: &BenchResult{Levels: []BenchLevel{{Concurrency: 4, Total: BenchStats{QPS: 50.25, P99Ms: f(12.5)}}}}}
 	tb := compareTable([]Input{a, b})
 	if got, want := strings.Join(tb.Header, "|"), "clients|a QPS|b QPS|a p99 ms|b p99 ms"; got != want {
 		t.Errorf("header: got %q, want %q", got, want)
@@ -228,3 +228,5 @@ func TestCompareTableMissingLevels(t *testing.T) {
 		t.Errorf("rows:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func f(v float64) *float64 { return &v }

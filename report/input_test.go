@@ -83,10 +83,10 @@ func TestDecodeBenchJSON(t *testing.T) {
 			{"errors", float64(l.Total.Errors), float64(w.Total.Errors)},
 			{"qps", l.Total.QPS, w.Total.QPS},
 			{"wall_s", l.Total.WallS, w.Total.Wall.Seconds()},
-			{"p50_ms", l.Total.P50Ms, ms(w.Total.P50)},
-			{"p99_ms", l.Total.P99Ms, ms(w.Total.P99)},
-			{"p999_ms", l.Total.P999Ms, ms(w.Total.P999)},
-			{"max_ms", l.Total.MaxMs, ms(w.Total.Max)},
+			{"p50_ms", val(l.Total.P50Ms), ms(w.Total.P50)},
+			{"p99_ms", val(l.Total.P99Ms), ms(w.Total.P99)},
+			{"p999_ms", val(l.Total.P999Ms), ms(w.Total.P999)},
+			{"max_ms", val(l.Total.MaxMs), ms(w.Total.Max)},
 		} {
 			if diff := c.got - c.want; diff > 1e-9 || diff < -1e-9 {
 				t.Errorf("level %d %s: got %v, want %v", i, c.field, c.got, c.want)

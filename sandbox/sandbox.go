@@ -723,6 +723,7 @@ func (s *Sandbox) removeFiles() {
 		}
 	}
 	_ = os.Remove(filepath.Join(s.Dir, chaos.LogFile))
+	_ = os.Remove(filepath.Join(s.Dir, ClientFile))
 	_ = os.Remove(filepath.Join(s.Dir, netsim.ConfigFile))
 	_ = os.Remove(filepath.Join(s.Dir, netsim.LogFile))
 	_ = os.Remove(filepath.Join(s.Dir, stateFile))

@@ -15,6 +15,7 @@ import (
 	"github.com/scalelab/scalelab/internal/progress"
 	"github.com/scalelab/scalelab/router"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func newBenchCmd() *cobra.Command {
@@ -264,11 +265,13 @@ func runBench(c *cobra.Command, o bench.Options, topo string, bf benchFlags) err
 		return err
 	}
 	defer stop()
+	meta := &bench.Meta{Queries: plan.Run.Queries, Target: target.Description, Args: flagArgs(c), Server: serverVersion(ctx, target.Target), Started: time.Now().UTC()}
 	res, runErr := bench.Run(ctx, target.Target, plan.Run)
 	p.Finish()
 	if res == nil {
 		return runErr
 	}
+	res.Meta = meta
 	if err := bench.WriteReport(c.OutOrStdout(), res, plan.Report); err != nil {
 		return err
 	}
@@ -376,4 +379,39 @@ func printStatements(w io.Writer, plan *bench.Plan, delim string) error {
 		}
 	}
 	return nil
+}
+
+// flagArgs lists the flags given on c's command line, as --name=value,
+// with passwords (--password, a --dsn's) replaced by "xxx".
+func flagArgs(c *cobra.Command) []string {
+	var out []string
+	c.Flags().Visit(func(f *pflag.Flag) {
+		v := f.Value.String()
+		switch f.Name {
+		case "password":
+			v = "xxx"
+		case "dsn":
+			if cfg, err := mysql.ParseDSN(v); err == nil && cfg.Passwd != "" {
+				cfg.Passwd = "xxx"
+				v = cfg.FormatDSN()
+			}
+		}
+		out = append(out, "--"+f.Name+"="+v)
+	})
+	return out
+}
+
+// serverVersion is the target server's VERSION(), or "" when it does not
+// say.
+func serverVersion(ctx context.Context, t bench.Target) string {
+	rows, err := t.QueryContext(ctx, "SELECT VERSION()")
+	if err != nil {
+		return ""
+	}
+	defer rows.Close()
+	var v string
+	if rows.Next() && rows.Scan(&v) == nil {
+		return v
+	}
+	return ""
 }

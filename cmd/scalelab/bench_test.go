@@ -8,6 +8,7 @@ import (
 	"github.com/scalelab/scalelab/bench"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,6 +104,13 @@ func TestBenchAgainstServer(t *testing.T) {
 			t.Fatalf("%v; stderr: %s", err, stderr)
 		}
 		var res struct {
+			Meta struct {
+				Queries []string `json:"queries"`
+				Target  string   `json:"target"`
+				Args    []string `json:"args"`
+				Server  string   `json:"server"`
+				Started string   `json:"started_at"`
+			} `json:"meta"`
 			Partial bool `json:"partial"`
 			Levels  []struct {
 				Concurrency int `json:"concurrency"`
@@ -122,6 +130,12 @@ func TestBenchAgainstServer(t *testing.T) {
 		}
 		if len(res.Levels) != 2 || res.Partial {
 			t.Fatalf("got %+v, want 2 complete levels", res)
+		}
+		// The report says what it measured, and never the password.
+		m := res.Meta
+		if len(m.Queries) != 2 || !strings.Contains(m.Target, "(direct)") || m.Server == "" || m.Started == "" ||
+			!slices.Contains(m.Args, "--concurrency=1,3") || strings.Contains(stdout, topo.User.Password) {
+			t.Errorf("meta %+v: want the queries, the target, the server, the start and the flags without the password", m)
 		}
 		for _, l := range res.Levels {
 			if l.Total.Queries != 30 || l.Total.Errors != 30 || l.Total.ErrorsByKind["1146 ER_NO_SUCH_TABLE"] != 30 {
@@ -143,6 +157,9 @@ func TestBenchAgainstServer(t *testing.T) {
 		stdout, _, err := runCLI(t, "bench", "--dsn", dsn, "--number-of-queries", "20", "--query", "SELECT * FROM no_such_table", "--format", "json")
 		if !errors.Is(err, bench.ErrTooManyErrors) || !strings.Contains(err.Error(), "20 of 20 failed") || !strings.Contains(err.Error(), "1146 ER_NO_SUCH_TABLE × 20") {
 			t.Errorf("every query failed: got %v, want an error naming 20 of 20 and the kind", err)
+		}
+		if !strings.Contains(stdout, `"p50_ms": null`) {
+			t.Errorf("with no successful query the latencies are not null:\n%s", stdout)
 		}
 		if !strings.Contains(stdout, `"errors": 20`) {
 			t.Errorf("the report was not printed:\n%s", stdout)

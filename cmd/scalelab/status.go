@@ -3,8 +3,11 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/topology"
@@ -41,6 +44,9 @@ age on each replica). Passwords are never printed.`,
 	return c
 }
 
+// proxyPort is where scalelab proxy listens by default.
+var proxyPort = func() int { _, p, _ := strings.Cut(proxy.DefaultListen, ":"); n, _ := strconv.Atoi(p); return n }()
+
 // printStatus prints every node of t, with its pid when sb runs it. The
 // table (or JSON) is printed either way; the error says whether every
 // shard can take writes.
@@ -55,8 +61,16 @@ func printStatus(c *cobra.Command, t *topology.Topology, sb *sandbox.Sandbox, fo
 	if err := st.AddNetwork(t.Netsim); err != nil {
 		fmt.Fprintf(stderr(c), "network faults unknown: %v\n", err)
 	}
+	if sb != nil && sb.Topology != nil {
+		if path, err := sb.ClientDefaults(); err == nil {
+			st.AddConnect(path, proxyPort)
+		}
+	}
 	if err := st.Write(c.OutOrStdout(), stderr(c), format); err != nil {
 		return err
+	}
+	if format != "json" {
+		st.WriteConnect(stderr(c))
 	}
 	return st.Err()
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -86,6 +87,27 @@ func TestDemoChecksPortsFirst(t *testing.T) {
 // sandbox takes port 29500.
 func TestStoppedSandboxSaysSo(t *testing.T) {
 	sb := startSandbox(t, sandbox.Config{Replicas: 0, BasePort: 29500, Name: "stopped"})
+	// While it runs, status says how to connect, and the line works.
+	_, stderr, err := runCLI(t, "status", "--dir", sb.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line string
+	for _, l := range strings.Split(stderr, "\n") {
+		if f := strings.Fields(l); len(f) > 2 && f[0] == "0/primary" && f[1] == "mariadb" {
+			line = strings.Join(f[1:], " ")
+		}
+	}
+	if line == "" || strings.Contains(line, sb.Topology.User.Password) {
+		t.Fatalf("status does not say how to connect to 0/primary without a password on the line:\n%s", stderr)
+	}
+	if mariadb, err := exec.LookPath("mariadb"); err == nil {
+		f := strings.Fields(line)
+		out, err := exec.Command(mariadb, append(f[1:], "-N", "-e", "SELECT CURRENT_USER(), DATABASE()")...).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), sb.Topology.User.Name+"@") || !strings.Contains(string(out), sb.Topology.DatabaseName()) {
+			t.Errorf("%s: %v\n%s", line, err, out)
+		}
+	}
 	if err := sb.Stop(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func (h *handler) ComQuery(c *vtmysql.Conn, query string, cb func(*sqltypes.Resu
 		h.s.metrics.errors.WithLabelValues("1153").Inc()
 		return errQueryTooLarge(len(query), max)
 	}
-	return h.run(c, query, nil, false, cb)
+	return h.run(c, query, nil, false, cb, nil)
 }
 
 // ComPrepare counts the placeholders and describes the result columns
@@ -115,17 +115,17 @@ func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb fun
 			}
 		}
 	}
-	return h.run(c, p.PrepareStmt, args, true, cb)
+	return h.run(c, p.PrepareStmt, args, true, cb, nil)
 }
 
 // run executes one statement in the client's session and streams its
 // result through cb.
 // binary is true for a prepared statement's execution, whose rows go to
 // the client in the binary protocol.
-func (h *handler) run(c *vtmysql.Conn, query string, args []any, binary bool, cb func(*sqltypes.Result) error) error {
+func (h *handler) run(c *vtmysql.Conn, query string, args []any, binary bool, cb func(*sqltypes.Result) error, sets func(*sqltypes.Result, bool) error) error {
 	start := time.Now()
 	cl := h.client(c)
-	kind, err := h.exec(c, cl, query, args, binary, cb)
+	kind, err := h.exec(c, cl, query, args, binary, cb, sets)
 	if obs, ok := h.s.metrics.byKind[kind]; ok {
 		obs.Observe(time.Since(start).Seconds())
 	}
@@ -137,7 +137,13 @@ func (h *handler) run(c *vtmysql.Conn, query string, args []any, binary bool, cb
 	return se
 }
 
-func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, binary bool, cb func(*sqltypes.Result) error) (string, error) {
+// runSets is run for a text statement whose every result set goes to
+// emit (see streamAll).
+func (h *handler) runSets(c *vtmysql.Conn, query string, emit func(*sqltypes.Result, bool) error) error {
+	return h.run(c, query, nil, false, func(r *sqltypes.Result) error { return emit(r, true) }, emit)
+}
+
+func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, binary bool, cb func(*sqltypes.Result) error, sets func(*sqltypes.Result, bool) error) (string, error) {
 	// Statements run to completion even when the server shuts down (a drain
 	// waits for them, and a hard close cuts the client's connection
 	// instead). A context that cannot be cancelled also spares every
@@ -168,6 +174,8 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	switch {
 	case err != nil:
 		return kind, err
+	case res.Rows != nil && sets != nil:
+		return kind, streamAll(res.Rows, h.s.cfg.RowBatch, binary, sets)
 	case res.Rows != nil:
 		return kind, stream(res.Rows, h.s.cfg.RowBatch, binary, cb)
 	}
@@ -196,10 +204,35 @@ func notSupported(what string) error {
 	return sqlerror.NewSQLErrorf(sqlerror.ERNotSupportedYet, "42000", "%s is %v", what, errNotSupported)
 }
 
-// ComQueryMulti is not used: the listener splits multi-statements itself
-// and calls ComQuery once per statement.
-func (h *handler) ComQueryMulti(*vtmysql.Conn, string, func(sqltypes.QueryResponse, bool, bool) error) error {
-	return notSupported("ComQueryMulti")
+// ComQueryMulti runs a COM_QUERY: each statement of a multi-statement
+// text in turn (when the client allows them), and every result set of
+// each, so that a CALL of a procedure with two SELECTs sends both, then
+// its OK. The first error ends the text, as on a server.
+func (h *handler) ComQueryMulti(c *vtmysql.Conn, query string, cb func(sqltypes.QueryResponse, bool, bool) error) error {
+	if max := h.s.cfg.MaxQueryBytes; max > 0 && len(query) > max {
+		h.s.metrics.errors.WithLabelValues("1153").Inc()
+		return errQueryTooLarge(len(query), max)
+	}
+	queries := []string{query}
+	if c.Capabilities&vtmysql.CapabilityClientMultiStatements != 0 {
+		var err error
+		if queries, err = h.env.Parser().SplitStatementToPieces(query); err != nil {
+			return err
+		}
+	}
+	if len(queries) == 0 {
+		return sqlerror.NewSQLError(sqlerror.EREmptyQuery, sqlerror.SSUnknownSQLState, "Query was empty")
+	}
+	for i, q := range queries {
+		more := i < len(queries)-1
+		err := h.runSets(c, q, func(r *sqltypes.Result, first bool) error {
+			return cb(sqltypes.QueryResponse{QueryResult: r}, more, first)
+		})
+		if err != nil {
+			return cb(sqltypes.QueryResponse{QueryError: err}, false, true)
+		}
+	}
+	return nil
 }
 
 func (h *handler) ComRegisterReplica(*vtmysql.Conn, string, uint16, string, string) error {

@@ -21,6 +21,32 @@ import (
 // digits, not the server's text rounding.
 func stream(rows *sql.Rows, batch int, binary bool, cb func(*sqltypes.Result) error) error {
 	defer rows.Close()
+	return streamSet(rows, batch, binary, func(r *sqltypes.Result, _ bool) error { return cb(r) })
+}
+
+// streamAll is stream for every result set of rows (a CALL sends one per
+// SELECT in the procedure, then an OK): emit receives each result set's
+// chunks, first set on the one that starts it.
+func streamAll(rows *sql.Rows, batch int, binary bool, emit func(r *sqltypes.Result, first bool) error) error {
+	defer rows.Close()
+	for {
+		if err := streamSet(rows, batch, binary, emit); err != nil {
+			return err
+		}
+		if !rows.NextResultSet() {
+			return rows.Err()
+		}
+	}
+}
+
+// streamSet streams the current result set of rows through emit.
+func streamSet(rows *sql.Rows, batch int, binary bool, emit func(r *sqltypes.Result, first bool) error) error {
+	first := true
+	cb := func(r *sqltypes.Result) error {
+		f := first
+		first = false
+		return emit(r, f)
+	}
 	cts, err := rows.ColumnTypes()
 	if err != nil {
 		return err

@@ -94,6 +94,9 @@ func (s *Server) Start(ctx context.Context) error {
 		// Responses are flushed when a command ends; the delay only bounds
 		// how long a slow streaming result may sit in the buffer.
 		FlushDelay: vtmysql.DefaultFlushDelay,
+		// COM_QUERY goes to ComQueryMulti, which sends every result set
+		// of a statement (a CALL's), not only the first.
+		MultiQuery: true,
 	})
 	if err != nil {
 		tcp.Close()

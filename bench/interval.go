@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"github.com/scalelab/scalelab/internal/units"
 	"sync"
 	"time"
 )
@@ -13,8 +14,8 @@ const DefaultPercentile = 95
 // a sysbench --report-interval line shows it.
 type IntervalStats struct {
 	// Elapsed is the time since the iteration started (warmup included).
-	Elapsed time.Duration `json:"elapsed"`
-	Clients int           `json:"clients"`
+	Elapsed units.Ms `json:"elapsed_ms"`
+	Clients int      `json:"clients"`
 	// Queries and Errors are the interval's measured queries, and QPS and
 	// ErrorsPerSec the same per second of the interval.
 	Queries      int64   `json:"queries"`
@@ -23,8 +24,8 @@ type IntervalStats struct {
 	ErrorsPerSec float64 `json:"errors_per_sec"`
 	// Percentile is which latency percentile Latency is, over the
 	// interval's successful queries; Latency is 0 when there were none.
-	Percentile float64       `json:"percentile"`
-	Latency    time.Duration `json:"latency"`
+	Percentile float64  `json:"percentile"`
+	Latency    units.Ms `json:"latency_ms"`
 }
 
 // intervalRecorder collects one client's latencies during one report
@@ -91,12 +92,12 @@ func (r *runner) startIntervals(clients []*client, start time.Time) (stop func()
 			}
 			secs := now.Sub(last).Seconds()
 			last = now
-			st := IntervalStats{Elapsed: now.Sub(start), Clients: len(clients), Queries: sum.count, Errors: sum.errors, Percentile: pct}
+			st := IntervalStats{Elapsed: units.Ms(now.Sub(start)), Clients: len(clients), Queries: sum.count, Errors: sum.errors, Percentile: pct}
 			if secs > 0 {
 				st.QPS, st.ErrorsPerSec = float64(sum.count)/secs, float64(sum.errors)/secs
 			}
 			if sum.count > 0 {
-				st.Latency = sum.Percentile(pct)
+				st.Latency = units.Ms(sum.Percentile(pct))
 			}
 			r.cfg.Interval(st)
 		}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"github.com/scalelab/scalelab/internal/table"
 	"io"
 	"maps"
 	"slices"
@@ -47,25 +48,15 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 }
 
 func writeTable(w io.Writer, r *Result, rend tw.Renderer) error {
-	opts := []tablewriter.Option{
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAlignment(tw.AlignRight),
-	}
+	var opts []tablewriter.Option
 	if rend != nil {
 		opts = append(opts, tablewriter.WithRenderer(rend))
 	}
-	t := tablewriter.NewTable(w, opts...)
-	t.Header(append([]string{"clients", "iterations"}, statsColumns...))
+	var rows [][]string
 	for _, l := range r.Levels {
-		row := append([]string{strconv.Itoa(l.Concurrency), strconv.Itoa(len(l.Iterations))}, statsCells(&l.Total)...)
-		if err := t.Append(row); err != nil {
-			return fmt.Errorf("append table row: %w", err)
-		}
+		rows = append(rows, append([]string{strconv.Itoa(l.Concurrency), strconv.Itoa(len(l.Iterations))}, statsCells(&l.Total)...))
 	}
-	if err := t.Render(); err != nil {
-		return fmt.Errorf("render table: %w", err)
-	}
-	return nil
+	return table.Write(w, append([]string{"clients", "iterations"}, statsColumns...), rows, opts...)
 }
 
 func sortedKeys(m map[string]int64) []string {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/scalelab/scalelab/internal/units"
 	"io"
 	"math"
 	"regexp"
@@ -16,8 +17,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/olekukonko/tablewriter"
 	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/internal/table"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -99,7 +100,7 @@ type Plan struct {
 	// write, changed).
 	RowsSent int64 `json:"rows_sent"`
 	// Elapsed is the client-side time of that execution, fetching every row.
-	Elapsed time.Duration `json:"elapsed_ns"`
+	Elapsed units.Ms `json:"elapsed_ms"`
 }
 
 // TablePlan is one row of EXPLAIN, summarized, plus what execution showed.
@@ -120,17 +121,29 @@ type TablePlan struct {
 	Filesort  bool `json:"filesort"`
 	Temporary bool `json:"temporary"`
 	// FullScan is true for access type ALL (every row of the table) and
-	// index (every entry of an index). A LIMIT can stop an index scan early;
-	// Real.Rows shows whether it did.
+	// index (every entry of an index), unless execution showed the scan
+	// stopped early (Stopped).
 	FullScan bool `json:"full_scan"`
+	// Stopped is set when an ALL or index scan read far fewer rows than
+	// the table holds (under half, per loop): a LIMIT, or an ORDER BY the
+	// index serves, ended it. It is not a full scan then, whatever the
+	// access type says.
+	Stopped bool `json:"stopped_early"`
+	// TableRows is the server's estimate of the table's rows
+	// (information_schema), when it was read for an ALL or index scan.
+	TableRows int64 `json:"table_rows,omitempty"`
 	// Real is what execution measured for this table, nil when the
 	// statement was not analyzed or the executed plan does not name it.
 	Real *TableRun `json:"real,omitempty"`
 }
 
 // Scan names the kind of full scan: "table" for type ALL, "index" for type
-// index, and "no" otherwise.
+// index, "stopped early" for either when execution read only part of the
+// table (Stopped), and "no" otherwise.
 func (t TablePlan) Scan() string {
+	if t.Stopped {
+		return "stopped early"
+	}
 	switch strings.ToUpper(t.Type) {
 	case "ALL":
 		return "table"
@@ -204,7 +217,57 @@ func RunWith(ctx context.Context, db Conner, f flavor.Flavor, stmt string, opts 
 	}
 	p.Analyzed = true
 	attachRuns(p.Tables, parseExecuted(p.Executed))
+	markStopped(ctx, conn, stmt, p.Tables)
 	return p, nil
+}
+
+// markStopped sets Stopped on the ALL and index scans that execution
+// showed ended early: under half of the table's rows (the server's
+// estimate) read per loop. A table whose size cannot be read keeps its
+// access type's verdict.
+func markStopped(ctx context.Context, conn *sql.Conn, stmt string, tables []TablePlan) {
+	names := tableNames(stmt)
+	for i := range tables {
+		t := &tables[i]
+		if t.Scan() == "no" || t.Real == nil || t.Real.Loops <= 0 {
+			continue
+		}
+		name := t.Table
+		if n, ok := names[name]; ok {
+			name = n
+		}
+		var rows sql.NullInt64
+		if err := conn.QueryRowContext(ctx, "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", name).Scan(&rows); err != nil || !rows.Valid {
+			continue
+		}
+		t.TableRows = rows.Int64
+		if t.Real.Rows/t.Real.Loops < float64(rows.Int64)/2 {
+			t.Stopped, t.FullScan = true, false
+		}
+	}
+}
+
+// tableNames maps each alias in stmt to its table's name, as EXPLAIN names
+// a table by its alias; nil when stmt does not parse.
+func tableNames(stmt string) map[string]string {
+	p, err := sqlparser.New(sqlparser.Options{MySQLServerVersion: "8.0.40"})
+	if err != nil {
+		return nil
+	}
+	ast, err := p.Parse(stmt)
+	if err != nil {
+		return nil
+	}
+	out := map[string]string{}
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if at, ok := n.(*sqlparser.AliasedTableExpr); ok {
+			if tn, ok := at.Expr.(sqlparser.TableName); ok && !at.As.IsEmpty() {
+				out[at.As.String()] = tn.Name.String()
+			}
+		}
+		return true, nil
+	}, ast)
+	return out
 }
 
 // analyzeRead runs the executing EXPLAIN, then the statement itself between
@@ -262,7 +325,7 @@ func measure(ctx context.Context, conn *sql.Conn, p *Plan, exec func() (int64, e
 	if err != nil {
 		return fmt.Errorf("execute: %w", err)
 	}
-	p.Elapsed = time.Since(start)
+	p.Elapsed = units.Ms(time.Since(start))
 	p.RowsSent = sent
 	r2, err := handlerReads(ctx, conn)
 	if err != nil {
@@ -835,19 +898,16 @@ func flagScan(s string) string {
 // the executed plan per table and the rows examined.
 func WritePlan(w io.Writer, p *Plan) error {
 	fmt.Fprintf(w, "EXPLAIN %s\n", p.Statement)
-	t := tablewriter.NewWriter(w)
-	t.Header("id", "select_type", "table", "type", "possible_keys", "key", "key_len", "ref", "rows", "filtered", "Extra")
+	var rows [][]string
 	for _, r := range p.Tables {
 		filtered := "-"
 		if r.Filtered != 0 {
 			filtered = strconv.FormatFloat(r.Filtered, 'f', 2, 64)
 		}
-		if err := t.Append(r.ID, r.SelectType, orDash(r.Table), orDash(r.Type), orDash(r.PossibleKeys), orDash(r.Key),
-			orDash(r.KeyLen), orDash(r.Ref), strconv.FormatInt(r.Rows, 10), filtered, r.Extra); err != nil {
-			return err
-		}
+		rows = append(rows, []string{r.ID, r.SelectType, orDash(r.Table), orDash(r.Type), orDash(r.PossibleKeys), orDash(r.Key),
+			orDash(r.KeyLen), orDash(r.Ref), strconv.FormatInt(r.Rows, 10), filtered, r.Extra})
 	}
-	if err := t.Render(); err != nil {
+	if err := table.Write(w, []string{"id", "select_type", "table", "type", "possible_keys", "key", "key_len", "ref", "rows", "filtered", "extra"}, rows); err != nil {
 		return err
 	}
 	if !p.Analyzed {
@@ -855,24 +915,21 @@ func WritePlan(w io.Writer, p *Plan) error {
 		return nil
 	}
 	fmt.Fprintln(w, "executed:")
-	t = tablewriter.NewWriter(w)
-	t.Header("table", "type", "key", "est rows", "real rows", "loops", "time ms", "filesort", "temporary", "full scan")
+	rows = rows[:0]
 	for _, r := range p.Tables {
 		real, loops, ms := "-", "-", "-"
 		if r.Real != nil {
 			real, loops = formatRows(r.Real.Rows), formatRows(r.Real.Loops)
 			ms = strconv.FormatFloat(r.Real.TimeMS, 'f', 3, 64)
 		}
-		if err := t.Append(orDash(r.Table), orDash(r.Type), orDash(r.Key), strconv.FormatInt(r.Rows, 10), real, loops, ms,
-			yesNo(r.Filesort), yesNo(r.Temporary), flagScan(r.Scan())); err != nil {
-			return err
-		}
+		rows = append(rows, []string{orDash(r.Table), orDash(r.Type), orDash(r.Key), strconv.FormatInt(r.Rows, 10), real, loops, ms,
+			yesNo(r.Filesort), yesNo(r.Temporary), flagScan(r.Scan())})
 	}
-	if err := t.Render(); err != nil {
+	if err := table.Write(w, []string{"table", "type", "key", "est rows", "real rows", "loops", "time ms", "filesort", "temporary", "full scan"}, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "rows examined: %d (%s), rows sent: %d, took %v\n",
-		p.RowsExamined, handlerSummary(p.HandlerReads), p.RowsSent, p.Elapsed.Round(time.Microsecond))
+		p.RowsExamined, handlerSummary(p.HandlerReads), p.RowsSent, p.Elapsed.D().Round(time.Microsecond))
 	return nil
 }
 
@@ -905,17 +962,14 @@ func WriteComparison(w io.Writer, a, b *Plan, labelA, labelB string) error {
 func (c *Comparison) Write(w io.Writer, a, b *Plan) error {
 	fmt.Fprintf(w, "A  %s: %s\n", orDash(c.LabelA), a.Statement)
 	fmt.Fprintf(w, "B  %s: %s\n", orDash(c.LabelB), b.Statement)
-	t := tablewriter.NewWriter(w)
-	t.Header("table", "type", "key", "est rows", "real rows", "filesort", "temporary", "full scan")
+	var rows [][]string
 	for _, r := range c.Tables {
 		scan := r.FullScan
 		scan.A, scan.B = flagScan(scan.A), flagScan(scan.B)
-		if err := t.Append(r.Table, r.Type.String(), r.Key.String(), r.Rows.String(), r.RealRows.String(),
-			r.Filesort.String(), r.Temporary.String(), scan.String()); err != nil {
-			return err
-		}
+		rows = append(rows, []string{r.Table, r.Type.String(), r.Key.String(), r.Rows.String(), r.RealRows.String(),
+			r.Filesort.String(), r.Temporary.String(), scan.String()})
 	}
-	if err := t.Render(); err != nil {
+	if err := table.Write(w, []string{"table", "type", "key", "est rows", "real rows", "filesort", "temporary", "full scan"}, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "rows examined (Handler_read_*): %s", c.RowsExamined)

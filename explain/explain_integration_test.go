@@ -197,6 +197,14 @@ func TestExplainFrontPageIndex(t *testing.T) {
 	if a.Real == nil || a.Real.Rows > 10 {
 		t.Errorf("after: got real rows %+v, want about 5", a.Real)
 	}
+	// The index read stopped after about 5 rows: not a full scan, whatever
+	// its access type; the full table scan before stays one.
+	if a.Type == "index" && (a.FullScan || !a.Stopped || a.Scan() != "stopped early") {
+		t.Errorf("after: an index read of %v rows of %d is marked full scan %v, stopped %v (%s)", a.Real.Rows, a.TableRows, a.FullScan, a.Stopped, a.Scan())
+	}
+	if b.Stopped || b.Scan() != "table" {
+		t.Errorf("before: a full table scan is marked %q", b.Scan())
+	}
 	if after.RowsExamined < 5 || after.RowsExamined > 10 {
 		t.Errorf("after: got %d rows examined (%v), want about 5", after.RowsExamined, after.HandlerReads)
 	}
@@ -217,7 +225,7 @@ func TestExplainFrontPageIndex(t *testing.T) {
 	if c.Factor < 100 {
 		t.Errorf("comparison: got factor %.1f, want at least 100", c.Factor)
 	}
-	for _, want := range []string{"ALL → " + a.Type, "yes → no", "⚠ table →", "- → idx_images_dt"} {
+	for _, want := range []string{"ALL → " + a.Type, "yes → no", "⚠ table →", "- → idx_images_dt", "→ stopped early"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("comparison output lacks %q", want)
 		}

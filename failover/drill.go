@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scalelab/scalelab/internal/units"
 	"io"
 	"slices"
 	"sync"
@@ -46,7 +47,7 @@ type DrillResult struct {
 	SemiSync bool `json:"semi_sync"`
 	// Unavailable is the longest time without an acknowledged write around
 	// the kill: detection, failover and the router's move.
-	Unavailable time.Duration `json:"unavailable_ns"`
+	Unavailable units.Ms `json:"unavailable_ms"`
 	// Acked writes were acknowledged to the writer; Lost are those the new
 	// primary does not have; Failed are writes that returned an error.
 	Acked  int     `json:"acked"`
@@ -174,7 +175,7 @@ func Drill(ctx context.Context, cfg DrillConfig) (*DrillResult, error) {
 	// write or two may still be acknowledged while the killed server goes.
 	for i := 1; i < len(ackedAt); i++ {
 		if ackedAt[i].After(killed) {
-			res.Unavailable = max(res.Unavailable, ackedAt[i].Sub(ackedAt[i-1]))
+			res.Unavailable = max(res.Unavailable, units.Ms(ackedAt[i].Sub(ackedAt[i-1])))
 		}
 	}
 	if res.Unavailable == 0 {

@@ -14,6 +14,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/scalelab/scalelab/internal/units"
 	"io"
 	"slices"
 	"strings"
@@ -95,8 +96,8 @@ type Result struct {
 	// ReadOnly is how long the shard had no writable primary: from making
 	// the old primary read-only (or, in an emergency, from the start) to
 	// making the new one writable.
-	ReadOnly time.Duration `json:"read_only_ns"`
-	Took     time.Duration `json:"took_ns"`
+	ReadOnly units.Ms `json:"read_only_ms"`
+	Took     units.Ms `json:"took_ms"`
 }
 
 // member is one node of the shard, with an admin connection, the
@@ -200,7 +201,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if res.Fenced != "" {
 		res.Fenced = renamed[res.Fenced]
 	}
-	res.Took = time.Since(start)
+	res.Took = units.Ms(time.Since(start))
 	say("published: %s is the primary of shard %s", promoted.node.Addr, cfg.Shard)
 	if res.Kind == Emergency && Fence(ctx, f, primary.db, cfg.ProbeTimeout) == nil {
 		// Not down, only cut off from here: whoever still reaches it
@@ -284,7 +285,7 @@ func switchover(ctx context.Context, f flavor.Flavor, old member, replicas []mem
 	if err := openWrites(ctx, f, target, len(res.Repointed)); err != nil {
 		return member{}, nil, err
 	}
-	res.ReadOnly, res.Position = time.Since(fenced), pos
+	res.ReadOnly, res.Position = units.Ms(time.Since(fenced)), pos
 	say("%s is the primary (writes paused %v)", target.node.Name, res.ReadOnly.Round(time.Millisecond))
 	say("repointed %d replica(s), the old primary among them", len(res.Repointed))
 	return target, others, nil
@@ -368,7 +369,7 @@ func reparent(ctx context.Context, f flavor.Flavor, replicas []member, cfg Confi
 	if err := openWrites(ctx, f, target, len(others)); err != nil {
 		return member{}, nil, err
 	}
-	res.ReadOnly, res.Position = time.Since(start), positions[target.node.Name]
+	res.ReadOnly, res.Position = units.Ms(time.Since(start)), positions[target.node.Name]
 	say("%s is the primary", target.node.Name)
 	for _, r := range replicas {
 		if !slices.ContainsFunc(reachable, func(m member) bool { return m.node.Name == r.node.Name }) {

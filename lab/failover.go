@@ -60,7 +60,7 @@ func runFailover(ctx context.Context, e *env) (*Experiment, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", label, err)
 		}
-		m.Runs = append(m.Runs, drillRun{SemiSync: semi, Unavailable: res.Unavailable, Acked: res.Acked, Lost: len(res.Lost), Failed: res.Failed})
+		m.Runs = append(m.Runs, drillRun{SemiSync: semi, Unavailable: res.Unavailable.D(), Acked: res.Acked, Lost: len(res.Lost), Failed: res.Failed})
 		if err := stopOne(ctx, sb); err != nil {
 			return nil, err
 		}

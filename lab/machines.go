@@ -150,7 +150,7 @@ func (m *cpuMeter) end(i int) {
 	}
 	for k, n := range s.nodes {
 		if u, _, ok, err := m.usage(n); ok && err == nil {
-			s.used[k] += u.CPU - s.usedAt[k].CPU
+			s.used[k] += (u.CPU - s.usedAt[k].CPU).D()
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	textTable "github.com/scalelab/scalelab/internal/table"
 	"io"
 	"maps"
 	"os"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // Format is an output format of Write.
@@ -97,19 +97,12 @@ func writeText(w io.Writer, e *Experiment, md bool) error {
 }
 
 func writeTable(w io.Writer, t Table, md bool) error {
-	opts := []tablewriter.Option{tablewriter.WithHeaderAutoFormat(tw.Off)}
+	var opts []tablewriter.Option
 	if md {
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 	}
-	tb := tablewriter.NewTable(w, opts...)
-	tb.Header(t.Header)
-	for _, r := range t.Rows {
-		if err := tb.Append(r); err != nil {
-			return fmt.Errorf("append table row: %w", err)
-		}
-	}
-	if err := tb.Render(); err != nil {
-		return fmt.Errorf("render table %q: %w", t.Title, err)
+	if err := textTable.Write(w, t.Header, t.Rows, opts...); err != nil {
+		return fmt.Errorf("table %q: %w", t.Title, err)
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ package machine
 import (
 	"errors"
 	"fmt"
+	"github.com/scalelab/scalelab/internal/units"
 	"math"
 	"os"
 	"path/filepath"
@@ -57,13 +58,13 @@ func (l Limits) Zero() bool { return l.CPU == 0 && l.Memory == 0 }
 // Usage is what a node's group has used, from the kernel's accounting.
 type Usage struct {
 	// CPU is the CPU time used since the group was made.
-	CPU time.Duration `json:"cpu_ns"`
+	CPU units.Ms `json:"cpu_ms"`
 	// Periods counts the CFS periods in which the group ran;
 	// ThrottledPeriods those in which its quota ran out, and Throttled is
 	// the time its threads waited for the next.
-	Periods          uint64        `json:"periods"`
-	ThrottledPeriods uint64        `json:"throttled_periods"`
-	Throttled        time.Duration `json:"throttled_ns"`
+	Periods          uint64   `json:"periods"`
+	ThrottledPeriods uint64   `json:"throttled_periods"`
+	Throttled        units.Ms `json:"throttled_ms"`
 	// Memory is the memory in use, and MemoryLimit the limit (0: none).
 	Memory      uint64 `json:"memory_bytes"`
 	MemoryLimit uint64 `json:"memory_limit_bytes,omitempty"`
@@ -226,7 +227,7 @@ func quota(cores float64) (q int64, period uint64) {
 // "512MiB", "2GiB", or a plain number of bytes.
 type Bytes int64
 
-var units = []struct {
+var byteUnits = []struct {
 	suffix string
 	n      int64
 }{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"T", 1 << 40}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}}
@@ -235,7 +236,7 @@ var units = []struct {
 func ParseBytes(s string) (Bytes, error) {
 	t := strings.TrimSpace(s)
 	mult := int64(1)
-	for _, u := range units {
+	for _, u := range byteUnits {
 		if strings.HasSuffix(strings.ToUpper(t), strings.ToUpper(u.suffix)) {
 			t, mult = strings.TrimSpace(t[:len(t)-len(u.suffix)]), u.n
 			break
@@ -250,7 +251,7 @@ func ParseBytes(s string) (Bytes, error) {
 
 // String writes b with the largest binary unit that divides it.
 func (b Bytes) String() string {
-	for _, u := range units[:4] {
+	for _, u := range byteUnits[:4] {
 		if b != 0 && int64(b)%u.n == 0 {
 			return fmt.Sprintf("%d%s", int64(b)/u.n, u.suffix)
 		}

@@ -1,8 +1,8 @@
 package machine
 
 import (
+	"github.com/scalelab/scalelab/internal/units"
 	"path/filepath"
-	"time"
 
 	"github.com/containerd/cgroups/v3/cgroup1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -60,11 +60,11 @@ func (g *v1) usage(name string) (Usage, error) {
 	var u Usage
 	if c := st.CPU; c != nil {
 		if c.Usage != nil {
-			u.CPU = time.Duration(c.Usage.Total)
+			u.CPU = units.Ms(c.Usage.Total)
 		}
 		if c.Throttling != nil {
 			u.Periods = c.Throttling.Periods
-			u.ThrottledPeriods, u.Throttled = c.Throttling.ThrottledPeriods, time.Duration(c.Throttling.ThrottledTime)
+			u.ThrottledPeriods, u.Throttled = c.Throttling.ThrottledPeriods, units.Ms(c.Throttling.ThrottledTime)
 		}
 	}
 	if m := st.Memory; m != nil && m.Usage != nil {

@@ -1,6 +1,7 @@
 package machine
 
 import (
+	"github.com/scalelab/scalelab/internal/units"
 	"os"
 	"path/filepath"
 	"time"
@@ -46,9 +47,9 @@ func (g *v2) usage(name string) (Usage, error) {
 	}
 	var u Usage
 	if c := st.CPU; c != nil {
-		u.CPU = time.Duration(c.UsageUsec) * time.Microsecond
+		u.CPU = units.Ms(time.Duration(c.UsageUsec) * time.Microsecond)
 		u.Periods = c.NrPeriods
-		u.ThrottledPeriods, u.Throttled = c.NrThrottled, time.Duration(c.ThrottledUsec)*time.Microsecond
+		u.ThrottledPeriods, u.Throttled = c.NrThrottled, units.Ms(time.Duration(c.ThrottledUsec)*time.Microsecond)
 	}
 	if mem := st.Memory; mem != nil {
 		u.Memory = mem.Usage

@@ -100,7 +100,7 @@ func traceResult(tr router.Trace) (*sqltypes.Result, error) {
 }
 
 // traceValue prints one JSON value of a trace for people: durations (in
-// nanoseconds in JSON) as Go durations, lists joined by commas.
+// milliseconds in JSON, *_ms) as Go durations, lists joined by commas.
 func traceValue(key string, v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -112,9 +112,9 @@ func traceValue(key string, v any) string {
 		}
 		return strings.Join(parts, ",")
 	case json.Number:
-		if key == "duration" || key == "gtid_wait" {
-			if n, err := x.Int64(); err == nil {
-				return time.Duration(n).String()
+		if strings.HasSuffix(key, "_ms") {
+			if f, err := x.Float64(); err == nil {
+				return time.Duration(f * float64(time.Millisecond)).String()
 			}
 		}
 		return x.String()

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
+	"github.com/scalelab/scalelab/internal/table"
 	"github.com/scalelab/scalelab/netsim"
 	"github.com/scalelab/scalelab/topology"
 )
@@ -130,8 +130,7 @@ func (s *Status) WriteJSON(w io.Writer) error {
 // down, replication threads, both lags and the GTID position; "-" where a
 // value does not apply, "?" for the threads of a node that is down.
 func (s *Status) WriteTable(w io.Writer) error {
-	tw := tablewriter.NewWriter(w)
-	header := []any{"node", "shard", "role", "address", "pid", "state", "io", "sql", "lag s", "heartbeat ms", "gtid"}
+	header := []string{"node", "shard", "role", "address", "pid", "state", "io", "sql", "lag s", "heartbeat ms", "gtid"}
 	machines := slices.ContainsFunc(s.Nodes, func(n NodeStatus) bool { return n.Machine != nil })
 	if machines {
 		header = append(header, "cpu cores", "throttled", "memory")
@@ -143,7 +142,7 @@ func (s *Status) WriteTable(w io.Writer) error {
 	if s.netsim {
 		header = append(header, "network")
 	}
-	tw.Header(header...)
+	var rows [][]string
 	for _, r := range s.Nodes {
 		state, pid, lag, hb := "down", "-", "-", "-"
 		if r.Up {
@@ -169,11 +168,9 @@ func (s *Status) WriteTable(w io.Writer) error {
 		if shard == "" {
 			shard = "-" // the main node
 		}
-		row := []any{r.Name, shard, string(r.Role), r.Addr, pid, state, io, sqlth, lag, hb, r.GTID}
+		row := []string{r.Name, shard, string(r.Role), r.Addr, pid, state, io, sqlth, lag, hb, r.GTID}
 		if machines {
-			for _, c := range r.Machine.cells() {
-				row = append(row, c)
-			}
+			row = append(row, r.Machine.cells()...)
 		}
 		if semiSync {
 			row = append(row, semiSyncCell(r))
@@ -185,11 +182,9 @@ func (s *Status) WriteTable(w io.Writer) error {
 			}
 			row = append(row, net)
 		}
-		if err := tw.Append(row...); err != nil {
-			return err
-		}
+		rows = append(rows, row)
 	}
-	return tw.Render()
+	return table.Write(w, header, rows)
 }
 
 // semiSyncCell says what semi-sync does on a node: a primary that waits

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/scalelab/scalelab/internal/table"
 	"io"
 	"slices"
 	"strconv"
@@ -12,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
 	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/machine"
 	"github.com/scalelab/scalelab/topology"
@@ -245,22 +245,11 @@ func WriteTop(w io.Writer, s TopSample, format string, header bool) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	case TopTable:
-		tw := tablewriter.NewWriter(w)
-		header := make([]any, len(TopColumns))
-		for i, c := range TopColumns {
-			header[i] = c
+		rows := make([][]string, len(s.Nodes))
+		for i, n := range s.Nodes {
+			rows[i] = n.Cells()
 		}
-		tw.Header(header...)
-		for _, n := range s.Nodes {
-			row := make([]any, 0, len(TopColumns))
-			for _, c := range n.Cells() {
-				row = append(row, c)
-			}
-			if err := tw.Append(row...); err != nil {
-				return err
-			}
-		}
-		if err := tw.Render(); err != nil {
+		if err := table.Write(w, TopColumns, rows); err != nil {
 			return err
 		}
 		for _, n := range s.Nodes {

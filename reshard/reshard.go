@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/scalelab/scalelab/internal/units"
 	"os"
 	"path/filepath"
 	"slices"
@@ -104,7 +105,7 @@ type Result struct {
 	To      []string      `json:"to"`
 	Tables  []TableResult `json:"tables"`
 	Resumed string        `json:"resumed_after,omitempty"`
-	Elapsed time.Duration `json:"elapsed"`
+	Elapsed units.Ms      `json:"elapsed_ms"`
 }
 
 // Moved and Total sum the tables.
@@ -249,7 +250,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := os.Remove(statePath(sb)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return res, err
 	}
-	res.Elapsed = time.Since(start)
+	res.Elapsed = units.Ms(time.Since(start))
 	return res, nil
 }
 

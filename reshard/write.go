@@ -3,18 +3,18 @@ package reshard
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/scalelab/scalelab/internal/table"
 	"io"
+	"strconv"
+	"strings"
 	"time"
-
-	"github.com/olekukonko/tablewriter"
 )
 
 // WriteTable prints a row per table (rows total, rows moved, the share
 // moved, rows per new shard), then a line with the totals. It returns w's
 // errors.
 func (r *Result) WriteTable(w io.Writer) error {
-	tw := tablewriter.NewWriter(w)
-	tw.Header("table", "rows total", "rows moved", "moved %", "rows per new shard")
+	var rows [][]string
 	for _, t := range r.Tables {
 		pct := 0.0
 		if t.Total > 0 {
@@ -24,14 +24,12 @@ func (r *Result) WriteTable(w io.Writer) error {
 		for _, name := range r.To {
 			per += fmt.Sprintf("%s:%d ", name, t.PerShard[name])
 		}
-		if err := tw.Append(t.Table, t.Total, t.Moved, fmt.Sprintf("%.1f", pct), per); err != nil {
-			return err
-		}
+		rows = append(rows, []string{t.Table, strconv.FormatInt(t.Total, 10), strconv.FormatInt(t.Moved, 10), fmt.Sprintf("%.1f", pct), strings.TrimSpace(per)})
 	}
-	if err := tw.Render(); err != nil {
+	if err := table.Write(w, []string{"table", "rows total", "rows moved", "moved %", "rows per new shard"}, rows); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%v → %v: moved %d of %d rows in %v\n", r.From, r.To, r.Moved(), r.Total(), r.Elapsed.Round(time.Millisecond))
+	_, err := fmt.Fprintf(w, "%v → %v: moved %d of %d rows in %v\n", r.From, r.To, r.Moved(), r.Total(), r.Elapsed.D().Round(time.Millisecond))
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/scalelab/scalelab/internal/units"
 	"reflect"
 	"sort"
 	"strconv"
@@ -207,7 +208,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 		if tr == nil {
 			return
 		}
-		tr.Duration = time.Since(start)
+		tr.Duration = units.Ms(time.Since(start))
 		tr.Plan, tr.Kind, tr.Tables, tr.PushedDown, tr.Merged = p.Type, st.Kind.String(), st.Tables, p.PushedDown, p.Merged
 		tr.Shards, tr.Nodes, tr.Shard, tr.Node = nil, nil, "", ""
 		for _, s := range subs {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scalelab/scalelab/internal/units"
 	"os"
 	"syscall"
 	"time"
@@ -90,7 +91,7 @@ func (r *Router) buffered(ctx context.Context, replaced <-chan struct{}, tr *Tra
 	case <-replaced:
 		r.stats.buffered.Add(1)
 		if tr != nil {
-			tr.Buffered += time.Since(start)
+			tr.Buffered += units.Ms(time.Since(start))
 		}
 		return true
 	case <-timer.C:

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/scalelab/scalelab/internal/units"
 	"strings"
 	"sync"
 
@@ -298,7 +299,7 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 	r.stats.route(route)
 	r.stats.node(node.Name)
 	if tr != nil {
-		tr.Node, tr.Route, tr.Reason, tr.Duration = node.Name, route, reason, time.Since(start)
+		tr.Node, tr.Route, tr.Reason, tr.Duration = node.Name, route, reason, units.Ms(time.Since(start))
 	}
 	return err
 }
@@ -404,7 +405,7 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 	start := time.Now()
 	ok, err := r.waitGTID(ctx, set, node, want)
 	if tr != nil {
-		tr.Waited, tr.GTID = time.Since(start), want
+		tr.Waited, tr.GTID = units.Ms(time.Since(start)), want
 	}
 	if !ok {
 		why := fmt.Sprintf("replica %s did not reach GTID %s within %v", node.Name, want, r.cfg.GTIDWaitTimeout)

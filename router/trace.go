@@ -2,7 +2,7 @@ package router
 
 import (
 	"context"
-	"time"
+	"github.com/scalelab/scalelab/internal/units"
 )
 
 // Trace records how one statement was routed: which node served it and
@@ -10,24 +10,24 @@ import (
 // does).
 type Trace struct {
 	// Plan is single-shard, multi-shard, scatter or unsharded.
-	Plan       string        `json:"plan,omitempty"`
-	Shards     []string      `json:"shards,omitempty"`
-	Nodes      []string      `json:"nodes,omitempty"`
-	PushedDown string        `json:"pushed_down,omitempty"`
-	Merged     string        `json:"merged_in_router,omitempty"`
-	Kind       string        `json:"kind"`
-	Tables     []string      `json:"tables,omitempty"`
-	Shard      string        `json:"shard"`
-	Node       string        `json:"node"`
-	Route      string        `json:"route"`
-	Reason     string        `json:"reason"`
-	Waited     time.Duration `json:"gtid_wait,omitempty"`
-	GTID       string        `json:"gtid,omitempty"`
-	Retried    string        `json:"retried_after,omitempty"`
+	Plan       string   `json:"plan,omitempty"`
+	Shards     []string `json:"shards,omitempty"`
+	Nodes      []string `json:"nodes,omitempty"`
+	PushedDown string   `json:"pushed_down,omitempty"`
+	Merged     string   `json:"merged_in_router,omitempty"`
+	Kind       string   `json:"kind"`
+	Tables     []string `json:"tables,omitempty"`
+	Shard      string   `json:"shard"`
+	Node       string   `json:"node"`
+	Route      string   `json:"route"`
+	Reason     string   `json:"reason"`
+	Waited     units.Ms `json:"gtid_wait_ms,omitempty"`
+	GTID       string   `json:"gtid,omitempty"`
+	Retried    string   `json:"retried_after,omitempty"`
 	// Buffered is how long the statement waited for a failover before it
 	// ran on the new primary (Config.FailoverBuffer).
-	Buffered time.Duration `json:"buffered_ns,omitempty"`
-	Duration time.Duration `json:"duration"`
+	Buffered units.Ms `json:"buffered_ms,omitempty"`
+	Duration units.Ms `json:"duration_ms"`
 }
 
 type traceKey struct{}

@@ -2,6 +2,7 @@ package router
 
 import (
 	"bytes"
+	"github.com/scalelab/scalelab/internal/units"
 	"testing"
 	"time"
 )
@@ -15,7 +16,7 @@ func TestTraceWrite(t *testing.T) {
 		{"single shard write", Trace{
 			Plan: "single-shard", Kind: "write", Tables: []string{"users"}, Shard: "-80", Node: "-80/primary",
 			Route: "primary", Reason: "write statements run on the primary", PushedDown: "the whole statement, unchanged",
-			Duration: 184 * time.Microsecond,
+			Duration: units.Ms(184 * time.Microsecond),
 		}, `plan:    single-shard
 route:   primary (write)
 tables:  users
@@ -28,8 +29,8 @@ took:    184µs
 		{"scatter read after a wait and a retry", Trace{
 			Plan: "scatter", Kind: "read", Tables: []string{"images"}, Shards: []string{"-80", "80-"},
 			Nodes: []string{"-80/replica-1", "80-/replica-1"}, Route: "replica", Reason: "a read goes to a replica",
-			PushedDown: "LIMIT 3", Merged: "heap merge", Waited: 2 * time.Millisecond, GTID: "0-1-5",
-			Retried: "80-/replica-2", Duration: time.Millisecond,
+			PushedDown: "LIMIT 3", Merged: "heap merge", Waited: units.Ms(2 * time.Millisecond), GTID: "0-1-5",
+			Retried: "80-/replica-2", Duration: units.Ms(time.Millisecond),
 		}, `plan:    scatter
 route:   replica (read)
 tables:  images

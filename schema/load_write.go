@@ -6,8 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
+	textTable "github.com/scalelab/scalelab/internal/table"
 )
 
 // Summary is one line about the load into the topology named topo: rows,
@@ -23,18 +22,16 @@ func (r *LoadResult) Summary(topo string) string {
 // errors.
 func (r *LoadResult) WriteTable(w io.Writer) error {
 	// Shard names such as -40 and c0- must print as they are.
-	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 	header := append([]string{"table"}, r.Shards...)
-	t.Header(append(header, "total", "seconds", "rows/s"))
+	header = append(header, "total", "seconds", "rows/s")
+	var rows [][]string
 	for _, tl := range r.Tables {
 		row := []string{tl.Table}
 		for _, n := range tl.Rows {
 			row = append(row, strconv.FormatUint(n, 10))
 		}
 		row = append(row, strconv.FormatUint(tl.Total(), 10), fmt.Sprintf("%.2f", tl.Elapsed.Seconds()), fmt.Sprintf("%.0f", tl.RowsPerSecond()))
-		if err := t.Append(row); err != nil {
-			return err
-		}
+		rows = append(rows, row)
 	}
-	return t.Render()
+	return textTable.Write(w, header, rows)
 }

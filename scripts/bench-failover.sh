@@ -46,7 +46,7 @@ for mode in async semi-sync; do
     python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-print("%-9s run %2s: writes unavailable %.2f s, %d acknowledged, %d lost" % (sys.argv[2], sys.argv[3], d["unavailable_ns"] / 1e9, d["acked"], len(d["lost"] or [])))
+print("%-9s run %2s: writes unavailable %.2f s, %d acknowledged, %d lost" % (sys.argv[2], sys.argv[3], d["unavailable_ms"] / 1e3, d["acked"], len(d["lost"] or [])))
 ' "$tmp/$mode.$run.json" "$mode" "$run"
   done
 done
@@ -58,7 +58,7 @@ print("mode      | runs | unavailable p50 | max    | runs losing writes | writes
 print("----------|------|-----------------|--------|--------------------|------------")
 for mode in ("async", "semi-sync"):
     ds = [json.load(open("%s/%s.%d.json" % (tmp, mode, r))) for r in range(1, runs + 1)]
-    un = [d["unavailable_ns"] / 1e9 for d in ds]
+    un = [d["unavailable_ms"] / 1e3 for d in ds]
     lost = [len(d["lost"] or []) for d in ds]
     print("%-9s | %4d | %13.2f s | %4.2f s | %18d | %d" % (mode, runs, statistics.median(un), max(un), sum(1 for l in lost if l), sum(lost)))
 PY

@@ -34,12 +34,12 @@ func TestDataCommands(t *testing.T) {
 	}
 
 	stdout, stderr := run(t, "load", "--drop", "--users", "100", "--images", "1000", "--likes", "2000")
-	contains(t, "load's table", stdout, "│ table  │ -80 │ 80-  │ total │", "│ images │", "│ 1000  │")
+	contains(t, "load's table", stdout, "│ table  │ -80 │ 80-  │ total │", "│ images │", "│  1000 │")
 	contains(t, "load's summary", stderr, "loaded 3100 rows into 2 shard(s) of ", "images: 1000 rows in ")
 
 	t.Run("query", func(t *testing.T) {
 		stdout, stderr := run(t, "query", "--route", "SELECT id, NULL AS n FROM images ORDER BY id DESC LIMIT 2")
-		contains(t, "query's rows", stdout, "│ 1000 │ NULL │", "│ 999  │ NULL │", "plan:    scatter\n", "shards:  -80, 80-\n", "merged:  ")
+		contains(t, "query's rows", stdout, "│ 1000 │ NULL │", "│  999 │ NULL │", "plan:    scatter\n", "shards:  -80, 80-\n", "merged:  ")
 		if stderr != "2 row(s)\n" {
 			t.Errorf("got stderr %q, want the row count", stderr)
 		}

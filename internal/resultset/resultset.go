@@ -22,8 +22,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/scalelab/scalelab/internal/table"
 	"github.com/scalelab/scalelab/router"
 )
 
@@ -133,21 +132,7 @@ func (s *Set) WriteJSON(w io.Writer, route bool) error {
 
 // WriteTable prints s as a text table. It returns w's errors.
 func (s *Set) WriteTable(w io.Writer) error {
-	// Column names are data here: print them as the server sent them.
-	table := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
-	hdr := make([]any, len(s.Columns))
-	for i, c := range s.Columns {
-		hdr[i] = c
-	}
-	table.Header(hdr...)
-	for _, r := range s.Rows {
-		row := make([]any, len(r))
-		for i, v := range r {
-			row[i] = v
-		}
-		if err := table.Append(row...); err != nil {
-			return err
-		}
-	}
-	return table.Render()
+	// Column names are data here: printed as the server sent them, and a
+	// column of numbers right-aligned, as the mariadb client does.
+	return table.Write(w, s.Columns, s.Rows)
 }

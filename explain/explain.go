@@ -247,14 +247,20 @@ func markStopped(ctx context.Context, conn *sql.Conn, stmt string, tables []Tabl
 	}
 }
 
+// parse parses one statement with the MySQL 8.0 grammar the explain
+// package reads statements with.
+func parse(stmt string) (sqlparser.Statement, error) {
+	p, err := sqlparser.New(sqlparser.Options{MySQLServerVersion: "8.0.40"})
+	if err != nil {
+		return nil, err
+	}
+	return p.Parse(stmt)
+}
+
 // tableNames maps each alias in stmt to its table's name, as EXPLAIN names
 // a table by its alias; nil when stmt does not parse.
 func tableNames(stmt string) map[string]string {
-	p, err := sqlparser.New(sqlparser.Options{MySQLServerVersion: "8.0.40"})
-	if err != nil {
-		return nil
-	}
-	ast, err := p.Parse(stmt)
+	ast, err := parse(stmt)
 	if err != nil {
 		return nil
 	}
@@ -527,11 +533,7 @@ const (
 // executed in a rolled-back transaction, from everything else. A statement
 // the parser does not understand is "other": when in doubt, do not execute.
 func classify(stmt string) stmtKind {
-	p, err := sqlparser.New(sqlparser.Options{MySQLServerVersion: "8.0.40"})
-	if err != nil {
-		return stmtOther
-	}
-	ast, err := p.Parse(stmt)
+	ast, err := parse(stmt)
 	if err != nil {
 		return stmtOther
 	}
@@ -701,11 +703,7 @@ func DropIndexSQL(ddl string) (string, error) {
 // ddl creates, or an error wrapping ErrNotIndexDDL.
 func indexOf(ddl string) (table, name string, err error) {
 	bad := fmt.Errorf("%w: %s: want CREATE INDEX name ON table (columns)", ErrNotIndexDDL, abbreviate(ddl))
-	p, err := sqlparser.New(sqlparser.Options{MySQLServerVersion: "8.0.40"})
-	if err != nil {
-		return "", "", err
-	}
-	ast, err := p.Parse(ddl)
+	ast, err := parse(ddl)
 	if err != nil {
 		return "", "", fmt.Errorf("%w (%v)", bad, err)
 	}

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"encoding/json"
 	"fmt"
+	"github.com/scalelab/scalelab/internal/units"
 	"io"
 	"strconv"
 	"time"
@@ -34,4 +36,34 @@ func (r *LoadResult) WriteTable(w io.Writer) error {
 		rows = append(rows, row)
 	}
 	return textTable.Write(w, header, rows)
+}
+
+// WriteJSON writes r as indented JSON: rows per shard for every table,
+// times as *_ms.
+func (r *LoadResult) WriteJSON(w io.Writer) error {
+	type table struct {
+		Table   string            `json:"table"`
+		Rows    map[string]uint64 `json:"rows"`
+		Total   uint64            `json:"total"`
+		Elapsed units.Ms          `json:"elapsed_ms"`
+	}
+	out := struct {
+		Method    string   `json:"method"`
+		Indexes   string   `json:"indexes"`
+		Tables    []table  `json:"tables"`
+		Rows      uint64   `json:"rows"`
+		LoadTime  units.Ms `json:"load_ms"`
+		IndexTime units.Ms `json:"index_ms"`
+		Elapsed   units.Ms `json:"elapsed_ms"`
+	}{Method: r.Method, Indexes: r.IndexSet, Rows: r.Rows(), LoadTime: units.Ms(r.LoadTime), IndexTime: units.Ms(r.IndexTime), Elapsed: units.Ms(r.Elapsed)}
+	for _, t := range r.Tables {
+		tb := table{Table: t.Table, Rows: map[string]uint64{}, Total: t.Total(), Elapsed: units.Ms(t.Elapsed)}
+		for i, n := range t.Rows {
+			tb.Rows[r.Shards[i]] = n
+		}
+		out.Tables = append(out.Tables, tb)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -40,5 +41,28 @@ func TestLoadResultSummary(t *testing.T) {
 	want := "loaded 1000 rows into 2 shard(s) of lab by infile in 500ms (1998 rows/s); indexes full in 2ms; total 2.001s"
 	if got := res.Summary("lab"); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestLoadResultWriteJSON(t *testing.T) {
+	r := &LoadResult{Method: "infile", IndexSet: "full", Shards: []string{"-80", "80-"},
+		Tables: []TableLoad{{Table: "users", Rows: []uint64{3, 7}, Elapsed: 1500 * time.Microsecond}}, LoadTime: 2 * time.Millisecond}
+	var b bytes.Buffer
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Tables []struct {
+			Rows      map[string]uint64 `json:"rows"`
+			Total     uint64            `json:"total"`
+			ElapsedMs float64           `json:"elapsed_ms"`
+		} `json:"tables"`
+		LoadMs float64 `json:"load_ms"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Tables) != 1 || got.Tables[0].Rows["80-"] != 7 || got.Tables[0].Total != 10 || got.Tables[0].ElapsedMs != 1.5 || got.LoadMs != 2 {
+		t.Errorf("got %s", b.String())
 	}
 }

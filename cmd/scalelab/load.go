@@ -11,7 +11,7 @@ import (
 )
 
 func newLoadCmd() *cobra.Command {
-	var topo string
+	var topo, format string
 	var cfg schema.LoadConfig
 	c := &cobra.Command{
 		Use:   "load",
@@ -39,6 +39,9 @@ stdout. Ctrl-C stops the load; the tables then hold part of the data.`,
   scalelab load --drop --method insert --indexes none`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
+			if err := checkTableOrJSON(format); err != nil {
+				return err
+			}
 			if !slices.Contains(schema.Methods(), cfg.Method) {
 				return usagef("--method %q: want %s", cfg.Method, strings.Join(schema.Methods(), " or "))
 			}
@@ -66,11 +69,15 @@ stdout. Ctrl-C stops the load; the tables then hold part of the data.`,
 				return err
 			}
 			fmt.Fprintln(stderr(c), res.Summary(t.Name))
+			if format == "json" {
+				return res.WriteJSON(c.OutOrStdout())
+			}
 			return res.WriteTable(c.OutOrStdout())
 		},
 	}
 	addTopologyFlag(c, &topo)
 	f := c.Flags()
+	f.StringVar(&format, "format", "table", "output format: table or json")
 	f.IntVar(&cfg.Generator.Users, "users", schema.DefaultUsers, "rows of users")
 	f.IntVar(&cfg.Generator.Images, "images", schema.DefaultImages, "rows of images")
 	f.IntVar(&cfg.Generator.Likes, "likes", schema.DefaultLikes, "rows of likes")

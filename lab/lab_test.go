@@ -83,7 +83,7 @@ func TestWrite(t *testing.T) {
 		f    Format
 		want []string
 	}{
-		{FormatTable, []string{"== batch: N+1 queries against batched loading ==", "page items 50, shards 2", "Feed pages", "│ dataloader │ 6.1    │", "Notes:\n- each statement", "Verdict: the dataloader sent 6"}},
+		{FormatTable, []string{"== batch: N+1 queries against batched loading ==", "page items 50, shards 2", "Feed pages", "│ dataloader │    6.1 │", "Notes:\n- each statement", "Verdict: the dataloader sent 6"}},
 		{FormatMarkdown, []string{"## batch: N+1 queries against batched loading", "_What does a dataloader save?_", "### Feed pages", "| dataloader |", "**Verdict:** the dataloader"}},
 	} {
 		t.Run(string(tc.f), func(t *testing.T) {

@@ -27,9 +27,9 @@ func TestStatusWriteTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"│ 0/primary   │ 0     │ primary │ 127.0.0.1:1 │ 42  │ up    │ -   │ -   │ -     │ -            │ 0-1-5 │",
-		"│ 0/replica-1 │ 0     │ replica │ 127.0.0.1:2 │ -   │ up    │ Yes │ No  │ 3     │ 2.2          │ 0-1-5 │",
-		"│ main        │ -     │ primary │ 127.0.0.1:3 │ -   │ down  │ ?   │ ?   │ -     │ -            │       │",
+		"│ 0/primary   │     0 │ primary │ 127.0.0.1:1 │  42 │ up    │ -   │ -   │     - │            - │ 0-1-5 │",
+		"│ 0/replica-1 │     0 │ replica │ 127.0.0.1:2 │   - │ up    │ Yes │ No  │     3 │          2.2 │ 0-1-5 │",
+		"│ main        │     - │ primary │ 127.0.0.1:3 │   - │ down  │ ?   │ ?   │     - │            - │       │",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks row %q:\n%s", want, b.String())

@@ -54,7 +54,7 @@ func TestWriteTopFormats(t *testing.T) {
 	if err := WriteTop(&b, s, TopTable, false); err != nil {
 		t.Fatal(err)
 	}
-	if out := b.String(); !strings.Contains(out, "CPU OF LIMIT") || !strings.Contains(out, "0/replica-1: connection refused") {
+	if out := b.String(); !strings.Contains(out, "cpu of limit") || !strings.Contains(out, "0/replica-1: connection refused") {
 		t.Errorf("table lacks its header or the node's error:\n%s", out)
 	}
 	b.Reset()

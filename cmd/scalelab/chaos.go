@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 func newChaosCmd() *cobra.Command {
 	var topo string
 	var o chaos.Options
+	var format string
 	c := &cobra.Command{
 		Use:   "chaos ACTION NODE",
 		Short: "Break a node on purpose: kill, stop, resume, restart, lag, partition, latency, heal",
@@ -53,6 +55,9 @@ answer with scalelab query --route.`,
   scalelab chaos latency 0/replica-2 --delay 50ms`,
 		Args: exactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkTableOrJSON(format); err != nil {
+				return err
+			}
 			if !slices.Contains(chaos.Actions(), args[0]) {
 				return usagef("no action %q: want %s", args[0], strings.Join(chaos.Actions(), ", "))
 			}
@@ -67,12 +72,16 @@ answer with scalelab query --route.`,
 			if err != nil {
 				return noNodeIsUsage(err)
 			}
+			if format == "json" {
+				return json.NewEncoder(c.OutOrStdout()).Encode(ev) // as in chaos.log
+			}
 			fmt.Fprintln(c.OutOrStdout(), strings.Join(slices.DeleteFunc([]string{ev.At.Format(time.RFC3339), ev.Action, ev.Node, ev.Delay, ev.Traffic}, func(s string) bool { return s == "" }), " "))
 			return nil
 		},
 	}
 	addTopologyFlag(c, &topo)
 	c.Flags().DurationVar(&o.Delay, "delay", 5*time.Second, "lag: the replica's delay behind its primary; latency: the added round trip (default 50ms)")
+	c.Flags().StringVar(&format, "format", "table", "output: table (one line) or json (the event as chaos.log records it)")
 	c.Flags().StringVar(&o.Traffic, "traffic", "all", "partition, latency: all, clients or replication")
 	return c
 }

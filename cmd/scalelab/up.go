@@ -15,6 +15,7 @@ func newUpCmd() *cobra.Command {
 	var noTables bool
 	var nodeCPU float64
 	var nodeMemory string
+	var format string
 	c := &cobra.Command{
 		Use:   "up",
 		Short: "Start a local sandbox of real servers with GTID replication",
@@ -59,6 +60,9 @@ are no relays and no extra hop.`,
   scalelab up --replicas 2 --netsim     # then: scalelab chaos partition 0/replica-1`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
+			if err := checkTableOrJSON(format); err != nil {
+				return err
+			}
 			log := progress.NewLog(stderr(c))
 			cfg.Progress = func(e sandbox.Event) { log.Printf("%s", e) }
 			if cfg.Shards < 1 || cfg.Shards > 64 {
@@ -86,7 +90,7 @@ are no relays and no extra hop.`,
 				return err
 			}
 			fmt.Fprintf(stderr(c), "ready in %.1fs; topology: %s\n", log.Elapsed().Seconds(), sb.TopologyPath())
-			return printStatus(c, sb.Topology, sb, "table")
+			return printStatus(c, sb.Topology, sb, format)
 		},
 	}
 	c.Flags().IntVar(&cfg.Shards, "shards", 1, "number of shards (key ranges named as Vitess names them)")
@@ -99,6 +103,7 @@ are no relays and no extra hop.`,
 	c.Flags().Float64Var(&nodeCPU, "node-cpu", 0, "CPU quota of every node, in cores (0.25 is a quarter core); 0: no limit")
 	c.Flags().StringVar(&nodeMemory, "node-memory", "", "memory limit of every node, such as 512MiB; empty: no limit")
 	c.Flags().BoolVar(&cfg.SemiSync, "semi-sync", false, "semi-synchronous replication (AFTER_SYNC) on every node")
+	c.Flags().StringVar(&format, "format", "table", "output format of the status printed at the end: table or json")
 	c.Flags().BoolVar(&cfg.Netsim, "netsim", false, "relays in front of every node, for scalelab chaos partition and latency")
 	c.Flags().DurationVar(&cfg.ReadyTimeout, "timeout", sandbox.DefaultReadyTimeout, "how long to wait for nodes and replication")
 	return c

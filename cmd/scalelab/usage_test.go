@@ -48,6 +48,7 @@ func TestUpUsageErrors(t *testing.T) {
 		{[]string{"--shards", "0"}, "--shards 0"},
 		{[]string{"--shards", "65"}, "--shards 65"},
 		{[]string{"--replicas", "-1"}, "--replicas -1"},
+		{[]string{"--format", "xml"}, `--format "xml"`},
 	} {
 		_, _, err := runCLI(t, append([]string{"up", "--dir", t.TempDir()}, tc.args...)...)
 		var ue *usageError
@@ -120,5 +121,22 @@ func TestStoppedSandboxSaysSo(t *testing.T) {
 	out, _, _ := runCLI(t, "status", "--dir", sb.Dir)
 	if !strings.Contains(out, "down") {
 		t.Errorf("status of a stopped sandbox:\n%s", out)
+	}
+}
+
+// TestFormatFlags: the commands that print data take --format table|json,
+// and refuse anything else as a usage error before doing anything.
+func TestFormatFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"chaos", "kill", "0/primary", "--format", "xml"},
+		{"status", "--format", "xml"},
+		{"load", "--format", "xml"},
+		{"failover", "--watch", "--format", "xml"},
+	} {
+		_, _, err := runCLI(t, append(args, "--dir", t.TempDir())...)
+		var ue *usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), `--format "xml"`) {
+			t.Errorf("%v: got %v, want a usage error naming --format", args, err)
+		}
 	}
 }

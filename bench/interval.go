@@ -72,35 +72,22 @@ func (r *runner) startIntervals(clients []*client, start time.Time) (stop func()
 	if pct <= 0 {
 		pct = DefaultPercentile
 	}
-	quit := make(chan struct{})
-	exited := make(chan struct{})
-	go func() {
-		defer close(exited)
-		tick := time.NewTicker(r.cfg.ReportInterval)
-		defer tick.Stop()
-		last := start
-		for {
-			select {
-			case <-tick.C:
-			case <-quit:
-				return
-			}
-			now := r.clock.Now()
-			sum := NewRecorder()
-			for _, c := range clients {
-				c.ival.takeInto(sum)
-			}
-			secs := now.Sub(last).Seconds()
-			last = now
-			st := IntervalStats{Elapsed: units.Ms(now.Sub(start)), Clients: len(clients), Queries: sum.count, Errors: sum.errors, Percentile: pct}
-			if secs > 0 {
-				st.QPS, st.ErrorsPerSec = float64(sum.count)/secs, float64(sum.errors)/secs
-			}
-			if sum.count > 0 {
-				st.Latency = units.Ms(sum.Percentile(pct))
-			}
-			r.cfg.Interval(st)
+	last := start
+	return every(r.cfg.ReportInterval, func() {
+		now := r.clock.Now()
+		sum := NewRecorder()
+		for _, c := range clients {
+			c.ival.takeInto(sum)
 		}
-	}()
-	return func() { close(quit); <-exited }
+		secs := now.Sub(last).Seconds()
+		last = now
+		st := IntervalStats{Elapsed: units.Ms(now.Sub(start)), Clients: len(clients), Queries: sum.count, Errors: sum.errors, Percentile: pct}
+		if secs > 0 {
+			st.QPS, st.ErrorsPerSec = float64(sum.count)/secs, float64(sum.errors)/secs
+		}
+		if sum.count > 0 {
+			st.Latency = units.Ms(sum.Percentile(pct))
+		}
+		r.cfg.Interval(st)
+	})
 }

@@ -631,20 +631,28 @@ func (r *runner) startProgress(clients []*client) (stop func()) {
 	if r.cfg.Progress == nil {
 		return func() {}
 	}
+	return every(r.cfg.ProgressInterval, func() {
+		var done int64
+		for _, c := range clients {
+			done += c.done.Load()
+		}
+		r.reportProgress(done)
+	})
+}
+
+// every calls fn every d from a goroutine of its own, and returns a func
+// that stops it and waits for it to exit.
+func every(d time.Duration, fn func()) (stop func()) {
 	quit := make(chan struct{})
 	exited := make(chan struct{})
 	go func() {
 		defer close(exited)
-		tick := time.NewTicker(r.cfg.ProgressInterval)
+		tick := time.NewTicker(d)
 		defer tick.Stop()
 		for {
 			select {
 			case <-tick.C:
-				var done int64
-				for _, c := range clients {
-					done += c.done.Load()
-				}
-				r.reportProgress(done)
+				fn()
 			case <-quit:
 				return
 			}

@@ -198,7 +198,7 @@ var ErrNoNetsim = errors.New("netsim: the sandbox has no relays: start it with `
 // Cut partitions the node at addr from the traffic in scope: nothing it
 // sends or is sent passes, in either direction, until Heal.
 func Cut(n *topology.Netsim, addr string, scope Scope) error {
-	return each(n, addr, scope, func(p *toxi.Proxy) error {
+	return each(n, addr, scope, func(_ topology.Relay, p *toxi.Proxy) error {
 		for _, dir := range []string{"upstream", "downstream"} {
 			if _, err := p.AddToxic(toxicName(Partition+"-"+dir, addr), partitionType, dir, 1, nil); err != nil && !exists(err) {
 				return err
@@ -214,7 +214,7 @@ func Slow(n *topology.Netsim, addr string, scope Scope, d time.Duration) error {
 	if d <= 0 {
 		return fmt.Errorf("netsim: latency %v: want more than 0", d)
 	}
-	return each(n, addr, scope, func(p *toxi.Proxy) error {
+	return each(n, addr, scope, func(_ topology.Relay, p *toxi.Proxy) error {
 		attrs := toxi.Attributes{"latency": d.Milliseconds()}
 		name := toxicName(Latency, addr)
 		if _, err := p.AddToxic(name, "latency", "downstream", 1, attrs); err != nil {
@@ -232,15 +232,12 @@ func Slow(n *topology.Netsim, addr string, scope Scope, d time.Duration) error {
 // held by a partition flow on. A link to another node that is cut off
 // itself stays cut until that node heals too.
 func Heal(n *topology.Netsim, addr string) error {
-	return each(n, addr, All, func(p *toxi.Proxy) error {
-		ts, err := p.Toxics()
+	return each(n, addr, All, func(_ topology.Relay, p *toxi.Proxy) error {
+		ts, err := owned(p, addr)
 		if err != nil {
 			return err
 		}
 		for _, t := range ts {
-			if !ownedBy(t.Name, addr) {
-				continue
-			}
 			if err := p.RemoveToxic(t.Name); err != nil {
 				return err
 			}
@@ -256,24 +253,27 @@ func toxicName(kind, owner string) string {
 	return kind + "-" + port
 }
 
-func ownedBy(toxic, addr string) bool {
+// owned returns the faults on relay p that were put there for the node at
+// addr.
+func owned(p *toxi.Proxy, addr string) ([]toxi.Toxic, error) {
+	ts, err := p.Toxics()
+	if err != nil {
+		return nil, err
+	}
 	_, port, _ := net.SplitHostPort(addr)
-	return strings.HasSuffix(toxic, "-"+port)
+	return slices.DeleteFunc(ts, func(t toxi.Toxic) bool { return !strings.HasSuffix(t.Name, "-"+port) }), nil
 }
 
 // Faults returns the faults put on the node at addr, by relay listen
 // address.
 func Faults(n *topology.Netsim, addr string) (map[string][]string, error) {
 	out := map[string][]string{}
-	err := each(n, addr, All, func(p *toxi.Proxy) error {
-		ts, err := p.Toxics()
+	err := each(n, addr, All, func(_ topology.Relay, p *toxi.Proxy) error {
+		ts, err := owned(p, addr)
 		if err != nil {
 			return err
 		}
 		for _, t := range ts {
-			if !ownedBy(t.Name, addr) {
-				continue
-			}
 			out[p.Listen] = append(out[p.Listen], t.Name)
 		}
 		return nil
@@ -281,7 +281,9 @@ func Faults(n *topology.Netsim, addr string) (map[string][]string, error) {
 	return out, err
 }
 
-func each(n *topology.Netsim, addr string, scope Scope, fn func(*toxi.Proxy) error) error {
+// each runs fn on every relay that carries the traffic in scope of the node
+// at addr.
+func each(n *topology.Netsim, addr string, scope Scope, fn func(topology.Relay, *toxi.Proxy) error) error {
 	if n == nil {
 		return ErrNoNetsim
 	}
@@ -289,13 +291,18 @@ func each(n *topology.Netsim, addr string, scope Scope, fn func(*toxi.Proxy) err
 	if len(relays) == 0 {
 		return fmt.Errorf("netsim: no relay carries %s's traffic", addr)
 	}
+	return onRelays(n, relays, fn)
+}
+
+// onRelays runs fn on each of relays, through the relay process's API.
+func onRelays(n *topology.Netsim, relays []topology.Relay, fn func(topology.Relay, *toxi.Proxy) error) error {
 	c := toxi.NewClient(n.API)
 	for _, r := range relays {
 		p, err := c.Proxy(r.Name())
 		if err != nil {
 			return fmt.Errorf("%w on %s: %v", ErrUnavailable, n.API, err)
 		}
-		if err := fn(p); err != nil {
+		if err := fn(r, p); err != nil {
 			return fmt.Errorf("netsim: relay %s: %w", r.Listen, err)
 		}
 	}
@@ -316,26 +323,18 @@ func Describe(n *topology.Netsim, addr string) ([]string, error) {
 	if n == nil {
 		return nil, nil
 	}
-	c := toxi.NewClient(n.API)
 	sides := map[string][]string{}
 	var order []string
-	for _, r := range n.RelaysOf(addr, true, true) {
-		p, err := c.Proxy(r.Name())
+	err := onRelays(n, n.RelaysOf(addr, true, true), func(r topology.Relay, p *toxi.Proxy) error {
+		ts, err := owned(p, addr)
 		if err != nil {
-			return nil, fmt.Errorf("%w on %s: %v", ErrUnavailable, n.API, err)
-		}
-		ts, err := p.Toxics()
-		if err != nil {
-			return nil, err
+			return err
 		}
 		side := "replication"
 		if r.Client() {
 			side = "clients"
 		}
 		for _, t := range ts {
-			if !ownedBy(t.Name, addr) {
-				continue
-			}
 			what := Partition
 			if t.Type == "latency" {
 				what = fmt.Sprintf("%s %vms", Latency, t.Attributes["latency"])
@@ -347,6 +346,10 @@ func Describe(n *topology.Netsim, addr string) ([]string, error) {
 				sides[what] = append(sides[what], side)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]string, len(order))
 	for i, what := range order {

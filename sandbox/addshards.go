@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,7 +49,7 @@ func (s *Sandbox) AddShards(ctx context.Context, names []string, replicas int, p
 			if err := portFree(port); err != nil {
 				return nil, err
 			}
-			scope[s.addNode(s.Dir, &sh, r, port)] = true
+			scope[s.addNode(s.Dir, &sh, r, port, 0)] = true
 			port++
 		}
 		shards = append(shards, sh)
@@ -78,16 +77,16 @@ func (s *Sandbox) AddShards(ctx context.Context, names []string, replicas int, p
 
 // addNode records node r of shard sh (0 is its primary, then replicas) on
 // port, under dir, in the state and in sh, and returns the node's name.
-func (s *Sandbox) addNode(dir string, sh *topology.Shard, r, port int) string {
+// relay is its netsim client relay's port, its address in sh; 0 for none.
+func (s *Sandbox) addNode(dir string, sh *topology.Shard, r, port, relay int) string {
 	role, name := topology.Primary, sh.Name+"/primary"
 	if r > 0 {
 		role, name = topology.Replica, fmt.Sprintf("%s/replica-%d", sh.Name, r)
 	}
 	nodeDir := filepath.Join(dir, "node-"+strconv.Itoa(port))
-	s.State.Nodes = append(s.State.Nodes, NodeState{
-		Name: name, Shard: sh.Name, Role: role, Port: port, Dir: nodeDir, Socket: socketPath(nodeDir, port),
-	})
-	addr := topology.Addr{HostPort: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	n := NodeState{Name: name, Shard: sh.Name, Role: role, Port: port, Dir: nodeDir, Socket: socketPath(nodeDir, port), Relay: relay}
+	s.State.Nodes = append(s.State.Nodes, n)
+	addr := topology.Addr{HostPort: n.Addr()}
 	if r == 0 {
 		sh.Primary = addr
 	} else {

@@ -10,16 +10,6 @@ import (
 	"github.com/scalelab/scalelab/topology"
 )
 
-// setAddr sets the address of node r of sh (0 is its primary) to port.
-func setAddr(sh *topology.Shard, r, port int) {
-	addr := topology.Addr{HostPort: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-	if r == 0 {
-		sh.Primary = addr
-		return
-	}
-	sh.Replicas[r-1] = addr
-}
-
 // planRelays lays out the netsim relays of the sandbox's nodes: a client
 // relay on each node's address, and a link relay for every ordered pair of
 // nodes of a shard (any of them may replicate from any other after a

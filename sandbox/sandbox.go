@@ -347,11 +347,11 @@ func (s *Sandbox) create(ctx context.Context, cfg Config) error {
 	for _, name := range names {
 		sh := topology.Shard{Name: name}
 		for r := 0; r <= cfg.Replicas; r++ {
-			s.addNode(cfg.Dir, &sh, r, port+serverOffset)
+			relay := 0
 			if cfg.Netsim {
-				s.State.Nodes[len(s.State.Nodes)-1].Relay = port
-				setAddr(&sh, r, port)
+				relay = port
 			}
+			s.addNode(cfg.Dir, &sh, r, port+serverOffset, relay)
 			port++
 		}
 		topo.Shards = append(topo.Shards, sh)

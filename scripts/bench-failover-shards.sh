@@ -22,17 +22,8 @@ SCALELAB=${SCALELAB:-}
 command -v python3 >/dev/null || { echo "bench-failover-shards: python3 is not installed" >&2; exit 1; }
 command -v mariadb >/dev/null || command -v mysql >/dev/null || { echo "bench-failover-shards: no mariadb or mysql client" >&2; exit 1; }
 client=$(command -v mariadb || command -v mysql)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/scalelab-failover-shards.XXXXXX")
-sl=${SCALELAB:-$tmp/scalelab}
-cleanup() {
-  [ -x "$sl" ] && "$sl" down --purge --dir "$tmp/sb" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-if [ -z "$SCALELAB" ]; then
-  echo "== building scalelab" >&2
-  go build -o "$sl" ./cmd/scalelab
-fi
+. scripts/lib.sh
+setup failover-shards
 topo=$tmp/sb/topology.yaml
 echo "== 2 shards x 2 replicas, semi-sync, port $BASE_PORT" >&2
 "$sl" up --dir "$tmp/sb" --shards 2 --replicas 2 --semi-sync --base-port "$BASE_PORT" >/dev/null 2>&1

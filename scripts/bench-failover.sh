@@ -23,17 +23,8 @@ BASE_PORT=${BASE_PORT:-24900}
 SCALELAB=${SCALELAB:-}
 
 command -v python3 >/dev/null || { echo "bench-failover: python3 is not installed" >&2; exit 1; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/scalelab-failover.XXXXXX")
-sl=${SCALELAB:-$tmp/scalelab}
-cleanup() {
-  [ -x "$sl" ] && "$sl" down --purge --dir "$tmp/sb" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-if [ -z "$SCALELAB" ]; then
-  echo "== building scalelab" >&2
-  go build -o "$sl" ./cmd/scalelab
-fi
+. scripts/lib.sh
+setup failover
 
 for mode in async semi-sync; do
   flag=""

@@ -40,26 +40,14 @@ for tool in sysbench haproxy awk; do
   command -v "$tool" >/dev/null || { echo "bench-proxy: $tool is not installed (apt-get install -y sysbench haproxy)" >&2; exit 1; }
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/scalelab-proxy.XXXXXX")
-bin=${SCALELAB:-}
-if [ -z "$bin" ]; then
-  bin=$tmp/scalelab
-  go build -o "$bin" ./cmd/scalelab
-fi
-pids=()
-stop_all() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  pids=()
-  for d in "$tmp"/sandbox.*; do [ -d "$d" ] && "$bin" down --purge --dir "$d" >/dev/null 2>&1 || true; done
-}
-cleanup() { stop_all; rm -rf "$tmp"; }
-trap cleanup EXIT
+. scripts/lib.sh
+setup proxy
 
 declare -A qps p50
 for shards in $SHARDS; do
   dir=$tmp/sandbox.$shards
   echo "== $shards shard(s): starting a sandbox on port $BASE_PORT" >&2
-  "$bin" up --dir "$dir" --shards "$shards" --replicas 1 --base-port "$BASE_PORT" --no-tables >/dev/null
+  "$sl" up --dir "$dir" --shards "$shards" --replicas 1 --base-port "$BASE_PORT" --no-tables >/dev/null
   topo=$dir/topology.yaml
   field() { awk -v sec="$1" -v key="$2" '$0 ~ "^"sec":" {s=1; next} s && /^[^ ]/ {s=0} s && $1 == key":" {print $2; exit}' "$topo"; }
   user=$(field user name)
@@ -76,7 +64,7 @@ for shards in $SHARDS; do
       --tables=1 --table-size="$TABLE_SIZE" --threads="$threads" "$@"
   }
   sb "$primary" 1 prepare >/dev/null
-  "$bin" status --topology "$topo" >/dev/null 2>&1 || true
+  "$sl" status --topology "$topo" >/dev/null 2>&1 || true
 
   cat >"$tmp/haproxy.cfg" <<EOF
 global
@@ -93,7 +81,7 @@ listen relay
 EOF
   haproxy -f "$tmp/haproxy.cfg" -db >"$tmp/haproxy.log" 2>&1 &
   pids+=($!)
-  "$bin" proxy --topology "$topo" --listen "127.0.0.1:$PROXY_PORT" --metrics - >"$tmp/proxy.log" 2>&1 &
+  "$sl" proxy --topology "$topo" --listen "127.0.0.1:$PROXY_PORT" --metrics - >"$tmp/proxy.log" 2>&1 &
   pids+=($!)
   for hp in "127.0.0.1:$RELAY_PORT" "127.0.0.1:$PROXY_PORT"; do
     for _ in $(seq 100); do

@@ -41,22 +41,10 @@ SCALELAB=${SCALELAB:-}
 CLIENT_CORES=${CLIENT_CORES:-$(awk -v n="$(nproc)" -v c="$NODE_CPU" 'BEGIN { k = int(n - 4 * c); print (k < 1 ? 1 : k) }')}
 
 command -v python3 >/dev/null || { echo "bench-scaleout: python3 is not installed" >&2; exit 1; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/scalelab-scaleout.XXXXXX")
-sl=${SCALELAB:-$tmp/scalelab}
+. scripts/lib.sh
+setup scaleout
 shapes=(z1 z2 z4 x0 x2 p0 p2) # name: shards and replicas below; p runs the point-select mix
 declare -A shards=([z1]=1 [z2]=2 [z4]=4 [x0]=1 [x2]=1 [p0]=1 [p2]=1) replicas=([z1]=0 [z2]=0 [z4]=0 [x0]=0 [x2]=2 [p0]=0 [p2]=2)
-cleanup() {
-  for s in "${shapes[@]}"; do
-    [ -x "$sl" ] && "$sl" down --purge --dir "$tmp/$s" >/dev/null 2>&1 || true
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-if [ -z "$SCALELAB" ]; then
-  echo "== building scalelab" >&2
-  go build -o "$sl" ./cmd/scalelab
-fi
 port=$BASE_PORT
 for s in "${shapes[@]}"; do
   echo "== $s: ${shards[$s]} shard(s) x ${replicas[$s]} replica(s), $NODE_CPU cores and $NODE_MEMORY a node, port $port" >&2

@@ -49,18 +49,8 @@ for tool in sysbench mariadb-slap; do
   command -v "$tool" >/dev/null || { echo "$tool is not on PATH: run make deps (apt install sysbench mariadb-client)" >&2; exit 1; }
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/scalelab-anchors.XXXXXX")
-sl=${SCALELAB:-$tmp/scalelab}
-cleanup() {
-  [ -x "$sl" ] && "$sl" down --purge --dir "$tmp/sandbox" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-if [ -z "$SCALELAB" ]; then
-  echo "== building scalelab" >&2
-  go build -o "$sl" ./cmd/scalelab
-fi
+. scripts/lib.sh
+setup anchors
 echo "== starting a sandbox (1 server) on port $BASE_PORT" >&2
 "$sl" up --dir "$tmp/sandbox" --replicas 0 --base-port "$BASE_PORT" >/dev/null
 topo="$tmp/sandbox/topology.yaml"

@@ -80,10 +80,18 @@ func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 	c.StatusFlags = c.StatusFlags&^vtmysql.ServerStatusInTrans | vtmysql.ServerStatusAutocommit
 }
 
-func (h *handler) ComQuery(c *vtmysql.Conn, query string, cb func(*sqltypes.Result) error) error {
+// tooLarge refuses, and counts, a COM_QUERY longer than MaxQueryBytes.
+func (h *handler) tooLarge(query string) error {
 	if max := h.s.cfg.MaxQueryBytes; max > 0 && len(query) > max {
 		h.s.metrics.errors.WithLabelValues("1153").Inc()
 		return errQueryTooLarge(len(query), max)
+	}
+	return nil
+}
+
+func (h *handler) ComQuery(c *vtmysql.Conn, query string, cb func(*sqltypes.Result) error) error {
+	if err := h.tooLarge(query); err != nil {
+		return err
 	}
 	return h.run(c, query, nil, false, cb, nil)
 }
@@ -209,9 +217,8 @@ func notSupported(what string) error {
 // each, so that a CALL of a procedure with two SELECTs sends both, then
 // its OK. The first error ends the text, as on a server.
 func (h *handler) ComQueryMulti(c *vtmysql.Conn, query string, cb func(sqltypes.QueryResponse, bool, bool) error) error {
-	if max := h.s.cfg.MaxQueryBytes; max > 0 && len(query) > max {
-		h.s.metrics.errors.WithLabelValues("1153").Inc()
-		return errQueryTooLarge(len(query), max)
+	if err := h.tooLarge(query); err != nil {
+		return err
 	}
 	queries := []string{query}
 	if c.Capabilities&vtmysql.CapabilityClientMultiStatements != 0 {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/netsim"
+	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -68,7 +69,7 @@ var ErrUnknownAction = errors.New("chaos: unknown action")
 
 // LogFile is the record of actions, a JSON object a line, in the
 // cluster's StateDir.
-const LogFile = "chaos.log"
+const LogFile = sandbox.ChaosLog
 
 // Event is one recorded action.
 type Event struct {

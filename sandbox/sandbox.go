@@ -17,7 +17,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/scalelab/scalelab/chaos"
 	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/machine"
 	"github.com/scalelab/scalelab/netsim"
@@ -37,6 +36,10 @@ const (
 	// MetaDatabase holds scalelab's own tables (the replication marker,
 	// heartbeats, sequences). It replicates like the application database.
 	MetaDatabase = "scalelab_meta"
+
+	// ChaosLog is the record of scalelab chaos actions, kept in the
+	// sandbox dir (chaos.LogFile), and deleted with it.
+	ChaosLog = "chaos.log"
 
 	stateFile    = "state.json"
 	topologyFile = "topology.yaml"
@@ -722,7 +725,7 @@ func (s *Sandbox) removeFiles() {
 			_ = os.Remove(n.Socket)
 		}
 	}
-	_ = os.Remove(filepath.Join(s.Dir, chaos.LogFile))
+	_ = os.Remove(filepath.Join(s.Dir, ChaosLog))
 	_ = os.Remove(filepath.Join(s.Dir, ClientFile))
 	_ = os.Remove(filepath.Join(s.Dir, netsim.ConfigFile))
 	_ = os.Remove(filepath.Join(s.Dir, netsim.LogFile))

@@ -4,11 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/proxy"
+	"github.com/scalelab/scalelab/sandbox"
 )
 
 func TestMariaDBCLI(t *testing.T) {
@@ -57,6 +62,9 @@ func TestMariaDBCLI(t *testing.T) {
 		}
 		if !strings.Contains(out, "route\treplica") || !strings.Contains(out, "node\t-80/replica-1") {
 			t.Errorf("got %q, want the read routed to -80/replica-1", out)
+		}
+		if !regexp.MustCompile(`\nduration\t[0-9.]+[µm]?s\n`).MatchString(out) {
+			t.Errorf("got %q, want a duration row with a Go duration (its JSON name is duration_ms)", out)
 		}
 		out, err = run("SET scalelab_consistency = 'strong'; SHOW scalelab_route SELECT v FROM cli_kv WHERE id = 1")
 		if err != nil || !strings.Contains(out, "route\tprimary") {
@@ -186,4 +194,97 @@ func TestGoDriver(t *testing.T) {
 			t.Errorf("got %v, want error 1045", err)
 		}
 	})
+}
+
+// TestStatusCommandLineKeepsHints runs the mariadb command line that
+// scalelab status prints (with the sandbox's defaults file): the
+// consistency hint in a statement reaches the proxy, where the client's
+// default would strip it as a comment.
+func TestStatusCommandLineKeepsHints(t *testing.T) {
+	if _, err := exec.LookPath("mariadb"); err != nil {
+		t.Skip("mariadb is not installed")
+	}
+	f := startProxy(t, proxy.Config{}, quiet())
+	defaults, err := (&sandbox.Sandbox{Dir: t.TempDir(), Topology: f.topo}).ClientDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := f.open(t, nil)
+	if _, err := db.Exec("CREATE TABLE IF NOT EXISTS hint_kv (id BIGINT PRIMARY KEY, v INT)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ sql, route string }{
+		{"SHOW scalelab_route SELECT v FROM hint_kv WHERE id = 1", "replica"},
+		{"SHOW scalelab_route SELECT /*+ scalelab_consistency=strong */ v FROM hint_kv WHERE id = 1", "primary"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		out, err := exec.CommandContext(ctx, "mariadb", "--defaults-file="+defaults, "-h", f.host, "-P", strconv.Itoa(f.port), "--batch", "-e", tc.sql).CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", tc.sql, err, out)
+		}
+		if !strings.Contains(string(out), "route\t"+tc.route+"\n") {
+			t.Errorf("%s: got\n%s\nwant route %s", tc.sql, out, tc.route)
+		}
+	}
+}
+
+// TestProcedureResultSets calls a procedure with two SELECTs: as a text
+// query the client gets both sets, and as a prepared statement, where
+// the proxy sends one set, an error that says so rather than the first
+// set alone.
+func TestProcedureResultSets(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	ctx := context.Background()
+	for _, s := range f.topo.Shards {
+		admin := adminDB(t, f.topo, s.Primary.HostPort)
+		for _, q := range []string{"DROP PROCEDURE IF EXISTS two_sets", "CREATE PROCEDURE two_sets() BEGIN SELECT 1 AS a; SELECT 2 AS b; END",
+			"DROP PROCEDURE IF EXISTS one_set", "CREATE PROCEDURE one_set() BEGIN SELECT 3 AS c; END"} {
+			if _, err := admin.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	db := f.open(t, nil)
+	sets := func(rows *sql.Rows, err error) ([]int, error) {
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var got []int
+		for {
+			for rows.Next() {
+				var v int
+				if err := rows.Scan(&v); err != nil {
+					return got, err
+				}
+				got = append(got, v)
+			}
+			if !rows.NextResultSet() {
+				return got, rows.Err()
+			}
+		}
+	}
+	if got, err := sets(db.QueryContext(ctx, "CALL two_sets()")); err != nil || fmt.Sprint(got) != "[1 2]" {
+		t.Errorf("text CALL two_sets(): got %v, %v, want [1 2]", got, err)
+	}
+	prepared := func(q string) ([]int, error) {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		return sets(st.QueryContext(ctx))
+	}
+	if got, err := prepared("CALL one_set()"); err != nil || fmt.Sprint(got) != "[3]" {
+		t.Errorf("prepared CALL one_set(): got %v, %v, want [3]", got, err)
+	}
+	got, err := prepared("CALL two_sets()")
+	if mysqlErrNum(err) != 1235 || !strings.Contains(err.Error(), "text query") {
+		t.Errorf("prepared CALL two_sets(): got %v, %v, want error 1235 that says to run it as a text query", got, err)
+	}
+	var one int
+	if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Errorf("after the refusal: got %d, %v, want 1", one, err)
+	}
 }

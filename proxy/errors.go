@@ -121,6 +121,13 @@ func describe(e *sqlerror.SQLError) string {
 const erHandshakeError = sqlerror.ErrorCode(1043)
 
 // errQueryTooLarge refuses a statement longer than MaxQueryBytes.
+// errManySets is a statement with a second result set where the client's
+// command takes one: a CALL run as a prepared statement. MySQL sends
+// every set there too; the protocol library the proxy is built on sends
+// one, so the proxy says so instead of dropping the rest.
+var errManySets = sqlerror.NewSQLError(ErrNumRefused, "42000",
+	"the procedure returned more than one result set, and the scalelab proxy sends a prepared statement's first only: run the CALL as a text query (COM_QUERY), which returns every set")
+
 func errQueryTooLarge(n, max int) *sqlerror.SQLError {
 	return sqlerror.NewSQLErrorf(sqlerror.ERNetPacketTooLarge, sqlerror.SSNetError,
 		"Got a packet bigger than 'max_allowed_packet' bytes: the statement has %d bytes, the proxy takes at most %d (--max-query-bytes)", n, max)

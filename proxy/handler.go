@@ -157,13 +157,8 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	// instead). A context that cannot be cancelled also spares every
 	// statement two goroutine hand-offs in database/sql and the driver.
 	ctx := h.s.stmtCtx
-	if target, ok := routeTarget(query); ok {
-		res, err := introspect(ctx, cl.sess, h.s.r, target, args, h.s.cfg.RowBatch)
-		if err != nil {
-			return kindIntrospect, err
-		}
-		return kindIntrospect, cb(res)
-	}
+	// The hint holds for this statement, and for the statement that
+	// SHOW scalelab_route traces: it answers where that would go.
 	mode, hinted, err := consistencyHint(query)
 	if err != nil {
 		return router.Unparsed.String(), err
@@ -172,6 +167,13 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 		prev := cl.sess.Consistency()
 		cl.sess.SetConsistency(mode)
 		defer cl.sess.SetConsistency(prev)
+	}
+	if target, ok := routeTarget(query); ok {
+		res, err := introspect(ctx, cl.sess, h.s.r, target, args, h.s.cfg.RowBatch)
+		if err != nil {
+			return kindIntrospect, err
+		}
+		return kindIntrospect, cb(res)
 	}
 	res, err := cl.sess.Run(ctx, query, args...)
 	kind := res.Statement.Kind.String()

@@ -91,10 +91,12 @@ func traceResult(tr router.Trace) (*sqltypes.Result, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, err
 		}
-		res.Rows = append(res.Rows, []sqltypes.Value{
-			sqltypes.NewVarChar(fmt.Sprint(key)),
-			sqltypes.NewVarChar(traceValue(string(key.(string)), v)),
-		})
+		name := key.(string)
+		value := traceValue(name, v)
+		if _, isNum := v.(json.Number); isNum && strings.HasSuffix(name, "_ms") {
+			name = strings.TrimSuffix(name, "_ms") // the value is a Go duration: 281.6µs
+		}
+		res.Rows = append(res.Rows, []sqltypes.Value{sqltypes.NewVarChar(name), sqltypes.NewVarChar(value)})
 	}
 	return res, nil
 }

@@ -19,9 +19,28 @@ import (
 // With binary, the rows go to a client in the binary protocol, where a
 // FLOAT or DOUBLE travels as its bits: it is rendered with all its
 // digits, not the server's text rounding.
+//
+// A client's response carries one result set here (a prepared
+// statement's execution, or a text statement when the client takes one
+// set). A CALL whose procedure returns a second one ends in an error after
+// the first, rather than in a result that silently lacks it.
 func stream(rows *sql.Rows, batch int, binary bool, cb func(*sqltypes.Result) error) error {
 	defer rows.Close()
-	return streamSet(rows, batch, binary, func(r *sqltypes.Result, _ bool) error { return cb(r) })
+	if err := streamSet(rows, batch, binary, func(r *sqltypes.Result, _ bool) error { return cb(r) }); err != nil {
+		return err
+	}
+	for rows.NextResultSet() {
+		cts, err := rows.ColumnTypes()
+		if err != nil {
+			return err
+		}
+		if len(cts) > 0 {
+			return errManySets
+		}
+		for rows.Next() { // the procedure's closing OK
+		}
+	}
+	return rows.Err()
 }
 
 // streamAll is stream for every result set of rows (a CALL sends one per

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"net"
 	"os"
@@ -109,8 +110,14 @@ func TestStoppedSandboxSaysSo(t *testing.T) {
 			t.Errorf("%s: %v\n%s", line, err, out)
 		}
 	}
-	if err := sb.Stop(t.Context()); err != nil {
-		t.Fatal(err)
+	out, _, err := runCLI(t, "down", "--dir", sb.Dir, "--format", "json")
+	var down struct {
+		Dir     string `json:"dir"`
+		Stopped int    `json:"stopped_nodes"`
+		Purged  *bool  `json:"purged"`
+	}
+	if err != nil || json.Unmarshal([]byte(out), &down) != nil || down.Dir != sb.Dir || down.Stopped != 1 || down.Purged == nil || *down.Purged {
+		t.Fatalf("down --format json: got %q, %v, want dir %s, 1 node stopped, not purged", out, err, sb.Dir)
 	}
 	for _, args := range [][]string{{"query", "SELECT 1"}, {"bench", "--query", "SELECT 1"}, {"load"}} {
 		_, _, err := runCLI(t, append(args, "--dir", sb.Dir)...)
@@ -118,7 +125,7 @@ func TestStoppedSandboxSaysSo(t *testing.T) {
 			t.Errorf("%v on a stopped sandbox: got %v", args, err)
 		}
 	}
-	out, _, _ := runCLI(t, "status", "--dir", sb.Dir)
+	out, _, _ = runCLI(t, "status", "--dir", sb.Dir)
 	if !strings.Contains(out, "down") {
 		t.Errorf("status of a stopped sandbox:\n%s", out)
 	}
@@ -132,6 +139,7 @@ func TestFormatFlags(t *testing.T) {
 		{"status", "--format", "xml"},
 		{"load", "--format", "xml"},
 		{"failover", "--watch", "--format", "xml"},
+		{"down", "--format", "xml"},
 	} {
 		_, _, err := runCLI(t, append(args, "--dir", t.TempDir())...)
 		var ue *usageError

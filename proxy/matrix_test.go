@@ -24,18 +24,27 @@ var matrixChecks = []string{"auth", "types", "shard_key", "scatter", "transactio
 
 // matrixClients are the clients of the compatibility matrix: a program
 // each, run by the interpreter of its language, and the Debian package
-// that provides the library.
+// that provides the library. cmd is the command line, run in this
+// package's directory: the interpreter, its own options, the program in
+// testdata/clients and the program's arguments.
 var matrixClients = []struct {
 	name, pkg string
 	cmd       []string
 }{
-	{"Python PyMySQL", "python3-pymysql", []string{"/usr/bin/python3", "dbapi.py", "pymysql"}},
-	{"Python mysqlclient", "python3-mysqldb", []string{"/usr/bin/python3", "dbapi.py", "mysqldb"}},
-	{"PHP mysqli", "php-mysql", []string{"php", "php.php", "mysqli"}},
-	{"PHP PDO", "php-mysql", []string{"php", "php.php", "pdo"}},
-	{"Ruby mysql2", "ruby-mysql2", []string{"ruby", "mysql2.rb"}},
-	{"Perl DBD::MariaDB", "libdbd-mariadb-perl", []string{"perl", "dbd.pl"}},
+	{"Python PyMySQL", "python3-pymysql", []string{"/usr/bin/python3", "testdata/clients/dbapi.py", "pymysql"}},
+	{"Python mysqlclient", "python3-mysqldb", []string{"/usr/bin/python3", "testdata/clients/dbapi.py", "mysqldb"}},
+	{"PHP mysqli", "php-mysql", []string{"php", "testdata/clients/php.php", "mysqli"}},
+	{"PHP PDO", "php-mysql", []string{"php", "testdata/clients/php.php", "pdo"}},
+	{"Ruby mysql2", "ruby-mysql2", []string{"ruby", "testdata/clients/mysql2.rb"}},
+	{"Perl DBD::MariaDB", "libdbd-mariadb-perl", []string{"perl", "testdata/clients/dbd.pl"}},
+	{"Java MariaDB Connector/J", "libmariadb-java", []string{"java", "-cp", connectorJ, "testdata/clients/Matrix.java", "text"}},
+	{"Java MariaDB Connector/J, useServerPrepStmts", "libmariadb-java", []string{"java", "-cp", connectorJ, "testdata/clients/Matrix.java", "server-prepare"}},
 }
+
+// connectorJ is MariaDB Connector/J's jar by the name Debian's
+// libmariadb-java gives it in every version. java runs Matrix.java from
+// source (Java 11 and later), so there is nothing to build.
+const connectorJ = "/usr/share/java/mariadb-java-client.jar"
 
 // TestClientMatrix runs a real program per client library through the
 // proxy: login, parameters of every common type (text and binary
@@ -107,7 +116,7 @@ func runClient(t *testing.T, f *fixture, cmd []string, base int) (string, error)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	c := exec.CommandContext(ctx, cmd[0], append([]string{filepath.Join("testdata", "clients", cmd[1])}, cmd[2:]...)...)
+	c := exec.CommandContext(ctx, cmd[0], cmd[1:]...)
 	c.Env = append(os.Environ(), "SL_HOST="+f.host, "SL_PORT="+strconv.Itoa(f.port), "SL_USER="+f.topo.User.Name,
 		"SL_PASSWORD="+f.topo.User.Password, "SL_DB="+f.topo.DatabaseName(), "SL_BASE="+strconv.Itoa(base))
 	out, err := c.CombinedOutput()

@@ -377,6 +377,9 @@ func (r *Router) refuseSessionState(st *Statement) error {
 		name := strings.ToLower(e.Var.Name.String())
 		val := strings.ToUpper(sqlparser.String(e.Expr))
 		_, literal := e.Expr.(*sqlparser.Literal)
+		if added, ok := appendedModes(e.Expr); ok && name == "sql_mode" {
+			val, literal = added, true // only the appended modes can change parsing
+		}
 		isDefault := val == "DEFAULT"
 		switch {
 		case name == "sql_select_limit" && !isDefault && val != "18446744073709551615":
@@ -395,6 +398,28 @@ func (r *Router) refuseSessionState(st *Statement) error {
 		}
 	}
 	return nil
+}
+
+// appendedModes reads CONCAT(@@sql_mode, ',MODE', …), the form drivers
+// use to add modes to the session's own (MariaDB Connector/J adds
+// STRICT_TRANS_TABLES this way at login): the appended text, upper-cased.
+func appendedModes(e sqlparser.Expr) (string, bool) {
+	f, ok := e.(*sqlparser.FuncExpr)
+	if !ok || !f.Name.EqualString("concat") || len(f.Exprs) < 2 {
+		return "", false
+	}
+	if v, ok := f.Exprs[0].(*sqlparser.Variable); !ok || v.Scope == sqlparser.GlobalScope || !v.Name.EqualString("sql_mode") {
+		return "", false
+	}
+	var added strings.Builder
+	for _, a := range f.Exprs[1:] {
+		l, ok := a.(*sqlparser.Literal)
+		if !ok || l.Type != sqlparser.StrVal {
+			return "", false
+		}
+		added.WriteString(l.Val)
+	}
+	return strings.ToUpper(added.String()), true
 }
 
 func hasShardedSubquery(r *Router, e sqlparser.Expr) bool {

@@ -424,6 +424,10 @@ var sessionScripts = []struct {
 	{"PIPES_AS_CONCAT", []string{"! SET sql_mode = 'PIPES_AS_CONCAT'"}, nil},
 	{"ANSI", []string{"! SET sql_mode = 'ANSI'"}, nil},
 	{"HIGH_NOT_PRECEDENCE", []string{"! SET sql_mode = 'HIGH_NOT_PRECEDENCE'"}, nil},
+	// MariaDB Connector/J's login statement appends a mode to the session's.
+	{"sql_mode appended as a driver does", []string{"SET autocommit=1, sql_mode = concat(@@sql_mode,',STRICT_TRANS_TABLES')", "~ SELECT @@sql_mode", "~ SELECT id, name FROM images WHERE id IN (3, 7)", "= SELECT id, name FROM images ORDER BY name DESC, id LIMIT 5"}, nil},
+	{"sql_mode appended with a parse mode", []string{"! SET sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')"}, nil},
+	{"sql_mode computed otherwise", []string{"! SET sql_mode = REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES', '')"}, nil},
 }
 
 // TestProxySessions runs each script on one proxy connection and one

@@ -25,14 +25,14 @@ type split struct {
 }
 
 // newSplit returns the split of table's keys on column. A table that the
-// routing schema does not shard lives on the first shard; a table sharded
+// routing schema does not shard lives on its keyspace's first shard; a table sharded
 // by another column cannot be split by these keys. Either way every key
 // goes in one group and the router routes the statement.
 func newSplit(vs *vschema.Schema, table, column string) split {
 	s := split{table: table, vs: vs, whole: anyShard}
 	tb, ok := vs.Table(table)
-	if !ok || len(vs.Shards()) < 2 {
-		s.whole = vs.Shards()[0]
+	if !ok || len(vs.KeyspaceShards(table)) < 2 {
+		s.whole = vs.Shards()[vs.Home(table)]
 		return s
 	}
 	if tb.Column == column {

@@ -260,6 +260,9 @@ func mustSplit(names []string, target string) []string {
 }
 
 func newState(t *topology.Topology, cfg Config) (*state, error) {
+	if len(t.Keyspaces) > 0 {
+		return nil, fmt.Errorf("reshard: topology %s has keyspaces (%s), and resharding one keyspace among several is not supported yet; move tables between keyspaces with scalelab movetables", t.Name, strings.Join(t.KeyspaceNames(), ", "))
+	}
 	from := t.ShardNames()
 	var to []string
 	var err error

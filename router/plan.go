@@ -51,14 +51,18 @@ type plan struct {
 
 // planStatement decides where a classified statement goes.
 func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
+	home, err := r.vs.statementHome(st.Tables)
+	if err != nil {
+		return nil, err
+	}
 	if !r.vs.sharded() {
-		return &plan{Type: PlanUnsharded, Shards: []int{0}}, nil
+		return &plan{Type: PlanUnsharded, Shards: []int{home}}, nil
 	}
 	if err := r.refuseOneShardOnly(st); err != nil {
 		return nil, err
 	}
 	if st.Kind == Unparsed || st.AST == nil {
-		return &plan{Type: PlanUnsharded, Shards: []int{0}}, nil
+		return &plan{Type: PlanUnsharded, Shards: []int{home}}, nil
 	}
 	var sharded []string
 	for _, t := range st.Tables {
@@ -67,7 +71,7 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 		}
 	}
 	if len(sharded) == 0 {
-		return &plan{Type: PlanUnsharded, Shards: []int{0}}, nil
+		return &plan{Type: PlanUnsharded, Shards: []int{home}}, nil
 	}
 	switch ast := st.AST.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
@@ -94,7 +98,7 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 				return nil, unsupported(fmt.Sprintf("DDL naming sharded table %s and unsharded table %s", sharded[0], t), "run one statement per table; to rename a sharded table, change the topology's tables section too")
 			}
 		}
-		p := &plan{Type: PlanScatter, Shards: r.allShards(), Queries: map[int]string{}, PushedDown: "the DDL runs on every shard's primary"}
+		p := &plan{Type: PlanScatter, Shards: r.vs.keyspaceShards(sharded[0]), Queries: map[int]string{}, PushedDown: "the DDL runs on every shard's primary"}
 		for _, i := range p.Shards {
 			p.Queries[i] = st.Text
 		}
@@ -104,7 +108,7 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 		return p, nil
 	case Read:
 		// SHOW and EXPLAIN describe the first shard's copy of the schema.
-		return &plan{Type: PlanUnsharded, Shards: []int{0}}, nil
+		return &plan{Type: PlanUnsharded, Shards: []int{home}}, nil
 	}
 	return nil, unsupported(fmt.Sprintf("%s statement on sharded table %s", st.Kind, sharded[0]), "")
 }
@@ -251,7 +255,7 @@ func (r *Router) pinned(a *analysis) (target int, ok, sharded bool, err error) {
 		case ref.derived || ref.system:
 			continue
 		case !ref.sharded:
-			shard = 0 // unsharded tables live on the first shard
+			shard = r.vs.home(ref.name) // unsharded tables live on their keyspace's first shard
 		default:
 			sharded = true
 			vals := ref.pin()
@@ -334,7 +338,7 @@ func (r *Router) planRead(stmt sqlparser.TableStatement, text string, args []any
 		return nil, err
 	}
 	if !sharded {
-		return &plan{Type: PlanUnsharded, Shards: []int{0}}, nil
+		return &plan{Type: PlanUnsharded, Shards: []int{target}}, nil
 	}
 	if ok {
 		return &plan{Type: PlanSingleShard, Shards: []int{target}, Table: firstSharded(a),
@@ -429,7 +433,7 @@ func (r *Router) fanOut(p *plan, bound sqlparser.Statement, ref *tableRef) error
 	p.Queries = map[int]string{}
 	vals := ref.pin()
 	if vals == nil {
-		p.Type, p.Shards = PlanScatter, r.allShards()
+		p.Type, p.Shards = PlanScatter, r.vs.keyspaceShards(ref.name)
 		text := sqlparser.String(bound)
 		for _, i := range p.Shards {
 			p.Queries[i] = text
@@ -445,14 +449,6 @@ func (r *Router) fanOut(p *plan, bound sqlparser.Statement, ref *tableRef) error
 		p.Queries[i] = rewriteIn(bound, ref, groups[i])
 	}
 	return nil
-}
-
-func (r *Router) allShards() []int {
-	out := make([]int, r.vs.shards())
-	for i := range out {
-		out[i] = i
-	}
-	return out
 }
 
 // aliases maps every alias and table name in FROM to its table.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/topology"
 )
 
 // ErrTxDone is returned for statements on a finished transaction.
@@ -151,9 +152,14 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 			t.abort()
 			return fmt.Errorf("%w: a write that spans shards %v", ErrCrossShardTx, t.r.shardNames(p.Shards))
 		case t.writer >= 0 && t.writer != p.Shards[0]:
-			first := t.r.sets[t.writer].Shard
+			first, next := t.r.sets[t.writer].Shard, t.r.sets[p.Shards[0]].Shard
 			t.abort()
-			return fmt.Errorf("%w: it wrote to shard %s and this statement writes to shard %s", ErrCrossShardTx, first, t.r.sets[p.Shards[0]].Shard)
+			if ks1, _ := topology.SplitShard(first); ks1 != "" {
+				if ks2, _ := topology.SplitShard(next); ks2 != ks1 {
+					return fmt.Errorf("%w: a transaction that writes %w %s (shard %s) and %s (shard %s)", ErrCrossShardTx, ErrCrossKeyspace, ks1, first, ks2, next)
+				}
+			}
+			return fmt.Errorf("%w: it wrote to shard %s and this statement writes to shard %s", ErrCrossShardTx, first, next)
 		}
 		t.writer = p.Shards[0]
 	}

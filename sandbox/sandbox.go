@@ -11,6 +11,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -82,6 +84,11 @@ type Config struct {
 	// which column. Nil means none (every table unsharded, on the first
 	// shard).
 	Tables map[string]topology.Table
+	// Keyspaces, when set, split the tables by function (the Y axis):
+	// each keyspace gets shards and replicas of its own, named
+	// KEYSPACE/RANGE, and lists its tables (topology.Keyspace). Shards,
+	// Replicas and Tables are then unused.
+	Keyspaces []KeyspaceConfig
 	// Main adds an unsharded server of its own, the topology's main node,
 	// on the port after the shards' nodes: the sharded tables' id
 	// sequences live there instead of on the first shard.
@@ -92,6 +99,28 @@ type Config struct {
 	// Progress, if set, is called (from several goroutines, serialized) as
 	// each step completes, so a CLI can show progress.
 	Progress func(Event)
+}
+
+// KeyspaceConfig is one keyspace of a sandbox to start: its shards and
+// replicas per shard, and its tables (a table with a column and a vindex
+// is sharded by them; one with neither lives on the keyspace's one shard).
+// The first keyspace also holds every table no keyspace lists.
+type KeyspaceConfig struct {
+	Name     string                    `yaml:"name" json:"name"`
+	Shards   int                       `yaml:"shards" json:"shards"`
+	Replicas int                       `yaml:"replicas" json:"replicas"`
+	Tables   map[string]topology.Table `yaml:"tables,omitempty" json:"tables,omitempty"`
+}
+
+var keyspaceNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// groups are the sandbox's groups of shards alike: its keyspaces, or the
+// one keyspace of Shards and Replicas (Name empty).
+func (c Config) groups() []KeyspaceConfig {
+	if len(c.Keyspaces) > 0 {
+		return c.Keyspaces
+	}
+	return []KeyspaceConfig{{Shards: c.Shards, Replicas: c.Replicas, Tables: c.Tables}}
 }
 
 // Event reports one completed step of Start.
@@ -147,11 +176,32 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Shards == 0 {
 		c.Shards = DefaultShards
 	}
-	if c.Shards < 0 || c.Shards > 64 {
-		return c, fmt.Errorf("sandbox: %d shards: want 1 to 64", c.Shards)
+	c.Keyspaces = slices.Clone(c.Keyspaces)
+	seen := map[string]bool{}
+	for i := range c.Keyspaces {
+		k := &c.Keyspaces[i]
+		if k.Shards == 0 {
+			k.Shards = DefaultShards
+		}
+		switch {
+		case !keyspaceNameRE.MatchString(k.Name):
+			return c, fmt.Errorf("sandbox: keyspace %q: want a plain name (letters, digits, _)", k.Name)
+		case seen[k.Name]:
+			return c, fmt.Errorf("sandbox: keyspace %s is given twice", k.Name)
+		}
+		seen[k.Name] = true
 	}
-	if c.Replicas < 0 || c.Replicas > 16 {
-		return c, fmt.Errorf("sandbox: %d replicas per shard: want 0 to 16", c.Replicas)
+	for _, g := range c.groups() {
+		what := "sandbox:"
+		if g.Name != "" {
+			what = "sandbox: keyspace " + g.Name + ":"
+		}
+		if g.Shards < 0 || g.Shards > 64 {
+			return c, fmt.Errorf("%s %d shards: want 1 to 64", what, g.Shards)
+		}
+		if g.Replicas < 0 || g.Replicas > 16 {
+			return c, fmt.Errorf("%s %d replicas per shard: want 0 to 16", what, g.Replicas)
+		}
 	}
 	if c.BasePort == 0 {
 		c.BasePort = DefaultBasePort
@@ -184,12 +234,21 @@ func (s *Sandbox) SameShape(cfg Config) bool {
 	if cfg.Main {
 		want = 1
 	}
-	return len(shards) == cfg.Shards && main == want && len(s.State.Nodes) == cfg.Shards*(1+cfg.Replicas)+main
+	nshards := 0
+	for _, g := range cfg.groups() {
+		nshards += g.Shards
+	}
+	c := cfg
+	c.Main = false
+	return len(shards) == nshards && main == want && len(s.State.Nodes) == c.nodes()+main
 }
 
 // nodes is the number of servers the sandbox starts.
 func (c Config) nodes() int {
-	n := c.Shards * (1 + c.Replicas)
+	n := 0
+	for _, g := range c.groups() {
+		n += g.Shards * (1 + g.Replicas)
+	}
 	if c.Main {
 		n++
 	}
@@ -203,7 +262,10 @@ func (c Config) ports() int {
 	if !c.Netsim {
 		return c.nodes()
 	}
-	links := c.Shards * (1 + c.Replicas) * c.Replicas
+	links := 0
+	for _, g := range c.groups() {
+		links += g.Shards * (1 + g.Replicas) * g.Replicas
+	}
 	return 2*c.nodes() + 1 + links
 }
 
@@ -315,10 +377,6 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 
 func (s *Sandbox) create(ctx context.Context, cfg Config) error {
 	progress := serialize(cfg.Progress)
-	names, err := shard.GenerateNames(cfg.Shards)
-	if err != nil {
-		return err
-	}
 	// Every port must be free before anything starts.
 	for p := cfg.BasePort; p < cfg.BasePort+cfg.ports(); p++ {
 		if err := portFree(p); err != nil {
@@ -347,17 +405,27 @@ func (s *Sandbox) create(ctx context.Context, cfg Config) error {
 		serverOffset = cfg.nodes()
 	}
 	port := cfg.BasePort
-	for _, name := range names {
-		sh := topology.Shard{Name: name}
-		for r := 0; r <= cfg.Replicas; r++ {
-			relay := 0
-			if cfg.Netsim {
-				relay = port
-			}
-			s.addNode(cfg.Dir, &sh, r, port+serverOffset, relay)
-			port++
+	for _, g := range cfg.groups() {
+		names, err := shard.GenerateNames(g.Shards)
+		if err != nil {
+			return err
 		}
-		topo.Shards = append(topo.Shards, sh)
+		for _, name := range names {
+			sh := topology.Shard{Name: topology.QualifiedShard(g.Name, name)}
+			for r := 0; r <= g.Replicas; r++ {
+				relay := 0
+				if cfg.Netsim {
+					relay = port
+				}
+				s.addNode(cfg.Dir, &sh, r, port+serverOffset, relay)
+				port++
+			}
+			topo.Shards = append(topo.Shards, sh)
+		}
+		if g.Name != "" {
+			topo.Tables = nil
+			topo.Keyspaces = append(topo.Keyspaces, topology.Keyspace{Name: g.Name, Tables: g.Tables})
+		}
 	}
 	if cfg.Main {
 		sport := port + serverOffset

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -353,10 +354,13 @@ func (l *loader) createTables(ctx context.Context) error {
 	if l.cfg.Drop {
 		stmts = DropTables()
 	}
-	for _, t := range tables {
-		stmts = append(stmts, "CREATE TABLE IF NOT EXISTS"+strings.TrimPrefix(t.createSQL(l.flavor), "CREATE TABLE"))
-	}
 	return l.eachShard(ctx, func(ctx context.Context, i int) error {
+		stmts := slices.Clone(stmts) // each shard its own
+		for _, t := range tables {
+			if l.routes[t.name].on[i] { // in its keyspace only
+				stmts = append(stmts, "CREATE TABLE IF NOT EXISTS"+strings.TrimPrefix(t.createSQL(l.flavor), "CREATE TABLE"))
+			}
+		}
 		for _, q := range stmts {
 			if _, err := l.dbs[i].ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("create tables on shard %s: %s: %w", l.shards[i], firstLine(q), err)
@@ -371,6 +375,9 @@ func (l *loader) createTables(ctx context.Context) error {
 func (l *loader) checkEmpty(ctx context.Context) error {
 	return l.eachShard(ctx, func(ctx context.Context, i int) error {
 		for _, t := range Tables() {
+			if !l.routes[t].on[i] {
+				continue
+			}
 			var one int
 			err := l.dbs[i].QueryRowContext(ctx, "SELECT 1 FROM `"+t+"` LIMIT 1").Scan(&one)
 			switch {
@@ -396,7 +403,7 @@ func (l *loader) createIndexes(ctx context.Context) error {
 			return fmt.Errorf("list indexes on shard %s: %w", l.shards[i], err)
 		}
 		for _, ix := range l.indexes {
-			if have[ix.Table+"."+ix.Name] {
+			if have[ix.Table+"."+ix.Name] || !l.routes[ix.Table].on[i] {
 				continue
 			}
 			if _, err := l.dbs[i].ExecContext(ctx, ix.CreateSQL()); err != nil {
@@ -436,14 +443,17 @@ func firstLine(s string) string {
 type route struct {
 	vs      *vschema.Schema
 	tb      vschema.Table
-	sharded bool // false: every row goes to shard 0
-	col     int  // the shard key's position in the row's Values
+	sharded bool // false: every row goes to shard home
+	home    int
+	col     int // the shard key's position in the row's Values
+	// on holds the shards of the table's keyspace: where it is created.
+	on map[int]bool
 }
 
 // shard returns the index of the shard that owns a row with values vals.
 func (r route) shard(vals []any) (int, error) {
 	if !r.sharded {
-		return 0, nil
+		return r.home, nil
 	}
 	return r.vs.ShardOf(r.tb, vals[r.col])
 }
@@ -457,9 +467,12 @@ func routes(t *topology.Topology) (map[string]route, error) {
 	}
 	out := make(map[string]route, len(tables))
 	for _, tb := range tables {
-		r := route{vs: vs}
+		r := route{vs: vs, home: vs.Home(tb.name), on: map[int]bool{}}
+		for _, i := range vs.KeyspaceShards(tb.name) {
+			r.on[i] = true
+		}
 		r.tb, r.sharded = vs.Table(tb.name)
-		if !r.sharded || len(vs.Shards()) < 2 {
+		if !r.sharded || len(r.on) < 2 {
 			r.sharded = false
 			out[tb.name] = r
 			continue

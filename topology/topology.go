@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 
@@ -48,10 +47,16 @@ type Topology struct {
 	// Replication is the user replicas connect to their primary with.
 	Replication Credentials `yaml:"replication"`
 	// Shards partition the keyspace. One shard named "0" means unsharded.
+	// With keyspaces, each keyspace's shards partition it, and their names
+	// say which: media/-80.
 	Shards []Shard `yaml:"shards"`
 	// Tables maps a sharded table to its shard key. Tables not listed are
-	// unsharded and live on the first shard.
+	// unsharded and live on the first shard. Empty with keyspaces, whose
+	// own sections list their tables.
 	Tables map[string]Table `yaml:"tables,omitempty"`
+	// Keyspaces split the tables by function (the Y axis), each over its
+	// own shards (see Keyspace). Nil means one keyspace.
+	Keyspaces []Keyspace `yaml:"keyspaces,omitempty"`
 	// Main, if set, is an unsharded server of its own that holds the
 	// sharded tables' id sequences, the way Vitess keeps sequence tables in
 	// an unsharded keyspace. Nil means they live on the first shard's
@@ -383,7 +388,8 @@ func (t *Topology) Validate() error {
 		return nil
 	}
 	for i, s := range t.Shards {
-		kr, err := shard.ParseKeyRange(s.Name)
+		_, rng := SplitShard(s.Name)
+		kr, err := shard.ParseKeyRange(rng)
 		if err != nil {
 			return bad(s.line, "shards[%d].name: %v", i, err)
 		}
@@ -408,8 +414,13 @@ func (t *Topology) Validate() error {
 			return err
 		}
 	}
-	if err := shard.CheckPartition(names, ranges); err != nil {
-		return bad(0, "shards: %v", err)
+	if err := t.validateKeyspaces(bad); err != nil {
+		return err
+	}
+	if len(t.Keyspaces) == 0 {
+		if err := shard.CheckPartition(names, ranges); err != nil {
+			return bad(0, "shards: %v", err)
+		}
 	}
 	tables := make([]string, 0, len(t.Tables))
 	for name := range t.Tables {
@@ -417,15 +428,8 @@ func (t *Topology) Validate() error {
 	}
 	sort.Strings(tables)
 	for _, name := range tables {
-		tb := t.Tables[name]
-		if !identRE.MatchString(name) {
-			return bad(tb.line, "tables: %q is not a plain table name", name)
-		}
-		if !identRE.MatchString(tb.Column) {
-			return bad(tb.line, "tables.%s.column: %q is not a plain column name", name, tb.Column)
-		}
-		if !slices.Contains(shard.Names(), tb.Vindex) {
-			return bad(tb.line, "tables.%s.vindex: %q is not a vindex: want one of %v", name, tb.Vindex, shard.Names())
+		if err := checkTable(bad, "tables", name, t.Tables[name]); err != nil {
+			return err
 		}
 	}
 	if err := t.Netsim.validate(); err != nil {

@@ -15,7 +15,8 @@ func newUpCmd() *cobra.Command {
 	var noTables bool
 	var nodeCPU float64
 	var nodeMemory string
-	var format string
+	var format, keyspacesFile string
+	var keyspaces []string
 	c := &cobra.Command{
 		Use:   "up",
 		Short: "Start a local sandbox of real servers with GTID replication",
@@ -51,13 +52,22 @@ With --netsim a relay stands in front of every node, and one between every
 two nodes of a shard: clients dial the relays, replicas reach their source
 through theirs, and scalelab chaos partition, latency and heal act on them.
 The servers then listen on the ports after the relays'. Without it there
-are no relays and no extra hop.`,
+are no relays and no extra hop.
+
+With --keyspace (repeated) the tables are split by function, the scale
+cube's Y axis: each keyspace NAME:SHARDSxREPLICAS gets shards and replicas
+of its own, named NAME/RANGE (media/-80), and holds the tables listed after
+=; the first keyspace holds every other table. The router sends each
+statement to its tables' keyspace, and refuses one that spans two (a join,
+or a transaction that writes to both), as Vitess does. --keyspaces-file
+reads them from a YAML list instead (name, shards, replicas, tables).`,
 		Example: `  scalelab up                          # 1 shard: a primary and 2 replicas
   scalelab up --shards 4 --replicas 1  # 4 shards named -40 40-80 80-c0 c0-
   scalelab up --shards 2 --main        # and a main node for the id sequences
   scalelab up --shards 4 --node-cpu 0.25 --node-memory 512MiB
   scalelab up --replicas 2 --semi-sync
-  scalelab up --replicas 2 --netsim     # then: scalelab chaos partition 0/replica-1`,
+  scalelab up --replicas 2 --netsim     # then: scalelab chaos partition 0/replica-1
+  scalelab up --keyspace users:1x2 --keyspace media:2x1=images,likes`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := checkTableOrJSON(format); err != nil {
@@ -71,7 +81,10 @@ are no relays and no extra hop.`,
 			if cfg.Replicas < 0 || cfg.Replicas > 16 {
 				return usagef("--replicas %d: want 0 to 16", cfg.Replicas)
 			}
-			if c.Flags().Changed("shards") || c.Flags().Changed("replicas") || c.Flags().Changed("main") {
+			if err := keyspaceFlags(c, &cfg, keyspaces, keyspacesFile, noTables); err != nil {
+				return err
+			}
+			if c.Flags().Changed("shards") || c.Flags().Changed("replicas") || c.Flags().Changed("main") || len(cfg.Keyspaces) > 0 {
 				if sb, err := sandbox.Open(cfg.Dir); err == nil && len(sb.Running()) == 0 && !sb.SameShape(cfg) {
 					return usagef("%s holds a stopped sandbox of another shape; run `scalelab down --purge --dir %s` first", cfg.Dir, cfg.Dir)
 				}
@@ -80,7 +93,7 @@ are no relays and no extra hop.`,
 			if cfg.Machine, err = topology.NewMachine(nodeCPU, nodeMemory); err != nil {
 				return &usageError{err}
 			}
-			if !noTables {
+			if !noTables && len(cfg.Keyspaces) == 0 {
 				// The sample application's sharding, so that load, the router
 				// and the labs agree on where every row lives.
 				cfg.Tables = schema.ShardedTables()
@@ -105,6 +118,41 @@ are no relays and no extra hop.`,
 	c.Flags().BoolVar(&cfg.SemiSync, "semi-sync", false, "semi-synchronous replication (AFTER_SYNC) on every node")
 	c.Flags().StringVar(&format, "format", "table", "output format of the status printed at the end: table or json")
 	c.Flags().BoolVar(&cfg.Netsim, "netsim", false, "relays in front of every node, for scalelab chaos partition and latency")
+	c.Flags().StringArrayVar(&keyspaces, "keyspace", nil, "a keyspace NAME:SHARDSxREPLICAS[=TABLE,…] (repeat it; the first holds the tables no other lists)")
+	c.Flags().StringVar(&keyspacesFile, "keyspaces-file", "", "YAML list of keyspaces (name, shards, replicas, tables), instead of --keyspace")
 	c.Flags().DurationVar(&cfg.ReadyTimeout, "timeout", sandbox.DefaultReadyTimeout, "how long to wait for nodes and replication")
 	return c
+}
+
+// keyspaceFlags sets cfg.Keyspaces from --keyspace or --keyspaces-file:
+// the sample tables take their shard keys from the sample schema, and
+// the first keyspace gets those no keyspace lists (unless --no-tables).
+func keyspaceFlags(c *cobra.Command, cfg *sandbox.Config, specs []string, file string, noTables bool) error {
+	switch {
+	case len(specs) == 0 && file == "":
+		return nil
+	case len(specs) > 0 && file != "":
+		return usagef("--keyspace and --keyspaces-file: give one of them")
+	case c.Flags().Changed("shards") || c.Flags().Changed("replicas"):
+		return usagef("--shards and --replicas do not go with keyspaces, which give their own (NAME:SHARDSxREPLICAS)")
+	}
+	rules := schema.ShardedTables()
+	if file != "" {
+		ks, err := sandbox.LoadKeyspaces(file)
+		if err != nil {
+			return &usageError{err}
+		}
+		cfg.Keyspaces = ks
+	}
+	for _, spec := range specs {
+		k, err := sandbox.ParseKeyspace(spec, rules)
+		if err != nil {
+			return &usageError{err}
+		}
+		cfg.Keyspaces = append(cfg.Keyspaces, k)
+	}
+	if !noTables {
+		cfg.Keyspaces = sandbox.PlaceTables(cfg.Keyspaces, rules)
+	}
+	return nil
 }

@@ -49,6 +49,9 @@ type Options struct {
 	Main bool
 	// Tables is the topology's tables section (sandbox.Config.Tables).
 	Tables map[string]topology.Table
+	// Keyspaces split the tables by function (sandbox.Config.Keyspaces);
+	// Shards, Replicas and Tables are then unused.
+	Keyspaces []sandbox.KeyspaceConfig
 }
 
 // pkg is the one sandbox of the test binary: tests of a package share it.
@@ -111,14 +114,15 @@ func Sandbox(t testing.TB) *sandbox.Sandbox {
 			return
 		}
 		pkg.sb, pkg.err = sandbox.Start(ctx, sandbox.Config{
-			Dir:      pkg.dir,
-			Shards:   pkg.opts.Shards,
-			Replicas: pkg.opts.Replicas,
-			Main:     pkg.opts.Main,
-			Tables:   pkg.opts.Tables,
-			BasePort: pkg.opts.BasePort,
-			Server:   srv,
-			Name:     "test",
+			Dir:       pkg.dir,
+			Shards:    pkg.opts.Shards,
+			Replicas:  pkg.opts.Replicas,
+			Main:      pkg.opts.Main,
+			Tables:    pkg.opts.Tables,
+			Keyspaces: pkg.opts.Keyspaces,
+			BasePort:  pkg.opts.BasePort,
+			Server:    srv,
+			Name:      "test",
 		})
 	})
 	if pkg.skip != "" {

@@ -85,6 +85,13 @@ type Config struct {
 	BatchRows int
 	// Progress, if set, receives one line per step.
 	Progress func(string)
+	// Tables and ToKeyspace, when set, move those tables to another
+	// keyspace instead (scalelab movetables): the same phases over the
+	// keyspaces' own shards, with no shards added; the switch lists the
+	// tables in keyspace ToKeyspace, and the cleanup drops them from
+	// their old keyspace's shards. Shards and Split are then unused.
+	Tables     []string
+	ToKeyspace string
 	// StopAfter ends the run with ErrStopped right after the named phase,
 	// as if the process had been killed there. For tests and demos.
 	StopAfter string
@@ -101,6 +108,8 @@ type TableResult struct {
 
 // Result is what a run did.
 type Result struct {
+	// Move is set for a move of tables between keyspaces.
+	Move    *Move         `json:"move,omitempty"`
 	From    []string      `json:"from"`
 	To      []string      `json:"to"`
 	Tables  []TableResult `json:"tables"`
@@ -133,6 +142,16 @@ type state struct {
 	Added  []topology.Shard       `json:"added"` // the new shards' servers
 	OldTop *topology.Topology     `json:"old_topology"`
 	Result map[string]TableResult `json:"result"`
+	// Move, when set, is a move of tables between keyspaces: From are the
+	// source keyspace's shards, To the target's, and Reuse is all -1.
+	Move *Move `json:"move,omitempty"`
+}
+
+// Move is a move of tables from one keyspace to another.
+type Move struct {
+	Tables []string `json:"tables"`
+	From   string   `json:"from_keyspace"`
+	To     string   `json:"to_keyspace"`
 }
 
 func statePath(c Cluster) string { return filepath.Join(c.StateDir(), stateFile) }
@@ -190,24 +209,26 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res := &Result{}
 	if st != nil {
 		res.Resumed = st.Phase
-		say(fmt.Sprintf("resuming a reshard %v → %v after phase %q", st.From, st.To, st.Phase))
-		if (cfg.Shards != 0 && cfg.Shards != len(st.To)) || (cfg.Split != "" && !slices.Equal(mustSplit(st.From, cfg.Split), st.To)) {
-			return nil, fmt.Errorf("reshard: an interrupted reshard %v → %v is in progress; run it again without other arguments to finish it", st.From, st.To)
+		say(fmt.Sprintf("resuming %s after phase %q", st.describe(), st.Phase))
+		if err := st.resumes(cfg); err != nil {
+			return nil, err
 		}
 	} else {
 		st, err = newState(sb.Topology(), cfg)
 		if err != nil {
 			return nil, err
 		}
-		if err := survey(ctx, st); err != nil {
-			return nil, err
+		if st.Move == nil {
+			if err := survey(ctx, st); err != nil {
+				return nil, err
+			}
 		}
 		if err := st.save(sb); err != nil {
 			return nil, err
 		}
-		say(fmt.Sprintf("planned %v → %v", st.From, st.To))
+		say("planned " + st.describe())
 	}
-	res.From, res.To = st.From, st.To
+	res.From, res.To, res.Move = st.From, st.To, st.Move
 	step := func(phase string, fn func() error) error {
 		if done(st, phase) {
 			return nil
@@ -259,7 +280,84 @@ func mustSplit(names []string, target string) []string {
 	return out
 }
 
+// describe names the run: a reshard's shards, or a move's tables.
+func (st *state) describe() string {
+	if m := st.Move; m != nil {
+		return fmt.Sprintf("a move of %s from keyspace %s to %s", strings.Join(m.Tables, ", "), m.From, m.To)
+	}
+	return fmt.Sprintf("a reshard %v → %v", st.From, st.To)
+}
+
+// resumes checks that cfg asks for the interrupted run, or for nothing.
+func (st *state) resumes(cfg Config) error {
+	var other bool
+	if m := st.Move; m != nil {
+		other = cfg.Shards != 0 || cfg.Split != "" || (cfg.ToKeyspace != "" && (cfg.ToKeyspace != m.To || !slices.Equal(sortedSet(cfg.Tables), m.Tables)))
+	} else {
+		other = cfg.ToKeyspace != "" || (cfg.Shards != 0 && cfg.Shards != len(st.To)) || (cfg.Split != "" && !slices.Equal(mustSplit(st.From, cfg.Split), st.To))
+	}
+	if other {
+		return fmt.Errorf("reshard: %s was interrupted and is in progress; run it again without other arguments to finish it", st.describe())
+	}
+	return nil
+}
+
+func sortedSet(names []string) []string {
+	out := slices.Clone(names)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// newMove plans a move of cfg.Tables to keyspace cfg.ToKeyspace.
+func newMove(t *topology.Topology, cfg Config) (*state, error) {
+	if cfg.Shards != 0 || cfg.Split != "" {
+		return nil, errors.New("reshard: move tables or reshard, not both")
+	}
+	if len(t.Keyspaces) == 0 {
+		return nil, fmt.Errorf("reshard: topology %s has one keyspace: start a sandbox with keyspaces (scalelab up --keyspace …) to move tables between them", t.Name)
+	}
+	if !slices.Contains(t.KeyspaceNames(), cfg.ToKeyspace) {
+		return nil, fmt.Errorf("reshard: no keyspace %s: the keyspaces are %s", cfg.ToKeyspace, strings.Join(t.KeyspaceNames(), ", "))
+	}
+	tables := sortedSet(cfg.Tables)
+	if len(tables) == 0 {
+		return nil, errors.New("reshard: name the tables to move")
+	}
+	rules := t.ShardedTables()
+	from := ""
+	for _, table := range tables {
+		ks := t.TableKeyspace(table)
+		switch {
+		case ks == cfg.ToKeyspace:
+			return nil, fmt.Errorf("reshard: table %s is in keyspace %s already", table, ks)
+		case from != "" && ks != from:
+			return nil, fmt.Errorf("reshard: tables %s and %s are in keyspaces %s and %s: move the tables of one keyspace at a time", tables[0], table, from, ks)
+		case rules[table].Column == "":
+			return nil, fmt.Errorf("reshard: table %s has no shard key in topology %s: list it in its keyspace with a column and a vindex, which the copy and the target keyspace need", table, t.Name)
+		}
+		from = ks
+	}
+	names := func(ks string) []string {
+		var out []string
+		for _, i := range t.KeyspaceShards(ks) {
+			out = append(out, t.Shards[i].Name)
+		}
+		return out
+	}
+	old := *t
+	st := &state{Phase: PhasePlanned, From: names(from), To: names(cfg.ToKeyspace), OldTop: &old, Result: map[string]TableResult{},
+		Move: &Move{Tables: tables, From: from, To: cfg.ToKeyspace}}
+	st.Reuse = make([]int, len(st.To))
+	for i := range st.Reuse {
+		st.Reuse[i] = -1 // the keyspaces share no servers: every row is copied
+	}
+	return st, nil
+}
+
 func newState(t *topology.Topology, cfg Config) (*state, error) {
+	if cfg.ToKeyspace != "" || len(cfg.Tables) > 0 {
+		return newMove(t, cfg)
+	}
 	if len(t.Keyspaces) > 0 {
 		return nil, fmt.Errorf("reshard: topology %s has keyspaces (%s), and resharding one keyspace among several is not supported yet; move tables between keyspaces with scalelab movetables", t.Name, strings.Join(t.KeyspaceNames(), ", "))
 	}
@@ -361,6 +459,27 @@ type worker struct {
 // its reused or added servers.
 func (w *worker) newTopology() *topology.Topology {
 	t := *w.st.OldTop
+	if m := w.st.Move; m != nil {
+		// The same shards; the tables listed in their new keyspace.
+		rules := t.ShardedTables()
+		t.Keyspaces = slices.Clone(t.Keyspaces)
+		for k := range t.Keyspaces {
+			ks := &t.Keyspaces[k]
+			tables := map[string]topology.Table{}
+			for name, tb := range ks.Tables {
+				if !slices.Contains(m.Tables, name) {
+					tables[name] = tb
+				}
+			}
+			if ks.Name == m.To {
+				for _, name := range m.Tables {
+					tables[name] = rules[name]
+				}
+			}
+			ks.Tables = tables
+		}
+		return &t
+	}
 	t.Shards = nil
 	added := map[string]topology.Shard{}
 	for _, s := range w.st.Added {
@@ -379,9 +498,32 @@ func (w *worker) newTopology() *topology.Topology {
 	return &t
 }
 
-// addr is the primary of new shard i.
+// primary is the primary of new shard i.
 func (w *worker) primary(i int) string {
-	return w.newTopology().Shards[i].Primary.HostPort
+	t := w.newTopology()
+	if w.st.Move != nil {
+		for _, s := range t.Shards {
+			if s.Name == w.st.To[i] {
+				return s.Primary.HostPort
+			}
+		}
+	}
+	return t.Shards[i].Primary.HostPort
+}
+
+// sources are the shards the rows come from: every old shard, or the
+// source keyspace's.
+func (w *worker) sources() []topology.Shard {
+	if w.st.Move == nil {
+		return w.st.OldTop.Shards
+	}
+	var out []topology.Shard
+	for _, s := range w.st.OldTop.Shards {
+		if slices.Contains(w.st.From, s.Name) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (w *worker) open(addr string) (*sql.DB, error) {
@@ -389,6 +531,9 @@ func (w *worker) open(addr string) (*sql.DB, error) {
 }
 
 func (w *worker) addShards(ctx context.Context) error {
+	if w.st.Move != nil {
+		return nil // the target keyspace's shards run already
+	}
 	var names []string
 	for i, name := range w.st.To {
 		if w.st.Reuse[i] < 0 {
@@ -439,18 +584,28 @@ func (w *worker) removeHalfAdded(ctx context.Context, names []string) error {
 	return w.cluster.RemoveShards(ctx, found)
 }
 
-// shardedTables lists the topology's sharded tables that exist.
+// shardedTables lists the tables that move: the topology's sharded
+// tables, or the tables of a move.
 func (w *worker) shardedTables() []string {
+	if w.st.Move != nil {
+		return w.st.Move.Tables
+	}
 	return sortedKeys(w.st.OldTop.Tables)
 }
 
 func (w *worker) copySchema(ctx context.Context) error {
-	src, err := w.open(w.st.OldTop.Shards[0].Primary.HostPort)
+	src, err := w.open(w.sources()[0].Primary.HostPort)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	for _, add := range w.st.Added {
+	targets := w.st.Added
+	if w.st.Move != nil {
+		for i, name := range w.st.To {
+			targets = append(targets, topology.Shard{Name: name, Primary: topology.Addr{HostPort: w.primary(i)}})
+		}
+	}
+	for _, add := range targets {
 		dst, err := w.open(add.Primary.HostPort)
 		if err != nil {
 			return err
@@ -546,10 +701,18 @@ type layout struct {
 	key string
 	vs  *vschema.Schema
 	tb  vschema.Table
+	// sharded is false on a keyspace's one shard: every key maps to 0.
+	sharded bool
+	// index, when set, maps the routing schema's shard indexes (all the
+	// topology's shards) to the layout's (one keyspace's).
+	index map[int]int
 }
 
 // layout builds the table's layout over the shards named names.
 func (w *worker) layout(table string, names []string) (layout, error) {
+	if w.st.Move != nil {
+		return w.moveLayout(table, names)
+	}
 	vs, err := vschema.Over(w.st.OldTop, names)
 	if err != nil {
 		return layout{}, err
@@ -558,11 +721,40 @@ func (w *worker) layout(table string, names []string) (layout, error) {
 	if !ok {
 		return layout{}, fmt.Errorf("reshard: table %s is not sharded in topology %s", table, w.st.OldTop.Name)
 	}
-	return layout{key: tb.Column, vs: vs, tb: tb}, nil
+	return layout{key: tb.Column, vs: vs, tb: tb, sharded: true}, nil
+}
+
+// moveLayout is a moved table's layout over one keyspace's shards, named
+// names (the move's From or To): the routing schema of the topology in
+// which the table lives there.
+func (w *worker) moveLayout(table string, names []string) (layout, error) {
+	t := w.st.OldTop
+	if slices.Equal(names, w.st.To) {
+		t = w.newTopology()
+	}
+	vs, err := vschema.New(t)
+	if err != nil {
+		return layout{}, err
+	}
+	l := layout{key: t.ShardedTables()[table].Column, vs: vs, index: map[int]int{}}
+	for i, name := range names {
+		l.index[slices.Index(t.ShardNames(), name)] = i
+	}
+	l.tb, l.sharded = vs.Table(table) // not on a keyspace's one shard
+	return l, nil
 }
 
 // shardOf maps a key to its shard's index.
-func (l layout) shardOf(key string) (int, error) { return l.vs.ShardOf(l.tb, key) }
+func (l layout) shardOf(key string) (int, error) {
+	if !l.sharded {
+		return 0, nil
+	}
+	i, err := l.vs.ShardOf(l.tb, key)
+	if l.index != nil {
+		i = l.index[i]
+	}
+	return i, err
+}
 
 // origin tells whether a row on old shard j belongs there in the old
 // layout. Rows copied onto a reused server during this run do not, so a
@@ -605,7 +797,7 @@ func (w *worker) copyRows(ctx context.Context) error {
 		}
 		key := to.key
 		tr := TableResult{Table: table, PerShard: map[string]int64{}}
-		for j, old := range w.st.OldTop.Shards {
+		for j, old := range w.sources() {
 			src, err := w.open(old.Primary.HostPort)
 			if err != nil {
 				return err
@@ -697,7 +889,7 @@ func (w *worker) verify(ctx context.Context) error {
 		}
 		key := to.key
 		want := make([]sum, len(w.st.To))
-		for j, old := range w.st.OldTop.Shards {
+		for j, old := range w.sources() {
 			src, err := w.open(old.Primary.HostPort)
 			if err != nil {
 				return err
@@ -767,6 +959,9 @@ func (w *worker) switchTopology() error {
 }
 
 func (w *worker) cleanup(ctx context.Context) error {
+	if w.st.Move != nil {
+		return w.dropMoved(ctx)
+	}
 	for _, table := range w.shardedTables() {
 		to, err := w.layout(table, w.st.To)
 		if err != nil {
@@ -806,6 +1001,29 @@ func (w *worker) cleanup(ctx context.Context) error {
 		}
 		w.say(fmt.Sprintf("%s: deleted %d moved rows from their old shards", table, deleted))
 	}
+	return nil
+}
+
+// dropMoved drops the moved tables from their old keyspace's shards,
+// after the switch: the routing no longer sends anything there.
+func (w *worker) dropMoved(ctx context.Context) error {
+	for _, sh := range w.sources() {
+		db, err := w.open(sh.Primary.HostPort)
+		if err != nil {
+			return err
+		}
+		for _, table := range w.shardedTables() {
+			if _, err = db.ExecContext(ctx, "DROP TABLE IF EXISTS "+ident(table)); err != nil {
+				err = fmt.Errorf("drop %s from shard %s: %w", table, sh.Name, err)
+				break
+			}
+		}
+		db.Close()
+		if err != nil {
+			return err
+		}
+	}
+	w.say(fmt.Sprintf("dropped %s from keyspace %s", strings.Join(w.shardedTables(), ", "), w.st.Move.From))
 	return nil
 }
 

@@ -29,7 +29,11 @@ func (r *Result) WriteTable(w io.Writer) error {
 	if err := table.Write(w, []string{"table", "rows total", "rows moved", "moved %", "rows per new shard"}, rows); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%v → %v: moved %d of %d rows in %v\n", r.From, r.To, r.Moved(), r.Total(), r.Elapsed.D().Round(time.Millisecond))
+	from, to := fmt.Sprint(r.From), fmt.Sprint(r.To)
+	if r.Move != nil {
+		from, to = "keyspace "+r.Move.From, "keyspace "+r.Move.To
+	}
+	_, err := fmt.Fprintf(w, "%s → %s: moved %d of %d rows in %v\n", from, to, r.Moved(), r.Total(), r.Elapsed.D().Round(time.Millisecond))
 	return err
 }
 

@@ -342,7 +342,7 @@ func (m multiResult) RowsAffected() (int64, error) { return m.affected, nil }
 // node, or the first shard's primary when there is none. It returns a pool
 // to it and its description for route plans.
 func (r *Router) sequenceHome() (*sql.DB, string) {
-	_, desc := r.vs.s.SequenceHome()
+	_, desc := r.vs.cur().SequenceHome()
 	if r.mainDB != nil {
 		return r.mainDB, desc
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/scalelab/scalelab/internal/units"
 	"os"
+	"reflect"
 	"syscall"
 	"time"
 
@@ -21,9 +22,11 @@ const DefaultFollowInterval = 250 * time.Millisecond
 // are not the router's: after a reshard, open the router again.
 var ErrReshaped = errors.New("router: the topology's shards changed")
 
-// Follow makes the router follow t, its topology after failovers: the same
-// shards on the same servers, with new primaries. Statements that start
-// after it go to the new primaries; it reports whether a role changed.
+// Follow makes the router follow t, its topology after failovers (the
+// same shards on the same servers, with new primaries) and after tables
+// moved between keyspaces (scalelab movetables). Statements that start
+// after it go to the new primaries and the tables' new keyspaces; it
+// reports whether a role or a table's keyspace changed.
 func (r *Router) Follow(t *topology.Topology) (bool, error) {
 	if len(t.Shards) != len(r.sets) {
 		return false, fmt.Errorf("%w: %d shards, the router has %d", ErrReshaped, len(t.Shards), len(r.sets))
@@ -41,6 +44,15 @@ func (r *Router) Follow(t *topology.Topology) (bool, error) {
 		}
 		changed = changed || c
 	}
+	if !reflect.DeepEqual(t.Keyspaces, r.Topology().Keyspaces) {
+		vs, err := newSchema(t)
+		if err != nil {
+			return changed, err
+		}
+		r.vs.p.Store(vs)
+		changed = true
+	}
+	r.topo.Store(t)
 	return changed, nil
 }
 

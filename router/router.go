@@ -5,15 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/scalelab/scalelab/internal/units"
 	"strings"
 	"sync"
-
+	"sync/atomic"
 	"time"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/units"
 	"github.com/jmoiron/sqlx"
 	"github.com/jmoiron/sqlx/reflectx"
 	"github.com/scalelab/scalelab/flavor"
@@ -80,7 +80,7 @@ type Router struct {
 	// statements gives the Router ExecContext, QueryContext, GetContext
 	// and SelectContext, in the router's own consistency mode.
 	statements
-	topo *topology.Topology
+	topo atomic.Pointer[topology.Topology] // replaced by Follow
 	cfg  Config
 	sets []*replica.Set
 	cls  *classifier
@@ -126,11 +126,13 @@ func New(t *topology.Topology, cfg Config) (*Router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("router: parser: %w", err)
 	}
-	vs, err := newRouting(t)
+	vs, err := newSchema(t)
 	if err != nil {
 		return nil, err
 	}
-	r := &Router{topo: t, cfg: cfg, cls: cls, vs: vs, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower)}
+	r := &Router{cfg: cfg, cls: cls, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower)}
+	r.topo.Store(t)
+	r.vs.p.Store(vs)
 	r.statements = r.With(cfg.Consistency).statements
 	for _, s := range t.Shards {
 		set, err := replica.New(t, s, cfg.Replica)
@@ -211,10 +213,10 @@ func (r *Router) closeSets() error {
 func (r *Router) Sets() []*replica.Set { return r.sets }
 
 // VSchema returns the routing schema: where every row lives.
-func (r *Router) VSchema() *vschema.Schema { return r.vs.s }
+func (r *Router) VSchema() *vschema.Schema { return r.vs.cur() }
 
 // Topology returns the topology the router serves.
-func (r *Router) Topology() *topology.Topology { return r.topo }
+func (r *Router) Topology() *topology.Topology { return r.topo.Load() }
 
 // Stats returns a snapshot of the per-route and per-node counters.
 func (r *Router) Stats() Stats {

@@ -221,7 +221,7 @@ func (z *analyzer) tableExpr(te sqlparser.TableExpr, sc *scope) []onClause {
 			switch {
 			case e.Qualifier.IsEmpty() && z.ctes[e.Name.String()] > 0:
 				ref.derived = true
-			case !e.Qualifier.IsEmpty() && !strings.EqualFold(e.Qualifier.String(), z.r.topo.DatabaseName()):
+			case !e.Qualifier.IsEmpty() && !strings.EqualFold(e.Qualifier.String(), z.r.Topology().DatabaseName()):
 				ref.system = true
 				ref.name = name
 			default:

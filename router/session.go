@@ -246,7 +246,7 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	}
 	prevDB, prevVars := s.db, s.vars
 	if use, ok := st.AST.(*sqlparser.Use); ok {
-		if s.db == "" && use.DBName.String() == s.r.topo.DatabaseName() {
+		if s.db == "" && use.DBName.String() == s.r.Topology().DatabaseName() {
 			// The pools already connect to the topology's database: a
 			// client that names it (sysbench does, on connecting) keeps
 			// sharing them instead of getting connections of its own.

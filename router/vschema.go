@@ -3,6 +3,7 @@ package router
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/scalelab/scalelab/topology"
 	"github.com/scalelab/scalelab/vschema"
@@ -12,24 +13,28 @@ import (
 // which vindex.
 type tableRule = vschema.Table
 
-// routing is the router's view of the routing schema, built once from the
-// topology by package vschema.
-type routing struct{ s *vschema.Schema }
+// routing is the router's view of the routing schema, built from the
+// topology by package vschema, and replaced when Follow sees tables move
+// between keyspaces.
+type routing struct{ p atomic.Pointer[vschema.Schema] }
 
-func newRouting(t *topology.Topology) (routing, error) {
+func newSchema(t *topology.Topology) (*vschema.Schema, error) {
 	s, err := vschema.New(t)
 	if err != nil {
-		return routing{}, fmt.Errorf("router: %w", err)
+		return nil, fmt.Errorf("router: %w", err)
 	}
-	return routing{s: s}, nil
+	return s, nil
 }
 
+// cur is the routing schema now.
+func (vs *routing) cur() *vschema.Schema { return vs.p.Load() }
+
 // rule returns the sharding rule of a table, if it is sharded.
-func (vs routing) rule(table string) (tableRule, bool) { return vs.s.Table(table) }
+func (vs *routing) rule(table string) (tableRule, bool) { return vs.cur().Table(table) }
 
 // shardOf maps one shard-key value to its shard index.
-func (vs routing) shardOf(r tableRule, v any) (int, error) {
-	i, err := vs.s.ShardOf(r, v)
+func (vs *routing) shardOf(r tableRule, v any) (int, error) {
+	i, err := vs.cur().ShardOf(r, v)
 	if err != nil {
 		return 0, fmt.Errorf("router: %w", err)
 	}
@@ -38,20 +43,14 @@ func (vs routing) shardOf(r tableRule, v any) (int, error) {
 
 // sharded reports whether the topology shards any table across more than
 // one shard.
-func (vs routing) sharded() bool { return vs.s.Sharded() }
+func (vs *routing) sharded() bool { return vs.cur().Sharded() }
 
 // home is the shard of an unsharded table: its keyspace's first.
-func (vs routing) home(table string) int { return vs.s.Home(table) }
+func (vs *routing) home(table string) int { return vs.cur().Home(table) }
 
 // keyspaceShards are the shards a scatter over table runs on: its
 // keyspace's.
-func (vs routing) keyspaceShards(table string) []int { return vs.s.KeyspaceShards(table) }
-
-// listed reports whether a keyspaces section names table.
-func (vs routing) listed(table string) bool {
-	_, ok := vs.s.Listed(table)
-	return ok
-}
+func (vs *routing) keyspaceShards(table string) []int { return vs.cur().KeyspaceShards(table) }
 
 // statementHome is the first shard of the keyspace a statement runs in:
 // the keyspace of the tables it names that a keyspaces section lists (a
@@ -59,23 +58,24 @@ func (vs routing) listed(table string) bool {
 // follows them), else the first keyspace. A statement whose listed tables
 // are in two keyspaces is refused, naming both, as Vitess refuses a join
 // across keyspaces: no server holds both tables.
-func (vs routing) statementHome(tables []string) (int, error) {
-	if !vs.s.Keyspaced() {
+func (vs *routing) statementHome(tables []string) (int, error) {
+	cur := vs.cur()
+	if !cur.Keyspaced() {
 		return 0, nil
 	}
 	first := ""
 	for _, t := range tables {
-		if !vs.listed(t) {
+		if _, ok := cur.Listed(t); !ok {
 			continue
 		}
 		switch {
 		case first == "":
 			first = t
-		case vs.s.Keyspace(t) != vs.s.Keyspace(first):
-			return 0, crossKeyspace(first, t, vs.s.Keyspace(first), vs.s.Keyspace(t))
+		case cur.Keyspace(t) != cur.Keyspace(first):
+			return 0, crossKeyspace(first, t, cur.Keyspace(first), cur.Keyspace(t))
 		}
 	}
-	return vs.s.Home(first), nil
+	return cur.Home(first), nil
 }
 
 // ErrCrossKeyspace is wrapped by every refusal of a statement or a

@@ -46,7 +46,7 @@ Start with:
 		return &usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
 	root.AddCommand(newNodeCmds()...)
-	root.AddCommand(newUpCmd(), newStatusCmd(), newTopCmd(), newDownCmd(), newVersionCmd(), newQueryCmd(), newReshardCmd(), newFailoverCmd(), newChaosCmd(), newLoadCmd(), newBenchCmd(), newExplainCmd(), newProxyCmd(), newReportCmd(), newLabCmd(), newDemoCmd())
+	root.AddCommand(newUpCmd(), newStatusCmd(), newTopCmd(), newDownCmd(), newVersionCmd(), newQueryCmd(), newReshardCmd(), newMoveTablesCmd(), newFailoverCmd(), newChaosCmd(), newLoadCmd(), newBenchCmd(), newExplainCmd(), newProxyCmd(), newReportCmd(), newLabCmd(), newDemoCmd())
 	return root
 }
 
@@ -112,6 +112,16 @@ func exactArgs(n int) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) != n {
 			return usagef("%s takes %d argument(s), got %d (see %s --help)", c.Name(), n, len(args), c.CommandPath())
+		}
+		return nil
+	}
+}
+
+// minArgs is cobra.MinimumNArgs with a usage error.
+func minArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("%s takes at least %d argument(s), got %d (see %s --help)", c.Name(), n, len(args), c.CommandPath())
 		}
 		return nil
 	}

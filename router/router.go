@@ -13,10 +13,10 @@ import (
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/scalelab/scalelab/internal/units"
 	"github.com/jmoiron/sqlx"
 	"github.com/jmoiron/sqlx/reflectx"
 	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/internal/units"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"

@@ -16,7 +16,9 @@ type tableRule = vschema.Table
 // routing is the router's view of the routing schema, built from the
 // topology by package vschema, and replaced when Follow sees tables move
 // between keyspaces.
-type routing struct{ p atomic.Pointer[vschema.Schema] }
+type routing struct {
+	p atomic.Pointer[vschema.Schema]
+}
 
 func newSchema(t *topology.Topology) (*vschema.Schema, error) {
 	s, err := vschema.New(t)

@@ -107,7 +107,10 @@ func (e *env) start(ctx context.Context, label string, offset int, sc sandbox.Co
 	sc.BasePort = e.cfg.BasePort + offset
 	sc.Server = e.cfg.Server
 	sc.Name = "lab-" + label
-	nodes := max(sc.Shards, 1) * (1 + sc.Replicas)
+	if sc.Shards == 0 && len(sc.Keyspaces) == 0 {
+		sc.Shards = 1
+	}
+	nodes := sc.Nodes()
 	if sc.Machine == nil {
 		sc.Machine = e.machines.machine(nodes)
 	}

@@ -90,7 +90,7 @@ func Small() Size {
 	}
 }
 
-// Demo is the size of `scalelab demo`: all six labs in about four
+// Demo is the size of `scalelab demo`: all seven labs in about four
 // minutes on a 2-core machine.
 func Demo() Size {
 	return Size{
@@ -270,6 +270,10 @@ func labs() []lab {
 			measures: "1, 2, 4 and 8 shards: targeted QPS against the ideal, scatter queries, rows per shard, the hot shard of a skewed read, and the rows that move when a shard is added (hash ranges against modulo)",
 			title:    "Sharding by key (Z axis)",
 			question: "How do targeted and scatter queries behave as shards are added, how evenly does the hash spread rows, and how many rows move when a shard is added?"},
+		{name: "cube", run: runCube, ownSandbox: true,
+			measures: "one application on one machine, then with a replica (X), its likes table in a keyspace of its own (Y), and that keyspace sharded (Z): read and write capacity at each step, and the first primary's CPU",
+			title:    "The scale cube: X, Y and Z side by side",
+			question: "Which axis relieves which bottleneck: do replicas, a split by function or a split by key raise reads, writes, or both?"},
 		{name: "failover", run: runFailover, ownSandbox: true,
 			measures: "the primary killed under writes, with async and with semi-sync replication: how long writes were unavailable, and which acknowledged writes were lost",
 			title:    "High availability: failover, async against semi-sync",

@@ -302,3 +302,53 @@ func TestFailoverLab(t *testing.T) {
 		t.Errorf("semi-sync lost %d acknowledged writes", m.Runs[1].Lost)
 	}
 }
+
+// TestCubeLab runs the cube lab and checks where each step's statements
+// ran: everything on app's primary on one machine; reads on app's replicas
+// with X; likes on keyspace likes's primary with Y, and on zlikes's two
+// primaries with Z.
+func TestCubeLab(t *testing.T) {
+	exp, got := runSmall(t, "cube", Config{BasePort: 29000})
+	m := got.(cubeMeasurements)
+	if want := cubeVerdict(m); exp.Verdict != want {
+		t.Errorf("got verdict %q, want %q", exp.Verdict, want)
+	}
+	if len(m.Points) != 4 {
+		t.Fatalf("got %d steps, want 4", len(m.Points))
+	}
+	served := func(k int, prefix string) uint64 {
+		var n uint64
+		for node, c := range m.Points[k].Served {
+			if strings.HasPrefix(node, prefix) {
+				n += c
+			}
+		}
+		return n
+	}
+	for k, p := range m.Points {
+		if p.MixQPS <= 0 || p.ReadQPS <= 0 || p.WriteQPS <= 0 {
+			t.Errorf("step %q: mix %v, reads %v, writes %v QPS: want all measured", p.Step, p.MixQPS, p.ReadQPS, p.WriteQPS)
+		}
+		var total uint64
+		for _, c := range p.Served {
+			total += c
+		}
+		for _, c := range []struct {
+			prefix string
+			want   bool
+		}{
+			{"app/0/primary", true},
+			{"app/0/replica", k >= 1},
+			{"likes/0/", k == 2},
+			{"zlikes/-80/", k == 3},
+			{"zlikes/80-/", k == 3},
+		} {
+			if n := served(k, c.prefix); (n > 0) != c.want {
+				t.Errorf("step %q: %d of %d statements on %s*, want some: %v (%v)", p.Step, n, total, c.prefix, c.want, p.Served)
+			}
+		}
+	}
+	if _, ok := exp.Params["z_write_gain"]; !ok {
+		t.Errorf("params %v: want each axis's gains, for a teacher to check", exp.Params)
+	}
+}

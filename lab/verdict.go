@@ -706,3 +706,107 @@ func roundTo(f float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(f*p) / p
 }
+
+// cubePoint is the cube lab at one step.
+type cubePoint struct {
+	Step string
+	// Axis is the axis the step adds: X, Y or Z; empty for one machine.
+	Axis  string
+	Nodes int
+	// MixQPS is the application's mix; ReadQPS and WriteQPS its reads and
+	// its writes, each run alone.
+	MixQPS, ReadQPS, WriteQPS float64
+	// PrimaryShare is the first primary's (app's) CPU use of its quota
+	// during the mix, WritePrimaryShare during the writes alone, and
+	// Busiest the node with the highest share during the mix (0 and empty
+	// without machines).
+	PrimaryShare, WritePrimaryShare, BusiestShare float64
+	Busiest                                       string
+	// Served counts the mix's statements by the node that ran them.
+	Served map[string]uint64
+}
+
+// cubeMeasurements is what the cube lab measured, one step at a time.
+type cubeMeasurements struct {
+	Cores    int
+	Machine  bool
+	Machines string
+	Points   []cubePoint
+}
+
+// cubeGain is what one axis did to read and write capacity.
+type cubeGain struct {
+	key, axis, what string
+	read, write     float64
+}
+
+// cubeAxisWords names what each axis adds, for verdicts.
+var cubeAxisWords = map[string]string{
+	"X": "two replicas (X)",
+	"Y": "moving likes to a keyspace of its own (Y)",
+	"Z": "sharding that keyspace in two (Z)",
+}
+
+// gains are each step's read and write capacity against the step before.
+func (m cubeMeasurements) gains() []cubeGain {
+	var out []cubeGain
+	for i := 1; i < len(m.Points); i++ {
+		p, prev := m.Points[i], m.Points[i-1]
+		out = append(out, cubeGain{key: strings.ToLower(p.Axis), axis: p.Axis, what: cubeAxisWords[p.Axis],
+			read: ratio(p.ReadQPS, prev.ReadQPS), write: ratio(p.WriteQPS, prev.WriteQPS)})
+	}
+	return out
+}
+
+// cubeRelief is the smallest gain the cube lab calls relief: above the
+// spread of short interleaved runs, which put one server's reads at up to
+// 1.2× of itself.
+const cubeRelief = 1.25
+
+// relieved says which capacity a gain raised past the noise.
+func (g cubeGain) relieved() string {
+	r, w := g.read >= cubeRelief, g.write >= cubeRelief
+	switch {
+	case r && w:
+		return "relieved both the reads and the writes"
+	case r:
+		return "relieved the reads, not the writes"
+	case w:
+		return "relieved the writes, not the reads"
+	}
+	return "relieved neither"
+}
+
+// cubeVerdict says, for each axis added in turn, which capacity it raised
+// (reads, writes, both or neither) and by how much, and what the first
+// primary's CPU did.
+func cubeVerdict(m cubeMeasurements) string {
+	if len(m.Points) < 2 {
+		return "nothing was measured"
+	}
+	first, last := m.Points[0], m.Points[len(m.Points)-1]
+	var b strings.Builder
+	fmt.Fprintf(&b, "One machine served the application's mix at %s QPS (reads alone %s, writes alone %s); with all three axes, %s QPS (%s).",
+		rate(first.MixQPS), rate(first.ReadQPS), rate(first.WriteQPS), rate(last.MixQPS), times(ratio(last.MixQPS, first.MixQPS)))
+	var sentences []string
+	for _, g := range m.gains() {
+		sentences = append(sentences, fmt.Sprintf("%s %s (reads %s, writes %s)", upperFirst(g.what), g.relieved(), times(g.read), times(g.write)))
+	}
+	b.WriteString(" " + strings.Join(sentences, ". ") + ".")
+	if m.Machine {
+		fmt.Fprintf(&b, " The first primary used %s of its CPU under the mix on one machine and %s with all three axes; the busiest node at the end was %s (%s).",
+			pct(first.PrimaryShare), pct(last.PrimaryShare), last.Busiest, pct(last.BusiestShare))
+	}
+	fmt.Fprintf(&b, " During the runs, %s.", m.Machines)
+	if !m.Machine {
+		b.WriteString(" Without machines of their own, added servers share the same cores: they add work, not capacity, and an axis relieves nothing it would relieve on real machines.")
+	}
+	return b.String()
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -321,3 +321,39 @@ func TestFailoverVerdict(t *testing.T) {
 		{"empty", failoverVerdict(failoverMeasurements{}), []string{"nothing was measured"}, nil},
 	})
 }
+
+func cubeNumbers() cubeMeasurements {
+	return cubeMeasurements{Cores: 2, Machine: true, Machines: "every node was a machine of 0.16 cores (a cgroup CPU quota) on this 2-core host",
+		Points: []cubePoint{
+			{Step: "one machine", Nodes: 1, MixQPS: 1000, ReadQPS: 3000, WriteQPS: 1500, PrimaryShare: 1, Busiest: "app/0/primary", BusiestShare: 1},
+			{Step: "+ 2 replicas", Axis: "X", Nodes: 3, MixQPS: 1800, ReadQPS: 5800, WriteQPS: 1500, PrimaryShare: 1},
+			{Step: "+ likes in a keyspace of its own", Axis: "Y", Nodes: 4, MixQPS: 2600, ReadQPS: 6000, WriteQPS: 2500, PrimaryShare: 0.4},
+			{Step: "+ that keyspace sharded in 2", Axis: "Z", Nodes: 5, MixQPS: 3500, ReadQPS: 6100, WriteQPS: 4000, PrimaryShare: 0.5, Busiest: "zlikes/80-/primary", BusiestShare: 0.97},
+		}}
+}
+
+func TestCubeVerdict(t *testing.T) {
+	reversed := cubeNumbers()
+	pts := reversed.Points
+	reversed.Points = []cubePoint{pts[0], pts[1], pts[2], pts[3]}
+	for i := range reversed.Points {
+		j := len(pts) - 1 - i
+		reversed.Points[i].MixQPS, reversed.Points[i].ReadQPS, reversed.Points[i].WriteQPS = pts[j].MixQPS, pts[j].ReadQPS, pts[j].WriteQPS
+	}
+	shared := cubeNumbers()
+	shared.Machine, shared.Machines = false, "every node shared this host's 2 CPU cores (no simulated machines: not root)"
+	checkVerdicts(t, []verdictCase{
+		{"each axis relieves its bottleneck", cubeVerdict(cubeNumbers()),
+			[]string{"One machine served the application's mix at 1,000 QPS (reads alone 3,000, writes alone 1,500); with all three axes, 3,500 QPS (3.5×).",
+				"Two replicas (X) relieved the reads, not the writes (reads 1.9×, writes 1.0×)",
+				"Moving likes to a keyspace of its own (Y) relieved the writes, not the reads (reads 1.0×, writes 1.7×)",
+				"Sharding that keyspace in two (Z) relieved the writes, not the reads (reads 1.0×, writes 1.6×)",
+				"The first primary used 100% of its CPU under the mix on one machine and 50% with all three axes; the busiest node at the end was zlikes/80-/primary (97%)"},
+			[]string{"relieved neither", "add work, not capacity"}},
+		{"reversed numbers", cubeVerdict(reversed),
+			[]string{"with all three axes, 1,000 QPS (0.3×)", "Two replicas (X) relieved neither", "(Y) relieved neither", "(Z) relieved neither"},
+			[]string{"relieved the reads", "relieved the writes"}},
+		{"shared cores", cubeVerdict(shared), []string{"Without machines of their own, added servers share the same cores"}, []string{"The first primary used"}},
+		{"empty", cubeVerdict(cubeMeasurements{}), []string{"nothing was measured"}, nil},
+	})
+}

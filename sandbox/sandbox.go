@@ -243,6 +243,9 @@ func (s *Sandbox) SameShape(cfg Config) bool {
 	return len(shards) == nshards && main == want && len(s.State.Nodes) == c.nodes()+main
 }
 
+// Nodes is the number of servers the sandbox starts.
+func (c Config) Nodes() int { return c.nodes() }
+
 // nodes is the number of servers the sandbox starts.
 func (c Config) nodes() int {
 	n := 0

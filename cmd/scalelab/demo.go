@@ -26,9 +26,9 @@ func newDemoCmd() *cobra.Command {
 
   1. it starts a sandbox in --dir (2 shards, each a primary and a replica)
      unless one is running there, and loads the sample InstaClone data,
-  2. it runs the six experiments (index, pool, replicas, shards, failover,
-     batch), each on sandboxes of its own, and prints each verdict as it
-     comes,
+  2. it runs the seven experiments (index, pool, replicas, shards, cube,
+     failover, batch), each on sandboxes of its own, and prints each
+     verdict as it comes,
   3. it writes the results as JSON (--out) and as a self-contained HTML
      page with charts (--html).
 

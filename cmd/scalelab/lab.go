@@ -73,7 +73,7 @@ file, for scalelab report.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.Size, "size", lab.SizeDemo, "data and time: "+strings.Join(lab.SizeNames(), ", ")+" (small: seconds per lab; demo: all six in about 4 minutes; full: about 15)")
+	f.StringVar(&o.Size, "size", lab.SizeDemo, "data and time: "+strings.Join(lab.SizeNames(), ", ")+" (small: seconds per lab; demo: all seven in about 4 minutes; full: about 15)")
 	f.DurationVar(&o.Duration, "duration", 0, "measured time of each side of a comparison (default: the size's)")
 	f.IntVar(&o.Rows, "rows", 0, "images to load (users are a tenth, likes twice as many) in the pool, replicas, shards and batch labs (default: the size's)")
 	f.IntVar(&o.Rounds, "rounds", 0, "interleaved rounds each side's time is split over (default: the size's)")

@@ -14,12 +14,12 @@ import (
 )
 
 func TestNames(t *testing.T) {
-	want := []string{"index", "pool", "replicas", "shards", "failover", "batch"}
+	want := []string{"index", "pool", "replicas", "shards", "cube", "failover", "batch"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 	for _, n := range want {
-		own := n == "shards" || n == "failover"
+		own := n == "shards" || n == "cube" || n == "failover"
 		if got := NeedsOwnSandbox(n); got != own {
 			t.Errorf("NeedsOwnSandbox(%q): got %v, want %v", n, got, own)
 		}
@@ -31,7 +31,7 @@ func TestRunUnknownLab(t *testing.T) {
 	if !errors.Is(err, ErrUnknownLab) {
 		t.Fatalf("got %v, want ErrUnknownLab", err)
 	}
-	if !strings.Contains(err.Error(), "index, pool, replicas, shards, failover, batch") {
+	if !strings.Contains(err.Error(), "index, pool, replicas, shards, cube, failover, batch") {
 		t.Errorf("got %q, want it to name the labs", err)
 	}
 }

@@ -51,10 +51,14 @@ func (s *Status) WriteConnect(w io.Writer) {
 		return
 	}
 	fmt.Fprintln(w, "connect (the password is in the defaults file):")
+	width := len("proxy")
 	for _, n := range s.Nodes {
-		fmt.Fprintf(w, "  %-14s %s\n", n.Name, n.Connect)
+		width = max(width, len(n.Name))
 	}
-	fmt.Fprintf(w, "  %-14s %s   (once scalelab proxy runs)\n", "proxy", s.Proxy)
+	for _, n := range s.Nodes {
+		fmt.Fprintf(w, "  %-*s %s\n", width, n.Name, n.Connect)
+	}
+	fmt.Fprintf(w, "  %-*s %s   (once scalelab proxy runs)\n", width, "proxy", s.Proxy)
 }
 
 // ProbeStatus probes every node of t (see Probe) and sets each node's Pid

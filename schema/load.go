@@ -126,7 +126,13 @@ type TableLoad struct {
 	// Shards[i] of the LoadResult.
 	Rows    []uint64
 	Elapsed time.Duration
+	// Absent, when set, marks the shards that do not hold the table: those
+	// of other keyspaces.
+	Absent []bool
 }
+
+// on reports whether shard i holds the table.
+func (t TableLoad) on(i int) bool { return i >= len(t.Absent) || !t.Absent[i] }
 
 // Total returns the table's rows over all shards.
 func (t TableLoad) Total() uint64 {
@@ -289,7 +295,14 @@ func (l *loader) run(ctx context.Context) (*LoadResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		res.Tables = append(res.Tables, TableLoad{Table: table, Rows: rows, Elapsed: time.Since(start)})
+		tl := TableLoad{Table: table, Rows: rows, Elapsed: time.Since(start)}
+		if len(l.routes[table].on) < len(l.shards) {
+			tl.Absent = make([]bool, len(l.shards))
+			for i := range tl.Absent {
+				tl.Absent[i] = !l.routes[table].on[i]
+			}
+		}
+		res.Tables = append(res.Tables, tl)
 	}
 	res.LoadTime = time.Since(loadStart)
 	indexStart := time.Now()

@@ -29,8 +29,12 @@ func (r *LoadResult) WriteTable(w io.Writer) error {
 	var rows [][]string
 	for _, tl := range r.Tables {
 		row := []string{tl.Table}
-		for _, n := range tl.Rows {
-			row = append(row, strconv.FormatUint(n, 10))
+		for i, n := range tl.Rows {
+			cell := strconv.FormatUint(n, 10)
+			if !tl.on(i) {
+				cell = "-" // another keyspace's shard
+			}
+			row = append(row, cell)
 		}
 		row = append(row, strconv.FormatUint(tl.Total(), 10), fmt.Sprintf("%.2f", tl.Elapsed.Seconds()), fmt.Sprintf("%.0f", tl.RowsPerSecond()))
 		rows = append(rows, row)
@@ -59,7 +63,9 @@ func (r *LoadResult) WriteJSON(w io.Writer) error {
 	for _, t := range r.Tables {
 		tb := table{Table: t.Table, Rows: map[string]uint64{}, Total: t.Total(), Elapsed: units.Ms(t.Elapsed)}
 		for i, n := range t.Rows {
-			tb.Rows[r.Shards[i]] = n
+			if t.on(i) {
+				tb.Rows[r.Shards[i]] = n
+			}
 		}
 		out.Tables = append(out.Tables, tb)
 	}

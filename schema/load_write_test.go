@@ -66,3 +66,36 @@ func TestLoadResultWriteJSON(t *testing.T) {
 		t.Errorf("got %s", b.String())
 	}
 }
+
+// TestLoadResultOtherKeyspaces: a shard of another keyspace, which does
+// not hold the table, prints as "-" and is absent from the JSON.
+func TestLoadResultOtherKeyspaces(t *testing.T) {
+	r := &LoadResult{Shards: []string{"users/0", "media/-80", "media/80-"}, Tables: []TableLoad{
+		{Table: "users", Rows: []uint64{200, 0, 0}, Absent: []bool{false, true, true}},
+		{Table: "likes", Rows: []uint64{0, 921, 2079}, Absent: []bool{true, false, false}},
+	}}
+	var b bytes.Buffer
+	if err := r.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"│ users │     200 │         - │         - │   200 │", "│ likes │       - │       921 │      2079 │  3000 │"} {
+		if !bytes.Contains(b.Bytes(), []byte(want)) {
+			t.Errorf("got\n%s\nwant a row %q", b.String(), want)
+		}
+	}
+	b.Reset()
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Tables []struct {
+			Rows map[string]uint64 `json:"rows"`
+		} `json:"tables"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Tables) != 2 || len(got.Tables[0].Rows) != 1 || len(got.Tables[1].Rows) != 2 {
+		t.Errorf("got %s: want each table's rows on its own keyspace's shards only", b.String())
+	}
+}

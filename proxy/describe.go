@@ -56,7 +56,11 @@ func (d *describer) columns(ctx context.Context, st *router.Statement, query, db
 	if ok {
 		return cloneFields(f)
 	}
-	f, err := d.ask(ctx, query, db, params)
+	home, err := d.r.Home(st.Tables) // the keyspace that holds the tables
+	if err != nil {
+		return nil
+	}
+	f, err = d.ask(ctx, home, query, db, params)
 	if err != nil {
 		return nil
 	}
@@ -79,14 +83,14 @@ func cloneFields(fs []*querypb.Field) []*querypb.Field {
 	return out
 }
 
-func (d *describer) ask(ctx context.Context, query, db string, params int) ([]*querypb.Field, error) {
+func (d *describer) ask(ctx context.Context, home int, query, db string, params int) ([]*querypb.Field, error) {
 	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
 	defer cancel()
 	sets := d.r.Sets()
-	if len(sets) == 0 {
+	if home >= len(sets) {
 		return nil, sql.ErrNoRows
 	}
-	conn, err := sets[0].Primary().DB.Conn(ctx)
+	conn, err := sets[home].Primary().DB.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -228,6 +228,11 @@ func (r *Router) Stats() Stats {
 // Classify returns the router's classification of query (cached).
 func (r *Router) Classify(query string) *Statement { return r.cls.Classify(query) }
 
+// Home is the index in Sets of the shard where a statement naming tables
+// runs when no shard key picks another: its keyspace's first shard. It
+// refuses tables of two keyspaces, as planning does.
+func (r *Router) Home(tables []string) (int, error) { return r.vs.statementHome(tables) }
+
 // queryer is what a statement runs on: a node's pool or one connection.
 type queryer interface {
 	sqlx.QueryerContext

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"net"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -223,22 +225,8 @@ func TestTransactionsAcrossKeyspaces(t *testing.T) {
 // error 1235 naming both.
 func TestThroughTheProxy(t *testing.T) {
 	topo := setup(t)
-	r := openRouter(t, topo)
 	ctx := context.Background()
-	srv, err := proxy.New(r, proxy.Config{Listen: "127.0.0.1:0", Metrics: "127.0.0.1:0", Users: map[string]string{topo.User.Name: topo.User.Password}, Logf: t.Logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	host, port, _ := net.SplitHostPort(srv.Addr().String())
-	p, _ := strconv.Atoi(port)
+	host, p := startProxy(t, topo)
 	cfg := topo.MySQLConfig(net.JoinHostPort(host, strconv.Itoa(p)), topo.User)
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
@@ -261,4 +249,55 @@ func TestThroughTheProxy(t *testing.T) {
 		}
 		checkCrossKeyspace(t, q, err)
 	}
+}
+
+// TestPrepareDescribesInTheTablesKeyspace: a prepared statement on a
+// table of the second keyspace has its result columns at prepare time
+// (the proxy describes it on that keyspace's shard), as a MySQL server
+// gives them; PHP's mysqli reads them before it executes.
+func TestPrepareDescribesInTheTablesKeyspace(t *testing.T) {
+	php, err := exec.LookPath("php")
+	if err != nil {
+		t.Skip("php is not installed")
+	}
+	topo := setup(t)
+	host, port := startProxy(t, topo)
+	script := `mysqli_report(MYSQLI_REPORT_ERROR | MYSQLI_REPORT_STRICT);
+$db = new mysqli(getenv("H"), getenv("U"), getenv("P"), getenv("D"), (int)getenv("PORT"));
+foreach (["SELECT image_id, user_id, dt FROM likes WHERE image_id = ?", "SELECT id, name FROM users WHERE id = ?"] as $q) {
+  $st = $db->prepare($q);
+  $m = $st->result_metadata();
+  echo $m ? $m->field_count : 0, "\n";
+}`
+	cmd := exec.Command(php, "-r", script)
+	cmd.Env = append(os.Environ(), "H="+host, "PORT="+strconv.Itoa(port), "U="+topo.User.Name, "P="+topo.User.Password, "D="+topo.DatabaseName())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("php: %v\n%s", err, out)
+	}
+	if got := strings.Fields(string(out)); strings.Join(got, " ") != "3 2" {
+		t.Errorf("columns known at prepare: got %q, want 3 (likes, keyspace media) and 2 (users)", got)
+	}
+}
+
+// startProxy serves a proxy over a router of topo for the test.
+func startProxy(t *testing.T, topo *topology.Topology) (string, int) {
+	t.Helper()
+	r := openRouter(t, topo)
+	ctx := context.Background()
+	srv, err := proxy.New(r, proxy.Config{Listen: "127.0.0.1:0", Metrics: "127.0.0.1:0", Users: map[string]string{topo.User.Name: topo.User.Password}, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	host, port, _ := net.SplitHostPort(srv.Addr().String())
+	p, _ := strconv.Atoi(port)
+	return host, p
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"time"
+	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/topology"
@@ -79,7 +80,7 @@ func OnTopology(ctx context.Context, cfg TopologyConfig) (*Report, error) {
 	}
 	name := cfg.Node
 	if name == "" {
-		name = t.ShardNames()[0] + "/primary"
+		name = t.ShardNames()[homeShard(t, cfg.Statement)] + "/primary"
 	}
 	n, err := t.Node(name)
 	if err != nil {
@@ -267,4 +268,29 @@ func indentJSON(b []byte) string {
 		return string(b)
 	}
 	return buf.String()
+}
+
+// homeShard is the index of the shard a statement is explained on by
+// default: the first shard of the keyspace of the first table it names
+// that a keyspaces section lists, else the first shard.
+func homeShard(t *topology.Topology, stmt string) int {
+	if len(t.Keyspaces) == 0 {
+		return 0
+	}
+	ast, err := parse(stmt)
+	if err != nil {
+		return 0
+	}
+	home := -1
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if tn, ok := n.(sqlparser.TableName); ok && home < 0 {
+			for _, k := range t.Keyspaces {
+				if _, listed := k.Tables[tn.Name.String()]; listed {
+					home = t.KeyspaceShards(k.Name)[0]
+				}
+			}
+		}
+		return home < 0, nil
+	}, ast)
+	return max(home, 0)
 }

@@ -180,7 +180,7 @@ func (e *env) singleNode(ctx context.Context) (*topology.Topology, error) {
 	}
 	t := *e.cfg.Topology
 	t.Shards = []topology.Shard{{Name: "0", Primary: e.cfg.Topology.Shards[0].Primary}}
-	t.Tables = nil
+	t.Tables, t.Keyspaces = nil, nil
 	return &t, nil
 }
 

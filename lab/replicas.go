@@ -194,7 +194,7 @@ func (e *env) replicasTopology(ctx context.Context) (*topology.Topology, replica
 	t := *e.cfg.Topology
 	first.Name = "0"
 	t.Shards = []topology.Shard{first}
-	t.Tables = nil
+	t.Tables, t.Keyspaces = nil, nil
 	return &t, nil, nil
 }
 

@@ -35,6 +35,9 @@ const (
 
 var phases = []string{PhasePlanned, PhaseAdded, PhaseSchema, PhaseCopied, PhaseVerified, PhaseSwitched, PhaseCleaned}
 
+// Phases lists the phases, in order.
+func Phases() []string { return slices.Clone(phases) }
+
 // DefaultBatchRows is how many rows one copy INSERT or cleanup DELETE
 // carries.
 const DefaultBatchRows = 1000

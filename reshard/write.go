@@ -43,3 +43,36 @@ func (r *Result) WriteJSON(w io.Writer) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }
+
+// WriteTable prints a vdiff per table and key range, then the differing
+// rows it names.
+func (r *VDiffResult) WriteTable(w io.Writer) error {
+	var rows [][]string
+	var samples []string
+	for _, d := range r.Ranges {
+		rows = append(rows, []string{d.Table, d.Range, strconv.FormatInt(d.Source, 10), strconv.FormatInt(d.Target, 10),
+			strconv.FormatInt(d.Missing, 10), strconv.FormatInt(d.Extra, 10), strconv.FormatInt(d.Different, 10)})
+		for _, s := range d.Samples {
+			samples = append(samples, fmt.Sprintf("  %s %s: %s row, primary key %s", d.Table, d.Range, s.Kind, s.Key))
+		}
+	}
+	if err := table.Write(w, []string{"table", "range", "source rows", "target rows", "missing", "extra", "different"}, rows); err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(w, "%s: %d difference(s) in %v\n", r.Workflow, r.Differences(), r.Elapsed.D().Round(time.Millisecond)); err != nil {
+		return err
+	}
+	for _, s := range samples {
+		if _, err := fmt.Fprintln(w, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteJSON writes the vdiff as indented JSON.
+func (r *VDiffResult) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}

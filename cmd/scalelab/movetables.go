@@ -1,14 +1,17 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/scalelab/scalelab/reshard"
 	"github.com/spf13/cobra"
 )
 
 func newMoveTablesCmd() *cobra.Command {
-	var topo, to, format string
+	var topo, to, format, stopAfter string
 	c := &cobra.Command{
 		Use:   "movetables TABLE... --to KEYSPACE",
 		Short: "Move tables to another keyspace: copy, verify, switch the routing, drop the old copies",
@@ -41,6 +44,9 @@ and ends in the same state, with nothing lost or duplicated.`,
 			if err := checkTableOrJSON(format); err != nil {
 				return err
 			}
+			if stopAfter != "" && !slices.Contains(reshard.Phases(), stopAfter) {
+				return usagef("--stop-after %q: want one of %s", stopAfter, strings.Join(reshard.Phases(), ", "))
+			}
 			if to == "" {
 				return usagef("--to KEYSPACE: say where the tables go")
 			}
@@ -53,8 +59,12 @@ and ends in the same state, with nothing lost or duplicated.`,
 			}
 			res, err := reshard.Run(c.Context(), reshard.Config{
 				Cluster: sb.Cluster(), Tables: tables, ToKeyspace: to,
-				Progress: func(s string) { fmt.Fprintln(stderr(c), s) },
+				Progress: func(s string) { fmt.Fprintln(stderr(c), s) }, StopAfter: stopAfter,
 			})
+			if errors.Is(err, reshard.ErrStopped) && stopAfter != "" {
+				fmt.Fprintf(stderr(c), "stopped after phase %q, as asked: run the same command again to go on\n", stopAfter)
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -67,5 +77,6 @@ and ends in the same state, with nothing lost or duplicated.`,
 	addTopologyFlag(c, &topo)
 	c.Flags().StringVar(&to, "to", "", "the keyspace the tables move to")
 	c.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	c.Flags().StringVar(&stopAfter, "stop-after", "", "stop after this phase ("+strings.Join(reshard.Phases(), ", ")+"), to look before going on (scalelab vdiff); run again to resume")
 	return c
 }

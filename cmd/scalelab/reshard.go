@@ -1,14 +1,17 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/scalelab/scalelab/reshard"
 	"github.com/spf13/cobra"
 )
 
 func newReshardCmd() *cobra.Command {
-	var topo, split, format string
+	var topo, split, format, stopAfter string
 	var shards int
 	c := &cobra.Command{
 		Use:   "reshard (--shards N | --split RANGE)",
@@ -45,6 +48,9 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
 			if err := checkTableOrJSON(format); err != nil {
 				return err
 			}
+			if stopAfter != "" && !slices.Contains(reshard.Phases(), stopAfter) {
+				return usagef("--stop-after %q: want one of %s", stopAfter, strings.Join(reshard.Phases(), ", "))
+			}
 			sb, err := openSandbox(topo)
 			if err != nil {
 				return err
@@ -54,8 +60,12 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
 			}
 			res, err := reshard.Run(c.Context(), reshard.Config{
 				Cluster: sb.Cluster(), Shards: shards, Split: split,
-				Progress: func(s string) { fmt.Fprintln(stderr(c), s) },
+				Progress: func(s string) { fmt.Fprintln(stderr(c), s) }, StopAfter: stopAfter,
 			})
+			if errors.Is(err, reshard.ErrStopped) && stopAfter != "" {
+				fmt.Fprintf(stderr(c), "stopped after phase %q, as asked: run the same command again to go on\n", stopAfter)
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -69,5 +79,6 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
 	c.Flags().IntVar(&shards, "shards", 0, "split the keyspace into this many equal ranges")
 	c.Flags().StringVar(&split, "split", "", "split one key range (e.g. 80-) into two halves")
 	c.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	c.Flags().StringVar(&stopAfter, "stop-after", "", "stop after this phase ("+strings.Join(reshard.Phases(), ", ")+"), to look before going on (scalelab vdiff); run again to resume")
 	return c
 }

@@ -46,7 +46,7 @@ Start with:
 		return &usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
 	root.AddCommand(newNodeCmds()...)
-	root.AddCommand(newUpCmd(), newStatusCmd(), newTopCmd(), newDownCmd(), newVersionCmd(), newQueryCmd(), newReshardCmd(), newMoveTablesCmd(), newFailoverCmd(), newChaosCmd(), newLoadCmd(), newBenchCmd(), newExplainCmd(), newProxyCmd(), newReportCmd(), newLabCmd(), newDemoCmd())
+	root.AddCommand(newUpCmd(), newStatusCmd(), newTopCmd(), newDownCmd(), newVersionCmd(), newQueryCmd(), newReshardCmd(), newMoveTablesCmd(), newVDiffCmd(), newFailoverCmd(), newChaosCmd(), newLoadCmd(), newBenchCmd(), newExplainCmd(), newProxyCmd(), newReportCmd(), newLabCmd(), newDemoCmd())
 	return root
 }
 

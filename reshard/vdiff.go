@@ -1,0 +1,322 @@
+package reshard
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/units"
+)
+
+// ErrNoWorkflow is returned by VDiff when no reshard or table move is in
+// progress: there is no source and target to compare.
+var ErrNoWorkflow = errors.New("vdiff: no reshard or movetables in progress")
+
+const vdiffFile = "vdiff.json"
+
+// VDiffConfig describes one vdiff run.
+type VDiffConfig struct {
+	// Cluster is the servers of the workflow in progress. Required.
+	Cluster Cluster
+	// Progress, if set, receives one line per key range compared.
+	Progress func(string)
+	// Samples is how many differing rows of each key range the result
+	// names. Zero means 10.
+	Samples int
+}
+
+// RowDiff is one row that is not the same on both sides, by its primary
+// key.
+type RowDiff struct {
+	// Kind is missing (in the source, not the target), extra (in the
+	// target, not the source) or different (both, with other values).
+	Kind string `json:"kind"`
+	Key  string `json:"primary_key"`
+}
+
+// RangeDiff is one table's comparison over one target key range.
+type RangeDiff struct {
+	Table     string    `json:"table"`
+	Range     string    `json:"range"`
+	Source    int64     `json:"source_rows"`
+	Target    int64     `json:"target_rows"`
+	Missing   int64     `json:"missing"`
+	Extra     int64     `json:"extra"`
+	Different int64     `json:"different"`
+	Samples   []RowDiff `json:"samples,omitempty"`
+}
+
+// Differences is the range's missing, extra and different rows.
+func (r RangeDiff) Differences() int64 { return r.Missing + r.Extra + r.Different }
+
+// VDiffResult is a vdiff's report.
+type VDiffResult struct {
+	// Workflow says what was compared: a reshard's shards or a move's
+	// tables.
+	Workflow string      `json:"workflow"`
+	Ranges   []RangeDiff `json:"ranges"`
+	// Resumed counts the ranges an earlier, interrupted run had compared.
+	Resumed int      `json:"resumed_ranges"`
+	Elapsed units.Ms `json:"elapsed_ms"`
+}
+
+// Differences sums every range's differences.
+func (r *VDiffResult) Differences() (n int64) {
+	for _, d := range r.Ranges {
+		n += d.Differences()
+	}
+	return n
+}
+
+// vdiffState is the record of a vdiff run, kept until it finishes: the
+// ranges compared so far, for a run after a kill to resume from.
+type vdiffState struct {
+	// Of names the workflow it compares (its From and To), so a record of
+	// another workflow is not resumed.
+	Of     string      `json:"of"`
+	Ranges []RangeDiff `json:"ranges"`
+}
+
+// VDiff compares, row by row, the source and the target of the reshard or
+// table move in progress, as Vitess VDiff does: for every moving table and
+// every target key range, the rows the source holds for that range against
+// the rows the target shard holds, by primary key and a checksum of the
+// whole row. Run it after the copy and before the switch, or after the
+// switch and before the cleanup. It records each range as it finishes
+// (vdiff.json, next to the workflow's state), and a run after a kill
+// resumes with the ranges not yet compared.
+func VDiff(ctx context.Context, cfg VDiffConfig) (*VDiffResult, error) {
+	start := time.Now()
+	c := cfg.Cluster
+	if c == nil || c.Topology() == nil {
+		return nil, errors.New("vdiff: no sandbox (start one with scalelab up)")
+	}
+	say := cfg.Progress
+	if say == nil {
+		say = func(string) {}
+	}
+	samples := cfg.Samples
+	if samples == 0 {
+		samples = 10
+	}
+	st, err := loadState(c)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return nil, fmt.Errorf("%w: compare a workflow's source and target between its copy and its cleanup, e.g. after scalelab movetables … --stop-after verified", ErrNoWorkflow)
+	}
+	if !done(st, PhaseCopied) {
+		return nil, fmt.Errorf("vdiff: %s has not copied its rows yet (phase %q): run it to %q first", st.describe(), st.Phase, PhaseCopied)
+	}
+	path := filepath.Join(c.StateDir(), vdiffFile)
+	of := fmt.Sprintf("%v→%v", st.From, st.To)
+	rec := vdiffState{Of: of}
+	if b, err := os.ReadFile(path); err == nil {
+		var prev vdiffState
+		if json.Unmarshal(b, &prev) == nil && prev.Of == of {
+			rec = prev
+		}
+	}
+	res := &VDiffResult{Workflow: st.describe(), Resumed: len(rec.Ranges)}
+	compared := map[string]bool{}
+	for _, r := range rec.Ranges {
+		compared[r.Table+"\x00"+r.Range] = true
+	}
+	w := &worker{cluster: c, st: st, say: say}
+	for _, table := range w.shardedTables() {
+		to, belongs, err := w.moving(table)
+		if err != nil {
+			return nil, err
+		}
+		for i, name := range w.st.To {
+			if compared[table+"\x00"+name] {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			d, err := w.diffRange(ctx, table, i, to, belongs, samples)
+			if err != nil {
+				return nil, fmt.Errorf("vdiff: %s, range %s: %w", table, name, err)
+			}
+			rec.Ranges = append(rec.Ranges, d)
+			b, err := json.MarshalIndent(rec, "", "  ")
+			if err == nil {
+				err = os.WriteFile(path, b, 0o600)
+			}
+			if err != nil {
+				return nil, err
+			}
+			say(fmt.Sprintf("%s %s: compared %d source rows with %d target rows: %d missing, %d extra, %d different", table, name, d.Source, d.Target, d.Missing, d.Extra, d.Different))
+		}
+	}
+	res.Ranges = rec.Ranges
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return res, err
+	}
+	res.Elapsed = units.Ms(time.Since(start))
+	return res, nil
+}
+
+// diffRange compares table's rows of target range i: every source shard's
+// rows that belong there against the target shard's.
+func (w *worker) diffRange(ctx context.Context, table string, i int, to layout, belongs func(string, int) (bool, error), samples int) (RangeDiff, error) {
+	d := RangeDiff{Table: table, Range: w.st.To[i]}
+	src := map[string]uint32{}
+	for j, old := range w.sources() {
+		db, err := w.open(old.Primary.HostPort)
+		if err != nil {
+			return d, err
+		}
+		err = scanRows(ctx, db, table, to.key, func(k, id string, crc uint32) error {
+			if ok, err := belongs(k, j); !ok || err != nil {
+				return err
+			}
+			if t, err := to.shardOf(k); err != nil || t != i {
+				return err
+			}
+			src[id] = crc
+			return nil
+		})
+		db.Close()
+		if err != nil {
+			return d, err
+		}
+	}
+	d.Source = int64(len(src))
+	db, err := w.open(w.primary(i))
+	if err != nil {
+		return d, err
+	}
+	defer db.Close()
+	note := func(kind, id string) {
+		if len(d.Samples) < samples {
+			d.Samples = append(d.Samples, RowDiff{Kind: kind, Key: id})
+		}
+	}
+	reused := w.st.Reuse[i] // the old shard whose servers serve range i, or -1
+	err = scanRows(ctx, db, table, to.key, func(k, id string, crc uint32) error {
+		t, err := to.shardOf(k)
+		if err != nil {
+			return err
+		}
+		if t != i {
+			// Another range's row: on a reused shard, one of its old rows,
+			// which the cleanup deletes; anywhere else, a row that would
+			// stay where no lookup finds it and every scatter reads it.
+			if old, err := belongs(k, reused); reused >= 0 && (old || err != nil) {
+				return err
+			}
+			d.Extra++
+			note("extra", id)
+			return nil
+		}
+		d.Target++
+		want, ok := src[id]
+		switch {
+		case !ok:
+			d.Extra++
+			note("extra", id)
+		case want != crc:
+			d.Different++
+			note("different", id)
+		}
+		delete(src, id)
+		return nil
+	})
+	if err != nil {
+		return d, err
+	}
+	for id := range src {
+		d.Missing++
+		note("missing", id)
+	}
+	return d, nil
+}
+
+// scanRows streams a table's rows on one server: the shard key as text,
+// the primary key (its columns joined with commas), and the row checksum
+// of scan. A table that does not exist there has no rows.
+func scanRows(ctx context.Context, db dbQuerier, table, key string, fn func(key, id string, crc uint32) error) error {
+	cols, err := columns(ctx, db, table)
+	if err != nil || len(cols) == 0 {
+		return err // no such table here: no rows
+	}
+	pk, err := primaryKey(ctx, db, table)
+	if err != nil {
+		return err
+	}
+	if len(pk) == 0 {
+		return fmt.Errorf("table %s has no primary key: vdiff tells rows apart by it", table)
+	}
+	quoted := make([]string, len(pk))
+	for i, c := range pk {
+		quoted[i] = ident(c)
+	}
+	all := make([]string, len(cols))
+	for i, c := range cols {
+		all[i] = ident(c)
+	}
+	q := "SELECT CAST(" + ident(key) + " AS CHAR), CONCAT_WS(',', " + strings.Join(quoted, ", ") + "), CRC32(CONCAT_WS('#', " + strings.Join(all, ", ") + ")) FROM " + ident(table)
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var k, id string
+	var crc uint32
+	for rows.Next() {
+		if err := rows.Scan(&k, &id, &crc); err != nil {
+			return err
+		}
+		if err := fn(k, id, crc); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// primaryKey lists a table's primary key columns, in order; none when
+// the table does not exist.
+func primaryKey(ctx context.Context, db dbQuerier, table string) ([]string, error) {
+	return listColumns(ctx, db, "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION", table)
+}
+
+// columns lists a table's columns, in order.
+func columns(ctx context.Context, db dbQuerier, table string) ([]string, error) {
+	return listColumns(ctx, db, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", table)
+}
+
+func listColumns(ctx context.Context, db dbQuerier, q, table string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, q, table)
+	if err != nil {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && me.Number == 1146 {
+			return nil, nil
+		}
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// dbQuerier is what scanRows reads with: a pool.
+type dbQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}

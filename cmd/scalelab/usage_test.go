@@ -50,11 +50,37 @@ func TestUpUsageErrors(t *testing.T) {
 		{[]string{"--shards", "65"}, "--shards 65"},
 		{[]string{"--replicas", "-1"}, "--replicas -1"},
 		{[]string{"--format", "xml"}, `--format "xml"`},
+		{[]string{"--keyspace", "users"}, `keyspace "users": no NAME:`},
+		{[]string{"--keyspace", "users:1by2"}, `"1by2" is not SHARDSxREPLICAS`},
+		{[]string{"--keyspace", "media:2x1=images,nosuch"}, `table "nosuch" has no known shard key`},
+		{[]string{"--keyspace", "users:1x1", "--shards", "2"}, "--shards and --replicas do not go with keyspaces"},
+		{[]string{"--keyspace", "users:1x1", "--keyspaces-file", "k.yaml"}, "give one of them"},
 	} {
 		_, _, err := runCLI(t, append([]string{"up", "--dir", t.TempDir()}, tc.args...)...)
 		var ue *usageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("up %v: got %v, want a usage error naming %s", tc.args, err, tc.want)
+		}
+	}
+}
+
+// TestWorkflowUsageErrors: movetables, reshard and vdiff refuse what they
+// cannot do before they touch a sandbox.
+func TestWorkflowUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"movetables", "likes"}, "--to KEYSPACE"},
+		{[]string{"movetables", "--to", "media"}, "takes at least 1 argument"},
+		{[]string{"movetables", "likes", "--to", "media", "--stop-after", "halfway"}, `--stop-after "halfway": want one of planned`},
+		{[]string{"reshard", "--shards", "4", "--stop-after", "halfway"}, `--stop-after "halfway"`},
+		{[]string{"vdiff", "--format", "xml"}, `--format "xml"`},
+	} {
+		_, _, err := runCLI(t, append(tc.args, "--dir", t.TempDir())...)
+		var ue *usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: got %v, want a usage error naming %s", tc.args, err, tc.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -74,8 +75,8 @@ func cubeViews(t *topology.Topology) []*topology.Topology {
 	return []*topology.Topology{
 		view(alone, topology.Keyspace{Name: cubeApp}),
 		view(app, topology.Keyspace{Name: cubeApp}),
-		view(append(app, shards(cubeLikes)...), appOnly, topology.Keyspace{Name: cubeLikes, Tables: map[string]topology.Table{"likes": {}}}),
-		view(append(app, shards(cubeZLikes)...), appOnly, topology.Keyspace{Name: cubeZLikes, Tables: map[string]topology.Table{"likes": rule["likes"]}}),
+		view(append(slices.Clone(app), shards(cubeLikes)...), appOnly, topology.Keyspace{Name: cubeLikes, Tables: map[string]topology.Table{"likes": {}}}),
+		view(append(slices.Clone(app), shards(cubeZLikes)...), appOnly, topology.Keyspace{Name: cubeZLikes, Tables: map[string]topology.Table{"likes": rule["likes"]}}),
 	}
 }
 
@@ -235,7 +236,7 @@ func cubeReport(exp *Experiment, m cubeMeasurements, reads, writes []string) {
 	exp.Tables = []Table{t}
 	exp.Notes = []string{
 		"The application, per client in turn: " + strings.Join(reads, "; ") + "; then " + strings.Join(writes, "; ") + ". Reads alone and writes alone run those parts by themselves, to find each step's read and write capacity.",
-		"Every step runs on one sandbox: keyspace app (a primary and two replicas) holds every table; keyspaces likes (one primary) and zlikes (two shards, a primary each) hold copies of likes, which steps 3 and 4 route to, reads and writes alike. Nodes that a step does not use sit idle. During the runs, " + m.Machines + ".",
+		"Every step runs on one sandbox: keyspace app (a primary and two replicas) holds every table; keyspaces likes (one primary) and zlikes (two shards, a primary each) hold copies of likes, which steps 3 and 4 route to, reads and writes alike. The likes keyspaces have no replicas: from step 3 on, likes is read from its primaries, so Y and Z give the likes reads fewer servers than X did (two replicas) while they give its writes more. A step's unused nodes serve no statements, but app's replicas apply every write to app in every step. During the runs, " + m.Machines + ".",
 		"The first primary is app's: on one machine it serves everything; X moves reads off it, Y moves the likes table's writes off it, and Z splits those writes over two primaries.",
 	}
 }

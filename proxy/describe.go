@@ -21,11 +21,12 @@ const describeCacheSize = 4096
 // describer finds the columns a prepared statement will return, because
 // the MySQL protocol sends them in the COM_STMT_PREPARE response and some
 // clients (libmariadb, hence sysbench) only read a result whose columns
-// they were told about there. It asks the first shard's primary for the
-// columns of the statement with every parameter NULL under LIMIT 0, which
-// the server answers without reading rows. Every table lives on the first
-// shard (unsharded tables only there, sharded ones on every shard), so
-// this needs no routing, and it is not counted as a routed statement.
+// they were told about there. It asks the primary of the first shard of
+// the statement's keyspace for the columns of the statement with every
+// parameter NULL under LIMIT 0, which the server answers without reading
+// rows. Every table of a keyspace lives on its first shard (unsharded
+// tables only there, sharded ones on every shard), so this needs no more
+// routing, and it is not counted as a routed statement.
 // Results are cached by statement text until a DDL statement passes.
 type describer struct {
 	r     *router.Router
@@ -56,7 +57,7 @@ func (d *describer) columns(ctx context.Context, st *router.Statement, query, db
 	if ok {
 		return cloneFields(f)
 	}
-	home, err := d.r.Home(st.Tables) // the keyspace that holds the tables
+	home, err := d.r.Home(st) // the keyspace that holds the tables
 	if err != nil {
 		return nil
 	}

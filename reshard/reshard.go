@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
 	"github.com/scalelab/scalelab/vschema"
@@ -145,6 +146,9 @@ type state struct {
 	Added  []topology.Shard       `json:"added"` // the new shards' servers
 	OldTop *topology.Topology     `json:"old_topology"`
 	Result map[string]TableResult `json:"result"`
+	// ID tells one run from another of the same shards (vdiff keys its
+	// record by it).
+	ID string `json:"id,omitempty"`
 	// Move, when set, is a move of tables between keyspaces: From are the
 	// source keyspace's shards, To the target's, and Reuse is all -1.
 	Move *Move `json:"move,omitempty"`
@@ -221,6 +225,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		st.ID = strconv.FormatInt(time.Now().UnixNano(), 36)
+		// A vdiff record of an earlier run of these shards is not this one's.
+		if err := os.Remove(filepath.Join(sb.StateDir(), vdiffFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
 		if st.Move == nil {
 			if err := survey(ctx, st); err != nil {
 				return nil, err
@@ -261,7 +270,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		{PhaseSchema, func() error { return w.copySchema(ctx) }},
 		{PhaseCopied, func() error { return w.copyRows(ctx) }},
 		{PhaseVerified, func() error { return w.verify(ctx) }},
-		{PhaseSwitched, func() error { return w.switchTopology() }},
+		{PhaseSwitched, func() error { return w.switchTopology(ctx) }},
 		{PhaseCleaned, func() error { return w.cleanup(ctx) }},
 	} {
 		if err := step(s.phase, s.fn); err != nil {
@@ -271,8 +280,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	for _, name := range sortedKeys(st.Result) {
 		res.Tables = append(res.Tables, st.Result[name])
 	}
-	if err := os.Remove(statePath(sb)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return res, err
+	for _, f := range []string{statePath(sb), filepath.Join(sb.StateDir(), vdiffFile)} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return res, err
+		}
 	}
 	res.Elapsed = units.Ms(time.Since(start))
 	return res, nil
@@ -463,8 +474,13 @@ type worker struct {
 func (w *worker) newTopology() *topology.Topology {
 	t := *w.st.OldTop
 	if m := w.st.Move; m != nil {
-		// The same shards; the tables listed in their new keyspace.
-		rules := t.ShardedTables()
+		// The same shards, on the servers the topology names now (a
+		// failover since the move began may have replaced a primary); the
+		// tables listed in their new keyspace.
+		if w.cluster != nil && w.cluster.Topology() != nil {
+			t = *w.cluster.Topology()
+		}
+		rules := w.st.OldTop.ShardedTables()
 		t.Keyspaces = slices.Clone(t.Keyspaces)
 		for k := range t.Keyspaces {
 			ks := &t.Keyspaces[k]
@@ -606,6 +622,11 @@ func (w *worker) copySchema(ctx context.Context) error {
 	if w.st.Move != nil {
 		for i, name := range w.st.To {
 			targets = append(targets, topology.Shard{Name: name, Primary: topology.Addr{HostPort: w.primary(i)}})
+		}
+	}
+	if w.st.Move != nil {
+		if err := w.targetsEmpty(ctx, targets); err != nil {
+			return err
 		}
 	}
 	for _, add := range targets {
@@ -924,9 +945,13 @@ func (w *worker) verify(ctx context.Context) error {
 				return err
 			}
 			var got sum
+			stray := int64(0)
 			err = scan(ctx, dst, table, key, false, func(k string, crc uint32, _ []string, _ []any) error {
 				t, err := to.shardOf(k)
 				if err != nil || t != i {
+					if w.st.Move != nil && err == nil {
+						stray++ // a move's target holds only its own rows
+					}
 					return err // rows that will leave this shard are not its
 				}
 				got.n++
@@ -936,6 +961,9 @@ func (w *worker) verify(ctx context.Context) error {
 			dst.Close()
 			if err != nil {
 				return err
+			}
+			if stray > 0 {
+				return fmt.Errorf("%w: table %s, key range %s: %d rows of other key ranges on the target shard; they would stay where no lookup finds them", ErrMismatch, table, name, stray)
 			}
 			if got != want[i] {
 				return fmt.Errorf("%w: table %s, key range %s: %d rows (checksum %08x) on the new shard, %d rows (checksum %08x) expected",
@@ -949,8 +977,13 @@ func (w *worker) verify(ctx context.Context) error {
 	return nil
 }
 
-func (w *worker) switchTopology() error {
+func (w *worker) switchTopology(ctx context.Context) error {
 	nt := w.newTopology()
+	// Reads go to replicas: every target replica holds the copied rows
+	// before any read is routed there.
+	if err := replica.WaitCaughtUp(ctx, nt, 0); err != nil {
+		return fmt.Errorf("wait for the new shards' replicas: %w", err)
+	}
 	for i, name := range w.st.To {
 		if j := w.st.Reuse[i]; j >= 0 {
 			if err := w.cluster.RenameShard(w.st.From[j], name); err != nil {
@@ -1003,6 +1036,37 @@ func (w *worker) cleanup(ctx context.Context) error {
 			deleted += int64(len(gone))
 		}
 		w.say(fmt.Sprintf("%s: deleted %d moved rows from their old shards", table, deleted))
+	}
+	return nil
+}
+
+// targetsEmpty refuses a move onto shards that hold rows of a moving
+// table already: they did not come from this move, and would be mixed
+// with its copy.
+func (w *worker) targetsEmpty(ctx context.Context, targets []topology.Shard) error {
+	for _, sh := range targets {
+		db, err := w.open(sh.Primary.HostPort)
+		if err != nil {
+			return err
+		}
+		for _, table := range w.shardedTables() {
+			var one int
+			err = db.QueryRowContext(ctx, "SELECT 1 FROM "+ident(table)+" LIMIT 1").Scan(&one)
+			var me *mysql.MySQLError
+			switch {
+			case errors.Is(err, sql.ErrNoRows), errors.As(err, &me) && me.Number == 1146:
+				err = nil
+			case err == nil:
+				err = fmt.Errorf("table %s holds rows on shard %s of keyspace %s already: drop it there first (it is not the table being moved)", table, sh.Name, w.st.Move.To)
+			}
+			if err != nil {
+				break
+			}
+		}
+		db.Close()
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

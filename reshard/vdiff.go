@@ -117,7 +117,7 @@ func VDiff(ctx context.Context, cfg VDiffConfig) (*VDiffResult, error) {
 		return nil, fmt.Errorf("vdiff: %s has not copied its rows yet (phase %q): run it to %q first", st.describe(), st.Phase, PhaseCopied)
 	}
 	path := filepath.Join(c.StateDir(), vdiffFile)
-	of := fmt.Sprintf("%v→%v", st.From, st.To)
+	of := fmt.Sprintf("%s %v→%v", st.ID, st.From, st.To)
 	rec := vdiffState{Of: of}
 	if b, err := os.ReadFile(path); err == nil {
 		var prev vdiffState
@@ -170,20 +170,24 @@ func VDiff(ctx context.Context, cfg VDiffConfig) (*VDiffResult, error) {
 // rows that belong there against the target shard's.
 func (w *worker) diffRange(ctx context.Context, table string, i int, to layout, belongs func(string, int) (bool, error), samples int) (RangeDiff, error) {
 	d := RangeDiff{Table: table, Range: w.st.To[i]}
-	src := map[string]uint32{}
+	type row struct {
+		label string
+		crc   uint32
+	}
+	src := map[string]row{}
 	for j, old := range w.sources() {
 		db, err := w.open(old.Primary.HostPort)
 		if err != nil {
 			return d, err
 		}
-		err = scanRows(ctx, db, table, to.key, func(k, id string, crc uint32) error {
+		err = scanRows(ctx, db, table, to.key, func(k string, r rowID, crc uint32) error {
 			if ok, err := belongs(k, j); !ok || err != nil {
 				return err
 			}
 			if t, err := to.shardOf(k); err != nil || t != i {
 				return err
 			}
-			src[id] = crc
+			src[r.id] = row{r.label, crc}
 			return nil
 		})
 		db.Close()
@@ -203,7 +207,7 @@ func (w *worker) diffRange(ctx context.Context, table string, i int, to layout, 
 		}
 	}
 	reused := w.st.Reuse[i] // the old shard whose servers serve range i, or -1
-	err = scanRows(ctx, db, table, to.key, func(k, id string, crc uint32) error {
+	err = scanRows(ctx, db, table, to.key, func(k string, r rowID, crc uint32) error {
 		t, err := to.shardOf(k)
 		if err != nil {
 			return err
@@ -216,36 +220,36 @@ func (w *worker) diffRange(ctx context.Context, table string, i int, to layout, 
 				return err
 			}
 			d.Extra++
-			note("extra", id)
+			note("extra", r.label)
 			return nil
 		}
 		d.Target++
-		want, ok := src[id]
+		want, ok := src[r.id]
 		switch {
 		case !ok:
 			d.Extra++
-			note("extra", id)
-		case want != crc:
+			note("extra", r.label)
+		case want.crc != crc:
 			d.Different++
-			note("different", id)
+			note("different", r.label)
 		}
-		delete(src, id)
+		delete(src, r.id)
 		return nil
 	})
 	if err != nil {
 		return d, err
 	}
-	for id := range src {
+	for _, r := range src {
 		d.Missing++
-		note("missing", id)
+		note("missing", r.label)
 	}
 	return d, nil
 }
 
 // scanRows streams a table's rows on one server: the shard key as text,
-// the primary key (its columns joined with commas), and the row checksum
-// of scan. A table that does not exist there has no rows.
-func scanRows(ctx context.Context, db dbQuerier, table, key string, fn func(key, id string, crc uint32) error) error {
+// the primary key (its columns quoted and joined with commas), and a
+// CRC32 of the whole row, every column quoted. A table that does not exist there has no rows.
+func scanRows(ctx context.Context, db dbQuerier, table, key string, fn func(key string, r rowID, crc uint32) error) error {
 	cols, err := columns(ctx, db, table)
 	if err != nil || len(cols) == 0 {
 		return err // no such table here: no rows
@@ -257,27 +261,34 @@ func scanRows(ctx context.Context, db dbQuerier, table, key string, fn func(key,
 	if len(pk) == 0 {
 		return fmt.Errorf("table %s has no primary key: vdiff tells rows apart by it", table)
 	}
+	// QUOTE tells NULL from 'NULL' and keeps a separator inside a value
+	// from joining two values into one.
 	quoted := make([]string, len(pk))
 	for i, c := range pk {
-		quoted[i] = ident(c)
+		quoted[i] = "QUOTE(" + ident(c) + ")"
 	}
 	all := make([]string, len(cols))
 	for i, c := range cols {
-		all[i] = ident(c)
+		all[i] = "QUOTE(" + ident(c) + ")"
 	}
-	q := "SELECT CAST(" + ident(key) + " AS CHAR), CONCAT_WS(',', " + strings.Join(quoted, ", ") + "), CRC32(CONCAT_WS('#', " + strings.Join(all, ", ") + ")) FROM " + ident(table)
+	plain := make([]string, len(pk))
+	for i, c := range pk {
+		plain[i] = ident(c)
+	}
+	q := "SELECT CAST(" + ident(key) + " AS CHAR), CONCAT_WS(',', " + strings.Join(quoted, ", ") + "), CONCAT_WS(',', " + strings.Join(plain, ", ") + "), CRC32(CONCAT_WS('#', " + strings.Join(all, ", ") + ")) FROM " + ident(table)
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var k, id string
+	var k string
+	var r rowID
 	var crc uint32
 	for rows.Next() {
-		if err := rows.Scan(&k, &id, &crc); err != nil {
+		if err := rows.Scan(&k, &r.id, &r.label, &crc); err != nil {
 			return err
 		}
-		if err := fn(k, id, crc); err != nil {
+		if err := fn(k, r, crc); err != nil {
 			return err
 		}
 	}
@@ -315,6 +326,10 @@ func listColumns(ctx context.Context, db dbQuerier, q, table string) ([]string, 
 	}
 	return out, rows.Err()
 }
+
+// rowID is a row's primary key: id compares (its columns quoted), label
+// names it to people (the plain values).
+type rowID struct{ id, label string }
 
 // dbQuerier is what scanRows reads with: a pool.
 type dbQuerier interface {

@@ -361,7 +361,8 @@ func (r *Router) sequence(ctx context.Context, table string) (*shard.Sequence, e
 	}
 	rule, _ := r.vs.rule(table)
 	var maxID uint64
-	for _, set := range r.sets {
+	for _, i := range r.vs.keyspaceShards(table) {
+		set := r.sets[i]
 		var m sql.NullInt64
 		q := "SELECT MAX(" + sqlparser.String(sqlparser.NewIdentifierCI(rule.Column)) + ") FROM " + sqlparser.String(sqlparser.NewIdentifierCS(table))
 		if err := set.Primary().DB.QueryRowContext(ctx, q).Scan(&m); err != nil {

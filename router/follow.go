@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"github.com/scalelab/scalelab/internal/units"
 	"os"
-	"reflect"
 	"syscall"
 	"time"
 
@@ -28,6 +27,8 @@ var ErrReshaped = errors.New("router: the topology's shards changed")
 // after it go to the new primaries and the tables' new keyspaces; it
 // reports whether a role or a table's keyspace changed.
 func (r *Router) Follow(t *topology.Topology) (bool, error) {
+	r.followMu.Lock() // the file watch and a failover watcher may both call it
+	defer r.followMu.Unlock()
 	if len(t.Shards) != len(r.sets) {
 		return false, fmt.Errorf("%w: %d shards, the router has %d", ErrReshaped, len(t.Shards), len(r.sets))
 	}
@@ -44,12 +45,12 @@ func (r *Router) Follow(t *topology.Topology) (bool, error) {
 		}
 		changed = changed || c
 	}
-	if !reflect.DeepEqual(t.Keyspaces, r.Topology().Keyspaces) {
+	if !sameKeyspaces(t.Keyspaces, r.Topology().Keyspaces) {
 		vs, err := newSchema(t)
 		if err != nil {
 			return changed, err
 		}
-		r.vs.p.Store(vs)
+		r.vs.replace(vs)
 		changed = true
 	}
 	r.topo.Store(t)
@@ -121,4 +122,23 @@ func notExecuted(err error) bool {
 		return me.Number == 1290 || me.Number == 1836 // ER_OPTION_PREVENTS_STATEMENT, ER_READ_ONLY_MODE
 	}
 	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// sameKeyspaces reports whether a and b list the same keyspaces with the
+// same tables, split the same way.
+func sameKeyspaces(a, b []topology.Keyspace) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || len(a[i].Tables) != len(b[i].Tables) {
+			return false
+		}
+		for name, tb := range a[i].Tables {
+			if o, ok := b[i].Tables[name]; !ok || o.Column != tb.Column || o.Vindex != tb.Vindex {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -49,9 +49,14 @@ type plan struct {
 	Table string
 }
 
-// planStatement decides where a classified statement goes.
+// planStatement decides where a classified statement goes, over one
+// routing schema even while Follow replaces it.
 func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
-	home, err := r.vs.statementHome(st.Tables)
+	return r.vs.stable(func() (*plan, error) { return r.planOnce(st, args) })
+}
+
+func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
+	home, err := r.vs.statementHome(r.keyspaceTables(st))
 	if err != nil {
 		return nil, err
 	}
@@ -204,10 +209,7 @@ func versionedComment(text string) bool {
 // "". It is for statements the parser does not understand, so it errs on
 // the side of finding one.
 func (r *Router) namesShardedTable(text string) string {
-	words := strings.FieldsFunc(strings.ToLower(text), func(c rune) bool {
-		return !(c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c > 127)
-	})
-	for _, w := range words {
+	for _, w := range words(text) {
 		if _, ok := r.vs.rule(w); ok {
 			return w
 		}

@@ -80,10 +80,11 @@ type Router struct {
 	// statements gives the Router ExecContext, QueryContext, GetContext
 	// and SelectContext, in the router's own consistency mode.
 	statements
-	topo atomic.Pointer[topology.Topology] // replaced by Follow
-	cfg  Config
-	sets []*replica.Set
-	cls  *classifier
+	topo     atomic.Pointer[topology.Topology] // replaced by Follow
+	followMu sync.Mutex
+	cfg      Config
+	sets     []*replica.Set
+	cls      *classifier
 	// stopFollow ends the topology file watch, which closes followDone.
 	stopFollow, followDone chan struct{}
 	stats                  counters
@@ -228,10 +229,10 @@ func (r *Router) Stats() Stats {
 // Classify returns the router's classification of query (cached).
 func (r *Router) Classify(query string) *Statement { return r.cls.Classify(query) }
 
-// Home is the index in Sets of the shard where a statement naming tables
-// runs when no shard key picks another: its keyspace's first shard. It
-// refuses tables of two keyspaces, as planning does.
-func (r *Router) Home(tables []string) (int, error) { return r.vs.statementHome(tables) }
+// Home is the index in Sets of the shard where a statement runs when no
+// shard key picks another: its tables' keyspace's first shard. It refuses
+// tables of two keyspaces, as planning does.
+func (r *Router) Home(st *Statement) (int, error) { return r.vs.statementHome(r.keyspaceTables(st)) }
 
 // queryer is what a statement runs on: a node's pool or one connection.
 type queryer interface {

@@ -3,10 +3,14 @@ package router
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/scalelab/scalelab/topology"
 	"github.com/scalelab/scalelab/vschema"
+	"vitess.io/vitess/go/vt/sqlparser"
 )
 
 // tableRule is how one sharded table is split: by which column, through
@@ -18,6 +22,32 @@ type tableRule = vschema.Table
 // between keyspaces.
 type routing struct {
 	p atomic.Pointer[vschema.Schema]
+	// version is even while the schema stands and odd while Follow
+	// replaces it: a plan made across a replacement is made again (a
+	// seqlock), so that no plan mixes the old schema with the new.
+	version atomic.Uint64
+}
+
+// replace installs a new routing schema.
+func (vs *routing) replace(s *vschema.Schema) {
+	vs.version.Add(1)
+	vs.p.Store(s)
+	vs.version.Add(1)
+}
+
+// stable runs plan until no replacement of the schema overlapped it.
+func (vs *routing) stable(plan func() (*plan, error)) (*plan, error) {
+	for {
+		v := vs.version.Load()
+		if v%2 == 1 {
+			runtime.Gosched()
+			continue
+		}
+		p, err := plan()
+		if vs.version.Load() == v {
+			return p, err
+		}
+	}
 }
 
 func newSchema(t *topology.Topology) (*vschema.Schema, error) {
@@ -55,11 +85,10 @@ func (vs *routing) home(table string) int { return vs.cur().Home(table) }
 func (vs *routing) keyspaceShards(table string) []int { return vs.cur().KeyspaceShards(table) }
 
 // statementHome is the first shard of the keyspace a statement runs in:
-// the keyspace of the tables it names that a keyspaces section lists (a
-// name no section lists, such as a CTE's or another schema's table,
-// follows them), else the first keyspace. A statement whose listed tables
-// are in two keyspaces is refused, naming both, as Vitess refuses a join
-// across keyspaces: no server holds both tables.
+// the keyspace of every table it names (a table no keyspaces section
+// lists is the first keyspace's). A statement naming tables of two
+// keyspaces is refused, naming both, as Vitess refuses a join across
+// keyspaces: no server holds both tables.
 func (vs *routing) statementHome(tables []string) (int, error) {
 	cur := vs.cur()
 	if !cur.Keyspaced() {
@@ -67,9 +96,6 @@ func (vs *routing) statementHome(tables []string) (int, error) {
 	}
 	first := ""
 	for _, t := range tables {
-		if _, ok := cur.Listed(t); !ok {
-			continue
-		}
 		switch {
 		case first == "":
 			first = t
@@ -78,6 +104,63 @@ func (vs *routing) statementHome(tables []string) (int, error) {
 		}
 	}
 	return cur.Home(first), nil
+}
+
+// keyspaceTables are the tables whose keyspace decides where st runs:
+// every table it names, but for its CTEs' names, other schemas' tables
+// and DUAL. The parser cannot read an unparsed statement: for one, the
+// words of its text that name a table a keyspaces section lists.
+func (r *Router) keyspaceTables(st *Statement) []string {
+	if !r.vs.cur().Keyspaced() {
+		return nil
+	}
+	if st.AST == nil {
+		var out []string
+		for _, w := range words(st.Text) {
+			if _, listed := r.vs.cur().Listed(w); listed && !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	ctes := map[string]bool{}
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if c, ok := n.(*sqlparser.CommonTableExpr); ok {
+			ctes[strings.ToLower(c.ID.String())] = true
+		}
+		return true, nil
+	}, st.AST)
+	db := r.Topology().DatabaseName()
+	var out []string
+	for _, t := range st.Tables {
+		if !ctes[t] && t != "dual" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	// st.Tables drops qualifiers: leave out the names that appear only
+	// qualified by another schema.
+	other := map[string]bool{}
+	ours := map[string]bool{}
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if tn, ok := n.(sqlparser.TableName); ok && !tn.Name.IsEmpty() {
+			name := strings.ToLower(tn.Name.String())
+			if !tn.Qualifier.IsEmpty() && !strings.EqualFold(tn.Qualifier.String(), db) {
+				other[name] = true
+			} else {
+				ours[name] = true
+			}
+		}
+		return true, nil
+	}, st.AST)
+	return slices.DeleteFunc(out, func(t string) bool { return other[t] && !ours[t] })
+}
+
+// words are the identifiers of a text, lower-cased, for statements the
+// parser does not read.
+func words(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(c rune) bool {
+		return !(c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c > 127)
+	})
 }
 
 // ErrCrossKeyspace is wrapped by every refusal of a statement or a

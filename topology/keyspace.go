@@ -158,11 +158,19 @@ func (t *Topology) validateKeyspaces(bad func(line int, format string, args ...a
 			return bad(k.line, "keyspaces[%d].name: keyspace %s is listed twice", i, k.Name)
 		}
 	}
+	last := 0
 	for i, s := range t.Shards {
 		ks, _ := SplitShard(s.Name)
-		if !slices.Contains(t.KeyspaceNames(), ks) {
+		k := slices.Index(t.KeyspaceNames(), ks)
+		if k < 0 {
 			return bad(s.line, "shards[%d].name: %q is in no keyspace of the keyspaces section (%s): name it KEYSPACE/RANGE", i, s.Name, strings.Join(t.KeyspaceNames(), ", "))
 		}
+		// The first keyspace's first shard is the home of what names no
+		// table: shards come grouped, in the keyspaces' order.
+		if k < last {
+			return bad(s.line, "shards[%d].name: %s comes after shards of keyspace %s: list each keyspace's shards together, in the order of the keyspaces section", i, s.Name, t.Keyspaces[last].Name)
+		}
+		last = k
 	}
 	owner := map[string]string{}
 	for i, k := range t.Keyspaces {
@@ -190,6 +198,9 @@ func (t *Topology) validateKeyspaces(bad func(line int, format string, args ...a
 		sort.Strings(tables)
 		for _, name := range tables {
 			tb := k.Tables[name]
+			if name != strings.ToLower(name) {
+				return bad(tb.line, "keyspaces.%s.tables: %q: write table names in lower case, as the router reads them", k.Name, name)
+			}
 			if prev, ok := owner[name]; ok {
 				return bad(tb.line, "keyspaces.%s.tables: table %s is also in keyspace %s: a table lives in one keyspace", k.Name, name, prev)
 			}
@@ -215,6 +226,11 @@ func (t *Topology) validateKeyspaces(bad func(line int, format string, args ...a
 func checkTable(bad func(line int, format string, args ...any) error, section, name string, tb Table) error {
 	if !identRE.MatchString(name) {
 		return bad(tb.line, "%s: %q is not a plain table name", section, name)
+	}
+	if name != strings.ToLower(name) {
+		// The router lower-cases the names in statements: a rule for Images
+		// would never match, and its rows would be read from one shard.
+		return bad(tb.line, "%s: %q: write table names in lower case, as the router reads them", section, name)
 	}
 	if !identRE.MatchString(tb.Column) {
 		return bad(tb.line, "%s.%s.column: %q is not a plain column name", section, name, tb.Column)

@@ -81,6 +81,8 @@ func TestKeyspaceErrors(t *testing.T) {
 		{"unsharded table in a sharded keyspace", [2]string{"images: {column: id, vindex: hash}", "images: {}"}, "keyspace media has 2 shards: give the table a column and a vindex"},
 		{"top-level tables", [2]string{"keyspaces:", "tables: {x: {column: id, vindex: hash}}\nkeyspaces:"}, "lists its tables in each keyspace's tables section"},
 		{"bad keyspace name", [2]string{"- name: media\n", "- name: 'me dia'\n"}, "is not a plain identifier"},
+		{"shards out of keyspace order", [2]string{"  - name: users/0\n    primary: 127.0.0.1:24000\n    replicas: [127.0.0.1:24001]\n  - name: media/-80\n    primary: 127.0.0.1:24002\n", "  - name: media/-80\n    primary: 127.0.0.1:24002\n  - name: users/0\n    primary: 127.0.0.1:24000\n    replicas: [127.0.0.1:24001]\n"}, "comes after shards of keyspace media"},
+		{"upper-case table", [2]string{"images: {column", "Images: {column"}, `"Images": write table names in lower case`},
 		{"bad vindex", [2]string{"vindex: hash}\n      likes", "vindex: md5}\n      likes"}, "keyspaces.media.tables.images.vindex"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -124,6 +124,18 @@ func runCommand(t *testing.T, args ...string) (string, string, error) {
 // the run ended before that line.
 func runKilled(t *testing.T, at string, args ...string) string {
 	t.Helper()
+	out, killed, err := runUntil(t, at, args...)
+	if !killed {
+		t.Fatalf("kill at %q: the run ended with %v before it printed that:\n%s", at, err, out)
+	}
+	return out
+}
+
+// runUntil runs the scalelab command and sends it SIGKILL as soon as a
+// line of its progress contains at. It reports whether the kill ended the
+// run, and else how the run ended.
+func runUntil(t *testing.T, at string, args ...string) (string, bool, error) {
+	t.Helper()
 	cmd := command(args...)
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
@@ -145,10 +157,10 @@ func runKilled(t *testing.T, at string, args ...string) string {
 	err = cmd.Wait()
 	var ee *exec.ExitError
 	if !killed || !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-		t.Fatalf("kill at %q: the run ended with %v before it printed that:\n%s", at, err, out.String())
+		return out.String(), false, err
 	}
 	t.Logf("killed at %q:\n%s", at, out.String())
-	return out.String()
+	return out.String(), true, nil
 }
 
 func loadItems(t *testing.T, topo *topology.Topology) {

@@ -301,3 +301,23 @@ func startProxy(t *testing.T, topo *topology.Topology) (string, int) {
 	p, _ := strconv.Atoi(port)
 	return host, p
 }
+
+// TestSequenceInASecondKeyspace: an INSERT into a sharded table of the
+// second keyspace without its key gets an id from the table's sequence,
+// started above the rows of that keyspace's shards.
+func TestSequenceInASecondKeyspace(t *testing.T) {
+	r := openRouter(t, setup(t))
+	ctx := context.Background()
+	res, err := r.ExecContext(ctx, "INSERT INTO images (user_id, parent_id, name, path, dt) VALUES (1, NULL, 'by sequence', '/s', '2025-01-01 00:00:00')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil || id <= int64(gen.Images) {
+		t.Fatalf("insert id %d, %v: want one above the %d loaded images", id, err, gen.Images)
+	}
+	var name string
+	if err := r.GetContext(ctx, &name, "SELECT name FROM images WHERE id = ?", id); err != nil || name != "by sequence" {
+		t.Errorf("image %d: %q, %v", id, name, err)
+	}
+}

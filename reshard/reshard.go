@@ -381,6 +381,8 @@ func newState(t *topology.Topology, cfg Config) (*state, error) {
 	switch {
 	case cfg.Shards > 0 && cfg.Split != "":
 		return nil, errors.New("reshard: give --shards or --split, not both")
+	case cfg.Shards > 0 && cfg.Shards == len(from):
+		return nil, fmt.Errorf("reshard: topology %s has %d shards already: nothing to do (a run killed after its switch was finished by the run before this one)", t.Name, len(from))
 	case cfg.Shards > 0:
 		to, err = shard.GenerateNames(cfg.Shards)
 	case cfg.Split != "":

@@ -374,6 +374,9 @@ func (r *Router) planRead(stmt sqlparser.TableStatement, text string, args []any
 		return nil, err
 	}
 	p.PushedDown, p.Merged = spec.explain()
+	if p.Type == PlanMultiShard {
+		p.PushedDown = strings.Replace(p.PushedDown, "the query", "the query with each shard's own keys in its IN list", 1)
+	}
 	return p, nil
 }
 

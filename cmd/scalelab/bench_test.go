@@ -22,7 +22,7 @@ func runCLI(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	root := newRootCmd()
-	root.SetArgs(args)
+	root.SetArgs(nodeArgsLast(args))
 	root.SetOut(&out)
 	root.SetErr(&errOut)
 	err := root.ExecuteContext(context.Background())

@@ -80,7 +80,7 @@ answer with scalelab query --route.`,
 		},
 	}
 	addTopologyFlag(c, &topo)
-	c.Flags().DurationVar(&o.Delay, "delay", 5*time.Second, "lag: the replica's delay behind its primary; latency: the added round trip (default 50ms)")
+	c.Flags().DurationVar(&o.Delay, "delay", 5*time.Second, "the replica's delay behind its primary (lag); the added round trip (latency, where it defaults to 50ms instead)")
 	c.Flags().StringVar(&format, "format", "table", "output: table (one line) or json (the event as chaos.log records it)")
 	c.Flags().StringVar(&o.Traffic, "traffic", "all", "partition, latency: all, clients or replication")
 	return c

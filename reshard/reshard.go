@@ -29,12 +29,13 @@ const (
 	PhaseAdded    = "shards-added"
 	PhaseSchema   = "schema-copied"
 	PhaseCopied   = "rows-copied"
+	PhaseCaughtUp = "caught-up"
 	PhaseVerified = "verified"
 	PhaseSwitched = "switched"
 	PhaseCleaned  = "cleaned"
 )
 
-var phases = []string{PhasePlanned, PhaseAdded, PhaseSchema, PhaseCopied, PhaseVerified, PhaseSwitched, PhaseCleaned}
+var phases = []string{PhasePlanned, PhaseAdded, PhaseSchema, PhaseCopied, PhaseCaughtUp, PhaseVerified, PhaseSwitched, PhaseCleaned}
 
 // Phases lists the phases, in order.
 func Phases() []string { return slices.Clone(phases) }
@@ -89,6 +90,13 @@ type Config struct {
 	BatchRows int
 	// Progress, if set, receives one line per step.
 	Progress func(string)
+	// Online copies while the application writes: each source's rows from
+	// one consistent snapshot, then the changes logged after it, read from
+	// the source's binlog and applied to the targets (phase caught-up), and
+	// the run stops there. Run it again, online to catch up once more, or
+	// plainly once writes are paused: it catches up the rest, verifies and
+	// switches. MariaDB only.
+	Online bool
 	// Tables and ToKeyspace, when set, move those tables to another
 	// keyspace instead (scalelab movetables): the same phases over the
 	// keyspaces' own shards, with no shards added; the switch lists the
@@ -149,6 +157,11 @@ type state struct {
 	// ID tells one run from another of the same shards (vdiff keys its
 	// record by it).
 	ID string `json:"id,omitempty"`
+	// Online says that the copy records each source's binlog position and
+	// the changes after it are applied (catch-up) before the verify.
+	// Positions are those positions, by source index, as applied so far.
+	Online    bool              `json:"online,omitempty"`
+	Positions map[int]BinlogPos `json:"positions,omitempty"`
 	// Move, when set, is a move of tables between keyspaces: From are the
 	// source keyspace's shards, To the target's, and Reuse is all -1.
 	Move *Move `json:"move,omitempty"`
@@ -226,6 +239,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 		st.ID = strconv.FormatInt(time.Now().UnixNano(), 36)
+		st.Online = cfg.Online
 		// A vdiff record of an earlier run of these shards is not this one's.
 		if err := os.Remove(filepath.Join(sb.StateDir(), vdiffFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
@@ -241,8 +255,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		say("planned " + st.describe())
 	}
 	res.From, res.To, res.Move = st.From, st.To, st.Move
+	if st.Online && cfg.Online && cfg.StopAfter == "" && !done(st, PhaseVerified) {
+		cfg.StopAfter = PhaseCaughtUp // an online run copies and catches up; a later run switches
+	}
 	step := func(phase string, fn func() error) error {
-		if done(st, phase) {
+		// An online workflow catches up again on every run until it is
+		// verified: writes went on since the last.
+		again := phase == PhaseCaughtUp && st.Online && !done(st, PhaseVerified)
+		if done(st, phase) && !again {
 			return nil
 		}
 		if err := ctx.Err(); err != nil {
@@ -268,7 +288,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}{
 		{PhaseAdded, func() error { return w.addShards(ctx) }},
 		{PhaseSchema, func() error { return w.copySchema(ctx) }},
-		{PhaseCopied, func() error { return w.copyRows(ctx) }},
+		{PhaseCopied, func() error {
+			if st.Online {
+				return w.onlineCopy(ctx)
+			}
+			return w.copyRows(ctx)
+		}},
+		{PhaseCaughtUp, func() error {
+			if st.Online {
+				return w.catchUp(ctx)
+			}
+			return nil // offline: writes were paused for the copy
+		}},
 		{PhaseVerified, func() error { return w.verify(ctx) }},
 		{PhaseSwitched, func() error { return w.switchTopology(ctx) }},
 		{PhaseCleaned, func() error { return w.cleanup(ctx) }},
@@ -659,7 +690,7 @@ func (w *worker) copySchema(ctx context.Context) error {
 }
 
 // scan streams (key, row checksum, row values) of a table on one server.
-func scan(ctx context.Context, db *sql.DB, table, key string, withValues bool, fn func(key string, crc uint32, cols []string, vals []any) error) error {
+func scan(ctx context.Context, db dbQuerier, table, key string, withValues bool, fn func(key string, crc uint32, cols []string, vals []any) error) error {
 	colRows, err := db.QueryContext(ctx, "SELECT * FROM "+ident(table)+" LIMIT 0")
 	if err != nil {
 		var me *mysql.MySQLError

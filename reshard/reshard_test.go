@@ -45,7 +45,15 @@ func startSandbox(t *testing.T, shards, basePort int, vindex string) *sandbox.Sa
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { sb.Stop(context.Background()) })
+	t.Cleanup(func() {
+		// Stop what the state file holds when the test ends: the shards a
+		// reshard added too, also after a failure.
+		now := sb
+		if opened, err := sandbox.Open(sb.Dir); err == nil {
+			now = opened
+		}
+		now.Stop(context.Background())
+	})
 	return sb
 }
 

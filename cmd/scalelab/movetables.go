@@ -12,6 +12,7 @@ import (
 
 func newMoveTablesCmd() *cobra.Command {
 	var topo, to, format, stopAfter string
+	var online bool
 	c := &cobra.Command{
 		Use:   "movetables TABLE... --to KEYSPACE",
 		Short: "Move tables to another keyspace: copy, verify, switch the routing, drop the old copies",
@@ -31,7 +32,10 @@ phases of scalelab reshard:
 The tables must be in one keyspace, each with a shard key in the topology.
 
 PAUSE WRITES to the tables while it runs: rows written after their copy
-are not moved.
+are not moved. With --online (MariaDB) writes may go on during the copy,
+as for scalelab reshard --online: the run copies from a snapshot, applies
+the changes logged since, and stops caught up; pause writes and run it
+again without --online to verify and switch.
 
 Each step is recorded in <dir>/reshard.json. If the run is killed at any
 point, run the same command again (or plain scalelab reshard): it resumes
@@ -59,10 +63,14 @@ and ends in the same state, with nothing lost or duplicated.`,
 			}
 			res, err := reshard.Run(c.Context(), reshard.Config{
 				Cluster: sb.Cluster(), Tables: tables, ToKeyspace: to,
-				Progress: func(s string) { fmt.Fprintln(stderr(c), s) }, StopAfter: stopAfter,
+				Progress: func(s string) { fmt.Fprintln(stderr(c), s) }, StopAfter: stopAfter, Online: online,
 			})
 			if errors.Is(err, reshard.ErrStopped) && stopAfter != "" {
 				fmt.Fprintf(stderr(c), "stopped after phase %q, as asked: run the same command again to go on\n", stopAfter)
+				return nil
+			}
+			if errors.Is(err, reshard.ErrStopped) && online {
+				fmt.Fprintln(stderr(c), "caught up: the targets hold every row written until now, and the application may go on writing. Run this again with --online to catch up once more; to switch, pause writes and run it without --online: it applies the rest, verifies and switches.")
 				return nil
 			}
 			if err != nil {
@@ -77,6 +85,7 @@ and ends in the same state, with nothing lost or duplicated.`,
 	addTopologyFlag(c, &topo)
 	c.Flags().StringVar(&to, "to", "", "the keyspace the tables move to")
 	c.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	c.Flags().BoolVar(&online, "online", false, "copy while the application writes: a snapshot per source, then the changes in its binlog (MariaDB); stops caught up, and a run without it switches")
 	c.Flags().StringVar(&stopAfter, "stop-after", "", "stop after this phase ("+strings.Join(reshard.Phases(), ", ")+"), to look before going on (scalelab vdiff); run again to resume")
 	return c
 }

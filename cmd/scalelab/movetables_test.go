@@ -68,7 +68,7 @@ func TestMoveTablesSurvivesSIGKILL(t *testing.T) {
 	kills := []struct{ at, phase string }{
 		{"planned", ""}, {"done: shards-added", "planned"}, {"done: schema-copied", "shards-added"},
 		{"rows into shard", "schema-copied"}, {"done: rows-copied", "schema-copied"},
-		{"done: verified", "rows-copied"}, {"done: switched", "verified"},
+		{"done: caught-up", "rows-copied"}, {"done: verified", "caught-up"}, {"done: switched", "verified"},
 	}
 	landed := 0
 	for _, k := range kills {

@@ -12,6 +12,7 @@ import (
 
 func newReshardCmd() *cobra.Command {
 	var topo, split, format, stopAfter string
+	var online bool
 	var shards int
 	c := &cobra.Command{
 		Use:   "reshard (--shards N | --split RANGE)",
@@ -34,6 +35,15 @@ has no main node.
 PAUSE WRITES while it runs: rows written to a shard after its copy are not
 moved. Readers through a router should reopen it after the switch.
 
+With --online (MariaDB) the application may go on writing during the copy:
+each old shard's rows are copied from one consistent snapshot whose binlog
+position is recorded, then every change logged after it is read from that
+shard's binlog and applied to the new shard its key names (phase
+caught-up), and the run stops there. Run it again with --online to catch
+up once more; to switch, pause writes and run it without --online: it
+applies the last changes, verifies and switches. scalelab vdiff compares
+the two sides before the switch.
+
 Each step is recorded in <dir>/reshard.json. If the run is killed at any
 point, run the same command again (or plain scalelab reshard): it resumes and
 ends in the same state, with nothing lost or duplicated.
@@ -42,6 +52,8 @@ It prints rows moved against rows total. Splitting hash ranges 2→4 moves
 about half of the rows; a modulo vindex 2→3 moves two thirds, because modulo
 keyspace ids depend on the shard count. That contrast is the lesson.`,
 		Example: `  scalelab reshard --shards 4          # -80 80-  →  -40 40-80 80-c0 c0-
+  scalelab reshard --shards 4 --online # copy and catch up while writes go on
+  scalelab reshard                     # then, writes paused: catch up, verify, switch
   scalelab reshard --split 80-         # 80-  →  80-c0 c0-`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -60,10 +72,14 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
 			}
 			res, err := reshard.Run(c.Context(), reshard.Config{
 				Cluster: sb.Cluster(), Shards: shards, Split: split,
-				Progress: func(s string) { fmt.Fprintln(stderr(c), s) }, StopAfter: stopAfter,
+				Progress: func(s string) { fmt.Fprintln(stderr(c), s) }, StopAfter: stopAfter, Online: online,
 			})
 			if errors.Is(err, reshard.ErrStopped) && stopAfter != "" {
 				fmt.Fprintf(stderr(c), "stopped after phase %q, as asked: run the same command again to go on\n", stopAfter)
+				return nil
+			}
+			if errors.Is(err, reshard.ErrStopped) && online {
+				fmt.Fprintln(stderr(c), "caught up: the targets hold every row written until now, and the application may go on writing. Run this again with --online to catch up once more; to switch, pause writes and run it without --online: it applies the rest, verifies and switches.")
 				return nil
 			}
 			if err != nil {
@@ -79,6 +95,7 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
 	c.Flags().IntVar(&shards, "shards", 0, "split the keyspace into this many equal ranges")
 	c.Flags().StringVar(&split, "split", "", "split one key range (e.g. 80-) into two halves")
 	c.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	c.Flags().BoolVar(&online, "online", false, "copy while the application writes: a snapshot per source, then the changes in its binlog (MariaDB); stops caught up, and a run without it switches")
 	c.Flags().StringVar(&stopAfter, "stop-after", "", "stop after this phase ("+strings.Join(reshard.Phases(), ", ")+"), to look before going on (scalelab vdiff); run again to resume")
 	return c
 }

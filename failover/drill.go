@@ -190,6 +190,7 @@ func Drill(ctx context.Context, cfg DrillConfig) (*DrillResult, error) {
 	for _, id := range ids {
 		have[id] = true
 	}
+	res.Lost = []int64{} // measured: none lost is [], not null
 	for _, id := range acked {
 		if !have[id] {
 			res.Lost = append(res.Lost, id)

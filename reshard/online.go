@@ -44,14 +44,11 @@ func (w *worker) onlineCopy(ctx context.Context) error {
 	if err := w.clearCopies(ctx); err != nil {
 		return err
 	}
-	dsts := make([]*sql.DB, len(w.st.To))
-	for i := range w.st.To {
-		var err error
-		if dsts[i], err = w.open(w.primary(i)); err != nil {
-			return err
-		}
-		defer dsts[i].Close()
+	dsts, err := w.openTargets()
+	if err != nil {
+		return err
 	}
+	defer closeAll(dsts)
 	w.st.Positions = map[int]BinlogPos{}
 	for j, old := range w.sources() {
 		src, err := w.open(old.Primary.HostPort)
@@ -93,39 +90,7 @@ func (w *worker) copySnapshot(ctx context.Context, src *sql.DB, j int, dsts []*s
 		}
 		tr := w.st.Result[table]
 		tr.Table = table
-		batches := map[int][][]any{}
-		var cols []string
-		flush := func(i int) error {
-			if len(batches[i]) == 0 {
-				return nil
-			}
-			err := insertIgnore(ctx, dsts[i], table, cols, batches[i])
-			batches[i] = batches[i][:0]
-			return err
-		}
-		err = scan(ctx, conn, table, to.key, true, func(k string, _ uint32, c []string, vals []any) error {
-			cols = c
-			if ok, err := belongs(k, j); !ok || err != nil {
-				return err
-			}
-			tr.Total++
-			i, err := to.shardOf(k)
-			if err != nil || w.st.Reuse[i] == j {
-				return err // stays on the same servers
-			}
-			tr.Moved++
-			batches[i] = append(batches[i], vals)
-			if len(batches[i]) >= w.cfg.BatchRows {
-				return flush(i)
-			}
-			return nil
-		})
-		for i := range batches {
-			if err == nil {
-				err = flush(i)
-			}
-		}
-		if err != nil {
+		if err := w.copyFrom(ctx, conn, table, j, to, belongs, dsts, &tr); err != nil {
 			return err
 		}
 		w.st.Result[table] = tr
@@ -209,14 +174,11 @@ func (w *worker) catchUp(ctx context.Context) error {
 	if f, err := flavor.Lookup(w.st.OldTop.Flavor); err != nil || f.Name() != flavor.MariaDB {
 		return fmt.Errorf("online resharding reads the binlog as MariaDB writes it; topology %s runs %s", w.st.OldTop.Name, w.st.OldTop.Flavor)
 	}
-	dsts := make([]*sql.DB, len(w.st.To))
-	for i := range w.st.To {
-		var err error
-		if dsts[i], err = w.open(w.primary(i)); err != nil {
-			return err
-		}
-		defer dsts[i].Close()
+	dsts, err := w.openTargets()
+	if err != nil {
+		return err
 	}
+	defer closeAll(dsts)
 	for j, old := range w.sources() {
 		n, end, err := w.catchUpSource(ctx, j, old, dsts)
 		if err != nil {

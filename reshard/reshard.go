@@ -839,66 +839,23 @@ func (w *worker) moving(table string) (layout, func(key string, j int) (bool, er
 }
 
 func (w *worker) copyRows(ctx context.Context) error {
-	dsts := make([]*sql.DB, len(w.st.To))
-	for i := range w.st.To {
-		var err error
-		if dsts[i], err = w.open(w.primary(i)); err != nil {
-			return err
-		}
-		defer dsts[i].Close()
+	dsts, err := w.openTargets()
+	if err != nil {
+		return err
 	}
+	defer closeAll(dsts)
 	for _, table := range w.shardedTables() {
 		to, belongs, err := w.moving(table)
 		if err != nil {
 			return err
 		}
-		key := to.key
 		tr := TableResult{Table: table, PerShard: map[string]int64{}}
 		for j, old := range w.sources() {
 			src, err := w.open(old.Primary.HostPort)
 			if err != nil {
 				return err
 			}
-			batches := map[int][][]any{}
-			var cols []string
-			flush := func(i int) error {
-				if len(batches[i]) == 0 {
-					return nil
-				}
-				err := insertIgnore(ctx, dsts[i], table, cols, batches[i])
-				n := len(batches[i])
-				batches[i] = batches[i][:0]
-				if err != nil {
-					return fmt.Errorf("copy %s into shard %s: %w", table, w.st.To[i], err)
-				}
-				w.say(fmt.Sprintf("%s: %d rows into shard %s", table, n, w.st.To[i]))
-				return nil
-			}
-			err = scan(ctx, src, table, key, true, func(k string, _ uint32, c []string, vals []any) error {
-				cols = c
-				if ok, err := belongs(k, j); !ok || err != nil {
-					return err
-				}
-				tr.Total++
-				i, err := to.shardOf(k)
-				if err != nil {
-					return err
-				}
-				if w.st.Reuse[i] == j {
-					return nil // stays on the same servers
-				}
-				tr.Moved++
-				batches[i] = append(batches[i], vals)
-				if len(batches[i]) >= w.cfg.BatchRows {
-					return flush(i)
-				}
-				return nil
-			})
-			for i := range batches {
-				if err == nil {
-					err = flush(i)
-				}
-			}
+			err = w.copyFrom(ctx, src, table, j, to, belongs, dsts, &tr)
 			src.Close()
 			if err != nil {
 				return err
@@ -908,6 +865,69 @@ func (w *worker) copyRows(ctx context.Context) error {
 		w.say(fmt.Sprintf("%s: copied %d of %d rows", table, tr.Moved, tr.Total))
 	}
 	return nil
+}
+
+// openTargets opens a pool to every target shard's primary.
+func (w *worker) openTargets() ([]*sql.DB, error) {
+	dsts := make([]*sql.DB, len(w.st.To))
+	for i := range w.st.To {
+		var err error
+		if dsts[i], err = w.open(w.primary(i)); err != nil {
+			closeAll(dsts[:i])
+			return nil, err
+		}
+	}
+	return dsts, nil
+}
+
+func closeAll(dbs []*sql.DB) {
+	for _, db := range dbs {
+		db.Close()
+	}
+}
+
+// copyFrom copies the rows of table on source j (read through q) that
+// belong there to their target shards, in batches of BatchRows; rows whose
+// target is source j's own servers stay where they are. tr counts them.
+func (w *worker) copyFrom(ctx context.Context, q dbQuerier, table string, j int, to layout, belongs func(string, int) (bool, error), dsts []*sql.DB, tr *TableResult) error {
+	batches := map[int][][]any{}
+	var cols []string
+	flush := func(i int) error {
+		if len(batches[i]) == 0 {
+			return nil
+		}
+		err := insertIgnore(ctx, dsts[i], table, cols, batches[i])
+		n := len(batches[i])
+		batches[i] = batches[i][:0]
+		if err != nil {
+			return fmt.Errorf("copy %s into shard %s: %w", table, w.st.To[i], err)
+		}
+		w.say(fmt.Sprintf("%s: %d rows into shard %s", table, n, w.st.To[i]))
+		return nil
+	}
+	err := scan(ctx, q, table, to.key, true, func(k string, _ uint32, c []string, vals []any) error {
+		cols = c
+		if ok, err := belongs(k, j); !ok || err != nil {
+			return err
+		}
+		tr.Total++
+		i, err := to.shardOf(k)
+		if err != nil || w.st.Reuse[i] == j {
+			return err // stays on the same servers
+		}
+		tr.Moved++
+		batches[i] = append(batches[i], vals)
+		if len(batches[i]) >= w.cfg.BatchRows {
+			return flush(i)
+		}
+		return nil
+	})
+	for i := range batches {
+		if err == nil {
+			err = flush(i)
+		}
+	}
+	return err
 }
 
 // insertIgnore writes rows, skipping ones already there, so that a resumed

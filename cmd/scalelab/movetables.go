@@ -1,18 +1,13 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"slices"
-	"strings"
-
 	"github.com/scalelab/scalelab/reshard"
 	"github.com/spf13/cobra"
 )
 
 func newMoveTablesCmd() *cobra.Command {
-	var topo, to, format, stopAfter string
-	var online bool
+	var to string
+	var w workflow
 	c := &cobra.Command{
 		Use:   "movetables TABLE... --to KEYSPACE",
 		Short: "Move tables to another keyspace: copy, verify, switch the routing, drop the old copies",
@@ -45,47 +40,13 @@ and ends in the same state, with nothing lost or duplicated.`,
   scalelab movetables likes --to media   # likes joins images in keyspace media`,
 		Args: minArgs(1),
 		RunE: func(c *cobra.Command, tables []string) error {
-			if err := checkTableOrJSON(format); err != nil {
-				return err
-			}
-			if stopAfter != "" && !slices.Contains(reshard.Phases(), stopAfter) {
-				return usagef("--stop-after %q: want one of %s", stopAfter, strings.Join(reshard.Phases(), ", "))
-			}
 			if to == "" {
 				return usagef("--to KEYSPACE: say where the tables go")
 			}
-			sb, err := openSandbox(topo)
-			if err != nil {
-				return err
-			}
-			if sb.Topology == nil {
-				return fmt.Errorf("no valid topology in %s", sb.Dir)
-			}
-			res, err := reshard.Run(c.Context(), reshard.Config{
-				Cluster: sb.Cluster(), Tables: tables, ToKeyspace: to,
-				Progress: func(s string) { fmt.Fprintln(stderr(c), s) }, StopAfter: stopAfter, Online: online,
-			})
-			if errors.Is(err, reshard.ErrStopped) && stopAfter != "" {
-				fmt.Fprintf(stderr(c), "stopped after phase %q, as asked: run the same command again to go on\n", stopAfter)
-				return nil
-			}
-			if errors.Is(err, reshard.ErrStopped) && online {
-				fmt.Fprintln(stderr(c), "caught up: the targets hold every row written until now, and the application may go on writing. Run this again with --online to catch up once more; to switch, pause writes and run it without --online: it applies the rest, verifies and switches.")
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if format == "json" {
-				return res.WriteJSON(c.OutOrStdout())
-			}
-			return res.WriteTable(c.OutOrStdout())
+			return w.run(c, reshard.Config{Tables: tables, ToKeyspace: to})
 		},
 	}
-	addTopologyFlag(c, &topo)
 	c.Flags().StringVar(&to, "to", "", "the keyspace the tables move to")
-	c.Flags().StringVar(&format, "format", "table", "output format: table or json")
-	c.Flags().BoolVar(&online, "online", false, "copy while the application writes: a snapshot per source, then the changes in its binlog (MariaDB); stops caught up, and a run without it switches")
-	c.Flags().StringVar(&stopAfter, "stop-after", "", "stop after this phase ("+strings.Join(reshard.Phases(), ", ")+"), to look before going on (scalelab vdiff); run again to resume")
+	w.flags(c)
 	return c
 }

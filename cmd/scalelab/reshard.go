@@ -11,8 +11,8 @@ import (
 )
 
 func newReshardCmd() *cobra.Command {
-	var topo, split, format, stopAfter string
-	var online bool
+	var split string
+	var w workflow
 	var shards int
 	c := &cobra.Command{
 		Use:   "reshard (--shards N | --split RANGE)",
@@ -57,45 +57,59 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
   scalelab reshard --split 80-         # 80-  →  80-c0 c0-`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := checkTableOrJSON(format); err != nil {
-				return err
-			}
-			if stopAfter != "" && !slices.Contains(reshard.Phases(), stopAfter) {
-				return usagef("--stop-after %q: want one of %s", stopAfter, strings.Join(reshard.Phases(), ", "))
-			}
-			sb, err := openSandbox(topo)
-			if err != nil {
-				return err
-			}
-			if sb.Topology == nil {
-				return fmt.Errorf("no valid topology in %s", sb.Dir)
-			}
-			res, err := reshard.Run(c.Context(), reshard.Config{
-				Cluster: sb.Cluster(), Shards: shards, Split: split,
-				Progress: func(s string) { fmt.Fprintln(stderr(c), s) }, StopAfter: stopAfter, Online: online,
-			})
-			if errors.Is(err, reshard.ErrStopped) && stopAfter != "" {
-				fmt.Fprintf(stderr(c), "stopped after phase %q, as asked: run the same command again to go on\n", stopAfter)
-				return nil
-			}
-			if errors.Is(err, reshard.ErrStopped) && online {
-				fmt.Fprintln(stderr(c), "caught up: the targets hold every row written until now, and the application may go on writing. Run this again with --online to catch up once more; to switch, pause writes and run it without --online: it applies the rest, verifies and switches.")
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if format == "json" {
-				return res.WriteJSON(c.OutOrStdout())
-			}
-			return res.WriteTable(c.OutOrStdout())
+			return w.run(c, reshard.Config{Shards: shards, Split: split})
 		},
 	}
-	addTopologyFlag(c, &topo)
 	c.Flags().IntVar(&shards, "shards", 0, "split the keyspace into this many equal ranges")
 	c.Flags().StringVar(&split, "split", "", "split one key range (e.g. 80-) into two halves")
-	c.Flags().StringVar(&format, "format", "table", "output format: table or json")
-	c.Flags().BoolVar(&online, "online", false, "copy while the application writes: a snapshot per source, then the changes in its binlog (MariaDB); stops caught up, and a run without it switches")
-	c.Flags().StringVar(&stopAfter, "stop-after", "", "stop after this phase ("+strings.Join(reshard.Phases(), ", ")+"), to look before going on (scalelab vdiff); run again to resume")
+	w.flags(c)
 	return c
+}
+
+// workflow is what reshard and movetables share: the sandbox, the output
+// format, and how far a run goes.
+type workflow struct {
+	topo, format, stopAfter string
+	online                  bool
+}
+
+func (w *workflow) flags(c *cobra.Command) {
+	addTopologyFlag(c, &w.topo)
+	c.Flags().StringVar(&w.format, "format", "table", "output format: table or json")
+	c.Flags().BoolVar(&w.online, "online", false, "copy while the application writes: a snapshot per source, then the changes in its binlog (MariaDB); stops caught up, and a run without it switches")
+	c.Flags().StringVar(&w.stopAfter, "stop-after", "", "stop after this phase ("+strings.Join(reshard.Phases(), ", ")+"), to look before going on (scalelab vdiff); run again to resume")
+}
+
+// run runs cfg on the sandbox and prints its result, or says where a stop
+// that was asked for left it.
+func (w *workflow) run(c *cobra.Command, cfg reshard.Config) error {
+	if err := checkTableOrJSON(w.format); err != nil {
+		return err
+	}
+	if w.stopAfter != "" && !slices.Contains(reshard.Phases(), w.stopAfter) {
+		return usagef("--stop-after %q: want one of %s", w.stopAfter, strings.Join(reshard.Phases(), ", "))
+	}
+	sb, err := openSandbox(w.topo)
+	if err != nil {
+		return err
+	}
+	if sb.Topology == nil {
+		return fmt.Errorf("no valid topology in %s", sb.Dir)
+	}
+	cfg.Cluster, cfg.StopAfter, cfg.Online = sb.Cluster(), w.stopAfter, w.online
+	cfg.Progress = func(s string) { fmt.Fprintln(stderr(c), s) }
+	res, err := reshard.Run(c.Context(), cfg)
+	switch {
+	case errors.Is(err, reshard.ErrStopped) && w.stopAfter != "":
+		fmt.Fprintf(stderr(c), "stopped after phase %q, as asked: run the same command again to go on\n", w.stopAfter)
+		return nil
+	case errors.Is(err, reshard.ErrStopped) && w.online:
+		fmt.Fprintln(stderr(c), "caught up: the targets hold every row written until now, and the application may go on writing. Run this again with --online to catch up once more; to switch, pause writes and run it without --online: it applies the rest, verifies and switches.")
+		return nil
+	case err != nil:
+		return err
+	case w.format == "json":
+		return res.WriteJSON(c.OutOrStdout())
+	}
+	return res.WriteTable(c.OutOrStdout())
 }

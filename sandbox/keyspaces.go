@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -42,7 +43,7 @@ func ParseKeyspace(spec string, rules map[string]topology.Table) (KeyspaceConfig
 			t = strings.TrimSpace(t)
 			rule, known := rules[t]
 			if !known {
-				return bad(fmt.Sprintf("table %q has no known shard key (the sample tables are %s); list other tables in a keyspaces file", t, strings.Join(sortedKeys(rules), ", ")))
+				return bad(fmt.Sprintf("table %q has no known shard key (the sample tables are %s); list other tables in a keyspaces file", t, strings.Join(slices.Sorted(maps.Keys(rules)), ", ")))
 			}
 			k.Tables[t] = rule
 		}
@@ -98,20 +99,11 @@ func PlaceTables(ks []KeyspaceConfig, rules map[string]topology.Table) []Keyspac
 	for t, tb := range out[0].Tables {
 		first[t] = tb
 	}
-	for _, t := range sortedKeys(rules) {
+	for _, t := range slices.Sorted(maps.Keys(rules)) {
 		if !listed[t] {
 			first[t] = rules[t]
 		}
 	}
 	out[0].Tables = first
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
 	return out
 }

@@ -121,8 +121,14 @@ func TestOnlineReshardUnderWrites(t *testing.T) {
 	if diff.Differences() != 0 {
 		t.Errorf("vdiff before the switch: %d differences: %+v", diff.Differences(), diff.Ranges)
 	}
-	if _, err := run(false); err != nil {
+	res, err := run(false)
+	if err != nil {
 		t.Fatalf("switch: %v", err)
+	}
+	if res.Switch == nil || *res.Switch <= 0 {
+		t.Errorf("the switching run reports no switch window: %v", res.Switch)
+	} else {
+		t.Logf("switch window (last catch-up, verify, switch), writes paused: %v", res.Switch.D())
 	}
 
 	topo, err := topology.Load(sb.TopologyPath())

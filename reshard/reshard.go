@@ -127,6 +127,10 @@ type Result struct {
 	Tables  []TableResult `json:"tables"`
 	Resumed string        `json:"resumed_after,omitempty"`
 	Elapsed units.Ms      `json:"elapsed_ms"`
+	// Switch, for an online workflow's switching run, is how long it took
+	// from its last catch-up to the switch: the writes had to be paused at
+	// least that long. Null otherwise.
+	Switch *units.Ms `json:"switch_window_ms"`
 }
 
 // Moved and Total sum the tables.
@@ -282,6 +286,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil
 	}
 	w := &worker{cfg: cfg, cluster: sb, st: st, say: say}
+	var window time.Time // the start of this run's last catch-up
 	for _, s := range []struct {
 		phase string
 		fn    func() error
@@ -296,12 +301,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}},
 		{PhaseCaughtUp, func() error {
 			if st.Online {
+				window = time.Now()
 				return w.catchUp(ctx)
 			}
 			return nil // offline: writes were paused for the copy
 		}},
 		{PhaseVerified, func() error { return w.verify(ctx) }},
-		{PhaseSwitched, func() error { return w.switchTopology(ctx) }},
+		{PhaseSwitched, func() error {
+			err := w.switchTopology(ctx)
+			if err == nil && !window.IsZero() {
+				d := units.Ms(time.Since(window))
+				res.Switch = &d
+				say(fmt.Sprintf("switched %v after the last catch-up began: writes were paused at least that long", d.Round(time.Millisecond)))
+			}
+			return err
+		}},
 		{PhaseCleaned, func() error { return w.cleanup(ctx) }},
 	} {
 		if err := step(s.phase, s.fn); err != nil {

@@ -33,8 +33,14 @@ func (r *Result) WriteTable(w io.Writer) error {
 	if r.Move != nil {
 		from, to = "keyspace "+r.Move.From, "keyspace "+r.Move.To
 	}
-	_, err := fmt.Fprintf(w, "%s → %s: moved %d of %d rows in %v\n", from, to, r.Moved(), r.Total(), r.Elapsed.D().Round(time.Millisecond))
-	return err
+	if _, err := fmt.Fprintf(w, "%s → %s: moved %d of %d rows in %v\n", from, to, r.Moved(), r.Total(), r.Elapsed.D().Round(time.Millisecond)); err != nil {
+		return err
+	}
+	if r.Switch != nil {
+		_, err := fmt.Fprintf(w, "switch window (last catch-up, verify, switch): %v\n", r.Switch.D().Round(time.Millisecond))
+		return err
+	}
+	return nil
 }
 
 // WriteJSON writes r as indented JSON.

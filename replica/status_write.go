@@ -31,6 +31,9 @@ type Status struct {
 	// Proxy is a command line that opens a client session through scalelab
 	// proxy on its default address, when AddConnect set it.
 	Proxy string `json:"proxy_connect,omitempty"`
+	// Workflow is a reshard or table move in progress, as its package
+	// reports it; nil when none is.
+	Workflow any `json:"workflow,omitempty"`
 }
 
 // AddConnect sets each node's Connect, and Proxy, to a mariadb command

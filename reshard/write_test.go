@@ -40,3 +40,21 @@ func TestResultWrite(t *testing.T) {
 		t.Errorf("JSON does not round-trip: %v, %+v", err, back)
 	}
 }
+
+func TestProgressWrite(t *testing.T) {
+	behind := int64(334)
+	p := &Progress{Workflow: "a reshard [-80 80-] → [-40 40-80 80-c0 c0-]", Phase: "caught-up", Online: true, RowsCopied: 1500, RowsTotal: 3000,
+		Sources: []SourceProgress{
+			{Shard: "-80", Applied: BinlogPos{"binlog.000001", 100}, Written: BinlogPos{"binlog.000001", 434}, Behind: &behind},
+			{Shard: "80-", Applied: BinlogPos{"binlog.000001", 100}, Written: BinlogPos{"binlog.000002", 4}},
+		}}
+	var b strings.Builder
+	if err := p.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`(online), after phase "caught-up"; 1500 of 3000 rows copied`, "shard -80: applied to binlog.000001:100, written to binlog.000001:434, 334 bytes behind", "shard 80-: applied to binlog.000001:100, written to binlog.000002:4, in another binlog file"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("got\n%s\nwant %q", b.String(), want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/reshard"
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/topology"
 	"github.com/spf13/cobra"
@@ -66,11 +67,24 @@ func printStatus(c *cobra.Command, t *topology.Topology, sb *sandbox.Sandbox, fo
 			st.AddConnect(path, proxyPort)
 		}
 	}
+	var wf *reshard.Progress
+	if sb != nil {
+		var err error
+		if wf, err = reshard.WorkflowProgress(c.Context(), sb.Cluster()); err != nil {
+			fmt.Fprintf(stderr(c), "the reshard in progress: %v\n", err)
+		}
+		if wf != nil {
+			st.Workflow = wf
+		}
+	}
 	if err := st.Write(c.OutOrStdout(), stderr(c), format); err != nil {
 		return err
 	}
 	if format != "json" {
 		st.WriteConnect(stderr(c))
+		if wf != nil {
+			_ = wf.Write(stderr(c))
+		}
 	}
 	return st.Err()
 }

@@ -82,6 +82,7 @@ func TestMoveTablesSurvivesSIGKILL(t *testing.T) {
 			t.Fatalf("a run meant to be killed at %q failed: %v", k.at, err)
 		}
 	}
+	t.Logf("%d of %d kills landed before the move finished", landed, len(kills))
 	if landed < 4 {
 		t.Errorf("only %d of %d kills landed before the move finished", landed, len(kills))
 	}

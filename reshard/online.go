@@ -1,12 +1,14 @@
 package reshard
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -31,8 +34,8 @@ func (p BinlogPos) before(q BinlogPos) bool {
 	return p.Pos < q.Pos
 }
 
-// catchUpTimeout bounds one source's catch-up.
-const catchUpTimeout = 5 * time.Minute
+// catchUpIdle bounds the wait for the next binlog event of a catch-up.
+const catchUpIdle = 30 * time.Second
 
 // onlineCopy copies every moving table of every source from one
 // consistent snapshot per source, whose binlog position it records, so
@@ -41,6 +44,9 @@ const catchUpTimeout = 5 * time.Minute
 // from the targets first, since rows deleted at the source since then
 // would stay behind.
 func (w *worker) onlineCopy(ctx context.Context) error {
+	if err := w.checkOnlineKeys(ctx); err != nil {
+		return err
+	}
 	if err := w.clearCopies(ctx); err != nil {
 		return err
 	}
@@ -62,6 +68,72 @@ func (w *worker) onlineCopy(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// checkOnlineKeys refuses tables whose primary key does not hold the
+// shard key when rows are copied onto servers that stay in use (any new
+// range served by an old shard's servers): there, a copied row and a live
+// row of that server could share a primary key, and the REPLACE of the
+// catch-up would drop the live one.
+func (w *worker) checkOnlineKeys(ctx context.Context) error {
+	if !w.copiesOntoReused() {
+		return nil
+	}
+	src, err := w.open(w.sources()[0].Primary.HostPort)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	for _, table := range w.shardedTables() {
+		to, err := w.layout(table, w.st.To)
+		if err != nil {
+			return err
+		}
+		pk, err := primaryKey(ctx, src, table)
+		if err != nil {
+			return err
+		}
+		if len(pk) > 0 && !slices.Contains(pk, to.key) {
+			return fmt.Errorf("table %s: its primary key (%s) does not hold its shard key %s, and this reshard copies rows onto servers that keep serving: run it offline, with writes paused", table, strings.Join(pk, ", "), to.key)
+		}
+	}
+	return nil
+}
+
+// copiesOntoReused reports whether rows may be copied onto servers that
+// keep serving: a new range that an old shard's servers serve and that
+// is not inside that shard's old range, or any reused range under the
+// modulo vindex, whose keyspace ids depend on the shard count.
+func (w *worker) copiesOntoReused() bool {
+	for _, tb := range w.st.OldTop.ShardedTables() {
+		if tb.Vindex == "modulo" && slices.ContainsFunc(w.st.Reuse, func(j int) bool { return j >= 0 }) {
+			return true
+		}
+	}
+	for i, j := range w.st.Reuse {
+		if j < 0 {
+			continue
+		}
+		_, newName := topology.SplitShard(w.st.To[i])
+		_, oldName := topology.SplitShard(w.st.From[j])
+		nr, err1 := shard.ParseKeyRange(newName)
+		or, err2 := shard.ParseKeyRange(oldName)
+		if err1 != nil || err2 != nil || !inside(nr, or) {
+			return true
+		}
+	}
+	return false
+}
+
+// inside reports whether key range a lies within b.
+func inside(a, b shard.KeyRange) bool {
+	if bytes.Compare(a.Start, b.Start) < 0 {
+		return false
+	}
+	if len(b.End) == 0 {
+		return true
+	}
+	return len(a.End) > 0 && bytes.Compare(a.End, b.End) <= 0
 }
 
 // copySnapshot copies source j's moving rows from one snapshot.
@@ -171,23 +243,35 @@ func isNoTable(err error) bool {
 // DELETE by primary key), so a catch-up a kill interrupted starts again
 // from the recorded positions, which advance as each source is caught up.
 func (w *worker) catchUp(ctx context.Context) error {
+	_, err := w.catchUpAll(ctx)
+	return err
+}
+
+// catchUpAll catches up from every source, saving each source's position
+// as it is reached, and returns the row changes it applied.
+func (w *worker) catchUpAll(ctx context.Context) (int, error) {
 	if f, err := flavor.Lookup(w.st.OldTop.Flavor); err != nil || f.Name() != flavor.MariaDB {
-		return fmt.Errorf("online resharding reads the binlog as MariaDB writes it; topology %s runs %s", w.st.OldTop.Name, w.st.OldTop.Flavor)
+		return 0, fmt.Errorf("online resharding reads the binlog as MariaDB writes it; topology %s runs %s", w.st.OldTop.Name, w.st.OldTop.Flavor)
 	}
 	dsts, err := w.openTargets()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer closeAll(dsts)
+	total := 0
 	for j, old := range w.sources() {
 		n, end, err := w.catchUpSource(ctx, j, old, dsts)
 		if err != nil {
-			return fmt.Errorf("catch up from shard %s: %w", old.Name, err)
+			return total, fmt.Errorf("catch up from shard %s: %w", old.Name, err)
 		}
+		total += n
 		w.st.Positions[j] = end
+		if err := w.st.save(w.cluster); err != nil {
+			return total, err
+		}
 		w.say(fmt.Sprintf("caught up from shard %s to binlog %s:%d: %d row change(s) applied", old.Name, end.File, end.Pos, n))
 	}
-	return nil
+	return total, nil
 }
 
 // catchUpSource streams source j's binlog from its recorded position to
@@ -205,6 +289,9 @@ func (w *worker) catchUpSource(ctx context.Context, j int, old topology.Shard, d
 	if err != nil {
 		return 0, from, fmt.Errorf("the source's binlog position: %w", err)
 	}
+	if end.before(from) {
+		return 0, from, fmt.Errorf("the source's binlog is at %s:%d, before the %s:%d already applied: it was reset or replaced; start the reshard over", end.File, end.Pos, from.File, from.Pos)
+	}
 	if !from.before(end) {
 		return 0, end, nil
 	}
@@ -214,7 +301,9 @@ func (w *worker) catchUpSource(ctx context.Context, j int, old topology.Shard, d
 		if err != nil {
 			return 0, from, err
 		}
-		tables[table] = a
+		if a != nil { // nil: listed, never created
+			tables[table] = a
+		}
 	}
 	t := w.st.OldTop
 	syncer := replication.NewBinlogSyncer(replication.BinlogSyncerConfig{
@@ -227,11 +316,11 @@ func (w *worker) catchUpSource(ctx context.Context, j int, old topology.Shard, d
 	if err != nil {
 		return 0, from, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, catchUpTimeout)
-	defer cancel()
 	cur, applied := from, 0
 	for cur.before(end) {
-		ev, err := stream.GetEvent(ctx)
+		ectx, cancel := context.WithTimeout(ctx, catchUpIdle)
+		ev, err := stream.GetEvent(ectx)
+		cancel()
 		if err != nil {
 			return applied, cur, err
 		}
@@ -268,7 +357,12 @@ type rowApplier struct {
 	cols    []string // in the table's order, as the binlog gives a row
 	keyCol  int      // the shard key's position
 	pkCols  []int    // the primary key's positions
-	replace string   // REPLACE INTO table (cols) VALUES (?, …)
+	// unsigned is, per column, the width in bits of an UNSIGNED integer
+	// column, else 0: the binlog carries no signedness here (MariaDB's
+	// binlog_row_metadata=NO_LOG), and go-mysql reads such a column
+	// signed, so that values from 2^(width-1) on come negative.
+	unsigned []int
+	replace  string // REPLACE INTO table (cols) VALUES (?, …)
 	delete  string   // DELETE FROM table WHERE pk = ? AND …
 }
 
@@ -283,7 +377,7 @@ func (w *worker) newApplier(ctx context.Context, table string, j int, dsts []*sq
 	}
 	defer src.Close()
 	cols, err := columns(ctx, src, table)
-	if err != nil {
+	if err != nil || len(cols) == 0 {
 		return nil, err
 	}
 	pk, err := primaryKey(ctx, src, table)
@@ -294,6 +388,9 @@ func (w *worker) newApplier(ctx context.Context, table string, j int, dsts []*sq
 		return nil, fmt.Errorf("table %s has no primary key: online resharding deletes and replaces rows by it", table)
 	}
 	a := &rowApplier{w: w, table: table, j: j, to: to, dsts: dsts, cols: cols, keyCol: -1}
+	if a.unsigned, err = unsignedWidths(ctx, src, table, len(cols)); err != nil {
+		return nil, err
+	}
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
 		quoted[i] = ident(c)
@@ -318,10 +415,79 @@ func (w *worker) newApplier(ctx context.Context, table string, j int, dsts []*sq
 	return a, nil
 }
 
+// unsign gives the UNSIGNED integer columns of a row image their values.
+func (a *rowApplier) unsign(row []any) {
+	for c, width := range a.unsigned {
+		if width == 0 || c >= len(row) {
+			continue
+		}
+		var v int64
+		switch x := row[c].(type) {
+		case int8:
+			v = int64(x)
+		case int16:
+			v = int64(x)
+		case int32:
+			v = int64(x)
+		case int64:
+			v = x
+		default:
+			continue
+		}
+		if v < 0 {
+			if width == 64 {
+				row[c] = uint64(v)
+			} else {
+				row[c] = uint64(v + 1<<width)
+			}
+		}
+	}
+}
+
+// unsignedWidths reads, per column of table, the width of an UNSIGNED
+// integer column (0 for any other).
+func unsignedWidths(ctx context.Context, db dbQuerier, table string, n int) ([]int, error) {
+	rows, err := db.QueryContext(ctx, "SELECT DATA_TYPE, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	widths := map[string]int{"tinyint": 8, "smallint": 16, "mediumint": 24, "int": 32, "bigint": 64}
+	var out []int
+	for rows.Next() {
+		var dataType, colType string
+		if err := rows.Scan(&dataType, &colType); err != nil {
+			return nil, err
+		}
+		w := 0
+		if strings.Contains(strings.ToLower(colType), "unsigned") {
+			w = widths[strings.ToLower(dataType)]
+		}
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) != n {
+		return nil, fmt.Errorf("table %s changed while it was read (%d columns, then %d)", table, n, len(out))
+	}
+	return out, nil
+}
+
+// samePK reports whether two images of a row have the same primary key.
+func (a *rowApplier) samePK(x, y []any) bool {
+	for _, c := range a.pkCols {
+		if text(x[c]) != text(y[c]) {
+			return false
+		}
+	}
+	return true
+}
+
 // target is the target shard of a row image, and whether the change goes
 // there: a row that stays on the source's own servers is already there.
 func (a *rowApplier) target(row []any) (int, bool, error) {
-	i, err := a.to.shardOf(fmt.Sprint(row[a.keyCol]))
+	i, err := a.to.shardOf(text(row[a.keyCol]))
 	if err != nil {
 		return 0, false, err
 	}
@@ -356,6 +522,9 @@ func (a *rowApplier) apply(ctx context.Context, e *replication.RowsEvent) (int, 
 		_, err = a.dsts[i].ExecContext(ctx, a.delete, args...)
 		return err
 	}
+	for _, row := range e.Rows {
+		a.unsign(row)
+	}
 	switch e.Type() {
 	case replication.EnumRowsEventTypeInsert:
 		for _, row := range e.Rows {
@@ -380,7 +549,9 @@ func (a *rowApplier) apply(ctx context.Context, e *replication.RowsEvent) (int, 
 			if err != nil {
 				return n, err
 			}
-			if ib != ia { // the key moved the row to another range
+			// The row left its range, or its primary key changed: the
+			// REPLACE of the after-image would leave the old row behind.
+			if ib != ia || !a.samePK(before, after) {
 				if err := del(before); err != nil {
 					return n, err
 				}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/reshard"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/sandbox"
@@ -27,7 +28,24 @@ type item struct {
 // difference, the switch goes through, and the new shards hold exactly the
 // acknowledged rows: every one present with its last value, none twice.
 func TestOnlineReshardUnderWrites(t *testing.T) {
-	sb := startSandbox(t, 2, 30600, "hash") // BasePort: 30600
+	for _, tc := range []struct {
+		vindex   string
+		to, port int
+	}{
+		// Nested ranges: each old shard's servers keep rows of their own.
+		{"hash", 4, 30600}, // BasePort: 30600
+		// Modulo moves rows between any two shards, also onto the servers
+		// that keep serving, which then log the copies in their binlog.
+		{"modulo", 3, 30700}, // BasePort: 30700
+	} {
+		t.Run(fmt.Sprintf("%s 2→%d", tc.vindex, tc.to), func(t *testing.T) {
+			onlineReshard(t, tc.vindex, tc.to, tc.port)
+		})
+	}
+}
+
+func onlineReshard(t *testing.T, vindex string, to, port int) {
+	sb := startSandbox(t, 2, port, vindex)
 	load(t, sb.Topology)
 	ctx := context.Background()
 	model := map[uint64]item{}
@@ -57,6 +75,9 @@ func TestOnlineReshardUnderWrites(t *testing.T) {
 			switch i % 3 {
 			case 0:
 				id = uint64(100000 + i)
+				if i%5 == 0 {
+					id = 1<<63 + uint64(i) // above BIGINT's signed range
+				}
 				_, err = r.ExecContext(ctx, "INSERT INTO items (id, name, qty) VALUES (?, ?, ?)", id, fmt.Sprintf("new-%d", i), i%100)
 				if err == nil {
 					mu.Lock()
@@ -95,12 +116,18 @@ func TestOnlineReshardUnderWrites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return reshard.Run(ctx, reshard.Config{Cluster: s.Cluster(), Shards: 4, Online: online})
+		return reshard.Run(ctx, reshard.Config{Cluster: s.Cluster(), Shards: to, Online: online})
 	}
 	if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
 		t.Fatalf("online run: %v, want it to stop caught up", err)
 	}
 	time.Sleep(300 * time.Millisecond) // writes go on after the catch-up
+	for _, sh := range sb.Topology.Shards { // the catch-up crosses into a new binlog file
+		if _, err := dbtest.OpenAdmin(t, sb.Topology, sh.Primary.HostPort).ExecContext(ctx, "FLUSH BINARY LOGS"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
 	if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
 		t.Fatalf("second online run: %v, want it to stop caught up", err)
 	}
@@ -135,8 +162,8 @@ func TestOnlineReshardUnderWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(topo.Shards) != 4 {
-		t.Fatalf("%d shards after the switch, want 4", len(topo.Shards))
+	if len(topo.Shards) != to {
+		t.Fatalf("%d shards after the switch, want %d", len(topo.Shards), to)
 	}
 	nr, err := router.Open(ctx, topo, router.Config{Consistency: router.Strong})
 	if err != nil {

@@ -259,13 +259,22 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		say("planned " + st.describe())
 	}
 	res.From, res.To, res.Move = st.From, st.To, st.Move
-	if st.Online && cfg.Online && cfg.StopAfter == "" && !done(st, PhaseVerified) {
-		cfg.StopAfter = PhaseCaughtUp // an online run copies and catches up; a later run switches
+	if cfg.Online {
+		// An online run never switches: the application still writes.
+		if cfg.StopAfter != "" && slices.Index(phases, cfg.StopAfter) > slices.Index(phases, PhaseCaughtUp) {
+			return res, fmt.Errorf("reshard: an online run stops caught up, before %q: pause writes and run it without --online to verify and switch", cfg.StopAfter)
+		}
+		if cfg.StopAfter == "" {
+			cfg.StopAfter = PhaseCaughtUp
+		}
+	}
+	if cfg.StopAfter != "" && done(st, cfg.StopAfter) && !(st.Online && !done(st, PhaseSwitched) && (cfg.StopAfter == PhaseCaughtUp || cfg.StopAfter == PhaseVerified)) {
+		return res, fmt.Errorf("%w: %s is past phase %q already (after %q): run again without --stop-after to go on", ErrStopped, st.describe(), cfg.StopAfter, st.Phase)
 	}
 	step := func(phase string, fn func() error) error {
-		// An online workflow catches up again on every run until it is
-		// verified: writes went on since the last.
-		again := phase == PhaseCaughtUp && st.Online && !done(st, PhaseVerified)
+		// Until an online workflow has switched, every run catches up and
+		// verifies again: the application may have written since.
+		again := st.Online && !done(st, PhaseSwitched) && (phase == PhaseCaughtUp || phase == PhaseVerified)
 		if done(st, phase) && !again {
 			return nil
 		}
@@ -357,6 +366,9 @@ func (st *state) resumes(cfg Config) error {
 	}
 	if other {
 		return fmt.Errorf("reshard: %s was interrupted and is in progress; run it again without other arguments to finish it", st.describe())
+	}
+	if cfg.Online && !st.Online {
+		return fmt.Errorf("reshard: %s in progress copies offline, with writes paused; run it again without --online", st.describe())
 	}
 	return nil
 }
@@ -1045,6 +1057,17 @@ func (w *worker) verify(ctx context.Context) error {
 }
 
 func (w *worker) switchTopology(ctx context.Context) error {
+	if w.st.Online {
+		// The verify ran on what the last catch-up applied: a change
+		// logged since would be lost by the switch.
+		n, err := w.catchUpAll(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%d row change(s) were written after the verify: pause writes to the moving tables, then run again", n)
+		}
+	}
 	nt := w.newTopology()
 	// Reads go to replicas: every target replica holds the copied rows
 	// before any read is routed there.

@@ -113,6 +113,9 @@ func VDiff(ctx context.Context, cfg VDiffConfig) (*VDiffResult, error) {
 	if st == nil {
 		return nil, fmt.Errorf("%w: compare a workflow's source and target between its copy and its cleanup, e.g. after scalelab movetables … --stop-after verified", ErrNoWorkflow)
 	}
+	if st.Online && !done(st, PhaseCaughtUp) {
+		return nil, fmt.Errorf("vdiff: %s copies online and has not caught up yet (phase %q): run it with --online first; with writes going on, the two sides differ by what is not applied yet", st.describe(), st.Phase)
+	}
 	if !done(st, PhaseCopied) {
 		return nil, fmt.Errorf("vdiff: %s has not copied its rows yet (phase %q): run it to %q first", st.describe(), st.Phase, PhaseCopied)
 	}

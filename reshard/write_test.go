@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"github.com/scalelab/scalelab/internal/units"
+	"github.com/scalelab/scalelab/shard"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +56,22 @@ func TestProgressWrite(t *testing.T) {
 	for _, want := range []string{`(online), after phase "caught-up"; 1500 of 3000 rows copied`, "shard -80: applied to binlog.000001:100, written to binlog.000001:434, 334 bytes behind", "shard 80-: applied to binlog.000001:100, written to binlog.000002:4, in another binlog file"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("got\n%s\nwant %q", b.String(), want)
+		}
+	}
+}
+
+func TestInside(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"-40", "-80", true}, {"40-80", "-80", true}, {"80-c0", "80-", true}, {"c0-", "80-", true},
+		{"-40", "80-", false}, {"40-c0", "-80", false}, {"80-", "-80", false}, {"-80", "0", true},
+	} {
+		a, _ := shard.ParseKeyRange(tc.a)
+		b, _ := shard.ParseKeyRange(tc.b)
+		if got := inside(a, b); got != tc.want {
+			t.Errorf("%s inside %s: %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
 }

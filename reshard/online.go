@@ -349,21 +349,21 @@ func (w *worker) catchUpSource(ctx context.Context, j int, old topology.Shard, d
 // rowApplier applies one table's row changes from source j's binlog to
 // the targets.
 type rowApplier struct {
-	w       *worker
-	table   string
-	j       int
-	to      layout
-	dsts    []*sql.DB
-	cols    []string // in the table's order, as the binlog gives a row
-	keyCol  int      // the shard key's position
-	pkCols  []int    // the primary key's positions
+	w      *worker
+	table  string
+	j      int
+	to     layout
+	dsts   []*sql.DB
+	cols   []string // in the table's order, as the binlog gives a row
+	keyCol int      // the shard key's position
+	pkCols []int    // the primary key's positions
 	// unsigned is, per column, the width in bits of an UNSIGNED integer
 	// column, else 0: the binlog carries no signedness here (MariaDB's
 	// binlog_row_metadata=NO_LOG), and go-mysql reads such a column
 	// signed, so that values from 2^(width-1) on come negative.
 	unsigned []int
 	replace  string // REPLACE INTO table (cols) VALUES (?, …)
-	delete  string   // DELETE FROM table WHERE pk = ? AND …
+	delete   string // DELETE FROM table WHERE pk = ? AND …
 }
 
 func (w *worker) newApplier(ctx context.Context, table string, j int, dsts []*sql.DB) (*rowApplier, error) {

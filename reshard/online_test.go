@@ -121,7 +121,7 @@ func onlineReshard(t *testing.T, vindex string, to, port int) {
 	if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
 		t.Fatalf("online run: %v, want it to stop caught up", err)
 	}
-	time.Sleep(300 * time.Millisecond) // writes go on after the catch-up
+	time.Sleep(300 * time.Millisecond)      // writes go on after the catch-up
 	for _, sh := range sb.Topology.Shards { // the catch-up crosses into a new binlog file
 		if _, err := dbtest.OpenAdmin(t, sb.Topology, sh.Primary.HostPort).ExecContext(ctx, "FLUSH BINARY LOGS"); err != nil {
 			t.Fatal(err)

@@ -197,3 +197,147 @@ func onlineReshard(t *testing.T, vindex string, to, port int) {
 	}
 	t.Logf("%d acknowledged writes during the reshard; %d items after it", acked, len(got))
 }
+
+// TestOnlineMoveTablesUnderWrites moves likes from keyspace users (one
+// shard) to media (two) online while a writer inserts, updates and deletes
+// likes through a router: after the writer stops, vdiff finds no
+// difference, the switch goes through, and media holds exactly the
+// acknowledged likes.
+func TestOnlineMoveTablesUnderWrites(t *testing.T) {
+	srv := dbtest.RequireServer(t)
+	ctx := context.Background()
+	rules := map[string]topology.Table{"likes": {Column: "image_id", Vindex: "hash"}}
+	sb, err := sandbox.Start(ctx, sandbox.Config{Dir: t.TempDir(), BasePort: 30800, Server: srv, // BasePort: 30800
+		Keyspaces: []sandbox.KeyspaceConfig{{Name: "users", Shards: 1, Replicas: 1, Tables: rules}, {Name: "media", Shards: 2, Replicas: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Stop(context.Background()) })
+	r, err := router.Open(ctx, sb.Topology, router.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	type like struct{ image, user uint64 }
+	model := map[uint64]like{}
+	if _, err := r.ExecContext(ctx, "CREATE TABLE likes (id BIGINT UNSIGNED PRIMARY KEY, image_id BIGINT UNSIGNED NOT NULL, user_id BIGINT UNSIGNED NOT NULL, KEY (image_id))"); err != nil {
+		t.Fatal(err)
+	}
+	for id := uint64(1); id <= 2000; id++ {
+		l := like{id%300 + 1, id%97 + 1}
+		if _, err := r.ExecContext(ctx, "INSERT INTO likes VALUES (?, ?, ?)", id, l.image, l.user); err != nil {
+			t.Fatal(err)
+		}
+		model[id] = l
+	}
+
+	var mu sync.Mutex
+	stop, done := make(chan struct{}), make(chan int)
+	go func() {
+		acked := 0
+		for i := 1; ; i++ {
+			select {
+			case <-stop:
+				done <- acked
+				return
+			default:
+			}
+			var err error
+			id := uint64(i*7%2000 + 1)
+			switch i % 3 {
+			case 0:
+				id = uint64(10000 + i)
+				l := like{uint64(i%300 + 1), uint64(i % 97)}
+				if _, err = r.ExecContext(ctx, "INSERT INTO likes VALUES (?, ?, ?)", id, l.image, l.user); err == nil {
+					mu.Lock()
+					model[id] = l
+					mu.Unlock()
+				}
+			case 1:
+				if _, err = r.ExecContext(ctx, "UPDATE likes SET user_id = ? WHERE id = ?", 5000+i, id); err == nil {
+					mu.Lock()
+					if l, ok := model[id]; ok {
+						l.user = uint64(5000 + i)
+						model[id] = l
+					}
+					mu.Unlock()
+				}
+			case 2:
+				id = uint64(i*13%2000 + 1)
+				if _, err = r.ExecContext(ctx, "DELETE FROM likes WHERE id = ?", id); err == nil {
+					mu.Lock()
+					delete(model, id)
+					mu.Unlock()
+				}
+			}
+			if err != nil {
+				t.Errorf("write %d: %v", i, err)
+				done <- acked
+				return
+			}
+			acked++
+		}
+	}()
+	run := func(online bool) (*reshard.Result, error) {
+		s, err := sandbox.Open(sb.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reshard.Run(ctx, reshard.Config{Cluster: s.Cluster(), Tables: []string{"likes"}, ToKeyspace: "media", Online: online})
+	}
+	for k := 0; k < 2; k++ {
+		if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
+			t.Fatalf("online run %d: %v, want it to stop caught up", k+1, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	close(stop)
+	acked := <-done
+	if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
+		t.Fatalf("last online run: %v", err)
+	}
+	s, _ := sandbox.Open(sb.Dir)
+	diff, err := reshard.VDiff(ctx, reshard.VDiffConfig{Cluster: s.Cluster()})
+	if err != nil || diff.Differences() != 0 {
+		t.Fatalf("vdiff before the switch: %v, %+v", err, diff)
+	}
+	if _, err := run(false); err != nil {
+		t.Fatalf("switch: %v", err)
+	}
+	topo, err := topology.Load(sb.TopologyPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ks := topo.TableKeyspace("likes"); ks != "media" {
+		t.Fatalf("likes is in %q after the move", ks)
+	}
+	nr, err := router.Open(ctx, topo, router.Config{Consistency: router.Strong})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nr.Close()
+	var got []struct {
+		ID    uint64 `db:"id"`
+		Image uint64 `db:"image_id"`
+		User  uint64 `db:"user_id"`
+	}
+	if err := nr.SelectContext(ctx, &got, "SELECT id, image_id, user_id FROM likes"); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint64]bool{}
+	for _, g := range got {
+		if seen[g.ID] {
+			t.Errorf("like %d is there twice", g.ID)
+		}
+		seen[g.ID] = true
+		if want, ok := model[g.ID]; !ok || want != (like{g.Image, g.User}) {
+			t.Errorf("like %d: %d/%d, acknowledged %+v (present: %v)", g.ID, g.Image, g.User, want, ok)
+		}
+	}
+	for id := range model {
+		if !seen[id] {
+			t.Errorf("acknowledged like %d is missing", id)
+		}
+	}
+	t.Logf("%d acknowledged writes during the move; %d likes after it", acked, len(got))
+}

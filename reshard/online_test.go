@@ -207,7 +207,7 @@ func TestOnlineMoveTablesUnderWrites(t *testing.T) {
 	srv := dbtest.RequireServer(t)
 	ctx := context.Background()
 	rules := map[string]topology.Table{"likes": {Column: "image_id", Vindex: "hash"}}
-	sb, err := sandbox.Start(ctx, sandbox.Config{Dir: t.TempDir(), BasePort: 30800, Server: srv, // BasePort: 30800
+	sb, err := sandbox.Start(ctx, sandbox.Config{Dir: t.TempDir(), BasePort: 30800, Server: srv,
 		Keyspaces: []sandbox.KeyspaceConfig{{Name: "users", Shards: 1, Replicas: 1, Tables: rules}, {Name: "media", Shards: 2, Replicas: 1}}})
 	if err != nil {
 		t.Fatal(err)

@@ -227,6 +227,10 @@ func TestShardsLab(t *testing.T) {
 	if !strings.Contains(exp.Verdict, "as many: a split moves only keys of the split range") {
 		t.Errorf("got verdict %q, want modulo to move more", exp.Verdict)
 	}
+	// The hash split ran online, under a client's writes (on MariaDB).
+	if r.OnlineWrites <= 0 || r.OnlinePause <= 0 || r.SwitchWindow <= 0 || r.OnlinePause < r.SwitchWindow {
+		t.Errorf("online split: %d writes, pause %v, switch window %v: want writes, and a pause that holds the window", r.OnlineWrites, r.OnlinePause, r.SwitchWindow)
+	}
 	mach := probeMachines(false)
 	if m.Machine != mach.on {
 		t.Errorf("machines %v, but cgroups usable: %v", m.Machine, mach.on)

@@ -2,13 +2,17 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/scalelab/scalelab/bench"
+	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/reshard"
 	"github.com/scalelab/scalelab/router"
@@ -226,6 +230,7 @@ func (e *env) reshardMovement(ctx context.Context) (*reshardMovement, error) {
 		offset int
 		cfg    reshard.Config
 		res    *reshard.Result
+		online onlineSplit
 		err    error
 	}
 	runs := []*run{
@@ -245,6 +250,11 @@ func (e *env) reshardMovement(ctx context.Context) (*reshardMovement, error) {
 				return
 			}
 			r.cfg.Cluster = sb.Cluster()
+			if r.vindex == "hash" && sb.Topology.Flavor == flavor.MariaDB { // online reads MariaDB's binlog
+				r.online, r.err = e.reshardOnline(ctx, sb, r.cfg)
+				r.res = r.online.res
+				return
+			}
 			if r.res, err = reshard.Run(ctx, r.cfg); err != nil {
 				r.err = fmt.Errorf("reshard by %s: %w", r.vindex, err)
 			}
@@ -256,9 +266,71 @@ func (e *env) reshardMovement(ctx context.Context) (*reshardMovement, error) {
 			return nil, r.err
 		}
 	}
+	o := runs[0].online // zero when it ran offline
 	return &reshardMovement{From: reshardFrom, To: reshardFrom + 1,
 		HashMoved: runs[0].res.Moved(), HashTotal: runs[0].res.Total(),
-		ModuloMoved: runs[1].res.Moved(), ModuloTotal: runs[1].res.Total()}, nil
+		ModuloMoved: runs[1].res.Moved(), ModuloTotal: runs[1].res.Total(),
+		OnlineWrites: o.writes, OnlinePause: o.pause, SwitchWindow: o.window}, nil
+}
+
+// onlineSplit is the hash side's split, made online under writes.
+type onlineSplit struct {
+	res           *reshard.Result
+	writes        int64         // changes a client made while the rows were copied
+	pause, window time.Duration // the client's pause; the switch's own window
+}
+
+// reshardOnline splits online while a client renames images through a
+// router: the copy and a catch-up run under the writes, then the client
+// pauses, the last run catches up, verifies and switches, and the client
+// would go on. The pause is timed from the client's side.
+func (e *env) reshardOnline(ctx context.Context, sb *sandbox.Sandbox, cfg reshard.Config) (onlineSplit, error) {
+	var out onlineSplit
+	r, err := router.Open(ctx, sb.Topology, router.Config{Replica: replica.Config{NoHeartbeatWriter: true}})
+	if err != nil {
+		return out, err
+	}
+	defer r.Close()
+	images := int64(dataset(e.cfg.Size.ReshardRows).Images)
+	stop, done := make(chan struct{}), make(chan error, 1)
+	var writes atomic.Int64
+	go func() {
+		for i := int64(0); ; i++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			if _, err := r.ExecContext(ctx, "UPDATE images SET name = ? WHERE id = ?", "online-"+strconv.FormatInt(i, 10), i*7919%images+1); err != nil {
+				done <- err
+				return
+			}
+			writes.Add(1)
+		}
+	}()
+	cfg.Online = true
+	_, err = reshard.Run(ctx, cfg)
+	if !errors.Is(err, reshard.ErrStopped) {
+		close(stop)
+		<-done
+		return out, fmt.Errorf("reshard online: %w", err)
+	}
+	paused := time.Now()
+	close(stop)
+	if err := <-done; err != nil {
+		return out, fmt.Errorf("the client writing during the online reshard: %w", err)
+	}
+	out.writes = writes.Load()
+	cfg.Online = false
+	if out.res, err = reshard.Run(ctx, cfg); err != nil {
+		return out, fmt.Errorf("reshard online, the switch: %w", err)
+	}
+	out.pause = time.Since(paused)
+	if out.res.Switch != nil {
+		out.window = out.res.Switch.D()
+	}
+	return out, nil
 }
 
 func shardsReport(exp *Experiment, m shardsMeasurements, res []*sample, loads []*schema.LoadResult, targeted, scatter string) {
@@ -324,7 +396,7 @@ func shardsReport(exp *Experiment, m shardsMeasurements, res []*sample, loads []
 	exp.Notes = []string{
 		"targeted: " + targeted + " (users are sharded by id, so one shard answers); scatter: " + scatter + " (images are sharded by their own id, so every shard answers and the router sums the counts).",
 		"Every shard count runs on the same servers, in a database of its own (lab_shards_N); servers beyond the count idle. During the runs, " + m.Machines + ". Client cores is the CPU this process (the bench and the router) used; shards' CPU is the shards' mean use of their quota.",
-		"Resharding adds one server to each of two " + strconv.Itoa(reshardFrom) + "-shard sandboxes: hash ranges split " + reshardSplit + " in two and leave -80 alone; modulo changes id mod 2 to id mod 3 for every key. Likes follow their image's popularity, so the share of rows that move depends on where the popular images fall.",
+		"Resharding adds one server to each of two " + strconv.Itoa(reshardFrom) + "-shard sandboxes: hash ranges split " + reshardSplit + " in two and leave -80 alone; modulo changes id mod 2 to id mod 3 for every key. Likes follow their image's popularity, so the share of rows that move depends on where the popular images fall. On MariaDB the hash split runs online (scalelab reshard --online): a client renames images through a router while the rows are copied and caught up from the binlog, then pauses while the last run catches up, verifies and switches; the pause is timed from the client's side.",
 	}
 }
 

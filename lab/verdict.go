@@ -363,6 +363,12 @@ type reshardMovement struct {
 	From, To                 int
 	HashMoved, HashTotal     int64
 	ModuloMoved, ModuloTotal int64
+	// The hash split runs online: OnlineWrites are the changes a client
+	// made during its copy and catch-up, OnlinePause how long that client
+	// paused for the switch, and SwitchWindow the switching run's own
+	// window (last catch-up, verify, switch).
+	OnlineWrites              int64
+	OnlinePause, SwitchWindow time.Duration
 }
 
 // shardsMeasurements is what the shards lab measured, fewest shards first.
@@ -414,6 +420,10 @@ func shardsVerdict(m shardsMeasurements) string {
 			fmt.Fprintf(&b, ": the hash split moved %s as many.", times(1/f))
 		default:
 			b.WriteString(": about the same.")
+		}
+		if r.OnlineWrites > 0 {
+			fmt.Fprintf(&b, " The hash split ran online: a client made %s changes while %s rows were copied and caught up from the binlog, then paused %s for the switch (the switching run's own window was %s).",
+				count(r.OnlineWrites), count(r.HashMoved), ms(r.OnlinePause), ms(r.SwitchWindow))
 		}
 	}
 	if b.Len() == 0 {

@@ -230,6 +230,10 @@ func TestShardsVerdict(t *testing.T) {
 	waiting.Points[2].ClientCores = 0.4
 	cool := machineShards(3.6, 0.95)
 	cool.Hot.Nodes[1].SaturatedAt, cool.Hot.Nodes[1].CPUShare = -1, 0.6
+	online := shardsNumbers()
+	or := *online.Reshard
+	or.OnlineWrites, or.OnlinePause, or.SwitchWindow = 4200, 61*time.Millisecond, 38*time.Millisecond
+	online.Reshard = &or
 	noMachineHot := shardsNumbers()
 	noMachineHot.Hot = &hotResult{Nodes: []hotNode{{Node: "a", QPS: 10, CPUShare: -1, SaturatedAt: -1}, {Node: "b", QPS: 30, CPUShare: -1, SaturatedAt: -1}}}
 	checkVerdicts(t, []verdictCase{
@@ -239,7 +243,7 @@ func TestShardsVerdict(t *testing.T) {
 				"Targeted QPS did not grow: all 8 shards share the same cores",
 				"spread users (1.0×) and images (1.0×) evenly over the 8 shards, but not likes (1.6×)", "a hot key makes a hot shard",
 				"splitting one hash range moved 25% of the rows and modulo moved 66%, 2.6× as many"},
-			[]string{"scatter queries got 3.6× faster", "the hash split moved", "near linear"}},
+			[]string{"scatter queries got 3.6× faster", "the hash split moved", "near linear", "ran online"}},
 		{"reversed", shardsVerdict(rev),
 			[]string{"scatter queries got 3.6× faster", "The hash spread likes (1.0×) evenly over the 8 shards, but not users (1.6×) and images (1.3×)", "hash range moved 66% of the rows and modulo moved 25%: the hash split moved 2.6× as many"},
 			[]string{"A scatter query asks all", "a hot key", "scatter queries got 3.6× slower"}},
@@ -259,6 +263,7 @@ func TestShardsVerdict(t *testing.T) {
 		{"machines, nothing busy", shardsVerdict(waiting), []string{"At 4 shards neither the shards nor the client was saturated: the shards used 50% of their CPU and this process (the bench and the router) used 0.40 cores of the 1 left to it; the time went to waiting"}, nil},
 		{"hot, nothing saturated", shardsVerdict(cool), []string{"40-80/primary served 70% of the statements, using 60% of its CPU: no node saturated."}, []string{"saturated first"}},
 		{"hot, no machines", shardsVerdict(noMachineHot), []string{"b served 75% of the statements: with no machines, the hot shard shows only in its share of the work."}, nil},
+		{"online split", shardsVerdict(online), []string{"The hash split ran online: a client made 4,200 changes while", "then paused 61.0 ms for the switch (the switching run's own window was 38.0 ms)"}, nil},
 		{"empty", shardsVerdict(shardsMeasurements{}), []string{"nothing was measured"}, nil},
 		{"uneven", shardsVerdict(shardsMeasurements{Points: []shardPoint{{Shards: 1}, {Shards: 4}}, Balance: []tableBalance{{"users", 1.5}, {"likes", 2}}}),
 			[]string{"The rows of users (1.5×) and likes (2.0×) spread unevenly over the 4 shards", "a hot key"}, []string{" evenly over"}},

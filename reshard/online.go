@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,7 +13,6 @@ import (
 
 	gomysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
-	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
@@ -208,32 +206,12 @@ func (w *worker) clearTable(ctx context.Context, db *sql.DB, table string, i int
 	if err != nil {
 		return err
 	}
-	key, err := w.layout(table, w.st.To)
+	to, err := w.layout(table, w.st.To)
 	if err != nil {
 		return err
 	}
-	var gone []string
-	err = scan(ctx, db, table, key.key, false, func(k string, _ uint32, _ []string, _ []any) error {
-		if ok, err := belongs(k, j); err != nil || !ok {
-			gone = append(gone, k)
-			return err
-		}
-		return nil
-	})
-	for start := 0; err == nil && start < len(gone); start += w.cfg.BatchRows {
-		end := min(start+w.cfg.BatchRows, len(gone))
-		args := make([]any, end-start)
-		for n, k := range gone[start:end] {
-			args[n] = k
-		}
-		_, err = db.ExecContext(ctx, "DELETE FROM "+ident(table)+" WHERE "+ident(key.key)+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+")", args...)
-	}
+	_, err = w.deleteKeys(ctx, db, table, to.key, func(k string) (bool, error) { return belongs(k, j) })
 	return err
-}
-
-func isNoTable(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == 1146
 }
 
 // catchUp applies every source's binlog from its recorded position to its
@@ -376,7 +354,7 @@ func (w *worker) newApplier(ctx context.Context, table string, j int, dsts []*sq
 		return nil, err
 	}
 	defer src.Close()
-	cols, err := columns(ctx, src, table)
+	cols, unsigned, err := columnWidths(ctx, src, table)
 	if err != nil || len(cols) == 0 {
 		return nil, err
 	}
@@ -387,10 +365,7 @@ func (w *worker) newApplier(ctx context.Context, table string, j int, dsts []*sq
 	if len(pk) == 0 {
 		return nil, fmt.Errorf("table %s has no primary key: online resharding deletes and replaces rows by it", table)
 	}
-	a := &rowApplier{w: w, table: table, j: j, to: to, dsts: dsts, cols: cols, keyCol: -1}
-	if a.unsigned, err = unsignedWidths(ctx, src, table, len(cols)); err != nil {
-		return nil, err
-	}
+	a := &rowApplier{w: w, table: table, j: j, to: to, dsts: dsts, cols: cols, unsigned: unsigned, keyCol: -1}
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
 		quoted[i] = ident(c)
@@ -444,34 +419,30 @@ func (a *rowApplier) unsign(row []any) {
 	}
 }
 
-// unsignedWidths reads, per column of table, the width of an UNSIGNED
-// integer column (0 for any other).
-func unsignedWidths(ctx context.Context, db dbQuerier, table string, n int) ([]int, error) {
-	rows, err := db.QueryContext(ctx, "SELECT DATA_TYPE, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", table)
+// columnWidths reads table's columns, in order, and for each the width
+// of an UNSIGNED integer column (0 for any other); none when the table
+// does not exist.
+func columnWidths(ctx context.Context, db dbQuerier, table string) ([]string, []int, error) {
+	rows, err := db.QueryContext(ctx, "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", table)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	widths := map[string]int{"tinyint": 8, "smallint": 16, "mediumint": 24, "int": 32, "bigint": 64}
-	var out []int
+	var names []string
+	var unsigned []int
 	for rows.Next() {
-		var dataType, colType string
-		if err := rows.Scan(&dataType, &colType); err != nil {
-			return nil, err
+		var name, dataType, colType string
+		if err := rows.Scan(&name, &dataType, &colType); err != nil {
+			return nil, nil, err
 		}
 		w := 0
 		if strings.Contains(strings.ToLower(colType), "unsigned") {
 			w = widths[strings.ToLower(dataType)]
 		}
-		out = append(out, w)
+		names, unsigned = append(names, name), append(unsigned, w)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) != n {
-		return nil, fmt.Errorf("table %s changed while it was read (%d columns, then %d)", table, n, len(out))
-	}
-	return out, nil
+	return names, unsigned, rows.Err()
 }
 
 // samePK reports whether two images of a row have the same primary key.

@@ -501,8 +501,7 @@ func survey(ctx context.Context, st *state) error {
 func scanKeys(ctx context.Context, db *sql.DB, table, key string, fn func(string) error) error {
 	rows, err := db.QueryContext(ctx, "SELECT CAST("+ident(key)+" AS CHAR) FROM "+ident(table))
 	if err != nil {
-		var me *mysql.MySQLError
-		if errors.As(err, &me) && me.Number == 1146 {
+		if isNoTable(err) {
 			return nil
 		}
 		return err
@@ -696,8 +695,7 @@ func (w *worker) copySchema(ctx context.Context) error {
 		for _, table := range w.shardedTables() {
 			var name, ddl string
 			err := src.QueryRowContext(ctx, "SHOW CREATE TABLE "+ident(table)).Scan(&name, &ddl)
-			var me *mysql.MySQLError
-			if errors.As(err, &me) && me.Number == 1146 {
+			if isNoTable(err) {
 				continue // listed in the topology but never created
 			}
 			if err != nil {
@@ -719,8 +717,7 @@ func (w *worker) copySchema(ctx context.Context) error {
 func scan(ctx context.Context, db dbQuerier, table, key string, withValues bool, fn func(key string, crc uint32, cols []string, vals []any) error) error {
 	colRows, err := db.QueryContext(ctx, "SELECT * FROM "+ident(table)+" LIMIT 0")
 	if err != nil {
-		var me *mysql.MySQLError
-		if errors.As(err, &me) && me.Number == 1146 {
+		if isNoTable(err) {
 			return nil
 		}
 		return err
@@ -1103,27 +1100,15 @@ func (w *worker) cleanup(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			var gone []string
-			err = scan(ctx, db, table, key, false, func(k string, _ uint32, _ []string, _ []any) error {
+			n, err := w.deleteKeys(ctx, db, table, key, func(k string) (bool, error) {
 				t, err := to.shardOf(k)
-				if err == nil && t != i {
-					gone = append(gone, k)
-				}
-				return err
+				return t == i, err
 			})
-			for start := 0; err == nil && start < len(gone); start += w.cfg.BatchRows {
-				end := min(start+w.cfg.BatchRows, len(gone))
-				args := make([]any, end-start)
-				for n, k := range gone[start:end] {
-					args[n] = k
-				}
-				_, err = db.ExecContext(ctx, "DELETE FROM "+ident(table)+" WHERE "+ident(key)+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+")", args...)
-			}
 			db.Close()
 			if err != nil {
 				return fmt.Errorf("delete moved %s rows from shard %s: %w", table, w.st.To[i], err)
 			}
-			deleted += int64(len(gone))
+			deleted += n
 		}
 		w.say(fmt.Sprintf("%s: deleted %d moved rows from their old shards", table, deleted))
 	}
@@ -1142,9 +1127,8 @@ func (w *worker) targetsEmpty(ctx context.Context, targets []topology.Shard) err
 		for _, table := range w.shardedTables() {
 			var one int
 			err = db.QueryRowContext(ctx, "SELECT 1 FROM "+ident(table)+" LIMIT 1").Scan(&one)
-			var me *mysql.MySQLError
 			switch {
-			case errors.Is(err, sql.ErrNoRows), errors.As(err, &me) && me.Number == 1146:
+			case errors.Is(err, sql.ErrNoRows), isNoTable(err):
 				err = nil
 			case err == nil:
 				err = fmt.Errorf("table %s holds rows on shard %s of keyspace %s already: drop it there first (it is not the table being moved)", table, sh.Name, w.st.Move.To)
@@ -1159,6 +1143,35 @@ func (w *worker) targetsEmpty(ctx context.Context, targets []topology.Shard) err
 		}
 	}
 	return nil
+}
+
+// deleteKeys deletes from table on db, in batches of BatchRows, the rows
+// whose shard key keep refuses, and returns how many keys it deleted.
+func (w *worker) deleteKeys(ctx context.Context, db *sql.DB, table, key string, keep func(k string) (bool, error)) (int64, error) {
+	var gone []string
+	err := scan(ctx, db, table, key, false, func(k string, _ uint32, _ []string, _ []any) error {
+		ok, err := keep(k)
+		if err == nil && !ok {
+			gone = append(gone, k)
+		}
+		return err
+	})
+	for start := 0; err == nil && start < len(gone); start += w.cfg.BatchRows {
+		end := min(start+w.cfg.BatchRows, len(gone))
+		args := make([]any, end-start)
+		for n, k := range gone[start:end] {
+			args[n] = k
+		}
+		_, err = db.ExecContext(ctx, "DELETE FROM "+ident(table)+" WHERE "+ident(key)+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+")", args...)
+	}
+	return int64(len(gone)), err
+}
+
+// isNoTable reports whether err is the server's "table doesn't exist"
+// (1146).
+func isNoTable(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1146
 }
 
 // dropMoved drops the moved tables from their old keyspace's shards,

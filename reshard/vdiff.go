@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/internal/units"
 )
 
@@ -312,8 +311,7 @@ func columns(ctx context.Context, db dbQuerier, table string) ([]string, error) 
 func listColumns(ctx context.Context, db dbQuerier, q, table string) ([]string, error) {
 	rows, err := db.QueryContext(ctx, q, table)
 	if err != nil {
-		var me *mysql.MySQLError
-		if errors.As(err, &me) && me.Number == 1146 {
+		if isNoTable(err) {
 			return nil, nil
 		}
 		return nil, err

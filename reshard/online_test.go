@@ -111,46 +111,20 @@ func onlineReshard(t *testing.T, vindex string, to, port int) {
 		}
 	}()
 
-	run := func(online bool) (*reshard.Result, error) {
-		s, err := sandbox.Open(sb.Dir)
-		if err != nil {
-			t.Fatal(err)
+	res, acked := switchUnderWrites(t, sb.Dir, reshard.Config{Shards: to}, func(run int) {
+		if run > 0 {
+			return
 		}
-		return reshard.Run(ctx, reshard.Config{Cluster: s.Cluster(), Shards: to, Online: online})
-	}
-	if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
-		t.Fatalf("online run: %v, want it to stop caught up", err)
-	}
-	time.Sleep(300 * time.Millisecond)      // writes go on after the catch-up
-	for _, sh := range sb.Topology.Shards { // the catch-up crosses into a new binlog file
-		if _, err := dbtest.OpenAdmin(t, sb.Topology, sh.Primary.HostPort).ExecContext(ctx, "FLUSH BINARY LOGS"); err != nil {
-			t.Fatal(err)
+		time.Sleep(300 * time.Millisecond)      // writes go on after the catch-up
+		for _, sh := range sb.Topology.Shards { // the catch-up crosses into a new binlog file
+			if _, err := dbtest.OpenAdmin(t, sb.Topology, sh.Primary.HostPort).ExecContext(ctx, "FLUSH BINARY LOGS"); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	time.Sleep(100 * time.Millisecond)
-	if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
-		t.Fatalf("second online run: %v, want it to stop caught up", err)
-	}
-	close(stop)
-	acked := <-done
+		time.Sleep(100 * time.Millisecond)
+	}, func() int { close(stop); return <-done })
 	if acked < 100 {
 		t.Fatalf("the writer made only %d changes during the reshard", acked)
-	}
-	// Writes paused: one more catch-up, then the target equals the source.
-	if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
-		t.Fatalf("last online run: %v", err)
-	}
-	s, _ := sandbox.Open(sb.Dir)
-	diff, err := reshard.VDiff(ctx, reshard.VDiffConfig{Cluster: s.Cluster()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff.Differences() != 0 {
-		t.Errorf("vdiff before the switch: %d differences: %+v", diff.Differences(), diff.Ranges)
-	}
-	res, err := run(false)
-	if err != nil {
-		t.Fatalf("switch: %v", err)
 	}
 	if res.Switch == nil || *res.Switch <= 0 {
 		t.Errorf("the switching run reports no switch window: %v", res.Switch)
@@ -165,19 +139,11 @@ func onlineReshard(t *testing.T, vindex string, to, port int) {
 	if len(topo.Shards) != to {
 		t.Fatalf("%d shards after the switch, want %d", len(topo.Shards), to)
 	}
-	nr, err := router.Open(ctx, topo, router.Config{Consistency: router.Strong})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nr.Close()
-	var got []struct {
+	got := selectAll[struct {
 		ID   uint64 `db:"id"`
 		Name string `db:"name"`
 		Qty  int    `db:"qty"`
-	}
-	if err := nr.SelectContext(ctx, &got, "SELECT id, name, qty FROM items"); err != nil {
-		t.Fatal(err)
-	}
+	}](t, topo, "SELECT id, name, qty FROM items")
 	rowsByID := map[uint64][]item{}
 	for _, g := range got {
 		rowsByID[g.ID] = append(rowsByID[g.ID], item{g.Name, g.Qty})
@@ -266,32 +232,8 @@ func TestOnlineMoveTablesUnderWrites(t *testing.T) {
 			acked++
 		}
 	}()
-	run := func(online bool) (*reshard.Result, error) {
-		s, err := sandbox.Open(sb.Dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return reshard.Run(ctx, reshard.Config{Cluster: s.Cluster(), Tables: []string{"likes"}, ToKeyspace: "media", Online: online})
-	}
-	for k := 0; k < 2; k++ {
-		if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
-			t.Fatalf("online run %d: %v, want it to stop caught up", k+1, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	close(stop)
-	acked := <-done
-	if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
-		t.Fatalf("last online run: %v", err)
-	}
-	s, _ := sandbox.Open(sb.Dir)
-	diff, err := reshard.VDiff(ctx, reshard.VDiffConfig{Cluster: s.Cluster()})
-	if err != nil || diff.Differences() != 0 {
-		t.Fatalf("vdiff before the switch: %v, %+v", err, diff)
-	}
-	if _, err := run(false); err != nil {
-		t.Fatalf("switch: %v", err)
-	}
+	_, acked := switchUnderWrites(t, sb.Dir, reshard.Config{Tables: []string{"likes"}, ToKeyspace: "media"},
+		func(int) { time.Sleep(200 * time.Millisecond) }, func() int { close(stop); return <-done })
 	topo, err := topology.Load(sb.TopologyPath())
 	if err != nil {
 		t.Fatal(err)
@@ -299,19 +241,11 @@ func TestOnlineMoveTablesUnderWrites(t *testing.T) {
 	if ks := topo.TableKeyspace("likes"); ks != "media" {
 		t.Fatalf("likes is in %q after the move", ks)
 	}
-	nr, err := router.Open(ctx, topo, router.Config{Consistency: router.Strong})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nr.Close()
-	var got []struct {
+	got := selectAll[struct {
 		ID    uint64 `db:"id"`
 		Image uint64 `db:"image_id"`
 		User  uint64 `db:"user_id"`
-	}
-	if err := nr.SelectContext(ctx, &got, "SELECT id, image_id, user_id FROM likes"); err != nil {
-		t.Fatal(err)
-	}
+	}](t, topo, "SELECT id, image_id, user_id FROM likes")
 	rowsByID := map[uint64][]like{}
 	for _, g := range got {
 		rowsByID[g.ID] = append(rowsByID[g.ID], like{g.Image, g.User})
@@ -341,4 +275,67 @@ func checkAcked[V comparable](t *testing.T, what string, got map[uint64][]V, mod
 			t.Errorf("acknowledged %s %d is missing", what, id)
 		}
 	}
+}
+
+// switchUnderWrites runs cfg online on the sandbox in dir twice while a
+// writer goes on, calling pause after each run; then stopWriter stops the
+// writer and returns the writes it had acknowledged. One more online run
+// catches up, vdiff must find no difference, and a run without --online
+// switches. It returns the switching run's result and the writes.
+func switchUnderWrites(t *testing.T, dir string, cfg reshard.Config, pause func(run int), stopWriter func() int) (*reshard.Result, int) {
+	t.Helper()
+	ctx := context.Background()
+	run := func(online bool) (*reshard.Result, error) {
+		s, err := sandbox.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := cfg
+		c.Cluster, c.Online = s.Cluster(), online
+		return reshard.Run(ctx, c)
+	}
+	for k := 0; k < 2; k++ {
+		if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
+			t.Fatalf("online run %d: %v, want it to stop caught up", k+1, err)
+		}
+		pause(k)
+	}
+	acked := stopWriter()
+	// Writes paused: one more catch-up, then the target equals the source.
+	if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
+		t.Fatalf("last online run: %v", err)
+	}
+	s, err := sandbox.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff, err := reshard.VDiff(ctx, reshard.VDiffConfig{Cluster: s.Cluster()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff.Differences() != 0 {
+		t.Fatalf("vdiff before the switch: %d differences: %+v", diff.Differences(), diff.Ranges)
+	}
+	res, err := run(false)
+	if err != nil {
+		t.Fatalf("switch: %v", err)
+	}
+	return res, acked
+}
+
+// selectAll reads query's rows through a router over topo, from the
+// primaries.
+func selectAll[T any](t *testing.T, topo *topology.Topology, query string) []T {
+	t.Helper()
+	ctx := context.Background()
+	r, err := router.Open(ctx, topo, router.Config{Consistency: router.Strong})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var got []T
+	if err := r.SelectContext(ctx, &got, query); err != nil {
+		t.Fatal(err)
+	}
+	return got
 }

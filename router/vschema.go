@@ -123,28 +123,20 @@ func (r *Router) keyspaceTables(st *Statement) []string {
 		}
 		return out
 	}
-	ctes := map[string]bool{}
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if c, ok := n.(*sqlparser.CommonTableExpr); ok {
-			ctes[strings.ToLower(c.ID.String())] = true
-		}
-		return true, nil
-	}, st.AST)
+	// st.Tables drops qualifiers: one walk finds the CTEs' names and the
+	// names that appear only qualified by another schema.
 	db := r.Topology().DatabaseName()
-	var out []string
-	for _, t := range st.Tables {
-		if !ctes[t] && t != "dual" && !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-	}
-	// st.Tables drops qualifiers: leave out the names that appear only
-	// qualified by another schema.
-	other := map[string]bool{}
-	ours := map[string]bool{}
+	ctes, other, ours := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if tn, ok := n.(sqlparser.TableName); ok && !tn.Name.IsEmpty() {
-			name := strings.ToLower(tn.Name.String())
-			if !tn.Qualifier.IsEmpty() && !strings.EqualFold(tn.Qualifier.String(), db) {
+		switch x := n.(type) {
+		case *sqlparser.CommonTableExpr:
+			ctes[strings.ToLower(x.ID.String())] = true
+		case sqlparser.TableName:
+			if x.Name.IsEmpty() {
+				break
+			}
+			name := strings.ToLower(x.Name.String())
+			if !x.Qualifier.IsEmpty() && !strings.EqualFold(x.Qualifier.String(), db) {
 				other[name] = true
 			} else {
 				ours[name] = true
@@ -152,6 +144,12 @@ func (r *Router) keyspaceTables(st *Statement) []string {
 		}
 		return true, nil
 	}, st.AST)
+	var out []string
+	for _, t := range st.Tables {
+		if !ctes[t] && t != "dual" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
 	return slices.DeleteFunc(out, func(t string) bool { return other[t] && !ours[t] })
 }
 

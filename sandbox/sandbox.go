@@ -238,9 +238,7 @@ func (s *Sandbox) SameShape(cfg Config) bool {
 	for _, g := range cfg.groups() {
 		nshards += g.Shards
 	}
-	c := cfg
-	c.Main = false
-	return len(shards) == nshards && main == want && len(s.State.Nodes) == c.nodes()+main
+	return len(shards) == nshards && main == want && len(s.State.Nodes) == cfg.nodes()
 }
 
 // Nodes is the number of servers the sandbox starts.

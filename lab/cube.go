@@ -56,27 +56,15 @@ func cubeWorkload(data schema.Config) (reads, writes []string) {
 // sandbox: step 1 the app keyspace's primary alone, step 2 with its
 // replicas, step 3 with likes in keyspace likes, step 4 in zlikes.
 func cubeViews(t *topology.Topology) []*topology.Topology {
-	shards := func(ks string) []topology.Shard {
-		var out []topology.Shard
-		for _, i := range t.KeyspaceShards(ks) {
-			out = append(out, t.Shards[i])
-		}
-		return out
-	}
 	rule := schema.ShardedTables()
-	view := func(sh []topology.Shard, ks ...topology.Keyspace) *topology.Topology {
-		v := *t
-		v.Shards, v.Keyspaces, v.Tables, v.Machine = sh, ks, nil, nil
-		return &v
-	}
-	app := shards(cubeApp)
+	app := keyspaceShards(t, cubeApp)
 	alone := []topology.Shard{{Name: app[0].Name, Primary: app[0].Primary}}
 	appOnly := topology.Keyspace{Name: cubeApp, Tables: map[string]topology.Table{"users": {}, "images": {}}}
 	return []*topology.Topology{
-		view(alone, topology.Keyspace{Name: cubeApp}),
-		view(app, topology.Keyspace{Name: cubeApp}),
-		view(append(slices.Clone(app), shards(cubeLikes)...), appOnly, topology.Keyspace{Name: cubeLikes, Tables: map[string]topology.Table{"likes": {}}}),
-		view(append(slices.Clone(app), shards(cubeZLikes)...), appOnly, topology.Keyspace{Name: cubeZLikes, Tables: map[string]topology.Table{"likes": rule["likes"]}}),
+		cubeView(t, alone, topology.Keyspace{Name: cubeApp}),
+		cubeView(t, app, topology.Keyspace{Name: cubeApp}),
+		cubeView(t, append(slices.Clone(app), keyspaceShards(t, cubeLikes)...), appOnly, topology.Keyspace{Name: cubeLikes, Tables: map[string]topology.Table{"likes": {}}}),
+		cubeView(t, append(slices.Clone(app), keyspaceShards(t, cubeZLikes)...), appOnly, topology.Keyspace{Name: cubeZLikes, Tables: map[string]topology.Table{"likes": rule["likes"]}}),
 	}
 }
 
@@ -86,19 +74,31 @@ func cubeViews(t *topology.Topology) []*topology.Topology {
 func cubeLoadViews(t *topology.Topology) []*topology.Topology {
 	var out []*topology.Topology
 	for _, ks := range []string{cubeApp, cubeLikes, cubeZLikes} {
-		v := *t
-		v.Shards = nil
-		for _, i := range t.KeyspaceShards(ks) {
-			v.Shards = append(v.Shards, t.Shards[i])
-		}
+		shards := keyspaceShards(t, ks)
 		k := topology.Keyspace{Name: ks}
-		if len(v.Shards) > 1 {
+		if len(shards) > 1 {
 			k.Tables = map[string]topology.Table{"likes": schema.ShardedTables()["likes"]}
 		}
-		v.Keyspaces, v.Tables, v.Machine = []topology.Keyspace{k}, nil, nil
-		out = append(out, &v)
+		out = append(out, cubeView(t, shards, k))
 	}
 	return out
+}
+
+// keyspaceShards are the shards of keyspace ks in t.
+func keyspaceShards(t *topology.Topology, ks string) []topology.Shard {
+	var out []topology.Shard
+	for _, i := range t.KeyspaceShards(ks) {
+		out = append(out, t.Shards[i])
+	}
+	return out
+}
+
+// cubeView is t over shards, with the keyspaces ks and no limits of its
+// own (the sandbox's nodes keep theirs).
+func cubeView(t *topology.Topology, shards []topology.Shard, ks ...topology.Keyspace) *topology.Topology {
+	v := *t
+	v.Shards, v.Keyspaces, v.Tables, v.Machine = shards, ks, nil, nil
+	return &v
 }
 
 func runCube(ctx context.Context, e *env) (*Experiment, error) {

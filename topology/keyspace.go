@@ -150,20 +150,21 @@ func (t *Topology) validateKeyspaces(bad func(line int, format string, args ...a
 	if len(t.Tables) > 0 {
 		return bad(0, "tables: a topology with keyspaces lists its tables in each keyspace's tables section")
 	}
+	names := t.KeyspaceNames()
 	for i, k := range t.Keyspaces {
 		if !identRE.MatchString(k.Name) {
 			return bad(k.line, "keyspaces[%d].name: %q is not a plain identifier", i, k.Name)
 		}
-		if slices.Contains(t.KeyspaceNames()[:i], k.Name) {
+		if slices.Contains(names[:i], k.Name) {
 			return bad(k.line, "keyspaces[%d].name: keyspace %s is listed twice", i, k.Name)
 		}
 	}
 	last := 0
 	for i, s := range t.Shards {
 		ks, _ := SplitShard(s.Name)
-		k := slices.Index(t.KeyspaceNames(), ks)
+		k := slices.Index(names, ks)
 		if k < 0 {
-			return bad(s.line, "shards[%d].name: %q is in no keyspace of the keyspaces section (%s): name it KEYSPACE/RANGE", i, s.Name, strings.Join(t.KeyspaceNames(), ", "))
+			return bad(s.line, "shards[%d].name: %q is in no keyspace of the keyspaces section (%s): name it KEYSPACE/RANGE", i, s.Name, strings.Join(names, ", "))
 		}
 		// The first keyspace's first shard is the home of what names no
 		// table: shards come grouped, in the keyspaces' order.

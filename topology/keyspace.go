@@ -119,22 +119,6 @@ func (t *Topology) ShardedTables() map[string]Table {
 	return out
 }
 
-// KeyspaceTables returns the tables keyspace ks lists, sorted; nil for the
-// one keyspace of a topology without keyspaces.
-func (t *Topology) KeyspaceTables(ks string) []string {
-	for _, k := range t.Keyspaces {
-		if k.Name == ks {
-			out := make([]string, 0, len(k.Tables))
-			for name := range k.Tables {
-				out = append(out, name)
-			}
-			sort.Strings(out)
-			return out
-		}
-	}
-	return nil
-}
-
 // validateKeyspaces checks the keyspaces section against the shards: every
 // shard belongs to one listed keyspace, each keyspace's ranges cover the
 // key space once, and no table is in two keyspaces. bad formats an error.

@@ -535,9 +535,7 @@ func (w *worker) newTopology() *topology.Topology {
 		// The same shards, on the servers the topology names now (a
 		// failover since the move began may have replaced a primary); the
 		// tables listed in their new keyspace.
-		if w.cluster != nil && w.cluster.Topology() != nil {
-			t = *w.cluster.Topology()
-		}
+		t = *w.current()
 		rules := w.st.OldTop.ShardedTables()
 		t.Keyspaces = slices.Clone(t.Keyspaces)
 		for k := range t.Keyspaces {
@@ -577,15 +575,23 @@ func (w *worker) newTopology() *topology.Topology {
 
 // primary is the primary of new shard i.
 func (w *worker) primary(i int) string {
-	t := w.newTopology()
-	if w.st.Move != nil {
-		for _, s := range t.Shards {
+	if w.st.Move != nil { // a move keeps the shards: find the target among them
+		for _, s := range w.current().Shards {
 			if s.Name == w.st.To[i] {
 				return s.Primary.HostPort
 			}
 		}
 	}
-	return t.Shards[i].Primary.HostPort
+	return w.newTopology().Shards[i].Primary.HostPort
+}
+
+// current is the topology in use now: the cluster's, else the one the run
+// began with.
+func (w *worker) current() *topology.Topology {
+	if w.cluster != nil && w.cluster.Topology() != nil {
+		return w.cluster.Topology()
+	}
+	return w.st.OldTop
 }
 
 // sources are the shards the rows come from: every old shard, or the

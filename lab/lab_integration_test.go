@@ -228,8 +228,8 @@ func TestShardsLab(t *testing.T) {
 		t.Errorf("got verdict %q, want modulo to move more", exp.Verdict)
 	}
 	// The hash split ran online, under a client's writes (on MariaDB).
-	if r.OnlineWrites <= 0 || r.OnlinePause <= 0 || r.SwitchWindow <= 0 || r.OnlinePause < r.SwitchWindow {
-		t.Errorf("online split: %d writes, pause %v, switch window %v: want writes, and a pause that holds the window", r.OnlineWrites, r.OnlinePause, r.SwitchWindow)
+	if r.OnlineWrites <= 0 || r.OnlinePause <= 0 || r.SwitchWindow <= 0 {
+		t.Errorf("online split: %d writes, pause %v, switch window %v: want writes, a pause and a window", r.OnlineWrites, r.OnlinePause, r.SwitchWindow)
 	}
 	mach := probeMachines(false)
 	if m.Machine != mach.on {

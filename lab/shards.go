@@ -2,7 +2,6 @@ package lab
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -275,18 +274,21 @@ func (e *env) reshardMovement(ctx context.Context) (*reshardMovement, error) {
 
 // onlineSplit is the hash side's split, made online under writes.
 type onlineSplit struct {
-	res           *reshard.Result
-	writes        int64         // changes a client made while the rows were copied
-	pause, window time.Duration // the client's pause; the switch's own window
+	res    *reshard.Result
+	writes int64 // changes a client made during the copy, catch-up and switch
+	// pause is the longest any one of the client's writes took, as it saw
+	// it (a write held by the switch waits); window is the switch's own.
+	pause, window time.Duration
 }
 
 // reshardOnline splits online while a client renames images through a
-// router: the copy and a catch-up run under the writes, then the client
-// pauses, the last run catches up, verifies and switches, and the client
-// would go on. The pause is timed from the client's side.
+// router that follows the topology file: the copy, the catch-up and the
+// switch all run under the writes (scalelab reshard --online --switch),
+// and the client never stops; then --complete removes the old shard. The
+// pause is timed from the client's side.
 func (e *env) reshardOnline(ctx context.Context, sb *sandbox.Sandbox, cfg reshard.Config) (onlineSplit, error) {
 	var out onlineSplit
-	r, err := router.Open(ctx, sb.Topology, router.Config{Replica: replica.Config{NoHeartbeatWriter: true}})
+	r, err := router.Open(ctx, sb.Topology, router.Config{Replica: replica.Config{NoHeartbeatWriter: true}, TopologyPath: sb.TopologyPath()})
 	if err != nil {
 		return out, err
 	}
@@ -294,6 +296,7 @@ func (e *env) reshardOnline(ctx context.Context, sb *sandbox.Sandbox, cfg reshar
 	images := int64(dataset(e.cfg.Size.ReshardRows).Images)
 	stop, done := make(chan struct{}), make(chan error, 1)
 	var writes atomic.Int64
+	var longest time.Duration
 	go func() {
 		for i := int64(0); ; i++ {
 			select {
@@ -302,33 +305,31 @@ func (e *env) reshardOnline(ctx context.Context, sb *sandbox.Sandbox, cfg reshar
 				return
 			default:
 			}
+			start := time.Now()
 			if _, err := r.ExecContext(ctx, "UPDATE images SET name = ? WHERE id = ?", "online-"+strconv.FormatInt(i, 10), i*7919%images+1); err != nil {
 				done <- err
 				return
 			}
+			longest = max(longest, time.Since(start))
 			writes.Add(1)
 		}
 	}()
-	cfg.Online = true
-	_, err = reshard.Run(ctx, cfg)
-	if !errors.Is(err, reshard.ErrStopped) {
-		close(stop)
-		<-done
+	cfg.Online, cfg.Switch = true, true
+	out.res, err = reshard.Run(ctx, cfg)
+	close(stop)
+	werr := <-done
+	if err != nil {
 		return out, fmt.Errorf("reshard online: %w", err)
 	}
-	paused := time.Now()
-	close(stop)
-	if err := <-done; err != nil {
-		return out, fmt.Errorf("the client writing during the online reshard: %w", err)
+	if werr != nil {
+		return out, fmt.Errorf("the client writing during the online reshard: %w", werr)
 	}
-	out.writes = writes.Load()
-	cfg.Online = false
-	if out.res, err = reshard.Run(ctx, cfg); err != nil {
-		return out, fmt.Errorf("reshard online, the switch: %w", err)
-	}
-	out.pause = time.Since(paused)
+	out.writes, out.pause = writes.Load(), longest
 	if out.res.Switch != nil {
 		out.window = out.res.Switch.D()
+	}
+	if _, err := reshard.Run(ctx, reshard.Config{Cluster: cfg.Cluster, Complete: true}); err != nil {
+		return out, fmt.Errorf("reshard online, --complete: %w", err)
 	}
 	return out, nil
 }
@@ -396,7 +397,7 @@ func shardsReport(exp *Experiment, m shardsMeasurements, res []*sample, loads []
 	exp.Notes = []string{
 		"targeted: " + targeted + " (users are sharded by id, so one shard answers); scatter: " + scatter + " (images are sharded by their own id, so every shard answers and the router sums the counts).",
 		"Every shard count runs on the same servers, in a database of its own (lab_shards_N); servers beyond the count idle. During the runs, " + m.Machines + ". Client cores is the CPU this process (the bench and the router) used; shards' CPU is the shards' mean use of their quota.",
-		"Resharding adds one server to each of two " + strconv.Itoa(reshardFrom) + "-shard sandboxes: hash ranges split " + reshardSplit + " in two and leave -80 alone; modulo changes id mod 2 to id mod 3 for every key. Likes follow their image's popularity, so the share of rows that move depends on where the popular images fall. On MariaDB the hash split runs online (scalelab reshard --online): a client renames images through a router while the rows are copied and caught up from the binlog, then pauses while the last run catches up, verifies and switches; the pause is timed from the client's side.",
+		"Resharding adds one server to each of two " + strconv.Itoa(reshardFrom) + "-shard sandboxes: hash ranges split " + reshardSplit + " in two and leave -80 alone; modulo changes id mod 2 to id mod 3 for every key. Likes follow their image's popularity, so the share of rows that move depends on where the popular images fall. On MariaDB the hash split runs online (scalelab reshard --online --switch): a client renames images through a router the whole time, while the rows are copied, caught up from the binlog and switched; at the switch its writes are held, then retried on the new shards, and its longest write is the pause it saw.",
 	}
 }
 

@@ -364,9 +364,9 @@ type reshardMovement struct {
 	HashMoved, HashTotal     int64
 	ModuloMoved, ModuloTotal int64
 	// The hash split runs online: OnlineWrites are the changes a client
-	// made during its copy and catch-up, OnlinePause how long that client
-	// paused for the switch, and SwitchWindow the switching run's own
-	// window (last catch-up, verify, switch).
+	// made during its copy, catch-up and switch, OnlinePause the longest
+	// one of them took (held by the switch), and SwitchWindow the
+	// switch's own window (holds to release).
 	OnlineWrites              int64
 	OnlinePause, SwitchWindow time.Duration
 }
@@ -422,7 +422,7 @@ func shardsVerdict(m shardsMeasurements) string {
 			b.WriteString(": about the same.")
 		}
 		if r.OnlineWrites > 0 {
-			fmt.Fprintf(&b, " The hash split ran online: a client made %s changes while %s rows were copied and caught up from the binlog, then paused %s for the switch (the switching run's own window was %s).",
+			fmt.Fprintf(&b, " The hash split ran online: a client made %s changes while %s rows were copied, caught up from the binlog and switched, and none failed; its longest write took %s, held by the switch (whose window was %s).",
 				count(r.OnlineWrites), count(r.HashMoved), ms(r.OnlinePause), ms(r.SwitchWindow))
 		}
 	}

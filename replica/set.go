@@ -145,8 +145,9 @@ type Set struct {
 	cfg      Config
 	balancer Balancer
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	quietOnce sync.Once
 }
 
 // New builds the Set for shard s of t, connecting as the application user.
@@ -326,15 +327,24 @@ func (s *Set) run(ctx context.Context) {
 
 // Close stops the background work and closes every pool.
 func (s *Set) Close() error {
-	if s.cancel != nil {
-		s.cancel()
-		s.wg.Wait()
-	}
+	s.Quiet()
 	var errs []error
 	for _, n := range s.all {
 		errs = append(errs, n.DB.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// Quiet stops the set's background work (heartbeat, lag and health
+// checks) and leaves its pools open, for statements still running on a
+// set that a router no longer plans over. Close closes it as well.
+func (s *Set) Quiet() {
+	s.quietOnce.Do(func() {
+		if s.cancel != nil {
+			s.cancel()
+			s.wg.Wait()
+		}
+	})
 }
 
 // Flavor is the servers' flavor.

@@ -166,6 +166,11 @@ func (w *worker) copySnapshot(ctx context.Context, src *sql.DB, j int, dsts []*s
 		w.st.Result[table] = tr
 		w.say(fmt.Sprintf("%s: copied the rows of shard %s as of binlog %s:%d", table, w.sources()[j].Name, pos.File, pos.Pos))
 	}
+	if j == 0 {
+		if err := w.copyPassengers(ctx, conn, dsts[0]); err != nil {
+			return err
+		}
+	}
 	w.st.Positions[j] = pos
 	return nil
 }
@@ -182,6 +187,16 @@ func (w *worker) clearCopies(ctx context.Context) error {
 		for _, table := range w.shardedTables() {
 			if err = w.clearTable(ctx, db, table, i); err != nil {
 				break
+			}
+		}
+		if i == 0 && err == nil {
+			for _, p := range w.passengers() {
+				if _, err = db.ExecContext(ctx, "DELETE FROM "+p.ident()); isNoTable(err) {
+					err = nil
+				}
+				if err != nil {
+					break
+				}
 			}
 		}
 		db.Close()
@@ -252,20 +267,45 @@ func (w *worker) catchUpAll(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// catchUpSource streams source j's binlog from its recorded position to
-// the position the source has reached when it starts.
+// catchUpSource applies source j's binlog, from its recorded position to
+// the position the source has reached when it starts, to the targets.
 func (w *worker) catchUpSource(ctx context.Context, j int, old topology.Shard, dsts []*sql.DB) (int, BinlogPos, error) {
-	from := w.st.Positions[j]
-	src, err := w.open(old.Primary.HostPort)
+	tables := map[string]*rowApplier{}
+	for _, table := range w.shardedTables() {
+		to, err := w.layout(table, w.st.To)
+		if err != nil {
+			return 0, w.st.Positions[j], err
+		}
+		q := qualified{w.st.OldTop.DatabaseName(), table}
+		a, err := w.newApplier(ctx, q, old.Primary.HostPort, to, dsts, func(i int) bool { return w.st.Reuse[i] == j })
+		if err != nil {
+			return 0, w.st.Positions[j], err
+		}
+		if a != nil { // nil: listed, never created
+			tables[q.String()] = a
+		}
+	}
+	if j == 0 {
+		if err := w.passengerAppliers(ctx, old.Primary.HostPort, dsts[0], tables); err != nil {
+			return 0, w.st.Positions[j], err
+		}
+	}
+	return w.streamChanges(ctx, old.Primary, w.st.Positions[j], tables)
+}
+
+// streamChanges reads the binlog of the server at src from position from
+// to the position it has reached when it starts, and gives each row
+// change of a table in tables (by schema.table) to that table's applier. It returns the
+// row changes applied and the position reached.
+func (w *worker) streamChanges(ctx context.Context, src topology.Addr, from BinlogPos, tables map[string]*rowApplier) (int, BinlogPos, error) {
+	db, err := w.open(src.HostPort)
 	if err != nil {
 		return 0, from, err
 	}
-	var end BinlogPos
-	var skip any
-	err = src.QueryRowContext(ctx, "SHOW MASTER STATUS").Scan(&end.File, &end.Pos, &skip, &skip)
-	src.Close()
+	end, err := binlogEnd(ctx, db)
+	db.Close()
 	if err != nil {
-		return 0, from, fmt.Errorf("the source's binlog position: %w", err)
+		return 0, from, err
 	}
 	if end.before(from) {
 		return 0, from, fmt.Errorf("the source's binlog is at %s:%d, before the %s:%d already applied: it was reset or replaced; start the reshard over", end.File, end.Pos, from.File, from.Pos)
@@ -273,20 +313,10 @@ func (w *worker) catchUpSource(ctx context.Context, j int, old topology.Shard, d
 	if !from.before(end) {
 		return 0, end, nil
 	}
-	tables := map[string]*rowApplier{}
-	for _, table := range w.shardedTables() {
-		a, err := w.newApplier(ctx, table, j, dsts)
-		if err != nil {
-			return 0, from, err
-		}
-		if a != nil { // nil: listed, never created
-			tables[table] = a
-		}
-	}
 	t := w.st.OldTop
 	syncer := replication.NewBinlogSyncer(replication.BinlogSyncerConfig{
 		ServerID: uint32(4_000_000_000 + time.Now().UnixNano()%100_000_000), Flavor: gomysql.MariaDBFlavor,
-		Host: old.Primary.Host(), Port: uint16(old.Primary.Port()), User: t.Replication.Name, Password: t.Replication.Password,
+		Host: src.Host(), Port: uint16(src.Port()), User: t.Replication.Name, Password: t.Replication.Password,
 		UseDecimal: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	defer syncer.Close()
@@ -307,14 +337,12 @@ func (w *worker) catchUpSource(ctx context.Context, j int, old topology.Shard, d
 			cur = BinlogPos{File: string(e.NextLogName), Pos: uint32(e.Position)}
 			continue
 		case *replication.RowsEvent:
-			if string(e.Table.Schema) == t.DatabaseName() {
-				if a, ok := tables[string(e.Table.Table)]; ok {
-					n, err := a.apply(ctx, e)
-					if err != nil {
-						return applied, cur, err
-					}
-					applied += n
+			if a, ok := tables[string(e.Table.Schema)+"."+string(e.Table.Table)]; ok {
+				n, err := a.apply(ctx, e)
+				if err != nil {
+					return applied, cur, err
 				}
+				applied += n
 			}
 		}
 		if ev.Header.LogPos > 0 {
@@ -324,13 +352,24 @@ func (w *worker) catchUpSource(ctx context.Context, j int, old topology.Shard, d
 	return applied, cur, nil
 }
 
-// rowApplier applies one table's row changes from source j's binlog to
+// binlogEnd is the position a server's binlog has reached.
+func binlogEnd(ctx context.Context, db *sql.DB) (BinlogPos, error) {
+	var end BinlogPos
+	var skip any
+	if err := db.QueryRowContext(ctx, "SHOW MASTER STATUS").Scan(&end.File, &end.Pos, &skip, &skip); err != nil {
+		return end, fmt.Errorf("the binlog position: %w", err)
+	}
+	return end, nil
+}
+
+// rowApplier applies one table's row changes from a source's binlog to
 // the targets.
 type rowApplier struct {
-	w      *worker
-	table  string
-	j      int
-	to     layout
+	table string
+	to    layout // the targets' layout
+	// stays reports whether target i is the source's own server, which
+	// holds the row already.
+	stays  func(i int) bool
 	dsts   []*sql.DB
 	cols   []string // in the table's order, as the binlog gives a row
 	keyCol int      // the shard key's position
@@ -344,28 +383,25 @@ type rowApplier struct {
 	delete   string // DELETE FROM table WHERE pk = ? AND …
 }
 
-func (w *worker) newApplier(ctx context.Context, table string, j int, dsts []*sql.DB) (*rowApplier, error) {
-	to, err := w.layout(table, w.st.To)
-	if err != nil {
-		return nil, err
-	}
-	src, err := w.open(w.sources()[j].Primary.HostPort)
+func (w *worker) newApplier(ctx context.Context, q qualified, srcAddr string, to layout, dsts []*sql.DB, stays func(i int) bool) (*rowApplier, error) {
+	table := q.table
+	src, err := w.open(srcAddr)
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	cols, unsigned, err := columnWidths(ctx, src, table)
+	cols, unsigned, err := columnWidths(ctx, src, q)
 	if err != nil || len(cols) == 0 {
 		return nil, err
 	}
-	pk, err := primaryKey(ctx, src, table)
+	pk, err := primaryKeyOf(ctx, src, q)
 	if err != nil {
 		return nil, err
 	}
 	if len(pk) == 0 {
 		return nil, fmt.Errorf("table %s has no primary key: online resharding deletes and replaces rows by it", table)
 	}
-	a := &rowApplier{w: w, table: table, j: j, to: to, dsts: dsts, cols: cols, unsigned: unsigned, keyCol: -1}
+	a := &rowApplier{table: table, to: to, stays: stays, dsts: dsts, cols: cols, unsigned: unsigned, keyCol: -1}
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
 		quoted[i] = ident(c)
@@ -382,12 +418,30 @@ func (w *worker) newApplier(ctx context.Context, table string, j int, dsts []*sq
 			}
 		}
 	}
-	if a.keyCol < 0 {
+	if a.keyCol < 0 && to.sharded {
 		return nil, fmt.Errorf("table %s has no column %s to shard by", table, to.key)
 	}
-	a.replace = "REPLACE INTO " + ident(table) + " (" + strings.Join(quoted, ", ") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	a.delete = "DELETE FROM " + ident(table) + " WHERE " + strings.Join(where, " AND ")
+	a.replace = "REPLACE INTO " + q.ident() + " (" + strings.Join(quoted, ", ") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	a.delete = "DELETE FROM " + q.ident() + " WHERE " + strings.Join(where, " AND ")
 	return a, nil
+}
+
+// primaryKeyOf lists the primary key columns of table q, in order.
+func primaryKeyOf(ctx context.Context, db dbQuerier, q qualified) ([]string, error) {
+	rows, err := db.QueryContext(ctx, "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION", q.schema, q.table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // unsign gives the UNSIGNED integer columns of a row image their values.
@@ -422,8 +476,8 @@ func (a *rowApplier) unsign(row []any) {
 // columnWidths reads table's columns, in order, and for each the width
 // of an UNSIGNED integer column (0 for any other); none when the table
 // does not exist.
-func columnWidths(ctx context.Context, db dbQuerier, table string) ([]string, []int, error) {
-	rows, err := db.QueryContext(ctx, "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", table)
+func columnWidths(ctx context.Context, db dbQuerier, q qualified) ([]string, []int, error) {
+	rows, err := db.QueryContext(ctx, "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", q.schema, q.table)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -458,11 +512,14 @@ func (a *rowApplier) samePK(x, y []any) bool {
 // target is the target shard of a row image, and whether the change goes
 // there: a row that stays on the source's own servers is already there.
 func (a *rowApplier) target(row []any) (int, bool, error) {
+	if !a.to.sharded {
+		return 0, !a.stays(0), nil
+	}
 	i, err := a.to.shardOf(text(row[a.keyCol]))
 	if err != nil {
 		return 0, false, err
 	}
-	return i, a.w.st.Reuse[i] != a.j, nil
+	return i, !a.stays(i), nil
 }
 
 // apply applies one rows event, and returns how many row changes it made.

@@ -2,8 +2,10 @@ package reshard_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/scalelab/scalelab/reshard"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/sandbox"
+	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -21,30 +24,73 @@ type item struct {
 	qty  int
 }
 
-// TestOnlineReshardUnderWrites reshards 2 → 4 shards online while a writer
-// inserts, updates and deletes items through a router the whole time, and
-// records every change the router acknowledged. The copy and the
-// catch-ups run under the writes; once the writer stops, vdiff finds no
-// difference, the switch goes through, and the new shards hold exactly the
+// TestOnlineReshardUnderWrites reshards 2 → N shards online while a writer
+// inserts, updates and deletes items through a router that follows the
+// topology file, and records every change the router acknowledged. The
+// copy, the catch-ups and the switch run under the writes: held writes
+// wait and run again on the new shards, so none fails. After the switch
+// vdiff finds no difference, and the new shards hold exactly the
 // acknowledged rows: every one present with its last value, none twice.
+// Then, still under writes, the hash reshard is reversed (the old shards
+// must hold every acknowledged row again) and the modulo one completed.
 func TestOnlineReshardUnderWrites(t *testing.T) {
 	for _, tc := range []struct {
 		vindex   string
 		to, port int
+		reverse  bool
 	}{
 		// Nested ranges: each old shard's servers keep rows of their own.
-		{"hash", 4, 30600}, // BasePort: 30600
+		{"hash", 4, 30600, true}, // BasePort: 30600
 		// Modulo moves rows between any two shards, also onto the servers
 		// that keep serving, which then log the copies in their binlog.
-		{"modulo", 3, 30700}, // BasePort: 30700
+		{"modulo", 3, 30700, false}, // BasePort: 30700
 	} {
 		t.Run(fmt.Sprintf("%s 2→%d", tc.vindex, tc.to), func(t *testing.T) {
-			onlineReshard(t, tc.vindex, tc.to, tc.port)
+			onlineReshard(t, tc.vindex, tc.to, tc.port, tc.reverse)
 		})
 	}
 }
 
-func onlineReshard(t *testing.T, vindex string, to, port int) {
+// itemWriter changes items through r: an insert, an update or a delete
+// per step, recorded in model when acknowledged.
+func itemWriter(t *testing.T, r *router.Router, model map[uint64]item, after *writer) *writer {
+	ctx := context.Background()
+	return startWriter(t, after, func(i int, mu *sync.Mutex) error {
+		var err error
+		switch i % 3 {
+		case 0:
+			id := uint64(100000 + i)
+			if i%5 == 0 {
+				id = 1<<63 + uint64(i) // above BIGINT's signed range
+			}
+			if _, err = r.ExecContext(ctx, "INSERT INTO items (id, name, qty) VALUES (?, ?, ?)", id, fmt.Sprintf("new-%d", i), i%100); err == nil {
+				mu.Lock()
+				model[id] = item{fmt.Sprintf("new-%d", i), i % 100}
+				mu.Unlock()
+			}
+		case 1:
+			id := uint64(i*7%rows + 1)
+			if _, err = r.ExecContext(ctx, "UPDATE items SET qty = ? WHERE id = ?", 1000+i, id); err == nil {
+				mu.Lock()
+				if it, ok := model[id]; ok {
+					it.qty = 1000 + i
+					model[id] = it
+				}
+				mu.Unlock()
+			}
+		case 2:
+			id := uint64(i*13%rows + 1)
+			if _, err = r.ExecContext(ctx, "DELETE FROM items WHERE id = ?", id); err == nil {
+				mu.Lock()
+				delete(model, id)
+				mu.Unlock()
+			}
+		}
+		return err
+	})
+}
+
+func onlineReshard(t *testing.T, vindex string, to, port int, reverse bool) {
 	sb := startSandbox(t, 2, port, vindex)
 	load(t, sb.Topology)
 	ctx := context.Background()
@@ -52,66 +98,13 @@ func onlineReshard(t *testing.T, vindex string, to, port int) {
 	for id := uint64(1); id <= rows; id++ {
 		model[id] = item{fmt.Sprintf("item-%d", id), int(id % 17)}
 	}
-	r, err := router.Open(ctx, sb.Topology, router.Config{})
+	r, err := router.Open(ctx, sb.Topology, router.Config{TopologyPath: sb.TopologyPath()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-
-	var mu sync.Mutex
-	stop := make(chan struct{})
-	done := make(chan int)
-	go func() {
-		acked := 0
-		for i := 1; ; i++ {
-			select {
-			case <-stop:
-				done <- acked
-				return
-			default:
-			}
-			var err error
-			var id uint64
-			switch i % 3 {
-			case 0:
-				id = uint64(100000 + i)
-				if i%5 == 0 {
-					id = 1<<63 + uint64(i) // above BIGINT's signed range
-				}
-				_, err = r.ExecContext(ctx, "INSERT INTO items (id, name, qty) VALUES (?, ?, ?)", id, fmt.Sprintf("new-%d", i), i%100)
-				if err == nil {
-					mu.Lock()
-					model[id] = item{fmt.Sprintf("new-%d", i), i % 100}
-					mu.Unlock()
-				}
-			case 1:
-				id = uint64(i*7%rows + 1)
-				_, err = r.ExecContext(ctx, "UPDATE items SET qty = ? WHERE id = ?", 1000+i, id)
-				mu.Lock()
-				if it, ok := model[id]; ok && err == nil {
-					it.qty = 1000 + i
-					model[id] = it
-				}
-				mu.Unlock()
-			case 2:
-				id = uint64(i*13%rows + 1)
-				_, err = r.ExecContext(ctx, "DELETE FROM items WHERE id = ?", id)
-				if err == nil {
-					mu.Lock()
-					delete(model, id)
-					mu.Unlock()
-				}
-			}
-			if err != nil {
-				t.Errorf("write %d (id %d): %v", i, id, err)
-				done <- acked
-				return
-			}
-			acked++
-		}
-	}()
-
-	res, acked := switchUnderWrites(t, sb.Dir, reshard.Config{Shards: to}, func(run int) {
+	w := itemWriter(t, r, model, nil)
+	res := switchUnderWrites(t, sb.Dir, reshard.Config{Shards: to}, w, func(run int) {
 		if run > 0 {
 			return
 		}
@@ -122,22 +115,57 @@ func onlineReshard(t *testing.T, vindex string, to, port int) {
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
-	}, func() int { close(stop); return <-done })
-	if acked < 100 {
-		t.Fatalf("the writer made only %d changes during the reshard", acked)
+	})
+	topo := checkItems(t, sb.TopologyPath(), to, model)
+	if st := r.Stats(); st.Reshapes != 1 {
+		t.Errorf("the writer's router followed %d reshards, want 1", st.Reshapes)
 	}
-	if res.Switch == nil || *res.Switch <= 0 {
-		t.Errorf("the switching run reports no switch window: %v", res.Switch)
-	} else {
-		t.Logf("switch window (last catch-up, verify, switch), writes paused: %v", res.Switch.D())
-	}
+	t.Logf("switch window %v; the writer's longest write %v (%d held writes)", res.Switch.D(), w.longest, r.Stats().Held)
 
-	topo, err := topology.Load(sb.TopologyPath())
+	// Back to the old shards, or forward to the end, while writes go on.
+	w = itemWriter(t, r, model, w)
+	time.Sleep(200 * time.Millisecond)
+	last, err := runOn(t, sb.Dir, reshard.Config{Reverse: reverse, Complete: !reverse})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(topo.Shards) != to {
-		t.Fatalf("%d shards after the switch, want %d", len(topo.Shards), to)
+	time.Sleep(200 * time.Millisecond)
+	w.halt()
+	want, stage := to, reshard.StageDone
+	if reverse {
+		want, stage = 2, reshard.StageReversed
+	}
+	if last.Stage != stage {
+		t.Errorf("stage %q after the last run, want %q", last.Stage, stage)
+	}
+	topo = checkItems(t, sb.TopologyPath(), want, model)
+	if reverse {
+		if !slices.Equal(topo.ShardNames(), sb.Topology.ShardNames()) {
+			t.Errorf("shards %v after --reverse, want %v", topo.ShardNames(), sb.Topology.ShardNames())
+		}
+		t.Logf("reverse window %v; the writer's longest write %v", last.Switch.D(), w.longest)
+	}
+	// No hold is left on any server.
+	for _, sh := range topo.Shards {
+		var held string
+		err := dbtest.OpenAdmin(t, topo, sh.Primary.HostPort).QueryRowContext(ctx, shard.HoldsQuery).Scan(&held)
+		if err != sql.ErrNoRows {
+			t.Errorf("shard %s still holds %q (%v)", sh.Name, held, err)
+		}
+	}
+}
+
+// checkItems reads every item back through a new router over the
+// topology file and compares them with model; the topology must have
+// shards shards.
+func checkItems(t *testing.T, path string, shards int, model map[uint64]item) *topology.Topology {
+	t.Helper()
+	topo, err := topology.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(topo.Shards) != shards {
+		t.Fatalf("%d shards, want %d", len(topo.Shards), shards)
 	}
 	got := selectAll[struct {
 		ID   uint64 `db:"id"`
@@ -149,14 +177,15 @@ func onlineReshard(t *testing.T, vindex string, to, port int) {
 		rowsByID[g.ID] = append(rowsByID[g.ID], item{g.Name, g.Qty})
 	}
 	checkAcked(t, "item", rowsByID, model)
-	t.Logf("%d acknowledged writes during the reshard; %d items after it", acked, len(got))
+	return topo
 }
 
 // TestOnlineMoveTablesUnderWrites moves likes from keyspace users (one
 // shard) to media (two) online while a writer inserts, updates and deletes
-// likes through a router: after the writer stops, vdiff finds no
-// difference, the switch goes through, and media holds exactly the
-// acknowledged likes.
+// likes through a router that follows the topology file: the switch holds
+// the writes and the router runs them again in media, vdiff finds no
+// difference, media holds exactly the acknowledged likes, and --reverse,
+// still under writes, brings them all back to users.
 func TestOnlineMoveTablesUnderWrites(t *testing.T) {
 	srv := dbtest.RequireServer(t)
 	ctx := context.Background()
@@ -167,7 +196,7 @@ func TestOnlineMoveTablesUnderWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Stop(context.Background()) })
-	r, err := router.Open(ctx, sb.Topology, router.Config{})
+	r, err := router.Open(ctx, sb.Topology, router.Config{TopologyPath: sb.TopologyPath()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,74 +213,100 @@ func TestOnlineMoveTablesUnderWrites(t *testing.T) {
 		}
 		model[id] = l
 	}
-
-	var mu sync.Mutex
-	stop, done := make(chan struct{}), make(chan int)
-	go func() {
-		acked := 0
-		for i := 1; ; i++ {
-			select {
-			case <-stop:
-				done <- acked
-				return
-			default:
-			}
+	likeWriter := func(after *writer) *writer {
+		return startWriter(t, after, func(i int, mu *sync.Mutex) error {
 			var err error
 			id := uint64(i*7%2000 + 1)
 			switch i % 3 {
 			case 0:
 				id = uint64(10000 + i)
 				l := like{uint64(i%300 + 1), uint64(i % 97)}
-				if _, err = r.ExecContext(ctx, "INSERT INTO likes VALUES (?, ?, ?)", id, l.image, l.user); err == nil {
+				if _, err = r.ExecContext(ctx, "INSERT INTO likes (id, image_id, user_id) VALUES (?, ?, ?)", id, l.image, l.user); err == nil {
 					mu.Lock()
 					model[id] = l
 					mu.Unlock()
 				}
 			case 1:
-				if _, err = r.ExecContext(ctx, "UPDATE likes SET user_id = ? WHERE id = ?", 5000+i, id); err == nil {
+				// In media, likes has two shards: a write names its key.
+				mu.Lock()
+				l, ok := model[id]
+				mu.Unlock()
+				if !ok {
+					return nil
+				}
+				if _, err = r.ExecContext(ctx, "UPDATE likes SET user_id = ? WHERE id = ? AND image_id = ?", 5000+i, id, l.image); err == nil {
 					mu.Lock()
-					if l, ok := model[id]; ok {
-						l.user = uint64(5000 + i)
-						model[id] = l
-					}
+					l.user = uint64(5000 + i)
+					model[id] = l
 					mu.Unlock()
 				}
 			case 2:
 				id = uint64(i*13%2000 + 1)
-				if _, err = r.ExecContext(ctx, "DELETE FROM likes WHERE id = ?", id); err == nil {
+				mu.Lock()
+				l, ok := model[id]
+				mu.Unlock()
+				if !ok {
+					return nil
+				}
+				if _, err = r.ExecContext(ctx, "DELETE FROM likes WHERE id = ? AND image_id = ?", id, l.image); err == nil {
 					mu.Lock()
 					delete(model, id)
 					mu.Unlock()
 				}
 			}
-			if err != nil {
-				t.Errorf("write %d: %v", i, err)
-				done <- acked
-				return
-			}
-			acked++
+			return err
+		})
+	}
+	checkLikes := func(ks string) {
+		t.Helper()
+		topo, err := topology.Load(sb.TopologyPath())
+		if err != nil {
+			t.Fatal(err)
 		}
-	}()
-	_, acked := switchUnderWrites(t, sb.Dir, reshard.Config{Tables: []string{"likes"}, ToKeyspace: "media"},
-		func(int) { time.Sleep(200 * time.Millisecond) }, func() int { close(stop); return <-done })
+		if got := topo.TableKeyspace("likes"); got != ks {
+			t.Fatalf("likes is in %q, want %q", got, ks)
+		}
+		got := selectAll[struct {
+			ID    uint64 `db:"id"`
+			Image uint64 `db:"image_id"`
+			User  uint64 `db:"user_id"`
+		}](t, topo, "SELECT id, image_id, user_id FROM likes")
+		rowsByID := map[uint64][]like{}
+		for _, g := range got {
+			rowsByID[g.ID] = append(rowsByID[g.ID], like{g.Image, g.User})
+		}
+		checkAcked(t, "like", rowsByID, model)
+	}
+	w := likeWriter(nil)
+	res := switchUnderWrites(t, sb.Dir, reshard.Config{Tables: []string{"likes"}, ToKeyspace: "media"}, w,
+		func(int) { time.Sleep(200 * time.Millisecond) })
+	checkLikes("media")
+	t.Logf("switch window %v; the writer's longest write %v", res.Switch.D(), w.longest)
+
+	w = likeWriter(w)
+	time.Sleep(200 * time.Millisecond)
+	last, err := runOn(t, sb.Dir, reshard.Config{Reverse: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	w.halt()
+	checkLikes("users")
+	t.Logf("reverse window %v; the writer's longest write %v", last.Switch.D(), w.longest)
+	// media no longer has the table.
 	topo, err := topology.Load(sb.TopologyPath())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ks := topo.TableKeyspace("likes"); ks != "media" {
-		t.Fatalf("likes is in %q after the move", ks)
+	for _, i := range topo.KeyspaceShards("media") {
+		var n int
+		if err := dbtest.OpenAdmin(t, topo, topo.Shards[i].Primary.HostPort).QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'likes'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("shard %s still has likes after --reverse", topo.Shards[i].Name)
+		}
 	}
-	got := selectAll[struct {
-		ID    uint64 `db:"id"`
-		Image uint64 `db:"image_id"`
-		User  uint64 `db:"user_id"`
-	}](t, topo, "SELECT id, image_id, user_id FROM likes")
-	rowsByID := map[uint64][]like{}
-	for _, g := range got {
-		rowsByID[g.ID] = append(rowsByID[g.ID], like{g.Image, g.User})
-	}
-	checkAcked(t, "like", rowsByID, model)
-	t.Logf("%d acknowledged writes during the move; %d likes after it", acked, len(got))
 }
 
 // checkAcked compares the rows read back after a switch, by id, with
@@ -277,50 +332,102 @@ func checkAcked[V comparable](t *testing.T, what string, got map[uint64][]V, mod
 	}
 }
 
-// switchUnderWrites runs cfg online on the sandbox in dir twice while a
-// writer goes on, calling pause after each run; then stopWriter stops the
-// writer and returns the writes it had acknowledged. One more online run
-// catches up, vdiff must find no difference, and a run without --online
-// switches. It returns the switching run's result and the writes.
-func switchUnderWrites(t *testing.T, dir string, cfg reshard.Config, pause func(run int), stopWriter func() int) (*reshard.Result, int) {
-	t.Helper()
-	ctx := context.Background()
-	run := func(online bool) (*reshard.Result, error) {
-		s, err := sandbox.Open(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := cfg
-		c.Cluster, c.Online = s.Cluster(), online
-		return reshard.Run(ctx, c)
+// writer runs one change after another until halted; each step records
+// the change in the test's model under mu when it was acknowledged.
+type writer struct {
+	stop, done chan struct{}
+	next       int // the step after the last one run
+	// acked counts the acknowledged changes; longest is the longest any
+	// one took, as the application saw it: a held write waits.
+	acked   int
+	longest time.Duration
+}
+
+// startWriter starts a writer, at the step after those of the writer
+// after, if any.
+func startWriter(t *testing.T, after *writer, step func(i int, mu *sync.Mutex) error) *writer {
+	w := &writer{stop: make(chan struct{}), done: make(chan struct{}), next: 1}
+	if after != nil {
+		w.next = after.next
 	}
+	var mu sync.Mutex
+	go func() {
+		defer close(w.done)
+		for i := w.next; ; i++ {
+			w.next = i
+			select {
+			case <-w.stop:
+				return
+			default:
+			}
+			start := time.Now()
+			if err := step(i, &mu); err != nil {
+				t.Errorf("write %d: %v", i, err)
+				return
+			}
+			w.longest = max(w.longest, time.Since(start))
+			w.acked++
+		}
+	}()
+	return w
+}
+
+// halt stops the writer and waits for it.
+func (w *writer) halt() {
+	close(w.stop)
+	<-w.done
+}
+
+// runOn runs cfg on the sandbox in dir.
+func runOn(t *testing.T, dir string, cfg reshard.Config) (*reshard.Result, error) {
+	t.Helper()
+	s, err := sandbox.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Cluster = s.Cluster()
+	return reshard.Run(context.Background(), cfg)
+}
+
+// switchUnderWrites runs cfg online on the sandbox in dir twice while w
+// writes, calling pause after each run, and then switches, still under
+// writes. The writes go on for a while on the new side; then w stops,
+// and vdiff must find no difference. It returns the switching run's
+// result.
+func switchUnderWrites(t *testing.T, dir string, cfg reshard.Config, w *writer, pause func(run int)) *reshard.Result {
+	t.Helper()
 	for k := 0; k < 2; k++ {
-		if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
+		c := cfg
+		c.Online = true
+		if _, err := runOn(t, dir, c); !errors.Is(err, reshard.ErrStopped) {
 			t.Fatalf("online run %d: %v, want it to stop caught up", k+1, err)
 		}
 		pause(k)
 	}
-	acked := stopWriter()
-	// Writes paused: one more catch-up, then the target equals the source.
-	if _, err := run(true); !errors.Is(err, reshard.ErrStopped) {
-		t.Fatalf("last online run: %v", err)
+	res, err := runOn(t, dir, reshard.Config{Switch: true})
+	if err != nil {
+		t.Fatalf("switch: %v", err)
+	}
+	if res.Stage != reshard.StageSwitched || res.Switch == nil || *res.Switch <= 0 {
+		t.Fatalf("the switch reports stage %q, window %v", res.Stage, res.Switch)
+	}
+	time.Sleep(300 * time.Millisecond) // writes on the new side
+	w.halt()
+	if w.acked < 100 {
+		t.Fatalf("the writer made only %d changes", w.acked)
 	}
 	s, err := sandbox.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff, err := reshard.VDiff(ctx, reshard.VDiffConfig{Cluster: s.Cluster()})
+	diff, err := reshard.VDiff(context.Background(), reshard.VDiffConfig{Cluster: s.Cluster()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff.Differences() != 0 {
-		t.Fatalf("vdiff before the switch: %d differences: %+v", diff.Differences(), diff.Ranges)
+		t.Fatalf("vdiff after the switch: %d differences: %+v", diff.Differences(), diff.Ranges)
 	}
-	res, err := run(false)
-	if err != nil {
-		t.Fatalf("switch: %v", err)
-	}
-	return res, acked
+	return res
 }
 
 // selectAll reads query's rows through a router over topo, from the

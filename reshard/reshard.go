@@ -62,6 +62,9 @@ type Cluster interface {
 	Topology() *topology.Topology
 	// StateDir is where the workflow keeps its state file.
 	StateDir() string
+	// TopologyPath is the topology file that Publish writes and that
+	// routers follow (router.Config.TopologyPath).
+	TopologyPath() string
 	// AddShards starts new shards, each a primary and replicas replicas
 	// replicating from it, and returns their topology entries without
 	// publishing them; say gets a line per step.
@@ -107,6 +110,22 @@ type Config struct {
 	// StopAfter ends the run with ErrStopped right after the named phase,
 	// as if the process had been killed there. For tests and demos.
 	StopAfter string
+	// Switch switches an online workflow while the application writes
+	// (with Online: copy, catch up and switch in one run). Writes to the
+	// moving tables are held on the sources for the switch window, while
+	// the last changes are applied and verified and every running router
+	// follows the new topology; the old shards keep their rows, and
+	// reverse replication is recorded, until Complete. See onlineSwitch.
+	Switch bool
+	// Reverse switches a switched online workflow back to the old shards
+	// and ends it; Complete ends it the other way: it deletes the rows or
+	// tables left on the old side. Neither takes other options.
+	Reverse, Complete bool
+	// SwitchTimeout bounds a switch's hold: past it the switch is
+	// abandoned and writes go on to the old shards. Zero means
+	// DefaultSwitchTimeout. FollowTimeout bounds the wait for running
+	// routers to follow the new topology; zero means DefaultFollowTimeout.
+	SwitchTimeout, FollowTimeout time.Duration
 }
 
 // TableResult is one table's movement.
@@ -127,11 +146,24 @@ type Result struct {
 	Tables  []TableResult `json:"tables"`
 	Resumed string        `json:"resumed_after,omitempty"`
 	Elapsed units.Ms      `json:"elapsed_ms"`
-	// Switch, for an online workflow's switching run, is how long it took
-	// from its last catch-up to the switch: the writes had to be paused at
-	// least that long. Null otherwise.
+	// Switch, for an online workflow's switch or reversal, is how long
+	// writes to the moving tables were held: from the holds on the
+	// sources until every running router followed the new topology and
+	// the servers that serve were released. Null otherwise.
 	Switch *units.Ms `json:"switch_window_ms"`
+	// Stage is where the workflow stands after the run: StageDone (it
+	// ended), StageSwitched (the new side serves; --complete or
+	// --reverse ends it) or StageReversed (the old side serves again,
+	// and the workflow ended).
+	Stage string `json:"stage"`
 }
+
+// Stages of a Result.
+const (
+	StageDone     = "done"
+	StageSwitched = "switched"
+	StageReversed = "reversed"
+)
 
 // Moved and Total sum the tables.
 func (r *Result) Moved() (n int64) {
@@ -169,6 +201,18 @@ type state struct {
 	// Move, when set, is a move of tables between keyspaces: From are the
 	// source keyspace's shards, To the target's, and Reuse is all -1.
 	Move *Move `json:"move,omitempty"`
+	// Held are the servers whose moving tables hold writes (shard
+	// HoldStatements); Switching says a switch (or its reversal) is under
+	// way. Reverse is, by target index, the targets' binlog positions
+	// from which the changes made after the switch are replayed onto the
+	// old shards; Reversed says the reversal has replayed them all.
+	Held      []string          `json:"held,omitempty"`
+	Switching bool              `json:"switching,omitempty"`
+	Reverse   map[int]BinlogPos `json:"reverse,omitempty"`
+	Reversed  bool              `json:"reversed,omitempty"`
+	// Passengers are the unsharded tables (schema.table) that move with
+	// the first key range to its new servers (see onlineReuse).
+	Passengers []string `json:"passengers,omitempty"`
 }
 
 // Move is a move of tables from one keyspace to another.
@@ -222,6 +266,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.BatchRows == 0 {
 		cfg.BatchRows = DefaultBatchRows
 	}
+	if cfg.SwitchTimeout <= 0 {
+		cfg.SwitchTimeout = DefaultSwitchTimeout
+	}
+	if cfg.FollowTimeout <= 0 {
+		cfg.FollowTimeout = DefaultFollowTimeout
+	}
 	say := cfg.Progress
 	if say == nil {
 		say = func(string) {}
@@ -231,6 +281,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
+	if (cfg.Reverse || cfg.Complete) && (st == nil || !st.Online || !done(st, PhaseSwitched) || cfg.Reverse && cfg.Complete) {
+		return nil, errors.New("reshard: --reverse and --complete end an online workflow that has switched (run with --switch), and only one of them at a time")
+	}
 	if st != nil {
 		res.Resumed = st.Phase
 		say(fmt.Sprintf("resuming %s after phase %q", st.describe(), st.Phase))
@@ -242,13 +295,20 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		if cfg.Switch && !cfg.Online {
+			return nil, errors.New("reshard: no online workflow to switch: start one with --online, or switch in the same run with --online --switch")
+		}
 		st.ID = strconv.FormatInt(time.Now().UnixNano(), 36)
 		st.Online = cfg.Online
 		// A vdiff record of an earlier run of these shards is not this one's.
 		if err := os.Remove(filepath.Join(sb.StateDir(), vdiffFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
 		}
-		if st.Move == nil {
+		switch {
+		case st.Move != nil:
+		case st.Online:
+			st.Reuse = onlineReuse(st)
+		default:
 			if err := survey(ctx, st); err != nil {
 				return nil, err
 			}
@@ -259,8 +319,38 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		say("planned " + st.describe())
 	}
 	res.From, res.To, res.Move = st.From, st.To, st.Move
-	if cfg.Online {
-		// An online run never switches: the application still writes.
+	w := &worker{cfg: cfg, cluster: sb, st: st, say: say}
+	if st.Switching && !done(st, PhaseSwitched) {
+		// A switch was killed before it switched: the old shards serve on.
+		say("releasing the holds of a switch that was interrupted before it switched")
+		if err := w.abandonSwitch(ctx); err != nil {
+			return res, err
+		}
+	}
+	if st.Switching && st.Reversed || cfg.Reverse {
+		if err := w.reverse(ctx, res); err != nil {
+			return res, fmt.Errorf("reshard: reverse: %w", err)
+		}
+		err := w.forget(start, res)
+		res.Stage = StageReversed
+		return res, err
+	}
+	if st.Switching {
+		// A switch was killed after it switched: publish again, and
+		// release the holds once the routers follow.
+		say("finishing a switch that was interrupted after it switched")
+		if err := w.finishSwitch(ctx, w.newTopology()); err != nil {
+			return res, err
+		}
+	}
+	if st.Online && done(st, PhaseSwitched) && !cfg.Complete {
+		// Switched already: say so (--complete or --reverse go on).
+		w.results(res)
+		res.Elapsed, res.Stage = units.Ms(time.Since(start)), StageSwitched
+		return res, nil
+	}
+	if cfg.Online && !cfg.Switch {
+		// An online run stops caught up, unless it switches.
 		if cfg.StopAfter != "" && slices.Index(phases, cfg.StopAfter) > slices.Index(phases, PhaseCaughtUp) {
 			return res, fmt.Errorf("reshard: an online run stops caught up, before %q: pause writes and run it without --online to verify and switch", cfg.StopAfter)
 		}
@@ -294,8 +384,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		return nil
 	}
-	w := &worker{cfg: cfg, cluster: sb, st: st, say: say}
-	var window time.Time // the start of this run's last catch-up
 	for _, s := range []struct {
 		phase string
 		fn    func() error
@@ -310,37 +398,61 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}},
 		{PhaseCaughtUp, func() error {
 			if st.Online {
-				window = time.Now()
 				return w.catchUp(ctx)
 			}
 			return nil // offline: writes were paused for the copy
 		}},
-		{PhaseVerified, func() error { return w.verify(ctx) }},
-		{PhaseSwitched, func() error {
-			err := w.switchTopology(ctx)
-			if err == nil && !window.IsZero() {
-				d := units.Ms(time.Since(window))
-				res.Switch = &d
-				say(fmt.Sprintf("switched %v after the last catch-up began: writes were paused at least that long", d.Round(time.Millisecond)))
+		{PhaseVerified, func() error {
+			if st.Online {
+				return nil // the switch verifies, while writes are held
 			}
-			return err
+			return w.verify(ctx)
+		}},
+		{PhaseSwitched, func() error {
+			if st.Online {
+				return w.onlineSwitch(ctx, res)
+			}
+			return w.switchTopology(ctx)
 		}},
 		{PhaseCleaned, func() error { return w.cleanup(ctx) }},
 	} {
+		if s.phase == PhaseCleaned && st.Online && !cfg.Complete {
+			// Until --complete, the old shards keep their rows, for
+			// --reverse.
+			w.results(res)
+			res.Elapsed, res.Stage = units.Ms(time.Since(start)), StageSwitched
+			return res, nil
+		}
+		if s.phase == PhaseCleaned && len(st.Held) > 0 {
+			if err := w.release(ctx, slices.Clone(st.Held)); err != nil {
+				return res, err
+			}
+		}
 		if err := step(s.phase, s.fn); err != nil {
 			return res, err
 		}
 	}
-	for _, name := range sortedKeys(st.Result) {
-		res.Tables = append(res.Tables, st.Result[name])
+	return res, w.forget(start, res)
+}
+
+// results fills res's tables from the state.
+func (w *worker) results(res *Result) {
+	res.Tables = nil
+	for _, name := range sortedKeys(w.st.Result) {
+		res.Tables = append(res.Tables, w.st.Result[name])
 	}
-	for _, f := range []string{statePath(sb), filepath.Join(sb.StateDir(), vdiffFile)} {
+}
+
+// forget ends the workflow: it removes its state and vdiff record.
+func (w *worker) forget(start time.Time, res *Result) error {
+	w.results(res)
+	for _, f := range []string{statePath(w.cluster), filepath.Join(w.cluster.StateDir(), vdiffFile)} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return res, err
+			return err
 		}
 	}
-	res.Elapsed = units.Ms(time.Since(start))
-	return res, nil
+	res.Elapsed, res.Stage = units.Ms(time.Since(start)), StageDone
+	return nil
 }
 
 func mustSplit(names []string, target string) []string {
@@ -367,8 +479,8 @@ func (st *state) resumes(cfg Config) error {
 	if other {
 		return fmt.Errorf("reshard: %s was interrupted and is in progress; run it again without other arguments to finish it", st.describe())
 	}
-	if cfg.Online && !st.Online {
-		return fmt.Errorf("reshard: %s in progress copies offline, with writes paused; run it again without --online", st.describe())
+	if (cfg.Online || cfg.Switch) && !st.Online {
+		return fmt.Errorf("reshard: %s in progress copies offline, with writes paused; run it again without --online or --switch", st.describe())
 	}
 	return nil
 }
@@ -609,8 +721,22 @@ func (w *worker) sources() []topology.Shard {
 	return out
 }
 
+// open returns a pool to the server at addr whose sessions write through
+// a switch's holds (shard.HoldBypass): the copy, the catch-up and the
+// cleanup are the reshard's own writes.
 func (w *worker) open(addr string) (*sql.DB, error) {
-	return w.st.OldTop.OpenDB(addr, w.st.OldTop.AdminCredentials(), 4)
+	t := w.st.OldTop
+	cfg := t.MySQLConfig(addr, t.AdminCredentials())
+	cfg.InterpolateParams = true
+	cfg.Params = map[string]string{shard.HoldBypass: "1"}
+	c, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	db := sql.OpenDB(c)
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	return db, nil
 }
 
 func (w *worker) addShards(ctx context.Context) error {
@@ -693,6 +819,9 @@ func (w *worker) copySchema(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := w.findPassengers(ctx, src); err != nil {
+		return err
+	}
 	for _, add := range targets {
 		dst, err := w.open(add.Primary.HostPort)
 		if err != nil {
@@ -714,14 +843,35 @@ func (w *worker) copySchema(ctx context.Context) error {
 				return fmt.Errorf("create %s on shard %s: %w", table, add.Name, err)
 			}
 		}
+		err = nil
+		if add.Name == w.st.To[0] {
+			err = w.copyPassengerSchema(ctx, src, dst)
+		}
 		dst.Close()
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 // scan streams (key, row checksum, row values) of a table on one server.
 func scan(ctx context.Context, db dbQuerier, table, key string, withValues bool, fn func(key string, crc uint32, cols []string, vals []any) error) error {
-	colRows, err := db.QueryContext(ctx, "SELECT * FROM "+ident(table)+" LIMIT 0")
+	return scanFrom(ctx, db, ident(table), ident(key), withValues, fn)
+}
+
+// scanAll streams the row checksums of a table named by a quoted,
+// possibly qualified name.
+func scanAll(ctx context.Context, db dbQuerier, from string, fn func(crc uint32)) error {
+	return scanFrom(ctx, db, from, "1", false, func(_ string, crc uint32, _ []string, _ []any) error {
+		fn(crc)
+		return nil
+	})
+}
+
+// scanFrom is scan over table from (quoted), with keyExpr as the key.
+func scanFrom(ctx context.Context, db dbQuerier, from, keyExpr string, withValues bool, fn func(key string, crc uint32, cols []string, vals []any) error) error {
+	colRows, err := db.QueryContext(ctx, "SELECT * FROM "+from+" LIMIT 0")
 	if err != nil {
 		if isNoTable(err) {
 			return nil
@@ -736,11 +886,11 @@ func scan(ctx context.Context, db dbQuerier, table, key string, withValues bool,
 	}
 	// The same row checksum as schema.ChecksumSQL: CRC32 of the columns
 	// joined with '#', computed by the server.
-	q := "SELECT CAST(" + ident(key) + " AS CHAR), CRC32(CONCAT_WS('#', " + strings.Join(quoted, ", ") + "))"
+	q := "SELECT CAST(" + keyExpr + " AS CHAR), CRC32(CONCAT_WS('#', " + strings.Join(quoted, ", ") + "))"
 	if withValues {
 		q += ", " + strings.Join(quoted, ", ")
 	}
-	q += " FROM " + ident(table)
+	q += " FROM " + from
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return err
@@ -962,13 +1112,19 @@ func (w *worker) copyFrom(ctx context.Context, q dbQuerier, table string, j int,
 // insertIgnore writes rows, skipping ones already there, so that a resumed
 // copy does not fail or duplicate.
 func insertIgnore(ctx context.Context, db *sql.DB, table string, cols []string, rows [][]any) error {
+	return insertInto(ctx, db, "INSERT IGNORE", ident(table), cols, rows)
+}
+
+// insertInto writes rows into table (quoted) with verb: INSERT IGNORE or
+// REPLACE.
+func insertInto(ctx context.Context, db *sql.DB, verb, table string, cols []string, rows [][]any) error {
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
 		quoted[i] = ident(c)
 	}
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	var b strings.Builder
-	b.WriteString("INSERT IGNORE INTO " + ident(table) + " (" + strings.Join(quoted, ", ") + ") VALUES ")
+	b.WriteString(verb + " INTO " + table + " (" + strings.Join(quoted, ", ") + ") VALUES ")
 	args := make([]any, 0, len(rows)*len(cols))
 	for n, r := range rows {
 		if n > 0 {
@@ -1060,17 +1216,6 @@ func (w *worker) verify(ctx context.Context) error {
 }
 
 func (w *worker) switchTopology(ctx context.Context) error {
-	if w.st.Online {
-		// The verify ran on what the last catch-up applied: a change
-		// logged since would be lost by the switch.
-		n, err := w.catchUpAll(ctx)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return fmt.Errorf("%d row change(s) were written after the verify: pause writes to the moving tables, then run again", n)
-		}
-	}
 	nt := w.newTopology()
 	// Reads go to replicas: every target replica holds the copied rows
 	// before any read is routed there.
@@ -1118,7 +1263,7 @@ func (w *worker) cleanup(ctx context.Context) error {
 		}
 		w.say(fmt.Sprintf("%s: deleted %d moved rows from their old shards", table, deleted))
 	}
-	return nil
+	return w.removeOld(ctx)
 }
 
 // targetsEmpty refuses a move onto shards that hold rows of a moving

@@ -133,6 +133,13 @@ func VDiff(ctx context.Context, cfg VDiffConfig) (*VDiffResult, error) {
 		compared[r.Table+"\x00"+r.Range] = true
 	}
 	w := &worker{cluster: c, st: st, say: say}
+	if st.Online && done(st, PhaseSwitched) && len(st.Reverse) == len(st.To) {
+		// The new shards serve: reverse replication brings the old ones
+		// up to date first, so both sides hold every change made so far.
+		if _, err := w.reverseCatchUp(ctx); err != nil {
+			return nil, fmt.Errorf("vdiff: %w", err)
+		}
+	}
 	for _, table := range w.shardedTables() {
 		to, belongs, err := w.moving(table)
 		if err != nil {

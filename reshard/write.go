@@ -37,7 +37,20 @@ func (r *Result) WriteTable(w io.Writer) error {
 		return err
 	}
 	if r.Switch != nil {
-		_, err := fmt.Fprintf(w, "switch window (last catch-up, verify, switch): %v\n", r.Switch.D().Round(time.Millisecond))
+		what := "switch"
+		if r.Stage == StageReversed {
+			what = "reverse switch"
+		}
+		if _, err := fmt.Fprintf(w, "%s window (writes held: last catch-up, verify, publish, routers follow): %v\n", what, r.Switch.D().Round(time.Millisecond)); err != nil {
+			return err
+		}
+	}
+	switch r.Stage {
+	case StageSwitched:
+		_, err := fmt.Fprintln(w, "switched: the new shards serve; the old ones keep their rows. Next: --complete deletes them, --reverse switches back")
+		return err
+	case StageReversed:
+		_, err := fmt.Fprintln(w, "reversed: the old shards serve again, with every change made meanwhile; the workflow ended")
 		return err
 	}
 	return nil

@@ -122,12 +122,12 @@ type env struct {
 	shard func(ctx context.Context, i int, st *Statement, fn func(context.Context, queryer) error) error
 }
 
-// onShard runs fn on shard i for the caller e.
-func (r *Router) onShard(ctx context.Context, e *env, i int, st *Statement, fn func(context.Context, queryer) error) error {
+// onShard runs fn on shard i of plan p for the caller e.
+func (r *Router) onShard(ctx context.Context, e *env, p *plan, i int, st *Statement, fn func(context.Context, queryer) error) error {
 	if e.shard != nil {
 		return e.shard(ctx, i, st, fn)
 	}
-	return r.runOn(ctx, call{set: r.sets[i], st: st, e: e, fn: fn})
+	return r.runOn(ctx, call{set: p.sets[i], st: st, e: e, fn: fn})
 }
 
 // fn runs o unchanged on one queryer.
@@ -162,14 +162,21 @@ func (r *Router) run(ctx context.Context, e *env, o *op) error {
 	case Begin, Commit, Rollback, TxOther, SessionState:
 		return fmt.Errorf("%w: %.60s", ErrNeedsSession, o.query)
 	}
-	p, err := r.planStatement(st, o.args)
-	if err != nil {
-		return err
+	var until time.Time
+	for {
+		p, err := r.planStatement(st, o.args)
+		if err != nil {
+			return err
+		}
+		if p.Sequence != "" {
+			err = r.insertWithSequence(ctx, e, st, p, o)
+		} else {
+			err = r.execPlan(ctx, e, st, p, o)
+		}
+		if !r.held(ctx, err, &until, traceFrom(ctx)) {
+			return err
+		}
 	}
-	if p.Sequence != "" {
-		return r.insertWithSequence(ctx, e, st, p, o)
-	}
-	return r.execPlan(ctx, e, st, p, o)
 }
 
 // execPlan runs a planned statement.
@@ -191,7 +198,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 			}
 			query, args = sqlparser.String(bound), nil
 		}
-		err := r.onShard(ctx, e, p.Shards[0], st, o.fn(query, args))
+		err := r.onShard(ctx, e, p, p.Shards[0], st, o.fn(query, args))
 		if tr != nil {
 			tr.Plan, tr.PushedDown = p.Type, p.PushedDown
 			tr.Shards, tr.Nodes = []string{tr.Shard}, []string{tr.Node}
@@ -225,8 +232,12 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 		var total int64
 		for n, i := range p.Shards {
 			sub := &op{kind: opExec}
-			if err := r.onShard(WithTrace(ctx, &subs[n]), e, i, st, sub.fn(p.Queries[i], nil)); err != nil {
-				return fmt.Errorf("router: shard %s: %w", r.sets[i].Shard, err)
+			if err := r.onShard(WithTrace(ctx, &subs[n]), e, p, i, st, sub.fn(p.Queries[i], nil)); err != nil {
+				err = fmt.Errorf("router: shard %s: %w", p.sets[i].Shard, err)
+				if n > 0 {
+					err = &partialWrite{err}
+				}
+				return err
 			}
 			if n, err := sub.res.RowsAffected(); err == nil {
 				total += n
@@ -246,7 +257,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 	for n, i := range p.Shards {
 		read := func() {
 			sub := &op{kind: opQuery}
-			errs[n] = r.onShard(WithTrace(ctx, &subs[n]), e, i, st, sub.fn(p.Queries[i], nil))
+			errs[n] = r.onShard(WithTrace(ctx, &subs[n]), e, p, i, st, sub.fn(p.Queries[i], nil))
 			results[n] = sub.rows
 		}
 		if e.shard != nil {
@@ -260,7 +271,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 		}()
 	}
 	wg.Wait()
-	if err := firstShardError(r, p, errs); err != nil {
+	if err := firstShardError(p, errs); err != nil {
 		for _, rows := range results {
 			if rows != nil {
 				rows.Close()
@@ -320,10 +331,10 @@ func (m mergedRows) QueryRowxContext(context.Context, string, ...any) *sqlx.Row 
 	panic("router: mergedRows supports Select only")
 }
 
-func firstShardError(r *Router, p *plan, errs []error) error {
+func firstShardError(p *plan, errs []error) error {
 	for n, err := range errs {
 		if err != nil {
-			return fmt.Errorf("router: shard %s: %w", r.sets[p.Shards[n]].Shard, err)
+			return fmt.Errorf("router: shard %s: %w", p.sets[p.Shards[n]].Shard, err)
 		}
 	}
 	return nil
@@ -346,7 +357,7 @@ func (r *Router) sequenceHome() (*sql.DB, string) {
 	if r.mainDB != nil {
 		return r.mainDB, desc
 	}
-	return r.sets[0].Primary().DB.DB, desc
+	return r.Sets()[0].Primary().DB.DB, desc
 }
 
 // sequence returns the id sequence of a sharded table, creating it on its
@@ -361,8 +372,9 @@ func (r *Router) sequence(ctx context.Context, table string) (*shard.Sequence, e
 	}
 	rule, _ := r.vs.rule(table)
 	var maxID uint64
+	sets := r.Sets()
 	for _, i := range r.vs.keyspaceShards(table) {
-		set := r.sets[i]
+		set := sets[i]
 		var m sql.NullInt64
 		q := "SELECT MAX(" + sqlparser.String(sqlparser.NewIdentifierCI(rule.Column)) + ") FROM " + sqlparser.String(sqlparser.NewIdentifierCS(table))
 		if err := set.Primary().DB.QueryRowContext(ctx, q).Scan(&m); err != nil {
@@ -439,11 +451,11 @@ func withQuery(o *op, st *Statement, p *plan) *op {
 	return o
 }
 
-// shardNames lists shard names for indexes.
-func (r *Router) shardNames(idx []int) []string {
+// shardNames lists the names of plan p's shards idx.
+func shardNames(p *plan, idx []int) []string {
 	out := make([]string, len(idx))
 	for i, n := range idx {
-		out[i] = r.sets[n].Shard
+		out[i] = p.sets[n].Shard
 	}
 	sort.Strings(out)
 	return out
@@ -463,7 +475,7 @@ func (r *Router) Route(query string, args ...any) (Trace, error) {
 	if p.Sequence != "" {
 		tr.Shards = []string{"(by sequence id)"}
 	} else {
-		tr.Shards = r.shardNames(p.Shards)
+		tr.Shards = shardNames(p, p.Shards)
 	}
 	return tr, nil
 }

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"github.com/scalelab/scalelab/internal/units"
 	"os"
+	"slices"
 	"syscall"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -17,29 +20,23 @@ import (
 // looks at its topology file for a failover.
 const DefaultFollowInterval = 250 * time.Millisecond
 
-// ErrReshaped is returned (wrapped) by Follow for a topology whose shards
-// are not the router's: after a reshard, open the router again.
-var ErrReshaped = errors.New("router: the topology's shards changed")
-
-// Follow makes the router follow t, its topology after failovers (the
-// same shards on the same servers, with new primaries) and after tables
-// moved between keyspaces (scalelab movetables). Statements that start
-// after it go to the new primaries and the tables' new keyspaces; it
-// reports whether a role or a table's keyspace changed.
+// Follow makes the router follow t, its topology after failovers (new
+// primaries), after tables moved between keyspaces (scalelab movetables),
+// and after a reshard (other shards). Statements planned after it go to
+// the new primaries, keyspaces and shards; statements already planned
+// finish where they were planned. It reports whether anything changed.
 func (r *Router) Follow(t *topology.Topology) (bool, error) {
 	r.followMu.Lock() // the file watch and a failover watcher may both call it
 	defer r.followMu.Unlock()
-	if len(t.Shards) != len(r.sets) {
-		return false, fmt.Errorf("%w: %d shards, the router has %d", ErrReshaped, len(t.Shards), len(r.sets))
-	}
-	for i, s := range t.Shards {
-		if s.Name != r.sets[i].Shard {
-			return false, fmt.Errorf("%w: shard %s where the router has %s", ErrReshaped, s.Name, r.sets[i].Shard)
-		}
+	sets := r.Sets()
+	if len(t.Shards) != len(sets) || slices.ContainsFunc(t.Shards, func(s topology.Shard) bool {
+		return !slices.ContainsFunc(sets, func(set *replica.Set) bool { return set.Shard == s.Name })
+	}) {
+		return true, r.reshape(t)
 	}
 	changed := false
 	for i, s := range t.Shards {
-		c, err := r.sets[i].Follow(s)
+		c, err := sets[i].Follow(s)
 		if err != nil {
 			return changed, err
 		}
@@ -50,22 +47,75 @@ func (r *Router) Follow(t *topology.Topology) (bool, error) {
 		if err != nil {
 			return changed, err
 		}
-		r.vs.replace(vs)
+		r.vs.replace(vs, nil)
 		changed = true
 	}
 	r.topo.Store(t)
 	return changed, nil
 }
 
+// retireGrace is how long the replica sets of the shards before a reshard
+// stay open for the statements planned over them.
+const retireGrace = 10 * time.Second
+
+// reshape follows a topology whose shards are not the router's: it opens
+// replica sets for t's shards and replaces the routing schema and the sets
+// at once, so that no plan mixes the two. The old sets stay open for the
+// statements planned over them until the router closes.
+func (r *Router) reshape(t *topology.Topology) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	vs, err := newSchema(t)
+	if err != nil {
+		return err
+	}
+	sets, err := newSets(t, r.cfg.Replica)
+	if err != nil {
+		return err
+	}
+	for _, s := range sets {
+		if err := s.Open(context.Background()); err != nil {
+			for _, s := range sets {
+				s.Close()
+			}
+			return fmt.Errorf("router: follow the reshard: %w", err)
+		}
+	}
+	old := r.Sets()
+	r.retired = append(r.retired, old...)
+	r.vs.replace(vs, sets)
+	for _, s := range old {
+		s.Quiet()
+	}
+	// Statements planned over the old sets finish on them; after that
+	// their pools and health checks only cost (and their servers may be
+	// removed), so they close after a grace period.
+	time.AfterFunc(retireGrace, func() {
+		r.followMu.Lock()
+		defer r.followMu.Unlock()
+		for _, s := range old {
+			if i := slices.Index(r.retired, s); i >= 0 {
+				r.retired = slices.Delete(r.retired, i, i+1)
+				s.Close()
+			}
+		}
+	})
+	r.topo.Store(t)
+	// The sequences may live on another first shard now (a reshard moves
+	// them there with their rows): reserve the next blocks there.
+	r.seqMu.Lock()
+	r.seqs = nil
+	r.seqMu.Unlock()
+	r.stats.reshapes.Add(1)
+	return nil
+}
+
 // follow watches the topology file and follows it whenever it changes,
 // until Close. A file that cannot be read or followed is reported once per
 // change through Config.OnFollow.
-func (r *Router) follow(path string, every time.Duration) {
+func (r *Router) follow(path string, every time.Duration, last time.Time) {
 	defer close(r.followDone)
-	var last time.Time
-	if fi, err := os.Stat(path); err == nil {
-		last = fi.ModTime()
-	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -73,22 +123,80 @@ func (r *Router) follow(path string, every time.Duration) {
 		case <-r.stopFollow:
 			return
 		case <-tick.C:
+		case <-r.followNow:
 		}
-		fi, err := os.Stat(path)
-		if err != nil || fi.ModTime().Equal(last) {
-			continue
-		}
-		last = fi.ModTime()
-		t, err := topology.Load(path)
-		var changed bool
-		if err == nil {
-			changed, err = r.Follow(t)
-		}
-		if r.cfg.OnFollow != nil && (changed || err != nil) {
-			r.cfg.OnFollow(err)
-		}
+		last = r.followFile(path, last)
 	}
 }
+
+// followFile follows the topology file at path if it changed since last,
+// records the version it now routes by with the file's other followers,
+// and returns the file's time.
+func (r *Router) followFile(path string, last time.Time) time.Time {
+	fi, err := os.Stat(path)
+	if err != nil || fi.ModTime().Equal(last) {
+		return last
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return last
+	}
+	t, err := topology.Parse(b)
+	var changed bool
+	if err == nil {
+		changed, err = r.Follow(t)
+	}
+	if err == nil && r.follower != nil {
+		err = r.follower.Report(topology.Version(b))
+	}
+	if r.cfg.OnFollow != nil && (changed || err != nil) {
+		r.cfg.OnFollow(err)
+	}
+	return fi.ModTime()
+}
+
+// held reports whether a statement that failed with err should run again,
+// planned anew, because a reshard's switch held it; it waits a little
+// first, and asks the topology watch to look at the file. until is the
+// end of the statement's buffer, set at its first hold.
+func (r *Router) held(ctx context.Context, err error, until *time.Time, tr *Trace) bool {
+	if err == nil || r.cfg.SwitchBuffer < 0 || !shard.IsHeld(err) || errors.As(err, new(*partialWrite)) {
+		return false
+	}
+	now := time.Now()
+	if until.IsZero() {
+		*until = now.Add(r.cfg.SwitchBuffer)
+		r.stats.held.Add(1)
+	}
+	if now.After(*until) {
+		return false
+	}
+	select {
+	case r.followNow <- struct{}{}:
+	default:
+	}
+	wait := min(holdRetry, until.Sub(now))
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+		return false
+	}
+	if tr != nil {
+		tr.Buffered += units.Ms(time.Since(now))
+	}
+	return true
+}
+
+// holdRetry is how often a held write tries again.
+const holdRetry = 10 * time.Millisecond
+
+// partialWrite is a multi-shard write that failed on one shard after
+// others took it: it must not run again.
+type partialWrite struct{ error }
+
+func (p *partialWrite) Unwrap() error { return p.error }
 
 // buffered waits, for at most Config.FailoverBuffer, until the shard's
 // roles are replaced (the router followed a failover), and reports whether

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scalelab/scalelab/replica"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -47,12 +48,21 @@ type plan struct {
 	Sequence string
 	// Table is the sharded table that decided the shards.
 	Table string
+	// sets are the replica sets that Shards index: those of the schema
+	// the plan was made over, even if a reshard replaced them since.
+	sets []*replica.Set
 }
 
 // planStatement decides where a classified statement goes, over one
 // routing schema even while Follow replaces it.
 func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
-	return r.vs.stable(func() (*plan, error) { return r.planOnce(st, args) })
+	return r.vs.stable(func() (*plan, error) {
+		p, err := r.planOnce(st, args)
+		if p != nil {
+			p.sets = r.vs.curSets()
+		}
+		return p, err
+	})
 }
 
 func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {

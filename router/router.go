@@ -27,6 +27,7 @@ import (
 const (
 	DefaultConsistency     = Eventual
 	DefaultGTIDWaitTimeout = time.Second
+	DefaultSwitchBuffer    = 10 * time.Second
 )
 
 var (
@@ -60,7 +61,7 @@ type Config struct {
 	// FollowInterval, default DefaultFollowInterval): when a failover
 	// replaces it, the router follows the new primaries without a restart
 	// (see Follow). OnFollow, if set, hears of each change followed (nil)
-	// or refused (an error, such as ErrReshaped).
+	// or refused (an error).
 	TopologyPath   string
 	FollowInterval time.Duration
 	OnFollow       func(error)
@@ -71,6 +72,14 @@ type Config struct {
 	// vtgate buffers. Past it, the statement fails as it did. Statements
 	// inside a transaction are never retried. Zero means no buffering.
 	FailoverBuffer time.Duration
+	// SwitchBuffer is how long a write that a reshard's switch held (see
+	// shard.IsHeld: the statement changed nothing) waits, planned again
+	// and retried every few milliseconds, for the switch to end; the
+	// router follows the new topology meanwhile when it watches
+	// TopologyPath. Statements inside a transaction, and writes that a
+	// hold stopped after other shards took them, are not retried. Zero
+	// means DefaultSwitchBuffer; below zero, held writes fail at once.
+	SwitchBuffer time.Duration
 }
 
 // Router routes SQL over a topology: reads to replicas, writes, DDL,
@@ -83,13 +92,22 @@ type Router struct {
 	topo     atomic.Pointer[topology.Topology] // replaced by Follow
 	followMu sync.Mutex
 	cfg      Config
-	sets     []*replica.Set
-	cls      *classifier
-	// stopFollow ends the topology file watch, which closes followDone.
+	// retired are the replica sets of the shards before a reshard
+	// (Follow); statements planned before it may still run on them, so
+	// they close with the router.
+	retired []*replica.Set
+	cls     *classifier
+	// stopFollow ends the topology file watch, which closes followDone;
+	// followNow asks the watch to look at the file at once (a write was
+	// held by a switch).
 	stopFollow, followDone chan struct{}
-	stats                  counters
-	gtids                  gtids // read-your-writes positions of router-level calls
-	vs                     routing
+	followNow              chan struct{}
+	// follower records the topology version the router routes by, for a
+	// reshard's switch to wait on.
+	follower *topology.Follower
+	stats    counters
+	gtids    gtids // read-your-writes positions of router-level calls
+	vs       routing
 	// sortKeys caches parsed sort-key expressions by the text they sort.
 	sortKeys struct {
 		sync.Mutex
@@ -123,6 +141,9 @@ func New(t *topology.Topology, cfg Config) (*Router, error) {
 	if cfg.GTIDWaitTimeout == 0 {
 		cfg.GTIDWaitTimeout = DefaultGTIDWaitTimeout
 	}
+	if cfg.SwitchBuffer == 0 {
+		cfg.SwitchBuffer = DefaultSwitchBuffer
+	}
 	cls, err := newClassifier(cfg.CacheSize)
 	if err != nil {
 		return nil, fmt.Errorf("router: parser: %w", err)
@@ -131,18 +152,14 @@ func New(t *topology.Topology, cfg Config) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Router{cfg: cfg, cls: cls, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower)}
+	r := &Router{cfg: cfg, cls: cls, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower), followNow: make(chan struct{}, 1)}
 	r.topo.Store(t)
-	r.vs.p.Store(vs)
 	r.statements = r.With(cfg.Consistency).statements
-	for _, s := range t.Shards {
-		set, err := replica.New(t, s, cfg.Replica)
-		if err != nil {
-			r.closeSets()
-			return nil, err
-		}
-		r.sets = append(r.sets, set)
+	sets, err := newSets(t, cfg.Replica)
+	if err != nil {
+		return nil, err
 	}
+	r.vs.replace(vs, sets)
 	if t.Main != nil {
 		mc := t.MySQLConfig(t.Main.HostPort, t.User)
 		mc.DBName = "" // the sequences name their own database
@@ -159,7 +176,7 @@ func New(t *topology.Topology, cfg Config) (*Router, error) {
 // Open starts every replica set's heartbeat, lag and health work, and the
 // watch of Config.TopologyPath.
 func (r *Router) Open(ctx context.Context) error {
-	for _, s := range r.sets {
+	for _, s := range r.Sets() {
 		if err := s.Open(ctx); err != nil {
 			return err
 		}
@@ -169,8 +186,14 @@ func (r *Router) Open(ctx context.Context) error {
 		if every <= 0 {
 			every = DefaultFollowInterval
 		}
+		f, err := topology.NewFollower(r.cfg.TopologyPath)
+		if err != nil {
+			return err
+		}
+		r.follower = f
+		last := r.followFile(r.cfg.TopologyPath, time.Time{})
 		r.stopFollow, r.followDone = make(chan struct{}), make(chan struct{})
-		go r.follow(r.cfg.TopologyPath, every)
+		go r.follow(r.cfg.TopologyPath, every, last)
 	}
 	return nil
 }
@@ -197,9 +220,17 @@ func (r *Router) closeSets() error {
 		<-r.followDone
 		r.stopFollow = nil
 	}
+	if r.follower != nil {
+		_ = r.follower.Close()
+		r.follower = nil
+	}
 	var errs []error
-	for _, s := range r.sets {
-		errs = append(errs, s.Close())
+	if r.vs.sets.Load() != nil {
+		r.followMu.Lock()
+		for _, s := range append(r.Sets(), r.retired...) {
+			errs = append(errs, s.Close())
+		}
+		r.followMu.Unlock()
 	}
 	if r.mergeDB != nil {
 		errs = append(errs, r.mergeDB.Close())
@@ -211,7 +242,23 @@ func (r *Router) closeSets() error {
 }
 
 // Sets returns the replica set of every shard, in topology order.
-func (r *Router) Sets() []*replica.Set { return r.sets }
+func (r *Router) Sets() []*replica.Set { return r.vs.curSets() }
+
+// newSets makes a replica set for every shard of t.
+func newSets(t *topology.Topology, cfg replica.Config) ([]*replica.Set, error) {
+	var sets []*replica.Set
+	for _, s := range t.Shards {
+		set, err := replica.New(t, s, cfg)
+		if err != nil {
+			for _, s := range sets {
+				s.Close()
+			}
+			return nil, err
+		}
+		sets = append(sets, set)
+	}
+	return sets, nil
+}
 
 // VSchema returns the routing schema: where every row lives.
 func (r *Router) VSchema() *vschema.Schema { return r.vs.cur() }

@@ -261,7 +261,7 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 		// Run it on the primary even if no connection was pinned yet, so a
 		// bad SET or a missing database fails now, as on a direct
 		// connection.
-		_, _, err = s.via(ctx, s.r.sets[0].Primary())
+		_, _, err = s.via(ctx, s.r.Sets()[0].Primary())
 	}
 	if err == nil && s.tx != nil {
 		// The transaction's branches see it too, and those to come

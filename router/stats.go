@@ -36,6 +36,11 @@ type Stats struct {
 	// Buffered counts statements that waited for a failover
 	// (Config.FailoverBuffer) and then ran on the new primary.
 	Buffered uint64 `json:"buffered"`
+	// Held counts statements that a reshard's switch held (the source
+	// refused writes to a moving table) and that then ran again, planned
+	// anew; Reshapes counts the reshards the router followed.
+	Held     uint64 `json:"held"`
+	Reshapes uint64 `json:"reshapes"`
 }
 
 type counters struct {
@@ -44,6 +49,8 @@ type counters struct {
 	shapes   sync.Map
 	retries  atomic.Uint64
 	buffered atomic.Uint64
+	held     atomic.Uint64
+	reshapes atomic.Uint64
 }
 
 func (c *counters) add(m *sync.Map, key string) {
@@ -66,6 +73,6 @@ func (c *counters) snapshot() Stats {
 	}{{&c.routes, s.Routes}, {&c.nodes, s.Nodes}, {&c.shapes, s.Shapes}} {
 		m.from.Range(func(k, v any) bool { m.to[k.(string)] = v.(*atomic.Uint64).Load(); return true })
 	}
-	s.Retries, s.Buffered = c.retries.Load(), c.buffered.Load()
+	s.Retries, s.Buffered, s.Held, s.Reshapes = c.retries.Load(), c.buffered.Load(), c.held.Load(), c.reshapes.Load()
 	return s
 }

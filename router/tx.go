@@ -41,6 +41,9 @@ type Tx struct {
 	opts *sql.TxOptions
 	g    *gtids
 
+	// sets are the shards the transaction's shard indexes name: those of
+	// its first statement's plan. A reshard after it ends the transaction.
+	sets   []*replica.Set
 	parts  map[int]*txPart // by shard index
 	order  []int           // shards in the order the transaction reached them
 	writer int             // the shard that was written, or -1
@@ -76,7 +79,7 @@ func (t *Tx) part(i int) (*txPart, error) {
 	if p, ok := t.parts[i]; ok {
 		return p, nil
 	}
-	set := t.r.sets[i]
+	set := t.sets[i]
 	node := set.Primary()
 	conn, err := node.DB.Connx(t.ctx)
 	if err != nil {
@@ -142,17 +145,24 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 		// Session replays it).
 		return t.applyAll(ctx, o.query)
 	}
+	switch {
+	case t.sets == nil:
+		t.sets = p.sets
+	case !slices.Equal(t.sets, p.sets):
+		t.abort()
+		return fmt.Errorf("%w: the shards were resharded during the transaction; it was rolled back, run it again", ErrCrossShardTx)
+	}
 	if len(st.Tables) == 0 {
 		// No table decides the shard: stay on the transaction's own.
-		p = &plan{Type: PlanUnsharded, Shards: []int{t.home()}}
+		p = &plan{Type: PlanUnsharded, Shards: []int{t.home()}, sets: t.sets}
 	}
 	if isWrite(st.Kind) {
 		switch {
 		case len(p.Shards) != 1:
 			t.abort()
-			return fmt.Errorf("%w: a write that spans shards %v", ErrCrossShardTx, t.r.shardNames(p.Shards))
+			return fmt.Errorf("%w: a write that spans shards %v", ErrCrossShardTx, shardNames(p, p.Shards))
 		case t.writer >= 0 && t.writer != p.Shards[0]:
-			first, next := t.r.sets[t.writer].Shard, t.r.sets[p.Shards[0]].Shard
+			first, next := t.sets[t.writer].Shard, t.sets[p.Shards[0]].Shard
 			t.abort()
 			if ks1, _ := topology.SplitShard(first); ks1 != "" {
 				if ks2, _ := topology.SplitShard(next); ks2 != ks1 {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/topology"
 	"github.com/scalelab/scalelab/vschema"
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -22,18 +23,27 @@ type tableRule = vschema.Table
 // between keyspaces.
 type routing struct {
 	p atomic.Pointer[vschema.Schema]
+	// sets are the shards' replica sets, which the schema's shard indexes
+	// name; a reshard replaces them with the schema.
+	sets atomic.Pointer[[]*replica.Set]
 	// version is even while the schema stands and odd while Follow
 	// replaces it: a plan made across a replacement is made again (a
 	// seqlock), so that no plan mixes the old schema with the new.
 	version atomic.Uint64
 }
 
-// replace installs a new routing schema.
-func (vs *routing) replace(s *vschema.Schema) {
+// replace installs a new routing schema and, unless nil, new shard sets.
+func (vs *routing) replace(s *vschema.Schema, sets []*replica.Set) {
 	vs.version.Add(1)
 	vs.p.Store(s)
+	if sets != nil {
+		vs.sets.Store(&sets)
+	}
 	vs.version.Add(1)
 }
+
+// curSets are the shards' replica sets now, in topology order.
+func (vs *routing) curSets() []*replica.Set { return *vs.sets.Load() }
 
 // stable runs plan until no replacement of the schema overlapped it.
 func (vs *routing) stable(plan func() (*plan, error)) (*plan, error) {

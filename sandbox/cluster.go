@@ -22,6 +22,9 @@ func (c Cluster) Topology() *topology.Topology { return c.sb.Topology }
 // StateDir is where a workflow keeps its state files: the sandbox's dir.
 func (c Cluster) StateDir() string { return c.sb.Dir }
 
+// TopologyPath is the topology file that routers follow.
+func (c Cluster) TopologyPath() string { return c.sb.TopologyPath() }
+
 // AddShards starts new shards (see Sandbox.AddShards) and reports each
 // node's steps to say.
 func (c Cluster) AddShards(ctx context.Context, names []string, replicas int, say func(string)) ([]topology.Shard, error) {

@@ -26,21 +26,27 @@ phases of scalelab reshard:
 
 The tables must be in one keyspace, each with a shard key in the topology.
 
-PAUSE WRITES to the tables while it runs: rows written after their copy
-are not moved. With --online (MariaDB) writes may go on during the copy,
+Without --online, PAUSE WRITES to the tables while it runs: rows written
+after their copy are not moved. With --online (MariaDB) writes may go on,
 as for scalelab reshard --online: the run copies from a snapshot, applies
-the changes logged since, and stops caught up; pause writes and run it
-again without --online to verify and switch.
+the changes logged since, and stops caught up; --switch then switches with
+writes held for the switch window only (routers retry them), --reverse
+switches back, and --complete drops the tables from the source keyspace.
 
 Each step is recorded in <dir>/reshard.json. If the run is killed at any
 point, run the same command again (or plain scalelab reshard): it resumes
 and ends in the same state, with nothing lost or duplicated.`,
 		Example: `  scalelab up --keyspace users:1x1 --keyspace media:2x1=images
   scalelab load
-  scalelab movetables likes --to media   # likes joins images in keyspace media`,
-		Args: minArgs(1),
+  scalelab movetables likes --to media   # likes joins images in keyspace media
+  scalelab movetables likes --to media --online --auto-switch   # while writes go on
+  scalelab movetables --reverse          # then back, or --complete`,
 		RunE: func(c *cobra.Command, tables []string) error {
-			if to == "" {
+			resuming := w.switchNow || w.reverse || w.complete
+			switch {
+			case len(tables) == 0 && !resuming:
+				return usagef("name the tables to move")
+			case to == "" && !resuming:
 				return usagef("--to KEYSPACE: say where the tables go")
 			}
 			return w.run(c, reshard.Config{Tables: tables, ToKeyspace: to})

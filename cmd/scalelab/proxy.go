@@ -18,7 +18,7 @@ func newProxyCmd() *cobra.Command {
 	var topo, user, password, cpuProfile string
 	var backendMaxOpen int
 	var multiWrites bool
-	var failoverBuffer time.Duration
+	var failoverBuffer, switchBuffer time.Duration
 	var auto failover.WatchConfig
 	var autoFailover bool
 	var cfg proxy.Config
@@ -53,6 +53,12 @@ the new primaries without a restart. Meanwhile a write for a shard whose
 primary is down or read-only waits up to --failover-buffer for the new
 primary instead of failing (reads go on to the replicas); a write that may
 have run on the old primary is never sent again.
+
+Reshards and table moves (scalelab reshard or movetables --switch) replace
+it too, with other shards or keyspaces; the proxy follows them at once. A
+write that the switch held (it changed nothing) waits up to --switch-buffer
+and runs again where the new topology sends it; clients see a slow write,
+not an error. A write inside a transaction gets the hold's error instead.
 
 With --auto-failover the proxy also watches the primaries, as scalelab
 failover --watch does: a primary that misses --misses probes in a row, and
@@ -90,7 +96,7 @@ needs the sandbox the topology file belongs to.`,
 			defer stop()
 			cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr(c), format+"\n", args...) }
 			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}, TimesAsText: true}, AllowMultiShardWrites: multiWrites,
-				TopologyPath: topo, OnFollow: func(err error) { followed(stderr(c), err) }, FailoverBuffer: failoverBuffer})
+				TopologyPath: topo, OnFollow: func(err error) { followed(stderr(c), err) }, FailoverBuffer: failoverBuffer, SwitchBuffer: switchBuffer})
 			if err != nil {
 				return err
 			}
@@ -127,6 +133,7 @@ needs the sandbox the topology file belongs to.`,
 	addTopologyFlag(c, &topo)
 	c.Flags().StringVar(&cfg.Listen, "listen", proxy.DefaultListen, "address for MySQL clients")
 	c.Flags().DurationVar(&failoverBuffer, "failover-buffer", failover.DefaultBuffer, "hold a write for a shard without a usable primary this long, waiting for a failover (0: fail it at once)")
+	c.Flags().DurationVar(&switchBuffer, "switch-buffer", router.DefaultSwitchBuffer, "hold a write that a reshard's or a table move's switch stopped this long, retrying it where the new topology sends it (below 0: fail it at once)")
 	c.Flags().BoolVar(&multiWrites, "allow-multi-shard-writes", false, "let UPDATE and DELETE without the shard key run on every shard")
 	c.Flags().BoolVar(&autoFailover, "auto-failover", false, "watch the primaries and fail a lost one over (as scalelab failover --watch)")
 	c.Flags().DurationVar(&auto.Interval, "interval", failover.DefaultWatchInterval, "--auto-failover: time between probes of each primary")
@@ -152,5 +159,5 @@ func followed(w io.Writer, err error) {
 		fmt.Fprintf(w, "topology changed, not followed: %v (restart the proxy)\n", err)
 		return
 	}
-	fmt.Fprintln(w, "topology changed: following the new primaries")
+	fmt.Fprintln(w, "topology changed: following it (new primaries, keyspaces or shards)")
 }

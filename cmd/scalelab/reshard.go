@@ -86,7 +86,7 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
 // workflow is what reshard and movetables share: the sandbox, the output
 // format, and how far a run goes.
 type workflow struct {
-	topo, format, stopAfter                         string
+	topo, format, stopAfter                          string
 	online, switchNow, autoSwitch, reverse, complete bool
 	switchTimeout                                    time.Duration
 }

@@ -28,6 +28,7 @@ const (
 	reshardModuloOffset = 20
 	reshardFrom         = 2
 	reshardSplit        = "80-" // the range the hash side splits: 2 → 3 shards
+	onlineRange         = "-80" // then splits online, under writes: 3 → 4
 )
 
 // shardQueries are the shards lab's two queries: a user by id, which the
@@ -116,7 +117,7 @@ func runShards(ctx context.Context, e *env) (*Experiment, error) {
 	if err := e.stopSandboxes(false); err != nil {
 		return nil, err
 	}
-	e.say("resharding %d → %d shards: splitting hash range %s, and modulo", reshardFrom, reshardFrom+1, reshardSplit)
+	e.say("resharding %d → %d shards: splitting hash range %s, and modulo; then hash range %s online, under writes", reshardFrom, reshardFrom+1, reshardSplit, onlineRange)
 	mv, err := e.reshardMovement(ctx)
 	if err != nil {
 		return nil, err
@@ -249,13 +250,12 @@ func (e *env) reshardMovement(ctx context.Context) (*reshardMovement, error) {
 				return
 			}
 			r.cfg.Cluster = sb.Cluster()
-			if r.vindex == "hash" && sb.Topology.Flavor == flavor.MariaDB { // online reads MariaDB's binlog
-				r.online, r.err = e.reshardOnline(ctx, sb, r.cfg)
-				r.res = r.online.res
-				return
-			}
 			if r.res, err = reshard.Run(ctx, r.cfg); err != nil {
 				r.err = fmt.Errorf("reshard by %s: %w", r.vindex, err)
+				return
+			}
+			if r.vindex == "hash" && sb.Topology.Flavor == flavor.MariaDB { // online reads MariaDB's binlog
+				r.online, r.err = e.reshardOnline(ctx, sb, reshard.Config{Cluster: sb.Cluster(), Split: onlineRange})
 			}
 		})
 	}
@@ -269,13 +269,14 @@ func (e *env) reshardMovement(ctx context.Context) (*reshardMovement, error) {
 	return &reshardMovement{From: reshardFrom, To: reshardFrom + 1,
 		HashMoved: runs[0].res.Moved(), HashTotal: runs[0].res.Total(),
 		ModuloMoved: runs[1].res.Moved(), ModuloTotal: runs[1].res.Total(),
-		OnlineWrites: o.writes, OnlinePause: o.pause, SwitchWindow: o.window}, nil
+		OnlineWrites: o.writes, OnlinePause: o.pause, SwitchWindow: o.window, OnlineCopied: o.copied}, nil
 }
 
 // onlineSplit is the hash side's split, made online under writes.
 type onlineSplit struct {
 	res    *reshard.Result
 	writes int64 // changes a client made during the copy, catch-up and switch
+	copied int64 // rows copied to the new servers
 	// pause is the longest any one of the client's writes took, as it saw
 	// it (a write held by the switch waits); window is the switch's own.
 	pause, window time.Duration
@@ -324,7 +325,7 @@ func (e *env) reshardOnline(ctx context.Context, sb *sandbox.Sandbox, cfg reshar
 	if werr != nil {
 		return out, fmt.Errorf("the client writing during the online reshard: %w", werr)
 	}
-	out.writes, out.pause = writes.Load(), longest
+	out.writes, out.pause, out.copied = writes.Load(), longest, out.res.Moved()
 	if out.res.Switch != nil {
 		out.window = out.res.Switch.D()
 	}
@@ -397,7 +398,7 @@ func shardsReport(exp *Experiment, m shardsMeasurements, res []*sample, loads []
 	exp.Notes = []string{
 		"targeted: " + targeted + " (users are sharded by id, so one shard answers); scatter: " + scatter + " (images are sharded by their own id, so every shard answers and the router sums the counts).",
 		"Every shard count runs on the same servers, in a database of its own (lab_shards_N); servers beyond the count idle. During the runs, " + m.Machines + ". Client cores is the CPU this process (the bench and the router) used; shards' CPU is the shards' mean use of their quota.",
-		"Resharding adds one server to each of two " + strconv.Itoa(reshardFrom) + "-shard sandboxes: hash ranges split " + reshardSplit + " in two and leave -80 alone; modulo changes id mod 2 to id mod 3 for every key. Likes follow their image's popularity, so the share of rows that move depends on where the popular images fall. On MariaDB the hash split runs online (scalelab reshard --online --switch): a client renames images through a router the whole time, while the rows are copied, caught up from the binlog and switched; at the switch its writes are held, then retried on the new shards, and its longest write is the pause it saw.",
+		"Resharding adds one server to each of two " + strconv.Itoa(reshardFrom) + "-shard sandboxes: hash ranges split " + reshardSplit + " in two and leave -80 alone; modulo changes id mod 2 to id mod 3 for every key. Likes follow their image's popularity, so the share of rows that move depends on where the popular images fall. On MariaDB the hash side then splits " + onlineRange + " online (scalelab reshard --online --switch), onto two new servers: a client renames images through a router the whole time, while the rows are copied, caught up from the binlog and switched; at the switch its writes are held, then retried on the new shards, and its longest write is the pause it saw.",
 	}
 }
 

@@ -363,11 +363,12 @@ type reshardMovement struct {
 	From, To                 int
 	HashMoved, HashTotal     int64
 	ModuloMoved, ModuloTotal int64
-	// The hash split runs online: OnlineWrites are the changes a client
-	// made during its copy, catch-up and switch, OnlinePause the longest
-	// one of them took (held by the switch), and SwitchWindow the
+	// The hash side then splits another range online: OnlineWrites are
+	// the changes a client made during its copy, catch-up and switch,
+	// OnlineCopied the rows copied to the new servers, OnlinePause the
+	// longest write took (held by the switch), and SwitchWindow the
 	// switch's own window (holds to release).
-	OnlineWrites              int64
+	OnlineWrites, OnlineCopied int64
 	OnlinePause, SwitchWindow time.Duration
 }
 
@@ -422,8 +423,8 @@ func shardsVerdict(m shardsMeasurements) string {
 			b.WriteString(": about the same.")
 		}
 		if r.OnlineWrites > 0 {
-			fmt.Fprintf(&b, " The hash split ran online: a client made %s changes while %s rows were copied, caught up from the binlog and switched, and none failed; its longest write took %s, held by the switch (whose window was %s).",
-				count(r.OnlineWrites), count(r.HashMoved), ms(r.OnlinePause), ms(r.SwitchWindow))
+			fmt.Fprintf(&b, " Then range %s was split online: a client made %s changes while %s rows were copied to two new servers, caught up from the binlog and switched, and none failed; its longest write took %s, held by the switch (whose window was %s).",
+				onlineRange, count(r.OnlineWrites), count(r.OnlineCopied), ms(r.OnlinePause), ms(r.SwitchWindow))
 		}
 	}
 	if b.Len() == 0 {

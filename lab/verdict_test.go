@@ -232,7 +232,7 @@ func TestShardsVerdict(t *testing.T) {
 	cool.Hot.Nodes[1].SaturatedAt, cool.Hot.Nodes[1].CPUShare = -1, 0.6
 	online := shardsNumbers()
 	or := *online.Reshard
-	or.OnlineWrites, or.OnlinePause, or.SwitchWindow = 4200, 61*time.Millisecond, 38*time.Millisecond
+	or.OnlineWrites, or.OnlineCopied, or.OnlinePause, or.SwitchWindow = 4200, 1500, 61*time.Millisecond, 38*time.Millisecond
 	online.Reshard = &or
 	noMachineHot := shardsNumbers()
 	noMachineHot.Hot = &hotResult{Nodes: []hotNode{{Node: "a", QPS: 10, CPUShare: -1, SaturatedAt: -1}, {Node: "b", QPS: 30, CPUShare: -1, SaturatedAt: -1}}}
@@ -263,7 +263,7 @@ func TestShardsVerdict(t *testing.T) {
 		{"machines, nothing busy", shardsVerdict(waiting), []string{"At 4 shards neither the shards nor the client was saturated: the shards used 50% of their CPU and this process (the bench and the router) used 0.40 cores of the 1 left to it; the time went to waiting"}, nil},
 		{"hot, nothing saturated", shardsVerdict(cool), []string{"40-80/primary served 70% of the statements, using 60% of its CPU: no node saturated."}, []string{"saturated first"}},
 		{"hot, no machines", shardsVerdict(noMachineHot), []string{"b served 75% of the statements: with no machines, the hot shard shows only in its share of the work."}, nil},
-		{"online split", shardsVerdict(online), []string{"The hash split ran online: a client made 4,200 changes while", "and none failed; its longest write took 61.0 ms, held by the switch (whose window was 38.0 ms)"}, nil},
+		{"online split", shardsVerdict(online), []string{"Then range -80 was split online: a client made 4,200 changes while 1,500 rows were copied to two new servers", "and none failed; its longest write took 61.0 ms, held by the switch (whose window was 38.0 ms)"}, nil},
 		{"empty", shardsVerdict(shardsMeasurements{}), []string{"nothing was measured"}, nil},
 		{"uneven", shardsVerdict(shardsMeasurements{Points: []shardPoint{{Shards: 1}, {Shards: 4}}, Balance: []tableBalance{{"users", 1.5}, {"likes", 2}}}),
 			[]string{"The rows of users (1.5×) and likes (2.0×) spread unevenly over the 4 shards", "a hot key"}, []string{" evenly over"}},

@@ -3,6 +3,7 @@ package reshard_test
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"errors"
 	"fmt"
 	"slices"
@@ -53,18 +54,36 @@ func TestOnlineReshardUnderWrites(t *testing.T) {
 
 // itemWriter changes items through r: an insert, an update or a delete
 // per step, recorded in model when acknowledged.
-func itemWriter(t *testing.T, r *router.Router, model map[uint64]item, after *writer) *writer {
+func itemWriter(t testing.TB, r *router.Router, model map[uint64]item, after *writer) *writer {
 	ctx := context.Background()
 	return startWriter(t, after, func(i int, mu *sync.Mutex) error {
 		var err error
 		switch i % 3 {
 		case 0:
-			id := uint64(100000 + i)
+			// Given ids count down, so that the sequence's, which start
+			// above every id in the table, never meet them.
+			id := uint64(900000 - i)
 			if i%5 == 0 {
-				id = 1<<63 + uint64(i) // above BIGINT's signed range
+				id = 1<<63 + 1e9 - uint64(i) // above BIGINT's signed range
 			}
-			if _, err = r.ExecContext(ctx, "INSERT INTO items (id, name, qty) VALUES (?, ?, ?)", id, fmt.Sprintf("new-%d", i), i%100); err == nil {
+			if i%4 == 0 {
+				// The id comes from the router's sequence, which lives on
+				// the first shard (the topology has no main node): it
+				// moves with the first key range, and its ids go on.
+				var res sql.Result
+				if res, err = r.ExecContext(ctx, "INSERT INTO items (name, qty) VALUES (?, ?)", fmt.Sprintf("new-%d", i), i%100); err == nil {
+					var got int64
+					got, err = res.LastInsertId()
+					id = uint64(got)
+				}
+			} else {
+				_, err = r.ExecContext(ctx, "INSERT INTO items (id, name, qty) VALUES (?, ?, ?)", id, fmt.Sprintf("new-%d", i), i%100)
+			}
+			if err == nil {
 				mu.Lock()
+				if _, dup := model[id]; dup {
+					err = fmt.Errorf("the sequence gave id %d twice", id)
+				}
 				model[id] = item{fmt.Sprintf("new-%d", i), i % 100}
 				mu.Unlock()
 			}
@@ -83,6 +102,14 @@ func itemWriter(t *testing.T, r *router.Router, model map[uint64]item, after *wr
 			if _, err = r.ExecContext(ctx, "DELETE FROM items WHERE id = ?", id); err == nil {
 				mu.Lock()
 				delete(model, id)
+				mu.Unlock()
+			}
+		}
+		if err == nil && i%7 == 0 {
+			// The unsharded table moves with the first key range too.
+			if _, err = r.ExecContext(ctx, "UPDATE settings SET value = ? WHERE name = 'theme'", fmt.Sprintf("v%d", i)); err == nil {
+				mu.Lock()
+				model[0] = item{fmt.Sprintf("v%d", i), 0}
 				mu.Unlock()
 			}
 		}
@@ -158,7 +185,7 @@ func onlineReshard(t *testing.T, vindex string, to, port int, reverse bool) {
 // checkItems reads every item back through a new router over the
 // topology file and compares them with model; the topology must have
 // shards shards.
-func checkItems(t *testing.T, path string, shards int, model map[uint64]item) *topology.Topology {
+func checkItems(t testing.TB, path string, shards int, model map[uint64]item) *topology.Topology {
 	t.Helper()
 	topo, err := topology.Load(path)
 	if err != nil {
@@ -176,7 +203,18 @@ func checkItems(t *testing.T, path string, shards int, model map[uint64]item) *t
 	for _, g := range got {
 		rowsByID[g.ID] = append(rowsByID[g.ID], item{g.Name, g.Qty})
 	}
-	checkAcked(t, "item", rowsByID, model)
+	// Item 0 stands for the settings row, whose value the writer sets.
+	theme := selectAll[struct {
+		Value string `db:"value"`
+	}](t, topo, "SELECT value FROM settings WHERE name = 'theme'")
+	for _, th := range theme {
+		rowsByID[0] = append(rowsByID[0], item{th.Value, 0})
+	}
+	want := maps.Clone(model)
+	if _, ok := want[0]; !ok {
+		want[0] = item{"dark", 0}
+	}
+	checkAcked(t, "item", rowsByID, want)
 	return topo
 }
 
@@ -312,7 +350,7 @@ func TestOnlineMoveTablesUnderWrites(t *testing.T) {
 // checkAcked compares the rows read back after a switch, by id, with
 // what the writer was told: every acknowledged row there once, with its
 // last value, and no other.
-func checkAcked[V comparable](t *testing.T, what string, got map[uint64][]V, model map[uint64]V) {
+func checkAcked[V comparable](t testing.TB, what string, got map[uint64][]V, model map[uint64]V) {
 	t.Helper()
 	for id, vs := range got {
 		want, ok := model[id]
@@ -345,7 +383,7 @@ type writer struct {
 
 // startWriter starts a writer, at the step after those of the writer
 // after, if any.
-func startWriter(t *testing.T, after *writer, step func(i int, mu *sync.Mutex) error) *writer {
+func startWriter(t testing.TB, after *writer, step func(i int, mu *sync.Mutex) error) *writer {
 	w := &writer{stop: make(chan struct{}), done: make(chan struct{}), next: 1}
 	if after != nil {
 		w.next = after.next
@@ -379,7 +417,7 @@ func (w *writer) halt() {
 }
 
 // runOn runs cfg on the sandbox in dir.
-func runOn(t *testing.T, dir string, cfg reshard.Config) (*reshard.Result, error) {
+func runOn(t testing.TB, dir string, cfg reshard.Config) (*reshard.Result, error) {
 	t.Helper()
 	s, err := sandbox.Open(dir)
 	if err != nil {
@@ -432,7 +470,7 @@ func switchUnderWrites(t *testing.T, dir string, cfg reshard.Config, w *writer, 
 
 // selectAll reads query's rows through a router over topo, from the
 // primaries.
-func selectAll[T any](t *testing.T, topo *topology.Topology, query string) []T {
+func selectAll[T any](t testing.TB, topo *topology.Topology, query string) []T {
 	t.Helper()
 	ctx := context.Background()
 	r, err := router.Open(ctx, topo, router.Config{Consistency: router.Strong})

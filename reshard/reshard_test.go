@@ -33,7 +33,7 @@ var cases = []struct {
 
 const rows = 3000
 
-func startSandbox(t *testing.T, shards, basePort int, vindex string) *sandbox.Sandbox {
+func startSandbox(t testing.TB, shards, basePort int, vindex string) *sandbox.Sandbox {
 	t.Helper()
 	srv := dbtest.RequireServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -57,7 +57,7 @@ func startSandbox(t *testing.T, shards, basePort int, vindex string) *sandbox.Sa
 	return sb
 }
 
-func load(t *testing.T, topo *topology.Topology) {
+func load(t testing.TB, topo *topology.Topology) {
 	t.Helper()
 	ctx := context.Background()
 	r, err := router.Open(ctx, topo, router.Config{})

@@ -375,13 +375,13 @@ func (r *Router) sequence(ctx context.Context, table string) (*shard.Sequence, e
 	sets := r.Sets()
 	for _, i := range r.vs.keyspaceShards(table) {
 		set := sets[i]
-		var m sql.NullInt64
+		var m sql.Null[uint64] // BIGINT UNSIGNED ids may pass 2^63
 		q := "SELECT MAX(" + sqlparser.String(sqlparser.NewIdentifierCI(rule.Column)) + ") FROM " + sqlparser.String(sqlparser.NewIdentifierCS(table))
 		if err := set.Primary().DB.QueryRowContext(ctx, q).Scan(&m); err != nil {
 			return nil, fmt.Errorf("router: start sequence for %s: shard %s: %w", table, set.Shard, err)
 		}
-		if m.Valid && uint64(m.Int64) > maxID {
-			maxID = uint64(m.Int64)
+		if m.Valid && m.V > maxID {
+			maxID = m.V
 		}
 	}
 	home, _ := r.sequenceHome()

@@ -72,7 +72,7 @@ func TestWorkflowUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"movetables", "likes"}, "--to KEYSPACE"},
-		{[]string{"movetables", "--to", "media"}, "takes at least 1 argument"},
+		{[]string{"movetables", "--to", "media"}, "name the tables to move"},
 		{[]string{"movetables", "likes", "--to", "media", "--stop-after", "halfway"}, `--stop-after "halfway": want one of planned`},
 		{[]string{"reshard", "--shards", "4", "--stop-after", "halfway"}, `--stop-after "halfway"`},
 		{[]string{"vdiff", "--format", "xml"}, `--format "xml"`},

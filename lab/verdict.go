@@ -369,7 +369,7 @@ type reshardMovement struct {
 	// longest write took (held by the switch), and SwitchWindow the
 	// switch's own window (holds to release).
 	OnlineWrites, OnlineCopied int64
-	OnlinePause, SwitchWindow time.Duration
+	OnlinePause, SwitchWindow  time.Duration
 }
 
 // shardsMeasurements is what the shards lab measured, fewest shards first.

@@ -3,9 +3,9 @@ package reshard_test
 import (
 	"context"
 	"database/sql"
-	"maps"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"testing"

@@ -435,6 +435,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	return res, w.forget(start, res)
 }
 
+// Forget deletes the record of any workflow kept in the sandbox dir dir
+// (its state and its vdiff's), for a sandbox that is purged.
+func Forget(dir string) error {
+	for _, f := range []string{stateFile, vdiffFile} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
 // results fills res's tables from the state.
 func (w *worker) results(res *Result) {
 	res.Tables = nil
@@ -446,13 +457,8 @@ func (w *worker) results(res *Result) {
 // forget ends the workflow: it removes its state and vdiff record.
 func (w *worker) forget(start time.Time, res *Result) error {
 	w.results(res)
-	for _, f := range []string{statePath(w.cluster), filepath.Join(w.cluster.StateDir(), vdiffFile)} {
-		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-	}
 	res.Elapsed, res.Stage = units.Ms(time.Since(start)), StageDone
-	return nil
+	return Forget(w.cluster.StateDir())
 }
 
 func mustSplit(names []string, target string) []string {

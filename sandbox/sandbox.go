@@ -799,6 +799,7 @@ func (s *Sandbox) removeFiles() {
 	_ = os.Remove(filepath.Join(s.Dir, netsim.ConfigFile))
 	_ = os.Remove(filepath.Join(s.Dir, netsim.LogFile))
 	_ = os.Remove(filepath.Join(s.Dir, stateFile))
+	_ = os.RemoveAll(topology.FollowersDir(s.TopologyPath()))
 	_ = os.Remove(s.TopologyPath())
 	_ = os.Remove(s.Dir)
 }

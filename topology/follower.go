@@ -23,6 +23,10 @@ import (
 // it lets writes through again.
 const followersDir = ".followers"
 
+// FollowersDir is where the followers of the topology file at path keep
+// their records.
+func FollowersDir(path string) string { return filepath.Join(filepath.Dir(path), followersDir) }
+
 // Version names the content of a topology file.
 func Version(b []byte) string {
 	sum := sha256.Sum256(b)
@@ -35,7 +39,7 @@ type Follower struct{ path string }
 // NewFollower records a follower of the topology file at path, which has
 // followed no version yet.
 func NewFollower(path string) (*Follower, error) {
-	dir := filepath.Join(filepath.Dir(path), followersDir)
+	dir := FollowersDir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("topology: followers: %w", err)
 	}
@@ -67,7 +71,7 @@ func (f *Follower) Close() error {
 // milliseconds. It returns the followers still behind (by pid) when the
 // time is up. Records of processes that no longer run are removed.
 func WaitFollowers(ctx context.Context, path, version string, timeout time.Duration) ([]int, error) {
-	dir := filepath.Join(filepath.Dir(path), followersDir)
+	dir := FollowersDir(path)
 	deadline := time.Now().Add(timeout)
 	for {
 		behind, err := followersBehind(dir, version)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/scalelab/scalelab/reshard"
 
 	"github.com/spf13/cobra"
 )
@@ -30,6 +31,13 @@ It says what it did on stderr; with --format json it also prints
 				return err
 			}
 			// Finish even after Ctrl-C: a half-stopped sandbox helps nobody.
+			if purge {
+				// A workflow in progress dies with its sandbox: a new
+				// sandbox in this dir must not resume it.
+				if err := reshard.Forget(sb.Dir); err != nil {
+					return err
+				}
+			}
 			running, err := sb.Down(context.WithoutCancel(c.Context()), purge)
 			if err != nil {
 				return err

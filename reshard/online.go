@@ -259,6 +259,10 @@ func (w *worker) catchUpAll(ctx context.Context) (int, error) {
 		}
 		total += n
 		w.st.Positions[j] = end
+		if w.st.CaughtUpAt == nil {
+			w.st.CaughtUpAt = map[int]time.Time{}
+		}
+		w.st.CaughtUpAt[j] = time.Now()
 		if err := w.st.save(w.cluster); err != nil {
 			return total, err
 		}

@@ -150,6 +150,9 @@ func (w *worker) copyPassengers(ctx context.Context, q dbQuerier, dst *sql.DB) e
 			batch = append(batch, vals)
 			if len(batch) >= w.cfg.BatchRows {
 				err, batch = insertInto(ctx, dst, "REPLACE", p.ident(), cols, batch), batch[:0]
+				if err == nil {
+					err = w.throttle.wait(ctx)
+				}
 				if err != nil {
 					break
 				}

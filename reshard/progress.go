@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
+
+	"github.com/scalelab/scalelab/internal/units"
 )
 
 // Progress is where a reshard or table move in progress stands, for
@@ -21,6 +24,11 @@ type Progress struct {
 	// Sources are, for an online workflow, how far each source's binlog
 	// has been applied against where the source is now.
 	Sources []SourceProgress `json:"sources,omitempty"`
+	// Held are the servers whose moving tables hold writes, and
+	// Switching says a switch is under way (or was killed midway: run
+	// the workflow again to release or finish it).
+	Held      []string `json:"held,omitempty"`
+	Switching bool     `json:"switching"`
 }
 
 // SourceProgress is one source shard's binlog, applied against written.
@@ -31,6 +39,10 @@ type SourceProgress struct {
 	// Behind is how many binlog bytes are written and not applied yet;
 	// null when the two positions are in different files.
 	Behind *int64 `json:"behind_bytes"`
+	// Lag is how old the oldest change not applied yet may be: the time
+	// since the last catch-up reached the source's position of then; zero
+	// when nothing was written since.
+	Lag units.Ms `json:"lag_ms"`
 }
 
 // WorkflowProgress reads the workflow in progress on c, nil when none is.
@@ -39,7 +51,7 @@ func WorkflowProgress(ctx context.Context, c Cluster) (*Progress, error) {
 	if err != nil || st == nil {
 		return nil, err
 	}
-	p := &Progress{Workflow: st.describe(), Phase: st.Phase, Online: st.Online}
+	p := &Progress{Workflow: st.describe(), Phase: st.Phase, Online: st.Online, Held: st.Held, Switching: st.Switching}
 	for _, tr := range st.Result {
 		p.RowsCopied += tr.Moved
 		p.RowsTotal += tr.Total
@@ -68,6 +80,9 @@ func WorkflowProgress(ctx context.Context, c Cluster) (*Progress, error) {
 			b := int64(sp.Written.Pos) - int64(applied.Pos)
 			sp.Behind = &b
 		}
+		if at, ok := st.CaughtUpAt[j]; ok && sp.Written != applied {
+			sp.Lag = units.Ms(time.Since(at))
+		}
 		p.Sources = append(p.Sources, sp)
 	}
 	return p, nil
@@ -86,7 +101,17 @@ func (p *Progress) Write(w io.Writer) error {
 		if s.Behind != nil {
 			behind = fmt.Sprintf("%d bytes behind", *s.Behind)
 		}
+		if s.Lag > 0 {
+			behind += fmt.Sprintf(", lag at most %v", s.Lag.D().Round(100*time.Millisecond))
+		}
 		fmt.Fprintf(&b, "  binlog of shard %s: applied to %s:%d, written to %s:%d, %s\n", s.Shard, s.Applied.File, s.Applied.Pos, s.Written.File, s.Written.Pos, behind)
+	}
+	if len(p.Held) > 0 {
+		fmt.Fprintf(&b, "  writes to the moving tables are held on %s", strings.Join(p.Held, ", "))
+		if p.Switching {
+			b.WriteString(" (a switch is under way; if no run is, run the workflow again to release or finish it)")
+		}
+		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

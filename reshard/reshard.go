@@ -126,6 +126,15 @@ type Config struct {
 	// DefaultSwitchTimeout. FollowTimeout bounds the wait for running
 	// routers to follow the new topology; zero means DefaultFollowTimeout.
 	SwitchTimeout, FollowTimeout time.Duration
+	// Rows, if set, hears how far the copy of each table is: done of
+	// about total rows read on the sources (total is counted when the
+	// copy starts; an online copy's sources change meanwhile). The last
+	// call for a table has done == total. It suits progress.Bars.Update.
+	Rows func(table string, done, total uint64)
+	// ThrottleLag makes the copy wait while a replica of a source or
+	// target shard lags more than this behind its primary. Zero means
+	// DefaultThrottleLag; below zero, the copy never waits.
+	ThrottleLag time.Duration
 }
 
 // TableResult is one table's movement.
@@ -213,6 +222,10 @@ type state struct {
 	// Passengers are the unsharded tables (schema.table) that move with
 	// the first key range to its new servers (see onlineReuse).
 	Passengers []string `json:"passengers,omitempty"`
+	// CaughtUpAt is, by source index, when the last catch-up reached the
+	// position the source had then: what the targets lack is at most
+	// that old.
+	CaughtUpAt map[int]time.Time `json:"caught_up_at,omitempty"`
 }
 
 // Move is a move of tables from one keyspace to another.
@@ -271,6 +284,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	if cfg.FollowTimeout <= 0 {
 		cfg.FollowTimeout = DefaultFollowTimeout
+	}
+	if cfg.ThrottleLag == 0 {
+		cfg.ThrottleLag = DefaultThrottleLag
 	}
 	say := cfg.Progress
 	if say == nil {
@@ -391,10 +407,22 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		{PhaseAdded, func() error { return w.addShards(ctx) }},
 		{PhaseSchema, func() error { return w.copySchema(ctx) }},
 		{PhaseCopied, func() error {
-			if st.Online {
-				return w.onlineCopy(ctx)
+			w.throttle = w.newThrottle()
+			defer w.throttle.close()
+			if err := w.countCopy(ctx); err != nil {
+				return err
 			}
-			return w.copyRows(ctx)
+			copy := w.copyRows
+			if st.Online {
+				copy = w.onlineCopy
+			}
+			if err := copy(ctx); err != nil {
+				return err
+			}
+			for _, table := range w.shardedTables() {
+				w.copyProgress(table, true)
+			}
+			return nil
 		}},
 		{PhaseCaughtUp, func() error {
 			if st.Online {
@@ -456,7 +484,9 @@ func (w *worker) results(res *Result) {
 
 // forget ends the workflow: it removes its state and vdiff record.
 func (w *worker) forget(start time.Time, res *Result) error {
-	w.results(res)
+	if res.Tables == nil {
+		w.results(res)
+	}
 	res.Elapsed, res.Stage = units.Ms(time.Since(start)), StageDone
 	return Forget(w.cluster.StateDir())
 }
@@ -643,6 +673,11 @@ type worker struct {
 	cluster Cluster
 	st      *state
 	say     func(string)
+	// throttle holds the copy back while replicas lag (nil: no check).
+	throttle *throttle
+	// copied and toCopy are, by table, the rows the copy has read and
+	// about how many it will (Config.Rows).
+	copied, toCopy map[string]uint64
 }
 
 // newTopology is the topology after the switch: new shard names, each on
@@ -1087,6 +1122,9 @@ func (w *worker) copyFrom(ctx context.Context, q dbQuerier, table string, j int,
 		if err != nil {
 			return fmt.Errorf("copy %s into shard %s: %w", table, w.st.To[i], err)
 		}
+		if err := w.throttle.wait(ctx); err != nil {
+			return err
+		}
 		w.say(fmt.Sprintf("%s: %d rows into shard %s", table, n, w.st.To[i]))
 		return nil
 	}
@@ -1096,6 +1134,7 @@ func (w *worker) copyFrom(ctx context.Context, q dbQuerier, table string, j int,
 			return err
 		}
 		tr.Total++
+		w.copyProgress(table, false)
 		i, err := to.shardOf(k)
 		if err != nil || w.st.Reuse[i] == j {
 			return err // stays on the same servers
@@ -1113,6 +1152,53 @@ func (w *worker) copyFrom(ctx context.Context, q dbQuerier, table string, j int,
 		}
 	}
 	return err
+}
+
+// countCopy counts, for Config.Rows, the rows each table has on the
+// sources.
+func (w *worker) countCopy(ctx context.Context) error {
+	w.copied, w.toCopy = map[string]uint64{}, map[string]uint64{}
+	if w.cfg.Rows == nil {
+		return nil
+	}
+	for _, old := range w.sources() {
+		db, err := w.open(old.Primary.HostPort)
+		if err != nil {
+			return err
+		}
+		for _, table := range w.shardedTables() {
+			var n uint64
+			err = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+ident(table)).Scan(&n)
+			if isNoTable(err) {
+				err = nil
+			}
+			if err != nil {
+				break
+			}
+			w.toCopy[table] += n
+		}
+		db.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyProgress counts one more row of table read (or, when last, that
+// the table's copy is done) and tells Config.Rows every few hundred.
+func (w *worker) copyProgress(table string, last bool) {
+	if w.cfg.Rows == nil || w.copied == nil {
+		return
+	}
+	if last {
+		w.cfg.Rows(table, w.copied[table], w.copied[table])
+		return
+	}
+	w.copied[table]++
+	if n := w.copied[table]; n == 1 || n%500 == 0 {
+		w.cfg.Rows(table, n, max(w.toCopy[table], n+1))
+	}
 }
 
 // insertIgnore writes rows, skipping ones already there, so that a resumed

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalelab/scalelab/flavor"
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/reshard"
 	"github.com/scalelab/scalelab/router"
@@ -161,5 +162,53 @@ func TestReshard(t *testing.T) {
 			}
 			t.Logf("%s %d→%d moved %d of %d rows (%.0f%%)", tc.vindex, tc.from, tc.to, res.Moved(), res.Total(), frac*100)
 		})
+	}
+}
+
+// TestCopyThrottlesOnReplicaLag delays a source shard's replica
+// (MASTER_DELAY) behind a write it has not applied yet, and checks that the
+// copy waits for it, says so, and then goes on.
+func TestCopyThrottlesOnReplicaLag(t *testing.T) {
+	sb := startSandbox(t, 2, 31100, "hash") // BasePort: 31100
+	load(t, sb.Topology)
+	ctx := context.Background()
+	rep := dbtest.OpenAdmin(t, sb.Topology, sb.Topology.Shards[0].Replicas[0].HostPort)
+	for _, q := range []string{"STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 5", "START SLAVE"} {
+		if _, err := rep.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := dbtest.OpenAdmin(t, sb.Topology, sb.Topology.Shards[0].Primary.HostPort).ExecContext(ctx, "UPDATE settings SET value = 'light'"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := flavor.Lookup(sb.Topology.Flavor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		st, err := flavor.ReadReplicaStatus(ctx, rep, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.SecondsBehind >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the delayed replica reports %d s behind", st.SecondsBehind)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var lines []string
+	_, err = reshard.Run(ctx, reshard.Config{Cluster: sb.Cluster(), Shards: 4, ThrottleLag: time.Second, StopAfter: reshard.PhaseCopied,
+		Progress: func(s string) { lines = append(lines, s) }})
+	if !errors.Is(err, reshard.ErrStopped) {
+		t.Fatalf("run: %v", err)
+	}
+	out := strings.Join(lines, "\n")
+	if !strings.Contains(out, "throttling the copy: replica "+sb.Topology.Shards[0].Replicas[0].HostPort) {
+		t.Errorf("the copy did not wait for the lagging replica:\n%s", out)
+	}
+	if !strings.Contains(out, "done: rows-copied") {
+		t.Errorf("the copy did not finish once the replica caught up:\n%s", out)
 	}
 }

@@ -391,6 +391,7 @@ func (w *worker) reverse(ctx context.Context, res *Result) error {
 	}
 	d := units.Ms(time.Since(start))
 	res.Switch = &d
+	w.results(res) // before the copies are dropped
 	w.say(fmt.Sprintf("reversed: writes to %s were held for %v; the old shards serve again", strings.Join(w.shardedTables(), ", "), d.Round(time.Millisecond)))
 	return w.dropTargets(ctx)
 }

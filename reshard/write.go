@@ -37,11 +37,11 @@ func (r *Result) WriteTable(w io.Writer) error {
 		return err
 	}
 	if r.Switch != nil {
-		what := "switch"
+		what := "switch window (writes held: last catch-up, verify, publish, routers follow)"
 		if r.Stage == StageReversed {
-			what = "reverse switch"
+			what = "reverse switch window (writes held: last reverse catch-up, publish, routers follow)"
 		}
-		if _, err := fmt.Fprintf(w, "%s window (writes held: last catch-up, verify, publish, routers follow): %v\n", what, r.Switch.D().Round(time.Millisecond)); err != nil {
+		if _, err := fmt.Fprintf(w, "%s: %v\n", what, r.Switch.D().Round(time.Millisecond)); err != nil {
 			return err
 		}
 	}

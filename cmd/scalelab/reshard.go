@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scalelab/scalelab/internal/progress"
 	"github.com/scalelab/scalelab/reshard"
 	"github.com/spf13/cobra"
 )
@@ -88,7 +89,7 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
 type workflow struct {
 	topo, format, stopAfter                          string
 	online, switchNow, autoSwitch, reverse, complete bool
-	switchTimeout                                    time.Duration
+	switchTimeout, throttleLag                       time.Duration
 }
 
 func (w *workflow) flags(c *cobra.Command) {
@@ -99,6 +100,7 @@ func (w *workflow) flags(c *cobra.Command) {
 	c.Flags().BoolVar(&w.autoSwitch, "auto-switch", false, "with --online: switch as soon as caught up (--online --switch)")
 	c.Flags().BoolVar(&w.reverse, "reverse", false, "after an online switch: switch back to the old shards, with every change made since, and end the workflow")
 	c.Flags().BoolVar(&w.complete, "complete", false, "after an online switch: delete the rows left on the old shards and end the workflow")
+	c.Flags().DurationVar(&w.throttleLag, "throttle-lag", reshard.DefaultThrottleLag, "pause the copy while a replica of a source or target shard lags more than this (below 0: never)")
 	c.Flags().DurationVar(&w.switchTimeout, "switch-timeout", reshard.DefaultSwitchTimeout, "give up a switch whose writes have been held this long; the old shards go on serving")
 	c.Flags().StringVar(&w.stopAfter, "stop-after", "", "stop after this phase ("+strings.Join(reshard.Phases(), ", ")+"), to look before going on (scalelab vdiff); run again to resume")
 }
@@ -126,9 +128,11 @@ func (w *workflow) run(c *cobra.Command, cfg reshard.Config) error {
 		return usagef("--switch, --reverse and --complete are separate steps: give one of them")
 	}
 	cfg.Cluster, cfg.StopAfter, cfg.Online = sb.Cluster(), w.stopAfter, w.online
-	cfg.Switch, cfg.Reverse, cfg.Complete, cfg.SwitchTimeout = w.switchNow, w.reverse, w.complete, w.switchTimeout
-	cfg.Progress = func(s string) { fmt.Fprintln(stderr(c), s) }
+	cfg.Switch, cfg.Reverse, cfg.Complete, cfg.SwitchTimeout, cfg.ThrottleLag = w.switchNow, w.reverse, w.complete, w.switchTimeout, w.throttleLag
+	bars := progress.NewBars(stderr(c))
+	cfg.Progress, cfg.Rows = bars.Line, bars.Update
 	res, err := reshard.Run(c.Context(), cfg)
+	bars.Finish()
 	switch {
 	case errors.Is(err, reshard.ErrStopped) && w.stopAfter != "":
 		fmt.Fprintf(stderr(c), "stopped after phase %q, as asked: run the same command again to go on\n", w.stopAfter)

@@ -66,6 +66,18 @@ func (b *Bars) Update(table string, done, total uint64) {
 	}
 }
 
+// Line writes a line of progress: above the bars on a terminal, so that
+// they are not torn, else as it is. It suits progress callbacks of lines.
+func (b *Bars) Line(s string) {
+	if b.p != nil {
+		fmt.Fprintln(b.p, s)
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	fmt.Fprintln(b.w, s)
+}
+
 // Finish stops the bars, marking the unfinished ones aborted, and waits
 // until the last frame is drawn.
 func (b *Bars) Finish() {

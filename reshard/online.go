@@ -180,31 +180,36 @@ func (w *worker) copySnapshot(ctx context.Context, src *sql.DB, j int, dsts []*s
 // that belong to another old shard.
 func (w *worker) clearCopies(ctx context.Context) error {
 	for i := range w.st.To {
-		db, err := w.open(w.primary(i))
-		if err != nil {
-			return err
-		}
-		for _, table := range w.shardedTables() {
-			if err = w.clearTable(ctx, db, table, i); err != nil {
-				break
-			}
-		}
-		if i == 0 && err == nil {
-			for _, p := range w.passengers() {
-				if _, err = db.ExecContext(ctx, "DELETE FROM "+p.ident()); isNoTable(err) {
-					err = nil
-				}
-				if err != nil {
-					break
-				}
-			}
-		}
-		db.Close()
-		if err != nil {
+		if err := w.clearShard(ctx, i); err != nil {
 			return err
 		}
 	}
 	w.st.Result = map[string]TableResult{}
+	return nil
+}
+
+// clearShard deletes the copies from new shard i: all its rows if its
+// servers were added (the passengers too, on the first), else those that
+// belong to another old shard.
+func (w *worker) clearShard(ctx context.Context, i int) error {
+	db, err := w.open(w.primary(i))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, table := range w.shardedTables() {
+		if err := w.clearTable(ctx, db, table, i); err != nil {
+			return err
+		}
+	}
+	if i != 0 {
+		return nil
+	}
+	for _, p := range w.passengers() {
+		if _, err := db.ExecContext(ctx, "DELETE FROM "+p.ident()); err != nil && !isNoTable(err) {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -432,20 +437,7 @@ func (w *worker) newApplier(ctx context.Context, q qualified, srcAddr string, to
 
 // primaryKeyOf lists the primary key columns of table q, in order.
 func primaryKeyOf(ctx context.Context, db dbQuerier, q qualified) ([]string, error) {
-	rows, err := db.QueryContext(ctx, "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION", q.schema, q.table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return listColumns(ctx, db, "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION", q.schema, q.table)
 }
 
 // unsign gives the UNSIGNED integer columns of a row image their values.

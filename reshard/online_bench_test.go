@@ -1,13 +1,10 @@
 package reshard_test
 
 import (
-	"context"
-	"fmt"
 	"testing"
 	"time"
 
 	"github.com/scalelab/scalelab/reshard"
-	"github.com/scalelab/scalelab/router"
 )
 
 // BenchmarkOnlineSwitch measures, from the writer's side, how long writes
@@ -20,16 +17,8 @@ import (
 func BenchmarkOnlineSwitch(b *testing.B) {
 	sb := startSandbox(b, 2, 31000, "hash") // BasePort: 31000
 	load(b, sb.Topology)
-	ctx := context.Background()
-	model := map[uint64]item{}
-	for id := uint64(1); id <= rows; id++ {
-		model[id] = item{fmt.Sprintf("item-%d", id), int(id % 17)}
-	}
-	r, err := router.Open(ctx, sb.Topology, router.Config{TopologyPath: sb.TopologyPath()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Close()
+	model := loadedItems()
+	r := followingRouter(b, sb)
 	var worst time.Duration
 	var last *writer
 	b.ResetTimer()

@@ -121,15 +121,8 @@ func onlineReshard(t *testing.T, vindex string, to, port int, reverse bool) {
 	sb := startSandbox(t, 2, port, vindex)
 	load(t, sb.Topology)
 	ctx := context.Background()
-	model := map[uint64]item{}
-	for id := uint64(1); id <= rows; id++ {
-		model[id] = item{fmt.Sprintf("item-%d", id), int(id % 17)}
-	}
-	r, err := router.Open(ctx, sb.Topology, router.Config{TopologyPath: sb.TopologyPath()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	model := loadedItems()
+	r := followingRouter(t, sb)
 	w := itemWriter(t, r, model, nil)
 	res := switchUnderWrites(t, sb.Dir, reshard.Config{Shards: to}, w, func(run int) {
 		if run > 0 {
@@ -180,6 +173,27 @@ func onlineReshard(t *testing.T, vindex string, to, port int, reverse bool) {
 			t.Errorf("shard %s still holds %q (%v)", sh.Name, held, err)
 		}
 	}
+}
+
+// loadedItems is what load wrote, by id.
+func loadedItems() map[uint64]item {
+	model := map[uint64]item{}
+	for id := uint64(1); id <= rows; id++ {
+		model[id] = item{fmt.Sprintf("item-%d", id), int(id % 17)}
+	}
+	return model
+}
+
+// followingRouter opens a router over sb that follows its topology file,
+// closed when the test ends.
+func followingRouter(t testing.TB, sb *sandbox.Sandbox) *router.Router {
+	t.Helper()
+	r, err := router.Open(context.Background(), sb.Topology, router.Config{TopologyPath: sb.TopologyPath()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }
 
 // checkItems reads every item back through a new router over the
@@ -405,6 +419,7 @@ func startWriter(t testing.TB, after *writer, step func(i int, mu *sync.Mutex) e
 			}
 			w.longest = max(w.longest, time.Since(start))
 			w.acked++
+			time.Sleep(time.Millisecond) // a steady rate
 		}
 	}()
 	return w
@@ -483,4 +498,36 @@ func selectAll[T any](t testing.TB, topo *topology.Topology, query string) []T {
 		t.Fatal(err)
 	}
 	return got
+}
+
+// TestOnlineCancel cancels an online reshard that has copied and caught
+// up: the old shards serve on with every row, the added shards' servers
+// are gone, and the workflow is forgotten.
+func TestOnlineCancel(t *testing.T) {
+	sb := startSandbox(t, 2, 31200, "hash") // BasePort: 31200
+	load(t, sb.Topology)
+	if _, err := runOn(t, sb.Dir, reshard.Config{Shards: 4, Online: true}); !errors.Is(err, reshard.ErrStopped) {
+		t.Fatalf("online run: %v, want it to stop caught up", err)
+	}
+	if _, err := runOn(t, sb.Dir, reshard.Config{Reverse: true}); err == nil {
+		t.Error("--reverse before the switch: no error")
+	}
+	res, err := runOn(t, sb.Dir, reshard.Config{Cancel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stage != reshard.StageCanceled {
+		t.Errorf("stage %q, want %q", res.Stage, reshard.StageCanceled)
+	}
+	checkItems(t, sb.TopologyPath(), 2, loadedItems())
+	s, err := sandbox.Open(sb.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.State.Nodes); n != 4 {
+		t.Errorf("%d nodes after --cancel, want the old shards' 4", n)
+	}
+	if _, err := runOn(t, sb.Dir, reshard.Config{Cancel: true}); err == nil {
+		t.Error("a second --cancel found a workflow to cancel")
+	}
 }

@@ -189,33 +189,6 @@ func (w *worker) passengerAppliers(ctx context.Context, srcAddr string, dst *sql
 	return nil
 }
 
-// verifyPassengers compares each passenger's row count and checksum on
-// the first old shard and the first new one.
-func (w *worker) verifyPassengers(ctx context.Context) error {
-	for _, p := range w.passengers() {
-		var sums [2]sum
-		for k, addr := range []string{w.sourceAddrs()[0], w.targetAddrs()[0]} {
-			db, err := w.open(addr)
-			if err != nil {
-				return err
-			}
-			err = scanAll(ctx, db, p.ident(), func(crc uint32) {
-				sums[k].n++
-				sums[k].crc ^= crc
-			})
-			db.Close()
-			if err != nil {
-				return err
-			}
-		}
-		if sums[0] != sums[1] {
-			return fmt.Errorf("%w: table %s: %d rows (checksum %08x) on shard %s, %d rows (checksum %08x) on shard %s",
-				ErrMismatch, p, sums[1].n, sums[1].crc, w.st.To[0], sums[0].n, sums[0].crc, w.st.From[0])
-		}
-	}
-	return nil
-}
-
 // heldTables are the tables a switch holds on the server at addr: the
 // moving tables, and the passengers on the first shards' primaries.
 func (w *worker) heldTables(addr string) []qualified {
@@ -245,5 +218,44 @@ func (w *worker) removeOld(ctx context.Context) error {
 		return err
 	}
 	w.say(fmt.Sprintf("removed the old shards %s", strings.Join(names, ", ")))
+	return nil
+}
+
+// checkPassengers lists the passengers again, while the switch holds
+// writes: a table created or dropped on the first old shard since the
+// copy began would be left behind or missed, so the switch refuses.
+func (w *worker) checkPassengers(ctx context.Context) error {
+	if !w.ridesAlong() {
+		return nil
+	}
+	src, err := w.open(w.sourceAddrs()[0])
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	was := w.st.Passengers
+	err = w.findPassengers(ctx, src)
+	now := w.st.Passengers
+	w.st.Passengers = was
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(now, was) {
+		return fmt.Errorf("the unsharded tables of shard %s changed since the copy began (%s, now %s): they move with the first key range, and only those copied can; run scalelab reshard --cancel and start over",
+			w.st.From[0], strings.Join(was, ", "), strings.Join(now, ", "))
+	}
+	return nil
+}
+
+// clearReused deletes, on the servers that keep serving, the rows an
+// offline copy put there for other key ranges.
+func (w *worker) clearReused(ctx context.Context) error {
+	for i := range w.st.To {
+		if w.st.Reuse[i] >= 0 {
+			if err := w.clearShard(ctx, i); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }

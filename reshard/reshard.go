@@ -119,8 +119,10 @@ type Config struct {
 	Switch bool
 	// Reverse switches a switched online workflow back to the old shards
 	// and ends it; Complete ends it the other way: it deletes the rows or
-	// tables left on the old side. Neither takes other options.
-	Reverse, Complete bool
+	// tables left on the old side. Cancel ends a workflow that has not
+	// switched: it deletes what it added and forgets it. None takes other
+	// options.
+	Reverse, Complete, Cancel bool
 	// SwitchTimeout bounds a switch's hold: past it the switch is
 	// abandoned and writes go on to the old shards. Zero means
 	// DefaultSwitchTimeout. FollowTimeout bounds the wait for running
@@ -162,8 +164,8 @@ type Result struct {
 	Switch *units.Ms `json:"switch_window_ms"`
 	// Stage is where the workflow stands after the run: StageDone (it
 	// ended), StageSwitched (the new side serves; --complete or
-	// --reverse ends it) or StageReversed (the old side serves again,
-	// and the workflow ended).
+	// --reverse ends it), StageReversed (the old side serves again, and
+	// the workflow ended) or StageCanceled (it ended before a switch).
 	Stage string `json:"stage"`
 }
 
@@ -172,6 +174,7 @@ const (
 	StageDone     = "done"
 	StageSwitched = "switched"
 	StageReversed = "reversed"
+	StageCanceled = "canceled"
 )
 
 // Moved and Total sum the tables.
@@ -300,6 +303,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if (cfg.Reverse || cfg.Complete) && (st == nil || !st.Online || !done(st, PhaseSwitched) || cfg.Reverse && cfg.Complete) {
 		return nil, errors.New("reshard: --reverse and --complete end an online workflow that has switched (run with --switch), and only one of them at a time")
 	}
+	if cfg.Complete && st.Reversed {
+		return nil, errors.New("reshard: this workflow is being reversed (a --reverse was interrupted): run it again with --reverse to finish that")
+	}
+	if cfg.Cancel && (st == nil || done(st, PhaseSwitched)) {
+		return nil, errors.New("reshard: --cancel ends a workflow that has not switched; after a switch, --reverse switches back")
+	}
 	if st != nil {
 		res.Resumed = st.Phase
 		say(fmt.Sprintf("resuming %s after phase %q", st.describe(), st.Phase))
@@ -343,7 +352,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return res, err
 		}
 	}
-	if st.Switching && st.Reversed || cfg.Reverse {
+	if cfg.Cancel {
+		if err := w.cancel(ctx); err != nil {
+			return res, fmt.Errorf("reshard: cancel: %w", err)
+		}
+		err := w.forget(start, res)
+		res.Stage = StageCanceled
+		return res, err
+	}
+	if st.Reversed || cfg.Reverse {
+		// A reversal, or the rest of one that was killed after it had
+		// replayed everything: it is finished, whatever else was asked.
 		if err := w.reverse(ctx, res); err != nil {
 			return res, fmt.Errorf("reshard: reverse: %w", err)
 		}
@@ -451,11 +470,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			res.Elapsed, res.Stage = units.Ms(time.Since(start)), StageSwitched
 			return res, nil
 		}
-		if s.phase == PhaseCleaned && len(st.Held) > 0 {
-			if err := w.release(ctx, slices.Clone(st.Held)); err != nil {
-				return res, err
-			}
-		}
+		// The holds left on the old side (the servers removed or the
+		// tables dropped by the cleanup) go with them: released first,
+		// they would let a router that never followed write there.
 		if err := step(s.phase, s.fn); err != nil {
 			return res, err
 		}

@@ -172,8 +172,12 @@ func TestCopyThrottlesOnReplicaLag(t *testing.T) {
 	sb := startSandbox(t, 2, 31100, "hash") // BasePort: 31100
 	load(t, sb.Topology)
 	ctx := context.Background()
+	// The new shards first: their start may take longer than the delay.
+	if _, err := reshard.Run(ctx, reshard.Config{Cluster: sb.Cluster(), Shards: 4, StopAfter: reshard.PhaseSchema}); !errors.Is(err, reshard.ErrStopped) {
+		t.Fatalf("run to %s: %v", reshard.PhaseSchema, err)
+	}
 	rep := dbtest.OpenAdmin(t, sb.Topology, sb.Topology.Shards[0].Replicas[0].HostPort)
-	for _, q := range []string{"STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 5", "START SLAVE"} {
+	for _, q := range []string{"STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 6", "START SLAVE"} {
 		if _, err := rep.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}

@@ -72,8 +72,14 @@ func (w *worker) hold(ctx context.Context, addrs []string, why string) error {
 	return w.onEach(ctx, addrs, func(q qualified) []string { return shard.HoldStatements(q.schema, q.table, why) })
 }
 
-// release drops the holds on the servers at addrs.
+// release drops the holds on the servers at addrs, first stopping any
+// hold statement still waiting there.
 func (w *worker) release(ctx context.Context, addrs []string) error {
+	for _, a := range addrs {
+		if err := w.killHolders(ctx, a); err != nil {
+			return err
+		}
+	}
 	if err := w.onEach(ctx, addrs, func(q qualified) []string { return shard.ReleaseStatements(q.schema, q.table) }); err != nil {
 		return err
 	}
@@ -109,18 +115,71 @@ func (w *worker) onServer(ctx context.Context, addr string, stmts func(qualified
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SET SESSION sql_log_bin = 0"); err != nil {
+	// A hold's CREATE TRIGGER waits for the transactions that use the
+	// table, and every statement on it queues behind that wait: bound it.
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET SESSION sql_log_bin = 0, lock_wait_timeout = %d", holdLockWait)); err != nil {
 		return fmt.Errorf("%s: %w", addr, err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SET SESSION sql_log_bin = 1")
 	for _, t := range w.heldTables(addr) {
 		for _, q := range stmts(t) {
 			if _, err := conn.ExecContext(ctx, q); err != nil && !isNoTable(err) && !isNoDatabase(err) {
+				if isLockWait(err) {
+					err = fmt.Errorf("a transaction kept %s in use for %ds, so writes could not be held: %w", t, holdLockWait, err)
+				}
 				return fmt.Errorf("%s: %w", addr, err)
 			}
 		}
 	}
 	return nil
+}
+
+// holdLockWait bounds, in seconds, how long a hold waits for the
+// transactions that use a table, as gh-ost bounds its cut-over lock.
+const holdLockWait = 3
+
+// isLockWait reports whether err is a lock wait timeout (1205).
+func isLockWait(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1205
+}
+
+// killHolders stops the hold statements still running on the server at
+// addr (those of a run killed while one waited for a table), so that a
+// hold cannot appear after its release.
+func (w *worker) killHolders(ctx context.Context, addr string) error {
+	db, err := w.open(addr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'CREATE TRIGGER IF NOT EXISTS %scalelab\\_hold\\_%' AND ID <> CONNECTION_ID()")
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("KILL QUERY %d", id)); err != nil && !isNoThread(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// isNoThread reports whether err is "unknown thread id" (1094): the
+// statement to kill ended meanwhile.
+func isNoThread(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1094
 }
 
 // isNoDatabase reports whether err is the server's "unknown database"
@@ -147,7 +206,7 @@ func (w *worker) preCatchUp(ctx context.Context, catchUp func(context.Context) (
 //
 //  1. holds writes to the moving tables on the sources (shard.IsHeld: a
 //     router waits and retries them);
-//  2. applies the sources' last changes, and verifies every key range;
+//  2. applies the sources' last changes, and checks the row counts;
 //  3. records the targets' binlog positions, from which --reverse
 //     replays the changes made after the switch onto the old shards;
 //  4. publishes the new topology and waits until every running router
@@ -189,13 +248,13 @@ func (w *worker) onlineSwitch(ctx context.Context, res *Result) error {
 // the last catch-up, the verify, and the targets' positions for reverse
 // replication. It saves the state as switched.
 func (w *worker) heldSwitch(ctx context.Context) error {
+	if err := w.checkPassengers(ctx); err != nil {
+		return err
+	}
 	if _, err := w.catchUpAll(ctx); err != nil {
 		return err
 	}
-	if err := w.verify(ctx); err != nil {
-		return err
-	}
-	if err := w.verifyPassengers(ctx); err != nil {
+	if err := w.countCheck(ctx); err != nil {
 		return err
 	}
 	w.st.Reverse = map[int]BinlogPos{}
@@ -215,8 +274,65 @@ func (w *worker) heldSwitch(ctx context.Context) error {
 	if err := replica.WaitCaughtUp(ctx, nt, 0); err != nil {
 		return fmt.Errorf("wait for the new shards' replicas: %w", err)
 	}
+	prev := w.st.Phase
 	w.st.Phase = PhaseSwitched
-	return w.st.save(w.cluster)
+	if err := w.st.save(w.cluster); err != nil {
+		w.st.Phase = prev
+		return err
+	}
+	return nil
+}
+
+// countCheck compares, while writes are held, each moving table's rows
+// on the old side with the new, and each passenger's on the first old
+// shard with the first new one, by COUNT(*) on the servers: cheap enough
+// for the switch window, where the row-by-row comparison of every key
+// range would make the pause grow with the tables (run scalelab vdiff
+// for that, before the switch or after it).
+func (w *worker) countCheck(ctx context.Context) error {
+	count := func(addrs []string, table string) (int64, error) {
+		var total int64
+		for _, a := range slices.Compact(slices.Sorted(slices.Values(addrs))) {
+			db, err := w.open(a)
+			if err != nil {
+				return 0, err
+			}
+			var n int64
+			err = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n)
+			db.Close()
+			if err != nil && !isNoTable(err) {
+				return 0, fmt.Errorf("%s: %w", a, err)
+			}
+			total += n
+		}
+		return total, nil
+	}
+	check := func(table string, from, to []string) error {
+		old, err := count(from, table)
+		if err != nil {
+			return err
+		}
+		now, err := count(to, table)
+		if err != nil {
+			return err
+		}
+		if old != now {
+			return fmt.Errorf("%w: table %s: %d rows on the old shards, %d on the new", ErrMismatch, table, old, now)
+		}
+		return nil
+	}
+	for _, table := range w.shardedTables() {
+		if err := check(ident(table), w.sourceAddrs(), w.targetAddrs()); err != nil {
+			return err
+		}
+	}
+	for _, p := range w.passengers() {
+		if err := check(p.ident(), w.sourceAddrs()[:1], w.targetAddrs()[:1]); err != nil {
+			return err
+		}
+	}
+	w.say(fmt.Sprintf("%s: the old and the new shards hold as many rows", strings.Join(w.shardedTables(), ", ")))
+	return nil
 }
 
 // abandonSwitch releases the holds of a switch that did not happen.
@@ -348,10 +464,11 @@ func (w *worker) reverseCatchUp(ctx context.Context) (int, error) {
 // ReverseTraffic does: it replays onto the old shards the changes made on
 // the new ones since the switch, holds writes on the new shards, replays
 // the rest, publishes the old topology, waits for the routers and lets
-// writes through to the old shards. Then it ends the workflow: it deletes
-// the copies from the servers that keep serving, removes the added shards
-// (a move drops the tables from the target keyspace) and forgets the
-// state. Nothing written before or during the reversal is lost.
+// writes through to the old shards. Then it ends the workflow: it removes
+// the added shards (a move drops the tables from the target keyspace)
+// and forgets the state; their holds go with them. Nothing written before
+// or during the reversal is lost. Killed after the last replay
+// (st.Reversed), it only finishes.
 func (w *worker) reverse(ctx context.Context, res *Result) error {
 	if len(w.st.Reverse) != len(w.st.To) {
 		return errors.New("reshard: this workflow recorded no positions to reverse from")
@@ -362,11 +479,11 @@ func (w *worker) reverse(ctx context.Context, res *Result) error {
 		}
 	}
 	start := time.Now()
-	w.st.Switching = true
-	if err := w.hold(ctx, w.targetAddrs(), "a "+w.kind()+" is switching back"); err != nil {
-		return err
-	}
 	if !w.st.Reversed {
+		w.st.Switching = true
+		if err := w.hold(ctx, w.targetAddrs(), "a "+w.kind()+" is switching back"); err != nil {
+			return errors.Join(err, w.abandonReverse(ctx))
+		}
 		hctx, cancel := context.WithTimeout(ctx, w.cfg.SwitchTimeout)
 		_, err := w.reverseCatchUp(hctx)
 		if err == nil {
@@ -374,26 +491,42 @@ func (w *worker) reverse(ctx context.Context, res *Result) error {
 		}
 		cancel()
 		if err != nil {
-			// The new shards go on serving.
-			return errors.Join(err, w.release(context.WithoutCancel(ctx), w.targetAddrs()), w.abandonSwitch(ctx))
+			return errors.Join(err, w.abandonReverse(ctx))
 		}
 		w.st.Reversed = true
 		if err := w.st.save(w.cluster); err != nil {
-			return err
+			w.st.Reversed = false
+			return errors.Join(err, w.abandonReverse(ctx))
 		}
 	}
-	old := w.oldTopology()
-	if err := w.finishSwitch(ctx, old); err != nil {
-		return err
-	}
-	if err := w.release(ctx, slices.Clone(w.st.Held)); err != nil {
+	if err := w.finishSwitch(ctx, w.oldTopology()); err != nil {
 		return err
 	}
 	d := units.Ms(time.Since(start))
 	res.Switch = &d
-	w.results(res) // before the copies are dropped
+	w.results(res)
 	w.say(fmt.Sprintf("reversed: writes to %s were held for %v; the old shards serve again", strings.Join(w.shardedTables(), ", "), d.Round(time.Millisecond)))
 	return w.dropTargets(ctx)
+}
+
+// abandonReverse releases the holds of a reversal that did not happen:
+// on the new side, which goes on serving. The old side keeps its own.
+func (w *worker) abandonReverse(ctx context.Context) error {
+	ctx = context.WithoutCancel(ctx)
+	err := w.release(ctx, w.targetAddrs())
+	w.st.Switching = false
+	return errors.Join(err, w.st.save(w.cluster))
+}
+
+// cancel ends a workflow that has not switched: the old shards serve on,
+// and what it added goes (the added shards, the copies on servers that
+// keep serving, a move's tables in the target keyspace).
+func (w *worker) cancel(ctx context.Context) error {
+	if err := w.dropTargets(ctx); err != nil {
+		return err
+	}
+	w.say("canceled " + w.st.describe() + ": the old shards serve on, and what it added is gone")
+	return nil
 }
 
 // oldTopology is the topology before the workflow, on the servers the
@@ -412,6 +545,9 @@ func (w *worker) oldTopology() *topology.Topology {
 // tables in the target keyspace.
 func (w *worker) dropTargets(ctx context.Context) error {
 	if w.st.Move != nil {
+		if !done(w.st, PhaseSchema) {
+			return nil // it created nothing there yet
+		}
 		for i, addr := range w.targetAddrs() {
 			db, err := w.open(addr)
 			if err != nil {
@@ -429,14 +565,21 @@ func (w *worker) dropTargets(ctx context.Context) error {
 		}
 		return nil
 	}
-	if err := w.clearCopies(ctx); err != nil {
-		return err
+	// The copies on servers that keep serving: only an offline reshard
+	// puts any there (an online one reuses a server for its own range).
+	if !w.st.Online && done(w.st, PhaseAdded) {
+		if err := w.clearReused(ctx); err != nil {
+			return err
+		}
 	}
 	var added []string
 	for i, name := range w.st.To {
-		if w.st.Reuse[i] < 0 {
+		if w.st.Reuse[i] < 0 && w.cluster.HasShard(name) {
 			added = append(added, name)
 		}
+	}
+	if len(added) == 0 {
+		return nil
 	}
 	return w.cluster.RemoveShards(ctx, added)
 }

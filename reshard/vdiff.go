@@ -315,8 +315,8 @@ func columns(ctx context.Context, db dbQuerier, table string) ([]string, error) 
 	return listColumns(ctx, db, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", table)
 }
 
-func listColumns(ctx context.Context, db dbQuerier, q, table string) ([]string, error) {
-	rows, err := db.QueryContext(ctx, q, table)
+func listColumns(ctx context.Context, db dbQuerier, q string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		if isNoTable(err) {
 			return nil, nil

@@ -37,7 +37,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 		return err
 	}
 	if r.Switch != nil {
-		what := "switch window (writes held: last catch-up, verify, publish, routers follow)"
+		what := "switch window (writes held: last catch-up, count check, publish, routers follow)"
 		if r.Stage == StageReversed {
 			what = "reverse switch window (writes held: last reverse catch-up, publish, routers follow)"
 		}
@@ -51,6 +51,9 @@ func (r *Result) WriteTable(w io.Writer) error {
 		return err
 	case StageReversed:
 		_, err := fmt.Fprintln(w, "reversed: the old shards serve again, with every change made meanwhile; the workflow ended")
+		return err
+	case StageCanceled:
+		_, err := fmt.Fprintln(w, "canceled: the old shards serve on; what the workflow added is gone")
 		return err
 	}
 	return nil

@@ -173,7 +173,7 @@ func (r *Router) run(ctx context.Context, e *env, o *op) error {
 		} else {
 			err = r.execPlan(ctx, e, st, p, o)
 		}
-		if !r.held(ctx, err, &until, traceFrom(ctx)) {
+		if !r.held(ctx, st, err, &until, traceFrom(ctx)) {
 			return err
 		}
 	}
@@ -372,8 +372,8 @@ func (r *Router) sequence(ctx context.Context, table string) (*shard.Sequence, e
 	}
 	rule, _ := r.vs.rule(table)
 	var maxID uint64
-	sets := r.Sets()
-	for _, i := range r.vs.keyspaceShards(table) {
+	schema, sets := r.vs.snapshot()
+	for _, i := range schema.KeyspaceShards(table) {
 		set := sets[i]
 		var m sql.Null[uint64] // BIGINT UNSIGNED ids may pass 2^63
 		q := "SELECT MAX(" + sqlparser.String(sqlparser.NewIdentifierCI(rule.Column)) + ") FROM " + sqlparser.String(sqlparser.NewIdentifierCS(table))

@@ -149,8 +149,14 @@ func (r *Router) followFile(path string, last time.Time) time.Time {
 	if err == nil && r.follower != nil {
 		err = r.follower.Report(topology.Version(b))
 	}
-	if r.cfg.OnFollow != nil && (changed || err != nil) {
+	if r.cfg.OnFollow != nil && (changed || err != nil && !fi.ModTime().Equal(r.failedAt)) {
 		r.cfg.OnFollow(err)
+	}
+	if err != nil {
+		// Try again at the next look (a new primary that did not answer
+		// yet, say), reporting the failure once per version of the file.
+		r.failedAt = fi.ModTime()
+		return last
 	}
 	return fi.ModTime()
 }
@@ -159,8 +165,12 @@ func (r *Router) followFile(path string, last time.Time) time.Time {
 // planned anew, because a reshard's switch held it; it waits a little
 // first, and asks the topology watch to look at the file. until is the
 // end of the statement's buffer, set at its first hold.
-func (r *Router) held(ctx context.Context, err error, until *time.Time, tr *Trace) bool {
-	if err == nil || r.cfg.SwitchBuffer < 0 || !shard.IsHeld(err) || errors.As(err, new(*partialWrite)) {
+//
+// Only INSERT, UPDATE, DELETE and REPLACE run again: a hold refuses them
+// whole, while a CALL or a statement the router could not parse may have
+// changed other tables before the hold stopped it.
+func (r *Router) held(ctx context.Context, st *Statement, err error, until *time.Time, tr *Trace) bool {
+	if err == nil || st.Kind != Write || r.cfg.SwitchBuffer < 0 || !shard.IsHeld(err) || errors.As(err, new(*partialWrite)) {
 		return false
 	}
 	now := time.Now()

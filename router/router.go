@@ -103,8 +103,10 @@ type Router struct {
 	stopFollow, followDone chan struct{}
 	followNow              chan struct{}
 	// follower records the topology version the router routes by, for a
-	// reshard's switch to wait on.
+	// reshard's switch to wait on; failedAt is the time of the file's
+	// version that the router last failed to follow (reported once).
 	follower *topology.Follower
+	failedAt time.Time
 	stats    counters
 	gtids    gtids // read-your-writes positions of router-level calls
 	vs       routing

@@ -42,6 +42,21 @@ func (vs *routing) replace(s *vschema.Schema, sets []*replica.Set) {
 	vs.version.Add(1)
 }
 
+// snapshot is the schema and the sets now, from one replacement.
+func (vs *routing) snapshot() (*vschema.Schema, []*replica.Set) {
+	for {
+		v := vs.version.Load()
+		if v%2 == 1 {
+			runtime.Gosched()
+			continue
+		}
+		s, sets := vs.p.Load(), *vs.sets.Load()
+		if vs.version.Load() == v {
+			return s, sets
+		}
+	}
+}
+
 // curSets are the shards' replica sets now, in topology order.
 func (vs *routing) curSets() []*replica.Set { return *vs.sets.Load() }
 

@@ -42,7 +42,7 @@ and ends in the same state, with nothing lost or duplicated.`,
   scalelab movetables likes --to media --online --auto-switch   # while writes go on
   scalelab movetables --reverse          # then back, or --complete`,
 		RunE: func(c *cobra.Command, tables []string) error {
-			resuming := w.switchNow || w.reverse || w.complete
+			resuming := w.switchNow || w.reverse || w.complete || w.cancel
 			switch {
 			case len(tables) == 0 && !resuming:
 				return usagef("name the tables to move")

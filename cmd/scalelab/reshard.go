@@ -49,7 +49,8 @@ that follow topology.yaml (scalelab proxy does):
   --switch            switches while writes go on: it holds writes to the
                       sharded tables on the old shards (routers wait and
                       retry them: nothing fails), applies the last changes,
-                      verifies, records where reverse replication starts,
+                      checks each table's row count (vdiff compares row by
+                      row), records where reverse replication starts,
                       publishes the new topology, waits until every running
                       router follows it, and lets writes through. It prints
                       that window: writes waited no longer.
@@ -59,6 +60,8 @@ that follow topology.yaml (scalelab proxy does):
                       ends the workflow (the added shards are removed).
   --complete          after the switch: deletes the moved rows from their old
                       shards and ends the workflow.
+  --cancel            before the switch: ends the workflow and deletes what it
+                      added; the old shards serve on.
 
 Each step is recorded in <dir>/reshard.json. If the run is killed at any
 point, run the same command again (or plain scalelab reshard): it resumes and
@@ -87,9 +90,9 @@ keyspace ids depend on the shard count. That contrast is the lesson.`,
 // workflow is what reshard and movetables share: the sandbox, the output
 // format, and how far a run goes.
 type workflow struct {
-	topo, format, stopAfter                          string
-	online, switchNow, autoSwitch, reverse, complete bool
-	switchTimeout, throttleLag                       time.Duration
+	topo, format, stopAfter                                  string
+	online, switchNow, autoSwitch, reverse, complete, cancel bool
+	switchTimeout, throttleLag                               time.Duration
 }
 
 func (w *workflow) flags(c *cobra.Command) {
@@ -100,6 +103,7 @@ func (w *workflow) flags(c *cobra.Command) {
 	c.Flags().BoolVar(&w.autoSwitch, "auto-switch", false, "with --online: switch as soon as caught up (--online --switch)")
 	c.Flags().BoolVar(&w.reverse, "reverse", false, "after an online switch: switch back to the old shards, with every change made since, and end the workflow")
 	c.Flags().BoolVar(&w.complete, "complete", false, "after an online switch: delete the rows left on the old shards and end the workflow")
+	c.Flags().BoolVar(&w.cancel, "cancel", false, "before a switch: end the workflow, deleting what it added (the old shards serve on)")
 	c.Flags().DurationVar(&w.throttleLag, "throttle-lag", reshard.DefaultThrottleLag, "pause the copy while a replica of a source or target shard lags more than this (below 0: never)")
 	c.Flags().DurationVar(&w.switchTimeout, "switch-timeout", reshard.DefaultSwitchTimeout, "give up a switch whose writes have been held this long; the old shards go on serving")
 	c.Flags().StringVar(&w.stopAfter, "stop-after", "", "stop after this phase ("+strings.Join(reshard.Phases(), ", ")+"), to look before going on (scalelab vdiff); run again to resume")
@@ -124,11 +128,12 @@ func (w *workflow) run(c *cobra.Command, cfg reshard.Config) error {
 	if w.autoSwitch {
 		w.online, w.switchNow = true, true
 	}
-	if n := countTrue(w.switchNow, w.reverse, w.complete); n > 1 || n == 1 && w.stopAfter != "" && !w.switchNow {
-		return usagef("--switch, --reverse and --complete are separate steps: give one of them")
+	if n := countTrue(w.switchNow, w.reverse, w.complete, w.cancel); n > 1 || n == 1 && w.stopAfter != "" && !w.switchNow {
+		return usagef("--switch, --reverse, --complete and --cancel are separate steps: give one of them")
 	}
 	cfg.Cluster, cfg.StopAfter, cfg.Online = sb.Cluster(), w.stopAfter, w.online
-	cfg.Switch, cfg.Reverse, cfg.Complete, cfg.SwitchTimeout, cfg.ThrottleLag = w.switchNow, w.reverse, w.complete, w.switchTimeout, w.throttleLag
+	cfg.Switch, cfg.Reverse, cfg.Complete, cfg.Cancel = w.switchNow, w.reverse, w.complete, w.cancel
+	cfg.SwitchTimeout, cfg.ThrottleLag = w.switchTimeout, w.throttleLag
 	bars := progress.NewBars(stderr(c))
 	cfg.Progress, cfg.Rows = bars.Line, bars.Update
 	res, err := reshard.Run(c.Context(), cfg)

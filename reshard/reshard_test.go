@@ -167,21 +167,28 @@ func TestReshard(t *testing.T) {
 
 // TestCopyThrottlesOnReplicaLag delays a source shard's replica
 // (MASTER_DELAY) behind a write it has not applied yet, and checks that the
-// copy waits for it, says so, and then goes on.
+// copy waits for it and says so; once the delay is lifted and the replica
+// catches up, the copy goes on to the end.
 func TestCopyThrottlesOnReplicaLag(t *testing.T) {
 	sb := startSandbox(t, 2, 31100, "hash") // BasePort: 31100
 	load(t, sb.Topology)
 	ctx := context.Background()
-	// The new shards first: their start may take longer than the delay.
+	// The new shards first, so that the delay is still on when the copy
+	// starts.
 	if _, err := reshard.Run(ctx, reshard.Config{Cluster: sb.Cluster(), Shards: 4, StopAfter: reshard.PhaseSchema}); !errors.Is(err, reshard.ErrStopped) {
 		t.Fatalf("run to %s: %v", reshard.PhaseSchema, err)
 	}
-	rep := dbtest.OpenAdmin(t, sb.Topology, sb.Topology.Shards[0].Replicas[0].HostPort)
-	for _, q := range []string{"STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 6", "START SLAVE"} {
-		if _, err := rep.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
+	addr := sb.Topology.Shards[0].Replicas[0].HostPort
+	rep := dbtest.OpenAdmin(t, sb.Topology, addr)
+	delay := func(s int) {
+		t.Helper()
+		for _, q := range []string{"STOP SLAVE", fmt.Sprintf("CHANGE MASTER TO MASTER_DELAY = %d", s), "START SLAVE"} {
+			if _, err := rep.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	delay(600)
 	if _, err := dbtest.OpenAdmin(t, sb.Topology, sb.Topology.Shards[0].Primary.HostPort).ExecContext(ctx, "UPDATE settings SET value = 'light'"); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +196,7 @@ func TestCopyThrottlesOnReplicaLag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		st, err := flavor.ReadReplicaStatus(ctx, rep, f)
 		if err != nil {
 			t.Fatal(err)
@@ -202,17 +209,35 @@ func TestCopyThrottlesOnReplicaLag(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	var lines []string
-	_, err = reshard.Run(ctx, reshard.Config{Cluster: sb.Cluster(), Shards: 4, ThrottleLag: time.Second, StopAfter: reshard.PhaseCopied,
-		Progress: func(s string) { lines = append(lines, s) }})
-	if !errors.Is(err, reshard.ErrStopped) {
+	lines := make(chan string, 1000)
+	done := make(chan error, 1)
+	go func() {
+		_, err := reshard.Run(ctx, reshard.Config{Cluster: sb.Cluster(), Shards: 4, ThrottleLag: time.Second, StopAfter: reshard.PhaseCopied,
+			Progress: func(s string) { lines <- s }})
+		done <- err
+	}()
+	var out []string
+	throttled := false
+	for !throttled {
+		select {
+		case l := <-lines:
+			out = append(out, l)
+			throttled = strings.HasPrefix(l, "throttling the copy: replica "+addr)
+		case err := <-done:
+			t.Fatalf("the copy ended (%v) without waiting for the lagging replica:\n%s", err, strings.Join(out, "\n"))
+		case <-time.After(60 * time.Second):
+			t.Fatalf("no throttling after a minute:\n%s", strings.Join(out, "\n"))
+		}
+	}
+	delay(0)
+	if err := <-done; !errors.Is(err, reshard.ErrStopped) {
 		t.Fatalf("run: %v", err)
 	}
-	out := strings.Join(lines, "\n")
-	if !strings.Contains(out, "throttling the copy: replica "+sb.Topology.Shards[0].Replicas[0].HostPort) {
-		t.Errorf("the copy did not wait for the lagging replica:\n%s", out)
+	close(lines)
+	for l := range lines {
+		out = append(out, l)
 	}
-	if !strings.Contains(out, "done: rows-copied") {
-		t.Errorf("the copy did not finish once the replica caught up:\n%s", out)
+	if !strings.Contains(strings.Join(out, "\n"), "done: rows-copied") {
+		t.Errorf("the copy did not finish once the replica caught up:\n%s", strings.Join(out, "\n"))
 	}
 }

@@ -484,6 +484,7 @@ func (w *worker) reverse(ctx context.Context, res *Result) error {
 		if err := w.hold(ctx, w.targetAddrs(), "a "+w.kind()+" is switching back"); err != nil {
 			return errors.Join(err, w.abandonReverse(ctx))
 		}
+		w.say(fmt.Sprintf("holding writes to %s on the new shards' primaries", strings.Join(w.shardedTables(), ", ")))
 		hctx, cancel := context.WithTimeout(ctx, w.cfg.SwitchTimeout)
 		_, err := w.reverseCatchUp(hctx)
 		if err == nil {

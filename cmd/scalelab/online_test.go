@@ -22,74 +22,7 @@ import (
 // releases or finishes the holds), vdiff finds no difference, and after
 // --complete the new shards hold exactly the acknowledged rows.
 func TestOnlineReshardSurvivesSIGKILL(t *testing.T) {
-	sb := startSandbox(t, sandbox.Config{
-		Shards: 2, Replicas: 1, BasePort: 30900, Name: "cmdonline",
-		Tables: map[string]topology.Table{"items": {Column: "id", Vindex: "hash"}},
-	})
-	loadItems(t, sb.Topology)
-	ctx := context.Background()
-	type item struct {
-		name string
-		qty  int
-	}
-	model := map[uint64]item{}
-	for id := uint64(1); id <= reshardRows; id++ {
-		model[id] = item{fmt.Sprintf("item-%d", id), int(id % 17)}
-	}
-	r, err := router.Open(ctx, sb.Topology, router.Config{TopologyPath: sb.TopologyPath()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var mu sync.Mutex
-	stop, done := make(chan struct{}), make(chan struct{})
-	var acked int
-	var longest time.Duration
-	go func() {
-		defer close(done)
-		for i := 1; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			start := time.Now()
-			var err error
-			switch id := uint64(i*7%reshardRows + 1); i % 3 {
-			case 0:
-				id = uint64(100000 + i)
-				if _, err = r.ExecContext(ctx, "INSERT INTO items (id, name, qty) VALUES (?, ?, ?)", id, fmt.Sprintf("new-%d", i), i%100); err == nil {
-					mu.Lock()
-					model[id] = item{fmt.Sprintf("new-%d", i), i % 100}
-					mu.Unlock()
-				}
-			case 1:
-				if _, err = r.ExecContext(ctx, "UPDATE items SET qty = ? WHERE id = ?", 1000+i, id); err == nil {
-					mu.Lock()
-					if it, ok := model[id]; ok {
-						it.qty = 1000 + i
-						model[id] = it
-					}
-					mu.Unlock()
-				}
-			case 2:
-				id = uint64(i*13%reshardRows + 1)
-				if _, err = r.ExecContext(ctx, "DELETE FROM items WHERE id = ?", id); err == nil {
-					mu.Lock()
-					delete(model, id)
-					mu.Unlock()
-				}
-			}
-			if err != nil {
-				t.Errorf("write %d: %v", i, err)
-				return
-			}
-			longest = max(longest, time.Since(start))
-			acked++
-			time.Sleep(time.Millisecond) // a steady rate, and CPU for the runs
-		}
-	}()
-
+	sb, w := onlineSandbox(t, 30900, "cmdonline") // BasePort: 30900
 	args := []string{"reshard", "--topology", sb.TopologyPath(), "--shards", "4", "--online", "--switch"}
 	for _, at := range []string{"rows into shard", "caught up from shard", "holding writes", "published the new topology"} {
 		runKilled(t, at, args...)
@@ -102,22 +35,144 @@ func TestOnlineReshardSurvivesSIGKILL(t *testing.T) {
 		t.Errorf("final run: want it to report the switch; got\n%s%s", stderr, stdout)
 	}
 	time.Sleep(200 * time.Millisecond) // writes on the new shards
-	close(stop)
-	<-done
-	t.Logf("%d acknowledged writes; the longest took %v", acked, longest)
+	w.halt(t)
 	if _, stderr, err := runCommand(t, "vdiff", "--topology", sb.TopologyPath()); err != nil {
 		t.Fatalf("vdiff after the switch: %v\n%s", err, stderr)
 	}
 	if _, stderr, err := runCommand(t, "reshard", "--topology", sb.TopologyPath(), "--complete"); err != nil {
 		t.Fatalf("--complete: %v\n%s", err, stderr)
 	}
+	w.check(t, sb, 4, 8)
+}
 
+// TestOnlineReverseSurvivesSIGKILL switches a reshard 2 → 4 online under
+// writes, then reverses it with scalelab reshard --reverse, killed while
+// it holds writes on the new shards, after it published the old topology,
+// and after it reported the reversal; each next run resumes. The writer
+// never sees an error, and the old shards end with exactly the
+// acknowledged rows, the added shards gone.
+func TestOnlineReverseSurvivesSIGKILL(t *testing.T) {
+	sb, w := onlineSandbox(t, 31300, "cmdreverse") // BasePort: 31300
+	if _, stderr, err := runCommand(t, "reshard", "--topology", sb.TopologyPath(), "--shards", "4", "--online", "--switch"); err != nil {
+		t.Fatalf("switch: %v\n%s", err, stderr)
+	}
+	time.Sleep(200 * time.Millisecond) // writes on the new shards
+	args := []string{"reshard", "--topology", sb.TopologyPath(), "--reverse"}
+	for _, at := range []string{"holding writes", "published the new topology", "reversed: writes"} {
+		runKilled(t, at, args...)
+	}
+	stdout, stderr, err := runCommand(t, args...)
+	if err != nil {
+		t.Fatalf("final run: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, "reversed: the old shards serve again") {
+		t.Errorf("final run: want it to report the reversal; got\n%s%s", stderr, stdout)
+	}
+	time.Sleep(200 * time.Millisecond) // writes on the old shards
+	w.halt(t)
+	w.check(t, sb, 2, 4)
+}
+
+// itemsWriter changes items through a router that follows the topology
+// file, a change every millisecond or so, and keeps what was
+// acknowledged.
+type itemsWriter struct {
+	mu      sync.Mutex
+	model   map[uint64][2]any // name, qty
+	stop    chan struct{}
+	done    chan struct{}
+	acked   int
+	longest time.Duration
+	err     error
+}
+
+// onlineSandbox starts a sandbox of two shards with items loaded and a
+// writer running through a following router.
+func onlineSandbox(t *testing.T, port int, name string) (*sandbox.Sandbox, *itemsWriter) {
+	sb := startSandbox(t, sandbox.Config{
+		Shards: 2, Replicas: 1, BasePort: port, Name: name,
+		Tables: map[string]topology.Table{"items": {Column: "id", Vindex: "hash"}},
+	})
+	loadItems(t, sb.Topology)
+	ctx := context.Background()
+	w := &itemsWriter{model: map[uint64][2]any{}, stop: make(chan struct{}), done: make(chan struct{})}
+	for id := uint64(1); id <= reshardRows; id++ {
+		w.model[id] = [2]any{fmt.Sprintf("item-%d", id), int(id % 17)}
+	}
+	r, err := router.Open(ctx, sb.Topology, router.Config{TopologyPath: sb.TopologyPath()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	go func() {
+		defer close(w.done)
+		for i := 1; ; i++ {
+			select {
+			case <-w.stop:
+				return
+			default:
+			}
+			start := time.Now()
+			var err error
+			switch id := uint64(i*7%reshardRows + 1); i % 3 {
+			case 0:
+				id = uint64(100000 + i)
+				if _, err = r.ExecContext(ctx, "INSERT INTO items (id, name, qty) VALUES (?, ?, ?)", id, fmt.Sprintf("new-%d", i), i%100); err == nil {
+					w.mu.Lock()
+					w.model[id] = [2]any{fmt.Sprintf("new-%d", i), i % 100}
+					w.mu.Unlock()
+				}
+			case 1:
+				if _, err = r.ExecContext(ctx, "UPDATE items SET qty = ? WHERE id = ?", 1000+i, id); err == nil {
+					w.mu.Lock()
+					if it, ok := w.model[id]; ok {
+						w.model[id] = [2]any{it[0], 1000 + i}
+					}
+					w.mu.Unlock()
+				}
+			case 2:
+				id = uint64(i*13%reshardRows + 1)
+				if _, err = r.ExecContext(ctx, "DELETE FROM items WHERE id = ?", id); err == nil {
+					w.mu.Lock()
+					delete(w.model, id)
+					w.mu.Unlock()
+				}
+			}
+			if err != nil {
+				w.err = fmt.Errorf("write %d: %w", i, err)
+				return
+			}
+			w.longest = max(w.longest, time.Since(start))
+			w.acked++
+			time.Sleep(time.Millisecond) // a steady rate, and CPU for the runs
+		}
+	}()
+	return sb, w
+}
+
+// halt stops the writer; it fails t if a write failed.
+func (w *itemsWriter) halt(t *testing.T) {
+	t.Helper()
+	close(w.stop)
+	<-w.done
+	if w.err != nil {
+		t.Error(w.err)
+	}
+	t.Logf("%d acknowledged writes; the longest took %v", w.acked, w.longest)
+}
+
+// check reads every item back over the topology file, which must have
+// shards shards, and compares them with what was acknowledged; the
+// sandbox must have nodes nodes, each a live process.
+func (w *itemsWriter) check(t *testing.T, sb *sandbox.Sandbox, shards, nodes int) {
+	t.Helper()
+	ctx := context.Background()
 	topo, err := topology.Load(sb.TopologyPath())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(topo.Shards) != 4 {
-		t.Fatalf("%d shards after the switch, want 4", len(topo.Shards))
+	if len(topo.Shards) != shards {
+		t.Fatalf("%d shards, want %d", len(topo.Shards), shards)
 	}
 	rr, err := router.Open(ctx, topo, router.Config{Consistency: router.Strong})
 	if err != nil {
@@ -134,18 +189,18 @@ func TestOnlineReshardSurvivesSIGKILL(t *testing.T) {
 	}
 	seen := map[uint64]bool{}
 	for _, g := range got {
-		want, ok := model[g.ID]
+		want, ok := w.model[g.ID]
 		switch {
 		case seen[g.ID]:
 			t.Errorf("item %d is there twice", g.ID)
 		case !ok:
 			t.Errorf("item %d is there, but its delete was acknowledged", g.ID)
-		case want != item{g.Name, g.Qty}:
-			t.Errorf("item %d: %q %d, acknowledged %+v", g.ID, g.Name, g.Qty, want)
+		case want != [2]any{g.Name, g.Qty}:
+			t.Errorf("item %d: %q %d, acknowledged %v", g.ID, g.Name, g.Qty, want)
 		}
 		seen[g.ID] = true
 	}
-	for id := range model {
+	for id := range w.model {
 		if !seen[id] {
 			t.Errorf("acknowledged item %d is missing", id)
 		}
@@ -157,7 +212,7 @@ func TestOnlineReshardSurvivesSIGKILL(t *testing.T) {
 	if procs, ok := processesUnder(sb.Dir); ok && procs != len(final.State.Nodes) {
 		t.Errorf("%d live processes under the sandbox dir, want its %d nodes", procs, len(final.State.Nodes))
 	}
-	if len(final.State.Nodes) != 8 {
-		t.Errorf("%d nodes after --complete, want the 4 new shards' 8", len(final.State.Nodes))
+	if len(final.State.Nodes) != nodes {
+		t.Errorf("%d nodes, want %d", len(final.State.Nodes), nodes)
 	}
 }

@@ -52,9 +52,14 @@ func TestOnlineReshardUnderWrites(t *testing.T) {
 	}
 }
 
+// execer runs a statement: a router, or a pool to a proxy.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
 // itemWriter changes items through r: an insert, an update or a delete
 // per step, recorded in model when acknowledged.
-func itemWriter(t testing.TB, r *router.Router, model map[uint64]item, after *writer) *writer {
+func itemWriter(t testing.TB, r execer, model map[uint64]item, after *writer) *writer {
 	ctx := context.Background()
 	return startWriter(t, after, func(i int, mu *sync.Mutex) error {
 		var err error

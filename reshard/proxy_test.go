@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/scalelab/scalelab/proxy"
+	"github.com/scalelab/scalelab/internal/proxytest"
 	"github.com/scalelab/scalelab/reshard"
 	"github.com/scalelab/scalelab/router"
 )
@@ -39,18 +39,7 @@ func TestOnlineSwitchThroughProxy(t *testing.T) {
 	}
 	t.Cleanup(func() { r.Close() })
 	u := sb.Topology.User
-	srv, err := proxy.New(r, proxy.Config{Listen: "127.0.0.1:0", Metrics: "127.0.0.1:0", Users: map[string]string{u.Name: u.Password}, Logf: t.Logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
+	srv := proxytest.Serve(t, r, u)
 	var dbs []*sql.DB
 	for _, interpolate := range []bool{true, false} { // text, then prepared
 		cfg := mysql.NewConfig()

@@ -11,11 +11,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/internal/dbtest"
-	"github.com/scalelab/scalelab/proxy"
+	"github.com/scalelab/scalelab/internal/proxytest"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/schema"
 	"github.com/scalelab/scalelab/topology"
@@ -283,20 +282,7 @@ foreach (["SELECT image_id, user_id, dt FROM likes WHERE image_id = ?", "SELECT 
 // startProxy serves a proxy over a router of topo for the test.
 func startProxy(t *testing.T, topo *topology.Topology) (string, int) {
 	t.Helper()
-	r := openRouter(t, topo)
-	ctx := context.Background()
-	srv, err := proxy.New(r, proxy.Config{Listen: "127.0.0.1:0", Metrics: "127.0.0.1:0", Users: map[string]string{topo.User.Name: topo.User.Password}, Logf: t.Logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
+	srv := proxytest.Serve(t, openRouter(t, topo), topo.User)
 	host, port, _ := net.SplitHostPort(srv.Addr().String())
 	p, _ := strconv.Atoi(port)
 	return host, p

@@ -279,27 +279,49 @@ func (w *worker) catchUpAll(ctx context.Context) (int, error) {
 // catchUpSource applies source j's binlog, from its recorded position to
 // the position the source has reached when it starts, to the targets.
 func (w *worker) catchUpSource(ctx context.Context, j int, old topology.Shard, dsts []*sql.DB) (int, BinlogPos, error) {
-	tables := map[string]*rowApplier{}
-	for _, table := range w.shardedTables() {
-		to, err := w.layout(table, w.st.To)
-		if err != nil {
-			return 0, w.st.Positions[j], err
-		}
-		q := qualified{w.st.OldTop.DatabaseName(), table}
-		a, err := w.newApplier(ctx, q, old.Primary.HostPort, to, dsts, func(i int) bool { return w.st.Reuse[i] == j })
-		if err != nil {
-			return 0, w.st.Positions[j], err
-		}
-		if a != nil { // nil: listed, never created
-			tables[q.String()] = a
-		}
-	}
-	if j == 0 {
-		if err := w.passengerAppliers(ctx, old.Primary.HostPort, dsts[0], tables); err != nil {
-			return 0, w.st.Positions[j], err
-		}
+	tables, err := w.appliers(ctx, old.Primary.HostPort, j == 0, w.st.To, dsts, func(i int) bool { return w.st.Reuse[i] == j })
+	if err != nil {
+		return 0, w.st.Positions[j], err
 	}
 	return w.streamChanges(ctx, old.Primary, w.st.Positions[j], tables)
+}
+
+// appliers are, by schema.table as streamChanges wants them, the appliers
+// of the changes read on the server at srcAddr to the moving tables'
+// layout over the shards names, whose primaries are dsts; stays(i) says
+// that shard i is that server. The first shard's source also gives the
+// passengers' changes, to dsts[0].
+func (w *worker) appliers(ctx context.Context, srcAddr string, first bool, names []string, dsts []*sql.DB, stays func(i int) bool) (map[string]*rowApplier, error) {
+	src, err := w.open(srcAddr)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	out := map[string]*rowApplier{}
+	add := func(q qualified, to layout, dsts []*sql.DB, stays func(int) bool) error {
+		a, err := newApplier(ctx, q, src, to, dsts, stays)
+		if a != nil { // nil: listed, never created
+			out[q.String()] = a
+		}
+		return err
+	}
+	for _, table := range w.shardedTables() {
+		to, err := w.layout(table, names)
+		if err != nil {
+			return nil, err
+		}
+		if err := add(qualified{w.st.OldTop.DatabaseName(), table}, to, dsts, stays); err != nil {
+			return nil, err
+		}
+	}
+	if first {
+		for _, p := range w.passengers() {
+			if err := add(p, layout{}, dsts[:1], func(int) bool { return false }); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // streamChanges reads the binlog of the server at src from position from
@@ -392,13 +414,8 @@ type rowApplier struct {
 	delete   string // DELETE FROM table WHERE pk = ? AND …
 }
 
-func (w *worker) newApplier(ctx context.Context, q qualified, srcAddr string, to layout, dsts []*sql.DB, stays func(i int) bool) (*rowApplier, error) {
+func newApplier(ctx context.Context, q qualified, src dbQuerier, to layout, dsts []*sql.DB, stays func(i int) bool) (*rowApplier, error) {
 	table := q.table
-	src, err := w.open(srcAddr)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
 	cols, unsigned, err := columnWidths(ctx, src, q)
 	if err != nil || len(cols) == 0 {
 		return nil, err

@@ -127,64 +127,31 @@ func (w *worker) copyPassengerSchema(ctx context.Context, src, dst *sql.DB) erro
 // shard's snapshot), to dst.
 func (w *worker) copyPassengers(ctx context.Context, q dbQuerier, dst *sql.DB) error {
 	for _, p := range w.passengers() {
-		rows, err := q.QueryContext(ctx, "SELECT * FROM "+p.ident())
-		if err != nil {
-			return err
-		}
-		cols, err := rows.Columns()
-		if err != nil {
-			rows.Close()
-			return err
-		}
+		var cols []string
 		var batch [][]any
+		flush := func() error {
+			err := insertInto(ctx, dst, "REPLACE", p.ident(), cols, batch)
+			batch = batch[:0]
+			return err
+		}
 		n := 0
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
+		err := scanFrom(ctx, q, p.ident(), "1", true, func(_ string, _ uint32, c []string, vals []any) error {
+			cols, batch, n = c, append(batch, vals), n+1
+			if len(batch) < w.cfg.BatchRows {
+				return nil
 			}
-			if err = rows.Scan(ptrs...); err != nil {
-				break
+			if err := flush(); err != nil {
+				return err
 			}
-			batch = append(batch, vals)
-			if len(batch) >= w.cfg.BatchRows {
-				err, batch = insertInto(ctx, dst, "REPLACE", p.ident(), cols, batch), batch[:0]
-				if err == nil {
-					err = w.throttle.wait(ctx)
-				}
-				if err != nil {
-					break
-				}
-			}
-			n++
-		}
-		if err == nil {
-			err = rows.Err()
-		}
-		rows.Close()
+			return w.throttle.wait(ctx)
+		})
 		if err == nil && len(batch) > 0 {
-			err = insertInto(ctx, dst, "REPLACE", p.ident(), cols, batch)
+			err = flush()
 		}
 		if err != nil {
 			return fmt.Errorf("copy %s to shard %s: %w", p, w.st.To[0], err)
 		}
 		w.say(fmt.Sprintf("%s: %d rows to shard %s (it moves with the first key range)", p, n, w.st.To[0]))
-	}
-	return nil
-}
-
-// passengerAppliers are the appliers of the passengers' changes from the
-// server at srcAddr to dst, keyed as streamChanges wants them.
-func (w *worker) passengerAppliers(ctx context.Context, srcAddr string, dst *sql.DB, into map[string]*rowApplier) error {
-	for _, p := range w.passengers() {
-		a, err := w.newApplier(ctx, p, srcAddr, layout{}, []*sql.DB{dst}, func(int) bool { return false })
-		if err != nil {
-			return err
-		}
-		if a != nil {
-			into[p.String()] = a
-		}
 	}
 	return nil
 }

@@ -1427,12 +1427,22 @@ func (w *worker) deleteKeys(ctx context.Context, db *sql.DB, table, key string, 
 	return int64(len(gone)), err
 }
 
-// isNoTable reports whether err is the server's "table doesn't exist"
-// (1146).
-func isNoTable(err error) bool {
+// Server errors the workflow expects to meet.
+const (
+	errNoDatabase = 1049 // unknown database
+	errNoThread   = 1094 // unknown thread id: the statement to kill ended
+	errLockWait   = 1205 // lock wait timeout
+	errNoTable    = 1146 // table doesn't exist
+)
+
+// isErr reports whether err is the server's error number n.
+func isErr(err error, n uint16) bool {
 	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == 1146
+	return errors.As(err, &me) && me.Number == n
 }
+
+// isNoTable reports whether err is the server's "table doesn't exist".
+func isNoTable(err error) bool { return isErr(err, errNoTable) }
 
 // dropMoved drops the moved tables from their old keyspace's shards,
 // after the switch: the routing no longer sends anything there.

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/internal/units"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/shard"
@@ -123,8 +122,8 @@ func (w *worker) onServer(ctx context.Context, addr string, stmts func(qualified
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SET SESSION sql_log_bin = 1")
 	for _, t := range w.heldTables(addr) {
 		for _, q := range stmts(t) {
-			if _, err := conn.ExecContext(ctx, q); err != nil && !isNoTable(err) && !isNoDatabase(err) {
-				if isLockWait(err) {
+			if _, err := conn.ExecContext(ctx, q); err != nil && !isNoTable(err) && !isErr(err, errNoDatabase) {
+				if isErr(err, errLockWait) {
 					err = fmt.Errorf("a transaction kept %s in use for %ds, so writes could not be held: %w", t, holdLockWait, err)
 				}
 				return fmt.Errorf("%s: %w", addr, err)
@@ -137,12 +136,6 @@ func (w *worker) onServer(ctx context.Context, addr string, stmts func(qualified
 // holdLockWait bounds, in seconds, how long a hold waits for the
 // transactions that use a table, as gh-ost bounds its cut-over lock.
 const holdLockWait = 3
-
-// isLockWait reports whether err is a lock wait timeout (1205).
-func isLockWait(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == 1205
-}
 
 // killHolders stops the hold statements still running on the server at
 // addr (those of a run killed while one waited for a table), so that a
@@ -168,25 +161,11 @@ func (w *worker) killHolders(ctx context.Context, addr string) error {
 	}
 	rows.Close()
 	for _, id := range ids {
-		if _, err := db.ExecContext(ctx, fmt.Sprintf("KILL QUERY %d", id)); err != nil && !isNoThread(err) {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("KILL QUERY %d", id)); err != nil && !isErr(err, errNoThread) {
 			return err
 		}
 	}
 	return nil
-}
-
-// isNoThread reports whether err is "unknown thread id" (1094): the
-// statement to kill ended meanwhile.
-func isNoThread(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == 1094
-}
-
-// isNoDatabase reports whether err is the server's "unknown database"
-// (1049).
-func isNoDatabase(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == 1049
 }
 
 // preCatchUp catches up while the application writes, until a pass finds
@@ -426,25 +405,9 @@ func (w *worker) reverseCatchUp(ctx context.Context) (int, error) {
 	}
 	total := 0
 	for i, addr := range w.targetAddrs() {
-		tables := map[string]*rowApplier{}
-		for _, table := range w.shardedTables() {
-			from, err := w.layout(table, w.st.From)
-			if err != nil {
-				return total, err
-			}
-			q := qualified{w.st.OldTop.DatabaseName(), table}
-			a, err := w.newApplier(ctx, q, addr, from, olds, func(j int) bool { return w.st.Reuse[i] == j })
-			if err != nil {
-				return total, err
-			}
-			if a != nil {
-				tables[q.String()] = a
-			}
-		}
-		if i == 0 {
-			if err := w.passengerAppliers(ctx, addr, olds[0], tables); err != nil {
-				return total, err
-			}
+		tables, err := w.appliers(ctx, addr, i == 0, w.st.From, olds, func(j int) bool { return w.st.Reuse[i] == j })
+		if err != nil {
+			return total, err
 		}
 		n, end, err := w.streamChanges(ctx, topology.Addr{HostPort: addr}, w.st.Reverse[i], tables)
 		if err != nil {

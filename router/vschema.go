@@ -43,34 +43,31 @@ func (vs *routing) replace(s *vschema.Schema, sets []*replica.Set) {
 }
 
 // snapshot is the schema and the sets now, from one replacement.
-func (vs *routing) snapshot() (*vschema.Schema, []*replica.Set) {
-	for {
-		v := vs.version.Load()
-		if v%2 == 1 {
-			runtime.Gosched()
-			continue
-		}
-		s, sets := vs.p.Load(), *vs.sets.Load()
-		if vs.version.Load() == v {
-			return s, sets
-		}
-	}
+func (vs *routing) snapshot() (s *vschema.Schema, sets []*replica.Set) {
+	vs.consistent(func() { s, sets = vs.p.Load(), *vs.sets.Load() })
+	return s, sets
 }
 
 // curSets are the shards' replica sets now, in topology order.
 func (vs *routing) curSets() []*replica.Set { return *vs.sets.Load() }
 
 // stable runs plan until no replacement of the schema overlapped it.
-func (vs *routing) stable(plan func() (*plan, error)) (*plan, error) {
+func (vs *routing) stable(plan func() (*plan, error)) (p *plan, err error) {
+	vs.consistent(func() { p, err = plan() })
+	return p, err
+}
+
+// consistent runs read until no replacement of the schema overlapped it.
+func (vs *routing) consistent(read func()) {
 	for {
 		v := vs.version.Load()
 		if v%2 == 1 {
 			runtime.Gosched()
 			continue
 		}
-		p, err := plan()
+		read()
 		if vs.version.Load() == v {
-			return p, err
+			return
 		}
 	}
 }

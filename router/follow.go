@@ -29,9 +29,7 @@ func (r *Router) Follow(t *topology.Topology) (bool, error) {
 	r.followMu.Lock() // the file watch and a failover watcher may both call it
 	defer r.followMu.Unlock()
 	sets := r.Sets()
-	if len(t.Shards) != len(sets) || slices.ContainsFunc(t.Shards, func(s topology.Shard) bool {
-		return !slices.ContainsFunc(sets, func(set *replica.Set) bool { return set.Shard == s.Name })
-	}) {
+	if !slices.EqualFunc(t.Shards, sets, func(s topology.Shard, set *replica.Set) bool { return s.Name == set.Shard }) {
 		return true, r.reshape(t)
 	}
 	changed := false
@@ -61,7 +59,8 @@ const retireGrace = 10 * time.Second
 // reshape follows a topology whose shards are not the router's: it opens
 // replica sets for t's shards and replaces the routing schema and the sets
 // at once, so that no plan mixes the two. The old sets stay open for the
-// statements planned over them until the router closes.
+// statements planned over them for retireGrace, or until the router
+// closes.
 func (r *Router) reshape(t *topology.Topology) error {
 	if err := t.Validate(); err != nil {
 		return err

@@ -82,6 +82,9 @@ type Statement struct {
 	// MariaDBComment and VersionedComment are true when the text holds
 	// /*M! … */ or a /*!NNNNN … */ from 5.7 on (see versionedComment).
 	MariaDBComment, VersionedComment bool
+	// memo is the plan of the statement without arguments, made over one
+	// version of the routing schema (see Router.planStatement).
+	memo atomic.Pointer[memoPlan]
 }
 
 // DefaultCacheSize is how many statement texts the classifier remembers.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/topology"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -53,16 +54,42 @@ type plan struct {
 	sets []*replica.Set
 }
 
+// memoPlan is a plan kept on its statement, with what it was made over.
+type memoPlan struct {
+	r       *Router
+	version uint64
+	topo    *topology.Topology
+	p       *plan
+}
+
 // planStatement decides where a classified statement goes, over one
 // routing schema even while Follow replaces it.
+//
+// A statement without arguments always gets the same plan over the same
+// schema, and the classifier hands out one *Statement per text, so that
+// plan is kept on the statement: a client that sends the same texts again
+// (a bench, an application with inlined literals) plans each once. The
+// plan is made again once the schema, its sets or the topology changed.
+// Plans are never modified after planning.
 func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
-	return r.vs.stable(func() (*plan, error) {
+	memo := len(args) == 0 && st.AST != nil
+	v, topo := r.vs.version.Load(), r.topo.Load()
+	if memo && v%2 == 0 {
+		if m := st.memo.Load(); m != nil && m.r == r && m.version == v && m.topo == topo {
+			return m.p, nil
+		}
+	}
+	p, err := r.vs.stable(func() (*plan, error) {
 		p, err := r.planOnce(st, args)
 		if p != nil {
 			p.sets = r.vs.curSets()
 		}
 		return p, err
 	})
+	if err == nil && memo && p.Sequence == "" && v%2 == 0 && r.vs.version.Load() == v && r.topo.Load() == topo {
+		st.memo.Store(&memoPlan{r: r, version: v, topo: topo, p: p})
+	}
+	return p, err
 }
 
 func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {

@@ -122,3 +122,55 @@ func BenchmarkRouteScatterMerge(b *testing.B) {
 		}
 	}
 }
+
+// TestPlanMemo: a statement without arguments is planned once per routing
+// schema; one with arguments, or after the schema or the topology changed,
+// is planned again, and the new plan follows the new schema.
+func TestPlanMemo(t *testing.T) {
+	r := fourShards(t)
+	plan := func(q string, args ...any) *plan {
+		t.Helper()
+		p, err := r.planStatement(r.cls.Classify(q), args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const q = "SELECT * FROM users WHERE id = 6"
+	first := plan(q)
+	if again := plan(q); again != first {
+		t.Errorf("the same text without arguments was planned again")
+	}
+	if a, b := plan("SELECT * FROM users WHERE id = ?", 6), plan("SELECT * FROM users WHERE id = ?", 6); a == b {
+		t.Errorf("a statement with arguments reused a plan")
+	}
+	// users moves from modulo to hash: id 6 lives on another shard.
+	topo := *r.Topology()
+	topo.Tables = map[string]topology.Table{"users": {Column: "id", Vindex: "hash"}, "images": topo.Tables["images"], "likes": topo.Tables["likes"]}
+	vs, err := newSchema(&topo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := vs.Locate("users", 6)
+	if old, _ := r.vs.cur().Locate("users", 6); old == want {
+		t.Fatalf("the test needs id 6 to move: shard %d before and after", old)
+	}
+	r.vs.replace(vs, nil)
+	after := plan(q)
+	if after == first || after.Shards[0] != want {
+		t.Errorf("after the schema changed: plan on shard %v (the same plan: %t), want shard %d", after.Shards, after == first, want)
+	}
+	r.topo.Store(&topo)
+	if plan(q) == after {
+		t.Errorf("after the topology changed: the plan was reused")
+	}
+	// An insert that draws ids from a sequence is never kept.
+	ins := "INSERT INTO images (user_id, path) VALUES (1, 'a')"
+	p := plan(ins)
+	if p.Sequence == "" {
+		t.Fatalf("%s: no sequence in its plan", ins)
+	}
+	if plan(ins) == p {
+		t.Errorf("a sequence insert reused its plan")
+	}
+}

@@ -352,14 +352,14 @@ func run(ctx context.Context, name string, cfg Config) (*Experiment, any, error)
 	}
 	start := time.Now()
 	if e.machines.on {
-		// The client (this process: the bench and the router) gets the
-		// cores the sandboxes leave it. Allowed more, the Go scheduler
-		// hands goroutines between cores that the nodes need: measured
-		// through the router over 4 shards of a quarter core each on 2
-		// cores, one P cost 49–53 µs of client CPU a point select against
-		// 63–73 µs with two, and served 25% more.
-		prev := runtime.GOMAXPROCS(e.machines.clientProcs())
-		defer runtime.GOMAXPROCS(prev)
+		// The client (this process: the bench and the router) runs on the
+		// cores the sandboxes leave it.
+		restore, err := e.machines.pinClient()
+		if err != nil {
+			e.close(true)
+			return nil, nil, fmt.Errorf("lab %s: %w", name, err)
+		}
+		defer restore()
 	}
 	exp, err := l.run(ctx, e)
 	if cerr := e.close(err != nil); err == nil {

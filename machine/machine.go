@@ -50,10 +50,13 @@ type Limits struct {
 	CPU float64 `json:"cpu,omitempty"`
 	// Memory is the memory limit in bytes.
 	Memory int64 `json:"memory,omitempty"`
+	// CPUs are the host's CPUs the node runs on, a cpuset list such as
+	// "1" or "2-3" (see CPUs); empty means any.
+	CPUs string `json:"cpus,omitempty"`
 }
 
 // Zero reports whether l limits nothing.
-func (l Limits) Zero() bool { return l.CPU == 0 && l.Memory == 0 }
+func (l Limits) Zero() bool { return l.CPU == 0 && l.Memory == 0 && len(l.CPUs) == 0 }
 
 // Usage is what a node's group has used, from the kernel's accounting.
 type Usage struct {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -98,4 +100,98 @@ func TestQuota(t *testing.T) {
 			t.Errorf("quota(%g) = %d/%d, want %d/%d", tc.cores, q, p, tc.q, tc.period)
 		}
 	}
+}
+
+func TestCPUs(t *testing.T) {
+	for _, tc := range []struct {
+		in, out string
+	}{
+		{"1", "1"},
+		{"0-3,6", "0-3,6"},
+		{" 3, 1,2 ,7-8,8", "1-3,7-8"},
+		{"", ""},
+	} {
+		c, err := ParseCPUs(tc.in)
+		if err != nil || c.String() != tc.out {
+			t.Errorf("ParseCPUs(%q) = %v (%q), %v; want %q", tc.in, c, c.String(), err, tc.out)
+		}
+	}
+	for _, bad := range []string{"a", "3-1", "-1", "1,,2", "1-"} {
+		if _, err := ParseCPUs(bad); err == nil {
+			t.Errorf("ParseCPUs(%q) gave no error", bad)
+		}
+	}
+	host := CPUs{0, 1, 2, 3}
+	for _, tc := range []struct {
+		cores          float64
+		nodes, clients string
+		ok             bool
+	}{
+		{1, "3", "0-2", true},
+		{0.96, "3", "0-2", true},
+		{2, "2-3", "0-1", true},
+		{2.5, "1-3", "0", true},
+		{4, "", "", false},
+		{0, "", "", false},
+	} {
+		n, c, ok := Split(host, tc.cores)
+		if n.String() != tc.nodes || c.String() != tc.clients || ok != tc.ok {
+			t.Errorf("Split(0-3, %g) = %s | %s, %v; want %s | %s, %v", tc.cores, n, c, ok, tc.nodes, tc.clients, tc.ok)
+		}
+	}
+	if got := host.Without(CPUs{1, 3}).String(); got != "0,2" {
+		t.Errorf("0-3 without 1,3 = %s", got)
+	}
+}
+
+// TestPin pins every thread of this process to one CPU, checks the
+// kernel's record of each thread, including one started after the pin, and
+// that restore gives them back their CPUs.
+func TestPin(t *testing.T) {
+	all, err := Available()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 2 {
+		t.Skip("one CPU: nothing to pin away from")
+	}
+	one := CPUs{all[len(all)-1]}
+	restore, err := Pin(one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A thread made after the pin inherits it.
+	started, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		close(started)
+		<-done
+	}()
+	<-started
+	check := func(want CPUs) {
+		t.Helper()
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, task := range tasks {
+			b, err := os.ReadFile(filepath.Join("/proc/self/task", task.Name(), "status"))
+			if err != nil {
+				continue // the thread exited
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				if list, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
+					if got, _ := ParseCPUs(list); got.String() != want.String() {
+						t.Errorf("thread %s runs on CPUs %s, want %s", task.Name(), got, want)
+					}
+				}
+			}
+		}
+	}
+	check(one)
+	if err := restore(); err != nil {
+		t.Fatal(err)
+	}
+	check(all)
+	close(done)
 }

@@ -1,6 +1,7 @@
 package machine
 
 import (
+	"fmt"
 	"github.com/scalelab/scalelab/internal/units"
 	"path/filepath"
 
@@ -8,7 +9,8 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// v1Hierarchies are the cgroup v1 hierarchies a node's group lives in.
+// v1Hierarchies are the cgroup v1 hierarchies a node's group lives in;
+// a node kept on some CPUs also has a group in cpuset.
 var v1Hierarchies = []string{"cpu", "cpuacct", "memory"}
 
 // v1 keeps groups in the cgroup v1 hierarchies under root.
@@ -20,6 +22,12 @@ func (g *v1) hierarchy() ([]cgroup1.Subsystem, error) {
 		cgroup1.NewCpuacct(g.root),
 		cgroup1.NewMemory(g.root),
 	}, nil
+}
+
+// withCpuset is the hierarchy of a node kept on some CPUs.
+func (g *v1) withCpuset() ([]cgroup1.Subsystem, error) {
+	h, _ := g.hierarchy()
+	return append(h, cgroup1.NewCpuset(g.root)), nil
 }
 
 func (g *v1) path(name string) cgroup1.Path {
@@ -36,9 +44,20 @@ func (g *v1) place(name string, pid int, l Limits) error {
 		m := l.Memory
 		res.Memory = &specs.LinuxMemory{Limit: &m}
 	}
-	cg, err := cgroup1.Load(g.path(name), cgroup1.WithHierarchy(g.hierarchy))
+	h := g.hierarchy
+	if l.CPUs != "" {
+		if !exists(filepath.Join(g.root, "cpuset")) {
+			return fmt.Errorf("no cpuset hierarchy at %s to keep the node on CPUs %s: mount it, or run without --node-cpus", g.root, l.CPUs)
+		}
+		h = g.withCpuset
+		if res.CPU == nil {
+			res.CPU = &specs.LinuxCPU{}
+		}
+		res.CPU.Cpus = l.CPUs
+	}
+	cg, err := cgroup1.Load(g.path(name), cgroup1.WithHierarchy(h))
 	if err != nil {
-		cg, err = cgroup1.New(g.path(name), res, cgroup1.WithHierarchy(g.hierarchy))
+		cg, err = cgroup1.New(g.path(name), res, cgroup1.WithHierarchy(h))
 	} else {
 		err = cg.Update(res)
 	}
@@ -82,6 +101,9 @@ func (g *v1) parents() []string {
 	var dirs []string
 	for _, h := range v1Hierarchies {
 		dirs = append(dirs, filepath.Join(g.root, h, g.parent))
+	}
+	if exists(filepath.Join(g.root, "cpuset")) {
+		dirs = append(dirs, filepath.Join(g.root, "cpuset", g.parent))
 	}
 	return dirs
 }

@@ -17,13 +17,20 @@ func (g *v2) group(name string) string { return "/" + g.parent + "/" + name }
 func (g *v2) place(name string, pid int, l Limits) error {
 	// The parent must hand its children the controllers they use.
 	ctl := filepath.Join(g.root, g.parent, "cgroup.subtree_control")
-	if err := os.WriteFile(ctl, []byte("+cpu +memory"), 0o644); err != nil {
+	controllers := "+cpu +memory"
+	if l.CPUs != "" {
+		controllers += " +cpuset"
+	}
+	if err := os.WriteFile(ctl, []byte(controllers), 0o644); err != nil {
 		return err
 	}
 	res := &cgroup2.Resources{}
+	if l.CPU > 0 || l.CPUs != "" {
+		res.CPU = &cgroup2.CPU{Cpus: l.CPUs}
+	}
 	if l.CPU > 0 {
 		q, p := quota(l.CPU)
-		res.CPU = &cgroup2.CPU{Max: cgroup2.NewCPUMax(&q, &p)}
+		res.CPU.Max = cgroup2.NewCPUMax(&q, &p)
 	}
 	if l.Memory > 0 {
 		m := l.Memory

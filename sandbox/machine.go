@@ -20,6 +20,28 @@ func groupParent(dir string) string {
 // under each hierarchy's root.
 func (s *Sandbox) CgroupParent() string { return groupParent(s.Dir) }
 
+// nodeCPUs resolves topology.AutoCPUs for n nodes of m: the host's last
+// CPUs, as many as their quotas add up to, when that leaves clients a CPU;
+// else none, and the nodes run anywhere. It returns a copy of m.
+func nodeCPUs(m *topology.Machine, n int) (*topology.Machine, error) {
+	if m == nil || m.CPUs != topology.AutoCPUs {
+		return m, nil
+	}
+	c := *m
+	c.CPUs = ""
+	host, err := machine.Available()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	if nodes, _, ok := machine.Split(host, m.CPU*float64(n)); ok {
+		c.CPUs = nodes.String()
+	}
+	if !c.Limited() {
+		return nil, nil
+	}
+	return &c, nil
+}
+
 // openGroups opens the nodes' cgroups when m limits anything, and removes
 // the groups a killed run left behind (their processes are gone).
 func (s *Sandbox) openGroups(m *topology.Machine) error {

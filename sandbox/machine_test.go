@@ -6,6 +6,7 @@ import (
 	"github.com/scalelab/scalelab/flavor"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -85,6 +86,58 @@ func TestQuotaHolds(t *testing.T) {
 		dir := filepath.Join(machine.DefaultRoot, h, sb.CgroupParent())
 		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("after stop: %s: %v, want it gone", dir, err)
+		}
+	}
+}
+
+// TestNodeCPUs keeps the nodes on the host's last CPU (topology.AutoCPUs
+// for two nodes of a quarter core), checks that every thread of every node
+// runs there only and that the topology records it, and that stopping the
+// sandbox removes the cpuset groups.
+func TestNodeCPUs(t *testing.T) {
+	srv := dbtest.RequireServer(t)
+	requireCgroups(t)
+	host, err := machine.Available()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(host) < 2 {
+		t.Skip("one CPU: the nodes cannot have one of their own")
+	}
+	want := machine.CPUs{host[len(host)-1]}.String()
+	sb := start(t, srv, sandbox.Config{Shards: 1, Replicas: 1, BasePort: basePortMachine,
+		Machine: &topology.Machine{CPU: 0.25, CPUs: topology.AutoCPUs}})
+	if got := sb.Topology.Machine.CPUs; got != want {
+		t.Errorf("topology records CPUs %q, want %q", got, want)
+	}
+	for _, n := range sb.State.Nodes {
+		threadCPUs(t, n.Pid, want)
+	}
+	if err := sb.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(machine.DefaultRoot, "cpuset", sb.CgroupParent())
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after stop: %s: %v, want it gone", dir, err)
+	}
+}
+
+// threadCPUs checks that every thread of pid may run on want only.
+func threadCPUs(t *testing.T, pid int, want string) {
+	t.Helper()
+	tasks, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "task"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "task", task.Name(), "status"))
+		if err != nil {
+			continue // the thread exited
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if list, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok && strings.TrimSpace(list) != want {
+				t.Errorf("node thread %s runs on CPUs %s, want %s", task.Name(), strings.TrimSpace(list), want)
+			}
 		}
 	}
 }

@@ -353,6 +353,9 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 		}
 	}
 	s := &Sandbox{Dir: cfg.Dir, server: cfg.Server, exited: map[string]<-chan struct{}{}}
+	if cfg.Machine, err = nodeCPUs(cfg.Machine, cfg.nodes()); err != nil {
+		return nil, err
+	}
 	// Limits that cannot be applied fail the start before anything runs.
 	if err := s.openGroups(cfg.Machine); err != nil {
 		return nil, err

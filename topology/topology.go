@@ -80,17 +80,34 @@ type Topology struct {
 //	machine:
 //	  cpu: 0.25        # cores
 //	  memory: 512MiB
+//	  cpus: "1"        # the host's CPUs the nodes run on; clients get the others
 //	  nodes:
 //	    -80/primary: {cpu: 0.5}
 type Machine struct {
-	CPU    float64                `yaml:"cpu,omitempty"`
-	Memory machine.Bytes          `yaml:"memory,omitempty"`
-	Nodes  map[string]NodeMachine `yaml:"nodes,omitempty"`
+	CPU    float64       `yaml:"cpu,omitempty"`
+	Memory machine.Bytes `yaml:"memory,omitempty"`
+	// CPUs keeps every node on these CPUs of the host (a cpuset list), so
+	// that the nodes and their clients do not share cores (see
+	// machine.CPUs). Empty means the nodes run anywhere.
+	CPUs  string                 `yaml:"cpus,omitempty"`
+	Nodes map[string]NodeMachine `yaml:"nodes,omitempty"`
 }
 
+// AutoCPUs, as Machine.CPUs before a sandbox starts, keeps the nodes on
+// the host's last CPUs, as many as their quotas add up to, and leaves the
+// others to their clients (machine.Split); when the nodes would take every
+// CPU they run anywhere. The sandbox records the CPUs it chose.
+const AutoCPUs = "auto"
+
 // NewMachine returns the machine section for every node's CPU quota in
-// cores and memory limit (such as "512MiB"); nil when both are zero.
-func NewMachine(cpu float64, memory string) (*Machine, error) {
+// cores, memory limit (such as "512MiB") and CPUs (a cpuset list, AutoCPUs
+// or empty); nil when it limits nothing.
+func NewMachine(cpu float64, memory, cpus string) (*Machine, error) {
+	if cpus != AutoCPUs {
+		if _, err := machine.ParseCPUs(cpus); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+	}
 	if cpu < 0 {
 		return nil, fmt.Errorf("%w: node CPU %g: want cores above 0, such as 0.25", ErrInvalid, cpu)
 	}
@@ -104,10 +121,10 @@ func NewMachine(cpu float64, memory string) (*Machine, error) {
 			return nil, fmt.Errorf("%w: node memory %s: a server needs at least 32MiB", ErrInvalid, mem)
 		}
 	}
-	if cpu == 0 && mem == 0 {
+	if cpu == 0 && mem == 0 && (cpus == "" || cpus == AutoCPUs) {
 		return nil, nil
 	}
-	return &Machine{CPU: cpu, Memory: mem}, nil
+	return &Machine{CPU: cpu, Memory: mem, CPUs: cpus}, nil
 }
 
 // NodeMachine overrides the machine of one node; zero fields keep the
@@ -122,7 +139,7 @@ func (m *Machine) Limited() bool {
 	if m == nil {
 		return false
 	}
-	if m.CPU > 0 || m.Memory > 0 {
+	if m.CPU > 0 || m.Memory > 0 || m.CPUs != "" {
 		return true
 	}
 	for _, o := range m.Nodes {
@@ -139,7 +156,7 @@ func (m *Machine) Limits(node string) machine.Limits {
 	if m == nil {
 		return machine.Limits{}
 	}
-	l := machine.Limits{CPU: m.CPU, Memory: int64(m.Memory)}
+	l := machine.Limits{CPU: m.CPU, Memory: int64(m.Memory), CPUs: m.CPUs}
 	if o, ok := m.Nodes[node]; ok {
 		if o.CPU > 0 {
 			l.CPU = o.CPU
@@ -447,6 +464,9 @@ func (t *Topology) checkMachine() error {
 	}
 	if m.CPU < 0 || m.Memory < 0 {
 		return fmt.Errorf("%w: machine: cpu %g and memory %s must not be negative", ErrInvalid, m.CPU, m.Memory)
+	}
+	if _, err := machine.ParseCPUs(m.CPUs); err != nil {
+		return fmt.Errorf("%w: machine.cpus: %v", ErrInvalid, err)
 	}
 	for name, o := range m.Nodes {
 		if _, err := t.Node(name); err != nil {

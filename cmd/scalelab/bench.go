@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/user"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/scalelab/scalelab/bench"
 	"github.com/scalelab/scalelab/internal/profile"
 	"github.com/scalelab/scalelab/internal/progress"
+	"github.com/scalelab/scalelab/machine"
 	"github.com/scalelab/scalelab/router"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -20,7 +23,7 @@ import (
 
 func newBenchCmd() *cobra.Command {
 	var o bench.Options
-	var topo, cpuProfile string
+	var topo, cpuProfile, clientCPUs string
 	var events, executeNumber, verbose int
 	var autoIncrement, onlyPrint, silent bool
 	var conn slapConn
@@ -139,7 +142,7 @@ measured, marked partial.`,
 			if maxErrorRate < 0 || maxErrorRate > 1 {
 				return usagef("--max-error-rate %g: want a share from 0 (no failed query allowed) to 1 (any)", maxErrorRate)
 			}
-			return runBench(c, o, topo, benchFlags{cpuProfile: cpuProfile, histogram: histogram, maxErrorRate: maxErrorRate,
+			return runBench(c, o, topo, benchFlags{cpuProfile: cpuProfile, clientCPUs: clientCPUs, histogram: histogram, maxErrorRate: maxErrorRate,
 				executeNumber: executeNumber, onlyPrint: onlyPrint, silent: silent, verbose: verbose})
 		},
 	}
@@ -194,6 +197,7 @@ measured, marked partial.`,
 	f.BoolVar(&onlyPrint, "only-print", false, "mysqlslap: print the statements a run would send, and send nothing")
 	f.BoolVarP(&silent, "silent", "s", false, "mysqlslap: no progress and no header on stderr")
 	f.CountVarP(&verbose, "verbose", "v", "mysqlslap: more on stderr (the statements, with -v -v)")
+	f.StringVar(&clientCPUs, "client-cpus", machine.AutoClient, "the host's CPUs the bench runs on, such as 0 or 0-1; auto: those the topology's nodes do not run on (up --node-cpus), else any")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of scalelab itself to this file (for go tool pprof)")
 	_ = f.MarkHidden("cpuprofile")
 	return c
@@ -202,11 +206,38 @@ measured, marked partial.`,
 // benchFlags are the command's flags that bench.Options does not hold.
 type benchFlags struct {
 	cpuProfile        string
+	clientCPUs        string
 	histogram         bool
 	maxErrorRate      float64
 	executeNumber     int // queries per client, mysqlslap's --auto-generate-sql-execute-number
 	onlyPrint, silent bool
 	verbose           int
+}
+
+// pinClient runs this process on the CPUs --client-cpus names (by
+// default those the topology's nodes leave), with as many Go processors
+// unless $GOMAXPROCS says otherwise, and returns what undoes it.
+func pinClient(c *cobra.Command, spec, nodeCPUs string) (restore func(), err error) {
+	cpus, err := machine.ClientCPUs(spec, nodeCPUs)
+	if err != nil {
+		return nil, &usageError{fmt.Errorf("--client-cpus: %w", err)}
+	}
+	if len(cpus) == 0 {
+		return func() {}, nil
+	}
+	undo, err := machine.Pin(cpus)
+	if err != nil {
+		return nil, err
+	}
+	procs := runtime.GOMAXPROCS(0)
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(len(cpus))
+	}
+	if nodeCPUs != "" {
+		nodes, _ := machine.ParseCPUs(nodeCPUs)
+		fmt.Fprintf(stderr(c), "bench: runs on %s; the topology's nodes run on %s\n", cpus.Text(), nodes.Text())
+	}
+	return func() { runtime.GOMAXPROCS(procs); _ = undo() }, nil
 }
 
 func runBench(c *cobra.Command, o bench.Options, topo string, bf benchFlags) error {
@@ -232,6 +263,15 @@ func runBench(c *cobra.Command, o bench.Options, topo string, bf benchFlags) err
 			return err
 		}
 	}
+	nodeCPUs := ""
+	if t := plan.Target.Topology; t != nil && t.Machine != nil {
+		nodeCPUs = t.Machine.CPUs
+	}
+	restore, err := pinClient(c, bf.clientCPUs, nodeCPUs)
+	if err != nil {
+		return err
+	}
+	defer restore()
 	ctx := c.Context()
 	target, err := bench.OpenTarget(ctx, plan.Target)
 	if err != nil {

@@ -28,7 +28,9 @@ Where cgroups can be used (root, Linux), every node of a lab's sandboxes is
 a simulated machine: a CPU quota sized so that the lab's largest sandbox
 takes half this host's cores, leaving the rest to the client (the bench and
 the router), so that scaling out adds capacity as it would with machines of
-their own. Elsewhere, or with --no-machines, the nodes share the host's
+their own. The nodes also run on CPUs of their own, the host's upper half,
+and the client on the others: sharing cores costs a node as much per query
+as the query itself on a small host. Elsewhere, or with --no-machines, the nodes share the host's
 cores, and the verdicts say so.
 
 Sandboxes go to a temporary directory (or under --dir) on ports from

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/scalelab/scalelab/internal/progress"
+	"github.com/scalelab/scalelab/machine"
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/schema"
 	"github.com/scalelab/scalelab/topology"
@@ -14,7 +15,7 @@ func newUpCmd() *cobra.Command {
 	var cfg sandbox.Config
 	var noTables bool
 	var nodeCPU float64
-	var nodeMemory string
+	var nodeMemory, nodeCPUs string
 	var format, keyspacesFile string
 	var keyspaces []string
 	c := &cobra.Command{
@@ -41,6 +42,11 @@ that more shards or replicas add capacity as new machines would. The
 topology file records them in its machine section. It needs root and a
 writable cgroup hierarchy ($SCALELAB_CGROUP_ROOT moves it from
 /sys/fs/cgroup); where they are missing, up fails before starting anything.
+With --node-cpu the nodes also run on CPUs of their own (--node-cpus auto:
+the host's last CPUs, as many as their quotas add up to), so that they do
+not share cores with their clients as separate machines would not;
+scalelab bench then runs on the other CPUs. On a small host that sharing
+costs a node as much per query as the query itself.
 
 With --semi-sync every node runs semi-synchronous replication with the
 AFTER_SYNC wait point: a primary acknowledges a commit only once a replica
@@ -90,7 +96,7 @@ reads them from a YAML list instead (name, shards, replicas, tables).`,
 				}
 			}
 			var err error
-			if cfg.Machine, err = topology.NewMachine(nodeCPU, nodeMemory); err != nil {
+			if cfg.Machine, err = topology.NewMachine(nodeCPU, nodeMemory, nodeCPUs); err != nil {
 				return &usageError{err}
 			}
 			if !noTables && len(cfg.Keyspaces) == 0 {
@@ -103,6 +109,10 @@ reads them from a YAML list instead (name, shards, replicas, tables).`,
 				return err
 			}
 			fmt.Fprintf(stderr(c), "ready in %.1fs; topology: %s\n", log.Elapsed().Seconds(), sb.TopologyPath())
+			if m := sb.Topology.Machine; m != nil && m.CPUs != "" {
+				cpus, _ := machine.ParseCPUs(m.CPUs)
+				fmt.Fprintf(stderr(c), "the nodes run on %s; scalelab bench runs on the others (--client-cpus)\n", cpus.Text())
+			}
 			return printStatus(c, sb.Topology, sb, format)
 		},
 	}
@@ -115,6 +125,7 @@ reads them from a YAML list instead (name, shards, replicas, tables).`,
 	c.Flags().BoolVar(&noTables, "no-tables", false, "write no tables section (by default users, images and likes are sharded as the sample schema says)")
 	c.Flags().Float64Var(&nodeCPU, "node-cpu", 0, "CPU quota of every node, in cores (0.25 is a quarter core); 0: no limit")
 	c.Flags().StringVar(&nodeMemory, "node-memory", "", "memory limit of every node, such as 512MiB; empty: no limit")
+	c.Flags().StringVar(&nodeCPUs, "node-cpus", topology.AutoCPUs, "the host's CPUs the nodes run on, such as 1 or 2-3; auto: the last ones, as many as the quotas add up to, if that leaves clients one; empty: any")
 	c.Flags().BoolVar(&cfg.SemiSync, "semi-sync", false, "semi-synchronous replication (AFTER_SYNC) on every node")
 	c.Flags().StringVar(&format, "format", "table", "output format of the status printed at the end: table or json")
 	c.Flags().BoolVar(&cfg.Netsim, "netsim", false, "relays in front of every node, for scalelab chaos partition and latency")

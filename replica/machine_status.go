@@ -14,6 +14,9 @@ import (
 type MachineStatus struct {
 	// CPULimit is the CPU quota in cores; 0 means none.
 	CPULimit float64 `json:"cpu_limit_cores,omitempty"`
+	// CPUs are the host's CPUs the node runs on (a cpuset list); empty
+	// means any.
+	CPUs string `json:"cpus,omitempty"`
 	// CPUCores is the CPU the node used over the interval, in cores, and
 	// CPUShare that as a share of CPULimit (0 without a limit).
 	CPUCores float64 `json:"cpu_cores_used"`
@@ -65,6 +68,7 @@ func (s *Status) AddMachines(ctx context.Context, usage UsageFunc, interval time
 		}
 		m := &MachineStatus{
 			CPULimit:         l.CPU,
+			CPUs:             l.CPUs,
 			CPUCores:         float64(u.CPU-first[i].CPU) / float64(wall),
 			ThrottledPeriods: u.ThrottledPeriods,
 			ThrottledMs:      float64(u.Throttled) / float64(time.Millisecond),
@@ -87,6 +91,9 @@ func (m *MachineStatus) cells() []string {
 	cpu := fmt.Sprintf("%.2f", m.CPUCores)
 	if m.CPULimit > 0 {
 		cpu = fmt.Sprintf("%.2f of %.2f (%.0f%%)", m.CPUCores, m.CPULimit, 100*m.CPUShare)
+	}
+	if cpus, err := machine.ParseCPUs(m.CPUs); err == nil && len(cpus) > 0 {
+		cpu += " on " + cpus.Text()
 	}
 	mem := machine.Bytes(int64(m.MemoryBytes) &^ (1<<20 - 1)).String()
 	if m.MemoryLimitBytes > 0 {

@@ -19,8 +19,9 @@ import (
 )
 
 // TestStatusReportsMachines starts a sandbox whose nodes have machines of
-// their own and checks that the topology file records them and that
-// status --format json reports each node's limits and use.
+// their own, on the host's last CPU, and checks that the topology file
+// records them, that status --format json reports each node's limits and
+// use, and that bench runs on the CPUs the nodes leave.
 func TestStatusReportsMachines(t *testing.T) {
 	probe, err := machine.Open(machine.Config{Parent: "scalelab-probe"})
 	if err != nil {
@@ -29,14 +30,19 @@ func TestStatusReportsMachines(t *testing.T) {
 	if err := probe.Remove(); err != nil {
 		t.Fatal(err)
 	}
+	host, err := machine.Available()
+	if err != nil || len(host) < 2 {
+		t.Skipf("the nodes need a CPU of their own: this process has CPUs %s (%v)", host, err)
+	}
+	nodeCPUs, clientCPUs := host[len(host)-1:], host[:len(host)-1]
 	sb := startSandbox(t, sandbox.Config{Name: "machines", Shards: 1, Replicas: 1, BasePort: 27700,
-		Machine: &topology.Machine{CPU: 0.5, Memory: 256 << 20}})
+		Machine: &topology.Machine{CPU: 0.5, Memory: 256 << 20, CPUs: topology.AutoCPUs}})
 	topo := filepath.Join(sb.Dir, "topology.yaml")
 	back, err := topology.Load(topo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := back.Machine.Limits("0/replica-1"); got != (machine.Limits{CPU: 0.5, Memory: 256 << 20}) {
+	if got := back.Machine.Limits("0/replica-1"); got != (machine.Limits{CPU: 0.5, Memory: 256 << 20, CPUs: nodeCPUs.String()}) {
 		t.Errorf("the topology file's machine: got %+v", got)
 	}
 	stdout, stderr, err := runCLI(t, "status", "--topology", topo, "--format", "json")
@@ -52,9 +58,16 @@ func TestStatusReportsMachines(t *testing.T) {
 	}
 	for _, n := range st.Nodes {
 		m := n.Machine
-		if m == nil || m.CPULimit != 0.5 || m.MemoryLimitBytes != 256<<20 || m.MemoryBytes == 0 || m.CPUCores < 0 {
-			t.Errorf("%s: machine %+v, want a 0.5-core, 256MiB machine in use", n.Name, m)
+		if m == nil || m.CPULimit != 0.5 || m.MemoryLimitBytes != 256<<20 || m.MemoryBytes == 0 || m.CPUCores < 0 || m.CPUs != nodeCPUs.String() {
+			t.Errorf("%s: machine %+v, want a 0.5-core, 256MiB machine in use on CPUs %s", n.Name, m, nodeCPUs)
 		}
+	}
+	_, stderr, err = runCLI(t, "bench", "--topology", topo, "--query", "SELECT 1", "--number-of-queries", "20")
+	if want := "bench: runs on " + clientCPUs.Text() + "; the topology's nodes run on " + nodeCPUs.Text(); err != nil || !strings.Contains(stderr, want) {
+		t.Errorf("bench: %v; want %q in:\n%s", err, want, stderr)
+	}
+	if now, err := machine.Available(); err != nil || now.String() != host.String() {
+		t.Errorf("after bench this process runs on CPUs %s (%v), want %s again", now, err, host)
 	}
 	if !strings.Contains(stdout, `"cpu_limit_cores": 0.5`) || !strings.Contains(stdout, `"throttled_periods"`) {
 		t.Errorf("status JSON lacks the machine fields:\n%s", stdout)
@@ -117,6 +130,7 @@ func TestUpRejectsBadMachines(t *testing.T) {
 		{"--node-cpu", "-1"},
 		{"--node-memory", "lots"},
 		{"--node-memory", "1MiB"},
+		{"--node-cpu", "0.25", "--node-cpus", "3-1"},
 	} {
 		dir := filepath.Join(t.TempDir(), "sb")
 		_, _, err := runCLI(t, append([]string{"up", "--dir", dir, "--base-port", "27790"}, args...)...)

@@ -1,6 +1,11 @@
 package topology
 
-import "testing"
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
 
 // The topology shipped beside docker-compose.yml must stay loadable.
 func TestDockerTopologyLoads(t *testing.T) {
@@ -13,5 +18,16 @@ func TestDockerTopologyLoads(t *testing.T) {
 	}
 	if topo.Flavor != "mysql" {
 		t.Errorf("got flavor %q, want mysql", topo.Flavor)
+	}
+	// The containers' limits are the machine section's.
+	compose, err := os.ReadFile("../docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := topo.Machine
+	for _, want := range []string{fmt.Sprintf("cpus: %g\n", m.CPU), fmt.Sprintf("mem_limit: %dm\n", m.Memory>>20), fmt.Sprintf("cpuset: %q\n", m.CPUs)} {
+		if !strings.Contains(string(compose), want) {
+			t.Errorf("docker-compose.yml lacks %q, from docker/topology.yaml's machine section", strings.TrimSpace(want))
+		}
 	}
 }

@@ -54,6 +54,8 @@ func runReplicas(ctx context.Context, e *env) (*Experiment, error) {
 		return nil, err
 	}
 	maxR := len(topo.Shards[0].Replicas)
+	// Read QPS is capacity: enough clients to keep every node busy.
+	capacityClients := max(s.Clients, clientsPerNode*(maxR+1))
 	data := dataset(s.Rows)
 	if _, err := e.load(ctx, topo, data, schema.IndexSetFull); err != nil {
 		return nil, err
@@ -105,9 +107,9 @@ func runReplicas(ctx context.Context, e *env) (*Experiment, error) {
 			return nil, fmt.Errorf("open the router with %s: %w", replicas(k), err)
 		}
 		routers = append(routers, w)
-		sides[k] = side{name: replicas(k), target: r, clients: s.Clients, queries: mix,
+		sides[k] = side{name: replicas(k), target: r, clients: capacityClients, queries: mix,
 			begin: func() { lag.watch(k) }, end: func() { lag.watch(-1) }}
-		sides[maxR+1+k] = side{name: replicas(k) + ", writes only", target: w, clients: s.Clients, queries: []string{write}}
+		sides[maxR+1+k] = side{name: replicas(k) + ", writes only", target: w, clients: capacityClients, queries: []string{write}}
 		for _, n := range nodes[:k+1] { // the primary, then the replicas in use
 			sideNodes[k] = append(sideNodes[k], n.Name)
 		}
@@ -117,7 +119,7 @@ func runReplicas(ctx context.Context, e *env) (*Experiment, error) {
 	for i := range sides {
 		sides[i].begin, sides[i].end = meter.hooks(i, sides[i].begin, sides[i].end)
 	}
-	e.say("measuring a 90%% read mix, and its writes alone, at %d clients with 0 to %d replicas, %v each", s.Clients, maxR, s.Duration)
+	e.say("measuring a 90%% read mix, and its writes alone, at %d clients with 0 to %d replicas, %v each", capacityClients, maxR, s.Duration)
 	stop := lag.run()
 	res, err := interleave(ctx, sides, s.Duration, s.Warmup, s.Rounds)
 	stop()
@@ -160,7 +162,7 @@ func runReplicas(ctx context.Context, e *env) (*Experiment, error) {
 		Params: map[string]any{
 			"flavor":            topo.Flavor,
 			"topology":          topo.Name,
-			"clients":           s.Clients,
+			"clients":           capacityClients,
 			"replicas":          maxR,
 			"images":            data.Images,
 			"read_share":        0.9,

@@ -13,27 +13,30 @@
 #           user by id, 1 rename), where reads cost the replicas least
 #           against the writes every replica applies.
 #
-# It prints QPS per shape, the ratio to the smallest shape and the ideal
-# (linear) ratio beside it.
+# It prints the median QPS of each shape over the rounds (this host's noise
+# moves a single run by ±15%; every round's figure goes to stderr), the
+# ratio to the smallest shape and the ideal (linear) ratio beside it.
 #
 #   scripts/bench-scaleout.sh
 #   NODE_CPU=0.5 ROUNDS=2 SECONDS_PER_RUN=5 scripts/bench-scaleout.sh
 #   SCALELAB=bin/scalelab scripts/bench-scaleout.sh   # use this binary
 #
-# The client (scalelab bench through the router) is not limited by a
-# cgroup, but runs with GOMAXPROCS=CLIENT_CORES (default: the host's cores
-# less those of the largest shape, at least 1): with the default 0.25 cores
-# a node, the 4-shard shape takes one core and leaves the other to the
-# client, and a Go client that may run on both cores spends its time
-# handing work between them.
+# The nodes run on CPUs of their own (scalelab up --node-cpus auto: on 2
+# cores, CPU 1) and the client (scalelab bench through the router) on the
+# others (bench --client-cpus auto), as separate machines would: sharing
+# cores with the client made each node spend up to twice the CPU per
+# query. The client is not limited by a cgroup, but runs with
+# GOMAXPROCS=CLIENT_CORES (default: the host's cores less those of the
+# largest shape, at least 1): a Go client allowed more processors than its
+# cores spends its time handing work between them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 NODE_CPU=${NODE_CPU:-0.25}
 NODE_MEMORY=${NODE_MEMORY:-512MiB}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-6}
-CLIENTS=${CLIENTS:-16}
+CLIENTS=${CLIENTS:-32}
 USERS=${USERS:-2000}
 IMAGES=${IMAGES:-20000}
 BASE_PORT=${BASE_PORT:-24800}
@@ -75,7 +78,7 @@ if t["errors"]:
 print("%.1f" % t["qps"])' "$tmp/out.json"
 }
 
-declare -A sum
+declare -A runs # shape: its rounds' QPS, space-separated
 for r in $(seq "$ROUNDS"); do
   # Each round starts at another shape, so no shape always runs first.
   for k in $(seq 0 $((${#shapes[@]} - 1))); do
@@ -85,12 +88,15 @@ for r in $(seq "$ROUNDS"); do
     [[ $s == p* ]] && q=$pmix
     qps=$(run "$s" "$q")
     echo "round $r  $s  $qps qps" >&2
-    sum[$s]=$(awk -v a="${sum[$s]:-0}" -v b="$qps" 'BEGIN { print a + b }')
+    runs[$s]="${runs[$s]:-} $qps"
   done
 done
 
-avg() { awk -v s="${sum[$1]}" -v n="$ROUNDS" -v f="${2:-1}" 'BEGIN { printf "%.0f", f * s / n }'; }
+# avg SHAPE [FACTOR]: the median of the shape's rounds, times FACTOR.
+avg() { tr ' ' '\n' <<<"${runs[$1]}" | grep . | sort -g | awk -v f="${2:-1}" '{ v[NR] = $1 } END { m = (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2); printf "%.0f", f * m }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+echo
+echo "Median of $ROUNDS interleaved rounds of ${SECONDS_PER_RUN}s; the nodes on CPUs $(awk '/^  cpus:/ { gsub(/"/, "", $2); print $2; exit }' "$tmp/z4/topology.yaml")"
 echo
 echo "Z axis: targeted point selects through the router, $CLIENTS clients (GOMAXPROCS=$CLIENT_CORES), each node $NODE_CPU cores"
 printf '%-7s | %9s | %9s | %5s\n' shards qps "÷ 1 shard" ideal

@@ -50,12 +50,13 @@ func probeMachines(off bool) machines {
 		m.reason = err.Error()
 		return m
 	}
+	cpuset := g.Cpuset()
 	if err := g.Remove(); err != nil {
 		m.reason = err.Error()
 		return m
 	}
 	m.on = true
-	if host, err := machine.Available(); err == nil {
+	if host, err := machine.Available(); err == nil && cpuset {
 		m.nodeCPUs, m.clientCPUs, _ = machine.Split(host, float64(len(host))/2)
 	}
 	return m

@@ -89,6 +89,8 @@ type groups interface {
 	usage(name string) (Usage, error)
 	// parents are the directories of the sandbox's parent group.
 	parents() []string
+	// cpuset reports whether nodes can be kept on some CPUs.
+	cpuset() bool
 }
 
 // Groups are the cgroups of one sandbox.
@@ -146,6 +148,10 @@ func (g *Groups) check() error {
 	}
 	return nil
 }
+
+// Cpuset reports whether Limits.CPUs can be applied here: cgroup v1's
+// cpuset hierarchy, or v2's cpuset controller.
+func (g *Groups) Cpuset() bool { return g.impl.cpuset() }
 
 // Place moves pid, all its threads, into the node's group, made with
 // limits l.

@@ -46,7 +46,7 @@ func (g *v1) place(name string, pid int, l Limits) error {
 	}
 	h := g.hierarchy
 	if l.CPUs != "" {
-		if !exists(filepath.Join(g.root, "cpuset")) {
+		if !g.cpuset() {
 			return fmt.Errorf("no cpuset hierarchy at %s to keep the node on CPUs %s: mount it, or run without --node-cpus", g.root, l.CPUs)
 		}
 		h = g.withCpuset
@@ -96,13 +96,15 @@ func (g *v1) usage(name string) (Usage, error) {
 	return u, nil
 }
 
+func (g *v1) cpuset() bool { return exists(filepath.Join(g.root, "cpuset")) }
+
 // parents are the sandbox's parent group in every hierarchy used.
 func (g *v1) parents() []string {
 	var dirs []string
 	for _, h := range v1Hierarchies {
 		dirs = append(dirs, filepath.Join(g.root, h, g.parent))
 	}
-	if exists(filepath.Join(g.root, "cpuset")) {
+	if g.cpuset() {
 		dirs = append(dirs, filepath.Join(g.root, "cpuset", g.parent))
 	}
 	return dirs

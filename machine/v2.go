@@ -4,6 +4,8 @@ import (
 	"github.com/scalelab/scalelab/internal/units"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/containerd/cgroups/v3/cgroup2"
@@ -65,6 +67,11 @@ func (g *v2) usage(name string) (Usage, error) {
 		}
 	}
 	return u, nil
+}
+
+func (g *v2) cpuset() bool {
+	b, err := os.ReadFile(filepath.Join(g.root, "cgroup.subtree_control"))
+	return err == nil && slices.Contains(strings.Fields(string(b)), "cpuset")
 }
 
 // parents is the sandbox's parent group.

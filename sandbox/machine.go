@@ -21,19 +21,27 @@ func groupParent(dir string) string {
 func (s *Sandbox) CgroupParent() string { return groupParent(s.Dir) }
 
 // nodeCPUs resolves topology.AutoCPUs for n nodes of m: the host's last
-// CPUs, as many as their quotas add up to, when that leaves clients a CPU;
-// else none, and the nodes run anywhere. It returns a copy of m.
-func nodeCPUs(m *topology.Machine, n int) (*topology.Machine, error) {
+// CPUs, as many as their quotas add up to, when that leaves clients a CPU
+// and the host can keep nodes on CPUs (a cpuset cgroup); else none, and
+// the nodes run anywhere. It returns a copy of m.
+func (s *Sandbox) nodeCPUs(m *topology.Machine, n int) (*topology.Machine, error) {
 	if m == nil || m.CPUs != topology.AutoCPUs {
 		return m, nil
 	}
 	c := *m
 	c.CPUs = ""
+	if !c.Limited() {
+		return nil, nil
+	}
+	g, err := s.cgroups()
+	if err != nil {
+		return nil, err
+	}
 	host, err := machine.Available()
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	if nodes, _, ok := machine.Split(host, m.CPU*float64(n)); ok {
+	if nodes, _, ok := machine.Split(host, m.CPU*float64(n)); ok && g.Cpuset() {
 		c.CPUs = nodes.String()
 	}
 	if !c.Limited() {
@@ -51,6 +59,9 @@ func (s *Sandbox) openGroups(m *topology.Machine) error {
 	g, err := s.cgroups()
 	if err != nil {
 		return err
+	}
+	if m.CPUs != "" && !g.Cpuset() {
+		return fmt.Errorf("sandbox: %w: the nodes are to run on CPUs %s, but there is no cpuset cgroup under %s: mount it (cgroup v1) or delegate the cpuset controller (v2), or leave out --node-cpus", machine.ErrUnavailable, m.CPUs, g.Root)
 	}
 	// A group that cannot be reaped is reused: placing a node updates it.
 	_ = g.Reap()

@@ -157,11 +157,20 @@ func TestNoCgroupsFailsCleanly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A writable v1 root without a cpuset hierarchy: quotas can be
+	// applied, CPUs of their own cannot.
+	noCpuset := t.TempDir()
+	for _, h := range []string{"cpu", "cpuacct", "memory"} {
+		if err := os.Mkdir(filepath.Join(noCpuset, h), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tc := range []struct {
-		name, root, want string
+		name, root, cpus, want string
 	}{
-		{"no hierarchy", empty, "no cgroup hierarchy at " + empty},
-		{"not writable", blocked, "cannot make cgroup " + filepath.Join(blocked, "cpu")},
+		{"no hierarchy", empty, "", "no cgroup hierarchy at " + empty},
+		{"not writable", blocked, "", "cannot make cgroup " + filepath.Join(blocked, "cpu")},
+		{"no cpuset", noCpuset, "1", "no cpuset cgroup under " + noCpuset},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(machine.EnvRoot, tc.root)
@@ -169,7 +178,7 @@ func TestNoCgroupsFailsCleanly(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			_, err := sandbox.Start(ctx, sandbox.Config{Dir: dir, Shards: 1, Replicas: 1, BasePort: basePortMachine, Server: srv,
-				Machine: &topology.Machine{CPU: 0.5}})
+				Machine: &topology.Machine{CPU: 0.5, CPUs: tc.cpus}})
 			if !errors.Is(err, machine.ErrUnavailable) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want ErrUnavailable saying %q", err, tc.want)
 			}

@@ -353,7 +353,7 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 		}
 	}
 	s := &Sandbox{Dir: cfg.Dir, server: cfg.Server, exited: map[string]<-chan struct{}{}}
-	if cfg.Machine, err = nodeCPUs(cfg.Machine, cfg.nodes()); err != nil {
+	if cfg.Machine, err = s.nodeCPUs(cfg.Machine, cfg.nodes()); err != nil {
 		return nil, err
 	}
 	// Limits that cannot be applied fail the start before anything runs.

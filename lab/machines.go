@@ -70,16 +70,14 @@ func probeMachines(off bool) machines {
 // and served 25% more. Kept off the nodes' core, the nodes served 2.4× to
 // 3.3× the QPS of one node at 4 shards (scripts/bench-scaleout.sh).
 func (m machines) pinClient() (restore func(), err error) {
-	prev := runtime.GOMAXPROCS(m.clientProcs())
-	if len(m.clientCPUs) == 0 {
-		return func() { runtime.GOMAXPROCS(prev) }, nil
+	undo := func() error { return nil }
+	if len(m.clientCPUs) > 0 {
+		if undo, err = machine.Pin(m.clientCPUs); err != nil {
+			return nil, err
+		}
 	}
-	undo, err := machine.Pin(m.clientCPUs)
-	if err != nil {
-		runtime.GOMAXPROCS(prev)
-		return nil, err
-	}
-	return func() { runtime.GOMAXPROCS(prev); _ = undo() }, nil
+	procs := machine.Procs(m.clientProcs())
+	return func() { _ = undo(); procs() }, nil
 }
 
 // nodeCPU is the CPU quota of each node of a sandbox of n nodes: together

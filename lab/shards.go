@@ -106,7 +106,11 @@ func runShards(ctx context.Context, e *env) (*Experiment, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := shardsMeasurements{Cores: runtime.NumCPU(), Machines: e.machines.describe(most), Machine: e.machines.on}
+	m := shardsMeasurements{Cores: runtime.NumCPU(), Machines: e.machines.describe(most), Machine: e.machines.on,
+		TargetClients: capacityClients, ScatterClients: s.Clients}
+	if m.Machine {
+		m.ClientCPUs = len(e.machines.clientCPUs)
+	}
 	if m.Machine {
 		m.NodeCPU = e.machines.nodeCPU(most)
 	}
@@ -410,6 +414,7 @@ func shardsReport(exp *Experiment, m shardsMeasurements, res []*sample, loads []
 	}
 	exp.Notes = []string{
 		"targeted: " + targeted + " (users are sharded by id, so one shard answers); scatter: " + scatter + " (images are sharded by their own id, so every shard answers and the router sums the counts).",
+		fmt.Sprintf("Targeted queries ran at %d clients, enough to keep every shard busy, since their QPS is the shards' capacity (their latency then includes queueing, more of it over fewer shards); scatter queries at %d.", m.TargetClients, m.ScatterClients),
 		"Every shard count runs on the same servers, in a database of its own (lab_shards_N); servers beyond the count idle. During the runs, " + m.Machines + ". Client cores is the CPU this process (the bench and the router) used; shards' CPU is the shards' mean use of their quota.",
 		"Resharding adds one server to each of two " + strconv.Itoa(reshardFrom) + "-shard sandboxes: hash ranges split " + reshardSplit + " in two and leave -80 alone; modulo changes id mod 2 to id mod 3 for every key. Likes follow their image's popularity, so the share of rows that move depends on where the popular images fall. On MariaDB the hash side then splits " + onlineRange + " online (scalelab reshard --online --switch), onto two new servers: a client renames images through a router the whole time, while the rows are copied, caught up from the binlog and switched; at the switch its writes are held, then retried on the new shards, and its longest write is the pause it saw.",
 	}

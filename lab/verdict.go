@@ -375,6 +375,12 @@ type reshardMovement struct {
 // shardsMeasurements is what the shards lab measured, fewest shards first.
 type shardsMeasurements struct {
 	Cores int
+	// ClientCPUs is how many CPUs the client ran on, when the nodes had
+	// CPUs of their own; else 0.
+	ClientCPUs int
+	// TargetClients and ScatterClients are the sides' concurrency: the
+	// targeted side measures capacity, so it has clients for every shard.
+	TargetClients, ScatterClients int
 	// Machine is true when every node had a machine of NodeCPU cores;
 	// Machines says what the nodes ran on, in words.
 	Machine  bool
@@ -464,6 +470,9 @@ func capacitySentence(m shardsMeasurements) string {
 		fmt.Fprintf(&b, " The shards share the same cores, so growth stops when the cores are busy.")
 	default:
 		budget := float64(m.Cores) - float64(last.Shards)*m.NodeCPU
+		if m.ClientCPUs > 0 {
+			budget = float64(m.ClientCPUs)
+		}
 		client := fmt.Sprintf("this process (the bench and the router) used %s cores of the %s left to it", strconv.FormatFloat(last.ClientCores, 'f', 2, 64), cores(budget))
 		clientBusy := budget > 0 && last.ClientCores >= linearShare*budget
 		switch nodesBusy := last.NodeShare >= linearShare; {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -24,9 +25,19 @@ func Available() (CPUs, error) {
 	return out, nil
 }
 
-// Pin runs every thread of this process on cpus from now on (threads made
-// later inherit it from the thread that makes them), and returns what
-// undoes it: every thread back on the CPUs it had.
+// Online is the set of the host's CPUs that are online, whatever this
+// process may run on.
+func Online() (CPUs, error) {
+	b, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return nil, fmt.Errorf("machine: the host's CPUs: %w", err)
+	}
+	return ParseCPUs(string(b))
+}
+
+// Pin runs every thread of this process on cpus from now on, and returns
+// what undoes it: every thread back on the CPUs this process had when
+// Pin was called.
 func Pin(cpus CPUs) (restore func() error, err error) {
 	if len(cpus) == 0 {
 		return nil, errors.New("machine: pin to no CPUs")
@@ -35,6 +46,9 @@ func Pin(cpus CPUs) (restore func() error, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if missing := cpus.Without(before); len(missing) > 0 {
+		return nil, fmt.Errorf("machine: this process may run on CPUs %s only, not on %s", before, missing)
+	}
 	if err := setAll(cpus); err != nil {
 		_ = setAll(before)
 		return nil, err
@@ -42,25 +56,46 @@ func Pin(cpus CPUs) (restore func() error, err error) {
 	return func() error { return setAll(before) }, nil
 }
 
-// setAll sets the affinity of every thread of this process.
+// setAll sets the affinity of every thread of this process. A thread
+// inherits its maker's affinity, so one made during a pass by a thread not
+// yet set would keep the old one: passes repeat until one finds no thread
+// it had not set.
 func setAll(cpus CPUs) error {
 	var set unix.CPUSet
 	for _, c := range cpus {
 		set.Set(c)
 	}
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		return fmt.Errorf("machine: threads of this process: %w", err)
-	}
-	for _, t := range tasks {
-		tid, err := strconv.Atoi(t.Name())
+	done := map[int]bool{}
+	for {
+		tasks, err := os.ReadDir("/proc/self/task")
 		if err != nil {
-			continue
+			return fmt.Errorf("machine: threads of this process: %w", err)
 		}
-		// A thread may exit between the listing and here.
-		if err := unix.SchedSetaffinity(tid, &set); err != nil && !errors.Is(err, unix.ESRCH) {
-			return fmt.Errorf("machine: run thread %d on CPUs %s: %w", tid, cpus, err)
+		fresh := false
+		for _, t := range tasks {
+			tid, err := strconv.Atoi(t.Name())
+			if err != nil || done[tid] {
+				continue
+			}
+			fresh, done[tid] = true, true
+			// A thread may exit between the listing and here.
+			if err := unix.SchedSetaffinity(tid, &set); err != nil && !errors.Is(err, unix.ESRCH) {
+				return fmt.Errorf("machine: run thread %d on CPUs %s: %w", tid, cpus, err)
+			}
+		}
+		if !fresh {
+			return nil
 		}
 	}
-	return nil
+}
+
+// Procs gives the Go scheduler n processors, as many as the CPUs a client
+// was pinned to, unless $GOMAXPROCS sets them, and returns what undoes it
+// (back to the runtime's own default, which then follows the CPUs again).
+func Procs(n int) (restore func()) {
+	if os.Getenv("GOMAXPROCS") != "" || n < 1 {
+		return func() {}
+	}
+	runtime.GOMAXPROCS(n)
+	return runtime.SetDefaultGOMAXPROCS
 }

@@ -19,6 +19,9 @@ import (
 // what separate machines would give.
 type CPUs []int
 
+// maxCPUs is the size of the kernel's CPU set (CPU_SETSIZE).
+const maxCPUs = 1024
+
 // ParseCPUs reads a cpuset list such as "1", "0-3,6"; "" is no CPUs.
 func ParseCPUs(s string) (CPUs, error) {
 	var out CPUs
@@ -35,6 +38,9 @@ func ParseCPUs(s string) (CPUs, error) {
 		}
 		if err != nil || a < 0 || b < a {
 			return nil, fmt.Errorf("machine: CPU list %q: want numbers and ranges such as 1 or 0-3,6", s)
+		}
+		if b >= maxCPUs {
+			return nil, fmt.Errorf("machine: CPU list %q: CPU %d: the kernel's CPU sets end at %d", s, b, maxCPUs-1)
 		}
 		for c := a; c <= b; c++ {
 			out = append(out, c)

@@ -87,8 +87,10 @@ type Config struct {
 type groups interface {
 	place(name string, pid int, l Limits) error
 	usage(name string) (Usage, error)
-	// parents are the directories of the sandbox's parent group.
+	// parents are the directories of the sandbox's parent group that
+	// Open makes, and all those a removal looks in.
 	parents() []string
+	all() []string
 	// cpuset reports whether nodes can be kept on some CPUs.
 	cpuset() bool
 }
@@ -194,7 +196,7 @@ func (g *Groups) remove(keepParent bool) error {
 
 func (g *Groups) removeOnce(keepParent bool) error {
 	var errs []error
-	for _, dir := range g.impl.parents() {
+	for _, dir := range g.impl.all() {
 		entries, err := os.ReadDir(dir)
 		if errors.Is(err, os.ErrNotExist) {
 			continue

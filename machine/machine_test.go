@@ -116,7 +116,7 @@ func TestCPUs(t *testing.T) {
 			t.Errorf("ParseCPUs(%q) = %v (%q), %v; want %q", tc.in, c, c.String(), err, tc.out)
 		}
 	}
-	for _, bad := range []string{"a", "3-1", "-1", "1,,2", "1-"} {
+	for _, bad := range []string{"a", "3-1", "-1", "1,,2", "1-", "0-4000000000", "1024"} {
 		if _, err := ParseCPUs(bad); err == nil {
 			t.Errorf("ParseCPUs(%q) gave no error", bad)
 		}
@@ -145,8 +145,8 @@ func TestCPUs(t *testing.T) {
 }
 
 // TestPin pins every thread of this process to one CPU, checks the
-// kernel's record of each thread, including one started after the pin, and
-// that restore gives them back their CPUs.
+// kernel's record of each thread, including threads started after the pin,
+// and that restore gives them back their CPUs.
 func TestPin(t *testing.T) {
 	all, err := Available()
 	if err != nil {
@@ -160,20 +160,14 @@ func TestPin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A thread made after the pin inherits it.
-	started, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		runtime.LockOSThread()
-		close(started)
-		<-done
-	}()
-	<-started
-	check := func(want CPUs) {
+	t.Cleanup(func() { _ = restore() })
+	threads := func() map[string]string {
 		t.Helper()
 		tasks, err := os.ReadDir("/proc/self/task")
 		if err != nil {
 			t.Fatal(err)
 		}
+		cpus := map[string]string{}
 		for _, task := range tasks {
 			b, err := os.ReadFile(filepath.Join("/proc/self/task", task.Name(), "status"))
 			if err != nil {
@@ -181,17 +175,47 @@ func TestPin(t *testing.T) {
 			}
 			for _, line := range strings.Split(string(b), "\n") {
 				if list, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
-					if got, _ := ParseCPUs(list); got.String() != want.String() {
-						t.Errorf("thread %s runs on CPUs %s, want %s", task.Name(), got, want)
-					}
+					c, _ := ParseCPUs(list)
+					cpus[task.Name()] = c.String()
 				}
 			}
 		}
+		return cpus
 	}
-	check(one)
+	before := threads()
+	// Goroutines locked to their threads and waiting hold those threads,
+	// so the runtime makes new ones for the rest.
+	const locked = 8
+	started, done := make(chan struct{}), make(chan struct{})
+	for range locked {
+		go func() {
+			runtime.LockOSThread()
+			started <- struct{}{}
+			<-done
+		}()
+	}
+	for range locked {
+		<-started
+	}
+	defer close(done)
+	after := threads()
+	if len(after) <= len(before) {
+		t.Fatalf("%d threads before and %d after locking %d goroutines: no new thread to check", len(before), len(after), locked)
+	}
+	for tid, cpus := range after {
+		if cpus != one.String() {
+			t.Errorf("thread %s (new: %t) runs on CPUs %s, want %s", tid, before[tid] == "", cpus, one)
+		}
+	}
 	if err := restore(); err != nil {
 		t.Fatal(err)
 	}
-	check(all)
-	close(done)
+	for tid, cpus := range threads() {
+		if cpus != all.String() {
+			t.Errorf("after restore thread %s runs on CPUs %s, want %s", tid, cpus, all)
+		}
+	}
+	if _, err := Pin(CPUs{maxCPUs - 1}); err == nil {
+		t.Errorf("pinned to CPU %d, which this process may not run on", maxCPUs-1)
+	}
 }

@@ -56,7 +56,10 @@ func (g *v1) place(name string, pid int, l Limits) error {
 		res.CPU.Cpus = l.CPUs
 	}
 	cg, err := cgroup1.Load(g.path(name), cgroup1.WithHierarchy(h))
-	if err != nil {
+	if err != nil || l.CPUs != "" {
+		// Load skips a hierarchy the group is missing from, such as the
+		// cpuset of a group reused from a run without CPUs; New makes it
+		// there too, and sets every limit.
 		cg, err = cgroup1.New(g.path(name), res, cgroup1.WithHierarchy(h))
 	} else {
 		err = cg.Update(res)
@@ -98,14 +101,19 @@ func (g *v1) usage(name string) (Usage, error) {
 
 func (g *v1) cpuset() bool { return exists(filepath.Join(g.root, "cpuset")) }
 
-// parents are the sandbox's parent group in every hierarchy used.
+// parents are the sandbox's parent group in every hierarchy used. The
+// cpuset one is made when a node first needs it (with the CPUs and memory
+// nodes of its own parent, which cpuset requires), so that a host whose
+// cpuset cannot be written still runs nodes without CPUs of their own.
 func (g *v1) parents() []string {
 	var dirs []string
 	for _, h := range v1Hierarchies {
 		dirs = append(dirs, filepath.Join(g.root, h, g.parent))
 	}
-	if g.cpuset() {
-		dirs = append(dirs, filepath.Join(g.root, "cpuset", g.parent))
-	}
 	return dirs
+}
+
+// all are the parents and the cpuset parent, for removal.
+func (g *v1) all() []string {
+	return append(g.parents(), filepath.Join(g.root, "cpuset", g.parent))
 }

@@ -76,3 +76,5 @@ func (g *v2) cpuset() bool {
 
 // parents is the sandbox's parent group.
 func (g *v2) parents() []string { return []string{filepath.Join(g.root, g.parent)} }
+
+func (g *v2) all() []string { return g.parents() }

@@ -424,8 +424,10 @@ func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args 
 	if err != nil {
 		return "", nil, nil, 0, err
 	}
-	p2.PushedDown = p.PushedDown
-	return text, st2, p2, first, nil
+	// p2 may be kept on st2 (plans are never modified): explain on a copy.
+	cp := *p2
+	cp.PushedDown = p.PushedDown
+	return text, st2, &cp, first, nil
 }
 
 // insertWithSequence fills the shard-key column of an INSERT from the

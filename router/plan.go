@@ -72,7 +72,9 @@ type memoPlan struct {
 // plan is made again once the schema, its sets or the topology changed.
 // Plans are never modified after planning.
 func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
-	memo := len(args) == 0 && st.AST != nil
+	// A text too long for the classifier's cache is classified anew each
+	// time, so its statement is never seen again.
+	memo := len(args) == 0 && st.AST != nil && len(st.Text) <= maxCachedBytes
 	v, topo := r.vs.version.Load(), r.topo.Load()
 	if memo && v%2 == 0 {
 		if m := st.memo.Load(); m != nil && m.r == r && m.version == v && m.topo == topo {

@@ -50,6 +50,28 @@ func (s *Sandbox) nodeCPUs(m *topology.Machine, n int) (*topology.Machine, error
 	return &c, nil
 }
 
+// checkCPUs checks that the nodes can be kept on cpus (a cpuset list, or
+// empty for any): the host has a cpuset cgroup, and every CPU of the list
+// is online. The host's CPUs, not this process's: a lab runs on the
+// client's CPUs while it starts nodes on the others.
+func checkCPUs(g *machine.Groups, cpus string) error {
+	list, err := machine.ParseCPUs(cpus)
+	if err != nil || len(list) == 0 {
+		return err
+	}
+	if !g.Cpuset() {
+		return fmt.Errorf("sandbox: %w: the nodes are to run on %s, but there is no cpuset cgroup under %s: mount it (cgroup v1) or delegate the cpuset controller (v2), or leave out --node-cpus", machine.ErrUnavailable, list.Text(), g.Root)
+	}
+	host, err := machine.Online()
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	if missing := list.Without(host); len(missing) > 0 {
+		return fmt.Errorf("sandbox: %w: the nodes are to run on %s, but this host offers %s only", machine.ErrUnavailable, list.Text(), host.Text())
+	}
+	return nil
+}
+
 // openGroups opens the nodes' cgroups when m limits anything, and removes
 // the groups a killed run left behind (their processes are gone).
 func (s *Sandbox) openGroups(m *topology.Machine) error {
@@ -60,8 +82,9 @@ func (s *Sandbox) openGroups(m *topology.Machine) error {
 	if err != nil {
 		return err
 	}
-	if m.CPUs != "" && !g.Cpuset() {
-		return fmt.Errorf("sandbox: %w: the nodes are to run on CPUs %s, but there is no cpuset cgroup under %s: mount it (cgroup v1) or delegate the cpuset controller (v2), or leave out --node-cpus", machine.ErrUnavailable, m.CPUs, g.Root)
+	if err := checkCPUs(g, m.CPUs); err != nil {
+		_ = g.Remove()
+		return err
 	}
 	// A group that cannot be reaped is reused: placing a node updates it.
 	_ = g.Reap()

@@ -96,14 +96,7 @@ func TestQuotaHolds(t *testing.T) {
 // sandbox removes the cpuset groups.
 func TestNodeCPUs(t *testing.T) {
 	srv := dbtest.RequireServer(t)
-	requireCgroups(t)
-	host, err := machine.Available()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(host) < 2 {
-		t.Skip("one CPU: the nodes cannot have one of their own")
-	}
+	host := requireCpuset(t)
 	want := machine.CPUs{host[len(host)-1]}.String()
 	sb := start(t, srv, sandbox.Config{Shards: 1, Replicas: 1, BasePort: basePortMachine,
 		Machine: &topology.Machine{CPU: 0.25, CPUs: topology.AutoCPUs}})
@@ -116,11 +109,18 @@ func TestNodeCPUs(t *testing.T) {
 	if err := sb.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(machine.DefaultRoot, "cpuset", sb.CgroupParent())
-	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("after stop: %s: %v, want it gone", dir, err)
+	if dir := filepath.Join(machine.DefaultRoot, "cpuset"); exists(dir) {
+		dir = filepath.Join(dir, sb.CgroupParent())
+		if !exists(filepath.Join(machine.DefaultRoot, "cpuset", "cpuset.cpus")) {
+			t.Fatalf("%s is not a cgroup v1 cpuset hierarchy", dir)
+		}
+		if exists(dir) {
+			t.Errorf("after stop: %s is still there", dir)
+		}
 	}
 }
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // threadCPUs checks that every thread of pid may run on want only.
 func threadCPUs(t *testing.T, pid int, want string) {
@@ -171,8 +171,12 @@ func TestNoCgroupsFailsCleanly(t *testing.T) {
 		{"no hierarchy", empty, "", "no cgroup hierarchy at " + empty},
 		{"not writable", blocked, "", "cannot make cgroup " + filepath.Join(blocked, "cpu")},
 		{"no cpuset", noCpuset, "1", "no cpuset cgroup under " + noCpuset},
+		{"no such CPU", machine.DefaultRoot, "1023", "this host offers"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.root == machine.DefaultRoot {
+				requireCpuset(t)
+			}
 			t.Setenv(machine.EnvRoot, tc.root)
 			dir := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -187,6 +191,9 @@ func TestNoCgroupsFailsCleanly(t *testing.T) {
 			}
 			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 				t.Errorf("after the failed start %s holds %d entries, want none", dir, len(entries))
+			}
+			if entries, _ := os.ReadDir(filepath.Join(noCpuset, "cpu")); tc.root == noCpuset && len(entries) != 0 {
+				t.Errorf("after the failed start the cpu hierarchy holds %d groups, want none", len(entries))
 			}
 		})
 	}
@@ -246,7 +253,7 @@ func TestBusyNodeIsNotDown(t *testing.T) {
 
 // requireCgroups skips t where per-node limits cannot be applied (not
 // root, no writable cgroup hierarchy).
-func requireCgroups(t *testing.T) {
+func requireCgroups(t *testing.T) *machine.Groups {
 	t.Helper()
 	probe, err := machine.Open(machine.Config{Parent: "scalelab-probe"})
 	if err != nil {
@@ -255,4 +262,22 @@ func requireCgroups(t *testing.T) {
 	if err := probe.Remove(); err != nil {
 		t.Fatal(err)
 	}
+	return probe
+}
+
+// requireCpuset skips unless nodes can be kept on CPUs of their own here:
+// cgroups with cpuset, and more than one CPU.
+func requireCpuset(t *testing.T) machine.CPUs {
+	t.Helper()
+	if !requireCgroups(t).Cpuset() {
+		t.Skip("no cpuset cgroup here: nodes cannot be kept on CPUs")
+	}
+	host, err := machine.Available()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(host) < 2 {
+		t.Skip("one CPU: the nodes cannot have one of their own")
+	}
+	return host
 }

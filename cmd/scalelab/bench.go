@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"os/user"
-	"runtime"
 	"strconv"
 	"time"
 
@@ -227,17 +225,19 @@ func pinClient(c *cobra.Command, spec, nodeCPUs string) (restore func(), err err
 	}
 	undo, err := machine.Pin(cpus)
 	if err != nil {
-		return nil, err
+		return nil, &usageError{fmt.Errorf("--client-cpus: %w", err)}
 	}
-	procs := runtime.GOMAXPROCS(0)
-	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(len(cpus))
-	}
+	procs := machine.Procs(len(cpus))
 	if nodeCPUs != "" {
 		nodes, _ := machine.ParseCPUs(nodeCPUs)
 		fmt.Fprintf(stderr(c), "bench: runs on %s; the topology's nodes run on %s\n", cpus.Text(), nodes.Text())
 	}
-	return func() { runtime.GOMAXPROCS(procs); _ = undo() }, nil
+	return func() {
+		if err := undo(); err != nil {
+			fmt.Fprintln(stderr(c), "bench:", err)
+		}
+		procs()
+	}, nil
 }
 
 func runBench(c *cobra.Command, o bench.Options, topo string, bf benchFlags) error {

@@ -79,7 +79,7 @@ file, for scalelab report.`,
 	f.DurationVar(&o.Duration, "duration", 0, "measured time of each side of a comparison (default: the size's)")
 	f.IntVar(&o.Rows, "rows", 0, "images to load (users are a tenth, likes twice as many) in the pool, replicas, shards and batch labs (default: the size's)")
 	f.IntVar(&o.Rounds, "rounds", 0, "interleaved rounds each side's time is split over (default: the size's)")
-	f.IntVar(&o.Clients, "clients", 0, "concurrent clients of the replicas and shards labs (default: the size's)")
+	f.IntVar(&o.Clients, "clients", 0, "concurrent clients of the replicas and shards labs (default: the size's); their capacity runs take at least 4 a node")
 	f.StringVar(&o.Format, "format", string(lab.FormatTable), "output: "+joinNames(lab.Formats()))
 	f.StringVar(&out, "out", "", "also write the report as JSON to this file")
 	f.IntVar(&cfg.BasePort, "base-port", lab.DefaultBasePort, "first port of the sandboxes the labs start (each lab takes up to 30 ports)")

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/scalelab/scalelab/flavor"
+	"github.com/scalelab/scalelab/machine"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -56,6 +57,11 @@ func (s *Sandbox) AddShards(ctx context.Context, names []string, replicas int, p
 	}
 	s.scope = scope
 	defer func() { s.scope = nil }()
+	if s.Topology != nil {
+		if warn := oversubscribed(s.Topology.Machine, s.State.Nodes); warn != "" {
+			progress(Event{Step: warn})
+		}
+	}
 	if err := s.writeState(); err != nil {
 		return nil, err
 	}
@@ -73,6 +79,27 @@ func (s *Sandbox) AddShards(ctx context.Context, names []string, replicas int, p
 		return nil, err
 	}
 	return shards, nil
+}
+
+// oversubscribed warns when the nodes' CPU quotas add up to more than the
+// CPUs they are kept on (a set chosen for the nodes of the sandbox's
+// start): then each node gets less than its quota while all are busy.
+func oversubscribed(m *topology.Machine, nodes []NodeState) string {
+	if m == nil || m.CPUs == "" {
+		return ""
+	}
+	cpus, err := machine.ParseCPUs(m.CPUs)
+	if err != nil || len(cpus) == 0 {
+		return ""
+	}
+	total := 0.0
+	for _, n := range nodes {
+		total += m.Limits(n.Name).CPU
+	}
+	if total <= float64(len(cpus))+1e-9 {
+		return ""
+	}
+	return fmt.Sprintf("warning: the %d nodes' CPU quotas add up to %s cores, but they run on %s: while all are busy, each gets less than its quota", len(nodes), strconv.FormatFloat(total, 'f', -1, 64), cpus.Text())
 }
 
 // addNode records node r of shard sh (0 is its primary, then replicas) on

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/scalelab/scalelab/topology"
 )
@@ -26,11 +27,14 @@ func (c Cluster) StateDir() string { return c.sb.Dir }
 func (c Cluster) TopologyPath() string { return c.sb.TopologyPath() }
 
 // AddShards starts new shards (see Sandbox.AddShards) and reports each
-// node's steps to say.
+// node's steps, and warnings, to say.
 func (c Cluster) AddShards(ctx context.Context, names []string, replicas int, say func(string)) ([]topology.Shard, error) {
 	return c.sb.AddShards(ctx, names, replicas, func(e Event) {
-		if e.Node != "" {
+		switch {
+		case e.Node != "":
 			say(e.Node + " " + e.Step)
+		case strings.HasPrefix(e.Step, "warning:"):
+			say(e.Step)
 		}
 	})
 }

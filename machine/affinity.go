@@ -90,12 +90,18 @@ func setAll(cpus CPUs) error {
 }
 
 // Procs gives the Go scheduler n processors, as many as the CPUs a client
-// was pinned to, unless $GOMAXPROCS sets them, and returns what undoes it
-// (back to the runtime's own default, which then follows the CPUs again).
+// was pinned to, unless $GOMAXPROCS sets them, and returns what undoes it:
+// the runtime's own default again (which then follows the CPUs), or the
+// value set before, if the caller had set another.
 func Procs(n int) (restore func()) {
 	if os.Getenv("GOMAXPROCS") != "" || n < 1 {
 		return func() {}
 	}
-	runtime.GOMAXPROCS(n)
-	return runtime.SetDefaultGOMAXPROCS
+	prev := runtime.GOMAXPROCS(n)
+	return func() {
+		runtime.SetDefaultGOMAXPROCS()
+		if runtime.GOMAXPROCS(0) != prev {
+			runtime.GOMAXPROCS(prev)
+		}
+	}
 }

@@ -183,9 +183,9 @@ func TestPin(t *testing.T) {
 		return cpus
 	}
 	before := threads()
-	// Goroutines locked to their threads and waiting hold those threads,
-	// so the runtime makes new ones for the rest.
-	const locked = 8
+	// Goroutines locked to their threads and waiting hold those threads:
+	// more of them than there are threads makes the runtime start new ones.
+	locked := len(before) + 4
 	started, done := make(chan struct{}), make(chan struct{})
 	for range locked {
 		go func() {
@@ -199,12 +199,19 @@ func TestPin(t *testing.T) {
 	}
 	defer close(done)
 	after := threads()
-	if len(after) <= len(before) {
-		t.Fatalf("%d threads before and %d after locking %d goroutines: no new thread to check", len(before), len(after), locked)
+	fresh := 0
+	for tid := range after {
+		if _, ok := before[tid]; !ok {
+			fresh++
+		}
+	}
+	if fresh == 0 {
+		t.Fatalf("no thread started after locking %d goroutines: nothing new to check", locked)
 	}
 	for tid, cpus := range after {
 		if cpus != one.String() {
-			t.Errorf("thread %s (new: %t) runs on CPUs %s, want %s", tid, before[tid] == "", cpus, one)
+			_, old := before[tid]
+			t.Errorf("thread %s (started before the pin: %t) runs on CPUs %s, want %s", tid, old, cpus, one)
 		}
 	}
 	if err := restore(); err != nil {

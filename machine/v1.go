@@ -47,7 +47,7 @@ func (g *v1) place(name string, pid int, l Limits) error {
 	h := g.hierarchy
 	if l.CPUs != "" {
 		if !g.cpuset() {
-			return fmt.Errorf("no cpuset hierarchy at %s to keep the node on CPUs %s: mount it, or run without --node-cpus", g.root, l.CPUs)
+			return fmt.Errorf("no cpuset hierarchy at %s to keep the node on CPUs %s: mount it, or start the nodes without CPUs of their own (no cpus in the topology's machine section)", g.root, l.CPUs)
 		}
 		h = g.withCpuset
 		if res.CPU == nil {

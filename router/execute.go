@@ -420,14 +420,14 @@ func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args 
 	}
 	text := sqlparser.String(ins)
 	st2 := r.cls.Classify(text)
-	p2, err := r.planStatement(st2, nil)
+	// The text holds new ids every time: a plan kept on it would never be
+	// used again, so it is planned fresh, and is this insert's own.
+	p2, err := r.planFresh(st2, nil)
 	if err != nil {
 		return "", nil, nil, 0, err
 	}
-	// p2 may be kept on st2 (plans are never modified): explain on a copy.
-	cp := *p2
-	cp.PushedDown = p.PushedDown
-	return text, st2, &cp, first, nil
+	p2.PushedDown = p.PushedDown
+	return text, st2, p2, first, nil
 }
 
 // insertWithSequence fills the shard-key column of an INSERT from the

@@ -54,6 +54,18 @@ type plan struct {
 	sets []*replica.Set
 }
 
+// planFresh plans st over one routing schema, even while Follow replaces
+// it, without looking for or keeping a memo.
+func (r *Router) planFresh(st *Statement, args []any) (*plan, error) {
+	return r.vs.stable(func() (*plan, error) {
+		p, err := r.planOnce(st, args)
+		if p != nil {
+			p.sets = r.vs.curSets()
+		}
+		return p, err
+	})
+}
+
 // memoPlan is a plan kept on its statement, with what it was made over.
 type memoPlan struct {
 	r       *Router
@@ -81,13 +93,7 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 			return m.p, nil
 		}
 	}
-	p, err := r.vs.stable(func() (*plan, error) {
-		p, err := r.planOnce(st, args)
-		if p != nil {
-			p.sets = r.vs.curSets()
-		}
-		return p, err
-	})
+	p, err := r.planFresh(st, args)
 	if err == nil && memo && p.Sequence == "" && v%2 == 0 && r.vs.version.Load() == v && r.topo.Load() == topo {
 		st.memo.Store(&memoPlan{r: r, version: v, topo: topo, p: p})
 	}

@@ -39,6 +39,7 @@ func (s *Sandbox) nodeCPUs(m *topology.Machine, n int) (*topology.Machine, error
 	}
 	host, err := machine.Available()
 	if err != nil {
+		_ = g.Remove()
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	if nodes, _, ok := machine.Split(host, m.CPU*float64(n)); ok && g.Cpuset() {
@@ -60,7 +61,7 @@ func checkCPUs(g *machine.Groups, cpus string) error {
 		return err
 	}
 	if !g.Cpuset() {
-		return fmt.Errorf("sandbox: %w: the nodes are to run on %s, but there is no cpuset cgroup under %s: mount it (cgroup v1) or delegate the cpuset controller (v2), or leave out --node-cpus", machine.ErrUnavailable, list.Text(), g.Root)
+		return fmt.Errorf("sandbox: %w: the nodes are to run on %s, but there is no cpuset cgroup under %s: mount it (cgroup v1) or delegate the cpuset controller (v2), or start without CPUs of their own (up --node-cpus \"\", or no cpus in the topology's machine section)", machine.ErrUnavailable, list.Text(), g.Root)
 	}
 	host, err := machine.Online()
 	if err != nil {
@@ -122,16 +123,20 @@ func (s *Sandbox) removeGroups() error {
 }
 
 // place puts a node's new process in its cgroup, before it serves a query.
+// The groups are opened by openGroups before a start; a command that
+// opened the sandbox from its files (reshard adding shards, a node's role
+// changing) opens them here.
 func (s *Sandbox) place(n NodeState, pid int) error {
-	s.groupsMu.Lock()
-	g := s.groups // opened by openGroups before any node starts
-	s.groupsMu.Unlock()
-	if g == nil || s.Topology == nil {
+	if s.Topology == nil {
 		return nil
 	}
 	l := s.Topology.Machine.Limits(n.Name)
 	if l.Zero() {
 		return nil
+	}
+	g, err := s.cgroups()
+	if err != nil {
+		return &NodeError{Node: n.Name, Log: n.ErrorLog(), Err: err}
 	}
 	if err := g.Place(n.Name, pid, l); err != nil {
 		return &NodeError{Node: n.Name, Log: n.ErrorLog(), Err: err}

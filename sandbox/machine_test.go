@@ -99,14 +99,42 @@ func TestNodeCPUs(t *testing.T) {
 	host := requireCpuset(t)
 	want := machine.CPUs{host[len(host)-1]}.String()
 	sb := start(t, srv, sandbox.Config{Shards: 1, Replicas: 1, BasePort: basePortMachine,
-		Machine: &topology.Machine{CPU: 0.25, CPUs: topology.AutoCPUs}})
+		Machine: &topology.Machine{CPU: 0.5, CPUs: topology.AutoCPUs}})
 	if got := sb.Topology.Machine.CPUs; got != want {
 		t.Errorf("topology records CPUs %q, want %q", got, want)
 	}
 	for _, n := range sb.State.Nodes {
 		threadCPUs(t, n.Pid, want)
 	}
-	if err := sb.Stop(context.Background()); err != nil {
+	// A command that opens the sandbox from its files, as reshard does,
+	// puts the nodes it adds in their groups too, and warns that the
+	// quotas (3 × 0.5 cores) now outgrow the one CPU.
+	opened, err := sandbox.Open(sb.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	if _, err := opened.AddShards(context.Background(), []string{"x"}, 0, func(e sandbox.Event) {
+		if strings.HasPrefix(e.Step, "warning:") {
+			warnings = append(warnings, e.Step)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "add up to 1.5 cores") {
+		t.Errorf("warnings %q, want one that the quotas add up to 1.5 cores", warnings)
+	}
+	for _, n := range opened.State.Nodes {
+		if n.Shard != "x" {
+			continue
+		}
+		threadCPUs(t, n.Pid, want)
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(n.Pid), "cgroup"))
+		if err != nil || !strings.Contains(string(b), "/"+sb.CgroupParent()+"/") {
+			t.Errorf("added node %s is not in the sandbox's groups (%v):\n%s", n.Name, err, b)
+		}
+	}
+	if err := opened.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if dir := filepath.Join(machine.DefaultRoot, "cpuset"); exists(dir) {

@@ -359,7 +359,12 @@ func run(ctx context.Context, name string, cfg Config) (*Experiment, any, error)
 			e.close(true)
 			return nil, nil, fmt.Errorf("lab %s: %w", name, err)
 		}
-		defer restore()
+		defer func() {
+			if err := restore(); err != nil {
+				// The next lab would probe the host from the client's CPUs.
+				e.say("could not give this process its CPUs back: %v", err)
+			}
+		}()
 	}
 	exp, err := l.run(ctx, e)
 	if cerr := e.close(err != nil); err == nil {

@@ -69,7 +69,7 @@ func probeMachines(off bool) machines {
 // P cost 49–53 µs of client CPU a point select against 63–73 µs with two,
 // and served 25% more. Kept off the nodes' core, the nodes served 2.4× to
 // 3.3× the QPS of one node at 4 shards (scripts/bench-scaleout.sh).
-func (m machines) pinClient() (restore func(), err error) {
+func (m machines) pinClient() (restore func() error, err error) {
 	undo := func() error { return nil }
 	if len(m.clientCPUs) > 0 {
 		if undo, err = machine.Pin(m.clientCPUs); err != nil {
@@ -77,7 +77,7 @@ func (m machines) pinClient() (restore func(), err error) {
 		}
 	}
 	procs := machine.Procs(m.clientProcs())
-	return func() { _ = undo(); procs() }, nil
+	return func() error { procs(); return undo() }, nil
 }
 
 // nodeCPU is the CPU quota of each node of a sandbox of n nodes: together

@@ -195,7 +195,7 @@ measured, marked partial.`,
 	f.BoolVar(&onlyPrint, "only-print", false, "mysqlslap: print the statements a run would send, and send nothing")
 	f.BoolVarP(&silent, "silent", "s", false, "mysqlslap: no progress and no header on stderr")
 	f.CountVarP(&verbose, "verbose", "v", "mysqlslap: more on stderr (the statements, with -v -v)")
-	f.StringVar(&clientCPUs, "client-cpus", machine.AutoClient, "the host's CPUs the bench runs on, such as 0 or 0-1; auto: those the topology's nodes do not run on (up --node-cpus), else any")
+	f.StringVar(&clientCPUs, "client-cpus", machine.AutoClient, "the host's CPUs the bench runs on, such as 0 or 0-1; auto: those the topology's nodes do not run on (up --node-cpus), else any; \"\": any (nodes on another host)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of scalelab itself to this file (for go tool pprof)")
 	_ = f.MarkHidden("cpuprofile")
 	return c

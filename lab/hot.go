@@ -32,8 +32,9 @@ func hotQuery(images int) string {
 // hotNode is one node during the hot-shard run.
 type hotNode struct {
 	Node string
-	// QPS is the statements per second that the node served.
-	QPS float64
+	// QPS is the statements per second that the node served, and
+	// Statements how many it served while it was watched (the whole run).
+	QPS, Statements float64
 	// CPUShare is the CPU it used over its quota, and Throttled the share
 	// of CFS periods in which the quota ran out; both -1 without machines.
 	CPUShare, Throttled float64
@@ -47,6 +48,8 @@ type hotNode struct {
 type hotResult struct {
 	Query string
 	QPS   float64
+	// Sent is the statements the bench sent.
+	Sent  int64
 	Nodes []hotNode
 }
 
@@ -91,11 +94,12 @@ func hotShard(ctx context.Context, sb *sandbox.Sandbox, r *router.Router, data s
 	start, prev := time.Now(), time.Now()
 	done := make(chan error, 1)
 	var qps float64
+	var sent int64
 	go func() {
 		out, err := bench.Run(ctx, r, bench.Config{Concurrency: []int{s.Clients}, Duration: s.Duration, Queries: []string{res.Query}})
 		if err == nil && len(out.Levels) > 0 {
 			t := out.Levels[0].Total
-			qps = t.QPS
+			qps, sent = t.QPS, t.Count+t.Errors
 			if t.Errors > 0 {
 				err = fmt.Errorf("hot-shard reads: %d of %d queries failed: %s", t.Errors, t.Errors+t.Count, bench.ErrorKinds(t.ErrorsByKind))
 			}
@@ -146,11 +150,11 @@ func hotShard(ctx context.Context, sb *sandbox.Sandbox, r *router.Router, data s
 		if a.wall <= 0 {
 			continue
 		}
-		res.Nodes[i].QPS = a.queries / a.wall
+		res.Nodes[i].QPS, res.Nodes[i].Statements = a.queries/a.wall, a.queries
 		if res.Nodes[i].CPUShare >= 0 {
 			res.Nodes[i].CPUShare, res.Nodes[i].Throttled = a.cpu/a.wall, a.throttled/a.wall
 		}
 	}
-	res.QPS = qps
+	res.QPS, res.Sent = qps, sent
 	return res, ctx.Err()
 }

@@ -76,6 +76,38 @@ func TestOpenFindsTheVersion(t *testing.T) {
 	if _, err := Open(Config{Parent: "a/b", Root: v1}); err == nil {
 		t.Error("a parent with a slash was accepted")
 	}
+	// Nodes can be kept on CPUs only where cpuset is mounted: a v1 root
+	// whose cpuset dir lacks cpuset.cpus has none, and v2 needs the
+	// controller in the root's subtree_control.
+	cpuset := filepath.Join(v1, "cpuset")
+	if err := os.Mkdir(cpuset, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, root, file, content string
+		want                      bool
+	}{
+		{"v1, an empty cpuset dir", v1, "", "", false},
+		{"v1, a cpuset hierarchy", v1, filepath.Join(cpuset, "cpuset.cpus"), "0-1", true},
+		{"v2 without cpuset", v2, filepath.Join(v2, "cgroup.subtree_control"), "cpu memory", false},
+		{"v2 with cpuset", v2, filepath.Join(v2, "cgroup.subtree_control"), "cpuset cpu memory", true},
+	} {
+		if tc.file != "" {
+			if err := os.WriteFile(tc.file, []byte(tc.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		g, err := Open(Config{Parent: "scalelab-test", Root: tc.root})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := g.Cpuset(); got != tc.want {
+			t.Errorf("%s: Cpuset() = %v, want %v", tc.name, got, tc.want)
+		}
+		if err := g.Remove(); err != nil {
+			t.Errorf("%s: remove: %v", tc.name, err)
+		}
+	}
 }
 
 func TestGroupName(t *testing.T) {

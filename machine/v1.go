@@ -7,6 +7,7 @@ import (
 
 	"github.com/containerd/cgroups/v3/cgroup1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // v1Hierarchies are the cgroup v1 hierarchies a node's group lives in;
@@ -99,7 +100,13 @@ func (g *v1) usage(name string) (Usage, error) {
 	return u, nil
 }
 
-func (g *v1) cpuset() bool { return exists(filepath.Join(g.root, "cpuset")) }
+// cpuset reports whether the cpuset hierarchy is mounted (it has its
+// cpuset.cpus) and can be written (access(2) also says no for a read-only
+// mount).
+func (g *v1) cpuset() bool {
+	dir := filepath.Join(g.root, "cpuset")
+	return exists(filepath.Join(dir, "cpuset.cpus")) && unix.Access(dir, unix.W_OK) == nil
+}
 
 // parents are the sandbox's parent group in every hierarchy used. The
 // cpuset one is made when a node first needs it (with the CPUs and memory

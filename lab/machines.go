@@ -70,14 +70,7 @@ func probeMachines(off bool) machines {
 // and served 25% more. Kept off the nodes' core, the nodes served 2.4× to
 // 3.3× the QPS of one node at 4 shards (scripts/bench-scaleout.sh).
 func (m machines) pinClient() (restore func() error, err error) {
-	undo := func() error { return nil }
-	if len(m.clientCPUs) > 0 {
-		if undo, err = machine.Pin(m.clientCPUs); err != nil {
-			return nil, err
-		}
-	}
-	procs := machine.Procs(m.clientProcs())
-	return func() error { procs(); return undo() }, nil
+	return machine.Client(m.clientCPUs, m.clientProcs())
 }
 
 // nodeCPU is the CPU quota of each node of a sandbox of n nodes: together

@@ -109,10 +109,7 @@ func runShards(ctx context.Context, e *env) (*Experiment, error) {
 	m := shardsMeasurements{Cores: runtime.NumCPU(), Machines: e.machines.describe(most), Machine: e.machines.on,
 		TargetClients: capacityClients, ScatterClients: s.Clients}
 	if m.Machine {
-		m.ClientCPUs = len(e.machines.clientCPUs)
-	}
-	if m.Machine {
-		m.NodeCPU = e.machines.nodeCPU(most)
+		m.NodeCPU, m.ClientCPUs = e.machines.nodeCPU(most), len(e.machines.clientCPUs)
 	}
 	for i, n := range s.ShardCounts {
 		t, sc := res[2*i], res[2*i+1]

@@ -89,11 +89,30 @@ func setAll(cpus CPUs) error {
 	}
 }
 
-// Procs gives the Go scheduler n processors, as many as the CPUs a client
-// was pinned to, unless $GOMAXPROCS sets them, and returns what undoes it:
-// the runtime's own default again (which then follows the CPUs), or the
-// value set before, if the caller had set another.
-func Procs(n int) (restore func()) {
+// Client runs this process as a client of nodes kept on other CPUs: on
+// cpus (none: where it runs now) with procs Go processors, unless
+// $GOMAXPROCS sets them, and returns what undoes both. The CPUs come back
+// first, so that the runtime's default number of processors, taken again
+// then, follows them.
+func Client(cpus CPUs, procs int) (restore func() error, err error) {
+	undo := func() error { return nil }
+	if len(cpus) > 0 {
+		if undo, err = Pin(cpus); err != nil {
+			return nil, err
+		}
+	}
+	undoProcs := setProcs(procs)
+	return func() error {
+		err := undo()
+		undoProcs()
+		return err
+	}, nil
+}
+
+// setProcs gives the Go scheduler n processors unless $GOMAXPROCS sets
+// them, and returns what undoes it: the runtime's own default again, or
+// the value set before, if the caller had set another.
+func setProcs(n int) (restore func()) {
 	if os.Getenv("GOMAXPROCS") != "" || n < 1 {
 		return func() {}
 	}

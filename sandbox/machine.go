@@ -45,9 +45,6 @@ func (s *Sandbox) nodeCPUs(m *topology.Machine, n int) (*topology.Machine, error
 	if nodes, _, ok := machine.Split(host, m.CPU*float64(n)); ok && g.Cpuset() {
 		c.CPUs = nodes.String()
 	}
-	if !c.Limited() {
-		return nil, nil
-	}
 	return &c, nil
 }
 

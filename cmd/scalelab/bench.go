@@ -223,11 +223,10 @@ func pinClient(c *cobra.Command, spec, nodeCPUs string) (restore func(), err err
 	if len(cpus) == 0 {
 		return func() {}, nil
 	}
-	undo, err := machine.Pin(cpus)
+	undo, err := machine.Client(cpus, len(cpus))
 	if err != nil {
 		return nil, &usageError{fmt.Errorf("--client-cpus: %w", err)}
 	}
-	procs := machine.Procs(len(cpus))
 	if nodeCPUs != "" {
 		nodes, _ := machine.ParseCPUs(nodeCPUs)
 		fmt.Fprintf(stderr(c), "bench: runs on %s; the topology's nodes run on %s\n", cpus.Text(), nodes.Text())
@@ -236,7 +235,6 @@ func pinClient(c *cobra.Command, spec, nodeCPUs string) (restore func(), err err
 		if err := undo(); err != nil {
 			fmt.Fprintln(stderr(c), "bench:", err)
 		}
-		procs()
 	}, nil
 }
 

@@ -23,17 +23,9 @@ import (
 // --complete the new shards hold exactly the acknowledged rows.
 func TestOnlineReshardSurvivesSIGKILL(t *testing.T) {
 	sb, w := onlineSandbox(t, 30900, "cmdonline") // BasePort: 30900
-	args := []string{"reshard", "--topology", sb.TopologyPath(), "--shards", "4", "--online", "--switch"}
-	for _, at := range []string{"rows into shard", "caught up from shard", "holding writes", "published the new topology"} {
-		runKilled(t, at, args...)
-	}
-	stdout, stderr, err := runCommand(t, args...)
-	if err != nil {
-		t.Fatalf("final run: %v\n%s", err, stderr)
-	}
-	if !strings.Contains(stdout, "switched: the new shards serve") {
-		t.Errorf("final run: want it to report the switch; got\n%s%s", stderr, stdout)
-	}
+	resumeAfterKills(t, []string{"reshard", "--topology", sb.TopologyPath(), "--shards", "4", "--online", "--switch"},
+		[]string{"rows into shard", "caught up from shard", "holding writes", "published the new topology"},
+		"switched: the new shards serve")
 	time.Sleep(200 * time.Millisecond) // writes on the new shards
 	w.halt(t)
 	if _, stderr, err := runCommand(t, "vdiff", "--topology", sb.TopologyPath()); err != nil {
@@ -57,20 +49,29 @@ func TestOnlineReverseSurvivesSIGKILL(t *testing.T) {
 		t.Fatalf("switch: %v\n%s", err, stderr)
 	}
 	time.Sleep(200 * time.Millisecond) // writes on the new shards
-	args := []string{"reshard", "--topology", sb.TopologyPath(), "--reverse"}
-	for _, at := range []string{"holding writes", "published the new topology", "reversed: writes"} {
+	resumeAfterKills(t, []string{"reshard", "--topology", sb.TopologyPath(), "--reverse"},
+		[]string{"holding writes", "published the new topology", "reversed: writes"},
+		"reversed: the old shards serve again")
+	time.Sleep(200 * time.Millisecond) // writes on the old shards
+	w.halt(t)
+	w.check(t, sb, 2, 4)
+}
+
+// resumeAfterKills runs the command args, killing it with SIGKILL at each
+// point in turn (see runKilled), then once more to the end, and checks
+// that the final run reports done.
+func resumeAfterKills(t *testing.T, args, points []string, done string) {
+	t.Helper()
+	for _, at := range points {
 		runKilled(t, at, args...)
 	}
 	stdout, stderr, err := runCommand(t, args...)
 	if err != nil {
 		t.Fatalf("final run: %v\n%s", err, stderr)
 	}
-	if !strings.Contains(stdout, "reversed: the old shards serve again") {
-		t.Errorf("final run: want it to report the reversal; got\n%s%s", stderr, stdout)
+	if !strings.Contains(stdout, done) {
+		t.Errorf("final run: want it to report %q; got\n%s%s", done, stderr, stdout)
 	}
-	time.Sleep(200 * time.Millisecond) // writes on the old shards
-	w.halt(t)
-	w.check(t, sb, 2, 4)
 }
 
 // itemsWriter changes items through a router that follows the topology

@@ -85,8 +85,10 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 	}
 	var mc *mysql.Config
 	var drop dropper
+	var where string // the server, for messages: a node by its address, not its socket
 	if cfg.DSN != nil {
 		mc = cfg.DSN.Clone()
+		where = mc.Addr
 		if cfg.CreateSchema != "" {
 			d, err := createSchemaAt(ctx, mc, cfg.CreateSchema, nil)
 			if err != nil {
@@ -107,7 +109,7 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		if err != nil {
 			return nil, err
 		}
-		mc = t.MySQLConfig(n.Addr, t.User)
+		mc, where = t.MySQLConfig(n.Addr, t.User), n.Addr
 		if cfg.CreateSchema != "" {
 			// The admin user creates it and grants the application user.
 			d, err := createSchemaAt(ctx, t.MySQLConfig(n.Addr, t.AdminCredentials()), cfg.CreateSchema, t.GrantApp)
@@ -121,25 +123,25 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		mc.DBName = cfg.CreateSchema
 	}
 	raw := false
-	if mc.Net == "tcp" && cfg.BlockingIO {
+	if (mc.Net == "tcp" || mc.Net == "unix") && cfg.BlockingIO {
 		mc.Net, raw = replica.RawNet, replica.RawNet != "tcp"
 	}
 	conn, err := mysql.NewConnector(mc)
 	if err != nil {
-		return nil, fmt.Errorf("connector for %s: %w", mc.Addr, err)
+		return nil, fmt.Errorf("connector for %s: %w", where, err)
 	}
 	db := sql.OpenDB(conn)
 	db.SetMaxOpenConns(cfg.Clients)
 	db.SetMaxIdleConns(cfg.Clients)
 	if err := Connect(ctx, db, cfg.Clients); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect %d client(s) to %s as %s: %w", cfg.Clients, mc.Addr, mc.User, err)
+		return nil, fmt.Errorf("connect %d client(s) to %s as %s: %w", cfg.Clients, where, mc.User, err)
 	}
 	return &Opened{
 		Target:          db,
 		DropSchema:      drop,
 		ThreadPerClient: raw,
-		Description:     fmt.Sprintf("%s/%s as %s (direct)", mc.Addr, mc.DBName, mc.User),
+		Description:     fmt.Sprintf("%s/%s as %s (direct)", where, mc.DBName, mc.User),
 		close:           db.Close,
 	}, nil
 }

@@ -39,7 +39,8 @@ func TestOpenTarget(t *testing.T) {
 		{"node with a new schema", bench.TargetConfig{Topology: topo, Node: "0/primary", CreateSchema: "bench_open_node", Clients: 2},
 			primary.Addr + "/bench_open_node as " + topo.User.Name + " (direct)", "bench_open_node", primary.Addr},
 		{"dsn with a new schema", bench.TargetConfig{DSN: admin, CreateSchema: "bench_open_dsn"},
-			primary.Addr + "/bench_open_dsn as " + admin.User + " (direct)", "bench_open_dsn", primary.Addr},
+			// A DSN is named as it reads: here the node's socket.
+			admin.Addr + "/bench_open_dsn as " + admin.User + " (direct)", "bench_open_dsn", primary.Addr},
 		{"router with a new schema", bench.TargetConfig{Router: true, Topology: topo, CreateSchema: "bench_open_router", Consistency: router.Strong},
 			"topology " + topo.Name + ", database bench_open_router (router, strong reads)", "bench_open_router", ""},
 	} {

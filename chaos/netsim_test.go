@@ -42,6 +42,14 @@ func TestNetwork(t *testing.T) {
 		t.Fatalf("a netsim sandbox has no link relay from its replica to its primary: %+v", topo.Netsim)
 	}
 
+	// Clients must dial the relays, which carry the faults: no socket
+	// may take them around.
+	for _, n := range topo.Nodes() {
+		if sock := topo.Socket(n.Addr); sock != "" {
+			t.Errorf("%s: a netsim sandbox lists socket %s, which bypasses its relay", n.Name, sock)
+		}
+	}
+
 	t.Run("latency", func(t *testing.T) {
 		db := dbtest.OpenAdmin(t, topo, topo.Shards[0].Replicas[1].HostPort)
 		do(chaos.Latency, "0/replica-2", chaos.Options{Delay: 200 * time.Millisecond, Traffic: "clients"})

@@ -179,7 +179,7 @@ func (e *env) singleNode(ctx context.Context) (*topology.Topology, error) {
 		return sb.Topology, nil
 	}
 	t := *e.cfg.Topology
-	t.Shards = []topology.Shard{{Name: "0", Primary: e.cfg.Topology.Shards[0].Primary}}
+	t.Shards = []topology.Shard{{Name: "0", Primary: e.cfg.Topology.Shards[0].Primary, Sockets: e.cfg.Topology.Shards[0].Sockets}}
 	t.Tables, t.Keyspaces = nil, nil
 	return &t, nil
 }

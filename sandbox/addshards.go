@@ -114,6 +114,14 @@ func (s *Sandbox) addNode(dir string, sh *topology.Shard, r, port, relay int) st
 	n := NodeState{Name: name, Shard: sh.Name, Role: role, Port: port, Dir: nodeDir, Socket: socketPath(nodeDir, port), Relay: relay}
 	s.State.Nodes = append(s.State.Nodes, n)
 	addr := topology.Addr{HostPort: n.Addr()}
+	if relay == 0 {
+		// Clients on this host reach the node through its socket. Under
+		// netsim they must dial its relay, which carries their faults.
+		if sh.Sockets == nil {
+			sh.Sockets = map[string]string{}
+		}
+		sh.Sockets[addr.HostPort] = n.Socket
+	}
 	if r == 0 {
 		sh.Primary = addr
 	} else {

@@ -95,6 +95,20 @@ func TestUpReplicatesAndDownStops(t *testing.T) {
 		t.Fatalf("written topology does not load: %v", err)
 	}
 
+	// Every node is reached through its socket: the server sees a client
+	// of localhost, where a TCP client would be 127.0.0.1:port.
+	for _, n := range topo.Nodes() {
+		sock := topo.Socket(n.Addr)
+		if sock == "" || topo.MySQLConfig(n.Addr, topo.User).Net != "unix" {
+			t.Errorf("%s: the topology gives no usable socket (shard sockets %v)", n.Name, topo.Shards)
+			continue
+		}
+		var host string
+		if err := dbtest.Open(t, topo, n.Addr).QueryRowContext(ctx, "SELECT HOST FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()").Scan(&host); err != nil || host != "localhost" {
+			t.Errorf("%s: the server saw client host %q (%v), want localhost: a connection over %s", n.Name, host, err, sock)
+		}
+	}
+
 	for i, s := range topo.Shards {
 		primary := dbtest.Open(t, topo, s.Primary.HostPort)
 		if _, err := primary.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, v VARCHAR(20))"); err != nil {

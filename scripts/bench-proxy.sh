@@ -5,7 +5,8 @@
 #
 #   direct   straight at the replica
 #   haproxy  through haproxy in TCP mode with one thread: a relay that
-#            copies bytes and parses nothing, the cheapest extra hop
+#            copies bytes and parses nothing, the cheapest extra hop; it
+#            relays to the replica's unix socket, as the proxy reaches it
 #   proxy    through scalelab proxy, which parses every statement and
 #            routes it (the read goes to the same replica)
 #
@@ -55,6 +56,10 @@ for shards in $SHARDS; do
   db=$(awk '/^database:/ {print $2}' "$topo")
   primary=$(awk '$1 == "primary:" {print $2; exit}' "$topo")
   replica=$(awk '$1 == "replicas:" {getline; print $2; exit}' "$topo")
+  # The proxy reaches the replica through its unix socket, which the
+  # topology lists (shards[].sockets); haproxy relays to the same socket,
+  # so that both hops end alike.
+  socket=$(awk -v a="$replica:" '$1 == a {print $2; exit}' "$topo")
 
   sb() { # host:port threads extra...
     local hp=$1 threads=$2
@@ -77,7 +82,7 @@ defaults
   timeout server 1h
 listen relay
   bind 127.0.0.1:$RELAY_PORT
-  server replica $replica
+  server replica ${socket:-$replica}
 EOF
   haproxy -f "$tmp/haproxy.cfg" -db >"$tmp/haproxy.log" 2>&1 &
   pids+=($!)
@@ -116,7 +121,7 @@ EOF
 done
 
 mean() { echo "$1" | awk '{s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%.3f", s / NF}'; }
-printf '\nsysbench oltp_point_select, %s round(s) x %ss per cell; haproxy: TCP mode, 1 thread\n\n' "$ROUNDS" "$TIME"
+printf '\nsysbench oltp_point_select, %s round(s) x %ss per cell; haproxy: TCP mode, 1 thread, to %s\n\n' "$ROUNDS" "$TIME" "$([ -n "${socket:-}" ] && echo "the replica's unix socket" || echo "the replica's TCP port")"
 printf '| shards | mode | threads | direct QPS | haproxy QPS | proxy QPS | haproxy / direct | proxy / direct | **proxy / haproxy** | p50 ms direct | haproxy | proxy |\n'
 printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for shards in $SHARDS; do

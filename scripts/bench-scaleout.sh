@@ -25,10 +25,13 @@
 # cores, CPU 1) and the client (scalelab bench through the router) on the
 # others (bench --client-cpus auto), as separate machines would: sharing
 # cores with the client made each node spend up to twice the CPU per
-# query. The client is not limited by a cgroup, but runs with
-# GOMAXPROCS=CLIENT_CORES (default: the host's cores less those of the
-# largest shape, at least 1): a Go client allowed more processors than its
-# cores spends its time handing work between them.
+# query. The router reaches every node through its unix socket (the
+# topology's shards[].sockets): over loopback TCP a quarter-core node spent
+# 20% more CPU per point select, and the kernel delivered its replies on
+# its CPU outside its quota. The client is not limited by a cgroup, but
+# runs with GOMAXPROCS=CLIENT_CORES (default: the host's cores less those
+# of the largest shape, at least 1): a Go client allowed more processors
+# than its cores spends its time handing work between them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/replica"
 )
 
 var (
@@ -73,7 +74,7 @@ func ClassifyError(err error) string {
 		return ErrorKindDeadline
 	case errors.Is(err, context.Canceled):
 		return ErrorKindCanceled
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case replica.Refused(err):
 		return ErrorKindConnRefused
 	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):

@@ -90,7 +90,7 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		mc = cfg.DSN.Clone()
 		where = mc.Addr
 		if cfg.CreateSchema != "" {
-			d, err := createSchemaAt(ctx, mc, cfg.CreateSchema, nil)
+			d, err := createSchemaAt(ctx, mc, mc.Addr, cfg.CreateSchema, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -110,9 +110,14 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 			return nil, err
 		}
 		mc, where = t.MySQLConfig(n.Addr, t.User), n.Addr
+		if cfg.BlockingIO && replica.RawNet != "tcp" {
+			// The raw blocking path is TCP's: the node's address, not its
+			// socket, as sysbench and mysqlslap with -h measure.
+			mc.Net, mc.Addr = "tcp", n.Addr
+		}
 		if cfg.CreateSchema != "" {
 			// The admin user creates it and grants the application user.
-			d, err := createSchemaAt(ctx, t.MySQLConfig(n.Addr, t.AdminCredentials()), cfg.CreateSchema, t.GrantApp)
+			d, err := createSchemaAt(ctx, t.MySQLConfig(n.Addr, t.AdminCredentials()), n.Addr, cfg.CreateSchema, t.GrantApp)
 			if err != nil {
 				return nil, err
 			}
@@ -123,7 +128,7 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		mc.DBName = cfg.CreateSchema
 	}
 	raw := false
-	if (mc.Net == "tcp" || mc.Net == "unix") && cfg.BlockingIO {
+	if mc.Net == "tcp" && cfg.BlockingIO {
 		mc.Net, raw = replica.RawNet, replica.RawNet != "tcp"
 	}
 	conn, err := mysql.NewConnector(mc)
@@ -155,7 +160,7 @@ func openRouter(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 	if cfg.CreateSchema != "" {
 		// Created on every primary, from where it replicates.
 		for _, s := range t.Shards {
-			d, err := createSchemaAt(ctx, t.MySQLConfig(s.Primary.HostPort, t.AdminCredentials()), cfg.CreateSchema, t.GrantApp)
+			d, err := createSchemaAt(ctx, t.MySQLConfig(s.Primary.HostPort, t.AdminCredentials()), s.Primary.HostPort, cfg.CreateSchema, t.GrantApp)
 			if err != nil {
 				return nil, err
 			}
@@ -198,23 +203,24 @@ func (d dropper) and(e dropper) dropper {
 
 // createSchemaAt creates database name on the server of cfg, connecting
 // without a current database, and runs grant's statement for it when grant
-// is set (see CreateSchema). It returns how to drop the database again
-// when it did not exist before, else nil.
-func createSchemaAt(ctx context.Context, cfg *mysql.Config, name string, grant func(string) (string, []any)) (dropper, error) {
+// is set (see CreateSchema). where names the server in messages: a node's
+// address rather than the socket cfg may reach it through. It returns how
+// to drop the database again when it did not exist before, else nil.
+func createSchemaAt(ctx context.Context, cfg *mysql.Config, where, name string, grant func(string) (string, []any)) (dropper, error) {
 	admin := cfg.Clone()
 	admin.DBName = ""
 	conn, err := mysql.NewConnector(admin)
 	if err != nil {
-		return nil, fmt.Errorf("connector for %s: %w", admin.Addr, err)
+		return nil, fmt.Errorf("connector for %s: %w", where, err)
 	}
 	db := sql.OpenDB(conn)
 	defer db.Close()
 	var n int
 	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", name).Scan(&n); err != nil {
-		return nil, fmt.Errorf("on %s: %w", admin.Addr, err)
+		return nil, fmt.Errorf("on %s: %w", where, err)
 	}
 	if err := CreateSchema(ctx, db, name, grant); err != nil {
-		return nil, fmt.Errorf("on %s: %w", admin.Addr, err)
+		return nil, fmt.Errorf("on %s: %w", where, err)
 	}
 	if n > 0 {
 		return nil, nil
@@ -227,7 +233,7 @@ func createSchemaAt(ctx context.Context, cfg *mysql.Config, name string, grant f
 		db := sql.OpenDB(conn)
 		defer db.Close()
 		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+quoteIdent(name)); err != nil {
-			return fmt.Errorf("drop schema %s on %s: %w", name, admin.Addr, err)
+			return fmt.Errorf("drop schema %s on %s: %w", name, where, err)
 		}
 		return nil
 	}, nil

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"path/filepath"
 	"syscall"
 	"time"
 	"unsafe"
@@ -47,21 +46,7 @@ func init() {
 	mysql.RegisterDialContext(RawNet, func(ctx context.Context, addr string) (net.Conn, error) { return dialBlocking(ctx, addr, true) })
 }
 
-// dialBlocking connects to addr: a host:port, or the absolute path of a
-// unix socket (as topology.MySQLConfig gives for a node on this host).
 func dialBlocking(ctx context.Context, addr string, raw bool) (net.Conn, error) {
-	if filepath.IsAbs(addr) {
-		fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-		if err != nil {
-			return nil, fmt.Errorf("replica: socket: %w", err)
-		}
-		remote := &net.UnixAddr{Name: addr, Net: "unix"}
-		if err := syscall.Connect(fd, &syscall.SockaddrUnix{Name: addr}); err != nil {
-			syscall.Close(fd)
-			return nil, &net.OpError{Op: "dial", Net: "unix", Addr: remote, Err: err}
-		}
-		return finishBlocking(fd, remote, raw)
-	}
 	ap, err := resolve(ctx, addr)
 	if err != nil {
 		return nil, err
@@ -83,11 +68,6 @@ func dialBlocking(ctx context.Context, addr string, raw bool) (net.Conn, error) 
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: net.TCPAddrFromAddrPort(ap), Err: err}
 	}
 	_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
-	return finishBlocking(fd, net.TCPAddrFromAddrPort(ap), raw)
-}
-
-// finishBlocking bounds a raw connection's calls (rawWait) and wraps fd.
-func finishBlocking(fd int, remote net.Addr, raw bool) (net.Conn, error) {
 	if raw {
 		tv := syscall.NsecToTimeval(rawWait.Nanoseconds())
 		for _, opt := range []int{syscall.SO_RCVTIMEO, syscall.SO_SNDTIMEO} {
@@ -97,7 +77,7 @@ func finishBlocking(fd int, remote net.Addr, raw bool) (net.Conn, error) {
 			}
 		}
 	}
-	return &blockingConn{fd: fd, remote: remote, raw: raw}, nil
+	return &blockingConn{fd: fd, remote: net.TCPAddrFromAddrPort(ap), raw: raw}, nil
 }
 
 func resolve(ctx context.Context, addr string) (netip.AddrPort, error) {
@@ -115,8 +95,7 @@ func resolve(ctx context.Context, addr string) (netip.AddrPort, error) {
 	return netip.ParseAddrPort(net.JoinHostPort(ips[0].Unmap().String(), port))
 }
 
-// blockingConn is a TCP or unix connection driven by blocking read and
-// write calls.
+// blockingConn is a TCP connection driven by blocking read and write calls.
 type blockingConn struct {
 	fd     int
 	remote net.Addr
@@ -155,7 +134,7 @@ func (c *blockingConn) Read(b []byte) (int, error) {
 		case again(err):
 			continue
 		case err != nil:
-			return 0, &net.OpError{Op: "read", Net: c.remote.Network(), Addr: c.remote, Err: err}
+			return 0, &net.OpError{Op: "read", Net: "tcp", Addr: c.remote, Err: err}
 		case n == 0 && len(b) > 0:
 			return 0, io.EOF
 		}
@@ -171,7 +150,7 @@ func (c *blockingConn) Write(b []byte) (int, error) {
 			continue
 		}
 		if err != nil {
-			return written, &net.OpError{Op: "write", Net: c.remote.Network(), Addr: c.remote, Err: err}
+			return written, &net.OpError{Op: "write", Net: "tcp", Addr: c.remote, Err: err}
 		}
 		written += n
 	}

@@ -170,7 +170,7 @@ func New(t *topology.Topology, s topology.Shard, cfg Config) (*Set, error) {
 		}
 		mc := nodeConfig(t, n.Addr)
 		mc.ParseTime = !cfg.TimesAsText
-		if cfg.BlockingIO {
+		if cfg.BlockingIO && mc.Net == "tcp" {
 			mc.Net = BlockingNet
 		}
 		nd, err := newNode(n, mc, cfg.Pool)

@@ -7,7 +7,6 @@ import (
 	"github.com/scalelab/scalelab/internal/units"
 	"os"
 	"slices"
-	"syscall"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -238,7 +237,7 @@ func notExecuted(err error) bool {
 	if errors.As(err, &me) {
 		return me.Number == 1290 || me.Number == 1836 // ER_OPTION_PREVENTS_STATEMENT, ER_READ_ONLY_MODE
 	}
-	return errors.Is(err, syscall.ECONNREFUSED)
+	return replica.Refused(err)
 }
 
 // sameKeyspaces reports whether a and b list the same keyspaces with the

@@ -53,6 +53,12 @@ func (s *Sandbox) AddShards(ctx context.Context, names []string, replicas int, p
 			scope[s.addNode(s.Dir, &sh, r, port, 0)] = true
 			port++
 		}
+		if s.Topology != nil && !s.Topology.UsesSockets() {
+			// Its other shards are reached over TCP (a sandbox from before
+			// sockets, or a map deleted to measure TCP): so is this one,
+			// or one measurement would mix two transports.
+			sh.Sockets = nil
+		}
 		shards = append(shards, sh)
 	}
 	s.scope = scope

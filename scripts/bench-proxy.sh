@@ -3,7 +3,7 @@
 # relay? sysbench oltp_point_select runs against one replica three ways,
 # interleaved in one run so that all three see the same machine load:
 #
-#   direct   straight at the replica
+#   direct   straight at the replica, over TCP as sysbench's -h does
 #   haproxy  through haproxy in TCP mode with one thread: a relay that
 #            copies bytes and parses nothing, the cheapest extra hop; it
 #            relays to the replica's unix socket, as the proxy reaches it

@@ -39,8 +39,12 @@ func (t *Topology) MySQLConfig(addr string, cred Credentials) *mysql.Config {
 
 // Socket returns the unix socket that reaches the node at addr: the one
 // its shard lists, if addr is a loopback address and the socket exists on
-// this host; else "".
+// this host; else "". Under netsim it is always "": the relays carry the
+// clients' traffic.
 func (t *Topology) Socket(addr string) string {
+	if t.Netsim != nil {
+		return ""
+	}
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return ""
@@ -67,6 +71,20 @@ func (s Shard) has(addr string) bool {
 	}
 	for _, r := range s.Replicas {
 		if r.HostPort == addr {
+			return true
+		}
+	}
+	return false
+}
+
+// UsesSockets reports whether any shard of t lists a socket; a nil
+// topology lists none.
+func (t *Topology) UsesSockets() bool {
+	if t == nil {
+		return false
+	}
+	for _, s := range t.Shards {
+		if len(s.Sockets) > 0 {
 			return true
 		}
 	}

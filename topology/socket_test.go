@@ -31,6 +31,14 @@ func TestSocket(t *testing.T) {
 		{Name: "80-", Primary: Addr{HostPort: "10.0.0.7:24002"}, Replicas: []Addr{{HostPort: "127.0.0.1:24003"}},
 			Sockets: map[string]string{"10.0.0.7:24002": live, "127.0.0.1:24003": plain}},
 	}}
+	relayed := *topo
+	relayed.Netsim = &Netsim{}
+	if got := relayed.Socket("127.0.0.1:24000"); got != "" {
+		t.Errorf("under netsim the node is reached through %s, want its relay", got)
+	}
+	if !topo.UsesSockets() || (&Topology{Shards: []Shard{{Name: "0"}}}).UsesSockets() || (*Topology)(nil).UsesSockets() {
+		t.Error("UsesSockets does not tell a topology with sockets from one without")
+	}
 	for _, tc := range []struct {
 		name, addr string
 		wantNet    string
@@ -81,8 +89,11 @@ func TestSocketsRoundTrip(t *testing.T) {
 	for _, tc := range []struct{ from, to, want string }{
 		{"/run/n1/mysqld.sock", "run/n1/mysqld.sock", `shards[0].sockets: the socket of 127.0.0.1:24001, "run/n1/mysqld.sock", is not an absolute path`},
 		{"127.0.0.1:24001: /run", "24001: /run", `shards[0].sockets: "24001" is not host:port`},
+		{"/run/n1/mysqld.sock", "/run/n0/mysqld.sock", "shards[0].sockets: 127.0.0.1:24000 and 127.0.0.1:24001 name the same socket /run/n0/mysqld.sock"},
+		{"/run/n1/mysqld.sock", "/run/" + strings.Repeat("n", 120) + "/mysqld.sock", "bytes long, over the 107 a unix socket path may have"},
+		{"main: 127.0.0.1:24003", "main: 127.0.0.1:24003\nnetsim: {api: 127.0.0.1:24100, relays: []}", "a topology with netsim relays must not list sockets"},
 	} {
-		_, err := Parse([]byte(strings.Replace(doc, tc.from, tc.to, 1)))
+		_, err := Parse([]byte(strings.Replace(doc, tc.from, strings.ReplaceAll(tc.to, `\n`, "\n"), 1)))
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s → %s: got %v, want an ErrInvalid that says %q", tc.from, tc.to, err, tc.want)
 		}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -204,6 +206,10 @@ type Table struct {
 	line int
 }
 
+// maxSocketPath is the size of sockaddr_un's path on Linux, its
+// terminating NUL included.
+const maxSocketPath = 108
+
 // Addr is a host:port. It remembers the line it was read from, for errors.
 type Addr struct {
 	HostPort string
@@ -395,6 +401,7 @@ func (t *Topology) Validate() error {
 	names := make([]string, len(t.Shards))
 	seenShard := map[string]int{}
 	seenAddr := map[string]int{}
+	seenSocket := map[string]string{} // socket path → the address that lists it
 	checkAddr := func(field string, a Addr, line int) error {
 		if a.line != 0 {
 			line = a.line
@@ -423,13 +430,21 @@ func (t *Topology) Validate() error {
 		}
 		seenShard[s.Name] = s.line
 		ranges[i], names[i] = kr, s.Name
-		for addr, path := range s.Sockets {
-			if _, _, err := net.SplitHostPort(addr); err != nil {
+		for _, addr := range slices.Sorted(maps.Keys(s.Sockets)) {
+			path := s.Sockets[addr]
+			switch prev, dup := seenSocket[path]; {
+			case t.Netsim != nil:
+				return bad(s.line, "shards[%d].sockets: a topology with netsim relays must not list sockets, which would take clients around the relays", i)
+			case func() bool { _, _, err := net.SplitHostPort(addr); return err != nil }():
 				return bad(s.line, "shards[%d].sockets: %q is not host:port", i, addr)
-			}
-			if !filepath.IsAbs(path) {
+			case !filepath.IsAbs(path):
 				return bad(s.line, "shards[%d].sockets: the socket of %s, %q, is not an absolute path", i, addr, path)
+			case len(path) >= maxSocketPath:
+				return bad(s.line, "shards[%d].sockets: the socket of %s is %d bytes long, over the %d a unix socket path may have", i, addr, len(path), maxSocketPath-1)
+			case dup:
+				return bad(s.line, "shards[%d].sockets: %s and %s name the same socket %s", i, prev, addr, path)
 			}
+			seenSocket[path] = addr
 		}
 		addrs := append([]Addr{s.Primary}, s.Replicas...)
 		for j, a := range addrs {

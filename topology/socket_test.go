@@ -73,18 +73,8 @@ func TestSocketsRoundTrip(t *testing.T) {
 	if got := topo.Shards[0].Sockets["127.0.0.1:24001"]; got != "/run/n1/mysqld.sock" {
 		t.Fatalf("got socket %q, want /run/n1/mysqld.sock", got)
 	}
-	path := filepath.Join(t.TempDir(), "topology.yaml")
-	if err := topo.Write(path); err != nil {
-		t.Fatal(err)
-	}
-	again, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _ := topo.Marshal()
-	b, _ := again.Marshal()
-	if string(a) != string(b) || !strings.Contains(string(b), "127.0.0.1:24000: /run/n0/mysqld.sock") {
-		t.Errorf("round trip changed the file:\n%s\nwant\n%s", b, a)
+	if text := roundTrip(t, topo); !strings.Contains(text, "127.0.0.1:24000: /run/n0/mysqld.sock") {
+		t.Errorf("the written file lists no socket of 127.0.0.1:24000:\n%s", text)
 	}
 	for _, tc := range []struct{ from, to, want string }{
 		{"/run/n1/mysqld.sock", "run/n1/mysqld.sock", `shards[0].sockets: the socket of 127.0.0.1:24001, "run/n1/mysqld.sock", is not an absolute path`},

@@ -54,6 +54,13 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	roundTrip(t, topo)
+}
+
+// roundTrip writes topo to a file and loads it again, fails t if that
+// changed it, and returns the file's text.
+func roundTrip(t *testing.T, topo *Topology) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "topology.yaml")
 	if err := topo.Write(path); err != nil {
 		t.Fatal(err)
@@ -67,6 +74,7 @@ func TestRoundTrip(t *testing.T) {
 	if string(a) != string(b) {
 		t.Errorf("round trip changed the file:\n%s\nwant\n%s", b, a)
 	}
+	return string(b)
 }
 
 func TestValidationErrors(t *testing.T) {

@@ -179,7 +179,7 @@ func IsConnError(err error) bool {
 		errors.Is(err, sql.ErrConnDone) ||
 		errors.Is(err, io.EOF) ||
 		errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) ||
+		Refused(err) ||
 		errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) ||
 		errors.As(err, &ne)

@@ -42,6 +42,10 @@ func (s *Sandbox) AddShards(ctx context.Context, names []string, replicas int, p
 		port = max(port, n.Port)
 	}
 	port++
+	// Shards of a sandbox reached over TCP (one from before sockets, or
+	// whose maps were deleted to measure TCP) are added without sockets,
+	// so that one measurement does not mix two transports.
+	sockets := s.Topology == nil || s.Topology.UsesSockets()
 	scope := map[string]bool{}
 	var shards []topology.Shard
 	for _, name := range names {
@@ -53,10 +57,7 @@ func (s *Sandbox) AddShards(ctx context.Context, names []string, replicas int, p
 			scope[s.addNode(s.Dir, &sh, r, port, 0)] = true
 			port++
 		}
-		if s.Topology != nil && !s.Topology.UsesSockets() {
-			// Its other shards are reached over TCP (a sandbox from before
-			// sockets, or a map deleted to measure TCP): so is this one,
-			// or one measurement would mix two transports.
+		if !sockets {
 			sh.Sockets = nil
 		}
 		shards = append(shards, sh)

@@ -430,12 +430,14 @@ func (t *Topology) Validate() error {
 		}
 		seenShard[s.Name] = s.line
 		ranges[i], names[i] = kr, s.Name
+		if t.Netsim != nil && len(s.Sockets) > 0 {
+			return bad(s.line, "shards[%d].sockets: a topology with netsim relays must not list sockets, which would take clients around the relays", i)
+		}
 		for _, addr := range slices.Sorted(maps.Keys(s.Sockets)) {
 			path := s.Sockets[addr]
+			_, _, hostPortErr := net.SplitHostPort(addr)
 			switch prev, dup := seenSocket[path]; {
-			case t.Netsim != nil:
-				return bad(s.line, "shards[%d].sockets: a topology with netsim relays must not list sockets, which would take clients around the relays", i)
-			case func() bool { _, _, err := net.SplitHostPort(addr); return err != nil }():
+			case hostPortErr != nil:
 				return bad(s.line, "shards[%d].sockets: %q is not host:port", i, addr)
 			case !filepath.IsAbs(path):
 				return bad(s.line, "shards[%d].sockets: the socket of %s, %q, is not an absolute path", i, addr, path)

@@ -14,8 +14,10 @@
 #           against the writes every replica applies.
 #
 # It prints the median QPS of each shape over the rounds (this host's noise
-# moves a single run by ±15%; every round's figure goes to stderr), the
-# ratio to the smallest shape and the ideal (linear) ratio beside it.
+# moves a single run by ±15%; every round's figure goes to stderr), its
+# ratio to the smallest shape of its axis (the median of the rounds'
+# ratios, each from two runs back to back in one round) with the lowest and
+# highest, and the ideal (linear) ratio beside it.
 #
 #   scripts/bench-scaleout.sh
 #   NODE_CPU=0.5 ROUNDS=2 SECONDS_PER_RUN=5 scripts/bench-scaleout.sh
@@ -37,8 +39,8 @@ cd "$(dirname "$0")/.."
 
 NODE_CPU=${NODE_CPU:-0.25}
 NODE_MEMORY=${NODE_MEMORY:-512MiB}
-ROUNDS=${ROUNDS:-5}
-SECONDS_PER_RUN=${SECONDS_PER_RUN:-6}
+ROUNDS=${ROUNDS:-7}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 CLIENTS=${CLIENTS:-32}
 USERS=${USERS:-2000}
 IMAGES=${IMAGES:-20000}
@@ -81,31 +83,56 @@ if t["errors"]:
 print("%.1f" % t["qps"])' "$tmp/out.json"
 }
 
-declare -A runs # shape: its rounds' QPS, space-separated
+# median "V1 V2 …" [FACTOR]: the median of the values, times FACTOR.
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk -v f="${2:-1}" '{ v[NR] = $1 } END { m = (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2); printf "%.0f", f * m }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+# spread SHAPE: the median of its rounds' ratios, and their range; 1.00
+# for the shape the others are compared with.
+spread() {
+  [ -n "${ratios[$1]:-}" ] || { echo "1.00"; return; }
+  tr ' ' '\n' <<<"${ratios[$1]}" | grep . | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2); printf "%.2f (%.2f-%.2f)", m, v[1], v[NR] }'
+}
+
+# Shapes compared with each other run back to back in one round, their
+# ratio taken within the round: this host has phases, tens of seconds
+# long, in which every node spends up to twice its CPU per query, and a
+# ratio of two runs seconds apart survives a phase that the ratio of two
+# medians over the whole script does not (a lone shard that met the slow
+# phase in three of its five rounds once made 4 shards 4.5 times as fast).
+groups=("z1 z2 z4" "x0 x2" "p0 p2")
+declare -A runs   # shape: its rounds' QPS, space-separated
+declare -A ratios # shape: its rounds' QPS over its group's first shape's
 for r in $(seq "$ROUNDS"); do
-  # Each round starts at another shape, so no shape always runs first.
-  for k in $(seq 0 $((${#shapes[@]} - 1))); do
-    s=${shapes[$(((k + r) % ${#shapes[@]}))]}
-    q=$point
-    [[ $s == x* ]] && q=$mix
-    [[ $s == p* ]] && q=$pmix
-    qps=$(run "$s" "$q")
-    echo "round $r  $s  $qps qps" >&2
-    runs[$s]="${runs[$s]:-} $qps"
+  for g in "${groups[@]}"; do
+    read -ra gs <<<"$g"
+    declare -A this=()
+    # Each round starts the group at another shape, so no shape always
+    # runs first.
+    for k in $(seq 0 $((${#gs[@]} - 1))); do
+      s=${gs[$(((k + r) % ${#gs[@]}))]}
+      q=$point
+      [[ $s == x* ]] && q=$mix
+      [[ $s == p* ]] && q=$pmix
+      qps=$(run "$s" "$q")
+      echo "round $r  $s  $qps qps" >&2
+      runs[$s]="${runs[$s]:-} $qps"
+      this[$s]=$qps
+    done
+    for s in "${gs[@]:1}"; do
+      ratios[$s]="${ratios[$s]:-} $(ratio "${this[$s]}" "${this[${gs[0]}]}")"
+    done
+    unset this
   done
 done
 
-# avg SHAPE [FACTOR]: the median of the shape's rounds, times FACTOR.
-avg() { tr ' ' '\n' <<<"${runs[$1]}" | grep . | sort -g | awk -v f="${2:-1}" '{ v[NR] = $1 } END { m = (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2); printf "%.0f", f * m }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 echo
-echo "Median of $ROUNDS interleaved rounds of ${SECONDS_PER_RUN}s; the nodes on CPUs $(awk '/^  cpus:/ { gsub(/"/, "", $2); print $2; exit }' "$tmp/z4/topology.yaml")"
+echo "Medians of $ROUNDS rounds of ${SECONDS_PER_RUN}s; a ratio is the median of the rounds' own ratios, its lowest and highest in brackets; the nodes on CPUs $(awk '/^  cpus:/ { gsub(/"/, "", $2); print $2; exit }' "$tmp/z4/topology.yaml")"
 echo
 echo "Z axis: targeted point selects through the router, $CLIENTS clients (GOMAXPROCS=$CLIENT_CORES), each node $NODE_CPU cores"
-printf '%-7s | %9s | %9s | %5s\n' shards qps "÷ 1 shard" ideal
-printf '%s\n' "--------|-----------|-----------|------"
+printf '%-7s | %9s | %-20s | %5s\n' shards qps "÷ 1 shard" ideal
+printf '%s\n' "--------|-----------|---------------------|------"
 for s in z1 z2 z4; do
-  printf '%-7s | %9s | %9s | %5s\n' "${shards[$s]}" "$(avg "$s")" "$(ratio "$(avg "$s")" "$(avg z1)")" "${shards[$s]}.00"
+  printf '%-7s | %9s | %-19s | %5s\n' "${shards[$s]}" "$(median "${runs[$s]}")" "$(spread "$s")" "${shards[$s]}.00"
 done
 echo
 for mixname in x p; do
@@ -114,10 +141,10 @@ for mixname in x p; do
   else
     echo "X axis: 9 point selects and 1 update, read QPS, $CLIENTS clients, each node $NODE_CPU cores"
   fi
-  printf '%-8s | %9s | %11s | %5s\n' replicas "read qps" "÷ 0 replicas" ideal
-  printf '%s\n' "---------|-----------|-------------|------"
+  printf '%-8s | %9s | %-20s | %5s\n' replicas "read qps" "÷ 0 replicas" ideal
+  printf '%s\n' "---------|-----------|---------------------|------"
   for s in ${mixname}0 ${mixname}2; do
-    printf '%-8s | %9s | %11s | %5s\n' "${replicas[$s]}" "$(avg "$s" 0.9)" "$(ratio "$(avg "$s" 0.9)" "$(avg ${mixname}0 0.9)")" "$((${replicas[$s]} > 0 ? ${replicas[$s]} : 1)).00"
+    printf '%-8s | %9s | %-19s | %5s\n' "${replicas[$s]}" "$(median "${runs[$s]}" 0.9)" "$(spread "$s")" "$((${replicas[$s]} > 0 ? ${replicas[$s]} : 1)).00"
   done
   echo
 done

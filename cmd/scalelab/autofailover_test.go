@@ -22,7 +22,8 @@ import (
 // TestProxyAutoFailover kills the primary under a proxy started with
 // --auto-failover: the proxy's own watcher fails the shard over, and a
 // write sent after the kill is buffered and lands on the new primary. With
-// semi-sync, no acknowledged write is lost.
+// semi-sync, no acknowledged write is lost. The proxy runs on one thread
+// (--threads 1), as its benchmark against haproxy does, and says so.
 // The sandbox takes ports from 29200 (3 nodes); the proxy listens on 29290.
 func TestProxyAutoFailover(t *testing.T) {
 	sb := startSandbox(t, sandbox.Config{Shards: 1, Replicas: 2, BasePort: 29200, Name: "autofail", SemiSync: true})
@@ -32,7 +33,7 @@ func TestProxyAutoFailover(t *testing.T) {
 	}
 	listen := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	var stderr lockedBuffer
-	cmd := command("proxy", "--auto-failover", "--interval", "200ms", "--listen", listen, "--metrics", "-", "--topology", sb.TopologyPath())
+	cmd := command("proxy", "--threads", "1", "--auto-failover", "--interval", "200ms", "--listen", listen, "--metrics", "-", "--topology", sb.TopologyPath())
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -56,6 +57,9 @@ func TestProxyAutoFailover(t *testing.T) {
 			t.Fatalf("the proxy did not answer on %s: %s", listen, stderr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(stderr.String(), "threads: 1)") {
+		t.Errorf("the proxy started with --threads 1 did not say it runs one thread: %s", stderr.String())
 	}
 	for _, q := range []string{"CREATE TABLE IF NOT EXISTS auto_acked (id INT PRIMARY KEY)", "INSERT INTO auto_acked VALUES (1)"} {
 		if _, err := db.ExecContext(ctx, q); err != nil {

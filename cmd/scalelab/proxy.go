@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"time"
 
 	"github.com/scalelab/scalelab/failover"
@@ -16,7 +17,7 @@ import (
 
 func newProxyCmd() *cobra.Command {
 	var topo, user, password, cpuProfile string
-	var backendMaxOpen int
+	var backendMaxOpen, threads int
 	var multiWrites bool
 	var failoverBuffer, switchBuffer time.Duration
 	var auto failover.WatchConfig
@@ -71,6 +72,9 @@ needs the sandbox the topology file belongs to.`,
   scalelab proxy --auto-failover --interval 500ms --misses 3`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
+			if threads < 0 {
+				return usagef("--threads %d: give a count of threads, or 0 for one per core", threads)
+			}
 			t, err := loadTopology(c.ErrOrStderr(), topo)
 			if err != nil {
 				return err
@@ -81,6 +85,9 @@ needs the sandbox the topology file belongs to.`,
 				return usagef("--user %s needs --password", user)
 			}
 			cfg.Users = map[string]string{user: password}
+			if threads > 0 {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(threads))
+			}
 			if autoFailover {
 				sb, err := openSandbox(topo)
 				if err != nil {
@@ -123,7 +130,7 @@ needs the sandbox the topology file belongs to.`,
 				return &usageError{err}
 			}
 			return srv.Serve(c.Context(), func() {
-				fmt.Fprintf(stderr(c), "scalelab proxy on %s for topology %s (user %s)\n", srv.Addr(), t.Name, user)
+				fmt.Fprintf(stderr(c), "scalelab proxy on %s for topology %s (user %s, threads: %d)\n", srv.Addr(), t.Name, user, runtime.GOMAXPROCS(0))
 				if a := srv.MetricsAddr(); a != nil {
 					fmt.Fprintf(stderr(c), "metrics on http://%s/metrics\n", a)
 				}
@@ -146,6 +153,7 @@ needs the sandbox the topology file belongs to.`,
 	c.Flags().DurationVar(&cfg.LoginTimeout, "login-timeout", proxy.DefaultLoginTimeout, "close a connection that has not logged in this long after connecting (as MySQL's connect_timeout; negative: never)")
 	c.Flags().IntVar(&cfg.MaxQueryBytes, "max-query-bytes", proxy.DefaultMaxQueryBytes, "refuse a statement longer than this with error 1153, before parsing it (as max_allowed_packet; negative: no limit)")
 	c.Flags().IntVar(&backendMaxOpen, "backend-max-open", 0, "most connections to each backend node; clients queue past it (0: no limit; keep it under the servers' max_connections)")
+	c.Flags().IntVar(&threads, "threads", 0, "threads that run statements at once, as haproxy's nbthread (0: one per core); 1 is one event loop, the least CPU per statement on a small machine")
 	c.Flags().DurationVar(&cfg.DrainTimeout, "drain-timeout", proxy.DefaultDrainTimeout, "on SIGTERM, how long statements in flight may run before they are cut off")
 	c.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the proxy to this file when it stops (for go tool pprof)")
 	_ = c.Flags().MarkHidden("cpuprofile")

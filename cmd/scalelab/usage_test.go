@@ -64,6 +64,16 @@ func TestUpUsageErrors(t *testing.T) {
 	}
 }
 
+// TestProxyUsageErrors: a thread count below zero is refused before the
+// proxy reads its topology.
+func TestProxyUsageErrors(t *testing.T) {
+	_, _, err := runCLI(t, "proxy", "--threads", "-1", "--topology", "/nonexistent/topology.yaml")
+	var ue *usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--threads -1") {
+		t.Errorf("proxy --threads -1: got %v, want a usage error naming --threads -1", err)
+	}
+}
+
 // TestWorkflowUsageErrors: movetables, reshard and vdiff refuse what they
 // cannot do before they touch a sandbox.
 func TestWorkflowUsageErrors(t *testing.T) {

@@ -143,6 +143,10 @@ type clientConn struct {
 	loggedIn atomic.Bool
 	closed   atomic.Bool
 	sniff    sniffer
+	// deadline is the read deadline last set: a client without an idle
+	// timeout, logged in, reads with none, and setting none again before
+	// every command would cost each a trip through the runtime's timers.
+	deadline time.Time
 }
 
 func (c *clientConn) Read(p []byte) (int, error) {
@@ -161,7 +165,10 @@ func (c *clientConn) Read(p []byte) (int, error) {
 	if login {
 		deadline = c.loginBy
 	}
-	c.Conn.SetReadDeadline(deadline)
+	if !deadline.Equal(c.deadline) {
+		c.Conn.SetReadDeadline(deadline)
+		c.deadline = deadline
+	}
 	n, err := c.Conn.Read(p)
 	c.sniff.feed(p[:n])
 	if err == nil {

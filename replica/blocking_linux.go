@@ -46,6 +46,20 @@ func init() {
 	mysql.RegisterDialContext(RawNet, func(ctx context.Context, addr string) (net.Conn, error) { return dialBlocking(ctx, addr, true) })
 }
 
+// dialBlockingNet dials BlockingNet and RawNet, as the driver does when a
+// Config names them, and reports false for any other network.
+func dialBlockingNet(ctx context.Context, network, addr string) (net.Conn, bool, error) {
+	switch network {
+	case BlockingNet:
+		c, err := dialBlocking(ctx, addr, false)
+		return c, true, err
+	case RawNet:
+		c, err := dialBlocking(ctx, addr, true)
+		return c, true, err
+	}
+	return nil, false, nil
+}
+
 func dialBlocking(ctx context.Context, addr string, raw bool) (net.Conn, error) {
 	ap, err := resolve(ctx, addr)
 	if err != nil {

@@ -124,6 +124,6 @@ func (s *Set) probeShunned(ctx context.Context) {
 		}
 		// Still silent: the statements stuck on it since before the
 		// probe timeout give up and retry elsewhere.
-		n.cancelWatched(n.probeTimeout)
+		n.endStuck(n.probeTimeout)
 	}
 }

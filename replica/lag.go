@@ -29,11 +29,11 @@ func timedOut(err error) bool {
 // frozen one, and shunning it would fail the reads it is serving.
 func frozen(n *Node, before uint64) bool { return n.finished.Load() == before }
 
-// unresponsive shuns n at once and cancels its running statements: it
+// unresponsive shuns n at once and ends the statements stuck on it: it
 // did not answer a trivial read within the probe timeout.
 func (s *Set) unresponsive(n *Node, err error) {
 	n.health.shun(fmt.Sprintf("no answer within %v: %v", n.probeTimeout, err))
-	n.cancelWatched(n.probeTimeout)
+	n.endStuck(n.probeTimeout)
 }
 
 // Lag is measured the way pt-heartbeat measures it: the primary's writer

@@ -40,17 +40,9 @@ type Node struct {
 	lagMicro     atomic.Int64 // heartbeat lag in µs; lagUnknown, lagFailed
 	health       health
 
-	// watched are the statements running on the node that a finding
-	// that it stopped answering cancels (see Watch).
-	watchMu  sync.Mutex
-	watched  map[uint64]watch
-	watchSeq uint64
-}
-
-// watch is one statement running on a node.
-type watch struct {
-	cancel context.CancelCauseFunc
-	since  time.Time
+	// stuck tracks the node's connections; a finding that the node
+	// stopped answering closes those stuck in a read or a write.
+	stuck stuckConns
 }
 
 // Lag sentinels: not measured yet (a new replica serves reads), and the
@@ -60,47 +52,33 @@ const (
 	lagFailed  = -2
 )
 
-// ErrUnresponsive is the cause of statements cancelled because their node
-// stopped answering (a frozen or partitioned server); IsConnError holds
-// for it, so a read retries elsewhere.
+// ErrUnresponsive marks the error of a statement ended because its node
+// stopped answering (a frozen or partitioned server; see Node.Stuck);
+// IsConnError holds for it, so a read retries elsewhere.
 var ErrUnresponsive = errors.New("replica: node stopped answering")
 
-// Watch returns a context for a statement on the node that is cancelled,
-// with cause ErrUnresponsive, if the node is found unresponsive while the
-// statement runs; release ends the watch (it does not cancel, so rows
-// read later stay open).
-func (n *Node) Watch(ctx context.Context) (context.Context, func()) {
-	wctx, cancel := context.WithCancelCause(ctx)
-	n.watchMu.Lock()
-	if n.watched == nil {
-		n.watched = map[uint64]watch{}
-	}
-	n.watchSeq++
-	id := n.watchSeq
-	n.watched[id] = watch{cancel: cancel, since: time.Now()}
-	n.watchMu.Unlock()
-	return wctx, func() {
-		n.watchMu.Lock()
-		delete(n.watched, id)
-		n.watchMu.Unlock()
-	}
-}
+// Stuck counts the times statements stuck on the node were ended because
+// it stopped answering (their connections closed, when a replica did not
+// answer a probe and finished no statement for the probe's timeout). A
+// statement that failed while the count moved was most likely one of
+// them: compare a reading taken before it with one after.
+func (n *Node) Stuck() uint64 { return n.stuck.ended.Load() }
 
-// cancelWatched cancels, with ErrUnresponsive, the watched statements
-// that have run for at least minAge: stuck ones, not those that have just
-// been sent (a slow answer is not a frozen node).
-func (n *Node) cancelWatched(minAge time.Duration) {
-	n.watchMu.Lock()
-	defer n.watchMu.Unlock()
-	for id, w := range n.watched {
-		if time.Since(w.since) >= minAge {
-			w.cancel(ErrUnresponsive)
-			delete(n.watched, id)
-		}
+// endStuck ends the statements that have waited on a replica for at least
+// minAge, stuck ones, not those just sent (a slow answer is not a frozen
+// node): their reads fail with a connection error, and the router retries
+// them elsewhere. Those on a primary are left to wait: a write that may
+// have run must not fail ambiguously before the failover decides.
+func (n *Node) endStuck(minAge time.Duration) {
+	if n.Role() == topology.Replica {
+		n.stuck.end(minAge)
 	}
 }
 
 func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig) (*Node, error) {
+	nd := &Node{Name: n.Name, Addr: n.Addr}
+	cfg = cfg.Clone()
+	cfg.DialFunc = nd.stuck.dial
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, err
@@ -110,7 +88,7 @@ func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig) (*Node, error)
 	db.SetMaxIdleConns(pool.MaxIdle)
 	db.SetConnMaxLifetime(pool.MaxLifetime)
 	db.SetConnMaxIdleTime(pool.MaxIdleTime)
-	nd := &Node{Name: n.Name, Addr: n.Addr, DB: sqlx.NewDb(db, "mysql")}
+	nd.DB = sqlx.NewDb(db, "mysql")
 	nd.setRole(n.Role)
 	nd.lagMicro.Store(lagUnknown)
 	return nd, nil

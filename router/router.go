@@ -377,12 +377,11 @@ func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch 
 			err = captureGTID(ctx, set, node, q, g)
 		}
 	case watch && node.Role() == topology.Replica && !pinned:
-		// A read on a replica is cancelled if the replica is found
-		// frozen while it runs, and then retried elsewhere (runOn).
-		wctx, done := node.Watch(ctx)
-		err = fn(wctx, q)
-		done()
-		if err != nil && errors.Is(context.Cause(wctx), replica.ErrUnresponsive) {
+		// A read on a replica found frozen while it waits is ended (its
+		// connection closed), and then retried elsewhere (runOn).
+		stuck := node.Stuck()
+		err = fn(ctx, q)
+		if err != nil && node.Stuck() != stuck {
 			err = fmt.Errorf("%w: %w", replica.ErrUnresponsive, err)
 		}
 	default:

@@ -1,0 +1,140 @@
+package replica
+
+import (
+	"context"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// stuckConns tracks a node's connections, so that the statements stuck on
+// a node found unresponsive can be ended by closing their connections.
+//
+// Ending them this way, rather than by cancelling each statement's
+// context, keeps the cost of the common case at two atomic stores a read:
+// a cancellable context costs every statement a goroutine in database/sql
+// and two hand-offs to the driver's watcher, which was a seventh of the
+// proxy's CPU per point select.
+type stuckConns struct {
+	mu    sync.Mutex
+	conns map[*trackedConn]struct{}
+	// ended counts the times end closed a connection.
+	ended atomic.Uint64
+}
+
+// epoch is the zero of the times trackedConn stores: monotonic, and never
+// 0 after it, so 0 can mean "not waiting".
+var epoch = time.Now()
+
+func sinceEpoch() int64 { return int64(time.Since(epoch)) + 1 }
+
+// trackedConn is a connection to a node that records when the read or
+// write it is blocked in began.
+type trackedConn struct {
+	net.Conn
+	s *stuckConns
+	// waiting is sinceEpoch at the start of the I/O call in progress, 0
+	// when there is none.
+	waiting atomic.Int64
+	// closed makes the close of Conn happen once, whether end or the
+	// driver closes first: a blocking connection's descriptor closed twice
+	// could close another file that took its number.
+	closed atomic.Bool
+}
+
+func (c *trackedConn) Read(p []byte) (int, error) {
+	c.waiting.Store(sinceEpoch())
+	n, err := c.Conn.Read(p)
+	c.waiting.Store(0)
+	return n, err
+}
+
+func (c *trackedConn) Write(p []byte) (int, error) {
+	c.waiting.Store(sinceEpoch())
+	n, err := c.Conn.Write(p)
+	c.waiting.Store(0)
+	return n, err
+}
+
+func (c *trackedConn) Close() error {
+	c.s.forget(c)
+	return c.close()
+}
+
+func (c *trackedConn) close() error {
+	if !c.closed.CompareAndSwap(false, true) {
+		return net.ErrClosed
+	}
+	return c.Conn.Close()
+}
+
+// sysConn is a trackedConn over a connection with a file descriptor: the
+// driver's liveness check reads it without blocking (CheckConnLiveness).
+type sysConn struct{ *trackedConn }
+
+func (c sysConn) SyscallConn() (syscall.RawConn, error) {
+	return c.trackedConn.Conn.(syscall.Conn).SyscallConn()
+}
+
+// dial is the driver's DialFunc for a node: the connection it would have
+// made for network, tracked.
+func (s *stuckConns) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := dialNet(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	tc := &trackedConn{Conn: c, s: s}
+	s.mu.Lock()
+	if s.conns == nil {
+		s.conns = map[*trackedConn]struct{}{}
+	}
+	s.conns[tc] = struct{}{}
+	s.mu.Unlock()
+	if _, ok := c.(syscall.Conn); ok {
+		return sysConn{tc}, nil
+	}
+	return tc, nil
+}
+
+func (s *stuckConns) forget(c *trackedConn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+// end closes every connection blocked in a read or a write for at least
+// minAge, and reports how many it closed. The statements on them fail
+// with a connection error (the driver's "invalid connection").
+func (s *stuckConns) end(minAge time.Duration) int {
+	now := sinceEpoch()
+	var stuck []*trackedConn
+	s.mu.Lock()
+	for c := range s.conns {
+		if w := c.waiting.Load(); w != 0 && time.Duration(now-w) >= minAge {
+			stuck = append(stuck, c)
+		}
+	}
+	s.mu.Unlock()
+	if len(stuck) == 0 {
+		return 0
+	}
+	// Counted before the close, so that a statement that fails from it
+	// sees the new count (Node.Stuck).
+	s.ended.Add(1)
+	for _, c := range stuck {
+		c.close()
+	}
+	return len(stuck)
+}
+
+// dialNet makes the connection the driver would make for network: a
+// blocking one for BlockingNet and RawNet, Go's own otherwise.
+func dialNet(ctx context.Context, network, addr string) (net.Conn, error) {
+	if c, ok, err := dialBlockingNet(ctx, network, addr); ok {
+		return c, err
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
+}

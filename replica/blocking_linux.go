@@ -171,6 +171,10 @@ func (c *blockingConn) Write(b []byte) (int, error) {
 	return written, nil
 }
 
+// shutdown makes a read or a write blocked on c return, without giving up
+// its descriptor: Close does that, once no call uses it.
+func (c *blockingConn) shutdown() error { return syscall.Shutdown(c.fd, syscall.SHUT_RDWR) }
+
 func (c *blockingConn) Close() error {
 	_ = syscall.Shutdown(c.fd, syscall.SHUT_RDWR)
 	return syscall.Close(c.fd)

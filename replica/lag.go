@@ -105,8 +105,8 @@ func (s *Set) beat(ctx context.Context) error {
 // measureLag reads every replica's heartbeat age concurrently. A replica
 // whose connection fails serves no reads until a reading succeeds; one
 // that does not answer within the probe timeout is shunned at once, and
-// the statements running on it are cancelled so that reads retry
-// elsewhere (a frozen server never closes its connections). One without
+// the statements stuck on it are ended so that reads retry elsewhere (a
+// frozen server never closes its connections). One without
 // the row yet, or whose server returns an error, has no figure.
 func (s *Set) measureLag(ctx context.Context) {
 	replicas := s.Replicas()

@@ -43,6 +43,10 @@ type Node struct {
 	// stuck tracks the node's connections; a finding that the node
 	// stopped answering closes those stuck in a read or a write.
 	stuck stuckConns
+	// replicaSince is when the node last became a replica (a sinceEpoch
+	// time; 0 if it was one from the start): what it was sent before, as
+	// a primary, is never ended.
+	replicaSince atomic.Int64
 }
 
 // Lag sentinels: not measured yet (a new replica serves reads), and the
@@ -67,11 +71,12 @@ func (n *Node) Stuck() uint64 { return n.stuck.ended.Load() }
 // endStuck ends the statements that have waited on a replica for at least
 // minAge, stuck ones, not those just sent (a slow answer is not a frozen
 // node): their reads fail with a connection error, and the router retries
-// them elsewhere. Those on a primary are left to wait: a write that may
-// have run must not fail ambiguously before the failover decides.
+// them elsewhere. Those on a primary, or sent to this node while it was
+// one, are left to wait: a write that may have run must not fail
+// ambiguously.
 func (n *Node) endStuck(minAge time.Duration) {
 	if n.Role() == topology.Replica {
-		n.stuck.end(minAge)
+		n.stuck.end(minAge, n.replicaSince.Load())
 	}
 }
 
@@ -98,7 +103,14 @@ func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig) (*Node, error)
 // failover gave it (Set.Follow).
 func (n *Node) Role() topology.Role { return n.role.Load().(topology.Role) }
 
-func (n *Node) setRole(r topology.Role) { n.role.Store(r) }
+func (n *Node) setRole(r topology.Role) {
+	if old, _ := n.role.Load().(topology.Role); old != "" && old != r && r == topology.Replica {
+		// A demoted primary's writes in flight may have run: they wait for
+		// their answer, however long, rather than fail ambiguously.
+		n.replicaSince.Store(sinceEpoch())
+	}
+	n.role.Store(r)
+}
 
 // Acquire marks the start of a statement on the node and returns the
 // function that marks its end; least-in-flight balancing reads the count.

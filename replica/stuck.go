@@ -38,10 +38,15 @@ type trackedConn struct {
 	// waiting is sinceEpoch at the start of the I/O call in progress, 0
 	// when there is none.
 	waiting atomic.Int64
-	// closed makes the close of Conn happen once, whether end or the
-	// driver closes first: a blocking connection's descriptor closed twice
-	// could close another file that took its number.
-	closed atomic.Bool
+	// mu orders end's shutdown with the driver's close, and closed
+	// makes that close happen once: a blocking connection's descriptor
+	// closed twice, or shut down after its close, could hit another socket
+	// that took its number.
+	mu     sync.Mutex
+	closed bool
+	// ended is set when end shut the connection; the driver's first
+	// close after it is then no error to log.
+	ended bool
 }
 
 func (c *trackedConn) Read(p []byte) (int, error) {
@@ -60,14 +65,45 @@ func (c *trackedConn) Write(p []byte) (int, error) {
 
 func (c *trackedConn) Close() error {
 	c.s.forget(c)
-	return c.close()
-}
-
-func (c *trackedConn) close() error {
-	if !c.closed.CompareAndSwap(false, true) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ended := c.ended
+	c.ended = false
+	if c.closed {
+		if ended {
+			return nil // end closed it
+		}
 		return net.ErrClosed
 	}
-	return c.Conn.Close()
+	c.closed = true
+	err := c.Conn.Close()
+	if ended {
+		return nil
+	}
+	return err
+}
+
+// shutter is a connection that can be shut without closing its
+// descriptor (blockingConn): its blocked read returns, and the number
+// stays its own until the driver closes it.
+type shutter interface{ shutdown() error }
+
+// shut ends the I/O blocked on c: it shuts a blocking connection down, and
+// closes any other (Go's own connections keep their descriptor until their
+// last call returns).
+func (c *trackedConn) shut() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	c.ended = true
+	if sh, ok := c.Conn.(shutter); ok {
+		sh.shutdown()
+		return
+	}
+	c.closed = true
+	c.Conn.Close()
 }
 
 // sysConn is a trackedConn over a connection with a file descriptor: the
@@ -104,15 +140,16 @@ func (s *stuckConns) forget(c *trackedConn) {
 	s.mu.Unlock()
 }
 
-// end closes every connection blocked in a read or a write for at least
-// minAge, and reports how many it closed. The statements on them fail
-// with a connection error (the driver's "invalid connection").
-func (s *stuckConns) end(minAge time.Duration) int {
+// end shuts every connection blocked in a read or a write that began at
+// least minAge ago and not before notBefore (a sinceEpoch time; 0 for
+// any), and reports how many it shut. The statements on them fail with a
+// connection error (the driver's "invalid connection").
+func (s *stuckConns) end(minAge time.Duration, notBefore int64) int {
 	now := sinceEpoch()
 	var stuck []*trackedConn
 	s.mu.Lock()
 	for c := range s.conns {
-		if w := c.waiting.Load(); w != 0 && time.Duration(now-w) >= minAge {
+		if w := c.waiting.Load(); w != 0 && w >= notBefore && time.Duration(now-w) >= minAge {
 			stuck = append(stuck, c)
 		}
 	}
@@ -120,11 +157,11 @@ func (s *stuckConns) end(minAge time.Duration) int {
 	if len(stuck) == 0 {
 		return 0
 	}
-	// Counted before the close, so that a statement that fails from it
+	// Counted before the shut, so that a statement that fails from it
 	// sees the new count (Node.Stuck).
 	s.ended.Add(1)
 	for _, c := range stuck {
-		c.close()
+		c.shut()
 	}
 	return len(stuck)
 }

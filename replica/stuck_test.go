@@ -111,7 +111,7 @@ func TestEndStuck(t *testing.T) {
 					}
 					time.Sleep(5 * time.Millisecond)
 				}
-				if n := nd.stuck.end(time.Hour); n != 0 {
+				if n := nd.stuck.end(time.Hour, 0); n != 0 {
 					t.Errorf("end(1h) closed %d connections that had waited less", n)
 				}
 				before := nd.Stuck()
@@ -146,24 +146,155 @@ func TestEndStuck(t *testing.T) {
 	}
 }
 
-// TestTrackedConnClosesOnce: a connection that end closed, then the driver
-// closes again, closes its descriptor once.
-func TestTrackedConnClosesOnce(t *testing.T) {
+// countingConn counts what is done to a real connection: its closes, and
+// its shutdowns when it stands for a blocking one (shutter).
+type countingConn struct {
+	net.Conn
+	closes, shutdowns int
+}
+
+func (c *countingConn) Close() error { c.closes++; return c.Conn.Close() }
+
+type countingShutter struct{ *countingConn }
+
+func (c countingShutter) shutdown() error { c.shutdowns++; return nil }
+
+// TestShutOnce: end shuts a blocking connection down without closing its
+// descriptor, and closes any other; the driver's close that follows closes
+// the descriptor exactly once, and is no error to log.
+func TestShutOnce(t *testing.T) {
 	addr := silentServer(t, "tcp")
-	var s stuckConns
-	c, err := s.dial(context.Background(), "tcp", addr)
+	for _, blocking := range []bool{true, false} {
+		raw, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cc := &countingConn{Conn: raw}
+		var s stuckConns
+		tc := &trackedConn{Conn: cc, s: &s}
+		if blocking {
+			tc.Conn = countingShutter{cc}
+		}
+		s.conns = map[*trackedConn]struct{}{tc: {}}
+		tc.waiting.Store(1) // as if blocked in a read since the epoch
+		if n := s.end(0, 0); n != 1 {
+			t.Fatalf("end shut %d connections, want 1", n)
+		}
+		wantCloses, wantShutdowns := 1, 0
+		if blocking {
+			wantCloses, wantShutdowns = 0, 1
+		}
+		if cc.closes != wantCloses || cc.shutdowns != wantShutdowns {
+			t.Errorf("blocking %v: end closed %d times and shut %d, want %d and %d", blocking, cc.closes, cc.shutdowns, wantCloses, wantShutdowns)
+		}
+		if err := tc.Close(); err != nil {
+			t.Errorf("blocking %v: the driver's close after end returned %v, want nil", blocking, err)
+		}
+		if err := tc.Close(); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("blocking %v: a second close returned %v, want net.ErrClosed", blocking, err)
+		}
+		if cc.closes != 1 {
+			t.Errorf("blocking %v: the descriptor was closed %d times, want once", blocking, cc.closes)
+		}
+		if len(s.conns) != 0 {
+			t.Errorf("blocking %v: %d connections still tracked after the close", blocking, len(s.conns))
+		}
+	}
+}
+
+// TestEndSparesAnswered: a connection whose read got its answer is not
+// waiting, and end leaves it open however old it is; one blocked in a
+// read is ended, and its read returns.
+func TestEndSparesAnswered(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tc := c.(sysConn).trackedConn
-	tc.waiting.Store(1) // as if blocked in a read since the epoch
-	if n := s.end(0); n != 1 {
-		t.Fatalf("end closed %d connections, want 1", n)
+	defer ln.Close()
+	served := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			c.Write([]byte("x")) // one answer, then silence
+			served <- c
+		}
+	}()
+	var s stuckConns
+	c, err := s.dial(context.Background(), "tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := c.Close(); !errors.Is(err, net.ErrClosed) {
-		t.Errorf("the second close returned %v, want net.ErrClosed (no second close of the descriptor)", err)
+	defer c.Close()
+	defer func() { (<-served).Close() }()
+	buf := make([]byte, 1)
+	if _, err := c.Read(buf); err != nil {
+		t.Fatal(err)
 	}
-	if len(s.conns) != 0 {
-		t.Errorf("%d connections still tracked after the close", len(s.conns))
+	if n := s.end(0, 0); n != 0 {
+		t.Fatalf("end shut %d connections that had their answer", n)
+	}
+	read := make(chan error, 1)
+	go func() { _, err := c.Read(buf); read <- err }()
+	deadline := time.Now().Add(10 * time.Second)
+	for n := 0; n == 0; n = s.end(0, 0) {
+		if time.Now().After(deadline) {
+			t.Fatal("the second read never waited")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case err := <-read:
+		if err == nil {
+			t.Error("the ended read returned no error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the ended read did not return")
+	}
+}
+
+// TestEndSparesDemotedPrimary: what a node was sent while it was the
+// primary waits for its answer after a failover made it a replica; what
+// it is sent as a replica is ended.
+func TestEndSparesDemotedPrimary(t *testing.T) {
+	addr := silentServer(t, "tcp")
+	nd, err := newNode(topology.Node{Name: "0/primary", Addr: addr, Role: topology.Primary}, mysql.NewConfig(), PoolConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nd.DB.Close()
+	block := func() (net.Conn, chan error) {
+		c, err := nd.stuck.dial(context.Background(), "tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		read := make(chan error, 1)
+		before := waitingConns(nd)
+		go func() { _, err := c.Read(make([]byte, 1)); read <- err }()
+		deadline := time.Now().Add(10 * time.Second)
+		for waitingConns(nd) == before {
+			if time.Now().After(deadline) {
+				t.Fatal("the read never waited")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		return c, read
+	}
+	_, asPrimary := block()
+	nd.setRole(topology.Replica)
+	_, asReplica := block()
+	nd.endStuck(0)
+	select {
+	case err := <-asReplica:
+		if err == nil {
+			t.Error("the read sent to the replica returned no error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the read sent to the replica was not ended")
+	}
+	select {
+	case err := <-asPrimary:
+		t.Fatalf("the read sent to the node while it was the primary was ended: %v", err)
+	default:
 	}
 }

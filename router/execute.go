@@ -65,8 +65,12 @@ type op struct {
 	st   *Statement
 	args []any
 	dest any
-	res  sql.Result
-	rows *sql.Rows
+	// destLen is 1 + the length of the slice dest points to before the
+	// first try (0 before it): a retry on another node scans into dest
+	// from there, not after the rows the failed try appended.
+	destLen int
+	res     sql.Result
+	rows    *sql.Rows
 }
 
 // statements gives a type the database/sql and sqlx statement methods,
@@ -141,10 +145,25 @@ func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
 		case opGet:
 			err = sqlx.GetContext(ctx, q, o.dest, query, args...)
 		case opSelect:
+			o.rewindDest()
 			err = sqlx.SelectContext(ctx, q, o.dest, query, args...)
 		}
 		return err
 	}
+}
+
+// rewindDest gives a select's dest back the length it had before the
+// first try. Anything but a pointer to a slice is left for sqlx to refuse.
+func (o *op) rewindDest() {
+	v := reflect.ValueOf(o.dest)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Slice {
+		return
+	}
+	if o.destLen == 0 {
+		o.destLen = v.Elem().Len() + 1
+		return
+	}
+	v.Elem().SetLen(o.destLen - 1)
 }
 
 // classified returns o's classification, classifying it the first time.

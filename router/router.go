@@ -323,11 +323,15 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 		}
 		return fmt.Errorf("%w: shard %s, %s (%s): %s", ErrPrimaryDown, set.Shard, node.Name, node.Addr, reason)
 	}
+	// The role the node had when the statement was sent: a failover may
+	// demote a primary while a write waits on it, and a write that may
+	// have run is never sent again.
+	sentToReplica := node.Role() == topology.Replica
 	err := r.runNode(ctx, c, node, true)
 	if err != nil && node.Role() == topology.Primary && notExecuted(err) && r.buffered(ctx, replaced, tr) {
 		return r.runOn(ctx, c) // on the new primary
 	}
-	if err != nil && node.Role() == topology.Replica && replica.IsConnError(err) && ctx.Err() == nil {
+	if err != nil && sentToReplica && st.Kind == Read && replica.IsConnError(err) && ctx.Err() == nil {
 		// The replica failed under us: one retry elsewhere. A
 		// read-your-writes read retries on the primary, which needs no wait.
 		set.Fail(node, err)
@@ -349,8 +353,8 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 		if tr != nil {
 			tr.Retried = failed.Name
 		}
-		// The retry is not watched: a second cancellation would fail the
-		// read, which the first one was meant to save.
+		// There is no second retry: a read whose retry fails too, ended
+		// or not, fails.
 		err = r.runNode(ctx, c, node, false)
 	}
 	r.stats.route(route)
@@ -363,6 +367,8 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 
 // runNode runs fn on node, keeping the node's health and in-flight count,
 // and captures the write's GTID when reads of this router must see it.
+// With watch, a read on a replica that was ended because the replica
+// stopped answering fails with replica.ErrUnresponsive.
 func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch bool) error {
 	set, st, mode, g, fn := c.set, c.st, c.e.mode, c.e.g, c.fn
 	release := node.Acquire()
@@ -378,10 +384,12 @@ func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch 
 		}
 	case watch && node.Role() == topology.Replica && !pinned:
 		// A read on a replica found frozen while it waits is ended (its
-		// connection closed), and then retried elsewhere (runOn).
+		// connection closed), and then retried elsewhere (runOn). The
+		// error says why: the node's count of ended statements moved, and
+		// the error is the connection's, not the server's.
 		stuck := node.Stuck()
 		err = fn(ctx, q)
-		if err != nil && node.Stuck() != stuck {
+		if err != nil && node.Stuck() != stuck && replica.IsConnError(err) {
 			err = fmt.Errorf("%w: %w", replica.ErrUnresponsive, err)
 		}
 	default:

@@ -318,7 +318,13 @@ func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, e
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
 	if c, ok := s.conns[node]; ok {
-		return c, true, nil
+		if alive(c) {
+			return c, true, nil
+		}
+		// Its server went away, or its statement was ended (a frozen
+		// replica): a new connection gets the session's state again.
+		c.Close()
+		delete(s.conns, node)
 	}
 	c, err := node.DB.Connx(ctx)
 	if err != nil {
@@ -329,6 +335,17 @@ func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, e
 	}
 	s.conns[node] = c
 	return c, true, nil
+}
+
+// alive reports whether the driver still holds c's connection open: it
+// closes it for good after a read or a write on it failed.
+func alive(c *sqlx.Conn) bool {
+	return c.Raw(func(dc any) error {
+		if v, ok := dc.(driver.Validator); ok && !v.IsValid() {
+			return driver.ErrBadConn
+		}
+		return nil
+	}) == nil
 }
 
 // replay runs a session's state on a new connection c to node. On

@@ -12,6 +12,7 @@ import (
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
+	"github.com/scalelab/scalelab/topology"
 )
 
 // TestFrozenReplica freezes one shard's replica with SIGSTOP, as a hung
@@ -151,5 +152,174 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 			t.Fatalf("timed out after %v waiting for %s", timeout, what)
 		}
 		<-tick.C
+	}
+}
+
+// idOn is an items id whose row lives on shard.
+func idOn(t *testing.T, r *router.Router, shard string) int {
+	t.Helper()
+	for id := 1; id <= 2000; id++ {
+		tr, err := r.Route("SELECT name FROM items WHERE id = ?", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Shards) == 1 && tr.Shards[0] == shard {
+			return id
+		}
+	}
+	t.Fatalf("no items id on shard %s", shard)
+	return 0
+}
+
+// freeze stops pid with SIGSTOP, and returns the function that resumes it
+// (also called at cleanup).
+func freeze(t *testing.T, pid int) (thaw func()) {
+	t.Helper()
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	thaw = func() { once.Do(func() { syscall.Kill(pid, syscall.SIGCONT) }) }
+	t.Cleanup(thaw)
+	return thaw
+}
+
+// TestFrozenDemotedPrimaryWrite: a write waits on a frozen primary while
+// a failover makes that node a replica. The write may have run, so it must
+// be neither ended as a stuck replica read nor sent again elsewhere: it
+// waits, and ends on the node it was sent to once that node thaws.
+func TestFrozenDemotedPrimaryWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("freezes a server")
+	}
+	sb := dbtest.Sandbox(t)
+	ctx := context.Background()
+	topo := shardedTopology(t, sb, itemsTables)
+	r := openRouter(t, topo, router.Config{})
+	loadItems(t, r)
+	set := r.Sets()[0]
+	old := set.Primary()
+	_, node, err := sb.NodeState(old.Name)
+	if err != nil || node.Pid == 0 {
+		t.Fatalf("primary %s: %v (pid %d)", old.Name, err, node.Pid)
+	}
+	id := idOn(t, r, set.Shard)
+	var sh topology.Shard
+	for _, s := range topo.Shards {
+		if s.Name == set.Shard {
+			sh = s
+		}
+	}
+	thaw := freeze(t, node.Pid)
+	type result struct {
+		tr  router.Trace
+		err error
+	}
+	wrote := make(chan result, 1)
+	go func() {
+		var tr router.Trace
+		_, err := r.ExecContext(router.WithTrace(ctx, &tr), "UPDATE items SET qty = qty + 1000 WHERE id = ?", id)
+		wrote <- result{tr, err}
+	}()
+	waitFor(t, 10*time.Second, "the frozen primary to be found down", set.PrimaryDown)
+	// The failover, as the router sees it: the replica is the primary now.
+	next := sh
+	next.Primary, next.Replicas = sh.Replicas[0], []topology.Addr{sh.Primary}
+	if _, err := set.Follow(next); err != nil {
+		t.Fatal(err)
+	}
+	// Long enough for the probes to find the demoted node frozen (the
+	// probe timeout is 500ms) and end what was sent to it as a replica.
+	waitFor(t, 10*time.Second, "the demoted node to be shunned as a replica", func() bool {
+		for _, n := range set.Snapshot() {
+			if n.Name == old.Name {
+				return n.Role == "replica" && !n.Eligible
+			}
+		}
+		return false
+	})
+	select {
+	case w := <-wrote:
+		t.Fatalf("the write ended while its node was frozen: %v (node %s, retried after %q)", w.err, w.tr.Node, w.tr.Retried)
+	case <-time.After(time.Second):
+	}
+	thaw()
+	select {
+	case w := <-wrote:
+		if w.err != nil || w.tr.Retried != "" || w.tr.Node != old.Name {
+			t.Errorf("the write after the thaw: err %v, node %s, retried after %q; want it done on %s, not retried", w.err, w.tr.Node, w.tr.Retried, old.Name)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the write did not end after its node thawed")
+	}
+}
+
+// TestFrozenReplicaPinnedSession: a session with state of its own reads
+// through a connection pinned to a replica. The replica freezes, and the
+// read stuck on it is ended; once the replica is back, the session's reads
+// succeed again on a new connection with the session's state, instead of
+// failing on the ended one.
+func TestFrozenReplicaPinnedSession(t *testing.T) {
+	if testing.Short() {
+		t.Skip("freezes a server")
+	}
+	sb := dbtest.Sandbox(t)
+	ctx := context.Background()
+	r := openRouter(t, shardedTopology(t, sb, itemsTables), router.Config{})
+	loadItems(t, r)
+	set := r.Sets()[0]
+	victim := set.Replicas()[0]
+	_, node, err := sb.NodeState(victim.Name)
+	if err != nil || node.Pid == 0 {
+		t.Fatalf("victim %s: %v (pid %d)", victim.Name, err, node.Pid)
+	}
+	id := idOn(t, r, set.Shard)
+	eligible := func() bool {
+		for _, n := range set.Snapshot() {
+			if n.Name == victim.Name {
+				return n.Health == replica.Healthy && n.Eligible
+			}
+		}
+		return false
+	}
+	waitFor(t, 10*time.Second, "the replica to be eligible", eligible)
+	s := r.NewSession()
+	defer s.Close()
+	if _, err := s.Run(ctx, "SET @scalelab_test = 7"); err != nil {
+		t.Fatal(err)
+	}
+	read := func() (router.Trace, int, error) {
+		var tr router.Trace
+		res, err := s.Run(router.WithTrace(ctx, &tr), "SELECT @scalelab_test FROM items WHERE id = ?", id)
+		if err != nil {
+			return tr, 0, err
+		}
+		defer res.Rows.Close()
+		v := 0
+		for res.Rows.Next() {
+			if err := res.Rows.Scan(&v); err != nil {
+				return tr, 0, err
+			}
+		}
+		return tr, v, res.Rows.Err()
+	}
+	if tr, v, err := read(); err != nil || v != 7 || tr.Node != victim.Name {
+		t.Fatalf("before the freeze: node %s, @scalelab_test %d, err %v; want 7 from %s", tr.Node, v, err, victim.Name)
+	}
+	thaw := freeze(t, node.Pid)
+	stuck := make(chan error, 1)
+	go func() { _, _, err := read(); stuck <- err }()
+	waitFor(t, 10*time.Second, "the frozen replica to be shunned", func() bool { return !eligible() })
+	thaw()
+	select {
+	case <-stuck: // ended, or answered after the thaw: either is fine
+	case <-time.After(15 * time.Second):
+		t.Fatal("the read stuck on the frozen replica never ended")
+	}
+	waitFor(t, 15*time.Second, "the replica to be re-admitted", eligible)
+	for i := range 4 {
+		if tr, v, err := read(); err != nil || v != 7 {
+			t.Errorf("read %d after the thaw: node %s, @scalelab_test %d, err %v; want 7", i, tr.Node, v, err)
+		}
 	}
 }

@@ -53,6 +53,31 @@ func silentServer(t *testing.T, network string) string {
 	return ln.Addr().String()
 }
 
+// eventually polls cond until it holds, failing t after 10s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// endedRead waits for the error of a read that end should have ended.
+func endedRead(t *testing.T, read <-chan error, what string) {
+	t.Helper()
+	select {
+	case err := <-read:
+		if err == nil {
+			t.Errorf("%s returned no error after it was ended", what)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s was not ended", what)
+	}
+}
+
 // waitingConns is how many of the node's connections are blocked in a read
 // or a write now.
 func waitingConns(n *Node) int {
@@ -104,13 +129,7 @@ func TestEndStuck(t *testing.T) {
 
 				pinged := make(chan error, 1)
 				go func() { pinged <- nd.DB.PingContext(context.Background()) }()
-				deadline := time.Now().Add(10 * time.Second)
-				for waitingConns(nd) == 0 {
-					if time.Now().After(deadline) {
-						t.Fatal("the ping never waited on the silent server")
-					}
-					time.Sleep(5 * time.Millisecond)
-				}
+				eventually(t, "the ping to wait on the silent server", func() bool { return waitingConns(nd) > 0 })
 				if n := nd.stuck.end(time.Hour, 0); n != 0 {
 					t.Errorf("end(1h) closed %d connections that had waited less", n)
 				}
@@ -235,21 +254,8 @@ func TestEndSparesAnswered(t *testing.T) {
 	}
 	read := make(chan error, 1)
 	go func() { _, err := c.Read(buf); read <- err }()
-	deadline := time.Now().Add(10 * time.Second)
-	for n := 0; n == 0; n = s.end(0, 0) {
-		if time.Now().After(deadline) {
-			t.Fatal("the second read never waited")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	select {
-	case err := <-read:
-		if err == nil {
-			t.Error("the ended read returned no error")
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the ended read did not return")
-	}
+	eventually(t, "the second read to wait and be ended", func() bool { return s.end(0, 0) > 0 })
+	endedRead(t, read, "the blocked read")
 }
 
 // TestEndSparesDemotedPrimary: what a node was sent while it was the
@@ -271,27 +277,14 @@ func TestEndSparesDemotedPrimary(t *testing.T) {
 		read := make(chan error, 1)
 		before := waitingConns(nd)
 		go func() { _, err := c.Read(make([]byte, 1)); read <- err }()
-		deadline := time.Now().Add(10 * time.Second)
-		for waitingConns(nd) == before {
-			if time.Now().After(deadline) {
-				t.Fatal("the read never waited")
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		eventually(t, "the read to wait", func() bool { return waitingConns(nd) > before })
 		return c, read
 	}
 	_, asPrimary := block()
 	nd.setRole(topology.Replica)
 	_, asReplica := block()
 	nd.endStuck(0)
-	select {
-	case err := <-asReplica:
-		if err == nil {
-			t.Error("the read sent to the replica returned no error")
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the read sent to the replica was not ended")
-	}
+	endedRead(t, asReplica, "the read sent to the replica")
 	select {
 	case err := <-asPrimary:
 		t.Fatalf("the read sent to the node while it was the primary was ended: %v", err)

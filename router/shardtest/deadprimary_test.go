@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/router"
 )
 
@@ -20,12 +19,8 @@ import (
 // an error that names it, and writes elsewhere go on. The other shards'
 // read rate before and during the loss is logged, not asserted.
 func TestDeadPrimary(t *testing.T) {
-	sb := dbtest.Sandbox(t)
+	sb, topo, r, set := itemsRouter(t)
 	ctx := context.Background()
-	topo := shardedTopology(t, sb, itemsTables)
-	r := openRouter(t, topo, router.Config{})
-	loadItems(t, r)
-	set := r.Sets()[0]
 	victim := set.Primary()
 	onVictim := map[int]bool{}
 	var other, mine []int

@@ -12,6 +12,7 @@ import (
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
+	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -25,16 +26,10 @@ func TestFrozenReplica(t *testing.T) {
 	if testing.Short() {
 		t.Skip("freezes a server for 3s")
 	}
-	sb := dbtest.Sandbox(t)
+	sb, _, r, set := itemsRouter(t)
 	ctx := context.Background()
-	r := openRouter(t, shardedTopology(t, sb, itemsTables), router.Config{})
-	loadItems(t, r)
-	set := r.Sets()[0]
 	victim := set.Replicas()[0]
-	_, node, err := sb.NodeState(victim.Name)
-	if err != nil || node.Pid == 0 {
-		t.Fatalf("victim %s: %v (pid %d)", victim.Name, err, node.Pid)
-	}
+	pid := pidOf(t, sb, victim.Name)
 	// Which ids live on the victim's shard.
 	onVictim := map[int]bool{}
 	for id := 1; id <= 2000; id++ {
@@ -103,7 +98,7 @@ func TestFrozenReplica(t *testing.T) {
 		}()
 	}
 	waitFor(t, 10*time.Second, "reads to flow", func() bool { return victimShard.reads.Load() > 200 && others.reads.Load() > 200 })
-	if err := syscall.Kill(node.Pid, syscall.SIGSTOP); err != nil {
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 	frozen.Store(true)
@@ -112,7 +107,7 @@ func TestFrozenReplica(t *testing.T) {
 		if !thawed {
 			thawed = true
 			frozen.Store(false)
-			syscall.Kill(node.Pid, syscall.SIGCONT)
+			syscall.Kill(pid, syscall.SIGCONT)
 		}
 	}
 	defer thaw()
@@ -155,6 +150,27 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
+// itemsRouter opens a router over the package's sandbox with the items
+// tables loaded, and returns the first shard's set with it.
+func itemsRouter(t *testing.T) (*sandbox.Sandbox, *topology.Topology, *router.Router, *replica.Set) {
+	t.Helper()
+	sb := dbtest.Sandbox(t)
+	topo := shardedTopology(t, sb, itemsTables)
+	r := openRouter(t, topo, router.Config{})
+	loadItems(t, r)
+	return sb, topo, r, r.Sets()[0]
+}
+
+// pidOf is the process id of the sandbox's node name.
+func pidOf(t *testing.T, sb *sandbox.Sandbox, name string) int {
+	t.Helper()
+	_, node, err := sb.NodeState(name)
+	if err != nil || node.Pid == 0 {
+		t.Fatalf("node %s: %v (pid %d)", name, err, node.Pid)
+	}
+	return node.Pid
+}
+
 // idOn is an items id whose row lives on shard.
 func idOn(t *testing.T, r *router.Router, shard string) int {
 	t.Helper()
@@ -192,17 +208,10 @@ func TestFrozenDemotedPrimaryWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("freezes a server")
 	}
-	sb := dbtest.Sandbox(t)
+	sb, topo, r, set := itemsRouter(t)
 	ctx := context.Background()
-	topo := shardedTopology(t, sb, itemsTables)
-	r := openRouter(t, topo, router.Config{})
-	loadItems(t, r)
-	set := r.Sets()[0]
 	old := set.Primary()
-	_, node, err := sb.NodeState(old.Name)
-	if err != nil || node.Pid == 0 {
-		t.Fatalf("primary %s: %v (pid %d)", old.Name, err, node.Pid)
-	}
+	pid := pidOf(t, sb, old.Name)
 	id := idOn(t, r, set.Shard)
 	var sh topology.Shard
 	for _, s := range topo.Shards {
@@ -210,7 +219,7 @@ func TestFrozenDemotedPrimaryWrite(t *testing.T) {
 			sh = s
 		}
 	}
-	thaw := freeze(t, node.Pid)
+	thaw := freeze(t, pid)
 	type result struct {
 		tr  router.Trace
 		err error
@@ -263,16 +272,10 @@ func TestFrozenReplicaPinnedSession(t *testing.T) {
 	if testing.Short() {
 		t.Skip("freezes a server")
 	}
-	sb := dbtest.Sandbox(t)
+	sb, _, r, set := itemsRouter(t)
 	ctx := context.Background()
-	r := openRouter(t, shardedTopology(t, sb, itemsTables), router.Config{})
-	loadItems(t, r)
-	set := r.Sets()[0]
 	victim := set.Replicas()[0]
-	_, node, err := sb.NodeState(victim.Name)
-	if err != nil || node.Pid == 0 {
-		t.Fatalf("victim %s: %v (pid %d)", victim.Name, err, node.Pid)
-	}
+	pid := pidOf(t, sb, victim.Name)
 	id := idOn(t, r, set.Shard)
 	eligible := func() bool {
 		for _, n := range set.Snapshot() {
@@ -306,7 +309,7 @@ func TestFrozenReplicaPinnedSession(t *testing.T) {
 	if tr, v, err := read(); err != nil || v != 7 || tr.Node != victim.Name {
 		t.Fatalf("before the freeze: node %s, @scalelab_test %d, err %v; want 7 from %s", tr.Node, v, err, victim.Name)
 	}
-	thaw := freeze(t, node.Pid)
+	thaw := freeze(t, pid)
 	stuck := make(chan error, 1)
 	go func() { _, _, err := read(); stuck <- err }()
 	waitFor(t, 10*time.Second, "the frozen replica to be shunned", func() bool { return !eligible() })

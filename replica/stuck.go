@@ -15,12 +15,12 @@ import (
 // Ending them this way, rather than by cancelling each statement's
 // context, keeps the cost of the common case at two atomic stores a read:
 // a cancellable context costs every statement a goroutine in database/sql
-// and two hand-offs to the driver's watcher, which was a seventh of the
-// proxy's CPU per point select.
+// and two hand-offs to the driver's watcher, which was about a tenth of
+// the proxy's CPU per point select.
 type stuckConns struct {
 	mu    sync.Mutex
 	conns map[*trackedConn]struct{}
-	// ended counts the times end closed a connection.
+	// ended counts the times end shut connections.
 	ended atomic.Uint64
 }
 

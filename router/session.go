@@ -13,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/topology"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -318,11 +319,14 @@ func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, e
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
 	if c, ok := s.conns[node]; ok {
-		if alive(c) {
+		if node.Role() != topology.Replica || alive(c) {
 			return c, true, nil
 		}
-		// Its server went away, or its statement was ended (a frozen
-		// replica): a new connection gets the session's state again.
+		// A replica went away, or the read stuck on it was ended (it
+		// froze): a new connection gets the session's state again. On a
+		// primary the dead connection stays, and the session's next
+		// statement fails, so that a client never loses a lock or a
+		// temporary table without being told.
 		c.Close()
 		delete(s.conns, node)
 	}

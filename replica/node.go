@@ -44,8 +44,9 @@ type Node struct {
 	// stopped answering closes those stuck in a read or a write.
 	stuck stuckConns
 	// replicaSince is when the node last became a replica (a sinceEpoch
-	// time; 0 if it was one from the start): what it was sent before, as
-	// a primary, is never ended.
+	// time; 0 if it was one from the start): connections made before,
+	// while it was a primary, are never ended, whatever they wait for (a
+	// write in flight, or a transaction's COMMIT sent after the demotion).
 	replicaSince atomic.Int64
 }
 
@@ -71,9 +72,9 @@ func (n *Node) Stuck() uint64 { return n.stuck.ended.Load() }
 // endStuck ends the statements that have waited on a replica for at least
 // minAge, stuck ones, not those just sent (a slow answer is not a frozen
 // node): their reads fail with a connection error, and the router retries
-// them elsewhere. Those on a primary, or sent to this node while it was
-// one, are left to wait: a write that may have run must not fail
-// ambiguously.
+// them elsewhere. Those on a primary, or on a connection made while this
+// node was one, are left to wait: a write or a commit that may have run
+// must not fail ambiguously.
 func (n *Node) endStuck(minAge time.Duration) {
 	if n.Role() == topology.Replica {
 		n.stuck.end(minAge, n.replicaSince.Load())
@@ -105,8 +106,9 @@ func (n *Node) Role() topology.Role { return n.role.Load().(topology.Role) }
 
 func (n *Node) setRole(r topology.Role) {
 	if old, _ := n.role.Load().(topology.Role); old != "" && old != r && r == topology.Replica {
-		// A demoted primary's writes in flight may have run: they wait for
-		// their answer, however long, rather than fail ambiguously.
+		// A demoted primary's connections may carry writes or
+		// transactions that may have run: they wait for their answer,
+		// however long, rather than fail ambiguously.
 		n.replicaSince.Store(sinceEpoch())
 	}
 	n.role.Store(r)

@@ -35,6 +35,8 @@ func sinceEpoch() int64 { return int64(time.Since(epoch)) + 1 }
 type trackedConn struct {
 	net.Conn
 	s *stuckConns
+	// dialed is sinceEpoch when the connection was made.
+	dialed int64
 	// waiting is sinceEpoch at the start of the I/O call in progress, 0
 	// when there is none.
 	waiting atomic.Int64
@@ -121,7 +123,7 @@ func (s *stuckConns) dial(ctx context.Context, network, addr string) (net.Conn, 
 	if err != nil {
 		return nil, err
 	}
-	tc := &trackedConn{Conn: c, s: s}
+	tc := &trackedConn{Conn: c, s: s, dialed: sinceEpoch()}
 	s.mu.Lock()
 	if s.conns == nil {
 		s.conns = map[*trackedConn]struct{}{}
@@ -140,16 +142,16 @@ func (s *stuckConns) forget(c *trackedConn) {
 	s.mu.Unlock()
 }
 
-// end shuts every connection blocked in a read or a write that began at
-// least minAge ago and not before notBefore (a sinceEpoch time; 0 for
-// any), and reports how many it shut. The statements on them fail with a
-// connection error (the driver's "invalid connection").
-func (s *stuckConns) end(minAge time.Duration, notBefore int64) int {
+// end shuts every connection made at or after dialedSince (a sinceEpoch
+// time; 0 for any) that is blocked in a read or a write begun at least
+// minAge ago, and reports how many it shut. The statements on them fail
+// with a connection error (the driver's "invalid connection").
+func (s *stuckConns) end(minAge time.Duration, dialedSince int64) int {
 	now := sinceEpoch()
 	var stuck []*trackedConn
 	s.mu.Lock()
 	for c := range s.conns {
-		if w := c.waiting.Load(); w != 0 && w >= notBefore && time.Duration(now-w) >= minAge {
+		if w := c.waiting.Load(); w != 0 && c.dialed >= dialedSince && time.Duration(now-w) >= minAge {
 			stuck = append(stuck, c)
 		}
 	}

@@ -258,9 +258,10 @@ func TestEndSparesAnswered(t *testing.T) {
 	endedRead(t, read, "the blocked read")
 }
 
-// TestEndSparesDemotedPrimary: what a node was sent while it was the
-// primary waits for its answer after a failover made it a replica; what
-// it is sent as a replica is ended.
+// TestEndSparesDemotedPrimary: a connection made while the node was the
+// primary waits for its answer after a failover made it a replica (a write
+// in flight, or a transaction's COMMIT sent after the demotion); one made
+// since is ended.
 func TestEndSparesDemotedPrimary(t *testing.T) {
 	addr := silentServer(t, "tcp")
 	nd, err := newNode(topology.Node{Name: "0/primary", Addr: addr, Role: topology.Primary}, mysql.NewConfig(), PoolConfig{})
@@ -268,26 +269,33 @@ func TestEndSparesDemotedPrimary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nd.DB.Close()
-	block := func() (net.Conn, chan error) {
+	dial := func() net.Conn {
 		c, err := nd.stuck.dial(context.Background(), "tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	block := func(c net.Conn) chan error {
 		read := make(chan error, 1)
 		before := waitingConns(nd)
 		go func() { _, err := c.Read(make([]byte, 1)); read <- err }()
 		eventually(t, "the read to wait", func() bool { return waitingConns(nd) > before })
-		return c, read
+		return read
 	}
-	_, asPrimary := block()
+	inFlight := block(dial()) // a write waiting when the failover comes
+	idle := dial()            // a transaction's connection, idle then
 	nd.setRole(topology.Replica)
-	_, asReplica := block()
+	commit := block(idle) // its COMMIT, sent after the demotion
+	asReplica := block(dial())
 	nd.endStuck(0)
-	endedRead(t, asReplica, "the read sent to the replica")
-	select {
-	case err := <-asPrimary:
-		t.Fatalf("the read sent to the node while it was the primary was ended: %v", err)
-	default:
+	endedRead(t, asReplica, "the read on a connection made since the demotion")
+	for what, read := range map[string]chan error{"the write in flight": inFlight, "the COMMIT sent after the demotion": commit} {
+		select {
+		case err := <-read:
+			t.Errorf("%s, on a connection made while the node was the primary, was ended: %v", what, err)
+		default:
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/scalelab/scalelab/internal/units"
 	"reflect"
 	"sort"
 	"strconv"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/jmoiron/sqlx/reflectx"
+	"github.com/scalelab/scalelab/internal/units"
+	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/shard"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
@@ -119,6 +120,10 @@ func (x statements) SelectContext(ctx context.Context, dest any, query string, a
 type env struct {
 	g  *gtids
 	on via
+	// lost, when set, is told that the connection on gave for node
+	// failed: a session drops its pinned connection to a replica then,
+	// and gets a new one, with its state, at its next statement there.
+	lost func(node *replica.Node)
 	// mode is the caller's consistency mode.
 	mode Consistency
 	// shard, when set, runs fn on shard i instead of routing it there

@@ -399,6 +399,9 @@ func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch 
 		set.Succeed(node)
 	} else {
 		set.Fail(node, err)
+		if pinned && c.e.lost != nil && replica.IsConnError(err) {
+			c.e.lost(node)
+		}
 	}
 	return err
 }

@@ -139,7 +139,7 @@ func (s *Session) do(ctx context.Context, o *op) error {
 	if st.Kind == TxOther {
 		return fmt.Errorf("router: %.40s outside a transaction", o.query)
 	}
-	return s.r.run(ctx, &env{g: &s.g, on: s.via, mode: s.effectiveMode()}, o)
+	return s.r.run(ctx, &env{g: &s.g, on: s.via, lost: s.lost, mode: s.effectiveMode()}, o)
 }
 
 func (s *Session) newTx() *Tx {
@@ -319,16 +319,7 @@ func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, e
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
 	if c, ok := s.conns[node]; ok {
-		if node.Role() != topology.Replica || alive(c) {
-			return c, true, nil
-		}
-		// A replica went away, or the read stuck on it was ended (it
-		// froze): a new connection gets the session's state again. On a
-		// primary the dead connection stays, and the session's next
-		// statement fails, so that a client never loses a lock or a
-		// temporary table without being told.
-		c.Close()
-		delete(s.conns, node)
+		return c, true, nil
 	}
 	c, err := node.DB.Connx(ctx)
 	if err != nil {
@@ -341,15 +332,24 @@ func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, e
 	return c, true, nil
 }
 
-// alive reports whether the driver still holds c's connection open: it
-// closes it for good after a read or a write on it failed.
-func alive(c *sqlx.Conn) bool {
-	return c.Raw(func(dc any) error {
-		if v, ok := dc.(driver.Validator); ok && !v.IsValid() {
-			return driver.ErrBadConn
-		}
-		return nil
-	}) == nil
+// lost drops the session's pinned connection to a replica whose statement
+// failed on the connection (the replica went away, or the read stuck on it
+// was ended because it froze): the session's next statement there gets a
+// new connection, with the session's state. One to a primary stays, and
+// the session's next statement on it fails, so that a client never loses
+// a lock or a temporary table without being told.
+func (s *Session) lost(node *replica.Node) {
+	if node.Role() != topology.Replica {
+		return
+	}
+	s.connMu.Lock()
+	c, ok := s.conns[node]
+	delete(s.conns, node)
+	s.connMu.Unlock()
+	if ok {
+		_ = c.Raw(func(any) error { return driver.ErrBadConn }) // the pool closes it
+		c.Close()
+	}
 }
 
 // replay runs a session's state on a new connection c to node. On

@@ -83,6 +83,7 @@ func (n *Node) endStuck(minAge time.Duration) {
 
 func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig) (*Node, error) {
 	nd := &Node{Name: n.Name, Addr: n.Addr}
+	nd.stuck.retireBefore = nd.replicaSince.Load
 	cfg = cfg.Clone()
 	cfg.DialFunc = nd.stuck.dial
 	conn, err := mysql.NewConnector(cfg)

@@ -2,6 +2,7 @@ package replica
 
 import (
 	"context"
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -22,7 +23,15 @@ type stuckConns struct {
 	conns map[*trackedConn]struct{}
 	// ended counts the times end shut connections.
 	ended atomic.Uint64
+	// retireBefore, when set, returns a sinceEpoch time: an idle
+	// connection made before it is retired when the pool hands it out
+	// again (see sysConn.SyscallConn).
+	retireBefore func() int64
 }
+
+// errRetired is the liveness check's answer for a connection retired
+// because the node was a primary when it was made.
+var errRetired = errors.New("replica: connection made while the node was the primary; a new one replaces it")
 
 // epoch is the zero of the times trackedConn stores: monotonic, and never
 // 0 after it, so 0 can mean "not waiting".
@@ -112,7 +121,16 @@ func (c *trackedConn) shut() {
 // driver's liveness check reads it without blocking (CheckConnLiveness).
 type sysConn struct{ *trackedConn }
 
+// SyscallConn gives the liveness check the descriptor. A connection made
+// while the node was the primary fails that check once the node is a
+// replica: the pool closes it and dials another, before any
+// statement is sent on it, so that every connection serving the replica
+// can be ended if the replica freezes (end spares those older ones). One
+// checked out already, a transaction's, is not checked again.
 func (c sysConn) SyscallConn() (syscall.RawConn, error) {
+	if f := c.s.retireBefore; f != nil && c.dialed < f() {
+		return nil, errRetired
+	}
 	return c.trackedConn.Conn.(syscall.Conn).SyscallConn()
 }
 

@@ -291,6 +291,16 @@ func TestEndSparesDemotedPrimary(t *testing.T) {
 	asReplica := block(dial())
 	nd.endStuck(0)
 	endedRead(t, asReplica, "the read on a connection made since the demotion")
+	// Handed out again by the pool, an old connection fails the liveness
+	// check, and the pool dials a new one; a new one passes.
+	for _, tc := range []struct {
+		c    net.Conn
+		want error
+	}{{idle, errRetired}, {dial(), nil}} {
+		if _, err := tc.c.(syscall.Conn).SyscallConn(); !errors.Is(err, tc.want) {
+			t.Errorf("the liveness check's descriptor: %v, want %v", err, tc.want)
+		}
+	}
 	for what, read := range map[string]chan error{"the write in flight": inFlight, "the COMMIT sent after the demotion": commit} {
 		select {
 		case err := <-read:

@@ -261,6 +261,14 @@ func TestFrozenDemotedPrimaryWrite(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("the write did not end after its node thawed")
 	}
+	// The node's connections made while it was the primary are retired as
+	// the pool hands them out again; statements on it go on, on new ones.
+	for i := range 5 {
+		var one int
+		if err := old.DB.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+			t.Errorf("statement %d on the demoted node's pool: %v", i, err)
+		}
+	}
 }
 
 // TestFrozenReplicaPinnedSession: a session with state of its own reads

@@ -58,7 +58,7 @@ func cubeWorkload(data schema.Config) (reads, writes []string) {
 func cubeViews(t *topology.Topology) []*topology.Topology {
 	rule := schema.ShardedTables()
 	app := keyspaceShards(t, cubeApp)
-	alone := []topology.Shard{{Name: app[0].Name, Primary: app[0].Primary, Sockets: app[0].Sockets}}
+	alone := []topology.Shard{app[0].PrimaryOnly()}
 	appOnly := topology.Keyspace{Name: cubeApp, Tables: map[string]topology.Table{"users": {}, "images": {}}}
 	return []*topology.Topology{
 		cubeView(t, alone, topology.Keyspace{Name: cubeApp}),

@@ -179,7 +179,9 @@ func (e *env) singleNode(ctx context.Context) (*topology.Topology, error) {
 		return sb.Topology, nil
 	}
 	t := *e.cfg.Topology
-	t.Shards = []topology.Shard{{Name: "0", Primary: e.cfg.Topology.Shards[0].Primary, Sockets: e.cfg.Topology.Shards[0].Sockets}}
+	only := e.cfg.Topology.Shards[0].PrimaryOnly()
+	only.Name = "0"
+	t.Shards = []topology.Shard{only}
 	t.Tables, t.Keyspaces = nil, nil
 	return &t, nil
 }

@@ -175,7 +175,8 @@ func shardShape(ctx context.Context, sb *sandbox.Sandbox, n int) (*topology.Topo
 	t.Database = shardDatabase(n)
 	t.Shards = make([]topology.Shard, n)
 	for i, name := range names {
-		t.Shards[i] = topology.Shard{Name: name, Primary: sb.Topology.Shards[i].Primary, Sockets: sb.Topology.Shards[i].Sockets}
+		t.Shards[i] = sb.Topology.Shards[i].PrimaryOnly()
+		t.Shards[i].Name = name
 		db, err := openNode(sb.Topology, sb.Topology.Shards[i].Primary.HostPort, true, 1)
 		if err != nil {
 			return nil, err

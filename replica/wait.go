@@ -41,7 +41,7 @@ func waitShard(ctx context.Context, t *topology.Topology, f flavor.Flavor, s top
 	// The primary first, then its replicas.
 	var nodes []flavor.Queryer
 	var names []string
-	for _, a := range append([]topology.Addr{s.Primary}, s.Replicas...) {
+	for _, a := range s.Addrs() {
 		db, err := t.OpenDB(a.HostPort, t.AdminCredentials(), 1)
 		if err != nil {
 			return err

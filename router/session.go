@@ -347,9 +347,15 @@ func (s *Session) lost(node *replica.Node) {
 	delete(s.conns, node)
 	s.connMu.Unlock()
 	if ok {
-		_ = c.Raw(func(any) error { return driver.ErrBadConn }) // the pool closes it
-		c.Close()
+		discard(c)
 	}
+}
+
+// discard closes c and marks it bad, so that the pool closes it rather than
+// hand its session state to another client.
+func discard(c *sqlx.Conn) error {
+	_ = c.Raw(func(any) error { return driver.ErrBadConn })
+	return c.Close()
 }
 
 // replay runs a session's state on a new connection c to node. On
@@ -358,8 +364,7 @@ func (s *Session) lost(node *replica.Node) {
 func replay(ctx context.Context, c *sqlx.Conn, node *replica.Node, state []string) error {
 	for _, q := range state {
 		if _, err := c.ExecContext(ctx, q); err != nil {
-			_ = c.Raw(func(any) error { return driver.ErrBadConn })
-			c.Close()
+			discard(c)
 			return fmt.Errorf("router: replay %.40s on %s: %w", q, node.Name, err)
 		}
 	}
@@ -372,8 +377,7 @@ func replay(ctx context.Context, c *sqlx.Conn, node *replica.Node, state []strin
 func (s *Session) Close() error {
 	err := s.endTx(false)
 	for n, c := range s.conns {
-		_ = c.Raw(func(any) error { return driver.ErrBadConn }) // the pool closes it
-		err = errors.Join(err, c.Close())
+		err = errors.Join(err, discard(c))
 		delete(s.conns, n)
 	}
 	return err

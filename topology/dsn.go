@@ -3,6 +3,7 @@ package topology
 import (
 	"net"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -66,15 +67,7 @@ func (t *Topology) Socket(addr string) string {
 
 // has reports whether addr is one of the shard's nodes.
 func (s Shard) has(addr string) bool {
-	if s.Primary.HostPort == addr {
-		return true
-	}
-	for _, r := range s.Replicas {
-		if r.HostPort == addr {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(s.Addrs(), func(a Addr) bool { return a.HostPort == addr })
 }
 
 // UsesSockets reports whether any shard of t lists a socket; a nil

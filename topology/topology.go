@@ -280,6 +280,16 @@ type Node struct {
 	Addr  string `json:"address"`
 }
 
+// Addrs lists the shard's nodes' addresses, the primary first.
+func (s Shard) Addrs() []Addr { return append([]Addr{s.Primary}, s.Replicas...) }
+
+// PrimaryOnly is the shard without its replicas: its name, its primary, and
+// the socket that reaches the primary (a view a lab measures one node
+// through).
+func (s Shard) PrimaryOnly() Shard {
+	return Shard{Name: s.Name, Primary: s.Primary, Sockets: s.Sockets}
+}
+
 // Nodes lists every node, shard by shard, primary first, then the main
 // node if there is one.
 func (t *Topology) Nodes() []Node {
@@ -448,8 +458,7 @@ func (t *Topology) Validate() error {
 			}
 			seenSocket[path] = addr
 		}
-		addrs := append([]Addr{s.Primary}, s.Replicas...)
-		for j, a := range addrs {
+		for j, a := range s.Addrs() {
 			field := fmt.Sprintf("shards[%d].primary", i)
 			if j > 0 {
 				field = fmt.Sprintf("shards[%d].replicas[%d]", i, j-1)

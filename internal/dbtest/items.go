@@ -52,7 +52,7 @@ func ReadItems(t testing.TB, topo *topology.Topology) ItemsLayout {
 		}
 		var primaryRows int
 		var primaryCRC uint32
-		for i, addr := range append([]topology.Addr{s.Primary}, s.Replicas...) {
+		for i, addr := range s.Addrs() {
 			db := OpenAdmin(t, topo, addr.HostPort)
 			if i > 0 {
 				if ok, err := flavor.WaitApplied(t.Context(), db, f, pos, 30*time.Second); err != nil || !ok {

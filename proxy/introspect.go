@@ -33,7 +33,11 @@ var routeCommandRE = regexp.MustCompile(`(?is)^\s*show\s+scalelab_route\s+(.+?)[
 
 // routeTarget returns the statement a RouteCommand asks about.
 func routeTarget(query string) (string, bool) {
-	if len(query) < len(RouteCommand) {
+	// Every other statement fails here, before the regular expression,
+	// which cost about 1% of the proxy's CPU when run on every statement.
+	// The white space is the expression's \s.
+	q := strings.TrimLeft(query, " \t\n\f\r")
+	if len(q) < len(RouteCommand) || !strings.EqualFold(q[:4], "show") {
 		return "", false
 	}
 	m := routeCommandRE.FindStringSubmatch(query)

@@ -58,12 +58,35 @@ func TestRouteTarget(t *testing.T) {
 		{"SHOW scalelab_routes SELECT 1", "", false},
 		{"SHOW TABLES", "", false},
 		{"SELECT 'SHOW scalelab_route x'", "", false},
+		{"\t\f\r\nShOw scalelab_route SELECT 2", "SELECT 2", true},
+		{"\vSHOW scalelab_route SELECT 2", "", false}, // \v is not \s
+		{"SHOW", "", false},
+		{"(SHOW scalelab_route SELECT 1)", "", false},
 	} {
 		got, ok := routeTarget(tc.query)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("routeTarget(%q): got %q, %v, want %q, %v", tc.query, got, ok, tc.want, tc.ok)
 		}
 	}
+}
+
+// FuzzRouteTarget checks that routeTarget's quick test before its
+// regular expression never turns away a statement the expression takes.
+func FuzzRouteTarget(f *testing.F) {
+	for _, s := range []string{"SHOW scalelab_route SELECT 1", " \n\tshow Scalelab_Route x;", "\vSHOW scalelab_route x", "SELECT 1", "show"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		got, ok := routeTarget(q)
+		var want string
+		m := routeCommandRE.FindStringSubmatch(q)
+		if m != nil {
+			want = m[1]
+		}
+		if got != want || ok != (m != nil) {
+			t.Fatalf("routeTarget(%q) = %q, %v; the expression alone: %q, %v", q, got, ok, want, m != nil)
+		}
+	})
 }
 
 func TestConsistencyHint(t *testing.T) {

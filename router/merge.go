@@ -140,6 +140,28 @@ func windowed(sel *sqlparser.Select) string {
 	return name
 }
 
+// sequential finds a function whose value depends on how many rows the
+// server read before this one: MariaDB's ROWNUM(), and RAND with a seed,
+// whose sequence restarts with each statement (unseeded, RAND draws
+// anything anyway).
+func sequential(sel *sqlparser.Select) string {
+	name := ""
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if f, ok := n.(*sqlparser.FuncExpr); ok && name == "" {
+			switch f.Name.Lowered() {
+			case "rownum":
+				name = sqlparser.String(f)
+			case "rand":
+				if len(f.Exprs) > 0 {
+					name = sqlparser.String(f)
+				}
+			}
+		}
+		return name == "", nil
+	}, sel)
+	return name
+}
+
 func windowFunc(e sqlparser.Expr) bool {
 	switch x := e.(type) {
 	case *sqlparser.ArgumentLessWindowExpr, *sqlparser.FirstOrLastValueExpr, *sqlparser.NtileExpr,
@@ -341,6 +363,9 @@ func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (key, pad sql
 	}
 	if w := windowed(sel); w != "" {
 		return nil, nil, unsupported("window function "+w+" across shards", "each shard would number and rank only its own rows")
+	}
+	if f := sequential(sel); f != "" {
+		return nil, nil, unsupported(f+" across shards", "its value depends on the row's place among all the rows one server reads, and each shard would start over")
 	}
 	out := sqlparser.CloneRefOfSelect(sel)
 	spec := &mergeSpec{star: -1}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"reflect"
 	"sort"
@@ -294,7 +295,39 @@ type merger struct {
 	// err is a refusal found while comparing (a collation or a length the
 	// router cannot compare as the server does); the merge stops on it.
 	err error
+	// rounded names, per column, a type whose text the server rounds
+	// (see roundedType); "" for the others.
+	rounded []string
 }
+
+// roundedType says why a column's values arrive rounded, or "": a FLOAT
+// prints six significant digits and a DOUBLE with fixed decimals (as
+// ROUND(x, 1) gives) prints that many, while the server orders, groups
+// and tells them apart by their whole values. 1000.0001 and 1000.0003 as
+// FLOATs both arrive as 1000, so the router cannot tell them apart.
+func roundedType(ct *sql.ColumnType) string {
+	switch strings.ToUpper(ct.DatabaseTypeName()) {
+	case "FLOAT":
+		return roundedFloat
+	case "DOUBLE":
+		if _, scale, ok := ct.DecimalSize(); ok && scale != math.MaxInt64 {
+			return fmt.Sprintf("DOUBLE with %d decimals", scale)
+		}
+	}
+	return ""
+}
+
+// roundedTie records a refusal when two values of a rounded column (see
+// roundedType) arrive equal: the server may have told them apart.
+func (m *merger) roundedTie(a, b []any, c int) {
+	if m.err == nil && m.rounded[c] != "" && a[c] != nil && b[c] != nil {
+		m.err = unsupported("ordering by a "+m.rounded[c]+" across shards where two values print alike", roundedHint)
+	}
+}
+
+const roundedFloat = "FLOAT"
+
+const roundedHint = "the server sends the value rounded, but compares the whole value; order or group by CAST(x AS DECIMAL(65,30)) instead, or by x and a column that tells the rows apart"
 
 // maxSortLength is the default max_sort_length: the server orders
 // strings by this many bytes of their sort keys and no more.
@@ -397,6 +430,7 @@ func (m *merger) less(order []sortCol) func(a, b []any) bool {
 		for _, o := range order {
 			c := m.compareKey(a, b, o)
 			if c == 0 {
+				m.roundedTie(a, b, m.at(o.col))
 				continue
 			}
 			if o.desc {
@@ -428,6 +462,13 @@ func (m *merger) checkKinds(cols []string) error {
 			return unsupported("AVG of a date or time "+cols[m.at(i)]+" across shards", "average a number instead, e.g. AVG(UNIX_TIMESTAMP(dt))")
 		}
 	}
+	for _, g := range m.spec.groupBy {
+		// A DOUBLE with fixed decimals groups by its rounded value, as it
+		// is sent; a FLOAT by its whole value.
+		if m.rounded[m.at(g.col)] == roundedFloat {
+			return unsupported("GROUP BY or DISTINCT on a FLOAT "+cols[m.at(g.col)]+" across shards", roundedHint)
+		}
+	}
 	for _, k := range keys {
 		if m.kinds[m.at(k.col)] == kindEnum {
 			return unsupported("comparing ENUM or SET column "+cols[m.at(k.col)]+" across shards", "they sort by their index; order by CAST(col AS CHAR) or by col+0")
@@ -455,13 +496,14 @@ func newMerge(spec *mergeSpec, results []*sql.Rows) (*mergeSource, error) {
 		return nil, err
 	}
 	types, _ := results[0].ColumnTypes()
-	m := &merger{spec: spec, types: types, kinds: make([]valueKind, len(cols))}
+	m := &merger{spec: spec, types: types, kinds: make([]valueKind, len(cols)), rounded: make([]string, len(cols))}
 	if spec.star >= 0 {
 		m.shift = len(cols) - len(spec.cols)
 	}
 	for i := range cols {
 		if i < len(types) {
 			m.kinds[i] = kindOf(types[i])
+			m.rounded[i] = roundedType(types[i])
 		}
 	}
 	if err := m.checkKinds(cols); err != nil {
@@ -783,6 +825,12 @@ func (g *partial) average(sum, count int, ct *sql.ColumnType) any {
 	}
 	if f, ok := g.floats[sum]; ok {
 		n, _ := cnt.Float64()
+		if _, scale, ok := ct.DecimalSize(); ok && scale >= 0 && scale < 31 {
+			// An AVG of a DOUBLE with fixed decimals has fixed decimals
+			// too (four more), and the server sends it rounded to them.
+			v, _ := strconv.ParseFloat(strconv.FormatFloat(f/n, 'f', int(scale), 64), 64)
+			return v
+		}
 		return f / n
 	}
 	return ratText(new(big.Rat).Quo(g.rats[sum], cnt), scaleOf(ct))

@@ -88,6 +88,12 @@ func TestHandCorpus(t *testing.T) { runCorpus(t, "corpus.sql", 300) }
 // parser differences, literals) the same way.
 func TestHandCorpus2(t *testing.T) { runCorpus(t, "corpus2.sql", 150) }
 
+// TestHandCorpus3 runs the third corpus (an independent tester's: key
+// comparisons whose type the rest of the statement decides, values that
+// print alike but compare apart, per-statement state, merged aggregates,
+// column names) the same way.
+func TestHandCorpus3(t *testing.T) { runCorpus(t, "corpus3.sql", 150) }
+
 // runCorpus runs testdata/name, which must hold at least min statements.
 func runCorpus(t *testing.T, name string, min int) {
 	e := setup(t)

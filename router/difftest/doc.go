@@ -6,10 +6,11 @@
 // value. A statement the router cannot run exactly must be refused with
 // an error that names its shape; a different answer fails the test.
 //
-// The package has only tests. Two corpora feed them: a hand-written one
-// (testdata/corpus.sql) of statements chosen to break merges, and a
-// random generator in the manner of SQLancer, run at a fixed seed in CI
-// and at any size on demand:
+// The package has only tests. Hand-written corpora feed them
+// (testdata/corpus.sql of statements chosen to break merges, corpus2.sql
+// and corpus3.sql, the last by a tester who did not write the router), and
+// so does a random generator in the manner of SQLancer, run at a fixed
+// seed in CI and at any size on demand:
 //
 //	go test ./router/difftest -run Differential -count=1 -args -queries=100000 -seed=7
 package difftest

@@ -178,9 +178,20 @@ func TestReplicasLab(t *testing.T) {
 		// Nine statements in ten are reads, and every read goes to a
 		// replica when there is one. A run that ends by time cuts each
 		// client's sequence of ten short, before its closing write more
-		// often than not, so the share may pass 0.9 a little.
-		if want := 0.9 * float64(min(p.Replicas, 1)); p.ReplicaShare < want-0.02 || p.ReplicaShare > want+0.05 {
-			t.Errorf("%d replicas: got %.3f of statements on replicas, want %.1f", p.Replicas, p.ReplicaShare, want)
+		// often than not: each client's cut adds at most 0.9 of a read
+		// beyond nine in ten, in each run (a warm-up and a measured run a
+		// round), so the share may pass 0.9 by up to that many reads over
+		// the statements the runs made. On a slow host the runs are
+		// short, and that is more than a few hundredths.
+		s := Small()
+		clients := float64(max(s.Clients, clientsPerNode*(s.Replicas+1)))
+		statements := p.QPS * (s.Duration + s.Warmup).Seconds() * float64(s.Rounds)
+		over := 0.01
+		if statements > 0 {
+			over += 0.9 * clients * 2 * float64(s.Rounds) / statements
+		}
+		if want := 0.9 * float64(min(p.Replicas, 1)); p.ReplicaShare < want-0.02 || (p.Replicas > 0 && p.ReplicaShare > want+over) || (p.Replicas == 0 && p.ReplicaShare != 0) {
+			t.Errorf("%d replicas: got %.3f of statements on replicas, want %.1f (at most %.3f over it, from %.0f statements)", p.Replicas, p.ReplicaShare, want, over, statements)
 		}
 	}
 	if len(m.Stale) != 3*len(m.Points) {

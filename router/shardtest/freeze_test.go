@@ -230,6 +230,10 @@ func TestFrozenDemotedPrimaryWrite(t *testing.T) {
 		_, err := r.ExecContext(router.WithTrace(ctx, &tr), "UPDATE items SET qty = qty + 1000 WHERE id = ?", id)
 		wrote <- result{tr, err}
 	}()
+	// The write must be on the frozen primary before the failover: a
+	// goroutine that starts late on a loaded host would send it to the
+	// new primary, rightly, and the test would prove nothing.
+	waitFor(t, 10*time.Second, "the write to be in flight on the frozen primary", func() bool { return old.InFlight() > 0 })
 	waitFor(t, 10*time.Second, "the frozen primary to be found down", set.PrimaryDown)
 	// The failover, as the router sees it: the replica is the primary now.
 	next := sh

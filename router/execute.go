@@ -275,6 +275,9 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 	}
 	// Reads go to every target shard at once (inside a transaction, one
 	// after another: its branches are opened on the caller's goroutine).
+	// The last shard's read runs on the caller's goroutine, which would
+	// only wait: a new goroutine's stack grows through database/sql and
+	// the driver on every scatter (12% of a scatter's CPU in a profile).
 	results := make([]*sql.Rows, len(p.Shards))
 	errs := make([]error, len(p.Shards))
 	var wg sync.WaitGroup
@@ -284,7 +287,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 			errs[n] = r.onShard(WithTrace(ctx, &subs[n]), e, p, i, st, sub.fn(p.Queries[i], nil))
 			results[n] = sub.rows
 		}
-		if e.shard != nil {
+		if e.shard != nil || n == len(p.Shards)-1 {
 			read()
 			continue
 		}

@@ -3,6 +3,7 @@ package replica
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"io"
 	"net"
@@ -168,7 +169,11 @@ func IsConnError(err error) bool {
 		return false // the caller gave up; the server may be fine
 	}
 	var ne net.Error
+	// driver.ErrBadConn reaches the caller when database/sql ran out of
+	// connections to retry on: the node's were all dead (killed), and the
+	// new one failed too.
 	return errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, driver.ErrBadConn) ||
 		errors.Is(err, sql.ErrConnDone) ||
 		errors.Is(err, io.EOF) ||
 		errors.Is(err, io.ErrUnexpectedEOF) ||

@@ -2,6 +2,7 @@ package replica
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -96,6 +97,8 @@ func TestIsConnError(t *testing.T) {
 		{nil, false},
 		{mysql.ErrInvalidConn, true},
 		{io.EOF, true},
+		{driver.ErrBadConn, true},
+		{fmt.Errorf("query: %w", driver.ErrBadConn), true},
 		{fmt.Errorf("dial: %w", syscall.ECONNREFUSED), true},
 		{&mysql.MySQLError{Number: 1040}, true},
 		{&mysql.MySQLError{Number: 1062}, false},

@@ -310,11 +310,23 @@ func roundedType(ct *sql.ColumnType) string {
 	case "FLOAT":
 		return roundedFloat
 	case "DOUBLE":
-		if _, scale, ok := ct.DecimalSize(); ok && scale != math.MaxInt64 {
-			return fmt.Sprintf("DOUBLE with %d decimals", scale)
+		if d, ok := fixedDecimals(ct); ok {
+			return fmt.Sprintf("DOUBLE with %d decimals", d)
 		}
 	}
 	return ""
+}
+
+// fixedDecimals is the number of decimals a DOUBLE column is printed
+// with, when it has a fixed number (ROUND(x, 1), AVG of such a value); a
+// DOUBLE without one prints every digit its value needs. The driver
+// reports that case as the scale math.MaxInt64.
+func fixedDecimals(ct *sql.ColumnType) (int, bool) {
+	_, scale, ok := ct.DecimalSize()
+	if !ok || scale < 0 || scale == math.MaxInt64 {
+		return 0, false
+	}
+	return int(scale), true
 }
 
 // roundedTie records a refusal when two values of a rounded column (see
@@ -825,10 +837,10 @@ func (g *partial) average(sum, count int, ct *sql.ColumnType) any {
 	}
 	if f, ok := g.floats[sum]; ok {
 		n, _ := cnt.Float64()
-		if _, scale, ok := ct.DecimalSize(); ok && scale >= 0 && scale < 31 {
+		if d, ok := fixedDecimals(ct); ok {
 			// An AVG of a DOUBLE with fixed decimals has fixed decimals
 			// too (four more), and the server sends it rounded to them.
-			v, _ := strconv.ParseFloat(strconv.FormatFloat(f/n, 'f', int(scale), 64), 64)
+			v, _ := strconv.ParseFloat(strconv.FormatFloat(f/n, 'f', d, 64), 64)
 			return v
 		}
 		return f / n

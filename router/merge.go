@@ -37,6 +37,9 @@ type outCol struct {
 	// value (see sortKeyExprs), or -1; pad the one that says how the
 	// collation pads.
 	weight, pad int
+	// computed is true when the value may hold more than it prints (see
+	// mayHoldMore).
+	computed bool
 }
 
 // sortCol is a column the merge compares: an ORDER BY term or a GROUP BY
@@ -183,10 +186,35 @@ type mergePlanner struct {
 
 // add appends a hidden select expression and returns its position.
 func (m *mergePlanner) add(e sqlparser.Expr, c outCol) int {
+	c.computed = mayHoldMore(e)
 	m.hidden = append(m.hidden, &sqlparser.AliasedExpr{Expr: e})
 	m.exprs = append(m.exprs, e)
 	m.spec.cols = append(m.spec.cols, c)
 	return len(m.exprs) - 1
+}
+
+// mayHoldMore says whether the value of e may be finer than the server
+// prints it. Date and time arithmetic with an INTERVAL (`dt + INTERVAL x
+// SECOND`, DATE_ADD, DATE_SUB, TIMESTAMPADD) keeps every microsecond of a
+// fractional x, while the result's decimals follow x's: 1/3 of a second is
+// kept as .333333 and printed .3333, and the server orders and groups by
+// the microseconds. Functions that build a time (SEC_TO_TIME, ADDTIME,
+// MAKETIME, TIME) round to their decimals, and a CAST holds what it prints;
+// an expression that passes an INTERVAL's result through them is still
+// counted, to be safe.
+func mayHoldMore(e sqlparser.Expr) bool {
+	switch e.(type) {
+	case *sqlparser.CastExpr, *sqlparser.ConvertExpr:
+		return false
+	}
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if _, ok := n.(*sqlparser.IntervalDateExpr); ok {
+			found = true
+		}
+		return !found, nil
+	}, e)
+	return found
 }
 
 // column describes an expression as an output column, adding the hidden
@@ -200,7 +228,7 @@ func (m *mergePlanner) column(e sqlparser.Expr) (outCol, error) {
 	if k == aggNone && containsAggregate(e) {
 		return outCol{}, unsupported("expression over an aggregate "+sqlparser.String(e)+" across shards", "select the aggregate alone and compute in the application")
 	}
-	c := outCol{agg: k, weight: -1, pad: -1}
+	c := outCol{agg: k, weight: -1, pad: -1, computed: mayHoldMore(e)}
 	switch k {
 	case aggAvg:
 		arg := e.(*sqlparser.Avg).Arg
@@ -664,7 +692,6 @@ func (r *Router) selectTexts(text string, n int) []string {
 	var out []string
 	first := true
 	for {
-		before := tkn.Pos
 		typ, val := tkn.Scan()
 		switch {
 		case typ == 0 || typ == sqlparser.LEX_ERROR:
@@ -679,17 +706,16 @@ func (r *Router) selectTexts(text string, n int) []string {
 			continue
 		}
 		first = false
-		_ = before
 		switch {
 		case typ == '(':
 			depth++
 		case typ == ')':
 			depth--
 		case depth == 0 && typ == ',':
-			out = append(out, withoutComments(text[start:tkn.Pos-1]))
+			out = append(out, columnName(text[start:tkn.Pos-1]))
 			start = tkn.Pos
 		case depth == 0 && (typ == sqlparser.FROM || typ == sqlparser.INTO):
-			out = append(out, withoutComments(text[start:tkn.Pos-len(val)]))
+			out = append(out, columnName(text[start:tkn.Pos-len(val)]))
 			if len(out) != n {
 				return nil
 			}
@@ -698,29 +724,103 @@ func (r *Router) selectTexts(text string, n int) []string {
 	}
 }
 
-// withoutComments trims s and removes its leading and trailing /* */
-// comments, which the server leaves out of a column's name. A comment
-// inside the expression makes the name uncertain: "" then.
-func withoutComments(s string) string {
-	s = strings.TrimSpace(s)
-	for strings.HasPrefix(s, "/*") {
-		end := strings.Index(s, "*/")
-		if end < 0 {
-			return ""
+// columnName returns the name the server gives an unaliased select
+// expression written as s: its text from the first token to the last,
+// comments inside kept as written (`id /* c */ + 1`), comments and
+// spaces around it left out, and the markers of an executable comment
+// dropped (`1 /*!+ 1*/` is named "1 + 1"). It returns "" when it cannot
+// tell: an unclosed quote or comment, or an executable comment gated on
+// a version the backend may not have.
+func columnName(s string) string {
+	var b strings.Builder
+	end := -1 // b's length after the last token byte; -1 before the first
+	exec := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		rest := s[i:]
+		switch {
+		case c == '\'' || c == '"' || c == '`':
+			j := quoteEnd(s, i)
+			if j < 0 {
+				return ""
+			}
+			b.WriteString(s[i:j])
+			end, i = b.Len(), j
+		case strings.HasPrefix(rest, "/*!") || strings.HasPrefix(rest, "/*M!"):
+			if exec {
+				return ""
+			}
+			i += strings.IndexByte(rest, '!') + 1
+			if digits(s[i:]) >= 5 {
+				return "" // /*!50700 …*/: kept or dropped by the backend's version
+			}
+			exec = true
+		case exec && strings.HasPrefix(rest, "*/"):
+			exec = false
+			i += 2
+		case strings.HasPrefix(rest, "/*"):
+			j := strings.Index(rest[2:], "*/")
+			if j < 0 {
+				return ""
+			}
+			if end >= 0 {
+				b.WriteString(rest[:j+4])
+			}
+			i += j + 4
+		case c == '#' || strings.HasPrefix(rest, "--") && (len(rest) == 2 || isSpace(rest[2])):
+			j := strings.IndexByte(rest, '\n')
+			if j < 0 {
+				j = len(rest)
+			}
+			if end >= 0 {
+				b.WriteString(rest[:j])
+			}
+			i += j
+		case isSpace(c):
+			if end >= 0 {
+				b.WriteByte(c)
+			}
+			i++
+		default:
+			b.WriteByte(c)
+			end = b.Len()
+			i++
 		}
-		s = strings.TrimSpace(s[end+2:])
 	}
-	for strings.HasSuffix(s, "*/") {
-		start := strings.LastIndex(s, "/*")
-		if start < 0 {
-			return ""
-		}
-		s = strings.TrimSpace(s[:start])
-	}
-	if strings.Contains(s, "/*") {
+	if exec || end < 0 {
 		return ""
 	}
-	return s
+	return b.String()[:end]
+}
+
+// quoteEnd returns the index just past the quoted string, identifier or
+// name that starts at s[i], or -1 if it does not close. A quote is
+// escaped by doubling it, and in a string by a backslash.
+func quoteEnd(s string, i int) int {
+	q := s[i]
+	for j := i + 1; j < len(s); j++ {
+		switch {
+		case s[j] == '\\' && q != '`':
+			j++
+		case s[j] == q && j+1 < len(s) && s[j+1] == q:
+			j++
+		case s[j] == q:
+			return j + 1
+		}
+	}
+	return -1
+}
+
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
 }
 
 // keepNames aliases each unaliased computed select expression with the
@@ -736,12 +836,16 @@ func (r *Router) keepNames(sel *sqlparser.Select, text string) {
 		if !ok || !ae.As.IsEmpty() || i >= len(texts) {
 			continue
 		}
+		// The parser drops a unary plus and parentheses, which the
+		// server does not name either way: `+ (id)` is "id", `(1)` is
+		// "1" and `(NULL)` is "NULL".
 		switch x := ae.Expr.(type) {
-		case *sqlparser.ColName, *sqlparser.IntroducerExpr:
-			continue // named by the column, or by the string's value
+		case *sqlparser.ColName, *sqlparser.IntroducerExpr, *sqlparser.NullVal, sqlparser.BoolVal:
+			continue // named by the column, by the string's value, NULL, TRUE or FALSE
 		case *sqlparser.Literal:
-			if x.Type == sqlparser.StrVal {
-				continue // named by its value
+			switch x.Type {
+			case sqlparser.StrVal, sqlparser.IntVal, sqlparser.DecimalVal, sqlparser.FloatVal:
+				continue // named by its value, or by the number as written
 			}
 		case *sqlparser.UnaryExpr:
 			if strings.HasPrefix(sqlparser.String(x), "N'") {

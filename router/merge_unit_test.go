@@ -1005,3 +1005,43 @@ func (r *synthRows) ColumnTypePrecisionScale(i int) (int64, int64, bool) {
 	}
 	return 0, 0, false
 }
+
+// TestColumnName holds columnName to the names MariaDB 10.11 gave these
+// unaliased select expressions (each sent as "SELECT <expr>\nFROM t").
+func TestColumnName(t *testing.T) {
+	tests := []struct{ expr, want string }{
+		{"id /* c */ + 1", "id /* c */ + 1"},
+		{"1+/*y*/1", "1+/*y*/1"},
+		{" id + 1 /* t */", "id + 1"},
+		{"/* l */ id + 1", "id + 1"},
+		{"id + 1 /* t */ /* u */", "id + 1"},
+		{"id + 1 -- z\n", "id + 1"},
+		{"1 + 1 # x\n", "1 + 1"},
+		{"1 + -- x\n1", "1 + -- x\n1"},
+		{"1 + # x\n1", "1 + # x\n1"},
+		{"1 +\n1", "1 +\n1"},
+		{"id\t+\t1", "id\t+\t1"},
+		{"1 /*+ hint */ + 1", "1 /*+ hint */ + 1"},
+		{"1+/*!2*/", "1+2"},
+		{"id /*!*/ + 1", "id  + 1"},
+		{"id /*!+ 1*/", "id + 1"},
+		{"/*!1 +*/ 1", "1 + 1"},
+		{"1 + /*!  2*/", "1 +   2"},
+		{"-(1)", "-(1)"},
+		{"(0x41)", "(0x41)"},
+		{"concat('a /* b */', id)", "concat('a /* b */', id)"},
+		{`concat('it''s', "a\"b", id)`, `concat('it''s', "a\"b", id)`},
+		{"`a``b` + 1", "`a``b` + 1"},
+		// Not told: the backend's version decides, or the text is cut.
+		{"1 + /*!50000 2*/", ""},
+		{"1 + /*M!100000 2*/", ""},
+		{"1 + /* open", ""},
+		{"concat('open", ""},
+		{"/* only */", ""},
+	}
+	for _, tt := range tests {
+		if got := columnName(tt.expr); got != tt.want {
+			t.Errorf("columnName(%q) = %q, want %q", tt.expr, got, tt.want)
+		}
+	}
+}

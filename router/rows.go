@@ -317,6 +317,30 @@ func roundedType(ct *sql.ColumnType) string {
 	return ""
 }
 
+// roundedTemporal names the type of a computed date or time whose
+// printed fraction may be shorter than the one it holds (see
+// mayHoldMore), or "": a DATETIME, TIMESTAMP or TIME with 1 to 5
+// decimals.
+func roundedTemporal(ct *sql.ColumnType) string {
+	name := strings.ToUpper(ct.DatabaseTypeName())
+	switch name {
+	case "DATETIME", "TIMESTAMP", "TIME":
+		if _, d, ok := ct.DecimalSize(); ok && d > 0 && d < 6 {
+			return fmt.Sprintf("computed %s(%d)", name, d)
+		}
+	}
+	return ""
+}
+
+// roundedHintFor says how to get an exact order or grouping for a
+// rounded type r.
+func roundedHintFor(r string) string {
+	if strings.HasPrefix(r, "computed ") {
+		return "the server sends the value rounded to its decimals, but keeps and compares microseconds; order or group by CAST(x AS DATETIME(6)) (or TIME(6)) instead, or by x and a column that tells the rows apart"
+	}
+	return roundedHint
+}
+
 // fixedDecimals is the number of decimals a DOUBLE column is printed
 // with, when it has a fixed number (ROUND(x, 1), AVG of such a value); a
 // DOUBLE without one prints every digit its value needs. The driver
@@ -333,7 +357,7 @@ func fixedDecimals(ct *sql.ColumnType) (int, bool) {
 // roundedType) arrive equal: the server may have told them apart.
 func (m *merger) roundedTie(a, b []any, c int) {
 	if m.err == nil && m.rounded[c] != "" && a[c] != nil && b[c] != nil {
-		m.err = unsupported("ordering by a "+m.rounded[c]+" across shards where two values print alike", roundedHint)
+		m.err = unsupported("ordering by a "+m.rounded[c]+" across shards where two values print alike", roundedHintFor(m.rounded[c]))
 	}
 }
 
@@ -477,8 +501,11 @@ func (m *merger) checkKinds(cols []string) error {
 	for _, g := range m.spec.groupBy {
 		// A DOUBLE with fixed decimals groups by its rounded value, as it
 		// is sent; a FLOAT by its whole value.
-		if m.rounded[m.at(g.col)] == roundedFloat {
+		switch r := m.rounded[m.at(g.col)]; {
+		case r == roundedFloat:
 			return unsupported("GROUP BY or DISTINCT on a FLOAT "+cols[m.at(g.col)]+" across shards", roundedHint)
+		case strings.HasPrefix(r, "computed "):
+			return unsupported("GROUP BY or DISTINCT on a "+r+" "+cols[m.at(g.col)]+" across shards", roundedHintFor(r))
 		}
 	}
 	for _, k := range keys {
@@ -516,6 +543,11 @@ func newMerge(spec *mergeSpec, results []*sql.Rows) (*mergeSource, error) {
 		if i < len(types) {
 			m.kinds[i] = kindOf(types[i])
 			m.rounded[i] = roundedType(types[i])
+		}
+	}
+	for j, c := range spec.cols {
+		if i := m.at(j); c.computed && j != spec.star && i < len(types) && m.rounded[i] == "" {
+			m.rounded[i] = roundedTemporal(types[i])
 		}
 	}
 	if err := m.checkKinds(cols); err != nil {

@@ -180,7 +180,7 @@ func (r *Router) refuseOneShardOnly(st *Statement) error {
 		return unsupported("versioned executable comment /*!NNNNN … */", "the router cannot tell whether the server runs it; write it as plain SQL")
 	}
 	if st.Assigns {
-		return unsupported("assignment to a user variable (:=) across shards", "it would set the variable on one shard's connection only; use SET @v = …, which the router keeps on every connection")
+		return unsupported("assignment to a user variable (:= or SELECT … INTO @v)", "it would set the variable on one pooled connection only; select the value, then SET @v to it, which the router keeps on every connection of the session")
 	}
 	switch ast := st.AST.(type) {
 	case nil, *sqlparser.OtherAdmin:
@@ -223,12 +223,17 @@ func (r *Router) refuseOneShardOnly(st *Statement) error {
 	return nil
 }
 
-// assignsVariable reports whether a statement assigns a user variable
-// with :=.
+// assignsVariable reports whether a statement assigns a user variable,
+// with := or with SELECT … INTO @v.
 func assignsVariable(ast sqlparser.Statement) bool {
 	return anyNode(ast, func(n sqlparser.SQLNode) bool {
-		_, ok := n.(*sqlparser.AssignmentExpr)
-		return ok
+		switch x := n.(type) {
+		case *sqlparser.AssignmentExpr:
+			return true
+		case *sqlparser.SelectInto:
+			return len(x.VarList) > 0
+		}
+		return false
 	})
 }
 

@@ -313,6 +313,9 @@ SELECT id FROM images USE INDEX (PRIMARY) WHERE id IN (3, 7)
 [ordered] SELECT id FROM images IGNORE INDEX (PRIMARY) ORDER BY id LIMIT 3
 SELECT id FROM images WHERE id = 7 FOR UPDATE NOWAIT
 [refuse:assignment to a user variable] SELECT @a := id FROM images WHERE id = 7
+[refuse:assignment to a user variable] SELECT id FROM images WHERE id = 7 INTO @a
+[refuse:assignment to a user variable] SELECT id, name FROM images WHERE id = 7 INTO @a, @b
+[refuse:assignment to a user variable] SELECT 1 INTO @one
 [refuse:on sharded table images] SELECT id FROM images WHERE id = 7 LIMIT 1 ROWS EXAMINED 10
 [refuse:on sharded table images] SELECT id FROM images WHERE id IN (3, 7) FOR UPDATE WAIT 1
 [refuse:on sharded table images] SELECT id, CAST(id AS INTEGER) AS i FROM images WHERE id < 5

@@ -66,6 +66,12 @@ type Config struct {
 	// RowBatch is how many bytes of rows are sent to the client at a time.
 	// Zero means DefaultRowBatch.
 	RowBatch int
+	// NoRelay turns the relay off: every statement's rows are decoded
+	// from the backend and encoded again for the client, as scatter
+	// results always are. With the relay on, a text read that goes
+	// unchanged to one node, from a client without session state, is
+	// copied to the client byte for byte.
+	NoRelay bool
 	// Logf receives one line per notable event (rejected connection, idle
 	// close, drain). Nil means no logging.
 	Logf func(format string, args ...any)

@@ -36,6 +36,9 @@ func (h *handler) client(c *vtmysql.Conn) *client { return c.ClientData.(*client
 func (h *handler) NewConnection(c *vtmysql.Conn) {
 	c.ClientData = &client{sess: h.s.r.NewSession()}
 	c.StatusFlags |= vtmysql.ServerStatusAutocommit
+	if cc, ok := c.GetRawConn().(*clientConn); ok {
+		cc.vc = c
+	}
 }
 
 // ConnectionReady lifts the login timeout of a client that has logged in.
@@ -175,7 +178,11 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 		}
 		return kindIntrospect, cb(res)
 	}
-	res, err := cl.sess.Run(ctx, query, args...)
+	var st *router.Statement
+	if cc, ok := c.GetRawConn().(*clientConn); ok {
+		st, cc.declined = cc.declined, nil
+	}
+	res, err := cl.sess.RunClassified(ctx, st, query, args...)
 	kind := res.Statement.Kind.String()
 	if res.Statement.Kind == router.DDL {
 		h.s.describe.forget()

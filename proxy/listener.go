@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/scalelab/scalelab/router"
+	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/sqlerror"
 )
 
@@ -147,9 +149,112 @@ type clientConn struct {
 	// timeout, logged in, reads with none, and setting none again before
 	// every command would cost each a trip through the runtime's timers.
 	deadline time.Time
+
+	// Once the client has logged in, Read frames its packets, so that a
+	// COM_QUERY the relay takes never reaches the protocol library (see
+	// relay.go). vc is the library's connection, set when it is made.
+	vc *vtmysql.Conn
+	// in holds bytes read from the client and not yet handed on, in
+	// rbuf.
+	in, rbuf []byte
+	// pass is how many bytes of the packet being handed to the library
+	// are left; cont is set when that packet has the maximum length, so
+	// the next one continues it.
+	pass int
+	cont bool
+	// packetBuf and outBuf are reused by the relay.
+	packetBuf, outBuf []byte
+	// declined is the classification of the COM_QUERY the relay declined
+	// last, for the library's path to run it without classifying again.
+	declined *router.Statement
 }
 
+// Read hands the protocol library the client's bytes. After login it
+// hands them a packet at a time, and relays the COM_QUERY packets the
+// relay takes itself: the library reads a command only when it has
+// answered the last one, so a packet boundary is where no response is
+// pending.
 func (c *clientConn) Read(p []byte) (int, error) {
+	if c.vc == nil || !c.loggedIn.Load() || c.l.s.relay == nil {
+		if len(c.in) > 0 {
+			return c.handOn(p, len(c.in)), nil
+		}
+		n, err := c.readSocket(p)
+		c.sniff.feed(p[:n])
+		return n, err
+	}
+	for c.pass == 0 {
+		for len(c.in) < 5 {
+			if err := c.fill(); err != nil {
+				return 0, err
+			}
+		}
+		n := int(c.in[0]) | int(c.in[1])<<8 | int(c.in[2])<<16
+		cont := c.cont
+		c.cont = n == maxPacket
+		if !cont && c.in[4] == comQuery && c.in[3] == 0 && n <= maxRelayQuery {
+			for len(c.in) < 4+n {
+				if err := c.fill(); err != nil {
+					return 0, err
+				}
+			}
+			handled, err := c.relay(c.in[5 : 4+n])
+			if err != nil {
+				return 0, err
+			}
+			if handled {
+				c.in = c.in[4+n:]
+				continue
+			}
+		}
+		c.pass = 4 + n
+	}
+	if len(c.in) == 0 {
+		n, err := c.readSocket(p[:min(len(p), c.pass)])
+		c.pass -= n
+		c.sniff.feed(p[:n])
+		return n, err
+	}
+	return c.handOn(p, c.pass), nil
+}
+
+// handOn copies up to limit bytes of in to p, for the library.
+func (c *clientConn) handOn(p []byte, limit int) int {
+	n := copy(p, c.in[:min(len(c.in), limit)])
+	c.in = c.in[n:]
+	c.pass = max(c.pass-n, 0)
+	c.sniff.feed(p[:n])
+	return n
+}
+
+// fill reads more of the client's bytes into in, which lies in rbuf.
+func (c *clientConn) fill() error {
+	switch {
+	case c.rbuf == nil:
+		c.rbuf = make([]byte, 16<<10)
+		c.in = c.rbuf[:0]
+	case len(c.in) == 0:
+		c.in = c.rbuf[:0]
+	case cap(c.in) == len(c.in): // no room after the bytes held
+		if len(c.in) > len(c.rbuf)/2 {
+			c.rbuf = make([]byte, 2*len(c.rbuf))
+		}
+		c.in = c.rbuf[:copy(c.rbuf, c.in)]
+	}
+	n, err := c.readSocket(c.in[len(c.in):cap(c.in)])
+	c.in = c.in[:len(c.in)+n]
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// readSocket reads from the client with the login and idle deadlines, and
+// answers a timeout or a drain with the error packet that says why.
+func (c *clientConn) readSocket(p []byte) (int, error) {
 	if c.l.s.draining.Load() {
 		c.say(errShutdown)
 		return 0, io.EOF
@@ -170,7 +275,6 @@ func (c *clientConn) Read(p []byte) (int, error) {
 		c.deadline = deadline
 	}
 	n, err := c.Conn.Read(p)
-	c.sniff.feed(p[:n])
 	if err == nil {
 		return n, nil
 	}

@@ -18,6 +18,7 @@ type metrics struct {
 	errors   *prometheus.CounterVec // number: the MySQL error number sent
 	latency  *prometheus.HistogramVec
 	byKind   map[string]prometheus.Observer
+	relayed  prometheus.Counter
 }
 
 // statementKinds are the router's statement kinds, plus the proxy's own.
@@ -48,6 +49,9 @@ func newMetrics(r *router.Router) *metrics {
 			Buckets: prometheus.ExponentialBuckets(50e-6, 2, 18), // 50µs … 6.5s
 		}, []string{"kind"}),
 		byKind: map[string]prometheus.Observer{},
+		relayed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "scalelab_proxy_relayed_total", Help: "Statements whose response was copied from the node to the client byte for byte (see scalelab proxy --relay).",
+		}),
 	}
 	for _, k := range statementKinds {
 		m.byKind[k] = m.latency.WithLabelValues(k)
@@ -55,7 +59,7 @@ func newMetrics(r *router.Router) *metrics {
 	for _, reason := range []string{"auth", "max_connections", "idle_timeout"} {
 		m.rejected.WithLabelValues(reason)
 	}
-	m.reg.MustRegister(m.open, m.accepted, m.rejected, m.errors, m.latency, routerCollector{r})
+	m.reg.MustRegister(m.open, m.accepted, m.rejected, m.errors, m.latency, m.relayed, routerCollector{r})
 	return m
 }
 

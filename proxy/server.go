@@ -31,6 +31,9 @@ type Server struct {
 	env      *vtenv.Environment
 	metrics  *metrics
 	describe *describer
+	// relay keeps the raw connections of relayed reads (see relay.go);
+	// nil when Config.NoRelay turns the relay off.
+	relay *relayPools
 
 	// ctx bounds every statement; it is canceled when a shutdown gives up
 	// waiting, so statements stuck on a backend end too.
@@ -66,7 +69,11 @@ func New(r *router.Router, cfg Config) (*Server, error) {
 	}
 	vitessLog(cfg.Logf)
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Server{r: r, cfg: cfg, env: env, metrics: newMetrics(r), describe: newDescriber(r), ctx: ctx, stmtCtx: context.WithoutCancel(ctx), cancel: cancel}, nil
+	s := &Server{r: r, cfg: cfg, env: env, metrics: newMetrics(r), describe: newDescriber(r), ctx: ctx, stmtCtx: context.WithoutCancel(ctx), cancel: cancel}
+	if !cfg.NoRelay {
+		s.relay = newRelayPools(cfg.Logf)
+	}
+	return s, nil
 }
 
 // Start listens on Config.Listen (and Config.Metrics) and serves clients
@@ -198,6 +205,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	s.cancel()
+	if s.relay != nil {
+		s.relay.close()
+	}
 	if s.web != nil {
 		wctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		s.web.Shutdown(wctx)

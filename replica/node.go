@@ -44,6 +44,9 @@ type Node struct {
 	// stuck tracks the node's connections; a finding that the node
 	// stopped answering closes those stuck in a read or a write.
 	stuck stuckConns
+	// cfg is the driver configuration the pool connects with (see
+	// DialRaw).
+	cfg *mysql.Config
 	// replicaSince is when the node last became a replica (a sinceEpoch
 	// time; 0 if it was one from the start): connections made before,
 	// while it was a primary, are never ended, whatever they wait for (a
@@ -87,6 +90,7 @@ func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig) (*Node, error)
 	nd.stuck.retireBefore = nd.replicaSince.Load
 	cfg = cfg.Clone()
 	cfg.DialFunc = nd.stuck.dial
+	nd.cfg = cfg
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, err
@@ -100,6 +104,16 @@ func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig) (*Node, error)
 	nd.setRole(n.Role)
 	nd.lagMicro.Store(lagUnknown)
 	return nd, nil
+}
+
+// DialRaw opens a connection to the node as its pool would, tracked like
+// the pool's (a statement stuck on it is ended when the node stops
+// answering), and returns it with the driver configuration it is for, for
+// a caller that speaks the protocol itself (the proxy's relay). The
+// caller logs in and closes it.
+func (n *Node) DialRaw(ctx context.Context) (net.Conn, *mysql.Config, error) {
+	c, err := n.stuck.dial(ctx, n.cfg.Net, n.cfg.Addr)
+	return c, n.cfg, err
 }
 
 // Role is the node's current role: its topology role, or the one a

@@ -55,6 +55,9 @@ const (
 	opQuery
 	opGet
 	opSelect
+	// opRelay hands the node a read goes to to op.relay, which runs the
+	// statement there itself (see Session.Relay).
+	opRelay
 )
 
 // op is one call: its statement, arguments and results.
@@ -72,6 +75,7 @@ type op struct {
 	destLen int
 	res     sql.Result
 	rows    *sql.Rows
+	relay   func(ctx context.Context, node *replica.Node) error
 }
 
 // statements gives a type the database/sql and sqlx statement methods,
@@ -152,6 +156,8 @@ func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
 		case opSelect:
 			o.rewindDest()
 			err = sqlx.SelectContext(ctx, q, o.dest, query, args...)
+		case opRelay:
+			err = o.relay(ctx, q.(relayNode).node)
 		}
 		return err
 	}

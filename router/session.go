@@ -95,8 +95,17 @@ type Result struct {
 // know in advance what a statement returns, such as the proxy and
 // scalelab query.
 func (s *Session) Run(ctx context.Context, query string, args ...any) (*Result, error) {
+	return s.RunClassified(ctx, nil, query, args...)
+}
+
+// RunClassified is Run for a query already classified as st (by Relay,
+// which declined it); a nil st, or one of another text, is ignored.
+func (s *Session) RunClassified(ctx context.Context, st *Statement, query string, args ...any) (*Result, error) {
 	o := &op{kind: opQuery, query: query, args: args}
-	st := s.r.classified(o)
+	if st != nil && st.Text == query {
+		o.st = st
+	}
+	st = s.r.classified(o)
 	res := &Result{Statement: st}
 	if !st.Kind.ReturnsRows() {
 		o.kind = opExec
@@ -108,6 +117,44 @@ func (s *Session) Run(ctx context.Context, query string, args ...any) (*Result, 
 		res.LastInsertID, _ = o.res.LastInsertId()
 	}
 	return res, err
+}
+
+// Relay offers query, a text statement, to fn: when the session has no
+// state of its own (no transaction, autocommit on, no SET or USE) and the
+// statement is a read that goes unchanged to one node, fn runs it on that
+// node (the one Run would pick, with the same retry on a failed replica,
+// counts and trace) and Relay reports true. fn must return an error that
+// replica.IsConnError holds for only if the statement may be tried again
+// elsewhere. Otherwise Relay reports false and runs nothing; the caller
+// runs the statement with Run. st is the statement's classification, or
+// nil.
+//
+// The proxy relays such reads byte for byte, which spares it decoding and
+// encoding every row.
+func (s *Session) Relay(ctx context.Context, query string, fn func(ctx context.Context, node *replica.Node) error) (st *Statement, ok bool, err error) {
+	if s.tx != nil || !s.autocommit || len(s.vars) > 0 || s.db != "" {
+		return nil, false, nil
+	}
+	o := &op{kind: opRelay, query: query, relay: fn}
+	st = s.r.classified(o)
+	if st.Kind != Read || st.AST == nil {
+		return st, false, nil
+	}
+	p, err := s.r.planStatement(st, nil)
+	if err != nil || p.Queries != nil || p.Sequence != "" || len(p.Shards) != 1 {
+		return st, false, nil // Run reports the error
+	}
+	return st, true, s.r.run(ctx, &env{g: &s.g, on: relayVia, lost: s.lost, mode: s.effectiveMode()}, o)
+}
+
+// relayNode is what a relayed read runs on: the node itself.
+type relayNode struct {
+	queryer
+	node *replica.Node
+}
+
+func relayVia(_ context.Context, node *replica.Node) (queryer, bool, error) {
+	return relayNode{node.DB, node}, false, nil
 }
 
 func (s *Session) do(ctx context.Context, o *op) error {

@@ -18,7 +18,7 @@ import (
 func newProxyCmd() *cobra.Command {
 	var topo, user, password, cpuProfile string
 	var backendMaxOpen, threads int
-	var multiWrites bool
+	var multiWrites, relay bool
 	var failoverBuffer, switchBuffer time.Duration
 	var auto failover.WatchConfig
 	var autoFailover bool
@@ -125,6 +125,7 @@ needs the sandbox the topology file belongs to.`,
 					}
 				}()
 			}
+			cfg.NoRelay = !relay || backendMaxOpen > 0
 			srv, err := proxy.New(r, cfg)
 			if err != nil {
 				return &usageError{err}
@@ -153,6 +154,7 @@ needs the sandbox the topology file belongs to.`,
 	c.Flags().DurationVar(&cfg.LoginTimeout, "login-timeout", proxy.DefaultLoginTimeout, "close a connection that has not logged in this long after connecting (as MySQL's connect_timeout; negative: never)")
 	c.Flags().IntVar(&cfg.MaxQueryBytes, "max-query-bytes", proxy.DefaultMaxQueryBytes, "refuse a statement longer than this with error 1153, before parsing it (as max_allowed_packet; negative: no limit)")
 	c.Flags().IntVar(&backendMaxOpen, "backend-max-open", 0, "most connections to each backend node; clients queue past it (0: no limit; keep it under the servers' max_connections)")
+	c.Flags().BoolVar(&relay, "relay", true, "copy the response to a text read that goes unchanged to one node straight to the client, byte for byte, on connections of the proxy's own (off: decode and encode its rows, as for a merged result; off too with --backend-max-open, which those connections would pass)")
 	c.Flags().IntVar(&threads, "threads", 0, "threads that run statements at once, as haproxy's nbthread (0: one per core); 1 is one event loop, the least CPU per statement on a small machine")
 	c.Flags().DurationVar(&cfg.DrainTimeout, "drain-timeout", proxy.DefaultDrainTimeout, "on SIGTERM, how long statements in flight may run before they are cut off")
 	c.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the proxy to this file when it stops (for go tool pprof)")

@@ -1,0 +1,592 @@
+package proxy
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha1"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/replica"
+	vtmysql "vitess.io/vitess/go/mysql"
+)
+
+// The relay: a text read that the router sends unchanged to one node, from
+// a client whose session has no state of its own, is sent on a raw
+// connection to that node, and the node's response is copied back to the
+// client packet for packet, never decoded into rows and encoded again.
+// The router still picks the node (replica or primary, by health, lag and
+// consistency mode), counts and traces the statement, and retries a read
+// on a replica that failed under it, as for any statement; only the bytes
+// take the short way. The raw connections log in with the capabilities
+// that shape a response (CLIENT_DEPRECATE_EOF, CLIENT_FOUND_ROWS) set as
+// the client's are, so the node's response is the one the client expects.
+
+const (
+	comQuery = 0x03
+	// maxPacket is the largest payload of one packet; a payload this long
+	// continues in the next packet.
+	maxPacket = 1<<24 - 1
+	// maxRelayQuery is the longest COM_QUERY the relay reads ahead of the
+	// protocol library; a longer one takes the library's path.
+	maxRelayQuery = 64 << 10
+	// relayFlush is how many bytes of a response are gathered before they
+	// are written to the client.
+	relayFlush = 16 << 10
+	// relayIdle is how many idle raw connections are kept per node and
+	// capability set.
+	relayIdle = 64
+	// relayCaps are the capabilities taken from the client.
+	relayCaps = vtmysql.CapabilityClientDeprecateEOF | vtmysql.CapabilityClientFoundRows
+)
+
+// Capability flags of the raw connections' login.
+// CLIENT_LONG_PASSWORD (bit 0) is left out: MariaDB does not offer it,
+// and reads a client without it as one that knows MariaDB's extended
+// capabilities, of which the relay asks none.
+const (
+	capLongFlag         = 1 << 2
+	capConnectWithDB    = 1 << 3
+	capProtocol41       = 1 << 9
+	capTransactions     = 1 << 13
+	capSecureConnection = 1 << 15
+	capMultiResults     = 1 << 17
+	capPluginAuth       = 1 << 19
+	// statusMoreResults is SERVER_MORE_RESULTS_EXISTS.
+	statusMoreResults = 0x0008
+)
+
+// errNoRelay is a node the relay cannot log in to (an authentication
+// method it does not speak, TLS): the statement takes the library's path,
+// and the relay stays off.
+var errNoRelay = errors.New("proxy: relay unavailable")
+
+// errRelayBroken ends a client's connection whose response was cut after
+// part of it was sent: nothing else can be said on it. It is not a
+// connection error (replica.IsConnError), so the router does not try the
+// statement again.
+var errRelayBroken = errors.New("proxy: relayed response cut off")
+
+// relayPools keeps idle raw connections per node and capability set.
+type relayPools struct {
+	mu     sync.Mutex
+	idle   map[relayKey][]*backendConn
+	closed bool
+	// off is set when a node's login cannot be done; the relay is then
+	// skipped for every statement.
+	off  atomic.Bool
+	logf func(format string, args ...any)
+}
+
+type relayKey struct {
+	node *replica.Node
+	caps uint32
+}
+
+// backendConn is a raw, logged-in connection to a node.
+type backendConn struct {
+	net.Conn
+	r   *bufio.Reader
+	key relayKey
+	buf []byte // a reused packet buffer
+}
+
+func newRelayPools(logf func(string, ...any)) *relayPools {
+	return &relayPools{idle: map[relayKey][]*backendConn{}, logf: logf}
+}
+
+// get returns an idle connection for key, or logs in a new one; reused
+// says which.
+func (p *relayPools) get(ctx context.Context, key relayKey) (bc *backendConn, reused bool, err error) {
+	p.mu.Lock()
+	if l := p.idle[key]; len(l) > 0 {
+		bc = l[len(l)-1]
+		p.idle[key] = l[:len(l)-1]
+		p.mu.Unlock()
+		return bc, true, nil
+	}
+	p.mu.Unlock()
+	bc, err = dialBackend(ctx, key)
+	return bc, false, err
+}
+
+// put keeps bc for reuse, or closes it.
+func (p *relayPools) put(bc *backendConn) {
+	p.mu.Lock()
+	if !p.closed && len(p.idle[bc.key]) < relayIdle {
+		p.idle[bc.key] = append(p.idle[bc.key], bc)
+		bc = nil
+	}
+	p.mu.Unlock()
+	if bc != nil {
+		bc.Close()
+	}
+}
+
+// close closes the idle connections; those in use close when put back.
+func (p *relayPools) close() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle, p.closed = map[relayKey][]*backendConn{}, true
+	p.mu.Unlock()
+	for _, l := range idle {
+		for _, bc := range l {
+			bc.Close()
+		}
+	}
+}
+
+// dialBackend connects to key's node and logs in as its pool does.
+func dialBackend(ctx context.Context, key relayKey) (*backendConn, error) {
+	c, cfg, err := key.node.DialRaw(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bc := &backendConn{Conn: c, r: bufio.NewReaderSize(c, relayFlush), key: key}
+	if err := bc.login(cfg, key.caps); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return bc, nil
+}
+
+// readPacket reads one packet into bc.buf: its 4-byte header, then its
+// payload.
+func (bc *backendConn) readPacket() ([]byte, error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(bc.r, hdr[:]); err != nil {
+		return nil, err
+	}
+	n := int(hdr[0]) | int(hdr[1])<<8 | int(hdr[2])<<16
+	if cap(bc.buf) < 4+n {
+		bc.buf = make([]byte, 4+n, max(4+n, 2*cap(bc.buf)))
+	}
+	b := bc.buf[:4+n]
+	copy(b, hdr[:])
+	if _, err := io.ReadFull(bc.r, b[4:]); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (bc *backendConn) writePacket(seq byte, payload []byte) error {
+	b := make([]byte, 4, 4+len(payload))
+	b[0], b[1], b[2], b[3] = byte(len(payload)), byte(len(payload)>>8), byte(len(payload)>>16), seq
+	_, err := bc.Write(append(b, payload...))
+	return err
+}
+
+// login answers the node's handshake as the user of cfg, with
+// mysql_native_password, the method of the topology's users. A node that
+// asks for another method, or for TLS, gives errNoRelay.
+func (bc *backendConn) login(cfg *mysql.Config, clientCaps uint32) error {
+	if cfg.TLS != nil || cfg.TLSConfig != "" && cfg.TLSConfig != "false" {
+		return fmt.Errorf("%w: the node's connections use TLS", errNoRelay)
+	}
+	if cfg.Collation != "" && cfg.Collation != "utf8mb4_general_ci" {
+		return fmt.Errorf("%w: collation %s", errNoRelay, cfg.Collation)
+	}
+	b, err := bc.readPacket()
+	if err != nil {
+		return err
+	}
+	if len(b) > 4 && b[4] == 0xff {
+		return backendError(b[4:])
+	}
+	h, err := parseHandshake(b[4:])
+	if err != nil {
+		return err
+	}
+	caps := uint32(capLongFlag|capProtocol41|capTransactions|capSecureConnection|capMultiResults|capPluginAuth) | clientCaps&relayCaps
+	if cfg.DBName != "" {
+		caps |= capConnectWithDB
+	}
+	if h.caps&caps != caps {
+		return fmt.Errorf("%w: the node lacks capabilities %#x", errNoRelay, caps&^h.caps)
+	}
+	if h.plugin != "" && h.plugin != "mysql_native_password" {
+		return fmt.Errorf("%w: authentication method %s", errNoRelay, h.plugin)
+	}
+	auth := nativePassword(h.scramble, cfg.Passwd)
+	resp := make([]byte, 0, 64+len(cfg.User)+len(cfg.DBName))
+	resp = binary.LittleEndian.AppendUint32(resp, caps)
+	resp = binary.LittleEndian.AppendUint32(resp, maxPacket)
+	resp = append(resp, utf8mb4GeneralCI)
+	resp = append(resp, make([]byte, 23)...)
+	resp = append(append(resp, cfg.User...), 0)
+	resp = append(append(resp, byte(len(auth))), auth...)
+	if cfg.DBName != "" {
+		resp = append(append(resp, cfg.DBName...), 0)
+	}
+	resp = append(append(resp, "mysql_native_password"...), 0)
+	seq := b[3] + 1
+	if err := bc.writePacket(seq, resp); err != nil {
+		return err
+	}
+	for range 2 {
+		b, err := bc.readPacket()
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(b) < 5:
+			return errors.New("proxy: relay login: empty packet")
+		case b[4] == 0x00:
+			return nil
+		case b[4] == 0xff:
+			return backendError(b[4:])
+		case b[4] == 0xfe: // switch of method
+			plugin, data, _ := cutNul(b[5:])
+			if string(plugin) != "mysql_native_password" {
+				return fmt.Errorf("%w: authentication method %s", errNoRelay, plugin)
+			}
+			if len(data) > 0 && data[len(data)-1] == 0 {
+				data = data[:len(data)-1]
+			}
+			if err := bc.writePacket(b[3]+1, nativePassword(data, cfg.Passwd)); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("%w: unexpected login packet %#x", errNoRelay, b[4])
+		}
+	}
+	return fmt.Errorf("%w: login did not end", errNoRelay)
+}
+
+// handshake is what the relay needs of a server's HandshakeV10.
+type handshake struct {
+	caps     uint32
+	scramble []byte
+	plugin   string
+}
+
+func parseHandshake(p []byte) (handshake, error) {
+	var h handshake
+	bad := errors.New("proxy: relay login: malformed handshake")
+	if len(p) < 1 || p[0] != 10 {
+		return h, fmt.Errorf("%w: handshake protocol %v", errNoRelay, p[:min(1, len(p))])
+	}
+	_, rest, ok := cutNul(p[1:]) // server version
+	if !ok || len(rest) < 4+8+1+2 {
+		return h, bad
+	}
+	rest = rest[4:] // connection id
+	h.scramble = append(h.scramble, rest[:8]...)
+	rest = rest[9:]
+	h.caps = uint32(binary.LittleEndian.Uint16(rest))
+	rest = rest[2:]
+	if len(rest) < 1+2+2+1+10 {
+		return h, bad
+	}
+	h.caps |= uint32(binary.LittleEndian.Uint16(rest[3:])) << 16
+	authLen := int(rest[5])
+	rest = rest[16:]
+	if h.caps&capSecureConnection != 0 {
+		n := max(13, authLen-8)
+		if len(rest) < n {
+			return h, bad
+		}
+		h.scramble = append(h.scramble, rest[:n-1]...) // without its NUL
+		rest = rest[n:]
+	}
+	if h.caps&capPluginAuth != 0 {
+		name, _, _ := cutNul(rest)
+		h.plugin = string(name)
+	}
+	return h, nil
+}
+
+// cutNul splits b at its first NUL; ok is false when there is none.
+func cutNul(b []byte) (before, after []byte, ok bool) {
+	for i, c := range b {
+		if c == 0 {
+			return b[:i], b[i+1:], true
+		}
+	}
+	return b, nil, false
+}
+
+// nativePassword is mysql_native_password's answer to scramble:
+// SHA1(password) XOR SHA1(scramble + SHA1(SHA1(password))).
+func nativePassword(scramble []byte, password string) []byte {
+	if password == "" {
+		return nil
+	}
+	h1 := sha1.Sum([]byte(password))
+	h2 := sha1.Sum(h1[:])
+	s := sha1.New()
+	s.Write(scramble[:min(20, len(scramble))])
+	s.Write(h2[:])
+	h3 := s.Sum(nil)
+	for i := range h3 {
+		h3[i] ^= h1[i]
+	}
+	return h3
+}
+
+// backendError turns an ERR packet's payload into the error it reports.
+func backendError(p []byte) error {
+	if len(p) < 3 {
+		return errors.New("proxy: relay: malformed error packet")
+	}
+	me := &mysql.MySQLError{Number: binary.LittleEndian.Uint16(p[1:])}
+	msg := p[3:]
+	if len(msg) > 0 && msg[0] == '#' && len(msg) >= 6 {
+		copy(me.SQLState[:], msg[1:6])
+		msg = msg[6:]
+	}
+	me.Message = string(msg)
+	return me
+}
+
+// relayRun is one relayed statement on its way to the client.
+type relayRun struct {
+	c *clientConn
+	// packet is the COM_QUERY packet, header included.
+	packet []byte
+	caps   uint32
+	out    []byte
+	// sent is set once part of the response has been written to the
+	// client.
+	sent bool
+	// errCode is the number of the error the node answered, or 0.
+	errCode uint16
+}
+
+// on runs the statement on node: on an idle raw connection, and again
+// on a new one if that one turns out dead before it answered.
+func (rr *relayRun) on(ctx context.Context, node *replica.Node) error {
+	p := rr.c.l.s.relay
+	key := relayKey{node: node, caps: rr.caps}
+	for {
+		bc, reused, err := p.get(ctx, key)
+		if err != nil {
+			if errors.Is(err, errNoRelay) && p.off.CompareAndSwap(false, true) {
+				p.logf("proxy: relay off: node %s: %v", node.Name, err)
+			}
+			return err
+		}
+		err = rr.exchange(bc)
+		if err == nil {
+			p.put(bc)
+			return nil
+		}
+		bc.Close()
+		if rr.sent {
+			return fmt.Errorf("%w: node %s: %v", errRelayBroken, node.Name, err)
+		}
+		rr.out = rr.out[:0]
+		if !reused || !replica.IsConnError(err) {
+			return err
+		}
+		// An idle connection the node closed since (a restart, its
+		// wait_timeout): the statement never reached the node.
+	}
+}
+
+// exchange sends the statement on bc and copies the response to the
+// client, packet for packet: the result sets up to the last, each ended
+// by an OK, EOF or ERR packet that does not announce another.
+func (rr *relayRun) exchange(bc *backendConn) error {
+	if _, err := bc.Write(rr.packet); err != nil {
+		return err
+	}
+	deprecateEOF := rr.caps&vtmysql.CapabilityClientDeprecateEOF != 0
+	const (
+		first = iota
+		columns
+		columnsEOF
+		rows
+	)
+	state, left, more := first, 0, false
+	for {
+		b, err := bc.readPacket()
+		if err != nil {
+			return err
+		}
+		if err := rr.send(b); err != nil {
+			return err
+		}
+		cont := more
+		more = len(b)-4 == maxPacket
+		if cont {
+			continue // the rest of a long packet
+		}
+		p := b[4:]
+		if len(p) == 0 {
+			return errors.New("proxy: relay: empty packet from the node")
+		}
+		switch state {
+		case first:
+			switch p[0] {
+			case 0x00:
+				if okStatus(p)&statusMoreResults == 0 {
+					return rr.finish()
+				}
+			case 0xff:
+				rr.errCode = binary.LittleEndian.Uint16(p[1:])
+				return rr.finish()
+			case 0xfb:
+				return errors.New("proxy: relay: the node asked for a local file")
+			default:
+				n, _ := lenenc(p)
+				state, left = columns, int(n)
+			}
+		case columns:
+			if left--; left == 0 {
+				state = rows
+				if !deprecateEOF {
+					state = columnsEOF
+				}
+			}
+		case columnsEOF:
+			state = rows
+		case rows:
+			switch {
+			case p[0] == 0xff:
+				rr.errCode = binary.LittleEndian.Uint16(p[1:])
+				return rr.finish()
+			case p[0] == 0xfe && len(p) < maxPacket:
+				status := okStatus(p)
+				if !deprecateEOF && len(p) >= 5 {
+					status = binary.LittleEndian.Uint16(p[3:])
+				}
+				if status&statusMoreResults == 0 {
+					return rr.finish()
+				}
+				state = first
+			}
+		}
+	}
+}
+
+// okStatus reads the status flags of an OK packet (also one that ends a
+// result set with CLIENT_DEPRECATE_EOF).
+func okStatus(p []byte) uint16 {
+	_, n1 := lenenc(p[1:])
+	_, n2 := lenenc(p[1+n1:])
+	at := 1 + n1 + n2
+	if at+2 > len(p) {
+		return 0
+	}
+	return binary.LittleEndian.Uint16(p[at:])
+}
+
+// lenenc reads a length-encoded integer and its size.
+func lenenc(p []byte) (uint64, int) {
+	if len(p) == 0 {
+		return 0, 0
+	}
+	switch p[0] {
+	case 0xfc:
+		if len(p) >= 3 {
+			return uint64(binary.LittleEndian.Uint16(p[1:])), 3
+		}
+	case 0xfd:
+		if len(p) >= 4 {
+			return uint64(p[1]) | uint64(p[2])<<8 | uint64(p[3])<<16, 4
+		}
+	case 0xfe:
+		if len(p) >= 9 {
+			return binary.LittleEndian.Uint64(p[1:]), 9
+		}
+	default:
+		return uint64(p[0]), 1
+	}
+	return 0, len(p)
+}
+
+// send gathers packet b for the client, writing when enough has gathered.
+func (rr *relayRun) send(b []byte) error {
+	rr.out = append(rr.out, b...)
+	if len(rr.out) < relayFlush {
+		return nil
+	}
+	return rr.flush()
+}
+
+// finish sends the rest of a whole response. It is counted first, so that
+// a client that reads /metrics after its answer finds it counted.
+func (rr *relayRun) finish() error {
+	m := rr.c.l.s.metrics
+	m.relayed.Inc()
+	if rr.errCode != 0 {
+		m.errors.WithLabelValues(strconv.Itoa(int(rr.errCode))).Inc()
+	}
+	return rr.flush()
+}
+
+func (rr *relayRun) flush() error {
+	if len(rr.out) == 0 {
+		return nil
+	}
+	rr.sent = true
+	_, err := rr.c.Conn.Write(rr.out)
+	rr.out = rr.out[:0]
+	if err != nil {
+		return fmt.Errorf("%w: writing to the client: %v", errRelayBroken, err)
+	}
+	return nil
+}
+
+// relay offers the COM_QUERY payload p (the command byte cut) to the
+// relay. handled is false when the statement is to take the protocol
+// library's path, with nothing sent; an error ends the client's
+// connection.
+func (c *clientConn) relay(p []byte) (handled bool, err error) {
+	s := c.l.s
+	if s.relay == nil || s.relay.off.Load() || c.vc == nil || (s.cfg.MaxQueryBytes > 0 && len(p) > s.cfg.MaxQueryBytes) {
+		return false, nil
+	}
+	cl, ok := c.vc.ClientData.(*client)
+	if !ok {
+		return false, nil
+	}
+	query := string(p)
+	mode, hinted, err := consistencyHint(query)
+	if err != nil {
+		return false, nil
+	}
+	if hinted {
+		prev := cl.sess.Consistency()
+		cl.sess.SetConsistency(mode)
+		defer cl.sess.SetConsistency(prev)
+	}
+	if _, ok := routeTarget(query); ok {
+		return false, nil
+	}
+	start := time.Now()
+	n := 1 + len(p)
+	rr := &relayRun{c: c, caps: c.vc.Capabilities & relayCaps, out: c.outBuf[:0]}
+	rr.packet = append(c.packetBuf[:0], byte(n), byte(n>>8), byte(n>>16), 0, comQuery)
+	rr.packet = append(rr.packet, p...)
+	st, handled, err := cl.sess.Relay(s.stmtCtx, query, rr.on)
+	c.packetBuf, c.outBuf = rr.packet[:0], rr.out[:0]
+	if !handled || errors.Is(err, errNoRelay) && !rr.sent {
+		c.declined = st
+		return false, nil
+	}
+	kind := st.Kind.String()
+	if obs, ok := s.metrics.byKind[kind]; ok {
+		obs.Observe(time.Since(start).Seconds())
+	}
+	switch {
+	case err != nil && rr.sent:
+		return true, err
+	case err != nil:
+		se := toSQLError(err)
+		s.metrics.errors.WithLabelValues(strconv.Itoa(int(se.Num))).Inc()
+		if _, werr := c.Conn.Write(errorPacket(se, 1)); werr != nil {
+			return true, werr
+		}
+	}
+	return true, nil
+}

@@ -1,0 +1,254 @@
+package proxy_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scalelab/scalelab/proxy"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// relayed reads the proxy's count of relayed statements.
+func (f *fixture) relayed(t *testing.T) float64 {
+	t.Helper()
+	return scrape(t, "http://"+f.srv.MetricsAddr().String()+"/metrics")["scalelab_proxy_relayed_total"]
+}
+
+// result is what a client sees of a statement: its columns' names and
+// types, its rows as text, or its error.
+type result struct {
+	cols  []string
+	rows  [][]string
+	err   string
+	count int64
+}
+
+func query(ctx context.Context, c *sql.Conn, q string) result {
+	rows, err := c.QueryContext(ctx, q)
+	if err != nil {
+		return result{err: err.Error()}
+	}
+	defer rows.Close()
+	var r result
+	cts, _ := rows.ColumnTypes()
+	for _, ct := range cts {
+		p, s, _ := ct.DecimalSize()
+		n, _ := ct.Nullable()
+		r.cols = append(r.cols, fmt.Sprintf("%s %s(%d,%d) null=%v", ct.Name(), ct.DatabaseTypeName(), p, s, n))
+	}
+	for rows.Next() {
+		vals := make([]sql.RawBytes, len(cts))
+		dest := make([]any, len(cts))
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return result{err: err.Error()}
+		}
+		row := make([]string, len(vals))
+		for i, v := range vals {
+			row[i] = fmt.Sprintf("%q", v)
+			if v == nil {
+				row[i] = "NULL"
+			}
+		}
+		r.rows = append(r.rows, row)
+		r.count++
+	}
+	if err := rows.Err(); err != nil {
+		r.err = err.Error()
+	}
+	return r
+}
+
+// TestRelay checks which statements the relay takes (a text read that
+// goes unchanged to one node, from a session without state of its own)
+// and that a client sees the same columns, rows and errors with the relay
+// as without it.
+func TestRelay(t *testing.T) {
+	on := startProxy(t, proxy.Config{}, quiet())
+	off := startProxy(t, proxy.Config{NoRelay: true}, quiet())
+	ctx := context.Background()
+	db := on.open(t, nil)
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS kvs (id BIGINT PRIMARY KEY, v VARCHAR(40), n DECIMAL(10,2), d DATETIME(6), b VARBINARY(8))",
+		"DELETE FROM kvs WHERE id IN (9001, 9002, 9003)",
+		"INSERT INTO kvs (id, v, n, d, b) VALUES (9001, 'one', 1.50, '2025-03-01 12:00:00.123456', x'00ff'), (9002, NULL, NULL, NULL, NULL), (9003, 'three', -3.25, '0000-00-00 00:00:00', '')",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	// Every replica holds what its primary does, so that a read routed
+	// to either answers the same.
+	count := "SELECT COUNT(*) FROM " + on.topo.DatabaseName() + ".kvs WHERE id BETWEEN 9001 AND 9003"
+	for _, sh := range on.topo.Shards {
+		var want int
+		for _, n := range on.topo.Nodes() {
+			if n.Shard == sh.Name && n.Role == topology.Primary {
+				if err := adminDB(t, on.topo, n.Addr).QueryRow(count).Scan(&want); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for _, n := range on.topo.Nodes() {
+			if n.Shard == sh.Name && n.Role == topology.Replica {
+				waitFor(t, n.Name+" to replicate", 30*time.Second, func() bool {
+					var got int
+					return adminDB(t, on.topo, n.Addr).QueryRow(count).Scan(&got) == nil && got == want
+				})
+			}
+		}
+	}
+	tests := []struct {
+		name    string
+		session []string // run first, on the same connection
+		q       string
+		relayed bool
+	}{
+		{"point read", nil, "SELECT id, v, n, d, b FROM kvs WHERE id = 9001", true},
+		{"NULLs and a zero date", nil, "SELECT * FROM kvs WHERE id IN (9002)", true},
+		{"no rows", nil, "SELECT v FROM kvs WHERE id = 9009", true},
+		{"computed columns keep their names", nil, "SELECT id /* c */ + 1, (1), +1, 0x41, CONCAT(v, '😀') FROM kvs WHERE id = 9003", true},
+		{"long rows", nil, "SELECT REPEAT(v, 20000), id FROM kvs WHERE id = 9001", true},
+		{"many rows", nil, "SELECT seq, REPEAT('x', seq % 100) FROM seq_1_to_20000", true},
+		{"the node's error", nil, "SELECT nope FROM kvs WHERE id = 9001", true},
+		{"a hint", nil, "SELECT /*+ scalelab_consistency=strong */ v FROM kvs WHERE id = 9001", true},
+		{"SHOW", nil, "SHOW VARIABLES LIKE 'max_allowed_packet'", true},
+		{"scatter", nil, "SELECT COUNT(*) FROM kvs WHERE id BETWEEN 9001 AND 9003", false},
+		{"write", nil, "UPDATE kvs SET v = v WHERE id = 9001", false},
+		{"in a transaction", []string{"BEGIN"}, "SELECT v FROM kvs WHERE id = 9001", false},
+		{"autocommit off", []string{"SET autocommit = 0"}, "SELECT v FROM kvs WHERE id = 9001", false},
+		{"session variable", []string{"SET @x = 1"}, "SELECT v, @x FROM kvs WHERE id = 9001", false},
+		{"USE", []string{"USE information_schema"}, "SELECT COUNT(*) > 0 FROM TABLES", false},
+		{"route introspection", nil, "SHOW scalelab_route SELECT v FROM kvs WHERE id = 9001", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got [2]result
+			for i, f := range []*fixture{on, off} {
+				c, err := f.open(t, nil).Conn(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				for _, q := range tt.session {
+					if _, err := c.ExecContext(ctx, q); err != nil {
+						t.Fatalf("%s: %v", q, err)
+					}
+				}
+				before := f.relayed(t)
+				got[i] = query(ctx, c, tt.q)
+				if n := f.relayed(t) - before; f == on && (n == 1) != tt.relayed {
+					t.Errorf("relayed %v times, want relayed: %v", n, tt.relayed)
+				} else if f == off && n != 0 {
+					t.Errorf("relayed %v times with the relay off", n)
+				}
+			}
+			if tt.relayed && got[0].err == "" && len(got[0].cols) == 0 {
+				t.Errorf("no columns: %s", show(got[0]))
+			}
+			if tt.relayed {
+				// The relay sends the node's own column definitions, where
+				// the proxy without it rebuilds them from what the driver
+				// tells (a TEXT for a LONGTEXT): those are held to the
+				// node's, the rows and errors to the proxy's without it.
+				direct := directResult(t, on, tt.q)
+				if !reflect.DeepEqual(got[0].cols, direct.cols) {
+					t.Errorf("columns with the relay: %v\nfrom the node: %v", got[0].cols, direct.cols)
+				}
+				got[0].cols, got[1].cols = nil, nil
+			}
+			if !reflect.DeepEqual(got[0], got[1]) && !strings.HasPrefix(tt.q, "SHOW scalelab_route") { // it names the replica each picked
+				t.Errorf("with the relay:\n%s\nwithout:\n%s", show(got[0]), show(got[1]))
+			}
+		})
+	}
+}
+
+// directResult runs q on the primary of the shard the router sends it to.
+func directResult(t *testing.T, f *fixture, q string) result {
+	t.Helper()
+	tr, err := f.r.Route(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range f.topo.Nodes() {
+		if len(tr.Shards) == 1 && n.Shard == tr.Shards[0] && n.Role == topology.Primary {
+			c, err := adminDB(t, f.topo, n.Addr).Conn(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			return query(context.Background(), c, q)
+		}
+	}
+	t.Fatalf("no primary for shards %q of %s", tr.Shards, q)
+	return result{}
+}
+
+func show(r result) string {
+	rows := fmt.Sprint(r.rows)
+	if len(rows) > 200 {
+		rows = rows[:200] + "…"
+	}
+	return fmt.Sprintf("cols %v\nrows %s (%d in all)\nerr %q", r.cols, rows, r.count, r.err)
+}
+
+// TestRelayReplacesDeadConnections ends every idle connection of the
+// application user on every node, as a restart or wait_timeout would: the
+// relay's idle connections among them. The next reads are answered all
+// the same, on new connections.
+func TestRelayReplacesDeadConnections(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	ctx := context.Background()
+	db := f.open(t, nil)
+	db.SetMaxOpenConns(4)
+	read := func() {
+		t.Helper()
+		var one int
+		if err := db.QueryRowContext(ctx, "SELECT 1 FROM seq_1_to_3 WHERE seq = 1").Scan(&one); err != nil || one != 1 {
+			t.Fatalf("got %d, %v; want 1", one, err)
+		}
+	}
+	for range 8 {
+		read()
+	}
+	killed := 0
+	for _, n := range f.topo.Nodes() {
+		admin := adminDB(t, f.topo, n.Addr)
+		rows, err := admin.QueryContext(ctx, "SELECT id FROM information_schema.PROCESSLIST WHERE USER = ? AND COMMAND = 'Sleep'", f.topo.User.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			ids = append(ids, id)
+		}
+		rows.Close()
+		for _, id := range ids {
+			if _, err := admin.ExecContext(ctx, fmt.Sprintf("KILL %d", id)); err == nil {
+				killed++
+			} else if !strings.Contains(err.Error(), "Unknown thread") {
+				t.Fatal(err)
+			}
+		}
+	}
+	if killed == 0 {
+		t.Fatal("no idle connection to end")
+	}
+	before := f.relayed(t)
+	for range 20 {
+		read()
+	}
+	if n := f.relayed(t) - before; n != 20 {
+		t.Errorf("relayed %v of 20 reads after %d connections ended", n, killed)
+	}
+}

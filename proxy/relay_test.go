@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/topology"
 )
@@ -250,5 +251,50 @@ func TestRelayReplacesDeadConnections(t *testing.T) {
 	}
 	if n := f.relayed(t) - before; n != 20 {
 		t.Errorf("relayed %v of 20 reads after %d connections ended", n, killed)
+	}
+}
+
+// TestRelayMultiStatements: a client that may send several statements in
+// one COM_QUERY gets every result set of such a text, which the relay
+// leaves to the full path (its connections do not take several); one
+// statement with a trailing semicolon is relayed.
+func TestRelayMultiStatements(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	db := f.open(t, func(c *mysql.Config) { c.MultiStatements = true })
+	for _, tt := range []struct {
+		q       string
+		sets    []int // rows per result set
+		relayed float64
+	}{
+		{"SELECT seq FROM seq_1_to_3; SELECT 2", []int{3, 1}, 0},
+		{"SELECT seq FROM seq_1_to_3 WHERE seq < 3;", []int{2}, 1},
+		{"SELECT seq FROM seq_1_to_3 WHERE seq = 1 ; ", []int{1}, 1},
+	} {
+		before := f.relayed(t)
+		rows, err := db.QueryContext(context.Background(), tt.q)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.q, err)
+		}
+		var sets []int
+		for {
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			sets = append(sets, n)
+			if !rows.NextResultSet() {
+				break
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatalf("%q: %v", tt.q, err)
+		}
+		rows.Close()
+		if !reflect.DeepEqual(sets, tt.sets) {
+			t.Errorf("%q: rows per result set %v, want %v", tt.q, sets, tt.sets)
+		}
+		if n := f.relayed(t) - before; n != tt.relayed {
+			t.Errorf("%q: relayed %v times, want %v", tt.q, n, tt.relayed)
+		}
 	}
 }

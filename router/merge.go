@@ -40,6 +40,9 @@ type outCol struct {
 	// computed is true when the value may hold more than it prints (see
 	// mayHoldMore).
 	computed bool
+	// inexact is true for a SUM or AVG whose argument may hold more
+	// than it prints (see exactDouble).
+	inexact bool
 }
 
 // sortCol is a column the merge compares: an ORDER BY term or a GROUP BY
@@ -217,6 +220,24 @@ func mayHoldMore(e sqlparser.Expr) bool {
 	return found
 }
 
+// exactDouble says whether e, if it is a DOUBLE printed with fixed
+// decimals, holds no more than it prints: a column (a DOUBLE(M,D) is stored
+// rounded), a literal, a CAST, or ROUND or TRUNCATE to those decimals. A
+// product such as id * PI() is printed with PI()'s 6 decimals but holds
+// every digit, and the server sums whole values where each shard would
+// send its sum rounded.
+func exactDouble(e sqlparser.Expr) bool {
+	switch x := e.(type) {
+	case *sqlparser.ColName, *sqlparser.Literal, *sqlparser.NullVal, sqlparser.BoolVal,
+		*sqlparser.CastExpr, *sqlparser.ConvertExpr:
+		return true
+	case *sqlparser.FuncExpr:
+		name := x.Name.Lowered()
+		return name == "round" || name == "truncate"
+	}
+	return false
+}
+
 // column describes an expression as an output column, adding the hidden
 // columns its merge needs (SUM and COUNT for AVG, the sort key for MIN
 // and MAX).
@@ -230,8 +251,11 @@ func (m *mergePlanner) column(e sqlparser.Expr) (outCol, error) {
 	}
 	c := outCol{agg: k, weight: -1, pad: -1, computed: mayHoldMore(e)}
 	switch k {
+	case aggSum:
+		c.inexact = !exactDouble(e.(*sqlparser.Sum).Arg)
 	case aggAvg:
 		arg := e.(*sqlparser.Avg).Arg
+		c.inexact = !exactDouble(arg)
 		c.sum = m.add(&sqlparser.Sum{Arg: arg}, outCol{agg: aggSum, weight: -1, pad: -1})
 		c.count = m.add(&sqlparser.Count{Args: []sqlparser.Expr{arg}}, outCol{agg: aggCount, weight: -1, pad: -1})
 		c.typ = m.add(&sqlparser.Min{Arg: arg}, outCol{weight: -1, pad: -1})
@@ -330,7 +354,8 @@ func aliasOf(name string, exprs []sqlparser.SelectExpr) sqlparser.Expr {
 // aliasIndex is the position of the select expression aliased name, or -1.
 func aliasIndex(name string, exprs []sqlparser.SelectExpr) int {
 	for i, se := range exprs {
-		if ae, ok := se.(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.EqualString(name) {
+		// The server drops an alias's leading spaces (warning 1466).
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && strings.EqualFold(strings.TrimLeft(ae.As.String(), " "), name) {
 			return i
 		}
 	}
@@ -712,10 +737,10 @@ func (r *Router) selectTexts(text string, n int) []string {
 		case typ == ')':
 			depth--
 		case depth == 0 && typ == ',':
-			out = append(out, columnName(text[start:tkn.Pos-1]))
+			out = append(out, columnName(text[start:tkn.Pos-1], len(out) == 0))
 			start = tkn.Pos
 		case depth == 0 && (typ == sqlparser.FROM || typ == sqlparser.INTO):
-			out = append(out, columnName(text[start:tkn.Pos-len(val)]))
+			out = append(out, columnName(text[start:tkn.Pos-len(val)], len(out) == 0))
 			if len(out) != n {
 				return nil
 			}
@@ -725,15 +750,19 @@ func (r *Router) selectTexts(text string, n int) []string {
 }
 
 // columnName returns the name the server gives an unaliased select
-// expression written as s: its text from the first token to the last,
-// comments inside kept as written (`id /* c */ + 1`), comments and
-// spaces around it left out, and the markers of an executable comment
-// dropped (`1 /*!+ 1*/` is named "1 + 1"). It returns "" when it cannot
-// tell: an unclosed quote or comment, or an executable comment gated on
-// a version the backend may not have.
-func columnName(s string) string {
+// expression written as s: its text up to its last token, comments inside
+// kept as written (`id /* c */ + 1`), spaces around it and comments after
+// it left out, and the markers of an executable comment dropped (`1 /*!+
+// 1*/` is named "1 + 1"). Comments before it are left out of the first
+// expression's name (after SELECT or DISTINCT) and kept in the others'
+// (`SELECT a, /* c */ a + 1` names "/* c */ a + 1"). A character outside
+// the Basic Multilingual Plane is named '?', as the server's names hold
+// none. It returns "" when it cannot tell: an unclosed quote or comment,
+// or an executable comment gated on a version the backend may not have.
+func columnName(s string, first bool) string {
 	var b strings.Builder
 	end := -1 // b's length after the last token byte; -1 before the first
+	started := false
 	exec := false
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -745,7 +774,7 @@ func columnName(s string) string {
 				return ""
 			}
 			b.WriteString(s[i:j])
-			end, i = b.Len(), j
+			end, i, started = b.Len(), j, true
 		case strings.HasPrefix(rest, "/*!") || strings.HasPrefix(rest, "/*M!"):
 			if exec {
 				return ""
@@ -763,8 +792,9 @@ func columnName(s string) string {
 			if j < 0 {
 				return ""
 			}
-			if end >= 0 {
+			if end >= 0 || !first {
 				b.WriteString(rest[:j+4])
+				started = true
 			}
 			i += j + 4
 		case c == '#' || strings.HasPrefix(rest, "--") && (len(rest) == 2 || isSpace(rest[2])):
@@ -772,25 +802,31 @@ func columnName(s string) string {
 			if j < 0 {
 				j = len(rest)
 			}
-			if end >= 0 {
+			if end >= 0 || !first {
 				b.WriteString(rest[:j])
+				started = true
 			}
 			i += j
 		case isSpace(c):
-			if end >= 0 {
+			if started {
 				b.WriteByte(c)
 			}
 			i++
 		default:
 			b.WriteByte(c)
-			end = b.Len()
+			end, started = b.Len(), true
 			i++
 		}
 	}
 	if exec || end < 0 {
 		return ""
 	}
-	return b.String()[:end]
+	return strings.Map(func(r rune) rune {
+		if r > 0xffff {
+			return '?'
+		}
+		return r
+	}, b.String()[:end])
 }
 
 // quoteEnd returns the index just past the quoted string, identifier or
@@ -840,8 +876,12 @@ func (r *Router) keepNames(sel *sqlparser.Select, text string) {
 		// server does not name either way: `+ (id)` is "id", `(1)` is
 		// "1" and `(NULL)` is "NULL".
 		switch x := ae.Expr.(type) {
-		case *sqlparser.ColName, *sqlparser.IntroducerExpr, *sqlparser.NullVal, sqlparser.BoolVal:
-			continue // named by the column, by the string's value, NULL, TRUE or FALSE
+		case *sqlparser.IntroducerExpr:
+			if lit, ok := x.Expr.(*sqlparser.Literal); ok && lit.Type == sqlparser.StrVal {
+				continue // _utf8mb4'x' is named x; _binary b'1' by its text
+			}
+		case *sqlparser.ColName, *sqlparser.NullVal, sqlparser.BoolVal:
+			continue // named by the column, NULL, TRUE or FALSE
 		case *sqlparser.Literal:
 			switch x.Type {
 			case sqlparser.StrVal, sqlparser.IntVal, sqlparser.DecimalVal, sqlparser.FloatVal:

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -1038,10 +1039,50 @@ func TestColumnName(t *testing.T) {
 		{"1 + /* open", ""},
 		{"concat('open", ""},
 		{"/* only */", ""},
+		// The server's names hold no character outside the BMP.
+		{"CONCAT(name, '😀')", "CONCAT(name, '?')"},
 	}
 	for _, tt := range tests {
-		if got := columnName(tt.expr); got != tt.want {
-			t.Errorf("columnName(%q) = %q, want %q", tt.expr, got, tt.want)
+		if got := columnName(tt.expr, true); got != tt.want {
+			t.Errorf("columnName(%q, first) = %q, want %q", tt.expr, got, tt.want)
+		}
+	}
+	// A comment before a later expression is part of its name.
+	later := []struct{ expr, want string }{
+		{" /* d */ MIN(id)", "/* d */ MIN(id)"},
+		{"/*c*/id + 1", "/*c*/id + 1"},
+		{" /*c*/ /*d*/ id * 2 /* e */", "/*c*/ /*d*/ id * 2"},
+		{" MAX(id) /* c */", "MAX(id)"},
+		{" -- x\n id + 1", "-- x\n id + 1"},
+		{"'😀' = name", "'?' = name"},
+	}
+	for _, tt := range later {
+		if got := columnName(tt.expr, false); got != tt.want {
+			t.Errorf("columnName(%q, later) = %q, want %q", tt.expr, got, tt.want)
+		}
+	}
+}
+
+// TestDecimalQuotient holds an AVG of DECIMALs to MariaDB 10.11's: worked
+// out to the next multiple of nine digits, cut there, then rounded.
+func TestDecimalQuotient(t *testing.T) {
+	tests := []struct {
+		num, den int64
+		scale    int
+		want     string
+	}{
+		{8, 3, 4, "2.6667"},
+		{8, 3, 9, "2.666666666"},   // AVG of a DECIMAL(20,5)
+		{-8, 3, 9, "-2.666666666"}, // cut toward zero
+		{8, 3, 18, "2.666666666666666666"},
+		{8, 3, 13, "2.6666666666667"},
+		{1, 3, 4, "0.3333"},
+		{2, 3, 8, "0.66666667"},
+	}
+	for _, tt := range tests {
+		got := string(ratText(decimalQuotient(big.NewRat(tt.num, tt.den), tt.scale), tt.scale))
+		if got != tt.want {
+			t.Errorf("%d/%d at scale %d = %s, want %s", tt.num, tt.den, tt.scale, got, tt.want)
 		}
 	}
 }

@@ -498,6 +498,21 @@ func (m *merger) checkKinds(cols []string) error {
 			return unsupported("AVG of a date or time "+cols[m.at(i)]+" across shards", "average a number instead, e.g. AVG(UNIX_TIMESTAMP(dt))")
 		}
 	}
+	for i, c := range m.spec.cols {
+		if (c.agg != aggSum && c.agg != aggAvg) || !c.inexact {
+			continue
+		}
+		summed := i
+		if c.agg == aggAvg {
+			summed = c.sum
+		}
+		if ct := m.types[m.at(summed)]; strings.EqualFold(ct.DatabaseTypeName(), "DOUBLE") {
+			if d, ok := fixedDecimals(ct); ok {
+				return unsupported(fmt.Sprintf("%s of a DOUBLE printed with %d decimals, %s, across shards", aggNames[c.agg], d, cols[m.at(i)]),
+					"each shard would send its sum rounded to them, where the server sums the whole values; sum CAST(x AS DECIMAL(65,30)) or ROUND(x, n) instead")
+			}
+		}
+	}
 	for _, g := range m.spec.groupBy {
 		// A DOUBLE with fixed decimals groups by its rounded value, as it
 		// is sent; a FLOAT by its whole value.
@@ -877,7 +892,21 @@ func (g *partial) average(sum, count int, ct *sql.ColumnType) any {
 		}
 		return f / n
 	}
-	return ratText(new(big.Rat).Quo(g.rats[sum], cnt), scaleOf(ct))
+	return ratText(decimalQuotient(new(big.Rat).Quo(g.rats[sum], cnt), scaleOf(ct)), scaleOf(ct))
+}
+
+// decimalQuotient is q as the server's DECIMAL division leaves it for a
+// result of scale digits: worked out to the next multiple of nine digits
+// (its words hold nine each) and cut there, so that the rounding to scale
+// that follows (ratText) sees only those digits, and a scale that is a
+// multiple of nine is cut, not rounded (AVG of a DECIMAL(20,5): 8/3 is
+// 2.666666666).
+func decimalQuotient(q *big.Rat, scale int) *big.Rat {
+	words := (scale + 8) / 9 * 9
+	pow := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(words)), nil)
+	n := new(big.Int).Mul(q.Num(), pow)
+	n.Quo(n, q.Denom()) // toward zero
+	return new(big.Rat).SetFrac(n, pow)
 }
 
 // scaleOf is a DECIMAL column's number of digits after the point.

@@ -94,6 +94,12 @@ func TestHandCorpus2(t *testing.T) { runCorpus(t, "corpus2.sql", 150) }
 // column names) the same way.
 func TestHandCorpus3(t *testing.T) { runCorpus(t, "corpus3.sql", 150) }
 
+// TestHandCorpus4 runs the fourth corpus (an independent tester's: the
+// names and metadata of scattered statements' columns, dates and times
+// merged across shards, NULL order, LIMIT and OFFSET edges and big
+// unsigned values) the same way.
+func TestHandCorpus4(t *testing.T) { runCorpus(t, "corpus4.sql", 150) }
+
 // runCorpus runs testdata/name, which must hold at least min statements.
 func runCorpus(t *testing.T, name string, min int) {
 	e := setup(t)

@@ -7,8 +7,9 @@
 // an error that names its shape; a different answer fails the test.
 //
 // The package has only tests. Hand-written corpora feed them
-// (testdata/corpus.sql of statements chosen to break merges, corpus2.sql
-// and corpus3.sql, the last by a tester who did not write the router), and
+// (testdata/corpus.sql of statements chosen to break merges, corpus2.sql,
+// and corpus3.sql and corpus4.sql, by testers who did not write the
+// router), and
 // so does a random generator in the manner of SQLancer, run at a fixed
 // seed in CI and at any size on demand:
 //

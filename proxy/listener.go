@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/scalelab/scalelab/internal/rawio"
 	"github.com/scalelab/scalelab/router"
 	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/sqlerror"
@@ -71,6 +72,7 @@ func (l *listener) admit(c net.Conn) *clientConn {
 		return nil
 	}
 	cc := &clientConn{Conn: c, l: l, idle: l.s.cfg.IdleTimeout}
+	cc.raw, cc.hasRaw = rawio.New(c)
 	if t := l.s.cfg.LoginTimeout; t > 0 {
 		cc.loginBy = time.Now().Add(t)
 	}
@@ -162,6 +164,10 @@ type clientConn struct {
 	// the next one continues it.
 	pass int
 	cont bool
+	// raw does the socket's reads and writes without the runtime's
+	// system call hand-offs (see rawio), when hasRaw.
+	raw    rawio.Conn
+	hasRaw bool
 	// packetBuf and outBuf are reused by the relay.
 	packetBuf, outBuf []byte
 	// declined is the classification of the COM_QUERY the relay declined
@@ -274,7 +280,13 @@ func (c *clientConn) readSocket(p []byte) (int, error) {
 		c.Conn.SetReadDeadline(deadline)
 		c.deadline = deadline
 	}
-	n, err := c.Conn.Read(p)
+	var n int
+	var err error
+	if c.hasRaw {
+		n, err = c.raw.Read(p)
+	} else {
+		n, err = c.Conn.Read(p)
+	}
 	if err == nil {
 		return n, nil
 	}
@@ -297,6 +309,14 @@ func (c *clientConn) readSocket(p []byte) (int, error) {
 		return n, io.EOF
 	}
 	return n, err
+}
+
+// Write sends the protocol library's and the relay's bytes to the client.
+func (c *clientConn) Write(p []byte) (int, error) {
+	if c.hasRaw {
+		return c.raw.Write(p)
+	}
+	return c.Conn.Write(p)
 }
 
 // say writes an unsolicited error packet, the way MySQL tells a client why

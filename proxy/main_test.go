@@ -146,7 +146,7 @@ func mysqlErrNum(err error) int {
 
 // quiet keeps the router's background work out of the servers' counters.
 func quiet() router.Config {
-	return router.Config{Replica: replica.Config{HeartbeatInterval: 50 * time.Millisecond}}
+	return router.Config{Replica: replica.Config{HeartbeatInterval: 50 * time.Millisecond, RawIO: true}}
 }
 
 // waitFor polls cond until it holds or the timeout passes.

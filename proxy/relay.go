@@ -529,7 +529,7 @@ func (rr *relayRun) flush() error {
 		return nil
 	}
 	rr.sent = true
-	_, err := rr.c.Conn.Write(rr.out)
+	_, err := rr.c.Write(rr.out)
 	rr.out = rr.out[:0]
 	if err != nil {
 		return fmt.Errorf("%w: writing to the client: %v", errRelayBroken, err)
@@ -584,7 +584,7 @@ func (c *clientConn) relay(p []byte) (handled bool, err error) {
 	case err != nil:
 		se := toSQLError(err)
 		s.metrics.errors.WithLabelValues(strconv.Itoa(int(se.Num))).Inc()
-		if _, werr := c.Conn.Write(errorPacket(se, 1)); werr != nil {
+		if _, werr := c.Write(errorPacket(se, 1)); werr != nil {
 			return true, werr
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
+	"github.com/scalelab/scalelab/internal/rawio"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -85,9 +86,10 @@ func (n *Node) endStuck(minAge time.Duration) {
 	}
 }
 
-func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig) (*Node, error) {
+func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig, raw bool) (*Node, error) {
 	nd := &Node{Name: n.Name, Addr: n.Addr}
 	nd.stuck.retireBefore = nd.replicaSince.Load
+	nd.stuck.raw = raw
 	cfg = cfg.Clone()
 	cfg.DialFunc = nd.stuck.dial
 	nd.cfg = cfg
@@ -113,7 +115,15 @@ func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig) (*Node, error)
 // caller logs in and closes it.
 func (n *Node) DialRaw(ctx context.Context) (net.Conn, *mysql.Config, error) {
 	c, err := n.stuck.dial(ctx, n.cfg.Net, n.cfg.Addr)
-	return c, n.cfg, err
+	if err != nil {
+		return nil, n.cfg, err
+	}
+	// Its reads and writes are raw system calls (see rawio), as the
+	// caller's hot path does no other work between them.
+	if tc := c.(interface{ tracked() *trackedConn }).tracked(); !tc.hasRaw {
+		tc.raw, tc.hasRaw = rawio.New(tc.Conn)
+	}
+	return c, n.cfg, nil
 }
 
 // Role is the node's current role: its topology role, or the one a

@@ -89,6 +89,11 @@ type Config struct {
 	// polled reads doubled the QPS at 32 clients. So the default (false)
 	// polls.
 	BlockingIO bool
+	// RawIO makes the pools' connections read and write their
+	// non-blocking sockets with raw system calls (see internal/rawio),
+	// waiting in Go's poller only when a socket is not ready: no processor
+	// hand-off around each call. The proxy, on one processor, sets it.
+	RawIO bool
 	// TimesAsText returns DATE, DATETIME and TIMESTAMP values as the
 	// server's text ([]byte) instead of time.Time. A proxy that passes
 	// results on needs it: a time.Time cannot hold '0000-00-00' or
@@ -173,7 +178,7 @@ func New(t *topology.Topology, s topology.Shard, cfg Config) (*Set, error) {
 		if cfg.BlockingIO && mc.Net == "tcp" {
 			mc.Net = BlockingNet
 		}
-		nd, err := newNode(n, mc, cfg.Pool)
+		nd, err := newNode(n, mc, cfg.Pool, cfg.RawIO)
 		if err != nil {
 			return nil, fmt.Errorf("replica: node %s: %w", n.Name, err)
 		}

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/scalelab/scalelab/internal/rawio"
 )
 
 // stuckConns tracks a node's connections, so that the statements stuck on
@@ -23,6 +25,9 @@ type stuckConns struct {
 	conns map[*trackedConn]struct{}
 	// ended counts the times end shut connections.
 	ended atomic.Uint64
+	// raw makes the connections' reads and writes raw system calls
+	// (Config.RawIO).
+	raw bool
 	// retireBefore, when set, returns a sinceEpoch time: an idle
 	// connection made before it is retired when the pool hands it out
 	// again (see sysConn.SyscallConn).
@@ -58,18 +63,29 @@ type trackedConn struct {
 	// ended is set when end shut the connection; the driver's first
 	// close after it is then no error to log.
 	ended bool
+	// raw, when hasRaw, does the reads and writes (see Node.DialRaw).
+	raw    rawio.Conn
+	hasRaw bool
 }
 
-func (c *trackedConn) Read(p []byte) (int, error) {
+func (c *trackedConn) Read(p []byte) (n int, err error) {
 	c.waiting.Store(sinceEpoch())
-	n, err := c.Conn.Read(p)
+	if c.hasRaw {
+		n, err = c.raw.Read(p)
+	} else {
+		n, err = c.Conn.Read(p)
+	}
 	c.waiting.Store(0)
 	return n, err
 }
 
-func (c *trackedConn) Write(p []byte) (int, error) {
+func (c *trackedConn) Write(p []byte) (n int, err error) {
 	c.waiting.Store(sinceEpoch())
-	n, err := c.Conn.Write(p)
+	if c.hasRaw {
+		n, err = c.raw.Write(p)
+	} else {
+		n, err = c.Conn.Write(p)
+	}
 	c.waiting.Store(0)
 	return n, err
 }
@@ -142,6 +158,9 @@ func (s *stuckConns) dial(ctx context.Context, network, addr string) (net.Conn, 
 		return nil, err
 	}
 	tc := &trackedConn{Conn: c, s: s, dialed: sinceEpoch()}
+	if s.raw {
+		tc.raw, tc.hasRaw = rawio.New(c)
+	}
 	s.mu.Lock()
 	if s.conns == nil {
 		s.conns = map[*trackedConn]struct{}{}
@@ -195,3 +214,5 @@ func dialNet(ctx context.Context, network, addr string) (net.Conn, error) {
 	var d net.Dialer
 	return d.DialContext(ctx, network, addr)
 }
+
+func (c *trackedConn) tracked() *trackedConn { return c }

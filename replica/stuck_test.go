@@ -6,6 +6,7 @@ import (
 	"net"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -97,18 +98,19 @@ func waitingConns(n *Node) int {
 // gets; one on a primary is left to wait, and so is one that has not
 // waited minAge yet.
 func TestEndStuck(t *testing.T) {
-	networks := []string{"tcp", "unix"}
+	networks := []string{"tcp", "unix", "tcp+rawio", "unix+rawio"}
 	if runtime.GOOS == "linux" {
 		networks = append(networks, BlockingNet, RawNet)
 	}
-	for _, network := range networks {
+	for _, name := range networks {
+		network, rawIO := strings.CutSuffix(name, "+rawio")
 		for _, role := range []topology.Role{topology.Replica, topology.Primary} {
-			t.Run(network+"/"+string(role), func(t *testing.T) {
+			t.Run(name+"/"+string(role), func(t *testing.T) {
 				addr := silentServer(t, network)
 				cfg := mysql.NewConfig()
 				cfg.Net, cfg.Addr, cfg.User = network, addr, "scalelab"
 				cfg.Timeout = 5 * time.Second
-				nd, err := newNode(topology.Node{Name: "0/" + string(role), Addr: addr, Role: role}, cfg, PoolConfig{})
+				nd, err := newNode(topology.Node{Name: "0/" + string(role), Addr: addr, Role: role}, cfg, PoolConfig{}, rawIO)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -264,7 +266,7 @@ func TestEndSparesAnswered(t *testing.T) {
 // since is ended.
 func TestEndSparesDemotedPrimary(t *testing.T) {
 	addr := silentServer(t, "tcp")
-	nd, err := newNode(topology.Node{Name: "0/primary", Addr: addr, Role: topology.Primary}, mysql.NewConfig(), PoolConfig{})
+	nd, err := newNode(topology.Node{Name: "0/primary", Addr: addr, Role: topology.Primary}, mysql.NewConfig(), PoolConfig{}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,10 @@
 #   scripts/bench-proxy.sh
 #   TIME=10 ROUNDS=2 SHARDS="1" MODES=text scripts/bench-proxy.sh
 #
+# With FULL=1 a fourth side runs interleaved with the others: a second
+# proxy with --relay=false (on PROXY_PORT+2), whose every read takes the
+# full path (rows decoded and encoded again), to show what the relay saves.
+#
 # Env: TIME (seconds per run, default 6), ROUNDS (default 1), SHARDS
 # (default "1 2"), MODES (default "text prepared"), THREADS (default
 # "4 16"), TABLE_SIZE (default 10000), BASE_PORT (the sandboxes' first
@@ -41,6 +45,10 @@ BASE_PORT=${BASE_PORT:-24800}
 PROXY_PORT=${PROXY_PORT:-16033}
 RELAY_PORT=${RELAY_PORT:-16034}
 PROXY_THREADS=${PROXY_THREADS:-1}
+FULL=${FULL:-0}
+FULL_PORT=$((PROXY_PORT + 2))
+sides="direct haproxy proxy"
+[ "$FULL" = 1 ] && sides="$sides full"
 
 for tool in sysbench haproxy awk; do
   command -v "$tool" >/dev/null || { echo "bench-proxy: $tool is not installed (apt-get install -y sysbench haproxy)" >&2; exit 1; }
@@ -93,7 +101,13 @@ EOF
   pids+=($!)
   "$sl" proxy --topology "$topo" --listen "127.0.0.1:$PROXY_PORT" --metrics - --threads "$PROXY_THREADS" >"$tmp/proxy.log" 2>&1 &
   pids+=($!)
-  for hp in "127.0.0.1:$RELAY_PORT" "127.0.0.1:$PROXY_PORT"; do
+  waits="127.0.0.1:$RELAY_PORT 127.0.0.1:$PROXY_PORT"
+  if [ "$FULL" = 1 ]; then
+    "$sl" proxy --topology "$topo" --listen "127.0.0.1:$FULL_PORT" --metrics - --threads "$PROXY_THREADS" --relay=false >"$tmp/full.log" 2>&1 &
+    pids+=($!)
+    waits="$waits 127.0.0.1:$FULL_PORT"
+  fi
+  for hp in $waits; do
     for _ in $(seq 100); do
       sb "$hp" 1 --time=0 --events=1 run >/dev/null 2>&1 && break
       sleep 0.1
@@ -106,11 +120,12 @@ EOF
       ps=disable
       [ "$mode" = prepared ] && ps=auto
       for th in $THREADS; do
-        for side in direct haproxy proxy; do
+        for side in $sides; do
           case $side in
             direct) hp=$replica ;;
             haproxy) hp=127.0.0.1:$RELAY_PORT ;;
             proxy) hp=127.0.0.1:$PROXY_PORT ;;
+            full) hp=127.0.0.1:$FULL_PORT ;;
           esac
           read -r q p < <(sb "$hp" "$th" --time="$TIME" --db-ps-mode="$ps" --percentile=50 run |
             awk '/queries:/ {gsub(/[()]/, "", $3); q = $3} /50th percentile:/ {p = $3} END {print q, p}')
@@ -127,16 +142,24 @@ done
 
 mean() { echo "$1" | awk '{s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%.3f", s / NF}'; }
 printf '\nsysbench oltp_point_select, %s round(s) x %ss per cell; haproxy: TCP mode, 1 thread, to %s; scalelab proxy --threads %s\n\n' "$ROUNDS" "$TIME" "$([ -n "${socket:-}" ] && echo "the replica's unix socket" || echo "the replica's TCP port")" "$PROXY_THREADS"
-printf '| shards | mode | threads | direct QPS | haproxy QPS | proxy QPS | haproxy / direct | proxy / direct | **proxy / haproxy** | p50 ms direct | haproxy | proxy |\n'
-printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+fullhead='' fullsep=''
+if [ "$FULL" = 1 ]; then
+  fullhead=' full path QPS | full / haproxy |' fullsep='---:|---:|'
+fi
+printf '| shards | mode | threads | direct QPS | haproxy QPS | proxy QPS | haproxy / direct | proxy / direct | **proxy / haproxy** | p50 ms direct | haproxy | proxy |%s\n' "$fullhead"
+printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n' "$fullsep"
 for shards in $SHARDS; do
   for mode in $MODES; do
     for th in $THREADS; do
       k=$shards/$mode/$th
-      awk -v s="$shards" -v m="$mode" -v th="$th" \
+      fq=0
+      [ "$FULL" = 1 ] && fq=$(mean "${qps[$k/full]}")
+      awk -v s="$shards" -v m="$mode" -v th="$th" -v full="$FULL" -v fq="$fq" \
         -v dq="$(mean "${qps[$k/direct]}")" -v hq="$(mean "${qps[$k/haproxy]}")" -v pq="$(mean "${qps[$k/proxy]}")" \
         -v dp="$(mean "${p50[$k/direct]}")" -v hp="$(mean "${p50[$k/haproxy]}")" -v pp="$(mean "${p50[$k/proxy]}")" \
-        'BEGIN {printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f |\n", s, m, th, dq, hq, pq, hq / dq, pq / dq, pq / hq, dp, hp, pp}'
+        'BEGIN {printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f |", s, m, th, dq, hq, pq, hq / dq, pq / dq, pq / hq, dp, hp, pp
+          if (full == 1) printf " %.0f | %.2f |", fq, fq / hq
+          printf "\n"}'
     done
   done
 done

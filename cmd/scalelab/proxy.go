@@ -102,7 +102,7 @@ needs the sandbox the topology file belongs to.`,
 			}
 			defer stop()
 			cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr(c), format+"\n", args...) }
-			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}, TimesAsText: true}, AllowMultiShardWrites: multiWrites,
+			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}, TimesAsText: true, RawIO: true}, AllowMultiShardWrites: multiWrites,
 				TopologyPath: topo, OnFollow: func(err error) { followed(stderr(c), err) }, FailoverBuffer: failoverBuffer, SwitchBuffer: switchBuffer})
 			if err != nil {
 				return err

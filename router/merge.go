@@ -55,6 +55,12 @@ type sortCol struct {
 
 // mergeSpec is how the router combines per-shard results into one.
 type mergeSpec struct {
+	// lean, on the spec of a plan's lean variant, is that variant; sibling,
+	// on the full spec, is the plan's lean variant if it has one.
+	lean, sibling *leanPlan
+	// terms holds the text of each column's expression ("" for *), by
+	// which a full run tells the lean plan what each term needs.
+	terms   []string
 	cols    []outCol // visible select expressions, then hidden ones
 	visible int      // how many of cols are visible
 	star    int      // the position of the one *, or -1
@@ -184,7 +190,7 @@ type mergePlanner struct {
 	spec    *mergeSpec
 	exprs   []sqlparser.Expr // select-list expressions by position; nil for *
 	hidden  []sqlparser.SelectExpr
-	sortKey func(sqlparser.Expr) (key, pad sqlparser.Expr, err error)
+	sortKey sortKeyFunc
 }
 
 // add appends a hidden select expression and returns its position.
@@ -264,6 +270,9 @@ func (m *mergePlanner) column(e sqlparser.Expr) (outCol, error) {
 		if err != nil {
 			return c, err
 		}
+		if w == nil {
+			break // no key: the lean plan's number or time (see leanPlan)
+		}
 		// The sort key travels with the value: the merge keeps the winner's.
 		c.weight = m.add(w, outCol{weight: -1, pad: -1})
 		c.pad = m.add(pad, outCol{weight: -1, pad: -1})
@@ -286,8 +295,8 @@ func (m *mergePlanner) sortCol(i int, desc bool) (sortCol, error) {
 		return sc, nil
 	}
 	w, pad, err := m.sortKey(m.exprs[i])
-	if err != nil {
-		return sc, err
+	if err != nil || w == nil {
+		return sc, err // no key: the lean plan's number or time (see leanPlan)
 	}
 	sc.weight = m.add(w, outCol{weight: -1, pad: -1})
 	sc.pad = m.add(pad, outCol{weight: -1, pad: -1})
@@ -403,7 +412,7 @@ func withoutCastPrecision(e sqlparser.Expr) sqlparser.Expr {
 // statement to send to the shards: LIMIT pushed down as count+offset, and
 // hidden columns for the merge (the sort keys of text, SUM and COUNT for
 // AVG, ORDER BY terms that are not selected).
-func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (key, pad sqlparser.Expr, err error)) (*mergeSpec, sqlparser.Statement, error) {
+func planMerge(sel *sqlparser.Select, sortKey sortKeyFunc) (*mergeSpec, sqlparser.Statement, error) {
 	switch {
 	case sel.Having != nil:
 		return nil, nil, unsupported("HAVING across shards", "filter the grouped rows in the application")
@@ -570,6 +579,12 @@ func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (key, pad sql
 	}
 	visible := append([]sqlparser.SelectExpr{}, exprs...)
 	out.SelectExprs = &sqlparser.SelectExprs{Exprs: append(visible, m.hidden...)}
+	spec.terms = make([]string, len(m.exprs))
+	for i, e := range m.exprs {
+		if e != nil {
+			spec.terms[i] = sqlparser.String(e)
+		}
+	}
 	if sel.Limit != nil {
 		n, err := limitValue(sel.Limit.Rowcount)
 		if err != nil {
@@ -600,6 +615,37 @@ func planMerge(sel *sqlparser.Select, sortKey func(sqlparser.Expr) (key, pad sql
 	}
 	return spec, out, nil
 }
+
+// sortKeys reports whether the shards compute sort keys for the merge.
+func (m *mergeSpec) sortKeys() bool {
+	for _, c := range m.cols {
+		if c.weight >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// sortKeysFewer reports whether a lean spec built from needs asks for
+// fewer sort keys than the full one did: some term needs less than both.
+func (m *mergeSpec) sortKeysFewer(needs map[string]keyNeed) bool {
+	for _, n := range needs {
+		if n != needBoth {
+			return true
+		}
+	}
+	return false
+}
+
+// keyNeed is what a compared term needs from the shards to be merged as
+// the server orders it.
+type keyNeed int
+
+const (
+	needBoth   keyNeed = iota // text: the collation's sort key and pad
+	needWeight                // a date read as a time.Time: WEIGHT_STRING
+	needNone                  // a number, a time, a date read as text
+)
 
 // limitValue reads a LIMIT or OFFSET number.
 func limitValue(e sqlparser.Expr) (uint64, error) {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/topology"
@@ -52,6 +53,71 @@ type plan struct {
 	// sets are the replica sets that Shards index: those of the schema
 	// the plan was made over, even if a reshard replaced them since.
 	sets []*replica.Set
+	// lean, for a merge whose full form sends sort keys, is the form
+	// without them, used once a run has shown it fits (see leanPlan).
+	lean *leanPlan
+}
+
+// leanPlan is a merge plan that asks the shards for only the sort keys
+// its compared columns need. The full plan asks for the collation sort key
+// (WEIGHT_STRING) and the pad of every ORDER BY, GROUP BY, MIN and MAX
+// term, as the router cannot tell a text term from a number or a date
+// before it sees the result's columns; for the others they cost the shards
+// more than the rest of the query (ORDER BY dt DESC, id DESC LIMIT 10 took
+// 430-470 µs on four shards against 310-350 without). The first run uses
+// the full plan and learns each term's column type; the lean plan, built
+// from them, keeps both keys for text, WEIGHT_STRING alone for a date read
+// as a time.Time (whose value cannot tell '0000-00-00' from '0001-01-01'),
+// and none for numbers, times and dates read as text. A lean run that finds
+// a term's type changed (the schema did) runs the full plan again, and the
+// lean plan stays off.
+type leanPlan struct {
+	// build plans the merge again with keyOf deciding each term's keys.
+	build func(keyOf sortKeyFunc) (*mergeSpec, map[int]string, error)
+	state atomic.Int32 // leanUnknown, leanBuilding, leanFit, leanUnfit
+	// form is the lean plan, once state is leanFit.
+	form atomic.Pointer[leanForm]
+}
+
+type leanForm struct {
+	queries map[int]string
+	merge   *mergeSpec
+}
+
+// sortKeyFunc returns the sort-key expressions of a compared term: key
+// and pad (see sortKeyExprs), or a nil key for a term that needs none.
+type sortKeyFunc func(sqlparser.Expr) (key, pad sqlparser.Expr, err error)
+
+const (
+	leanUnknown = iota
+	leanBuilding
+	leanFit
+	leanUnfit
+)
+
+// learn builds the lean plan from the needs a full run found, by the text
+// of each compared term.
+func (l *leanPlan) learn(r *Router, needs map[string]keyNeed) {
+	if !l.state.CompareAndSwap(leanUnknown, leanBuilding) {
+		return
+	}
+	spec, queries, err := l.build(func(e sqlparser.Expr) (key, pad sqlparser.Expr, err error) {
+		switch needs[sqlparser.String(e)] {
+		case needNone:
+			return nil, nil, nil
+		case needWeight:
+			key, _, err := r.sortKeyExprs(e)
+			return key, sqlparser.NewStrLiteral(""), err
+		}
+		return r.sortKeyExprs(e)
+	})
+	if err != nil || !spec.sortKeysFewer(needs) {
+		l.state.Store(leanUnfit)
+		return
+	}
+	spec.lean = l
+	l.form.Store(&leanForm{queries: queries, merge: spec})
+	l.state.Store(leanFit)
 }
 
 // planFresh plans st over one routing schema, even while Follow replaces
@@ -422,6 +488,20 @@ func (r *Router) planRead(stmt sqlparser.TableStatement, text string, args []any
 	p := &plan{Merge: spec, Table: ref.name}
 	if err := r.fanOut(p, bound, ref); err != nil {
 		return nil, err
+	}
+	if spec.sortKeys() {
+		p.lean = &leanPlan{build: func(keyOf sortKeyFunc) (*mergeSpec, map[int]string, error) {
+			lspec, lbound, err := planMerge(named, keyOf)
+			if err != nil {
+				return nil, nil, err
+			}
+			lp := &plan{Merge: lspec, Table: ref.name}
+			if err := r.fanOut(lp, lbound, ref); err != nil {
+				return nil, nil, err
+			}
+			return lspec, lp.Queries, nil
+		}}
+		spec.sibling = p.lean
 	}
 	p.PushedDown, p.Merged = spec.explain()
 	if p.Type == PlanMultiShard {

@@ -29,6 +29,9 @@ import (
 type mergeSource struct {
 	cols  []string
 	types []*sql.ColumnType
+	// needs, from a full run of a plan whose lean plan is not built yet,
+	// is what each compared term needs (see leanPlan).
+	needs map[string]keyNeed
 	next  func(dest []driver.Value) error // io.EOF at the end
 	close func() error
 }
@@ -300,6 +303,75 @@ type merger struct {
 	rounded []string
 }
 
+// errLeanUnfit is a lean merge (see leanPlan) that met a term whose type
+// needs more sort keys than the lean plan asks for: the statement runs
+// again with the full plan.
+var errLeanUnfit = errors.New("router: the merge needs sort keys the lean plan left out")
+
+// comparedCols are the columns a merge compares, with the sort keys each
+// has: ORDER BY and GROUP BY terms, and MIN and MAX.
+func (m *merger) comparedCols() []sortCol {
+	cols := append(append([]sortCol{}, m.spec.order...), m.spec.groupBy...)
+	for i, c := range m.spec.cols {
+		if c.agg == aggMin || c.agg == aggMax {
+			cols = append(cols, sortCol{col: i, weight: c.weight, pad: c.pad})
+		}
+	}
+	return cols
+}
+
+// need is what the values of column c (a spec position) need to be
+// merged as the server orders them.
+func (m *merger) need(c int) keyNeed {
+	i := m.at(c)
+	if i >= len(m.kinds) {
+		return needBoth
+	}
+	switch m.kinds[i] {
+	case kindText:
+		return needBoth
+	case kindTime:
+		if st := m.types[i].ScanType(); st == reflect.TypeOf(time.Time{}) || st == reflect.TypeOf(sql.NullTime{}) {
+			return needWeight
+		}
+	}
+	return needNone
+}
+
+// needs maps each compared term's text to what it needs: the most that
+// any of its columns needs.
+func (m *merger) needs() map[string]keyNeed {
+	out := map[string]keyNeed{}
+	for _, k := range m.comparedCols() {
+		if k.col >= len(m.spec.terms) || m.spec.terms[k.col] == "" {
+			continue
+		}
+		t, n := m.spec.terms[k.col], m.need(k.col)
+		if old, ok := out[t]; !ok || n < old {
+			out[t] = n // needBoth is the least value: the most keys
+		}
+	}
+	return out
+}
+
+// leanFits says whether every compared column of a lean merge has the
+// sort keys its type needs.
+func (m *merger) leanFits() bool {
+	for _, k := range m.comparedCols() {
+		switch m.need(k.col) {
+		case needBoth:
+			if k.weight < 0 || k.pad < 0 {
+				return false
+			}
+		case needWeight:
+			if k.weight < 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // roundedType says why a column's values arrive rounded, or "": a FLOAT
 // prints six significant digits and a DOUBLE with fixed decimals (as
 // ROUND(x, 1) gives) prints that many, while the server orders, groups
@@ -569,6 +641,17 @@ func newMerge(spec *mergeSpec, results []*sql.Rows) (*mergeSource, error) {
 		closeAll()
 		return nil, err
 	}
+	var needs map[string]keyNeed
+	switch l := spec.sibling; {
+	case spec.lean != nil:
+		if !m.leanFits() {
+			closeAll()
+			spec.lean.state.Store(leanUnfit)
+			return nil, errLeanUnfit
+		}
+	case l != nil && l.state.Load() == leanUnknown:
+		needs = m.needs()
+	}
 	visible := m.at(spec.visible-1) + 1
 	if spec.visible-1 == spec.star {
 		visible += m.shift
@@ -678,7 +761,7 @@ func newMerge(spec *mergeSpec, results []*sql.Rows) (*mergeSource, error) {
 	if len(types) > visible {
 		types = types[:visible]
 	}
-	return &mergeSource{cols: cols[:visible], types: types, next: next, close: closeAll}, nil
+	return &mergeSource{cols: cols[:visible], types: types, next: next, close: closeAll, needs: needs}, nil
 }
 
 // rowHeap orders shard streams by their current row.

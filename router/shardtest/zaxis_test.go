@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/shard"
@@ -596,4 +598,77 @@ func TestSequenceHome(t *testing.T) {
 func noTable(err error) bool {
 	var me *mysql.MySQLError
 	return errors.As(err, &me) && me.Number == 1146
+}
+
+// TestLeanMerge: a scatter's first run asks the shards for the sort keys
+// of every compared term; its next runs ask only for those the first found
+// needed (none for numbers and dates read as text), with the same answer.
+// When the schema changes a number column to text, the lean run finds it,
+// runs the full plan again, and answers in the text's order.
+func TestLeanMerge(t *testing.T) {
+	sb := dbtest.Sandbox(t)
+	topo := shardedTopology(t, sb, map[string]topology.Table{"lean_items": {Column: "id", Vindex: "hash"}})
+	for _, timesAsText := range []bool{false, true} {
+		t.Run(fmt.Sprintf("times as text %v", timesAsText), func(t *testing.T) {
+			r := openRouter(t, topo, router.Config{Replica: replica.Config{TimesAsText: timesAsText}})
+			ctx := context.Background()
+			for _, q := range []string{
+				"DROP TABLE IF EXISTS lean_items",
+				"CREATE TABLE lean_items (id BIGINT PRIMARY KEY, n INT, v VARCHAR(20), dt DATETIME(6))",
+				"INSERT INTO lean_items (id, n, v, dt) VALUES (1, 10, 'b', '2025-01-02'), (2, 9, 'a', '0000-00-00'), (3, 2, 'B', '2025-00-00'), (4, 100, 'c', '2024-12-31 23:59:59.5'), (5, 2, 'a ', NULL)",
+			} {
+				if _, err := r.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			strong := r.With(router.Strong)
+			ids := func(q string) ([]int, string) {
+				t.Helper()
+				var tr router.Trace
+				var got []int
+				if err := strong.SelectContext(router.WithTrace(ctx, &tr), &got, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+				return got, tr.PushedDown
+			}
+			// Each second run is lean: id and n need no keys, dt read as
+			// text none and as a time.Time WEIGHT_STRING alone, and v both.
+			for _, tt := range []struct {
+				q    string
+				want []int
+			}{
+				{"SELECT id FROM lean_items ORDER BY n DESC, id LIMIT 4", []int{4, 1, 2, 3}},
+				{"SELECT id FROM lean_items ORDER BY dt, id", []int{5, 2, 4, 3, 1}}, // '0000-00-00' and '2025-00-00' too
+				{"SELECT id FROM lean_items ORDER BY v, id", []int{2, 5, 1, 3, 4}},  // 'a' = 'a ', 'b' = 'B'
+				{"SELECT MIN(n) FROM lean_items", []int{2}},
+			} {
+				first, pushed1 := ids(tt.q)
+				second, pushed2 := ids(tt.q)
+				if !slices.Equal(first, tt.want) || !slices.Equal(second, tt.want) {
+					t.Errorf("%s: got %v then %v, want %v", tt.q, first, second, tt.want)
+				}
+				if !strings.Contains(pushed1, "WEIGHT_STRING") {
+					t.Errorf("%s: the first run pushed down %q, want the sort keys", tt.q, pushed1)
+				}
+				if !strings.Contains(pushed2, "only where the first run found them needed") {
+					t.Errorf("%s: the second run pushed down %q, want the lean plan", tt.q, pushed2)
+				}
+			}
+			// n becomes text: the lean plan, which asks for no keys for it,
+			// meets a text column and the full plan answers.
+			for _, q := range []string{"ALTER TABLE lean_items MODIFY n VARCHAR(10)",
+				"UPDATE lean_items SET n = 'B' WHERE id = 1", "UPDATE lean_items SET n = 'a' WHERE id = 2"} {
+				if _, err := r.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, pushed := ids("SELECT id FROM lean_items ORDER BY n DESC, id LIMIT 4")
+			if want := []int{1, 2, 3, 5}; !slices.Equal(got, want) { // 'B' > 'a' > '2' > '100' in the column's collation, not byte order
+				t.Errorf("after the column became text: got %v, want %v", got, want)
+			}
+			if !strings.Contains(pushed, "WEIGHT_STRING") {
+				t.Errorf("after the column became text the run pushed down %q, want the sort keys", pushed)
+			}
+		})
+	}
 }

@@ -190,15 +190,20 @@ func (c *clientConn) Read(p []byte) (int, error) {
 		return n, err
 	}
 	for c.pass == 0 {
-		for len(c.in) < 5 {
+		for len(c.in) < 4 {
 			if err := c.fill(); err != nil {
 				return 0, err
 			}
 		}
 		n := int(c.in[0]) | int(c.in[1])<<8 | int(c.in[2])<<16
+		for n > 0 && len(c.in) < 5 {
+			if err := c.fill(); err != nil {
+				return 0, err
+			}
+		}
 		cont := c.cont
 		c.cont = n == maxPacket
-		if !cont && c.in[4] == comQuery && c.in[3] == 0 && n <= maxRelayQuery {
+		if !cont && n > 0 && c.in[4] == comQuery && c.in[3] == 0 && n <= maxRelayQuery {
 			for len(c.in) < 4+n {
 				if err := c.fill(); err != nil {
 					return 0, err

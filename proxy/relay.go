@@ -12,9 +12,11 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/rawio"
 	"github.com/scalelab/scalelab/replica"
 	vtmysql "vitess.io/vitess/go/mysql"
 )
@@ -44,6 +46,8 @@ const (
 	// relayIdle is how many idle raw connections are kept per node and
 	// capability set.
 	relayIdle = 64
+	// relayLoginTimeout bounds a raw connection's login.
+	relayLoginTimeout = 10 * time.Second
 	// relayCaps are the capabilities taken from the client.
 	relayCaps = vtmysql.CapabilityClientDeprecateEOF | vtmysql.CapabilityClientFoundRows
 )
@@ -106,22 +110,49 @@ func newRelayPools(logf func(string, ...any)) *relayPools {
 // get returns an idle connection for key, or logs in a new one; reused
 // says which.
 func (p *relayPools) get(ctx context.Context, key relayKey) (bc *backendConn, reused bool, err error) {
-	p.mu.Lock()
-	if l := p.idle[key]; len(l) > 0 {
+	for {
+		p.mu.Lock()
+		l := p.idle[key]
+		if len(l) == 0 {
+			p.mu.Unlock()
+			break
+		}
 		bc = l[len(l)-1]
 		p.idle[key] = l[:len(l)-1]
 		p.mu.Unlock()
-		return bc, true, nil
+		if bc.alive() {
+			return bc, true, nil
+		}
+		bc.Close()
 	}
-	p.mu.Unlock()
 	bc, err = dialBackend(ctx, key)
 	return bc, false, err
 }
 
+// alive checks an idle connection before it is used again, as the
+// router's pools do (CheckConnLiveness): it is dropped if the server sent
+// it something or closed it (a restart, an error at its wait_timeout),
+// and if it was made while its node was the primary and the node is a
+// replica now, since a statement stuck on it could not be ended if the
+// node froze.
+func (bc *backendConn) alive() bool {
+	if bc.r.Buffered() > 0 {
+		return false
+	}
+	if _, ok := bc.Conn.(syscall.Conn); !ok {
+		return true // nothing to look at
+	}
+	raw, ok := rawio.New(bc.Conn) // fails for a retired connection
+	return ok && raw.Idle()
+}
+
 // put keeps bc for reuse, or closes it.
 func (p *relayPools) put(bc *backendConn) {
+	if cap(bc.buf) > 1<<20 {
+		bc.buf = nil // a long row's buffer is not kept
+	}
 	p.mu.Lock()
-	if !p.closed && len(p.idle[bc.key]) < relayIdle {
+	if !p.closed && len(p.idle[bc.key]) < relayIdle && bc.r.Buffered() == 0 {
 		p.idle[bc.key] = append(p.idle[bc.key], bc)
 		bc = nil
 	}
@@ -151,10 +182,12 @@ func dialBackend(ctx context.Context, key relayKey) (*backendConn, error) {
 		return nil, err
 	}
 	bc := &backendConn{Conn: c, r: bufio.NewReaderSize(c, relayFlush), key: key}
+	c.SetDeadline(time.Now().Add(relayLoginTimeout))
 	if err := bc.login(cfg, key.caps); err != nil {
 		c.Close()
 		return nil, err
 	}
+	c.SetDeadline(time.Time{})
 	return bc, nil
 }
 
@@ -359,6 +392,8 @@ type relayRun struct {
 	sent bool
 	// errCode is the number of the error the node answered, or 0.
 	errCode uint16
+	// answered is set once a packet of the answer has been read.
+	answered bool
 }
 
 // on runs the statement on node: on an idle raw connection, and again
@@ -374,6 +409,8 @@ func (rr *relayRun) on(ctx context.Context, node *replica.Node) error {
 			}
 			return err
 		}
+		stuck := node.Stuck()
+		rr.answered = false
 		err = rr.exchange(bc)
 		if err == nil {
 			p.put(bc)
@@ -384,11 +421,13 @@ func (rr *relayRun) on(ctx context.Context, node *replica.Node) error {
 			return fmt.Errorf("%w: node %s: %v", errRelayBroken, node.Name, err)
 		}
 		rr.out = rr.out[:0]
-		if !reused || !replica.IsConnError(err) {
+		if !reused || rr.answered || node.Stuck() != stuck || !replica.IsConnError(err) {
+			// The router retries a read on a replica that failed, or
+			// that stopped answering, elsewhere (once).
 			return err
 		}
-		// An idle connection the node closed since (a restart, its
-		// wait_timeout): the statement never reached the node.
+		// An idle connection that failed before any answer (the node
+		// closed it since it was checked): the statement never ran.
 	}
 }
 
@@ -412,6 +451,15 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 		if err != nil {
 			return err
 		}
+		rr.answered = true
+		if len(b) > 4 && b[4] == 0xff && !more && !rr.sent {
+			// An error of the connection, not of the statement (the node
+			// shuts down, kills it, is full): the router's connection
+			// error, so that a read on a replica is tried elsewhere.
+			if e := backendError(b[4:]); replica.IsConnError(e) {
+				return e
+			}
+		}
 		if err := rr.send(b); err != nil {
 			return err
 		}
@@ -432,12 +480,15 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 					return rr.finish()
 				}
 			case 0xff:
-				rr.errCode = binary.LittleEndian.Uint16(p[1:])
+				rr.errCode = errNumber(p)
 				return rr.finish()
 			case 0xfb:
 				return errors.New("proxy: relay: the node asked for a local file")
 			default:
-				n, _ := lenenc(p)
+				n, size := lenenc(p)
+				if size == 0 || n == 0 || n > 4096 {
+					return fmt.Errorf("proxy: relay: column count packet %x", p[:min(len(p), 9)])
+				}
 				state, left = columns, int(n)
 			}
 		case columns:
@@ -452,7 +503,7 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 		case rows:
 			switch {
 			case p[0] == 0xff:
-				rr.errCode = binary.LittleEndian.Uint16(p[1:])
+				rr.errCode = errNumber(p)
 				return rr.finish()
 			case p[0] == 0xfe && len(p) < maxPacket:
 				status := okStatus(p)
@@ -466,6 +517,14 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 			}
 		}
 	}
+}
+
+// errNumber is the error number of an ERR packet's payload.
+func errNumber(p []byte) uint16 {
+	if len(p) < 3 {
+		return 0
+	}
+	return binary.LittleEndian.Uint16(p[1:])
 }
 
 // okStatus reads the status flags of an OK packet (also one that ends a
@@ -570,6 +629,9 @@ func (c *clientConn) relay(p []byte) (handled bool, err error) {
 	rr.packet = append(rr.packet, p...)
 	st, handled, err := cl.sess.Relay(s.stmtCtx, query, rr.on)
 	c.packetBuf, c.outBuf = rr.packet[:0], rr.out[:0]
+	if cap(c.outBuf) > 1<<20 {
+		c.outBuf = nil // a long answer's buffer is not kept
+	}
 	if !handled || errors.Is(err, errNoRelay) && !rr.sent {
 		c.declined = st
 		return false, nil

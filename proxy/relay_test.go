@@ -12,6 +12,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/topology"
+	vtmysql "vitess.io/vitess/go/mysql"
 )
 
 // relayed reads the proxy's count of relayed statements.
@@ -296,5 +297,33 @@ func TestRelayMultiStatements(t *testing.T) {
 		if n := f.relayed(t) - before; n != tt.relayed {
 			t.Errorf("%q: relayed %v times, want %v", tt.q, n, tt.relayed)
 		}
+	}
+}
+
+// TestEmptyPacket: an empty packet (the end of a command whose payload
+// is exactly 16 MiB - 1 bytes, or a client's mistake) reaches the
+// protocol library, which answers or closes the connection; it never
+// waits for a byte that is not coming.
+func TestEmptyPacket(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	ctx := context.Background()
+	params := &vtmysql.ConnParams{Host: f.host, Port: f.port, Uname: f.topo.User.Name, Pass: f.topo.User.Password, DbName: f.topo.DatabaseName()}
+	c, err := vtmysql.Connect(ctx, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.GetRawConn().Write([]byte{0, 0, 0, 0}); err != nil { // length 0, sequence 0
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.ReadPacket()
+		done <- err
+	}()
+	select {
+	case <-done: // an error packet, or the connection closed
+	case <-time.After(30 * time.Second):
+		t.Fatal("no answer to an empty packet")
 	}
 }

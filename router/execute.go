@@ -236,6 +236,11 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 		}
 		return err
 	}
+	if o.kind == opRelay {
+		// The plan changed since Relay looked (a reshard's switch): the
+		// caller runs the statement the full way.
+		return errNotRelayable
+	}
 	if isWrite(st.Kind) && st.Kind != DDL && p.Type == PlanScatter && !multiShardWritesAllowed(ctx, r.cfg.AllowMultiShardWrites) {
 		rule, _ := r.vs.rule(p.Table)
 		return fmt.Errorf("%w: add WHERE %s = … (or IN (…)) to target shards, or allow multi-shard writes: scalelab query or scalelab proxy --allow-multi-shard-writes (router.Config.AllowMultiShardWrites)", ErrMultiShardWrite, rule.Column)

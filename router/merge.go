@@ -58,6 +58,8 @@ type mergeSpec struct {
 	// lean, on the spec of a plan's lean variant, is that variant; sibling,
 	// on the full spec, is the plan's lean variant if it has one.
 	lean, sibling *leanPlan
+	// built, on a lean spec, is the need each term was planned for.
+	built map[string]keyNeed
 	// terms holds the text of each column's expression ("" for *), by
 	// which a full run tells the lean plan what each term needs.
 	terms   []string

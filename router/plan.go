@@ -115,7 +115,7 @@ func (l *leanPlan) learn(r *Router, needs map[string]keyNeed) {
 		l.state.Store(leanUnfit)
 		return
 	}
-	spec.lean = l
+	spec.lean, spec.built = l, needs
 	l.form.Store(&leanForm{queries: queries, merge: spec})
 	l.state.Store(leanFit)
 }

@@ -354,19 +354,20 @@ func (m *merger) needs() map[string]keyNeed {
 	return out
 }
 
-// leanFits says whether every compared column of a lean merge has the
-// sort keys its type needs.
+// leanFits says whether every compared column of a lean merge needs no
+// more sort keys than its term was planned with (a term planned for a
+// date has a placeholder for the pad that text needs).
 func (m *merger) leanFits() bool {
 	for _, k := range m.comparedCols() {
-		switch m.need(k.col) {
-		case needBoth:
-			if k.weight < 0 || k.pad < 0 {
-				return false
-			}
-		case needWeight:
-			if k.weight < 0 {
-				return false
-			}
+		built, ok := needBoth, false
+		if k.col < len(m.spec.terms) {
+			built, ok = m.spec.built[m.spec.terms[k.col]]
+		}
+		if !ok {
+			built = needBoth
+		}
+		if m.need(k.col) < built {
+			return false
 		}
 	}
 	return true

@@ -144,8 +144,16 @@ func (s *Session) Relay(ctx context.Context, query string, fn func(ctx context.C
 	if err != nil || p.Queries != nil || p.Sequence != "" || len(p.Shards) != 1 {
 		return st, false, nil // Run reports the error
 	}
-	return st, true, s.r.run(ctx, &env{g: &s.g, on: relayVia, lost: s.lost, mode: s.effectiveMode()}, o)
+	err = s.r.run(ctx, &env{g: &s.g, on: relayVia, lost: s.lost, mode: s.effectiveMode()}, o)
+	if errors.Is(err, errNotRelayable) {
+		return st, false, nil
+	}
+	return st, true, err
 }
+
+// errNotRelayable is a relayed read whose plan no longer sends it
+// unchanged to one node.
+var errNotRelayable = errors.New("router: the statement is no longer one node's")
 
 // relayNode is what a relayed read runs on: the node itself.
 type relayNode struct {

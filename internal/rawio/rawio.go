@@ -94,3 +94,15 @@ func (c Conn) Write(p []byte) (int, error) {
 	}
 	return written, nil
 }
+
+// Idle reports whether the connection is open with nothing to read, by a
+// peek that does not wait: a pooled connection with bytes waiting (an error
+// the server sent, as MySQL does at its wait_timeout) or at EOF is not.
+func (c Conn) Idle() bool {
+	idle := false
+	c.rc.Read(func(fd uintptr) bool {
+		idle = peekIdle(fd)
+		return true
+	})
+	return idle
+}

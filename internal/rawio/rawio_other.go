@@ -22,3 +22,5 @@ func errnoOf(err error) syscall.Errno {
 	}
 	return 0
 }
+
+func peekIdle(uintptr) bool { return true } // not told: taken as idle

@@ -117,3 +117,32 @@ func TestReadEndsOnClose(t *testing.T) {
 		t.Fatal("the read did not end when the connection closed")
 	}
 }
+
+// TestIdle: a connection is idle until the peer sends a byte or closes.
+func TestIdle(t *testing.T) {
+	c, s := pair(t)
+	raw, _ := New(c)
+	if !raw.Idle() {
+		t.Fatal("a fresh connection is not idle")
+	}
+	s.Write([]byte("x"))
+	deadline := time.Now().Add(5 * time.Second)
+	for raw.Idle() {
+		if time.Now().After(deadline) {
+			t.Fatal("still idle with a byte to read")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	buf := make([]byte, 1)
+	raw.Read(buf)
+	if !raw.Idle() {
+		t.Fatal("not idle once the byte was read")
+	}
+	s.Close()
+	for raw.Idle() {
+		if time.Now().After(deadline) {
+			t.Fatal("still idle after the peer closed")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -654,6 +654,14 @@ func TestLeanMerge(t *testing.T) {
 					t.Errorf("%s: the second run pushed down %q, want the lean plan", tt.q, pushed2)
 				}
 			}
+			// A GROUP BY learned over dates (WEIGHT_STRING alone, or no key
+			// for dates read as text), before dt becomes text below.
+			const groups = "SELECT COUNT(*) FROM lean_items GROUP BY dt"
+			for range 2 {
+				if got, _ := ids(groups); len(got) != 5 {
+					t.Fatalf("%s: %v, want 5 groups", groups, got)
+				}
+			}
 			// n becomes text: the lean plan, which asks for no keys for it,
 			// meets a text column and the full plan answers.
 			for _, q := range []string{"ALTER TABLE lean_items MODIFY n VARCHAR(10)",
@@ -668,6 +676,23 @@ func TestLeanMerge(t *testing.T) {
 			}
 			if !strings.Contains(pushed, "WEIGHT_STRING") {
 				t.Errorf("after the column became text the run pushed down %q, want the sort keys", pushed)
+			}
+			// dt becomes text too, in a case- and accent-sensitive
+			// collation, whose sort keys the router cannot merge on: the
+			// lean plan, which asked for WEIGHT_STRING alone (as a date
+			// needed), has no pad column to learn the collation from, and
+			// must not merge it. The full plan refuses it.
+			for _, q := range []string{"ALTER TABLE lean_items MODIFY dt VARCHAR(30) COLLATE utf8mb4_uca1400_as_cs",
+				"UPDATE lean_items SET dt = 'a' WHERE id IN (1, 2)", "UPDATE lean_items SET dt = 'A' WHERE id IN (3, 4)"} {
+				if _, err := r.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, q := range []string{"SELECT id FROM lean_items ORDER BY dt, id", groups} {
+				var got []int
+				if err := strong.SelectContext(ctx, &got, q); !errors.Is(err, router.ErrUnsupported) {
+					t.Errorf("%s after dt became case-sensitive text: %v, %v; want a refusal", q, got, err)
+				}
 			}
 		})
 	}

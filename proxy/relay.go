@@ -46,6 +46,9 @@ const (
 	// relayIdle is how many idle raw connections are kept per node and
 	// capability set.
 	relayIdle = 64
+	// relayPeekAfter is how long a raw connection may be idle before its
+	// reuse peeks at it (see backendConn.alive).
+	relayPeekAfter = time.Second
 	// relayLoginTimeout bounds a raw connection's login.
 	relayLoginTimeout = 10 * time.Second
 	// relayCaps are the capabilities taken from the client.
@@ -101,6 +104,8 @@ type backendConn struct {
 	r   *bufio.Reader
 	key relayKey
 	buf []byte // a reused packet buffer
+	// used is when the connection was last put back idle.
+	used time.Time
 }
 
 func newRelayPools(logf func(string, ...any)) *relayPools {
@@ -130,11 +135,14 @@ func (p *relayPools) get(ctx context.Context, key relayKey) (bc *backendConn, re
 }
 
 // alive checks an idle connection before it is used again, as the
-// router's pools do (CheckConnLiveness): it is dropped if the server sent
-// it something or closed it (a restart, an error at its wait_timeout),
-// and if it was made while its node was the primary and the node is a
-// replica now, since a statement stuck on it could not be ended if the
-// node froze.
+// router's pools do (CheckConnLiveness). It is dropped if it was made
+// while its node was the primary and the node is a replica now, since a
+// statement stuck on it could not be ended if the node froze; and, once
+// it has been idle for relayPeekAfter, if the server sent it something or
+// closed it (a restart, an error at its wait_timeout). A connection used
+// just before is not peeked at (a system call a statement): one that died
+// since fails before any answer, and the statement is sent again on a new
+// one (see relayRun.on).
 func (bc *backendConn) alive() bool {
 	if bc.r.Buffered() > 0 {
 		return false
@@ -143,7 +151,7 @@ func (bc *backendConn) alive() bool {
 		return true // nothing to look at
 	}
 	raw, ok := rawio.New(bc.Conn) // fails for a retired connection
-	return ok && raw.Idle()
+	return ok && (time.Since(bc.used) < relayPeekAfter || raw.Idle())
 }
 
 // put keeps bc for reuse, or closes it.
@@ -151,6 +159,7 @@ func (p *relayPools) put(bc *backendConn) {
 	if cap(bc.buf) > 1<<20 {
 		bc.buf = nil // a long row's buffer is not kept
 	}
+	bc.used = time.Now()
 	p.mu.Lock()
 	if !p.closed && len(p.idle[bc.key]) < relayIdle && bc.r.Buffered() == 0 {
 		p.idle[bc.key] = append(p.idle[bc.key], bc)
@@ -457,6 +466,10 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 			// shuts down, kills it, is full): the router's connection
 			// error, so that a read on a replica is tried elsewhere.
 			if e := backendError(b[4:]); replica.IsConnError(e) {
+				// As the first packet, the error was the connection's
+				// before the statement ran (an idle connection's, sent
+				// at a kill or a shutdown): no answer to it.
+				rr.answered = state != first
 				return e
 			}
 		}

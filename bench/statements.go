@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"github.com/scalelab/scalelab/internal/sqltext"
 	"os"
 	"strings"
 	"unicode"
@@ -23,9 +24,9 @@ func SplitStatementsBy(s, delim string) []string {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '\'' || c == '"' || c == '`':
-			i = skipQuoted(s, i)
+			i = sqltext.QuoteEnd(s, i)
 		case c == '#' || (c == '-' && strings.HasPrefix(s[i:], "-- ")) || (c == '-' && s[i:] == "--"):
-			i = skipLine(s, i)
+			i = sqltext.LineEnd(s, i)
 		case c == '/' && strings.HasPrefix(s[i:], "/*"):
 			if end := strings.Index(s[i+2:], "*/"); end >= 0 {
 				i += 2 + end + 1
@@ -48,31 +49,6 @@ func appendStatement(out []string, stmt string) []string {
 	return out
 }
 
-// skipQuoted returns the index of the quote that closes the one at s[i], or
-// len(s) when it is not closed. A doubled quote and, outside backticks, a
-// backslash escape stay inside the literal.
-func skipQuoted(s string, i int) int {
-	q := s[i]
-	for j := i + 1; j < len(s); j++ {
-		switch {
-		case s[j] == '\\' && q != '`':
-			j++
-		case s[j] == q && j+1 < len(s) && s[j+1] == q:
-			j++
-		case s[j] == q:
-			return j
-		}
-	}
-	return len(s)
-}
-
-func skipLine(s string, i int) int {
-	if end := strings.IndexByte(s[i:], '\n'); end >= 0 {
-		return i + end
-	}
-	return len(s)
-}
-
 // rowKeywords are the leading keywords of statements that return a result
 // set, so they are sent with QueryContext and their rows are read.
 var rowKeywords = map[string]bool{
@@ -91,7 +67,7 @@ func returnsRows(stmt string) bool {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(':
 			i++
 		case c == '#' || strings.HasPrefix(stmt[i:], "-- "):
-			i = skipLine(stmt, i)
+			i = sqltext.LineEnd(stmt, i)
 		case strings.HasPrefix(stmt[i:], "/*"):
 			end := strings.Index(stmt[i+2:], "*/")
 			if end < 0 {

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"fmt"
+	"github.com/scalelab/scalelab/internal/sqltext"
 	"strconv"
 
 	vtmysql "vitess.io/vitess/go/mysql"
@@ -19,12 +20,12 @@ func countParams(query string) int {
 		case '?':
 			n++
 		case '\'', '"', '`':
-			i = skipQuoted(query, i, c)
+			i = sqltext.QuoteEnd(query, i)
 		case '#':
-			i = skipLine(query, i)
+			i = sqltext.LineEnd(query, i)
 		case '-':
 			if i+2 < len(query) && query[i+1] == '-' && (query[i+2] == ' ' || query[i+2] == '\t' || query[i+2] == '\n' || query[i+2] == '\r') {
-				i = skipLine(query, i)
+				i = sqltext.LineEnd(query, i)
 			} else if i+2 == len(query) && query[i+1] == '-' {
 				i = len(query)
 			}
@@ -35,32 +36,6 @@ func countParams(query string) int {
 		}
 	}
 	return n
-}
-
-// skipQuoted returns the index of the quote that closes the literal that
-// opens at i. Backslash escapes apply inside strings, not identifiers; a
-// doubled quote is two adjacent literals to this scan, which is the same.
-func skipQuoted(s string, i int, q byte) int {
-	for j := i + 1; j < len(s); j++ {
-		switch s[j] {
-		case '\\':
-			if q != '`' {
-				j++
-			}
-		case q:
-			return j
-		}
-	}
-	return len(s)
-}
-
-func skipLine(s string, i int) int {
-	for j := i; j < len(s); j++ {
-		if s[j] == '\n' {
-			return j
-		}
-	}
-	return len(s)
 }
 
 func skipBlockComment(s string, i int) int {

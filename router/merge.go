@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"github.com/scalelab/scalelab/internal/sqltext"
 	"math"
 	"strconv"
 	"strings"
@@ -628,9 +629,9 @@ func (m *mergeSpec) sortKeys() bool {
 	return false
 }
 
-// sortKeysFewer reports whether a lean spec built from needs asks for
-// fewer sort keys than the full one did: some term needs less than both.
-func (m *mergeSpec) sortKeysFewer(needs map[string]keyNeed) bool {
+// fewerKeys reports whether a lean spec built from needs asks for fewer
+// sort keys than the full one did: some term needs less than both.
+func fewerKeys(needs map[string]keyNeed) bool {
 	for _, n := range needs {
 		if n != needBoth {
 			return true
@@ -817,9 +818,9 @@ func columnName(s string, first bool) string {
 		rest := s[i:]
 		switch {
 		case c == '\'' || c == '"' || c == '`':
-			j := quoteEnd(s, i)
-			if j < 0 {
-				return ""
+			j := sqltext.QuoteEnd(s, i) + 1
+			if j > len(s) {
+				return "" // not closed
 			}
 			b.WriteString(s[i:j])
 			end, i, started = b.Len(), j, true
@@ -875,24 +876,6 @@ func columnName(s string, first bool) string {
 		}
 		return r
 	}, b.String()[:end])
-}
-
-// quoteEnd returns the index just past the quoted string, identifier or
-// name that starts at s[i], or -1 if it does not close. A quote is
-// escaped by doubling it, and in a string by a backslash.
-func quoteEnd(s string, i int) int {
-	q := s[i]
-	for j := i + 1; j < len(s); j++ {
-		switch {
-		case s[j] == '\\' && q != '`':
-			j++
-		case s[j] == q && j+1 < len(s) && s[j+1] == q:
-			j++
-		case s[j] == q:
-			return j + 1
-		}
-	}
-	return -1
 }
 
 func digits(s string) int {

@@ -111,7 +111,7 @@ func (l *leanPlan) learn(r *Router, needs map[string]keyNeed) {
 		}
 		return r.sortKeyExprs(e)
 	})
-	if err != nil || !spec.sortKeysFewer(needs) {
+	if err != nil || !fewerKeys(needs) {
 		l.state.Store(leanUnfit)
 		return
 	}

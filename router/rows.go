@@ -331,12 +331,15 @@ func (m *merger) need(c int) keyNeed {
 	case kindText:
 		return needBoth
 	case kindTime:
-		if st := m.types[i].ScanType(); st == reflect.TypeOf(time.Time{}) || st == reflect.TypeOf(sql.NullTime{}) {
+		if st := m.types[i].ScanType(); st == timeType || st == nullTimeType {
 			return needWeight
 		}
 	}
 	return needNone
 }
+
+// The scan types of a date the driver reads as a time.Time.
+var timeType, nullTimeType = reflect.TypeOf(time.Time{}), reflect.TypeOf(sql.NullTime{})
 
 // needs maps each compared term's text to what it needs: the most that
 // any of its columns needs.
@@ -554,13 +557,6 @@ func (m *merger) less(order []sortCol) func(a, b []any) bool {
 // checkKinds refuses a merge that compares values the router cannot order
 // as the server does.
 func (m *merger) checkKinds(cols []string) error {
-	var keys []sortCol
-	keys = append(append(keys, m.spec.order...), m.spec.groupBy...)
-	for i, c := range m.spec.cols {
-		if c.agg == aggMin || c.agg == aggMax {
-			keys = append(keys, sortCol{col: i, weight: -1, pad: -1})
-		}
-	}
 	for i, c := range m.spec.cols {
 		if c.agg != aggAvg {
 			continue
@@ -596,7 +592,7 @@ func (m *merger) checkKinds(cols []string) error {
 			return unsupported("GROUP BY or DISTINCT on a "+r+" "+cols[m.at(g.col)]+" across shards", roundedHintFor(r))
 		}
 	}
-	for _, k := range keys {
+	for _, k := range m.comparedCols() {
 		if m.kinds[m.at(k.col)] == kindEnum {
 			return unsupported("comparing ENUM or SET column "+cols[m.at(k.col)]+" across shards", "they sort by their index; order by CAST(col AS CHAR) or by col+0")
 		}

@@ -120,9 +120,9 @@ func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb fun
 		return sqlerror.NewSQLError(sqlerror.ERWrongArguments, sqlerror.SSUnknownSQLState, err.Error())
 	}
 	if cc, ok := c.GetRawConn().(*clientConn); ok {
-		for i, u := range cc.sniff.unsignedParams(p.StatementID, len(args)) {
-			if v, ok := args[i].(int64); ok && u {
-				args[i] = uint64(v) // the library read it as signed
+		for i, w := range cc.sniff.unsignedParams(p.StatementID, len(args)) {
+			if v, ok := args[i].(int64); ok && w > 0 {
+				args[i] = asUnsigned(v, w) // the library read it as signed
 			}
 		}
 	}
@@ -181,6 +181,9 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	var st *router.Statement
 	if cc, ok := c.GetRawConn().(*clientConn); ok {
 		st, cc.declined = cc.declined, nil
+		if st != nil && st.Text != query {
+			st = nil // declined by the relay, then refused before it ran
+		}
 	}
 	res, err := cl.sess.RunClassified(ctx, st, query, args...)
 	kind := res.Statement.Kind.String()

@@ -203,13 +203,19 @@ func (c *clientConn) Read(p []byte) (int, error) {
 		}
 		cont := c.cont
 		c.cont = n == maxPacket
-		if !cont && n > 0 && c.in[4] == comQuery && c.in[3] == 0 && n <= maxRelayQuery {
+		if !cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute) && c.in[3] == 0 && n <= maxRelayQuery {
 			for len(c.in) < 4+n {
 				if err := c.fill(); err != nil {
 					return 0, err
 				}
 			}
-			handled, err := c.relay(c.in[5 : 4+n])
+			var handled bool
+			var err error
+			if c.in[4] == comQuery {
+				handled, err = c.relay(c.in[5 : 4+n])
+			} else {
+				handled, err = c.relayExecute(c.in[4 : 4+n])
+			}
 			if err != nil {
 				return 0, err
 			}

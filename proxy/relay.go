@@ -44,7 +44,8 @@ const (
 	// are written to the client.
 	relayFlush = 16 << 10
 	// relayIdle is how many idle raw connections are kept per node and
-	// capability set.
+	// capability set, at most; fewer when the node's pool keeps fewer
+	// (replica.PoolConfig.MaxIdle).
 	relayIdle = 64
 	// relayPeekAfter is how long a raw connection may be idle before its
 	// reuse peeks at it (see backendConn.alive).
@@ -106,6 +107,8 @@ type backendConn struct {
 	buf []byte // a reused packet buffer
 	// used is when the connection was last put back idle.
 	used time.Time
+	// stmts are the statements prepared on the connection, by text.
+	stmts map[string]backendStmt
 }
 
 func newRelayPools(logf func(string, ...any)) *relayPools {
@@ -129,6 +132,9 @@ func (p *relayPools) get(ctx context.Context, key relayKey) (bc *backendConn, re
 			return bc, true, nil
 		}
 		bc.Close()
+	}
+	if n := key.node.Pool().MaxOpen; n > 0 {
+		return nil, false, fmt.Errorf("%w: the node's pool is capped at %d connections, which the relay's own would pass", errNoRelay, n)
 	}
 	bc, err = dialBackend(ctx, key)
 	return bc, false, err
@@ -161,7 +167,11 @@ func (p *relayPools) put(bc *backendConn) {
 	}
 	bc.used = time.Now()
 	p.mu.Lock()
-	if !p.closed && len(p.idle[bc.key]) < relayIdle && bc.r.Buffered() == 0 {
+	keep := relayIdle
+	if n := bc.key.node.Pool().MaxIdle; n < keep {
+		keep = n // as the node's pool keeps (none when negative)
+	}
+	if !p.closed && len(p.idle[bc.key]) < keep && bc.r.Buffered() == 0 {
 		p.idle[bc.key] = append(p.idle[bc.key], bc)
 		bc = nil
 	}
@@ -403,6 +413,13 @@ type relayRun struct {
 	errCode uint16
 	// answered is set once a packet of the answer has been read.
 	answered bool
+	// stmt, for the execution of a prepared statement, is its text: it
+	// is prepared on the raw connection, and packet, a COM_STMT_EXECUTE,
+	// is sent with that statement's id. stmtID is the client's id of it,
+	// and params its parameter count.
+	stmt   string
+	stmtID uint32
+	params int
 }
 
 // on runs the statement on node: on an idle raw connection, and again
@@ -421,9 +438,9 @@ func (rr *relayRun) on(ctx context.Context, node *replica.Node) error {
 		stuck := node.Stuck()
 		rr.answered = false
 		err = rr.exchange(bc)
-		if err == nil {
+		if err == nil || errors.Is(err, errStmtDeclined) {
 			p.put(bc)
-			return nil
+			return err
 		}
 		bc.Close()
 		if rr.sent {
@@ -444,10 +461,20 @@ func (rr *relayRun) on(ctx context.Context, node *replica.Node) error {
 // client, packet for packet: the result sets up to the last, each ended
 // by an OK, EOF or ERR packet that does not announce another.
 func (rr *relayRun) exchange(bc *backendConn) error {
+	deprecateEOF := rr.caps&vtmysql.CapabilityClientDeprecateEOF != 0
+	if rr.stmt != "" {
+		st, err := bc.prepared(rr.stmt, deprecateEOF)
+		if err != nil {
+			return err
+		}
+		if st.params != rr.params {
+			return fmt.Errorf("%w: %d parameters, the proxy counted %d", errStmtDeclined, st.params, rr.params)
+		}
+		binary.LittleEndian.PutUint32(rr.packet[5:], st.id)
+	}
 	if _, err := bc.Write(rr.packet); err != nil {
 		return err
 	}
-	deprecateEOF := rr.caps&vtmysql.CapabilityClientDeprecateEOF != 0
 	const (
 		first = iota
 		columns
@@ -609,20 +636,40 @@ func (rr *relayRun) flush() error {
 	return nil
 }
 
+// relayOn reports whether the relay may take the client's statements.
+func (c *clientConn) relayOn() bool {
+	s := c.l.s
+	return s.relay != nil && !s.relay.off.Load() && c.vc != nil
+}
+
+// newRun starts a relayed statement, with the connection's buffers.
+func (c *clientConn) newRun() *relayRun {
+	return &relayRun{c: c, caps: c.vc.Capabilities & relayCaps, out: c.outBuf[:0], packet: c.packetBuf[:0]}
+}
+
 // relay offers the COM_QUERY payload p (the command byte cut) to the
 // relay. handled is false when the statement is to take the protocol
 // library's path, with nothing sent; an error ends the client's
 // connection.
 func (c *clientConn) relay(p []byte) (handled bool, err error) {
-	s := c.l.s
-	if s.relay == nil || s.relay.off.Load() || c.vc == nil || (s.cfg.MaxQueryBytes > 0 && len(p) > s.cfg.MaxQueryBytes) {
+	if !c.relayOn() || c.l.s.cfg.MaxQueryBytes > 0 && len(p) > c.l.s.cfg.MaxQueryBytes {
 		return false, nil
 	}
+	n := 1 + len(p)
+	rr := c.newRun()
+	rr.packet = append(rr.packet, byte(n), byte(n>>8), byte(n>>16), 0, comQuery)
+	rr.packet = append(rr.packet, p...)
+	return c.relayRun(rr, string(p), nil)
+}
+
+// relayRun routes query, with the parameters args, and sends rr's packet
+// to the node it goes to.
+func (c *clientConn) relayRun(rr *relayRun, query string, args []any) (handled bool, err error) {
+	s := c.l.s
 	cl, ok := c.vc.ClientData.(*client)
 	if !ok {
 		return false, nil
 	}
-	query := string(p)
 	mode, hinted, err := consistencyHint(query)
 	if err != nil {
 		return false, nil
@@ -636,14 +683,14 @@ func (c *clientConn) relay(p []byte) (handled bool, err error) {
 		return false, nil
 	}
 	start := time.Now()
-	n := 1 + len(p)
-	rr := &relayRun{c: c, caps: c.vc.Capabilities & relayCaps, out: c.outBuf[:0]}
-	rr.packet = append(c.packetBuf[:0], byte(n), byte(n>>8), byte(n>>16), 0, comQuery)
-	rr.packet = append(rr.packet, p...)
-	st, handled, err := cl.sess.Relay(s.stmtCtx, query, rr.on)
+	st, handled, err := cl.sess.Relay(s.stmtCtx, query, args, rr.on)
 	c.packetBuf, c.outBuf = rr.packet[:0], rr.out[:0]
 	if cap(c.outBuf) > 1<<20 {
 		c.outBuf = nil // a long answer's buffer is not kept
+	}
+	if handled && errors.Is(err, errStmtDeclined) && !rr.sent {
+		c.sniff.decline(rr.stmtID)
+		handled = false
 	}
 	if !handled || errors.Is(err, errNoRelay) && !rr.sent {
 		c.declined = st

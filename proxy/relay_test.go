@@ -30,8 +30,8 @@ type result struct {
 	count int64
 }
 
-func query(ctx context.Context, c *sql.Conn, q string) result {
-	rows, err := c.QueryContext(ctx, q)
+func query(ctx context.Context, c *sql.Conn, q string, args ...any) result {
+	rows, err := c.QueryContext(ctx, q, args...)
 	if err != nil {
 		return result{err: err.Error()}
 	}

@@ -25,9 +25,12 @@ type sniffer struct {
 	cur       []byte
 	// last is the start of the last COM_STMT_EXECUTE payload.
 	last []byte
-	// unsigned keeps, per statement id, which parameters are unsigned,
-	// for executions that do not resend the types.
-	unsigned map[uint32][]bool
+	// types keeps, per statement id, the parameter types (a type byte and
+	// a flag byte each) last sent, for executions that do not resend them.
+	types map[uint32][]byte
+	// declined holds the statements a node would not prepare: the relay
+	// leaves them to the library.
+	declined map[uint32]bool
 }
 
 func (s *sniffer) feed(p []byte) {
@@ -50,15 +53,45 @@ func (s *sniffer) feed(p []byte) {
 		}
 		s.remaining -= take
 		p = p[take:]
-		if s.remaining == 0 && len(s.cur) > 0 && s.cur[0] == comStmtExecute {
-			s.last = append(s.last[:0], s.cur...)
+		if s.remaining == 0 && len(s.cur) > 0 {
+			switch s.cur[0] {
+			case comStmtExecute:
+				s.last = append(s.last[:0], s.cur...)
+			case comStmtClose:
+				if len(s.cur) >= 5 {
+					s.forget(binary.LittleEndian.Uint32(s.cur[1:]))
+				}
+			}
 		}
 	}
 }
 
-// unsignedParams reports which of the n parameters of the last
-// COM_STMT_EXECUTE of statement id were sent as unsigned, or nil.
-func (s *sniffer) unsignedParams(id uint32, n int) []bool {
+// forget drops what is kept of statement id, which the client closed.
+func (s *sniffer) forget(id uint32) {
+	delete(s.types, id)
+	delete(s.declined, id)
+}
+
+// decline records that a node would not prepare statement id.
+func (s *sniffer) decline(id uint32) {
+	if s.declined == nil {
+		s.declined = map[uint32]bool{}
+	}
+	s.declined[id] = true
+}
+
+// setTypes keeps the parameter types t of statement id.
+func (s *sniffer) setTypes(id uint32, t []byte) {
+	if s.types == nil {
+		s.types = map[uint32][]byte{}
+	}
+	s.types[id] = append(s.types[id][:0], t...)
+}
+
+// unsignedParams reports, for each of the n parameters of the last
+// COM_STMT_EXECUTE of statement id, the width in bytes of an integer sent
+// as unsigned, or 0; nil when there is no such execution.
+func (s *sniffer) unsignedParams(id uint32, n int) []int {
 	b := s.last
 	if len(b) < 10 || binary.LittleEndian.Uint32(b[1:5]) != id {
 		return nil
@@ -67,20 +100,34 @@ func (s *sniffer) unsignedParams(id uint32, n int) []bool {
 	if pos >= len(b) {
 		return nil
 	}
-	if b[pos] != 1 { // the types were sent with an earlier execution
-		return s.unsigned[id]
+	if b[pos] == 1 { // the types are sent with this execution
+		if pos+1+2*n > len(b) {
+			return nil
+		}
+		s.setTypes(id, b[pos+1:pos+1+2*n])
 	}
-	pos++
-	if pos+2*n > len(b) {
+	t := s.types[id]
+	if len(t) != 2*n {
 		return nil
 	}
-	out := make([]bool, n)
+	out := make([]int, n)
 	for i := range out {
-		out[i] = b[pos+2*i+1]&0x80 != 0
+		switch t[2*i] {
+		case typeTiny, typeShort, typeLong, typeInt24, typeLongLong:
+			if t[2*i+1]&paramUnsigned != 0 {
+				out[i] = intWidth(t[2*i])
+			}
+		}
 	}
-	if s.unsigned == nil {
-		s.unsigned = map[uint32][]bool{}
-	}
-	s.unsigned[id] = out
 	return out
+}
+
+// asUnsigned is the unsigned integer of width bytes that the library read
+// as the signed v.
+func asUnsigned(v int64, width int) uint64 {
+	u := uint64(v)
+	if width < 8 {
+		u &= 1<<(8*width) - 1
+	}
+	return u
 }

@@ -23,7 +23,7 @@ func TestSnifferUnsignedParams(t *testing.T) {
 		pkt = pkt[n:]
 	}
 	got := s.unsignedParams(7, 3)
-	want := []bool{true, false, true}
+	want := []int{8, 0, 4}
 	if len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
 		t.Fatalf("got %v, want %v", got, want)
 	}
@@ -34,7 +34,45 @@ func TestSnifferUnsignedParams(t *testing.T) {
 	again := append([]byte{comStmtExecute}, binary.LittleEndian.AppendUint32(nil, 7)...)
 	again = append(again, 0, 1, 0, 0, 0, 0, 0)
 	s.feed(append([]byte{byte(len(again)), 0, 0, 0}, again...))
-	if got := s.unsignedParams(7, 3); len(got) != 3 || !got[0] || got[1] {
+	if got := s.unsignedParams(7, 3); len(got) != 3 || got[0] != 8 || got[1] != 0 || got[2] != 4 {
 		t.Errorf("without types: got %v, want %v", got, want)
+	}
+}
+
+// TestAsUnsigned: an unsigned integer the library read as signed, at each
+// width a parameter has.
+func TestAsUnsigned(t *testing.T) {
+	for _, c := range []struct {
+		v     int64
+		width int
+		want  uint64
+	}{
+		{-56, 1, 200},
+		{-1, 2, 65535},
+		{-1, 4, 4294967295},
+		{-1, 8, 18446744073709551615},
+		{7, 1, 7},
+	} {
+		if got := asUnsigned(c.v, c.width); got != c.want {
+			t.Errorf("asUnsigned(%d, %d) = %d, want %d", c.v, c.width, got, c.want)
+		}
+	}
+}
+
+// TestSnifferForgetsClosed: the types kept for a statement go when the
+// client closes it (a client that prepares and closes a statement per
+// query, as go-sql-driver does, must not grow them without end).
+func TestSnifferForgetsClosed(t *testing.T) {
+	var s sniffer
+	s.setTypes(7, []byte{8, 0})
+	s.setTypes(8, []byte{8, 0})
+	s.decline(7)
+	closeStmt := append([]byte{comStmtClose}, binary.LittleEndian.AppendUint32(nil, 7)...)
+	s.feed(append([]byte{byte(len(closeStmt)), 0, 0, 0}, closeStmt...))
+	if _, ok := s.types[7]; ok || s.declined[7] {
+		t.Errorf("statement 7 closed: types %v, declined %v kept", s.types[7], s.declined[7])
+	}
+	if _, ok := s.types[8]; !ok {
+		t.Error("statement 8 lost its types when 7 closed")
 	}
 }

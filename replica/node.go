@@ -46,8 +46,9 @@ type Node struct {
 	// stopped answering closes those stuck in a read or a write.
 	stuck stuckConns
 	// cfg is the driver configuration the pool connects with (see
-	// DialRaw).
-	cfg *mysql.Config
+	// DialRaw), and pool the pool's bounds.
+	cfg  *mysql.Config
+	pool PoolConfig
 	// replicaSince is when the node last became a replica (a sinceEpoch
 	// time; 0 if it was one from the start): connections made before,
 	// while it was a primary, are never ended, whatever they wait for (a
@@ -92,7 +93,7 @@ func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig, raw bool) (*No
 	nd.stuck.raw = raw
 	cfg = cfg.Clone()
 	cfg.DialFunc = nd.stuck.dial
-	nd.cfg = cfg
+	nd.cfg, nd.pool = cfg, pool
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, err
@@ -107,6 +108,10 @@ func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig, raw bool) (*No
 	nd.lagMicro.Store(lagUnknown)
 	return nd, nil
 }
+
+// Pool returns the bounds of the node's pool, for a caller that keeps
+// connections of its own to it (see DialRaw).
+func (n *Node) Pool() PoolConfig { return n.pool }
 
 // DialRaw opens a connection to the node as its pool would, tracked like
 // the pool's (a statement stuck on it is ended when the node stops

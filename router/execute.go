@@ -218,7 +218,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 	tr := traceFrom(ctx)
 	if p.Queries == nil {
 		query, args := o.query, o.args
-		if len(args) > 0 && st.AST != nil && bindsItself(st, args) {
+		if len(args) > 0 && st.AST != nil && o.kind != opRelay && bindsItself(st, args) {
 			bound, err := bindArgs(st.AST, args)
 			if err != nil {
 				return err

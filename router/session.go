@@ -119,11 +119,12 @@ func (s *Session) RunClassified(ctx context.Context, st *Statement, query string
 	return res, err
 }
 
-// Relay offers query, a text statement, to fn: when the session has no
-// state of its own (no transaction, autocommit on, no SET or USE) and the
-// statement is a read that goes unchanged to one node, fn runs it on that
-// node (the one Run would pick, with the same retry on a failed replica,
-// counts and trace) and Relay reports true. fn must return an error that
+// Relay offers query, a statement, to fn; args are the parameters of a
+// prepared statement's execution, by which it is routed. When the session
+// has no state of its own (no transaction, autocommit on, no SET or USE)
+// and the statement is a read that goes unchanged to one node, fn runs it
+// on that node (the one Run would pick, with the same retry on a failed
+// replica, counts and trace) and Relay reports true. fn must return an error that
 // replica.IsConnError holds for only if the statement may be tried again
 // elsewhere. Otherwise Relay reports false and runs nothing; the caller
 // runs the statement with Run. st is the statement's classification, or
@@ -131,16 +132,16 @@ func (s *Session) RunClassified(ctx context.Context, st *Statement, query string
 //
 // The proxy relays such reads byte for byte, which spares it decoding and
 // encoding every row.
-func (s *Session) Relay(ctx context.Context, query string, fn func(ctx context.Context, node *replica.Node) error) (st *Statement, ok bool, err error) {
+func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(ctx context.Context, node *replica.Node) error) (st *Statement, ok bool, err error) {
 	if s.tx != nil || !s.autocommit || len(s.vars) > 0 || s.db != "" {
 		return nil, false, nil
 	}
-	o := &op{kind: opRelay, query: query, relay: fn}
+	o := &op{kind: opRelay, query: query, args: args, relay: fn}
 	st = s.r.classified(o)
 	if st.Kind != Read || st.AST == nil {
 		return st, false, nil
 	}
-	p, err := s.r.planStatement(st, nil)
+	p, err := s.r.planStatement(st, args)
 	if err != nil || p.Queries != nil || p.Sequence != "" || len(p.Shards) != 1 {
 		return st, false, nil // Run reports the error
 	}

@@ -1,0 +1,301 @@
+package proxy
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/scalelab/scalelab/replica"
+	"vitess.io/vitess/go/sqltypes"
+)
+
+// The relay of prepared statements: a COM_STMT_EXECUTE of a statement the
+// relay would take as text (a read that goes unchanged to one node, from a
+// session without state of its own) is routed by its parameters, sent to
+// the node as a COM_STMT_EXECUTE of the same statement prepared on the raw
+// connection, and the node's binary result is copied back packet for
+// packet. Each raw connection prepares a statement the first time it
+// runs it, and keeps up to relayStmts of them.
+//
+// The client's prepare still goes the protocol library's way (the proxy
+// answers it, and prepares nothing on a node), as do executions the relay
+// does not take: those with a cursor, with long data sent before them,
+// with parameters of a date or time type, or of a statement a node would
+// not prepare. The library's record of the statement (its parameter
+// types) is kept as if it had read each relayed execution itself, so that
+// a later one it does read finds the types an earlier one sent.
+
+const (
+	comStmtPrepare = 0x16
+	comStmtClose   = 0x19
+	// relayStmts is how many prepared statements a raw connection keeps;
+	// a node's max_prepared_stmt_count (16382 by default) is shared by
+	// every connection to it.
+	relayStmts = 32
+)
+
+// errStmtDeclined is a statement the node would not prepare, or prepared
+// with another parameter count: its executions take the library's path,
+// which reports the node's error if there is one.
+var errStmtDeclined = errors.New("proxy: the node did not prepare the statement")
+
+// backendStmt is a statement prepared on a raw connection.
+type backendStmt struct {
+	id     uint32
+	params int
+}
+
+// prepared returns query's statement on bc, preparing it first if bc has
+// not. A statement the node refuses gives errStmtDeclined, unless the
+// refusal is the connection's (replica.IsConnError).
+func (bc *backendConn) prepared(query string, deprecateEOF bool) (backendStmt, error) {
+	if st, ok := bc.stmts[query]; ok {
+		return st, nil
+	}
+	if bc.stmts == nil {
+		bc.stmts = map[string]backendStmt{}
+	}
+	for q, st := range bc.stmts {
+		if len(bc.stmts) < relayStmts {
+			break
+		}
+		// One statement out, any one; COM_STMT_CLOSE has no answer.
+		delete(bc.stmts, q)
+		if err := bc.writePacket(0, binary.LittleEndian.AppendUint32([]byte{comStmtClose}, st.id)); err != nil {
+			return backendStmt{}, err
+		}
+	}
+	if err := bc.writePacket(0, append([]byte{comStmtPrepare}, query...)); err != nil {
+		return backendStmt{}, err
+	}
+	b, err := bc.readPacket()
+	if err != nil {
+		return backendStmt{}, err
+	}
+	p := b[4:]
+	switch {
+	case len(p) > 0 && p[0] == 0xff:
+		e := backendError(p)
+		if replica.IsConnError(e) {
+			return backendStmt{}, e
+		}
+		return backendStmt{}, fmt.Errorf("%w: %v", errStmtDeclined, e)
+	case len(p) < 12 || p[0] != 0x00:
+		return backendStmt{}, fmt.Errorf("proxy: relay: prepare answered %x", p[:min(len(p), 12)])
+	}
+	st := backendStmt{id: binary.LittleEndian.Uint32(p[1:]), params: int(binary.LittleEndian.Uint16(p[7:]))}
+	cols := int(binary.LittleEndian.Uint16(p[5:]))
+	// The parameters' definitions, then the columns', each list ended by
+	// an EOF packet unless CLIENT_DEPRECATE_EOF.
+	for _, n := range []int{st.params, cols} {
+		if n > 0 && !deprecateEOF {
+			n++
+		}
+		for range n {
+			if _, err := bc.readPacket(); err != nil {
+				return backendStmt{}, err
+			}
+		}
+	}
+	bc.stmts[query] = st
+	return st, nil
+}
+
+// relayExecute offers the COM_STMT_EXECUTE payload p (the command byte
+// included) to the relay; handled and the error are as for relay.
+func (c *clientConn) relayExecute(p []byte) (handled bool, err error) {
+	if !c.relayOn() || len(p) < 10 {
+		return false, nil
+	}
+	id := binary.LittleEndian.Uint32(p[1:])
+	pd := c.vc.PrepareData[id]
+	if pd == nil || p[5] != 0 || binary.LittleEndian.Uint32(p[6:]) != 1 || c.sniff.declined[id] {
+		return false, nil // unknown, a cursor, a batch, or refused before
+	}
+	for _, bv := range pd.BindVars {
+		if bv != nil {
+			return false, nil // long data (COM_STMT_SEND_LONG_DATA) waits
+		}
+	}
+	n := int(pd.ParamsCount)
+	rr := c.newRun()
+	rr.stmt, rr.stmtID, rr.params = pd.PrepareStmt, id, n
+	rr.packet = append(rr.packet, 0, 0, 0, 0)
+	var args []any
+	if n == 0 {
+		rr.packet = append(rr.packet, p...)
+	} else {
+		at := 10 + (n+7)/8 // the flag that says whether types follow
+		if len(p) <= at {
+			return false, nil
+		}
+		var types, vals []byte
+		switch p[at] {
+		case 1:
+			if len(p) < at+1+2*n {
+				return false, nil
+			}
+			types, vals = p[at+1:at+1+2*n], p[at+1+2*n:]
+			if !c.keepTypes(id, types) {
+				return false, nil
+			}
+		case 0:
+			// The node's statement may be another connection's than the
+			// last execution's: the types are always sent.
+			types, vals = c.sniff.types[id], p[at+1:]
+			if len(types) != 2*n {
+				return false, nil
+			}
+		default:
+			return false, nil
+		}
+		var ok bool
+		if args, ok = execArgs(p[10:at], types, vals); !ok {
+			return false, nil
+		}
+		rr.packet = append(append(rr.packet, p[:at]...), 1)
+		rr.packet = append(append(rr.packet, types...), vals...)
+	}
+	size := len(rr.packet) - 4
+	if size >= maxPacket {
+		return false, nil
+	}
+	rr.packet[0], rr.packet[1], rr.packet[2] = byte(size), byte(size>>8), byte(size>>16)
+	return c.relayRun(rr, pd.PrepareStmt, args)
+}
+
+// keepTypes records the parameter types t of statement id, as the
+// protocol library does when it reads them: the library's own record, and
+// the sniffer's (see unsignedParams). It reports false for a type the
+// library would refuse, which it is then left to do.
+func (c *clientConn) keepTypes(id uint32, t []byte) bool {
+	pd := c.vc.PrepareData[id]
+	if len(pd.ParamsType) != len(t)/2 {
+		return false
+	}
+	for i := range pd.ParamsType {
+		if _, err := sqltypes.MySQLToType(t[2*i], int64(t[2*i+1])); err != nil {
+			return false
+		}
+	}
+	for i := range pd.ParamsType {
+		typ, _ := sqltypes.MySQLToType(t[2*i], int64(t[2*i+1]))
+		pd.ParamsType[i] = int32(typ)
+	}
+	c.sniff.setTypes(id, t)
+	return true
+}
+
+// MySQL's field types, as a parameter's type byte gives them.
+const (
+	typeDecimal    = 0
+	typeTiny       = 1
+	typeShort      = 2
+	typeLong       = 3
+	typeFloat      = 4
+	typeDouble     = 5
+	typeNull       = 6
+	typeLongLong   = 8
+	typeInt24      = 9
+	typeVarchar    = 15
+	typeBit        = 16
+	typeJSON       = 245
+	typeNewDecimal = 246
+	typeEnum       = 247
+	typeSet        = 248
+	typeTinyBlob   = 249
+	typeMediumBlob = 250
+	typeLongBlob   = 251
+	typeBlob       = 252
+	typeVarString  = 253
+	typeString     = 254
+	// paramUnsigned is the unsigned flag of a parameter's type.
+	paramUnsigned = 0x80
+)
+
+// execArgs decodes the parameters of an execution, for routing: null is
+// the NULL bitmap, types the type and flag bytes, vals the values. Each
+// is the Go value the library's path would give the router (see bindArgs
+// and argOf). ok is false for a type that is not decoded here (dates and
+// times, YEAR, geometry) or a short packet.
+func execArgs(null, types, vals []byte) (args []any, ok bool) {
+	args = make([]any, len(types)/2)
+	pos := 0
+	fixed := func(n int) (uint64, bool) {
+		if pos+n > len(vals) {
+			return 0, false
+		}
+		var v uint64
+		for i := n - 1; i >= 0; i-- {
+			v = v<<8 | uint64(vals[pos+i])
+		}
+		pos += n
+		return v, true
+	}
+	for i := range args {
+		if null[i/8]&(1<<(i%8)) != 0 {
+			continue
+		}
+		typ, unsigned := types[2*i], types[2*i+1]&paramUnsigned != 0
+		switch typ {
+		case typeNull:
+		case typeTiny, typeShort, typeLong, typeInt24, typeLongLong:
+			width := intWidth(typ)
+			v, ok := fixed(width)
+			if !ok {
+				return nil, false
+			}
+			if unsigned {
+				args[i] = v
+			} else {
+				shift := 64 - 8*width
+				args[i] = int64(v<<shift) >> shift
+			}
+		case typeFloat:
+			v, ok := fixed(4)
+			if !ok {
+				return nil, false
+			}
+			args[i] = float64(math.Float32frombits(uint32(v)))
+		case typeDouble:
+			v, ok := fixed(8)
+			if !ok {
+				return nil, false
+			}
+			args[i] = math.Float64frombits(v)
+		case typeDecimal, typeNewDecimal, typeVarchar, typeBit, typeJSON, typeEnum, typeSet,
+			typeTinyBlob, typeMediumBlob, typeLongBlob, typeBlob, typeVarString, typeString:
+			n, size := lenenc(vals[pos:])
+			if size == 0 || uint64(len(vals)-pos-size) < n {
+				return nil, false
+			}
+			b := vals[pos+size : pos+size+int(n)]
+			pos += size + int(n)
+			// The library reads BIT as binary, and a text type with the
+			// flag 0x80 (its binary flag) too.
+			text := typ == typeVarchar || typ == typeVarString || typ == typeString || typ >= typeTinyBlob && typ <= typeBlob
+			if typ == typeBit || text && unsigned {
+				args[i] = append([]byte{}, b...)
+			} else {
+				args[i] = string(b)
+			}
+		default:
+			return nil, false
+		}
+	}
+	return args, true
+}
+
+// intWidth is how many bytes an integer parameter of type typ takes.
+func intWidth(typ byte) int {
+	switch typ {
+	case typeTiny:
+		return 1
+	case typeShort:
+		return 2
+	case typeLongLong:
+		return 8
+	}
+	return 4
+}

@@ -1,0 +1,349 @@
+package proxy_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"io"
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/proxy"
+	"github.com/scalelab/scalelab/topology"
+	vtmysql "vitess.io/vitess/go/mysql"
+)
+
+// prepared is a client that runs every statement with parameters as a
+// server-side prepared statement, in the binary protocol.
+func prepared(c *mysql.Config) { c.InterpolateParams = false }
+
+// setupPrepared writes the rows the prepared-statement tests read, and
+// waits for every replica to hold them.
+func setupPrepared(t *testing.T, f *fixture) {
+	t.Helper()
+	ctx := context.Background()
+	db := f.open(t, nil)
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS kvs (id BIGINT PRIMARY KEY, v VARCHAR(40), n DECIMAL(10,2), d DATETIME(6), b VARBINARY(8))",
+		"DELETE FROM kvs WHERE id IN (9101, 9102, 9103, 9104)",
+		"INSERT INTO kvs (id, v, n, d, b) VALUES (9101, 'one', 1.50, '2025-03-01 12:00:00.123456', x'00ff'), (9102, NULL, NULL, NULL, NULL), (9103, 'three', -3.25, '2024-01-02', ''), (9104, 'four', 4, '2024-01-03', 'k')",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	count := "SELECT COUNT(*) FROM " + f.topo.DatabaseName() + ".kvs WHERE id BETWEEN 9101 AND 9120"
+	for _, sh := range f.topo.Shards {
+		var want int
+		if err := adminDB(t, f.topo, sh.Primary.HostPort).QueryRow(count).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range f.topo.Nodes() {
+			if n.Shard == sh.Name && n.Role == topology.Replica {
+				waitFor(t, n.Name+" to replicate", 30*time.Second, func() bool {
+					var got int
+					return adminDB(t, f.topo, n.Addr).QueryRow(count).Scan(&got) == nil && got == want
+				})
+			}
+		}
+	}
+}
+
+// TestRelayPrepared checks which executions of prepared statements the
+// relay takes (those a text statement would be relayed for, with
+// parameters it can route by) and that a client sees the same rows and
+// errors with the relay as without it, and the node's own columns.
+func TestRelayPrepared(t *testing.T) {
+	on := startProxy(t, proxy.Config{}, quiet())
+	off := startProxy(t, proxy.Config{NoRelay: true}, quiet())
+	setupPrepared(t, on)
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		session []string
+		q       string
+		args    []any
+		relayed bool
+	}{
+		{"point read by an integer", nil, "SELECT id, v, n, d, b FROM kvs WHERE id = ?", []any{int64(9101)}, true},
+		{"by a string", nil, "SELECT id, v FROM kvs WHERE id = ?", []any{"9103"}, true},
+		{"by an unsigned", nil, "SELECT id, v FROM kvs WHERE id = ?", []any{uint64(9104)}, true},
+		{"NULLs", nil, "SELECT * FROM kvs WHERE id = ?", []any{int64(9102)}, true},
+		{"no rows", nil, "SELECT v FROM kvs WHERE id = ?", []any{int64(9119)}, true},
+		{"bytes, a float, a NULL parameter", nil, "SELECT id, ? IS NULL, b = ?, n < ? FROM kvs WHERE id = ?", []any{nil, []byte{0, 0xff}, 2.5, int64(9101)}, true},
+		{"a large unsigned", nil, "SELECT id, ? FROM kvs WHERE id = ?", []any{uint64(1<<64 - 1), int64(9101)}, true},
+		{"a time (which the driver sends as text)", nil, "SELECT id FROM kvs WHERE id = ? AND d < ?", []any{int64(9101), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}, true},
+		{"two shards", nil, "SELECT id, v FROM kvs WHERE id IN (?, ?, ?, ?) ORDER BY id", []any{9101, 9102, 9103, 9104}, false},
+		{"scatter", nil, "SELECT COUNT(*) FROM kvs WHERE v = ?", []any{"one"}, false},
+		{"the node refuses to prepare it", nil, "SELECT nope FROM kvs WHERE id = ?", []any{int64(9101)}, false},
+		{"the node's error at execution", nil, "SELECT id FROM kvs WHERE id = ? AND v REGEXP ?", []any{int64(9101), "("}, true},
+		{"write", nil, "UPDATE kvs SET v = v WHERE id = ?", []any{int64(9101)}, false},
+		{"in a transaction", []string{"BEGIN"}, "SELECT v FROM kvs WHERE id = ?", []any{int64(9101)}, false},
+		{"session variable", []string{"SET @x = 1"}, "SELECT v, @x FROM kvs WHERE id = ?", []any{int64(9101)}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got [2]result
+			for i, f := range []*fixture{on, off} {
+				c, err := f.open(t, prepared).Conn(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				for _, q := range tt.session {
+					if _, err := c.ExecContext(ctx, q); err != nil {
+						t.Fatalf("%s: %v", q, err)
+					}
+				}
+				before := f.relayed(t)
+				got[i] = query(ctx, c, tt.q, tt.args...)
+				if n := f.relayed(t) - before; f == on && (n == 1) != tt.relayed {
+					t.Errorf("relayed %v times, want relayed: %v", n, tt.relayed)
+				} else if f == off && n != 0 {
+					t.Errorf("relayed %v times with the relay off", n)
+				}
+			}
+			if tt.relayed && got[0].err == "" {
+				direct := directPrepared(t, on, tt.q, tt.args)
+				if !reflect.DeepEqual(got[0].cols, direct.cols) {
+					t.Errorf("columns with the relay: %v\nfrom the node: %v", got[0].cols, direct.cols)
+				}
+				if !reflect.DeepEqual(got[0].rows, direct.rows) {
+					t.Errorf("rows with the relay: %v\nfrom the node: %v", got[0].rows, direct.rows)
+				}
+				got[0].cols, got[1].cols = nil, nil
+			}
+			if !reflect.DeepEqual(got[0], got[1]) {
+				t.Errorf("with the relay:\n%s\nwithout:\n%s", show(got[0]), show(got[1]))
+			}
+		})
+	}
+}
+
+// directPrepared runs q as a prepared statement on the primary of the
+// shard the router sends it to.
+func directPrepared(t *testing.T, f *fixture, q string, args []any) result {
+	t.Helper()
+	tr, err := f.r.Route(q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range f.topo.Nodes() {
+		if len(tr.Shards) == 1 && n.Shard == tr.Shards[0] && n.Role == topology.Primary {
+			cfg := f.topo.MySQLConfig(n.Addr, f.topo.User)
+			cfg.InterpolateParams, cfg.ParseTime = false, false
+			conn, err := mysql.NewConnector(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db := sql.OpenDB(conn)
+			defer db.Close()
+			c, err := db.Conn(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			return query(context.Background(), c, q, args...)
+		}
+	}
+	t.Fatalf("no primary for shards %q of %s", tr.Shards, q)
+	return result{}
+}
+
+// rawClient speaks the binary protocol's commands itself, to send what
+// go-sql-driver never does: an execution without the parameter types,
+// which a client sends once and then leaves out (the MariaDB and MySQL C
+// clients, sysbench, PHP's mysqlnd).
+type rawClient struct {
+	t *testing.T
+	c *vtmysql.Conn
+}
+
+func dialRaw(t *testing.T, f *fixture) *rawClient {
+	t.Helper()
+	params := &vtmysql.ConnParams{Host: f.host, Port: f.port, Uname: f.topo.User.Name, Pass: f.topo.User.Password, DbName: f.topo.DatabaseName()}
+	c, err := vtmysql.Connect(context.Background(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return &rawClient{t: t, c: c}
+}
+
+func (rc *rawClient) write(payload []byte) {
+	rc.t.Helper()
+	pkt := append([]byte{byte(len(payload)), byte(len(payload) >> 8), byte(len(payload) >> 16), 0}, payload...)
+	if _, err := rc.c.GetRawConn().Write(pkt); err != nil {
+		rc.t.Fatal(err)
+	}
+}
+
+func (rc *rawClient) read() []byte {
+	rc.t.Helper()
+	c := rc.c.GetRawConn()
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	var hdr [4]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		rc.t.Fatal(err)
+	}
+	p := make([]byte, int(hdr[0])|int(hdr[1])<<8|int(hdr[2])<<16)
+	if _, err := io.ReadFull(c, p); err != nil {
+		rc.t.Fatal(err)
+	}
+	return p
+}
+
+// prepare prepares q and returns its statement id.
+func (rc *rawClient) prepare(q string) uint32 {
+	rc.t.Helper()
+	rc.write(append([]byte{0x16}, q...))
+	p := rc.read()
+	if p[0] != 0 {
+		rc.t.Fatalf("prepare %s: %q", q, p)
+	}
+	params, cols := int(binary.LittleEndian.Uint16(p[7:])), int(binary.LittleEndian.Uint16(p[5:]))
+	for _, n := range []int{params, cols} {
+		for range n {
+			rc.read()
+		}
+		if n > 0 && rc.c.Capabilities&vtmysql.CapabilityClientDeprecateEOF == 0 {
+			rc.read()
+		}
+	}
+	return binary.LittleEndian.Uint32(p[1:])
+}
+
+// execute runs statement id with the BIGINT parameters args, sending
+// their types only when withTypes, and returns the first column of each
+// row (a string column, or NULL as "NULL"), or the error packet's text.
+func (rc *rawClient) execute(id uint32, withTypes bool, args ...int64) []string {
+	rc.t.Helper()
+	p := binary.LittleEndian.AppendUint32([]byte{0x17}, id)
+	p = append(p, 0, 1, 0, 0, 0)
+	p = append(p, make([]byte, (len(args)+7)/8)...) // no NULLs
+	if withTypes {
+		p = append(p, 1)
+		for range args {
+			p = append(p, 8, 0) // LONGLONG, signed
+		}
+	} else {
+		p = append(p, 0)
+	}
+	for _, a := range args {
+		p = binary.LittleEndian.AppendUint64(p, uint64(a))
+	}
+	rc.write(p)
+	first := rc.read()
+	if first[0] == 0xff {
+		return []string{"error: " + string(first[9:])}
+	}
+	cols := int(first[0])
+	for range cols {
+		rc.read()
+	}
+	if rc.c.Capabilities&vtmysql.CapabilityClientDeprecateEOF == 0 {
+		rc.read()
+	}
+	var out []string
+	for {
+		row := rc.read()
+		if row[0] == 0xfe && len(row) < 1<<24-1 || row[0] == 0xff {
+			return out
+		}
+		// A binary row: 0x00, the NULL bitmap (offset by 2 bits), values.
+		bitmap := row[1 : 1+(cols+9)/8]
+		if bitmap[0]&(1<<2) != 0 {
+			out = append(out, "NULL")
+			continue
+		}
+		v := row[1+(cols+9)/8:]
+		out = append(out, string(v[1:1+int(v[0])]))
+	}
+}
+
+// TestRelayPreparedTypesOnce: executions that leave out the parameter
+// types (sent with the first one) are relayed and routed by their
+// parameters, on whichever raw connection and shard; one the relay leaves
+// to the full path after relayed ones still finds the types.
+func TestRelayPreparedTypesOnce(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	setupPrepared(t, f)
+	rc := dialRaw(t, f)
+	id := rc.prepare("SELECT v FROM kvs WHERE id = ?")
+	before := f.relayed(t)
+	want := map[int64]string{9101: "one", 9102: "NULL", 9103: "three", 9104: "four"}
+	for i, key := range []int64{9101, 9103, 9104, 9102, 9101, 9104} {
+		got := rc.execute(id, i == 0, key)
+		if len(got) != 1 || got[0] != want[key] {
+			t.Errorf("id %d (types sent: %v): got %q, want %q", key, i == 0, got, want[key])
+		}
+	}
+	if n := f.relayed(t) - before; n != 6 {
+		t.Errorf("relayed %v of 6 executions", n)
+	}
+	// A statement the relay does not take (two shards), whose types were
+	// sent with a relayed execution of it.
+	two := rc.prepare("SELECT v FROM kvs WHERE id IN (?, ?) ORDER BY id")
+	rc.execute(two, true, 9101, 9101) // one shard: relayed
+	before = f.relayed(t)
+	if got := rc.execute(two, false, 9101, 9103); !reflect.DeepEqual(got, []string{"one", "three"}) {
+		t.Errorf("two shards without types: got %q", got)
+	}
+	if n := f.relayed(t) - before; n != 0 {
+		t.Errorf("relayed %v times a read of two shards", n)
+	}
+	// Without types and none sent before: the relay does not guess them,
+	// and leaves the execution to the library (which reads every
+	// parameter as NULL).
+	fresh := rc.prepare("SELECT v FROM kvs WHERE id = ? AND 1 = 1")
+	before = f.relayed(t)
+	if got := rc.execute(fresh, false, 9101); len(got) == 1 && got[0] == "one" {
+		t.Errorf("an execution without types, none sent before: got %q", got)
+	}
+	if n := f.relayed(t) - before; n != 0 {
+		t.Errorf("relayed an execution whose types were never sent")
+	}
+	// The connection still answers.
+	if got := rc.execute(id, false, 9103); !reflect.DeepEqual(got, []string{"three"}) {
+		t.Errorf("after the error: got %q", got)
+	}
+}
+
+// TestRelayPreparedManyStatements prepares more statements than a raw
+// connection keeps, so that the relay closes some on the node and
+// prepares them again; every execution is answered, and no statement is
+// left open on a node past the bound.
+func TestRelayPreparedManyStatements(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	setupPrepared(t, f)
+	db := f.open(t, prepared)
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	before := f.relayed(t)
+	const n = 100
+	for round := range 2 {
+		for i := range n {
+			var v string
+			q := "SELECT v /* " + strconv.Itoa(i) + " */ FROM kvs WHERE id = ?"
+			if err := db.QueryRowContext(ctx, q, 9103).Scan(&v); err != nil || v != "three" {
+				t.Fatalf("round %d, statement %d: got %q, %v", round, i, v, err)
+			}
+		}
+	}
+	if got := f.relayed(t) - before; got != 2*n {
+		t.Errorf("relayed %v of %d executions", got, 2*n)
+	}
+	for _, node := range f.topo.Nodes() {
+		var name string
+		var open int
+		if err := adminDB(t, f.topo, node.Addr).QueryRow("SHOW GLOBAL STATUS LIKE 'Prepared_stmt_count'").Scan(&name, &open); err != nil {
+			t.Fatal(err)
+		}
+		if open > 64 {
+			t.Errorf("%s: %d statements prepared, more than the relay keeps", node.Name, open)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/internal/rawio"
+	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
 	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/sqlerror"
@@ -168,8 +170,11 @@ type clientConn struct {
 	// system call hand-offs (see rawio), when hasRaw.
 	raw    rawio.Conn
 	hasRaw bool
-	// packetBuf and outBuf are reused by the relay.
+	// packetBuf and outBuf are reused by the relay, as are run, the
+	// relayed statement, and runOn, its run.on.
 	packetBuf, outBuf []byte
+	run               relayRun
+	runOn             func(ctx context.Context, node *replica.Node) error
 	// declined is the classification of the COM_QUERY the relay declined
 	// last, for the library's path to run it without classifying again.
 	declined *router.Statement

@@ -133,8 +133,11 @@ func (p *relayPools) get(ctx context.Context, key relayKey) (bc *backendConn, re
 		}
 		bc.Close()
 	}
-	if n := key.node.Pool().MaxOpen; n > 0 {
-		return nil, false, fmt.Errorf("%w: the node's pool is capped at %d connections, which the relay's own would pass", errNoRelay, n)
+	switch pool := key.node.Pool(); {
+	case pool.MaxOpen > 0:
+		return nil, false, fmt.Errorf("%w: the node's pool is capped at %d connections, which the relay's own would pass", errNoRelay, pool.MaxOpen)
+	case pool.MaxIdle < 0:
+		return nil, false, fmt.Errorf("%w: the node's pool keeps no idle connections, so the relay would log in for every statement", errNoRelay)
 	}
 	bc, err = dialBackend(ctx, key)
 	return bc, false, err
@@ -153,11 +156,17 @@ func (bc *backendConn) alive() bool {
 	if bc.r.Buffered() > 0 {
 		return false
 	}
+	if r, ok := bc.Conn.(interface{ Retired() bool }); ok && r.Retired() {
+		return false
+	}
+	if time.Since(bc.used) < relayPeekAfter {
+		return true
+	}
 	if _, ok := bc.Conn.(syscall.Conn); !ok {
 		return true // nothing to look at
 	}
-	raw, ok := rawio.New(bc.Conn) // fails for a retired connection
-	return ok && (time.Since(bc.used) < relayPeekAfter || raw.Idle())
+	raw, ok := rawio.New(bc.Conn)
+	return ok && raw.Idle()
 }
 
 // put keeps bc for reuse, or closes it.
@@ -438,7 +447,7 @@ func (rr *relayRun) on(ctx context.Context, node *replica.Node) error {
 		stuck := node.Stuck()
 		rr.answered = false
 		err = rr.exchange(bc)
-		if err == nil || errors.Is(err, errStmtDeclined) {
+		if err == nil || errors.Is(err, errStmtDeclined) || errors.Is(err, errStmtNotNow) {
 			p.put(bc)
 			return err
 		}
@@ -642,9 +651,15 @@ func (c *clientConn) relayOn() bool {
 	return s.relay != nil && !s.relay.off.Load() && c.vc != nil
 }
 
-// newRun starts a relayed statement, with the connection's buffers.
+// newRun starts a relayed statement, with the connection's buffers. The
+// connection has one relayRun, reused, and the function that runs it on a
+// node is made once.
 func (c *clientConn) newRun() *relayRun {
-	return &relayRun{c: c, caps: c.vc.Capabilities & relayCaps, out: c.outBuf[:0], packet: c.packetBuf[:0]}
+	c.run = relayRun{c: c, caps: c.vc.Capabilities & relayCaps, out: c.outBuf[:0], packet: c.packetBuf[:0]}
+	if c.runOn == nil {
+		c.runOn = c.run.on
+	}
+	return &c.run
 }
 
 // relay offers the COM_QUERY payload p (the command byte cut) to the
@@ -683,13 +698,15 @@ func (c *clientConn) relayRun(rr *relayRun, query string, args []any) (handled b
 		return false, nil
 	}
 	start := time.Now()
-	st, handled, err := cl.sess.Relay(s.stmtCtx, query, args, rr.on)
+	st, handled, err := cl.sess.Relay(s.stmtCtx, query, args, c.runOn)
 	c.packetBuf, c.outBuf = rr.packet[:0], rr.out[:0]
 	if cap(c.outBuf) > 1<<20 {
 		c.outBuf = nil // a long answer's buffer is not kept
 	}
-	if handled && errors.Is(err, errStmtDeclined) && !rr.sent {
-		c.sniff.decline(rr.stmtID)
+	if handled && !rr.sent && (errors.Is(err, errStmtDeclined) || errors.Is(err, errStmtNotNow)) {
+		if errors.Is(err, errStmtDeclined) {
+			c.sniff.decline(rr.stmtID)
+		}
 		handled = false
 	}
 	if !handled || errors.Is(err, errNoRelay) && !rr.sent {

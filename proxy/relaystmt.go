@@ -21,14 +21,14 @@ import (
 // The client's prepare still goes the protocol library's way (the proxy
 // answers it, and prepares nothing on a node), as do executions the relay
 // does not take: those with a cursor, with long data sent before them,
-// with parameters of a date or time type, or of a statement a node would
-// not prepare. The library's record of the statement (its parameter
+// with a parameter the relay does not decode as the node does (see
+// execArgs), of a statement a node would not prepare, or that found the
+// node's max_prepared_stmt_count reached. The library's record of the statement (its parameter
 // types) is kept as if it had read each relayed execution itself, so that
 // a later one it does read finds the types an earlier one sent.
 
 const (
 	comStmtPrepare = 0x16
-	comStmtClose   = 0x19
 	// relayStmts is how many prepared statements a raw connection keeps;
 	// a node's max_prepared_stmt_count (16382 by default) is shared by
 	// every connection to it.
@@ -37,8 +37,16 @@ const (
 
 // errStmtDeclined is a statement the node would not prepare, or prepared
 // with another parameter count: its executions take the library's path,
-// which reports the node's error if there is one.
-var errStmtDeclined = errors.New("proxy: the node did not prepare the statement")
+// which reports the node's error if there is one. errStmtNotNow is one
+// the node had no room for (max_prepared_stmt_count): this execution
+// takes the library's path, and the next is offered to the relay again.
+var (
+	errStmtDeclined = errors.New("proxy: the node did not prepare the statement")
+	errStmtNotNow   = errors.New("proxy: the node has no room for another prepared statement")
+)
+
+// erMaxPreparedStmtCount is ER_MAX_PREPARED_STMT_COUNT_REACHED.
+const erMaxPreparedStmtCount = 1461
 
 // backendStmt is a statement prepared on a raw connection.
 type backendStmt struct {
@@ -56,15 +64,8 @@ func (bc *backendConn) prepared(query string, deprecateEOF bool) (backendStmt, e
 	if bc.stmts == nil {
 		bc.stmts = map[string]backendStmt{}
 	}
-	for q, st := range bc.stmts {
-		if len(bc.stmts) < relayStmts {
-			break
-		}
-		// One statement out, any one; COM_STMT_CLOSE has no answer.
-		delete(bc.stmts, q)
-		if err := bc.writePacket(0, binary.LittleEndian.AppendUint32([]byte{comStmtClose}, st.id)); err != nil {
-			return backendStmt{}, err
-		}
+	if err := bc.closeStmts(relayStmts - 1); err != nil {
+		return backendStmt{}, err
 	}
 	if err := bc.writePacket(0, append([]byte{comStmtPrepare}, query...)); err != nil {
 		return backendStmt{}, err
@@ -77,8 +78,17 @@ func (bc *backendConn) prepared(query string, deprecateEOF bool) (backendStmt, e
 	switch {
 	case len(p) > 0 && p[0] == 0xff:
 		e := backendError(p)
-		if replica.IsConnError(e) {
+		switch {
+		case replica.IsConnError(e):
 			return backendStmt{}, e
+		case errNumber(p) == erMaxPreparedStmtCount:
+			// The node is full of other connections' statements: this
+			// one gives its own back, so that the next prepare here may
+			// find room.
+			if err := bc.closeStmts(0); err != nil {
+				return backendStmt{}, err
+			}
+			return backendStmt{}, fmt.Errorf("%w: %v", errStmtNotNow, e)
 		}
 		return backendStmt{}, fmt.Errorf("%w: %v", errStmtDeclined, e)
 	case len(p) < 12 || p[0] != 0x00:
@@ -100,6 +110,21 @@ func (bc *backendConn) prepared(query string, deprecateEOF bool) (backendStmt, e
 	}
 	bc.stmts[query] = st
 	return st, nil
+}
+
+// closeStmts closes statements on the node until keep are left, any ones;
+// COM_STMT_CLOSE has no answer.
+func (bc *backendConn) closeStmts(keep int) error {
+	for q, st := range bc.stmts {
+		if len(bc.stmts) <= keep {
+			break
+		}
+		delete(bc.stmts, q)
+		if err := bc.writePacket(0, binary.LittleEndian.AppendUint32([]byte{comStmtClose}, st.id)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // relayExecute offers the COM_STMT_EXECUTE payload p (the command byte
@@ -142,9 +167,10 @@ func (c *clientConn) relayExecute(p []byte) (handled bool, err error) {
 			}
 		case 0:
 			// The node's statement may be another connection's than the
-			// last execution's: the types are always sent.
+			// last execution's: the types are always sent. They are the
+			// library's too, or the execution is left to it.
 			types, vals = c.sniff.types[id], p[at+1:]
-			if len(types) != 2*n {
+			if len(types) != 2*n || !c.sameTypes(pd.ParamsType, types) {
 				return false, nil
 			}
 		default:
@@ -187,6 +213,18 @@ func (c *clientConn) keepTypes(id uint32, t []byte) bool {
 	return true
 }
 
+// sameTypes reports whether the library's record of a statement's
+// parameter types, lib, is what the types t give.
+func (c *clientConn) sameTypes(lib []int32, t []byte) bool {
+	for i := range lib {
+		typ, err := sqltypes.MySQLToType(t[2*i], int64(t[2*i+1]))
+		if err != nil || int32(typ) != lib[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // MySQL's field types, as a parameter's type byte gives them.
 const (
 	typeDecimal    = 0
@@ -195,7 +233,6 @@ const (
 	typeLong       = 3
 	typeFloat      = 4
 	typeDouble     = 5
-	typeNull       = 6
 	typeLongLong   = 8
 	typeInt24      = 9
 	typeVarchar    = 15
@@ -217,8 +254,12 @@ const (
 // execArgs decodes the parameters of an execution, for routing: null is
 // the NULL bitmap, types the type and flag bytes, vals the values. Each
 // is the Go value the library's path would give the router (see bindArgs
-// and argOf). ok is false for a type that is not decoded here (dates and
-// times, YEAR, geometry) or a short packet.
+// and argOf), and the value the node reads from the same bytes, which the
+// relay sends it. ok is false for a short packet, and for a type that is
+// not decoded here, or that the node and the library read differently:
+// dates and times, YEAR and INT24 (the server reads both as a string),
+// NULL without its bit in the bitmap (a string too), geometry, and flags
+// other than unsigned.
 func execArgs(null, types, vals []byte) (args []any, ok bool) {
 	args = make([]any, len(types)/2)
 	pos := 0
@@ -237,10 +278,15 @@ func execArgs(null, types, vals []byte) (args []any, ok bool) {
 		if null[i/8]&(1<<(i%8)) != 0 {
 			continue
 		}
-		typ, unsigned := types[2*i], types[2*i+1]&paramUnsigned != 0
+		typ, flags := types[2*i], types[2*i+1]
+		if flags&^paramUnsigned != 0 {
+			// Flags the server ignores and the library reads (0x20 as
+			// unsigned): the two would disagree.
+			return nil, false
+		}
+		unsigned := flags&paramUnsigned != 0
 		switch typ {
-		case typeNull:
-		case typeTiny, typeShort, typeLong, typeInt24, typeLongLong:
+		case typeTiny, typeShort, typeLong, typeLongLong:
 			width := intWidth(typ)
 			v, ok := fixed(width)
 			if !ok {
@@ -266,7 +312,7 @@ func execArgs(null, types, vals []byte) (args []any, ok bool) {
 			args[i] = math.Float64frombits(v)
 		case typeDecimal, typeNewDecimal, typeVarchar, typeBit, typeJSON, typeEnum, typeSet,
 			typeTinyBlob, typeMediumBlob, typeLongBlob, typeBlob, typeVarString, typeString:
-			n, size := lenenc(vals[pos:])
+			n, size := lenencValue(vals[pos:])
 			if size == 0 || uint64(len(vals)-pos-size) < n {
 				return nil, false
 			}
@@ -298,4 +344,30 @@ func intWidth(typ byte) int {
 		return 8
 	}
 	return 4
+}
+
+// lenencValue reads the length of a length-encoded string and the size of
+// that length; size is 0 when the length is cut short or is not one (a
+// NULL marker, 0xfb, or 0xff).
+func lenencValue(p []byte) (n uint64, size int) {
+	if len(p) == 0 {
+		return 0, 0
+	}
+	switch p[0] {
+	case 0xfb, 0xff:
+		return 0, 0
+	case 0xfc:
+		size = 3
+	case 0xfd:
+		size = 4
+	case 0xfe:
+		size = 9
+	default:
+		return uint64(p[0]), 1
+	}
+	if len(p) < size {
+		return 0, 0
+	}
+	n, _ = lenenc(p)
+	return n, size
 }

@@ -347,3 +347,35 @@ func TestRelayPreparedManyStatements(t *testing.T) {
 		}
 	}
 }
+
+// TestRelayPreparedNodeFull: a node at its max_prepared_stmt_count
+// refuses the relay's prepares; those executions take the full path, the
+// relay's connection gives its statements back, and later executions are
+// relayed again. Every one is answered.
+func TestRelayPreparedNodeFull(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	setupPrepared(t, f)
+	ctx := context.Background()
+	for _, n := range f.topo.Nodes() {
+		admin := adminDB(t, f.topo, n.Addr)
+		if _, err := admin.ExecContext(ctx, "SET GLOBAL max_prepared_stmt_count = 8"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { admin.Exec("SET GLOBAL max_prepared_stmt_count = DEFAULT") })
+	}
+	db := f.open(t, prepared)
+	db.SetMaxOpenConns(1)
+	before := f.relayed(t)
+	const n = 40
+	for i := range n {
+		var v string
+		q := "SELECT v /* full " + strconv.Itoa(i) + " */ FROM kvs WHERE id = ?"
+		if err := db.QueryRowContext(ctx, q, 9103).Scan(&v); err != nil || v != "three" {
+			t.Fatalf("statement %d: got %q, %v", i, v, err)
+		}
+	}
+	relayed := f.relayed(t) - before
+	if relayed == n || relayed < n/2 {
+		t.Errorf("relayed %v of %d executions on a node that holds 8 statements: want some, not all", relayed, n)
+	}
+}

@@ -12,6 +12,13 @@ import "encoding/binary"
 // comStmtExecute is the COM_STMT_EXECUTE command byte.
 const comStmtExecute = 0x17
 
+// comStmtClose and comResetConnection are COM_STMT_CLOSE and
+// COM_RESET_CONNECTION.
+const (
+	comStmtClose       = 0x19
+	comResetConnection = 0x1f
+)
+
 // maxSniff bounds how much of one packet the sniffer keeps.
 const maxSniff = 1 << 12
 
@@ -61,6 +68,9 @@ func (s *sniffer) feed(p []byte) {
 				if len(s.cur) >= 5 {
 					s.forget(binary.LittleEndian.Uint32(s.cur[1:]))
 				}
+			case comResetConnection: // every statement goes
+				clear(s.types)
+				clear(s.declined)
 			}
 		}
 	}

@@ -110,6 +110,13 @@ func (c *trackedConn) Close() error {
 	return err
 }
 
+// Retired reports whether the connection was made while its node was
+// the primary and the node is a replica now (see sysConn.SyscallConn).
+func (c *trackedConn) Retired() bool {
+	f := c.s.retireBefore
+	return f != nil && c.dialed < f()
+}
+
 // shutter is a connection that can be shut without closing its
 // descriptor (blockingConn): its blocked read returns, and the number
 // stays its own until the driver closes it.
@@ -144,7 +151,7 @@ type sysConn struct{ *trackedConn }
 // can be ended if the replica freezes (end spares those older ones). One
 // checked out already, a transaction's, is not checked again.
 func (c sysConn) SyscallConn() (syscall.RawConn, error) {
-	if f := c.s.retireBefore; f != nil && c.dialed < f() {
+	if c.Retired() {
 		return nil, errRetired
 	}
 	return c.trackedConn.Conn.(syscall.Conn).SyscallConn()

@@ -21,8 +21,21 @@ import (
 )
 
 // Conn does the reads and writes of one connection with raw system calls.
+// One read and one write may run at once, as on a net.Conn; two reads may
+// not.
 type Conn struct {
-	rc syscall.RawConn
+	*state
+}
+
+// state is a connection's descriptor and the arguments and results of
+// its read and write in progress, which the functions handed to the
+// poller use: they are made once, so that a call allocates nothing.
+type state struct {
+	rc              syscall.RawConn
+	rp, wp          []byte
+	rn, wn          int
+	rerrno, werrno  syscall.Errno
+	readFn, writeFn func(fd uintptr) bool
 }
 
 // New returns the raw I/O of c, or false when c has no descriptor to
@@ -36,7 +49,27 @@ func New(c net.Conn) (Conn, bool) {
 	if err != nil {
 		return Conn{}, false
 	}
-	return Conn{rc: rc}, true
+	s := &state{rc: rc}
+	s.readFn, s.writeFn = s.read, s.write
+	return Conn{s}, true
+}
+
+func (s *state) read(fd uintptr) bool {
+	for {
+		s.rn, s.rerrno = rawRead(fd, s.rp)
+		if s.rerrno != syscall.EINTR {
+			return s.rerrno != syscall.EAGAIN
+		}
+	}
+}
+
+func (s *state) write(fd uintptr) bool {
+	for {
+		s.wn, s.werrno = rawWrite(fd, s.wp)
+		if s.werrno != syscall.EINTR {
+			return s.werrno != syscall.EAGAIN
+		}
+	}
 }
 
 // Read reads into p: at most one read(2) that returns data, with waits in
@@ -46,16 +79,10 @@ func (c Conn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	var n int
-	var errno syscall.Errno
-	err := c.rc.Read(func(fd uintptr) bool {
-		for {
-			n, errno = rawRead(fd, p)
-			if errno != syscall.EINTR {
-				return errno != syscall.EAGAIN
-			}
-		}
-	})
+	c.rp = p
+	err := c.rc.Read(c.readFn)
+	c.rp = nil
+	n, errno := c.rn, c.rerrno
 	switch {
 	case err != nil:
 		return 0, err
@@ -72,16 +99,10 @@ func (c Conn) Read(p []byte) (int, error) {
 func (c Conn) Write(p []byte) (int, error) {
 	written := 0
 	for written < len(p) {
-		var n int
-		var errno syscall.Errno
-		err := c.rc.Write(func(fd uintptr) bool {
-			for {
-				n, errno = rawWrite(fd, p[written:])
-				if errno != syscall.EINTR {
-					return errno != syscall.EAGAIN
-				}
-			}
-		})
+		c.wp = p[written:]
+		err := c.rc.Write(c.writeFn)
+		c.wp = nil
+		n, errno := c.wn, c.werrno
 		switch {
 		case err != nil:
 			return written, err

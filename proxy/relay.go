@@ -105,10 +105,39 @@ type backendConn struct {
 	r   *bufio.Reader
 	key relayKey
 	buf []byte // a reused packet buffer
+	hdr [4]byte // a packet's header, as read
 	// used is when the connection was last put back idle.
 	used time.Time
 	// stmts are the statements prepared on the connection, by text.
 	stmts map[string]backendStmt
+	// request, when set, is written by the next read from the node, in
+	// the same call (see writeReader).
+	request []byte
+}
+
+// writeReader writes a request and reads its answer in one call, without
+// the read that would find no answer yet (rawio.Conn.WriteRead); the
+// node's connections from DialRaw are.
+type writeReader interface {
+	WriteRead(w, p []byte) (int, error)
+}
+
+// backendSource is what a backendConn's bufio.Reader reads from: the
+// connection, after writing the request waiting to go, if any.
+type backendSource struct{ bc *backendConn }
+
+func (s backendSource) Read(p []byte) (int, error) {
+	bc := s.bc
+	if w := bc.request; w != nil {
+		bc.request = nil
+		if wr, ok := bc.Conn.(writeReader); ok {
+			return wr.WriteRead(w, p)
+		}
+		if _, err := bc.Conn.Write(w); err != nil {
+			return 0, err
+		}
+	}
+	return bc.Conn.Read(p)
 }
 
 func newRelayPools(logf func(string, ...any)) *relayPools {
@@ -209,7 +238,8 @@ func dialBackend(ctx context.Context, key relayKey) (*backendConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	bc := &backendConn{Conn: c, r: bufio.NewReaderSize(c, relayFlush), key: key}
+	bc := &backendConn{Conn: c, key: key}
+	bc.r = bufio.NewReaderSize(backendSource{bc}, relayFlush)
 	c.SetDeadline(time.Now().Add(relayLoginTimeout))
 	if err := bc.login(cfg, key.caps); err != nil {
 		c.Close()
@@ -222,8 +252,8 @@ func dialBackend(ctx context.Context, key relayKey) (*backendConn, error) {
 // readPacket reads one packet into bc.buf: its 4-byte header, then its
 // payload.
 func (bc *backendConn) readPacket() ([]byte, error) {
-	var hdr [4]byte
-	if _, err := io.ReadFull(bc.r, hdr[:]); err != nil {
+	hdr := bc.hdr[:]
+	if _, err := io.ReadFull(bc.r, hdr); err != nil {
 		return nil, err
 	}
 	n := int(hdr[0]) | int(hdr[1])<<8 | int(hdr[2])<<16
@@ -481,7 +511,9 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 		}
 		binary.LittleEndian.PutUint32(rr.packet[5:], st.id)
 	}
-	if _, err := bc.Write(rr.packet); err != nil {
+	if bc.r.Buffered() == 0 {
+		bc.request = rr.packet // written by the first read of the answer
+	} else if _, err := bc.Write(rr.packet); err != nil {
 		return err
 	}
 	const (

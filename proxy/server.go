@@ -38,7 +38,9 @@ type Server struct {
 	// ctx bounds every statement; it is canceled when a shutdown gives up
 	// waiting, so statements stuck on a backend end too.
 	ctx context.Context
-	// stmtCtx is ctx without its cancellation, for statements.
+	// stmtCtx is the context of statements: one without cancellation (see
+	// handler.exec) and without values, whose Value allocates nothing
+	// (context.WithoutCancel's boxes itself at every call).
 	stmtCtx context.Context
 	cancel  context.CancelFunc
 
@@ -69,7 +71,7 @@ func New(r *router.Router, cfg Config) (*Server, error) {
 	}
 	vitessLog(cfg.Logf)
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{r: r, cfg: cfg, env: env, metrics: newMetrics(r), describe: newDescriber(r), ctx: ctx, stmtCtx: context.WithoutCancel(ctx), cancel: cancel}
+	s := &Server{r: r, cfg: cfg, env: env, metrics: newMetrics(r), describe: newDescriber(r), ctx: ctx, stmtCtx: context.Background(), cancel: cancel}
 	if !cfg.NoRelay {
 		s.relay = newRelayPools(cfg.Logf)
 	}

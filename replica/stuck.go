@@ -90,6 +90,22 @@ func (c *trackedConn) Write(p []byte) (n int, err error) {
 	return n, err
 }
 
+// WriteRead writes w and reads the answer into p, tracked as a read:
+// with raw I/O, without a read before the answer is there (see
+// rawio.Conn.WriteRead).
+func (c *trackedConn) WriteRead(w, p []byte) (n int, err error) {
+	if !c.hasRaw {
+		if _, err := c.Write(w); err != nil {
+			return 0, err
+		}
+		return c.Read(p)
+	}
+	c.waiting.Store(sinceEpoch())
+	n, err = c.raw.WriteRead(w, p)
+	c.waiting.Store(0)
+	return n, err
+}
+
 func (c *trackedConn) Close() error {
 	c.s.forget(c)
 	c.mu.Lock()

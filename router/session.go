@@ -156,14 +156,29 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 // unchanged to one node.
 var errNotRelayable = errors.New("router: the statement is no longer one node's")
 
-// relayNode is what a relayed read runs on: the node itself.
-type relayNode struct {
-	queryer
-	node *replica.Node
+// relayNode is what a relayed read runs on: the node itself. Its
+// statement methods are the node pool's; it is one pointer, so that making
+// a queryer of it allocates nothing.
+type relayNode struct{ node *replica.Node }
+
+func (q relayNode) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.node.DB.QueryContext(ctx, query, args...)
+}
+
+func (q relayNode) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
+	return q.node.DB.QueryxContext(ctx, query, args...)
+}
+
+func (q relayNode) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
+	return q.node.DB.QueryRowxContext(ctx, query, args...)
+}
+
+func (q relayNode) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return q.node.DB.ExecContext(ctx, query, args...)
 }
 
 func relayVia(_ context.Context, node *replica.Node) (queryer, bool, error) {
-	return relayNode{node.DB, node}, false, nil
+	return relayNode{node}, false, nil
 }
 
 func (s *Session) do(ctx context.Context, o *op) error {

@@ -31,11 +31,13 @@ type Conn struct {
 // its read and write in progress, which the functions handed to the
 // poller use: they are made once, so that a call allocates nothing.
 type state struct {
-	rc              syscall.RawConn
-	rp, wp          []byte
-	rn, wn          int
-	rerrno, werrno  syscall.Errno
-	readFn, writeFn func(fd uintptr) bool
+	rc             syscall.RawConn
+	rp, wp         []byte
+	rn, wn         int
+	rerrno, werrno syscall.Errno
+	// wrote is set once WriteRead's write is done.
+	wrote                        bool
+	readFn, writeFn, writeReadFn func(fd uintptr) bool
 }
 
 // New returns the raw I/O of c, or false when c has no descriptor to
@@ -50,7 +52,7 @@ func New(c net.Conn) (Conn, bool) {
 		return Conn{}, false
 	}
 	s := &state{rc: rc}
-	s.readFn, s.writeFn = s.read, s.write
+	s.readFn, s.writeFn, s.writeReadFn = s.read, s.write, s.writeRead
 	return Conn{s}, true
 }
 
@@ -72,6 +74,65 @@ func (s *state) write(fd uintptr) bool {
 	}
 }
 
+// writeRead writes wp whole, then tells the poller to wait for the
+// answer; called again once it is there, it reads it. A write that stops
+// (EAGAIN, an error) ends the call with wrote unset.
+func (s *state) writeRead(fd uintptr) bool {
+	if s.wrote {
+		return s.read(fd)
+	}
+	for len(s.wp) > 0 {
+		n, errno := rawWrite(fd, s.wp)
+		switch {
+		case errno == syscall.EINTR:
+			continue
+		case errno != 0:
+			s.werrno = errno
+			return true
+		case n == 0:
+			s.werrno = syscall.EIO
+			return true
+		}
+		s.wp = s.wp[n:]
+	}
+	s.wrote = true
+	return false
+}
+
+// WriteRead writes w, then reads into p as Read does, for a request and
+// its answer: without the read that Read would make first and that finds
+// nothing yet (the peer has not answered), a system call and a failure a
+// round trip. The write is made inside the read's wait, after the poller
+// has forgotten the socket's last readiness, so the readiness the answer
+// brings cannot be missed. It is for a peer that sends nothing but
+// answers (a server, not a client that may send the next request before
+// it reads this answer): bytes already waiting when it is called, which
+// brought their readiness before, are only read once more arrive. A write
+// that does not go through at once (the socket's buffer is full) is
+// finished as Write does, and then read as Read does.
+func (c Conn) WriteRead(w, p []byte) (int, error) {
+	if len(p) == 0 {
+		_, err := c.Write(w)
+		return 0, err
+	}
+	c.wp, c.rp, c.werrno, c.wrote = w, p, 0, false
+	err := c.rc.Read(c.writeReadFn)
+	rest, wrote, errno := c.wp, c.wrote, c.werrno
+	c.wp, c.rp = nil, nil
+	switch {
+	case err != nil:
+		return 0, err
+	case !wrote && errno != syscall.EAGAIN:
+		return 0, os.NewSyscallError("write", errno)
+	case !wrote:
+		if _, err := c.Write(rest); err != nil {
+			return 0, err
+		}
+		return c.Read(p)
+	}
+	return c.readResult()
+}
+
 // Read reads into p: at most one read(2) that returns data, with waits in
 // the poller (and its deadline) while there is none. It returns io.EOF
 // when the peer has closed the connection.
@@ -82,10 +143,16 @@ func (c Conn) Read(p []byte) (int, error) {
 	c.rp = p
 	err := c.rc.Read(c.readFn)
 	c.rp = nil
+	if err != nil {
+		return 0, err
+	}
+	return c.readResult()
+}
+
+// readResult is the outcome of the read just made.
+func (c Conn) readResult() (int, error) {
 	n, errno := c.rn, c.rerrno
 	switch {
-	case err != nil:
-		return 0, err
 	case errno != 0:
 		return 0, os.NewSyscallError("read", errno)
 	case n == 0:

@@ -146,3 +146,63 @@ func TestIdle(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestWriteRead sends requests and reads their answers, from a peer that
+// answers at once and from one that answers late (the answer arrives
+// while WriteRead waits, after its write): each answer is read, in order.
+// A request larger than the socket buffers goes whole, then its answer
+// is read. A peer that closed gives an error or EOF, not a wait.
+func TestWriteRead(t *testing.T) {
+	c, s := pair(t)
+	raw, ok := New(c)
+	if !ok {
+		t.Skip("no raw I/O on this platform")
+	}
+	go func() { // an echo server that answers each request's length
+		buf := make([]byte, 1<<20)
+		for i := 0; ; i++ {
+			var hdr [4]byte
+			if _, err := io.ReadFull(s, hdr[:]); err != nil {
+				return
+			}
+			n := int(hdr[0]) | int(hdr[1])<<8 | int(hdr[2])<<16
+			if _, err := io.ReadFull(s, buf[:n]); err != nil {
+				return
+			}
+			if i%2 == 1 {
+				time.Sleep(5 * time.Millisecond) // a late answer
+			}
+			s.Write([]byte{hdr[0], hdr[1], hdr[2], byte(i)})
+		}
+	}()
+	for i, size := range []int{1, 100, 3, 4 << 20 / 4, 7, 1000000} {
+		req := make([]byte, 4+size)
+		req[0], req[1], req[2] = byte(size), byte(size>>8), byte(size>>16)
+		got := make([]byte, 4)
+		n, err := raw.WriteRead(req, got)
+		if err == nil && n < 4 {
+			_, err = io.ReadFull(raw, got[n:])
+		}
+		if err != nil {
+			t.Fatalf("request %d (%d bytes): %v", i, size, err)
+		}
+		want := []byte{byte(size), byte(size >> 8), byte(size >> 16), byte(i)}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("request %d (%d bytes): answer %v, want %v", i, size, got, want)
+		}
+	}
+	s.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := raw.WriteRead([]byte{1, 0, 0, 0, 'x'}, make([]byte, 4))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("a closed peer answered")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("WriteRead to a closed peer still waits")
+	}
+}

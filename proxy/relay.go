@@ -104,7 +104,7 @@ type backendConn struct {
 	net.Conn
 	r   *bufio.Reader
 	key relayKey
-	buf []byte // a reused packet buffer
+	buf []byte  // a reused packet buffer
 	hdr [4]byte // a packet's header, as read
 	// used is when the connection was last put back idle.
 	used time.Time

@@ -68,9 +68,12 @@ type Config struct {
 	RowBatch int
 	// NoRelay turns the relay off: every statement's rows are decoded
 	// from the backend and encoded again for the client, as scatter
-	// results always are. With the relay on, a text read that goes
-	// unchanged to one node, from a client without session state, is
-	// copied to the client byte for byte.
+	// results always are. With the relay on, a read that goes unchanged
+	// to one node (a text statement, or a prepared statement's execution,
+	// routed by its parameters), from a client without session state, is
+	// copied to the client byte for byte. The relay is off too when the
+	// nodes' pools are capped (replica.PoolConfig.MaxOpen) or keep no idle
+	// connections.
 	NoRelay bool
 	// Logf receives one line per notable event (rejected connection, idle
 	// close, drain). Nil means no logging.

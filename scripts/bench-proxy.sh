@@ -17,7 +17,10 @@
 # mode (server-side prepared statements, sysbench's default), over a
 # sandbox of one shard and one of two shards (sbtest1 is unsharded, so it
 # lives on the first shard either way; the second shard only gives the
-# router more to keep). The figure that matters is proxy / haproxy.
+# router more to keep). The figure that matters is proxy / haproxy. Each
+# hop's CPU time a statement (user + system, from /proc, over the run) is
+# printed beside it: on this machine the three sides share two cores with
+# sysbench and the server, so a hop's QPS follows its CPU a statement.
 #
 #   scripts/bench-proxy.sh
 #   TIME=10 ROUNDS=2 SHARDS="1" MODES=text scripts/bench-proxy.sh
@@ -57,7 +60,11 @@ done
 . scripts/lib.sh
 setup proxy
 
-declare -A qps p50
+declare -A qps p50 cpu cpu_pid
+# ticks PID: the CPU time (user + system) the process has used, in clock
+# ticks; hz ticks a second.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
 for shards in $SHARDS; do
   dir=$tmp/sandbox.$shards
   echo "== $shards shard(s): starting a sandbox on port $BASE_PORT" >&2
@@ -99,12 +106,15 @@ listen relay
 EOF
   haproxy -f "$tmp/haproxy.cfg" -db >"$tmp/haproxy.log" 2>&1 &
   pids+=($!)
+  cpu_pid[haproxy]=$!
   "$sl" proxy --topology "$topo" --listen "127.0.0.1:$PROXY_PORT" --metrics - --threads "$PROXY_THREADS" >"$tmp/proxy.log" 2>&1 &
   pids+=($!)
+  cpu_pid[proxy]=$!
   waits="127.0.0.1:$RELAY_PORT 127.0.0.1:$PROXY_PORT"
   if [ "$FULL" = 1 ]; then
     "$sl" proxy --topology "$topo" --listen "127.0.0.1:$FULL_PORT" --metrics - --threads "$PROXY_THREADS" --relay=false >"$tmp/full.log" 2>&1 &
     pids+=($!)
+    cpu_pid[full]=$!
     waits="$waits 127.0.0.1:$FULL_PORT"
   fi
   for hp in $waits; do
@@ -127,12 +137,20 @@ EOF
             proxy) hp=127.0.0.1:$PROXY_PORT ;;
             full) hp=127.0.0.1:$FULL_PORT ;;
           esac
-          read -r q p < <(sb "$hp" "$th" --time="$TIME" --db-ps-mode="$ps" --percentile=50 run |
-            awk '/queries:/ {gsub(/[()]/, "", $3); q = $3} /50th percentile:/ {p = $3} END {print q, p}')
-          echo "round $r  $shards shard(s)  $mode  threads $th  $side: $q qps, p50 $p ms" >&2
+          pid=${cpu_pid[$side]:-}
+          [ -n "$pid" ] && t0=$(ticks "$pid")
+          read -r q n p < <(sb "$hp" "$th" --time="$TIME" --db-ps-mode="$ps" --percentile=50 run |
+            awk '/queries:/ {gsub(/[()]/, "", $3); q = $3; n = $2} /50th percentile:/ {p = $3} END {print q, n, p}')
           k=$shards/$mode/$th/$side
           qps[$k]="${qps[$k]:-} $q"
           p50[$k]="${p50[$k]:-} $p"
+          us=""
+          if [ -n "$pid" ]; then
+            us=$(awk -v t="$(( $(ticks "$pid") - t0 ))" -v n="$n" -v hz="$hz" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')
+            cpu[$k]="${cpu[$k]:-} $us"
+            us=", $us µs CPU a statement"
+          fi
+          echo "round $r  $shards shard(s)  $mode  threads $th  $side: $q qps, p50 $p ms$us" >&2
         done
       done
     done
@@ -144,10 +162,10 @@ mean() { echo "$1" | awk '{s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%.3
 printf '\nsysbench oltp_point_select, %s round(s) x %ss per cell; haproxy: TCP mode, 1 thread, to %s; scalelab proxy --threads %s\n\n' "$ROUNDS" "$TIME" "$([ -n "${socket:-}" ] && echo "the replica's unix socket" || echo "the replica's TCP port")" "$PROXY_THREADS"
 fullhead='' fullsep=''
 if [ "$FULL" = 1 ]; then
-  fullhead=' full path QPS | full / haproxy |' fullsep='---:|---:|'
+  fullhead=' full path QPS | full / haproxy | full CPU µs |' fullsep='---:|---:|---:|'
 fi
-printf '| shards | mode | threads | direct QPS | haproxy QPS | proxy QPS | haproxy / direct | proxy / direct | **proxy / haproxy** | p50 ms direct | haproxy | proxy |%s\n' "$fullhead"
-printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n' "$fullsep"
+printf '| shards | mode | threads | direct QPS | haproxy QPS | proxy QPS | haproxy / direct | proxy / direct | **proxy / haproxy** | p50 ms direct | haproxy | proxy | CPU µs a statement: haproxy | proxy |%s\n' "$fullhead"
+printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n' "$fullsep"
 for shards in $SHARDS; do
   for mode in $MODES; do
     for th in $THREADS; do
@@ -157,8 +175,9 @@ for shards in $SHARDS; do
       awk -v s="$shards" -v m="$mode" -v th="$th" -v full="$FULL" -v fq="$fq" \
         -v dq="$(mean "${qps[$k/direct]}")" -v hq="$(mean "${qps[$k/haproxy]}")" -v pq="$(mean "${qps[$k/proxy]}")" \
         -v dp="$(mean "${p50[$k/direct]}")" -v hp="$(mean "${p50[$k/haproxy]}")" -v pp="$(mean "${p50[$k/proxy]}")" \
-        'BEGIN {printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f |", s, m, th, dq, hq, pq, hq / dq, pq / dq, pq / hq, dp, hp, pp
-          if (full == 1) printf " %.0f | %.2f |", fq, fq / hq
+        -v hc="$(mean "${cpu[$k/haproxy]}")" -v pc="$(mean "${cpu[$k/proxy]}")" -v fc="$([ "$FULL" = 1 ] && mean "${cpu[$k/full]}" || echo 0)" \
+        'BEGIN {printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f | %.1f | %.1f |", s, m, th, dq, hq, pq, hq / dq, pq / dq, pq / hq, dp, hp, pp, hc, pc
+          if (full == 1) printf " %.0f | %.2f | %.1f |", fq, fq / hq, fc
           printf "\n"}'
     done
   done

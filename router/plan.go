@@ -303,6 +303,13 @@ func assignsVariable(ast sqlparser.Statement) bool {
 	})
 }
 
+// isLastInsertID reports whether n is a call of LAST_INSERT_ID() without
+// an argument.
+func isLastInsertID(n sqlparser.SQLNode) bool {
+	f, ok := n.(*sqlparser.FuncExpr)
+	return ok && len(f.Exprs) == 0 && f.Qualifier.IsEmpty() && strings.EqualFold(f.Name.String(), "last_insert_id")
+}
+
 // versionedComment reports whether text holds a /*!NNNNN comment with a
 // version from 5.7 on: MariaDB skips those (its version numbers are
 // 10.x), MySQL 8 runs those up to its own version, and the parser runs

@@ -1,0 +1,104 @@
+package router_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+
+	"github.com/scalelab/scalelab/router"
+)
+
+// TestSessionLastInsertID: LAST_INSERT_ID() in a session is the id its own
+// last insert generated, on whatever pooled connection, replica or
+// primary, the statement runs, in a read, in a write that uses it (the
+// idiom that links a child row to the parent just inserted), inside and
+// outside a transaction; a write that generates no id leaves it; each
+// session has its own; the column keeps its name.
+func TestSessionLastInsertID(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS lid_parent (id BIGINT AUTO_INCREMENT PRIMARY KEY, v INT)",
+		"CREATE TABLE IF NOT EXISTS lid_child (id BIGINT AUTO_INCREMENT PRIMARY KEY, parent BIGINT)",
+	} {
+		if _, err := r.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b := r.NewSession(), r.NewSession()
+	defer a.Close()
+	defer b.Close()
+	lastID := func(s *router.Session) int64 {
+		t.Helper()
+		var id int64
+		if err := s.GetContext(ctx, &id, "SELECT LAST_INSERT_ID()"); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	if got := lastID(a); got != 0 {
+		t.Errorf("before any insert: %d, want 0", got)
+	}
+	res, err := a.ExecContext(ctx, "INSERT INTO lid_parent (v) VALUES (1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := res.LastInsertId()
+	if _, err := b.ExecContext(ctx, "INSERT INTO lid_parent (v) VALUES (2)"); err != nil {
+		t.Fatal(err)
+	}
+	for range 6 { // over every node the reads go to
+		if got := lastID(a); got != want {
+			t.Fatalf("session a: LAST_INSERT_ID() = %d, want %d", got, want)
+		}
+	}
+	if got := lastID(b); got != want+1 {
+		t.Errorf("session b: LAST_INSERT_ID() = %d, want %d", got, want+1)
+	}
+	// A write that uses it, then an insert that generates no id.
+	if _, err := a.ExecContext(ctx, "INSERT INTO lid_child (parent) VALUES (LAST_INSERT_ID())"); err != nil {
+		t.Fatal(err)
+	}
+	var parent int64
+	a.SetConsistency(router.Strong) // the child row, on the primary
+	if err := a.GetContext(ctx, &parent, "SELECT parent FROM lid_child WHERE id = LAST_INSERT_ID()"); err != nil || parent != want {
+		t.Errorf("the child row's parent: %d, %v; want %d", parent, err, want)
+	}
+	a.SetConsistency("")
+	child := lastID(a)
+	if _, err := a.ExecContext(ctx, "UPDATE lid_parent SET v = v + 1 WHERE id = ?", want); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastID(a); got != child {
+		t.Errorf("after an update: %d, want %d still", got, child)
+	}
+	// In a transaction.
+	if _, err := a.ExecContext(ctx, "BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	res, err = a.ExecContext(ctx, "INSERT INTO lid_parent (v) VALUES (4)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inTx, _ := res.LastInsertId()
+	if got := lastID(a); got != inTx {
+		t.Errorf("in a transaction: %d, want %d", got, inTx)
+	}
+	if _, err := a.ExecContext(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	// The column's name is the call's, as the server names it.
+	rows, err := a.QueryContext(ctx, "SELECT last_insert_id(), LAST_INSERT_ID() AS id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, _ := rows.Columns()
+	var x, y sql.NullInt64
+	for rows.Next() {
+		rows.Scan(&x, &y)
+	}
+	rows.Close()
+	if len(cols) != 2 || cols[0] != "last_insert_id()" || cols[1] != "id" || x.Int64 != inTx || y.Int64 != inTx {
+		t.Errorf("columns %q, values %v %v; want [last_insert_id() id], %d", cols, x, y, inTx)
+	}
+}

@@ -79,10 +79,12 @@ type Statement struct {
 	ArgShapes bool
 	// Assigns is true when the statement assigns a user variable (:=).
 	Assigns bool
-	// LastInsertID is true when the statement calls LAST_INSERT_ID()
-	// without an argument: a value of the connection, which a Session
-	// answers from its own writes (see Session).
-	LastInsertID bool
+	// LastInsertID, RowCount and FoundRows are true when the statement
+	// calls LAST_INSERT_ID() (without an argument), ROW_COUNT() or
+	// FOUND_ROWS(): values of the connection that ran the previous
+	// statement, which a Session answers from its own statements, or
+	// refuses (see Session).
+	LastInsertID, RowCount, FoundRows bool
 	// MariaDBComment and VersionedComment are true when the text holds
 	// /*M! … */ or a /*!NNNNN … */ from 5.7 on (see versionedComment).
 	MariaDBComment, VersionedComment bool
@@ -155,7 +157,8 @@ func (c *classifier) parse(query string) *Statement {
 		return &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned}
 	}
 	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast), Assigns: assignsVariable(ast),
-		LastInsertID: anyNode(ast, isLastInsertID), MariaDBComment: mariaDB, VersionedComment: versioned}
+		MariaDBComment: mariaDB, VersionedComment: versioned}
+	st.LastInsertID, st.RowCount, st.FoundRows = sessionCalls(ast)
 	switch s := ast.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
 		st.Kind = Read

@@ -303,11 +303,35 @@ func assignsVariable(ast sqlparser.Statement) bool {
 	})
 }
 
-// isLastInsertID reports whether n is a call of LAST_INSERT_ID() without
-// an argument.
-func isLastInsertID(n sqlparser.SQLNode) bool {
+// sessionCall names the call n is of a function without arguments whose
+// value is the connection's: "last_insert_id", "row_count" or
+// "found_rows"; "" for anything else.
+func sessionCall(n sqlparser.SQLNode) string {
 	f, ok := n.(*sqlparser.FuncExpr)
-	return ok && len(f.Exprs) == 0 && f.Qualifier.IsEmpty() && strings.EqualFold(f.Name.String(), "last_insert_id")
+	if !ok || len(f.Exprs) != 0 || !f.Qualifier.IsEmpty() {
+		return ""
+	}
+	switch name := f.Name.Lowered(); name {
+	case "last_insert_id", "row_count", "found_rows":
+		return name
+	}
+	return ""
+}
+
+// sessionCalls reports which of the connection's values ast calls for.
+func sessionCalls(ast sqlparser.Statement) (lastInsertID, rowCount, foundRows bool) {
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch sessionCall(n) {
+		case "last_insert_id":
+			lastInsertID = true
+		case "row_count":
+			rowCount = true
+		case "found_rows":
+			foundRows = true
+		}
+		return true, nil
+	}, ast)
+	return lastInsertID, rowCount, foundRows
 }
 
 // versionedComment reports whether text holds a /*!NNNNN comment with a

@@ -46,8 +46,11 @@ type Session struct {
 	// that generated one, which LAST_INSERT_ID() returns: the session's
 	// statements run on pooled connections, whose own value is another
 	// session's, so the router puts this one in the statement's place, as
-	// Vitess's vtgate does.
+	// Vitess's vtgate does. rowCount is what ROW_COUNT() returns: the rows
+	// the session's last statement changed, -1 after one that returned
+	// rows or failed.
 	lastInsertID uint64
+	rowCount     int64
 }
 
 // NewSession starts a session. It does no I/O.
@@ -144,7 +147,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 	}
 	o := &op{kind: opRelay, query: query, args: args, relay: fn}
 	st = s.r.classified(o)
-	if st.Kind != Read || st.AST == nil || st.LastInsertID {
+	if st.Kind != Read || st.AST == nil || st.LastInsertID || st.RowCount || st.FoundRows {
 		return st, false, nil
 	}
 	p, err := s.r.planStatement(st, args)
@@ -155,6 +158,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 	if errors.Is(err, errNotRelayable) {
 		return st, false, nil
 	}
+	s.rowCount = -1 // a read, or a failed statement
 	return st, true, err
 }
 
@@ -188,37 +192,56 @@ func relayVia(_ context.Context, node *replica.Node) (queryer, bool, error) {
 }
 
 func (s *Session) do(ctx context.Context, o *op) error {
-	if s.r.classified(o).LastInsertID {
-		o.query, o.st = s.withLastInsertID(o.st), nil
+	switch st := s.r.classified(o); {
+	case st.FoundRows:
+		s.rowCount = -1
+		return fmt.Errorf("%w: FOUND_ROWS() counts the rows of the last SELECT on the connection that ran it, and a session's statements run on pooled connections; count them with SELECT COUNT(*)", ErrConnectionValue)
+	case st.LastInsertID || st.RowCount:
+		o.query, o.st = s.withSessionValues(st), nil
 	}
 	err := s.doStatement(ctx, o)
-	if err == nil && o.kind == opExec && o.res != nil {
+	switch {
+	case err != nil:
+		s.rowCount = -1
+	case o.kind == opExec && o.res != nil:
 		if id, err := o.res.LastInsertId(); err == nil && id != 0 {
 			s.lastInsertID = uint64(id)
 		}
+		s.rowCount, _ = o.res.RowsAffected()
+	case o.kind == opExec:
+		s.rowCount = 0 // a statement the session handles itself
+	default:
+		s.rowCount = -1
 	}
 	return err
 }
 
-// withLastInsertID is st's text with the session's last insert id in
-// place of each LAST_INSERT_ID(), its select list keeping the columns'
-// names.
-func (s *Session) withLastInsertID(st *Statement) string {
+// ErrConnectionValue refuses a statement that asks for a value that only
+// the connection that ran the session's previous statement holds, and
+// that the session does not keep itself (FOUND_ROWS()).
+var ErrConnectionValue = errors.New("router: the statement asks for a value of the previous statement's connection")
+
+// withSessionValues is st's text with the session's values in place of
+// each LAST_INSERT_ID() and ROW_COUNT(), its select list keeping the
+// columns' names.
+func (s *Session) withSessionValues(st *Statement) string {
 	ast := sqlparser.CloneStatement(st.AST)
 	if sel, ok := ast.(*sqlparser.Select); ok {
 		s.r.keepNames(sel, st.Text)
 		for _, se := range sel.SelectExprs.Exprs {
 			// keepNames names from the text when it can (not without a
 			// FROM); the rest are named as the parser writes them.
-			if ae, ok := se.(*sqlparser.AliasedExpr); ok && ae.As.IsEmpty() && anyNode(ae.Expr, isLastInsertID) {
+			if ae, ok := se.(*sqlparser.AliasedExpr); ok && ae.As.IsEmpty() && anyNode(ae.Expr, func(n sqlparser.SQLNode) bool { return sessionCall(n) != "" }) {
 				ae.As = sqlparser.NewIdentifierCI(sqlparser.String(ae.Expr))
 			}
 		}
 	}
-	id := sqlparser.NewIntLiteral(strconv.FormatUint(s.lastInsertID, 10))
 	ast = sqlparser.Rewrite(ast, func(c *sqlparser.Cursor) bool {
-		if isLastInsertID(c.Node()) {
-			c.Replace(id)
+		switch sessionCall(c.Node()) {
+		case "last_insert_id":
+			c.Replace(sqlparser.NewIntLiteral(strconv.FormatUint(s.lastInsertID, 10)))
+		case "row_count":
+			c.Replace(sqlparser.NewIntLiteral(strconv.FormatInt(s.rowCount, 10)))
 		}
 		return true
 	}, nil).(sqlparser.Statement)

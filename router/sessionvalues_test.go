@@ -3,6 +3,7 @@ package router_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"testing"
 
 	"github.com/scalelab/scalelab/router"
@@ -100,5 +101,56 @@ func TestSessionLastInsertID(t *testing.T) {
 	rows.Close()
 	if len(cols) != 2 || cols[0] != "last_insert_id()" || cols[1] != "id" || x.Int64 != inTx || y.Int64 != inTx {
 		t.Errorf("columns %q, values %v %v; want [last_insert_id() id], %d", cols, x, y, inTx)
+	}
+}
+
+// TestSessionRowCount: ROW_COUNT() in a session is the number of rows its
+// previous statement changed (-1 after a read or an error), on whatever
+// connection it runs; FOUND_ROWS(), which only the connection that ran
+// the last SELECT can answer, is refused rather than answered wrong.
+func TestSessionRowCount(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS rc_t (id BIGINT PRIMARY KEY, v INT)",
+		"DELETE FROM rc_t",
+		"INSERT INTO rc_t VALUES (1, 0), (2, 0), (3, 0)",
+	} {
+		if _, err := s.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rowCount := func() int64 {
+		t.Helper()
+		var n int64
+		if err := s.GetContext(ctx, &n, "SELECT ROW_COUNT()"); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := rowCount(); got != 3 {
+		t.Errorf("after inserting 3 rows: %d, want 3", got)
+	}
+	if got := rowCount(); got != -1 {
+		t.Errorf("after a SELECT: %d, want -1", got)
+	}
+	if _, err := s.ExecContext(ctx, "UPDATE rc_t SET v = 1 WHERE id <= 2"); err != nil {
+		t.Fatal(err)
+	}
+	var both int64
+	if err := s.GetContext(ctx, &both, "SELECT ROW_COUNT() + 10"); err != nil || both != 12 {
+		t.Errorf("after updating 2 rows: ROW_COUNT() + 10 = %d, %v; want 12", both, err)
+	}
+	if _, err := s.ExecContext(ctx, "UPDATE rc_t SET v = 1 WHERE id = 1"); err != nil { // changes nothing
+		t.Fatal(err)
+	}
+	if got := rowCount(); got != 0 {
+		t.Errorf("after an update that changed nothing: %d, want 0", got)
+	}
+	_, err := s.ExecContext(ctx, "SELECT FOUND_ROWS()")
+	if !errors.Is(err, router.ErrConnectionValue) {
+		t.Errorf("FOUND_ROWS(): %v, want a refusal (router.ErrConnectionValue)", err)
 	}
 }

@@ -124,6 +124,7 @@ func TestRelay(t *testing.T) {
 		{"SHOW", nil, "SHOW VARIABLES LIKE 'max_allowed_packet'", true},
 		{"scatter", nil, "SELECT COUNT(*) FROM kvs WHERE id BETWEEN 9001 AND 9003", false},
 		{"write", nil, "UPDATE kvs SET v = v WHERE id = 9001", false},
+		{"ROW_COUNT(), the session's", []string{"UPDATE kvs SET v = v WHERE id = 9001"}, "SELECT ROW_COUNT(), v FROM kvs WHERE id = 9001", false},
 		{"in a transaction", []string{"BEGIN"}, "SELECT v FROM kvs WHERE id = 9001", false},
 		{"autocommit off", []string{"SET autocommit = 0"}, "SELECT v FROM kvs WHERE id = 9001", false},
 		{"session variable", []string{"SET @x = 1"}, "SELECT v, @x FROM kvs WHERE id = 9001", false},

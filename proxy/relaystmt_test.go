@@ -81,6 +81,7 @@ func TestRelayPrepared(t *testing.T) {
 		{"the node refuses to prepare it", nil, "SELECT nope FROM kvs WHERE id = ?", []any{int64(9101)}, false},
 		{"the node's error at execution", nil, "SELECT id FROM kvs WHERE id = ? AND v REGEXP ?", []any{int64(9101), "("}, true},
 		{"write", nil, "UPDATE kvs SET v = v WHERE id = ?", []any{int64(9101)}, false},
+		{"LAST_INSERT_ID(), the session's", nil, "SELECT ? + LAST_INSERT_ID(), v FROM kvs WHERE id = ?", []any{5, int64(9101)}, false},
 		{"in a transaction", []string{"BEGIN"}, "SELECT v FROM kvs WHERE id = ?", []any{int64(9101)}, false},
 		{"session variable", []string{"SET @x = 1"}, "SELECT v, @x FROM kvs WHERE id = ?", []any{int64(9101)}, false},
 	}

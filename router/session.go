@@ -197,7 +197,12 @@ func (s *Session) do(ctx context.Context, o *op) error {
 		s.rowCount = -1
 		return fmt.Errorf("%w: FOUND_ROWS() counts the rows of the last SELECT on the connection that ran it, and a session's statements run on pooled connections; count them with SELECT COUNT(*)", ErrConnectionValue)
 	case st.LastInsertID || st.RowCount:
-		o.query, o.st = s.withSessionValues(st), nil
+		q, err := s.withSessionValues(st, o.args)
+		if err != nil {
+			s.rowCount = -1
+			return err
+		}
+		o.query, o.st, o.args = q, nil, nil
 	}
 	err := s.doStatement(ctx, o)
 	switch {
@@ -222,15 +227,25 @@ func (s *Session) do(ctx context.Context, o *op) error {
 var ErrConnectionValue = errors.New("router: the statement asks for a value of the previous statement's connection")
 
 // withSessionValues is st's text with the session's values in place of
-// each LAST_INSERT_ID() and ROW_COUNT(), its select list keeping the
-// columns' names.
-func (s *Session) withSessionValues(st *Statement) string {
+// each LAST_INSERT_ID() and ROW_COUNT(), and args bound, its select list
+// keeping the columns' names.
+func (s *Session) withSessionValues(st *Statement, args []any) (string, error) {
 	ast := sqlparser.CloneStatement(st.AST)
 	if sel, ok := ast.(*sqlparser.Select); ok {
 		s.r.keepNames(sel, st.Text)
+	}
+	if len(args) > 0 {
+		bound, err := bindArgs(ast, args)
+		if err != nil {
+			return "", err
+		}
+		ast = bound
+	}
+	if sel, ok := ast.(*sqlparser.Select); ok {
 		for _, se := range sel.SelectExprs.Exprs {
 			// keepNames names from the text when it can (not without a
-			// FROM); the rest are named as the parser writes them.
+			// FROM); the rest are named as the parser writes them, with
+			// their arguments, as a server names a text with them.
 			if ae, ok := se.(*sqlparser.AliasedExpr); ok && ae.As.IsEmpty() && anyNode(ae.Expr, func(n sqlparser.SQLNode) bool { return sessionCall(n) != "" }) {
 				ae.As = sqlparser.NewIdentifierCI(sqlparser.String(ae.Expr))
 			}
@@ -245,7 +260,7 @@ func (s *Session) withSessionValues(st *Statement) string {
 		}
 		return true
 	}, nil).(sqlparser.Statement)
-	return sqlparser.String(ast)
+	return sqlparser.String(ast), nil
 }
 
 func (s *Session) doStatement(ctx context.Context, o *op) error {

@@ -154,3 +154,29 @@ func TestSessionRowCount(t *testing.T) {
 		t.Errorf("FOUND_ROWS(): %v, want a refusal (router.ErrConnectionValue)", err)
 	}
 }
+
+// TestSessionValuesWithArgs: a statement with placeholders and
+// LAST_INSERT_ID() gets both its arguments and the session's value.
+func TestSessionValuesWithArgs(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	if _, err := s.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS lid_parent (id BIGINT AUTO_INCREMENT PRIMARY KEY, v INT)"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.ExecContext(ctx, "INSERT INTO lid_parent (v) VALUES (?)", 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := res.LastInsertId()
+	var got int64
+	if err := s.GetContext(ctx, &got, "SELECT ? + LAST_INSERT_ID() + ?", 1000, 1); err != nil || got != id+1001 {
+		t.Errorf("SELECT ? + LAST_INSERT_ID() + ?: %d, %v; want %d", got, err, id+1001)
+	}
+	s.SetConsistency(router.Strong)
+	var v int64
+	if err := s.GetContext(ctx, &v, "SELECT v FROM lid_parent WHERE id = LAST_INSERT_ID() AND v = ?", 9); err != nil || v != 9 {
+		t.Errorf("a row by LAST_INSERT_ID() and an argument: %d, %v; want 9", v, err)
+	}
+}

@@ -131,13 +131,14 @@ func (s *Session) RunClassified(ctx context.Context, st *Statement, query string
 // Relay offers query, a statement, to fn; args are the parameters of a
 // prepared statement's execution, by which it is routed. When the session
 // has no state of its own (no transaction, autocommit on, no SET or USE)
-// and the statement is a read that goes unchanged to one node, fn runs it
-// on that node (the one Run would pick, with the same retry on a failed
-// replica, counts and trace) and Relay reports true. fn must return an error that
-// replica.IsConnError holds for only if the statement may be tried again
-// elsewhere. Otherwise Relay reports false and runs nothing; the caller
-// runs the statement with Run. st is the statement's classification, or
-// nil.
+// and the statement is a read that goes unchanged to one node, and asks
+// for no value of the session's (LAST_INSERT_ID(), ROW_COUNT()), fn runs
+// it on that node (the one Run would pick, with the same retry on a failed
+// replica, counts and trace) and Relay reports true. fn must return an
+// error that replica.IsConnError holds for only if the statement may be
+// tried again elsewhere. Otherwise Relay reports false and runs nothing;
+// the caller runs the statement with Run. st is the statement's
+// classification, or nil.
 //
 // The proxy relays such reads byte for byte, which spares it decoding and
 // encoding every row.

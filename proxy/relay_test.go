@@ -76,37 +76,13 @@ func TestRelay(t *testing.T) {
 	on := startProxy(t, proxy.Config{}, quiet())
 	off := startProxy(t, proxy.Config{NoRelay: true}, quiet())
 	ctx := context.Background()
-	db := on.open(t, nil)
-	for _, q := range []string{
+	// Every replica holds what its primary does, so that a read routed
+	// to either answers the same.
+	execReplicated(t, on, "SELECT COUNT(*) FROM "+on.topo.DatabaseName()+".kvs WHERE id BETWEEN 9001 AND 9003",
 		"CREATE TABLE IF NOT EXISTS kvs (id BIGINT PRIMARY KEY, v VARCHAR(40), n DECIMAL(10,2), d DATETIME(6), b VARBINARY(8))",
 		"DELETE FROM kvs WHERE id IN (9001, 9002, 9003)",
 		"INSERT INTO kvs (id, v, n, d, b) VALUES (9001, 'one', 1.50, '2025-03-01 12:00:00.123456', x'00ff'), (9002, NULL, NULL, NULL, NULL), (9003, 'three', -3.25, '0000-00-00 00:00:00', '')",
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	// Every replica holds what its primary does, so that a read routed
-	// to either answers the same.
-	count := "SELECT COUNT(*) FROM " + on.topo.DatabaseName() + ".kvs WHERE id BETWEEN 9001 AND 9003"
-	for _, sh := range on.topo.Shards {
-		var want int
-		for _, n := range on.topo.Nodes() {
-			if n.Shard == sh.Name && n.Role == topology.Primary {
-				if err := adminDB(t, on.topo, n.Addr).QueryRow(count).Scan(&want); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		for _, n := range on.topo.Nodes() {
-			if n.Shard == sh.Name && n.Role == topology.Replica {
-				waitFor(t, n.Name+" to replicate", 30*time.Second, func() bool {
-					var got int
-					return adminDB(t, on.topo, n.Addr).QueryRow(count).Scan(&got) == nil && got == want
-				})
-			}
-		}
-	}
+	)
 	tests := []struct {
 		name    string
 		session []string // run first, on the same connection
@@ -174,21 +150,57 @@ func TestRelay(t *testing.T) {
 	}
 }
 
-// directResult runs q on the primary of the shard the router sends it to.
-func directResult(t *testing.T, f *fixture, q string) result {
+// execReplicated runs stmts through f, then waits until every replica's
+// count (a query of one number) is its primary's.
+func execReplicated(t *testing.T, f *fixture, count string, stmts ...string) {
 	t.Helper()
-	tr, err := f.r.Route(q)
+	db := f.open(t, nil)
+	for _, q := range stmts {
+		if _, err := db.ExecContext(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, sh := range f.topo.Shards {
+		var want int
+		if err := adminDB(t, f.topo, sh.Primary.HostPort).QueryRow(count).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range f.topo.Nodes() {
+			if n.Shard == sh.Name && n.Role == topology.Replica {
+				waitFor(t, n.Name+" to replicate", 30*time.Second, func() bool {
+					var got int
+					return adminDB(t, f.topo, n.Addr).QueryRow(count).Scan(&got) == nil && got == want
+				})
+			}
+		}
+	}
+}
+
+// directResult runs q, with args as a server-side prepared statement, on
+// the primary of the shard the router sends it to, as the application
+// user.
+func directResult(t *testing.T, f *fixture, q string, args ...any) result {
+	t.Helper()
+	tr, err := f.r.Route(q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range f.topo.Nodes() {
 		if len(tr.Shards) == 1 && n.Shard == tr.Shards[0] && n.Role == topology.Primary {
-			c, err := adminDB(t, f.topo, n.Addr).Conn(context.Background())
+			cfg := f.topo.MySQLConfig(n.Addr, f.topo.User)
+			cfg.InterpolateParams, cfg.ParseTime = false, false
+			conn, err := mysql.NewConnector(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db := sql.OpenDB(conn)
+			defer db.Close()
+			c, err := db.Conn(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			return query(context.Background(), c, q)
+			return query(context.Background(), c, q, args...)
 		}
 	}
 	t.Fatalf("no primary for shards %q of %s", tr.Shards, q)

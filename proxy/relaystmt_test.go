@@ -2,7 +2,6 @@ package proxy_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"io"
 	"reflect"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/proxy"
-	"github.com/scalelab/scalelab/topology"
 	vtmysql "vitess.io/vitess/go/mysql"
 )
 
@@ -24,32 +22,11 @@ func prepared(c *mysql.Config) { c.InterpolateParams = false }
 // waits for every replica to hold them.
 func setupPrepared(t *testing.T, f *fixture) {
 	t.Helper()
-	ctx := context.Background()
-	db := f.open(t, nil)
-	for _, q := range []string{
+	execReplicated(t, f, "SELECT COUNT(*) FROM "+f.topo.DatabaseName()+".kvs WHERE id BETWEEN 9101 AND 9120",
 		"CREATE TABLE IF NOT EXISTS kvs (id BIGINT PRIMARY KEY, v VARCHAR(40), n DECIMAL(10,2), d DATETIME(6), b VARBINARY(8))",
 		"DELETE FROM kvs WHERE id IN (9101, 9102, 9103, 9104)",
 		"INSERT INTO kvs (id, v, n, d, b) VALUES (9101, 'one', 1.50, '2025-03-01 12:00:00.123456', x'00ff'), (9102, NULL, NULL, NULL, NULL), (9103, 'three', -3.25, '2024-01-02', ''), (9104, 'four', 4, '2024-01-03', 'k')",
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	count := "SELECT COUNT(*) FROM " + f.topo.DatabaseName() + ".kvs WHERE id BETWEEN 9101 AND 9120"
-	for _, sh := range f.topo.Shards {
-		var want int
-		if err := adminDB(t, f.topo, sh.Primary.HostPort).QueryRow(count).Scan(&want); err != nil {
-			t.Fatal(err)
-		}
-		for _, n := range f.topo.Nodes() {
-			if n.Shard == sh.Name && n.Role == topology.Replica {
-				waitFor(t, n.Name+" to replicate", 30*time.Second, func() bool {
-					var got int
-					return adminDB(t, f.topo, n.Addr).QueryRow(count).Scan(&got) == nil && got == want
-				})
-			}
-		}
-	}
+	)
 }
 
 // TestRelayPrepared checks which executions of prepared statements the
@@ -108,7 +85,7 @@ func TestRelayPrepared(t *testing.T) {
 				}
 			}
 			if tt.relayed && got[0].err == "" {
-				direct := directPrepared(t, on, tt.q, tt.args)
+				direct := directResult(t, on, tt.q, tt.args...)
 				if !reflect.DeepEqual(got[0].cols, direct.cols) {
 					t.Errorf("columns with the relay: %v\nfrom the node: %v", got[0].cols, direct.cols)
 				}
@@ -122,36 +99,6 @@ func TestRelayPrepared(t *testing.T) {
 			}
 		})
 	}
-}
-
-// directPrepared runs q as a prepared statement on the primary of the
-// shard the router sends it to.
-func directPrepared(t *testing.T, f *fixture, q string, args []any) result {
-	t.Helper()
-	tr, err := f.r.Route(q, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range f.topo.Nodes() {
-		if len(tr.Shards) == 1 && n.Shard == tr.Shards[0] && n.Role == topology.Primary {
-			cfg := f.topo.MySQLConfig(n.Addr, f.topo.User)
-			cfg.InterpolateParams, cfg.ParseTime = false, false
-			conn, err := mysql.NewConnector(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			db := sql.OpenDB(conn)
-			defer db.Close()
-			c, err := db.Conn(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			return query(context.Background(), c, q, args...)
-		}
-	}
-	t.Fatalf("no primary for shards %q of %s", tr.Shards, q)
-	return result{}
 }
 
 // rawClient speaks the binary protocol's commands itself, to send what

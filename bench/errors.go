@@ -77,7 +77,7 @@ func ClassifyError(err error) string {
 	case replica.Refused(err):
 		return ErrorKindConnRefused
 	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, errLost):
 		return ErrorKindBadConn
 	}
 	return ErrorKindOther

@@ -48,6 +48,12 @@ type TargetConfig struct {
 	// socket reads (replica.BlockingNet), as sysbench's clients do.
 	// DefaultBlockingIO is the command line's default.
 	BlockingIO bool
+	// Driver sends every query of a direct target through go-sql-driver,
+	// as database/sql would, instead of scalelab's own protocol loop (see
+	// Pool). The loop costs a client less CPU a query; the driver's path
+	// is there to compare with, and for what the loop does not speak
+	// (TLS, compression).
+	Driver bool
 	// Clients is the most clients that run at once (the highest
 	// Config.Concurrency): a direct pool opens that many connections before
 	// OpenTarget returns and keeps them; the router keeps that many idle
@@ -57,7 +63,8 @@ type TargetConfig struct {
 
 // Opened is a target that OpenTarget connected to. Close it when done.
 type Opened struct {
-	// Target is what Run sends statements to: a *sql.DB or the router.
+	// Target is what Run sends statements to: a *Pool (a server) or the
+	// router.
 	Target Target
 	// Description names the target for a log line, such as
 	// "127.0.0.1:3306/shop as app (direct)".
@@ -131,11 +138,17 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 	if mc.Net == "tcp" && cfg.BlockingIO {
 		mc.Net, raw = replica.RawNet, replica.RawNet != "tcp"
 	}
+	pool := &Pool{}
+	if !cfg.Driver && mc.DialFunc == nil {
+		pool.lean = &leanSockets{}
+		mc.DialFunc = pool.lean.dial
+	}
 	conn, err := mysql.NewConnector(mc)
 	if err != nil {
 		return nil, fmt.Errorf("connector for %s: %w", where, err)
 	}
 	db := sql.OpenDB(conn)
+	pool.DB = db
 	db.SetMaxOpenConns(cfg.Clients)
 	db.SetMaxIdleConns(cfg.Clients)
 	if err := Connect(ctx, db, cfg.Clients); err != nil {
@@ -143,7 +156,7 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		return nil, fmt.Errorf("connect %d client(s) to %s as %s: %w", cfg.Clients, where, mc.User, err)
 	}
 	return &Opened{
-		Target:          db,
+		Target:          pool,
 		DropSchema:      drop,
 		ThreadPerClient: raw,
 		Description:     fmt.Sprintf("%s/%s as %s (direct)", where, mc.DBName, mc.User),

@@ -2,7 +2,6 @@ package bench_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -64,7 +63,7 @@ func TestOpenTarget(t *testing.T) {
 			if err := scanOne(ctx, o.Target, "SELECT @@port", &port); err != nil || !strings.HasSuffix(tc.wantPort, ":"+port) {
 				t.Errorf("got port %q (%v), want the one of %s", port, err, tc.wantPort)
 			}
-			if pool, ok := o.Target.(*sql.DB); ok && pool.Stats().MaxOpenConnections != max(tc.cfg.Clients, 1) {
+			if pool, ok := o.Target.(*bench.Pool); ok && pool.Stats().MaxOpenConnections != max(tc.cfg.Clients, 1) {
 				t.Errorf("got a pool of %d connections, want %d", pool.Stats().MaxOpenConnections, max(tc.cfg.Clients, 1))
 			}
 		})

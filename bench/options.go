@@ -27,9 +27,9 @@ type Options struct {
 	// Node is set, else the router.
 	Target string
 	// DSN (a Go MySQL DSN) or Node names a direct target's server; see
-	// TargetConfig, as for CreateSchema and BlockingIO.
+	// TargetConfig, as for CreateSchema, BlockingIO and Driver.
 	DSN, Node, CreateSchema string
-	BlockingIO              bool
+	BlockingIO, Driver      bool
 	// Consistency names the router's read consistency.
 	Consistency string
 	// Concurrency is a comma-separated list of client counts (see
@@ -134,7 +134,7 @@ func (o Options) Resolve() (*Plan, error) {
 	}
 	p.Target = TargetConfig{
 		Router: o.Target == TargetRouter || (o.Target == "" && !direct), Node: o.Node, CreateSchema: o.CreateSchema,
-		Consistency: consistency, BlockingIO: o.BlockingIO, Clients: slices.Max(p.Run.Concurrency),
+		Consistency: consistency, BlockingIO: o.BlockingIO, Driver: o.Driver, Clients: slices.Max(p.Run.Concurrency),
 	}
 	if o.Run.Prepared && p.Target.Router {
 		return nil, errors.New("--prepared needs a direct target (--node or --dsn): the router runs text statements")

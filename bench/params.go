@@ -264,6 +264,7 @@ type Renderer struct {
 	rng  *rand.Rand
 	buf  []byte
 	vals []int64
+	ints []int64 // Values' draws
 }
 
 // NewRenderer returns a Renderer whose random values come from the PCG
@@ -283,10 +284,21 @@ func (r *Renderer) Render(t *Template) string {
 	if t.static {
 		return t.text
 	}
+	r.buf = r.AppendText(r.buf[:0], t)
+	return string(r.buf)
+}
+
+// AppendText appends the statement text with fresh values in its
+// placeholders to b, as Render would return it, and returns the extended
+// buffer: scalelab's own protocol loop renders into its packet this way,
+// without a string in between.
+func (r *Renderer) AppendText(b []byte, t *Template) []byte {
+	if t.static {
+		return append(b, t.text...)
+	}
 	if len(r.vals) < t.slots {
 		r.vals = make([]int64, t.slots)
 	}
-	b := r.buf[:0]
 	for i := range t.parts {
 		p := &t.parts[i]
 		if p.kind == partText {
@@ -295,8 +307,7 @@ func (r *Renderer) Render(t *Template) string {
 		}
 		b = strconv.AppendInt(b, r.value(p), 10)
 	}
-	r.buf = b
-	return string(b)
+	return b
 }
 
 // PreparedText is the template's statement for a server-side prepared
@@ -321,18 +332,28 @@ func (t *Template) PreparedText() string {
 // enough).
 func (r *Renderer) Values(t *Template, args []driver.NamedValue) []driver.NamedValue {
 	args = args[:0]
+	r.ints = r.Ints(t, r.ints[:0])
+	for _, v := range r.ints {
+		args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+	}
+	return args
+}
+
+// Ints draws fresh values for the template's placeholders, in order, as
+// Values does, and appends them to dst.
+func (r *Renderer) Ints(t *Template, dst []int64) []int64 {
 	if t.static {
-		return args
+		return dst
 	}
 	if len(r.vals) < t.slots {
 		r.vals = make([]int64, t.slots)
 	}
 	for i := range t.parts {
 		if p := &t.parts[i]; p.kind != partText {
-			args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: r.value(p)})
+			dst = append(dst, r.value(p))
 		}
 	}
-	return args
+	return dst
 }
 
 // value draws the value of placeholder part p and keeps it in its slot;

@@ -2,7 +2,6 @@ package bench_test
 
 import (
 	"context"
-	"database/sql"
 	"runtime"
 	"testing"
 	"time"
@@ -31,7 +30,7 @@ func TestRawConnections(t *testing.T) {
 	if !o.ThreadPerClient {
 		t.Fatal("a blocking direct target does not ask for a thread per client")
 	}
-	db := o.Target.(*sql.DB)
+	db := o.Target.(*bench.Pool).DB
 	var n int
 	var s string
 	// About 300 KB of result: many reads of the driver's buffer.

@@ -330,6 +330,7 @@ type client struct {
 	// next one runs under the cancellable context (see runClosed).
 	slow  bool
 	raw   *rawConn            // the driver connection, when the client has one
+	lean  *leanConn           // its socket, when the protocol loop drives it
 	args  []driver.NamedValue // reused parameters of a prepared statement
 	ival  *intervalRecorder   // this interval's latencies (Config.Interval)
 	rend  *Renderer
@@ -420,12 +421,27 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 			// as a C client would: database/sql's per-query bookkeeping
 			// (locks, the Rows wrapper, context checks) is a measurable
 			// share of a point select's client CPU.
+			// scalelab's own protocol loop on a Pool's socket does less
+			// still (see Pool).
 			_ = c.conn.Raw(func(dc any) error {
-				if rc, ok := newRawConn(dc); ok {
-					c.target, c.raw = rc, rc
-					defer func() { rc.closeStmts(); c.target, c.raw = c.conn, nil }()
+				rc, ok := newRawConn(dc)
+				if !ok {
+					run(c)
+					return nil
+				}
+				c.target, c.raw = rc, rc
+				defer func() { rc.closeStmts(); c.target, c.raw = c.conn, nil }()
+				if p, ok := r.target.(*Pool); ok && p.lean != nil {
+					c.lean = p.lean.claim(x.ctx, rc.q)
 				}
 				run(c)
+				if c.lean != nil {
+					usable := c.lean.finish()
+					c.lean = nil
+					if !usable {
+						return driver.ErrBadConn // database/sql closes it
+					}
+				}
 				return nil
 			})
 		})
@@ -554,6 +570,12 @@ func (x *iteration) runOpen(c *client) {
 // send runs template i, t, once: as text with its values in it, or as a
 // prepared statement with them as parameters.
 func (x *iteration) send(c *client, i int, t *Template) error {
+	if c.lean != nil {
+		if x.cfg.Prepared {
+			return c.lean.execute(x.queryCtx(c), i, t, c.rend)
+		}
+		return c.lean.query(x.queryCtx(c), t, c.rend)
+	}
 	if !x.cfg.Prepared {
 		return execute(x.queryCtx(c), c.target, t.returnsRows, c.rend.Render(t))
 	}

@@ -176,7 +176,7 @@ func (c sysConn) SyscallConn() (syscall.RawConn, error) {
 // dial is the driver's DialFunc for a node: the connection it would have
 // made for network, tracked.
 func (s *stuckConns) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	c, err := dialNet(ctx, network, addr)
+	c, err := Dial(ctx, network, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -228,9 +228,10 @@ func (s *stuckConns) end(minAge time.Duration, dialedSince int64) int {
 	return len(stuck)
 }
 
-// dialNet makes the connection the driver would make for network: a
-// blocking one for BlockingNet and RawNet, Go's own otherwise.
-func dialNet(ctx context.Context, network, addr string) (net.Conn, error) {
+// Dial makes the connection go-sql-driver would make for network (a
+// mysql.Config's Net): a blocking one for BlockingNet and RawNet, Go's own
+// otherwise. A mysql.Config.DialFunc that wraps connections calls it.
+func Dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	if c, ok, err := dialBlockingNet(ctx, network, addr); ok {
 		return c, err
 	}

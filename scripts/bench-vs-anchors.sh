@@ -17,6 +17,13 @@
 #   CONCURRENCY="1 8" SECONDS_PER_RUN=5 scripts/bench-vs-anchors.sh
 #   PROFILE=1 scripts/bench-vs-anchors.sh           # also CPU-profile each scalelab run
 #   SCALELAB=bin/scalelab scripts/bench-vs-anchors.sh  # use this binary, do not build
+#   ROUNDS=3 scripts/bench-vs-anchors.sh            # every cell three times, medians
+#
+# On a small shared machine one 6-second cell can swing by a third between
+# runs (a tool's CPU per query, too, is bimodal, as the scheduler places its
+# threads next to the server's or not). ROUNDS runs the whole interleaved
+# sequence that many times and prints, for each tool, the median of its
+# QPS and of its CPU per query, and the ratios of those medians.
 #
 # The workload is sysbench's oltp_point_select: SELECT c FROM sbtest1
 # WHERE id=N over a 100,000-row table. sysbench and scalelab draw every id
@@ -44,6 +51,7 @@ TABLE_SIZE=${TABLE_SIZE:-100000}
 BASE_PORT=${BASE_PORT:-24700}
 PROFILE=${PROFILE:-}
 SCALELAB=${SCALELAB:-}
+ROUNDS=${ROUNDS:-1}
 
 for tool in sysbench mariadb-slap; do
   command -v "$tool" >/dev/null || { echo "$tool is not on PATH: run make deps (apt install sysbench mariadb-client)" >&2; exit 1; }
@@ -89,13 +97,14 @@ timed() {
 us_per() { awk -v c="$(cat "$1.cpu")" -v q="$2" 'BEGIN { if (q > 0) printf "%.1f", c * 1e6 / q; else print "-" }'; }
 
 declare -A sb_qps sb_p50 sb_cpu slap_qps slap_cpu sl_qps sl_p50 sl_cpu
+for round in $(seq "$ROUNDS"); do
 for mode in $MODES; do
   ps_mode=disable
   sl_mode=()
   if [ "$mode" = prepared ]; then ps_mode=auto; sl_mode=(--prepared); fi
   for n in $CONCURRENCY; do
-    k="$mode.$n"
-    echo "== $mode, $n client(s): sysbench, ${SECONDS_PER_RUN}s" >&2
+    k="$mode.$n.$round"
+    echo "== round $round of $ROUNDS: $mode, $n client(s): sysbench, ${SECONDS_PER_RUN}s" >&2
     timed "$tmp/sysbench.$k" sysbench oltp_point_select "${sb_conn[@]}" --tables=1 --table-size="$TABLE_SIZE" \
       --threads="$n" --time="$SECONDS_PER_RUN" --db-ps-mode="$ps_mode" --percentile=50 run
     sb_qps[$k]=$(sed -n 's/^ *queries: *[0-9]* *(\([0-9.]*\) per sec.)/\1/p' "$tmp/sysbench.$k")
@@ -104,7 +113,7 @@ for mode in $MODES; do
 
     if [ "$mode" = text ]; then
       queries=$(awk -v q="${sb_qps[$k]}" -v s="$SLAP_SECONDS" -v c="$n" 'BEGIN { x = int(q * s / c) * c; print (x < c ? c : x) }')
-      echo "== $mode, $n client(s): mariadb-slap, $queries queries" >&2
+      echo "== round $round of $ROUNDS: $mode, $n client(s): mariadb-slap, $queries queries" >&2
       timed "$tmp/slap.$k" mariadb-slap --defaults-extra-file="$tmp/client.cnf" --create-schema="$db" --no-drop \
         --concurrency="$n" --iterations=1 --number-of-queries="$queries" \
         --delimiter=";" --query="$tmp/slap.sql"
@@ -113,9 +122,9 @@ for mode in $MODES; do
       slap_cpu[$k]=$(us_per "$tmp/slap.$k" "$queries")
     fi
 
-    echo "== $mode, $n client(s): scalelab bench, ${SECONDS_PER_RUN}s" >&2
+    echo "== round $round of $ROUNDS: $mode, $n client(s): scalelab bench, ${SECONDS_PER_RUN}s" >&2
     prof=()
-    if [ -n "$PROFILE" ]; then prof=(--cpuprofile "cpu.$k.pprof"); fi
+    if [ -n "$PROFILE" ]; then prof=(--cpuprofile "cpu.$mode.$n.$round.pprof"); fi
     timed "$tmp/scalelab.$k" "$sl" bench --target direct --dsn "$dsn" --concurrency "$n" --duration "${SECONDS_PER_RUN}s" \
       --query 'SELECT c FROM sbtest1 WHERE id={id:uniform(1,'"$TABLE_SIZE"')}' --format json "${sl_mode[@]}" "${prof[@]}"
     read -r sl_qps[$k] sl_p50[$k] count < <(python3 -c '
@@ -127,15 +136,29 @@ print("%.1f %.3f %d" % (t["qps"], t["p50_ms"], t["queries"]))' "$tmp/scalelab.$k
     sl_cpu[$k]=$(us_per "$tmp/scalelab.$k" "$count")
   done
 done
+done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+# median ARRAY KEY [FORMAT]: the median over the rounds of
+# ARRAY[KEY.round], printed with FORMAT (default %.1f), or - .
+median() {
+  local -n arr=$1
+  local vals=() r
+  for r in $(seq "$ROUNDS"); do
+    [ -n "${arr[$2.$r]:-}" ] && [ "${arr[$2.$r]}" != - ] && vals+=("${arr[$2.$r]}")
+  done
+  [ ${#vals[@]} -gt 0 ] || { echo -; return; }
+  printf '%s\n' "${vals[@]}" | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf f, m }' f="${3:-%.1f}"
+}
+if [ "$ROUNDS" -gt 1 ]; then echo; echo "medians of $ROUNDS rounds"; fi
 printf '\n| mode | clients | scalelab QPS | sysbench QPS | mariadb-slap QPS | scalelab / sysbench | scalelab / mariadb-slap | scalelab p50 ms | sysbench p50 ms | CPU µs/query scalelab | sysbench | mariadb-slap |\n'
 printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for mode in $MODES; do
   for n in $CONCURRENCY; do
     k="$mode.$n"
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mode" "$n" "${sl_qps[$k]}" "${sb_qps[$k]}" "${slap_qps[$k]:--}" \
-      "$(ratio "${sl_qps[$k]}" "${sb_qps[$k]}")" "$(ratio "${sl_qps[$k]}" "${slap_qps[$k]:-0}")" "${sl_p50[$k]}" "${sb_p50[$k]}" \
-      "${sl_cpu[$k]}" "${sb_cpu[$k]}" "${slap_cpu[$k]:--}"
+    slq=$(median sl_qps "$k") sbq=$(median sb_qps "$k") spq=$(median slap_qps "$k")
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mode" "$n" "$slq" "$sbq" "$spq" \
+      "$(ratio "$slq" "$sbq")" "$(ratio "$slq" "${spq/-/0}")" "$(median sl_p50 "$k" %.3f)" "$(median sb_p50 "$k" %.3f)" \
+      "$(median sl_cpu "$k")" "$(median sb_cpu "$k")" "$(median slap_cpu "$k")"
   done
 done

@@ -1,0 +1,211 @@
+package bench_test
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"testing"
+	"time"
+
+	"github.com/scalelab/scalelab/bench"
+	"github.com/scalelab/scalelab/internal/dbtest"
+)
+
+// TestLeanMatchesDriver runs a corpus of statements, as text and as
+// prepared statements, through scalelab's protocol loop and through
+// go-sql-driver, each on a target of its own, and checks that:
+//   - the loop drove the clients of its target and the driver those of the
+//     other (Pool.Loops);
+//   - both count the same queries, and the same errors by kind;
+//   - the server ran every query the loop sent (its counters);
+//   - every connection answers the driver afterwards: the loop neither left
+//     a reply unread nor read into the next one.
+//
+// The corpus covers what a reply can be: OK packets, errors before and in
+// the middle of rows, no rows, many rows over many reads, a row longer
+// than the loop's buffer, a row longer than a packet (continued in a second
+// one), NULLs, several result sets (a procedure), and MariaDB leaving out
+// column definitions it has sent before (cached metadata).
+func TestLeanMatchesDriver(t *testing.T) {
+	e := openRunEnv(t)
+	e.exec(t, "DROP TABLE IF EXISTS lean_t",
+		"CREATE TABLE lean_t (id INT AUTO_INCREMENT PRIMARY KEY, v INT)",
+		"INSERT INTO lean_t (v) SELECT seq FROM seq_1_to_10")
+	admin := dbtest.OpenAdmin(t, e.topo, e.primary.Addr)
+	for _, s := range []string{
+		"DROP PROCEDURE IF EXISTS bench_run.lean_two",
+		"CREATE PROCEDURE bench_run.lean_two() BEGIN SELECT 1 AS a; SELECT seq, NULL FROM seq_1_to_50; END",
+		"GRANT EXECUTE ON PROCEDURE bench_run.lean_two TO '" + e.topo.User.Name + "'@'%'",
+		// A row longer than a packet (16 MiB) needs the server to send one.
+		"SET GLOBAL max_allowed_packet = 64 * 1024 * 1024",
+	} {
+		if _, err := admin.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+
+	ctx := t.Context()
+	open := func(driver bool) *bench.Pool {
+		o, err := bench.OpenTarget(ctx, bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 2, Driver: driver})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { o.Close() })
+		return o.Target.(*bench.Pool)
+	}
+	lean, drv := open(false), open(true)
+
+	corpus := []struct {
+		name, query string
+		queries     int
+		textOnly    bool
+		badPrepare  bool // the server refuses to prepare it
+	}{
+		{"ok", "DO {n:uniform(1,9)}", 20, false, false},
+		{"set", "SET @a = {n:uniform(1,9)}", 20, false, false},
+		{"insert", "INSERT INTO lean_t (v) VALUES ({n:uniform(1,9)})", 20, false, false},
+		{"update", "UPDATE lean_t SET v = v + 1 WHERE id = {n:uniform(1,5)}", 20, false, false},
+		{"no rows", "SELECT * FROM lean_t WHERE id > 1000000 + {n:uniform(1,9)}", 20, false, false},
+		{"rows and NULLs", "SELECT id, v, NULL, 'a', 1.5, NOW() FROM lean_t WHERE id <= {n:uniform(1,10)}", 40, false, false},
+		{"cached metadata", "SELECT {n:uniform(1,1000)}, REPEAT('x', {n})", 1500, false, false},
+		{"many reads", "SELECT seq, REPEAT('r', 40), NULL FROM seq_1_to_3000 WHERE seq > {n:uniform(0,9)}", 10, false, false},
+		{"row over the buffer", "SELECT REPEAT('y', 100000 + {n:uniform(0,9)}), 1", 10, false, false},
+		{"row over a packet", "SELECT REPEAT('z', 17000000 + {n:uniform(0,9)}), 2", 4, false, false},
+		{"unknown column", "SELECT nope FROM lean_t WHERE id = {n:uniform(1,9)}", 10, false, true},
+		{"syntax", "SELEC {n:uniform(1,9)}", 10, false, true},
+		{"error amid rows", "SELECT seq, IF(seq = 900, (SELECT 1 UNION SELECT 2), {n:uniform(1,9)}) FROM seq_1_to_1000", 10, false, false},
+		{"duplicate key", "INSERT INTO lean_t (id, v) VALUES (1, {n:uniform(1,9)})", 10, false, false},
+		{"procedure", "CALL lean_two()", 20, false, false},
+		{"show", "SHOW VARIABLES LIKE 'max_allowed_%'", 10, true, false},
+		{"explain", "EXPLAIN SELECT * FROM lean_t WHERE v = {n:uniform(1,9)}", 10, false, false},
+	}
+	for _, prepared := range []bool{false, true} {
+		for _, tc := range corpus {
+			if prepared && tc.textOnly {
+				continue
+			}
+			name := tc.name
+			if prepared {
+				name += "/prepared"
+			}
+			t.Run(name, func(t *testing.T) {
+				cfg := bench.Config{Queries: []string{tc.query}, Concurrency: []int{2}, NumberOfQueries: tc.queries, Prepared: prepared}
+				executes := e.serverStatus(t, e.primary.Addr, "Com_stmt_execute")
+				loops := lean.Loops()
+				got, err := bench.Run(ctx, lean, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n := lean.Loops() - loops; n != 2 {
+					t.Errorf("the protocol loop drove %d clients, want 2", n)
+				}
+				if prepared {
+					want := int64(tc.queries)
+					if tc.badPrepare {
+						want = 0
+					}
+					if n := e.serverStatus(t, e.primary.Addr, "Com_stmt_execute") - executes; n != want {
+						t.Errorf("the server executed %d prepared statements, want %d", n, want)
+					}
+				}
+				want, err := bench.Run(ctx, drv, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if drv.Loops() != 0 {
+					t.Fatalf("the protocol loop drove %d clients of a Driver target", drv.Loops())
+				}
+				g, w := got.Levels[0].Total, want.Levels[0].Total
+				t.Logf("%d queries, %d errors %v, %.0f QPS (driver: %.0f)", g.Count, g.Errors, g.ErrorsByKind, g.QPS, w.QPS)
+				if g.Count != w.Count || g.Errors != w.Errors || !maps.Equal(g.ErrorsByKind, w.ErrorsByKind) {
+					t.Errorf("protocol loop: %d queries, %d errors %v; driver: %d queries, %d errors %v",
+						g.Count, g.Errors, g.ErrorsByKind, w.Count, w.Errors, w.ErrorsByKind)
+				}
+				if g.Count+g.Errors != int64(tc.queries) {
+					t.Errorf("ran %d queries and %d failed, want %d in all", g.Count, g.Errors, tc.queries)
+				}
+				inStep(t, lean)
+			})
+		}
+	}
+}
+
+// inStep checks that each of the pool's two connections answers a query
+// through the driver.
+func inStep(t *testing.T, p *bench.Pool) {
+	t.Helper()
+	ctx := t.Context()
+	for range 2 {
+		c, err := p.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var n int
+		if err := c.QueryRowContext(ctx, "SELECT 42").Scan(&n); err != nil || n != 42 {
+			t.Errorf("a connection after the protocol loop: got %d, %v", n, err)
+		}
+	}
+}
+
+// TestLeanLocalInfile: the protocol loop sends no file for LOAD DATA LOCAL
+// INFILE. The query fails with bench.ErrLocalInfile, the server is told
+// there is no file, and the connection stays in step.
+func TestLeanLocalInfile(t *testing.T) {
+	e := openRunEnv(t)
+	e.exec(t, "DROP TABLE IF EXISTS lean_infile", "CREATE TABLE lean_infile (v INT)")
+	o, err := bench.OpenTarget(t.Context(), bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	p := o.Target.(*bench.Pool)
+	res, err := bench.Run(t.Context(), p, bench.Config{Queries: []string{"LOAD DATA LOCAL INFILE 'scalelab-no-such-file' INTO TABLE lean_infile", "SELECT 1"}, NumberOfQueries: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := res.Levels[0].Total; l.Count != 3 || l.Errors != 3 || l.ErrorsByKind[bench.ClassifyError(bench.ErrLocalInfile)] != 3 {
+		t.Errorf("got %d queries and %d errors %v; want the 3 SELECTs, and the 3 LOAD DATA failed with ErrLocalInfile", l.Count, l.Errors, l.ErrorsByKind)
+	}
+	if p.Loops() != 1 {
+		t.Errorf("the protocol loop drove %d clients, want 1", p.Loops())
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM lean_infile"); n != 0 {
+		t.Errorf("LOAD DATA with no file loaded %d rows", n)
+	}
+}
+
+// TestLeanCancel: a query of the protocol loop that waits for its reply
+// ends when the run is cancelled, and the connection it left mid-reply is
+// discarded rather than given back to the pool.
+func TestLeanCancel(t *testing.T) {
+	e := openRunEnv(t)
+	o, err := bench.OpenTarget(t.Context(), bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	p := o.Target.(*bench.Pool)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	// The first query is slow, so the second runs under the run's
+	// cancellable context; it would take a minute.
+	time.AfterFunc(500*time.Millisecond, cancel)
+	res, err := bench.Run(ctx, p, bench.Config{Queries: []string{"SELECT SLEEP(0.1)", "SELECT SLEEP(60)"}, Duration: time.Minute})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatal(err)
+	}
+	if res == nil || len(res.Levels) == 0 || !res.Levels[0].Total.Partial {
+		t.Fatalf("a cancelled run: %+v, %v", res, err)
+	}
+	if p.Loops() != 1 {
+		t.Errorf("the protocol loop drove %d clients, want 1", p.Loops())
+	}
+	if st := p.Stats(); st.OpenConnections != 0 {
+		t.Errorf("%d connections open after the cancelled query, want the one it cut discarded", st.OpenConnections)
+	}
+	var n int
+	if err := p.QueryRowContext(t.Context(), "SELECT 7").Scan(&n); err != nil || n != 7 {
+		t.Errorf("the pool after a cancelled run: %d, %v", n, err)
+	}
+}

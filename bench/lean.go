@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/replica"
@@ -52,11 +54,14 @@ func (p *Pool) Loops() int64 {
 // client sends a query with a token through the driver, and the socket
 // that sees the token go out is that client's.
 type leanSockets struct {
-	next    atomic.Uint64
-	loops   atomic.Int64 // claims that succeeded
-	claims  atomic.Int32 // claims in flight: while above 0, sockets look at what they write
-	mu      sync.Mutex
-	claimed map[uint64]*leanSocket
+	// readTimeout and writeTimeout are the DSN's: the loop bounds each
+	// read and write by them, as the driver does.
+	readTimeout, writeTimeout time.Duration
+	next                      atomic.Uint64
+	loops                     atomic.Int64 // claims that succeeded
+	claims                    atomic.Int32 // claims in flight: while above 0, sockets look at what they write
+	mu                        sync.Mutex
+	claimed                   map[uint64]*leanSocket
 }
 
 // claimPrefix starts a claim query: claimPrefix, the token, "*/".
@@ -69,7 +74,20 @@ func (ls *leanSockets) dial(ctx context.Context, network, addr string) (net.Conn
 	if err != nil {
 		return nil, err
 	}
-	return &leanSocket{Conn: c, owner: ls}, nil
+	s := &leanSocket{Conn: c, owner: ls}
+	if _, ok := c.(syscall.Conn); ok {
+		// The driver checks a pooled connection's descriptor before
+		// handing it out, and replaces one the server has closed.
+		return leanSysSocket{s}, nil
+	}
+	return s, nil
+}
+
+// leanSysSocket is a leanSocket over a connection with a descriptor.
+type leanSysSocket struct{ *leanSocket }
+
+func (s leanSysSocket) SyscallConn() (syscall.RawConn, error) {
+	return s.Conn.(syscall.Conn).SyscallConn()
 }
 
 // claim returns the socket under the driver connection q as a leanConn,
@@ -90,23 +108,37 @@ func (ls *leanSockets) claim(ctx context.Context, q driver.QueryerContext) *lean
 	if err != nil || s == nil || s.sniff != sniffDone {
 		return nil
 	}
-	caps := s.serverCaps & s.clientCaps
-	if caps&(capSSL|capCompress) != 0 {
+	caps, ext := s.serverCaps&s.clientCaps, s.serverExt&s.clientExt
+	if caps&capProtocol41 == 0 || caps&capsNotFollowed != 0 || ext&^extCacheMetadata != 0 {
+		return nil
+	}
+	// The driver set deadlines for its own reads and writes; the loop
+	// sets its own, if any.
+	if err := s.Conn.SetDeadline(time.Time{}); err != nil {
 		return nil
 	}
 	ls.loops.Add(1)
-	return &leanConn{sock: s, eofs: caps&capDeprecateEOF == 0, cachedMeta: s.serverExt&s.clientExt&extCacheMetadata != 0, in: make([]byte, leanBuffer), out: make([]byte, 4, 256)}
+	return &leanConn{readTimeout: ls.readTimeout, writeTimeout: ls.writeTimeout, sock: s, eofs: caps&capDeprecateEOF == 0, cachedMeta: s.serverExt&s.clientExt&extCacheMetadata != 0, in: make([]byte, leanBuffer), out: make([]byte, 4, 256)}
 }
 
 // Capability flags of the handshake that the loop looks at.
 const (
 	capMySQL        = 0x1 // CLIENT_LONG_PASSWORD, which a MariaDB server leaves out
 	capCompress     = 0x20
+	capProtocol41   = 0x200
 	capSSL          = 0x800
 	capDeprecateEOF = 0x1000000
+	// capsNotFollowed change the framing in ways the loop does not
+	// follow: TLS, compression, optional result metadata (MySQL), query
+	// attributes (MySQL). A connection with any of them goes through the
+	// driver.
+	capsNotFollowed = capSSL | capCompress | 1<<25 | 1<<27
 	// extCacheMetadata (MariaDB) lets a server leave out a result's
 	// column definitions when they have not changed since the statement's
-	// last execution; the column count packet then says whether they follow.
+	// last execution; the column count packet then says whether they
+	// follow. It is the only one of MariaDB's extended capabilities the
+	// loop follows (progress reports, bulk operations and the others send
+	// the driver's way).
 	extCacheMetadata = 0x10
 )
 
@@ -127,10 +159,10 @@ type leanSocket struct {
 	sniff                  int
 	hello                  []byte // the server's greeting, until it is whole
 	serverCaps, clientCaps uint32
-	serverExt, clientExt   uint32 // MariaDB's extended capabilities
-	closeOnce              sync.Once
-	closeErr               error
-	cut                    atomic.Bool // the loop closed it, mid-reply
+	serverExt, clientExt   uint32      // MariaDB's extended capabilities
+	mu                     sync.Mutex  // guards closed, and the descriptor against cutOff after Close
+	closed                 bool        // Close ran
+	cut                    atomic.Bool // the loop cut it off, mid-reply
 }
 
 func (s *leanSocket) Read(b []byte) (int, error) {
@@ -208,11 +240,36 @@ func (s *leanSocket) Write(b []byte) (int, error) {
 	return s.Conn.Write(b)
 }
 
-// Close closes the connection once: the loop closes it to end a cancelled
-// query, and the driver closes it again when it discards the connection.
+// cutOff ends the I/O of a cancelled query: it shuts a blocking connection
+// down (its descriptor stays its own until the driver closes it, so a read
+// about to start cannot land on a new connection that got the number), and
+// closes any other (Go's own connections keep their descriptor until their
+// last call returns).
+func (s *leanSocket) cutOff() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cut.Store(true)
+	if s.closed {
+		return // the descriptor may be another connection's by now
+	}
+	if sh, ok := s.Conn.(interface{ Shutdown() error }); ok {
+		sh.Shutdown()
+		return
+	}
+	s.closed = true
+	s.Conn.Close()
+}
+
+// Close closes the connection once: the loop may close it to end a
+// cancelled query, and the driver closes it when it discards it.
 func (s *leanSocket) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.Conn.Close() })
-	return s.closeErr
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return s.Conn.Close()
 }
 
 // Commands and reply markers of the protocol.
@@ -261,6 +318,9 @@ type leanConn struct {
 	ints       []int64
 	stmts      []leanStmt // the client's prepared statements, by template index
 	err        error      // set when the connection's state is lost
+	// readTimeout and writeTimeout bound each read and write (the DSN's
+	// readTimeout and writeTimeout); zero is no bound.
+	readTimeout, writeTimeout time.Duration
 }
 
 // leanStmt is a server-side prepared statement; id 0 is none (the server
@@ -325,6 +385,9 @@ func (c *leanConn) execute(ctx context.Context, i int, t *Template, rend *Render
 // finish closes the client's prepared statements (COM_STMT_CLOSE has no
 // reply) and reports whether the connection is still usable.
 func (c *leanConn) finish() bool {
+	if c.err == nil && c.r != c.w {
+		c.protocolf("%d bytes past the last reply", c.w-c.r)
+	}
 	for _, st := range c.stmts {
 		if st.id == 0 || c.err != nil {
 			continue
@@ -343,21 +406,24 @@ func (c *leanConn) finish() bool {
 // cancellable ctx closes the connection when it ends, which ends a read
 // that waits.
 func (c *leanConn) roundTrip(ctx context.Context, read func() error) error {
+	var stop func() bool
 	if ctx.Done() != nil {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		stop := context.AfterFunc(ctx, func() { c.sock.cut.Store(true); c.sock.Close() })
-		defer stop()
+		stop = context.AfterFunc(ctx, c.sock.cutOff)
 	}
 	c.seq = 0
 	err := c.send()
 	if err == nil {
 		err = read()
 	}
-	if err != nil && c.err == nil && ctx.Err() != nil {
-		c.lose(ctx.Err())
-		return ctx.Err()
+	if stop != nil && !stop() {
+		// Cut off, before the reply ended or just after: either way the
+		// connection is gone, and no more I/O may touch it.
+		if lost := c.lose(ctx.Err()); err != nil {
+			return lost
+		}
 	}
 	return err
 }
@@ -369,24 +435,38 @@ func (c *leanConn) send() error {
 	if n < maxPayload {
 		putHeader(c.out, n, c.seq)
 		c.seq++
-		_, err := c.sock.Conn.Write(c.out)
-		return err
+		return c.write(c.out)
 	}
 	for p := c.out[4:]; ; {
 		k := min(len(p), maxPayload)
 		var h [4]byte
 		putHeader(h[:], k, c.seq)
 		c.seq++
-		if _, err := c.sock.Conn.Write(h[:]); err != nil {
+		if err := c.write(h[:]); err != nil {
 			return err
 		}
-		if _, err := c.sock.Conn.Write(p[:k]); err != nil {
+		if err := c.write(p[:k]); err != nil {
 			return err
 		}
 		if p = p[k:]; k < maxPayload {
 			return nil
 		}
 	}
+}
+
+// write writes b to the socket, within writeTimeout if set. A failed or
+// partial write loses the connection: the server would read the next
+// command as the rest of this one.
+func (c *leanConn) write(b []byte) error {
+	if c.writeTimeout > 0 {
+		if err := c.sock.Conn.SetWriteDeadline(time.Now().Add(c.writeTimeout)); err != nil {
+			return c.lose(err)
+		}
+	}
+	if _, err := c.sock.Conn.Write(b); err != nil {
+		return c.lose(err)
+	}
+	return nil
 }
 
 func putHeader(h []byte, n int, seq byte) {
@@ -417,6 +497,11 @@ func (c *leanConn) fill(k int) error {
 		c.r = 0
 	}
 	for c.w-c.r < k {
+		if c.readTimeout > 0 {
+			if err := c.sock.Conn.SetReadDeadline(time.Now().Add(c.readTimeout)); err != nil {
+				return c.lose(err)
+			}
+		}
 		n, err := c.sock.Conn.Read(c.in[c.w:])
 		if err != nil {
 			return c.lose(err)
@@ -437,6 +522,11 @@ func (c *leanConn) packet() (p []byte, big bool, err error) {
 		h := c.in[c.r : c.r+4]
 		n := int(h[0]) | int(h[1])<<8 | int(h[2])<<16
 		if h[3] != c.seq {
+			// The server's own error, out of turn (a connection it
+			// killed, or timed out): its error, and the connection lost.
+			if n < 512 && c.fill(4+n) == nil && n > 3 && c.in[c.r+4] == markERR {
+				return nil, false, c.lose(c.serverError(c.in[c.r+4 : c.r+4+n]))
+			}
 			return nil, false, c.protocolf("packet %d where %d was due", h[3], c.seq)
 		}
 		c.seq++

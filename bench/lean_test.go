@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/bench"
 	"github.com/scalelab/scalelab/internal/dbtest"
 )
@@ -207,5 +212,199 @@ func TestLeanCancel(t *testing.T) {
 	var n int
 	if err := p.QueryRowContext(t.Context(), "SELECT 7").Scan(&n); err != nil || n != 7 {
 		t.Errorf("the pool after a cancelled run: %d, %v", n, err)
+	}
+}
+
+// TestLeanReadTimeout: a DSN's readTimeout bounds each read of a reply,
+// not the run. go-sql-driver sets the socket's read deadline before each
+// of its reads; the protocol loop reads the same socket after the driver's
+// last read (the claim query), and must not inherit that deadline.
+func TestLeanReadTimeout(t *testing.T) {
+	e := openRunEnv(t)
+	for _, driver := range []bool{true, false} {
+		mc := e.topo.MySQLConfig(e.primary.Addr, e.topo.User)
+		mc.ReadTimeout = time.Second
+		o, err := bench.OpenTarget(t.Context(), bench.TargetConfig{DSN: mc, Clients: 1, Driver: driver})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer o.Close()
+		// 6 queries of 0.4 s: each reply comes well within the second,
+		// the run takes longer than it.
+		res, err := bench.Run(t.Context(), o.Target, bench.Config{Queries: []string{"SELECT SLEEP(0.4)"}, NumberOfQueries: 6})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l := res.Levels[0].Total; l.Count != 6 || l.Errors != 0 {
+			t.Errorf("driver %v: got %d queries and %d errors %v, want 6 and none", driver, l.Count, l.Errors, l.ErrorsByKind)
+		}
+	}
+}
+
+// TestLeanStaleConnection: a pooled connection that the server closed
+// while it sat idle (wait_timeout, KILL, a restart) is found out by
+// go-sql-driver's liveness check when the pool hands it out, and replaced.
+// That check needs the socket's descriptor (syscall.Conn), which the
+// protocol loop's socket must show, or a Pool hands the dead connection to
+// a client and every query of its run fails.
+func TestLeanStaleConnection(t *testing.T) {
+	e := openRunEnv(t)
+	admin := dbtest.OpenAdmin(t, e.topo, e.primary.Addr)
+	for _, driver := range []bool{true, false} {
+		o, err := bench.OpenTarget(t.Context(), bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 1, Driver: driver})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer o.Close()
+		p := o.Target.(*bench.Pool)
+		var id int64
+		if err := p.QueryRowContext(t.Context(), "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.Exec("KILL CONNECTION " + strconv.FormatInt(id, 10)); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			var n int
+			if err := admin.QueryRow("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?", id).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				break
+			}
+		}
+		res, err := bench.Run(t.Context(), p, bench.Config{Queries: []string{"SELECT 1"}, NumberOfQueries: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l := res.Levels[0].Total; l.Count != 5 || l.Errors != 0 {
+			t.Errorf("driver %v: got %d queries and %d errors %v after the server closed the idle connection, want 5 and none", driver, l.Count, l.Errors, l.ErrorsByKind)
+		}
+	}
+}
+
+// TestLeanEdges compares the protocol loop with the driver on the edges of
+// the framing and of the handshake: a row and a query of exactly 0xffffff
+// bytes (continued by an empty packet), prepared statements with no
+// parameters and no columns, 64 clients claiming their sockets at once,
+// and the blocking sockets that are the command line's default.
+func TestLeanEdges(t *testing.T) {
+	e := openRunEnv(t)
+	admin := dbtest.OpenAdmin(t, e.topo, e.primary.Addr)
+	if _, err := admin.Exec("SET GLOBAL max_allowed_packet = 64 * 1024 * 1024"); err != nil {
+		t.Fatal(err)
+	}
+	const max = 1<<24 - 1
+	// A text row of one column of n bytes is n + 4 bytes (a 0xfd length);
+	// a binary row is n + 6 (header, NULL bitmap, the length).
+	text := "SELECT REPEAT('z', " + strconv.Itoa(max-4) + ")"
+	binary := "SELECT REPEAT('z', " + strconv.Itoa(max-6) + ")"
+	longQuery := "SELECT 1 /*" + strings.Repeat("q", max-1-len("SELECT 1 /**/")) + "*/"
+	for _, tc := range []struct {
+		name     string
+		cfg      bench.Config
+		blocking bool
+	}{
+		{"text row of 0xffffff bytes", bench.Config{Queries: []string{text}, NumberOfQueries: 2}, false},
+		{"binary row of 0xffffff bytes", bench.Config{Queries: []string{binary}, NumberOfQueries: 2, Prepared: true}, false},
+		{"query of 0xffffff bytes", bench.Config{Queries: []string{longQuery}, NumberOfQueries: 2}, false},
+		{"prepared, no parameters or columns", bench.Config{Queries: []string{"DO 1", "SELECT 1", "SET @x = 1"}, NumberOfQueries: 30, Prepared: true}, false},
+		{"64 clients", bench.Config{Queries: []string{"SELECT {n:uniform(1,9)}"}, Concurrency: []int{64}, NumberOfQueries: 640}, false},
+		{"64 clients prepared", bench.Config{Queries: []string{"SELECT {n:uniform(1,9)}"}, Concurrency: []int{64}, NumberOfQueries: 640, Prepared: true}, false},
+		{"blocking sockets", bench.Config{Queries: []string{"SELECT seq FROM seq_1_to_2000 WHERE seq > {n:uniform(0,9)}", "CALL nope()"}, NumberOfQueries: 40, ThreadPerClient: true}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clients := 1
+			if len(tc.cfg.Concurrency) > 0 {
+				clients = tc.cfg.Concurrency[0]
+			}
+			var got [2]bench.Stats
+			for i, driver := range []bool{false, true} {
+				o, err := bench.OpenTarget(t.Context(), bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: clients, Driver: driver, BlockingIO: tc.blocking})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer o.Close()
+				p := o.Target.(*bench.Pool)
+				res, err := bench.Run(t.Context(), p, tc.cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got[i] = res.Levels[0].Total
+				if want := int64(clients); !driver && p.Loops() != want {
+					t.Errorf("the protocol loop drove %d clients, want %d", p.Loops(), want)
+				}
+				if !driver {
+					// Every connection answers the driver afterwards.
+					for range clients {
+						c, err := p.Conn(t.Context())
+						if err != nil {
+							t.Fatal(err)
+						}
+						defer c.Close()
+						var n int
+						if err := c.QueryRowContext(t.Context(), "SELECT 42").Scan(&n); err != nil || n != 42 {
+							t.Errorf("a connection after the protocol loop: got %d, %v", n, err)
+						}
+					}
+				}
+			}
+			g, w := got[0], got[1]
+			if g.Count != w.Count || g.Errors != w.Errors || !maps.Equal(g.ErrorsByKind, w.ErrorsByKind) {
+				t.Errorf("protocol loop: %d queries, %d errors %v; driver: %d queries, %d errors %v", g.Count, g.Errors, g.ErrorsByKind, w.Count, w.Errors, w.ErrorsByKind)
+			}
+		})
+	}
+}
+
+// TestLeanDSNOptions: DSN options that change what go-sql-driver does with
+// a reply keep the driver's path, so that a run counts the same queries
+// and errors as with --driver:
+//   - allowAllFiles: the driver sends the file of LOAD DATA LOCAL INFILE,
+//     which the loop would refuse (ErrLocalInfile);
+//   - rejectReadOnly: the driver turns errors 1290, 1792 and 1836 into
+//     driver.ErrBadConn and closes the connection, so that every later
+//     query of the client fails.
+func TestLeanDSNOptions(t *testing.T) {
+	e := openRunEnv(t)
+	e.exec(t, "DROP TABLE IF EXISTS lean_opts", "CREATE TABLE lean_opts (v INT)")
+	file := filepath.Join(t.TempDir(), "rows.txt")
+	if err := os.WriteFile(file, []byte("1\n2\n3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		set     func(*mysql.Config)
+		queries []string
+	}{
+		{"allowAllFiles", func(mc *mysql.Config) { mc.AllowAllFiles = true },
+			[]string{"LOAD DATA LOCAL INFILE '" + file + "' INTO TABLE lean_opts", "SELECT 1"}},
+		{"rejectReadOnly", func(mc *mysql.Config) { mc.RejectReadOnly = true },
+			[]string{"START TRANSACTION READ ONLY", "INSERT INTO lean_opts VALUES (1)", "ROLLBACK", "SELECT 1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got [2]bench.Stats
+			for i, driver := range []bool{false, true} {
+				mc := e.topo.MySQLConfig(e.primary.Addr, e.topo.User)
+				tc.set(mc)
+				o, err := bench.OpenTarget(t.Context(), bench.TargetConfig{DSN: mc, Clients: 1, Driver: driver})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer o.Close()
+				res, err := bench.Run(t.Context(), o.Target, bench.Config{Queries: tc.queries, NumberOfQueries: 8})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p := o.Target.(*bench.Pool); p.Loops() != 0 {
+					t.Errorf("driver %v: the protocol loop drove %d clients, want none", driver, p.Loops())
+				}
+				got[i] = res.Levels[0].Total
+			}
+			g, w := got[0], got[1]
+			if g.Count != w.Count || g.Errors != w.Errors || !maps.Equal(g.ErrorsByKind, w.ErrorsByKind) {
+				t.Errorf("protocol loop: %d queries, %d errors %v; driver: %d queries, %d errors %v", g.Count, g.Errors, g.ErrorsByKind, w.Count, w.Errors, w.ErrorsByKind)
+			}
+		})
 	}
 }

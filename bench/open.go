@@ -52,7 +52,10 @@ type TargetConfig struct {
 	// as database/sql would, instead of scalelab's own protocol loop (see
 	// Pool). The loop costs a client less CPU a query; the driver's path
 	// is there to compare with, and for what the loop does not speak
-	// (TLS, compression).
+	// (TLS, compression) or where the driver answers for the server
+	// (rejectReadOnly, allowAllFiles; a file registered with
+	// mysql.RegisterLocalFile is not sent by the loop: LOAD DATA LOCAL
+	// INFILE fails with ErrLocalInfile).
 	Driver bool
 	// Clients is the most clients that run at once (the highest
 	// Config.Concurrency): a direct pool opens that many connections before
@@ -139,8 +142,11 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		mc.Net, raw = replica.RawNet, replica.RawNet != "tcp"
 	}
 	pool := &Pool{}
-	if !cfg.Driver && mc.DialFunc == nil {
-		pool.lean = &leanSockets{}
+	// Options under which the driver answers for the server (it turns a
+	// read-only error into a reconnection, or sends a local file) keep the
+	// driver's path.
+	if !cfg.Driver && mc.DialFunc == nil && !mc.RejectReadOnly && !mc.AllowAllFiles {
+		pool.lean = &leanSockets{readTimeout: mc.ReadTimeout, writeTimeout: mc.WriteTimeout}
 		mc.DialFunc = pool.lean.dial
 	}
 	conn, err := mysql.NewConnector(mc)

@@ -171,9 +171,11 @@ func (c *blockingConn) Write(b []byte) (int, error) {
 	return written, nil
 }
 
-// shutdown makes a read or a write blocked on c return, without giving up
-// its descriptor: Close does that, once no call uses it.
-func (c *blockingConn) shutdown() error { return syscall.Shutdown(c.fd, syscall.SHUT_RDWR) }
+// Shutdown makes a read or a write blocked on c return, without giving up
+// its descriptor: Close does that, once no call uses it. (Closing a
+// descriptor that another thread is about to read would let that read
+// land on whatever connection gets the number next.)
+func (c *blockingConn) Shutdown() error { return syscall.Shutdown(c.fd, syscall.SHUT_RDWR) }
 
 func (c *blockingConn) Close() error {
 	_ = syscall.Shutdown(c.fd, syscall.SHUT_RDWR)

@@ -136,7 +136,7 @@ func (c *trackedConn) Retired() bool {
 // shutter is a connection that can be shut without closing its
 // descriptor (blockingConn): its blocked read returns, and the number
 // stays its own until the driver closes it.
-type shutter interface{ shutdown() error }
+type shutter interface{ Shutdown() error }
 
 // shut ends the I/O blocked on c: it shuts a blocking connection down, and
 // closes any other (Go's own connections keep their descriptor until their
@@ -149,7 +149,7 @@ func (c *trackedConn) shut() {
 	}
 	c.ended = true
 	if sh, ok := c.Conn.(shutter); ok {
-		sh.shutdown()
+		sh.Shutdown()
 		return
 	}
 	c.closed = true

@@ -178,7 +178,7 @@ func (c *countingConn) Close() error { c.closes++; return c.Conn.Close() }
 
 type countingShutter struct{ *countingConn }
 
-func (c countingShutter) shutdown() error { c.shutdowns++; return nil }
+func (c countingShutter) Shutdown() error { c.shutdowns++; return nil }
 
 // TestShutOnce: end shuts a blocking connection down without closing its
 // descriptor, and closes any other; the driver's close that follows closes

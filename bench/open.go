@@ -70,7 +70,9 @@ type Opened struct {
 	// router.
 	Target Target
 	// Description names the target for a log line, such as
-	// "127.0.0.1:3306/shop as app (direct)".
+	// "127.0.0.1:3306/shop as app (direct)", or "(direct, through
+	// go-sql-driver)" where TargetConfig.Driver, or the DSN's options, keep
+	// the protocol loop off.
 	Description string
 	// DropSchema, when not nil, drops the database that OpenTarget created
 	// for TargetConfig.CreateSchema (on every server it created it on), as
@@ -161,11 +163,15 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect %d client(s) to %s as %s: %w", cfg.Clients, where, mc.User, err)
 	}
+	via := "" // scalelab's protocol loop, where it can
+	if pool.lean == nil {
+		via = ", through go-sql-driver"
+	}
 	return &Opened{
 		Target:          pool,
 		DropSchema:      drop,
 		ThreadPerClient: raw,
-		Description:     fmt.Sprintf("%s/%s as %s (direct)", where, mc.DBName, mc.User),
+		Description:     fmt.Sprintf("%s/%s as %s (direct%s)", where, mc.DBName, mc.User, via),
 		close:           db.Close,
 	}, nil
 }

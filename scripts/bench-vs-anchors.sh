@@ -18,6 +18,7 @@
 #   PROFILE=1 scripts/bench-vs-anchors.sh           # also CPU-profile each scalelab run
 #   SCALELAB=bin/scalelab scripts/bench-vs-anchors.sh  # use this binary, do not build
 #   ROUNDS=3 scripts/bench-vs-anchors.sh            # every cell three times, medians
+#   DRIVER=1 scripts/bench-vs-anchors.sh            # also scalelab bench --driver
 #
 # On a small shared machine one 6-second cell can swing by a third between
 # runs (a tool's CPU per query, too, is bimodal, as the scheduler places its
@@ -52,6 +53,7 @@ BASE_PORT=${BASE_PORT:-24700}
 PROFILE=${PROFILE:-}
 SCALELAB=${SCALELAB:-}
 ROUNDS=${ROUNDS:-1}
+DRIVER=${DRIVER:-}
 
 for tool in sysbench mariadb-slap; do
   command -v "$tool" >/dev/null || { echo "$tool is not on PATH: run make deps (apt install sysbench mariadb-client)" >&2; exit 1; }
@@ -96,7 +98,7 @@ timed() {
 # us_per OUT QUERIES: client CPU microseconds per query.
 us_per() { awk -v c="$(cat "$1.cpu")" -v q="$2" 'BEGIN { if (q > 0) printf "%.1f", c * 1e6 / q; else print "-" }'; }
 
-declare -A sb_qps sb_p50 sb_cpu slap_qps slap_cpu sl_qps sl_p50 sl_cpu
+declare -A sb_qps sb_p50 sb_cpu slap_qps slap_cpu sl_qps sl_p50 sl_cpu drv_qps drv_cpu
 for round in $(seq "$ROUNDS"); do
 for mode in $MODES; do
   ps_mode=disable
@@ -122,18 +124,34 @@ for mode in $MODES; do
       slap_cpu[$k]=$(us_per "$tmp/slap.$k" "$queries")
     fi
 
-    echo "== round $round of $ROUNDS: $mode, $n client(s): scalelab bench, ${SECONDS_PER_RUN}s" >&2
-    prof=()
-    if [ -n "$PROFILE" ]; then prof=(--cpuprofile "cpu.$mode.$n.$round.pprof"); fi
-    timed "$tmp/scalelab.$k" "$sl" bench --target direct --dsn "$dsn" --concurrency "$n" --duration "${SECONDS_PER_RUN}s" \
-      --query 'SELECT c FROM sbtest1 WHERE id={id:uniform(1,'"$TABLE_SIZE"')}' --format json "${sl_mode[@]}" "${prof[@]}"
-    read -r sl_qps[$k] sl_p50[$k] count < <(python3 -c '
+    # scalelab_run OUT EXTRA...: one scalelab bench run, its JSON report in
+    # OUT. sl_result OUT prints its QPS, p50 and query count.
+    scalelab_run() {
+      local out=$1
+      shift
+      timed "$out" "$sl" bench --target direct --dsn "$dsn" --concurrency "$n" --duration "${SECONDS_PER_RUN}s" \
+        --query 'SELECT c FROM sbtest1 WHERE id={id:uniform(1,'"$TABLE_SIZE"')}' --format json "${sl_mode[@]}" "$@"
+    }
+    sl_result() {
+      python3 -c '
 import json, sys
 t = json.load(open(sys.argv[1]))["levels"][0]["total"]
 if t["errors"]:
     sys.exit("scalelab bench: %d errors: %s" % (t["errors"], t["errors_by_kind"]))
-print("%.1f %.3f %d" % (t["qps"], t["p50_ms"], t["queries"]))' "$tmp/scalelab.$k")
+print("%.1f %.3f %d" % (t["qps"], t["p50_ms"], t["queries"]))' "$1"
+    }
+    echo "== round $round of $ROUNDS: $mode, $n client(s): scalelab bench, ${SECONDS_PER_RUN}s" >&2
+    prof=()
+    if [ -n "$PROFILE" ]; then prof=(--cpuprofile "cpu.$mode.$n.$round.pprof"); fi
+    scalelab_run "$tmp/scalelab.$k" "${prof[@]}"
+    read -r sl_qps[$k] sl_p50[$k] count < <(sl_result "$tmp/scalelab.$k")
     sl_cpu[$k]=$(us_per "$tmp/scalelab.$k" "$count")
+    if [ -n "$DRIVER" ]; then
+      echo "== round $round of $ROUNDS: $mode, $n client(s): scalelab bench --driver, ${SECONDS_PER_RUN}s" >&2
+      scalelab_run "$tmp/driver.$k" --driver
+      read -r drv_qps[$k] _ count < <(sl_result "$tmp/driver.$k")
+      drv_cpu[$k]=$(us_per "$tmp/driver.$k" "$count")
+    fi
   done
 done
 done
@@ -151,14 +169,18 @@ median() {
   printf '%s\n' "${vals[@]}" | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf f, m }' f="${3:-%.1f}"
 }
 if [ "$ROUNDS" -gt 1 ]; then echo; echo "medians of $ROUNDS rounds"; fi
-printf '\n| mode | clients | scalelab QPS | sysbench QPS | mariadb-slap QPS | scalelab / sysbench | scalelab / mariadb-slap | scalelab p50 ms | sysbench p50 ms | CPU µs/query scalelab | sysbench | mariadb-slap |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+drvhead='' drvsep=''
+if [ -n "$DRIVER" ]; then drvhead=' --driver QPS | --driver CPU µs/query |' drvsep='---:|---:|'; fi
+printf '\n| mode | clients | scalelab QPS | sysbench QPS | mariadb-slap QPS | scalelab / sysbench | scalelab / mariadb-slap | scalelab p50 ms | sysbench p50 ms | CPU µs/query scalelab | sysbench | mariadb-slap |%s\n' "$drvhead"
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n' "$drvsep"
 for mode in $MODES; do
   for n in $CONCURRENCY; do
     k="$mode.$n"
     slq=$(median sl_qps "$k") sbq=$(median sb_qps "$k") spq=$(median slap_qps "$k")
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mode" "$n" "$slq" "$sbq" "$spq" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' "$mode" "$n" "$slq" "$sbq" "$spq" \
       "$(ratio "$slq" "$sbq")" "$(ratio "$slq" "${spq/-/0}")" "$(median sl_p50 "$k" %.3f)" "$(median sb_p50 "$k" %.3f)" \
       "$(median sl_cpu "$k")" "$(median sb_cpu "$k")" "$(median slap_cpu "$k")"
+    [ -z "$DRIVER" ] || printf ' %s | %s |' "$(median drv_qps "$k")" "$(median drv_cpu "$k")"
+    printf '\n'
   done
 done

@@ -8,7 +8,9 @@
 // {id:uniform(1,100000)} from per-client seeded random streams. Reporters
 // print a Result as a table, Markdown, CSV, JSON, or mysqlslap's own summary.
 // OpenTarget connects to one server or opens the router (creating
-// mysqlslap's --create-schema first), Options turns scalelab bench's
+// mysqlslap's --create-schema first). A server's target is a Pool, whose
+// clients speak the protocol on their sockets themselves once go-sql-driver
+// has logged them in (TargetConfig.Driver keeps the driver's path). Options turns scalelab bench's
 // command-line options into a run's Configs, and WriteReport writes a
 // Result in the CLI's formats and files. The package prints nothing by
 // itself; progress goes to Config.Progress.

@@ -149,7 +149,7 @@ measured, marked partial.`,
 	f.StringVar(&o.Target, "target", "", "where queries go: direct or router (default direct with --dsn or --node, else router)")
 	f.StringVar(&o.DSN, "dsn", "", "direct target: a Go MySQL DSN, user:pass@tcp(host:port)/db")
 	f.BoolVar(&o.BlockingIO, "blocking-io", bench.DefaultBlockingIO, "direct target: blocking socket calls, as sysbench's clients make, raw and on a thread per client (one system call per reply, and no scheduler hand-off, instead of Go's poll-and-retry)")
-	f.BoolVar(&o.Driver, "driver", false, "direct target: send every query through go-sql-driver instead of scalelab's own protocol loop (to compare the two; the loop costs less CPU a query)")
+	f.BoolVar(&o.Driver, "driver", false, "direct target: send every query through go-sql-driver instead of scalelab's own protocol loop (to compare the two: the loop skips the driver's allocations and row decoding, which shows most with many clients)")
 	f.StringVar(&o.Node, "node", "", "direct target: a node of the topology, such as 0/primary or -80/replica-1")
 	f.StringVar(&o.Consistency, "consistency", string(router.Eventual), "router target: read consistency, eventual, read-your-writes or strong")
 	f.StringVarP(&o.Concurrency, "concurrency", "c", "1", "comma-separated numbers of concurrent clients, one level each: 1,10,100")

@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/wire"
 	"github.com/scalelab/scalelab/replica"
 )
 
@@ -123,7 +123,6 @@ func (ls *leanSockets) claim(ctx context.Context, q driver.QueryerContext) *lean
 
 // Capability flags of the handshake that the loop looks at.
 const (
-	capMySQL        = 0x1 // CLIENT_LONG_PASSWORD, which a MariaDB server leaves out
 	capCompress     = 0x20
 	capProtocol41   = 0x200
 	capSSL          = 0x800
@@ -173,8 +172,7 @@ func (s *leanSocket) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// greeting collects the server's greeting (protocol 10) and reads its
-// capabilities.
+// greeting collects the server's greeting and reads its capabilities.
 func (s *leanSocket) greeting(b []byte) {
 	s.hello = append(s.hello, b...)
 	if len(s.hello) < 4 {
@@ -184,29 +182,12 @@ func (s *leanSocket) greeting(b []byte) {
 	if len(s.hello) < 4+n {
 		return
 	}
-	p := s.hello[4 : 4+n]
+	h, err := wire.ParseHandshake(s.hello[4 : 4+n])
 	s.hello, s.sniff = nil, sniffFailed
-	if len(p) == 0 || p[0] != 10 {
+	if err != nil {
 		return
 	}
-	end := bytes.IndexByte(p[1:], 0)
-	if end < 0 {
-		return
-	}
-	i := 1 + end + 1 + 4 + 8 + 1 // version, NUL, thread id, scramble, filler
-	if len(p) < i+2 {
-		return
-	}
-	s.serverCaps = uint32(binary.LittleEndian.Uint16(p[i:]))
-	if len(p) >= i+7 {
-		s.serverCaps |= uint32(binary.LittleEndian.Uint16(p[i+5:])) << 16
-	}
-	// After the upper flags: the scramble's length (1 byte), 6 bytes
-	// reserved, and MariaDB's extended flags where the server is not
-	// MySQL.
-	if len(p) >= i+18 && s.serverCaps&capMySQL == 0 {
-		s.serverExt = binary.LittleEndian.Uint32(p[i+14:])
-	}
+	s.serverCaps, s.serverExt = h.Caps, h.ExtCaps
 	s.sniff = sniffResponse
 }
 
@@ -221,7 +202,7 @@ func (s *leanSocket) Write(b []byte) (int, error) {
 		s.clientCaps, s.sniff = binary.LittleEndian.Uint32(b[4:]), sniffDone
 		// The flags, the largest packet, the collation and 19 bytes of
 		// filler come before MariaDB's extended flags.
-		if len(b) >= 36 && s.clientCaps&capMySQL == 0 {
+		if len(b) >= 36 && s.clientCaps&wire.CapLongPassword == 0 {
 			s.clientExt = binary.LittleEndian.Uint32(b[32:])
 		}
 	case s.owner.claims.Load() > 0 && len(b) > 5 && b[4] == comQuery && bytes.HasPrefix(b[5:], []byte(claimPrefix)):
@@ -284,9 +265,7 @@ const (
 	markERR    = 0xff
 	markInfile = 0xfb
 
-	statusMoreResults = 0x0008
-	typeLongLong      = 0x08
-	maxPayload        = 1<<24 - 1
+	typeLongLong = 0x08
 )
 
 // leanBuffer is the read buffer of a client. A packet longer than it is a
@@ -432,13 +411,13 @@ func (c *leanConn) roundTrip(ctx context.Context, read func() error) error {
 // too long for one.
 func (c *leanConn) send() error {
 	n := len(c.out) - 4
-	if n < maxPayload {
+	if n < wire.MaxPayload {
 		putHeader(c.out, n, c.seq)
 		c.seq++
 		return c.write(c.out)
 	}
 	for p := c.out[4:]; ; {
-		k := min(len(p), maxPayload)
+		k := min(len(p), wire.MaxPayload)
 		var h [4]byte
 		putHeader(h[:], k, c.seq)
 		c.seq++
@@ -448,7 +427,7 @@ func (c *leanConn) send() error {
 		if err := c.write(p[:k]); err != nil {
 			return err
 		}
-		if p = p[k:]; k < maxPayload {
+		if p = p[k:]; k < wire.MaxPayload {
 			return nil
 		}
 	}
@@ -536,14 +515,14 @@ func (c *leanConn) packet() (p []byte, big bool, err error) {
 				return nil, false, err
 			}
 			p, c.r = c.in[c.r:c.r+n], c.r+n
-			if n < maxPayload {
+			if n < wire.MaxPayload {
 				return p, false, nil
 			}
 		} else if err := c.skip(n); err != nil {
 			return nil, false, err
 		}
 		big = true
-		if n < maxPayload {
+		if n < wire.MaxPayload {
 			return nil, true, nil
 		}
 	}
@@ -587,7 +566,7 @@ func (c *leanConn) results() error {
 		default:
 			status, err = c.resultSet(p)
 		}
-		if err != nil || status&statusMoreResults == 0 {
+		if err != nil || status&wire.StatusMoreResults == 0 {
 			return err
 		}
 	}
@@ -596,7 +575,7 @@ func (c *leanConn) results() error {
 // resultSet reads a result set whose column count is p, and returns the
 // status of the packet that ends it.
 func (c *leanConn) resultSet(p []byte) (uint16, error) {
-	cols, n, ok := lenenc(p)
+	cols, n, ok := wire.Lenenc(p)
 	if !ok || cols == 0 {
 		return 0, c.protocolf("column count % x", p)
 	}
@@ -647,33 +626,20 @@ func (c *leanConn) okStatus(p []byte) (uint16, error) {
 		}
 		return binary.LittleEndian.Uint16(p[3:]), nil
 	}
-	i := 1
-	for range 2 { // affected rows, last insert id
-		_, n, ok := lenenc(p[i:])
-		if !ok {
-			return 0, c.protocolf("OK packet % x", p)
-		}
-		i += n
-	}
-	if len(p) < i+2 {
+	status, ok := wire.OKStatus(p)
+	if !ok {
 		return 0, c.protocolf("OK packet % x", p)
 	}
-	return binary.LittleEndian.Uint16(p[i:]), nil
+	return status, nil
 }
 
 // serverError is the error of an ERR packet, as go-sql-driver returns it,
 // so that a run counts errors by number either way.
 func (c *leanConn) serverError(p []byte) error {
-	if len(p) < 3 {
+	e, ok := wire.ServerError(p)
+	if !ok {
 		return c.protocolf("ERR packet % x", p)
 	}
-	e := &mysql.MySQLError{Number: binary.LittleEndian.Uint16(p[1:])}
-	msg := p[3:]
-	if len(msg) >= 6 && msg[0] == '#' {
-		copy(e.SQLState[:], msg[1:6])
-		msg = msg[6:]
-	}
-	e.Message = string(msg)
 	return e
 }
 
@@ -719,31 +685,4 @@ func (c *leanConn) prepared() (leanStmt, error) {
 		return leanStmt{}, c.protocolf("statement id 0")
 	}
 	return st, nil
-}
-
-// lenenc reads a length-encoded integer at the start of b: its value, its
-// length in bytes, and false when b is too short or does not start with one.
-func lenenc(b []byte) (v uint64, n int, ok bool) {
-	if len(b) == 0 {
-		return 0, 0, false
-	}
-	switch b[0] {
-	case 0xfb, 0xff:
-		return 0, 0, false
-	case 0xfc:
-		n = 3
-	case 0xfd:
-		n = 4
-	case 0xfe:
-		n = 9
-	default:
-		return uint64(b[0]), 1, true
-	}
-	if len(b) < n {
-		return 0, 0, false
-	}
-	for i := n - 1; i >= 1; i-- {
-		v = v<<8 | uint64(b[i])
-	}
-	return v, n, true
 }

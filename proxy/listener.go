@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/internal/rawio"
+	"github.com/scalelab/scalelab/internal/wire"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
 	vtmysql "vitess.io/vitess/go/mysql"
@@ -207,7 +208,7 @@ func (c *clientConn) Read(p []byte) (int, error) {
 			}
 		}
 		cont := c.cont
-		c.cont = n == maxPacket
+		c.cont = n == wire.MaxPayload
 		if !cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute) && c.in[3] == 0 && n <= maxRelayQuery {
 			for len(c.in) < 4+n {
 				if err := c.fill(); err != nil {

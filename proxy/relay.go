@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/binary"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/internal/rawio"
+	"github.com/scalelab/scalelab/internal/wire"
 	"github.com/scalelab/scalelab/replica"
 	vtmysql "vitess.io/vitess/go/mysql"
 )
@@ -34,9 +36,6 @@ import (
 
 const (
 	comQuery = 0x03
-	// maxPacket is the largest payload of one packet; a payload this long
-	// continues in the next packet.
-	maxPacket = 1<<24 - 1
 	// maxRelayQuery is the longest COM_QUERY the relay reads ahead of the
 	// protocol library; a longer one takes the library's path.
 	maxRelayQuery = 64 << 10
@@ -61,15 +60,11 @@ const (
 // and reads a client without it as one that knows MariaDB's extended
 // capabilities, of which the relay asks none.
 const (
-	capLongFlag         = 1 << 2
-	capConnectWithDB    = 1 << 3
-	capProtocol41       = 1 << 9
-	capTransactions     = 1 << 13
-	capSecureConnection = 1 << 15
-	capMultiResults     = 1 << 17
-	capPluginAuth       = 1 << 19
-	// statusMoreResults is SERVER_MORE_RESULTS_EXISTS.
-	statusMoreResults = 0x0008
+	capLongFlag      = 1 << 2
+	capConnectWithDB = 1 << 3
+	capProtocol41    = 1 << 9
+	capTransactions  = 1 << 13
+	capMultiResults  = 1 << 17
 )
 
 // errNoRelay is a node the relay cannot log in to (an authentication
@@ -296,20 +291,20 @@ func (bc *backendConn) login(cfg *mysql.Config, clientCaps uint32) error {
 	if err != nil {
 		return err
 	}
-	caps := uint32(capLongFlag|capProtocol41|capTransactions|capSecureConnection|capMultiResults|capPluginAuth) | clientCaps&relayCaps
+	caps := uint32(capLongFlag|capProtocol41|capTransactions|wire.CapSecureConnection|capMultiResults|wire.CapPluginAuth) | clientCaps&relayCaps
 	if cfg.DBName != "" {
 		caps |= capConnectWithDB
 	}
-	if h.caps&caps != caps {
-		return fmt.Errorf("%w: the node lacks capabilities %#x", errNoRelay, caps&^h.caps)
+	if h.Caps&caps != caps {
+		return fmt.Errorf("%w: the node lacks capabilities %#x", errNoRelay, caps&^h.Caps)
 	}
-	if h.plugin != "" && h.plugin != "mysql_native_password" {
-		return fmt.Errorf("%w: authentication method %s", errNoRelay, h.plugin)
+	if h.Plugin != "" && h.Plugin != "mysql_native_password" {
+		return fmt.Errorf("%w: authentication method %s", errNoRelay, h.Plugin)
 	}
-	auth := nativePassword(h.scramble, cfg.Passwd)
+	auth := nativePassword(h.Scramble, cfg.Passwd)
 	resp := make([]byte, 0, 64+len(cfg.User)+len(cfg.DBName))
 	resp = binary.LittleEndian.AppendUint32(resp, caps)
-	resp = binary.LittleEndian.AppendUint32(resp, maxPacket)
+	resp = binary.LittleEndian.AppendUint32(resp, wire.MaxPayload)
 	resp = append(resp, utf8mb4GeneralCI)
 	resp = append(resp, make([]byte, 23)...)
 	resp = append(append(resp, cfg.User...), 0)
@@ -335,7 +330,7 @@ func (bc *backendConn) login(cfg *mysql.Config, clientCaps uint32) error {
 		case b[4] == 0xff:
 			return backendError(b[4:])
 		case b[4] == 0xfe: // switch of method
-			plugin, data, _ := cutNul(b[5:])
+			plugin, data, _ := bytes.Cut(b[5:], []byte{0})
 			if string(plugin) != "mysql_native_password" {
 				return fmt.Errorf("%w: authentication method %s", errNoRelay, plugin)
 			}
@@ -352,57 +347,17 @@ func (bc *backendConn) login(cfg *mysql.Config, clientCaps uint32) error {
 	return fmt.Errorf("%w: login did not end", errNoRelay)
 }
 
-// handshake is what the relay needs of a server's HandshakeV10.
-type handshake struct {
-	caps     uint32
-	scramble []byte
-	plugin   string
-}
-
-func parseHandshake(p []byte) (handshake, error) {
-	var h handshake
-	bad := errors.New("proxy: relay login: malformed handshake")
-	if len(p) < 1 || p[0] != 10 {
-		return h, fmt.Errorf("%w: handshake protocol %v", errNoRelay, p[:min(1, len(p))])
+// parseHandshake reads a node's greeting; one of another protocol than
+// 10 is errNoRelay.
+func parseHandshake(p []byte) (wire.Handshake, error) {
+	h, err := wire.ParseHandshake(p)
+	if errors.Is(err, wire.ErrNotV10) {
+		return h, fmt.Errorf("%w: %v", errNoRelay, err)
 	}
-	_, rest, ok := cutNul(p[1:]) // server version
-	if !ok || len(rest) < 4+8+1+2 {
-		return h, bad
-	}
-	rest = rest[4:] // connection id
-	h.scramble = append(h.scramble, rest[:8]...)
-	rest = rest[9:]
-	h.caps = uint32(binary.LittleEndian.Uint16(rest))
-	rest = rest[2:]
-	if len(rest) < 1+2+2+1+10 {
-		return h, bad
-	}
-	h.caps |= uint32(binary.LittleEndian.Uint16(rest[3:])) << 16
-	authLen := int(rest[5])
-	rest = rest[16:]
-	if h.caps&capSecureConnection != 0 {
-		n := max(13, authLen-8)
-		if len(rest) < n {
-			return h, bad
-		}
-		h.scramble = append(h.scramble, rest[:n-1]...) // without its NUL
-		rest = rest[n:]
-	}
-	if h.caps&capPluginAuth != 0 {
-		name, _, _ := cutNul(rest)
-		h.plugin = string(name)
+	if err != nil {
+		return h, fmt.Errorf("proxy: relay login: %w", err)
 	}
 	return h, nil
-}
-
-// cutNul splits b at its first NUL; ok is false when there is none.
-func cutNul(b []byte) (before, after []byte, ok bool) {
-	for i, c := range b {
-		if c == 0 {
-			return b[:i], b[i+1:], true
-		}
-	}
-	return b, nil, false
 }
 
 // nativePassword is mysql_native_password's answer to scramble:
@@ -425,17 +380,10 @@ func nativePassword(scramble []byte, password string) []byte {
 
 // backendError turns an ERR packet's payload into the error it reports.
 func backendError(p []byte) error {
-	if len(p) < 3 {
-		return errors.New("proxy: relay: malformed error packet")
+	if e, ok := wire.ServerError(p); ok {
+		return e
 	}
-	me := &mysql.MySQLError{Number: binary.LittleEndian.Uint16(p[1:])}
-	msg := p[3:]
-	if len(msg) > 0 && msg[0] == '#' && len(msg) >= 6 {
-		copy(me.SQLState[:], msg[1:6])
-		msg = msg[6:]
-	}
-	me.Message = string(msg)
-	return me
+	return errors.New("proxy: relay: malformed error packet")
 }
 
 // relayRun is one relayed statement on its way to the client.
@@ -545,7 +493,7 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 			return err
 		}
 		cont := more
-		more = len(b)-4 == maxPacket
+		more = len(b)-4 == wire.MaxPayload
 		if cont {
 			continue // the rest of a long packet
 		}
@@ -557,7 +505,7 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 		case first:
 			switch p[0] {
 			case 0x00:
-				if okStatus(p)&statusMoreResults == 0 {
+				if okStatus(p)&wire.StatusMoreResults == 0 {
 					return rr.finish()
 				}
 			case 0xff:
@@ -566,8 +514,8 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 			case 0xfb:
 				return errors.New("proxy: relay: the node asked for a local file")
 			default:
-				n, size := lenenc(p)
-				if size == 0 || n == 0 || n > 4096 {
+				n, _, ok := wire.Lenenc(p)
+				if !ok || n == 0 || n > 4096 {
 					return fmt.Errorf("proxy: relay: column count packet %x", p[:min(len(p), 9)])
 				}
 				state, left = columns, int(n)
@@ -586,12 +534,12 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 			case p[0] == 0xff:
 				rr.errCode = errNumber(p)
 				return rr.finish()
-			case p[0] == 0xfe && len(p) < maxPacket:
+			case p[0] == 0xfe && len(p) < wire.MaxPayload:
 				status := okStatus(p)
 				if !deprecateEOF && len(p) >= 5 {
 					status = binary.LittleEndian.Uint16(p[3:])
 				}
-				if status&statusMoreResults == 0 {
+				if status&wire.StatusMoreResults == 0 {
 					return rr.finish()
 				}
 				state = first
@@ -609,39 +557,10 @@ func errNumber(p []byte) uint16 {
 }
 
 // okStatus reads the status flags of an OK packet (also one that ends a
-// result set with CLIENT_DEPRECATE_EOF).
+// result set with CLIENT_DEPRECATE_EOF); 0 for a packet cut short.
 func okStatus(p []byte) uint16 {
-	_, n1 := lenenc(p[1:])
-	_, n2 := lenenc(p[1+n1:])
-	at := 1 + n1 + n2
-	if at+2 > len(p) {
-		return 0
-	}
-	return binary.LittleEndian.Uint16(p[at:])
-}
-
-// lenenc reads a length-encoded integer and its size.
-func lenenc(p []byte) (uint64, int) {
-	if len(p) == 0 {
-		return 0, 0
-	}
-	switch p[0] {
-	case 0xfc:
-		if len(p) >= 3 {
-			return uint64(binary.LittleEndian.Uint16(p[1:])), 3
-		}
-	case 0xfd:
-		if len(p) >= 4 {
-			return uint64(p[1]) | uint64(p[2])<<8 | uint64(p[3])<<16, 4
-		}
-	case 0xfe:
-		if len(p) >= 9 {
-			return binary.LittleEndian.Uint64(p[1:]), 9
-		}
-	default:
-		return uint64(p[0]), 1
-	}
-	return 0, len(p)
+	status, _ := wire.OKStatus(p)
+	return status
 }
 
 // send gathers packet b for the client, writing when enough has gathered.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/scalelab/scalelab/internal/wire"
 	"github.com/scalelab/scalelab/replica"
 	"vitess.io/vitess/go/sqltypes"
 )
@@ -184,7 +185,7 @@ func (c *clientConn) relayExecute(p []byte) (handled bool, err error) {
 		rr.packet = append(append(rr.packet, types...), vals...)
 	}
 	size := len(rr.packet) - 4
-	if size >= maxPacket {
+	if size >= wire.MaxPayload {
 		return false, nil
 	}
 	rr.packet[0], rr.packet[1], rr.packet[2] = byte(size), byte(size>>8), byte(size>>16)
@@ -312,8 +313,8 @@ func execArgs(null, types, vals []byte) (args []any, ok bool) {
 			args[i] = math.Float64frombits(v)
 		case typeDecimal, typeNewDecimal, typeVarchar, typeBit, typeJSON, typeEnum, typeSet,
 			typeTinyBlob, typeMediumBlob, typeLongBlob, typeBlob, typeVarString, typeString:
-			n, size := lenencValue(vals[pos:])
-			if size == 0 || uint64(len(vals)-pos-size) < n {
+			n, size, ok := wire.Lenenc(vals[pos:])
+			if !ok || uint64(len(vals)-pos-size) < n {
 				return nil, false
 			}
 			b := vals[pos+size : pos+size+int(n)]
@@ -344,30 +345,4 @@ func intWidth(typ byte) int {
 		return 8
 	}
 	return 4
-}
-
-// lenencValue reads the length of a length-encoded string and the size of
-// that length; size is 0 when the length is cut short or is not one (a
-// NULL marker, 0xfb, or 0xff).
-func lenencValue(p []byte) (n uint64, size int) {
-	if len(p) == 0 {
-		return 0, 0
-	}
-	switch p[0] {
-	case 0xfb, 0xff:
-		return 0, 0
-	case 0xfc:
-		size = 3
-	case 0xfd:
-		size = 4
-	case 0xfe:
-		size = 9
-	default:
-		return uint64(p[0]), 1
-	}
-	if len(p) < size {
-		return 0, 0
-	}
-	n, _ = lenenc(p)
-	return n, size
 }

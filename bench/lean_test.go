@@ -49,16 +49,10 @@ func TestLeanMatchesDriver(t *testing.T) {
 		}
 	}
 
-	ctx := t.Context()
-	open := func(driver bool) *bench.Pool {
-		o, err := bench.OpenTarget(ctx, bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 2, Driver: driver})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { o.Close() })
-		return o.Target.(*bench.Pool)
-	}
-	lean, drv := open(false), open(true)
+	node := bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 2}
+	lean := openPool(t, node)
+	node.Driver = true
+	drv := openPool(t, node)
 
 	corpus := []struct {
 		name, query string
@@ -97,10 +91,7 @@ func TestLeanMatchesDriver(t *testing.T) {
 				cfg := bench.Config{Queries: []string{tc.query}, Concurrency: []int{2}, NumberOfQueries: tc.queries, Prepared: prepared}
 				executes := e.serverStatus(t, e.primary.Addr, "Com_stmt_execute")
 				loops := lean.Loops()
-				got, err := bench.Run(ctx, lean, cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
+				g := runOK(t, lean, cfg).Levels[0].Total
 				if n := lean.Loops() - loops; n != 2 {
 					t.Errorf("the protocol loop drove %d clients, want 2", n)
 				}
@@ -113,34 +104,49 @@ func TestLeanMatchesDriver(t *testing.T) {
 						t.Errorf("the server executed %d prepared statements, want %d", n, want)
 					}
 				}
-				want, err := bench.Run(ctx, drv, cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
+				w := runOK(t, drv, cfg).Levels[0].Total
 				if drv.Loops() != 0 {
 					t.Fatalf("the protocol loop drove %d clients of a Driver target", drv.Loops())
 				}
-				g, w := got.Levels[0].Total, want.Levels[0].Total
 				t.Logf("%d queries, %d errors %v, %.0f QPS (driver: %.0f)", g.Count, g.Errors, g.ErrorsByKind, g.QPS, w.QPS)
-				if g.Count != w.Count || g.Errors != w.Errors || !maps.Equal(g.ErrorsByKind, w.ErrorsByKind) {
-					t.Errorf("protocol loop: %d queries, %d errors %v; driver: %d queries, %d errors %v",
-						g.Count, g.Errors, g.ErrorsByKind, w.Count, w.Errors, w.ErrorsByKind)
-				}
+				sameCounts(t, g, w)
 				if g.Count+g.Errors != int64(tc.queries) {
 					t.Errorf("ran %d queries and %d failed, want %d in all", g.Count, g.Errors, tc.queries)
 				}
-				inStep(t, lean)
+				inStep(t, lean, 2)
 			})
 		}
 	}
 }
 
-// inStep checks that each of the pool's two connections answers a query
-// through the driver.
-func inStep(t *testing.T, p *bench.Pool) {
+// openPool opens a direct target, closed when the test ends.
+func openPool(t *testing.T, cfg bench.TargetConfig) *bench.Pool {
+	t.Helper()
+	o, err := bench.OpenTarget(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { o.Close() })
+	return o.Target.(*bench.Pool)
+}
+
+// sameCounts checks that the protocol loop's run (g) counted the queries
+// and the errors by kind that the driver's (w) did.
+func sameCounts(t *testing.T, g, w bench.Stats) {
+	t.Helper()
+	if g.Count != w.Count || g.Errors != w.Errors || !maps.Equal(g.ErrorsByKind, w.ErrorsByKind) {
+		t.Errorf("protocol loop: %d queries, %d errors %v; driver: %d queries, %d errors %v",
+			g.Count, g.Errors, g.ErrorsByKind, w.Count, w.Errors, w.ErrorsByKind)
+	}
+}
+
+// inStep checks that each of n connections of the pool answers a query
+// through the driver: the protocol loop neither left a reply unread nor
+// read into the next one.
+func inStep(t *testing.T, p *bench.Pool, n int) {
 	t.Helper()
 	ctx := t.Context()
-	for range 2 {
+	for range n {
 		c, err := p.Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -159,16 +165,8 @@ func inStep(t *testing.T, p *bench.Pool) {
 func TestLeanLocalInfile(t *testing.T) {
 	e := openRunEnv(t)
 	e.exec(t, "DROP TABLE IF EXISTS lean_infile", "CREATE TABLE lean_infile (v INT)")
-	o, err := bench.OpenTarget(t.Context(), bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer o.Close()
-	p := o.Target.(*bench.Pool)
-	res, err := bench.Run(t.Context(), p, bench.Config{Queries: []string{"LOAD DATA LOCAL INFILE 'scalelab-no-such-file' INTO TABLE lean_infile", "SELECT 1"}, NumberOfQueries: 6})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := openPool(t, bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 1})
+	res := runOK(t, p, bench.Config{Queries: []string{"LOAD DATA LOCAL INFILE 'scalelab-no-such-file' INTO TABLE lean_infile", "SELECT 1"}, NumberOfQueries: 6})
 	if l := res.Levels[0].Total; l.Count != 3 || l.Errors != 3 || l.ErrorsByKind[bench.ClassifyError(bench.ErrLocalInfile)] != 3 {
 		t.Errorf("got %d queries and %d errors %v; want the 3 SELECTs, and the 3 LOAD DATA failed with ErrLocalInfile", l.Count, l.Errors, l.ErrorsByKind)
 	}
@@ -185,12 +183,7 @@ func TestLeanLocalInfile(t *testing.T) {
 // discarded rather than given back to the pool.
 func TestLeanCancel(t *testing.T) {
 	e := openRunEnv(t)
-	o, err := bench.OpenTarget(t.Context(), bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer o.Close()
-	p := o.Target.(*bench.Pool)
+	p := openPool(t, bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 1})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	// The first query is slow, so the second runs under the run's
@@ -224,17 +217,10 @@ func TestLeanReadTimeout(t *testing.T) {
 	for _, driver := range []bool{true, false} {
 		mc := e.topo.MySQLConfig(e.primary.Addr, e.topo.User)
 		mc.ReadTimeout = time.Second
-		o, err := bench.OpenTarget(t.Context(), bench.TargetConfig{DSN: mc, Clients: 1, Driver: driver})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer o.Close()
+		p := openPool(t, bench.TargetConfig{DSN: mc, Clients: 1, Driver: driver})
 		// 6 queries of 0.4 s: each reply comes well within the second,
 		// the run takes longer than it.
-		res, err := bench.Run(t.Context(), o.Target, bench.Config{Queries: []string{"SELECT SLEEP(0.4)"}, NumberOfQueries: 6})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := runOK(t, p, bench.Config{Queries: []string{"SELECT SLEEP(0.4)"}, NumberOfQueries: 6})
 		if l := res.Levels[0].Total; l.Count != 6 || l.Errors != 0 {
 			t.Errorf("driver %v: got %d queries and %d errors %v, want 6 and none", driver, l.Count, l.Errors, l.ErrorsByKind)
 		}
@@ -251,12 +237,7 @@ func TestLeanStaleConnection(t *testing.T) {
 	e := openRunEnv(t)
 	admin := dbtest.OpenAdmin(t, e.topo, e.primary.Addr)
 	for _, driver := range []bool{true, false} {
-		o, err := bench.OpenTarget(t.Context(), bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 1, Driver: driver})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer o.Close()
-		p := o.Target.(*bench.Pool)
+		p := openPool(t, bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 1, Driver: driver})
 		var id int64
 		if err := p.QueryRowContext(t.Context(), "SELECT CONNECTION_ID()").Scan(&id); err != nil {
 			t.Fatal(err)
@@ -273,10 +254,7 @@ func TestLeanStaleConnection(t *testing.T) {
 				break
 			}
 		}
-		res, err := bench.Run(t.Context(), p, bench.Config{Queries: []string{"SELECT 1"}, NumberOfQueries: 5})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := runOK(t, p, bench.Config{Queries: []string{"SELECT 1"}, NumberOfQueries: 5})
 		if l := res.Levels[0].Total; l.Count != 5 || l.Errors != 0 {
 			t.Errorf("driver %v: got %d queries and %d errors %v after the server closed the idle connection, want 5 and none", driver, l.Count, l.Errors, l.ErrorsByKind)
 		}
@@ -320,39 +298,16 @@ func TestLeanEdges(t *testing.T) {
 			}
 			var got [2]bench.Stats
 			for i, driver := range []bool{false, true} {
-				o, err := bench.OpenTarget(t.Context(), bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: clients, Driver: driver, BlockingIO: tc.blocking})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer o.Close()
-				p := o.Target.(*bench.Pool)
-				res, err := bench.Run(t.Context(), p, tc.cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got[i] = res.Levels[0].Total
+				p := openPool(t, bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: clients, Driver: driver, BlockingIO: tc.blocking})
+				got[i] = runOK(t, p, tc.cfg).Levels[0].Total
 				if want := int64(clients); !driver && p.Loops() != want {
 					t.Errorf("the protocol loop drove %d clients, want %d", p.Loops(), want)
 				}
 				if !driver {
-					// Every connection answers the driver afterwards.
-					for range clients {
-						c, err := p.Conn(t.Context())
-						if err != nil {
-							t.Fatal(err)
-						}
-						defer c.Close()
-						var n int
-						if err := c.QueryRowContext(t.Context(), "SELECT 42").Scan(&n); err != nil || n != 42 {
-							t.Errorf("a connection after the protocol loop: got %d, %v", n, err)
-						}
-					}
+					inStep(t, p, clients)
 				}
 			}
-			g, w := got[0], got[1]
-			if g.Count != w.Count || g.Errors != w.Errors || !maps.Equal(g.ErrorsByKind, w.ErrorsByKind) {
-				t.Errorf("protocol loop: %d queries, %d errors %v; driver: %d queries, %d errors %v", g.Count, g.Errors, g.ErrorsByKind, w.Count, w.Errors, w.ErrorsByKind)
-			}
+			sameCounts(t, got[0], got[1])
 		})
 	}
 }
@@ -387,24 +342,13 @@ func TestLeanDSNOptions(t *testing.T) {
 			for i, driver := range []bool{false, true} {
 				mc := e.topo.MySQLConfig(e.primary.Addr, e.topo.User)
 				tc.set(mc)
-				o, err := bench.OpenTarget(t.Context(), bench.TargetConfig{DSN: mc, Clients: 1, Driver: driver})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer o.Close()
-				res, err := bench.Run(t.Context(), o.Target, bench.Config{Queries: tc.queries, NumberOfQueries: 8})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if p := o.Target.(*bench.Pool); p.Loops() != 0 {
+				p := openPool(t, bench.TargetConfig{DSN: mc, Clients: 1, Driver: driver})
+				got[i] = runOK(t, p, bench.Config{Queries: tc.queries, NumberOfQueries: 8}).Levels[0].Total
+				if p.Loops() != 0 {
 					t.Errorf("driver %v: the protocol loop drove %d clients, want none", driver, p.Loops())
 				}
-				got[i] = res.Levels[0].Total
 			}
-			g, w := got[0], got[1]
-			if g.Count != w.Count || g.Errors != w.Errors || !maps.Equal(g.ErrorsByKind, w.ErrorsByKind) {
-				t.Errorf("protocol loop: %d queries, %d errors %v; driver: %d queries, %d errors %v", g.Count, g.Errors, g.ErrorsByKind, w.Count, w.Errors, w.ErrorsByKind)
-			}
+			sameCounts(t, got[0], got[1])
 		})
 	}
 }

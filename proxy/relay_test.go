@@ -109,26 +109,7 @@ func TestRelay(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got [2]result
-			for i, f := range []*fixture{on, off} {
-				c, err := f.open(t, nil).Conn(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				for _, q := range tt.session {
-					if _, err := c.ExecContext(ctx, q); err != nil {
-						t.Fatalf("%s: %v", q, err)
-					}
-				}
-				before := f.relayed(t)
-				got[i] = query(ctx, c, tt.q)
-				if n := f.relayed(t) - before; f == on && (n == 1) != tt.relayed {
-					t.Errorf("relayed %v times, want relayed: %v", n, tt.relayed)
-				} else if f == off && n != 0 {
-					t.Errorf("relayed %v times with the relay off", n)
-				}
-			}
+			got := onAndOff(ctx, t, on, off, nil, tt.session, tt.relayed, tt.q)
 			if tt.relayed && got[0].err == "" && len(got[0].cols) == 0 {
 				t.Errorf("no columns: %s", show(got[0]))
 			}
@@ -148,6 +129,34 @@ func TestRelay(t *testing.T) {
 			}
 		})
 	}
+}
+
+// onAndOff runs session, then q with args, on a new connection to each of
+// on (the relay on) and off (the relay off), opened with adjust, and
+// returns what each answered. It fails t unless on relayed q exactly when
+// relayed says, and off relayed nothing.
+func onAndOff(ctx context.Context, t *testing.T, on, off *fixture, adjust func(*mysql.Config), session []string, relayed bool, q string, args ...any) (got [2]result) {
+	t.Helper()
+	for i, f := range []*fixture{on, off} {
+		c, err := f.open(t, adjust).Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		for _, s := range session {
+			if _, err := c.ExecContext(ctx, s); err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+		}
+		before := f.relayed(t)
+		got[i] = query(ctx, c, q, args...)
+		if n := f.relayed(t) - before; f == on && (n == 1) != relayed {
+			t.Errorf("relayed %v times, want relayed: %v", n, relayed)
+		} else if f == off && n != 0 {
+			t.Errorf("relayed %v times with the relay off", n)
+		}
+	}
+	return got
 }
 
 // execReplicated runs stmts through f, then waits until every replica's

@@ -64,26 +64,7 @@ func TestRelayPrepared(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got [2]result
-			for i, f := range []*fixture{on, off} {
-				c, err := f.open(t, prepared).Conn(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				for _, q := range tt.session {
-					if _, err := c.ExecContext(ctx, q); err != nil {
-						t.Fatalf("%s: %v", q, err)
-					}
-				}
-				before := f.relayed(t)
-				got[i] = query(ctx, c, tt.q, tt.args...)
-				if n := f.relayed(t) - before; f == on && (n == 1) != tt.relayed {
-					t.Errorf("relayed %v times, want relayed: %v", n, tt.relayed)
-				} else if f == off && n != 0 {
-					t.Errorf("relayed %v times with the relay off", n)
-				}
-			}
+			got := onAndOff(ctx, t, on, off, prepared, tt.session, tt.relayed, tt.q, tt.args...)
 			if tt.relayed && got[0].err == "" {
 				direct := directResult(t, on, tt.q, tt.args...)
 				if !reflect.DeepEqual(got[0].cols, direct.cols) {

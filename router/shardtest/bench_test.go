@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
@@ -117,8 +118,12 @@ func BenchmarkTargetedPointSelect(b *testing.B) {
 }
 
 // BenchmarkScatterOrderByLimit: ORDER BY dt DESC LIMIT 10 scattered over 4
-// shards against each shard's own query run directly; compare the scatter
-// figure with the slowest shard's.
+// shards against each shard's own query run directly, and against the
+// floor: the four at once with no router. router-vs-floor runs the floor
+// and the scatter in turns and reports their ratio, the figure to read on
+// a noisy machine:
+//
+//	SCALELAB_REQUIRE_DB=1 go test -run XXX -bench 'Scatter.*/router-vs' -count 5 ./router/shardtest
 func BenchmarkScatterOrderByLimit(b *testing.B) {
 	r, topo, direct := benchSetup(b)
 	ctx := context.Background()
@@ -141,30 +146,54 @@ func BenchmarkScatterOrderByLimit(b *testing.B) {
 	}
 	// The floor for any scatter: the four shard queries at once, from four
 	// goroutines, with no router in between.
-	b.Run("direct-all-shards-parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		for n := 0; n < b.N; n++ {
-			var wg sync.WaitGroup
-			for _, db := range direct {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					var rows []row
-					if err := db.SelectContext(ctx, &rows, q); err != nil || len(rows) != 10 {
-						b.Error(len(rows), err)
-					}
-				}()
-			}
-			wg.Wait()
+	floor := func(b *testing.B) {
+		var wg sync.WaitGroup
+		for _, db := range direct {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var rows []row
+				if err := db.SelectContext(ctx, &rows, q); err != nil || len(rows) != 10 {
+					b.Error(len(rows), err)
+				}
+			}()
 		}
-	})
-	b.Run("router-scatter", func(b *testing.B) {
-		b.ReportAllocs()
+		wg.Wait()
+	}
+	scatter := func(b *testing.B) {
+		var rows []row
+		if err := r.SelectContext(ctx, &rows, q); err != nil || len(rows) != 10 {
+			b.Fatal(len(rows), err)
+		}
+	}
+	for _, bm := range []struct {
+		name string
+		op   func(*testing.B)
+	}{{"direct-all-shards-parallel", floor}, {"router-scatter", scatter}} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			defer dbtest.ClientCPU(b)()
+			for n := 0; n < b.N; n++ {
+				bm.op(b)
+			}
+		})
+	}
+	// The two in turns, each iteration one of each, the first of the two
+	// alternating: on a shared machine, whatever else runs slows both
+	// alike, so the ratio holds where the separate figures drift.
+	b.Run("router-vs-floor", func(b *testing.B) {
+		var took [2]time.Duration
+		ops := [2]func(*testing.B){floor, scatter}
 		for n := 0; n < b.N; n++ {
-			var rows []row
-			if err := r.SelectContext(ctx, &rows, q); err != nil || len(rows) != 10 {
-				b.Fatal(len(rows), err)
+			for k := range 2 {
+				i := (n + k) % 2
+				start := time.Now()
+				ops[i](b)
+				took[i] += time.Since(start)
 			}
 		}
+		b.ReportMetric(float64(took[0].Microseconds())/float64(b.N), "floor-µs/op")
+		b.ReportMetric(float64(took[1].Microseconds())/float64(b.N), "router-µs/op")
+		b.ReportMetric(float64(took[1])/float64(took[0]), "router/floor")
 	})
 }

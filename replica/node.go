@@ -146,17 +146,26 @@ func (n *Node) setRole(r topology.Role) {
 }
 
 // Acquire marks the start of a statement on the node and returns the
-// function that marks its end; least-in-flight balancing reads the count.
+// function that marks its end, which may be called more than once;
+// least-in-flight balancing reads the count.
 func (n *Node) Acquire() (release func()) {
+	n.Start()
+	var once sync.Once
+	return func() { once.Do(n.Finish) }
+}
+
+// Start marks the start of a statement on the node, and Finish its end,
+// once: Acquire without the function to make (a statement's allocation,
+// on the router's way of every statement).
+func (n *Node) Start() {
 	n.inFlight.Add(1)
 	n.served.Add(1)
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			n.inFlight.Add(-1)
-			n.finished.Add(1)
-		})
-	}
+}
+
+// Finish marks the end of a statement Start began.
+func (n *Node) Finish() {
+	n.inFlight.Add(-1)
+	n.finished.Add(1)
 }
 
 // InFlight is the number of statements running on the node now.

@@ -318,6 +318,9 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 			return r.runOn(ctx, c) // on the new primary
 		}
 		// Fail at once, naming the node, rather than wait on a dead one.
+		if reason == "" { // the primary went down since pick looked
+			reason = st.Kind.String() + " statements run on the primary"
+		}
 		if tr != nil {
 			tr.Node, tr.Route, tr.Reason = node.Name, route, reason+"; the primary is down"
 		}
@@ -371,8 +374,8 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 // stopped answering fails with replica.ErrUnresponsive.
 func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch bool) error {
 	set, st, mode, g, fn := c.set, c.st, c.e.mode, c.e.g, c.fn
-	release := node.Acquire()
-	defer release()
+	node.Start()
+	defer node.Finish()
 	q, pinned, err := c.e.on(ctx, node)
 	switch {
 	case err != nil:
@@ -435,7 +438,10 @@ func captureGTID(ctx context.Context, set *replica.Set, node *replica.Node, q qu
 
 func isWrite(k Kind) bool { return k == Write || k == DDL || k == Other || k == Unparsed }
 
-// pick chooses the node for a statement and says why.
+// pick chooses the node for a statement and says why. The why is for a
+// trace and for the error of a primary that is down: without a trace, a
+// read on a replica, every statement a proxy relays, is not told why, a
+// string built for nothing.
 func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode Consistency, g *gtids, tr *Trace) (*replica.Node, string, string) {
 	primary := set.Primary()
 	switch st.Kind {
@@ -445,6 +451,9 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 		return primary, RoutePrimary, "a locking read (FOR UPDATE, LOCK IN SHARE MODE or a lock function) must run on the primary"
 	case Read:
 	default:
+		if tr == nil && !set.PrimaryDown() {
+			return primary, RoutePrimary, ""
+		}
 		return primary, RoutePrimary, st.Kind.String() + " statements run on the primary"
 	}
 	if mode == Strong {
@@ -458,9 +467,12 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 		}
 		return primary, RouteFallback, why
 	}
-	reason := "a read goes to a replica (" + set.Config().Balancer + balancerSuffix(set) + ")"
-	if set.PrimaryDown() {
-		reason += "; the primary is down, so how stale the replica is cannot be measured"
+	reason := ""
+	if tr != nil {
+		reason = "a read goes to a replica (" + set.Config().Balancer + balancerSuffix(set) + ")"
+		if set.PrimaryDown() {
+			reason += "; the primary is down, so how stale the replica is cannot be measured"
+		}
 	}
 	if mode != ReadYourWrites {
 		return node, RouteReplica, reason

@@ -51,6 +51,10 @@ type Session struct {
 	// rows or failed.
 	lastInsertID uint64
 	rowCount     int64
+	// relayOp and relayEnv are Relay's, reused: a relayed statement, a
+	// proxy's most common, allocates neither.
+	relayOp  op
+	relayEnv env
 }
 
 // NewSession starts a session. It does no I/O.
@@ -146,7 +150,9 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 	if s.tx != nil || !s.autocommit || len(s.vars) > 0 || s.db != "" {
 		return nil, false, nil
 	}
-	o := &op{kind: opRelay, query: query, args: args, relay: fn}
+	o := &s.relayOp
+	*o = op{kind: opRelay, query: query, args: args, relay: fn}
+	defer func() { *o = op{} }() // nothing of the statement is kept
 	st = s.r.classified(o)
 	if st.Kind != Read || st.AST == nil || st.LastInsertID || st.RowCount || st.FoundRows {
 		return st, false, nil
@@ -155,7 +161,11 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 	if err != nil || p.Queries != nil || p.Sequence != "" || len(p.Shards) != 1 {
 		return st, false, nil // Run reports the error
 	}
-	err = s.r.run(ctx, &env{g: &s.g, on: relayVia, lost: s.lost, mode: s.effectiveMode()}, o)
+	if s.relayEnv.g == nil {
+		s.relayEnv = env{g: &s.g, on: relayVia, lost: s.lost}
+	}
+	s.relayEnv.mode = s.effectiveMode()
+	err = s.r.run(ctx, &s.relayEnv, o)
 	if errors.Is(err, errNotRelayable) {
 		return st, false, nil
 	}

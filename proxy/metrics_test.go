@@ -48,7 +48,7 @@ func TestMetricsSumsAgree(t *testing.T) {
 
 // scrape reads a Prometheus text page into sums by metric name, and
 // values by full series.
-func scrape(t *testing.T, url string) map[string]float64 {
+func scrape(t testing.TB, url string) map[string]float64 {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {

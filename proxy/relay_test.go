@@ -16,7 +16,7 @@ import (
 )
 
 // relayed reads the proxy's count of relayed statements.
-func (f *fixture) relayed(t *testing.T) float64 {
+func (f *fixture) relayed(t testing.TB) float64 {
 	t.Helper()
 	return scrape(t, "http://"+f.srv.MetricsAddr().String()+"/metrics")["scalelab_proxy_relayed_total"]
 }

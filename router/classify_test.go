@@ -147,7 +147,7 @@ func TestClassifierCacheKeepsWorkingSet(t *testing.T) {
 	}
 	// Each statement is parsed once to start with; after that a miss
 	// needs the one statement out of the cache, about 1 in size+1 (1%),
-	// where starting over missed about 1 in 10.
+	// where starting over missed about 1 in 6 here.
 	calls, again := rounds*(size+1), c.parsed.Load()-(size+1)
 	if again > uint64(calls)/20 {
 		t.Errorf("%d of %d statements parsed again, want at most 5%%", again, calls)

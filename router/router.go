@@ -479,7 +479,10 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 	}
 	want := g.get(set.Shard)
 	if want == "" {
-		return node, RouteReplica, reason + "; no earlier write to wait for"
+		if tr != nil {
+			reason += "; no earlier write to wait for"
+		}
+		return node, RouteReplica, reason
 	}
 	start := time.Now()
 	ok, err := r.waitGTID(ctx, set, node, want)
@@ -494,7 +497,10 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 		}
 		return primary, RouteFallback, why
 	}
-	return node, RouteReplica, reason + "; waited for GTID " + want
+	if tr != nil {
+		reason += "; waited for GTID " + want
+	}
+	return node, RouteReplica, reason
 }
 
 func balancerSuffix(set *replica.Set) string {

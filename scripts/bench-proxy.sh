@@ -130,7 +130,12 @@ EOF
       ps=disable
       [ "$mode" = prepared ] && ps=auto
       for th in $THREADS; do
-        for side in $sides; do
+        # Every other round runs the sides in reverse, so that none always
+        # runs right after another (and after its warm caches, or its
+        # load).
+        order=$sides
+        [ $((r % 2)) = 0 ] && order=$(echo "$sides" | awk '{for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "")}')
+        for side in $order; do
           case $side in
             direct) hp=$replica ;;
             haproxy) hp=127.0.0.1:$RELAY_PORT ;;

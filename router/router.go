@@ -306,7 +306,10 @@ type call struct {
 // runOn routes one classified statement within one shard's set.
 func (r *Router) runOn(ctx context.Context, c call) error {
 	tr := traceFrom(ctx)
-	start := time.Now()
+	var start time.Time // for a trace's duration only: a clock read a statement
+	if tr != nil {
+		start = time.Now()
+	}
 	set, st, mode, g := c.set, c.st, c.e.mode, c.e.g
 	replaced := set.RolesReplaced()
 	node, route, reason := r.pick(ctx, set, st, mode, g, tr)

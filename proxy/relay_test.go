@@ -349,3 +349,67 @@ func TestEmptyPacket(t *testing.T) {
 		t.Fatal("no answer to an empty packet")
 	}
 }
+
+// TestRelayShapes: reads of an unsharded table that differ only in their
+// literals are classified by one shape (router/shape.go), and answer as
+// without the relay; a new literal of a known shape is not parsed again.
+func TestRelayShapes(t *testing.T) {
+	on := startProxy(t, proxy.Config{}, quiet())
+	off := startProxy(t, proxy.Config{NoRelay: true}, quiet())
+	ctx := context.Background()
+	db := on.open(t, nil)
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS relayshapes (id INT PRIMARY KEY, s VARCHAR(20))",
+		"DELETE FROM relayshapes",
+		`INSERT INTO relayshapes VALUES (1, 'abc'), (2, 'it''s'), (3, 'a\\b'), (4, NULL), (18, '18')`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	// The table is unsharded: it lives on its home shard, whose replicas
+	// must hold its rows before a read goes there.
+	tr, err := on.r.Route("SELECT * FROM relayshapes")
+	if err != nil || len(tr.Shards) != 1 {
+		t.Fatal(tr.Shards, err)
+	}
+	for _, n := range on.topo.Nodes() {
+		if n.Shard == tr.Shards[0] && n.Role == topology.Replica {
+			waitFor(t, n.Name+" to replicate", 30*time.Second, func() bool {
+				var got int
+				return adminDB(t, on.topo, n.Addr).QueryRow("SELECT COUNT(*) FROM "+on.topo.DatabaseName()+".relayshapes").Scan(&got) == nil && got == 5
+			})
+		}
+	}
+	for _, q := range []string{
+		"SELECT s FROM relayshapes WHERE id = 1",
+		"SELECT s FROM relayshapes WHERE id = 3",
+		"SELECT id FROM relayshapes WHERE s = 'abc'",
+		"SELECT id FROM relayshapes WHERE s = 'it''s'",
+		`SELECT id FROM relayshapes WHERE s = 'a\\b'`,
+		"SELECT id, s FROM relayshapes WHERE id IN (1, 2, 4) ORDER BY id LIMIT 2",
+		"SELECT id FROM relayshapes WHERE s = 18",
+		"SELECT id FROM relayshapes WHERE id = '18abc'",
+		"SELECT id, 5, 'x' FROM relayshapes WHERE id>=2 AND id<=3",
+		"SELECT COUNT(*) FROM relayshapes WHERE id = -1",
+	} {
+		got := onAndOff(ctx, t, on, off, nil, nil, true, q)
+		got[0].cols, got[1].cols = nil, nil
+		if !reflect.DeepEqual(got[0], got[1]) {
+			t.Errorf("%s\nwith the relay:\n%s\nwithout:\n%s", q, show(got[0]), show(got[1]))
+		}
+	}
+	var s sql.NullString
+	if err := db.QueryRowContext(ctx, "SELECT s FROM relayshapes WHERE id = 2").Scan(&s); err != nil {
+		t.Fatal(err)
+	}
+	before := on.r.Stats().Parsed
+	for _, id := range []int{3, 4, 18, 1} {
+		if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT s FROM relayshapes WHERE id = %d", id)).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := on.r.Stats().Parsed - before; n != 0 {
+		t.Errorf("%d texts parsed for four literals of a known shape, want 0", n)
+	}
+}

@@ -73,6 +73,8 @@ func argValue(a *sqlparser.Argument, args []any) (any, error) {
 // literal turns a Go value into a SQL literal expression.
 func literal(v any) (sqlparser.Expr, error) {
 	switch x := v.(type) {
+	case *textLiteral:
+		return &sqlparser.Literal{Type: x.typ, Val: x.val}, nil
 	case nil:
 		return &sqlparser.NullVal{}, nil
 	case int:
@@ -155,7 +157,24 @@ func exprValue(e sqlparser.Expr, args []any) (any, bool, error) {
 		return nil, false, nil
 	case *sqlparser.Argument:
 		v, err := argValue(x, args)
+		if l, ok := v.(*textLiteral); ok {
+			return l.val, err == nil, err // as the literal it stands for
+		}
 		return v, err == nil, err
 	}
 	return nil, false, nil
+}
+
+// intLiteral reports whether e is an integer literal of the statement's
+// text, or a placeholder shapeOf made of one.
+func intLiteral(e sqlparser.Expr, args []any) bool {
+	switch x := e.(type) {
+	case *sqlparser.Literal:
+		return x.Type == sqlparser.IntVal
+	case *sqlparser.Argument:
+		v, err := argValue(x, args)
+		l, ok := v.(*textLiteral)
+		return err == nil && ok && l.typ == sqlparser.IntVal
+	}
+	return false
 }

@@ -156,6 +156,19 @@ func (c *classifier) Classify(query string) *Statement {
 	return st
 }
 
+// classifyBytes is Classify of string(query), without making the string
+// when the cache has it.
+func (c *classifier) classifyBytes(query []byte) *Statement {
+	c.mu.RLock()
+	st, ok := c.cache[string(query)]
+	c.mu.RUnlock()
+	if ok {
+		c.classified.Add(1)
+		return st
+	}
+	return c.Classify(string(query))
+}
+
 func (c *classifier) parse(query string) *Statement {
 	c.parsed.Add(1)
 	mariaDB, versioned := strings.Contains(query, "/*M!"), versionedComment(query)

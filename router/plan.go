@@ -144,7 +144,8 @@ type memoPlan struct {
 // routing schema even while Follow replaces it.
 //
 // A statement without arguments always gets the same plan over the same
-// schema, and the classifier hands out one *Statement per text, so that
+// schema, as does one that names no sharded table whatever its arguments
+// (argFree), and the classifier hands out one *Statement per text, so that
 // plan is kept on the statement: a client that sends the same texts again
 // (a bench, an application with inlined literals) plans each once. The
 // plan is made again once the schema, its sets or the topology changed.
@@ -152,8 +153,8 @@ type memoPlan struct {
 func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 	// A text too long for the classifier's cache is classified anew each
 	// time, so its statement is never seen again.
-	memo := len(args) == 0 && st.AST != nil && len(st.Text) <= maxCachedBytes
 	v, topo := r.vs.version.Load(), r.topo.Load()
+	memo := st.AST != nil && len(st.Text) <= maxCachedBytes && (len(args) == 0 || r.argFree(st))
 	if memo && v%2 == 0 {
 		if m := st.memo.Load(); m != nil && m.r == r && m.version == v && m.topo == topo {
 			return m.p, nil
@@ -164,6 +165,22 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 		st.memo.Store(&memoPlan{r: r, version: v, topo: topo, p: p})
 	}
 	return p, err
+}
+
+// argFree reports whether st's plan cannot depend on its arguments: it
+// names no sharded table (planOnce decides before it reads any), as a
+// prepared statement or a relayed shape (see shapeOf) of an unsharded
+// table does. Its plan is then kept as an argument-less statement's.
+func (r *Router) argFree(st *Statement) bool {
+	if !r.vs.sharded() {
+		return true
+	}
+	for _, t := range st.Tables {
+		if _, ok := r.vs.rule(t); ok {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {

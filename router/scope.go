@@ -463,15 +463,16 @@ func keyValue(e sqlparser.Expr, args []any) (any, bool) {
 	if err != nil || !isVal || v == nil {
 		return nil, false
 	}
-	if lit, ok := e.(*sqlparser.Literal); ok && lit.Type == sqlparser.IntVal {
+	if intLiteral(e, args) {
 		// Integers compare as integers; one beyond 64 bits as a decimal
 		// that no key equals.
-		if _, err := strconv.ParseUint(lit.Val, 10, 64); err != nil {
-			if _, err := strconv.ParseInt(lit.Val, 10, 64); err != nil {
+		val := v.(string)
+		if _, err := strconv.ParseUint(val, 10, 64); err != nil {
+			if _, err := strconv.ParseInt(val, 10, 64); err != nil {
 				return nil, false
 			}
 		}
-		return lit.Val, true
+		return val, true
 	}
 	var s string
 	switch x := v.(type) {

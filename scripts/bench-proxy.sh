@@ -29,6 +29,10 @@
 # proxy with --relay=false (on PROXY_PORT+2), whose every read takes the
 # full path (rows decoded and encoded again), to show what the relay saves.
 #
+# With BASELINE=path/to/another/scalelab a fifth side runs interleaved: a
+# proxy of that build (on PROXY_PORT+3), for a change's effect measured
+# side by side rather than across runs; the table adds proxy / baseline.
+#
 # Env: TIME (seconds per run, default 6), ROUNDS (default 1), SHARDS
 # (default "1 2"), MODES (default "text prepared"), THREADS (default
 # "4 16"), TABLE_SIZE (default 10000), BASE_PORT (the sandboxes' first
@@ -50,8 +54,15 @@ RELAY_PORT=${RELAY_PORT:-16034}
 PROXY_THREADS=${PROXY_THREADS:-1}
 FULL=${FULL:-0}
 FULL_PORT=$((PROXY_PORT + 2))
+BASELINE=${BASELINE:-}
+BASE_PROXY_PORT=$((PROXY_PORT + 3))
 sides="direct haproxy proxy"
 [ "$FULL" = 1 ] && sides="$sides full"
+[ -n "$BASELINE" ] && sides="$sides baseline"
+if [ -n "$BASELINE" ] && [ ! -x "$BASELINE" ]; then
+  echo "bench-proxy: BASELINE=$BASELINE is not an executable scalelab" >&2
+  exit 1
+fi
 
 for tool in sysbench haproxy awk; do
   command -v "$tool" >/dev/null || { echo "bench-proxy: $tool is not installed (apt-get install -y sysbench haproxy)" >&2; exit 1; }
@@ -117,12 +128,18 @@ EOF
     cpu_pid[full]=$!
     waits="$waits 127.0.0.1:$FULL_PORT"
   fi
+  if [ -n "$BASELINE" ]; then
+    "$BASELINE" proxy --topology "$topo" --listen "127.0.0.1:$BASE_PROXY_PORT" --metrics - --threads "$PROXY_THREADS" >"$tmp/baseline.log" 2>&1 &
+    pids+=($!)
+    cpu_pid[baseline]=$!
+    waits="$waits 127.0.0.1:$BASE_PROXY_PORT"
+  fi
   for hp in $waits; do
     for _ in $(seq 100); do
       sb "$hp" 1 --time=0 --events=1 run >/dev/null 2>&1 && break
       sleep 0.1
     done
-    sb "$hp" 1 --time=0 --events=1 run >/dev/null 2>&1 || { cat "$tmp/haproxy.log" "$tmp/proxy.log" >&2; exit 1; }
+    sb "$hp" 1 --time=0 --events=1 run >/dev/null 2>&1 || { cat "$tmp"/*.log >&2; exit 1; }
   done
 
   for r in $(seq "$ROUNDS"); do
@@ -141,6 +158,7 @@ EOF
             haproxy) hp=127.0.0.1:$RELAY_PORT ;;
             proxy) hp=127.0.0.1:$PROXY_PORT ;;
             full) hp=127.0.0.1:$FULL_PORT ;;
+            baseline) hp=127.0.0.1:$BASE_PROXY_PORT ;;
           esac
           pid=${cpu_pid[$side]:-}
           [ -n "$pid" ] && t0=$(ticks "$pid")
@@ -169,6 +187,9 @@ fullhead='' fullsep=''
 if [ "$FULL" = 1 ]; then
   fullhead=' full path QPS | full / haproxy | full CPU µs |' fullsep='---:|---:|---:|'
 fi
+if [ -n "$BASELINE" ]; then
+  fullhead="$fullhead baseline QPS | **proxy / baseline** | baseline CPU µs |" fullsep="$fullsep---:|---:|---:|"
+fi
 printf '| shards | mode | threads | direct QPS | haproxy QPS | proxy QPS | haproxy / direct | proxy / direct | **proxy / haproxy** | p50 ms direct | haproxy | proxy | CPU µs a statement: haproxy | proxy |%s\n' "$fullhead"
 printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n' "$fullsep"
 for shards in $SHARDS; do
@@ -177,12 +198,15 @@ for shards in $SHARDS; do
       k=$shards/$mode/$th
       fq=0
       [ "$FULL" = 1 ] && fq=$(mean "${qps[$k/full]}")
-      awk -v s="$shards" -v m="$mode" -v th="$th" -v full="$FULL" -v fq="$fq" \
+      bq=0 bc=0
+      [ -n "$BASELINE" ] && bq=$(mean "${qps[$k/baseline]}") && bc=$(mean "${cpu[$k/baseline]}")
+      awk -v s="$shards" -v m="$mode" -v th="$th" -v full="$FULL" -v fq="$fq" -v base="${BASELINE:+1}" -v bq="$bq" -v bc="$bc" \
         -v dq="$(mean "${qps[$k/direct]}")" -v hq="$(mean "${qps[$k/haproxy]}")" -v pq="$(mean "${qps[$k/proxy]}")" \
         -v dp="$(mean "${p50[$k/direct]}")" -v hp="$(mean "${p50[$k/haproxy]}")" -v pp="$(mean "${p50[$k/proxy]}")" \
         -v hc="$(mean "${cpu[$k/haproxy]}")" -v pc="$(mean "${cpu[$k/proxy]}")" -v fc="$([ "$FULL" = 1 ] && mean "${cpu[$k/full]}" || echo 0)" \
         'BEGIN {printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f | %.1f | %.1f |", s, m, th, dq, hq, pq, hq / dq, pq / dq, pq / hq, dp, hp, pp, hc, pc
           if (full == 1) printf " %.0f | %.2f | %.1f |", fq, fq / hq, fc
+          if (base == 1) printf " %.0f | **%.2f** | %.1f |", bq, pq / bq, bc
           printf "\n"}'
     done
   done

@@ -381,6 +381,18 @@ func TestRelayShapes(t *testing.T) {
 			})
 		}
 	}
+	// Reads the relay does not take, shape or not.
+	for _, q := range []string{
+		"SELECT s FROM relayshapes WHERE id = 1 FOR UPDATE",
+		"SELECT GET_LOCK('relayshapes', 0), RELEASE_LOCK('relayshapes')",
+		"SELECT v FROM kvs WHERE id = 9001 AND v = 'x' FOR UPDATE",
+	} {
+		got := onAndOff(ctx, t, on, off, nil, nil, false, q)
+		got[0].cols, got[1].cols = nil, nil
+		if !reflect.DeepEqual(got[0], got[1]) {
+			t.Errorf("%s\nwith the relay:\n%s\nwithout:\n%s", q, show(got[0]), show(got[1]))
+		}
+	}
 	for _, q := range []string{
 		"SELECT s FROM relayshapes WHERE id = 1",
 		"SELECT s FROM relayshapes WHERE id = 3",

@@ -156,17 +156,20 @@ func (c *classifier) Classify(query string) *Statement {
 	return st
 }
 
-// classifyBytes is Classify of string(query), without making the string
-// when the cache has it.
-func (c *classifier) classifyBytes(query []byte) *Statement {
+// classifyShape is Classify of a shape (see shapeOf), without making the
+// string when the cache has it, and not counted as a statement
+// classified: the caller counts it if it uses it (Relay), and classifies
+// the text otherwise.
+func (c *classifier) classifyShape(shape []byte) *Statement {
 	c.mu.RLock()
-	st, ok := c.cache[string(query)]
+	st, ok := c.cache[string(shape)]
 	c.mu.RUnlock()
 	if ok {
-		c.classified.Add(1)
 		return st
 	}
-	return c.Classify(string(query))
+	st = c.Classify(string(shape))
+	c.classified.Add(^uint64(0)) // Classify counted it
+	return st
 }
 
 func (c *classifier) parse(query string) *Statement {

@@ -159,7 +159,14 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 	}
 	o := &s.relayOp
 	*o = op{kind: opRelay, query: query, args: args, relay: fn}
-	defer func() { *o = op{} }() // nothing of the statement is kept
+	defer func() { // nothing of the statement is kept
+		*o = op{}
+		clear(s.relayLits) // their values are the text's substrings
+		clear(s.relayArgs)
+		if cap(s.relayShape) > maxCachedBytes || cap(s.relayLits) > 256 {
+			s.relayShape, s.relayLits, s.relayArgs = nil, nil, nil // a long statement's
+		}
+	}()
 	shaped := false
 	if len(args) == 0 {
 		// Classified by its shape, with its literals as arguments: the
@@ -171,11 +178,12 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 		shape, lits, ok := shapeOf(query, s.relayShape[:0], s.relayLits[:0])
 		if ok && len(lits) > 0 {
 			s.relayShape, s.relayLits, s.relayArgs = shape, lits, s.relayArgs[:0]
-			if t := s.r.cls.classifyBytes(shape); t.Kind != Unparsed && s.r.argFree(t) {
+			if t := s.r.cls.classifyShape(shape); t.Kind != Unparsed && s.r.argFree(t) {
 				for i := range lits {
 					s.relayArgs = append(s.relayArgs, &lits[i])
 				}
 				o.st, o.args, shaped = t, s.relayArgs, true
+				s.r.cls.classified.Add(1)
 			}
 		}
 	}

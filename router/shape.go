@@ -21,8 +21,9 @@ import (
 // DATE '2024-01-01', ORDER BY 2) stays as written, so the shape's parse
 // reads it as the text's parse does. ok is false for a text with a
 // comment (hints and versioned comments live there), a placeholder or a
-// ':' of its own, or an unclosed quote: the caller classifies the text
-// itself then, as it does when the shape does not parse.
+// ':' of its own, an unclosed quote, a comment marker even in a string,
+// or a text too long for the classifier's cache: the caller classifies
+// the text itself then, as it does when the shape does not parse.
 //
 // The literals route as the literals in the text would (see keyValue),
 // handed to the router as *textLiteral arguments.
@@ -31,7 +32,10 @@ import (
 // caller may keep: a shape that is already in the classifier's cache
 // allocates nothing.
 func shapeOf(query string, out []byte, lits []textLiteral) (shape []byte, _ []textLiteral, ok bool) {
-	if !selectText(query) {
+	if !selectText(query) || len(query) > maxCachedBytes ||
+		// The classifier reads these markers in the whole text, strings
+		// included (see parse), where the shape would not have them.
+		strings.Contains(query, "/*M!") || versionedComment(query) {
 		return nil, nil, false
 	}
 	var prev byte // the last byte written that is not a space
@@ -66,7 +70,7 @@ func shapeOf(query string, out []byte, lits []textLiteral) (shape []byte, _ []te
 			prev, i = query[j-1], j
 		case c == '?' || c == ':' || c == '#' ||
 			c == '-' && i+1 < len(query) && query[i+1] == '-' ||
-			c == '/' && i+1 < len(query) && query[i+1] == '*':
+			c == '/' && i+1 < len(query) && (query[i+1] == '*' || query[i+1] == '/'): // the parser reads // as a comment
 			return nil, nil, false
 		default:
 			out = append(out, c)

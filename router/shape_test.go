@@ -30,6 +30,16 @@ func TestShapeOf(t *testing.T) {
 		{"SELECT 1 # c", "", nil},
 		{"SELECT @a := 1", "", nil},
 		{"SELECT 'unclosed", "", nil},
+		{"SELECT 1 // c", "", nil},
+		{"SELECT * FROM t WHERE note = '/*!50700 x*/'", "", nil},
+		{"SELECT * FROM t WHERE note = '/*M! x*/'", "", nil},
+		{"SELECT * FROM t WHERE a = N'x' OR b = x'0a' OR c = b'01' OR d = _utf8mb4 'y' OR e = @'v'",
+			"SELECT * FROM t WHERE a = N'x' OR b = x'0a' OR c = b'01' OR d = _utf8mb4 'y' OR e = @'v'", []textLiteral{}},
+		{"SELECT a, 2 FROM t ORDER BY a, 2 LIMIT 5, 10", "SELECT a, ? FROM t ORDER BY a, ? LIMIT 5, ?",
+			[]textLiteral{{typ: sqlparser.IntVal, val: "2"}, {typ: sqlparser.IntVal, val: "2"}, {typ: sqlparser.IntVal, val: "10"}}},
+		{"SELECT CAST(x AS CHAR(10)) FROM t WHERE nom = 'é'", "SELECT CAST(x AS CHAR(?)) FROM t WHERE nom = ?",
+			[]textLiteral{{typ: sqlparser.IntVal, val: "10"}, {typ: sqlparser.StrVal, val: "é"}}},
+		{"UPDATE t SET a = 1 WHERE id = 2", "", nil},
 	}
 	for _, tc := range tests {
 		b, lits, ok := shapeOf(tc.q, nil, nil)
@@ -110,7 +120,8 @@ func shapesRouteAsText(t *testing.T, r *Router, queries []string) {
 		}
 		shaped++
 		if text.Kind != tmpl.Kind || !slices.Equal(text.Tables, tmpl.Tables) ||
-			text.LastInsertID != tmpl.LastInsertID || text.RowCount != tmpl.RowCount || text.FoundRows != tmpl.FoundRows {
+			text.LastInsertID != tmpl.LastInsertID || text.RowCount != tmpl.RowCount || text.FoundRows != tmpl.FoundRows ||
+			text.MariaDBComment != tmpl.MariaDBComment || text.VersionedComment != tmpl.VersionedComment || text.Assigns != tmpl.Assigns {
 			t.Errorf("%s\n  shape %s\n  classified %v %v, its text %v %v", q, shape, tmpl.Kind, tmpl.Tables, text.Kind, text.Tables)
 			continue
 		}

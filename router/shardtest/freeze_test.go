@@ -219,7 +219,6 @@ func TestFrozenDemotedPrimaryWrite(t *testing.T) {
 			sh = s
 		}
 	}
-	thaw := freeze(t, pid)
 	type result struct {
 		tr  router.Trace
 		err error
@@ -227,13 +226,17 @@ func TestFrozenDemotedPrimaryWrite(t *testing.T) {
 	wrote := make(chan result, 1)
 	go func() {
 		var tr router.Trace
-		_, err := r.ExecContext(router.WithTrace(ctx, &tr), "UPDATE items SET qty = qty + 1000 WHERE id = ?", id)
+		// SLEEP keeps the write running on the primary until it is
+		// frozen (SLEEP returns 0).
+		_, err := r.ExecContext(router.WithTrace(ctx, &tr), "UPDATE items SET qty = qty + 1000 + SLEEP(3) WHERE id = ?", id)
 		wrote <- result{tr, err}
 	}()
-	// The write must be on the frozen primary before the failover: a
-	// goroutine that starts late on a loaded host would send it to the
-	// new primary, rightly, and the test would prove nothing.
-	waitFor(t, 10*time.Second, "the write to be in flight on the frozen primary", func() bool { return old.InFlight() > 0 })
+	// The write must be on the primary before it freezes, and so before
+	// the failover: frozen first, a goroutine that starts late on a
+	// loaded host would send it to the new primary, rightly, and the
+	// test would prove nothing (it timed out so under CI's race detector).
+	waitFor(t, 10*time.Second, "the write to be in flight on the primary", func() bool { return old.InFlight() > 0 })
+	thaw := freeze(t, pid)
 	waitFor(t, 10*time.Second, "the frozen primary to be found down", set.PrimaryDown)
 	// The failover, as the router sees it: the replica is the primary now.
 	next := sh

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/scalelab/scalelab/internal/profile"
 	"github.com/scalelab/scalelab/machine"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/topology"
@@ -167,14 +168,14 @@ func (m *cpuMeter) begin(i int) {
 		}
 		s.usedAt[k], s.limits[k] = u, l.CPU
 	}
-	s.selfAt = processCPU()
+	s.selfAt = profile.SelfCPU()
 	s.at = time.Now()
 }
 
 func (m *cpuMeter) end(i int) {
 	s := &m.sides[i]
 	s.wall += time.Since(s.at)
-	s.self += processCPU() - s.selfAt
+	s.self += profile.SelfCPU() - s.selfAt
 	if !s.ok {
 		return
 	}

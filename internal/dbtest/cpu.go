@@ -1,9 +1,10 @@
 package dbtest
 
 import (
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scalelab/scalelab/internal/profile"
 )
 
 // ClientCPU starts counting this process's user and system CPU; the
@@ -12,16 +13,8 @@ import (
 // client's CPU is time its servers did not get, so a wall-clock figure
 // reads better beside it.
 func ClientCPU(b *testing.B) func() {
-	start := processCPU()
+	start := profile.SelfCPU()
 	return func() {
-		b.ReportMetric(float64(processCPU()-start)/float64(time.Microsecond)/float64(b.N), "client-cpu-µs/op")
+		b.ReportMetric(float64(profile.SelfCPU()-start)/float64(time.Microsecond)/float64(b.N), "client-cpu-µs/op")
 	}
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

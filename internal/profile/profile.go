@@ -1,5 +1,7 @@
 // Package profile writes a CPU profile of scalelab itself, for the hidden
-// --cpuprofile flags of bench and proxy (read it with go tool pprof).
+// --cpuprofile flags of bench and proxy (read it with go tool pprof), and
+// reads the CPU time the process has used (SelfCPU), for the labs' and the
+// benchmarks' client CPU.
 package profile
 
 import (

@@ -381,34 +381,29 @@ func TestRelayShapes(t *testing.T) {
 			})
 		}
 	}
-	// Reads the relay does not take, shape or not.
-	for _, q := range []string{
-		"SELECT s FROM relayshapes WHERE id = 1 FOR UPDATE",
-		"SELECT GET_LOCK('relayshapes', 0), RELEASE_LOCK('relayshapes')",
-		"SELECT v FROM kvs WHERE id = 9001 AND v = 'x' FOR UPDATE",
+	for _, c := range []struct {
+		q       string
+		relayed bool
+	}{
+		{"SELECT s FROM relayshapes WHERE id = 1", true},
+		{"SELECT s FROM relayshapes WHERE id = 3", true},
+		{"SELECT id FROM relayshapes WHERE s = 'abc'", true},
+		{"SELECT id FROM relayshapes WHERE s = 'it''s'", true},
+		{`SELECT id FROM relayshapes WHERE s = 'a\\b'`, true},
+		{"SELECT id, s FROM relayshapes WHERE id IN (1, 2, 4) ORDER BY id LIMIT 2", true},
+		{"SELECT id FROM relayshapes WHERE s = 18", true},
+		{"SELECT id FROM relayshapes WHERE id = '18abc'", true},
+		{"SELECT id, 5, 'x' FROM relayshapes WHERE id>=2 AND id<=3", true},
+		{"SELECT COUNT(*) FROM relayshapes WHERE id = -1", true},
+		// Reads the relay does not take, shape or not.
+		{"SELECT s FROM relayshapes WHERE id = 1 FOR UPDATE", false},
+		{"SELECT GET_LOCK('relayshapes', 0), RELEASE_LOCK('relayshapes')", false},
+		{"SELECT v FROM kvs WHERE id = 9001 AND v = 'x' FOR UPDATE", false},
 	} {
-		got := onAndOff(ctx, t, on, off, nil, nil, false, q)
+		got := onAndOff(ctx, t, on, off, nil, nil, c.relayed, c.q)
 		got[0].cols, got[1].cols = nil, nil
 		if !reflect.DeepEqual(got[0], got[1]) {
-			t.Errorf("%s\nwith the relay:\n%s\nwithout:\n%s", q, show(got[0]), show(got[1]))
-		}
-	}
-	for _, q := range []string{
-		"SELECT s FROM relayshapes WHERE id = 1",
-		"SELECT s FROM relayshapes WHERE id = 3",
-		"SELECT id FROM relayshapes WHERE s = 'abc'",
-		"SELECT id FROM relayshapes WHERE s = 'it''s'",
-		`SELECT id FROM relayshapes WHERE s = 'a\\b'`,
-		"SELECT id, s FROM relayshapes WHERE id IN (1, 2, 4) ORDER BY id LIMIT 2",
-		"SELECT id FROM relayshapes WHERE s = 18",
-		"SELECT id FROM relayshapes WHERE id = '18abc'",
-		"SELECT id, 5, 'x' FROM relayshapes WHERE id>=2 AND id<=3",
-		"SELECT COUNT(*) FROM relayshapes WHERE id = -1",
-	} {
-		got := onAndOff(ctx, t, on, off, nil, nil, true, q)
-		got[0].cols, got[1].cols = nil, nil
-		if !reflect.DeepEqual(got[0], got[1]) {
-			t.Errorf("%s\nwith the relay:\n%s\nwithout:\n%s", q, show(got[0]), show(got[1]))
+			t.Errorf("%s\nwith the relay:\n%s\nwithout:\n%s", c.q, show(got[0]), show(got[1]))
 		}
 	}
 	var s sql.NullString

@@ -174,13 +174,20 @@ func execReplicated(t *testing.T, f *fixture, count string, stmts ...string) {
 		if err := adminDB(t, f.topo, sh.Primary.HostPort).QueryRow(count).Scan(&want); err != nil {
 			t.Fatal(err)
 		}
-		for _, n := range f.topo.Nodes() {
-			if n.Shard == sh.Name && n.Role == topology.Replica {
-				waitFor(t, n.Name+" to replicate", 30*time.Second, func() bool {
-					var got int
-					return adminDB(t, f.topo, n.Addr).QueryRow(count).Scan(&got) == nil && got == want
-				})
-			}
+		replicasReach(t, f, sh.Name, count, want)
+	}
+}
+
+// replicasReach waits until every replica of shard answers count (a query
+// of one number) with want.
+func replicasReach(t *testing.T, f *fixture, shard, count string, want int) {
+	t.Helper()
+	for _, n := range f.topo.Nodes() {
+		if n.Shard == shard && n.Role == topology.Replica {
+			waitFor(t, n.Name+" to replicate", 30*time.Second, func() bool {
+				var got int
+				return adminDB(t, f.topo, n.Addr).QueryRow(count).Scan(&got) == nil && got == want
+			})
 		}
 	}
 }
@@ -373,14 +380,7 @@ func TestRelayShapes(t *testing.T) {
 	if err != nil || len(tr.Shards) != 1 {
 		t.Fatal(tr.Shards, err)
 	}
-	for _, n := range on.topo.Nodes() {
-		if n.Shard == tr.Shards[0] && n.Role == topology.Replica {
-			waitFor(t, n.Name+" to replicate", 30*time.Second, func() bool {
-				var got int
-				return adminDB(t, on.topo, n.Addr).QueryRow("SELECT COUNT(*) FROM "+on.topo.DatabaseName()+".relayshapes").Scan(&got) == nil && got == 5
-			})
-		}
-	}
+	replicasReach(t, on, tr.Shards[0], "SELECT COUNT(*) FROM "+on.topo.DatabaseName()+".relayshapes", 5)
 	for _, c := range []struct {
 		q       string
 		relayed bool

@@ -321,8 +321,8 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 			return r.runOn(ctx, c) // on the new primary
 		}
 		// Fail at once, naming the node, rather than wait on a dead one.
-		if reason == "" { // the primary went down since pick looked
-			reason = st.Kind.String() + " statements run on the primary"
+		if reason == "" { // pick tells the why of a write only for a trace
+			reason = onPrimary(st.Kind)
 		}
 		if tr != nil {
 			tr.Node, tr.Route, tr.Reason = node.Name, route, reason+"; the primary is down"
@@ -443,8 +443,9 @@ func isWrite(k Kind) bool { return k == Write || k == DDL || k == Other || k == 
 
 // pick chooses the node for a statement and says why. The why is for a
 // trace and for the error of a primary that is down: without a trace, a
-// read on a replica, every statement a proxy relays, is not told why, a
-// string built for nothing.
+// read on a replica, every statement a proxy relays, and a write are not
+// told why, a string built for nothing (runOn builds a write's for its
+// error).
 func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode Consistency, g *gtids, tr *Trace) (*replica.Node, string, string) {
 	primary := set.Primary()
 	switch st.Kind {
@@ -454,10 +455,10 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 		return primary, RoutePrimary, "a locking read (FOR UPDATE, LOCK IN SHARE MODE or a lock function) must run on the primary"
 	case Read:
 	default:
-		if tr == nil && !set.PrimaryDown() {
-			return primary, RoutePrimary, ""
+		if tr == nil {
+			return primary, RoutePrimary, "" // runOn tells it if the primary is down
 		}
-		return primary, RoutePrimary, st.Kind.String() + " statements run on the primary"
+		return primary, RoutePrimary, onPrimary(st.Kind)
 	}
 	if mode == Strong {
 		return primary, RoutePrimary, "consistency strong reads from the primary"
@@ -505,6 +506,9 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 	}
 	return node, RouteReplica, reason
 }
+
+// onPrimary is the why of a statement of kind k on the primary.
+func onPrimary(k Kind) string { return k.String() + " statements run on the primary" }
 
 func balancerSuffix(set *replica.Set) string {
 	if set.Config().Balancer == "" {

@@ -125,6 +125,11 @@ func newClassifier(max int) (*classifier, error) {
 // same text was seen before. Safe for concurrent use.
 func (c *classifier) Classify(query string) *Statement {
 	c.classified.Add(1)
+	return c.classify(query)
+}
+
+// classify is Classify, not counted.
+func (c *classifier) classify(query string) *Statement {
 	if len(query) > maxCachedBytes {
 		// A long statement (a bulk INSERT, a generated OR chain) is rarely
 		// sent twice, and its syntax tree is many times its size: keeping
@@ -167,9 +172,7 @@ func (c *classifier) classifyShape(shape []byte) *Statement {
 	if ok {
 		return st
 	}
-	st = c.Classify(string(shape))
-	c.classified.Add(^uint64(0)) // Classify counted it
-	return st
+	return c.classify(string(shape))
 }
 
 func (c *classifier) parse(query string) *Statement {

@@ -118,22 +118,19 @@ EOF
   haproxy -f "$tmp/haproxy.cfg" -db >"$tmp/haproxy.log" 2>&1 &
   pids+=($!)
   cpu_pid[haproxy]=$!
-  "$sl" proxy --topology "$topo" --listen "127.0.0.1:$PROXY_PORT" --metrics - --threads "$PROXY_THREADS" >"$tmp/proxy.log" 2>&1 &
-  pids+=($!)
-  cpu_pid[proxy]=$!
-  waits="127.0.0.1:$RELAY_PORT 127.0.0.1:$PROXY_PORT"
-  if [ "$FULL" = 1 ]; then
-    "$sl" proxy --topology "$topo" --listen "127.0.0.1:$FULL_PORT" --metrics - --threads "$PROXY_THREADS" --relay=false >"$tmp/full.log" 2>&1 &
+  waits="127.0.0.1:$RELAY_PORT"
+  # proxy_side SIDE BINARY PORT [FLAGS...]: a scalelab proxy as one side.
+  proxy_side() {
+    local side=$1 bin=$2 port=$3
+    shift 3
+    "$bin" proxy --topology "$topo" --listen "127.0.0.1:$port" --metrics - --threads "$PROXY_THREADS" "$@" >"$tmp/$side.log" 2>&1 &
     pids+=($!)
-    cpu_pid[full]=$!
-    waits="$waits 127.0.0.1:$FULL_PORT"
-  fi
-  if [ -n "$BASELINE" ]; then
-    "$BASELINE" proxy --topology "$topo" --listen "127.0.0.1:$BASE_PROXY_PORT" --metrics - --threads "$PROXY_THREADS" >"$tmp/baseline.log" 2>&1 &
-    pids+=($!)
-    cpu_pid[baseline]=$!
-    waits="$waits 127.0.0.1:$BASE_PROXY_PORT"
-  fi
+    cpu_pid[$side]=$!
+    waits="$waits 127.0.0.1:$port"
+  }
+  proxy_side proxy "$sl" "$PROXY_PORT"
+  [ "$FULL" = 1 ] && proxy_side full "$sl" "$FULL_PORT" --relay=false
+  [ -n "$BASELINE" ] && proxy_side baseline "$BASELINE" "$BASE_PROXY_PORT"
   for hp in $waits; do
     for _ in $(seq 100); do
       sb "$hp" 1 --time=0 --events=1 run >/dev/null 2>&1 && break

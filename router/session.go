@@ -167,26 +167,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 			s.relayShape, s.relayLits, s.relayArgs = nil, nil, nil // a long statement's
 		}
 	}()
-	shaped := false
-	if len(args) == 0 {
-		// Classified by its shape, with its literals as arguments: the
-		// bytes sent are the text's all the same. Only a statement of
-		// unsharded tables, whose plan is kept whatever the arguments
-		// (argFree): one of a sharded table would be planned twice a
-		// statement (here and in run), 3 µs each, where a text the cache
-		// holds is planned once.
-		shape, lits, ok := shapeOf(query, s.relayShape[:0], s.relayLits[:0])
-		if ok && len(lits) > 0 {
-			s.relayShape, s.relayLits, s.relayArgs = shape, lits, s.relayArgs[:0]
-			if t := s.r.cls.classifyShape(shape); t.Kind != Unparsed && s.r.argFree(t) {
-				for i := range lits {
-					s.relayArgs = append(s.relayArgs, &lits[i])
-				}
-				o.st, o.args, shaped = t, s.relayArgs, true
-				s.r.cls.classified.Add(1)
-			}
-		}
-	}
+	shaped := len(args) == 0 && s.classifyByShape(o, query)
 	st = s.r.classified(o)
 	// Declined, a shaped statement leaves the caller to classify its text.
 	declined := st
@@ -210,6 +191,30 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 	}
 	s.rowCount = -1 // a read, or a failed statement
 	return st, true, err
+}
+
+// classifyByShape classifies o, a relayed text without arguments, by its
+// shape (see shapeOf), with its literals as arguments, and reports whether
+// it did: the bytes sent are the text's all the same. Only a statement of
+// unsharded tables, whose plan is kept whatever the arguments (argFree):
+// one of a sharded table would be planned twice a statement (in Relay and
+// in run), 3 µs each, where a text the cache holds is planned once.
+func (s *Session) classifyByShape(o *op, query string) bool {
+	shape, lits, ok := shapeOf(query, s.relayShape[:0], s.relayLits[:0])
+	if !ok || len(lits) == 0 {
+		return false
+	}
+	s.relayShape, s.relayLits, s.relayArgs = shape, lits, s.relayArgs[:0]
+	t := s.r.cls.classifyShape(shape)
+	if t.Kind == Unparsed || !s.r.argFree(t) {
+		return false
+	}
+	for i := range lits {
+		s.relayArgs = append(s.relayArgs, &lits[i])
+	}
+	o.st, o.args = t, s.relayArgs
+	s.r.cls.classified.Add(1)
+	return true
 }
 
 // errNotRelayable is a relayed read whose plan no longer sends it

@@ -412,14 +412,14 @@ func (c *leanConn) roundTrip(ctx context.Context, read func() error) error {
 func (c *leanConn) send() error {
 	n := len(c.out) - 4
 	if n < wire.MaxPayload {
-		putHeader(c.out, n, c.seq)
+		wire.PutHeader(c.out, n, c.seq)
 		c.seq++
 		return c.write(c.out)
 	}
 	for p := c.out[4:]; ; {
 		k := min(len(p), wire.MaxPayload)
 		var h [4]byte
-		putHeader(h[:], k, c.seq)
+		wire.PutHeader(h[:], k, c.seq)
 		c.seq++
 		if err := c.write(h[:]); err != nil {
 			return err
@@ -446,10 +446,6 @@ func (c *leanConn) write(b []byte) error {
 		return c.lose(err)
 	}
 	return nil
-}
-
-func putHeader(h []byte, n int, seq byte) {
-	h[0], h[1], h[2], h[3] = byte(n), byte(n>>8), byte(n>>16), seq
 }
 
 // lose marks the connection's state as lost, for good, and returns the

@@ -265,7 +265,7 @@ func (bc *backendConn) readPacket() ([]byte, error) {
 
 func (bc *backendConn) writePacket(seq byte, payload []byte) error {
 	b := make([]byte, 4, 4+len(payload))
-	b[0], b[1], b[2], b[3] = byte(len(payload)), byte(len(payload)>>8), byte(len(payload)>>16), seq
+	wire.PutHeader(b, len(payload), seq)
 	_, err := bc.Write(append(b, payload...))
 	return err
 }

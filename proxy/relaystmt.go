@@ -188,7 +188,7 @@ func (c *clientConn) relayExecute(p []byte) (handled bool, err error) {
 	if size >= wire.MaxPayload {
 		return false, nil
 	}
-	rr.packet[0], rr.packet[1], rr.packet[2] = byte(size), byte(size>>8), byte(size>>16)
+	wire.PutHeader(rr.packet, size, 0) // the client's sequence number, 0
 	return c.relayRun(rr, pd.PrepareStmt, args)
 }
 

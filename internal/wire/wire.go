@@ -31,6 +31,12 @@ const (
 	MaxPayload = 1<<24 - 1
 )
 
+// PutHeader writes a packet's header, its payload's length n (at most
+// MaxPayload) and its sequence number, into h[:4].
+func PutHeader(h []byte, n int, seq byte) {
+	h[0], h[1], h[2], h[3] = byte(n), byte(n>>8), byte(n>>16), seq
+}
+
 // Lenenc reads a length-encoded integer at the start of b: its value, its
 // size in bytes, and false when b is cut short or does not start with one
 // (0xfb, a NULL, or 0xff).

@@ -105,3 +105,15 @@ func TestParseHandshake(t *testing.T) {
 		}
 	}
 }
+
+func TestPutHeader(t *testing.T) {
+	h := make([]byte, 4)
+	PutHeader(h, MaxPayload, 7)
+	if want := []byte{0xff, 0xff, 0xff, 7}; string(h) != string(want) {
+		t.Errorf("got % x, want % x", h, want)
+	}
+	PutHeader(h, 0x030201, 0)
+	if want := []byte{1, 2, 3, 0}; string(h) != string(want) {
+		t.Errorf("got % x, want % x", h, want)
+	}
+}

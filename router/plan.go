@@ -188,6 +188,13 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st.Assigns {
+		// Refused in every topology: even with one shard, the statement
+		// runs on one of many connections (a replica's, a pooled one),
+		// the session's next statement reads the variable on another,
+		// and the pooled connection keeps it for another client.
+		return nil, unsupported("assignment to a user variable (:= or SELECT … INTO @v)", "it would set the variable on one pooled connection only; select the value, then SET @v to it, which the router keeps on every connection of the session")
+	}
 	if !r.vs.sharded() {
 		return &plan{Type: PlanUnsharded, Shards: []int{home}}, nil
 	}
@@ -261,9 +268,6 @@ func (r *Router) refuseOneShardOnly(st *Statement) error {
 		// MariaDB and MySQL number their versions differently: the parser
 		// cannot know whether the server will run it.
 		return unsupported("versioned executable comment /*!NNNNN … */", "the router cannot tell whether the server runs it; write it as plain SQL")
-	}
-	if st.Assigns {
-		return unsupported("assignment to a user variable (:= or SELECT … INTO @v)", "it would set the variable on one pooled connection only; select the value, then SET @v to it, which the router keeps on every connection of the session")
 	}
 	switch ast := st.AST.(type) {
 	case nil, *sqlparser.OtherAdmin:

@@ -506,3 +506,67 @@ func TestViewTransactionReadsItsWrites(t *testing.T) {
 		t.Errorf("the read neither waited for the commit's GTID nor fell back to the primary: route %s: %s", tr.Route, tr.Reason)
 	}
 }
+
+// TestVariableAssignmentRefused checks that a statement assigning a user
+// variable (:= or SELECT … INTO @v) is refused on a topology of one shard
+// too: it would run on one of the pooled connections, the session's next
+// read would look on another, and the pooled connection would keep the
+// value for whichever client took it next.
+func TestVariableAssignmentRefused(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	if _, err := s.ExecContext(ctx, "SET @v = 1"); err != nil {
+		t.Fatal(err)
+	}
+	assigning := []string{
+		"SELECT @v := 7",
+		"SELECT @v := v FROM kv WHERE k = 1",
+		"SELECT k, (@v := @v + 1) AS n FROM kv",
+		"SELECT v INTO @v FROM kv WHERE k = 1",
+		"SELECT 7, 8 INTO @v, @w",
+		"SELECT k FROM kv WHERE k = 1 INTO @v",
+		"SELECT k FROM kv WHERE k IN (SELECT @v := 7)",
+		"UPDATE kv SET v = (@v := v + 1) WHERE k = 1",
+	}
+	for _, q := range assigning {
+		for _, on := range []struct {
+			name string
+			run  func() error
+		}{
+			{"session", func() error { _, err := s.ExecContext(ctx, q); return err }},
+			{"pooled", func() error { _, err := r.ExecContext(ctx, q); return err }},
+			{"transaction", func() error {
+				if _, err := s.ExecContext(ctx, "BEGIN"); err != nil {
+					return err
+				}
+				defer s.ExecContext(ctx, "ROLLBACK")
+				_, err := s.ExecContext(ctx, q)
+				return err
+			}},
+		} {
+			if err := on.run(); !errors.Is(err, router.ErrUnsupported) {
+				t.Errorf("%s, %s: got %v, want ErrUnsupported", on.name, q, err)
+			}
+		}
+	}
+	// Nothing ran: the session's variable is its own on every node, and
+	// no pooled connection has one.
+	for i := 0; i < 6; i++ {
+		var v int64
+		if err := s.GetContext(ctx, &v, "SELECT @v"); err != nil || v != 1 {
+			t.Fatalf("SELECT @v in the session: got %d, %v; want 1", v, err)
+		}
+		var w sql.NullInt64
+		if err := r.GetContext(ctx, &w, "SELECT @v"); err != nil || w.Valid {
+			t.Fatalf("SELECT @v on the pooled router: got %v, %v; want NULL", w, err)
+		}
+	}
+	// A comparison is no assignment.
+	var n int64
+	if err := s.GetContext(ctx, &n, "SELECT COUNT(*) FROM kv WHERE v = @v"); err != nil {
+		t.Fatalf("a read that compares with @v: %v", err)
+	}
+}

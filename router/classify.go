@@ -85,6 +85,13 @@ type Statement struct {
 	// statement, which a Session answers from its own statements, or
 	// refuses (see Session).
 	LastInsertID, RowCount, FoundRows bool
+	// Sticky is true when the statement makes state of the connection
+	// that runs it that the router does not keep itself: a named lock
+	// (GET_LOCK and the other locking functions), a temporary table,
+	// LOCK TABLES, a HANDLER, an SQL-level prepared statement. A Session
+	// that runs one keeps its own connections from then on (see Session);
+	// the pooled Router refuses it.
+	Sticky bool
 	// MariaDBComment and VersionedComment are true when the text holds
 	// /*M! … */ or a /*!NNNNN … */ from 5.7 on (see versionedComment).
 	MariaDBComment, VersionedComment bool
@@ -180,10 +187,10 @@ func (c *classifier) parse(query string) *Statement {
 	mariaDB, versioned := strings.Contains(query, "/*M!"), versionedComment(query)
 	ast, err := c.parser.Parse(query)
 	if err != nil {
-		return &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned}
+		return &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(query)}
 	}
 	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast), Assigns: assignsVariable(ast),
-		MariaDBComment: mariaDB, VersionedComment: versioned}
+		MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: sticky(ast, query)}
 	st.LastInsertID, st.RowCount, st.FoundRows = sessionCalls(ast)
 	switch s := ast.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
@@ -238,6 +245,41 @@ func locks(ast sqlparser.Statement) bool {
 		}
 		return false
 	})
+}
+
+// sticky reports whether a statement, text parsed as ast, makes state of its connection that
+// the router does not keep (see Statement.Sticky).
+func sticky(ast sqlparser.Statement, text string) bool {
+	switch n := ast.(type) {
+	case *sqlparser.OtherAdmin:
+		return stickyText(text) // DO, HANDLER, …: the parser keeps no more
+	case *sqlparser.CreateTable:
+		return n.Temp
+	case *sqlparser.DropTable:
+		return n.Temp
+	case *sqlparser.LockTables, *sqlparser.UnlockTables, *sqlparser.PrepareStmt, *sqlparser.ExecuteStmt, *sqlparser.DeallocateStmt:
+		return true
+	}
+	return anyNode(ast, func(node sqlparser.SQLNode) bool {
+		_, ok := node.(*sqlparser.LockingFunc)
+		return ok
+	})
+}
+
+// stickyText is sticky for a text the parser does not read, by its first
+// words and its calls of the locking functions (GET_LOCK, RELEASE_LOCK,
+// IS_USED_LOCK, RELEASE_ALL_LOCKS, …). It may say so of a text that only
+// names one in a string: a Session then keeps its own connections for
+// nothing worse than their cost.
+func stickyText(text string) bool {
+	shape := statementShape(text)
+	for _, p := range []string{"LOCK ", "UNLOCK ", "HANDLER ", "PREPARE", "EXECUTE", "DEALLOCATE ", "CREATE TEMPORARY", "DROP TEMPORARY", "BACKUP LOCK"} {
+		if strings.HasPrefix(shape, p) || shape == strings.TrimSpace(p) {
+			return true
+		}
+	}
+	upper := strings.ToUpper(text)
+	return strings.Contains(upper, "_LOCK(") || strings.Contains(upper, "_LOCKS(") || strings.Contains(upper, "_LOCK (") || strings.Contains(upper, "_LOCKS (")
 }
 
 // anyNode reports whether match holds for n or any node below it; the

@@ -114,6 +114,50 @@ func BenchmarkClassifyUncached(b *testing.B) {
 	}
 }
 
+// TestSticky checks which statements make state of their connection that a
+// Session must keep its own connection for, parsed or not.
+func TestSticky(t *testing.T) {
+	c, err := newClassifier(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		sql  string
+		want bool
+	}{
+		{"SELECT GET_LOCK('a', 1)", true},
+		{"select release_lock('a')", true},
+		{"SELECT RELEASE_ALL_LOCKS()", true},
+		{"SELECT IS_USED_LOCK('a') = CONNECTION_ID()", true},
+		{"DO GET_LOCK('a', 0)", true},
+		{"SELECT id FROM t WHERE id IN (SELECT GET_LOCK('a', 0))", true},
+		{"CREATE TEMPORARY TABLE tmp (id INT)", true},
+		{"create temporary table tmp select * from t", true},
+		{"DROP TEMPORARY TABLE tmp", true},
+		{"LOCK TABLES t READ", true},
+		{"UNLOCK TABLES", true},
+		{"PREPARE s FROM 'SELECT 1'", true},
+		{"EXECUTE s", true},
+		{"DEALLOCATE PREPARE s", true},
+		{"HANDLER t OPEN", true},
+		{"/* c */ handler t read first", true},
+		{"BACKUP LOCK t", true},
+		{"SELECT GET_LOCK('a', 1) FROM DUAL WHERE 1 LIMIT ROWS EXAMINED 5", true},
+		{"SELECT * FROM t WHERE id = 1 FOR UPDATE", false},
+		{"SELECT 'GET_LOCK' FROM t", false},
+		{"CREATE TABLE tmp (id INT)", false},
+		{"DROP TABLE tmp", false},
+		{"SELECT * FROM locks", false},
+		{"SET @v = 1", false},
+		{"INSERT INTO t VALUES (1)", false},
+	}
+	for _, tc := range tests {
+		if got := c.Classify(tc.sql).Sticky; got != tc.want {
+			t.Errorf("%s: sticky %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+}
+
 // TestLongStatementsAreNotCached: a long statement's syntax tree is not
 // kept after it ran.
 func TestLongStatementsAreNotCached(t *testing.T) {

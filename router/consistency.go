@@ -52,6 +52,15 @@ func (r *Router) With(c Consistency) *View {
 		c = r.cfg.Consistency
 	}
 	return &View{r: r, mode: c, statements: statements{do: func(ctx context.Context, o *op) error {
+		if st := r.classified(o); st.Sticky {
+			// A lock or a temporary table would stay with one pooled
+			// connection, for whichever client takes it next. A refusal
+			// of the statement itself comes first.
+			if _, err := r.planStatement(st, o.args); err != nil {
+				return err
+			}
+			return fmt.Errorf("%w: %.60s makes state of one connection (a named lock, a temporary table, LOCK TABLES, PREPARE)", ErrNeedsSession, o.query)
+		}
 		return r.run(ctx, &env{g: &r.gtids, on: pooled, mode: c}, o)
 	}}}
 }

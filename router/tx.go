@@ -48,9 +48,14 @@ type Tx struct {
 	order  []int           // shards in the order the transaction reached them
 	writer int             // the shard that was written, or -1
 	done   bool
-	// replay is the session state (USE, SET) a new branch's connection
-	// gets before its BEGIN; nil outside a Session.
-	replay func() []string
+	// pin, in a Session, gives the session's own connection to a node
+	// while it keeps them (nil when it does not): a branch begins on it
+	// and leaves it to the session at the end.
+	pin func(ctx context.Context, node *replica.Node) (*sqlx.Conn, error)
+	// dirty is set once a statement of the Tx itself set connection
+	// state (SET, or a Sticky one): its branches' connections are closed
+	// at the end, never handed back to the pools with that state.
+	dirty bool
 	// savepoints are the transaction's savepoints, oldest first.
 	savepoints []string
 }
@@ -61,6 +66,10 @@ type txPart struct {
 	conn    *sqlx.Conn
 	tx      *sqlx.Tx
 	release func()
+	// pinned is true when conn is a Session's own (Tx.pin): the end of
+	// the transaction leaves it open. dirty is true when conn carries
+	// session state but is not the session's: the end closes it.
+	pinned, dirty bool
 	// since is how many of the transaction's savepoints existed when the
 	// branch began: it holds only the later ones.
 	since int
@@ -81,23 +90,28 @@ func (t *Tx) part(i int) (*txPart, error) {
 	}
 	set := t.sets[i]
 	node := set.Primary()
-	conn, err := node.DB.Connx(t.ctx)
+	var conn *sqlx.Conn
+	var err error
+	if t.pin != nil {
+		conn, err = t.pin(t.ctx, node)
+	}
+	pinned := conn != nil
+	if !pinned && err == nil {
+		conn, err = node.DB.Connx(t.ctx)
+	}
 	if err != nil {
 		set.Fail(node, err)
 		return nil, fmt.Errorf("router: begin on %s: %w", node.Name, err)
-	}
-	if t.replay != nil {
-		if err := replay(t.ctx, conn, node, t.replay()); err != nil {
-			return nil, err
-		}
 	}
 	tx, err := conn.BeginTxx(t.ctx, t.opts)
 	if err != nil {
-		conn.Close()
+		if !pinned {
+			conn.Close()
+		}
 		set.Fail(node, err)
 		return nil, fmt.Errorf("router: begin on %s: %w", node.Name, err)
 	}
-	p := &txPart{set: set, conn: conn, tx: tx, release: node.Acquire(), since: len(t.savepoints)}
+	p := &txPart{set: set, conn: conn, tx: tx, release: node.Acquire(), since: len(t.savepoints), pinned: pinned}
 	t.parts[i] = p
 	t.order = append(t.order, i)
 	return p, nil
@@ -141,9 +155,16 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 		return t.savepoint(ctx, st)
 	}
 	if st.Kind == SessionState {
-		// Session state holds on every branch, and on those to come (the
-		// Session replays it).
+		// A Tx outside a Session (a Session handles SET and USE itself):
+		// the state holds on every branch, whose connections it keeps
+		// from the pools.
+		t.dirty = true
 		return t.applyAll(ctx, o.query)
+	}
+	if st.Sticky && t.pin == nil {
+		// A lock or temporary table of the Tx's connection lasts as long
+		// as the Tx: the connection is closed at its end.
+		t.dirty = true
 	}
 	switch {
 	case t.sets == nil:
@@ -246,10 +267,23 @@ func (t *Tx) finish(commit bool) error {
 			err = captureGTID(t.ctx, p.set, p.set.Primary(), p.conn, t.g)
 		}
 		errs = append(errs, err)
-		p.conn.Close()
-		p.release()
+		t.leave(p)
 	}
 	return errors.Join(errs...)
+}
+
+// leave ends branch p's hold on its connection: a Session's own stays
+// open for the session, one with state of the transaction's is closed,
+// and the rest go back to the pool.
+func (t *Tx) leave(p *txPart) {
+	switch {
+	case p.pinned:
+	case p.dirty || t.dirty:
+		discard(p.conn)
+	default:
+		p.conn.Close()
+	}
+	p.release()
 }
 
 // applyAll runs a session statement on every branch.
@@ -307,8 +341,7 @@ func (t *Tx) savepoint(ctx context.Context, st *Statement) error {
 			if err := p.tx.Rollback(); err != nil {
 				return fmt.Errorf("router: %s on shard %s: %w", st.Text, p.set.Shard, err)
 			}
-			p.conn.Close()
-			p.release()
+			t.leave(p)
 			delete(t.parts, i)
 			t.order = slices.DeleteFunc(t.order, func(x int) bool { return x == i })
 			if t.writer == i {

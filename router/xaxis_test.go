@@ -570,3 +570,143 @@ func TestVariableAssignmentRefused(t *testing.T) {
 		t.Fatalf("a read that compares with @v: %v", err)
 	}
 }
+
+// TestConnectionStateStaysWithSession checks the state a statement makes on
+// the connection that runs it and that the router does not keep itself
+// (named locks, temporary tables) and the session state that a transaction
+// carries: each stays with its session, never reaches another client
+// through the pools, and is there for the session's next statements.
+func TestConnectionStateStaysWithSession(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	one := func(q interface {
+		GetContext(context.Context, any, string, ...any) error
+	}, query string) sql.NullInt64 {
+		t.Helper()
+		var v sql.NullInt64
+		if err := q.GetContext(ctx, &v, query); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return v
+	}
+	exec := func(s *router.Session, queries ...string) {
+		t.Helper()
+		for _, q := range queries {
+			if _, err := s.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	s, other := r.NewSession(), r.NewSession()
+	defer other.Close()
+
+	// A named lock is the session's until it releases it.
+	if v := one(s, "SELECT GET_LOCK('scalelab_t1', 5)"); v.Int64 != 1 {
+		t.Fatalf("GET_LOCK: %v", v)
+	}
+	for i := 0; i < 3; i++ {
+		if v := one(s, "SELECT IS_USED_LOCK('scalelab_t1') = CONNECTION_ID()"); v.Int64 != 1 {
+			t.Fatalf("the lock is not held by the session's connection (%v)", v)
+		}
+		if v := one(other, "SELECT GET_LOCK('scalelab_t1', 0)"); v.Int64 != 0 {
+			t.Fatalf("another session took the session's lock: GET_LOCK gave %v", v)
+		}
+	}
+	before := r.Stats()
+	if v := one(s, "SELECT v FROM kv WHERE k = 1"); !v.Valid {
+		t.Fatal("no row")
+	}
+	if got := r.Stats().Nodes["0/primary"] - before.Nodes["0/primary"]; got != 1 {
+		t.Errorf("a read of a session holding a lock: the primary served %d, want 1", got)
+	}
+
+	// A temporary table is the session's, and its reads find it.
+	exec(s, "CREATE TEMPORARY TABLE scalelab_tmp (id INT PRIMARY KEY)", "INSERT INTO scalelab_tmp VALUES (1), (2)")
+	for i := 0; i < 3; i++ {
+		if v := one(s, "SELECT COUNT(*) FROM scalelab_tmp"); v.Int64 != 2 {
+			t.Fatalf("the session's temporary table has %v rows, want 2", v)
+		}
+		var n int64
+		if err := other.GetContext(ctx, &n, "SELECT COUNT(*) FROM scalelab_tmp FOR UPDATE"); err == nil {
+			t.Fatalf("another session reads the session's temporary table (%d rows)", n)
+		}
+	}
+
+	// A lock taken in a transaction outlives it, as on a connection.
+	exec(s, "BEGIN")
+	if v := one(s, "SELECT GET_LOCK('scalelab_t2', 5)"); v.Int64 != 1 {
+		t.Fatalf("GET_LOCK in a transaction: %v", v)
+	}
+	exec(s, "UPDATE kv SET v = v WHERE k = 1", "COMMIT")
+	if v := one(other, "SELECT GET_LOCK('scalelab_t2', 0)"); v.Int64 != 0 {
+		t.Fatalf("after COMMIT another session took the lock: GET_LOCK gave %v", v)
+	}
+	if v := one(s, "SELECT RELEASE_LOCK('scalelab_t2')"); v.Int64 != 1 {
+		t.Fatalf("RELEASE_LOCK: %v, want 1", v)
+	}
+
+	// Closing the session ends its connections, and its locks with them.
+	s.Close()
+	if v := one(other, "SELECT GET_LOCK('scalelab_t1', 5)"); v.Int64 != 1 {
+		t.Fatalf("after the session closed, GET_LOCK gave %v", v)
+	}
+	exec(other, "DO RELEASE_LOCK('scalelab_t1')")
+
+	// Session state set before or inside a transaction stays with the
+	// session after it.
+	noLeak := func(what string) {
+		t.Helper()
+		for i := 0; i < 4; i++ {
+			for _, q := range []string{"SELECT @scalelab_v FROM kv WHERE k = 1 FOR UPDATE", "SELECT @scalelab_v"} {
+				if v := one(r, q); v.Valid {
+					t.Fatalf("%s: the pooled router's %s gave %v, want NULL", what, q, v)
+				}
+			}
+		}
+	}
+	before1 := r.NewSession()
+	defer before1.Close()
+	exec(before1, "SET @scalelab_v = 7", "BEGIN", "UPDATE kv SET v = v WHERE k = 1", "COMMIT")
+	noLeak("SET before a transaction")
+	if v := one(before1, "SELECT @scalelab_v"); v.Int64 != 7 {
+		t.Fatalf("the session lost its variable: %v", v)
+	}
+	inside := r.NewSession()
+	defer inside.Close()
+	exec(inside, "BEGIN", "UPDATE kv SET v = v WHERE k = 1", "SET @scalelab_v = 9")
+	if v := one(inside, "SELECT @scalelab_v"); v.Int64 != 9 {
+		t.Fatalf("a transaction does not see the variable it set: %v", v)
+	}
+	exec(inside, "COMMIT")
+	noLeak("SET inside a transaction")
+	for i := 0; i < 4; i++ {
+		if v := one(inside, "SELECT @scalelab_v"); v.Int64 != 9 {
+			t.Fatalf("the session lost the variable it set in a transaction: %v", v)
+		}
+	}
+	exec(inside, "BEGIN", "SET @scalelab_v = 10", "ROLLBACK")
+	if v := one(inside, "SELECT @scalelab_v"); v.Int64 != 10 {
+		t.Fatalf("a SET in a rolled-back transaction holds on a server: got %v, want 10", v)
+	}
+	tx, err := r.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"UPDATE kv SET v = v WHERE k = 1", "SET @scalelab_v = 11"} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			t.Fatalf("Tx: %s: %v", q, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	noLeak("SET in a Tx of the pooled router")
+
+	// The pooled router has no session to keep such state in.
+	for _, q := range []string{"SELECT GET_LOCK('scalelab_t3', 0)", "CREATE TEMPORARY TABLE scalelab_tmp2 (id INT)", "LOCK TABLES kv READ"} {
+		if _, err := r.ExecContext(ctx, q); !errors.Is(err, router.ErrNeedsSession) {
+			t.Errorf("pooled router, %s: got %v, want ErrNeedsSession", q, err)
+		}
+	}
+}

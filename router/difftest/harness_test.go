@@ -324,7 +324,9 @@ func (e *env) sortKey(ctx context.Context, v any) (string, error) {
 }
 
 // check runs q on both sides and compares the answers; detail says how
-// they differ. A refusal must be router.ErrUnsupported.
+// they differ. A refusal must be router.ErrUnsupported, or
+// router.ErrNeedsSession for a statement that makes state of its
+// connection (e.router is the pooled router).
 func (e *env) check(ctx context.Context, q string, o cmpOpts) (verdict, string) {
 	want, wantTypes, wantRaw, err := query(ctx, e.single, q)
 	if err != nil {
@@ -334,7 +336,7 @@ func (e *env) check(ctx context.Context, q string, o cmpOpts) (verdict, string) 
 	// send no sort keys once the first run showed no text is compared).
 	for run, prefix := range []string{"", "on its second run: "} {
 		got, gotTypes, gotRaw, err := query(ctx, e.r, q)
-		if errors.Is(err, router.ErrUnsupported) && run == 0 {
+		if (errors.Is(err, router.ErrUnsupported) || errors.Is(err, router.ErrNeedsSession)) && run == 0 {
 			return refused, err.Error()
 		}
 		var me *mysql.MySQLError

@@ -1,0 +1,73 @@
+package proxy_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/proxy"
+)
+
+// TestConnectionStateThroughProxy checks, with a real driver in text and
+// in server-side prepared statements, that a client's named lock and
+// temporary table stay its own: another client cannot take the lock or
+// read the table, and the client's own later statements find both.
+func TestConnectionStateThroughProxy(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	ctx := context.Background()
+	for _, prepared := range []bool{false, true} {
+		name := map[bool]string{false: "text", true: "prepared"}[prepared]
+		db := f.open(t, func(c *mysql.Config) { c.InterpolateParams = !prepared })
+		a, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		one := func(c interface {
+			QueryRowContext(context.Context, string, ...any) *sql.Row
+		}, q string, args ...any) int64 {
+			t.Helper()
+			var v int64
+			if err := c.QueryRowContext(ctx, q, args...).Scan(&v); err != nil {
+				t.Fatalf("%s: %s: %v", name, q, err)
+			}
+			return v
+		}
+		lock := "scalelab_proxy_" + name
+		if v := one(a, "SELECT GET_LOCK(?, 5)", lock); v != 1 {
+			t.Fatalf("%s: GET_LOCK gave %d", name, v)
+		}
+		for i := 0; i < 3; i++ {
+			if v := one(b, "SELECT GET_LOCK(?, 0)", lock); v != 0 {
+				t.Fatalf("%s: another client took the lock: GET_LOCK gave %d", name, v)
+			}
+			if v := one(a, "SELECT IS_USED_LOCK(?) = CONNECTION_ID()", lock); v != 1 {
+				t.Fatalf("%s: the lock is not the client's own connection's", name)
+			}
+		}
+		if _, err := a.ExecContext(ctx, "CREATE TEMPORARY TABLE scalelab_ptmp (id INT PRIMARY KEY)"); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := a.ExecContext(ctx, "INSERT INTO scalelab_ptmp VALUES (?), (?)", 1, 2); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for i := 0; i < 3; i++ {
+			if v := one(a, "SELECT COUNT(*) FROM scalelab_ptmp WHERE id > ?", 0); v != 2 {
+				t.Fatalf("%s: the client's temporary table has %d rows, want 2", name, v)
+			}
+			var n int64
+			if err := b.QueryRowContext(ctx, "SELECT COUNT(*) FROM scalelab_ptmp").Scan(&n); err == nil {
+				t.Fatalf("%s: another client reads the temporary table (%d rows)", name, n)
+			}
+		}
+		if v := one(a, "SELECT RELEASE_LOCK(?)", lock); v != 1 {
+			t.Fatalf("%s: RELEASE_LOCK gave %d, want 1", name, v)
+		}
+		a.Close()
+		b.Close()
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/scalelab/scalelab/internal/units"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/shard"
+	"github.com/scalelab/scalelab/topology"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -77,6 +78,38 @@ type op struct {
 	res     sql.Result
 	rows    *sql.Rows
 	relay   func(ctx context.Context, node *replica.Node) error
+	// planned, when set, is the statement's plan that Relay made to
+	// decide, which run takes instead of planning again while the
+	// routing schema and topology are still those it was made over.
+	planned planned
+}
+
+// planned is a plan with what it was made over.
+type planned struct {
+	p       *plan
+	version uint64
+	topo    *topology.Topology
+}
+
+// planFor plans st with o's arguments, and keeps the plan in o for run.
+func (r *Router) planFor(o *op, st *Statement) (*plan, error) {
+	v, topo := r.vs.version.Load(), r.topo.Load()
+	p, err := r.planStatement(st, o.args)
+	if err == nil && v%2 == 0 {
+		o.planned = planned{p: p, version: v, topo: topo}
+	}
+	return p, err
+}
+
+// take returns the plan kept in o if the routing schema and topology are
+// still those it was made over, and forgets it: a retry plans anew.
+func (r *Router) take(o *op) *plan {
+	k := o.planned
+	o.planned = planned{}
+	if k.p == nil || r.vs.version.Load() != k.version || r.topo.Load() != k.topo {
+		return nil
+	}
+	return k.p
 }
 
 // statements gives a type the database/sql and sqlx statement methods,
@@ -195,7 +228,10 @@ func (r *Router) run(ctx context.Context, e *env, o *op) error {
 	}
 	var until time.Time
 	for {
-		p, err := r.planStatement(st, o.args)
+		p, err := r.take(o), error(nil)
+		if p == nil {
+			p, err = r.planStatement(st, o.args)
+		}
 		if err != nil {
 			return err
 		}

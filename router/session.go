@@ -188,7 +188,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 	if st.Kind != Read || st.AST == nil || st.LastInsertID || st.RowCount || st.FoundRows || st.Sticky {
 		return declined, false, nil
 	}
-	p, err := s.r.planStatement(st, o.args)
+	p, err := s.r.planFor(o, st) // run takes this plan, not planning again
 	if err != nil || p.Queries != nil || p.Sequence != "" || len(p.Shards) != 1 {
 		return declined, false, nil // Run reports the error
 	}

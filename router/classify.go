@@ -1,6 +1,7 @@
 package router
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -240,46 +241,80 @@ func locks(ast sqlparser.Statement) bool {
 			return n.Lock != sqlparser.NoLock
 		case *sqlparser.Union:
 			return n.Lock != sqlparser.NoLock
-		case *sqlparser.LockingFunc:
-			return true
 		}
-		return false
+		return lockFunc(node)
 	})
 }
 
-// sticky reports whether a statement, text parsed as ast, makes state of its connection that
-// the router does not keep (see Statement.Sticky).
+// sticky reports whether a statement, text parsed as ast, makes state
+// of its connection that the router does not keep (see Statement.Sticky).
 func sticky(ast sqlparser.Statement, text string) bool {
 	switch n := ast.(type) {
 	case *sqlparser.OtherAdmin:
-		return stickyText(text) // DO, HANDLER, …: the parser keeps no more
+		return stickyText(text) // DO, HANDLER, XA, …: the parser keeps no more
 	case *sqlparser.CreateTable:
 		return n.Temp
 	case *sqlparser.DropTable:
 		return n.Temp
+	case *sqlparser.Flush:
+		return n.WithLock || n.ForExport
 	case *sqlparser.LockTables, *sqlparser.UnlockTables, *sqlparser.PrepareStmt, *sqlparser.ExecuteStmt, *sqlparser.DeallocateStmt:
 		return true
 	}
-	return anyNode(ast, func(node sqlparser.SQLNode) bool {
-		_, ok := node.(*sqlparser.LockingFunc)
-		return ok
-	})
+	return anyNode(ast, lockFunc)
+}
+
+// lockFuncs are the functions of named locks, which a connection holds.
+var lockFuncs = []string{"get_lock", "release_lock", "release_all_locks", "is_used_lock", "is_free_lock"}
+
+// lockFunc reports whether n calls a function of named locks: as the
+// parser reads one, or spelled so that it does not (`GET_LOCK`(…)).
+func lockFunc(n sqlparser.SQLNode) bool {
+	switch f := n.(type) {
+	case *sqlparser.LockingFunc:
+		return true
+	case *sqlparser.FuncExpr:
+		return f.Qualifier.IsEmpty() && slices.Contains(lockFuncs, f.Name.Lowered())
+	}
+	return false
+}
+
+// stickyPrefixes are the first words of statements that make state of
+// their connection, for texts the parser does not read.
+var stickyPrefixes = []string{
+	"LOCK ", "UNLOCK ", "HANDLER ", "PREPARE ", "EXECUTE ", "DEALLOCATE ", "DROP PREPARE ",
+	"CREATE TEMPORARY ", "CREATE OR REPLACE TEMPORARY ", "DROP TEMPORARY ",
+	"BACKUP ", "XA ", "SET ROLE ", "FLUSH TABLES WITH READ LOCK", "FLUSH TABLE WITH READ LOCK",
 }
 
 // stickyText is sticky for a text the parser does not read, by its first
-// words and its calls of the locking functions (GET_LOCK, RELEASE_LOCK,
-// IS_USED_LOCK, RELEASE_ALL_LOCKS, …). It may say so of a text that only
-// names one in a string: a Session then keeps its own connections for
-// nothing worse than their cost.
+// words and its calls of the functions of named locks. It may say so of
+// a text that only names one in a string: a Session then keeps its own
+// connections for nothing worse than their cost.
 func stickyText(text string) bool {
-	shape := statementShape(text)
-	for _, p := range []string{"LOCK ", "UNLOCK ", "HANDLER ", "PREPARE", "EXECUTE", "DEALLOCATE ", "CREATE TEMPORARY", "DROP TEMPORARY", "BACKUP LOCK"} {
-		if strings.HasPrefix(shape, p) || shape == strings.TrimSpace(p) {
+	lead := leadingWords(text, 6) + " "
+	for _, p := range stickyPrefixes {
+		if strings.HasPrefix(lead, p) {
 			return true
 		}
 	}
-	upper := strings.ToUpper(text)
-	return strings.Contains(upper, "_LOCK(") || strings.Contains(upper, "_LOCKS(") || strings.Contains(upper, "_LOCK (") || strings.Contains(upper, "_LOCKS (")
+	if strings.Contains(lead, " FOR EXPORT ") && strings.HasPrefix(lead, "FLUSH ") {
+		return true
+	}
+	upper := strings.ToUpper(strings.ReplaceAll(text, "`", ""))
+	for _, f := range lockFuncs {
+		for rest := upper; ; {
+			i := strings.Index(rest, strings.ToUpper(f))
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(f):]
+			if strings.HasPrefix(strings.TrimLeft(rest, " \t\r\n"), "(") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // anyNode reports whether match holds for n or any node below it; the

@@ -389,6 +389,21 @@ func (r *Router) namesShardedTable(text string) string {
 // upper-cased ("CHECKSUM TABLE", "EXECUTE IMMEDIATE"), after any leading
 // comments.
 func statementShape(text string) string {
+	f := strings.Fields(leadingWords(text, 2))
+	switch {
+	case len(f) == 0:
+		return ""
+	case f[0] == "PREPARE":
+		return "PREPARE"
+	case f[0] == "EXECUTE" && (len(f) == 1 || f[1] != "IMMEDIATE"):
+		return "EXECUTE"
+	}
+	return strings.Join(f, " ")
+}
+
+// leadingWords is up to n first words of text, upper-cased and joined by
+// one space, after any leading comments.
+func leadingWords(text string, n int) string {
 	text = strings.TrimSpace(text)
 	for strings.HasPrefix(text, "/*") || strings.HasPrefix(text, "#") || strings.HasPrefix(text, "-- ") {
 		end, skip := strings.Index(text, "*/"), 2
@@ -401,15 +416,8 @@ func statementShape(text string) string {
 		text = strings.TrimSpace(text[end+skip:])
 	}
 	f := strings.Fields(strings.ToUpper(text))
-	switch {
-	case len(f) == 0:
-		return ""
-	case f[0] == "PREPARE":
-		return "PREPARE"
-	case f[0] == "EXECUTE" && (len(f) == 1 || f[1] != "IMMEDIATE"):
-		return "EXECUTE"
-	case len(f) > 2:
-		f = f[:2]
+	if len(f) > n {
+		f = f[:n]
 	}
 	return strings.Join(f, " ")
 }

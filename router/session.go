@@ -46,6 +46,10 @@ type Session struct {
 	// sticky is set by the session's first Sticky statement, for good:
 	// from then on it keeps its own connections and reads on primaries.
 	sticky bool
+	// held are the primaries whose connections the session kept while
+	// sticky: the state lives there, and a switchover that demotes one
+	// fails the session's statements (ErrStateLost).
+	held   map[*replica.Node]bool
 	tx     *Tx
 	conns  map[*replica.Node]*sqlx.Conn
 	connMu sync.Mutex // guards conns while a scatter opens them at once
@@ -349,6 +353,14 @@ func (s *Session) doStatement(ctx context.Context, o *op) error {
 		// Before it runs: it must run on the connection the session keeps.
 		s.sticky = true
 		s.adoptTx()
+		s.connMu.Lock()
+		s.held = map[*replica.Node]bool{}
+		for node := range s.conns {
+			if node.Role() == topology.Primary {
+				s.held[node] = true
+			}
+		}
+		s.connMu.Unlock()
 	}
 	if s.tx == nil && !s.autocommit {
 		s.tx = s.newTx()
@@ -382,32 +394,72 @@ func (s *Session) txConn(ctx context.Context, node *replica.Node) (*sqlx.Conn, e
 	}
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
+	if err := s.stateLost(); err != nil {
+		return nil, err
+	}
 	return s.pinned(ctx, node)
+}
+
+// ErrStateLost is returned for every statement of a session whose
+// connection state (a named lock, a temporary table…) lived on a primary
+// that a switchover or failover demoted: the state is not on the new
+// primary, as it would not be for a client connected to the old one.
+// The client must reconnect (end the Session).
+var ErrStateLost = errors.New("router: the session's primary changed (switchover or failover), and its locks, temporary tables or prepared statements stayed on the old one; reconnect")
+
+// stateLost is ErrStateLost when a primary the session kept state on is
+// one no more. The caller holds connMu.
+func (s *Session) stateLost() error {
+	for node := range s.held {
+		if node.Role() != topology.Primary {
+			return fmt.Errorf("%w (%s)", ErrStateLost, node.Name)
+		}
+	}
+	return nil
 }
 
 // adoptTx makes the open transaction's branches, begun on pooled
 // connections while the session had no state, the session's own
 // connections, as its state begins: the state set on them then stays with
-// the session instead of going back to the pools with them.
-func (s *Session) adoptTx() {
+// the session instead of going back to the pools with them. It returns
+// the branches it adopted.
+func (s *Session) adoptTx() []*txPart {
 	if s.tx == nil {
-		return
+		return nil
 	}
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
+	var adopted []*txPart
 	for _, p := range s.tx.parts {
 		if p.pinned {
 			continue
 		}
-		node := p.set.Primary()
-		if _, ok := s.conns[node]; ok {
-			// Not while the session had no state: keep the branch's
-			// connection out of the pools.
-			p.dirty = true
-			continue
+		node := p.node
+		if old, ok := s.conns[node]; ok {
+			// A connection the session kept without state (never, as
+			// unadopt gives them back): the branch's takes its place.
+			discard(old)
 		}
 		s.conns[node] = p.conn
 		p.pinned = true
+		adopted = append(adopted, p)
+	}
+	return adopted
+}
+
+// unadopt gives the branches adoptTx adopted back to the transaction, after
+// the statement that set the session's state failed. What it may have set
+// on them keeps them from the pools (dirty).
+func (s *Session) unadopt(parts []*txPart) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	for _, p := range parts {
+		for node, c := range s.conns {
+			if c == p.conn {
+				delete(s.conns, node)
+			}
+		}
+		p.pinned, p.dirty = false, true
 	}
 }
 
@@ -511,7 +563,6 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 		return err
 	}
 	prevDB, prevVars := s.db, s.vars
-	s.adoptTx() // the open transaction's branches get the state as the session's
 	if use, ok := st.AST.(*sqlparser.Use); ok {
 		if s.db == "" && use.DBName.String() == s.r.Topology().DatabaseName() {
 			// The pools already connect to the topology's database: a
@@ -523,6 +574,8 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	} else {
 		s.vars = append(s.vars[:len(s.vars):len(s.vars)], query)
 	}
+	// The open transaction's branches get the state as the session's.
+	adopted := s.adoptTx()
 	// The open transaction's branches are the session's connections now
 	// (adoptTx), and its branches to come begin on them.
 	err := s.applyAll(ctx, query)
@@ -534,6 +587,7 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	}
 	if err != nil {
 		s.db, s.vars = prevDB, prevVars
+		s.unadopt(adopted)
 	}
 	return err
 }
@@ -581,6 +635,9 @@ func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, e
 	}
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
+	if err := s.stateLost(); err != nil {
+		return nil, false, err
+	}
 	c, err := s.pinned(ctx, node)
 	if err != nil {
 		return nil, false, err
@@ -602,6 +659,9 @@ func (s *Session) pinned(ctx context.Context, node *replica.Node) (*sqlx.Conn, e
 		return nil, err
 	}
 	s.conns[node] = c
+	if s.sticky && node.Role() == topology.Primary {
+		s.held[node] = true
+	}
 	return c, nil
 }
 

@@ -63,6 +63,7 @@ type Tx struct {
 // txPart is the transaction's branch on one shard.
 type txPart struct {
 	set     *replica.Set
+	node    *replica.Node // the primary it began on
 	conn    *sqlx.Conn
 	tx      *sqlx.Tx
 	release func()
@@ -111,7 +112,7 @@ func (t *Tx) part(i int) (*txPart, error) {
 		set.Fail(node, err)
 		return nil, fmt.Errorf("router: begin on %s: %w", node.Name, err)
 	}
-	p := &txPart{set: set, conn: conn, tx: tx, release: node.Acquire(), since: len(t.savepoints), pinned: pinned}
+	p := &txPart{set: set, node: node, conn: conn, tx: tx, release: node.Acquire(), since: len(t.savepoints), pinned: pinned}
 	t.parts[i] = p
 	t.order = append(t.order, i)
 	return p, nil

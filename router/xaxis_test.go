@@ -710,3 +710,132 @@ func TestConnectionStateStaysWithSession(t *testing.T) {
 		}
 	}
 }
+
+// TestTransactionStateAfterFailedSet checks that a SET that fails inside
+// a transaction leaves nothing behind, so that the next transaction sees
+// its own SET and the SET never reaches the pools.
+func TestTransactionStateAfterFailedSet(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	for _, spoil := range []string{"SET @@session.scalelab_no_such_var = 1", "USE {db}"} {
+		spoil = strings.ReplaceAll(spoil, "{db}", r.Topology().DatabaseName())
+		s, other := r.NewSession(), r.NewSession()
+		run := func(queries ...string) {
+			t.Helper()
+			for _, q := range queries {
+				if _, err := s.ExecContext(ctx, q); err != nil {
+					t.Fatalf("after %s: %s: %v", spoil, q, err)
+				}
+			}
+		}
+		run("BEGIN", "UPDATE kv SET v = v WHERE k = 1")
+		s.ExecContext(ctx, spoil) // fails, or changes nothing
+		run("COMMIT", "BEGIN", "UPDATE kv SET v = v WHERE k = 1", "SET @scalelab_rv = 5")
+		var v sql.NullInt64
+		if err := s.GetContext(ctx, &v, "SELECT @scalelab_rv FROM kv WHERE k = 1 FOR UPDATE"); err != nil || v.Int64 != 5 {
+			t.Errorf("after %s: in the transaction that ran SET @scalelab_rv = 5, SELECT @scalelab_rv gave %v, %v; want 5", spoil, v, err)
+		}
+		if err := s.GetContext(ctx, &v, "SELECT GET_LOCK('scalelab_rv', 0)"); err != nil || v.Int64 != 1 {
+			t.Fatalf("after %s: GET_LOCK: %v, %v", spoil, v, err)
+		}
+		run("COMMIT")
+		if err := other.GetContext(ctx, &v, "SELECT GET_LOCK('scalelab_rv', 0)"); err != nil || v.Int64 != 0 {
+			t.Errorf("after %s: after COMMIT another session took the session's lock: GET_LOCK gave %v, %v; want 0", spoil, v, err)
+		}
+		s.Close()
+		other.Close()
+	}
+}
+
+// TestStickyStatementsStayWithSession checks statements that make state
+// of their connection in spellings the parser does not read as such.
+func TestStickyStatementsStayWithSession(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	t.Run("CREATE OR REPLACE TEMPORARY TABLE", func(t *testing.T) {
+		s := r.NewSession()
+		defer s.Close()
+		if _, err := s.ExecContext(ctx, "CREATE OR REPLACE TEMPORARY TABLE scalelab_rv_tmp (id INT)"); err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		if err := r.GetContext(ctx, &n, "SELECT COUNT(*) FROM scalelab_rv_tmp FOR UPDATE"); err == nil {
+			t.Errorf("the pooled router reads the session's temporary table (%d rows)", n)
+		}
+		if err := s.GetContext(ctx, &n, "SELECT COUNT(*) FROM scalelab_rv_tmp"); err != nil {
+			t.Errorf("the session cannot read its own temporary table: %v", err)
+		}
+	})
+	t.Run("XA START", func(t *testing.T) {
+		s := r.NewSession()
+		for _, q := range []string{"XA START 'scalelab_rv'", "SELECT v FROM kv WHERE k = 1"} {
+			if _, err := s.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		// Another client's transaction does not find its connection in
+		// the XA transaction.
+		tx, err := r.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE kv SET v = v WHERE k = 1 AND v < 0"); err != nil {
+			t.Errorf("another client's transaction: %v", err)
+		}
+		tx.Rollback()
+		for _, q := range []string{"XA END 'scalelab_rv'", "XA ROLLBACK 'scalelab_rv'"} {
+			if _, err := s.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		s.Close()
+	})
+	t.Run("quoted GET_LOCK", func(t *testing.T) {
+		s, other := r.NewSession(), r.NewSession()
+		defer s.Close()
+		defer other.Close()
+		var v sql.NullInt64
+		if err := s.GetContext(ctx, &v, "SELECT `GET_LOCK`('scalelab_rv_q', 0)"); err != nil || v.Int64 != 1 {
+			t.Fatalf("quoted GET_LOCK: %v, %v", v, err)
+		}
+		if err := other.GetContext(ctx, &v, "SELECT GET_LOCK('scalelab_rv_q', 0)"); err != nil || v.Int64 != 0 {
+			t.Errorf("another session took the session's lock: GET_LOCK gave %v, %v; want 0", v, err)
+		}
+	})
+}
+
+// TestStickySessionAcrossSwitchover checks that a session whose lock lives
+// on a primary that a switchover demotes is told so, at every statement,
+// rather than going on without its lock on the new primary.
+func TestStickySessionAcrossSwitchover(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	var v sql.NullInt64
+	if err := s.GetContext(ctx, &v, "SELECT GET_LOCK('scalelab_rv_sw', 0)"); err != nil || v.Int64 != 1 {
+		t.Fatalf("GET_LOCK: %v, %v", v, err)
+	}
+	swapped := *sb.Topology
+	swapped.Shards = append([]topology.Shard(nil), sb.Topology.Shards...)
+	sh := &swapped.Shards[0]
+	sh.Replicas = append([]topology.Addr(nil), sh.Replicas...)
+	sh.Primary, sh.Replicas[0] = sh.Replicas[0], sh.Primary
+	if _, err := r.Follow(&swapped); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Follow(sb.Topology)
+	for _, q := range []string{"SELECT IS_USED_LOCK('scalelab_rv_sw') = CONNECTION_ID()", "SELECT 1"} {
+		if err := s.GetContext(ctx, &v, q); !errors.Is(err, router.ErrStateLost) {
+			t.Errorf("after a switchover, %s: got %v, %v; want ErrStateLost", q, v, err)
+		}
+	}
+	other := r.NewSession()
+	defer other.Close()
+	if err := other.GetContext(ctx, &v, "SELECT 1"); err != nil {
+		t.Errorf("another session after the switchover: %v", err)
+	}
+}

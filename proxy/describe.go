@@ -42,7 +42,10 @@ func newDescriber(r *router.Router) *describer {
 // none or they cannot be found out (the client then learns them from the
 // first execution, which go-sql-driver, for one, accepts).
 func (d *describer) columns(ctx context.Context, st *router.Statement, query, db string, params int) []*querypb.Field {
-	if st.Kind != router.Read {
+	if st.Kind != router.Read || st.Assigns || st.SetsLastInsertID || st.Sticky {
+		// The describing statement runs on a pooled connection: one that
+		// would set a variable or a lock there is left to its execution,
+		// which the session runs or refuses.
 		return nil
 	}
 	switch st.AST.(type) {

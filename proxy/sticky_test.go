@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/proxy"
 )
 
@@ -69,5 +70,68 @@ func TestConnectionStateThroughProxy(t *testing.T) {
 		}
 		a.Close()
 		b.Close()
+	}
+}
+
+// TestPrepareDescribesWithoutLocking: COM_STMT_PREPARE of a read that
+// takes a named lock takes it nowhere (the proxy describes a statement's
+// columns by running it in a derived table with LIMIT 0 on a pooled
+// connection, and a server may run the lock function there).
+func TestPrepareDescribesWithoutLocking(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	ctx := context.Background()
+	db := f.open(t, func(c *mysql.Config) { c.InterpolateParams = false })
+	c, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	stmt, err := c.PrepareContext(ctx, "SELECT GET_LOCK('scalelab_rv_describe', 0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stmt.Close()
+	// Nothing executed yet: no connection may hold the lock.
+	for _, set := range f.r.Sets() {
+		admin := dbtest.OpenAdmin(t, f.topo, set.Primary().Addr)
+		var holder sql.NullInt64
+		if err := admin.QueryRowContext(ctx, "SELECT IS_USED_LOCK('scalelab_rv_describe')").Scan(&holder); err != nil {
+			t.Fatal(err)
+		}
+		if holder.Valid {
+			t.Errorf("primary %s: after COM_STMT_PREPARE alone, connection %d holds the lock", set.Primary().Name, holder.Int64)
+		}
+	}
+}
+
+// TestPrepareDescribesWithoutAssigning: COM_STMT_PREPARE of an assignment
+// (SELECT @v := …), whose execution the router refuses, sets the variable
+// on no pooled connection while the proxy describes it.
+func TestPrepareDescribesWithoutAssigning(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	ctx := context.Background()
+	db := f.open(t, func(c *mysql.Config) { c.InterpolateParams = false })
+	stmt, err := db.PrepareContext(ctx, "SELECT @scalelab_rv_pa := 5")
+	if err == nil {
+		stmt.Close()
+	}
+	pool := f.r.Sets()[0].Primary().DB.DB
+	var conns []*sql.Conn
+	for i := 0; i < 8; i++ {
+		c, err := pool.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		var got sql.NullInt64
+		if err := c.QueryRowContext(ctx, "SELECT @scalelab_rv_pa").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Valid {
+			t.Errorf("a pooled connection of the primary has @scalelab_rv_pa = %d after a client's PREPARE", got.Int64)
+		}
+		c.Close()
 	}
 }

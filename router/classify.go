@@ -86,6 +86,11 @@ type Statement struct {
 	// statement, which a Session answers from its own statements, or
 	// refuses (see Session).
 	LastInsertID, RowCount, FoundRows bool
+	// SetsLastInsertID is true when the statement calls LAST_INSERT_ID
+	// with an argument, which sets the connection's value: an INSERT,
+	// UPDATE or DELETE reports it in its answer, which the Session keeps;
+	// it refuses any other statement that does (see Session).
+	SetsLastInsertID bool
 	// Sticky is true when the statement makes state of the connection
 	// that runs it that the router does not keep itself: a named lock
 	// (GET_LOCK and the other locking functions), a temporary table,
@@ -188,11 +193,19 @@ func (c *classifier) parse(query string) *Statement {
 	mariaDB, versioned := strings.Contains(query, "/*M!"), versionedComment(query)
 	ast, err := c.parser.Parse(query)
 	if err != nil {
-		return &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(query)}
+		return &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(query),
+			SetsLastInsertID: textCalls(query, "LAST_INSERT_ID", true), Assigns: textAssigns(query)}
 	}
 	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast), Assigns: assignsVariable(ast),
 		MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: sticky(ast, query)}
 	st.LastInsertID, st.RowCount, st.FoundRows = sessionCalls(ast)
+	st.SetsLastInsertID = anyNode(ast, func(n sqlparser.SQLNode) bool {
+		f, ok := n.(*sqlparser.FuncExpr)
+		return ok && len(f.Exprs) > 0 && f.Qualifier.IsEmpty() && f.Name.Lowered() == "last_insert_id"
+	})
+	if _, ok := ast.(*sqlparser.OtherAdmin); ok { // DO: the parser keeps no more
+		st.SetsLastInsertID, st.Assigns = textCalls(query, "LAST_INSERT_ID", true), textAssigns(query)
+	}
 	switch s := ast.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
 		st.Kind = Read
@@ -301,20 +314,35 @@ func stickyText(text string) bool {
 	if strings.Contains(lead, " FOR EXPORT ") && strings.HasPrefix(lead, "FLUSH ") {
 		return true
 	}
-	upper := strings.ToUpper(strings.ReplaceAll(text, "`", ""))
 	for _, f := range lockFuncs {
-		for rest := upper; ; {
-			i := strings.Index(rest, strings.ToUpper(f))
-			if i < 0 {
-				break
-			}
-			rest = rest[i+len(f):]
-			if strings.HasPrefix(strings.TrimLeft(rest, " \t\r\n"), "(") {
-				return true
-			}
+		if textCalls(text, strings.ToUpper(f), false) {
+			return true
 		}
 	}
 	return false
+}
+
+// textAssigns reports whether text, which the parser does not read, may
+// assign a user variable: it holds := or INTO @ (in a string too).
+func textAssigns(text string) bool {
+	return strings.Contains(text, ":=") || strings.Contains(strings.ToUpper(text), "INTO @")
+}
+
+// textCalls reports whether text, which the parser does not read, calls
+// the function fn (upper-case), with an argument if withArg, quoted
+// (`fn`) or not. A call in a string counts too.
+func textCalls(text, fn string, withArg bool) bool {
+	upper := strings.ToUpper(strings.ReplaceAll(text, "`", ""))
+	for rest := upper; ; {
+		i := strings.Index(rest, fn)
+		if i < 0 {
+			return false
+		}
+		rest = strings.TrimLeft(rest[i+len(fn):], " \t\r\n")
+		if strings.HasPrefix(rest, "(") && (!withArg || !strings.HasPrefix(strings.TrimLeft(rest[1:], " \t\r\n"), ")")) {
+			return true
+		}
+	}
 }
 
 // anyNode reports whether match holds for n or any node below it; the

@@ -195,6 +195,14 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 		// and the pooled connection keeps it for another client.
 		return nil, unsupported("assignment to a user variable (:= or SELECT … INTO @v)", "it would set the variable on one pooled connection only; select the value, then SET @v to it, which the router keeps on every connection of the session")
 	}
+	if st.MariaDBComment {
+		switch st.AST.(type) {
+		case nil, *sqlparser.CommentOnly, *sqlparser.OtherAdmin:
+			// All the statement says is in the comment: it may SET or
+			// lock on the pooled connection, over one shard too.
+			return nil, unsupported("MariaDB executable comment /*M! … */ holding the whole statement", "the router cannot see the SQL it holds; write it as plain SQL")
+		}
+	}
 	if !r.vs.sharded() {
 		return &plan{Type: PlanUnsharded, Shards: []int{home}}, nil
 	}

@@ -189,7 +189,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 	if shaped {
 		declined = nil
 	}
-	if st.Kind != Read || st.AST == nil || st.LastInsertID || st.RowCount || st.FoundRows || st.Sticky {
+	if st.Kind != Read || st.AST == nil || st.LastInsertID || st.RowCount || st.FoundRows || st.SetsLastInsertID || st.Sticky {
 		return declined, false, nil
 	}
 	p, err := s.r.planFor(o, st) // run takes this plan, not planning again
@@ -263,6 +263,14 @@ func relayVia(_ context.Context, node *replica.Node) (queryer, bool, error) {
 
 func (s *Session) do(ctx context.Context, o *op) error {
 	switch st := s.r.classified(o); {
+	case st.Sticky && st.Kind == SessionState:
+		// The session replays a SET on each connection it opens.
+		return unsupported("SET from a function of named locks (GET_LOCK …)", "call it in a SELECT: the session then keeps the connection that holds the lock")
+	case st.SetsLastInsertID && st.Kind != Write:
+		// A write's answer carries the value, as it does an insert's
+		// generated id; a SELECT's, a DO's or a SET's does not.
+		s.rowCount = -1
+		return unsupported("LAST_INSERT_ID(expr) outside INSERT, UPDATE or DELETE", "it would set the value on the pooled connection that ran it; set it in a write, as in UPDATE seq SET id = LAST_INSERT_ID(id + 1), whose value the session keeps")
 	case st.FoundRows:
 		s.rowCount = -1
 		return fmt.Errorf("%w: FOUND_ROWS() counts the rows of the last SELECT on the connection that ran it, and a session's statements run on pooled connections; count them with SELECT COUNT(*)", ErrConnectionValue)
@@ -410,8 +418,17 @@ var ErrStateLost = errors.New("router: the session's primary changed (switchover
 // stateLost is ErrStateLost when a primary the session kept state on is
 // one no more. The caller holds connMu.
 func (s *Session) stateLost() error {
+	if len(s.held) == 0 {
+		return nil
+	}
+	primaries := map[*replica.Node]bool{}
+	for _, set := range s.r.Sets() {
+		primaries[set.Primary()] = true
+	}
 	for node := range s.held {
-		if node.Role() != topology.Primary {
+		// A failover may drop the old primary from the topology, and a
+		// reshard makes new nodes: either way, not a primary of now.
+		if node.Role() != topology.Primary || !primaries[node] {
 			return fmt.Errorf("%w (%s)", ErrStateLost, node.Name)
 		}
 	}
@@ -668,11 +685,13 @@ func (s *Session) pinned(ctx context.Context, node *replica.Node) (*sqlx.Conn, e
 // lost drops the session's pinned connection to a replica whose statement
 // failed on the connection (the replica went away, or the read stuck on it
 // was ended because it froze): the session's next statement there gets a
-// new connection, with the session's state. One to a primary stays, and
-// the session's next statement on it fails, so that a client never loses
-// a lock or a temporary table without being told.
+// new connection, with the session's state. So is one to a primary while
+// the session's state is all replayable (SET, USE). One to a primary that
+// holds a transaction, a lock or a temporary table (sticky) stays, and the
+// session's next statement on it fails, so that a client never loses
+// them without being told.
 func (s *Session) lost(node *replica.Node) {
-	if node.Role() != topology.Replica {
+	if node.Role() != topology.Replica && (s.sticky || s.tx != nil) {
 		return
 	}
 	s.connMu.Lock()
@@ -688,7 +707,10 @@ func (s *Session) lost(node *replica.Node) {
 // hand its session state to another client.
 func discard(c *sqlx.Conn) error {
 	_ = c.Raw(func(any) error { return driver.ErrBadConn })
-	return c.Close()
+	if err := c.Close(); !errors.Is(err, sql.ErrConnDone) {
+		return err // Raw closed it: Close has nothing left to do
+	}
+	return nil
 }
 
 // replay runs a session's state on a new connection c to node. On

@@ -180,3 +180,61 @@ func TestSessionValuesWithArgs(t *testing.T) {
 		t.Errorf("a row by LAST_INSERT_ID() and an argument: %d, %v; want 9", v, err)
 	}
 }
+
+// TestSessionLastInsertIDSet: LAST_INSERT_ID(expr) sets the value
+// LAST_INSERT_ID() then returns. In a write (the sequence-table idiom,
+// UPDATE seq SET id = LAST_INSERT_ID(id + 1)) the server reports it with
+// the write and the session keeps it, in and out of a transaction; in any
+// other statement it would set only the pooled connection's value, so the
+// session refuses it and its value stays.
+func TestSessionLastInsertIDSet(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS lid_seq (id BIGINT NOT NULL)",
+		"DELETE FROM lid_seq",
+		"INSERT INTO lid_seq VALUES (10)",
+	} {
+		if _, err := s.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := int64(10)
+	next := func(in string) {
+		t.Helper()
+		if in == "transaction" {
+			if _, err := s.ExecContext(ctx, "BEGIN"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.ExecContext(ctx, "UPDATE lid_seq SET id = LAST_INSERT_ID(id + 1)"); err != nil {
+			t.Fatal(err)
+		}
+		want++
+		if in == "transaction" {
+			if _, err := s.ExecContext(ctx, "COMMIT"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := 0; i < 3; i++ {
+			var got int64
+			if err := s.GetContext(ctx, &got, "SELECT LAST_INSERT_ID()"); err != nil || got != want {
+				t.Fatalf("%s: after UPDATE … LAST_INSERT_ID(id + 1), LAST_INSERT_ID() gave %d, %v; want %d", in, got, err, want)
+			}
+		}
+	}
+	next("autocommit")
+	next("transaction")
+	for _, q := range []string{"SELECT LAST_INSERT_ID(42)", "SELECT id FROM lid_seq WHERE LAST_INSERT_ID(id) > 0", "DO LAST_INSERT_ID(99)", "SET @lid = LAST_INSERT_ID(55)"} {
+		if _, err := s.ExecContext(ctx, q); !errors.Is(err, router.ErrUnsupported) {
+			t.Errorf("%s: got %v, want ErrUnsupported", q, err)
+		}
+		var got int64
+		if err := s.GetContext(ctx, &got, "SELECT LAST_INSERT_ID()"); err != nil || got != want {
+			t.Fatalf("after %s: LAST_INSERT_ID() gave %d, %v; want %d", q, got, err, want)
+		}
+	}
+	next("autocommit")
+}

@@ -121,7 +121,7 @@ func shapesRouteAsText(t *testing.T, r *Router, queries []string) {
 		shaped++
 		if text.Kind != tmpl.Kind || !slices.Equal(text.Tables, tmpl.Tables) ||
 			text.LastInsertID != tmpl.LastInsertID || text.RowCount != tmpl.RowCount || text.FoundRows != tmpl.FoundRows ||
-			text.MariaDBComment != tmpl.MariaDBComment || text.VersionedComment != tmpl.VersionedComment || text.Assigns != tmpl.Assigns || text.Sticky != tmpl.Sticky {
+			text.MariaDBComment != tmpl.MariaDBComment || text.VersionedComment != tmpl.VersionedComment || text.Assigns != tmpl.Assigns || text.Sticky != tmpl.Sticky || text.SetsLastInsertID != tmpl.SetsLastInsertID {
 			t.Errorf("%s\n  shape %s\n  classified %v %v, its text %v %v", q, shape, tmpl.Kind, tmpl.Tables, text.Kind, text.Tables)
 			continue
 		}

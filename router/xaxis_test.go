@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -837,5 +838,178 @@ func TestStickySessionAcrossSwitchover(t *testing.T) {
 	defer other.Close()
 	if err := other.GetContext(ctx, &v, "SELECT 1"); err != nil {
 		t.Errorf("another session after the switchover: %v", err)
+	}
+}
+
+// TestSetFromLockFunctionRefused: a SET whose value takes a named lock is
+// refused, since the session replays its SETs on each connection it opens
+// (each would take the lock again); nothing takes the lock anywhere.
+func TestSetFromLockFunctionRefused(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	if _, err := s.ExecContext(ctx, "SET @v = GET_LOCK('scalelab_rv_setlock', 0)"); !errors.Is(err, router.ErrUnsupported) {
+		t.Fatalf("SET @v = GET_LOCK(…): got %v, want ErrUnsupported", err)
+	}
+	var v sql.NullInt64
+	for i := 0; i < 4; i++ {
+		if err := s.GetContext(ctx, &v, "SELECT @v"); err != nil || v.Valid {
+			t.Fatalf("SELECT @v after the refused SET: %v, %v; want NULL", v, err)
+		}
+	}
+	for _, n := range sb.Topology.Nodes() {
+		db := dbtest.OpenAdmin(t, sb.Topology, n.Addr)
+		var holder sql.NullInt64
+		if err := db.QueryRow("SELECT IS_USED_LOCK('scalelab_rv_setlock')").Scan(&holder); err != nil {
+			t.Fatal(err)
+		}
+		if holder.Valid {
+			t.Errorf("%s: connection %d holds the lock", n.Name, holder.Int64)
+		}
+	}
+}
+
+// TestStickySessionAcrossFailoverDroppingPrimary: a failover whose
+// topology drops the old primary (not listed as a replica) leaves its role
+// as it was; the session holding a lock there is told all the same.
+func TestStickySessionAcrossFailoverDroppingPrimary(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	var v sql.NullInt64
+	if err := s.GetContext(ctx, &v, "SELECT GET_LOCK('scalelab_rv_drop', 0)"); err != nil || v.Int64 != 1 {
+		t.Fatalf("GET_LOCK: %v, %v", v, err)
+	}
+	next := *sb.Topology
+	next.Shards = append([]topology.Shard(nil), sb.Topology.Shards...)
+	sh := &next.Shards[0]
+	sh.Primary, sh.Replicas = sh.Replicas[0], append([]topology.Addr(nil), sh.Replicas[1:]...)
+	if _, err := r.Follow(&next); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Follow(sb.Topology)
+	err := s.GetContext(ctx, &v, "SELECT IS_USED_LOCK('scalelab_rv_drop') = CONNECTION_ID()")
+	if !errors.Is(err, router.ErrStateLost) {
+		t.Errorf("after a failover that drops the old primary: got %v, %v; want ErrStateLost", v, err)
+	}
+}
+
+// TestStickySessionAcrossReshard: a reshard replaces the sets with new
+// nodes; the session holding a lock on an old one is told.
+func TestStickySessionAcrossReshard(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	var v sql.NullInt64
+	if err := s.GetContext(ctx, &v, "SELECT GET_LOCK('scalelab_rv_rs', 0)"); err != nil || v.Int64 != 1 {
+		t.Fatalf("GET_LOCK: %v, %v", v, err)
+	}
+	next := *sb.Topology
+	next.Shards = append([]topology.Shard(nil), sb.Topology.Shards...)
+	name := "-"
+	if next.Shards[0].Name == "-" {
+		name = "0"
+	}
+	next.Shards[0].Name = name
+	if _, err := r.Follow(&next); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Follow(sb.Topology)
+	err := s.GetContext(ctx, &v, "SELECT RELEASE_LOCK('scalelab_rv_rs')")
+	if !errors.Is(err, router.ErrStateLost) {
+		t.Errorf("after a reshard, the session's RELEASE_LOCK: got %v, %v; want ErrStateLost", v, err)
+	}
+}
+
+// TestOneShardPooledStateRefused: statements whose state the parser does
+// not see (DO @v := …, a whole statement in /*M! … */) are refused on a
+// topology of one shard too, and no pooled connection keeps their state.
+func TestOneShardPooledStateRefused(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	for _, tc := range []struct{ stmt, check string }{
+		{"DO @scalelab_rv_do := 41", "SELECT @scalelab_rv_do"},
+		{"/*M!100000 SET @scalelab_rv_m = 42 */", "SELECT @scalelab_rv_m"},
+	} {
+		s := r.NewSession()
+		_, err := s.ExecContext(ctx, tc.stmt)
+		s.Close()
+		if !errors.Is(err, router.ErrUnsupported) {
+			t.Errorf("%s: got %v, want ErrUnsupported", tc.stmt, err)
+		}
+		// Every idle connection of the primary's pool, at once.
+		pool := r.Sets()[0].Primary().DB
+		var conns []*sql.Conn
+		for i := 0; i < 8; i++ {
+			c, err := pool.DB.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
+		}
+		for _, c := range conns {
+			var got sql.NullInt64
+			if err := c.QueryRowContext(ctx, tc.check).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Valid {
+				t.Errorf("%s: a pooled connection kept the session's variable (%s = %d)", tc.stmt, tc.check, got.Int64)
+			}
+			c.Close()
+		}
+	}
+}
+
+// TestSessionCloseQuiet: closing a session that kept connections of its
+// own reports no error.
+func TestSessionCloseQuiet(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	s := r.NewSession()
+	if _, err := s.ExecContext(ctx, "SET @a = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close of a session with SET state: %v", err)
+	}
+}
+
+// TestDeadPinnedPrimaryReplaced: a session with only replayable state
+// (SET) whose own connection to the primary dies (KILL, wait_timeout, a
+// restart) gets a new one, with its state, after the statement that
+// found it dead failed.
+func TestDeadPinnedPrimaryReplaced(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	if _, err := s.ExecContext(ctx, "SET @a = 1, scalelab_consistency = 'strong'"); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := s.GetContext(ctx, &id, "SELECT CONNECTION_ID()"); err != nil {
+		t.Fatal(err)
+	}
+	admin := dbtest.OpenAdmin(t, sb.Topology, r.Sets()[0].Primary().Addr)
+	if _, err := admin.ExecContext(ctx, "KILL CONNECTION "+strconv.FormatInt(id, 10)); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	for i := 0; i < 3; i++ {
+		if _, err = s.ExecContext(ctx, "UPDATE kv SET v = v WHERE k = 1"); err == nil {
+			break
+		}
+		t.Logf("try %d: %v", i, err)
+	}
+	if err != nil {
+		t.Errorf("a session with only SET state stays broken after its primary connection died: %v", err)
 	}
 }

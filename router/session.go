@@ -593,9 +593,22 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	}
 	// The open transaction's branches get the state as the session's.
 	adopted := s.adoptTx()
+	var err error
+	if set, ok := st.AST.(*sqlparser.Set); ok && computesUserVariable(set) {
+		// A value computed (NOW(), RAND(), a subquery, which a lagging
+		// replica answers otherwise) is computed once, on the primary,
+		// and its connections get it as a literal.
+		var literal string
+		if literal, err = s.setOnPrimary(ctx, set, query); err == nil {
+			query = literal
+			s.vars[len(s.vars)-1] = literal
+		}
+	}
 	// The open transaction's branches are the session's connections now
 	// (adoptTx), and its branches to come begin on them.
-	err := s.applyAll(ctx, query)
+	if err == nil {
+		err = s.applyAll(ctx, query)
+	}
 	if err == nil {
 		// Run it on the primary even if no connection was pinned yet, so a
 		// bad SET or a missing database fails now, as on a direct
@@ -607,6 +620,113 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 		s.unadopt(adopted)
 	}
 	return err
+}
+
+// computesUserVariable reports whether set assigns a user variable a
+// value that is not a literal.
+func computesUserVariable(set *sqlparser.Set) bool {
+	for _, e := range set.Exprs {
+		if e.Var.Scope == sqlparser.VariableScope && !literalExpr(e.Expr) {
+			return true
+		}
+	}
+	return false
+}
+
+// literalExpr reports whether e is a literal: a constant, NULL, or a
+// number with a sign.
+func literalExpr(e sqlparser.Expr) bool {
+	switch x := e.(type) {
+	case *sqlparser.Literal, *sqlparser.NullVal, sqlparser.BoolVal:
+		return true
+	case *sqlparser.UnaryExpr:
+		_, ok := x.Expr.(*sqlparser.Literal)
+		return ok && (x.Operator == sqlparser.UMinusOp || x.Operator == sqlparser.UPlusOp)
+	}
+	return false
+}
+
+// setOnPrimary runs set (the text query) on the session's own connection
+// to the first shard's primary, reads back the user variables it computed
+// there, and returns the SET that gives each of them its value as a
+// literal, which the session's other connections run and replay: the
+// server stores a user variable as an integer, a decimal, a double, a
+// string of a character set and collation, or NULL, and each is written
+// so that it reads back the same.
+func (s *Session) setOnPrimary(ctx context.Context, set *sqlparser.Set, query string) (string, error) {
+	node := s.r.Sets()[0].Primary()
+	s.connMu.Lock()
+	c, err := s.pinned(ctx, node)
+	s.connMu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	if _, err := c.ExecContext(ctx, query); err != nil {
+		return "", err
+	}
+	var reads []string
+	for _, e := range set.Exprs {
+		if e.Var.Scope == sqlparser.VariableScope && !literalExpr(e.Expr) {
+			v := sqlparser.String(e.Var)
+			reads = append(reads, v, "CHARSET("+v+")", "COLLATION("+v+")")
+		}
+	}
+	rows, err := c.QueryContext(ctx, "SELECT "+strings.Join(reads, ", "))
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return "", err
+	}
+	vals := make([]sql.RawBytes, len(reads))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if !rows.Next() {
+		return "", fmt.Errorf("router: reading back %.60s: no row", query)
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return "", err
+	}
+	var exprs []string
+	k := 0
+	for _, e := range set.Exprs {
+		if e.Var.Scope != sqlparser.VariableScope || literalExpr(e.Expr) {
+			exprs = append(exprs, sqlparser.String(e))
+			continue
+		}
+		exprs = append(exprs, sqlparser.String(e.Var)+" = "+userValueLiteral(types[k].DatabaseTypeName(), vals[k], string(vals[k+1]), string(vals[k+2])))
+		k += 3
+	}
+	if err := rows.Close(); err != nil {
+		return "", err
+	}
+	return "SET " + strings.Join(exprs, ", "), nil
+}
+
+// userValueLiteral writes a user variable's value v, read as a column of
+// type typ (go-sql-driver's name), as a literal of the same type: digits
+// for an integer or a decimal, a number with an exponent for a double
+// (which makes it one), a character set's conversion of its bytes for a
+// string, NULL for none.
+func userValueLiteral(typ string, v sql.RawBytes, charset, collation string) string {
+	switch {
+	case v == nil:
+		return "NULL"
+	case strings.Contains(typ, "INT") || typ == "DECIMAL":
+		return string(v)
+	case typ == "DOUBLE" || typ == "FLOAT":
+		if strings.ContainsAny(string(v), "eE") {
+			return string(v)
+		}
+		return string(v) + "e0"
+	case charset == "binary" || charset == "":
+		return fmt.Sprintf("X'%X'", []byte(v))
+	}
+	return fmt.Sprintf("CONVERT(X'%X' USING %s) COLLATE %s", []byte(v), charset, collation)
 }
 
 // replayList is the session state a new connection gets: USE, then the

@@ -1013,3 +1013,71 @@ func TestDeadPinnedPrimaryReplaced(t *testing.T) {
 		t.Errorf("a session with only SET state stays broken after its primary connection died: %v", err)
 	}
 }
+
+// TestSetComputedOnce checks that a SET of user variables to computed
+// values (NOW(6), RAND(), UUID()) gives the session one value on every
+// connection it uses, replicas and primary, rather than each computing
+// its own, and that each value reads back as on one direct connection
+// that ran the same SET: integer, decimal, double, a string's character
+// set and collation, binary, empty, NULL.
+func TestSetComputedOnce(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	const set = "SET @c_t = NOW(6), @c_r = RAND(), @c_u = UUID(), @c_lit = 5, " +
+		"@c_i = 2 + 3, @c_big = 18446744073709551615 + 0, @c_neg = -7 * 3, @c_d = 1.50 + 0, @c_f = PI() * 1e0, @c_g = 1e300 * 10, " +
+		"@c_s = CONVERT(CONCAT('Ab', 'c') USING latin1) COLLATE latin1_general_ci, @c_q = CONCAT('it''s', ' \\\\ '), " +
+		"@c_b = UNHEX('00FF27'), @c_e = CONCAT(''), @c_n = NULL + 1, @c_dt = DATE('2026-01-02'), @c_m = (SELECT MAX(k) FROM kv)"
+	const read = "SELECT CONCAT_WS('|', HEX(@c_t), @c_r, HEX(@c_u), " +
+		"@c_lit, @c_i, @c_big, @c_neg, @c_d, @c_f, @c_g, HEX(@c_b), @c_e IS NULL, @c_e = '', @c_n IS NULL, HEX(@c_s), HEX(@c_q), HEX(@c_dt), @c_m, " +
+		"CHARSET(@c_s), COLLATION(@c_s), @c_s = 'ABC', CHARSET(@c_b), @c_d * 1, @c_f = PI(), @c_big + 0 > 0, CHARSET(@c_u), COLLATION(@c_u), " +
+		"CHARSET(@c_dt), @c_dt + 0, @c_g / 3, @c_i / 2, @c_neg DIV 2)"
+	s := r.NewSession()
+	defer s.Close()
+	if _, err := s.ExecContext(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	before := r.Stats()
+	var first string
+	for i := 0; i < 8; i++ {
+		var got string
+		if err := s.GetContext(ctx, &got, read); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = got
+		} else if got != first {
+			t.Fatalf("the session's variables differ between its connections:\n  %s\n  %s", first, got)
+		}
+	}
+	after := r.Stats()
+	for _, n := range []string{"0/replica-1", "0/replica-2"} {
+		if after.Nodes[n] == before.Nodes[n] {
+			t.Fatalf("the reads did not reach %s", n)
+		}
+	}
+	direct, err := dbtest.OpenAdmin(t, sb.Topology, r.Sets()[0].Primary().Addr).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close()
+	var want string
+	if _, err := direct.ExecContext(ctx, "USE "+sb.Topology.DatabaseName()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := direct.ExecContext(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	if err := direct.QueryRowContext(ctx, read).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	got, w := strings.Split(first, "|"), strings.Split(want, "|")
+	if len(got) != len(w) {
+		t.Fatalf("session: %s\ndirect: %s", first, want)
+	}
+	for i := 3; i < len(w); i++ { // after NOW(6), RAND() and UUID()
+		if got[i] != w[i] {
+			t.Errorf("value %d: the session reads %q, a direct connection %q\n  session: %s\n  direct:  %s", i, got[i], w[i], first, want)
+		}
+	}
+}

@@ -194,7 +194,7 @@ func (c *classifier) parse(query string) *Statement {
 	ast, err := c.parser.Parse(query)
 	if err != nil {
 		return &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(query),
-			SetsLastInsertID: textCalls(query, "LAST_INSERT_ID", true), Assigns: textAssigns(query)}
+			SetsLastInsertID: textSetsLastInsertID(query), Assigns: textAssigns(query)}
 	}
 	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast), Assigns: assignsVariable(ast),
 		MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: sticky(ast, query)}
@@ -203,8 +203,12 @@ func (c *classifier) parse(query string) *Statement {
 		f, ok := n.(*sqlparser.FuncExpr)
 		return ok && len(f.Exprs) > 0 && f.Qualifier.IsEmpty() && f.Name.Lowered() == "last_insert_id"
 	})
+	if sqlparser.ASTToStatementType(ast) == sqlparser.StmtDDL {
+		// A stored program's body runs on the connection that calls it.
+		st.Assigns, st.SetsLastInsertID = false, false
+	}
 	if _, ok := ast.(*sqlparser.OtherAdmin); ok { // DO: the parser keeps no more
-		st.SetsLastInsertID, st.Assigns = textCalls(query, "LAST_INSERT_ID", true), textAssigns(query)
+		st.SetsLastInsertID, st.Assigns = textSetsLastInsertID(query), textAssigns(query)
 	}
 	switch s := ast.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
@@ -255,7 +259,7 @@ func locks(ast sqlparser.Statement) bool {
 		case *sqlparser.Union:
 			return n.Lock != sqlparser.NoLock
 		}
-		return lockFunc(node)
+		return lockFunc(node, false)
 	})
 }
 
@@ -274,20 +278,26 @@ func sticky(ast sqlparser.Statement, text string) bool {
 	case *sqlparser.LockTables, *sqlparser.UnlockTables, *sqlparser.PrepareStmt, *sqlparser.ExecuteStmt, *sqlparser.DeallocateStmt:
 		return true
 	}
-	return anyNode(ast, lockFunc)
+	return anyNode(ast, func(n sqlparser.SQLNode) bool { return lockFunc(n, true) })
 }
 
-// lockFuncs are the functions of named locks, which a connection holds.
+// lockFuncs are the functions of named locks: the first three take or
+// release a lock, which the connection holds; the others only look.
 var lockFuncs = []string{"get_lock", "release_lock", "release_all_locks", "is_used_lock", "is_free_lock"}
 
-// lockFunc reports whether n calls a function of named locks: as the
-// parser reads one, or spelled so that it does not (`GET_LOCK`(…)).
-func lockFunc(n sqlparser.SQLNode) bool {
+// lockFunc reports whether n calls a function of named locks (one that
+// takes or releases a lock, if holding), as the parser reads one or
+// spelled so that it does not (`GET_LOCK`(…)).
+func lockFunc(n sqlparser.SQLNode, holding bool) bool {
 	switch f := n.(type) {
 	case *sqlparser.LockingFunc:
-		return true
+		return !holding || f.Type == sqlparser.GetLock || f.Type == sqlparser.ReleaseLock || f.Type == sqlparser.ReleaseAllLocks
 	case *sqlparser.FuncExpr:
-		return f.Qualifier.IsEmpty() && slices.Contains(lockFuncs, f.Name.Lowered())
+		funcs := lockFuncs
+		if holding {
+			funcs = funcs[:3]
+		}
+		return f.Qualifier.IsEmpty() && slices.Contains(funcs, f.Name.Lowered())
 	}
 	return false
 }
@@ -314,7 +324,7 @@ func stickyText(text string) bool {
 	if strings.Contains(lead, " FOR EXPORT ") && strings.HasPrefix(lead, "FLUSH ") {
 		return true
 	}
-	for _, f := range lockFuncs {
+	for _, f := range lockFuncs[:3] {
 		if textCalls(text, strings.ToUpper(f), false) {
 			return true
 		}
@@ -323,9 +333,29 @@ func stickyText(text string) bool {
 }
 
 // textAssigns reports whether text, which the parser does not read, may
-// assign a user variable: it holds := or INTO @ (in a string too).
+// assign a user variable: a statement that runs (not one that defines a
+// stored program, whose body is another connection's business) holding
+// := or INTO @ (in a string too).
 func textAssigns(text string) bool {
-	return strings.Contains(text, ":=") || strings.Contains(strings.ToUpper(text), "INTO @")
+	return runsAsWritten(text) && (strings.Contains(text, ":=") || strings.Contains(strings.ToUpper(text), "INTO @"))
+}
+
+// textSetsLastInsertID reports whether text, which the parser does not
+// read, is a statement that runs and calls LAST_INSERT_ID with an
+// argument.
+func textSetsLastInsertID(text string) bool {
+	return runsAsWritten(text) && textCalls(text, "LAST_INSERT_ID", true)
+}
+
+// runsAsWritten reports whether text begins as a statement whose
+// expressions run when it does: a query, a write or DO, rather than the
+// definition of a procedure, function, trigger or event.
+func runsAsWritten(text string) bool {
+	switch w, _, _ := strings.Cut(leadingWords(text, 1), " "); strings.TrimLeft(w, "(") {
+	case "SELECT", "WITH", "DO", "INSERT", "REPLACE", "UPDATE", "DELETE", "VALUES", "TABLE", "":
+		return true
+	}
+	return false
 }
 
 // textCalls reports whether text, which the parser does not read, calls

@@ -128,7 +128,8 @@ func TestSticky(t *testing.T) {
 		{"SELECT GET_LOCK('a', 1)", true},
 		{"select release_lock('a')", true},
 		{"SELECT RELEASE_ALL_LOCKS()", true},
-		{"SELECT IS_USED_LOCK('a') = CONNECTION_ID()", true},
+		{"SELECT IS_USED_LOCK('a') = CONNECTION_ID()", false}, // looks, takes nothing
+		{"SELECT IS_FREE_LOCK('a')", false},
 		{"DO GET_LOCK('a', 0)", true},
 		{"SELECT id FROM t WHERE id IN (SELECT GET_LOCK('a', 0))", true},
 		{"CREATE TEMPORARY TABLE tmp (id INT)", true},

@@ -195,6 +195,12 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 		// and the pooled connection keeps it for another client.
 		return nil, unsupported("assignment to a user variable (:= or SELECT … INTO @v)", "it would set the variable on one pooled connection only; select the value, then SET @v to it, which the router keeps on every connection of the session")
 	}
+	if lead := leadingWords(st.Text, 2); st.Kind == Unparsed && !st.Sticky && (lead == "SET" || strings.HasPrefix(lead, "SET ") && lead != "SET STATEMENT") {
+		// A SET the router cannot read would change one connection's
+		// state and not the session's (SET @v := 0 is one). SET
+		// STATEMENT … FOR sets nothing beyond its statement.
+		return nil, unsupported("SET the router cannot read", "write it as SET @v = … or SET name = …; a session keeps the SETs it reads on every connection")
+	}
 	if st.MariaDBComment {
 		switch st.AST.(type) {
 		case nil, *sqlparser.CommentOnly, *sqlparser.OtherAdmin:

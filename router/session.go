@@ -580,6 +580,21 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 		return err
 	}
 	prevDB, prevVars := s.db, s.vars
+	// The open transaction's branches get the state as the session's.
+	adopted := s.adoptTx()
+	var primary *sqlx.Conn // that ran a computed SET already
+	if set, ok := st.AST.(*sqlparser.Set); ok && computesUserVariable(set) {
+		// A value computed (NOW(), RAND(), a subquery, which a lagging
+		// replica answers otherwise) is computed once, on the primary,
+		// before the session's state holds it, and its connections get
+		// it as a literal.
+		literal, c, err := s.setOnPrimary(ctx, set, query)
+		if err != nil {
+			s.unadopt(adopted)
+			return err
+		}
+		query, primary = literal, c
+	}
 	if use, ok := st.AST.(*sqlparser.Use); ok {
 		if s.db == "" && use.DBName.String() == s.r.Topology().DatabaseName() {
 			// The pools already connect to the topology's database: a
@@ -591,24 +606,9 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	} else {
 		s.vars = append(s.vars[:len(s.vars):len(s.vars)], query)
 	}
-	// The open transaction's branches get the state as the session's.
-	adopted := s.adoptTx()
-	var err error
-	if set, ok := st.AST.(*sqlparser.Set); ok && computesUserVariable(set) {
-		// A value computed (NOW(), RAND(), a subquery, which a lagging
-		// replica answers otherwise) is computed once, on the primary,
-		// and its connections get it as a literal.
-		var literal string
-		if literal, err = s.setOnPrimary(ctx, set, query); err == nil {
-			query = literal
-			s.vars[len(s.vars)-1] = literal
-		}
-	}
 	// The open transaction's branches are the session's connections now
 	// (adoptTx), and its branches to come begin on them.
-	if err == nil {
-		err = s.applyAll(ctx, query)
-	}
+	err := s.applyAll(ctx, query, primary)
 	if err == nil {
 		// Run it on the primary even if no connection was pinned yet, so a
 		// bad SET or a missing database fails now, as on a direct
@@ -622,15 +622,29 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	return err
 }
 
-// computesUserVariable reports whether set assigns a user variable a
-// value that is not a literal.
+// computesUserVariable reports whether set assigns only user variables,
+// and one of them a value that is not a literal. A SET that also assigns
+// a server variable is replayed as written (its text holds clauses, such
+// as SET NAMES' COLLATE, that printing it again would drop).
 func computesUserVariable(set *sqlparser.Set) bool {
+	computed := false
 	for _, e := range set.Exprs {
-		if e.Var.Scope == sqlparser.VariableScope && !literalExpr(e.Expr) {
-			return true
+		if e.Var.Scope != sqlparser.VariableScope {
+			return false
 		}
+		computed = computed || !literalExpr(e.Expr)
 	}
-	return false
+	return computed
+}
+
+// userVariable writes a user variable's name as the server reads it: the
+// parser keeps the quotes of @"v" and @'v' in the name.
+func userVariable(v *sqlparser.Variable) string {
+	name := v.Name.String()
+	if len(name) >= 2 && (name[0] == '"' || name[0] == '\'') && name[len(name)-1] == name[0] {
+		name = name[1 : len(name)-1]
+	}
+	return "@" + sqlparser.String(sqlparser.NewIdentifierCS(name))
 }
 
 // literalExpr reports whether e is a literal: a constant, NULL, or a
@@ -646,39 +660,44 @@ func literalExpr(e sqlparser.Expr) bool {
 	return false
 }
 
-// setOnPrimary runs set (the text query) on the session's own connection
-// to the first shard's primary, reads back the user variables it computed
-// there, and returns the SET that gives each of them its value as a
-// literal, which the session's other connections run and replay: the
-// server stores a user variable as an integer, a decimal, a double, a
-// string of a character set and collation, or NULL, and each is written
-// so that it reads back the same.
-func (s *Session) setOnPrimary(ctx context.Context, set *sqlparser.Set, query string) (string, error) {
-	node := s.r.Sets()[0].Primary()
+// setOnPrimary runs set (the text query), which assigns only user
+// variables, on the session's own connection to the first shard's primary
+// (opened with the session's state so far), reads back the values it
+// computed there, and returns that connection and the SET that gives each
+// variable its value as a literal, which the session's other connections
+// run and replay: the server stores a user variable as an integer (signed
+// or not), a decimal, a double, a string of a character set and
+// collation, or NULL, and each is written so that it reads back the same.
+func (s *Session) setOnPrimary(ctx context.Context, set *sqlparser.Set, query string) (string, *sqlx.Conn, error) {
 	s.connMu.Lock()
-	c, err := s.pinned(ctx, node)
+	err := s.stateLost()
+	var c *sqlx.Conn
+	if err == nil {
+		c, err = s.pinned(ctx, s.r.Sets()[0].Primary())
+	}
 	s.connMu.Unlock()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if _, err := c.ExecContext(ctx, query); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	var reads []string
 	for _, e := range set.Exprs {
-		if e.Var.Scope == sqlparser.VariableScope && !literalExpr(e.Expr) {
-			v := sqlparser.String(e.Var)
-			reads = append(reads, v, "CHARSET("+v+")", "COLLATION("+v+")")
-		}
+		v := userVariable(e.Var)
+		// The string's bytes in hex: character_set_results would
+		// convert them.
+		reads = append(reads, v, "HEX("+v+")", "CHARSET("+v+")", "COLLATION("+v+")")
 	}
-	rows, err := c.QueryContext(ctx, "SELECT "+strings.Join(reads, ", "))
+	// LIMIT: a session's sql_select_limit does not cut this read.
+	rows, err := c.QueryContext(ctx, "SELECT "+strings.Join(reads, ", ")+" LIMIT 1")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	vals := make([]sql.RawBytes, len(reads))
 	ptrs := make([]any, len(vals))
@@ -686,47 +705,54 @@ func (s *Session) setOnPrimary(ctx context.Context, set *sqlparser.Set, query st
 		ptrs[i] = &vals[i]
 	}
 	if !rows.Next() {
-		return "", fmt.Errorf("router: reading back %.60s: no row", query)
+		return "", nil, fmt.Errorf("router: reading back %.60s: no row (%v)", query, rows.Err())
 	}
 	if err := rows.Scan(ptrs...); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	var exprs []string
-	k := 0
-	for _, e := range set.Exprs {
-		if e.Var.Scope != sqlparser.VariableScope || literalExpr(e.Expr) {
-			exprs = append(exprs, sqlparser.String(e))
-			continue
-		}
-		exprs = append(exprs, sqlparser.String(e.Var)+" = "+userValueLiteral(types[k].DatabaseTypeName(), vals[k], string(vals[k+1]), string(vals[k+2])))
-		k += 3
+	exprs := make([]string, len(set.Exprs))
+	for i, e := range set.Exprs {
+		k := 4 * i
+		exprs[i] = userVariable(e.Var) + " = " + userValueLiteral(types[k].DatabaseTypeName(), vals[k] == nil, string(vals[k]), string(vals[k+1]), string(vals[k+2]), string(vals[k+3]))
 	}
 	if err := rows.Close(); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return "SET " + strings.Join(exprs, ", "), nil
+	return "SET " + strings.Join(exprs, ", "), c, nil
 }
 
-// userValueLiteral writes a user variable's value v, read as a column of
-// type typ (go-sql-driver's name), as a literal of the same type: digits
-// for an integer or a decimal, a number with an exponent for a double
-// (which makes it one), a character set's conversion of its bytes for a
-// string, NULL for none.
-func userValueLiteral(typ string, v sql.RawBytes, charset, collation string) string {
+// userValueLiteral writes a user variable's value, read as a column of
+// type typ (go-sql-driver's name) that is text (its digits) or, in hex,
+// its bytes, as a literal of the same type: digits for an integer (cast
+// to UNSIGNED for an unsigned one) or a decimal, a number with an
+// exponent for a double (which makes it one), a character set's
+// conversion of its bytes for a string, and for NULL a NULL of its type.
+func userValueLiteral(typ string, null bool, text, hex, charset, collation string) string {
+	unsigned := strings.HasPrefix(typ, "UNSIGNED")
 	switch {
-	case v == nil:
+	case strings.Contains(typ, "INT") && null:
+		return map[bool]string{false: "CAST(NULL AS SIGNED)", true: "CAST(NULL AS UNSIGNED)"}[unsigned]
+	case typ == "DECIMAL" && null:
+		return "CAST(NULL AS DECIMAL)"
+	case (typ == "DOUBLE" || typ == "FLOAT") && null:
+		return "CAST(NULL AS DOUBLE)"
+	case null && (charset == "binary" || charset == ""):
 		return "NULL"
+	case null:
+		return fmt.Sprintf("CONVERT(NULL USING %s) COLLATE %s", charset, collation)
+	case strings.Contains(typ, "INT") && unsigned:
+		return "CAST(" + text + " AS UNSIGNED)"
 	case strings.Contains(typ, "INT") || typ == "DECIMAL":
-		return string(v)
+		return text
 	case typ == "DOUBLE" || typ == "FLOAT":
-		if strings.ContainsAny(string(v), "eE") {
-			return string(v)
+		if strings.ContainsAny(text, "eE") {
+			return text
 		}
-		return string(v) + "e0"
+		return text + "e0"
 	case charset == "binary" || charset == "":
-		return fmt.Sprintf("X'%X'", []byte(v))
+		return "X'" + hex + "'"
 	}
-	return fmt.Sprintf("CONVERT(X'%X' USING %s) COLLATE %s", []byte(v), charset, collation)
+	return fmt.Sprintf("CONVERT(X'%s' USING %s) COLLATE %s", hex, charset, collation)
 }
 
 // replayList is the session state a new connection gets: USE, then the
@@ -752,9 +778,13 @@ func parseBool(v string) (bool, error) {
 	return false, errors.New("want 0 or 1")
 }
 
-// applyAll runs a session statement on every pinned connection.
-func (s *Session) applyAll(ctx context.Context, query string) error {
+// applyAll runs a session statement on every pinned connection but done,
+// which ran it already.
+func (s *Session) applyAll(ctx context.Context, query string, done *sqlx.Conn) error {
 	for node, c := range s.conns {
+		if c == done {
+			continue
+		}
 		if _, err := c.ExecContext(ctx, query); err != nil {
 			return fmt.Errorf("router: %.40s on %s: %w", query, node.Name, err)
 		}

@@ -580,6 +580,13 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 		return err
 	}
 	prevDB, prevVars := s.db, s.vars
+	use, isUse := st.AST.(*sqlparser.Use)
+	if isUse && s.db == "" && use.DBName.String() == s.r.Topology().DatabaseName() {
+		// The pools already connect to the topology's database: a client
+		// that names it (sysbench does, on connecting) keeps sharing them
+		// instead of getting connections of its own.
+		return nil
+	}
 	// The open transaction's branches get the state as the session's.
 	adopted := s.adoptTx()
 	var primary *sqlx.Conn // that ran a computed SET already
@@ -595,13 +602,7 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 		}
 		query, primary = literal, c
 	}
-	if use, ok := st.AST.(*sqlparser.Use); ok {
-		if s.db == "" && use.DBName.String() == s.r.Topology().DatabaseName() {
-			// The pools already connect to the topology's database: a
-			// client that names it (sysbench does, on connecting) keeps
-			// sharing them instead of getting connections of its own.
-			return nil
-		}
+	if isUse {
 		s.db = use.DBName.String()
 	} else {
 		s.vars = append(s.vars[:len(s.vars):len(s.vars)], query)

@@ -135,3 +135,25 @@ func TestPrepareDescribesWithoutAssigning(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestSetPlaceholderThroughProxy: a server-side prepared SET @v = ? sets
+// the client's variable, which its later statements read.
+func TestSetPlaceholderThroughProxy(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	ctx := context.Background()
+	db := f.open(t, func(c *mysql.Config) { c.InterpolateParams = false })
+	c, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, "SET @scalelab_pp = ?", 7); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		var v int64
+		if err := c.QueryRowContext(ctx, "SELECT @scalelab_pp + ?", 1).Scan(&v); err != nil || v != 8 {
+			t.Fatalf("SELECT @scalelab_pp + 1: got %d, %v; want 8", v, err)
+		}
+	}
+}

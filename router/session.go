@@ -355,7 +355,18 @@ func (s *Session) doStatement(ctx context.Context, o *op) error {
 	case Rollback:
 		return s.endTx(false)
 	case SessionState:
-		return s.session(ctx, st, o.query)
+		query := o.query
+		if len(o.args) > 0 && st.AST != nil {
+			// SET @v = ? is replayed on connections that have no
+			// arguments: its values go into its text.
+			bound, err := bindArgs(st.AST, o.args)
+			if err != nil {
+				return err
+			}
+			query = sqlparser.String(bound)
+			st = s.r.cls.Classify(query)
+		}
+		return s.session(ctx, st, query)
 	}
 	if st.Sticky && !s.sticky {
 		// Before it runs: it must run on the connection the session keeps.

@@ -351,3 +351,27 @@ func TestSetStateSetFromLockInspection(t *testing.T) {
 		}
 	}
 }
+
+// A SET with placeholders takes its arguments' values, on every connection
+// of the session, with their types.
+func TestSetStateSetPlaceholder(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	setupKV(t, r)
+	ctx := context.Background()
+	for _, warm := range []bool{false, true} {
+		s := r.NewSession()
+		if warm {
+			s, _ = setcmpSession(t, r)
+		}
+		if _, err := s.ExecContext(ctx, "SET @p = ?, @q = ?, @f = ?", 5, "it's", 1.5); err != nil {
+			t.Fatalf("SET @p = ?, @q = ?, @f = ?: %v", err)
+		}
+		for i := 0; i < 4; i++ {
+			var got string
+			if err := s.GetContext(ctx, &got, "SELECT CONCAT_WS('|', @p + 1, @q, @f * 2)"); err != nil || got != "6|it's|3" {
+				t.Fatalf("warm %v: got %q, %v; want 6|it's|3", warm, got, err)
+			}
+		}
+		s.Close()
+	}
+}

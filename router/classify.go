@@ -281,9 +281,12 @@ func sticky(ast sqlparser.Statement, text string) bool {
 	return anyNode(ast, func(n sqlparser.SQLNode) bool { return lockFunc(n, true) })
 }
 
-// lockFuncs are the functions of named locks: the first three take or
-// release a lock, which the connection holds; the others only look.
-var lockFuncs = []string{"get_lock", "release_lock", "release_all_locks", "is_used_lock", "is_free_lock"}
+// holdingLockFuncs are the functions that take or release a named lock,
+// which the connection holds; lockFuncs adds those that only look.
+var (
+	holdingLockFuncs = []string{"get_lock", "release_lock", "release_all_locks"}
+	lockFuncs        = slices.Concat(holdingLockFuncs, []string{"is_used_lock", "is_free_lock"})
+)
 
 // lockFunc reports whether n calls a function of named locks (one that
 // takes or releases a lock, if holding), as the parser reads one or
@@ -295,7 +298,7 @@ func lockFunc(n sqlparser.SQLNode, holding bool) bool {
 	case *sqlparser.FuncExpr:
 		funcs := lockFuncs
 		if holding {
-			funcs = funcs[:3]
+			funcs = holdingLockFuncs
 		}
 		return f.Qualifier.IsEmpty() && slices.Contains(funcs, f.Name.Lowered())
 	}
@@ -324,7 +327,7 @@ func stickyText(text string) bool {
 	if strings.Contains(lead, " FOR EXPORT ") && strings.HasPrefix(lead, "FLUSH ") {
 		return true
 	}
-	for _, f := range lockFuncs[:3] {
+	for _, f := range holdingLockFuncs {
 		if textCalls(text, strings.ToUpper(f), false) {
 			return true
 		}

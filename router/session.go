@@ -369,17 +369,7 @@ func (s *Session) doStatement(ctx context.Context, o *op) error {
 		return s.session(ctx, st, query)
 	}
 	if st.Sticky && !s.sticky {
-		// Before it runs: it must run on the connection the session keeps.
-		s.sticky = true
-		s.adoptTx()
-		s.connMu.Lock()
-		s.held = map[*replica.Node]bool{}
-		for node := range s.conns {
-			if node.Role() == topology.Primary {
-				s.held[node] = true
-			}
-		}
-		s.connMu.Unlock()
+		s.stick() // before it runs: it must run on a connection the session keeps
 	}
 	if s.tx == nil && !s.autocommit {
 		s.tx = s.newTx()
@@ -405,16 +395,26 @@ func (s *Session) newTx() *Tx {
 	return tx
 }
 
+// stick makes the session sticky: it keeps its own connections, the open
+// transaction's included, and those to primaries hold its state.
+func (s *Session) stick() {
+	s.sticky = true
+	s.adoptTx()
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	s.held = map[*replica.Node]bool{}
+	for node := range s.conns {
+		if node.Role() == topology.Primary {
+			s.held[node] = true
+		}
+	}
+}
+
 // txConn is the connection a transaction's branch on node runs on: the
 // session's own while it pins connections, else nil (a pooled one).
 func (s *Session) txConn(ctx context.Context, node *replica.Node) (*sqlx.Conn, error) {
 	if !s.pins() {
 		return nil, nil
-	}
-	s.connMu.Lock()
-	defer s.connMu.Unlock()
-	if err := s.stateLost(); err != nil {
-		return nil, err
 	}
 	return s.pinned(ctx, node)
 }
@@ -482,11 +482,7 @@ func (s *Session) unadopt(parts []*txPart) {
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
 	for _, p := range parts {
-		for node, c := range s.conns {
-			if c == p.conn {
-				delete(s.conns, node)
-			}
-		}
+		delete(s.conns, p.node) // adoptTx put it there
 		p.pinned, p.dirty = false, true
 	}
 }
@@ -681,13 +677,7 @@ func literalExpr(e sqlparser.Expr) bool {
 // or not), a decimal, a double, a string of a character set and
 // collation, or NULL, and each is written so that it reads back the same.
 func (s *Session) setOnPrimary(ctx context.Context, set *sqlparser.Set, query string) (string, *sqlx.Conn, error) {
-	s.connMu.Lock()
-	err := s.stateLost()
-	var c *sqlx.Conn
-	if err == nil {
-		c, err = s.pinned(ctx, s.r.Sets()[0].Primary())
-	}
-	s.connMu.Unlock()
+	c, err := s.pinned(ctx, s.r.Sets()[0].Primary())
 	if err != nil {
 		return "", nil, err
 	}
@@ -812,11 +802,6 @@ func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, e
 	if !s.pins() {
 		return node.DB, false, nil
 	}
-	s.connMu.Lock()
-	defer s.connMu.Unlock()
-	if err := s.stateLost(); err != nil {
-		return nil, false, err
-	}
 	c, err := s.pinned(ctx, node)
 	if err != nil {
 		return nil, false, err
@@ -825,8 +810,14 @@ func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, e
 }
 
 // pinned is the session's own connection to node, opened with the
-// session's state replayed the first time. The caller holds connMu.
+// session's state replayed the first time; ErrStateLost once the state
+// it kept on a primary is gone (stateLost).
 func (s *Session) pinned(ctx context.Context, node *replica.Node) (*sqlx.Conn, error) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if err := s.stateLost(); err != nil {
+		return nil, err
+	}
 	if c, ok := s.conns[node]; ok {
 		return c, nil
 	}

@@ -807,37 +807,56 @@ func TestStickyStatementsStayWithSession(t *testing.T) {
 	})
 }
 
-// TestStickySessionAcrossSwitchover checks that a session whose lock lives
-// on a primary that a switchover demotes is told so, at every statement,
-// rather than going on without its lock on the new primary.
-func TestStickySessionAcrossSwitchover(t *testing.T) {
-	r, sb := openRouter(t, router.Config{Replica: quiet()})
-	setupKV(t, r)
-	ctx := context.Background()
-	s := r.NewSession()
-	defer s.Close()
-	var v sql.NullInt64
-	if err := s.GetContext(ctx, &v, "SELECT GET_LOCK('scalelab_rv_sw', 0)"); err != nil || v.Int64 != 1 {
-		t.Fatalf("GET_LOCK: %v, %v", v, err)
-	}
-	swapped := *sb.Topology
-	swapped.Shards = append([]topology.Shard(nil), sb.Topology.Shards...)
-	sh := &swapped.Shards[0]
-	sh.Replicas = append([]topology.Addr(nil), sh.Replicas...)
-	sh.Primary, sh.Replicas[0] = sh.Replicas[0], sh.Primary
-	if _, err := r.Follow(&swapped); err != nil {
-		t.Fatal(err)
-	}
-	defer r.Follow(sb.Topology)
-	for _, q := range []string{"SELECT IS_USED_LOCK('scalelab_rv_sw') = CONNECTION_ID()", "SELECT 1"} {
-		if err := s.GetContext(ctx, &v, q); !errors.Is(err, router.ErrStateLost) {
-			t.Errorf("after a switchover, %s: got %v, %v; want ErrStateLost", q, v, err)
-		}
-	}
-	other := r.NewSession()
-	defer other.Close()
-	if err := other.GetContext(ctx, &v, "SELECT 1"); err != nil {
-		t.Errorf("another session after the switchover: %v", err)
+// TestStickySessionAcrossTopologyChange checks that a session whose lock
+// lives on a primary that a change of topology leaves behind is told so,
+// at every statement, rather than going on without its lock on the new
+// primary: a switchover that demotes it, a failover whose topology drops
+// it (its role stays as it was), and a reshard (new nodes, the same
+// servers). Another session goes on.
+func TestStickySessionAcrossTopologyChange(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(sh *topology.Shard)
+	}{
+		{"switchover", func(sh *topology.Shard) {
+			sh.Replicas = append([]topology.Addr(nil), sh.Replicas...)
+			sh.Primary, sh.Replicas[0] = sh.Replicas[0], sh.Primary
+		}},
+		{"failover dropping the primary", func(sh *topology.Shard) {
+			sh.Primary, sh.Replicas = sh.Replicas[0], append([]topology.Addr(nil), sh.Replicas[1:]...)
+		}},
+		{"reshard", func(sh *topology.Shard) {
+			sh.Name = map[bool]string{false: "-", true: "0"}[sh.Name == "-"]
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, sb := openRouter(t, router.Config{Replica: quiet()})
+			setupKV(t, r)
+			ctx := context.Background()
+			s := r.NewSession()
+			defer s.Close()
+			var v sql.NullInt64
+			if err := s.GetContext(ctx, &v, "SELECT GET_LOCK('scalelab_rv_topo', 0)"); err != nil || v.Int64 != 1 {
+				t.Fatalf("GET_LOCK: %v, %v", v, err)
+			}
+			next := *sb.Topology
+			next.Shards = append([]topology.Shard(nil), sb.Topology.Shards...)
+			tc.change(&next.Shards[0])
+			if _, err := r.Follow(&next); err != nil {
+				t.Fatal(err)
+			}
+			defer r.Follow(sb.Topology)
+			for _, q := range []string{"SELECT IS_USED_LOCK('scalelab_rv_topo') = CONNECTION_ID()", "SELECT RELEASE_LOCK('scalelab_rv_topo')", "SELECT 1"} {
+				if err := s.GetContext(ctx, &v, q); !errors.Is(err, router.ErrStateLost) {
+					t.Errorf("after a %s, %s: got %v, %v; want ErrStateLost", tc.name, q, v, err)
+				}
+			}
+			other := r.NewSession()
+			defer other.Close()
+			if err := other.GetContext(ctx, &v, "SELECT 1"); err != nil {
+				t.Errorf("another session after the %s: %v", tc.name, err)
+			}
+		})
 	}
 }
 
@@ -868,62 +887,6 @@ func TestSetFromLockFunctionRefused(t *testing.T) {
 		if holder.Valid {
 			t.Errorf("%s: connection %d holds the lock", n.Name, holder.Int64)
 		}
-	}
-}
-
-// TestStickySessionAcrossFailoverDroppingPrimary: a failover whose
-// topology drops the old primary (not listed as a replica) leaves its role
-// as it was; the session holding a lock there is told all the same.
-func TestStickySessionAcrossFailoverDroppingPrimary(t *testing.T) {
-	r, sb := openRouter(t, router.Config{Replica: quiet()})
-	setupKV(t, r)
-	ctx := context.Background()
-	s := r.NewSession()
-	defer s.Close()
-	var v sql.NullInt64
-	if err := s.GetContext(ctx, &v, "SELECT GET_LOCK('scalelab_rv_drop', 0)"); err != nil || v.Int64 != 1 {
-		t.Fatalf("GET_LOCK: %v, %v", v, err)
-	}
-	next := *sb.Topology
-	next.Shards = append([]topology.Shard(nil), sb.Topology.Shards...)
-	sh := &next.Shards[0]
-	sh.Primary, sh.Replicas = sh.Replicas[0], append([]topology.Addr(nil), sh.Replicas[1:]...)
-	if _, err := r.Follow(&next); err != nil {
-		t.Fatal(err)
-	}
-	defer r.Follow(sb.Topology)
-	err := s.GetContext(ctx, &v, "SELECT IS_USED_LOCK('scalelab_rv_drop') = CONNECTION_ID()")
-	if !errors.Is(err, router.ErrStateLost) {
-		t.Errorf("after a failover that drops the old primary: got %v, %v; want ErrStateLost", v, err)
-	}
-}
-
-// TestStickySessionAcrossReshard: a reshard replaces the sets with new
-// nodes; the session holding a lock on an old one is told.
-func TestStickySessionAcrossReshard(t *testing.T) {
-	r, sb := openRouter(t, router.Config{Replica: quiet()})
-	setupKV(t, r)
-	ctx := context.Background()
-	s := r.NewSession()
-	defer s.Close()
-	var v sql.NullInt64
-	if err := s.GetContext(ctx, &v, "SELECT GET_LOCK('scalelab_rv_rs', 0)"); err != nil || v.Int64 != 1 {
-		t.Fatalf("GET_LOCK: %v, %v", v, err)
-	}
-	next := *sb.Topology
-	next.Shards = append([]topology.Shard(nil), sb.Topology.Shards...)
-	name := "-"
-	if next.Shards[0].Name == "-" {
-		name = "0"
-	}
-	next.Shards[0].Name = name
-	if _, err := r.Follow(&next); err != nil {
-		t.Fatal(err)
-	}
-	defer r.Follow(sb.Topology)
-	err := s.GetContext(ctx, &v, "SELECT RELEASE_LOCK('scalelab_rv_rs')")
-	if !errors.Is(err, router.ErrStateLost) {
-		t.Errorf("after a reshard, the session's RELEASE_LOCK: got %v, %v; want ErrStateLost", v, err)
 	}
 }
 

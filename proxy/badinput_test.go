@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"io"
 	"net"
 	"strconv"
@@ -208,5 +209,42 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if _, err := net.DialTimeout("tcp", net.JoinHostPort(f.host, strconv.Itoa(f.port)), time.Second); err == nil {
 		t.Error("the proxy still accepts connections after shutdown")
+	}
+}
+
+// TestForcedShutdownCutsClients: when a shutdown gives up waiting, the
+// clients of statements still running are cut off at once, not when
+// their statements end, a relayed one included.
+func TestForcedShutdownCutsClients(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	ctx := context.Background()
+	db := f.open(t, nil)
+	queryErr := make(chan error, 1)
+	go func() {
+		var n int
+		queryErr <- db.QueryRowContext(ctx, "SELECT SLEEP(60) + 1").Scan(&n)
+	}()
+	replica := adminDB(t, f.topo, f.topo.Shards[0].Replicas[0].HostPort)
+	var id int64
+	waitFor(t, "the statement to be in flight", 10*time.Second, func() bool {
+		replica.QueryRow("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(60)%'").Scan(&id)
+		return id != 0
+	})
+	sctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	shutdown := make(chan error, 1)
+	go func() { shutdown <- f.srv.Shutdown(sctx) }()
+	select {
+	case err := <-queryErr:
+		if err == nil {
+			t.Error("the cut client's statement answered")
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("the client of a running statement is still connected after a forced shutdown")
+	}
+	// The statement itself runs to its end (see handler.exec); end it.
+	replica.Exec("KILL QUERY " + strconv.FormatInt(id, 10))
+	if err := <-shutdown; !errors.Is(err, proxy.ErrDrainTimeout) {
+		t.Errorf("forced shutdown: %v, want ErrDrainTimeout", err)
 	}
 }

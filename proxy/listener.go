@@ -131,7 +131,14 @@ func (l *listener) closeAll() {
 	}
 	l.mu.Unlock()
 	for _, c := range conns {
-		c.Conn.Close()
+		// A connection whose statement the relay is answering is held by
+		// the poller's wait (rawio.Conn.Serve) until the answer is sent,
+		// and Close waits for that: the client is told at once, by
+		// shutting the write side, and the close is left to run.
+		if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+		go c.Conn.Close()
 	}
 }
 
@@ -171,6 +178,14 @@ type clientConn struct {
 	// system call hand-offs (see rawio), when hasRaw.
 	raw    rawio.Conn
 	hasRaw bool
+	// read, drained, stepFn and stepErr are frame's (see step): the read
+	// of the poller's wait, set while step runs; whether its last read
+	// took all the socket held; step as a function, made once; and what
+	// ended it.
+	read    func([]byte) (int, error)
+	drained bool
+	stepFn  func(func([]byte) (int, error)) bool
+	stepErr error
 	// packetBuf and outBuf are reused by the relay, as are run, the
 	// relayed statement, and runOn, its run.on.
 	packetBuf, outBuf []byte
@@ -195,42 +210,10 @@ func (c *clientConn) Read(p []byte) (int, error) {
 		c.sniff.feed(p[:n])
 		return n, err
 	}
-	for c.pass == 0 {
-		for len(c.in) < 4 {
-			if err := c.fill(); err != nil {
-				return 0, err
-			}
+	if c.pass == 0 {
+		if err := c.frame(); err != nil {
+			return 0, err
 		}
-		n := int(c.in[0]) | int(c.in[1])<<8 | int(c.in[2])<<16
-		for n > 0 && len(c.in) < 5 {
-			if err := c.fill(); err != nil {
-				return 0, err
-			}
-		}
-		cont := c.cont
-		c.cont = n == wire.MaxPayload
-		if !cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute) && c.in[3] == 0 && n <= maxRelayQuery {
-			for len(c.in) < 4+n {
-				if err := c.fill(); err != nil {
-					return 0, err
-				}
-			}
-			var handled bool
-			var err error
-			if c.in[4] == comQuery {
-				handled, err = c.relay(c.in[5 : 4+n])
-			} else {
-				handled, err = c.relayExecute(c.in[4 : 4+n])
-			}
-			if err != nil {
-				return 0, err
-			}
-			if handled {
-				c.in = c.in[4+n:]
-				continue
-			}
-		}
-		c.pass = 4 + n
 	}
 	if len(c.in) == 0 {
 		n, err := c.readSocket(p[:min(len(p), c.pass)])
@@ -239,6 +222,103 @@ func (c *clientConn) Read(p []byte) (int, error) {
 		return n, err
 	}
 	return c.handOn(p, c.pass), nil
+}
+
+// frame reads the client's packets until one is for the library (c.pass
+// set), relaying on the way those the relay takes.
+//
+// With raw I/O it runs inside one wait of the poller (rawio.Conn.Serve),
+// so that after an answer it waits for the client's next request without
+// first reading, and finding nothing, when its last read took all the
+// socket held: a system call a statement. A client that sent its next
+// request before this answer (a pipelined one) is not missed: its bytes
+// were either in that read or brought readiness that ends the wait.
+func (c *clientConn) frame() error {
+	if !c.hasRaw {
+		return c.packets()
+	}
+	if _, err := c.arm(); err != nil {
+		return err
+	}
+	if c.stepFn == nil {
+		c.stepFn = c.step
+	}
+	c.stepErr = nil
+	if err := c.raw.Serve(c.stepFn); err != nil {
+		return c.readFailed(err, false)
+	}
+	return c.stepErr
+}
+
+// step is frame's turn inside the poller's wait: it frames what the
+// client sent, and asks to wait when that is not a whole packet yet.
+func (c *clientConn) step(read func([]byte) (int, error)) bool {
+	c.read, c.drained = read, false
+	err := c.packets()
+	c.read = nil
+	if errors.Is(err, rawio.ErrWouldBlock) {
+		// The idle deadline counts from now, as a read's would.
+		if _, err := c.arm(); err != nil {
+			c.stepErr = err
+			return true
+		}
+		return false
+	}
+	c.stepErr = err
+	return true
+}
+
+// packets frames the client's packets as frame says. With c.read set (in
+// step) it returns rawio.ErrWouldBlock when it needs bytes not sent yet,
+// and starts over when called again: c.cont changes only once a packet
+// is whole.
+func (c *clientConn) packets() error {
+	for c.pass == 0 {
+		if err := c.want(4); err != nil {
+			return err
+		}
+		n := int(c.in[0]) | int(c.in[1])<<8 | int(c.in[2])<<16
+		if n > 0 {
+			if err := c.want(5); err != nil {
+				return err
+			}
+		}
+		relay := !c.cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute) && c.in[3] == 0 && n <= maxRelayQuery
+		if relay {
+			if err := c.want(4 + n); err != nil {
+				return err
+			}
+		}
+		c.cont = n == wire.MaxPayload
+		if relay {
+			var handled bool
+			var err error
+			if c.in[4] == comQuery {
+				handled, err = c.relay(c.in[5 : 4+n])
+			} else {
+				handled, err = c.relayExecute(c.in[4 : 4+n])
+			}
+			if err != nil {
+				return err
+			}
+			if handled {
+				c.in = c.in[4+n:]
+				continue
+			}
+		}
+		c.pass = 4 + n
+	}
+	return nil
+}
+
+// want reads until in holds n bytes.
+func (c *clientConn) want(n int) error {
+	for len(c.in) < n {
+		if err := c.fill(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // handOn copies up to limit bytes of in to p, for the library.
@@ -250,7 +330,9 @@ func (c *clientConn) handOn(p []byte, limit int) int {
 	return n
 }
 
-// fill reads more of the client's bytes into in, which lies in rbuf.
+// fill reads more of the client's bytes into in, which lies in rbuf: in
+// step, with its read, and not at all (rawio.ErrWouldBlock) when the last
+// one took all there was; elsewhere with readSocket.
 func (c *clientConn) fill() error {
 	switch {
 	case c.rbuf == nil:
@@ -264,7 +346,18 @@ func (c *clientConn) fill() error {
 		}
 		c.in = c.rbuf[:copy(c.rbuf, c.in)]
 	}
-	n, err := c.readSocket(c.in[len(c.in):cap(c.in)])
+	room := c.in[len(c.in):cap(c.in)]
+	var n int
+	var err error
+	switch {
+	case c.read == nil:
+		n, err = c.readSocket(room)
+	case c.drained:
+		return rawio.ErrWouldBlock
+	default:
+		n, err = c.read(room)
+		c.drained = err == nil && n < len(room)
+	}
 	c.in = c.in[:len(c.in)+n]
 	if n > 0 {
 		return nil
@@ -278,27 +371,11 @@ func (c *clientConn) fill() error {
 // readSocket reads from the client with the login and idle deadlines, and
 // answers a timeout or a drain with the error packet that says why.
 func (c *clientConn) readSocket(p []byte) (int, error) {
-	if c.l.s.draining.Load() {
-		c.say(errShutdown)
-		return 0, io.EOF
-	}
-	// The handshake has one deadline in all, however slowly the client
-	// trickles bytes, as MySQL's connect_timeout; the idle timeout applies
-	// too, whichever comes first.
-	var deadline time.Time
-	if c.idle > 0 {
-		deadline = time.Now().Add(c.idle)
-	}
-	login := !c.loginBy.IsZero() && !c.loggedIn.Load() && (deadline.IsZero() || c.loginBy.Before(deadline))
-	if login {
-		deadline = c.loginBy
-	}
-	if !deadline.Equal(c.deadline) {
-		c.Conn.SetReadDeadline(deadline)
-		c.deadline = deadline
+	login, err := c.arm()
+	if err != nil {
+		return 0, err
 	}
 	var n int
-	var err error
 	if c.hasRaw {
 		n, err = c.raw.Read(p)
 	} else {
@@ -307,25 +384,58 @@ func (c *clientConn) readSocket(p []byte) (int, error) {
 	if err == nil {
 		return n, nil
 	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		switch {
-		case c.l.s.draining.Load():
-			c.say(errShutdown)
-		case login:
-			e := errLoginTimeout(c.l.s.cfg.LoginTimeout)
-			c.say(e)
-			c.l.s.metrics.rejected.WithLabelValues("login_timeout").Inc()
-			c.l.s.cfg.Logf("proxy: closed %s: %s", c.RemoteAddr(), describe(e))
-		case c.idle > 0:
-			e := errIdle(c.idle)
-			c.say(e)
-			c.l.s.metrics.rejected.WithLabelValues("idle_timeout").Inc()
-			c.l.s.cfg.Logf("proxy: closed %s: %s", c.RemoteAddr(), describe(e))
-		}
-		return n, io.EOF
+	return n, c.readFailed(err, login)
+}
+
+// arm sets the read deadline of the next read; login says whether it is
+// the login's. When the proxy drains, it tells the client so and returns
+// io.EOF.
+func (c *clientConn) arm() (login bool, err error) {
+	if c.l.s.draining.Load() {
+		c.say(errShutdown)
+		return false, io.EOF
 	}
-	return n, err
+	// The handshake has one deadline in all, however slowly the client
+	// trickles bytes, as MySQL's connect_timeout; the idle timeout applies
+	// too, whichever comes first.
+	var deadline time.Time
+	if c.idle > 0 {
+		deadline = time.Now().Add(c.idle)
+	}
+	login = !c.loginBy.IsZero() && !c.loggedIn.Load() && (deadline.IsZero() || c.loginBy.Before(deadline))
+	if login {
+		deadline = c.loginBy
+	}
+	if !deadline.Equal(c.deadline) {
+		c.Conn.SetReadDeadline(deadline)
+		c.deadline = deadline
+	}
+	return login, nil
+}
+
+// readFailed answers a read's timeout, or a drain's, with the error
+// packet that says why, and gives io.EOF for it; other errors are
+// returned as they are.
+func (c *clientConn) readFailed(err error, login bool) error {
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		return err
+	}
+	switch {
+	case c.l.s.draining.Load():
+		c.say(errShutdown)
+	case login:
+		e := errLoginTimeout(c.l.s.cfg.LoginTimeout)
+		c.say(e)
+		c.l.s.metrics.rejected.WithLabelValues("login_timeout").Inc()
+		c.l.s.cfg.Logf("proxy: closed %s: %s", c.RemoteAddr(), describe(e))
+	case c.idle > 0:
+		e := errIdle(c.idle)
+		c.say(e)
+		c.l.s.metrics.rejected.WithLabelValues("idle_timeout").Inc()
+		c.l.s.cfg.Logf("proxy: closed %s: %s", c.RemoteAddr(), describe(e))
+	}
+	return io.EOF
 }
 
 // Write sends the protocol library's and the relay's bytes to the client.

@@ -33,7 +33,9 @@
 # proxy of that build (on PROXY_PORT+3), for a change's effect measured
 # side by side rather than across runs; the table adds proxy / baseline.
 #
-# Env: TIME (seconds per run, default 6), ROUNDS (default 1), SHARDS
+# Env: TIME (seconds per run, default 6), ROUNDS (default 1), WARMUP
+# (seconds of an unmeasured run per side and mode before the rounds, at
+# the most threads; default 3, 0 for none), SHARDS
 # (default "1 2"), MODES (default "text prepared"), THREADS (default
 # "4 16"), TABLE_SIZE (default 10000), BASE_PORT (the sandboxes' first
 # port, default 24800), PROXY_PORT (default 16033), RELAY_PORT (default
@@ -47,6 +49,8 @@ ROUNDS=${ROUNDS:-1}
 SHARDS=${SHARDS:-"1 2"}
 MODES=${MODES:-"text prepared"}
 THREADS=${THREADS:-"4 16"}
+WARMUP=${WARMUP:-3}
+maxthreads=$(echo $THREADS | tr ' ' '\n' | sort -n | tail -1)
 TABLE_SIZE=${TABLE_SIZE:-10000}
 BASE_PORT=${BASE_PORT:-24800}
 PROXY_PORT=${PROXY_PORT:-16033}
@@ -138,6 +142,27 @@ EOF
     done
     sb "$hp" 1 --time=0 --events=1 run >/dev/null 2>&1 || { cat "$tmp"/*.log >&2; exit 1; }
   done
+
+  # A warm-up run for every side in every mode, unmeasured, as sysbench's
+  # --warmup-time: the proxy's caches (classified texts, prepared
+  # statements, the relay's logged-in connections) start cold, haproxy
+  # has none, and the first measured cell would carry that.
+  if [ "$WARMUP" -gt 0 ]; then
+    for mode in $MODES; do
+      ps=disable
+      [ "$mode" = prepared ] && ps=auto
+      for side in $sides; do
+        case $side in
+          direct) hp=$replica ;;
+          haproxy) hp=127.0.0.1:$RELAY_PORT ;;
+          proxy) hp=127.0.0.1:$PROXY_PORT ;;
+          full) hp=127.0.0.1:$FULL_PORT ;;
+          baseline) hp=127.0.0.1:$BASE_PROXY_PORT ;;
+        esac
+        sb "$hp" "$maxthreads" --time="$WARMUP" --db-ps-mode="$ps" run >/dev/null
+      done
+    done
+  fi
 
   for r in $(seq "$ROUNDS"); do
     for mode in $MODES; do

@@ -38,6 +38,12 @@ type state struct {
 	// wrote is set once WriteRead's write is done.
 	wrote                        bool
 	readFn, writeFn, writeReadFn func(fd uintptr) bool
+	// fd is the descriptor while Serve's step runs, which readNow reads;
+	// step is that step, and serveFn the function Serve hands the poller.
+	fd      uintptr
+	step    func(read func(p []byte) (int, error)) bool
+	readNow func(p []byte) (int, error)
+	serveFn func(fd uintptr) bool
 }
 
 // New returns the raw I/O of c, or false when c has no descriptor to
@@ -53,6 +59,7 @@ func New(c net.Conn) (Conn, bool) {
 	}
 	s := &state{rc: rc}
 	s.readFn, s.writeFn, s.writeReadFn = s.read, s.write, s.writeRead
+	s.readNow, s.serveFn = s.readOnce, s.serve
 	return Conn{s}, true
 }
 
@@ -181,6 +188,57 @@ func (c Conn) Write(p []byte) (int, error) {
 		written += n
 	}
 	return written, nil
+}
+
+// ErrWouldBlock is what Serve's read returns when the socket has nothing
+// to read yet.
+var ErrWouldBlock = errors.New("rawio: nothing to read yet")
+
+// Serve calls step inside one wait of the poller for reading, until step
+// returns true. step reads with read, one read(2) that does not wait
+// (ErrWouldBlock when there is nothing; io.EOF when the peer closed),
+// does what it will with the bytes, answering them say, and returns false
+// to wait until more come and be called again. The error is the wait's:
+// the read deadline passed, or the connection was closed.
+//
+// The poller forgets a socket's readiness once, before step's first
+// call, and never while Serve lasts. So a step that has read all the
+// socket held (a read that returned less than it asked for) may return
+// false without reading again, for the read that would find nothing: any
+// byte that came since its read has brought readiness that ends the wait.
+// A step must not read the connection otherwise (Read would wait for the
+// lock Serve holds); it may write it.
+func (c Conn) Serve(step func(read func(p []byte) (int, error)) bool) error {
+	c.step = step
+	err := c.rc.Read(c.serveFn)
+	c.step = nil
+	return err
+}
+
+func (s *state) serve(fd uintptr) bool {
+	s.fd = fd
+	return s.step(s.readNow)
+}
+
+// readOnce is Serve's read.
+func (s *state) readOnce(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		n, errno := rawRead(s.fd, p)
+		switch {
+		case errno == syscall.EINTR:
+			continue
+		case errno == syscall.EAGAIN:
+			return 0, ErrWouldBlock
+		case errno != 0:
+			return 0, os.NewSyscallError("read", errno)
+		case n == 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
 }
 
 // Idle reports whether the connection is open with nothing to read, by a

@@ -3,8 +3,10 @@ package rawio
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -204,5 +206,147 @@ func TestWriteRead(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("WriteRead to a closed peer still waits")
+	}
+}
+
+// TestServeMissesNoPipelinedRequest serves a client that sends its
+// requests without waiting for the answers, in bursts and at random
+// gaps: a step that answers what it has and waits without reading again
+// after a read that took all there was must still see every request. A
+// readiness lost between a read and the wait would leave the client
+// waiting for an answer forever.
+func TestServeMissesNoPipelinedRequest(t *testing.T) {
+	c, s := pair(t)
+	raw, ok := New(s)
+	if !ok {
+		t.Skip("no raw I/O on this platform")
+	}
+	const requests = 20000
+	served := make(chan error, 1)
+	go func() {
+		var in []byte
+		buf := make([]byte, 7) // small, so that some reads fill it
+		var stepErr error
+		step := func(read func([]byte) (int, error)) bool {
+			drained := false
+			for {
+				for len(in) > 0 && len(in) >= 1+int(in[0]) {
+					n := 1 + int(in[0])
+					if _, err := raw.Write([]byte{in[n-1]}); err != nil {
+						stepErr = err
+						return true
+					}
+					in = in[n:]
+				}
+				if drained {
+					return false
+				}
+				n, err := read(buf)
+				if errors.Is(err, ErrWouldBlock) {
+					return false
+				}
+				if err != nil {
+					stepErr = err
+					return true
+				}
+				in = append(in, buf[:n]...)
+				drained = n < len(buf)
+			}
+		}
+		err := raw.Serve(step)
+		if err == nil {
+			err = stepErr
+		}
+		served <- err
+	}()
+	go func() { // the client's requests: a length byte, then that many bytes, the last its number
+		rnd := uint32(1)
+		for i := range requests {
+			rnd = rnd*1664525 + 1013904223
+			size := 1 + int(rnd>>24)%5
+			req := make([]byte, 1+size)
+			req[0], req[size] = byte(size), byte(i)
+			if _, err := c.Write(req); err != nil {
+				return
+			}
+			switch rnd >> 29 {
+			case 0:
+				time.Sleep(20 * time.Microsecond)
+			case 1, 2:
+				runtime.Gosched()
+			}
+		}
+	}()
+	got := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 1)
+		for i := range requests {
+			if _, err := io.ReadFull(c, buf); err != nil {
+				got <- fmt.Errorf("answer %d: %v", i, err)
+				return
+			}
+			if buf[0] != byte(i) {
+				got <- fmt.Errorf("answer %d is %d", i, buf[0])
+				return
+			}
+		}
+		got <- nil
+	}()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the client still waits for an answer: a request was missed")
+	}
+	c.Close()
+	select {
+	case err := <-served:
+		if !errors.Is(err, io.EOF) {
+			t.Errorf("Serve after the client closed: %v, want EOF", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve goes on after the client closed")
+	}
+}
+
+// TestServeDeadline: Serve's wait ends at the read deadline, with a
+// timeout, and at a close.
+func TestServeDeadline(t *testing.T) {
+	c, s := pair(t)
+	raw, ok := New(s)
+	if !ok {
+		t.Skip("no raw I/O on this platform")
+	}
+	c.Write([]byte("ab"))
+	var read []byte
+	step := func(r func([]byte) (int, error)) bool {
+		buf := make([]byte, 16)
+		n, err := r(buf)
+		read = append(read, buf[:n]...)
+		return err != nil && !errors.Is(err, ErrWouldBlock)
+	}
+	s.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	err := raw.Serve(step)
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("Serve past its deadline: %v, want a timeout", err)
+	}
+	if string(read) != "ab" {
+		t.Errorf("read %q, want %q", read, "ab")
+	}
+	s.SetReadDeadline(time.Time{})
+	done := make(chan error, 1)
+	go func() { done <- raw.Serve(step) }()
+	time.Sleep(20 * time.Millisecond)
+	s.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Serve on a closed connection: %v, want net.ErrClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve still waits after the close")
 	}
 }

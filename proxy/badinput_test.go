@@ -164,6 +164,20 @@ func TestIdleTimeout(t *testing.T) {
 			t.Fatalf("busy client: %v", err)
 		}
 	}
+	// Nor is one whose statements the relay answers: the idle deadline
+	// counts from each answer, inside the relay's wait too.
+	before := f.relayed(t)
+	for i := 0; i < 5; i++ {
+		var n int
+		if err := conn.QueryRowContext(context.Background(), "SELECT SLEEP(0.1) + 1").Scan(&n); err != nil || n != 1 {
+			t.Fatalf("busy client, relayed: %d, %v", n, err)
+		}
+	}
+	if n := f.relayed(t) - before; n != 5 {
+		t.Errorf("%v of 5 statements relayed", n)
+	}
+	// Once it is idle, it is cut off.
+	waitFor(t, "the relayed client's connection to close", 10*time.Second, func() bool { return f.srv.Connections() == 0 })
 }
 
 func TestGracefulShutdown(t *testing.T) {
@@ -219,6 +233,16 @@ func TestForcedShutdownCutsClients(t *testing.T) {
 	f := startProxy(t, proxy.Config{}, quiet())
 	ctx := context.Background()
 	db := f.open(t, nil)
+	// The statement's shape is one the relay takes: the test is of a
+	// client held inside the relay's wait (see clientConn.frame).
+	before := f.relayed(t)
+	var two int
+	if err := db.QueryRowContext(ctx, "SELECT SLEEP(0) + 2").Scan(&two); err != nil || two != 2 {
+		t.Fatalf("SELECT SLEEP(0) + 2: %d, %v", two, err)
+	}
+	if n := f.relayed(t) - before; n != 1 {
+		t.Fatalf("%v statements relayed, want 1: the test would not exercise the relay", n)
+	}
 	queryErr := make(chan error, 1)
 	go func() {
 		var n int

@@ -354,6 +354,11 @@ func (c *clientConn) fill() error {
 		n, err = c.readSocket(room)
 	case c.drained:
 		return rawio.ErrWouldBlock
+	case c.l.s.draining.Load():
+		// As readSocket: requests that wait behind a drain's start are
+		// refused, not relayed.
+		c.say(errShutdown)
+		return io.EOF
 	default:
 		n, err = c.read(room)
 		c.drained = err == nil && n < len(room)

@@ -87,6 +87,11 @@ func (s *Server) Start(ctx context.Context) error {
 		return errors.New("proxy: already started")
 	}
 	var lc net.ListenConfig
+	// Plain TCP: the relay waits for a client's next request without a
+	// read that finds nothing after a short read (see clientConn.frame),
+	// which relies on TCP's reads; Multipath TCP, which Go's listeners
+	// offer by default, is not asked of a MySQL server by its clients.
+	lc.SetMultipathTCP(false)
 	tcp, err := lc.Listen(ctx, "tcp", s.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("proxy: listen on %s: %w (is another proxy running? pick another --listen)", s.cfg.Listen, err)

@@ -197,17 +197,18 @@ var ErrWouldBlock = errors.New("rawio: nothing to read yet")
 // Serve calls step inside one wait of the poller for reading, until step
 // returns true. step reads with read, one read(2) that does not wait
 // (ErrWouldBlock when there is nothing; io.EOF when the peer closed),
-// does what it will with the bytes, answering them say, and returns false
-// to wait until more come and be called again. The error is the wait's:
-// the read deadline passed, or the connection was closed.
+// does what it will with the bytes (answers them, say), and returns false
+// to wait until more come and be called again. The error is the wait's,
+// or the poller's: the read deadline passed, the connection was closed.
 //
 // The poller forgets a socket's readiness once, before step's first
 // call, and never while Serve lasts. So a step that has read all the
-// socket held (a read that returned less than it asked for) may return
-// false without reading again, for the read that would find nothing: any
-// byte that came since its read has brought readiness that ends the wait.
-// A step must not read the connection otherwise (Read would wait for the
-// lock Serve holds); it may write it.
+// socket held may return false without reading again, for the read that
+// would find nothing: any byte that came since its read has brought
+// readiness that ends the wait. On a TCP socket, a read that returned
+// less than it asked for has read all it held (short of urgent data,
+// where a read stops at the mark). A step must not read the connection
+// otherwise (Read would wait for the lock Serve holds); it may write it.
 func (c Conn) Serve(step func(read func(p []byte) (int, error)) bool) error {
 	c.step = step
 	err := c.rc.Read(c.serveFn)
@@ -220,8 +221,14 @@ func (s *state) serve(fd uintptr) bool {
 	return s.step(s.readNow)
 }
 
+// errNotServing is what Serve's read returns once Serve has returned.
+var errNotServing = errors.New("rawio: read after Serve returned")
+
 // readOnce is Serve's read.
 func (s *state) readOnce(p []byte) (int, error) {
+	if s.step == nil {
+		return 0, errNotServing
+	}
 	if len(p) == 0 {
 		return 0, nil
 	}

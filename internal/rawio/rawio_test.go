@@ -312,7 +312,7 @@ func TestServeMissesNoPipelinedRequest(t *testing.T) {
 }
 
 // TestServeDeadline: Serve's wait ends at the read deadline, with a
-// timeout, and at a close.
+// timeout, and at a close; its read works only while it lasts.
 func TestServeDeadline(t *testing.T) {
 	c, s := pair(t)
 	raw, ok := New(s)
@@ -321,11 +321,27 @@ func TestServeDeadline(t *testing.T) {
 	}
 	c.Write([]byte("ab"))
 	var read []byte
+	var readFn func([]byte) (int, error)
+	waiting := make(chan struct{}, 1)
 	step := func(r func([]byte) (int, error)) bool {
+		readFn = r
 		buf := make([]byte, 16)
 		n, err := r(buf)
 		read = append(read, buf[:n]...)
-		return err != nil && !errors.Is(err, ErrWouldBlock)
+		if errors.Is(err, ErrWouldBlock) {
+			select {
+			case waiting <- struct{}{}:
+			default:
+			}
+			return false
+		}
+		return err != nil || string(read) == "ab"
+	}
+	if err := raw.Serve(step); err != nil || string(read) != "ab" {
+		t.Fatalf("Serve: read %q, %v; want %q", read, err, "ab")
+	}
+	if _, err := readFn(make([]byte, 1)); err == nil {
+		t.Error("Serve's read still reads after Serve returned")
 	}
 	s.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
 	err := raw.Serve(step)
@@ -333,13 +349,14 @@ func TestServeDeadline(t *testing.T) {
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("Serve past its deadline: %v, want a timeout", err)
 	}
-	if string(read) != "ab" {
-		t.Errorf("read %q, want %q", read, "ab")
-	}
 	s.SetReadDeadline(time.Time{})
+	select { // a signal of the waits above, if any
+	case <-waiting:
+	default:
+	}
 	done := make(chan error, 1)
 	go func() { done <- raw.Serve(step) }()
-	time.Sleep(20 * time.Millisecond)
+	<-waiting // this one's: step has been called and asked to wait
 	s.Close()
 	select {
 	case err := <-done:

@@ -189,6 +189,58 @@ func (c *classifier) classifyShape(shape []byte) *Statement {
 }
 
 func (c *classifier) parse(query string) *Statement {
+	st := c.parseText(query)
+	if !st.MariaDBComment {
+		return st
+	}
+	// MariaDB runs the SQL in /*M! … */ comments, which the parser skips:
+	// what they hold may make connection state (CREATE /*M! TEMPORARY */
+	// TABLE, SELECT 1 /*M! INTO @v */) or read the session's. The flags
+	// that keep a session's state are those of the text with that SQL
+	// written plainly as well.
+	if plain := mariaDBPlain(query); plain != query {
+		in := c.parseText(plain)
+		st.Sticky = st.Sticky || in.Sticky
+		st.Assigns = st.Assigns || in.Assigns
+		st.SetsLastInsertID = st.SetsLastInsertID || in.SetsLastInsertID
+		st.LastInsertID = st.LastInsertID || in.LastInsertID
+		st.RowCount = st.RowCount || in.RowCount
+		st.FoundRows = st.FoundRows || in.FoundRows
+	}
+	return st
+}
+
+// mariaDBPlain is query with the SQL of its /*M! … */ and /*M!NNNNNN …
+// */ comments written plainly, as MariaDB runs it; the markers become
+// spaces. A marker inside a string counts too: the flags of the result
+// can only be more cautious.
+func mariaDBPlain(query string) string {
+	var b strings.Builder
+	rest := query
+	for {
+		i := strings.Index(rest, "/*M!")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(rest[i+4:], "*/")
+		if j < 0 {
+			break
+		}
+		body := strings.TrimLeft(rest[i+4:i+4+j], "0123456789")
+		b.WriteString(rest[:i])
+		b.WriteByte(' ')
+		b.WriteString(body)
+		b.WriteByte(' ')
+		rest = rest[i+4+j+2:]
+	}
+	if b.Len() == 0 {
+		return query
+	}
+	b.WriteString(rest)
+	return b.String()
+}
+
+func (c *classifier) parseText(query string) *Statement {
 	c.parsed.Add(1)
 	mariaDB, versioned := strings.Contains(query, "/*M!"), versionedComment(query)
 	ast, err := c.parser.Parse(query)

@@ -166,10 +166,70 @@ func TestSticky(t *testing.T) {
 		{"SELECT * FROM locks", false},
 		{"SET @v = 1", false},
 		{"INSERT INTO t VALUES (1)", false},
+		// MariaDB runs what /*M! … */ holds; the parser skips it.
+		{"CREATE /*M! TEMPORARY */ TABLE tmp (id INT)", true},
+		{"CREATE /*M!100100 TEMPORARY */ TABLE tmp (id INT)", true},
+		{"SELECT /*M! GET_LOCK('a', 1), */ 1", true},
+		{"SELECT /*M!100000 RELEASE_LOCK('a') + */ 1 FROM t", true},
+		{"CREATE /*M! OR REPLACE */ TABLE tmp (id INT)", false},
+		{"SELECT 1 /*M! + 1 */ FROM t", false},
+		{"SELECT /* GET_LOCK('a', 1) */ 1", false},
 	}
 	for _, tc := range tests {
 		if got := c.Classify(tc.sql).Sticky; got != tc.want {
 			t.Errorf("%s: sticky %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+}
+
+// TestMariaDBCommentFlags: the SQL of a /*M! … */ comment, which MariaDB
+// runs and the parser skips, counts for the flags that keep a session's
+// state, as if written plainly.
+func TestMariaDBCommentFlags(t *testing.T) {
+	c, err := newClassifier(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		sql                                           string
+		assigns, setsID, readsID, rowCount, foundRows bool
+	}{
+		{sql: "SELECT 1 /*M! INTO @v */"},
+		{sql: "SELECT /*M! @v := */ 1"},
+		{sql: "SELECT /*M! LAST_INSERT_ID(5) + */ 1"},
+		{sql: "SELECT /*M!100000 LAST_INSERT_ID() + */ 1"},
+		{sql: "SELECT /*M! ROW_COUNT() + */ 1 FROM t"},
+		{sql: "SELECT /*M! FOUND_ROWS() + */ 1"},
+		{sql: "SELECT 1 /*M! + 2 */ FROM t"},
+		{sql: "SELECT '/*M! nothing' FROM t"},
+	}
+	tests[0].assigns = true
+	tests[1].assigns = true
+	tests[2].setsID = true
+	tests[3].readsID = true
+	tests[4].rowCount = true
+	tests[5].foundRows = true
+	for _, tc := range tests {
+		st := c.Classify(tc.sql)
+		got := [5]bool{st.Assigns, st.SetsLastInsertID, st.LastInsertID, st.RowCount, st.FoundRows}
+		want := [5]bool{tc.assigns, tc.setsID, tc.readsID, tc.rowCount, tc.foundRows}
+		if got != want {
+			t.Errorf("%s: assigns, sets LAST_INSERT_ID, reads it, ROW_COUNT, FOUND_ROWS: %v, want %v", tc.sql, got, want)
+		}
+	}
+}
+
+func TestMariaDBPlain(t *testing.T) {
+	for in, want := range map[string]string{
+		"SELECT 1":                                  "SELECT 1",
+		"CREATE /*M! TEMPORARY */ TABLE t":          "CREATE   TEMPORARY   TABLE t",
+		"CREATE /*M!100100 TEMPORARY*/ TABLE t":     "CREATE   TEMPORARY  TABLE t",
+		"SELECT /*M!1*/ 1 /*M! , 2 */":              "SELECT    1   , 2  ",
+		"SELECT /*M! unclosed":                      "SELECT /*M! unclosed",
+		"SELECT /*M!x*/ 1 /*M! and an unclosed one": "SELECT  x  1 /*M! and an unclosed one",
+	} {
+		if got := mariaDBPlain(in); got != want {
+			t.Errorf("mariaDBPlain(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

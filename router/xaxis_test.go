@@ -769,6 +769,23 @@ func TestStickyStatementsStayWithSession(t *testing.T) {
 			t.Errorf("the session cannot read its own temporary table: %v", err)
 		}
 	})
+	t.Run("CREATE /*M! TEMPORARY */ TABLE", func(t *testing.T) {
+		// MariaDB runs the comment's TEMPORARY, which the parser skips.
+		s := r.NewSession()
+		defer s.Close()
+		for _, q := range []string{"CREATE /*M! TEMPORARY */ TABLE scalelab_rv_mtmp (id INT)", "INSERT INTO scalelab_rv_mtmp VALUES (1), (2)"} {
+			if _, err := s.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		var n int64
+		if err := s.GetContext(ctx, &n, "SELECT COUNT(*) FROM scalelab_rv_mtmp"); err != nil || n != 2 {
+			t.Errorf("the session reads its own temporary table: %d rows, %v; want 2", n, err)
+		}
+		if _, err := r.ExecContext(ctx, "CREATE /*M! TEMPORARY */ TABLE scalelab_rv_mtmp2 (id INT)"); !errors.Is(err, router.ErrNeedsSession) {
+			t.Errorf("the pooled router's CREATE /*M! TEMPORARY */: %v, want ErrNeedsSession", err)
+		}
+	})
 	t.Run("XA START", func(t *testing.T) {
 		s := r.NewSession()
 		for _, q := range []string{"XA START 'scalelab_rv'", "SELECT v FROM kv WHERE k = 1"} {

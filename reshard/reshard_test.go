@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -162,6 +163,45 @@ func TestReshard(t *testing.T) {
 			}
 			t.Logf("%s %d→%d moved %d of %d rows (%.0f%%)", tc.vindex, tc.from, tc.to, res.Moved(), res.Total(), frac*100)
 		})
+	}
+}
+
+// TestCopyTellsUnknownLag: a replica whose lag cannot be read (its
+// replication stopped) does not hold the copy back, and the copy says so,
+// once, rather than going on silently unthrottled.
+func TestCopyTellsUnknownLag(t *testing.T) {
+	sb := startSandbox(t, 2, 30400, "hash") // BasePort: 30400
+	load(t, sb.Topology)
+	ctx := context.Background()
+	if _, err := reshard.Run(ctx, reshard.Config{Cluster: sb.Cluster(), Shards: 4, StopAfter: reshard.PhaseSchema}); !errors.Is(err, reshard.ErrStopped) {
+		t.Fatalf("run to %s: %v", reshard.PhaseSchema, err)
+	}
+	addr := sb.Topology.Shards[0].Replicas[0].HostPort
+	rep := dbtest.OpenAdmin(t, sb.Topology, addr)
+	if _, err := rep.ExecContext(ctx, "STOP SLAVE"); err != nil {
+		t.Fatal(err)
+	}
+	defer rep.ExecContext(ctx, "START SLAVE")
+	var mu sync.Mutex
+	var out []string
+	_, err := reshard.Run(ctx, reshard.Config{Cluster: sb.Cluster(), Shards: 4, ThrottleLag: time.Second, BatchRows: 100, StopAfter: reshard.PhaseCopied,
+		Progress: func(s string) { mu.Lock(); out = append(out, s); mu.Unlock() }})
+	mu.Lock()
+	defer mu.Unlock()
+	if !errors.Is(err, reshard.ErrStopped) {
+		t.Fatalf("run to %s: %v\n%s", reshard.PhaseCopied, err, strings.Join(out, "\n"))
+	}
+	said := 0
+	for _, l := range out {
+		if strings.HasPrefix(l, "throttle: the lag of replica "+addr+" is unknown") {
+			said++
+		}
+	}
+	if said != 1 {
+		t.Errorf("the copy told the unknown lag of %s %d times, want once:\n%s", addr, said, strings.Join(out, "\n"))
+	}
+	if !strings.Contains(strings.Join(out, "\n"), "done: rows-copied") {
+		t.Errorf("the copy did not finish:\n%s", strings.Join(out, "\n"))
 	}
 }
 

@@ -30,6 +30,9 @@ type throttle struct {
 	limit time.Duration
 	// Waited sums the time the copy waited.
 	waited time.Duration
+	// unknown are the replicas whose lag could not be read, said once
+	// each: they do not hold the copy back.
+	unknown map[string]bool
 }
 
 func (w *worker) newThrottle() *throttle {
@@ -101,8 +104,20 @@ func (t *throttle) worst(ctx context.Context) (string, time.Duration, error) {
 		}
 		st, err := flavor.ReadReplicaStatus(ctx, db, t.f)
 		if err != nil || st.SecondsBehind < 0 {
+			if !t.unknown[a] {
+				why := "its replication is not running"
+				if err != nil {
+					why = err.Error()
+				}
+				t.w.say(fmt.Sprintf("throttle: the lag of replica %s is unknown (%s); the copy does not wait for it", a, why))
+				if t.unknown == nil {
+					t.unknown = map[string]bool{}
+				}
+				t.unknown[a] = true
+			}
 			continue
 		}
+		delete(t.unknown, a)
 		if lag := time.Duration(st.SecondsBehind) * time.Second; lag > worst {
 			addr, worst = a, lag
 		}

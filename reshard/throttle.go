@@ -105,7 +105,7 @@ func (t *throttle) worst(ctx context.Context) (string, time.Duration, error) {
 		st, err := flavor.ReadReplicaStatus(ctx, db, t.f)
 		if err != nil || st.SecondsBehind < 0 {
 			if !t.unknown[a] {
-				why := "its replication is not running"
+				why := "it reports none: its replication is stopped or not set up"
 				if err != nil {
 					why = err.Error()
 				}

@@ -195,27 +195,43 @@ func (c *classifier) parse(query string) *Statement {
 	}
 	// MariaDB runs the SQL in /*M! … */ comments, which the parser skips:
 	// what they hold may make connection state (CREATE /*M! TEMPORARY */
-	// TABLE, SELECT 1 /*M! INTO @v */) or read the session's. The flags
-	// that keep a session's state are those of the text with that SQL
-	// written plainly as well.
-	if plain := mariaDBPlain(query); plain != query {
-		in := c.parseText(plain)
-		st.Sticky = st.Sticky || in.Sticky
-		st.Assigns = st.Assigns || in.Assigns
-		st.SetsLastInsertID = st.SetsLastInsertID || in.SetsLastInsertID
-		st.LastInsertID = st.LastInsertID || in.LastInsertID
-		st.RowCount = st.RowCount || in.RowCount
-		st.FoundRows = st.FoundRows || in.FoundRows
+	// TABLE, SELECT 1 /*M! INTO @v */). The flags that make a session keep
+	// its connections, or refuse the statement, are also those of the text
+	// with that SQL written plainly when it parses, and else those the
+	// comments' SQL alone shows. Reads of the session's values
+	// (LAST_INSERT_ID(), ROW_COUNT()) in a comment are not flagged: the
+	// router answers those by rewriting the statement, which it cannot do
+	// inside a comment, so the text runs as written.
+	plain, bodies := mariaDBPlain(query)
+	if plain == query {
+		return st
 	}
+	var sticky, assigns, setsID bool
+	if in := c.parseText(plain); in.Kind != Unparsed {
+		sticky, assigns, setsID = in.Sticky, in.Assigns, in.SetsLastInsertID
+	} else {
+		upper := strings.ToUpper(bodies)
+		sticky = slices.Contains(strings.Fields(upper), "TEMPORARY")
+		for _, f := range holdingLockFuncs {
+			sticky = sticky || textCalls(bodies, strings.ToUpper(f), false)
+		}
+		if st.AST == nil || sqlparser.ASTToStatementType(st.AST) != sqlparser.StmtDDL {
+			assigns = strings.Contains(bodies, ":=") || strings.Contains(upper, "INTO @")
+			setsID = textCalls(bodies, "LAST_INSERT_ID", true)
+		}
+	}
+	st.Sticky = st.Sticky || sticky
+	st.Assigns = st.Assigns || assigns
+	st.SetsLastInsertID = st.SetsLastInsertID || setsID
 	return st
 }
 
-// mariaDBPlain is query with the SQL of its /*M! … */ and /*M!NNNNNN …
-// */ comments written plainly, as MariaDB runs it; the markers become
-// spaces. A marker inside a string counts too: the flags of the result
-// can only be more cautious.
-func mariaDBPlain(query string) string {
-	var b strings.Builder
+// mariaDBPlain is query with the SQL of its /*M! … */ and /*M!NNNNN[N] …
+// */ comments written plainly, as MariaDB runs it (the markers become
+// spaces), and that SQL alone, the comments' bodies joined by spaces. A
+// marker inside a string counts too.
+func mariaDBPlain(query string) (plain, bodies string) {
+	var b, in strings.Builder
 	rest := query
 	for {
 		i := strings.Index(rest, "/*M!")
@@ -226,18 +242,23 @@ func mariaDBPlain(query string) string {
 		if j < 0 {
 			break
 		}
-		body := strings.TrimLeft(rest[i+4:i+4+j], "0123456789")
+		body := rest[i+4 : i+4+j]
+		if n := len(body) - len(strings.TrimLeft(body, "0123456789")); n == 5 || n == 6 {
+			body = body[n:] // a version: MariaDB reads 5 or 6 digits so
+		}
 		b.WriteString(rest[:i])
 		b.WriteByte(' ')
 		b.WriteString(body)
 		b.WriteByte(' ')
+		in.WriteString(body)
+		in.WriteByte(' ')
 		rest = rest[i+4+j+2:]
 	}
 	if b.Len() == 0 {
-		return query
+		return query, ""
 	}
 	b.WriteString(rest)
-	return b.String()
+	return b.String(), in.String()
 }
 
 func (c *classifier) parseText(query string) *Statement {

@@ -21,6 +21,12 @@ import (
 // for writing packets no well-behaved client would send.
 func (f *fixture) rawConn(t *testing.T) net.Conn {
 	t.Helper()
+	return f.vtConn(t).GetRawConn()
+}
+
+// vtConn logs in with Vitess's client; its socket closes when t ends.
+func (f *fixture) vtConn(t *testing.T) *vtmysql.Conn {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := vtmysql.Connect(ctx, &vtmysql.ConnParams{Host: f.host, Port: f.port, Uname: f.topo.User.Name, Pass: f.topo.User.Password, DbName: f.topo.DatabaseName()})
@@ -29,7 +35,7 @@ func (f *fixture) rawConn(t *testing.T) net.Conn {
 	}
 	raw := c.GetRawConn()
 	t.Cleanup(func() { raw.Close() })
-	return raw
+	return c
 }
 
 func packet(seq byte, payload ...byte) []byte {

@@ -1,7 +1,6 @@
 package proxy_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -23,15 +22,9 @@ import (
 // waiting for its answer.
 func TestPipelinedRequests(t *testing.T) {
 	f := startProxy(t, proxy.Config{}, quiet())
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	vc, err := vtmysql.Connect(ctx, &vtmysql.ConnParams{Host: f.host, Port: f.port, Uname: f.topo.User.Name, Pass: f.topo.User.Password, DbName: f.topo.DatabaseName()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	vc := f.vtConn(t)
 	deprecateEOF := vc.Capabilities&vtmysql.CapabilityClientDeprecateEOF != 0
 	c := vc.GetRawConn()
-	defer c.Close()
 	relayed := f.relayed(t)
 
 	const requests = 3000

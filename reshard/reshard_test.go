@@ -2,6 +2,7 @@ package reshard_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -166,18 +167,27 @@ func TestReshard(t *testing.T) {
 	}
 }
 
+// beforeCopy starts a sandbox of two hash shards on basePort, loads it,
+// and runs a reshard to four shards up to the copy (PhaseSchema): the
+// new shards are there, no row is copied yet. It returns the first
+// source shard's replica, as an address and an admin pool.
+func beforeCopy(t *testing.T, basePort int) (*sandbox.Sandbox, string, *sql.DB) {
+	t.Helper()
+	sb := startSandbox(t, 2, basePort, "hash")
+	load(t, sb.Topology)
+	if _, err := reshard.Run(context.Background(), reshard.Config{Cluster: sb.Cluster(), Shards: 4, StopAfter: reshard.PhaseSchema}); !errors.Is(err, reshard.ErrStopped) {
+		t.Fatalf("run to %s: %v", reshard.PhaseSchema, err)
+	}
+	addr := sb.Topology.Shards[0].Replicas[0].HostPort
+	return sb, addr, dbtest.OpenAdmin(t, sb.Topology, addr)
+}
+
 // TestCopyTellsUnknownLag: a replica whose lag cannot be read (its
 // replication stopped) does not hold the copy back, and the copy says so,
 // once, rather than going on silently unthrottled.
 func TestCopyTellsUnknownLag(t *testing.T) {
-	sb := startSandbox(t, 2, 30400, "hash") // BasePort: 30400
-	load(t, sb.Topology)
+	sb, addr, rep := beforeCopy(t, 30400) // BasePort: 30400
 	ctx := context.Background()
-	if _, err := reshard.Run(ctx, reshard.Config{Cluster: sb.Cluster(), Shards: 4, StopAfter: reshard.PhaseSchema}); !errors.Is(err, reshard.ErrStopped) {
-		t.Fatalf("run to %s: %v", reshard.PhaseSchema, err)
-	}
-	addr := sb.Topology.Shards[0].Replicas[0].HostPort
-	rep := dbtest.OpenAdmin(t, sb.Topology, addr)
 	if _, err := rep.ExecContext(ctx, "STOP SLAVE"); err != nil {
 		t.Fatal(err)
 	}
@@ -210,16 +220,10 @@ func TestCopyTellsUnknownLag(t *testing.T) {
 // copy waits for it and says so; once the delay is lifted and the replica
 // catches up, the copy goes on to the end.
 func TestCopyThrottlesOnReplicaLag(t *testing.T) {
-	sb := startSandbox(t, 2, 31100, "hash") // BasePort: 31100
-	load(t, sb.Topology)
-	ctx := context.Background()
 	// The new shards first, so that the delay is still on when the copy
 	// starts.
-	if _, err := reshard.Run(ctx, reshard.Config{Cluster: sb.Cluster(), Shards: 4, StopAfter: reshard.PhaseSchema}); !errors.Is(err, reshard.ErrStopped) {
-		t.Fatalf("run to %s: %v", reshard.PhaseSchema, err)
-	}
-	addr := sb.Topology.Shards[0].Replicas[0].HostPort
-	rep := dbtest.OpenAdmin(t, sb.Topology, addr)
+	sb, addr, rep := beforeCopy(t, 31100) // BasePort: 31100
+	ctx := context.Background()
 	delay := func(s int) {
 		t.Helper()
 		for _, q := range []string{"STOP SLAVE", fmt.Sprintf("CHANGE MASTER TO MASTER_DELAY = %d", s), "START SLAVE"} {

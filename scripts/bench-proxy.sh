@@ -143,31 +143,34 @@ EOF
     sb "$hp" 1 --time=0 --events=1 run >/dev/null 2>&1 || { cat "$tmp"/*.log >&2; exit 1; }
   done
 
+  # side_addr SIDE: the host:port sysbench connects to for that side.
+  side_addr() {
+    case $1 in
+      direct) echo "$replica" ;;
+      haproxy) echo "127.0.0.1:$RELAY_PORT" ;;
+      proxy) echo "127.0.0.1:$PROXY_PORT" ;;
+      full) echo "127.0.0.1:$FULL_PORT" ;;
+      baseline) echo "127.0.0.1:$BASE_PROXY_PORT" ;;
+    esac
+  }
+  # ps_mode MODE: sysbench's --db-ps-mode for a mode of this script.
+  ps_mode() { if [ "$1" = prepared ]; then echo auto; else echo disable; fi; }
+
   # A warm-up run for every side in every mode, unmeasured, as sysbench's
   # --warmup-time: the proxy's caches (classified texts, prepared
   # statements, the relay's logged-in connections) start cold, haproxy
   # has none, and the first measured cell would carry that.
   if [ "$WARMUP" -gt 0 ]; then
     for mode in $MODES; do
-      ps=disable
-      [ "$mode" = prepared ] && ps=auto
       for side in $sides; do
-        case $side in
-          direct) hp=$replica ;;
-          haproxy) hp=127.0.0.1:$RELAY_PORT ;;
-          proxy) hp=127.0.0.1:$PROXY_PORT ;;
-          full) hp=127.0.0.1:$FULL_PORT ;;
-          baseline) hp=127.0.0.1:$BASE_PROXY_PORT ;;
-        esac
-        sb "$hp" "$maxthreads" --time="$WARMUP" --db-ps-mode="$ps" run >/dev/null
+        sb "$(side_addr "$side")" "$maxthreads" --time="$WARMUP" --db-ps-mode="$(ps_mode "$mode")" run >/dev/null
       done
     done
   fi
 
   for r in $(seq "$ROUNDS"); do
     for mode in $MODES; do
-      ps=disable
-      [ "$mode" = prepared ] && ps=auto
+      ps=$(ps_mode "$mode")
       for th in $THREADS; do
         # Every other round runs the sides in reverse, so that none always
         # runs right after another (and after its warm caches, or its
@@ -175,13 +178,7 @@ EOF
         order=$sides
         [ $((r % 2)) = 0 ] && order=$(echo "$sides" | awk '{for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "")}')
         for side in $order; do
-          case $side in
-            direct) hp=$replica ;;
-            haproxy) hp=127.0.0.1:$RELAY_PORT ;;
-            proxy) hp=127.0.0.1:$PROXY_PORT ;;
-            full) hp=127.0.0.1:$FULL_PORT ;;
-            baseline) hp=127.0.0.1:$BASE_PROXY_PORT ;;
-          esac
+          hp=$(side_addr "$side")
           pid=${cpu_pid[$side]:-}
           [ -n "$pid" ] && t0=$(ticks "$pid")
           read -r q n p < <(sb "$hp" "$th" --time="$TIME" --db-ps-mode="$ps" --percentile=50 run |

@@ -3,6 +3,7 @@ package bench_test
 import (
 	"context"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,5 +54,62 @@ func TestRawConnections(t *testing.T) {
 	// the driver closes the connection, which ends the blocked read.
 	if err := db.QueryRowContext(cctx, "SELECT SLEEP(3)").Scan(&n); err == nil {
 		t.Error("a query blocked in a raw read outlived its cancelled context")
+	}
+}
+
+// loopsClock is the system clock that notes, at each reading, how many
+// clients of pool the protocol loop had claimed.
+type loopsClock struct {
+	pool *bench.Pool
+	mu   sync.Mutex
+	seen map[int64]int // claims so far -> readings
+}
+
+func (c *loopsClock) Now() time.Time {
+	n := c.pool.Loops()
+	c.mu.Lock()
+	c.seen[n]++
+	c.mu.Unlock()
+	return time.Now()
+}
+
+func (c *loopsClock) Sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TestClockStartsWhenClientsAreSet: a level's clock starts once every
+// client has claimed its connection, so that neither the claims nor a
+// garbage collection of what they left count in the run, and no client
+// sends while others are still being set. It reads the clock before the
+// level (none claimed) and from then on only with all 16 claimed.
+func TestClockStartsWhenClientsAreSet(t *testing.T) {
+	sb := dbtest.Sandbox(t)
+	ctx := context.Background()
+	const clients = 16
+	for _, blocking := range []bool{false, true} {
+		o, err := bench.OpenTarget(ctx, bench.TargetConfig{Topology: sb.Topology, Node: "0/primary", BlockingIO: blocking, Clients: clients})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer o.Close()
+		pool := o.Target.(*bench.Pool)
+		clock := &loopsClock{pool: pool, seen: map[int64]int{}}
+		res, err := bench.Run(ctx, o.Target, bench.Config{Queries: []string{"SELECT {n:uniform(1,9)}"}, Concurrency: []int{clients}, NumberOfQueries: 2000, ThreadPerClient: o.ThreadPerClient, Clock: clock})
+		if err != nil || res.Levels[0].Total.Count != 2000 {
+			t.Fatalf("blocking %v: %+v, %v", blocking, res, err)
+		}
+		if clock.seen[clients] == 0 {
+			t.Fatalf("blocking %v: the protocol loop drove no client (clock readings by claims made: %v)", blocking, clock.seen)
+		}
+		for n, readings := range clock.seen {
+			if n != 0 && n != clients {
+				t.Errorf("blocking %v: the clock was read %d time(s) with %d of %d clients claimed", blocking, readings, n, clients)
+			}
+		}
 	}
 }

@@ -335,9 +335,11 @@ type client struct {
 	ival  *intervalRecorder   // this interval's latencies (Config.Interval)
 	rend  *Renderer
 	rec   *Recorder
-	quota int64        // queries to run in a closed loop; -1 for no limit
-	done  atomic.Int64 // measured queries, read by the progress goroutine
-	_     [56]byte     // keeps done of different clients on different cache lines
+	quota int64 // queries to run in a closed loop; -1 for no limit
+	// yielded is when the client last gave its processor back (yield).
+	yielded time.Time
+	done    atomic.Int64 // measured queries, read by the progress goroutine
+	_       [56]byte     // keeps done of different clients on different cache lines
 }
 
 // iteration is one run of the workload at one concurrency level.
@@ -375,15 +377,33 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 	}
 	x := &iteration{runner: r, ctx: ctx, fast: context.WithoutCancel(ctx), done: ctx.Done(), maxTickets: -1}
 	if r.cfg.ThreadPerClient {
-		// Every client holds a processor, and the progress and interval
-		// reporters and the signal handler need one too.
-		if prev := runtime.GOMAXPROCS(0); prev < conc+2 {
-			runtime.GOMAXPROCS(conc + 2)
+		// Every client holds a processor, and gives it back now and then
+		// (yield), when the progress and interval reporters, the signal
+		// handler and the garbage collector run. A processor more would sit
+		// idle, and each hand-back would wake a thread to look for work for
+		// it: two futex calls and two context switches, with nothing found.
+		if prev := runtime.GOMAXPROCS(0); prev < conc {
+			runtime.GOMAXPROCS(conc)
 			defer runtime.GOMAXPROCS(prev)
 		}
 	}
 	r.pin(ctx, clients)
 	defer unpin(clients)
+	// Each client gets set (it claims its connection), says so, and waits
+	// for begin: the clock starts once every client can send.
+	var wg, set sync.WaitGroup
+	set.Add(len(clients))
+	begin := make(chan struct{})
+	for _, c := range clients {
+		wg.Go(func() { x.client(c, set.Done, begin) })
+	}
+	set.Wait()
+	if r.cfg.ThreadPerClient {
+		// What setting up left behind is collected now, so that no
+		// collection starts during the run: each one stops every client
+		// with a signal that interrupts its blocked read.
+		runtime.GC()
+	}
 	x.start = r.clock.Now()
 	x.measureStart = x.start.Add(r.cfg.Warmup)
 	if r.cfg.Duration > 0 {
@@ -406,46 +426,7 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 
 	stopProgress := r.startProgress(clients)
 	stopIntervals := r.startIntervals(clients, x.start)
-	var wg sync.WaitGroup
-	for _, c := range clients {
-		wg.Go(func() {
-			run := x.runClosed
-			if x.open {
-				run = x.runOpen
-			}
-			if c.conn == nil {
-				run(c)
-				return
-			}
-			// Talk to the driver's connection directly for the whole run,
-			// as a C client would: database/sql's per-query bookkeeping
-			// (locks, the Rows wrapper, context checks) is a measurable
-			// share of a point select's client CPU.
-			// scalelab's own protocol loop on a Pool's socket does less
-			// still (see Pool).
-			_ = c.conn.Raw(func(dc any) error {
-				rc, ok := newRawConn(dc)
-				if !ok {
-					run(c)
-					return nil
-				}
-				c.target, c.raw = rc, rc
-				defer func() { rc.closeStmts(); c.target, c.raw = c.conn, nil }()
-				if p, ok := r.target.(*Pool); ok && p.lean != nil {
-					c.lean = p.lean.claim(x.ctx, rc.q)
-				}
-				run(c)
-				if c.lean != nil {
-					usable := c.lean.finish()
-					c.lean = nil
-					if !usable {
-						return driver.ErrBadConn // database/sql closes it
-					}
-				}
-				return nil
-			})
-		})
-	}
+	close(begin)
 	wg.Wait()
 	end := r.clock.Now()
 	stopProgress()
@@ -459,6 +440,58 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 	st := into.Stats(max(end.Sub(x.measureStart), 0), conc)
 	st.Partial = ctx.Err() != nil
 	return st
+}
+
+// client runs one client of the iteration: it calls set once it is ready
+// to send, and runs once begin is closed. It calls set even if it cannot
+// run (its connection failed), and then returns.
+func (x *iteration) client(c *client, set func(), begin <-chan struct{}) {
+	ran := false
+	run := func() {
+		ran = true
+		set()
+		<-begin
+		if x.open {
+			x.runOpen(c)
+		} else {
+			x.runClosed(c)
+		}
+	}
+	defer func() {
+		if !ran {
+			set()
+		}
+	}()
+	if c.conn == nil {
+		run()
+		return
+	}
+	// Talk to the driver's connection directly for the whole run, as a C
+	// client would: database/sql's per-query bookkeeping (locks, the Rows
+	// wrapper, context checks) is a measurable share of a point select's
+	// client CPU. scalelab's own protocol loop on a Pool's socket does less
+	// still (see Pool).
+	_ = c.conn.Raw(func(dc any) error {
+		rc, ok := newRawConn(dc)
+		if !ok {
+			run()
+			return nil
+		}
+		c.target, c.raw = rc, rc
+		defer func() { rc.closeStmts(); c.target, c.raw = c.conn, nil }()
+		if p, ok := x.target.(*Pool); ok && p.lean != nil {
+			c.lean = p.lean.claim(x.ctx, rc.q)
+		}
+		run()
+		if c.lean != nil {
+			usable := c.lean.finish()
+			c.lean = nil
+			if !usable {
+				return driver.ErrBadConn // database/sql closes it
+			}
+		}
+		return nil
+	})
 }
 
 // quotaTotal is the number of measured queries of one iteration with conc
@@ -491,6 +524,26 @@ func splitQueries(total int64, n int) []int64 {
 	return out
 }
 
+// yieldEvery is how often a client on a thread of its own
+// (Config.ThreadPerClient) gives its processor back to the scheduler. Its
+// raw system calls never do, and the runtime's monitor stops a goroutine
+// that has kept its processor for 10 ms with a signal, which interrupts
+// the client's blocked read, and a second system call restarts it: about
+// 0.07 signals a query at 64 clients, 0.3 system calls and a context
+// switch each. A hand-back every few milliseconds keeps the monitor from
+// sending them, and costs no system call while every processor is taken.
+const yieldEvery = 4 * time.Millisecond
+
+// yield gives c's processor back to the scheduler if c runs on a thread of
+// its own and last did yieldEvery or more before now.
+func (x *iteration) yield(c *client, now time.Time) {
+	if !x.cfg.ThreadPerClient || now.Sub(c.yielded) < yieldEvery {
+		return
+	}
+	c.yielded = now
+	runtime.Gosched()
+}
+
 func (x *iteration) stopped() bool {
 	select {
 	case <-x.done:
@@ -521,6 +574,7 @@ func (x *iteration) runClosed(c *client) {
 		err := x.send(c, i, t)
 		end := x.clock.Now()
 		c.slow = end.Sub(start) > slowQuery
+		x.yield(c, end)
 		if start.Before(x.measureStart) {
 			continue
 		}
@@ -558,6 +612,7 @@ func (x *iteration) runOpen(c *client) {
 		err := x.send(c, i, t)
 		end := x.clock.Now()
 		c.slow = end.Sub(sent) > slowQuery
+		x.yield(c, end)
 		if k < x.warmTickets {
 			continue
 		}

@@ -2,6 +2,7 @@ package bench_test
 
 import (
 	"context"
+	"database/sql"
 	"runtime"
 	"sync"
 	"testing"
@@ -85,8 +86,9 @@ func (c *loopsClock) Sleep(ctx context.Context, d time.Duration) error {
 // TestClockStartsWhenClientsAreSet: a level's clock starts once every
 // client has claimed its connection, so that neither the claims nor a
 // garbage collection of what they left count in the run, and no client
-// sends while others are still being set. It reads the clock before the
-// level (none claimed) and from then on only with all 16 claimed.
+// sends while others are still being set. The run reads the clock once
+// before the level (none claimed), and from then on only with all 16
+// claimed.
 func TestClockStartsWhenClientsAreSet(t *testing.T) {
 	sb := dbtest.Sandbox(t)
 	ctx := context.Background()
@@ -103,6 +105,9 @@ func TestClockStartsWhenClientsAreSet(t *testing.T) {
 		if err != nil || res.Levels[0].Total.Count != 2000 {
 			t.Fatalf("blocking %v: %+v, %v", blocking, res, err)
 		}
+		if clock.seen[0] != 1 {
+			t.Errorf("blocking %v: the clock was read %d time(s) before any client was set, want once (the run's start)", blocking, clock.seen[0])
+		}
 		if clock.seen[clients] == 0 {
 			t.Fatalf("blocking %v: the protocol loop drove no client (clock readings by claims made: %v)", blocking, clock.seen)
 		}
@@ -110,6 +115,65 @@ func TestClockStartsWhenClientsAreSet(t *testing.T) {
 			if n != 0 && n != clients {
 				t.Errorf("blocking %v: the clock was read %d time(s) with %d of %d clients claimed", blocking, readings, n, clients)
 			}
+		}
+	}
+}
+
+// panicClock is the system clock until its reading number panicAt, where
+// it panics.
+type panicClock struct {
+	panicAt  int
+	readings int
+}
+
+func (c *panicClock) Now() time.Time {
+	if c.readings++; c.readings == c.panicAt {
+		panic("the clock broke")
+	}
+	return time.Now()
+}
+
+func (c *panicClock) Sleep(ctx context.Context, d time.Duration) error { return nil }
+
+// TestPanicBeforeStartLetsClientsGo: a panic in the runner after the
+// clients are set and before they start (here the clock's, when it starts
+// the level) reaches Run's caller, and the clients give their connections
+// back rather than wait for a start that never comes.
+func TestPanicBeforeStartLetsClientsGo(t *testing.T) {
+	sb := dbtest.Sandbox(t)
+	ctx := context.Background()
+	o, err := bench.OpenTarget(ctx, bench.TargetConfig{Topology: sb.Topology, Node: "0/primary", Clients: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	recovered := make(chan any, 1)
+	go func() {
+		defer func() { recovered <- recover() }()
+		// Reading 1 is the run's start; reading 2 starts the level.
+		_, _ = bench.Run(ctx, o.Target, bench.Config{Queries: []string{"SELECT 1"}, Concurrency: []int{4}, NumberOfQueries: 100, Clock: &panicClock{panicAt: 2}})
+	}()
+	select {
+	case p := <-recovered:
+		if p == nil {
+			t.Fatal("Run returned without the clock's panic")
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Run did not return within 60 s of the clock's panic: its clients still wait to start")
+	}
+	// All four connections are back: four statements hold them at once.
+	db := o.Target.(*bench.Pool).DB
+	conns := make([]*sql.Conn, 4)
+	for i := range conns {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+		var one int
+		if err := c.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+			t.Fatalf("connection %d after the panic: %d, %v", i, one, err)
 		}
 	}
 }

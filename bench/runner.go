@@ -98,10 +98,11 @@ type Config struct {
 	// means DefaultPercentile (95).
 	Percentile float64
 	// ThreadPerClient runs each client on an OS thread of its own, with
-	// GOMAXPROCS raised above the number of clients while a level runs, so
-	// that no client waits for a processor: a client whose connection
-	// blocks in raw system calls (Opened.ThreadPerClient) holds its
-	// processor while it waits. It costs a thread a client.
+	// GOMAXPROCS raised to at least the number of clients while a level
+	// runs, so that no client waits for a processor: a client whose
+	// connection blocks in raw system calls (Opened.ThreadPerClient) holds
+	// its processor while it waits, and gives it back to the scheduler
+	// every few milliseconds (yieldEvery). It costs a thread a client.
 	ThreadPerClient bool
 }
 
@@ -354,6 +355,7 @@ type iteration struct {
 	// interrupts long queries promptly.
 	fast         context.Context
 	done         <-chan struct{}
+	abandoned    bool // the iteration ended before it started its clients
 	start        time.Time
 	measureStart time.Time
 	deadline     time.Time // zero: none
@@ -379,9 +381,12 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 	if r.cfg.ThreadPerClient {
 		// Every client holds a processor, and gives it back now and then
 		// (yield), when the progress and interval reporters, the signal
-		// handler and the garbage collector run. A processor more would sit
-		// idle, and each hand-back would wake a thread to look for work for
-		// it: two futex calls and two context switches, with nothing found.
+		// handler and the garbage collector run. No processor more: one
+		// that sat idle would have each hand-back wake a thread to look
+		// for work for it (two futex calls and two context switches, with
+		// nothing found). Where the machine's processors outnumber the
+		// clients they stay, and so does that cost, small at a hand-back
+		// a client every few milliseconds.
 		if prev := runtime.GOMAXPROCS(0); prev < conc {
 			runtime.GOMAXPROCS(conc)
 			defer runtime.GOMAXPROCS(prev)
@@ -394,14 +399,26 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 	var wg, set sync.WaitGroup
 	set.Add(len(clients))
 	begin := make(chan struct{})
+	began := false
+	defer func() {
+		// A panic before the start (in a Clock, say) lets the clients go
+		// without running, or they would hold their connections forever.
+		if !began {
+			x.abandoned = true
+			close(begin)
+			wg.Wait()
+		}
+	}()
 	for _, c := range clients {
 		wg.Go(func() { x.client(c, set.Done, begin) })
 	}
 	set.Wait()
 	if r.cfg.ThreadPerClient {
-		// What setting up left behind is collected now, so that no
-		// collection starts during the run: each one stops every client
-		// with a signal that interrupts its blocked read.
+		// What setting up left behind is collected now, so that it does
+		// not start a collection during the run: each one stops every
+		// client with a signal that interrupts its blocked read. (The
+		// protocol loop allocates nothing a query; the driver's path
+		// does, and collects as it goes.)
 		runtime.GC()
 	}
 	x.start = r.clock.Now()
@@ -426,6 +443,7 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 
 	stopProgress := r.startProgress(clients)
 	stopIntervals := r.startIntervals(clients, x.start)
+	began = true
 	close(begin)
 	wg.Wait()
 	end := r.clock.Now()
@@ -451,6 +469,9 @@ func (x *iteration) client(c *client, set func(), begin <-chan struct{}) {
 		ran = true
 		set()
 		<-begin
+		if x.abandoned {
+			return
+		}
 		if x.open {
 			x.runOpen(c)
 		} else {

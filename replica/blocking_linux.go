@@ -32,7 +32,7 @@ const BlockingNet = "tcp-blocking"
 // processor to another thread, which on a small machine costs more than
 // the call (a wake-up of the runtime's monitor for every other query). The
 // goroutine holds its processor while it waits, so it is for a load
-// generator that runs one client a thread with GOMAXPROCS above the
+// generator that runs one client a thread with GOMAXPROCS at least the
 // number of clients (bench.Config.ThreadPerClient). Each wait is bounded
 // by a socket timeout (rawWait) and then retried, so that a stop of the
 // world for the garbage collector waits at most that long.

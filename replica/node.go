@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -187,6 +188,31 @@ func (n *Node) Lag() (time.Duration, bool) {
 // lagFailedNow reports whether the last lag reading failed.
 func (n *Node) lagFailedNow() bool { return n.lagMicro.Load() == lagFailed }
 
+// badConnNoWriteText is the text of go-sql-driver's error for a connection
+// that failed before it sent anything. The driver turns it into
+// driver.ErrBadConn for a statement, but a login that a server cuts short
+// after its greeting (one killed, or shutting down) returns it as it is,
+// and the driver does not export it.
+const badConnNoWriteText = "bad connection"
+
+// badConnNoWrite reports whether err, or an error it wraps, is that one.
+func badConnNoWrite(err error) bool {
+	for err != nil {
+		if err.Error() == badConnNoWriteText {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			return slices.ContainsFunc(u.Unwrap(), badConnNoWrite)
+		default:
+			return false
+		}
+	}
+	return false
+}
+
 // IsConnError reports whether err means the connection to a server failed
 // (refused, reset, closed), as opposed to an error the server returned for
 // the statement. Only connection errors count against a node's health and
@@ -212,6 +238,7 @@ func IsConnError(err error) bool {
 	// new one failed too.
 	return errors.Is(err, mysql.ErrInvalidConn) ||
 		errors.Is(err, driver.ErrBadConn) ||
+		badConnNoWrite(err) ||
 		errors.Is(err, sql.ErrConnDone) ||
 		errors.Is(err, io.EOF) ||
 		errors.Is(err, io.ErrUnexpectedEOF) ||

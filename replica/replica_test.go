@@ -2,10 +2,13 @@ package replica
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -105,6 +108,9 @@ func TestIsConnError(t *testing.T) {
 		{context.Canceled, false},
 		{context.DeadlineExceeded, false},
 		{errors.New("something else"), false},
+		{fmt.Errorf("query on 0/replica-1: %w", errors.New("bad connection")), true},
+		{errors.Join(errors.New("first"), errors.New("bad connection")), true},
+		{errors.New("a bad connection, said the server"), false},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprint(tc.err), func(t *testing.T) {
@@ -135,4 +141,69 @@ func TestWhyNotEligible(t *testing.T) {
 	if !errors.Is(err, ErrNoReplica) || !strings.Contains(err.Error(), want) {
 		t.Errorf("got %v, want ErrNoReplica saying %q", err, want)
 	}
+}
+
+// TestLoginCutShortIsConnError: a server that closes the connection after
+// its greeting, before the login (killed or shutting down at that moment),
+// makes go-sql-driver fail the connection with an error of its own that it
+// does not turn into driver.ErrBadConn. IsConnError must count it, or a
+// read that meets it is neither retried elsewhere nor held against the
+// node. The server here is a unix socket that sends a MariaDB greeting and
+// closes: a real server cannot be made to die at exactly that point.
+func TestLoginCutShortIsConnError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "greets.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write(greeting())
+			c.Close()
+		}
+	}()
+	cfg := mysql.NewConfig()
+	cfg.Net, cfg.Addr, cfg.User = "unix", path, "app"
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(conn)
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = db.PingContext(ctx)
+	if err == nil {
+		t.Fatal("a login cut short after the greeting succeeded")
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) {
+		t.Logf("the driver now reports a cut login as %v: the text match in IsConnError may no longer be needed", err)
+	}
+	if !IsConnError(err) {
+		t.Errorf("IsConnError(%q) = false for a login cut short after the greeting", err)
+	}
+}
+
+// greeting is a MariaDB 10.11 protocol-10 handshake packet.
+func greeting() []byte {
+	var p []byte
+	p = append(p, 10)                       // protocol version
+	p = append(p, "10.11.0-MariaDB\x00"...) // server version
+	p = append(p, 1, 0, 0, 0)               // connection id
+	p = append(p, "abcdefgh"...)            // auth-plugin-data, part 1
+	p = append(p, 0)                        // filler
+	p = append(p, 0xff, 0xf7)               // capabilities, lower: PROTOCOL_41, SECURE_CONNECTION, PLUGIN_AUTH...
+	p = append(p, 45)                       // character set
+	p = append(p, 2, 0)                     // status
+	p = append(p, 0xff, 0x81)               // capabilities, upper
+	p = append(p, 21)                       // length of the auth-plugin-data
+	p = append(p, make([]byte, 10)...)      // reserved
+	p = append(p, "ijklmnopqrst\x00"...)    // auth-plugin-data, part 2
+	p = append(p, "mysql_native_password\x00"...)
+	return append([]byte{byte(len(p)), byte(len(p) >> 8), byte(len(p) >> 16), 0}, p...)
 }

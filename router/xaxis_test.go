@@ -394,10 +394,12 @@ func TestReplicaCrash(t *testing.T) {
 			defer wg.Done()
 			for ctx.Err() == nil {
 				var v int64
-				err := r.GetContext(ctx, &v, "SELECT v FROM kv WHERE k = 1")
+				var tr router.Trace
+				err := r.GetContext(router.WithTrace(ctx, &tr), &v, "SELECT v FROM kv WHERE k = 1")
 				if err != nil && ctx.Err() == nil {
 					failures.Add(1)
-					firstErr.CompareAndSwap(nil, fmt.Sprint(err))
+					// Where it ran, and where it was retried, if it was.
+					firstErr.CompareAndSwap(nil, fmt.Sprintf("%v (node %s, route %s, retried after %q: %s)", err, tr.Node, tr.Route, tr.Retried, tr.Reason))
 				} else if err == nil {
 					reads.Add(1)
 				}

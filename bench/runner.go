@@ -549,10 +549,11 @@ func splitQueries(total int64, n int) []int64 {
 // (Config.ThreadPerClient) gives its processor back to the scheduler. Its
 // raw system calls never do, and the runtime's monitor stops a goroutine
 // that has kept its processor for 10 ms with a signal, which interrupts
-// the client's blocked read, and a second system call restarts it: about
-// 0.07 signals a query at 64 clients, 0.3 system calls and a context
-// switch each. A hand-back every few milliseconds keeps the monitor from
-// sending them, and costs no system call while every processor is taken.
+// the client's blocked read, and a second read restarts it: about 0.07
+// signals a query at 64 clients, each three to five system calls and a
+// context switch. A hand-back every few milliseconds keeps the monitor
+// from sending them, and costs no system call while every processor is
+// taken.
 const yieldEvery = 4 * time.Millisecond
 
 // yield gives c's processor back to the scheduler if c runs on a thread of

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/wire"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -189,21 +190,11 @@ func TestLoginCutShortIsConnError(t *testing.T) {
 	}
 }
 
-// greeting is a MariaDB 10.11 protocol-10 handshake packet.
+// greeting is a MariaDB 10.11 server's first packet.
 func greeting() []byte {
-	var p []byte
-	p = append(p, 10)                       // protocol version
-	p = append(p, "10.11.0-MariaDB\x00"...) // server version
-	p = append(p, 1, 0, 0, 0)               // connection id
-	p = append(p, "abcdefgh"...)            // auth-plugin-data, part 1
-	p = append(p, 0)                        // filler
-	p = append(p, 0xff, 0xf7)               // capabilities, lower: PROTOCOL_41, SECURE_CONNECTION, PLUGIN_AUTH...
-	p = append(p, 45)                       // character set
-	p = append(p, 2, 0)                     // status
-	p = append(p, 0xff, 0x81)               // capabilities, upper
-	p = append(p, 21)                       // length of the auth-plugin-data
-	p = append(p, make([]byte, 10)...)      // reserved
-	p = append(p, "ijklmnopqrst\x00"...)    // auth-plugin-data, part 2
-	p = append(p, "mysql_native_password\x00"...)
-	return append([]byte{byte(len(p)), byte(len(p) >> 8), byte(len(p) >> 16), 0}, p...)
+	const caps = 0x81fff7ff // PROTOCOL_41, SECURE_CONNECTION, PLUGIN_AUTH and more
+	p := wire.Greeting(caps, 0, []byte("abcdefghijklmnopqrst"))
+	pkt := make([]byte, 4, 4+len(p))
+	wire.PutHeader(pkt, len(p), 0)
+	return append(pkt, p...)
 }

@@ -138,6 +138,27 @@ func ParseHandshake(p []byte) (Handshake, error) {
 	return h, nil
 }
 
+// Greeting builds the HandshakeV10 payload that ParseHandshake reads, as a
+// MariaDB 10.11 server sends one: capability flags caps, MariaDB's
+// extended ones ext (sent when caps lacks CapLongPassword), the 20-byte
+// scramble, and mysql_native_password. Tests play a server's first packet
+// with it.
+func Greeting(caps, ext uint32, scramble []byte) []byte {
+	p := append([]byte{10}, "10.11.19-MariaDB\x00"...)
+	p = binary.LittleEndian.AppendUint32(p, 42) // connection id
+	p = append(p, scramble[:8]...)
+	p = append(p, 0)
+	p = binary.LittleEndian.AppendUint16(p, uint16(caps))
+	p = append(p, 45)                          // collation
+	p = binary.LittleEndian.AppendUint16(p, 2) // status
+	p = binary.LittleEndian.AppendUint16(p, uint16(caps>>16))
+	p = append(p, byte(len(scramble)+1))
+	p = append(p, 0, 0, 0, 0, 0, 0) // reserved
+	p = binary.LittleEndian.AppendUint32(p, ext)
+	p = append(append(p, scramble[8:]...), 0)
+	return append(p, "mysql_native_password\x00"...)
+}
+
 // OKStatus reads the server status flags of an OK packet's payload p (also
 // one that ends a result set under CLIENT_DEPRECATE_EOF); false when p is
 // cut short.

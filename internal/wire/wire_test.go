@@ -2,7 +2,6 @@ package wire
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"testing"
 )
@@ -66,22 +65,9 @@ func TestServerError(t *testing.T) {
 	}
 }
 
-// greeting builds a HandshakeV10 payload as MariaDB 10.11 sends one.
-func greeting(caps, ext uint32) []byte {
-	p := append([]byte{10}, "10.11.19-MariaDB\x00"...)
-	p = binary.LittleEndian.AppendUint32(p, 42) // connection id
-	p = append(p, "abcdefgh"...)                // scramble, first part
-	p = append(p, 0)
-	p = binary.LittleEndian.AppendUint16(p, uint16(caps))
-	p = append(p, 45)                          // collation
-	p = binary.LittleEndian.AppendUint16(p, 2) // status
-	p = binary.LittleEndian.AppendUint16(p, uint16(caps>>16))
-	p = append(p, 21)                            // scramble length
-	p = append(p, 0, 0, 0, 0, 0, 0)              // reserved
-	p = binary.LittleEndian.AppendUint32(p, ext) // MariaDB's extended capabilities
-	p = append(p, "ijklmnopqrst\x00"...)         // scramble, second part
-	return append(p, "mysql_native_password\x00"...)
-}
+// greeting is the greeting of a MariaDB 10.11 server with the scramble
+// "abcdefghijklmnopqrst".
+func greeting(caps, ext uint32) []byte { return Greeting(caps, ext, []byte("abcdefghijklmnopqrst")) }
 
 func TestParseHandshake(t *testing.T) {
 	const caps = CapSecureConnection | CapPluginAuth | 1<<24 | 0x200

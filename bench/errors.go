@@ -76,7 +76,7 @@ func ClassifyError(err error) string {
 		return ErrorKindCanceled
 	case replica.Refused(err):
 		return ErrorKindConnRefused
-	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn),
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn), replica.LoginCutShort(err),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, errLost):
 		return ErrorKindBadConn
 	}

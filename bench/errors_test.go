@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/dbtest"
 )
 
 func TestClassifyError(t *testing.T) {
@@ -30,7 +31,9 @@ func TestClassifyError(t *testing.T) {
 		{"bad conn", driver.ErrBadConn, ErrorKindBadConn},
 		{"invalid conn", mysql.ErrInvalidConn, ErrorKindBadConn},
 		{"reset", &net.OpError{Op: "read", Net: "tcp", Err: &os.SyscallError{Syscall: "read", Err: syscall.ECONNRESET}}, ErrorKindBadConn},
+		{"login cut short", fmt.Errorf("query: %w", dbtest.CutLoginErr(t)), ErrorKindBadConn},
 		{"other", errors.New("router: no healthy replica"), ErrorKindOther},
+		{"other naming a bad connection", errors.New("not a bad connection"), ErrorKindOther},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

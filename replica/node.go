@@ -195,8 +195,10 @@ func (n *Node) lagFailedNow() bool { return n.lagMicro.Load() == lagFailed }
 // and the driver does not export it.
 const badConnNoWriteText = "bad connection"
 
-// badConnNoWrite reports whether err, or an error it wraps, is that one.
-func badConnNoWrite(err error) bool {
+// LoginCutShort reports whether err, or an error it wraps, is that one:
+// the server went away between its greeting and the login's answer, so
+// no statement was sent on the connection.
+func LoginCutShort(err error) bool {
 	for err != nil {
 		if err.Error() == badConnNoWriteText {
 			return true
@@ -205,7 +207,7 @@ func badConnNoWrite(err error) bool {
 		case interface{ Unwrap() error }:
 			err = u.Unwrap()
 		case interface{ Unwrap() []error }:
-			return slices.ContainsFunc(u.Unwrap(), badConnNoWrite)
+			return slices.ContainsFunc(u.Unwrap(), LoginCutShort)
 		default:
 			return false
 		}
@@ -238,7 +240,7 @@ func IsConnError(err error) bool {
 	// new one failed too.
 	return errors.Is(err, mysql.ErrInvalidConn) ||
 		errors.Is(err, driver.ErrBadConn) ||
-		badConnNoWrite(err) ||
+		LoginCutShort(err) ||
 		errors.Is(err, sql.ErrConnDone) ||
 		errors.Is(err, io.EOF) ||
 		errors.Is(err, io.ErrUnexpectedEOF) ||

@@ -2,20 +2,17 @@ package replica
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/scalelab/scalelab/internal/wire"
+	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -149,52 +146,16 @@ func TestWhyNotEligible(t *testing.T) {
 // makes go-sql-driver fail the connection with an error of its own that it
 // does not turn into driver.ErrBadConn. IsConnError must count it, or a
 // read that meets it is neither retried elsewhere nor held against the
-// node. The server here is a unix socket that sends a MariaDB greeting and
-// closes: a real server cannot be made to die at exactly that point.
+// node (dbtest.CutLoginErr plays that server).
 func TestLoginCutShortIsConnError(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "greets.sock")
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Write(greeting())
-			c.Close()
-		}
-	}()
-	cfg := mysql.NewConfig()
-	cfg.Net, cfg.Addr, cfg.User = "unix", path, "app"
-	conn, err := mysql.NewConnector(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := sql.OpenDB(conn)
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err = db.PingContext(ctx)
-	if err == nil {
-		t.Fatal("a login cut short after the greeting succeeded")
-	}
+	err := dbtest.CutLoginErr(t)
 	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) {
-		t.Logf("the driver now reports a cut login as %v: the text match in IsConnError may no longer be needed", err)
+		t.Logf("the driver now reports a cut login as %v: the text match in LoginCutShort may no longer be needed", err)
+	}
+	if !LoginCutShort(err) {
+		t.Errorf("LoginCutShort(%q) = false", err)
 	}
 	if !IsConnError(err) {
 		t.Errorf("IsConnError(%q) = false for a login cut short after the greeting", err)
 	}
-}
-
-// greeting is a MariaDB 10.11 server's first packet.
-func greeting() []byte {
-	const caps = 0x81fff7ff // PROTOCOL_41, SECURE_CONNECTION, PLUGIN_AUTH and more
-	p := wire.Greeting(caps, 0, []byte("abcdefghijklmnopqrst"))
-	pkt := make([]byte, 4, 4+len(p))
-	wire.PutHeader(pkt, len(p), 0)
-	return append(pkt, p...)
 }

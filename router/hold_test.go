@@ -2,12 +2,17 @@ package router
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/shard"
 )
 
@@ -56,5 +61,40 @@ func TestHeldRetriesOnlyWholeWrites(t *testing.T) {
 	}
 	if n := r.stats.held.Load(); n != 1 {
 		t.Errorf("stats count %d held statements, want 1", n)
+	}
+}
+
+// TestNotExecuted: a write on a primary that never ran (refused as
+// read-only, its connection refused, its login cut short by a server
+// going away) may wait for a failover and run on the new primary; one
+// that may have run (a connection lost after the statement was sent,
+// another server error) may not. The connection errors are the real
+// driver's and kernel's.
+func TestNotExecuted(t *testing.T) {
+	_, refused := net.Dial("unix", filepath.Join(t.TempDir(), "stopped-primary.sock"))
+	if refused == nil {
+		t.Fatal("a dial to a socket that does not exist succeeded")
+	}
+	cut := dbtest.CutLoginErr(t)
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"read-only", &mysql.MySQLError{Number: 1290, Message: "--read-only"}, true},
+		{"MariaDB read-only mode", &mysql.MySQLError{Number: 1836, Message: "Running in read-only mode"}, true},
+		{"connection refused", fmt.Errorf("router: shard 0: %w", refused), true},
+		{"login cut short", fmt.Errorf("router: shard 0: %w", cut), true},
+		{"connection lost after sending", driver.ErrBadConn, false},
+		{"invalid connection", mysql.ErrInvalidConn, false},
+		{"EOF", io.EOF, false},
+		{"duplicate key", &mysql.MySQLError{Number: 1062, Message: "Duplicate entry"}, false},
+		{"a text that only contains the words", errors.New("not a bad connection"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := notExecuted(tc.err); got != tc.want {
+				t.Errorf("notExecuted(%v) = %v, want %v", tc.err, got, tc.want)
+			}
+		})
 	}
 }

@@ -101,6 +101,14 @@ type Statement struct {
 	// MariaDBComment and VersionedComment are true when the text holds
 	// /*M! … */ or a /*!NNNNN … */ from 5.7 on (see versionedComment).
 	MariaDBComment, VersionedComment bool
+	// CommentReadsSession is true when a text with a /*M! … */ comment
+	// reads a value of the session (LAST_INSERT_ID(), ROW_COUNT(),
+	// FOUND_ROWS()), in the comment or out of it. The router answers such
+	// reads from the session's own values by rewriting the statement from
+	// its syntax tree, which holds neither the comment's calls nor the
+	// comment; it refuses the statement rather than read a pooled
+	// connection's value or drop the comment's SQL.
+	CommentReadsSession bool
 	// memo is the plan of the statement without arguments, made over one
 	// version of the routing schema (see Router.planStatement).
 	memo atomic.Pointer[memoPlan]
@@ -198,38 +206,77 @@ func (c *classifier) parse(query string) *Statement {
 	// TABLE, SELECT 1 /*M! INTO @v */). The flags that make a session keep
 	// its connections, or refuse the statement, are also those of the text
 	// with that SQL written plainly when it parses, and else those the
-	// comments' SQL alone shows. Reads of the session's values
-	// (LAST_INSERT_ID(), ROW_COUNT()) in a comment are not flagged: the
-	// router answers those by rewriting the statement, which it cannot do
-	// inside a comment, so the text runs as written.
+	// comments' SQL alone shows. So does a lock a comment adds to a read
+	// (SELECT … /*M! FOR UPDATE */), which makes it a locking read, for
+	// the primary. Reads of the session's values (LAST_INSERT_ID(),
+	// ROW_COUNT(), FOUND_ROWS()) in a text with such a comment are flagged
+	// apart (CommentReadsSession): the router answers those by rewriting
+	// the statement from its syntax tree, which holds neither the
+	// comment's calls nor the comment.
 	plain, bodies := mariaDBPlain(query)
 	if plain == query {
 		return st
 	}
-	var sticky, assigns, setsID bool
+	var sticky, assigns, setsID, locking, reads bool
 	if in := c.parseText(plain); in.Kind != Unparsed {
 		sticky, assigns, setsID = in.Sticky, in.Assigns, in.SetsLastInsertID
+		locking = in.Kind == LockingRead
+		reads = in.LastInsertID || in.RowCount || in.FoundRows
 	} else {
 		upper := strings.ToUpper(bodies)
-		sticky = slices.Contains(strings.Fields(upper), "TEMPORARY")
+		words := strings.Fields(upper)
+		sticky = slices.Contains(words, "TEMPORARY")
 		for _, f := range holdingLockFuncs {
 			sticky = sticky || textCalls(bodies, strings.ToUpper(f), false)
 		}
+		locking = textLocks(words)
 		if st.AST == nil || sqlparser.ASTToStatementType(st.AST) != sqlparser.StmtDDL {
 			assigns = strings.Contains(bodies, ":=") || strings.Contains(upper, "INTO @")
 			setsID = textCalls(bodies, "LAST_INSERT_ID", true)
+			reads = textCalls(bodies, "LAST_INSERT_ID", false) && !setsID || textCalls(bodies, "ROW_COUNT", false) || textCalls(bodies, "FOUND_ROWS", false)
 		}
+		reads = reads || st.LastInsertID || st.RowCount || st.FoundRows
 	}
 	st.Sticky = st.Sticky || sticky
 	st.Assigns = st.Assigns || assigns
 	st.SetsLastInsertID = st.SetsLastInsertID || setsID
+	st.CommentReadsSession = reads
+	if locking && st.Kind == Read {
+		st.Kind = LockingRead
+	}
 	return st
+}
+
+// textLocks reports whether words, the upper-case words of SQL the
+// parser does not read, hold a read's lock: FOR UPDATE, FOR SHARE or
+// LOCK IN SHARE MODE.
+func textLocks(words []string) bool {
+	for i := range words {
+		next := func(w ...string) bool {
+			return i+len(w) < len(words) && slices.Equal(words[i+1:i+1+len(w)], w)
+		}
+		switch words[i] {
+		case "FOR":
+			if next("UPDATE") || next("SHARE") {
+				return true
+			}
+		case "LOCK":
+			if next("IN", "SHARE", "MODE") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // mariaDBPlain is query with the SQL of its /*M! … */ and /*M!NNNNN[N] …
 // */ comments written plainly, as MariaDB runs it (the markers become
 // spaces), and that SQL alone, the comments' bodies joined by spaces. A
-// marker inside a string counts too.
+// marker inside a string counts too. MariaDB reads a comment's body as
+// SQL, so the comment ends at the first */ outside the body's strings,
+// quoted names and own comments (a /* … */, or a -- or # to the end of
+// the line): CREATE /*M! /* note */ TEMPORARY */ TABLE makes a temporary
+// table.
 func mariaDBPlain(query string) (plain, bodies string) {
 	var b, in strings.Builder
 	rest := query
@@ -238,7 +285,7 @@ func mariaDBPlain(query string) (plain, bodies string) {
 		if i < 0 {
 			break
 		}
-		j := strings.Index(rest[i+4:], "*/")
+		j := commentBodyEnd(rest[i+4:])
 		if j < 0 {
 			break
 		}
@@ -259,6 +306,37 @@ func mariaDBPlain(query string) (plain, bodies string) {
 	}
 	b.WriteString(rest)
 	return b.String(), in.String()
+}
+
+// commentBodyEnd is the index in s, the text after a /*M! marker, of the
+// */ that ends the comment, or -1 when none does: the first */ outside
+// the strings ('…', "…"), quoted names (`…`) and comments that s holds.
+func commentBodyEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '*' && i+1 < len(s) && s[i+1] == '/':
+			return i
+		case c == '\'', c == '"', c == '`':
+			end, _ := quoteEnd(s, i)
+			if end < 0 {
+				return -1
+			}
+			i = end - 1
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			k := strings.Index(s[i+2:], "*/")
+			if k < 0 {
+				return -1
+			}
+			i += 2 + k + 1
+		case c == '#', c == '-' && strings.HasPrefix(s[i:], "--") && (i+2 == len(s) || s[i+2] <= ' '):
+			k := strings.IndexByte(s[i:], '\n')
+			if k < 0 {
+				return -1
+			}
+			i += k
+		}
+	}
+	return -1
 }
 
 func (c *classifier) parseText(query string) *Statement {

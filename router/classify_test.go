@@ -186,9 +186,11 @@ func TestSticky(t *testing.T) {
 // runs and the parser skips, counts for the flags that make a session keep
 // its connections or refuse a statement: as if written plainly, or, where
 // the plain text does not parse, from the comments' SQL alone (never from
-// a string outside them). Reads of the session's values in a comment are
-// not flagged: the router would rewrite the statement's syntax tree, which
-// does not hold them, and lose the comment.
+// a string outside them). A lock a comment adds to a read makes it a
+// locking read. A read of the session's values in a text with such a
+// comment is flagged for refusal (CommentReadsSession), not for the
+// rewrite, which works on the syntax tree: it holds neither the comment's
+// calls nor the comment.
 func TestMariaDBCommentFlags(t *testing.T) {
 	c, err := newClassifier(0)
 	if err != nil {
@@ -197,33 +199,55 @@ func TestMariaDBCommentFlags(t *testing.T) {
 	tests := []struct {
 		sql                                   string
 		sticky, assigns, setsID, readsSession bool
+		commentReads                          bool
+		kind                                  Kind
 	}{
-		{sql: "CREATE /*M! TEMPORARY */ TABLE tmp (id INT)", sticky: true},
-		{sql: "SELECT 1 /*M! INTO @v */", assigns: true},
-		{sql: "SELECT /*M! @v := */ 1", assigns: true},
-		{sql: "SELECT /*M! LAST_INSERT_ID(5) + */ 1", setsID: true},
+		{sql: "CREATE /*M! TEMPORARY */ TABLE tmp (id INT)", sticky: true, kind: DDL},
+		// A comment whose body holds */ (in a comment or a string of its
+		// own) ends the parser's comment early: the text is unparsed,
+		// for the primary, and its flags are those of the SQL MariaDB
+		// runs.
+		{sql: "CREATE /*M! /* a note */ TEMPORARY */ TABLE tmp (id INT)", sticky: true, kind: Unparsed},
+		{sql: "CREATE /*M! -- a note\n TEMPORARY */ TABLE tmp (id INT)", sticky: true, kind: DDL},
+		{sql: "CREATE /*M! # a note */\n TEMPORARY */ TABLE tmp (id INT)", sticky: true, kind: Unparsed},
+		{sql: "SELECT 1 /*M! INTO @v */", assigns: true, kind: Read},
+		{sql: "SELECT /*M! @v := */ 1", assigns: true, kind: Read},
+		{sql: "SELECT /*M! '*/', @v := */ 1", assigns: true, kind: Unparsed},
+		{sql: "SELECT /*M! LAST_INSERT_ID(5) + */ 1", setsID: true, kind: Read},
 		// The plain text does not parse (RETURNING, ROWS EXAMINED): the
 		// comments' SQL alone decides.
-		{sql: "UPDATE t SET note = 'x:=1' WHERE id = 1 /*M! RETURNING id */"},
-		{sql: "SELECT id FROM t WHERE note = 'a := b' /*M! LIMIT ROWS EXAMINED 1000 */"},
-		{sql: "DELETE FROM t WHERE note = 'x INTO @y' /*M! RETURNING id */"},
-		{sql: "SELECT a FROM t WHERE b = 'GET_LOCK(' /*M!100000 LIMIT ROWS EXAMINED 5 */"},
-		{sql: "DELETE FROM t WHERE id = 1 /*M! RETURNING GET_LOCK('a', 1) */", sticky: true},
-		{sql: "DELETE FROM t WHERE id = 1 /*M! RETURNING @v := id */", assigns: true},
-		{sql: "DELETE FROM t WHERE id = 1 /*M! RETURNING LAST_INSERT_ID(id) */", setsID: true},
-		// Reads of the session's values: left as written.
-		{sql: "SELECT 1 FROM t /*M! WHERE ROW_COUNT() > 0 */"},
-		{sql: "INSERT INTO t (a) VALUES (1 /*M! + LAST_INSERT_ID() */)"},
-		{sql: "SELECT /*M! FOUND_ROWS() + */ 1"},
-		{sql: "SELECT 1 /*M! + 2 */ FROM t"},
-		{sql: "SELECT '/*M! nothing' FROM t"},
+		{sql: "UPDATE t SET note = 'x:=1' WHERE id = 1 /*M! RETURNING id */", kind: Write},
+		{sql: "SELECT id FROM t WHERE note = 'a := b' /*M! LIMIT ROWS EXAMINED 1000 */", kind: Read},
+		{sql: "DELETE FROM t WHERE note = 'x INTO @y' /*M! RETURNING id */", kind: Write},
+		{sql: "SELECT a FROM t WHERE b = 'GET_LOCK(' /*M!100000 LIMIT ROWS EXAMINED 5 */", kind: Read},
+		{sql: "DELETE FROM t WHERE id = 1 /*M! RETURNING GET_LOCK('a', 1) */", sticky: true, kind: Write},
+		{sql: "DELETE FROM t WHERE id = 1 /*M! RETURNING @v := id */", assigns: true, kind: Write},
+		{sql: "DELETE FROM t WHERE id = 1 /*M! RETURNING LAST_INSERT_ID(id) */", setsID: true, kind: Write},
+		// Locks: for the primary.
+		{sql: "SELECT c FROM t WHERE id = 1 /*M! FOR UPDATE */", kind: LockingRead},
+		{sql: "SELECT c FROM t WHERE id = 1 /*M!100300 LOCK IN SHARE MODE */", kind: LockingRead},
+		{sql: "SELECT c FROM t WHERE id = 1 /*M! FOR UPDATE SKIP LOCKED */", kind: LockingRead},
+		{sql: "SELECT c FROM t WHERE note = 'FOR UPDATE' /*M! LIMIT ROWS EXAMINED 5 */", kind: Read},
+		{sql: "SELECT c FROM t WHERE id = 1 LIMIT 1 /*M! ROWS EXAMINED 10 FOR UPDATE */", kind: LockingRead},
+		// Reads of the session's values: refused.
+		{sql: "SELECT 1 FROM t /*M! WHERE ROW_COUNT() > 0 */", commentReads: true, kind: Read},
+		{sql: "INSERT INTO t (a) VALUES (1 /*M! + LAST_INSERT_ID() */)", commentReads: true, kind: Write},
+		{sql: "SELECT /*M! FOUND_ROWS() + */ 1", commentReads: true, kind: Read},
+		{sql: "SELECT LAST_INSERT_ID() /*M! , 2 */", readsSession: true, commentReads: true, kind: Read},
+		{sql: "SELECT a FROM t WHERE b = 1 /*M! AND ROW_COUNT() > 0 LIMIT ROWS EXAMINED 5 */", commentReads: true, kind: Read},
+		{sql: "SELECT 1 /*M! + 2 */ FROM t", kind: Read},
+		{sql: "SELECT '/*M! nothing' FROM t", kind: Read},
+		{sql: "SELECT LAST_INSERT_ID()", readsSession: true, kind: Read},
 	}
 	for _, tc := range tests {
 		st := c.Classify(tc.sql)
-		got := [4]bool{st.Sticky, st.Assigns, st.SetsLastInsertID, st.LastInsertID || st.RowCount || st.FoundRows}
-		want := [4]bool{tc.sticky, tc.assigns, tc.setsID, tc.readsSession}
+		got := [5]bool{st.Sticky, st.Assigns, st.SetsLastInsertID, st.LastInsertID || st.RowCount || st.FoundRows, st.CommentReadsSession}
+		want := [5]bool{tc.sticky, tc.assigns, tc.setsID, tc.readsSession, tc.commentReads}
 		if got != want {
-			t.Errorf("%s: sticky, assigns, sets LAST_INSERT_ID, reads session values: %v, want %v", tc.sql, got, want)
+			t.Errorf("%s: sticky, assigns, sets LAST_INSERT_ID, reads session values, reads them with a comment: %v, want %v", tc.sql, got, want)
+		}
+		if st.Kind != tc.kind {
+			t.Errorf("%s: kind %v, want %v", tc.sql, st.Kind, tc.kind)
 		}
 	}
 }
@@ -236,6 +260,16 @@ func TestMariaDBPlain(t *testing.T) {
 		{"SELECT /*M!50500 1*/ + /*M!1 */", "SELECT   1  +  1  ", " 1 1  "},
 		{"SELECT /*M! unclosed", "SELECT /*M! unclosed", ""},
 		{"SELECT /*M!x*/ 1 /*M! and an unclosed one", "SELECT  x  1 /*M! and an unclosed one", "x "},
+		// MariaDB reads a body as SQL: its strings, quoted names and
+		// comments may hold */.
+		{"CREATE /*M! /* a */ TEMPORARY */ TABLE t", "CREATE   /* a */ TEMPORARY   TABLE t", " /* a */ TEMPORARY  "},
+		{"SELECT /*M! 'a*/b', */ 1", "SELECT   'a*/b',   1", " 'a*/b',  "},
+		{"SELECT /*M! 'it''s */', \"q\\\"*/\", */ 1", "SELECT   'it''s */', \"q\\\"*/\",   1", " 'it''s */', \"q\\\"*/\",  "},
+		{"SELECT /*M! `c*/` */ 1", "SELECT   `c*/`   1", " `c*/`  "},
+		{"SELECT /*M! 2 -- x */\n , */ 1", "SELECT   2 -- x */\n ,   1", " 2 -- x */\n ,  "},
+		{"SELECT /*M! 2 --x */ 1", "SELECT   2 --x   1", " 2 --x  "},
+		{"SELECT /*M! 'unclosed */ 1", "SELECT /*M! 'unclosed */ 1", ""},
+		{"SELECT /*M! /* unclosed", "SELECT /*M! /* unclosed", ""},
 	} {
 		plain, bodies := mariaDBPlain(tc.in)
 		if plain != tc.plain || bodies != tc.bodies {

@@ -25,6 +25,11 @@ const (
 // router cannot run correctly over shards. The message names the shape.
 var ErrUnsupported = errors.New("router: unsupported across shards")
 
+// errCommentReadsSession refuses a read of the session's values in a
+// text with a MariaDB executable comment (see Statement.CommentReadsSession).
+var errCommentReadsSession = unsupported("LAST_INSERT_ID(), ROW_COUNT() or FOUND_ROWS() in a text with a MariaDB executable comment /*M! … */",
+	"the router answers them from the session's own values by rewriting the statement from its syntax tree, which holds neither the comment nor its SQL; write the statement as plain SQL")
+
 func unsupported(shape, hint string) error {
 	if hint != "" {
 		return fmt.Errorf("%w: %s (%s)", ErrUnsupported, shape, hint)
@@ -194,6 +199,9 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 		// the session's next statement reads the variable on another,
 		// and the pooled connection keeps it for another client.
 		return nil, unsupported("assignment to a user variable (:= or SELECT … INTO @v)", "it would set the variable on one pooled connection only; select the value, then SET @v to it, which the router keeps on every connection of the session")
+	}
+	if st.CommentReadsSession {
+		return nil, errCommentReadsSession
 	}
 	if lead := leadingWords(st.Text, 2); st.Kind == Unparsed && !st.Sticky && (lead == "SET" || strings.HasPrefix(lead, "SET ") && lead != "SET STATEMENT") {
 		// A SET the router cannot read would change one connection's

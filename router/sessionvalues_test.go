@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/scalelab/scalelab/router"
@@ -237,4 +238,45 @@ func TestSessionLastInsertIDSet(t *testing.T) {
 		}
 	}
 	next("autocommit")
+}
+
+// TestSessionValuesWithMariaDBCommentRefused: a session's LAST_INSERT_ID(),
+// ROW_COUNT() or FOUND_ROWS() in a text with a /*M! … */ comment is
+// refused. In the comment, the statement would read a pooled connection's
+// value (another client's id); out of it, the router's rewrite, made from
+// the syntax tree, would drop the comment's SQL. The same texts without
+// the comment's call still run.
+func TestSessionValuesWithMariaDBCommentRefused(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS lid_mc (id BIGINT AUTO_INCREMENT PRIMARY KEY, v INT)",
+		"INSERT INTO lid_mc (v) VALUES (1)",
+	} {
+		if _, err := s.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		"SELECT 1 /*M! + LAST_INSERT_ID() */",
+		"SELECT /*M! FOUND_ROWS() + */ 1",
+		"SELECT v FROM lid_mc /*M! WHERE ROW_COUNT() >= 0 */",
+		"SELECT LAST_INSERT_ID() /*M! , 2 */",
+	} {
+		var got []int64
+		err := s.SelectContext(ctx, &got, q)
+		if !errors.Is(err, router.ErrUnsupported) {
+			t.Errorf("%s: got %v, %v; want ErrUnsupported", q, got, err)
+		} else if !strings.Contains(err.Error(), "/*M!") {
+			t.Errorf("%s: the error does not name the comment: %v", q, err)
+		}
+	}
+	for _, q := range []string{"SELECT 1 /*M! + 1 */", "SELECT v FROM lid_mc /*M! WHERE v >= 0 */"} {
+		var got []int64
+		if err := s.SelectContext(ctx, &got, q); err != nil || len(got) == 0 {
+			t.Errorf("%s: %v, %v; want rows", q, got, err)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package replica
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,18 +25,17 @@ type Transition struct {
 const maxTransitions = 32
 
 // health tracks one node's consecutive connection errors and its state.
+// Every statement reads the state (ok) and reports its success (succeed),
+// so those two take no lock in the common case: the state and the error
+// count are atomics, changed under mu and read without it.
 type health struct {
 	mu          sync.Mutex
-	shunned     bool
-	errs        int
+	shunned     atomic.Bool
+	errs        atomic.Int64
 	transitions []Transition
 }
 
-func (h *health) ok() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return !h.shunned
-}
+func (h *health) ok() bool { return !h.shunned.Load() }
 
 func (h *health) state() string {
 	if h.ok() {
@@ -48,9 +48,8 @@ func (h *health) state() string {
 func (h *health) fail(limit int, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.errs++
-	if !h.shunned && h.errs >= limit {
-		h.shunned = true
+	if errs := h.errs.Add(1); !h.shunned.Load() && errs >= int64(limit) {
+		h.shunned.Store(true)
 		h.record(Healthy, Shunned, err.Error())
 	}
 }
@@ -59,18 +58,22 @@ func (h *health) fail(limit int, err error) {
 func (h *health) shun(reason string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.shunned {
-		h.shunned = true
+	if !h.shunned.Load() {
+		h.shunned.Store(true)
 		h.record(Healthy, Shunned, reason)
 	}
 }
 
-// succeed resets the error count of a healthy node.
+// succeed resets the error count of a healthy node. With no errors
+// counted (nearly always) there is nothing to reset, and no lock is taken.
 func (h *health) succeed() {
+	if h.errs.Load() == 0 {
+		return
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.shunned {
-		h.errs = 0
+	if !h.shunned.Load() {
+		h.errs.Store(0)
 	}
 }
 
@@ -78,8 +81,9 @@ func (h *health) succeed() {
 func (h *health) readmit() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.shunned {
-		h.shunned, h.errs = false, 0
+	if h.shunned.Load() {
+		h.errs.Store(0)
+		h.shunned.Store(false)
 		h.record(Shunned, Healthy, "probe answered")
 	}
 }

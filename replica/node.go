@@ -99,7 +99,7 @@ func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig, raw bool) (*No
 	if err != nil {
 		return nil, err
 	}
-	db := sql.OpenDB(conn)
+	db := sql.OpenDB(loginConnector{conn})
 	db.SetMaxOpenConns(pool.MaxOpen)
 	db.SetMaxIdleConns(pool.MaxIdle)
 	db.SetConnMaxLifetime(pool.MaxLifetime)

@@ -1,6 +1,8 @@
 package replica
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
 	"net"
 	"syscall"
@@ -17,4 +19,28 @@ func Refused(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial" && op.Net == "unix" &&
 		(errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.EAGAIN))
+}
+
+// LoginError is the error of a pool's connection to a node that could not
+// be made or logged in: the dial failed, or the server closed or broke
+// the connection, or refused the login, before it took any statement. A
+// statement that met it never ran.
+type LoginError struct{ Err error }
+
+func (e *LoginError) Error() string { return e.Err.Error() }
+func (e *LoginError) Unwrap() error { return e.Err }
+
+// loginConnector marks the errors of its connector's Connect as
+// LoginErrors. Connect dials and logs in, and sends none of the caller's
+// statements; over TCP a server that goes away after its greeting fails
+// the login's read (mysql.ErrInvalidConn), over a unix socket usually its
+// write (see LoginCutShort), and either way nothing ran.
+type loginConnector struct{ driver.Connector }
+
+func (c loginConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, &LoginError{Err: err}
+	}
+	return conn, nil
 }

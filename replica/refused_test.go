@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -8,6 +9,11 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/topology"
 )
 
 // TestRefused: a statement whose connection was never made may run
@@ -37,6 +43,50 @@ func TestRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := Refused(tc.err); got != tc.want {
 				t.Errorf("Refused(%v) = %v, want %v", tc.err, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPoolLoginErrors: a node's pool reports every failure to connect or
+// log in as a LoginError, whatever the transport and however the server
+// went away: a refused port, and a server that greets and closes over
+// TCP (the driver's read of the login's answer fails) and over a unix
+// socket. The error stays what it wraps (errors.Is).
+func TestPoolLoginErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedPort := ln.Addr().String()
+	ln.Close()
+	tcpCut, _ := dbtest.CutLogin(t, "tcp")
+	unixCut, _ := dbtest.CutLogin(t, "unix")
+	for _, tc := range []struct{ name, net, addr string }{
+		{"refused", "tcp", closedPort},
+		{"cut over TCP", "tcp", tcpCut},
+		{"cut over a unix socket", "unix", unixCut},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := mysql.NewConfig()
+			cfg.Net, cfg.Addr, cfg.User = tc.net, tc.addr, "app"
+			n, err := newNode(topology.Node{Name: "n", Addr: tc.addr}, cfg, PoolConfig{}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer n.DB.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err = n.DB.ExecContext(ctx, "INSERT INTO t VALUES (1)")
+			var le *LoginError
+			if !errors.As(err, &le) {
+				t.Fatalf("got %v (%T), want a LoginError", err, err)
+			}
+			if !IsConnError(err) {
+				t.Errorf("IsConnError(%v) = false", err)
+			}
+			if tc.name == "refused" && !Refused(err) {
+				t.Errorf("Refused(%v) = false through the LoginError", err)
 			}
 		})
 	}

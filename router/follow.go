@@ -230,15 +230,18 @@ func (r *Router) buffered(ctx context.Context, replaced <-chan struct{}, tr *Tra
 }
 
 // notExecuted reports whether err says that a statement never ran: the
-// server refused it as read-only, no connection could be made, or the
-// server went away between its greeting and the login's answer. Only
-// such a statement may run again elsewhere.
+// server refused it as read-only, or no connection could be made or
+// logged in (the server refused it, or went away before the login's
+// answer). Only such a statement may run again elsewhere. A login the
+// server answered with an error of its own (a bad password, too many
+// connections) is no failover's sign: it fails at once.
 func notExecuted(err error) bool {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		return me.Number == 1290 || me.Number == 1836 // ER_OPTION_PREVENTS_STATEMENT, ER_READ_ONLY_MODE
 	}
-	return replica.Refused(err) || replica.LoginCutShort(err)
+	var le *replica.LoginError
+	return replica.Refused(err) || errors.As(err, &le)
 }
 
 // sameKeyspaces reports whether a and b list the same keyspaces with the

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/shard"
 )
 
@@ -65,17 +66,21 @@ func TestHeldRetriesOnlyWholeWrites(t *testing.T) {
 }
 
 // TestNotExecuted: a write on a primary that never ran (refused as
-// read-only, its connection refused, its login cut short by a server
-// going away) may wait for a failover and run on the new primary; one
-// that may have run (a connection lost after the statement was sent,
-// another server error) may not. The connection errors are the real
-// driver's and kernel's.
+// read-only, its connection refused, its login cut short or broken by a
+// server going away, all of which a node's pool reports as a
+// replica.LoginError) may wait for a failover and run on the new
+// primary; one that may have run (a connection lost after the statement
+// was sent, another server error) may not, nor one whose login the server
+// answered with an error of its own. The connection errors are the real
+// driver's and kernel's (TestWriteWhoseLoginWasCutWaitsForFailover runs
+// the whole path).
 func TestNotExecuted(t *testing.T) {
 	_, refused := net.Dial("unix", filepath.Join(t.TempDir(), "stopped-primary.sock"))
 	if refused == nil {
 		t.Fatal("a dial to a socket that does not exist succeeded")
 	}
 	cut := dbtest.CutLoginErr(t)
+	login := func(err error) error { return fmt.Errorf("router: shard 0: %w", &replica.LoginError{Err: err}) }
 	for _, tc := range []struct {
 		name string
 		err  error
@@ -84,12 +89,15 @@ func TestNotExecuted(t *testing.T) {
 		{"read-only", &mysql.MySQLError{Number: 1290, Message: "--read-only"}, true},
 		{"MariaDB read-only mode", &mysql.MySQLError{Number: 1836, Message: "Running in read-only mode"}, true},
 		{"connection refused", fmt.Errorf("router: shard 0: %w", refused), true},
-		{"login cut short", fmt.Errorf("router: shard 0: %w", cut), true},
+		{"login cut short", login(cut), true},
+		{"login broken", login(mysql.ErrInvalidConn), true},
+		{"login refused by the server", login(&mysql.MySQLError{Number: 1045, Message: "Access denied"}), false},
+		{"too many connections at login", login(&mysql.MySQLError{Number: 1040, Message: "Too many connections"}), false},
 		{"connection lost after sending", driver.ErrBadConn, false},
 		{"invalid connection", mysql.ErrInvalidConn, false},
 		{"EOF", io.EOF, false},
 		{"duplicate key", &mysql.MySQLError{Number: 1062, Message: "Duplicate entry"}, false},
-		{"a text that only contains the words", errors.New("not a bad connection"), false},
+		{"bad connection outside a login", cut, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := notExecuted(tc.err); got != tc.want {

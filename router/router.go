@@ -331,10 +331,12 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 	}
 	// The role the node had when the statement was sent: a failover may
 	// demote a primary while a write waits on it, and a write that may
-	// have run is never sent again.
-	sentToReplica := node.Role() == topology.Replica
+	// have run is never sent again; one that never ran there waits for
+	// the new primary, or finds it at once if the failover is done.
+	role := node.Role()
+	sentToReplica := role == topology.Replica
 	err := r.runNode(ctx, c, node, true)
-	if err != nil && node.Role() == topology.Primary && notExecuted(err) && r.buffered(ctx, replaced, tr) {
+	if err != nil && role == topology.Primary && notExecuted(err) && r.buffered(ctx, replaced, tr) {
 		return r.runOn(ctx, c) // on the new primary
 	}
 	if err != nil && sentToReplica && st.Kind == Read && replica.IsConnError(err) && ctx.Err() == nil {

@@ -101,14 +101,11 @@ type Statement struct {
 	// MariaDBComment and VersionedComment are true when the text holds
 	// /*M! … */ or a /*!NNNNN … */ from 5.7 on (see versionedComment).
 	MariaDBComment, VersionedComment bool
-	// CommentReadsSession is true when a text with a /*M! … */ comment
-	// reads a value of the session (LAST_INSERT_ID(), ROW_COUNT(),
-	// FOUND_ROWS()), in the comment or out of it. The router answers such
-	// reads from the session's own values by rewriting the statement from
-	// its syntax tree, which holds neither the comment's calls nor the
-	// comment; it refuses the statement rather than read a pooled
-	// connection's value or drop the comment's SQL.
-	CommentReadsSession bool
+	// refused, when set, refuses the statement in every topology, before
+	// anything of it runs or is rewritten: a text with a /*M! … */ comment
+	// that reads a value of the session (errCommentReadsSession), or that
+	// the router cannot read to its end (errCommentUnread).
+	refused error
 	// memo is the plan of the statement without arguments, made over one
 	// version of the routing schema (see Router.planStatement).
 	memo atomic.Pointer[memoPlan]
@@ -210,11 +207,15 @@ func (c *classifier) parse(query string) *Statement {
 	// (SELECT … /*M! FOR UPDATE */), which makes it a locking read, for
 	// the primary. Reads of the session's values (LAST_INSERT_ID(),
 	// ROW_COUNT(), FOUND_ROWS()) in a text with such a comment are flagged
-	// apart (CommentReadsSession): the router answers those by rewriting
+	// apart, for refusal: the router answers those by rewriting
 	// the statement from its syntax tree, which holds neither the
 	// comment's calls nor the comment.
-	plain, bodies := mariaDBPlain(query)
-	if plain == query {
+	plain, bodies, ok := mariaDBPlain(query)
+	switch {
+	case !ok:
+		st.refused = errCommentUnread
+		return st
+	case plain == query:
 		return st
 	}
 	var sticky, assigns, setsID, locking, reads bool
@@ -233,18 +234,53 @@ func (c *classifier) parse(query string) *Statement {
 		if st.AST == nil || sqlparser.ASTToStatementType(st.AST) != sqlparser.StmtDDL {
 			assigns = strings.Contains(bodies, ":=") || strings.Contains(upper, "INTO @")
 			setsID = textCalls(bodies, "LAST_INSERT_ID", true)
-			reads = textCalls(bodies, "LAST_INSERT_ID", false) && !setsID || textCalls(bodies, "ROW_COUNT", false) || textCalls(bodies, "FOUND_ROWS", false)
+			reads = textCallsBare(bodies, "LAST_INSERT_ID") || textCalls(bodies, "ROW_COUNT", false) || textCalls(bodies, "FOUND_ROWS", false)
 		}
 		reads = reads || st.LastInsertID || st.RowCount || st.FoundRows
 	}
 	st.Sticky = st.Sticky || sticky
 	st.Assigns = st.Assigns || assigns
 	st.SetsLastInsertID = st.SetsLastInsertID || setsID
-	st.CommentReadsSession = reads
+	if reads {
+		st.refused = errCommentReadsSession
+	}
 	if locking && st.Kind == Read {
 		st.Kind = LockingRead
 	}
 	return st
+}
+
+// quoteEndPlain is the index just past the quote that closes the one at
+// s[start], without backslash escapes (a doubled quote stands for
+// itself), or -1 if none closes it.
+func quoteEndPlain(s string, start int) int {
+	q := s[start]
+	for i := start + 1; i < len(s); i++ {
+		if s[i] == q {
+			if i+1 < len(s) && s[i+1] == q {
+				i++
+				continue
+			}
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// textCallsBare reports whether text, which the parser does not read,
+// calls the function fn (upper-case) with no argument.
+func textCallsBare(text, fn string) bool {
+	upper := strings.ToUpper(strings.ReplaceAll(text, "`", ""))
+	for rest := upper; ; {
+		i := strings.Index(rest, fn)
+		if i < 0 {
+			return false
+		}
+		rest = strings.TrimLeft(rest[i+len(fn):], " \t\r\n")
+		if r, ok := strings.CutPrefix(rest, "("); ok && strings.HasPrefix(strings.TrimLeft(r, " \t\r\n"), ")") {
+			return true
+		}
+	}
 }
 
 // textLocks reports whether words, the upper-case words of SQL the
@@ -271,72 +307,125 @@ func textLocks(words []string) bool {
 
 // mariaDBPlain is query with the SQL of its /*M! … */ and /*M!NNNNN[N] …
 // */ comments written plainly, as MariaDB runs it (the markers become
-// spaces), and that SQL alone, the comments' bodies joined by spaces. A
-// marker inside a string counts too. MariaDB reads a comment's body as
-// SQL, so the comment ends at the first */ outside the body's strings,
-// quoted names and own comments (a /* … */, or a -- or # to the end of
-// the line): CREATE /*M! /* note */ TEMPORARY */ TABLE makes a temporary
-// table.
-func mariaDBPlain(query string) (plain, bodies string) {
+// spaces), and that SQL alone, the comments' bodies joined by spaces with
+// their own comments left out. MariaDB reads the text, and a comment's
+// body, as SQL: a marker in a string, a quoted name or another comment is
+// none, and a comment ends at the first */ outside its body's strings,
+// quoted names and comments (a /* … */, or a -- or # to the end of the
+// line), so that CREATE /*M! /* note */ TEMPORARY */ TABLE makes a
+// temporary table. ok is false when a comment, string or quoted name of
+// a text with a marker does not end (MariaDB fails such a text), or when
+// the text reads otherwise without backslash escapes, as a session with
+// NO_BACKSLASH_ESCAPES or ANSI_QUOTES reads it: the router refuses it.
+func mariaDBPlain(query string) (plain, bodies string, ok bool) {
+	if !strings.Contains(query, "/*M!") {
+		return query, "", true
+	}
+	plain, bodies, ok = mariaDBRead(query, true)
+	if p, b, k := mariaDBRead(query, false); !ok || p != plain || b != bodies || k != ok {
+		return query, "", false
+	}
+	return plain, bodies, true
+}
+
+// mariaDBRead is mariaDBPlain's reading, with backslash escapes in
+// strings or without.
+func mariaDBRead(query string, backslash bool) (plain, bodies string, ok bool) {
 	var b, in strings.Builder
-	rest := query
-	for {
-		i := strings.Index(rest, "/*M!")
-		if i < 0 {
-			break
+	last := 0 // query[last:i] is not written to b yet
+	for i := 0; i < len(query); {
+		if !strings.HasPrefix(query[i:], "/*M!") {
+			end, _ := sqlToken(query, i, backslash)
+			if end < 0 {
+				return query, "", false
+			}
+			i = end
+			continue
 		}
-		j := commentBodyEnd(rest[i+4:])
+		j := commentBodyEnd(query[i+4:], backslash)
 		if j < 0 {
-			break
+			return query, "", false
 		}
-		body := rest[i+4 : i+4+j]
+		body := query[i+4 : i+4+j]
 		if n := len(body) - len(strings.TrimLeft(body, "0123456789")); n == 5 || n == 6 {
 			body = body[n:] // a version: MariaDB reads 5 or 6 digits so
 		}
-		b.WriteString(rest[:i])
+		b.WriteString(query[last:i])
 		b.WriteByte(' ')
 		b.WriteString(body)
 		b.WriteByte(' ')
-		in.WriteString(body)
+		for k := 0; k < len(body); {
+			end, comment := sqlToken(body, k, backslash)
+			if comment {
+				in.WriteByte(' ')
+			} else {
+				in.WriteString(body[k:end])
+			}
+			k = end
+		}
 		in.WriteByte(' ')
-		rest = rest[i+4+j+2:]
+		i += 4 + j + 2
+		last = i
 	}
 	if b.Len() == 0 {
-		return query, ""
+		return query, "", true
 	}
-	b.WriteString(rest)
-	return b.String(), in.String()
+	b.WriteString(query[last:])
+	return b.String(), in.String(), true
 }
 
 // commentBodyEnd is the index in s, the text after a /*M! marker, of the
-// */ that ends the comment, or -1 when none does: the first */ outside
-// the strings ('…', "…"), quoted names (`…`) and comments that s holds.
-func commentBodyEnd(s string) int {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '*' && i+1 < len(s) && s[i+1] == '/':
+// */ that ends the comment, or -1 when none does.
+func commentBodyEnd(s string, backslash bool) int {
+	for i := 0; i < len(s); {
+		if strings.HasPrefix(s[i:], "*/") {
 			return i
-		case c == '\'', c == '"', c == '`':
-			end, _ := quoteEnd(s, i)
-			if end < 0 {
-				return -1
-			}
-			i = end - 1
-		case c == '/' && i+1 < len(s) && s[i+1] == '*':
-			k := strings.Index(s[i+2:], "*/")
-			if k < 0 {
-				return -1
-			}
-			i += 2 + k + 1
-		case c == '#', c == '-' && strings.HasPrefix(s[i:], "--") && (i+2 == len(s) || s[i+2] <= ' '):
-			k := strings.IndexByte(s[i:], '\n')
-			if k < 0 {
-				return -1
-			}
-			i += k
 		}
+		end, _ := sqlToken(s, i, backslash)
+		if end < 0 {
+			return -1
+		}
+		i = end
 	}
 	return -1
+}
+
+// sqlToken is the index in s just past what starts at s[i]: a string or
+// a quoted name, a comment (comment true: /* … */, /*!…*/ and /*M!…*/
+// with SQL bodies, -- or # to the end of the line), or else one byte; -1
+// when a string, quoted name or /* comment does not end. With backslash,
+// a backslash in a string escapes the byte after it.
+func sqlToken(s string, i int, backslash bool) (end int, comment bool) {
+	switch c := s[i]; {
+	case c == '\'', c == '"', c == '`':
+		if !backslash {
+			return quoteEndPlain(s, i), false
+		}
+		end, _ := quoteEnd(s, i)
+		return end, false
+	case c == '/' && strings.HasPrefix(s[i:], "/*!") || strings.HasPrefix(s[i:], "/*M!"):
+		skip := 3
+		if s[i+2] == 'M' {
+			skip = 4
+		}
+		j := commentBodyEnd(s[i+skip:], backslash)
+		if j < 0 {
+			return -1, true
+		}
+		return i + skip + j + 2, true
+	case c == '/' && strings.HasPrefix(s[i:], "/*"):
+		j := strings.Index(s[i+2:], "*/")
+		if j < 0 {
+			return -1, true
+		}
+		return i + 2 + j + 2, true
+	case c == '#', c == '-' && strings.HasPrefix(s[i:], "--") && (i+2 == len(s) || s[i+2] <= ' '):
+		if j := strings.IndexByte(s[i:], '\n'); j >= 0 {
+			return i + j + 1, true
+		}
+		return len(s), true
+	}
+	return i + 1, false
 }
 
 func (c *classifier) parseText(query string) *Statement {
@@ -357,6 +446,12 @@ func (c *classifier) parseText(query string) *Statement {
 	if sqlparser.ASTToStatementType(ast) == sqlparser.StmtDDL {
 		// A stored program's body runs on the connection that calls it.
 		st.Assigns, st.SetsLastInsertID = false, false
+		if _, ok := ast.(*sqlparser.CreateTable); !ok {
+			// So does a view's: the session's values are not its to
+			// write in (CREATE VIEW v AS SELECT LAST_INSERT_ID() would
+			// keep a constant). CREATE TABLE … SELECT reads them now.
+			st.LastInsertID, st.RowCount, st.FoundRows = false, false, false
+		}
 	}
 	if _, ok := ast.(*sqlparser.OtherAdmin); ok { // DO: the parser keeps no more
 		st.SetsLastInsertID, st.Assigns = textSetsLastInsertID(query), textAssigns(query)

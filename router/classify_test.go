@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -235,13 +236,33 @@ func TestMariaDBCommentFlags(t *testing.T) {
 		{sql: "SELECT /*M! FOUND_ROWS() + */ 1", commentReads: true, kind: Read},
 		{sql: "SELECT LAST_INSERT_ID() /*M! , 2 */", readsSession: true, commentReads: true, kind: Read},
 		{sql: "SELECT a FROM t WHERE b = 1 /*M! AND ROW_COUNT() > 0 LIMIT ROWS EXAMINED 5 */", commentReads: true, kind: Read},
+		{sql: "DELETE FROM t WHERE id = 1 /*M! RETURNING LAST_INSERT_ID(), LAST_INSERT_ID(id) */", setsID: true, commentReads: true, kind: Write},
 		{sql: "SELECT 1 /*M! + 2 */ FROM t", kind: Read},
 		{sql: "SELECT '/*M! nothing' FROM t", kind: Read},
 		{sql: "SELECT LAST_INSERT_ID()", readsSession: true, kind: Read},
+		// A marker in a string or another comment is none, and hides no
+		// real one after it.
+		{sql: "SELECT c FROM t WHERE note = '/*M!' /*M! FOR UPDATE */", kind: LockingRead},
+		{sql: "SELECT c FROM t WHERE note = 'x' # see /*M!\n /*M! FOR UPDATE */", kind: LockingRead},
+		{sql: "SELECT c FROM t WHERE note = 'x' -- see /*M!\n /*M! FOR UPDATE */", kind: LockingRead},
+		{sql: "SELECT '/*M!', 1 /*M! + LAST_INSERT_ID() */", commentReads: true, kind: Read},
+		{sql: "SELECT '/*M!' /*M! , LAST_INSERT_ID() */, '*/'", commentReads: true, kind: Read},
+		{sql: "SELECT '/*M!' /*M! , GET_LOCK('a', 1) */", sticky: true, kind: LockingRead},
+		{sql: "CREATE /* '/*M!' */ /*M! TEMPORARY */ TABLE x (id INT)", sticky: true, kind: DDL},
+		{sql: "SELECT c FROM t WHERE b = 1 LIMIT 1 /*M! ROWS EXAMINED 10 FOR#x\nUPDATE */", kind: LockingRead},
+		// The parser ends the comment at the inner */: unparsed, for the
+		// primary.
+		{sql: "SELECT c FROM t WHERE b = 1 LIMIT 1 /*M! ROWS EXAMINED 10 FOR/* x */UPDATE */", kind: Unparsed},
+		// A view's calls run when it is read, on that connection.
+		{sql: "CREATE VIEW v AS SELECT LAST_INSERT_ID() AS id", kind: DDL},
+		{sql: "CREATE TABLE t2 AS SELECT LAST_INSERT_ID() AS id", readsSession: true, kind: DDL},
 	}
 	for _, tc := range tests {
 		st := c.Classify(tc.sql)
-		got := [5]bool{st.Sticky, st.Assigns, st.SetsLastInsertID, st.LastInsertID || st.RowCount || st.FoundRows, st.CommentReadsSession}
+		if st.refused != nil && !errors.Is(st.refused, errCommentReadsSession) {
+			t.Errorf("%s: refused: %v", tc.sql, st.refused)
+		}
+		got := [5]bool{st.Sticky, st.Assigns, st.SetsLastInsertID, st.LastInsertID || st.RowCount || st.FoundRows, errors.Is(st.refused, errCommentReadsSession)}
 		want := [5]bool{tc.sticky, tc.assigns, tc.setsID, tc.readsSession, tc.commentReads}
 		if got != want {
 			t.Errorf("%s: sticky, assigns, sets LAST_INSERT_ID, reads session values, reads them with a comment: %v, want %v", tc.sql, got, want)
@@ -253,27 +274,43 @@ func TestMariaDBCommentFlags(t *testing.T) {
 }
 
 func TestMariaDBPlain(t *testing.T) {
-	for _, tc := range []struct{ in, plain, bodies string }{
-		{"SELECT 1", "SELECT 1", ""},
-		{"CREATE /*M! TEMPORARY */ TABLE t", "CREATE   TEMPORARY   TABLE t", " TEMPORARY  "},
-		{"CREATE /*M!100100 TEMPORARY*/ TABLE t", "CREATE   TEMPORARY  TABLE t", " TEMPORARY "},
-		{"SELECT /*M!50500 1*/ + /*M!1 */", "SELECT   1  +  1  ", " 1 1  "},
-		{"SELECT /*M! unclosed", "SELECT /*M! unclosed", ""},
-		{"SELECT /*M!x*/ 1 /*M! and an unclosed one", "SELECT  x  1 /*M! and an unclosed one", "x "},
+	for _, tc := range []struct {
+		in, plain, bodies string
+		ok                bool
+	}{
+		{"SELECT 1", "SELECT 1", "", true},
+		{"CREATE /*M! TEMPORARY */ TABLE t", "CREATE   TEMPORARY   TABLE t", " TEMPORARY  ", true},
+		{"CREATE /*M!100100 TEMPORARY*/ TABLE t", "CREATE   TEMPORARY  TABLE t", " TEMPORARY ", true},
+		{"SELECT /*M!50500 1*/ + /*M!1 */", "SELECT   1  +  1  ", " 1 1  ", true},
 		// MariaDB reads a body as SQL: its strings, quoted names and
-		// comments may hold */.
-		{"CREATE /*M! /* a */ TEMPORARY */ TABLE t", "CREATE   /* a */ TEMPORARY   TABLE t", " /* a */ TEMPORARY  "},
-		{"SELECT /*M! 'a*/b', */ 1", "SELECT   'a*/b',   1", " 'a*/b',  "},
-		{"SELECT /*M! 'it''s */', \"q\\\"*/\", */ 1", "SELECT   'it''s */', \"q\\\"*/\",   1", " 'it''s */', \"q\\\"*/\",  "},
-		{"SELECT /*M! `c*/` */ 1", "SELECT   `c*/`   1", " `c*/`  "},
-		{"SELECT /*M! 2 -- x */\n , */ 1", "SELECT   2 -- x */\n ,   1", " 2 -- x */\n ,  "},
-		{"SELECT /*M! 2 --x */ 1", "SELECT   2 --x   1", " 2 --x  "},
-		{"SELECT /*M! 'unclosed */ 1", "SELECT /*M! 'unclosed */ 1", ""},
-		{"SELECT /*M! /* unclosed", "SELECT /*M! /* unclosed", ""},
+		// comments may hold */; the bodies leave its comments out.
+		{"CREATE /*M! /* a */ TEMPORARY */ TABLE t", "CREATE   /* a */ TEMPORARY   TABLE t", "   TEMPORARY  ", true},
+		{"SELECT /*M! 'a*/b', */ 1", "SELECT   'a*/b',   1", " 'a*/b',  ", true},
+		{"SELECT /*M! 'it''s */', \"q\"\"*/\", */ 1", "SELECT   'it''s */', \"q\"\"*/\",   1", " 'it''s */', \"q\"\"*/\",  ", true},
+		{"SELECT /*M! \"q\\\"*/\", */ 1", "SELECT /*M! \"q\\\"*/\", */ 1", "", false}, // read otherwise without backslash escapes
+		{"SELECT /*M! `c*/` */ 1", "SELECT   `c*/`   1", " `c*/`  ", true},
+		{"SELECT /*M! 2 -- x */\n , */ 1", "SELECT   2 -- x */\n ,   1", " 2   ,  ", true},
+		{"SELECT /*M! 2 --x */ 1", "SELECT   2 --x   1", " 2 --x  ", true},
+		// A marker outside the SQL is none.
+		{"SELECT '/*M! x */' /*M! , 2 */", "SELECT '/*M! x */'   , 2  ", " , 2  ", true},
+		{"SELECT /* /*M! x */ 1", "SELECT /* /*M! x */ 1", "", true},
+		{"SELECT 1 -- /*M! x */", "SELECT 1 -- /*M! x */", "", true},
+		{"SELECT `/*M!` /*M! + 1 */", "SELECT `/*M!`   + 1  ", " + 1  ", true},
+		// What does not end is not read.
+		{"SELECT /*M! unclosed", "SELECT /*M! unclosed", "", false},
+		{"SELECT /*M!x*/ 1 /*M! and an unclosed one", "SELECT /*M!x*/ 1 /*M! and an unclosed one", "", false},
+		{"SELECT /*M! 'unclosed */ 1", "SELECT /*M! 'unclosed */ 1", "", false},
+		{"SELECT /*M! /* unclosed", "SELECT /*M! /* unclosed", "", false},
+		// Read otherwise without backslash escapes (NO_BACKSLASH_ESCAPES,
+		// ANSI_QUOTES): a lock, or a string.
+		{"SELECT 'a\\' /*M! FOR UPDATE */ -- '", "SELECT 'a\\' /*M! FOR UPDATE */ -- '", "", false},
+		{"SELECT \"a\\\" /*M! FOR UPDATE */ -- \"", "SELECT \"a\\\" /*M! FOR UPDATE */ -- \"", "", false},
+		{"SELECT 'a\\n' /*M! , 1 */", "SELECT 'a\\n'   , 1  ", " , 1  ", true},
+		{"SELECT 'no marker", "SELECT 'no marker", "", true},
 	} {
-		plain, bodies := mariaDBPlain(tc.in)
-		if plain != tc.plain || bodies != tc.bodies {
-			t.Errorf("mariaDBPlain(%q) = %q, %q; want %q, %q", tc.in, plain, bodies, tc.plain, tc.bodies)
+		plain, bodies, ok := mariaDBPlain(tc.in)
+		if plain != tc.plain || bodies != tc.bodies || ok != tc.ok {
+			t.Errorf("mariaDBPlain(%q) = %q, %q, %v; want %q, %q, %v", tc.in, plain, bodies, ok, tc.plain, tc.bodies, tc.ok)
 		}
 	}
 }

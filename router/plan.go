@@ -26,9 +26,14 @@ const (
 var ErrUnsupported = errors.New("router: unsupported across shards")
 
 // errCommentReadsSession refuses a read of the session's values in a
-// text with a MariaDB executable comment (see Statement.CommentReadsSession).
-var errCommentReadsSession = unsupported("LAST_INSERT_ID(), ROW_COUNT() or FOUND_ROWS() in a text with a MariaDB executable comment /*M! … */",
-	"the router answers them from the session's own values by rewriting the statement from its syntax tree, which holds neither the comment nor its SQL; write the statement as plain SQL")
+// text with a MariaDB executable comment, and errCommentUnread a text
+// with one that the router cannot read to its end (see Statement.refused).
+var (
+	errCommentReadsSession = unsupported("LAST_INSERT_ID(), ROW_COUNT() or FOUND_ROWS() in a text with a MariaDB executable comment /*M! … */",
+		"the router answers them from the session's own values by rewriting the statement from its syntax tree, which holds neither the comment nor its SQL; write the statement as plain SQL")
+	errCommentUnread = unsupported("a MariaDB executable comment /*M! … */ in a text whose comment, string or quoted name does not end where the router reads it",
+		"the router cannot tell what the comment runs; write it as plain SQL")
+)
 
 func unsupported(shape, hint string) error {
 	if hint != "" {
@@ -200,8 +205,8 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 		// and the pooled connection keeps it for another client.
 		return nil, unsupported("assignment to a user variable (:= or SELECT … INTO @v)", "it would set the variable on one pooled connection only; select the value, then SET @v to it, which the router keeps on every connection of the session")
 	}
-	if st.CommentReadsSession {
-		return nil, errCommentReadsSession
+	if st.refused != nil {
+		return nil, st.refused
 	}
 	if lead := leadingWords(st.Text, 2); st.Kind == Unparsed && !st.Sticky && (lead == "SET" || strings.HasPrefix(lead, "SET ") && lead != "SET STATEMENT") {
 		// A SET the router cannot read would change one connection's

@@ -271,9 +271,9 @@ func (s *Session) do(ctx context.Context, o *op) error {
 		// generated id; a SELECT's, a DO's or a SET's does not.
 		s.rowCount = -1
 		return unsupported("LAST_INSERT_ID(expr) outside INSERT, UPDATE or DELETE", "it would set the value on the pooled connection that ran it; set it in a write, as in UPDATE seq SET id = LAST_INSERT_ID(id + 1), whose value the session keeps")
-	case st.CommentReadsSession:
+	case st.refused != nil:
 		s.rowCount = -1
-		return errCommentReadsSession
+		return st.refused
 	case st.FoundRows:
 		s.rowCount = -1
 		return fmt.Errorf("%w: FOUND_ROWS() counts the rows of the last SELECT on the connection that ran it, and a session's statements run on pooled connections; count them with SELECT COUNT(*)", ErrConnectionValue)

@@ -264,6 +264,7 @@ func TestSessionValuesWithMariaDBCommentRefused(t *testing.T) {
 		"SELECT /*M! FOUND_ROWS() + */ 1",
 		"SELECT v FROM lid_mc /*M! WHERE ROW_COUNT() >= 0 */",
 		"SELECT LAST_INSERT_ID() /*M! , 2 */",
+		"SELECT '/*M!', 1 /*M! + LAST_INSERT_ID() */", // a marker in a string hides none
 	} {
 		var got []int64
 		err := s.SelectContext(ctx, &got, q)
@@ -278,5 +279,31 @@ func TestSessionValuesWithMariaDBCommentRefused(t *testing.T) {
 		if err := s.SelectContext(ctx, &got, q); err != nil || len(got) == 0 {
 			t.Errorf("%s: %v, %v; want rows", q, got, err)
 		}
+	}
+}
+
+// TestSessionViewKeepsSessionCalls: a view's LAST_INSERT_ID() runs when
+// the view is read, so the session does not write its own value in: the
+// view keeps the call, not a constant.
+func TestSessionViewKeepsSessionCalls(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS lid_vt (id BIGINT AUTO_INCREMENT PRIMARY KEY, v INT)",
+		"INSERT INTO lid_vt (v) VALUES (1)",
+		"CREATE OR REPLACE VIEW lid_view AS SELECT LAST_INSERT_ID() AS id",
+	} {
+		if _, err := s.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var def string
+	if err := r.With(router.Strong).GetContext(ctx, &def, "SELECT VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'lid_view'"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.ToLower(def), "last_insert_id()") {
+		t.Errorf("the view keeps %q; want its LAST_INSERT_ID() call", def)
 	}
 }

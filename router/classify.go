@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -228,13 +229,13 @@ func (c *classifier) parse(query string) *Statement {
 		words := strings.Fields(upper)
 		sticky = slices.Contains(words, "TEMPORARY")
 		for _, f := range holdingLockFuncs {
-			sticky = sticky || textCalls(bodies, strings.ToUpper(f), false)
+			sticky = sticky || textCalls(bodies, strings.ToUpper(f), anyArgs)
 		}
 		locking = textLocks(words)
 		if st.AST == nil || sqlparser.ASTToStatementType(st.AST) != sqlparser.StmtDDL {
 			assigns = strings.Contains(bodies, ":=") || strings.Contains(upper, "INTO @")
-			setsID = textCalls(bodies, "LAST_INSERT_ID", true)
-			reads = textCallsBare(bodies, "LAST_INSERT_ID") || textCalls(bodies, "ROW_COUNT", false) || textCalls(bodies, "FOUND_ROWS", false)
+			setsID = textCalls(bodies, "LAST_INSERT_ID", withArgs)
+			reads = textCalls(bodies, "LAST_INSERT_ID", noArgs) || textCalls(bodies, "ROW_COUNT", anyArgs) || textCalls(bodies, "FOUND_ROWS", anyArgs)
 		}
 		reads = reads || st.LastInsertID || st.RowCount || st.FoundRows
 	}
@@ -248,39 +249,6 @@ func (c *classifier) parse(query string) *Statement {
 		st.Kind = LockingRead
 	}
 	return st
-}
-
-// quoteEndPlain is the index just past the quote that closes the one at
-// s[start], without backslash escapes (a doubled quote stands for
-// itself), or -1 if none closes it.
-func quoteEndPlain(s string, start int) int {
-	q := s[start]
-	for i := start + 1; i < len(s); i++ {
-		if s[i] == q {
-			if i+1 < len(s) && s[i+1] == q {
-				i++
-				continue
-			}
-			return i + 1
-		}
-	}
-	return -1
-}
-
-// textCallsBare reports whether text, which the parser does not read,
-// calls the function fn (upper-case) with no argument.
-func textCallsBare(text, fn string) bool {
-	upper := strings.ToUpper(strings.ReplaceAll(text, "`", ""))
-	for rest := upper; ; {
-		i := strings.Index(rest, fn)
-		if i < 0 {
-			return false
-		}
-		rest = strings.TrimLeft(rest[i+len(fn):], " \t\r\n")
-		if r, ok := strings.CutPrefix(rest, "("); ok && strings.HasPrefix(strings.TrimLeft(r, " \t\r\n"), ")") {
-			return true
-		}
-	}
 }
 
 // textLocks reports whether words, the upper-case words of SQL the
@@ -343,7 +311,7 @@ func mariaDBRead(query string, backslash bool) (plain, bodies string, ok bool) {
 			continue
 		}
 		j := commentBodyEnd(query[i+4:], backslash)
-		if j < 0 {
+		if j < 0 || versionSkipEnds(query[i+4:], j) {
 			return query, "", false
 		}
 		body := query[i+4 : i+4+j]
@@ -390,6 +358,37 @@ func commentBodyEnd(s string, backslash bool) int {
 	return -1
 }
 
+// errSlashSlash is the parse error of a text with // outside its strings
+// and comments.
+var errSlashSlash = errors.New("router: // outside a string or comment, which the parser reads as a comment and MariaDB as a division")
+
+// slashSlash reports whether query holds // outside its strings and
+// comments, read with backslash escapes or without.
+func slashSlash(query string) bool {
+	for _, backslash := range []bool{true, false} {
+		for i := 0; i >= 0 && i < len(query); {
+			if strings.HasPrefix(query[i:], "//") {
+				return true
+			}
+			i, _ = sqlToken(query, i, backslash)
+		}
+	}
+	return false
+}
+
+// versionSkipEnds reports whether body, the text after a /*! or /*M!
+// marker whose comment runs to body[j], starts with a version and holds a
+// */ before j. A server that the version leaves out skips the comment,
+// and ends it at that first */ whatever strings the SQL reading sees
+// there; the router does not know the server's version, so it cannot
+// tell where such a comment ends.
+func versionSkipEnds(body string, j int) bool {
+	if len(body) == 0 || body[0] < '0' || body[0] > '9' {
+		return false
+	}
+	return strings.Index(body, "*/") < j
+}
+
 // sqlToken is the index in s just past what starts at s[i]: a string or
 // a quoted name, a comment (comment true: /* … */, /*!…*/ and /*M!…*/
 // with SQL bodies, -- or # to the end of the line), or else one byte; -1
@@ -398,10 +397,7 @@ func commentBodyEnd(s string, backslash bool) int {
 func sqlToken(s string, i int, backslash bool) (end int, comment bool) {
 	switch c := s[i]; {
 	case c == '\'', c == '"', c == '`':
-		if !backslash {
-			return quoteEndPlain(s, i), false
-		}
-		end, _ := quoteEnd(s, i)
+		end, _ := quoteEndMode(s, i, backslash)
 		return end, false
 	case c == '/' && strings.HasPrefix(s[i:], "/*!") || strings.HasPrefix(s[i:], "/*M!"):
 		skip := 3
@@ -409,7 +405,7 @@ func sqlToken(s string, i int, backslash bool) (end int, comment bool) {
 			skip = 4
 		}
 		j := commentBodyEnd(s[i+skip:], backslash)
-		if j < 0 {
+		if j < 0 || versionSkipEnds(s[i+skip:], j) {
 			return -1, true
 		}
 		return i + skip + j + 2, true
@@ -419,7 +415,7 @@ func sqlToken(s string, i int, backslash bool) (end int, comment bool) {
 			return -1, true
 		}
 		return i + 2 + j + 2, true
-	case c == '#', c == '-' && strings.HasPrefix(s[i:], "--") && (i+2 == len(s) || s[i+2] <= ' '):
+	case c == '#', c == '-' && strings.HasPrefix(s[i:], "--") && (i+2 == len(s) || s[i+2] <= ' ' || s[i+2] == 0x7f):
 		if j := strings.IndexByte(s[i:], '\n'); j >= 0 {
 			return i + j + 1, true
 		}
@@ -432,6 +428,12 @@ func (c *classifier) parseText(query string) *Statement {
 	c.parsed.Add(1)
 	mariaDB, versioned := strings.Contains(query, "/*M!"), versionedComment(query)
 	ast, err := c.parser.Parse(query)
+	if err == nil && strings.Contains(query, "//") && slashSlash(query) {
+		// The parser reads // as a comment to the end of the line;
+		// MariaDB reads a division, then what follows (SELECT 4 //**/ 2
+		// FOR UPDATE locks).
+		err = errSlashSlash
+	}
 	if err != nil {
 		return &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(query),
 			SetsLastInsertID: textSetsLastInsertID(query), Assigns: textAssigns(query)}
@@ -574,7 +576,7 @@ func stickyText(text string) bool {
 		return true
 	}
 	for _, f := range holdingLockFuncs {
-		if textCalls(text, strings.ToUpper(f), false) {
+		if textCalls(text, strings.ToUpper(f), anyArgs) {
 			return true
 		}
 	}
@@ -593,7 +595,7 @@ func textAssigns(text string) bool {
 // read, is a statement that runs and calls LAST_INSERT_ID with an
 // argument.
 func textSetsLastInsertID(text string) bool {
-	return runsAsWritten(text) && textCalls(text, "LAST_INSERT_ID", true)
+	return runsAsWritten(text) && textCalls(text, "LAST_INSERT_ID", withArgs)
 }
 
 // runsAsWritten reports whether text begins as a statement whose
@@ -607,18 +609,31 @@ func runsAsWritten(text string) bool {
 	return false
 }
 
+// Kinds of call textCalls looks for.
+const (
+	anyArgs = iota // with arguments or without
+	withArgs
+	noArgs
+)
+
 // textCalls reports whether text, which the parser does not read, calls
-// the function fn (upper-case), with an argument if withArg, quoted
+// the function fn (upper-case), with the arguments args asks for, quoted
 // (`fn`) or not. A call in a string counts too.
-func textCalls(text, fn string, withArg bool) bool {
+func textCalls(text, fn string, args int) bool {
+	const space = " \t\r\n\f\v"
 	upper := strings.ToUpper(strings.ReplaceAll(text, "`", ""))
 	for rest := upper; ; {
 		i := strings.Index(rest, fn)
 		if i < 0 {
 			return false
 		}
-		rest = strings.TrimLeft(rest[i+len(fn):], " \t\r\n")
-		if strings.HasPrefix(rest, "(") && (!withArg || !strings.HasPrefix(strings.TrimLeft(rest[1:], " \t\r\n"), ")")) {
+		rest = strings.TrimLeft(rest[i+len(fn):], space)
+		in, ok := strings.CutPrefix(rest, "(")
+		if !ok {
+			continue
+		}
+		switch none := strings.HasPrefix(strings.TrimLeft(in, space), ")"); {
+		case args == anyArgs, args == withArgs && !none, args == noArgs && none:
 			return true
 		}
 	}

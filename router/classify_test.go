@@ -24,6 +24,12 @@ func TestClassify(t *testing.T) {
 		{"select * from t where id = 1 for update", LockingRead, "[t]"},
 		{"select * from t where id = 1 lock in share mode", LockingRead, "[t]"},
 		{"select * from t for share", LockingRead, "[t]"},
+		// The parser reads // as a comment, MariaDB as a division: the
+		// text is not the parser's to read (here MariaDB locks).
+		{"SELECT c FROM t WHERE a = 1 //**/ 2 FOR UPDATE", Unparsed, "[]"},
+		{"SELECT 'http://x' FROM t", Read, "[t]"},
+		{"SELECT 1 FROM t -- see //\n WHERE a = 1", Read, "[t]"},
+		{"SELECT 1 FROM t /* // */ WHERE a = 1", Read, "[t]"},
 		{"select get_lock('x', 1)", LockingRead, "[]"},
 		{"(select * from a) union (select * from b for update)", LockingRead, "[a b]"},
 		{"insert into t (id) values (1)", Write, "[t]"},
@@ -76,7 +82,9 @@ func fmtList(s []string) string {
 // FuzzClassify: no input panics the classifier, and anything that does not
 // parse is Unparsed (which the router sends to the primary only).
 func FuzzClassify(f *testing.F) {
-	for _, s := range []string{"select 1", "select * from t where id in (1,2) for update", "insert into t values (1)", "begin", "set @a=1", "/* x */ select", "select * from t where a = 'unterminated"} {
+	for _, s := range []string{"select 1", "select * from t where id in (1,2) for update", "insert into t values (1)", "begin", "set @a=1", "/* x */ select", "select * from t where a = 'unterminated",
+		"SELECT c FROM t WHERE id = 1 /*M! FOR UPDATE */", "SELECT '/*M!' /*M! , GET_LOCK('a', 1) */", "CREATE /*M! /* n */ TEMPORARY */ TABLE x (id INT)",
+		"/*!99999 don't */ SELECT 1 /*M! , 2 */", "SELECT 4 //**/ 2", "SELECT 'a\\' /*M! FOR UPDATE */ -- '"} {
 		f.Add(s)
 	}
 	c, err := newClassifier(16)
@@ -254,6 +262,9 @@ func TestMariaDBCommentFlags(t *testing.T) {
 		// primary.
 		{sql: "SELECT c FROM t WHERE b = 1 LIMIT 1 /*M! ROWS EXAMINED 10 FOR/* x */UPDATE */", kind: Unparsed},
 		// A view's calls run when it is read, on that connection.
+		{sql: "SELECT 1 /*M! , GET_LOCK\f('a', 1) */", sticky: true, kind: Read},
+		{sql: "SELECT 1 /*M! + LAST_INSERT_ID\v() */", commentReads: true, kind: Read},
+		{sql: "SELECT c FROM t WHERE a = 'x' /*M! --\x7f ' \n FOR UPDATE */", kind: LockingRead},
 		{sql: "CREATE VIEW v AS SELECT LAST_INSERT_ID() AS id", kind: DDL},
 		{sql: "CREATE TABLE t2 AS SELECT LAST_INSERT_ID() AS id", readsSession: true, kind: DDL},
 	}
@@ -269,6 +280,36 @@ func TestMariaDBCommentFlags(t *testing.T) {
 		}
 		if st.Kind != tc.kind {
 			t.Errorf("%s: kind %v, want %v", tc.sql, st.Kind, tc.kind)
+		}
+	}
+}
+
+// TestMariaDBCommentUnread: a text with a /*M! comment that the router
+// cannot read as every server would is refused: a comment, string or
+// quoted name that does not end, a text read otherwise without backslash
+// escapes, and a versioned comment (/*!NNNNN, /*M!NNNNNN) holding a */
+// that a server it leaves out would end it at.
+func TestMariaDBCommentUnread(t *testing.T) {
+	c, err := newClassifier(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"SELECT 'a\\' /*M! FOR UPDATE */ -- '",
+		"/*!99999 don't */ SELECT c FROM t WHERE id = 1 /*M! FOR UPDATE */ /*!99999 won't */",
+		"SELECT c FROM t WHERE a = 'x' /*!90000 ' */ /*M! FOR UPDATE */ -- ' */",
+		"SELECT c FROM t WHERE a = 'x' /*!999999 ' */ /*M! FOR UPDATE */ -- ' */",
+		"SELECT c FROM t WHERE a = 'x' /*M!999999 ' */ /*M! FOR UPDATE */ -- ' */",
+		"CREATE /*!90000 ' */ /*M! TEMPORARY */ TABLE x (id INT) -- ' */",
+	} {
+		if st := c.Classify(q); !errors.Is(st.refused, errCommentUnread) {
+			t.Errorf("%s: %s, refused %v; want it refused as unread", q, st.Kind, st.refused)
+		}
+	}
+	// A versioned comment with no */ of its own reads alike either way.
+	for _, q := range []string{"CREATE /*M!100100 TEMPORARY */ TABLE x (id INT)", "SELECT /*!50000 1 */ /*M! , 2 */"} {
+		if st := c.Classify(q); st.refused != nil {
+			t.Errorf("%s: refused: %v", q, st.refused)
 		}
 	}
 }

@@ -231,17 +231,21 @@ func (r *Router) buffered(ctx context.Context, replaced <-chan struct{}, tr *Tra
 
 // notExecuted reports whether err says that a statement never ran: the
 // server refused it as read-only, or no connection could be made or
-// logged in (the server refused it, or went away before the login's
-// answer). Only such a statement may run again elsewhere. A login the
-// server answered with an error of its own (a bad password, too many
-// connections) is no failover's sign: it fails at once.
+// logged in (the server refused it, went away before the login's answer,
+// or answered that it is shutting down). Only such a statement may run
+// again elsewhere. A login the server answered with another error of its
+// own (a bad password, too many connections) is no failover's sign: it
+// fails at once.
 func notExecuted(err error) bool {
+	var le *replica.LoginError
+	login := errors.As(err, &le)
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
-		return me.Number == 1290 || me.Number == 1836 // ER_OPTION_PREVENTS_STATEMENT, ER_READ_ONLY_MODE
+		// ER_OPTION_PREVENTS_STATEMENT, ER_READ_ONLY_MODE; and at the
+		// login, ER_SERVER_SHUTDOWN.
+		return me.Number == 1290 || me.Number == 1836 || login && me.Number == 1053
 	}
-	var le *replica.LoginError
-	return replica.Refused(err) || errors.As(err, &le)
+	return login || replica.Refused(err)
 }
 
 // sameKeyspaces reports whether a and b list the same keyspaces with the

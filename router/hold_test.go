@@ -68,10 +68,11 @@ func TestHeldRetriesOnlyWholeWrites(t *testing.T) {
 // TestNotExecuted: a write on a primary that never ran (refused as
 // read-only, its connection refused, its login cut short or broken by a
 // server going away, all of which a node's pool reports as a
-// replica.LoginError) may wait for a failover and run on the new
-// primary; one that may have run (a connection lost after the statement
-// was sent, another server error) may not, nor one whose login the server
-// answered with an error of its own. The connection errors are the real
+// replica.LoginError, as it does a login the server answers with its
+// shutdown) may wait for a failover and run on the new primary; one that
+// may have run (a connection lost after the statement was sent, another
+// server error) may not, nor one whose login the server answered with
+// another error of its own. The connection errors are the real
 // driver's and kernel's (TestWriteWhoseLoginWasCutWaitsForFailover runs
 // the whole path).
 func TestNotExecuted(t *testing.T) {
@@ -93,6 +94,8 @@ func TestNotExecuted(t *testing.T) {
 		{"login broken", login(mysql.ErrInvalidConn), true},
 		{"login refused by the server", login(&mysql.MySQLError{Number: 1045, Message: "Access denied"}), false},
 		{"too many connections at login", login(&mysql.MySQLError{Number: 1040, Message: "Too many connections"}), false},
+		{"shutting down at login", login(&mysql.MySQLError{Number: 1053, Message: "Server shutdown in progress"}), true},
+		{"shutting down during a statement", &mysql.MySQLError{Number: 1053, Message: "Server shutdown in progress"}, false},
 		{"connection lost after sending", driver.ErrBadConn, false},
 		{"invalid connection", mysql.ErrInvalidConn, false},
 		{"EOF", io.EOF, false},

@@ -274,6 +274,13 @@ func TestSessionValuesWithMariaDBCommentRefused(t *testing.T) {
 			t.Errorf("%s: the error does not name the comment: %v", q, err)
 		}
 	}
+	// A comment the router cannot read as every server would.
+	for _, q := range []string{"SELECT 'a\\' /*M! FOR UPDATE */ -- '", "SELECT 1 /*!99999 ' */ /*M! + LAST_INSERT_ID() */ -- ' */"} {
+		var got []int64
+		if err := s.SelectContext(ctx, &got, q); !errors.Is(err, router.ErrUnsupported) || !strings.Contains(err.Error(), "does not end where the router reads it") {
+			t.Errorf("%s: got %v, %v; want ErrUnsupported for a comment it cannot read", q, got, err)
+		}
+	}
 	for _, q := range []string{"SELECT 1 /*M! + 1 */", "SELECT v FROM lid_mc /*M! WHERE v >= 0 */"} {
 		var got []int64
 		if err := s.SelectContext(ctx, &got, q); err != nil || len(got) == 0 {

@@ -133,11 +133,17 @@ func allDigits(s string) bool {
 // (backticks have no backslash escape), or -1 if none closes it; plain is
 // false when the quoted text has an escape.
 func quoteEnd(q string, start int) (end int, plain bool) {
+	return quoteEndMode(q, start, true)
+}
+
+// quoteEndMode is quoteEnd, with backslash escapes or without (as with
+// NO_BACKSLASH_ESCAPES).
+func quoteEndMode(q string, start int, backslash bool) (end int, plain bool) {
 	quote := q[start]
 	plain = true
 	for i := start + 1; i < len(q); i++ {
 		switch c := q[i]; {
-		case c == '\\' && quote != '`':
+		case c == '\\' && quote != '`' && backslash:
 			plain = false
 			i++
 		case c == quote && i+1 < len(q) && q[i+1] == quote:

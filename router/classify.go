@@ -1,7 +1,6 @@
 package router
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -103,9 +102,11 @@ type Statement struct {
 	// /*M! … */ or a /*!NNNNN … */ from 5.7 on (see versionedComment).
 	MariaDBComment, VersionedComment bool
 	// refused, when set, refuses the statement in every topology, before
-	// anything of it runs or is rewritten: a text with a /*M! … */ comment
-	// that reads a value of the session (errCommentReadsSession), or that
-	// the router cannot read to its end (errCommentUnread).
+	// anything of it runs or is rewritten: a text the parser reads
+	// otherwise than the server may (a // it takes for a comment, a
+	// versioned comment whose end depends on the version, a /*M! … */
+	// comment the router cannot read to its end), or one with a /*M!
+	// comment that reads a value of the session.
 	refused error
 	// memo is the plan of the statement without arguments, made over one
 	// version of the routing schema (see Router.planStatement).
@@ -358,20 +359,33 @@ func commentBodyEnd(s string, backslash bool) int {
 	return -1
 }
 
-// errSlashSlash is the parse error of a text with // outside its strings
-// and comments.
-var errSlashSlash = errors.New("router: // outside a string or comment, which the parser reads as a comment and MariaDB as a division")
-
-// slashSlash reports whether query holds // outside its strings and
-// comments, read with backslash escapes or without.
-func slashSlash(query string) bool {
-	for _, backslash := range []bool{true, false} {
-		for i := 0; i >= 0 && i < len(query); {
-			if strings.HasPrefix(query[i:], "//") {
-				return true
-			}
-			i, _ = sqlToken(query, i, backslash)
+// slashSlash reports whether the parser read a // of query as a comment
+// to the end of the line, where MariaDB reads a division and then what
+// follows (SELECT … 1 //**/ 2 FOR UPDATE locks). The parser's own
+// tokenizer says, so that its every reading of strings, comments and
+// names counts.
+func (c *classifier) slashSlash(query string) bool {
+	tkn := c.parser.NewStringTokenizer(query)
+	for {
+		switch typ, val := tkn.Scan(); {
+		case typ == 0, typ == sqlparser.LEX_ERROR:
+			return false
+		case typ == sqlparser.COMMENT && strings.HasPrefix(val, "//"):
+			return true
 		}
+	}
+}
+
+// versionedUnread reports whether query has a versioned comment
+// (/*!NNNNN … */) that the router cannot read to one end (see
+// versionSkipEnds), or anything else its lexer cannot follow.
+func versionedUnread(query string) bool {
+	for i := 0; i < len(query); {
+		end, _ := sqlToken(query, i, true)
+		if end < 0 {
+			return true
+		}
+		i = end
 	}
 	return false
 }
@@ -428,12 +442,6 @@ func (c *classifier) parseText(query string) *Statement {
 	c.parsed.Add(1)
 	mariaDB, versioned := strings.Contains(query, "/*M!"), versionedComment(query)
 	ast, err := c.parser.Parse(query)
-	if err == nil && strings.Contains(query, "//") && slashSlash(query) {
-		// The parser reads // as a comment to the end of the line;
-		// MariaDB reads a division, then what follows (SELECT 4 //**/ 2
-		// FOR UPDATE locks).
-		err = errSlashSlash
-	}
 	if err != nil {
 		return &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(query),
 			SetsLastInsertID: textSetsLastInsertID(query), Assigns: textAssigns(query)}
@@ -441,6 +449,12 @@ func (c *classifier) parseText(query string) *Statement {
 	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast), Assigns: assignsVariable(ast),
 		MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: sticky(ast, query)}
 	st.LastInsertID, st.RowCount, st.FoundRows = sessionCalls(ast)
+	switch {
+	case strings.Contains(query, "//") && c.slashSlash(query):
+		st.refused = errSlashSlash
+	case versioned && versionedUnread(query):
+		st.refused = errVersionedUnread
+	}
 	st.SetsLastInsertID = anyNode(ast, func(n sqlparser.SQLNode) bool {
 		f, ok := n.(*sqlparser.FuncExpr)
 		return ok && len(f.Exprs) > 0 && f.Qualifier.IsEmpty() && f.Name.Lowered() == "last_insert_id"

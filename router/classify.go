@@ -623,17 +623,19 @@ func runsAsWritten(text string) bool {
 	return false
 }
 
-// Kinds of call textCalls looks for.
+// callArgs is the kind of call textCalls looks for.
+type callArgs int
+
 const (
-	anyArgs = iota // with arguments or without
-	withArgs
-	noArgs
+	anyArgs  callArgs = iota // with arguments or without
+	withArgs                 // with at least one
+	noArgs                   // with none
 )
 
 // textCalls reports whether text, which the parser does not read, calls
 // the function fn (upper-case), with the arguments args asks for, quoted
 // (`fn`) or not. A call in a string counts too.
-func textCalls(text, fn string, args int) bool {
+func textCalls(text, fn string, args callArgs) bool {
 	const space = " \t\r\n\f\v"
 	upper := strings.ToUpper(strings.ReplaceAll(text, "`", ""))
 	for rest := upper; ; {

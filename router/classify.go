@@ -343,8 +343,8 @@ func mariaDBRead(query string, backslash bool) (plain, bodies string, ok bool) {
 	return b.String(), in.String(), true
 }
 
-// commentBodyEnd is the index in s, the text after a /*M! marker, of the
-// */ that ends the comment, or -1 when none does.
+// commentBodyEnd is the index in s, the text after a /*M! or /*! marker,
+// of the */ that ends the comment as SQL reads it, or -1 when none does.
 func commentBodyEnd(s string, backslash bool) int {
 	for i := 0; i < len(s); {
 		if strings.HasPrefix(s[i:], "*/") {

@@ -281,7 +281,7 @@ func TestSessionValuesWithMariaDBCommentRefused(t *testing.T) {
 			t.Errorf("%s: got %v, %v; want ErrUnsupported for a comment it cannot read", q, got, err)
 		}
 	}
-	for _, q := range []string{"SELECT 1 /*M! + 1 */", "SELECT v FROM lid_mc /*M! WHERE v >= 0 */"} {
+	for _, q := range []string{"SELECT 1 /*M! + 1 */", "SELECT COUNT(*) FROM lid_mc /*M! WHERE v >= 0 */"} {
 		var got []int64
 		if err := s.SelectContext(ctx, &got, q); err != nil || len(got) == 0 {
 			t.Errorf("%s: %v, %v; want rows", q, got, err)

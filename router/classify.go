@@ -105,8 +105,9 @@ type Statement struct {
 	// anything of it runs or is rewritten: a text the parser reads
 	// otherwise than the server may (a // it takes for a comment, a
 	// versioned comment whose end depends on the version, a /*M! … */
-	// comment the router cannot read to its end), or one with a /*M!
-	// comment that reads a value of the session.
+	// comment the router cannot read to its end), or one that reads a
+	// value of the session where the router cannot rewrite it (in or
+	// beside a /*M! comment, or in a text it cannot parse).
 	refused error
 	// memo is the plan of the statement without arguments, made over one
 	// version of the routing schema (see Router.planStatement).
@@ -443,8 +444,12 @@ func (c *classifier) parseText(query string) *Statement {
 	mariaDB, versioned := strings.Contains(query, "/*M!"), versionedComment(query)
 	ast, err := c.parser.Parse(query)
 	if err != nil {
-		return &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(query),
+		st := &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(query),
 			SetsLastInsertID: textSetsLastInsertID(query), Assigns: textAssigns(query)}
+		if textReadsSession(query) {
+			st.refused = errUnparsedReadsSession
+		}
+		return st
 	}
 	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast), Assigns: assignsVariable(ast),
 		MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: sticky(ast, query)}
@@ -610,6 +615,15 @@ func textAssigns(text string) bool {
 // argument.
 func textSetsLastInsertID(text string) bool {
 	return runsAsWritten(text) && textCalls(text, "LAST_INSERT_ID", withArgs)
+}
+
+// textReadsSession reports whether text, which the parser does not read,
+// is a statement that runs and reads a value of the session
+// (LAST_INSERT_ID(), ROW_COUNT(), FOUND_ROWS()), in a string too: run as
+// written, it would read a pooled connection's value, and the router
+// cannot rewrite what it cannot parse.
+func textReadsSession(text string) bool {
+	return runsAsWritten(text) && (textCalls(text, "LAST_INSERT_ID", noArgs) || textCalls(text, "ROW_COUNT", anyArgs) || textCalls(text, "FOUND_ROWS", anyArgs))
 }
 
 // runsAsWritten reports whether text begins as a statement whose

@@ -314,3 +314,42 @@ func TestSessionViewKeepsSessionCalls(t *testing.T) {
 		t.Errorf("the view keeps %q; want its LAST_INSERT_ID() call", def)
 	}
 }
+
+// TestUnparsedSessionReadsRefused: a statement the router cannot parse
+// that reads LAST_INSERT_ID(), ROW_COUNT() or FOUND_ROWS() is refused,
+// where it ran on a pooled connection and read that connection's value
+// (another client's id); a stored program whose body reads them is
+// defined as written, as it runs on the connection that calls it.
+func TestUnparsedSessionReadsRefused(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	if _, err := s.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS lid_up (id BIGINT AUTO_INCREMENT PRIMARY KEY, v INT)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ExecContext(ctx, "INSERT INTO lid_up (v) VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	// LIMIT ROWS EXAMINED is MariaDB's alone: the parser cannot read it.
+	for _, q := range []string{
+		"SELECT LAST_INSERT_ID() FROM DUAL WHERE 1 = 1 LIMIT ROWS EXAMINED 10",
+		"SELECT ROW_COUNT() FROM DUAL WHERE 1 = 1 LIMIT ROWS EXAMINED 10",
+		"SELECT FOUND_ROWS() FROM DUAL WHERE 1 = 1 LIMIT ROWS EXAMINED 10",
+	} {
+		var got []int64
+		if err := s.SelectContext(ctx, &got, q); !errors.Is(err, router.ErrUnsupported) || !strings.Contains(err.Error(), "cannot parse") {
+			t.Errorf("%s: got %v, %v; want ErrUnsupported naming the parse", q, got, err)
+		}
+	}
+	var got []int64
+	if err := s.SelectContext(ctx, &got, "SELECT 1 FROM DUAL WHERE 1 = 1 LIMIT ROWS EXAMINED 10"); err != nil || len(got) != 1 {
+		t.Errorf("an unparsed text without session reads: %v, %v; want one row", got, err)
+	}
+	// The application user may not create routines: the server decides,
+	// not the router.
+	const proc = "CREATE OR REPLACE PROCEDURE lid_up_p() BEGIN SELECT LAST_INSERT_ID(); END"
+	if _, err := s.ExecContext(ctx, proc); errors.Is(err, router.ErrUnsupported) {
+		t.Errorf("%s: refused by the router: %v", proc, err)
+	}
+}

@@ -237,7 +237,7 @@ func (c *classifier) parse(query string) *Statement {
 		if st.AST == nil || sqlparser.ASTToStatementType(st.AST) != sqlparser.StmtDDL {
 			assigns = strings.Contains(bodies, ":=") || strings.Contains(upper, "INTO @")
 			setsID = textCalls(bodies, "LAST_INSERT_ID", withArgs)
-			reads = textCalls(bodies, "LAST_INSERT_ID", noArgs) || textCalls(bodies, "ROW_COUNT", anyArgs) || textCalls(bodies, "FOUND_ROWS", anyArgs)
+			reads = textCallsSession(bodies)
 		}
 		reads = reads || st.LastInsertID || st.RowCount || st.FoundRows
 	}
@@ -618,12 +618,18 @@ func textSetsLastInsertID(text string) bool {
 }
 
 // textReadsSession reports whether text, which the parser does not read,
-// is a statement that runs and reads a value of the session
-// (LAST_INSERT_ID(), ROW_COUNT(), FOUND_ROWS()), in a string too: run as
+// is a statement that runs and reads a value of the session: run as
 // written, it would read a pooled connection's value, and the router
 // cannot rewrite what it cannot parse.
 func textReadsSession(text string) bool {
-	return runsAsWritten(text) && (textCalls(text, "LAST_INSERT_ID", noArgs) || textCalls(text, "ROW_COUNT", anyArgs) || textCalls(text, "FOUND_ROWS", anyArgs))
+	return runsAsWritten(text) && textCallsSession(text)
+}
+
+// textCallsSession reports whether text, which the parser does not read,
+// calls LAST_INSERT_ID() without an argument, ROW_COUNT() or
+// FOUND_ROWS(), in a string too.
+func textCallsSession(text string) bool {
+	return textCalls(text, "LAST_INSERT_ID", noArgs) || textCalls(text, "ROW_COUNT", anyArgs) || textCalls(text, "FOUND_ROWS", anyArgs)
 }
 
 // runsAsWritten reports whether text begins as a statement whose

@@ -98,7 +98,64 @@ timed() {
 # us_per OUT QUERIES: client CPU microseconds per query.
 us_per() { awk -v c="$(cat "$1.cpu")" -v q="$2" 'BEGIN { if (q > 0) printf "%.1f", c * 1e6 / q; else print "-" }'; }
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 declare -A sb_qps sb_p50 sb_cpu slap_qps slap_cpu sl_qps sl_p50 sl_cpu drv_qps drv_cpu
+
+# One cell's runs, each tool in turn. k, n, mode, round, ps_mode and sl_mode
+# are the cell's.
+run_sysbench() {
+  echo "== round $round of $ROUNDS: $mode, $n client(s): sysbench, ${SECONDS_PER_RUN}s" >&2
+  timed "$tmp/sysbench.$k" sysbench oltp_point_select "${sb_conn[@]}" --tables=1 --table-size="$TABLE_SIZE" \
+    --threads="$n" --time="$SECONDS_PER_RUN" --db-ps-mode="$ps_mode" --percentile=50 run
+  sb_qps[$k]=$(sed -n 's/^ *queries: *[0-9]* *(\([0-9.]*\) per sec.)/\1/p' "$tmp/sysbench.$k")
+  sb_p50[$k]=$(awk '$1 == "50th" { print $3 }' "$tmp/sysbench.$k")
+  sb_cpu[$k]=$(us_per "$tmp/sysbench.$k" "$(sed -n 's/^ *queries: *\([0-9]*\) .*/\1/p' "$tmp/sysbench.$k")")
+}
+# run_slap QPS: mariadb-slap (text mode only), its query count sized from
+# QPS, the rate another tool just measured, to run about SLAP_SECONDS.
+run_slap() {
+  [ "$mode" = text ] || return 0
+  local queries secs
+  queries=$(awk -v q="$1" -v s="$SLAP_SECONDS" -v c="$n" 'BEGIN { x = int(q * s / c) * c; print (x < c ? c : x) }')
+  echo "== round $round of $ROUNDS: $mode, $n client(s): mariadb-slap, $queries queries" >&2
+  timed "$tmp/slap.$k" mariadb-slap --defaults-extra-file="$tmp/client.cnf" --create-schema="$db" --no-drop \
+    --concurrency="$n" --iterations=1 --number-of-queries="$queries" \
+    --delimiter=";" --query="$tmp/slap.sql"
+  secs=$(awk '/Average number of seconds/ { print $(NF-1) }' "$tmp/slap.$k")
+  slap_qps[$k]=$(awk -v q="$queries" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? q / s : 0) }')
+  slap_cpu[$k]=$(us_per "$tmp/slap.$k" "$queries")
+}
+# scalelab_run OUT EXTRA...: one scalelab bench run, its JSON report in
+# OUT. sl_result OUT prints its QPS, p50 and query count.
+scalelab_run() {
+  local out=$1
+  shift
+  timed "$out" "$sl" bench --target direct --dsn "$dsn" --concurrency "$n" --duration "${SECONDS_PER_RUN}s" \
+    --query 'SELECT c FROM sbtest1 WHERE id={id:uniform(1,'"$TABLE_SIZE"')}' --format json "${sl_mode[@]}" "$@"
+}
+sl_result() {
+  python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["levels"][0]["total"]
+if t["errors"]:
+    sys.exit("scalelab bench: %d errors: %s" % (t["errors"], t["errors_by_kind"]))
+print("%.1f %.3f %d" % (t["qps"], t["p50_ms"], t["queries"]))' "$1"
+}
+run_scalelab() {
+  local count prof=()
+  echo "== round $round of $ROUNDS: $mode, $n client(s): scalelab bench, ${SECONDS_PER_RUN}s" >&2
+  if [ -n "$PROFILE" ]; then prof=(--cpuprofile "cpu.$mode.$n.$round.pprof"); fi
+  scalelab_run "$tmp/scalelab.$k" "${prof[@]}"
+  read -r sl_qps[$k] sl_p50[$k] count < <(sl_result "$tmp/scalelab.$k")
+  sl_cpu[$k]=$(us_per "$tmp/scalelab.$k" "$count")
+  if [ -n "$DRIVER" ]; then
+    echo "== round $round of $ROUNDS: $mode, $n client(s): scalelab bench --driver, ${SECONDS_PER_RUN}s" >&2
+    scalelab_run "$tmp/driver.$k" --driver
+    read -r drv_qps[$k] _ count < <(sl_result "$tmp/driver.$k")
+    drv_cpu[$k]=$(us_per "$tmp/driver.$k" "$count")
+  fi
+}
+
 for round in $(seq "$ROUNDS"); do
 for mode in $MODES; do
   ps_mode=disable
@@ -106,57 +163,22 @@ for mode in $MODES; do
   if [ "$mode" = prepared ]; then ps_mode=auto; sl_mode=(--prepared); fi
   for n in $CONCURRENCY; do
     k="$mode.$n.$round"
-    echo "== round $round of $ROUNDS: $mode, $n client(s): sysbench, ${SECONDS_PER_RUN}s" >&2
-    timed "$tmp/sysbench.$k" sysbench oltp_point_select "${sb_conn[@]}" --tables=1 --table-size="$TABLE_SIZE" \
-      --threads="$n" --time="$SECONDS_PER_RUN" --db-ps-mode="$ps_mode" --percentile=50 run
-    sb_qps[$k]=$(sed -n 's/^ *queries: *[0-9]* *(\([0-9.]*\) per sec.)/\1/p' "$tmp/sysbench.$k")
-    sb_p50[$k]=$(awk '$1 == "50th" { print $3 }' "$tmp/sysbench.$k")
-    sb_cpu[$k]=$(us_per "$tmp/sysbench.$k" "$(sed -n 's/^ *queries: *\([0-9]*\) .*/\1/p' "$tmp/sysbench.$k")")
-
-    if [ "$mode" = text ]; then
-      queries=$(awk -v q="${sb_qps[$k]}" -v s="$SLAP_SECONDS" -v c="$n" 'BEGIN { x = int(q * s / c) * c; print (x < c ? c : x) }')
-      echo "== round $round of $ROUNDS: $mode, $n client(s): mariadb-slap, $queries queries" >&2
-      timed "$tmp/slap.$k" mariadb-slap --defaults-extra-file="$tmp/client.cnf" --create-schema="$db" --no-drop \
-        --concurrency="$n" --iterations=1 --number-of-queries="$queries" \
-        --delimiter=";" --query="$tmp/slap.sql"
-      secs=$(awk '/Average number of seconds/ { print $(NF-1) }' "$tmp/slap.$k")
-      slap_qps[$k]=$(awk -v q="$queries" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? q / s : 0) }')
-      slap_cpu[$k]=$(us_per "$tmp/slap.$k" "$queries")
+    # Odd rounds run the anchors first, even rounds scalelab first: a
+    # machine that drifts within a cell's minute then favours neither.
+    if [ $((round % 2)) = 1 ]; then
+      run_sysbench
+      run_slap "${sb_qps[$k]}"
+      run_scalelab
+    else
+      run_scalelab
+      run_slap "${sl_qps[$k]}"
+      run_sysbench
     fi
-
-    # scalelab_run OUT EXTRA...: one scalelab bench run, its JSON report in
-    # OUT. sl_result OUT prints its QPS, p50 and query count.
-    scalelab_run() {
-      local out=$1
-      shift
-      timed "$out" "$sl" bench --target direct --dsn "$dsn" --concurrency "$n" --duration "${SECONDS_PER_RUN}s" \
-        --query 'SELECT c FROM sbtest1 WHERE id={id:uniform(1,'"$TABLE_SIZE"')}' --format json "${sl_mode[@]}" "$@"
-    }
-    sl_result() {
-      python3 -c '
-import json, sys
-t = json.load(open(sys.argv[1]))["levels"][0]["total"]
-if t["errors"]:
-    sys.exit("scalelab bench: %d errors: %s" % (t["errors"], t["errors_by_kind"]))
-print("%.1f %.3f %d" % (t["qps"], t["p50_ms"], t["queries"]))' "$1"
-    }
-    echo "== round $round of $ROUNDS: $mode, $n client(s): scalelab bench, ${SECONDS_PER_RUN}s" >&2
-    prof=()
-    if [ -n "$PROFILE" ]; then prof=(--cpuprofile "cpu.$mode.$n.$round.pprof"); fi
-    scalelab_run "$tmp/scalelab.$k" "${prof[@]}"
-    read -r sl_qps[$k] sl_p50[$k] count < <(sl_result "$tmp/scalelab.$k")
-    sl_cpu[$k]=$(us_per "$tmp/scalelab.$k" "$count")
-    if [ -n "$DRIVER" ]; then
-      echo "== round $round of $ROUNDS: $mode, $n client(s): scalelab bench --driver, ${SECONDS_PER_RUN}s" >&2
-      scalelab_run "$tmp/driver.$k" --driver
-      read -r drv_qps[$k] _ count < <(sl_result "$tmp/driver.$k")
-      drv_cpu[$k]=$(us_per "$tmp/driver.$k" "$count")
-    fi
+    echo "== round $round of $ROUNDS: $mode, $n client(s): scalelab / sysbench $(ratio "${sl_qps[$k]}" "${sb_qps[$k]}"), scalelab / mariadb-slap $(ratio "${sl_qps[$k]}" "${slap_qps[$k]:-0}")" >&2
   done
 done
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 # median ARRAY KEY [FORMAT]: the median over the rounds of
 # ARRAY[KEY.round], printed with FORMAT (default %.1f), or - .
 median() {

@@ -377,6 +377,53 @@ func (c *classifier) slashSlash(query string) bool {
 	}
 }
 
+// variableUnread reports whether the parser read a variable's name
+// (@name, @@name) to another end than MariaDB does, so that what follows
+// reads otherwise too. Its tokenizer takes quotes into an unquoted name,
+// where MariaDB ends the name at the quote: SELECT @a'#', 1 FROM t FOR
+// UPDATE is @a and then the string '#' as a column's name to MariaDB, and
+// locks, and to the parser a name a' and then a comment to the end of the
+// line. It reads a quoted name ('…' or "…") to the first byte that cannot
+// be in an unquoted one, where MariaDB reads it to its closing quote. A
+// name in backquotes reads alike.
+func (c *classifier) variableUnread(query string) bool {
+	tkn := c.parser.NewStringTokenizer(query)
+	for {
+		typ, val := tkn.Scan()
+		switch typ {
+		case 0, sqlparser.LEX_ERROR:
+			return false
+		case sqlparser.AT_ID, sqlparser.AT_AT_ID:
+		default:
+			continue
+		}
+		end := tkn.Pos
+		start := end - len(val)
+		if start < 1 || query[start-1] != '@' || query[start:end] != val {
+			continue // a `quoted` name: the value is the name unquoted
+		}
+		if variableNameEnd(query, start) != end {
+			return true
+		}
+	}
+}
+
+// variableNameEnd is the index in query just past the name of a variable
+// that starts at query[start], after its @ or @@, as MariaDB reads it: a
+// quoted name to its closing quote, else letters, digits and '_', '$',
+// '.' and the bytes of multi-byte characters (see nameByte).
+func variableNameEnd(query string, start int) int {
+	if c := query[start]; c == '\'' || c == '"' {
+		end, _ := quoteEndMode(query, start, true)
+		return end
+	}
+	end := start
+	for end < len(query) && (nameByte(query[end]) || query[end] == '.') {
+		end++
+	}
+	return end
+}
+
 // versionedUnread reports whether query has a versioned comment
 // (/*!NNNNN … */) that the router cannot read to one end (see
 // versionSkipEnds), or anything else its lexer cannot follow.
@@ -459,6 +506,8 @@ func (c *classifier) parseText(query string) *Statement {
 		st.refused = errSlashSlash
 	case versioned && versionedUnread(query):
 		st.refused = errVersionedUnread
+	case strings.Contains(query, "@") && c.variableUnread(query):
+		st.refused = errVariableUnread
 	}
 	st.SetsLastInsertID = anyNode(ast, func(n sqlparser.SQLNode) bool {
 		f, ok := n.(*sqlparser.FuncExpr)

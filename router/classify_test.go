@@ -320,6 +320,18 @@ func TestParserReadsOtherwise(t *testing.T) {
 		// A versioned comment with no */ of its own reads alike either way.
 		{"CREATE /*M!100100 TEMPORARY */ TABLE x (id INT)", nil},
 		{"SELECT /*!50000 1 */ /*M! , 2 */", nil},
+		// The parser takes quotes into a variable's unquoted name, and
+		// ends a quoted one at a byte an unquoted one cannot hold: MariaDB
+		// locks for each of the first four.
+		{"SELECT @a'#', 1 FROM t FOR UPDATE", errVariableUnread},
+		{"SELECT @a\"#\", 1 FROM t FOR UPDATE", errVariableUnread},
+		{"SELECT @'a''#', 1 FROM t FOR UPDATE", errVariableUnread},
+		{"SELECT @@sql_mode'#', 1 FROM t FOR UPDATE", errVariableUnread},
+		{"SELECT @a`x`, 1 FROM t", errVariableUnread},
+		{"SELECT @a '#', 1 FROM t FOR UPDATE", nil},
+		{"SELECT @'abc', @\"d$e\", @`a'#` FROM t", nil},
+		{"SELECT @@session.sql_mode, @a.b, @a_b$c, @x:=1 FROM t", nil},
+		{"SELECT 1 FROM t WHERE a = '@b''#' FOR UPDATE", nil},
 	} {
 		st := c.Classify(tc.sql)
 		if tc.want == nil && st.refused != nil || tc.want != nil && !errors.Is(st.refused, tc.want) {

@@ -29,8 +29,8 @@ var ErrUnsupported = errors.New("router: unsupported across shards")
 // Statement.refused): a read of the session's values in a text with a
 // MariaDB executable comment or in a text the parser cannot read, a //
 // the parser reads as a comment, a versioned comment whose end depends on
-// the server's version, and a text with a MariaDB comment the router
-// cannot read to its end.
+// the server's version, a variable's name the parser ends elsewhere, and a
+// text with a MariaDB comment the router cannot read to its end.
 var (
 	errCommentReadsSession = unsupported("LAST_INSERT_ID(), ROW_COUNT() or FOUND_ROWS() in a text with a MariaDB executable comment /*M! … */",
 		"the router answers them from the session's own values by rewriting the statement from its syntax tree, which holds neither the comment nor its SQL; write the statement as plain SQL")
@@ -40,6 +40,8 @@ var (
 		"a server its version leaves out ends the comment at that */, and the router does not know the server's version; write it as plain SQL")
 	errUnparsedReadsSession = unsupported("LAST_INSERT_ID(), ROW_COUNT() or FOUND_ROWS() in a statement the router cannot parse",
 		"the router answers them from the session's own values by rewriting the statement, which it cannot do without parsing it; select the value in a statement of its own")
+	errVariableUnread = unsupported("a variable's name followed by a quote, or quoted with a byte that cannot be in an unquoted name (@a'x', @'a b')",
+		"the parser reads the name, and what follows it, otherwise than MariaDB; put a space between the name and a string, or quote the name in backquotes")
 	errCommentUnread = unsupported("a MariaDB executable comment /*M! … */ in a text whose comment, string or quoted name does not end where the router reads it",
 		"the router cannot tell what the comment runs; write it as plain SQL")
 )

@@ -2,6 +2,7 @@ package router
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -198,6 +199,17 @@ func (c *classifier) classifyShape(shape []byte) *Statement {
 
 func (c *classifier) parse(query string) *Statement {
 	st := c.parseText(query)
+	if st.VersionedComment && st.refused == nil {
+		// The parser runs the SQL of /*!NNNNN … */ up to its own version
+		// (8.0.40); MariaDB skips a MySQL version from 5.7 on, and a
+		// six-digit version above its own. A text whose every such comment
+		// left out routes with less care than the parser's reading (a
+		// write, a lock or a session's state it does not see) is refused:
+		// /*!80000 EXPLAIN */ DELETE … deletes on MariaDB.
+		if skipped, ok := versionSkipped(query); ok && skipped != query && readsLess(st, c.parseText(skipped)) {
+			st.refused = errVersionedReadsOtherwise
+		}
+	}
 	if !st.MariaDBComment {
 		return st
 	}
@@ -422,6 +434,48 @@ func variableNameEnd(query string, start int) int {
 		end++
 	}
 	return end
+}
+
+// versionSkipped is query with its versioned comments that MariaDB may
+// skip made spaces: a five-digit version from 50700 on (MySQL's 5.7 and
+// later, which MariaDB leaves to MySQL), and any six-digit version (run
+// only by a server at least that new). ok is false when the router's lexer
+// cannot read the text to its end.
+func versionSkipped(query string) (string, bool) {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(query); {
+		end, comment := sqlToken(query, i, true)
+		if end < 0 {
+			return query, false
+		}
+		if comment && strings.HasPrefix(query[i:], "/*!") {
+			body := query[i+3 : end-2]
+			n := len(body) - len(strings.TrimLeft(body, "0123456789"))
+			if v, err := strconv.Atoi(body[:min(n, 6)]); err == nil && (n == 5 && v >= 50700 || n >= 6) {
+				b.WriteString(query[last:i])
+				b.WriteByte(' ')
+				last = end
+			}
+		}
+		i = end
+	}
+	if last == 0 {
+		return query, true
+	}
+	b.WriteString(query[last:])
+	return b.String(), true
+}
+
+// readsLess reports whether st, the parser's reading of a text, routes it
+// with less care than skip, its reading with some comments left out: as a
+// plain read where skip is not one, without a connection state or a
+// LAST_INSERT_ID(…) that skip makes, or with other reads of the session's
+// values (which the router answers by rewriting the text).
+func readsLess(st, skip *Statement) bool {
+	return st.Kind == Read && skip.Kind != Read ||
+		skip.Sticky && !st.Sticky || skip.Assigns && !st.Assigns || skip.SetsLastInsertID && !st.SetsLastInsertID ||
+		st.LastInsertID != skip.LastInsertID || st.RowCount != skip.RowCount || st.FoundRows != skip.FoundRows
 }
 
 // versionedUnread reports whether query has a versioned comment

@@ -29,7 +29,8 @@ var ErrUnsupported = errors.New("router: unsupported across shards")
 // Statement.refused): a read of the session's values in a text with a
 // MariaDB executable comment or in a text the parser cannot read, a //
 // the parser reads as a comment, a versioned comment whose end depends on
-// the server's version, a variable's name the parser ends elsewhere, and a
+// the server's version or that the parser runs where MariaDB may skip it,
+// a variable's name the parser ends elsewhere, and a
 // text with a MariaDB comment the router cannot read to its end.
 var (
 	errCommentReadsSession = unsupported("LAST_INSERT_ID(), ROW_COUNT() or FOUND_ROWS() in a text with a MariaDB executable comment /*M! … */",
@@ -42,6 +43,8 @@ var (
 		"the router answers them from the session's own values by rewriting the statement, which it cannot do without parsing it; select the value in a statement of its own")
 	errVariableUnread = unsupported("a variable's name followed by a quote, or quoted with a byte that cannot be in an unquoted name (@a'x', @'a b')",
 		"the parser reads the name, and what follows it, otherwise than MariaDB; put a space between the name and a string, or quote the name in backquotes")
+	errVersionedReadsOtherwise = unsupported("a versioned comment /*!NNNNN … */ that MariaDB skips and the parser runs, or may run, changing how the statement routes",
+		"MariaDB leaves MySQL's versions from 5.7 on to MySQL, and a six-digit version above its own; write it as plain SQL")
 	errCommentUnread = unsupported("a MariaDB executable comment /*M! … */ in a text whose comment, string or quoted name does not end where the router reads it",
 		"the router cannot tell what the comment runs; write it as plain SQL")
 )

@@ -896,38 +896,71 @@ func (s *Session) Close() error {
 
 // parseModes are sql_mode flags that change how statements parse: the
 // router parses in the default mode, so with them it would read a
-// statement differently from the servers.
-var parseModes = []string{"ANSI", "ANSI_QUOTES", "NO_BACKSLASH_ESCAPES", "PIPES_AS_CONCAT", "ORACLE", "MSSQL", "DB2", "POSTGRESQL", "MAXDB", "MYSQL323", "MYSQL40", "HIGH_NOT_PRECEDENCE", "IGNORE_SPACE"}
+// statement differently from the servers. lexModes are those of them that
+// change where a string, a quoted name or a comment ends, and so what the
+// parser sees of a text at all (a lock, a write), in any topology.
+var (
+	parseModes = []string{"ANSI", "ANSI_QUOTES", "NO_BACKSLASH_ESCAPES", "PIPES_AS_CONCAT", "ORACLE", "MSSQL", "DB2", "POSTGRESQL", "MAXDB", "MYSQL323", "MYSQL40", "HIGH_NOT_PRECEDENCE", "IGNORE_SPACE"}
+	lexModes   = []string{"ANSI", "ANSI_QUOTES", "NO_BACKSLASH_ESCAPES", "ORACLE", "MSSQL", "DB2", "POSTGRESQL", "MAXDB"}
+)
 
-// refuseSessionState refuses, over shards, the session statements whose
-// effect the router cannot keep true across several connections: a
-// sql_mode that changes parsing, sql_select_limit (each shard would apply
-// it), and a SET whose value a subquery over a sharded table computes
-// (on one shard's rows).
+// escapeCharsets are the client character sets in which a backslash (0x5c)
+// can be the second byte of a character: a server reading '\xbf\' in gbk
+// ends the string there, where the parser reads an escaped quote, and
+// what follows (FOR UPDATE, a second statement of an interpolated
+// argument) reads otherwise.
+var escapeCharsets = []string{"big5", "cp932", "gbk", "sjis"}
+
+// refuseSessionState refuses the session statements whose effect the
+// router cannot keep true: in any topology, a client character set or a
+// sql_mode in which the servers read a text's strings and comments
+// otherwise than the parser, or a sql_mode given as a number (a set of
+// flags the router does not decode); over shards, also any other sql_mode
+// that changes parsing, sql_select_limit (each shard would apply it), and
+// a SET whose value a subquery over a sharded table computes (on one
+// shard's rows).
 func (r *Router) refuseSessionState(st *Statement) error {
 	set, ok := st.AST.(*sqlparser.Set)
-	if !ok || !r.vs.sharded() {
+	if !ok {
 		return nil
 	}
+	sharded := r.vs.sharded()
 	for _, e := range set.Exprs {
 		name := strings.ToLower(e.Var.Name.String())
 		val := strings.ToUpper(sqlparser.String(e.Expr))
-		_, literal := e.Expr.(*sqlparser.Literal)
+		lit, literal := e.Expr.(*sqlparser.Literal)
 		if added, ok := appendedModes(e.Expr); ok && name == "sql_mode" {
-			val, literal = added, true // only the appended modes can change parsing
+			val, literal, lit = added, true, nil // only the appended modes can change parsing
 		}
 		isDefault := val == "DEFAULT"
+		modes := parseModes
+		if !sharded {
+			modes = lexModes
+		}
 		switch {
-		case name == "sql_select_limit" && !isDefault && val != "18446744073709551615":
-			return unsupported("SET sql_select_limit across shards", "every shard would apply it to its own rows; put a LIMIT in the statement")
+		case name == "names" || name == "charset" || name == "character_set_client":
+			cs := strings.ToLower(strings.Trim(val, "'\"`"))
+			if slices.Contains(escapeCharsets, cs) {
+				return unsupported("SET "+name+" "+cs, "in "+cs+" a backslash can end a character, so the servers would read a string's end otherwise than the router's parser; use utf8mb4")
+			}
+		case name == "sql_mode" && lit != nil && lit.Type != sqlparser.StrVal && val != "0":
+			return unsupported("SET sql_mode to a number", "the router must know the modes to parse as the servers do; set it to a quoted list of names")
 		case name == "sql_mode" && !literal && !isDefault:
-			return unsupported("SET sql_mode to a computed value across shards", "the router must know the modes to parse as the servers do; set it to a literal list")
+			if sharded {
+				return unsupported("SET sql_mode to a computed value across shards", "the router must know the modes to parse as the servers do; set it to a literal list")
+			}
 		case name == "sql_mode":
 			for _, m := range strings.Split(strings.Trim(val, "'\""), ",") {
-				if slices.Contains(parseModes, strings.TrimSpace(m)) {
-					return unsupported("SET sql_mode with "+strings.TrimSpace(m)+" across shards", "the router parses statements in the default mode, and would read them differently from the servers")
+				if slices.Contains(modes, strings.TrimSpace(m)) {
+					return unsupported("SET sql_mode with "+strings.TrimSpace(m), "the router parses statements in the default mode, and would read them differently from the servers")
 				}
 			}
+		}
+		if !sharded {
+			continue
+		}
+		if name == "sql_select_limit" && !isDefault && val != "18446744073709551615" {
+			return unsupported("SET sql_select_limit across shards", "every shard would apply it to its own rows; put a LIMIT in the statement")
 		}
 		if hasShardedSubquery(r, e.Expr) {
 			return unsupported("SET from a subquery over a sharded table", "the subquery would run on one shard's rows; select the value first, then SET it")

@@ -7,9 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-sql-driver/mysql"
-
-	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/router"
 )
 
@@ -354,53 +351,5 @@ func TestUnparsedSessionReadsRefused(t *testing.T) {
 	const proc = "CREATE OR REPLACE PROCEDURE lid_up_p() BEGIN SELECT LAST_INSERT_ID(); END"
 	if _, err := s.ExecContext(ctx, proc); errors.Is(err, router.ErrUnsupported) {
 		t.Errorf("%s: refused by the router: %v", proc, err)
-	}
-}
-
-// TestVariableNameReadOtherwiseRefused: MariaDB reads @a'#' as the
-// variable @a and then the string '#', so the text below locks a row; the
-// parser reads a name a' and then a comment, so it would route the text
-// as a plain read, to a replica, where the lock guards nothing. The
-// router refuses it, and the same text with a space runs as a locking
-// read.
-func TestVariableNameReadOtherwiseRefused(t *testing.T) {
-	r, sb := openRouter(t, router.Config{Replica: quiet()})
-	ctx := context.Background()
-	if _, err := r.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS var_lock (id INT PRIMARY KEY)"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.ExecContext(ctx, "INSERT IGNORE INTO var_lock VALUES (1)"); err != nil {
-		t.Fatal(err)
-	}
-	const q = "SELECT @a'#', id FROM var_lock WHERE id = 1 FOR UPDATE"
-	// What the server does with the text: a second transaction cannot
-	// take the row's lock.
-	db := dbtest.Open(t, sb.Topology, sb.Topology.Shards[0].Primary.HostPort)
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows.Close()
-	var id int
-	err = db.QueryRowContext(ctx, "SELECT id FROM var_lock WHERE id = 1 FOR UPDATE NOWAIT").Scan(&id)
-	if me := (*mysql.MySQLError)(nil); !errors.As(err, &me) || me.Number != 1205 {
-		t.Fatalf("a second locking read of the row: %v; want error 1205, the server having locked it", err)
-	}
-	tx.Rollback()
-
-	s := r.NewSession()
-	defer s.Close()
-	var got []int
-	if err := s.SelectContext(ctx, &got, q); !errors.Is(err, router.ErrUnsupported) || !strings.Contains(err.Error(), "variable's name") {
-		t.Errorf("%s: got %v, %v; want ErrUnsupported naming the variable", q, got, err)
-	}
-	tr, err := r.Route("SELECT @a '#', id FROM var_lock WHERE id = 1 FOR UPDATE")
-	if err != nil || tr.Kind != "locking-read" {
-		t.Errorf("with a space: %+v, %v; want a locking read", tr, err)
 	}
 }

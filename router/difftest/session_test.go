@@ -424,6 +424,10 @@ var sessionScripts = []struct {
 	{"PIPES_AS_CONCAT", []string{"! SET sql_mode = 'PIPES_AS_CONCAT'"}, nil},
 	{"ANSI", []string{"! SET sql_mode = 'ANSI'"}, nil},
 	{"HIGH_NOT_PRECEDENCE", []string{"! SET sql_mode = 'HIGH_NOT_PRECEDENCE'"}, nil},
+	{"sql_mode as a number", []string{"! SET sql_mode = 1048576"}, nil},
+	// In these a backslash can end a character: the string's end moves.
+	{"SET NAMES gbk", []string{"! SET NAMES gbk"}, nil},
+	{"SET CHARACTER SET sjis", []string{"! SET CHARACTER SET sjis"}, nil},
 	// MariaDB Connector/J's login statement appends a mode to the session's.
 	{"sql_mode appended as a driver does", []string{"SET autocommit=1, sql_mode = concat(@@sql_mode,',STRICT_TRANS_TABLES')", "~ SELECT @@sql_mode", "~ SELECT id, name FROM images WHERE id IN (3, 7)", "= SELECT id, name FROM images ORDER BY name DESC, id LIMIT 5"}, nil},
 	{"sql_mode appended with a parse mode", []string{"! SET sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')"}, nil},

@@ -1,0 +1,133 @@
+package router_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/router"
+)
+
+// TestVariableNameReadOtherwiseRefused: MariaDB reads @a'#' as the
+// variable @a and then the string '#', so the text below locks a row; the
+// parser reads a name a' and then a comment, so it would route the text
+// as a plain read, to a replica, where the lock guards nothing. The
+// router refuses it, and the same text with a space runs as a locking
+// read.
+func TestVariableNameReadOtherwiseRefused(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	if _, err := r.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS var_lock (id INT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ExecContext(ctx, "INSERT IGNORE INTO var_lock VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	const q = "SELECT @a'#', id FROM var_lock WHERE id = 1 FOR UPDATE"
+	// What the server does with the text: a second transaction cannot
+	// take the row's lock.
+	db := dbtest.Open(t, sb.Topology, sb.Topology.Shards[0].Primary.HostPort)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	var id int
+	err = db.QueryRowContext(ctx, "SELECT id FROM var_lock WHERE id = 1 FOR UPDATE NOWAIT").Scan(&id)
+	if me := (*mysql.MySQLError)(nil); !errors.As(err, &me) || me.Number != 1205 {
+		t.Fatalf("a second locking read of the row: %v; want error 1205, the server having locked it", err)
+	}
+	tx.Rollback()
+
+	s := r.NewSession()
+	defer s.Close()
+	var got []int
+	if err := s.SelectContext(ctx, &got, q); !errors.Is(err, router.ErrUnsupported) || !strings.Contains(err.Error(), "variable's name") {
+		t.Errorf("%s: got %v, %v; want ErrUnsupported naming the variable", q, got, err)
+	}
+	tr, err := r.Route("SELECT @a '#', id FROM var_lock WHERE id = 1 FOR UPDATE")
+	if err != nil || tr.Kind != "locking-read" {
+		t.Errorf("with a space: %+v, %v; want a locking read", tr, err)
+	}
+}
+
+// TestVersionedCommentSkippedRefused: MariaDB leaves a versioned comment
+// of MySQL 5.7 or later to MySQL, and the parser, at version 8.0.40, runs
+// it: to MariaDB the text below is a DELETE, to the parser an EXPLAIN of
+// one, a read. The router refuses it in an unsharded topology too, and
+// still runs a text whose skipped comment changes nothing of its route.
+func TestVersionedCommentSkippedRefused(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	if _, err := r.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS ver_skip (id INT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ExecContext(ctx, "INSERT IGNORE INTO ver_skip VALUES (1), (2)"); err != nil {
+		t.Fatal(err)
+	}
+	const q = "/*!80000 EXPLAIN */ DELETE FROM ver_skip WHERE id = %d"
+	db := dbtest.Open(t, sb.Topology, sb.Topology.Shards[0].Primary.HostPort)
+	res, err := db.ExecContext(ctx, strings.Replace(q, "%d", "2", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("the server deleted %d rows; want 1, MariaDB skipping the comment", n)
+	}
+	s := r.NewSession()
+	defer s.Close()
+	if _, err := s.ExecContext(ctx, strings.Replace(q, "%d", "1", 1)); !errors.Is(err, router.ErrUnsupported) || !strings.Contains(err.Error(), "versioned comment") {
+		t.Errorf("through the router: %v; want ErrUnsupported naming the versioned comment", err)
+	}
+	var n int
+	if err := s.GetContext(ctx, &n, "SELECT COUNT(*) /*!80000 , 2 */ FROM ver_skip WHERE id = 1 /*!50000 LOCK IN SHARE MODE */"); err != nil || n != 1 {
+		t.Errorf("a skipped comment that changes no route: %d, %v; want 1 row left", n, err)
+	}
+}
+
+// TestLexingSessionStateRefused: a client character set in which a
+// backslash can end a character, and a sql_mode that changes where
+// strings end, make the servers read a text's strings otherwise than the
+// router's parser (SELECT 'x\' FROM t FOR UPDATE #' locks under
+// NO_BACKSLASH_ESCAPES, and reads as a plain read to the parser), so a
+// session refuses them in an unsharded topology too; modes and character
+// sets that change no string's end still run.
+func TestLexingSessionStateRefused(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		set     string
+		refused bool
+	}{
+		{"SET sql_mode = 'NO_BACKSLASH_ESCAPES'", true},
+		{"SET SESSION sql_mode = 'STRICT_TRANS_TABLES,ANSI_QUOTES'", true},
+		{"SET sql_mode = 'ORACLE'", true},
+		{"SET sql_mode = 1048576", true},
+		{"SET sql_mode = 0x414e53495f51554f544553", true},
+		{"SET NAMES gbk", true},
+		{"SET NAMES 'sjis'", true},
+		{"SET CHARACTER SET big5", true},
+		{"SET character_set_client = cp932", true},
+		{"SET sql_mode = 'STRICT_TRANS_TABLES,PIPES_AS_CONCAT'", false},
+		{"SET sql_mode = CONCAT(@@sql_mode, ',STRICT_TRANS_TABLES')", false},
+		{"SET sql_mode = 0", false},
+		{"SET NAMES utf8mb4", false},
+		{"SET NAMES latin1", false},
+	} {
+		s := r.NewSession()
+		_, err := s.ExecContext(ctx, tc.set)
+		if got := errors.Is(err, router.ErrUnsupported); got != tc.refused || err != nil && !tc.refused {
+			t.Errorf("%s: %v; refused %v, want %v", tc.set, err, got, tc.refused)
+		}
+		s.Close()
+	}
+}

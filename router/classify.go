@@ -468,11 +468,15 @@ func versionSkipped(query string) (string, bool) {
 }
 
 // readsLess reports whether st, the parser's reading of a text, routes it
-// with less care than skip, its reading with some comments left out: as a
-// plain read where skip is not one, without a connection state or a
+// with less care than skip, its reading with some comments left out: as
+// another statement (an EXPLAIN of it), as a plain read where skip is not
+// one, without a connection state or a
 // LAST_INSERT_ID(…) that skip makes, or with other reads of the session's
 // values (which the router answers by rewriting the text).
 func readsLess(st, skip *Statement) bool {
+	if st.AST != nil && skip.AST != nil && sqlparser.ASTToStatementType(st.AST) != sqlparser.ASTToStatementType(skip.AST) {
+		return true // /*!80000 EXPLAIN */ SELECT LAST_INSERT_ID() would be rewritten as an EXPLAIN
+	}
 	return st.Kind == Read && skip.Kind != Read ||
 		skip.Sticky && !st.Sticky || skip.Assigns && !st.Assigns || skip.SetsLastInsertID && !st.SetsLastInsertID ||
 		st.LastInsertID != skip.LastInsertID || st.RowCount != skip.RowCount || st.FoundRows != skip.FoundRows
@@ -547,8 +551,11 @@ func (c *classifier) parseText(query string) *Statement {
 	if err != nil {
 		st := &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(query),
 			SetsLastInsertID: textSetsLastInsertID(query), Assigns: textAssigns(query)}
-		if textReadsSession(query) {
+		switch {
+		case textReadsSession(query):
 			st.refused = errUnparsedReadsSession
+		case textReadsSequence(query):
+			st.refused = errSequenceSession
 		}
 		return st
 	}
@@ -562,6 +569,8 @@ func (c *classifier) parseText(query string) *Statement {
 		st.refused = errVersionedUnread
 	case strings.Contains(query, "@") && c.variableUnread(query):
 		st.refused = errVariableUnread
+	case sqlparser.ASTToStatementType(ast) != sqlparser.StmtDDL && anyNode(ast, func(n sqlparser.SQLNode) bool { return sequenceCall(n) == "lastval" }):
+		st.refused = errSequenceSession
 	}
 	st.SetsLastInsertID = anyNode(ast, func(n sqlparser.SQLNode) bool {
 		f, ok := n.(*sqlparser.FuncExpr)
@@ -583,7 +592,7 @@ func (c *classifier) parseText(query string) *Statement {
 	switch s := ast.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
 		st.Kind = Read
-		if locks(ast) {
+		if locks(ast) || primaryOnly(ast) {
 			st.Kind = LockingRead
 		}
 	case *sqlparser.Show, *sqlparser.ExplainStmt, *sqlparser.ExplainTab:
@@ -631,6 +640,40 @@ func locks(ast sqlparser.Statement) bool {
 		}
 		return lockFunc(node, false)
 	})
+}
+
+// primaryOnly reports whether a query changes the server that runs it, so
+// that it must run on the primary as a locking read does: it advances or
+// sets a sequence (NEXTVAL, SETVAL, NEXT VALUE FOR), or writes a file
+// there (INTO OUTFILE or DUMPFILE).
+func primaryOnly(ast sqlparser.Statement) bool {
+	return anyNode(ast, func(node sqlparser.SQLNode) bool {
+		switch n := node.(type) {
+		case *sqlparser.Nextval:
+			return true
+		case *sqlparser.SelectInto:
+			return n.Type != sqlparser.IntoVariables
+		}
+		switch sequenceCall(node) {
+		case "nextval", "setval":
+			return true
+		}
+		return false
+	})
+}
+
+// sequenceCall is the name of the sequence function that n calls
+// (nextval, setval or lastval, MariaDB's, unqualified), or "".
+func sequenceCall(n sqlparser.SQLNode) string {
+	f, ok := n.(*sqlparser.FuncExpr)
+	if !ok || !f.Qualifier.IsEmpty() {
+		return ""
+	}
+	switch name := f.Name.Lowered(); name {
+	case "nextval", "setval", "lastval":
+		return name
+	}
+	return ""
 }
 
 // sticky reports whether a statement, text parsed as ast, makes state
@@ -688,6 +731,7 @@ var stickyPrefixes = []string{
 // a text that only names one in a string: a Session then keeps its own
 // connections for nothing worse than their cost.
 func stickyText(text string) bool {
+	text = withoutComments(text)
 	lead := leadingWords(text, 6) + " "
 	for _, p := range stickyPrefixes {
 		if strings.HasPrefix(lead, p) {
@@ -710,13 +754,30 @@ func stickyText(text string) bool {
 // stored program, whose body is another connection's business) holding
 // := or INTO @ (in a string too).
 func textAssigns(text string) bool {
-	return runsAsWritten(text) && (strings.Contains(text, ":=") || strings.Contains(strings.ToUpper(text), "INTO @"))
+	text = withoutComments(text)
+	if !runsAsWritten(text) {
+		return false
+	}
+	if strings.Contains(text, ":=") {
+		return true
+	}
+	for rest := strings.ToUpper(text); ; {
+		i := strings.Index(rest, "INTO")
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+4:]
+		if strings.HasPrefix(strings.TrimLeft(rest, sqlSpace), "@") {
+			return true
+		}
+	}
 }
 
 // textSetsLastInsertID reports whether text, which the parser does not
 // read, is a statement that runs and calls LAST_INSERT_ID with an
 // argument.
 func textSetsLastInsertID(text string) bool {
+	text = withoutComments(text)
 	return runsAsWritten(text) && textCalls(text, "LAST_INSERT_ID", withArgs)
 }
 
@@ -725,7 +786,51 @@ func textSetsLastInsertID(text string) bool {
 // written, it would read a pooled connection's value, and the router
 // cannot rewrite what it cannot parse.
 func textReadsSession(text string) bool {
+	text = withoutComments(text)
 	return runsAsWritten(text) && textCallsSession(text)
+}
+
+// textReadsSequence reports whether text, which the parser does not read,
+// is a statement that runs and reads the connection's last value of a
+// sequence: LASTVAL(…) or PREVIOUS VALUE FOR, in a string too.
+func textReadsSequence(text string) bool {
+	text = withoutComments(text)
+	return runsAsWritten(text) && (textCalls(text, "LASTVAL", anyArgs) ||
+		strings.Contains(strings.Join(strings.Fields(strings.ToUpper(text)), " "), "PREVIOUS VALUE FOR"))
+}
+
+// withoutComments is text with each of its comments made a space, and
+// the SQL of each executable one (/*!…*/, /*M!…*/, its version aside)
+// kept, as the text checks of a statement the parser does not read want
+// it: GET_LOCK/**/('a', 1) calls GET_LOCK. A text the router's lexer
+// cannot read to its end keeps the rest as written.
+func withoutComments(text string) string {
+	if !strings.Contains(text, "/*") && !strings.Contains(text, "#") && !strings.Contains(text, "--") {
+		return text
+	}
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		end, comment := sqlToken(text, i, true)
+		switch {
+		case end < 0:
+			b.WriteString(text[i:])
+			return b.String()
+		case !comment:
+			b.WriteString(text[i:end])
+		default:
+			b.WriteByte(' ')
+			if body, ok := strings.CutPrefix(text[i:end], "/*M!"); ok || strings.HasPrefix(text[i:end], "/*!") {
+				if !ok {
+					body = text[i+3 : end]
+				}
+				body = strings.TrimSuffix(strings.TrimLeft(body, "0123456789"), "*/")
+				b.WriteString(withoutComments(body))
+				b.WriteByte(' ')
+			}
+		}
+		i = end
+	}
+	return b.String()
 }
 
 // textCallsSession reports whether text, which the parser does not read,
@@ -746,6 +851,9 @@ func runsAsWritten(text string) bool {
 	return false
 }
 
+// sqlSpace are the bytes MariaDB reads as spaces between words.
+const sqlSpace = " \t\r\n\f\v"
+
 // callArgs is the kind of call textCalls looks for.
 type callArgs int
 
@@ -759,7 +867,7 @@ const (
 // the function fn (upper-case), with the arguments args asks for, quoted
 // (`fn`) or not. A call in a string counts too.
 func textCalls(text, fn string, args callArgs) bool {
-	const space = " \t\r\n\f\v"
+	const space = sqlSpace
 	upper := strings.ToUpper(strings.ReplaceAll(text, "`", ""))
 	for rest := upper; ; {
 		i := strings.Index(rest, fn)

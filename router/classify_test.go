@@ -26,6 +26,15 @@ func TestClassify(t *testing.T) {
 		{"select * from t for share", LockingRead, "[t]"},
 
 		{"select get_lock('x', 1)", LockingRead, "[]"},
+		// Sequences change on the server that runs them; files are
+		// written on its host.
+		{"SELECT NEXTVAL(s)", LockingRead, "[]"},
+		{"SELECT SETVAL(s, 100)", LockingRead, "[]"},
+		{"SELECT NEXT VALUE FOR s", LockingRead, "[]"},
+		{"SELECT db.nextval(s)", Read, "[]"},
+		{"SELECT * FROM t INTO OUTFILE '/tmp/t.txt'", LockingRead, "[t]"},
+		{"SELECT v INTO DUMPFILE '/tmp/v' FROM t LIMIT 1", LockingRead, "[t]"},
+		{"SELECT v INTO @v FROM t LIMIT 1", Read, "[t]"},
 		{"(select * from a) union (select * from b for update)", LockingRead, "[a b]"},
 		{"insert into t (id) values (1)", Write, "[t]"},
 		{"replace into t (id) values (1)", Write, "[t]"},
@@ -178,6 +187,11 @@ func TestSticky(t *testing.T) {
 		{"CREATE /*M! OR REPLACE */ TABLE tmp (id INT)", false},
 		{"SELECT 1 /*M! + 1 */ FROM t", false},
 		{"SELECT /* GET_LOCK('a', 1) */ 1", false},
+		// Texts the parser cannot read (\f, \N): a comment or a line
+		// break between a function's name and its parenthesis, or none.
+		{"SELECT GET_LOCK/**/('L', 0)\f", true},
+		{"SELECT GET_LOCK\n('L', 0), \\N", true},
+		{"SELECT 1 /* GET_LOCK('L', 0) */\f", false},
 	}
 	for _, tc := range tests {
 		if got := c.Classify(tc.sql).Sticky; got != tc.want {
@@ -340,6 +354,14 @@ func TestParserReadsOtherwise(t *testing.T) {
 		{"SELECT /*!80000 LAST_INSERT_ID(), */ 1", errVersionedReadsOtherwise},
 		{"SELECT 1 /*!90000 , 2 */", nil},
 		{"SELECT 1 /*!80000 , 2 */ FROM t /*!40101 FOR UPDATE */", nil},
+		{"/*!80000 EXPLAIN */ SELECT LAST_INSERT_ID()", errVersionedReadsOtherwise},
+		// The connection's last value of a sequence.
+		{"SELECT LASTVAL(s)", errSequenceSession},
+		{"INSERT INTO t (id) VALUES (LASTVAL(s))", errSequenceSession},
+		{"SELECT PREVIOUS VALUE FOR s", errSequenceSession},
+		{"SELECT PREVIOUS\n VALUE /* x */ FOR s", errSequenceSession},
+		{"CREATE VIEW v AS SELECT LASTVAL(s)", nil},
+		{"SELECT db.lastval(s), NEXTVAL(s)", nil},
 	} {
 		st := c.Classify(tc.sql)
 		if tc.want == nil && st.refused != nil || tc.want != nil && !errors.Is(st.refused, tc.want) {
@@ -430,5 +452,41 @@ func TestClassifierCacheKeepsWorkingSet(t *testing.T) {
 	}
 	if n := len(c.cache); n > size {
 		t.Errorf("the cache holds %d statements, more than its %d", n, size)
+	}
+}
+
+// TestUnparsedTextChecks: in a text the parser cannot read (here for its
+// \f or \N), the checks for a variable's assignment and the session's
+// values read through comments, line breaks and missing spaces, as
+// MariaDB does.
+func TestUnparsedTextChecks(t *testing.T) {
+	c, err := newClassifier(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sql             string
+		assigns, setsID bool
+		refused         error
+	}{
+		{"SELECT 1 INTO/**/@x\f", true, false, nil},
+		{"SELECT 1 INTO@x\f", true, false, nil},
+		{"SELECT 1 INTO\n@x\f", true, false, nil},
+		{"SELECT 1 /*!50000 INTO @x */\f", true, false, nil},
+		{"SELECT 1 INTO OUTFILE '/tmp/x'\f", false, false, nil},
+		{"SELECT LAST_INSERT_ID/**/(5)\f", false, true, nil},
+		{"SELECT LAST_INSERT_ID/**/()\f", false, false, errUnparsedReadsSession},
+		{"SELECT LAST_INSERT_ID(/**/)\f", false, false, errUnparsedReadsSession},
+		{"SELECT \\N, ROW_COUNT -- x\n ()", false, false, errUnparsedReadsSession},
+		{"SELECT 1 -- LAST_INSERT_ID()\n\f", false, false, nil},
+		{"SELECT LASTVAL/**/(s)\f", false, false, errSequenceSession},
+	} {
+		st := c.Classify(tc.sql)
+		if st.Kind != Unparsed {
+			t.Errorf("%q: kind %v; the test wants a text the parser cannot read", tc.sql, st.Kind)
+		}
+		if st.Assigns != tc.assigns || st.SetsLastInsertID != tc.setsID || !errors.Is(st.refused, tc.refused) || tc.refused == nil && st.refused != nil {
+			t.Errorf("%q: assigns %v, sets LAST_INSERT_ID %v, refused %v; want %v, %v, %v", tc.sql, st.Assigns, st.SetsLastInsertID, st.refused, tc.assigns, tc.setsID, tc.refused)
+		}
 	}
 }

@@ -45,6 +45,8 @@ var (
 		"the parser reads the name, and what follows it, otherwise than MariaDB; put a space between the name and a string, or quote the name in backquotes")
 	errVersionedReadsOtherwise = unsupported("a versioned comment /*!NNNNN … */ that MariaDB skips and the parser runs, or may run, changing how the statement routes",
 		"MariaDB leaves MySQL's versions from 5.7 on to MySQL, and a six-digit version above its own; write it as plain SQL")
+	errSequenceSession = unsupported("LASTVAL() or PREVIOUS VALUE FOR, the connection's last value of a sequence",
+		"the router's pooled connections do not keep it; use the value NEXTVAL() returned")
 	errCommentUnread = unsupported("a MariaDB executable comment /*M! … */ in a text whose comment, string or quoted name does not end where the router reads it",
 		"the router cannot tell what the comment runs; write it as plain SQL")
 )

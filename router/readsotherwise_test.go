@@ -9,6 +9,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
 )
 
@@ -129,5 +130,43 @@ func TestLexingSessionStateRefused(t *testing.T) {
 			t.Errorf("%s: %v; refused %v, want %v", tc.set, err, got, tc.refused)
 		}
 		s.Close()
+	}
+}
+
+// TestSequencesOnPrimary: NEXTVAL advances a sequence, so it runs on the
+// primary (a replica, read-only, refuses it), and the values a session
+// gets go up; LASTVAL reads the connection's last value, which the
+// router's pooled connections do not keep, so it is refused.
+func TestSequencesOnPrimary(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	if _, err := r.ExecContext(ctx, "CREATE SEQUENCE IF NOT EXISTS seq_primary"); err != nil {
+		t.Fatal(err)
+	}
+	if err := replica.WaitCaughtUp(ctx, sb.Topology, 0); err != nil {
+		t.Fatal(err)
+	}
+	// Where the read would have gone: the replica refuses it.
+	rdb := dbtest.Open(t, sb.Topology, sb.Topology.Shards[0].Replicas[0].HostPort)
+	var v int64
+	if err := rdb.QueryRowContext(ctx, "SELECT NEXTVAL(seq_primary)").Scan(&v); err == nil {
+		t.Fatalf("NEXTVAL on a replica gave %d; the test wants a replica that refuses it", v)
+	}
+	s := r.NewSession()
+	defer s.Close()
+	prev := int64(0)
+	for _, q := range []string{"SELECT NEXTVAL(seq_primary)", "SELECT NEXT VALUE FOR seq_primary", "SELECT NEXTVAL(seq_primary)"} {
+		if err := s.GetContext(ctx, &v, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if v <= prev {
+			t.Errorf("%s: %d after %d; want a greater value", q, v, prev)
+		}
+		prev = v
+	}
+	for _, q := range []string{"SELECT LASTVAL(seq_primary)", "SELECT PREVIOUS VALUE FOR seq_primary"} {
+		if err := s.GetContext(ctx, &v, q); !errors.Is(err, router.ErrUnsupported) {
+			t.Errorf("%s: %d, %v; want ErrUnsupported", q, v, err)
+		}
 	}
 }

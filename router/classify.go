@@ -238,6 +238,9 @@ func (c *classifier) parse(query string) *Statement {
 		sticky, assigns, setsID = in.Sticky, in.Assigns, in.SetsLastInsertID
 		locking = in.Kind == LockingRead
 		reads = in.LastInsertID || in.RowCount || in.FoundRows
+		if st.refused == nil {
+			st.refused = in.refused // the text as MariaDB runs it reads otherwise too
+		}
 	} else {
 		upper := strings.ToUpper(bodies)
 		words := strings.Fields(upper)
@@ -245,7 +248,10 @@ func (c *classifier) parse(query string) *Statement {
 		for _, f := range holdingLockFuncs {
 			sticky = sticky || textCalls(bodies, strings.ToUpper(f), anyArgs)
 		}
-		locking = textLocks(words)
+		locking = textLocks(words) || textPrimaryOnly(bodies)
+		if st.refused == nil && runsAsWritten(plain) && textCallsSequence(bodies) {
+			st.refused = errSequenceSession
+		}
 		if st.AST == nil || sqlparser.ASTToStatementType(st.AST) != sqlparser.StmtDDL {
 			assigns = strings.Contains(bodies, ":=") || strings.Contains(upper, "INTO @")
 			setsID = textCalls(bodies, "LAST_INSERT_ID", withArgs)
@@ -423,7 +429,8 @@ func (c *classifier) variableUnread(query string) bool {
 // variableNameEnd is the index in query just past the name of a variable
 // that starts at query[start], after its @ or @@, as MariaDB reads it: a
 // quoted name to its closing quote, else letters, digits and '_', '$',
-// '.' and the bytes of multi-byte characters (see nameByte).
+// '.' and the bytes of multi-byte characters (see nameByte), with a part
+// after a dot in backquotes.
 func variableNameEnd(query string, start int) int {
 	if c := query[start]; c == '\'' || c == '"' {
 		end, _ := quoteEndMode(query, start, true)
@@ -432,6 +439,14 @@ func variableNameEnd(query string, start int) int {
 	end := start
 	for end < len(query) && (nameByte(query[end]) || query[end] == '.') {
 		end++
+		if query[end-1] == '.' && end < len(query) && query[end] == '`' {
+			// @@session.`sql_mode`: a part in backquotes, after a dot.
+			q, _ := quoteEndMode(query, end, true)
+			if q < 0 {
+				return len(query)
+			}
+			end = q
+		}
 	}
 	return end
 }
@@ -468,14 +483,26 @@ func versionSkipped(query string) (string, bool) {
 }
 
 // readsLess reports whether st, the parser's reading of a text, routes it
-// with less care than skip, its reading with some comments left out: as
-// another statement (an EXPLAIN of it), as a plain read where skip is not
-// one, without a connection state or a
+// with less care than skip, its reading with some comments left out
+// (unless that is empty): where skip is refused, as another statement (an
+// EXPLAIN of it), as a SET of other values, as a plain read where skip is
+// not one, without a connection state or a
 // LAST_INSERT_ID(…) that skip makes, or with other reads of the session's
 // values (which the router answers by rewriting the text).
 func readsLess(st, skip *Statement) bool {
-	if st.AST != nil && skip.AST != nil && sqlparser.ASTToStatementType(st.AST) != sqlparser.ASTToStatementType(skip.AST) {
-		return true // /*!80000 EXPLAIN */ SELECT LAST_INSERT_ID() would be rewritten as an EXPLAIN
+	if strings.Trim(skip.Text, sqlSpace+";") == "" {
+		return false // MariaDB answers an empty text with an error, and runs nothing
+	}
+	if skip.refused != nil && st.refused == nil {
+		return true
+	}
+	if st.AST != nil && skip.AST != nil {
+		if sqlparser.ASTToStatementType(st.AST) != sqlparser.ASTToStatementType(skip.AST) {
+			return true // /*!80000 EXPLAIN */ SELECT LAST_INSERT_ID() would be rewritten as an EXPLAIN
+		}
+		if st.Kind == SessionState && sqlparser.String(st.AST) != sqlparser.String(skip.AST) {
+			return true // the session keeps what it reads a SET sets: SET NAMES /*!80000 utf8mb4, @x = */ 'gbk'
+		}
 	}
 	return st.Kind == Read && skip.Kind != Read ||
 		skip.Sticky && !st.Sticky || skip.Assigns && !st.Assigns || skip.SetsLastInsertID && !st.SetsLastInsertID ||
@@ -569,7 +596,7 @@ func (c *classifier) parseText(query string) *Statement {
 		st.refused = errVersionedUnread
 	case strings.Contains(query, "@") && c.variableUnread(query):
 		st.refused = errVariableUnread
-	case sqlparser.ASTToStatementType(ast) != sqlparser.StmtDDL && anyNode(ast, func(n sqlparser.SQLNode) bool { return sequenceCall(n) == "lastval" }):
+	case runsNow(ast) && anyNode(ast, func(n sqlparser.SQLNode) bool { return sequenceCall(n) == "lastval" }):
 		st.refused = errSequenceSession
 	}
 	st.SetsLastInsertID = anyNode(ast, func(n sqlparser.SQLNode) bool {
@@ -640,6 +667,26 @@ func locks(ast sqlparser.Statement) bool {
 		}
 		return lockFunc(node, false)
 	})
+}
+
+// runsNow reports whether the expressions of statement ast run when it
+// does: any statement but DDL, whose stored programs and views run theirs
+// later, on the connection that calls them; CREATE TABLE … SELECT runs
+// its query now.
+func runsNow(ast sqlparser.Statement) bool {
+	if _, ok := ast.(*sqlparser.CreateTable); ok {
+		return true
+	}
+	return sqlparser.ASTToStatementType(ast) != sqlparser.StmtDDL
+}
+
+// textPrimaryOnly is primaryOnly for SQL the parser does not read: a call
+// of NEXTVAL or SETVAL, NEXT VALUE FOR, INTO OUTFILE or INTO DUMPFILE, in
+// a string too.
+func textPrimaryOnly(text string) bool {
+	words := " " + strings.Join(strings.Fields(strings.ToUpper(withoutComments(text))), " ") + " "
+	return textCalls(text, "NEXTVAL", anyArgs) || textCalls(text, "SETVAL", anyArgs) ||
+		strings.Contains(words, " NEXT VALUE FOR ") || strings.Contains(words, " INTO OUTFILE ") || strings.Contains(words, " INTO DUMPFILE ")
 }
 
 // primaryOnly reports whether a query changes the server that runs it, so
@@ -795,40 +842,70 @@ func textReadsSession(text string) bool {
 // sequence: LASTVAL(…) or PREVIOUS VALUE FOR, in a string too.
 func textReadsSequence(text string) bool {
 	text = withoutComments(text)
-	return runsAsWritten(text) && (textCalls(text, "LASTVAL", anyArgs) ||
-		strings.Contains(strings.Join(strings.Fields(strings.ToUpper(text)), " "), "PREVIOUS VALUE FOR"))
+	return runsAsWritten(text) && textCallsSequence(text)
+}
+
+// textCallsSequence reports whether text, which the parser does not read,
+// calls LASTVAL or PREVIOUS VALUE FOR, in a string too.
+func textCallsSequence(text string) bool {
+	return textCalls(text, "LASTVAL", anyArgs) ||
+		strings.Contains(strings.Join(strings.Fields(strings.ToUpper(text)), " "), "PREVIOUS VALUE FOR")
 }
 
 // withoutComments is text with each of its comments made a space, and
-// the SQL of each executable one (/*!…*/, /*M!…*/, its version aside)
-// kept, as the text checks of a statement the parser does not read want
-// it: GET_LOCK/**/('a', 1) calls GET_LOCK. A text the router's lexer
-// cannot read to its end keeps the rest as written.
+// the SQL of each executable one (/*!…*/, /*M!…*/) kept, its markers and
+// version made spaces, as the text checks of a statement the parser does
+// not read want it: GET_LOCK/**/('a', 1) calls GET_LOCK. One pass, nested
+// executable comments too. A string, quoted name or comment that does not
+// end ends the text.
 func withoutComments(text string) string {
 	if !strings.Contains(text, "/*") && !strings.Contains(text, "#") && !strings.Contains(text, "--") {
 		return text
 	}
 	var b strings.Builder
+	open := 0 // executable comments open at i
 	for i := 0; i < len(text); {
-		end, comment := sqlToken(text, i, true)
-		switch {
-		case end < 0:
-			b.WriteString(text[i:])
-			return b.String()
-		case !comment:
-			b.WriteString(text[i:end])
-		default:
-			b.WriteByte(' ')
-			if body, ok := strings.CutPrefix(text[i:end], "/*M!"); ok || strings.HasPrefix(text[i:end], "/*!") {
-				if !ok {
-					body = text[i+3 : end]
-				}
-				body = strings.TrimSuffix(strings.TrimLeft(body, "0123456789"), "*/")
-				b.WriteString(withoutComments(body))
-				b.WriteByte(' ')
+		rest := text[i:]
+		switch c := text[i]; {
+		case c == '\'' || c == '"' || c == '`':
+			end, _ := quoteEndMode(text, i, true)
+			if end < 0 {
+				return b.String()
 			}
+			b.WriteString(rest[:end-i])
+			i = end
+		case strings.HasPrefix(rest, "/*!") || strings.HasPrefix(rest, "/*M!"):
+			i += 3
+			if rest[2] == 'M' {
+				i++
+			}
+			for i < len(text) && text[i] >= '0' && text[i] <= '9' {
+				i++
+			}
+			open++
+			b.WriteByte(' ')
+		case open > 0 && strings.HasPrefix(rest, "*/"):
+			open--
+			i += 2
+			b.WriteByte(' ')
+		case strings.HasPrefix(rest, "/*"):
+			end := strings.Index(rest[2:], "*/")
+			if end < 0 {
+				return b.String()
+			}
+			i += 2 + end + 2
+			b.WriteByte(' ')
+		case c == '#' || strings.HasPrefix(rest, "--") && (len(rest) == 2 || rest[2] <= ' ' || rest[2] == 0x7f):
+			end := strings.IndexByte(rest, '\n')
+			if end < 0 {
+				return b.String()
+			}
+			i += end + 1
+			b.WriteByte(' ')
+		default:
+			b.WriteByte(c)
+			i++
 		}
-		i = end
 	}
 	return b.String()
 }

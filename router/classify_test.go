@@ -33,6 +33,8 @@ func TestClassify(t *testing.T) {
 		{"SELECT NEXT VALUE FOR s", LockingRead, "[]"},
 		{"SELECT db.nextval(s)", Read, "[]"},
 		{"SELECT * FROM t INTO OUTFILE '/tmp/t.txt'", LockingRead, "[t]"},
+		{"SELECT 1 /*M! , NEXT VALUE FOR s */", LockingRead, "[]"},
+		{"SELECT 1 /*M! , NEXTVAL(s), \\N */", LockingRead, "[]"},
 		{"SELECT v INTO DUMPFILE '/tmp/v' FROM t LIMIT 1", LockingRead, "[t]"},
 		{"SELECT v INTO @v FROM t LIMIT 1", Read, "[t]"},
 		{"(select * from a) union (select * from b for update)", LockingRead, "[a b]"},
@@ -361,6 +363,15 @@ func TestParserReadsOtherwise(t *testing.T) {
 		{"SELECT PREVIOUS VALUE FOR s", errSequenceSession},
 		{"SELECT PREVIOUS\n VALUE /* x */ FOR s", errSequenceSession},
 		{"CREATE VIEW v AS SELECT LASTVAL(s)", nil},
+		{"CREATE TABLE t2 AS SELECT LASTVAL(s) AS v", errSequenceSession},
+		// The same, in SQL that MariaDB runs and the parser skips.
+		{"SELECT /*M! @a'#', */ id FROM t WHERE id = 1 /*M! FOR UPDATE */", errVariableUnread},
+		{"SELECT 1 /*M! , LASTVAL(s) */", errSequenceSession},
+		{"SELECT 1 /*M! , PREVIOUS VALUE FOR s */", errSequenceSession},
+		{"SELECT /*!80000 db. */ LASTVAL(s)", errVersionedReadsOtherwise},
+		{"SET NAMES /*!80000 utf8mb4, @x = */ 'gbk'", errVersionedReadsOtherwise},
+		{"/*!50700 SELECT 1 */", nil},
+		{"SELECT @@session.`sql_mode`, @a.`b` FROM t", nil},
 		{"SELECT db.lastval(s), NEXTVAL(s)", nil},
 	} {
 		st := c.Classify(tc.sql)

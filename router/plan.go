@@ -224,7 +224,7 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 	if st.refused != nil {
 		return nil, st.refused
 	}
-	if lead := leadingWords(st.Text, 2); st.Kind == Unparsed && !st.Sticky && (lead == "SET" || strings.HasPrefix(lead, "SET ") && lead != "SET STATEMENT") {
+	if lead := leadingWords(withoutComments(st.Text), 2); st.Kind == Unparsed && !st.Sticky && (lead == "SET" || strings.HasPrefix(lead, "SET ") && lead != "SET STATEMENT") {
 		// A SET the router cannot read would change one connection's
 		// state and not the session's (SET @v := 0 is one). SET
 		// STATEMENT … FOR sets nothing beyond its statement.

@@ -909,7 +909,7 @@ var (
 // ends the string there, where the parser reads an escaped quote, and
 // what follows (FOR UPDATE, a second statement of an interpolated
 // argument) reads otherwise.
-var escapeCharsets = []string{"big5", "cp932", "gbk", "sjis"}
+var escapeCharsets = []string{"big5", "cp932", "gb18030", "gbk", "sjis"}
 
 // refuseSessionState refuses the session statements whose effect the
 // router cannot keep true: in any topology, a client character set or a
@@ -940,11 +940,18 @@ func (r *Router) refuseSessionState(st *Statement) error {
 		switch {
 		case name == "names" || name == "charset" || name == "character_set_client":
 			cs := strings.ToLower(strings.Trim(val, "'\"`"))
-			if slices.Contains(escapeCharsets, cs) {
-				return unsupported("SET "+name+" "+cs, "in "+cs+" a backslash can end a character, so the servers would read a string's end otherwise than the router's parser; use utf8mb4")
+			what := map[string]string{"names": "SET NAMES", "charset": "SET CHARACTER SET"}[name]
+			if what == "" {
+				what = "SET " + name + " ="
+			}
+			switch {
+			case slices.Contains(escapeCharsets, cs):
+				return unsupported(what+" "+cs, "in "+cs+" a backslash can end a character, so the servers would read a string's end otherwise than the router's parser; use utf8mb4")
+			case lit != nil && lit.Type != sqlparser.StrVal:
+				return unsupported(what+" a number", "the router must know the character set to read strings as the servers do; name it")
 			}
 		case name == "sql_mode" && lit != nil && lit.Type != sqlparser.StrVal && val != "0":
-			return unsupported("SET sql_mode to a number", "the router must know the modes to parse as the servers do; set it to a quoted list of names")
+			return unsupported("SET sql_mode to a number or a hex or bit value", "the router must know the modes to parse as the servers do; set it to a quoted list of names")
 		case name == "sql_mode" && !literal && !isDefault:
 			if sharded {
 				return unsupported("SET sql_mode to a computed value across shards", "the router must know the modes to parse as the servers do; set it to a literal list")

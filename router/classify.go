@@ -486,9 +486,9 @@ func versionSkipped(query string) (string, bool) {
 // with less care than skip, its reading with some comments left out
 // (unless that is empty): where skip is refused, as another statement (an
 // EXPLAIN of it), as a SET of other values, as a plain read where skip is
-// not one, without a connection state or a
-// LAST_INSERT_ID(…) that skip makes, or with other reads of the session's
-// values (which the router answers by rewriting the text).
+// not one, without a connection state or a LAST_INSERT_ID(…) that skip
+// makes, or with other reads of the session's values (which the router
+// answers by rewriting the text).
 func readsLess(st, skip *Statement) bool {
 	if strings.Trim(skip.Text, sqlSpace+";") == "" {
 		return false // MariaDB answers an empty text with an error, and runs nothing

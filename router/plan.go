@@ -21,17 +21,19 @@ const (
 	PlanScatter     = "scatter"
 )
 
-// ErrUnsupported is wrapped by every refusal of a statement shape the
-// router cannot run correctly over shards. The message names the shape.
-var ErrUnsupported = errors.New("router: unsupported across shards")
+// ErrUnsupported is wrapped by every refusal of a statement the router
+// cannot run correctly: over shards, or as the server reads it. The
+// message names the shape, and says how to write it instead.
+var ErrUnsupported = errors.New("router: unsupported")
 
 // Refusals of texts the router cannot read as the server does (see
 // Statement.refused): a read of the session's values in a text with a
 // MariaDB executable comment or in a text the parser cannot read, a //
 // the parser reads as a comment, a versioned comment whose end depends on
 // the server's version or that the parser runs where MariaDB may skip it,
-// a variable's name the parser ends elsewhere, and a
-// text with a MariaDB comment the router cannot read to its end.
+// a variable's name the parser ends elsewhere, a read of a sequence's last
+// value, and a text with a MariaDB comment the router cannot read to its
+// end.
 var (
 	errCommentReadsSession = unsupported("LAST_INSERT_ID(), ROW_COUNT() or FOUND_ROWS() in a text with a MariaDB executable comment /*M! … */",
 		"the router answers them from the session's own values by rewriting the statement from its syntax tree, which holds neither the comment nor its SQL; write the statement as plain SQL")
@@ -258,7 +260,13 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 	}
 	switch ast := st.AST.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
-		return r.planRead(ast.(sqlparser.TableStatement), st.Text, args)
+		p, err := r.planRead(ast.(sqlparser.TableStatement), st.Text, args)
+		if err == nil && len(p.Shards) > 1 && primaryOnly(ast) {
+			// Each shard would advance the sequence, or write the file.
+			return nil, unsupported("NEXTVAL, SETVAL, NEXT VALUE FOR, INTO OUTFILE or INTO DUMPFILE in a query over several shards",
+				"every shard would run it; take the sequence's value, or write the file, in a statement of its own")
+		}
+		return p, err
 	case *sqlparser.Insert:
 		return r.planInsert(ast, args)
 	case *sqlparser.Update:

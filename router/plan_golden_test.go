@@ -163,6 +163,8 @@ var planGroups = []struct {
 		{"SQL_CALC_FOUND_ROWS", "SELECT SQL_CALC_FOUND_ROWS id FROM images LIMIT 1", nil},
 		{"SELECT DISTINCT *", "SELECT DISTINCT * FROM images", nil},
 		{"UPDATE of the shard key", "UPDATE images SET id = 5 WHERE id = 3", nil},
+		{"sequence advanced over shards", "SELECT id, NEXTVAL(s) FROM images", nil},
+		{"file written over shards", "SELECT * FROM images INTO OUTFILE '/tmp/images.txt'", nil},
 		{"UPDATE of the qualified shard key", "UPDATE likes l SET l.image_id = 5 WHERE l.image_id = 3", nil},
 		{"write with LIMIT across shards", "DELETE FROM images WHERE user_id = 3 LIMIT 10", nil},
 		{"write with a subquery across shards", "DELETE FROM images WHERE id IN (SELECT image_id FROM likes)", nil},

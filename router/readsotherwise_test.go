@@ -180,3 +180,54 @@ func TestSequencesOnPrimary(t *testing.T) {
 		}
 	}
 }
+
+// TestComputedLexingStateWorkedOut: a SET that computes sql_mode or
+// character_set_client is worked out on the primary before the session
+// keeps it, so that the values a dump restores run and the parse modes a
+// computation yields are refused, before any connection takes them.
+func TestComputedLexingStateWorkedOut(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	var before, after string
+	if err := s.GetContext(ctx, &before, "SELECT @@sql_mode"); err != nil {
+		t.Fatal(err)
+	}
+	// What mysqldump writes around a dump.
+	for _, q := range []string{
+		"SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO'",
+		"SET @saved_cs_client = @@character_set_client",
+		"SET character_set_client = utf8mb4",
+		"SET character_set_client = @saved_cs_client",
+		"/*!40101 SET SQL_MODE=@OLD_SQL_MODE */",
+	} {
+		if _, err := s.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := s.GetContext(ctx, &after, "SELECT @@sql_mode"); err != nil || after != before {
+		t.Errorf("sql_mode after the dump's SETs: %q, %v; want %q", after, err, before)
+	}
+	for _, q := range []string{
+		"SET sql_mode = CONCAT('NO_BACKSLASH', '_ESCAPES')",
+		"SET sql_mode = 4|0",
+		"SET @m = 'STRICT_TRANS_TABLES,ANSI_QUOTES'",
+		"SET SESSION sql_mode = @m",
+		"SET @c = 'gbk'",
+		"SET character_set_client = @c",
+		"SET character_set_client = 27 + 1",
+	} {
+		_, err := s.ExecContext(ctx, q)
+		if refused := errors.Is(err, router.ErrUnsupported); refused != !strings.HasPrefix(q, "SET @") {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	var got struct {
+		Mode string `db:"m"`
+		CS   string `db:"cs"`
+	}
+	if err := s.GetContext(ctx, &got, "SELECT @@sql_mode AS m, @@character_set_client AS cs"); err != nil || got.Mode != before || got.CS == "gbk" {
+		t.Errorf("after the refused SETs: sql_mode %q, character_set_client %q, %v; want %q and not gbk", got.Mode, got.CS, err, before)
+	}
+}

@@ -586,6 +586,15 @@ func (s *Session) ownVariable(e *sqlparser.SetExpr) (func() error, error) {
 
 // sessionState handles SET of server variables, and USE.
 func (s *Session) sessionState(ctx context.Context, st *Statement, query string) error {
+	if set, ok := st.AST.(*sqlparser.Set); ok {
+		lit, text, err := s.literalLexVars(ctx, set, query)
+		if err != nil {
+			return err
+		}
+		if lit != set {
+			st, query = &Statement{Kind: SessionState, Text: text, AST: lit, SetVars: st.SetVars}, text
+		}
+	}
 	if err := s.r.refuseSessionState(st); err != nil {
 		return err
 	}
@@ -631,6 +640,73 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 		s.unadopt(adopted)
 	}
 	return err
+}
+
+// literalLexVars works out, on the session's connection to the first
+// shard's primary (with the session's state), each value that set computes
+// for sql_mode or character_set_client, the variables that decide where a
+// text's strings end, and returns set and its text with those values as
+// literals, for refuseSessionState to read and the session to keep:
+// mysqldump restores the modes it saved with SET SQL_MODE=@OLD_SQL_MODE,
+// and the modes of SET sql_mode = CONCAT('ANSI', '_QUOTES') are known only
+// once computed. A value of digits alone becomes a number (a set of flags,
+// or a character set's number), which refuseSessionState refuses. set
+// comes back as it is when it computes none (the modes CONCAT(@@sql_mode,
+// …) appends are read as written, see appendedModes).
+func (s *Session) literalLexVars(ctx context.Context, set *sqlparser.Set, query string) (*sqlparser.Set, string, error) {
+	var computed []int
+	var reads []string
+	for i, e := range set.Exprs {
+		switch name := strings.ToLower(e.Var.Name.String()); {
+		case e.Var.Scope == sqlparser.VariableScope || name != "sql_mode" && name != "character_set_client":
+			continue
+		case literalExpr(e.Expr) || strings.EqualFold(sqlparser.String(e.Expr), "default"):
+			continue
+		}
+		if col, ok := e.Expr.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() {
+			continue // a bare word: the value's name (SET character_set_client = utf8mb4)
+		}
+		if _, ok := appendedModes(e.Expr); ok {
+			continue
+		}
+		computed = append(computed, i)
+		reads = append(reads, "CAST("+sqlparser.String(e.Expr)+" AS CHAR)")
+	}
+	if len(computed) == 0 {
+		return set, query, nil
+	}
+	for _, e := range set.Exprs {
+		if name := strings.ToLower(e.Var.Name.String()); name == "names" || name == "charset" {
+			// Written again from its syntax tree, SET NAMES would lose
+			// its COLLATE.
+			return nil, "", unsupported("SET NAMES or CHARACTER SET with a computed sql_mode or character_set_client", "give them in SETs of their own")
+		}
+	}
+	c, err := s.pinned(ctx, s.r.Sets()[0].Primary())
+	if err != nil {
+		return nil, "", err
+	}
+	vals := make([]sql.NullString, len(reads))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	// LIMIT: a session's sql_select_limit does not cut this read.
+	if err := c.QueryRowContext(ctx, "SELECT "+strings.Join(reads, ", ")+" LIMIT 1").Scan(ptrs...); err != nil {
+		return nil, "", fmt.Errorf("router: working out %.60s: %w", query, err)
+	}
+	lit := &sqlparser.Set{Exprs: slices.Clone(set.Exprs)}
+	for k, i := range computed {
+		if !vals[k].Valid {
+			return set, query, nil // NULL: the server refuses it, as it would the text
+		}
+		e := &sqlparser.SetExpr{Var: set.Exprs[i].Var, Expr: sqlparser.NewStrLiteral(vals[k].String)}
+		if v := vals[k].String; v != "" && strings.Trim(v, "0123456789") == "" {
+			e.Expr = sqlparser.NewIntLiteral(v)
+		}
+		lit.Exprs[i] = e
+	}
+	return lit, sqlparser.String(lit), nil
 }
 
 // computesUserVariable reports whether set assigns only user variables,

@@ -183,6 +183,9 @@ func (r *Router) Open(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := r.checkLexing(ctx); err != nil {
+		return err
+	}
 	if r.cfg.TopologyPath != "" && r.stopFollow == nil {
 		every := r.cfg.FollowInterval
 		if every <= 0 {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/scalelab/scalelab/replica"
@@ -586,15 +587,6 @@ func (s *Session) ownVariable(e *sqlparser.SetExpr) (func() error, error) {
 
 // sessionState handles SET of server variables, and USE.
 func (s *Session) sessionState(ctx context.Context, st *Statement, query string) error {
-	if set, ok := st.AST.(*sqlparser.Set); ok {
-		lit, text, err := s.literalLexVars(ctx, set, query)
-		if err != nil {
-			return err
-		}
-		if lit != set {
-			st, query = &Statement{Kind: SessionState, Text: text, AST: lit, SetVars: st.SetVars}, text
-		}
-	}
 	if err := s.r.refuseSessionState(st); err != nil {
 		return err
 	}
@@ -640,73 +632,6 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 		s.unadopt(adopted)
 	}
 	return err
-}
-
-// literalLexVars works out, on the session's connection to the first
-// shard's primary (with the session's state), each value that set computes
-// for sql_mode or character_set_client, the variables that decide where a
-// text's strings end, and returns set and its text with those values as
-// literals, for refuseSessionState to read and the session to keep:
-// mysqldump restores the modes it saved with SET SQL_MODE=@OLD_SQL_MODE,
-// and the modes of SET sql_mode = CONCAT('ANSI', '_QUOTES') are known only
-// once computed. A value of digits alone becomes a number (a set of flags,
-// or a character set's number), which refuseSessionState refuses. set
-// comes back as it is when it computes none (the modes CONCAT(@@sql_mode,
-// …) appends are read as written, see appendedModes).
-func (s *Session) literalLexVars(ctx context.Context, set *sqlparser.Set, query string) (*sqlparser.Set, string, error) {
-	var computed []int
-	var reads []string
-	for i, e := range set.Exprs {
-		switch name := strings.ToLower(e.Var.Name.String()); {
-		case e.Var.Scope == sqlparser.VariableScope || name != "sql_mode" && name != "character_set_client":
-			continue
-		case literalExpr(e.Expr) || strings.EqualFold(sqlparser.String(e.Expr), "default"):
-			continue
-		}
-		if col, ok := e.Expr.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() {
-			continue // a bare word: the value's name (SET character_set_client = utf8mb4)
-		}
-		if _, ok := appendedModes(e.Expr); ok {
-			continue
-		}
-		computed = append(computed, i)
-		reads = append(reads, "CAST("+sqlparser.String(e.Expr)+" AS CHAR)")
-	}
-	if len(computed) == 0 {
-		return set, query, nil
-	}
-	for _, e := range set.Exprs {
-		if name := strings.ToLower(e.Var.Name.String()); name == "names" || name == "charset" {
-			// Written again from its syntax tree, SET NAMES would lose
-			// its COLLATE.
-			return nil, "", unsupported("SET NAMES or CHARACTER SET with a computed sql_mode or character_set_client", "give them in SETs of their own")
-		}
-	}
-	c, err := s.pinned(ctx, s.r.Sets()[0].Primary())
-	if err != nil {
-		return nil, "", err
-	}
-	vals := make([]sql.NullString, len(reads))
-	ptrs := make([]any, len(vals))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	// LIMIT: a session's sql_select_limit does not cut this read.
-	if err := c.QueryRowContext(ctx, "SELECT "+strings.Join(reads, ", ")+" LIMIT 1").Scan(ptrs...); err != nil {
-		return nil, "", fmt.Errorf("router: working out %.60s: %w", query, err)
-	}
-	lit := &sqlparser.Set{Exprs: slices.Clone(set.Exprs)}
-	for k, i := range computed {
-		if !vals[k].Valid {
-			return set, query, nil // NULL: the server refuses it, as it would the text
-		}
-		e := &sqlparser.SetExpr{Var: set.Exprs[i].Var, Expr: sqlparser.NewStrLiteral(vals[k].String)}
-		if v := vals[k].String; v != "" && strings.Trim(v, "0123456789") == "" {
-			e.Expr = sqlparser.NewIntLiteral(v)
-		}
-		lit.Exprs[i] = e
-	}
-	return lit, sqlparser.String(lit), nil
 }
 
 // computesUserVariable reports whether set assigns only user variables,
@@ -987,6 +912,41 @@ var (
 // argument) reads otherwise.
 var escapeCharsets = []string{"big5", "cp932", "gb18030", "gbk", "sjis"}
 
+// checkLexing refuses to route for servers whose connections read a text's
+// strings otherwise than the parser from the start: a sql_mode (the
+// server's global one, as the pools' connections get it) with ANSI_QUOTES,
+// NO_BACKSLASH_ESCAPES or a mode holding one (over shards, any mode that
+// changes parsing), or a client character set in which a backslash can
+// end a character. A node that does not answer is not checked: it may be
+// down while the router opens.
+func (r *Router) checkLexing(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	modes := lexModes
+	if r.vs.sharded() {
+		modes = parseModes
+	}
+	for _, set := range r.Sets() {
+		for _, n := range set.Nodes() {
+			var mode, cs string
+			if err := n.DB.QueryRowContext(ctx, "SELECT @@SESSION.sql_mode, @@SESSION.character_set_client").Scan(&mode, &cs); err != nil {
+				continue
+			}
+			for _, m := range strings.Split(strings.ToUpper(mode), ",") {
+				if slices.Contains(modes, m) {
+					return fmt.Errorf("router: node %s: %w", n.Name, unsupported("servers whose sql_mode holds "+m,
+						"the router parses statements in the default mode, and would read them differently from the servers; take "+m+" out of the servers' sql_mode"))
+				}
+			}
+			if cs = strings.ToLower(cs); slices.Contains(escapeCharsets, cs) {
+				return fmt.Errorf("router: node %s: %w", n.Name, unsupported("connections whose character set is "+cs,
+					"in "+cs+" a backslash can end a character, so the servers would read a string's end otherwise than the router's parser; use utf8mb4"))
+			}
+		}
+	}
+	return nil
+}
+
 // refuseSessionState refuses the session statements whose effect the
 // router cannot keep true: in any topology, a client character set or a
 // sql_mode in which the servers read a text's strings and comments
@@ -1005,6 +965,9 @@ func (r *Router) refuseSessionState(st *Statement) error {
 		name := strings.ToLower(e.Var.Name.String())
 		val := strings.ToUpper(sqlparser.String(e.Expr))
 		lit, literal := e.Expr.(*sqlparser.Literal)
+		if col, ok := e.Expr.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() {
+			literal = true // a bare word is the value's name: SET sql_mode = ANSI_QUOTES
+		}
 		if added, ok := appendedModes(e.Expr); ok && name == "sql_mode" {
 			val, literal, lit = added, true, nil // only the appended modes can change parsing
 		}
@@ -1033,7 +996,7 @@ func (r *Router) refuseSessionState(st *Statement) error {
 				return unsupported("SET sql_mode to a computed value across shards", "the router must know the modes to parse as the servers do; set it to a literal list")
 			}
 		case name == "sql_mode":
-			for _, m := range strings.Split(strings.Trim(val, "'\""), ",") {
+			for _, m := range strings.Split(strings.Trim(val, "'\"`"), ",") {
 				if slices.Contains(modes, strings.TrimSpace(m)) {
 					return unsupported("SET sql_mode with "+strings.TrimSpace(m), "the router parses statements in the default mode, and would read them differently from the servers")
 				}

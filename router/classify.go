@@ -2,7 +2,6 @@ package router
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -242,18 +241,14 @@ func (c *classifier) parse(query string) *Statement {
 			st.refused = in.refused // the text as MariaDB runs it reads otherwise too
 		}
 	} else {
-		upper := strings.ToUpper(bodies)
-		words := strings.Fields(upper)
-		sticky = slices.Contains(words, "TEMPORARY")
-		for _, f := range holdingLockFuncs {
-			sticky = sticky || textCalls(bodies, strings.ToUpper(f), anyArgs)
-		}
+		words := strings.Fields(strings.ToUpper(bodies))
+		sticky = slices.Contains(words, "TEMPORARY") || textCallsHoldingLock(bodies)
 		locking = textLocks(words) || textPrimaryOnly(bodies)
 		if st.refused == nil && runsAsWritten(plain) && textCallsSequence(bodies) {
 			st.refused = errSequenceSession
 		}
 		if st.AST == nil || sqlparser.ASTToStatementType(st.AST) != sqlparser.StmtDDL {
-			assigns = strings.Contains(bodies, ":=") || strings.Contains(upper, "INTO @")
+			assigns = textAssignsIn(bodies)
 			setsID = textCalls(bodies, "LAST_INSERT_ID", withArgs)
 			reads = textCallsSession(bodies)
 		}
@@ -378,50 +373,33 @@ func commentBodyEnd(s string, backslash bool) int {
 	return -1
 }
 
-// slashSlash reports whether the parser read a // of query as a comment
+// tokensUnread reads query with the parser's own tokenizer, so that its
+// every reading of strings, comments and names counts, and reports where
+// it reads otherwise than MariaDB. slashSlash: it took a // for a comment
 // to the end of the line, where MariaDB reads a division and then what
-// follows (SELECT … 1 //**/ 2 FOR UPDATE locks). The parser's own
-// tokenizer says, so that its every reading of strings, comments and
-// names counts.
-func (c *classifier) slashSlash(query string) bool {
+// follows (SELECT … 1 //**/ 2 FOR UPDATE locks). variable: it ended a
+// variable's name (@name, @@name) elsewhere than MariaDB does, so that
+// what follows reads otherwise too. Its tokenizer takes quotes into an
+// unquoted name, where MariaDB ends the name at the quote: SELECT @a'#',
+// 1 FROM t FOR UPDATE is @a and then the string '#' as a column's name to
+// MariaDB, and locks, and to the parser a name a' and then a comment to
+// the end of the line. It reads a quoted name ('…' or "…") to the first
+// byte that cannot be in an unquoted one, where MariaDB reads it to its
+// closing quote. A name in backquotes reads alike.
+func (c *classifier) tokensUnread(query string) (slashSlash, variable bool) {
 	tkn := c.parser.NewStringTokenizer(query)
 	for {
-		switch typ, val := tkn.Scan(); {
-		case typ == 0, typ == sqlparser.LEX_ERROR:
-			return false
-		case typ == sqlparser.COMMENT && strings.HasPrefix(val, "//"):
-			return true
-		}
-	}
-}
-
-// variableUnread reports whether the parser read a variable's name
-// (@name, @@name) to another end than MariaDB does, so that what follows
-// reads otherwise too. Its tokenizer takes quotes into an unquoted name,
-// where MariaDB ends the name at the quote: SELECT @a'#', 1 FROM t FOR
-// UPDATE is @a and then the string '#' as a column's name to MariaDB, and
-// locks, and to the parser a name a' and then a comment to the end of the
-// line. It reads a quoted name ('…' or "…") to the first byte that cannot
-// be in an unquoted one, where MariaDB reads it to its closing quote. A
-// name in backquotes reads alike.
-func (c *classifier) variableUnread(query string) bool {
-	tkn := c.parser.NewStringTokenizer(query)
-	for {
-		typ, val := tkn.Scan()
-		switch typ {
+		switch typ, val := tkn.Scan(); typ {
 		case 0, sqlparser.LEX_ERROR:
-			return false
+			return slashSlash, variable
+		case sqlparser.COMMENT:
+			slashSlash = slashSlash || strings.HasPrefix(val, "//")
 		case sqlparser.AT_ID, sqlparser.AT_AT_ID:
-		default:
-			continue
-		}
-		end := tkn.Pos
-		start := end - len(val)
-		if start < 1 || query[start-1] != '@' || query[start:end] != val {
-			continue // a `quoted` name: the value is the name unquoted
-		}
-		if variableNameEnd(query, start) != end {
-			return true
+			end := tkn.Pos
+			start := end - len(val)
+			if start >= 1 && query[start-1] == '@' && query[start:end] == val { // else a `quoted` name: the value is the name unquoted
+				variable = variable || variableNameEnd(query, start) != end
+			}
 		}
 	}
 }
@@ -452,10 +430,8 @@ func variableNameEnd(query string, start int) int {
 }
 
 // versionSkipped is query with its versioned comments that MariaDB may
-// skip made spaces: a five-digit version from 50700 on (MySQL's 5.7 and
-// later, which MariaDB leaves to MySQL), and any six-digit version (run
-// only by a server at least that new). ok is false when the router's lexer
-// cannot read the text to its end.
+// skip (see mariaDBMaySkip) made spaces. ok is false when the router's
+// lexer cannot read the text to its end.
 func versionSkipped(query string) (string, bool) {
 	var b strings.Builder
 	last := 0
@@ -465,9 +441,7 @@ func versionSkipped(query string) (string, bool) {
 			return query, false
 		}
 		if comment && strings.HasPrefix(query[i:], "/*!") {
-			body := query[i+3 : end-2]
-			n := len(body) - len(strings.TrimLeft(body, "0123456789"))
-			if v, err := strconv.Atoi(body[:min(n, 6)]); err == nil && (n == 5 && v >= 50700 || n >= 6) {
+			if mariaDBMaySkip(query[i+3 : end-2]) {
 				b.WriteString(query[last:i])
 				b.WriteByte(' ')
 				last = end
@@ -589,19 +563,23 @@ func (c *classifier) parseText(query string) *Statement {
 	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast), Assigns: assignsVariable(ast),
 		MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: sticky(ast, query)}
 	st.LastInsertID, st.RowCount, st.FoundRows = sessionCalls(ast)
+	var slashSlash, variable bool
+	if strings.Contains(query, "//") || strings.Contains(query, "@") {
+		slashSlash, variable = c.tokensUnread(query)
+	}
 	switch {
-	case strings.Contains(query, "//") && c.slashSlash(query):
+	case slashSlash:
 		st.refused = errSlashSlash
 	case versioned && versionedUnread(query):
 		st.refused = errVersionedUnread
-	case strings.Contains(query, "@") && c.variableUnread(query):
+	case variable:
 		st.refused = errVariableUnread
 	case runsNow(ast) && anyNode(ast, func(n sqlparser.SQLNode) bool { return sequenceCall(n) == "lastval" }):
 		st.refused = errSequenceSession
 	}
 	st.SetsLastInsertID = anyNode(ast, func(n sqlparser.SQLNode) bool {
-		f, ok := n.(*sqlparser.FuncExpr)
-		return ok && len(f.Exprs) > 0 && f.Qualifier.IsEmpty() && f.Name.Lowered() == "last_insert_id"
+		name, args := builtinCall(n)
+		return name == "last_insert_id" && args > 0
 	})
 	if sqlparser.ASTToStatementType(ast) == sqlparser.StmtDDL {
 		// A stored program's body runs on the connection that calls it.
@@ -680,11 +658,11 @@ func runsNow(ast sqlparser.Statement) bool {
 	return sqlparser.ASTToStatementType(ast) != sqlparser.StmtDDL
 }
 
-// textPrimaryOnly is primaryOnly for SQL the parser does not read: a call
-// of NEXTVAL or SETVAL, NEXT VALUE FOR, INTO OUTFILE or INTO DUMPFILE, in
-// a string too.
+// textPrimaryOnly is primaryOnly for SQL the parser does not read, its
+// comments left out (the bodies of /*M! … */): a call of NEXTVAL or
+// SETVAL, NEXT VALUE FOR, INTO OUTFILE or INTO DUMPFILE, in a string too.
 func textPrimaryOnly(text string) bool {
-	words := " " + strings.Join(strings.Fields(strings.ToUpper(withoutComments(text))), " ") + " "
+	words := spacedWords(text)
 	return textCalls(text, "NEXTVAL", anyArgs) || textCalls(text, "SETVAL", anyArgs) ||
 		strings.Contains(words, " NEXT VALUE FOR ") || strings.Contains(words, " INTO OUTFILE ") || strings.Contains(words, " INTO DUMPFILE ")
 }
@@ -712,15 +690,23 @@ func primaryOnly(ast sqlparser.Statement) bool {
 // sequenceCall is the name of the sequence function that n calls
 // (nextval, setval or lastval, MariaDB's, unqualified), or "".
 func sequenceCall(n sqlparser.SQLNode) string {
-	f, ok := n.(*sqlparser.FuncExpr)
-	if !ok || !f.Qualifier.IsEmpty() {
-		return ""
-	}
-	switch name := f.Name.Lowered(); name {
+	switch name, _ := builtinCall(n); name {
 	case "nextval", "setval", "lastval":
 		return name
 	}
 	return ""
+}
+
+// builtinCall is the lower-cased name of the function that n calls
+// without a schema's qualifier (a built-in's name, or a function of the
+// current schema's that shadows none), and how many arguments it passes;
+// "" when n is no such call.
+func builtinCall(n sqlparser.SQLNode) (name string, args int) {
+	f, ok := n.(*sqlparser.FuncExpr)
+	if !ok || !f.Qualifier.IsEmpty() {
+		return "", 0
+	}
+	return f.Name.Lowered(), len(f.Exprs)
 }
 
 // sticky reports whether a statement, text parsed as ast, makes state
@@ -788,6 +774,13 @@ func stickyText(text string) bool {
 	if strings.Contains(lead, " FOR EXPORT ") && strings.HasPrefix(lead, "FLUSH ") {
 		return true
 	}
+	return textCallsHoldingLock(text)
+}
+
+// textCallsHoldingLock reports whether text, which the parser does not
+// read, calls a function that takes or releases a named lock, in a string
+// too.
+func textCallsHoldingLock(text string) bool {
 	for _, f := range holdingLockFuncs {
 		if textCalls(text, strings.ToUpper(f), anyArgs) {
 			return true
@@ -802,9 +795,13 @@ func stickyText(text string) bool {
 // := or INTO @ (in a string too).
 func textAssigns(text string) bool {
 	text = withoutComments(text)
-	if !runsAsWritten(text) {
-		return false
-	}
+	return runsAsWritten(text) && textAssignsIn(text)
+}
+
+// textAssignsIn reports whether text, SQL the parser does not read with
+// its comments left out, holds := or INTO @, spaces or none between (in a
+// string too).
+func textAssignsIn(text string) bool {
 	if strings.Contains(text, ":=") {
 		return true
 	}
@@ -848,8 +845,14 @@ func textReadsSequence(text string) bool {
 // textCallsSequence reports whether text, which the parser does not read,
 // calls LASTVAL or PREVIOUS VALUE FOR, in a string too.
 func textCallsSequence(text string) bool {
-	return textCalls(text, "LASTVAL", anyArgs) ||
-		strings.Contains(strings.Join(strings.Fields(strings.ToUpper(text)), " "), "PREVIOUS VALUE FOR")
+	return textCalls(text, "LASTVAL", anyArgs) || strings.Contains(spacedWords(text), "PREVIOUS VALUE FOR")
+}
+
+// spacedWords is text upper-cased, its words joined by one space, with a
+// space before the first and after the last: a phrase of words matches
+// however the text spaces them.
+func spacedWords(text string) string {
+	return " " + strings.Join(strings.Fields(strings.ToUpper(text)), " ") + " "
 }
 
 // withoutComments is text with each of its comments made a space, and
@@ -944,19 +947,18 @@ const (
 // the function fn (upper-case), with the arguments args asks for, quoted
 // (`fn`) or not. A call in a string counts too.
 func textCalls(text, fn string, args callArgs) bool {
-	const space = sqlSpace
 	upper := strings.ToUpper(strings.ReplaceAll(text, "`", ""))
 	for rest := upper; ; {
 		i := strings.Index(rest, fn)
 		if i < 0 {
 			return false
 		}
-		rest = strings.TrimLeft(rest[i+len(fn):], space)
+		rest = strings.TrimLeft(rest[i+len(fn):], sqlSpace)
 		in, ok := strings.CutPrefix(rest, "(")
 		if !ok {
 			continue
 		}
-		switch none := strings.HasPrefix(strings.TrimLeft(in, space), ")"); {
+		switch none := strings.HasPrefix(strings.TrimLeft(in, sqlSpace), ")"); {
 		case args == anyArgs, args == withArgs && !none, args == noArgs && none:
 			return true
 		}

@@ -379,13 +379,11 @@ func assignsVariable(ast sqlparser.Statement) bool {
 // value is the connection's: "last_insert_id", "row_count" or
 // "found_rows"; "" for anything else.
 func sessionCall(n sqlparser.SQLNode) string {
-	f, ok := n.(*sqlparser.FuncExpr)
-	if !ok || len(f.Exprs) != 0 || !f.Qualifier.IsEmpty() {
-		return ""
-	}
-	switch name := f.Name.Lowered(); name {
-	case "last_insert_id", "row_count", "found_rows":
-		return name
+	if name, args := builtinCall(n); args == 0 {
+		switch name {
+		case "last_insert_id", "row_count", "found_rows":
+			return name
+		}
 	}
 	return ""
 }
@@ -412,16 +410,25 @@ func sessionCalls(ast sqlparser.Statement) (lastInsertID, rowCount, foundRows bo
 // them as a MySQL 8.0.40 would. Older versions run everywhere.
 func versionedComment(text string) bool {
 	for i := strings.Index(text, "/*!"); i >= 0; i = strings.Index(text, "/*!") {
-		text = text[i+3:]
-		n := 0
-		for n < len(text) && n < 6 && text[n] >= '0' && text[n] <= '9' {
-			n++
-		}
-		if v, err := strconv.Atoi(text[:n]); err == nil && v >= 50700 {
+		if text = text[i+3:]; mariaDBMaySkip(text) {
 			return true
 		}
 	}
 	return false
+}
+
+// mariaDBMaySkip reports whether MariaDB may skip the versioned comment
+// whose text after its /*! marker is body: its version, the first five or
+// six digits, is from 50700 on (MySQL's 5.7 and later, which MariaDB
+// leaves to MySQL, or a six-digit version, run only by a server at least
+// that new).
+func mariaDBMaySkip(body string) bool {
+	n := 0
+	for n < len(body) && n < 6 && body[n] >= '0' && body[n] <= '9' {
+		n++
+	}
+	v, err := strconv.Atoi(body[:n])
+	return err == nil && v >= 50700
 }
 
 // namesShardedTable returns a sharded table that text names as a word, or

@@ -13,6 +13,17 @@ import (
 	"github.com/scalelab/scalelab/router"
 )
 
+// execAll runs queries through r, in order, and fails the test at the
+// first that fails.
+func execAll(t *testing.T, r *router.Router, queries ...string) {
+	t.Helper()
+	for _, q := range queries {
+		if _, err := r.ExecContext(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
 // TestVariableNameReadOtherwiseRefused: MariaDB reads @a'#' as the
 // variable @a and then the string '#', so the text below locks a row; the
 // parser reads a name a' and then a comment, so it would route the text
@@ -22,12 +33,7 @@ import (
 func TestVariableNameReadOtherwiseRefused(t *testing.T) {
 	r, sb := openRouter(t, router.Config{Replica: quiet()})
 	ctx := context.Background()
-	if _, err := r.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS var_lock (id INT PRIMARY KEY)"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.ExecContext(ctx, "INSERT IGNORE INTO var_lock VALUES (1)"); err != nil {
-		t.Fatal(err)
-	}
+	execAll(t, r, "CREATE TABLE IF NOT EXISTS var_lock (id INT PRIMARY KEY)", "INSERT IGNORE INTO var_lock VALUES (1)")
 	const q = "SELECT @a'#', id FROM var_lock WHERE id = 1 FOR UPDATE"
 	// What the server does with the text: a second transaction cannot
 	// take the row's lock.
@@ -69,12 +75,7 @@ func TestVariableNameReadOtherwiseRefused(t *testing.T) {
 func TestVersionedCommentSkippedRefused(t *testing.T) {
 	r, sb := openRouter(t, router.Config{Replica: quiet()})
 	ctx := context.Background()
-	if _, err := r.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS ver_skip (id INT PRIMARY KEY)"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.ExecContext(ctx, "INSERT IGNORE INTO ver_skip VALUES (1), (2)"); err != nil {
-		t.Fatal(err)
-	}
+	execAll(t, r, "CREATE TABLE IF NOT EXISTS ver_skip (id INT PRIMARY KEY)", "INSERT IGNORE INTO ver_skip VALUES (1), (2)")
 	const q = "/*!80000 EXPLAIN */ DELETE FROM ver_skip WHERE id = %d"
 	db := dbtest.Open(t, sb.Topology, sb.Topology.Shards[0].Primary.HostPort)
 	res, err := db.ExecContext(ctx, strings.Replace(q, "%d", "2", 1))
@@ -153,9 +154,7 @@ func TestLexingSessionStateRefused(t *testing.T) {
 func TestSequencesOnPrimary(t *testing.T) {
 	r, sb := openRouter(t, router.Config{Replica: quiet()})
 	ctx := context.Background()
-	if _, err := r.ExecContext(ctx, "CREATE SEQUENCE IF NOT EXISTS seq_primary"); err != nil {
-		t.Fatal(err)
-	}
+	execAll(t, r, "CREATE SEQUENCE IF NOT EXISTS seq_primary")
 	if err := replica.WaitCaughtUp(ctx, sb.Topology, 0); err != nil {
 		t.Fatal(err)
 	}

@@ -912,6 +912,34 @@ var (
 // argument) reads otherwise.
 var escapeCharsets = []string{"big5", "cp932", "gb18030", "gbk", "sjis"}
 
+// Hints of the refusals of lexing state, at Open and in a session.
+const parseModeHint = "the router parses statements in the default mode, and would read them differently from the servers"
+
+func escapeCharsetHint(cs string) string {
+	return "in " + cs + " a backslash can end a character, so the servers would read a string's end otherwise than the router's parser; use utf8mb4"
+}
+
+// refusedModes are the sql_mode flags the router refuses: those that
+// move where strings and comments end (lexModes) in any topology, and over
+// shards any that changes parsing (parseModes).
+func (r *Router) refusedModes() []string {
+	if r.vs.sharded() {
+		return parseModes
+	}
+	return lexModes
+}
+
+// modeIn is the first mode of list, a sql_mode's comma-separated value
+// (upper-case, in quotes or not), that modes holds, or "".
+func modeIn(list string, modes []string) string {
+	for _, m := range strings.Split(strings.Trim(list, "'\"`"), ",") {
+		if m = strings.TrimSpace(m); slices.Contains(modes, m) {
+			return m
+		}
+	}
+	return ""
+}
+
 // checkLexing refuses to route for servers whose connections read a text's
 // strings otherwise than the parser from the start: a sql_mode (the
 // server's global one, as the pools' connections get it) with ANSI_QUOTES,
@@ -922,25 +950,18 @@ var escapeCharsets = []string{"big5", "cp932", "gb18030", "gbk", "sjis"}
 func (r *Router) checkLexing(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	modes := lexModes
-	if r.vs.sharded() {
-		modes = parseModes
-	}
+	modes := r.refusedModes()
 	for _, set := range r.Sets() {
 		for _, n := range set.Nodes() {
 			var mode, cs string
 			if err := n.DB.QueryRowContext(ctx, "SELECT @@SESSION.sql_mode, @@SESSION.character_set_client").Scan(&mode, &cs); err != nil {
 				continue
 			}
-			for _, m := range strings.Split(strings.ToUpper(mode), ",") {
-				if slices.Contains(modes, m) {
-					return fmt.Errorf("router: node %s: %w", n.Name, unsupported("servers whose sql_mode holds "+m,
-						"the router parses statements in the default mode, and would read them differently from the servers; take "+m+" out of the servers' sql_mode"))
-				}
+			if m := modeIn(strings.ToUpper(mode), modes); m != "" {
+				return fmt.Errorf("router: node %s: %w", n.Name, unsupported("servers whose sql_mode holds "+m, parseModeHint+"; take "+m+" out of the servers' sql_mode"))
 			}
 			if cs = strings.ToLower(cs); slices.Contains(escapeCharsets, cs) {
-				return fmt.Errorf("router: node %s: %w", n.Name, unsupported("connections whose character set is "+cs,
-					"in "+cs+" a backslash can end a character, so the servers would read a string's end otherwise than the router's parser; use utf8mb4"))
+				return fmt.Errorf("router: node %s: %w", n.Name, unsupported("connections whose character set is "+cs, escapeCharsetHint(cs)))
 			}
 		}
 	}
@@ -960,7 +981,7 @@ func (r *Router) refuseSessionState(st *Statement) error {
 	if !ok {
 		return nil
 	}
-	sharded := r.vs.sharded()
+	sharded, modes := r.vs.sharded(), r.refusedModes()
 	for _, e := range set.Exprs {
 		name := strings.ToLower(e.Var.Name.String())
 		val := strings.ToUpper(sqlparser.String(e.Expr))
@@ -972,10 +993,6 @@ func (r *Router) refuseSessionState(st *Statement) error {
 			val, literal, lit = added, true, nil // only the appended modes can change parsing
 		}
 		isDefault := val == "DEFAULT"
-		modes := parseModes
-		if !sharded {
-			modes = lexModes
-		}
 		switch {
 		case name == "names" || name == "charset" || name == "character_set_client":
 			cs := strings.ToLower(strings.Trim(val, "'\"`"))
@@ -985,7 +1002,7 @@ func (r *Router) refuseSessionState(st *Statement) error {
 			}
 			switch {
 			case slices.Contains(escapeCharsets, cs):
-				return unsupported(what+" "+cs, "in "+cs+" a backslash can end a character, so the servers would read a string's end otherwise than the router's parser; use utf8mb4")
+				return unsupported(what+" "+cs, escapeCharsetHint(cs))
 			case lit != nil && lit.Type != sqlparser.StrVal:
 				return unsupported(what+" a number", "the router must know the character set to read strings as the servers do; name it")
 			}
@@ -996,10 +1013,8 @@ func (r *Router) refuseSessionState(st *Statement) error {
 				return unsupported("SET sql_mode to a computed value across shards", "the router must know the modes to parse as the servers do; set it to a literal list")
 			}
 		case name == "sql_mode":
-			for _, m := range strings.Split(strings.Trim(val, "'\"`"), ",") {
-				if slices.Contains(modes, strings.TrimSpace(m)) {
-					return unsupported("SET sql_mode with "+strings.TrimSpace(m), "the router parses statements in the default mode, and would read them differently from the servers")
-				}
+			if m := modeIn(val, modes); m != "" {
+				return unsupported("SET sql_mode with "+m, parseModeHint)
 			}
 		}
 		if !sharded {

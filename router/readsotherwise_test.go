@@ -147,6 +147,87 @@ func TestLexingSessionStateRefused(t *testing.T) {
 	}
 }
 
+// TestComputedLexingStateReadBack: a SET whose sql_mode or client
+// character set the text does not show (a variable, a function, DEFAULT)
+// runs on the session's primary connection, and the router reads back
+// what the server made of it. A value that moves where strings end is set
+// back and refused; any other runs, and every connection of the session
+// holds the value read on the primary, whatever the text computes on its
+// node.
+func TestComputedLexingStateReadBack(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		sets    []string // all but the last must run
+		refused bool
+	}{
+		// The session keeps its own connections (a user variable, an open
+		// transaction's branch) before the SET, so the check after a
+		// refusal reads the connection that ran it.
+		{"a function giving NO_BACKSLASH_ESCAPES", []string{"SET @pin = 1", "SET sql_mode = CONCAT('NO_BACKSLASH', '_ESCAPES')"}, true},
+		{"a variable holding ANSI_QUOTES", []string{"SET @m = 'ANSI_QUOTES'", "SET sql_mode = @m"}, true},
+		{"flags computed to ANSI_QUOTES", []string{"SET @pin = 1", "SET sql_mode = 4 | 0"}, true},
+		{"a variable holding gbk", []string{"SET @c = 'gbk'", "SET character_set_client = @c"}, true},
+		{"in a transaction", []string{"BEGIN", "SELECT 1 FROM DUAL FOR UPDATE", "SET @@SESSION.sql_mode = LOWER('ansi')"}, true},
+		{"a mode taken out", []string{"SET sql_mode = REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES', '')"}, false},
+		{"DEFAULT", []string{"SET sql_mode = DEFAULT, character_set_client = DEFAULT"}, false},
+		{"a dump's restore", []string{"SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO'", "SET SQL_MODE = @OLD_SQL_MODE"}, false},
+		{"a variable holding utf8mb4", []string{"SET @c = 'utf8mb4'", "SET character_set_client = @c"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := r.NewSession()
+			defer s.Close()
+			last := len(tc.sets) - 1
+			for _, q := range tc.sets[:last] {
+				if _, err := s.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			_, err := s.ExecContext(ctx, tc.sets[last])
+			if got := errors.Is(err, router.ErrUnsupported); got != tc.refused || err != nil && !tc.refused {
+				t.Fatalf("%s: %v; refused %v, want %v", tc.sets[last], err, got, tc.refused)
+			}
+			if !tc.refused {
+				return
+			}
+			// The primary's connection, which ran the refused SET, holds
+			// the modes it held before.
+			var got struct {
+				Mode string `db:"m"`
+				CS   string `db:"cs"`
+			}
+			if err := s.GetContext(ctx, &got, "SELECT @@SESSION.sql_mode AS m, @@SESSION.character_set_client AS cs FROM DUAL FOR UPDATE"); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(got.Mode, "ANSI") || strings.Contains(got.Mode, "BACKSLASH") || got.CS != "utf8mb4" {
+				t.Errorf("after the refusal, the session's primary connection reads sql_mode %q, character set %s", got.Mode, got.CS)
+			}
+		})
+	}
+
+	// A value computed otherwise on a replica (read_only is 1 there) is
+	// the primary's on the session's replica connection too.
+	s := r.NewSession()
+	defer s.Close()
+	if _, err := s.ExecContext(ctx, "SET sql_mode = IF(@@read_only, 'ANSI_QUOTES', 'STRICT_ALL_TABLES')"); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Mode     string `db:"m"`
+		ReadOnly int    `db:"ro"`
+	}
+	if err := s.GetContext(ctx, &got, "SELECT @@SESSION.sql_mode AS m, @@read_only AS ro"); err != nil {
+		t.Fatal(err)
+	}
+	if got.ReadOnly != 1 {
+		t.Fatalf("the read ran where read_only is %d; the test wants it on a replica", got.ReadOnly)
+	}
+	if got.Mode != "STRICT_ALL_TABLES" {
+		t.Errorf("the session's replica connection reads sql_mode %q; want the primary's STRICT_ALL_TABLES", got.Mode)
+	}
+}
+
 // TestSequencesOnPrimary: NEXTVAL advances a sequence, so it runs on the
 // primary (a replica, read-only, refuses it), and the values a session
 // gets go up; LASTVAL reads the connection's last value, which the

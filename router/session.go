@@ -601,7 +601,18 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	// The open transaction's branches get the state as the session's.
 	adopted := s.adoptTx()
 	var primary *sqlx.Conn // that ran a computed SET already
-	if set, ok := st.AST.(*sqlparser.Set); ok && computesUserVariable(set) {
+	var pin string         // the literal values a lexing SET gave, if any
+	set, isSet := st.AST.(*sqlparser.Set)
+	if isSet {
+		if vars := lexingVars(set); len(vars) > 0 {
+			var err error
+			if pin, primary, err = s.lexingSet(ctx, vars, query); err != nil {
+				s.unadopt(adopted)
+				return err
+			}
+		}
+	}
+	if isSet && computesUserVariable(set) {
 		// A value computed (NOW(), RAND(), a subquery, which a lagging
 		// replica answers otherwise) is computed once, on the primary,
 		// before the session's state holds it, and its connections get
@@ -618,9 +629,15 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	} else {
 		s.vars = append(s.vars[:len(s.vars):len(s.vars)], query)
 	}
+	if pin != "" {
+		s.vars = append(s.vars, pin)
+	}
 	// The open transaction's branches are the session's connections now
 	// (adoptTx), and its branches to come begin on them.
 	err := s.applyAll(ctx, query, primary)
+	if err == nil && pin != "" {
+		err = s.applyAll(ctx, pin, primary)
+	}
 	if err == nil {
 		// Run it on the primary even if no connection was pinned yet, so a
 		// bad SET or a missing database fails now, as on a direct
@@ -725,6 +742,71 @@ func (s *Session) setOnPrimary(ctx context.Context, set *sqlparser.Set, query st
 		return "", nil, err
 	}
 	return "SET " + strings.Join(exprs, ", "), c, nil
+}
+
+// lexingSet runs query, a SET that gives vars (lexingVars) values the
+// text does not show, on the session's connection to the first shard's
+// primary (in a transaction, its branch there), and reads back what the
+// server made of them. A value the router refuses (refuseLexing) is set
+// back to what it was before, and refused. Any other is returned as a SET
+// of the values as literals (pin), which the session's other connections
+// run after the text, and a new connection after its replay: whatever
+// the text computes on another node (a replica's data, RAND()), every
+// connection holds the value checked here.
+func (s *Session) lexingSet(ctx context.Context, vars []string, query string) (pin string, c *sqlx.Conn, err error) {
+	c, err = s.pinned(ctx, s.r.Sets()[0].Primary())
+	if err != nil {
+		return "", nil, err
+	}
+	before, err := readVars(ctx, c, vars)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := c.ExecContext(ctx, query); err != nil {
+		return "", nil, err
+	}
+	after, err := readVars(ctx, c, vars)
+	if err == nil {
+		err = s.r.refuseLexing(vars, after)
+	}
+	if err != nil {
+		if _, restore := c.ExecContext(ctx, assignVars(vars, before)); restore != nil {
+			// The connection keeps a value the router cannot read by:
+			// it must never serve the session or the pools again.
+			s.connMu.Lock()
+			delete(s.conns, s.r.Sets()[0].Primary())
+			s.connMu.Unlock()
+			discard(c)
+			return "", nil, errors.Join(err, fmt.Errorf("router: setting %s back: %w", strings.Join(vars, ", "), restore))
+		}
+		return "", nil, err
+	}
+	return assignVars(vars, after), c, nil
+}
+
+// readVars reads the values of vars on c.
+func readVars(ctx context.Context, c *sqlx.Conn, vars []string) ([]string, error) {
+	vals := make([]string, len(vars))
+	ptrs := make([]any, len(vars))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	// LIMIT: a session's sql_select_limit does not cut this read.
+	if err := c.QueryRowContext(ctx, "SELECT "+strings.Join(vars, ", ")+" LIMIT 1").Scan(ptrs...); err != nil {
+		return nil, fmt.Errorf("router: reading back %s: %w", strings.Join(vars, ", "), err)
+	}
+	return vals, nil
+}
+
+// assignVars is the SET that gives vars the values vals, as string
+// literals (a sql_mode's names, a character set's name: no backslash
+// among them, and a quote is doubled).
+func assignVars(vars, vals []string) string {
+	exprs := make([]string, len(vars))
+	for i, v := range vars {
+		exprs[i] = v + " = '" + strings.ReplaceAll(vals[i], "'", "''") + "'"
+	}
+	return "SET " + strings.Join(exprs, ", ")
 }
 
 // userValueLiteral writes a user variable's value, read as a column of
@@ -985,13 +1067,7 @@ func (r *Router) refuseSessionState(st *Statement) error {
 	for _, e := range set.Exprs {
 		name := strings.ToLower(e.Var.Name.String())
 		val := strings.ToUpper(sqlparser.String(e.Expr))
-		lit, literal := e.Expr.(*sqlparser.Literal)
-		if col, ok := e.Expr.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() {
-			literal = true // a bare word is the value's name: SET sql_mode = ANSI_QUOTES
-		}
-		if added, ok := appendedModes(e.Expr); ok && name == "sql_mode" {
-			val, literal, lit = added, true, nil // only the appended modes can change parsing
-		}
+		val, lit, literal := setValue(name, e)
 		isDefault := val == "DEFAULT"
 		switch {
 		case name == "names" || name == "charset" || name == "character_set_client":
@@ -1008,10 +1084,8 @@ func (r *Router) refuseSessionState(st *Statement) error {
 			}
 		case name == "sql_mode" && lit != nil && lit.Type != sqlparser.StrVal && val != "0":
 			return unsupported("SET sql_mode to a number or a hex or bit value", "the router must know the modes to parse as the servers do; set it to a quoted list of names")
-		case name == "sql_mode" && !literal && !isDefault:
-			if sharded {
-				return unsupported("SET sql_mode to a computed value across shards", "the router must know the modes to parse as the servers do; set it to a literal list")
-			}
+		case name == "sql_mode" && !literal:
+			// A computed value is read back where it runs (lexingSet).
 		case name == "sql_mode":
 			if m := modeIn(val, modes); m != "" {
 				return unsupported("SET sql_mode with "+m, parseModeHint)
@@ -1025,6 +1099,68 @@ func (r *Router) refuseSessionState(st *Statement) error {
 		}
 		if hasShardedSubquery(r, e.Expr) {
 			return unsupported("SET from a subquery over a sharded table", "the subquery would run on one shard's rows; select the value first, then SET it")
+		}
+	}
+	return nil
+}
+
+// setValue is what the text says of an assignment's value: val, its
+// text upper-cased (for sql_mode = CONCAT(@@sql_mode, …), the appended
+// modes alone, since only they can change parsing); lit, the literal it
+// is, if it is one; and literal, whether the router knows the value from
+// the text (a literal, a bare word, modes appended to the session's own).
+// Any other value (a variable, a function, DEFAULT) is computed by the
+// server.
+func setValue(name string, e *sqlparser.SetExpr) (val string, lit *sqlparser.Literal, literal bool) {
+	val = strings.ToUpper(sqlparser.String(e.Expr))
+	lit, literal = e.Expr.(*sqlparser.Literal)
+	if col, ok := e.Expr.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() {
+		literal = true // a bare word is the value's name: SET sql_mode = ANSI_QUOTES
+	}
+	if added, ok := appendedModes(e.Expr); ok && name == "sql_mode" {
+		val, lit, literal = added, nil, true
+	}
+	return val, lit, literal
+}
+
+// lexingVars are the variables of set, as @@SCOPE.name, that set gives a
+// value that moves where strings end and that the text does not show
+// (setValue): sql_mode or character_set_client, computed or DEFAULT.
+func lexingVars(set *sqlparser.Set) []string {
+	var vars []string
+	for _, e := range set.Exprs {
+		name := strings.ToLower(e.Var.Name.String())
+		if name != "sql_mode" && name != "character_set_client" {
+			continue
+		}
+		if _, _, literal := setValue(name, e); literal {
+			continue
+		}
+		v := "@@SESSION." + name
+		if e.Var.Scope == sqlparser.GlobalScope {
+			v = "@@GLOBAL." + name
+		}
+		if !slices.Contains(vars, v) {
+			vars = append(vars, v)
+		}
+	}
+	return vars
+}
+
+// refuseLexing refuses the values vals of vars (lexingVars) as
+// refuseSessionState refuses literals: a sql_mode holding a mode the
+// router refuses, a client character set in which a backslash can end a
+// character.
+func (r *Router) refuseLexing(vars, vals []string) error {
+	for i, v := range vars {
+		if strings.HasSuffix(v, ".sql_mode") {
+			if m := modeIn(strings.ToUpper(vals[i]), r.refusedModes()); m != "" {
+				return unsupported("SET sql_mode to a value that holds "+m, parseModeHint)
+			}
+			continue
+		}
+		if cs := strings.ToLower(vals[i]); slices.Contains(escapeCharsets, cs) {
+			return unsupported("SET character_set_client to a value that is "+cs, escapeCharsetHint(cs))
 		}
 	}
 	return nil

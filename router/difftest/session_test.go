@@ -431,7 +431,11 @@ var sessionScripts = []struct {
 	// MariaDB Connector/J's login statement appends a mode to the session's.
 	{"sql_mode appended as a driver does", []string{"SET autocommit=1, sql_mode = concat(@@sql_mode,',STRICT_TRANS_TABLES')", "~ SELECT @@sql_mode", "~ SELECT id, name FROM images WHERE id IN (3, 7)", "= SELECT id, name FROM images ORDER BY name DESC, id LIMIT 5"}, nil},
 	{"sql_mode appended with a parse mode", []string{"! SET sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')"}, nil},
-	{"sql_mode computed otherwise", []string{"! SET sql_mode = REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES', '')"}, nil},
+	// A computed sql_mode is read back on the first shard's primary: one
+	// holding a parse mode is refused, any other runs on every shard.
+	{"sql_mode computed otherwise", []string{"SET sql_mode = REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES', '')", "~ SELECT @@sql_mode", "INSERT INTO images (id, user_id, parent_id, name, path, dt) VALUES (1002, 5, NULL, REPEAT('n', 300), '/n', '2025-03-01 12:00:00')", "~ SELECT id, LENGTH(name) FROM images WHERE id = 1002", "DELETE FROM images WHERE id = 1002"}, nil},
+	{"sql_mode computed to a parse mode", []string{"SET @m = 'PIPES_AS_CONCAT'", "! SET sql_mode = @m"}, nil},
+	{"a dump's sql_mode saved and restored", []string{"SET @OLD_SQL_MODE = @@SQL_MODE, SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO'", "~ SELECT @@sql_mode", "SET SQL_MODE = @OLD_SQL_MODE", "~ SELECT @@sql_mode", "= SELECT id, name FROM images ORDER BY name DESC, id LIMIT 5"}, nil},
 	{"sql_mode as a bare word", []string{"SET sql_mode = STRICT_TRANS_TABLES", "~ SELECT @@sql_mode", "~ SELECT id, name FROM images WHERE id IN (3, 7)"}, nil},
 }
 

@@ -112,6 +112,9 @@ type Statement struct {
 	// memo is the plan of the statement without arguments, made over one
 	// version of the routing schema (see Router.planStatement).
 	memo atomic.Pointer[memoPlan]
+	// recipe is the plan of the statement with arguments, where one of
+	// them decides its shard (see Router.planStatement).
+	recipe atomic.Pointer[recipe]
 }
 
 // DefaultCacheSize is how many statement texts the classifier remembers.

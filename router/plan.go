@@ -188,11 +188,117 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 			return m.p, nil
 		}
 	}
+	keyed := !memo && st.AST != nil && len(st.Text) <= maxCachedBytes && len(args) > 0 && v%2 == 0
+	if keyed {
+		if rc := st.recipe.Load(); rc != nil && rc.r == r && rc.version == v && rc.topo == topo {
+			if p := rc.plan(r, args); p != nil && r.vs.version.Load() == v {
+				return p, nil
+			}
+			keyed = false // the recipe is current: a fresh plan changes nothing of it
+		}
+	}
 	p, err := r.planFresh(st, args)
 	if err == nil && memo && p.Sequence == "" && v%2 == 0 && r.vs.version.Load() == v && r.topo.Load() == topo {
 		st.memo.Store(&memoPlan{r: r, version: v, topo: topo, p: p})
 	}
+	if err == nil && keyed && r.vs.version.Load() == v && r.topo.Load() == topo {
+		st.recipe.Store(r.recipeFor(st, p, args, v, topo))
+	}
 	return p, err
+}
+
+// recipe is the plan of a statement of one sharded table pinned to one
+// shard by one placeholder (WHERE id = ?), kept on its statement: the
+// plan is the same for every argument but for the shard, which the
+// argument's key value decides. A prepared statement, or a relayed shape
+// (see shapeOf) of such a text, is then planned by hashing one value,
+// where planning it afresh (the analysis of its scopes and facts) took
+// 3-5 µs a statement. A recipe with no key placeholder (key nil) records
+// that the statement has none, so that its plan is made afresh.
+type recipe struct {
+	r       *Router
+	version uint64
+	topo    *topology.Topology
+	args    int // how many arguments the statement takes
+	key     *sqlparser.Argument
+	rule    tableRule
+	plans   []*plan // by shard index
+}
+
+// plan returns the plan of the recipe's statement with args, or nil when
+// the recipe does not decide it: the key's argument is no single integer
+// the shard key can equal (NULL, a fraction, an expression), which leaves
+// the statement unpinned, or no shard takes it.
+func (rc *recipe) plan(r *Router, args []any) *plan {
+	if rc.key == nil || len(args) != rc.args {
+		return nil
+	}
+	v, ok := keyValue(rc.key, args)
+	if !ok {
+		return nil
+	}
+	i, err := r.vs.shardOf(rc.rule, v)
+	if err != nil || i < 0 || i >= len(rc.plans) {
+		return nil
+	}
+	return rc.plans[i]
+}
+
+// keyedByArgument reports whether st has a recipe that plans it by one
+// argument, or has not been planned with arguments over the routing
+// schema and topology of now.
+func (r *Router) keyedByArgument(st *Statement) bool {
+	rc := st.recipe.Load()
+	if rc == nil || rc.r != r || rc.version != r.vs.version.Load() || rc.topo != r.topo.Load() {
+		return true
+	}
+	return rc.key != nil
+}
+
+// recipeFor makes st's recipe from p, the plan made afresh with args. The
+// statement qualifies when its analysis, made with every
+// placeholder standing for a key value (so that no fact is missing for an
+// argument that happened to be NULL), finds one table, sharded, no union,
+// derived table or subquery, and one fact with values on it: its shard
+// key equal to a placeholder. Every argument that is a key value then
+// pins the statement to that value's shard, and to nothing else, and the
+// plan (one shard, the statement unchanged) is p's with that shard.
+func (r *Router) recipeFor(st *Statement, p *plan, args []any, v uint64, topo *topology.Topology) *recipe {
+	rc := &recipe{r: r, version: v, topo: topo, args: len(args)}
+	sel, ok := st.AST.(*sqlparser.Select)
+	if !ok || p.Type != PlanSingleShard || p.Queries != nil || p.Merge != nil || p.Sequence != "" || len(p.Shards) != 1 {
+		return rc
+	}
+	probe := make([]any, len(args))
+	for i := range probe {
+		probe[i] = int64(i + 1)
+	}
+	a := r.analyze(sel, probe)
+	if a.unions > 0 || a.derived > 0 || a.subqueries > 0 || len(a.refs) != 1 || !a.refs[0].sharded || a.refs[0].system {
+		return rc
+	}
+	ref := a.refs[0]
+	var key *fact
+	for i, f := range ref.facts {
+		switch {
+		case f.values == nil:
+			return rc // a column equal to another: leave it to the analysis
+		case key != nil:
+			return rc // two facts pin the key
+		}
+		key = &ref.facts[i]
+	}
+	if key == nil || key.arg == nil || len(key.values) != 1 || key.a != (colID{ref, ref.rule.Column}) {
+		return rc
+	}
+	rc.key, rc.rule = key.arg, ref.rule
+	rc.plans = make([]*plan, len(p.sets))
+	for i := range rc.plans {
+		q := *p
+		q.Shards = []int{i}
+		rc.plans[i] = &q
+	}
+	return rc
 }
 
 // argFree reports whether st's plan cannot depend on its arguments: it

@@ -3,7 +3,10 @@ package router
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/scalelab/scalelab/topology"
 )
@@ -153,8 +156,11 @@ func TestPlanMemo(t *testing.T) {
 	if again := plan(q); again != first {
 		t.Errorf("the same text without arguments was planned again")
 	}
-	if a, b := plan("SELECT * FROM users WHERE id = ?", 6), plan("SELECT * FROM users WHERE id = ?", 6); a == b {
-		t.Errorf("a statement with arguments reused a plan")
+	// One whose shard its argument decides is planned from its recipe
+	// (TestRecipeMatchesFreshPlan), which is made over one schema too.
+	const keyed = "SELECT * FROM users WHERE id = ?"
+	if a, b := plan(keyed, 6), plan(keyed, 6); a == b || r.cls.Classify(keyed).recipe.Load().key == nil {
+		t.Errorf("the first plan of a statement with arguments was not fresh, or made no recipe")
 	}
 	// users moves from modulo to hash: id 6 lives on another shard.
 	topo := *r.Topology()
@@ -172,6 +178,11 @@ func TestPlanMemo(t *testing.T) {
 	if after == first || after.Shards[0] != want {
 		t.Errorf("after the schema changed: plan on shard %v (the same plan: %t), want shard %d", after.Shards, after == first, want)
 	}
+	for range 2 {
+		if p := plan(keyed, 6); p.Shards[0] != want {
+			t.Errorf("after the schema changed: %s planned on shard %v, want shard %d", keyed, p.Shards, want)
+		}
+	}
 	r.topo.Store(&topo)
 	if plan(q) == after {
 		t.Errorf("after the topology changed: the plan was reused")
@@ -184,5 +195,87 @@ func TestPlanMemo(t *testing.T) {
 	}
 	if plan(ins) == p {
 		t.Errorf("a sequence insert reused its plan")
+	}
+}
+
+// TestRecipeMatchesFreshPlan: a statement whose shard one placeholder
+// decides is planned from its recipe once planned with arguments, and
+// the recipe's plan is the fresh plan, for every argument: integers of
+// every size and sign, strings with a numeric prefix, NULL, fractions,
+// bytes, booleans, and the literals of a relayed shape. Statements the
+// recipe must leave to the analysis (two facts, an IN list, a join, a
+// subquery, a key equal to an expression) are planned afresh each time,
+// and agree too.
+func TestRecipeMatchesFreshPlan(t *testing.T) {
+	r := fourShards(t)
+	values := []any{
+		int64(0), int64(1), int64(7), int64(-7), int64(1 << 40), int64(math.MaxInt64), int64(math.MinInt64),
+		uint64(math.MaxUint64), int32(5), uint8(3), 5, "5", "5abc", " 12", "+7", "abc", "", "1e3", "9007199254740993",
+		nil, 1.5, 2.0, float32(3), []byte("42"), true, false, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC),
+	}
+	for _, tc := range []struct {
+		q      string
+		keyed  bool // planned from a recipe
+		others []any
+	}{
+		{"SELECT * FROM images WHERE id = ?", true, nil},
+		{"SELECT name FROM images WHERE ? = id AND name <> 'x' ORDER BY dt LIMIT ?", true, []any{3}},
+		{"SELECT i.name FROM images i WHERE i.id = ? FOR UPDATE", true, nil},
+		{"SELECT * FROM users WHERE id = ?", true, nil}, // modulo
+		{"SELECT * FROM likes WHERE image_id = ? AND user_id = ?", true, []any{9}},
+		{"SELECT * FROM images WHERE id = ? AND id = ?", false, []any{7}},
+		{"SELECT * FROM images WHERE id = ? AND id = 5", false, nil},
+		{"SELECT * FROM images WHERE id IN (?)", false, nil},
+		{"SELECT * FROM images WHERE id = ? + 0", false, nil},
+		{"SELECT * FROM images WHERE id = ? OR id = 3", false, nil},
+		{"SELECT * FROM images i JOIN likes l ON l.image_id = i.id WHERE i.id = ?", false, nil},
+		{"SELECT * FROM images WHERE id = ? AND user_id IN (SELECT id FROM users WHERE id = 3)", false, nil},
+		{"SELECT * FROM images i WHERE i.id = ? AND i.user_id = 3", false, nil},
+		{"SELECT * FROM other_table WHERE id = ?", false, nil},
+		{"UPDATE images SET name = 'x' WHERE id = ?", false, nil},
+	} {
+		st := r.cls.Classify(tc.q)
+		for _, v := range values {
+			args := append([]any{v}, tc.others...)
+			if strings.HasPrefix(tc.q, "SELECT * FROM images WHERE id = ? AND id = ?") {
+				args = []any{v, v} // the same value twice: the rows of one shard
+			}
+			got, gerr := r.planStatement(st, args)
+			want, werr := r.planOnce(st, args)
+			if (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+				t.Errorf("%s %#v: error %v, fresh %v", tc.q, args, gerr, werr)
+				continue
+			}
+			if gerr != nil {
+				continue
+			}
+			if got.Type != want.Type || fmt.Sprint(got.Shards) != fmt.Sprint(want.Shards) || got.Table != want.Table || got.PushedDown != want.PushedDown || fmt.Sprint(got.Queries) != fmt.Sprint(want.Queries) {
+				t.Errorf("%s %#v: plan %s %v %q %q, fresh %s %v %q %q", tc.q, args, got.Type, got.Shards, got.Table, got.PushedDown, want.Type, want.Shards, want.Table, want.PushedDown)
+			}
+		}
+		rc := st.recipe.Load()
+		if keyed := rc != nil && rc.key != nil; keyed != tc.keyed {
+			t.Errorf("%s: planned from a recipe %v, want %v", tc.q, keyed, tc.keyed)
+		}
+	}
+
+	// A relayed shape: the text's literals are its arguments.
+	for _, text := range []string{"SELECT c FROM images WHERE id = 7", "SELECT c FROM images WHERE id = '7'", "SELECT c FROM images WHERE id = 18446744073709551616", "SELECT c FROM images WHERE id = 0x1F", "SELECT c FROM images WHERE id = 7.5", "SELECT c FROM images WHERE id = -7", "SELECT c FROM images WHERE id = 'x7'", "SELECT c FROM images WHERE id = NULL"} {
+		shape, lits, ok := shapeOf(text, nil, nil)
+		if !ok {
+			continue
+		}
+		st := r.cls.classifyShape(shape)
+		args := make([]any, len(lits))
+		for i := range lits {
+			args[i] = &lits[i]
+		}
+		for range 2 { // the first plan makes the recipe, the second uses it
+			got, gerr := r.planStatement(st, args)
+			want, werr := r.planStatement(r.cls.Classify(text), nil)
+			if (gerr == nil) != (werr == nil) || gerr == nil && (got.Type != want.Type || fmt.Sprint(got.Shards) != fmt.Sprint(want.Shards)) {
+				t.Errorf("%s as shape %s: %v %v, as text %v %v", text, shape, got, gerr, want, werr)
+			}
+		}
 	}
 }

@@ -59,6 +59,8 @@ type colID struct {
 type fact struct {
 	a, b   colID
 	values []any // nil for a column = column fact
+	// arg is the placeholder of a column = placeholder fact.
+	arg *sqlparser.Argument
 }
 
 // scope is one SELECT: its table references and the facts that hold for
@@ -342,7 +344,8 @@ func (z *analyzer) facts(e sqlparser.Expr, sc *scope) []fact {
 				return nil
 			}
 			if v, ok := keyValue(other, z.args); ok {
-				return []fact{{a: id, values: []any{v}}}
+				arg, _ := other.(*sqlparser.Argument)
+				return []fact{{a: id, values: []any{v}, arg: arg}}
 			}
 		}
 	case sqlparser.InOp:

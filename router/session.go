@@ -211,10 +211,12 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 
 // classifyByShape classifies o, a relayed text without arguments, by its
 // shape (see shapeOf), with its literals as arguments, and reports whether
-// it did: the bytes sent are the text's all the same. Only a statement of
-// unsharded tables, whose plan is kept whatever the arguments (argFree):
-// one of a sharded table would be planned twice a statement (in Relay and
-// in run), 3 µs each, where a text the cache holds is planned once.
+// it did: the bytes sent are the text's all the same. Only a statement
+// whose plan is kept whatever the arguments (argFree: it names no sharded
+// table), or whose shard one literal decides (a recipe: WHERE id = 7),
+// or whose shape has not been planned yet, to learn which: any other
+// shape of a sharded table is planned afresh for every text, 3-5 µs each,
+// where a text the cache holds is planned once.
 func (s *Session) classifyByShape(o *op, query string) bool {
 	shape, lits, ok := shapeOf(query, s.relayShape[:0], s.relayLits[:0])
 	if !ok || len(lits) == 0 {
@@ -222,7 +224,7 @@ func (s *Session) classifyByShape(o *op, query string) bool {
 	}
 	s.relayShape, s.relayLits, s.relayArgs = shape, lits, s.relayArgs[:0]
 	t := s.r.cls.classifyShape(shape)
-	if t.Kind == Unparsed || !s.r.argFree(t) {
+	if t.Kind == Unparsed || !s.r.argFree(t) && !s.r.keyedByArgument(t) {
 		return false
 	}
 	for i := range lits {

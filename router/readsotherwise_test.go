@@ -3,6 +3,7 @@ package router_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 
@@ -226,6 +227,120 @@ func TestComputedLexingStateReadBack(t *testing.T) {
 	if got.Mode != "STRICT_ALL_TABLES" {
 		t.Errorf("the session's replica connection reads sql_mode %q; want the primary's STRICT_ALL_TABLES", got.Mode)
 	}
+}
+
+// TestLexingReadBackEdges: the read-back of a computed sql_mode or client
+// character set holds where a review found it did not: under a results
+// character set that converts what it reads (ucs2), on the session's
+// replica connections when the SET fails on one of them, for SET NAMES
+// DEFAULT (the server's global character set), and for a user variable
+// named @sql_mode, which is no server variable and must run once.
+func TestLexingReadBackEdges(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	exec := func(t *testing.T, s *router.Session, queries ...string) {
+		t.Helper()
+		for _, q := range queries {
+			if _, err := s.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	// mode reads the session's sql_mode on its primary connection (a
+	// locking read) or on a replica connection.
+	mode := func(t *testing.T, s *router.Session, primary bool) string {
+		t.Helper()
+		q := "SELECT @@SESSION.sql_mode"
+		if primary {
+			q += " FROM DUAL FOR UPDATE"
+		}
+		var m string
+		if err := s.GetContext(ctx, &m, q); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+
+	t.Run("results in ucs2", func(t *testing.T) {
+		s := r.NewSession()
+		defer s.Close()
+		exec(t, s, "SET @m = 'NO_BACKSLASH_ESCAPES'", "SELECT 1", "SET character_set_results = 'ucs2'")
+		if _, err := s.ExecContext(ctx, "SET sql_mode = @m"); !errors.Is(err, router.ErrUnsupported) {
+			t.Errorf("SET sql_mode = @m under ucs2 results: %v; want a refusal", err)
+		}
+		exec(t, s, "SET character_set_results = 'utf8mb4'")
+		if m := mode(t, s, true); strings.Contains(m, "BACKSLASH") {
+			t.Errorf("the primary connection holds %s after the refusal", m)
+		}
+	})
+
+	t.Run("mixed with other assignments", func(t *testing.T) {
+		s := r.NewSession()
+		defer s.Close()
+		for _, q := range []string{"SET character_set_results = 'ucs2', sql_mode = CONCAT('NO_BACKSLASH', '_ESCAPES')", "SET @a = 1, sql_mode = DEFAULT", "SET GLOBAL sql_mode = @m"} {
+			if _, err := s.ExecContext(ctx, q); !errors.Is(err, router.ErrUnsupported) {
+				t.Errorf("%s: %v; want a refusal", q, err)
+			}
+		}
+	})
+
+	t.Run("failing on one replica", func(t *testing.T) {
+		_, port, _ := net.SplitHostPort(sb.Topology.Shards[0].Replicas[1].HostPort)
+		q := "SET sql_mode = IF(@@read_only, IF(@@port = " + port + ", 'NO_SUCH_MODE', 'NO_BACKSLASH_ESCAPES'), '')"
+		for range 5 { // the session's reads spread over both replicas
+			s := r.NewSession()
+			exec(t, s, "SET @pin = 1", "SELECT 1", "SELECT 1", "SELECT 1")
+			_, err := s.ExecContext(ctx, q)
+			if err == nil {
+				t.Fatalf("%s ran; the second replica refuses the mode", q)
+			}
+			for range 4 {
+				if m := mode(t, s, false); strings.Contains(m, "BACKSLASH") {
+					t.Fatalf("the SET failed (%v), and a replica connection of the session kept %s", err, m)
+				}
+			}
+			s.Close()
+		}
+	})
+
+	t.Run("user variable @sql_mode", func(t *testing.T) {
+		s := r.NewSession()
+		defer s.Close()
+		exec(t, s, "SET @sql_mode = 0", "SET @sql_mode = @sql_mode + 1")
+		var n int
+		if err := s.GetContext(ctx, &n, "SELECT @sql_mode FROM DUAL FOR UPDATE"); err != nil || n != 1 {
+			t.Errorf("@sql_mode = %d (%v) after one increment; want 1", n, err)
+		}
+	})
+
+	t.Run("SET NAMES DEFAULT under a global gbk", func(t *testing.T) {
+		for _, n := range sb.Topology.Nodes() {
+			db := dbtest.OpenAdmin(t, sb.Topology, n.Addr)
+			var old string
+			if err := db.QueryRowContext(ctx, "SELECT @@GLOBAL.character_set_client").Scan(&old); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, "SET GLOBAL character_set_client = gbk"); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if _, err := db.ExecContext(ctx, "SET GLOBAL character_set_client = "+old); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		for _, q := range []string{"SET NAMES DEFAULT", "SET CHARACTER SET DEFAULT", "SET character_set_client = DEFAULT"} {
+			s := r.NewSession()
+			if _, err := s.ExecContext(ctx, q); !errors.Is(err, router.ErrUnsupported) {
+				t.Errorf("%s: %v; want a refusal", q, err)
+			}
+			var cs string
+			if err := s.GetContext(ctx, &cs, "SELECT @@SESSION.character_set_client FROM DUAL FOR UPDATE"); err != nil || cs == "gbk" {
+				t.Errorf("after %s the session's primary connection reads in %q (%v)", q, cs, err)
+			}
+			s.Close()
+		}
+	})
 }
 
 // TestSequencesOnPrimary: NEXTVAL advances a sequence, so it runs on the

@@ -50,7 +50,10 @@ type Session struct {
 	// held are the primaries whose connections the session kept while
 	// sticky: the state lives there, and a switchover that demotes one
 	// fails the session's statements (ErrStateLost).
-	held   map[*replica.Node]bool
+	held map[*replica.Node]bool
+	// broken, once set, fails the session's statements: a connection it
+	// kept state on was dropped (see setBack).
+	broken error
 	tx     *Tx
 	conns  map[*replica.Node]*sqlx.Conn
 	connMu sync.Mutex // guards conns while a scatter opens them at once
@@ -170,7 +173,7 @@ func (s *Session) RunClassified(ctx context.Context, st *Statement, query string
 // The proxy relays such reads byte for byte, which spares it decoding and
 // encoding every row.
 func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(ctx context.Context, node *replica.Node) error) (st *Statement, ok bool, err error) {
-	if s.tx != nil || !s.autocommit || s.pins() {
+	if s.tx != nil || !s.autocommit || s.pins() || s.broken != nil {
 		return nil, false, nil
 	}
 	o := &s.relayOp
@@ -265,6 +268,9 @@ func relayVia(_ context.Context, node *replica.Node) (queryer, bool, error) {
 }
 
 func (s *Session) do(ctx context.Context, o *op) error {
+	if s.broken != nil {
+		return s.broken
+	}
 	switch st := s.r.classified(o); {
 	case st.Sticky && st.Kind == SessionState:
 		// The session replays a SET on each connection it opens.
@@ -435,6 +441,9 @@ var ErrStateLost = errors.New("router: the session's primary changed (switchover
 // stateLost is ErrStateLost when a primary the session kept state on is
 // one no more. The caller holds connMu.
 func (s *Session) stateLost() error {
+	if s.broken != nil {
+		return s.broken
+	}
 	if len(s.held) == 0 {
 		return nil
 	}
@@ -603,12 +612,14 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	// The open transaction's branches get the state as the session's.
 	adopted := s.adoptTx()
 	var primary *sqlx.Conn // that ran a computed SET already
-	var pin string         // the literal values a lexing SET gave, if any
+	// pin gives a lexing SET's variables the values it gave them on the
+	// primary, as literals; restore gives them those they had before.
+	var pin, restore string
 	set, isSet := st.AST.(*sqlparser.Set)
 	if isSet {
 		if vars := lexingVars(set); len(vars) > 0 {
 			var err error
-			if pin, primary, err = s.lexingSet(ctx, vars, query); err != nil {
+			if pin, restore, primary, err = s.lexingSet(ctx, vars, query); err != nil {
 				s.unadopt(adopted)
 				return err
 			}
@@ -636,9 +647,11 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	}
 	// The open transaction's branches are the session's connections now
 	// (adoptTx), and its branches to come begin on them.
-	err := s.applyAll(ctx, query, primary)
-	if err == nil && pin != "" {
-		err = s.applyAll(ctx, pin, primary)
+	var err error
+	if pin != "" {
+		err = s.applyPinned(ctx, query, pin, restore, primary)
+	} else {
+		err = s.applyAll(ctx, query, primary)
 	}
 	if err == nil {
 		// Run it on the primary even if no connection was pinned yet, so a
@@ -710,9 +723,9 @@ func (s *Session) setOnPrimary(ctx context.Context, set *sqlparser.Set, query st
 	var reads []string
 	for _, e := range set.Exprs {
 		v := userVariable(e.Var)
-		// The string's bytes in hex: character_set_results would
-		// convert them.
-		reads = append(reads, v, "HEX("+v+")", "CHARSET("+v+")", "COLLATION("+v+")")
+		// The string's bytes in hex, and the names, as bytes:
+		// character_set_results would convert text.
+		reads = append(reads, v, "CAST(HEX("+v+") AS BINARY)", "CAST(CHARSET("+v+") AS BINARY)", "CAST(COLLATION("+v+") AS BINARY)")
 	}
 	// LIMIT: a session's sql_select_limit does not cut this read.
 	rows, err := c.QueryContext(ctx, "SELECT "+strings.Join(reads, ", ")+" LIMIT 1")
@@ -752,49 +765,109 @@ func (s *Session) setOnPrimary(ctx context.Context, set *sqlparser.Set, query st
 // server made of them. A value the router refuses (refuseLexing) is set
 // back to what it was before, and refused. Any other is returned as a SET
 // of the values as literals (pin), which the session's other connections
-// run after the text, and a new connection after its replay: whatever
-// the text computes on another node (a replica's data, RAND()), every
-// connection holds the value checked here.
-func (s *Session) lexingSet(ctx context.Context, vars []string, query string) (pin string, c *sqlx.Conn, err error) {
-	c, err = s.pinned(ctx, s.r.Sets()[0].Primary())
+// run right after the text, and a new connection after its replay:
+// whatever the text computes on another node (a replica's data, RAND()),
+// every connection holds the value checked here. restore is the SET of
+// the values before, for a failure on another connection.
+func (s *Session) lexingSet(ctx context.Context, vars []string, query string) (pin, restore string, c *sqlx.Conn, err error) {
+	node := s.r.Sets()[0].Primary()
+	c, err = s.pinned(ctx, node)
 	if err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
 	before, err := readVars(ctx, c, vars)
 	if err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
+	restore = assignVars(vars, before)
 	if _, err := c.ExecContext(ctx, query); err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
 	after, err := readVars(ctx, c, vars)
 	if err == nil {
 		err = s.r.refuseLexing(vars, after)
 	}
 	if err != nil {
-		if _, restore := c.ExecContext(ctx, assignVars(vars, before)); restore != nil {
-			// The connection keeps a value the router cannot read by:
-			// it must never serve the session or the pools again.
-			s.connMu.Lock()
-			delete(s.conns, s.r.Sets()[0].Primary())
-			s.connMu.Unlock()
-			discard(c)
-			return "", nil, errors.Join(err, fmt.Errorf("router: setting %s back: %w", strings.Join(vars, ", "), restore))
-		}
-		return "", nil, err
+		return "", "", nil, errors.Join(err, s.setBack(ctx, restore, map[*replica.Node]*sqlx.Conn{node: c}))
 	}
-	return assignVars(vars, after), c, nil
+	return assignVars(vars, after), restore, c, nil
 }
 
-// readVars reads the values of vars on c.
-func readVars(ctx context.Context, c *sqlx.Conn, vars []string) ([]string, error) {
-	vals := make([]string, len(vars))
+// applyPinned runs query, a lexing SET, and right after it pin on each of
+// the session's connections but done, which ran it already. On a failure,
+// the connections that ran it, done included, are set back (restore).
+func (s *Session) applyPinned(ctx context.Context, query, pin, restore string, done *sqlx.Conn) error {
+	ran := map[*replica.Node]*sqlx.Conn{}
+	for node, c := range s.conns {
+		if c == done {
+			ran[node] = c
+		}
+	}
+	for node, c := range s.conns {
+		if c == done {
+			continue
+		}
+		ran[node] = c
+		_, err := c.ExecContext(ctx, query)
+		if err == nil {
+			_, err = c.ExecContext(ctx, pin)
+		}
+		if err != nil {
+			return errors.Join(fmt.Errorf("router: %.40s on %s: %w", query, node.Name, err), s.setBack(ctx, restore, ran))
+		}
+	}
+	return nil
+}
+
+// setBack runs restore on conns, which ran a lexing SET that the session
+// does not keep. A connection it fails on holds a value the router cannot
+// read by: it is dropped from the session and from the pools, and the
+// session is broken (ErrStateLost), since what the connection kept (a
+// transaction, a temporary table, a lock) is gone with it.
+func (s *Session) setBack(ctx context.Context, restore string, conns map[*replica.Node]*sqlx.Conn) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	var errs []error
+	for node, c := range conns {
+		if _, err := c.ExecContext(ctx, restore); err != nil {
+			s.connMu.Lock()
+			delete(s.conns, node)
+			s.connMu.Unlock()
+			discard(c)
+			errs = append(errs, fmt.Errorf("router: setting the lexing state back on %s: %w", node.Name, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		s.broken = droppedState{err}
+		return s.broken
+	}
+	return nil
+}
+
+// droppedState is the error of a session that had to drop a connection
+// it kept state on; it is an ErrStateLost.
+type droppedState struct{ err error }
+
+func (d droppedState) Error() string {
+	return "router: a connection the session kept state on was dropped, and its transaction, locks or temporary tables with it; reconnect: " + d.err.Error()
+}
+
+func (d droppedState) Unwrap() []error { return []error{ErrStateLost, d.err} }
+
+// readVars reads the values of vars on c, as their bytes: the session's
+// character_set_results would convert text (in ucs2, NO_BACKSLASH_ESCAPES
+// would read as another string). NULL (character_set_results may be) is
+// nil.
+func readVars(ctx context.Context, c *sqlx.Conn, vars []string) ([][]byte, error) {
+	vals := make([][]byte, len(vars))
 	ptrs := make([]any, len(vars))
-	for i := range vals {
+	cols := make([]string, len(vars))
+	for i, v := range vars {
 		ptrs[i] = &vals[i]
+		cols[i] = "CAST(" + v + " AS BINARY)"
 	}
 	// LIMIT: a session's sql_select_limit does not cut this read.
-	if err := c.QueryRowContext(ctx, "SELECT "+strings.Join(vars, ", ")+" LIMIT 1").Scan(ptrs...); err != nil {
+	if err := c.QueryRowContext(ctx, "SELECT "+strings.Join(cols, ", ")+" LIMIT 1").Scan(ptrs...); err != nil {
 		return nil, fmt.Errorf("router: reading back %s: %w", strings.Join(vars, ", "), err)
 	}
 	return vals, nil
@@ -802,11 +875,15 @@ func readVars(ctx context.Context, c *sqlx.Conn, vars []string) ([]string, error
 
 // assignVars is the SET that gives vars the values vals, as string
 // literals (a sql_mode's names, a character set's name: no backslash
-// among them, and a quote is doubled).
-func assignVars(vars, vals []string) string {
+// among them, and a quote is doubled), or NULL.
+func assignVars(vars []string, vals [][]byte) string {
 	exprs := make([]string, len(vars))
 	for i, v := range vars {
-		exprs[i] = v + " = '" + strings.ReplaceAll(vals[i], "'", "''") + "'"
+		if vals[i] == nil {
+			exprs[i] = v + " = NULL"
+			continue
+		}
+		exprs[i] = v + " = '" + strings.ReplaceAll(string(vals[i]), "'", "''") + "'"
 	}
 	return "SET " + strings.Join(exprs, ", ")
 }
@@ -1066,6 +1143,16 @@ func (r *Router) refuseSessionState(st *Statement) error {
 		return nil
 	}
 	sharded, modes := r.vs.sharded(), r.refusedModes()
+	if lexing := lexingVars(set); lexing != nil {
+		for _, e := range set.Exprs {
+			switch {
+			case lexingAssigned(e) == nil:
+				return unsupported("SET of a computed sql_mode or character set with other assignments", "the router reads the value back, and sets it back if it refuses it, which would leave the others set; put it in a SET of its own")
+			case e.Var.Scope == sqlparser.GlobalScope:
+				return unsupported("SET GLOBAL of a computed sql_mode or character set", "the pools' new connections would take it before the router could check it; set it to a literal value")
+			}
+		}
+	}
 	for _, e := range set.Exprs {
 		name := strings.ToLower(e.Var.Name.String())
 		val := strings.ToUpper(sqlparser.String(e.Expr))
@@ -1125,25 +1212,42 @@ func setValue(name string, e *sqlparser.SetExpr) (val string, lit *sqlparser.Lit
 	return val, lit, literal
 }
 
-// lexingVars are the variables of set, as @@SCOPE.name, that set gives a
-// value that moves where strings end and that the text does not show
-// (setValue): sql_mode or character_set_client, computed or DEFAULT.
+// lexingAssigned are the session variables that an assignment of a value
+// the text does not show (setValue) to name sets, of which sql_mode and
+// character_set_client move where strings end: SET NAMES DEFAULT and SET
+// CHARACTER SET DEFAULT set the client's, the connection's and the
+// results' character sets at once. nil for any other assignment.
+func lexingAssigned(e *sqlparser.SetExpr) []string {
+	name := strings.ToLower(e.Var.Name.String())
+	if e.Var.Scope == sqlparser.VariableScope {
+		return nil // a user variable, @sql_mode
+	}
+	if _, _, literal := setValue(name, e); literal {
+		return nil
+	}
+	switch name {
+	case "sql_mode", "character_set_client":
+		return []string{name}
+	case "names", "charset":
+		return []string{"character_set_client", "character_set_connection", "character_set_results", "collation_connection"}
+	}
+	return nil
+}
+
+// lexingVars are the variables, as @@SESSION.name, that set gives values
+// that may move where strings end and that the text does not show
+// (lexingAssigned), which the session reads back (lexingSet); nil for a
+// SET without one. refuseSessionState refuses such a SET with other
+// assignments, which setting the variables back would not undo, and of
+// global values, which a new connection of the pools would take before
+// any check.
 func lexingVars(set *sqlparser.Set) []string {
 	var vars []string
 	for _, e := range set.Exprs {
-		name := strings.ToLower(e.Var.Name.String())
-		if name != "sql_mode" && name != "character_set_client" {
-			continue
-		}
-		if _, _, literal := setValue(name, e); literal {
-			continue
-		}
-		v := "@@SESSION." + name
-		if e.Var.Scope == sqlparser.GlobalScope {
-			v = "@@GLOBAL." + name
-		}
-		if !slices.Contains(vars, v) {
-			vars = append(vars, v)
+		for _, name := range lexingAssigned(e) {
+			if v := "@@SESSION." + name; !slices.Contains(vars, v) {
+				vars = append(vars, v)
+			}
 		}
 	}
 	return vars
@@ -1153,16 +1257,17 @@ func lexingVars(set *sqlparser.Set) []string {
 // refuseSessionState refuses literals: a sql_mode holding a mode the
 // router refuses, a client character set in which a backslash can end a
 // character.
-func (r *Router) refuseLexing(vars, vals []string) error {
+func (r *Router) refuseLexing(vars []string, vals [][]byte) error {
 	for i, v := range vars {
-		if strings.HasSuffix(v, ".sql_mode") {
-			if m := modeIn(strings.ToUpper(vals[i]), r.refusedModes()); m != "" {
+		switch {
+		case strings.HasSuffix(v, ".sql_mode"):
+			if m := modeIn(strings.ToUpper(string(vals[i])), r.refusedModes()); m != "" {
 				return unsupported("SET sql_mode to a value that holds "+m, parseModeHint)
 			}
-			continue
-		}
-		if cs := strings.ToLower(vals[i]); slices.Contains(escapeCharsets, cs) {
-			return unsupported("SET character_set_client to a value that is "+cs, escapeCharsetHint(cs))
+		case strings.HasSuffix(v, ".character_set_client"):
+			if cs := strings.ToLower(string(vals[i])); slices.Contains(escapeCharsets, cs) {
+				return unsupported("SET character_set_client to a value that is "+cs, escapeCharsetHint(cs))
+			}
 		}
 	}
 	return nil

@@ -157,8 +157,8 @@ func exprValue(e sqlparser.Expr, args []any) (any, bool, error) {
 		return nil, false, nil
 	case *sqlparser.Argument:
 		v, err := argValue(x, args)
-		if l, ok := v.(*textLiteral); ok {
-			return l.val, err == nil, err // as the literal it stands for
+		if l, ok := v.(*textLiteral); ok { // as the literal it stands for
+			return l.val, err == nil && (l.typ == sqlparser.IntVal || l.typ == sqlparser.StrVal), err
 		}
 		return v, err == nil, err
 	}

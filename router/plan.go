@@ -201,8 +201,12 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 	if err == nil && memo && p.Sequence == "" && v%2 == 0 && r.vs.version.Load() == v && r.topo.Load() == topo {
 		st.memo.Store(&memoPlan{r: r, version: v, topo: topo, p: p})
 	}
-	if err == nil && keyed && r.vs.version.Load() == v && r.topo.Load() == topo {
-		st.recipe.Store(r.recipeFor(st, p, args, v, topo))
+	if keyed && r.vs.version.Load() == v && r.topo.Load() == topo {
+		rc := &recipe{r: r, version: v, topo: topo} // a refusal's: planned afresh
+		if err == nil {
+			rc = r.recipeFor(st, p, args, v, topo)
+		}
+		st.recipe.Store(rc)
 	}
 	return p, err
 }
@@ -244,6 +248,11 @@ func (rc *recipe) plan(r *Router, args []any) *plan {
 	return rc.plans[i]
 }
 
+// onePinned reports whether p sends its statement unchanged to one shard.
+func onePinned(p *plan) bool {
+	return p.Type == PlanSingleShard && p.Queries == nil && p.Merge == nil && p.Sequence == "" && len(p.Shards) == 1
+}
+
 // keyedByArgument reports whether st has a recipe that plans it by one
 // argument, or has not been planned with arguments over the routing
 // schema and topology of now.
@@ -256,17 +265,18 @@ func (r *Router) keyedByArgument(st *Statement) bool {
 }
 
 // recipeFor makes st's recipe from p, the plan made afresh with args. The
-// statement qualifies when its analysis, made with every
-// placeholder standing for a key value (so that no fact is missing for an
-// argument that happened to be NULL), finds one table, sharded, no union,
-// derived table or subquery, and one fact with values on it: its shard
-// key equal to a placeholder. Every argument that is a key value then
-// pins the statement to that value's shard, and to nothing else, and the
-// plan (one shard, the statement unchanged) is p's with that shard.
+// statement qualifies when its analysis, made with every placeholder
+// standing for a key value (so that no fact is missing for an argument
+// that happened to be NULL), finds one table, sharded, no union, derived
+// table or subquery, and one fact with values on it: its shard key equal
+// to a placeholder. Every argument that is a key value then pins the
+// statement to that value's shard, and to nothing else, and the plan
+// (one shard, the statement unchanged) is p's with that shard; or, if
+// args pinned nothing (the key's was NULL), the plan with the probe's.
 func (r *Router) recipeFor(st *Statement, p *plan, args []any, v uint64, topo *topology.Topology) *recipe {
 	rc := &recipe{r: r, version: v, topo: topo, args: len(args)}
 	sel, ok := st.AST.(*sqlparser.Select)
-	if !ok || p.Type != PlanSingleShard || p.Queries != nil || p.Merge != nil || p.Sequence != "" || len(p.Shards) != 1 {
+	if !ok {
 		return rc
 	}
 	probe := make([]any, len(args))
@@ -290,6 +300,12 @@ func (r *Router) recipeFor(st *Statement, p *plan, args []any, v uint64, topo *t
 	}
 	if key == nil || key.arg == nil || len(key.values) != 1 || key.a != (colID{ref, ref.rule.Column}) {
 		return rc
+	}
+	if !onePinned(p) {
+		var err error
+		if p, err = r.planFresh(st, probe); err != nil || !onePinned(p) {
+			return rc
+		}
 	}
 	rc.key, rc.rule = key.arg, ref.rule
 	rc.plans = make([]*plan, len(p.sets))

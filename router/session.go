@@ -193,7 +193,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 	if shaped {
 		declined = nil
 	}
-	if st.Kind != Read || st.AST == nil || st.LastInsertID || st.RowCount || st.FoundRows || st.SetsLastInsertID || st.Sticky {
+	if !relayable(st) {
 		return declined, false, nil
 	}
 	p, err := s.r.planFor(o, st) // run takes this plan, not planning again
@@ -209,7 +209,19 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 		return declined, false, nil
 	}
 	s.rowCount = -1 // a read, or a failed statement
+	if shaped {
+		// Counted once relayed: a declined one's text is classified by
+		// the caller.
+		s.r.cls.classified.Add(1)
+	}
 	return st, true, err
+}
+
+// relayable reports whether st is a statement Relay may take, whatever
+// its plan: a read that asks for no value of the session's and keeps no
+// state on its connection.
+func relayable(st *Statement) bool {
+	return st.Kind == Read && st.AST != nil && !st.LastInsertID && !st.RowCount && !st.FoundRows && !st.SetsLastInsertID && !st.Sticky
 }
 
 // classifyByShape classifies o, a relayed text without arguments, by its
@@ -227,14 +239,13 @@ func (s *Session) classifyByShape(o *op, query string) bool {
 	}
 	s.relayShape, s.relayLits, s.relayArgs = shape, lits, s.relayArgs[:0]
 	t := s.r.cls.classifyShape(shape)
-	if t.Kind == Unparsed || !s.r.argFree(t) && !s.r.keyedByArgument(t) {
+	if !relayable(t) || !s.r.argFree(t) && !s.r.keyedByArgument(t) {
 		return false
 	}
 	for i := range lits {
 		s.relayArgs = append(s.relayArgs, &lits[i])
 	}
 	o.st, o.args = t, s.relayArgs
-	s.r.cls.classified.Add(1)
 	return true
 }
 

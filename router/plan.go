@@ -217,8 +217,9 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 // argument's key value decides. A prepared statement, or a relayed shape
 // (see shapeOf) of such a text, is then planned by hashing one value,
 // where planning it afresh (the analysis of its scopes and facts) took
-// 3-5 µs a statement. A recipe with no key placeholder (key nil) records
-// that the statement has none, so that its plan is made afresh.
+// 2-5 µs a statement (2.4 µs for WHERE id = ?, BenchmarkRouteSingleShard).
+// A recipe with no key placeholder (key nil) records that the statement
+// has none, so that its plan is made afresh.
 type recipe struct {
 	r       *Router
 	version uint64

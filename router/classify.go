@@ -553,12 +553,13 @@ func (c *classifier) parseText(query string) *Statement {
 	mariaDB, versioned := strings.Contains(query, "/*M!"), versionedComment(query)
 	ast, err := c.parser.Parse(query)
 	if err != nil {
-		st := &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(query),
-			SetsLastInsertID: textSetsLastInsertID(query), Assigns: textAssigns(query)}
+		plain := withoutComments(query)
+		st := &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(plain),
+			SetsLastInsertID: textSetsLastInsertID(plain), Assigns: textAssigns(plain)}
 		switch {
-		case textReadsSession(query):
+		case textReadsSession(plain):
 			st.refused = errUnparsedReadsSession
-		case textReadsSequence(query):
+		case textReadsSequence(plain):
 			st.refused = errSequenceSession
 		}
 		return st
@@ -595,7 +596,8 @@ func (c *classifier) parseText(query string) *Statement {
 		}
 	}
 	if _, ok := ast.(*sqlparser.OtherAdmin); ok { // DO: the parser keeps no more
-		st.SetsLastInsertID, st.Assigns = textSetsLastInsertID(query), textAssigns(query)
+		plain := withoutComments(query)
+		st.SetsLastInsertID, st.Assigns = textSetsLastInsertID(plain), textAssigns(plain)
 	}
 	switch s := ast.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
@@ -717,7 +719,7 @@ func builtinCall(n sqlparser.SQLNode) (name string, args int) {
 func sticky(ast sqlparser.Statement, text string) bool {
 	switch n := ast.(type) {
 	case *sqlparser.OtherAdmin:
-		return stickyText(text) // DO, HANDLER, XA, …: the parser keeps no more
+		return stickyText(withoutComments(text)) // DO, HANDLER, XA, …: the parser keeps no more
 	case *sqlparser.CreateTable:
 		return n.Temp
 	case *sqlparser.DropTable:
@@ -762,12 +764,12 @@ var stickyPrefixes = []string{
 	"BACKUP ", "XA ", "SET ROLE ", "FLUSH TABLES WITH READ LOCK", "FLUSH TABLE WITH READ LOCK",
 }
 
-// stickyText is sticky for a text the parser does not read, by its first
-// words and its calls of the functions of named locks. It may say so of
-// a text that only names one in a string: a Session then keeps its own
-// connections for nothing worse than their cost.
+// stickyText is sticky for a text the parser does not read, its comments
+// left out (withoutComments), by its first words and its calls of the
+// functions of named locks. It may say so of a text that only names one in
+// a string: a Session then keeps its own connections for nothing worse
+// than their cost.
 func stickyText(text string) bool {
-	text = withoutComments(text)
 	lead := leadingWords(text, 6) + " "
 	for _, p := range stickyPrefixes {
 		if strings.HasPrefix(lead, p) {
@@ -792,12 +794,12 @@ func textCallsHoldingLock(text string) bool {
 	return false
 }
 
-// textAssigns reports whether text, which the parser does not read, may
-// assign a user variable: a statement that runs (not one that defines a
-// stored program, whose body is another connection's business) holding
-// := or INTO @ (in a string too).
+// textAssigns reports whether text, which the parser does not read, its
+// comments left out (withoutComments), may assign a user variable: a
+// statement that runs (not one that defines a stored program, whose body
+// is another connection's business) holding := or INTO @ (in a string
+// too).
 func textAssigns(text string) bool {
-	text = withoutComments(text)
 	return runsAsWritten(text) && textAssignsIn(text)
 }
 
@@ -821,27 +823,25 @@ func textAssignsIn(text string) bool {
 }
 
 // textSetsLastInsertID reports whether text, which the parser does not
-// read, is a statement that runs and calls LAST_INSERT_ID with an
-// argument.
+// read, its comments left out (withoutComments), is a statement that runs
+// and calls LAST_INSERT_ID with an argument.
 func textSetsLastInsertID(text string) bool {
-	text = withoutComments(text)
 	return runsAsWritten(text) && textCalls(text, "LAST_INSERT_ID", withArgs)
 }
 
 // textReadsSession reports whether text, which the parser does not read,
-// is a statement that runs and reads a value of the session: run as
-// written, it would read a pooled connection's value, and the router
-// cannot rewrite what it cannot parse.
+// its comments left out (withoutComments), is a statement that runs and
+// reads a value of the session: run as written, it would read a pooled
+// connection's value, and the router cannot rewrite what it cannot parse.
 func textReadsSession(text string) bool {
-	text = withoutComments(text)
 	return runsAsWritten(text) && textCallsSession(text)
 }
 
 // textReadsSequence reports whether text, which the parser does not read,
-// is a statement that runs and reads the connection's last value of a
-// sequence: LASTVAL(…) or PREVIOUS VALUE FOR, in a string too.
+// its comments left out (withoutComments), is a statement that runs and
+// reads the connection's last value of a sequence: LASTVAL(…) or PREVIOUS
+// VALUE FOR, in a string too.
 func textReadsSequence(text string) bool {
-	text = withoutComments(text)
 	return runsAsWritten(text) && textCallsSequence(text)
 }
 

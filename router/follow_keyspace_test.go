@@ -3,7 +3,6 @@ package router
 import (
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/scalelab/scalelab/topology"
@@ -47,23 +46,7 @@ func TestPlansDuringAMove(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			if _, err := r.Follow([]*topology.Topology{a, b}[i%2]); err != nil {
-				t.Error(err)
-				return
-			}
-		}
-	}()
+	stop := followInTurn(t, r, a, b)
 	for i := 0; i < 20000; i++ {
 		tr, err := r.Route("SELECT COUNT(*) FROM likes")
 		if err != nil {
@@ -74,8 +57,31 @@ func TestPlansDuringAMove(t *testing.T) {
 			t.Fatalf("plan %s over %q: a mix of two routings", tr.Plan, got)
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stop()
+}
+
+// followInTurn has r follow a and b in turn, as fast as it can, from
+// another goroutine, until stop is called; stop returns once it has.
+func followInTurn(t *testing.T, r *Router, a, b *topology.Topology) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			if _, err := r.Follow([]*topology.Topology{a, b}[i%2]); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
 }
 
 // TestKeyspaceOfUnlistedTables: a table no keyspace lists is the first

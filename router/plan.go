@@ -160,12 +160,24 @@ func (r *Router) planFresh(st *Statement, args []any) (*plan, error) {
 	})
 }
 
-// memoPlan is a plan kept on its statement, with what it was made over.
-type memoPlan struct {
+// madeOver is what a plan kept on a statement was made over: the router,
+// the version of its routing schema, and its topology.
+type madeOver struct {
 	r       *Router
 	version uint64
 	topo    *topology.Topology
-	p       *plan
+}
+
+// over reports whether the kept plan was made over r at version v of its
+// schema and topology topo.
+func (m madeOver) over(r *Router, v uint64, topo *topology.Topology) bool {
+	return m.r == r && m.version == v && m.topo == topo
+}
+
+// memoPlan is a plan kept on its statement, with what it was made over.
+type memoPlan struct {
+	madeOver
+	p *plan
 }
 
 // planStatement decides where a classified statement goes, over one
@@ -184,13 +196,13 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 	v, topo := r.vs.version.Load(), r.topo.Load()
 	memo := st.AST != nil && len(st.Text) <= maxCachedBytes && (len(args) == 0 || r.argFree(st))
 	if memo && v%2 == 0 {
-		if m := st.memo.Load(); m != nil && m.r == r && m.version == v && m.topo == topo {
+		if m := st.memo.Load(); m != nil && m.over(r, v, topo) {
 			return m.p, nil
 		}
 	}
 	keyed := !memo && st.AST != nil && len(st.Text) <= maxCachedBytes && len(args) > 0 && v%2 == 0
 	if keyed {
-		if rc := st.recipe.Load(); rc != nil && rc.r == r && rc.version == v && rc.topo == topo {
+		if rc := st.recipe.Load(); rc != nil && rc.over(r, v, topo) {
 			if p := rc.plan(r, args); p != nil && r.vs.version.Load() == v {
 				return p, nil
 			}
@@ -199,10 +211,10 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 	}
 	p, err := r.planFresh(st, args)
 	if err == nil && memo && p.Sequence == "" && v%2 == 0 && r.vs.version.Load() == v && r.topo.Load() == topo {
-		st.memo.Store(&memoPlan{r: r, version: v, topo: topo, p: p})
+		st.memo.Store(&memoPlan{madeOver{r, v, topo}, p})
 	}
 	if keyed && r.vs.version.Load() == v && r.topo.Load() == topo {
-		rc := &recipe{r: r, version: v, topo: topo} // a refusal's: planned afresh
+		rc := &recipe{madeOver: madeOver{r, v, topo}} // a refusal's: planned afresh
 		if err == nil {
 			rc = r.recipeFor(st, p, args, v, topo)
 		}
@@ -221,13 +233,11 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 // A recipe with no key placeholder (key nil) records that the statement
 // has none, so that its plan is made afresh.
 type recipe struct {
-	r       *Router
-	version uint64
-	topo    *topology.Topology
-	args    int // how many arguments the statement takes
-	key     *sqlparser.Argument
-	rule    tableRule
-	plans   []*plan // by shard index
+	madeOver
+	args  int // how many arguments the statement takes
+	key   *sqlparser.Argument
+	rule  tableRule
+	plans []*plan // by shard index
 }
 
 // plan returns the plan of the recipe's statement with args, or nil when
@@ -259,7 +269,7 @@ func onePinned(p *plan) bool {
 // schema and topology of now.
 func (r *Router) keyedByArgument(st *Statement) bool {
 	rc := st.recipe.Load()
-	if rc == nil || rc.r != r || rc.version != r.vs.version.Load() || rc.topo != r.topo.Load() {
+	if rc == nil || !rc.over(r, r.vs.version.Load(), r.topo.Load()) {
 		return true
 	}
 	return rc.key != nil
@@ -275,7 +285,7 @@ func (r *Router) keyedByArgument(st *Statement) bool {
 // (one shard, the statement unchanged) is p's with that shard; or, if
 // args pinned nothing (the key's was NULL), the plan with the probe's.
 func (r *Router) recipeFor(st *Statement, p *plan, args []any, v uint64, topo *topology.Topology) *recipe {
-	rc := &recipe{r: r, version: v, topo: topo, args: len(args)}
+	rc := &recipe{madeOver: madeOver{r, v, topo}, args: len(args)}
 	sel, ok := st.AST.(*sqlparser.Select)
 	if !ok {
 		return rc
@@ -349,7 +359,7 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 	if st.refused != nil {
 		return nil, st.refused
 	}
-	if lead := leadingWords(withoutComments(st.Text), 2); st.Kind == Unparsed && !st.Sticky && (lead == "SET" || strings.HasPrefix(lead, "SET ") && lead != "SET STATEMENT") {
+	if st.Kind == Unparsed && !st.Sticky && unparsedSet(st.Text) {
 		// A SET the router cannot read would change one connection's
 		// state and not the session's (SET @v := 0 is one). SET
 		// STATEMENT … FOR sets nothing beyond its statement.
@@ -425,6 +435,14 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 		return &plan{Type: PlanUnsharded, Shards: []int{home}}, nil
 	}
 	return nil, unsupported(fmt.Sprintf("%s statement on sharded table %s", st.Kind, sharded[0]), "")
+}
+
+// unparsedSet reports whether text, a statement the parser cannot read,
+// is a SET (its comments left out, SQL of executable ones kept) other than
+// SET STATEMENT … FOR.
+func unparsedSet(text string) bool {
+	lead := leadingWords(withoutComments(text), 2)
+	return lead == "SET" || strings.HasPrefix(lead, "SET ") && lead != "SET STATEMENT"
 }
 
 // refuseOneShardOnly refuses statements that the router cannot see into or

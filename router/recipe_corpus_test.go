@@ -16,7 +16,6 @@ import (
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/scalelab/scalelab/replica"
-	"github.com/scalelab/scalelab/topology"
 )
 
 type valuer struct{ v driver.Value }
@@ -256,22 +255,7 @@ func TestRecipeDuringAMove(t *testing.T) {
 		}
 		want[i] = p.Shards[0]
 	}
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			if _, err := r.Follow([]*topology.Topology{a, b}[i%2]); err != nil {
-				t.Error(err)
-				return
-			}
-		}
-	}()
+	stop := followInTurn(t, r, a, b)
 	var wg sync.WaitGroup
 	for g := 0; g < 4; g++ {
 		wg.Add(1)
@@ -293,8 +277,7 @@ func TestRecipeDuringAMove(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	close(stop)
-	<-done
+	stop()
 }
 
 // TestRelayClassifiesShapeOnce: a relayed text of a sharded table that

@@ -43,20 +43,30 @@ func (a *auth) DefaultAuthMethodDescription() vtmysql.AuthMethodDescription {
 func (a *auth) HandleUser(string) bool { return true }
 
 // UserEntryWithHash checks a mysql_native_password scramble.
-func (a *auth) UserEntryWithHash(_ *vtmysql.Conn, salt []byte, user string, resp []byte, _ net.Addr) (vtmysql.Getter, error) {
+func (a *auth) UserEntryWithHash(c *vtmysql.Conn, salt []byte, user string, resp []byte, _ net.Addr) (vtmysql.Getter, error) {
 	pw, ok := a.users[user]
 	if ok && pw == "" && len(resp) == 0 {
-		return userData(user), nil
+		return accepted(c, user), nil
 	}
 	if !ok || pw == "" || subtle.ConstantTimeCompare(resp, vtmysql.ScrambleMysqlNativePassword(salt, []byte(pw))) != 1 {
 		return nil, a.deny(user)
 	}
-	return userData(user), nil
+	return accepted(c, user), nil
 }
 
 func (a *auth) deny(user string) error {
 	a.onReject()
 	return errAccessDenied(user)
+}
+
+// accepted is the login of user on c, as the protocol library keeps it.
+// The connection is known to KILL from here on, before the client is told
+// (a client that got its login's OK may send its id to another at once).
+func accepted(c *vtmysql.Conn, user string) vtmysql.Getter {
+	if cc, ok := c.GetRawConn().(*clientConn); ok {
+		cc.l.ready(cc, c.ConnectionID, user)
+	}
+	return userData(user)
 }
 
 type userData string
@@ -94,7 +104,7 @@ func (m *sha2Method) HandleAuthPluginData(c *vtmysql.Conn, user string, server, 
 	if pw == "" {
 		// An empty password sends an empty response and needs no more data.
 		if len(bytes.TrimRight(resp, "\x00")) == 0 {
-			return userData(user), nil
+			return accepted(c, user), nil
 		}
 		return nil, m.a.deny(user)
 	}
@@ -106,7 +116,7 @@ func (m *sha2Method) HandleAuthPluginData(c *vtmysql.Conn, user string, server, 
 	if err := c.WritePacket([]byte{0, 0, 0, 0, authMoreData, sha2FastAuthOK}); err != nil {
 		return nil, err
 	}
-	return userData(user), nil
+	return accepted(c, user), nil
 }
 
 // newSalt returns 20 random printable bytes, without NUL or '$', as MySQL's

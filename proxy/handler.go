@@ -178,6 +178,12 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 		}
 		return kindIntrospect, cb(res)
 	}
+	if killText(query) {
+		if err := h.kill(c, query); err != nil {
+			return router.Other.String(), err
+		}
+		return router.Other.String(), cb(&sqltypes.Result{})
+	}
 	var st *router.Statement
 	if cc, ok := c.GetRawConn().(*clientConn); ok {
 		st, cc.declined = cc.declined, nil

@@ -156,7 +156,14 @@ type clientConn struct {
 	loginBy  time.Time
 	loggedIn atomic.Bool
 	closed   atomic.Bool
-	sniff    sniffer
+	// killed is set by a KILL of the connection (see kill.go): its next
+	// read ends it. ready, id and user, set under l.mu when its login is
+	// accepted (see accepted), are what a KILL finds it by.
+	killed atomic.Bool
+	ready  bool
+	id     uint32
+	user   string
+	sniff  sniffer
 	// deadline is the read deadline last set: a client without an idle
 	// timeout, logged in, reads with none, and setting none again before
 	// every command would cost each a trip through the runtime's timers.
@@ -202,6 +209,9 @@ type clientConn struct {
 // answered the last one, so a packet boundary is where no response is
 // pending.
 func (c *clientConn) Read(p []byte) (int, error) {
+	if c.killed.Load() {
+		return 0, io.EOF
+	}
 	if c.vc == nil || !c.loggedIn.Load() || c.l.s.relay == nil {
 		if len(c.in) > 0 {
 			return c.handOn(p, len(c.in)), nil

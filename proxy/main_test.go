@@ -61,7 +61,11 @@ func startProxy(t testing.TB, cfg proxy.Config, rcfg router.Config) *fixture {
 	if cfg.Metrics == "" {
 		cfg.Metrics = "127.0.0.1:0"
 	}
-	cfg.Users = map[string]string{topo.User.Name: topo.User.Password}
+	users := map[string]string{topo.User.Name: topo.User.Password}
+	for u, p := range cfg.Users {
+		users[u] = p // another user, beside the topology's
+	}
+	cfg.Users = users
 	if cfg.Logf == nil {
 		cfg.Logf = t.Logf
 	}

@@ -557,6 +557,8 @@ func (c *classifier) parseText(query string) *Statement {
 		st := &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(plain),
 			SetsLastInsertID: textSetsLastInsertID(plain), Assigns: textAssigns(plain)}
 		switch {
+		case killText(plain):
+			st.refused = errKill
 		case textReadsSession(plain):
 			st.refused = errUnparsedReadsSession
 		case textReadsSequence(plain):
@@ -571,7 +573,10 @@ func (c *classifier) parseText(query string) *Statement {
 	if strings.Contains(query, "//") || strings.Contains(query, "@") {
 		slashSlash, variable = c.tokensUnread(query)
 	}
+	_, kill := ast.(*sqlparser.Kill)
 	switch {
+	case kill:
+		st.refused = errKill
 	case slashSlash:
 		st.refused = errSlashSlash
 	case versioned && versionedUnread(query):
@@ -864,6 +869,14 @@ func spacedWords(text string) string {
 // not read want it: GET_LOCK/**/('a', 1) calls GET_LOCK. One pass, nested
 // executable comments too. A string, quoted name or comment that does not
 // end ends the text.
+// killText reports whether text, without its comments, is a KILL
+// statement: MariaDB's forms the parser does not read (KILL HARD, KILL
+// QUERY ID, KILL USER, an expression for the id) included.
+func killText(text string) bool {
+	w := strings.TrimLeft(text, " \t\n\f\r(")
+	return len(w) >= 4 && strings.EqualFold(w[:4], "kill") && (len(w) == 4 || !nameByte(w[4]))
+}
+
 func withoutComments(text string) string {
 	if !strings.Contains(text, "/*") && !strings.Contains(text, "#") && !strings.Contains(text, "--") {
 		return text

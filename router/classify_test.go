@@ -373,6 +373,24 @@ func TestParserReadsOtherwise(t *testing.T) {
 		{"/*!50700 SELECT 1 */", nil},
 		{"SELECT @@session.`sql_mode`, @a.`b` FROM t", nil},
 		{"SELECT db.lastval(s), NEXTVAL(s)", nil},
+		// KILL names a connection of one server: every form, parsed or
+		// not (MariaDB's HARD and SOFT, QUERY ID, USER, an expression).
+		{"KILL 5", errKill},
+		{"kill connection 5", errKill},
+		{"KILL QUERY 5", errKill},
+		{"/* a */ KILL 5", errKill},
+		{"KILL/**/5", errKill},
+		{"KILL HARD QUERY 5", errKill},
+		{"KILL SOFT CONNECTION 5", errKill},
+		{"KILL QUERY ID 5", errKill},
+		{"KILL USER scalelab", errKill},
+		{"KILL CONNECTION USER 'scalelab'@'%'", errKill},
+		{"KILL (5)", errKill},
+		{"KILL 2+3", errKill},
+		{"KILL(5)", errKill},
+		{"/*!KILL 5 */", errKill},
+		{"SELECT kill_count FROM killers", nil},
+		{"SELECT 'KILL 5'", nil},
 	} {
 		st := c.Classify(tc.sql)
 		if tc.want == nil && st.refused != nil || tc.want != nil && !errors.Is(st.refused, tc.want) {

@@ -32,8 +32,8 @@ var ErrUnsupported = errors.New("router: unsupported")
 // the parser reads as a comment, a versioned comment whose end depends on
 // the server's version or that the parser runs where MariaDB may skip it,
 // a variable's name the parser ends elsewhere, a read of a sequence's last
-// value, and a text with a MariaDB comment the router cannot read to its
-// end.
+// value, a text with a MariaDB comment the router cannot read to its end,
+// and KILL.
 var (
 	errCommentReadsSession = unsupported("LAST_INSERT_ID(), ROW_COUNT() or FOUND_ROWS() in a text with a MariaDB executable comment /*M! … */",
 		"the router answers them from the session's own values by rewriting the statement from its syntax tree, which holds neither the comment nor its SQL; write the statement as plain SQL")
@@ -51,6 +51,13 @@ var (
 		"the router's pooled connections do not keep it; use the value NEXTVAL() returned")
 	errCommentUnread = unsupported("a MariaDB executable comment /*M! … */ in a text whose comment, string or quoted name does not end where the router reads it",
 		"the router cannot tell what the comment runs; write it as plain SQL")
+	// A KILL names a connection, or a user's connections, of one server,
+	// and the router's connections are pooled over many: sent to a
+	// primary as written, KILL 12 ended whatever connection that server
+	// numbers 12 (another client's statement), and KILL USER the router's
+	// own pooled connections.
+	errKill = unsupported("KILL",
+		"a connection id names a connection of one server, and the router's connections are pooled over many; through scalelab proxy, KILL CONNECTION N ends the proxy's connection N, the id a client's login reports")
 )
 
 func unsupported(shape, hint string) error {

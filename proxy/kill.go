@@ -1,0 +1,112 @@
+package proxy
+
+import (
+	"strings"
+
+	vtmysql "vitess.io/vitess/go/mysql"
+	"vitess.io/vitess/go/mysql/sqlerror"
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// KILL through the proxy. A client knows its connection by the id the
+// proxy's handshake gave it (what mysql_thread_id() returns, and what the
+// mariadb client's Ctrl-C and Connector/J's query timeout send KILL QUERY
+// with), not by the id of any backend connection: those are pooled, and
+// the same number on a server names another client's connection there.
+// So the proxy answers KILL itself, over its own connections, and sends
+// nothing to a backend:
+//
+//   - KILL [CONNECTION] N ends the proxy's connection N, as a server ends
+//     its connection: the client is cut off, and its session rolls back
+//     its transaction and hands its connections back. A statement it has
+//     running on a backend runs to its end there.
+//   - KILL QUERY N of the connection itself is the KILL itself, as on a
+//     server (1317, and the connection goes on); of another connection it
+//     is refused (1235): the proxy cannot stop a statement on a backend
+//     without ending the connection that runs it.
+//   - N of no connection of the proxy is 1094; of another user's, 1095.
+//   - MariaDB's other forms (HARD and SOFT, QUERY ID, USER, an expression
+//     for the id) are refused with 1235.
+
+// errConnectionKilled is MariaDB's ER_CONNECTION_KILLED, which a client
+// that kills its own connection gets before the connection closes.
+const errConnectionKilled = sqlerror.ErrorCode(1927)
+
+// killText reports whether query is a KILL statement, in any form.
+func killText(query string) bool {
+	q := strings.TrimLeft(query, " \t\n\f\r(")
+	if len(q) > 0 && (q[0] == '/' || q[0] == '-' || q[0] == '#') {
+		q = strings.TrimLeft(sqlparser.StripLeadingComments(q), " \t\n\f\r(")
+	}
+	return len(q) >= 4 && strings.EqualFold(q[:4], "kill") && (len(q) == 4 || !nameByte(q[4]))
+}
+
+// nameByte reports whether b can be in an unquoted name.
+func nameByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b == '$' || b >= 0x80
+}
+
+// kill answers a KILL statement from the client c.
+func (h *handler) kill(c *vtmysql.Conn, query string) error {
+	ast, err := h.env.Parser().Parse(query)
+	k, ok := ast.(*sqlparser.Kill)
+	if err != nil || !ok {
+		return sqlerror.NewSQLErrorf(sqlerror.ERNotSupportedYet, "42000",
+			"this form of KILL is %v: write KILL [CONNECTION | QUERY] N, where N is the connection id the proxy's login reported", errNotSupported)
+	}
+	self, ok := c.GetRawConn().(*clientConn)
+	if !ok {
+		return notSupported("KILL")
+	}
+	target, user := self.l.byID(k.ProcesslistID)
+	switch {
+	case target == nil:
+		return sqlerror.NewSQLErrorf(sqlerror.ERNoSuchThread, sqlerror.SSUnknownSQLState, "Unknown thread id: %d", k.ProcesslistID)
+	case user != c.User:
+		return sqlerror.NewSQLErrorf(sqlerror.ERKillDenied, sqlerror.SSUnknownSQLState, "You are not owner of thread %d", k.ProcesslistID)
+	case k.Type == sqlparser.QueryType && target == self:
+		return sqlerror.NewSQLError(sqlerror.ERQueryInterrupted, "70100", "Query execution was interrupted")
+	case k.Type == sqlparser.QueryType:
+		return sqlerror.NewSQLErrorf(sqlerror.ERNotSupportedYet, "42000",
+			"KILL QUERY of another connection is %v: its statement runs on a pooled backend connection, which the proxy cannot interrupt alone; KILL CONNECTION %d ends that connection", errNotSupported, k.ProcesslistID)
+	case target == self:
+		// The error goes out, then the client's next read finds the
+		// connection closed.
+		self.killed.Store(true)
+		return sqlerror.NewSQLError(errConnectionKilled, "70100", "Connection was killed")
+	}
+	target.cut()
+	h.s.cfg.Logf("proxy: connection %d killed by connection %d", k.ProcesslistID, c.ConnectionID)
+	return nil
+}
+
+// cut ends the connection from another goroutine, as a forced shutdown
+// does (see listener.closeAll): its client is told at once, and its own
+// goroutine, whose next read fails, ends its session.
+func (c *clientConn) cut() {
+	c.killed.Store(true)
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	go c.Conn.Close()
+}
+
+// byID returns the logged-in connection with the protocol connection id
+// id, and its user; nil if there is none.
+func (l *listener) byID(id uint64) (*clientConn, string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for c := range l.conns {
+		if c.ready && uint64(c.id) == id {
+			return c, c.user
+		}
+	}
+	return nil, ""
+}
+
+// ready records a connection whose login was accepted, for KILL to find.
+func (l *listener) ready(c *clientConn, id uint32, user string) {
+	l.mu.Lock()
+	c.ready, c.id, c.user = true, id, user
+	l.mu.Unlock()
+}

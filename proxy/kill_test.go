@@ -1,0 +1,173 @@
+package proxy_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	vtmysql "vitess.io/vitess/go/mysql"
+	"vitess.io/vitess/go/mysql/sqlerror"
+	"vitess.io/vitess/go/sqltypes"
+
+	"github.com/scalelab/scalelab/proxy"
+	"github.com/scalelab/scalelab/router"
+)
+
+// TestKill: KILL through the proxy names the proxy's own connections, by
+// the id its login reported, and never reaches a backend, where the same
+// number names a pooled connection of another client (before, KILL N ran
+// on the first shard's primary as written: KILL of a client's backend id
+// ended its transaction's connection, KILL USER every pooled connection
+// of the application user).
+func TestKill(t *testing.T) {
+	const otherUser, otherPass = "kill_other", "kill-other-pw"
+	f := startProxy(t, proxy.Config{Users: map[string]string{otherUser: otherPass}}, quiet())
+	// An unsharded table lives on the first shard, whose primary a KILL
+	// went to before.
+	setup := f.vtConn(t)
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS kill_t (id INT PRIMARY KEY)",
+		"DELETE FROM kill_t",
+	} {
+		mustFetch(t, setup, q)
+	}
+
+	// inTx starts a transaction on c that holds the row id, and returns
+	// the id of the backend connection it is pinned to.
+	inTx := func(t *testing.T, c *vtmysql.Conn, id int) uint64 {
+		t.Helper()
+		mustFetch(t, c, "BEGIN")
+		mustFetch(t, c, fmt.Sprintf("INSERT INTO kill_t (id) VALUES (%d)", id))
+		r := mustFetch(t, c, "SELECT CONNECTION_ID()")
+		n, err := r.Rows[0][0].ToUint64()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// committed checks that c's transaction still runs, then commits it.
+	committed := func(t *testing.T, c *vtmysql.Conn, id int) {
+		t.Helper()
+		mustFetch(t, c, "COMMIT")
+		// A locking read, on the primary: a replica may not have it yet.
+		r := mustFetch(t, setup, fmt.Sprintf("SELECT COUNT(*) FROM kill_t WHERE id = %d FOR UPDATE", id))
+		if got := r.Rows[0][0].ToString(); got != "1" {
+			t.Errorf("row %d: count %s after the commit, want 1", id, got)
+		}
+	}
+
+	t.Run("a backend id is no connection of the proxy", func(t *testing.T) {
+		a, b := f.vtConn(t), f.vtConn(t)
+		backend := inTx(t, b, 1)
+		if backend == uint64(a.ConnectionID) || backend == uint64(b.ConnectionID) || backend == uint64(setup.ConnectionID) {
+			t.Skipf("the backend connection's id %d is also a proxy connection's", backend)
+		}
+		for _, q := range []string{"KILL %d", "KILL QUERY %d", "KILL CONNECTION %d"} {
+			wantCode(t, a, fmt.Sprintf(q, backend), sqlerror.ERNoSuchThread)
+		}
+		committed(t, b, 1)
+	})
+
+	t.Run("MariaDB's other forms are refused, and kill nothing", func(t *testing.T) {
+		a, b := f.vtConn(t), f.vtConn(t)
+		backend := inTx(t, b, 2)
+		for _, q := range []string{
+			"KILL USER " + f.topo.User.Name,
+			"KILL CONNECTION USER " + f.topo.User.Name,
+			fmt.Sprintf("KILL HARD %d", backend),
+			fmt.Sprintf("KILL SOFT QUERY %d", b.ConnectionID),
+			fmt.Sprintf("KILL QUERY ID %d", backend),
+			fmt.Sprintf("/* a comment */ KILL (%d)", backend),
+			fmt.Sprintf("KILL %d+0", backend),
+		} {
+			wantCode(t, a, q, sqlerror.ERNotSupportedYet)
+		}
+		committed(t, b, 2)
+	})
+
+	t.Run("KILL CONNECTION ends the client and rolls back its transaction", func(t *testing.T) {
+		a, b := f.vtConn(t), f.vtConn(t)
+		inTx(t, b, 3)
+		mustFetch(t, a, fmt.Sprintf("KILL CONNECTION %d", b.ConnectionID))
+		if _, err := b.ExecuteFetch("SELECT 1", 1, false); err == nil {
+			t.Error("the killed connection ran a statement")
+		}
+		// b's row lock goes with its transaction: a's insert of the same
+		// row waits for it, and fails if it is never rolled back.
+		mustFetch(t, a, "SET SESSION innodb_lock_wait_timeout = 20")
+		mustFetch(t, a, "INSERT INTO kill_t (id) VALUES (3)")
+		// KILL with no keyword is KILL CONNECTION.
+		c := f.vtConn(t)
+		mustFetch(t, a, fmt.Sprintf("KILL %d", c.ConnectionID))
+		if _, err := c.ExecuteFetch("SELECT 1", 1, false); err == nil {
+			t.Error("the connection killed by KILL N ran a statement")
+		}
+	})
+
+	t.Run("KILL QUERY", func(t *testing.T) {
+		a, b := f.vtConn(t), f.vtConn(t)
+		// Of itself: the KILL is the statement it interrupts.
+		wantCode(t, a, fmt.Sprintf("KILL QUERY %d", a.ConnectionID), sqlerror.ERQueryInterrupted)
+		mustFetch(t, a, "SELECT 1")
+		// Of another: refused, and the other goes on.
+		inTx(t, b, 4)
+		wantCode(t, a, fmt.Sprintf("KILL QUERY %d", b.ConnectionID), sqlerror.ERNotSupportedYet)
+		committed(t, b, 4)
+	})
+
+	t.Run("its own connection", func(t *testing.T) {
+		a := f.vtConn(t)
+		wantCode(t, a, fmt.Sprintf("KILL %d", a.ConnectionID), 1927)
+		if _, err := a.ExecuteFetch("SELECT 1", 1, false); err == nil {
+			t.Error("the connection ran a statement after killing itself")
+		}
+	})
+
+	t.Run("unknown and other users' connections", func(t *testing.T) {
+		a, b := f.vtConn(t), f.vtConn(t)
+		wantCode(t, a, "KILL 2147483647", sqlerror.ERNoSuchThread)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		other, err := vtmysql.Connect(ctx, &vtmysql.ConnParams{Host: f.host, Port: f.port, Uname: otherUser, Pass: otherPass, DbName: f.topo.DatabaseName()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		wantCode(t, other, fmt.Sprintf("KILL %d", b.ConnectionID), sqlerror.ERKillDenied)
+		wantCode(t, other, fmt.Sprintf("KILL QUERY %d", b.ConnectionID), sqlerror.ERKillDenied)
+		mustFetch(t, b, "SELECT 1")
+	})
+}
+
+// TestRouterRefusesKill: through the router, whose connections are
+// pooled, no KILL runs.
+func TestRouterRefusesKill(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	for _, q := range []string{"KILL 1", "KILL QUERY 1", "KILL USER nobody", "KILL HARD 1"} {
+		if _, err := f.r.ExecContext(context.Background(), q); !errors.Is(err, router.ErrUnsupported) {
+			t.Errorf("%s: %v, want ErrUnsupported", q, err)
+		}
+	}
+}
+
+func mustFetch(t *testing.T, c *vtmysql.Conn, q string) *sqltypes.Result {
+	t.Helper()
+	r, err := c.ExecuteFetch(q, 1000, false)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return r
+}
+
+// wantCode runs q on c and checks that it fails with the error number
+// code.
+func wantCode(t *testing.T, c *vtmysql.Conn, q string, code sqlerror.ErrorCode) {
+	t.Helper()
+	_, err := c.ExecuteFetch(q, 1000, false)
+	var se *sqlerror.SQLError
+	if !errors.As(err, &se) || se.Number() != code {
+		t.Errorf("%s: %v, want error %d", q, err, code)
+	}
+}

@@ -34,6 +34,8 @@ type client struct {
 func (h *handler) client(c *vtmysql.Conn) *client { return c.ClientData.(*client) }
 
 func (h *handler) NewConnection(c *vtmysql.Conn) {
+	// Before the handshake, which tells the client its id.
+	c.ConnectionID += ConnectionIDBase
 	c.ClientData = &client{sess: h.s.r.NewSession()}
 	c.StatusFlags |= vtmysql.ServerStatusAutocommit
 	if cc, ok := c.GetRawConn().(*clientConn); ok {

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"strings"
 
 	vtmysql "vitess.io/vitess/go/mysql"
@@ -25,8 +26,18 @@ import (
 //     is refused (1235): the proxy cannot stop a statement on a backend
 //     without ending the connection that runs it.
 //   - N of no connection of the proxy is 1094; of another user's, 1095.
+//     The proxy's ids start above any a server gives (ConnectionIDBase).
 //   - MariaDB's other forms (HARD and SOFT, QUERY ID, USER, an expression
 //     for the id) are refused with 1235.
+
+// ConnectionIDBase is added to the proxy's connection ids (the protocol
+// library numbers them from 1), so that they never name a server's
+// connection: an id from SHOW PROCESSLIST or CONNECTION_ID(), which a
+// backend answers, is then no proxy connection's, and KILL of it is 1094
+// rather than the end of another client that happened to have the number.
+// It stays below 2^31, for clients that keep the id as a signed 32-bit
+// number.
+const ConnectionIDBase = 1_000_000_000
 
 // errConnectionKilled is MariaDB's ER_CONNECTION_KILLED, which a client
 // that kills its own connection gets before the connection closes.
@@ -61,7 +72,11 @@ func (h *handler) kill(c *vtmysql.Conn, query string) error {
 	target, user := self.l.byID(k.ProcesslistID)
 	switch {
 	case target == nil:
-		return sqlerror.NewSQLErrorf(sqlerror.ERNoSuchThread, sqlerror.SSUnknownSQLState, "Unknown thread id: %d", k.ProcesslistID)
+		hint := ""
+		if k.ProcesslistID <= ConnectionIDBase {
+			hint = fmt.Sprintf(" (the proxy numbers its connections from %d, the id a client's login reports; SHOW PROCESSLIST and CONNECTION_ID() name a backend's connections, which the proxy does not kill)", ConnectionIDBase+1)
+		}
+		return sqlerror.NewSQLErrorf(sqlerror.ERNoSuchThread, sqlerror.SSUnknownSQLState, "Unknown thread id: %d%s", k.ProcesslistID, hint)
 	case user != c.User:
 		return sqlerror.NewSQLErrorf(sqlerror.ERKillDenied, sqlerror.SSUnknownSQLState, "You are not owner of thread %d", k.ProcesslistID)
 	case k.Type == sqlparser.QueryType && target == self:

@@ -61,8 +61,14 @@ func TestKill(t *testing.T) {
 	t.Run("a backend id is no connection of the proxy", func(t *testing.T) {
 		a, b := f.vtConn(t), f.vtConn(t)
 		backend := inTx(t, b, 1)
-		if backend == uint64(a.ConnectionID) || backend == uint64(b.ConnectionID) || backend == uint64(setup.ConnectionID) {
-			t.Skipf("the backend connection's id %d is also a proxy connection's", backend)
+		// The proxy numbers its connections above any server's.
+		for _, c := range []*vtmysql.Conn{a, b, setup} {
+			if c.ConnectionID <= proxy.ConnectionIDBase {
+				t.Errorf("a login reported connection id %d, want one above %d", c.ConnectionID, proxy.ConnectionIDBase)
+			}
+		}
+		if backend > proxy.ConnectionIDBase {
+			t.Fatalf("a backend connection's id is %d", backend)
 		}
 		for _, q := range []string{"KILL %d", "KILL QUERY %d", "KILL CONNECTION %d"} {
 			wantCode(t, a, fmt.Sprintf(q, backend), sqlerror.ERNoSuchThread)

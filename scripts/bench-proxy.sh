@@ -33,13 +33,19 @@
 # proxy of that build (on PROXY_PORT+3), for a change's effect measured
 # side by side rather than across runs; the table adds proxy / baseline.
 #
+# With GORELAY=1 a sixth side runs interleaved: scripts/gorelay (on
+# PROXY_PORT+4), the plainest relay Go's net package makes (a goroutine
+# per direction, read then write, GOMAXPROCS=1), to the same socket: what
+# the Go runtime's goroutines and network poller cost a statement before
+# any routing, next to haproxy's event loop in C.
+#
 # Env: TIME (seconds per run, default 6), ROUNDS (default 1), WARMUP
 # (seconds of an unmeasured run per side and mode before the rounds, at
 # the most threads; default 3, 0 for none), SHARDS
 # (default "1 2"), MODES (default "text prepared"), THREADS (default
 # "4 16"), TABLE_SIZE (default 10000), BASE_PORT (the sandboxes' first
 # port, default 24800), PROXY_PORT (default 16033), RELAY_PORT (default
-# 16034), PROXY_THREADS (scalelab proxy --threads; default 1), SCALELAB
+# 16034), PROXY_THREADS (scalelab proxy --threads; default 1), GORELAY, SCALELAB
 # (a scalelab binary; default: built from ./cmd/scalelab).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,9 +66,12 @@ FULL=${FULL:-0}
 FULL_PORT=$((PROXY_PORT + 2))
 BASELINE=${BASELINE:-}
 BASE_PROXY_PORT=$((PROXY_PORT + 3))
+GORELAY=${GORELAY:-0}
+GORELAY_PORT=$((PROXY_PORT + 4))
 sides="direct haproxy proxy"
 [ "$FULL" = 1 ] && sides="$sides full"
 [ -n "$BASELINE" ] && sides="$sides baseline"
+[ "$GORELAY" = 1 ] && sides="$sides gorelay"
 if [ -n "$BASELINE" ] && [ ! -x "$BASELINE" ]; then
   echo "bench-proxy: BASELINE=$BASELINE is not an executable scalelab" >&2
   exit 1
@@ -74,6 +83,10 @@ done
 
 . scripts/lib.sh
 setup proxy
+if [ "$GORELAY" = 1 ]; then
+  echo "== building scripts/gorelay" >&2
+  go build -o "$tmp/gorelay" ./scripts/gorelay
+fi
 
 declare -A qps p50 cpu cpu_pid
 # ticks PID: the CPU time (user + system) the process has used, in clock
@@ -135,6 +148,12 @@ EOF
   proxy_side proxy "$sl" "$PROXY_PORT"
   [ "$FULL" = 1 ] && proxy_side full "$sl" "$FULL_PORT" --relay=false
   [ -n "$BASELINE" ] && proxy_side baseline "$BASELINE" "$BASE_PROXY_PORT"
+  if [ "$GORELAY" = 1 ]; then
+    GOMAXPROCS=1 "$tmp/gorelay" "127.0.0.1:$GORELAY_PORT" "${socket:-$replica}" >"$tmp/gorelay.log" 2>&1 &
+    pids+=($!)
+    cpu_pid[gorelay]=$!
+    waits="$waits 127.0.0.1:$GORELAY_PORT"
+  fi
   for hp in $waits; do
     for _ in $(seq 100); do
       sb "$hp" 1 --time=0 --events=1 run >/dev/null 2>&1 && break
@@ -151,6 +170,7 @@ EOF
       proxy) echo "127.0.0.1:$PROXY_PORT" ;;
       full) echo "127.0.0.1:$FULL_PORT" ;;
       baseline) echo "127.0.0.1:$BASE_PROXY_PORT" ;;
+      gorelay) echo "127.0.0.1:$GORELAY_PORT" ;;
     esac
   }
   # ps_mode MODE: sysbench's --db-ps-mode for a mode of this script.
@@ -209,6 +229,9 @@ fi
 if [ -n "$BASELINE" ]; then
   fullhead="$fullhead baseline QPS | **proxy / baseline** | baseline CPU µs |" fullsep="$fullsep---:|---:|---:|"
 fi
+if [ "$GORELAY" = 1 ]; then
+  fullhead="$fullhead Go relay QPS | proxy / Go relay | Go relay CPU µs |" fullsep="$fullsep---:|---:|---:|"
+fi
 printf '| shards | mode | threads | direct QPS | haproxy QPS | proxy QPS | haproxy / direct | proxy / direct | **proxy / haproxy** | p50 ms direct | haproxy | proxy | CPU µs a statement: haproxy | proxy |%s\n' "$fullhead"
 printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n' "$fullsep"
 for shards in $SHARDS; do
@@ -219,13 +242,16 @@ for shards in $SHARDS; do
       [ "$FULL" = 1 ] && fq=$(mean "${qps[$k/full]}")
       bq=0 bc=0
       [ -n "$BASELINE" ] && bq=$(mean "${qps[$k/baseline]}") && bc=$(mean "${cpu[$k/baseline]}")
-      awk -v s="$shards" -v m="$mode" -v th="$th" -v full="$FULL" -v fq="$fq" -v base="${BASELINE:+1}" -v bq="$bq" -v bc="$bc" \
+      gq=0 gc=0
+      [ "$GORELAY" = 1 ] && gq=$(mean "${qps[$k/gorelay]}") && gc=$(mean "${cpu[$k/gorelay]}")
+      awk -v s="$shards" -v m="$mode" -v th="$th" -v full="$FULL" -v fq="$fq" -v base="${BASELINE:+1}" -v bq="$bq" -v bc="$bc" -v gorelay="$GORELAY" -v gq="$gq" -v gc="$gc" \
         -v dq="$(mean "${qps[$k/direct]}")" -v hq="$(mean "${qps[$k/haproxy]}")" -v pq="$(mean "${qps[$k/proxy]}")" \
         -v dp="$(mean "${p50[$k/direct]}")" -v hp="$(mean "${p50[$k/haproxy]}")" -v pp="$(mean "${p50[$k/proxy]}")" \
         -v hc="$(mean "${cpu[$k/haproxy]}")" -v pc="$(mean "${cpu[$k/proxy]}")" -v fc="$([ "$FULL" = 1 ] && mean "${cpu[$k/full]}" || echo 0)" \
         'BEGIN {printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f | %.1f | %.1f |", s, m, th, dq, hq, pq, hq / dq, pq / dq, pq / hq, dp, hp, pp, hc, pc
           if (full == 1) printf " %.0f | %.2f | %.1f |", fq, fq / hq, fc
           if (base == 1) printf " %.0f | **%.2f** | %.1f |", bq, pq / bq, bc
+          if (gorelay == 1) printf " %.0f | %.2f | %.1f |", gq, pq / gq, gc
           printf "\n"}'
     done
   done

@@ -24,7 +24,8 @@
 # runs (a tool's CPU per query, too, is bimodal, as the scheduler places its
 # threads next to the server's or not). ROUNDS runs the whole interleaved
 # sequence that many times and prints, for each tool, the median of its
-# QPS and of its CPU per query, and the ratios of those medians.
+# QPS and of its CPU per query, the ratios of those medians, and
+# scalelab / sysbench in each round (the pairs ran back to back).
 #
 # The workload is sysbench's oltp_point_select: SELECT c FROM sbtest1
 # WHERE id=N over a 100,000-row table. sysbench and scalelab draw every id
@@ -191,8 +192,18 @@ median() {
   printf '%s\n' "${vals[@]}" | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf f, m }' f="${3:-%.1f}"
 }
 if [ "$ROUNDS" -gt 1 ]; then echo; echo "medians of $ROUNDS rounds"; fi
+# rounds ARRAY_A ARRAY_B KEY: ARRAY_A / ARRAY_B in each round, in round
+# order: the pairs ran back to back, so the spread of these ratios shows
+# how far one cell's machine noise moves the median's.
+rounds() {
+  local -n a=$1 b=$2
+  local r out=()
+  for r in $(seq "$ROUNDS"); do out+=("$(ratio "${a[$3.$r]:-0}" "${b[$3.$r]:-0}")"); done
+  echo "${out[*]}"
+}
 drvhead='' drvsep=''
 if [ -n "$DRIVER" ]; then drvhead=' --driver QPS | --driver CPU µs/query |' drvsep='---:|---:|'; fi
+if [ "$ROUNDS" -gt 1 ]; then drvhead="$drvhead scalelab / sysbench by round |" drvsep="$drvsep---|"; fi
 printf '\n| mode | clients | scalelab QPS | sysbench QPS | mariadb-slap QPS | scalelab / sysbench | scalelab / mariadb-slap | scalelab p50 ms | sysbench p50 ms | CPU µs/query scalelab | sysbench | mariadb-slap |%s\n' "$drvhead"
 printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n' "$drvsep"
 for mode in $MODES; do
@@ -203,6 +214,7 @@ for mode in $MODES; do
       "$(ratio "$slq" "$sbq")" "$(ratio "$slq" "${spq/-/0}")" "$(median sl_p50 "$k" %.3f)" "$(median sb_p50 "$k" %.3f)" \
       "$(median sl_cpu "$k")" "$(median sb_cpu "$k")" "$(median slap_cpu "$k")"
     [ -z "$DRIVER" ] || printf ' %s | %s |' "$(median drv_qps "$k")" "$(median drv_cpu "$k")"
+    [ "$ROUNDS" -le 1 ] || printf ' %s |' "$(rounds sl_qps sb_qps "$k")"
     printf '\n'
   done
 done

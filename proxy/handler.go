@@ -180,7 +180,7 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 		}
 		return kindIntrospect, cb(res)
 	}
-	if killText(query) {
+	if router.KillText(query) {
 		if err := h.kill(c, query); err != nil {
 			return router.Other.String(), err
 		}

@@ -28,7 +28,11 @@ import (
 //   - N of no connection of the proxy is 1094; of another user's, 1095.
 //     The proxy's ids start above any a server gives (ConnectionIDBase).
 //   - MariaDB's other forms (HARD and SOFT, QUERY ID, USER, an expression
-//     for the id) are refused with 1235.
+//     for the id), and a KILL with an executable comment, are refused
+//     with 1235. A statement that runs a KILL within (SET STATEMENT … FOR
+//     KILL, a compound statement, PREPARE … FROM 'KILL …') is refused by
+//     the router (errKill). A stored procedure that an administrator
+//     wrote with a KILL in it still runs it, on the node CALL goes to.
 
 // ConnectionIDBase is added to the proxy's connection ids (the protocol
 // library numbers them from 1), so that they never name a server's
@@ -43,22 +47,22 @@ const ConnectionIDBase = 1_000_000_000
 // that kills its own connection gets before the connection closes.
 const errConnectionKilled = sqlerror.ErrorCode(1927)
 
-// killText reports whether query is a KILL statement, in any form.
-func killText(query string) bool {
-	q := strings.TrimLeft(query, " \t\n\f\r(")
-	if len(q) > 0 && (q[0] == '/' || q[0] == '-' || q[0] == '#') {
-		q = strings.TrimLeft(sqlparser.StripLeadingComments(q), " \t\n\f\r(")
-	}
-	return len(q) >= 4 && strings.EqualFold(q[:4], "kill") && (len(q) == 4 || !nameByte(q[4]))
-}
-
-// nameByte reports whether b can be in an unquoted name.
-func nameByte(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b == '$' || b >= 0x80
-}
-
-// kill answers a KILL statement from the client c.
+// kill answers a KILL statement (router.KillText) from the client c.
 func (h *handler) kill(c *vtmysql.Conn, query string) error {
+	if strings.Contains(query, "/*!") || strings.Contains(query, "/*M!") {
+		// MariaDB runs a /*M! comment's SQL, which the parser skips:
+		// KILL /*M! QUERY */ N is a KILL QUERY.
+		return sqlerror.NewSQLErrorf(sqlerror.ERNotSupportedYet, "42000",
+			"KILL with an executable comment is %v: write KILL [CONNECTION | QUERY] N as plain SQL", errNotSupported)
+	}
+	// MariaDB reads a vertical tab and a form feed as spaces; the parser
+	// does not. A KILL has no string for them to be in.
+	query = strings.Map(func(r rune) rune {
+		if r == '\v' || r == '\f' {
+			return ' '
+		}
+		return r
+	}, query)
 	ast, err := h.env.Parser().Parse(query)
 	k, ok := ast.(*sqlparser.Kill)
 	if err != nil || !ok {

@@ -104,11 +104,14 @@ func TestKill(t *testing.T) {
 		// row waits for it, and fails if it is never rolled back.
 		mustFetch(t, a, "SET SESSION innodb_lock_wait_timeout = 20")
 		mustFetch(t, a, "INSERT INTO kill_t (id) VALUES (3)")
-		// KILL with no keyword is KILL CONNECTION.
-		c := f.vtConn(t)
-		mustFetch(t, a, fmt.Sprintf("KILL %d", c.ConnectionID))
-		if _, err := c.ExecuteFetch("SELECT 1", 1, false); err == nil {
-			t.Error("the connection killed by KILL N ran a statement")
+		// KILL with no keyword is KILL CONNECTION; MariaDB's spaces and
+		// comments are read as it reads them.
+		for _, q := range []string{"KILL %d", "\v# a\nkill\f/* b */%d;"} {
+			c := f.vtConn(t)
+			mustFetch(t, a, fmt.Sprintf(q, c.ConnectionID))
+			if _, err := c.ExecuteFetch("SELECT 1", 1, false); err == nil {
+				t.Errorf("the connection killed by %q ran a statement", q)
+			}
 		}
 	})
 

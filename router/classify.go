@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/scalelab/scalelab/internal/sqltext"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -557,7 +558,10 @@ func (c *classifier) parseText(query string) *Statement {
 		st := &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(plain),
 			SetsLastInsertID: textSetsLastInsertID(plain), Assigns: textAssigns(plain)}
 		switch {
-		case killText(plain):
+		case textHasWord(plain, "KILL"):
+			// A KILL of MariaDB's own forms (KILL HARD, QUERY ID, USER,
+			// an expression), or within a statement the parser does not
+			// read (SET STATEMENT … FOR KILL 5, BEGIN NOT ATOMIC … END).
 			st.refused = errKill
 		case textReadsSession(plain):
 			st.refused = errUnparsedReadsSession
@@ -573,9 +577,8 @@ func (c *classifier) parseText(query string) *Statement {
 	if strings.Contains(query, "//") || strings.Contains(query, "@") {
 		slashSlash, variable = c.tokensUnread(query)
 	}
-	_, kill := ast.(*sqlparser.Kill)
 	switch {
-	case kill:
+	case killStatement(ast):
 		st.refused = errKill
 	case slashSlash:
 		st.refused = errSlashSlash
@@ -869,14 +872,6 @@ func spacedWords(text string) string {
 // not read want it: GET_LOCK/**/('a', 1) calls GET_LOCK. One pass, nested
 // executable comments too. A string, quoted name or comment that does not
 // end ends the text.
-// killText reports whether text, without its comments, is a KILL
-// statement: MariaDB's forms the parser does not read (KILL HARD, KILL
-// QUERY ID, KILL USER, an expression for the id) included.
-func killText(text string) bool {
-	w := strings.TrimLeft(text, " \t\n\f\r(")
-	return len(w) >= 4 && strings.EqualFold(w[:4], "kill") && (len(w) == 4 || !nameByte(w[4]))
-}
-
 func withoutComments(text string) string {
 	if !strings.Contains(text, "/*") && !strings.Contains(text, "#") && !strings.Contains(text, "--") {
 		return text
@@ -1053,4 +1048,50 @@ func argShapes(ast sqlparser.Statement) bool {
 		}
 		return false
 	})
+}
+
+// KillText reports whether query, its comments left out (the SQL of an
+// executable one kept), starts with KILL: the statements scalelab proxy
+// answers itself, over its own connections. The router refuses these and
+// every other statement that runs a KILL (errKill).
+func KillText(query string) bool {
+	w := strings.TrimLeft(withoutComments(query), sqlSpace+"(")
+	return len(w) >= 4 && strings.EqualFold(w[:4], "kill") && (len(w) == 4 || !nameByte(w[4]))
+}
+
+// killStatement reports whether a parsed statement runs a KILL: KILL
+// itself, or a PREPARE of a KILL, which its EXECUTE would run.
+func killStatement(ast sqlparser.Statement) bool {
+	switch x := ast.(type) {
+	case *sqlparser.Kill:
+		return true
+	case *sqlparser.PrepareStmt:
+		lit, ok := x.Statement.(*sqlparser.Literal)
+		return ok && textHasWord(withoutComments(lit.Val), "KILL")
+	}
+	return false
+}
+
+// textHasWord reports whether text, its comments left out
+// (withoutComments), has word (upper-case) as a whole word outside its
+// strings and quoted names.
+func textHasWord(text, word string) bool {
+	for i := 0; i < len(text); {
+		switch c := text[i]; {
+		case c == '\'' || c == '"' || c == '`':
+			i = sqltext.QuoteEnd(text, i) + 1
+		case nameByte(c):
+			j := i + 1
+			for j < len(text) && nameByte(text[j]) {
+				j++
+			}
+			if strings.EqualFold(text[i:j], word) {
+				return true
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return false
 }

@@ -389,7 +389,15 @@ func TestParserReadsOtherwise(t *testing.T) {
 		{"KILL 2+3", errKill},
 		{"KILL(5)", errKill},
 		{"/*!KILL 5 */", errKill},
+		{"# a\nKILL 5", errKill},
+		{"-- a\n\v KILL 5", errKill},
+		{"KILL\v5", errKill},
+		{"SET STATEMENT max_statement_time = 1 FOR KILL QUERY 5", errKill},
+		{"PREPARE s FROM 'KILL /* x */ 5'", errKill},
+		{"PREPARE s FROM 'SELECT \\'KILL 5\\''", nil},
 		{"SELECT kill_count FROM killers", nil},
+		{"SELECT 'kill' FROM t", nil},
+		{"SELECT `kill` FROM t", nil},
 		{"SELECT 'KILL 5'", nil},
 	} {
 		st := c.Classify(tc.sql)
@@ -516,6 +524,34 @@ func TestUnparsedTextChecks(t *testing.T) {
 		}
 		if st.Assigns != tc.assigns || st.SetsLastInsertID != tc.setsID || !errors.Is(st.refused, tc.refused) || tc.refused == nil && st.refused != nil {
 			t.Errorf("%q: assigns %v, sets LAST_INSERT_ID %v, refused %v; want %v, %v, %v", tc.sql, st.Assigns, st.SetsLastInsertID, st.refused, tc.assigns, tc.setsID, tc.refused)
+		}
+	}
+}
+
+func TestKillText(t *testing.T) {
+	for _, tc := range []struct {
+		query string
+		want  bool
+	}{
+		{"KILL 5", true},
+		{"kill query 5", true},
+		{"  (KILL 5)", true},
+		{"\v\fKILL 5", true},
+		{"/* a */ KILL 5", true},
+		{"# a\nKILL 5", true},
+		{"-- a\nKILL 5", true},
+		{"/*!KILL 5 */", true},
+		{"/*M! KILL */ 5", true},
+		{"KILL", true},
+		{"KILL/**/5", true},
+		{"KILLS 5", false},
+		{"SELECT 'KILL 5'", false},
+		{"SET STATEMENT max_statement_time = 1 FOR KILL 5", false}, // refused by the router, not answered
+		{"/* KILL 5 */ SELECT 1", false},
+		{"", false},
+	} {
+		if got := KillText(tc.query); got != tc.want {
+			t.Errorf("KillText(%q) = %v, want %v", tc.query, got, tc.want)
 		}
 	}
 }

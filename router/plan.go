@@ -55,9 +55,10 @@ var (
 	// and the router's connections are pooled over many: sent to a
 	// primary as written, KILL 12 ended whatever connection that server
 	// numbers 12 (another client's statement), and KILL USER the router's
-	// own pooled connections.
-	errKill = unsupported("KILL",
-		"a connection id names a connection of one server, and the router's connections are pooled over many; through scalelab proxy, KILL CONNECTION N ends the proxy's connection N, the id a client's login reports")
+	// own pooled connections. So is a statement that runs one (SET
+	// STATEMENT … FOR KILL 12, BEGIN NOT ATOMIC … END, PREPARE … FROM).
+	errKill = unsupported("KILL, or a statement that runs one",
+		"a connection id names a connection of one server, and the router's connections are pooled over many; scalelab proxy answers a plain KILL [CONNECTION | QUERY] N itself, N being the id its login reported")
 )
 
 func unsupported(shape, hint string) error {

@@ -248,7 +248,11 @@ func (c *classifier) parse(query string) *Statement {
 		words := strings.Fields(strings.ToUpper(bodies))
 		sticky = slices.Contains(words, "TEMPORARY") || textCallsHoldingLock(bodies)
 		locking = textLocks(words) || textPrimaryOnly(bodies)
-		if st.refused == nil && runsAsWritten(plain) && textCallsSequence(bodies) {
+		switch {
+		case st.refused != nil:
+		case in.refused == errKill: // /*M! KILL HARD 5 */
+			st.refused = errKill
+		case runsAsWritten(plain) && textCallsSequence(bodies):
 			st.refused = errSequenceSession
 		}
 		if st.AST == nil || sqlparser.ASTToStatementType(st.AST) != sqlparser.StmtDDL {

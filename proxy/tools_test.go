@@ -161,7 +161,8 @@ func TestMariaDBDumpRoundTrip(t *testing.T) {
 	rows := func() []string {
 		t.Helper()
 		var got []string
-		rs, err := db.Query("SELECT id, COALESCE(v, 'NULL') FROM dumped ORDER BY id")
+		// On the primaries: a replica may not have the rows yet.
+		rs, err := db.Query("SELECT /*+ scalelab_consistency=strong */ id, COALESCE(v, 'NULL') FROM dumped ORDER BY id")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,6 +181,9 @@ func TestMariaDBDumpRoundTrip(t *testing.T) {
 		return got
 	}
 	before := rows()
+	if len(before) != 8 {
+		t.Fatalf("before the dump: %v, want the 8 rows inserted", before)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	login := []string{"-h" + f.host, "-P" + strconv.Itoa(f.port), "-u" + f.topo.User.Name, "-p" + f.topo.User.Password}

@@ -250,8 +250,8 @@ func (c *classifier) parse(query string) *Statement {
 		locking = textLocks(words) || textPrimaryOnly(bodies)
 		switch {
 		case st.refused != nil:
-		case in.refused == errKill: // /*M! KILL HARD 5 */
-			st.refused = errKill
+		case in.refused == errKill || in.refused == errDynamicSQL: // /*M! KILL HARD 5 */
+			st.refused = in.refused
 		case runsAsWritten(plain) && textCallsSequence(bodies):
 			st.refused = errSequenceSession
 		}
@@ -562,7 +562,10 @@ func (c *classifier) parseText(query string) *Statement {
 		st := &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(plain),
 			SetsLastInsertID: textSetsLastInsertID(plain), Assigns: textAssigns(plain)}
 		switch {
-		case textHasWord(plain, "KILL"):
+		case textHasWord(plain, "PREPARE") || textHasWord(plain, "IMMEDIATE"):
+			// SQL built at run time, which may be a KILL.
+			st.refused = errDynamicSQL
+		case textMentionsKill(query):
 			// A KILL of MariaDB's own forms (KILL HARD, QUERY ID, USER,
 			// an expression), or within a statement the parser does not
 			// read (SET STATEMENT … FOR KILL 5, BEGIN NOT ATOMIC … END).
@@ -581,9 +584,9 @@ func (c *classifier) parseText(query string) *Statement {
 	if strings.Contains(query, "//") || strings.Contains(query, "@") {
 		slashSlash, variable = c.tokensUnread(query)
 	}
-	switch {
-	case killStatement(ast):
-		st.refused = errKill
+	switch kill := c.killStatement(ast, query); {
+	case kill != nil:
+		st.refused = kill
 	case slashSlash:
 		st.refused = errSlashSlash
 	case versioned && versionedUnread(query):
@@ -1063,15 +1066,56 @@ func KillText(query string) bool {
 	return len(w) >= 4 && strings.EqualFold(w[:4], "kill") && (len(w) == 4 || !nameByte(w[4]))
 }
 
-// killStatement reports whether a parsed statement runs a KILL: KILL
-// itself, or a PREPARE of a KILL, which its EXECUTE would run.
-func killStatement(ast sqlparser.Statement) bool {
+// killStatement is the refusal of a parsed statement that runs, or may
+// run, a KILL: KILL itself; a PREPARE of a KILL, which its EXECUTE would
+// run, or of a statement the router cannot read (from a variable, an
+// expression, a string with an introducer); the definition of a stored
+// program with a KILL in its body, which a CALL would run. nil for any
+// other.
+func (c *classifier) killStatement(ast sqlparser.Statement, query string) error {
 	switch x := ast.(type) {
 	case *sqlparser.Kill:
-		return true
+		return errKill
 	case *sqlparser.PrepareStmt:
 		lit, ok := x.Statement.(*sqlparser.Literal)
-		return ok && textHasWord(withoutComments(lit.Val), "KILL")
+		if !ok || lit.Type != sqlparser.StrVal {
+			return errDynamicSQL
+		}
+		// The statement it prepares, as the router would classify it.
+		if in := c.parse(lit.Val); in.refused == errKill || in.refused == errDynamicSQL {
+			return in.refused
+		}
+	case *sqlparser.CreateProcedure:
+		if textMentionsKill(query) {
+			return errKill
+		}
+	}
+	return nil
+}
+
+// textMentionsKill reports whether text holds KILL as a word anywhere,
+// strings and comments included: a text the router reads as a string or
+// a comment may not be one to the server (a versioned comment it skips,
+// whose quote or -- the router reads as the start of a string or a
+// comment; a client character set in which 0xa0 is a space). Only ASCII
+// letters, digits, _ and $ make a word, and a digit before KILL does not
+// (/*!100000KILL 5*/ runs it); a KILL right after a . or an @ is a name
+// (t.kill, @kill).
+func textMentionsKill(text string) bool {
+	word := func(c byte) bool {
+		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '$'
+	}
+	for i := 0; i+4 <= len(text); i++ {
+		if !strings.EqualFold(text[i:i+4], "kill") {
+			continue
+		}
+		if p := text[max(i-1, 0)]; i > 0 && (word(p) && (p < '0' || p > '9') || p == '.' || p == '@') {
+			continue
+		}
+		if i+4 < len(text) && word(text[i+4]) {
+			continue
+		}
+		return true
 	}
 	return false
 }

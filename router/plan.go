@@ -57,6 +57,10 @@ var (
 	// numbers 12 (another client's statement), and KILL USER the router's
 	// own pooled connections. So is a statement that runs one (SET
 	// STATEMENT … FOR KILL 12, BEGIN NOT ATOMIC … END, PREPARE … FROM).
+	// SQL built at run time (PREPARE s FROM @q, EXECUTE IMMEDIATE
+	// CONCAT(…)) may be a KILL, or anything else the router cannot see.
+	errDynamicSQL = unsupported("SQL-level PREPARE from a variable, an expression or an introduced or hex string, or EXECUTE IMMEDIATE: a statement the router cannot read",
+		"it may run anything, a KILL of another client's pooled connection included; use the protocol's prepared statements (any driver's Prepare), or PREPARE from a plain string")
 	errKill = unsupported("KILL, or a statement that runs one",
 		"a connection id names a connection of one server, and the router's connections are pooled over many; scalelab proxy answers a plain KILL [CONNECTION | QUERY] N itself, N being the id its login reported")
 )

@@ -250,7 +250,7 @@ func (c *classifier) parse(query string) *Statement {
 		locking = textLocks(words) || textPrimaryOnly(bodies)
 		switch {
 		case st.refused != nil:
-		case in.refused == errKill || in.refused == errDynamicSQL: // /*M! KILL HARD 5 */
+		case runsKill(in.refused): // /*M! KILL HARD 5 */
 			st.refused = in.refused
 		case runsAsWritten(plain) && textCallsSequence(bodies):
 			st.refused = errSequenceSession
@@ -1082,7 +1082,7 @@ func (c *classifier) killStatement(ast sqlparser.Statement, query string) error 
 			return errDynamicSQL
 		}
 		// The statement it prepares, as the router would classify it.
-		if in := c.parse(lit.Val); in.refused == errKill || in.refused == errDynamicSQL {
+		if in := c.parse(lit.Val); runsKill(in.refused) {
 			return in.refused
 		}
 	case *sqlparser.CreateProcedure:
@@ -1092,6 +1092,10 @@ func (c *classifier) killStatement(ast sqlparser.Statement, query string) error 
 	}
 	return nil
 }
+
+// runsKill reports whether refused is the refusal of a statement that
+// runs, or may run, a KILL.
+func runsKill(refused error) bool { return refused == errKill || refused == errDynamicSQL }
 
 // textMentionsKill reports whether text holds KILL as a word anywhere,
 // strings and comments included: a text the router reads as a string or

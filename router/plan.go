@@ -475,12 +475,11 @@ func (r *Router) refuseOneShardOnly(st *Statement) error {
 	}
 	switch ast := st.AST.(type) {
 	case nil, *sqlparser.OtherAdmin:
+		// PREPARE and EXECUTE IMMEDIATE of a text the parser cannot read
+		// were refused with the statement (errDynamicSQL).
 		shape := statementShape(st.Text)
-		switch shape {
-		case "PREPARE", "EXECUTE IMMEDIATE", "EXECUTE":
-			// SQL built at run time (CONCAT, hex literals): the router
-			// cannot see which tables it reads.
-			return unsupported("SQL-level "+shape+" of a statement the router cannot read",
+		if shape == "EXECUTE" {
+			return unsupported("SQL-level EXECUTE of a statement the router cannot read",
 				"use the protocol's prepared statements (any driver's Prepare) or plain queries")
 		}
 		if t := r.namesShardedTable(st.Text); t != "" {
@@ -488,10 +487,11 @@ func (r *Router) refuseOneShardOnly(st *Statement) error {
 				"the router cannot run it on every shard and combine the answers; run it on each shard's nodes (scalelab status lists them)")
 		}
 	case *sqlparser.PrepareStmt:
+		// One from anything but a plain string was refused with the
+		// statement (errDynamicSQL, Statement.refused).
 		lit, ok := ast.Statement.(*sqlparser.Literal)
-		if !ok || lit.Type != sqlparser.StrVal {
-			return unsupported("SQL-level PREPARE from a variable or an expression",
-				"the router cannot see which tables it reads; use the protocol's prepared statements (any driver's Prepare) or plain queries")
+		if !ok {
+			return errDynamicSQL
 		}
 		inner := r.cls.Classify(lit.Val)
 		if inner.MariaDBComment {

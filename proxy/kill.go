@@ -100,14 +100,11 @@ func (h *handler) kill(c *vtmysql.Conn, query string) error {
 }
 
 // cut ends the connection from another goroutine, as a forced shutdown
-// does (see listener.closeAll): its client is told at once, and its own
-// goroutine, whose next read fails, ends its session.
+// does: its client is told at once, and its own goroutine, whose next read
+// fails, ends its session.
 func (c *clientConn) cut() {
 	c.killed.Store(true)
-	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
-		cw.CloseWrite()
-	}
-	go c.Conn.Close()
+	c.shut()
 }
 
 // byID returns the logged-in connection with the protocol connection id

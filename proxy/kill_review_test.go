@@ -8,7 +8,6 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/sqlerror"
 
 	"github.com/scalelab/scalelab/proxy"
@@ -22,35 +21,8 @@ import (
 // QUERY (refused for another connection), ends the connection.
 func TestKillReview(t *testing.T) {
 	f := startProxy(t, proxy.Config{}, quiet())
-	setup := f.vtConn(t)
-	for _, q := range []string{
-		"CREATE TABLE IF NOT EXISTS kill_rv (id INT PRIMARY KEY)",
-		"DELETE FROM kill_rv",
-	} {
-		mustFetch(t, setup, q)
-	}
-	// inTx starts a transaction on c holding row id; it returns the id
-	// of the backend connection it is pinned to.
-	inTx := func(t *testing.T, c *vtmysql.Conn, id int) uint64 {
-		t.Helper()
-		mustFetch(t, c, "BEGIN")
-		mustFetch(t, c, fmt.Sprintf("INSERT INTO kill_rv (id) VALUES (%d)", id))
-		n, err := mustFetch(t, c, "SELECT CONNECTION_ID()").Rows[0][0].ToUint64()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	committed := func(t *testing.T, c *vtmysql.Conn, id int) {
-		t.Helper()
-		if _, err := c.ExecuteFetch("COMMIT", 1, false); err != nil {
-			t.Fatalf("the victim's transaction was ended: COMMIT: %v", err)
-		}
-		r := mustFetch(t, setup, fmt.Sprintf("SELECT COUNT(*) FROM kill_rv WHERE id = %d FOR UPDATE", id))
-		if got := r.Rows[0][0].ToString(); got != "1" {
-			t.Errorf("row %d: count %s after the commit, want 1", id, got)
-		}
-	}
+	k := newKillTable(t, f, "kill_rv")
+	inTx, committed := k.inTx, k.committed
 
 	for i, texts := range [][]string{
 		{"\vKILL %d"},

@@ -24,39 +24,8 @@ import (
 func TestKill(t *testing.T) {
 	const otherUser, otherPass = "kill_other", "kill-other-pw"
 	f := startProxy(t, proxy.Config{Users: map[string]string{otherUser: otherPass}}, quiet())
-	// An unsharded table lives on the first shard, whose primary a KILL
-	// went to before.
-	setup := f.vtConn(t)
-	for _, q := range []string{
-		"CREATE TABLE IF NOT EXISTS kill_t (id INT PRIMARY KEY)",
-		"DELETE FROM kill_t",
-	} {
-		mustFetch(t, setup, q)
-	}
-
-	// inTx starts a transaction on c that holds the row id, and returns
-	// the id of the backend connection it is pinned to.
-	inTx := func(t *testing.T, c *vtmysql.Conn, id int) uint64 {
-		t.Helper()
-		mustFetch(t, c, "BEGIN")
-		mustFetch(t, c, fmt.Sprintf("INSERT INTO kill_t (id) VALUES (%d)", id))
-		r := mustFetch(t, c, "SELECT CONNECTION_ID()")
-		n, err := r.Rows[0][0].ToUint64()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	// committed checks that c's transaction still runs, then commits it.
-	committed := func(t *testing.T, c *vtmysql.Conn, id int) {
-		t.Helper()
-		mustFetch(t, c, "COMMIT")
-		// A locking read, on the primary: a replica may not have it yet.
-		r := mustFetch(t, setup, fmt.Sprintf("SELECT COUNT(*) FROM kill_t WHERE id = %d FOR UPDATE", id))
-		if got := r.Rows[0][0].ToString(); got != "1" {
-			t.Errorf("row %d: count %s after the commit, want 1", id, got)
-		}
-	}
+	k := newKillTable(t, f, "kill_t")
+	setup, inTx, committed := k.setup, k.inTx, k.committed
 
 	t.Run("a backend id is no connection of the proxy", func(t *testing.T) {
 		a, b := f.vtConn(t), f.vtConn(t)
@@ -148,6 +117,49 @@ func TestKill(t *testing.T) {
 		wantCode(t, other, fmt.Sprintf("KILL QUERY %d", b.ConnectionID), sqlerror.ERKillDenied)
 		mustFetch(t, b, "SELECT 1")
 	})
+}
+
+// killTable is a table of the KILL tests, emptied, and a connection that
+// made it. It is unsharded, so it lives on the first shard, whose primary
+// a KILL went to before.
+type killTable struct {
+	name  string
+	setup *vtmysql.Conn
+}
+
+func newKillTable(t *testing.T, f *fixture, name string) killTable {
+	t.Helper()
+	k := killTable{name: name, setup: f.vtConn(t)}
+	mustFetch(t, k.setup, "CREATE TABLE IF NOT EXISTS "+name+" (id INT PRIMARY KEY)")
+	mustFetch(t, k.setup, "DELETE FROM "+name)
+	return k
+}
+
+// inTx starts a transaction on c that holds the row id, and returns the
+// id of the backend connection it is pinned to.
+func (k killTable) inTx(t *testing.T, c *vtmysql.Conn, id int) uint64 {
+	t.Helper()
+	mustFetch(t, c, "BEGIN")
+	mustFetch(t, c, fmt.Sprintf("INSERT INTO %s (id) VALUES (%d)", k.name, id))
+	n, err := mustFetch(t, c, "SELECT CONNECTION_ID()").Rows[0][0].ToUint64()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// committed checks that c's transaction still runs: it commits, and its
+// row is there.
+func (k killTable) committed(t *testing.T, c *vtmysql.Conn, id int) {
+	t.Helper()
+	if _, err := c.ExecuteFetch("COMMIT", 1, false); err != nil {
+		t.Fatalf("the victim's transaction was ended: COMMIT: %v", err)
+	}
+	// A locking read, on the primary: a replica may not have it yet.
+	r := mustFetch(t, k.setup, fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE id = %d FOR UPDATE", k.name, id))
+	if got := r.Rows[0][0].ToString(); got != "1" {
+		t.Errorf("row %d: count %s after the commit, want 1", id, got)
+	}
 }
 
 // TestRouterRefusesKill: through the router, whose connections are

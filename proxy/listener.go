@@ -131,15 +131,20 @@ func (l *listener) closeAll() {
 	}
 	l.mu.Unlock()
 	for _, c := range conns {
-		// A connection whose statement the relay is answering is held by
-		// the poller's wait (rawio.Conn.Serve) until the answer is sent,
-		// and Close waits for that: the client is told at once, by
-		// shutting the write side, and the close is left to run.
-		if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
-			cw.CloseWrite()
-		}
-		go c.Conn.Close()
+		c.shut()
 	}
+}
+
+// shut closes the connection from another goroutine. A connection whose
+// statement the relay is answering is held by the poller's wait
+// (rawio.Conn.Serve) until the answer is sent, and Close waits for that:
+// the client is told at once, by shutting the write side, and the close is
+// left to run.
+func (c *clientConn) shut() {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	go c.Conn.Close()
 }
 
 // clientConn is one client's socket. The protocol library only reads from

@@ -204,16 +204,20 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 		s.relayEnv = env{g: &s.g, on: relayVia, lost: s.lost}
 	}
 	s.relayEnv.mode = s.effectiveMode()
+	if shaped {
+		// Counted before the answer goes out, so that a client that reads
+		// the stats after its answer finds it counted; taken back if the
+		// statement is declined, whose text the caller classifies.
+		s.r.cls.classified.Add(1)
+	}
 	err = s.r.run(ctx, &s.relayEnv, o)
 	if errors.Is(err, errNotRelayable) {
+		if shaped {
+			s.r.cls.classified.Add(^uint64(0))
+		}
 		return declined, false, nil
 	}
 	s.rowCount = -1 // a read, or a failed statement
-	if shaped {
-		// Counted once relayed: a declined one's text is classified by
-		// the caller.
-		s.r.cls.classified.Add(1)
-	}
 	return st, true, err
 }
 

@@ -39,13 +39,19 @@
 # the Go runtime's goroutines and network poller cost a statement before
 # any routing, next to haproxy's event loop in C.
 #
+# With EPOLLRELAY=1 a seventh side runs interleaved: scripts/gorelay
+# -epoll (on PROXY_PORT+5), the same relay as one goroutine that waits in
+# epoll_wait(2) itself and calls read(2) and write(2) on the ready
+# sockets, as haproxy's loop does: what a Go event loop costs, the bound
+# for an event-loop redesign of the proxy's relay.
+#
 # Env: TIME (seconds per run, default 6), ROUNDS (default 1), WARMUP
 # (seconds of an unmeasured run per side and mode before the rounds, at
 # the most threads; default 3, 0 for none), SHARDS
 # (default "1 2"), MODES (default "text prepared"), THREADS (default
 # "4 16"), TABLE_SIZE (default 10000), BASE_PORT (the sandboxes' first
 # port, default 24800), PROXY_PORT (default 16033), RELAY_PORT (default
-# 16034), PROXY_THREADS (scalelab proxy --threads; default 1), GORELAY, SCALELAB
+# 16034), PROXY_THREADS (scalelab proxy --threads; default 1), GORELAY, EPOLLRELAY, SCALELAB
 # (a scalelab binary; default: built from ./cmd/scalelab).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,10 +74,13 @@ BASELINE=${BASELINE:-}
 BASE_PROXY_PORT=$((PROXY_PORT + 3))
 GORELAY=${GORELAY:-0}
 GORELAY_PORT=$((PROXY_PORT + 4))
+EPOLLRELAY=${EPOLLRELAY:-0}
+EPOLLRELAY_PORT=$((PROXY_PORT + 5))
 sides="direct haproxy proxy"
 [ "$FULL" = 1 ] && sides="$sides full"
 [ -n "$BASELINE" ] && sides="$sides baseline"
 [ "$GORELAY" = 1 ] && sides="$sides gorelay"
+[ "$EPOLLRELAY" = 1 ] && sides="$sides epollrelay"
 if [ -n "$BASELINE" ] && [ ! -x "$BASELINE" ]; then
   echo "bench-proxy: BASELINE=$BASELINE is not an executable scalelab" >&2
   exit 1
@@ -83,7 +92,7 @@ done
 
 . scripts/lib.sh
 setup proxy
-if [ "$GORELAY" = 1 ]; then
+if [ "$GORELAY" = 1 ] || [ "$EPOLLRELAY" = 1 ]; then
   echo "== building scripts/gorelay" >&2
   go build -o "$tmp/gorelay" ./scripts/gorelay
 fi
@@ -154,6 +163,12 @@ EOF
     cpu_pid[gorelay]=$!
     waits="$waits 127.0.0.1:$GORELAY_PORT"
   fi
+  if [ "$EPOLLRELAY" = 1 ]; then
+    GOMAXPROCS=1 "$tmp/gorelay" -epoll "127.0.0.1:$EPOLLRELAY_PORT" "${socket:-$replica}" >"$tmp/epollrelay.log" 2>&1 &
+    pids+=($!)
+    cpu_pid[epollrelay]=$!
+    waits="$waits 127.0.0.1:$EPOLLRELAY_PORT"
+  fi
   for hp in $waits; do
     for _ in $(seq 100); do
       sb "$hp" 1 --time=0 --events=1 run >/dev/null 2>&1 && break
@@ -171,6 +186,7 @@ EOF
       full) echo "127.0.0.1:$FULL_PORT" ;;
       baseline) echo "127.0.0.1:$BASE_PROXY_PORT" ;;
       gorelay) echo "127.0.0.1:$GORELAY_PORT" ;;
+      epollrelay) echo "127.0.0.1:$EPOLLRELAY_PORT" ;;
     esac
   }
   # ps_mode MODE: sysbench's --db-ps-mode for a mode of this script.
@@ -232,6 +248,9 @@ fi
 if [ "$GORELAY" = 1 ]; then
   fullhead="$fullhead Go relay QPS | proxy / Go relay | Go relay CPU µs |" fullsep="$fullsep---:|---:|---:|"
 fi
+if [ "$EPOLLRELAY" = 1 ]; then
+  fullhead="$fullhead Go epoll relay QPS | **epoll relay / haproxy** | proxy / epoll relay | epoll relay CPU µs |" fullsep="$fullsep---:|---:|---:|---:|"
+fi
 printf '| shards | mode | threads | direct QPS | haproxy QPS | proxy QPS | haproxy / direct | proxy / direct | **proxy / haproxy** | p50 ms direct | haproxy | proxy | CPU µs a statement: haproxy | proxy |%s\n' "$fullhead"
 printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n' "$fullsep"
 for shards in $SHARDS; do
@@ -244,7 +263,10 @@ for shards in $SHARDS; do
       [ -n "$BASELINE" ] && bq=$(mean "${qps[$k/baseline]}") && bc=$(mean "${cpu[$k/baseline]}")
       gq=0 gc=0
       [ "$GORELAY" = 1 ] && gq=$(mean "${qps[$k/gorelay]}") && gc=$(mean "${cpu[$k/gorelay]}")
+      eq=0 ec=0
+      [ "$EPOLLRELAY" = 1 ] && eq=$(mean "${qps[$k/epollrelay]}") && ec=$(mean "${cpu[$k/epollrelay]}")
       awk -v s="$shards" -v m="$mode" -v th="$th" -v full="$FULL" -v fq="$fq" -v base="${BASELINE:+1}" -v bq="$bq" -v bc="$bc" -v gorelay="$GORELAY" -v gq="$gq" -v gc="$gc" \
+        -v epoll="$EPOLLRELAY" -v eq="$eq" -v ec="$ec" \
         -v dq="$(mean "${qps[$k/direct]}")" -v hq="$(mean "${qps[$k/haproxy]}")" -v pq="$(mean "${qps[$k/proxy]}")" \
         -v dp="$(mean "${p50[$k/direct]}")" -v hp="$(mean "${p50[$k/haproxy]}")" -v pp="$(mean "${p50[$k/proxy]}")" \
         -v hc="$(mean "${cpu[$k/haproxy]}")" -v pc="$(mean "${cpu[$k/proxy]}")" -v fc="$([ "$FULL" = 1 ] && mean "${cpu[$k/full]}" || echo 0)" \
@@ -252,6 +274,7 @@ for shards in $SHARDS; do
           if (full == 1) printf " %.0f | %.2f | %.1f |", fq, fq / hq, fc
           if (base == 1) printf " %.0f | **%.2f** | %.1f |", bq, pq / bq, bc
           if (gorelay == 1) printf " %.0f | %.2f | %.1f |", gq, pq / gq, gc
+          if (epoll == 1) printf " %.0f | **%.2f** | %.2f | %.1f |", eq, eq / hq, pq / eq, ec
           printf "\n"}'
     done
   done

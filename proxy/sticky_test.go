@@ -73,6 +73,77 @@ func TestConnectionStateThroughProxy(t *testing.T) {
 	}
 }
 
+// TestConnectionIDThroughProxy: CONNECTION_ID() through the proxy, in
+// text and in server-side prepared statements, answers the id of the
+// connection the client's session keeps on each shard: the same from
+// statement to statement, and the one the client's writes and reads see
+// there. Jobs a client claims over both shards with UPDATE … SET owner =
+// CONNECTION_ID() are its own to a read WHERE owner = CONNECTION_ID(),
+// and to no other client's. Answered by pooled connections (the relay's,
+// on a replica, for a read), the claimed jobs were found by no read.
+func TestConnectionIDThroughProxy(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	ctx := context.Background()
+	setup := f.open(t, nil)
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS cidjobs (id INT PRIMARY KEY, owner BIGINT UNSIGNED NULL)",
+		"DELETE FROM cidjobs WHERE id IN (1, 2, 3, 4, 5, 6, 7, 8)",
+		"INSERT INTO cidjobs (id) VALUES (1), (2), (3), (4), (5), (6), (7), (8)",
+	} {
+		if _, err := setup.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, prepared := range []bool{false, true} {
+		name := map[bool]string{false: "text", true: "prepared"}[prepared]
+		db := f.open(t, func(c *mysql.Config) { c.InterpolateParams = !prepared })
+		a, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		one := func(c *sql.Conn, q string, args ...any) int64 {
+			t.Helper()
+			var v int64
+			if err := c.QueryRowContext(ctx, q, args...).Scan(&v); err != nil {
+				t.Fatalf("%s: %s: %v", name, q, err)
+			}
+			return v
+		}
+		id := one(a, "SELECT CONNECTION_ID()")
+		for i := 0; i < 4; i++ {
+			if v := one(a, "SELECT CONNECTION_ID()"); v != id {
+				t.Fatalf("%s: CONNECTION_ID() went from %d to %d", name, id, v)
+			}
+		}
+		if id == one(b, "SELECT CONNECTION_ID()") {
+			t.Fatalf("%s: two clients have the id %d", name, id)
+		}
+		if _, err := a.ExecContext(ctx, "UPDATE cidjobs SET owner = CONNECTION_ID() WHERE id IN (1, 2, 3, 4, 5, 6)"); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if v := one(a, "SELECT COUNT(*) FROM cidjobs WHERE owner = CONNECTION_ID() AND id > ?", 0); v != 6 {
+			t.Errorf("%s: the client finds %d of the 6 jobs it claimed", name, v)
+		}
+		for job := 1; job <= 8; job++ { // one shard's point read each
+			if v, want := one(a, "SELECT COUNT(*) FROM cidjobs WHERE id = ? AND owner = CONNECTION_ID()", job), int64(min(1, 7-min(job, 7))); v != want {
+				t.Errorf("%s: job %d is the client's %d times, want %d", name, job, v, want)
+			}
+		}
+		if v := one(b, "SELECT COUNT(*) FROM cidjobs WHERE owner = CONNECTION_ID() AND id > ?", 0); v != 0 {
+			t.Errorf("%s: another client finds %d jobs its own", name, v)
+		}
+		if _, err := setup.ExecContext(ctx, "UPDATE cidjobs SET owner = NULL WHERE id IN (1, 2, 3, 4, 5, 6, 7, 8)"); err != nil {
+			t.Fatal(err)
+		}
+		a.Close()
+		b.Close()
+	}
+}
+
 // TestPrepareDescribesWithoutLocking: COM_STMT_PREPARE of a read that
 // takes a named lock takes it nowhere (the proxy describes a statement's
 // columns by running it in a derived table with LIMIT 0 on a pooled

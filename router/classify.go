@@ -99,6 +99,14 @@ type Statement struct {
 	// that runs one keeps its own connections from then on (see Session);
 	// the pooled Router refuses it.
 	Sticky bool
+	// ConnectionID is true when the statement calls CONNECTION_ID() as it
+	// runs: the id of the connection that runs it, which a pooled
+	// connection would give, another for each statement. A Session that
+	// runs one keeps its own connections from then on, as after a Sticky
+	// statement, so that the id it answers is the one its later
+	// statements see (UPDATE … SET owner = CONNECTION_ID(), then a read
+	// WHERE owner = CONNECTION_ID()); it makes no state of its own.
+	ConnectionID bool
 	// MariaDBComment and VersionedComment are true when the text holds
 	// /*M! … */ or a /*!NNNNN … */ from 5.7 on (see versionedComment).
 	MariaDBComment, VersionedComment bool
@@ -236,9 +244,9 @@ func (c *classifier) parse(query string) *Statement {
 	case plain == query:
 		return st
 	}
-	var sticky, assigns, setsID, locking, reads bool
+	var sticky, connID, assigns, setsID, locking, reads bool
 	if in := c.parseText(plain); in.Kind != Unparsed {
-		sticky, assigns, setsID = in.Sticky, in.Assigns, in.SetsLastInsertID
+		sticky, connID, assigns, setsID = in.Sticky, in.ConnectionID, in.Assigns, in.SetsLastInsertID
 		locking = in.Kind == LockingRead
 		reads = in.LastInsertID || in.RowCount || in.FoundRows
 		if st.refused == nil {
@@ -247,6 +255,7 @@ func (c *classifier) parse(query string) *Statement {
 	} else {
 		words := strings.Fields(strings.ToUpper(bodies))
 		sticky = slices.Contains(words, "TEMPORARY") || textCallsHoldingLock(bodies)
+		connID = textCallsConnectionID(bodies)
 		locking = textLocks(words) || textPrimaryOnly(bodies)
 		switch {
 		case st.refused != nil:
@@ -263,6 +272,7 @@ func (c *classifier) parse(query string) *Statement {
 		reads = reads || st.LastInsertID || st.RowCount || st.FoundRows
 	}
 	st.Sticky = st.Sticky || sticky
+	st.ConnectionID = st.ConnectionID || connID
 	st.Assigns = st.Assigns || assigns
 	st.SetsLastInsertID = st.SetsLastInsertID || setsID
 	if reads {
@@ -487,7 +497,7 @@ func readsLess(st, skip *Statement) bool {
 		}
 	}
 	return st.Kind == Read && skip.Kind != Read ||
-		skip.Sticky && !st.Sticky || skip.Assigns && !st.Assigns || skip.SetsLastInsertID && !st.SetsLastInsertID ||
+		skip.Sticky && !st.Sticky || skip.ConnectionID && !st.ConnectionID || skip.Assigns && !st.Assigns || skip.SetsLastInsertID && !st.SetsLastInsertID ||
 		st.LastInsertID != skip.LastInsertID || st.RowCount != skip.RowCount || st.FoundRows != skip.FoundRows
 }
 
@@ -560,7 +570,7 @@ func (c *classifier) parseText(query string) *Statement {
 	if err != nil {
 		plain := withoutComments(query)
 		st := &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(plain),
-			SetsLastInsertID: textSetsLastInsertID(plain), Assigns: textAssigns(plain)}
+			ConnectionID: runsAsWritten(plain) && textCallsConnectionID(plain), SetsLastInsertID: textSetsLastInsertID(plain), Assigns: textAssigns(plain)}
 		switch {
 		case textHasWord(plain, "PREPARE") || textHasWord(plain, "IMMEDIATE"):
 			// SQL built at run time, which may be a KILL.
@@ -578,7 +588,7 @@ func (c *classifier) parseText(query string) *Statement {
 		return st
 	}
 	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast), Assigns: assignsVariable(ast),
-		MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: sticky(ast, query)}
+		MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: sticky(ast, query), ConnectionID: callsConnectionID(ast)}
 	st.LastInsertID, st.RowCount, st.FoundRows = sessionCalls(ast)
 	var slashSlash, variable bool
 	if strings.Contains(query, "//") || strings.Contains(query, "@") {
@@ -807,6 +817,22 @@ func textCallsHoldingLock(text string) bool {
 		}
 	}
 	return false
+}
+
+// callsConnectionID reports whether ast calls CONNECTION_ID() when it
+// runs (see Statement.ConnectionID): a view's or a stored program's
+// definition calls it later, on the connection that uses it.
+func callsConnectionID(ast sqlparser.Statement) bool {
+	return runsNow(ast) && anyNode(ast, func(n sqlparser.SQLNode) bool {
+		name, _ := builtinCall(n)
+		return name == "connection_id"
+	})
+}
+
+// textCallsConnectionID reports whether text, which the parser does not
+// read, calls CONNECTION_ID, in a string too.
+func textCallsConnectionID(text string) bool {
+	return textCalls(text, "CONNECTION_ID", anyArgs)
 }
 
 // textAssigns reports whether text, which the parser does not read, its

@@ -202,6 +202,41 @@ func TestSticky(t *testing.T) {
 	}
 }
 
+// TestConnectionIDFlag: which statements call CONNECTION_ID() as they
+// run, so that a Session keeps the connection whose id they answer.
+func TestConnectionIDFlag(t *testing.T) {
+	c, err := newClassifier(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sql  string
+		want bool
+	}{
+		{"SELECT CONNECTION_ID()", true},
+		{"select connection_id() + 1 FROM t WHERE id = 1", true},
+		{"UPDATE jobs SET owner = CONNECTION_ID() WHERE owner IS NULL LIMIT 1", true},
+		{"SELECT id FROM jobs WHERE owner = CONNECTION_ID()", true},
+		{"SET @me = CONNECTION_ID()", true},
+		{"SELECT IS_USED_LOCK('a') = CONNECTION_ID()", true},
+		{"SELECT * FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()", true},
+		{"SELECT 1 /*M! , CONNECTION_ID() */", true},
+		{"SELECT CONNECTION_ID/**/()\f", true}, // unparsed
+		{"CREATE TABLE t2 AS SELECT CONNECTION_ID() AS c", true},
+		// Called later, by another connection, or not at all.
+		{"CREATE VIEW v AS SELECT CONNECTION_ID()", false},
+		{"CREATE PROCEDURE p() SELECT CONNECTION_ID()", false},
+		{"SELECT db.connection_id()", false},
+		{"SELECT 'CONNECTION_ID()'", false},
+		{"SELECT 1 /* CONNECTION_ID() */", false},
+		{"SELECT connection_id FROM t", false},
+	} {
+		if got := c.Classify(tc.sql).ConnectionID; got != tc.want {
+			t.Errorf("%s: ConnectionID %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+}
+
 // TestMariaDBCommentFlags: the SQL of a /*M! … */ comment, which MariaDB
 // runs and the parser skips, counts for the flags that make a session keep
 // its connections or refuse a statement: as if written plainly, or, where

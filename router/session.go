@@ -30,9 +30,11 @@ const ConsistencyVariable = "scalelab_consistency"
 // it, so state never leaks into the shared pools; its transactions run on
 // those connections too. After a statement that makes state the router
 // does not keep (Statement.Sticky: a named lock, a temporary table, LOCK
-// TABLES, an SQL-level PREPARE), it also sends its reads to the primary,
-// where that state lives, as a client connected to the primary would. A
-// Session is not safe for concurrent use; Close it when done.
+// TABLES, an SQL-level PREPARE), or one that calls CONNECTION_ID()
+// (Statement.ConnectionID), it also sends its reads to the primary, where
+// that state lives, as a client connected to the primary would, and the
+// id stays the same. A Session is not safe for concurrent use; Close it
+// when done.
 type Session struct {
 	// statements gives the Session ExecContext, QueryContext (nil rows
 	// for statements it handles itself: SET, USE, BEGIN…), GetContext and
@@ -225,7 +227,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 // its plan: a read that asks for no value of the session's and keeps no
 // state on its connection.
 func relayable(st *Statement) bool {
-	return st.Kind == Read && st.AST != nil && !st.LastInsertID && !st.RowCount && !st.FoundRows && !st.SetsLastInsertID && !st.Sticky
+	return st.Kind == Read && st.AST != nil && !st.LastInsertID && !st.RowCount && !st.FoundRows && !st.SetsLastInsertID && !st.Sticky && !st.ConnectionID
 }
 
 // classifyByShape classifies o, a relayed text without arguments, by its
@@ -370,6 +372,11 @@ func (s *Session) withSessionValues(st *Statement, args []any) (string, error) {
 
 func (s *Session) doStatement(ctx context.Context, o *op) error {
 	st := s.r.classified(o)
+	if st.ConnectionID && !s.sticky {
+		// The id must be that of a connection the session keeps, SET @me
+		// = CONNECTION_ID() included, which reads it on the primary.
+		s.stick()
+	}
 	switch st.Kind {
 	case Begin:
 		if err := s.endTx(true); err != nil { // BEGIN commits an open transaction, as MySQL does

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -988,8 +989,11 @@ func TestDeadPinnedPrimaryReplaced(t *testing.T) {
 	if _, err := s.ExecContext(ctx, "SET @a = 1, scalelab_consistency = 'strong'"); err != nil {
 		t.Fatal(err)
 	}
+	// The id of the session's connection to the primary, where its
+	// strong reads go. CONNECTION_ID() would make the session keep its
+	// connections, state that a dead connection loses for good.
 	var id int64
-	if err := s.GetContext(ctx, &id, "SELECT CONNECTION_ID()"); err != nil {
+	if err := s.GetContext(ctx, &id, "SELECT @@pseudo_thread_id"); err != nil {
 		t.Fatal(err)
 	}
 	admin := dbtest.OpenAdmin(t, sb.Topology, r.Sets()[0].Primary().Addr)
@@ -1073,5 +1077,68 @@ func TestSetComputedOnce(t *testing.T) {
 		if got[i] != w[i] {
 			t.Errorf("value %d: the session reads %q, a direct connection %q\n  session: %s\n  direct:  %s", i, got[i], w[i], first, want)
 		}
+	}
+}
+
+// TestConnectionIDIsTheSessions: CONNECTION_ID() answers the id of a
+// connection the session keeps, as on one server connection: the same
+// from statement to statement, the one its writes and later reads see,
+// and another session's is another. Answered by pooled connections (a
+// replica's for a read), a job claimed with UPDATE … SET owner =
+// CONNECTION_ID() was not found by a read WHERE owner = CONNECTION_ID().
+func TestConnectionIDIsTheSessions(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS cid_jobs (id INT PRIMARY KEY, owner BIGINT UNSIGNED NULL)",
+		"DELETE FROM cid_jobs",
+		"INSERT INTO cid_jobs (id) VALUES (1), (2), (3), (4)",
+	} {
+		if _, err := r.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitReplicated(t, r)
+	s := r.NewSession()
+	defer s.Close()
+	var id uint64
+	if err := s.GetContext(ctx, &id, "SELECT CONNECTION_ID()"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"SELECT CONNECTION_ID()", "SELECT CONNECTION_ID() FROM cid_jobs WHERE id = 1", "SELECT connection_id() /* again */"} {
+		for i := 0; i < 3; i++ {
+			var again uint64
+			if err := s.GetContext(ctx, &again, q); err != nil || again != id {
+				t.Fatalf("%s: %d %v, want the session's id %d", q, again, err, id)
+			}
+		}
+	}
+	if _, err := s.ExecContext(ctx, "UPDATE cid_jobs SET owner = CONNECTION_ID() WHERE id IN (2, 3)"); err != nil {
+		t.Fatal(err)
+	}
+	var claimed []int
+	if err := s.SelectContext(ctx, &claimed, "SELECT id FROM cid_jobs WHERE owner = CONNECTION_ID() ORDER BY id"); err != nil || !slices.Equal(claimed, []int{2, 3}) {
+		t.Fatalf("the claimed jobs: %v %v, want [2 3]", claimed, err)
+	}
+	var n int
+	if err := s.GetContext(ctx, &n, "SELECT COUNT(*) FROM cid_jobs WHERE owner = CONNECTION_ID() AND id > ?", 2); err != nil || n != 1 {
+		t.Fatalf("with an argument: %d %v, want 1", n, err)
+	}
+	// A variable set from it holds the same id, read where the session reads.
+	if _, err := s.ExecContext(ctx, "SET @me = CONNECTION_ID()"); err != nil {
+		t.Fatal(err)
+	}
+	var me uint64
+	if err := s.GetContext(ctx, &me, "SELECT @me"); err != nil || me != id {
+		t.Fatalf("SELECT @me: %d %v, want %d", me, err, id)
+	}
+	other := r.NewSession()
+	defer other.Close()
+	var otherID uint64
+	if err := other.GetContext(ctx, &otherID, "SELECT CONNECTION_ID()"); err != nil || otherID == id {
+		t.Fatalf("another session's id: %d %v, want one other than %d", otherID, err, id)
+	}
+	if err := other.GetContext(ctx, &n, "SELECT COUNT(*) FROM cid_jobs WHERE owner = CONNECTION_ID()"); err != nil || n != 0 {
+		t.Fatalf("another session finds %d jobs its own (%v), want 0", n, err)
 	}
 }

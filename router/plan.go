@@ -846,13 +846,13 @@ func (r *Router) fanOut(p *plan, bound sqlparser.Statement, ref *tableRef) error
 		}
 		return nil
 	}
-	shards, groups, err := r.shardsOf(ref.rule, vals)
+	shards, _, err := r.shardsOf(ref.rule, vals)
 	if err != nil {
 		return err
 	}
 	p.Type, p.Shards = PlanMultiShard, shards
 	for _, i := range shards {
-		p.Queries[i] = rewriteIn(bound, ref, groups[i])
+		p.Queries[i] = r.rewriteIn(bound, ref, i)
 	}
 	return nil
 }
@@ -887,12 +887,15 @@ func splitAnd(e sqlparser.Expr) []sqlparser.Expr {
 }
 
 // rewriteIn returns the statement with the IN list on the reference's
-// shard key cut to keep, so each shard is asked only for its own keys. It
-// rewrites only when the WHERE clause has exactly one such IN list and no
-// other comparison of the key; otherwise the statement goes unchanged,
-// which is as correct (a shard holds only its own rows), just less
-// selective.
-func rewriteIn(bound sqlparser.Statement, ref *tableRef, keep []any) string {
+// shard key cut to the items whose keys are shard's, so each shard is
+// asked only for its own keys. The items are kept as the client wrote
+// them: a key the router reads as a value ('7.00000000000000000001' as
+// 7) is what the server compares otherwise (as no integer). It rewrites
+// only when the WHERE clause has exactly one such IN list and no other
+// comparison of the key, and every item's key is read; otherwise the
+// statement goes unchanged, which is as correct (a shard holds only its
+// own rows), just less selective.
+func (r *Router) rewriteIn(bound sqlparser.Statement, ref *tableRef, shard int) string {
 	stmt := sqlparser.CloneStatement(bound)
 	var where *sqlparser.Where
 	switch s := stmt.(type) {
@@ -926,13 +929,26 @@ func rewriteIn(bound sqlparser.Statement, ref *tableRef, keep []any) string {
 	if n != 1 || target == nil {
 		return sqlparser.String(bound)
 	}
-	tuple := make(sqlparser.ValTuple, 0, len(keep))
-	for _, v := range keep {
-		lit, err := literal(v)
+	items, ok := target.Right.(sqlparser.ValTuple)
+	if !ok {
+		return sqlparser.String(bound)
+	}
+	tuple := make(sqlparser.ValTuple, 0, len(items))
+	for _, item := range items {
+		v, ok := keyValue(item, nil)
+		if !ok {
+			return sqlparser.String(bound)
+		}
+		i, err := r.vs.shardOf(ref.rule, v)
 		if err != nil {
 			return sqlparser.String(bound)
 		}
-		tuple = append(tuple, lit)
+		if i == shard {
+			tuple = append(tuple, item)
+		}
+	}
+	if len(tuple) == 0 {
+		return sqlparser.String(bound) // no item of the pin's reads as it did: leave it whole
 	}
 	target.Right = tuple
 	return sqlparser.String(stmt)

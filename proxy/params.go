@@ -2,8 +2,11 @@ package proxy
 
 import (
 	"fmt"
-	"github.com/scalelab/scalelab/internal/sqltext"
 	"strconv"
+	"strings"
+
+	"github.com/scalelab/scalelab/internal/sqltext"
+	"github.com/scalelab/scalelab/router"
 
 	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/sqltypes"
@@ -88,9 +91,54 @@ func argOf(v sqltypes.Value) (any, error) {
 		return v.ToFloat64()
 	case t == sqltypes.Blob || t == sqltypes.VarBinary || t == sqltypes.Binary || t == sqltypes.Bit:
 		return v.ToBytes()
+	case t == sqltypes.Date || t == sqltypes.Datetime || t == sqltypes.Timestamp || t == sqltypes.Time:
+		return temporalArg(t, v.ToString()), nil
 	default:
-		// Text, decimals, dates and times: a string literal the server
-		// converts, as it does a client's text parameter.
+		// Text and decimals: a string literal the server converts, as it
+		// does a client's text parameter.
 		return v.ToString(), nil
 	}
+}
+
+// temporalArg is a DATE, DATETIME, TIMESTAMP or TIME parameter as the
+// protocol library reads it (2024-1-5, 2024-1-5 12:34:56.000123,
+// -838:59:59), for the router to bind as the typed literal the server
+// reads it as (DATE'2024-01-05'): as a string, a DATE compared with a
+// number was the year, and a read by the shard key went to the year's
+// shard. A zero date, which strict modes refuse as a literal and accept
+// as a parameter, stays a string ('0000-00-00' reads as 0, as the zero
+// date does).
+func temporalArg(t sqltypes.Type, text string) any {
+	date, clock, hasClock := strings.Cut(text, " ")
+	if t == sqltypes.Time {
+		date, clock, hasClock = "", text, true
+	}
+	var b strings.Builder
+	if date != "" {
+		ymd := strings.Split(date, "-")
+		if len(ymd) != 3 || strings.Trim(date, "0-") == "" {
+			return text
+		}
+		fmt.Fprintf(&b, "%04s-%02s-%02s", ymd[0], ymd[1], ymd[2])
+	}
+	if hasClock {
+		whole, frac, _ := strings.Cut(clock, ".")
+		sign := ""
+		if strings.HasPrefix(whole, "-") {
+			sign, whole = "-", whole[1:]
+		}
+		hms := strings.Split(whole, ":")
+		if len(hms) != 3 {
+			return text
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s%02s:%02s:%02s", sign, hms[0], hms[1], hms[2])
+		if strings.Trim(frac, "0") != "" {
+			b.WriteString("." + frac)
+		}
+	}
+	kind := map[sqltypes.Type]router.TemporalKind{sqltypes.Date: router.Date, sqltypes.Datetime: router.DateTime, sqltypes.Timestamp: router.DateTime, sqltypes.Time: router.Time}[t]
+	return router.Temporal{Kind: kind, Text: b.String()}
 }

@@ -5,6 +5,9 @@ import (
 	"math"
 	"reflect"
 	"testing"
+
+	"github.com/scalelab/scalelab/router"
+	"vitess.io/vitess/go/sqltypes"
 )
 
 // TestExecArgs decodes the parameters of executions as the router is to
@@ -79,4 +82,31 @@ func FuzzExecArgs(f *testing.F) {
 			t.Fatalf("%d args for %d parameters", len(args), n)
 		}
 	})
+}
+
+// TestTemporalArg: the protocol library's strings of DATE, DATETIME,
+// TIMESTAMP and TIME parameters become the typed literals' texts the
+// server reads them as; a zero date stays a string.
+func TestTemporalArg(t *testing.T) {
+	for _, tc := range []struct {
+		typ  sqltypes.Type
+		text string
+		want any
+	}{
+		{sqltypes.Date, "2024-1-5", router.Temporal{Kind: router.Date, Text: "2024-01-05"}},
+		{sqltypes.Date, "999-12-31", router.Temporal{Kind: router.Date, Text: "0999-12-31"}},
+		{sqltypes.Datetime, "2024-1-5 12:34:56.000000", router.Temporal{Kind: router.DateTime, Text: "2024-01-05 12:34:56"}},
+		{sqltypes.Datetime, "2024-1-5 1:2:3.000120", router.Temporal{Kind: router.DateTime, Text: "2024-01-05 01:02:03.000120"}},
+		{sqltypes.Timestamp, "2024-1-5 12:34:56", router.Temporal{Kind: router.DateTime, Text: "2024-01-05 12:34:56"}},
+		{sqltypes.Datetime, "2024-1-5 00:00:00", router.Temporal{Kind: router.DateTime, Text: "2024-01-05 00:00:00"}},
+		{sqltypes.Time, "0:8:38.000000", router.Temporal{Kind: router.Time, Text: "00:08:38"}},
+		{sqltypes.Time, "-302:0:0.500000", router.Temporal{Kind: router.Time, Text: "-302:00:00.500000"}},
+		{sqltypes.Time, "00:00:00", router.Temporal{Kind: router.Time, Text: "00:00:00"}},
+		{sqltypes.Date, "0000-00-00", "0000-00-00"},
+		{sqltypes.Datetime, "0000-00-00 00:00:00", "0000-00-00 00:00:00"},
+	} {
+		if got := temporalArg(tc.typ, tc.text); got != tc.want {
+			t.Errorf("%v %q: %#v, want %#v", tc.typ, tc.text, got, tc.want)
+		}
+	}
 }

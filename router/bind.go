@@ -70,11 +70,37 @@ func argValue(a *sqlparser.Argument, args []any) (any, error) {
 	return v, nil
 }
 
+// Temporal is a DATE, DATETIME or TIME argument as a client of the binary
+// protocol sends one (a parameter of the proxy's prepared statements). The
+// router binds it as the typed literal (DATE'2024-01-05'), which the
+// server reads as it reads the parameter: compared with a number, a DATE
+// is the number 20240105, where the string '2024-01-05' would be 2024. It
+// is no shard key's value: a read it would pin goes to every shard, and a
+// write or an insert by it is refused as one without a key.
+type Temporal struct {
+	Kind TemporalKind
+	// Text is the literal's string: 2024-01-05, 2024-01-05 12:34:56.000123
+	// or -838:59:59.
+	Text string
+}
+
+// TemporalKind is the type of a Temporal: its literal's keyword.
+type TemporalKind int
+
+const (
+	Date     TemporalKind = iota // DATE'…'
+	DateTime                     // TIMESTAMP'…', a DATETIME or TIMESTAMP parameter
+	Time                         // TIME'…'
+)
+
 // literal turns a Go value into a SQL literal expression.
 func literal(v any) (sqlparser.Expr, error) {
 	switch x := v.(type) {
 	case *textLiteral:
 		return &sqlparser.Literal{Type: x.typ, Val: x.val}, nil
+	case Temporal:
+		typ := map[TemporalKind]sqlparser.ValType{Date: sqlparser.DateVal, DateTime: sqlparser.TimestampVal, Time: sqlparser.TimeVal}[x.Kind]
+		return &sqlparser.Literal{Type: typ, Val: x.Text}, nil
 	case nil:
 		return &sqlparser.NullVal{}, nil
 	case int:
@@ -138,7 +164,7 @@ func bindsItself(st *Statement, args []any) bool {
 	}
 	for _, a := range args {
 		switch a.(type) {
-		case float32, float64, []byte, bool, time.Time:
+		case float32, float64, []byte, bool, time.Time, Temporal:
 			return true
 		}
 	}
@@ -157,8 +183,11 @@ func exprValue(e sqlparser.Expr, args []any) (any, bool, error) {
 		return nil, false, nil
 	case *sqlparser.Argument:
 		v, err := argValue(x, args)
-		if l, ok := v.(*textLiteral); ok { // as the literal it stands for
+		switch l := v.(type) {
+		case *textLiteral: // as the literal it stands for
 			return l.val, err == nil && (l.typ == sqlparser.IntVal || l.typ == sqlparser.StrVal), err
+		case Temporal:
+			return nil, false, err // as DATE'…' is: no key
 		}
 		return v, err == nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"reflect"
 	"slices"
 	"strconv"
@@ -219,10 +220,12 @@ func parseKey(s string) (intKey, error) {
 		return parseKey(whole)
 	}
 	if strings.ContainsAny(s, "eE") {
-		// A float literal such as 5e0 or 1.5E1.
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return floatKey(f, s)
-		}
+		// A number in exponent form such as 5e0 or 1.5E1, which a server
+		// stores in an integer column as the text's exact value, rounded
+		// half up: read exactly, not as the float64 nearest it (which
+		// rounds '4503599627370496.5e0' to even, a shard away from the
+		// row's 4503599627370497).
+		return exponentKey(s)
 	}
 	if strings.HasPrefix(s, "-") {
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
@@ -233,6 +236,30 @@ func parseKey(s string) (intKey, error) {
 		return intKey{}, fmt.Errorf("%w %q: out of range for a 64-bit integer", ErrBadKey, s)
 	}
 	return intKey{}, fmt.Errorf("%w %q: want a decimal integer such as 42 or -7", ErrBadKey, s)
+}
+
+// exponentKey is the key of s, a decimal number with an exponent
+// ([-]digits[.digits]e[±]digits): the integer it is exactly; one with a
+// fraction is refused, as is one beyond 64 bits (or whose exponent is, so
+// that no text makes a vast number to compute).
+func exponentKey(s string) (intKey, error) {
+	mant, exp, _ := strings.Cut(strings.ToLower(s), "e")
+	whole, frac, _ := strings.Cut(strings.TrimPrefix(mant, "-"), ".")
+	e, err := strconv.Atoi(exp)
+	switch {
+	case err != nil || !isDigits(whole+frac) || whole == "" && frac == "" || strings.HasPrefix(mant, "+"):
+		return intKey{}, fmt.Errorf("%w %q: want a decimal integer such as 42 or -7", ErrBadKey, s)
+	case e > 40 || e < -40:
+		return intKey{}, fmt.Errorf("%w %q: out of range for a 64-bit integer, or a fraction", ErrBadKey, s)
+	}
+	r, ok := new(big.Rat).SetString(s)
+	switch {
+	case !ok:
+		return intKey{}, fmt.Errorf("%w %q: want a decimal integer such as 42 or -7", ErrBadKey, s)
+	case !r.IsInt():
+		return intKey{}, fmt.Errorf("%w %q: a shard key must be an integer; a fraction is refused rather than rounded (the server would round it, and the row would belong to another shard)", ErrBadKey, s)
+	}
+	return parseKey(r.Num().String())
 }
 
 // isDigits reports whether s is only ASCII digits (and not empty).

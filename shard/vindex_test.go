@@ -74,6 +74,12 @@ func TestMapBadKey(t *testing.T) {
 		{name: "decimal fraction", in: "5.50", errHas: "fraction"},
 		{name: "decimal fraction bytes", in: []byte("-1.01"), errHas: "fraction"},
 		{name: "float literal fraction", in: "15e-1", errHas: "fraction"},
+		{name: "exponent half past 2^52", in: "4503599627370496.5e0", errHas: "fraction"},
+		{name: "exponent tiny fraction", in: "7.00000000000000000001e0", errHas: "fraction"},
+		{name: "exponent past 64 bits", in: "1e20", errHas: "out of range"},
+		{name: "vast exponent", in: "1e999999999", errHas: "out of range"},
+		{name: "exponent without digits", in: "e5", errHas: "decimal integer"},
+		{name: "exponent plus", in: "+5e0", errHas: "decimal integer"},
 		{name: "bool", in: true, errHas: "bool"},
 		{name: "empty string", in: "", errHas: "decimal integer"},
 		{name: "words", in: "abc", errHas: `"abc"`},
@@ -115,7 +121,7 @@ func TestMapKeyTypes(t *testing.T) {
 	// Integral DOUBLE, FLOAT and DECIMAL values, as clients bind a key
 	// parameter, and float literals: the integer they equal.
 	keys := []any{42, int8(42), int16(42), int32(42), int64(42), uint(42), uint8(42), uint16(42), uint32(42), uint64(42), "42", []byte("42"), name("42"), small(42), userID(42),
-		42.0, float32(42), ratio(42), "42.0", "42.000", []byte("42.00"), "4.2e1", "42E0"}
+		42.0, float32(42), ratio(42), "42.0", "42.000", []byte("42.00"), "4.2e1", "42E0", "420e-1", "0.42e2", "42e0"}
 	for _, v := range []Vindex{NewHash(), NewXXHash(), mod} {
 		want, err := v.Map(42)
 		if err != nil {
@@ -129,6 +135,29 @@ func TestMapKeyTypes(t *testing.T) {
 			}
 			if string(got) != string(want) {
 				t.Errorf("%s.Map(%T %v): got %x, want %x", v.Name(), k, k, got, want)
+			}
+		}
+	}
+}
+
+// TestMapExponentExact: a key in exponent form is the integer its text is
+// exactly, past 2^53 too, where the nearest float64 is another.
+func TestMapExponentExact(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want any
+	}{
+		{"9007199254740993e0", uint64(9007199254740993)},
+		{"900719925474099.3e1", uint64(9007199254740993)},
+		{"-9007199254740993E0", int64(-9007199254740993)},
+		{"18446744073709551615e0", uint64(18446744073709551615)},
+		{"-0e0", 0},
+	} {
+		for _, v := range []Vindex{NewHash(), NewXXHash()} {
+			got, err := v.Map(tc.in)
+			want, werr := v.Map(tc.want)
+			if err != nil || werr != nil || string(got) != string(want) {
+				t.Errorf("%s.Map(%q): %x %v, want %x (the key of %v)", v.Name(), tc.in, got, err, want, tc.want)
 			}
 		}
 	}

@@ -40,6 +40,7 @@ func (h *handler) NewConnection(c *vtmysql.Conn) {
 	c.StatusFlags |= vtmysql.ServerStatusAutocommit
 	if cc, ok := c.GetRawConn().(*clientConn); ok {
 		cc.vc = c
+		cc.sniff.longData = cc.dropResetParams
 	}
 }
 

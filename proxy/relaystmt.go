@@ -192,6 +192,22 @@ func (c *clientConn) relayExecute(p []byte) (handled bool, err error) {
 	return c.relayRun(rr, pd.PrepareStmt, args)
 }
 
+// dropResetParams drops the parameters of statement id that a
+// COM_STMT_RESET left as nil entries in the protocol library's record,
+// before the library reads the COM_STMT_SEND_LONG_DATA that follows: it
+// appends the data to the entry it finds, and a nil one panicked and cut
+// the client off. An execution the library runs makes the record anew; a
+// relayed one, or none, left it as the reset did.
+func (c *clientConn) dropResetParams(id uint32) {
+	if pd := c.vc.PrepareData[id]; pd != nil {
+		for k, bv := range pd.BindVars {
+			if bv == nil {
+				delete(pd.BindVars, k)
+			}
+		}
+	}
+}
+
 // keepTypes records the parameter types t of statement id, as the
 // protocol library does when it reads them: the library's own record, and
 // the sniffer's (see unsignedParams). It reports false for a type the

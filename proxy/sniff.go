@@ -15,8 +15,9 @@ const comStmtExecute = 0x17
 // comStmtClose and comResetConnection are COM_STMT_CLOSE and
 // COM_RESET_CONNECTION.
 const (
-	comStmtClose       = 0x19
-	comResetConnection = 0x1f
+	comStmtSendLongData = 0x18
+	comStmtClose        = 0x19
+	comResetConnection  = 0x1f
 )
 
 // maxSniff bounds how much of one packet the sniffer keeps.
@@ -38,6 +39,10 @@ type sniffer struct {
 	// declined holds the statements a node would not prepare: the relay
 	// leaves them to the library.
 	declined map[uint32]bool
+	// longData, when set, is called with the statement id of each
+	// COM_STMT_SEND_LONG_DATA once its last byte is read, before the
+	// protocol library handles it.
+	longData func(id uint32)
 }
 
 func (s *sniffer) feed(p []byte) {
@@ -64,6 +69,10 @@ func (s *sniffer) feed(p []byte) {
 			switch s.cur[0] {
 			case comStmtExecute:
 				s.last = append(s.last[:0], s.cur...)
+			case comStmtSendLongData:
+				if s.longData != nil && len(s.cur) >= 5 {
+					s.longData(binary.LittleEndian.Uint32(s.cur[1:]))
+				}
 			case comStmtClose:
 				if len(s.cur) >= 5 {
 					s.forget(binary.LittleEndian.Uint32(s.cur[1:]))

@@ -82,10 +82,12 @@ var (
 		"Statements on sharded tables, once each, by plan shape (single-shard, multi-shard, scatter).", []string{"shape"}, nil)
 	retryDesc = prometheus.NewDesc("scalelab_router_retries_total",
 		"Reads that failed on a replica and ran again on another node.", nil, nil)
+	stickyDesc = prometheus.NewDesc("scalelab_router_sticky_sessions_total",
+		"Client sessions that began to keep their own connections and read on the primaries, after a statement that makes connection state (GET_LOCK, a temporary table, LOCK TABLES, PREPARE) or calls CONNECTION_ID(): each gave up its read scaling.", nil, nil)
 )
 
 func (c routerCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{routeDesc, nodeDesc, shapeDesc, retryDesc} {
+	for _, d := range []*prometheus.Desc{routeDesc, nodeDesc, shapeDesc, retryDesc, stickyDesc} {
 		ch <- d
 	}
 }
@@ -101,4 +103,5 @@ func (c routerCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	ch <- prometheus.MustNewConstMetric(retryDesc, prometheus.CounterValue, float64(st.Retries))
+	ch <- prometheus.MustNewConstMetric(stickyDesc, prometheus.CounterValue, float64(st.Sticky))
 }

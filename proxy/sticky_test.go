@@ -142,6 +142,12 @@ func TestConnectionIDThroughProxy(t *testing.T) {
 		a.Close()
 		b.Close()
 	}
+	// Both clients of each mode gave up their read scaling, and /metrics
+	// says how many did.
+	m := scrape(t, "http://"+f.srv.MetricsAddr().String()+"/metrics")
+	if got := m["scalelab_router_sticky_sessions_total"]; got != 4 {
+		t.Errorf("scalelab_router_sticky_sessions_total is %v, want 4", got)
+	}
 }
 
 // TestPrepareDescribesWithoutLocking: COM_STMT_PREPARE of a read that

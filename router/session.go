@@ -433,6 +433,7 @@ func (s *Session) newTx() *Tx {
 // transaction's included, and those to primaries hold its state.
 func (s *Session) stick() {
 	s.sticky = true
+	s.r.stats.sticky.Add(1)
 	s.adoptTx()
 	s.connMu.Lock()
 	defer s.connMu.Unlock()

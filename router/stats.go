@@ -41,6 +41,12 @@ type Stats struct {
 	// anew; Reshapes counts the reshards the router followed.
 	Held     uint64 `json:"held"`
 	Reshapes uint64 `json:"reshapes"`
+	// Sticky counts the sessions that began to keep their own
+	// connections and read on the primaries, after a statement that
+	// makes state of its connection or calls CONNECTION_ID(): each one
+	// gave up its read scaling, as a ProxySQL client whose multiplexing
+	// is turned off.
+	Sticky uint64 `json:"sticky"`
 }
 
 type counters struct {
@@ -51,6 +57,7 @@ type counters struct {
 	buffered atomic.Uint64
 	held     atomic.Uint64
 	reshapes atomic.Uint64
+	sticky   atomic.Uint64
 }
 
 func (c *counters) add(m *sync.Map, key string) {
@@ -74,5 +81,6 @@ func (c *counters) snapshot() Stats {
 		m.from.Range(func(k, v any) bool { m.to[k.(string)] = v.(*atomic.Uint64).Load(); return true })
 	}
 	s.Retries, s.Buffered, s.Held, s.Reshapes = c.retries.Load(), c.buffered.Load(), c.held.Load(), c.reshapes.Load()
+	s.Sticky = c.sticky.Load()
 	return s
 }

@@ -1099,6 +1099,7 @@ func TestConnectionIDIsTheSessions(t *testing.T) {
 		}
 	}
 	waitReplicated(t, r)
+	before := r.Stats().Sticky
 	s := r.NewSession()
 	defer s.Close()
 	var id uint64
@@ -1140,5 +1141,9 @@ func TestConnectionIDIsTheSessions(t *testing.T) {
 	}
 	if err := other.GetContext(ctx, &n, "SELECT COUNT(*) FROM cid_jobs WHERE owner = CONNECTION_ID()"); err != nil || n != 0 {
 		t.Fatalf("another session finds %d jobs its own (%v), want 0", n, err)
+	}
+	// Each session counted once, however many of its statements called it.
+	if got := r.Stats().Sticky - before; got != 2 {
+		t.Errorf("Stats.Sticky counted %d sessions, want 2", got)
 	}
 }

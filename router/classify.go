@@ -248,7 +248,7 @@ func (c *classifier) parse(query string) *Statement {
 	if in := c.parseText(plain); in.Kind != Unparsed {
 		sticky, connID, assigns, setsID = in.Sticky, in.ConnectionID, in.Assigns, in.SetsLastInsertID
 		locking = in.Kind == LockingRead
-		reads = in.LastInsertID || in.RowCount || in.FoundRows
+		reads = in.LastInsertID || in.RowCount || in.FoundRows || in.ConnectionID
 		if st.refused == nil {
 			st.refused = in.refused // the text as MariaDB runs it reads otherwise too
 		}
@@ -269,7 +269,7 @@ func (c *classifier) parse(query string) *Statement {
 			setsID = textCalls(bodies, "LAST_INSERT_ID", withArgs)
 			reads = textCallsSession(bodies)
 		}
-		reads = reads || st.LastInsertID || st.RowCount || st.FoundRows
+		reads = reads || st.LastInsertID || st.RowCount || st.FoundRows || st.ConnectionID
 	}
 	st.Sticky = st.Sticky || sticky
 	st.ConnectionID = st.ConnectionID || connID
@@ -733,10 +733,22 @@ func sequenceCall(n sqlparser.SQLNode) string {
 // "" when n is no such call.
 func builtinCall(n sqlparser.SQLNode) (name string, args int) {
 	f, ok := n.(*sqlparser.FuncExpr)
-	if !ok || !f.Qualifier.IsEmpty() {
+	if !ok || !builtinQualifier(f.Qualifier) {
 		return "", 0
 	}
 	return f.Name.Lowered(), len(f.Exprs)
+}
+
+// builtinQualifier reports whether a function called with qualifier q is
+// a built-in one: no qualifier, or one of the schemas by which MariaDB
+// names its built-ins in each SQL mode's flavour
+// (mariadb_schema.CONNECTION_ID() is CONNECTION_ID()).
+func builtinQualifier(q sqlparser.IdentifierCS) bool {
+	switch strings.ToLower(q.String()) {
+	case "", "mariadb_schema", "oracle_schema", "maxdb_schema":
+		return true
+	}
+	return false
 }
 
 // sticky reports whether a statement, text parsed as ast, makes state
@@ -776,7 +788,7 @@ func lockFunc(n sqlparser.SQLNode, holding bool) bool {
 		if holding {
 			funcs = holdingLockFuncs
 		}
-		return f.Qualifier.IsEmpty() && slices.Contains(funcs, f.Name.Lowered())
+		return builtinQualifier(f.Qualifier) && slices.Contains(funcs, f.Name.Lowered())
 	}
 	return false
 }
@@ -958,21 +970,30 @@ func withoutComments(text string) string {
 }
 
 // textCallsSession reports whether text, which the parser does not read,
-// calls LAST_INSERT_ID() without an argument, ROW_COUNT() or
-// FOUND_ROWS(), in a string too.
+// calls LAST_INSERT_ID() without an argument, ROW_COUNT(), FOUND_ROWS()
+// or CONNECTION_ID(), in a string too.
 func textCallsSession(text string) bool {
-	return textCalls(text, "LAST_INSERT_ID", noArgs) || textCalls(text, "ROW_COUNT", anyArgs) || textCalls(text, "FOUND_ROWS", anyArgs)
+	return textCalls(text, "LAST_INSERT_ID", noArgs) || textCalls(text, "ROW_COUNT", anyArgs) || textCalls(text, "FOUND_ROWS", anyArgs) ||
+		textCallsConnectionID(text)
 }
 
 // runsAsWritten reports whether text begins as a statement whose
-// expressions run when it does: a query, a write or DO, rather than the
-// definition of a procedure, function, trigger or event.
+// expressions run when it does: a query, a write or DO, SET STATEMENT …
+// FOR one, a CALL, or a compound statement (BEGIN NOT ATOMIC, IF, a
+// labelled block…), rather than the definition of a procedure, function,
+// trigger or event.
 func runsAsWritten(text string) bool {
-	switch w, _, _ := strings.Cut(leadingWords(text, 1), " "); strings.TrimLeft(w, "(") {
-	case "SELECT", "WITH", "DO", "INSERT", "REPLACE", "UPDATE", "DELETE", "VALUES", "TABLE", "":
+	words := leadingWords(text, 3)
+	w, _, _ := strings.Cut(words, " ")
+	switch w = strings.TrimLeft(w, "("); w {
+	case "SELECT", "WITH", "DO", "INSERT", "REPLACE", "UPDATE", "DELETE", "VALUES", "TABLE", "CALL", "IF", "CASE", "WHILE", "LOOP", "REPEAT", "FOR", "":
 		return true
+	case "SET":
+		return strings.HasPrefix(words, "SET STATEMENT ")
+	case "BEGIN":
+		return strings.HasPrefix(words, "BEGIN NOT ATOMIC")
 	}
-	return false
+	return strings.HasSuffix(w, ":") // a label: lbl: BEGIN NOT ATOMIC …
 }
 
 // sqlSpace are the bytes MariaDB reads as spaces between words.

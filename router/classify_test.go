@@ -223,6 +223,8 @@ func TestConnectionIDFlag(t *testing.T) {
 		{"SELECT 1 /*M! , CONNECTION_ID() */", true},
 		{"SELECT CONNECTION_ID/**/()\f", true}, // unparsed
 		{"CREATE TABLE t2 AS SELECT CONNECTION_ID() AS c", true},
+		{"SELECT mariadb_schema.CONNECTION_ID()", true}, // MariaDB's name of the built-in
+		{"SELECT Oracle_Schema.connection_id()", true},
 		// Called later, by another connection, or not at all.
 		{"CREATE VIEW v AS SELECT CONNECTION_ID()", false},
 		{"CREATE PROCEDURE p() SELECT CONNECTION_ID()", false},
@@ -233,6 +235,18 @@ func TestConnectionIDFlag(t *testing.T) {
 	} {
 		if got := c.Classify(tc.sql).ConnectionID; got != tc.want {
 			t.Errorf("%s: ConnectionID %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+	// The router answers it by rewriting the statement, which a text it
+	// cannot parse, or a MariaDB comment, keeps it from: refused.
+	for _, q := range []string{
+		"SET STATEMENT max_statement_time = 10 FOR UPDATE jobs SET owner = CONNECTION_ID() WHERE id = 1",
+		"BEGIN NOT ATOMIC SELECT CONNECTION_ID(); END",
+		"lbl: BEGIN NOT ATOMIC SELECT CONNECTION_ID(); END",
+		"SELECT 1 /*M! , CONNECTION_ID() */",
+	} {
+		if st := c.Classify(q); !errors.Is(st.refused, errUnparsedReadsSession) && !errors.Is(st.refused, errCommentReadsSession) {
+			t.Errorf("%s: refused %v, want the refusal of a session value the router cannot rewrite", q, st.refused)
 		}
 	}
 }

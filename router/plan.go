@@ -35,13 +35,13 @@ var ErrUnsupported = errors.New("router: unsupported")
 // value, a text with a MariaDB comment the router cannot read to its end,
 // and KILL.
 var (
-	errCommentReadsSession = unsupported("LAST_INSERT_ID(), ROW_COUNT() or FOUND_ROWS() in a text with a MariaDB executable comment /*M! … */",
+	errCommentReadsSession = unsupported("LAST_INSERT_ID(), ROW_COUNT(), FOUND_ROWS() or CONNECTION_ID() in a text with a MariaDB executable comment /*M! … */",
 		"the router answers them from the session's own values by rewriting the statement from its syntax tree, which holds neither the comment nor its SQL; write the statement as plain SQL")
 	errSlashSlash = unsupported("// outside a string or comment",
 		"the parser reads it as a comment to the end of the line, MariaDB as a division and then the rest; write the division without a comment between its slashes")
 	errVersionedUnread = unsupported("a versioned comment /*!NNNNN … */ holding */ in a string or comment of its own",
 		"a server its version leaves out ends the comment at that */, and the router does not know the server's version; write it as plain SQL")
-	errUnparsedReadsSession = unsupported("LAST_INSERT_ID(), ROW_COUNT() or FOUND_ROWS() in a statement the router cannot parse",
+	errUnparsedReadsSession = unsupported("LAST_INSERT_ID(), ROW_COUNT(), FOUND_ROWS() or CONNECTION_ID() in a statement the router cannot parse",
 		"the router answers them from the session's own values by rewriting the statement, which it cannot do without parsing it; select the value in a statement of its own")
 	errVariableUnread = unsupported("a variable's name followed by a quote, or quoted with a byte that cannot be in an unquoted name (@a'x', @'a b')",
 		"the parser reads the name, and what follows it, otherwise than MariaDB; put a space between the name and a string, or quote the name in backquotes")
@@ -529,12 +529,12 @@ func assignsVariable(ast sqlparser.Statement) bool {
 }
 
 // sessionCall names the call n is of a function without arguments whose
-// value is the connection's: "last_insert_id", "row_count" or
-// "found_rows"; "" for anything else.
+// value is the connection's: "last_insert_id", "row_count", "found_rows"
+// or "connection_id"; "" for anything else.
 func sessionCall(n sqlparser.SQLNode) string {
 	if name, args := builtinCall(n); args == 0 {
 		switch name {
-		case "last_insert_id", "row_count", "found_rows":
+		case "last_insert_id", "row_count", "found_rows", "connection_id":
 			return name
 		}
 	}

@@ -68,6 +68,10 @@ type Session struct {
 	// rows or failed.
 	lastInsertID uint64
 	rowCount     int64
+	// connID is what CONNECTION_ID() answers in the session's statements:
+	// the id of its connection to the first shard's primary, which it
+	// keeps (see readConnectionID); 0 until a statement asks.
+	connID uint64
 	// relayOp and relayEnv are Relay's, reused: a relayed statement, a
 	// proxy's most common, allocates neither.
 	relayOp  op
@@ -303,7 +307,13 @@ func (s *Session) do(ctx context.Context, o *op) error {
 	case st.FoundRows:
 		s.rowCount = -1
 		return fmt.Errorf("%w: FOUND_ROWS() counts the rows of the last SELECT on the connection that ran it, and a session's statements run on pooled connections; count them with SELECT COUNT(*)", ErrConnectionValue)
-	case st.LastInsertID || st.RowCount:
+	case st.LastInsertID || st.RowCount || st.ConnectionID:
+		if st.ConnectionID {
+			if err := s.readConnectionID(ctx); err != nil {
+				s.rowCount = -1
+				return err
+			}
+		}
 		q, err := s.withSessionValues(st, o.args)
 		if err != nil {
 			s.rowCount = -1
@@ -333,9 +343,29 @@ func (s *Session) do(ctx context.Context, o *op) error {
 // that the session does not keep itself (FOUND_ROWS()).
 var ErrConnectionValue = errors.New("router: the statement asks for a value of the previous statement's connection")
 
+// readConnectionID makes the session keep its connections, and reads
+// once the id of its connection to the first shard's primary: the value
+// of CONNECTION_ID() in all its statements, on every shard and node, as
+// one server gives one connection one id. That connection is the one its
+// named locks and its row of the first shard's PROCESSLIST are on, so
+// IS_USED_LOCK(…) = CONNECTION_ID() holds there.
+func (s *Session) readConnectionID(ctx context.Context) error {
+	if !s.sticky {
+		s.stick()
+	}
+	if s.connID != 0 {
+		return nil
+	}
+	c, err := s.pinned(ctx, s.r.Sets()[0].Primary())
+	if err != nil {
+		return err
+	}
+	return c.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&s.connID)
+}
+
 // withSessionValues is st's text with the session's values in place of
-// each LAST_INSERT_ID() and ROW_COUNT(), and args bound, its select list
-// keeping the columns' names.
+// each LAST_INSERT_ID(), ROW_COUNT() and CONNECTION_ID(), and args bound,
+// its select list keeping the columns' names.
 func (s *Session) withSessionValues(st *Statement, args []any) (string, error) {
 	ast := sqlparser.CloneStatement(st.AST)
 	if sel, ok := ast.(*sqlparser.Select); ok {
@@ -364,6 +394,8 @@ func (s *Session) withSessionValues(st *Statement, args []any) (string, error) {
 			c.Replace(sqlparser.NewIntLiteral(strconv.FormatUint(s.lastInsertID, 10)))
 		case "row_count":
 			c.Replace(sqlparser.NewIntLiteral(strconv.FormatInt(s.rowCount, 10)))
+		case "connection_id":
+			c.Replace(sqlparser.NewIntLiteral(strconv.FormatUint(s.connID, 10)))
 		}
 		return true
 	}, nil).(sqlparser.Statement)
@@ -372,11 +404,6 @@ func (s *Session) withSessionValues(st *Statement, args []any) (string, error) {
 
 func (s *Session) doStatement(ctx context.Context, o *op) error {
 	st := s.r.classified(o)
-	if st.ConnectionID && !s.sticky {
-		// The id must be that of a connection the session keeps, SET @me
-		// = CONNECTION_ID() included, which reads it on the primary.
-		s.stick()
-	}
 	switch st.Kind {
 	case Begin:
 		if err := s.endTx(true); err != nil { // BEGIN commits an open transaction, as MySQL does

@@ -106,19 +106,22 @@ func argOf(v sqltypes.Value) (any, error) {
 // reads it as (DATE'2024-01-05'): as a string, a DATE compared with a
 // number was the year, and a read by the shard key went to the year's
 // shard. A zero date, which strict modes refuse as a literal and accept
-// as a parameter, stays a string ('0000-00-00' reads as 0, as the zero
-// date does).
+// as a parameter, stays a string, written as the server writes it
+// ('0000-00-00 12:34:56'). A TIME past 838 hours is 838:59:59, as the
+// server clamps it.
 func temporalArg(t sqltypes.Type, text string) any {
 	date, clock, hasClock := strings.Cut(text, " ")
 	if t == sqltypes.Time {
 		date, clock, hasClock = "", text, true
 	}
 	var b strings.Builder
+	zero := false
 	if date != "" {
 		ymd := strings.Split(date, "-")
-		if len(ymd) != 3 || strings.Trim(date, "0-") == "" {
+		if len(ymd) != 3 {
 			return text
 		}
+		zero = strings.Trim(date, "0-") == ""
 		fmt.Fprintf(&b, "%04s-%02s-%02s", ymd[0], ymd[1], ymd[2])
 	}
 	if hasClock {
@@ -134,10 +137,16 @@ func temporalArg(t sqltypes.Type, text string) any {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
+		if h, err := strconv.Atoi(hms[0]); t == sqltypes.Time && (err != nil || h > 838) {
+			hms, frac = []string{"838", "59", "59"}, ""
+		}
 		fmt.Fprintf(&b, "%s%02s:%02s:%02s", sign, hms[0], hms[1], hms[2])
 		if strings.Trim(frac, "0") != "" {
 			b.WriteString("." + frac)
 		}
+	}
+	if zero {
+		return b.String()
 	}
 	kind := map[sqltypes.Type]router.TemporalKind{sqltypes.Date: router.Date, sqltypes.Datetime: router.DateTime, sqltypes.Timestamp: router.DateTime, sqltypes.Time: router.Time}[t]
 	return router.Temporal{Kind: kind, Text: b.String()}

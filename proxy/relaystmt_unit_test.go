@@ -104,6 +104,9 @@ func TestTemporalArg(t *testing.T) {
 		{sqltypes.Time, "00:00:00", router.Temporal{Kind: router.Time, Text: "00:00:00"}},
 		{sqltypes.Date, "0000-00-00", "0000-00-00"},
 		{sqltypes.Datetime, "0000-00-00 00:00:00", "0000-00-00 00:00:00"},
+		{sqltypes.Datetime, "0-0-0 12:34:56.000000", "0000-00-00 12:34:56"},
+		{sqltypes.Time, "900:0:0.000000", router.Temporal{Kind: router.Time, Text: "838:59:59"}},
+		{sqltypes.Time, "-900:0:0.250000", router.Temporal{Kind: router.Time, Text: "-838:59:59"}},
 	} {
 		if got := temporalArg(tc.typ, tc.text); got != tc.want {
 			t.Errorf("%v %q: %#v, want %#v", tc.typ, tc.text, got, tc.want)

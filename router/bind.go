@@ -64,6 +64,9 @@ func argValue(a *sqlparser.Argument, args []any) (any, error) {
 		return nil, fmt.Errorf("router: placeholder :%s has no argument (%d given)", a.Name, len(args))
 	}
 	v := args[n-1]
+	if t, ok := v.(Temporal); ok {
+		return t, nil // typed, not its Value
+	}
 	if valuer, ok := v.(driver.Valuer); ok {
 		return valuer.Value()
 	}
@@ -83,6 +86,10 @@ type Temporal struct {
 	// or -838:59:59.
 	Text string
 }
+
+// Value is the literal's string, for a statement the router cannot parse
+// and leaves the driver to bind.
+func (t Temporal) Value() (driver.Value, error) { return t.Text, nil }
 
 // TemporalKind is the type of a Temporal: its literal's keyword.
 type TemporalKind int

@@ -240,8 +240,9 @@ func parseKey(s string) (intKey, error) {
 
 // exponentKey is the key of s, a decimal number with an exponent
 // ([-]digits[.digits]e[±]digits): the integer it is exactly; one with a
-// fraction is refused, as is one beyond 64 bits (or whose exponent is, so
-// that no text makes a vast number to compute).
+// fraction is refused, as is one beyond 64 bits (or whose exponent or
+// length is, so that no text makes a vast number to compute: reading one
+// costs time quadratic in its length).
 func exponentKey(s string) (intKey, error) {
 	mant, exp, _ := strings.Cut(strings.ToLower(s), "e")
 	whole, frac, _ := strings.Cut(strings.TrimPrefix(mant, "-"), ".")
@@ -249,7 +250,7 @@ func exponentKey(s string) (intKey, error) {
 	switch {
 	case err != nil || !isDigits(whole+frac) || whole == "" && frac == "" || strings.HasPrefix(mant, "+"):
 		return intKey{}, fmt.Errorf("%w %q: want a decimal integer such as 42 or -7", ErrBadKey, s)
-	case e > 40 || e < -40:
+	case e > 40 || e < -40 || len(s) > 80:
 		return intKey{}, fmt.Errorf("%w %q: out of range for a 64-bit integer, or a fraction", ErrBadKey, s)
 	}
 	r, ok := new(big.Rat).SetString(s)

@@ -78,6 +78,7 @@ func TestMapBadKey(t *testing.T) {
 		{name: "exponent tiny fraction", in: "7.00000000000000000001e0", errHas: "fraction"},
 		{name: "exponent past 64 bits", in: "1e20", errHas: "out of range"},
 		{name: "vast exponent", in: "1e999999999", errHas: "out of range"},
+		{name: "long mantissa", in: strings.Repeat("1", 100) + "e-40", errHas: "out of range"},
 		{name: "exponent without digits", in: "e5", errHas: "decimal integer"},
 		{name: "exponent plus", in: "+5e0", errHas: "decimal integer"},
 		{name: "bool", in: true, errHas: "bool"},

@@ -398,3 +398,48 @@ func TestReview2InsertExponentKeysText(t *testing.T) {
 	}
 	onPrimaries(t, f, "DELETE FROM "+f.topo.DatabaseName()+".kvs WHERE v = ?", "exponent key")
 }
+
+// TestReview2UnparsedWriteCount: a write the parser does not read (SET
+// STATEMENT … FOR UPDATE) reports the rows it changed, as the server does,
+// and one with RETURNING its rows.
+func TestReview2UnparsedWriteCount(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	ctx := context.Background()
+	db := f.open(t, nil)
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS rev2_jobs (id INT PRIMARY KEY, owner BIGINT UNSIGNED NULL)",
+		"DELETE FROM rev2_jobs",
+		"INSERT INTO rev2_jobs (id) VALUES (1), (2)",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const q = "SET STATEMENT max_statement_time = 10 FOR UPDATE rev2_jobs SET owner = 7 WHERE id IN (1, 2)"
+	res, err := db.ExecContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changed int
+	if err := adminDB(t, f.topo, f.topo.Shards[0].Primary.HostPort).QueryRowContext(ctx, "SELECT COUNT(*) FROM "+f.topo.DatabaseName()+".rev2_jobs WHERE owner = 7").Scan(&changed); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != int64(changed) || changed != 2 {
+		t.Errorf("%s: the proxy reports %d rows changed; the server changed %d", q, n, changed)
+	}
+	var ids []int
+	rows, err := db.QueryContext(ctx, "SET STATEMENT max_statement_time = 10 FOR DELETE FROM rev2_jobs WHERE id IN (1, 2) RETURNING id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil || len(ids) != 2 {
+		t.Errorf("DELETE … RETURNING id of 2 rows returned %v (%v), want both ids", ids, err)
+	}
+}

@@ -977,6 +977,31 @@ func textCallsSession(text string) bool {
 		textCallsConnectionID(text)
 }
 
+// unparsedWrite reports whether text, a statement the parser cannot
+// read, is an INSERT, UPDATE, DELETE or REPLACE (or SET STATEMENT … FOR
+// one, its assignments without quotes) that returns no rows (no RETURNING
+// word, in a string too): run as a query, its count of changed rows was
+// lost, and the client was told 0.
+func unparsedWrite(text string) bool {
+	words := spacedWords(withoutComments(text))
+	if strings.Contains(words, "RETURNING") {
+		return false
+	}
+	if strings.HasPrefix(words, " SET STATEMENT ") {
+		i := strings.Index(words, " FOR ")
+		if i < 0 || strings.ContainsAny(words[:i], "'\"`") {
+			return false
+		}
+		words = words[i+4:]
+	}
+	for _, verb := range []string{" INSERT ", " UPDATE ", " DELETE ", " REPLACE "} {
+		if strings.HasPrefix(words, verb) {
+			return true
+		}
+	}
+	return false
+}
+
 // runsAsWritten reports whether text begins as a statement whose
 // expressions run when it does: a query, a write or DO, SET STATEMENT …
 // FOR one, a CALL, or a compound statement (BEGIN NOT ATOMIC, IF, a

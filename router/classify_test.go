@@ -251,6 +251,33 @@ func TestConnectionIDFlag(t *testing.T) {
 	}
 }
 
+// TestUnparsedWrite: which statements the parser cannot read run as
+// writes, for their count of changed rows; any that may return rows does
+// not.
+func TestUnparsedWrite(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"SET STATEMENT max_statement_time=10 FOR UPDATE t SET a = 7 WHERE id IN (1, 2)", true},
+		{"set statement max_statement_time = 10 for delete from t where id = 1", true},
+		{"SET STATEMENT max_statement_time=10 FOR INSERT INTO t (id) VALUES (1)", true},
+		{"/* c */ SET STATEMENT a=1, b=2 FOR REPLACE INTO t (id) VALUES (1)", true},
+		{"SET STATEMENT max_statement_time=10 FOR SELECT * FROM t FOR UPDATE", false},
+		{"SET STATEMENT max_statement_time=10 FOR DELETE FROM t WHERE id = 1 RETURNING id", false},
+		{"DELETE FROM t WHERE id = 1 RETURNING id", false},
+		{"INSERT INTO t (id) VALUES (1) RETURNING *", false},
+		{"SET STATEMENT x='a FOR UPDATE b' FOR SELECT 1", false},
+		{"SET STATEMENT max_statement_time=10", false},
+		{"SELECT 1 FROM DUAL WHERE 1 = 1 LIMIT ROWS EXAMINED 10", false},
+		{"BEGIN NOT ATOMIC UPDATE t SET a = 1; END", false},
+	} {
+		if got := unparsedWrite(tc.text); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
 // TestMariaDBCommentFlags: the SQL of a /*M! … */ comment, which MariaDB
 // runs and the parser skips, counts for the flags that make a session keep
 // its connections or refuse a statement: as if written plainly, or, where

@@ -150,7 +150,7 @@ func (s *Session) RunClassified(ctx context.Context, st *Statement, query string
 	}
 	st = s.r.classified(o)
 	res := &Result{Statement: st}
-	if !st.Kind.ReturnsRows() {
+	if !st.Kind.ReturnsRows() || st.Kind == Unparsed && unparsedWrite(st.Text) {
 		o.kind = opExec
 	}
 	err := s.do(ctx, o)

@@ -980,11 +980,13 @@ func textCallsSession(text string) bool {
 // unparsedWrite reports whether text, a statement the parser cannot
 // read, is an INSERT, UPDATE, DELETE or REPLACE (or SET STATEMENT … FOR
 // one, its assignments without quotes) that returns no rows (no RETURNING
-// word, in a string too): run as a query, its count of changed rows was
-// lost, and the client was told 0.
+// word, in a string too) and is one statement (no semicolon, in a string
+// too: a write then a query sent as one text would lose the query's
+// rows): run as a query, its count of changed rows was lost, and the
+// client was told 0.
 func unparsedWrite(text string) bool {
 	words := spacedWords(withoutComments(text))
-	if strings.Contains(words, "RETURNING") {
+	if strings.Contains(words, "RETURNING") || strings.Contains(text, ";") {
 		return false
 	}
 	if strings.HasPrefix(words, " SET STATEMENT ") {

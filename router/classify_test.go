@@ -271,6 +271,8 @@ func TestUnparsedWrite(t *testing.T) {
 		{"SET STATEMENT max_statement_time=10", false},
 		{"SELECT 1 FROM DUAL WHERE 1 = 1 LIMIT ROWS EXAMINED 10", false},
 		{"BEGIN NOT ATOMIC UPDATE t SET a = 1; END", false},
+		{"SET STATEMENT max_statement_time=10 FOR UPDATE t SET a = 1; SELECT * FROM t", false},
+		{"SET STATEMENT max_statement_time=10 FOR UPDATE t SET a = ';'", false},
 	} {
 		if got := unparsedWrite(tc.text); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.text, got, tc.want)

@@ -116,11 +116,11 @@ func (rc *rawClient) read() []byte {
 	c.SetReadDeadline(time.Now().Add(30 * time.Second))
 	var hdr [4]byte
 	if _, err := io.ReadFull(c, hdr[:]); err != nil {
-		rc.t.Fatal(err)
+		rc.t.Fatalf("the proxy cut the connection: %v", err)
 	}
 	p := make([]byte, int(hdr[0])|int(hdr[1])<<8|int(hdr[2])<<16)
 	if _, err := io.ReadFull(c, p); err != nil {
-		rc.t.Fatal(err)
+		rc.t.Fatalf("the proxy cut the connection: %v", err)
 	}
 	return p
 }
@@ -165,9 +165,20 @@ func (rc *rawClient) execute(id uint32, withTypes bool, args ...int64) []string 
 		p = binary.LittleEndian.AppendUint64(p, uint64(a))
 	}
 	rc.write(p)
+	return rc.result()
+}
+
+// result reads the answer to an execution: the first column of each
+// binary row (a string column, or NULL as "NULL"), "OK" for an OK packet,
+// or the error packet's text.
+func (rc *rawClient) result() []string {
+	rc.t.Helper()
 	first := rc.read()
-	if first[0] == 0xff {
+	switch first[0] {
+	case 0xff:
 		return []string{"error: " + string(first[9:])}
+	case 0x00:
+		return []string{"OK"}
 	}
 	cols := int(first[0])
 	for range cols {

@@ -10,6 +10,21 @@ import (
 	"github.com/scalelab/scalelab/proxy"
 )
 
+// clientPair opens two connections of one pool to the proxy, in text or
+// in server-side prepared statements: two clients.
+func clientPair(t *testing.T, f *fixture, prepared bool) (a, b *sql.Conn) {
+	t.Helper()
+	db := f.open(t, func(c *mysql.Config) { c.InterpolateParams = !prepared })
+	a, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = db.Conn(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return a, b
+}
+
 // TestConnectionStateThroughProxy checks, with a real driver in text and
 // in server-side prepared statements, that a client's named lock and
 // temporary table stay its own: another client cannot take the lock or
@@ -19,15 +34,7 @@ func TestConnectionStateThroughProxy(t *testing.T) {
 	ctx := context.Background()
 	for _, prepared := range []bool{false, true} {
 		name := map[bool]string{false: "text", true: "prepared"}[prepared]
-		db := f.open(t, func(c *mysql.Config) { c.InterpolateParams = !prepared })
-		a, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, b := clientPair(t, f, prepared)
 		one := func(c interface {
 			QueryRowContext(context.Context, string, ...any) *sql.Row
 		}, q string, args ...any) int64 {
@@ -96,15 +103,7 @@ func TestConnectionIDThroughProxy(t *testing.T) {
 	}
 	for _, prepared := range []bool{false, true} {
 		name := map[bool]string{false: "text", true: "prepared"}[prepared]
-		db := f.open(t, func(c *mysql.Config) { c.InterpolateParams = !prepared })
-		a, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, b := clientPair(t, f, prepared)
 		one := func(c *sql.Conn, q string, args ...any) int64 {
 			t.Helper()
 			var v int64

@@ -5,12 +5,10 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/vschema"
@@ -43,57 +41,9 @@ func execTyped(t *testing.T, rc *rawClient, id uint32, ps ...stmtParam) []string
 		p = append(p, x.val...)
 	}
 	rc.write(p)
-	return readRows(t, rc)
-}
-
-// readPacket reads one packet, failing t (not fataling inside rawClient)
-// when the proxy closed the connection.
-func readPacket(t *testing.T, rc *rawClient) []byte {
-	t.Helper()
-	c := rc.c.GetRawConn()
-	c.SetReadDeadline(time.Now().Add(30 * time.Second))
-	var hdr [4]byte
-	if _, err := io.ReadFull(c, hdr[:]); err != nil {
-		t.Fatalf("the proxy cut the connection: %v", err)
-	}
-	b := make([]byte, int(hdr[0])|int(hdr[1])<<8|int(hdr[2])<<16)
-	if _, err := io.ReadFull(c, b); err != nil {
-		t.Fatalf("the proxy cut the connection: %v", err)
-	}
-	return b
-}
-
-func readRows(t *testing.T, rc *rawClient) []string {
-	t.Helper()
-	first := readPacket(t, rc)
-	switch first[0] {
-	case 0xff:
-		return []string{"error: " + string(first[9:])}
-	case 0x00:
-		return []string{"OK"}
-	}
-	cols := int(first[0])
-	for range cols {
-		readPacket(t, rc)
-	}
-	if rc.c.Capabilities&(1<<24) == 0 { // CLIENT_DEPRECATE_EOF
-		readPacket(t, rc)
-	}
-	out := []string{}
-	for {
-		row := readPacket(t, rc)
-		if row[0] == 0xfe && len(row) < 1<<24-1 || row[0] == 0xff {
-			sort.Strings(out)
-			return out
-		}
-		bitmap := row[1 : 1+(cols+9)/8]
-		if bitmap[0]&(1<<2) != 0 {
-			out = append(out, "NULL")
-			continue
-		}
-		v := row[1+(cols+9)/8:]
-		out = append(out, string(v[1:1+int(v[0])]))
-	}
+	out := rc.result()
+	sort.Strings(out)
+	return out
 }
 
 // primaryRows runs q with args on every shard's primary and returns the
@@ -340,7 +290,7 @@ func TestRelayLongDataAfterReset(t *testing.T) {
 	}
 	longData("9101")
 	rc.write(binary.LittleEndian.AppendUint32([]byte{0x1a}, id)) // COM_STMT_RESET
-	if p := readPacket(t, rc); p[0] != 0 {
+	if p := rc.read(); p[0] != 0 {
 		t.Fatalf("reset: %q", p)
 	}
 	if got := rc.execute(id, true, 9103); fmt.Sprint(got) != "[three]" {
@@ -355,7 +305,7 @@ func TestRelayLongDataAfterReset(t *testing.T) {
 	// the library's own record also left nil).
 	longData("9101")
 	rc.write(binary.LittleEndian.AppendUint32([]byte{0x1a}, id))
-	if p := readPacket(t, rc); p[0] != 0 {
+	if p := rc.read(); p[0] != 0 {
 		t.Fatalf("reset: %q", p)
 	}
 	longData("9104")

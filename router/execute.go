@@ -226,6 +226,12 @@ func (r *Router) run(ctx context.Context, e *env, o *op) error {
 	case Begin, Commit, Rollback, TxOther, SessionState:
 		return fmt.Errorf("%w: %.60s", ErrNeedsSession, o.query)
 	}
+	if err := r.learnKeyRange(ctx, st); err != nil {
+		return err
+	}
+	if st.Kind == DDL {
+		defer r.forgetKeyRanges()
+	}
 	var until time.Time
 	for {
 		p, err := r.take(o), error(nil)

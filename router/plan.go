@@ -1018,7 +1018,7 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 		if !isVal {
 			return nil, unsupported("INSERT with a computed shard key "+sqlparser.String(row[keyIdx]), "give "+rule.Column+" as a value")
 		}
-		i, err := r.vs.shardOf(rule, v)
+		i, err := r.vs.shardOf(rule, r.clampKey(table, v))
 		if err != nil {
 			return nil, err
 		}
@@ -1043,7 +1043,7 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 	byShard := map[int]sqlparser.Values{}
 	for n, row := range rows {
 		v, _, _ := exprValue(row[keyIdx], args)
-		i, _ := r.vs.shardOf(rule, v)
+		i, _ := r.vs.shardOf(rule, r.clampKey(table, v))
 		byShard[i] = append(byShard[i], boundRows[n])
 	}
 	for _, i := range shards {

@@ -140,6 +140,12 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 	case Begin, Commit, Rollback:
 		return fmt.Errorf("router: %s inside Tx: use Tx.Commit or Tx.Rollback", st.Kind)
 	}
+	if err := t.r.learnKeyRange(ctx, st); err != nil {
+		return err
+	}
+	if st.Kind == DDL {
+		defer t.r.forgetKeyRanges()
+	}
 	p, err := t.r.planStatement(st, o.args)
 	if err != nil {
 		return err

@@ -42,6 +42,11 @@ func (vs *routing) replace(s *vschema.Schema, sets []*replica.Set) {
 	vs.version.Add(1)
 }
 
+// invalidate makes every plan made so far be made again, as a
+// replacement does, when something a plan depends on outside the schema
+// changed (see keyRanges).
+func (vs *routing) invalidate() { vs.version.Add(2) }
+
 // snapshot is the schema and the sets now, from one replacement.
 func (vs *routing) snapshot() (s *vschema.Schema, sets []*replica.Set) {
 	vs.consistent(func() { s, sets = vs.p.Load(), *vs.sets.Load() })

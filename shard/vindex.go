@@ -279,3 +279,28 @@ func isDigits(s string) bool {
 // isDecimal reports whether s is an optional minus sign and digits, which
 // strconv rejected only for being out of range.
 func isDecimal(s string) bool { return isDigits(strings.TrimPrefix(s, "-")) }
+
+// IntRange is the range of values an integer column holds (a TINYINT's
+// -128 to 127, a BIGINT UNSIGNED's 0 to 18446744073709551615).
+type IntRange struct {
+	Min int64
+	Max uint64
+}
+
+// Clamp returns key value v as a server stores it into a column of range
+// r when the statement is let through although v lies outside it (INSERT
+// IGNORE, or a session without strict mode): the nearer bound. A value
+// inside r, and one that is no integer key (which Map refuses), come back
+// unchanged.
+func (r IntRange) Clamp(v any) any {
+	k, err := toKey(v)
+	switch {
+	case err != nil:
+		return v
+	case k.neg && int64(k.u) < r.Min:
+		return r.Min
+	case !k.neg && k.u > r.Max:
+		return r.Max
+	}
+	return v
+}

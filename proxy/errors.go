@@ -92,6 +92,13 @@ func errAccessDenied(user string) *sqlerror.SQLError {
 		"Access denied for user '%s' (using password: YES)", user)
 }
 
+// errUnknownStmt is the server's answer to COM_STMT_RESET of a statement
+// the connection has not prepared.
+func errUnknownStmt(id uint32) *sqlerror.SQLError {
+	return sqlerror.NewSQLErrorf(sqlerror.ERUnknownStmtHandler, sqlerror.SSUnknownSQLState,
+		"Unknown prepared statement handler (%d) given to mysqld_stmt_reset", id)
+}
+
 // errorPacket encodes e as a raw MySQL ERR packet with sequence id seq, for
 // the moments the proxy writes to a client outside a command (before the
 // handshake, or to an idle connection).

@@ -209,15 +209,17 @@ type clientConn struct {
 }
 
 // Read hands the protocol library the client's bytes. After login it
-// hands them a packet at a time, and relays the COM_QUERY packets the
-// relay takes itself: the library reads a command only when it has
-// answered the last one, so a packet boundary is where no response is
-// pending.
+// hands them a packet at a time, relays the COM_QUERY packets the relay
+// takes itself, and answers COM_STMT_RESET (see resetStmt): the library
+// reads a command only when it has answered the last one, so a packet
+// boundary is where no response is pending. With the relay off too, so
+// that what the proxy watches of a packet (the sniffer) is seen after
+// the library has handled the one before.
 func (c *clientConn) Read(p []byte) (int, error) {
 	if c.killed.Load() {
 		return 0, io.EOF
 	}
-	if c.vc == nil || !c.loggedIn.Load() || c.l.s.relay == nil {
+	if c.vc == nil || !c.loggedIn.Load() {
 		if len(c.in) > 0 {
 			return c.handOn(p, len(c.in)), nil
 		}
@@ -298,14 +300,22 @@ func (c *clientConn) packets() error {
 				return err
 			}
 		}
-		relay := !c.cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute) && c.in[3] == 0 && n <= maxRelayQuery
-		if relay {
+		// The packets the proxy may answer itself, read whole.
+		take := !c.cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute || c.in[4] == comStmtReset) && c.in[3] == 0 && n <= maxRelayQuery
+		if take {
 			if err := c.want(4 + n); err != nil {
 				return err
 			}
 		}
 		c.cont = n == wire.MaxPayload
-		if relay {
+		if take && c.in[4] == comStmtReset {
+			if err := c.resetStmt(c.in[4 : 4+n]); err != nil {
+				return err
+			}
+			c.in = c.in[4+n:]
+			continue
+		}
+		if take {
 			var handled bool
 			var err error
 			if c.in[4] == comQuery {

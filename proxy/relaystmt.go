@@ -192,6 +192,31 @@ func (c *clientConn) relayExecute(p []byte) (handled bool, err error) {
 	return c.relayRun(rr, pd.PrepareStmt, args)
 }
 
+// resetStmt answers COM_STMT_RESET (payload p, the command byte
+// included), which the protocol library is not handed: it left the
+// statement's long data as nil entries that the next
+// COM_STMT_SEND_LONG_DATA dereferenced, and a reset of a statement it
+// did not know, or cut short, dereferenced a nil record; both panicked
+// and cut the client off. The long data goes, and the client is told OK;
+// an unknown statement gets the server's error, and the connection goes
+// on (a packet cut short names the statement of the bytes it has, where
+// the server reads stale bytes of its buffer). Nothing is kept for the statement on a node between executions
+// (long data waits in the library's record), so none is told.
+func (c *clientConn) resetStmt(p []byte) error {
+	var b [4]byte
+	copy(b[:], p[1:])
+	id := binary.LittleEndian.Uint32(b[:])
+	pd := c.vc.PrepareData[id]
+	if pd == nil || len(p) < 5 {
+		_, err := c.Write(errorPacket(errUnknownStmt(id), 1))
+		return err
+	}
+	clear(pd.BindVars)
+	ok := []byte{7, 0, 0, 1, 0x00, 0, 0, byte(c.vc.StatusFlags), byte(c.vc.StatusFlags >> 8), 0, 0}
+	_, err := c.Write(ok)
+	return err
+}
+
 // dropResetParams drops the parameters of statement id that a
 // COM_STMT_RESET left as nil entries in the protocol library's record,
 // before the library reads the COM_STMT_SEND_LONG_DATA that follows: it

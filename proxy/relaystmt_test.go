@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
+	"net"
 	"reflect"
 	"strconv"
 	"testing"
@@ -93,7 +94,18 @@ type rawClient struct {
 
 func dialRaw(t *testing.T, f *fixture) *rawClient {
 	t.Helper()
-	params := &vtmysql.ConnParams{Host: f.host, Port: f.port, Uname: f.topo.User.Name, Pass: f.topo.User.Password, DbName: f.topo.DatabaseName()}
+	return dialRawAt(t, f, net.JoinHostPort(f.host, strconv.Itoa(f.port)))
+}
+
+// dialRawAt logs in to addr (the proxy, or a node) as the topology's user.
+func dialRawAt(t *testing.T, f *fixture, addr string) *rawClient {
+	t.Helper()
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	portNum, _ := strconv.Atoi(port)
+	params := &vtmysql.ConnParams{Host: host, Port: portNum, Uname: f.topo.User.Name, Pass: f.topo.User.Password, DbName: f.topo.DatabaseName()}
 	c, err := vtmysql.Connect(context.Background(), params)
 	if err != nil {
 		t.Fatal(err)

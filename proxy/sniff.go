@@ -17,6 +17,7 @@ const comStmtExecute = 0x17
 const (
 	comStmtSendLongData = 0x18
 	comStmtClose        = 0x19
+	comStmtReset        = 0x1a
 	comResetConnection  = 0x1f
 )
 

@@ -226,11 +226,11 @@ func (r *Router) run(ctx context.Context, e *env, o *op) error {
 	case Begin, Commit, Rollback, TxOther, SessionState:
 		return fmt.Errorf("%w: %.60s", ErrNeedsSession, o.query)
 	}
-	if err := r.learnKeyRange(ctx, st); err != nil {
+	if err := r.learnKeyColumn(ctx, st); err != nil {
 		return err
 	}
 	if st.Kind == DDL {
-		defer r.forgetKeyRanges()
+		defer r.forgetKeyColumns()
 	}
 	var until time.Time
 	for {

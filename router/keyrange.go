@@ -6,105 +6,165 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
+	"unicode/utf8"
 
 	"github.com/scalelab/scalelab/shard"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
-// keyRanges holds, per sharded table, the range of its shard-key column's
-// type, read from the server. A server that lets an INSERT through with a
-// key beyond that range (INSERT IGNORE, or a session without strict mode)
-// stores the range's bound: INSERT IGNORE of 4294967303 into an INT
-// column stores 2147483647. The row belongs to the shard of the bound, so
-// planInsert routes by it; hashed as sent, the row landed on a shard where
-// no read of 2147483647 looked. A strict session is refused by the server
-// on whichever shard the row is sent to.
-type keyRanges struct {
+// keyColumns holds, per sharded table an INSERT names, what its shard-key
+// column's type lets a key be, read from the server. A server that lets
+// an INSERT through with a key its column cannot hold (INSERT IGNORE, or
+// a session without strict mode) stores another value than the key: the
+// column's bound for a number beyond its range (4294967303 into an INT
+// is 2147483647), a prefix of a string too long, 2004 for 4 into a YEAR.
+// The row then belongs to the shard of that value, but the router hashed
+// the key sent, and no read of the stored value found it. So planInsert
+// refuses a key the column cannot hold as it is, whatever the session's
+// mode: a strict server refuses it too, and one that is not would store
+// another value.
+type keyColumns struct {
 	mu sync.Mutex
-	m  map[string]keyRange // by table, once read
+	m  map[keyTable]keyColumn
+	// gen counts forget's calls: a type read across one is not kept.
+	gen uint64
 }
 
-// keyRange is what the server said of a table's shard-key column: its
-// range, when ok (an integer type, or a DECIMAL without a fraction).
-type keyRange struct {
-	r  shard.IntRange
-	ok bool
+// keyTable names a table as an INSERT does: its schema ("" for the
+// connection's) and its name, in the case written (a server with
+// case-sensitive names has R and r apart).
+type keyTable struct{ schema, name string }
+
+// keyColumn is what the server said of a table's shard-key column.
+type keyColumn struct {
+	kind     keyKind
+	dataType string // information_schema's DATA_TYPE, for errors
+	// rng is a keyNumber's range of integers the column holds exactly.
+	rng shard.IntRange
+	// maxLen is a keyText's longest value, in characters (bytes when
+	// binary).
+	maxLen int64
+	binary bool
+	read   time.Time
 }
 
-func (k *keyRanges) get(table string) (keyRange, bool) {
+// keyKind is how a key column's type treats the keys it is given.
+type keyKind int
+
+const (
+	// keyNumber holds the integers of rng as they are (the integer types,
+	// BIT, DECIMAL, FLOAT and DOUBLE up to their exact integers).
+	keyNumber keyKind = iota + 1
+	// keyYear holds 0 and 1901-2155 as given as numbers; 1-99 and text
+	// are read as years of two digits or otherwise.
+	keyYear
+	// keyText holds keys whose text fits maxLen.
+	keyText
+	// keyOther converts every key as it stores it (DATE, ENUM, …): an
+	// INSERT is refused.
+	keyOther
+)
+
+// keyColumnTTL is how long a column's type is kept before an INSERT reads
+// it again: DDL the router runs drops it at once, and DDL run on the
+// shards directly is seen within this long.
+const keyColumnTTL = time.Second
+
+// get returns t's column, and whether it was read less than keyColumnTTL
+// ago.
+func (k *keyColumns) get(t keyTable) (keyColumn, bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	kr, known := k.m[table]
-	return kr, known
+	kc, ok := k.m[t]
+	return kc, ok && time.Since(kc.read) < keyColumnTTL
 }
 
-func (k *keyRanges) set(table string, kr keyRange) {
+// generation is the count of forgets now, for set.
+func (k *keyColumns) generation() uint64 {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.m == nil {
-		k.m = map[string]keyRange{}
+	return k.gen
+}
+
+// set keeps t's column, read while the generation was gen, unless DDL
+// forgot the columns since; it reports whether the type changed.
+func (k *keyColumns) set(t keyTable, kc keyColumn, gen uint64) (changed bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.gen != gen {
+		return false
 	}
-	k.m[table] = kr
+	if k.m == nil {
+		k.m = map[keyTable]keyColumn{}
+	}
+	old, had := k.m[t]
+	k.m[t] = kc
+	old.read = kc.read
+	return !had || old != kc
 }
 
-// forget drops every range read, after DDL that may have changed one; it
-// reports whether there were any.
-func (k *keyRanges) forget() bool {
+// forget drops every column read, after DDL that may have changed one.
+func (k *keyColumns) forget() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	had := len(k.m) > 0
 	k.m = nil
-	return had
+	k.gen++
 }
 
-// keyRangeQuery reads a column's type. A table named in another case than
-// the server's is found too (the router matches sharded tables without
-// case); the exact name wins when both exist.
-const keyRangeQuery = `SELECT DATA_TYPE, COLUMN_TYPE, COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0)
+// keyColumnQuery reads a column's type. A table named in another case
+// than the server's is found too (the router matches sharded tables
+// without case); the exact name wins when both exist (compared as bytes:
+// information_schema compares names without case).
+const keyColumnQuery = `SELECT DATA_TYPE, COLUMN_TYPE, COALESCE(NUMERIC_PRECISION, -1), COALESCE(NUMERIC_SCALE, -1),
+	COALESCE(CHARACTER_MAXIMUM_LENGTH, -1), COALESCE(CHARACTER_SET_NAME, 'binary')
 FROM information_schema.COLUMNS
-WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND LOWER(TABLE_NAME) = ? AND LOWER(COLUMN_NAME) = LOWER(?)
-ORDER BY TABLE_NAME = ? DESC LIMIT 1`
+WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND LOWER(TABLE_NAME) = LOWER(?) AND LOWER(COLUMN_NAME) = LOWER(?)
+ORDER BY CAST(TABLE_NAME AS BINARY) = ? DESC, CAST(TABLE_NAME AS BINARY) LIMIT 1`
 
-// insertTable is the table an INSERT or REPLACE writes, lower-cased, and
-// its schema's name ("" when unqualified); ok is false for any other
-// statement.
-func insertTable(st *Statement) (table, schema string, ok bool) {
+// insertTable is the table an INSERT or REPLACE writes, as it names it;
+// ok is false for any other statement.
+func insertTable(st *Statement) (t keyTable, ok bool) {
 	if st.Kind != Write {
-		return "", "", false
+		return keyTable{}, false
 	}
 	ins, isIns := st.AST.(*sqlparser.Insert)
 	if !isIns {
-		return "", "", false
+		return keyTable{}, false
 	}
 	tn, isName := ins.Table.Expr.(sqlparser.TableName)
 	if !isName {
-		return "", "", false
+		return keyTable{}, false
 	}
-	return strings.ToLower(tn.Name.String()), tn.Qualifier.String(), true
+	return keyTable{schema: tn.Qualifier.String(), name: tn.Name.String()}, true
 }
 
-// learnKeyRange reads, once per table, the range of the shard-key column
-// of the sharded table st inserts into, for planInsert (see keyRanges).
-// It asks the primaries of the table's shards in turn; when none answers,
-// the INSERT is not run, since its rows could not be routed as the server
-// would store them. A table no shard has is left to the INSERT to report.
-func (r *Router) learnKeyRange(ctx context.Context, st *Statement) error {
-	table, schema, ok := insertTable(st)
+// learnKeyColumn reads the type of the shard-key column of the sharded
+// table st inserts into, when it is not known or was read more than
+// keyColumnTTL ago, for planInsert (see keyColumns). It asks the
+// primaries of the table's shards in turn; when none answers, the INSERT
+// is not run, since whether its keys land where they are sent is not
+// known. A table no shard has is left to the INSERT to report.
+func (r *Router) learnKeyColumn(ctx context.Context, st *Statement) error {
+	t, ok := insertTable(st)
 	if !ok {
 		return nil
 	}
+	table := strings.ToLower(t.name)
 	rule, sharded := r.vs.rule(table)
 	if !sharded {
 		return nil
 	}
-	if _, known := r.keys.get(table); known {
+	if _, fresh := r.keys.get(t); fresh {
 		return nil
 	}
+	gen := r.keys.generation()
 	var qual any
-	if schema != "" {
-		qual = schema
+	if t.schema != "" {
+		qual = t.schema
 	}
 	sets := r.vs.curSets()
 	var errs []error
@@ -112,10 +172,10 @@ func (r *Router) learnKeyRange(ctx context.Context, st *Statement) error {
 		if i >= len(sets) {
 			continue
 		}
-		var dataType, columnType string
-		var precision, scale int64
-		err := sets[i].Primary().DB.QueryRowContext(ctx, keyRangeQuery, qual, table, rule.Column, table).
-			Scan(&dataType, &columnType, &precision, &scale)
+		var dataType, columnType, charset string
+		var precision, scale, maxLen int64
+		err := sets[i].Primary().DB.QueryRowContext(ctx, keyColumnQuery, qual, t.name, rule.Column, t.name).
+			Scan(&dataType, &columnType, &precision, &scale, &maxLen, &charset)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			continue // not on this shard (yet): the next may have it
@@ -123,22 +183,27 @@ func (r *Router) learnKeyRange(ctx context.Context, st *Statement) error {
 			errs = append(errs, fmt.Errorf("shard %s: %w", sets[i].Shard, err))
 			continue
 		}
-		r.keys.set(table, columnRange(dataType, strings.Contains(strings.ToLower(columnType), "unsigned"), precision, scale))
-		r.vs.invalidate() // plans kept from before route by the range now
+		kc := columnKind(dataType, strings.Contains(strings.ToLower(columnType), "unsigned"), precision, scale, maxLen, charset == "binary")
+		kc.read = time.Now()
+		if r.keys.set(t, kc, gen) {
+			r.vs.invalidate() // plans kept from before check keys by the new type
+		}
 		return nil
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("router: reading the type of %s.%s, which decides where a key beyond its range lands: %w", table, rule.Column, errors.Join(errs...))
+		return fmt.Errorf("router: reading the type of %s.%s, which decides whether a key lands where it is sent: %w", table, rule.Column, errors.Join(errs...))
 	}
 	return nil
 }
 
-// columnRange is the range of a column of dataType (information_schema's
-// DATA_TYPE); ok is false for a type whose values the router does not
-// clamp.
-func columnRange(dataType string, unsigned bool, precision, scale int64) keyRange {
+// columnKind is what a column of dataType (information_schema's
+// DATA_TYPE, with its NUMERIC_PRECISION, NUMERIC_SCALE and
+// CHARACTER_MAXIMUM_LENGTH, -1 when NULL) holds.
+func columnKind(dataType string, unsigned bool, precision, scale, maxLen int64, binary bool) keyColumn {
+	dataType = strings.ToLower(dataType)
+	kc := keyColumn{kind: keyNumber, dataType: dataType}
 	var bits uint
-	switch strings.ToLower(dataType) {
+	switch dataType {
 	case "tinyint":
 		bits = 8
 	case "smallint":
@@ -149,53 +214,144 @@ func columnRange(dataType string, unsigned bool, precision, scale int64) keyRang
 		bits = 32
 	case "bigint":
 		bits = 64
+	case "bit":
+		kc.rng = shard.IntRange{Min: 0, Max: math.MaxUint64 >> (64 - min(max(precision, 1), 64))}
+		return kc
 	case "decimal", "numeric":
-		if scale != 0 || precision <= 0 {
-			return keyRange{}
+		kc.rng = digitsRange(precision-max(scale, 0), unsigned)
+		return kc
+	case "float", "double", "real":
+		// Integers up to 2^24 (FLOAT) or 2^53 (DOUBLE) are stored
+		// exactly; past them, a key is rounded to another. FLOAT(M,D)
+		// and DOUBLE(M,D) hold fewer.
+		exact := int64(1) << 53
+		if dataType == "float" {
+			exact = 1 << 24
 		}
-		if precision >= 20 {
-			// Wider than any 64-bit key: nothing to clamp a key to.
-			if unsigned {
-				return keyRange{r: shard.IntRange{Min: 0, Max: math.MaxUint64}, ok: true}
-			}
-			return keyRange{r: shard.IntRange{Min: math.MinInt64, Max: math.MaxUint64}, ok: true}
+		kc.rng = shard.IntRange{Min: -exact, Max: uint64(exact)}
+		if scale >= 0 && precision > 0 {
+			d := digitsRange(precision-scale, false)
+			kc.rng = shard.IntRange{Min: max(kc.rng.Min, d.Min), Max: min(kc.rng.Max, d.Max)}
 		}
-		top := uint64(1)
-		for range precision {
-			top *= 10
-		}
-		top-- // 10^p - 1
 		if unsigned {
-			return keyRange{r: shard.IntRange{Min: 0, Max: top}, ok: true}
+			kc.rng.Min = 0
 		}
-		min := int64(math.MinInt64)
-		if top <= math.MaxInt64 {
-			min = -int64(top)
-		}
-		return keyRange{r: shard.IntRange{Min: min, Max: top}, ok: true}
+		return kc
+	case "year":
+		kc.kind = keyYear
+		return kc
+	case "char", "varchar", "binary", "varbinary", "tinytext", "text", "mediumtext", "longtext", "tinyblob", "blob", "mediumblob", "longblob":
+		kc.kind, kc.maxLen, kc.binary = keyText, maxLen, binary
+		return kc
 	default:
-		return keyRange{}
+		kc.kind = keyOther
+		return kc
 	}
 	if unsigned {
-		return keyRange{r: shard.IntRange{Min: 0, Max: math.MaxUint64 >> (64 - bits)}, ok: true}
+		kc.rng = shard.IntRange{Min: 0, Max: math.MaxUint64 >> (64 - bits)}
+	} else {
+		kc.rng = shard.IntRange{Min: -1 << (bits - 1), Max: 1<<(bits-1) - 1}
 	}
-	return keyRange{r: shard.IntRange{Min: -1 << (bits - 1), Max: 1<<(bits-1) - 1}, ok: true}
+	return kc
 }
 
-// clampKey is key value v as the server stores it into table's shard-key
-// column (see keyRanges).
-func (r *Router) clampKey(table string, v any) any {
-	if kr, _ := r.keys.get(table); kr.ok {
-		return kr.r.Clamp(v)
+// digitsRange is the range of integers of n decimal digits (and of the
+// 64-bit keys when n is past them).
+func digitsRange(n int64, unsigned bool) shard.IntRange {
+	if n <= 0 {
+		return shard.IntRange{Min: 0, Max: 0}
 	}
-	return v
+	if n >= 20 {
+		if unsigned {
+			return shard.IntRange{Min: 0, Max: math.MaxUint64}
+		}
+		return shard.IntRange{Min: math.MinInt64, Max: math.MaxUint64}
+	}
+	top := uint64(1)
+	for range n {
+		top *= 10
+	}
+	top-- // 10^n - 1
+	if unsigned {
+		return shard.IntRange{Min: 0, Max: top}
+	}
+	lo := int64(math.MinInt64)
+	if top <= math.MaxInt64 {
+		lo = -int64(top)
+	}
+	return shard.IntRange{Min: lo, Max: top}
 }
 
-// forgetKeyRanges drops the ranges read, after DDL through the router,
-// which may have changed a key column's type: the next INSERT into each
-// table reads its range again.
-func (r *Router) forgetKeyRanges() {
-	if r.keys.forget() {
-		r.vs.invalidate()
+// checkKey refuses key value v of an INSERT into t when t's key column
+// would not hold it as it is (see keyColumns); a column not read (no
+// shard has the table) checks nothing.
+func (r *Router) checkKey(t keyTable, column string, v any) error {
+	kc, _ := r.keys.get(t)
+	var fits bool
+	switch kc.kind {
+	case 0:
+		return nil
+	case keyNumber:
+		fits = kc.rng.Holds(v)
+	case keyYear:
+		fits = yearHolds(v)
+	case keyText:
+		fits = textHolds(v, kc.maxLen, kc.binary)
+	case keyOther:
+		return unsupported(fmt.Sprintf("INSERT into sharded table %s, whose shard key %s is of type %s", t.name, column, strings.ToUpper(kc.dataType)),
+			"the server converts a key of that type as it stores it, and a key it changes would land on another shard than the row's: shard by an integer or string column")
 	}
+	if fits {
+		return nil
+	}
+	return unsupported(fmt.Sprintf("shard key %v, which %s.%s (%s) cannot hold as it is", v, t.name, column, strings.ToUpper(kc.dataType)),
+		"INSERT IGNORE, or a session without strict mode, would store another value, on another shard than the key's; a strict server refuses it: give a key the column holds")
+}
+
+// yearHolds reports whether a YEAR column stores v as the number it is: 0
+// given as a number, or 1901-2155 (as a number, or as four digits).
+func yearHolds(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return len(x) == 4 && yearText(x)
+	case []byte:
+		return len(x) == 4 && yearText(string(x))
+	}
+	y, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+	return err == nil && (y == 0 || y >= 1901 && y <= 2155)
+}
+
+func yearText(s string) bool {
+	y, err := strconv.Atoi(s)
+	return err == nil && y >= 1901 && y <= 2155 && strconv.Itoa(y) == s
+}
+
+// textHolds reports whether a text column of maxLen characters (bytes
+// when binary) stores key v whole.
+func textHolds(v any, maxLen int64, binary bool) bool {
+	if maxLen < 0 {
+		return true
+	}
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case []byte:
+		s = string(x)
+	default:
+		s = fmt.Sprint(v)
+	}
+	n := int64(len(s))
+	if !binary {
+		n = int64(utf8.RuneCountInString(s))
+	}
+	return n <= maxLen
+}
+
+// forgetKeyColumns drops the key columns read, after DDL through the
+// router, which may have changed one: the next INSERT into each table
+// reads its type again.
+func (r *Router) forgetKeyColumns() {
+	r.keys.forget()
+	r.vs.invalidate()
 }

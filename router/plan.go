@@ -1006,6 +1006,7 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 		return &plan{Type: PlanMultiShard, Table: table, Sequence: table,
 			PushedDown: "each row to its shard, with " + rule.Column + " from the " + table + " sequence on " + home}, nil
 	}
+	kt := keyTable{schema: tn.Qualifier.String(), name: tn.Name.String()}
 	groups := map[int]sqlparser.Values{}
 	for _, row := range rows {
 		if keyIdx >= len(row) {
@@ -1018,7 +1019,10 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 		if !isVal {
 			return nil, unsupported("INSERT with a computed shard key "+sqlparser.String(row[keyIdx]), "give "+rule.Column+" as a value")
 		}
-		i, err := r.vs.shardOf(rule, r.clampKey(table, v))
+		if err := r.checkKey(kt, rule.Column, v); err != nil {
+			return nil, err
+		}
+		i, err := r.vs.shardOf(rule, v)
 		if err != nil {
 			return nil, err
 		}
@@ -1043,7 +1047,7 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 	byShard := map[int]sqlparser.Values{}
 	for n, row := range rows {
 		v, _, _ := exprValue(row[keyIdx], args)
-		i, _ := r.vs.shardOf(rule, r.clampKey(table, v))
+		i, _ := r.vs.shardOf(rule, v)
 		byShard[i] = append(byShard[i], boundRows[n])
 	}
 	for _, i := range shards {

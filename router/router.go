@@ -123,9 +123,9 @@ type Router struct {
 	mapper *reflectx.Mapper
 	seqMu  sync.Mutex
 	seqs   map[string]*shard.Sequence
-	// keys are the ranges of the sharded tables' key columns, as read
-	// for their first INSERT (see keyRanges).
-	keys keyRanges
+	// keys are the types of the sharded tables' key columns, as read
+	// for their INSERTs (see keyColumns).
+	keys keyColumns
 	// mainDB is the topology's main node, which holds the sequences when
 	// the topology names one; nil means they live on the first shard.
 	mainDB *sql.DB

@@ -140,11 +140,11 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 	case Begin, Commit, Rollback:
 		return fmt.Errorf("router: %s inside Tx: use Tx.Commit or Tx.Rollback", st.Kind)
 	}
-	if err := t.r.learnKeyRange(ctx, st); err != nil {
+	if err := t.r.learnKeyColumn(ctx, st); err != nil {
 		return err
 	}
 	if st.Kind == DDL {
-		defer t.r.forgetKeyRanges()
+		defer t.r.forgetKeyColumns()
 	}
 	p, err := t.r.planStatement(st, o.args)
 	if err != nil {

@@ -287,20 +287,15 @@ type IntRange struct {
 	Max uint64
 }
 
-// Clamp returns key value v as a server stores it into a column of range
-// r when the statement is let through although v lies outside it (INSERT
-// IGNORE, or a session without strict mode): the nearer bound. A value
-// inside r, and one that is no integer key (which Map refuses), come back
-// unchanged.
-func (r IntRange) Clamp(v any) any {
+// Holds reports whether key value v lies in r. A value that is no
+// integer key (which Map refuses) is left to Map, and reported held.
+func (r IntRange) Holds(v any) bool {
 	k, err := toKey(v)
 	switch {
 	case err != nil:
-		return v
-	case k.neg && int64(k.u) < r.Min:
-		return r.Min
-	case !k.neg && k.u > r.Max:
-		return r.Max
+		return true
+	case k.neg:
+		return int64(k.u) >= r.Min
 	}
-	return v
+	return k.u <= r.Max
 }

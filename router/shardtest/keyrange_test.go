@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"testing"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/topology"
@@ -22,7 +20,7 @@ func whereIs(t *testing.T, topo *topology.Topology, table, v string) (ids []stri
 	t.Helper()
 	for i, s := range topo.Shards {
 		db := dbtest.Open(t, topo, s.Primary.HostPort)
-		rows, err := db.Query("SELECT CAST(id AS CHAR) FROM "+table+" WHERE v = ?", v)
+		rows, err := db.Query("SELECT CAST(id+0 AS CHAR) FROM "+table+" WHERE v = ?", v)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,130 +51,204 @@ func intArg(t *testing.T, s string) any {
 	return u
 }
 
-// TestKeyBeyondColumnRange: a server that lets an INSERT through with a
-// shard key beyond its column's range (INSERT IGNORE, or a session
-// without strict mode) stores the column's bound, so the row must go to
-// the bound's shard, where a read of the bound looks. The router used to
-// hash the value sent: the clamped row sat on a shard no read of it
-// reached. Each case checks where the server put the row against the
-// vindex's shard for the value stored, and reads it back by that value.
-func TestKeyBeyondColumnRange(t *testing.T) {
+// TestKeyTheColumnCannotHold: a server that lets an INSERT through with a
+// shard key its column cannot hold as it is (INSERT IGNORE, or a session
+// without strict mode) stores another value: the column's bound, a
+// string's prefix, a year of four digits. The router hashed the key sent,
+// so the row sat on a shard where no read of the stored value looked.
+// Such a key is refused, in any mode, with nothing stored; a key the
+// column holds is stored on the vindex's shard for it, and read back.
+func TestKeyTheColumnCannotHold(t *testing.T) {
 	sb := dbtest.Sandbox(t)
-	tables := map[string]topology.Table{}
-	columns := map[string]string{
-		"kr_int":     "INT",
-		"kr_uint":    "INT UNSIGNED",
-		"kr_tiny":    "TINYINT",
-		"kr_big":     "BIGINT",
-		"kr_ubig":    "BIGINT UNSIGNED",
-		"kr_dec":     "DECIMAL(5,0)",
-		"kr_medium":  "MEDIUMINT UNSIGNED",
-		"kr_altered": "INT",
+	columns := []struct{ table, typ string }{
+		{"kr_int", "INT"},
+		{"kr_uint", "INT UNSIGNED"},
+		{"kr_tiny", "TINYINT"},
+		{"kr_big", "BIGINT"},
+		{"kr_ubig", "BIGINT UNSIGNED"},
+		{"kr_dec", "DECIMAL(5,0)"},
+		{"kr_medium", "MEDIUMINT UNSIGNED"},
+		{"kr_bit", "BIT(8)"},
+		{"kr_year", "YEAR"},
+		{"kr_text", "VARCHAR(3)"},
+		{"kr_double", "DOUBLE"},
+		{"kr_date", "DATE"},
+		{"kr_aria", "INT"},
+		{"kr_altered", "INT"},
 	}
-	for name := range columns {
-		tables[name] = topology.Table{Column: "id", Vindex: "hash"}
+	tables := map[string]topology.Table{}
+	for _, c := range columns {
+		tables[c.table] = topology.Table{Column: "id", Vindex: "hash"}
 	}
 	topo := shardedTopology(t, sb, tables)
-	r := openRouter(t, topo, router.Config{})
+	r := openRouter(t, topo, router.Config{Consistency: router.Strong})
 	vs, err := vschema.New(topo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	for name, typ := range columns {
-		exec(t, r, "DROP TABLE IF EXISTS "+name)
-		exec(t, r, fmt.Sprintf("CREATE TABLE %s (id %s PRIMARY KEY, v VARCHAR(32) NOT NULL)", name, typ))
+	for _, c := range columns {
+		exec(t, r, "DROP TABLE IF EXISTS "+c.table)
+		engine := ""
+		if c.table == "kr_aria" {
+			engine = " ENGINE=Aria" // not transactional
+		}
+		exec(t, r, fmt.Sprintf("CREATE TABLE %s (id %s PRIMARY KEY, v VARCHAR(32) NOT NULL)%s", c.table, c.typ, engine))
 	}
+
+	// stored checks that the row v was stored once, with id want, on the
+	// shard the vindex gives for want, and that a point read of want
+	// finds it; then deletes it.
+	stored := func(t *testing.T, table, v, want string) {
+		t.Helper()
+		ids, shards := whereIs(t, topo, table, v)
+		if len(ids) != 1 || ids[0] != want {
+			t.Fatalf("stored ids %v, want one row of %s", ids, want)
+		}
+		on, err := vs.Locate(table, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shards[0] != on {
+			t.Errorf("the server stored id %s on shard %s; the vindex puts %s on shard %s, where reads of it go",
+				want, topo.Shards[shards[0]].Name, want, topo.Shards[on].Name)
+		}
+		var got string
+		if err := r.GetContext(ctx, &got, "SELECT v FROM "+table+" WHERE id = ?", intArg(t, want)); err != nil || got != v {
+			t.Errorf("the point read of id %s answered %q, %v; want %q", want, got, err, v)
+		}
+		exec(t, r, "DELETE FROM "+table+" WHERE id = ?", intArg(t, want))
+	}
+
 	tests := []struct {
 		name, table string
 		insert      string // with %s for the row's v
 		args        []any
-		stored      string
+		nonStrict   bool
+		stored      string // "" when refused
 	}{
-		{"text above INT", "kr_int", "INSERT IGNORE INTO kr_int (id, v) VALUES (4294967303, '%s')", nil, "2147483647"},
-		{"argument above INT", "kr_int", "INSERT IGNORE INTO kr_int (id, v) VALUES (?, '%s')", []any{int64(-4294967303)}, "-2147483648"},
-		{"string above INT", "kr_int", "INSERT IGNORE INTO kr_int (v, id) VALUES ('%s', '3e9')", nil, "2147483647"},
-		{"negative into UNSIGNED", "kr_uint", "INSERT IGNORE INTO kr_uint (id, v) VALUES (?, '%s')", []any{int64(-1)}, "0"},
-		{"TINYINT", "kr_tiny", "INSERT IGNORE INTO kr_tiny (id, v) VALUES (?, '%s')", []any{int64(1000)}, "127"},
-		{"unsigned into BIGINT", "kr_big", "INSERT IGNORE INTO kr_big (id, v) VALUES (?, '%s')", []any{uint64(math.MaxUint64)}, "9223372036854775807"},
-		{"negative into BIGINT UNSIGNED", "kr_ubig", "REPLACE INTO kr_ubig (id, v) VALUES (?, '%s')", []any{"-7"}, "0"},
-		{"DECIMAL(5,0)", "kr_dec", "INSERT IGNORE INTO kr_dec (id, v) VALUES (123456, '%s')", nil, "99999"},
-		{"MEDIUMINT UNSIGNED", "kr_medium", "INSERT IGNORE INTO kr_medium (id, v) VALUES (16777216, '%s')", nil, "16777215"},
+		{"text above INT", "kr_int", "INSERT IGNORE INTO kr_int (id, v) VALUES (4294967303, '%s')", nil, false, ""},
+		{"argument below INT", "kr_int", "INSERT IGNORE INTO kr_int (id, v) VALUES (?, '%s')", []any{int64(-4294967303)}, false, ""},
+		{"string above INT", "kr_int", "INSERT IGNORE INTO kr_int (v, id) VALUES ('%s', '3e9')", nil, false, ""},
+		{"INT's top", "kr_int", "INSERT IGNORE INTO kr_int (id, v) VALUES (2147483647, '%s')", nil, false, "2147483647"},
+		{"strict INT", "kr_int", "INSERT INTO kr_int (id, v) VALUES (4294967303, '%s')", nil, false, ""},
+		{"no strict mode", "kr_int", "INSERT INTO kr_int (id, v) VALUES (4294967303, '%s')", nil, true, ""},
+		{"negative into UNSIGNED", "kr_uint", "INSERT IGNORE INTO kr_uint (id, v) VALUES (?, '%s')", []any{int64(-1)}, false, ""},
+		{"TINYINT", "kr_tiny", "INSERT IGNORE INTO kr_tiny (id, v) VALUES (?, '%s')", []any{int64(1000)}, false, ""},
+		{"TINYINT's bottom", "kr_tiny", "INSERT IGNORE INTO kr_tiny (id, v) VALUES (?, '%s')", []any{int64(-128)}, false, "-128"},
+		{"unsigned into BIGINT", "kr_big", "INSERT IGNORE INTO kr_big (id, v) VALUES (?, '%s')", []any{uint64(math.MaxUint64)}, false, ""},
+		{"REPLACE negative into BIGINT UNSIGNED", "kr_ubig", "REPLACE INTO kr_ubig (id, v) VALUES (?, '%s')", []any{"-7"}, true, ""},
+		{"DECIMAL(5,0)", "kr_dec", "INSERT IGNORE INTO kr_dec (id, v) VALUES (123456, '%s')", nil, false, ""},
+		{"DECIMAL(5,0)'s top", "kr_dec", "INSERT IGNORE INTO kr_dec (id, v) VALUES (99999, '%s')", nil, false, "99999"},
+		{"MEDIUMINT UNSIGNED", "kr_medium", "INSERT IGNORE INTO kr_medium (id, v) VALUES (16777216, '%s')", nil, false, ""},
+		{"BIT(8) above", "kr_bit", "INSERT IGNORE INTO kr_bit (id, v) VALUES (300, '%s')", nil, false, ""},
+		{"BIT(8) negative", "kr_bit", "INSERT IGNORE INTO kr_bit (id, v) VALUES (?, '%s')", []any{int64(-1)}, false, ""},
+		{"BIT(8)'s top", "kr_bit", "INSERT IGNORE INTO kr_bit (id, v) VALUES (255, '%s')", nil, false, "255"},
+		{"YEAR of two digits", "kr_year", "INSERT INTO kr_year (id, v) VALUES (4, '%s')", nil, false, ""},
+		{"YEAR beyond", "kr_year", "INSERT IGNORE INTO kr_year (id, v) VALUES (3000, '%s')", nil, false, ""},
+		{"YEAR as text of two digits", "kr_year", "INSERT INTO kr_year (id, v) VALUES ('04', '%s')", nil, false, ""},
+		{"YEAR", "kr_year", "INSERT INTO kr_year (id, v) VALUES (2004, '%s')", nil, false, "2004"},
+		{"YEAR as text", "kr_year", "INSERT INTO kr_year (id, v) VALUES ('2155', '%s')", nil, false, "2155"},
+		{"VARCHAR(3) too long", "kr_text", "INSERT IGNORE INTO kr_text (id, v) VALUES ('1234', '%s')", nil, false, ""},
+		{"VARCHAR(3) number too long", "kr_text", "INSERT IGNORE INTO kr_text (id, v) VALUES (1234, '%s')", nil, false, ""},
+		{"VARCHAR(3)", "kr_text", "INSERT IGNORE INTO kr_text (id, v) VALUES ('123', '%s')", nil, false, "123"},
+		{"DOUBLE past 2^53", "kr_double", "INSERT INTO kr_double (id, v) VALUES (?, '%s')", []any{int64(9007199254740993)}, false, ""},
+		{"DATE", "kr_date", "INSERT IGNORE INTO kr_date (id, v) VALUES (20241399, '%s')", nil, false, ""},
 	}
 	for n, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := fmt.Sprintf("case%d", n)
 			s := r.NewSession()
 			defer s.Close()
-			insert := fmt.Sprintf(tt.insert, v)
-			if strings.HasPrefix(insert, "REPLACE") {
-				// REPLACE has no IGNORE: a session without strict mode
-				// clamps it.
+			if tt.nonStrict {
 				if _, err := s.ExecContext(ctx, "SET SESSION sql_mode = ''"); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if _, err := s.ExecContext(ctx, insert, tt.args...); err != nil {
+			insert := fmt.Sprintf(tt.insert, v)
+			_, err := s.ExecContext(ctx, insert, tt.args...)
+			if tt.stored == "" {
+				if !errors.Is(err, router.ErrUnsupported) {
+					t.Errorf("%s: %v, want a refusal", insert, err)
+				}
+				if ids, _ := whereIs(t, topo, tt.table, v); len(ids) != 0 {
+					t.Errorf("%s stored ids %v, want none", insert, ids)
+				}
+				return
+			}
+			if err != nil {
 				t.Fatalf("%s: %v", insert, err)
 			}
-			ids, shards := whereIs(t, topo, tt.table, v)
-			if len(ids) != 1 || ids[0] != tt.stored {
-				t.Fatalf("%s stored ids %v, want one row of %s", insert, ids, tt.stored)
-			}
-			want, err := vs.Locate(tt.table, tt.stored)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if shards[0] != want {
-				t.Errorf("%s: the server stored id %s on shard %s; the vindex puts %s on shard %s, where reads of it go",
-					insert, tt.stored, topo.Shards[shards[0]].Name, tt.stored, topo.Shards[want].Name)
-			}
-			var got string
-			err = s.GetContext(ctx, &got, "SELECT v FROM "+tt.table+" WHERE id = ?", intArg(t, tt.stored))
-			if err != nil || got != v {
-				t.Errorf("the point read of id %s answered %q, %v; want %q", tt.stored, got, err, v)
-			}
-			exec(t, r, "DELETE FROM "+tt.table+" WHERE id = ?", intArg(t, tt.stored))
+			stored(t, tt.table, v, tt.stored)
 		})
 	}
 
-	t.Run("rows over shards, one clamped", func(t *testing.T) {
-		exec(t, r, "INSERT IGNORE INTO kr_int (id, v) VALUES (1, 'multi'), (2, 'multi'), (3, 'multi'), (5000000000, 'multi'), (4, 'multi')")
-		ids, shards := whereIs(t, topo, "kr_int", "multi")
-		if len(ids) != 5 {
-			t.Fatalf("stored ids %v, want 5", ids)
+	t.Run("rows over shards, one the column cannot hold", func(t *testing.T) {
+		// On one server, a non-transactional table in strict mode takes
+		// the first row and clamps the second; split over shards, the
+		// second is a shard's first, refused after the first committed.
+		_, err := r.ExecContext(ctx, "INSERT INTO kr_aria (id, v) VALUES (1, 'multi'), (5000000000, 'multi'), (2, 'multi')")
+		if !errors.Is(err, router.ErrUnsupported) {
+			t.Errorf("%v, want a refusal", err)
 		}
-		for i, id := range ids {
-			if want, _ := vs.Locate("kr_int", id); shards[i] != want {
-				t.Errorf("id %s on shard %s, the vindex says %s", id, topo.Shards[shards[i]].Name, topo.Shards[want].Name)
-			}
-		}
-		for _, id := range ids {
-			exec(t, r, "DELETE FROM kr_int WHERE id = ?", intArg(t, id))
+		if ids, _ := whereIs(t, topo, "kr_aria", "multi"); len(ids) != 0 {
+			t.Errorf("stored ids %v, want none", ids)
 		}
 	})
 
-	t.Run("strict mode refuses", func(t *testing.T) {
-		_, err := r.ExecContext(ctx, "INSERT INTO kr_int (id, v) VALUES (4294967303, 'strict')")
-		var me *mysql.MySQLError
-		if !errors.As(err, &me) || me.Number != 1264 {
-			t.Errorf("a strict INSERT of 4294967303 into an INT key: %v, want the server's error 1264", err)
+	t.Run("the type read again after ALTER", func(t *testing.T) {
+		if _, err := r.ExecContext(ctx, "INSERT IGNORE INTO kr_altered (id, v) VALUES (3000000000, 'altered')"); !errors.Is(err, router.ErrUnsupported) {
+			t.Fatalf("into an INT: %v, want a refusal", err)
 		}
-	})
-
-	t.Run("the range read again after ALTER", func(t *testing.T) {
-		exec(t, r, "INSERT IGNORE INTO kr_altered (id, v) VALUES (3000000000, 'before')")
 		exec(t, r, "ALTER TABLE kr_altered MODIFY id BIGINT NOT NULL")
-		exec(t, r, "INSERT IGNORE INTO kr_altered (id, v) VALUES (3000000000, 'after')")
-		for v, stored := range map[string]string{"before": "2147483647", "after": "3000000000"} {
-			ids, shards := whereIs(t, topo, "kr_altered", v)
-			if len(ids) != 1 || ids[0] != stored {
-				t.Fatalf("%s: stored ids %v, want %s", v, ids, stored)
-			}
-			if want, _ := vs.Locate("kr_altered", stored); shards[0] != want {
-				t.Errorf("%s: id %s on shard %s, the vindex says %s", v, stored, topo.Shards[shards[0]].Name, topo.Shards[want].Name)
-			}
+		exec(t, r, "INSERT IGNORE INTO kr_altered (id, v) VALUES (3000000000, 'altered')")
+		stored(t, "kr_altered", "altered", "3000000000")
+		exec(t, r, "ALTER TABLE kr_altered MODIFY id INT NOT NULL")
+		if _, err := r.ExecContext(ctx, "INSERT IGNORE INTO kr_altered (id, v) VALUES (3000000000, 'altered')"); !errors.Is(err, router.ErrUnsupported) {
+			t.Fatalf("into an INT again: %v, want a refusal", err)
 		}
 	})
+}
 
+// TestKeyColumnByName: the key column's type is the table's the INSERT
+// names: in another schema, or in another case (which MariaDB on Linux
+// keeps apart), another table has another type.
+func TestKeyColumnByName(t *testing.T) {
+	sb := dbtest.Sandbox(t)
+	topo := shardedTopology(t, sb, map[string]topology.Table{"kr_named": {Column: "id", Vindex: "hash"}})
+	r := openRouter(t, topo, router.Config{Consistency: router.Strong})
+	ctx := context.Background()
+	other := topo.DatabaseName() + "_kr_other"
+	for _, s := range topo.Shards {
+		admin := dbtest.OpenAdmin(t, topo, s.Primary.HostPort)
+		for _, q := range []string{
+			"DROP DATABASE IF EXISTS " + other,
+			"CREATE DATABASE " + other,
+			"CREATE TABLE " + other + ".kr_named (id BIGINT PRIMARY KEY, v VARCHAR(32) NOT NULL)",
+			"GRANT ALL ON " + other + ".* TO '" + topo.User.Name + "'@'%'",
+			"DROP TABLE IF EXISTS " + topo.DatabaseName() + ".kr_named",
+			"DROP TABLE IF EXISTS " + topo.DatabaseName() + ".KR_NAMED",
+			"CREATE TABLE " + topo.DatabaseName() + ".kr_named (id INT PRIMARY KEY, v VARCHAR(32) NOT NULL)",
+			"CREATE TABLE " + topo.DatabaseName() + ".KR_NAMED (id BIGINT PRIMARY KEY, v VARCHAR(32) NOT NULL)",
+		} {
+			if _, err := admin.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		t.Cleanup(func() { admin.Exec("DROP DATABASE IF EXISTS " + other) })
+	}
+	for _, tc := range []struct {
+		insert  string
+		refused bool
+	}{
+		{"INSERT IGNORE INTO " + other + ".kr_named (id, v) VALUES (3000000000, 'x')", false},
+		{"INSERT IGNORE INTO kr_named (id, v) VALUES (3000000000, 'x')", true},
+		{"INSERT IGNORE INTO KR_NAMED (id, v) VALUES (3000000000, 'x')", false},
+		{"INSERT IGNORE INTO kr_named (id, v) VALUES (3000000001, 'x')", true},
+	} {
+		_, err := r.ExecContext(ctx, tc.insert)
+		if refused := errors.Is(err, router.ErrUnsupported); refused != tc.refused || err != nil && !refused {
+			t.Errorf("%s: %v, want refused %v", tc.insert, err, tc.refused)
+		}
+	}
 }

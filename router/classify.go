@@ -584,9 +584,12 @@ func (c *classifier) parseText(query string) *Statement {
 			st.refused = errUnparsedReadsSession
 		case textReadsSequence(plain):
 			st.refused = errSequenceSession
+		case textReadsDiagnostics(plain):
+			st.refused = errDiagnostics
 		}
 		return st
 	}
+	bareGetFormat(ast)
 	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast), Assigns: assignsVariable(ast),
 		MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: sticky(ast, query), ConnectionID: callsConnectionID(ast)}
 	st.LastInsertID, st.RowCount, st.FoundRows = sessionCalls(ast)
@@ -605,6 +608,8 @@ func (c *classifier) parseText(query string) *Statement {
 		st.refused = errVariableUnread
 	case runsNow(ast) && anyNode(ast, func(n sqlparser.SQLNode) bool { return sequenceCall(n) == "lastval" }):
 		st.refused = errSequenceSession
+	case sqlparser.ASTToStatementType(ast) != sqlparser.StmtDDL && readsDiagnostics(ast):
+		st.refused = errDiagnostics
 	}
 	st.SetsLastInsertID = anyNode(ast, func(n sqlparser.SQLNode) bool {
 		name, args := builtinCall(n)
@@ -888,6 +893,57 @@ func textSetsLastInsertID(text string) bool {
 // connection's value, and the router cannot rewrite what it cannot parse.
 func textReadsSession(text string) bool {
 	return runsAsWritten(text) && textCallsSession(text)
+}
+
+// bareGetFormat makes the first argument of each GET_FORMAT(DATE, …) in
+// ast print as the bare word it is: the parser reads it as a column and
+// prints it quoted (`DATE`), which MariaDB rejects, so a statement the
+// router rewrites (a scatter's, or one with its arguments bound) failed
+// on every shard where the server answers.
+func bareGetFormat(ast sqlparser.Statement) {
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		f, ok := n.(*sqlparser.FuncExpr)
+		if !ok || !f.Name.EqualString("get_format") || len(f.Exprs) == 0 {
+			return true, nil
+		}
+		if c, ok := f.Exprs[0].(*sqlparser.ColName); ok && c.Qualifier.IsEmpty() {
+			switch w := strings.ToUpper(c.Name.String()); w {
+			case "DATE", "TIME", "DATETIME", "TIMESTAMP":
+				// A literal prints its text as it is.
+				f.Exprs[0] = &sqlparser.Literal{Type: sqlparser.IntVal, Val: w}
+			}
+		}
+		return true, nil
+	}, ast)
+}
+
+// readsDiagnostics reports whether ast reads the diagnostics of the
+// statement before it on its connection: SHOW WARNINGS, SHOW ERRORS,
+// @@warning_count or @@error_count (see errDiagnostics).
+func readsDiagnostics(ast sqlparser.Statement) bool {
+	if s, ok := ast.(*sqlparser.Show); ok {
+		if b, ok := s.Internal.(*sqlparser.ShowBasic); ok && (b.Command == sqlparser.Warnings || b.Command == sqlparser.Errors) {
+			return true
+		}
+	}
+	return anyNode(ast, func(n sqlparser.SQLNode) bool {
+		v, ok := n.(*sqlparser.Variable)
+		return ok && v.Scope != sqlparser.VariableScope && (v.Name.EqualString("warning_count") || v.Name.EqualString("error_count"))
+	})
+}
+
+// textReadsDiagnostics is readsDiagnostics for text, which the parser
+// does not read, its comments left out: SHOW COUNT(*) WARNINGS, GET
+// DIAGNOSTICS, or a statement that runs and names @@warning_count or
+// @@error_count (in a string too).
+func textReadsDiagnostics(text string) bool {
+	words := spacedWords(strings.NewReplacer("(", " ( ", ")", " ) ").Replace(text))
+	if strings.HasPrefix(words, " SHOW COUNT ( * ) WARNINGS") || strings.HasPrefix(words, " SHOW COUNT ( * ) ERRORS") ||
+		strings.HasPrefix(words, " GET DIAGNOSTICS ") || strings.HasPrefix(words, " GET CURRENT DIAGNOSTICS ") {
+		return true
+	}
+	upper := strings.ToUpper(text)
+	return runsAsWritten(text) && strings.Contains(upper, "@@") && (strings.Contains(upper, "WARNING_COUNT") || strings.Contains(upper, "ERROR_COUNT"))
 }
 
 // textReadsSequence reports whether text, which the parser does not read,

@@ -636,3 +636,39 @@ func TestKillText(t *testing.T) {
 		}
 	}
 }
+
+// TestDiagnosticsRefused: the statements that read the diagnostics of the
+// statement before, which ran on another connection, are refused; those
+// that name such words otherwise are not.
+func TestDiagnosticsRefused(t *testing.T) {
+	c, err := newClassifier(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sql  string
+		want bool
+	}{
+		{"SHOW WARNINGS", true},
+		{"show warnings limit 1, 2", true},
+		{"SHOW ERRORS", true},
+		{"SHOW COUNT(*) WARNINGS", true},
+		{"show count ( * ) errors", true},
+		{"SELECT @@warning_count", true},
+		{"SELECT @@session.error_count, 1", true},
+		{"SELECT @@WARNING_COUNT + 0 FROM t WHERE id = 1", true},
+		{"GET DIAGNOSTICS @n = NUMBER", true},
+		{"GET CURRENT DIAGNOSTICS CONDITION 1 @m = MESSAGE_TEXT", true},
+		{"SET STATEMENT max_statement_time = 1 FOR SELECT @@warning_count", true},
+		// A user variable, a column, a stored program's own diagnostics.
+		{"SELECT @warning_count", false},
+		{"SELECT warning_count FROM t", false},
+		{"CREATE PROCEDURE p() SELECT @@warning_count", false},
+		{"CREATE PROCEDURE p() BEGIN DECLARE n INT; GET DIAGNOSTICS n = NUMBER; END", false},
+		{"SHOW VARIABLES LIKE 'max_error_count'", false},
+	} {
+		if got := errors.Is(c.Classify(tc.sql).refused, errDiagnostics); got != tc.want {
+			t.Errorf("%s: refused as a read of diagnostics %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+}

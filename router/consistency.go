@@ -52,7 +52,11 @@ func (r *Router) With(c Consistency) *View {
 		c = r.cfg.Consistency
 	}
 	return &View{r: r, mode: c, statements: statements{do: func(ctx context.Context, o *op) error {
-		if st := r.classified(o); st.Sticky {
+		st := r.classified(o)
+		if err := pooledValue(st); err != nil {
+			return err
+		}
+		if st.Sticky {
 			// A lock or a temporary table would stay with one pooled
 			// connection, for whichever client takes it next. A refusal
 			// of the statement itself comes first.
@@ -63,6 +67,20 @@ func (r *Router) With(c Consistency) *View {
 		}
 		return r.run(ctx, &env{g: &r.gtids, on: pooled, mode: c}, o)
 	}}}
+}
+
+// pooledValue refuses a statement that reads a value of the connection
+// that ran the statement before it (FOUND_ROWS(), LAST_INSERT_ID(),
+// ROW_COUNT(), CONNECTION_ID()): the pooled router gives every statement
+// whichever connection is free, so the value was another statement's, or
+// another client's (FOUND_ROWS() answered 1 after a SELECT
+// SQL_CALC_FOUND_ROWS that found 4). A Session answers them from its own
+// statements; a write's result carries its LAST_INSERT_ID and row count.
+func pooledValue(st *Statement) error {
+	if st.FoundRows || st.LastInsertID || st.RowCount || st.ConnectionID || st.SetsLastInsertID && st.Kind != Write {
+		return fmt.Errorf("%w: FOUND_ROWS(), LAST_INSERT_ID(), ROW_COUNT() and CONNECTION_ID() are values of one connection, and the pooled router runs each statement on whichever connection is free; run it on a router.Session (the proxy gives every client one), or read a write's LastInsertId and RowsAffected from its result", ErrConnectionValue)
+	}
+	return nil
 }
 
 // BeginTx starts a transaction in the view's mode: under read-your-writes

@@ -49,6 +49,11 @@ var (
 		"MariaDB leaves MySQL's versions from 5.7 on to MySQL, and a six-digit version above its own; write it as plain SQL")
 	errSequenceSession = unsupported("LASTVAL() or PREVIOUS VALUE FOR, the connection's last value of a sequence",
 		"the router's pooled connections do not keep it; use the value NEXTVAL() returned")
+	// SHOW WARNINGS and the like read the diagnostics of the statement
+	// before on the connection that runs them, which was another
+	// statement's (another client's): the router runs a client's
+	// statements on pooled connections over several servers.
+	errDiagnostics   = fmt.Errorf("%w: SHOW WARNINGS, SHOW ERRORS, GET DIAGNOSTICS, @@warning_count and @@error_count describe the statement before on the connection that ran it, and the router runs each statement on whichever pooled connection of its server is free, so they described another statement (another client's); read the warning count that a statement's own answer carries", ErrConnectionValue)
 	errCommentUnread = unsupported("a MariaDB executable comment /*M! … */ in a text whose comment, string or quoted name does not end where the router reads it",
 		"the router cannot tell what the comment runs; write it as plain SQL")
 	// A KILL names a connection, or a user's connections, of one server,

@@ -813,6 +813,9 @@ type partial struct {
 	rats   map[int]*big.Rat
 	floats map[int]float64
 	seen   map[int]bool // a SUM or AVG saw a non-NULL value
+	// parts counts a SUM's non-NULL partials: shards' sums of DECIMAL
+	// rounded to their scale differ from one rounding of the whole.
+	parts map[int]int
 }
 
 // aggregate reads every shard's partial aggregates and combines them per
@@ -834,7 +837,7 @@ func (m *merger) aggregate(streams []*shardStream) ([][]any, error) {
 			key := m.groupKey(s.cur)
 			g, ok := groups[key]
 			if !ok {
-				g = &partial{row: append([]any(nil), s.cur...), rats: map[int]*big.Rat{}, floats: map[int]float64{}, seen: map[int]bool{}}
+				g = &partial{row: append([]any(nil), s.cur...), rats: map[int]*big.Rat{}, floats: map[int]float64{}, seen: map[int]bool{}, parts: map[int]int{}}
 				groups[key] = g
 				order = append(order, key)
 				for i, c := range m.spec.cols {
@@ -891,6 +894,12 @@ func (m *merger) aggregate(streams []*shardStream) ([][]any, error) {
 			ci := m.at(i)
 			switch c.agg {
 			case aggCount, aggSum:
+				if c.agg == aggSum {
+					product := i < len(m.spec.terms) && strings.Contains(m.spec.terms[i], "*")
+					if err := g.decimalExact(ci, m.types[ci], len(m.spec.groupBy) > 0, product); err != nil {
+						return nil, err
+					}
+				}
 				g.row[ci] = g.total(ci, m.types[ci])
 			case aggAvg:
 				g.row[ci] = g.average(m.at(c.sum), m.at(c.count), m.types[ci])
@@ -920,6 +929,7 @@ func (m *merger) add(g *partial, ci int, v any) {
 		return
 	}
 	g.seen[ci] = true
+	g.parts[ci]++
 	if f, ok := v.(float64); ok {
 		g.floats[ci] += f
 		return
@@ -933,6 +943,41 @@ func (m *merger) add(g *partial, ci int, v any) {
 	} else {
 		g.rats[ci] = r
 	}
+}
+
+// maxDecimalDigits and maxDecimalScale are DECIMAL's most digits, and
+// most after the point.
+const (
+	maxDecimalDigits = 65
+	maxDecimalScale  = 38
+)
+
+// decimalExact refuses a DECIMAL SUM (or an AVG's) whose partials cannot
+// add up to the server's answer: partials of a product at the largest
+// scale, which the shards may each have rounded (the scales of a
+// product's factors add up: SUM(id * 0.123… * 0.123…) of 46 decimals is
+// shown with 38, and one server rounds the whole sum once, off by one in
+// the last digit from the sum of the rounded parts; a value of 38
+// decimals, such as a column's, is summed exactly), and, grouped, a total
+// past DECIMAL's 65 digits, which the server caps at 65 nines where the
+// merged sum is the true one.
+func (g *partial) decimalExact(ci int, ct *sql.ColumnType, grouped, product bool) error {
+	if ct.DatabaseTypeName() != "DECIMAL" || !g.seen[ci] {
+		return nil
+	}
+	scale := scaleOf(ct)
+	if product && scale >= maxDecimalScale && g.parts[ci] > 1 {
+		return unsupported("SUM or AVG of DECIMAL values with 38 decimals across shards, of a product",
+			"a product may have more decimals than the 38 shown; each shard rounds its partial sum to 38, and the server rounds the whole sum once: they may differ in the last digit; sum a ROUND of the product to fewer decimals, or pin the query to one shard")
+	}
+	if grouped && g.rats[ci] != nil {
+		whole := new(big.Int).Quo(new(big.Int).Abs(g.rats[ci].Num()), g.rats[ci].Denom())
+		if len(whole.String()) > maxDecimalDigits-scale {
+			return unsupported("grouped SUM or AVG of DECIMAL past 65 digits across shards",
+				"the server caps a group's sum at the largest DECIMAL(65) and the merged sum is the true one; sum values of fewer digits")
+		}
+	}
+	return nil
 }
 
 // total is a summed COUNT or SUM, in the Go type and scale the shards

@@ -130,3 +130,8 @@ func runCorpus(t *testing.T, name string, min int) {
 	t.Logf("%d statements: %d same, %d refused, %d different, %d invalid",
 		len(corpus), counts[same], counts[refused], counts[differ], counts[invalid])
 }
+
+// TestHandCorpus5 runs the fifth corpus (an independent tester's: key
+// literals in numeric contexts, pinned set operations and CTEs, window
+// functions, DECIMAL overflow and AVG halves, protocol edges) the same way.
+func TestHandCorpus5(t *testing.T) { runCorpus(t, "corpus5.sql", 100) }

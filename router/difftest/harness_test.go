@@ -336,7 +336,7 @@ func (e *env) check(ctx context.Context, q string, o cmpOpts) (verdict, string) 
 	// send no sort keys once the first run showed no text is compared).
 	for run, prefix := range []string{"", "on its second run: "} {
 		got, gotTypes, gotRaw, err := query(ctx, e.r, q)
-		if (errors.Is(err, router.ErrUnsupported) || errors.Is(err, router.ErrNeedsSession)) && run == 0 {
+		if (errors.Is(err, router.ErrUnsupported) || errors.Is(err, router.ErrNeedsSession) || errors.Is(err, router.ErrConnectionValue)) && run == 0 {
 			return refused, err.Error()
 		}
 		var me *mysql.MySQLError

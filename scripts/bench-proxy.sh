@@ -21,6 +21,9 @@
 # hop's CPU time a statement (user + system, from /proc, over the run) is
 # printed beside it: on this machine the three sides share two cores with
 # sysbench and the server, so a hop's QPS follows its CPU a statement.
+# The part of it in user space is printed too: the system calls and the
+# wake-ups they cause cost every hop about the same, so the gap between
+# two hops is mostly there.
 #
 #   scripts/bench-proxy.sh
 #   TIME=10 ROUNDS=2 SHARDS="1" MODES=text scripts/bench-proxy.sh
@@ -97,10 +100,13 @@ if [ "$GORELAY" = 1 ] || [ "$EPOLLRELAY" = 1 ]; then
   go build -o "$tmp/gorelay" ./scripts/gorelay
 fi
 
-declare -A qps p50 cpu cpu_pid
+declare -A qps p50 cpu ucpu cpu_pid
 # ticks PID: the CPU time (user + system) the process has used, in clock
 # ticks; hz ticks a second.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# uticks PID: the part of it in user space (the hop's own code, where
+# ticks less uticks is the kernel's: its system calls and wake-ups).
+uticks() { awk '{print $14}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 for shards in $SHARDS; do
   dir=$tmp/sandbox.$shards
@@ -216,7 +222,7 @@ EOF
         for side in $order; do
           hp=$(side_addr "$side")
           pid=${cpu_pid[$side]:-}
-          [ -n "$pid" ] && t0=$(ticks "$pid")
+          [ -n "$pid" ] && t0=$(ticks "$pid") && u0=$(uticks "$pid")
           read -r q n p < <(sb "$hp" "$th" --time="$TIME" --db-ps-mode="$ps" --percentile=50 run |
             awk '/queries:/ {gsub(/[()]/, "", $3); q = $3; n = $2} /50th percentile:/ {p = $3} END {print q, n, p}')
           k=$shards/$mode/$th/$side
@@ -226,6 +232,7 @@ EOF
           if [ -n "$pid" ]; then
             us=$(awk -v t="$(( $(ticks "$pid") - t0 ))" -v n="$n" -v hz="$hz" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')
             cpu[$k]="${cpu[$k]:-} $us"
+            ucpu[$k]="${ucpu[$k]:-} $(awk -v t="$(( $(uticks "$pid") - u0 ))" -v n="$n" -v hz="$hz" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')"
             us=", $us µs CPU a statement"
           fi
           echo "round $r  $shards shard(s)  $mode  threads $th  $side: $q qps, p50 $p ms$us" >&2
@@ -251,8 +258,8 @@ fi
 if [ "$EPOLLRELAY" = 1 ]; then
   fullhead="$fullhead Go epoll relay QPS | **epoll relay / haproxy** | proxy / epoll relay | epoll relay CPU µs |" fullsep="$fullsep---:|---:|---:|---:|"
 fi
-printf '| shards | mode | threads | direct QPS | haproxy QPS | proxy QPS | haproxy / direct | proxy / direct | **proxy / haproxy** | p50 ms direct | haproxy | proxy | CPU µs a statement: haproxy | proxy |%s\n' "$fullhead"
-printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n' "$fullsep"
+printf '| shards | mode | threads | direct QPS | haproxy QPS | proxy QPS | haproxy / direct | proxy / direct | **proxy / haproxy** | p50 ms direct | haproxy | proxy | CPU µs a statement: haproxy | proxy | of it in user space: haproxy | proxy |%s\n' "$fullhead"
+printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n' "$fullsep"
 for shards in $SHARDS; do
   for mode in $MODES; do
     for th in $THREADS; do
@@ -269,8 +276,9 @@ for shards in $SHARDS; do
         -v epoll="$EPOLLRELAY" -v eq="$eq" -v ec="$ec" \
         -v dq="$(mean "${qps[$k/direct]}")" -v hq="$(mean "${qps[$k/haproxy]}")" -v pq="$(mean "${qps[$k/proxy]}")" \
         -v dp="$(mean "${p50[$k/direct]}")" -v hp="$(mean "${p50[$k/haproxy]}")" -v pp="$(mean "${p50[$k/proxy]}")" \
+        -v hu="$(mean "${ucpu[$k/haproxy]}")" -v pu="$(mean "${ucpu[$k/proxy]}")" \
         -v hc="$(mean "${cpu[$k/haproxy]}")" -v pc="$(mean "${cpu[$k/proxy]}")" -v fc="$([ "$FULL" = 1 ] && mean "${cpu[$k/full]}" || echo 0)" \
-        'BEGIN {printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f | %.1f | %.1f |", s, m, th, dq, hq, pq, hq / dq, pq / dq, pq / hq, dp, hp, pp, hc, pc
+        'BEGIN {printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f | %.1f | %.1f | %.1f | %.1f |", s, m, th, dq, hq, pq, hq / dq, pq / dq, pq / hq, dp, hp, pp, hc, pc, hu, pu
           if (full == 1) printf " %.0f | %.2f | %.1f |", fq, fq / hq, fc
           if (base == 1) printf " %.0f | **%.2f** | %.1f |", bq, pq / bq, bc
           if (gorelay == 1) printf " %.0f | %.2f | %.1f |", gq, pq / gq, gc

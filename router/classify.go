@@ -1,6 +1,8 @@
 package router
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -610,6 +612,8 @@ func (c *classifier) parseText(query string) *Statement {
 		st.refused = errSequenceSession
 	case sqlparser.ASTToStatementType(ast) != sqlparser.StmtDDL && readsDiagnostics(ast):
 		st.refused = errDiagnostics
+	default:
+		st.refused = c.preparedReadsConnection(ast)
 	}
 	st.SetsLastInsertID = anyNode(ast, func(n sqlparser.SQLNode) bool {
 		name, args := builtinCall(n)
@@ -900,7 +904,7 @@ func textReadsSession(text string) bool {
 // prints it quoted (`DATE`), which MariaDB rejects, so a statement the
 // router rewrites (a scatter's, or one with its arguments bound) failed
 // on every shard where the server answers.
-func bareGetFormat(ast sqlparser.Statement) {
+func bareGetFormat(ast sqlparser.SQLNode) {
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		f, ok := n.(*sqlparser.FuncExpr)
 		if !ok || !f.Name.EqualString("get_format") || len(f.Exprs) == 0 {
@@ -917,33 +921,132 @@ func bareGetFormat(ast sqlparser.Statement) {
 	}, ast)
 }
 
-// readsDiagnostics reports whether ast reads the diagnostics of the
-// statement before it on its connection: SHOW WARNINGS, SHOW ERRORS,
-// @@warning_count or @@error_count (see errDiagnostics).
+// connectionVariables are the system variables that hold a value of the
+// statement before on the connection (see errDiagnostics).
+var connectionVariables = []string{"warning_count", "error_count", "identity", "last_insert_id"}
+
+// readsDiagnostics reports whether ast reads the diagnostics, or another
+// value, of the statement before it on its connection: SHOW WARNINGS,
+// SHOW ERRORS, one of connectionVariables, or SHOW VARIABLES filtered to
+// one of them (see errDiagnostics).
 func readsDiagnostics(ast sqlparser.Statement) bool {
 	if s, ok := ast.(*sqlparser.Show); ok {
-		if b, ok := s.Internal.(*sqlparser.ShowBasic); ok && (b.Command == sqlparser.Warnings || b.Command == sqlparser.Errors) {
-			return true
+		if b, ok := s.Internal.(*sqlparser.ShowBasic); ok {
+			switch {
+			case b.Command == sqlparser.Warnings || b.Command == sqlparser.Errors:
+				return true
+			case b.Command == sqlparser.VariableSession && b.Filter != nil:
+				words := sqlWords(sqlparser.String(b.Filter.Filter))
+				for _, v := range connectionVariables {
+					if b.Filter.Filter == nil && likeMatch(strings.ToLower(b.Filter.Like), v) || slices.Contains(words, v) {
+						return true
+					}
+				}
+			}
 		}
 	}
 	return anyNode(ast, func(n sqlparser.SQLNode) bool {
 		v, ok := n.(*sqlparser.Variable)
-		return ok && v.Scope != sqlparser.VariableScope && (v.Name.EqualString("warning_count") || v.Name.EqualString("error_count"))
+		if !ok || v.Scope == sqlparser.VariableScope {
+			return false
+		}
+		for _, name := range connectionVariables {
+			if v.Name.EqualString(name) {
+				return true
+			}
+		}
+		return false
 	})
 }
 
 // textReadsDiagnostics is readsDiagnostics for text, which the parser
-// does not read, its comments left out: SHOW COUNT(*) WARNINGS, GET
-// DIAGNOSTICS, or a statement that runs and names @@warning_count or
-// @@error_count (in a string too).
+// does not read, its comments left out: SHOW WARNINGS, SHOW ERRORS, SHOW
+// COUNT(*) WARNINGS or GET DIAGNOSTICS, first or after SET STATEMENT …
+// FOR, or a statement that runs and names @@ and one of
+// connectionVariables (in a string too).
 func textReadsDiagnostics(text string) bool {
-	words := spacedWords(strings.NewReplacer("(", " ( ", ")", " ) ").Replace(text))
-	if strings.HasPrefix(words, " SHOW COUNT ( * ) WARNINGS") || strings.HasPrefix(words, " SHOW COUNT ( * ) ERRORS") ||
-		strings.HasPrefix(words, " GET DIAGNOSTICS ") || strings.HasPrefix(words, " GET CURRENT DIAGNOSTICS ") {
-		return true
+	words := spacedWords(strings.NewReplacer("(", " ( ", ")", " ) ", "@", " @", "=", " = ").Replace(text))
+	if _, after, ok := strings.Cut(words, " FOR "); ok && strings.HasPrefix(words, " SET STATEMENT ") {
+		words = " " + after
 	}
-	upper := strings.ToUpper(text)
-	return runsAsWritten(text) && strings.Contains(upper, "@@") && (strings.Contains(upper, "WARNING_COUNT") || strings.Contains(upper, "ERROR_COUNT"))
+	for _, p := range []string{" SHOW WARNINGS ", " SHOW ERRORS ", " SHOW COUNT ( * ) WARNINGS ", " SHOW COUNT ( * ) ERRORS ", " GET DIAGNOSTICS ", " GET CURRENT DIAGNOSTICS "} {
+		if strings.HasPrefix(words, p) {
+			return true
+		}
+	}
+	if !runsAsWritten(text) || !strings.Contains(text, "@@") {
+		return false
+	}
+	for _, w := range sqlWords(text) {
+		if slices.Contains(connectionVariables, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// sqlWords are text's words (letters, digits and _), lower-cased.
+func sqlWords(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') })
+}
+
+// likeMatch reports whether s matches the LIKE pattern p (% any run, _
+// any one character, \ escaping the next).
+func likeMatch(p, s string) bool {
+	for len(p) > 0 {
+		switch c := p[0]; {
+		case c == '%':
+			for p = p[1:]; len(p) > 0 && p[0] == '%'; p = p[1:] {
+			}
+			if p == "" {
+				return true
+			}
+			for i := 0; i <= len(s); i++ {
+				if likeMatch(p, s[i:]) {
+					return true
+				}
+			}
+			return false
+		case s == "":
+			return false
+		case c == '_':
+			p, s = p[1:], s[1:]
+		default:
+			if c == '\\' && len(p) > 1 {
+				p = p[1:]
+				c = p[0]
+			}
+			if c != s[0] {
+				return false
+			}
+			p, s = p[1:], s[1:]
+		}
+	}
+	return s == ""
+}
+
+// preparedReadsConnection refuses a PREPARE of a statement that reads a
+// value of the statement before it (SHOW WARNINGS, FOUND_ROWS(), …): its
+// EXECUTE runs it on the connection the session keeps, where the
+// statement before ran on another, and the session cannot answer it
+// itself, as it answers the statement prepared.
+func (c *classifier) preparedReadsConnection(ast sqlparser.Statement) error {
+	p, ok := ast.(*sqlparser.PrepareStmt)
+	if !ok {
+		return nil
+	}
+	lit, ok := p.Statement.(*sqlparser.Literal)
+	if !ok || lit.Type != sqlparser.StrVal {
+		return nil // refused as dynamic SQL
+	}
+	in := c.parse(lit.Val)
+	switch {
+	case errors.Is(in.refused, ErrConnectionValue):
+		return in.refused
+	case in.FoundRows || in.LastInsertID || in.RowCount:
+		return fmt.Errorf("%w: a PREPARE of a statement that reads FOUND_ROWS(), LAST_INSERT_ID() or ROW_COUNT(): its EXECUTE would read the value of the connection the session keeps, where the statement before ran on another; run the statement itself, which the session answers", ErrConnectionValue)
+	}
+	return nil
 }
 
 // textReadsSequence reports whether text, which the parser does not read,

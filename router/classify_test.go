@@ -660,6 +660,23 @@ func TestDiagnosticsRefused(t *testing.T) {
 		{"GET DIAGNOSTICS @n = NUMBER", true},
 		{"GET CURRENT DIAGNOSTICS CONDITION 1 @m = MESSAGE_TEXT", true},
 		{"SET STATEMENT max_statement_time = 1 FOR SELECT @@warning_count", true},
+		{"SET STATEMENT max_statement_time=100 FOR SHOW WARNINGS", true},
+		{"SET STATEMENT max_statement_time=100 FOR SHOW COUNT(*) WARNINGS", true},
+		{"GET DIAGNOSTICS@n=NUMBER", true},
+		{"PREPARE s FROM 'SHOW WARNINGS'", true},
+		{"PREPARE s FROM 'SELECT @@warning_count'", true},
+		{"PREPARE s FROM 'SELECT FOUND_ROWS()'", true},
+		{"SELECT @@identity", true},
+		{"SELECT @@session.last_insert_id + 1", true},
+		{"SHOW SESSION VARIABLES LIKE 'last_insert_id'", true},
+		{"SHOW VARIABLES LIKE 'identity'", true},
+		{"SHOW VARIABLES WHERE Variable_name = 'warning_count'", true},
+		{"SELECT @@max_error_count FROM t LIMIT 1 ROWS EXAMINED 5", false},
+		{"SHOW VARIABLES LIKE 'max_connections'", false},
+		{"SHOW VARIABLES LIKE '%id%'", true},
+		{"SHOW SESSION VARIABLES LIKE 'last\\_insert\\_id'", true},
+		{"SHOW VARIABLES LIKE 'max_error_count'", false},
+		{"PREPARE s FROM 'SELECT 1'", false},
 		// A user variable, a column, a stored program's own diagnostics.
 		{"SELECT @warning_count", false},
 		{"SELECT warning_count FROM t", false},
@@ -667,7 +684,7 @@ func TestDiagnosticsRefused(t *testing.T) {
 		{"CREATE PROCEDURE p() BEGIN DECLARE n INT; GET DIAGNOSTICS n = NUMBER; END", false},
 		{"SHOW VARIABLES LIKE 'max_error_count'", false},
 	} {
-		if got := errors.Is(c.Classify(tc.sql).refused, errDiagnostics); got != tc.want {
+		if got := errors.Is(c.Classify(tc.sql).refused, ErrConnectionValue); got != tc.want {
 			t.Errorf("%s: refused as a read of diagnostics %v, want %v", tc.sql, got, tc.want)
 		}
 	}

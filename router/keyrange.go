@@ -49,7 +49,10 @@ type keyColumn struct {
 	// binary).
 	maxLen int64
 	binary bool
-	read   time.Time
+	// bit is set for a BIT column, which stores a string key as its
+	// bytes ('5' is 53), not as the number it reads as.
+	bit  bool
+	read time.Time
 }
 
 // keyKind is how a key column's type treats the keys it is given.
@@ -216,6 +219,7 @@ func columnKind(dataType string, unsigned bool, precision, scale, maxLen int64, 
 		bits = 64
 	case "bit":
 		kc.rng = shard.IntRange{Min: 0, Max: math.MaxUint64 >> (64 - min(max(precision, 1), 64))}
+		kc.bit = true
 		return kc
 	case "decimal", "numeric":
 		kc.rng = digitsRange(precision-max(scale, 0), unsigned)
@@ -292,7 +296,9 @@ func (r *Router) checkKey(t keyTable, column string, v any) error {
 	case 0:
 		return nil
 	case keyNumber:
-		fits = kc.rng.Holds(v)
+		_, text := v.(string)
+		_, bytes := v.([]byte)
+		fits = kc.rng.Holds(v) && !(kc.bit && (text || bytes))
 	case keyYear:
 		fits = yearHolds(v)
 	case keyText:

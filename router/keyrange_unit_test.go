@@ -33,6 +33,7 @@ func TestKeyColumnHolds(t *testing.T) {
 		{"BIT(1)", col{dataType: "bit", precision: 1}, int64(1), true},
 		{"BIT(1) 2", col{dataType: "bit", precision: 1}, int64(2), false},
 		{"BIT(64) top", col{dataType: "bit", precision: 64}, uint64(math.MaxUint64), true},
+		{"BIT(8) string", col{dataType: "bit", precision: 8}, "5", false},
 		{"DECIMAL(10,2) integer part", col{dataType: "decimal", precision: 10, scale: 2}, int64(99999999), true},
 		{"DECIMAL(10,2) past it", col{dataType: "decimal", precision: 10, scale: 2}, int64(100000000), false},
 		{"DECIMAL(30,0)", col{dataType: "decimal", precision: 30}, uint64(math.MaxUint64), true},

@@ -741,6 +741,8 @@ func (r *Router) sortKeyExprs(e sqlparser.Expr) (key, pad sqlparser.Expr, err er
 	if err != nil {
 		return nil, nil, fmt.Errorf("router: sort key of %s: %w", text, err)
 	}
+	bareGetFormat(key) // parsed from text: GET_FORMAT's DATE is a column again
+	bareGetFormat(pad)
 	if r.sortKeys.m == nil || len(r.sortKeys.m) >= DefaultCacheSize {
 		r.sortKeys.m = map[string][2]sqlparser.Expr{}
 	}

@@ -958,9 +958,11 @@ const (
 // product's factors add up: SUM(id * 0.123… * 0.123…) of 46 decimals is
 // shown with 38, and one server rounds the whole sum once, off by one in
 // the last digit from the sum of the rounded parts; a value of 38
-// decimals, such as a column's, is summed exactly), and, grouped, a total
-// past DECIMAL's 65 digits, which the server caps at 65 nines where the
-// merged sum is the true one.
+// decimals, such as a column's, is summed exactly), and, grouped, a sum
+// of DECIMAL's 65 digits: the server caps a group's running sum at 65
+// nines as it adds each row (+9e64 +9e64 -9e64 is 65 nines less 9e64,
+// by the order of the rows), where the merged sum is the true one; a sum
+// of fewer digits (one of DECIMAL(p, s) has p + 22) cannot reach it.
 func (g *partial) decimalExact(ci int, ct *sql.ColumnType, grouped, product bool) error {
 	if ct.DatabaseTypeName() != "DECIMAL" || !g.seen[ci] {
 		return nil
@@ -970,12 +972,9 @@ func (g *partial) decimalExact(ci int, ct *sql.ColumnType, grouped, product bool
 		return unsupported("SUM or AVG of DECIMAL values with 38 decimals across shards, of a product",
 			"a product may have more decimals than the 38 shown; each shard rounds its partial sum to 38, and the server rounds the whole sum once: they may differ in the last digit; sum a ROUND of the product to fewer decimals, or pin the query to one shard")
 	}
-	if grouped && g.rats[ci] != nil {
-		whole := new(big.Int).Quo(new(big.Int).Abs(g.rats[ci].Num()), g.rats[ci].Denom())
-		if len(whole.String()) > maxDecimalDigits-scale {
-			return unsupported("grouped SUM or AVG of DECIMAL past 65 digits across shards",
-				"the server caps a group's sum at the largest DECIMAL(65) and the merged sum is the true one; sum values of fewer digits")
-		}
+	if p, _, ok := ct.DecimalSize(); grouped && ok && p >= maxDecimalDigits-1 {
+		return unsupported("grouped SUM or AVG of DECIMAL of 65 digits across shards",
+			"the server caps a group's running sum at the largest DECIMAL(65) as it adds the rows, so its answer depends on their order, where the merged sum is the true one; sum values of fewer digits")
 	}
 	return nil
 }

@@ -211,7 +211,9 @@ SELECT AVG(CAST(id AS DECIMAL(40,34))) FROM images WHERE id IN (1, 3, 4)
 SELECT AVG(id * 1.000000001) FROM images WHERE id IN (1, 3, 4)
 SELECT AVG(id * 0.123456789012345678901234567) FROM images
 SELECT SUM(id * 0.123456789012345678901234567), AVG(id * 0.1234567890123456789012345678901234567) FROM images
-SELECT user_id, AVG(CAST(id AS DECIMAL(65,38))) FROM images GROUP BY user_id
+-- A grouped sum of 65 digits may saturate on the server in the order the
+-- rows come (see corpus6.sql), so the router may refuse it.
+[either] SELECT user_id, AVG(CAST(id AS DECIMAL(65,38))) FROM images GROUP BY user_id
 SELECT AVG(-CAST(id AS SIGNED)) FROM images WHERE id IN (1, 3, 4)
 SELECT user_id, AVG(-CAST(id AS SIGNED)) FROM images GROUP BY user_id
 SELECT AVG(id * 1.5), SUM(id * 1.5) FROM users

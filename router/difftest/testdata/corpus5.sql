@@ -516,19 +516,19 @@ SELECT COUNT(*) FROM images WHERE CONCAT(name, '\%') LIKE '%\\\%'
 -- where it groups through a temporary table; the router adds the shards'
 -- (saturated) partial sums and returns a number wider than the column.
 -- Was a wrong answer (found by corpus5), now refused: 399999…996 (66 digits) for the server's 65 nines
-[refuse:grouped SUM or AVG of DECIMAL past 65 digits] SELECT user_id % 2, SUM(CAST(id AS DECIMAL(65,0)) * 100000000000000000000000000000000000000000000000000000000000000) FROM images GROUP BY user_id % 2
+[refuse:grouped SUM or AVG of DECIMAL of 65 digits] SELECT user_id % 2, SUM(CAST(id AS DECIMAL(65,0)) * 100000000000000000000000000000000000000000000000000000000000000) FROM images GROUP BY user_id % 2
 -- Was a wrong answer (found by corpus5), now refused: no shard saturates (each sum < 10^65), the total does: 101620… for the server's 65 nines
-[refuse:grouped SUM or AVG of DECIMAL past 65 digits] SELECT user_id % 2 AS g, SUM(CAST(id AS DECIMAL(65,0)) * 10000000000000000000000000000000000000000000000000000000000000) FROM images WHERE id <= 200 GROUP BY 1
+[refuse:grouped SUM or AVG of DECIMAL of 65 digits] SELECT user_id % 2 AS g, SUM(CAST(id AS DECIMAL(65,0)) * 10000000000000000000000000000000000000000000000000000000000000) FROM images WHERE id <= 200 GROUP BY 1
 -- Was a wrong answer (found by corpus5), now refused: 3999…9.99…96 for the server's 99999999999999999999999999999999999.999999999999999999999999999999
-[refuse:grouped SUM or AVG of DECIMAL past 65 digits] SELECT user_id % 2 AS g, SUM(CAST(id AS DECIMAL(65,30)) * 1000000000000000000000000000000000) FROM images GROUP BY 1
+[refuse:grouped SUM or AVG of DECIMAL of 65 digits] SELECT user_id % 2 AS g, SUM(CAST(id AS DECIMAL(65,30)) * 1000000000000000000000000000000000) FROM images GROUP BY 1
 -- Was a wrong answer (found by corpus5), now refused: the AVG over the saturated sum: 99627450…921.5686 for the server's 15882352…176.4706
-[refuse:grouped SUM or AVG of DECIMAL past 65 digits] SELECT user_id % 2 AS g, AVG(CAST(id AS DECIMAL(65,0)) * 10000000000000000000000000000000000000000000000000000000000000) FROM images WHERE id <= 200 GROUP BY 1
+[refuse:grouped SUM or AVG of DECIMAL of 65 digits] SELECT user_id % 2 AS g, AVG(CAST(id AS DECIMAL(65,0)) * 10000000000000000000000000000000000000000000000000000000000000) FROM images WHERE id <= 200 GROUP BY 1
 -- Was a wrong answer (found by corpus5), now refused: 1923076923…923.0769…0577 for the server's 201923076923…076.9230…1231
-[refuse:grouped SUM or AVG of DECIMAL past 65 digits] SELECT user_id % 2 AS g, AVG(CAST(id AS DECIMAL(65,30)) * 1000000000000000000000000000000000) FROM images GROUP BY 1
+[refuse:grouped SUM or AVG of DECIMAL of 65 digits] SELECT user_id % 2 AS g, AVG(CAST(id AS DECIMAL(65,30)) * 1000000000000000000000000000000000) FROM images GROUP BY 1
 -- Was a wrong answer (found by corpus5), now refused: every group (NULL, 1, 2, …) differs the same way
-[refuse:grouped SUM or AVG of DECIMAL past 65 digits] SELECT parent_id, SUM(CAST(id AS DECIMAL(65,0)) * 100000000000000000000000000000000000000000000000000000000000000) FROM images GROUP BY parent_id
+[refuse:grouped SUM or AVG of DECIMAL of 65 digits] SELECT parent_id, SUM(CAST(id AS DECIMAL(65,0)) * 100000000000000000000000000000000000000000000000000000000000000) FROM images GROUP BY parent_id
 -- Was a wrong answer (found by corpus5), now refused: the order of the groups follows the sums, which differ
-[refuse:grouped SUM or AVG of DECIMAL past 65 digits] SELECT parent_id, SUM(CAST(id AS DECIMAL(65,0)) * 100000000000000000000000000000000000000000000000000000000000000) AS s FROM images GROUP BY parent_id ORDER BY s DESC, parent_id LIMIT 5
+[refuse:grouped SUM or AVG of DECIMAL of 65 digits] SELECT parent_id, SUM(CAST(id AS DECIMAL(65,0)) * 100000000000000000000000000000000000000000000000000000000000000) AS s FROM images GROUP BY parent_id ORDER BY s DESC, parent_id LIMIT 5
 --
 -- SUM and AVG of a DECIMAL product whose scale passes 38: MariaDB keeps
 -- the digits past the 38th and prints 38; each shard sends its partial

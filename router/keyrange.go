@@ -288,19 +288,18 @@ func digitsRange(n int64, unsigned bool) shard.IntRange {
 
 // checkKey refuses key value v of an INSERT into t when t's key column
 // would not hold it as it is (see keyColumns); a column not read (no
-// shard has the table) checks nothing.
-func (r *Router) checkKey(t keyTable, column string, v any) error {
+// shard has the table) checks nothing. text says whether v was given as
+// a string (a string literal or argument), not as a number.
+func (r *Router) checkKey(t keyTable, column string, v any, text bool) error {
 	kc, _ := r.keys.get(t)
 	var fits bool
 	switch kc.kind {
 	case 0:
 		return nil
 	case keyNumber:
-		_, text := v.(string)
-		_, bytes := v.([]byte)
-		fits = kc.rng.Holds(v) && !(kc.bit && (text || bytes))
+		fits = kc.rng.Holds(v) && !(kc.bit && text)
 	case keyYear:
-		fits = yearHolds(v)
+		fits = yearHolds(v, text)
 	case keyText:
 		fits = textHolds(v, kc.maxLen, kc.binary)
 	case keyOther:
@@ -315,13 +314,14 @@ func (r *Router) checkKey(t keyTable, column string, v any) error {
 }
 
 // yearHolds reports whether a YEAR column stores v as the number it is: 0
-// given as a number, or 1901-2155 (as a number, or as four digits).
-func yearHolds(v any) bool {
-	switch x := v.(type) {
-	case string:
-		return len(x) == 4 && yearText(x)
-	case []byte:
-		return len(x) == 4 && yearText(string(x))
+// given as a number, or 1901-2155 (as a number, or as text of four
+// digits).
+func yearHolds(v any, text bool) bool {
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	if s, ok := v.(string); ok && text {
+		return len(s) == 4 && yearText(s)
 	}
 	y, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
 	return err == nil && (y == 0 || y >= 1901 && y <= 2155)

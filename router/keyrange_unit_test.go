@@ -61,7 +61,8 @@ func TestKeyColumnHolds(t *testing.T) {
 			r := &Router{}
 			tab := keyTable{name: "t"}
 			r.keys.set(tab, kc, r.keys.generation())
-			err := r.checkKey(tab, "id", tt.key)
+			_, text := tt.key.(string)
+			err := r.checkKey(tab, "id", tt.key, text)
 			if got := err == nil; got != tt.want {
 				t.Errorf("%s holds %v: %v (%v), want %v", c.dataType, tt.key, got, err, tt.want)
 			}
@@ -71,7 +72,7 @@ func TestKeyColumnHolds(t *testing.T) {
 		r := &Router{}
 		tab := keyTable{name: "t"}
 		r.keys.set(tab, columnKind("date", false, -1, -1, -1, false), 0)
-		if err := r.checkKey(tab, "id", int64(20240105)); err == nil {
+		if err := r.checkKey(tab, "id", int64(20240105), false); err == nil {
 			t.Error("a DATE key column took an INSERT")
 		}
 	})

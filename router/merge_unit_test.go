@@ -998,11 +998,12 @@ func (r *synthRows) Next(dest []driver.Value) error {
 
 func (r *synthRows) ColumnTypeDatabaseTypeName(i int) string { return r.res.cols[i].typ }
 
-// ColumnTypePrecisionScale reports a DECIMAL's scale as go-sql-driver/mysql
-// does; other types have none.
+// ColumnTypePrecisionScale reports a DECIMAL's precision and scale as
+// go-sql-driver/mysql does: 32, a SUM's of DECIMAL(10, s) (10 + 22
+// digits); other types have none.
 func (r *synthRows) ColumnTypePrecisionScale(i int) (int64, int64, bool) {
 	if c := r.res.cols[i]; c.typ == "DECIMAL" {
-		return 65, c.scale, true
+		return 32, c.scale, true
 	}
 	return 0, 0, false
 }

@@ -1024,7 +1024,9 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 		if !isVal {
 			return nil, unsupported("INSERT with a computed shard key "+sqlparser.String(row[keyIdx]), "give "+rule.Column+" as a value")
 		}
-		if err := r.checkKey(kt, rule.Column, v); err != nil {
+		_, isString := v.(string)
+		_, isBytes := v.([]byte)
+		if err := r.checkKey(kt, rule.Column, v, (isString || isBytes) && !intLiteral(row[keyIdx], args)); err != nil {
 			return nil, err
 		}
 		i, err := r.vs.shardOf(rule, v)

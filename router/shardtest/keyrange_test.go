@@ -144,6 +144,8 @@ func TestKeyTheColumnCannotHold(t *testing.T) {
 		{"BIT(8) above", "kr_bit", "INSERT IGNORE INTO kr_bit (id, v) VALUES (300, '%s')", nil, false, ""},
 		{"BIT(8) negative", "kr_bit", "INSERT IGNORE INTO kr_bit (id, v) VALUES (?, '%s')", []any{int64(-1)}, false, ""},
 		{"BIT(8)'s top", "kr_bit", "INSERT IGNORE INTO kr_bit (id, v) VALUES (255, '%s')", nil, false, "255"},
+		{"BIT(8) string", "kr_bit", "INSERT IGNORE INTO kr_bit (id, v) VALUES ('5', '%s')", nil, false, ""},
+		{"YEAR 0", "kr_year", "INSERT INTO kr_year (id, v) VALUES (0, '%s')", nil, false, "0"},
 		{"YEAR of two digits", "kr_year", "INSERT INTO kr_year (id, v) VALUES (4, '%s')", nil, false, ""},
 		{"YEAR beyond", "kr_year", "INSERT IGNORE INTO kr_year (id, v) VALUES (3000, '%s')", nil, false, ""},
 		{"YEAR as text of two digits", "kr_year", "INSERT INTO kr_year (id, v) VALUES ('04', '%s')", nil, false, ""},

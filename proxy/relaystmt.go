@@ -200,8 +200,9 @@ func (c *clientConn) relayExecute(p []byte) (handled bool, err error) {
 // and cut the client off. The long data goes, and the client is told OK;
 // an unknown statement gets the server's error, and the connection goes
 // on (a packet cut short names the statement of the bytes it has, where
-// the server reads stale bytes of its buffer). Nothing is kept for the statement on a node between executions
-// (long data waits in the library's record), so none is told.
+// the server reads stale bytes of its buffer). Nothing is kept for the
+// statement on a node between executions (long data waits in the
+// library's record), so none is told.
 func (c *clientConn) resetStmt(p []byte) error {
 	var b [4]byte
 	copy(b[:], p[1:])

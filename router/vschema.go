@@ -44,7 +44,7 @@ func (vs *routing) replace(s *vschema.Schema, sets []*replica.Set) {
 
 // invalidate makes every plan made so far be made again, as a
 // replacement does, when something a plan depends on outside the schema
-// changed (see keyRanges).
+// changed (see keyColumns).
 func (vs *routing) invalidate() { vs.version.Add(2) }
 
 // snapshot is the schema and the sets now, from one replacement.

@@ -936,9 +936,9 @@ func readsDiagnostics(ast sqlparser.Statement) bool {
 			case b.Command == sqlparser.Warnings || b.Command == sqlparser.Errors:
 				return true
 			case b.Command == sqlparser.VariableSession && b.Filter != nil:
-				words := sqlWords(sqlparser.String(b.Filter.Filter))
+				names := words(sqlparser.String(b.Filter.Filter))
 				for _, v := range connectionVariables {
-					if b.Filter.Filter == nil && likeMatch(strings.ToLower(b.Filter.Like), v) || slices.Contains(words, v) {
+					if b.Filter.Filter == nil && likeMatch(strings.ToLower(b.Filter.Like), v) || slices.Contains(names, v) {
 						return true
 					}
 				}
@@ -947,15 +947,7 @@ func readsDiagnostics(ast sqlparser.Statement) bool {
 	}
 	return anyNode(ast, func(n sqlparser.SQLNode) bool {
 		v, ok := n.(*sqlparser.Variable)
-		if !ok || v.Scope == sqlparser.VariableScope {
-			return false
-		}
-		for _, name := range connectionVariables {
-			if v.Name.EqualString(name) {
-				return true
-			}
-		}
-		return false
+		return ok && v.Scope != sqlparser.VariableScope && slices.Contains(connectionVariables, v.Name.Lowered())
 	})
 }
 
@@ -965,29 +957,24 @@ func readsDiagnostics(ast sqlparser.Statement) bool {
 // FOR, or a statement that runs and names @@ and one of
 // connectionVariables (in a string too).
 func textReadsDiagnostics(text string) bool {
-	words := spacedWords(strings.NewReplacer("(", " ( ", ")", " ) ", "@", " @", "=", " = ").Replace(text))
-	if _, after, ok := strings.Cut(words, " FOR "); ok && strings.HasPrefix(words, " SET STATEMENT ") {
-		words = " " + after
+	phrase := spacedWords(strings.NewReplacer("(", " ( ", ")", " ) ", "@", " @", "=", " = ").Replace(text))
+	if _, after, ok := strings.Cut(phrase, " FOR "); ok && strings.HasPrefix(phrase, " SET STATEMENT ") {
+		phrase = " " + after
 	}
 	for _, p := range []string{" SHOW WARNINGS ", " SHOW ERRORS ", " SHOW COUNT ( * ) WARNINGS ", " SHOW COUNT ( * ) ERRORS ", " GET DIAGNOSTICS ", " GET CURRENT DIAGNOSTICS "} {
-		if strings.HasPrefix(words, p) {
+		if strings.HasPrefix(phrase, p) {
 			return true
 		}
 	}
 	if !runsAsWritten(text) || !strings.Contains(text, "@@") {
 		return false
 	}
-	for _, w := range sqlWords(text) {
+	for _, w := range words(text) {
 		if slices.Contains(connectionVariables, w) {
 			return true
 		}
 	}
 	return false
-}
-
-// sqlWords are text's words (letters, digits and _), lower-cased.
-func sqlWords(text string) []string {
-	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') })
 }
 
 // likeMatch reports whether s matches the LIKE pattern p (% any run, _

@@ -180,7 +180,12 @@ func bindsItself(st *Statement, args []any) bool {
 
 // exprValue returns the Go value of a literal or placeholder, for mapping
 // it to a shard; ok is false for anything else (a column, a function…).
+// A negative integer literal (-5) is one: the parser reads its sign as an
+// operator.
 func exprValue(e sqlparser.Expr, args []any) (any, bool, error) {
+	if v, ok := signedInt(e); ok {
+		return v, true, nil
+	}
 	switch x := e.(type) {
 	case *sqlparser.Literal:
 		switch x.Type {
@@ -204,6 +209,9 @@ func exprValue(e sqlparser.Expr, args []any) (any, bool, error) {
 // intLiteral reports whether e is an integer literal of the statement's
 // text, or a placeholder shapeOf made of one.
 func intLiteral(e sqlparser.Expr, args []any) bool {
+	if _, ok := signedInt(e); ok {
+		return true
+	}
 	switch x := e.(type) {
 	case *sqlparser.Literal:
 		return x.Type == sqlparser.IntVal
@@ -213,4 +221,20 @@ func intLiteral(e sqlparser.Expr, args []any) bool {
 		return err == nil && ok && l.typ == sqlparser.IntVal
 	}
 	return false
+}
+
+// signedInt is the value of a negative integer literal of the text (-5),
+// which the parser reads as an operator on 5, as MySQL reads it (a
+// BIGINT, or a DECIMAL past its range, which no key equals). Two signs
+// (- -5) are an expression. (The parser drops a plus sign: +5 is 5.)
+func signedInt(e sqlparser.Expr) (string, bool) {
+	u, ok := e.(*sqlparser.UnaryExpr)
+	if !ok || u.Operator != sqlparser.UMinusOp {
+		return "", false
+	}
+	l, ok := u.Expr.(*sqlparser.Literal)
+	if !ok || l.Type != sqlparser.IntVal {
+		return "", false
+	}
+	return "-" + l.Val, true
 }

@@ -117,6 +117,15 @@ func TestKeyTheColumnCannotHold(t *testing.T) {
 		if err := r.GetContext(ctx, &got, "SELECT v FROM "+table+" WHERE id = ?", intArg(t, want)); err != nil || got != v {
 			t.Errorf("the point read of id %s answered %q, %v; want %q", want, got, err, v)
 		}
+		// The key written in the text reads the same, from one shard
+		// (a negative one, with its sign an operator to the parser).
+		var tr router.Trace
+		if err := r.GetContext(router.WithTrace(ctx, &tr), &got, "SELECT v FROM "+table+" WHERE id = "+want); err != nil || got != v {
+			t.Errorf("the point read of id %s in the text answered %q, %v; want %q", want, got, err, v)
+		}
+		if tr.Plan != router.PlanSingleShard {
+			t.Errorf("the point read of id %s in the text: plan %q, want %q", want, tr.Plan, router.PlanSingleShard)
+		}
 		exec(t, r, "DELETE FROM "+table+" WHERE id = ?", intArg(t, want))
 	}
 
@@ -156,6 +165,15 @@ func TestKeyTheColumnCannotHold(t *testing.T) {
 		{"VARCHAR(3)", "kr_text", "INSERT IGNORE INTO kr_text (id, v) VALUES ('123', '%s')", nil, false, "123"},
 		{"DOUBLE past 2^53", "kr_double", "INSERT INTO kr_double (id, v) VALUES (?, '%s')", []any{int64(9007199254740993)}, false, ""},
 		{"DATE", "kr_date", "INSERT IGNORE INTO kr_date (id, v) VALUES (20241399, '%s')", nil, false, ""},
+		// A sign is an operator on the literal to the parser: the key is
+		// the signed number all the same.
+		{"negative literal", "kr_int", "INSERT INTO kr_int (id, v) VALUES (-5, '%s')", nil, false, "-5"},
+		{"literal with a plus", "kr_int", "INSERT INTO kr_int (v, id) VALUES ('%s', + 6)", nil, false, "6"},
+		{"BIGINT's bottom as a literal", "kr_big", "INSERT INTO kr_big (id, v) VALUES (-9223372036854775808, '%s')", nil, false, "-9223372036854775808"},
+		{"negative zero", "kr_int", "INSERT INTO kr_int (id, v) VALUES (-0, '%s')", nil, false, "0"},
+		{"negative literal into UNSIGNED", "kr_uint", "INSERT IGNORE INTO kr_uint (id, v) VALUES (-1, '%s')", nil, false, ""},
+		{"negative literal below TINYINT", "kr_tiny", "INSERT IGNORE INTO kr_tiny (id, v) VALUES (-129, '%s')", nil, false, ""},
+		{"two signs", "kr_int", "INSERT INTO kr_int (id, v) VALUES (- -7, '%s')", nil, false, ""},
 	}
 	for n, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,6 +36,9 @@ func NewBalancer(name string) (Balancer, error) {
 type roundRobin struct{ next atomic.Uint64 }
 
 func (r *roundRobin) Pick(nodes []*Node) *Node {
+	if len(nodes) == 1 {
+		return nodes[0] // no shared counter to touch, no division
+	}
 	return nodes[(r.next.Add(1)-1)%uint64(len(nodes))]
 }
 

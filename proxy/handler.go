@@ -86,6 +86,23 @@ func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 	c.StatusFlags = c.StatusFlags&^vtmysql.ServerStatusInTrans | vtmysql.ServerStatusAutocommit
 }
 
+// resetConnection answers COM_RESET_CONNECTION as the protocol library
+// does, with the fresh session's status flags in its OK (autocommit on,
+// no transaction), as the server's has: the library's OK had none, and a
+// driver that reads its session's state from them (MariaDB Connector/J's
+// getAutoCommit) took the session for one with autocommit off. The
+// session starts over (ComResetConnection), and the statements the client
+// prepared go, the library's record of them and the sniffer's.
+func (c *clientConn) resetConnection() error {
+	s := c.l.s
+	(&handler{s: s, env: s.env}).ComResetConnection(c.vc)
+	c.vc.PrepareData = map[uint32]*vtmysql.PrepareData{}
+	c.sniff.reset()
+	f := c.vc.StatusFlags
+	_, err := c.Write([]byte{7, 0, 0, 1, 0x00, 0, 0, byte(f), byte(f >> 8), 0, 0})
+	return err
+}
+
 // tooLarge refuses, and counts, a COM_QUERY longer than MaxQueryBytes.
 func (h *handler) tooLarge(query string) error {
 	if max := h.s.cfg.MaxQueryBytes; max > 0 && len(query) > max {

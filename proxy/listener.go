@@ -210,7 +210,8 @@ type clientConn struct {
 
 // Read hands the protocol library the client's bytes. After login it
 // hands them a packet at a time, relays the COM_QUERY packets the relay
-// takes itself, and answers COM_STMT_RESET (see resetStmt): the library
+// takes itself, and answers COM_STMT_RESET and COM_RESET_CONNECTION (see
+// resetStmt and resetConnection): the library
 // reads a command only when it has answered the last one, so a packet
 // boundary is where no response is pending. With the relay off too, so
 // that what the proxy watches of a packet (the sniffer) is seen after
@@ -301,15 +302,21 @@ func (c *clientConn) packets() error {
 			}
 		}
 		// The packets the proxy may answer itself, read whole.
-		take := !c.cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute || c.in[4] == comStmtReset) && c.in[3] == 0 && n <= maxRelayQuery
+		take := !c.cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute || c.in[4] == comStmtReset || c.in[4] == comResetConnection) && c.in[3] == 0 && n <= maxRelayQuery
 		if take {
 			if err := c.want(4 + n); err != nil {
 				return err
 			}
 		}
 		c.cont = n == wire.MaxPayload
-		if take && c.in[4] == comStmtReset {
-			if err := c.resetStmt(c.in[4 : 4+n]); err != nil {
+		if take && (c.in[4] == comStmtReset || c.in[4] == comResetConnection) {
+			var err error
+			if c.in[4] == comStmtReset {
+				err = c.resetStmt(c.in[4 : 4+n])
+			} else {
+				err = c.resetConnection()
+			}
+			if err != nil {
 				return err
 			}
 			c.in = c.in[4+n:]

@@ -78,12 +78,16 @@ func (s *sniffer) feed(p []byte) {
 				if len(s.cur) >= 5 {
 					s.forget(binary.LittleEndian.Uint32(s.cur[1:]))
 				}
-			case comResetConnection: // every statement goes
-				clear(s.types)
-				clear(s.declined)
 			}
 		}
 	}
+}
+
+// reset drops what is kept of every statement: the client reset its
+// connection (see clientConn.resetConnection, which the packet goes to).
+func (s *sniffer) reset() {
+	clear(s.types)
+	clear(s.declined)
 }
 
 // forget drops what is kept of statement id, which the client closed.

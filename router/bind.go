@@ -183,7 +183,7 @@ func bindsItself(st *Statement, args []any) bool {
 // A negative integer literal (-5) is one: the parser reads its sign as an
 // operator.
 func exprValue(e sqlparser.Expr, args []any) (any, bool, error) {
-	if v, ok := signedInt(e); ok {
+	if v, ok := signedInt(e, args); ok {
 		return v, true, nil
 	}
 	switch x := e.(type) {
@@ -209,7 +209,7 @@ func exprValue(e sqlparser.Expr, args []any) (any, bool, error) {
 // intLiteral reports whether e is an integer literal of the statement's
 // text, or a placeholder shapeOf made of one.
 func intLiteral(e sqlparser.Expr, args []any) bool {
-	if _, ok := signedInt(e); ok {
+	if _, ok := signedInt(e, args); ok {
 		return true
 	}
 	switch x := e.(type) {
@@ -225,16 +225,24 @@ func intLiteral(e sqlparser.Expr, args []any) bool {
 
 // signedInt is the value of a negative integer literal of the text (-5),
 // which the parser reads as an operator on 5, as MySQL reads it (a
-// BIGINT, or a DECIMAL past its range, which no key equals). Two signs
-// (- -5) are an expression. (The parser drops a plus sign: +5 is 5.)
-func signedInt(e sqlparser.Expr) (string, bool) {
+// BIGINT, or a DECIMAL past its range, which no key equals), or on a
+// placeholder shapeOf made of one (-(5) is shaped -(?)). Two signs (- -5)
+// are an expression. (The parser drops a plus sign: +5 is 5.)
+func signedInt(e sqlparser.Expr, args []any) (string, bool) {
 	u, ok := e.(*sqlparser.UnaryExpr)
 	if !ok || u.Operator != sqlparser.UMinusOp {
 		return "", false
 	}
-	l, ok := u.Expr.(*sqlparser.Literal)
-	if !ok || l.Type != sqlparser.IntVal {
-		return "", false
+	switch x := u.Expr.(type) {
+	case *sqlparser.Literal:
+		if x.Type == sqlparser.IntVal {
+			return "-" + x.Val, true
+		}
+	case *sqlparser.Argument:
+		v, err := argValue(x, args)
+		if l, ok := v.(*textLiteral); err == nil && ok && l.typ == sqlparser.IntVal {
+			return "-" + l.val, true
+		}
 	}
-	return "-" + l.Val, true
+	return "", false
 }

@@ -140,3 +140,10 @@ func TestHandCorpus5(t *testing.T) { runCorpus(t, "corpus5.sql", 100) }
 // DECIMAL sums that saturate in the server's order, GET_FORMAT in
 // scattered GROUP BY and ORDER BY, sums and averages that round).
 func TestHandCorpus6(t *testing.T) { runCorpus(t, "corpus6.sql", 1) }
+
+// TestHandCorpus7 runs the seventh corpus (an independent review's:
+// negative integer literals as shard keys, which the hash vindex maps to
+// the shards of the big unsigned ids; signs that make no key; negative
+// literals in IN lists, joins, aggregates and column names; precedence
+// next to a key comparison).
+func TestHandCorpus7(t *testing.T) { runCorpus(t, "corpus7.sql", 100) }

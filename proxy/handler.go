@@ -77,13 +77,21 @@ func (h *handler) endSession(c *vtmysql.Conn, cl *client) {
 }
 
 // ComResetConnection starts the client over with a fresh session: the
-// transaction rolls back, and session variables, database and consistency
-// mode are dropped.
+// transaction rolls back, and session variables and consistency mode are
+// dropped. The database in use stays, as the server keeps it: a client
+// whose pool resets its connection on every checkout went on reading and
+// writing the topology's database's tables.
 func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 	cl := h.client(c)
+	db := cl.sess.Database()
 	h.endSession(c, cl)
 	cl.sess = h.s.r.NewSession()
-	c.StatusFlags = c.StatusFlags&^vtmysql.ServerStatusInTrans | vtmysql.ServerStatusAutocommit
+	if db != "" {
+		if _, err := cl.sess.ExecContext(h.s.ctx, "USE "+sqlparser.String(sqlparser.NewIdentifierCS(db))); err != nil {
+			h.s.cfg.Logf("proxy: keep database %s of connection %d over its reset: %v", db, c.ConnectionID, err)
+		}
+	}
+	c.StatusFlags = c.StatusFlags&^(vtmysql.ServerStatusInTrans|vtmysql.ServerStatusInTransReadonly) | vtmysql.ServerStatusAutocommit
 }
 
 // resetConnection answers COM_RESET_CONNECTION as the protocol library
@@ -229,11 +237,14 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 }
 
 // track keeps the status flags of the client's next packets true: in a
-// transaction, and autocommit.
+// transaction, a read-only one, and autocommit.
 func (h *handler) track(c *vtmysql.Conn, cl *client) {
-	c.StatusFlags &^= vtmysql.ServerStatusInTrans | vtmysql.ServerStatusAutocommit
+	c.StatusFlags &^= vtmysql.ServerStatusInTrans | vtmysql.ServerStatusInTransReadonly | vtmysql.ServerStatusAutocommit
 	if cl.sess.InTransaction() {
 		c.StatusFlags |= vtmysql.ServerStatusInTrans
+	}
+	if cl.sess.ReadOnlyTransaction() {
+		c.StatusFlags |= vtmysql.ServerStatusInTransReadonly
 	}
 	if cl.sess.Autocommit() {
 		c.StatusFlags |= vtmysql.ServerStatusAutocommit

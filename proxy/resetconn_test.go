@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/scalelab/scalelab/proxy"
+	vtmysql "vitess.io/vitess/go/mysql"
 )
 
 // TestResetConnectionStatus: the OK that answers COM_RESET_CONNECTION
@@ -54,6 +55,31 @@ func TestResetConnectionStatus(t *testing.T) {
 			same("SET autocommit = 0", query("SET autocommit = 0"))
 			same("reset with autocommit off", reset)
 			same("a statement after the reset", query("DO 1"))
+
+			// The database stays the one in use, as the server's does:
+			// the proxy went back to the topology's, and a client whose
+			// pool reset its connection read and wrote another
+			// database's tables of the same name.
+			database := func(rc *rawClient) string {
+				rc.write(query("SELECT DATABASE()"))
+				if first := rc.read(); first[0] != 1 {
+					return fmt.Sprintf("%q", first)
+				}
+				rc.read() // the column
+				if rc.c.Capabilities&vtmysql.CapabilityClientDeprecateEOF == 0 {
+					rc.read()
+				}
+				row := rc.read() // one text value, its length first
+				for end := rc.read(); end[0] != 0xfe; end = rc.read() {
+				}
+				return string(row[1 : 1+int(row[0])])
+			}
+			same("USE information_schema", query("USE information_schema"))
+			same("reset in another database", reset)
+			if got, want := database(rc), database(node); got != want || want != "information_schema" {
+				t.Errorf("the database after a reset: the proxy's %s, the server's %s", got, want)
+			}
+			same("USE the topology's", query("USE "+f.topo.DatabaseName()))
 
 			const q = "SELECT v FROM kvs WHERE id = ?"
 			old := rc.prepare(q)

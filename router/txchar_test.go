@@ -1,0 +1,99 @@
+package router_test
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/router"
+)
+
+// TestTransactionCharacteristics: START TRANSACTION READ ONLY, and SET
+// TRANSACTION (the next transaction's characteristics), through a
+// session answer as one server's connection answers the same statements.
+// The router began every transaction read-write, so a write in a READ
+// ONLY one was stored, and it replayed SET TRANSACTION READ ONLY on its
+// connections as a session's SET, so every later write was refused. Each
+// sequence runs through a session and on the primary's own connection;
+// each statement's outcome (done, or the server's error number; a
+// refusal of the router's matches any error) and the rows at the end are
+// compared.
+func TestTransactionCharacteristics(t *testing.T) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	db := dbtest.Open(t, sb.Topology, sb.Topology.Shards[0].Primary.HostPort)
+	if _, err := db.Exec("CREATE TABLE IF NOT EXISTS txchar (id INT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	outcome := func(err error) string {
+		var me *mysql.MySQLError
+		switch {
+		case err == nil:
+			return "done"
+		case errors.As(err, &me):
+			return fmt.Sprintf("error %d", me.Number)
+		case errors.Is(err, router.ErrUnsupported):
+			return "refused"
+		}
+		return err.Error()
+	}
+	rows := func() string {
+		var ids string
+		if err := db.QueryRowContext(ctx, "SELECT COALESCE(GROUP_CONCAT(id ORDER BY id), '') FROM txchar").Scan(&ids); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	for _, seq := range [][]string{
+		{"START TRANSACTION READ ONLY", "SELECT COUNT(*) FROM txchar", "INSERT INTO txchar VALUES (1)", "COMMIT", "INSERT INTO txchar VALUES (2)"},
+		{"START TRANSACTION READ WRITE", "INSERT INTO txchar VALUES (1)", "COMMIT"},
+		{"SET TRANSACTION READ ONLY", "INSERT INTO txchar VALUES (1)", "INSERT INTO txchar VALUES (2)", "COMMIT", "INSERT INTO txchar VALUES (3)"},
+		{"SET TRANSACTION READ ONLY", "SELECT COUNT(*) FROM txchar", "INSERT INTO txchar VALUES (1)"},
+		{"SET TRANSACTION READ ONLY", "SELECT 1", "INSERT INTO txchar VALUES (1)"},
+		{"SET TRANSACTION READ ONLY", "DO 1", "INSERT INTO txchar VALUES (1)"},
+		{"SET TRANSACTION READ ONLY", "SET @x = 1", "INSERT INTO txchar VALUES (1)"},
+		{"SET TRANSACTION READ ONLY", "START TRANSACTION", "INSERT INTO txchar VALUES (1)", "ROLLBACK", "INSERT INTO txchar VALUES (2)"},
+		{"SET TRANSACTION READ ONLY", "START TRANSACTION READ WRITE", "INSERT INTO txchar VALUES (1)", "COMMIT", "INSERT INTO txchar VALUES (2)"},
+		{"SET TRANSACTION READ ONLY", "SET TRANSACTION READ WRITE", "INSERT INTO txchar VALUES (1)"},
+		{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "BEGIN", "INSERT INTO txchar VALUES (1)", "COMMIT", "INSERT INTO txchar VALUES (2)"},
+		{"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY", "BEGIN", "SELECT COUNT(*) FROM txchar", "INSERT INTO txchar VALUES (1)", "COMMIT", "INSERT INTO txchar VALUES (2)"},
+		{"SET autocommit = 0", "SET TRANSACTION READ ONLY", "INSERT INTO txchar VALUES (1)", "ROLLBACK", "INSERT INTO txchar VALUES (2)", "COMMIT", "SET autocommit = 1"},
+		{"BEGIN", "SET TRANSACTION READ ONLY", "INSERT INTO txchar VALUES (1)", "COMMIT"},
+		{"SET SESSION TRANSACTION READ ONLY", "INSERT INTO txchar VALUES (1)", "SET SESSION TRANSACTION READ WRITE", "INSERT INTO txchar VALUES (2)"},
+	} {
+		t.Run(strings.Join(seq, "; "), func(t *testing.T) {
+			run := func(exec func(string) error) (out []string, stored string) {
+				if _, err := db.Exec("DELETE FROM txchar"); err != nil {
+					t.Fatal(err)
+				}
+				for _, q := range seq {
+					out = append(out, q+": "+outcome(exec(q)))
+				}
+				return out, rows()
+			}
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantRows := run(func(q string) error { _, err := conn.ExecContext(ctx, q); return err })
+			conn.Raw(func(any) error { return driver.ErrBadConn }) // the connection is dropped, its state with it
+			conn.Close()
+			s := r.NewSession()
+			defer s.Close()
+			got, gotRows := run(func(q string) error { _, err := s.ExecContext(ctx, q); return err })
+			for i := range want {
+				if got[i] != want[i] && !(strings.HasSuffix(got[i], ": refused") && strings.Contains(want[i], ": error ")) {
+					t.Errorf("through the session %s; on the server %s", got[i], want[i])
+				}
+			}
+			if gotRows != wantRows {
+				t.Errorf("rows after it through the session: [%s]; on the server: [%s]", gotRows, wantRows)
+			}
+		})
+	}
+}

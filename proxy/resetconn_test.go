@@ -28,16 +28,16 @@ func TestResetConnectionStatus(t *testing.T) {
 			rc := dialRaw(t, f)
 			node := dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort)
 			// The status flags of an OK (the marker, no rows, no id, the
-			// flags) that say whether a transaction is open and
-			// autocommit is on. (The server also flags the session
+			// flags) that say whether a transaction is open, whether it is
+			// read-only, and whether autocommit is on. (The server also flags the session
 			// state it tracks, which the proxy does not offer.)
-			const inTrans, autocommit = 0x0001, 0x0002
+			const inTrans, autocommit, readOnly = 0x0001, 0x0002, 0x2000
 			flags := func(p []byte) string {
 				if len(p) < 5 || p[0] != 0 || p[1] != 0 || p[2] != 0 {
 					return fmt.Sprintf("not a bare OK: %q", p)
 				}
 				f := binary.LittleEndian.Uint16(p[3:])
-				return fmt.Sprintf("in a transaction %v, autocommit %v", f&inTrans != 0, f&autocommit != 0)
+				return fmt.Sprintf("in a transaction %v (read-only %v), autocommit %v", f&inTrans != 0, f&readOnly != 0, f&autocommit != 0)
 			}
 			same := func(what string, payload []byte) {
 				t.Helper()
@@ -55,6 +55,11 @@ func TestResetConnectionStatus(t *testing.T) {
 			same("SET autocommit = 0", query("SET autocommit = 0"))
 			same("reset with autocommit off", reset)
 			same("a statement after the reset", query("DO 1"))
+			same("START TRANSACTION READ ONLY", query("START TRANSACTION READ ONLY"))
+			same("reset in a read-only transaction", reset)
+			same("SET TRANSACTION READ ONLY", query("SET TRANSACTION READ ONLY"))
+			same("BEGIN after it", query("BEGIN"))
+			same("COMMIT", query("COMMIT"))
 
 			// The database stays the one in use, as the server's does:
 			// the proxy went back to the topology's, and a client whose

@@ -105,9 +105,9 @@ func (s *Session) SetConsistency(c Consistency) { s.mode = c }
 // InTransaction reports whether a transaction is open.
 func (s *Session) InTransaction() bool { return s.tx != nil }
 
-// ReadOnlyTransaction reports whether the open transaction began READ ONLY
-// (START TRANSACTION READ ONLY): its branches begin so on the shards, whose
-// servers refuse its writes.
+// ReadOnlyTransaction reports whether the open transaction is read-only
+// (START TRANSACTION READ ONLY, or SET TRANSACTION READ ONLY before it):
+// its branches begin so on the shards, whose servers refuse its writes.
 func (s *Session) ReadOnlyTransaction() bool {
 	return s.tx != nil && s.tx.opts != nil && s.tx.opts.ReadOnly
 }
@@ -479,10 +479,9 @@ func (s *Session) doStatement(ctx context.Context, o *op) error {
 	// The statement names a table: it is the next transaction, and has
 	// the characteristics SET TRANSACTION gave, which go once it
 	// succeeds, as the server's do (SELECT 1 leaves them, and so does a
-	// write it refused as read-only). A
-	// read answers the same in a read-only transaction or at another
-	// isolation level; a write or a locking read runs in a transaction of
-	// its own that has them.
+	// write it refused as read-only). A read answers the same in a
+	// read-only transaction or at another isolation level; a write or a
+	// locking read runs in a transaction of its own that has them.
 	var err error
 	if st.Kind == Write || st.Kind == LockingRead {
 		tx := s.newTx()

@@ -184,7 +184,9 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 		// No table decides the shard: stay on the transaction's own.
 		p = &plan{Type: PlanUnsharded, Shards: []int{t.home()}, sets: t.sets}
 	}
-	if isWrite(st.Kind) {
+	if isWrite(st.Kind) && (t.opts == nil || !t.opts.ReadOnly) {
+		// (In a read-only transaction the servers refuse the write, and
+		// the transaction goes on, as on one server: it is no writer.)
 		switch {
 		case len(p.Shards) != 1:
 			t.abort()

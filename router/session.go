@@ -479,12 +479,14 @@ func (s *Session) doStatement(ctx context.Context, o *op) error {
 	if st.Sticky && !s.sticky {
 		s.stick() // before it runs: it must run on a connection the session keeps
 	}
-	// keeps: a statement of no table, which the server runs without
+	// keeps: a read or DO of no table, which the server runs without
 	// spending SET TRANSACTION's characteristics, and which opens no
-	// transaction under autocommit off (looked at only then).
+	// transaction under autocommit off (looked at only then). A CALL, a
+	// SAVEPOINT or LOCK TABLES names no table the router sees, and is no
+	// such statement.
 	keeps := false
 	if s.next != nil || s.nextUnknown || s.tx == nil && !s.autocommit {
-		keeps = len(userTables(st)) == 0 && st.Kind != Write && st.Kind != LockingRead && st.Kind != DDL
+		keeps = (st.Kind == Read || st.Kind == Other && leadingWords(st.Text, 1) == "DO") && len(userTables(st)) == 0
 		if s.nextUnknown && !keeps {
 			return errNextUnknown
 		}

@@ -78,6 +78,8 @@ func TestTransactionCharacteristics(t *testing.T) {
 		{"SET TRANSACTION READ ONLY", "!SELECT id FROM txchar WHERE id = 1 FOR UPDATE", "!SELECT COUNT(*) FROM txchar", "ROLLBACK", "SELECT id FROM txchar WHERE id = 1 FOR UPDATE"},
 		{"SET autocommit = 0", "SELECT 1", "SET TRANSACTION READ ONLY", "INSERT INTO txchar VALUES (1)", "ROLLBACK", "INSERT INTO txchar VALUES (2)", "COMMIT", "SET autocommit = 1"},
 		{"START TRANSACTION READ ONLY", "INSERT INTO txchar VALUES (1)", "INSERT INTO txchar VALUES (2)", "SELECT COUNT(*) FROM txchar", "COMMIT", "INSERT INTO txchar VALUES (3)"},
+		{"SET autocommit = 0", "SAVEPOINT a", "INSERT INTO txchar VALUES (1)", "ROLLBACK TO SAVEPOINT a", "INSERT INTO txchar VALUES (2)", "COMMIT", "SET autocommit = 1"},
+		{"SET TRANSACTION READ ONLY", "!LOCK TABLES txchar READ", "!UNLOCK TABLES", "COMMIT", "INSERT INTO txchar VALUES (1)"},
 	} {
 		t.Run(strings.Join(seq, "; "), func(t *testing.T) {
 			run := func(exec func(string) error) (out []string, stored string) {

@@ -103,7 +103,7 @@ func (d *describer) ask(ctx context.Context, home int, query, db string, params 
 		// The session USEd another database: describe there, then drop
 		// the connection rather than return it to the pool changed.
 		defer conn.Raw(func(any) error { return driver.ErrBadConn })
-		if _, err := conn.ExecContext(ctx, "USE "+sqlparser.String(sqlparser.NewIdentifierCS(db))); err != nil {
+		if _, err := conn.ExecContext(ctx, useStatement(db)); err != nil {
 			return nil, err
 		}
 	}

@@ -67,13 +67,24 @@ func (h *handler) endSession(c *vtmysql.Conn, cl *client) {
 		if cl.sess.InTransaction() {
 			cl.sess.ExecContext(h.s.ctx, "ROLLBACK")
 		}
-		if _, err := cl.sess.ExecContext(h.s.ctx, "USE "+sqlparser.String(sqlparser.NewIdentifierCS(db))); err != nil {
+		if err := h.use(cl, db); err != nil {
 			h.s.cfg.Logf("proxy: restore database of connection %d: %v", c.ConnectionID, err)
 		}
 	}
 	if err := cl.sess.Close(); err != nil {
 		h.s.cfg.Logf("proxy: close session of connection %d: %v", c.ConnectionID, err)
 	}
+}
+
+// use makes db the client's session's database.
+func (h *handler) use(cl *client, db string) error {
+	_, err := cl.sess.ExecContext(h.s.ctx, useStatement(db))
+	return err
+}
+
+// useStatement is USE of db, its name quoted as it needs.
+func useStatement(db string) string {
+	return "USE " + sqlparser.String(sqlparser.NewIdentifierCS(db))
 }
 
 // ComResetConnection starts the client over with a fresh session: the
@@ -87,7 +98,7 @@ func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 	h.endSession(c, cl)
 	cl.sess = h.s.r.NewSession()
 	if db != "" {
-		if _, err := cl.sess.ExecContext(h.s.ctx, "USE "+sqlparser.String(sqlparser.NewIdentifierCS(db))); err != nil {
+		if err := h.use(cl, db); err != nil {
 			h.s.cfg.Logf("proxy: keep database %s of connection %d over its reset: %v", db, c.ConnectionID, err)
 		}
 	}

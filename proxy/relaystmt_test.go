@@ -97,6 +97,23 @@ func dialRaw(t *testing.T, f *fixture) *rawClient {
 	return dialRawAt(t, f, net.JoinHostPort(f.host, strconv.Itoa(f.port)))
 }
 
+// againstNode runs test with the relay on and off: a proxy with the
+// prepared test rows, a raw client of it, and a raw client of the first
+// shard's primary, whose answers to the same packets are the ones to
+// match.
+func againstNode(t *testing.T, test func(t *testing.T, f *fixture, rc, node *rawClient)) {
+	for _, cfg := range []struct {
+		name string
+		cfg  proxy.Config
+	}{{"relay", proxy.Config{}}, {"no relay", proxy.Config{NoRelay: true}}} {
+		t.Run(cfg.name, func(t *testing.T) {
+			f := startProxy(t, cfg.cfg, quiet())
+			setupPrepared(t, f)
+			test(t, f, dialRaw(t, f), dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort))
+		})
+	}
+}
+
 // dialRawAt logs in to addr (the proxy, or a node) as the topology's user.
 func dialRawAt(t *testing.T, f *fixture, addr string) *rawClient {
 	t.Helper()

@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"testing"
-
-	"github.com/scalelab/scalelab/proxy"
 )
 
 // TestStmtReset: COM_STMT_RESET is answered as the server answers it,
@@ -16,57 +14,48 @@ import (
 // had applied the reset). Each answer is compared with the first shard
 // primary's answer to the same packet.
 func TestStmtReset(t *testing.T) {
-	for _, cfg := range []struct {
-		name string
-		cfg  proxy.Config
-	}{{"relay", proxy.Config{}}, {"no relay", proxy.Config{NoRelay: true}}} {
-		t.Run(cfg.name, func(t *testing.T) {
-			f := startProxy(t, cfg.cfg, quiet())
-			setupPrepared(t, f)
-			rc := dialRaw(t, f)
-			node := dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort)
-			const q = "SELECT v FROM kvs WHERE id = ?"
-			id, nodeID := rc.prepare(q), node.prepare(q)
+	againstNode(t, func(t *testing.T, f *fixture, rc, node *rawClient) {
+		const q = "SELECT v FROM kvs WHERE id = ?"
+		id, nodeID := rc.prepare(q), node.prepare(q)
 
-			// Each packet, to the proxy and to the node: the same answer
-			// (up to n bytes of it).
-			same := func(what string, proxyPkt, nodePkt []byte, n int) {
-				t.Helper()
-				rc.write(proxyPkt)
-				node.write(nodePkt)
-				got, want := rc.read(), node.read()
-				if fmt.Sprintf("%q", got[:min(n, len(got))]) != fmt.Sprintf("%q", want[:min(n, len(want))]) {
-					t.Errorf("%s: the proxy answered %q, the server %q", what, got, want)
-				}
+		// Each packet, to the proxy and to the node: the same answer
+		// (up to n bytes of it).
+		same := func(what string, proxyPkt, nodePkt []byte, n int) {
+			t.Helper()
+			rc.write(proxyPkt)
+			node.write(nodePkt)
+			got, want := rc.read(), node.read()
+			if fmt.Sprintf("%q", got[:min(n, len(got))]) != fmt.Sprintf("%q", want[:min(n, len(want))]) {
+				t.Errorf("%s: the proxy answered %q, the server %q", what, got, want)
 			}
-			reset := func(id uint32) []byte { return binary.LittleEndian.AppendUint32([]byte{0x1a}, id) }
-			same("reset", reset(id), reset(nodeID), 1<<20)
-			same("reset of an unknown statement", reset(777), reset(777), 1<<20)
-			// The server reads the id's missing bytes from its buffer:
-			// the error's number only.
-			same("reset cut short", []byte{0x1a, 1}, []byte{0x1a, 1}, 3)
-			if got := rc.execute(id, true, 9103); fmt.Sprint(got) != "[three]" {
-				t.Fatalf("after the resets: got %q, want [three]", got)
-			}
+		}
+		reset := func(id uint32) []byte { return binary.LittleEndian.AppendUint32([]byte{0x1a}, id) }
+		same("reset", reset(id), reset(nodeID), 1<<20)
+		same("reset of an unknown statement", reset(777), reset(777), 1<<20)
+		// The server reads the id's missing bytes from its buffer:
+		// the error's number only.
+		same("reset cut short", []byte{0x1a, 1}, []byte{0x1a, 1}, 3)
+		if got := rc.execute(id, true, 9103); fmt.Sprint(got) != "[three]" {
+			t.Fatalf("after the resets: got %q, want [three]", got)
+		}
 
-			// Long data, a reset, and long data again in one write: the
-			// reset drops the first, and the execution reads the second.
-			longData := func(data string) []byte {
-				p := binary.LittleEndian.AppendUint32([]byte{0x18}, id)
-				p = binary.LittleEndian.AppendUint16(p, 0)
-				return packet(0, append(p, data...)...)
-			}
-			burst := append(longData("9101"), packet(0, reset(id)...)...)
-			burst = append(burst, longData("9104")...)
-			if _, err := rc.c.GetRawConn().Write(burst); err != nil {
-				t.Fatal(err)
-			}
-			if p := rc.read(); p[0] != 0 {
-				t.Fatalf("the reset in one write with long data: %q", p)
-			}
-			if got := execTyped(t, rc, id, stmtParam{typ: 252}); fmt.Sprint(got) != "[four]" {
-				t.Errorf("long data after a reset in one write: got %q, want [four]", got)
-			}
-		})
-	}
+		// Long data, a reset, and long data again in one write: the
+		// reset drops the first, and the execution reads the second.
+		longData := func(data string) []byte {
+			p := binary.LittleEndian.AppendUint32([]byte{0x18}, id)
+			p = binary.LittleEndian.AppendUint16(p, 0)
+			return packet(0, append(p, data...)...)
+		}
+		burst := append(longData("9101"), packet(0, reset(id)...)...)
+		burst = append(burst, longData("9104")...)
+		if _, err := rc.c.GetRawConn().Write(burst); err != nil {
+			t.Fatal(err)
+		}
+		if p := rc.read(); p[0] != 0 {
+			t.Fatalf("the reset in one write with long data: %q", p)
+		}
+		if got := execTyped(t, rc, id, stmtParam{typ: 252}); fmt.Sprint(got) != "[four]" {
+			t.Errorf("long data after a reset in one write: got %q, want [four]", got)
+		}
+	})
 }

@@ -233,16 +233,14 @@ func signedInt(e sqlparser.Expr, args []any) (string, bool) {
 	if !ok || u.Operator != sqlparser.UMinusOp {
 		return "", false
 	}
-	switch x := u.Expr.(type) {
-	case *sqlparser.Literal:
-		if x.Type == sqlparser.IntVal {
-			return "-" + x.Val, true
+	switch u.Expr.(type) {
+	case *sqlparser.Literal, *sqlparser.Argument: // a sign on a sign is not one
+		if !intLiteral(u.Expr, args) {
+			return "", false
 		}
-	case *sqlparser.Argument:
-		v, err := argValue(x, args)
-		if l, ok := v.(*textLiteral); err == nil && ok && l.typ == sqlparser.IntVal {
-			return "-" + l.val, true
-		}
+	default:
+		return "", false
 	}
-	return "", false
+	v, _, _ := exprValue(u.Expr, args) // the literal's digits
+	return "-" + v.(string), true
 }

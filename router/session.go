@@ -507,33 +507,31 @@ func (s *Session) doStatement(ctx context.Context, o *op) error {
 	if st.Kind == TxOther {
 		return fmt.Errorf("router: %.40s outside a transaction", o.query)
 	}
-	if s.next == nil {
-		return s.r.run(ctx, &env{g: &s.g, on: s.via, lost: s.lost, mode: s.effectiveMode()}, o)
-	}
-	// SET TRANSACTION gave the next transaction characteristics. The
-	// server spends them on the next statement that uses a transactional
-	// table, even one that fails once it has opened it, and keeps them
-	// over the others (SELECT 1, SHOW TABLES, a read of
+	// SET TRANSACTION gave the next transaction characteristics (when
+	// next is set). The server spends them on the next statement that
+	// uses a transactional table, even one that fails once it has opened
+	// it, and keeps them over the others (SELECT 1, SHOW TABLES, a read of
 	// information_schema, a CTE of no table). The router follows a plain
 	// read, and a statement of no table; any other statement (a write, a
 	// locking read, SHOW CREATE TABLE, EXPLAIN …) is refused while they
 	// wait, as the router cannot tell whether the server would spend them
 	// on it.
-	switch {
-	case keeps:
-		return s.r.run(ctx, &env{g: &s.g, on: s.via, lost: s.lost, mode: s.effectiveMode()}, o)
-	case st.Kind == Read && isQuery(st.AST):
-		err := s.r.run(ctx, &env{g: &s.g, on: s.via, lost: s.lost, mode: s.effectiveMode()}, o)
+	spends := s.next != nil && !keeps
+	if spends && (st.Kind != Read || !isQuery(st.AST)) {
+		// The server may have spent them on this statement, or not: until
+		// a COMMIT or ROLLBACK ends them, the next transaction's are
+		// unknown.
+		s.nextUnknown = true
+		return unsupported(fmt.Sprintf("%.40s after SET TRANSACTION", o.query), "begin the transaction (BEGIN or START TRANSACTION) right after SET TRANSACTION, which gives it the characteristics; after this refusal, COMMIT or ROLLBACK before the next transaction")
+	}
+	err := s.r.run(ctx, &env{g: &s.g, on: s.via, lost: s.lost, mode: s.effectiveMode()}, o)
+	if spends {
 		var me *mysql.MySQLError
 		if err == nil || errors.As(err, &me) && me.Number != erNoSuchTable {
 			s.next = nil
 		}
-		return err
 	}
-	// The server may have spent them on this statement, or not: until a
-	// COMMIT or ROLLBACK ends them, the next transaction's are unknown.
-	s.nextUnknown = true
-	return unsupported(fmt.Sprintf("%.40s after SET TRANSACTION", o.query), "begin the transaction (BEGIN or START TRANSACTION) right after SET TRANSACTION, which gives it the characteristics; after this refusal, COMMIT or ROLLBACK before the next transaction")
+	return err
 }
 
 // errNextUnknown refuses a transaction, or a statement of a table, after
@@ -561,19 +559,7 @@ func userTables(st *Statement) []string {
 	if st.AST == nil {
 		return st.Tables
 	}
-	ctes := map[string]bool{}
-	var names []sqlparser.TableName
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		switch x := n.(type) {
-		case *sqlparser.CommonTableExpr:
-			ctes[strings.ToLower(x.ID.String())] = true
-		case sqlparser.TableName:
-			if !x.Name.IsEmpty() {
-				names = append(names, x)
-			}
-		}
-		return true, nil
-	}, st.AST)
+	names, ctes := tableNames(st.AST)
 	var out []string
 	for _, tn := range names {
 		name := strings.ToLower(tn.Name.String())

@@ -150,27 +150,19 @@ func (r *Router) keyspaceTables(st *Statement) []string {
 		}
 		return out
 	}
-	// st.Tables drops qualifiers: one walk finds the CTEs' names and the
+	// st.Tables drops qualifiers: the walk finds the CTEs' names and the
 	// names that appear only qualified by another schema.
 	db := r.Topology().DatabaseName()
-	ctes, other, ours := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		switch x := n.(type) {
-		case *sqlparser.CommonTableExpr:
-			ctes[strings.ToLower(x.ID.String())] = true
-		case sqlparser.TableName:
-			if x.Name.IsEmpty() {
-				break
-			}
-			name := strings.ToLower(x.Name.String())
-			if !x.Qualifier.IsEmpty() && !strings.EqualFold(x.Qualifier.String(), db) {
-				other[name] = true
-			} else {
-				ours[name] = true
-			}
+	names, ctes := tableNames(st.AST)
+	other, ours := map[string]bool{}, map[string]bool{}
+	for _, x := range names {
+		name := strings.ToLower(x.Name.String())
+		if !x.Qualifier.IsEmpty() && !strings.EqualFold(x.Qualifier.String(), db) {
+			other[name] = true
+		} else {
+			ours[name] = true
 		}
-		return true, nil
-	}, st.AST)
+	}
 	var out []string
 	for _, t := range st.Tables {
 		if !ctes[t] && t != "dual" && !slices.Contains(out, t) {
@@ -178,6 +170,24 @@ func (r *Router) keyspaceTables(st *Statement) []string {
 		}
 	}
 	return slices.DeleteFunc(out, func(t string) bool { return other[t] && !ours[t] })
+}
+
+// tableNames are the tables ast names, as written (qualified or not), and
+// the names its CTEs define, lower-cased.
+func tableNames(ast sqlparser.Statement) (names []sqlparser.TableName, ctes map[string]bool) {
+	ctes = map[string]bool{}
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch x := n.(type) {
+		case *sqlparser.CommonTableExpr:
+			ctes[strings.ToLower(x.ID.String())] = true
+		case sqlparser.TableName:
+			if !x.Name.IsEmpty() {
+				names = append(names, x)
+			}
+		}
+		return true, nil
+	}, ast)
+	return names, ctes
 }
 
 // words are the identifiers of a text, lower-cased, for statements the

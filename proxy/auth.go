@@ -46,12 +46,12 @@ func (a *auth) HandleUser(string) bool { return true }
 func (a *auth) UserEntryWithHash(c *vtmysql.Conn, salt []byte, user string, resp []byte, _ net.Addr) (vtmysql.Getter, error) {
 	pw, ok := a.users[user]
 	if ok && pw == "" && len(resp) == 0 {
-		return accepted(c, user), nil
+		return accepted(c, user)
 	}
 	if !ok || pw == "" || subtle.ConstantTimeCompare(resp, vtmysql.ScrambleMysqlNativePassword(salt, []byte(pw))) != 1 {
 		return nil, a.deny(user)
 	}
-	return accepted(c, user), nil
+	return accepted(c, user)
 }
 
 func (a *auth) deny(user string) error {
@@ -61,12 +61,16 @@ func (a *auth) deny(user string) error {
 
 // accepted is the login of user on c, as the protocol library keeps it.
 // The connection is known to KILL from here on, before the client is told
-// (a client that got its login's OK may send its id to another at once).
-func accepted(c *vtmysql.Conn, user string) vtmysql.Getter {
+// (a client that got its login's OK may send its id to another at once),
+// and its session speaks the login's character set (loginNames).
+func accepted(c *vtmysql.Conn, user string) (vtmysql.Getter, error) {
 	if cc, ok := c.GetRawConn().(*clientConn); ok {
 		cc.l.ready(cc, c.ConnectionID, user)
+		if err := cc.l.s.loginNames(c); err != nil {
+			return nil, err
+		}
 	}
-	return userData(user)
+	return userData(user), nil
 }
 
 type userData string
@@ -104,7 +108,7 @@ func (m *sha2Method) HandleAuthPluginData(c *vtmysql.Conn, user string, server, 
 	if pw == "" {
 		// An empty password sends an empty response and needs no more data.
 		if len(bytes.TrimRight(resp, "\x00")) == 0 {
-			return accepted(c, user), nil
+			return accepted(c, user)
 		}
 		return nil, m.a.deny(user)
 	}
@@ -116,7 +120,7 @@ func (m *sha2Method) HandleAuthPluginData(c *vtmysql.Conn, user string, server, 
 	if err := c.WritePacket([]byte{0, 0, 0, 0, authMoreData, sha2FastAuthOK}); err != nil {
 		return nil, err
 	}
-	return accepted(c, user), nil
+	return accepted(c, user)
 }
 
 // newSalt returns 20 random printable bytes, without NUL or '$', as MySQL's

@@ -29,7 +29,7 @@ func (f *fixture) vtConn(t *testing.T) *vtmysql.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := vtmysql.Connect(ctx, &vtmysql.ConnParams{Host: f.host, Port: f.port, Uname: f.topo.User.Name, Pass: f.topo.User.Password, DbName: f.topo.DatabaseName()})
+	c, err := vtmysql.Connect(ctx, &vtmysql.ConnParams{Host: f.host, Port: f.port, Uname: f.topo.User.Name, Pass: f.topo.User.Password, DbName: f.topo.DatabaseName(), Charset: 45}) // utf8mb4_general_ci, as go-sql-driver
 	if err != nil {
 		t.Fatal(err)
 	}

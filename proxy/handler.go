@@ -29,6 +29,10 @@ var _ vtmysql.Handler = (*handler)(nil)
 // status flags of its responses say.
 type client struct {
 	sess *router.Session
+	// names is the SET NAMES that gave the session the character set of
+	// the client's login, for a reset to give it again; "" for the
+	// pools' own.
+	names string
 }
 
 func (h *handler) client(c *vtmysql.Conn) *client { return c.ClientData.(*client) }
@@ -100,6 +104,11 @@ func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 	if db != "" {
 		if err := h.use(cl, db); err != nil {
 			h.s.cfg.Logf("proxy: keep database %s of connection %d over its reset: %v", db, c.ConnectionID, err)
+		}
+	}
+	if cl.names != "" { // the login's character set stays too
+		if _, err := cl.sess.ExecContext(h.s.ctx, cl.names); err != nil {
+			h.s.cfg.Logf("proxy: keep the character set of connection %d over its reset: %v", c.ConnectionID, err)
 		}
 	}
 	c.StatusFlags = c.StatusFlags&^(vtmysql.ServerStatusInTrans|vtmysql.ServerStatusInTransReadonly) | vtmysql.ServerStatusAutocommit

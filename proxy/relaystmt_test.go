@@ -117,12 +117,24 @@ func againstNode(t *testing.T, test func(t *testing.T, f *fixture, rc, node *raw
 // dialRawAt logs in to addr (the proxy, or a node) as the topology's user.
 func dialRawAt(t *testing.T, f *fixture, addr string) *rawClient {
 	t.Helper()
+	return dialRawWith(t, f, addr, nil)
+}
+
+// dialRawWith is dialRawAt with the login's parameters adjusted.
+func dialRawWith(t *testing.T, f *fixture, addr string, adjust func(*vtmysql.ConnParams)) *rawClient {
+	t.Helper()
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	portNum, _ := strconv.Atoi(port)
-	params := &vtmysql.ConnParams{Host: host, Port: portNum, Uname: f.topo.User.Name, Pass: f.topo.User.Password, DbName: f.topo.DatabaseName()}
+	// utf8mb4_general_ci, as go-sql-driver and sysbench log in: the
+	// library sends 0 unless told, which a server takes for its default
+	// character set (latin1), and so does the proxy.
+	params := &vtmysql.ConnParams{Host: host, Port: portNum, Uname: f.topo.User.Name, Pass: f.topo.User.Password, DbName: f.topo.DatabaseName(), Charset: 45}
+	if adjust != nil {
+		adjust(params)
+	}
 	c, err := vtmysql.Connect(context.Background(), params)
 	if err != nil {
 		t.Fatal(err)

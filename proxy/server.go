@@ -34,6 +34,9 @@ type Server struct {
 	// relay keeps the raw connections of relayed reads (see relay.go);
 	// nil when Config.NoRelay turns the relay off.
 	relay *relayPools
+	// names holds the SET NAMES of each login collation asked of the
+	// nodes (see loginNames).
+	names sync.Map
 
 	// ctx bounds every statement; it is canceled when a shutdown gives up
 	// waiting, so statements stuck on a backend end too.

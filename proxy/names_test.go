@@ -1,0 +1,142 @@
+package proxy_test
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/proxy"
+	vtmysql "vitess.io/vitess/go/mysql"
+	"vitess.io/vitess/go/mysql/collations"
+)
+
+// TestLoginCharacterSet: a client that logs in with a character set other
+// than the pools' utf8mb4 gets the server's answers in it, through the
+// proxy as from a shard primary: its strings are read in that set, its
+// results come in it, its collation compares, and a reset keeps it. The
+// proxy spoke utf8mb4 to every client, so a latin1 client (the mariadb
+// client in a C locale) had 'é' counted as one character where the server
+// counts two, and stored otherwise. A set the router refuses in SET NAMES
+// refuses the login, and a client of the pools' own set after one of
+// another gets utf8mb4 still.
+func TestLoginCharacterSet(t *testing.T) {
+	for _, cfg := range []struct {
+		name string
+		cfg  proxy.Config
+	}{{"relay", proxy.Config{}}, {"no relay", proxy.Config{NoRelay: true}}} {
+		t.Run(cfg.name, func(t *testing.T) {
+			f := startProxy(t, cfg.cfg, quiet())
+			setupPrepared(t, f)
+			utf8 := f.open(t, nil)
+			for _, q := range []string{"DELETE FROM kvs WHERE id IN (9111, 9112)", "REPLACE INTO kvs (id, v) VALUES (9110, 'é')"} {
+				if _, err := utf8.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			proxyAddr := net.JoinHostPort(f.host, strconv.Itoa(f.port))
+			// The node's copy of the sharded table's rows, which the
+			// node's answers read: a table of the same columns on the
+			// first shard's primary alone.
+			primary := f.topo.Shards[0].Primary.HostPort
+			direct := dialRawAt(t, f, primary)
+			for _, q := range []string{
+				"DROP TABLE IF EXISTS names_probe",
+				"CREATE TABLE names_probe LIKE kvs",
+				"INSERT INTO names_probe (id, v) VALUES (9110, _utf8mb4 0xC3A9)",
+			} {
+				if _, err := direct.c.ExecuteFetch(q, 0, false); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			t.Cleanup(func() { direct.c.ExecuteFetch("DROP TABLE IF EXISTS names_probe", 0, false) })
+			// Each statement's rows on the proxy, and on the node the
+			// statement of the same answer.
+			checks := []struct{ proxy, node string }{
+				{"SELECT @@character_set_client, @@collation_connection, @@character_set_results", ""},
+				{"SELECT HEX('é'), CHAR_LENGTH('é'), 'é', 'a' = 'A', 'é' = 'e', 'é' = 'É'", ""},
+				{"SELECT _utf8mb4 0xC3A9, HEX(CONVERT('é' USING utf8mb4))", ""},
+				// A row of a sharded table, by its key (relayed when the
+				// session speaks the pools' set) and over every shard.
+				{"SELECT v, HEX(v) FROM kvs WHERE id = 9110", "SELECT v, HEX(v) FROM names_probe WHERE id = 9110"},
+				{"SELECT v, CHAR_LENGTH(v) FROM kvs WHERE v = _utf8mb4 0xC3A9", "SELECT v, CHAR_LENGTH(v) FROM names_probe WHERE v = _utf8mb4 0xC3A9"},
+			}
+			// latin1, utf8mb3, a binary collation, another of utf8mb4,
+			// binary, and MySQL 8's default, which MariaDB does not know:
+			// it gives its own default set.
+			for _, id := range []collations.ID{8, 33, 46, 224, 63, 255} {
+				t.Run(strconv.Itoa(int(id)), func(t *testing.T) {
+					charset := func(p *vtmysql.ConnParams) { p.Charset = id }
+					rc := dialRawWith(t, f, proxyAddr, charset)
+					node := dialRawWith(t, f, primary, charset)
+					compare := func(when string) {
+						t.Helper()
+						for _, c := range checks {
+							nq := c.node
+							if nq == "" {
+								nq = c.proxy
+							}
+							if got, want := fetch(rc.c, c.proxy), fetch(node.c, nq); got != want {
+								t.Errorf("%s: %s: the proxy answered %s, the server %s", when, c.proxy, got, want)
+							}
+						}
+					}
+					compare("after the login")
+					rc.write([]byte{0x1f})
+					node.write([]byte{0x1f})
+					if p, q := rc.read(), node.read(); p[0] != 0 || q[0] != 0 {
+						t.Fatalf("reset: the proxy answered %q, the server %q", p, q)
+					}
+					if id != 255 { // MariaDB's reset of an unknown one is its own (see the note of loginNames)
+						compare("after a reset")
+					}
+				})
+			}
+			// Text written by a latin1 client is stored as the server
+			// stores it: its bytes read as latin1.
+			latin1 := func(p *vtmysql.ConnParams) { p.Charset = 8 }
+			for _, w := range []struct {
+				addr, table string
+			}{{proxyAddr, "kvs"}, {primary, "names_probe"}} {
+				c := dialRawWith(t, f, w.addr, latin1)
+				if _, err := c.c.ExecuteFetch("REPLACE INTO "+w.table+" (id, v) VALUES (9111, 'é'), (9112, _utf8mb4 'é')", 0, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stored := fetch(dialRawAt(t, f, proxyAddr).c, "SELECT HEX(v) FROM kvs WHERE id IN (9111, 9112) ORDER BY id")
+			if want := fetch(direct.c, "SELECT HEX(v) FROM names_probe WHERE id IN (9111, 9112) ORDER BY id"); stored != want {
+				t.Errorf("a latin1 client's 'é' (C3A9) and _utf8mb4 'é' were stored as %s, where the server stores %s", stored, want)
+			}
+			// The pools' connections go back to other clients in utf8mb4.
+			for range 8 {
+				var n int
+				if err := utf8.QueryRow("SELECT CHAR_LENGTH(v) FROM kvs WHERE id = 9110").Scan(&n); err != nil || n != 1 {
+					t.Fatalf("a utf8mb4 client after latin1 ones: CHAR_LENGTH('é') is %d (%v), want 1", n, err)
+				}
+			}
+			// A set the router cannot parse strings of refuses the login.
+			gbk := f.open(t, func(c *mysql.Config) { c.Collation = "gbk_chinese_ci" })
+			if err := gbk.Ping(); err == nil || !strings.Contains(err.Error(), "gbk") {
+				t.Errorf("a gbk login: got %v, want a refusal that names gbk", err)
+			}
+		})
+	}
+}
+
+// fetch is the rows of q on c, or its error, as text.
+func fetch(c *vtmysql.Conn, q string) string {
+	r, err := c.ExecuteFetch(q, 100, false)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	var b strings.Builder
+	for _, row := range r.Rows {
+		for _, v := range row {
+			fmt.Fprintf(&b, "%q ", v.ToString())
+		}
+		b.WriteString("; ")
+	}
+	return b.String()
+}

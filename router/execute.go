@@ -236,7 +236,7 @@ func (r *Router) run(ctx context.Context, e *env, o *op) error {
 	for {
 		p, err := r.take(o), error(nil)
 		if p == nil {
-			p, err = r.planStatement(st, o.args)
+			p, err = r.planTyped(ctx, st, o.args)
 		}
 		if err != nil {
 			return err
@@ -601,7 +601,8 @@ func shardNames(p *plan, idx []int) []string {
 func (r *Router) Route(query string, args ...any) (Trace, error) {
 	st := r.cls.Classify(query)
 	tr := Trace{Kind: st.Kind.String(), Tables: st.Tables}
-	p, err := r.planStatement(st, args)
+	// A key past 2^53 may need its column's type read, as a run does.
+	p, err := r.planTyped(context.Background(), st, args)
 	if err != nil {
 		return tr, err
 	}

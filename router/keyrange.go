@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +31,14 @@ import (
 type keyColumns struct {
 	mu sync.Mutex
 	m  map[keyTable]keyColumn
+	// exact holds, per sharded table of the connection's database
+	// (lower-cased), whether its key column compares with an integer as
+	// that integer (see exactKey); it is kept until DDL, as reads need no
+	// fresher type.
+	exact map[string]bool
+	// tried is when planTyped last read a table's type, so that a type
+	// that cannot be read (a primary down) costs a read a second at most.
+	tried map[string]time.Time
 	// gen counts forget's calls: a type read across one is not kept.
 	gen uint64
 }
@@ -72,6 +81,9 @@ const (
 	keyOther
 )
 
+// typeReadTimeout bounds planTyped's read of a key column's type.
+const typeReadTimeout = 2 * time.Second
+
 // keyColumnTTL is how long a column's type is kept before an INSERT reads
 // it again: DDL the router runs drops it at once, and DDL run on the
 // shards directly is seen within this long.
@@ -106,16 +118,47 @@ func (k *keyColumns) set(t keyTable, kc keyColumn, gen uint64) (changed bool) {
 	}
 	old, had := k.m[t]
 	k.m[t] = kc
+	if t.schema == "" {
+		if k.exact == nil {
+			k.exact = map[string]bool{}
+		}
+		k.exact[strings.ToLower(t.name)] = kc.exactKey()
+	}
 	old.read = kc.read
 	return !had || old != kc
+}
+
+// exactKey reports, for table (lower-cased), whether its key column
+// compares with an integer as that integer; known is false when its type
+// was not read since the last DDL.
+func (k *keyColumns) exactKey(table string) (exact, known bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	exact, known = k.exact[table]
+	return exact, known
 }
 
 // forget drops every column read, after DDL that may have changed one.
 func (k *keyColumns) forget() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.m = nil
+	k.m, k.exact, k.tried = nil, nil, nil
 	k.gen++
+}
+
+// try reports whether planTyped may read table's type now: it did not in
+// the last keyColumnTTL.
+func (k *keyColumns) try(table string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if last, ok := k.tried[table]; ok && time.Since(last) < keyColumnTTL {
+		return false
+	}
+	if k.tried == nil {
+		k.tried = map[string]time.Time{}
+	}
+	k.tried[table] = time.Now()
+	return true
 }
 
 // keyColumnQuery reads a column's type. A table named in another case
@@ -164,6 +207,12 @@ func (r *Router) learnKeyColumn(ctx context.Context, st *Statement) error {
 	if _, fresh := r.keys.get(t); fresh {
 		return nil
 	}
+	return r.readKeyColumn(ctx, t, table, rule)
+}
+
+// readKeyColumn reads the type of the key column of t, the sharded table
+// (lower-cased) of rule, and keeps it (see learnKeyColumn).
+func (r *Router) readKeyColumn(ctx context.Context, t keyTable, table string, rule tableRule) error {
 	gen := r.keys.generation()
 	var qual any
 	if t.schema != "" {
@@ -257,6 +306,132 @@ func columnKind(dataType string, unsigned bool, precision, scale, maxLen int64, 
 		kc.rng = shard.IntRange{Min: -1 << (bits - 1), Max: 1<<(bits-1) - 1}
 	}
 	return kc
+}
+
+// exactKey reports whether the column compares with an integer as that
+// integer: an integer type, DECIMAL, BIT or YEAR. A FLOAT, DOUBLE or text
+// column compares as doubles, which past 2^53 hold several integers each:
+// WHERE id = 9007199254740993 finds the row of 9007199254740992, whose
+// shard is another.
+func (kc keyColumn) exactKey() bool {
+	switch kc.dataType {
+	case "float", "double", "real":
+		return false
+	}
+	return kc.kind == keyNumber || kc.kind == keyYear
+}
+
+// beyondDoubles reports whether a key value is an integer that a double
+// does not hold apart from its neighbours: 2^53 or more from 0.
+func beyondDoubles(v any) bool {
+	switch x := v.(type) {
+	case int64:
+		return x >= 1<<53 || x <= -(1<<53)
+	case int:
+		return int64(x) >= 1<<53 || int64(x) <= -(1<<53)
+	case uint64:
+		return x >= 1<<53
+	case uint:
+		return uint64(x) >= 1<<53
+	case string:
+		if len(x) < 16 { // 2^53 has 16 digits
+			return false
+		}
+		if i, err := strconv.ParseInt(x, 10, 64); err == nil {
+			return beyondDoubles(i)
+		}
+		if u, err := strconv.ParseUint(x, 10, 64); err == nil {
+			return beyondDoubles(u)
+		}
+	}
+	return false
+}
+
+// pinExact is ref's pin (see tableRef.pin), but none when a key value is
+// an integer past the doubles' exact ones and ref's key column compares
+// as doubles, or has a type not read yet: the rows it finds may then live
+// on other shards than the key's, and the statement goes to every shard.
+// The analysis records a table whose type is to be read (see planTyped).
+func (r *Router) pinExact(a *analysis, ref *tableRef) []any {
+	vals := ref.pin()
+	if !slices.ContainsFunc(vals, beyondDoubles) {
+		return vals
+	}
+	exact, known := r.keys.exactKey(ref.name)
+	if !known {
+		a.keyTypeOf = ref.name
+	}
+	if exact {
+		return vals
+	}
+	ref.pinned = nil // and so for fanOut's pin
+	return nil
+}
+
+// exactKey reports whether table's key column is known to compare with an
+// integer exactly.
+func (r *Router) exactKey(table string) bool {
+	exact, _ := r.keys.exactKey(table)
+	return exact
+}
+
+// typed marks a plan made by a, or its refusal, with the table whose key
+// column's type a's pins wanted (see Router.pinExact).
+func (a *analysis) typed(p *plan, err error) (*plan, error) {
+	switch {
+	case a.keyTypeOf == "":
+	case err != nil:
+		err = &keyTypeError{table: a.keyTypeOf, err: err}
+	case p != nil:
+		p.keyTypeOf = a.keyTypeOf
+	}
+	return p, err
+}
+
+// keyTypeError is a refusal of a statement that a key past 2^53 left
+// unpinned, before its table's key column's type was read: read, it may
+// pin the statement (see planTyped).
+type keyTypeError struct {
+	table string
+	err   error
+}
+
+func (e *keyTypeError) Error() string { return e.err.Error() }
+func (e *keyTypeError) Unwrap() error { return e.err }
+
+// planTyped is planStatement, but a plan that went to every shard for a
+// key of a table whose key column's type was not read (see pinExact)
+// reads the type and plans again. Only such a key costs the read, once a
+// table until DDL; a type that cannot be read in typeReadTimeout (a
+// primary down) leaves the plan as it is, and is tried again a second
+// later.
+func (r *Router) planTyped(ctx context.Context, st *Statement, args []any) (*plan, error) {
+	p, err := r.planStatement(st, args)
+	var table string
+	var kte *keyTypeError
+	switch {
+	case errors.As(err, &kte):
+		table = kte.table
+	case err == nil:
+		table = p.keyTypeOf
+	}
+	if table == "" || !r.keys.try(table) {
+		return p, err
+	}
+	rule, ok := r.vs.rule(table)
+	if !ok {
+		return p, err
+	}
+	rctx, cancel := context.WithTimeout(ctx, typeReadTimeout)
+	defer cancel()
+	if r.readKeyColumn(rctx, keyTable{name: table}, table, rule) != nil {
+		return p, err
+	}
+	if _, known := r.keys.exactKey(table); !known {
+		return p, err // no shard has the table
+	}
+	r.vs.invalidate() // plans kept from before route by the type
+	return r.planStatement(st, args)
 }
 
 // digitsRange is the range of integers of n decimal digits (and of the

@@ -101,6 +101,9 @@ type plan struct {
 	// lean, for a merge whose full form sends sort keys, is the form
 	// without them, used once a run has shown it fits (see leanPlan).
 	lean *leanPlan
+	// keyTypeOf is the table whose key column's type, not read yet, left
+	// a key unpinned (see Router.planTyped).
+	keyTypeOf string
 }
 
 // leanPlan is a merge plan that asks the shards for only the sort keys
@@ -254,6 +257,7 @@ type recipe struct {
 	args  int // how many arguments the statement takes
 	key   *sqlparser.Argument
 	rule  tableRule
+	table string  // the sharded table, lower-cased
 	plans []*plan // by shard index
 }
 
@@ -268,6 +272,9 @@ func (rc *recipe) plan(r *Router, args []any) *plan {
 	v, ok := keyValue(rc.key, args)
 	if !ok {
 		return nil
+	}
+	if beyondDoubles(v) && !r.exactKey(rc.table) {
+		return nil // planned afresh (see pinExact)
 	}
 	i, err := r.vs.shardOf(rc.rule, v)
 	if err != nil || i < 0 || i >= len(rc.plans) {
@@ -335,7 +342,7 @@ func (r *Router) recipeFor(st *Statement, p *plan, args []any, v uint64, topo *t
 			return rc
 		}
 	}
-	rc.key, rc.rule = key.arg, ref.rule
+	rc.key, rc.rule, rc.table = key.arg, ref.rule, ref.name
 	rc.plans = make([]*plan, len(p.sets))
 	for i := range rc.plans {
 		q := *p
@@ -652,7 +659,7 @@ func (r *Router) pinned(a *analysis) (target int, ok, sharded bool, err error) {
 			shard = r.vs.home(ref.name) // unsharded tables live on their keyspace's first shard
 		default:
 			sharded = true
-			vals := ref.pin()
+			vals := r.pinExact(a, ref)
 			if vals == nil {
 				ok = false
 				continue
@@ -725,8 +732,9 @@ func firstSharded(a *analysis) string {
 // planRead plans a SELECT or UNION: on one shard when every table
 // reference is pinned there; else, for one sharded table without
 // subqueries, on its shards with a merge. Anything else is refused.
-func (r *Router) planRead(stmt sqlparser.TableStatement, text string, args []any) (*plan, error) {
+func (r *Router) planRead(stmt sqlparser.TableStatement, text string, args []any) (out *plan, err error) {
 	a := r.analyze(stmt, args)
+	defer func() { out, err = a.typed(out, err) }()
 	target, ok, sharded, err := r.pinned(a)
 	if err != nil {
 		return nil, err
@@ -790,8 +798,9 @@ func (r *Router) planRead(stmt sqlparser.TableStatement, text string, args []any
 // pins it to, or on every shard as an explicit multi-shard write. A write
 // that also reads other tables or subqueries runs only when all of them
 // are pinned to the same shard.
-func (r *Router) planWrite(stmt sqlparser.Statement, args []any) (*plan, error) {
+func (r *Router) planWrite(stmt sqlparser.Statement, args []any) (out *plan, err error) {
 	a := r.analyze(stmt, args)
+	defer func() { out, err = a.typed(out, err) }()
 	target, ok, _, err := r.pinned(a)
 	if err != nil {
 		return nil, err

@@ -80,6 +80,9 @@ type analysis struct {
 	subqueries int // scalar, EXISTS and IN subqueries
 	derived    int // derived tables and CTEs
 	unions     int
+	// keyTypeOf is a sharded table whose key column's type would decide
+	// whether a key pins it (see Router.pinExact).
+	keyTypeOf string
 }
 
 // analyze finds every table reference of stmt and the facts that pin it.

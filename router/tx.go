@@ -146,7 +146,7 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 	if st.Kind == DDL {
 		defer t.r.forgetKeyColumns()
 	}
-	p, err := t.r.planStatement(st, o.args)
+	p, err := t.r.planTyped(ctx, st, o.args)
 	if err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 		}
 	}
 	if cl.names != "" { // the login's character set stays too
-		if _, err := cl.sess.ExecContext(h.s.ctx, cl.names); err != nil {
+		if err := cl.sess.LoginNames(cl.names); err != nil {
 			h.s.cfg.Logf("proxy: keep the character set of connection %d over its reset: %v", c.ConnectionID, err)
 		}
 	}

@@ -51,7 +51,12 @@ type fixture struct {
 // port, shut down when t ends.
 func startProxy(t testing.TB, cfg proxy.Config, rcfg router.Config) *fixture {
 	t.Helper()
-	topo := shardedTopology(t)
+	return startProxyOver(t, shardedTopology(t), cfg, rcfg)
+}
+
+// startProxyOver is startProxy over topo.
+func startProxyOver(t testing.TB, topo *topology.Topology, cfg proxy.Config, rcfg router.Config) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	r, err := router.Open(ctx, topo, rcfg)
 	if err != nil {

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/scalelab/scalelab/replica"
 	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/collations"
-	"vitess.io/vitess/go/sqlescape"
+	"vitess.io/vitess/go/mysql/sqlerror"
 )
 
 // pooledCollation is the collation of the router's connections to the
@@ -23,8 +25,10 @@ const pooledCollation collations.ID = 45
 // (the mariadb client in a C locale, libraries whose default it is) had
 // its text read as UTF-8 and stored otherwise than the server stores it,
 // and got UTF-8 bytes back where the server sends latin1. The session
-// runs SET NAMES, as if the client had; a character set the router
-// refuses in SET NAMES (gbk, sjis…) refuses the login, with the reason.
+// holds SET NAMES as if the client had sent it, without running it at
+// the login (router.Session.LoginNames): the login waits on no node. A
+// set the server refuses a client (ucs2…), or whose strings the router
+// cannot parse (gbk, sjis…), refuses the login, with the reason.
 func (s *Server) loginNames(c *vtmysql.Conn) error {
 	cl, ok := c.ClientData.(*client)
 	if !ok || c.CharacterSet == pooledCollation {
@@ -32,9 +36,9 @@ func (s *Server) loginNames(c *vtmysql.Conn) error {
 	}
 	stmt, err := s.namesOf(c.CharacterSet)
 	if err != nil {
-		return toSQLError(fmt.Errorf("proxy: the character set of the login (collation %d): %w", c.CharacterSet, err))
+		return err
 	}
-	if _, err := cl.sess.ExecContext(s.ctx, stmt); err != nil {
+	if err := cl.sess.LoginNames(stmt); err != nil {
 		return toSQLError(fmt.Errorf("proxy: the character set of the login (collation %d, %s): %w", c.CharacterSet, strings.TrimPrefix(stmt, "SET NAMES "), err))
 	}
 	cl.names = stmt
@@ -48,8 +52,18 @@ func (s *Server) loginNames(c *vtmysql.Conn) error {
 const namesQuery = `SELECT COALESCE(c.CHARACTER_SET_NAME, @@GLOBAL.character_set_client), COALESCE(c.COLLATION_NAME, @@GLOBAL.collation_connection)
 FROM (SELECT 1) AS one LEFT JOIN information_schema.COLLATIONS AS c ON c.ID = ?`
 
+// clientRefused are the character sets a server refuses as a client's
+// (its parser cannot read them), at the login as in SET NAMES.
+var clientRefused = []string{"ucs2", "utf16", "utf16le", "utf32"}
+
+// nodeNamesTimeout bounds the question to one node in namesOf, so that a
+// node that does not answer leaves the others time.
+const nodeNamesTimeout = 2 * time.Second
+
 // namesOf is the SET NAMES that gives a session collation id's character
-// set and collation, asked of the first node that answers and kept.
+// set and collation, asked of the nodes (each primary, then each
+// replica) until one answers, and kept: a login of an id asked before
+// waits on none.
 func (s *Server) namesOf(id collations.ID) (string, error) {
 	if v, ok := s.names.Load(id); ok {
 		return v.(string), nil
@@ -60,17 +74,37 @@ func (s *Server) namesOf(id collations.ID) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, wait)
 	defer cancel()
+	var nodes []*replica.Node
+	sets := s.r.Sets()
+	for _, set := range sets {
+		nodes = append(nodes, set.Primary())
+	}
+	for _, set := range sets {
+		nodes = append(nodes, set.Replicas()...)
+	}
 	var errs []error
-	for _, set := range s.r.Sets() {
+	for _, n := range nodes {
+		if ctx.Err() != nil {
+			break
+		}
+		nctx, ncancel := context.WithTimeout(ctx, nodeNamesTimeout)
 		var cs, coll string
-		err := set.Primary().DB.QueryRowContext(ctx, namesQuery, int(id)).Scan(&cs, &coll)
+		err := n.DB.QueryRowContext(nctx, namesQuery, int(id)).Scan(&cs, &coll)
+		ncancel()
 		if err != nil {
-			errs = append(errs, fmt.Errorf("shard %s: %w", set.Shard, err))
+			errs = append(errs, fmt.Errorf("%s: %w", n.Name, err))
 			continue
 		}
-		stmt := "SET NAMES " + sqlescape.EscapeID(cs) + " COLLATE " + sqlescape.EscapeID(coll)
+		cs = strings.ToLower(cs)
+		for _, refused := range clientRefused {
+			if cs == refused {
+				return "", sqlerror.NewSQLError(sqlerror.ERWrongValueForVar, sqlerror.SSClientError, "Variable 'character_set_client' can't be set to the value of '"+cs+"'")
+			}
+		}
+		stmt := "SET NAMES '" + cs + "' COLLATE '" + strings.ToLower(coll) + "'"
 		s.names.Store(id, stmt)
 		return stmt, nil
 	}
-	return "", fmt.Errorf("no node answered which character set it is: %w", errors.Join(errs...))
+	return "", sqlerror.NewSQLError(sqlerror.ERUnknownError, sqlerror.SSUnknownSQLState,
+		fmt.Sprintf("proxy: the character set of the login (collation %d): no node answered which it is; log in again: %v", id, errors.Join(errs...)))
 }

@@ -1,11 +1,16 @@
 package proxy_test
 
 import (
+	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/proxy"
@@ -139,4 +144,119 @@ func fetch(c *vtmysql.Conn, q string) string {
 		b.WriteString("; ")
 	}
 	return b.String()
+}
+
+// TestLoginCharacterSetPrimaryHung: a login of another character set
+// than the pools' waits on no node it does not use. With the first
+// shard's primary hung (it takes connections and never answers), a latin1
+// login asks another node which set it is, and reads the second shard in
+// latin1; the login ran SET NAMES on that primary, and waited for it
+// with no bound.
+func TestLoginCharacterSetPrimaryHung(t *testing.T) {
+	topo := *shardedTopology(t)
+	topo.Shards = slices.Clone(topo.Shards)
+	hang := hangable(t, topo.Shards[0].Primary.HostPort)
+	topo.Shards[0].Primary.HostPort = hang.addr
+	topo.Shards[0].Sockets = nil
+	f := startProxyOver(t, &topo, proxy.Config{}, quiet())
+	setupPrepared(t, f)
+	// A key of the second shard.
+	key := -1
+	for id := 9120; id < 9200; id++ {
+		if tr, err := f.r.Route("SELECT v FROM kvs WHERE id = ?", id); err == nil && len(tr.Shards) == 1 && tr.Shards[0] == topo.Shards[1].Name {
+			key = id
+			break
+		}
+	}
+	if key < 0 {
+		t.Fatal("no key of the second shard")
+	}
+	if _, err := f.open(t, nil).Exec("REPLACE INTO kvs (id, v) VALUES (?, 'second')", key); err != nil {
+		t.Fatal(err)
+	}
+	hang.hung.Store(true)
+	done := make(chan string, 1)
+	go func() {
+		c, err := vtmysql.Connect(context.Background(), &vtmysql.ConnParams{Host: f.host, Port: f.port,
+			Uname: f.topo.User.Name, Pass: f.topo.User.Password, DbName: f.topo.DatabaseName(), Charset: 8})
+		if err != nil {
+			done <- "login: " + err.Error()
+			return
+		}
+		defer c.Close()
+		done <- fetch(c, fmt.Sprintf("SELECT @@character_set_client, HEX('é'), CHAR_LENGTH('é') FROM kvs WHERE id = %d", key))
+	}()
+	select {
+	case got := <-done:
+		if want := `"latin1" "C3A9" "2" ; `; got != want {
+			t.Errorf("a latin1 client with the first primary hung: got %s, want %s", got, want)
+		}
+	case <-time.After(time.Minute): // a guard against a hang, not a speed target
+		t.Fatal("a latin1 login hung with the first shard's primary hung")
+	}
+	hang.hung.Store(false)
+}
+
+// hangTCP relays connections to a node until hung is set: from then on
+// it relays nothing, old connections or new, as a node stopped by
+// SIGSTOP answers nothing.
+type hangTCP struct {
+	addr string
+	hung atomic.Bool
+}
+
+func hangable(t *testing.T, target string) *hangTCP {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &hangTCP{addr: ln.Addr().String()}
+	var mu sync.Mutex
+	var conns []net.Conn
+	copyUnlessHung := func(dst, src net.Conn) {
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			for h.hung.Load() {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if n > 0 {
+				if _, werr := dst.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				dst.Close()
+				return
+			}
+		}
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			b, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, c, b)
+			mu.Unlock()
+			go copyUnlessHung(b, c)
+			go copyUnlessHung(c, b)
+		}
+	}()
+	t.Cleanup(func() {
+		h.hung.Store(false)
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return h
 }

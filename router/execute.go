@@ -285,6 +285,9 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 	}
 	if isWrite(st.Kind) && st.Kind != DDL && p.Type == PlanScatter && !multiShardWritesAllowed(ctx, r.cfg.AllowMultiShardWrites) {
 		rule, _ := r.vs.rule(p.Table)
+		if p.unpinned != "" {
+			return fmt.Errorf("%w: %s; allow multi-shard writes: scalelab query or scalelab proxy --allow-multi-shard-writes (router.Config.AllowMultiShardWrites)", ErrMultiShardWrite, pastDoublesReason(p.unpinned))
+		}
 		return fmt.Errorf("%w: add WHERE %s = … (or IN (…)) to target shards, or allow multi-shard writes: scalelab query or scalelab proxy --allow-multi-shard-writes (router.Config.AllowMultiShardWrites)", ErrMultiShardWrite, rule.Column)
 	}
 	subs := make([]Trace, len(p.Shards))

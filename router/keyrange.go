@@ -33,9 +33,10 @@ type keyColumns struct {
 	m  map[keyTable]keyColumn
 	// exact holds, per sharded table of the connection's database
 	// (lower-cased), whether its key column compares with an integer as
-	// that integer (see exactKey); it is kept until DDL, as reads need no
-	// fresher type.
-	exact map[string]bool
+	// that integer (see exactKey), and when it was read: a read older
+	// than keyColumnTTL is read again, so that DDL run on the shards
+	// directly is seen.
+	exact map[string]exactness
 	// tried is when planTyped last read a table's type, so that a type
 	// that cannot be read (a primary down) costs a read a second at most.
 	tried map[string]time.Time
@@ -120,22 +121,37 @@ func (k *keyColumns) set(t keyTable, kc keyColumn, gen uint64) (changed bool) {
 	k.m[t] = kc
 	if t.schema == "" {
 		if k.exact == nil {
-			k.exact = map[string]bool{}
+			k.exact = map[string]exactness{}
 		}
-		k.exact[strings.ToLower(t.name)] = kc.exactKey()
+		k.exact[strings.ToLower(t.name)] = exactness{kc.exactKey(), kc.read}
 	}
 	old.read = kc.read
 	return !had || old != kc
 }
 
+// exactFresh reports whether table's key column compares with an integer
+// exactly, as read in the last keyColumnTTL.
+func (k *keyColumns) exactFresh(table string) bool {
+	exact, _, fresh := k.exactKey(table)
+	return exact && fresh
+}
+
+// exactness is whether a key column compares exactly, and when that was
+// read.
+type exactness struct {
+	exact bool
+	read  time.Time
+}
+
 // exactKey reports, for table (lower-cased), whether its key column
 // compares with an integer as that integer; known is false when its type
-// was not read since the last DDL.
-func (k *keyColumns) exactKey(table string) (exact, known bool) {
+// was not read since the last DDL, and fresh when it was read in the last
+// keyColumnTTL.
+func (k *keyColumns) exactKey(table string) (exact, known, fresh bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	exact, known = k.exact[table]
-	return exact, known
+	e, ok := k.exact[table]
+	return e.exact, ok, ok && time.Since(e.read) < keyColumnTTL
 }
 
 // forget drops every column read, after DDL that may have changed one.
@@ -351,86 +367,92 @@ func beyondDoubles(v any) bool {
 // an integer past the doubles' exact ones and ref's key column compares
 // as doubles, or has a type not read yet: the rows it finds may then live
 // on other shards than the key's, and the statement goes to every shard.
-// The analysis records a table whose type is to be read (see planTyped).
+// The analysis records the tables whose types are to be read: not read
+// yet, or read more than keyColumnTTL ago, whose type it takes meanwhile
+// (see planTyped).
 func (r *Router) pinExact(a *analysis, ref *tableRef) []any {
 	vals := ref.pin()
 	if !slices.ContainsFunc(vals, beyondDoubles) {
 		return vals
 	}
-	exact, known := r.keys.exactKey(ref.name)
-	if !known {
-		a.keyTypeOf = ref.name
+	a.pastDoubles = true
+	exact, known, fresh := r.keys.exactKey(ref.name)
+	if !fresh && !slices.Contains(a.keyTypesOf, ref.name) {
+		a.keyTypesOf = append(a.keyTypesOf, ref.name)
 	}
 	if exact {
 		return vals
+	}
+	if known {
+		a.unpinned = ref.name
 	}
 	ref.pinned = nil // and so for fanOut's pin
 	return nil
 }
 
-// exactKey reports whether table's key column is known to compare with an
-// integer exactly.
-func (r *Router) exactKey(table string) bool {
-	exact, _ := r.keys.exactKey(table)
-	return exact
-}
-
-// typed marks a plan made by a, or its refusal, with the table whose key
-// column's type a's pins wanted (see Router.pinExact).
+// typed marks a plan made by a, or its refusal, with the tables whose key
+// columns' types a's pins wanted (see Router.pinExact).
 func (a *analysis) typed(p *plan, err error) (*plan, error) {
 	switch {
-	case a.keyTypeOf == "":
-	case err != nil:
-		err = &keyTypeError{table: a.keyTypeOf, err: err}
+	case err != nil && len(a.keyTypesOf) > 0:
+		err = &keyTypeError{tables: a.keyTypesOf, err: err}
+	case err != nil && a.unpinned != "":
+		err = fmt.Errorf("%w (%s)", err, pastDoublesReason(a.unpinned))
 	case p != nil:
-		p.keyTypeOf = a.keyTypeOf
+		p.keyTypesOf, p.pastDoubles, p.unpinned = a.keyTypesOf, a.pastDoubles, a.unpinned
 	}
 	return p, err
 }
 
-// keyTypeError is a refusal of a statement that a key past 2^53 left
-// unpinned, before its table's key column's type was read: read, it may
-// pin the statement (see planTyped).
+// pastDoublesReason says why a key of table pinned no shard.
+func pastDoublesReason(table string) string {
+	return "its key is 2^53 or more from 0, and the key column of " + table + " compares with an integer as a double, which holds several such integers, of several shards: the statement goes to every shard"
+}
+
+// keyTypeError is a refusal of a statement planned by a key past 2^53
+// before its tables' key columns' types were read, or read again: read,
+// they may pin the statement (see planTyped).
 type keyTypeError struct {
-	table string
-	err   error
+	tables []string
+	err    error
 }
 
 func (e *keyTypeError) Error() string { return e.err.Error() }
 func (e *keyTypeError) Unwrap() error { return e.err }
 
-// planTyped is planStatement, but a plan that went to every shard for a
-// key of a table whose key column's type was not read (see pinExact)
-// reads the type and plans again. Only such a key costs the read, once a
-// table until DDL; a type that cannot be read in typeReadTimeout (a
-// primary down) leaves the plan as it is, and is tried again a second
-// later.
+// planTyped is planStatement, but a plan (or refusal) made by a key past
+// 2^53 of a table whose key column's type was not read, or was read more
+// than keyColumnTTL ago (see pinExact), reads the types and plans again.
+// Only such a key costs the read, once a table a second at most; a type
+// that cannot be read in typeReadTimeout (a primary down) leaves the plan
+// as it is. A type read before holds meanwhile, so that a read by another
+// statement in flight plans as before.
 func (r *Router) planTyped(ctx context.Context, st *Statement, args []any) (*plan, error) {
 	p, err := r.planStatement(st, args)
-	var table string
+	var tables []string
 	var kte *keyTypeError
 	switch {
 	case errors.As(err, &kte):
-		table = kte.table
+		tables = kte.tables
 	case err == nil:
-		table = p.keyTypeOf
+		tables = p.keyTypesOf
 	}
-	if table == "" || !r.keys.try(table) {
+	read := false
+	for _, table := range tables {
+		rule, ok := r.vs.rule(table)
+		if !ok || !r.keys.try(table) {
+			continue
+		}
+		rctx, cancel := context.WithTimeout(ctx, typeReadTimeout)
+		if r.readKeyColumn(rctx, keyTable{name: table}, table, rule) == nil {
+			read = true
+		}
+		cancel()
+	}
+	if !read {
 		return p, err
 	}
-	rule, ok := r.vs.rule(table)
-	if !ok {
-		return p, err
-	}
-	rctx, cancel := context.WithTimeout(ctx, typeReadTimeout)
-	defer cancel()
-	if r.readKeyColumn(rctx, keyTable{name: table}, table, rule) != nil {
-		return p, err
-	}
-	if _, known := r.keys.exactKey(table); !known {
-		return p, err // no shard has the table
-	}
-	r.vs.invalidate() // plans kept from before route by the type
+	// (A plan by a key past 2^53 is not kept: see planStatement.)
 	return r.planStatement(st, args)
 }
 

@@ -101,9 +101,15 @@ type plan struct {
 	// lean, for a merge whose full form sends sort keys, is the form
 	// without them, used once a run has shown it fits (see leanPlan).
 	lean *leanPlan
-	// keyTypeOf is the table whose key column's type, not read yet, left
-	// a key unpinned (see Router.planTyped).
-	keyTypeOf string
+	// keyTypesOf are the tables whose key columns' types, not read yet or
+	// not lately, a key past 2^53 wanted (see Router.planTyped).
+	keyTypesOf []string
+	// pastDoubles is set when a key past 2^53 pinned or unpinned it by
+	// its column's type, which may change: such a plan is not kept.
+	pastDoubles bool
+	// unpinned is the table whose key past 2^53 its column's type left
+	// unpinned (see Router.pinExact), for the reason of a refusal.
+	unpinned string
 }
 
 // leanPlan is a merge plan that asks the shards for only the sort keys
@@ -230,7 +236,7 @@ func (r *Router) planStatement(st *Statement, args []any) (*plan, error) {
 		}
 	}
 	p, err := r.planFresh(st, args)
-	if err == nil && memo && p.Sequence == "" && v%2 == 0 && r.vs.version.Load() == v && r.topo.Load() == topo {
+	if err == nil && memo && p.Sequence == "" && !p.pastDoubles && v%2 == 0 && r.vs.version.Load() == v && r.topo.Load() == topo {
 		st.memo.Store(&memoPlan{madeOver{r, v, topo}, p})
 	}
 	if keyed && r.vs.version.Load() == v && r.topo.Load() == topo {
@@ -273,7 +279,7 @@ func (rc *recipe) plan(r *Router, args []any) *plan {
 	if !ok {
 		return nil
 	}
-	if beyondDoubles(v) && !r.exactKey(rc.table) {
+	if beyondDoubles(v) && !r.keys.exactFresh(rc.table) {
 		return nil // planned afresh (see pinExact)
 	}
 	i, err := r.vs.shardOf(rc.rule, v)

@@ -80,9 +80,16 @@ type analysis struct {
 	subqueries int // scalar, EXISTS and IN subqueries
 	derived    int // derived tables and CTEs
 	unions     int
-	// keyTypeOf is a sharded table whose key column's type would decide
-	// whether a key pins it (see Router.pinExact).
-	keyTypeOf string
+	// keyTypesOf are the sharded tables whose key columns' types, not
+	// read yet or not lately, decide whether a key pins them (see
+	// Router.pinExact).
+	keyTypesOf []string
+	// pastDoubles is set when a key past 2^53 pinned or unpinned a
+	// reference by its column's type.
+	pastDoubles bool
+	// unpinned names a table whose key past 2^53 its column's type left
+	// unpinned, for a refusal's reason.
+	unpinned string
 }
 
 // analyze finds every table reference of stmt and the facts that pin it.

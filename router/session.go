@@ -931,6 +931,28 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	return err
 }
 
+// LoginNames gives the session the character set and collation of names,
+// a SET NAMES … COLLATE … of a set the server accepts from a client (a
+// login's, which the proxy read from the servers), as a SET does, but
+// without running it: each connection the session uses runs it first.
+// The login of a client does not wait on, nor fail with, a node the
+// client may never use (a SET checks itself on the first shard's
+// primary). A set whose strings the router cannot parse is refused.
+func (s *Session) LoginNames(names string) error {
+	st := s.r.Classify(names)
+	if _, ok := st.AST.(*sqlparser.Set); !ok {
+		return fmt.Errorf("router: %q is no SET NAMES", names)
+	}
+	if err := s.r.refuseSessionState(st); err != nil {
+		return err
+	}
+	if lexingVars(st.AST.(*sqlparser.Set)) != nil {
+		return fmt.Errorf("router: %q names no character set as a literal", names)
+	}
+	s.vars = append(s.vars[:len(s.vars):len(s.vars)], names)
+	return nil
+}
+
 // computesUserVariable reports whether set assigns only user variables,
 // and one of them a value that is not a literal. A SET that also assigns
 // a server variable is replayed as written (its text holds clauses, such

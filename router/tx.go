@@ -190,6 +190,9 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 		switch {
 		case len(p.Shards) != 1:
 			t.abort()
+			if p.unpinned != "" {
+				return fmt.Errorf("%w: a write that spans shards %v: %s", ErrCrossShardTx, shardNames(p, p.Shards), pastDoublesReason(p.unpinned))
+			}
 			return fmt.Errorf("%w: a write that spans shards %v", ErrCrossShardTx, shardNames(p, p.Shards))
 		case t.writer >= 0 && t.writer != p.Shards[0]:
 			first, next := t.sets[t.writer].Shard, t.sets[p.Shards[0]].Shard

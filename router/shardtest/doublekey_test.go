@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/router"
@@ -41,7 +42,7 @@ func TestKeyPastDoubles(t *testing.T) {
 		{"pd_big", "BIGINT UNSIGNED", true, func(i uint64) uint64 { return base + 256*i + 1 }, func(i uint64) uint64 { return base + 256*i + 1 }},
 		{"pd_dec", "DECIMAL(20,0)", true, func(i uint64) uint64 { return base + 256*i + 1 }, func(i uint64) uint64 { return base + 256*i + 1 }},
 	}
-	tables := map[string]topology.Table{}
+	tables := map[string]topology.Table{"pd_alter": {Column: "id", Vindex: "hash"}}
 	for _, c := range columns {
 		tables[c.table] = topology.Table{Column: "id", Vindex: "hash"}
 	}
@@ -146,6 +147,12 @@ func TestKeyPastDoubles(t *testing.T) {
 			if wantPlan := map[bool]string{true: router.PlanSingleShard, false: router.PlanScatter}[c.exact]; tr.Plan != wantPlan {
 				t.Errorf("the read of %s is planned %s, want %s", q, tr.Plan, wantPlan)
 			}
+			// Without multi-shard writes, a write the key does not pin
+			// says why.
+			strict := openRouter(t, topo, router.Config{Consistency: router.Strong})
+			if _, err := strict.ExecContext(ctx, "UPDATE "+c.table+" SET v = 'refused' WHERE id = "+q); !c.exact && (err == nil || !strings.Contains(err.Error(), "2^53")) {
+				t.Errorf("the UPDATE by %s without multi-shard writes: %v, want a refusal that says the key is past 2^53", q, err)
+			}
 			// A write by the key changes the row the server's would.
 			res, err := r.ExecContext(ctx, "UPDATE "+c.table+" SET v = 'updated' WHERE id = "+q)
 			if err != nil {
@@ -159,4 +166,48 @@ func TestKeyPastDoubles(t *testing.T) {
 			}
 		})
 	}
+
+	// A key column made DOUBLE on the shards directly, not through the
+	// router, is seen within a second: the router read it as BIGINT, and
+	// pinned a key past 2^53 to its shard.
+	t.Run("altered on the shards", func(t *testing.T) {
+		exec(t, setup, "DROP TABLE IF EXISTS pd_alter")
+		exec(t, setup, "CREATE TABLE pd_alter (id BIGINT PRIMARY KEY, v VARCHAR(32) NOT NULL)")
+		var stored, other uint64
+		for i := range uint64(64) {
+			s, o := base+256*i+1, base+256*i
+			on, _ := vs.Locate("pd_alter", strconv.FormatUint(s, 10))
+			at, _ := vs.Locate("pd_alter", strconv.FormatUint(o, 10))
+			if on != at {
+				stored, other = s, o
+				if _, err := dbtest.Open(t, topo, topo.Shards[on].Primary.HostPort).ExecContext(ctx, "INSERT INTO pd_alter (id, v) VALUES (?, 'row')", s); err != nil {
+					t.Fatal(err)
+				}
+				break
+			}
+		}
+		if stored == 0 {
+			t.Fatal("no key's shard differs from its double's: the test shows nothing")
+		}
+		r := openRouter(t, topo, router.Config{Consistency: router.Strong})
+		var got []string
+		if err := r.SelectContext(ctx, &got, "SELECT v FROM pd_alter WHERE id = ?", stored); err != nil || len(got) != 1 {
+			t.Fatalf("the read of %d as BIGINT: %v %v", stored, got, err)
+		}
+		for _, s := range topo.Shards {
+			if _, err := dbtest.Open(t, topo, s.Primary.HostPort).ExecContext(ctx, "ALTER TABLE pd_alter MODIFY id DOUBLE NOT NULL"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		q := "SELECT v FROM pd_alter WHERE id = " + strconv.FormatUint(other, 10)
+		want := whole(t, q)
+		if len(want) != 1 {
+			t.Fatalf("the server finds %v: the test shows nothing", want)
+		}
+		waitFor(t, 10*time.Second, "the router to answer "+q+" as the server does", func() bool {
+			var got []string
+			err := r.SelectContext(ctx, &got, q)
+			return err == nil && slices.Equal(got, want)
+		})
+	})
 }

@@ -30,9 +30,9 @@ var _ vtmysql.Handler = (*handler)(nil)
 type client struct {
 	sess *router.Session
 	// names is the SET NAMES that gave the session the character set of
-	// the client's login, for a reset to give it again; "" for the
-	// pools' own.
-	names string
+	// the client's login, for a reset to give it again, and the collation
+	// of its results; zero for the pools' own.
+	names loginSet
 }
 
 func (h *handler) client(c *vtmysql.Conn) *client { return c.ClientData.(*client) }
@@ -106,8 +106,8 @@ func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 			h.s.cfg.Logf("proxy: keep database %s of connection %d over its reset: %v", db, c.ConnectionID, err)
 		}
 	}
-	if cl.names != "" { // the login's character set stays too
-		if err := cl.sess.LoginNames(cl.names); err != nil {
+	if cl.names.stmt != "" { // the login's character set stays too
+		if err := cl.sess.LoginNames(cl.names.stmt); err != nil {
 			h.s.cfg.Logf("proxy: keep the character set of connection %d over its reset: %v", c.ConnectionID, err)
 		}
 	}
@@ -159,7 +159,18 @@ func (h *handler) ComPrepare(c *vtmysql.Conn, query string) ([]*querypb.Field, u
 		return nil, 0, sqlerror.NewSQLError(erPSManyParam, sqlerror.SSUnknownSQLState, "Prepared statement contains too many placeholders")
 	}
 	st := h.s.r.Classify(query)
-	return h.s.describe.columns(h.s.ctx, st, query, h.client(c).sess.Database(), n), uint16(n), nil
+	cl := h.client(c)
+	fields := h.s.describe.columns(h.s.ctx, st, query, cl.sess.Database(), n)
+	if coll := cl.names.results; coll != 0 {
+		// The describer's fields are shared: relabel a copy.
+		own := make([]*querypb.Field, len(fields))
+		for i, f := range fields {
+			own[i] = f.CloneVT()
+		}
+		relabel(own, coll)
+		fields = own
+	}
+	return fields, uint16(n), nil
 }
 
 func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb func(*sqltypes.Result) error) error {
@@ -184,6 +195,13 @@ func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb fun
 func (h *handler) run(c *vtmysql.Conn, query string, args []any, binary bool, cb func(*sqltypes.Result) error, sets func(*sqltypes.Result, bool) error) error {
 	start := time.Now()
 	cl := h.client(c)
+	if coll := cl.names.results; coll != 0 {
+		inner, innerSets := cb, sets
+		cb = func(r *sqltypes.Result) error { relabel(r.Fields, coll); return inner(r) }
+		if innerSets != nil {
+			sets = func(r *sqltypes.Result, more bool) error { relabel(r.Fields, coll); return innerSets(r, more) }
+		}
+	}
 	kind, err := h.exec(c, cl, query, args, binary, cb, sets)
 	if obs, ok := h.s.metrics.byKind[kind]; ok {
 		obs.Observe(time.Since(start).Seconds())

@@ -11,6 +11,7 @@ import (
 	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/collations"
 	"vitess.io/vitess/go/mysql/sqlerror"
+	querypb "vitess.io/vitess/go/vt/proto/query"
 )
 
 // pooledCollation is the collation of the router's connections to the
@@ -34,22 +35,43 @@ func (s *Server) loginNames(c *vtmysql.Conn) error {
 	if !ok || c.CharacterSet == pooledCollation {
 		return nil
 	}
-	stmt, err := s.namesOf(c.CharacterSet)
+	ln, err := s.namesOf(c.CharacterSet)
 	if err != nil {
 		return err
 	}
-	if err := cl.sess.LoginNames(stmt); err != nil {
-		return toSQLError(fmt.Errorf("proxy: the character set of the login (collation %d, %s): %w", c.CharacterSet, strings.TrimPrefix(stmt, "SET NAMES "), err))
+	if err := cl.sess.LoginNames(ln.stmt); err != nil {
+		return toSQLError(fmt.Errorf("proxy: the character set of the login (collation %d, %s): %w", c.CharacterSet, strings.TrimPrefix(ln.stmt, "SET NAMES "), err))
 	}
-	cl.names = stmt
+	cl.names = ln
 	return nil
+}
+
+// loginSet is the SET NAMES of a login's collation, and the collation the
+// server names in the column definitions of its text results: the login's
+// own, or for an id the server does not know, its default results set's.
+type loginSet struct {
+	stmt    string
+	results uint32
+}
+
+// relabel makes the text columns of fields, which the router's results
+// describe as the pools' utf8mb4, say the collation coll the client's
+// results come in: a client that decodes a column by its collation
+// (mysql2, Connector/J) read a latin1 session's bytes as UTF-8.
+func relabel(fields []*querypb.Field, coll uint32) {
+	for _, f := range fields {
+		if f.Charset == utf8mb4GeneralCI {
+			f.Charset = coll
+		}
+	}
 }
 
 // namesQuery is the character set and collation the server gives a login
 // that asks for collation ? : that collation's, and for an id the server
 // does not know (MySQL 8's utf8mb4_0900_ai_ci, 255, on MariaDB), the
 // server's defaults, as it does.
-const namesQuery = `SELECT COALESCE(c.CHARACTER_SET_NAME, @@GLOBAL.character_set_client), COALESCE(c.COLLATION_NAME, @@GLOBAL.collation_connection)
+const namesQuery = `SELECT COALESCE(c.CHARACTER_SET_NAME, @@GLOBAL.character_set_client), COALESCE(c.COLLATION_NAME, @@GLOBAL.collation_connection),
+	COALESCE(c.ID, (SELECT d.ID FROM information_schema.COLLATIONS AS d WHERE d.CHARACTER_SET_NAME = @@GLOBAL.character_set_results AND d.IS_DEFAULT = 'Yes'), 0)
 FROM (SELECT 1) AS one LEFT JOIN information_schema.COLLATIONS AS c ON c.ID = ?`
 
 // clientRefused are the character sets a server refuses as a client's
@@ -61,12 +83,12 @@ var clientRefused = []string{"ucs2", "utf16", "utf16le", "utf32"}
 const nodeNamesTimeout = 2 * time.Second
 
 // namesOf is the SET NAMES that gives a session collation id's character
-// set and collation, asked of the nodes (each primary, then each
-// replica) until one answers, and kept: a login of an id asked before
-// waits on none.
-func (s *Server) namesOf(id collations.ID) (string, error) {
+// set and collation, asked of the nodes (the healthy ones first, each
+// primary then each replica) until one answers, and kept: a login of an
+// id asked before waits on none.
+func (s *Server) namesOf(id collations.ID) (loginSet, error) {
 	if v, ok := s.names.Load(id); ok {
-		return v.(string), nil
+		return v.(loginSet), nil
 	}
 	wait := s.cfg.LoginTimeout
 	if wait <= 0 {
@@ -74,14 +96,24 @@ func (s *Server) namesOf(id collations.ID) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, wait)
 	defer cancel()
-	var nodes []*replica.Node
+	var nodes, down []*replica.Node
 	sets := s.r.Sets()
-	for _, set := range sets {
-		nodes = append(nodes, set.Primary())
+	add := func(set *replica.Set, n *replica.Node) {
+		if set.Healthy(n) {
+			nodes = append(nodes, n)
+		} else {
+			down = append(down, n)
+		}
 	}
 	for _, set := range sets {
-		nodes = append(nodes, set.Replicas()...)
+		add(set, set.Primary())
 	}
+	for _, set := range sets {
+		for _, n := range set.Replicas() {
+			add(set, n)
+		}
+	}
+	nodes = append(nodes, down...)
 	var errs []error
 	for _, n := range nodes {
 		if ctx.Err() != nil {
@@ -89,7 +121,8 @@ func (s *Server) namesOf(id collations.ID) (string, error) {
 		}
 		nctx, ncancel := context.WithTimeout(ctx, nodeNamesTimeout)
 		var cs, coll string
-		err := n.DB.QueryRowContext(nctx, namesQuery, int(id)).Scan(&cs, &coll)
+		var results uint32
+		err := n.DB.QueryRowContext(nctx, namesQuery, int(id)).Scan(&cs, &coll, &results)
 		ncancel()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", n.Name, err))
@@ -98,13 +131,13 @@ func (s *Server) namesOf(id collations.ID) (string, error) {
 		cs = strings.ToLower(cs)
 		for _, refused := range clientRefused {
 			if cs == refused {
-				return "", sqlerror.NewSQLError(sqlerror.ERWrongValueForVar, sqlerror.SSClientError, "Variable 'character_set_client' can't be set to the value of '"+cs+"'")
+				return loginSet{}, sqlerror.NewSQLError(sqlerror.ERWrongValueForVar, sqlerror.SSClientError, "Variable 'character_set_client' can't be set to the value of '"+cs+"'")
 			}
 		}
-		stmt := "SET NAMES '" + cs + "' COLLATE '" + strings.ToLower(coll) + "'"
-		s.names.Store(id, stmt)
-		return stmt, nil
+		ln := loginSet{stmt: "SET NAMES '" + cs + "' COLLATE '" + strings.ToLower(coll) + "'", results: results}
+		s.names.Store(id, ln)
+		return ln, nil
 	}
-	return "", sqlerror.NewSQLError(sqlerror.ERUnknownError, sqlerror.SSUnknownSQLState,
+	return loginSet{}, sqlerror.NewSQLError(sqlerror.ERUnknownError, sqlerror.SSUnknownSQLState,
 		fmt.Sprintf("proxy: the character set of the login (collation %d): no node answered which it is; log in again: %v", id, errors.Join(errs...)))
 }

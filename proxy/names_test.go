@@ -87,6 +87,11 @@ func TestLoginCharacterSet(t *testing.T) {
 								t.Errorf("%s: %s: the proxy answered %s, the server %s", when, c.proxy, got, want)
 							}
 						}
+						// The collation each column says its text is
+						// in, by which some clients decode it.
+						if got, want := charsets(t, rc.c, "SELECT 'a', 1, v FROM kvs WHERE id = 9110"), charsets(t, node.c, "SELECT 'a', 1, v FROM names_probe WHERE id = 9110"); got != want {
+							t.Errorf("%s: the columns' collations: the proxy's %s, the server's %s", when, got, want)
+						}
 					}
 					compare("after the login")
 					rc.write([]byte{0x1f})
@@ -128,6 +133,20 @@ func TestLoginCharacterSet(t *testing.T) {
 			}
 		})
 	}
+}
+
+// charsets is the collation id of each column of q's result on c.
+func charsets(t *testing.T, c *vtmysql.Conn, q string) string {
+	t.Helper()
+	r, err := c.ExecuteFetch(q, 100, true)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	var ids []uint32
+	for _, f := range r.Fields {
+		ids = append(ids, f.Charset)
+	}
+	return fmt.Sprint(ids)
 }
 
 // fetch is the rows of q on c, or its error, as text.

@@ -61,8 +61,12 @@ type keyColumn struct {
 	binary bool
 	// bit is set for a BIT column, which stores a string key as its
 	// bytes ('5' is 53), not as the number it reads as.
-	bit  bool
-	read time.Time
+	bit bool
+	// mantissa is a FLOAT's 24 or a DOUBLE's 53 bits, when the column
+	// has no (M,D): it then also holds exactly an integer past rng that
+	// its float names exactly (2^60).
+	mantissa int
+	read     time.Time
 }
 
 // keyKind is how a key column's type treats the keys it is given.
@@ -240,9 +244,20 @@ func (r *Router) readKeyColumn(ctx context.Context, t keyTable, table string, ru
 		if i >= len(sets) {
 			continue
 		}
+		// The primary, or with it down a healthy replica: a hung primary
+		// would hold the statement that asks for its whole bound.
+		node := sets[i].Primary()
+		if sets[i].PrimaryDown() {
+			for _, n := range sets[i].Replicas() {
+				if sets[i].Healthy(n) {
+					node = n
+					break
+				}
+			}
+		}
 		var dataType, columnType, charset string
 		var precision, scale, maxLen int64
-		err := sets[i].Primary().DB.QueryRowContext(ctx, keyColumnQuery, qual, t.name, rule.Column, t.name).
+		err := node.DB.QueryRowContext(ctx, keyColumnQuery, qual, t.name, rule.Column, t.name).
 			Scan(&dataType, &columnType, &precision, &scale, &maxLen, &charset)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -301,6 +316,11 @@ func columnKind(dataType string, unsigned bool, precision, scale, maxLen int64, 
 		if scale >= 0 && precision > 0 {
 			d := digitsRange(precision-scale, false)
 			kc.rng = shard.IntRange{Min: max(kc.rng.Min, d.Min), Max: min(kc.rng.Max, d.Max)}
+		} else {
+			kc.mantissa = 53
+			if dataType == "float" {
+				kc.mantissa = 24
+			}
 		}
 		if unsigned {
 			kc.rng.Min = 0
@@ -421,12 +441,13 @@ func (e *keyTypeError) Error() string { return e.err.Error() }
 func (e *keyTypeError) Unwrap() error { return e.err }
 
 // planTyped is planStatement, but a plan (or refusal) made by a key past
-// 2^53 of a table whose key column's type was not read, or was read more
-// than keyColumnTTL ago (see pinExact), reads the types and plans again.
-// Only such a key costs the read, once a table a second at most; a type
-// that cannot be read in typeReadTimeout (a primary down) leaves the plan
-// as it is. A type read before holds meanwhile, so that a read by another
-// statement in flight plans as before.
+// 2^53 of a table whose key column's type was not read (see pinExact)
+// reads the type and plans again. Only such a key costs the read, once a
+// table a second at most; a type that cannot be read in typeReadTimeout
+// (a primary down) leaves the plan as it is. A type read more than
+// keyColumnTTL ago is read again in the background, and holds meanwhile:
+// no statement waits on it, and a changed type drops the plans made by
+// the old one.
 func (r *Router) planTyped(ctx context.Context, st *Statement, args []any) (*plan, error) {
 	p, err := r.planStatement(st, args)
 	var tables []string
@@ -441,6 +462,14 @@ func (r *Router) planTyped(ctx context.Context, st *Statement, args []any) (*pla
 	for _, table := range tables {
 		rule, ok := r.vs.rule(table)
 		if !ok || !r.keys.try(table) {
+			continue
+		}
+		if _, known, _ := r.keys.exactKey(table); known {
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), typeReadTimeout)
+				defer cancel()
+				r.readKeyColumn(ctx, keyTable{name: table}, table, rule)
+			}()
 			continue
 		}
 		rctx, cancel := context.WithTimeout(ctx, typeReadTimeout)
@@ -494,7 +523,7 @@ func (r *Router) checkKey(t keyTable, column string, v any, text bool) error {
 	case 0:
 		return nil
 	case keyNumber:
-		fits = kc.rng.Holds(v) && !(kc.bit && text)
+		fits = (kc.rng.Holds(v) || kc.floatHolds(v)) && !(kc.bit && text)
 	case keyYear:
 		fits = yearHolds(v, text)
 	case keyText:
@@ -506,8 +535,43 @@ func (r *Router) checkKey(t keyTable, column string, v any, text bool) error {
 	if fits {
 		return nil
 	}
+	if kc.mantissa > 0 {
+		return unsupported(fmt.Sprintf("shard key %v, which %s.%s (%s) cannot hold as it is", v, t.name, column, strings.ToUpper(kc.dataType)),
+			"past 2^"+strconv.Itoa(kc.mantissa)+" the column holds only some integers, and the server stores another as the nearest it holds, strict mode or not, on another shard than the key's: give a key the column holds, or shard by an integer column")
+	}
 	return unsupported(fmt.Sprintf("shard key %v, which %s.%s (%s) cannot hold as it is", v, t.name, column, strings.ToUpper(kc.dataType)),
 		"INSERT IGNORE, or a session without strict mode, would store another value, on another shard than the key's; a strict server refuses it: give a key the column holds")
+}
+
+// floatHolds reports whether a FLOAT or DOUBLE column without (M,D)
+// stores integer key v exactly: its float names v and nothing else.
+func (kc keyColumn) floatHolds(v any) bool {
+	if kc.mantissa == 0 {
+		return false
+	}
+	s := fmt.Sprint(v)
+	if b, ok := v.([]byte); ok {
+		s = string(b)
+	}
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if i < 0 && kc.rng.Min == 0 {
+			return false // UNSIGNED
+		}
+		f := float64(i)
+		if kc.mantissa == 24 {
+			f = float64(float32(i))
+		}
+		return f >= math.MinInt64 && f < math.MaxInt64 && int64(f) == i
+	}
+	u, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return false
+	}
+	f := float64(u)
+	if kc.mantissa == 24 {
+		f = float64(float32(u))
+	}
+	return f < math.MaxUint64 && uint64(f) == u
 }
 
 // yearHolds reports whether a YEAR column stores v as the number it is: 0

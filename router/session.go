@@ -919,10 +919,14 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 		err = s.applyAll(ctx, query, primary)
 	}
 	if err == nil {
-		// Run it on the primary even if no connection was pinned yet, so a
+		// Run it on a node even if no connection was pinned yet, so a
 		// bad SET or a missing database fails now, as on a direct
-		// connection.
-		_, _, err = s.via(ctx, s.r.Sets()[0].Primary())
+		// connection: the first shard's primary, or a healthy node when
+		// it is down, within setCheckTimeout (a node that takes the
+		// connection and never answers held the client for good).
+		cctx, cancel := context.WithTimeout(ctx, setCheckTimeout)
+		_, _, err = s.via(cctx, s.r.checkNode())
+		cancel()
 	}
 	if err != nil {
 		s.db, s.vars = prevDB, prevVars
@@ -951,6 +955,32 @@ func (s *Session) LoginNames(names string) error {
 	}
 	s.vars = append(s.vars[:len(s.vars):len(s.vars)], names)
 	return nil
+}
+
+// setCheckTimeout bounds the check of a session's SET or USE on a node.
+const setCheckTimeout = 10 * time.Second
+
+// checkNode is the node a session's SET or USE is checked on: the first
+// shard's primary, or when it is down the first healthy node (primaries
+// first), which reads a SET and a database alike.
+func (r *Router) checkNode() *replica.Node {
+	sets := r.Sets()
+	if !sets[0].PrimaryDown() {
+		return sets[0].Primary()
+	}
+	for _, set := range sets[1:] {
+		if !set.PrimaryDown() {
+			return set.Primary()
+		}
+	}
+	for _, set := range sets {
+		for _, n := range set.Replicas() {
+			if set.Healthy(n) {
+				return n
+			}
+		}
+	}
+	return sets[0].Primary()
 }
 
 // computesUserVariable reports whether set assigns only user variables,

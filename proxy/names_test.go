@@ -28,111 +28,104 @@ import (
 // refuses the login, and a client of the pools' own set after one of
 // another gets utf8mb4 still.
 func TestLoginCharacterSet(t *testing.T) {
-	for _, cfg := range []struct {
-		name string
-		cfg  proxy.Config
-	}{{"relay", proxy.Config{}}, {"no relay", proxy.Config{NoRelay: true}}} {
-		t.Run(cfg.name, func(t *testing.T) {
-			f := startProxy(t, cfg.cfg, quiet())
-			setupPrepared(t, f)
-			utf8 := f.open(t, nil)
-			for _, q := range []string{"DELETE FROM kvs WHERE id IN (9111, 9112)", "REPLACE INTO kvs (id, v) VALUES (9110, 'é')"} {
-				if _, err := utf8.Exec(q); err != nil {
-					t.Fatal(err)
-				}
+	relayOnAndOff(t, func(t *testing.T, f *fixture) {
+		utf8 := f.open(t, nil)
+		for _, q := range []string{"DELETE FROM kvs WHERE id IN (9111, 9112)", "REPLACE INTO kvs (id, v) VALUES (9110, 'é')"} {
+			if _, err := utf8.Exec(q); err != nil {
+				t.Fatal(err)
 			}
-			proxyAddr := net.JoinHostPort(f.host, strconv.Itoa(f.port))
-			// The node's copy of the sharded table's rows, which the
-			// node's answers read: a table of the same columns on the
-			// first shard's primary alone.
-			primary := f.topo.Shards[0].Primary.HostPort
-			direct := dialRawAt(t, f, primary)
-			for _, q := range []string{
-				"DROP TABLE IF EXISTS names_probe",
-				"CREATE TABLE names_probe LIKE kvs",
-				"INSERT INTO names_probe (id, v) VALUES (9110, _utf8mb4 0xC3A9)",
-			} {
-				if _, err := direct.c.ExecuteFetch(q, 0, false); err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
+		}
+		proxyAddr := net.JoinHostPort(f.host, strconv.Itoa(f.port))
+		// The node's copy of the sharded table's rows, which the
+		// node's answers read: a table of the same columns on the
+		// first shard's primary alone.
+		primary := f.topo.Shards[0].Primary.HostPort
+		direct := dialRawAt(t, f, primary)
+		for _, q := range []string{
+			"DROP TABLE IF EXISTS names_probe",
+			"CREATE TABLE names_probe LIKE kvs",
+			"INSERT INTO names_probe (id, v) VALUES (9110, _utf8mb4 0xC3A9)",
+		} {
+			if _, err := direct.c.ExecuteFetch(q, 0, false); err != nil {
+				t.Fatalf("%s: %v", q, err)
 			}
-			t.Cleanup(func() { direct.c.ExecuteFetch("DROP TABLE IF EXISTS names_probe", 0, false) })
-			// Each statement's rows on the proxy, and on the node the
-			// statement of the same answer.
-			checks := []struct{ proxy, node string }{
-				{"SELECT @@character_set_client, @@collation_connection, @@character_set_results", ""},
-				{"SELECT HEX('é'), CHAR_LENGTH('é'), 'é', 'a' = 'A', 'é' = 'e', 'é' = 'É'", ""},
-				{"SELECT _utf8mb4 0xC3A9, HEX(CONVERT('é' USING utf8mb4))", ""},
-				// A row of a sharded table, by its key (relayed when the
-				// session speaks the pools' set) and over every shard.
-				{"SELECT v, HEX(v) FROM kvs WHERE id = 9110", "SELECT v, HEX(v) FROM names_probe WHERE id = 9110"},
-				{"SELECT v, CHAR_LENGTH(v) FROM kvs WHERE v = _utf8mb4 0xC3A9", "SELECT v, CHAR_LENGTH(v) FROM names_probe WHERE v = _utf8mb4 0xC3A9"},
-			}
-			// latin1, utf8mb3, a binary collation, another of utf8mb4,
-			// binary, and MySQL 8's default, which MariaDB does not know:
-			// it gives its own default set.
-			for _, id := range []collations.ID{8, 33, 46, 224, 63, 255} {
-				t.Run(strconv.Itoa(int(id)), func(t *testing.T) {
-					charset := func(p *vtmysql.ConnParams) { p.Charset = id }
-					rc := dialRawWith(t, f, proxyAddr, charset)
-					node := dialRawWith(t, f, primary, charset)
-					compare := func(when string) {
-						t.Helper()
-						for _, c := range checks {
-							nq := c.node
-							if nq == "" {
-								nq = c.proxy
-							}
-							if got, want := fetch(rc.c, c.proxy), fetch(node.c, nq); got != want {
-								t.Errorf("%s: %s: the proxy answered %s, the server %s", when, c.proxy, got, want)
-							}
+		}
+		t.Cleanup(func() { direct.c.ExecuteFetch("DROP TABLE IF EXISTS names_probe", 0, false) })
+		// Each statement's rows on the proxy, and on the node the
+		// statement of the same answer.
+		checks := []struct{ proxy, node string }{
+			{"SELECT @@character_set_client, @@collation_connection, @@character_set_results", ""},
+			{"SELECT HEX('é'), CHAR_LENGTH('é'), 'é', 'a' = 'A', 'é' = 'e', 'é' = 'É'", ""},
+			{"SELECT _utf8mb4 0xC3A9, HEX(CONVERT('é' USING utf8mb4))", ""},
+			// A row of a sharded table, by its key (relayed when the
+			// session speaks the pools' set) and over every shard.
+			{"SELECT v, HEX(v) FROM kvs WHERE id = 9110", "SELECT v, HEX(v) FROM names_probe WHERE id = 9110"},
+			{"SELECT v, CHAR_LENGTH(v) FROM kvs WHERE v = _utf8mb4 0xC3A9", "SELECT v, CHAR_LENGTH(v) FROM names_probe WHERE v = _utf8mb4 0xC3A9"},
+		}
+		// latin1, utf8mb3, a binary collation, another of utf8mb4,
+		// binary, and MySQL 8's default, which MariaDB does not know:
+		// it gives its own default set.
+		for _, id := range []collations.ID{8, 33, 46, 224, 63, 255} {
+			t.Run(strconv.Itoa(int(id)), func(t *testing.T) {
+				charset := func(p *vtmysql.ConnParams) { p.Charset = id }
+				rc := dialRawWith(t, f, proxyAddr, charset)
+				node := dialRawWith(t, f, primary, charset)
+				compare := func(when string) {
+					t.Helper()
+					for _, c := range checks {
+						nq := c.node
+						if nq == "" {
+							nq = c.proxy
 						}
-						// The collation each column says its text is
-						// in, by which some clients decode it.
-						if got, want := charsets(t, rc.c, "SELECT 'a', 1, v FROM kvs WHERE id = 9110"), charsets(t, node.c, "SELECT 'a', 1, v FROM names_probe WHERE id = 9110"); got != want {
-							t.Errorf("%s: the columns' collations: the proxy's %s, the server's %s", when, got, want)
+						if got, want := fetch(rc.c, c.proxy), fetch(node.c, nq); got != want {
+							t.Errorf("%s: %s: the proxy answered %s, the server %s", when, c.proxy, got, want)
 						}
 					}
-					compare("after the login")
-					rc.write([]byte{0x1f})
-					node.write([]byte{0x1f})
-					if p, q := rc.read(), node.read(); p[0] != 0 || q[0] != 0 {
-						t.Fatalf("reset: the proxy answered %q, the server %q", p, q)
+					// The collation each column says its text is
+					// in, by which some clients decode it.
+					if got, want := charsets(t, rc.c, "SELECT 'a', 1, v FROM kvs WHERE id = 9110"), charsets(t, node.c, "SELECT 'a', 1, v FROM names_probe WHERE id = 9110"); got != want {
+						t.Errorf("%s: the columns' collations: the proxy's %s, the server's %s", when, got, want)
 					}
-					if id != 255 { // MariaDB's reset of an unknown one is its own (see the note of loginNames)
-						compare("after a reset")
-					}
-				})
-			}
-			// Text written by a latin1 client is stored as the server
-			// stores it: its bytes read as latin1.
-			latin1 := func(p *vtmysql.ConnParams) { p.Charset = 8 }
-			for _, w := range []struct {
-				addr, table string
-			}{{proxyAddr, "kvs"}, {primary, "names_probe"}} {
-				c := dialRawWith(t, f, w.addr, latin1)
-				if _, err := c.c.ExecuteFetch("REPLACE INTO "+w.table+" (id, v) VALUES (9111, 'é'), (9112, _utf8mb4 'é')", 0, false); err != nil {
-					t.Fatal(err)
 				}
-			}
-			stored := fetch(dialRawAt(t, f, proxyAddr).c, "SELECT HEX(v) FROM kvs WHERE id IN (9111, 9112) ORDER BY id")
-			if want := fetch(direct.c, "SELECT HEX(v) FROM names_probe WHERE id IN (9111, 9112) ORDER BY id"); stored != want {
-				t.Errorf("a latin1 client's 'é' (C3A9) and _utf8mb4 'é' were stored as %s, where the server stores %s", stored, want)
-			}
-			// The pools' connections go back to other clients in utf8mb4.
-			for range 8 {
-				var n int
-				if err := utf8.QueryRow("SELECT CHAR_LENGTH(v) FROM kvs WHERE id = 9110").Scan(&n); err != nil || n != 1 {
-					t.Fatalf("a utf8mb4 client after latin1 ones: CHAR_LENGTH('é') is %d (%v), want 1", n, err)
+				compare("after the login")
+				rc.write([]byte{0x1f})
+				node.write([]byte{0x1f})
+				if p, q := rc.read(), node.read(); p[0] != 0 || q[0] != 0 {
+					t.Fatalf("reset: the proxy answered %q, the server %q", p, q)
 				}
+				if id != 255 { // MariaDB's reset of an unknown one is its own (see the note of loginNames)
+					compare("after a reset")
+				}
+			})
+		}
+		// Text written by a latin1 client is stored as the server
+		// stores it: its bytes read as latin1.
+		latin1 := func(p *vtmysql.ConnParams) { p.Charset = 8 }
+		for _, w := range []struct {
+			addr, table string
+		}{{proxyAddr, "kvs"}, {primary, "names_probe"}} {
+			c := dialRawWith(t, f, w.addr, latin1)
+			if _, err := c.c.ExecuteFetch("REPLACE INTO "+w.table+" (id, v) VALUES (9111, 'é'), (9112, _utf8mb4 'é')", 0, false); err != nil {
+				t.Fatal(err)
 			}
-			// A set the router cannot parse strings of refuses the login.
-			gbk := f.open(t, func(c *mysql.Config) { c.Collation = "gbk_chinese_ci" })
-			if err := gbk.Ping(); err == nil || !strings.Contains(err.Error(), "gbk") {
-				t.Errorf("a gbk login: got %v, want a refusal that names gbk", err)
+		}
+		stored := fetch(dialRawAt(t, f, proxyAddr).c, "SELECT HEX(v) FROM kvs WHERE id IN (9111, 9112) ORDER BY id")
+		if want := fetch(direct.c, "SELECT HEX(v) FROM names_probe WHERE id IN (9111, 9112) ORDER BY id"); stored != want {
+			t.Errorf("a latin1 client's 'é' (C3A9) and _utf8mb4 'é' were stored as %s, where the server stores %s", stored, want)
+		}
+		// The pools' connections go back to other clients in utf8mb4.
+		for range 8 {
+			var n int
+			if err := utf8.QueryRow("SELECT CHAR_LENGTH(v) FROM kvs WHERE id = 9110").Scan(&n); err != nil || n != 1 {
+				t.Fatalf("a utf8mb4 client after latin1 ones: CHAR_LENGTH('é') is %d (%v), want 1", n, err)
 			}
-		})
-	}
+		}
+		// A set the router cannot parse strings of refuses the login.
+		gbk := f.open(t, func(c *mysql.Config) { c.Collation = "gbk_chinese_ci" })
+		if err := gbk.Ping(); err == nil || !strings.Contains(err.Error(), "gbk") {
+			t.Errorf("a gbk login: got %v, want a refusal that names gbk", err)
+		}
+	})
 }
 
 // charsets is the collation id of each column of q's result on c.

@@ -102,6 +102,14 @@ func dialRaw(t *testing.T, f *fixture) *rawClient {
 // shard's primary, whose answers to the same packets are the ones to
 // match.
 func againstNode(t *testing.T, test func(t *testing.T, f *fixture, rc, node *rawClient)) {
+	relayOnAndOff(t, func(t *testing.T, f *fixture) {
+		test(t, f, dialRaw(t, f), dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort))
+	})
+}
+
+// relayOnAndOff runs test with the relay on and off, each over a proxy
+// with the prepared test rows.
+func relayOnAndOff(t *testing.T, test func(t *testing.T, f *fixture)) {
 	for _, cfg := range []struct {
 		name string
 		cfg  proxy.Config
@@ -109,7 +117,7 @@ func againstNode(t *testing.T, test func(t *testing.T, f *fixture, rc, node *raw
 		t.Run(cfg.name, func(t *testing.T) {
 			f := startProxy(t, cfg.cfg, quiet())
 			setupPrepared(t, f)
-			test(t, f, dialRaw(t, f), dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort))
+			test(t, f)
 		})
 	}
 }

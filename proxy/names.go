@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/scalelab/scalelab/replica"
 	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/collations"
 	"vitess.io/vitess/go/mysql/sqlerror"
@@ -96,26 +96,8 @@ func (s *Server) namesOf(id collations.ID) (loginSet, error) {
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, wait)
 	defer cancel()
-	var nodes, down []*replica.Node
-	sets := s.r.Sets()
-	add := func(set *replica.Set, n *replica.Node) {
-		if set.Healthy(n) {
-			nodes = append(nodes, n)
-		} else {
-			down = append(down, n)
-		}
-	}
-	for _, set := range sets {
-		add(set, set.Primary())
-	}
-	for _, set := range sets {
-		for _, n := range set.Replicas() {
-			add(set, n)
-		}
-	}
-	nodes = append(nodes, down...)
 	var errs []error
-	for _, n := range nodes {
+	for _, n := range s.r.NodesHealthyFirst() {
 		if ctx.Err() != nil {
 			break
 		}
@@ -128,11 +110,8 @@ func (s *Server) namesOf(id collations.ID) (loginSet, error) {
 			errs = append(errs, fmt.Errorf("%s: %w", n.Name, err))
 			continue
 		}
-		cs = strings.ToLower(cs)
-		for _, refused := range clientRefused {
-			if cs == refused {
-				return loginSet{}, sqlerror.NewSQLError(sqlerror.ERWrongValueForVar, sqlerror.SSClientError, "Variable 'character_set_client' can't be set to the value of '"+cs+"'")
-			}
+		if cs = strings.ToLower(cs); slices.Contains(clientRefused, cs) {
+			return loginSet{}, sqlerror.NewSQLError(sqlerror.ERWrongValueForVar, sqlerror.SSClientError, "Variable 'character_set_client' can't be set to the value of '"+cs+"'")
 		}
 		ln := loginSet{stmt: "SET NAMES '" + cs + "' COLLATE '" + strings.ToLower(coll) + "'", results: results}
 		s.names.Store(id, ln)

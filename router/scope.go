@@ -506,7 +506,7 @@ func keyValue(e sqlparser.Expr, args []any) (any, bool) {
 	// MySQL compares an integer column with a string as doubles: the
 	// string's longest numeric prefix, after leading spaces. Above 2^53
 	// several integers share one double, and may live on several shards.
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil && i < 1<<53 && i > -(1<<53) {
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil && !beyondDoubles(i) {
 		return strconv.FormatInt(i, 10), true // '+7' is 7
 	}
 	f, ok := numericPrefix(s)

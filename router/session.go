@@ -922,10 +922,10 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 		// Run it on a node even if no connection was pinned yet, so a
 		// bad SET or a missing database fails now, as on a direct
 		// connection: the first shard's primary, or a healthy node when
-		// it is down, within setCheckTimeout (a node that takes the
+		// it is down (NodesHealthyFirst), within setCheckTimeout (a node that takes the
 		// connection and never answers held the client for good).
 		cctx, cancel := context.WithTimeout(ctx, setCheckTimeout)
-		_, _, err = s.via(cctx, s.r.checkNode())
+		_, _, err = s.via(cctx, s.r.NodesHealthyFirst()[0])
 		cancel()
 	}
 	if err != nil {
@@ -960,27 +960,29 @@ func (s *Session) LoginNames(names string) error {
 // setCheckTimeout bounds the check of a session's SET or USE on a node.
 const setCheckTimeout = 10 * time.Second
 
-// checkNode is the node a session's SET or USE is checked on: the first
-// shard's primary, or when it is down the first healthy node (primaries
-// first), which reads a SET and a database alike.
-func (r *Router) checkNode() *replica.Node {
+// NodesHealthyFirst lists every node, to ask one that any node answers
+// alike (a SET's check, which character set a collation is): the healthy
+// ones first, then the others, each part primaries first, in shard
+// order. The first is the first shard's primary unless it is down.
+func (r *Router) NodesHealthyFirst() []*replica.Node {
+	var healthy, down []*replica.Node
 	sets := r.Sets()
-	if !sets[0].PrimaryDown() {
-		return sets[0].Primary()
-	}
-	for _, set := range sets[1:] {
-		if !set.PrimaryDown() {
-			return set.Primary()
+	add := func(set *replica.Set, n *replica.Node) {
+		if set.Healthy(n) {
+			healthy = append(healthy, n)
+		} else {
+			down = append(down, n)
 		}
 	}
 	for _, set := range sets {
+		add(set, set.Primary())
+	}
+	for _, set := range sets {
 		for _, n := range set.Replicas() {
-			if set.Healthy(n) {
-				return n
-			}
+			add(set, n)
 		}
 	}
-	return sets[0].Primary()
+	return append(healthy, down...)
 }
 
 // computesUserVariable reports whether set assigns only user variables,

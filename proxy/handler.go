@@ -33,6 +33,11 @@ type client struct {
 	// the client's login, for a reset to give it again, and the collation
 	// of its results; zero for the pools' own.
 	names loginSet
+	// results is the collation the server names in the text columns of
+	// the session's results: the login's (names.results) until the
+	// client sets another character set of results (SET NAMES, SET
+	// character_set_results…); zero for the pools' own.
+	results uint32
 }
 
 func (h *handler) client(c *vtmysql.Conn) *client { return c.ClientData.(*client) }
@@ -111,6 +116,7 @@ func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 			h.s.cfg.Logf("proxy: keep the character set of connection %d over its reset: %v", c.ConnectionID, err)
 		}
 	}
+	cl.results = cl.names.results
 	c.StatusFlags = c.StatusFlags&^(vtmysql.ServerStatusInTrans|vtmysql.ServerStatusInTransReadonly) | vtmysql.ServerStatusAutocommit
 }
 
@@ -161,7 +167,7 @@ func (h *handler) ComPrepare(c *vtmysql.Conn, query string) ([]*querypb.Field, u
 	st := h.s.r.Classify(query)
 	cl := h.client(c)
 	fields := h.s.describe.columns(h.s.ctx, st, query, cl.sess.Database(), n)
-	if coll := cl.names.results; coll != 0 {
+	if coll := cl.results; coll != 0 {
 		// The describer's fields are shared: relabel a copy.
 		own := make([]*querypb.Field, len(fields))
 		for i, f := range fields {
@@ -195,7 +201,7 @@ func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb fun
 func (h *handler) run(c *vtmysql.Conn, query string, args []any, binary bool, cb func(*sqltypes.Result) error, sets func(*sqltypes.Result, bool) error) error {
 	start := time.Now()
 	cl := h.client(c)
-	if coll := cl.names.results; coll != 0 {
+	if coll := cl.results; coll != 0 {
 		inner, innerSets := cb, sets
 		cb = func(r *sqltypes.Result) error { relabel(r.Fields, coll); return inner(r) }
 		if innerSets != nil {
@@ -203,6 +209,9 @@ func (h *handler) run(c *vtmysql.Conn, query string, args []any, binary bool, cb
 		}
 	}
 	kind, err := h.exec(c, cl, query, args, binary, cb, sets)
+	if err == nil && kind == sessionKind && setsCharset(query) {
+		h.s.followResults(c, cl)
+	}
 	if obs, ok := h.s.metrics.byKind[kind]; ok {
 		obs.Observe(time.Since(start).Seconds())
 	}

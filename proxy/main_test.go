@@ -45,6 +45,8 @@ type fixture struct {
 	topo *topology.Topology
 	host string
 	port int
+	// relay is set when the proxy relays reads (not Config.NoRelay).
+	relay bool
 }
 
 // startProxy serves a fresh router over the sharded topology on a free
@@ -92,7 +94,7 @@ func startProxyOver(t testing.TB, topo *topology.Topology, cfg proxy.Config, rcf
 		r.Close()
 	})
 	host, port := splitAddr(t, srv.Addr().String())
-	return &fixture{srv: srv, r: r, topo: topo, host: host, port: port}
+	return &fixture{srv: srv, r: r, topo: topo, host: host, port: port, relay: !cfg.NoRelay}
 }
 
 func splitAddr(t testing.TB, addr string) (string, int) {

@@ -2,12 +2,17 @@ package proxy
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/wire"
+	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/router"
 	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/collations"
 	"vitess.io/vitess/go/mysql/sqlerror"
@@ -42,7 +47,7 @@ func (s *Server) loginNames(c *vtmysql.Conn) error {
 	if err := cl.sess.LoginNames(ln.stmt); err != nil {
 		return toSQLError(fmt.Errorf("proxy: the character set of the login (collation %d, %s): %w", c.CharacterSet, strings.TrimPrefix(ln.stmt, "SET NAMES "), err))
 	}
-	cl.names = ln
+	cl.names, cl.results = ln, ln.results
 	return nil
 }
 
@@ -119,4 +124,144 @@ func (s *Server) namesOf(id collations.ID) (loginSet, error) {
 	}
 	return loginSet{}, sqlerror.NewSQLError(sqlerror.ERUnknownError, sqlerror.SSUnknownSQLState,
 		fmt.Sprintf("proxy: the character set of the login (collation %d): no node answered which it is; log in again: %v", id, errors.Join(errs...)))
+}
+
+// sessionKind is the kind of SET and USE, as exec reports it.
+var sessionKind = router.SessionState.String()
+
+// setsCharset reports whether query, a SET, may set the character set of
+// results: SET NAMES, SET CHARACTER SET (or CHARSET), SET
+// character_set_results; a false yes costs a question to a node, once.
+func setsCharset(query string) bool {
+	q := strings.ToLower(query)
+	return strings.Contains(q, "names") || strings.Contains(q, "char")
+}
+
+// maxResultsKept bounds how many sessions' SETs resultsCollation keeps
+// the answer of: they hold the values of user variables, which may
+// differ from each session to the next.
+const maxResultsKept = 1024
+
+// followResults makes cl's results name the collation the server names
+// after the session's SETs: a client's own SET NAMES latin1, SET
+// character_set_results = cp1251 or SET CHARACTER SET changes it, and a
+// client that decodes a text column by its collation (mysql2,
+// Connector/J) read those bytes in the login's set. A question no node
+// answers leaves the collation as it was, and says so in the log.
+func (s *Server) followResults(c *vtmysql.Conn, cl *client) {
+	coll, err := s.resultsCollation(uint8(c.CharacterSet), cl.sess.Vars())
+	if err != nil {
+		s.cfg.Logf("proxy: connection %d: the collation of its results after its SET: %v", c.ConnectionID, err)
+		return
+	}
+	if coll == utf8mb4GeneralCI {
+		coll = 0 // the pools' own
+	}
+	cl.results = coll
+}
+
+// resultsCollation is the collation id a server names in the text
+// columns of a session's results, for a login of collation coll that ran
+// the SET statements vars: a connection of that login runs them and
+// reads the column of SELECT 'x'. A server names the collation of
+// character_set_results, which SQL does not show (after SET NAMES latin1
+// COLLATE latin1_german1_ci it is that collation, where
+// @@character_set_results says latin1); with character_set_results NULL
+// it names each column's own, and this the connection's. The answer is
+// kept per coll and vars: a pool whose every connection sends the same
+// SET NAMES asks once.
+func (s *Server) resultsCollation(coll uint8, vars []string) (uint32, error) {
+	key := string([]byte{coll}) + strings.Join(vars, "\x00")
+	if v, ok := s.results.Load(key); ok {
+		return v.(uint32), nil
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, DefaultLoginTimeout)
+	defer cancel()
+	var errs []error
+	for _, n := range s.r.NodesHealthyFirst() {
+		if ctx.Err() != nil {
+			break
+		}
+		nctx, ncancel := context.WithTimeout(ctx, nodeNamesTimeout)
+		id, err := probeResults(nctx, n, coll, vars)
+		ncancel()
+		var se *mysql.MySQLError
+		switch {
+		case err == nil:
+			if s.resultsLen.Add(1) > maxResultsKept {
+				s.results.Clear()
+				s.resultsLen.Store(1)
+			}
+			s.results.Store(key, id)
+			return id, nil
+		case errors.As(err, &se) && !replica.IsConnError(err):
+			return 0, err // the statements' own error: any node gives it
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", n.Name, err))
+	}
+	return 0, fmt.Errorf("no node answered: %w", errors.Join(errs...))
+}
+
+// probeResults logs in to n with collation coll, runs vars, and reads the
+// collation of the column of SELECT 'x'.
+func probeResults(ctx context.Context, n *replica.Node, coll uint8, vars []string) (uint32, error) {
+	bc, err := dialBackend(ctx, relayKey{node: n, coll: coll})
+	if err != nil {
+		return 0, err
+	}
+	defer bc.Close()
+	if d, ok := ctx.Deadline(); ok {
+		bc.SetDeadline(d)
+	}
+	for _, q := range vars {
+		if err := bc.writePacket(0, append([]byte{comQuery}, q...)); err != nil {
+			return 0, err
+		}
+		b, err := bc.readPacket()
+		switch {
+		case err != nil:
+			return 0, err
+		case len(b) > 4 && b[4] == 0xff:
+			return 0, backendError(b[4:])
+		case len(b) < 5 || b[4] != 0x00:
+			return 0, fmt.Errorf("%s answered %x", q, b[4:min(len(b), 13)])
+		}
+	}
+	if err := bc.writePacket(0, append([]byte{comQuery}, "SELECT 'x'"...)); err != nil {
+		return 0, err
+	}
+	for i := range 2 { // the column count, then the column
+		b, err := bc.readPacket()
+		if err != nil {
+			return 0, err
+		}
+		if len(b) > 4 && b[4] == 0xff {
+			return 0, backendError(b[4:])
+		}
+		if i == 1 {
+			if id, ok := columnCollation(b[4:]); ok {
+				return id, nil
+			}
+			return 0, fmt.Errorf("SELECT 'x': column definition %x", b[4:min(len(b), 40)])
+		}
+	}
+	return 0, errors.New("unreachable")
+}
+
+// columnCollation reads the collation id of a column definition packet's
+// payload p: after six length-encoded strings (catalog, schema, table and
+// its name as written, column and its name as written) and the length of
+// the fixed fields.
+func columnCollation(p []byte) (uint32, bool) {
+	for range 6 {
+		n, size, ok := wire.Lenenc(p)
+		if !ok || uint64(len(p)-size) < n {
+			return 0, false
+		}
+		p = p[size+int(n):]
+	}
+	if len(p) < 3 {
+		return 0, false
+	}
+	return uint32(binary.LittleEndian.Uint16(p[1:])), true
 }

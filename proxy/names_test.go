@@ -26,7 +26,8 @@ import (
 // client in a C locale) had 'é' counted as one character where the server
 // counts two, and stored otherwise. A set the router refuses in SET NAMES
 // refuses the login, and a client of the pools' own set after one of
-// another gets utf8mb4 still.
+// another gets utf8mb4 still. With the relay on, a session of another
+// set has its reads relayed, on connections that log in with its set.
 func TestLoginCharacterSet(t *testing.T) {
 	relayOnAndOff(t, func(t *testing.T, f *fixture) {
 		utf8 := f.open(t, nil)
@@ -82,9 +83,15 @@ func TestLoginCharacterSet(t *testing.T) {
 						}
 					}
 					// The collation each column says its text is
-					// in, by which some clients decode it.
+					// in, by which some clients decode it; a read
+					// by the key is relayed, in the login's set as
+					// a utf8mb4 client's is in the pools'.
+					before := f.relayed(t)
 					if got, want := charsets(t, rc.c, "SELECT 'a', 1, v FROM kvs WHERE id = 9110"), charsets(t, node.c, "SELECT 'a', 1, v FROM names_probe WHERE id = 9110"); got != want {
 						t.Errorf("%s: the columns' collations: the proxy's %s, the server's %s", when, got, want)
+					}
+					if n := f.relayed(t) - before; f.relay && n != 1 {
+						t.Errorf("%s: %v reads by the key relayed, want 1", when, n)
 					}
 				}
 				compare("after the login")
@@ -276,4 +283,76 @@ func hangable(t *testing.T, target string) *hangTCP {
 		}
 	})
 	return h
+}
+
+// TestSetNamesResultsCollation: after a client's own SET of the
+// character set of results (SET NAMES, SET CHARACTER SET, SET
+// character_set_results), the text columns of its results name the
+// collation the server names, through the proxy as on a shard primary
+// that ran the same SETs; a reset gives the login's again. The proxy
+// named the login's collation whatever the client set, so a client that
+// decodes by it (mysql2, Connector/J) read a latin1 session's bytes as
+// UTF-8.
+func TestSetNamesResultsCollation(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	setupPrepared(t, f)
+	proxyAddr := net.JoinHostPort(f.host, strconv.Itoa(f.port))
+	primary := f.topo.Shards[0].Primary.HostPort
+	direct := dialRawAt(t, f, primary)
+	for _, q := range []string{
+		"DROP TABLE IF EXISTS names_probe",
+		"CREATE TABLE names_probe LIKE kvs",
+		"INSERT INTO names_probe (id, v, n, d, b) VALUES (9101, 'one', 1.50, '2025-03-01 12:00:00.123456', x'00ff')",
+	} {
+		if _, err := direct.c.ExecuteFetch(q, 0, false); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() { direct.c.ExecuteFetch("DROP TABLE IF EXISTS names_probe", 0, false) })
+	const (
+		onProxy = "SELECT 'a', 1, v, b FROM kvs WHERE id = 9101"
+		onNode  = "SELECT 'a', 1, v, b FROM names_probe WHERE id = 9101"
+	)
+	for _, c := range []struct {
+		name  string
+		login collations.ID
+		sets  []string
+	}{
+		{"latin1", 45, []string{"SET NAMES latin1"}},
+		{"a collation of latin1", 45, []string{"SET NAMES latin1 COLLATE latin1_german1_ci"}},
+		{"then the connection's", 45, []string{"SET NAMES latin1 COLLATE latin1_german1_ci", "SET collation_connection = latin1_bin"}},
+		{"results alone", 45, []string{"SET character_set_results = cp1251"}},
+		{"character set", 45, []string{"SET CHARACTER SET koi8r"}},
+		{"binary", 45, []string{"SET NAMES binary"}},
+		{"back to utf8mb4", 8, []string{"SET NAMES utf8mb4"}},
+		{"with a variable", 33, []string{"SET @cs = 'x', NAMES latin2"}},
+		{"a SET of another variable after", 33, []string{"SET NAMES latin1", "SET @x = 1"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			charset := func(p *vtmysql.ConnParams) { p.Charset = c.login }
+			rc := dialRawWith(t, f, proxyAddr, charset)
+			node := dialRawWith(t, f, primary, charset)
+			for _, q := range c.sets {
+				for _, conn := range []*vtmysql.Conn{rc.c, node.c} {
+					if _, err := conn.ExecuteFetch(q, 0, false); err != nil {
+						t.Fatalf("%s: %v", q, err)
+					}
+				}
+			}
+			if got, want := charsets(t, rc.c, onProxy), charsets(t, node.c, onNode); got != want {
+				t.Errorf("after %q: the columns' collations: the proxy's %s, the server's %s", c.sets, got, want)
+			}
+			if got, want := fetch(rc.c, "SELECT HEX(v), HEX('é') FROM kvs WHERE id = 9101"), fetch(node.c, "SELECT HEX(v), HEX('é') FROM names_probe WHERE id = 9101"); got != want {
+				t.Errorf("after %q: the proxy answered %s, the server %s", c.sets, got, want)
+			}
+			rc.write([]byte{0x1f})
+			node.write([]byte{0x1f})
+			if p, q := rc.read(), node.read(); p[0] != 0 || q[0] != 0 {
+				t.Fatalf("reset: the proxy answered %q, the server %q", p, q)
+			}
+			if got, want := charsets(t, rc.c, onProxy), charsets(t, node.c, onNode); got != want {
+				t.Errorf("after a reset: the columns' collations: the proxy's %s, the server's %s", got, want)
+			}
+		})
+	}
 }

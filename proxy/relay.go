@@ -24,7 +24,8 @@ import (
 )
 
 // The relay: a text read that the router sends unchanged to one node, from
-// a client whose session has no state of its own, is sent on a raw
+// a client whose session has no state of its own (but its login's
+// character set), is sent on a raw
 // connection to that node, and the node's response is copied back to the
 // client packet for packet, never decoded into rows and encoded again.
 // The router still picks the node (replica or primary, by health, lag and
@@ -32,7 +33,12 @@ import (
 // on a replica that failed under it, as for any statement; only the bytes
 // take the short way. The raw connections log in with the capabilities
 // that shape a response (CLIENT_DEPRECATE_EOF, CLIENT_FOUND_ROWS) set as
-// the client's are, so the node's response is the one the client expects.
+// the client's are, and with the collation id the client's login named,
+// so the node's response is the one the client expects: the node reads
+// the statement's bytes and writes the result's in the client's character
+// set, and names its collation in the columns, as for the client's own
+// login (an id the node does not know, as MySQL 8's 255 on MariaDB, gets
+// the node's default there as here).
 
 const (
 	comQuery = 0x03
@@ -92,6 +98,9 @@ type relayPools struct {
 type relayKey struct {
 	node *replica.Node
 	caps uint32
+	// coll is the collation id the connection logs in with: the
+	// client's login's.
+	coll uint8
 }
 
 // backendConn is a raw, logged-in connection to a node.
@@ -236,7 +245,7 @@ func dialBackend(ctx context.Context, key relayKey) (*backendConn, error) {
 	bc := &backendConn{Conn: c, key: key}
 	bc.r = bufio.NewReaderSize(backendSource{bc}, relayFlush)
 	c.SetDeadline(time.Now().Add(relayLoginTimeout))
-	if err := bc.login(cfg, key.caps); err != nil {
+	if err := bc.login(cfg, key.caps, key.coll); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -271,9 +280,10 @@ func (bc *backendConn) writePacket(seq byte, payload []byte) error {
 }
 
 // login answers the node's handshake as the user of cfg, with
-// mysql_native_password, the method of the topology's users. A node that
-// asks for another method, or for TLS, gives errNoRelay.
-func (bc *backendConn) login(cfg *mysql.Config, clientCaps uint32) error {
+// mysql_native_password, the method of the topology's users, and
+// collation id coll. A node that asks for another method, or for TLS,
+// gives errNoRelay.
+func (bc *backendConn) login(cfg *mysql.Config, clientCaps uint32, coll uint8) error {
 	if cfg.TLS != nil || cfg.TLSConfig != "" && cfg.TLSConfig != "false" {
 		return fmt.Errorf("%w: the node's connections use TLS", errNoRelay)
 	}
@@ -305,7 +315,7 @@ func (bc *backendConn) login(cfg *mysql.Config, clientCaps uint32) error {
 	resp := make([]byte, 0, 64+len(cfg.User)+len(cfg.DBName))
 	resp = binary.LittleEndian.AppendUint32(resp, caps)
 	resp = binary.LittleEndian.AppendUint32(resp, wire.MaxPayload)
-	resp = append(resp, utf8mb4GeneralCI)
+	resp = append(resp, coll)
 	resp = append(resp, make([]byte, 23)...)
 	resp = append(append(resp, cfg.User...), 0)
 	resp = append(append(resp, byte(len(auth))), auth...)
@@ -392,6 +402,7 @@ type relayRun struct {
 	// packet is the COM_QUERY packet, header included.
 	packet []byte
 	caps   uint32
+	coll   uint8 // the client login's collation id
 	out    []byte
 	// sent is set once part of the response has been written to the
 	// client.
@@ -413,7 +424,7 @@ type relayRun struct {
 // on a new one if that one turns out dead before it answered.
 func (rr *relayRun) on(ctx context.Context, node *replica.Node) error {
 	p := rr.c.l.s.relay
-	key := relayKey{node: node, caps: rr.caps}
+	key := relayKey{node: node, caps: rr.caps, coll: rr.coll}
 	for {
 		bc, reused, err := p.get(ctx, key)
 		if err != nil {
@@ -606,7 +617,7 @@ func (c *clientConn) relayOn() bool {
 // connection has one relayRun, reused, and the function that runs it on a
 // node is made once.
 func (c *clientConn) newRun() *relayRun {
-	c.run = relayRun{c: c, caps: c.vc.Capabilities & relayCaps, out: c.outBuf[:0], packet: c.packetBuf[:0]}
+	c.run = relayRun{c: c, caps: c.vc.Capabilities & relayCaps, coll: uint8(c.vc.CharacterSet), out: c.outBuf[:0], packet: c.packetBuf[:0]}
 	if c.runOn == nil {
 		c.runOn = c.run.on
 	}

@@ -35,8 +35,12 @@ type Server struct {
 	// nil when Config.NoRelay turns the relay off.
 	relay *relayPools
 	// names holds the SET NAMES of each login collation asked of the
-	// nodes (see loginNames).
-	names sync.Map
+	// nodes (see loginNames); results the collation of a session's
+	// results after SETs of its character set, by login and SETs (see
+	// resultsCollation), and resultsLen how many it holds.
+	names      sync.Map
+	results    sync.Map
+	resultsLen atomic.Int64
 
 	// ctx bounds every statement; it is canceled when a shutdown gives up
 	// waiting, so statements stuck on a backend end too.

@@ -46,7 +46,10 @@ type Session struct {
 	mode       Consistency
 	autocommit bool
 	vars       []string // SET statements, replayed on every pinned connection
-	db         string
+	// login is the SET NAMES of the client's login (LoginNames), which
+	// opens vars until the client sends a SET of its own.
+	login string
+	db    string
 	// sticky is set by the session's first Sticky statement, for good:
 	// from then on it keeps its own connections and reads on primaries.
 	sticky bool
@@ -183,8 +186,9 @@ func (s *Session) RunClassified(ctx context.Context, st *Statement, query string
 
 // Relay offers query, a statement, to fn; args are the parameters of a
 // prepared statement's execution, by which it is routed. When the session
-// has no state of its own (no transaction, autocommit on, no SET or USE)
-// and the statement is a read that goes unchanged to one node, and asks
+// has no state of its own (no transaction, autocommit on, no SET or USE
+// but the character set of its login, LoginNames, which fn's connection
+// must have, as the client's login gave it) and the statement is a read that goes unchanged to one node, and asks
 // for no value of the session's (LAST_INSERT_ID(), ROW_COUNT()), fn runs
 // it on that node (the one Run would pick, with the same retry on a failed
 // replica, counts and trace) and Relay reports true. fn must return an
@@ -198,7 +202,7 @@ func (s *Session) RunClassified(ctx context.Context, st *Statement, query string
 // The proxy relays such reads byte for byte, which spares it decoding and
 // encoding every row.
 func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(ctx context.Context, node *replica.Node) error) (st *Statement, ok bool, err error) {
-	if s.tx != nil || !s.autocommit || s.pins() || s.broken != nil || s.next != nil || s.nextUnknown {
+	if s.tx != nil || !s.autocommit || s.pinsBeyondLogin() || s.broken != nil || s.next != nil || s.nextUnknown {
 		return nil, false, nil
 	}
 	o := &s.relayOp
@@ -771,6 +775,17 @@ func (s *Session) unadopt(parts []*txPart) {
 // state (SET, USE) or ran a Sticky statement.
 func (s *Session) pins() bool { return len(s.vars) > 0 || s.db != "" || s.sticky }
 
+// pinsBeyondLogin is pins, less the login's character set (LoginNames)
+// when it is the session's only state: Relay's caller gives its node
+// connection that set at its login, as the client's own login gave it.
+func (s *Session) pinsBeyondLogin() bool {
+	vars := s.vars
+	if s.login != "" && len(vars) > 0 && vars[0] == s.login {
+		vars = vars[1:]
+	}
+	return len(vars) > 0 || s.db != "" || s.sticky
+}
+
 func (s *Session) endTx(commit bool) error {
 	if s.tx == nil {
 		return nil
@@ -935,6 +950,10 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	return err
 }
 
+// Vars are the session's SET statements, in order, as each connection it
+// uses runs them: the login's character set (LoginNames) first, if any.
+func (s *Session) Vars() []string { return slices.Clone(s.vars) }
+
 // LoginNames gives the session the character set and collation of names,
 // a SET NAMES … COLLATE … of a set the server accepts from a client (a
 // login's, which the proxy read from the servers), as a SET does, but
@@ -954,6 +973,9 @@ func (s *Session) LoginNames(names string) error {
 		return fmt.Errorf("router: %q names no character set as a literal", names)
 	}
 	s.vars = append(s.vars[:len(s.vars):len(s.vars)], names)
+	if len(s.vars) == 1 {
+		s.login = names
+	}
 	return nil
 }
 

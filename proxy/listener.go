@@ -206,12 +206,15 @@ type clientConn struct {
 	// declined is the classification of the COM_QUERY the relay declined
 	// last, for the library's path to run it without classifying again.
 	declined *router.Statement
+	// changing is the COM_CHANGE_USER whose answer to the proxy's
+	// scramble is the client's next packet (see changeuser.go).
+	changing *changeUser
 }
 
 // Read hands the protocol library the client's bytes. After login it
 // hands them a packet at a time, relays the COM_QUERY packets the relay
-// takes itself, and answers COM_STMT_RESET and COM_RESET_CONNECTION (see
-// resetStmt and resetConnection): the library
+// takes itself, and answers COM_STMT_RESET, COM_RESET_CONNECTION and
+// COM_CHANGE_USER (see resetStmt, resetConnection and changeuser.go): the library
 // reads a command only when it has answered the last one, so a packet
 // boundary is where no response is pending. With the relay off too, so
 // that what the proxy watches of a packet (the sniffer) is seen after
@@ -301,14 +304,35 @@ func (c *clientConn) packets() error {
 				return err
 			}
 		}
+		if c.changing != nil {
+			// The answer to a COM_CHANGE_USER's scramble.
+			if n >= wire.MaxPayload {
+				return errors.New("proxy: an answer to the scramble of COM_CHANGE_USER of 16 MiB")
+			}
+			if err := c.want(4 + n); err != nil {
+				return err
+			}
+			if err := c.finishChangeUser(c.in[4 : 4+n]); err != nil {
+				return err
+			}
+			c.in = c.in[4+n:]
+			continue
+		}
 		// The packets the proxy may answer itself, read whole.
-		take := !c.cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute || c.in[4] == comStmtReset || c.in[4] == comResetConnection) && c.in[3] == 0 && n <= maxRelayQuery
+		take := !c.cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute || c.in[4] == comStmtReset || c.in[4] == comResetConnection || c.in[4] == comChangeUser) && c.in[3] == 0 && n <= maxRelayQuery
 		if take {
 			if err := c.want(4 + n); err != nil {
 				return err
 			}
 		}
 		c.cont = n == wire.MaxPayload
+		if take && c.in[4] == comChangeUser {
+			if err := c.startChangeUser(c.in[4 : 4+n]); err != nil {
+				return err
+			}
+			c.in = c.in[4+n:]
+			continue
+		}
 		if take && (c.in[4] == comStmtReset || c.in[4] == comResetConnection) {
 			var err error
 			if c.in[4] == comStmtReset {

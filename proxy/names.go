@@ -37,15 +37,24 @@ const pooledCollation collations.ID = 45
 // cannot parse (gbk, sjis…), refuses the login, with the reason.
 func (s *Server) loginNames(c *vtmysql.Conn) error {
 	cl, ok := c.ClientData.(*client)
-	if !ok || c.CharacterSet == pooledCollation {
+	if !ok {
 		return nil
 	}
-	ln, err := s.namesOf(c.CharacterSet)
+	return s.loginNamesOf(cl, c.CharacterSet)
+}
+
+// loginNamesOf gives cl's fresh session the character set of collation
+// id, as loginNames.
+func (s *Server) loginNamesOf(cl *client, id collations.ID) error {
+	if id == pooledCollation {
+		return nil
+	}
+	ln, err := s.namesOf(id)
 	if err != nil {
 		return err
 	}
 	if err := cl.sess.LoginNames(ln.stmt); err != nil {
-		return toSQLError(fmt.Errorf("proxy: the character set of the login (collation %d, %s): %w", c.CharacterSet, strings.TrimPrefix(ln.stmt, "SET NAMES "), err))
+		return toSQLError(fmt.Errorf("proxy: the character set of the login (collation %d, %s): %w", id, strings.TrimPrefix(ln.stmt, "SET NAMES "), err))
 	}
 	cl.names, cl.results = ln, ln.results
 	return nil

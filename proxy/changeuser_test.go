@@ -1,0 +1,173 @@
+package proxy_test
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/scalelab/scalelab/proxy"
+	vtmysql "vitess.io/vitess/go/mysql"
+	"vitess.io/vitess/go/mysql/sqlerror"
+)
+
+// TestChangeUser: COM_CHANGE_USER (PHP's persistent connections send it
+// at every reuse, Connector/J's changeUser) logs the connection in again
+// and starts its session over, as the server does: the transaction rolls
+// back, variables and prepared statements go, and the packet's database
+// and character set hold. A wrong password, or a database the user cannot
+// have, refuses it and leaves the session as it was. The proxy answered
+// every COM_CHANGE_USER "command handling not implemented yet: 17".
+func TestChangeUser(t *testing.T) {
+	const otherUser, otherPass = "change_other", "change-other-pw"
+	f := startProxy(t, proxy.Config{Users: map[string]string{otherUser: otherPass}}, quiet())
+	setupPrepared(t, f)
+	addr := net.JoinHostPort(f.host, strconv.Itoa(f.port))
+	setup := dialRawAt(t, f, addr)
+	for _, q := range []string{"CREATE TABLE IF NOT EXISTS change_t (id BIGINT PRIMARY KEY, v INT)", "DELETE FROM change_t"} {
+		if _, err := setup.c.ExecuteFetch(q, 0, false); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db, user, pass := f.topo.DatabaseName(), f.topo.User.Name, f.topo.User.Password
+
+	// withState is a connection with a variable, an open transaction
+	// that wrote a row, and a prepared statement.
+	withState := func(t *testing.T, id int) (*rawClient, uint32) {
+		rc := dialRawAt(t, f, addr)
+		for _, q := range []string{"SET @x = 5", "BEGIN", fmt.Sprintf("INSERT INTO change_t (id, v) VALUES (%d, 1)", id)} {
+			if _, err := rc.c.ExecuteFetch(q, 0, false); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		return rc, rc.prepare("SELECT v FROM kvs WHERE id = ?")
+	}
+	stateKept := func(t *testing.T, rc *rawClient, stmt uint32, id int) {
+		t.Helper()
+		if got := fetch(rc.c, "SELECT @x, @@in_transaction"); got != `"5" "1" ; ` {
+			t.Errorf("after a refused change, @x and @@in_transaction: %s, want 5 and 1", got)
+		}
+		if got := fetch(rc.c, fmt.Sprintf("SELECT COUNT(*) FROM change_t WHERE id = %d", id)); got != `"1" ; ` {
+			t.Errorf("after a refused change, the transaction's row: %s", got)
+		}
+		if got := rc.execute(stmt, true, 9101); len(got) != 1 || got[0] != "one" {
+			t.Errorf("after a refused change, the prepared statement: %q", got)
+		}
+	}
+
+	t.Run("a change starts the session over", func(t *testing.T) {
+		rc, stmt := withState(t, 1)
+		if got := changeUser(t, rc, user, pass, db, 8); got != "OK" {
+			t.Fatalf("change user: %s", got)
+		}
+		for _, c := range []struct{ q, want string }{
+			{"SELECT @x, @@in_transaction", `"" "0" ; `},
+			{"SELECT @@character_set_client, @@collation_connection", `"latin1" "latin1_swedish_ci" ; `},
+			{"SELECT DATABASE()", fmt.Sprintf("%q ; ", db)},
+		} {
+			if got := fetch(rc.c, c.q); got != c.want {
+				t.Errorf("%s: %s, want %s", c.q, got, c.want)
+			}
+		}
+		if got := fetch(setup.c, "SELECT COUNT(*) FROM change_t WHERE id = 1"); got != `"0" ; ` {
+			t.Errorf("the transaction's row after the change: %s, want none (rolled back)", got)
+		}
+		if got := rc.execute(stmt, true, 9101); len(got) != 1 || !strings.HasPrefix(got[0], "error: ") {
+			t.Errorf("the prepared statement after the change: %q, want an error (the statement is gone)", got)
+		}
+		// The connection goes on: a read by the key, and a write.
+		if got := fetch(rc.c, "SELECT v FROM kvs WHERE id = 9101"); got != `"one" ; ` {
+			t.Errorf("a read after the change: %s", got)
+		}
+		if _, err := rc.c.ExecuteFetch("INSERT INTO change_t (id, v) VALUES (11, 1)", 0, false); err != nil {
+			t.Errorf("a write after the change: %v", err)
+		}
+	})
+
+	t.Run("to another user", func(t *testing.T) {
+		rc, _ := withState(t, 2)
+		if got := changeUser(t, rc, otherUser, otherPass, "", 45); got != "OK" {
+			t.Fatalf("change user: %s", got)
+		}
+		// KILL knows the connection by its new user.
+		other := dialRawWith(t, f, addr, func(p *vtmysql.ConnParams) { p.Uname, p.Pass = otherUser, otherPass })
+		if _, err := other.c.ExecuteFetch(fmt.Sprintf("KILL QUERY %d", rc.c.ConnectionID), 0, false); err == nil || sqlerror.NewSQLErrorFromError(err).(*sqlerror.SQLError).Num == sqlerror.ERKillDenied {
+			t.Errorf("KILL QUERY by the new user: %v, want no refusal as another's", err)
+		}
+		if _, err := setup.c.ExecuteFetch(fmt.Sprintf("KILL QUERY %d", rc.c.ConnectionID), 0, false); err == nil || sqlerror.NewSQLErrorFromError(err).(*sqlerror.SQLError).Num != sqlerror.ERKillDenied {
+			t.Errorf("KILL QUERY by the old user: %v, want %d", err, sqlerror.ERKillDenied)
+		}
+	})
+
+	t.Run("refused", func(t *testing.T) {
+		for i, c := range []struct {
+			name, user, pass, db string
+			code                 sqlerror.ErrorCode
+		}{
+			{"a wrong password", user, "wrong", db, sqlerror.ERAccessDeniedError},
+			{"an unknown user", "nobody", pass, db, sqlerror.ERAccessDeniedError},
+			{"an unknown database", user, pass, "no_such_db_here", 0},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				id := 20 + i
+				rc, stmt := withState(t, id)
+				got := changeUser(t, rc, c.user, c.pass, c.db, 45)
+				if !strings.HasPrefix(got, "error ") || c.code != 0 && !strings.HasPrefix(got, fmt.Sprintf("error %d:", c.code)) {
+					t.Fatalf("change user: %s, want error %d", got, c.code)
+				}
+				stateKept(t, rc, stmt, id)
+				rc.c.ExecuteFetch("ROLLBACK", 0, false)
+			})
+		}
+	})
+
+	t.Run("a packet cut short", func(t *testing.T) {
+		rc, stmt := withState(t, 30)
+		rc.write([]byte{0x11, 'x'}) // no end to the user name
+		if p := rc.read(); p[0] != 0xff || binary.LittleEndian.Uint16(p[1:]) != uint16(sqlerror.ERUnknownComError) {
+			t.Fatalf("a cut COM_CHANGE_USER: %q, want error %d", p, sqlerror.ERUnknownComError)
+		}
+		stateKept(t, rc, stmt, 30)
+	})
+}
+
+// changeUser sends COM_CHANGE_USER on rc for user, with database db and
+// collation coll, answers the proxy's switch to mysql_native_password
+// with password pass, and returns "OK" or "error N: message".
+func changeUser(t *testing.T, rc *rawClient, user, pass, db string, coll uint16) string {
+	t.Helper()
+	p := append([]byte{0x11}, user...)
+	p = append(p, 0, 20) // an answer to the login's scramble, which is not checked
+	p = append(p, make([]byte, 20)...)
+	p = append(append(p, db...), 0)
+	p = binary.LittleEndian.AppendUint16(p, coll)
+	p = append(append(p, "mysql_native_password"...), 0)
+	rc.write(p)
+	sw := rc.read()
+	if sw[0] != 0xfe {
+		t.Fatalf("COM_CHANGE_USER: %q, want a switch of method", sw)
+	}
+	method, scramble, _ := strings.Cut(string(sw[1:]), "\x00")
+	if method != "mysql_native_password" || len(scramble) != 21 {
+		t.Fatalf("the switch asks for %q with a scramble of %d bytes", method, len(scramble))
+	}
+	var answer []byte
+	if pass != "" {
+		answer = vtmysql.ScrambleMysqlNativePassword([]byte(scramble[:20]), []byte(pass))
+	}
+	c := rc.c.GetRawConn()
+	if _, err := c.Write(append([]byte{byte(len(answer)), 0, 0, 2}, answer...)); err != nil {
+		t.Fatal(err)
+	}
+	r := rc.read()
+	switch r[0] {
+	case 0x00:
+		return "OK"
+	case 0xff:
+		return fmt.Sprintf("error %d: %s", binary.LittleEndian.Uint16(r[1:]), r[9:])
+	}
+	t.Fatalf("the answer to the change: %q", r)
+	return ""
+}

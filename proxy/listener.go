@@ -213,8 +213,9 @@ type clientConn struct {
 
 // Read hands the protocol library the client's bytes. After login it
 // hands them a packet at a time, relays the COM_QUERY packets the relay
-// takes itself, and answers COM_STMT_RESET, COM_RESET_CONNECTION and
-// COM_CHANGE_USER (see resetStmt, resetConnection and changeuser.go): the library
+// takes itself, and answers COM_STMT_RESET, COM_RESET_CONNECTION,
+// COM_CHANGE_USER, COM_PROCESS_KILL and COM_STATISTICS (see resetStmt,
+// resetConnection, changeuser.go and admin.go): the library
 // reads a command only when it has answered the last one, so a packet
 // boundary is where no response is pending. With the relay off too, so
 // that what the proxy watches of a packet (the sniffer) is seen after
@@ -319,15 +320,24 @@ func (c *clientConn) packets() error {
 			continue
 		}
 		// The packets the proxy may answer itself, read whole.
-		take := !c.cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute || c.in[4] == comStmtReset || c.in[4] == comResetConnection || c.in[4] == comChangeUser) && c.in[3] == 0 && n <= maxRelayQuery
+		take := !c.cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute || c.in[4] == comStmtReset || c.in[4] == comResetConnection || c.in[4] == comChangeUser || adminCommand(c.in[4])) && c.in[3] == 0 && n <= maxRelayQuery
 		if take {
 			if err := c.want(4 + n); err != nil {
 				return err
 			}
 		}
 		c.cont = n == wire.MaxPayload
-		if take && c.in[4] == comChangeUser {
-			if err := c.startChangeUser(c.in[4 : 4+n]); err != nil {
+		if take && (c.in[4] == comChangeUser || adminCommand(c.in[4])) {
+			var err error
+			switch c.in[4] {
+			case comChangeUser:
+				err = c.startChangeUser(c.in[4 : 4+n])
+			case comProcessKill:
+				err = c.processKill(c.in[4 : 4+n])
+			default:
+				err = c.statistics()
+			}
+			if err != nil {
 				return err
 			}
 			c.in = c.in[4+n:]

@@ -25,9 +25,9 @@ import (
 
 // The relay: a text read that the router sends unchanged to one node, from
 // a client whose session has no state of its own (but its login's
-// character set), is sent on a raw
-// connection to that node, and the node's response is copied back to the
-// client packet for packet, never decoded into rows and encoded again.
+// character set), is sent on a raw connection to that node, and the
+// node's response is copied back to the client packet for packet, never
+// decoded into rows and encoded again.
 // The router still picks the node (replica or primary, by health, lag and
 // consistency mode), counts and traces the statement, and retries a read
 // on a replica that failed under it, as for any statement; only the bytes

@@ -54,11 +54,13 @@ type Server struct {
 	draining atomic.Bool
 	mu       sync.Mutex
 	started  bool
-	ln       *listener
-	vl       *vtmysql.Listener
-	web      *http.Server
-	webLn    net.Listener
-	wg       sync.WaitGroup
+	// startedAt is when Start ran, for COM_STATISTICS's uptime.
+	startedAt time.Time
+	ln        *listener
+	vl        *vtmysql.Listener
+	web       *http.Server
+	webLn     net.Listener
+	wg        sync.WaitGroup
 }
 
 // New validates cfg and builds a Server over r. It does no I/O; call Start.
@@ -93,6 +95,7 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.started {
 		return errors.New("proxy: already started")
 	}
+	s.startedAt = time.Now()
 	var lc net.ListenConfig
 	// Plain TCP: the relay waits for a client's next request without a
 	// read that finds nothing after a short read (see clientConn.frame),

@@ -188,7 +188,8 @@ func (s *Session) RunClassified(ctx context.Context, st *Statement, query string
 // prepared statement's execution, by which it is routed. When the session
 // has no state of its own (no transaction, autocommit on, no SET or USE
 // but the character set of its login, LoginNames, which fn's connection
-// must have, as the client's login gave it) and the statement is a read that goes unchanged to one node, and asks
+// must have, as the client's login gave it) and the statement is a read
+// that goes unchanged to one node, and asks
 // for no value of the session's (LAST_INSERT_ID(), ROW_COUNT()), fn runs
 // it on that node (the one Run would pick, with the same retry on a failed
 // replica, counts and trace) and Relay reports true. fn must return an

@@ -24,6 +24,10 @@ import (
 
 const comChangeUser = 0x11
 
+// maxAuthAnswer bounds the client's answer to the scramble (20 bytes for
+// mysql_native_password); a longer one ends the connection.
+const maxAuthAnswer = 1 << 10
+
 // changeUser is a COM_CHANGE_USER whose client has yet to answer the
 // proxy's scramble.
 type changeUser struct {

@@ -86,6 +86,25 @@ func TestChangeUser(t *testing.T) {
 		}
 	})
 
+	t.Run("a collation above 255", func(t *testing.T) {
+		// A login names a collation in a byte; COM_CHANGE_USER in two.
+		rc := dialRawAt(t, f, addr)
+		if got := changeUser(t, rc, user, pass, db, 608); got != "OK" {
+			t.Fatalf("change user: %s", got)
+		}
+		for _, c := range []struct{ q, want string }{
+			{"SELECT @@collation_connection", `"utf8mb4_croatian_ci" ; `},
+			{"SELECT v FROM kvs WHERE id = 9101", `"one" ; `},
+		} {
+			if got := fetch(rc.c, c.q); got != c.want {
+				t.Errorf("%s: %s, want %s", c.q, got, c.want)
+			}
+		}
+		if got, want := charsets(t, rc.c, "SELECT v FROM kvs WHERE id = 9101"), "[608]"; got != want {
+			t.Errorf("the column's collation: %s, want %s", got, want)
+		}
+	})
+
 	t.Run("to another user", func(t *testing.T) {
 		rc, _ := withState(t, 2)
 		if got := changeUser(t, rc, otherUser, otherPass, "", 45); got != "OK" {

@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -307,8 +308,8 @@ func (c *clientConn) packets() error {
 		}
 		if c.changing != nil {
 			// The answer to a COM_CHANGE_USER's scramble.
-			if n >= wire.MaxPayload {
-				return errors.New("proxy: an answer to the scramble of COM_CHANGE_USER of 16 MiB")
+			if n > maxAuthAnswer {
+				return fmt.Errorf("proxy: an answer of %d bytes to the scramble of COM_CHANGE_USER", n)
 			}
 			if err := c.want(4 + n); err != nil {
 				return err

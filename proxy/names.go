@@ -158,7 +158,7 @@ const maxResultsKept = 1024
 // Connector/J) read those bytes in the login's set. A question no node
 // answers leaves the collation as it was, and says so in the log.
 func (s *Server) followResults(c *vtmysql.Conn, cl *client) {
-	coll, err := s.resultsCollation(uint8(c.CharacterSet), cl.sess.Vars())
+	coll, err := s.resultsCollation(cl.sess.Vars())
 	if err != nil {
 		s.cfg.Logf("proxy: connection %d: the collation of its results after its SET: %v", c.ConnectionID, err)
 		return
@@ -170,17 +170,17 @@ func (s *Server) followResults(c *vtmysql.Conn, cl *client) {
 }
 
 // resultsCollation is the collation id a server names in the text
-// columns of a session's results, for a login of collation coll that ran
-// the SET statements vars: a connection of that login runs them and
-// reads the column of SELECT 'x'. A server names the collation of
+// columns of a session's results after the SET statements vars, which
+// begin with the login's character set when it is not the pools' (see
+// LoginNames): a connection runs them and reads the column of SELECT 'x'. A server names the collation of
 // character_set_results, which SQL does not show (after SET NAMES latin1
 // COLLATE latin1_german1_ci it is that collation, where
 // @@character_set_results says latin1); with character_set_results NULL
 // it names each column's own, and this the connection's. The answer is
-// kept per coll and vars: a pool whose every connection sends the same
-// SET NAMES asks once.
-func (s *Server) resultsCollation(coll uint8, vars []string) (uint32, error) {
-	key := string([]byte{coll}) + strings.Join(vars, "\x00")
+// kept per vars: a pool whose every connection sends the same SET NAMES
+// asks once.
+func (s *Server) resultsCollation(vars []string) (uint32, error) {
+	key := strings.Join(vars, "\x00")
 	if v, ok := s.results.Load(key); ok {
 		return v.(uint32), nil
 	}
@@ -192,7 +192,7 @@ func (s *Server) resultsCollation(coll uint8, vars []string) (uint32, error) {
 			break
 		}
 		nctx, ncancel := context.WithTimeout(ctx, nodeNamesTimeout)
-		id, err := probeResults(nctx, n, coll, vars)
+		id, err := probeResults(nctx, n, vars)
 		ncancel()
 		var se *mysql.MySQLError
 		switch {
@@ -211,10 +211,10 @@ func (s *Server) resultsCollation(coll uint8, vars []string) (uint32, error) {
 	return 0, fmt.Errorf("no node answered: %w", errors.Join(errs...))
 }
 
-// probeResults logs in to n with collation coll, runs vars, and reads the
-// collation of the column of SELECT 'x'.
-func probeResults(ctx context.Context, n *replica.Node, coll uint8, vars []string) (uint32, error) {
-	bc, err := dialBackend(ctx, relayKey{node: n, coll: coll})
+// probeResults logs in to n in the pools' collation, runs vars, and reads
+// the collation of the column of SELECT 'x'.
+func probeResults(ctx context.Context, n *replica.Node, vars []string) (uint32, error) {
+	bc, err := dialBackend(ctx, relayKey{node: n, coll: uint8(pooledCollation)})
 	if err != nil {
 		return 0, err
 	}

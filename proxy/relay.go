@@ -607,10 +607,13 @@ func (rr *relayRun) flush() error {
 	return nil
 }
 
-// relayOn reports whether the relay may take the client's statements.
+// relayOn reports whether the relay may take the client's statements: not
+// those of a client whose collation id a login cannot name (one above 255,
+// which only COM_CHANGE_USER sends), as the relay's connections log in
+// with it.
 func (c *clientConn) relayOn() bool {
 	s := c.l.s
-	return s.relay != nil && !s.relay.off.Load() && c.vc != nil
+	return s.relay != nil && !s.relay.off.Load() && c.vc != nil && c.vc.CharacterSet <= 0xff
 }
 
 // newRun starts a relayed statement, with the connection's buffers. The

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"encoding/binary"
+	"time"
 
 	"github.com/scalelab/scalelab/internal/wire"
 	vtmysql "vitess.io/vitess/go/mysql"
@@ -13,16 +14,34 @@ import (
 
 // COM_CHANGE_USER logs a connection in again, as another user or the
 // same, and starts its session over, as COM_RESET_CONNECTION does: PHP's
-// persistent connections send it each time one is taken again
-// (mysqli_change_user), and Connector/J's changeUser. The protocol
+// persistent connections send it each time one is taken again, as
+// mysqli::change_user and the C library's mysql_change_user do. The protocol
 // library answers it "not implemented", so the proxy does: it asks the
 // client to answer a new scramble with mysql_native_password (a switch
 // of method, which every client of the protocol takes), checks the answer
-// against Config.Users, and only then replaces the session, with the
+// against Config.Users, and replaces the session with one of the
 // database and the character set the packet names. A refused change
-// leaves the connection as it was, as the server does.
+// starts the session over in its database and the server's default
+// character set, as the server does.
 
 const comChangeUser = 0x11
+
+// maxChangeUser bounds a COM_CHANGE_USER packet the proxy reads (its
+// connection attributes make it long); a longer one is the protocol
+// library's to refuse.
+const maxChangeUser = 1 << 20
+
+// unknownCollation is a collation id no server knows: a login of it gets
+// the server's default character set (see namesOf).
+const unknownCollation collations.ID = 0
+
+// changeUserDelay is how long a refused change waits before its answer,
+// and maxChangeFailures how many a connection may have: a server's
+// (MariaDB's) bounds on guessing passwords over one connection.
+const (
+	changeUserDelay   = time.Second
+	maxChangeFailures = 3
+)
 
 // maxAuthAnswer bounds the client's answer to the scramble (20 bytes for
 // mysql_native_password); a longer one ends the connection.
@@ -41,8 +60,7 @@ type changeUser struct {
 // included) of a client of the 4.1 protocol with CLIENT_SECURE_CONNECTION,
 // which the proxy's greeting asks of every client: the user, the answer
 // to the login's scramble (unused: the proxy asks again), the database,
-// and, when sent, the collation; the method and attributes after are not
-// read.
+// and the collation; the method and attributes after are not read.
 func parseChangeUser(p []byte) (changeUser, bool) {
 	var cu changeUser
 	user, p, ok := bytes.Cut(p[1:], []byte{0})
@@ -51,22 +69,20 @@ func parseChangeUser(p []byte) (changeUser, bool) {
 	}
 	cu.user, p = string(user), p[1+int(p[0]):]
 	db, p, ok := bytes.Cut(p, []byte{0})
-	if !ok {
-		return cu, len(db) == 0 // a packet that ends before the database names none
+	if !ok || len(p) < 2 { // the server refuses one without the collation
+		return cu, false
 	}
-	cu.db = string(db)
-	if len(p) >= 2 {
-		cu.coll = collations.ID(binary.LittleEndian.Uint16(p))
-	}
+	cu.db, cu.coll = string(db), collations.ID(binary.LittleEndian.Uint16(p))
 	return cu, true
 }
 
 // startChangeUser answers COM_CHANGE_USER (payload p) with a switch to
 // mysql_native_password and a new scramble; the client's answer goes to
-// finishChangeUser.
+// finishChangeUser. A connection refused maxChangeFailures changes is
+// refused more at once, as the server refuses it (1047).
 func (c *clientConn) startChangeUser(p []byte) error {
 	cu, ok := parseChangeUser(p)
-	if !ok { // the server's answer to one cut short
+	if !ok || c.changeFailures >= maxChangeFailures { // the server's answers
 		_, err := c.Write(errorPacket(sqlerror.NewSQLError(sqlerror.ERUnknownComError, sqlerror.SSNetError, "Unknown command"), 1))
 		return err
 	}
@@ -87,42 +103,55 @@ func (c *clientConn) startChangeUser(p []byte) error {
 }
 
 // finishChangeUser checks the client's answer resp to the scramble of the
-// change under way, and makes the change, or refuses it.
+// change under way, and makes the change, or refuses it as the server
+// does: the session starts over all the same, in its database and the
+// server's default character set, and the refusal comes a second later;
+// after the third, the connection's changes are refused at once (see
+// startChangeUser).
 func (c *clientConn) finishChangeUser(resp []byte) error {
 	cu := c.changing
 	c.changing = nil
 	s := c.l.s
-	pw, known := s.cfg.Users[cu.user]
-	if !known || !nativeAnswer(cu.scramble, pw, resp) {
-		s.metrics.rejected.WithLabelValues("auth").Inc()
-		_, err := c.Write(errorPacket(errAccessDenied(cu.user), 3))
-		return err
-	}
-	// The new session, before the old one goes: a database or a
-	// character set it cannot have refuses the change.
 	h := &handler{s: s, env: s.env}
-	ncl := &client{sess: s.r.NewSession()}
-	coll := c.vc.CharacterSet
-	if cu.coll != 0 {
-		coll = cu.coll
+	var err error
+	if pw, known := s.cfg.Users[cu.user]; !known || !nativeAnswer(cu.scramble, pw, resp) {
+		err = errAccessDeniedUsing(cu.user, len(resp) > 0)
 	}
-	err := s.loginNamesOf(ncl, coll)
+	// The new session: a database or a character set it cannot have
+	// refuses the change.
+	ncl := &client{sess: s.r.NewSession()}
+	if err == nil {
+		err = s.loginNamesOf(ncl, cu.coll)
+	}
 	if err == nil && cu.db != "" {
 		err = h.use(ncl, cu.db)
 	}
 	if err != nil {
 		ncl.sess.Close()
-		_, werr := c.Write(errorPacket(toSQLError(err), 3))
-		return werr
+		// The server's session starts over in its default character
+		// set, whatever the login's or the session's SET NAMES.
+		def, derr := s.namesOf(unknownCollation)
+		if derr != nil {
+			return derr // no node answers: the connection ends
+		}
+		h.startOver(c.vc, h.client(c.vc), collations.ID(def.results))
+		c.changeFailures++
+		s.cfg.Logf("proxy: connection %d: COM_CHANGE_USER to %s refused: %v", c.vc.ConnectionID, cu.user, err)
+		time.Sleep(changeUserDelay)
+	} else {
+		h.endSession(c.vc, h.client(c.vc))
+		c.vc.ClientData = ncl
+		c.vc.User, c.vc.UserData = cu.user, userData(cu.user)
+		c.vc.CharacterSet = cu.coll
+		c.l.ready(c, c.vc.ConnectionID, cu.user)
 	}
-	h.endSession(c.vc, h.client(c.vc))
-	c.vc.ClientData = ncl
-	c.vc.User, c.vc.UserData = cu.user, userData(cu.user)
-	c.vc.CharacterSet = coll
-	c.l.ready(c, c.vc.ConnectionID, cu.user)
 	c.vc.PrepareData = map[uint32]*vtmysql.PrepareData{}
 	c.sniff.reset()
 	c.vc.StatusFlags = c.vc.StatusFlags&^(vtmysql.ServerStatusInTrans|vtmysql.ServerStatusInTransReadonly) | vtmysql.ServerStatusAutocommit
+	if err != nil {
+		_, werr := c.Write(errorPacket(toSQLError(err), 3))
+		return werr
+	}
 	f := c.vc.StatusFlags
 	_, err = c.Write([]byte{7, 0, 0, 3, 0x00, 0, 0, byte(f), byte(f >> 8), 0, 0})
 	return err

@@ -14,12 +14,14 @@ import (
 )
 
 // TestChangeUser: COM_CHANGE_USER (PHP's persistent connections send it
-// at every reuse, Connector/J's changeUser) logs the connection in again
-// and starts its session over, as the server does: the transaction rolls
-// back, variables and prepared statements go, and the packet's database
-// and character set hold. A wrong password, or a database the user cannot
-// have, refuses it and leaves the session as it was. The proxy answered
-// every COM_CHANGE_USER "command handling not implemented yet: 17".
+// at every reuse) logs the connection in again and starts its session
+// over, as the server does: the transaction rolls back, variables and
+// prepared statements go, and the packet's database and character set
+// hold. A wrong password, or a database the user cannot have, refuses it,
+// a second later, and the session starts over in its database and the
+// server's default character set all the same; the fourth change after three refusals is
+// refused at once. The proxy answered every COM_CHANGE_USER "command
+// handling not implemented yet: 17".
 func TestChangeUser(t *testing.T) {
 	const otherUser, otherPass = "change_other", "change-other-pw"
 	f := startProxy(t, proxy.Config{Users: map[string]string{otherUser: otherPass}}, quiet())
@@ -44,16 +46,22 @@ func TestChangeUser(t *testing.T) {
 		}
 		return rc, rc.prepare("SELECT v FROM kvs WHERE id = ?")
 	}
-	stateKept := func(t *testing.T, rc *rawClient, stmt uint32, id int) {
+	// cleared checks that rc's session started over: the variable and
+	// the transaction's row gone, the prepared statement too, and the
+	// database kept.
+	cleared := func(t *testing.T, rc *rawClient, stmt uint32, id int) {
 		t.Helper()
-		if got := fetch(rc.c, "SELECT @x, @@in_transaction"); got != `"5" "1" ; ` {
-			t.Errorf("after a refused change, @x and @@in_transaction: %s, want 5 and 1", got)
+		for _, c := range []struct{ q, want string }{
+			{"SELECT @x, @@in_transaction", `"" "0" ; `},
+			{"SELECT DATABASE()", fmt.Sprintf("%q ; ", db)},
+			{fmt.Sprintf("SELECT COUNT(*) FROM change_t WHERE id = %d", id), `"0" ; `},
+		} {
+			if got := fetch(rc.c, c.q); got != c.want {
+				t.Errorf("%s: %s, want %s", c.q, got, c.want)
+			}
 		}
-		if got := fetch(rc.c, fmt.Sprintf("SELECT COUNT(*) FROM change_t WHERE id = %d", id)); got != `"1" ; ` {
-			t.Errorf("after a refused change, the transaction's row: %s", got)
-		}
-		if got := rc.execute(stmt, true, 9101); len(got) != 1 || got[0] != "one" {
-			t.Errorf("after a refused change, the prepared statement: %q", got)
+		if got := rc.execute(stmt, true, 9101); len(got) != 1 || !strings.HasPrefix(got[0], "error: ") {
+			t.Errorf("the prepared statement: %q, want an error (the statement is gone)", got)
 		}
 	}
 
@@ -62,20 +70,9 @@ func TestChangeUser(t *testing.T) {
 		if got := changeUser(t, rc, user, pass, db, 8); got != "OK" {
 			t.Fatalf("change user: %s", got)
 		}
-		for _, c := range []struct{ q, want string }{
-			{"SELECT @x, @@in_transaction", `"" "0" ; `},
-			{"SELECT @@character_set_client, @@collation_connection", `"latin1" "latin1_swedish_ci" ; `},
-			{"SELECT DATABASE()", fmt.Sprintf("%q ; ", db)},
-		} {
-			if got := fetch(rc.c, c.q); got != c.want {
-				t.Errorf("%s: %s, want %s", c.q, got, c.want)
-			}
-		}
-		if got := fetch(setup.c, "SELECT COUNT(*) FROM change_t WHERE id = 1"); got != `"0" ; ` {
-			t.Errorf("the transaction's row after the change: %s, want none (rolled back)", got)
-		}
-		if got := rc.execute(stmt, true, 9101); len(got) != 1 || !strings.HasPrefix(got[0], "error: ") {
-			t.Errorf("the prepared statement after the change: %q, want an error (the statement is gone)", got)
+		cleared(t, rc, stmt, 1)
+		if got, want := fetch(rc.c, "SELECT @@character_set_client, @@collation_connection"), `"latin1" "latin1_swedish_ci" ; `; got != want {
+			t.Errorf("the character set: %s, want %s", got, want)
 		}
 		// The connection goes on: a read by the key, and a write.
 		if got := fetch(rc.c, "SELECT v FROM kvs WHERE id = 9101"); got != `"one" ; ` {
@@ -88,20 +85,28 @@ func TestChangeUser(t *testing.T) {
 
 	t.Run("a collation above 255", func(t *testing.T) {
 		// A login names a collation in a byte; COM_CHANGE_USER in two.
-		rc := dialRawAt(t, f, addr)
-		if got := changeUser(t, rc, user, pass, db, 608); got != "OK" {
-			t.Fatalf("change user: %s", got)
-		}
-		for _, c := range []struct{ q, want string }{
-			{"SELECT @@collation_connection", `"utf8mb4_croatian_ci" ; `},
-			{"SELECT v FROM kvs WHERE id = 9101", `"one" ; `},
-		} {
-			if got := fetch(rc.c, c.q); got != c.want {
-				t.Errorf("%s: %s, want %s", c.q, got, c.want)
+		// MariaDB lists 2304 in COLLATION_CHARACTER_SET_APPLICABILITY
+		// only: the proxy took it for an unknown id, gave the session
+		// latin1, and stored 'é' as two characters (the second review).
+		for _, c := range []struct {
+			id   uint16
+			name string
+		}{{608, "utf8mb4_croatian_ci"}, {2304, "utf8mb4_uca1400_ai_ci"}} {
+			rc := dialRawAt(t, f, addr)
+			if got := changeUser(t, rc, user, pass, db, c.id); got != "OK" {
+				t.Fatalf("change user: %s", got)
 			}
-		}
-		if got, want := charsets(t, rc.c, "SELECT v FROM kvs WHERE id = 9101"), "[608]"; got != want {
-			t.Errorf("the column's collation: %s, want %s", got, want)
+			for _, q := range []struct{ q, want string }{
+				{"SELECT @@collation_connection, CHAR_LENGTH('é😀')", fmt.Sprintf(`%q "2" ; `, c.name)},
+				{"SELECT v FROM kvs WHERE id = 9101", `"one" ; `},
+			} {
+				if got := fetch(rc.c, q.q); got != q.want {
+					t.Errorf("collation %d: %s: %s, want %s", c.id, q.q, got, q.want)
+				}
+			}
+			if got, want := charsets(t, rc.c, "SELECT v FROM kvs WHERE id = 9101"), fmt.Sprintf("[%d]", c.id); got != want {
+				t.Errorf("collation %d: the column's collation: %s, want %s", c.id, got, want)
+			}
 		}
 	})
 
@@ -121,34 +126,81 @@ func TestChangeUser(t *testing.T) {
 	})
 
 	t.Run("refused", func(t *testing.T) {
+		// As the server: the session starts over all the same, in its
+		// database and the server's default character set (the proxy
+		// left it as it was, which the second review found the server
+		// does not).
 		for i, c := range []struct {
 			name, user, pass, db string
 			code                 sqlerror.ErrorCode
 		}{
 			{"a wrong password", user, "wrong", db, sqlerror.ERAccessDeniedError},
+			{"no password", user, "", db, sqlerror.ERAccessDeniedError},
 			{"an unknown user", "nobody", pass, db, sqlerror.ERAccessDeniedError},
 			{"an unknown database", user, pass, "no_such_db_here", 0},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				id := 20 + i
 				rc, stmt := withState(t, id)
+				if _, err := rc.c.ExecuteFetch("SET NAMES cp1251", 0, false); err != nil {
+					t.Fatal(err)
+				}
 				got := changeUser(t, rc, c.user, c.pass, c.db, 45)
 				if !strings.HasPrefix(got, "error ") || c.code != 0 && !strings.HasPrefix(got, fmt.Sprintf("error %d:", c.code)) {
 					t.Fatalf("change user: %s, want error %d", got, c.code)
 				}
-				stateKept(t, rc, stmt, id)
-				rc.c.ExecuteFetch("ROLLBACK", 0, false)
+				if c.pass == "" && !strings.Contains(got, "using password: NO") {
+					t.Errorf("change user without a password: %s, want 'using password: NO'", got)
+				}
+				cleared(t, rc, stmt, id)
+				// The server's default set, not the login's nor the
+				// session's cp1251 (as the server does).
+				if got, want := fetch(rc.c, "SELECT @@character_set_client, @@character_set_results"), fetch(setup.c, "SELECT @@GLOBAL.character_set_client, @@GLOBAL.character_set_results"); got != want {
+					t.Errorf("the character set: %s, want the server's default %s", got, want)
+				}
+				if got, want := charsets(t, rc.c, "SELECT v FROM kvs WHERE id = 9101"), "["+strings.Trim(fetch(setup.c, "SELECT ID FROM information_schema.COLLATIONS WHERE CHARACTER_SET_NAME = @@GLOBAL.character_set_results AND IS_DEFAULT = 'Yes'"), `"; `)+"]"; got != want {
+					t.Errorf("the column's collation: %s, want %s", got, want)
+				}
 			})
+		}
+	})
+
+	t.Run("after three refusals", func(t *testing.T) {
+		// The fourth change is refused at once, whatever its password,
+		// as the server refuses it: the proxy took 14,835 guesses a
+		// second on one connection (the second review).
+		rc := dialRawAt(t, f, addr)
+		for range 3 {
+			if got := changeUser(t, rc, user, "wrong", db, 45); !strings.HasPrefix(got, fmt.Sprintf("error %d:", sqlerror.ERAccessDeniedError)) {
+				t.Fatalf("a wrong password: %s", got)
+			}
+		}
+		rc.write(changeUserPacket(user, db, 45))
+		if p := rc.read(); p[0] != 0xff || binary.LittleEndian.Uint16(p[1:]) != uint16(sqlerror.ERUnknownComError) {
+			t.Fatalf("a fourth change: %q, want error %d at once", p, sqlerror.ERUnknownComError)
+		}
+		if got := fetch(rc.c, "SELECT 1"); got != `"1" ; ` {
+			t.Errorf("the connection after: %s", got)
 		}
 	})
 
 	t.Run("a packet cut short", func(t *testing.T) {
 		rc, stmt := withState(t, 30)
-		rc.write([]byte{0x11, 'x'}) // no end to the user name
-		if p := rc.read(); p[0] != 0xff || binary.LittleEndian.Uint16(p[1:]) != uint16(sqlerror.ERUnknownComError) {
-			t.Fatalf("a cut COM_CHANGE_USER: %q, want error %d", p, sqlerror.ERUnknownComError)
+		for _, p := range [][]byte{
+			{0x11, 'x'}, // no end to the user name
+			append([]byte{0x11, 'x', 0, 0}, db+"\x00"...), // no collation
+		} {
+			rc.write(p)
+			if r := rc.read(); r[0] != 0xff || binary.LittleEndian.Uint16(r[1:]) != uint16(sqlerror.ERUnknownComError) {
+				t.Fatalf("a cut COM_CHANGE_USER %q: %q, want error %d", p, r, sqlerror.ERUnknownComError)
+			}
 		}
-		stateKept(t, rc, stmt, 30)
+		if got := fetch(rc.c, "SELECT @x, @@in_transaction"); got != `"5" "1" ; ` {
+			t.Errorf("after a cut COM_CHANGE_USER, @x and @@in_transaction: %s, want 5 and 1 (nothing done)", got)
+		}
+		if got := rc.execute(stmt, true, 9101); len(got) != 1 || got[0] != "one" {
+			t.Errorf("after a cut COM_CHANGE_USER, the prepared statement: %q", got)
+		}
 	})
 }
 
@@ -157,13 +209,7 @@ func TestChangeUser(t *testing.T) {
 // with password pass, and returns "OK" or "error N: message".
 func changeUser(t *testing.T, rc *rawClient, user, pass, db string, coll uint16) string {
 	t.Helper()
-	p := append([]byte{0x11}, user...)
-	p = append(p, 0, 20) // an answer to the login's scramble, which is not checked
-	p = append(p, make([]byte, 20)...)
-	p = append(append(p, db...), 0)
-	p = binary.LittleEndian.AppendUint16(p, coll)
-	p = append(append(p, "mysql_native_password"...), 0)
-	rc.write(p)
+	rc.write(changeUserPacket(user, db, coll))
 	sw := rc.read()
 	if sw[0] != 0xfe {
 		t.Fatalf("COM_CHANGE_USER: %q, want a switch of method", sw)
@@ -189,4 +235,15 @@ func changeUser(t *testing.T, rc *rawClient, user, pass, db string, coll uint16)
 	}
 	t.Fatalf("the answer to the change: %q", r)
 	return ""
+}
+
+// changeUserPacket is a COM_CHANGE_USER for user, with database db and
+// collation coll.
+func changeUserPacket(user, db string, coll uint16) []byte {
+	p := append([]byte{0x11}, user...)
+	p = append(p, 0, 20) // an answer to the login's scramble, which is not checked
+	p = append(p, make([]byte, 20)...)
+	p = append(append(p, db...), 0)
+	p = binary.LittleEndian.AppendUint16(p, coll)
+	return append(append(p, "mysql_native_password"...), 0)
 }

@@ -87,9 +87,17 @@ var errShutdown = sqlerror.NewSQLError(ErrNumShutdown, sqlerror.SSNetError,
 	"Server shutdown in progress: the scalelab proxy is draining; reconnect to another proxy")
 
 // errAccessDenied is ER_ACCESS_DENIED_ERROR, as MySQL words it.
-func errAccessDenied(user string) *sqlerror.SQLError {
+func errAccessDenied(user string) *sqlerror.SQLError { return errAccessDeniedUsing(user, true) }
+
+// errAccessDeniedUsing is errAccessDenied, saying whether the client sent
+// a password.
+func errAccessDeniedUsing(user string, password bool) *sqlerror.SQLError {
+	using := "YES"
+	if !password {
+		using = "NO"
+	}
 	return sqlerror.NewSQLErrorf(sqlerror.ERAccessDeniedError, sqlerror.SSAccessDeniedError,
-		"Access denied for user '%s' (using password: YES)", user)
+		"Access denied for user '%s' (using password: %s)", user, using)
 }
 
 // errUnknownStmt is the server's answer to COM_STMT_RESET of a statement

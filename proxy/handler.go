@@ -7,6 +7,7 @@ import (
 
 	"github.com/scalelab/scalelab/router"
 	vtmysql "vitess.io/vitess/go/mysql"
+	"vitess.io/vitess/go/mysql/collations"
 	"vitess.io/vitess/go/mysql/replication"
 	"vitess.io/vitess/go/mysql/sqlerror"
 	"vitess.io/vitess/go/sqltypes"
@@ -102,7 +103,14 @@ func useStatement(db string) string {
 // whose pool resets its connection on every checkout went on reading and
 // writing the topology's database's tables.
 func (h *handler) ComResetConnection(c *vtmysql.Conn) {
-	cl := h.client(c)
+	h.startOver(c, h.client(c), c.CharacterSet)
+	c.StatusFlags = c.StatusFlags&^(vtmysql.ServerStatusInTrans|vtmysql.ServerStatusInTransReadonly) | vtmysql.ServerStatusAutocommit
+}
+
+// startOver ends cl's session and gives it a fresh one in the same
+// database, in the character set of collation id, as a login of it: the
+// login's, for a reset.
+func (h *handler) startOver(c *vtmysql.Conn, cl *client, id collations.ID) {
 	db := cl.sess.Database()
 	h.endSession(c, cl)
 	cl.sess = h.s.r.NewSession()
@@ -111,13 +119,11 @@ func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 			h.s.cfg.Logf("proxy: keep database %s of connection %d over its reset: %v", db, c.ConnectionID, err)
 		}
 	}
-	if cl.names.stmt != "" { // the login's character set stays too
-		if err := cl.sess.LoginNames(cl.names.stmt); err != nil {
-			h.s.cfg.Logf("proxy: keep the character set of connection %d over its reset: %v", c.ConnectionID, err)
-		}
+	cl.names, cl.results = loginSet{}, 0
+	if err := h.s.loginNamesOf(cl, id); err != nil {
+		h.s.cfg.Logf("proxy: the character set of connection %d over its reset: %v", c.ConnectionID, err)
 	}
-	cl.results = cl.names.results
-	c.StatusFlags = c.StatusFlags&^(vtmysql.ServerStatusInTrans|vtmysql.ServerStatusInTransReadonly) | vtmysql.ServerStatusAutocommit
+	c.CharacterSet = id
 }
 
 // resetConnection answers COM_RESET_CONNECTION as the protocol library
@@ -209,8 +215,10 @@ func (h *handler) run(c *vtmysql.Conn, query string, args []any, binary bool, cb
 		}
 	}
 	kind, err := h.exec(c, cl, query, args, binary, cb, sets)
-	if err == nil && kind == sessionKind && setsCharset(query) {
-		h.s.followResults(c, cl)
+	if err == nil && kind == sessionKind {
+		if sets, _ := h.s.setsResults(query); sets {
+			h.s.followResults(c, cl)
+		}
 	}
 	if obs, ok := h.s.metrics.byKind[kind]; ok {
 		obs.Observe(time.Since(start).Seconds())

@@ -208,8 +208,10 @@ type clientConn struct {
 	// last, for the library's path to run it without classifying again.
 	declined *router.Statement
 	// changing is the COM_CHANGE_USER whose answer to the proxy's
-	// scramble is the client's next packet (see changeuser.go).
-	changing *changeUser
+	// scramble is the client's next packet (see changeuser.go), and
+	// changeFailures how many of the connection's were refused.
+	changing       *changeUser
+	changeFailures int
 }
 
 // Read hands the protocol library the client's bytes. After login it
@@ -321,7 +323,11 @@ func (c *clientConn) packets() error {
 			continue
 		}
 		// The packets the proxy may answer itself, read whole.
-		take := !c.cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute || c.in[4] == comStmtReset || c.in[4] == comResetConnection || c.in[4] == comChangeUser || adminCommand(c.in[4])) && c.in[3] == 0 && n <= maxRelayQuery
+		limit := maxRelayQuery
+		if n > 0 && c.in[4] == comChangeUser {
+			limit = maxChangeUser
+		}
+		take := !c.cont && n > 0 && (c.in[4] == comQuery || c.in[4] == comStmtExecute || c.in[4] == comStmtReset || c.in[4] == comResetConnection || c.in[4] == comChangeUser || adminCommand(c.in[4])) && c.in[3] == 0 && n <= limit
 		if take {
 			if err := c.want(4 + n); err != nil {
 				return err

@@ -17,6 +17,7 @@ import (
 	"vitess.io/vitess/go/mysql/collations"
 	"vitess.io/vitess/go/mysql/sqlerror"
 	querypb "vitess.io/vitess/go/vt/proto/query"
+	"vitess.io/vitess/go/vt/sqlparser"
 )
 
 // pooledCollation is the collation of the router's connections to the
@@ -83,10 +84,21 @@ func relabel(fields []*querypb.Field, coll uint32) {
 // namesQuery is the character set and collation the server gives a login
 // that asks for collation ? : that collation's, and for an id the server
 // does not know (MySQL 8's utf8mb4_0900_ai_ci, 255, on MariaDB), the
-// server's defaults, as it does.
-const namesQuery = `SELECT COALESCE(c.CHARACTER_SET_NAME, @@GLOBAL.character_set_client), COALESCE(c.COLLATION_NAME, @@GLOBAL.collation_connection),
-	COALESCE(c.ID, (SELECT d.ID FROM information_schema.COLLATIONS AS d WHERE d.CHARACTER_SET_NAME = @@GLOBAL.character_set_results AND d.IS_DEFAULT = 'Yes'), 0)
+// server's defaults, as it does; and whether it knows the id. MariaDB
+// 10.10 and later list some collations (utf8mb4_uca1400_ai_ci, 2304) in
+// COLLATION_CHARACTER_SET_APPLICABILITY only, by FULL_COLLATION_NAME and
+// ID; namesQueryOld serves a server without those columns.
+const (
+	namesQuery = `SELECT COALESCE(c.CHARACTER_SET_NAME, @@GLOBAL.character_set_client), COALESCE(c.FULL_COLLATION_NAME, @@GLOBAL.collation_connection),
+	COALESCE(c.ID, (SELECT d.ID FROM information_schema.COLLATIONS AS d WHERE d.CHARACTER_SET_NAME = @@GLOBAL.character_set_results AND d.IS_DEFAULT = 'Yes'), 0), c.ID IS NOT NULL
+FROM (SELECT 1) AS one LEFT JOIN information_schema.COLLATION_CHARACTER_SET_APPLICABILITY AS c ON c.ID = ?`
+	namesQueryOld = `SELECT COALESCE(c.CHARACTER_SET_NAME, @@GLOBAL.character_set_client), COALESCE(c.COLLATION_NAME, @@GLOBAL.collation_connection),
+	COALESCE(c.ID, (SELECT d.ID FROM information_schema.COLLATIONS AS d WHERE d.CHARACTER_SET_NAME = @@GLOBAL.character_set_results AND d.IS_DEFAULT = 'Yes'), 0), c.ID IS NOT NULL
 FROM (SELECT 1) AS one LEFT JOIN information_schema.COLLATIONS AS c ON c.ID = ?`
+)
+
+// erBadField is ER_BAD_FIELD_ERROR, a column the server does not have.
+const erBadField = 1054
 
 // clientRefused are the character sets a server refuses as a client's
 // (its parser cannot read them), at the login as in SET NAMES.
@@ -118,7 +130,18 @@ func (s *Server) namesOf(id collations.ID) (loginSet, error) {
 		nctx, ncancel := context.WithTimeout(ctx, nodeNamesTimeout)
 		var cs, coll string
 		var results uint32
-		err := n.DB.QueryRowContext(nctx, namesQuery, int(id)).Scan(&cs, &coll, &results)
+		var known bool
+		err := n.DB.QueryRowContext(nctx, namesQuery, int(id)).Scan(&cs, &coll, &results, &known)
+		if se := (*mysql.MySQLError)(nil); errors.As(err, &se) && se.Number == erBadField {
+			err = n.DB.QueryRowContext(nctx, namesQueryOld, int(id)).Scan(&cs, &coll, &results, &known)
+		}
+		if err == nil && !known && id <= 0xff {
+			err = refusesLogin(nctx, n, uint8(id))
+			if se := (*mysql.MySQLError)(nil); errors.As(err, &se) && !replica.IsConnError(err) {
+				ncancel()
+				return loginSet{}, sqlerror.NewSQLError(sqlerror.ErrorCode(se.Number), string(se.SQLState[:]), se.Message)
+			}
+		}
 		ncancel()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", n.Name, err))
@@ -135,20 +158,71 @@ func (s *Server) namesOf(id collations.ID) (loginSet, error) {
 		fmt.Sprintf("proxy: the character set of the login (collation %d): no node answered which it is; log in again: %v", id, errors.Join(errs...)))
 }
 
+// refusesLogin logs in to n with collation id, one n does not know: the
+// server refuses some (17, its set for file names) as it refuses ucs2,
+// and the error is the login's answer; the others get its default set.
+// A node the relay cannot log in to (errNoRelay) is taken to accept it.
+func refusesLogin(ctx context.Context, n *replica.Node, id uint8) error {
+	bc, err := dialBackend(ctx, relayKey{node: n, coll: id})
+	if errors.Is(err, errNoRelay) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return bc.Close()
+}
+
 // sessionKind is the kind of SET and USE, as exec reports it.
 var sessionKind = router.SessionState.String()
 
-// setsCharset reports whether query, a SET, may set the character set of
-// results: SET NAMES, SET CHARACTER SET (or CHARSET), SET
-// character_set_results; a false yes costs a question to a node, once.
-func setsCharset(query string) bool {
-	q := strings.ToLower(query)
-	return strings.Contains(q, "names") || strings.Contains(q, "char")
+// setsResults reports whether query sets the session's character set of
+// results: SET NAMES, SET CHARACTER SET (or CHARSET), or SET [SESSION]
+// character_set_results, alone or among other assignments; many reports
+// whether the value is one the statement reads from a variable.
+func (s *Server) setsResults(query string) (sets, many bool) {
+	set, ok := s.r.Classify(query).AST.(*sqlparser.Set)
+	if !ok {
+		return false, false
+	}
+	for _, e := range set.Exprs {
+		if e.Var.Scope != sqlparser.NoScope && e.Var.Scope != sqlparser.SessionScope {
+			continue
+		}
+		switch strings.ToLower(e.Var.Name.String()) {
+		case "names", "charset", "character_set_results":
+			sets = true
+			_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+				if _, ok := n.(*sqlparser.Variable); ok {
+					many = true
+				}
+				return !many, nil
+			}, e.Expr)
+		}
+	}
+	return sets, many
 }
 
-// maxResultsKept bounds how many sessions' SETs resultsCollation keeps
-// the answer of: they hold the values of user variables, which may
-// differ from each session to the next.
+// resultsVars are the SETs of vars that set the character set of
+// results, in order (see setsResults): all of vars when one of them
+// reads a variable, which another SET may have given.
+func (s *Server) resultsVars(vars []string) []string {
+	var own []string
+	for _, v := range vars {
+		sets, many := s.setsResults(v)
+		if many {
+			return vars
+		}
+		if sets {
+			own = append(own, v)
+		}
+	}
+	return own
+}
+
+// maxResultsKept bounds how many lists of SETs resultsCollation keeps the
+// answer of: a SET that reads a variable brings the session's every SET,
+// and the values of its user variables.
 const maxResultsKept = 1024
 
 // followResults makes cl's results name the collation the server names
@@ -158,7 +232,7 @@ const maxResultsKept = 1024
 // Connector/J) read those bytes in the login's set. A question no node
 // answers leaves the collation as it was, and says so in the log.
 func (s *Server) followResults(c *vtmysql.Conn, cl *client) {
-	coll, err := s.resultsCollation(cl.sess.Vars())
+	coll, err := s.resultsCollation(s.resultsVars(cl.sess.Vars()))
 	if err != nil {
 		s.cfg.Logf("proxy: connection %d: the collation of its results after its SET: %v", c.ConnectionID, err)
 		return
@@ -170,9 +244,10 @@ func (s *Server) followResults(c *vtmysql.Conn, cl *client) {
 }
 
 // resultsCollation is the collation id a server names in the text
-// columns of a session's results after the SET statements vars, which
-// begin with the login's character set when it is not the pools' (see
-// LoginNames): a connection runs them and reads the column of SELECT 'x'. A server names the collation of
+// columns of a session's results after the SET statements vars, those of
+// the session's that set it (resultsVars), which begin with the login's
+// character set when it is not the pools' (see LoginNames): a connection
+// runs them and reads the column of SELECT 'x'. A server names the collation of
 // character_set_results, which SQL does not show (after SET NAMES latin1
 // COLLATE latin1_german1_ci it is that collation, where
 // @@character_set_results says latin1); with character_set_results NULL

@@ -16,6 +16,7 @@ import (
 	"github.com/scalelab/scalelab/proxy"
 	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/collations"
+	"vitess.io/vitess/go/mysql/sqlerror"
 )
 
 // TestLoginCharacterSet: a client that logs in with a character set other
@@ -127,12 +128,67 @@ func TestLoginCharacterSet(t *testing.T) {
 				t.Fatalf("a utf8mb4 client after latin1 ones: CHAR_LENGTH('é') is %d (%v), want 1", n, err)
 			}
 		}
+		// A collation id the server refuses a login (17, its set for file
+		// names, which it does not list) refuses it through the proxy
+		// too: the proxy took it for an unknown id and accepted it, and
+		// every relayed read then failed on the relay's own login (the
+		// first review).
+		var codes []string
+		for _, addr := range []string{proxyAddr, primary} {
+			host, port, _ := net.SplitHostPort(addr)
+			pn, _ := strconv.Atoi(port)
+			c, err := vtmysql.Connect(context.Background(), &vtmysql.ConnParams{Host: host, Port: pn, Uname: f.topo.User.Name, Pass: f.topo.User.Password, DbName: f.topo.DatabaseName(), Charset: 17})
+			if err == nil {
+				c.Close()
+				codes = append(codes, "accepted")
+				continue
+			}
+			codes = append(codes, fmt.Sprint(sqlerror.NewSQLErrorFromError(err).(*sqlerror.SQLError).Num))
+		}
+		if codes[0] != codes[1] || codes[1] == "accepted" {
+			t.Errorf("a login of collation 17: the proxy answered %s, the server %s", codes[0], codes[1])
+		}
 		// A set the router cannot parse strings of refuses the login.
 		gbk := f.open(t, func(c *mysql.Config) { c.Collation = "gbk_chinese_ci" })
 		if err := gbk.Ping(); err == nil || !strings.Contains(err.Error(), "gbk") {
 			t.Errorf("a gbk login: got %v, want a refusal that names gbk", err)
 		}
 	})
+}
+
+// TestSetNamesAsksOnce: a SET that does not set the character set of
+// results asks no node which collation the results name, whatever its
+// words: the proxy asked on a new connection for every SET whose text
+// held "char" or "names" (SET @char_count = 1), replaying the session's
+// every SET, so that a session of many such SETs cost a node a
+// connection and more statements at each (the first review).
+func TestSetNamesAsksOnce(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	rc := dialRawAt(t, f, net.JoinHostPort(f.host, strconv.Itoa(f.port)))
+	connections := func() int {
+		n := 0
+		for _, node := range f.topo.Nodes() {
+			c := dialRawAt(t, f, node.Addr)
+			r, err := c.c.ExecuteFetch("SHOW GLOBAL STATUS LIKE 'Connections'", 1, false)
+			if err != nil || len(r.Rows) != 1 {
+				t.Fatalf("%s: %v", node.Addr, err)
+			}
+			v, _ := strconv.Atoi(r.Rows[0][1].ToString())
+			n += v - 1 // less this question's own
+		}
+		return n
+	}
+	before := connections()
+	for i := range 20 {
+		for _, q := range []string{fmt.Sprintf("SET @char_count%d = 'names'", i), "SET sql_mode = 'PAD_CHAR_TO_FULL_LENGTH'"} {
+			if _, err := rc.c.ExecuteFetch(q, 0, false); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	if n := connections() - before; n > 5 {
+		t.Errorf("40 SETs of other variables opened %d connections on the nodes", n)
+	}
 }
 
 // charsets is the collation id of each column of q's result on c.
@@ -327,6 +383,7 @@ func TestSetNamesResultsCollation(t *testing.T) {
 		{"back to utf8mb4", 8, []string{"SET NAMES utf8mb4"}},
 		{"with a variable", 33, []string{"SET @cs = 'x', NAMES latin2"}},
 		{"a SET of another variable after", 33, []string{"SET NAMES latin1", "SET @x = 1"}},
+		{"from a variable", 45, []string{"SET @cs = 'cp1251'", "SET @@session.character_set_results = @cs"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			charset := func(p *vtmysql.ConnParams) { p.Charset = c.login }

@@ -48,9 +48,9 @@ const (
 	// relayFlush is how many bytes of a response are gathered before they
 	// are written to the client.
 	relayFlush = 16 << 10
-	// relayIdle is how many idle raw connections are kept per node and
-	// capability set, at most; fewer when the node's pool keeps fewer
-	// (replica.PoolConfig.MaxIdle).
+	// relayIdle is how many idle raw connections are kept per node, over
+	// its capability sets and collations, at most; fewer when the node's
+	// pool keeps fewer (replica.PoolConfig.MaxIdle).
 	relayIdle = 64
 	// relayPeekAfter is how long a raw connection may be idle before its
 	// reuse peeks at it (see backendConn.alive).
@@ -84,10 +84,13 @@ var errNoRelay = errors.New("proxy: relay unavailable")
 // statement again.
 var errRelayBroken = errors.New("proxy: relayed response cut off")
 
-// relayPools keeps idle raw connections per node and capability set.
+// relayPools keeps idle raw connections per node, capability set and
+// collation, up to relayIdle a node in all (see put).
 type relayPools struct {
-	mu     sync.Mutex
-	idle   map[relayKey][]*backendConn
+	mu   sync.Mutex
+	idle map[relayKey][]*backendConn
+	// idleOf counts the idle connections of each node, over its keys.
+	idleOf map[*replica.Node]int
 	closed bool
 	// off is set when a node's login cannot be done; the relay is then
 	// skipped for every statement.
@@ -145,7 +148,7 @@ func (s backendSource) Read(p []byte) (int, error) {
 }
 
 func newRelayPools(logf func(string, ...any)) *relayPools {
-	return &relayPools{idle: map[relayKey][]*backendConn{}, logf: logf}
+	return &relayPools{idle: map[relayKey][]*backendConn{}, idleOf: map[*replica.Node]int{}, logf: logf}
 }
 
 // get returns an idle connection for key, or logs in a new one; reused
@@ -160,6 +163,7 @@ func (p *relayPools) get(ctx context.Context, key relayKey) (bc *backendConn, re
 		}
 		bc = l[len(l)-1]
 		p.idle[key] = l[:len(l)-1]
+		p.idleOf[key.node]--
 		p.mu.Unlock()
 		if bc.alive() {
 			return bc, true, nil
@@ -213,21 +217,50 @@ func (p *relayPools) put(bc *backendConn) {
 	if n := bc.key.node.Pool().MaxIdle; n < keep {
 		keep = n // as the node's pool keeps (none when negative)
 	}
-	if !p.closed && len(p.idle[bc.key]) < keep && bc.r.Buffered() == 0 {
+	var drop *backendConn
+	if !p.closed && keep > 0 && bc.r.Buffered() == 0 {
+		if p.idleOf[bc.key.node] >= keep {
+			drop = p.evict(bc.key)
+		}
 		p.idle[bc.key] = append(p.idle[bc.key], bc)
+		p.idleOf[bc.key.node]++
 		bc = nil
 	}
 	p.mu.Unlock()
-	if bc != nil {
-		bc.Close()
+	for _, c := range []*backendConn{bc, drop} {
+		if c != nil {
+			c.Close()
+		}
 	}
+}
+
+// evict takes the node's longest idle connection of the key with the
+// most of them, key's own included, to make room for one of key: the
+// clients of one collation do not keep every idle place of a node when
+// those of another come (each would log in for every statement). Called
+// with p.mu held, with the node's places full.
+func (p *relayPools) evict(key relayKey) *backendConn {
+	from := key
+	for k, l := range p.idle {
+		if k.node == key.node && len(l) > len(p.idle[from]) {
+			from = k
+		}
+	}
+	l := p.idle[from]
+	if len(l) == 0 {
+		return nil
+	}
+	bc := l[0]
+	p.idle[from] = append(l[:0], l[1:]...)
+	p.idleOf[from.node]--
+	return bc
 }
 
 // close closes the idle connections; those in use close when put back.
 func (p *relayPools) close() {
 	p.mu.Lock()
 	idle := p.idle
-	p.idle, p.closed = map[relayKey][]*backendConn{}, true
+	p.idle, p.idleOf, p.closed = map[relayKey][]*backendConn{}, map[*replica.Node]int{}, true
 	p.mu.Unlock()
 	for _, l := range idle {
 		for _, bc := range l {
@@ -236,7 +269,8 @@ func (p *relayPools) close() {
 	}
 }
 
-// dialBackend connects to key's node and logs in as its pool does.
+// dialBackend connects to key's node and logs in as its pool does, within
+// relayLoginTimeout and ctx's deadline.
 func dialBackend(ctx context.Context, key relayKey) (*backendConn, error) {
 	c, cfg, err := key.node.DialRaw(ctx)
 	if err != nil {
@@ -244,7 +278,11 @@ func dialBackend(ctx context.Context, key relayKey) (*backendConn, error) {
 	}
 	bc := &backendConn{Conn: c, key: key}
 	bc.r = bufio.NewReaderSize(backendSource{bc}, relayFlush)
-	c.SetDeadline(time.Now().Add(relayLoginTimeout))
+	deadline := time.Now().Add(relayLoginTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	c.SetDeadline(deadline)
 	if err := bc.login(cfg, key.caps, key.coll); err != nil {
 		c.Close()
 		return nil, err

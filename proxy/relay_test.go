@@ -4,8 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +17,7 @@ import (
 	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/topology"
 	vtmysql "vitess.io/vitess/go/mysql"
+	"vitess.io/vitess/go/mysql/collations"
 )
 
 // relayed reads the proxy's count of relayed statements.
@@ -418,5 +423,64 @@ func TestRelayShapes(t *testing.T) {
 	}
 	if n := on.r.Stats().Parsed - before; n != 0 {
 		t.Errorf("%d texts parsed for four literals of a known shape, want 0", n)
+	}
+}
+
+// TestRelayIdlePerNode: the relay keeps as many idle connections a node
+// as the node's pool keeps, over the collations of its clients, not that
+// many for each: clients of six collations left six times as many open
+// on a replica (the first review).
+func TestRelayIdlePerNode(t *testing.T) {
+	const maxIdle = 2
+	rcfg := quiet()
+	rcfg.Replica.Pool.MaxIdle = maxIdle
+	f := startProxy(t, proxy.Config{}, rcfg)
+	setupPrepared(t, f)
+	addr := net.JoinHostPort(f.host, strconv.Itoa(f.port))
+	// The replicas the read by the key goes to.
+	tr, err := f.r.Route("SELECT v FROM kvs WHERE id = 9101")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var replicas []string
+	for _, n := range f.topo.Nodes() {
+		if n.Role == topology.Replica && slices.Contains(tr.Shards, n.Shard) {
+			replicas = append(replicas, n.Addr)
+		}
+	}
+	threads := func() int {
+		n := 0
+		for _, a := range replicas {
+			r, err := dialRawAt(t, f, a).c.ExecuteFetch("SHOW STATUS LIKE 'Threads_connected'", 1, false)
+			if err != nil || len(r.Rows) != 1 {
+				t.Fatalf("%s: %v", a, err)
+			}
+			v, _ := strconv.Atoi(r.Rows[0][1].ToString())
+			n += v - 1 // less this question's own
+		}
+		return n
+	}
+	before := f.relayed(t)
+	collations := []collations.ID{8, 33, 45, 46, 224, 63}
+	const each = 3
+	for _, coll := range collations {
+		var wg sync.WaitGroup
+		for range each {
+			rc := dialRawWith(t, f, addr, func(p *vtmysql.ConnParams) { p.Charset = coll })
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rc.c.ExecuteFetch("SELECT SLEEP(0.2), v FROM kvs WHERE id = 9101", 1, false)
+			}()
+		}
+		wg.Wait()
+	}
+	if n := f.relayed(t) - before; n != float64(len(collations)*each) {
+		t.Fatalf("%v of %d reads relayed: the test would not exercise the relay's idle connections", n, len(collations)*each)
+	}
+	// The router's pool keeps maxIdle a node, and its health checks one;
+	// the relay maxIdle more. Six collations' own would be 6×maxIdle.
+	if n, most := threads(), len(replicas)*(3*maxIdle+1); n > most {
+		t.Errorf("%d connections open on the replicas after clients of %d collations, want at most %d", n, len(collations), most)
 	}
 }

@@ -215,11 +215,6 @@ func (h *handler) run(c *vtmysql.Conn, query string, args []any, binary bool, cb
 		}
 	}
 	kind, err := h.exec(c, cl, query, args, binary, cb, sets)
-	if err == nil && kind == sessionKind {
-		if sets, _ := h.s.setsResults(query); sets {
-			h.s.followResults(c, cl)
-		}
-	}
 	if obs, ok := h.s.metrics.byKind[kind]; ok {
 		obs.Observe(time.Since(start).Seconds())
 	}
@@ -276,6 +271,11 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	}
 	res, err := cl.sess.RunClassified(ctx, st, query, args...)
 	kind := res.Statement.Kind.String()
+	if err == nil && res.Statement.Kind == router.SessionState {
+		if sets, _ := setsResults(res.Statement.AST); sets {
+			h.s.followResults(c, cl)
+		}
+	}
 	if res.Statement.Kind == router.DDL {
 		h.s.describe.forget()
 	}

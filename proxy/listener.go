@@ -212,6 +212,8 @@ type clientConn struct {
 	// changeFailures how many of the connection's were refused.
 	changing       *changeUser
 	changeFailures int
+	// greeted is set once the greeting is written (see greeting.go).
+	greeted bool
 }
 
 // Read hands the protocol library the client's bytes. After login it
@@ -518,6 +520,18 @@ func (c *clientConn) readFailed(err error, login bool) error {
 
 // Write sends the protocol library's and the relay's bytes to the client.
 func (c *clientConn) Write(p []byte) (int, error) {
+	if !c.greeted {
+		// The protocol library's first write is its greeting.
+		c.greeted = true
+		if q, own := c.l.s.greeting(p); own {
+			n, err := c.write(q)
+			return min(n, len(p)), err
+		}
+	}
+	return c.write(p)
+}
+
+func (c *clientConn) write(p []byte) (int, error) {
 	if c.hasRaw {
 		return c.raw.Write(p)
 	}

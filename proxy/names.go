@@ -12,7 +12,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/internal/wire"
 	"github.com/scalelab/scalelab/replica"
-	"github.com/scalelab/scalelab/router"
 	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/collations"
 	"vitess.io/vitess/go/mysql/sqlerror"
@@ -173,15 +172,13 @@ func refusesLogin(ctx context.Context, n *replica.Node, id uint8) error {
 	return bc.Close()
 }
 
-// sessionKind is the kind of SET and USE, as exec reports it.
-var sessionKind = router.SessionState.String()
-
-// setsResults reports whether query sets the session's character set of
-// results: SET NAMES, SET CHARACTER SET (or CHARSET), or SET [SESSION]
-// character_set_results, alone or among other assignments; many reports
-// whether the value is one the statement reads from a variable.
-func (s *Server) setsResults(query string) (sets, many bool) {
-	set, ok := s.r.Classify(query).AST.(*sqlparser.Set)
+// setsResults reports whether the statement ast sets the session's
+// character set of results: SET NAMES, SET CHARACTER SET (or CHARSET), or
+// SET [SESSION] character_set_results, alone or among other assignments;
+// many reports whether the value is one the statement reads from a
+// variable.
+func setsResults(ast sqlparser.Statement) (sets, many bool) {
+	set, ok := ast.(*sqlparser.Set)
 	if !ok {
 		return false, false
 	}
@@ -205,11 +202,17 @@ func (s *Server) setsResults(query string) (sets, many bool) {
 
 // resultsVars are the SETs of vars that set the character set of
 // results, in order (see setsResults): all of vars when one of them
-// reads a variable, which another SET may have given.
+// reads a variable, which another SET may have given. They are parsed
+// here, not classified again by the router, which counts each statement
+// it classifies.
 func (s *Server) resultsVars(vars []string) []string {
 	var own []string
 	for _, v := range vars {
-		sets, many := s.setsResults(v)
+		ast, err := s.env.Parser().Parse(v)
+		if err != nil {
+			return vars
+		}
+		sets, many := setsResults(ast)
 		if many {
 			return vars
 		}

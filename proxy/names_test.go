@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"strconv"
@@ -412,4 +413,55 @@ func TestSetNamesResultsCollation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGreetingCollation: the proxy's greeting names the nodes' default
+// collation, as a node's does, so that a client that logs in with the
+// greeting's (PHP's mysqlnd) knows the set its session has: the greeting
+// named MySQL 8's 255, which MariaDB gives its own default instead.
+func TestGreetingCollation(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	node := greetingCollation(t, f.topo.Shards[0].Primary.HostPort)
+	if node == 255 {
+		t.Skip("the nodes' default collation is 255, the protocol library's own")
+	}
+	proxyAddr := net.JoinHostPort(f.host, strconv.Itoa(f.port))
+	var got byte
+	waitFor(t, "the proxy's greeting to name the nodes' collation", 10*time.Second, func() bool {
+		got = greetingCollation(t, proxyAddr)
+		return got == node
+	})
+	// A client that logs in with it gets the node's set, through the
+	// relay and not.
+	rc := dialRawWith(t, f, proxyAddr, func(p *vtmysql.ConnParams) { p.Charset = collations.ID(got) })
+	direct := dialRawWith(t, f, f.topo.Shards[0].Primary.HostPort, func(p *vtmysql.ConnParams) { p.Charset = collations.ID(node) })
+	for _, q := range []string{"SELECT @@character_set_client, @@collation_connection, @@character_set_results", "SELECT HEX('é')"} {
+		if p, d := fetch(rc.c, q), fetch(direct.c, q); p != d {
+			t.Errorf("%s: the proxy answered %s, the node %s", q, p, d)
+		}
+	}
+}
+
+// greetingCollation reads the collation id of the greeting at addr.
+func greetingCollation(t *testing.T, addr string) byte {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var hdr [4]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		t.Fatal(err)
+	}
+	p := make([]byte, int(hdr[0])|int(hdr[1])<<8|int(hdr[2])<<16)
+	if _, err := io.ReadFull(c, p); err != nil {
+		t.Fatal(err)
+	}
+	at := 1 + strings.IndexByte(string(p[1:]), 0) + 1 + 4 + 8 + 1 + 2
+	if p[0] != 10 || at >= len(p) {
+		t.Fatalf("%s: greeting %q", addr, p)
+	}
+	return p[at]
 }

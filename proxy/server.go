@@ -41,6 +41,9 @@ type Server struct {
 	names      sync.Map
 	results    sync.Map
 	resultsLen atomic.Int64
+	// greetColl is the nodes' default collation, which the greeting
+	// names; 0 until one has answered (see learnGreeting).
+	greetColl atomic.Uint32
 
 	// ctx bounds every statement; it is canceled when a shutdown gives up
 	// waiting, so statements stuck on a backend end too.
@@ -145,7 +148,11 @@ func (s *Server) Start(ctx context.Context) error {
 		}()
 	}
 	s.started = true
-	s.wg.Add(1)
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		s.learnGreeting(s.ctx)
+	}()
 	go func() {
 		defer s.wg.Done()
 		s.vl.Accept()

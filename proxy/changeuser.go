@@ -78,13 +78,13 @@ func parseChangeUser(p []byte) (changeUser, bool) {
 
 // startChangeUser answers COM_CHANGE_USER (payload p) with a switch to
 // mysql_native_password and a new scramble; the client's answer goes to
-// finishChangeUser. A connection refused maxChangeFailures changes is
-// refused more at once, as the server refuses it (1047).
+// finishChangeUser. A packet cut short, or any change on a connection
+// refused maxChangeFailures changes, is refused (1047) as a wrong
+// password is (see refuseChange), as the server refuses it.
 func (c *clientConn) startChangeUser(p []byte) error {
 	cu, ok := parseChangeUser(p)
-	if !ok || c.changeFailures >= maxChangeFailures { // the server's answers
-		_, err := c.Write(errorPacket(sqlerror.NewSQLError(sqlerror.ERUnknownComError, sqlerror.SSNetError, "Unknown command"), 1))
-		return err
+	if !ok || c.changeFailures >= maxChangeFailures {
+		return c.refuseChange(sqlerror.NewSQLError(sqlerror.ERUnknownComError, sqlerror.SSNetError, "Unknown command"), 1)
 	}
 	salt, err := newSalt()
 	if err != nil {
@@ -103,11 +103,7 @@ func (c *clientConn) startChangeUser(p []byte) error {
 }
 
 // finishChangeUser checks the client's answer resp to the scramble of the
-// change under way, and makes the change, or refuses it as the server
-// does: the session starts over all the same, in its database and the
-// server's default character set, and the refusal comes a second later;
-// after the third, the connection's changes are refused at once (see
-// startChangeUser).
+// change under way, and makes the change, or refuses it (refuseChange).
 func (c *clientConn) finishChangeUser(resp []byte) error {
 	cu := c.changing
 	c.changing = nil
@@ -128,33 +124,47 @@ func (c *clientConn) finishChangeUser(resp []byte) error {
 	}
 	if err != nil {
 		ncl.sess.Close()
-		// The server's session starts over in its default character
-		// set, whatever the login's or the session's SET NAMES.
-		def, derr := s.namesOf(unknownCollation)
-		if derr != nil {
-			return derr // no node answers: the connection ends
-		}
-		h.startOver(c.vc, h.client(c.vc), collations.ID(def.results))
-		c.changeFailures++
 		s.cfg.Logf("proxy: connection %d: COM_CHANGE_USER to %s refused: %v", c.vc.ConnectionID, cu.user, err)
-		time.Sleep(changeUserDelay)
-	} else {
-		h.endSession(c.vc, h.client(c.vc))
-		c.vc.ClientData = ncl
-		c.vc.User, c.vc.UserData = cu.user, userData(cu.user)
-		c.vc.CharacterSet = cu.coll
-		c.l.ready(c, c.vc.ConnectionID, cu.user)
+		return c.refuseChange(toSQLError(err), 3)
 	}
-	c.vc.PrepareData = map[uint32]*vtmysql.PrepareData{}
-	c.sniff.reset()
-	c.vc.StatusFlags = c.vc.StatusFlags&^(vtmysql.ServerStatusInTrans|vtmysql.ServerStatusInTransReadonly) | vtmysql.ServerStatusAutocommit
-	if err != nil {
-		_, werr := c.Write(errorPacket(toSQLError(err), 3))
-		return werr
-	}
+	h.endSession(c.vc, h.client(c.vc))
+	c.vc.ClientData = ncl
+	c.vc.User, c.vc.UserData = cu.user, userData(cu.user)
+	c.vc.CharacterSet = cu.coll
+	c.l.ready(c, c.vc.ConnectionID, cu.user)
+	c.freshState()
 	f := c.vc.StatusFlags
 	_, err = c.Write([]byte{7, 0, 0, 3, 0x00, 0, 0, byte(f), byte(f >> 8), 0, 0})
 	return err
+}
+
+// refuseChange refuses a COM_CHANGE_USER with e, in a packet of sequence
+// number seq, as the server does: the session starts over all the same,
+// in its database and the server's default character set (whatever the
+// login's or the session's SET NAMES), the refusal comes a second later,
+// and it counts towards maxChangeFailures.
+func (c *clientConn) refuseChange(e *sqlerror.SQLError, seq byte) error {
+	s := c.l.s
+	h := &handler{s: s, env: s.env}
+	def, err := s.namesOf(unknownCollation)
+	if err != nil {
+		return err // no node answers: the connection ends
+	}
+	h.startOver(c.vc, h.client(c.vc), collations.ID(def.results))
+	c.freshState()
+	c.changeFailures++
+	time.Sleep(changeUserDelay)
+	_, err = c.Write(errorPacket(e, seq))
+	return err
+}
+
+// freshState drops what the protocol library and the sniffer keep of the
+// session's prepared statements, and its transaction's status flags, for
+// a session that started over.
+func (c *clientConn) freshState() {
+	c.vc.PrepareData = map[uint32]*vtmysql.PrepareData{}
+	c.sniff.reset()
+	c.vc.StatusFlags = c.vc.StatusFlags&^(vtmysql.ServerStatusInTrans|vtmysql.ServerStatusInTransReadonly) | vtmysql.ServerStatusAutocommit
 }
 
 // nativeAnswer reports whether resp is mysql_native_password's answer to

@@ -136,8 +136,7 @@ func (h *handler) startOver(c *vtmysql.Conn, cl *client, id collations.ID) {
 func (c *clientConn) resetConnection() error {
 	s := c.l.s
 	(&handler{s: s, env: s.env}).ComResetConnection(c.vc)
-	c.vc.PrepareData = map[uint32]*vtmysql.PrepareData{}
-	c.sniff.reset()
+	c.freshState()
 	f := c.vc.StatusFlags
 	_, err := c.Write([]byte{7, 0, 0, 1, 0x00, 0, 0, byte(f), byte(f >> 8), 0, 0})
 	return err

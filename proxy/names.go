@@ -66,6 +66,8 @@ func (s *Server) loginNamesOf(cl *client, id collations.ID) error {
 type loginSet struct {
 	stmt    string
 	results uint32
+	// refused, when set, is the server's refusal of a login of the id.
+	refused *sqlerror.SQLError
 }
 
 // relabel makes the text columns of fields, which the router's results
@@ -113,6 +115,9 @@ const nodeNamesTimeout = 2 * time.Second
 // id asked before waits on none.
 func (s *Server) namesOf(id collations.ID) (loginSet, error) {
 	if v, ok := s.names.Load(id); ok {
+		if ln := v.(loginSet); ln.refused != nil {
+			return loginSet{}, ln.refused
+		}
 		return v.(loginSet), nil
 	}
 	wait := s.cfg.LoginTimeout
@@ -138,7 +143,9 @@ func (s *Server) namesOf(id collations.ID) (loginSet, error) {
 			err = refusesLogin(nctx, n, uint8(id))
 			if se := (*mysql.MySQLError)(nil); errors.As(err, &se) && !replica.IsConnError(err) {
 				ncancel()
-				return loginSet{}, sqlerror.NewSQLError(sqlerror.ErrorCode(se.Number), string(se.SQLState[:]), se.Message)
+				refused := sqlerror.NewSQLError(sqlerror.ErrorCode(se.Number), string(se.SQLState[:]), se.Message)
+				s.names.Store(id, loginSet{refused: refused})
+				return loginSet{}, refused
 			}
 		}
 		ncancel()
@@ -150,6 +157,15 @@ func (s *Server) namesOf(id collations.ID) (loginSet, error) {
 			return loginSet{}, sqlerror.NewSQLError(sqlerror.ERWrongValueForVar, sqlerror.SSClientError, "Variable 'character_set_client' can't be set to the value of '"+cs+"'")
 		}
 		ln := loginSet{stmt: "SET NAMES '" + cs + "' COLLATE '" + strings.ToLower(coll) + "'", results: results}
+		if results > 0xff {
+			// A collation a login cannot name (COM_CHANGE_USER's): the
+			// server names another id in its results' columns, one an
+			// older client knows (224 for utf8mb4_uca1400_ai_ci, 2304).
+			if ln.results, err = s.resultsCollation([]string{ln.stmt}); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", n.Name, err))
+				continue
+			}
+		}
 		s.names.Store(id, ln)
 		return ln, nil
 	}

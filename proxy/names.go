@@ -266,9 +266,9 @@ func (s *Server) followResults(c *vtmysql.Conn, cl *client) {
 // columns of a session's results after the SET statements vars, those of
 // the session's that set it (resultsVars), which begin with the login's
 // character set when it is not the pools' (see LoginNames): a connection
-// runs them and reads the column of SELECT 'x'. A server names the collation of
-// character_set_results, which SQL does not show (after SET NAMES latin1
-// COLLATE latin1_german1_ci it is that collation, where
+// runs them and reads the column of SELECT 'x'. A server names the
+// collation of character_set_results, which SQL does not show (after SET
+// NAMES latin1 COLLATE latin1_german1_ci it is that collation, where
 // @@character_set_results says latin1); with character_set_results NULL
 // it names each column's own, and this the connection's. The answer is
 // kept per vars: a pool whose every connection sends the same SET NAMES

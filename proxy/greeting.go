@@ -3,6 +3,8 @@ package proxy
 import (
 	"context"
 	"time"
+
+	"github.com/scalelab/scalelab/replica"
 )
 
 // The collation of the greeting. A server's greeting names its default
@@ -24,18 +26,20 @@ const greetingRetry = 2 * time.Second
 const greetingQuery = `SELECT ID FROM information_schema.COLLATIONS WHERE COLLATION_NAME = @@GLOBAL.collation_server`
 
 // learnGreeting asks the nodes for their default collation until one
-// answers, or ctx ends.
+// answers, or ctx ends. One above 255, which a greeting cannot name
+// (MariaDB 11's utf8mb4_uca1400_ai_ci), leaves the library's.
 func (s *Server) learnGreeting(ctx context.Context) {
 	for {
-		for _, n := range s.r.NodesHealthyFirst() {
-			nctx, cancel := context.WithTimeout(ctx, nodeNamesTimeout)
+		id, failed, _ := askNodes(ctx, s.r.NodesHealthyFirst(), func(ctx context.Context, n *replica.Node) (int, error) {
 			var id int
-			err := n.DB.QueryRowContext(nctx, greetingQuery).Scan(&id)
-			cancel()
-			if err == nil && id > 0 && id <= 0xff {
+			err := n.DB.QueryRowContext(ctx, greetingQuery).Scan(&id)
+			return id, err
+		})
+		if failed == nil {
+			if id > 0 && id <= 0xff {
 				s.greetColl.Store(uint32(id))
-				return
 			}
+			return
 		}
 		select {
 		case <-ctx.Done():

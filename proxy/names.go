@@ -126,35 +126,27 @@ func (s *Server) namesOf(id collations.ID) (loginSet, error) {
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, wait)
 	defer cancel()
-	var errs []error
-	for _, n := range s.r.NodesHealthyFirst() {
-		if ctx.Err() != nil {
-			break
-		}
-		nctx, ncancel := context.WithTimeout(ctx, nodeNamesTimeout)
+	ln, failed, err := askNodes(ctx, s.r.NodesHealthyFirst(), func(ctx context.Context, n *replica.Node) (loginSet, error) {
 		var cs, coll string
 		var results uint32
 		var known bool
-		err := n.DB.QueryRowContext(nctx, namesQuery, int(id)).Scan(&cs, &coll, &results, &known)
+		err := n.DB.QueryRowContext(ctx, namesQuery, int(id)).Scan(&cs, &coll, &results, &known)
 		if se := (*mysql.MySQLError)(nil); errors.As(err, &se) && se.Number == erBadField {
-			err = n.DB.QueryRowContext(nctx, namesQueryOld, int(id)).Scan(&cs, &coll, &results, &known)
+			err = n.DB.QueryRowContext(ctx, namesQueryOld, int(id)).Scan(&cs, &coll, &results, &known)
 		}
 		if err == nil && !known && id <= 0xff {
-			err = refusesLogin(nctx, n, uint8(id))
+			err = refusesLogin(ctx, n, uint8(id))
 			if se := (*mysql.MySQLError)(nil); errors.As(err, &se) && !replica.IsConnError(err) {
-				ncancel()
 				refused := sqlerror.NewSQLError(sqlerror.ErrorCode(se.Number), string(se.SQLState[:]), se.Message)
 				s.names.Store(id, loginSet{refused: refused})
-				return loginSet{}, refused
+				return loginSet{}, final{refused}
 			}
 		}
-		ncancel()
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", n.Name, err))
-			continue
+			return loginSet{}, err
 		}
 		if cs = strings.ToLower(cs); slices.Contains(clientRefused, cs) {
-			return loginSet{}, sqlerror.NewSQLError(sqlerror.ERWrongValueForVar, sqlerror.SSClientError, "Variable 'character_set_client' can't be set to the value of '"+cs+"'")
+			return loginSet{}, final{sqlerror.NewSQLError(sqlerror.ERWrongValueForVar, sqlerror.SSClientError, "Variable 'character_set_client' can't be set to the value of '"+cs+"'")}
 		}
 		ln := loginSet{stmt: "SET NAMES '" + cs + "' COLLATE '" + strings.ToLower(coll) + "'", results: results}
 		if results > 0xff {
@@ -162,15 +154,51 @@ func (s *Server) namesOf(id collations.ID) (loginSet, error) {
 			// server names another id in its results' columns, one an
 			// older client knows (224 for utf8mb4_uca1400_ai_ci, 2304).
 			if ln.results, err = s.resultsCollation([]string{ln.stmt}); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", n.Name, err))
-				continue
+				return loginSet{}, err
 			}
 		}
-		s.names.Store(id, ln)
 		return ln, nil
+	})
+	switch {
+	case err != nil:
+		return loginSet{}, err
+	case failed != nil:
+		return loginSet{}, sqlerror.NewSQLError(sqlerror.ERUnknownError, sqlerror.SSUnknownSQLState,
+			fmt.Sprintf("proxy: the character set of the login (collation %d): no node answered which it is; log in again: %v", id, errors.Join(failed...)))
 	}
-	return loginSet{}, sqlerror.NewSQLError(sqlerror.ERUnknownError, sqlerror.SSUnknownSQLState,
-		fmt.Sprintf("proxy: the character set of the login (collation %d): no node answered which it is; log in again: %v", id, errors.Join(errs...)))
+	s.names.Store(id, ln)
+	return ln, nil
+}
+
+// final is an answer to askNodes's question that any node would give:
+// the nodes after are not asked.
+type final struct{ error }
+
+// askNodes asks ask of nodes in turn, each within nodeNamesTimeout and
+// all within ctx, until one answers: its answer v, or the error err it
+// wrapped in final. When none does, failed holds each node's error, with
+// its name (never empty).
+func askNodes[T any](ctx context.Context, nodes []*replica.Node, ask func(context.Context, *replica.Node) (T, error)) (v T, failed []error, err error) {
+	for _, n := range nodes {
+		if ctx.Err() != nil {
+			failed = append(failed, ctx.Err())
+			break
+		}
+		nctx, cancel := context.WithTimeout(ctx, nodeNamesTimeout)
+		v, err := ask(nctx, n)
+		cancel()
+		if err == nil {
+			return v, nil, nil
+		}
+		if f, ok := err.(final); ok {
+			return v, nil, f.error
+		}
+		failed = append(failed, fmt.Errorf("%s: %w", n.Name, err))
+	}
+	if len(failed) == 0 {
+		failed = append(failed, errors.New("no nodes"))
+	}
+	return v, failed, nil
 }
 
 // refusesLogin logs in to n with collation id, one n does not know: the
@@ -280,29 +308,25 @@ func (s *Server) resultsCollation(vars []string) (uint32, error) {
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, DefaultLoginTimeout)
 	defer cancel()
-	var errs []error
-	for _, n := range s.r.NodesHealthyFirst() {
-		if ctx.Err() != nil {
-			break
+	id, failed, err := askNodes(ctx, s.r.NodesHealthyFirst(), func(ctx context.Context, n *replica.Node) (uint32, error) {
+		id, err := probeResults(ctx, n, vars)
+		if se := (*mysql.MySQLError)(nil); errors.As(err, &se) && !replica.IsConnError(err) {
+			return 0, final{err} // the statements' own error: any node gives it
 		}
-		nctx, ncancel := context.WithTimeout(ctx, nodeNamesTimeout)
-		id, err := probeResults(nctx, n, vars)
-		ncancel()
-		var se *mysql.MySQLError
-		switch {
-		case err == nil:
-			if s.resultsLen.Add(1) > maxResultsKept {
-				s.results.Clear()
-				s.resultsLen.Store(1)
-			}
-			s.results.Store(key, id)
-			return id, nil
-		case errors.As(err, &se) && !replica.IsConnError(err):
-			return 0, err // the statements' own error: any node gives it
-		}
-		errs = append(errs, fmt.Errorf("%s: %w", n.Name, err))
+		return id, err
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case failed != nil:
+		return 0, fmt.Errorf("no node answered: %w", errors.Join(failed...))
 	}
-	return 0, fmt.Errorf("no node answered: %w", errors.Join(errs...))
+	if s.resultsLen.Add(1) > maxResultsKept {
+		s.results.Clear()
+		s.resultsLen.Store(1)
+	}
+	s.results.Store(key, id)
+	return id, nil
 }
 
 // probeResults logs in to n in the pools' collation, runs vars, and reads

@@ -42,8 +42,7 @@ func (c *clientConn) processKill(p []byte) error {
 		_, werr := c.Write(errorPacket(se, 1))
 		return werr
 	}
-	f := c.vc.StatusFlags
-	_, err := c.Write([]byte{7, 0, 0, 1, 0x00, 0, 0, byte(f), byte(f >> 8), 0, 0})
+	_, err := c.Write(okPacket(c.vc.StatusFlags, 1))
 	return err
 }
 

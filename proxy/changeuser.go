@@ -133,8 +133,7 @@ func (c *clientConn) finishChangeUser(resp []byte) error {
 	c.vc.CharacterSet = cu.coll
 	c.l.ready(c, c.vc.ConnectionID, cu.user)
 	c.freshState()
-	f := c.vc.StatusFlags
-	_, err = c.Write([]byte{7, 0, 0, 3, 0x00, 0, 0, byte(f), byte(f >> 8), 0, 0})
+	_, err = c.Write(okPacket(c.vc.StatusFlags, 3))
 	return err
 }
 

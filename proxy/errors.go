@@ -107,6 +107,13 @@ func errUnknownStmt(id uint32) *sqlerror.SQLError {
 		"Unknown prepared statement handler (%d) given to mysqld_stmt_reset", id)
 }
 
+// okPacket is a raw MySQL OK packet with sequence id seq and status
+// flags flags, and no rows affected, insert id or warnings: the answer to
+// the commands the proxy answers itself (see listener.packets).
+func okPacket(flags uint16, seq byte) []byte {
+	return []byte{7, 0, 0, seq, 0x00, 0, 0, byte(flags), byte(flags >> 8), 0, 0}
+}
+
 // errorPacket encodes e as a raw MySQL ERR packet with sequence id seq, for
 // the moments the proxy writes to a client outside a command (before the
 // handshake, or to an idle connection).

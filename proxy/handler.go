@@ -137,8 +137,7 @@ func (c *clientConn) resetConnection() error {
 	s := c.l.s
 	(&handler{s: s, env: s.env}).ComResetConnection(c.vc)
 	c.freshState()
-	f := c.vc.StatusFlags
-	_, err := c.Write([]byte{7, 0, 0, 1, 0x00, 0, 0, byte(f), byte(f >> 8), 0, 0})
+	_, err := c.Write(okPacket(c.vc.StatusFlags, 1))
 	return err
 }
 

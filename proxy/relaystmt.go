@@ -213,8 +213,7 @@ func (c *clientConn) resetStmt(p []byte) error {
 		return err
 	}
 	clear(pd.BindVars)
-	ok := []byte{7, 0, 0, 1, 0x00, 0, 0, byte(c.vc.StatusFlags), byte(c.vc.StatusFlags >> 8), 0, 0}
-	_, err := c.Write(ok)
+	_, err := c.Write(okPacket(c.vc.StatusFlags, 1))
 	return err
 }
 

@@ -39,21 +39,7 @@ func TestLoginCharacterSet(t *testing.T) {
 			}
 		}
 		proxyAddr := net.JoinHostPort(f.host, strconv.Itoa(f.port))
-		// The node's copy of the sharded table's rows, which the
-		// node's answers read: a table of the same columns on the
-		// first shard's primary alone.
-		primary := f.topo.Shards[0].Primary.HostPort
-		direct := dialRawAt(t, f, primary)
-		for _, q := range []string{
-			"DROP TABLE IF EXISTS names_probe",
-			"CREATE TABLE names_probe LIKE kvs",
-			"INSERT INTO names_probe (id, v) VALUES (9110, _utf8mb4 0xC3A9)",
-		} {
-			if _, err := direct.c.ExecuteFetch(q, 0, false); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-		t.Cleanup(func() { direct.c.ExecuteFetch("DROP TABLE IF EXISTS names_probe", 0, false) })
+		primary, direct := nodeProbe(t, f, "INSERT INTO names_probe (id, v) VALUES (9110, _utf8mb4 0xC3A9)")
 		// Each statement's rows on the proxy, and on the node the
 		// statement of the same answer.
 		checks := []struct{ proxy, node string }{
@@ -166,19 +152,11 @@ func TestLoginCharacterSet(t *testing.T) {
 func TestSetNamesAsksOnce(t *testing.T) {
 	f := startProxy(t, proxy.Config{}, quiet())
 	rc := dialRawAt(t, f, net.JoinHostPort(f.host, strconv.Itoa(f.port)))
-	connections := func() int {
-		n := 0
-		for _, node := range f.topo.Nodes() {
-			c := dialRawAt(t, f, node.Addr)
-			r, err := c.c.ExecuteFetch("SHOW GLOBAL STATUS LIKE 'Connections'", 1, false)
-			if err != nil || len(r.Rows) != 1 {
-				t.Fatalf("%s: %v", node.Addr, err)
-			}
-			v, _ := strconv.Atoi(r.Rows[0][1].ToString())
-			n += v - 1 // less this question's own
-		}
-		return n
+	var nodes []string
+	for _, n := range f.topo.Nodes() {
+		nodes = append(nodes, n.Addr)
 	}
+	connections := func() int { return globalStatus(t, f, nodes, "Connections") }
 	before := connections()
 	for i := range 20 {
 		for _, q := range []string{fmt.Sprintf("SET @char_count%d = 'names'", i), "SET sql_mode = 'PAD_CHAR_TO_FULL_LENGTH'"} {
@@ -190,6 +168,23 @@ func TestSetNamesAsksOnce(t *testing.T) {
 	if n := connections() - before; n > 5 {
 		t.Errorf("40 SETs of other variables opened %d connections on the nodes", n)
 	}
+}
+
+// nodeProbe makes the node's copy of the sharded table's rows, which the
+// node's answers read: names_probe, a table of kvs's columns on the first
+// shard's primary alone, with the rows of insert, dropped when t ends. It
+// returns that primary's address and a client of it.
+func nodeProbe(t *testing.T, f *fixture, insert string) (string, *rawClient) {
+	t.Helper()
+	primary := f.topo.Shards[0].Primary.HostPort
+	direct := dialRawAt(t, f, primary)
+	for _, q := range []string{"DROP TABLE IF EXISTS names_probe", "CREATE TABLE names_probe LIKE kvs", insert} {
+		if _, err := direct.c.ExecuteFetch(q, 0, false); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() { direct.c.ExecuteFetch("DROP TABLE IF EXISTS names_probe", 0, false) })
+	return primary, direct
 }
 
 // charsets is the collation id of each column of q's result on c.
@@ -354,18 +349,7 @@ func TestSetNamesResultsCollation(t *testing.T) {
 	f := startProxy(t, proxy.Config{}, quiet())
 	setupPrepared(t, f)
 	proxyAddr := net.JoinHostPort(f.host, strconv.Itoa(f.port))
-	primary := f.topo.Shards[0].Primary.HostPort
-	direct := dialRawAt(t, f, primary)
-	for _, q := range []string{
-		"DROP TABLE IF EXISTS names_probe",
-		"CREATE TABLE names_probe LIKE kvs",
-		"INSERT INTO names_probe (id, v, n, d, b) VALUES (9101, 'one', 1.50, '2025-03-01 12:00:00.123456', x'00ff')",
-	} {
-		if _, err := direct.c.ExecuteFetch(q, 0, false); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	t.Cleanup(func() { direct.c.ExecuteFetch("DROP TABLE IF EXISTS names_probe", 0, false) })
+	primary, _ := nodeProbe(t, f, "INSERT INTO names_probe (id, v, n, d, b) VALUES (9101, 'one', 1.50, '2025-03-01 12:00:00.123456', x'00ff')")
 	const (
 		onProxy = "SELECT 'a', 1, v, b FROM kvs WHERE id = 9101"
 		onNode  = "SELECT 'a', 1, v, b FROM names_probe WHERE id = 9101"

@@ -448,18 +448,7 @@ func TestRelayIdlePerNode(t *testing.T) {
 			replicas = append(replicas, n.Addr)
 		}
 	}
-	threads := func() int {
-		n := 0
-		for _, a := range replicas {
-			r, err := dialRawAt(t, f, a).c.ExecuteFetch("SHOW STATUS LIKE 'Threads_connected'", 1, false)
-			if err != nil || len(r.Rows) != 1 {
-				t.Fatalf("%s: %v", a, err)
-			}
-			v, _ := strconv.Atoi(r.Rows[0][1].ToString())
-			n += v - 1 // less this question's own
-		}
-		return n
-	}
+	threads := func() int { return globalStatus(t, f, replicas, "Threads_connected") }
 	before := f.relayed(t)
 	collations := []collations.ID{8, 33, 45, 46, 224, 63}
 	const each = 3
@@ -483,4 +472,21 @@ func TestRelayIdlePerNode(t *testing.T) {
 	if n, most := threads(), len(replicas)*(3*maxIdle+1); n > most {
 		t.Errorf("%d connections open on the replicas after clients of %d collations, want at most %d", n, len(collations), most)
 	}
+}
+
+// globalStatus sums the global status variable name over the nodes at
+// addrs, less the connection that asks each (counted in Connections and
+// Threads_connected).
+func globalStatus(t *testing.T, f *fixture, addrs []string, name string) int {
+	t.Helper()
+	n := 0
+	for _, a := range addrs {
+		r, err := dialRawAt(t, f, a).c.ExecuteFetch("SHOW GLOBAL STATUS LIKE '"+name+"'", 1, false)
+		if err != nil || len(r.Rows) != 1 {
+			t.Fatalf("%s: %v", a, err)
+		}
+		v, _ := strconv.Atoi(r.Rows[0][1].ToString())
+		n += v - 1
+	}
+	return n
 }

@@ -47,12 +47,7 @@ dir=$tmp/sandbox
 echo "== starting a sandbox on port $BASE_PORT" >&2
 "$sl" up --dir "$dir" --shards 1 --replicas 1 --base-port "$BASE_PORT" --no-tables >/dev/null
 topo=$dir/topology.yaml
-field() { awk -v sec="$1" -v key="$2" '$0 ~ "^"sec":" {s=1; next} s && /^[^ ]/ {s=0} s && $1 == key":" {print $2; exit}' "$topo"; }
-user=$(field user name)
-pass=$(field user password)
-db=$(awk '/^database:/ {print $2}' "$topo")
-primary=$(awk '$1 == "primary:" {print $2; exit}' "$topo")
-replica=$(awk '$1 == "replicas:" {getline; print $2; exit}' "$topo")
+read_topology "$topo"
 sysbench oltp_point_select --mysql-host="${primary%:*}" --mysql-port="${primary##*:}" \
   --mysql-user="$user" --mysql-password="$pass" --mysql-db="$db" \
   --tables=1 --table-size="$TABLE_SIZE" prepare >/dev/null

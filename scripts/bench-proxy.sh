@@ -113,16 +113,10 @@ for shards in $SHARDS; do
   echo "== $shards shard(s): starting a sandbox on port $BASE_PORT" >&2
   "$sl" up --dir "$dir" --shards "$shards" --replicas 1 --base-port "$BASE_PORT" --no-tables >/dev/null
   topo=$dir/topology.yaml
-  field() { awk -v sec="$1" -v key="$2" '$0 ~ "^"sec":" {s=1; next} s && /^[^ ]/ {s=0} s && $1 == key":" {print $2; exit}' "$topo"; }
-  user=$(field user name)
-  pass=$(field user password)
-  db=$(awk '/^database:/ {print $2}' "$topo")
-  primary=$(awk '$1 == "primary:" {print $2; exit}' "$topo")
-  replica=$(awk '$1 == "replicas:" {getline; print $2; exit}' "$topo")
   # The proxy reaches the replica through its unix socket, which the
   # topology lists (shards[].sockets); haproxy relays to the same socket,
   # so that both hops end alike.
-  socket=$(awk -v a="$replica:" '$1 == a {print $2; exit}' "$topo")
+  read_topology "$topo"
 
   sb() { # host:port threads extra...
     local hp=$1 threads=$2

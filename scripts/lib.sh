@@ -19,6 +19,21 @@ setup() {
   fi
 }
 
+# read_topology TOPOLOGY: sets user, pass and db (the topology's
+# application user and database), primary and replica (host:port of the
+# first shard's primary and of its first replica) and socket (that
+# replica's unix socket, empty when the topology lists none).
+read_topology() {
+  local topo=$1
+  field() { awk -v sec="$1" -v key="$2" '$0 ~ "^"sec":" {s=1; next} s && /^[^ ]/ {s=0} s && $1 == key":" {print $2; exit}' "$topo"; }
+  user=$(field user name)
+  pass=$(field user password)
+  db=$(awk '/^database:/ {print $2}' "$topo")
+  primary=$(awk '$1 == "primary:" {print $2; exit}' "$topo")
+  replica=$(awk '$1 == "replicas:" {getline; print $2; exit}' "$topo")
+  socket=$(awk -v a="$replica:" '$1 == a {print $2; exit}' "$topo")
+}
+
 # stop_all kills the processes in $pids, and stops and deletes every
 # sandbox under $tmp.
 stop_all() {

@@ -100,11 +100,12 @@ func errAccessDeniedUsing(user string, password bool) *sqlerror.SQLError {
 		"Access denied for user '%s' (using password: %s)", user, using)
 }
 
-// errUnknownStmt is the server's answer to COM_STMT_RESET of a statement
-// the connection has not prepared.
-func errUnknownStmt(id uint32) *sqlerror.SQLError {
+// errUnknownStmt is the server's answer to a command on a statement the
+// connection has not prepared: COM_STMT_RESET (in is "mysqld_stmt_reset")
+// or COM_STMT_EXECUTE ("mysqld_stmt_execute").
+func errUnknownStmt(id uint32, in string) *sqlerror.SQLError {
 	return sqlerror.NewSQLErrorf(sqlerror.ERUnknownStmtHandler, sqlerror.SSUnknownSQLState,
-		"Unknown prepared statement handler (%d) given to mysqld_stmt_reset", id)
+		"Unknown prepared statement handler (%d) given to %s", id, in)
 }
 
 // okPacket is a raw MySQL OK packet with sequence id seq and status
@@ -141,6 +142,10 @@ func describe(e *sqlerror.SQLError) string {
 
 // erHandshakeError is ER_HANDSHAKE_ERROR.
 const erHandshakeError = sqlerror.ErrorCode(1043)
+
+// erMalformedPacket is the server's ER_MALFORMED_PACKET, which the
+// protocol library does not name.
+const erMalformedPacket = sqlerror.ErrorCode(1835)
 
 // errQueryTooLarge refuses a statement longer than MaxQueryBytes.
 // errManySets is a statement with a second result set where the client's

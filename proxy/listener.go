@@ -202,8 +202,13 @@ type clientConn struct {
 	// packetBuf and outBuf are reused by the relay, as are run, the
 	// relayed statement, and runOn, its run.on.
 	packetBuf, outBuf []byte
-	run               relayRun
-	runOn             func(ctx context.Context, node *replica.Node) error
+	// skip counts the client's bytes still to drop, of a packet dropped
+	// (dropping: a COM_STMT_SEND_LONG_DATA the server would not keep, see
+	// dropLongData, with its packets that follow, for one of 16 MiB).
+	skip     int
+	dropping bool
+	run      relayRun
+	runOn    func(ctx context.Context, node *replica.Node) error
 	// declined is the classification of the COM_QUERY the relay declined
 	// last, for the library's path to run it without classifying again.
 	declined *router.Statement
@@ -301,6 +306,14 @@ func (c *clientConn) step(read func([]byte) (int, error)) bool {
 // is whole.
 func (c *clientConn) packets() error {
 	for c.pass == 0 {
+		if c.skip > 0 {
+			if err := c.want(1); err != nil {
+				return err
+			}
+			k := min(c.skip, len(c.in))
+			c.in, c.skip = c.in[k:], c.skip-k
+			continue
+		}
 		if err := c.want(4); err != nil {
 			return err
 		}
@@ -309,6 +322,18 @@ func (c *clientConn) packets() error {
 			if err := c.want(5); err != nil {
 				return err
 			}
+		}
+		if !c.cont && n > 0 && c.in[4] == comStmtSendLongData && c.in[3] == 0 {
+			if err := c.want(4 + min(n, longDataHeader)); err != nil {
+				return err
+			}
+			c.dropping = c.dropLongData(c.in[4 : 4+min(n, longDataHeader)])
+		}
+		if c.dropping {
+			// The packet, or the rest of a long one, goes unread.
+			c.skip, c.cont = 4+n, n == wire.MaxPayload
+			c.dropping = c.cont
+			continue
 		}
 		if c.changing != nil {
 			// The answer to a COM_CHANGE_USER's scramble.
@@ -352,11 +377,14 @@ func (c *clientConn) packets() error {
 			c.in = c.in[4+n:]
 			continue
 		}
-		if take && (c.in[4] == comStmtReset || c.in[4] == comResetConnection) {
+		if take && (c.in[4] == comStmtReset || c.in[4] == comResetConnection || c.in[4] == comStmtExecute && c.refuseExecute(c.in[4:4+n]) != nil) {
 			var err error
-			if c.in[4] == comStmtReset {
+			switch c.in[4] {
+			case comStmtReset:
 				err = c.resetStmt(c.in[4 : 4+n])
-			} else {
+			case comStmtExecute:
+				_, err = c.Write(errorPacket(c.refuseExecute(c.in[4:4+n]), 1))
+			default:
 				err = c.resetConnection()
 			}
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scalelab/scalelab/internal/wire"
 	"github.com/scalelab/scalelab/replica"
+	"vitess.io/vitess/go/mysql/sqlerror"
 	"vitess.io/vitess/go/sqltypes"
 )
 
@@ -204,17 +205,75 @@ func (c *clientConn) relayExecute(p []byte) (handled bool, err error) {
 // statement on a node between executions (long data waits in the
 // library's record), so none is told.
 func (c *clientConn) resetStmt(p []byte) error {
-	var b [4]byte
-	copy(b[:], p[1:])
-	id := binary.LittleEndian.Uint32(b[:])
+	id := stmtID(p)
 	pd := c.vc.PrepareData[id]
 	if pd == nil || len(p) < 5 {
-		_, err := c.Write(errorPacket(errUnknownStmt(id), 1))
+		_, err := c.Write(errorPacket(errUnknownStmt(id, "mysqld_stmt_reset"), 1))
 		return err
 	}
 	clear(pd.BindVars)
+	delete(c.sniff.badLongData, id)
 	_, err := c.Write(okPacket(c.vc.StatusFlags, 1))
 	return err
+}
+
+// stmtID is the statement id of a command on a prepared statement
+// (payload p, the command byte included): of the bytes there are, for a
+// packet cut short.
+func stmtID(p []byte) uint32 {
+	var b [4]byte
+	copy(b[:], p[1:])
+	return binary.LittleEndian.Uint32(b[:])
+}
+
+// refuseExecute is the server's error for the COM_STMT_EXECUTE p (the
+// command byte included) when it refuses it before the statement runs,
+// or nil: a packet too short for the statement id, the flags and the
+// iteration count, and a statement the connection has not prepared. The
+// proxy answers both itself; the protocol library answered them with
+// client errors' numbers (2027, and 2014 "statement ID is not found from
+// record"), where the server says 1835 and 1243.
+func (c *clientConn) refuseExecute(p []byte) *sqlerror.SQLError {
+	switch {
+	case len(p) < 10:
+		return sqlerror.NewSQLError(erMalformedPacket, sqlerror.SSUnknownSQLState, "Malformed communication packet")
+	case c.vc.PrepareData[stmtID(p)] == nil:
+		return errUnknownStmt(stmtID(p), "mysqld_stmt_execute")
+	case c.sniff.badLongData[stmtID(p)]:
+		return sqlerror.NewSQLError(sqlerror.ERWrongArguments, sqlerror.SSUnknownSQLState, "Incorrect arguments to mysqld_stmt_send_long_data")
+	}
+	return nil
+}
+
+// longDataHeader is the length of COM_STMT_SEND_LONG_DATA's head: the
+// command byte, the statement id and the parameter's number.
+const longDataHeader = 7
+
+// dropLongData reports whether the COM_STMT_SEND_LONG_DATA whose head is
+// p (at most longDataHeader bytes of it) is one the server drops, with no
+// answer, as it answers none: one cut short, or for a statement not
+// prepared, or for a parameter the statement does not have, which it
+// then refuses to execute (see refuseExecute) until a COM_STMT_RESET. The
+// protocol library answered each with an error packet, which the client
+// read as the answer to its next command, and every answer after it came
+// one command late.
+func (c *clientConn) dropLongData(p []byte) bool {
+	if len(p) < longDataHeader {
+		return true
+	}
+	id := stmtID(p)
+	pd := c.vc.PrepareData[id]
+	if pd == nil {
+		return true
+	}
+	if binary.LittleEndian.Uint16(p[5:]) < pd.ParamsCount {
+		return false
+	}
+	if c.sniff.badLongData == nil {
+		c.sniff.badLongData = map[uint32]bool{}
+	}
+	c.sniff.badLongData[id] = true
+	return true
 }
 
 // dropResetParams drops the parameters of statement id that a

@@ -40,6 +40,10 @@ type sniffer struct {
 	// declined holds the statements a node would not prepare: the relay
 	// leaves them to the library.
 	declined map[uint32]bool
+	// badLongData holds the statements sent long data for a parameter
+	// they do not have: the server refuses their executions until a
+	// COM_STMT_RESET (see clientConn.dropLongData).
+	badLongData map[uint32]bool
 	// longData, when set, is called with the statement id of each
 	// COM_STMT_SEND_LONG_DATA once its last byte is read, before the
 	// protocol library handles it.
@@ -88,12 +92,14 @@ func (s *sniffer) feed(p []byte) {
 func (s *sniffer) reset() {
 	clear(s.types)
 	clear(s.declined)
+	clear(s.badLongData)
 }
 
 // forget drops what is kept of statement id, which the client closed.
 func (s *sniffer) forget(id uint32) {
 	delete(s.types, id)
 	delete(s.declined, id)
+	delete(s.badLongData, id)
 }
 
 // decline records that a node would not prepare statement id.

@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// TestStmtReset: COM_STMT_RESET is answered as the server answers it,
-// with the relay on and off. The protocol library panicked, and cut the
+// TestStmtReset: COM_STMT_RESET, and COM_STMT_EXECUTE of a statement
+// not prepared, are answered as the server answers them, with the relay
+// on and off. The protocol library panicked, and cut the
 // client off, on a reset of a statement it did not know or a reset cut
 // short, and, with the relay off, on long data sent in the same write as
 // the reset before it (the proxy saw the long data before the library
@@ -35,6 +36,14 @@ func TestStmtReset(t *testing.T) {
 		// The server reads the id's missing bytes from its buffer:
 		// the error's number only.
 		same("reset cut short", []byte{0x1a, 1}, []byte{0x1a, 1}, 3)
+		// An execution of a statement not prepared: the server's 1243,
+		// where the protocol library answered 2014.
+		execute := func(id uint32) []byte {
+			// No cursor, one iteration.
+			return append(binary.LittleEndian.AppendUint32([]byte{0x17}, id), 0, 1, 0, 0, 0)
+		}
+		same("execute of an unknown statement", execute(777), execute(777), 1<<20)
+		same("execute cut short", []byte{0x17, 1}, []byte{0x17, 1}, 3)
 		if got := rc.execute(id, true, 9103); fmt.Sprint(got) != "[three]" {
 			t.Fatalf("after the resets: got %q, want [three]", got)
 		}

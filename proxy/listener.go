@@ -202,13 +202,15 @@ type clientConn struct {
 	// packetBuf and outBuf are reused by the relay, as are run, the
 	// relayed statement, and runOn, its run.on.
 	packetBuf, outBuf []byte
+	// argsBuf holds an execution's parameters (execArgs), reused.
+	argsBuf []any
 	// skip counts the client's bytes still to drop, of a packet dropped
 	// (dropping: a COM_STMT_SEND_LONG_DATA the server would not keep, see
 	// dropLongData, with its packets that follow, for one of 16 MiB).
 	skip     int
 	dropping bool
-	run      relayRun
-	runOn    func(ctx context.Context, node *replica.Node) error
+	run     relayRun
+	runOn   func(ctx context.Context, node *replica.Node) error
 	// declined is the classification of the COM_QUERY the relay declined
 	// last, for the library's path to run it without classifying again.
 	declined *router.Statement

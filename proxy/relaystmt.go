@@ -179,9 +179,16 @@ func (c *clientConn) relayExecute(p []byte) (handled bool, err error) {
 			return false, nil
 		}
 		var ok bool
-		if args, ok = execArgs(p[10:at], types, vals); !ok {
+		if args, ok = execArgs(c.argsBuf[:0], p[10:at], types, vals); !ok {
 			return false, nil
 		}
+		c.argsBuf = args
+		defer func() {
+			clear(args) // nothing of the statement is kept
+			if cap(args) > 256 {
+				c.argsBuf = nil // nor a long list's array
+			}
+		}()
 		rr.packet = append(append(rr.packet, p[:at]...), 1)
 		rr.packet = append(append(rr.packet, types...), vals...)
 	}
@@ -360,9 +367,10 @@ const (
 // not decoded here, or that the node and the library read differently:
 // dates and times, YEAR and INT24 (the server reads both as a string),
 // NULL without its bit in the bitmap (a string too), geometry, and flags
-// other than unsigned.
-func execArgs(null, types, vals []byte) (args []any, ok bool) {
-	args = make([]any, len(types)/2)
+// other than unsigned. The values are appended to args[:0], whose
+// array is reused when it is long enough.
+func execArgs(args []any, null, types, vals []byte) (_ []any, ok bool) {
+	args = append(args[:0], make([]any, len(types)/2)...)
 	pos := 0
 	fixed := func(n int) (uint64, bool) {
 		if pos+n > len(vals) {

@@ -55,7 +55,7 @@ func TestExecArgs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := execArgs(tt.null, tt.types, tt.vals)
+			got, ok := execArgs(nil, tt.null, tt.types, tt.vals)
 			switch {
 			case tt.want == nil && ok:
 				t.Errorf("decoded %#v, want declined", got)
@@ -78,7 +78,7 @@ func FuzzExecArgs(f *testing.F) {
 		if len(null) < (n+7)/8 {
 			return
 		}
-		if args, ok := execArgs(null, types[:2*n], vals); ok && len(args) != n {
+		if args, ok := execArgs(nil, null, types[:2*n], vals); ok && len(args) != n {
 			t.Fatalf("%d args for %d parameters", len(args), n)
 		}
 	})

@@ -434,21 +434,46 @@ func (s *Set) WhyNotEligible() string {
 // returns the primary with fallback true, or ErrNoReplica if Fallback is
 // "fail".
 func (s *Set) PickReplica(exclude ...*Node) (n *Node, fallback bool, err error) {
-	var buf [8]*Node
-	cands := buf[:0]
 	cur := s.roles()
+	var only *Node
 	for _, r := range cur.replicas {
-		if s.Eligible(r) && !contains(exclude, r) {
-			cands = append(cands, r)
+		if !s.Eligible(r) || contains(exclude, r) {
+			continue
 		}
+		if only != nil {
+			if n := s.pickAmong(cur.replicas, exclude); n != nil {
+				return n, false, nil
+			}
+			only = nil // none is eligible any more
+			break
+		}
+		only = r
 	}
-	if len(cands) > 0 {
-		return s.balancer.Pick(cands), false, nil
+	if only != nil {
+		// Every balancer picks the one candidate there is; without the
+		// call, the candidates' slice, which the balancer's interface
+		// makes escape, is not made either.
+		return only, false, nil
 	}
 	if s.cfg.Fallback == FallbackFail {
 		return nil, false, fmt.Errorf("%w (shard %s; %s)", ErrNoReplica, s.Shard, s.WhyNotEligible())
 	}
 	return cur.primary, true, nil
+}
+
+// pickAmong is the balancer's pick among the eligible replicas of
+// replicas, not in exclude; nil when none is (any more).
+func (s *Set) pickAmong(replicas, exclude []*Node) *Node {
+	cands := make([]*Node, 0, len(replicas))
+	for _, r := range replicas {
+		if s.Eligible(r) && !contains(exclude, r) {
+			cands = append(cands, r)
+		}
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	return s.balancer.Pick(cands)
 }
 
 func contains(list []*Node, n *Node) bool {

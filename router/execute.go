@@ -78,6 +78,10 @@ type op struct {
 	res     sql.Result
 	rows    *sql.Rows
 	relay   func(ctx context.Context, node *replica.Node) error
+	// call, for a relayed statement, is fn's function, made once a
+	// session (it reads only the op, which the session reuses): fn would
+	// make a closure a statement.
+	call func(ctx context.Context, q queryer) error
 	// planned, when set, is the statement's plan that Relay made to
 	// decide, which run takes instead of planning again while the
 	// routing schema and topology are still those it was made over.
@@ -179,6 +183,9 @@ func (r *Router) onShard(ctx context.Context, e *env, p *plan, i int, st *Statem
 
 // fn runs o unchanged on one queryer.
 func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
+	if o.call != nil {
+		return o.call
+	}
 	return func(ctx context.Context, q queryer) (err error) {
 		switch o.kind {
 		case opExec:

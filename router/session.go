@@ -91,6 +91,8 @@ type Session struct {
 	// proxy's most common, allocates neither.
 	relayOp  op
 	relayEnv env
+	// relayCall runs relayOp's statement on a node (op.call).
+	relayCall func(ctx context.Context, q queryer) error
 	// relayShape, relayLits and relayArgs are Relay's buffers for a
 	// shaped statement (see shapeOf), reused.
 	relayShape []byte
@@ -207,7 +209,10 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 		return nil, false, nil
 	}
 	o := &s.relayOp
-	*o = op{kind: opRelay, query: query, args: args, relay: fn}
+	if s.relayCall == nil {
+		s.relayCall = func(ctx context.Context, q queryer) error { return o.relay(ctx, q.(relayNode).node) }
+	}
+	*o = op{kind: opRelay, query: query, args: args, relay: fn, call: s.relayCall}
 	defer func() { // nothing of the statement is kept
 		*o = op{}
 		clear(s.relayLits) // their values are the text's substrings

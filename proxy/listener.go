@@ -202,6 +202,8 @@ type clientConn struct {
 	// packetBuf and outBuf are reused by the relay, as are run, the
 	// relayed statement, and runOn, its run.on.
 	packetBuf, outBuf []byte
+	run               relayRun
+	runOn             func(ctx context.Context, node *replica.Node) error
 	// argsBuf holds an execution's parameters (execArgs), reused.
 	argsBuf []any
 	// skip counts the client's bytes still to drop, of a packet dropped
@@ -209,8 +211,6 @@ type clientConn struct {
 	// dropLongData, with its packets that follow, for one of 16 MiB).
 	skip     int
 	dropping bool
-	run     relayRun
-	runOn   func(ctx context.Context, node *replica.Node) error
 	// declined is the classification of the COM_QUERY the relay declined
 	// last, for the library's path to run it without classifying again.
 	declined *router.Statement
@@ -379,14 +379,20 @@ func (c *clientConn) packets() error {
 			c.in = c.in[4+n:]
 			continue
 		}
-		if take && (c.in[4] == comStmtReset || c.in[4] == comResetConnection || c.in[4] == comStmtExecute && c.refuseExecute(c.in[4:4+n]) != nil) {
+		if take && c.in[4] == comStmtExecute {
+			if se := c.refuseExecute(c.in[4 : 4+n]); se != nil {
+				if _, err := c.Write(errorPacket(se, 1)); err != nil {
+					return err
+				}
+				c.in = c.in[4+n:]
+				continue
+			}
+		}
+		if take && (c.in[4] == comStmtReset || c.in[4] == comResetConnection) {
 			var err error
-			switch c.in[4] {
-			case comStmtReset:
+			if c.in[4] == comStmtReset {
 				err = c.resetStmt(c.in[4 : 4+n])
-			case comStmtExecute:
-				_, err = c.Write(errorPacket(c.refuseExecute(c.in[4:4+n]), 1))
-			default:
+			} else {
 				err = c.resetConnection()
 			}
 			if err != nil {

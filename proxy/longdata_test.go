@@ -1,7 +1,6 @@
 package proxy_test
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
@@ -19,12 +18,6 @@ func TestLongDataRefused(t *testing.T) {
 	againstNode(t, func(t *testing.T, f *fixture, rc, node *rawClient) {
 		const q = "SELECT v FROM kvs WHERE id = ?"
 		id, nodeID := rc.prepare(q), node.prepare(q)
-		longData := func(id uint32, param uint16, data string) []byte {
-			p := binary.LittleEndian.AppendUint32([]byte{0x18}, id)
-			p = binary.LittleEndian.AppendUint16(p, param)
-			return append(p, data...)
-		}
-		reset := func(id uint32) []byte { return binary.LittleEndian.AppendUint32([]byte{0x1a}, id) }
 		// step sends packets (none answered by the server) and then
 		// executes the statement with 9103, comparing the answers.
 		step := func(what string, proxyPkts, nodePkts [][]byte) {
@@ -38,14 +31,14 @@ func TestLongDataRefused(t *testing.T) {
 				t.Errorf("%s: the proxy's execution answered %q, the server's %q", what, got, want)
 			}
 		}
-		step("long data for a statement not prepared", [][]byte{longData(777, 0, "9101")}, [][]byte{longData(777, 0, "9101")})
+		step("long data for a statement not prepared", [][]byte{longDataPayload(777, 0, "9101")}, [][]byte{longDataPayload(777, 0, "9101")})
 		step("long data cut short", [][]byte{{0x18, 1, 0}}, [][]byte{{0x18, 1, 0}})
-		step("long data for parameter 5 of 1", [][]byte{longData(id, 5, "9101")}, [][]byte{longData(nodeID, 5, "9101")})
+		step("long data for parameter 5 of 1", [][]byte{longDataPayload(id, 5, "9101")}, [][]byte{longDataPayload(nodeID, 5, "9101")})
 		step("the execution after that one", nil, nil)
-		rc.write(longData(id, 5, "9101"))
-		node.write(longData(nodeID, 5, "9101"))
-		rc.write(reset(id))
-		node.write(reset(nodeID))
+		rc.write(longDataPayload(id, 5, "9101"))
+		node.write(longDataPayload(nodeID, 5, "9101"))
+		rc.write(stmtResetPayload(id))
+		node.write(stmtResetPayload(nodeID))
 		if got, want := rc.read(), node.read(); fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
 			t.Errorf("a reset after long data for parameter 5: the proxy answered %q, the server %q", got, want)
 		}
@@ -53,7 +46,7 @@ func TestLongDataRefused(t *testing.T) {
 		// Long data of 16 MiB and more, in two packets, for a statement
 		// not prepared: neither is answered. (The node refuses a packet
 		// past its max_allowed_packet, 16 MiB: the proxy alone.)
-		big := longData(777, 0, strings.Repeat("x", 1<<24))
+		big := longDataPayload(777, 0, strings.Repeat("x", 1<<24))
 		raw := append([]byte{0xff, 0xff, 0xff, 0}, big[:1<<24-1]...)
 		raw = append(raw, byte(len(big)-(1<<24-1)), 0, 0, 1)
 		raw = append(raw, big[1<<24-1:]...)

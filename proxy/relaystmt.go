@@ -180,6 +180,7 @@ func (c *clientConn) relayExecute(p []byte) (handled bool, err error) {
 		}
 		var ok bool
 		if args, ok = execArgs(c.argsBuf[:0], p[10:at], types, vals); !ok {
+			clear(c.argsBuf[:cap(c.argsBuf)]) // what it decoded before it stopped
 			return false, nil
 		}
 		c.argsBuf = args
@@ -241,12 +242,13 @@ func stmtID(p []byte) uint32 {
 // client errors' numbers (2027, and 2014 "statement ID is not found from
 // record"), where the server says 1835 and 1243.
 func (c *clientConn) refuseExecute(p []byte) *sqlerror.SQLError {
+	id := stmtID(p)
 	switch {
 	case len(p) < 10:
 		return sqlerror.NewSQLError(erMalformedPacket, sqlerror.SSUnknownSQLState, "Malformed communication packet")
-	case c.vc.PrepareData[stmtID(p)] == nil:
-		return errUnknownStmt(stmtID(p), "mysqld_stmt_execute")
-	case c.sniff.badLongData[stmtID(p)]:
+	case c.vc.PrepareData[id] == nil:
+		return errUnknownStmt(id, "mysqld_stmt_execute")
+	case c.sniff.badLongData[id]:
 		return sqlerror.NewSQLError(sqlerror.ERWrongArguments, sqlerror.SSUnknownSQLState, "Incorrect arguments to mysqld_stmt_send_long_data")
 	}
 	return nil

@@ -30,9 +30,8 @@ func TestStmtReset(t *testing.T) {
 				t.Errorf("%s: the proxy answered %q, the server %q", what, got, want)
 			}
 		}
-		reset := func(id uint32) []byte { return binary.LittleEndian.AppendUint32([]byte{0x1a}, id) }
-		same("reset", reset(id), reset(nodeID), 1<<20)
-		same("reset of an unknown statement", reset(777), reset(777), 1<<20)
+		same("reset", stmtResetPayload(id), stmtResetPayload(nodeID), 1<<20)
+		same("reset of an unknown statement", stmtResetPayload(777), stmtResetPayload(777), 1<<20)
 		// The server reads the id's missing bytes from its buffer:
 		// the error's number only.
 		same("reset cut short", []byte{0x1a, 1}, []byte{0x1a, 1}, 3)
@@ -50,12 +49,8 @@ func TestStmtReset(t *testing.T) {
 
 		// Long data, a reset, and long data again in one write: the
 		// reset drops the first, and the execution reads the second.
-		longData := func(data string) []byte {
-			p := binary.LittleEndian.AppendUint32([]byte{0x18}, id)
-			p = binary.LittleEndian.AppendUint16(p, 0)
-			return packet(0, append(p, data...)...)
-		}
-		burst := append(longData("9101"), packet(0, reset(id)...)...)
+		longData := func(data string) []byte { return packet(0, longDataPayload(id, 0, data)...) }
+		burst := append(longData("9101"), packet(0, stmtResetPayload(id)...)...)
 		burst = append(burst, longData("9104")...)
 		if _, err := rc.c.GetRawConn().Write(burst); err != nil {
 			t.Fatal(err)
@@ -67,4 +62,17 @@ func TestStmtReset(t *testing.T) {
 			t.Errorf("long data after a reset in one write: got %q, want [four]", got)
 		}
 	})
+}
+
+// stmtResetPayload is a COM_STMT_RESET of statement id.
+func stmtResetPayload(id uint32) []byte {
+	return binary.LittleEndian.AppendUint32([]byte{0x1a}, id)
+}
+
+// longDataPayload is a COM_STMT_SEND_LONG_DATA of data for parameter
+// param of statement id.
+func longDataPayload(id uint32, param uint16, data string) []byte {
+	p := binary.LittleEndian.AppendUint32([]byte{0x18}, id)
+	p = binary.LittleEndian.AppendUint16(p, param)
+	return append(p, data...)
 }

@@ -211,6 +211,12 @@ type clientConn struct {
 	// dropLongData, with its packets that follow, for one of 16 MiB).
 	skip     int
 	dropping bool
+	// refused is the server's error for the COM_STMT_EXECUTE being
+	// dropped (see checkExecute), written once its last packet is read.
+	refused *sqlerror.SQLError
+	// lastPrepared is the id of the statement the last COM_STMT_PREPARE
+	// made, if it succeeded (see lastStmtID).
+	lastPrepared uint32
 	// declined is the classification of the COM_QUERY the relay declined
 	// last, for the library's path to run it without classifying again.
 	declined *router.Statement
@@ -325,6 +331,11 @@ func (c *clientConn) packets() error {
 				return err
 			}
 		}
+		if !c.cont && n > 0 && c.in[3] == 0 && c.in[4] >= comStmtPrepare && c.in[4] <= comStmtReset {
+			if err := c.stmtCommand(n); err != nil {
+				return err
+			}
+		}
 		if !c.cont && n > 0 && c.in[4] == comStmtSendLongData && c.in[3] == 0 {
 			if err := c.want(4 + min(n, longDataHeader)); err != nil {
 				return err
@@ -332,9 +343,17 @@ func (c *clientConn) packets() error {
 			c.dropping = c.dropLongData(c.in[4 : 4+min(n, longDataHeader)])
 		}
 		if c.dropping {
-			// The packet, or the rest of a long one, goes unread.
+			// The packet, or the rest of a long one, goes unread; a
+			// refused execution is answered after its last packet's
+			// sequence number.
 			c.skip, c.cont = 4+n, n == wire.MaxPayload
 			c.dropping = c.cont
+			if se := c.refused; se != nil && !c.cont {
+				c.refused = nil
+				if _, err := c.Write(errorPacket(se, c.in[3]+1)); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		if c.changing != nil {
@@ -378,15 +397,6 @@ func (c *clientConn) packets() error {
 			}
 			c.in = c.in[4+n:]
 			continue
-		}
-		if take && c.in[4] == comStmtExecute {
-			if se := c.refuseExecute(c.in[4 : 4+n]); se != nil {
-				if _, err := c.Write(errorPacket(se, 1)); err != nil {
-					return err
-				}
-				c.in = c.in[4+n:]
-				continue
-			}
 		}
 		if take && (c.in[4] == comStmtReset || c.in[4] == comResetConnection) {
 			var err error

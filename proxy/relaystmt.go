@@ -234,24 +234,58 @@ func stmtID(p []byte) uint32 {
 	return binary.LittleEndian.Uint32(b[:])
 }
 
-// refuseExecute is the server's error for the COM_STMT_EXECUTE p (the
-// command byte included) when it refuses it before the statement runs,
-// or nil: a packet too short for the statement id, the flags and the
-// iteration count, and a statement the connection has not prepared. The
-// proxy answers both itself; the protocol library answered them with
-// client errors' numbers (2027, and 2014 "statement ID is not found from
-// record"), where the server says 1835 and 1243.
-func (c *clientConn) refuseExecute(p []byte) *sqlerror.SQLError {
-	id := stmtID(p)
+// refuseExecute is the server's error for the COM_STMT_EXECUTE of
+// statement id whose head is p (the command byte included, up to the flag
+// of parameter types sent, see checkExecute), when it refuses it before
+// the statement runs, or nil. The proxy answers these itself, where the
+// protocol library answered with client errors' numbers (2027, and 2014
+// "statement ID is not found from record"), or ran the statement:
+//   - a packet too short for the statement id, the flags and the
+//     iteration count: 1835;
+//   - a statement the connection has not prepared: 1243;
+//   - one sent long data for a parameter it does not have: 1210;
+//   - with parameters, a packet that ends before the flag of their types;
+//     or without their types, and some parameter not NULL, when no
+//     execution has sent them yet (the library took each such parameter
+//     for NULL, and answered the statement run with NULLs): 1210;
+//   - sent for lastStmtID, with parameters and without their types: 1835.
+//
+// An execution it lets pass that sends the types marks the statement as
+// given them.
+func (c *clientConn) refuseExecute(p []byte, id uint32, viaLast bool) *sqlerror.SQLError {
+	pd := c.vc.PrepareData[id]
 	switch {
 	case len(p) < 10:
 		return sqlerror.NewSQLError(erMalformedPacket, sqlerror.SSUnknownSQLState, "Malformed communication packet")
-	case c.vc.PrepareData[id] == nil:
+	case pd == nil:
 		return errUnknownStmt(id, "mysqld_stmt_execute")
 	case c.sniff.badLongData[id]:
 		return sqlerror.NewSQLError(sqlerror.ERWrongArguments, sqlerror.SSUnknownSQLState, "Incorrect arguments to mysqld_stmt_send_long_data")
+	case pd.ParamsCount == 0:
+		return nil
+	}
+	flag := 10 + (int(pd.ParamsCount)+7)/8
+	typed := len(p) > flag && p[flag] != 0
+	switch {
+	case viaLast && !typed:
+		return sqlerror.NewSQLError(erMalformedPacket, sqlerror.SSUnknownSQLState, "Malformed communication packet")
+	case len(p) <= flag, !typed && !c.sniff.typed[id] && !allNull(p[10:flag], int(pd.ParamsCount)):
+		return sqlerror.NewSQLError(sqlerror.ERWrongArguments, sqlerror.SSUnknownSQLState, "Incorrect arguments to mysqld_stmt_execute")
+	}
+	if typed {
+		c.sniff.markTyped(id)
 	}
 	return nil
+}
+
+// allNull reports whether the NULL bitmap b marks each of n parameters.
+func allNull(b []byte, n int) bool {
+	for i := range n {
+		if b[i/8]&(1<<(i%8)) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // longDataHeader is the length of COM_STMT_SEND_LONG_DATA's head: the

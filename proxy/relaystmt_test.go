@@ -178,6 +178,13 @@ func (rc *rawClient) read() []byte {
 func (rc *rawClient) prepare(q string) uint32 {
 	rc.t.Helper()
 	rc.write(append([]byte{0x16}, q...))
+	return rc.prepared(q)
+}
+
+// prepared reads the answer to the COM_STMT_PREPARE of q and returns the
+// statement id.
+func (rc *rawClient) prepared(q string) uint32 {
+	rc.t.Helper()
 	p := rc.read()
 	if p[0] != 0 {
 		rc.t.Fatalf("prepare %s: %q", q, p)

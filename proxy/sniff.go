@@ -44,6 +44,9 @@ type sniffer struct {
 	// they do not have: the server refuses their executions until a
 	// COM_STMT_RESET (see clientConn.dropLongData).
 	badLongData map[uint32]bool
+	// typed holds the statements an execution has sent parameter types
+	// for (see clientConn.refuseExecute).
+	typed map[uint32]bool
 	// longData, when set, is called with the statement id of each
 	// COM_STMT_SEND_LONG_DATA once its last byte is read, before the
 	// protocol library handles it.
@@ -93,6 +96,7 @@ func (s *sniffer) reset() {
 	clear(s.types)
 	clear(s.declined)
 	clear(s.badLongData)
+	clear(s.typed)
 }
 
 // forget drops what is kept of statement id, which the client closed.
@@ -100,6 +104,7 @@ func (s *sniffer) forget(id uint32) {
 	delete(s.types, id)
 	delete(s.declined, id)
 	delete(s.badLongData, id)
+	delete(s.typed, id)
 }
 
 // decline records that a node would not prepare statement id.
@@ -108,6 +113,15 @@ func (s *sniffer) decline(id uint32) {
 		s.declined = map[uint32]bool{}
 	}
 	s.declined[id] = true
+}
+
+// markTyped records that an execution sent statement id's parameter
+// types.
+func (s *sniffer) markTyped(id uint32) {
+	if s.typed == nil {
+		s.typed = map[uint32]bool{}
+	}
+	s.typed[id] = true
 }
 
 // setTypes keeps the parameter types t of statement id.

@@ -1,0 +1,85 @@
+package proxy
+
+import "encoding/binary"
+
+// lastStmtID is the statement id MariaDB takes for the connection's last
+// prepared statement, in COM_STMT_EXECUTE, COM_STMT_SEND_LONG_DATA,
+// COM_STMT_RESET and COM_STMT_CLOSE: a client may send a COM_STMT_PREPARE
+// and an execution of it in one write, without waiting for the id
+// (MariaDB Connector/C's mariadb_stmt_execute_direct does). The last
+// prepared statement is the one the last COM_STMT_PREPARE made; there is
+// none after a prepare that failed, after the statement is closed, and
+// after a reset of the connection. A prepare with SQL's PREPARE does not
+// count.
+const lastStmtID = 0xFFFFFFFF
+
+// stmtCommand looks at the head of the client's command on a prepared
+// statement, of payload length n (whose first byte is read), before it
+// goes on: it notes a COM_STMT_PREPARE, names the statement a command
+// sent for lastStmtID by its id, and refuses a COM_STMT_EXECUTE the
+// server would (see checkExecute). Like packets, it may return
+// rawio.ErrWouldBlock and be called again for the same packet: nothing
+// changes before the last of its reads.
+func (c *clientConn) stmtCommand(n int) error {
+	switch c.in[4] {
+	case comStmtPrepare:
+		// The id the statement gets if the prepare succeeds: the
+		// protocol library numbers its statements from 1, one a
+		// prepare that succeeded.
+		c.lastPrepared = c.vc.StatementID + 1
+	case comStmtExecute:
+		return c.checkExecute(n)
+	case comStmtSendLongData, comStmtClose, comStmtReset:
+		if n < 5 {
+			return nil
+		}
+		if err := c.want(9); err != nil {
+			return err
+		}
+		if raw := stmtID(c.in[4:9]); raw == lastStmtID {
+			binary.LittleEndian.PutUint32(c.in[5:], c.stmtOf(raw))
+		}
+	}
+	return nil
+}
+
+// stmtOf is the statement a command sent for id means: the last prepared
+// one for lastStmtID, when there is one (otherwise lastStmtID, which no
+// statement has, and the command gets the server's answer to a statement
+// not prepared), and id itself for any other.
+func (c *clientConn) stmtOf(id uint32) uint32 {
+	if id == lastStmtID && c.vc.PrepareData[c.lastPrepared] != nil {
+		return c.lastPrepared
+	}
+	return id
+}
+
+// checkExecute reads the head of the COM_STMT_EXECUTE of payload length
+// n, up to its flag of parameter types sent, whatever its length: one the
+// server refuses (see refuseExecute) is dropped, unread, and answered with
+// the server's error (c.refused), where the protocol library answered
+// those it read with its own, or ran them. Its statement id, when it is
+// lastStmtID, becomes the statement's.
+func (c *clientConn) checkExecute(n int) error {
+	head := min(n, 10) // the command, the statement id, flags, iteration count
+	if err := c.want(4 + head); err != nil {
+		return err
+	}
+	raw := stmtID(c.in[4 : 4+head])
+	id := c.stmtOf(raw)
+	if pd := c.vc.PrepareData[id]; pd != nil && pd.ParamsCount > 0 && head == 10 {
+		// The NULL bitmap and the flag.
+		head = min(n, 10+(int(pd.ParamsCount)+7)/8+1)
+		if err := c.want(4 + head); err != nil {
+			return err
+		}
+	}
+	if se := c.refuseExecute(c.in[4:4+head], id, raw == lastStmtID); se != nil {
+		c.refused, c.dropping = se, true
+		return nil
+	}
+	if id != raw {
+		binary.LittleEndian.PutUint32(c.in[5:], id)
+	}
+	return nil
+}

@@ -61,7 +61,7 @@ func (s *stepper) prepare(name, q string) {
 
 // same runs do on both (given each client's id of the statement named
 // stmt, or the id stmt names if it is a number) and compares what they
-// answered.
+// answered, a named statement's id in an error message read as its name.
 func (s *stepper) same(what, stmt string, do func(c *rawClient, id uint32) []string) {
 	s.t.Helper()
 	ans := map[*rawClient]string{}
@@ -74,7 +74,12 @@ func (s *stepper) same(what, stmt string, do func(c *rawClient, id uint32) []str
 			}
 			id = n
 		}
-		ans[c] = fmt.Sprintf("%q", do(c, id))
+		a := fmt.Sprintf("%q", do(c, id))
+		if stmt != fmt.Sprint(id) {
+			// An error names the id sent, each client's own.
+			a = strings.ReplaceAll(a, fmt.Sprintf("(%d)", id), "("+stmt+")")
+		}
+		ans[c] = a
 	}
 	if ans[s.rc] != ans[s.node] {
 		s.t.Errorf("%s: the proxy answered %s, the server %s", what, ans[s.rc], ans[s.node])

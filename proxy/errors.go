@@ -147,7 +147,21 @@ const erHandshakeError = sqlerror.ErrorCode(1043)
 // protocol library does not name.
 const erMalformedPacket = sqlerror.ErrorCode(1835)
 
-// errQueryTooLarge refuses a statement longer than MaxQueryBytes.
+// errMalformed is the server's answer to a command whose packet it cannot
+// read: a COM_STMT_EXECUTE cut short, or with a bad flag of parameter
+// types.
+func errMalformed() *sqlerror.SQLError {
+	return sqlerror.NewSQLError(erMalformedPacket, sqlerror.SSUnknownSQLState, "Malformed communication packet")
+}
+
+// errWrongArguments is the server's answer to an execution of a statement
+// whose parameters it cannot take: in is "mysqld_stmt_execute", or
+// "mysqld_stmt_send_long_data" when long data for a parameter the
+// statement does not have came before it.
+func errWrongArguments(in string) *sqlerror.SQLError {
+	return sqlerror.NewSQLErrorf(sqlerror.ERWrongArguments, sqlerror.SSUnknownSQLState, "Incorrect arguments to %s", in)
+}
+
 // errManySets is a statement with a second result set where the client's
 // command takes one: a CALL run as a prepared statement. MySQL sends
 // every set there too; the protocol library the proxy is built on sends
@@ -155,6 +169,7 @@ const erMalformedPacket = sqlerror.ErrorCode(1835)
 var errManySets = sqlerror.NewSQLError(ErrNumRefused, "42000",
 	"the procedure returned more than one result set, and the scalelab proxy sends a prepared statement's first only: run the CALL as a text query (COM_QUERY), which returns every set")
 
+// errQueryTooLarge refuses a statement longer than MaxQueryBytes.
 func errQueryTooLarge(n, max int) *sqlerror.SQLError {
 	return sqlerror.NewSQLErrorf(sqlerror.ERNetPacketTooLarge, sqlerror.SSNetError,
 		"Got a packet bigger than 'max_allowed_packet' bytes: the statement has %d bytes, the proxy takes at most %d (--max-query-bytes)", n, max)

@@ -96,7 +96,9 @@ func executes(p func(id uint32) []byte) func(c *rawClient, id uint32) []string {
 }
 
 // sends returns a do for same that sends the payload made by p and reads
-// no answer (the server sends none).
+// no answer (the server sends none). Its step compares nothing itself: an
+// answer the proxy sent where the server sent none is read by the next
+// step, as that one's, and fails it.
 func sends(p func(id uint32) []byte) func(c *rawClient, id uint32) []string {
 	return func(c *rawClient, id uint32) []string {
 		c.write(p(id))
@@ -247,5 +249,92 @@ func TestExecuteWithoutTypes(t *testing.T) {
 		s.same("with the types", "two", executes(func(id uint32) []byte {
 			return execPayload(id, []byte{0}, []byte{8, 0, 8, 0}, append(bigint(9103), bigint(9104)...))
 		}))
+	})
+}
+
+// TestExecuteTypesFlag: the flag after the NULL bitmap says whether the
+// parameters' types follow. MariaDB refuses (1835) a flag other than 0
+// and 1, and types cut short, and keeps no types from either: the
+// execution without types after them is refused as a first one is
+// (1210). The proxy took any flag but 1 for no types, and ran the
+// statement with NULLs, and took types cut short for types sent, so that
+// the next execution without types ran with NULLs too.
+func TestExecuteTypesFlag(t *testing.T) {
+	againstNode(t, func(t *testing.T, f *fixture, rc, node *rawClient) {
+		s := newStepper(t, rc, node)
+		const last = "4294967295"
+		untyped := executes(func(id uint32) []byte { return execPayload(id, []byte{0}, nil, bigint(9103)) })
+		flagged := func(flag byte, nulls byte) func(c *rawClient, id uint32) []string {
+			return executes(func(id uint32) []byte {
+				p := execPayload(id, []byte{nulls}, []byte{8, 0}, bigint(9103))
+				p[11] = flag
+				return p
+			})
+		}
+		cut := executes(func(id uint32) []byte { return execPayload(id, []byte{0}, []byte{8}, nil) })
+
+		s.prepare("a", "SELECT CONCAT(v, 'a') FROM kvs WHERE id = ?")
+		s.same("the types cut short", "a", cut)
+		s.same("an execution without types after it", "a", untyped)
+		s.same("the flag 2", "a", flagged(2, 0))
+		s.same("the flag 255", "a", flagged(255, 0))
+		s.same("the flag 2, the parameter NULL", "a", flagged(2, 1))
+		s.same("an execution without types after them", "a", untyped)
+		s.same("the types cut short, of the last statement", last, cut)
+		s.same("the flag 2, of the last statement", last, flagged(2, 0))
+		s.same("the types sent", "a", flagged(1, 0))
+		s.same("an execution without types then", "a", untyped)
+
+		s.prepare("zero", "SELECT 'zero'")
+		s.same("the flag 2 of a statement without parameters", "zero", executes(func(id uint32) []byte {
+			p := execPayload(id, nil, nil, nil)
+			p[10] = 2
+			return p
+		}))
+	})
+}
+
+// TestExecuteRefused16MiB: an execution of 16 MiB and more, in packets of
+// 16 MiB - 1 bytes and the rest, that the server refuses is answered once,
+// with the sequence number after its last packet, and the command after
+// it gets its own answer. (A node refuses a packet past its
+// max_allowed_packet, 16 MiB: the proxy alone.)
+func TestExecuteRefused16MiB(t *testing.T) {
+	relayOnAndOff(t, func(t *testing.T, f *fixture) {
+		rc := dialRaw(t, f)
+		id := rc.prepare("SELECT CONCAT('n=', LENGTH(?))")
+		// An execution of n bytes, a string parameter's: the bytes after
+		// its type are filler, never read.
+		huge := func(id uint32, n int) []byte {
+			p := execPayload(id, []byte{0}, []byte{0xfe, 0}, nil)
+			return append(p, strings.Repeat("x", n-len(p))...)
+		}
+		for _, tc := range []struct {
+			what    string
+			payload []byte
+			seq     byte
+			code    uint16
+		}{
+			{"16 MiB + 20 bytes of a statement not prepared", huge(777, 1<<24+20), 2, 1243},
+			{"exactly 16 MiB - 1 bytes, then an empty packet, of a statement not prepared", huge(777, 1<<24-1), 2, 1243},
+			{"32 MiB of a statement not prepared", huge(777, 1<<25), 3, 1243},
+			{"16 MiB + 20 bytes after bad long data", huge(id, 1<<24+20), 2, 1210},
+		} {
+			if tc.code == 1210 {
+				rc.write(longDataPayload(id, 5, "x"))
+			}
+			rc.write(tc.payload)
+			p, seq := rc.readSeq()
+			if len(p) < 3 || p[0] != 0xff || binary.LittleEndian.Uint16(p[1:]) != tc.code || seq != tc.seq {
+				t.Errorf("%s: answered %q with sequence number %d, want error %d with %d", tc.what, p, seq, tc.code, tc.seq)
+			}
+			rc.write(stmtResetPayload(id))
+			if p := rc.read(); len(p) == 0 || p[0] != 0 {
+				t.Errorf("%s: the reset after it answered %q, want OK", tc.what, p)
+			}
+			if got := rc.execute(id, true, 9103); fmt.Sprint(got) != "[n=4]" {
+				t.Errorf("%s: the execution after it answered %q, want [n=4]", tc.what, got)
+			}
+		}
 	})
 }

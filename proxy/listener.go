@@ -214,8 +214,10 @@ type clientConn struct {
 	// refused is the server's error for the COM_STMT_EXECUTE being
 	// dropped (see checkExecute), written once its last packet is read.
 	refused *sqlerror.SQLError
-	// lastPrepared is the id of the statement the last COM_STMT_PREPARE
-	// made, if it succeeded (see lastStmtID).
+	// lastPrepared is the id the last COM_STMT_PREPARE gives its
+	// statement if it succeeds, noted before the prepare runs: the last
+	// prepared statement when the protocol library holds a statement of
+	// that id (see lastStmtID and stmtOf).
 	lastPrepared uint32
 	// declined is the classification of the COM_QUERY the relay declined
 	// last, for the library's path to run it without classifying again.

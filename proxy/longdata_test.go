@@ -46,13 +46,7 @@ func TestLongDataRefused(t *testing.T) {
 		// Long data of 16 MiB and more, in two packets, for a statement
 		// not prepared: neither is answered. (The node refuses a packet
 		// past its max_allowed_packet, 16 MiB: the proxy alone.)
-		big := longDataPayload(777, 0, strings.Repeat("x", 1<<24))
-		raw := append([]byte{0xff, 0xff, 0xff, 0}, big[:1<<24-1]...)
-		raw = append(raw, byte(len(big)-(1<<24-1)), 0, 0, 1)
-		raw = append(raw, big[1<<24-1:]...)
-		if _, err := rc.c.GetRawConn().Write(raw); err != nil {
-			t.Fatal(err)
-		}
+		rc.write(longDataPayload(777, 0, strings.Repeat("x", 1<<24)))
 		if got := rc.execute(id, true, 9103); fmt.Sprint(got) != "[three]" {
 			t.Errorf("long data of 16 MiB for a statement not prepared: the execution after it answered %q, want [three]", got)
 		}

@@ -256,26 +256,36 @@ func (c *clientConn) refuseExecute(p []byte, id uint32, viaLast bool) *sqlerror.
 	pd := c.vc.PrepareData[id]
 	switch {
 	case len(p) < 10:
-		return sqlerror.NewSQLError(erMalformedPacket, sqlerror.SSUnknownSQLState, "Malformed communication packet")
+		return errMalformed()
 	case pd == nil:
 		return errUnknownStmt(id, "mysqld_stmt_execute")
 	case c.sniff.badLongData[id]:
-		return sqlerror.NewSQLError(sqlerror.ERWrongArguments, sqlerror.SSUnknownSQLState, "Incorrect arguments to mysqld_stmt_send_long_data")
+		return errWrongArguments("mysqld_stmt_send_long_data")
 	case pd.ParamsCount == 0:
 		return nil
 	}
-	flag := 10 + (int(pd.ParamsCount)+7)/8
-	typed := len(p) > flag && p[flag] != 0
+	flag := typesFlagAt(pd.ParamsCount)
+	typed := len(p) > flag && p[flag] == 1
 	switch {
-	case viaLast && !typed:
-		return sqlerror.NewSQLError(erMalformedPacket, sqlerror.SSUnknownSQLState, "Malformed communication packet")
+	case len(p) > flag && p[flag] > 1, typed && len(p) < flag+1+2*int(pd.ParamsCount), viaLast && !typed:
+		return errMalformed()
 	case len(p) <= flag, !typed && !c.sniff.typed[id] && !allNull(p[10:flag], int(pd.ParamsCount)):
-		return sqlerror.NewSQLError(sqlerror.ERWrongArguments, sqlerror.SSUnknownSQLState, "Incorrect arguments to mysqld_stmt_execute")
+		return errWrongArguments("mysqld_stmt_execute")
 	}
 	if typed {
+		// The server keeps the types once it has read them all, even
+		// if a value after them is one it refuses.
 		c.sniff.markTyped(id)
 	}
 	return nil
+}
+
+// typesFlagAt is the offset, in a COM_STMT_EXECUTE of a statement of n
+// parameters, of the flag that says whether their types follow: after the
+// command, the statement id, flags, the iteration count and the NULL
+// bitmap.
+func typesFlagAt(n uint16) int {
+	return 10 + (int(n)+7)/8
 }
 
 // allNull reports whether the NULL bitmap b marks each of n parameters.

@@ -151,15 +151,34 @@ func dialRawWith(t *testing.T, f *fixture, addr string, adjust func(*vtmysql.Con
 	return &rawClient{t: t, c: c}
 }
 
+// write sends payload as a command: in one packet, or in packets of
+// 16 MiB - 1 bytes and the rest (an empty one when it fills the last), as
+// a client sends 16 MiB and more.
 func (rc *rawClient) write(payload []byte) {
 	rc.t.Helper()
-	pkt := append([]byte{byte(len(payload)), byte(len(payload) >> 8), byte(len(payload) >> 16), 0}, payload...)
-	if _, err := rc.c.GetRawConn().Write(pkt); err != nil {
+	var pkts []byte
+	for seq := byte(0); ; seq++ {
+		n := min(len(payload), 1<<24-1)
+		pkts = append(pkts, byte(n), byte(n>>8), byte(n>>16), seq)
+		pkts = append(pkts, payload[:n]...)
+		payload = payload[n:]
+		if n < 1<<24-1 {
+			break
+		}
+	}
+	if _, err := rc.c.GetRawConn().Write(pkts); err != nil {
 		rc.t.Fatal(err)
 	}
 }
 
 func (rc *rawClient) read() []byte {
+	rc.t.Helper()
+	p, _ := rc.readSeq()
+	return p
+}
+
+// readSeq reads a packet, and its sequence number.
+func (rc *rawClient) readSeq() ([]byte, byte) {
 	rc.t.Helper()
 	c := rc.c.GetRawConn()
 	c.SetReadDeadline(time.Now().Add(30 * time.Second))
@@ -171,7 +190,7 @@ func (rc *rawClient) read() []byte {
 	if _, err := io.ReadFull(c, p); err != nil {
 		rc.t.Fatalf("the proxy cut the connection: %v", err)
 	}
-	return p
+	return p, hdr[3]
 }
 
 // prepare prepares q and returns its statement id.

@@ -10,7 +10,9 @@ import "encoding/binary"
 // prepared statement is the one the last COM_STMT_PREPARE made; there is
 // none after a prepare that failed, after the statement is closed, and
 // after a reset of the connection. A prepare with SQL's PREPARE does not
-// count.
+// count. (The proxy prepares a statement without a node, so a prepare the
+// server refuses for its syntax or an unknown table succeeds through the
+// proxy, and its statement becomes the last one.)
 const lastStmtID = 0xFFFFFFFF
 
 // stmtCommand looks at the head of the client's command on a prepared
@@ -18,14 +20,17 @@ const lastStmtID = 0xFFFFFFFF
 // goes on: it notes a COM_STMT_PREPARE, names the statement a command
 // sent for lastStmtID by its id, and refuses a COM_STMT_EXECUTE the
 // server would (see checkExecute). Like packets, it may return
-// rawio.ErrWouldBlock and be called again for the same packet: nothing
-// changes before the last of its reads.
+// rawio.ErrWouldBlock and be called again for the same packet, and what
+// it did before is done again to the same effect: the id it names is no
+// longer lastStmtID, and a statement typed once stays typed.
 func (c *clientConn) stmtCommand(n int) error {
 	switch c.in[4] {
 	case comStmtPrepare:
 		// The id the statement gets if the prepare succeeds: the
-		// protocol library numbers its statements from 1, one a
-		// prepare that succeeded.
+		// protocol library (vitess v0.24) numbers its statements from
+		// 1, and counts, and keeps, only a prepare that succeeded
+		// (TestLastPreparedStatement's failed prepare says if that
+		// changes).
 		c.lastPrepared = c.vc.StatementID + 1
 	case comStmtExecute:
 		return c.checkExecute(n)
@@ -55,7 +60,7 @@ func (c *clientConn) stmtOf(id uint32) uint32 {
 }
 
 // checkExecute reads the head of the COM_STMT_EXECUTE of payload length
-// n, up to its flag of parameter types sent, whatever its length: one the
+// n, up to its parameters' types, whatever its length: one the
 // server refuses (see refuseExecute) is dropped, unread, and answered with
 // the server's error (c.refused), where the protocol library answered
 // those it read with its own, or ran them. Its statement id, when it is
@@ -68,10 +73,18 @@ func (c *clientConn) checkExecute(n int) error {
 	raw := stmtID(c.in[4 : 4+head])
 	id := c.stmtOf(raw)
 	if pd := c.vc.PrepareData[id]; pd != nil && pd.ParamsCount > 0 && head == 10 {
-		// The NULL bitmap and the flag.
-		head = min(n, 10+(int(pd.ParamsCount)+7)/8+1)
+		// The NULL bitmap and the flag, then the types if it says they
+		// follow.
+		flag := typesFlagAt(pd.ParamsCount)
+		head = min(n, flag+1)
 		if err := c.want(4 + head); err != nil {
 			return err
+		}
+		if head > flag && c.in[4+flag] == 1 {
+			head = min(n, flag+1+2*int(pd.ParamsCount))
+			if err := c.want(4 + head); err != nil {
+				return err
+			}
 		}
 	}
 	if se := c.refuseExecute(c.in[4:4+head], id, raw == lastStmtID); se != nil {

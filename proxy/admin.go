@@ -31,16 +31,12 @@ const (
 // included) as KILL CONNECTION of its id.
 func (c *clientConn) processKill(p []byte) error {
 	if len(p) < 5 {
-		_, err := c.Write(errorPacket(sqlerror.NewSQLError(sqlerror.ERUnknownComError, sqlerror.SSNetError, "Unknown command"), 1))
-		return err
+		return c.writeError(sqlerror.NewSQLError(sqlerror.ERUnknownComError, sqlerror.SSNetError, "Unknown command"), 1)
 	}
 	s := c.l.s
 	id := binary.LittleEndian.Uint32(p[1:])
 	if err := (&handler{s: s, env: s.env}).kill(c.vc, fmt.Sprintf("KILL CONNECTION %d", id)); err != nil {
-		se := toSQLError(err)
-		s.metrics.errors.WithLabelValues(fmt.Sprint(se.Num)).Inc()
-		_, werr := c.Write(errorPacket(se, 1))
-		return werr
+		return c.writeError(toSQLError(err), 1)
 	}
 	_, err := c.Write(okPacket(c.vc.StatusFlags, 1))
 	return err

@@ -153,8 +153,7 @@ func (c *clientConn) refuseChange(e *sqlerror.SQLError, seq byte) error {
 	c.freshState()
 	c.changeFailures++
 	time.Sleep(changeUserDelay)
-	_, err = c.Write(errorPacket(e, seq))
-	return err
+	return c.writeError(e, seq)
 }
 
 // freshState drops what the protocol library and the sniffer keep of the

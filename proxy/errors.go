@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -133,6 +134,14 @@ func errorPacket(e *sqlerror.SQLError, seq byte) []byte {
 	b = append(b, 0xff, byte(e.Num), byte(e.Num>>8), '#')
 	b = append(b, state...)
 	return append(b, msg...)
+}
+
+// writeError answers the client's command with e, as sequence number
+// seq, and counts it by its number, as the errors the handler sends are.
+func (c *clientConn) writeError(e *sqlerror.SQLError, seq byte) error {
+	c.l.s.metrics.errors.WithLabelValues(strconv.Itoa(int(e.Num))).Inc()
+	_, err := c.Write(errorPacket(e, seq))
+	return err
 }
 
 // describe is how a log line names an error.

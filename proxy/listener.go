@@ -352,7 +352,7 @@ func (c *clientConn) packets() error {
 			c.dropping = c.cont
 			if se := c.refused; se != nil && !c.cont {
 				c.refused = nil
-				if _, err := c.Write(errorPacket(se, c.in[3]+1)); err != nil {
+				if err := c.writeError(se, c.in[3]+1); err != nil {
 					return err
 				}
 			}

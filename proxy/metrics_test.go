@@ -3,6 +3,8 @@ package proxy_test
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -74,4 +76,33 @@ func scrape(t testing.TB, url string) map[string]float64 {
 		}
 	}
 	return out
+}
+
+// TestMetricsCountOwnErrors: the errors the proxy answers itself, outside
+// the statement handler, count by their number as the handler's do: an
+// execution and a reset of a statement not prepared, and an execution it
+// refuses unread. They went uncounted.
+func TestMetricsCountOwnErrors(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	setupPrepared(t, f)
+	rc := dialRaw(t, f)
+	if got := rc.execute(777, true, 1); fmt.Sprint(got) != "[error: Unknown prepared statement handler (777) given to mysqld_stmt_execute]" {
+		t.Fatalf("an execution of statement 777 answered %q", got)
+	}
+	rc.write(stmtResetPayload(777))
+	if p := rc.read(); len(p) < 3 || p[0] != 0xff || binary.LittleEndian.Uint16(p[1:]) != 1243 {
+		t.Fatalf("a reset of statement 777 answered %q, want error 1243", p)
+	}
+	id := rc.prepare("SELECT CONCAT('n=', LENGTH(?))")
+	rc.write(longDataPayload(id, 5, "x"))
+	if got := rc.execute(id, true, 1); fmt.Sprint(got) != "[error: Incorrect arguments to mysqld_stmt_send_long_data]" {
+		t.Fatalf("an execution after bad long data answered %q", got)
+	}
+	m := scrape(t, "http://"+f.srv.MetricsAddr().String()+"/metrics")
+	if n := m[`scalelab_proxy_errors_total{errno="1243"}`]; n != 2 {
+		t.Errorf("errors numbered 1243: %v, want 2", n)
+	}
+	if n := m[`scalelab_proxy_errors_total{errno="1210"}`]; n != 1 {
+		t.Errorf("errors numbered 1210: %v, want 1", n)
+	}
 }

@@ -724,9 +724,7 @@ func (c *clientConn) relayRun(rr *relayRun, query string, args []any) (handled b
 	case err != nil && rr.sent:
 		return true, err
 	case err != nil:
-		se := toSQLError(err)
-		s.metrics.errors.WithLabelValues(strconv.Itoa(int(se.Num))).Inc()
-		if _, werr := c.Write(errorPacket(se, 1)); werr != nil {
+		if werr := c.writeError(toSQLError(err), 1); werr != nil {
 			return true, werr
 		}
 	}

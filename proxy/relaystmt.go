@@ -216,8 +216,7 @@ func (c *clientConn) resetStmt(p []byte) error {
 	id := stmtID(p)
 	pd := c.vc.PrepareData[id]
 	if pd == nil || len(p) < 5 {
-		_, err := c.Write(errorPacket(errUnknownStmt(id, "mysqld_stmt_reset"), 1))
-		return err
+		return c.writeError(errUnknownStmt(id, "mysqld_stmt_reset"), 1)
 	}
 	clear(pd.BindVars)
 	delete(c.sniff.badLongData, id)

@@ -1,6 +1,7 @@
 package proxy_test
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"strings"
@@ -285,6 +286,39 @@ func TestExecuteTypesFlag(t *testing.T) {
 		s.same("the types sent", "a", flagged(1, 0))
 		s.same("an execution without types then", "a", untyped)
 
+		// The packet is checked before the statement's long data, and an
+		// execution refused for its long data reads no types.
+		s.prepare("ld", "SELECT CONCAT(v, 'ld') FROM kvs WHERE id = ?")
+		s.same("long data for parameter 5 of 1", "ld", sends(func(id uint32) []byte { return longDataPayload(id, 5, "x") }))
+		s.same("the flag 2 after it", "ld", flagged(2, 0))
+		s.same("the types cut short after it", "ld", cut)
+		s.same("no types, of the last statement, after it", last, untyped)
+		s.same("the types sent after it", "ld", flagged(1, 0))
+		s.same("a reset", "ld", func(c *rawClient, id uint32) []string {
+			c.write(stmtResetPayload(id))
+			return []string{fmt.Sprintf("%q", c.read())}
+		})
+		s.same("an execution without types after the reset", "ld", untyped)
+
+		// Types longer than the proxy's first read buffer (16 KiB).
+		const many = 10000
+		s.prepare("many", "SELECT CONCAT('=', COALESCE(?"+strings.Repeat(", ?", many-1)+"))")
+		allNulls := bytes.Repeat([]byte{0xff}, (many+7)/8)
+		longTypes := bytes.Repeat([]byte{8, 0}, many)
+		s.same("10,000 parameters, the types cut short", "many", executes(func(id uint32) []byte {
+			return execPayload(id, allNulls, longTypes[:2*many-1], nil)
+		}))
+		s.same("10,000 parameters, without types, the first not NULL", "many", executes(func(id uint32) []byte {
+			nulls := bytes.Clone(allNulls)
+			nulls[0] = 0xfe
+			return execPayload(id, nulls, nil, bigint(7))
+		}))
+		s.same("10,000 parameters, the types whole, the first not NULL", "many", executes(func(id uint32) []byte {
+			nulls := bytes.Clone(allNulls)
+			nulls[0] = 0xfe
+			return execPayload(id, nulls, longTypes, bigint(7))
+		}))
+
 		s.prepare("zero", "SELECT 'zero'")
 		s.same("the flag 2 of a statement without parameters", "zero", executes(func(id uint32) []byte {
 			p := execPayload(id, nil, nil, nil)
@@ -319,6 +353,11 @@ func TestExecuteRefused16MiB(t *testing.T) {
 			{"exactly 16 MiB - 1 bytes, then an empty packet, of a statement not prepared", huge(777, 1<<24-1), 2, 1243},
 			{"32 MiB of a statement not prepared", huge(777, 1<<25), 3, 1243},
 			{"16 MiB + 20 bytes after bad long data", huge(id, 1<<24+20), 2, 1210},
+			{"16 MiB + 20 bytes with the flag of types 2", func() []byte {
+				p := huge(id, 1<<24+20)
+				p[11] = 2
+				return p
+			}(), 2, 1835},
 		} {
 			if tc.code == 1210 {
 				rc.write(longDataPayload(id, 5, "x"))

@@ -41,7 +41,7 @@ func newMetrics(r *router.Router) *metrics {
 			Name: "scalelab_proxy_connections_rejected_total", Help: "Client connections refused or closed by the proxy, by reason.",
 		}, []string{"reason"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "scalelab_proxy_errors_total", Help: "Error packets sent to clients, by MySQL error number.",
+			Name: "scalelab_proxy_errors_total", Help: "Error packets the proxy sent in answer to clients' commands, by MySQL error number (refused connections count in scalelab_proxy_connections_rejected_total; a packet the protocol library cannot parse gets its own error, not counted).",
 		}, []string{"errno"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "scalelab_proxy_statement_duration_seconds",

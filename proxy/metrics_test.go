@@ -80,8 +80,8 @@ func scrape(t testing.TB, url string) map[string]float64 {
 
 // TestMetricsCountOwnErrors: the errors the proxy answers itself, outside
 // the statement handler, count by their number as the handler's do: an
-// execution and a reset of a statement not prepared, and an execution it
-// refuses unread. They went uncounted.
+// execution and a reset of a statement not prepared, executions it
+// refuses unread, and a COM_PROCESS_KILL cut short. They went uncounted.
 func TestMetricsCountOwnErrors(t *testing.T) {
 	f := startProxy(t, proxy.Config{}, quiet())
 	setupPrepared(t, f)
@@ -98,7 +98,20 @@ func TestMetricsCountOwnErrors(t *testing.T) {
 	if got := rc.execute(id, true, 1); fmt.Sprint(got) != "[error: Incorrect arguments to mysqld_stmt_send_long_data]" {
 		t.Fatalf("an execution after bad long data answered %q", got)
 	}
+	rc.write(execPayload(id, []byte{0}, []byte{8}, nil)) // the types cut short
+	if got := rc.result(); fmt.Sprint(got) != "[error: Malformed communication packet]" {
+		t.Fatalf("an execution with its types cut short answered %q", got)
+	}
+	rc.write([]byte{0x0c}) // COM_PROCESS_KILL without its id
+	if p := rc.read(); len(p) < 3 || p[0] != 0xff || binary.LittleEndian.Uint16(p[1:]) != 1047 {
+		t.Fatalf("a COM_PROCESS_KILL without its id answered %q, want error 1047", p)
+	}
 	m := scrape(t, "http://"+f.srv.MetricsAddr().String()+"/metrics")
+	for errno, want := range map[string]float64{"1835": 1, "1047": 1} {
+		if n := m[`scalelab_proxy_errors_total{errno="`+errno+`"}`]; n != want {
+			t.Errorf("errors numbered %s: %v, want %v", errno, n, want)
+		}
+	}
 	if n := m[`scalelab_proxy_errors_total{errno="1243"}`]; n != 2 {
 		t.Errorf("errors numbered 1243: %v, want 2", n)
 	}

@@ -234,23 +234,26 @@ func stmtID(p []byte) uint32 {
 }
 
 // refuseExecute is the server's error for the COM_STMT_EXECUTE of
-// statement id whose head is p (the command byte included, up to the flag
-// of parameter types sent, see checkExecute), when it refuses it before
-// the statement runs, or nil. The proxy answers these itself, where the
-// protocol library answered with client errors' numbers (2027, and 2014
-// "statement ID is not found from record"), or ran the statement:
+// statement id whose head is p (the command byte included, through the
+// parameters' types when its flag says they follow, see checkExecute),
+// when it refuses it before the statement runs, or nil. The proxy answers
+// these itself, where the protocol library answered with client errors'
+// numbers (2027, and 2014 "statement ID is not found from record"), or
+// ran the statement. In the server's order:
 //   - a packet too short for the statement id, the flags and the
 //     iteration count: 1835;
 //   - a statement the connection has not prepared: 1243;
-//   - one sent long data for a parameter it does not have: 1210;
+//   - with parameters, a flag of their types other than 0 and 1, types
+//     cut short, or no types in an execution sent for lastStmtID: 1835;
+//   - a statement sent long data for a parameter it does not have: 1210;
 //   - with parameters, a packet that ends before the flag of their types;
 //     or without their types, and some parameter not NULL, when no
 //     execution has sent them yet (the library took each such parameter
-//     for NULL, and answered the statement run with NULLs): 1210;
-//   - sent for lastStmtID, with parameters and without their types: 1835.
+//     for NULL, and answered the statement run with NULLs): 1210.
 //
-// An execution it lets pass that sends the types marks the statement as
-// given them.
+// An execution it lets pass that sends the types whole marks the
+// statement as given them; one it refuses leaves it as it was, as the
+// server reads the types only once it takes the execution.
 func (c *clientConn) refuseExecute(p []byte, id uint32, viaLast bool) *sqlerror.SQLError {
 	pd := c.vc.PrepareData[id]
 	switch {
@@ -258,17 +261,18 @@ func (c *clientConn) refuseExecute(p []byte, id uint32, viaLast bool) *sqlerror.
 		return errMalformed()
 	case pd == nil:
 		return errUnknownStmt(id, "mysqld_stmt_execute")
+	}
+	n := int(pd.ParamsCount)
+	flag := typesFlagAt(pd.ParamsCount)
+	typed := n > 0 && len(p) > flag && p[flag] == 1
+	switch {
+	case n > 0 && (len(p) > flag && p[flag] > 1 || typed && len(p) < flag+1+2*n || viaLast && !typed):
+		return errMalformed()
 	case c.sniff.badLongData[id]:
 		return errWrongArguments("mysqld_stmt_send_long_data")
-	case pd.ParamsCount == 0:
+	case n == 0:
 		return nil
-	}
-	flag := typesFlagAt(pd.ParamsCount)
-	typed := len(p) > flag && p[flag] == 1
-	switch {
-	case len(p) > flag && p[flag] > 1, typed && len(p) < flag+1+2*int(pd.ParamsCount), viaLast && !typed:
-		return errMalformed()
-	case len(p) <= flag, !typed && !c.sniff.typed[id] && !allNull(p[10:flag], int(pd.ParamsCount)):
+	case len(p) <= flag, !typed && !c.sniff.typed[id] && !allNull(p[10:flag], n):
 		return errWrongArguments("mysqld_stmt_execute")
 	}
 	if typed {

@@ -611,9 +611,15 @@ func beginOptions(ast sqlparser.Statement, next *sql.TxOptions) *sql.TxOptions {
 	return &opts
 }
 
-// errTxCharacteristics is SET TRANSACTION inside a transaction, which
-// the server refuses (ER_CANT_CHANGE_TX_CHARACTERISTICS) too.
-var errTxCharacteristics = fmt.Errorf("%w: SET TRANSACTION inside a transaction: the characteristics of a transaction cannot change while it runs", ErrUnsupported)
+// errTxCharacteristics is the server's error for SET TRANSACTION inside
+// a transaction (ER_CANT_CHANGE_TX_CHARACTERISTICS), which the session
+// gives as the server would, not as a refusal of its own: a client that
+// handles the server's number handles it through the router too.
+var errTxCharacteristics = &mysql.MySQLError{
+	Number:   1568,
+	SQLState: [5]byte{'2', '5', '0', '0', '1'},
+	Message:  "Transaction characteristics can't be changed while a transaction is in progress",
+}
 
 // isolationLevels are the values of transaction_isolation (tx_isolation),
 // lower-cased, as database/sql names them.

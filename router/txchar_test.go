@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -25,12 +26,8 @@ import (
 // compared. A statement marked ! is one the router refuses (it cannot
 // tell whether the server spends the characteristics on it).
 func TestTransactionCharacteristics(t *testing.T) {
-	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	r, db := openTxChar(t)
 	ctx := context.Background()
-	db := dbtest.Open(t, sb.Topology, sb.Topology.Shards[0].Primary.HostPort)
-	if _, err := db.Exec("CREATE TABLE IF NOT EXISTS txchar (id INT PRIMARY KEY)"); err != nil {
-		t.Fatal(err)
-	}
 	outcome := func(err error) string {
 		var me *mysql.MySQLError
 		switch {
@@ -119,6 +116,61 @@ func TestTransactionCharacteristics(t *testing.T) {
 			// rows may differ by what it wrote.
 			if !refusals && gotRows != wantRows {
 				t.Errorf("rows after it through the session: [%s]; on the server: [%s]", gotRows, wantRows)
+			}
+		})
+	}
+}
+
+// openTxChar opens a router, and a pool on the first shard's primary,
+// which holds the table txchar.
+func openTxChar(t *testing.T) (*router.Router, *sql.DB) {
+	r, sb := openRouter(t, router.Config{Replica: quiet()})
+	db := dbtest.Open(t, sb.Topology, sb.Topology.Shards[0].Primary.HostPort)
+	if _, err := db.Exec("CREATE TABLE IF NOT EXISTS txchar (id INT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	return r, db
+}
+
+// TestTxCharacteristicsInTransaction: SET TRANSACTION inside a
+// transaction gets the server's own error, number, SQLSTATE and message,
+// through a session as on the primary's connection. The router refused it
+// as a statement it does not support (1235 through the proxy), so a
+// client that handles the server's 1568 did not recognize it.
+func TestTxCharacteristicsInTransaction(t *testing.T) {
+	r, db := openTxChar(t)
+	ctx := context.Background()
+	for _, seq := range [][]string{
+		{"BEGIN", "SET TRANSACTION READ ONLY"},
+		{"START TRANSACTION READ ONLY", "SELECT COUNT(*) FROM txchar", "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"},
+		{"SET autocommit = 0", "SELECT COUNT(*) FROM txchar", "SET TRANSACTION READ WRITE"},
+	} {
+		t.Run(strings.Join(seq, "; "), func(t *testing.T) {
+			last := func(exec func(string) error) error {
+				defer exec("ROLLBACK")
+				defer exec("SET autocommit = 1")
+				for _, q := range seq[:len(seq)-1] {
+					if err := exec(q); err != nil {
+						t.Fatalf("%s: %v", q, err)
+					}
+				}
+				return exec(seq[len(seq)-1])
+			}
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			want := last(func(q string) error { _, err := conn.ExecContext(ctx, q); return err })
+			s := r.NewSession()
+			defer s.Close()
+			got := last(func(q string) error { _, err := s.ExecContext(ctx, q); return err })
+			var wantErr, gotErr *mysql.MySQLError
+			if !errors.As(want, &wantErr) {
+				t.Fatalf("the server answered %v, want its error", want)
+			}
+			if !errors.As(got, &gotErr) || gotErr.Number != wantErr.Number || gotErr.SQLState != wantErr.SQLState || gotErr.Message != wantErr.Message {
+				t.Errorf("through the session: %v; on the server: %v (SQLSTATE %s)", got, want, wantErr.SQLState[:])
 			}
 		})
 	}

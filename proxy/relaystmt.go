@@ -8,6 +8,7 @@ import (
 
 	"github.com/scalelab/scalelab/internal/wire"
 	"github.com/scalelab/scalelab/replica"
+	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/sqlerror"
 	"vitess.io/vitess/go/sqltypes"
 )
@@ -234,9 +235,10 @@ func stmtID(p []byte) uint32 {
 }
 
 // refuseExecute is the server's error for the COM_STMT_EXECUTE of
-// statement id whose head is p (the command byte included, through the
-// parameters' types when its flag says they follow, see checkExecute),
-// when it refuses it before the statement runs, or nil. The proxy answers
+// statement id (pd, the library's record of it, nil for none) whose head
+// is p (the command byte included, through the parameters' types when
+// its flag says they follow, see checkExecute), when it refuses it before
+// the statement runs, or nil. The proxy answers
 // these itself, where the protocol library answered with client errors'
 // numbers (2027, and 2014 "statement ID is not found from record"), or
 // ran the statement. In the server's order:
@@ -254,8 +256,7 @@ func stmtID(p []byte) uint32 {
 // An execution it lets pass that sends the types whole marks the
 // statement as given them; one it refuses leaves it as it was, as the
 // server reads the types only once it takes the execution.
-func (c *clientConn) refuseExecute(p []byte, id uint32, viaLast bool) *sqlerror.SQLError {
-	pd := c.vc.PrepareData[id]
+func (c *clientConn) refuseExecute(p []byte, id uint32, pd *vtmysql.PrepareData, viaLast bool) *sqlerror.SQLError {
 	switch {
 	case len(p) < 10:
 		return errMalformed()

@@ -72,7 +72,8 @@ func (c *clientConn) checkExecute(n int) error {
 	}
 	raw := stmtID(c.in[4 : 4+head])
 	id := c.stmtOf(raw)
-	if pd := c.vc.PrepareData[id]; pd != nil && pd.ParamsCount > 0 && head == 10 {
+	pd := c.vc.PrepareData[id]
+	if pd != nil && pd.ParamsCount > 0 && head == 10 {
 		// The NULL bitmap and the flag, then the types if it says they
 		// follow.
 		flag := typesFlagAt(pd.ParamsCount)
@@ -87,7 +88,7 @@ func (c *clientConn) checkExecute(n int) error {
 			}
 		}
 	}
-	if se := c.refuseExecute(c.in[4:4+head], id, raw == lastStmtID); se != nil {
+	if se := c.refuseExecute(c.in[4:4+head], id, pd, raw == lastStmtID); se != nil {
 		c.refused, c.dropping = se, true
 		return nil
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"vitess.io/vitess/go/mysql/sqlerror"
 )
 
 // execPayload is a COM_STMT_EXECUTE of statement id: the NULL bitmap
@@ -347,7 +349,7 @@ func TestExecuteRefused16MiB(t *testing.T) {
 			what    string
 			payload []byte
 			seq     byte
-			code    uint16
+			code    sqlerror.ErrorCode
 		}{
 			{"16 MiB + 20 bytes of a statement not prepared", huge(777, 1<<24+20), 2, 1243},
 			{"exactly 16 MiB - 1 bytes, then an empty packet, of a statement not prepared", huge(777, 1<<24-1), 2, 1243},
@@ -364,7 +366,7 @@ func TestExecuteRefused16MiB(t *testing.T) {
 			}
 			rc.write(tc.payload)
 			p, seq := rc.readSeq()
-			if len(p) < 3 || p[0] != 0xff || binary.LittleEndian.Uint16(p[1:]) != tc.code || seq != tc.seq {
+			if !isError(p, tc.code) || seq != tc.seq {
 				t.Errorf("%s: answered %q with sequence number %d, want error %d with %d", tc.what, p, seq, tc.code, tc.seq)
 			}
 			rc.write(stmtResetPayload(id))

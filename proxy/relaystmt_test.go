@@ -13,6 +13,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/proxy"
 	vtmysql "vitess.io/vitess/go/mysql"
+	"vitess.io/vitess/go/mysql/sqlerror"
 )
 
 // prepared is a client that runs every statement with parameters as a
@@ -175,6 +176,11 @@ func (rc *rawClient) read() []byte {
 	rc.t.Helper()
 	p, _ := rc.readSeq()
 	return p
+}
+
+// isError reports whether p is an error packet of number code.
+func isError(p []byte, code sqlerror.ErrorCode) bool {
+	return len(p) >= 3 && p[0] == 0xff && binary.LittleEndian.Uint16(p[1:]) == uint16(code)
 }
 
 // readSeq reads a packet, and its sequence number.

@@ -158,7 +158,9 @@ func (h *handler) ComQuery(c *vtmysql.Conn, query string, cb func(*sqltypes.Resu
 }
 
 // ComPrepare counts the placeholders and describes the result columns
-// (see describer). Nothing is prepared on a backend: the statement is
+// (see describer), after a node has prepared the text once, which gives
+// the client the server's error for a text the server refuses (see
+// describer.check). Nothing stays prepared on a backend: the statement is
 // routed and run at each COM_STMT_EXECUTE, with its parameters.
 func (h *handler) ComPrepare(c *vtmysql.Conn, query string) ([]*querypb.Field, uint16, error) {
 	if max := h.s.cfg.MaxQueryBytes; max > 0 && len(query) > max {
@@ -170,6 +172,9 @@ func (h *handler) ComPrepare(c *vtmysql.Conn, query string) ([]*querypb.Field, u
 	}
 	st := h.s.r.Classify(query)
 	cl := h.client(c)
+	if err := h.s.describe.check(h.s.ctx, st, query, cl.sess.Database(), cl.sess.KeepsState()); err != nil {
+		return nil, 0, err
+	}
 	fields := h.s.describe.columns(h.s.ctx, st, query, cl.sess.Database(), n)
 	if coll := cl.results; coll != 0 {
 		// The describer's fields are shared: relabel a copy.

@@ -214,7 +214,15 @@ func (rc *rawClient) prepared(q string) uint32 {
 	if p[0] != 0 {
 		rc.t.Fatalf("prepare %s: %q", q, p)
 	}
-	params, cols := int(binary.LittleEndian.Uint16(p[7:])), int(binary.LittleEndian.Uint16(p[5:]))
+	rc.definitions(p)
+	return binary.LittleEndian.Uint32(p[1:])
+}
+
+// definitions reads the parameter and column definitions that follow p,
+// the first packet of a prepare's answer, and returns their counts.
+func (rc *rawClient) definitions(p []byte) (params, cols int) {
+	rc.t.Helper()
+	params, cols = int(binary.LittleEndian.Uint16(p[7:])), int(binary.LittleEndian.Uint16(p[5:]))
 	for _, n := range []int{params, cols} {
 		for range n {
 			rc.read()
@@ -223,7 +231,7 @@ func (rc *rawClient) prepared(q string) uint32 {
 			rc.read()
 		}
 	}
-	return binary.LittleEndian.Uint32(p[1:])
+	return params, cols
 }
 
 // execute runs statement id with the BIGINT parameters args, sending

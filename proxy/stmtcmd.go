@@ -1,6 +1,11 @@
 package proxy
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	vtmysql "vitess.io/vitess/go/mysql"
+	"vitess.io/vitess/go/mysql/sqlerror"
+)
 
 // lastStmtID is the statement id MariaDB takes for the connection's last
 // prepared statement, in COM_STMT_EXECUTE, COM_STMT_SEND_LONG_DATA,
@@ -10,9 +15,8 @@ import "encoding/binary"
 // prepared statement is the one the last COM_STMT_PREPARE made; there is
 // none after a prepare that failed, after the statement is closed, and
 // after a reset of the connection. A prepare with SQL's PREPARE does not
-// count. (The proxy prepares a statement without a node, so a prepare the
-// server refuses for its syntax or an unknown table succeeds through the
-// proxy, and its statement becomes the last one.)
+// count. (A prepare the proxy lets through where the server would refuse
+// it, see describer.check, makes a last statement.)
 const lastStmtID = 0xFFFFFFFF
 
 // stmtCommand looks at the head of the client's command on a prepared
@@ -32,6 +36,14 @@ func (c *clientConn) stmtCommand(n int) error {
 		// (TestLastPreparedStatement's failed prepare says if that
 		// changes).
 		c.lastPrepared = c.vc.StatementID + 1
+		if c.vc.Capabilities&vtmysql.CapabilityClientMultiStatements != 0 && n <= maxRelayQuery {
+			if err := c.want(4 + n); err != nil {
+				return err
+			}
+			if se := c.refuseMulti(string(c.in[5 : 4+n])); se != nil {
+				c.refused, c.dropping = se, true
+			}
+		}
 	case comStmtExecute:
 		return c.checkExecute(n)
 	case comStmtSendLongData, comStmtClose, comStmtReset:
@@ -96,4 +108,32 @@ func (c *clientConn) checkExecute(n int) error {
 		binary.LittleEndian.PutUint32(c.in[5:], id)
 	}
 	return nil
+}
+
+// refuseMulti is the server's answer to the COM_STMT_PREPARE of q from a
+// client with CLIENT_MULTI_STATEMENTS when q is not one statement, nil
+// when it is. The protocol library splits such a client's text, and
+// answered more than one statement, or none, with an error of its own
+// that says nothing ("unknown error: <nil>", 1105); the server refuses
+// the text as for any client (1064 for more than one, 1065 for none),
+// which a node is asked for. A node that cannot be asked, or that
+// prepares the text (one the library splits where the server does not),
+// leaves the proxy's own 1064.
+func (c *clientConn) refuseMulti(q string) *sqlerror.SQLError {
+	s := c.l.s
+	if pieces, err := s.env.Parser().SplitStatementToPieces(q); err == nil && len(pieces) == 1 {
+		return nil
+	}
+	db := ""
+	if cl, ok := c.vc.ClientData.(*client); ok {
+		db = cl.sess.Database()
+	}
+	home, err := s.r.Home(s.r.Classify(q))
+	if err != nil {
+		home = 0
+	}
+	if _, err := s.describe.prepareOn(s.ctx, home, q, db); err != nil {
+		return toSQLError(err)
+	}
+	return sqlerror.NewSQLError(sqlerror.ERParseError, sqlerror.SSClientError, "scalelab proxy: a prepared statement is one statement, and this text is not")
 }

@@ -790,12 +790,18 @@ func (s *Session) pins() bool { return len(s.vars) > 0 || s.db != "" || s.sticky
 // pinsBeyondLogin is pins, less the login's character set (LoginNames)
 // when it is the session's only state: Relay's caller gives its node
 // connection that set at its login, as the client's own login gave it.
-func (s *Session) pinsBeyondLogin() bool {
+func (s *Session) pinsBeyondLogin() bool { return s.KeepsState() || s.db != "" }
+
+// KeepsState reports whether the session has state of its own on its
+// connections beyond its database and its login's character set: session
+// variables it SET (sql_mode, …), or a Sticky statement's (a temporary
+// table, a named lock, …), which a pooled connection does not have.
+func (s *Session) KeepsState() bool {
 	vars := s.vars
 	if s.login != "" && len(vars) > 0 && vars[0] == s.login {
 		vars = vars[1:]
 	}
-	return len(vars) > 0 || s.db != "" || s.sticky
+	return len(vars) > 0 || s.sticky
 }
 
 func (s *Session) endTx(commit bool) error {

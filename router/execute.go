@@ -318,9 +318,14 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 			}
 		}
 	}()
+	if o.kind == opExec && st.Kind == Write && e.shard == nil && len(p.Shards) > 1 {
+		return r.execAcross(ctx, e, st, p, o, subs)
+	}
 	if o.kind == opExec {
-		// Writes go shard by shard; a failure stops the rest and names the
-		// shard (scalelab has no cross-shard atomicity to offer).
+		// DDL and the other statements that may write go shard by shard,
+		// each committed as it runs (a DDL statement commits itself); a
+		// failure stops the rest and names the shard. (A transaction's
+		// write runs on its one shard.)
 		var total int64
 		for n, i := range p.Shards {
 			sub := &op{kind: opExec}

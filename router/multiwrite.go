@@ -1,0 +1,124 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/scalelab/scalelab/replica"
+)
+
+// A write that spans shards outside a transaction (a multi-row INSERT
+// whose rows hash to several shards, an UPDATE or DELETE of an IN list,
+// or one without its key where multi-shard writes are allowed) runs, on
+// each shard, in a transaction of its own on one connection to the
+// primary, as Vitess's multi-shard autocommit does. The branches are
+// committed once every shard has run its part, in shard order; when a
+// shard refuses its part (a duplicate key, a value out of range, a lock
+// wait timeout), every branch is rolled back, and nothing is written, as
+// a single server rolls back the statement. Only a commit that fails
+// after another shard committed leaves the write in part
+// (partialWrite): scalelab has no two-phase commit.
+
+// writeBranch is a multi-shard write's part on one shard, not committed
+// yet.
+type writeBranch struct {
+	set  *replica.Set
+	conn *sqlx.Conn
+	tx   *sqlx.Tx
+	// own is set when conn was taken from the node's pool for the
+	// branch, and goes back to it at the end (a session's own connection
+	// stays the session's).
+	own      bool
+	affected int64
+}
+
+// end ends the branch's hold on its connection, rolling back what is not
+// committed.
+func (b *writeBranch) end() {
+	_ = b.tx.Rollback() // sql.ErrTxDone once committed
+	if b.own {
+		b.conn.Close()
+	}
+}
+
+// execAcross runs write st of plan p (over several shards, outside a
+// transaction) shard by shard, each part in a transaction of its own,
+// and commits them all once every part ran, or rolls them all back when
+// one failed. subs are the shards' traces.
+func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan, o *op, subs []Trace) error {
+	branches := make([]*writeBranch, 0, len(p.Shards))
+	defer func() {
+		for _, b := range branches {
+			b.end()
+		}
+	}()
+	// The parts run as a write without read-your-writes: a write's GTID
+	// is read after its commit, below, not after its part.
+	part := *e
+	part.mode = Eventual
+	for n, i := range p.Shards {
+		query, set := p.Queries[i], p.sets[i]
+		fn := func(ctx context.Context, q queryer) error {
+			b := &writeBranch{set: set}
+			switch c := q.(type) {
+			case *sqlx.Conn:
+				b.conn = c
+			case *sqlx.DB:
+				conn, err := c.Connx(ctx)
+				if err != nil {
+					return err
+				}
+				b.conn, b.own = conn, true
+			default:
+				return fmt.Errorf("router: a write across shards cannot run on %T", q)
+			}
+			tx, err := b.conn.BeginTxx(ctx, nil)
+			if err != nil {
+				if b.own {
+					b.conn.Close()
+				}
+				return err
+			}
+			b.tx = tx
+			res, err := tx.ExecContext(ctx, query)
+			if err == nil {
+				b.affected, err = res.RowsAffected()
+			}
+			if err != nil {
+				b.end()
+				return err
+			}
+			branches = append(branches, b)
+			return nil
+		}
+		if err := r.onShard(WithTrace(ctx, &subs[n]), &part, p, i, st, fn); err != nil {
+			// Every branch before it is rolled back (the deferred end):
+			// nothing of the statement is written.
+			return fmt.Errorf("router: shard %s: %w", set.Shard, err)
+		}
+	}
+	var total int64
+	var errs []error
+	for n, b := range branches {
+		if err := b.tx.Commit(); err != nil {
+			err = fmt.Errorf("router: shard %s: commit: %w", b.set.Shard, err)
+			if n > 0 {
+				err = &partialWrite{err}
+			}
+			return errors.Join(append(errs, err)...)
+		}
+		total += b.affected
+		if e.mode == ReadYourWrites {
+			if err := captureGTID(ctx, b.set, b.set.Primary(), b.conn, e.g); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	o.res = multiResult{affected: total}
+	return nil
+}

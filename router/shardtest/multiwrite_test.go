@@ -1,0 +1,160 @@
+package shardtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/router"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// aonTables shards table aon by id.
+var aonTables = map[string]topology.Table{"aon": {Column: "id", Vindex: "hash"}}
+
+// idsByShard returns, for each shard in order, n ids of table at or above
+// from that the vindex places there.
+func idsByShard(t *testing.T, r *router.Router, shards, n, from int) [][]int {
+	t.Helper()
+	out := make([][]int, shards)
+	for id, left := from, shards*n; left > 0; id++ {
+		i, err := r.VSchema().Locate("aon", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out[i]) < n {
+			out[i] = append(out[i], id)
+			left--
+		}
+	}
+	return out
+}
+
+// aonRows returns the rows of aon whose id is in ids, as "id=qty", read on
+// every shard's primary (not through the router), in id order per shard.
+func aonRows(t *testing.T, topo *topology.Topology, ids []int) []string {
+	t.Helper()
+	list := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ids)), ","), "[]")
+	var out []string
+	for _, s := range topo.Shards {
+		rows, err := dbtest.Open(t, topo, s.Primary.HostPort).Query("SELECT id, qty FROM aon WHERE id IN (" + list + ") ORDER BY id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, qty int
+			if err := rows.Scan(&id, &qty); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%d=%d", id, qty))
+		}
+		rows.Close()
+	}
+	return out
+}
+
+// TestMultiShardWriteAllOrNothing: a write that spans shards outside a
+// transaction, and that one shard refuses (a duplicate key, a value out
+// of range), writes nothing on any shard, as a single server rolls the
+// statement back, and the client gets the server's error. The router
+// used to run it shard by shard, each part committed as it ran, so that
+// the shards before the one that refused kept their rows. One that every
+// shard takes writes on all, and reads under read-your-writes see it.
+func TestMultiShardWriteAllOrNothing(t *testing.T) {
+	sb := dbtest.Sandbox(t)
+	ctx := context.Background()
+	topo := shardedTopology(t, sb, aonTables)
+	r := openRouter(t, topo, router.Config{Consistency: router.ReadYourWrites})
+	exec(t, r, "DROP TABLE IF EXISTS aon")
+	exec(t, r, "CREATE TABLE aon (id BIGINT PRIMARY KEY, qty INT NOT NULL)")
+	shards := len(topo.Shards)
+	if shards < 2 {
+		t.Fatalf("the sandbox has %d shard(s); the test needs two or more", shards)
+	}
+	ids := idsByShard(t, r, shards, 3, 1)
+	first, last := ids[0], ids[shards-1]
+	// On the last shard: a row a new one collides with, and one whose
+	// qty cannot grow by 1000 in an INT.
+	exec(t, r, "INSERT INTO aon (id, qty) VALUES (?, 1)", last[0])
+	exec(t, r, "INSERT INTO aon (id, qty) VALUES (?, 2147483000)", last[1])
+	exec(t, r, "INSERT INTO aon (id, qty) VALUES (?, 5)", first[0])
+	all := []int{first[0], first[1], first[2], last[0], last[1], last[2]}
+	want := aonRows(t, topo, all)
+
+	session := r.NewSession()
+	t.Cleanup(func() { session.Close() })
+	// A session variable makes the session keep its own connections.
+	pinned := r.NewSession()
+	t.Cleanup(func() { pinned.Close() })
+	if _, err := pinned.Run(ctx, "SET SESSION sql_mode = 'STRICT_ALL_TABLES'"); err != nil {
+		t.Fatal(err)
+	}
+	run := map[string]func(q string, args ...any) error{
+		"router": func(q string, args ...any) error {
+			_, err := r.ExecContext(ctx, q, args...)
+			return err
+		},
+		"session": func(q string, args ...any) error {
+			_, err := session.Run(ctx, q, args...)
+			return err
+		},
+		"session with its own connections": func(q string, args ...any) error {
+			_, err := pinned.Run(ctx, q, args...)
+			return err
+		},
+	}
+	for _, via := range []string{"router", "session", "session with its own connections"} {
+		for _, tc := range []struct {
+			name string
+			q    string
+			args []any
+			code uint16
+		}{
+			{"INSERT whose last shard's row is a duplicate", "INSERT INTO aon (id, qty) VALUES (?, 7), (?, 7), (?, 7)", []any{first[1], first[2], last[0]}, 1062},
+			{"UPDATE whose last shard's row goes out of range", "UPDATE aon SET qty = qty + 1000 WHERE id IN (?, ?)", []any{first[0], last[1]}, 1264},
+		} {
+			t.Run(via+"/"+tc.name, func(t *testing.T) {
+				err := run[via](tc.q, tc.args...)
+				var me *mysql.MySQLError
+				if !errors.As(err, &me) || me.Number != tc.code {
+					t.Fatalf("got %v, want the server's error %d", err, tc.code)
+				}
+				if got := aonRows(t, topo, all); fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("after the refused write the shards hold %v, want %v as before it", got, want)
+				}
+			})
+		}
+	}
+
+	t.Run("a write every shard takes", func(t *testing.T) {
+		var fresh []int
+		var values []string
+		for _, s := range idsByShard(t, r, shards, 1, 100000) {
+			fresh = append(fresh, s[0])
+			values = append(values, fmt.Sprintf("(%d, 3)", s[0]))
+		}
+		res, err := r.ExecContext(ctx, "INSERT INTO aon (id, qty) VALUES "+strings.Join(values, ", "))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := res.RowsAffected(); n != int64(shards) {
+			t.Errorf("rows affected %d, want %d", n, shards)
+		}
+		if got := aonRows(t, topo, fresh); len(got) != shards {
+			t.Errorf("the shards hold %v, want the %d rows", got, shards)
+		}
+		// Under read-your-writes the read waits for every shard's write.
+		var n int
+		list := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(fresh)), ","), "[]")
+		if err := r.GetContext(ctx, &n, "SELECT COUNT(*) FROM aon WHERE id IN ("+list+")"); err != nil {
+			t.Fatal(err)
+		}
+		if n != shards {
+			t.Errorf("a read-your-writes read right after the write counts %d rows, want %d", n, shards)
+		}
+	})
+}

@@ -172,8 +172,12 @@ func (h *handler) ComPrepare(c *vtmysql.Conn, query string) ([]*querypb.Field, u
 	}
 	st := h.s.r.Classify(query)
 	cl := h.client(c)
-	if err := h.s.describe.check(h.s.ctx, st, query, cl.sess.Database(), cl.sess.KeepsState()); err != nil {
-		return nil, 0, err
+	if _, own := routeTarget(query); !own && !router.KillText(query) {
+		// (What the proxy answers itself, SHOW scalelab_route and KILL,
+		// no node is asked to prepare.)
+		if err := h.s.describe.check(h.s.ctx, st, query, cl.sess.Database(), cl.sess.KeepsState()); err != nil {
+			return nil, 0, err
+		}
 	}
 	fields := h.s.describe.columns(h.s.ctx, st, query, cl.sess.Database(), n)
 	if coll := cl.results; coll != 0 {

@@ -133,3 +133,24 @@ func TestPrepareRefusedDriver(t *testing.T) {
 		})
 	}
 }
+
+// TestPrepareRouteCommand: SHOW scalelab_route, which the proxy answers
+// itself and no server knows, prepares and runs through a driver that
+// prepares every statement with arguments; the node's refusal of its text
+// is not the answer.
+func TestPrepareRouteCommand(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	setupPrepared(t, f)
+	rows, err := f.open(t, nil).QueryContext(context.Background(), "SHOW scalelab_route SELECT v FROM kvs WHERE id = ?", 9101)
+	if err != nil {
+		t.Fatalf("a prepared SHOW scalelab_route: %v", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	if err := rows.Err(); err != nil || n == 0 {
+		t.Errorf("a prepared SHOW scalelab_route gave %d rows (%v), want its trace", n, err)
+	}
+}

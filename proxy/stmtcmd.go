@@ -124,6 +124,9 @@ func (c *clientConn) refuseMulti(q string) *sqlerror.SQLError {
 	if pieces, err := s.env.Parser().SplitStatementToPieces(q); err == nil && len(pieces) == 1 {
 		return nil
 	}
+	if max := s.cfg.MaxQueryBytes; max > 0 && len(q) > max {
+		return errQueryTooLarge(len(q), max)
+	}
 	db := ""
 	if cl, ok := c.vc.ClientData.(*client); ok {
 		db = cl.sess.Database()

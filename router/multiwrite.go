@@ -20,27 +20,71 @@ import (
 // a single server rolls back the statement. Only a commit that fails
 // after another shard committed leaves the write in part
 // (partialWrite): scalelab has no two-phase commit.
+//
+// A branch is opened with SET autocommit = 0, not START TRANSACTION,
+// and ended with COMMIT (or ROLLBACK) AND NO CHAIN NO RELEASE, then SET
+// autocommit = 1: on a session's own connection, START TRANSACTION would
+// release the session's LOCK TABLES, and a plain COMMIT would follow the
+// session's completion_type (CHAIN opens a transaction the session does
+// not know of, RELEASE drops the connection).
+
+// Statements of a branch.
+const (
+	branchBegin    = "SET autocommit = 0"
+	branchCommit   = "COMMIT AND NO CHAIN NO RELEASE"
+	branchRollback = "ROLLBACK AND NO CHAIN NO RELEASE"
+	branchEnd      = "SET autocommit = 1"
+)
 
 // writeBranch is a multi-shard write's part on one shard, not committed
 // yet.
 type writeBranch struct {
 	set  *replica.Set
 	conn *sqlx.Conn
-	tx   *sqlx.Tx
 	// own is set when conn was taken from the node's pool for the
 	// branch, and goes back to it at the end (a session's own connection
 	// stays the session's).
-	own      bool
+	own  bool
+	open bool // the branch's transaction is neither committed nor rolled back
+	// lost tells a session that its own connection failed (env.lost).
+	lost     func()
 	affected int64
 }
 
-// end ends the branch's hold on its connection, rolling back what is not
-// committed.
-func (b *writeBranch) end() {
-	_ = b.tx.Rollback() // sql.ErrTxDone once committed
-	if b.own {
-		b.conn.Close()
+// commit commits the branch.
+func (b *writeBranch) commit(ctx context.Context) error {
+	if _, err := b.conn.ExecContext(ctx, branchCommit); err != nil {
+		return err
 	}
+	b.open = false
+	return nil
+}
+
+// end rolls back what is not committed, turns autocommit back on, and
+// ends the branch's hold on its connection: one from the pool goes back
+// to it, or is dropped when autocommit could not be turned on again; a
+// session is told that its own failed.
+func (b *writeBranch) end(ctx context.Context) {
+	var err error
+	if b.open {
+		if _, err = b.conn.ExecContext(ctx, branchRollback); err == nil {
+			b.open = false
+		}
+	}
+	if err == nil {
+		_, err = b.conn.ExecContext(ctx, branchEnd)
+	}
+	if !b.own {
+		if err != nil && b.lost != nil {
+			b.lost()
+		}
+		return
+	}
+	if err != nil {
+		_ = discard(b.conn)
+		return
+	}
+	b.conn.Close()
 }
 
 // execAcross runs write st of plan p (over several shards, outside a
@@ -50,8 +94,11 @@ func (b *writeBranch) end() {
 func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan, o *op, subs []Trace) error {
 	branches := make([]*writeBranch, 0, len(p.Shards))
 	defer func() {
+		// The cleanup runs even when ctx was cancelled: a pooled
+		// connection is never handed back with autocommit off.
+		ctx := context.WithoutCancel(ctx)
 		for _, b := range branches {
-			b.end()
+			b.end(ctx)
 		}
 	}()
 	// The parts run as a write without read-your-writes: a write's GTID
@@ -62,6 +109,10 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		query, set := p.Queries[i], p.sets[i]
 		fn := func(ctx context.Context, q queryer) error {
 			b := &writeBranch{set: set}
+			if e.lost != nil {
+				node := set.Primary()
+				b.lost = func() { e.lost(node) }
+			}
 			switch c := q.(type) {
 			case *sqlx.Conn:
 				b.conn = c
@@ -74,20 +125,17 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			default:
 				return fmt.Errorf("router: a write across shards cannot run on %T", q)
 			}
-			tx, err := b.conn.BeginTxx(ctx, nil)
-			if err != nil {
-				if b.own {
-					b.conn.Close()
-				}
+			if _, err := b.conn.ExecContext(ctx, branchBegin); err != nil {
+				b.end(context.WithoutCancel(ctx))
 				return err
 			}
-			b.tx = tx
-			res, err := tx.ExecContext(ctx, query)
+			b.open = true
+			res, err := b.conn.ExecContext(ctx, query)
 			if err == nil {
 				b.affected, err = res.RowsAffected()
 			}
 			if err != nil {
-				b.end()
+				b.end(context.WithoutCancel(ctx))
 				return err
 			}
 			branches = append(branches, b)
@@ -102,7 +150,10 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 	var total int64
 	var errs []error
 	for n, b := range branches {
-		if err := b.tx.Commit(); err != nil {
+		if err := b.commit(ctx); err != nil {
+			// The shards after it are rolled back (the deferred end), the
+			// ones before it stay committed.
+			b.set.Fail(b.set.Primary(), err)
 			err = fmt.Errorf("router: shard %s: commit: %w", b.set.Shard, err)
 			if n > 0 {
 				err = &partialWrite{err}

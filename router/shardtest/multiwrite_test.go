@@ -158,3 +158,91 @@ func TestMultiShardWriteAllOrNothing(t *testing.T) {
 		}
 	})
 }
+
+// tableLocked reports, for each shard's primary, whether table aon is
+// locked there against another client: a read of it waits past a
+// one-second lock_wait_timeout (1205).
+func tableLocked(t *testing.T, topo *topology.Topology) []bool {
+	t.Helper()
+	ctx := context.Background()
+	var out []bool
+	for _, s := range topo.Shards {
+		c, err := dbtest.Open(t, topo, s.Primary.HostPort).Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ExecContext(ctx, "SET SESSION lock_wait_timeout = 1"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.ExecContext(ctx, "SELECT COUNT(*) FROM aon")
+		c.Close()
+		var me *mysql.MySQLError
+		switch {
+		case err == nil:
+			out = append(out, false)
+		case errors.As(err, &me) && me.Number == 1205:
+			out = append(out, true)
+		default:
+			t.Fatalf("shard %s: %v", s.Name, err)
+		}
+	}
+	return out
+}
+
+// TestMultiShardWriteKeepsSession: a write across shards in a session
+// that keeps its own connections leaves the session's state as a
+// statement on one server leaves it: completion_type does not chain or
+// release after it (the session's next write is committed, its
+// connection kept), and its LOCK TABLES stays. The branches were opened
+// with START TRANSACTION and ended with a plain COMMIT, which released
+// the lock, and chained a transaction that the next write ran in, never
+// committed.
+func TestMultiShardWriteKeepsSession(t *testing.T) {
+	sb := dbtest.Sandbox(t)
+	ctx := context.Background()
+	topo := shardedTopology(t, sb, aonTables)
+	r := openRouter(t, topo, router.Config{})
+	exec(t, r, "DROP TABLE IF EXISTS aon")
+	exec(t, r, "CREATE TABLE aon (id BIGINT PRIMARY KEY, qty INT NOT NULL)")
+	ids := idsByShard(t, r, len(topo.Shards), 6, 1)
+	first, second := ids[0], ids[1]
+	run := func(s *router.Session, q string) {
+		t.Helper()
+		res, err := s.Run(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if res.Rows != nil {
+			res.Rows.Close()
+		}
+	}
+	for k, completion := range []string{"CHAIN", "RELEASE"} {
+		t.Run("completion_type "+completion, func(t *testing.T) {
+			s := r.NewSession()
+			defer s.Close()
+			run(s, "SET SESSION completion_type = '"+completion+"'")
+			a, b, c := first[2*k], second[2*k], first[2*k+1]
+			run(s, fmt.Sprintf("INSERT INTO aon (id, qty) VALUES (%d, 1), (%d, 1)", a, b))
+			run(s, fmt.Sprintf("INSERT INTO aon (id, qty) VALUES (%d, 2)", c))
+			// Seen by another client while the session is still open.
+			want := []string{fmt.Sprintf("%d=2", c)}
+			if got := aonRows(t, topo, []int{c}); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("another client sees %v of the write after the multi-shard one, want %v: it was not committed", got, want)
+			}
+		})
+	}
+	t.Run("LOCK TABLES", func(t *testing.T) {
+		s := r.NewSession()
+		defer s.Close()
+		run(s, "LOCK TABLES aon WRITE")
+		before := tableLocked(t, topo)
+		if !before[0] {
+			t.Fatalf("LOCK TABLES in the session locks the shards %v; want the first locked", before)
+		}
+		run(s, fmt.Sprintf("INSERT INTO aon (id, qty) VALUES (%d, 1), (%d, 1)", first[4], second[4]))
+		if after := tableLocked(t, topo); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Errorf("after a multi-shard INSERT the table is locked on the shards %v, want %v as before it", after, before)
+		}
+		run(s, "UNLOCK TABLES")
+	})
+}

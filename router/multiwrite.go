@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 	"github.com/scalelab/scalelab/replica"
 )
@@ -18,8 +20,12 @@ import (
 // shard refuses its part (a duplicate key, a value out of range, a lock
 // wait timeout), every branch is rolled back, and nothing is written, as
 // a single server rolls back the statement. Only a commit that fails
-// after another shard committed leaves the write in part
-// (partialWrite): scalelab has no two-phase commit.
+// after another shard committed, or whose outcome is unknown (the
+// connection was cut while it ran), may leave the write in part
+// (partialWrite): scalelab has no two-phase commit. The commits, and
+// the cleanup of every branch, run to their end even when the caller's
+// context ends, each statement bounded by branchTimeout: a deadline
+// that fell between two commits would leave the write in part.
 //
 // A branch is opened with SET autocommit = 0, not START TRANSACTION,
 // and ended with COMMIT (or ROLLBACK) AND NO CHAIN NO RELEASE, then SET
@@ -34,12 +40,23 @@ const (
 	branchCommit   = "COMMIT AND NO CHAIN NO RELEASE"
 	branchRollback = "ROLLBACK AND NO CHAIN NO RELEASE"
 	branchEnd      = "SET autocommit = 1"
+	// branchTimeout bounds each commit and cleanup statement, which
+	// run whatever the caller's context: a frozen primary cuts its
+	// connection at the end of it (the server rolls back what is open).
+	branchTimeout = 30 * time.Second
 )
+
+// branchCtx is the context of a branch's commit or cleanup statement.
+func branchCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), branchTimeout)
+}
 
 // writeBranch is a multi-shard write's part on one shard, not committed
 // yet.
 type writeBranch struct {
-	set  *replica.Set
+	set *replica.Set
+	// node is the primary the branch runs on.
+	node *replica.Node
 	conn *sqlx.Conn
 	// own is set when conn was taken from the node's pool for the
 	// branch, and goes back to it at the end (a session's own connection
@@ -53,6 +70,8 @@ type writeBranch struct {
 
 // commit commits the branch.
 func (b *writeBranch) commit(ctx context.Context) error {
+	ctx, cancel := branchCtx(ctx)
+	defer cancel()
 	if _, err := b.conn.ExecContext(ctx, branchCommit); err != nil {
 		return err
 	}
@@ -60,31 +79,41 @@ func (b *writeBranch) commit(ctx context.Context) error {
 	return nil
 }
 
+// exec runs a cleanup statement of the branch.
+func (b *writeBranch) exec(ctx context.Context, query string) error {
+	ctx, cancel := branchCtx(ctx)
+	defer cancel()
+	_, err := b.conn.ExecContext(ctx, query)
+	return err
+}
+
 // end rolls back what is not committed, turns autocommit back on, and
 // ends the branch's hold on its connection: one from the pool goes back
-// to it, or is dropped when autocommit could not be turned on again; a
-// session is told that its own failed.
+// to it, or is dropped when autocommit could not be turned on again. A
+// session's own connection that could not be brought back is dropped
+// too: the session is told (lost), and one that keeps state there
+// (a lock, a temporary table) fails its next statement on it, never
+// running it with autocommit off.
 func (b *writeBranch) end(ctx context.Context) {
 	var err error
 	if b.open {
-		if _, err = b.conn.ExecContext(ctx, branchRollback); err == nil {
+		if err = b.exec(ctx, branchRollback); err == nil {
 			b.open = false
 		}
 	}
 	if err == nil {
-		_, err = b.conn.ExecContext(ctx, branchEnd)
+		err = b.exec(ctx, branchEnd)
 	}
-	if !b.own {
-		if err != nil && b.lost != nil {
+	switch {
+	case err == nil && b.own:
+		b.conn.Close()
+	case err == nil:
+	default:
+		if !b.own && b.lost != nil {
 			b.lost()
 		}
-		return
-	}
-	if err != nil {
 		_ = discard(b.conn)
-		return
 	}
-	b.conn.Close()
 }
 
 // execAcross runs write st of plan p (over several shards, outside a
@@ -94,23 +123,27 @@ func (b *writeBranch) end(ctx context.Context) {
 func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan, o *op, subs []Trace) error {
 	branches := make([]*writeBranch, 0, len(p.Shards))
 	defer func() {
-		// The cleanup runs even when ctx was cancelled: a pooled
-		// connection is never handed back with autocommit off.
-		ctx := context.WithoutCancel(ctx)
+		// The cleanup runs even when ctx was cancelled (branchCtx): a
+		// pooled connection is never handed back with autocommit off.
 		for _, b := range branches {
 			b.end(ctx)
 		}
 	}()
-	// The parts run as a write without read-your-writes: a write's GTID
-	// is read after its commit, below, not after its part.
-	part := *e
-	part.mode = Eventual
 	for n, i := range p.Shards {
 		query, set := p.Queries[i], p.sets[i]
+		// The parts run as a write without read-your-writes: a write's
+		// GTID is read after the commits, below, not after its part.
+		// on notes the node the part runs on.
+		part := *e
+		part.mode = Eventual
+		var node *replica.Node
+		part.on = func(ctx context.Context, n *replica.Node) (queryer, bool, error) {
+			node = n
+			return e.on(ctx, n)
+		}
 		fn := func(ctx context.Context, q queryer) error {
-			b := &writeBranch{set: set}
+			b := &writeBranch{set: set, node: node}
 			if e.lost != nil {
-				node := set.Primary()
 				b.lost = func() { e.lost(node) }
 			}
 			switch c := q.(type) {
@@ -126,7 +159,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 				return fmt.Errorf("router: a write across shards cannot run on %T", q)
 			}
 			if _, err := b.conn.ExecContext(ctx, branchBegin); err != nil {
-				b.end(context.WithoutCancel(ctx))
+				b.end(ctx)
 				return err
 			}
 			b.open = true
@@ -135,7 +168,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 				b.affected, err = res.RowsAffected()
 			}
 			if err != nil {
-				b.end(context.WithoutCancel(ctx))
+				b.end(ctx)
 				return err
 			}
 			branches = append(branches, b)
@@ -148,27 +181,33 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		}
 	}
 	var total int64
-	var errs []error
 	for n, b := range branches {
 		if err := b.commit(ctx); err != nil {
 			// The shards after it are rolled back (the deferred end), the
-			// ones before it stay committed.
-			b.set.Fail(b.set.Primary(), err)
+			// ones before it stay committed. A commit the server refused
+			// did not commit; one cut off may have.
+			b.set.Fail(b.node, err)
 			err = fmt.Errorf("router: shard %s: commit: %w", b.set.Shard, err)
-			if n > 0 {
+			if me := (*mysql.MySQLError)(nil); n > 0 || !errors.As(err, &me) {
 				err = &partialWrite{err}
 			}
-			return errors.Join(append(errs, err)...)
+			return err
 		}
 		total += b.affected
-		if e.mode == ReadYourWrites {
-			if err := captureGTID(ctx, b.set, b.set.Primary(), b.conn, e.g); err != nil {
+	}
+	if e.mode == ReadYourWrites {
+		// Each branch's connection still holds its commit's GTID.
+		var errs []error
+		for _, b := range branches {
+			gctx, cancel := branchCtx(ctx)
+			if err := captureGTID(gctx, b.set, b.node, b.conn, e.g); err != nil {
 				errs = append(errs, err)
 			}
+			cancel()
 		}
-	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
+		if len(errs) > 0 {
+			return fmt.Errorf("router: the write committed on every shard, but a later read may not see it: %w", errors.Join(errs...))
+		}
 	}
 	o.res = multiResult{affected: total}
 	return nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/topology"
 )
@@ -245,4 +246,61 @@ func TestMultiShardWriteKeepsSession(t *testing.T) {
 		}
 		run(s, "UNLOCK TABLES")
 	})
+}
+
+// TestMultiShardWriteRefusedThenAutocommit: after a write across shards
+// that a shard refused, the connections its branches ran on are back in
+// autocommit: the next one-row write on the same connection (each
+// primary's pool holds one), or on a session's own, is committed at
+// once, as another client sees.
+func TestMultiShardWriteRefusedThenAutocommit(t *testing.T) {
+	sb := dbtest.Sandbox(t)
+	ctx := context.Background()
+	topo := shardedTopology(t, sb, aonTables)
+	r := openRouter(t, topo, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: 1, MaxIdle: 1}}})
+	exec(t, r, "DROP TABLE IF EXISTS aon")
+	exec(t, r, "CREATE TABLE aon (id BIGINT PRIMARY KEY, qty INT NOT NULL)")
+	shards := len(topo.Shards)
+	ids := idsByShard(t, r, shards, 4, 1)
+	first, last := ids[0], ids[shards-1]
+	exec(t, r, "INSERT INTO aon (id, qty) VALUES (?, 1)", last[0])
+	// The session is made after the router's turn: it holds a
+	// connection of each primary it reached, the pool's one.
+	var pinned *router.Session
+	t.Cleanup(func() {
+		if pinned != nil {
+			pinned.Close()
+		}
+	})
+	for k, via := range []struct {
+		name string
+		run  func(q string, args ...any) error
+	}{
+		{"router", func(q string, args ...any) error { _, err := r.ExecContext(ctx, q, args...); return err }},
+		{"session with its own connections", func(q string, args ...any) error {
+			if pinned == nil {
+				pinned = r.NewSession()
+				if _, err := pinned.Run(ctx, "SET SESSION sql_mode = 'STRICT_ALL_TABLES'"); err != nil {
+					return err
+				}
+			}
+			_, err := pinned.Run(ctx, q, args...)
+			return err
+		}},
+	} {
+		t.Run(via.name, func(t *testing.T) {
+			err := via.run("INSERT INTO aon (id, qty) VALUES (?, 7), (?, 7)", first[2*k], last[0])
+			var me *mysql.MySQLError
+			if !errors.As(err, &me) || me.Number != 1062 {
+				t.Fatalf("got %v, want the server's duplicate key (1062)", err)
+			}
+			if err := via.run("INSERT INTO aon (id, qty) VALUES (?, 9)", first[2*k+1]); err != nil {
+				t.Fatal(err)
+			}
+			want := []string{fmt.Sprintf("%d=9", first[2*k+1])}
+			if got := aonRows(t, topo, []int{first[2*k], first[2*k+1]}); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("another client sees %v, want %v: the one-row write after the refused one was not committed", got, want)
+			}
+		})
+	}
 }

@@ -95,23 +95,11 @@ func cloneFields(fs []*querypb.Field) []*querypb.Field {
 func (d *describer) ask(ctx context.Context, home int, query, db string, params int) ([]*querypb.Field, error) {
 	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
 	defer cancel()
-	sets := d.r.Sets()
-	if home >= len(sets) {
-		return nil, sql.ErrNoRows
-	}
-	conn, err := sets[home].Primary().DB.Conn(ctx)
+	conn, done, err := d.homeConn(ctx, home, db)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
-	if db != "" && db != d.r.Topology().DatabaseName() {
-		// The session USEd another database: describe there, then drop
-		// the connection rather than return it to the pool changed.
-		defer conn.Raw(func(any) error { return driver.ErrBadConn })
-		if _, err := conn.ExecContext(ctx, useStatement(db)); err != nil {
-			return nil, err
-		}
-	}
+	defer done()
 	args := make([]any, params) // all NULL
 	rows, err := conn.QueryContext(ctx, "SELECT * FROM ("+query+") AS scalelab_describe LIMIT 0", args...)
 	if err != nil {
@@ -125,6 +113,34 @@ func (d *describer) ask(ctx context.Context, home int, query, db string, params 
 	for rows.Next() {
 	}
 	return columnFields(cts), rows.Err()
+}
+
+// homeConn is a connection of the describer's, and what hands it back,
+// to the primary of the first shard of keyspace home, in database db.
+// The session USEd another database than the pool's: the connection
+// USEs it too, and is dropped at the end rather than returned to the
+// pool changed.
+func (d *describer) homeConn(ctx context.Context, home int, db string) (conn *sql.Conn, done func(), err error) {
+	sets := d.r.Sets()
+	if home >= len(sets) {
+		return nil, nil, sql.ErrNoRows
+	}
+	conn, err = sets[home].Primary().DB.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	done = func() { conn.Close() }
+	if db != "" && db != d.r.Topology().DatabaseName() {
+		done = func() {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			conn.Close()
+		}
+		if _, err := conn.ExecContext(ctx, useStatement(db)); err != nil {
+			done()
+			return nil, nil, err
+		}
+	}
+	return conn, done, nil
 }
 
 // forget drops every cached description and prepared text; called
@@ -228,23 +244,13 @@ func (d *describer) check(ctx context.Context, st *router.Statement, query, db s
 // (prepareRefusals); neither when the node could not be asked, or
 // refused it for a reason of the moment.
 func (d *describer) prepareOn(ctx context.Context, home int, query, db string) (ok bool, err error) {
-	sets := d.r.Sets()
-	if home >= len(sets) {
-		return false, nil
-	}
 	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
 	defer cancel()
-	conn, err := sets[home].Primary().DB.Conn(ctx)
+	conn, done, err := d.homeConn(ctx, home, db)
 	if err != nil {
 		return false, nil
 	}
-	defer conn.Close()
-	if db != "" && db != d.r.Topology().DatabaseName() {
-		defer conn.Raw(func(any) error { return driver.ErrBadConn })
-		if _, err := conn.ExecContext(ctx, useStatement(db)); err != nil {
-			return false, nil
-		}
-	}
+	defer done()
 	stmt, err := conn.PrepareContext(ctx, query)
 	if err != nil {
 		var me *mysql.MySQLError

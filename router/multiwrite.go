@@ -70,16 +70,14 @@ type writeBranch struct {
 
 // commit commits the branch.
 func (b *writeBranch) commit(ctx context.Context) error {
-	ctx, cancel := branchCtx(ctx)
-	defer cancel()
-	if _, err := b.conn.ExecContext(ctx, branchCommit); err != nil {
+	if err := b.exec(ctx, branchCommit); err != nil {
 		return err
 	}
 	b.open = false
 	return nil
 }
 
-// exec runs a cleanup statement of the branch.
+// exec runs a commit or cleanup statement of the branch.
 func (b *writeBranch) exec(ctx context.Context, query string) error {
 	ctx, cancel := branchCtx(ctx)
 	defer cancel()

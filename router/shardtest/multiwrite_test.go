@@ -35,11 +35,16 @@ func idsByShard(t *testing.T, r *router.Router, shards, n, from int) [][]int {
 	return out
 }
 
+// idList is ids as the list of an IN (…): 1,2,3.
+func idList(ids []int) string {
+	return strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ids)), ","), "[]")
+}
+
 // aonRows returns the rows of aon whose id is in ids, as "id=qty", read on
 // every shard's primary (not through the router), in id order per shard.
 func aonRows(t *testing.T, topo *topology.Topology, ids []int) []string {
 	t.Helper()
-	list := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ids)), ","), "[]")
+	list := idList(ids)
 	var out []string
 	for _, s := range topo.Shards {
 		rows, err := dbtest.Open(t, topo, s.Primary.HostPort).Query("SELECT id, qty FROM aon WHERE id IN (" + list + ") ORDER BY id")
@@ -150,8 +155,7 @@ func TestMultiShardWriteAllOrNothing(t *testing.T) {
 		}
 		// Under read-your-writes the read waits for every shard's write.
 		var n int
-		list := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(fresh)), ","), "[]")
-		if err := r.GetContext(ctx, &n, "SELECT COUNT(*) FROM aon WHERE id IN ("+list+")"); err != nil {
+		if err := r.GetContext(ctx, &n, "SELECT COUNT(*) FROM aon WHERE id IN ("+idList(fresh)+")"); err != nil {
 			t.Fatal(err)
 		}
 		if n != shards {

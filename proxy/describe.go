@@ -112,7 +112,7 @@ func (d *describer) ask(ctx context.Context, home int, query, db string, params 
 	}
 	for rows.Next() {
 	}
-	return columnFields(cts), rows.Err()
+	return columnFields(cts, router.ColumnDefs(rows)), rows.Err()
 }
 
 // homeConn is a connection of the describer's, and what hands it back,

@@ -91,6 +91,9 @@ func TestRelayPrepared(t *testing.T) {
 type rawClient struct {
 	t *testing.T
 	c *vtmysql.Conn
+	// cols are the column definition packets of the last prepare's
+	// answer.
+	cols [][]byte
 }
 
 func dialRaw(t *testing.T, f *fixture) *rawClient {
@@ -223,9 +226,12 @@ func (rc *rawClient) prepared(q string) uint32 {
 func (rc *rawClient) definitions(p []byte) (params, cols int) {
 	rc.t.Helper()
 	params, cols = int(binary.LittleEndian.Uint16(p[7:])), int(binary.LittleEndian.Uint16(p[5:]))
-	for _, n := range []int{params, cols} {
+	rc.cols = rc.cols[:0]
+	for i, n := range []int{params, cols} {
 		for range n {
-			rc.read()
+			if p := rc.read(); i == 1 {
+				rc.cols = append(rc.cols, p)
+			}
 		}
 		if n > 0 && rc.c.Capabilities&vtmysql.CapabilityClientDeprecateEOF == 0 {
 			rc.read()

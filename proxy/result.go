@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/scalelab/scalelab/router"
 	"vitess.io/vitess/go/mysql/format"
 
 	"vitess.io/vitess/go/mysql/collations"
@@ -79,7 +81,7 @@ func streamSet(rows *sql.Rows, batch int, binary bool, emit func(r *sqltypes.Res
 		}
 		return cb(&sqltypes.Result{})
 	}
-	fields := columnFields(cts)
+	fields := columnFields(cts, router.ColumnDefs(rows))
 	cells := make([]cell, len(fields))
 	dest := make([]any, len(fields))
 	for i := range cells {
@@ -206,7 +208,13 @@ func appendTime(b []byte, t time.Time, typ querypb.Type, decimals uint32) []byte
 // definitions. Names, types, nullability, lengths and decimals survive;
 // table names and the exact collation do not (the driver does not expose
 // them): text columns are reported as utf8mb4_general_ci.
-func columnFields(cts []*sql.ColumnType) []*querypb.Field {
+//
+// defs, the server's own definitions (router.ColumnDefs), give a column
+// of the same protocol type its length, flags and decimals exactly: a
+// TINYINT(1) keeps its length of 1, which Connector/J reads as a boolean,
+// as it does when the statement is relayed. Without them, the lengths
+// are those a type has at its widest.
+func columnFields(cts []*sql.ColumnType, defs []router.ColumnDef) []*querypb.Field {
 	fields := make([]*querypb.Field, len(cts))
 	for i, ct := range cts {
 		typ, length := columnType(ct.DatabaseTypeName())
@@ -226,11 +234,15 @@ func columnFields(cts []*sql.ColumnType) []*querypb.Field {
 				f.ColumnLength = uint32(p + 2)
 			}
 		}
-		_, flags := sqltypes.TypeToMySQL(typ)
+		mt, flags := sqltypes.TypeToMySQL(typ)
 		if nullable, ok := ct.Nullable(); ok && !nullable {
 			flags |= int64(querypb.MySqlFlag_NOT_NULL_FLAG)
 		}
 		f.Flags = uint32(flags)
+		if i < len(defs) && int64(defs[i].Type) == int64(mt) {
+			d := defs[i]
+			f.ColumnLength, f.Flags, f.Decimals = d.Length, uint32(d.Flags), uint32(d.Decimals)
+		}
 		fields[i] = f
 	}
 	return fields

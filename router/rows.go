@@ -29,6 +29,7 @@ import (
 type mergeSource struct {
 	cols  []string
 	types []*sql.ColumnType
+	defs  []ColumnDef // the first shard's, as types (see ColumnDefs)
 	// needs, from a full run of a plan whose lean plan is not built yet,
 	// is what each compared term needs (see leanPlan).
 	needs map[string]keyNeed
@@ -758,7 +759,11 @@ func newMerge(spec *mergeSpec, results []*sql.Rows) (*mergeSource, error) {
 	if len(types) > visible {
 		types = types[:visible]
 	}
-	return &mergeSource{cols: cols[:visible], types: types, next: next, close: closeAll, needs: needs}, nil
+	defs := ColumnDefs(results[0])
+	if len(defs) > visible {
+		defs = defs[:visible]
+	}
+	return &mergeSource{cols: cols[:visible], types: types, defs: defs, next: next, close: closeAll, needs: needs}, nil
 }
 
 // rowHeap orders shard streams by their current row.

@@ -66,7 +66,10 @@ type keyColumn struct {
 	// has no (M,D): it then also holds exactly an integer past rng that
 	// its float names exactly (2^60).
 	mantissa int
-	read     time.Time
+	// autoIncrement is set for an AUTO_INCREMENT column, which stores a
+	// key of 0 (or NULL) as the next value of its shard's own counter.
+	autoIncrement bool
+	read          time.Time
 }
 
 // keyKind is how a key column's type treats the keys it is given.
@@ -186,7 +189,7 @@ func (k *keyColumns) try(table string) bool {
 // without case); the exact name wins when both exist (compared as bytes:
 // information_schema compares names without case).
 const keyColumnQuery = `SELECT DATA_TYPE, COLUMN_TYPE, COALESCE(NUMERIC_PRECISION, -1), COALESCE(NUMERIC_SCALE, -1),
-	COALESCE(CHARACTER_MAXIMUM_LENGTH, -1), COALESCE(CHARACTER_SET_NAME, 'binary')
+	COALESCE(CHARACTER_MAXIMUM_LENGTH, -1), COALESCE(CHARACTER_SET_NAME, 'binary'), LOWER(EXTRA) LIKE '%auto_increment%'
 FROM information_schema.COLUMNS
 WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND LOWER(TABLE_NAME) = LOWER(?) AND LOWER(COLUMN_NAME) = LOWER(?)
 ORDER BY CAST(TABLE_NAME AS BINARY) = ? DESC, CAST(TABLE_NAME AS BINARY) LIMIT 1`
@@ -257,8 +260,9 @@ func (r *Router) readKeyColumn(ctx context.Context, t keyTable, table string, ru
 		}
 		var dataType, columnType, charset string
 		var precision, scale, maxLen int64
+		var autoIncrement bool
 		err := node.DB.QueryRowContext(ctx, keyColumnQuery, qual, t.name, rule.Column, t.name).
-			Scan(&dataType, &columnType, &precision, &scale, &maxLen, &charset)
+			Scan(&dataType, &columnType, &precision, &scale, &maxLen, &charset, &autoIncrement)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			continue // not on this shard (yet): the next may have it
@@ -267,7 +271,7 @@ func (r *Router) readKeyColumn(ctx context.Context, t keyTable, table string, ru
 			continue
 		}
 		kc := columnKind(dataType, strings.Contains(strings.ToLower(columnType), "unsigned"), precision, scale, maxLen, charset == "binary")
-		kc.read = time.Now()
+		kc.autoIncrement, kc.read = autoIncrement, time.Now()
 		if r.keys.set(t, kc, gen) {
 			r.vs.invalidate() // plans kept from before check keys by the new type
 		}
@@ -518,6 +522,10 @@ func digitsRange(n int64, unsigned bool) shard.IntRange {
 // a string (a string literal or argument), not as a number.
 func (r *Router) checkKey(t keyTable, column string, v any, text bool) error {
 	kc, _ := r.keys.get(t)
+	if kc.autoIncrement && shard.ZeroKey(v) {
+		return unsupported(fmt.Sprintf("shard key 0 into %s.%s, which is AUTO_INCREMENT", t.name, column),
+			"the server stores a 0 there as the next value of the counter of the shard that 0 hashes to, a key that belongs to another shard, where no lookup finds the row: leave "+column+" out of the column list (its sequence gives the row an id) or give another key")
+	}
 	var fits bool
 	switch kc.kind {
 	case 0:

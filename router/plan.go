@@ -998,13 +998,17 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 		return nil, unsupported("INSERT into a derived table", "")
 	}
 	table := strings.ToLower(tn.Name.String())
-	rule, _ := r.vs.rule(table)
+	rule, sharded := r.vs.rule(table)
+	kind := "sharded table "
+	if !sharded {
+		kind = "table "
+	}
 	if a := r.analyze(ins, args); a.subqueries > 0 {
-		return nil, unsupported("subquery in an INSERT into sharded table "+table, "the row's shard would answer it from its own rows only; select the values first")
+		return nil, unsupported("subquery in an INSERT into "+kind+table, "the row's shard would answer it from its own rows only; select the values first")
 	}
 	rows, ok := ins.Rows.(sqlparser.Values)
 	if !ok {
-		return nil, unsupported("INSERT … SELECT into sharded table "+table, "select the rows, then insert them")
+		return nil, unsupported("INSERT … SELECT into "+kind+table, "select the rows, then insert them")
 	}
 	if len(ins.Columns) == 0 {
 		return nil, unsupported("INSERT without a column list into sharded table "+table, "name the columns so the router can find "+rule.Column)

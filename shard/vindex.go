@@ -289,6 +289,14 @@ type IntRange struct {
 
 // Holds reports whether key value v lies in r. A value that is no
 // integer key (which Map refuses) is left to Map, and reported held.
+// ZeroKey reports whether key v is the integer 0 (0, '0', 0.0, '-0'…),
+// which an AUTO_INCREMENT column does not store as given: the server
+// generates a value in its place.
+func ZeroKey(v any) bool {
+	k, err := toKey(v)
+	return err == nil && k.u == 0
+}
+
 func (r IntRange) Holds(v any) bool {
 	k, err := toKey(v)
 	switch {

@@ -86,6 +86,7 @@ func TestKeyTheColumnCannotHold(t *testing.T) {
 		{"kr_date", "DATE"},
 		{"kr_aria", "INT"},
 		{"kr_altered", "INT"},
+		{"kr_auto", "BIGINT AUTO_INCREMENT"},
 	}
 	tables := map[string]topology.Table{}
 	for _, c := range columns {
@@ -192,6 +193,15 @@ func TestKeyTheColumnCannotHold(t *testing.T) {
 		{"negative literal into UNSIGNED", "kr_uint", "INSERT IGNORE INTO kr_uint (id, v) VALUES (-1, '%s')", nil, false, ""},
 		{"negative literal below TINYINT", "kr_tiny", "INSERT IGNORE INTO kr_tiny (id, v) VALUES (-129, '%s')", nil, false, ""},
 		{"two signs", "kr_int", "INSERT INTO kr_int (id, v) VALUES (- -7, '%s')", nil, false, ""},
+		// An AUTO_INCREMENT column stores 0 as the next value of its
+		// shard's counter: the shard 0 hashes to, not the new id's.
+		{"AUTO_INCREMENT 0", "kr_auto", "INSERT INTO kr_auto (id, v) VALUES (0, '%s')", nil, false, ""},
+		{"AUTO_INCREMENT 0 as text", "kr_auto", "INSERT INTO kr_auto (v, id) VALUES ('%s', '0')", nil, false, ""},
+		{"AUTO_INCREMENT 0.0", "kr_auto", "INSERT INTO kr_auto (id, v) VALUES (0.0, '%s')", nil, false, ""},
+		{"AUTO_INCREMENT 0 argument", "kr_auto", "INSERT INTO kr_auto (id, v) VALUES (?, '%s')", []any{int64(0)}, false, ""},
+		{"AUTO_INCREMENT 0 REPLACE", "kr_auto", "REPLACE INTO kr_auto (id, v) VALUES (0, '%s')", nil, true, ""},
+		{"AUTO_INCREMENT 0 beside a key", "kr_auto", "INSERT INTO kr_auto (id, v) VALUES (8, '%[1]s'), (0, '%[1]s')", nil, false, ""},
+		{"AUTO_INCREMENT given", "kr_auto", "INSERT INTO kr_auto (id, v) VALUES (7, '%s')", nil, false, "7"},
 	}
 	for n, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

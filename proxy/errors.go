@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/router"
 	"vitess.io/vitess/go/mysql/sqlerror"
 )
 
@@ -36,6 +37,11 @@ const (
 	// ErrNumShutdown (ER_SERVER_SHUTDOWN, SQLSTATE 08S01) is sent to idle
 	// connections while the proxy drains.
 	ErrNumShutdown = sqlerror.ERServerShutdown
+	// ErrNumTxRolledBack (ER_LOCK_DEADLOCK, SQLSTATE 40001) is a
+	// transaction the router rolled back, which may be run again (its
+	// shards were resharded since it began): the number and SQLSTATE by
+	// which drivers and ORMs know a transaction rolled back and retry it.
+	ErrNumTxRolledBack = sqlerror.ERLockDeadlock
 )
 
 // toSQLError turns an error from the router into the error packet the
@@ -57,6 +63,8 @@ func toSQLError(err error) *sqlerror.SQLError {
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return sqlerror.NewSQLError(ErrNumInterrupted, "70100", "scalelab proxy: statement interrupted: "+err.Error())
+	case errors.Is(err, router.ErrTxResharded):
+		return sqlerror.NewSQLError(ErrNumTxRolledBack, "40001", err.Error())
 	case replica.IsConnError(err):
 		return sqlerror.NewSQLError(ErrNumBackend, sqlerror.SSUnknownSQLState, "scalelab proxy: backend connection failed: "+err.Error()+"; the router shuns failing nodes, so retry the statement")
 	}

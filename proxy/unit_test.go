@@ -119,6 +119,7 @@ func TestToSQLError(t *testing.T) {
 	}{
 		{"backend unchanged", fmt.Errorf("router: on -80/replica-1: %w", backend), 1054, "42S22", backend.Message},
 		{"cross-shard transaction", fmt.Errorf("%w: it began on shard -80", router.ErrCrossShardTx), 1235, "42000", router.ErrCrossShardTx.Error()},
+		{"resharded transaction", router.ErrTxResharded, 1213, "40001", "rolled back"},
 		{"unsupported shape", fmt.Errorf("%w: GROUP BY on a non-key column", router.ErrUnsupported), 1235, "42000", "GROUP BY"},
 		{"needs session", router.ErrNeedsSession, 1235, "42000", "router.Session"},
 		{"backend down", mysql.ErrInvalidConn, 1105, "HY000", "backend connection failed"},

@@ -30,10 +30,16 @@ var (
 	// ErrMultiShardWrite refuses an UPDATE or DELETE without the shard key,
 	// which would touch every shard, unless the caller allows it.
 	ErrMultiShardWrite = errors.New("router: write without the shard key would touch every shard")
-	// ErrCrossShardTx refuses a transaction's statement on a second shard:
-	// scalelab does not do distributed transactions. The transaction is
-	// rolled back.
-	ErrCrossShardTx = errors.New("router: transaction touches a second shard; it was rolled back (scalelab runs a transaction on one shard only)")
+	// ErrCrossShardTx refuses a transaction's write on a second shard:
+	// scalelab does not do distributed transactions. The statement is
+	// refused before it runs, and the transaction goes on, as after a
+	// statement a server refuses: its ROLLBACK undoes what it wrote, its
+	// COMMIT commits it. (A reshard during the transaction rolls it back:
+	// ErrTxResharded.)
+	ErrCrossShardTx = errors.New("router: transaction writes to a second shard; the statement was refused and the transaction goes on (scalelab writes a transaction on one shard only)")
+	// ErrTxResharded ends a transaction whose shards were resharded since
+	// it began: it was rolled back, and may be run again.
+	ErrTxResharded = errors.New("router: the shards were resharded during the transaction; it was rolled back: run it again")
 )
 
 type multiShardWritesKey struct{}

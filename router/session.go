@@ -509,8 +509,8 @@ func (s *Session) doStatement(ctx context.Context, o *op) error {
 	}
 	if s.tx != nil {
 		err := s.tx.run(ctx, o)
-		if errors.Is(err, ErrCrossShardTx) {
-			s.tx = nil // it was rolled back
+		if errors.Is(err, ErrTxResharded) {
+			s.tx = nil // rolled back
 		}
 		return err
 	}

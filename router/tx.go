@@ -26,9 +26,13 @@ var ErrTxDone = errors.New("router: transaction already committed or rolled back
 // A transaction may read from several shards (each shard's reads share that
 // shard's transaction, as in Vitess's multi-shard mode), but it writes to
 // one shard only: a write to a second shard, or a write that spans shards,
-// rolls the whole transaction back and fails with ErrCrossShardTx, since
-// scalelab does not offer atomic commits across shards. A Tx is not safe
-// for concurrent use.
+// is refused with ErrCrossShardTx before it runs, since scalelab does not
+// offer atomic commits across shards. The transaction goes on, as on a
+// server after a statement it refused: a client that rolls back on an
+// error undoes what the transaction wrote, and one that goes on finds its
+// statements still in the transaction (before, the refusal rolled it back
+// and the client's later statements ran in autocommit, committed at once,
+// out of reach of its ROLLBACK). A Tx is not safe for concurrent use.
 type Tx struct {
 	// statements gives the Tx ExecContext, QueryContext, GetContext and
 	// SelectContext.
@@ -178,7 +182,7 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 		t.sets = p.sets
 	case !slices.Equal(t.sets, p.sets):
 		t.abort()
-		return fmt.Errorf("%w: the shards were resharded during the transaction; it was rolled back, run it again", ErrCrossShardTx)
+		return ErrTxResharded
 	}
 	if len(st.Tables) == 0 {
 		// No table decides the shard: stay on the transaction's own.
@@ -189,14 +193,12 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 		// the transaction goes on, as on one server: it is no writer.)
 		switch {
 		case len(p.Shards) != 1:
-			t.abort()
 			if p.unpinned != "" {
 				return fmt.Errorf("%w: a write that spans shards %v: %s", ErrCrossShardTx, shardNames(p, p.Shards), pastDoublesReason(p.unpinned))
 			}
 			return fmt.Errorf("%w: a write that spans shards %v", ErrCrossShardTx, shardNames(p, p.Shards))
 		case t.writer >= 0 && t.writer != p.Shards[0]:
 			first, next := t.sets[t.writer].Shard, t.sets[p.Shards[0]].Shard
-			t.abort()
 			if ks1, _ := topology.SplitShard(first); ks1 != "" {
 				if ks2, _ := topology.SplitShard(next); ks2 != ks1 {
 					return fmt.Errorf("%w: a transaction that writes %w %s (shard %s) and %s (shard %s)", ErrCrossShardTx, ErrCrossKeyspace, ks1, first, ks2, next)

@@ -421,18 +421,42 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
-func TestCrossShardTransactionIsRolledBack(t *testing.T) {
+// TestCrossShardWriteRefusedTransactionGoesOn: a transaction's write to a
+// second shard is refused before it runs, and the transaction goes on, as
+// on a server after a statement it refused: its ROLLBACK undoes what it
+// wrote, and its statements after the refusal stay in it. Before, the
+// refusal rolled the transaction back and the client's next statements
+// ran in autocommit, committed at once, out of reach of its ROLLBACK.
+func TestCrossShardWriteRefusedTransactionGoesOn(t *testing.T) {
 	sb := dbtest.Sandbox(t)
 	ctx := context.Background()
 	topo := shardedTopology(t, sb, itemsTables)
 	r := openRouter(t, topo, router.Config{})
 	loadItems(t, r)
-	// Two ids on different shards.
+	// Two ids on different shards, and a third on the first's.
 	shardOf := func(id int) int { i, _ := r.VSchema().Locate("items", id); return i }
-	a, b := 1, 2
+	a, b, c := 1, 2, 2
 	for shardOf(b) == shardOf(a) {
 		b++
 	}
+	for c++; shardOf(c) != shardOf(a); c++ {
+	}
+	qty := func(id int) int {
+		t.Helper()
+		var q int
+		if err := r.With(router.Strong).GetContext(ctx, &q, "SELECT qty FROM items WHERE id = ?", id); err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	before := [3]int{qty(a), qty(b), qty(c)}
+	unchanged := func(what string) {
+		t.Helper()
+		if got := [3]int{qty(a), qty(b), qty(c)}; got != before {
+			t.Errorf("%s: qty of %d, %d, %d is %v, want %v", what, a, b, c, got, before)
+		}
+	}
+
 	tx, _ := r.BeginTx(ctx, nil)
 	if _, err := tx.ExecContext(ctx, "UPDATE items SET qty = 999 WHERE id = ?", a); err != nil {
 		t.Fatal(err)
@@ -441,15 +465,34 @@ func TestCrossShardTransactionIsRolledBack(t *testing.T) {
 	if !errors.Is(err, router.ErrCrossShardTx) {
 		t.Fatalf("second shard in a transaction: got %v, want ErrCrossShardTx", err)
 	}
-	var qty int
-	if err := r.With(router.Strong).GetContext(ctx, &qty, "SELECT qty FROM items WHERE id = ?", a); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE items SET qty = 999 WHERE id = ?", c); err != nil {
+		t.Fatalf("a write to the transaction's shard after the refusal: %v", err)
+	}
+	unchanged("before the rollback (another client's read)")
+	if err := tx.Rollback(); err != nil {
 		t.Fatal(err)
 	}
-	if qty == 999 {
-		t.Error("the first update survived: the transaction was not rolled back")
+	unchanged("after the rollback")
+
+	// Committed, the writes to its shard are there, and the refused one
+	// is not.
+	tx, _ = r.BeginTx(ctx, nil)
+	for _, id := range []int{a, b, c} {
+		_, err := tx.ExecContext(ctx, "UPDATE items SET qty = qty + 1000 WHERE id = ?", id)
+		if (err != nil) != (id == b) {
+			t.Fatalf("UPDATE of %d: %v", id, err)
+		}
 	}
-	if err := tx.Commit(); err == nil {
-		t.Error("commit after the refusal succeeded, want ErrTxDone")
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := [3]int{qty(a), qty(b), qty(c)}, [3]int{before[0] + 1000, before[1], before[2] + 1000}; got != want {
+		t.Errorf("after the commit: qty of %d, %d, %d is %v, want %v", a, b, c, got, want)
+	}
+	for _, id := range []int{a, c} {
+		if _, err := r.ExecContext(ctx, "UPDATE items SET qty = qty - 1000 WHERE id = ?", id); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// Reading several shards in one transaction is allowed; each shard's
@@ -480,9 +523,15 @@ func TestCrossShardTransactionIsRolledBack(t *testing.T) {
 	if _, err := s.ExecContext(ctx, fmt.Sprintf("UPDATE items SET qty = 998 WHERE id = %d", b)); !errors.Is(err, router.ErrCrossShardTx) {
 		t.Fatalf("session: got %v, want ErrCrossShardTx", err)
 	}
-	if s.InTransaction() {
-		t.Error("session still in a transaction after the refusal")
+	if !s.InTransaction() {
+		t.Error("session: the transaction ended at the refusal")
 	}
+	for _, q := range []string{fmt.Sprintf("UPDATE items SET qty = 998 WHERE id = %d", c), "ROLLBACK"} {
+		if _, err := s.ExecContext(ctx, q); err != nil {
+			t.Fatalf("session: %s: %v", q, err)
+		}
+	}
+	unchanged("session: after the rollback")
 }
 
 func TestSequenceIDsAreUnique(t *testing.T) {

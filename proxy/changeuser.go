@@ -115,7 +115,7 @@ func (c *clientConn) finishChangeUser(resp []byte) error {
 	}
 	// The new session: a database or a character set it cannot have
 	// refuses the change.
-	ncl := &client{sess: s.r.NewSession()}
+	ncl := &client{sess: s.newSession(c.vc)}
 	if err == nil {
 		err = s.loginNamesOf(ncl, cu.coll)
 	}

@@ -54,11 +54,26 @@ func (h *handler) NewConnection(c *vtmysql.Conn) {
 	}
 }
 
-// ConnectionReady lifts the login timeout of a client that has logged in.
+// ConnectionReady lifts the login timeout of a client that has logged in,
+// and gives its session the login's CLIENT_FOUND_ROWS.
 func (h *handler) ConnectionReady(c *vtmysql.Conn) {
 	if cc, ok := c.GetRawConn().(*clientConn); ok {
 		cc.loggedIn.Store(true)
 	}
+	h.client(c).sess.SetFoundRows(foundRows(c))
+}
+
+// newSession is a new session for client c, after its login.
+func (s *Server) newSession(c *vtmysql.Conn) *router.Session {
+	sess := s.r.NewSession()
+	sess.SetFoundRows(foundRows(c))
+	return sess
+}
+
+// foundRows reports whether client c logged in with CLIENT_FOUND_ROWS:
+// its writes report the rows they matched, not only those they changed.
+func foundRows(c *vtmysql.Conn) bool {
+	return c.Capabilities&vtmysql.CapabilityClientFoundRows != 0
 }
 
 // ConnectionClosed rolls back an open transaction and releases the
@@ -113,7 +128,7 @@ func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 func (h *handler) startOver(c *vtmysql.Conn, cl *client, id collations.ID) {
 	db := cl.sess.Database()
 	h.endSession(c, cl)
-	cl.sess = h.s.r.NewSession()
+	cl.sess = h.s.newSession(c)
 	if db != "" {
 		if err := h.use(cl, db); err != nil {
 			h.s.cfg.Logf("proxy: keep database %s of connection %d over its reset: %v", db, c.ConnectionID, err)

@@ -83,6 +83,9 @@ type Session struct {
 	// rows or failed.
 	lastInsertID uint64
 	rowCount     int64
+	// foundRows is set for a client that logged in with
+	// CLIENT_FOUND_ROWS (see SetFoundRows).
+	foundRows bool
 	// connID is what CONNECTION_ID() answers in the session's statements:
 	// the id of its connection to the first shard's primary, which it
 	// keeps (see readConnectionID); 0 until a statement asks.
@@ -684,7 +687,24 @@ func (s *Session) newTx() *Tx {
 	tx.g = &s.g
 	tx.mode = s.effectiveMode()
 	tx.pin = s.txConn
+	tx.foundRows = s.foundRows
 	return tx
+}
+
+// SetFoundRows makes the session's writes report the rows they matched,
+// not only those they changed, as a server does for a client that logged
+// in with CLIENT_FOUND_ROWS (Connector/J by default, go-sql-driver with
+// clientFoundRows=true): its statements run on connections that log in
+// with it (replica.Node.FoundRows). Set it before the first statement.
+func (s *Session) SetFoundRows(on bool) { s.foundRows = on }
+
+// pool is the pool of node the session's statements take connections
+// from.
+func (s *Session) pool(node *replica.Node) *sqlx.DB {
+	if s.foundRows {
+		return node.FoundRows()
+	}
+	return node.DB
 }
 
 // stick makes the session sticky: it keeps its own connections, the open
@@ -1324,7 +1344,7 @@ func (s *Session) applyAll(ctx context.Context, query string, done *sqlx.Conn) e
 // A scattered read calls via from one goroutine per shard at once.
 func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, error) {
 	if !s.pins() {
-		return node.DB, false, nil
+		return s.pool(node), false, nil
 	}
 	c, err := s.pinned(ctx, node)
 	if err != nil {
@@ -1345,7 +1365,7 @@ func (s *Session) pinned(ctx context.Context, node *replica.Node) (*sqlx.Conn, e
 	if c, ok := s.conns[node]; ok {
 		return c, nil
 	}
-	c, err := node.DB.Connx(ctx)
+	c, err := s.pool(node).Connx(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -628,5 +628,6 @@ func textHolds(v any, maxLen int64, binary bool) bool {
 // reads its type again.
 func (r *Router) forgetKeyColumns() {
 	r.keys.forget()
+	r.autos.forget()
 	r.vs.invalidate()
 }

@@ -126,6 +126,9 @@ type Router struct {
 	// keys are the types of the sharded tables' key columns, as read
 	// for their INSERTs (see keyColumns).
 	keys keyColumns
+	// autos are the AUTO_INCREMENT columns of the tables inserted into
+	// (see Session.generated).
+	autos autoColumns
 	// mainDB is the topology's main node, which holds the sequences when
 	// the topology names one; nil means they live on the first shard.
 	mainDB *sql.DB

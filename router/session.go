@@ -324,7 +324,8 @@ func (s *Session) do(ctx context.Context, o *op) error {
 	if s.broken != nil {
 		return s.broken
 	}
-	switch st := s.r.classified(o); {
+	st, args := s.r.classified(o), o.args
+	switch {
 	case st.Sticky && st.Kind == SessionState:
 		// The session replays a SET on each connection it opens.
 		return unsupported("SET from a function of named locks (GET_LOCK …)", "call it in a SELECT: the session then keeps the connection that holds the lock")
@@ -358,7 +359,7 @@ func (s *Session) do(ctx context.Context, o *op) error {
 	case err != nil:
 		s.rowCount = -1
 	case o.kind == opExec && o.res != nil:
-		if id, err := o.res.LastInsertId(); err == nil && id != 0 {
+		if id, err := o.res.LastInsertId(); err == nil && id != 0 && s.generated(ctx, st, args) {
 			s.lastInsertID = uint64(id)
 		}
 		s.rowCount, _ = o.res.RowsAffected()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -102,6 +103,76 @@ func TestSessionLastInsertID(t *testing.T) {
 	rows.Close()
 	if len(cols) != 2 || cols[0] != "last_insert_id()" || cols[1] != "id" || x.Int64 != inTx || y.Int64 != inTx {
 		t.Errorf("columns %q, values %v %v; want [last_insert_id() id], %d", cols, x, y, inTx)
+	}
+}
+
+// TestSessionLastInsertIDExplicit: an INSERT that gives its AUTO_INCREMENT
+// column a value in every row generates no id, and LAST_INSERT_ID() keeps
+// the last one generated, as on a server, though the answer carries the
+// value given (as mysql_insert_id() returns it); a 0, a NULL or DEFAULT
+// in one row, or the column left out, generates one. Before, the session
+// took every id an answer carried, and a child row inserted with
+// LAST_INSERT_ID() after an explicit-id insert pointed at the wrong
+// parent.
+func TestSessionLastInsertIDExplicit(t *testing.T) {
+	r, _ := openRouter(t, router.Config{Replica: quiet()})
+	ctx := context.Background()
+	if _, err := r.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS lid_explicit (v INT, id BIGINT AUTO_INCREMENT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	s := r.NewSession()
+	defer s.Close()
+	lastID := func() int64 {
+		t.Helper()
+		var id int64
+		if err := s.GetContext(ctx, &id, "SELECT LAST_INSERT_ID()"); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	insert := func(q string, args ...any) int64 {
+		t.Helper()
+		res, err := s.ExecContext(ctx, q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		id, _ := res.LastInsertId()
+		return id
+	}
+	want := insert("INSERT INTO lid_explicit (v) VALUES (1)")
+	base := want + 1000
+	for i, step := range []struct {
+		q         string
+		args      []any
+		generates bool
+	}{
+		{"INSERT INTO lid_explicit (id, v) VALUES (%d, 2)", nil, false},
+		{"INSERT INTO lid_explicit VALUES (3, %d)", nil, false},
+		{"INSERT INTO lid_explicit (v, id) VALUES (4, ?)", []any{"arg"}, false},
+		{"REPLACE INTO lid_explicit (id, v) VALUES (%d, 6)", nil, false},
+		{"INSERT INTO lid_explicit (id, v) VALUES (%d, 7), (0, 7)", nil, true},
+		{"INSERT INTO lid_explicit (id, v) VALUES (%d, 8), (NULL, 8)", nil, true},
+		{"INSERT INTO lid_explicit (id, v) VALUES (DEFAULT, 9)", nil, true},
+		{"INSERT INTO lid_explicit (v) VALUES (10)", nil, true},
+	} {
+		id := base + int64(10*i)
+		q := step.q
+		if strings.Contains(q, "%") {
+			q = fmt.Sprintf(q, id)
+		}
+		args := step.args
+		if len(args) > 0 {
+			args = []any{id}
+		}
+		got := insert(q, args...)
+		if step.generates {
+			want = got
+		} else if got != id {
+			t.Errorf("%s: the answer's insert id %d, want the value given, %d", q, got, id)
+		}
+		if got := lastID(); got != want {
+			t.Errorf("after %s: LAST_INSERT_ID() = %d, want %d", q, got, want)
+		}
 	}
 }
 

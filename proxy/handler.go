@@ -328,7 +328,15 @@ func (h *handler) track(c *vtmysql.Conn, cl *client) {
 	}
 }
 
-func (h *handler) WarningCount(*vtmysql.Conn) uint16 { return 0 }
+// WarningCount is the warning count of the answer to c's last statement:
+// its write's, as the servers it ran on counted them (see
+// router.Session.Warnings).
+func (h *handler) WarningCount(c *vtmysql.Conn) uint16 {
+	if cl, ok := c.ClientData.(*client); ok {
+		return cl.sess.Warnings()
+	}
+	return 0
+}
 
 func (h *handler) Env() *vtenv.Environment { return h.env }
 

@@ -38,9 +38,15 @@ func (e *LoginError) Unwrap() error { return e.Err }
 type loginConnector struct{ driver.Connector }
 
 func (c loginConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	conn, err := c.Connector.Connect(ctx)
+	var tc *trackedConn
+	conn, err := c.Connector.Connect(dialedInto(ctx, &tc))
 	if err != nil {
 		return nil, &LoginError{Err: err}
+	}
+	if tc != nil {
+		// Its answers' warning counts are followed (see Warnings).
+		tc.tail, tc.owner = &packetTail{}, conn
+		pooled.Store(conn, tc)
 	}
 	return conn, nil
 }

@@ -66,6 +66,10 @@ type trackedConn struct {
 	// raw, when hasRaw, does the reads and writes (see Node.DialRaw).
 	raw    rawio.Conn
 	hasRaw bool
+	// tail follows the packets read, on a pool's connection (see
+	// Warnings), and owner is the driver's connection over it.
+	tail  *packetTail
+	owner any
 }
 
 func (c *trackedConn) Read(p []byte) (n int, err error) {
@@ -76,6 +80,9 @@ func (c *trackedConn) Read(p []byte) (n int, err error) {
 		n, err = c.Conn.Read(p)
 	}
 	c.waiting.Store(0)
+	if c.tail != nil && n > 0 {
+		c.tail.feed(p[:n])
+	}
 	return n, err
 }
 
@@ -108,6 +115,9 @@ func (c *trackedConn) WriteRead(w, p []byte) (n int, err error) {
 
 func (c *trackedConn) Close() error {
 	c.s.forget(c)
+	if c.owner != nil {
+		pooled.Delete(c.owner)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ended := c.ended
@@ -183,6 +193,9 @@ func (s *stuckConns) dial(ctx context.Context, network, addr string) (net.Conn, 
 	tc := &trackedConn{Conn: c, s: s, dialed: sinceEpoch()}
 	if s.raw {
 		tc.raw, tc.hasRaw = rawio.New(c)
+	}
+	if into, ok := ctx.Value(dialedKey{}).(**trackedConn); ok {
+		*into = tc
 	}
 	s.mu.Lock()
 	if s.conns == nil {

@@ -195,7 +195,7 @@ func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
 	return func(ctx context.Context, q queryer) (err error) {
 		switch o.kind {
 		case opExec:
-			o.res, err = q.ExecContext(ctx, query, args...)
+			o.res, err = execWarned(ctx, q, query, args)
 		case opQuery:
 			o.rows, err = q.QueryContext(ctx, query, args...)
 		case opGet:
@@ -333,6 +333,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 		// failure stops the rest and names the shard. (A transaction's
 		// write runs on its one shard.)
 		var total int64
+		var warnings uint16
 		for n, i := range p.Shards {
 			sub := &op{kind: opExec}
 			if err := r.onShard(WithTrace(ctx, &subs[n]), e, p, i, st, sub.fn(p.Queries[i], nil)); err != nil {
@@ -345,8 +346,15 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 			if n, err := sub.res.RowsAffected(); err == nil {
 				total += n
 			}
+			if w := warningsOf(sub.res); st.Kind == DDL {
+				// Every shard warns of the same (a DROP TABLE IF
+				// EXISTS of no table): once, as one server.
+				warnings = max(warnings, w)
+			} else {
+				warnings = addWarnings(warnings, w)
+			}
 		}
-		o.res = multiResult{affected: total}
+		o.res = multiResult{affected: total, warnings: warnings}
 		return nil
 	}
 	if p.Merge == nil {
@@ -497,10 +505,12 @@ func firstShardError(p *plan, errs []error) error {
 type multiResult struct {
 	affected int64
 	lastID   int64
+	warnings uint16
 }
 
 func (m multiResult) LastInsertId() (int64, error) { return m.lastID, nil }
 func (m multiResult) RowsAffected() (int64, error) { return m.affected, nil }
+func (m multiResult) Warnings() uint16             { return m.warnings }
 
 // sequenceHome is the node that holds the sequences: the topology's main
 // node, or the first shard's primary when there is none. It returns a pool
@@ -595,7 +605,7 @@ func (r *Router) insertWithSequence(ctx context.Context, e *env, st *Statement, 
 		return err
 	}
 	affected, _ := sub.res.RowsAffected()
-	o.res = multiResult{affected: affected, lastID: int64(first)}
+	o.res = multiResult{affected: affected, lastID: int64(first), warnings: warningsOf(sub.res)}
 	return nil
 }
 

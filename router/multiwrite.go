@@ -66,6 +66,7 @@ type writeBranch struct {
 	// lost tells a session that its own connection failed (env.lost).
 	lost     func()
 	affected int64
+	warnings uint16
 }
 
 // commit commits the branch.
@@ -161,9 +162,10 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 				return err
 			}
 			b.open = true
-			res, err := b.conn.ExecContext(ctx, query)
+			res, err := execWarned(ctx, b.conn, query, nil)
 			if err == nil {
 				b.affected, err = res.RowsAffected()
+				b.warnings = warningsOf(res)
 			}
 			if err != nil {
 				b.end(ctx)
@@ -179,6 +181,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		}
 	}
 	var total int64
+	var warnings uint16
 	for n, b := range branches {
 		if err := b.commit(ctx); err != nil {
 			// The shards after it are rolled back (the deferred end), the
@@ -192,6 +195,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			return err
 		}
 		total += b.affected
+		warnings = addWarnings(warnings, b.warnings)
 	}
 	if e.mode == ReadYourWrites {
 		// Each branch's connection still holds its commit's GTID.
@@ -207,6 +211,6 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			return fmt.Errorf("router: the write committed on every shard, but a later read may not see it: %w", errors.Join(errs...))
 		}
 	}
-	o.res = multiResult{affected: total}
+	o.res = multiResult{affected: total, warnings: warnings}
 	return nil
 }

@@ -86,6 +86,9 @@ type Session struct {
 	// foundRows is set for a client that logged in with
 	// CLIENT_FOUND_ROWS (see SetFoundRows).
 	foundRows bool
+	// warnings is the warning count of the answer to the session's last
+	// write (see Warnings).
+	warnings uint16
 	// connID is what CONNECTION_ID() answers in the session's statements:
 	// the id of its connection to the first shard's primary, which it
 	// keeps (see readConnectionID); 0 until a statement asks.
@@ -211,6 +214,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 	if s.tx != nil || !s.autocommit || s.pinsBeyondLogin() || s.broken != nil || s.next != nil || s.nextUnknown {
 		return nil, false, nil
 	}
+	s.warnings = 0 // (a relayed answer carries its own)
 	o := &s.relayOp
 	if s.relayCall == nil {
 		s.relayCall = func(ctx context.Context, q queryer) error { return o.relay(ctx, q.(relayNode).node) }
@@ -324,6 +328,7 @@ func (s *Session) do(ctx context.Context, o *op) error {
 	if s.broken != nil {
 		return s.broken
 	}
+	s.warnings = 0
 	st, args := s.r.classified(o), o.args
 	switch {
 	case st.Sticky && st.Kind == SessionState:
@@ -363,6 +368,7 @@ func (s *Session) do(ctx context.Context, o *op) error {
 			s.lastInsertID = uint64(id)
 		}
 		s.rowCount, _ = o.res.RowsAffected()
+		s.warnings = warningsOf(o.res)
 	case o.kind == opExec:
 		s.rowCount = 0 // a statement the session handles itself
 	default:
@@ -691,6 +697,11 @@ func (s *Session) newTx() *Tx {
 	tx.foundRows = s.foundRows
 	return tx
 }
+
+// Warnings is the warning count of the server's answer to the session's
+// last statement, when it was a write (summed over the shards it ran
+// on); 0 after any other.
+func (s *Session) Warnings() uint16 { return s.warnings }
 
 // SetFoundRows makes the session's writes report the rows they matched,
 // not only those they changed, as a server does for a client that logged

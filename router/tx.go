@@ -219,7 +219,7 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 	err = t.r.execPlan(ctx, e, st, p, o)
 	if err == nil && firstID > 0 && o.kind == opExec {
 		n, _ := o.res.RowsAffected()
-		o.res = multiResult{affected: n, lastID: int64(firstID)}
+		o.res = multiResult{affected: n, lastID: int64(firstID), warnings: warningsOf(o.res)}
 	}
 	return err
 }
@@ -237,7 +237,7 @@ func (t *Tx) onShard(ctx context.Context, i int, st *Statement, fn func(context.
 		tr.Kind, tr.Tables, tr.Shard, tr.Node, tr.Route = st.Kind.String(), st.Tables, p.set.Shard, node.Name, RoutePrimary
 		tr.Reason = "inside a transaction: statements stay on the primary's connection"
 	}
-	err = fn(ctx, p.tx)
+	err = fn(ctx, txQueryer{p.tx, p.conn})
 	if err != nil {
 		p.set.Fail(node, err)
 	}

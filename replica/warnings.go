@@ -1,0 +1,121 @@
+package replica
+
+import (
+	"context"
+	"encoding/binary"
+	"sync"
+)
+
+// The warning count of a statement's answer is in its last packet, an OK
+// or an EOF packet, which go-sql-driver reads and drops: a pool's
+// connection follows the packets it reads (packetTail), and Warnings
+// reads the count of the last one, given the driver's connection.
+
+// packetTail follows the packets read on a connection, keeping the first
+// bytes of the last one.
+type packetTail struct {
+	hdr  [4]byte
+	hdrN int // bytes of the current packet's header read; 4 in its payload
+	left int // bytes of the current packet's payload still to come
+	size int // the current packet's payload length
+	head [24]byte
+	n    int // bytes of head held
+}
+
+// feed follows the bytes b read.
+func (t *packetTail) feed(b []byte) {
+	for len(b) > 0 {
+		if t.hdrN < 4 {
+			k := copy(t.hdr[t.hdrN:], b)
+			t.hdrN += k
+			b = b[k:]
+			if t.hdrN < 4 {
+				return
+			}
+			t.size = int(t.hdr[0]) | int(t.hdr[1])<<8 | int(t.hdr[2])<<16
+			t.left, t.n = t.size, 0
+			if t.left == 0 {
+				t.hdrN = 0
+			}
+			continue
+		}
+		k := min(t.left, len(b))
+		if t.n < len(t.head) {
+			t.n += copy(t.head[t.n:], b[:k])
+		}
+		t.left -= k
+		b = b[k:]
+		if t.left == 0 {
+			t.hdrN = 0
+		}
+	}
+}
+
+// warnings reads the warning count of the last packet, when it is whole
+// and an OK or EOF packet.
+func (t *packetTail) warnings() (uint16, bool) {
+	p := t.head[:t.n]
+	if t.hdrN != 0 || len(p) == 0 || t.size == 1<<24-1 {
+		return 0, false
+	}
+	switch {
+	case p[0] == 0xfe && t.size == 5:
+		// EOF: 0xfe, warnings, status (an OK has 7 bytes at least).
+		if len(p) >= 3 {
+			return binary.LittleEndian.Uint16(p[1:]), true
+		}
+	case p[0] == 0x00 || p[0] == 0xfe:
+		// OK (0xfe ends rows under CLIENT_DEPRECATE_EOF): the header,
+		// affected rows and insert id (length-encoded), status, warnings.
+		pos := 1
+		for range 2 {
+			if pos >= len(p) {
+				return 0, false
+			}
+			switch p[pos] {
+			case 0xfc:
+				pos += 3
+			case 0xfd:
+				pos += 4
+			case 0xfe:
+				pos += 9
+			default:
+				pos++
+			}
+		}
+		if pos+4 <= len(p) {
+			return binary.LittleEndian.Uint16(p[pos+2:]), true
+		}
+	}
+	return 0, false
+}
+
+// pooled maps the driver's connections of the nodes' pools to the
+// connections they read from.
+var pooled sync.Map // driver.Conn → *trackedConn
+
+// dialedKey carries, in the context of a pool's Connect, where dial puts
+// the connection it made.
+type dialedKey struct{}
+
+// dialedInto is ctx for a Connect whose connection dial puts in *tc.
+func dialedInto(ctx context.Context, tc **trackedConn) context.Context {
+	return context.WithValue(ctx, dialedKey{}, tc)
+}
+
+// Warnings returns the warning count of the answer to the last statement
+// on dc, a driver connection of a node's pool (as database/sql's
+// Conn.Raw gives it): the count go-sql-driver reads and drops. ok is
+// false for another connection, or when the last packet read carries
+// none.
+func Warnings(dc any) (n uint16, ok bool) {
+	v, found := pooled.Load(dc)
+	if !found {
+		return 0, false
+	}
+	tc := v.(*trackedConn)
+	if tc.tail == nil {
+		return 0, false
+	}
+	return tc.tail.warnings()
+}

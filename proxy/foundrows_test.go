@@ -12,7 +12,8 @@ import (
 // by default, go-sql-driver with clientFoundRows=true) gets the rows its
 // writes matched as their affected rows, and from ROW_COUNT(), as a server
 // gives them: one key, an IN list over shards, a write to every shard, an
-// upsert that changes nothing, in a transaction and out of one. A client
+// upsert of one row and of rows over shards, in a transaction and out of
+// one, under read-your-writes. A client
 // without it gets the rows changed. Before, every client got the rows
 // changed, so that an UPDATE of a row to the values it had reported 0, and
 // a client that took 0 for "no such row" inserted it again.
@@ -39,6 +40,15 @@ func TestFoundRows(t *testing.T) {
 		{"UPDATE kvs SET v = 'a' WHERE id = 9202", 1, 1},
 		{"UPDATE kvs SET v = 'a' WHERE id = 9202", 1, 0},
 		{"COMMIT", 0, 0},
+		{"SET autocommit = 1", 0, 0},
+		// Under read-your-writes, a write reads its GTID on its own
+		// connection.
+		{"SET scalelab_consistency = 'read-your-writes'", 0, 0},
+		{"UPDATE kvs SET v = 'a' WHERE id = 9202", 1, 0},
+		{"INSERT INTO kvs (id, v) VALUES (9202, 'a') ON DUPLICATE KEY UPDATE v = VALUES(v)", 1, 0},
+		{"INSERT INTO kvs (id, v) VALUES (9201, 'a'), (9202, 'a'), (9203, 'c'), (9204, 'd') ON DUPLICATE KEY UPDATE v = VALUES(v)", 5, 3},
+		{"SET scalelab_consistency = 'eventual'", 0, 0},
+		{"DELETE FROM kvs WHERE id = 9204", 1, 1},
 	}
 	for _, found := range []bool{true, false} {
 		name := "CLIENT_FOUND_ROWS"

@@ -31,13 +31,6 @@ type Node struct {
 	// DB is the node's pool. Use it through the Set's choices, so that the
 	// in-flight count and health stay true.
 	DB *sqlx.DB
-	// foundRows is the pool FoundRows opens at its first call, closed
-	// with DB.
-	foundRows struct {
-		sync.Mutex
-		db     *sqlx.DB
-		closed bool
-	}
 
 	inFlight atomic.Int64
 	served   atomic.Uint64
@@ -102,18 +95,6 @@ func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig, raw bool) (*No
 	cfg = cfg.Clone()
 	cfg.DialFunc = nd.stuck.dial
 	nd.cfg, nd.pool = cfg, pool
-	db, err := openPool(cfg, pool)
-	if err != nil {
-		return nil, err
-	}
-	nd.DB = db
-	nd.setRole(n.Role)
-	nd.lagMicro.Store(lagUnknown)
-	return nd, nil
-}
-
-// openPool opens a pool of connections of cfg, within pool's bounds.
-func openPool(cfg *mysql.Config, pool PoolConfig) (*sqlx.DB, error) {
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, err
@@ -123,46 +104,10 @@ func openPool(cfg *mysql.Config, pool PoolConfig) (*sqlx.DB, error) {
 	db.SetMaxIdleConns(pool.MaxIdle)
 	db.SetConnMaxLifetime(pool.MaxLifetime)
 	db.SetConnMaxIdleTime(pool.MaxIdleTime)
-	return sqlx.NewDb(db, "mysql"), nil
-}
-
-// FoundRows is a pool of the node whose connections log in with
-// CLIENT_FOUND_ROWS: an UPDATE there reports the rows it matched, not
-// only those it changed, as a client that asked for the flag expects
-// (Connector/J asks by default). It is opened at the first call, with
-// DB's bounds, and tracked like DB; after Close, it is DB.
-func (n *Node) FoundRows() *sqlx.DB {
-	f := &n.foundRows
-	f.Lock()
-	defer f.Unlock()
-	if f.db != nil {
-		return f.db
-	}
-	if f.closed {
-		return n.DB // closed too: its statements fail as DB's do
-	}
-	cfg := n.cfg.Clone()
-	cfg.ClientFoundRows = true
-	db, err := openPool(cfg, n.pool)
-	if err != nil {
-		return n.DB // (cfg is DB's, which opened)
-	}
-	f.db = db
-	return db
-}
-
-// close closes the node's pools.
-func (n *Node) close() error {
-	f := &n.foundRows
-	f.Lock()
-	f.closed = true
-	db := f.db
-	f.Unlock()
-	err := n.DB.Close()
-	if db != nil {
-		err = errors.Join(err, db.Close())
-	}
-	return err
+	nd.DB = sqlx.NewDb(db, "mysql")
+	nd.setRole(n.Role)
+	nd.lagMicro.Store(lagUnknown)
+	return nd, nil
 }
 
 // Pool returns the bounds of the node's pool, for a caller that keeps

@@ -335,7 +335,7 @@ func (s *Set) Close() error {
 	s.Quiet()
 	var errs []error
 	for _, n := range s.all {
-		errs = append(errs, n.close())
+		errs = append(errs, n.DB.Close())
 	}
 	return errors.Join(errs...)
 }

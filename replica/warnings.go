@@ -7,19 +7,20 @@ import (
 )
 
 // The warning count of a statement's answer is in its last packet, an OK
-// or an EOF packet, which go-sql-driver reads and drops: a pool's
-// connection follows the packets it reads (packetTail), and Warnings
-// reads the count of the last one, given the driver's connection.
+// or an EOF packet, and so is a write's info ("Rows matched: 1  Changed:
+// 0  Warnings: 0"), which go-sql-driver reads and drops: a pool's
+// connection follows the packets it reads (packetTail), and LastOK reads
+// the last one, given the driver's connection.
 
 // packetTail follows the packets read on a connection, keeping the first
 // bytes of the last one.
 type packetTail struct {
 	hdr  [4]byte
-	hdrN int // bytes of the current packet's header read; 4 in its payload
-	left int // bytes of the current packet's payload still to come
-	size int // the current packet's payload length
-	head [24]byte
-	n    int // bytes of head held
+	hdrN int       // bytes of the current packet's header read; 4 in its payload
+	left int       // bytes of the current packet's payload still to come
+	size int       // the current packet's payload length
+	head [128]byte // an OK packet's header, numbers and info
+	n    int       // bytes of head held
 }
 
 // feed follows the bytes b read.
@@ -51,26 +52,28 @@ func (t *packetTail) feed(b []byte) {
 	}
 }
 
-// warnings reads the warning count of the last packet, when it is whole
-// and an OK or EOF packet.
-func (t *packetTail) warnings() (uint16, bool) {
+// ok reads the warning count and the info of the last packet, when it
+// is whole and an OK or EOF packet.
+func (t *packetTail) ok() (a OK, ok bool) {
 	p := t.head[:t.n]
 	if t.hdrN != 0 || len(p) == 0 || t.size == 1<<24-1 {
-		return 0, false
+		return OK{}, false
 	}
 	switch {
 	case p[0] == 0xfe && t.size == 5:
 		// EOF: 0xfe, warnings, status (an OK has 7 bytes at least).
 		if len(p) >= 3 {
-			return binary.LittleEndian.Uint16(p[1:]), true
+			return OK{Warnings: binary.LittleEndian.Uint16(p[1:])}, true
 		}
 	case p[0] == 0x00 || p[0] == 0xfe:
 		// OK (0xfe ends rows under CLIENT_DEPRECATE_EOF): the header,
-		// affected rows and insert id (length-encoded), status, warnings.
+		// affected rows and insert id (length-encoded), status, warnings,
+		// then the info, to the end (or length-encoded, with session
+		// tracking, which the driver does not ask for).
 		pos := 1
 		for range 2 {
 			if pos >= len(p) {
-				return 0, false
+				return OK{}, false
 			}
 			switch p[pos] {
 			case 0xfc:
@@ -83,11 +86,30 @@ func (t *packetTail) warnings() (uint16, bool) {
 				pos++
 			}
 		}
-		if pos+4 <= len(p) {
-			return binary.LittleEndian.Uint16(p[pos+2:]), true
+		if pos+4 > len(p) {
+			return OK{}, false
 		}
+		a.Warnings = binary.LittleEndian.Uint16(p[pos+2:])
+		if info := p[pos+4:]; t.size == t.n {
+			if len(info) > 0 && int(info[0]) == len(info)-1 {
+				info = info[1:]
+			}
+			a.Info = string(info)
+		}
+		return a, true
 	}
-	return 0, false
+	return OK{}, false
+}
+
+// OK is what the last packet of an answer says beyond what go-sql-driver
+// keeps.
+type OK struct {
+	Warnings uint16
+	// Info is an OK packet's text, such as "Rows matched: 1  Changed: 0
+	// Warnings: 0" (an UPDATE's) or "Records: 3  Duplicates: 1
+	// Warnings: 0" (an INSERT of several rows'); "" when it has none, or
+	// it was longer than kept.
+	Info string
 }
 
 // pooled maps the driver's connections of the nodes' pools to the
@@ -103,19 +125,19 @@ func dialedInto(ctx context.Context, tc **trackedConn) context.Context {
 	return context.WithValue(ctx, dialedKey{}, tc)
 }
 
-// Warnings returns the warning count of the answer to the last statement
-// on dc, a driver connection of a node's pool (as database/sql's
-// Conn.Raw gives it): the count go-sql-driver reads and drops. ok is
-// false for another connection, or when the last packet read carries
-// none.
-func Warnings(dc any) (n uint16, ok bool) {
+// LastOK returns what the last packet of the answer to the last
+// statement on dc, a driver connection of a node's pool (as
+// database/sql's Conn.Raw gives it), says: its warning count and info. ok
+// is false for another connection, or when the last packet read is
+// neither an OK nor an EOF packet.
+func LastOK(dc any) (a OK, ok bool) {
 	v, found := pooled.Load(dc)
 	if !found {
-		return 0, false
+		return OK{}, false
 	}
 	tc := v.(*trackedConn)
 	if tc.tail == nil {
-		return 0, false
+		return OK{}, false
 	}
-	return tc.tail.warnings()
+	return tc.tail.ok()
 }

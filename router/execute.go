@@ -88,6 +88,9 @@ type op struct {
 	// session (it reads only the op, which the session reuses): fn would
 	// make a closure a statement.
 	call func(ctx context.Context, q queryer) error
+	// found is how a write's affected rows are counted: for a session of
+	// CLIENT_FOUND_ROWS, the rows it matched (see foundRows).
+	found foundRows
 	// planned, when set, is the statement's plan that Relay made to
 	// decide, which run takes instead of planning again while the
 	// routing schema and topology are still those it was made over.
@@ -195,7 +198,7 @@ func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
 	return func(ctx context.Context, q queryer) (err error) {
 		switch o.kind {
 		case opExec:
-			o.res, err = execWarned(ctx, q, query, args)
+			o.res, err = execAnswered(ctx, q, query, args, o.found)
 		case opQuery:
 			o.rows, err = q.QueryContext(ctx, query, args...)
 		case opGet:
@@ -335,7 +338,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 		var total int64
 		var warnings uint16
 		for n, i := range p.Shards {
-			sub := &op{kind: opExec}
+			sub := &op{kind: opExec, found: o.found}
 			if err := r.onShard(WithTrace(ctx, &subs[n]), e, p, i, st, sub.fn(p.Queries[i], nil)); err != nil {
 				err = fmt.Errorf("router: shard %s: %w", p.sets[i].Shard, err)
 				if n > 0 {
@@ -600,7 +603,7 @@ func (r *Router) insertWithSequence(ctx context.Context, e *env, st *Statement, 
 	if err != nil {
 		return err
 	}
-	sub := &op{kind: opExec}
+	sub := &op{kind: opExec, found: o.found}
 	if err := r.execPlan(ctx, e, st2, p2, withQuery(sub, st2, p2)); err != nil {
 		return err
 	}

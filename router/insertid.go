@@ -19,6 +19,9 @@ import (
 type autoColumns struct {
 	mu sync.Mutex
 	m  map[autoTable]autoColumn
+	// reading are the tables whose column is being read again in the
+	// background.
+	reading map[autoTable]bool
 }
 
 // autoTable names a table in its schema, lower-cased.
@@ -32,11 +35,21 @@ type autoColumn struct {
 	read time.Time
 }
 
-func (a *autoColumns) get(t autoTable) (autoColumn, bool) {
+// get returns t's column, whether it is known, and whether it was read
+// less than keyColumnTTL ago; for a known one read before, it reports
+// whether the caller is the one to read it again (refresh).
+func (a *autoColumns) get(t autoTable) (c autoColumn, known, fresh, refresh bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	c, ok := a.m[t]
-	return c, ok && time.Since(c.read) < keyColumnTTL
+	c, known = a.m[t]
+	fresh = known && time.Since(c.read) < keyColumnTTL
+	if known && !fresh && !a.reading[t] {
+		if a.reading == nil {
+			a.reading = map[autoTable]bool{}
+		}
+		a.reading[t], refresh = true, true
+	}
+	return c, known, fresh, refresh
 }
 
 func (a *autoColumns) set(t autoTable, c autoColumn) {
@@ -46,42 +59,65 @@ func (a *autoColumns) set(t autoTable, c autoColumn) {
 		a.m = map[autoTable]autoColumn{}
 	}
 	a.m[t] = c
+	delete(a.reading, t)
+}
+
+// done ends a background read that failed.
+func (a *autoColumns) done(t autoTable) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.reading, t)
 }
 
 func (a *autoColumns) forget() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.m = nil
+	a.m, a.reading = nil, nil
 }
 
 // autoColumnQuery reads a table's AUTO_INCREMENT column, the exact name
-// first (information_schema compares names without case).
+// first (information_schema compares names without case; a plain
+// equality lets the server open that table only).
 const autoColumnQuery = `SELECT COLUMN_NAME, ORDINAL_POSITION FROM information_schema.COLUMNS
-WHERE TABLE_SCHEMA = ? AND LOWER(TABLE_NAME) = LOWER(?) AND LOWER(EXTRA) LIKE '%auto_increment%'
+WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND LOWER(EXTRA) LIKE '%auto_increment%'
 ORDER BY CAST(TABLE_NAME AS BINARY) = ? DESC LIMIT 1`
 
 // autoColumnOf reads (or recalls) the AUTO_INCREMENT column of table in
 // schema, on the primary of the first shard of the keyspace of st, which
-// holds every table of it; ok is false when it cannot be read.
+// holds every table of it; ok is false when it cannot be read. A column
+// read more than keyColumnTTL ago holds while it is read again in the
+// background.
 func (r *Router) autoColumnOf(ctx context.Context, st *Statement, schema, table string) (c autoColumn, ok bool) {
 	key := autoTable{strings.ToLower(schema), strings.ToLower(table)}
-	if c, fresh := r.autos.get(key); fresh {
+	c, known, fresh, refresh := r.autos.get(key)
+	if fresh || known && !refresh {
 		return c, true
 	}
 	home, err := r.Home(st)
 	sets := r.Sets()
 	if err != nil || home >= len(sets) {
-		return autoColumn{}, false
+		return c, known
 	}
-	ctx, cancel := context.WithTimeout(ctx, typeReadTimeout)
-	defer cancel()
-	err = sets[home].Primary().DB.QueryRowContext(ctx, autoColumnQuery, schema, table, table).Scan(&c.name, &c.pos)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return autoColumn{}, false
+	primary := sets[home].Primary()
+	read := func(ctx context.Context) (autoColumn, error) {
+		ctx, cancel := context.WithTimeout(ctx, typeReadTimeout)
+		defer cancel()
+		var n autoColumn
+		err := primary.DB.QueryRowContext(ctx, autoColumnQuery, schema, table, table).Scan(&n.name, &n.pos)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			r.autos.done(key)
+			return n, err
+		}
+		n.read = time.Now()
+		r.autos.set(key, n)
+		return n, nil
 	}
-	c.read = time.Now()
-	r.autos.set(key, c)
-	return c, true
+	if known {
+		go read(context.Background())
+		return c, true
+	}
+	c, err = read(ctx)
+	return c, err == nil
 }
 
 // generated reports whether the write st, run with args, whose answer
@@ -89,8 +125,9 @@ func (r *Router) autoColumnOf(ctx context.Context, st *Statement, schema, table 
 // what LAST_INSERT_ID() returns: a server reports an id given in the
 // statement too (mysql_insert_id() returns it), but its LAST_INSERT_ID()
 // keeps the last one it generated. An INSERT or REPLACE that gives its
-// table's AUTO_INCREMENT column, in every row, a value other than NULL, 0
-// or DEFAULT generated none. Where that cannot be told (an INSERT …
+// table's AUTO_INCREMENT column, in every row, an integer other than 0
+// generated none (NULL, 0, DEFAULT, or a string the server may read as 0,
+// such as ' 0' or '0.4', may generate one). Where that cannot be told (an INSERT …
 // SELECT, an expression, a table whose columns cannot be read), the id
 // counts, as before.
 func (s *Session) generated(ctx context.Context, st *Statement, args []any) bool {
@@ -133,8 +170,8 @@ func (s *Session) generated(ctx context.Context, st *Statement, args []any) bool
 			return true
 		}
 		v, isVal, err := exprValue(row[k], args)
-		if err != nil || !isVal || v == nil || shard.ZeroKey(v) {
-			return true
+		if err != nil || !isVal || !shard.NonZeroKey(v) {
+			return true // 0, NULL, or a value the server may read as 0
 		}
 	}
 	return false

@@ -162,7 +162,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 				return err
 			}
 			b.open = true
-			res, err := execWarned(ctx, b.conn, query, nil)
+			res, err := execAnswered(ctx, b.conn, query, nil, o.found)
 			if err == nil {
 				b.affected, err = res.RowsAffected()
 				b.warnings = warningsOf(res)

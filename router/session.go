@@ -330,6 +330,9 @@ func (s *Session) do(ctx context.Context, o *op) error {
 	}
 	s.warnings = 0
 	st, args := s.r.classified(o), o.args
+	if s.foundRows {
+		o.found = foundRowsOf(st)
+	}
 	switch {
 	case st.Sticky && st.Kind == SessionState:
 		// The session replays a SET on each connection it opens.
@@ -694,7 +697,6 @@ func (s *Session) newTx() *Tx {
 	tx.g = &s.g
 	tx.mode = s.effectiveMode()
 	tx.pin = s.txConn
-	tx.foundRows = s.foundRows
 	return tx
 }
 
@@ -706,18 +708,9 @@ func (s *Session) Warnings() uint16 { return s.warnings }
 // SetFoundRows makes the session's writes report the rows they matched,
 // not only those they changed, as a server does for a client that logged
 // in with CLIENT_FOUND_ROWS (Connector/J by default, go-sql-driver with
-// clientFoundRows=true): its statements run on connections that log in
-// with it (replica.Node.FoundRows). Set it before the first statement.
+// clientFoundRows=true). The pools' connections log in without it; the
+// count is made from the server's own answer (see foundRows).
 func (s *Session) SetFoundRows(on bool) { s.foundRows = on }
-
-// pool is the pool of node the session's statements take connections
-// from.
-func (s *Session) pool(node *replica.Node) *sqlx.DB {
-	if s.foundRows {
-		return node.FoundRows()
-	}
-	return node.DB
-}
 
 // stick makes the session sticky: it keeps its own connections, the open
 // transaction's included, and those to primaries hold its state.
@@ -1356,7 +1349,7 @@ func (s *Session) applyAll(ctx context.Context, query string, done *sqlx.Conn) e
 // A scattered read calls via from one goroutine per shard at once.
 func (s *Session) via(ctx context.Context, node *replica.Node) (queryer, bool, error) {
 	if !s.pins() {
-		return s.pool(node), false, nil
+		return node.DB, false, nil
 	}
 	c, err := s.pinned(ctx, node)
 	if err != nil {
@@ -1377,7 +1370,7 @@ func (s *Session) pinned(ctx context.Context, node *replica.Node) (*sqlx.Conn, e
 	if c, ok := s.conns[node]; ok {
 		return c, nil
 	}
-	c, err := s.pool(node).Connx(ctx)
+	c, err := node.DB.Connx(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -153,6 +153,8 @@ func TestSessionLastInsertIDExplicit(t *testing.T) {
 		{"INSERT INTO lid_explicit (id, v) VALUES (%d, 7), (0, 7)", nil, true},
 		{"INSERT INTO lid_explicit (id, v) VALUES (%d, 8), (NULL, 8)", nil, true},
 		{"INSERT INTO lid_explicit (id, v) VALUES (DEFAULT, 9)", nil, true},
+		{"INSERT INTO lid_explicit (id, v) VALUES (' 0', 11)", nil, true},
+		{"INSERT INTO lid_explicit (id, v) VALUES ('0.4', 12)", nil, true},
 		{"INSERT INTO lid_explicit (v) VALUES (10)", nil, true},
 	} {
 		id := base + int64(10*i)

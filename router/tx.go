@@ -60,9 +60,6 @@ type Tx struct {
 	// state (SET, or a Sticky one): its branches' connections are closed
 	// at the end, never handed back to the pools with that state.
 	dirty bool
-	// foundRows takes the branches' connections from the pools of
-	// CLIENT_FOUND_ROWS (see Session.SetFoundRows).
-	foundRows bool
 	// savepoints are the transaction's savepoints, oldest first.
 	savepoints []string
 }
@@ -105,11 +102,7 @@ func (t *Tx) part(i int) (*txPart, error) {
 	}
 	pinned := conn != nil
 	if !pinned && err == nil {
-		db := node.DB
-		if t.foundRows {
-			db = node.FoundRows()
-		}
-		conn, err = db.Connx(t.ctx)
+		conn, err = node.DB.Connx(t.ctx)
 	}
 	if err != nil {
 		set.Fail(node, err)

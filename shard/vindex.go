@@ -287,8 +287,6 @@ type IntRange struct {
 	Max uint64
 }
 
-// Holds reports whether key value v lies in r. A value that is no
-// integer key (which Map refuses) is left to Map, and reported held.
 // ZeroKey reports whether key v is the integer 0 (0, '0', 0.0, '-0'…),
 // which an AUTO_INCREMENT column does not store as given: the server
 // generates a value in its place.
@@ -297,6 +295,17 @@ func ZeroKey(v any) bool {
 	return err == nil && k.u == 0
 }
 
+// NonZeroKey reports whether v is an integer key other than 0, which an
+// AUTO_INCREMENT column stores as given. A value that is neither (a
+// string such as ' 0' or '0.4', which the server may read as 0) is
+// neither ZeroKey nor NonZeroKey.
+func NonZeroKey(v any) bool {
+	k, err := toKey(v)
+	return err == nil && k.u != 0
+}
+
+// Holds reports whether key value v lies in r. A value that is no
+// integer key (which Map refuses) is left to Map, and reported held.
 func (r IntRange) Holds(v any) bool {
 	k, err := toKey(v)
 	switch {

@@ -1,0 +1,192 @@
+package router
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"strconv"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/scalelab/scalelab/replica"
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// A write's answer carries the server's count of its warnings (a row
+// INSERT IGNORE skipped, a value a session without strict mode cut), and
+// an UPDATE's or an upsert's its info ("Rows matched: 2  Changed: 1
+// Warnings: 0"), which go-sql-driver drops: the router reads them off the
+// connection the write ran on (replica.LastOK) and carries them in the
+// write's result, summed over the shards a write ran on, so that a client
+// of the proxy gets the warnings in its OK packet, and a client that
+// logged in with CLIENT_FOUND_ROWS the rows its write matched, as from a
+// server (the pools' connections log in without it).
+
+// warner is a result that knows its warning count.
+type warner interface{ Warnings() uint16 }
+
+// warningsOf is res's warning count; 0 for a result that does not know it.
+func warningsOf(res sql.Result) uint16 {
+	if w, ok := res.(warner); ok {
+		return w.Warnings()
+	}
+	return 0
+}
+
+// answered is a driver's result with what the answer said beyond it.
+type answered struct {
+	sql.Result
+	warnings uint16
+	// affected, when set, is the rows the write matched, in place of
+	// the rows it changed (see foundRows).
+	affected    int64
+	hasAffected bool
+}
+
+func (a answered) Warnings() uint16 { return a.warnings }
+
+func (a answered) RowsAffected() (int64, error) {
+	if a.hasAffected {
+		return a.affected, nil
+	}
+	return a.Result.RowsAffected()
+}
+
+// addWarnings is a + b, kept within the count's 16 bits.
+func addWarnings(a, b uint16) uint16 { return uint16(min(int(a)+int(b), 1<<16-1)) }
+
+// foundRows is how a write's rows matched are counted from its answer,
+// for a session of CLIENT_FOUND_ROWS (Session.SetFoundRows): only an
+// UPDATE's and an upsert's differ from the rows they changed.
+type foundRows uint8
+
+const (
+	foundChanged foundRows = iota // the rows changed: the affected rows
+	foundUpdate                   // an UPDATE: its info's "Rows matched"
+	foundUpsert                   // INSERT … ON DUPLICATE KEY UPDATE
+)
+
+// foundRowsOf is how st's rows matched are counted.
+func foundRowsOf(st *Statement) foundRows {
+	switch a := st.AST.(type) {
+	case *sqlparser.Update:
+		return foundUpdate
+	case *sqlparser.Insert:
+		if len(a.OnDup) > 0 {
+			return foundUpsert
+		}
+	}
+	return foundChanged
+}
+
+// matched is the rows a write of kind f matched, as a server counts them
+// for CLIENT_FOUND_ROWS, from the rows it changed (affected) and its
+// answer's info:
+//   - an UPDATE's info is "Rows matched: M  Changed: C  Warnings: W": M;
+//   - an upsert of several rows (or of a SELECT) says "Records: R
+//     Duplicates: D  Warnings: W", where D counts the rows it changed:
+//     every row counts once, and one changed twice, R + D;
+//   - an upsert of one row has no info: 0 rows changed (a duplicate set
+//     to the values it had) is 1 matched.
+//
+// Where the info does not read so, the rows changed stand.
+func matched(f foundRows, affected int64, info string) int64 {
+	nums := infoNumbers(info)
+	switch {
+	case f == foundUpdate && len(nums) == 3:
+		return nums[0]
+	case f == foundUpsert && len(nums) == 3:
+		return nums[0] + nums[1]
+	case f == foundUpsert && info == "" && affected == 0:
+		return 1
+	}
+	return affected
+}
+
+// infoNumbers are the numbers of an OK packet's info, in order.
+func infoNumbers(info string) []int64 {
+	var nums []int64
+	for i := 0; i < len(info); {
+		if info[i] < '0' || info[i] > '9' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(info) && info[j] >= '0' && info[j] <= '9' {
+			j++
+		}
+		n, err := strconv.ParseInt(info[i:j], 10, 64)
+		if err != nil {
+			return nil
+		}
+		nums = append(nums, n)
+		i = j
+	}
+	return nums
+}
+
+// txQueryer is a transaction's branch: its statements, and the connection
+// they run on, whose answers' warnings it reads.
+type txQueryer struct {
+	*sqlx.Tx
+	conn *sqlx.Conn
+}
+
+// execAnswered runs query on q and returns its result with what the
+// server's answer says beyond it: its warning count, and for f other than
+// foundChanged the rows it matched as its affected rows.
+func execAnswered(ctx context.Context, q queryer, query string, args []any, f foundRows) (sql.Result, error) {
+	var conn *sqlx.Conn
+	switch c := q.(type) {
+	case *sqlx.Conn:
+		conn = c
+	case txQueryer:
+		conn = c.conn
+	case *sqlx.DB:
+		cc, err := c.Connx(ctx)
+		if err != nil {
+			return nil, err
+		}
+		res, err := cc.ExecContext(ctx, query, args...)
+		if errors.Is(err, driver.ErrBadConn) {
+			// An idle connection the server had closed, the statement
+			// not sent: the pool runs it on another, as its own
+			// ExecContext would (with the answer's warnings and info
+			// left out).
+			cc.Close()
+			return c.ExecContext(ctx, query, args...)
+		}
+		res, err = withAnswer(cc, res, err, f)
+		cc.Close()
+		return res, err
+	}
+	res, err := q.ExecContext(ctx, query, args...)
+	if conn != nil {
+		return withAnswer(conn, res, err, f)
+	}
+	return res, err
+}
+
+// withAnswer is res, the result of a write that just ran on c, with what
+// its answer said (see execAnswered).
+func withAnswer(c *sqlx.Conn, res sql.Result, err error, f foundRows) (sql.Result, error) {
+	if err != nil {
+		return res, err
+	}
+	var a replica.OK
+	var ok bool
+	c.Raw(func(dc any) error {
+		a, ok = replica.LastOK(dc)
+		return nil
+	})
+	if !ok || a.Warnings == 0 && f == foundChanged {
+		return res, nil
+	}
+	out := answered{Result: res, warnings: a.Warnings}
+	if f != foundChanged {
+		if n, err := res.RowsAffected(); err == nil {
+			out.affected, out.hasAffected = matched(f, n, a.Info), true
+		}
+	}
+	return out, nil
+}

@@ -3,6 +3,7 @@ package router
 import (
 	"database/sql"
 	"reflect"
+	"sync"
 )
 
 // ColumnDef is what the server said of a result column beyond what
@@ -29,45 +30,95 @@ type ColumnDef struct {
 // renames them yields nil, and the proxy falls back on lengths derived
 // from the type names (the proxy's TestColumnDefinitions fails first).
 func ColumnDefs(rows *sql.Rows) []ColumnDef {
-	if rows == nil {
+	if rows == nil || rowsiField == nil {
 		return nil
 	}
-	ri := reflect.ValueOf(rows).Elem().FieldByName("rowsi")
-	if !ri.IsValid() || ri.Kind() != reflect.Interface || ri.IsNil() {
+	ri := reflect.ValueOf(rows).Elem().FieldByIndex(rowsiField)
+	if ri.Kind() != reflect.Interface || ri.IsNil() {
 		return nil
 	}
 	v := ri.Elem()
-	if v.Kind() != reflect.Pointer || v.IsNil() {
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return nil
 	}
 	v = v.Elem()
-	if v.Kind() != reflect.Struct {
+	p := defsPathOf(v.Type())
+	if p == nil {
 		return nil
 	}
-	if v.Type() == reflect.TypeFor[mergeRows]() {
-		if src := v.FieldByName("src"); !src.IsNil() {
-			return readDefs(src.Elem().FieldByName("defs"), "Type", "Length", "Flags", "Decimals")
+	s := v.FieldByIndex(p.slice[0])
+	if len(p.slice) > 1 { // a merge's rows: src, a pointer, then its defs
+		if s.IsNil() {
+			return nil
 		}
-		return nil
+		s = s.Elem().FieldByIndex(p.slice[1])
 	}
-	// go-sql-driver's textRows and binaryRows embed mysqlRows, whose rs
-	// holds the current result set's columns.
-	rs := v.FieldByName("rs")
-	if !rs.IsValid() || rs.Kind() != reflect.Struct {
-		return nil
+	defs := make([]ColumnDef, s.Len())
+	for i := range defs {
+		e := s.Index(i)
+		defs[i] = ColumnDef{
+			Type:     uint8(e.FieldByIndex(p.fields[0]).Uint()),
+			Length:   uint32(e.FieldByIndex(p.fields[1]).Uint()),
+			Flags:    uint16(e.FieldByIndex(p.fields[2]).Uint()),
+			Decimals: uint8(e.FieldByIndex(p.fields[3]).Uint()),
+		}
 	}
-	return readDefs(rs.FieldByName("columns"), "fieldType", "length", "flags", "decimals")
+	return defs
 }
 
-// readDefs reads a slice of structs whose named fields (type, length,
-// flags, decimals) are unsigned integers; nil when it is not one.
-func readDefs(s reflect.Value, names ...string) []ColumnDef {
-	if !s.IsValid() || s.Kind() != reflect.Slice || s.Len() == 0 || s.Type().Elem().Kind() != reflect.Struct {
+// rowsiField is the index of the driver's rows in sql.Rows.
+var rowsiField = func() []int {
+	f, ok := reflect.TypeFor[sql.Rows]().FieldByName("rowsi")
+	if !ok {
 		return nil
 	}
-	var idx [4][]int
+	return f.Index
+}()
+
+// defsPath is where a driver rows type keeps its column definitions: the
+// slice (through a pointer, for a merge), and in each element, the type,
+// length, flags and decimals.
+type defsPath struct {
+	slice  [][]int
+	fields [4][]int
+}
+
+// defsPaths caches defsPathOf by type (a nil *defsPath for a type that
+// keeps none).
+var defsPaths sync.Map // reflect.Type → *defsPath
+
+// defsPathOf finds where rows of type t keep their column definitions:
+// go-sql-driver's textRows and binaryRows in rs.columns (their embedded
+// mysqlRows' current result set), a merge's in src.defs; nil for another
+// type.
+func defsPathOf(t reflect.Type) *defsPath {
+	if p, ok := defsPaths.Load(t); ok {
+		return p.(*defsPath)
+	}
+	var p *defsPath
+	if t == reflect.TypeFor[mergeRows]() {
+		src, _ := t.FieldByName("src")
+		defs, _ := reflect.TypeFor[mergeSource]().FieldByName("defs")
+		p = elemPath([][]int{src.Index, defs.Index}, defs.Type, "Type", "Length", "Flags", "Decimals")
+	} else if rs, ok := t.FieldByName("rs"); ok && rs.Type.Kind() == reflect.Struct {
+		if cols, ok := rs.Type.FieldByName("columns"); ok {
+			idx := append(append([]int{}, rs.Index...), cols.Index...)
+			p = elemPath([][]int{idx}, cols.Type, "fieldType", "length", "flags", "decimals")
+		}
+	}
+	defsPaths.Store(t, p)
+	return p
+}
+
+// elemPath is the path to slice, of type st, whose elements' named
+// fields are unsigned integers; nil when it is not one.
+func elemPath(slice [][]int, st reflect.Type, names ...string) *defsPath {
+	if st.Kind() != reflect.Slice || st.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	p := &defsPath{slice: slice}
 	for i, name := range names {
-		f, ok := s.Type().Elem().FieldByName(name)
+		f, ok := st.Elem().FieldByName(name)
 		if !ok {
 			return nil
 		}
@@ -76,17 +127,7 @@ func readDefs(s reflect.Value, names ...string) []ColumnDef {
 		default:
 			return nil
 		}
-		idx[i] = f.Index
+		p.fields[i] = f.Index
 	}
-	defs := make([]ColumnDef, s.Len())
-	for i := range defs {
-		e := s.Index(i)
-		defs[i] = ColumnDef{
-			Type:     uint8(e.FieldByIndex(idx[0]).Uint()),
-			Length:   uint32(e.FieldByIndex(idx[1]).Uint()),
-			Flags:    uint16(e.FieldByIndex(idx[2]).Uint()),
-			Decimals: uint8(e.FieldByIndex(idx[3]).Uint()),
-		}
-	}
-	return defs
+	return p
 }

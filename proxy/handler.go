@@ -219,6 +219,17 @@ func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb fun
 			}
 		}
 	}
+	if cc, ok := c.GetRawConn().(*clientConn); ok {
+		// The library writes a write's OK packet with 0 warnings: the
+		// session's count goes into it as it is written.
+		inner, cl := cb, h.client(c)
+		cb = func(r *sqltypes.Result) error {
+			if len(r.Fields) == 0 {
+				cc.okWarnings = cl.sess.Warnings()
+			}
+			return inner(r)
+		}
+	}
 	return h.run(c, p.PrepareStmt, args, true, cb, nil)
 }
 

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -157,6 +158,10 @@ type clientConn struct {
 	net.Conn
 	l    *listener
 	idle time.Duration
+	// okWarnings is the warning count the protocol library's next OK
+	// packet carries in place of its 0 (it asks WarningCount for a text
+	// statement's, not for a prepared statement's execution).
+	okWarnings uint16
 	// loginBy is when a client that has not logged in is cut off (zero:
 	// never); loggedIn is set once it has.
 	loginBy  time.Time
@@ -576,7 +581,40 @@ func (c *clientConn) Write(p []byte) (int, error) {
 			return min(n, len(p)), err
 		}
 	}
+	if c.okWarnings != 0 {
+		setOKWarnings(p, c.okWarnings)
+		c.okWarnings = 0
+	}
 	return c.write(p)
+}
+
+// setOKWarnings writes warnings into the OK packet that p starts with;
+// p is left as it is when it starts with another packet.
+func setOKWarnings(p []byte, warnings uint16) {
+	if len(p) < 5 || p[4] != 0x00 {
+		return
+	}
+	n := int(p[0]) | int(p[1])<<8 | int(p[2])<<16
+	ok := p[4:min(len(p), 4+n)]
+	pos := 1
+	for range 2 { // affected rows, insert id
+		if pos >= len(ok) {
+			return
+		}
+		switch ok[pos] {
+		case 0xfc:
+			pos += 3
+		case 0xfd:
+			pos += 4
+		case 0xfe:
+			pos += 9
+		default:
+			pos++
+		}
+	}
+	if pos+4 <= len(ok) {
+		binary.LittleEndian.PutUint16(ok[pos+2:], warnings)
+	}
 }
 
 func (c *clientConn) write(p []byte) (int, error) {

@@ -1,6 +1,7 @@
 package proxy_test
 
 import (
+	"encoding/binary"
 	"testing"
 
 	"github.com/scalelab/scalelab/proxy"
@@ -10,8 +11,9 @@ import (
 // server's warning count, summed over the shards the write ran on (a DDL
 // statement's once): rows INSERT IGNORE skipped, a value a session without
 // strict mode cut, in a transaction and out of one; a statement after it
-// carries its own. Before, every write's count was 0, and with SHOW
-// WARNINGS refused, a client had no sign of a row skipped or a value cut.
+// carries its own; so does a prepared statement's execution. Before,
+// every write's count was 0, and with SHOW WARNINGS refused, a client had
+// no sign of a row skipped or a value cut.
 func TestWarningCount(t *testing.T) {
 	rcfg := quiet()
 	rcfg.AllowMultiShardWrites = true
@@ -46,4 +48,59 @@ func TestWarningCount(t *testing.T) {
 			t.Errorf("%s: %d warnings, want %d", s.q, got, s.want)
 		}
 	}
+
+	// A prepared statement's execution, whose OK packet the protocol
+	// library writes itself.
+	for _, s := range []struct {
+		q    string
+		args []int64
+		want uint16
+	}{
+		{"INSERT IGNORE INTO kvs (id, v) VALUES (?, 'p'), (?, 'p')", []int64{9301, 9302}, 2},
+		{"UPDATE kvs SET v = 'p' WHERE id = ?", []int64{9301}, 0},
+		{"UPDATE kvs SET v = REPEAT('z', 50) WHERE id = ?", []int64{9301}, 1},
+	} {
+		id := rc.prepare(s.q)
+		p := binary.LittleEndian.AppendUint32([]byte{0x17}, id)
+		p = append(p, 0, 1, 0, 0, 0)
+		p = append(p, make([]byte, (len(s.args)+7)/8)...)
+		p = append(p, 1)
+		for range s.args {
+			p = append(p, 8, 0)
+		}
+		for _, a := range s.args {
+			p = binary.LittleEndian.AppendUint64(p, uint64(a))
+		}
+		rc.write(p)
+		if got, ok := okWarnings(rc.read()); !ok || got != s.want {
+			t.Errorf("prepared %s: %d warnings (an OK packet: %v), want %d", s.q, got, ok, s.want)
+		}
+	}
+}
+
+// okWarnings reads the warning count of OK packet p.
+func okWarnings(p []byte) (uint16, bool) {
+	if len(p) == 0 || p[0] != 0x00 {
+		return 0, false
+	}
+	pos := 1
+	for range 2 {
+		if pos >= len(p) {
+			return 0, false
+		}
+		switch p[pos] {
+		case 0xfc:
+			pos += 3
+		case 0xfd:
+			pos += 4
+		case 0xfe:
+			pos += 9
+		default:
+			pos++
+		}
+	}
+	if pos+4 > len(p) {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint16(p[pos+2:]), true
 }

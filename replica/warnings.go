@@ -41,8 +41,14 @@ func (t *packetTail) feed(b []byte) {
 			continue
 		}
 		k := min(t.left, len(b))
-		if t.n < len(t.head) {
-			t.n += copy(t.head[t.n:], b[:k])
+		chunk := b[:k]
+		if t.n == 0 {
+			t.head[0], t.n, chunk = chunk[0], 1, chunk[1:]
+		}
+		if t.n < len(t.head) && (t.head[0] == 0x00 || t.head[0] == 0xfe) {
+			// (Only a packet that may end an answer is kept past its
+			// first byte: a row's are not copied.)
+			t.n += copy(t.head[t.n:], chunk)
 		}
 		t.left -= k
 		b = b[k:]

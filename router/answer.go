@@ -61,9 +61,10 @@ func addWarnings(a, b uint16) uint16 { return uint16(min(int(a)+int(b), 1<<16-1)
 type foundRows uint8
 
 const (
-	foundChanged foundRows = iota // the rows changed: the affected rows
-	foundUpdate                   // an UPDATE: its info's "Rows matched"
-	foundUpsert                   // INSERT … ON DUPLICATE KEY UPDATE
+	foundChanged      foundRows = iota // the rows changed: the affected rows
+	foundUpdate                        // an UPDATE: its info's "Rows matched"
+	foundUpsert                        // INSERT … ON DUPLICATE KEY UPDATE
+	foundUpsertIgnore                  // INSERT IGNORE … ON DUPLICATE KEY UPDATE
 )
 
 // foundRowsOf is how st's rows matched are counted.
@@ -72,7 +73,10 @@ func foundRowsOf(st *Statement) foundRows {
 	case *sqlparser.Update:
 		return foundUpdate
 	case *sqlparser.Insert:
-		if len(a.OnDup) > 0 {
+		switch {
+		case len(a.OnDup) > 0 && bool(a.Ignore):
+			return foundUpsertIgnore
+		case len(a.OnDup) > 0:
 			return foundUpsert
 		}
 	}
@@ -86,6 +90,8 @@ func foundRowsOf(st *Statement) foundRows {
 //   - an upsert of several rows (or of a SELECT) says "Records: R
 //     Duplicates: D  Warnings: W", where D counts the rows it changed:
 //     every row counts once, and one changed twice, R + D;
+//   - with IGNORE, D counts the rows it did not insert or change (R less
+//     the rows copied), each of which counts once: the rows changed + D;
 //   - an upsert of one row has no info: 0 rows changed (a duplicate set
 //     to the values it had) is 1 matched.
 //
@@ -97,7 +103,9 @@ func matched(f foundRows, affected int64, info string) int64 {
 		return nums[0]
 	case f == foundUpsert && len(nums) == 3:
 		return nums[0] + nums[1]
-	case f == foundUpsert && info == "" && affected == 0:
+	case f == foundUpsertIgnore && len(nums) == 3:
+		return affected + nums[1]
+	case (f == foundUpsert || f == foundUpsertIgnore) && info == "" && affected == 0:
 		return 1
 	}
 	return affected
@@ -143,22 +151,23 @@ func execAnswered(ctx context.Context, q queryer, query string, args []any, f fo
 	case txQueryer:
 		conn = c.conn
 	case *sqlx.DB:
-		cc, err := c.Connx(ctx)
-		if err != nil {
-			return nil, err
-		}
-		res, err := cc.ExecContext(ctx, query, args...)
-		if errors.Is(err, driver.ErrBadConn) {
-			// An idle connection the server had closed, the statement
-			// not sent: the pool runs it on another, as its own
-			// ExecContext would (with the answer's warnings and info
-			// left out).
+		// As the pool's own ExecContext does, a connection the server
+		// had closed (the statement not sent: driver.ErrBadConn) is
+		// dropped and the statement sent on another.
+		for try := 0; ; try++ {
+			cc, err := c.Connx(ctx)
+			if err != nil {
+				return nil, err
+			}
+			res, err := cc.ExecContext(ctx, query, args...)
+			if errors.Is(err, driver.ErrBadConn) && try < badConnTries {
+				cc.Close()
+				continue
+			}
+			res, err = withAnswer(cc, res, err, f)
 			cc.Close()
-			return c.ExecContext(ctx, query, args...)
+			return res, err
 		}
-		res, err = withAnswer(cc, res, err, f)
-		cc.Close()
-		return res, err
 	}
 	res, err := q.ExecContext(ctx, query, args...)
 	if conn != nil {
@@ -166,6 +175,11 @@ func execAnswered(ctx context.Context, q queryer, query string, args []any, f fo
 	}
 	return res, err
 }
+
+// badConnTries is how many times a write is sent again on another of the
+// pool's connections after one the server had closed: database/sql's
+// own count, then one more for a new connection.
+const badConnTries = 3
 
 // withAnswer is res, the result of a write that just ran on c, with what
 // its answer said (see execAnswered).

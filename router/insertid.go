@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +21,8 @@ import (
 type autoColumns struct {
 	mu sync.Mutex
 	m  map[autoTable]autoColumn
+	// gen counts forget's calls: a column read across one is not kept.
+	gen uint64
 	// reading are the tables whose column is being read again in the
 	// background.
 	reading map[autoTable]bool
@@ -38,9 +42,10 @@ type autoColumn struct {
 // get returns t's column, whether it is known, and whether it was read
 // less than keyColumnTTL ago; for a known one read before, it reports
 // whether the caller is the one to read it again (refresh).
-func (a *autoColumns) get(t autoTable) (c autoColumn, known, fresh, refresh bool) {
+func (a *autoColumns) get(t autoTable) (c autoColumn, gen uint64, known, fresh, refresh bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	gen = a.gen
 	c, known = a.m[t]
 	fresh = known && time.Since(c.read) < keyColumnTTL
 	if known && !fresh && !a.reading[t] {
@@ -49,17 +54,22 @@ func (a *autoColumns) get(t autoTable) (c autoColumn, known, fresh, refresh bool
 		}
 		a.reading[t], refresh = true, true
 	}
-	return c, known, fresh, refresh
+	return c, gen, known, fresh, refresh
 }
 
-func (a *autoColumns) set(t autoTable, c autoColumn) {
+// set keeps t's column, read while the generation was gen, unless DDL
+// forgot the columns since.
+func (a *autoColumns) set(t autoTable, c autoColumn, gen uint64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	delete(a.reading, t)
+	if a.gen != gen {
+		return
+	}
 	if a.m == nil || len(a.m) >= 4096 {
 		a.m = map[autoTable]autoColumn{}
 	}
 	a.m[t] = c
-	delete(a.reading, t)
 }
 
 // done ends a background read that failed.
@@ -73,6 +83,7 @@ func (a *autoColumns) forget() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.m, a.reading = nil, nil
+	a.gen++
 }
 
 // autoColumnQuery reads a table's AUTO_INCREMENT column, the exact name
@@ -89,7 +100,7 @@ ORDER BY CAST(TABLE_NAME AS BINARY) = ? DESC LIMIT 1`
 // background.
 func (r *Router) autoColumnOf(ctx context.Context, st *Statement, schema, table string) (c autoColumn, ok bool) {
 	key := autoTable{strings.ToLower(schema), strings.ToLower(table)}
-	c, known, fresh, refresh := r.autos.get(key)
+	c, gen, known, fresh, refresh := r.autos.get(key)
 	if fresh || known && !refresh {
 		return c, true
 	}
@@ -109,7 +120,7 @@ func (r *Router) autoColumnOf(ctx context.Context, st *Statement, schema, table 
 			return n, err
 		}
 		n.read = time.Now()
-		r.autos.set(key, n)
+		r.autos.set(key, n, gen)
 		return n, nil
 	}
 	if known {
@@ -125,9 +136,8 @@ func (r *Router) autoColumnOf(ctx context.Context, st *Statement, schema, table 
 // what LAST_INSERT_ID() returns: a server reports an id given in the
 // statement too (mysql_insert_id() returns it), but its LAST_INSERT_ID()
 // keeps the last one it generated. An INSERT or REPLACE that gives its
-// table's AUTO_INCREMENT column, in every row, an integer other than 0
-// generated none (NULL, 0, DEFAULT, or a string the server may read as 0,
-// such as ' 0' or '0.4', may generate one). Where that cannot be told (an INSERT …
+// table's AUTO_INCREMENT column, in every row, a value the column stores
+// as other than 0 or NULL generated none (see storesAsZero). Where that cannot be told (an INSERT …
 // SELECT, an expression, a table whose columns cannot be read), the id
 // counts, as before.
 func (s *Session) generated(ctx context.Context, st *Statement, args []any) bool {
@@ -169,10 +179,98 @@ func (s *Session) generated(ctx context.Context, st *Statement, args []any) bool
 		if k >= len(row) {
 			return true
 		}
-		v, isVal, err := exprValue(row[k], args)
-		if err != nil || !isVal || !shard.NonZeroKey(v) {
-			return true // 0, NULL, or a value the server may read as 0
+		if zero, known := storesAsZero(row[k], args); zero || !known {
+			return true
 		}
 	}
 	return false
+}
+
+// storesAsZero reports whether an integer column stores e, with args, as
+// 0 or NULL (which an AUTO_INCREMENT column replaces by a generated id),
+// as the server converts it: a string by its leading number after any
+// spaces (' 90' is 90, 'x' is 0), a decimal or float rounded (0.4 is 0,
+// 20.0 is 20), TRUE as 1. known is false for an expression.
+func storesAsZero(e sqlparser.Expr, args []any) (zero, known bool) {
+	switch x := e.(type) {
+	case *sqlparser.NullVal, *sqlparser.Default:
+		return true, true
+	case sqlparser.BoolVal:
+		return !bool(x), true
+	case *sqlparser.Literal:
+		switch x.Type {
+		case sqlparser.DecimalVal, sqlparser.FloatVal:
+			return readsAsZero(x.Val), true
+		}
+	}
+	v, isVal, err := exprValue(e, args)
+	if err != nil || !isVal {
+		return false, false
+	}
+	return readsAsZero(v), true
+}
+
+// readsAsZero reports whether value v stores as 0 (or NULL) in an integer
+// column.
+func readsAsZero(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return !x
+	case int64:
+		return x == 0
+	case uint64:
+		return x == 0
+	case float64:
+		return math.Abs(x) < 0.5
+	case float32:
+		return math.Abs(float64(x)) < 0.5
+	case []byte:
+		return readsAsZero(string(x))
+	case string:
+		f, ok := leadingNumber(x)
+		return !ok || math.Abs(f) < 0.5
+	}
+	return shard.ZeroKey(v)
+}
+
+// leadingNumber is the number a string starts with after any spaces, as
+// the server reads a string into a number ('12abc' is 12); ok is false
+// when it starts with none.
+func leadingNumber(s string) (float64, bool) {
+	s = strings.TrimLeft(s, " \t\n\r")
+	end, digits := 0, false
+	if end < len(s) && (s[end] == '+' || s[end] == '-') {
+		end++
+	}
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end, digits = end+1, true
+	}
+	if end < len(s) && s[end] == '.' {
+		end++
+		for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+			end, digits = end+1, true
+		}
+	}
+	if !digits {
+		return 0, false
+	}
+	if end < len(s) && (s[end] == 'e' || s[end] == 'E') {
+		exp := end + 1
+		if exp < len(s) && (s[exp] == '+' || s[exp] == '-') {
+			exp++
+		}
+		if exp < len(s) && s[exp] >= '0' && s[exp] <= '9' {
+			for exp < len(s) && s[exp] >= '0' && s[exp] <= '9' {
+				exp++
+			}
+			end = exp
+		}
+	}
+	f, err := strconv.ParseFloat(s[:end], 64)
+	if err != nil {
+		return 0, false
+	}
+	return f, true
 }

@@ -3,8 +3,10 @@ package router
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -431,10 +433,80 @@ func (r *Router) writeCapturingGTID(ctx context.Context, set *replica.Set, node 
 		return err
 	}
 	defer conn.Close()
-	if err := fn(ctx, conn); err != nil {
+	if err := fn(ctx, rowsRead{conn, r}); err != nil {
 		return err
 	}
 	return captureGTID(ctx, set, node, conn, g)
+}
+
+// rowsRead is a connection whose QueryContext reads the rows a statement
+// returns (a CALL's, an INSERT … RETURNING's, a DO's under autocommit
+// off) to their end before it returns them, from memory: the GTID is read
+// on the connection after the statement, and a connection cannot be
+// handed back while its rows are open (writeCapturingGTID waited forever
+// on it).
+type rowsRead struct {
+	*sqlx.Conn
+	r *Router
+}
+
+func (c rowsRead) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := c.Conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	src, err := readRows(rows)
+	if err != nil {
+		return nil, err
+	}
+	return c.r.mergeDB.QueryContext(ctx, "merge", &mergeRows{src: src})
+}
+
+// readRows reads rows to their end and closes them, and returns them as a
+// source of driver rows, with their columns. A second result set with
+// columns (a CALL of a procedure that returns several) is refused: it
+// would be lost.
+func readRows(rows *sql.Rows) (*mergeSource, error) {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	types, _ := rows.ColumnTypes()
+	src := &mergeSource{cols: cols, types: types, defs: ColumnDefs(rows), close: func() error { return nil }}
+	var all [][]any
+	for rows.Next() {
+		row := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range row {
+			ptrs[i] = &row[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		all = append(all, row)
+	}
+	for rows.NextResultSet() {
+		if more, _ := rows.Columns(); len(more) > 0 {
+			return nil, unsupported("a statement that returns several result sets under read-your-writes", "read its rows in another consistency mode, or run it in a transaction")
+		}
+		for rows.Next() {
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	src.next = func(dest []driver.Value) error {
+		if len(all) == 0 {
+			return io.EOF
+		}
+		for i := range dest {
+			dest[i] = all[0][i]
+		}
+		all = all[1:]
+		return nil
+	}
+	return src, nil
 }
 
 // captureGTID reads the GTID of the session's last write on q, which must be

@@ -155,6 +155,8 @@ func TestSessionLastInsertIDExplicit(t *testing.T) {
 		{"INSERT INTO lid_explicit (id, v) VALUES (DEFAULT, 9)", nil, true},
 		{"INSERT INTO lid_explicit (id, v) VALUES (' 0', 11)", nil, true},
 		{"INSERT INTO lid_explicit (id, v) VALUES ('0.4', 12)", nil, true},
+		{"INSERT INTO lid_explicit (id, v) VALUES (' %d', 13)", nil, false},
+		{"INSERT INTO lid_explicit (id, v) VALUES (%d.0, 14)", nil, false},
 		{"INSERT INTO lid_explicit (v) VALUES (10)", nil, true},
 	} {
 		id := base + int64(10*i)

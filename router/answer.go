@@ -150,6 +150,8 @@ func execAnswered(ctx context.Context, q queryer, query string, args []any, f fo
 		conn = c
 	case txQueryer:
 		conn = c.conn
+	case rowsRead:
+		conn = c.Conn
 	case *sqlx.DB:
 		// As the pool's own ExecContext does, a connection the server
 		// had closed (the statement not sent: driver.ErrBadConn) is

@@ -596,24 +596,8 @@ func setOKWarnings(p []byte, warnings uint16) {
 	}
 	n := int(p[0]) | int(p[1])<<8 | int(p[2])<<16
 	ok := p[4:min(len(p), 4+n)]
-	pos := 1
-	for range 2 { // affected rows, insert id
-		if pos >= len(ok) {
-			return
-		}
-		switch ok[pos] {
-		case 0xfc:
-			pos += 3
-		case 0xfd:
-			pos += 4
-		case 0xfe:
-			pos += 9
-		default:
-			pos++
-		}
-	}
-	if pos+4 <= len(ok) {
-		binary.LittleEndian.PutUint16(ok[pos+2:], warnings)
+	if at, found := wire.OKWarningsAt(ok); found {
+		binary.LittleEndian.PutUint16(ok[at:], warnings)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"testing"
 
+	"github.com/scalelab/scalelab/internal/wire"
 	"github.com/scalelab/scalelab/proxy"
 )
 
@@ -83,24 +84,9 @@ func okWarnings(p []byte) (uint16, bool) {
 	if len(p) == 0 || p[0] != 0x00 {
 		return 0, false
 	}
-	pos := 1
-	for range 2 {
-		if pos >= len(p) {
-			return 0, false
-		}
-		switch p[pos] {
-		case 0xfc:
-			pos += 3
-		case 0xfd:
-			pos += 4
-		case 0xfe:
-			pos += 9
-		default:
-			pos++
-		}
-	}
-	if pos+4 > len(p) {
+	at, ok := wire.OKWarningsAt(p)
+	if !ok {
 		return 0, false
 	}
-	return binary.LittleEndian.Uint16(p[pos+2:]), true
+	return binary.LittleEndian.Uint16(p[at:]), true
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"sync"
+
+	"github.com/scalelab/scalelab/internal/wire"
 )
 
 // The warning count of a statement's answer is in its last packet, an OK
@@ -76,27 +78,12 @@ func (t *packetTail) ok() (a OK, ok bool) {
 		// affected rows and insert id (length-encoded), status, warnings,
 		// then the info, to the end (or length-encoded, with session
 		// tracking, which the driver does not ask for).
-		pos := 1
-		for range 2 {
-			if pos >= len(p) {
-				return OK{}, false
-			}
-			switch p[pos] {
-			case 0xfc:
-				pos += 3
-			case 0xfd:
-				pos += 4
-			case 0xfe:
-				pos += 9
-			default:
-				pos++
-			}
-		}
-		if pos+4 > len(p) {
+		at, found := wire.OKWarningsAt(p)
+		if !found {
 			return OK{}, false
 		}
-		a.Warnings = binary.LittleEndian.Uint16(p[pos+2:])
-		if info := p[pos+4:]; t.size == t.n {
+		a.Warnings = binary.LittleEndian.Uint16(p[at:])
+		if info := p[at+2:]; t.size == t.n {
 			if len(info) > 0 && int(info[0]) == len(info)-1 {
 				info = info[1:]
 			}

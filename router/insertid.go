@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"math"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -229,48 +228,10 @@ func readsAsZero(v any) bool {
 	case []byte:
 		return readsAsZero(string(x))
 	case string:
-		f, ok := leadingNumber(x)
+		// ('abc', which the server reads as 0, and a string numericPrefix
+		// does not read, generate an id or may: the id counts.)
+		f, ok := numericPrefix(x)
 		return !ok || math.Abs(f) < 0.5
 	}
 	return shard.ZeroKey(v)
-}
-
-// leadingNumber is the number a string starts with after any spaces, as
-// the server reads a string into a number ('12abc' is 12); ok is false
-// when it starts with none.
-func leadingNumber(s string) (float64, bool) {
-	s = strings.TrimLeft(s, " \t\n\r")
-	end, digits := 0, false
-	if end < len(s) && (s[end] == '+' || s[end] == '-') {
-		end++
-	}
-	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
-		end, digits = end+1, true
-	}
-	if end < len(s) && s[end] == '.' {
-		end++
-		for end < len(s) && s[end] >= '0' && s[end] <= '9' {
-			end, digits = end+1, true
-		}
-	}
-	if !digits {
-		return 0, false
-	}
-	if end < len(s) && (s[end] == 'e' || s[end] == 'E') {
-		exp := end + 1
-		if exp < len(s) && (s[exp] == '+' || s[exp] == '-') {
-			exp++
-		}
-		if exp < len(s) && s[exp] >= '0' && s[exp] <= '9' {
-			for exp < len(s) && s[exp] >= '0' && s[exp] <= '9' {
-				exp++
-			}
-			end = exp
-		}
-	}
-	f, err := strconv.ParseFloat(s[:end], 64)
-	if err != nil {
-		return 0, false
-	}
-	return f, true
 }

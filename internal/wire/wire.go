@@ -163,8 +163,33 @@ func Greeting(caps, ext uint32, scramble []byte) []byte {
 // one that ends a result set under CLIENT_DEPRECATE_EOF); false when p is
 // cut short.
 func OKStatus(p []byte) (uint16, bool) {
+	at, ok := okStatusAt(p)
+	if !ok {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint16(p[at:]), true
+}
+
+// OKWarningsAt is where the two bytes of the warning count of an OK
+// packet's payload p are (the info, when the packet has one, follows
+// them); false when p is cut short.
+func OKWarningsAt(p []byte) (int, bool) {
+	at, ok := okStatusAt(p)
+	if !ok || len(p) < at+4 {
+		return 0, false
+	}
+	return at + 2, true
+}
+
+// okStatusAt is where the status flags of an OK packet's payload p are,
+// after its header, affected rows and last insert id; false when p is cut
+// short.
+func okStatusAt(p []byte) (int, bool) {
 	at := 1
 	for range 2 { // affected rows, last insert id
+		if at > len(p) {
+			return 0, false
+		}
 		_, n, ok := Lenenc(p[at:])
 		if !ok {
 			return 0, false
@@ -174,5 +199,5 @@ func OKStatus(p []byte) (uint16, bool) {
 	if len(p) < at+2 {
 		return 0, false
 	}
-	return binary.LittleEndian.Uint16(p[at:]), true
+	return at, true
 }

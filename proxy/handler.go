@@ -316,6 +316,8 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	switch {
 	case err != nil:
 		return kind, err
+	case res.Diagnostics != nil:
+		return kind, cb(diagnosticsResult(res.Diagnostics))
 	case res.Rows != nil && sets != nil:
 		return kind, streamAll(res.Rows, h.s.cfg.RowBatch, binary, sets)
 	case res.Rows != nil:

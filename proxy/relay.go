@@ -20,6 +20,7 @@ import (
 	"github.com/scalelab/scalelab/internal/rawio"
 	"github.com/scalelab/scalelab/internal/wire"
 	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/router"
 	vtmysql "vitess.io/vitess/go/mysql"
 )
 
@@ -456,6 +457,11 @@ type relayRun struct {
 	stmt   string
 	stmtID uint32
 	params int
+	// warnings is the warning count of the answer's last packet, and
+	// conds, when it is not 0, the conditions the node listed after it
+	// (nil when it could not: see listWarnings).
+	warnings uint16
+	conds    []router.Condition
 }
 
 // on runs the statement on node: on an idle raw connection, and again
@@ -474,6 +480,15 @@ func (rr *relayRun) on(ctx context.Context, node *replica.Node) error {
 		stuck := node.Stuck()
 		rr.answered = false
 		err = rr.exchange(bc)
+		if err == nil && rr.warnings > 0 && rr.errCode == 0 {
+			// The client has its answer: a connection whose listing
+			// failed is dropped, and the conditions stay unknown.
+			if rr.conds, err = bc.listWarnings(rr.caps&vtmysql.CapabilityClientDeprecateEOF != 0); err != nil {
+				rr.conds = nil
+				bc.Close()
+				return nil
+			}
+		}
 		if err == nil || errors.Is(err, errStmtDeclined) || errors.Is(err, errStmtNotNow) {
 			p.put(bc)
 			return err
@@ -555,6 +570,7 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 			switch p[0] {
 			case 0x00:
 				if okStatus(p)&wire.StatusMoreResults == 0 {
+					rr.warnings = okWarnings(p)
 					return rr.finish()
 				}
 			case 0xff:
@@ -584,11 +600,13 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 				rr.errCode = errNumber(p)
 				return rr.finish()
 			case p[0] == 0xfe && len(p) < wire.MaxPayload:
-				status := okStatus(p)
+				status, warnings := okStatus(p), okWarnings(p)
 				if !deprecateEOF && len(p) >= 5 {
-					status = binary.LittleEndian.Uint16(p[3:])
+					// EOF: 0xfe, warnings, status.
+					status, warnings = binary.LittleEndian.Uint16(p[3:]), binary.LittleEndian.Uint16(p[1:])
 				}
 				if status&wire.StatusMoreResults == 0 {
+					rr.warnings = warnings
 					return rr.finish()
 				}
 				state = first
@@ -610,6 +628,15 @@ func errNumber(p []byte) uint16 {
 func okStatus(p []byte) uint16 {
 	status, _ := wire.OKStatus(p)
 	return status
+}
+
+// okWarnings reads the warning count of an OK packet (also one that ends
+// a result set with CLIENT_DEPRECATE_EOF); 0 for a packet cut short.
+func okWarnings(p []byte) uint16 {
+	if at, ok := wire.OKWarningsAt(p); ok {
+		return binary.LittleEndian.Uint16(p[at:])
+	}
+	return 0
 }
 
 // send gathers packet b for the client, writing when enough has gathered.
@@ -716,6 +743,7 @@ func (c *clientConn) relayRun(rr *relayRun, query string, args []any) (handled b
 		c.declined = st
 		return false, nil
 	}
+	cl.sess.RelayedConditions(st, rr.warnings, rr.conds, err != nil || rr.errCode != 0)
 	kind := st.Kind.String()
 	if obs, ok := s.metrics.byKind[kind]; ok {
 		obs.Observe(time.Since(start).Seconds())

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"strconv"
 
 	"github.com/jmoiron/sqlx"
@@ -22,28 +23,67 @@ import (
 // logged in with CLIENT_FOUND_ROWS the rows its write matched, as from a
 // server (the pools' connections log in without it).
 
-// warner is a result that knows its warning count.
-type warner interface{ Warnings() uint16 }
-
-// warningsOf is res's warning count; 0 for a result that does not know it.
-func warningsOf(res sql.Result) uint16 {
-	if w, ok := res.(warner); ok {
-		return w.Warnings()
-	}
-	return 0
+// Condition is one condition a statement raised (a note, a warning or an
+// error), as SHOW WARNINGS lists it.
+type Condition struct {
+	Level   string // Note, Warning or Error
+	Code    uint16
+	Message string
 }
+
+// maxConditions is how many conditions a statement keeps: the server's
+// default max_error_count, which a statement over several shards keeps
+// too, as one server would.
+const maxConditions = 64
+
+// diagnostics is what a write's answers said of the conditions it
+// raised: their count and, when listed, the conditions themselves, read
+// off the connection it ran on when the count was not 0.
+type diagnostics struct {
+	count uint16
+	conds []Condition
+	// listed is set when conds is the statement's list: unset, the
+	// session does not know it (a reading that failed).
+	listed bool
+}
+
+// add is d and e, the diagnostics of one statement's parts (its shards).
+func (d diagnostics) add(e diagnostics) diagnostics {
+	d.count = addWarnings(d.count, e.count)
+	d.listed = d.listed && e.listed
+	if n := maxConditions - len(d.conds); n > 0 {
+		d.conds = append(d.conds, e.conds[:min(n, len(e.conds))]...)
+	}
+	return d
+}
+
+// diagnoser is a result that knows its diagnostics.
+type diagnoser interface{ diagnostics() diagnostics }
+
+// diagnosticsOf is res's diagnostics: a result that does not know them is
+// a driver's, which withAnswer passes on for an answer without
+// conditions.
+func diagnosticsOf(res sql.Result) diagnostics {
+	if d, ok := res.(diagnoser); ok {
+		return d.diagnostics()
+	}
+	return diagnostics{listed: true}
+}
+
+// warningsOf is res's warning count.
+func warningsOf(res sql.Result) uint16 { return diagnosticsOf(res).count }
 
 // answered is a driver's result with what the answer said beyond it.
 type answered struct {
 	sql.Result
-	warnings uint16
+	diag diagnostics
 	// affected, when set, is the rows the write matched, in place of
 	// the rows it changed (see foundRows).
 	affected    int64
 	hasAffected bool
 }
 
-func (a answered) Warnings() uint16 { return a.warnings }
+func (a answered) diagnostics() diagnostics { return a.diag }
 
 func (a answered) RowsAffected() (int64, error) {
 	if a.hasAffected {
@@ -166,14 +206,17 @@ func execAnswered(ctx context.Context, q queryer, query string, args []any, f fo
 				cc.Close()
 				continue
 			}
-			res, err = withAnswer(cc, res, err, f)
+			res, err = withAnswer(ctx, cc, res, err, f)
 			cc.Close()
 			return res, err
 		}
 	}
 	res, err := q.ExecContext(ctx, query, args...)
-	if conn != nil {
-		return withAnswer(conn, res, err, f)
+	switch {
+	case conn != nil:
+		return withAnswer(ctx, conn, res, err, f)
+	case err == nil:
+		return answered{Result: res}, nil // its conditions are not known
 	}
 	return res, err
 }
@@ -184,25 +227,83 @@ func execAnswered(ctx context.Context, q queryer, query string, args []any, f fo
 const badConnTries = 3
 
 // withAnswer is res, the result of a write that just ran on c, with what
-// its answer said (see execAnswered).
-func withAnswer(c *sqlx.Conn, res sql.Result, err error, f foundRows) (sql.Result, error) {
+// its answer said (see execAnswered): when the server counted conditions,
+// SHOW WARNINGS lists them on c, the connection that holds them.
+func withAnswer(ctx context.Context, c *sqlx.Conn, res sql.Result, err error, f foundRows) (sql.Result, error) {
 	if err != nil {
 		return res, err
 	}
 	var a replica.OK
 	var ok bool
+	var d diagnostics
 	c.Raw(func(dc any) error {
-		a, ok = replica.LastOK(dc)
+		if a, ok = replica.LastOK(dc); ok && a.Warnings > 0 {
+			d.conds, d.listed = showWarnings(ctx, dc)
+		}
 		return nil
 	})
-	if !ok || a.Warnings == 0 && f == foundChanged {
+	switch {
+	case !ok:
+		return answered{Result: res}, nil // its conditions are not known
+	case a.Warnings == 0 && f == foundChanged:
 		return res, nil
 	}
-	out := answered{Result: res, warnings: a.Warnings}
+	d.count = a.Warnings
+	if d.count == 0 {
+		d.listed = true
+	}
+	out := answered{Result: res, diag: d}
 	if f != foundChanged {
 		if n, err := res.RowsAffected(); err == nil {
 			out.affected, out.hasAffected = matched(f, n, a.Info), true
 		}
 	}
 	return out, nil
+}
+
+// showWarnings lists the conditions of the statement that just ran on dc,
+// a driver's connection, and reports whether it could.
+func showWarnings(ctx context.Context, dc any) ([]Condition, bool) {
+	q, ok := dc.(driver.QueryerContext)
+	if !ok {
+		return nil, false
+	}
+	rows, err := q.QueryContext(ctx, "SHOW WARNINGS", nil)
+	if err != nil {
+		return nil, false
+	}
+	defer rows.Close()
+	var conds []Condition
+	dest := make([]driver.Value, len(rows.Columns()))
+	if len(dest) != 3 {
+		return nil, false
+	}
+	for {
+		switch err := rows.Next(dest); {
+		case errors.Is(err, io.EOF):
+			return conds, true
+		case err != nil:
+			return nil, false
+		}
+		code, err := strconv.ParseUint(driverText(dest[1]), 10, 16)
+		if err != nil {
+			return nil, false
+		}
+		if len(conds) < maxConditions {
+			conds = append(conds, Condition{Level: driverText(dest[0]), Code: uint16(code), Message: driverText(dest[2])})
+		}
+	}
+}
+
+// driverText is a driver's value of a text result as a string.
+func driverText(v driver.Value) string {
+	switch x := v.(type) {
+	case []byte:
+		return string(x)
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	return ""
 }

@@ -91,6 +91,11 @@ type op struct {
 	// found is how a write's affected rows are counted: for a session of
 	// CLIENT_FOUND_ROWS, the rows it matched (see foundRows).
 	found foundRows
+	// diag is the session's answer to a statement that reads its list
+	// of conditions (see Result.Diagnostics), for a caller that takes
+	// it (takesDiag: Run's; the database/sql methods' callers cannot).
+	diag      *DiagnosticsAnswer
+	takesDiag bool
 	// planned, when set, is the statement's plan that Relay made to
 	// decide, which run takes instead of planning again while the
 	// routing schema and topology are still those it was made over.
@@ -336,7 +341,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 		// failure stops the rest and names the shard. (A transaction's
 		// write runs on its one shard.)
 		var total int64
-		var warnings uint16
+		d := diagnostics{listed: true}
 		for n, i := range p.Shards {
 			sub := &op{kind: opExec, found: o.found}
 			if err := r.onShard(WithTrace(ctx, &subs[n]), e, p, i, st, sub.fn(p.Queries[i], nil)); err != nil {
@@ -349,15 +354,15 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 			if n, err := sub.res.RowsAffected(); err == nil {
 				total += n
 			}
-			if w := warningsOf(sub.res); st.Kind == DDL {
+			if e := diagnosticsOf(sub.res); st.Kind != DDL {
+				d = d.add(e)
+			} else if n == 0 || e.count > d.count {
 				// Every shard warns of the same (a DROP TABLE IF
 				// EXISTS of no table): once, as one server.
-				warnings = max(warnings, w)
-			} else {
-				warnings = addWarnings(warnings, w)
+				d = e
 			}
 		}
-		o.res = multiResult{affected: total, warnings: warnings}
+		o.res = multiResult{affected: total, diag: d}
 		return nil
 	}
 	if p.Merge == nil {
@@ -508,12 +513,12 @@ func firstShardError(p *plan, errs []error) error {
 type multiResult struct {
 	affected int64
 	lastID   int64
-	warnings uint16
+	diag     diagnostics
 }
 
 func (m multiResult) LastInsertId() (int64, error) { return m.lastID, nil }
 func (m multiResult) RowsAffected() (int64, error) { return m.affected, nil }
-func (m multiResult) Warnings() uint16             { return m.warnings }
+func (m multiResult) diagnostics() diagnostics     { return m.diag }
 
 // sequenceHome is the node that holds the sequences: the topology's main
 // node, or the first shard's primary when there is none. It returns a pool
@@ -608,7 +613,7 @@ func (r *Router) insertWithSequence(ctx context.Context, e *env, st *Statement, 
 		return err
 	}
 	affected, _ := sub.res.RowsAffected()
-	o.res = multiResult{affected: affected, lastID: int64(first), warnings: warningsOf(sub.res)}
+	o.res = multiResult{affected: affected, lastID: int64(first), diag: diagnosticsOf(sub.res)}
 	return nil
 }
 

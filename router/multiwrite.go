@@ -66,7 +66,7 @@ type writeBranch struct {
 	// lost tells a session that its own connection failed (env.lost).
 	lost     func()
 	affected int64
-	warnings uint16
+	diag     diagnostics
 }
 
 // commit commits the branch.
@@ -165,7 +165,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			res, err := execAnswered(ctx, b.conn, query, nil, o.found)
 			if err == nil {
 				b.affected, err = res.RowsAffected()
-				b.warnings = warningsOf(res)
+				b.diag = diagnosticsOf(res)
 			}
 			if err != nil {
 				b.end(ctx)
@@ -181,7 +181,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		}
 	}
 	var total int64
-	var warnings uint16
+	d := diagnostics{listed: true}
 	for n, b := range branches {
 		if err := b.commit(ctx); err != nil {
 			// The shards after it are rolled back (the deferred end), the
@@ -195,7 +195,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			return err
 		}
 		total += b.affected
-		warnings = addWarnings(warnings, b.warnings)
+		d = d.add(b.diag)
 	}
 	if e.mode == ReadYourWrites {
 		// Each branch's connection still holds its commit's GTID.
@@ -211,6 +211,6 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			return fmt.Errorf("router: the write committed on every shard, but a later read may not see it: %w", errors.Join(errs...))
 		}
 	}
-	o.res = multiResult{affected: total, warnings: warnings}
+	o.res = multiResult{affected: total, diag: d}
 	return nil
 }

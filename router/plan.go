@@ -53,7 +53,7 @@ var (
 	// before on the connection that runs them, which was another
 	// statement's (another client's): the router runs a client's
 	// statements on pooled connections over several servers.
-	errDiagnostics   = fmt.Errorf("%w: SHOW WARNINGS, SHOW ERRORS, GET DIAGNOSTICS, @@warning_count and @@error_count describe the statement before on the connection that ran it, and the router runs each statement on whichever pooled connection of its server is free, so they described another statement (another client's); read the warning count that a statement's own answer carries", ErrConnectionValue)
+	errDiagnostics   = fmt.Errorf("%w: SHOW WARNINGS, SHOW ERRORS, GET DIAGNOSTICS, @@warning_count and @@error_count describe the statement before on the connection that ran it, and the router runs each statement on whichever pooled connection of its server is free, so they would describe another statement (another client's); a session answers SHOW WARNINGS, SHOW ERRORS, SHOW COUNT(*) … and SELECT @@warning_count itself from the conditions its servers listed, after a write or a relayed read, but it does not know them after a read it did not relay (in a transaction, or a session with state), a SET or an error", ErrConnectionValue)
 	errCommentUnread = unsupported("a MariaDB executable comment /*M! … */ in a text whose comment, string or quoted name does not end where the router reads it",
 		"the router cannot tell what the comment runs; write it as plain SQL")
 	// A KILL names a connection, or a user's connections, of one server,

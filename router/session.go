@@ -89,6 +89,14 @@ type Session struct {
 	// warnings is the warning count of the answer to the session's last
 	// write (see Warnings).
 	warnings uint16
+	// conds is the list of conditions that SHOW WARNINGS gives on one
+	// server's connection, as the session's statements left it (see
+	// noteConditions), when condsKnown is set. relayedConds is set
+	// after a relayed statement whose answer's conditions the caller has
+	// not told (see RelayedConditions).
+	conds                    []Condition
+	condsCount               uint16
+	condsKnown, relayedConds bool
 	// connID is what CONNECTION_ID() answers in the session's statements:
 	// the id of its connection to the first shard's primary, which it
 	// keeps (see readConnectionID); 0 until a statement asks.
@@ -108,7 +116,7 @@ type Session struct {
 
 // NewSession starts a session. It does no I/O.
 func (r *Router) NewSession() *Session {
-	s := &Session{r: r, autocommit: true, conns: map[*replica.Node]*sqlx.Conn{}}
+	s := &Session{r: r, autocommit: true, conns: map[*replica.Node]*sqlx.Conn{}, condsKnown: true}
 	s.statements = statements{do: s.do}
 	return s
 }
@@ -156,7 +164,11 @@ type Result struct {
 	// Rows holds the statement's rows; read and close them. Nil for a
 	// statement that returns none, and for one the session handles
 	// itself (SET, USE, BEGIN…).
-	Rows         *sql.Rows
+	Rows *sql.Rows
+	// Diagnostics, when set, is the session's own answer to a statement
+	// that reads its list of conditions (SHOW WARNINGS …), whose rows
+	// it holds in place of Rows.
+	Diagnostics  *DiagnosticsAnswer
 	Affected     int64
 	LastInsertID int64
 }
@@ -174,7 +186,7 @@ func (s *Session) Run(ctx context.Context, query string, args ...any) (*Result, 
 // RunClassified is Run for a query already classified as st (by Relay,
 // which declined it); a nil st, or one of another text, is ignored.
 func (s *Session) RunClassified(ctx context.Context, st *Statement, query string, args ...any) (*Result, error) {
-	o := &op{kind: opQuery, query: query, args: args}
+	o := &op{kind: opQuery, query: query, args: args, takesDiag: true}
 	if st != nil && st.Text == query {
 		o.st = st
 	}
@@ -184,7 +196,7 @@ func (s *Session) RunClassified(ctx context.Context, st *Statement, query string
 		o.kind = opExec
 	}
 	err := s.do(ctx, o)
-	res.Rows = o.rows
+	res.Rows, res.Diagnostics = o.rows, o.diag
 	if o.res != nil {
 		res.Affected, _ = o.res.RowsAffected()
 		res.LastInsertID, _ = o.res.LastInsertId()
@@ -260,6 +272,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 		return declined, false, nil
 	}
 	s.rowCount = -1 // a read, or a failed statement
+	s.relayedConds = true
 	return st, true, err
 }
 
@@ -324,11 +337,19 @@ func relayVia(_ context.Context, node *replica.Node) (queryer, bool, error) {
 	return relayNode{node}, false, nil
 }
 
-func (s *Session) do(ctx context.Context, o *op) error {
+func (s *Session) do(ctx context.Context, o *op) (err error) {
 	if s.broken != nil {
 		return s.broken
 	}
 	s.warnings = 0
+	if s.relayedConds {
+		s.forgetConditions()
+	}
+	defer func() {
+		if err != nil {
+			s.forgetConditions() // what a failed statement left is not known
+		}
+	}()
 	st, args := s.r.classified(o), o.args
 	if s.foundRows {
 		o.found = foundRowsOf(st)
@@ -342,6 +363,13 @@ func (s *Session) do(ctx context.Context, o *op) error {
 		// generated id; a SELECT's, a DO's or a SET's does not.
 		s.rowCount = -1
 		return unsupported("LAST_INSERT_ID(expr) outside INSERT, UPDATE or DELETE", "it would set the value on the pooled connection that ran it; set it in a write, as in UPDATE seq SET id = LAST_INSERT_ID(id + 1), whose value the session keeps")
+	case st.refused == errDiagnostics:
+		s.rowCount = -1
+		if a, ok := s.answerDiagnostics(st.Text); ok && o.takesDiag {
+			o.diag = a // and the list stays as it was
+			return nil
+		}
+		return st.refused
 	case st.refused != nil:
 		s.rowCount = -1
 		return st.refused
@@ -362,7 +390,7 @@ func (s *Session) do(ctx context.Context, o *op) error {
 		}
 		o.query, o.st, o.args = q, nil, nil
 	}
-	err := s.doStatement(ctx, o)
+	err = s.doStatement(ctx, o)
 	switch {
 	case err != nil:
 		s.rowCount = -1
@@ -371,11 +399,21 @@ func (s *Session) do(ctx context.Context, o *op) error {
 			s.lastInsertID = uint64(id)
 		}
 		s.rowCount, _ = o.res.RowsAffected()
-		s.warnings = warningsOf(o.res)
+		d := diagnosticsOf(o.res)
+		s.warnings = d.count
+		s.noteConditions(st, d)
 	case o.kind == opExec:
 		s.rowCount = 0 // a statement the session handles itself
+		if _, use := st.AST.(*sqlparser.Use); use || st.Kind == Begin || st.Kind == Commit || st.Kind == Rollback || st.Kind == TxOther {
+			// They raise none, and use no table: the list stays.
+		} else {
+			// A SET may warn (of a deprecated value) where it ran.
+			s.forgetConditions()
+		}
 	default:
 		s.rowCount = -1
+		// A read's answer is not followed: its warnings are not known.
+		s.forgetConditions()
 	}
 	return err
 }

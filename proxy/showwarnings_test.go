@@ -1,0 +1,157 @@
+package proxy_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/scalelab/scalelab/proxy"
+	"vitess.io/vitess/go/mysql/sqlerror"
+)
+
+// diagnosticReads are the statements that read a connection's list of
+// conditions, which TestShowWarnings compares after each step.
+var diagnosticReads = []string{
+	"SHOW WARNINGS",
+	"SHOW WARNINGS LIMIT 1",
+	"SHOW WARNINGS LIMIT 1, 1",
+	"SHOW ERRORS",
+	"SHOW COUNT(*) WARNINGS",
+	"SHOW COUNT(*) ERRORS",
+	"SELECT @@warning_count, @@SESSION.error_count",
+}
+
+// TestShowWarnings: SHOW WARNINGS and the other reads of the list of
+// conditions get, through the proxy, what the server gives one connection
+// that runs the same statements: the list of the last statement that
+// raised conditions or used a table, as the mariadb client's
+// --show-warnings and Connector/J's getWarnings() ask for it after a
+// write that warned. Where the session does not know the list (after a
+// SET, an error, or a read it did not relay), they are refused, never
+// answered otherwise. Before, they were always refused, and the mariadb
+// client printed an error after every write that warned.
+func TestShowWarnings(t *testing.T) {
+	relayOnAndOff(t, func(t *testing.T, f *fixture) {
+		execReplicated(t, f, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'warn_t'",
+			"CREATE TABLE IF NOT EXISTS warn_t (id INT PRIMARY KEY, v TINYINT)")
+		// After each step the list is known (the proxy must answer as
+		// the server), unknown (it must refuse), or as before the step
+		// (kept); a read's is as the proxy relays it (on) or not (off).
+		const (
+			known = iota
+			unknown
+			kept
+		)
+		steps := []struct {
+			q       string
+			on, off int
+		}{
+			{"DELETE FROM warn_t", known, known},
+			{"INSERT IGNORE INTO warn_t VALUES (1, 1000)", known, known},
+			{"INSERT IGNORE INTO warn_t VALUES (1, 1000), (2, 5), (3, -1000)", known, known},
+			{"SELECT 1", kept, unknown}, // no table, no condition: the list stays
+			{"INSERT IGNORE INTO warn_t VALUES (2, 1000)", known, known},
+			{"USE " + f.topo.DatabaseName(), kept, kept},
+			{"BEGIN", kept, kept},
+			{"INSERT IGNORE INTO warn_t VALUES (2, 7)", known, known},
+			{"UPDATE IGNORE warn_t SET v = v + 200 WHERE id IN (1, 2)", known, known},
+			{"COMMIT", kept, kept},
+			{"UPDATE warn_t SET v = 1 WHERE id = 3", known, known}, // uses a table, warns of nothing: cleared
+			{"INSERT IGNORE INTO warn_t VALUES (3, 9)", known, known},
+			{"SELECT v FROM warn_t WHERE id = 1", known, unknown}, // cleared
+			{"INSERT IGNORE INTO warn_t VALUES (4, 999)", known, known},
+			{"SELECT 1 / 0", known, unknown}, // warns, and the node lists it
+			{"SELECT 2", kept, unknown},
+			{"SET @a = 1", unknown, unknown},
+			{"INSERT IGNORE INTO warn_t VALUES (4, 5)", known, known},
+			{"INSERT INTO warn_t VALUES (4, 5)", unknown, unknown}, // an error
+		}
+		run := func(t *testing.T, rc *rawClient, proxy bool) []string {
+			var out []string
+			answers := true // the proxy must answer after the step
+			for _, s := range steps {
+				if _, err := rc.c.ExecuteFetch(s.q, 100, false); err != nil && !strings.HasPrefix(s.q, "INSERT INTO") {
+					t.Fatalf("%s: %v", s.q, err)
+				}
+				after := s.on
+				if !f.relay {
+					after = s.off
+				}
+				if after != kept {
+					answers = after == known
+				}
+				for _, d := range diagnosticReads {
+					r, err := rc.c.ExecuteFetch(d, 100, true)
+					if !answers {
+						// The proxy must refuse; the server's answer is
+						// not compared.
+						if proxy {
+							if se, ok := err.(*sqlerror.SQLError); !ok || se.Number() != sqlerror.ERNotSupportedYet {
+								t.Errorf("after %s: %s answered %v (%v) where the session cannot know the list", s.q, d, r, err)
+							}
+						}
+						out = append(out, fmt.Sprintf("%s; %s: refused", s.q, d))
+						continue
+					}
+					if err != nil {
+						t.Fatalf("after %s: %s: %v", s.q, d, err)
+					}
+					var names []string
+					for _, fd := range r.Fields {
+						names = append(names, fmt.Sprintf("%s %v %d %d %d", fd.Name, fd.Type, fd.ColumnLength, fd.Charset, fd.Flags))
+					}
+					out = append(out, fmt.Sprintf("%s; %s: %v %v", s.q, d, names, r.Rows))
+				}
+			}
+			return out
+		}
+		got := run(t, dialRaw(t, f), true)
+		want := run(t, dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort), false)
+		if len(got) != len(want) {
+			t.Fatalf("%d answers through the proxy, %d from the server", len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("through the proxy:\n%s\nthe server:\n%s", got[i], want[i])
+			}
+		}
+	})
+}
+
+// TestShowWarningsAcrossShards: a write over several shards lists the
+// conditions of every shard it ran on, as many as it counted.
+func TestShowWarningsAcrossShards(t *testing.T) {
+	rcfg := quiet()
+	rcfg.AllowMultiShardWrites = true
+	f := startProxy(t, proxy.Config{}, rcfg)
+	setupPrepared(t, f)
+	rc := dialRaw(t, f)
+	ids := []int{9101, 9102, 9103, 9104}
+	var values []string
+	var wantRows []string
+	for _, id := range ids {
+		values = append(values, fmt.Sprintf("(%d, 'dup')", id))
+		wantRows = append(wantRows, fmt.Sprintf("Warning 1062 Duplicate entry '%d' for key 'PRIMARY'", id))
+	}
+	q := "INSERT IGNORE INTO kvs (id, v) VALUES " + strings.Join(values, ", ")
+	if _, n, err := rc.c.ExecuteFetchWithWarningCount(q, 0, false); err != nil || n != uint16(len(ids)) {
+		t.Fatalf("%s: %d warnings, %v; want %d", q, n, err, len(ids))
+	}
+	r, err := rc.c.ExecuteFetch("SHOW WARNINGS", 100, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, row := range r.Rows {
+		rows = append(rows, fmt.Sprintf("%s %s %s", row[0].ToString(), row[1].ToString(), row[2].ToString()))
+	}
+	slices.Sort(rows)
+	if !slices.Equal(rows, wantRows) {
+		t.Errorf("SHOW WARNINGS after %s:\n%s\nwant\n%s", q, strings.Join(rows, "\n"), strings.Join(wantRows, "\n"))
+	}
+	r, err = rc.c.ExecuteFetch("SHOW COUNT(*) WARNINGS", 1, false)
+	if err != nil || len(r.Rows) != 1 || r.Rows[0][0].ToString() != fmt.Sprint(len(ids)) {
+		t.Errorf("SHOW COUNT(*) WARNINGS: %v, %v; want %d", r, err, len(ids))
+	}
+}

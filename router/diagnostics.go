@@ -1,0 +1,209 @@
+package router
+
+import (
+	"strconv"
+	"strings"
+)
+
+// A server keeps the conditions of a connection's last statement that
+// raised any, or that used a table, for SHOW WARNINGS, SHOW ERRORS, SHOW
+// COUNT(*) WARNINGS and @@warning_count: a statement that uses no table
+// and raises none (SELECT 1, BEGIN) leaves the list as it was, and so do
+// those that read it. A session's statements run on pooled connections,
+// where those statements would read another statement's list (another
+// client's), so the session keeps the list itself, from its statements'
+// answers, and answers them (Result.Diagnostics) as long as it knows it.
+// It does not after a read that was not relayed, whose answer's count the
+// router does not follow, a relayed read that warned (unless its caller
+// listed them), a SET, or an error: they are then refused, as before.
+
+// DiagnosticsAnswer is the session's answer to a statement that reads
+// its list of conditions.
+type DiagnosticsAnswer struct {
+	// Columns and Counts are a count's one row (SHOW COUNT(*) WARNINGS,
+	// SELECT @@warning_count, …): the columns' names, as the server
+	// names them, and their values. Nil for a list.
+	Columns []string
+	Counts  []uint64
+	// Conditions are a list's rows (SHOW WARNINGS, SHOW ERRORS), whose
+	// columns are Level, Code and Message.
+	Conditions []Condition
+}
+
+// diagnosticsRead is what a statement that reads the list asks for.
+type diagnosticsRead struct {
+	errors bool // SHOW ERRORS, or a count of errors: the list's errors only
+	// count is set for SHOW COUNT(*) …, columns for SELECT @@….
+	count   bool
+	columns []string
+	// offset and limit are a list's LIMIT; limit < 0 when it has none.
+	offset, limit int64
+}
+
+// parseDiagnosticsRead reads text as one of the statements a session
+// answers from its list: SHOW WARNINGS or SHOW ERRORS with an optional
+// LIMIT [offset,] n (or LIMIT n OFFSET offset), SHOW COUNT(*) WARNINGS or
+// ERRORS, or SELECT of @@warning_count and @@error_count (SESSION-scoped
+// or unscoped, without aliases). Anything else reports false.
+func parseDiagnosticsRead(text string) (diagnosticsRead, bool) {
+	text = strings.TrimRight(strings.TrimSpace(withoutComments(text)), "; \t\r\n")
+	fields := strings.Fields(strings.NewReplacer(",", " , ", "(", " ( ", ")", " ) ").Replace(text))
+	if len(fields) < 2 {
+		return diagnosticsRead{}, false
+	}
+	d := diagnosticsRead{limit: -1}
+	switch strings.ToUpper(fields[0]) {
+	case "SELECT":
+		return selectCounts(text[len(fields[0]):])
+	case "SHOW":
+	default:
+		return diagnosticsRead{}, false
+	}
+	upper := make([]string, len(fields)-1)
+	for i, f := range fields[1:] {
+		upper[i] = strings.ToUpper(f)
+	}
+	if len(upper) == 5 && strings.Join(upper[:4], " ") == "COUNT ( * )" {
+		d.count = true
+		upper = upper[4:]
+	}
+	switch upper[0] {
+	case "WARNINGS":
+	case "ERRORS":
+		d.errors = true
+	default:
+		return diagnosticsRead{}, false
+	}
+	rest := upper[1:]
+	if d.count || len(rest) == 0 {
+		return d, len(rest) == 0
+	}
+	num := func(s string) (int64, bool) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		return n, err == nil && n >= 0
+	}
+	var ok1, ok2 bool
+	switch {
+	case len(rest) == 2 && rest[0] == "LIMIT":
+		d.limit, ok1 = num(rest[1])
+		ok2 = true
+	case len(rest) == 4 && rest[0] == "LIMIT" && rest[2] == ",":
+		d.offset, ok1 = num(rest[1])
+		d.limit, ok2 = num(rest[3])
+	case len(rest) == 4 && rest[0] == "LIMIT" && rest[2] == "OFFSET":
+		d.limit, ok1 = num(rest[1])
+		d.offset, ok2 = num(rest[3])
+	}
+	return d, ok1 && ok2
+}
+
+// selectCounts reads list, a SELECT's list after SELECT, as one or more
+// of @@warning_count and @@error_count, each @@ or @@session. scoped.
+func selectCounts(list string) (diagnosticsRead, bool) {
+	d := diagnosticsRead{count: true, limit: -1}
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		name := strings.ToLower(item)
+		if !strings.HasPrefix(name, "@@") {
+			return diagnosticsRead{}, false
+		}
+		name = strings.TrimPrefix(strings.TrimPrefix(name, "@@"), "session.")
+		switch name {
+		case "warning_count", "error_count":
+		default:
+			return diagnosticsRead{}, false
+		}
+		d.columns = append(d.columns, item)
+	}
+	return d, len(d.columns) > 0
+}
+
+// answerDiagnostics answers text, a statement that reads the session's
+// list of conditions, when it is one the session answers and the session
+// knows the list.
+func (s *Session) answerDiagnostics(text string) (*DiagnosticsAnswer, bool) {
+	if !s.condsKnown || s.relayedConds {
+		return nil, false
+	}
+	d, ok := parseDiagnosticsRead(text)
+	if !ok {
+		return nil, false
+	}
+	var errs []Condition
+	for _, c := range s.conds {
+		if c.Level == "Error" {
+			errs = append(errs, c)
+		}
+	}
+	warnings, errCount := uint64(s.condsCount), uint64(len(errs))
+	switch {
+	case d.columns != nil:
+		a := &DiagnosticsAnswer{Columns: d.columns}
+		for _, c := range d.columns {
+			n := warnings
+			if strings.HasSuffix(strings.ToLower(c), "error_count") {
+				n = errCount
+			}
+			a.Counts = append(a.Counts, n)
+		}
+		return a, true
+	case d.count && d.errors:
+		return &DiagnosticsAnswer{Columns: []string{"@@session.error_count"}, Counts: []uint64{errCount}}, true
+	case d.count:
+		return &DiagnosticsAnswer{Columns: []string{"@@session.warning_count"}, Counts: []uint64{warnings}}, true
+	}
+	list := s.conds
+	if d.errors {
+		list = errs
+	}
+	list = list[min(int64(len(list)), d.offset):]
+	if d.limit >= 0 {
+		list = list[:min(int64(len(list)), d.limit)]
+	}
+	return &DiagnosticsAnswer{Conditions: append([]Condition{}, list...)}, true
+}
+
+// noteConditions keeps the list of conditions as st, a statement that ran
+// and raised d, leaves it.
+func (s *Session) noteConditions(st *Statement, d diagnostics) {
+	switch {
+	case d.count > 0 && d.listed:
+		s.conds, s.condsCount, s.condsKnown = d.conds, d.count, true
+	case d.count > 0:
+		s.forgetConditions()
+	case usesTable(st):
+		s.conds, s.condsCount, s.condsKnown = nil, 0, true
+	}
+}
+
+// usesTable reports whether st names a table (DUAL is none).
+func usesTable(st *Statement) bool {
+	for _, t := range st.Tables {
+		if t != "dual" {
+			return true
+		}
+	}
+	return false
+}
+
+// forgetConditions marks the list of conditions as not known.
+func (s *Session) forgetConditions() {
+	s.conds, s.condsCount, s.condsKnown, s.relayedConds = nil, 0, false, false
+}
+
+// RelayedConditions tells the session of the answer to st, the statement
+// Relay just ran: its warning count, the conditions (nil when they were
+// not listed), and failed when it was an error. Until the caller tells,
+// the list of conditions is not known.
+func (s *Session) RelayedConditions(st *Statement, warnings uint16, conds []Condition, failed bool) {
+	if !s.relayedConds {
+		return
+	}
+	s.relayedConds = false
+	switch {
+	case failed || st == nil:
+		s.forgetConditions()
+	default:
+		s.noteConditions(st, diagnostics{count: warnings, conds: conds, listed: conds != nil || warnings == 0})
+	}
+}

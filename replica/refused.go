@@ -44,9 +44,15 @@ func (c loginConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		return nil, &LoginError{Err: err}
 	}
 	if tc != nil {
-		// Its answers' warning counts are followed (see Warnings).
-		tc.tail, tc.owner = &packetTail{}, conn
-		pooled.Store(conn, tc)
+		// Its answers' warning counts are followed (see Warnings). The
+		// driver's watcher may have closed it already, on a cancelled
+		// context: a closed connection is not kept.
+		tc.mu.Lock()
+		if !tc.closed {
+			tc.tail, tc.owner = &packetTail{}, conn
+			pooled.Store(conn, tc)
+		}
+		tc.mu.Unlock()
 	}
 	return conn, nil
 }

@@ -67,7 +67,8 @@ type trackedConn struct {
 	raw    rawio.Conn
 	hasRaw bool
 	// tail follows the packets read, on a pool's connection (see
-	// Warnings), and owner is the driver's connection over it.
+	// Warnings), and owner is the driver's connection over it; both are
+	// set once, under mu, unless the connection was closed.
 	tail  *packetTail
 	owner any
 }
@@ -115,11 +116,11 @@ func (c *trackedConn) WriteRead(w, p []byte) (n int, err error) {
 
 func (c *trackedConn) Close() error {
 	c.s.forget(c)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.owner != nil {
 		pooled.Delete(c.owner)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	ended := c.ended
 	c.ended = false
 	if c.closed {

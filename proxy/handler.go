@@ -318,10 +318,18 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 		return kind, err
 	case res.Diagnostics != nil:
 		return kind, cb(diagnosticsResult(res.Diagnostics))
-	case res.Rows != nil && sets != nil:
-		return kind, streamAll(res.Rows, h.s.cfg.RowBatch, binary, sets)
 	case res.Rows != nil:
-		return kind, stream(res.Rows, h.s.cfg.RowBatch, binary, cb)
+		if sets != nil {
+			err = streamAll(res.Rows, h.s.cfg.RowBatch, binary, sets)
+		} else {
+			err = stream(res.Rows, h.s.cfg.RowBatch, binary, cb)
+		}
+		if err == nil {
+			// The end of the rows, which the library writes next,
+			// carries the answer's warning count.
+			cl.sess.RowsDone(ctx)
+		}
+		return kind, err
 	}
 	return kind, cb(&sqltypes.Result{RowsAffected: uint64(res.Affected), InsertID: uint64(res.LastInsertID)})
 }

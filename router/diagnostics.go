@@ -1,8 +1,11 @@
 package router
 
 import (
+	"context"
 	"strconv"
 	"strings"
+
+	"github.com/scalelab/scalelab/replica"
 )
 
 // A server keeps the conditions of a connection's last statement that
@@ -13,9 +16,9 @@ import (
 // where those statements would read another statement's list (another
 // client's), so the session keeps the list itself, from its statements'
 // answers, and answers them (Result.Diagnostics) as long as it knows it.
-// It does not after a read that was not relayed, whose answer's count the
-// router does not follow, a relayed read that warned (unless its caller
-// listed them), a SET, or an error: they are then refused, as before.
+// It does not after a read merged over shards or one over the shared pool
+// that was not relayed, whose answers' counts the router does not follow,
+// a SET, or an error: they are then refused, as before.
 
 // DiagnosticsAnswer is the session's answer to a statement that reads
 // its list of conditions.
@@ -122,7 +125,7 @@ func selectCounts(list string) (diagnosticsRead, bool) {
 // list of conditions, when it is one the session answers and the session
 // knows the list.
 func (s *Session) answerDiagnostics(text string) (*DiagnosticsAnswer, bool) {
-	if !s.condsKnown || s.relayedConds {
+	if !s.condsKnown || s.pendingConds {
 		return nil, false
 	}
 	d, ok := parseDiagnosticsRead(text)
@@ -188,7 +191,41 @@ func usesTable(st *Statement) bool {
 
 // forgetConditions marks the list of conditions as not known.
 func (s *Session) forgetConditions() {
-	s.conds, s.condsCount, s.condsKnown, s.relayedConds = nil, 0, false, false
+	s.conds, s.condsCount, s.condsKnown, s.pendingConds = nil, 0, false, false
+	s.readOn, s.readSt = nil, nil
+}
+
+// RowsDone tells the session that the rows of its last statement, a read
+// that Run returned them for, were read to their end and closed. A read
+// on a connection the session holds (a transaction's, or its own once it
+// keeps state) then gets the warning count of its answer's last packet
+// (Warnings), and, when it is not 0, the conditions, listed on that
+// connection. Until the caller tells, or for a read over the pool or
+// merged over shards, the list is not known, and the count is 0.
+func (s *Session) RowsDone(ctx context.Context) {
+	c, st := s.readOn, s.readSt
+	s.readOn, s.readSt = nil, nil
+	if c == nil || !s.pendingConds {
+		return
+	}
+	s.pendingConds = false
+	var a replica.OK
+	var ok bool
+	var d diagnostics
+	err := c.Raw(func(dc any) error {
+		if a, ok = replica.LastOK(dc); ok && a.Warnings > 0 {
+			d.conds, d.listed = showWarnings(ctx, dc)
+		}
+		return nil
+	})
+	if err != nil || !ok {
+		s.forgetConditions()
+		return
+	}
+	d.count = a.Warnings
+	d.listed = d.listed || d.count == 0
+	s.warnings = d.count
+	s.noteConditions(st, d)
 }
 
 // RelayedConditions tells the session of the answer to st, the statement
@@ -196,10 +233,10 @@ func (s *Session) forgetConditions() {
 // not listed), and failed when it was an error. Until the caller tells,
 // the list of conditions is not known.
 func (s *Session) RelayedConditions(st *Statement, warnings uint16, conds []Condition, failed bool) {
-	if !s.relayedConds {
+	if !s.pendingConds {
 		return
 	}
-	s.relayedConds = false
+	s.pendingConds = false
 	switch {
 	case failed || st == nil:
 		s.forgetConditions()

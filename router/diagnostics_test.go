@@ -87,7 +87,7 @@ func TestSessionConditions(t *testing.T) {
 		t.Fatalf("after a write of a table that warned of nothing: %+v, want an empty list", a)
 	}
 	s.noteConditions(table, diagnostics{count: 1, conds: dup, listed: true})
-	s.relayedConds = true // a relayed read the caller did not tell of
+	s.pendingConds = true // a relayed read the caller did not tell of
 	if a := answer("SHOW WARNINGS"); a != nil {
 		t.Fatalf("after a relayed read not told of: %+v, want none", a)
 	}
@@ -95,7 +95,7 @@ func TestSessionConditions(t *testing.T) {
 	if a := answer("SHOW WARNINGS"); a == nil || !reflect.DeepEqual(a.Conditions, dup) {
 		t.Fatalf("after a relayed SELECT 1: %+v, want %v", a, dup)
 	}
-	s.relayedConds = true
+	s.pendingConds = true
 	s.RelayedConditions(table, 1, nil, false)
 	if a := answer("SHOW WARNINGS"); a != nil {
 		t.Fatalf("after a relayed read that warned, not listed: %+v, want none", a)

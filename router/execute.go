@@ -96,6 +96,10 @@ type op struct {
 	// it (takesDiag: Run's; the database/sql methods' callers cannot).
 	diag      *DiagnosticsAnswer
 	takesDiag bool
+	// readOn is the connection a read's rows came from, when the
+	// session holds it (its own, or its transaction's): once the rows
+	// are read, the answer's warnings are read off it (RowsDone).
+	readOn *sqlx.Conn
 	// planned, when set, is the statement's plan that Relay made to
 	// decide, which run takes instead of planning again while the
 	// routing schema and topology are still those it was made over.
@@ -206,6 +210,14 @@ func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
 			o.res, err = execAnswered(ctx, q, query, args, o.found)
 		case opQuery:
 			o.rows, err = q.QueryContext(ctx, query, args...)
+			switch c := q.(type) {
+			case *sqlx.Conn:
+				o.readOn = c
+			case txQueryer:
+				o.readOn = c.conn
+			default:
+				o.readOn = nil
+			}
 		case opGet:
 			err = sqlx.GetContext(ctx, q, o.dest, query, args...)
 		case opSelect:

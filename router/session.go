@@ -91,12 +91,17 @@ type Session struct {
 	warnings uint16
 	// conds is the list of conditions that SHOW WARNINGS gives on one
 	// server's connection, as the session's statements left it (see
-	// noteConditions), when condsKnown is set. relayedConds is set
-	// after a relayed statement whose answer's conditions the caller has
-	// not told (see RelayedConditions).
+	// noteConditions), when condsKnown is set. pendingConds is set
+	// after a statement whose answer's conditions the caller has not
+	// told yet: a relayed one (RelayedConditions), or a read whose rows
+	// it reads (RowsDone).
 	conds                    []Condition
 	condsCount               uint16
-	condsKnown, relayedConds bool
+	condsKnown, pendingConds bool
+	// readOn and readSt are the last read's connection and statement,
+	// for RowsDone.
+	readOn *sqlx.Conn
+	readSt *Statement
 	// connID is what CONNECTION_ID() answers in the session's statements:
 	// the id of its connection to the first shard's primary, which it
 	// keeps (see readConnectionID); 0 until a statement asks.
@@ -272,7 +277,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 		return declined, false, nil
 	}
 	s.rowCount = -1 // a read, or a failed statement
-	s.relayedConds = true
+	s.pendingConds, s.readOn, s.readSt = true, nil, nil
 	return st, true, err
 }
 
@@ -342,7 +347,7 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 		return s.broken
 	}
 	s.warnings = 0
-	if s.relayedConds {
+	if s.pendingConds {
 		s.forgetConditions()
 	}
 	defer func() {
@@ -410,9 +415,15 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 			// A SET may warn (of a deprecated value) where it ran.
 			s.forgetConditions()
 		}
+	case o.kind == opQuery && o.rows != nil && o.readOn != nil:
+		s.rowCount = -1
+		// The answer's conditions are known once its rows are read
+		// (RowsDone).
+		s.pendingConds, s.readOn, s.readSt = true, o.readOn, st
 	default:
 		s.rowCount = -1
-		// A read's answer is not followed: its warnings are not known.
+		// A read over the pool, or merged over shards: its answer's
+		// conditions are not followed.
 		s.forgetConditions()
 	}
 	return err

@@ -187,6 +187,9 @@ func (h *handler) ComPrepare(c *vtmysql.Conn, query string) ([]*querypb.Field, u
 	}
 	st := h.s.r.Classify(query)
 	cl := h.client(c)
+	// A server's prepare clears the list of conditions, or lists its
+	// error; this one's is not known.
+	cl.sess.ForgetConditions()
 	if _, own := routeTarget(query); !own && !router.KillText(query) {
 		// (What the proxy answers itself, SHOW scalelab_route and KILL,
 		// no node is asked to prepare.)
@@ -283,6 +286,7 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 		defer cl.sess.SetConsistency(prev)
 	}
 	if target, ok := routeTarget(query); ok {
+		cl.sess.ForgetConditions() // answered here, not by a server
 		res, err := introspect(ctx, cl.sess, h.s.r, target, args, h.s.cfg.RowBatch)
 		if err != nil {
 			return kindIntrospect, err
@@ -290,6 +294,7 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 		return kindIntrospect, cb(res)
 	}
 	if router.KillText(query) {
+		cl.sess.ForgetConditions() // answered here, not by a server
 		if err := h.kill(c, query); err != nil {
 			return router.Other.String(), err
 		}
@@ -317,7 +322,7 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	case err != nil:
 		return kind, err
 	case res.Diagnostics != nil:
-		return kind, cb(diagnosticsResult(res.Diagnostics))
+		return kind, cb(diagnosticsResult(res.Diagnostics, charWidth(cl.results)))
 	case res.Rows != nil:
 		if sets != nil {
 			err = streamAll(res.Rows, h.s.cfg.RowBatch, binary, sets)

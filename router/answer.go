@@ -31,11 +31,6 @@ type Condition struct {
 	Message string
 }
 
-// maxConditions is how many conditions a statement keeps: the server's
-// default max_error_count, which a statement over several shards keeps
-// too, as one server would.
-const maxConditions = 64
-
 // diagnostics is what a write's answers said of the conditions it
 // raised: their count and, when listed, the conditions themselves, read
 // off the connection it ran on when the count was not 0.
@@ -48,12 +43,15 @@ type diagnostics struct {
 }
 
 // add is d and e, the diagnostics of one statement's parts (its shards).
+// Their conditions are not a list one server would give: a server lists
+// a statement's conditions row after row, each numbered in the statement
+// ("at row 4"), and each shard ran its own rows, numbered its own way, so
+// a statement over shards that raised any has no list the session knows
+// (only its count).
 func (d diagnostics) add(e diagnostics) diagnostics {
 	d.count = addWarnings(d.count, e.count)
-	d.listed = d.listed && e.listed
-	if n := maxConditions - len(d.conds); n > 0 {
-		d.conds = append(d.conds, e.conds[:min(n, len(e.conds))]...)
-	}
+	d.conds = nil
+	d.listed = d.count == 0
 	return d
 }
 
@@ -289,9 +287,7 @@ func showWarnings(ctx context.Context, dc any) ([]Condition, bool) {
 		if err != nil {
 			return nil, false
 		}
-		if len(conds) < maxConditions {
-			conds = append(conds, Condition{Level: driverText(dest[0]), Code: uint16(code), Message: driverText(dest[2])})
-		}
+		conds = append(conds, Condition{Level: driverText(dest[0]), Code: uint16(code), Message: driverText(dest[2])})
 	}
 }
 

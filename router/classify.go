@@ -957,7 +957,7 @@ func readsDiagnostics(ast sqlparser.Statement) bool {
 // FOR, or a statement that runs and names @@ and one of
 // connectionVariables (in a string too).
 func textReadsDiagnostics(text string) bool {
-	phrase := spacedWords(strings.NewReplacer("(", " ( ", ")", " ) ", "@", " @", "=", " = ").Replace(text))
+	phrase := spacedWords(strings.NewReplacer("(", " ( ", ")", " ) ", "@", " @", "=", " = ", ";", " ; ").Replace(text))
 	if _, after, ok := strings.Cut(phrase, " FOR "); ok && strings.HasPrefix(phrase, " SET STATEMENT ") {
 		phrase = " " + after
 	}

@@ -24,7 +24,7 @@ func TestConnectionValuesRefused(t *testing.T) {
 	if err := s.GetContext(ctx, &n, "SELECT CAST('abc' AS SIGNED)"); err != nil {
 		t.Fatal(err) // a warning: truncated incorrect INTEGER value
 	}
-	for _, q := range []string{"SHOW WARNINGS", "SHOW COUNT(*) WARNINGS", "SELECT @@warning_count", "SHOW ERRORS", "GET DIAGNOSTICS @n = NUMBER",
+	for _, q := range []string{"SHOW WARNINGS", "SHOW COUNT(*) WARNINGS", "SELECT @@warning_count", "SHOW ERRORS", "GET DIAGNOSTICS @n = NUMBER", "SHOW WARNINGS;;", "SHOW COUNT(*) WARNINGS;", "show errors ; ;",
 		"SET STATEMENT max_statement_time=100 FOR SHOW WARNINGS", "GET DIAGNOSTICS@n=NUMBER", "PREPARE s FROM 'SHOW WARNINGS'",
 		"PREPARE s FROM 'SELECT FOUND_ROWS()'", "SELECT @@identity", "SELECT @@last_insert_id", "SHOW SESSION VARIABLES LIKE 'last_insert_id'"} {
 		for name, run := range map[string]func() error{

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/scalelab/scalelab/replica"
+	"vitess.io/vitess/go/vt/sqlparser"
 )
 
 // A server keeps the conditions of a connection's last statement that
@@ -176,11 +177,22 @@ func (s *Session) noteConditions(st *Statement, d diagnostics) {
 		s.forgetConditions()
 	case usesTable(st):
 		s.conds, s.condsCount, s.condsKnown = nil, 0, true
+	case !selectsNoTable(st):
+		// A SHOW, a CALL, DDL…: whether the server counts it as using
+		// a table, which clears the list, or not, is not known here.
+		s.forgetConditions()
 	}
 }
 
-// usesTable reports whether st names a table (DUAL is none).
+// usesTable reports whether st is a SELECT (or UNION), INSERT, REPLACE,
+// UPDATE or DELETE that names a table (DUAL is none): one a server
+// clears the list for.
 func usesTable(st *Statement) bool {
+	switch st.AST.(type) {
+	case *sqlparser.Select, *sqlparser.Union, *sqlparser.Insert, *sqlparser.Update, *sqlparser.Delete:
+	default:
+		return false
+	}
 	for _, t := range st.Tables {
 		if t != "dual" {
 			return true
@@ -188,6 +200,37 @@ func usesTable(st *Statement) bool {
 	}
 	return false
 }
+
+// selectsNoTable reports whether st is a SELECT of no table at all (no
+// FROM but DUAL, no subquery, derived table or table function): one a
+// server keeps the list over when it raises nothing.
+func selectsNoTable(st *Statement) bool {
+	sel, ok := st.AST.(*sqlparser.Select)
+	if !ok {
+		return false
+	}
+	for _, t := range sel.From {
+		a, ok := t.(*sqlparser.AliasedTableExpr)
+		if !ok {
+			return false
+		}
+		if n, ok := a.Expr.(sqlparser.TableName); !ok || !n.Qualifier.IsEmpty() || !strings.EqualFold(n.Name.String(), "dual") {
+			return false
+		}
+	}
+	return !anyNode(sel, func(n sqlparser.SQLNode) bool {
+		switch n.(type) {
+		case *sqlparser.Subquery, *sqlparser.DerivedTable, *sqlparser.JSONTableExpr:
+			return true
+		}
+		return false
+	})
+}
+
+// ForgetConditions tells the session that a statement it did not run
+// changed the list of conditions, or may have: a prepare (which clears
+// it, or lists its error), or a statement the caller answered itself.
+func (s *Session) ForgetConditions() { s.forgetConditions() }
 
 // forgetConditions marks the list of conditions as not known.
 func (s *Session) forgetConditions() {

@@ -55,9 +55,13 @@ func TestParseDiagnosticsRead(t *testing.T) {
 // TestSessionConditions: the list a session keeps, statement after
 // statement, as a server keeps a connection's (see noteConditions).
 func TestSessionConditions(t *testing.T) {
+	c, err := newClassifier(0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dup := []Condition{{"Warning", 1062, "Duplicate entry '1' for key 'PRIMARY'"}}
-	table := &Statement{Tables: []string{"t"}}
-	dual := &Statement{Tables: []string{"dual"}}
+	table := c.Classify("INSERT INTO t (id) VALUES (1)")
+	dual := c.Classify("SELECT 1")
 	s := &Session{condsKnown: true}
 	answer := func(q string) *DiagnosticsAnswer {
 		t.Helper()
@@ -99,5 +103,41 @@ func TestSessionConditions(t *testing.T) {
 	s.RelayedConditions(table, 1, nil, false)
 	if a := answer("SHOW WARNINGS"); a != nil {
 		t.Fatalf("after a relayed read that warned, not listed: %+v, want none", a)
+	}
+
+	// Which statements that raise nothing keep the list, clear it, or
+	// leave it unknown.
+	for _, tt := range []struct {
+		q    string
+		want string
+	}{
+		{"SELECT 1", "kept"},
+		{"SELECT NOW(), 1 + 2 FROM DUAL", "kept"},
+		{"SELECT * FROM t WHERE id = 1", "cleared"},
+		{"SELECT (SELECT 1 FROM t) FROM DUAL", "cleared"},
+		{"UPDATE t SET v = 1 WHERE id = 1", "cleared"},
+		{"DELETE FROM t WHERE id = 1", "cleared"},
+		{"SELECT * FROM (SELECT 1) AS d", "unknown"},
+		{"SELECT (SELECT 1) FROM DUAL", "unknown"},
+		{"SELECT 1 UNION SELECT 2", "unknown"},
+		{"SHOW TABLES", "unknown"},
+		{"SHOW CREATE DATABASE d", "unknown"},
+		{"CREATE TABLE t2 (id INT)", "unknown"},
+		{"CALL p()", "unknown"},
+	} {
+		s := &Session{condsKnown: true}
+		s.noteConditions(table, diagnostics{count: 1, conds: dup, listed: true})
+		s.noteConditions(c.Classify(tt.q), diagnostics{listed: true})
+		a, ok := s.answerDiagnostics("SHOW WARNINGS")
+		got := "unknown"
+		switch {
+		case ok && len(a.Conditions) == 1:
+			got = "kept"
+		case ok && len(a.Conditions) == 0:
+			got = "cleared"
+		}
+		if got != tt.want {
+			t.Errorf("%s, raising nothing, after a write that warned: the list %s, want %s", tt.q, got, tt.want)
+		}
 	}
 }

@@ -353,7 +353,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 		// failure stops the rest and names the shard. (A transaction's
 		// write runs on its one shard.)
 		var total int64
-		d := diagnostics{listed: true}
+		var d diagnostics
 		for n, i := range p.Shards {
 			sub := &op{kind: opExec, found: o.found}
 			if err := r.onShard(WithTrace(ctx, &subs[n]), e, p, i, st, sub.fn(p.Queries[i], nil)); err != nil {
@@ -366,9 +366,12 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 			if n, err := sub.res.RowsAffected(); err == nil {
 				total += n
 			}
-			if e := diagnosticsOf(sub.res); st.Kind != DDL {
+			switch e := diagnosticsOf(sub.res); {
+			case n == 0:
+				d = e
+			case st.Kind != DDL:
 				d = d.add(e)
-			} else if n == 0 || e.count > d.count {
+			case e.count > d.count:
 				// Every shard warns of the same (a DROP TABLE IF
 				// EXISTS of no table): once, as one server.
 				d = e

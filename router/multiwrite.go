@@ -181,7 +181,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		}
 	}
 	var total int64
-	d := diagnostics{listed: true}
+	var d diagnostics
 	for n, b := range branches {
 		if err := b.commit(ctx); err != nil {
 			// The shards after it are rolled back (the deferred end), the
@@ -195,7 +195,11 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			return err
 		}
 		total += b.affected
-		d = d.add(b.diag)
+		if n == 0 {
+			d = b.diag
+		} else {
+			d = d.add(b.diag)
+		}
 	}
 	if e.mode == ReadYourWrites {
 		// Each branch's connection still holds its commit's GTID.

@@ -409,8 +409,9 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 		s.noteConditions(st, d)
 	case o.kind == opExec:
 		s.rowCount = 0 // a statement the session handles itself
-		if _, use := st.AST.(*sqlparser.Use); use || st.Kind == Begin || st.Kind == Commit || st.Kind == Rollback || st.Kind == TxOther {
-			// They raise none, and use no table: the list stays.
+		if _, use := st.AST.(*sqlparser.Use); use || st.Kind == Begin || st.Kind == Commit {
+			// They raise none, and use no table: the list stays. (A
+			// ROLLBACK warns of a table it could not roll back.)
 		} else {
 			// A SET may warn (of a deprecated value) where it ran.
 			s.forgetConditions()

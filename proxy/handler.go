@@ -39,6 +39,20 @@ type client struct {
 	// client sets another character set of results (SET NAMES, SET
 	// character_set_results…); zero for the pools' own.
 	results uint32
+	// warnings is the warning count of the statement running, once it
+	// has run (0 before). endWarnings, when endPending, is that of the
+	// last statement that returned rows, for the packet that ends them,
+	// which the protocol library writes after the statement (and, in a
+	// text of several statements, once the next one answers): see
+	// WarningCount.
+	warnings, endWarnings uint16
+	endPending            bool
+}
+
+// rowsEnded keeps the warning count of the statement whose rows were
+// just sent, for the packet that ends them.
+func (cl *client) rowsEnded(warnings uint16) {
+	cl.endWarnings, cl.endPending = warnings, true
 }
 
 func (h *handler) client(c *vtmysql.Conn) *client { return c.ClientData.(*client) }
@@ -228,7 +242,7 @@ func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb fun
 		inner, cl := cb, h.client(c)
 		cb = func(r *sqltypes.Result) error {
 			if len(r.Fields) == 0 {
-				cc.okWarnings = cl.sess.Warnings()
+				cc.okWarnings = cl.warnings
 			}
 			return inner(r)
 		}
@@ -274,6 +288,7 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	// instead). A context that cannot be cancelled also spares every
 	// statement two goroutine hand-offs in database/sql and the driver.
 	ctx := h.s.stmtCtx
+	cl.warnings = 0
 	// The hint holds for this statement, and for the statement that
 	// SHOW scalelab_route traces: it answers where that would go.
 	mode, hinted, err := consistencyHint(query)
@@ -291,7 +306,11 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 		if err != nil {
 			return kindIntrospect, err
 		}
-		return kindIntrospect, cb(res)
+		if err := cb(res); err != nil {
+			return kindIntrospect, err
+		}
+		cl.rowsEnded(0)
+		return kindIntrospect, nil
 	}
 	if router.KillText(query) {
 		cl.sess.ForgetConditions() // answered here, not by a server
@@ -308,6 +327,7 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 		}
 	}
 	res, err := cl.sess.RunClassified(ctx, st, query, args...)
+	cl.warnings = cl.sess.Warnings()
 	kind := res.Statement.Kind.String()
 	if err == nil && res.Statement.Kind == router.SessionState {
 		if sets, _ := setsResults(res.Statement.AST); sets {
@@ -322,7 +342,11 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	case err != nil:
 		return kind, err
 	case res.Diagnostics != nil:
-		return kind, cb(diagnosticsResult(res.Diagnostics, charWidth(cl.results)))
+		if err := cb(diagnosticsResult(res.Diagnostics, charWidth(cl.results))); err != nil {
+			return kind, err
+		}
+		cl.rowsEnded(0)
+		return kind, nil
 	case res.Rows != nil:
 		if sets != nil {
 			err = streamAll(res.Rows, h.s.cfg.RowBatch, binary, sets)
@@ -330,9 +354,10 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 			err = stream(res.Rows, h.s.cfg.RowBatch, binary, cb)
 		}
 		if err == nil {
-			// The end of the rows, which the library writes next,
-			// carries the answer's warning count.
+			// The end of the rows carries the answer's warning count.
 			cl.sess.RowsDone(ctx)
+			cl.warnings = cl.sess.Warnings()
+			cl.rowsEnded(cl.warnings)
 		}
 		return kind, err
 	}
@@ -354,14 +379,23 @@ func (h *handler) track(c *vtmysql.Conn, cl *client) {
 	}
 }
 
-// WarningCount is the warning count of the answer to c's last statement:
-// its write's, as the servers it ran on counted them (see
-// router.Session.Warnings).
+// WarningCount is the warning count of the answer the protocol library
+// is ending: as the servers the statement ran on counted them (see
+// router.Session.Warnings). The library asks for the packet that ends a
+// statement's rows after the statement, or, in a text of several
+// statements, once the next one answers, before it asks for that one's
+// OK packet: the count of the rows' statement is kept for that one ask
+// (rowsEnded).
 func (h *handler) WarningCount(c *vtmysql.Conn) uint16 {
-	if cl, ok := c.ClientData.(*client); ok {
-		return cl.sess.Warnings()
+	cl, ok := c.ClientData.(*client)
+	switch {
+	case !ok:
+		return 0
+	case cl.endPending:
+		cl.endPending = false
+		return cl.endWarnings
 	}
-	return 0
+	return cl.warnings
 }
 
 func (h *handler) Env() *vtenv.Environment { return h.env }

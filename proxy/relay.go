@@ -715,6 +715,7 @@ func (c *clientConn) relayRun(rr *relayRun, query string, args []any) (handled b
 	if !ok {
 		return false, nil
 	}
+	cl.endPending = false // (a statement the library ended has been asked for)
 	mode, hinted, err := consistencyHint(query)
 	if err != nil {
 		return false, nil

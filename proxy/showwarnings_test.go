@@ -170,6 +170,40 @@ func TestShowWarnings(t *testing.T) {
 		if got, want := fieldDefs(t, rc, "SHOW WARNINGS"), fieldDefs(t, node, "SHOW WARNINGS"); got != want {
 			t.Errorf("SHOW WARNINGS to a latin1 client: the proxy's columns\n%s\nthe server's\n%s", got, want)
 		}
+
+		// In a text of several statements, each result carries its
+		// own statement's count: the library ends a statement's rows
+		// once the next one has run. (In a session with state, whose
+		// reads the session follows.)
+		multi := func(p *vtmysql.ConnParams) { p.Flags |= vtmysql.CapabilityClientMultiStatements }
+		results := func(c *rawClient, text string) string {
+			if err := c.c.WriteComQuery(text); err != nil {
+				t.Fatal(err)
+			}
+			out := ""
+			for more := true; more; {
+				r, m, w, err := c.c.ReadQueryResult(100, false)
+				if err != nil {
+					t.Fatalf("%s: %v", text, err)
+				}
+				more = m
+				out += fmt.Sprintf("%v, %d warnings; ", r.Rows, w)
+			}
+			return out
+		}
+		rc = dialRawWith(t, f, net.JoinHostPort(f.host, strconv.Itoa(f.port)), multi)
+		node = dialRawWith(t, f, f.topo.Shards[0].Primary.HostPort, multi)
+		for _, text := range []string{
+			"SET @a = 1",
+			"SELECT 1 / 0; SELECT 2",
+			"SELECT 1 / 0; INSERT IGNORE INTO warn_t VALUES (1, 1000), (2, 1000)",
+			"INSERT IGNORE INTO warn_t VALUES (1, 1000); SELECT 2; SHOW WARNINGS",
+			"SELECT CAST('x' AS SIGNED), 1 / 0; SHOW COUNT(*) WARNINGS; SELECT 3",
+		} {
+			if got, want := results(rc, text), results(node, text); got != want {
+				t.Errorf("%s: through the proxy\n%s\nthe server\n%s", text, got, want)
+			}
+		}
 	})
 }
 

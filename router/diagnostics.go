@@ -202,11 +202,14 @@ func usesTable(st *Statement) bool {
 }
 
 // selectsNoTable reports whether st is a SELECT of no table at all (no
-// FROM but DUAL, no subquery, derived table or table function): one a
-// server keeps the list over when it raises nothing.
+// FROM but DUAL, no subquery, derived table or table function, and no
+// function a server may read a table for: a sequence's NEXTVAL, a stored
+// function's body): one a server keeps the list over when it raises
+// nothing. A table named `dual`, which the parser does not tell from
+// DUAL, is taken for one.
 func selectsNoTable(st *Statement) bool {
 	sel, ok := st.AST.(*sqlparser.Select)
-	if !ok {
+	if !ok || strings.Contains(strings.ToLower(st.Text), "`dual`") {
 		return false
 	}
 	for _, t := range sel.From {
@@ -220,7 +223,7 @@ func selectsNoTable(st *Statement) bool {
 	}
 	return !anyNode(sel, func(n sqlparser.SQLNode) bool {
 		switch n.(type) {
-		case *sqlparser.Subquery, *sqlparser.DerivedTable, *sqlparser.JSONTableExpr:
+		case *sqlparser.Subquery, *sqlparser.DerivedTable, *sqlparser.JSONTableExpr, *sqlparser.FuncExpr:
 			return true
 		}
 		return false

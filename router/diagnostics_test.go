@@ -112,7 +112,10 @@ func TestSessionConditions(t *testing.T) {
 		want string
 	}{
 		{"SELECT 1", "kept"},
-		{"SELECT NOW(), 1 + 2 FROM DUAL", "kept"},
+		{"SELECT NOW(), 1 + 2, @a FROM DUAL", "kept"},
+		{"SELECT NEXTVAL(seq)", "unknown"},  // a sequence is a table to the server
+		{"SELECT f(1)", "unknown"},          // a stored function may read one
+		{"SELECT a FROM `dual`", "unknown"}, // a table named dual
 		{"SELECT * FROM t WHERE id = 1", "cleared"},
 		{"SELECT (SELECT 1 FROM t) FROM DUAL", "cleared"},
 		{"UPDATE t SET v = 1 WHERE id = 1", "cleared"},

@@ -60,10 +60,30 @@ func Run(ctx context.Context, r *router.Router, stmt string) (*Set, error) {
 // FromResult reads the result of a statement that router.Session.Run
 // ran: its rows, if it returns rows (see Read), else its count.
 func FromResult(res *router.Result) (*Set, error) {
+	if d := res.Diagnostics; d != nil {
+		return fromDiagnostics(d), nil
+	}
 	if res.Rows == nil {
 		return &Set{Affected: res.Affected}, nil
 	}
 	return Read(res.Rows)
+}
+
+// fromDiagnostics is the session's own answer to SHOW WARNINGS and the
+// like, as the server's columns name it.
+func fromDiagnostics(d *router.DiagnosticsAnswer) *Set {
+	if d.Columns != nil {
+		row := make([]string, len(d.Counts))
+		for i, n := range d.Counts {
+			row[i] = fmt.Sprint(n)
+		}
+		return &Set{Columns: d.Columns, Rows: [][]string{row}}
+	}
+	s := &Set{Columns: []string{"Level", "Code", "Message"}, Rows: [][]string{}}
+	for _, c := range d.Conditions {
+		s.Rows = append(s.Rows, []string{c.Level, fmt.Sprint(c.Code), c.Message})
+	}
+	return s
 }
 
 // Read reads every row of rows and closes it.

@@ -68,9 +68,6 @@ func diagnosticsOf(res sql.Result) diagnostics {
 	return diagnostics{listed: true}
 }
 
-// warningsOf is res's warning count.
-func warningsOf(res sql.Result) uint16 { return diagnosticsOf(res).count }
-
 // answered is a driver's result with what the answer said beyond it.
 type answered struct {
 	sql.Result

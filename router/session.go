@@ -751,8 +751,9 @@ func (s *Session) newTx() *Tx {
 }
 
 // Warnings is the warning count of the server's answer to the session's
-// last statement, when it was a write (summed over the shards it ran
-// on); 0 after any other.
+// last statement: a write's (summed over the shards it ran on), or a
+// read's on a connection the session holds, once RowsDone has read it;
+// 0 after any other.
 func (s *Session) Warnings() uint16 { return s.warnings }
 
 // SetFoundRows makes the session's writes report the rows they matched,

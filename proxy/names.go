@@ -381,11 +381,11 @@ func probeResults(ctx context.Context, n *replica.Node, vars []string) (uint32, 
 // the fixed fields.
 func columnCollation(p []byte) (uint32, bool) {
 	for range 6 {
-		n, size, ok := wire.Lenenc(p)
-		if !ok || uint64(len(p)-size) < n {
+		_, n, ok := wire.LenencString(p)
+		if !ok {
 			return 0, false
 		}
-		p = p[size+int(n):]
+		p = p[n:]
 	}
 	if len(p) < 3 {
 		return 0, false

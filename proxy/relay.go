@@ -569,8 +569,8 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 		case first:
 			switch p[0] {
 			case 0x00:
-				if okStatus(p)&wire.StatusMoreResults == 0 {
-					rr.warnings = okWarnings(p)
+				if status, warnings := okStatusWarnings(p); status&wire.StatusMoreResults == 0 {
+					rr.warnings = warnings
 					return rr.finish()
 				}
 			case 0xff:
@@ -600,7 +600,7 @@ func (rr *relayRun) exchange(bc *backendConn) error {
 				rr.errCode = errNumber(p)
 				return rr.finish()
 			case p[0] == 0xfe && len(p) < wire.MaxPayload:
-				status, warnings := okStatus(p), okWarnings(p)
+				status, warnings := okStatusWarnings(p)
 				if !deprecateEOF && len(p) >= 5 {
 					// EOF: 0xfe, warnings, status.
 					status, warnings = binary.LittleEndian.Uint16(p[3:]), binary.LittleEndian.Uint16(p[1:])
@@ -623,20 +623,16 @@ func errNumber(p []byte) uint16 {
 	return binary.LittleEndian.Uint16(p[1:])
 }
 
-// okStatus reads the status flags of an OK packet (also one that ends a
-// result set with CLIENT_DEPRECATE_EOF); 0 for a packet cut short.
-func okStatus(p []byte) uint16 {
-	status, _ := wire.OKStatus(p)
-	return status
-}
-
-// okWarnings reads the warning count of an OK packet (also one that ends
-// a result set with CLIENT_DEPRECATE_EOF); 0 for a packet cut short.
-func okWarnings(p []byte) uint16 {
+// okStatusWarnings reads the status flags and the warning count of an OK
+// packet (also one that ends a result set with CLIENT_DEPRECATE_EOF),
+// which follow each other, in one walk over its numbers; 0 for what is
+// cut short.
+func okStatusWarnings(p []byte) (status, warnings uint16) {
 	if at, ok := wire.OKWarningsAt(p); ok {
-		return binary.LittleEndian.Uint16(p[at:])
+		return binary.LittleEndian.Uint16(p[at-2:]), binary.LittleEndian.Uint16(p[at:])
 	}
-	return 0
+	status, _ = wire.OKStatus(p)
+	return status, 0
 }
 
 // send gathers packet b for the client, writing when enough has gathered.

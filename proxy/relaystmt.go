@@ -471,12 +471,11 @@ func execArgs(args []any, null, types, vals []byte) (_ []any, ok bool) {
 			args[i] = math.Float64frombits(v)
 		case typeDecimal, typeNewDecimal, typeVarchar, typeBit, typeJSON, typeEnum, typeSet,
 			typeTinyBlob, typeMediumBlob, typeLongBlob, typeBlob, typeVarString, typeString:
-			n, size, ok := wire.Lenenc(vals[pos:])
-			if !ok || uint64(len(vals)-pos-size) < n {
+			b, n, ok := wire.LenencString(vals[pos:])
+			if !ok {
 				return nil, false
 			}
-			b := vals[pos+size : pos+size+int(n)]
-			pos += size + int(n)
+			pos += n
 			// The library reads BIT as binary, and a text type with the
 			// flag 0x80 (its binary flag) too.
 			text := typ == typeVarchar || typ == typeVarString || typ == typeString || typ >= typeTinyBlob && typ <= typeBlob

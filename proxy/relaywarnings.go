@@ -50,11 +50,11 @@ func (bc *backendConn) listWarnings(deprecateEOF bool) ([]router.Condition, erro
 		}
 		var cols [3]string
 		for i := range cols {
-			n, k, ok := wire.Lenenc(p)
-			if !ok || uint64(len(p)-k) < n {
+			s, n, ok := wire.LenencString(p)
+			if !ok {
 				return nil, errors.New("proxy: relay: SHOW WARNINGS: a row cut short")
 			}
-			cols[i], p = string(p[k:k+int(n)]), p[k+int(n):]
+			cols[i], p = string(s), p[n:]
 		}
 		code, err := strconv.ParseUint(cols[1], 10, 16)
 		if err != nil {

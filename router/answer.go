@@ -228,24 +228,12 @@ func withAnswer(ctx context.Context, c *sqlx.Conn, res sql.Result, err error, f 
 	if err != nil {
 		return res, err
 	}
-	var a replica.OK
-	var ok bool
-	var d diagnostics
-	c.Raw(func(dc any) error {
-		if a, ok = replica.LastOK(dc); ok && a.Warnings > 0 {
-			d.conds, d.listed = showWarnings(ctx, dc)
-		}
-		return nil
-	})
+	a, d, ok := lastAnswer(ctx, c)
 	switch {
 	case !ok:
 		return answered{Result: res}, nil // its conditions are not known
 	case a.Warnings == 0 && f == foundChanged:
 		return res, nil
-	}
-	d.count = a.Warnings
-	if d.count == 0 {
-		d.listed = true
 	}
 	out := answered{Result: res, diag: d}
 	if f != foundChanged {
@@ -254,6 +242,29 @@ func withAnswer(ctx context.Context, c *sqlx.Conn, res sql.Result, err error, f 
 		}
 	}
 	return out, nil
+}
+
+// lastAnswer reads what the answer to the statement that just ran on c
+// said beyond what the driver keeps: its last packet (replica.LastOK), and
+// its diagnostics, listed with SHOW WARNINGS on c, the connection that
+// holds them, when the server counted conditions. False when c's last
+// packet is not known.
+func lastAnswer(ctx context.Context, c *sqlx.Conn) (replica.OK, diagnostics, bool) {
+	var a replica.OK
+	var ok bool
+	var d diagnostics
+	err := c.Raw(func(dc any) error {
+		if a, ok = replica.LastOK(dc); ok && a.Warnings > 0 {
+			d.conds, d.listed = showWarnings(ctx, dc)
+		}
+		return nil
+	})
+	if err != nil || !ok {
+		return replica.OK{}, diagnostics{}, false
+	}
+	d.count = a.Warnings
+	d.listed = d.listed || d.count == 0
+	return a, d, true
 }
 
 // showWarnings lists the conditions of the statement that just ran on dc,

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/scalelab/scalelab/replica"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -255,21 +254,11 @@ func (s *Session) RowsDone(ctx context.Context) {
 		return
 	}
 	s.pendingConds = false
-	var a replica.OK
-	var ok bool
-	var d diagnostics
-	err := c.Raw(func(dc any) error {
-		if a, ok = replica.LastOK(dc); ok && a.Warnings > 0 {
-			d.conds, d.listed = showWarnings(ctx, dc)
-		}
-		return nil
-	})
-	if err != nil || !ok {
+	_, d, ok := lastAnswer(ctx, c)
+	if !ok {
 		s.forgetConditions()
 		return
 	}
-	d.count = a.Warnings
-	d.listed = d.listed || d.count == 0
 	s.warnings = d.count
 	s.noteConditions(st, d)
 }

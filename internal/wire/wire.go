@@ -65,6 +65,18 @@ func Lenenc(b []byte) (v uint64, n int, ok bool) {
 	return v, n, true
 }
 
+// LenencString reads a length-encoded string at the start of b: its
+// bytes (b's own), the size of the length and the string together, and
+// false when b is cut short or does not start with one (a NULL).
+func LenencString(b []byte) (s []byte, n int, ok bool) {
+	v, size, ok := Lenenc(b)
+	if !ok || uint64(len(b)-size) < v {
+		return nil, 0, false
+	}
+	end := size + int(v)
+	return b[size:end], end, true
+}
+
 // ServerError is the error of an ERR packet's payload p, as go-sql-driver
 // returns it; false when p is too short to be one.
 func ServerError(p []byte) (*mysql.MySQLError, bool) {

@@ -32,6 +32,29 @@ func TestLenenc(t *testing.T) {
 	}
 }
 
+func TestLenencString(t *testing.T) {
+	long := append([]byte{0xfc, 0x2c, 0x01}, bytes.Repeat([]byte("x"), 300)...)
+	tests := []struct {
+		in   []byte
+		s    string
+		n    int
+		okay bool
+	}{
+		{[]byte{0}, "", 1, true},
+		{[]byte{3, 'a', 'b', 'c', 'd'}, "abc", 4, true},
+		{long, string(long[3:]), 303, true},
+		{[]byte{3, 'a', 'b'}, "", 0, false}, // cut short
+		{[]byte{0xfb}, "", 0, false},        // NULL
+		{nil, "", 0, false},
+	}
+	for _, tt := range tests {
+		s, n, ok := LenencString(tt.in)
+		if string(s) != tt.s || n != tt.n || ok != tt.okay {
+			t.Errorf("LenencString(% .8x) = %q, %d, %v; want %q, %d, %v", tt.in, s, n, ok, tt.s, tt.n, tt.okay)
+		}
+	}
+}
+
 func TestOKStatus(t *testing.T) {
 	tests := []struct {
 		in     []byte

@@ -37,8 +37,9 @@ type Condition struct {
 type diagnostics struct {
 	count uint16
 	conds []Condition
-	// listed is set when conds is the statement's list: unset, the
-	// session does not know it (a reading that failed).
+	// listed is set when conds is the statement's list (none, for a
+	// count of 0): unset, the session does not know it (an answer whose
+	// last packet was not read, or a listing that failed).
 	listed bool
 }
 
@@ -47,11 +48,11 @@ type diagnostics struct {
 // a statement's conditions row after row, each numbered in the statement
 // ("at row 4"), and each shard ran its own rows, numbered its own way, so
 // a statement over shards that raised any has no list the session knows
-// (only its count).
+// (only its count); nor has one whose part's conditions are not known.
 func (d diagnostics) add(e diagnostics) diagnostics {
 	d.count = addWarnings(d.count, e.count)
 	d.conds = nil
-	d.listed = d.count == 0
+	d.listed = d.count == 0 && d.listed && e.listed
 	return d
 }
 

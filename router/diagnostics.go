@@ -170,10 +170,12 @@ func (s *Session) answerDiagnostics(text string) (*DiagnosticsAnswer, bool) {
 // and raised d, leaves it.
 func (s *Session) noteConditions(st *Statement, d diagnostics) {
 	switch {
-	case d.count > 0 && d.listed:
-		s.conds, s.condsCount, s.condsKnown = d.conds, d.count, true
-	case d.count > 0:
+	case !d.listed:
+		// Its conditions are not known: a count the answer did not
+		// give, or conditions it did not list.
 		s.forgetConditions()
+	case d.count > 0:
+		s.conds, s.condsCount, s.condsKnown = d.conds, d.count, true
 	case usesTable(st):
 		s.conds, s.condsCount, s.condsKnown = nil, 0, true
 	case !selectsNoTable(st):

@@ -90,6 +90,15 @@ func TestSessionConditions(t *testing.T) {
 	if a := answer("SHOW WARNINGS"); a == nil || len(a.Conditions) != 0 {
 		t.Fatalf("after a write of a table that warned of nothing: %+v, want an empty list", a)
 	}
+	s.noteConditions(table, diagnostics{}) // an answer whose last packet was not read
+	if a := answer("SHOW WARNINGS"); a != nil {
+		t.Fatalf("after a write whose answer's count was not read: %+v, want none", a)
+	}
+	s = &Session{condsKnown: true}
+	s.noteConditions(table, diagnostics{}.add(diagnostics{listed: true}))
+	if a := answer("SHOW WARNINGS"); a != nil {
+		t.Fatalf("after a write over shards, one of whose answers was not read: %+v, want none", a)
+	}
 	s.noteConditions(table, diagnostics{count: 1, conds: dup, listed: true})
 	s.pendingConds = true // a relayed read the caller did not tell of
 	if a := answer("SHOW WARNINGS"); a != nil {

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/scalelab/scalelab/proxy"
 )
 
 // TestFoundRows: a client that logs in with CLIENT_FOUND_ROWS (Connector/J
@@ -18,10 +17,7 @@ import (
 // changed, so that an UPDATE of a row to the values it had reported 0, and
 // a client that took 0 for "no such row" inserted it again.
 func TestFoundRows(t *testing.T) {
-	rcfg := quiet()
-	rcfg.AllowMultiShardWrites = true
-	f := startProxy(t, proxy.Config{}, rcfg)
-	setupPrepared(t, f)
+	f := writesProxy(t)
 	steps := []struct {
 		q              string
 		found, changed int64

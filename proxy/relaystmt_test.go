@@ -31,6 +31,17 @@ func setupPrepared(t *testing.T, f *fixture) {
 	)
 }
 
+// writesProxy is a proxy that allows writes over several shards, with
+// the prepared test rows (setupPrepared).
+func writesProxy(t *testing.T) *fixture {
+	t.Helper()
+	rcfg := quiet()
+	rcfg.AllowMultiShardWrites = true
+	f := startProxy(t, proxy.Config{}, rcfg)
+	setupPrepared(t, f)
+	return f
+}
+
 // TestRelayPrepared checks which executions of prepared statements the
 // relay takes (those a text statement would be relayed for, with
 // parameters it can route by) and that a client sees the same rows and

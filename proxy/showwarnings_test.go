@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scalelab/scalelab/proxy"
 	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/sqlerror"
 	"vitess.io/vitess/go/sqltypes"
@@ -213,10 +212,7 @@ func TestShowWarnings(t *testing.T) {
 // the order the shards ran): SHOW WARNINGS is refused after it. A write of
 // rows of one shard lists them, as the server.
 func TestShowWarningsAcrossShards(t *testing.T) {
-	rcfg := quiet()
-	rcfg.AllowMultiShardWrites = true
-	f := startProxy(t, proxy.Config{}, rcfg)
-	setupPrepared(t, f)
+	f := writesProxy(t)
 	rc := dialRaw(t, f)
 	ids := []int{9101, 9102, 9103, 9104}
 	var values []string

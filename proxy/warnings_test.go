@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/scalelab/scalelab/internal/wire"
-	"github.com/scalelab/scalelab/proxy"
 )
 
 // TestWarningCount: the OK packet of a write through the proxy carries the
@@ -16,10 +15,7 @@ import (
 // every write's count was 0, and with SHOW WARNINGS refused, a client had
 // no sign of a row skipped or a value cut.
 func TestWarningCount(t *testing.T) {
-	rcfg := quiet()
-	rcfg.AllowMultiShardWrites = true
-	f := startProxy(t, proxy.Config{}, rcfg)
-	setupPrepared(t, f)
+	f := writesProxy(t)
 	rc := dialRaw(t, f)
 	for _, s := range []struct {
 		q    string

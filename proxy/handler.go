@@ -348,18 +348,54 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 		cl.rowsEnded(0)
 		return kind, nil
 	case res.Rows != nil:
+		// A CALL's answer ends in an OK of its own, after its result
+		// sets, which the driver reads past, and which is its only
+		// answer when it returns none: its numbers are known once its
+		// rows are read (RowsDone), so an answer of no result set waits.
+		call, bare := res.Statement.IsCall(), false
+		one, all := cb, sets
+		if call {
+			one = func(r *sqltypes.Result) error {
+				if r.Fields == nil && len(r.Rows) == 0 {
+					bare = true
+					return nil
+				}
+				return cb(r)
+			}
+			if sets != nil {
+				all = func(r *sqltypes.Result, first bool) error {
+					if r.Fields == nil && len(r.Rows) == 0 {
+						bare = true
+						return nil
+					}
+					return sets(r, first)
+				}
+			}
+		}
 		if sets != nil {
-			err = streamAll(res.Rows, h.s.cfg.RowBatch, binary, sets)
+			err = streamAll(res.Rows, h.s.cfg.RowBatch, binary, all)
 		} else {
-			err = stream(res.Rows, h.s.cfg.RowBatch, binary, cb)
+			err = stream(res.Rows, h.s.cfg.RowBatch, binary, one)
 		}
-		if err == nil {
-			// The end of the rows carries the answer's warning count.
-			cl.sess.RowsDone(ctx)
-			cl.warnings = cl.sess.Warnings()
-			cl.rowsEnded(cl.warnings)
+		if err != nil {
+			return kind, err
 		}
-		return kind, err
+		// The end of the rows carries the answer's warning count.
+		cl.sess.RowsDone(ctx)
+		cl.warnings = cl.sess.Warnings()
+		cl.rowsEnded(cl.warnings)
+		if call {
+			affected, id, _ := cl.sess.Closing()
+			closing := &sqltypes.Result{RowsAffected: affected, InsertID: id}
+			switch {
+			case bare:
+				return kind, cb(closing)
+			case sets != nil:
+				// (A prepared CALL's execution sends one result set.)
+				return kind, sets(closing, true)
+			}
+		}
+		return kind, nil
 	}
 	return kind, cb(&sqltypes.Result{RowsAffected: uint64(res.Affected), InsertID: uint64(res.LastInsertID)})
 }

@@ -83,6 +83,12 @@ func (t *packetTail) ok() (a OK, ok bool) {
 			return OK{}, false
 		}
 		a.Warnings = binary.LittleEndian.Uint16(p[at:])
+		if p[0] == 0x00 {
+			a.IsOK = true
+			rows, n, _ := wire.Lenenc(p[1:])
+			id, _, _ := wire.Lenenc(p[1+n:])
+			a.Affected, a.InsertID = rows, id
+		}
 		if info := p[at+2:]; t.size == t.n {
 			if len(info) > 0 && int(info[0]) == len(info)-1 {
 				info = info[1:]
@@ -98,6 +104,12 @@ func (t *packetTail) ok() (a OK, ok bool) {
 // keeps.
 type OK struct {
 	Warnings uint16
+	// IsOK is set for an OK packet (0x00), whose numbers follow: the
+	// rows affected and the id generated, as it says them. A CALL's
+	// answer ends in one, after any result sets, which go-sql-driver
+	// reads past.
+	IsOK               bool
+	Affected, InsertID uint64
 	// Info is an OK packet's text, such as "Rows matched: 1  Changed: 0
 	// Warnings: 0" (an UPDATE's) or "Records: 3  Duplicates: 1
 	// Warnings: 0" (an INSERT of several rows'); "" when it has none, or

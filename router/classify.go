@@ -131,6 +131,15 @@ type Statement struct {
 // DefaultCacheSize is how many statement texts the classifier remembers.
 const DefaultCacheSize = 10000
 
+// IsCall reports whether the statement is a CALL of a stored procedure,
+// whose answer ends in an OK packet of its own, after any result sets.
+func (st *Statement) IsCall() bool {
+	if _, ok := st.AST.(*sqlparser.CallProc); ok {
+		return true
+	}
+	return st.AST == nil && leadingWords(withoutComments(st.Text), 1) == "CALL"
+}
+
 // maxCachedBytes is the longest statement text the classifier caches.
 const maxCachedBytes = 16 << 10
 
@@ -774,6 +783,11 @@ func sticky(ast sqlparser.Statement, text string) bool {
 		return n.WithLock || n.ForExport
 	case *sqlparser.LockTables, *sqlparser.UnlockTables, *sqlparser.PrepareStmt, *sqlparser.ExecuteStmt, *sqlparser.DeallocateStmt:
 		return true
+	case *sqlparser.CallProc:
+		// A procedure runs on its caller's connection: what it SETs
+		// (@x), the temporary tables it creates, the locks it takes and
+		// its LAST_INSERT_ID() stay there.
+		return true
 	}
 	return anyNode(ast, func(n sqlparser.SQLNode) bool { return lockFunc(n, true) })
 }
@@ -805,7 +819,7 @@ func lockFunc(n sqlparser.SQLNode, holding bool) bool {
 // stickyPrefixes are the first words of statements that make state of
 // their connection, for texts the parser does not read.
 var stickyPrefixes = []string{
-	"LOCK ", "UNLOCK ", "HANDLER ", "PREPARE ", "EXECUTE ", "DEALLOCATE ", "DROP PREPARE ",
+	"CALL ", "LOCK ", "UNLOCK ", "HANDLER ", "PREPARE ", "EXECUTE ", "DEALLOCATE ", "DROP PREPARE ",
 	"CREATE TEMPORARY ", "CREATE OR REPLACE TEMPORARY ", "DROP TEMPORARY ",
 	"BACKUP ", "XA ", "SET ROLE ", "FLUSH TABLES WITH READ LOCK", "FLUSH TABLE WITH READ LOCK",
 }

@@ -173,6 +173,13 @@ func TestSticky(t *testing.T) {
 		{"LOCK TABLE t WRITE", true},
 		{"SET ROLE r", true},
 		{"DROP PREPARE s", true},
+		// A procedure runs on its caller's connection: what it SETs
+		// and creates stays there.
+		{"CALL p()", true},
+		{"call p", true},
+		{"/* c */ CALL db.p(1, 'a')", true},
+		{"CALL p()\f", true}, // the parser does not read it
+		{"SELECT 'CALL p()' FROM t", false},
 		{"FLUSH TABLES", false},
 		{"SELECT * FROM t WHERE id = 1 FOR UPDATE", false},
 		{"SELECT 'GET_LOCK' FROM t", false},
@@ -198,6 +205,22 @@ func TestSticky(t *testing.T) {
 	for _, tc := range tests {
 		if got := c.Classify(tc.sql).Sticky; got != tc.want {
 			t.Errorf("%s: sticky %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+}
+
+// TestIsCall: a CALL, parsed or not, is one; a text naming one is not.
+func TestIsCall(t *testing.T) {
+	c, err := newClassifier(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]bool{
+		"CALL p()": true, "call db.p(1)": true, "/* c */ CALL p": true, "CALL p()\f": true,
+		"SELECT 'CALL p()'": false, "DO 1": false, "CALLS": false, "SELECT 1 /* CALL p() */\f": false,
+	} {
+		if got := c.Classify(q).IsCall(); got != want {
+			t.Errorf("%q: IsCall %v, want %v", q, got, want)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -249,6 +250,11 @@ func (s *Session) forgetConditions() {
 // (Warnings), and, when it is not 0, the conditions, listed on that
 // connection. Until the caller tells, or for a read over the pool or
 // merged over shards, the list is not known, and the count is 0.
+//
+// A CALL's answer ends in an OK packet after its result sets, which
+// go-sql-driver reads past: RowsDone reads it off the connection, and
+// the session's ROW_COUNT() becomes its rows affected, as on a server,
+// and its LAST_INSERT_ID() the connection's (see Closing).
 func (s *Session) RowsDone(ctx context.Context) {
 	c, st := s.readOn, s.readSt
 	s.readOn, s.readSt = nil, nil
@@ -256,13 +262,40 @@ func (s *Session) RowsDone(ctx context.Context) {
 		return
 	}
 	s.pendingConds = false
-	_, d, ok := lastAnswer(ctx, c)
+	a, d, ok := lastAnswer(ctx, c)
 	if !ok {
 		s.forgetConditions()
 		return
 	}
 	s.warnings = d.count
 	s.noteConditions(st, d)
+	if st.IsCall() && a.IsOK {
+		s.closing, s.closed = a, true
+		s.rowCount = int64(a.Affected)
+		s.callEnded(ctx, c)
+	}
+}
+
+// Closing is the OK packet that ended the answer to the session's last
+// statement, a CALL whose rows were read to their end (RowsDone): its
+// rows affected and id, which a client of a server gets after the
+// CALL's result sets. False when it is not known.
+func (s *Session) Closing() (affected, insertID uint64, ok bool) {
+	return s.closing.Affected, s.closing.InsertID, s.closed
+}
+
+// callEnded reads on c, the connection a CALL just ran on, the value of
+// LAST_INSERT_ID() that the procedure's inserts left there, which the
+// session then answers (the CALL's answer does not carry it). A read
+// that fails leaves the session's value as it was.
+func (s *Session) callEnded(ctx context.Context, c *sqlx.Conn) {
+	if c == nil {
+		return
+	}
+	var id uint64
+	if err := c.QueryRowContext(ctx, "SELECT LAST_INSERT_ID()").Scan(&id); err == nil {
+		s.lastInsertID = id
+	}
 }
 
 // RelayedConditions tells the session of the answer to st, the statement

@@ -96,9 +96,10 @@ type op struct {
 	// it (takesDiag: Run's; the database/sql methods' callers cannot).
 	diag      *DiagnosticsAnswer
 	takesDiag bool
-	// readOn is the connection a read's rows came from, when the
-	// session holds it (its own, or its transaction's): once the rows
-	// are read, the answer's warnings are read off it (RowsDone).
+	// readOn is the connection a read's rows came from, or a write ran
+	// on, when the session holds it (its own, or its transaction's):
+	// once the rows are read, the answer's warnings are read off it
+	// (RowsDone), and a CALL's LAST_INSERT_ID() (callEnded).
 	readOn *sqlx.Conn
 	// planned, when set, is the statement's plan that Relay made to
 	// decide, which run takes instead of planning again while the
@@ -208,16 +209,10 @@ func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
 		switch o.kind {
 		case opExec:
 			o.res, err = execAnswered(ctx, q, query, args, o.found)
+			o.readOn = heldConn(q)
 		case opQuery:
 			o.rows, err = q.QueryContext(ctx, query, args...)
-			switch c := q.(type) {
-			case *sqlx.Conn:
-				o.readOn = c
-			case txQueryer:
-				o.readOn = c.conn
-			default:
-				o.readOn = nil
-			}
+			o.readOn = heldConn(q)
 		case opGet:
 			err = sqlx.GetContext(ctx, q, o.dest, query, args...)
 		case opSelect:
@@ -228,6 +223,18 @@ func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
 		}
 		return err
 	}
+}
+
+// heldConn is the connection q is when the session holds it (its own, or
+// its transaction's), nil for a pool.
+func heldConn(q queryer) *sqlx.Conn {
+	switch c := q.(type) {
+	case *sqlx.Conn:
+		return c
+	case txQueryer:
+		return c.conn
+	}
+	return nil
 }
 
 // rewindDest gives a select's dest back the length it had before the

@@ -102,6 +102,11 @@ type Session struct {
 	// for RowsDone.
 	readOn *sqlx.Conn
 	readSt *Statement
+	// closing is the OK packet that ended the answer to the session's
+	// last statement, a CALL whose rows were read (RowsDone); closed is
+	// set when it is known.
+	closing replica.OK
+	closed  bool
 	// connID is what CONNECTION_ID() answers in the session's statements:
 	// the id of its connection to the first shard's primary, which it
 	// keeps (see readConnectionID); 0 until a statement asks.
@@ -277,7 +282,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 		return declined, false, nil
 	}
 	s.rowCount = -1 // a read, or a failed statement
-	s.pendingConds, s.readOn, s.readSt = true, nil, nil
+	s.pendingConds, s.readOn, s.readSt, s.closed = true, nil, nil, false
 	return st, true, err
 }
 
@@ -346,7 +351,7 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 	if s.broken != nil {
 		return s.broken
 	}
-	s.warnings = 0
+	s.warnings, s.closed = 0, false
 	if s.pendingConds {
 		s.forgetConditions()
 	}
@@ -404,6 +409,9 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 			s.lastInsertID = uint64(id)
 		}
 		s.rowCount, _ = o.res.RowsAffected()
+		if st.IsCall() {
+			s.callEnded(ctx, o.readOn)
+		}
 		d := diagnosticsOf(o.res)
 		s.warnings = d.count
 		s.noteConditions(st, d)
@@ -481,17 +489,27 @@ func (s *Session) withSessionValues(st *Statement, args []any) (string, error) {
 		}
 	}
 	ast = sqlparser.Rewrite(ast, func(c *sqlparser.Cursor) bool {
+		// Each value is of its function's type, as a client reads its
+		// column: LAST_INSERT_ID() is a BIGINT UNSIGNED (n | 0 is one, of
+		// its length), ROW_COUNT() a BIGINT (n | 0 as SIGNED), where the
+		// bare literal is an INT of the number's length.
 		switch sessionCall(c.Node()) {
 		case "last_insert_id":
-			c.Replace(sqlparser.NewIntLiteral(strconv.FormatUint(s.lastInsertID, 10)))
+			c.Replace(bitOrZero(strconv.FormatUint(s.lastInsertID, 10)))
 		case "row_count":
-			c.Replace(sqlparser.NewIntLiteral(strconv.FormatInt(s.rowCount, 10)))
+			c.Replace(&sqlparser.CastExpr{Expr: bitOrZero(strconv.FormatInt(s.rowCount, 10)), Type: &sqlparser.ConvertType{Type: "signed"}})
 		case "connection_id":
 			c.Replace(sqlparser.NewIntLiteral(strconv.FormatUint(s.connID, 10)))
 		}
 		return true
 	}, nil).(sqlparser.Statement)
 	return sqlparser.String(ast), nil
+}
+
+// bitOrZero is the expression n | 0: the integer n as a BIGINT UNSIGNED
+// (a negative n as its two's complement).
+func bitOrZero(n string) sqlparser.Expr {
+	return &sqlparser.BinaryExpr{Operator: sqlparser.BitOrOp, Left: sqlparser.NewIntLiteral(n), Right: sqlparser.NewIntLiteral("0")}
 }
 
 func (s *Session) doStatement(ctx context.Context, o *op) error {

@@ -93,9 +93,11 @@ func argOf(v sqltypes.Value) (any, error) {
 		return v.ToBytes()
 	case t == sqltypes.Date || t == sqltypes.Datetime || t == sqltypes.Timestamp || t == sqltypes.Time:
 		return temporalArg(t, v.ToString()), nil
+	case t == sqltypes.Decimal:
+		return router.Decimal(v.ToString()), nil
 	default:
-		// Text and decimals: a string literal the server converts, as it
-		// does a client's text parameter.
+		// Text: a string literal the server converts, as it does a
+		// client's text parameter.
 		return v.ToString(), nil
 	}
 }

@@ -64,7 +64,8 @@ func argValue(a *sqlparser.Argument, args []any) (any, error) {
 		return nil, fmt.Errorf("router: placeholder :%s has no argument (%d given)", a.Name, len(args))
 	}
 	v := args[n-1]
-	if t, ok := v.(Temporal); ok {
+	switch t := v.(type) {
+	case Temporal, Decimal:
 		return t, nil // typed, not its Value
 	}
 	if valuer, ok := v.(driver.Valuer); ok {
@@ -91,6 +92,34 @@ type Temporal struct {
 // and leaves the driver to bind.
 func (t Temporal) Value() (driver.Value, error) { return t.Text, nil }
 
+// Decimal is a DECIMAL argument as a client of the binary protocol sends
+// one, its digits (-1.50). The router binds it as the decimal literal,
+// which the server reads as it reads the parameter: as a DECIMAL, where
+// the string '1.50' compares with a string column as a string, and
+// multiplied makes a DOUBLE. As a shard key's value it is its string, as
+// before. Digits that are no decimal literal are bound as the string.
+type Decimal string
+
+// Value is the decimal's digits, for a statement the router cannot parse
+// and leaves the driver to bind.
+func (d Decimal) Value() (driver.Value, error) { return string(d), nil }
+
+// decimalDigits reports whether s is a decimal literal: an optional minus,
+// digits, and a point with digits after it or before it.
+func decimalDigits(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" && frac == "" {
+		return false
+	}
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // TemporalKind is the type of a Temporal: its literal's keyword.
 type TemporalKind int
 
@@ -108,6 +137,11 @@ func literal(v any) (sqlparser.Expr, error) {
 	case Temporal:
 		typ := map[TemporalKind]sqlparser.ValType{Date: sqlparser.DateVal, DateTime: sqlparser.TimestampVal, Time: sqlparser.TimeVal}[x.Kind]
 		return &sqlparser.Literal{Type: typ, Val: x.Text}, nil
+	case Decimal:
+		if decimalDigits(string(x)) {
+			return &sqlparser.Literal{Type: sqlparser.DecimalVal, Val: string(x)}, nil
+		}
+		return sqlparser.NewStrLiteral(string(x)), nil
 	case nil:
 		return &sqlparser.NullVal{}, nil
 	case int:
@@ -171,7 +205,7 @@ func bindsItself(st *Statement, args []any) bool {
 	}
 	for _, a := range args {
 		switch a.(type) {
-		case float32, float64, []byte, bool, time.Time, Temporal:
+		case float32, float64, []byte, bool, time.Time, Temporal, Decimal:
 			return true
 		}
 	}
@@ -200,6 +234,8 @@ func exprValue(e sqlparser.Expr, args []any) (any, bool, error) {
 			return l.val, err == nil && (l.typ == sqlparser.IntVal || l.typ == sqlparser.StrVal), err
 		case Temporal:
 			return nil, false, err // as DATE'…' is: no key
+		case Decimal:
+			return string(l), err == nil, err
 		}
 		return v, err == nil, err
 	}

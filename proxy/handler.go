@@ -288,6 +288,13 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	// instead). A context that cannot be cancelled also spares every
 	// statement two goroutine hand-offs in database/sql and the driver.
 	ctx := h.s.stmtCtx
+	if binary {
+		// Its rows are read from the servers in the binary protocol,
+		// whose FLOATs and DOUBLEs the text's rounding would change.
+		var done func()
+		ctx, done = router.WithBinaryRows(ctx)
+		defer done()
+	}
 	cl.warnings = 0
 	// The hint holds for this statement, and for the statement that
 	// SHOW scalelab_route traces: it answers where that would go.

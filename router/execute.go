@@ -211,7 +211,7 @@ func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
 			o.res, err = execAnswered(ctx, q, query, args, o.found)
 			o.readOn = heldConn(q)
 		case opQuery:
-			o.rows, err = q.QueryContext(ctx, query, args...)
+			o.rows, err = queryRows(ctx, q, query, args)
 			o.readOn = heldConn(q)
 		case opGet:
 			err = sqlx.GetContext(ctx, q, o.dest, query, args...)

@@ -329,7 +329,9 @@ func (m *merger) need(c int) keyNeed {
 		return needBoth
 	}
 	switch m.kinds[i] {
-	case kindText:
+	case kindText, kindBinary:
+		// (A text column reads as binary to a session whose results
+		// are binary, SET NAMES binary: its sort key is its collation's.)
 		return needBoth
 	case kindTime:
 		if st := m.types[i].ScanType(); st == timeType || st == nullTimeType {
@@ -482,7 +484,7 @@ func (m *merger) at(i int) int {
 // compareKey compares two rows on one sort column.
 func (m *merger) compareKey(a, b []any, s sortCol) int {
 	c := m.at(s.col)
-	if (m.kinds[c] == kindText || m.kinds[c] == kindTime) && s.weight >= 0 {
+	if s.weight >= 0 && m.keyed(c, m.at(s.weight), a, b) {
 		// Dates compare by their text too: '0000-00-00' and '0001-01-01'
 		// are one time.Time.
 		w := m.at(s.weight)
@@ -499,6 +501,26 @@ func (m *merger) compareKey(a, b []any, s sortCol) int {
 		m.checkLength(toBytes(b[c]))
 	}
 	return compareValues(a[c], b[c], m.kinds[c])
+}
+
+// keyed reports whether column c of rows is compared by its sort key, at
+// w: text and dates are; so are binary strings whose keys the server
+// gave (a text column reads as binary to a session whose results are
+// binary, SET NAMES binary, where the server still compares it by its
+// collation, and a binary string's key is its bytes). A BIT has none.
+func (m *merger) keyed(c, w int, rows ...[]any) bool {
+	switch m.kinds[c] {
+	case kindText, kindTime:
+		return true
+	case kindBinary:
+		for _, r := range rows {
+			if r[c] != nil && r[w] == nil {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // comparePadded compares two sort keys as a PAD SPACE collation compares
@@ -794,7 +816,7 @@ func (m *merger) groupKey(row []any) string {
 		case v == nil:
 			kb.WriteString("\x00N")
 			continue
-		case (m.kinds[c] == kindText || m.kinds[c] == kindTime) && g.weight >= 0:
+		case g.weight >= 0 && m.keyed(c, m.at(g.weight), row):
 			key := toBytes(row[m.at(g.weight)])
 			m.checkLength(key)
 			v = trimPad(key, m.padOf(toBytes(row[m.at(g.pad)])))

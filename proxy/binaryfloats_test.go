@@ -82,7 +82,7 @@ func TestBinaryFloats(t *testing.T) {
 	db := f.open(t, func(c *mysql.Config) { c.InterpolateParams = false })
 	queries := []string{
 		"SELECT id, f, fd, d, dd, d / 3, f * 1, fd * 1 FROM floats WHERE id > ? ORDER BY id", // merged
-		"SELECT id, f, fd, d, dd FROM floats WHERE id = ?",                                    // relayed
+		"SELECT id, f, fd, d, dd FROM floats WHERE id = ?",                                   // relayed
 	}
 	for _, q := range queries {
 		var got, wantRows []string

@@ -34,7 +34,8 @@ func bindArgs(ast sqlparser.Statement, args []any) (sqlparser.Statement, error) 
 			err = e
 			return false
 		}
-		if _, inLimit := c.Parent().(*sqlparser.Limit); inLimit {
+		_, inLimit := c.Parent().(*sqlparser.Limit)
+		if inLimit {
 			// A LIMIT takes a string that holds a number, as the server
 			// takes a bound string there.
 			if s, ok := v.(string); ok {
@@ -42,6 +43,14 @@ func bindArgs(ast sqlparser.Statement, args []any) (sqlparser.Statement, error) 
 					v = n
 				}
 			}
+		}
+		if u, ok := v.(uint64); ok && !inLimit && u < 1<<63 {
+			// An unsigned parameter is a BIGINT UNSIGNED to the server
+			// (0 - 1 is out of its range), where the literal 0 is signed:
+			// n | 0 is n as one. (A LIMIT takes only a literal; past 2^63
+			// the literal is unsigned.)
+			c.Replace(bitOrZero(strconv.FormatUint(u, 10)))
+			return true
 		}
 		lit, e := literal(v)
 		if e != nil {

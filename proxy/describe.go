@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/router"
+	"vitess.io/vitess/go/sqltypes"
 	querypb "vitess.io/vitess/go/vt/proto/query"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
@@ -80,6 +81,26 @@ func (d *describer) columns(ctx context.Context, st *router.Statement, query, db
 	d.cache[key] = f
 	d.mu.Unlock()
 	return cloneFields(f)
+}
+
+// textExact reports whether the rows of query, prepared in database db,
+// read in the text protocol carry every value as a binary client gets it
+// from a server: it was described (columns), and returns no FLOAT and no
+// DOUBLE with fixed decimals, whose text the server rounds (a FLOAT to 6
+// digits). False when it was not described.
+func (d *describer) textExact(db, query string) bool {
+	d.mu.Lock()
+	f, ok := d.cache[db+"\x00"+query]
+	d.mu.Unlock()
+	if !ok {
+		return false
+	}
+	for _, c := range f {
+		if c.Type == sqltypes.Float32 || c.Type == sqltypes.Float64 && c.Decimals < notFixedDecimals {
+			return false
+		}
+	}
+	return true
 }
 
 // cloneFields copies cached fields: the listener edits the fields it is

@@ -288,9 +288,11 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	// instead). A context that cannot be cancelled also spares every
 	// statement two goroutine hand-offs in database/sql and the driver.
 	ctx := h.s.stmtCtx
-	if binary {
+	if binary && !h.s.describe.textExact(cl.sess.Database(), query) {
 		// Its rows are read from the servers in the binary protocol,
-		// whose FLOATs and DOUBLEs the text's rounding would change.
+		// whose FLOATs and DOUBLEs the text's rounding would change
+		// (one whose columns have none is read in text: one round trip,
+		// where a prepare and an execution are two).
 		var done func()
 		ctx, done = router.WithBinaryRows(ctx)
 		defer done()

@@ -60,3 +60,36 @@ func TestDecimalParameter(t *testing.T) {
 		}
 	}
 }
+
+// executeNull runs prepared statement id with one NULL parameter sent
+// with type typ (PHP's bind_param("s", $null) sends a VAR_STRING's), and
+// returns the first column of each row (see result).
+func (rc *rawClient) executeNull(id uint32, typ byte) []string {
+	rc.t.Helper()
+	p := binary.LittleEndian.AppendUint32([]byte{0x17}, id)
+	p = append(p, 0, 1, 0, 0, 0)
+	p = append(p, 1)         // the NULL bitmap: the first parameter
+	p = append(p, 1, typ, 0) // types
+	rc.write(p)
+	return rc.result()
+}
+
+// TestTypedNullParameter: a NULL parameter sent with a string's type is a
+// NULL of that type in a statement the router rewrites for several
+// shards, as the server reads it: COALESCE(?, 1) is then the string '1',
+// and divided by 3 a DOUBLE, where the bare NULL made it the integer 1
+// and the quotient a DECIMAL. (A NULL of a number's type is the bare
+// NULL to the server too.)
+func TestTypedNullParameter(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	setupPrepared(t, f)
+	rc := dialRaw(t, f)
+	node := dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort)
+	for _, typ := range []byte{0xfd, 0xfe, 0x0f, 0xfc, 0x05, 0x04, 0x08, 0x06} { // VAR_STRING, STRING, VARCHAR, BLOB, DOUBLE, FLOAT, LONGLONG, NULL
+		want := node.executeNull(node.prepare("SELECT CONCAT(COALESCE(?, 1) / 3)"), typ)
+		got := rc.executeNull(rc.prepare("SELECT DISTINCT CONCAT(COALESCE(?, 1) / 3) FROM kvs WHERE id IN (9101, 9102, 9103, 9104)"), typ)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("a NULL of type %#x: got %q, the server's %q", typ, got, want)
+		}
+	}
+}

@@ -235,6 +235,11 @@ func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb fun
 				args[i] = asUnsigned(v, w) // the library read it as signed
 			}
 		}
+		for i, n := range cc.sniff.typedNulls(p.StatementID, len(args)) {
+			if args[i] == nil && n != 0 {
+				args[i] = n // the library read it as a NULL of no type
+			}
+		}
 	}
 	if cc, ok := c.GetRawConn().(*clientConn); ok {
 		// The library writes a write's OK packet with 0 warnings: the

@@ -1,13 +1,18 @@
 package proxy
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/scalelab/scalelab/router"
+)
 
 // The protocol library reads a COM_STMT_EXECUTE parameter's unsigned flag
 // from the wrong bit (0x20, the column flag, where the parameter type has
 // 0x80), so a uint64 above math.MaxInt64 reaches the handler as a
 // negative int64. The sniffer watches the client's packets as they are
 // read and keeps the parameter types of the last COM_STMT_EXECUTE, from
-// which the handler restores the unsigned parameters.
+// which the handler restores the unsigned parameters, and the types of
+// NULLs, which it reads as NULLs of no type.
 
 // comStmtExecute is the COM_STMT_EXECUTE command byte.
 const comStmtExecute = 0x17
@@ -132,26 +137,38 @@ func (s *sniffer) setTypes(id uint32, t []byte) {
 	s.types[id] = append(s.types[id][:0], t...)
 }
 
-// unsignedParams reports, for each of the n parameters of the last
-// COM_STMT_EXECUTE of statement id, the width in bytes of an integer sent
-// as unsigned, or 0; nil when there is no such execution.
-func (s *sniffer) unsignedParams(id uint32, n int) []int {
+// lastTypes reads the last COM_STMT_EXECUTE of statement id, of n
+// parameters: its NULL bitmap, and the types of its parameters (sent with
+// it, or kept from the execution that sent them); nil when there is no
+// such execution.
+func (s *sniffer) lastTypes(id uint32, n int) (types, nulls []byte) {
 	b := s.last
 	if len(b) < 10 || binary.LittleEndian.Uint32(b[1:5]) != id {
-		return nil
+		return nil, nil
 	}
 	pos := 10 + (n+7)/8 // command, id, flags, iteration count, NULL bitmap
 	if pos >= len(b) {
-		return nil
+		return nil, nil
 	}
 	if b[pos] == 1 { // the types are sent with this execution
 		if pos+1+2*n > len(b) {
-			return nil
+			return nil, nil
 		}
 		s.setTypes(id, b[pos+1:pos+1+2*n])
 	}
 	t := s.types[id]
 	if len(t) != 2*n {
+		return nil, nil
+	}
+	return t, b[10:pos]
+}
+
+// unsignedParams reports, for each of the n parameters of the last
+// COM_STMT_EXECUTE of statement id, the width in bytes of an integer sent
+// as unsigned, or 0; nil when there is no such execution.
+func (s *sniffer) unsignedParams(id uint32, n int) []int {
+	t, _ := s.lastTypes(id, n)
+	if t == nil {
 		return nil
 	}
 	out := make([]int, n)
@@ -161,6 +178,29 @@ func (s *sniffer) unsignedParams(id uint32, n int) []int {
 			if t[2*i+1]&paramUnsigned != 0 {
 				out[i] = intWidth(t[2*i])
 			}
+		}
+	}
+	return out
+}
+
+// typedNulls reports, for each of the n parameters of the last
+// COM_STMT_EXECUTE of statement id, the type of a NULL sent as a string
+// (PHP's bind_param("s", $null) sends a VAR_STRING), which the server
+// reads as a NULL of that type, or 0; nil when there is no such
+// execution.
+func (s *sniffer) typedNulls(id uint32, n int) []router.TypedNull {
+	t, nulls := s.lastTypes(id, n)
+	if t == nil {
+		return nil
+	}
+	out := make([]router.TypedNull, n)
+	for i := range out {
+		if nulls[i/8]&(1<<(i%8)) == 0 {
+			continue
+		}
+		switch t[2*i] {
+		case typeVarchar, typeVarString, typeString, typeTinyBlob, typeMediumBlob, typeLongBlob, typeBlob:
+			out[i] = router.NullString
 		}
 	}
 	return out

@@ -74,7 +74,7 @@ func argValue(a *sqlparser.Argument, args []any) (any, error) {
 	}
 	v := args[n-1]
 	switch t := v.(type) {
-	case Temporal, Decimal:
+	case Temporal, Decimal, TypedNull:
 		return t, nil // typed, not its Value
 	}
 	if valuer, ok := v.(driver.Valuer); ok {
@@ -129,6 +129,20 @@ func decimalDigits(s string) bool {
 	return true
 }
 
+// TypedNull is a NULL parameter sent with a type that the server reads
+// as a NULL of that type (PHP's bind_param("s", $null) sends a string's):
+// COALESCE(?, 1) is then the string '1', where COALESCE(NULL, 1) is the
+// number. The router binds it as CAST(NULL AS CHAR). (A server reads a
+// NULL sent as a number as the bare NULL.)
+type TypedNull int
+
+// NullString is a string's NULL.
+const NullString TypedNull = 1
+
+// Value is NULL, for a statement the router cannot parse and leaves the
+// driver to bind.
+func (TypedNull) Value() (driver.Value, error) { return nil, nil }
+
 // TemporalKind is the type of a Temporal: its literal's keyword.
 type TemporalKind int
 
@@ -151,6 +165,8 @@ func literal(v any) (sqlparser.Expr, error) {
 			return &sqlparser.Literal{Type: sqlparser.DecimalVal, Val: string(x)}, nil
 		}
 		return sqlparser.NewStrLiteral(string(x)), nil
+	case TypedNull:
+		return &sqlparser.CastExpr{Expr: &sqlparser.NullVal{}, Type: &sqlparser.ConvertType{Type: "char"}}, nil
 	case nil:
 		return &sqlparser.NullVal{}, nil
 	case int:
@@ -214,7 +230,7 @@ func bindsItself(st *Statement, args []any) bool {
 	}
 	for _, a := range args {
 		switch a.(type) {
-		case float32, float64, []byte, bool, time.Time, Temporal, Decimal:
+		case float32, float64, []byte, bool, time.Time, Temporal, Decimal, TypedNull:
 			return true
 		}
 	}
@@ -245,6 +261,8 @@ func exprValue(e sqlparser.Expr, args []any) (any, bool, error) {
 			return nil, false, err // as DATE'…' is: no key
 		case Decimal:
 			return string(l), err == nil, err
+		case TypedNull:
+			return nil, err == nil, err // a NULL, as nil is
 		}
 		return v, err == nil, err
 	}

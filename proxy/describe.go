@@ -121,8 +121,17 @@ func (d *describer) ask(ctx context.Context, home int, query, db string, params 
 		return nil, err
 	}
 	defer done()
+	text := "SELECT * FROM (" + query + ") AS scalelab_describe LIMIT 0"
 	args := make([]any, params) // all NULL
-	rows, err := conn.QueryContext(ctx, "SELECT * FROM ("+query+") AS scalelab_describe LIMIT 0", args...)
+	rows, err := conn.QueryContext(ctx, text, args...)
+	if err != nil && params > 0 {
+		// A LIMIT ? takes no NULL: every parameter 0 then (whose
+		// columns of a bare ? say INT).
+		for i := range args {
+			args[i] = int64(0)
+		}
+		rows, err = conn.QueryContext(ctx, text, args...)
+	}
 	if err != nil {
 		return nil, err
 	}

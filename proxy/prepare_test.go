@@ -49,6 +49,9 @@ var prepareTexts = []string{
 	"SELECT v, n FROM kvs WHERE id = ?",
 	"SELECT ? + ?",
 	"UPDATE kvs SET v = ? WHERE id = 9101 AND v = ?",
+	// A LIMIT ? takes no NULL, with which the describer asks first.
+	"SELECT v, n FROM kvs WHERE id > ? ORDER BY id LIMIT ?",
+	"SELECT v FROM kvs ORDER BY id LIMIT ?, ?",
 }
 
 // TestPrepareRefused: a COM_STMT_PREPARE the server refuses for its text

@@ -116,7 +116,7 @@ func cloneFields(fs []*querypb.Field) []*querypb.Field {
 func (d *describer) ask(ctx context.Context, home int, query, db string, params int) ([]*querypb.Field, error) {
 	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
 	defer cancel()
-	conn, done, err := d.homeConn(ctx, home, db)
+	conn, done, err := d.homeConn(ctx, home, db, true)
 	if err != nil {
 		return nil, err
 	}
@@ -145,17 +145,37 @@ func (d *describer) ask(ctx context.Context, home int, query, db string, params 
 	return columnFields(cts, router.ColumnDefs(rows)), rows.Err()
 }
 
+// errHomeDown is the home primary down, for a question only it answers.
+var errHomeDown = errors.New("proxy: the keyspace's first primary is down")
+
 // homeConn is a connection of the describer's, and what hands it back,
 // to the primary of the first shard of keyspace home, in database db.
-// The session USEd another database than the pool's: the connection
-// USEs it too, and is dropped at the end rather than returned to the
-// pool changed.
-func (d *describer) homeConn(ctx context.Context, home int, db string) (conn *sql.Conn, done func(), err error) {
+// While that primary is down (a health check missed it), a healthy
+// replica of its shard answers when replica, and none otherwise
+// (errHomeDown): each question would wait out its timeout on it, on every
+// prepare. The session USEd another database than the pool's: the
+// connection USEs it too, and is dropped at the end rather than returned
+// to the pool changed.
+func (d *describer) homeConn(ctx context.Context, home int, db string, replica bool) (conn *sql.Conn, done func(), err error) {
 	sets := d.r.Sets()
 	if home >= len(sets) {
 		return nil, nil, sql.ErrNoRows
 	}
-	conn, err = sets[home].Primary().DB.Conn(ctx)
+	set := sets[home]
+	node := set.Primary()
+	if !set.Healthy(node) {
+		node = nil
+		for _, n := range set.Replicas() {
+			if replica && set.Healthy(n) {
+				node = n
+				break
+			}
+		}
+		if node == nil {
+			return nil, nil, errHomeDown
+		}
+	}
+	conn, err = node.DB.Conn(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -276,7 +296,9 @@ func (d *describer) check(ctx context.Context, st *router.Statement, query, db s
 func (d *describer) prepareOn(ctx context.Context, home int, query, db string) (ok bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
 	defer cancel()
-	conn, done, err := d.homeConn(ctx, home, db)
+	// (Only the primary: a replica may not have a table yet, which
+	// would refuse a text the primary prepares.)
+	conn, done, err := d.homeConn(ctx, home, db, false)
 	if err != nil {
 		return false, nil
 	}

@@ -449,3 +449,32 @@ func greetingCollation(t *testing.T, addr string) byte {
 	}
 	return p[at]
 }
+
+// TestPrepareFirstPrimaryHung: while the first shard's primary is hung
+// and its health check says so, a prepare is described by a replica of
+// its shard, not by the primary, whose every question waited out its
+// timeout (5 s on each prepare, and the prepare came back without its
+// columns).
+func TestPrepareFirstPrimaryHung(t *testing.T) {
+	topo := *shardedTopology(t)
+	topo.Shards = slices.Clone(topo.Shards)
+	hang := hangable(t, topo.Shards[0].Primary.HostPort)
+	topo.Shards[0].Primary.HostPort = hang.addr
+	topo.Shards[0].Sockets = nil
+	f := startProxyOver(t, &topo, proxy.Config{}, quiet())
+	setupPrepared(t, f)
+	rc := dialRaw(t, f)
+	hang.hung.Store(true)
+	defer hang.hung.Store(false)
+	waitFor(t, "the first primary's health check to fail", 30*time.Second, func() bool { return f.r.Sets()[0].PrimaryDown() })
+	done := make(chan []string, 1)
+	go func() { done <- prepares("SELECT v, n FROM kvs WHERE id > ?")(rc, 0) }()
+	select {
+	case got := <-done:
+		if want := "prepared: 1 parameters, 2 columns"; fmt.Sprint(got) != "["+want+"]" {
+			t.Errorf("a prepare with the first primary hung: %q, want %s", got, want)
+		}
+	case <-time.After(time.Minute): // a guard against a hang, not a speed target
+		t.Fatal("a prepare hung with the first shard's primary hung")
+	}
+}

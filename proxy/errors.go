@@ -42,6 +42,10 @@ const (
 	// shards were resharded since it began): the number and SQLSTATE by
 	// which drivers and ORMs know a transaction rolled back and retry it.
 	ErrNumTxRolledBack = sqlerror.ERLockDeadlock
+	// ErrNumOutcomeUnknown (ER_ERROR_DURING_COMMIT) is a write that a
+	// primary acknowledged after a failover replaced it: the new primary
+	// may not have it.
+	ErrNumOutcomeUnknown = sqlerror.ErrorCode(1180)
 )
 
 // toSQLError turns an error from the router into the error packet the
@@ -63,6 +67,8 @@ func toSQLError(err error) *sqlerror.SQLError {
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return sqlerror.NewSQLError(ErrNumInterrupted, "70100", "scalelab proxy: statement interrupted: "+err.Error())
+	case errors.Is(err, router.ErrPrimaryReplaced):
+		return sqlerror.NewSQLError(ErrNumOutcomeUnknown, sqlerror.SSUnknownSQLState, err.Error())
 	case errors.Is(err, router.ErrTxResharded):
 		return sqlerror.NewSQLError(ErrNumTxRolledBack, "40001", err.Error())
 	case replica.IsConnError(err):

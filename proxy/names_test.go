@@ -1,6 +1,7 @@
 package proxy_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -279,6 +280,10 @@ func TestLoginCharacterSetPrimaryHung(t *testing.T) {
 type hangTCP struct {
 	addr string
 	hung atomic.Bool
+	// mark, when set before hung, is text whose arrival while hung
+	// (a statement sent to the hung node) sets marked.
+	mark   []byte
+	marked atomic.Bool
 }
 
 func hangable(t *testing.T, target string) *hangTCP {
@@ -289,10 +294,13 @@ func hangable(t *testing.T, target string) *hangTCP {
 	h := &hangTCP{addr: ln.Addr().String()}
 	var mu sync.Mutex
 	var conns []net.Conn
-	copyUnlessHung := func(dst, src net.Conn) {
+	copyUnlessHung := func(dst, src net.Conn, toNode bool) {
 		buf := make([]byte, 32<<10)
 		for {
 			n, err := src.Read(buf)
+			if toNode && len(h.mark) > 0 && h.hung.Load() && bytes.Contains(buf[:n], h.mark) {
+				h.marked.Store(true)
+			}
 			for h.hung.Load() {
 				time.Sleep(10 * time.Millisecond)
 			}
@@ -321,8 +329,8 @@ func hangable(t *testing.T, target string) *hangTCP {
 			mu.Lock()
 			conns = append(conns, c, b)
 			mu.Unlock()
-			go copyUnlessHung(b, c)
-			go copyUnlessHung(c, b)
+			go copyUnlessHung(b, c, true)
+			go copyUnlessHung(c, b, false)
 		}
 	}()
 	t.Cleanup(func() {

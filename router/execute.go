@@ -26,7 +26,12 @@ var (
 	// a statement that must run on a primary that is down: a write, a
 	// locking or strong read, or a read no replica can serve. It fails at
 	// once; the primary is probed and used again when it answers.
-	ErrPrimaryDown = errors.New("router: the shard's primary is down; writes and reads that need it fail until it answers again")
+	// ErrPrimaryReplaced fails a write that a shard's primary
+	// acknowledged after a failover had replaced it (a primary that hung
+	// while a COMMIT ran, and woke up): the new primary may not have it,
+	// and what it holds is the shard's.
+	ErrPrimaryReplaced = errors.New("router: a failover replaced the shard's primary while the write ran on it; the old primary acknowledged it, but the new one may not have it: its outcome is unknown, check before you run it again")
+	ErrPrimaryDown     = errors.New("router: the shard's primary is down; writes and reads that need it fail until it answers again")
 	// ErrMultiShardWrite refuses an UPDATE or DELETE without the shard key,
 	// which would touch every shard, unless the caller allows it.
 	ErrMultiShardWrite = errors.New("router: write without the shard key would touch every shard")

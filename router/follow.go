@@ -206,28 +206,61 @@ type partialWrite struct{ error }
 
 func (p *partialWrite) Unwrap() error { return p.error }
 
-// buffered waits, for at most Config.FailoverBuffer, until the shard's
-// roles are replaced (the router followed a failover), and reports whether
-// they were. With no buffer it returns false at once.
-func (r *Router) buffered(ctx context.Context, replaced <-chan struct{}, tr *Trace) bool {
+// buffered waits, for at most Config.FailoverBuffer from the statement's
+// first wait, until the shard's roles are replaced (the router followed a
+// failover) or its primary, which its health check saw down, answers
+// again (a restart), and reports whether either came. With no buffer it
+// returns false at once. The statement goes on with the context it
+// returns, which carries the deadline.
+func (r *Router) buffered(ctx context.Context, set *replica.Set, replaced <-chan struct{}, tr *Trace) (context.Context, bool) {
 	if r.cfg.FailoverBuffer <= 0 {
-		return false
+		return ctx, false
 	}
+	// One deadline for the statement, however often its primary comes
+	// back and fails again.
+	deadline, ok := ctx.Value(bufferDeadlineKey{}).(time.Time)
+	if !ok {
+		deadline = time.Now().Add(r.cfg.FailoverBuffer)
+		ctx = context.WithValue(ctx, bufferDeadlineKey{}, deadline)
+	}
+	r.stats.buffering.Add(1)
+	defer r.stats.buffering.Add(-1)
 	start := time.Now()
-	timer := time.NewTimer(r.cfg.FailoverBuffer)
+	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
-	select {
-	case <-replaced:
+	poll := time.NewTicker(bufferPoll)
+	defer poll.Stop()
+	sawDown := set.PrimaryDown()
+	for {
+		select {
+		case <-replaced:
+		case <-poll.C:
+			// The same primary back (a restart, no failover): its
+			// health check saw it down, and now sees it answer.
+			down := set.PrimaryDown()
+			if !sawDown || down {
+				sawDown = sawDown || down
+				continue
+			}
+		case <-timer.C:
+			return ctx, false
+		case <-ctx.Done():
+			return ctx, false
+		}
 		r.stats.buffered.Add(1)
 		if tr != nil {
 			tr.Buffered += units.Ms(time.Since(start))
 		}
-		return true
-	case <-timer.C:
-	case <-ctx.Done():
+		return ctx, true
 	}
-	return false
 }
+
+// bufferDeadlineKey carries, in a buffered statement's context, when its
+// buffering ends.
+type bufferDeadlineKey struct{}
+
+// bufferPoll is how often a buffered write looks at its primary's health.
+const bufferPoll = 50 * time.Millisecond
 
 // notExecuted reports whether err says that a statement never ran: the
 // server refused it as read-only, or no connection could be made or

@@ -328,8 +328,8 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 		tr.Kind, tr.Tables, tr.Shard = st.Kind.String(), st.Tables, set.Shard
 	}
 	if node == set.Primary() && set.PrimaryDown() {
-		if r.buffered(ctx, replaced, tr) {
-			return r.runOn(ctx, c) // on the new primary
+		if ctx, ok := r.buffered(ctx, set, replaced, tr); ok {
+			return r.runOn(ctx, c) // on the new primary, or the same one back
 		}
 		// Fail at once, naming the node, rather than wait on a dead one.
 		if reason == "" { // pick tells the why of a write only for a trace
@@ -347,8 +347,13 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 	role := node.Role()
 	sentToReplica := role == topology.Replica
 	err := r.runNode(ctx, c, node, true)
-	if err != nil && role == topology.Primary && notExecuted(err) && r.buffered(ctx, replaced, tr) {
-		return r.runOn(ctx, c) // on the new primary
+	if err != nil && role == topology.Primary && notExecuted(err) {
+		if ctx, ok := r.buffered(ctx, set, replaced, tr); ok {
+			return r.runOn(ctx, c) // on the new primary, or the same one back
+		}
+	}
+	if err == nil && role == topology.Primary && isWrite(st.Kind) && set.Primary() != node {
+		err = fmt.Errorf("%w: shard %s, %s, replaced by %s", ErrPrimaryReplaced, set.Shard, node.Name, set.Primary().Name)
 	}
 	if err != nil && sentToReplica && st.Kind == Read && replica.IsConnError(err) && ctx.Err() == nil {
 		// The replica failed under us: one retry elsewhere. A

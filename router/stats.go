@@ -36,6 +36,9 @@ type Stats struct {
 	// Buffered counts statements that waited for a failover
 	// (Config.FailoverBuffer) and then ran on the new primary.
 	Buffered uint64 `json:"buffered"`
+	// Buffering is how many statements wait now, for a failover or for
+	// their primary to answer again.
+	Buffering int64 `json:"buffering"`
 	// Held counts statements that a reshard's switch held (the source
 	// refused writes to a moving table) and that then ran again, planned
 	// anew; Reshapes counts the reshards the router followed.
@@ -50,14 +53,15 @@ type Stats struct {
 }
 
 type counters struct {
-	routes   sync.Map // string → *atomic.Uint64
-	nodes    sync.Map
-	shapes   sync.Map
-	retries  atomic.Uint64
-	buffered atomic.Uint64
-	held     atomic.Uint64
-	reshapes atomic.Uint64
-	sticky   atomic.Uint64
+	routes    sync.Map // string → *atomic.Uint64
+	nodes     sync.Map
+	shapes    sync.Map
+	retries   atomic.Uint64
+	buffered  atomic.Uint64
+	buffering atomic.Int64
+	held      atomic.Uint64
+	reshapes  atomic.Uint64
+	sticky    atomic.Uint64
 }
 
 func (c *counters) add(m *sync.Map, key string) {
@@ -81,6 +85,7 @@ func (c *counters) snapshot() Stats {
 		m.from.Range(func(k, v any) bool { m.to[k.(string)] = v.(*atomic.Uint64).Load(); return true })
 	}
 	s.Retries, s.Buffered, s.Held, s.Reshapes = c.retries.Load(), c.buffered.Load(), c.held.Load(), c.reshapes.Load()
+	s.Buffering = c.buffering.Load()
 	s.Sticky = c.sticky.Load()
 	return s
 }

@@ -273,6 +273,10 @@ func (t *Tx) finish(commit bool) error {
 		var err error
 		if commit && !failed {
 			err = p.tx.Commit()
+			if err == nil && i == t.writer && p.set.Primary() != p.node {
+				// Acknowledged by a primary a failover had replaced.
+				err = fmt.Errorf("%w: shard %s, %s, replaced by %s", ErrPrimaryReplaced, p.set.Shard, p.node.Name, p.set.Primary().Name)
+			}
 			failed = err != nil
 		} else {
 			err = p.tx.Rollback()

@@ -52,8 +52,10 @@ finish, idle clients get error 1053, then the proxy exits.
 Failovers (scalelab failover) replace the topology file; the proxy follows
 the new primaries without a restart. Meanwhile a write for a shard whose
 primary is down or read-only waits up to --failover-buffer for the new
-primary instead of failing (reads go on to the replicas); a write that may
-have run on the old primary is never sent again.
+primary, or for the same one to answer again, instead of failing (reads go
+on to the replicas); a write that may have run on the old primary is never
+sent again, and one the old primary acknowledged after the failover fails
+with error 1180: the new primary may not have it.
 
 Reshards and table moves (scalelab reshard or movetables --switch) replace
 it too, with other shards or keyspaces; the proxy follows them at once. A

@@ -1,0 +1,147 @@
+package proxy_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scalelab/scalelab/proxy"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// TestAckAfterFailover: a write that a shard's primary acknowledges after
+// a failover replaced it (the primary hung while the write ran, and woke
+// up) fails, saying that its outcome is unknown: the new primary may not
+// have it. Before, the client was told it committed, and the row was
+// only on the old primary, out of the shard. The failover here is the
+// router following a topology whose roles are swapped, as the proxy's
+// --auto-failover publishes one.
+func TestAckAfterFailover(t *testing.T) {
+	for _, tc := range []struct {
+		name, mark string
+		inTx       bool
+		run        func(ctx context.Context, db *sql.DB, conn *sql.Conn, key int) error
+	}{
+		{"COMMIT", "COMMIT", true, func(ctx context.Context, _ *sql.DB, conn *sql.Conn, _ int) error {
+			_, err := conn.ExecContext(ctx, "COMMIT")
+			return err
+		}},
+		{"autocommit write", "acked", false, func(ctx context.Context, db *sql.DB, _ *sql.Conn, key int) error {
+			// (In text: a prepare's text is checked on the primary too.)
+			_, err := db.ExecContext(ctx, fmt.Sprintf("REPLACE INTO kvs (id, v) VALUES (%d, 'acked')", key))
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			topo := *shardedTopology(t)
+			topo.Shards = slices.Clone(topo.Shards)
+			if len(topo.Shards[0].Replicas) == 0 {
+				t.Skip("the shard has no replica to fail over to")
+			}
+			hang := hangable(t, topo.Shards[0].Primary.HostPort)
+			topo.Shards[0].Primary.HostPort = hang.addr
+			topo.Shards[0].Sockets = nil
+			// No heartbeat on the primary: its health check would find
+			// it hung, and the write would wait for a failover instead.
+			rcfg := quiet()
+			rcfg.Replica.HeartbeatInterval = time.Hour
+			f := startProxyOver(t, &topo, proxy.Config{}, rcfg)
+			setupPrepared(t, f)
+			ctx := context.Background()
+			db := f.open(t, nil)
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			key := shardKey(t, f, 0)
+			if tc.inTx {
+				if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := conn.ExecContext(ctx, "REPLACE INTO kvs (id, v) VALUES (?, 'in a transaction')", key); err != nil {
+					t.Fatal(err)
+				}
+			}
+			hang.mark = []byte(tc.mark)
+			hang.hung.Store(true)
+			done := make(chan error, 1)
+			go func() { done <- tc.run(ctx, db, conn, key) }()
+			waitFor(t, "the write to reach the hung primary", 30*time.Second, func() bool { return hang.marked.Load() })
+			// The failover: the first replica is the shard's primary now.
+			swapped := topo
+			swapped.Shards = slices.Clone(topo.Shards)
+			sh := &swapped.Shards[0]
+			old := sh.Primary
+			sh.Primary = sh.Replicas[0]
+			sh.Replicas = append([]topology.Addr{old}, sh.Replicas[1:]...)
+			if _, err := f.r.Follow(&swapped); err != nil {
+				t.Fatal(err)
+			}
+			hang.hung.Store(false)
+			select {
+			case err := <-done:
+				if mysqlErrNum(err) != 1180 || !strings.Contains(err.Error(), "outcome is unknown") {
+					t.Errorf("%s acknowledged by the replaced primary: %v, want error 1180 saying its outcome is unknown", tc.name, err)
+				}
+			case <-time.After(time.Minute): // a guard against a hang, not a speed target
+				t.Fatal("the write hung")
+			}
+		})
+	}
+}
+
+// shardKey is a key of kvs that the router sends to shard i.
+func shardKey(t *testing.T, f *fixture, i int) int {
+	t.Helper()
+	for id := 9120; id < 9300; id++ {
+		if tr, err := f.r.Route("SELECT v FROM kvs WHERE id = ?", id); err == nil && len(tr.Shards) == 1 && tr.Shards[0] == f.topo.Shards[i].Name {
+			return id
+		}
+	}
+	t.Fatalf("no key of shard %d", i)
+	return 0
+}
+
+// TestBufferedWritePrimaryBack: a write that waits for a failover
+// (--failover-buffer) while its primary is down runs as soon as that
+// primary answers again (a restart, and no failover comes), where it
+// waited out the whole buffer and failed.
+func TestBufferedWritePrimaryBack(t *testing.T) {
+	topo := *shardedTopology(t)
+	topo.Shards = slices.Clone(topo.Shards)
+	hang := hangable(t, topo.Shards[0].Primary.HostPort)
+	topo.Shards[0].Primary.HostPort = hang.addr
+	topo.Shards[0].Sockets = nil
+	rcfg := quiet()
+	rcfg.FailoverBuffer = 10 * time.Minute // longer than the test's guard
+	f := startProxyOver(t, &topo, proxy.Config{}, rcfg)
+	setupPrepared(t, f)
+	key := shardKey(t, f, 0)
+	db := f.open(t, nil)
+	hang.hung.Store(true)
+	defer hang.hung.Store(false)
+	waitFor(t, "the first primary's health check to fail", 30*time.Second, func() bool { return f.r.Sets()[0].PrimaryDown() })
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.ExecContext(context.Background(), fmt.Sprintf("REPLACE INTO kvs (id, v) VALUES (%d, 'buffered')", key))
+		done <- err
+	}()
+	waitFor(t, "the write to wait for its primary", 30*time.Second, func() bool { return f.r.Stats().Buffering > 0 })
+	hang.hung.Store(false)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("a write buffered while its primary was down, which came back: %v", err)
+		}
+	case <-time.After(time.Minute): // a guard against a hang, not a speed target
+		t.Fatal("the buffered write still waits after its primary came back")
+	}
+	if n := f.r.Stats().Buffered; n != 1 {
+		t.Errorf("%d statements buffered, want 1", n)
+	}
+}

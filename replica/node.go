@@ -88,6 +88,13 @@ func (n *Node) endStuck(minAge time.Duration) {
 	}
 }
 
+// endDemoted ends every statement waiting on the node, a primary that a
+// failover replaced: a write there can no longer be acknowledged as the
+// shard's (the new primary may not have it), and on a hung or cut-off
+// node it would wait for good. Their callers learn that the outcome is
+// unknown.
+func (n *Node) endDemoted() { n.stuck.end(0, 0) }
+
 func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig, raw bool) (*Node, error) {
 	nd := &Node{Name: n.Name, Addr: n.Addr}
 	nd.stuck.retireBefore = nd.replicaSince.Load

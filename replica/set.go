@@ -253,6 +253,9 @@ func (s *Set) Follow(sh topology.Shard) (bool, error) {
 	}
 	s.cur.Store(&next)
 	close(cur.replaced)
+	if cur.primary != next.primary {
+		cur.primary.endDemoted()
+	}
 	return true, nil
 }
 

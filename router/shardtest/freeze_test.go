@@ -2,6 +2,7 @@ package shardtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -202,8 +203,11 @@ func freeze(t *testing.T, pid int) (thaw func()) {
 
 // TestFrozenDemotedPrimaryWrite: a write waits on a frozen primary while
 // a failover makes that node a replica. The write may have run, so it must
-// be neither ended as a stuck replica read nor sent again elsewhere: it
-// waits, and ends on the node it was sent to once that node thaws.
+// not be sent again elsewhere; and the old primary's answer, if it ever
+// thaws, is not the shard's (the new primary may not have the write): the
+// failover ends it at once with ErrPrimaryReplaced, its outcome unknown.
+// (It waited until the node thawed, and its acknowledgement was taken for
+// the shard's: a lost write the client was told committed.)
 func TestFrozenDemotedPrimaryWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("freezes a server")
@@ -244,30 +248,15 @@ func TestFrozenDemotedPrimaryWrite(t *testing.T) {
 	if _, err := set.Follow(next); err != nil {
 		t.Fatal(err)
 	}
-	// Long enough for the probes to find the demoted node frozen (the
-	// probe timeout is 500ms) and end what was sent to it as a replica.
-	waitFor(t, 10*time.Second, "the demoted node to be shunned as a replica", func() bool {
-		for _, n := range set.Snapshot() {
-			if n.Name == old.Name {
-				return n.Role == "replica" && !n.Eligible
-			}
-		}
-		return false
-	})
 	select {
 	case w := <-wrote:
-		t.Fatalf("the write ended while its node was frozen: %v (node %s, retried after %q)", w.err, w.tr.Node, w.tr.Retried)
-	case <-time.After(time.Second):
+		if !errors.Is(w.err, router.ErrPrimaryReplaced) || w.tr.Retried != "" || w.tr.Node != old.Name {
+			t.Errorf("the write after the failover: err %v, node %s, retried after %q; want ErrPrimaryReplaced on %s, not retried", w.err, w.tr.Node, w.tr.Retried, old.Name)
+		}
+	case <-time.After(time.Minute): // a guard against a hang, not a speed target
+		t.Fatal("the write still waits on the frozen node after the failover")
 	}
 	thaw()
-	select {
-	case w := <-wrote:
-		if w.err != nil || w.tr.Retried != "" || w.tr.Node != old.Name {
-			t.Errorf("the write after the thaw: err %v, node %s, retried after %q; want it done on %s, not retried", w.err, w.tr.Node, w.tr.Retried, old.Name)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("the write did not end after its node thawed")
-	}
 	// The node's connections made while it was the primary are retired as
 	// the pool hands them out again; statements on it go on, on new ones.
 	for i := range 5 {

@@ -67,6 +67,9 @@ func toSQLError(err error) *sqlerror.SQLError {
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return sqlerror.NewSQLError(ErrNumInterrupted, "70100", "scalelab proxy: statement interrupted: "+err.Error())
+	case errors.Is(err, router.ErrStateLost):
+		// (Before the connection's own error, whose hint is to retry.)
+		return sqlerror.NewSQLError(ErrNumBackend, sqlerror.SSUnknownSQLState, err.Error())
 	case errors.Is(err, router.ErrPrimaryReplaced):
 		return sqlerror.NewSQLError(ErrNumOutcomeUnknown, sqlerror.SSUnknownSQLState, err.Error())
 	case errors.Is(err, router.ErrTxResharded):

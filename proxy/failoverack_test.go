@@ -155,3 +155,36 @@ func TestBufferedWritePrimaryBack(t *testing.T) {
 		t.Errorf("%d statements buffered, want 1", n)
 	}
 }
+
+// TestStickySessionPrimaryRestart: a session that keeps state on its
+// primary (a temporary table) whose connection there breaks (a restart)
+// is told to reconnect, with every statement, as its state is gone. Before,
+// each statement met another error of the dead connection (invalid
+// connection, bad connection, connection already closed), each saying to
+// retry, which could never work.
+func TestStickySessionPrimaryRestart(t *testing.T) {
+	topo := *shardedTopology(t)
+	topo.Shards = slices.Clone(topo.Shards)
+	hang := hangable(t, topo.Shards[0].Primary.HostPort)
+	topo.Shards[0].Primary.HostPort = hang.addr
+	topo.Shards[0].Sockets = nil
+	f := startProxyOver(t, &topo, proxy.Config{}, quiet())
+	ctx := context.Background()
+	conn, err := f.open(t, nil).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range []string{"CREATE TEMPORARY TABLE restart_tmp (a INT)", "INSERT INTO restart_tmp VALUES (1)", "SELECT a FROM restart_tmp"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	hang.cut()
+	for i := range 3 {
+		_, err := conn.ExecContext(ctx, "SELECT a FROM restart_tmp")
+		if err == nil || !strings.Contains(err.Error(), "reconnect") || strings.Contains(err.Error(), "retry") {
+			t.Errorf("statement %d after the session's primary connection broke: %v, want an error that says to reconnect, not to retry", i+1, err)
+		}
+	}
+}

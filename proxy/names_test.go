@@ -284,6 +284,19 @@ type hangTCP struct {
 	// (a statement sent to the hung node) sets marked.
 	mark   []byte
 	marked atomic.Bool
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+// cut closes every connection relayed so far, as a node's restart does;
+// new ones are relayed.
+func (h *hangTCP) cut() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range h.conns {
+		c.Close()
+	}
+	h.conns = nil
 }
 
 func hangable(t *testing.T, target string) *hangTCP {
@@ -292,8 +305,6 @@ func hangable(t *testing.T, target string) *hangTCP {
 		t.Fatal(err)
 	}
 	h := &hangTCP{addr: ln.Addr().String()}
-	var mu sync.Mutex
-	var conns []net.Conn
 	copyUnlessHung := func(dst, src net.Conn, toNode bool) {
 		buf := make([]byte, 32<<10)
 		for {
@@ -326,9 +337,9 @@ func hangable(t *testing.T, target string) *hangTCP {
 				c.Close()
 				continue
 			}
-			mu.Lock()
-			conns = append(conns, c, b)
-			mu.Unlock()
+			h.mu.Lock()
+			h.conns = append(h.conns, c, b)
+			h.mu.Unlock()
 			go copyUnlessHung(b, c, true)
 			go copyUnlessHung(c, b, false)
 		}
@@ -336,11 +347,7 @@ func hangable(t *testing.T, target string) *hangTCP {
 	t.Cleanup(func() {
 		h.hung.Store(false)
 		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
+		h.cut()
 	})
 	return h
 }

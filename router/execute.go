@@ -189,7 +189,9 @@ type env struct {
 	// lost, when set, is told that the connection on gave for node
 	// failed: a session drops its pinned connection to a replica then,
 	// and gets a new one, with its state, at its next statement there.
-	lost func(node *replica.Node)
+	// It returns the error the statement fails with instead of the
+	// connection's, if any (the session's state was lost with it).
+	lost func(node *replica.Node) error
 	// mode is the caller's consistency mode.
 	mode Consistency
 	// shard, when set, runs fn on shard i instead of routing it there

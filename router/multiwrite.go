@@ -143,7 +143,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		fn := func(ctx context.Context, q queryer) error {
 			b := &writeBranch{set: set, node: node}
 			if e.lost != nil {
-				b.lost = func() { e.lost(node) }
+				b.lost = func() { _ = e.lost(node) }
 			}
 			switch c := q.(type) {
 			case *sqlx.Conn:

@@ -426,7 +426,9 @@ func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch 
 	} else {
 		set.Fail(node, err)
 		if pinned && c.e.lost != nil && replica.IsConnError(err) {
-			c.e.lost(node)
+			if lerr := c.e.lost(node); lerr != nil {
+				err = lerr
+			}
 		}
 	}
 	return err

@@ -1458,12 +1458,19 @@ func (s *Session) pinned(ctx context.Context, node *replica.Node) (*sqlx.Conn, e
 // was ended because it froze): the session's next statement there gets a
 // new connection, with the session's state. So is one to a primary while
 // the session's state is all replayable (SET, USE). One to a primary that
-// holds a transaction, a lock or a temporary table (sticky) stays, and the
-// session's next statement on it fails, so that a client never loses
-// them without being told.
-func (s *Session) lost(node *replica.Node) {
-	if node.Role() != topology.Replica && (s.sticky || s.tx != nil) {
-		return
+// held a lock or a temporary table (sticky) breaks the session
+// (ErrStateLost), so that a client never loses them without being told,
+// and is told at once to reconnect: its every statement fails so, where
+// each met the dead connection's own error, which said to retry. A
+// transaction's stays (it holds the connection, which cannot be closed
+// under it), and fails its statements until it ends.
+func (s *Session) lost(node *replica.Node) error {
+	primary := node.Role() != topology.Replica
+	if primary && s.sticky && s.broken == nil {
+		s.broken = droppedState{fmt.Errorf("the connection to %s failed", node.Name)}
+	}
+	if primary && s.tx != nil {
+		return s.broken
 	}
 	s.connMu.Lock()
 	c, ok := s.conns[node]
@@ -1472,6 +1479,7 @@ func (s *Session) lost(node *replica.Node) {
 	if ok {
 		discard(c)
 	}
+	return s.broken
 }
 
 // discard closes c and marks it bad, so that the pool closes it rather than

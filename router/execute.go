@@ -26,12 +26,13 @@ var (
 	// a statement that must run on a primary that is down: a write, a
 	// locking or strong read, or a read no replica can serve. It fails at
 	// once; the primary is probed and used again when it answers.
+	ErrPrimaryDown = errors.New("router: the shard's primary is down; writes and reads that need it fail until it answers again")
 	// ErrPrimaryReplaced fails a write that a shard's primary
 	// acknowledged after a failover had replaced it (a primary that hung
-	// while a COMMIT ran, and woke up): the new primary may not have it,
-	// and what it holds is the shard's.
+	// while a COMMIT ran, and woke up), or that the failover ended while
+	// it waited there: the new primary may not have it, and what it holds
+	// is the shard's (see replacedWrite).
 	ErrPrimaryReplaced = errors.New("router: a failover replaced the shard's primary while the write ran on it; the old primary acknowledged it, but the new one may not have it: its outcome is unknown, check before you run it again")
-	ErrPrimaryDown     = errors.New("router: the shard's primary is down; writes and reads that need it fail until it answers again")
 	// ErrMultiShardWrite refuses an UPDATE or DELETE without the shard key,
 	// which would touch every shard, unless the caller allows it.
 	ErrMultiShardWrite = errors.New("router: write without the shard key would touch every shard")
@@ -230,6 +231,18 @@ func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
 		}
 		return err
 	}
+}
+
+// replacedWrite is err, the outcome of a write sent to node as set's
+// primary, or ErrPrimaryReplaced when a failover has made another node
+// the primary since and the write succeeded (acknowledged by the old
+// primary) or lost its connection (ended by the failover, Set.Follow):
+// either way the new primary may not have it.
+func replacedWrite(set *replica.Set, node *replica.Node, err error) error {
+	if (err == nil || replica.IsConnError(err)) && set.Primary() != node {
+		return fmt.Errorf("%w: shard %s, %s, replaced by %s", ErrPrimaryReplaced, set.Shard, node.Name, set.Primary().Name)
+	}
+	return err
 }
 
 // heldConn is the connection q is when the session holds it (its own, or

@@ -352,10 +352,8 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 			return r.runOn(ctx, c) // on the new primary, or the same one back
 		}
 	}
-	if (err == nil || replica.IsConnError(err)) && role == topology.Primary && isWrite(st.Kind) && set.Primary() != node {
-		// Acknowledged by a primary a failover had replaced, or ended
-		// by the failover (Set.Follow) while it waited there.
-		err = fmt.Errorf("%w: shard %s, %s, replaced by %s", ErrPrimaryReplaced, set.Shard, node.Name, set.Primary().Name)
+	if role == topology.Primary && isWrite(st.Kind) {
+		err = replacedWrite(set, node, err)
 	}
 	if err != nil && sentToReplica && st.Kind == Read && replica.IsConnError(err) && ctx.Err() == nil {
 		// The replica failed under us: one retry elsewhere. A

@@ -273,10 +273,8 @@ func (t *Tx) finish(commit bool) error {
 		var err error
 		if commit && !failed {
 			err = p.tx.Commit()
-			if (err == nil || replica.IsConnError(err)) && i == t.writer && p.set.Primary() != p.node {
-				// Acknowledged by a primary a failover had replaced, or
-				// ended by the failover while it waited there.
-				err = fmt.Errorf("%w: shard %s, %s, replaced by %s", ErrPrimaryReplaced, p.set.Shard, p.node.Name, p.set.Primary().Name)
+			if i == t.writer {
+				err = replacedWrite(p.set, p.node, err)
 			}
 			failed = err != nil
 		} else {

@@ -165,11 +165,8 @@ func (d *describer) homeConn(ctx context.Context, home int, db string, replica b
 	node := set.Primary()
 	if !set.Healthy(node) {
 		node = nil
-		for _, n := range set.Replicas() {
-			if replica && set.Healthy(n) {
-				node = n
-				break
-			}
+		if replica {
+			node = set.HealthyReplica()
 		}
 		if node == nil {
 			return nil, nil, errHomeDown

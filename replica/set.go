@@ -374,6 +374,19 @@ func (s *Set) Healthy(n *Node) bool { return n.health.ok() }
 // Replicas returns the replicas, healthy or not.
 func (s *Set) Replicas() []*Node { return s.roles().replicas }
 
+// HealthyReplica returns the first replica whose health check passes, to
+// ask in the primary's stead a question any node of the shard answers
+// alike while the primary is down (a column's type, a statement's
+// columns), lag aside; nil when none is healthy.
+func (s *Set) HealthyReplica() *Node {
+	for _, n := range s.roles().replicas {
+		if n.health.ok() {
+			return n
+		}
+	}
+	return nil
+}
+
 // Nodes returns every node: the current primary first, then the replicas,
 // then any node the topology no longer lists.
 func (s *Set) Nodes() []*Node {

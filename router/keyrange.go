@@ -251,11 +251,8 @@ func (r *Router) readKeyColumn(ctx context.Context, t keyTable, table string, ru
 		// would hold the statement that asks for its whole bound.
 		node := sets[i].Primary()
 		if sets[i].PrimaryDown() {
-			for _, n := range sets[i].Replicas() {
-				if sets[i].Healthy(n) {
-					node = n
-					break
-				}
+			if n := sets[i].HealthyReplica(); n != nil {
+				node = n
 			}
 		}
 		var dataType, columnType, charset string

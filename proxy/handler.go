@@ -230,18 +230,17 @@ func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb fun
 		return sqlerror.NewSQLError(sqlerror.ERWrongArguments, sqlerror.SSUnknownSQLState, err.Error())
 	}
 	if cc, ok := c.GetRawConn().(*clientConn); ok {
-		for i, w := range cc.sniff.unsignedParams(p.StatementID, len(args)) {
+		types, nulls := cc.sniff.lastTypes(p.StatementID, len(args))
+		for i, w := range unsignedWidths(types) {
 			if v, ok := args[i].(int64); ok && w > 0 {
 				args[i] = asUnsigned(v, w) // the library read it as signed
 			}
 		}
-		for i, n := range cc.sniff.typedNulls(p.StatementID, len(args)) {
+		for i, n := range stringNulls(types, nulls) {
 			if args[i] == nil && n != 0 {
 				args[i] = n // the library read it as a NULL of no type
 			}
 		}
-	}
-	if cc, ok := c.GetRawConn().(*clientConn); ok {
 		// The library writes a write's OK packet with 0 warnings: the
 		// session's count goes into it as it is written.
 		inner, cl := cb, h.client(c)
@@ -369,17 +368,21 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 		call, bare := res.Statement.IsCall(), false
 		one, all := cb, sets
 		if call {
+			// held holds back r when it is an answer of no result set.
+			held := func(r *sqltypes.Result) bool {
+				none := r.Fields == nil && len(r.Rows) == 0
+				bare = bare || none
+				return none
+			}
 			one = func(r *sqltypes.Result) error {
-				if r.Fields == nil && len(r.Rows) == 0 {
-					bare = true
+				if held(r) {
 					return nil
 				}
 				return cb(r)
 			}
 			if sets != nil {
 				all = func(r *sqltypes.Result, first bool) error {
-					if r.Fields == nil && len(r.Rows) == 0 {
-						bare = true
+					if held(r) {
 						return nil
 					}
 					return sets(r, first)

@@ -351,7 +351,7 @@ func (c *clientConn) dropResetParams(id uint32) {
 
 // keepTypes records the parameter types t of statement id, as the
 // protocol library does when it reads them: the library's own record, and
-// the sniffer's (see unsignedParams). It reports false for a type the
+// the sniffer's (see unsignedWidths). It reports false for a type the
 // library would refuse, which it is then left to do.
 func (c *clientConn) keepTypes(id uint32, t []byte) bool {
 	pd := c.vc.PrepareData[id]

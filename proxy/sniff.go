@@ -163,15 +163,13 @@ func (s *sniffer) lastTypes(id uint32, n int) (types, nulls []byte) {
 	return t, b[10:pos]
 }
 
-// unsignedParams reports, for each of the n parameters of the last
-// COM_STMT_EXECUTE of statement id, the width in bytes of an integer sent
-// as unsigned, or 0; nil when there is no such execution.
-func (s *sniffer) unsignedParams(id uint32, n int) []int {
-	t, _ := s.lastTypes(id, n)
+// unsignedWidths reports, for each parameter of types t (lastTypes), the
+// width in bytes of an integer sent as unsigned, or 0; nil for no types.
+func unsignedWidths(t []byte) []int {
 	if t == nil {
 		return nil
 	}
-	out := make([]int, n)
+	out := make([]int, len(t)/2)
 	for i := range out {
 		switch t[2*i] {
 		case typeTiny, typeShort, typeLong, typeInt24, typeLongLong:
@@ -183,17 +181,15 @@ func (s *sniffer) unsignedParams(id uint32, n int) []int {
 	return out
 }
 
-// typedNulls reports, for each of the n parameters of the last
-// COM_STMT_EXECUTE of statement id, the type of a NULL sent as a string
-// (PHP's bind_param("s", $null) sends a VAR_STRING), which the server
-// reads as a NULL of that type, or 0; nil when there is no such
-// execution.
-func (s *sniffer) typedNulls(id uint32, n int) []router.TypedNull {
-	t, nulls := s.lastTypes(id, n)
+// stringNulls reports, for each parameter of types t and NULL bitmap
+// nulls (lastTypes), a NULL sent as a string (PHP's bind_param("s",
+// $null) sends a VAR_STRING), which the server reads as a NULL of that
+// type, or 0; nil for no types.
+func stringNulls(t, nulls []byte) []router.TypedNull {
 	if t == nil {
 		return nil
 	}
-	out := make([]router.TypedNull, n)
+	out := make([]router.TypedNull, len(t)/2)
 	for i := range out {
 		if nulls[i/8]&(1<<(i%8)) == 0 {
 			continue

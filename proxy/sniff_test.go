@@ -22,19 +22,21 @@ func TestSnifferUnsignedParams(t *testing.T) {
 		s.feed(pkt[:n])
 		pkt = pkt[n:]
 	}
-	got := s.unsignedParams(7, 3)
+	types, _ := s.lastTypes(7, 3)
+	got := unsignedWidths(types)
 	want := []int{8, 0, 4}
 	if len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
 		t.Fatalf("got %v, want %v", got, want)
 	}
-	if s.unsignedParams(8, 3) != nil {
+	if types, _ := s.lastTypes(8, 3); unsignedWidths(types) != nil {
 		t.Error("another statement id: got types, want none")
 	}
 	// An execution that does not resend the types reuses the last ones.
 	again := append([]byte{comStmtExecute}, binary.LittleEndian.AppendUint32(nil, 7)...)
 	again = append(again, 0, 1, 0, 0, 0, 0, 0)
 	s.feed(append([]byte{byte(len(again)), 0, 0, 0}, again...))
-	if got := s.unsignedParams(7, 3); len(got) != 3 || got[0] != 8 || got[1] != 0 || got[2] != 4 {
+	types, _ = s.lastTypes(7, 3)
+	if got := unsignedWidths(types); len(got) != 3 || got[0] != 8 || got[1] != 0 || got[2] != 4 {
 		t.Errorf("without types: got %v, want %v", got, want)
 	}
 }

@@ -38,27 +38,9 @@ func TestBinaryFloats(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
-		defer rs.Close()
-		cols, _ := rs.Columns()
 		var out []string
-		for rs.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rs.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for i, v := range vals {
-				if b, ok := v.([]byte); ok {
-					vals[i] = string(b)
-				}
-			}
+		for _, vals := range scanRows(t, rs) {
 			out = append(out, fmt.Sprintf("%T%v", vals[1], vals))
-		}
-		if err := rs.Err(); err != nil {
-			t.Fatal(err)
 		}
 		return out
 	}
@@ -118,4 +100,36 @@ func TestBinaryFloats(t *testing.T) {
 			t.Errorf("%s (%d) in a session with state: through the proxy %v, the server %v", q, id, got, w)
 		}
 	}
+}
+
+// scanRows reads rows to their end and closes them: each row's values as
+// the driver decoded them, bytes as a string.
+func scanRows(t *testing.T, rows *sql.Rows) [][]any {
+	t.Helper()
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]any
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				vals[i] = string(b)
+			}
+		}
+		out = append(out, vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

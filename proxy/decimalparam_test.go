@@ -8,17 +8,23 @@ import (
 	"github.com/scalelab/scalelab/proxy"
 )
 
-// executeDecimal runs prepared statement id with one DECIMAL parameter
-// (MYSQL_TYPE_NEWDECIMAL, as Connector/J's setBigDecimal sends one), and
-// returns the first column of each row (see result).
-func (rc *rawClient) executeDecimal(id uint32, digits string) []string {
+// newDecimal is MYSQL_TYPE_NEWDECIMAL, the type of a DECIMAL parameter
+// (Connector/J's setBigDecimal sends one).
+const newDecimal = 0xf6
+
+// executeOne runs prepared statement id with one parameter of type typ,
+// its value (length-encoded, as a string's) or NULL when value is nil,
+// and returns the first column of each row (see result).
+func (rc *rawClient) executeOne(id uint32, typ byte, value []byte) []string {
 	rc.t.Helper()
 	p := binary.LittleEndian.AppendUint32([]byte{0x17}, id)
 	p = append(p, 0, 1, 0, 0, 0)
-	p = append(p, 0)          // no NULLs
-	p = append(p, 1, 0xf6, 0) // types: NEWDECIMAL
-	p = append(p, byte(len(digits)))
-	p = append(p, digits...)
+	if value == nil {
+		p = append(p, 1, 1, typ, 0) // the NULL bitmap: the parameter; its type
+	} else {
+		p = append(p, 0, 1, typ, 0, byte(len(value)))
+		p = append(p, value...)
+	}
 	rc.write(p)
 	return rc.result()
 }
@@ -50,28 +56,15 @@ func TestDecimalParameter(t *testing.T) {
 		}},
 	}
 	for _, tc := range tests {
-		server := node.executeDecimal(node.prepare(tc.server), tc.arg)
+		server := node.executeOne(node.prepare(tc.server), newDecimal, []byte(tc.arg))
 		if len(server) != 1 {
 			t.Fatalf("%s (%s) on the server: %q", tc.server, tc.arg, server)
 		}
-		got := rc.executeDecimal(rc.prepare(tc.proxied), tc.arg)
+		got := rc.executeOne(rc.prepare(tc.proxied), newDecimal, []byte(tc.arg))
 		if want := tc.want(server[0]); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%s (DECIMAL %s): got %q, want %q (the server's %s is %s)", tc.proxied, tc.arg, got, want, tc.server, server[0])
 		}
 	}
-}
-
-// executeNull runs prepared statement id with one NULL parameter sent
-// with type typ (PHP's bind_param("s", $null) sends a VAR_STRING's), and
-// returns the first column of each row (see result).
-func (rc *rawClient) executeNull(id uint32, typ byte) []string {
-	rc.t.Helper()
-	p := binary.LittleEndian.AppendUint32([]byte{0x17}, id)
-	p = append(p, 0, 1, 0, 0, 0)
-	p = append(p, 1)         // the NULL bitmap: the first parameter
-	p = append(p, 1, typ, 0) // types
-	rc.write(p)
-	return rc.result()
 }
 
 // TestTypedNullParameter: a NULL parameter sent with a string's type is a
@@ -86,8 +79,8 @@ func TestTypedNullParameter(t *testing.T) {
 	rc := dialRaw(t, f)
 	node := dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort)
 	for _, typ := range []byte{0xfd, 0xfe, 0x0f, 0xfc, 0x05, 0x04, 0x08, 0x06} { // VAR_STRING, STRING, VARCHAR, BLOB, DOUBLE, FLOAT, LONGLONG, NULL
-		want := node.executeNull(node.prepare("SELECT CONCAT(COALESCE(?, 1) / 3)"), typ)
-		got := rc.executeNull(rc.prepare("SELECT DISTINCT CONCAT(COALESCE(?, 1) / 3) FROM kvs WHERE id IN (9101, 9102, 9103, 9104)"), typ)
+		want := node.executeOne(node.prepare("SELECT CONCAT(COALESCE(?, 1) / 3)"), typ, nil)
+		got := rc.executeOne(rc.prepare("SELECT DISTINCT CONCAT(COALESCE(?, 1) / 3) FROM kvs WHERE id IN (9101, 9102, 9103, 9104)"), typ, nil)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("a NULL of type %#x: got %q, the server's %q", typ, got, want)
 		}

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -45,19 +44,14 @@ func ackAfterFailover(t *testing.T, wakes bool) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			topo := *shardedTopology(t)
-			topo.Shards = slices.Clone(topo.Shards)
-			if len(topo.Shards[0].Replicas) == 0 {
-				t.Skip("the shard has no replica to fail over to")
-			}
-			hang := hangable(t, topo.Shards[0].Primary.HostPort)
-			topo.Shards[0].Primary.HostPort = hang.addr
-			topo.Shards[0].Sockets = nil
 			// No heartbeat on the primary: its health check would find
 			// it hung, and the write would wait for a failover instead.
 			rcfg := quiet()
 			rcfg.Replica.HeartbeatInterval = time.Hour
-			f := startProxyOver(t, &topo, proxy.Config{}, rcfg)
+			f, hang := hungFirstPrimary(t, rcfg)
+			if len(f.topo.Shards[0].Replicas) == 0 {
+				t.Skip("the shard has no replica to fail over to")
+			}
 			setupPrepared(t, f)
 			ctx := context.Background()
 			db := f.open(t, nil)
@@ -81,8 +75,8 @@ func ackAfterFailover(t *testing.T, wakes bool) {
 			go func() { done <- tc.run(ctx, db, conn, key) }()
 			waitFor(t, "the write to reach the hung primary", 30*time.Second, func() bool { return hang.marked.Load() })
 			// The failover: the first replica is the shard's primary now.
-			swapped := topo
-			swapped.Shards = slices.Clone(topo.Shards)
+			swapped := *f.topo
+			swapped.Shards = slices.Clone(f.topo.Shards)
 			sh := &swapped.Shards[0]
 			old := sh.Primary
 			sh.Primary = sh.Replicas[0]
@@ -122,14 +116,9 @@ func shardKey(t *testing.T, f *fixture, i int) int {
 // primary answers again (a restart, and no failover comes), where it
 // waited out the whole buffer and failed.
 func TestBufferedWritePrimaryBack(t *testing.T) {
-	topo := *shardedTopology(t)
-	topo.Shards = slices.Clone(topo.Shards)
-	hang := hangable(t, topo.Shards[0].Primary.HostPort)
-	topo.Shards[0].Primary.HostPort = hang.addr
-	topo.Shards[0].Sockets = nil
 	rcfg := quiet()
 	rcfg.FailoverBuffer = 10 * time.Minute // longer than the test's guard
-	f := startProxyOver(t, &topo, proxy.Config{}, rcfg)
+	f, hang := hungFirstPrimary(t, rcfg)
 	setupPrepared(t, f)
 	key := shardKey(t, f, 0)
 	db := f.open(t, nil)
@@ -163,12 +152,7 @@ func TestBufferedWritePrimaryBack(t *testing.T) {
 // connection, bad connection, connection already closed), each saying to
 // retry, which could never work.
 func TestStickySessionPrimaryRestart(t *testing.T) {
-	topo := *shardedTopology(t)
-	topo.Shards = slices.Clone(topo.Shards)
-	hang := hangable(t, topo.Shards[0].Primary.HostPort)
-	topo.Shards[0].Primary.HostPort = hang.addr
-	topo.Shards[0].Sockets = nil
-	f := startProxyOver(t, &topo, proxy.Config{}, quiet())
+	f, hang := hungFirstPrimary(t, quiet())
 	ctx := context.Background()
 	conn, err := f.open(t, nil).Conn(ctx)
 	if err != nil {

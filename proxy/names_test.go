@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/proxy"
+	"github.com/scalelab/scalelab/router"
 	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/collations"
 	"vitess.io/vitess/go/mysql/sqlerror"
@@ -226,24 +227,9 @@ func fetch(c *vtmysql.Conn, q string) string {
 // with no bound. A SET of the client's own, which is checked on that
 // primary, ends too.
 func TestLoginCharacterSetPrimaryHung(t *testing.T) {
-	topo := *shardedTopology(t)
-	topo.Shards = slices.Clone(topo.Shards)
-	hang := hangable(t, topo.Shards[0].Primary.HostPort)
-	topo.Shards[0].Primary.HostPort = hang.addr
-	topo.Shards[0].Sockets = nil
-	f := startProxyOver(t, &topo, proxy.Config{}, quiet())
+	f, hang := hungFirstPrimary(t, quiet())
 	setupPrepared(t, f)
-	// A key of the second shard.
-	key := -1
-	for id := 9120; id < 9200; id++ {
-		if tr, err := f.r.Route("SELECT v FROM kvs WHERE id = ?", id); err == nil && len(tr.Shards) == 1 && tr.Shards[0] == topo.Shards[1].Name {
-			key = id
-			break
-		}
-	}
-	if key < 0 {
-		t.Fatal("no key of the second shard")
-	}
+	key := shardKey(t, f, 1)
 	if _, err := f.open(t, nil).Exec("REPLACE INTO kvs (id, v) VALUES (?, 'second')", key); err != nil {
 		t.Fatal(err)
 	}
@@ -272,6 +258,18 @@ func TestLoginCharacterSetPrimaryHung(t *testing.T) {
 		t.Fatal("a latin1 session hung with the first shard's primary hung")
 	}
 	hang.hung.Store(false)
+}
+
+// hungFirstPrimary starts a proxy over the sharded topology whose first
+// shard's primary it reaches through a relay that can hang (hangable).
+func hungFirstPrimary(t *testing.T, rcfg router.Config) (*fixture, *hangTCP) {
+	t.Helper()
+	topo := *shardedTopology(t)
+	topo.Shards = slices.Clone(topo.Shards)
+	hang := hangable(t, topo.Shards[0].Primary.HostPort)
+	topo.Shards[0].Primary.HostPort = hang.addr
+	topo.Shards[0].Sockets = nil
+	return startProxyOver(t, &topo, proxy.Config{}, rcfg), hang
 }
 
 // hangTCP relays connections to a node until hung is set: from then on
@@ -471,12 +469,7 @@ func greetingCollation(t *testing.T, addr string) byte {
 // timeout (5 s on each prepare, and the prepare came back without its
 // columns).
 func TestPrepareFirstPrimaryHung(t *testing.T) {
-	topo := *shardedTopology(t)
-	topo.Shards = slices.Clone(topo.Shards)
-	hang := hangable(t, topo.Shards[0].Primary.HostPort)
-	topo.Shards[0].Primary.HostPort = hang.addr
-	topo.Shards[0].Sockets = nil
-	f := startProxyOver(t, &topo, proxy.Config{}, quiet())
+	f, hang := hungFirstPrimary(t, quiet())
 	setupPrepared(t, f)
 	rc := dialRaw(t, f)
 	hang.hung.Store(true)

@@ -44,20 +44,10 @@ func TestSetNamesBinaryMerges(t *testing.T) {
 				out = append(out, q+": "+err.Error())
 				continue
 			}
-			cols, _ := rows.Columns()
 			var got []string
-			for rows.Next() {
-				vals := make([]sql.RawBytes, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, fmt.Sprintf("%q", vals))
+			for _, vals := range scanRows(t, rows) {
+				got = append(got, fmt.Sprintf("%v", vals))
 			}
-			rows.Close()
 			if length {
 				got = []string{fmt.Sprint(len(got), " rows")}
 			}

@@ -609,8 +609,10 @@ func (r *Router) sequence(ctx context.Context, table string) (*shard.Sequence, e
 	return s, nil
 }
 
-// fillSequence binds an INSERT's arguments and adds the shard-key column
-// with ids from the table's sequence, and plans the result.
+// fillSequence binds an INSERT's arguments and gives its rows ids from
+// the table's sequence, and plans the result: a shard-key column the
+// column list leaves out is added, with an id in every row; a key given
+// as NULL or DEFAULT is replaced by one (see plan.SequenceKey).
 func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args []any) (string, *Statement, *plan, uint64, error) {
 	seq, err := r.sequence(ctx, p.Sequence)
 	if err != nil {
@@ -622,14 +624,30 @@ func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args 
 	}
 	ins := bound.(*sqlparser.Insert)
 	rows := ins.Rows.(sqlparser.Values)
-	first, err := seq.NextN(ctx, len(rows))
+	// The rows that get ids: every one, or those whose key is NULL or
+	// DEFAULT (read off the statement as written, with its arguments).
+	written := st.AST.(*sqlparser.Insert).Rows.(sqlparser.Values)
+	need := make([]int, 0, len(rows))
+	for i := range rows {
+		if k := p.SequenceKey - 1; k < 0 || nullKey(written[i][k], args) {
+			need = append(need, i)
+		}
+	}
+	first, err := seq.NextN(ctx, len(need))
 	if err != nil {
 		return "", nil, nil, 0, fmt.Errorf("router: ids for %s: %w", p.Sequence, err)
 	}
-	rule, _ := r.vs.rule(p.Sequence)
-	ins.Columns = append(ins.Columns, sqlparser.NewIdentifierCI(rule.Column))
-	for i := range rows {
-		rows[i] = append(rows[i], sqlparser.NewIntLiteral(strconv.FormatUint(first+uint64(i), 10)))
+	if p.SequenceKey == 0 {
+		rule, _ := r.vs.rule(p.Sequence)
+		ins.Columns = append(ins.Columns, sqlparser.NewIdentifierCI(rule.Column))
+	}
+	for n, i := range need {
+		id := sqlparser.NewIntLiteral(strconv.FormatUint(first+uint64(n), 10))
+		if k := p.SequenceKey - 1; k >= 0 {
+			rows[i][k] = id
+		} else {
+			rows[i] = append(rows[i], id)
+		}
 	}
 	text := sqlparser.String(ins)
 	st2 := r.cls.Classify(text)
@@ -682,8 +700,13 @@ func shardNames(p *plan, idx []int) []string {
 func (r *Router) Route(query string, args ...any) (Trace, error) {
 	st := r.cls.Classify(query)
 	tr := Trace{Kind: st.Kind.String(), Tables: st.Tables}
-	// A key past 2^53 may need its column's type read, as a run does.
-	p, err := r.planTyped(context.Background(), st, args)
+	// An INSERT's key column, and a key past 2^53, may need the column's
+	// type and place read, as a run does; a column that cannot be read is
+	// planned as unknown, where a run would fail.
+	ctx, cancel := context.WithTimeout(context.Background(), typeReadTimeout)
+	defer cancel()
+	r.learnKeyColumn(ctx, st)
+	p, err := r.planTyped(ctx, st, args)
 	if err != nil {
 		return tr, err
 	}

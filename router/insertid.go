@@ -3,7 +3,6 @@ package router
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"math"
 	"strings"
 	"sync"
@@ -31,7 +30,8 @@ type autoColumns struct {
 type autoTable struct{ schema, name string }
 
 // autoColumn is a table's AUTO_INCREMENT column ("" for none) and its
-// position among the table's columns, from 1.
+// position among the table's visible columns, from 1 (0 for an invisible
+// column, which an INSERT without a column list leaves out).
 type autoColumn struct {
 	name string
 	pos  int
@@ -85,12 +85,50 @@ func (a *autoColumns) forget() {
 	a.gen++
 }
 
-// autoColumnQuery reads a table's AUTO_INCREMENT column, the exact name
-// first (information_schema compares names without case; a plain
-// equality lets the server open that table only).
-const autoColumnQuery = `SELECT COLUMN_NAME, ORDINAL_POSITION FROM information_schema.COLUMNS
-WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND LOWER(EXTRA) LIKE '%auto_increment%'
-ORDER BY CAST(TABLE_NAME AS BINARY) = ? DESC LIMIT 1`
+// autoColumnQuery reads a table's columns, in order, the exact name first
+// (information_schema compares names without case; a plain equality lets
+// the server open that table only): whether each is invisible (left out
+// of an INSERT without a column list) and AUTO_INCREMENT.
+const autoColumnQuery = `SELECT CAST(TABLE_NAME AS BINARY), COLUMN_NAME, LOWER(EXTRA) LIKE '%invisible%', LOWER(EXTRA) LIKE '%auto_increment%'
+FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?
+ORDER BY CAST(TABLE_NAME AS BINARY) = ? DESC, CAST(TABLE_NAME AS BINARY), ORDINAL_POSITION`
+
+// readAutoColumn reads table's AUTO_INCREMENT column in schema on db
+// (autoColumnQuery); its place counts the visible columns only, and is 0
+// for an invisible one. A table without one has an empty name.
+func readAutoColumn(ctx context.Context, db *sql.DB, schema, table string) (autoColumn, error) {
+	var c autoColumn
+	rows, err := db.QueryContext(ctx, autoColumnQuery, schema, table, table)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	var first []byte
+	visible := 0
+	for rows.Next() {
+		var name, col string
+		var invisible, auto bool
+		if err := rows.Scan(&name, &col, &invisible, &auto); err != nil {
+			return c, err
+		}
+		if first == nil {
+			first = []byte(name)
+		}
+		if name != string(first) {
+			break // another table of the same name in another case
+		}
+		if !invisible {
+			visible++
+		}
+		if auto && c.name == "" {
+			c.name = col
+			if !invisible {
+				c.pos = visible
+			}
+		}
+	}
+	return c, rows.Err()
+}
 
 // autoColumnOf reads (or recalls) the AUTO_INCREMENT column of table in
 // schema, on the primary of the first shard of the keyspace of st, which
@@ -112,9 +150,8 @@ func (r *Router) autoColumnOf(ctx context.Context, st *Statement, schema, table 
 	read := func(ctx context.Context) (autoColumn, error) {
 		ctx, cancel := context.WithTimeout(ctx, typeReadTimeout)
 		defer cancel()
-		var n autoColumn
-		err := primary.DB.QueryRowContext(ctx, autoColumnQuery, schema, table, table).Scan(&n.name, &n.pos)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		n, err := readAutoColumn(ctx, primary.DB.DB, schema, table)
+		if err != nil {
 			r.autos.done(key)
 			return n, err
 		}
@@ -162,7 +199,7 @@ func (s *Session) generated(ctx context.Context, st *Statement, args []any) bool
 	if !ok || auto.name == "" {
 		return true
 	}
-	k := auto.pos - 1 // the column's place in a row without a column list
+	k := auto.pos - 1 // the column's place in a row without a column list (-1: invisible, so left out)
 	if len(ins.Columns) > 0 {
 		k = -1
 		for i, c := range ins.Columns {

@@ -2,7 +2,6 @@ package router
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/shard"
 	"vitess.io/vitess/go/vt/sqlparser"
 )
@@ -69,7 +69,11 @@ type keyColumn struct {
 	// autoIncrement is set for an AUTO_INCREMENT column, which stores a
 	// key of 0 (or NULL) as the next value of its shard's own counter.
 	autoIncrement bool
-	read          time.Time
+	// place is the key column's place, counted from 1, among the columns
+	// an INSERT without a column list gives values for (the visible
+	// ones); 0 when it is invisible. columns is how many those are.
+	place, columns int
+	read           time.Time
 }
 
 // keyKind is how a key column's type treats the keys it is given.
@@ -184,15 +188,19 @@ func (k *keyColumns) try(table string) bool {
 	return true
 }
 
-// keyColumnQuery reads a column's type. A table named in another case
-// than the server's is found too (the router matches sharded tables
-// without case); the exact name wins when both exist (compared as bytes:
-// information_schema compares names without case).
-const keyColumnQuery = `SELECT DATA_TYPE, COLUMN_TYPE, COALESCE(NUMERIC_PRECISION, -1), COALESCE(NUMERIC_SCALE, -1),
+// keyColumnQuery reads the columns of a table, in their order: their
+// names and whether they are invisible (left out of an INSERT without a
+// column list), and their types, of which the key column's is kept. A
+// table named in another case than the server's is found too (the router
+// matches sharded tables without case); the exact name wins when both
+// exist (compared as bytes: information_schema compares names without
+// case).
+const keyColumnQuery = `SELECT CAST(TABLE_NAME AS BINARY), COLUMN_NAME, LOWER(EXTRA) LIKE '%invisible%',
+	DATA_TYPE, COLUMN_TYPE, COALESCE(NUMERIC_PRECISION, -1), COALESCE(NUMERIC_SCALE, -1),
 	COALESCE(CHARACTER_MAXIMUM_LENGTH, -1), COALESCE(CHARACTER_SET_NAME, 'binary'), LOWER(EXTRA) LIKE '%auto_increment%'
 FROM information_schema.COLUMNS
-WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND LOWER(TABLE_NAME) = LOWER(?) AND LOWER(COLUMN_NAME) = LOWER(?)
-ORDER BY CAST(TABLE_NAME AS BINARY) = ? DESC, CAST(TABLE_NAME AS BINARY) LIMIT 1`
+WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND LOWER(TABLE_NAME) = LOWER(?)
+ORDER BY CAST(TABLE_NAME AS BINARY) = ? DESC, CAST(TABLE_NAME AS BINARY), ORDINAL_POSITION`
 
 // insertTable is the table an INSERT or REPLACE writes, as it names it;
 // ok is false for any other statement.
@@ -255,20 +263,14 @@ func (r *Router) readKeyColumn(ctx context.Context, t keyTable, table string, ru
 				node = n
 			}
 		}
-		var dataType, columnType, charset string
-		var precision, scale, maxLen int64
-		var autoIncrement bool
-		err := node.DB.QueryRowContext(ctx, keyColumnQuery, qual, t.name, rule.Column, t.name).
-			Scan(&dataType, &columnType, &precision, &scale, &maxLen, &charset, &autoIncrement)
+		kc, found, err := readKeyColumnOn(ctx, node, qual, t.name, rule.Column)
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			continue // not on this shard (yet): the next may have it
 		case err != nil:
 			errs = append(errs, fmt.Errorf("shard %s: %w", sets[i].Shard, err))
 			continue
+		case !found:
+			continue // not on this shard (yet): the next may have it
 		}
-		kc := columnKind(dataType, strings.Contains(strings.ToLower(columnType), "unsigned"), precision, scale, maxLen, charset == "binary")
-		kc.autoIncrement, kc.read = autoIncrement, time.Now()
 		if r.keys.set(t, kc, gen) {
 			r.vs.invalidate() // plans kept from before check keys by the new type
 		}
@@ -278,6 +280,47 @@ func (r *Router) readKeyColumn(ctx context.Context, t keyTable, table string, ru
 		return fmt.Errorf("router: reading the type of %s.%s, which decides whether a key lands where it is sent: %w", table, rule.Column, errors.Join(errs...))
 	}
 	return nil
+}
+
+// readKeyColumnOn reads, on node, the key column named column of table
+// (in schema qual, or the connection's when nil); found is false when the
+// node has no such table or column.
+func readKeyColumnOn(ctx context.Context, node *replica.Node, qual any, table, column string) (kc keyColumn, found bool, err error) {
+	rows, err := node.DB.QueryContext(ctx, keyColumnQuery, qual, table, table)
+	if err != nil {
+		return kc, false, err
+	}
+	defer rows.Close()
+	var first []byte
+	for rows.Next() {
+		var name, col, dataType, columnType, charset string
+		var invisible, autoIncrement bool
+		var precision, scale, maxLen int64
+		if err := rows.Scan(&name, &col, &invisible, &dataType, &columnType, &precision, &scale, &maxLen, &charset, &autoIncrement); err != nil {
+			return kc, false, err
+		}
+		if first == nil {
+			first = []byte(name)
+		}
+		if name != string(first) {
+			break // another table of the same name in another case
+		}
+		if !invisible {
+			kc.columns++
+		}
+		if found || !strings.EqualFold(col, column) {
+			continue
+		}
+		found = true
+		place := kc.columns
+		kc = columnKind(dataType, strings.Contains(strings.ToLower(columnType), "unsigned"), precision, scale, maxLen, charset == "binary")
+		kc.columns = place
+		if !invisible {
+			kc.place = place
+		}
+		kc.autoIncrement, kc.read = autoIncrement, time.Now()
+	}
+	return kc, found, rows.Err()
 }
 
 // columnKind is what a column of dataType (information_schema's

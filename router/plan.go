@@ -3,6 +3,7 @@ package router
 import (
 	"errors"
 	"fmt"
+	"github.com/go-sql-driver/mysql"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,6 +94,11 @@ type plan struct {
 	// Sequence, for an INSERT that needs ids: the table whose sequence
 	// fills the shard-key column.
 	Sequence string
+	// SequenceKey is the shard-key column's place in a row of a Sequence
+	// plan's INSERT, counted from 1, whose rows with a NULL or DEFAULT
+	// there get ids; 0 when its column list leaves the column out, and
+	// every row gets one.
+	SequenceKey int
 	// Table is the sharded table that decided the shards.
 	Table string
 	// sets are the replica sets that Shards index: those of the schema
@@ -974,6 +980,69 @@ func (r *Router) rewriteIn(bound sqlparser.Statement, ref *tableRef, shard int) 
 	return sqlparser.String(stmt)
 }
 
+// sequencePlan is the plan of an INSERT into table whose rows get ids
+// from its sequence: every row, or with key (the key's place in a row,
+// counted from 1) those whose key is NULL or DEFAULT.
+func (r *Router) sequencePlan(table string, rule tableRule, key int) *plan {
+	_, home := r.sequenceHome()
+	p := &plan{Type: PlanMultiShard, Table: table, Sequence: table, SequenceKey: key,
+		PushedDown: "each row to its shard, with " + rule.Column + " from the " + table + " sequence on " + home}
+	if key > 0 {
+		p.PushedDown += " where it is NULL or DEFAULT"
+	}
+	return p
+}
+
+// keyPlace is the index of the shard key in each of rows, the values of
+// an INSERT into t (of table, sharded by rule) without a column list,
+// by the table's columns as last read (see keyColumns); -1 when every row
+// is empty, which gives every column its default. Rows of another
+// length than the table's columns fail as the server fails them.
+func (r *Router) keyPlace(t keyTable, table string, rule tableRule, rows sqlparser.Values) (int, error) {
+	kc, _ := r.keys.get(t)
+	switch {
+	case kc.columns == 0:
+		return 0, unsupported("INSERT without a column list into sharded table "+table+", whose key column "+rule.Column+" the router found on no shard", "create the table, or name the columns")
+	case len(rows) > 0 && len(rows[0]) == 0:
+		for n, row := range rows {
+			if len(row) != 0 {
+				return 0, errColumnCount(n + 1)
+			}
+		}
+		return -1, nil
+	case kc.place == 0:
+		return 0, unsupported("INSERT without a column list into sharded table "+table+", whose key column "+rule.Column+" is invisible", "name the columns")
+	}
+	for n, row := range rows {
+		if len(row) != kc.columns {
+			return 0, errColumnCount(n + 1)
+		}
+	}
+	return kc.place - 1, nil
+}
+
+// errColumnCount is the server's error (ER_WRONG_VALUE_COUNT_ON_ROW) for
+// row n of an INSERT whose values do not match its columns.
+func errColumnCount(n int) error {
+	return &mysql.MySQLError{Number: 1136, SQLState: [5]byte{'2', '1', 'S', '0', '1'},
+		Message: fmt.Sprintf("Column count doesn't match value count at row %d", n)}
+}
+
+// nullKey reports whether e, with args, is a NULL or DEFAULT, which an
+// INSERT gives a key the sequence fills in.
+func nullKey(e sqlparser.Expr, args []any) bool {
+	switch x := e.(type) {
+	case *sqlparser.NullVal, *sqlparser.Default:
+		return true
+	case *sqlparser.Argument:
+		v, err := argValue(x, args)
+		if _, typed := v.(TypedNull); err == nil && (v == nil || typed) {
+			return true
+		}
+	}
+	return false
+}
+
 // updatesKey names the shard-key column an UPDATE assigns, if any.
 func updatesKey(u *sqlparser.Update, r *Router) string {
 	for _, te := range u.TableExprs {
@@ -1010,15 +1079,19 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 	if !ok {
 		return nil, unsupported("INSERT … SELECT into "+kind+table, "select the rows, then insert them")
 	}
-	if len(ins.Columns) == 0 {
-		return nil, unsupported("INSERT without a column list into sharded table "+table, "name the columns so the router can find "+rule.Column)
-	}
 	for _, ue := range ins.OnDup {
 		if strings.EqualFold(ue.Name.Name.String(), rule.Column) {
 			return nil, unsupported("ON DUPLICATE KEY UPDATE of the shard key "+table+"."+rule.Column, "changing it moves the row to another shard: DELETE it and INSERT it again")
 		}
 	}
+	kt := keyTable{schema: tn.Qualifier.String(), name: tn.Name.String()}
 	keyIdx := -1
+	if len(ins.Columns) == 0 {
+		var err error
+		if keyIdx, err = r.keyPlace(kt, table, rule, rows); err != nil {
+			return nil, err
+		}
+	}
 	for i, c := range ins.Columns {
 		if strings.EqualFold(c.String(), rule.Column) {
 			keyIdx = i
@@ -1026,11 +1099,16 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 	}
 	if keyIdx < 0 {
 		// Ids come from the table's sequence; the executor fills them in.
-		_, home := r.sequenceHome()
-		return &plan{Type: PlanMultiShard, Table: table, Sequence: table,
-			PushedDown: "each row to its shard, with " + rule.Column + " from the " + table + " sequence on " + home}, nil
+		return r.sequencePlan(table, rule, 0), nil
 	}
-	kt := keyTable{schema: tn.Qualifier.String(), name: tn.Name.String()}
+	for _, row := range rows {
+		if keyIdx < len(row) && nullKey(row[keyIdx], args) {
+			// A NULL or DEFAULT key is the next id, as an AUTO_INCREMENT
+			// column's would be: the executor fills those rows' ids in
+			// from the table's sequence.
+			return r.sequencePlan(table, rule, keyIdx+1), nil
+		}
+	}
 	groups := map[int]sqlparser.Values{}
 	for _, row := range rows {
 		if keyIdx >= len(row) {

@@ -178,6 +178,18 @@ func TestSessionLastInsertIDExplicit(t *testing.T) {
 			t.Errorf("after %s: LAST_INSERT_ID() = %d, want %d", q, got, want)
 		}
 	}
+	// Without a column list, an invisible column takes no place in a row:
+	// the id is the second value here, not the third.
+	if _, err := r.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS lid_invisible (h INT INVISIBLE DEFAULT 0, v INT, id BIGINT AUTO_INCREMENT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	q := fmt.Sprintf("INSERT INTO lid_invisible VALUES (1, %d)", base+500)
+	if got := insert(q); got != base+500 {
+		t.Errorf("%s: the answer's insert id %d, want the value given, %d", q, got, base+500)
+	}
+	if got := lastID(); got != want {
+		t.Errorf("after %s: LAST_INSERT_ID() = %d, want %d", q, got, want)
+	}
 }
 
 // TestSessionRowCount: ROW_COUNT() in a session is the number of rows its

@@ -1,0 +1,163 @@
+package shardtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/dbtest"
+	"github.com/scalelab/scalelab/router"
+	"github.com/scalelab/scalelab/topology"
+)
+
+// nolistTables shards three tables by id: nolist's key is its second
+// visible column, after which comes an invisible one; nolist_defaults
+// has a default for every column but its key; nolist_hidden's key is
+// invisible.
+var nolistTables = map[string]topology.Table{
+	"nolist":          {Column: "id", Vindex: "hash"},
+	"nolist_defaults": {Column: "id", Vindex: "hash"},
+	"nolist_hidden":   {Column: "id", Vindex: "hash"},
+}
+
+// nolistRows reads table's rows as "id:rest" on every shard's primary
+// (not through the router), and fails the test for a row on a shard its
+// id does not hash to.
+func nolistRows(t *testing.T, topo *topology.Topology, r *router.Router, table, rest string) []string {
+	t.Helper()
+	var out []string
+	for i, s := range topo.Shards {
+		rows, err := dbtest.Open(t, topo, s.Primary.HostPort).Query("SELECT id, " + rest + " FROM " + table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id uint64
+			var v string
+			if err := rows.Scan(&id, &v); err != nil {
+				t.Fatal(err)
+			}
+			if home, err := r.VSchema().Locate(table, id); err != nil || home != i {
+				t.Errorf("%s row %d is on shard %s, want shard %d (%v)", table, id, s.Name, home, err)
+			}
+			out = append(out, fmt.Sprintf("%d:%s", id, v))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestInsertWithoutColumnList: an INSERT without a column list into a
+// sharded table finds the key by the table's columns as the server
+// orders them, its invisible ones left out, and sends each row to the
+// shard of its key; a NULL or DEFAULT key, and a row of defaults, get ids
+// from the table's sequence, as AUTO_INCREMENT would give them; a row of
+// the wrong length fails as on the server. The router used to refuse
+// every INSERT without a column list, and a NULL key.
+func TestInsertWithoutColumnList(t *testing.T) {
+	sb := dbtest.Sandbox(t)
+	topo := shardedTopology(t, sb, nolistTables)
+	r := openRouter(t, topo, router.Config{})
+	ctx := context.Background()
+	for _, q := range []string{
+		"DROP TABLE IF EXISTS nolist, nolist_defaults, nolist_hidden",
+		"CREATE TABLE nolist (label VARCHAR(20) NOT NULL, id BIGINT UNSIGNED NOT NULL PRIMARY KEY, secret INT INVISIBLE DEFAULT 7, n INT)",
+		"CREATE TABLE nolist_defaults (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, v INT NOT NULL DEFAULT 5)",
+		"CREATE TABLE nolist_hidden (v INT, id BIGINT UNSIGNED NULL INVISIBLE, UNIQUE KEY (id))",
+	} {
+		exec(t, r, q)
+	}
+
+	exec(t, r, "INSERT INTO nolist VALUES ('a', 1, 10), ('b', 2, 20), ('c', 3, 30), ('d', 4, 40), ('e', 5, 50), ('f', 6, 60)")
+	exec(t, r, "INSERT INTO nolist VALUES (?, ?, ?)", "g", 7, 70)
+	exec(t, r, "REPLACE INTO nolist VALUES ('h', 8, 80)")
+	want := []string{"1:a/10/7", "2:b/20/7", "3:c/30/7", "4:d/40/7", "5:e/50/7", "6:f/60/7", "7:g/70/7", "8:h/80/7"}
+	if got := nolistRows(t, topo, r, "nolist", "CONCAT_WS('/', label, n, secret)"); !slices.Equal(got, want) {
+		t.Errorf("got rows %v, want %v", got, want)
+	}
+	for id := 1; id <= 8; id++ {
+		var label string
+		if err := r.With(router.Strong).GetContext(ctx, &label, "SELECT label FROM nolist WHERE id = ?", id); err != nil {
+			t.Errorf("id %d: %v", id, err)
+		}
+	}
+
+	// NULL and DEFAULT keys, in a statement with keys given too.
+	res, err := r.ExecContext(ctx, "INSERT INTO nolist VALUES ('n1', NULL, 1), ('n2', 100, 2), ('n3', NULL, 3)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := res.LastInsertId()
+	if err != nil || first < 1 {
+		t.Fatalf("got first id %d, %v, want one from the sequence", first, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 3 {
+		t.Errorf("got %d rows affected, %v, want 3", n, err)
+	}
+	exec(t, r, "INSERT INTO nolist (label, id, n) VALUES ('d1', DEFAULT, 4)")
+	exec(t, r, "INSERT INTO nolist VALUES (?, ?, ?)", "p1", nil, 5)
+	got := nolistRows(t, topo, r, "nolist", "label")
+	for _, label := range []string{"n1", "n3", "d1", "p1"} {
+		found := 0
+		for _, row := range got {
+			var id uint64
+			var l string
+			if _, err := fmt.Sscanf(row, "%d:%s", &id, &l); err == nil && l == label && id >= uint64(first) {
+				found++
+			}
+		}
+		if found != 1 {
+			t.Errorf("label %s: %d rows with an id from the sequence (at or past %d), want 1: %v", label, found, first, got)
+		}
+	}
+	if !slices.Contains(got, "100:n2") {
+		t.Errorf("the row given key 100 is missing: %v", got)
+	}
+	if !slices.Contains(got, fmt.Sprintf("%d:n1", first)) {
+		t.Errorf("LAST_INSERT_ID %d is not n1's id: %v", first, got)
+	}
+
+	// Rows of defaults.
+	exec(t, r, "INSERT INTO nolist_defaults VALUES (), ()")
+	exec(t, r, "INSERT INTO nolist_defaults () VALUES ()")
+	if got := nolistRows(t, topo, r, "nolist_defaults", "v"); len(got) != 3 {
+		t.Errorf("got rows %v, want 3 of defaults", got)
+	}
+
+	// A DDL the router runs moves the key: the next INSERT finds it.
+	exec(t, r, "ALTER TABLE nolist ADD COLUMN lead INT NOT NULL DEFAULT 0 FIRST")
+	exec(t, r, "INSERT INTO nolist VALUES (1, 'm', 200, 9)")
+	if got := nolistRows(t, topo, r, "nolist", "label"); !slices.Contains(got, "200:m") {
+		t.Errorf("after the column moved, the row with key 200 is missing: %v", got)
+	}
+
+	// Wrong lengths fail as the server fails them; nothing is written.
+	direct := dbtest.Open(t, topo, topo.Shards[0].Primary.HostPort)
+	for _, q := range []string{
+		"INSERT INTO nolist VALUES (1, 'x', 300, 9), (1, 'y', 301)",
+		"INSERT INTO nolist VALUES (1, 'x', 300)",
+		"INSERT INTO nolist VALUES (), (1, 'y', 301, 9)",
+	} {
+		_, want := direct.Exec(q)
+		_, err := r.ExecContext(ctx, q)
+		var me, wme *mysql.MySQLError
+		if !errors.As(err, &me) || !errors.As(want, &wme) || me.Number != wme.Number || me.Message != wme.Message {
+			t.Errorf("%s: got %v, want the server's %v", q, err, want)
+		}
+	}
+	if got := nolistRows(t, topo, r, "nolist", "label"); slices.Contains(got, "300:x") || slices.Contains(got, "301:y") {
+		t.Errorf("a refused INSERT wrote rows: %v", got)
+	}
+
+	// An invisible key cannot be given without a column list.
+	if _, err := r.ExecContext(ctx, "INSERT INTO nolist_hidden VALUES (1)"); !errors.Is(err, router.ErrUnsupported) {
+		t.Errorf("INSERT without a column list and an invisible key: got %v, want a refusal", err)
+	}
+}

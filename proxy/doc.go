@@ -5,7 +5,9 @@
 // transaction, autocommit, database and consistency mode; results stream
 // to the client as the backends send them; backend errors reach the client
 // with their MySQL number and SQLSTATE, and the router's own refusals as
-// error 1235 (ErrNumRefused). SHOW scalelab_route <SQL> shows a
+// error 1235 (ErrNumRefused, SQLSTATE 42000). A statement whose node is
+// down or unreachable fails with 1105 (ErrNumBackend, HY000), one that
+// may run once the node answers or a failover replaces it. SHOW scalelab_route <SQL> shows a
 // statement's route (see RouteCommand), and Prometheus metrics are served
 // on /metrics. The protocol is vtgate's own listener (vitess.io/vitess/go/mysql).
 //

@@ -74,6 +74,14 @@ func toSQLError(err error) *sqlerror.SQLError {
 		return sqlerror.NewSQLError(ErrNumOutcomeUnknown, sqlerror.SSUnknownSQLState, err.Error())
 	case errors.Is(err, router.ErrTxResharded):
 		return sqlerror.NewSQLError(ErrNumTxRolledBack, "40001", err.Error())
+	case errors.Is(err, router.ErrPrimaryDown), errors.Is(err, replica.ErrNoReplica):
+		// A node the statement needs is down: the statement was not
+		// declined, and may work once the node answers or a failover
+		// replaces it, which SQLSTATE 42000 (a syntax or access error)
+		// would tell the driver never to expect.
+		return sqlerror.NewSQLError(ErrNumBackend, sqlerror.SSUnknownSQLState, err.Error())
+	case errors.Is(err, router.ErrClosed):
+		return sqlerror.NewSQLError(ErrNumShutdown, "08S01", "scalelab proxy: shutting down: "+err.Error())
 	case replica.IsConnError(err):
 		return sqlerror.NewSQLError(ErrNumBackend, sqlerror.SSUnknownSQLState, "scalelab proxy: backend connection failed: "+err.Error()+"; the router shuns failing nodes, so retry the statement")
 	}

@@ -106,7 +106,9 @@ func TestLoginCharacterSet(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		stored := fetch(dialRawAt(t, f, proxyAddr).c, "SELECT HEX(v) FROM kvs WHERE id IN (9111, 9112) ORDER BY id")
+		// (Strong: another connection's writes, which a replica may
+		// not have yet.)
+		stored := fetch(dialRawAt(t, f, proxyAddr).c, "SELECT /*+ scalelab_consistency=strong */ HEX(v) FROM kvs WHERE id IN (9111, 9112) ORDER BY id")
 		if want := fetch(direct.c, "SELECT HEX(v) FROM names_probe WHERE id IN (9111, 9112) ORDER BY id"); stored != want {
 			t.Errorf("a latin1 client's 'é' (C3A9) and _utf8mb4 'é' were stored as %s, where the server stores %s", stored, want)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
 )
 
@@ -123,6 +124,9 @@ func TestToSQLError(t *testing.T) {
 		{"unsupported shape", fmt.Errorf("%w: GROUP BY on a non-key column", router.ErrUnsupported), 1235, "42000", "GROUP BY"},
 		{"needs session", router.ErrNeedsSession, 1235, "42000", "router.Session"},
 		{"backend down", mysql.ErrInvalidConn, 1105, "HY000", "backend connection failed"},
+		{"primary down", fmt.Errorf("%w: shard -80, -80/primary (127.0.0.1:1): no answer", router.ErrPrimaryDown), 1105, "HY000", "primary is down"},
+		{"no replica", fmt.Errorf("router: strong read: %w", replica.ErrNoReplica), 1105, "HY000", "no healthy replica"},
+		{"router closed", router.ErrClosed, 1053, "08S01", "shutting down"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := toSQLError(tc.err)

@@ -114,34 +114,61 @@ func shardKey(t *testing.T, f *fixture, i int) int {
 // TestBufferedWritePrimaryBack: a write that waits for a failover
 // (--failover-buffer) while its primary is down runs as soon as that
 // primary answers again (a restart, and no failover comes), where it
-// waited out the whole buffer and failed.
+// waited out the whole buffer and failed. A transaction's first write on
+// the shard waits too, where its branch failed to begin at once.
 func TestBufferedWritePrimaryBack(t *testing.T) {
-	rcfg := quiet()
-	rcfg.FailoverBuffer = 10 * time.Minute // longer than the test's guard
-	f, hang := hungFirstPrimary(t, rcfg)
-	setupPrepared(t, f)
-	key := shardKey(t, f, 0)
-	db := f.open(t, nil)
-	hang.hung.Store(true)
-	defer hang.hung.Store(false)
-	waitFor(t, "the first primary's health check to fail", 30*time.Second, func() bool { return f.r.Sets()[0].PrimaryDown() })
-	done := make(chan error, 1)
-	go func() {
-		_, err := db.ExecContext(context.Background(), fmt.Sprintf("REPLACE INTO kvs (id, v) VALUES (%d, 'buffered')", key))
-		done <- err
-	}()
-	waitFor(t, "the write to wait for its primary", 30*time.Second, func() bool { return f.r.Stats().Buffering > 0 })
-	hang.hung.Store(false)
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("a write buffered while its primary was down, which came back: %v", err)
-		}
-	case <-time.After(time.Minute): // a guard against a hang, not a speed target
-		t.Fatal("the buffered write still waits after its primary came back")
-	}
-	if n := f.r.Stats().Buffered; n != 1 {
-		t.Errorf("%d statements buffered, want 1", n)
+	for _, tc := range []struct {
+		name  string
+		write func(ctx context.Context, db *sql.DB, q string) error
+	}{
+		{"autocommit", func(ctx context.Context, db *sql.DB, q string) error {
+			_, err := db.ExecContext(ctx, q)
+			return err
+		}},
+		{"transaction", func(ctx context.Context, db *sql.DB, q string) error {
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				tx.Rollback()
+				return err
+			}
+			return tx.Commit()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rcfg := quiet()
+			rcfg.FailoverBuffer = 10 * time.Minute // longer than the test's guard
+			f, hang := hungFirstPrimary(t, rcfg)
+			setupPrepared(t, f)
+			key := shardKey(t, f, 0)
+			db := f.open(t, nil)
+			hang.hung.Store(true)
+			defer hang.hung.Store(false)
+			waitFor(t, "the first primary's health check to fail", 30*time.Second, func() bool { return f.r.Sets()[0].PrimaryDown() })
+			done := make(chan error, 1)
+			go func() {
+				done <- tc.write(context.Background(), db, fmt.Sprintf("REPLACE INTO kvs (id, v) VALUES (%d, 'buffered')", key))
+			}()
+			waitFor(t, "the write to wait for its primary", 30*time.Second, func() bool { return f.r.Stats().Buffering > 0 })
+			hang.hung.Store(false)
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("a write buffered while its primary was down, which came back: %v", err)
+				}
+			case <-time.After(time.Minute): // a guard against a hang, not a speed target
+				t.Fatal("the buffered write still waits after its primary came back")
+			}
+			if n := f.r.Stats().Buffered; n != 1 {
+				t.Errorf("%d statements buffered, want 1", n)
+			}
+			var v string
+			if err := db.QueryRow("SELECT /*+ scalelab_consistency=strong */ v FROM kvs WHERE id = ?", key).Scan(&v); err != nil || v != "buffered" {
+				t.Errorf("the buffered write's row: %q, %v", v, err)
+			}
+		})
 	}
 }
 

@@ -72,7 +72,9 @@ type Config struct {
 	// as read-only, so it did not execute) wait up to this long for the
 	// router to follow a failover, and then run on the new primary, as
 	// vtgate buffers. Past it, the statement fails as it did. Statements
-	// inside a transaction are never retried. Zero means no buffering.
+	// inside a transaction are never retried, but one that begins the
+	// transaction's branch on a shard waits as an autocommit write does:
+	// nothing ran there yet. Zero means no buffering.
 	FailoverBuffer time.Duration
 	// SwitchBuffer is how long a write that a reshard's switch held (see
 	// shard.IsHeld: the statement changed nothing) waits, planned again

@@ -88,12 +88,38 @@ func (r *Router) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return t, nil
 }
 
-// part returns the transaction's branch on shard i, beginning it.
+// part returns the transaction's branch on shard i, beginning it. A
+// branch whose primary is down, or cannot be reached, waits for it as an
+// autocommit write does (Config.FailoverBuffer): nothing has run there.
 func (t *Tx) part(i int) (*txPart, error) {
 	if p, ok := t.parts[i]; ok {
 		return p, nil
 	}
 	set := t.sets[i]
+	ctx := t.ctx
+	for {
+		replaced := set.RolesReplaced()
+		var p *txPart
+		err := fmt.Errorf("%w: shard %s, %s (%s): %s", ErrPrimaryDown, set.Shard, set.Primary().Name, set.Primary().Addr, "a transaction begins there")
+		if !set.PrimaryDown() {
+			if p, err = t.begin(set); err == nil {
+				t.parts[i] = p
+				t.order = append(t.order, i)
+				return p, nil
+			}
+			if !notExecuted(err) {
+				return nil, err
+			}
+		}
+		var ok bool
+		if ctx, ok = t.r.buffered(ctx, set, replaced, nil); !ok {
+			return nil, err
+		}
+	}
+}
+
+// begin begins a branch on set's primary.
+func (t *Tx) begin(set *replica.Set) (*txPart, error) {
 	node := set.Primary()
 	var conn *sqlx.Conn
 	var err error
@@ -116,10 +142,7 @@ func (t *Tx) part(i int) (*txPart, error) {
 		set.Fail(node, err)
 		return nil, fmt.Errorf("router: begin on %s: %w", node.Name, err)
 	}
-	p := &txPart{set: set, node: node, conn: conn, tx: tx, release: node.Acquire(), since: len(t.savepoints), pinned: pinned}
-	t.parts[i] = p
-	t.order = append(t.order, i)
-	return p, nil
+	return &txPart{set: set, node: node, conn: conn, tx: tx, release: node.Acquire(), since: len(t.savepoints), pinned: pinned}, nil
 }
 
 // home is the shard for statements that name no table: the one written,

@@ -71,8 +71,10 @@ type keyColumn struct {
 	autoIncrement bool
 	// place is the key column's place, counted from 1, among the columns
 	// an INSERT without a column list gives values for (the visible
-	// ones); 0 when it is invisible. columns is how many those are.
+	// ones); 0 when it is invisible. columns is how many those are, and
+	// names their names, in order, each ended by a NUL.
 	place, columns int
+	names          string
 	read           time.Time
 }
 
@@ -307,14 +309,15 @@ func readKeyColumnOn(ctx context.Context, node *replica.Node, qual any, table, c
 		}
 		if !invisible {
 			kc.columns++
+			kc.names += col + "\x00"
 		}
 		if found || !strings.EqualFold(col, column) {
 			continue
 		}
 		found = true
-		place := kc.columns
+		place, names := kc.columns, kc.names
 		kc = columnKind(dataType, strings.Contains(strings.ToLower(columnType), "unsigned"), precision, scale, maxLen, charset == "binary")
-		kc.columns = place
+		kc.columns, kc.names = place, names
 		if !invisible {
 			kc.place = place
 		}

@@ -995,30 +995,35 @@ func (r *Router) sequencePlan(table string, rule tableRule, key int) *plan {
 
 // keyPlace is the index of the shard key in each of rows, the values of
 // an INSERT into t (of table, sharded by rule) without a column list,
-// by the table's columns as last read (see keyColumns); -1 when every row
-// is empty, which gives every column its default. Rows of another
-// length than the table's columns fail as the server fails them.
-func (r *Router) keyPlace(t keyTable, table string, rule tableRule, rows sqlparser.Values) (int, error) {
+// and the table's columns an INSERT without one gives values for, by the
+// table's columns as last read (see keyColumns); -1 and no columns when
+// every row is empty, which gives every column its default. Rows of
+// another length than the table's columns fail as the server fails them.
+func (r *Router) keyPlace(t keyTable, table string, rule tableRule, rows sqlparser.Values) (int, sqlparser.Columns, error) {
 	kc, _ := r.keys.get(t)
 	switch {
 	case kc.columns == 0:
-		return 0, unsupported("INSERT without a column list into sharded table "+table+", whose key column "+rule.Column+" the router found on no shard", "create the table, or name the columns")
+		return 0, nil, unsupported("INSERT without a column list into sharded table "+table+", whose key column "+rule.Column+" the router found on no shard", "create the table, or name the columns")
 	case len(rows) > 0 && len(rows[0]) == 0:
 		for n, row := range rows {
 			if len(row) != 0 {
-				return 0, errColumnCount(n + 1)
+				return 0, nil, errColumnCount(n + 1)
 			}
 		}
-		return -1, nil
+		return -1, nil, nil
 	case kc.place == 0:
-		return 0, unsupported("INSERT without a column list into sharded table "+table+", whose key column "+rule.Column+" is invisible", "name the columns")
+		return 0, nil, unsupported("INSERT without a column list into sharded table "+table+", whose key column "+rule.Column+" is invisible", "name the columns")
 	}
 	for n, row := range rows {
 		if len(row) != kc.columns {
-			return 0, errColumnCount(n + 1)
+			return 0, nil, errColumnCount(n + 1)
 		}
 	}
-	return kc.place - 1, nil
+	cols := make(sqlparser.Columns, 0, kc.columns)
+	for name := range strings.SplitSeq(strings.TrimSuffix(kc.names, "\x00"), "\x00") {
+		cols = append(cols, sqlparser.NewIdentifierCI(name))
+	}
+	return kc.place - 1, cols, nil
 }
 
 // errColumnCount is the server's error (ER_WRONG_VALUE_COUNT_ON_ROW) for
@@ -1086,9 +1091,14 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 	}
 	kt := keyTable{schema: tn.Qualifier.String(), name: tn.Name.String()}
 	keyIdx := -1
+	// listed is the column list written out for an INSERT without one:
+	// the shards get the statement with it, so that a row's values go to
+	// the columns the router routed it by, even if DDL it did not run
+	// reordered them since it read them.
+	var listed sqlparser.Columns
 	if len(ins.Columns) == 0 {
 		var err error
-		if keyIdx, err = r.keyPlace(kt, table, rule, rows); err != nil {
+		if keyIdx, listed, err = r.keyPlace(kt, table, rule, rows); err != nil {
 			return nil, err
 		}
 	}
@@ -1102,12 +1112,18 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 		return r.sequencePlan(table, rule, 0), nil
 	}
 	for _, row := range rows {
-		if keyIdx < len(row) && nullKey(row[keyIdx], args) {
-			// A NULL or DEFAULT key is the next id, as an AUTO_INCREMENT
-			// column's would be: the executor fills those rows' ids in
-			// from the table's sequence.
-			return r.sequencePlan(table, rule, keyIdx+1), nil
+		if keyIdx >= len(row) || !nullKey(row[keyIdx], args) {
+			continue
 		}
+		if kc, _ := r.keys.get(kt); !kc.autoIncrement {
+			return nil, unsupported("a NULL or DEFAULT shard key into "+table+"."+rule.Column+", which is not AUTO_INCREMENT",
+				"the server would store NULL or the column's default, or refuse the row; give the key, or leave "+rule.Column+" out of the column list for an id from the table's sequence")
+		}
+		// A NULL or DEFAULT key of an AUTO_INCREMENT column is the next
+		// id: the executor fills those rows' ids in from the table's
+		// sequence, whose ids are the keyspace's, where each shard's
+		// counter would hand out its own.
+		return r.sequencePlan(table, rule, keyIdx+1), nil
 	}
 	groups := map[int]sqlparser.Values{}
 	for _, row := range rows {
@@ -1137,12 +1153,19 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 		shards = append(shards, i)
 	}
 	sort.Ints(shards)
-	if len(shards) == 1 {
+	if len(shards) == 1 && listed == nil {
 		return &plan{Type: PlanSingleShard, Shards: shards, Table: table, PushedDown: "the whole statement, unchanged"}, nil
 	}
 	bound, err := bindArgs(ins, args)
 	if err != nil {
 		return nil, err
+	}
+	if listed != nil {
+		bound.(*sqlparser.Insert).Columns = listed
+		if len(shards) == 1 {
+			return &plan{Type: PlanSingleShard, Shards: shards, Table: table, Queries: map[int]string{shards[0]: sqlparser.String(bound)},
+				PushedDown: "the whole statement, with the table's column list written out"}, nil
+		}
 	}
 	boundRows := bound.(*sqlparser.Insert).Rows.(sqlparser.Values)
 	// Re-split the bound rows in the same order.

@@ -182,6 +182,7 @@ var planGroups = []struct {
 		{"INSERT without a column list, columns not read", "INSERT INTO likes VALUES (1, 2, 3)", nil},
 		{"INSERT without a column list, too few values", "INSERT INTO images VALUES (1, 2, NULL, 'a', 'p', NOW()), (4, 2)", nil},
 		{"INSERT without a column list, empty and full rows", "INSERT INTO images VALUES (), (4, 2, NULL, 'b', 'p', NOW())", nil},
+		{"NULL key not AUTO_INCREMENT", "INSERT INTO users (id, name) VALUES (NULL, 'a')", nil},
 		{"INSERT … SELECT", "INSERT INTO images (id, name) SELECT id, name FROM users", nil},
 		{"INSERT with a computed key", "INSERT INTO images (id, name) VALUES (1 + 1, 'x')", nil},
 		{"DDL with a placeholder", "ALTER TABLE images ALTER COLUMN name SET DEFAULT ?", []any{"x"}},
@@ -219,8 +220,10 @@ func goldenRouter(t *testing.T) *Router {
 		kc := columnKind("bigint", true, 20, 0, -1, false)
 		if table == "images" {
 			// images' columns, as the schema orders them, for an INSERT
-			// without a column list; likes' are left unread.
-			kc.place, kc.columns = 1, 6
+			// without a column list; likes' are left unread. Its id is
+			// AUTO_INCREMENT here, for NULL and DEFAULT keys.
+			kc.place, kc.columns, kc.names = 1, 6, "id\x00user_id\x00parent_id\x00name\x00path\x00dt\x00"
+			kc.autoIncrement = true
 		}
 		r.keys.set(keyTable{name: table}, kc, r.keys.generation())
 	}

@@ -14,9 +14,9 @@ import (
 )
 
 // nolistTables shards three tables by id: nolist's key is its second
-// visible column, after which comes an invisible one; nolist_defaults
-// has a default for every column but its key; nolist_hidden's key is
-// invisible.
+// visible column, AUTO_INCREMENT, after which comes an invisible one;
+// nolist_defaults has a default for every column but its key, which is
+// not AUTO_INCREMENT; nolist_hidden's key is invisible.
 var nolistTables = map[string]topology.Table{
 	"nolist":          {Column: "id", Vindex: "hash"},
 	"nolist_defaults": {Column: "id", Vindex: "hash"},
@@ -68,7 +68,7 @@ func TestInsertWithoutColumnList(t *testing.T) {
 	ctx := context.Background()
 	for _, q := range []string{
 		"DROP TABLE IF EXISTS nolist, nolist_defaults, nolist_hidden",
-		"CREATE TABLE nolist (label VARCHAR(20) NOT NULL, id BIGINT UNSIGNED NOT NULL PRIMARY KEY, secret INT INVISIBLE DEFAULT 7, n INT)",
+		"CREATE TABLE nolist (label VARCHAR(20) NOT NULL, id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, secret INT INVISIBLE DEFAULT 7, n INT)",
 		"CREATE TABLE nolist_defaults (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, v INT NOT NULL DEFAULT 5)",
 		"CREATE TABLE nolist_hidden (v INT, id BIGINT UNSIGNED NULL INVISIBLE, UNIQUE KEY (id))",
 	} {
@@ -130,6 +130,11 @@ func TestInsertWithoutColumnList(t *testing.T) {
 	if got := nolistRows(t, topo, r, "nolist_defaults", "v"); len(got) != 3 {
 		t.Errorf("got rows %v, want 3 of defaults", got)
 	}
+	// A NULL key of a column that is not AUTO_INCREMENT is not an id:
+	// the server would store NULL or the default, or refuse the row.
+	if _, err := r.ExecContext(ctx, "INSERT INTO nolist_defaults VALUES (NULL, 1)"); !errors.Is(err, router.ErrUnsupported) {
+		t.Errorf("a NULL key that is not AUTO_INCREMENT: got %v, want a refusal", err)
+	}
 
 	// A DDL the router runs moves the key: the next INSERT finds it.
 	exec(t, r, "ALTER TABLE nolist ADD COLUMN lead INT NOT NULL DEFAULT 0 FIRST")
@@ -137,6 +142,40 @@ func TestInsertWithoutColumnList(t *testing.T) {
 	if got := nolistRows(t, topo, r, "nolist", "label"); !slices.Contains(got, "200:m") {
 		t.Errorf("after the column moved, the row with key 200 is missing: %v", got)
 	}
+
+	// DDL run on the shards directly reorders the columns: an INSERT
+	// right after it, which the router may plan by the order it read
+	// before, is refused or stores its row where its key is read (the
+	// shards get the column list the router planned by), never on
+	// another shard.
+	for _, s := range topo.Shards {
+		if _, err := dbtest.Open(t, topo, s.Primary.HostPort).Exec("ALTER TABLE nolist MODIFY label VARCHAR(20) NOT NULL AFTER id"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Two numbers on two shards: by the order read before, the row's key
+	// is b (and a its label); by the new one, a.
+	a, b := uint64(250), uint64(251)
+	for ; ; b++ {
+		sa, _ := r.VSchema().Locate("nolist", a)
+		sb, _ := r.VSchema().Locate("nolist", b)
+		if sa != sb {
+			break
+		}
+	}
+	if _, err := r.ExecContext(ctx, fmt.Sprintf("INSERT INTO nolist VALUES (2, %d, %d, 9)", a, b)); err != nil {
+		t.Fatal(err)
+	}
+	got = nolistRows(t, topo, r, "nolist", "label") // every row on its key's shard
+	if !slices.Contains(got, fmt.Sprintf("%d:%d", b, a)) && !slices.Contains(got, fmt.Sprintf("%d:%d", a, b)) {
+		t.Errorf("after the columns moved behind the router's back, the row of %d and %d is missing: %v", a, b, got)
+	}
+	for _, s := range topo.Shards {
+		if _, err := dbtest.Open(t, topo, s.Primary.HostPort).Exec("ALTER TABLE nolist MODIFY label VARCHAR(20) NOT NULL AFTER lead"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(t, r, "ALTER TABLE nolist COMMENT 'the router forgets its columns'")
 
 	// Wrong lengths fail as the server fails them; nothing is written.
 	direct := dbtest.Open(t, topo, topo.Shards[0].Primary.HostPort)

@@ -86,3 +86,28 @@ func TestTypedNullParameter(t *testing.T) {
 		}
 	}
 }
+
+// TestBinaryParameter: a BLOB parameter (PHP's "b", JDBC's setBytes, a
+// Node.js Buffer) of a statement the router rewrites for several shards
+// is a binary string, as the server reads it: compared with a string
+// byte by byte, so 'ONE' is not 'one', and its CHARSET() is binary. It was
+// bound as text of the connection's collation. A VAR_STRING is text.
+func TestBinaryParameter(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	setupPrepared(t, f)
+	rc := dialRaw(t, f)
+	node := dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort)
+	const rows = " FROM kvs WHERE id IN (9101, 9102, 9103, 9104)"
+	for _, typ := range []byte{0xfc, 0xfb, 0xfa, 0xf9, 0xfd, 0xfe} { // BLOB, LONG_BLOB, MEDIUM_BLOB, TINY_BLOB, VAR_STRING, STRING
+		for _, tc := range []struct{ proxied, server string }{
+			{"SELECT DISTINCT CONCAT(? = 'one')" + rows, "SELECT CONCAT(? = 'one')"},
+			{"SELECT DISTINCT CHARSET(?)" + rows, "SELECT CHARSET(?)"},
+		} {
+			want := node.executeOne(node.prepare(tc.server), typ, []byte("ONE"))
+			got := rc.executeOne(rc.prepare(tc.proxied), typ, []byte("ONE"))
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s with 'ONE' of type %#x: got %q, the server's %q", tc.proxied, typ, got, want)
+			}
+		}
+	}
+}

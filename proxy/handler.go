@@ -241,6 +241,18 @@ func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb fun
 				args[i] = n // the library read it as a NULL of no type
 			}
 		}
+		for i, b := range binaryParams(types) {
+			switch x := args[i].(type) {
+			case string:
+				if b {
+					args[i] = router.Binary(x) // the library read it as text
+				}
+			case []byte:
+				if b {
+					args[i] = router.Binary(x)
+				}
+			}
+		}
 		// The library writes a write's OK packet with 0 warnings: the
 		// session's count goes into it as it is written.
 		inner, cl := cb, h.client(c)
@@ -413,6 +425,11 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 			}
 		}
 		return kind, nil
+	}
+	if cc, ok := c.GetRawConn().(*clientConn); ok {
+		// The library writes an OK packet without info: the server's
+		// goes into it as it is written.
+		cc.okInfo = res.Info
 	}
 	return kind, cb(&sqltypes.Result{RowsAffected: uint64(res.Affected), InsertID: uint64(res.LastInsertID)})
 }

@@ -162,6 +162,10 @@ type clientConn struct {
 	// packet carries in place of its 0 (it asks WarningCount for a text
 	// statement's, not for a prepared statement's execution).
 	okWarnings uint16
+	// okInfo is the info (see router.Result.Info) that the protocol
+	// library's next OK packet carries in place of its "", when it is
+	// written alone (see withOKInfo).
+	okInfo string
 	// loginBy is when a client that has not logged in is cut off (zero:
 	// never); loggedIn is set once it has.
 	loginBy  time.Time
@@ -585,7 +589,44 @@ func (c *clientConn) Write(p []byte) (int, error) {
 		setOKWarnings(p, c.okWarnings)
 		c.okWarnings = 0
 	}
+	if c.okInfo != "" {
+		info := c.okInfo
+		c.okInfo = ""
+		if q, ok := withOKInfo(p, info); ok {
+			n, err := c.write(q)
+			if n == len(q) {
+				n = len(p)
+			}
+			return min(n, len(p)), err
+		}
+	}
 	return c.write(p)
+}
+
+// withOKInfo is p, when it is one whole OK packet without info, with
+// info in it after its warnings, as a length-encoded string, as MySQL and
+// MariaDB servers write it (and their clients read it). A write of more
+// than one packet (the OK packets of a text of several statements,
+// written together) is left as it is: which of them info is for is not
+// known there.
+func withOKInfo(p []byte, info string) ([]byte, bool) {
+	if len(p) < 5 || p[4] != 0x00 {
+		return nil, false
+	}
+	n := int(p[0]) | int(p[1])<<8 | int(p[2])<<16
+	if 4+n != len(p) {
+		return nil, false
+	}
+	ok := p[4:]
+	at, found := wire.OKWarningsAt(ok)
+	if !found || len(ok) != at+2 || at+2+9+len(info) >= wire.MaxPayload {
+		return nil, false
+	}
+	out := make([]byte, 4, 4+at+2+9+len(info))
+	out = append(out, ok...)
+	out = wire.AppendLenencString(out, info)
+	wire.PutHeader(out, len(out)-4, p[3])
+	return out, true
 }
 
 // setOKWarnings writes warnings into the OK packet that p starts with;

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scalelab/scalelab/internal/wire"
 	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/router"
 	vtmysql "vitess.io/vitess/go/mysql"
 	"vitess.io/vitess/go/mysql/sqlerror"
 	"vitess.io/vitess/go/sqltypes"
@@ -476,12 +477,16 @@ func execArgs(args []any, null, types, vals []byte) (_ []any, ok bool) {
 				return nil, false
 			}
 			pos += n
-			// The library reads BIT as binary, and a text type with the
-			// flag 0x80 (its binary flag) too.
-			text := typ == typeVarchar || typ == typeVarString || typ == typeString || typ >= typeTinyBlob && typ <= typeBlob
-			if typ == typeBit || text && unsigned {
+			// A BLOB parameter is a binary string to the server (see
+			// binaryParams). The library reads BIT as binary, and a text
+			// type with the flag 0x80 (its binary flag) too.
+			text := typ == typeVarchar || typ == typeVarString || typ == typeString
+			switch {
+			case typ >= typeTinyBlob && typ <= typeBlob:
+				args[i] = router.Binary(append([]byte{}, b...))
+			case typ == typeBit || text && unsigned:
 				args[i] = append([]byte{}, b...)
-			} else {
+			default:
 				args[i] = string(b)
 			}
 		default:

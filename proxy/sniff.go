@@ -181,6 +181,22 @@ func unsignedWidths(t []byte) []int {
 	return out
 }
 
+// binaryParams reports, for each parameter of types t (lastTypes),
+// whether it was sent as a BLOB (TINY_BLOB to BLOB: PHP's "b", JDBC's
+// setBytes, a Node.js Buffer), which the server reads as a string of the
+// binary character set, whatever its flags, where the protocol library
+// reads one without its binary flag as text; nil for no types.
+func binaryParams(t []byte) []bool {
+	if t == nil {
+		return nil
+	}
+	out := make([]bool, len(t)/2)
+	for i := range out {
+		out[i] = t[2*i] >= typeTinyBlob && t[2*i] <= typeBlob
+	}
+	return out
+}
+
 // stringNulls reports, for each parameter of types t and NULL bitmap
 // nulls (lastTypes), a NULL sent as a string (PHP's bind_param("s",
 // $null) sends a VAR_STRING), which the server reads as a NULL of that

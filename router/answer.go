@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 
@@ -77,9 +78,95 @@ type answered struct {
 	// the rows it changed (see foundRows).
 	affected    int64
 	hasAffected bool
+	// info is the answer's info (see replica.OK).
+	info string
 }
 
 func (a answered) diagnostics() diagnostics { return a.diag }
+func (a answered) answerInfo() string       { return a.info }
+
+// informer is a result that knows its answer's info.
+type informer interface{ answerInfo() string }
+
+// infoOf is res's info: "" for a result that does not know it.
+func infoOf(res sql.Result) string {
+	if i, ok := res.(informer); ok {
+		return i.answerInfo()
+	}
+	return ""
+}
+
+// addInfo is the info of a statement whose parts (its shards) answered
+// a and b: an UPDATE's "Rows matched: M  Changed: C  Warnings: W" of each
+// shard add up to the statement's, number by number, as do the "Records:
+// R  Duplicates: D  Warnings: W" of several rows inserted on each; parts
+// that do not read alike have no sum, nor does a part without info (one
+// row inserted, whose server says none).
+func addInfo(a, b string) string {
+	na, nb := infoNumbers(a), infoNumbers(b)
+	if a == "" || len(na) == 0 || len(na) != len(nb) || infoWords(a) != infoWords(b) {
+		return ""
+	}
+	var out []byte
+	k := 0
+	for i := 0; i < len(a); {
+		if a[i] < '0' || a[i] > '9' {
+			out = append(out, a[i])
+			i++
+			continue
+		}
+		for i < len(a) && a[i] >= '0' && a[i] <= '9' {
+			i++
+		}
+		out = strconv.AppendInt(out, na[k]+nb[k], 10)
+		k++
+	}
+	return string(out)
+}
+
+// splitInsertInfo is the info of st, an INSERT or REPLACE of several
+// rows split over shards, whose parts' infos added up to info, with
+// affected rows and diagnostics d: a part of one row has none (its server
+// says none for one row), so the parts may not add up to the "Records: R
+// Duplicates: D  Warnings: W" one server says for the statement. That is
+// made from the statement's rows: D is 0 for a plain INSERT, which fails
+// on a duplicate; the rows skipped of an INSERT IGNORE; the rows replaced
+// of a REPLACE, each of which counts twice in its affected rows. An
+// upsert's is not made (its D counts rows changed, which the affected
+// rows do not tell apart from rows inserted).
+func splitInsertInfo(st *Statement, info string, affected int64, d diagnostics) string {
+	ins, ok := st.AST.(*sqlparser.Insert)
+	if !ok || info != "" || len(ins.OnDup) > 0 {
+		return info
+	}
+	rows, ok := ins.Rows.(sqlparser.Values)
+	if !ok || len(rows) < 2 {
+		return info
+	}
+	n := int64(len(rows))
+	var dup int64
+	switch {
+	case ins.Action == sqlparser.ReplaceAct:
+		dup = affected - n
+	case bool(ins.Ignore):
+		dup = n - affected
+	}
+	if dup < 0 {
+		return info
+	}
+	return fmt.Sprintf("Records: %d  Duplicates: %d  Warnings: %d", n, dup, d.count)
+}
+
+// infoWords is info without its numbers.
+func infoWords(info string) string {
+	out := make([]byte, 0, len(info))
+	for i := 0; i < len(info); i++ {
+		if info[i] < '0' || info[i] > '9' {
+			out = append(out, info[i])
+		}
+	}
+	return string(out)
+}
 
 func (a answered) RowsAffected() (int64, error) {
 	if a.hasAffected {
@@ -233,10 +320,10 @@ func withAnswer(ctx context.Context, c *sqlx.Conn, res sql.Result, err error, f 
 	switch {
 	case !ok:
 		return answered{Result: res}, nil // its conditions are not known
-	case a.Warnings == 0 && f == foundChanged:
+	case a.Warnings == 0 && f == foundChanged && a.Info == "":
 		return res, nil
 	}
-	out := answered{Result: res, diag: d}
+	out := answered{Result: res, diag: d, info: a.Info}
 	if f != foundChanged {
 		if n, err := res.RowsAffected(); err == nil {
 			out.affected, out.hasAffected = matched(f, n, a.Info), true

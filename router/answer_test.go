@@ -55,3 +55,50 @@ func TestReadsAsZero(t *testing.T) {
 		}
 	}
 }
+
+// TestAddInfo: the infos of a write's shards add up, number by number,
+// when they read alike; otherwise the statement has none.
+func TestAddInfo(t *testing.T) {
+	for _, tc := range []struct{ a, b, want string }{
+		{"Rows matched: 2  Changed: 1  Warnings: 0", "Rows matched: 3  Changed: 3  Warnings: 1", "Rows matched: 5  Changed: 4  Warnings: 1"},
+		{"Records: 2  Duplicates: 0  Warnings: 0", "Records: 10  Duplicates: 1  Warnings: 0", "Records: 12  Duplicates: 1  Warnings: 0"},
+		{"Records: 2  Duplicates: 0  Warnings: 0", "", ""},
+		{"", "Records: 2  Duplicates: 0  Warnings: 0", ""},
+		{"Rows matched: 2  Changed: 1  Warnings: 0", "Records: 2  Duplicates: 0  Warnings: 0", ""},
+		{"no numbers", "no numbers", ""},
+	} {
+		if got := addInfo(tc.a, tc.b); got != tc.want {
+			t.Errorf("addInfo(%q, %q) = %q, want %q", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// TestSplitInsertInfo: an INSERT of several rows split over shards, some
+// of one row (which say no info), says what one server says of it. The
+// wants are MariaDB 10.11's answers to the statements on one table.
+func TestSplitInsertInfo(t *testing.T) {
+	c, err := newClassifier(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		q        string
+		info     string
+		affected int64
+		warnings uint16
+		want     string
+	}{
+		{"INSERT INTO t (id) VALUES (1), (2), (3)", "", 3, 0, "Records: 3  Duplicates: 0  Warnings: 0"},
+		{"INSERT IGNORE INTO t (id) VALUES (1), (2), (3)", "", 1, 2, "Records: 3  Duplicates: 2  Warnings: 2"},
+		{"REPLACE INTO t (id) VALUES (1), (2), (3)", "", 5, 0, "Records: 3  Duplicates: 2  Warnings: 0"},
+		{"INSERT INTO t (id) VALUES (1), (2) ON DUPLICATE KEY UPDATE v = 1", "", 3, 0, ""},
+		{"INSERT INTO t (id) VALUES (1)", "", 1, 0, ""},
+		{"INSERT INTO t (id) VALUES (1), (2), (3)", "Records: 3  Duplicates: 0  Warnings: 0", 3, 0, "Records: 3  Duplicates: 0  Warnings: 0"},
+		{"UPDATE t SET v = 1", "", 3, 0, ""},
+	} {
+		got := splitInsertInfo(c.Classify(tc.q), tc.info, tc.affected, diagnostics{count: tc.warnings})
+		if got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}

@@ -74,7 +74,7 @@ func argValue(a *sqlparser.Argument, args []any) (any, error) {
 	}
 	v := args[n-1]
 	switch t := v.(type) {
-	case Temporal, Decimal, TypedNull:
+	case Temporal, Decimal, TypedNull, Binary:
 		return t, nil // typed, not its Value
 	}
 	if valuer, ok := v.(driver.Valuer); ok {
@@ -128,6 +128,15 @@ func decimalDigits(s string) bool {
 	}
 	return true
 }
+
+// Binary is a binary string parameter as a client of the binary protocol
+// sends one (a BLOB, BINARY or VARBINARY parameter: PHP's "b", JDBC's
+// setBytes, a Node.js Buffer), which the server reads as a string of the
+// binary character set: compared byte by byte, and a BLOB in a result.
+// The router binds it as _binary'…', where a []byte argument, as
+// go-sql-driver sends one to a prepared statement, is text of the
+// connection's character set. As a shard key's value it is its bytes.
+type Binary []byte
 
 // TypedNull is a NULL parameter sent with a type that the server reads
 // as a NULL of that type (PHP's bind_param("s", $null) sends a string's):
@@ -208,6 +217,11 @@ func literal(v any) (sqlparser.Expr, error) {
 			return &sqlparser.NullVal{}, nil
 		}
 		return sqlparser.NewStrLiteral(string(x)), nil
+	case Binary:
+		if x == nil {
+			return &sqlparser.NullVal{}, nil
+		}
+		return &sqlparser.IntroducerExpr{CharacterSet: "_binary", Expr: sqlparser.NewStrLiteral(string(x))}, nil
 	case time.Time:
 		// In the connections' time zone (UTC), as the driver sends a
 		// time; the zero time is MySQL's zero date.
@@ -230,7 +244,7 @@ func bindsItself(st *Statement, args []any) bool {
 	}
 	for _, a := range args {
 		switch a.(type) {
-		case float32, float64, []byte, bool, time.Time, Temporal, Decimal, TypedNull:
+		case float32, float64, []byte, bool, time.Time, Temporal, Decimal, TypedNull, Binary:
 			return true
 		}
 	}
@@ -261,6 +275,8 @@ func exprValue(e sqlparser.Expr, args []any) (any, bool, error) {
 			return nil, false, err // as DATE'…' is: no key
 		case Decimal:
 			return string(l), err == nil, err
+		case Binary:
+			return []byte(l), err == nil, err
 		case TypedNull:
 			return nil, err == nil, err // a NULL, as nil is
 		}

@@ -314,6 +314,31 @@ func (r *Router) run(ctx context.Context, e *env, o *op) error {
 
 // execPlan runs a planned statement.
 func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o *op) error {
+	err := r.execShards(ctx, e, st, p, o)
+	if err == nil && p.keyMax > 0 {
+		r.pastKey(ctx, p.Table, p.keyMax)
+	}
+	return err
+}
+
+// pastKey moves the sequence of table, if the router hands out its ids,
+// past key, an id an INSERT gave a row: as a server's AUTO_INCREMENT
+// counter moves past an id given explicitly, so that the sequence never
+// hands it out again. A sequence the router has not begun starts past
+// the table's largest id anyway (see sequence).
+func (r *Router) pastKey(ctx context.Context, table string, key uint64) {
+	r.seqMu.Lock()
+	seq := r.seqs[table]
+	r.seqMu.Unlock()
+	if seq != nil {
+		// The INSERT succeeded: a sequence row that cannot be moved now
+		// leaves its next block where it was, as before.
+		seq.Past(ctx, key)
+	}
+}
+
+// execShards runs plan p of st.
+func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan, o *op) error {
 	if p.Type != PlanUnsharded {
 		r.stats.shape(p.Type)
 	}
@@ -381,6 +406,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 		// write runs on its one shard.)
 		var total int64
 		var d diagnostics
+		var info string
 		for n, i := range p.Shards {
 			sub := &op{kind: opExec, found: o.found}
 			if err := r.onShard(WithTrace(ctx, &subs[n]), e, p, i, st, sub.fn(p.Queries[i], nil)); err != nil {
@@ -393,6 +419,11 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 			if n, err := sub.res.RowsAffected(); err == nil {
 				total += n
 			}
+			if n == 0 {
+				info = infoOf(sub.res)
+			} else {
+				info = addInfo(info, infoOf(sub.res))
+			}
 			switch e := diagnosticsOf(sub.res); {
 			case n == 0:
 				d = e
@@ -404,7 +435,7 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 				d = e
 			}
 		}
-		o.res = multiResult{affected: total, diag: d}
+		o.res = multiResult{affected: total, diag: d, info: splitInsertInfo(st, info, total, d)}
 		return nil
 	}
 	if p.Merge == nil {
@@ -556,11 +587,13 @@ type multiResult struct {
 	affected int64
 	lastID   int64
 	diag     diagnostics
+	info     string
 }
 
 func (m multiResult) LastInsertId() (int64, error) { return m.lastID, nil }
 func (m multiResult) RowsAffected() (int64, error) { return m.affected, nil }
 func (m multiResult) diagnostics() diagnostics     { return m.diag }
+func (m multiResult) answerInfo() string           { return m.info }
 
 // sequenceHome is the node that holds the sequences: the topology's main
 // node, or the first shard's primary when there is none. It returns a pool
@@ -673,7 +706,7 @@ func (r *Router) insertWithSequence(ctx context.Context, e *env, st *Statement, 
 		return err
 	}
 	affected, _ := sub.res.RowsAffected()
-	o.res = multiResult{affected: affected, lastID: int64(first), diag: diagnosticsOf(sub.res)}
+	o.res = multiResult{affected: affected, lastID: int64(first), diag: diagnosticsOf(sub.res), info: infoOf(sub.res)}
 	return nil
 }
 

@@ -67,6 +67,7 @@ type writeBranch struct {
 	lost     func()
 	affected int64
 	diag     diagnostics
+	info     string
 }
 
 // commit commits the branch.
@@ -165,7 +166,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			res, err := execAnswered(ctx, b.conn, query, nil, o.found)
 			if err == nil {
 				b.affected, err = res.RowsAffected()
-				b.diag = diagnosticsOf(res)
+				b.diag, b.info = diagnosticsOf(res), infoOf(res)
 			}
 			if err != nil {
 				b.end(ctx)
@@ -182,6 +183,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 	}
 	var total int64
 	var d diagnostics
+	var info string
 	for n, b := range branches {
 		if err := b.commit(ctx); err != nil {
 			// The shards after it are rolled back (the deferred end), the
@@ -196,9 +198,9 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		}
 		total += b.affected
 		if n == 0 {
-			d = b.diag
+			d, info = b.diag, b.info
 		} else {
-			d = d.add(b.diag)
+			d, info = d.add(b.diag), addInfo(info, b.info)
 		}
 	}
 	if e.mode == ReadYourWrites {
@@ -215,6 +217,6 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			return fmt.Errorf("router: the write committed on every shard, but a later read may not see it: %w", errors.Join(errs...))
 		}
 	}
-	o.res = multiResult{affected: total, diag: d}
+	o.res = multiResult{affected: total, diag: d, info: splitInsertInfo(st, info, total, d)}
 	return nil
 }

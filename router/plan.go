@@ -101,6 +101,10 @@ type plan struct {
 	SequenceKey int
 	// Table is the sharded table that decided the shards.
 	Table string
+	// keyMax is the largest key an INSERT gives its rows, as an unsigned
+	// integer (0 for none), which the table's sequence then moves past
+	// (see Router.pastKey).
+	keyMax uint64
 	// sets are the replica sets that Shards index: those of the schema
 	// the plan was made over, even if a reshard replaced them since.
 	sets []*replica.Set
@@ -1033,6 +1037,20 @@ func errColumnCount(n int) error {
 		Message: fmt.Sprintf("Column count doesn't match value count at row %d", n)}
 }
 
+// unsignedKey is key v as an unsigned integer, if it is one.
+func unsignedKey(v any) (uint64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return uint64(x), x >= 0
+	case uint64:
+		return x, true
+	case string:
+		n, err := strconv.ParseUint(x, 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
 // nullKey reports whether e, with args, is a NULL or DEFAULT, which an
 // INSERT gives a key the sequence fills in.
 func nullKey(e sqlparser.Expr, args []any) bool {
@@ -1126,6 +1144,7 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 		return r.sequencePlan(table, rule, keyIdx+1), nil
 	}
 	groups := map[int]sqlparser.Values{}
+	var keyMax uint64
 	for _, row := range rows {
 		if keyIdx >= len(row) {
 			return nil, fmt.Errorf("router: INSERT row has %d values for %d columns", len(row), len(ins.Columns))
@@ -1147,6 +1166,9 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 			return nil, err
 		}
 		groups[i] = append(groups[i], row)
+		if n, ok := unsignedKey(v); ok {
+			keyMax = max(keyMax, n)
+		}
 	}
 	shards := make([]int, 0, len(groups))
 	for i := range groups {
@@ -1154,7 +1176,7 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 	}
 	sort.Ints(shards)
 	if len(shards) == 1 && listed == nil {
-		return &plan{Type: PlanSingleShard, Shards: shards, Table: table, PushedDown: "the whole statement, unchanged"}, nil
+		return &plan{Type: PlanSingleShard, Shards: shards, Table: table, PushedDown: "the whole statement, unchanged", keyMax: keyMax}, nil
 	}
 	bound, err := bindArgs(ins, args)
 	if err != nil {
@@ -1164,12 +1186,12 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 		bound.(*sqlparser.Insert).Columns = listed
 		if len(shards) == 1 {
 			return &plan{Type: PlanSingleShard, Shards: shards, Table: table, Queries: map[int]string{shards[0]: sqlparser.String(bound)},
-				PushedDown: "the whole statement, with the table's column list written out"}, nil
+				PushedDown: "the whole statement, with the table's column list written out", keyMax: keyMax}, nil
 		}
 	}
 	boundRows := bound.(*sqlparser.Insert).Rows.(sqlparser.Values)
 	// Re-split the bound rows in the same order.
-	p := &plan{Type: PlanMultiShard, Shards: shards, Table: table, Queries: map[int]string{},
+	p := &plan{Type: PlanMultiShard, Shards: shards, Table: table, Queries: map[int]string{}, keyMax: keyMax,
 		PushedDown: fmt.Sprintf("the INSERT split into %d statements, one per shard, each with its own rows", len(shards))}
 	byShard := map[int]sqlparser.Values{}
 	for n, row := range rows {

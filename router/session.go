@@ -181,6 +181,11 @@ type Result struct {
 	Diagnostics  *DiagnosticsAnswer
 	Affected     int64
 	LastInsertID int64
+	// Info is a write's info, as its server says it in its answer
+	// ("Rows matched: 1  Changed: 1  Warnings: 0" for an UPDATE, "Records:
+	// 3  Duplicates: 0  Warnings: 0" for several rows inserted), summed
+	// over the shards it ran on; "" when it has none, or none is known.
+	Info string
 }
 
 // Run classifies query once and runs it in the session: a statement that
@@ -210,6 +215,7 @@ func (s *Session) RunClassified(ctx context.Context, st *Statement, query string
 	if o.res != nil {
 		res.Affected, _ = o.res.RowsAffected()
 		res.LastInsertID, _ = o.res.LastInsertId()
+		res.Info = infoOf(o.res)
 	}
 	return res, err
 }

@@ -95,7 +95,7 @@ type Sequence struct {
 	cfg SequenceConfig
 
 	// SQL, built once from the quoted database name.
-	ddl, insert, selectForUpdate, update string
+	ddl, insert, selectForUpdate, update, past string
 
 	// refill admits one reservation at a time, so that callers that find
 	// the block empty wait for one round trip instead of each making their
@@ -139,6 +139,7 @@ func NewSequence(db *sql.DB, cfg SequenceConfig) (*Sequence, error) {
 		insert:          "INSERT IGNORE INTO " + table + " (name, next_id, cache) VALUES (?, ?, ?)",
 		selectForUpdate: "SELECT next_id, cache FROM " + table + " WHERE name = ? FOR UPDATE",
 		update:          "UPDATE " + table + " SET next_id = ? WHERE name = ?",
+		past:            "UPDATE " + table + " SET next_id = GREATEST(next_id, ?) WHERE name = ?",
 		refill:          make(chan struct{}, 1),
 	}, nil
 }
@@ -196,6 +197,57 @@ func (s *Sequence) NextN(ctx context.Context, n int) (uint64, error) {
 		return id, nil
 	}
 	return s.reserve(ctx, n)
+}
+
+// Past makes every id the Sequence hands out from now on greater than
+// id, as a server's AUTO_INCREMENT counter moves past an id a row was
+// given explicitly: cached ids up to id are dropped, and an id at or past
+// the reserved block moves the row's next_id past it too, for the next
+// reservation of every process (one round trip). A process that holds a
+// block reserved earlier may still hand out ids up to id from it.
+func (s *Sequence) Past(ctx context.Context, id uint64) error {
+	if s.refill == nil {
+		return fmt.Errorf("%w: a zero Sequence has no table: build it with NewSequence", ErrBadSequenceConfig)
+	}
+	if id == math.MaxUint64 {
+		return nil
+	}
+	s.mu.Lock()
+	switch {
+	case id < s.next:
+		s.mu.Unlock()
+		return nil
+	case id < s.limit:
+		s.next = id + 1
+		s.mu.Unlock()
+		return nil
+	}
+	s.mu.Unlock()
+	select {
+	case s.refill <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("move sequence %s past %d: %w", s.cfg.Name, id, ctx.Err())
+	}
+	defer func() { <-s.refill }()
+	s.mu.Lock()
+	if id >= s.limit {
+		// No cached id is left, and the next reservation starts past id
+		// (see reserveTx) even if the row below cannot be moved.
+		s.next, s.limit = id+1, id+1
+	} else if id >= s.next {
+		s.next = id + 1
+	}
+	s.mu.Unlock()
+	if !s.ready {
+		if err := s.create(ctx); err != nil {
+			return err
+		}
+		s.ready = true
+	}
+	if _, err := s.db.ExecContext(ctx, s.past, id+1, s.cfg.Name); err != nil {
+		return fmt.Errorf("move sequence %s past %d: %w", s.cfg.Name, id, err)
+	}
+	return nil
 }
 
 // take hands out n cached ids if there are that many.

@@ -217,6 +217,51 @@ func TestSequenceNextN(t *testing.T) {
 	}
 }
 
+// TestSequencePast: Past moves a sequence past an id given to a row
+// explicitly, as a server's AUTO_INCREMENT counter does: within the
+// cached block by dropping the ids up to it, past the block by moving the
+// row too, so that another process's next block starts past it.
+func TestSequencePast(t *testing.T) {
+	db := openPrimary(t)
+	name := uniqueName(t)
+	a := newSequence(t, db, shard.SequenceConfig{Name: name, Block: 10})
+	b := newSequence(t, db, shard.SequenceConfig{Name: name, Block: 10})
+	steps := []struct {
+		seq        *shard.Sequence
+		past       uint64 // 0: NextN(1)
+		wantFirst  uint64
+		wantStored uint64
+	}{
+		{seq: a, wantFirst: 1, wantStored: 11},                   // a reserves [1, 11)
+		{seq: a, past: 5, wantStored: 11},                        // in a's block: 2..5 dropped
+		{seq: a, wantFirst: 6, wantStored: 11},                   // from memory
+		{seq: a, past: 3, wantStored: 11},                        // below what a handed out: nothing
+		{seq: a, wantFirst: 7, wantStored: 11},                   // from memory
+		{seq: a, past: 40, wantStored: 41},                       // past a's block: the row moves
+		{seq: a, wantFirst: 41, wantStored: 51},                  // a's next block starts past it
+		{seq: b, past: 100, wantStored: 101},                     // b has no block: the row moves
+		{seq: a, past: 45, wantStored: 101},                      // in a's block
+		{seq: a, wantFirst: 46, wantStored: 101},                 // from memory
+		{seq: b, wantFirst: 101, wantStored: 111},                // b's block starts past 100
+		{seq: a, past: 1<<64 - 1, wantFirst: 0, wantStored: 111}, // the largest id: nothing past it to move to
+	}
+	for i, st := range steps {
+		if st.past > 0 {
+			if err := st.seq.Past(t.Context(), st.past); err != nil {
+				t.Fatalf("step %d: Past(%d): %v", i, st.past, err)
+			}
+		} else {
+			first, err := st.seq.NextN(t.Context(), 1)
+			if err != nil || first != st.wantFirst {
+				t.Errorf("step %d: NextN(1): got %d, %v, want %d", i, first, err, st.wantFirst)
+			}
+		}
+		if got, _ := storedRow(t, db, name); got != st.wantStored {
+			t.Errorf("step %d: next_id: got %d, want %d", i, got, st.wantStored)
+		}
+	}
+}
+
 // A deleted row is recreated, and the ids keep increasing past the ones
 // this Sequence already handed out instead of starting again at Start.
 func TestSequenceRowDeleted(t *testing.T) {

@@ -37,6 +37,21 @@ func PutHeader(h []byte, n int, seq byte) {
 	h[0], h[1], h[2], h[3] = byte(n), byte(n>>8), byte(n>>16), seq
 }
 
+// AppendLenencString appends s to b as a length-encoded string.
+func AppendLenencString(b []byte, s string) []byte {
+	switch n := uint64(len(s)); {
+	case n < 0xfb:
+		b = append(b, byte(n))
+	case n < 1<<16:
+		b = append(b, 0xfc, byte(n), byte(n>>8))
+	case n < 1<<24:
+		b = append(b, 0xfd, byte(n), byte(n>>8), byte(n>>16))
+	default:
+		b = append(b, 0xfe, byte(n), byte(n>>8), byte(n>>16), byte(n>>24), byte(n>>32), byte(n>>40), byte(n>>48), byte(n>>56))
+	}
+	return append(b, s...)
+}
+
 // Lenenc reads a length-encoded integer at the start of b: its value, its
 // size in bytes, and false when b is cut short or does not start with one
 // (0xfb, a NULL, or 0xff).

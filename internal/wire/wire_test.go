@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -124,5 +125,16 @@ func TestPutHeader(t *testing.T) {
 	PutHeader(h, 0x030201, 0)
 	if want := []byte{1, 2, 3, 0}; string(h) != string(want) {
 		t.Errorf("got % x, want % x", h, want)
+	}
+}
+
+func TestAppendLenencString(t *testing.T) {
+	for _, n := range []int{0, 1, 250, 251, 65535, 65536, 1 << 24} {
+		s := strings.Repeat("x", n)
+		b := AppendLenencString([]byte{9}, s)
+		got, size, ok := LenencString(b[1:])
+		if !ok || string(got) != s || size != len(b)-1 || b[0] != 9 {
+			t.Errorf("%d bytes: read back %d bytes, size %d, %v; want all %d", n, len(got), size, ok, len(b)-1)
+		}
 	}
 }

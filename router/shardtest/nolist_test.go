@@ -123,6 +123,30 @@ func TestInsertWithoutColumnList(t *testing.T) {
 	if !slices.Contains(got, fmt.Sprintf("%d:n1", first)) {
 		t.Errorf("LAST_INSERT_ID %d is not n1's id: %v", first, got)
 	}
+	// An id given explicitly moves the sequence past it, as a server's
+	// AUTO_INCREMENT counter moves: within the block the router holds,
+	// and past it.
+	var top uint64
+	for _, row := range got {
+		var id uint64
+		var l string
+		if _, err := fmt.Sscanf(row, "%d:%s", &id, &l); err == nil && id != 100 {
+			top = max(top, id)
+		}
+	}
+	for _, step := range []struct {
+		explicit uint64
+		label    string
+	}{{top + 1, "x1"}, {top + 5000, "x2"}} {
+		exec(t, r, fmt.Sprintf("INSERT INTO nolist VALUES ('%s', %d, 1)", step.label, step.explicit))
+		res, err := r.ExecContext(ctx, "INSERT INTO nolist (label, n) VALUES ('after', 2)")
+		if err != nil {
+			t.Fatalf("an id from the sequence after %d was given: %v", step.explicit, err)
+		}
+		if id, _ := res.LastInsertId(); uint64(id) <= step.explicit {
+			t.Errorf("after %d was given, the sequence handed out %d", step.explicit, id)
+		}
+	}
 
 	// Rows of defaults.
 	exec(t, r, "INSERT INTO nolist_defaults VALUES (), ()")

@@ -318,17 +318,20 @@ func (r *Router) execPlan(ctx context.Context, e *env, st *Statement, p *plan, o
 	if err == nil && p.keyMax > 0 {
 		r.pastKey(ctx, p.Table, p.keyMax)
 	}
+	if err == nil && p.autoMax > 0 {
+		r.pastKey(ctx, p.Table+"."+p.auto, p.autoMax)
+	}
 	return err
 }
 
-// pastKey moves the sequence of table, if the router hands out its ids,
-// past key, an id an INSERT gave a row: as a server's AUTO_INCREMENT
-// counter moves past an id given explicitly, so that the sequence never
-// hands it out again. A sequence the router has not begun starts past
-// the table's largest id anyway (see sequence).
-func (r *Router) pastKey(ctx context.Context, table string, key uint64) {
+// pastKey moves the sequence called name (see sequence), if the router
+// hands out its ids, past key, an id an INSERT gave a row: as a server's
+// AUTO_INCREMENT counter moves past an id given explicitly, so that the
+// sequence never hands it out again. A sequence the router has not begun
+// starts past the column's largest value anyway (see sequence).
+func (r *Router) pastKey(ctx context.Context, name string, key uint64) {
 	r.seqMu.Lock()
-	seq := r.seqs[table]
+	seq := r.seqs[name]
 	r.seqMu.Unlock()
 	if seq != nil {
 		// The INSERT succeeded: a sequence row that cannot be moved now
@@ -606,87 +609,103 @@ func (r *Router) sequenceHome() (*sql.DB, string) {
 	return r.Sets()[0].Primary().DB.DB, desc
 }
 
-// sequence returns the id sequence of a sharded table, creating it on its
-// home (sequenceHome). A new sequence starts above the largest id
-// already in the table on any shard, so rows loaded without the sequence
-// are never overwritten.
-func (r *Router) sequence(ctx context.Context, table string) (*shard.Sequence, error) {
+// sequence returns the id sequence of column of a sharded table, creating
+// it on its home (sequenceHome): the table's own (named as the table) for
+// its shard key, one named table.column for another. A new sequence
+// starts above the column's largest value already in the table on any
+// shard, so rows loaded without the sequence are never overwritten.
+func (r *Router) sequence(ctx context.Context, table, column string) (*shard.Sequence, error) {
+	rule, _ := r.vs.rule(table)
+	name := table
+	if !strings.EqualFold(column, rule.Column) {
+		name = table + "." + column
+	}
 	r.seqMu.Lock()
 	defer r.seqMu.Unlock()
-	if s, ok := r.seqs[table]; ok {
+	if s, ok := r.seqs[name]; ok {
 		return s, nil
 	}
-	rule, _ := r.vs.rule(table)
 	var maxID uint64
 	schema, sets := r.vs.snapshot()
 	for _, i := range schema.KeyspaceShards(table) {
 		set := sets[i]
 		var m sql.Null[uint64] // BIGINT UNSIGNED ids may pass 2^63
-		q := "SELECT MAX(" + sqlparser.String(sqlparser.NewIdentifierCI(rule.Column)) + ") FROM " + sqlparser.String(sqlparser.NewIdentifierCS(table))
+		q := "SELECT MAX(" + sqlparser.String(sqlparser.NewIdentifierCI(column)) + ") FROM " + sqlparser.String(sqlparser.NewIdentifierCS(table))
 		if err := set.Primary().DB.QueryRowContext(ctx, q).Scan(&m); err != nil {
-			return nil, fmt.Errorf("router: start sequence for %s: shard %s: %w", table, set.Shard, err)
+			return nil, fmt.Errorf("router: start sequence %s: shard %s: %w", name, set.Shard, err)
 		}
 		if m.Valid && m.V > maxID {
 			maxID = m.V
 		}
 	}
 	home, _ := r.sequenceHome()
-	s, err := shard.NewSequence(home, shard.SequenceConfig{Name: table, Start: maxID + 1})
+	s, err := shard.NewSequence(home, shard.SequenceConfig{Name: name, Start: maxID + 1})
 	if err != nil {
 		return nil, err
 	}
 	if r.seqs == nil {
 		r.seqs = map[string]*shard.Sequence{}
 	}
-	r.seqs[table] = s
+	r.seqs[name] = s
 	return s, nil
 }
 
 // fillSequence binds an INSERT's arguments and gives its rows ids from
-// the table's sequence, and plans the result: a shard-key column the
-// column list leaves out is added, with an id in every row; a key given
-// as NULL or DEFAULT is replaced by one (see plan.SequenceKey).
-func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args []any) (string, *Statement, *plan, uint64, error) {
-	seq, err := r.sequence(ctx, p.Sequence)
-	if err != nil {
-		return "", nil, nil, 0, err
-	}
+// sequences (plan.fills), and plans the result: a column the column list
+// leaves out is added, with an id in every row; one given as NULL or
+// DEFAULT is replaced by one. first is the insert id: the first id of
+// the AUTO_INCREMENT column, or else of the key.
+func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args []any) (text string, st2 *Statement, p2 *plan, first uint64, err error) {
 	bound, err := bindArgs(st.AST, args)
 	if err != nil {
 		return "", nil, nil, 0, err
 	}
 	ins := bound.(*sqlparser.Insert)
 	rows := ins.Rows.(sqlparser.Values)
-	// The rows that get ids: every one, or those whose key is NULL or
-	// DEFAULT (read off the statement as written, with its arguments).
+	// The rows that get ids (read off the statement as written, with its
+	// arguments).
 	written := st.AST.(*sqlparser.Insert).Rows.(sqlparser.Values)
-	need := make([]int, 0, len(rows))
-	for i := range rows {
-		if k := p.SequenceKey - 1; k < 0 || nullKey(written[i][k], args) {
-			need = append(need, i)
+	for n, f := range p.fills {
+		need := make([]int, 0, len(rows))
+		for i := range rows {
+			if f.at == 0 || nullKey(written[i][f.at-1], args) {
+				need = append(need, i)
+			}
+		}
+		if len(need) == 0 {
+			continue
+		}
+		seq, err := r.sequence(ctx, p.Sequence, f.column)
+		if err != nil {
+			return "", nil, nil, 0, err
+		}
+		id, err := seq.NextN(ctx, len(need))
+		if err != nil {
+			return "", nil, nil, 0, fmt.Errorf("router: ids for %s.%s: %w", p.Sequence, f.column, err)
+		}
+		if f.auto || n == 0 && first == 0 {
+			first = id
+		}
+		if f.at == 0 {
+			if len(ins.Columns) == 0 && len(rows[0]) > 0 {
+				ins.Columns = append(sqlparser.Columns{}, p.columns...)
+			}
+			ins.Columns = append(ins.Columns, sqlparser.NewIdentifierCI(f.column))
+		}
+		for k, i := range need {
+			v := sqlparser.NewIntLiteral(strconv.FormatUint(id+uint64(k), 10))
+			if f.at > 0 {
+				rows[i][f.at-1] = v
+			} else {
+				rows[i] = append(rows[i], v)
+			}
 		}
 	}
-	first, err := seq.NextN(ctx, len(need))
-	if err != nil {
-		return "", nil, nil, 0, fmt.Errorf("router: ids for %s: %w", p.Sequence, err)
-	}
-	if p.SequenceKey == 0 {
-		rule, _ := r.vs.rule(p.Sequence)
-		ins.Columns = append(ins.Columns, sqlparser.NewIdentifierCI(rule.Column))
-	}
-	for n, i := range need {
-		id := sqlparser.NewIntLiteral(strconv.FormatUint(first+uint64(n), 10))
-		if k := p.SequenceKey - 1; k >= 0 {
-			rows[i][k] = id
-		} else {
-			rows[i] = append(rows[i], id)
-		}
-	}
-	text := sqlparser.String(ins)
-	st2 := r.cls.Classify(text)
+	text = sqlparser.String(ins)
+	st2 = r.cls.Classify(text)
 	// The text holds new ids every time: a plan kept on it would never be
 	// used again, so it is planned fresh, and is this insert's own.
-	p2, err := r.planFresh(st2, nil)
+	p2, err = r.planFresh(st2, nil)
 	if err != nil {
 		return "", nil, nil, 0, err
 	}

@@ -75,7 +75,11 @@ type keyColumn struct {
 	// names their names, in order, each ended by a NUL.
 	place, columns int
 	names          string
-	read           time.Time
+	// auto is the table's AUTO_INCREMENT column when it is not the key
+	// column, and autoPlace its place as place is (0: invisible).
+	auto      string
+	autoPlace int
+	read      time.Time
 }
 
 // keyKind is how a key column's type treats the keys it is given.
@@ -294,6 +298,8 @@ func readKeyColumnOn(ctx context.Context, node *replica.Node, qual any, table, c
 	}
 	defer rows.Close()
 	var first []byte
+	var auto string
+	var autoPlace int
 	for rows.Next() {
 		var name, col, dataType, columnType, charset string
 		var invisible, autoIncrement bool
@@ -311,6 +317,12 @@ func readKeyColumnOn(ctx context.Context, node *replica.Node, qual any, table, c
 			kc.columns++
 			kc.names += col + "\x00"
 		}
+		if autoIncrement && !strings.EqualFold(col, column) && auto == "" {
+			auto = col
+			if !invisible {
+				autoPlace = kc.columns
+			}
+		}
 		if found || !strings.EqualFold(col, column) {
 			continue
 		}
@@ -323,6 +335,7 @@ func readKeyColumnOn(ctx context.Context, node *replica.Node, qual any, table, c
 		}
 		kc.autoIncrement, kc.read = autoIncrement, time.Now()
 	}
+	kc.auto, kc.autoPlace = auto, autoPlace
 	return kc, found, rows.Err()
 }
 

@@ -94,17 +94,20 @@ type plan struct {
 	// Sequence, for an INSERT that needs ids: the table whose sequence
 	// fills the shard-key column.
 	Sequence string
-	// SequenceKey is the shard-key column's place in a row of a Sequence
-	// plan's INSERT, counted from 1, whose rows with a NULL or DEFAULT
-	// there get ids; 0 when its column list leaves the column out, and
-	// every row gets one.
-	SequenceKey int
+	// fills are the columns a Sequence plan's INSERT gets ids in, and
+	// columns the table's columns, for an INSERT without a column list
+	// that gets a column added.
+	fills   []seqFill
+	columns sqlparser.Columns
 	// Table is the sharded table that decided the shards.
 	Table string
 	// keyMax is the largest key an INSERT gives its rows, as an unsigned
 	// integer (0 for none), which the table's sequence then moves past
-	// (see Router.pastKey).
-	keyMax uint64
+	// (see Router.pastKey); autoMax is the largest its AUTO_INCREMENT
+	// column auto, when that is not the key, is given, which that
+	// column's sequence moves past.
+	keyMax, autoMax uint64
+	auto            string
 	// sets are the replica sets that Shards index: those of the schema
 	// the plan was made over, even if a reshard replaced them since.
 	sets []*replica.Set
@@ -984,17 +987,41 @@ func (r *Router) rewriteIn(bound sqlparser.Statement, ref *tableRef, shard int) 
 	return sqlparser.String(stmt)
 }
 
-// sequencePlan is the plan of an INSERT into table whose rows get ids
-// from its sequence: every row, or with key (the key's place in a row,
-// counted from 1) those whose key is NULL or DEFAULT.
-func (r *Router) sequencePlan(table string, rule tableRule, key int) *plan {
+// seqFill is a column of an INSERT's rows that a sequence of the
+// keyspace fills: the shard key's, from the table's sequence (named as
+// the table), or the table's AUTO_INCREMENT column's when it is not the
+// key, from a sequence of its own (named table.column), where each
+// shard's counter would hand out the same ids.
+type seqFill struct {
+	column string
+	// at is the column's place in a row, counted from 1, whose rows with
+	// a NULL or DEFAULT there get ids; 0 when the column list leaves it
+	// out, and every row gets one.
+	at int
+	// auto is set for the table's AUTO_INCREMENT column, whose first id
+	// is the INSERT's insert id.
+	auto bool
+}
+
+// sequencePlan is the plan of an INSERT into table, sharded by rule,
+// whose rows get ids from sequences (fills); listed is the table's
+// column list for one without its own (see planInsert).
+func (r *Router) sequencePlan(table string, rule tableRule, fills []seqFill, listed sqlparser.Columns) *plan {
 	_, home := r.sequenceHome()
-	p := &plan{Type: PlanMultiShard, Table: table, Sequence: table, SequenceKey: key,
-		PushedDown: "each row to its shard, with " + rule.Column + " from the " + table + " sequence on " + home}
-	if key > 0 {
-		p.PushedDown += " where it is NULL or DEFAULT"
+	names := make([]string, len(fills))
+	where := ""
+	for i, f := range fills {
+		names[i] = f.column
+		if f.at > 0 {
+			where = " where it is NULL or DEFAULT"
+		}
 	}
-	return p
+	from := " from the " + table + " sequence on "
+	if len(fills) > 1 || !strings.EqualFold(fills[0].column, rule.Column) {
+		from = " from sequences of " + table + " on "
+	}
+	return &plan{Type: PlanMultiShard, Table: table, Sequence: table, fills: fills, columns: listed,
+		PushedDown: "each row to its shard, with " + strings.Join(names, " and ") + from + home + where}
 }
 
 // keyPlace is the index of the shard key in each of rows, the values of
@@ -1125,26 +1152,59 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 			keyIdx = i
 		}
 	}
+	kc, _ := r.keys.get(kt)
+	var fills []seqFill
 	if keyIdx < 0 {
 		// Ids come from the table's sequence; the executor fills them in.
-		return r.sequencePlan(table, rule, 0), nil
+		fills = append(fills, seqFill{column: rule.Column, auto: kc.autoIncrement})
+	} else {
+		for _, row := range rows {
+			if keyIdx >= len(row) || !nullKey(row[keyIdx], args) {
+				continue
+			}
+			if !kc.autoIncrement {
+				return nil, unsupported("a NULL or DEFAULT shard key into "+table+"."+rule.Column+", which is not AUTO_INCREMENT",
+					"the server would store NULL or the column's default, or refuse the row; give the key, or leave "+rule.Column+" out of the column list for an id from the table's sequence")
+			}
+			// A NULL or DEFAULT key of an AUTO_INCREMENT column is the
+			// next id: the executor fills those rows' ids in from the
+			// table's sequence, whose ids are the keyspace's, where each
+			// shard's counter would hand out its own.
+			fills = append(fills, seqFill{column: rule.Column, at: keyIdx + 1, auto: true})
+			break
+		}
 	}
-	for _, row := range rows {
-		if keyIdx >= len(row) || !nullKey(row[keyIdx], args) {
-			continue
+	// The table's AUTO_INCREMENT column, when it is not the key: each
+	// shard's counter would give rows of several shards the same ids, so
+	// its ids come from a sequence of the keyspace too (see seqFill).
+	autoIdx := -1
+	if kc.auto != "" {
+		switch {
+		case len(ins.Columns) > 0:
+			for i, c := range ins.Columns {
+				if strings.EqualFold(c.String(), kc.auto) {
+					autoIdx = i
+				}
+			}
+		case listed != nil:
+			autoIdx = kc.autoPlace - 1 // -1: invisible, so left out
 		}
-		if kc, _ := r.keys.get(kt); !kc.autoIncrement {
-			return nil, unsupported("a NULL or DEFAULT shard key into "+table+"."+rule.Column+", which is not AUTO_INCREMENT",
-				"the server would store NULL or the column's default, or refuse the row; give the key, or leave "+rule.Column+" out of the column list for an id from the table's sequence")
+		if autoIdx < 0 {
+			fills = append(fills, seqFill{column: kc.auto, auto: true})
+		} else {
+			for _, row := range rows {
+				if autoIdx < len(row) && nullKey(row[autoIdx], args) {
+					fills = append(fills, seqFill{column: kc.auto, at: autoIdx + 1, auto: true})
+					break
+				}
+			}
 		}
-		// A NULL or DEFAULT key of an AUTO_INCREMENT column is the next
-		// id: the executor fills those rows' ids in from the table's
-		// sequence, whose ids are the keyspace's, where each shard's
-		// counter would hand out its own.
-		return r.sequencePlan(table, rule, keyIdx+1), nil
+	}
+	if len(fills) > 0 {
+		return r.sequencePlan(table, rule, fills, listed), nil
 	}
 	groups := map[int]sqlparser.Values{}
-	var keyMax uint64
+	var keyMax, autoMax uint64
 	for _, row := range rows {
 		if keyIdx >= len(row) {
 			return nil, fmt.Errorf("router: INSERT row has %d values for %d columns", len(row), len(ins.Columns))
@@ -1169,6 +1229,13 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 		if n, ok := unsignedKey(v); ok {
 			keyMax = max(keyMax, n)
 		}
+		if autoIdx >= 0 && autoIdx < len(row) {
+			if a, isVal, _ := exprValue(row[autoIdx], args); isVal {
+				if n, ok := unsignedKey(a); ok {
+					autoMax = max(autoMax, n)
+				}
+			}
+		}
 	}
 	shards := make([]int, 0, len(groups))
 	for i := range groups {
@@ -1176,7 +1243,7 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 	}
 	sort.Ints(shards)
 	if len(shards) == 1 && listed == nil {
-		return &plan{Type: PlanSingleShard, Shards: shards, Table: table, PushedDown: "the whole statement, unchanged", keyMax: keyMax}, nil
+		return &plan{Type: PlanSingleShard, Shards: shards, Table: table, PushedDown: "the whole statement, unchanged", keyMax: keyMax, auto: kc.auto, autoMax: autoMax}, nil
 	}
 	bound, err := bindArgs(ins, args)
 	if err != nil {
@@ -1186,12 +1253,12 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 		bound.(*sqlparser.Insert).Columns = listed
 		if len(shards) == 1 {
 			return &plan{Type: PlanSingleShard, Shards: shards, Table: table, Queries: map[int]string{shards[0]: sqlparser.String(bound)},
-				PushedDown: "the whole statement, with the table's column list written out", keyMax: keyMax}, nil
+				PushedDown: "the whole statement, with the table's column list written out", keyMax: keyMax, auto: kc.auto, autoMax: autoMax}, nil
 		}
 	}
 	boundRows := bound.(*sqlparser.Insert).Rows.(sqlparser.Values)
 	// Re-split the bound rows in the same order.
-	p := &plan{Type: PlanMultiShard, Shards: shards, Table: table, Queries: map[int]string{}, keyMax: keyMax,
+	p := &plan{Type: PlanMultiShard, Shards: shards, Table: table, Queries: map[int]string{}, keyMax: keyMax, auto: kc.auto, autoMax: autoMax,
 		PushedDown: fmt.Sprintf("the INSERT split into %d statements, one per shard, each with its own rows", len(shards))}
 	byShard := map[int]sqlparser.Values{}
 	for n, row := range rows {

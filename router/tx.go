@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/go-sql-driver/mysql"
 	"slices"
 	"sort"
 	"strings"
@@ -366,7 +367,9 @@ func (t *Tx) savepoint(ctx context.Context, st *Statement) error {
 		}
 	}
 	if at < 0 {
-		return fmt.Errorf("router: SAVEPOINT %s does not exist (error 1305)", name)
+		// The server's error (ER_SP_DOES_NOT_EXIST), which a client
+		// handles by its number.
+		return &mysql.MySQLError{Number: 1305, SQLState: [5]byte{'4', '2', '0', '0', '0'}, Message: fmt.Sprintf("SAVEPOINT %s does not exist", name)}
 	}
 	_, rollback := st.AST.(*sqlparser.SRollback)
 	for _, i := range append([]int(nil), t.order...) {

@@ -136,7 +136,9 @@ func openTxChar(t *testing.T) (*router.Router, *sql.DB) {
 // transaction gets the server's own error, number, SQLSTATE and message,
 // through a session as on the primary's connection. The router refused it
 // as a statement it does not support (1235 through the proxy), so a
-// client that handles the server's 1568 did not recognize it.
+// client that handles the server's 1568 did not recognize it. So does a
+// savepoint the transaction does not hold (1305), which the router
+// answers itself.
 func TestTxCharacteristicsInTransaction(t *testing.T) {
 	r, db := openTxChar(t)
 	ctx := context.Background()
@@ -144,6 +146,8 @@ func TestTxCharacteristicsInTransaction(t *testing.T) {
 		{"BEGIN", "SET TRANSACTION READ ONLY"},
 		{"START TRANSACTION READ ONLY", "SELECT COUNT(*) FROM txchar", "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"},
 		{"SET autocommit = 0", "SELECT COUNT(*) FROM txchar", "SET TRANSACTION READ WRITE"},
+		{"BEGIN", "SAVEPOINT a", "ROLLBACK TO SAVEPOINT b"},
+		{"BEGIN", "INSERT INTO txchar VALUES (3)", "SAVEPOINT a", "RELEASE SAVEPOINT a", "RELEASE SAVEPOINT a"},
 	} {
 		t.Run(strings.Join(seq, "; "), func(t *testing.T) {
 			last := func(exec func(string) error) error {

@@ -224,3 +224,69 @@ func TestInsertWithoutColumnList(t *testing.T) {
 		t.Errorf("INSERT without a column list and an invisible key: got %v, want a refusal", err)
 	}
 }
+
+// TestAutoIncrementNotKey: a sharded table's AUTO_INCREMENT column that is
+// not its shard key gets its ids from a sequence of the keyspace, as its
+// key would: left out, NULL or DEFAULT, in rows of every shard. Each
+// shard's own counter gave rows of several shards the same ids (1, 1, 1,
+// 2 for four rows where a server gives 1, 2, 3, 4), and the insert id of
+// one shard. An id given explicitly moves the sequence past it.
+func TestAutoIncrementNotKey(t *testing.T) {
+	sb := dbtest.Sandbox(t)
+	topo := shardedTopology(t, sb, map[string]topology.Table{"autonk": {Column: "owner", Vindex: "hash"}})
+	r := openRouter(t, topo, router.Config{})
+	ctx := context.Background()
+	exec(t, r, "DROP TABLE IF EXISTS autonk")
+	exec(t, r, "CREATE TABLE autonk (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, owner BIGINT NOT NULL, v INT)")
+	var firsts []int64
+	for _, q := range []string{
+		"INSERT INTO autonk (owner, v) VALUES (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6)",
+		"INSERT INTO autonk VALUES (NULL, 7, 7), (DEFAULT, 8, 8)",
+		"INSERT INTO autonk (id, owner, v) VALUES (NULL, 9, 9)",
+	} {
+		res, err := r.ExecContext(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil || id < 1 {
+			t.Errorf("%s: insert id %d, %v", q, id, err)
+		}
+		firsts = append(firsts, id)
+	}
+	ids := map[uint64]int64{}
+	for _, s := range topo.Shards {
+		rows, err := dbtest.Open(t, topo, s.Primary.HostPort).Query("SELECT id, owner FROM autonk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id uint64
+			var owner int64
+			if err := rows.Scan(&id, &owner); err != nil {
+				t.Fatal(err)
+			}
+			if prev, dup := ids[id]; dup {
+				t.Errorf("id %d is both owner %d's and owner %d's", id, prev, owner)
+			}
+			ids[id] = owner
+		}
+		rows.Close()
+	}
+	if len(ids) != 9 {
+		t.Errorf("%d distinct ids, want 9: %v", len(ids), ids)
+	}
+	for n, first := range firsts {
+		if _, ok := ids[uint64(first)]; !ok {
+			t.Errorf("statement %d's insert id %d is no row's id: %v", n+1, first, ids)
+		}
+	}
+	exec(t, r, "INSERT INTO autonk (id, owner, v) VALUES (5000, 10, 10)")
+	res, err := r.ExecContext(ctx, "INSERT INTO autonk (owner, v) VALUES (11, 11)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := res.LastInsertId(); id <= 5000 {
+		t.Errorf("after 5000 was given, the sequence handed out %d", id)
+	}
+}

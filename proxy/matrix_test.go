@@ -24,7 +24,8 @@ var matrixChecks = []string{"auth", "types", "shard_key", "scatter", "transactio
 
 // matrixClients are the clients of the compatibility matrix: a program
 // each, run by the interpreter of its language, and the Debian package
-// that provides the library. cmd is the command line, run in this
+// that provides the library (for Node.js, the npm package, which
+// testdata/clients/node/package.json pins and .ci/run installs). cmd is the command line, run in this
 // package's directory: the interpreter, its own options, the program in
 // testdata/clients and the program's arguments.
 var matrixClients = []struct {
@@ -39,6 +40,8 @@ var matrixClients = []struct {
 	{"Perl DBD::MariaDB", "libdbd-mariadb-perl", []string{"perl", "testdata/clients/dbd.pl"}},
 	{"Java MariaDB Connector/J", "libmariadb-java", []string{"java", "-cp", connectorJ, "testdata/clients/Matrix.java", "text"}},
 	{"Java MariaDB Connector/J, useServerPrepStmts", "libmariadb-java", []string{"java", "-cp", connectorJ, "testdata/clients/Matrix.java", "server-prepare"}},
+	{"Node.js mysql2, query", "npm mysql2", []string{"node", "testdata/clients/node/matrix.js", "query"}},
+	{"Node.js mysql2, execute", "npm mysql2", []string{"node", "testdata/clients/node/matrix.js", "execute"}},
 }
 
 // connectorJ is MariaDB Connector/J's jar by the name Debian's

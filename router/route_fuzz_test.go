@@ -47,6 +47,13 @@ func TestRoutePlans(t *testing.T) {
 	}{
 		{"SELECT * FROM images WHERE id = 1", nil, PlanSingleShard, 1, nil},
 		{"SELECT * FROM images WHERE id = ?", []any{1}, PlanSingleShard, 1, nil},
+		// A DOUBLE key (Node.js's mysql2 sends every number as one) pins
+		// as the integer it equals below 2^53, reads and writes alike.
+		{"SELECT * FROM images WHERE id = ?", []any{float64(1)}, PlanSingleShard, 1, nil},
+		{"UPDATE images SET name = 'x' WHERE id = ?", []any{float64(3)}, PlanSingleShard, 1, nil},
+		{"DELETE FROM images WHERE id IN (?, ?)", []any{float32(3), float64(4)}, PlanMultiShard, 2, nil},
+		{"SELECT * FROM images WHERE id = ?", []any{1.5}, PlanScatter, 4, nil},
+		{"SELECT * FROM images WHERE id = ?", []any{float64(1 << 53)}, PlanScatter, 4, nil},
 		{"SELECT * FROM images WHERE id IN (1, 2, 3, 4, 5, 6, 7, 8)", nil, PlanMultiShard, 3, nil}, // ids 1-8 hash onto three of the four shards
 		{"SELECT * FROM images ORDER BY dt DESC LIMIT 5", nil, PlanScatter, 4, nil},
 		{"SELECT COUNT(*) FROM likes", nil, PlanScatter, 4, nil},

@@ -498,8 +498,13 @@ func keyValue(e sqlparser.Expr, args []any) (any, bool) {
 		s = x
 	case []byte:
 		s = string(x)
-	case float64, float32:
-		return nil, false
+	case float32:
+		return floatKeyValue(float64(x))
+	case float64:
+		// A DOUBLE parameter (Node.js's mysql2 sends every number as
+		// one) compares with an integer column as doubles, as a string
+		// does below.
+		return floatKeyValue(x)
 	default:
 		return v, true
 	}
@@ -510,7 +515,16 @@ func keyValue(e sqlparser.Expr, args []any) (any, bool) {
 		return strconv.FormatInt(i, 10), true // '+7' is 7
 	}
 	f, ok := numericPrefix(s)
-	if !ok || f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
+	if !ok {
+		return nil, false
+	}
+	return floatKeyValue(f)
+}
+
+// floatKeyValue is keyValue of a DOUBLE: the integer it equals, below
+// 2^53, where one double names one integer.
+func floatKeyValue(f float64) (any, bool) {
+	if f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
 		return nil, false
 	}
 	return strconv.FormatInt(int64(f), 10), true

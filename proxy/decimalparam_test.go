@@ -29,6 +29,19 @@ func (rc *rawClient) executeOne(id uint32, typ byte, value []byte) []string {
 	return rc.result()
 }
 
+// paramRows are the prepared test rows (setupPrepared), over shards.
+const paramRows = " FROM kvs WHERE id IN (9101, 9102, 9103, 9104)"
+
+// paramClients are a raw client of a proxy with the prepared test rows,
+// and one of the first shard's primary, whose answers to the same
+// parameters are the ones to match.
+func paramClients(t *testing.T) (rc, node *rawClient) {
+	t.Helper()
+	f := startProxy(t, proxy.Config{}, quiet())
+	setupPrepared(t, f)
+	return dialRaw(t, f), dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort)
+}
+
 // TestDecimalParameter: a DECIMAL parameter of a statement the router
 // rewrites for several shards is read as the server reads it, a DECIMAL:
 // 0.1 * 3 is 0.3 (as a string, '0.1' * 3 was the DOUBLE
@@ -36,19 +49,15 @@ func (rc *rawClient) executeOne(id uint32, typ byte, value []byte) []string {
 // number ('1.0' = 1 is true; as the string '1' it was false, and the
 // rows were lost).
 func TestDecimalParameter(t *testing.T) {
-	f := startProxy(t, proxy.Config{}, quiet())
-	setupPrepared(t, f)
-	rc := dialRaw(t, f)
-	node := dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort)
-	const rows = " FROM kvs WHERE id IN (9101, 9102, 9103, 9104)"
+	rc, node := paramClients(t)
 	tests := []struct {
 		proxied, server, arg string
 		want                 func(server string) []string
 	}{
-		{"SELECT DISTINCT CONCAT(? * 3)" + rows, "SELECT CONCAT(? * 3)", "0.1", func(s string) []string { return []string{s} }},
-		{"SELECT DISTINCT CONCAT(? / 3)" + rows, "SELECT CONCAT(? / 3)", "-2.50", func(s string) []string { return []string{s} }},
+		{"SELECT DISTINCT CONCAT(? * 3)" + paramRows, "SELECT CONCAT(? * 3)", "0.1", func(s string) []string { return []string{s} }},
+		{"SELECT DISTINCT CONCAT(? / 3)" + paramRows, "SELECT CONCAT(? / 3)", "-2.50", func(s string) []string { return []string{s} }},
 		// The server's '1.0' = ? is 1 (true): every row is read.
-		{"SELECT v" + rows + " AND '1.0' = ? ORDER BY v", "SELECT CONCAT('1.0' = ?)", "1", func(s string) []string {
+		{"SELECT v" + paramRows + " AND '1.0' = ? ORDER BY v", "SELECT CONCAT('1.0' = ?)", "1", func(s string) []string {
 			if s == "1" {
 				return []string{"NULL", "four", "one", "three"}
 			}
@@ -74,13 +83,10 @@ func TestDecimalParameter(t *testing.T) {
 // and the quotient a DECIMAL. (A NULL of a number's type is the bare
 // NULL to the server too.)
 func TestTypedNullParameter(t *testing.T) {
-	f := startProxy(t, proxy.Config{}, quiet())
-	setupPrepared(t, f)
-	rc := dialRaw(t, f)
-	node := dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort)
+	rc, node := paramClients(t)
 	for _, typ := range []byte{0xfd, 0xfe, 0x0f, 0xfc, 0x05, 0x04, 0x08, 0x06} { // VAR_STRING, STRING, VARCHAR, BLOB, DOUBLE, FLOAT, LONGLONG, NULL
 		want := node.executeOne(node.prepare("SELECT CONCAT(COALESCE(?, 1) / 3)"), typ, nil)
-		got := rc.executeOne(rc.prepare("SELECT DISTINCT CONCAT(COALESCE(?, 1) / 3) FROM kvs WHERE id IN (9101, 9102, 9103, 9104)"), typ, nil)
+		got := rc.executeOne(rc.prepare("SELECT DISTINCT CONCAT(COALESCE(?, 1) / 3)" + paramRows), typ, nil)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("a NULL of type %#x: got %q, the server's %q", typ, got, want)
 		}
@@ -93,15 +99,11 @@ func TestTypedNullParameter(t *testing.T) {
 // byte by byte, so 'ONE' is not 'one', and its CHARSET() is binary. It was
 // bound as text of the connection's collation. A VAR_STRING is text.
 func TestBinaryParameter(t *testing.T) {
-	f := startProxy(t, proxy.Config{}, quiet())
-	setupPrepared(t, f)
-	rc := dialRaw(t, f)
-	node := dialRawAt(t, f, f.topo.Shards[0].Primary.HostPort)
-	const rows = " FROM kvs WHERE id IN (9101, 9102, 9103, 9104)"
+	rc, node := paramClients(t)
 	for _, typ := range []byte{0xfc, 0xfb, 0xfa, 0xf9, 0xfd, 0xfe} { // BLOB, LONG_BLOB, MEDIUM_BLOB, TINY_BLOB, VAR_STRING, STRING
 		for _, tc := range []struct{ proxied, server string }{
-			{"SELECT DISTINCT CONCAT(? = 'one')" + rows, "SELECT CONCAT(? = 'one')"},
-			{"SELECT DISTINCT CHARSET(?)" + rows, "SELECT CHARSET(?)"},
+			{"SELECT DISTINCT CONCAT(? = 'one')" + paramRows, "SELECT CONCAT(? = 'one')"},
+			{"SELECT DISTINCT CHARSET(?)" + paramRows, "SELECT CHARSET(?)"},
 		} {
 			want := node.executeOne(node.prepare(tc.server), typ, []byte("ONE"))
 			got := rc.executeOne(rc.prepare(tc.proxied), typ, []byte("ONE"))

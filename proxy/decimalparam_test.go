@@ -86,7 +86,7 @@ func TestTypedNullParameter(t *testing.T) {
 	rc, node := paramClients(t)
 	for _, typ := range []byte{0xfd, 0xfe, 0x0f, 0xfc, 0x05, 0x04, 0x08, 0x06} { // VAR_STRING, STRING, VARCHAR, BLOB, DOUBLE, FLOAT, LONGLONG, NULL
 		want := node.executeOne(node.prepare("SELECT CONCAT(COALESCE(?, 1) / 3)"), typ, nil)
-		got := rc.executeOne(rc.prepare("SELECT DISTINCT CONCAT(COALESCE(?, 1) / 3)" + paramRows), typ, nil)
+		got := rc.executeOne(rc.prepare("SELECT DISTINCT CONCAT(COALESCE(?, 1) / 3)"+paramRows), typ, nil)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("a NULL of type %#x: got %q, the server's %q", typ, got, want)
 		}

@@ -264,12 +264,20 @@ func exprValue(e sqlparser.Expr, args []any) (any, bool, error) {
 		switch x.Type {
 		case sqlparser.IntVal, sqlparser.StrVal:
 			return x.Val, true, nil
+		case sqlparser.FloatVal:
+			// A DOUBLE, as a float64 argument is (and is bound as).
+			f, err := strconv.ParseFloat(x.Val, 64)
+			return f, err == nil, nil
 		}
 		return nil, false, nil
 	case *sqlparser.Argument:
 		v, err := argValue(x, args)
 		switch l := v.(type) {
 		case *textLiteral: // as the literal it stands for
+			if l.typ == sqlparser.FloatVal {
+				f, perr := strconv.ParseFloat(l.val, 64)
+				return f, err == nil && perr == nil, err
+			}
 			return l.val, err == nil && (l.typ == sqlparser.IntVal || l.typ == sqlparser.StrVal), err
 		case Temporal:
 			return nil, false, err // as DATE'…' is: no key

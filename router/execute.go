@@ -407,7 +407,7 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 		// each committed as it runs (a DDL statement commits itself); a
 		// failure stops the rest and names the shard. (A transaction's
 		// write runs on its one shard.)
-		var total int64
+		var total, lastID int64
 		var d diagnostics
 		var info string
 		for n, i := range p.Shards {
@@ -421,6 +421,9 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 			}
 			if n, err := sub.res.RowsAffected(); err == nil {
 				total += n
+			}
+			if id, err := sub.res.LastInsertId(); err == nil {
+				lastID = max(lastID, id)
 			}
 			if n == 0 {
 				info = infoOf(sub.res)
@@ -438,7 +441,9 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 				d = e
 			}
 		}
-		o.res = multiResult{affected: total, diag: d, info: splitInsertInfo(st, info, total, d)}
+		// The insert id: a server's is the id it gave or was given; over
+		// shards, the largest of theirs.
+		o.res = multiResult{affected: total, lastID: lastID, diag: d, info: splitInsertInfo(st, info, total, d)}
 		return nil
 	}
 	if p.Merge == nil {
@@ -667,9 +672,17 @@ func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args 
 	written := st.AST.(*sqlparser.Insert).Rows.(sqlparser.Values)
 	for n, f := range p.fills {
 		need := make([]int, 0, len(rows))
+		var given uint64 // the largest id the other rows give
 		for i := range rows {
-			if f.at == 0 || nullKey(written[i][f.at-1], args) {
+			switch {
+			case f.at == 0 || f.wants(written[i][f.at-1], args):
 				need = append(need, i)
+			default:
+				if v, isVal, _ := exprValue(written[i][f.at-1], args); isVal {
+					if id, ok := unsignedKey(v); ok {
+						given = max(given, id)
+					}
+				}
 			}
 		}
 		if len(need) == 0 {
@@ -678,6 +691,13 @@ func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args 
 		seq, err := r.sequence(ctx, p.Sequence, f.column)
 		if err != nil {
 			return "", nil, nil, 0, err
+		}
+		if given > 0 {
+			// The ids handed out now come past those the statement
+			// gives, as a server's counter moves past them row by row.
+			if err := seq.Past(ctx, given); err != nil {
+				return "", nil, nil, 0, fmt.Errorf("router: ids for %s.%s: %w", p.Sequence, f.column, err)
+			}
 		}
 		id, err := seq.NextN(ctx, len(need))
 		if err != nil {
@@ -725,8 +745,21 @@ func (r *Router) insertWithSequence(ctx context.Context, e *env, st *Statement, 
 		return err
 	}
 	affected, _ := sub.res.RowsAffected()
-	o.res = multiResult{affected: affected, lastID: int64(first), diag: diagnosticsOf(sub.res), info: infoOf(sub.res)}
+	o.res = multiResult{affected: affected, lastID: filledID(st, first, sub.res), diag: diagnosticsOf(sub.res), info: infoOf(sub.res)}
 	return nil
+}
+
+// filledID is the insert id of st, whose rows got ids from sequences
+// starting at first, and which res answered: first, unless a row may
+// have met a duplicate (ON DUPLICATE KEY UPDATE, IGNORE), whose server's
+// insert id is then its own (the existing row's, with id =
+// LAST_INSERT_ID(id), or 0 for a row ignored), not an id no row holds.
+func filledID(st *Statement, first uint64, res sql.Result) int64 {
+	if ins, ok := st.AST.(*sqlparser.Insert); ok && (len(ins.OnDup) > 0 || bool(ins.Ignore)) {
+		id, _ := res.LastInsertId()
+		return id
+	}
+	return int64(first)
 }
 
 // withQuery points o at a rewritten statement without arguments.

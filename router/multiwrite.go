@@ -66,6 +66,7 @@ type writeBranch struct {
 	// lost tells a session that its own connection failed (env.lost).
 	lost     func()
 	affected int64
+	lastID   int64
 	diag     diagnostics
 	info     string
 }
@@ -167,6 +168,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			if err == nil {
 				b.affected, err = res.RowsAffected()
 				b.diag, b.info = diagnosticsOf(res), infoOf(res)
+				b.lastID, _ = res.LastInsertId()
 			}
 			if err != nil {
 				b.end(ctx)
@@ -181,7 +183,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			return fmt.Errorf("router: shard %s: %w", set.Shard, err)
 		}
 	}
-	var total int64
+	var total, lastID int64
 	var d diagnostics
 	var info string
 	for n, b := range branches {
@@ -197,6 +199,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			return err
 		}
 		total += b.affected
+		lastID = max(lastID, b.lastID)
 		if n == 0 {
 			d, info = b.diag, b.info
 		} else {
@@ -217,6 +220,6 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			return fmt.Errorf("router: the write committed on every shard, but a later read may not see it: %w", errors.Join(errs...))
 		}
 	}
-	o.res = multiResult{affected: total, diag: d, info: splitInsertInfo(st, info, total, d)}
+	o.res = multiResult{affected: total, lastID: lastID, diag: d, info: splitInsertInfo(st, info, total, d)}
 	return nil
 }

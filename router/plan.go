@@ -999,8 +999,19 @@ type seqFill struct {
 	// out, and every row gets one.
 	at int
 	// auto is set for the table's AUTO_INCREMENT column, whose first id
-	// is the INSERT's insert id.
-	auto bool
+	// is the INSERT's insert id; zero when a 0 there gets one too, as the
+	// server's counter gives one (the key's 0 is refused: see checkKey).
+	auto, zero bool
+}
+
+// wants reports whether a row whose value in f's column is e, with args,
+// gets an id: a NULL or DEFAULT, or with zero a value stored as 0.
+func (f seqFill) wants(e sqlparser.Expr, args []any) bool {
+	if nullKey(e, args) {
+		return true
+	}
+	zero, known := storesAsZero(e, args)
+	return f.zero && zero && known
 }
 
 // sequencePlan is the plan of an INSERT into table, sharded by rule,
@@ -1190,11 +1201,12 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 			autoIdx = kc.autoPlace - 1 // -1: invisible, so left out
 		}
 		if autoIdx < 0 {
-			fills = append(fills, seqFill{column: kc.auto, auto: true})
+			fills = append(fills, seqFill{column: kc.auto, auto: true, zero: true})
 		} else {
+			f := seqFill{column: kc.auto, at: autoIdx + 1, auto: true, zero: true}
 			for _, row := range rows {
-				if autoIdx < len(row) && nullKey(row[autoIdx], args) {
-					fills = append(fills, seqFill{column: kc.auto, at: autoIdx + 1, auto: true})
+				if autoIdx < len(row) && f.wants(row[autoIdx], args) {
+					fills = append(fills, f)
 					break
 				}
 			}

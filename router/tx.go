@@ -236,7 +236,7 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 	err = t.r.execPlan(ctx, e, st, p, o)
 	if err == nil && firstID > 0 && o.kind == opExec {
 		n, _ := o.res.RowsAffected()
-		o.res = multiResult{affected: n, lastID: int64(firstID), diag: diagnosticsOf(o.res), info: infoOf(o.res)}
+		o.res = multiResult{affected: n, lastID: filledID(st, firstID, o.res), diag: diagnosticsOf(o.res), info: infoOf(o.res)}
 	}
 	return err
 }

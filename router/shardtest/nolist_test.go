@@ -76,7 +76,11 @@ func TestInsertWithoutColumnList(t *testing.T) {
 	}
 
 	exec(t, r, "INSERT INTO nolist VALUES ('a', 1, 10), ('b', 2, 20), ('c', 3, 30), ('d', 4, 40), ('e', 5, 50), ('f', 6, 60)")
-	exec(t, r, "INSERT INTO nolist VALUES (?, ?, ?)", "g", 7, 70)
+	if res, err := r.ExecContext(ctx, "INSERT INTO nolist VALUES (?, ?, ?)", "g", 7, 70); err != nil {
+		t.Fatal(err)
+	} else if id, _ := res.LastInsertId(); id != 7 {
+		t.Errorf("an id given without a column list: insert id %d, want the id given, 7, as the server answers", id)
+	}
 	exec(t, r, "REPLACE INTO nolist VALUES ('h', 8, 80)")
 	want := []string{"1:a/10/7", "2:b/20/7", "3:c/30/7", "4:d/40/7", "5:e/50/7", "6:f/60/7", "7:g/70/7", "8:h/80/7"}
 	if got := nolistRows(t, topo, r, "nolist", "CONCAT_WS('/', label, n, secret)"); !slices.Equal(got, want) {
@@ -237,12 +241,13 @@ func TestAutoIncrementNotKey(t *testing.T) {
 	r := openRouter(t, topo, router.Config{})
 	ctx := context.Background()
 	exec(t, r, "DROP TABLE IF EXISTS autonk")
-	exec(t, r, "CREATE TABLE autonk (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, owner BIGINT NOT NULL, v INT)")
+	exec(t, r, "CREATE TABLE autonk (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, owner BIGINT NOT NULL, v INT, UNIQUE KEY (owner))")
 	var firsts []int64
 	for _, q := range []string{
 		"INSERT INTO autonk (owner, v) VALUES (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6)",
 		"INSERT INTO autonk VALUES (NULL, 7, 7), (DEFAULT, 8, 8)",
 		"INSERT INTO autonk (id, owner, v) VALUES (NULL, 9, 9)",
+		"INSERT INTO autonk (id, owner, v) VALUES (0, 20, 20), (0, 21, 21)", // 0 is the next id too
 	} {
 		res, err := r.ExecContext(ctx, q)
 		if err != nil {
@@ -254,27 +259,33 @@ func TestAutoIncrementNotKey(t *testing.T) {
 		}
 		firsts = append(firsts, id)
 	}
-	ids := map[uint64]int64{}
-	for _, s := range topo.Shards {
-		rows, err := dbtest.Open(t, topo, s.Primary.HostPort).Query("SELECT id, owner FROM autonk")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id uint64
-			var owner int64
-			if err := rows.Scan(&id, &owner); err != nil {
+	// The ids of every shard's rows, each once.
+	distinct := func() map[uint64]int64 {
+		t.Helper()
+		ids := map[uint64]int64{}
+		for _, s := range topo.Shards {
+			rows, err := dbtest.Open(t, topo, s.Primary.HostPort).Query("SELECT id, owner FROM autonk")
+			if err != nil {
 				t.Fatal(err)
 			}
-			if prev, dup := ids[id]; dup {
-				t.Errorf("id %d is both owner %d's and owner %d's", id, prev, owner)
+			for rows.Next() {
+				var id uint64
+				var owner int64
+				if err := rows.Scan(&id, &owner); err != nil {
+					t.Fatal(err)
+				}
+				if prev, dup := ids[id]; dup {
+					t.Errorf("id %d is both owner %d's and owner %d's", id, prev, owner)
+				}
+				ids[id] = owner
 			}
-			ids[id] = owner
+			rows.Close()
 		}
-		rows.Close()
+		return ids
 	}
-	if len(ids) != 9 {
-		t.Errorf("%d distinct ids, want 9: %v", len(ids), ids)
+	ids := distinct()
+	if len(ids) != 11 {
+		t.Errorf("%d distinct ids, want 11: %v", len(ids), ids)
 	}
 	for n, first := range firsts {
 		if _, ok := ids[uint64(first)]; !ok {
@@ -286,7 +297,28 @@ func TestAutoIncrementNotKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id, _ := res.LastInsertId(); id <= 5000 {
-		t.Errorf("after 5000 was given, the sequence handed out %d", id)
+	next, _ := res.LastInsertId()
+	if next <= 5000 {
+		t.Errorf("after 5000 was given, the sequence handed out %d", next)
+	}
+	// An id the statement gives itself, the sequence's next, and a NULL
+	// after it: the NULL's id comes past it, as on a server.
+	exec(t, r, fmt.Sprintf("INSERT INTO autonk (id, owner, v) VALUES (%d, 12, 12), (NULL, 13, 13)", next+1))
+	if ids := distinct(); len(ids) != 15 {
+		t.Errorf("%d distinct ids, want 15: %v", len(ids), ids)
+	}
+	// An upsert that meets its row answers that row's id, as the
+	// server does, not an id no row holds; a DOUBLE key (Node.js's
+	// mysql2 sends numbers so) routes as the integer it equals.
+	var owner1 int64
+	if err := r.With(router.Strong).GetContext(ctx, &owner1, "SELECT id FROM autonk WHERE owner = 1"); err != nil {
+		t.Fatal(err)
+	}
+	res, err = r.ExecContext(ctx, "INSERT INTO autonk (owner, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = 100, id = LAST_INSERT_ID(id)", float64(1), float64(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := res.LastInsertId(); id != owner1 {
+		t.Errorf("an upsert that met owner 1's row (id %d): insert id %d", owner1, id)
 	}
 }

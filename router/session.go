@@ -602,7 +602,7 @@ func (s *Session) doStatement(ctx context.Context, o *op) error {
 		return err
 	}
 	if st.Kind == TxOther {
-		return fmt.Errorf("router: %.40s outside a transaction", o.query)
+		return savepointOutside(st)
 	}
 	// SET TRANSACTION gave the next transaction characteristics (when
 	// next is set). The server spends them on the next statement that

@@ -337,6 +337,29 @@ func (t *Tx) applyAll(ctx context.Context, query string) error {
 	return nil
 }
 
+// errNoSavepoint is the server's error (ER_SP_DOES_NOT_EXIST) for a
+// savepoint the transaction does not hold, which a client handles by its
+// number.
+func errNoSavepoint(name string) error {
+	return &mysql.MySQLError{Number: 1305, SQLState: [5]byte{'4', '2', '0', '0', '0'}, Message: fmt.Sprintf("SAVEPOINT %s does not exist", name)}
+}
+
+// savepointOutside answers a savepoint statement st outside a
+// transaction, under autocommit, as the server does: each statement is a
+// transaction of its own, so a SAVEPOINT is set and gone with it (OK),
+// and none exists to roll back to or release.
+func savepointOutside(st *Statement) error {
+	switch s := st.AST.(type) {
+	case *sqlparser.Savepoint:
+		return nil
+	case *sqlparser.SRollback:
+		return errNoSavepoint(s.Name.String())
+	case *sqlparser.Release:
+		return errNoSavepoint(s.Name.String())
+	}
+	return fmt.Errorf("router: %.40s outside a transaction", st.Text)
+}
+
 // savepoint runs SAVEPOINT, ROLLBACK TO SAVEPOINT and RELEASE SAVEPOINT
 // on every branch. A branch that began after the savepoint holds none of
 // its work from before it: rolling back to the savepoint rolls that
@@ -367,9 +390,7 @@ func (t *Tx) savepoint(ctx context.Context, st *Statement) error {
 		}
 	}
 	if at < 0 {
-		// The server's error (ER_SP_DOES_NOT_EXIST), which a client
-		// handles by its number.
-		return &mysql.MySQLError{Number: 1305, SQLState: [5]byte{'4', '2', '0', '0', '0'}, Message: fmt.Sprintf("SAVEPOINT %s does not exist", name)}
+		return errNoSavepoint(name)
 	}
 	_, rollback := st.AST.(*sqlparser.SRollback)
 	for _, i := range append([]int(nil), t.order...) {

@@ -138,7 +138,8 @@ func openTxChar(t *testing.T) (*router.Router, *sql.DB) {
 // as a statement it does not support (1235 through the proxy), so a
 // client that handles the server's 1568 did not recognize it. So does a
 // savepoint the transaction does not hold (1305), which the router
-// answers itself.
+// answers itself, in a transaction and outside one, where a SAVEPOINT
+// was refused too.
 func TestTxCharacteristicsInTransaction(t *testing.T) {
 	r, db := openTxChar(t)
 	ctx := context.Background()
@@ -148,6 +149,10 @@ func TestTxCharacteristicsInTransaction(t *testing.T) {
 		{"SET autocommit = 0", "SELECT COUNT(*) FROM txchar", "SET TRANSACTION READ WRITE"},
 		{"BEGIN", "SAVEPOINT a", "ROLLBACK TO SAVEPOINT b"},
 		{"BEGIN", "INSERT INTO txchar VALUES (3)", "SAVEPOINT a", "RELEASE SAVEPOINT a", "RELEASE SAVEPOINT a"},
+		// Outside a transaction, under autocommit: a SAVEPOINT is set
+		// and gone with its statement.
+		{"SAVEPOINT a", "ROLLBACK TO SAVEPOINT a"},
+		{"RELEASE SAVEPOINT b"},
 	} {
 		t.Run(strings.Join(seq, "; "), func(t *testing.T) {
 			last := func(exec func(string) error) error {

@@ -496,11 +496,19 @@ func (h *handler) ComQueryMulti(c *vtmysql.Conn, query string, cb func(sqltypes.
 	}
 	for i, q := range queries {
 		more := i < len(queries)-1
+		sent := false
 		err := h.runSets(c, q, func(r *sqltypes.Result, first bool) error {
+			sent = true
 			return cb(sqltypes.QueryResponse{QueryResult: r}, more, first)
 		})
 		if err != nil {
-			return cb(sqltypes.QueryResponse{QueryError: err}, false, true)
+			// An error after part of the statement's answer (a shard
+			// that failed or was cut off while its rows streamed) takes
+			// the place of the end of the result set in progress, as on
+			// a server: sent as a new result instead, after an end packet
+			// that says more follow, it made the rows a whole answer and
+			// the error the answer to the client's next statement.
+			return cb(sqltypes.QueryResponse{QueryError: err}, false, !sent)
 		}
 	}
 	return nil

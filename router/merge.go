@@ -52,6 +52,12 @@ type sortCol struct {
 	col         int
 	weight, pad int // its sort-key columns, or -1
 	desc        bool
+	// whole is set on a group of a computed value that the server
+	// compares whole, not as it prints it: under SQL_BIG_RESULT MariaDB
+	// groups by sorting and compares each row's value, a quotient's
+	// hidden digits included, where a temporary table keeps the rounded
+	// value that the shards send.
+	whole bool
 }
 
 // mergeSpec is how the router combines per-shard results into one.
@@ -518,6 +524,7 @@ func planMerge(sel *sqlparser.Select, sortKey sortKeyFunc) (*mergeSpec, sqlparse
 		if err != nil {
 			return nil, nil, err
 		}
+		g.whole = sel.SQLBigResult && !exactDouble(groupExprs[i])
 		spec.groupBy[i] = g
 	}
 	grouped := func(e sqlparser.Expr) bool {
@@ -724,6 +731,15 @@ func (m *mergeSpec) explain() (pushed, merged string) {
 // not (NO PAD collations, binary strings). Both derive e's collation from
 // LEFT(e, 0), so nothing here names a collation or a server flavor.
 //
+// The pad also says, after the collation's name, when the key cannot be
+// merged on: flagBinaryForm for a value the server compares by a binary
+// form that is not its text (MariaDB's INET6, INET4 and UUID, whose HEX
+// is that form and whose WEIGHT_STRING is the text), and flagLevels for a
+// collation whose keys hold several levels one after the other (accent
+// and case, as utf8mb4_thai_520_w2 or utf8mb4_uca1400_as_cs), where the
+// sort key of two spaces is not twice a space's: a key's trailing spaces
+// are then not at its end, and the pad cannot be stripped or compared.
+//
 // The parsed expressions are cached by text (they are never modified), so
 // planning a repeated scatter query parses nothing.
 func (r *Router) sortKeyExprs(e sqlparser.Expr) (key, pad sqlparser.Expr, err error) {
@@ -735,8 +751,12 @@ func (r *Router) sortKeyExprs(e sqlparser.Expr) (key, pad sqlparser.Expr, err er
 	}
 	empty := "LEFT(" + text + ", 0)"
 	space := "CONCAT(" + empty + ", ' ')"
+	spaces := "CONCAT(" + empty + ", '  ')"
 	if key, err = r.cls.parser.ParseExpr("WEIGHT_STRING(" + text + ")"); err == nil {
-		pad, err = r.cls.parser.ParseExpr("CONCAT(COLLATION(" + text + "), ':', IF(" + space + " = " + empty + ", WEIGHT_STRING(" + space + "), ''))")
+		pad, err = r.cls.parser.ParseExpr("CONCAT(COLLATION(" + text + "), " +
+			"IF(HEX(" + text + ") <=> HEX(CONCAT(" + text + ")), '', '" + flagBinaryForm + "'), " +
+			"IF(WEIGHT_STRING(" + spaces + ") <=> CONCAT(WEIGHT_STRING(" + space + "), WEIGHT_STRING(" + space + ")), '', '" + flagLevels + "'), " +
+			"':', IF(" + space + " = " + empty + ", WEIGHT_STRING(" + space + "), ''))")
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("router: sort key of %s: %w", text, err)

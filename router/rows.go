@@ -420,6 +420,23 @@ func roundedHintFor(r string) string {
 	return roundedHint
 }
 
+// holdsMore says whether result column c is a number whose computed
+// value may hold more than it prints: a DECIMAL (a quotient keeps digits
+// past its scale) or a DOUBLE printed with fixed decimals.
+func (m *merger) holdsMore(c int) bool {
+	if c >= len(m.types) || m.types[c] == nil {
+		return false
+	}
+	switch ct := m.types[c]; strings.ToUpper(ct.DatabaseTypeName()) {
+	case "DECIMAL":
+		return true
+	case "DOUBLE", "FLOAT":
+		_, fixed := fixedDecimals(ct)
+		return fixed
+	}
+	return false
+}
+
 // fixedDecimals is the number of decimals a DOUBLE column is printed
 // with, when it has a fixed number (ROUND(x, 1), AVG of such a value); a
 // DOUBLE without one prints every digit its value needs. The driver
@@ -444,6 +461,13 @@ const roundedFloat = "FLOAT"
 
 const roundedHint = "the server sends the value rounded, but compares the whole value; order or group by CAST(x AS DECIMAL(65,30)) instead, or by x and a column that tells the rows apart"
 
+// The flags a pad column carries after its collation's name (see
+// sortKeyExprs); a name holds neither '#' nor ':'.
+const (
+	flagBinaryForm = "#binary"
+	flagLevels     = "#levels"
+)
+
 // maxSortLength is the default max_sort_length: the server orders
 // strings by this many bytes of their sort keys and no more.
 const maxSortLength = 1024
@@ -457,10 +481,18 @@ func (m *merger) padOf(pad []byte) []byte {
 		return nil
 	}
 	name := string(pad[:i])
-	if m.err == nil && (strings.Contains(name, "_as_") || strings.HasSuffix(name, "_cs") || strings.HasSuffix(name, "_ks")) {
-		// Accent- or case-sensitive UCA collations compare on several
-		// levels, which WEIGHT_STRING does not return.
-		m.err = unsupported("comparing text in collation "+name+" across shards", "its accent and case levels are not in the sort keys the router merges on; use an _ai_ci or _bin collation for ORDER BY, GROUP BY, DISTINCT, MIN and MAX")
+	binaryForm, levels := false, false
+	name, levels = strings.CutSuffix(name, flagLevels)
+	name, binaryForm = strings.CutSuffix(name, flagBinaryForm)
+	switch {
+	case m.err != nil:
+	case binaryForm:
+		m.err = unsupported("comparing INET6, INET4 or UUID values across shards",
+			"the server orders them by their binary form, which their text and sort keys do not give; order or group by HEX(col), whose text sorts as an INET6 or INET4 does")
+	case levels || strings.Contains(name, "_as_") || strings.HasSuffix(name, "_cs") || strings.HasSuffix(name, "_ks"):
+		// Accent- or case-sensitive collations compare on several
+		// levels, whose keys the router cannot pad.
+		m.err = unsupported("comparing text in collation "+name+" across shards", "it compares on several levels (accents, case), whose sort keys the router cannot merge on; use an _ai_ci or _bin collation for ORDER BY, GROUP BY, DISTINCT, MIN and MAX")
 	}
 	return pad[i+1:]
 }
@@ -609,6 +641,9 @@ func (m *merger) checkKinds(cols []string) error {
 		// A DOUBLE with fixed decimals groups by its rounded value, as it
 		// is sent; a FLOAT by its whole value.
 		switch r := m.rounded[m.at(g.col)]; {
+		case g.whole && m.holdsMore(m.at(g.col)):
+			return unsupported("SQL_BIG_RESULT grouping by a computed number "+cols[m.at(g.col)]+" across shards",
+				"with SQL_BIG_RESULT the server groups by the whole value, which may hold more digits than it prints and the shards send; drop the hint, or group by ROUND(x, n) or CAST(x AS DECIMAL(65, n)), which hold what they print")
 		case r == roundedFloat:
 			return unsupported("GROUP BY or DISTINCT on a FLOAT "+cols[m.at(g.col)]+" across shards", roundedHint)
 		case strings.HasPrefix(r, "computed "):

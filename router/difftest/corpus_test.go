@@ -103,11 +103,18 @@ func TestHandCorpus4(t *testing.T) { runCorpus(t, "corpus4.sql", 150) }
 // runCorpus runs testdata/name, which must hold at least min statements.
 func runCorpus(t *testing.T, name string, min int) {
 	e := setup(t)
-	ctx := context.Background()
 	corpus := readCorpus(t, "testdata/"+name)
 	if len(corpus) < min {
 		t.Fatalf("%s has %d statements, want at least %d", name, len(corpus), min)
 	}
+	runEntries(t, e, name, corpus)
+}
+
+// runEntries checks each statement of a corpus (of file name) against
+// its tags.
+func runEntries(t *testing.T, e *env, name string, corpus []corpusEntry) {
+	t.Helper()
+	ctx := context.Background()
 	counts := map[verdict]int{}
 	for _, c := range corpus {
 		v, detail := e.check(ctx, c.sql, c.opts)
@@ -147,3 +154,9 @@ func TestHandCorpus6(t *testing.T) { runCorpus(t, "corpus6.sql", 1) }
 // literals in IN lists, joins, aggregates and column names; precedence
 // next to a key comparison).
 func TestHandCorpus7(t *testing.T) { runCorpus(t, "corpus7.sql", 100) }
+
+// TestHandCorpus8 runs the eighth corpus (an independent tester's:
+// merged types, DECIMAL scales, unsigned values past 2^63, DOUBLE edges,
+// TIME and DATETIME(6), collations and binary strings, NULLs, grouped
+// and DISTINCT shapes, LIMIT and OFFSET edges) the same way.
+func TestHandCorpus8(t *testing.T) { runCorpus(t, "corpus8.sql", 100) }

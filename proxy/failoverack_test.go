@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -197,5 +199,89 @@ func TestStickySessionPrimaryRestart(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "reconnect") || strings.Contains(err.Error(), "retry") {
 			t.Errorf("statement %d after the session's primary connection broke: %v, want an error that says to reconnect, not to retry", i+1, err)
 		}
+	}
+}
+
+// TestBufferedTxFirstWriteReadOnly: a transaction's first write on a
+// shard whose primary a planned failover has made read-only waits for
+// the new primary (--failover-buffer) and runs there, as an autocommit
+// write does, where it failed at once with 1290 (read-only), which
+// drivers do not retry: BEGIN went through on the old primary, and the
+// write's refusal ended the statement. Nothing had run on the branch,
+// which is rolled back.
+func TestBufferedTxFirstWriteReadOnly(t *testing.T) {
+	rcfg := quiet()
+	rcfg.FailoverBuffer = 10 * time.Minute // longer than the test's guard
+	f := startProxy(t, proxy.Config{}, rcfg)
+	if len(f.topo.Shards[0].Replicas) == 0 {
+		t.Skip("the shard has no replica to fail over to")
+	}
+	setupPrepared(t, f)
+	ctx := context.Background()
+	// A key of the first shard that no other test writes: its row will
+	// be on the replica alone, and is deleted there at the end.
+	key := 0
+	for id := 771001; id < 771200 && key == 0; id++ {
+		if tr, err := f.r.Route("SELECT v FROM kvs WHERE id = ?", id); err == nil && len(tr.Shards) == 1 && tr.Shards[0] == f.topo.Shards[0].Name {
+			key = id
+		}
+	}
+	sh := f.topo.Shards[0]
+	primary, replica := adminDB(t, f.topo, sh.Primary.HostPort), adminDB(t, f.topo, sh.Replicas[0].HostPort)
+	if _, err := primary.ExecContext(ctx, "SET GLOBAL read_only = 1"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		primary.Exec("SET GLOBAL read_only = 0")
+		replica.Exec("DELETE FROM " + f.topo.DatabaseName() + ".kvs WHERE id = " + strconv.Itoa(key))
+		replica.Exec("SET GLOBAL read_only = 1")
+	})
+	db := f.open(t, nil)
+	done := make(chan error, 1)
+	go func() {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			done <- err
+			return
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("INSERT INTO kvs (id, v) VALUES (%d, 'in a transaction')", key)); err != nil {
+			tx.Rollback()
+			done <- err
+			return
+		}
+		done <- tx.Commit()
+	}()
+	waitFor(t, "the transaction's write to wait for a new primary", 30*time.Second, func() bool { return f.r.Stats().Buffering > 0 })
+	select {
+	case err := <-done:
+		t.Fatalf("the write ended while its primary was read-only: %v", err)
+	default:
+	}
+	// The failover: the replica, made writable, is the shard's primary.
+	if _, err := replica.ExecContext(ctx, "SET GLOBAL read_only = 0"); err != nil {
+		t.Fatal(err)
+	}
+	swapped := *f.topo
+	swapped.Shards = slices.Clone(f.topo.Shards)
+	s := &swapped.Shards[0]
+	s.Primary, s.Replicas = sh.Replicas[0], append([]topology.Addr{sh.Primary}, sh.Replicas[1:]...)
+	if _, err := f.r.Follow(&swapped); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the transaction after the failover: %v", err)
+		}
+	case <-time.After(time.Minute): // a guard against a hang, not a speed target
+		t.Fatal("the transaction's write still waits after the failover")
+	}
+	var v string
+	if err := replica.QueryRowContext(ctx, "SELECT v FROM "+f.topo.DatabaseName()+".kvs WHERE id = ?", key).Scan(&v); err != nil || v != "in a transaction" {
+		t.Errorf("the row on the new primary: %q, %v", v, err)
+	}
+	var n int
+	if err := primary.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+f.topo.DatabaseName()+".kvs WHERE id = ?", key).Scan(&n); err != nil || n != 0 {
+		t.Errorf("rows of the key on the old primary: %d, %v; want none", n, err)
 	}
 }

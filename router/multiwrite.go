@@ -64,7 +64,10 @@ type writeBranch struct {
 	own  bool
 	open bool // the branch's transaction is neither committed nor rolled back
 	// lost tells a session that its own connection failed (env.lost).
-	lost     func()
+	lost func()
+	// replaced is the set's signal of a failover, taken before the
+	// branch ran.
+	replaced <-chan struct{}
 	affected int64
 	lastID   int64
 	diag     diagnostics
@@ -132,6 +135,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 	}()
 	for n, i := range p.Shards {
 		query, set := p.Queries[i], p.sets[i]
+		replaced := set.RolesReplaced()
 		// The parts run as a write without read-your-writes: a write's
 		// GTID is read after the commits, below, not after its part.
 		// on notes the node the part runs on.
@@ -143,7 +147,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			return e.on(ctx, n)
 		}
 		fn := func(ctx context.Context, q queryer) error {
-			b := &writeBranch{set: set, node: node}
+			b := &writeBranch{set: set, node: node, replaced: replaced}
 			if e.lost != nil {
 				b.lost = func() { _ = e.lost(node) }
 			}
@@ -192,6 +196,21 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			// ones before it stay committed. A commit the server refused
 			// did not commit; one cut off may have.
 			b.set.Fail(b.node, err)
+			if n == 0 && notExecuted(err) {
+				// The first commit, refused as read-only (a planned
+				// failover made the primary so): nothing is written, and
+				// the statement runs again, whole, once the new primary
+				// is known (Config.FailoverBuffer), as a write of one
+				// shard does. Its branches end first: their row locks
+				// would hold its second run.
+				for _, b := range branches {
+					b.end(ctx)
+				}
+				branches = nil
+				if ctx, ok := r.buffered(ctx, b.set, b.replaced, traceFrom(ctx)); ok {
+					return r.execAcross(ctx, e, st, p, o, subs)
+				}
+			}
 			err = fmt.Errorf("router: shard %s: commit: %w", b.set.Shard, err)
 			if me := (*mysql.MySQLError)(nil); n > 0 || !errors.As(err, &me) {
 				err = &partialWrite{err}

@@ -92,12 +92,11 @@ func (r *Router) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // part returns the transaction's branch on shard i, beginning it. A
 // branch whose primary is down, or cannot be reached, waits for it as an
 // autocommit write does (Config.FailoverBuffer): nothing has run there.
-func (t *Tx) part(i int) (*txPart, error) {
+func (t *Tx) part(ctx context.Context, i int) (*txPart, error) {
 	if p, ok := t.parts[i]; ok {
 		return p, nil
 	}
 	set := t.sets[i]
-	ctx := t.ctx
 	for {
 		replaced := set.RolesReplaced()
 		var p *txPart
@@ -241,24 +240,51 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 	return err
 }
 
-// onShard runs fn in the transaction's branch on shard i.
+// onShard runs fn in the transaction's branch on shard i. The first
+// statement of a branch that its primary refused as read-only (a planned
+// failover made it so and has not yet named the new one) ran nowhere: the
+// branch is rolled back, and the statement waits for the new primary
+// (Config.FailoverBuffer) in a new branch, as a branch that cannot begin
+// does.
 func (t *Tx) onShard(ctx context.Context, i int, st *Statement, fn func(context.Context, queryer) error) error {
-	p, err := t.part(i)
-	if err != nil {
-		return err
-	}
-	node := p.set.Primary()
-	t.r.stats.route(RoutePrimary)
-	t.r.stats.node(node.Name)
-	if tr := traceFrom(ctx); tr != nil {
-		tr.Kind, tr.Tables, tr.Shard, tr.Node, tr.Route = st.Kind.String(), st.Tables, p.set.Shard, node.Name, RoutePrimary
-		tr.Reason = "inside a transaction: statements stay on the primary's connection"
-	}
-	err = fn(ctx, txQueryer{p.tx, p.conn})
-	if err != nil {
+	for {
+		_, had := t.parts[i]
+		replaced := t.sets[i].RolesReplaced()
+		p, err := t.part(ctx, i)
+		if err != nil {
+			return err
+		}
+		node := p.set.Primary()
+		t.r.stats.route(RoutePrimary)
+		t.r.stats.node(node.Name)
+		if tr := traceFrom(ctx); tr != nil {
+			tr.Kind, tr.Tables, tr.Shard, tr.Node, tr.Route = st.Kind.String(), st.Tables, p.set.Shard, node.Name, RoutePrimary
+			tr.Reason = "inside a transaction: statements stay on the primary's connection"
+		}
+		err = fn(ctx, txQueryer{p.tx, p.conn})
+		if err == nil {
+			return nil
+		}
 		p.set.Fail(node, err)
+		if had || !notExecuted(err) {
+			return err
+		}
+		t.drop(i)
+		var ok bool
+		if ctx, ok = t.r.buffered(ctx, p.set, replaced, nil); !ok {
+			return err
+		}
 	}
-	return err
+}
+
+// drop rolls back the branch on shard i, which nothing has run in, and
+// forgets it.
+func (t *Tx) drop(i int) {
+	p := t.parts[i]
+	_ = p.tx.Rollback()
+	t.leave(p)
+	delete(t.parts, i)
+	t.order = slices.DeleteFunc(t.order, func(j int) bool { return j == i })
 }
 
 // abort rolls back after a refusal.

@@ -120,7 +120,7 @@ func (s *Set) probeShunned(ctx context.Context) {
 			continue
 		}
 		pctx, cancel := context.WithTimeout(ctx, n.probeTimeout)
-		err := n.DB.PingContext(pctx)
+		err := n.checks.PingContext(pctx)
 		cancel()
 		if err == nil {
 			n.health.readmit()

@@ -79,7 +79,7 @@ func noTable(err error) bool {
 
 // createHeartbeat creates the heartbeat table on the primary.
 func (s *Set) createHeartbeat(ctx context.Context) error {
-	_, err := s.Primary().DB.ExecContext(ctx, heartbeatTable)
+	_, err := s.Primary().checks.ExecContext(ctx, heartbeatTable)
 	return err
 }
 
@@ -88,10 +88,10 @@ func (s *Set) createHeartbeat(ctx context.Context) error {
 func (s *Set) beat(ctx context.Context) error {
 	const q = heartbeatWrite
 	p := s.Primary()
-	_, err := p.DB.ExecContext(ctx, q)
+	_, err := p.checks.ExecContext(ctx, q)
 	if noTable(err) {
 		if err = s.createHeartbeat(ctx); err == nil {
-			_, err = p.DB.ExecContext(ctx, q)
+			_, err = p.checks.ExecContext(ctx, q)
 		}
 	}
 	if err != nil && !timedOut(err) {
@@ -121,7 +121,7 @@ func (s *Set) measureLag(ctx context.Context) {
 			defer cancel()
 			before := r.finished.Load()
 			var us sql.NullInt64
-			err := r.DB.QueryRowContext(lctx, heartbeatAge).Scan(&us)
+			err := r.checks.QueryRowContext(lctx, heartbeatAge).Scan(&us)
 			switch {
 			case err == sql.ErrNoRows:
 				r.lagMicro.Store(lagUnknown)

@@ -31,6 +31,12 @@ type Node struct {
 	// DB is the node's pool. Use it through the Set's choices, so that the
 	// in-flight count and health stay true.
 	DB *sqlx.DB
+	// checks is what the Set's health checks (the heartbeat, lag
+	// readings, probes of a shunned node) run on: with a bounded pool
+	// (PoolConfig.MaxOpen), a small pool of their own, so that clients'
+	// statements that fill the node's pool (idle transactions, say) do not
+	// make a node that answers look down; otherwise the node's pool.
+	checks *sql.DB
 
 	inFlight atomic.Int64
 	served   atomic.Uint64
@@ -112,6 +118,14 @@ func newNode(n topology.Node, cfg *mysql.Config, pool PoolConfig, raw bool) (*No
 	db.SetConnMaxLifetime(pool.MaxLifetime)
 	db.SetConnMaxIdleTime(pool.MaxIdleTime)
 	nd.DB = sqlx.NewDb(db, "mysql")
+	nd.checks = db
+	if pool.MaxOpen > 0 {
+		// Two at most: the heartbeat or a probe, and a lag reading.
+		nd.checks = sql.OpenDB(loginConnector{conn})
+		nd.checks.SetMaxOpenConns(2)
+		nd.checks.SetMaxIdleConns(2)
+		nd.checks.SetConnMaxLifetime(pool.MaxLifetime)
+	}
 	nd.setRole(n.Role)
 	nd.lagMicro.Store(lagUnknown)
 	return nd, nil

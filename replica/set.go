@@ -339,6 +339,9 @@ func (s *Set) Close() error {
 	var errs []error
 	for _, n := range s.all {
 		errs = append(errs, n.DB.Close())
+		if n.checks != n.DB.DB {
+			errs = append(errs, n.checks.Close())
+		}
 	}
 	return errors.Join(errs...)
 }

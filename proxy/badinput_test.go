@@ -278,3 +278,38 @@ func TestForcedShutdownCutsClients(t *testing.T) {
 		t.Errorf("forced shutdown: %v, want ErrDrainTimeout", err)
 	}
 }
+
+// TestSetOptionUnknown: COM_SET_OPTION with an option the server does not
+// know gets one ERR packet (1047), as from the server, and the client's
+// next statement its own answer; the protocol library sent an ERR and
+// then an EOF, which the next statement read as its answer. The two
+// options there are (multi statements on and off) are answered by EOF.
+func TestSetOptionUnknown(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	c := f.rawConn(t)
+	read := func() []byte {
+		t.Helper()
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		var h [4]byte
+		if _, err := io.ReadFull(c, h[:]); err != nil {
+			t.Fatal(err)
+		}
+		p := make([]byte, int(h[0])|int(h[1])<<8|int(h[2])<<16)
+		if _, err := io.ReadFull(c, p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	c.Write(packet(0, 0x1b, 7, 0))
+	if p := read(); len(p) < 3 || p[0] != 0xff || int(p[1])|int(p[2])<<8 != 1047 {
+		t.Fatalf("COM_SET_OPTION 7: %x, want ERR 1047", p)
+	}
+	c.Write(packet(0, 0x1b, 1, 0)) // multi statements off
+	if p := read(); len(p) == 0 || p[0] != 0xfe && p[0] != 0x00 {
+		t.Fatalf("COM_SET_OPTION 1: %x, want EOF or OK", p)
+	}
+	c.Write(packet(0, append([]byte{0x03}, "SELECT 7"...)...))
+	if p := read(); len(p) != 1 || p[0] != 1 {
+		t.Fatalf("SELECT 7 after COM_SET_OPTION: first packet %x, want a column count of 1", p)
+	}
+}

@@ -342,6 +342,23 @@ func (c *clientConn) packets() error {
 				return err
 			}
 		}
+		if !c.cont && n > 0 && c.in[3] == 0 && c.in[4] == comSetOption && n <= 16 {
+			if err := c.want(4 + n); err != nil {
+				return err
+			}
+			if n != 3 || c.in[5] > 1 || c.in[6] != 0 {
+				// An option the server does not know (it knows multi
+				// statements on, 0, and off, 1) gets one ERR, as from
+				// the server; the protocol library sent an ERR and then
+				// an EOF, which the client read as the answer to its
+				// next command.
+				if err := c.writeError(sqlerror.NewSQLError(sqlerror.ERUnknownComError, sqlerror.SSNetError, "Unknown command"), 1); err != nil {
+					return err
+				}
+				c.in = c.in[4+n:]
+				continue
+			}
+		}
 		if !c.cont && n > 0 && c.in[3] == 0 && c.in[4] >= comStmtPrepare && c.in[4] <= comStmtReset {
 			if err := c.stmtCommand(n); err != nil {
 				return err

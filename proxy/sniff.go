@@ -17,12 +17,14 @@ import (
 // comStmtExecute is the COM_STMT_EXECUTE command byte.
 const comStmtExecute = 0x17
 
-// comStmtClose and comResetConnection are COM_STMT_CLOSE and
+// comStmtClose, comSetOption (multi statements on or off) and
+// comResetConnection are COM_STMT_CLOSE, COM_SET_OPTION and
 // COM_RESET_CONNECTION.
 const (
 	comStmtSendLongData = 0x18
 	comStmtClose        = 0x19
 	comStmtReset        = 0x1a
+	comSetOption        = 0x1b
 	comResetConnection  = 0x1f
 )
 

@@ -70,8 +70,10 @@ func toSQLError(err error) *sqlerror.SQLError {
 	case errors.Is(err, router.ErrStateLost):
 		// (Before the connection's own error, whose hint is to retry.)
 		return sqlerror.NewSQLError(ErrNumBackend, sqlerror.SSUnknownSQLState, err.Error())
-	case errors.Is(err, router.ErrPrimaryReplaced):
+	case errors.Is(err, router.ErrPrimaryReplaced), errors.Is(err, router.ErrOutcomeUnknown):
 		return sqlerror.NewSQLError(ErrNumOutcomeUnknown, sqlerror.SSUnknownSQLState, err.Error())
+	case errors.Is(err, router.ErrTxLost):
+		return sqlerror.NewSQLError(ErrNumTxRolledBack, "40001", err.Error())
 	case errors.Is(err, router.ErrTxResharded):
 		return sqlerror.NewSQLError(ErrNumTxRolledBack, "40001", err.Error())
 	case errors.Is(err, router.ErrPrimaryDown), errors.Is(err, replica.ErrNoReplica):

@@ -5,12 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/scalelab/scalelab/proxy"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -89,16 +87,26 @@ func ackAfterFailover(t *testing.T, wakes bool) {
 			if wakes {
 				hang.hung.Store(false)
 			}
-			select {
-			case err := <-done:
-				if mysqlErrNum(err) != 1180 || !strings.Contains(err.Error(), "outcome is unknown") {
-					t.Errorf("%s acknowledged by the replaced primary: %v, want error 1180 saying its outcome is unknown", tc.name, err)
-				}
-			case <-time.After(time.Minute): // a guard against a hang, not a speed target
-				t.Fatal("the write hung")
+			if err := await(t, done, "the write"); mysqlErrNum(err) != 1180 || !strings.Contains(err.Error(), "outcome is unknown") {
+				t.Errorf("%s acknowledged by the replaced primary: %v, want error 1180 saying its outcome is unknown", tc.name, err)
 			}
 		})
 	}
+}
+
+// await returns what done gives, and fails the test if it gives nothing
+// within a minute: a guard against a hang, not a speed target. what names
+// the awaited, for "… hung".
+func await[T any](t *testing.T, done <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-done:
+		return v
+	case <-time.After(time.Minute):
+		t.Fatal(what + " hung")
+	}
+	var zero T
+	return zero
 }
 
 // shardKey is a key of kvs that the router sends to shard i.
@@ -155,13 +163,8 @@ func TestBufferedWritePrimaryBack(t *testing.T) {
 			}()
 			waitFor(t, "the write to wait for its primary", 30*time.Second, func() bool { return f.r.Stats().Buffering > 0 })
 			hang.hung.Store(false)
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("a write buffered while its primary was down, which came back: %v", err)
-				}
-			case <-time.After(time.Minute): // a guard against a hang, not a speed target
-				t.Fatal("the buffered write still waits after its primary came back")
+			if err := await(t, done, "the buffered write, after its primary came back,"); err != nil {
+				t.Errorf("a write buffered while its primary was down, which came back: %v", err)
 			}
 			if n := f.r.Stats().Buffered; n != 1 {
 				t.Errorf("%d statements buffered, want 1", n)
@@ -203,40 +206,31 @@ func TestStickySessionPrimaryRestart(t *testing.T) {
 }
 
 // TestBufferedTxFirstWriteReadOnly: a transaction's first write on a
-// shard whose primary a planned failover has made read-only waits for
-// the new primary (--failover-buffer) and runs there, as an autocommit
-// write does, where it failed at once with 1290 (read-only), which
-// drivers do not retry: BEGIN went through on the old primary, and the
-// write's refusal ended the statement. Nothing had run on the branch,
-// which is rolled back.
+// shard whose primary refuses it as read-only (a planned failover made it
+// so) waits for the primary to be replaced, or to come back
+// (--failover-buffer), and runs then, as an autocommit write does, where
+// it failed at once with 1290, which drivers do not retry: BEGIN went
+// through on the old primary, and the write's refusal ended the
+// statement. Nothing had run on the branch, which is rolled back. Here
+// the primary hangs, and comes back writable (a failover to a replica
+// would have that replica take writes of its own, out of its shard's
+// replication).
 func TestBufferedTxFirstWriteReadOnly(t *testing.T) {
 	rcfg := quiet()
 	rcfg.FailoverBuffer = 10 * time.Minute // longer than the test's guard
-	f := startProxy(t, proxy.Config{}, rcfg)
-	if len(f.topo.Shards[0].Replicas) == 0 {
-		t.Skip("the shard has no replica to fail over to")
-	}
+	f, hang := hungFirstPrimary(t, rcfg)
 	setupPrepared(t, f)
 	ctx := context.Background()
-	// A key of the first shard that no other test writes: its row will
-	// be on the replica alone, and is deleted there at the end.
-	key := 0
-	for id := 771001; id < 771200 && key == 0; id++ {
-		if tr, err := f.r.Route("SELECT v FROM kvs WHERE id = ?", id); err == nil && len(tr.Shards) == 1 && tr.Shards[0] == f.topo.Shards[0].Name {
-			key = id
-		}
+	key := shardKey(t, f, 0)
+	primary := adminDB(t, f.topo, shardedTopology(t).Shards[0].Primary.HostPort) // not through the relay
+	db := f.open(t, nil)
+	if _, err := db.ExecContext(ctx, "DELETE FROM kvs WHERE id = ?", key); err != nil {
+		t.Fatal(err)
 	}
-	sh := f.topo.Shards[0]
-	primary, replica := adminDB(t, f.topo, sh.Primary.HostPort), adminDB(t, f.topo, sh.Replicas[0].HostPort)
 	if _, err := primary.ExecContext(ctx, "SET GLOBAL read_only = 1"); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		primary.Exec("SET GLOBAL read_only = 0")
-		replica.Exec("DELETE FROM " + f.topo.DatabaseName() + ".kvs WHERE id = " + strconv.Itoa(key))
-		replica.Exec("SET GLOBAL read_only = 1")
-	})
-	db := f.open(t, nil)
+	t.Cleanup(func() { primary.Exec("SET GLOBAL read_only = 0") })
 	done := make(chan error, 1)
 	go func() {
 		tx, err := db.BeginTx(ctx, nil)
@@ -251,37 +245,127 @@ func TestBufferedTxFirstWriteReadOnly(t *testing.T) {
 		}
 		done <- tx.Commit()
 	}()
-	waitFor(t, "the transaction's write to wait for a new primary", 30*time.Second, func() bool { return f.r.Stats().Buffering > 0 })
-	select {
-	case err := <-done:
-		t.Fatalf("the write ended while its primary was read-only: %v", err)
-	default:
-	}
-	// The failover: the replica, made writable, is the shard's primary.
-	if _, err := replica.ExecContext(ctx, "SET GLOBAL read_only = 0"); err != nil {
-		t.Fatal(err)
-	}
-	swapped := *f.topo
-	swapped.Shards = slices.Clone(f.topo.Shards)
-	s := &swapped.Shards[0]
-	s.Primary, s.Replicas = sh.Replicas[0], append([]topology.Addr{sh.Primary}, sh.Replicas[1:]...)
-	if _, err := f.r.Follow(&swapped); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("the transaction after the failover: %v", err)
+	waitFor(t, "the transaction's write to wait for its primary", 30*time.Second, func() bool {
+		select {
+		case err := <-done:
+			t.Fatalf("the write ended while its primary was read-only: %v", err)
+		default:
 		}
-	case <-time.After(time.Minute): // a guard against a hang, not a speed target
-		t.Fatal("the transaction's write still waits after the failover")
+		return f.r.Stats().Buffering > 0
+	})
+	// The primary stops answering, and comes back writable.
+	hang.hung.Store(true)
+	waitFor(t, "the first primary's health check to fail", 30*time.Second, func() bool { return f.r.Sets()[0].PrimaryDown() })
+	if _, err := primary.ExecContext(ctx, "SET GLOBAL read_only = 0"); err != nil {
+		t.Fatal(err)
+	}
+	hang.hung.Store(false)
+	if err := await(t, done, "the transaction's write, after its primary came back,"); err != nil {
+		t.Fatalf("the transaction once its primary came back writable: %v", err)
 	}
 	var v string
-	if err := replica.QueryRowContext(ctx, "SELECT v FROM "+f.topo.DatabaseName()+".kvs WHERE id = ?", key).Scan(&v); err != nil || v != "in a transaction" {
-		t.Errorf("the row on the new primary: %q, %v", v, err)
+	if err := primary.QueryRowContext(ctx, "SELECT v FROM "+f.topo.DatabaseName()+".kvs WHERE id = ?", key).Scan(&v); err != nil || v != "in a transaction" {
+		t.Errorf("the row on the primary: %q, %v", v, err)
 	}
-	var n int
-	if err := primary.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+f.topo.DatabaseName()+".kvs WHERE id = ?", key).Scan(&n); err != nil || n != 0 {
-		t.Errorf("rows of the key on the old primary: %d, %v; want none", n, err)
+}
+
+// TestTxConnectionLost: a transaction whose connection to its primary
+// breaks (the server crashed or cut it off, and rolled the transaction
+// back) fails its next statement with 1213 (SQLSTATE 40001), which says
+// to run the transaction again, and the session is out of it: a COMMIT
+// then commits nothing, as after a deadlock, and the statements after it
+// run. A COMMIT whose connection fails may have committed before it did
+// (here it did not): it fails with 1180, saying its outcome is unknown.
+// Before, each statement failed with "retry the statement", and a COMMIT
+// retried after the first failed answered OK, with the write gone.
+func TestTxConnectionLost(t *testing.T) {
+	for _, tc := range []struct {
+		last string
+		num  int
+		says string
+	}{
+		{"REPLACE INTO kvs (id, v) VALUES (%d, 'second')", 1213, "rolled back"},
+		{"COMMIT", 1180, "unknown"},
+	} {
+		last := tc.last
+		t.Run(strings.Fields(last)[0], func(t *testing.T) {
+			f, hang := hungFirstPrimary(t, quiet())
+			setupPrepared(t, f)
+			key := shardKey(t, f, 0)
+			ctx := context.Background()
+			conn, err := f.open(t, nil).Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := conn.ExecContext(ctx, fmt.Sprintf("REPLACE INTO kvs (id, v) VALUES (%d, 'before')", key)); err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []string{"BEGIN", fmt.Sprintf("REPLACE INTO kvs (id, v) VALUES (%d, 'in the transaction')", key)} {
+				if _, err := conn.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			hang.cut()
+			q := last
+			if strings.Contains(q, "%d") {
+				q = fmt.Sprintf(q, key)
+			}
+			_, err = conn.ExecContext(ctx, q)
+			if mysqlErrNum(err) != tc.num || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("%s after the transaction's connection broke: %v; want error %d saying %q", q, err, tc.num, tc.says)
+			}
+			if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+				t.Errorf("COMMIT after the transaction was rolled back: %v; want OK, committing nothing", err)
+			}
+			var v string
+			if err := conn.QueryRowContext(ctx, "SELECT /*+ scalelab_consistency=strong */ v FROM kvs WHERE id = ?", key).Scan(&v); err != nil || v != "before" {
+				t.Errorf("the row after the lost transaction: %q, %v; want the value before it", v, err)
+			}
+		})
+	}
+}
+
+// TestBufferedWriteClientGone: a write that waits for its primary
+// (--failover-buffer) is dropped when its client leaves meanwhile (a
+// driver that gave up and closed the connection), where it ran on the
+// primary that came back, unasked, and a second time when the client
+// retried it: a server that was down never ran it.
+func TestBufferedWriteClientGone(t *testing.T) {
+	rcfg := quiet()
+	rcfg.FailoverBuffer = 10 * time.Minute // longer than the test's guard
+	f, hang := hungFirstPrimary(t, rcfg)
+	setupPrepared(t, f)
+	key := shardKey(t, f, 0)
+	db := f.open(t, nil)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("REPLACE INTO kvs (id, v) VALUES (%d, 'before')", key)); err != nil {
+		t.Fatal(err)
+	}
+	hang.hung.Store(true)
+	defer hang.hung.Store(false)
+	waitFor(t, "the first primary's health check to fail", 30*time.Second, func() bool { return f.r.Sets()[0].PrimaryDown() })
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.ExecContext(wctx, fmt.Sprintf("UPDATE kvs SET v = CONCAT(v, '+') WHERE id = %d", key))
+		done <- err
+	}()
+	waitFor(t, "the write to wait for its primary", 30*time.Second, func() bool { return f.r.Stats().Buffering > 0 })
+	cancel() // the driver closes the connection
+	if err := <-done; err == nil {
+		t.Fatal("the write answered OK while its primary was down")
+	}
+	waitFor(t, "the write of the client that left to be dropped", 30*time.Second, func() bool { return f.r.Stats().Buffering == 0 })
+	hang.hung.Store(false)
+	waitFor(t, "the first primary to answer again", 30*time.Second, func() bool { return !f.r.Sets()[0].PrimaryDown() })
+	var v string
+	if err := db.QueryRowContext(ctx, "SELECT /*+ scalelab_consistency=strong */ v FROM kvs WHERE id = ?", key).Scan(&v); err != nil || v != "before" {
+		t.Errorf("the row after the client that wrote it left: %q, %v; want it unwritten", v, err)
 	}
 }

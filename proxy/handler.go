@@ -304,6 +304,11 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	// instead). A context that cannot be cancelled also spares every
 	// statement two goroutine hand-offs in database/sql and the driver.
 	ctx := h.s.stmtCtx
+	if cc, ok := c.GetRawConn().(*clientConn); ok {
+		// A write that waits for a failover is dropped if its client
+		// leaves meanwhile (see router.WithCallerGone).
+		ctx = router.WithCallerGone(ctx, cc.gone)
+	}
 	if binary && !h.s.describe.textExact(cl.sess.Database(), query) {
 		// Its rows are read from the servers in the binary protocol,
 		// whose FLOATs and DOUBLEs the text's rounding would change

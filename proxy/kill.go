@@ -107,6 +107,12 @@ func (c *clientConn) cut() {
 	c.shut()
 }
 
+// gone reports whether the connection's client has left while one of its
+// statements runs: it was killed, or closed or reset its end.
+func (c *clientConn) gone() bool {
+	return c.killed.Load() || c.closed.Load() || peerClosed(c.Conn)
+}
+
 // byID returns the logged-in connection with the protocol connection id
 // id, and its user; nil if there is none.
 func (l *listener) byID(id uint64) (*clientConn, string) {

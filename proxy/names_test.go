@@ -251,13 +251,8 @@ func TestLoginCharacterSetPrimaryHung(t *testing.T) {
 		c.ExecuteFetch("SET @x = 1", 0, false)
 		done <- got
 	}()
-	select {
-	case got := <-done:
-		if want := `"latin1" "C3A9" "2" ; `; got != want {
-			t.Errorf("a latin1 client with the first primary hung: got %s, want %s", got, want)
-		}
-	case <-time.After(time.Minute): // a guard against a hang, not a speed target
-		t.Fatal("a latin1 session hung with the first shard's primary hung")
+	if got, want := await(t, done, "a latin1 session with the first shard's primary hung"), `"latin1" "C3A9" "2" ; `; got != want {
+		t.Errorf("a latin1 client with the first primary hung: got %s, want %s", got, want)
 	}
 	hang.hung.Store(false)
 }
@@ -479,12 +474,7 @@ func TestPrepareFirstPrimaryHung(t *testing.T) {
 	waitFor(t, "the first primary's health check to fail", 30*time.Second, func() bool { return f.r.Sets()[0].PrimaryDown() })
 	done := make(chan []string, 1)
 	go func() { done <- prepares("SELECT v, n FROM kvs WHERE id > ?")(rc, 0) }()
-	select {
-	case got := <-done:
-		if want := "prepared: 1 parameters, 2 columns"; fmt.Sprint(got) != "["+want+"]" {
-			t.Errorf("a prepare with the first primary hung: %q, want %s", got, want)
-		}
-	case <-time.After(time.Minute): // a guard against a hang, not a speed target
-		t.Fatal("a prepare hung with the first shard's primary hung")
+	if got, want := await(t, done, "a prepare with the first shard's primary hung"), "prepared: 1 parameters, 2 columns"; fmt.Sprint(got) != "["+want+"]" {
+		t.Errorf("a prepare with the first primary hung: %q, want %s", got, want)
 	}
 }

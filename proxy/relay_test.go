@@ -189,12 +189,47 @@ func replicasReach(t *testing.T, f *fixture, shard, count string, want int) {
 	t.Helper()
 	for _, n := range f.topo.Nodes() {
 		if n.Shard == shard && n.Role == topology.Replica {
-			waitFor(t, n.Name+" to replicate", 30*time.Second, func() bool {
-				var got int
-				return adminDB(t, f.topo, n.Addr).QueryRow(count).Scan(&got) == nil && got == want
-			})
+			db := adminDB(t, f.topo, n.Addr)
+			got := -1
+			deadline := time.Now().Add(30 * time.Second)
+			for db.QueryRow(count).Scan(&got) != nil || got != want {
+				if time.Now().After(deadline) {
+					t.Fatalf("timed out after 30s waiting for %s to replicate: %s is %d there, %d on the primary; its replication: %s", n.Name, count, got, want, replicationState(db))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
 		}
 	}
+}
+
+// replicationState is what SHOW SLAVE STATUS on db says of its threads
+// and last errors, for a test that waited for it in vain.
+func replicationState(db *sql.DB) string {
+	rows, err := db.Query("SHOW SLAVE STATUS")
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	if !rows.Next() {
+		return "not a replica"
+	}
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return err.Error()
+	}
+	var out []string
+	for i, c := range cols {
+		switch c {
+		case "Slave_IO_Running", "Slave_SQL_Running", "Last_IO_Error", "Last_SQL_Error", "Seconds_Behind_Master", "Gtid_IO_Pos":
+			out = append(out, c+"="+vals[i].String)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // directResult runs q, with args as a server-side prepared statement, on

@@ -29,9 +29,12 @@ const maxTransitions = 32
 // so those two take no lock in the common case: the state and the error
 // count are atomics, changed under mu and read without it.
 type health struct {
-	mu          sync.Mutex
-	shunned     atomic.Bool
-	errs        atomic.Int64
+	mu      sync.Mutex
+	shunned atomic.Bool
+	errs    atomic.Int64
+	// downs counts the times the node was shunned: a waiter that looks
+	// now and then sees by it an outage shorter than its look's period.
+	downs       atomic.Uint64
 	transitions []Transition
 }
 
@@ -49,6 +52,7 @@ func (h *health) fail(limit int, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if errs := h.errs.Add(1); !h.shunned.Load() && errs >= int64(limit) {
+		h.downs.Add(1)
 		h.shunned.Store(true)
 		h.record(Healthy, Shunned, err.Error())
 	}
@@ -59,6 +63,7 @@ func (h *health) shun(reason string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.shunned.Load() {
+		h.downs.Add(1)
 		h.shunned.Store(true)
 		h.record(Healthy, Shunned, reason)
 	}

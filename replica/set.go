@@ -371,6 +371,11 @@ func (s *Set) Primary() *Node { return s.roles().primary }
 // answering, and its replicas' lag cannot be measured.
 func (s *Set) PrimaryDown() bool { return !s.roles().primary.health.ok() }
 
+// PrimaryDowns counts the times the current primary was found down: one
+// that was down and answers again between two looks at PrimaryDown has a
+// count that moved.
+func (s *Set) PrimaryDowns() uint64 { return s.roles().primary.health.downs.Load() }
+
 // Healthy reports whether n is in service (not shunned).
 func (s *Set) Healthy(n *Node) bool { return n.health.ok() }
 

@@ -109,6 +109,15 @@ type Statement struct {
 	// statements see (UPDATE … SET owner = CONNECTION_ID(), then a read
 	// WHERE owner = CONNECTION_ID()); it makes no state of its own.
 	ConnectionID bool
+	// NodeVariable is true when a read reads a variable whose value is
+	// the server's own that runs it (@@read_only, @@server_id, @@port, a
+	// GTID position; SHOW VARIABLES): one server answers its own, and a
+	// replica's is not the primary's (@@read_only is 1 there, which
+	// tells a client that checks it that it cannot write). Such a read
+	// runs on the primary, and over several
+	// shards it is refused: each primary would answer its own. (It stays
+	// a Read, which the proxy's relay may take, to the primary.)
+	NodeVariable bool
 	// MariaDBComment and VersionedComment are true when the text holds
 	// /*M! … */ or a /*!NNNNN … */ from 5.7 on (see versionedComment).
 	MariaDBComment, VersionedComment bool
@@ -259,6 +268,7 @@ func (c *classifier) parse(query string) *Statement {
 	if in := c.parseText(plain); in.Kind != Unparsed {
 		sticky, connID, assigns, setsID = in.Sticky, in.ConnectionID, in.Assigns, in.SetsLastInsertID
 		locking = in.Kind == LockingRead
+		st.NodeVariable = st.NodeVariable || in.NodeVariable
 		reads = in.LastInsertID || in.RowCount || in.FoundRows || in.ConnectionID
 		if st.refused == nil {
 			st.refused = in.refused // the text as MariaDB runs it reads otherwise too
@@ -645,10 +655,16 @@ func (c *classifier) parseText(query string) *Statement {
 	switch s := ast.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
 		st.Kind = Read
+		st.NodeVariable = strings.Contains(query, "@@") && readsNodeVariable(ast)
 		if locks(ast) || primaryOnly(ast) {
 			st.Kind = LockingRead
 		}
-	case *sqlparser.Show, *sqlparser.ExplainStmt, *sqlparser.ExplainTab:
+	case *sqlparser.Show:
+		st.Kind = Read
+		if b, ok := s.Internal.(*sqlparser.ShowBasic); ok && (b.Command == sqlparser.VariableGlobal || b.Command == sqlparser.VariableSession) {
+			st.NodeVariable = true
+		}
+	case *sqlparser.ExplainStmt, *sqlparser.ExplainTab:
 		st.Kind = Read
 	case *sqlparser.Insert, *sqlparser.Update, *sqlparser.Delete, *sqlparser.Load:
 		st.Kind = Write
@@ -733,6 +749,30 @@ func primaryOnly(ast sqlparser.Statement) bool {
 		}
 		return false
 	})
+}
+
+// readsNodeVariable reports whether ast reads a system variable whose
+// value is the server's own (see Statement.NodeVariable).
+func readsNodeVariable(ast sqlparser.Statement) bool {
+	return anyNode(ast, func(node sqlparser.SQLNode) bool {
+		v, ok := node.(*sqlparser.Variable)
+		if !ok || v.Scope == sqlparser.VariableScope {
+			return false
+		}
+		name := v.Name.Lowered()
+		return nodeVariables[name] || strings.HasPrefix(name, "gtid_") || strings.HasPrefix(name, "wsrep_") ||
+			strings.HasPrefix(name, "rpl_semi_sync_") || strings.HasPrefix(name, "log_bin") || strings.HasPrefix(name, "relay_log")
+	})
+}
+
+// nodeVariables are system variables whose value is the server's own
+// (beside the gtid_, wsrep_, rpl_semi_sync_, log_bin and relay_log
+// families): its role, identity, address and files.
+var nodeVariables = map[string]bool{
+	"read_only": true, "super_read_only": true, "innodb_read_only": true, "server_id": true, "server_uuid": true,
+	"hostname": true, "port": true, "socket": true, "report_host": true, "report_port": true, "datadir": true,
+	"pid_file": true, "general_log_file": true, "slow_query_log_file": true, "log_error": true, "tmpdir": true,
+	"binlog_format": true, "log_slave_updates": true, "log_replica_updates": true,
 }
 
 // sequenceCall is the name of the sequence function that n calls

@@ -98,6 +98,31 @@ func (v *View) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 type gtids struct {
 	mu  sync.Mutex
 	pos map[string]string
+	// untracked holds the shards written, since their last position
+	// here, by a write whose GTID was not kept (in another mode than
+	// read-your-writes): a read hinted read-your-writes has no position
+	// to wait for there, and reads on the primary.
+	untracked map[string]bool
+}
+
+// wroteUntracked records a write on shard whose GTID was not kept.
+func (g *gtids) wroteUntracked(shard string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.untracked[shard] {
+		return
+	}
+	if g.untracked == nil {
+		g.untracked = map[string]bool{}
+	}
+	g.untracked[shard] = true
+}
+
+// isUntracked reports whether shard has a write whose GTID was not kept.
+func (g *gtids) isUntracked(shard string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.untracked[shard]
 }
 
 func (g *gtids) get(shard string) string {
@@ -115,4 +140,6 @@ func (g *gtids) advance(shard, gtid string) {
 	if flavor.NewerGTID(gtid, g.pos[shard]) {
 		g.pos[shard] = gtid
 	}
+	// A position read after a write covers the earlier writes too.
+	delete(g.untracked, shard)
 }

@@ -32,7 +32,7 @@ var (
 	// while a COMMIT ran, and woke up), or that the failover ended while
 	// it waited there: the new primary may not have it, and what it holds
 	// is the shard's (see replacedWrite).
-	ErrPrimaryReplaced = errors.New("router: a failover replaced the shard's primary while the write ran on it; the old primary acknowledged it, but the new one may not have it: its outcome is unknown, check before you run it again")
+	ErrPrimaryReplaced = errors.New("router: a failover replaced the shard's primary while the write ran on it; the new one may not have it: its outcome is unknown, check before you run it again")
 	// ErrMultiShardWrite refuses an UPDATE or DELETE without the shard key,
 	// which would touch every shard, unless the caller allows it.
 	ErrMultiShardWrite = errors.New("router: write without the shard key would touch every shard")
@@ -46,6 +46,16 @@ var (
 	// ErrTxResharded ends a transaction whose shards were resharded since
 	// it began: it was rolled back, and may be run again.
 	ErrTxResharded = errors.New("router: the shards were resharded during the transaction; it was rolled back: run it again")
+	// ErrTxLost ends a transaction whose connection to a shard's primary
+	// failed (the server crashed, was killed or cut off): the server
+	// rolled its branch back, and the router rolls back the others. The
+	// session is out of the transaction, as after a deadlock: a COMMIT
+	// that follows commits nothing.
+	ErrTxLost = errors.New("router: the transaction's connection to a shard's primary failed, and the server rolled the transaction back there; it was rolled back on every shard: run it again from BEGIN")
+	// ErrOutcomeUnknown fails a write or a COMMIT whose connection to the
+	// primary failed after it was sent: the server may have applied it
+	// before it failed, or not.
+	ErrOutcomeUnknown = errors.New("router: the connection to the shard's primary failed while the write or COMMIT ran: whether it was applied is unknown; check before you run it again")
 )
 
 type multiShardWritesKey struct{}
@@ -239,8 +249,12 @@ func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
 // primary) or lost its connection (ended by the failover, Set.Follow):
 // either way the new primary may not have it.
 func replacedWrite(set *replica.Set, node *replica.Node, err error) error {
-	if (err == nil || replica.IsConnError(err)) && set.Primary() != node {
-		return fmt.Errorf("%w: shard %s, %s, replaced by %s", ErrPrimaryReplaced, set.Shard, node.Name, set.Primary().Name)
+	switch {
+	case set.Primary() == node:
+	case err == nil:
+		return fmt.Errorf("%w: shard %s, %s, replaced by %s, acknowledged it", ErrPrimaryReplaced, set.Shard, node.Name, set.Primary().Name)
+	case replica.IsConnError(err):
+		return fmt.Errorf("%w: shard %s, %s, replaced by %s, did not answer (%v)", ErrPrimaryReplaced, set.Shard, node.Name, set.Primary().Name, err)
 	}
 	return err
 }

@@ -230,14 +230,23 @@ func (r *Router) buffered(ctx context.Context, set *replica.Set, replaced <-chan
 	defer timer.Stop()
 	poll := time.NewTicker(bufferPoll)
 	defer poll.Stop()
-	sawDown := set.PrimaryDown()
+	sawDown, downs := set.PrimaryDown(), set.PrimaryDowns()
 	for {
 		select {
 		case <-replaced:
 		case <-poll.C:
+			if gone, ok := ctx.Value(callerGoneKey{}).(func() bool); ok && gone() {
+				// Its caller left (a client that closed its connection
+				// or was killed): the write, never sent, is dropped, as
+				// a server that was down never ran it, where it ran on
+				// the new primary unasked, and again when retried.
+				return ctx, false
+			}
 			// The same primary back (a restart, no failover): its
-			// health check saw it down, and now sees it answer.
+			// health check saw it down, and now sees it answer (the
+			// count of its outages moved, for one shorter than a poll).
 			down := set.PrimaryDown()
+			sawDown = sawDown || set.PrimaryDowns() != downs
 			if !sawDown || down {
 				sawDown = sawDown || down
 				continue
@@ -246,6 +255,9 @@ func (r *Router) buffered(ctx context.Context, set *replica.Set, replaced <-chan
 			return ctx, false
 		case <-ctx.Done():
 			return ctx, false
+		}
+		if gone, ok := ctx.Value(callerGoneKey{}).(func() bool); ok && gone() {
+			return ctx, false // (see above)
 		}
 		r.stats.buffered.Add(1)
 		if tr != nil {
@@ -258,6 +270,18 @@ func (r *Router) buffered(ctx context.Context, set *replica.Set, replaced <-chan
 // bufferDeadlineKey carries, in a buffered statement's context, when its
 // buffering ends.
 type bufferDeadlineKey struct{}
+
+// callerGoneKey carries, in a statement's context, the function that
+// tells whether its caller has left (see WithCallerGone).
+type callerGoneKey struct{}
+
+// WithCallerGone returns ctx for a statement whose caller may leave
+// while it waits for a failover (Config.FailoverBuffer) without
+// cancelling ctx, as a proxy's client that closes its connection: gone
+// reports it, and a write that waits, never sent, is then dropped.
+func WithCallerGone(ctx context.Context, gone func() bool) context.Context {
+	return context.WithValue(ctx, callerGoneKey{}, gone)
+}
 
 // bufferPoll is how often a buffered write looks at its primary's health.
 const bufferPoll = 50 * time.Millisecond

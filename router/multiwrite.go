@@ -184,6 +184,21 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		if err := r.onShard(WithTrace(ctx, &subs[n]), &part, p, i, st, fn); err != nil {
 			// Every branch before it is rolled back (the deferred end):
 			// nothing of the statement is written.
+			if errors.Is(err, ErrPrimaryReplaced) || errors.Is(err, ErrOutcomeUnknown) {
+				// Its part ran in a transaction of its own that a
+				// failover, or the connection's failure, ended
+				// uncommitted: the statement is not of unknown outcome
+				// but unwritten, and runs again, whole, on the new
+				// primary once it is known, its branches ended first.
+				for _, b := range branches {
+					b.end(ctx)
+				}
+				branches = nil
+				if ctx, ok := r.buffered(ctx, set, replaced, traceFrom(ctx)); ok {
+					return r.execAcross(ctx, e, st, p, o, subs)
+				}
+				return fmt.Errorf("%w: shard %s: its part of the statement was cut off uncommitted, and nothing of the statement was written (%v)", ErrPrimaryDown, set.Shard, err)
+			}
 			return fmt.Errorf("router: shard %s: %w", set.Shard, err)
 		}
 	}

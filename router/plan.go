@@ -437,6 +437,10 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 	switch ast := st.AST.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
 		p, err := r.planRead(ast.(sqlparser.TableStatement), st.Text, args)
+		if err == nil && len(p.Shards) > 1 && st.NodeVariable {
+			return nil, unsupported("a variable of the server that runs it (@@read_only, @@server_id, @@port, a GTID position…) in a query over several shards",
+				"each shard's primary would answer its own; read it in a statement of its own, which the primary answers")
+		}
 		if err == nil && len(p.Shards) > 1 && primaryOnly(ast) {
 			// Each shard would advance the sequence, or write the file.
 			return nil, unsupported("NEXTVAL, SETVAL, NEXT VALUE FOR, INTO OUTFILE or INTO DUMPFILE in a query over several shards",

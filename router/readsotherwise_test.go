@@ -215,14 +215,14 @@ func TestComputedLexingStateReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got struct {
-		Mode     string `db:"m"`
-		ReadOnly int    `db:"ro"`
+		Mode string `db:"m"`
 	}
-	if err := s.GetContext(ctx, &got, "SELECT @@SESSION.sql_mode AS m, @@read_only AS ro"); err != nil {
+	var tr router.Trace
+	if err := s.GetContext(router.WithTrace(ctx, &tr), &got, "SELECT @@SESSION.sql_mode AS m"); err != nil {
 		t.Fatal(err)
 	}
-	if got.ReadOnly != 1 {
-		t.Fatalf("the read ran where read_only is %d; the test wants it on a replica", got.ReadOnly)
+	if tr.Route != router.RouteReplica {
+		t.Fatalf("the read ran on %s (%s); the test wants it on a replica", tr.Node, tr.Route)
 	}
 	if got.Mode != "STRICT_ALL_TABLES" {
 		t.Errorf("the session's replica connection reads sql_mode %q; want the primary's STRICT_ALL_TABLES", got.Mode)

@@ -356,6 +356,11 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 	}
 	if role == topology.Primary && isWrite(st.Kind) {
 		err = replacedWrite(set, node, err)
+		if replica.IsConnError(err) && !notExecuted(err) && !errors.Is(err, driver.ErrBadConn) && !errors.Is(err, ErrPrimaryReplaced) {
+			// Sent, and cut off before its answer (database/sql sends
+			// one that found its connection closed again, on another).
+			err = fmt.Errorf("%w: shard %s, %s: %w", ErrOutcomeUnknown, set.Shard, node.Name, err)
+		}
 	}
 	if err != nil && sentToReplica && st.Kind == Read && replica.IsConnError(err) && ctx.Err() == nil {
 		// The replica failed under us: one retry elsewhere. A
@@ -420,6 +425,9 @@ func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch 
 		}
 	default:
 		err = fn(ctx, q)
+		if err == nil && isWrite(st.Kind) && g != nil {
+			g.wroteUntracked(set.Shard)
+		}
 	}
 	if err == nil {
 		set.Succeed(node)
@@ -546,6 +554,9 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 	case LockingRead:
 		return primary, RoutePrimary, "a locking read (FOR UPDATE, LOCK IN SHARE MODE or a lock function) must run on the primary"
 	case Read:
+		if st.NodeVariable {
+			return primary, RoutePrimary, "it reads a variable of the server that runs it (@@read_only, @@server_id…): the primary's, as one server answers its own"
+		}
 	default:
 		if tr == nil {
 			return primary, RoutePrimary, "" // runOn tells it if the primary is down
@@ -572,6 +583,9 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 	}
 	if mode != ReadYourWrites {
 		return node, RouteReplica, reason
+	}
+	if g.isUntracked(set.Shard) {
+		return primary, RoutePrimary, "read-your-writes after a write whose GTID was not kept (made in another consistency mode): the primary has it"
 	}
 	want := g.get(set.Shard)
 	if want == "" {

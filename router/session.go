@@ -596,7 +596,7 @@ func (s *Session) doStatement(ctx context.Context, o *op) error {
 	}
 	if s.tx != nil {
 		err := s.tx.run(ctx, o)
-		if errors.Is(err, ErrTxResharded) {
+		if errors.Is(err, ErrTxResharded) || errors.Is(err, ErrTxLost) {
 			s.tx = nil // rolled back
 		}
 		return err

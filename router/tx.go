@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"github.com/go-sql-driver/mysql"
@@ -233,6 +234,9 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 	}
 	e := &env{g: t.g, shard: t.onShard, mode: t.mode}
 	err = t.r.execPlan(ctx, e, st, p, o)
+	if errors.Is(err, ErrTxLost) {
+		t.abort()
+	}
 	if err == nil && firstID > 0 && o.kind == opExec {
 		n, _ := o.res.RowsAffected()
 		o.res = multiResult{affected: n, lastID: filledID(st, firstID, o.res), diag: diagnosticsOf(o.res), info: infoOf(o.res)}
@@ -266,6 +270,11 @@ func (t *Tx) onShard(ctx context.Context, i int, st *Statement, fn func(context.
 			return nil
 		}
 		p.set.Fail(node, err)
+		if replica.IsConnError(err) && !notExecuted(err) {
+			// The server rolled the branch back as its connection ended;
+			// run rolls back the rest once the statement is done.
+			return fmt.Errorf("%w: shard %s, %s: %w", ErrTxLost, p.set.Shard, node.Name, err)
+		}
 		if had || !notExecuted(err) {
 			return err
 		}
@@ -326,12 +335,26 @@ func (t *Tx) finish(commit bool) error {
 			if i == t.writer {
 				err = replacedWrite(p.set, p.node, err)
 			}
+			if replica.IsConnError(err) && !errors.Is(err, ErrPrimaryReplaced) {
+				// The written branch commits last: a branch before it
+				// that failed leaves nothing committed.
+				lost := ErrTxLost
+				if i == t.writer && !errors.Is(err, driver.ErrBadConn) {
+					// (The driver says ErrBadConn only of a COMMIT it
+					// did not send.)
+					lost = ErrOutcomeUnknown
+				}
+				err = fmt.Errorf("%w: shard %s, %s: %w", lost, p.set.Shard, p.node.Name, err)
+			}
 			failed = err != nil
 		} else {
 			err = p.tx.Rollback()
 		}
-		if err == nil && commit && !failed && i == t.writer && t.mode == ReadYourWrites {
+		switch {
+		case err == nil && commit && !failed && i == t.writer && t.mode == ReadYourWrites:
 			err = captureGTID(t.ctx, p.set, p.set.Primary(), p.conn, t.g)
+		case err == nil && commit && !failed && i == t.writer && t.g != nil:
+			t.g.wroteUntracked(p.set.Shard)
 		}
 		errs = append(errs, err)
 		t.leave(p)

@@ -275,3 +275,14 @@ SELECT SUM(CAST(id AS DECIMAL(65,0)) * 10000000000000000000000000000000000000000
 [either] [ordered] SELECT id FROM images WHERE id < 40 ORDER BY ROUND(id * 1e0, 1) / 300000 DESC, id LIMIT 10
 [ordered] SELECT ROUND(id * 1e0, 1) / 300000 AS v, COUNT(*) FROM images WHERE id < 40 GROUP BY 1 ORDER BY 1 DESC
 [ordered] SELECT id / 70000 AS v, COUNT(*) FROM images GROUP BY 1 ORDER BY 1 DESC LIMIT 4
+
+-- ======================================================================
+-- Variables of the server that runs the statement: over several shards,
+-- each primary would answer its own (four rows of DISTINCT @@server_id),
+-- and a replica's @@read_only is 1 (no rows WHERE @@read_only = 0).
+-- ======================================================================
+[refuse:a variable of the server that runs it] SELECT DISTINCT @@server_id FROM images
+[refuse:a variable of the server that runs it] SELECT COUNT(*) FROM images WHERE @@read_only = 0
+[refuse:a variable of the server that runs it] SELECT DISTINCT @@port FROM images
+[refuse:a variable of the server that runs it] SELECT id, @@global.read_only FROM images ORDER BY id LIMIT 3
+SELECT COUNT(*), @@sql_mode FROM images GROUP BY 2

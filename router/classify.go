@@ -110,14 +110,17 @@ type Statement struct {
 	// WHERE owner = CONNECTION_ID()); it makes no state of its own.
 	ConnectionID bool
 	// NodeVariable is true when a read reads a variable whose value is
-	// the server's own that runs it (@@read_only, @@server_id, @@port, a
-	// GTID position; SHOW VARIABLES): one server answers its own, and a
-	// replica's is not the primary's (@@read_only is 1 there, which
-	// tells a client that checks it that it cannot write). Such a read
-	// runs on the primary, and over several
-	// shards it is refused: each primary would answer its own. (It stays
-	// a Read, which the proxy's relay may take, to the primary.)
-	NodeVariable bool
+	// the server's own that runs it (@@server_id, @@port, @@read_only, a
+	// GTID position; SHOW VARIABLES): over several shards it is refused,
+	// as each would answer its own where one server answers once.
+	// RoleVariable is true when that value tells the server's role
+	// (@@read_only and its kin, GTID positions; SHOW VARIABLES lists
+	// them): a replica's is not the primary's (@@read_only is 1 there,
+	// which tells a client that checks it that it cannot write), and such
+	// a read runs on the primary. One of its identity alone (@@port,
+	// @@hostname) reads wherever a read goes, which shows where that is.
+	// (Both stay Reads, which the proxy's relay may take.)
+	NodeVariable, RoleVariable bool
 	// MariaDBComment and VersionedComment are true when the text holds
 	// /*M! … */ or a /*!NNNNN … */ from 5.7 on (see versionedComment).
 	MariaDBComment, VersionedComment bool
@@ -269,6 +272,7 @@ func (c *classifier) parse(query string) *Statement {
 		sticky, connID, assigns, setsID = in.Sticky, in.ConnectionID, in.Assigns, in.SetsLastInsertID
 		locking = in.Kind == LockingRead
 		st.NodeVariable = st.NodeVariable || in.NodeVariable
+		st.RoleVariable = st.RoleVariable || in.RoleVariable
 		reads = in.LastInsertID || in.RowCount || in.FoundRows || in.ConnectionID
 		if st.refused == nil {
 			st.refused = in.refused // the text as MariaDB runs it reads otherwise too
@@ -655,14 +659,16 @@ func (c *classifier) parseText(query string) *Statement {
 	switch s := ast.(type) {
 	case *sqlparser.Select, *sqlparser.Union:
 		st.Kind = Read
-		st.NodeVariable = strings.Contains(query, "@@") && readsNodeVariable(ast)
+		if strings.Contains(query, "@@") {
+			st.NodeVariable, st.RoleVariable = readsNodeVariable(ast)
+		}
 		if locks(ast) || primaryOnly(ast) {
 			st.Kind = LockingRead
 		}
 	case *sqlparser.Show:
 		st.Kind = Read
 		if b, ok := s.Internal.(*sqlparser.ShowBasic); ok && (b.Command == sqlparser.VariableGlobal || b.Command == sqlparser.VariableSession) {
-			st.NodeVariable = true
+			st.NodeVariable, st.RoleVariable = true, true
 		}
 	case *sqlparser.ExplainStmt, *sqlparser.ExplainTab:
 		st.Kind = Read
@@ -752,28 +758,38 @@ func primaryOnly(ast sqlparser.Statement) bool {
 }
 
 // readsNodeVariable reports whether ast reads a system variable whose
-// value is the server's own (see Statement.NodeVariable).
-func readsNodeVariable(ast sqlparser.Statement) bool {
-	return anyNode(ast, func(node sqlparser.SQLNode) bool {
-		v, ok := node.(*sqlparser.Variable)
+// value is the server's own, and whether one tells its role (see
+// Statement.NodeVariable).
+func readsNodeVariable(ast sqlparser.Statement) (node, role bool) {
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		v, ok := n.(*sqlparser.Variable)
 		if !ok || v.Scope == sqlparser.VariableScope {
-			return false
+			return true, nil
 		}
 		name := v.Name.Lowered()
-		return nodeVariables[name] || strings.HasPrefix(name, "gtid_") || strings.HasPrefix(name, "wsrep_") ||
-			strings.HasPrefix(name, "rpl_semi_sync_") || strings.HasPrefix(name, "log_bin") || strings.HasPrefix(name, "relay_log")
-	})
+		if roleVariables[name] || strings.HasPrefix(name, "gtid_") {
+			node, role = true, true
+			return false, nil
+		}
+		node = node || nodeVariables[name] || strings.HasPrefix(name, "wsrep_") || strings.HasPrefix(name, "rpl_semi_sync_") ||
+			strings.HasPrefix(name, "log_bin") || strings.HasPrefix(name, "relay_log")
+		return true, nil
+	}, ast)
+	return node, role
 }
 
-// nodeVariables are system variables whose value is the server's own
-// (beside the gtid_, wsrep_, rpl_semi_sync_, log_bin and relay_log
-// families): its role, identity, address and files.
-var nodeVariables = map[string]bool{
-	"read_only": true, "super_read_only": true, "innodb_read_only": true, "server_id": true, "server_uuid": true,
-	"hostname": true, "port": true, "socket": true, "report_host": true, "report_port": true, "datadir": true,
-	"pid_file": true, "general_log_file": true, "slow_query_log_file": true, "log_error": true, "tmpdir": true,
-	"binlog_format": true, "log_slave_updates": true, "log_replica_updates": true,
-}
+// roleVariables tell whether the server is a primary or a replica (beside
+// the gtid_ positions); nodeVariables are the server's identity, address
+// and files (beside the wsrep_, rpl_semi_sync_, log_bin and relay_log
+// families).
+var (
+	roleVariables = map[string]bool{"read_only": true, "super_read_only": true, "innodb_read_only": true}
+	nodeVariables = map[string]bool{
+		"server_id": true, "server_uuid": true, "hostname": true, "port": true, "socket": true, "report_host": true,
+		"report_port": true, "datadir": true, "pid_file": true, "general_log_file": true, "slow_query_log_file": true,
+		"log_error": true, "tmpdir": true, "binlog_format": true, "log_slave_updates": true, "log_replica_updates": true,
+	}
+)
 
 // sequenceCall is the name of the sequence function that n calls
 // (nextval, setval or lastval, MariaDB's, unqualified), or "".

@@ -8,11 +8,12 @@ import (
 	"github.com/scalelab/scalelab/router"
 )
 
-// TestNodeVariablesReadOnPrimary: a read of a variable whose value is the
-// server's own (@@read_only, @@server_id; SHOW VARIABLES) answers the
-// primary's, as one server answers its own: on a replica, @@read_only is
-// 1, and a client that checks it (a pool that looks for the writable
-// server after a failover) took the router for read-only.
+// TestNodeVariablesReadOnPrimary: a read of a variable that tells the
+// server's role (@@read_only; SHOW VARIABLES) answers the primary's, as
+// one server answers its own: on a replica, @@read_only is 1, and a
+// client that checks it (a pool that looks for the writable server after
+// a failover) took the router for read-only. One of the server's identity
+// alone (@@port) reads where reads go, which shows where that is.
 func TestNodeVariablesReadOnPrimary(t *testing.T) {
 	r, sb := openRouter(t, router.Config{Replica: quiet()})
 	ctx := context.Background()
@@ -42,12 +43,17 @@ func TestNodeVariablesReadOnPrimary(t *testing.T) {
 	if !rows.Next() || rows.Scan(&name, &value) != nil || value != "OFF" {
 		t.Errorf("SHOW VARIABLES LIKE 'read_only': %q %q, want the primary's OFF", name, value)
 	}
-	// A session's own variables are read on a replica, as any read is.
+	// A session's own variables, and the server's identity alone, are
+	// read on a replica, as any read is.
+	for _, q := range []string{"SELECT @@sql_mode", "SELECT @@port"} {
+		var tr router.Trace
+		var v string
+		if err := r.GetContext(router.WithTrace(ctx, &tr), &v, q); err != nil || tr.Route != router.RouteReplica {
+			t.Errorf("%s: on %s (%s), %v; want a replica", q, tr.Node, tr.Route, err)
+		}
+	}
 	var tr router.Trace
 	var mode string
-	if err := r.GetContext(router.WithTrace(ctx, &tr), &mode, "SELECT @@sql_mode"); err != nil || tr.Route != router.RouteReplica {
-		t.Errorf("SELECT @@sql_mode: on %s (%s), %v; want a replica", tr.Node, tr.Route, err)
-	}
 	tr = router.Trace{}
 	if err := r.GetContext(router.WithTrace(ctx, &tr), &mode, "SELECT @@read_only"); err != nil || tr.Route != router.RoutePrimary {
 		t.Errorf("SELECT @@read_only: on %s (%s), %v; want the primary", tr.Node, tr.Route, err)

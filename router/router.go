@@ -554,8 +554,8 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 	case LockingRead:
 		return primary, RoutePrimary, "a locking read (FOR UPDATE, LOCK IN SHARE MODE or a lock function) must run on the primary"
 	case Read:
-		if st.NodeVariable {
-			return primary, RoutePrimary, "it reads a variable of the server that runs it (@@read_only, @@server_id…): the primary's, as one server answers its own"
+		if st.RoleVariable {
+			return primary, RoutePrimary, "it reads a variable that tells the server's role (@@read_only, a GTID position, SHOW VARIABLES): the primary's, as one server answers its own"
 		}
 	default:
 		if tr == nil {

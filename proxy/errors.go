@@ -55,6 +55,15 @@ func toSQLError(err error) *sqlerror.SQLError {
 	if errors.As(err, &se) {
 		return se
 	}
+	// The router's verdicts on a failure first: they wrap the server's
+	// error that caused them (a 1053 or 1927 of a transaction's broken
+	// connection), whose number would tell the client otherwise.
+	switch {
+	case errors.Is(err, router.ErrPrimaryReplaced), errors.Is(err, router.ErrOutcomeUnknown):
+		return sqlerror.NewSQLError(ErrNumOutcomeUnknown, sqlerror.SSUnknownSQLState, err.Error())
+	case errors.Is(err, router.ErrTxLost), errors.Is(err, router.ErrTxResharded):
+		return sqlerror.NewSQLError(ErrNumTxRolledBack, "40001", err.Error())
+	}
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		// The backend's own error: number, SQLSTATE and message unchanged.
@@ -70,12 +79,6 @@ func toSQLError(err error) *sqlerror.SQLError {
 	case errors.Is(err, router.ErrStateLost):
 		// (Before the connection's own error, whose hint is to retry.)
 		return sqlerror.NewSQLError(ErrNumBackend, sqlerror.SSUnknownSQLState, err.Error())
-	case errors.Is(err, router.ErrPrimaryReplaced), errors.Is(err, router.ErrOutcomeUnknown):
-		return sqlerror.NewSQLError(ErrNumOutcomeUnknown, sqlerror.SSUnknownSQLState, err.Error())
-	case errors.Is(err, router.ErrTxLost):
-		return sqlerror.NewSQLError(ErrNumTxRolledBack, "40001", err.Error())
-	case errors.Is(err, router.ErrTxResharded):
-		return sqlerror.NewSQLError(ErrNumTxRolledBack, "40001", err.Error())
 	case errors.Is(err, router.ErrPrimaryDown), errors.Is(err, replica.ErrNoReplica):
 		// A node the statement needs is down: the statement was not
 		// declined, and may work once the node answers or a failover

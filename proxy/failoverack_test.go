@@ -280,15 +280,19 @@ func TestBufferedTxFirstWriteReadOnly(t *testing.T) {
 // retried after the first failed answered OK, with the write gone.
 func TestTxConnectionLost(t *testing.T) {
 	for _, tc := range []struct {
+		name string
+		set  string // a SET first: the session keeps connections of its own
 		last string
 		num  int
 		says string
 	}{
-		{"REPLACE INTO kvs (id, v) VALUES (%d, 'second')", 1213, "rolled back"},
-		{"COMMIT", 1180, "unknown"},
+		{"statement", "", "REPLACE INTO kvs (id, v) VALUES (%d, 'second')", 1213, "rolled back"},
+		{"COMMIT", "", "COMMIT", 1180, "unknown"},
+		{"statement on the session's own connection", "SET sql_mode = 'STRICT_ALL_TABLES'", "REPLACE INTO kvs (id, v) VALUES (%d, 'second')", 1213, "rolled back"},
+		{"COMMIT on the session's own connection", "SET sql_mode = 'STRICT_ALL_TABLES'", "COMMIT", 1180, "unknown"},
 	} {
 		last := tc.last
-		t.Run(strings.Fields(last)[0], func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			f, hang := hungFirstPrimary(t, quiet())
 			setupPrepared(t, f)
 			key := shardKey(t, f, 0)
@@ -298,6 +302,11 @@ func TestTxConnectionLost(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer conn.Close()
+			if tc.set != "" {
+				if _, err := conn.ExecContext(ctx, tc.set); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if _, err := conn.ExecContext(ctx, fmt.Sprintf("REPLACE INTO kvs (id, v) VALUES (%d, 'before')", key)); err != nil {
 				t.Fatal(err)
 			}
@@ -321,6 +330,12 @@ func TestTxConnectionLost(t *testing.T) {
 			var v string
 			if err := conn.QueryRowContext(ctx, "SELECT /*+ scalelab_consistency=strong */ v FROM kvs WHERE id = ?", key).Scan(&v); err != nil || v != "before" {
 				t.Errorf("the row after the lost transaction: %q, %v; want the value before it", v, err)
+			}
+			// The next transaction runs, on a new connection.
+			for _, q := range []string{"BEGIN", fmt.Sprintf("REPLACE INTO kvs (id, v) VALUES (%d, 'after')", key), "COMMIT"} {
+				if _, err := conn.ExecContext(ctx, q); err != nil {
+					t.Errorf("%s in the transaction after the lost one: %v", q, err)
+				}
 			}
 		})
 	}

@@ -180,6 +180,7 @@ func New(t *topology.Topology, s topology.Shard, cfg Config) (*Set, error) {
 		}
 		nd, err := newNode(n, mc, cfg.Pool, cfg.RawIO)
 		if err != nil {
+			set.Close() // the pools of the nodes made before it
 			return nil, fmt.Errorf("replica: node %s: %w", n.Name, err)
 		}
 		// A node with a fraction of a core answers that much slower: it

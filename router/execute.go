@@ -197,6 +197,10 @@ func (x statements) SelectContext(ctx context.Context, dest any, query string, a
 type env struct {
 	g  *gtids
 	on via
+	// branch is set for a part of a write over several shards, which
+	// runs in a transaction of its own (execAcross): cut off, it was not
+	// committed, and its outcome is known.
+	branch bool
 	// lost, when set, is told that the connection on gave for node
 	// failed: a session drops its pinned connection to a replica then,
 	// and gets a new one, with its state, at its next statement there.

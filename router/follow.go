@@ -7,6 +7,7 @@ import (
 	"github.com/scalelab/scalelab/internal/units"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -300,7 +301,10 @@ func notExecuted(err error) bool {
 	if errors.As(err, &me) {
 		// ER_OPTION_PREVENTS_STATEMENT, ER_READ_ONLY_MODE; and at the
 		// login, ER_SERVER_SHUTDOWN.
-		return me.Number == 1290 || me.Number == 1836 || login && me.Number == 1053
+		// A 1290 for another option (--secure-file-priv) is the
+		// statement's own.
+		readOnly := me.Number == 1290 && strings.Contains(strings.ToLower(me.Message), "read-only") || me.Number == 1836
+		return readOnly || login && me.Number == 1053
 	}
 	return login || replica.Refused(err)
 }

@@ -140,7 +140,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		// GTID is read after the commits, below, not after its part.
 		// on notes the node the part runs on.
 		part := *e
-		part.mode = Eventual
+		part.mode, part.branch = Eventual, true
 		var node *replica.Node
 		part.on = func(ctx context.Context, n *replica.Node) (queryer, bool, error) {
 			node = n
@@ -184,20 +184,26 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		if err := r.onShard(WithTrace(ctx, &subs[n]), &part, p, i, st, fn); err != nil {
 			// Every branch before it is rolled back (the deferred end):
 			// nothing of the statement is written.
-			if errors.Is(err, ErrPrimaryReplaced) || errors.Is(err, ErrOutcomeUnknown) {
+			if errors.Is(err, ErrPrimaryReplaced) || replica.IsConnError(err) && !notExecuted(err) {
 				// Its part ran in a transaction of its own that a
 				// failover, or the connection's failure, ended
 				// uncommitted: the statement is not of unknown outcome
-				// but unwritten, and runs again, whole, on the new
-				// primary once it is known, its branches ended first.
+				// but unwritten. After a failover, or with its primary
+				// down, it runs again, whole, on the new primary once it
+				// is known, its branches ended first.
 				for _, b := range branches {
 					b.end(ctx)
 				}
 				branches = nil
-				if ctx, ok := r.buffered(ctx, set, replaced, traceFrom(ctx)); ok {
-					return r.execAcross(ctx, e, st, p, o, subs)
+				if errors.Is(err, ErrPrimaryReplaced) || set.PrimaryDown() {
+					if ctx, ok := r.buffered(ctx, set, replaced, traceFrom(ctx)); ok {
+						return r.execAcross(ctx, e, st, p, o, subs)
+					}
 				}
-				return fmt.Errorf("%w: shard %s: its part of the statement was cut off uncommitted, and nothing of the statement was written (%v)", ErrPrimaryDown, set.Shard, err)
+				if errors.Is(err, ErrPrimaryReplaced) {
+					return fmt.Errorf("%w: shard %s: its part of the statement was cut off uncommitted by a failover, and nothing of the statement was written", ErrPrimaryDown, set.Shard)
+				}
+				return fmt.Errorf("router: shard %s: its part of the statement was cut off uncommitted, and nothing of the statement was written: %w", set.Shard, err)
 			}
 			return fmt.Errorf("router: shard %s: %w", set.Shard, err)
 		}

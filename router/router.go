@@ -356,7 +356,7 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 	}
 	if role == topology.Primary && isWrite(st.Kind) {
 		err = replacedWrite(set, node, err)
-		if replica.IsConnError(err) && !notExecuted(err) && !errors.Is(err, driver.ErrBadConn) && !errors.Is(err, ErrPrimaryReplaced) {
+		if !c.e.branch && replica.IsConnError(err) && !notExecuted(err) && !errors.Is(err, driver.ErrBadConn) && !errors.Is(err, ErrPrimaryReplaced) {
 			// Sent, and cut off before its answer (database/sql sends
 			// one that found its connection closed again, on another).
 			err = fmt.Errorf("%w: shard %s, %s: %w", ErrOutcomeUnknown, set.Shard, node.Name, err)
@@ -425,7 +425,10 @@ func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch 
 		}
 	default:
 		err = fn(ctx, q)
-		if err == nil && isWrite(st.Kind) && g != nil {
+		if err == nil && isWrite(st.Kind) && g != nil && g != &r.gtids {
+			// (A session's: the router's own positions, which every
+			// View shares, would send every View's read-your-writes
+			// reads to the primary after any other View's write.)
 			g.wroteUntracked(set.Shard)
 		}
 	}

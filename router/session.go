@@ -595,9 +595,11 @@ func (s *Session) doStatement(ctx context.Context, o *op) error {
 		s.tx.opts, s.next = s.next, nil
 	}
 	if s.tx != nil {
-		err := s.tx.run(ctx, o)
+		tx := s.tx
+		err := tx.run(ctx, o)
 		if errors.Is(err, ErrTxResharded) || errors.Is(err, ErrTxLost) {
 			s.tx = nil // rolled back
+			s.txLost(tx)
 		}
 		return err
 	}
@@ -910,10 +912,21 @@ func (s *Session) endTx(commit bool) error {
 	}
 	tx := s.tx
 	s.tx = nil
+	defer s.txLost(tx)
 	if commit {
 		return tx.Commit()
 	}
 	return tx.Rollback()
+}
+
+// txLost drops the session's own connection that broke under tx, if one
+// did: the session's next statement there gets a new one, with its state,
+// or is told to reconnect when the state was the server's alone (a lock, a
+// temporary table).
+func (s *Session) txLost(tx *Tx) {
+	if tx.lostOn != nil {
+		_ = s.lost(tx.lostOn)
+	}
 }
 
 // session handles SET and USE.

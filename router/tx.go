@@ -64,6 +64,12 @@ type Tx struct {
 	dirty bool
 	// savepoints are the transaction's savepoints, oldest first.
 	savepoints []string
+	// lostErr is the ErrTxLost of a branch whose connection broke during
+	// the statement running (another shard's error may be the one its
+	// caller sees), and lostOn the node of a session's own connection
+	// that broke, which the session drops.
+	lostErr error
+	lostOn  *replica.Node
 }
 
 // txPart is the transaction's branch on one shard.
@@ -234,8 +240,10 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 	}
 	e := &env{g: t.g, shard: t.onShard, mode: t.mode}
 	err = t.r.execPlan(ctx, e, st, p, o)
-	if errors.Is(err, ErrTxLost) {
+	if t.lostErr != nil {
+		// (Also when another shard's error is the statement's.)
 		t.abort()
+		return t.lostErr
 	}
 	if err == nil && firstID > 0 && o.kind == opExec {
 		n, _ := o.res.RowsAffected()
@@ -273,7 +281,11 @@ func (t *Tx) onShard(ctx context.Context, i int, st *Statement, fn func(context.
 		if replica.IsConnError(err) && !notExecuted(err) {
 			// The server rolled the branch back as its connection ended;
 			// run rolls back the rest once the statement is done.
-			return fmt.Errorf("%w: shard %s, %s: %w", ErrTxLost, p.set.Shard, node.Name, err)
+			t.lostErr = fmt.Errorf("%w: shard %s, %s: %w", ErrTxLost, p.set.Shard, node.Name, err)
+			if p.pinned {
+				t.lostOn = node
+			}
+			return t.lostErr
 		}
 		if had || !notExecuted(err) {
 			return err
@@ -345,6 +357,9 @@ func (t *Tx) finish(commit bool) error {
 					lost = ErrOutcomeUnknown
 				}
 				err = fmt.Errorf("%w: shard %s, %s: %w", lost, p.set.Shard, p.node.Name, err)
+				if p.pinned {
+					t.lostOn = p.node
+				}
 			}
 			failed = err != nil
 		} else {
@@ -353,7 +368,7 @@ func (t *Tx) finish(commit bool) error {
 		switch {
 		case err == nil && commit && !failed && i == t.writer && t.mode == ReadYourWrites:
 			err = captureGTID(t.ctx, p.set, p.set.Primary(), p.conn, t.g)
-		case err == nil && commit && !failed && i == t.writer && t.g != nil:
+		case err == nil && commit && !failed && i == t.writer && t.g != nil && t.g != &t.r.gtids:
 			t.g.wroteUntracked(p.set.Shard)
 		}
 		errs = append(errs, err)

@@ -121,6 +121,18 @@ func shardKey(t *testing.T, f *fixture, i int) int {
 	return 0
 }
 
+// bufferingProxy is a proxy with the prepared rows that buffers writes
+// for longer than the tests' guards, whose first primary it reaches
+// through a relay that can hang; with a key of that shard, and a client.
+func bufferingProxy(t *testing.T) (*fixture, *hangTCP, int, *sql.DB) {
+	t.Helper()
+	rcfg := quiet()
+	rcfg.FailoverBuffer = 10 * time.Minute
+	f, hang := hungFirstPrimary(t, rcfg)
+	setupPrepared(t, f)
+	return f, hang, shardKey(t, f, 0), f.open(t, nil)
+}
+
 // TestBufferedWritePrimaryBack: a write that waits for a failover
 // (--failover-buffer) while its primary is down runs as soon as that
 // primary answers again (a restart, and no failover comes), where it
@@ -148,12 +160,7 @@ func TestBufferedWritePrimaryBack(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rcfg := quiet()
-			rcfg.FailoverBuffer = 10 * time.Minute // longer than the test's guard
-			f, hang := hungFirstPrimary(t, rcfg)
-			setupPrepared(t, f)
-			key := shardKey(t, f, 0)
-			db := f.open(t, nil)
+			f, hang, key, db := bufferingProxy(t)
 			hang.hung.Store(true)
 			defer hang.hung.Store(false)
 			waitFor(t, "the first primary's health check to fail", 30*time.Second, func() bool { return f.r.Sets()[0].PrimaryDown() })
@@ -216,14 +223,9 @@ func TestStickySessionPrimaryRestart(t *testing.T) {
 // would have that replica take writes of its own, out of its shard's
 // replication).
 func TestBufferedTxFirstWriteReadOnly(t *testing.T) {
-	rcfg := quiet()
-	rcfg.FailoverBuffer = 10 * time.Minute // longer than the test's guard
-	f, hang := hungFirstPrimary(t, rcfg)
-	setupPrepared(t, f)
+	f, hang, key, db := bufferingProxy(t)
 	ctx := context.Background()
-	key := shardKey(t, f, 0)
 	primary := adminDB(t, f.topo, shardedTopology(t).Shards[0].Primary.HostPort) // not through the relay
-	db := f.open(t, nil)
 	if _, err := db.ExecContext(ctx, "DELETE FROM kvs WHERE id = ?", key); err != nil {
 		t.Fatal(err)
 	}
@@ -347,12 +349,7 @@ func TestTxConnectionLost(t *testing.T) {
 // primary that came back, unasked, and a second time when the client
 // retried it: a server that was down never ran it.
 func TestBufferedWriteClientGone(t *testing.T) {
-	rcfg := quiet()
-	rcfg.FailoverBuffer = 10 * time.Minute // longer than the test's guard
-	f, hang := hungFirstPrimary(t, rcfg)
-	setupPrepared(t, f)
-	key := shardKey(t, f, 0)
-	db := f.open(t, nil)
+	f, hang, key, db := bufferingProxy(t)
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, fmt.Sprintf("REPLACE INTO kvs (id, v) VALUES (%d, 'before')", key)); err != nil {
 		t.Fatal(err)

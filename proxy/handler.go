@@ -306,8 +306,12 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	ctx := h.s.stmtCtx
 	if cc, ok := c.GetRawConn().(*clientConn); ok {
 		// A write that waits for a failover is dropped if its client
-		// leaves meanwhile (see router.WithCallerGone).
-		ctx = router.WithCallerGone(ctx, cc.gone)
+		// leaves meanwhile (see router.WithCallerGone); the context that
+		// tells it is made once a connection, not once a statement.
+		if cc.stmtCtx == nil {
+			cc.stmtCtx = router.WithCallerGone(ctx, cc.gone)
+		}
+		ctx = cc.stmtCtx
 	}
 	if binary && !h.s.describe.textExact(cl.sess.Database(), query) {
 		// Its rows are read from the servers in the binary protocol,

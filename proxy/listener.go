@@ -156,8 +156,11 @@ func (c *clientConn) shut() {
 // without interleaving with a response.
 type clientConn struct {
 	net.Conn
-	l    *listener
-	idle time.Duration
+	l *listener
+	// stmtCtx is the context of the connection's statements on the full
+	// path: the server's, with the check of its client (see exec).
+	stmtCtx context.Context
+	idle    time.Duration
 	// okWarnings is the warning count the protocol library's next OK
 	// packet carries in place of its 0 (it asks WarningCount for a text
 	// statement's, not for a prepared statement's execution).

@@ -236,11 +236,7 @@ func (r *Router) buffered(ctx context.Context, set *replica.Set, replaced <-chan
 		select {
 		case <-replaced:
 		case <-poll.C:
-			if gone, ok := ctx.Value(callerGoneKey{}).(func() bool); ok && gone() {
-				// Its caller left (a client that closed its connection
-				// or was killed): the write, never sent, is dropped, as
-				// a server that was down never ran it, where it ran on
-				// the new primary unasked, and again when retried.
+			if callerGone(ctx) {
 				return ctx, false
 			}
 			// The same primary back (a restart, no failover): its
@@ -257,8 +253,8 @@ func (r *Router) buffered(ctx context.Context, set *replica.Set, replaced <-chan
 		case <-ctx.Done():
 			return ctx, false
 		}
-		if gone, ok := ctx.Value(callerGoneKey{}).(func() bool); ok && gone() {
-			return ctx, false // (see above)
+		if callerGone(ctx) {
+			return ctx, false
 		}
 		r.stats.buffered.Add(1)
 		if tr != nil {
@@ -282,6 +278,15 @@ type callerGoneKey struct{}
 // reports it, and a write that waits, never sent, is then dropped.
 func WithCallerGone(ctx context.Context, gone func() bool) context.Context {
 	return context.WithValue(ctx, callerGoneKey{}, gone)
+}
+
+// callerGone reports whether the caller of the statement of ctx has left
+// (see WithCallerGone): its write, never sent, is dropped, as a server
+// that was down never ran it, where it ran on the new primary unasked,
+// and again when the client retried it.
+func callerGone(ctx context.Context) bool {
+	gone, ok := ctx.Value(callerGoneKey{}).(func() bool)
+	return ok && gone()
 }
 
 // bufferPoll is how often a buffered write looks at its primary's health.

@@ -133,6 +133,19 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			b.end(ctx)
 		}
 	}()
+	// again runs the statement again, whole, once set's new primary is
+	// known (Config.FailoverBuffer), when nothing of it was written: its
+	// branches end first, as their row locks would hold the second run.
+	again := func(set *replica.Set, replaced <-chan struct{}) (bool, error) {
+		for _, b := range branches {
+			b.end(ctx)
+		}
+		branches = nil
+		if ctx, ok := r.buffered(ctx, set, replaced, traceFrom(ctx)); ok {
+			return true, r.execAcross(ctx, e, st, p, o, subs)
+		}
+		return false, nil
+	}
 	for n, i := range p.Shards {
 		query, set := p.Queries[i], p.sets[i]
 		replaced := set.RolesReplaced()
@@ -189,15 +202,10 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 				// failover, or the connection's failure, ended
 				// uncommitted: the statement is not of unknown outcome
 				// but unwritten. After a failover, or with its primary
-				// down, it runs again, whole, on the new primary once it
-				// is known, its branches ended first.
-				for _, b := range branches {
-					b.end(ctx)
-				}
-				branches = nil
+				// down, it runs again on the new primary.
 				if errors.Is(err, ErrPrimaryReplaced) || set.PrimaryDown() {
-					if ctx, ok := r.buffered(ctx, set, replaced, traceFrom(ctx)); ok {
-						return r.execAcross(ctx, e, st, p, o, subs)
+					if ok, err := again(set, replaced); ok {
+						return err
 					}
 				}
 				if errors.Is(err, ErrPrimaryReplaced) {
@@ -220,16 +228,10 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			if n == 0 && notExecuted(err) {
 				// The first commit, refused as read-only (a planned
 				// failover made the primary so): nothing is written, and
-				// the statement runs again, whole, once the new primary
-				// is known (Config.FailoverBuffer), as a write of one
-				// shard does. Its branches end first: their row locks
-				// would hold its second run.
-				for _, b := range branches {
-					b.end(ctx)
-				}
-				branches = nil
-				if ctx, ok := r.buffered(ctx, b.set, b.replaced, traceFrom(ctx)); ok {
-					return r.execAcross(ctx, e, st, p, o, subs)
+				// the statement runs again on the new primary, as a
+				// write of one shard does.
+				if ok, err := again(b.set, b.replaced); ok {
+					return err
 				}
 			}
 			err = fmt.Errorf("router: shard %s: commit: %w", b.set.Shard, err)

@@ -481,9 +481,8 @@ func (m *merger) padOf(pad []byte) []byte {
 		return nil
 	}
 	name := string(pad[:i])
-	binaryForm, levels := false, false
-	name, levels = strings.CutSuffix(name, flagLevels)
-	name, binaryForm = strings.CutSuffix(name, flagBinaryForm)
+	name, levels := strings.CutSuffix(name, flagLevels)
+	name, binaryForm := strings.CutSuffix(name, flagBinaryForm)
 	switch {
 	case m.err != nil:
 	case binaryForm:

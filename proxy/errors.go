@@ -74,7 +74,9 @@ func toSQLError(err error) *sqlerror.SQLError {
 		return sqlerror.NewSQLError(sqlerror.ErrorCode(me.Number), state, me.Message)
 	}
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded) && !replica.DialFailed(err):
+		// (A dial's timeout is a DeadlineExceeded too: it is the node's
+		// connection failing, below.)
 		return sqlerror.NewSQLError(ErrNumInterrupted, "70100", "scalelab proxy: statement interrupted: "+err.Error())
 	case errors.Is(err, router.ErrStateLost):
 		// (Before the connection's own error, whose hint is to retry.)

@@ -1,10 +1,13 @@
 package proxy
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/replica"
@@ -110,6 +113,10 @@ func TestConsistencyHint(t *testing.T) {
 }
 
 func TestToSQLError(t *testing.T) {
+	// A dial out of the DSN's time: Go's error says DeadlineExceeded too.
+	expired, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	_, dialTimeout := (&net.Dialer{}).DialContext(expired, "tcp", "127.0.0.1:1")
 	backend := &mysql.MySQLError{Number: 1054, SQLState: [5]byte{'4', '2', 'S', '2', '2'}, Message: "Unknown column 'x' in 'SELECT'"}
 	for _, tc := range []struct {
 		name  string
@@ -126,6 +133,8 @@ func TestToSQLError(t *testing.T) {
 		{"backend down", mysql.ErrInvalidConn, 1105, "HY000", "backend connection failed"},
 		{"primary down", fmt.Errorf("%w: shard -80, -80/primary (127.0.0.1:1): no answer", router.ErrPrimaryDown), 1105, "HY000", "primary is down"},
 		{"no replica", fmt.Errorf("router: strong read: %w", replica.ErrNoReplica), 1105, "HY000", "no healthy replica"},
+		{"dial timed out", fmt.Errorf("router: on -80/replica-1: %w", dialTimeout), 1105, "HY000", "backend connection failed"},
+		{"statement timed out", fmt.Errorf("router: on -80/replica-1: %w", context.DeadlineExceeded), 1317, "70100", "interrupted"},
 		{"router closed", router.ErrClosed, 1053, "08S01", "shutting down"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

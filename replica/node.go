@@ -236,6 +236,13 @@ func LoginCutShort(err error) bool {
 	return false
 }
 
+// DialFailed reports whether err is a failure to make a new connection:
+// refused, unreachable, or out of the dialer's time.
+func DialFailed(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
 // IsConnError reports whether err means the connection to a server failed
 // (refused, reset, closed), as opposed to an error the server returned for
 // the statement. Only connection errors count against a node's health and
@@ -252,8 +259,19 @@ func IsConnError(err error) bool {
 		// Server shutdown in progress, and too many connections.
 		return me.Number == 1053 || me.Number == 1040 || me.Number == 1927
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) {
 		return false // the caller gave up; the server may be fine
+	}
+	// A new connection that could not be made in the dialer's time (the
+	// DSN's timeout) is the node's failure, though Go's timeout error says
+	// it is context.DeadlineExceeded too. A caller that reads it as its
+	// own deadline checks its context (a read is retried only while the
+	// caller waits).
+	if DialFailed(err) {
+		return true
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return false
 	}
 	var ne net.Error
 	// driver.ErrBadConn reaches the caller when database/sql ran out of

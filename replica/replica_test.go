@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"syscall"
 	"testing"
@@ -110,6 +111,26 @@ func TestIsConnError(t *testing.T) {
 		{errors.Join(errors.New("first"), errors.New("bad connection")), true},
 		{errors.New("a bad connection, said the server"), false},
 	}
+	// A dial that ran out of time, as go-sql-driver's does when the DSN's
+	// timeout passes: Go's error for it is also context.DeadlineExceeded.
+	expired, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	_, dialTimeout := (&net.Dialer{}).DialContext(expired, "unix", "/nonexistent/mysqld.sock")
+	// A dial its caller cancelled.
+	cancelled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	_, dialCancelled := (&net.Dialer{}).DialContext(cancelled, "unix", "/nonexistent/mysqld.sock")
+	if !errors.Is(dialTimeout, context.DeadlineExceeded) || !errors.Is(dialCancelled, context.Canceled) {
+		t.Fatalf("dials gave %v and %v, want a timeout and a cancellation", dialTimeout, dialCancelled)
+	}
+	tests = append(tests, []struct {
+		err  error
+		want bool
+	}{
+		{dialTimeout, true},
+		{&LoginError{Err: dialTimeout}, true},
+		{dialCancelled, false},
+	}...)
 	for _, tc := range tests {
 		t.Run(fmt.Sprint(tc.err), func(t *testing.T) {
 			if got := IsConnError(tc.err); got != tc.want {

@@ -279,8 +279,11 @@ type hangTCP struct {
 	// (a statement sent to the hung node) sets marked.
 	mark   []byte
 	marked atomic.Bool
-	mu     sync.Mutex
-	conns  []net.Conn
+	// deaf, while set, drops what the node sends and relays the rest: a
+	// statement runs, and its answer is lost.
+	deaf  atomic.Bool
+	mu    sync.Mutex
+	conns []net.Conn
 }
 
 // cut closes every connection relayed so far, as a node's restart does;
@@ -310,7 +313,7 @@ func hangable(t *testing.T, target string) *hangTCP {
 			for h.hung.Load() {
 				time.Sleep(10 * time.Millisecond)
 			}
-			if n > 0 {
+			if n > 0 && (toNode || !h.deaf.Load()) {
 				if _, werr := dst.Write(buf[:n]); werr != nil {
 					return
 				}

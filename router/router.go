@@ -435,6 +435,12 @@ func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch 
 	if err == nil {
 		set.Succeed(node)
 	} else {
+		if isWrite(st.Kind) && replica.IsConnError(err) && !notExecuted(err) && g != nil && g != &r.gtids {
+			// Cut off after it was sent: it may have committed, with no
+			// position kept, and a read-your-writes read that looks
+			// for it must find it.
+			g.wroteUntracked(set.Shard)
+		}
 		set.Fail(node, err)
 		if pinned && c.e.lost != nil && replica.IsConnError(err) {
 			if lerr := c.e.lost(node); lerr != nil {

@@ -342,7 +342,8 @@ func (t *Tx) finish(commit bool) error {
 	for _, i := range idx {
 		p := t.parts[i]
 		var err error
-		if commit && !failed {
+		sent := commit && !failed // a COMMIT went out
+		if sent {
 			err = p.tx.Commit()
 			if i == t.writer {
 				err = replacedWrite(p.set, p.node, err)
@@ -366,9 +367,10 @@ func (t *Tx) finish(commit bool) error {
 			err = p.tx.Rollback()
 		}
 		switch {
-		case err == nil && commit && !failed && i == t.writer && t.mode == ReadYourWrites:
+		case err == nil && sent && i == t.writer && t.mode == ReadYourWrites:
 			err = captureGTID(t.ctx, p.set, p.set.Primary(), p.conn, t.g)
-		case err == nil && commit && !failed && i == t.writer && t.g != nil && t.g != &t.r.gtids:
+		case sent && i == t.writer && (err == nil || errors.Is(err, ErrOutcomeUnknown) || errors.Is(err, ErrPrimaryReplaced)) && t.g != nil && t.g != &t.r.gtids:
+			// Committed with no position kept, or perhaps committed.
 			t.g.wroteUntracked(p.set.Shard)
 		}
 		errs = append(errs, err)

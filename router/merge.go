@@ -32,8 +32,13 @@ var aggNames = [...]string{"", "COUNT", "SUM", "MIN", "MAX", "AVG", "BIT_AND", "
 type outCol struct {
 	agg aggKind
 	// sum and count are, for AVG, the hidden columns with SUM and COUNT;
-	// typ one whose type is the argument's (MIN of it).
+	// typ, for AVG and for SUM of a column, one whose type is the
+	// argument's (MIN of it), 0 when there is none (hidden columns follow
+	// the visible ones).
 	sum, count, typ int
+	// overflow is, for SUM, the hidden column of its overflowFlag, 0
+	// for none.
+	overflow int
 	// weight is the hidden column with the sort key of this column's
 	// value (see sortKeyExprs), or -1; pad the one that says how the
 	// collation pads.
@@ -253,6 +258,22 @@ func exactDouble(e sqlparser.Expr) bool {
 	return false
 }
 
+// overflowFlag is a shard query's hidden column for a SUM: the sum of
+// its argument's absolute values, capped at the largest DOUBLE. Summed
+// over the shards, it bounds every partial sum the server may have met,
+// in whatever order it added the rows: a DOUBLE sum whose bound passes
+// the type's range may have overflowed on the server (whose answer then
+// hangs on that order) or on a shard (which sends an infinite sum as 0).
+func overflowFlag(sum *sqlparser.Sum) sqlparser.Expr {
+	// (+ 0e0: ABS of the smallest BIGINT is out of BIGINT's range.)
+	double := &sqlparser.BinaryExpr{Operator: sqlparser.PlusOp, Left: sum.Arg, Right: sqlparser.NewFloatLiteral("0e0")}
+	abs := &sqlparser.FuncExpr{Name: sqlparser.NewIdentifierCI("abs"), Exprs: []sqlparser.Expr{double}}
+	return &sqlparser.FuncExpr{Name: sqlparser.NewIdentifierCI("least"), Exprs: []sqlparser.Expr{&sqlparser.Sum{Arg: abs}, sqlparser.NewFloatLiteral(maxDoubleText)}}
+}
+
+// maxDoubleText is the largest DOUBLE.
+const maxDoubleText = "1.7976931348623157e308"
+
 // column describes an expression as an output column, adding the hidden
 // columns its merge needs (SUM and COUNT for AVG, the sort key for MIN
 // and MAX).
@@ -267,11 +288,20 @@ func (m *mergePlanner) column(e sqlparser.Expr) (outCol, error) {
 	c := outCol{agg: k, weight: -1, pad: -1, computed: mayHoldMore(e)}
 	switch k {
 	case aggSum:
-		c.inexact = !exactDouble(e.(*sqlparser.Sum).Arg)
+		sum := e.(*sqlparser.Sum)
+		arg := sum.Arg
+		c.overflow = m.add(overflowFlag(sum), outCol{weight: -1, pad: -1})
+		c.inexact = !exactDouble(arg)
+		if !c.inexact {
+			// A FLOAT column holds more than it prints: checkKinds asks
+			// the argument's type.
+			c.typ = m.add(&sqlparser.Min{Arg: arg}, outCol{weight: -1, pad: -1})
+		}
 	case aggAvg:
 		arg := e.(*sqlparser.Avg).Arg
 		c.inexact = !exactDouble(arg)
-		c.sum = m.add(&sqlparser.Sum{Arg: arg}, outCol{agg: aggSum, weight: -1, pad: -1})
+		sum := &sqlparser.Sum{Arg: arg}
+		c.sum = m.add(sum, outCol{agg: aggSum, weight: -1, pad: -1, overflow: m.add(overflowFlag(sum), outCol{weight: -1, pad: -1})})
 		c.count = m.add(&sqlparser.Count{Args: []sqlparser.Expr{arg}}, outCol{agg: aggCount, weight: -1, pad: -1})
 		c.typ = m.add(&sqlparser.Min{Arg: arg}, outCol{weight: -1, pad: -1})
 	case aggMin, aggMax:

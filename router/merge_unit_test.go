@@ -428,6 +428,22 @@ func TestMergeAggregates(t *testing.T) {
 			want: rowSet{{2.75, 2.75 / 3}},
 		},
 		{
+			// The server may have passed the range adding the rows (or a
+			// shard did, and sent its infinite sum as 0).
+			name:    "DOUBLE SUM that may pass the type's range is refused",
+			query:   "SELECT SUM(score) FROM t",
+			cols:    []synthCol{doubleCol("sum(score)")},
+			shards:  []rowSet{{{1.7e308}}, {{-1.7e308}}, {{1.7e308}}},
+			wantErr: ErrUnsupported,
+		},
+		{
+			name:    "AVG of DOUBLE that may pass the type's range is refused",
+			query:   "SELECT AVG(score) FROM t",
+			cols:    []synthCol{doubleCol("avg(score)"), doubleCol("sum(score)"), bigintCol("count(score)"), doubleCol("min(score)")},
+			shards:  []rowSet{{{1.7e308, 1.7e308, 1, 1.7e308}}, {{1e308, 1e308, 1, 1e308}}, {{nil, nil, 0, nil}}},
+			wantErr: ErrUnsupported,
+		},
+		{
 			name:  "MIN and MAX of text by the collation",
 			query: "SELECT MIN(word), MAX(word) FROM t",
 			cols:  []synthCol{textCol("min(word)"), textCol("max(word)")},
@@ -799,9 +815,18 @@ func synthResults(t *testing.T, db *sql.DB, spec *mergeSpec, shardSel *sqlparser
 	}
 	query := sqlparser.String(shardSel)
 	keyOf, padOf := map[int]int{}, map[int]int{} // sort-key position -> the position it sorts
+	// A SUM's bound (overflowFlag) and a SUM's type column, which the
+	// cases leave out: position -> the SUM's.
+	boundOf, sumTypeOf := map[int]int{}, map[int]int{}
 	for i, c := range spec.cols {
 		if c.weight >= 0 {
 			keyOf[c.weight], padOf[c.pad] = i, i
+		}
+		if c.overflow > 0 {
+			boundOf[c.overflow] = i
+		}
+		if c.agg == aggSum && c.typ > 0 {
+			sumTypeOf[c.typ] = i
 		}
 	}
 	var (
@@ -835,6 +860,14 @@ func synthResults(t *testing.T, db *sql.DB, spec *mergeSpec, shardSel *sqlparser
 		_, isPad := padOf[p]
 		if isKey || isPad {
 			cols, names, from = append(cols, synthCol{expr: text, typ: "VARBINARY"}), append(names, name), append(from, -1)
+			continue
+		}
+		if _, ok := boundOf[p]; ok {
+			cols, names, from = append(cols, synthCol{expr: text, typ: "DOUBLE"}), append(names, name), append(from, -1)
+			continue
+		}
+		if src, ok := sumTypeOf[p]; ok {
+			cols, names, from = append(cols, synthCol{expr: text, typ: cols[at[src]].typ}), append(names, name), append(from, -1)
 			continue
 		}
 		if n >= len(tc.cols) || tc.cols[n].expr != text || tc.cols[n].star {
@@ -886,6 +919,13 @@ func synthResults(t *testing.T, db *sql.DB, spec *mergeSpec, shardSel *sqlparser
 			}
 			for p, src := range padOf {
 				row[at[p]] = padKeyOf(row[at[src]], cols[at[src]].typ, collation)
+			}
+			for p, src := range boundOf {
+				// The sum's own size stands for the sum of its values' sizes.
+				if r, ok := toRat(row[at[src]]); ok {
+					f, _ := new(big.Rat).Abs(r).Float64()
+					row[at[p]] = f
+				}
 			}
 			res.rows = append(res.rows, row)
 		}

@@ -622,15 +622,21 @@ func (m *merger) checkKinds(cols []string) error {
 		}
 	}
 	for i, c := range m.spec.cols {
-		if (c.agg != aggSum && c.agg != aggAvg) || !c.inexact {
+		if c.agg != aggSum && c.agg != aggAvg {
 			continue
 		}
 		summed := i
 		if c.agg == aggAvg {
 			summed = c.sum
 		}
+		if !c.inexact && c.typ == 0 {
+			continue // (typ, a hidden column, follows the visible ones)
+		}
 		if ct := m.types[m.at(summed)]; strings.EqualFold(ct.DatabaseTypeName(), "DOUBLE") {
-			if d, ok := fixedDecimals(ct); ok {
+			// A FLOAT(M,D) is stored as a FLOAT, which holds more digits
+			// than its D: 1234.567 is 1234.5670166.
+			float := c.typ > 0 && strings.EqualFold(m.types[m.at(c.typ)].DatabaseTypeName(), "FLOAT")
+			if d, ok := fixedDecimals(ct); ok && (c.inexact || float) {
 				return unsupported(fmt.Sprintf("%s of a DOUBLE printed with %d decimals, %s, across shards", aggNames[c.agg], d, cols[m.at(i)]),
 					"each shard would send its sum rounded to them, where the server sums the whole values; sum CAST(x AS DECIMAL(65,30)) or ROUND(x, n) instead")
 			}
@@ -647,6 +653,14 @@ func (m *merger) checkKinds(cols []string) error {
 			return unsupported("GROUP BY or DISTINCT on a FLOAT "+cols[m.at(g.col)]+" across shards", roundedHint)
 		case strings.HasPrefix(r, "computed "):
 			return unsupported("GROUP BY or DISTINCT on a "+r+" "+cols[m.at(g.col)]+" across shards", roundedHintFor(r))
+		}
+	}
+	for i, c := range m.spec.cols {
+		if (c.agg == aggMin || c.agg == aggMax) && strings.EqualFold(m.types[m.at(i)].DatabaseTypeName(), "BIT") {
+			// MariaDB sends MIN and MAX of a BIT as decimal digits, whose
+			// text does not sort as the numbers ('9' after '10').
+			return unsupported(fmt.Sprintf("%s of a BIT column %s across shards", aggNames[c.agg], cols[m.at(i)]),
+				"take it of the number, e.g. MAX(col + 0)")
 		}
 	}
 	for _, k := range m.comparedCols() {
@@ -905,6 +919,9 @@ func (m *merger) aggregate(streams []*shardStream) ([][]any, error) {
 					if c.agg == aggCount || c.agg == aggSum {
 						m.add(g, m.at(i), s.cur[m.at(i)])
 					}
+					if c.overflow > 0 {
+						m.add(g, m.at(c.overflow), s.cur[m.at(c.overflow)])
+					}
 				}
 				continue
 			}
@@ -914,6 +931,9 @@ func (m *merger) aggregate(streams []*shardStream) ([][]any, error) {
 				switch c.agg {
 				case aggCount, aggSum:
 					m.add(g, ci, v)
+					if c.overflow > 0 {
+						m.add(g, m.at(c.overflow), s.cur[m.at(c.overflow)])
+					}
 				case aggMin, aggMax:
 					if v == nil {
 						continue
@@ -961,8 +981,14 @@ func (m *merger) aggregate(streams []*shardStream) ([][]any, error) {
 						return nil, err
 					}
 				}
+				if err := g.inRange(ci, m.at(c.overflow), m.types[ci]); err != nil {
+					return nil, err
+				}
 				g.row[ci] = g.total(ci, m.types[ci])
 			case aggAvg:
+				if err := g.inRange(m.at(c.sum), m.at(m.spec.cols[c.sum].overflow), m.types[m.at(c.sum)]); err != nil {
+					return nil, err
+				}
 				g.row[ci] = g.average(m.at(c.sum), m.at(c.count), m.types[ci])
 			}
 		}
@@ -970,6 +996,28 @@ func (m *merger) aggregate(streams []*shardStream) ([][]any, error) {
 	}
 	return out, nil
 }
+
+// errDoubleOverflow refuses a DOUBLE sum that may have passed the type's
+// range (see overflowFlag).
+var errDoubleOverflow = unsupported("a SUM or AVG of DOUBLE values that may pass the type's range across shards",
+	"the server's sum then depends on the order it adds the rows in; sum a DECIMAL, e.g. CAST(x AS DECIMAL(65, 0))")
+
+// inRange refuses the DOUBLE sum in column ci whose bound, the summed
+// overflowFlag in column bound, reaches the largest DOUBLE.
+func (g *partial) inRange(ci, bound int, ct *sql.ColumnType) error {
+	if !strings.EqualFold(ct.DatabaseTypeName(), "DOUBLE") || !g.seen[ci] {
+		return nil
+	}
+	if f, ok := g.floats[bound]; ok && f < math.MaxFloat64 {
+		return nil
+	}
+	if r := g.rats[bound]; r != nil && r.Cmp(maxDouble) < 0 {
+		return nil
+	}
+	return errDoubleOverflow
+}
+
+var maxDouble = new(big.Rat).SetFloat64(math.MaxFloat64)
 
 func toUint(v any) (uint64, bool) {
 	switch x := v.(type) {

@@ -236,7 +236,7 @@ func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb fun
 				args[i] = asUnsigned(v, w) // the library read it as signed
 			}
 		}
-		for i, n := range stringNulls(types, nulls) {
+		for i, n := range typedNulls(types, nulls) {
 			if args[i] == nil && n != 0 {
 				args[i] = n // the library read it as a NULL of no type
 			}

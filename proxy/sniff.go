@@ -199,11 +199,11 @@ func binaryParams(t []byte) []bool {
 	return out
 }
 
-// stringNulls reports, for each parameter of types t and NULL bitmap
-// nulls (lastTypes), a NULL sent as a string (PHP's bind_param("s",
-// $null) sends a VAR_STRING), which the server reads as a NULL of that
-// type, or 0; nil for no types.
-func stringNulls(t, nulls []byte) []router.TypedNull {
+// typedNulls reports, for each parameter of types t and NULL bitmap
+// nulls (lastTypes), the type of a NULL sent with one the server keeps
+// (PHP's bind_param("s", $null) sends a VAR_STRING, "d" a DOUBLE, "i" a
+// LONGLONG, "b" a BLOB), or 0; nil for no types.
+func typedNulls(t, nulls []byte) []router.TypedNull {
 	if t == nil {
 		return nil
 	}
@@ -213,8 +213,17 @@ func stringNulls(t, nulls []byte) []router.TypedNull {
 			continue
 		}
 		switch t[2*i] {
-		case typeVarchar, typeVarString, typeString, typeTinyBlob, typeMediumBlob, typeLongBlob, typeBlob:
+		case typeVarchar, typeVarString, typeString:
 			out[i] = router.NullString
+		case typeTinyBlob, typeMediumBlob, typeLongBlob, typeBlob:
+			out[i] = router.NullBinary
+		case typeFloat, typeDouble:
+			out[i] = router.NullDouble
+		case typeTiny, typeShort, typeLong, typeLongLong:
+			out[i] = router.NullSigned
+			if t[2*i+1]&paramUnsigned != 0 {
+				out[i] = router.NullUnsigned
+			}
 		}
 	}
 	return out

@@ -129,6 +129,52 @@ func decimalDigits(s string) bool {
 	return true
 }
 
+// plainDecimal writes a DECIMAL parameter's text as a decimal literal:
+// as it is when it is one, and without its exponent when it has one (Ruby
+// sends a BigDecimal as 0.15e1, which the server reads as the DECIMAL
+// 1.5, with as many decimals as the digits after the point less the
+// exponent). A value past DECIMAL's 65 digits or 38 decimals, or one
+// that is not a number, is not written.
+func plainDecimal(s string) (string, bool) {
+	if decimalDigits(s) {
+		return s, true
+	}
+	mant, exp, ok := strings.Cut(strings.ToLower(s), "e")
+	if !ok || !decimalDigits(strings.TrimPrefix(mant, "+")) {
+		return "", false
+	}
+	e, err := strconv.Atoi(strings.TrimPrefix(exp, "+"))
+	if err != nil || e < -maxDecimalDigits || e > maxDecimalDigits {
+		return "", false
+	}
+	mant = strings.TrimPrefix(mant, "+")
+	neg := strings.HasPrefix(mant, "-")
+	whole, frac, _ := strings.Cut(strings.TrimPrefix(mant, "-"), ".")
+	digits := whole + frac
+	point := len(whole) + e // where the point goes in digits
+	for point > len(digits) {
+		digits += "0"
+	}
+	for point < 0 {
+		digits, point = "0"+digits, point+1
+	}
+	whole, frac = strings.TrimLeft(digits[:point], "0"), digits[point:]
+	if whole == "" {
+		whole = "0"
+	}
+	if len(frac) > maxDecimalScale || len(whole)+len(frac) > maxDecimalDigits {
+		return "", false
+	}
+	out := whole
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out, true
+}
+
 // Binary is a binary string parameter as a client of the binary protocol
 // sends one (a BLOB, BINARY or VARBINARY parameter: PHP's "b", JDBC's
 // setBytes, a Node.js Buffer), which the server reads as a string of the
@@ -139,14 +185,22 @@ func decimalDigits(s string) bool {
 type Binary []byte
 
 // TypedNull is a NULL parameter sent with a type that the server reads
-// as a NULL of that type (PHP's bind_param("s", $null) sends a string's):
-// COALESCE(?, 1) is then the string '1', where COALESCE(NULL, 1) is the
-// number. The router binds it as CAST(NULL AS CHAR). (A server reads a
-// NULL sent as a number as the bare NULL.)
+// as a NULL of that type (PHP's bind_param("s", $null) sends a string's,
+// bind_param("d", $null) a DOUBLE's): COALESCE(?, 1) is then the string
+// '1' or the DOUBLE 1, where COALESCE(NULL, 1) is the integer. The router
+// binds it as a CAST of NULL to the type.
 type TypedNull int
 
-// NullString is a string's NULL.
-const NullString TypedNull = 1
+// The types of a TypedNull.
+const (
+	NullString   TypedNull = iota + 1 // CAST(NULL AS CHAR)
+	NullBinary                        // CAST(NULL AS BINARY): a BLOB's
+	NullDouble                        // CAST(NULL AS DOUBLE): a FLOAT's or DOUBLE's
+	NullSigned                        // CAST(NULL AS SIGNED): an integer's (a BIGINT)
+	NullUnsigned                      // CAST(NULL AS UNSIGNED): an unsigned integer's
+)
+
+var nullCasts = [...]string{NullString: "char", NullBinary: "binary", NullDouble: "double", NullSigned: "signed", NullUnsigned: "unsigned"}
 
 // Value is NULL, for a statement the router cannot parse and leaves the
 // driver to bind.
@@ -170,12 +224,15 @@ func literal(v any) (sqlparser.Expr, error) {
 		typ := map[TemporalKind]sqlparser.ValType{Date: sqlparser.DateVal, DateTime: sqlparser.TimestampVal, Time: sqlparser.TimeVal}[x.Kind]
 		return &sqlparser.Literal{Type: typ, Val: x.Text}, nil
 	case Decimal:
-		if decimalDigits(string(x)) {
-			return &sqlparser.Literal{Type: sqlparser.DecimalVal, Val: string(x)}, nil
+		if d, ok := plainDecimal(string(x)); ok {
+			return &sqlparser.Literal{Type: sqlparser.DecimalVal, Val: d}, nil
 		}
 		return sqlparser.NewStrLiteral(string(x)), nil
 	case TypedNull:
-		return &sqlparser.CastExpr{Expr: &sqlparser.NullVal{}, Type: &sqlparser.ConvertType{Type: "char"}}, nil
+		if x <= 0 || int(x) >= len(nullCasts) {
+			return &sqlparser.NullVal{}, nil
+		}
+		return &sqlparser.CastExpr{Expr: &sqlparser.NullVal{}, Type: &sqlparser.ConvertType{Type: nullCasts[x]}}, nil
 	case nil:
 		return &sqlparser.NullVal{}, nil
 	case int:

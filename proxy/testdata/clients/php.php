@@ -49,11 +49,22 @@ check("shard_key", function () use ($q, $base) {
     for ($k = 1; $k <= 5; $k++) $q("INSERT INTO clientmatrix (id, s) VALUES (?, ?)", [$base + $k, "m$base"]);
     for ($k = 1; $k <= 5; $k++) { $r = $q("SELECT /*+ scalelab_consistency=strong */ id FROM clientmatrix WHERE id = ?", [$base + $k]); must((int)$r[0][0] === $base + $k, $r); }
 });
-check("scatter", function () use ($q, $base) {
+check("scatter", function () use (&$db, $q, $base, $api) {
     $r = $q("SELECT /*+ scalelab_consistency=strong */ COUNT(*), SUM(id) FROM clientmatrix WHERE s = ?", ["m$base"])[0];
     must((int)$r[0] === 5 && (int)$r[1] === 5 * $base + 15, $r);
     $r = $q("SELECT /*+ scalelab_consistency=strong */ id FROM clientmatrix WHERE s = ? ORDER BY id DESC LIMIT 2", ["m$base"]);
     must((int)$r[0][0] === $base + 5 && (int)$r[1][0] === $base + 4, $r);
+    if ($api === "mysqli") {
+        // A NULL bound as a double is a DOUBLE's NULL to the server:
+        // COALESCE(?, 1) / 3 is the DOUBLE 1/3, not the DECIMAL 0.3333,
+        // over several shards too.
+        $st = $db->prepare("SELECT /*+ scalelab_consistency=strong */ COALESCE(?, 1) / 3 FROM clientmatrix WHERE s = ? ORDER BY id LIMIT 1");
+        $n = null; $s = "m$base";
+        $st->bind_param("ds", $n, $s);
+        $st->execute();
+        $r = $st->get_result()->fetch_all(MYSQLI_NUM);
+        must($r[0][0] === 1 / 3, $r);
+    }
 });
 check("transaction", function () use (&$db, $q, $base, $api) {
     if ($api === "mysqli") { $db->begin_transaction(); } else { $db->beginTransaction(); }

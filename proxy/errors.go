@@ -59,7 +59,7 @@ func toSQLError(err error) *sqlerror.SQLError {
 	// error that caused them (a 1053 or 1927 of a transaction's broken
 	// connection), whose number would tell the client otherwise.
 	switch {
-	case errors.Is(err, router.ErrPrimaryReplaced), errors.Is(err, router.ErrOutcomeUnknown):
+	case errors.Is(err, router.ErrPrimaryReplaced), errors.Is(err, router.ErrOutcomeUnknown), errors.Is(err, router.ErrPartialWrite):
 		return sqlerror.NewSQLError(ErrNumOutcomeUnknown, sqlerror.SSUnknownSQLState, err.Error())
 	case errors.Is(err, router.ErrTxLost), errors.Is(err, router.ErrTxResharded):
 		return sqlerror.NewSQLError(ErrNumTxRolledBack, "40001", err.Error())

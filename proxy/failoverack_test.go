@@ -1,11 +1,13 @@
 package proxy_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -379,5 +381,81 @@ func TestBufferedWriteClientGone(t *testing.T) {
 	var v string
 	if err := db.QueryRowContext(ctx, "SELECT /*+ scalelab_consistency=strong */ v FROM kvs WHERE id = ?", key).Scan(&v); err != nil || v != "before" {
 		t.Errorf("the row after the client that wrote it left: %q, %v; want it unwritten", v, err)
+	}
+}
+
+// TestMultiShardWriteReadOnlyMidway: a write over two shards meets a
+// planned switchover's read-only primary on its second shard, after its
+// part on the first shard ran: at the second shard's part (its INSERT),
+// or at its COMMIT, after the first shard committed. Either way the part
+// refused waits for the primary and runs again there, and the statement
+// is written whole, once: where a refused COMMIT left the first shard's
+// row alone and told the client, with the server's 1290, that nothing
+// was written.
+func TestMultiShardWriteReadOnlyMidway(t *testing.T) {
+	for _, tc := range []struct{ name, at string }{
+		{"INSERT", "MULTISHARD"},
+		{"COMMIT", "COMMIT AND NO CHAIN"}, // a branch's, not the heartbeat's
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rcfg := quiet()
+			rcfg.FailoverBuffer = 10 * time.Minute
+			f, hang := hungPrimary(t, 1, rcfg)
+			setupPrepared(t, f)
+			k0, k1 := shardKey(t, f, 0), shardKey(t, f, 1)
+			db := f.open(t, nil)
+			ctx := context.Background()
+			second := adminDB(t, f.topo, shardedTopology(t).Shards[1].Primary.HostPort) // not through the relay
+			t.Cleanup(func() { second.Exec("SET GLOBAL read_only = 0") })
+			if _, err := db.ExecContext(ctx, "DELETE FROM kvs WHERE id IN (?, ?)", k0, k1); err != nil {
+				t.Fatal(err)
+			}
+			// The second shard's primary turns read-only as the
+			// statement's part, or its commit, reaches it.
+			var once sync.Once
+			hook := func(b []byte) {
+				if bytes.Contains(bytes.ToUpper(b), []byte(tc.at)) {
+					once.Do(func() {
+						if _, err := second.Exec("SET GLOBAL read_only = 1"); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+			}
+			hang.before.Store(&hook)
+			defer hang.before.Store(nil)
+			done := make(chan error, 1)
+			go func() {
+				res, err := db.ExecContext(ctx, fmt.Sprintf("INSERT INTO kvs (id, v) VALUES (%d, 'multishard'), (%d, 'multishard')", k0, k1))
+				if err == nil {
+					if n, _ := res.RowsAffected(); n != 2 {
+						err = fmt.Errorf("%d rows affected, want 2", n)
+					}
+				}
+				done <- err
+			}()
+			waitFor(t, "the refused part to wait for its primary", 30*time.Second, func() bool {
+				select {
+				case err := <-done:
+					t.Fatalf("the write ended while its second primary was read-only: %v", err)
+				default:
+				}
+				return f.r.Stats().Buffering > 0
+			})
+			// The primary stops answering, and comes back writable.
+			hang.hung.Store(true)
+			waitFor(t, "the second primary's health check to fail", 30*time.Second, func() bool { return f.r.Sets()[1].PrimaryDown() })
+			if _, err := second.Exec("SET GLOBAL read_only = 0"); err != nil {
+				t.Fatal(err)
+			}
+			hang.hung.Store(false)
+			if err := await(t, done, "the write, after its second primary came back,"); err != nil {
+				t.Fatalf("the write once its second primary came back writable: %v", err)
+			}
+			var n int
+			if err := db.QueryRowContext(ctx, "SELECT /*+ scalelab_consistency=strong */ COUNT(*) FROM kvs WHERE id IN (?, ?) AND v = 'multishard'", k0, k1).Scan(&n); err != nil || n != 2 {
+				t.Errorf("rows of the write: %d, %v; want both", n, err)
+			}
+		})
 	}
 }

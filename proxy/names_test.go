@@ -261,11 +261,17 @@ func TestLoginCharacterSetPrimaryHung(t *testing.T) {
 // shard's primary it reaches through a relay that can hang (hangable).
 func hungFirstPrimary(t *testing.T, rcfg router.Config) (*fixture, *hangTCP) {
 	t.Helper()
+	return hungPrimary(t, 0, rcfg)
+}
+
+// hungPrimary is hungFirstPrimary for shard i's primary.
+func hungPrimary(t *testing.T, i int, rcfg router.Config) (*fixture, *hangTCP) {
+	t.Helper()
 	topo := *shardedTopology(t)
 	topo.Shards = slices.Clone(topo.Shards)
-	hang := hangable(t, topo.Shards[0].Primary.HostPort)
-	topo.Shards[0].Primary.HostPort = hang.addr
-	topo.Shards[0].Sockets = nil
+	hang := hangable(t, topo.Shards[i].Primary.HostPort)
+	topo.Shards[i].Primary.HostPort = hang.addr
+	topo.Shards[i].Sockets = nil
 	return startProxyOver(t, &topo, proxy.Config{}, rcfg), hang
 }
 
@@ -281,9 +287,12 @@ type hangTCP struct {
 	marked atomic.Bool
 	// deaf, while set, drops what the node sends and relays the rest: a
 	// statement runs, and its answer is lost.
-	deaf  atomic.Bool
-	mu    sync.Mutex
-	conns []net.Conn
+	deaf atomic.Bool
+	// before, while set, sees what goes to the node before it is
+	// relayed, and may act on the node first.
+	before atomic.Pointer[func([]byte)]
+	mu     sync.Mutex
+	conns  []net.Conn
 }
 
 // cut closes every connection relayed so far, as a node's restart does;
@@ -309,6 +318,9 @@ func hangable(t *testing.T, target string) *hangTCP {
 			n, err := src.Read(buf)
 			if toNode && len(h.mark) > 0 && h.hung.Load() && bytes.Contains(buf[:n], h.mark) {
 				h.marked.Store(true)
+			}
+			if fn := h.before.Load(); toNode && fn != nil && n > 0 {
+				(*fn)(buf[:n])
 			}
 			for h.hung.Load() {
 				time.Sleep(10 * time.Millisecond)

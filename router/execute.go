@@ -56,6 +56,10 @@ var (
 	// primary failed after it was sent: the server may have applied it
 	// before it failed, or not.
 	ErrOutcomeUnknown = errors.New("router: the connection to the shard's primary failed while the write or COMMIT ran: whether it was applied is unknown; check before you run it again")
+	// ErrPartialWrite fails a write over several shards that some shards
+	// committed and one failed to (scalelab has no two-phase commit): it
+	// is written in part, and must not simply run again.
+	ErrPartialWrite = errors.New("router: the write over several shards was applied in part: check which rows it wrote before you run it again")
 )
 
 type multiShardWritesKey struct{}
@@ -433,7 +437,11 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 			if err := r.onShard(WithTrace(ctx, &subs[n]), e, p, i, st, sub.fn(p.Queries[i], nil)); err != nil {
 				err = fmt.Errorf("router: shard %s: %w", p.sets[i].Shard, err)
 				if n > 0 {
-					err = &partialWrite{err}
+					var done []string
+					for _, j := range p.Shards[:n] {
+						done = append(done, p.sets[j].Shard)
+					}
+					err = &partialWrite{committed: done, error: err}
 				}
 				return err
 			}

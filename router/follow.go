@@ -202,10 +202,23 @@ func (r *Router) held(ctx context.Context, st *Statement, err error, until *time
 const holdRetry = 10 * time.Millisecond
 
 // partialWrite is a multi-shard write that failed on one shard after
-// others took it: it must not run again.
-type partialWrite struct{ error }
+// others took it: it must not run again. It is an ErrPartialWrite, and
+// names the shards that took their part, when it knows them.
+type partialWrite struct {
+	committed []string
+	error
+}
 
 func (p *partialWrite) Unwrap() error { return p.error }
+
+func (p *partialWrite) Is(target error) bool { return target == ErrPartialWrite }
+
+func (p *partialWrite) Error() string {
+	if len(p.committed) == 0 {
+		return fmt.Sprintf("%v: %v", ErrPartialWrite, p.error)
+	}
+	return fmt.Sprintf("%v (shards %s committed their part): %v", ErrPartialWrite, strings.Join(p.committed, ", "), p.error)
+}
 
 // buffered waits, for at most Config.FailoverBuffer from the statement's
 // first wait, until the shard's roles are replaced (the router followed a

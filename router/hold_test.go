@@ -34,7 +34,7 @@ func TestHeldRetriesOnlyWholeWrites(t *testing.T) {
 		{"held write", Write, fmt.Errorf("router: shard -80: %w", hold), time.Second, true},
 		{"held CALL", Other, hold, time.Second, false},
 		{"held unparsed", Unparsed, hold, time.Second, false},
-		{"partial multi-shard write", Write, &partialWrite{fmt.Errorf("router: shard 80-: %w", hold)}, time.Second, false},
+		{"partial multi-shard write", Write, &partialWrite{error: fmt.Errorf("router: shard 80-: %w", hold)}, time.Second, false},
 		{"the application's SIGNAL", Write, signal, time.Second, false},
 		{"another error", Write, errors.New("boom"), time.Second, false},
 		{"buffer off", Write, hold, -1, false},

@@ -68,6 +68,8 @@ type writeBranch struct {
 	// replaced is the set's signal of a failover, taken before the
 	// branch ran.
 	replaced <-chan struct{}
+	// shard is the branch's shard, an index of the plan's.
+	shard    int
 	affected int64
 	lastID   int64
 	diag     diagnostics
@@ -120,6 +122,15 @@ func (b *writeBranch) end(ctx context.Context) {
 	}
 }
 
+// committedShards names the shards of branches, which committed.
+func committedShards(branches []*writeBranch) []string {
+	out := make([]string, len(branches))
+	for i, b := range branches {
+		out[i] = b.set.Shard
+	}
+	return out
+}
+
 // execAcross runs write st of plan p (over several shards, outside a
 // transaction) shard by shard, each part in a transaction of its own,
 // and commits them all once every part ran, or rolls them all back when
@@ -146,7 +157,9 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		}
 		return false, nil
 	}
-	for n, i := range p.Shards {
+	// runPart runs shard i's part in a branch of its own; n is its place
+	// among the shards, for its trace.
+	runPart := func(n, i int) (*writeBranch, error) {
 		query, set := p.Queries[i], p.sets[i]
 		replaced := set.RolesReplaced()
 		// The parts run as a write without read-your-writes: a write's
@@ -159,8 +172,9 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			node = n
 			return e.on(ctx, n)
 		}
+		var ran *writeBranch
 		fn := func(ctx context.Context, q queryer) error {
-			b := &writeBranch{set: set, node: node, replaced: replaced}
+			b := &writeBranch{set: set, node: node, replaced: replaced, shard: i}
 			if e.lost != nil {
 				b.lost = func() { _ = e.lost(node) }
 			}
@@ -191,10 +205,19 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 				b.end(ctx)
 				return err
 			}
-			branches = append(branches, b)
+			ran = b
 			return nil
 		}
 		if err := r.onShard(WithTrace(ctx, &subs[n]), &part, p, i, st, fn); err != nil {
+			return nil, err
+		}
+		return ran, nil
+	}
+	for n, i := range p.Shards {
+		set := p.sets[i]
+		replaced := set.RolesReplaced()
+		b, err := runPart(n, i)
+		if err != nil {
 			// Every branch before it is rolled back (the deferred end):
 			// nothing of the statement is written.
 			if errors.Is(err, ErrPrimaryReplaced) || replica.IsConnError(err) && !notExecuted(err) {
@@ -215,28 +238,43 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			}
 			return fmt.Errorf("router: shard %s: %w", set.Shard, err)
 		}
+		branches = append(branches, b)
 	}
 	var total, lastID int64
 	var d diagnostics
 	var info string
 	for n, b := range branches {
-		if err := b.commit(ctx); err != nil {
+		err := b.commit(ctx)
+		if err != nil && n > 0 && notExecuted(err) {
+			// Refused as read-only (a planned failover made the primary
+			// so) after the shards before it committed: its part, which
+			// did not, runs again alone, in a branch of its own, on the
+			// new primary, which it waits for as a write of one shard
+			// does; the shards after it hold their parts meanwhile.
+			b.set.Fail(b.node, err)
+			b.end(ctx)
+			var nb *writeBranch
+			if nb, err = runPart(n, b.shard); err == nil {
+				branches[n], b = nb, nb
+				err = b.commit(ctx)
+			}
+		}
+		if err != nil {
 			// The shards after it are rolled back (the deferred end), the
 			// ones before it stay committed. A commit the server refused
 			// did not commit; one cut off may have.
 			b.set.Fail(b.node, err)
 			if n == 0 && notExecuted(err) {
-				// The first commit, refused as read-only (a planned
-				// failover made the primary so): nothing is written, and
-				// the statement runs again on the new primary, as a
-				// write of one shard does.
+				// The first commit, refused as read-only: nothing is
+				// written, and the statement runs again on the new
+				// primary, as a write of one shard does.
 				if ok, err := again(b.set, b.replaced); ok {
 					return err
 				}
 			}
 			err = fmt.Errorf("router: shard %s: commit: %w", b.set.Shard, err)
 			if me := (*mysql.MySQLError)(nil); n > 0 || !errors.As(err, &me) {
-				err = &partialWrite{err}
+				err = &partialWrite{committed: committedShards(branches[:n]), error: err}
 			}
 			return err
 		}

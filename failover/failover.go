@@ -325,6 +325,13 @@ func reparent(ctx context.Context, f flavor.Flavor, replicas []member, cfg Confi
 			say("%s does not answer either: left out", r.node.Name)
 			continue
 		}
+		if st, err := flavor.ReadReplicaStatus(ctx, r.db, f); err == nil && !st.Configured {
+			// A fenced former primary (or a rebuilt node): it holds
+			// none of the writes since it stopped, however its position
+			// compares, and promoting it would lose them.
+			say("%s replicates from no one (a fenced former primary?): left out", r.node.Name)
+			continue
+		}
 		if _, err := r.db.ExecContext(ctx, f.StopIOThread()); err != nil {
 			return member{}, nil, fmt.Errorf("failover: %s: stop receiving: %w", r.node.Name, err)
 		}

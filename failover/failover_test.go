@@ -294,6 +294,28 @@ func TestEmergencyAndRejoin(t *testing.T) {
 		t.Fatal(err)
 	}
 	refusesWrites(t, sb.Topology, old)
+	// The fenced former primary, which replicates from no one, neither
+	// confirms that the primary is lost nor is promoted: seen by a watcher
+	// that alone cannot reach the primary, with it the only replica
+	// listed, nothing fails over. (It was: the fenced node "lost" the
+	// primary it never reached, and its old position became the shard's.)
+	fencedOnly := *cluster.Topology()
+	fencedOnly.Shards = []topology.Shard{fencedOnly.Shards[0]}
+	fencedOnly.Shards[0].Primary = topology.Addr{HostPort: "127.0.0.1:9"} // discard: nothing listens
+	fencedOnly.Shards[0].Replicas = []topology.Addr{{HostPort: old}}
+	blind := blindCluster{cluster, &fencedOnly}
+	if _, err := failover.Run(ctx, failover.Config{Cluster: blind, Shard: "0", Emergency: true, ProbeTimeout: time.Second}); !errors.Is(err, failover.ErrNoCandidate) {
+		t.Errorf("an emergency reparent whose one replica is the fenced former primary: got %v, want ErrNoCandidate", err)
+	}
+	var events []string
+	wctx, stop := context.WithTimeout(ctx, time.Second) // 10 intervals
+	err = failover.Watch(wctx, failover.WatchConfig{Cluster: blind, Interval: 100 * time.Millisecond, Misses: 3,
+		Progress:   func(s string) { events = append(events, s) },
+		OnFailover: func(r *failover.Result) { t.Errorf("the fenced former primary confirmed a loss it never saw: %+v", r) }})
+	stop()
+	if err != nil || len(events) == 0 || !strings.Contains(events[0], "no replica of it answers to confirm") {
+		t.Errorf("watch with the fenced former primary the only replica: %v, events %q; want no failover, for want of a witness", err, events)
+	}
 	if _, err := failover.Run(ctx, failover.Config{Cluster: cluster, Shard: "0", Emergency: true}); !errors.Is(err, failover.ErrPrimaryAlive) {
 		t.Errorf("an emergency reparent of a live primary: got %v, want ErrPrimaryAlive", err)
 	}

@@ -103,8 +103,8 @@ func Watch(ctx context.Context, cfg WatchConfig) error {
 			if misses[sh.Name] < cfg.Misses {
 				continue
 			}
-			if !replicasLostIt(ctx, t, f, sh, pool, cfg.Interval) {
-				say("shard %s: %s missed %d probes, but its replicas still reach it: no failover", sh.Name, sh.Primary.HostPort, misses[sh.Name])
+			if lost, why := replicasLostIt(ctx, t, f, sh, pool, cfg.Interval); !lost {
+				say("shard %s: %s missed %d probes, but %s: no failover", sh.Name, sh.Primary.HostPort, misses[sh.Name], why)
 				continue
 			}
 			say("shard %s: %s missed %d probes and its replicas lost it too: failing over", sh.Name, sh.Primary.HostPort, misses[sh.Name])
@@ -123,8 +123,11 @@ func Watch(ctx context.Context, cfg WatchConfig) error {
 }
 
 // replicasLostIt reports whether every replica of sh that answers has lost
-// its primary (its IO thread is not running), and at least one answers.
-func replicasLostIt(ctx context.Context, t *topology.Topology, f flavor.Flavor, sh topology.Shard, pool func(*topology.Topology, string) (*sql.DB, error), timeout time.Duration) bool {
+// its primary (its IO thread is not running), and at least one answers;
+// if not, why. A node that replicates from no one (a fenced former
+// primary, listed as a replica until it rejoins) is no witness: it never
+// reached the primary.
+func replicasLostIt(ctx context.Context, t *topology.Topology, f flavor.Flavor, sh topology.Shard, pool func(*topology.Topology, string) (*sql.DB, error), timeout time.Duration) (bool, string) {
 	answered := 0
 	for _, r := range sh.Replicas {
 		db, err := pool(t, r.HostPort)
@@ -134,13 +137,16 @@ func replicasLostIt(ctx context.Context, t *topology.Topology, f flavor.Flavor, 
 		rctx, cancel := context.WithTimeout(ctx, timeout)
 		st, err := flavor.ReadReplicaStatus(rctx, db, f)
 		cancel()
-		if err != nil {
+		if err != nil || !st.Configured {
 			continue
 		}
 		answered++
 		if st.IORunning == "Yes" {
-			return false
+			return false, "its replicas still reach it"
 		}
 	}
-	return answered > 0
+	if answered == 0 {
+		return false, "no replica of it answers to confirm it is lost"
+	}
+	return true, ""
 }

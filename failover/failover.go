@@ -31,6 +31,21 @@ type Cluster interface {
 	Publish(t *topology.Topology) error
 }
 
+// reloader is a Cluster that other processes change too (a sandbox whose
+// files another scalelab command writes): it reads them again.
+type reloader interface{ Reload() error }
+
+// current is the cluster's topology as it is now: read again when the
+// cluster can be, so that a failover acts on, and publishes over, what
+// another process published since (a failover of another shard), never
+// an old copy. (A failed read keeps the last.)
+func current(c Cluster) *topology.Topology {
+	if r, ok := c.(reloader); ok {
+		_ = r.Reload()
+	}
+	return c.Topology()
+}
+
 // Errors, wrapped by Run and Rejoin.
 var (
 	// ErrNoCandidate: no replica of the shard can be promoted.
@@ -126,7 +141,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.ProbeTimeout <= 0 {
 		cfg.ProbeTimeout = 2 * time.Second
 	}
-	t := cfg.Cluster.Topology()
+	t := current(cfg.Cluster)
 	f, err := flavor.Lookup(t.Flavor)
 	if err != nil {
 		return nil, err
@@ -501,7 +516,7 @@ type RejoinConfig struct {
 // and replicating them now would put them back into a history that has
 // moved on without them.
 func Rejoin(ctx context.Context, cfg RejoinConfig) error {
-	t := cfg.Cluster.Topology()
+	t := current(cfg.Cluster)
 	f, err := flavor.Lookup(t.Flavor)
 	if err != nil {
 		return err

@@ -412,3 +412,59 @@ func TestWatch(t *testing.T) {
 		t.Errorf("the topology still names %s primary", old)
 	}
 }
+
+// portWatchFollows: BasePort: 28750
+const portWatchFollows = 28750
+
+// TestWatchFollowsOtherFailovers: a watcher that runs for long (the
+// proxy's --auto-failover, failover --watch) watches the primary another
+// process's failover made, not the one the topology named when the
+// watcher started: a planned switchover by another command, then that
+// new primary's crash, is failed over. The watcher probed the old
+// primary, healthy as a replica, and never saw the crash; its own next
+// failover then published its old copy of the topology over the
+// switchover.
+func TestWatchFollowsOtherFailovers(t *testing.T) {
+	sb := start(t, portWatchFollows)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	done := make(chan *failover.Result, 1)
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_ = failover.Watch(wctx, failover.WatchConfig{Cluster: sb.Cluster(), Interval: 100 * time.Millisecond, Misses: 3,
+			OnFailover: func(r *failover.Result) { done <- r }})
+	})
+	// Another process: the scalelab failover command.
+	other, err := sandbox.Open(sb.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := other.Topology.Shards[0].Primary.HostPort
+	res, err := failover.Run(ctx, failover.Config{Cluster: other.Cluster(), Shard: "0"})
+	if err != nil || res.Kind != failover.Planned {
+		t.Fatalf("the other process's switchover: %+v, %v", res, err)
+	}
+	second := other.Topology.Shards[0].Primary.HostPort
+	if err := other.KillNode(ctx, "0/primary"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		if r.Kind != failover.Emergency {
+			t.Errorf("got %+v, want an emergency failover of the crashed primary", r)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the watcher did not fail over %s, the primary since the other process's switchover (it started with %s)", second, first)
+	}
+	stop()
+	wg.Wait()
+	now, err := sandbox.Open(sb.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := now.Topology.Shards[0].Primary.HostPort; p == first || p == second {
+		t.Errorf("the published primary is %s; want neither the first (%s, a replica since the switchover) nor the crashed one (%s)", p, first, second)
+	}
+}

@@ -77,7 +77,7 @@ func Watch(ctx context.Context, cfg WatchConfig) error {
 			return nil
 		case <-tick.C:
 		}
-		t := cfg.Cluster.Topology()
+		t := current(cfg.Cluster)
 		f, err := flavor.Lookup(t.Flavor)
 		if err != nil {
 			return err

@@ -20,6 +20,10 @@ func (s *Sandbox) Cluster() Cluster { return Cluster{sb: s} }
 // Topology is the topology in use.
 func (c Cluster) Topology() *topology.Topology { return c.sb.Topology }
 
+// Reload reads the sandbox's files again (see Sandbox.Reload): a
+// long-running watcher calls it before each look.
+func (c Cluster) Reload() error { return c.sb.Reload() }
+
 // StateDir is where a workflow keeps its state files: the sandbox's dir.
 func (c Cluster) StateDir() string { return c.sb.Dir }
 

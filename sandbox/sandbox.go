@@ -296,6 +296,23 @@ func Open(dir string) (*Sandbox, error) {
 	return s, nil
 }
 
+// Reload reads the sandbox's state and topology files again: another
+// process (scalelab failover, reshard, start) may have changed them since
+// this one opened the sandbox, and a process that runs for long (a proxy
+// that fails over, failover --watch) must not act on, or publish back,
+// the topology it read at its start.
+func (s *Sandbox) Reload() error {
+	fresh, err := Open(s.Dir)
+	if err != nil {
+		return err
+	}
+	s.State = fresh.State
+	if fresh.Topology != nil {
+		s.Topology = fresh.Topology
+	}
+	return nil
+}
+
 // ErrForeignPath is returned (wrapped) by Open when the state names a
 // node dir or socket outside the sandbox dir: the sandbox was copied or
 // moved, or its state was edited. Nothing is stopped or deleted then.

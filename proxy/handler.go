@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/scalelab/scalelab/router"
@@ -263,7 +264,42 @@ func (h *handler) ComStmtExecute(c *vtmysql.Conn, p *vtmysql.PrepareData, cb fun
 			return inner(r)
 		}
 	}
+	timed := cb
+	cb = func(r *sqltypes.Result) error {
+		shortTimes(r)
+		return timed(r)
+	}
 	return h.run(c, p.PrepareStmt, args, true, cb, nil)
+}
+
+// shortTimes writes the DATETIME and TIMESTAMP values of a result for the
+// binary protocol as the server does: without a fraction that is all
+// zeros, and without a time of midnight, so that the library encodes
+// them in 7 or 4 bytes, not 11. A client that prints a value by its
+// length (mysql2 with dateStrings) shows 2024-01-01 00:00:00 as the
+// server's answer does, not 2024-01-01 00:00:00.000000.
+func shortTimes(r *sqltypes.Result) {
+	for i, f := range r.Fields {
+		if f.Type != sqltypes.Datetime && f.Type != sqltypes.Timestamp {
+			continue
+		}
+		for _, row := range r.Rows {
+			if i >= len(row) || row[i].IsNull() {
+				continue
+			}
+			raw := row[i].Raw()
+			n := len(raw)
+			if n > 20 && raw[19] == '.' && strings.Trim(string(raw[20:]), "0") == "" {
+				n = 19
+			}
+			if n == 19 && string(raw[10:19]) == " 00:00:00" {
+				n = 10
+			}
+			if n != len(raw) {
+				row[i] = sqltypes.MakeTrusted(f.Type, raw[:n])
+			}
+		}
+	}
 }
 
 // run executes one statement in the client's session and streams its

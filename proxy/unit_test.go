@@ -12,6 +12,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/scalelab/scalelab/replica"
 	"github.com/scalelab/scalelab/router"
+	"vitess.io/vitess/go/sqltypes"
+	querypb "vitess.io/vitess/go/vt/proto/query"
 )
 
 func TestCountParams(t *testing.T) {
@@ -157,5 +159,36 @@ func TestErrorPacket(t *testing.T) {
 	}
 	if !errors.Is(ErrNoUsers, ErrNoUsers) {
 		t.Fatal("unreachable")
+	}
+}
+
+// TestShortTimes: DATETIME and TIMESTAMP values bound for the binary
+// protocol lose an all-zero fraction and a midnight time, as the server
+// encodes them (7 or 4 bytes), and keep the rest.
+func TestShortTimes(t *testing.T) {
+	r := &sqltypes.Result{
+		Fields: []*querypb.Field{{Type: sqltypes.Datetime}, {Type: sqltypes.Timestamp}, {Type: sqltypes.VarChar}},
+		Rows: [][]sqltypes.Value{
+			{sqltypes.MakeTrusted(sqltypes.Datetime, []byte("2024-01-01 00:00:00.000000")), sqltypes.MakeTrusted(sqltypes.Timestamp, []byte("1970-01-01 00:00:01.00")), sqltypes.NewVarChar("2024-01-01 00:00:00.000")},
+			{sqltypes.MakeTrusted(sqltypes.Datetime, []byte("2024-01-01 12:00:00.000100")), sqltypes.MakeTrusted(sqltypes.Timestamp, []byte("2024-02-29 00:00:00")), sqltypes.NULL},
+			{sqltypes.MakeTrusted(sqltypes.Datetime, []byte("0000-00-00 00:00:00")), sqltypes.NULL, sqltypes.NewVarChar("x")},
+		},
+	}
+	shortTimes(r)
+	want := [][]string{
+		{"2024-01-01", "1970-01-01 00:00:01", "2024-01-01 00:00:00.000"},
+		{"2024-01-01 12:00:00.000100", "2024-02-29", "NULL"},
+		{"0000-00-00", "NULL", "x"},
+	}
+	for i, row := range r.Rows {
+		for j, v := range row {
+			got := "NULL"
+			if !v.IsNull() {
+				got = v.ToString()
+			}
+			if got != want[i][j] {
+				t.Errorf("row %d column %d: %q, want %q", i, j, got, want[i][j])
+			}
+		}
 	}
 }

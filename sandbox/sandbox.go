@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -159,6 +160,8 @@ type Sandbox struct {
 	// on first use under groupsMu (Usage is called from many goroutines).
 	groupsMu sync.Mutex
 	groups   *machine.Groups
+	// read holds the state and topology files as Reload last read them.
+	read struct{ state, topology []byte }
 }
 
 // TopologyPath is the topology file of the sandbox.
@@ -293,6 +296,8 @@ func Open(dir string) (*Sandbox, error) {
 	if t, err := topology.Load(s.TopologyPath()); err == nil {
 		s.Topology = t
 	}
+	s.read.state = b
+	s.read.topology, _ = os.ReadFile(s.TopologyPath())
 	return s, nil
 }
 
@@ -301,7 +306,18 @@ func Open(dir string) (*Sandbox, error) {
 // this one opened the sandbox, and a process that runs for long (a proxy
 // that fails over, failover --watch) must not act on, or publish back,
 // the topology it read at its start.
+// Files that did not change since it last read them are not read again,
+// and nothing of the sandbox changes: a process whose goroutines read its
+// topology while one watches does not race with the watcher then.
 func (s *Sandbox) Reload() error {
+	state, err := os.ReadFile(filepath.Join(s.Dir, stateFile))
+	if err != nil {
+		return fmt.Errorf("sandbox: read state: %w", err)
+	}
+	topo, _ := os.ReadFile(s.TopologyPath())
+	if bytes.Equal(state, s.read.state) && bytes.Equal(topo, s.read.topology) {
+		return nil
+	}
 	fresh, err := Open(s.Dir)
 	if err != nil {
 		return err
@@ -310,6 +326,7 @@ func (s *Sandbox) Reload() error {
 	if fresh.Topology != nil {
 		s.Topology = fresh.Topology
 	}
+	s.read.state, s.read.topology = state, topo
 	return nil
 }
 

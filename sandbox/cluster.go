@@ -65,6 +65,7 @@ func (c Cluster) Publish(t *topology.Topology) error {
 	}
 	c.sb.Topology = t
 	_, err := c.sb.assignRoles(t)
+	c.sb.remember()
 	return err
 }
 

@@ -301,6 +301,13 @@ func Open(dir string) (*Sandbox, error) {
 	return s, nil
 }
 
+// remember notes the state and topology files as this process wrote
+// them, which Reload then need not read again.
+func (s *Sandbox) remember() {
+	s.read.state, _ = os.ReadFile(filepath.Join(s.Dir, stateFile))
+	s.read.topology, _ = os.ReadFile(s.TopologyPath())
+}
+
 // Reload reads the sandbox's state and topology files again: another
 // process (scalelab failover, reshard, start) may have changed them since
 // this one opened the sandbox, and a process that runs for long (a proxy

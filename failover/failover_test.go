@@ -433,7 +433,7 @@ func TestWatchFollowsOtherFailovers(t *testing.T) {
 	defer stop()
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		_ = failover.Watch(wctx, failover.WatchConfig{Cluster: sb.Cluster(), Interval: 100 * time.Millisecond, Misses: 3,
+		_ = failover.Watch(wctx, failover.WatchConfig{Cluster: sb.FollowingCluster(), Interval: 100 * time.Millisecond, Misses: 3,
 			OnFailover: func(r *failover.Result) { done <- r }})
 	})
 	// Another process: the scalelab failover command.

@@ -20,9 +20,18 @@ func (s *Sandbox) Cluster() Cluster { return Cluster{sb: s} }
 // Topology is the topology in use.
 func (c Cluster) Topology() *topology.Topology { return c.sb.Topology }
 
-// Reload reads the sandbox's files again (see Sandbox.Reload): a
-// long-running watcher calls it before each look.
-func (c Cluster) Reload() error { return c.sb.Reload() }
+// FollowingCluster is a Cluster for a process that runs for long beside
+// others that change the sandbox (a proxy that fails over, failover
+// --watch, while scalelab failover or start run): its Reload reads the
+// sandbox's files again (see Sandbox.Reload), which a watcher does before
+// each look. Its sandbox must not be read by other goroutines meanwhile.
+type FollowingCluster struct{ Cluster }
+
+// FollowingCluster returns the sandbox as a FollowingCluster.
+func (s *Sandbox) FollowingCluster() FollowingCluster { return FollowingCluster{s.Cluster()} }
+
+// Reload reads the sandbox's files again.
+func (c FollowingCluster) Reload() error { return c.sb.Reload() }
 
 // StateDir is where a workflow keeps its state files: the sandbox's dir.
 func (c Cluster) StateDir() string { return c.sb.Dir }

@@ -81,7 +81,7 @@ follows the new primary without a restart.`,
 			switch {
 			case watch:
 				say(fmt.Sprintf("watching %d shard(s) every %v; Ctrl-C to stop", len(sb.Topology.Shards), interval))
-				return failover.Watch(c.Context(), failover.WatchConfig{Cluster: sb.Cluster(), Interval: interval, Misses: misses, Progress: say,
+				return failover.Watch(c.Context(), failover.WatchConfig{Cluster: sb.FollowingCluster(), Interval: interval, Misses: misses, Progress: say,
 					OnFailover: func(r *failover.Result) { _ = r.WriteText(c.OutOrStdout()) }})
 			case drill:
 				res, err := failover.Drill(c.Context(), failover.DrillConfig{Cluster: sb.Cluster(), TopologyPath: sb.TopologyPath(), Kill: sb.KillNode,

@@ -95,7 +95,7 @@ needs the sandbox the topology file belongs to.`,
 				if err != nil {
 					return fmt.Errorf("--auto-failover fails over the sandbox the topology belongs to: %w", err)
 				}
-				auto.Cluster = sb.Cluster()
+				auto.Cluster = sb.FollowingCluster()
 				auto.Progress = func(s string) { fmt.Fprintln(stderr(c), "auto-failover:", s) }
 			}
 			stop, err := profile.StartCPU(cpuProfile)

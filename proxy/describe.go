@@ -123,14 +123,28 @@ func (d *describer) ask(ctx context.Context, home int, query, db string, params 
 	defer done()
 	text := "SELECT * FROM (" + query + ") AS scalelab_describe LIMIT 0"
 	args := make([]any, params) // all NULL
-	rows, err := conn.QueryContext(ctx, text, args...)
-	if err != nil && params > 0 {
-		// A LIMIT ? takes no NULL: every parameter 0 then (whose
-		// columns of a bare ? say INT).
-		for i := range args {
-			args[i] = int64(0)
+	// Prepared on the server, as the client's statement is: a column is
+	// named as the text has it (SUM(?)), where one the driver wrote with
+	// its parameters in it was named SUM(NULL), and a client that keys
+	// rows by the prepare's names (Ruby's mysql2) found no SUM(?).
+	var rows *sql.Rows
+	if params == 0 {
+		rows, err = conn.QueryContext(ctx, text)
+	} else {
+		var stmt *sql.Stmt
+		if stmt, err = conn.PrepareContext(ctx, text); err != nil {
+			return nil, err
 		}
-		rows, err = conn.QueryContext(ctx, text, args...)
+		defer stmt.Close()
+		rows, err = stmt.QueryContext(ctx, args...)
+		if err != nil {
+			// A LIMIT ? takes no NULL: every parameter 0 then (whose
+			// columns of a bare ? say INT).
+			for i := range args {
+				args[i] = int64(0)
+			}
+			rows, err = stmt.QueryContext(ctx, args...)
+		}
 	}
 	if err != nil {
 		return nil, err

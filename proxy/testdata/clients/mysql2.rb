@@ -25,6 +25,10 @@ check("types") do
   q.("INSERT INTO clientmatrix (id, i, f, d, s, n, dt, b) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", base, 42, 1.5, BigDecimal("12.34"), "it's", nil, Date.new(2024, 2, 29), "\x00\xff".b)
   r = q.("SELECT /*+ scalelab_consistency=strong */ i, f, d, s, n, dt, b FROM clientmatrix WHERE id = ?", base)[0]
   must.(r[0] == 42 && r[1] == 1.5 && r[2] == BigDecimal("12.34") && r[3] == "it's" && r[4].nil? && r[5] == Date.new(2024, 2, 29) && r[6].b == "\x00\xff".b, r)
+  # mysql2 keys a row by the names the prepare gave, as the server names
+  # a column over a parameter: COUNT(?).
+  r = db.prepare("SELECT /*+ scalelab_consistency=strong */ COUNT(?), i FROM clientmatrix WHERE id = ?").execute(1, base).first
+  must.(r.keys == ["COUNT(?)", "i"] && r["COUNT(?)"] == 1, r)
 end
 check("shard_key") do
   (1..5).each { |k| q.("INSERT INTO clientmatrix (id, s) VALUES (?, ?)", base + k, "m#{base}") }

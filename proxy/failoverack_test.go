@@ -459,3 +459,34 @@ func TestMultiShardWriteReadOnlyMidway(t *testing.T) {
 		})
 	}
 }
+
+// TestInFlightWriteHungPrimary: a write already sent to a primary that
+// then stops answering (a network cut between the proxy and it) fails
+// once it has waited the failover buffer, as of unknown outcome (1180),
+// as one that waits for a down primary fails at the buffer's end. It
+// waited for as long as the node did not answer.
+func TestInFlightWriteHungPrimary(t *testing.T) {
+	rcfg := quiet()
+	rcfg.FailoverBuffer = 2 * time.Second
+	f, hang := hungFirstPrimary(t, rcfg)
+	setupPrepared(t, f)
+	key := shardKey(t, f, 0)
+	db := f.open(t, nil)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("REPLACE INTO kvs (id, v) VALUES (%d, 'before')", key)); err != nil {
+		t.Fatal(err)
+	}
+	hang.hung.Store(true)
+	defer hang.hung.Store(false)
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.ExecContext(ctx, fmt.Sprintf("UPDATE kvs SET v = 'in flight' WHERE id = %d", key))
+		done <- err
+	}()
+	if err := await(t, done, "the write on the hung primary"); mysqlErrNum(err) != 1180 || !strings.Contains(err.Error(), "unknown") {
+		t.Errorf("a write sent before its primary stopped answering: %v; want error 1180, its outcome unknown", err)
+	}
+	if !f.r.Sets()[0].PrimaryDown() {
+		t.Error("the primary's health check did not find it down: the write was not ended for it")
+	}
+}

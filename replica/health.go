@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/scalelab/scalelab/topology"
 )
 
 // Health states of a node.
@@ -132,7 +134,11 @@ func (s *Set) probeShunned(ctx context.Context) {
 			continue
 		}
 		// Still silent: the statements stuck on it since before the
-		// probe timeout give up and retry elsewhere.
+		// probe timeout give up and retry elsewhere; on a primary, those
+		// that waited out Config.PrimaryWait fail.
 		n.endStuck(n.probeTimeout)
+		if s.cfg.PrimaryWait > 0 && n.Role() != topology.Replica {
+			n.stuck.end(s.cfg.PrimaryWait, 0)
+		}
 	}
 }

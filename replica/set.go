@@ -78,6 +78,14 @@ type Config struct {
 	// ProbeTimeout bounds one probe or lag read. Zero means
 	// DefaultProbeTimeout.
 	ProbeTimeout time.Duration
+	// PrimaryWait, when above zero, ends the statements waiting on a
+	// primary that its health check finds down once they have waited this
+	// long: a write or commit among them fails as of unknown outcome,
+	// where it waited for as long as the node did not answer (a network
+	// cut off: until TCP gave up). Zero leaves them waiting. The router
+	// sets it to its failover buffer, the time a write waits for a
+	// primary.
+	PrimaryWait time.Duration
 	// BlockingIO makes the pools use blocking socket reads on Linux
 	// (BlockingNet) instead of Go's netpoller. They cost a point select two
 	// fewer system calls, but every blocked read holds an OS thread, and

@@ -413,8 +413,8 @@ func TestWatch(t *testing.T) {
 	}
 }
 
-// portWatchFollows: BasePort: 28750
-const portWatchFollows = 28750
+// portWatchFollows: BasePort: 27900
+const portWatchFollows = 27900
 
 // TestWatchFollowsOtherFailovers: a watcher that runs for long (the
 // proxy's --auto-failover, failover --watch) watches the primary another

@@ -136,6 +136,7 @@ func TestToSQLError(t *testing.T) {
 		{"primary down", fmt.Errorf("%w: shard -80, -80/primary (127.0.0.1:1): no answer", router.ErrPrimaryDown), 1105, "HY000", "primary is down"},
 		{"no replica", fmt.Errorf("router: strong read: %w", replica.ErrNoReplica), 1105, "HY000", "no healthy replica"},
 		{"dial timed out", fmt.Errorf("router: on -80/replica-1: %w", dialTimeout), 1105, "HY000", "backend connection failed"},
+		{"node silent at a SET's check", fmt.Errorf("router: -80/primary did not answer the check of the session's SET or USE within 10s: %w", replica.ErrUnresponsive), 1105, "HY000", "backend connection failed"},
 		{"statement timed out", fmt.Errorf("router: on -80/replica-1: %w", context.DeadlineExceeded), 1317, "70100", "interrupted"},
 		{"router closed", router.ErrClosed, 1053, "08S01", "shutting down"},
 	} {

@@ -1070,8 +1070,14 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 		// connection: the first shard's primary, or a healthy node when
 		// it is down (NodesHealthyFirst), within setCheckTimeout (a node that takes the
 		// connection and never answers held the client for good).
+		node := s.r.NodesHealthyFirst()[0]
 		cctx, cancel := context.WithTimeout(ctx, setCheckTimeout)
-		_, _, err = s.via(cctx, s.r.NodesHealthyFirst()[0])
+		_, _, err = s.via(cctx, node)
+		if err != nil && cctx.Err() != nil && ctx.Err() == nil {
+			// The node's silence, not the caller's giving up: a
+			// connection error, which a client may retry.
+			err = fmt.Errorf("router: %s did not answer the check of the session's SET or USE within %v: %w", node.Name, setCheckTimeout, replica.ErrUnresponsive)
+		}
 		cancel()
 	}
 	if err != nil {

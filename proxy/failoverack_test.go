@@ -249,21 +249,7 @@ func TestBufferedTxFirstWriteReadOnly(t *testing.T) {
 		}
 		done <- tx.Commit()
 	}()
-	waitFor(t, "the transaction's write to wait for its primary", 30*time.Second, func() bool {
-		select {
-		case err := <-done:
-			t.Fatalf("the write ended while its primary was read-only: %v", err)
-		default:
-		}
-		return f.r.Stats().Buffering > 0
-	})
-	// The primary stops answering, and comes back writable.
-	hang.hung.Store(true)
-	waitFor(t, "the first primary's health check to fail", 30*time.Second, func() bool { return f.r.Sets()[0].PrimaryDown() })
-	if _, err := primary.ExecContext(ctx, "SET GLOBAL read_only = 0"); err != nil {
-		t.Fatal(err)
-	}
-	hang.hung.Store(false)
+	backWritable(t, f, hang, 0, primary, done)
 	if err := await(t, done, "the transaction's write, after its primary came back,"); err != nil {
 		t.Fatalf("the transaction once its primary came back writable: %v", err)
 	}
@@ -271,6 +257,27 @@ func TestBufferedTxFirstWriteReadOnly(t *testing.T) {
 	if err := primary.QueryRowContext(ctx, "SELECT v FROM "+f.topo.DatabaseName()+".kvs WHERE id = ?", key).Scan(&v); err != nil || v != "in a transaction" {
 		t.Errorf("the row on the primary: %q, %v", v, err)
 	}
+}
+
+// backWritable waits for a write (done) to wait for shard i's read-only
+// primary, which the tests reach through hang and administer through
+// admin; then the primary stops answering, and comes back writable.
+func backWritable(t *testing.T, f *fixture, hang *hangTCP, i int, admin *sql.DB, done <-chan error) {
+	t.Helper()
+	waitFor(t, "the write to wait for its primary", 30*time.Second, func() bool {
+		select {
+		case err := <-done:
+			t.Fatalf("the write ended while its primary was read-only: %v", err)
+		default:
+		}
+		return f.r.Stats().Buffering > 0
+	})
+	hang.hung.Store(true)
+	waitFor(t, "the primary's health check to fail", 30*time.Second, func() bool { return f.r.Sets()[i].PrimaryDown() })
+	if _, err := admin.Exec("SET GLOBAL read_only = 0"); err != nil {
+		t.Fatal(err)
+	}
+	hang.hung.Store(false)
 }
 
 // TestTxConnectionLost: a transaction whose connection to its primary
@@ -434,21 +441,7 @@ func TestMultiShardWriteReadOnlyMidway(t *testing.T) {
 				}
 				done <- err
 			}()
-			waitFor(t, "the refused part to wait for its primary", 30*time.Second, func() bool {
-				select {
-				case err := <-done:
-					t.Fatalf("the write ended while its second primary was read-only: %v", err)
-				default:
-				}
-				return f.r.Stats().Buffering > 0
-			})
-			// The primary stops answering, and comes back writable.
-			hang.hung.Store(true)
-			waitFor(t, "the second primary's health check to fail", 30*time.Second, func() bool { return f.r.Sets()[1].PrimaryDown() })
-			if _, err := second.Exec("SET GLOBAL read_only = 0"); err != nil {
-				t.Fatal(err)
-			}
-			hang.hung.Store(false)
+			backWritable(t, f, hang, 1, second, done)
 			if err := await(t, done, "the write, after its second primary came back,"); err != nil {
 				t.Fatalf("the write once its second primary came back writable: %v", err)
 			}

@@ -188,7 +188,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	// The old primary goes last: in a switchover it replicates from the new
-	// one; in an emergency it is fenced until Rejoin.
+	// one; in an emergency it is fenced until Rejoin. The rest is the
+	// topology as it is now: another process may have failed over another
+	// shard while this one ran.
+	latest := current(cfg.Cluster)
+	if i := slices.IndexFunc(latest.Shards, func(s topology.Shard) bool { return s.Name == cfg.Shard }); i >= 0 && latest.Shards[i].Primary == t.Shards[idx].Primary {
+		t, idx = latest, i
+	}
 	next := *t
 	next.Shards = slices.Clone(t.Shards)
 	sh := &next.Shards[idx]

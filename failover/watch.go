@@ -64,7 +64,8 @@ func Watch(ctx context.Context, cfg WatchConfig) error {
 		}
 		return db, err
 	}
-	misses := map[string]int{} // by shard
+	misses := map[string]int{}     // by shard
+	watched := map[string]string{} // by shard: the primary the misses are of
 	// fence holds the addresses of primaries replaced while they were
 	// unreachable, not known to be down: each is made read-only as soon as
 	// it answers (a healed partition), before anyone can write to it.
@@ -95,8 +96,13 @@ func Watch(ctx context.Context, cfg WatchConfig) error {
 				err = db.PingContext(pctx)
 				cancel()
 			}
-			if err == nil {
+			if err == nil || watched[sh.Name] != sh.Primary.HostPort {
+				// (A new primary, another process's failover made,
+				// starts with no misses.)
+				watched[sh.Name] = sh.Primary.HostPort
 				misses[sh.Name] = 0
+			}
+			if err == nil {
 				continue
 			}
 			misses[sh.Name]++

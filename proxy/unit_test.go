@@ -138,6 +138,7 @@ func TestToSQLError(t *testing.T) {
 		{"dial timed out", fmt.Errorf("router: on -80/replica-1: %w", dialTimeout), 1105, "HY000", "backend connection failed"},
 		{"node silent at a SET's check", fmt.Errorf("router: -80/primary did not answer the check of the session's SET or USE within 10s: %w", replica.ErrUnresponsive), 1105, "HY000", "backend connection failed"},
 		{"statement timed out", fmt.Errorf("router: on -80/replica-1: %w", context.DeadlineExceeded), 1317, "70100", "interrupted"},
+		{"write left in part", fmt.Errorf("router: shard 80-: commit: %w", fmt.Errorf("%w (shards -80 committed their part): %w", router.ErrPartialWrite, backend)), 1180, "HY000", "applied in part"},
 		{"router closed", router.ErrClosed, 1053, "08S01", "shutting down"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -240,7 +240,7 @@ func LoginCutShort(err error) bool {
 // refused, unreachable, or out of the dialer's time.
 func DialFailed(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	return errors.As(err, &op) && op.Op == "dial" && !errors.Is(err, context.Canceled)
 }
 
 // IsConnError reports whether err means the connection to a server failed

@@ -140,7 +140,7 @@ func plainDecimal(s string) (string, bool) {
 		return s, true
 	}
 	mant, exp, ok := strings.Cut(strings.ToLower(s), "e")
-	if !ok || !decimalDigits(strings.TrimPrefix(mant, "+")) {
+	if !ok || strings.HasPrefix(mant, "+-") || strings.HasPrefix(exp, "+-") || !decimalDigits(strings.TrimPrefix(mant, "+")) {
 		return "", false
 	}
 	e, err := strconv.Atoi(strings.TrimPrefix(exp, "+"))
@@ -195,12 +195,12 @@ type TypedNull int
 const (
 	NullString   TypedNull = iota + 1 // CAST(NULL AS CHAR)
 	NullBinary                        // CAST(NULL AS BINARY): a BLOB's
-	NullDouble                        // CAST(NULL AS DOUBLE): a FLOAT's or DOUBLE's
+	NullDouble                        // NULL + 0e0: a FLOAT's or DOUBLE's
 	NullSigned                        // CAST(NULL AS SIGNED): an integer's (a BIGINT)
 	NullUnsigned                      // CAST(NULL AS UNSIGNED): an unsigned integer's
 )
 
-var nullCasts = [...]string{NullString: "char", NullBinary: "binary", NullDouble: "double", NullSigned: "signed", NullUnsigned: "unsigned"}
+var nullCasts = [...]string{NullString: "char", NullBinary: "binary", NullSigned: "signed", NullUnsigned: "unsigned"}
 
 // Value is NULL, for a statement the router cannot parse and leaves the
 // driver to bind.
@@ -229,6 +229,11 @@ func literal(v any) (sqlparser.Expr, error) {
 		}
 		return sqlparser.NewStrLiteral(string(x)), nil
 	case TypedNull:
+		if x == NullDouble {
+			// NULL + 0e0 is a DOUBLE's NULL on every server, where
+			// CAST(NULL AS DOUBLE) is not read by MySQL before 8.0.17.
+			return &sqlparser.BinaryExpr{Operator: sqlparser.PlusOp, Left: &sqlparser.NullVal{}, Right: sqlparser.NewFloatLiteral("0e0")}, nil
+		}
 		if x <= 0 || int(x) >= len(nullCasts) {
 			return &sqlparser.NullVal{}, nil
 		}

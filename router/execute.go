@@ -437,11 +437,7 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 			if err := r.onShard(WithTrace(ctx, &subs[n]), e, p, i, st, sub.fn(p.Queries[i], nil)); err != nil {
 				err = fmt.Errorf("router: shard %s: %w", p.sets[i].Shard, err)
 				if n > 0 {
-					var done []string
-					for _, j := range p.Shards[:n] {
-						done = append(done, p.sets[j].Shard)
-					}
-					err = &partialWrite{committed: done, error: err}
+					err = &partialWrite{committed: shardNames(p, p.Shards[:n]), shardByShard: true, error: err}
 				}
 				return err
 			}

@@ -206,16 +206,20 @@ const holdRetry = 10 * time.Millisecond
 // names the shards that took their part, when it knows them.
 type partialWrite struct {
 	committed []string
+	// shardByShard is a statement that runs, and commits itself, shard
+	// by shard (DDL): it is no ErrPartialWrite, and keeps its server's
+	// error (1050, a table that exists), which migration tools look for.
+	shardByShard bool
 	error
 }
 
 func (p *partialWrite) Unwrap() error { return p.error }
 
-func (p *partialWrite) Is(target error) bool { return target == ErrPartialWrite }
+func (p *partialWrite) Is(target error) bool { return target == ErrPartialWrite && !p.shardByShard }
 
 func (p *partialWrite) Error() string {
-	if len(p.committed) == 0 {
-		return fmt.Sprintf("%v: %v", ErrPartialWrite, p.error)
+	if p.shardByShard {
+		return fmt.Sprintf("router: the statement ran on shards %s, and failed on the next: %v", strings.Join(p.committed, ", "), p.error)
 	}
 	return fmt.Sprintf("%v (shards %s committed their part): %v", ErrPartialWrite, strings.Join(p.committed, ", "), p.error)
 }

@@ -141,7 +141,9 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		// The cleanup runs even when ctx was cancelled (branchCtx): a
 		// pooled connection is never handed back with autocommit off.
 		for _, b := range branches {
-			b.end(ctx)
+			if b != nil {
+				b.end(ctx)
+			}
 		}
 	}()
 	// again runs the statement again, whole, once set's new primary is
@@ -253,11 +255,14 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			// does; the shards after it hold their parts meanwhile.
 			b.set.Fail(b.node, err)
 			b.end(ctx)
-			var nb *writeBranch
-			if nb, err = runPart(n, b.shard); err == nil {
-				branches[n], b = nb, nb
-				err = b.commit(ctx)
+			branches[n] = nil // ended (the deferred cleanup skips it)
+			nb, rerr := runPart(n, b.shard)
+			if rerr != nil {
+				err = &partialWrite{committed: committedShards(branches[:n]), error: fmt.Errorf("router: shard %s: its part, refused at commit as read-only, did not run again: %w", b.set.Shard, rerr)}
+				return err
 			}
+			branches[n], b = nb, nb
+			err = b.commit(ctx)
 		}
 		if err != nil {
 			// The shards after it are rolled back (the deferred end), the
@@ -273,8 +278,14 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 				}
 			}
 			err = fmt.Errorf("router: shard %s: commit: %w", b.set.Shard, err)
-			if me := (*mysql.MySQLError)(nil); n > 0 || !errors.As(err, &me) {
+			me := (*mysql.MySQLError)(nil)
+			switch {
+			case n > 0:
 				err = &partialWrite{committed: committedShards(branches[:n]), error: err}
+			case !errors.As(err, &me):
+				// The first commit cut off: it may have committed, or
+				// not; no other shard did.
+				err = fmt.Errorf("%w: the first shard's commit of a write over several shards: %w", ErrOutcomeUnknown, err)
 			}
 			return err
 		}

@@ -441,13 +441,19 @@ func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch 
 	if err == nil {
 		set.Succeed(node)
 	} else {
-		if isWrite(st.Kind) && replica.IsConnError(err) && !notExecuted(err) && g != nil && g != &r.gtids {
-			// Cut off after it was sent: it may have committed, with no
-			// position kept, and a read-your-writes read that looks
-			// for it must find it.
+		sentCut := replica.IsConnError(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+		if isWrite(st.Kind) && sentCut && !notExecuted(err) && g != nil && g != &r.gtids {
+			// Cut off after it was sent (its connection failed, or its
+			// caller gave up): it may have committed, with no position
+			// kept, and a read-your-writes read that looks for it must
+			// find it.
 			g.wroteUntracked(set.Shard)
 		}
-		set.Fail(node, err)
+		if ctx.Err() == nil || !replica.DialFailed(err) {
+			// (A dial that the caller's own deadline ended is not the
+			// node's failure.)
+			set.Fail(node, err)
+		}
 		if pinned && c.e.lost != nil && replica.IsConnError(err) {
 			if lerr := c.e.lost(node); lerr != nil {
 				err = lerr

@@ -655,14 +655,6 @@ func (m *merger) checkKinds(cols []string) error {
 			return unsupported("GROUP BY or DISTINCT on a "+r+" "+cols[m.at(g.col)]+" across shards", roundedHintFor(r))
 		}
 	}
-	for i, c := range m.spec.cols {
-		if (c.agg == aggMin || c.agg == aggMax) && strings.EqualFold(m.types[m.at(i)].DatabaseTypeName(), "BIT") {
-			// MariaDB sends MIN and MAX of a BIT as decimal digits, whose
-			// text does not sort as the numbers ('9' after '10').
-			return unsupported(fmt.Sprintf("%s of a BIT column %s across shards", aggNames[c.agg], cols[m.at(i)]),
-				"take it of the number, e.g. MAX(col + 0)")
-		}
-	}
 	for _, k := range m.comparedCols() {
 		if m.kinds[m.at(k.col)] == kindEnum {
 			return unsupported("comparing ENUM or SET column "+cols[m.at(k.col)]+" across shards", "they sort by their index; order by CAST(col AS CHAR) or by col+0")
@@ -940,6 +932,12 @@ func (m *merger) aggregate(streams []*shardStream) ([][]any, error) {
 					}
 					d := -1
 					if g.row[ci] != nil {
+						if m.err == nil && len(toBytes(v)) != len(toBytes(g.row[ci])) && strings.EqualFold(m.types[ci].DatabaseTypeName(), "BIT") {
+							// MariaDB sends MIN and MAX of a BIT as decimal
+							// digits, which sort as the numbers only when
+							// they are as many ('9' after '10').
+							m.err = unsupported(aggNames[c.agg]+" of a BIT column across shards, whose values have different numbers of digits", "take it of the number, e.g. MAX(col + 0)")
+						}
 						d = m.compareKey(s.cur, g.row, sortCol{col: i, weight: c.weight, pad: c.pad})
 					}
 					if (c.agg == aggMin && d < 0) || (c.agg == aggMax && d > 0) || g.row[ci] == nil {
@@ -1017,7 +1015,9 @@ func (g *partial) inRange(ci, bound int, ct *sql.ColumnType) error {
 	return errDoubleOverflow
 }
 
-var maxDouble = new(big.Rat).SetFloat64(math.MaxFloat64)
+// maxDouble is the largest DOUBLE as its text reads (a shard's capped
+// bound, sent in text, is that).
+var maxDouble, _ = new(big.Rat).SetString(maxDoubleText)
 
 func toUint(v any) (uint64, bool) {
 	switch x := v.(type) {

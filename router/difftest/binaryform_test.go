@@ -28,9 +28,9 @@ func TestBinaryFormColumns(t *testing.T) {
 // and DOUBLE near its limit (a sum that overflows on a shard).
 func TestTypedColumns(t *testing.T) {
 	e := setup(t)
-	withColumns(t, e, []string{"b64 BIT(64) NULL", "b8 BIT(8) NULL", "f2 FLOAT(7,3) NULL", "fd DOUBLE(12,4) NULL", "dbl DOUBLE NULL"},
+	withColumns(t, e, []string{"b64 BIT(64) NULL", "b8 BIT(8) NULL", "b1 BIT(1) NULL", "f2 FLOAT(7,3) NULL", "fd DOUBLE(12,4) NULL", "dbl DOUBLE NULL"},
 		"b64 = CASE WHEN id % 7 = 0 THEN NULL WHEN id % 5 = 0 THEN 0xFFFFFFFFFFFFFFFF WHEN id % 3 = 0 THEN 0x8000000000000000 ELSE id END, "+
-			"b8 = IF(id % 11 = 0, NULL, id % 256), "+
+			"b8 = IF(id % 11 = 0, NULL, id % 256), b1 = id % 2, "+
 			"f2 = IF(id % 13 = 0, NULL, (id % 97) * 12.345 + 0.001), "+
 			"fd = IF(id % 13 = 0, NULL, (id % 89) / 7), "+
 			"dbl = CASE WHEN id IN (1, 24) THEN 1.7e308 WHEN id IN (3, 5) THEN -1.7e308 ELSE id / 3 END")

@@ -85,7 +85,7 @@ func TestDecimalParameter(t *testing.T) {
 // left out: the server reads it as a DOUBLE at the top of the select
 // list (PHP's bind_param("d", null): COALESCE(?, 1) / 3 is the DOUBLE
 // 1/3, which the client matrix checks) and as the bare NULL inside
-// CONCAT, as here ('0.3333'); the router binds CAST(NULL AS DOUBLE),
+// CONCAT, as here ('0.3333'); the router binds NULL + 0e0, a DOUBLE,
 // which gives the first.
 func TestTypedNullParameter(t *testing.T) {
 	rc, node := paramClients(t)

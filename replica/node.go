@@ -87,7 +87,7 @@ func (n *Node) Stuck() uint64 { return n.stuck.ended.Load() }
 // node): their reads fail with a connection error, and the router retries
 // them elsewhere. Those on a primary, or on a connection made while this
 // node was one, are left to wait: a write or a commit that may have run
-// must not fail ambiguously.
+// must not fail ambiguously (until Config.PrimaryWait: see probeShunned).
 func (n *Node) endStuck(minAge time.Duration) {
 	if n.Role() == topology.Replica {
 		n.stuck.end(minAge, n.replicaSince.Load())

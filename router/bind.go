@@ -152,11 +152,11 @@ func plainDecimal(s string) (string, bool) {
 	whole, frac, _ := strings.Cut(strings.TrimPrefix(mant, "-"), ".")
 	digits := whole + frac
 	point := len(whole) + e // where the point goes in digits
-	for point > len(digits) {
-		digits += "0"
+	if point > len(digits) {
+		digits += strings.Repeat("0", point-len(digits))
 	}
-	for point < 0 {
-		digits, point = "0"+digits, point+1
+	if point < 0 {
+		digits, point = strings.Repeat("0", -point)+digits, 0
 	}
 	whole, frac = strings.TrimLeft(digits[:point], "0"), digits[point:]
 	if whole == "" {

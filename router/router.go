@@ -164,15 +164,14 @@ func New(t *topology.Topology, cfg Config) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Router{cfg: cfg, cls: cls, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower), followNow: make(chan struct{}, 1)}
-	r.topo.Store(t)
-	r.statements = r.With(cfg.Consistency).statements
 	if cfg.Replica.PrimaryWait == 0 {
 		// A write sent to a primary that stopped answering waits as
 		// long as one that waits for it.
 		cfg.Replica.PrimaryWait = cfg.FailoverBuffer
 	}
-	r.cfg.Replica = cfg.Replica
+	r := &Router{cfg: cfg, cls: cls, mergeDB: newMergeDB(), mapper: reflectx.NewMapperFunc("db", strings.ToLower), followNow: make(chan struct{}, 1)}
+	r.topo.Store(t)
+	r.statements = r.With(cfg.Consistency).statements
 	sets, err := newSets(t, cfg.Replica)
 	if err != nil {
 		return nil, err

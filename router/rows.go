@@ -932,7 +932,7 @@ func (m *merger) aggregate(streams []*shardStream) ([][]any, error) {
 					}
 					d := -1
 					if g.row[ci] != nil {
-						if m.err == nil && len(toBytes(v)) != len(toBytes(g.row[ci])) && strings.EqualFold(m.types[ci].DatabaseTypeName(), "BIT") {
+						if m.err == nil && strings.EqualFold(m.types[ci].DatabaseTypeName(), "BIT") && len(toBytes(v)) != len(toBytes(g.row[ci])) {
 							// MariaDB sends MIN and MAX of a BIT as decimal
 							// digits, which sort as the numbers only when
 							// they are as many ('9' after '10').

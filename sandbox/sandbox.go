@@ -317,23 +317,18 @@ func (s *Sandbox) remember() {
 // and nothing of the sandbox changes: a process whose goroutines read its
 // topology while one watches does not race with the watcher then.
 func (s *Sandbox) Reload() error {
-	state, err := os.ReadFile(filepath.Join(s.Dir, stateFile))
-	if err != nil {
-		return fmt.Errorf("sandbox: read state: %w", err)
-	}
-	topo, _ := os.ReadFile(s.TopologyPath())
-	if bytes.Equal(state, s.read.state) && bytes.Equal(topo, s.read.topology) {
-		return nil
-	}
-	fresh, err := Open(s.Dir)
+	fresh, err := Open(s.Dir) // which keeps the files it read
 	if err != nil {
 		return err
+	}
+	if bytes.Equal(fresh.read.state, s.read.state) && bytes.Equal(fresh.read.topology, s.read.topology) {
+		return nil
 	}
 	s.State = fresh.State
 	if fresh.Topology != nil {
 		s.Topology = fresh.Topology
 	}
-	s.read.state, s.read.topology = state, topo
+	s.read = fresh.read
 	return nil
 }
 

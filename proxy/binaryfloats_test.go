@@ -16,9 +16,10 @@ import (
 // binary protocol, a FLOAT as its four bytes and a DOUBLE as its eight,
 // whether the proxy relays the read, merges it over shards, or runs it on
 // a session's own connection: as each shard's server answers the same
-// execution. Before, the router read the rows it merged or ran itself in
-// text, whose rounding the client got (1234.5677 was 1234.57, a
-// DOUBLE(12,3)'s 0.3333333333333333 was 0.333).
+// execution, also where a DOUBLE parameter sizes an expression. Before,
+// the router read the rows it merged or ran itself in text, whose
+// rounding the client got (1234.5677 was 1234.57, a DOUBLE(12,3)'s
+// 0.3333333333333333 was 0.333).
 func TestBinaryFloats(t *testing.T) {
 	f := startProxy(t, proxy.Config{}, quiet())
 	execReplicated(t, f, "SELECT COUNT(*) FROM floats",
@@ -83,6 +84,18 @@ func TestBinaryFloats(t *testing.T) {
 		slices.Sort(wantRows)
 		if strings.Join(got, "\n") != strings.Join(wantRows, "\n") {
 			t.Errorf("%s: through the proxy\n%s\nthe shards' servers\n%s", q, strings.Join(got, "\n"), strings.Join(wantRows, "\n"))
+		}
+	}
+	// A DOUBLE parameter in an expression that the server sizes by its
+	// arguments' widths: bound as 1e+18 (a literal of five characters),
+	// ? DIV 1 was an INT, and the merge failed at its first row (1e18
+	// is past an INT's range in the binary protocol).
+	for _, x := range []float64{1e18, 3, -2.5e-7} {
+		q := "SELECT id, ? DIV 1, ? * 2, ROUND(?, 2) FROM floats WHERE id > 0 ORDER BY id"
+		got, w := rows(db, q, x, x, x), want(q, x, x, x)
+		slices.Sort(got)
+		if strings.Join(got, "\n") != strings.Join(w, "\n") {
+			t.Errorf("%s (DOUBLE %g, merged): through the proxy\n%s\nthe shards' servers\n%s", q, x, strings.Join(got, "\n"), strings.Join(w, "\n"))
 		}
 	}
 	// A session with state runs its reads on connections of its own.

@@ -262,11 +262,9 @@ func literal(v any) (sqlparser.Expr, error) {
 		return sqlparser.NewIntLiteral(strconv.FormatUint(x, 10)), nil
 	case float32:
 		// The server reads a FLOAT parameter as the double it widens to.
-		return sqlparser.NewFloatLiteral(strconv.FormatFloat(float64(x), 'e', -1, 64)), nil
+		return floatLiteral(float64(x)), nil
 	case float64:
-		// An exponent makes the literal a DOUBLE, as a bound float64 is;
-		// 0.1 without one would be a DECIMAL.
-		return sqlparser.NewFloatLiteral(strconv.FormatFloat(x, 'e', -1, 64)), nil
+		return floatLiteral(x), nil
 	case bool:
 		if x {
 			return sqlparser.NewIntLiteral("1"), nil
@@ -293,6 +291,18 @@ func literal(v any) (sqlparser.Expr, error) {
 		return sqlparser.NewStrLiteral(x.UTC().Format("2006-01-02 15:04:05.999999")), nil
 	}
 	return nil, fmt.Errorf("router: cannot send an argument of type %T", v)
+}
+
+// floatLiteral is the literal of a DOUBLE parameter's value x. An exponent
+// makes the literal a DOUBLE, as a bound float64 is (0.1 without one
+// would be a DECIMAL), and 17 significant digits give x back exactly. The
+// digits are all written, never the shortest form: the server sizes an
+// expression over a literal by the literal's text, as it sizes one over
+// a DOUBLE parameter by the most a double prints. 1e+18 DIV 1 is an INT
+// to it (and 1e18 past an INT's range in the binary protocol), where
+// ? DIV 1 bound to 1e18 is a BIGINT; 1.0000000000000000e+18 DIV 1 is one.
+func floatLiteral(x float64) *sqlparser.Literal {
+	return sqlparser.NewFloatLiteral(strconv.FormatFloat(x, 'e', 16, 64))
 }
 
 // bindsItself reports whether the router must put args into the text

@@ -430,6 +430,34 @@ func aliasIn(e sqlparser.Expr, exprs []sqlparser.SelectExpr) string {
 	return found
 }
 
+// asResolved returns a copy of e with each unqualified name in it that is
+// also a select alias (other than a column's alias of its own name)
+// written as a subquery of it alone, (SELECT name FROM dual). In the select list,
+// where the shards compute a hidden column, a name is only a table's
+// column; in a subquery there it is the table's column when the table
+// has one, and the select alias when not: as a GROUP BY resolves a name,
+// and an ORDER BY a name inside an expression. So each shard's hidden
+// column holds what the shard grouped or ordered by, whichever the name
+// is, which the router cannot tell without the table's columns.
+func asResolved(e sqlparser.Expr, exprs []sqlparser.SelectExpr) sqlparser.Expr {
+	out := sqlparser.Rewrite(sqlparser.CloneExpr(e), func(c *sqlparser.Cursor) bool {
+		switch n := c.Node().(type) {
+		case *sqlparser.Subquery:
+			return false // its names are resolved in its own scope
+		case *sqlparser.ColName:
+			if !n.Qualifier.IsEmpty() || aliasIn(n, exprs) == "" {
+				return true
+			}
+			one := &sqlparser.SelectExprs{Exprs: []sqlparser.SelectExpr{&sqlparser.AliasedExpr{Expr: n}}}
+			dual := []sqlparser.TableExpr{&sqlparser.AliasedTableExpr{Expr: sqlparser.NewTableName("dual")}}
+			c.Replace(&sqlparser.Subquery{Select: &sqlparser.Select{SelectExprs: one, From: dual}})
+			return false
+		}
+		return true
+	}, nil)
+	return out.(sqlparser.Expr)
+}
+
 // withoutCastPrecision returns a copy of e with the length and scale of
 // its DATETIME, TIME, TIMESTAMP and DECIMAL casts removed.
 func withoutCastPrecision(e sqlparser.Expr) sqlparser.Expr {
@@ -498,7 +526,9 @@ func planMerge(sel *sqlparser.Select, sortKey sortKeyFunc) (*mergeSpec, sqlparse
 	if spec.star >= 0 && spec.aggs {
 		return nil, nil, unsupported("SELECT * with aggregates across shards", "")
 	}
-	var groupExprs []sqlparser.Expr
+	// aliased are the expressions of the select aliases that GROUP BY
+	// names (see asResolved).
+	var groupExprs, aliased []sqlparser.Expr
 	if sel.Distinct {
 		// SELECT DISTINCT a, b is GROUP BY a, b: each shard removes its own
 		// duplicates, the router those between shards.
@@ -527,9 +557,17 @@ func planMerge(sel *sqlparser.Select, sortKey sortKeyFunc) (*mergeSpec, sqlparse
 				if containsAggregate(g) {
 					return nil, nil, unsupported("GROUP BY an aggregate", "")
 				}
-				if col, ok := g.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() && aliasOf(col.Name.String(), exprs) != nil {
-					return nil, nil, unsupported("GROUP BY "+col.Name.String()+", a select alias or a column, across shards",
-						"the router cannot tell which without the table's columns; group by the expression itself")
+				if col, ok := g.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() {
+					if a := aliasOf(col.Name.String(), exprs); a != nil {
+						// A table's column of the name, or else the alias:
+						// each shard groups by whichever it is, and the
+						// hidden column resolves the name as it does
+						// (asResolved). The alias's own column is then
+						// grouped, or (under a column of the name) any
+						// row's value, as on one server.
+						aliased = append(aliased, a)
+						g = asResolved(g, exprs)
+					}
 				}
 				i = m.add(g, outCol{weight: -1, pad: -1})
 			} else if spec.cols[i].agg != aggNone {
@@ -558,7 +596,7 @@ func planMerge(sel *sqlparser.Select, sortKey sortKeyFunc) (*mergeSpec, sqlparse
 		spec.groupBy[i] = g
 	}
 	grouped := func(e sqlparser.Expr) bool {
-		for _, g := range groupExprs {
+		for _, g := range append(groupExprs, aliased...) {
 			if sqlparser.Equals.Expr(g, e) {
 				return true
 			}
@@ -596,14 +634,18 @@ func planMerge(sel *sqlparser.Select, sortKey sortKeyFunc) (*mergeSpec, sqlparse
 			case !spec.aggs && containsAggregate(o.Expr):
 				return nil, nil, unsupported("ORDER BY an aggregate in a query without GROUP BY across shards", "")
 			}
-			// The shards compute the term in a hidden column, where select
-			// aliases mean nothing. Inside an ORDER BY expression a name is
-			// a table column first and an alias only if the table has no
-			// such column, which the router cannot tell.
+			// The shards compute the term in a hidden column. Inside an
+			// ORDER BY expression a name is a table column first and an
+			// alias only if the table has no such column, as the hidden
+			// column resolves it (asResolved). Of an aggregate's alias,
+			// the term would be each shard's and not the merged value.
 			e := o.Expr
 			if a := aliasIn(e, exprs); a != "" {
-				return nil, nil, unsupported("ORDER BY expression "+sqlparser.String(e)+" naming "+a+", a select alias or a column, across shards",
-					"the router cannot tell which without the table's columns; write the expression out")
+				if spec.aggs {
+					return nil, nil, unsupported("ORDER BY expression "+sqlparser.String(e)+" naming "+a+", a select alias or a column, in a grouped query across shards",
+						"write the expression out")
+				}
+				e = asResolved(e, exprs)
 			}
 			c, err := m.column(e)
 			if err != nil {

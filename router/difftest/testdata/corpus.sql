@@ -239,7 +239,7 @@ SELECT I.id, i.id FROM images I JOIN likes i ON i.image_id = I.id WHERE I.id = 7
 [refuse:HAVING] SELECT COUNT(*) FROM images HAVING COUNT(*) > 0
 [refuse:neither grouped nor aggregated] SELECT user_id, name, COUNT(*) FROM images GROUP BY user_id
 [refuse:neither grouped nor aggregated] SELECT id, COUNT(*) FROM images
-[refuse:a select alias or a column] SELECT user_id AS id, COUNT(*) FROM images GROUP BY id
+SELECT user_id AS id, COUNT(*) FROM images GROUP BY id
 [refuse:neither grouped nor aggregated] SELECT user_id, COUNT(*) FROM images GROUP BY user_id ORDER BY dt
 [refuse:WITH ROLLUP] SELECT user_id, COUNT(*) FROM images GROUP BY user_id WITH ROLLUP
 [refuse:SELECT DISTINCT with aggregates] SELECT DISTINCT user_id, COUNT(*) FROM images GROUP BY user_id
@@ -477,9 +477,9 @@ SELECT COUNT(*) FROM images WHERE name RLIKE 'x[0-9]+@'
 [ordered] SELECT id, name AS path, path AS name FROM images ORDER BY name, id LIMIT 10
 [ordered] SELECT id, id % 7 AS m FROM images ORDER BY m, id DESC LIMIT 10
 [ordered] SELECT id FROM images ORDER BY id % 7, id LIMIT 10
-[ordered] [refuse:a select alias or a column] SELECT id AS x FROM images ORDER BY -x LIMIT 3
-[ordered] [refuse:a select alias or a column] SELECT id AS x FROM images ORDER BY x + 0 DESC LIMIT 3
-[ordered] [refuse:a select alias or a column] SELECT name AS n, id FROM images ORDER BY n COLLATE utf8mb4_bin, id LIMIT 10
+[ordered] SELECT id AS x FROM images ORDER BY -x LIMIT 3
+[ordered] SELECT id AS x FROM images ORDER BY x + 0 DESC LIMIT 3
+[ordered] SELECT name AS n, id FROM images ORDER BY n COLLATE utf8mb4_bin, id LIMIT 10
 [ordered] SELECT id, dt FROM images ORDER BY DATE(dt), TIME(dt) DESC, id LIMIT 15
 [ordered] SELECT id FROM images ORDER BY parent_id, id LIMIT 30
 [ordered] SELECT id, parent_id FROM images ORDER BY parent_id DESC, id LIMIT 30
@@ -491,8 +491,8 @@ SELECT COUNT(*) FROM images WHERE name RLIKE 'x[0-9]+@'
 [ordered] SELECT id, dt FROM images ORDER BY dt, id LIMIT 30
 [ordered] SELECT id, dt FROM images ORDER BY dt DESC, id DESC LIMIT 30
 [ordered] SELECT user_id % 5 AS m, COUNT(*) FROM images GROUP BY user_id % 5 ORDER BY m
-[refuse:a select alias or a column] SELECT user_id % 5 AS m, COUNT(*) FROM images GROUP BY m
-[refuse:a select alias or a column] SELECT HOUR(dt) AS h, COUNT(*) FROM images GROUP BY h
+SELECT user_id % 5 AS m, COUNT(*) FROM images GROUP BY m
+SELECT HOUR(dt) AS h, COUNT(*) FROM images GROUP BY h
 [ordered] SELECT user_id, COUNT(*) FROM images GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5
 [ordered] SELECT COUNT(*) FROM images GROUP BY user_id ORDER BY user_id LIMIT 5
 [refuse:SELECT DISTINCT ordered by] SELECT DISTINCT user_id FROM images ORDER BY id LIMIT 5
@@ -581,9 +581,9 @@ SELECT id, CAST(dt AS DATETIME(6)) = dt AS same FROM images WHERE id IN (1, 3, 7
 [ordered] SELECT id, CONCAT('`', name, '`') FROM images ORDER BY id LIMIT 3
 SELECT Count(*), SUM( id ) , max(dt) FROM images
 [ordered] SELECT name AS n FROM images ORDER BY n DESC, id LIMIT 5
-[ordered] [refuse:a select alias or a column] SELECT user_id AS id, id AS iid FROM images ORDER BY id + 0, iid LIMIT 4
+[ordered] SELECT user_id AS id, id AS iid FROM images ORDER BY id + 0, iid LIMIT 4
 [ordered] SELECT user_id AS id, id AS iid FROM images ORDER BY id, iid LIMIT 4
-[ordered] [refuse:a select alias or a column] SELECT user_id AS name, name AS n2, id FROM images ORDER BY CONCAT(name, ''), id LIMIT 4
+[ordered] SELECT user_id AS name, name AS n2, id FROM images ORDER BY CONCAT(name, ''), id LIMIT 4
 [ordered] SELECT id, CAST(dt AS DATETIME) AS c FROM images WHERE CAST(dt AS DATETIME) = '2025-03-01 16:00:00' ORDER BY CAST(dt AS DATETIME(6)) DESC, id
 [ordered] SELECT id, CAST(id/10 AS DECIMAL(10,0)) AS c FROM images WHERE id BETWEEN 30 AND 45 ORDER BY CAST(id/10 AS DECIMAL(10,2)) DESC, id
 [ordered] SELECT id, CAST(name AS CHAR(1)) AS c FROM images WHERE id <= 12 ORDER BY CAST(name AS CHAR(3)) DESC, id

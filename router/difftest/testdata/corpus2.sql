@@ -120,7 +120,7 @@ SELECT MIN(CAST(name AS BINARY)), MAX(CAST(name AS BINARY)) FROM users
 [ordered] SELECT id, name FROM users ORDER BY UPPER(name) COLLATE utf8mb4_bin, id
 SELECT MIN(BINARY LOWER(name)), MAX(BINARY UPPER(name)) FROM users
 [ci] SELECT UPPER(name) COLLATE utf8mb4_bin AS u, COUNT(*) FROM users GROUP BY UPPER(name) COLLATE utf8mb4_bin
-[refuse:a select alias or a column] SELECT CAST(name AS BINARY) AS b, COUNT(*) FROM users GROUP BY b
+SELECT CAST(name AS BINARY) AS b, COUNT(*) FROM users GROUP BY b
 SELECT COUNT(*) FROM users WHERE name = BINARY 'alice'
 SELECT COUNT(*) FROM users WHERE BINARY name IN ('alice', 'Alice')
 SELECT COUNT(*) FROM users WHERE CAST(name AS BINARY) = 'ALICE'

@@ -105,8 +105,8 @@ SELECT MAX(id) AS x, MIN(id) AS X, COUNT(*) AS `x` FROM images
 [ordered] SELECT id AS parent_id, parent_id AS id FROM images ORDER BY parent_id DESC LIMIT 5
 [ordered] SELECT id, user_id AS dt FROM images ORDER BY dt DESC, id LIMIT 6
 [ordered] SELECT name AS id, id AS name FROM images ORDER BY name DESC LIMIT 6
-[refuse:a select alias or a column] SELECT user_id % 3 AS user_id, COUNT(*) FROM images GROUP BY user_id
-[refuse:a select alias or a column] SELECT parent_id IS NULL AS parent_id, COUNT(*) FROM images GROUP BY parent_id
+SELECT user_id % 3 AS user_id, COUNT(*) FROM images GROUP BY user_id
+SELECT parent_id IS NULL AS parent_id, COUNT(*) FROM images GROUP BY parent_id
 [ordered] SELECT user_id, MAX(dt) AS dt FROM images GROUP BY user_id ORDER BY dt DESC, user_id LIMIT 5
 [ordered] SELECT user_id, COUNT(*) AS id FROM images GROUP BY user_id ORDER BY id DESC, user_id LIMIT 5
 [ordered] SELECT user_id AS id, COUNT(*) FROM images GROUP BY user_id ORDER BY id LIMIT 5

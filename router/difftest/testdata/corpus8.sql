@@ -269,8 +269,8 @@ SELECT SUM(CAST(id AS DECIMAL(65,0)) * 10000000000000000000000000000000000000000
 [ordered] SELECT id, user_id * 0.5 AS h FROM images ORDER BY h DESC, id LIMIT 6
 [ordered] SELECT id, CAST(id AS DECIMAL(10,2)) / 3 AS q FROM images ORDER BY q DESC, id LIMIT 6
 -- GROUP BY a select alias (refused: the router cannot tell alias from column)
-[refuse:a select alias or a column] SELECT user_id % 7 AS k, COUNT(*) FROM images GROUP BY k
-[refuse:a select alias or a column] SELECT DATE(dt) AS d, COUNT(*) FROM images GROUP BY d
+SELECT user_id % 7 AS k, COUNT(*) FROM images GROUP BY k
+SELECT DATE(dt) AS d, COUNT(*) FROM images GROUP BY d
 [ordered] SELECT id, name COLLATE utf8mb4_unicode_520_ci AS n FROM users WHERE name LIKE 'b%' ORDER BY n, id
 [either] [ordered] SELECT id FROM images WHERE id < 40 ORDER BY ROUND(id * 1e0, 1) / 300000 DESC, id LIMIT 10
 [ordered] SELECT ROUND(id * 1e0, 1) / 300000 AS v, COUNT(*) FROM images WHERE id < 40 GROUP BY 1 ORDER BY 1 DESC
@@ -286,3 +286,18 @@ SELECT SUM(CAST(id AS DECIMAL(65,0)) * 10000000000000000000000000000000000000000
 [refuse:a variable of the server that runs it] SELECT DISTINCT @@port FROM images
 [refuse:a variable of the server that runs it] SELECT id, @@global.read_only FROM images ORDER BY id LIMIT 3
 SELECT COUNT(*), @@sql_mode FROM images GROUP BY 2
+
+-- ======================================================================
+-- GROUP BY a select alias, and ORDER BY an expression naming one: a name
+-- is the table's column when it has one, the alias when not
+-- ======================================================================
+[ordered] SELECT user_id % 7 AS k, COUNT(*) AS c FROM images GROUP BY k ORDER BY k
+[ordered] SELECT user_id % 3 AS m, SUM(id), MIN(name) FROM images GROUP BY m ORDER BY m DESC
+[ordered] SELECT LOWER(name) AS nm, COUNT(*) FROM images WHERE id <= 40 GROUP BY nm ORDER BY nm
+[ordered] SELECT user_id % 4 AS user_id, COUNT(*) FROM images WHERE id <= 40 GROUP BY user_id ORDER BY COUNT(*) DESC, 1
+SELECT id % 5 AS k, user_id % 2 AS j, COUNT(*) FROM images GROUP BY k, j
+[ordered] SELECT id AS x, name FROM images ORDER BY CAST(x AS SIGNED) * -1 LIMIT 5
+[ordered] SELECT user_id AS id, id AS i2 FROM images ORDER BY id % 7, i2 LIMIT 6
+[ordered] SELECT id % 10 AS k, id FROM images WHERE id <= 60 ORDER BY k + 0, id DESC LIMIT 7
+[ordered] [refuse:neither grouped nor aggregated] SELECT user_id % 5 AS k, COUNT(*) AS c FROM images GROUP BY k ORDER BY k + 0
+[ordered] [refuse:in a grouped query] SELECT user_id % 5 AS k, MAX(id) AS c FROM images GROUP BY k ORDER BY COUNT(*) + k, k

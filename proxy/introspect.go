@@ -131,20 +131,8 @@ func traceValue(key string, v any) string {
 	return fmt.Sprint(v)
 }
 
-// consistencyHintRE matches a comment hint such as
-// /*+ scalelab_consistency=strong */ anywhere in a statement.
-var consistencyHintRE = regexp.MustCompile(`/\*\+?\s*` + router.ConsistencyVariable + `\s*=\s*['"]?([A-Za-z-]+)['"]?\s*\*/`)
-
 // consistencyHint returns the consistency mode a statement asks for in a
-// comment, if any.
+// comment, if any (router.ConsistencyHint).
 func consistencyHint(query string) (router.Consistency, bool, error) {
-	if !strings.Contains(query, router.ConsistencyVariable) {
-		return "", false, nil
-	}
-	m := consistencyHintRE.FindStringSubmatch(query)
-	if m == nil {
-		return "", false, nil
-	}
-	c, err := router.ParseConsistency(strings.ToLower(m[1]))
-	return c, err == nil, err
+	return router.ConsistencyHint(query)
 }

@@ -95,6 +95,8 @@ func FuzzRouteTarget(f *testing.F) {
 	})
 }
 
+// TestConsistencyHint: the hint a statement's comment holds, and text
+// like it where it is no hint.
 func TestConsistencyHint(t *testing.T) {
 	for _, tc := range []struct {
 		query   string
@@ -106,6 +108,21 @@ func TestConsistencyHint(t *testing.T) {
 		{"SET scalelab_consistency = 'strong'", "", false, false},
 		{"SELECT /*+ scalelab_consistency=sometimes */ 1", "", false, true},
 		{"SELECT 1", "", false, false},
+		// Hints are read in any case, and among others in one comment.
+		{"SELECT /*+ SCALELAB_CONSISTENCY=STRONG */ v FROM t", router.Strong, true, false},
+		{"SELECT /*+ MAX_EXECUTION_TIME(5000) scalelab_consistency=strong */ v FROM t", router.Strong, true, false},
+		{"SELECT /*+ scalelab_consistency=strong NO_INDEX_MERGE(t) */ v FROM t", router.Strong, true, false},
+		{"SELECT /*+scalelab_consistency='Read-Your-Writes'*/ v FROM t", router.ReadYourWrites, true, false},
+		{"/* scalelab_consistency=strong */ SELECT v FROM t", router.Strong, true, false},
+		// In a string or a quoted name it is data, not a hint.
+		{"SELECT v FROM t WHERE name <> '/*+ scalelab_consistency=eventual */'", "", false, false},
+		{`SELECT v FROM t WHERE name <> "/* scalelab_consistency=eventual */"`, "", false, false},
+		{"SELECT v FROM t WHERE name <> 'it\\'s /* scalelab_consistency=eventual */'", "", false, false},
+		{"SELECT `/*+ scalelab_consistency=strong */` FROM t", "", false, false},
+		{"SELECT v FROM t WHERE a = '/*' /*+ scalelab_consistency=strong */", router.Strong, true, false},
+		// Nor is another name that ends in it, or an executable comment.
+		{"SELECT /*+ my_scalelab_consistency=strong */ v FROM t", "", false, false},
+		{"SELECT /*!50000 scalelab_consistency=strong */ v FROM t", "", false, false},
 	} {
 		got, ok, err := consistencyHint(tc.query)
 		if got != tc.want || ok != tc.ok || (err != nil) != tc.bad {

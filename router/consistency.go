@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/scalelab/scalelab/flavor"
@@ -26,13 +28,48 @@ const (
 	Strong Consistency = "strong"
 )
 
-// ParseConsistency validates a consistency name.
+// ParseConsistency validates a consistency name, in any case (as the
+// server reads an enumerated variable's value).
 func ParseConsistency(s string) (Consistency, error) {
-	switch c := Consistency(s); c {
+	switch c := Consistency(strings.ToLower(s)); c {
 	case Eventual, ReadYourWrites, Strong:
 		return c, nil
 	}
 	return "", fmt.Errorf("router: consistency %q: want %s, %s or %s", s, Eventual, ReadYourWrites, Strong)
+}
+
+// consistencyHintRE matches the hint scalelab_consistency=MODE in the body
+// of a comment, in any case, alone or among other optimizer hints.
+var consistencyHintRE = regexp.MustCompile(`(?i)(?:^|[\s+,()])` + ConsistencyVariable + `\s*=\s*['"]?([a-z-]+)['"]?`)
+
+// ConsistencyHint returns the consistency mode a statement asks for in a
+// comment, /*+ scalelab_consistency=strong */: in any case, alone or among
+// other optimizer hints (/*+ MAX_EXECUTION_TIME(500)
+// scalelab_consistency=strong */), in a comment anywhere in the statement
+// but not inside a string or a quoted name, where the same text is data
+// (a value the client's driver wrote into the text could otherwise change
+// where the read goes). The SQL of an executable comment (/*!…*/,
+// /*M!…*/) is no hint. ok is false when the statement asks for none; an
+// error names a mode that does not exist.
+func ConsistencyHint(query string) (c Consistency, ok bool, err error) {
+	if !strings.Contains(query, "/*") {
+		return "", false, nil // the statements of a hot path hold no comment
+	}
+	for i := 0; i < len(query); {
+		end, comment := sqlToken(query, i, true)
+		if end < 0 {
+			break
+		}
+		body := query[i:end]
+		if comment && strings.HasPrefix(body, "/*") && !strings.HasPrefix(body, "/*!") && !strings.HasPrefix(body, "/*M!") {
+			if m := consistencyHintRE.FindStringSubmatch(strings.TrimSuffix(body[2:], "*/")); m != nil {
+				c, err := ParseConsistency(m[1])
+				return c, err == nil, err
+			}
+		}
+		i = end
+	}
+	return "", false, nil
 }
 
 // View is the router seen in another consistency mode: the same pools,

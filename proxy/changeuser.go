@@ -127,6 +127,7 @@ func (c *clientConn) finishChangeUser(resp []byte) error {
 		s.cfg.Logf("proxy: connection %d: COM_CHANGE_USER to %s refused: %v", c.vc.ConnectionID, cu.user, err)
 		return c.refuseChange(toSQLError(err), 3)
 	}
+	ncl.sess.KeepPositions(h.client(c.vc).sess) // the client's writes
 	h.endSession(c.vc, h.client(c.vc))
 	c.vc.ClientData = ncl
 	c.vc.User, c.vc.UserData = cu.user, userData(cu.user)

@@ -131,7 +131,8 @@ func useStatement(db string) string {
 // transaction rolls back, and session variables and consistency mode are
 // dropped. The database in use stays, as the server keeps it: a client
 // whose pool resets its connection on every checkout went on reading and
-// writing the topology's database's tables.
+// writing the topology's database's tables. So do the positions of the
+// client's writes, which its read-your-writes reads wait for.
 func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 	h.startOver(c, h.client(c), c.CharacterSet)
 	c.StatusFlags = c.StatusFlags&^(vtmysql.ServerStatusInTrans|vtmysql.ServerStatusInTransReadonly) | vtmysql.ServerStatusAutocommit
@@ -141,9 +142,10 @@ func (h *handler) ComResetConnection(c *vtmysql.Conn) {
 // database, in the character set of collation id, as a login of it: the
 // login's, for a reset.
 func (h *handler) startOver(c *vtmysql.Conn, cl *client, id collations.ID) {
-	db := cl.sess.Database()
+	db, prev := cl.sess.Database(), cl.sess
 	h.endSession(c, cl)
 	cl.sess = h.s.newSession(c)
+	cl.sess.KeepPositions(prev) // the client's writes are its own still
 	if db != "" {
 		if err := h.use(cl, db); err != nil {
 			h.s.cfg.Logf("proxy: keep database %s of connection %d over its reset: %v", db, c.ConnectionID, err)

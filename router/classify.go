@@ -94,6 +94,14 @@ type Statement struct {
 	// UPDATE or DELETE reports it in its answer, which the Session keeps;
 	// it refuses any other statement that does (see Session).
 	SetsLastInsertID bool
+	// CallsFunction is true when the statement calls a function by name
+	// (a FuncExpr: a built-in, or a stored function, which the parser
+	// does not tell apart). A stored function may write, and a statement
+	// of any kind that calls one on a primary may have written there
+	// (SELECT next_id('orders') in a transaction, SET @a = f()): the
+	// session's read-your-writes reads of that shard then go to the
+	// primary (see gtids.wroteUntracked).
+	CallsFunction bool
 	// Sticky is true when the statement makes state of the connection
 	// that runs it that the router does not keep itself: a named lock
 	// (GET_LOCK and the other locking functions), a temporary table,
@@ -267,9 +275,9 @@ func (c *classifier) parse(query string) *Statement {
 	case plain == query:
 		return st
 	}
-	var sticky, connID, assigns, setsID, locking, reads bool
+	var sticky, connID, assigns, setsID, locking, reads, calls bool
 	if in := c.parseText(plain); in.Kind != Unparsed {
-		sticky, connID, assigns, setsID = in.Sticky, in.ConnectionID, in.Assigns, in.SetsLastInsertID
+		sticky, connID, assigns, setsID, calls = in.Sticky, in.ConnectionID, in.Assigns, in.SetsLastInsertID, in.CallsFunction
 		locking = in.Kind == LockingRead
 		st.NodeVariable = st.NodeVariable || in.NodeVariable
 		st.RoleVariable = st.RoleVariable || in.RoleVariable
@@ -279,6 +287,7 @@ func (c *classifier) parse(query string) *Statement {
 		}
 	} else {
 		words := strings.Fields(strings.ToUpper(bodies))
+		calls = strings.Contains(bodies, "(")
 		sticky = slices.Contains(words, "TEMPORARY") || textCallsHoldingLock(bodies)
 		connID = textCallsConnectionID(bodies)
 		locking = textLocks(words) || textPrimaryOnly(bodies)
@@ -300,6 +309,7 @@ func (c *classifier) parse(query string) *Statement {
 	st.ConnectionID = st.ConnectionID || connID
 	st.Assigns = st.Assigns || assigns
 	st.SetsLastInsertID = st.SetsLastInsertID || setsID
+	st.CallsFunction = st.CallsFunction || calls
 	if reads {
 		st.refused = errCommentReadsSession
 	}
@@ -641,6 +651,10 @@ func (c *classifier) parseText(query string) *Statement {
 	st.SetsLastInsertID = anyNode(ast, func(n sqlparser.SQLNode) bool {
 		name, args := builtinCall(n)
 		return name == "last_insert_id" && args > 0
+	})
+	st.CallsFunction = anyNode(ast, func(n sqlparser.SQLNode) bool {
+		_, ok := n.(*sqlparser.FuncExpr)
+		return ok
 	})
 	if sqlparser.ASTToStatementType(ast) == sqlparser.StmtDDL {
 		// A stored program's body runs on the connection that calls it.

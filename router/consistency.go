@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"sync"
@@ -160,6 +161,19 @@ func (g *gtids) isUntracked(shard string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.untracked[shard]
+}
+
+// merge takes into g the positions and the untracked writes of from.
+func (g *gtids) merge(from *gtids) {
+	from.mu.Lock()
+	pos, untracked := maps.Clone(from.pos), maps.Clone(from.untracked)
+	from.mu.Unlock()
+	for shard, gtid := range pos {
+		g.advance(shard, gtid)
+	}
+	for shard := range untracked {
+		g.wroteUntracked(shard)
+	}
 }
 
 func (g *gtids) get(shard string) string {

@@ -430,7 +430,7 @@ func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch 
 		}
 	default:
 		err = fn(ctx, q)
-		if err == nil && isWrite(st.Kind) && g != nil && g != &r.gtids {
+		if err == nil && mayWrite(st, node) && g != nil && g != &r.gtids {
 			// (A session's: the router's own positions, which every
 			// View shares, would send every View's read-your-writes
 			// reads to the primary after any other View's write.)
@@ -441,7 +441,7 @@ func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch 
 		set.Succeed(node)
 	} else {
 		sentCut := replica.IsConnError(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-		if isWrite(st.Kind) && sentCut && !notExecuted(err) && g != nil && g != &r.gtids {
+		if mayWrite(st, node) && sentCut && !notExecuted(err) && g != nil && g != &r.gtids {
 			// Cut off after it was sent (its connection failed, or its
 			// caller gave up): it may have committed, with no position
 			// kept, and a read-your-writes read that looks for it must
@@ -560,6 +560,14 @@ func captureGTID(ctx context.Context, set *replica.Set, node *replica.Node, q qu
 }
 
 func isWrite(k Kind) bool { return k == Write || k == DDL || k == Other || k == Unparsed }
+
+// mayWrite reports whether st, run on node, may have written there: a
+// write, or a statement of another kind that calls a function (a stored
+// one may write) on a primary. (On a replica, which is read-only, such a
+// write fails.)
+func mayWrite(st *Statement, node *replica.Node) bool {
+	return isWrite(st.Kind) || st.CallsFunction && node.Role() == topology.Primary
+}
 
 // pick chooses the node for a statement and says why. The why is for a
 // trace and for the error of a primary that is down: without a trace, a

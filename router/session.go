@@ -1042,6 +1042,10 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 		// before the session's state holds it, and its connections get
 		// it as a literal.
 		literal, c, err := s.setOnPrimary(ctx, set, query)
+		if st.CallsFunction && (err == nil || !notExecuted(err)) {
+			// A stored function it called may have written there.
+			s.g.wroteUntracked(s.r.Sets()[0].Shard)
+		}
 		if err != nil {
 			s.unadopt(adopted)
 			return err
@@ -1086,6 +1090,14 @@ func (s *Session) sessionState(ctx context.Context, st *Statement, query string)
 	}
 	return err
 }
+
+// KeepPositions gives s what prev, the session a client had before it
+// started over on the same connection (a reset, a change of user), knew
+// of the client's writes: the positions its read-your-writes reads wait
+// for, and the shards written with none kept. The writes are the
+// client's still, and a pool that resets its connection at each checkout
+// reads them back after the reset.
+func (s *Session) KeepPositions(prev *Session) { s.g.merge(&prev.g) }
 
 // Vars are the session's SET statements, in order, as each connection it
 // uses runs them: the login's character set (LoginNames) first, if any.

@@ -53,6 +53,10 @@ type Tx struct {
 	parts  map[int]*txPart // by shard index
 	order  []int           // shards in the order the transaction reached them
 	writer int             // the shard that was written, or -1
+	// called holds the shards where a statement that calls a function ran
+	// (a stored function may write, unseen by writer): a commit marks
+	// them written for read-your-writes.
+	called map[int]bool
 	done   bool
 	// pin, in a Session, gives the session's own connection to a node
 	// while it keeps them (nil when it does not): a branch begins on it
@@ -238,6 +242,14 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 		}
 		t.writer = p.Shards[0]
 	}
+	if st.CallsFunction && !isWrite(st.Kind) && (t.opts == nil || !t.opts.ReadOnly) {
+		if t.called == nil {
+			t.called = map[int]bool{}
+		}
+		for _, i := range p.Shards {
+			t.called[i] = true
+		}
+	}
 	e := &env{g: t.g, shard: t.onShard, mode: t.mode}
 	err = t.r.execPlan(ctx, e, st, p, o)
 	if t.lostErr != nil {
@@ -369,8 +381,9 @@ func (t *Tx) finish(commit bool) error {
 		switch {
 		case err == nil && sent && i == t.writer && t.mode == ReadYourWrites:
 			err = captureGTID(t.ctx, p.set, p.set.Primary(), p.conn, t.g)
-		case sent && i == t.writer && (err == nil || errors.Is(err, ErrOutcomeUnknown) || errors.Is(err, ErrPrimaryReplaced)) && t.g != nil && t.g != &t.r.gtids:
-			// Committed with no position kept, or perhaps committed.
+		case sent && (i == t.writer || t.called[i]) && (err == nil || errors.Is(err, ErrOutcomeUnknown) || errors.Is(err, ErrPrimaryReplaced)) && t.g != nil && t.g != &t.r.gtids:
+			// Committed with no position kept, or perhaps committed; or
+			// a function called there may have written.
 			t.g.wroteUntracked(p.set.Shard)
 		}
 		errs = append(errs, err)

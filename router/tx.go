@@ -15,6 +15,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/scalelab/scalelab/replica"
+	"github.com/scalelab/scalelab/shard"
 	"github.com/scalelab/scalelab/topology"
 )
 
@@ -256,6 +257,15 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 		// (Also when another shard's error is the statement's.)
 		t.abort()
 		return t.lostErr
+	}
+	if shard.IsHeld(err) {
+		// A reshard's switch holds the table's writes: once it is over,
+		// the rows live on other shards, and the transaction cannot go
+		// on where it began. It is rolled back, and the client told to
+		// run it again (1213), as at a reshard its next statement sees;
+		// the hold's own error told it to retry the statement alone.
+		t.abort()
+		return fmt.Errorf("%w (%v)", ErrTxResharded, err)
 	}
 	if err == nil && firstID > 0 && o.kind == opExec {
 		n, _ := o.res.RowsAffected()

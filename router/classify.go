@@ -598,12 +598,101 @@ func sqlToken(s string, i int, backslash bool) (end int, comment bool) {
 	return i + 1, false
 }
 
+// txControl reads plain, a statement's text without comments that the
+// parser could not read, as a statement of transaction control: BEGIN
+// WORK, COMMIT WORK, COMMIT [WORK] AND NO CHAIN [NO RELEASE], ROLLBACK
+// WORK [TO [SAVEPOINT] name] mean what the parser reads without the
+// noise words (same). AND CHAIN and RELEASE, which open a transaction or
+// end the connection after it, are refused, and so is any other text the
+// parser does not read that starts as such a statement (START, XA,
+// SAVEPOINT …), which must not run on a pooled connection. BEGIN NOT
+// ATOMIC, a compound statement, is no transaction's. ok is false for
+// anything else.
+func txControl(plain string) (same string, refused error, ok bool) {
+	fields := strings.Fields(strings.TrimRight(strings.TrimSpace(plain), "; \t\n"))
+	if len(fields) == 0 {
+		return "", nil, false
+	}
+	words := strings.Fields(strings.ToUpper(strings.Join(fields, " ")))
+	verb, rest := words[0], words[1:]
+	noisy := len(rest) > 0 && rest[0] == "WORK"
+	if noisy {
+		rest, fields = rest[1:], fields[1:]
+	}
+	fields = fields[1:]
+	switch verb {
+	case "BEGIN":
+		switch {
+		case len(rest) >= 2 && rest[0] == "NOT" && rest[1] == "ATOMIC":
+			return "", nil, false
+		case len(rest) == 0:
+			return "BEGIN", nil, true
+		}
+	case "COMMIT", "ROLLBACK":
+		if verb == "ROLLBACK" && len(rest) > 0 && rest[0] == "TO" {
+			name := fields[1:]
+			if len(rest) > 1 && rest[1] == "SAVEPOINT" {
+				name = fields[2:]
+			}
+			if len(name) == 1 {
+				return "ROLLBACK TO SAVEPOINT " + name[0], nil, true
+			}
+			break
+		}
+		chain, release := false, false
+		for i := 0; i < len(rest); {
+			switch {
+			case i+2 <= len(rest) && rest[i] == "AND" && rest[i+1] == "CHAIN":
+				chain, i = true, i+2
+			case i+3 <= len(rest) && rest[i] == "AND" && rest[i+1] == "NO" && rest[i+2] == "CHAIN":
+				i += 3
+			case rest[i] == "RELEASE":
+				release, i = true, i+1
+			case i+2 <= len(rest) && rest[i] == "NO" && rest[i+1] == "RELEASE":
+				i += 2
+			default:
+				return "", errTxControlUnread, true
+			}
+		}
+		switch {
+		case chain || release:
+			return "", unsupported(verb+" AND CHAIN or RELEASE", "the session's transactions are the router's, which would not open the next one or end the connection; run "+verb+", then BEGIN, or close the connection"), true
+		case noisy || len(rest) > 0:
+			return verb, nil, true
+		}
+	case "START", "XA", "SAVEPOINT", "RELEASE":
+	default:
+		return "", nil, false
+	}
+	if verb == "XA" {
+		return "", unsupported("XA transactions", "each shard would hold a branch of its own, and a write to another shard would commit at once; use BEGIN … COMMIT"), true
+	}
+	return "", errTxControlUnread, true
+}
+
+// errTxControlUnread refuses a statement of transaction control that the
+// router cannot read.
+var errTxControlUnread = unsupported("a statement of transaction control that the router cannot read", "write it as BEGIN, START TRANSACTION, COMMIT, ROLLBACK or SAVEPOINT")
+
 func (c *classifier) parseText(query string) *Statement {
 	c.parsed.Add(1)
 	mariaDB, versioned := strings.Contains(query, "/*M!"), versionedComment(query)
 	ast, err := c.parser.Parse(query)
 	if err != nil {
 		plain := withoutComments(query)
+		if same, refused, ok := txControl(plain); ok {
+			// A transaction statement in a form the parser does not
+			// read: as the one it means, or refused. Run unparsed, on a
+			// pooled connection, BEGIN WORK left that connection in a
+			// transaction, where other sessions' writes then went
+			// uncommitted.
+			if refused != nil {
+				return &Statement{Kind: Unparsed, Text: query, Err: err, refused: refused}
+			}
+			st := c.parseText(same)
+			st.Text = query
+			return st
+		}
 		st := &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(plain),
 			ConnectionID: runsAsWritten(plain) && textCallsConnectionID(plain), SetsLastInsertID: textSetsLastInsertID(plain), Assigns: textAssigns(plain)}
 		switch {

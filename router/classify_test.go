@@ -167,8 +167,6 @@ func TestSticky(t *testing.T) {
 		{"FLUSH TABLES WITH READ LOCK", true},
 		{"FLUSH TABLES t WITH READ LOCK", true},
 		{"FLUSH TABLES t FOR EXPORT", true},
-		{"XA START 'x'", true},
-		{"xa begin 'x'", true},
 		{"BACKUP STAGE START", true},
 		{"LOCK TABLE t WRITE", true},
 		{"SET ROLE r", true},
@@ -710,5 +708,55 @@ func TestDiagnosticsRefused(t *testing.T) {
 		if got := errors.Is(c.Classify(tc.sql).refused, ErrConnectionValue); got != tc.want {
 			t.Errorf("%s: refused as a read of diagnostics %v, want %v", tc.sql, got, tc.want)
 		}
+	}
+}
+
+// TestTxControlUnparsed: the forms of transaction control the parser does
+// not read are the statements they mean, or refused; none runs unparsed,
+// on a pooled connection (BEGIN WORK left one in a transaction, where
+// other sessions' writes went uncommitted).
+func TestTxControlUnparsed(t *testing.T) {
+	c, err := newClassifier(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sql     string
+		want    Kind
+		refused string // a refusal naming it, or ""
+	}{
+		{"BEGIN WORK", Begin, ""},
+		{"begin work;", Begin, ""},
+		{"BEGIN /* c */ WORK", Begin, ""},
+		{"COMMIT WORK", Commit, ""},
+		{"COMMIT AND NO CHAIN", Commit, ""},
+		{"COMMIT WORK AND NO CHAIN NO RELEASE", Commit, ""},
+		{"COMMIT NO RELEASE", Commit, ""},
+		{"ROLLBACK WORK", Rollback, ""},
+		{"ROLLBACK WORK AND NO CHAIN", Rollback, ""},
+		{"ROLLBACK WORK TO SAVEPOINT sp1", TxOther, ""},
+		{"ROLLBACK WORK TO sp1", TxOther, ""},
+		{"COMMIT AND CHAIN", Unparsed, "AND CHAIN or RELEASE"},
+		{"COMMIT WORK RELEASE", Unparsed, "AND CHAIN or RELEASE"},
+		{"ROLLBACK AND CHAIN", Unparsed, "AND CHAIN or RELEASE"},
+		{"XA START 'x'", Unparsed, "XA transactions"},
+		{"xa commit 'x' one phase", Unparsed, "XA transactions"},
+		{"XA PREPARE 'x'", Unparsed, "XA transactions"},
+		{"BEGIN WORK NOW", Unparsed, "transaction control"},
+		{"COMMIT SOMETIMES", Unparsed, "transaction control"},
+	} {
+		st := c.Classify(tc.sql)
+		switch {
+		case st.Kind != tc.want:
+			t.Errorf("%q: kind %v, want %v", tc.sql, st.Kind, tc.want)
+		case tc.refused == "" && st.refused != nil:
+			t.Errorf("%q: refused (%v), want it run", tc.sql, st.refused)
+		case tc.refused != "" && (st.refused == nil || !strings.Contains(st.refused.Error(), tc.refused)):
+			t.Errorf("%q: refused %v, want a refusal naming %q", tc.sql, st.refused, tc.refused)
+		}
+	}
+	// Still unparsed and not transaction control: a compound statement.
+	if st := c.Classify("BEGIN NOT ATOMIC SELECT 1; END"); st.Kind != Unparsed || errors.Is(st.refused, errTxControlUnread) {
+		t.Errorf("BEGIN NOT ATOMIC: kind %v, refused %v", st.Kind, st.refused)
 	}
 }

@@ -1669,6 +1669,12 @@ func (r *Router) refuseSessionState(st *Statement) error {
 			case lit != nil && lit.Type != sqlparser.StrVal:
 				return unsupported(what+" a number", "the router must know the character set to read strings as the servers do; name it")
 			}
+		case name == "completion_type" && !isDefault && val != "0" && strings.Trim(val, "'\"`") != "NO_CHAIN":
+			// CHAIN opens a transaction at each COMMIT, RELEASE ends the
+			// connection: the session's transactions are the router's,
+			// which would do neither, and a ROLLBACK meant for the
+			// chained transaction would undo nothing.
+			return unsupported("SET completion_type = "+val, "run BEGIN after each COMMIT, or close the connection")
 		case name == "sql_mode" && lit != nil && lit.Type != sqlparser.StrVal && val != "0":
 			return unsupported("SET sql_mode to a number or a hex or bit value", "the router must know the modes to parse as the servers do; set it to a quoted list of names")
 		case name == "sql_mode" && !literal:

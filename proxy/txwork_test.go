@@ -1,0 +1,58 @@
+package proxy_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/scalelab/scalelab/proxy"
+)
+
+// TestTransactionNoiseWords: BEGIN WORK, COMMIT WORK, ROLLBACK WORK and
+// COMMIT AND NO CHAIN, which the parser does not read, are the
+// transaction statements they mean. Before, BEGIN WORK ran unparsed on a
+// pooled connection of the first shard's primary, which went back to the
+// pool inside the transaction: the client's ROLLBACK undid nothing, and
+// other sessions' writes on that connection were acknowledged and never
+// committed. Forms the router does not follow (AND CHAIN, XA, SET
+// completion_type) are refused.
+func TestTransactionNoiseWords(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	setupPrepared(t, f)
+	ctx := context.Background()
+	c, err := f.open(t, nil).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	run := func(qs ...string) {
+		t.Helper()
+		for _, q := range qs {
+			if _, err := c.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	value := func() string {
+		t.Helper()
+		var v string
+		if err := c.QueryRowContext(ctx, "SELECT /*+ scalelab_consistency=strong */ v FROM kvs WHERE id = 9101").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	run("BEGIN WORK", "UPDATE kvs SET v = 'rolled' WHERE id = 9101", "ROLLBACK WORK")
+	if v := value(); v != "one" {
+		t.Errorf("after BEGIN WORK … ROLLBACK WORK: %q, want %q", v, "one")
+	}
+	run("begin work", "UPDATE kvs SET v = 'kept' WHERE id = 9101", "COMMIT WORK AND NO CHAIN")
+	if v := value(); v != "kept" {
+		t.Errorf("after begin work … COMMIT WORK AND NO CHAIN: %q, want %q", v, "kept")
+	}
+	run("UPDATE kvs SET v = 'one' WHERE id = 9101")
+	for _, q := range []string{"COMMIT AND CHAIN", "XA START 'x'", "SET completion_type = 'CHAIN'", "SET completion_type = 2"} {
+		if _, err := c.ExecContext(ctx, q); mysqlErrNum(err) != 1235 {
+			t.Errorf("%s: %v; want it refused (1235)", q, err)
+		}
+	}
+	run("SET completion_type = 'NO_CHAIN'")
+}

@@ -51,7 +51,8 @@ var (
 	// way a kill would; running again resumes.
 	ErrStopped = errors.New("reshard: stopped")
 	// ErrMismatch means verification found a key range whose rows differ
-	// between the old and new layout; the topology was not switched.
+	// between the old and new layout; the topology was not switched (by a
+	// --reverse: not switched back, and the new shards serve on).
 	ErrMismatch = errors.New("reshard: verification failed")
 )
 

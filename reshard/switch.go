@@ -233,7 +233,7 @@ func (w *worker) heldSwitch(ctx context.Context) error {
 	if _, err := w.catchUpAll(ctx); err != nil {
 		return err
 	}
-	if err := w.countCheck(ctx); err != nil {
+	if err := w.countCheck(ctx, w.sourceAddrs(), w.targetAddrs(), "old", "new"); err != nil {
 		return err
 	}
 	w.st.Reverse = map[int]BinlogPos{}
@@ -263,14 +263,17 @@ func (w *worker) heldSwitch(ctx context.Context) error {
 }
 
 // countCheck compares, while writes are held, each moving table's rows
-// on the old side with the new, and each passenger's on the first old
-// shard with the first new one, by COUNT(*) on the servers: cheap enough
-// for the switch window, where the row-by-row comparison of every key
-// range would make the pause grow with the tables (run scalelab vdiff
-// for that, before the switch or after it).
-func (w *worker) countCheck(ctx context.Context) error {
+// on the servers at from with those at to, and each passenger's on from[0]
+// with to[0], by COUNT(*) on the servers: cheap enough for the switch
+// window, where the row-by-row comparison of every key range would make
+// the pause grow with the tables (run scalelab vdiff for that, before the
+// switch or after it). A switch compares the old side with the new, its
+// reversal the new with the old; fromSide and toSide name them in
+// messages.
+func (w *worker) countCheck(ctx context.Context, from, to []string, fromSide, toSide string) error {
 	count := func(addrs []string, table string) (int64, error) {
 		var total int64
+		// A server on both sides, or of two ranges, counts once.
 		for _, a := range slices.Compact(slices.Sorted(slices.Values(addrs))) {
 			db, err := w.open(a)
 			if err != nil {
@@ -287,7 +290,7 @@ func (w *worker) countCheck(ctx context.Context) error {
 		return total, nil
 	}
 	check := func(table string, from, to []string) error {
-		old, err := count(from, table)
+		was, err := count(from, table)
 		if err != nil {
 			return err
 		}
@@ -295,22 +298,22 @@ func (w *worker) countCheck(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if old != now {
-			return fmt.Errorf("%w: table %s: %d rows on the old shards, %d on the new", ErrMismatch, table, old, now)
+		if was != now {
+			return fmt.Errorf("%w: table %s: %d rows on the %s shards, %d on the %s", ErrMismatch, table, was, fromSide, now, toSide)
 		}
 		return nil
 	}
 	for _, table := range w.shardedTables() {
-		if err := check(ident(table), w.sourceAddrs(), w.targetAddrs()); err != nil {
+		if err := check(ident(table), from, to); err != nil {
 			return err
 		}
 	}
 	for _, p := range w.passengers() {
-		if err := check(p.ident(), w.sourceAddrs()[:1], w.targetAddrs()[:1]); err != nil {
+		if err := check(p.ident(), from[:1], to[:1]); err != nil {
 			return err
 		}
 	}
-	w.say(fmt.Sprintf("%s: the old and the new shards hold as many rows", strings.Join(w.shardedTables(), ", ")))
+	w.say(fmt.Sprintf("%s: the %s and the %s shards hold as many rows", strings.Join(w.shardedTables(), ", "), fromSide, toSide))
 	return nil
 }
 
@@ -426,11 +429,13 @@ func (w *worker) reverseCatchUp(ctx context.Context) (int, error) {
 // reverse switches a switched online workflow back, as Vitess's
 // ReverseTraffic does: it replays onto the old shards the changes made on
 // the new ones since the switch, holds writes on the new shards, replays
-// the rest, publishes the old topology, waits for the routers and lets
-// writes through to the old shards. Then it ends the workflow: it removes
-// the added shards (a move drops the tables from the target keyspace)
-// and forgets the state; their holds go with them. Nothing written before
-// or during the reversal is lost. Killed after the last replay
+// the rest, checks that both sides hold as many rows (reverseCountCheck;
+// if not, it releases the holds and the new shards serve on), publishes
+// the old topology, waits for the routers and lets writes through to the
+// old shards. Then it ends the workflow: it removes the added shards (a
+// move drops the tables from the target keyspace) and forgets the state;
+// their holds go with them. Nothing written before or during the
+// reversal is lost. Killed after the last replay
 // (st.Reversed), it only finishes.
 func (w *worker) reverse(ctx context.Context, res *Result) error {
 	if len(w.st.Reverse) != len(w.st.To) {
@@ -453,6 +458,9 @@ func (w *worker) reverse(ctx context.Context, res *Result) error {
 		if err == nil {
 			err = replica.WaitCaughtUp(hctx, w.st.OldTop, 0)
 		}
+		if err == nil {
+			err = w.reverseCountCheck(hctx)
+		}
 		cancel()
 		if err != nil {
 			return errors.Join(err, w.abandonReverse(ctx))
@@ -471,6 +479,20 @@ func (w *worker) reverse(ctx context.Context, res *Result) error {
 	w.results(res)
 	w.say(fmt.Sprintf("reversed: writes to %s were held for %v; the old shards serve again", strings.Join(w.shardedTables(), ", "), d.Round(time.Millisecond)))
 	return w.dropTargets(ctx)
+}
+
+// reverseCountCheck is the switch's count check the other way, while the
+// new shards hold: each moving table's rows on the new side against the
+// old. A primary key that does not hold the shard key is unique per
+// shard only, so rows of two new shards may share one; the catch-up
+// REPLACEs them onto one old shard, where one overwrites the other, and
+// switching back would lose it.
+func (w *worker) reverseCountCheck(ctx context.Context) error {
+	err := w.countCheck(ctx, w.targetAddrs(), w.sourceAddrs(), "new", "old")
+	if errors.Is(err, ErrMismatch) {
+		err = fmt.Errorf("%w; rows whose primary key repeats across the new shards overwrite each other on the old ones (a primary key without the shard key is unique per shard only), so switching back would lose rows: the reversal is refused, the new shards go on serving and nothing was dropped (scalelab vdiff compares the two sides; --complete ends the workflow on the new shards)", err)
+	}
+	return err
 }
 
 // abandonReverse releases the holds of a reversal that did not happen:

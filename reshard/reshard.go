@@ -145,7 +145,8 @@ type TableResult struct {
 	Table string `json:"table"`
 	Total int64  `json:"rows_total"`
 	Moved int64  `json:"rows_moved"`
-	// PerShard is the verified row count of each new shard.
+	// PerShard is the verified row count of each new shard: by the verify
+	// of an offline run, by the switch's count check of an online one.
 	PerShard map[string]int64 `json:"rows_per_shard"`
 }
 

@@ -63,8 +63,23 @@ func TestReverseRefusesRepeatedKeys(t *testing.T) {
 		exec(sb.Topology, "INSERT INTO likes VALUES (?, ?, ?)", n, n%50+1, n%7)
 	}
 	exec(sb.Topology, "INSERT INTO likes VALUES (?, ?, 1)", id, low)
-	if _, err := runOn(t, sb.Dir, reshard.Config{Split: "80-", Online: true, Switch: true}); err != nil {
+	res, err := runOn(t, sb.Dir, reshard.Config{Split: "80-", Online: true, Switch: true})
+	if err != nil {
 		t.Fatalf("split 80- online: %v", err)
+	}
+	// The switch counts each new shard's rows, as an offline verify does.
+	if len(res.Tables) != 1 || len(res.Tables[0].PerShard) != 3 {
+		t.Fatalf("the switch's result: %+v, want likes' rows on each of 3 new shards", res.Tables)
+	}
+	var sum int64
+	for name, n := range res.Tables[0].PerShard {
+		if n == 0 {
+			t.Errorf("the switch counts no likes on new shard %s", name)
+		}
+		sum += n
+	}
+	if sum != 201 {
+		t.Errorf("the switch counts %d likes on the new shards (%v), want 201", sum, res.Tables[0].PerShard)
 	}
 	switched, err := topology.Load(sb.TopologyPath())
 	if err != nil {

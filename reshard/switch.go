@@ -233,8 +233,18 @@ func (w *worker) heldSwitch(ctx context.Context) error {
 	if _, err := w.catchUpAll(ctx); err != nil {
 		return err
 	}
-	if err := w.countCheck(ctx, w.sourceAddrs(), w.targetAddrs(), "old", "new"); err != nil {
+	counts, err := w.countCheck(ctx, w.sourceAddrs(), w.targetAddrs(), "old", "new")
+	if err != nil {
 		return err
+	}
+	// The result's rows per new shard, as an offline verify counts them.
+	for _, table := range w.shardedTables() {
+		tr := w.st.Result[table]
+		tr.PerShard = map[string]int64{}
+		for i, name := range w.st.To {
+			tr.PerShard[name] = counts[table][w.primary(i)]
+		}
+		w.st.Result[table] = tr
 	}
 	w.st.Reverse = map[int]BinlogPos{}
 	for i, addr := range w.targetAddrs() {
@@ -269,52 +279,59 @@ func (w *worker) heldSwitch(ctx context.Context) error {
 // the pause grow with the tables (run scalelab vdiff for that, before the
 // switch or after it). A switch compares the old side with the new, its
 // reversal the new with the old; fromSide and toSide name them in
-// messages.
-func (w *worker) countCheck(ctx context.Context, from, to []string, fromSide, toSide string) error {
-	count := func(addrs []string, table string) (int64, error) {
+// messages. It returns, by table, the rows on each server at to: an
+// online workflow's targets hold their own key range's rows only, so
+// these are the rows of each new shard.
+func (w *worker) countCheck(ctx context.Context, from, to []string, fromSide, toSide string) (map[string]map[string]int64, error) {
+	count := func(addrs []string, table string) (map[string]int64, int64, error) {
+		each := map[string]int64{}
 		var total int64
 		// A server on both sides, or of two ranges, counts once.
 		for _, a := range slices.Compact(slices.Sorted(slices.Values(addrs))) {
 			db, err := w.open(a)
 			if err != nil {
-				return 0, err
+				return nil, 0, err
 			}
 			var n int64
 			err = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n)
 			db.Close()
 			if err != nil && !isNoTable(err) {
-				return 0, fmt.Errorf("%s: %w", a, err)
+				return nil, 0, fmt.Errorf("%s: %w", a, err)
 			}
+			each[a] = n
 			total += n
 		}
-		return total, nil
+		return each, total, nil
 	}
-	check := func(table string, from, to []string) error {
-		was, err := count(from, table)
+	check := func(table string, from, to []string) (map[string]int64, error) {
+		_, was, err := count(from, table)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		now, err := count(to, table)
+		each, now, err := count(to, table)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if was != now {
-			return fmt.Errorf("%w: table %s: %d rows on the %s shards, %d on the %s", ErrMismatch, table, was, fromSide, now, toSide)
+			return nil, fmt.Errorf("%w: table %s: %d rows on the %s shards, %d on the %s", ErrMismatch, table, was, fromSide, now, toSide)
 		}
-		return nil
+		return each, nil
 	}
+	counts := map[string]map[string]int64{}
 	for _, table := range w.shardedTables() {
-		if err := check(ident(table), from, to); err != nil {
-			return err
+		each, err := check(ident(table), from, to)
+		if err != nil {
+			return nil, err
 		}
+		counts[table] = each
 	}
 	for _, p := range w.passengers() {
-		if err := check(p.ident(), from[:1], to[:1]); err != nil {
-			return err
+		if _, err := check(p.ident(), from[:1], to[:1]); err != nil {
+			return nil, err
 		}
 	}
 	w.say(fmt.Sprintf("%s: the %s and the %s shards hold as many rows", strings.Join(w.shardedTables(), ", "), fromSide, toSide))
-	return nil
+	return counts, nil
 }
 
 // abandonSwitch releases the holds of a switch that did not happen.
@@ -488,7 +505,7 @@ func (w *worker) reverse(ctx context.Context, res *Result) error {
 // REPLACEs them onto one old shard, where one overwrites the other, and
 // switching back would lose it.
 func (w *worker) reverseCountCheck(ctx context.Context) error {
-	err := w.countCheck(ctx, w.targetAddrs(), w.sourceAddrs(), "new", "old")
+	_, err := w.countCheck(ctx, w.targetAddrs(), w.sourceAddrs(), "new", "old")
 	if errors.Is(err, ErrMismatch) {
 		err = fmt.Errorf("%w; rows whose primary key repeats across the new shards overwrite each other on the old ones (a primary key without the shard key is unique per shard only), so switching back would lose rows: the reversal is refused, the new shards go on serving and nothing was dropped (scalelab vdiff compares the two sides; --complete ends the workflow on the new shards)", err)
 	}

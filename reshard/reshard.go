@@ -274,13 +274,20 @@ func done(st *state, phase string) bool {
 }
 
 // Run reshards cfg.Sandbox, resuming an interrupted run if its state file
-// exists.
+// exists. It holds the sandbox's workflow lock while it runs, and returns
+// an error wrapping ErrBusy, having done nothing, if another workflow
+// command holds it (see LockDir).
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	start := time.Now()
 	sb := cfg.Cluster
 	if sb == nil || sb.Topology() == nil {
 		return nil, errors.New("reshard: no sandbox (start one with scalelab up)")
 	}
+	lock, err := LockDir(sb.StateDir())
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	if cfg.BatchRows == 0 {
 		cfg.BatchRows = DefaultBatchRows
 	}
@@ -483,8 +490,24 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 }
 
 // Forget deletes the record of any workflow kept in the sandbox dir dir
-// (its state and its vdiff's), for a sandbox that is purged.
+// (its state and its vdiff's), for a sandbox that is purged. It holds
+// the workflow lock while it does, and returns an error wrapping ErrBusy
+// if a workflow command holds it: that command would go on writing the
+// state.
 func Forget(dir string) error {
+	lock, err := LockDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // no dir, no record
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	return forgetIn(dir)
+}
+
+// forgetIn deletes the workflow's records in dir, under a lock held.
+func forgetIn(dir string) error {
 	for _, f := range []string{stateFile, vdiffFile} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
@@ -507,7 +530,7 @@ func (w *worker) forget(start time.Time, res *Result) error {
 		w.results(res)
 	}
 	res.Elapsed, res.Stage = units.Ms(time.Since(start)), StageDone
-	return Forget(w.cluster.StateDir())
+	return forgetIn(w.cluster.StateDir())
 }
 
 func mustSplit(names []string, target string) []string {

@@ -90,13 +90,22 @@ type vdiffState struct {
 // whole row. Run it after the copy and before the switch, or after the
 // switch and before the cleanup. It records each range as it finishes
 // (vdiff.json, next to the workflow's state), and a run after a kill
-// resumes with the ranges not yet compared.
+// resumes with the ranges not yet compared. It holds the sandbox's
+// workflow lock while it runs, and returns an error wrapping ErrBusy if
+// another workflow command holds it (see LockDir).
 func VDiff(ctx context.Context, cfg VDiffConfig) (*VDiffResult, error) {
 	start := time.Now()
 	c := cfg.Cluster
 	if c == nil || c.Topology() == nil {
 		return nil, errors.New("vdiff: no sandbox (start one with scalelab up)")
 	}
+	// It writes its own record, and after a switch it applies the reverse
+	// catch-up, moving the workflow's positions: one command at a time.
+	lock, err := LockDir(c.StateDir())
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	say := cfg.Progress
 	if say == nil {
 		say = func(string) {}

@@ -35,7 +35,9 @@ switches back, and --complete drops the tables from the source keyspace.
 
 Each step is recorded in <dir>/reshard.json. If the run is killed at any
 point, run the same command again (or plain scalelab reshard): it resumes
-and ends in the same state, with nothing lost or duplicated.`,
+and ends in the same state, with nothing lost or duplicated. One workflow
+command (reshard, movetables, vdiff) runs at a time on a sandbox: another
+started meanwhile exits at once with status 1, naming the one that runs.`,
 		Example: `  scalelab up --keyspace users:1x1 --keyspace media:2x1=images
   scalelab load
   scalelab movetables likes --to media   # likes joins images in keyspace media

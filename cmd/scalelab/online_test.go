@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -40,17 +45,23 @@ func TestOnlineReshardSurvivesSIGKILL(t *testing.T) {
 // TestOnlineReverseSurvivesSIGKILL switches a reshard 2 → 4 online under
 // writes, then reverses it with scalelab reshard --reverse, killed while
 // it holds writes on the new shards, after it published the old topology,
-// and after it reported the reversal; each next run resumes. The writer
-// never sees an error, and the old shards end with exactly the
-// acknowledged rows, the added shards gone.
+// and after it reported the reversal; each next run resumes. While the
+// first holds writes, it is stopped, and the other workflow commands
+// (reshard --complete, movetables, vdiff, down --purge) must refuse to run
+// beside it (see busyWhile). The writer never sees an error, and the old
+// shards end with exactly the acknowledged rows, the added shards gone.
 func TestOnlineReverseSurvivesSIGKILL(t *testing.T) {
 	sb, w := onlineSandbox(t, 31300, "cmdreverse") // BasePort: 31300
 	if _, stderr, err := runCommand(t, "reshard", "--topology", sb.TopologyPath(), "--shards", "4", "--online", "--switch"); err != nil {
 		t.Fatalf("switch: %v\n%s", err, stderr)
 	}
 	time.Sleep(200 * time.Millisecond) // writes on the new shards
-	resumeAfterKills(t, []string{"reshard", "--topology", sb.TopologyPath(), "--reverse"},
-		[]string{"holding writes", "published the new topology", "reversed: writes"},
+	reverse := []string{"reshard", "--topology", sb.TopologyPath(), "--reverse"}
+	if out, killed, err := runStopped(t, "holding writes", func(pid int) { busyWhile(t, sb, pid, "reshard --topology "+sb.TopologyPath()+" --reverse") }, reverse...); !killed {
+		t.Fatalf("--reverse ended with %v before it held writes:\n%s", err, out)
+	}
+	resumeAfterKills(t, reverse,
+		[]string{"published the new topology", "reversed: writes"},
 		"reversed: the old shards serve again")
 	time.Sleep(200 * time.Millisecond) // writes on the old shards
 	w.halt(t)
@@ -215,5 +226,50 @@ func (w *itemsWriter) check(t *testing.T, sb *sandbox.Sandbox, shards, nodes int
 	}
 	if len(final.State.Nodes) != nodes {
 		t.Errorf("%d nodes, want %d", len(final.State.Nodes), nodes)
+	}
+}
+
+// busyWhile checks, while the workflow command pid (its command line
+// ending in holds) holds the sandbox's workflow lock, that every other
+// workflow command refuses at once with status 1, naming it, and changes
+// nothing: the workflow's state, the topology and the nodes stay as they
+// are.
+func busyWhile(t *testing.T, sb *sandbox.Sandbox, pid int, holds string) {
+	t.Helper()
+	files := func() map[string][]byte {
+		out := map[string][]byte{}
+		for _, f := range []string{"reshard.json", "topology.yaml", "state.json"} {
+			b, err := os.ReadFile(filepath.Join(sb.Dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[f] = b
+		}
+		return out
+	}
+	before := files()
+	topo := sb.TopologyPath()
+	for _, args := range [][]string{
+		{"reshard", "--topology", topo, "--complete"},
+		{"reshard", "--topology", topo, "--reverse"},
+		{"movetables", "--topology", topo, "--complete"},
+		{"vdiff", "--topology", topo},
+		{"down", "--topology", topo, "--purge"},
+	} {
+		_, stderr, err := runCommand(t, args...)
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("%s while pid %d holds the workflow: %v, want exit status 1\n%s", strings.Join(args, " "), pid, err, stderr)
+			continue
+		}
+		want := fmt.Sprintf("scalelab: reshard: another workflow command is running on this sandbox (pid %d: %s %s); wait for it to end\n", pid, filepath.Base(os.Args[0]), holds)
+		if stderr != want {
+			t.Errorf("%s while pid %d holds the workflow says\n%s, want\n%s", strings.Join(args, " "), pid, stderr, want)
+		}
+	}
+	for f, b := range files() {
+		if !bytes.Equal(b, before[f]) {
+			t.Errorf("%s changed while pid %d held the workflow", f, pid)
+		}
 	}
 }

@@ -65,7 +65,9 @@ that follow topology.yaml (scalelab proxy does):
 
 Each step is recorded in <dir>/reshard.json. If the run is killed at any
 point, run the same command again (or plain scalelab reshard): it resumes and
-ends in the same state, with nothing lost or duplicated.
+ends in the same state, with nothing lost or duplicated. One workflow
+command (reshard, movetables, vdiff) runs at a time on a sandbox: another
+started meanwhile exits at once with status 1, naming the one that runs.
 
 It prints rows moved against rows total. Splitting hash ranges 2→4 moves
 about half of the rows; a modulo vindex 2→3 moves two thirds, because modulo

@@ -136,6 +136,15 @@ func runKilled(t *testing.T, at string, args ...string) string {
 // run, and else how the run ended.
 func runUntil(t *testing.T, at string, args ...string) (string, bool, error) {
 	t.Helper()
+	return runStopped(t, at, nil, args...)
+}
+
+// runStopped is runUntil, except that when stopped is set, the command
+// is first stopped with SIGSTOP at that line, and stopped runs with its
+// pid before the kill: the command is frozen where it stands, holding
+// what it holds.
+func runStopped(t *testing.T, at string, stopped func(pid int), args ...string) (string, bool, error) {
+	t.Helper()
 	cmd := command(args...)
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
@@ -151,6 +160,9 @@ func runUntil(t *testing.T, at string, args ...string) (string, bool, error) {
 	for sc.Scan() {
 		out.WriteString(sc.Text() + "\n")
 		if !killed && strings.Contains(sc.Text(), at) {
+			if stopped != nil && cmd.Process.Signal(syscall.SIGSTOP) == nil {
+				stopped(cmd.Process.Pid)
+			}
 			killed = cmd.Process.Signal(syscall.SIGKILL) == nil
 		}
 	}

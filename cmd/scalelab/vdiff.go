@@ -29,7 +29,9 @@ Run it between the copy and the cleanup; stop a workflow there with
 Each key range is recorded as it finishes (<dir>/vdiff.json): a vdiff
 killed part way resumes with the ranges it has not compared.
 
-It exits with status 1 when any row differs.`,
+It exits with status 1 when any row differs, and at once, changing
+nothing, while another workflow command (reshard, movetables) runs on the
+sandbox: after a switch it applies the reverse replication first.`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := checkTableOrJSON(format); err != nil {

@@ -1,0 +1,78 @@
+package reshard
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrBusy is returned when another workflow command (a reshard, a table
+// move or a vdiff) runs on the same sandbox: one at a time, since each
+// acts on the state the other is changing. The error names the holder.
+var ErrBusy = errors.New("reshard: another workflow command is running on this sandbox")
+
+// lockFile, next to the workflow's state, is locked for a command's run.
+const lockFile = "workflow.lock"
+
+// Lock is a sandbox's workflow lock, held (see LockDir).
+type Lock struct{ f *os.File }
+
+// LockDir takes the workflow lock of the sandbox whose state lives in dir,
+// without waiting: an exclusive flock(2) on dir/workflow.lock, into which
+// it writes the holder's pid and command line. If another process, or
+// another LockDir of this one, holds it, LockDir returns an error wrapping
+// ErrBusy that names the holder. The kernel releases the lock when the
+// holder's process ends, however it ends, so a killed command leaves
+// nothing to clean up; the file stays (deleting it would race with a
+// command that has just opened it). Run, VDiff and Forget take it
+// themselves; Release gives it back.
+func LockDir(dir string) (*Lock, error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("reshard: the workflow lock: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		defer f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w (%s); wait for it to end", ErrBusy, holder(f))
+		}
+		return nil, fmt.Errorf("reshard: lock %s: %w", f.Name(), err)
+	}
+	me := fmt.Sprintf("pid %d: %s", os.Getpid(), commandLine())
+	if err := f.Truncate(0); err == nil {
+		// Only a message reads it: a failed write leaves the lock held.
+		_, _ = f.WriteAt([]byte(me+"\n"), 0)
+	}
+	return &Lock{f: f}, nil
+}
+
+// Release gives the lock back. It may be called more than once, and on
+// a nil Lock.
+func (l *Lock) Release() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	return err
+}
+
+// holder is what the holder of the lock in f wrote there.
+func holder(f *os.File) string {
+	b := make([]byte, 4096)
+	n, _ := f.ReadAt(b, 0)
+	if s := strings.TrimSpace(string(b[:n])); s != "" {
+		return s
+	}
+	return "its pid is not written yet"
+}
+
+// commandLine is this process's command line, as a user typed it.
+func commandLine() string {
+	args := append([]string{filepath.Base(os.Args[0])}, os.Args[1:]...)
+	return strings.Join(strings.Fields(strings.Join(args, " ")), " ")
+}

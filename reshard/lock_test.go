@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/reshard"
 	"github.com/scalelab/scalelab/sandbox"
 )
@@ -26,17 +27,7 @@ func TestWorkflowLock(t *testing.T) {
 	if _, err := runOn(t, sb.Dir, reshard.Config{Shards: 4, Online: true}); !errors.Is(err, reshard.ErrStopped) {
 		t.Fatalf("online run: %v, want it to stop caught up", err)
 	}
-	files := func() map[string][]byte {
-		out := map[string][]byte{}
-		for _, f := range []string{"reshard.json", "topology.yaml", "state.json"} {
-			b, err := os.ReadFile(filepath.Join(sb.Dir, f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[f] = b
-		}
-		return out
-	}
+	files := func() map[string][]byte { return dbtest.WorkflowFiles(t, sb.Dir) }
 	before := files()
 	lock, err := reshard.LockDir(sb.Dir)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalelab/scalelab/internal/dbtest"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/sandbox"
 	"github.com/scalelab/scalelab/topology"
@@ -236,17 +237,7 @@ func (w *itemsWriter) check(t *testing.T, sb *sandbox.Sandbox, shards, nodes int
 // are.
 func busyWhile(t *testing.T, sb *sandbox.Sandbox, pid int, holds string) {
 	t.Helper()
-	files := func() map[string][]byte {
-		out := map[string][]byte{}
-		for _, f := range []string{"reshard.json", "topology.yaml", "state.json"} {
-			b, err := os.ReadFile(filepath.Join(sb.Dir, f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[f] = b
-		}
-		return out
-	}
+	files := func() map[string][]byte { return dbtest.WorkflowFiles(t, sb.Dir) }
 	before := files()
 	topo := sb.TopologyPath()
 	for _, args := range [][]string{

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -171,4 +172,20 @@ func RequireServer(t testing.TB) sandbox.Server {
 		t.Fatal(err)
 	}
 	return srv
+}
+
+// WorkflowFiles reads the files that say a sandbox's state (the
+// workflow's, the topology and the nodes), for a test to check that a
+// refused command changed none of them.
+func WorkflowFiles(t testing.TB, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for _, f := range []string{"reshard.json", "topology.yaml", "state.json"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f] = b
+	}
+	return out
 }

@@ -56,3 +56,46 @@ func TestTransactionNoiseWords(t *testing.T) {
 	}
 	run("SET completion_type = 'NO_CHAIN'")
 }
+
+// TestImplicitCommit: under autocommit off, a statement that commits
+// implicitly (ANALYZE TABLE, LOCK TABLES, DDL) ends the transaction,
+// committed, and the next write opens another, which a ROLLBACK undoes,
+// as on one server. Before, the transaction's connection wrote in
+// autocommit after it, and the ROLLBACK undid nothing.
+func TestImplicitCommit(t *testing.T) {
+	f := startProxy(t, proxy.Config{}, quiet())
+	ctx := context.Background()
+	c, err := f.open(t, nil).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, tc := range []struct{ name, commits, after string }{
+		{"ANALYZE TABLE", "ANALYZE TABLE implicitc", ""},
+		{"LOCK TABLES", "LOCK TABLES implicitc WRITE", "UNLOCK TABLES"},
+		{"DDL", "CREATE TABLE IF NOT EXISTS implicitc2 (id INT)", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			qs := []string{
+				"CREATE TABLE IF NOT EXISTS implicitc (id INT PRIMARY KEY)", "DELETE FROM implicitc",
+				"SET autocommit = 0", "INSERT INTO implicitc VALUES (1)", tc.commits,
+				"INSERT INTO implicitc VALUES (2)", "ROLLBACK", tc.after, "SET autocommit = 1",
+			}
+			for _, q := range qs {
+				if q == "" {
+					continue
+				}
+				if _, err := c.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			var ids string
+			if err := c.QueryRowContext(ctx, "SELECT /*+ scalelab_consistency=strong */ COALESCE(GROUP_CONCAT(id ORDER BY id), '') FROM implicitc").Scan(&ids); err != nil {
+				t.Fatal(err)
+			}
+			if ids != "1" {
+				t.Errorf("rows after INSERT 1, %s, INSERT 2, ROLLBACK: %q; want 1 (committed by it), not 2", tc.commits, ids)
+			}
+		})
+	}
+}

@@ -99,3 +99,44 @@ func TestImplicitCommit(t *testing.T) {
 		})
 	}
 }
+
+// TestOneTimeOverShards: a write over several shards gives every row the
+// one time of the statement, as one server does (NOW(6) and
+// CURRENT_TIMESTAMP(6), and so a DEFAULT CURRENT_TIMESTAMP column, take
+// the connection's timestamp), where each shard took its own; and a
+// seeded RAND(n), which would start its sequence again on each shard, is
+// refused as in a read.
+func TestOneTimeOverShards(t *testing.T) {
+	f := writesProxy(t)
+	ctx := context.Background()
+	db := f.open(t, nil)
+	const rows = " FROM kvs WHERE id IN (9101, 9102, 9103, 9104)"
+	for _, q := range []string{
+		"UPDATE kvs SET d = NOW(6) WHERE id IN (9101, 9102, 9103, 9104)",
+		"UPDATE kvs SET d = CURRENT_TIMESTAMP(6) + INTERVAL 0 SECOND WHERE id IN (9101, 9102, 9103, 9104)",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		rs, err := db.QueryContext(ctx, "SELECT /*+ scalelab_consistency=strong */ DISTINCT d"+rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if times := len(scanRows(t, rs)); times != 1 {
+			t.Errorf("%s over shards: %d times, want 1, the statement's", q, times)
+		}
+	}
+	if _, err := db.ExecContext(ctx, "UPDATE kvs SET n = RAND(3) WHERE id IN (9101, 9102, 9103, 9104)"); mysqlErrNum(err) != 1235 {
+		t.Errorf("a seeded RAND over shards: %v, want it refused (1235)", err)
+	}
+	// A pooled connection's time is its own again after the write.
+	var stale int
+	for range 8 {
+		if err := db.QueryRowContext(ctx, "SELECT /*+ scalelab_consistency=strong */ COUNT(*)"+rows+" AND d = NOW(6)").Scan(&stale); err != nil {
+			t.Fatal(err)
+		}
+		if stale != 0 {
+			t.Fatalf("a later read's NOW(6) is the write's time on %d rows: a pooled connection kept the statement's timestamp", stale)
+		}
+	}
+}

@@ -170,7 +170,7 @@ func windowed(sel *sqlparser.Select) string {
 // server read before this one: MariaDB's ROWNUM(), and RAND with a seed,
 // whose sequence restarts with each statement (unseeded, RAND draws
 // anything anyway).
-func sequential(sel *sqlparser.Select) string {
+func sequential(sel sqlparser.SQLNode) string {
 	name := ""
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		if f, ok := n.(*sqlparser.FuncExpr); ok && name == "" {

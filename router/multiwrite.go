@@ -68,6 +68,9 @@ type writeBranch struct {
 	// replaced is the set's signal of a failover, taken before the
 	// branch ran.
 	replaced <-chan struct{}
+	// timed is set when the branch's connection runs with the
+	// statement's time (SET timestamp), which its end sets back.
+	timed bool
 	// shard is the branch's shard, an index of the plan's.
 	shard    int
 	affected int64
@@ -108,7 +111,11 @@ func (b *writeBranch) end(ctx context.Context) {
 		}
 	}
 	if err == nil {
-		err = b.exec(ctx, branchEnd)
+		end := branchEnd
+		if b.timed {
+			end += ", timestamp = DEFAULT"
+		}
+		err = b.exec(ctx, end)
 	}
 	switch {
 	case err == nil && b.own:
@@ -137,6 +144,10 @@ func committedShards(branches []*writeBranch) []string {
 // one failed. subs are the shards' traces.
 func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan, o *op, subs []Trace) error {
 	branches := make([]*writeBranch, 0, len(p.Shards))
+	// stamp is the statement's time, which its parts on pooled
+	// connections run with: the router's clock, to the microsecond.
+	now := time.Now()
+	stamp := fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
 	defer func() {
 		// The cleanup runs even when ctx was cancelled (branchCtx): a
 		// pooled connection is never handed back with autocommit off.
@@ -192,7 +203,17 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			default:
 				return fmt.Errorf("router: a write across shards cannot run on %T", q)
 			}
-			if _, err := b.conn.ExecContext(ctx, branchBegin); err != nil {
+			begin := branchBegin
+			if b.own {
+				// One time for the statement on every shard, as one
+				// server's NOW(), CURRENT_TIMESTAMP and DEFAULT
+				// CURRENT_TIMESTAMP give every row of a statement. (A
+				// session's own connection keeps the session's time,
+				// which it may have SET.)
+				begin += ", timestamp = " + stamp
+				b.timed = true
+			}
+			if _, err := b.conn.ExecContext(ctx, begin); err != nil {
 				b.end(ctx)
 				return err
 			}

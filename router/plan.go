@@ -448,14 +448,14 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 		}
 		return p, err
 	case *sqlparser.Insert:
-		return r.planInsert(ast, args)
+		return perShard(st, ast)(r.planInsert(ast, args))
 	case *sqlparser.Update:
 		if k := updatesKey(ast, r); k != "" {
 			return nil, unsupported("UPDATE of the shard key "+k, "changing it moves the row to another shard: DELETE it and INSERT it again")
 		}
-		return r.planWrite(ast, args)
+		return perShard(st, ast)(r.planWrite(ast, args))
 	case *sqlparser.Delete:
-		return r.planWrite(ast, args)
+		return perShard(st, ast)(r.planWrite(ast, args))
 	}
 	switch st.Kind {
 	case DDL:
@@ -645,6 +645,27 @@ func statementShape(text string) string {
 		return "EXECUTE"
 	}
 	return strings.Join(f, " ")
+}
+
+// perShard refuses the plan of a write over several shards whose values
+// each shard would compute on its own where one server computes one: a
+// seeded RAND(n), whose sequence starts again on each shard, ROWNUM(),
+// and a variable of the server that runs it (@@port, @@server_id…), as
+// a read over several shards refuses them.
+func perShard(st *Statement, ast sqlparser.Statement) func(*plan, error) (*plan, error) {
+	return func(p *plan, err error) (*plan, error) {
+		if err != nil || len(p.Shards) < 2 {
+			return p, err
+		}
+		if f := sequential(ast); f != "" {
+			return nil, unsupported(f+" in a write over several shards", "each shard would start its own sequence; compute the values first, or write to one shard")
+		}
+		if node, _ := readsNodeVariable(ast); node && strings.Contains(st.Text, "@@") {
+			return nil, unsupported("a variable of the server that runs it (@@port, @@server_id, …) in a write over several shards",
+				"each shard would write its own; read it first, then write the value")
+		}
+		return p, nil
+	}
 }
 
 // leadingWords is up to n first words of text, upper-cased and joined by

@@ -186,6 +186,9 @@ var planGroups = []struct {
 		{"INSERT … SELECT", "INSERT INTO images (id, name) SELECT id, name FROM users", nil},
 		{"INSERT with a computed key", "INSERT INTO images (id, name) VALUES (1 + 1, 'x')", nil},
 		{"DDL with a placeholder", "ALTER TABLE images ALTER COLUMN name SET DEFAULT ?", []any{"x"}},
+		{"seeded RAND in a write over shards", "UPDATE images SET name = RAND(3) WHERE user_id = 1", nil},
+		{"a node's variable in a write over shards", "UPDATE images SET name = @@port WHERE id IN (1, 2, 3, 4)", nil},
+		{"a node's variable in a multi-row INSERT over shards", "INSERT INTO images (id, name) VALUES (1, @@server_id), (3, @@server_id)", nil},
 	}},
 }
 

@@ -760,3 +760,35 @@ func TestTxControlUnparsed(t *testing.T) {
 		t.Errorf("BEGIN NOT ATOMIC: kind %v, refused %v", st.Kind, st.refused)
 	}
 }
+
+// TestCommitsImplicitly: the statements that commit a connection's open
+// transaction before they run, and some that look like them but do not.
+func TestCommitsImplicitly(t *testing.T) {
+	c, err := newClassifier(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]bool{
+		"CREATE TABLE x (id INT)":            true,
+		"ANALYZE TABLE t":                    true,
+		"ANALYZE NO_WRITE_TO_BINLOG TABLE t": true,
+		"ANALYZE SELECT * FROM t":            false, // MariaDB's EXPLAIN of a run
+		"CHECK TABLE t":                      true,
+		"CHECKSUM TABLE t":                   false,
+		"OPTIMIZE LOCAL TABLE t":             true,
+		"REPAIR TABLE t":                     true,
+		"LOCK TABLES t WRITE":                true,
+		"LOCK TABLE t READ":                  true,
+		"UNLOCK TABLES":                      true,
+		"FLUSH TABLES":                       true,
+		"START SLAVE":                        true,
+		"SELECT 1":                           false,
+		"DO 1":                               false,
+		"UPDATE t SET a = 1":                 false,
+		"LOAD DATA INFILE '/f' INTO TABLE t": false,
+	} {
+		if got := commitsImplicitly(c.Classify(q)); got != want {
+			t.Errorf("commitsImplicitly(%q) = %v, want %v", q, got, want)
+		}
+	}
+}

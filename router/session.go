@@ -948,10 +948,25 @@ func commitsImplicitly(st *Statement) bool {
 	if st.Kind != Other && st.Kind != Unparsed {
 		return false
 	}
-	switch leadingWords(st.Text, 1) {
-	case "LOCK", "UNLOCK", "ANALYZE", "CHECK", "OPTIMIZE", "REPAIR", "FLUSH", "RESET", "CACHE", "LOAD",
-		"GRANT", "REVOKE", "RENAME", "CHANGE", "START", "STOP":
+	words := strings.Fields(leadingWords(st.Text, 3))
+	if len(words) == 0 {
+		return false
+	}
+	switch words[0] {
+	case "FLUSH", "RESET", "GRANT", "REVOKE", "RENAME", "CHANGE":
 		return true
+	case "LOCK", "UNLOCK", "CACHE", "LOAD":
+		return len(words) > 1 && (strings.HasPrefix(words[1], "TABLE") || words[1] == "INDEX")
+	case "ANALYZE", "CHECK", "OPTIMIZE", "REPAIR":
+		// Of a table (ANALYZE SELECT is MariaDB's EXPLAIN, which commits
+		// nothing), with NO_WRITE_TO_BINLOG or LOCAL between.
+		for _, w := range words[1:] {
+			if w == "TABLE" || w == "TABLES" || w == "VIEW" {
+				return true
+			}
+		}
+	case "START", "STOP":
+		return len(words) > 1 && (words[1] == "SLAVE" || words[1] == "REPLICA" || words[1] == "ALL")
 	}
 	return false
 }

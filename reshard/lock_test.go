@@ -22,7 +22,7 @@ import (
 // the topology and the nodes are as they were. Once the lock is
 // released, the switch runs.
 func TestWorkflowLock(t *testing.T) {
-	sb := startSandbox(t, 2, 45100, "hash") // BasePort: 45100
+	sb := startSandbox(t, 2, 25800, "hash") // BasePort: 25800
 	load(t, sb.Topology)
 	if _, err := runOn(t, sb.Dir, reshard.Config{Shards: 4, Online: true}); !errors.Is(err, reshard.ErrStopped) {
 		t.Fatalf("online run: %v, want it to stop caught up", err)

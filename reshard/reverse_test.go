@@ -24,7 +24,7 @@ import (
 func TestReverseRefusesRepeatedKeys(t *testing.T) {
 	srv := dbtest.RequireServer(t)
 	ctx := context.Background()
-	sb, err := sandbox.Start(ctx, sandbox.Config{Dir: t.TempDir(), Shards: 2, Replicas: 1, BasePort: 45000, Server: srv,
+	sb, err := sandbox.Start(ctx, sandbox.Config{Dir: t.TempDir(), Shards: 2, Replicas: 1, BasePort: 25600, Server: srv,
 		Tables: map[string]topology.Table{"likes": {Column: "image_id", Vindex: "hash"}}})
 	if err != nil {
 		t.Fatal(err)

@@ -363,7 +363,7 @@ func (h *handler) exec(c *vtmysql.Conn, cl *client, query string, args []any, bi
 	cl.warnings = 0
 	// The hint holds for this statement, and for the statement that
 	// SHOW scalelab_route traces: it answers where that would go.
-	mode, hinted, err := consistencyHint(query)
+	mode, hinted, err := router.ConsistencyHint(query)
 	if err != nil {
 		return router.Unparsed.String(), err
 	}

@@ -130,9 +130,3 @@ func traceValue(key string, v any) string {
 	}
 	return fmt.Sprint(v)
 }
-
-// consistencyHint returns the consistency mode a statement asks for in a
-// comment, if any (router.ConsistencyHint).
-func consistencyHint(query string) (router.Consistency, bool, error) {
-	return router.ConsistencyHint(query)
-}

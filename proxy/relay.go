@@ -712,7 +712,7 @@ func (c *clientConn) relayRun(rr *relayRun, query string, args []any) (handled b
 		return false, nil
 	}
 	cl.endPending = false // (a statement the library ended has been asked for)
-	mode, hinted, err := consistencyHint(query)
+	mode, hinted, err := router.ConsistencyHint(query)
 	if err != nil {
 		return false, nil
 	}

@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"testing"
-
-	vtmysql "vitess.io/vitess/go/mysql"
 )
 
 // TestResetConnectionStatus: the OK that answers COM_RESET_CONNECTION
@@ -58,17 +56,11 @@ func TestResetConnectionStatus(t *testing.T) {
 		// database's tables of the same name.
 		database := func(rc *rawClient) string {
 			rc.write(query("SELECT DATABASE()"))
-			if first := rc.read(); first[0] != 1 {
-				return fmt.Sprintf("%q", first)
+			vals := rc.textValues()
+			if len(vals) != 1 {
+				return fmt.Sprintf("%q", vals)
 			}
-			rc.read() // the column
-			if rc.c.Capabilities&vtmysql.CapabilityClientDeprecateEOF == 0 {
-				rc.read()
-			}
-			row := rc.read() // one text value, its length first
-			for end := rc.read(); end[0] != 0xfe; end = rc.read() {
-			}
-			return string(row[1 : 1+int(row[0])])
+			return vals[0]
 		}
 		same("USE information_schema", query("USE information_schema"))
 		same("reset in another database", reset)

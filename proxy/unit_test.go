@@ -124,9 +124,9 @@ func TestConsistencyHint(t *testing.T) {
 		{"SELECT /*+ my_scalelab_consistency=strong */ v FROM t", "", false, false},
 		{"SELECT /*!50000 scalelab_consistency=strong */ v FROM t", "", false, false},
 	} {
-		got, ok, err := consistencyHint(tc.query)
+		got, ok, err := router.ConsistencyHint(tc.query)
 		if got != tc.want || ok != tc.ok || (err != nil) != tc.bad {
-			t.Errorf("consistencyHint(%q): got %q, %v, %v; want %q, %v, error %v", tc.query, got, ok, err, tc.want, tc.ok, tc.bad)
+			t.Errorf("ConsistencyHint(%q): got %q, %v, %v; want %q, %v, error %v", tc.query, got, ok, err, tc.want, tc.ok, tc.bad)
 		}
 	}
 }

@@ -140,6 +140,11 @@ type Statement struct {
 	// value of the session where the router cannot rewrite it (in or
 	// beside a /*M! comment, or in a text it cannot parse).
 	refused error
+	// returning, for an INSERT, REPLACE or DELETE with a RETURNING
+	// clause (which the parser does not read: the statement is
+	// Unparsed), is that clause and the statement without it, by which
+	// the router routes it (see planReturning).
+	returning *returning
 	// memo is the plan of the statement without arguments, made over one
 	// version of the routing schema (see Router.planStatement).
 	memo atomic.Pointer[memoPlan]
@@ -695,6 +700,9 @@ func (c *classifier) parseText(query string) *Statement {
 		}
 		st := &Statement{Kind: Unparsed, Text: query, Err: err, MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: stickyText(plain),
 			ConnectionID: runsAsWritten(plain) && textCallsConnectionID(plain), SetsLastInsertID: textSetsLastInsertID(plain), Assigns: textAssigns(plain)}
+		if st.returning = c.returningOf(query); st.returning != nil {
+			st.Tables = st.returning.prefix.Tables
+		}
 		switch {
 		case textHasWord(plain, "PREPARE") || textHasWord(plain, "IMMEDIATE"):
 			// SQL built at run time, which may be a KILL.

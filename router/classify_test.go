@@ -792,3 +792,32 @@ func TestCommitsImplicitly(t *testing.T) {
 		}
 	}
 }
+
+func TestReturningAt(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		want string // the text from the clause on, "" for none
+	}{
+		{"INSERT INTO t (a) VALUES (1) RETURNING a", "RETURNING a"},
+		{"insert into t (a) values (1) returning a, b AS c", "returning a, b AS c"},
+		{"DELETE FROM t WHERE id = 1 RETURNING *", "RETURNING *"},
+		{"INSERT INTO t (a) VALUES ('x RETURNING y')", ""},
+		{"INSERT INTO t (`returning`) VALUES (1)", ""},
+		{"INSERT INTO t (returning) VALUES (1)", ""},
+		{"INSERT INTO t (a) VALUES (1) /* RETURNING a */", ""},
+		{"INSERT INTO t (a) VALUES (1) -- RETURNING a\n", ""},
+		{"INSERT INTO t (a) VALUES (@returning)", ""},
+		{"INSERT INTO t (a) SELECT x.returning FROM x", ""},
+		{"INSERT INTO t (a) VALUES (\"RETURNING\") RETURNING a", "RETURNING a"},
+		{"INSERT INTO t (a) VALUES (1)RETURNING(a)", "RETURNING(a)"},
+		{"INSERT INTO returnings (a) VALUES (1)", ""},
+	} {
+		got := ""
+		if at := returningAt(tt.q); at >= 0 {
+			got = tt.q[at:]
+		}
+		if got != tt.want {
+			t.Errorf("returningAt(%q): %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}

@@ -294,7 +294,7 @@ func (s *Session) callEnded(ctx context.Context, c *sqlx.Conn) {
 	}
 	var id uint64
 	if err := c.QueryRowContext(ctx, "SELECT LAST_INSERT_ID()").Scan(&id); err == nil {
-		s.lastInsertID = id
+		s.lastInsertID, s.lastIDUnknown = id, false
 	}
 }
 

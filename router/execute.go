@@ -370,6 +370,9 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 	tr := traceFrom(ctx)
 	if p.Queries == nil {
 		query, args := o.query, o.args
+		if p.text != "" {
+			query, args = p.text, nil
+		}
 		if len(args) > 0 && st.AST != nil && o.kind != opRelay && bindsItself(st, args) {
 			bound, err := bindArgs(st.AST, args)
 			if err != nil {
@@ -421,7 +424,7 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 			}
 		}
 	}()
-	if o.kind == opExec && st.Kind == Write && e.shard == nil && len(p.Shards) > 1 {
+	if (o.kind == opExec && st.Kind == Write || st.returning != nil) && e.shard == nil && len(p.Shards) > 1 {
 		return r.execAcross(ctx, e, st, p, o, subs)
 	}
 	if o.kind == opExec {
@@ -525,6 +528,11 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 		src.close()
 		return err
 	}
+	return r.answerRows(ctx, o, rows)
+}
+
+// answerRows gives o the merged rows: as rows, or scanned into its dest.
+func (r *Router) answerRows(ctx context.Context, o *op, rows *sql.Rows) error {
 	switch o.kind {
 	case opQuery:
 		o.rows = rows
@@ -683,7 +691,11 @@ func (r *Router) sequence(ctx context.Context, table, column string) (*shard.Seq
 // DEFAULT is replaced by one. first is the insert id: the first id of
 // the AUTO_INCREMENT column, or else of the key.
 func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args []any) (text string, st2 *Statement, p2 *plan, first uint64, err error) {
-	bound, err := bindArgs(st.AST, args)
+	ast := st.AST
+	if st.returning != nil {
+		ast = st.returning.prefix.AST
+	}
+	bound, err := bindArgs(ast, args)
 	if err != nil {
 		return "", nil, nil, 0, err
 	}
@@ -691,7 +703,7 @@ func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args 
 	rows := ins.Rows.(sqlparser.Values)
 	// The rows that get ids (read off the statement as written, with its
 	// arguments).
-	written := st.AST.(*sqlparser.Insert).Rows.(sqlparser.Values)
+	written := ast.(*sqlparser.Insert).Rows.(sqlparser.Values)
 	for n, f := range p.fills {
 		need := make([]int, 0, len(rows))
 		var given uint64 // the largest id the other rows give
@@ -744,6 +756,9 @@ func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args 
 		}
 	}
 	text = sqlparser.String(ins)
+	if st.returning != nil {
+		text += " " + st.returning.clause
+	}
 	st2 = r.cls.Classify(text)
 	// The text holds new ids every time: a plan kept on it would never be
 	// used again, so it is planned fresh, and is this insert's own.
@@ -758,12 +773,24 @@ func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args 
 // insertWithSequence fills the shard-key column of an INSERT from the
 // table's sequence, then routes each row to its shard.
 func (r *Router) insertWithSequence(ctx context.Context, e *env, st *Statement, p *plan, o *op) error {
-	_, st2, p2, first, err := r.fillSequence(ctx, st, p, o.args)
+	text, st2, p2, first, err := r.fillSequence(ctx, st, p, o.args)
 	if err != nil {
 		return err
 	}
-	sub := &op{kind: opExec, found: o.found}
-	if err := r.execPlan(ctx, e, st2, p2, withQuery(sub, st2, p2)); err != nil {
+	if st.returning != nil && o.kind != opExec {
+		// The rows it returns are the answer, as the shards give them
+		// (o is left as it came, for a run again after a hold).
+		query, classified, args := o.query, o.st, o.args
+		o.query, o.st, o.args = text, st2, nil
+		err := r.execPlan(ctx, e, st2, p2, o)
+		o.query, o.st, o.args = query, classified, args
+		if err == nil {
+			returnedID(st, first, o)
+		}
+		return err
+	}
+	sub := &op{kind: opExec, found: o.found, query: text}
+	if err := r.execPlan(ctx, e, st2, p2, sub); err != nil {
 		return err
 	}
 	affected, _ := sub.res.RowsAffected()
@@ -782,13 +809,6 @@ func filledID(st *Statement, first uint64, res sql.Result) int64 {
 		return id
 	}
 	return int64(first)
-}
-
-// withQuery points o at a rewritten statement without arguments.
-func withQuery(o *op, st *Statement, p *plan) *op {
-	o.query = sqlparser.String(st.AST)
-	o.args = nil
-	return o
 }
 
 // shardNames lists the names of plan p's shards idx.

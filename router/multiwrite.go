@@ -77,6 +77,10 @@ type writeBranch struct {
 	lastID   int64
 	diag     diagnostics
 	info     string
+	// returned, for a statement with RETURNING, are the rows its part
+	// returned, and columns their columns (a source without rows).
+	returned [][]any
+	columns  *mergeSource
 }
 
 // commit commits the branch.
@@ -218,6 +222,15 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 				return err
 			}
 			b.open = true
+			if st.returning != nil {
+				err := b.runReturning(ctx, query, p, i)
+				if err != nil {
+					b.end(ctx)
+					return err
+				}
+				ran = b
+				return nil
+			}
 			res, err := execAnswered(ctx, b.conn, query, nil, o.found)
 			if err == nil {
 				b.affected, err = res.RowsAffected()
@@ -333,5 +346,37 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		}
 	}
 	o.res = multiResult{affected: total, lastID: lastID, diag: d, info: splitInsertInfo(st, info, total, d)}
+	if st.returning != nil {
+		return r.returnedAcross(ctx, p, branches, o)
+	}
+	return nil
+}
+
+// runReturning runs query, shard i's part of a statement with RETURNING,
+// in the branch, and reads the rows it returns. An INSERT's part must
+// return one row for each of its rows, which returnedAcross puts back in
+// the statement's order: a part that does not fails, before anything is
+// committed.
+func (b *writeBranch) runReturning(ctx context.Context, query string, p *plan, i int) error {
+	rows, err := b.conn.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	if b.columns, b.returned, err = readAll(rows); err != nil {
+		return err
+	}
+	b.affected = int64(len(b.returned))
+	if p.rowShards == nil {
+		return nil
+	}
+	want := 0
+	for _, s := range p.rowShards {
+		if s == i {
+			want++
+		}
+	}
+	if len(b.returned) != want {
+		return fmt.Errorf("router: shard %s returned %d rows for the %d rows of its part of the INSERT … RETURNING, which the router cannot put in the statement's order", b.set.Shard, len(b.returned), want)
+	}
 	return nil
 }

@@ -85,6 +85,14 @@ type plan struct {
 	// Queries holds a rewritten statement (arguments bound) per shard; when
 	// nil, every target shard gets the original text and arguments.
 	Queries map[int]string
+	// text, for a one-shard plan without Queries, is the statement to
+	// send in place of the caller's (arguments bound): a statement with
+	// RETURNING that the router rewrote for its shard (see
+	// planReturning).
+	text string
+	// rowShards, for an INSERT split over shards, is the shard of each
+	// of its rows, in the statement's order.
+	rowShards []int
 	// Merge says how the router combines the shards' rows; nil for a
 	// single-shard plan.
 	Merge *mergeSpec
@@ -304,7 +312,7 @@ func (rc *recipe) plan(r *Router, args []any) *plan {
 
 // onePinned reports whether p sends its statement unchanged to one shard.
 func onePinned(p *plan) bool {
-	return p.Type == PlanSingleShard && p.Queries == nil && p.Merge == nil && p.Sequence == "" && len(p.Shards) == 1
+	return p.Type == PlanSingleShard && p.Queries == nil && p.text == "" && p.Merge == nil && p.Sequence == "" && len(p.Shards) == 1
 }
 
 // keyedByArgument reports whether st has a recipe that plans it by one
@@ -418,6 +426,9 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 	}
 	if !r.vs.sharded() {
 		return &plan{Type: PlanUnsharded, Shards: []int{home}}, nil
+	}
+	if st.returning != nil && !st.MariaDBComment && !st.VersionedComment && r.namesShardedTable(st.Text) != "" {
+		return r.planReturning(st, args)
 	}
 	if err := r.refuseOneShardOnly(st); err != nil {
 		return nil, err
@@ -1302,6 +1313,7 @@ func (r *Router) planInsert(ins *sqlparser.Insert, args []any) (*plan, error) {
 		v, _, _ := exprValue(row[keyIdx], args)
 		i, _ := r.vs.shardOf(rule, v)
 		byShard[i] = append(byShard[i], boundRows[n])
+		p.rowShards = append(p.rowShards, i)
 	}
 	for _, i := range shards {
 		part := sqlparser.CloneStatement(bound).(*sqlparser.Insert)

@@ -504,10 +504,21 @@ func (c rowsRead) QueryContext(ctx context.Context, query string, args ...any) (
 // columns (a CALL of a procedure that returns several) is refused: it
 // would be lost.
 func readRows(rows *sql.Rows) (*mergeSource, error) {
+	src, all, err := readAll(rows)
+	if err != nil {
+		return nil, err
+	}
+	src.next = listed(all)
+	return src, nil
+}
+
+// readAll is readRows's reading: the source without its rows, and the
+// rows.
+func readAll(rows *sql.Rows) (*mergeSource, [][]any, error) {
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	types, _ := rows.ColumnTypes()
 	src := &mergeSource{cols: cols, types: types, defs: ColumnDefs(rows), close: func() error { return nil }}
@@ -519,21 +530,26 @@ func readRows(rows *sql.Rows) (*mergeSource, error) {
 			ptrs[i] = &row[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		all = append(all, row)
 	}
 	for rows.NextResultSet() {
 		if more, _ := rows.Columns(); len(more) > 0 {
-			return nil, unsupported("a statement that returns several result sets under read-your-writes", "read its rows in another consistency mode, or run it in a transaction")
+			return nil, nil, unsupported("a statement that returns several result sets under read-your-writes", "read its rows in another consistency mode, or run it in a transaction")
 		}
 		for rows.Next() {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	src.next = func(dest []driver.Value) error {
+	return src, all, nil
+}
+
+// listed is a merge source's next over rows held in memory.
+func listed(all [][]any) func(dest []driver.Value) error {
+	return func(dest []driver.Value) error {
 		if len(all) == 0 {
 			return io.EOF
 		}
@@ -543,7 +559,6 @@ func readRows(rows *sql.Rows) (*mergeSource, error) {
 		all = all[1:]
 		return nil
 	}
-	return src, nil
 }
 
 // captureGTID reads the GTID of the session's last write on q, which must be

@@ -86,7 +86,13 @@ type Session struct {
 	// the session's last statement changed, -1 after one that returned
 	// rows or failed.
 	lastInsertID uint64
-	rowCount     int64
+	// lastIDUnknown is set when the session's last statement that may
+	// have generated an id did so where the session cannot read it: an
+	// INSERT … RETURNING of a table whose ids the server gives, which
+	// answers rows, not the id. LAST_INSERT_ID() is refused until a
+	// statement generates one again.
+	lastIDUnknown bool
+	rowCount      int64
 	// foundRows is set for a client that logged in with
 	// CLIENT_FOUND_ROWS (see SetFoundRows).
 	foundRows bool
@@ -399,6 +405,9 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 	case st.FoundRows:
 		s.rowCount = -1
 		return fmt.Errorf("%w: FOUND_ROWS() counts the rows of the last SELECT on the connection that ran it, and a session's statements run on pooled connections; count them with SELECT COUNT(*)", ErrConnectionValue)
+	case st.LastInsertID && s.lastIDUnknown:
+		s.rowCount = -1
+		return fmt.Errorf("%w: LAST_INSERT_ID() after an INSERT … RETURNING whose id the server generated, which the session does not see; read the id from the RETURNING clause's rows", ErrConnectionValue)
 	case st.LastInsertID || st.RowCount || st.ConnectionID:
 		if st.ConnectionID {
 			if err := s.readConnectionID(ctx); err != nil {
@@ -414,12 +423,15 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 		o.query, o.st, o.args = q, nil, nil
 	}
 	err = s.doStatement(ctx, o)
+	if err == nil && o.kind == opQuery && st.returning != nil {
+		s.returned(st, o)
+	}
 	switch {
 	case err != nil:
 		s.rowCount = -1
 	case o.kind == opExec && o.res != nil:
 		if id, err := o.res.LastInsertId(); err == nil && id != 0 && s.generated(ctx, st, args) {
-			s.lastInsertID = uint64(id)
+			s.lastInsertID, s.lastIDUnknown = uint64(id), false
 		}
 		s.rowCount, _ = o.res.RowsAffected()
 		if st.IsCall() {

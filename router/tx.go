@@ -267,6 +267,9 @@ func (t *Tx) run(ctx context.Context, o *op) error {
 		t.abort()
 		return fmt.Errorf("%w (%v)", ErrTxResharded, err)
 	}
+	if err == nil && firstID > 0 && st.returning != nil && o.kind != opExec {
+		returnedID(st, firstID, o)
+	}
 	if err == nil && firstID > 0 && o.kind == opExec {
 		n, _ := o.res.RowsAffected()
 		o.res = multiResult{affected: n, lastID: filledID(st, firstID, o.res), diag: diagnosticsOf(o.res), info: infoOf(o.res)}

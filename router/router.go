@@ -389,9 +389,21 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 		if tr != nil {
 			tr.Retried = failed.Name
 		}
-		// There is no second retry: a read whose retry fails too, ended
-		// or not, fails.
 		err = r.runNode(ctx, c, node, false)
+		if err != nil && node != set.Primary() && replica.IsConnError(err) && ctx.Err() == nil && !set.PrimaryDown() {
+			// The other replica failed too (both froze, a host of
+			// both went down): the primary answers, as it answers a
+			// shard's reads when no replica is eligible. There is no
+			// further retry.
+			set.Fail(node, err)
+			r.stats.retries.Add(1)
+			if tr != nil {
+				tr.Retried = failed.Name + ", " + node.Name
+			}
+			reason = "retry after " + failed.Name + " and " + node.Name + " failed"
+			node, route = set.Primary(), RouteFallback
+			err = r.runNode(ctx, c, node, false)
+		}
 	}
 	r.stats.route(route)
 	r.stats.node(node.Name)

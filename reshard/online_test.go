@@ -450,8 +450,10 @@ func runOn(t testing.TB, dir string, cfg reshard.Config) (*reshard.Result, error
 // switchUnderWrites runs cfg online on the sandbox in dir twice while w
 // writes, calling pause after each run, and then switches, still under
 // writes. The writes go on for a while on the new side; then w stops,
-// and vdiff must find no difference. It returns the switching run's
-// result.
+// and vdiff must find no difference. vdiff runs under the writes too,
+// before the switch and after it, and must find none either: the rows
+// the writes had not brought to both sides yet are in flight, not
+// different. It returns the switching run's result.
 func switchUnderWrites(t *testing.T, dir string, cfg reshard.Config, w *writer, pause func(run int)) *reshard.Result {
 	t.Helper()
 	for k := 0; k < 2; k++ {
@@ -462,6 +464,7 @@ func switchUnderWrites(t *testing.T, dir string, cfg reshard.Config, w *writer, 
 		}
 		pause(k)
 	}
+	vdiffUnderWrites(t, dir, "before the switch")
 	res, err := runOn(t, dir, reshard.Config{Switch: true})
 	if err != nil {
 		t.Fatalf("switch: %v", err)
@@ -469,7 +472,7 @@ func switchUnderWrites(t *testing.T, dir string, cfg reshard.Config, w *writer, 
 	if res.Stage != reshard.StageSwitched || res.Switch == nil || *res.Switch <= 0 {
 		t.Fatalf("the switch reports stage %q, window %v", res.Stage, res.Switch)
 	}
-	time.Sleep(300 * time.Millisecond) // writes on the new side
+	vdiffUnderWrites(t, dir, "after the switch") // and writes on the new side
 	w.halt()
 	if w.acked < 100 {
 		t.Fatalf("the writer made only %d changes", w.acked)
@@ -486,6 +489,28 @@ func switchUnderWrites(t *testing.T, dir string, cfg reshard.Config, w *writer, 
 		t.Fatalf("vdiff after the switch: %d differences: %+v", diff.Differences(), diff.Ranges)
 	}
 	return res
+}
+
+// vdiffUnderWrites runs vdiff on the sandbox in dir while its writer
+// writes: it must find no difference.
+func vdiffUnderWrites(t *testing.T, dir, when string) {
+	t.Helper()
+	s, err := sandbox.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff, err := reshard.VDiff(context.Background(), reshard.VDiffConfig{Cluster: s.Cluster()})
+	if err != nil {
+		t.Fatalf("vdiff under writes %s: %v", when, err)
+	}
+	var inFlight int64
+	for _, r := range diff.Ranges {
+		inFlight += r.InFlight
+	}
+	t.Logf("vdiff under writes %s: %d rows in flight", when, inFlight)
+	if diff.Differences() != 0 {
+		t.Errorf("vdiff under writes %s: %d differences: %+v", when, diff.Differences(), diff.Ranges)
+	}
 }
 
 // selectAll reads query's rows through a router over topo, from the

@@ -42,14 +42,18 @@ type RowDiff struct {
 
 // RangeDiff is one table's comparison over one target key range.
 type RangeDiff struct {
-	Table     string    `json:"table"`
-	Range     string    `json:"range"`
-	Source    int64     `json:"source_rows"`
-	Target    int64     `json:"target_rows"`
-	Missing   int64     `json:"missing"`
-	Extra     int64     `json:"extra"`
-	Different int64     `json:"different"`
-	Samples   []RowDiff `json:"samples,omitempty"`
+	Table     string `json:"table"`
+	Range     string `json:"range"`
+	Source    int64  `json:"source_rows"`
+	Target    int64  `json:"target_rows"`
+	Missing   int64  `json:"missing"`
+	Extra     int64  `json:"extra"`
+	Different int64  `json:"different"`
+	// InFlight counts the rows that differed in the first comparison
+	// and no longer did after a catch-up (see VDiff): changes that
+	// were on their way, not differences.
+	InFlight int64     `json:"in_flight,omitempty"`
+	Samples  []RowDiff `json:"samples,omitempty"`
 }
 
 // Differences is the range's missing, extra and different rows.
@@ -142,12 +146,8 @@ func VDiff(ctx context.Context, cfg VDiffConfig) (*VDiffResult, error) {
 		compared[r.Table+"\x00"+r.Range] = true
 	}
 	w := &worker{cluster: c, st: st, say: say}
-	if st.Online && done(st, PhaseSwitched) && len(st.Reverse) == len(st.To) {
-		// The new shards serve: reverse replication brings the old ones
-		// up to date first, so both sides hold every change made so far.
-		if _, err := w.reverseCatchUp(ctx); err != nil {
-			return nil, fmt.Errorf("vdiff: %w", err)
-		}
+	if err := w.vdiffCatchUp(ctx); err != nil {
+		return nil, fmt.Errorf("vdiff: %w", err)
 	}
 	for _, table := range w.shardedTables() {
 		to, belongs, err := w.moving(table)
@@ -161,7 +161,7 @@ func VDiff(ctx context.Context, cfg VDiffConfig) (*VDiffResult, error) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			d, err := w.diffRange(ctx, table, i, to, belongs, samples)
+			d, err := w.diffRecheck(ctx, table, i, to, belongs, samples)
 			if err != nil {
 				return nil, fmt.Errorf("vdiff: %s, range %s: %w", table, name, err)
 			}
@@ -173,7 +173,11 @@ func VDiff(ctx context.Context, cfg VDiffConfig) (*VDiffResult, error) {
 			if err != nil {
 				return nil, err
 			}
-			say(fmt.Sprintf("%s %s: compared %d source rows with %d target rows: %d missing, %d extra, %d different", table, name, d.Source, d.Target, d.Missing, d.Extra, d.Different))
+			line := fmt.Sprintf("%s %s: compared %d source rows with %d target rows: %d missing, %d extra, %d different", table, name, d.Source, d.Target, d.Missing, d.Extra, d.Different)
+			if d.InFlight > 0 {
+				line += fmt.Sprintf(" (and %d in flight, the same after a catch-up)", d.InFlight)
+			}
+			say(line)
 		}
 	}
 	res.Ranges = rec.Ranges
@@ -184,48 +188,102 @@ func VDiff(ctx context.Context, cfg VDiffConfig) (*VDiffResult, error) {
 	return res, nil
 }
 
+// Rechecks: under writes, an online workflow's two sides differ by the
+// changes not yet applied to the side that does not take writes, and by
+// those made between the reading of one side and the other's. A range's
+// differing rows, up to maxRecheck of them, are compared again after a
+// catch-up, up to recheckRounds times; those that then agree were in
+// flight.
+const (
+	maxRecheck    = 1000
+	recheckRounds = 3
+)
+
+// vdiffCatchUp brings the side of an online workflow that does not take
+// writes up to date with the one that does: before the switch, the
+// targets (the workflow's catch-up); after it, the old shards (reverse
+// replication). An offline workflow's sides take no writes.
+func (w *worker) vdiffCatchUp(ctx context.Context) error {
+	switch {
+	case !w.st.Online:
+		return nil
+	case done(w.st, PhaseSwitched):
+		if len(w.st.Reverse) != len(w.st.To) {
+			return nil
+		}
+		_, err := w.reverseCatchUp(ctx)
+		return err
+	}
+	return w.catchUp(ctx)
+}
+
+// diffRecheck is diffRange of the whole range, then, for an online
+// workflow, of its differing rows again after each catch-up (see
+// maxRecheck).
+func (w *worker) diffRecheck(ctx context.Context, table string, i int, to layout, belongs func(string, int) (bool, error), samples int) (RangeDiff, error) {
+	d, keys, err := w.diffRange(ctx, table, i, to, belongs, samples, nil)
+	for round := 0; err == nil && w.st.Online && len(keys) > 0 && len(keys) <= maxRecheck && round < recheckRounds; round++ {
+		if err = w.vdiffCatchUp(ctx); err != nil {
+			break
+		}
+		var again RangeDiff
+		if again, keys, err = w.diffRange(ctx, table, i, to, belongs, samples, keys); err != nil {
+			break
+		}
+		d.InFlight += d.Differences() - again.Differences()
+		d.Missing, d.Extra, d.Different, d.Samples = again.Missing, again.Extra, again.Different, again.Samples
+	}
+	return d, err
+}
+
 // diffRange compares table's rows of target range i: every source shard's
-// rows that belong there against the target shard's.
-func (w *worker) diffRange(ctx context.Context, table string, i int, to layout, belongs func(string, int) (bool, error), samples int) (RangeDiff, error) {
+// rows that belong there against the target shard's; of the rows whose
+// primary keys (rowID.id) only lists, when only is not nil. It returns
+// the differing rows' keys too.
+func (w *worker) diffRange(ctx context.Context, table string, i int, to layout, belongs func(string, int) (bool, error), samples int, only []string) (RangeDiff, []string, error) {
 	d := RangeDiff{Table: table, Range: w.st.To[i]}
+	var keys []string
 	type row struct {
-		label string
-		crc   uint32
+		id  rowID
+		crc uint32
 	}
 	src := map[string]row{}
 	for j, old := range w.sources() {
 		db, err := w.open(old.Primary.HostPort)
 		if err != nil {
-			return d, err
+			return d, nil, err
 		}
-		err = scanRows(ctx, db, table, to.key, func(k string, r rowID, crc uint32) error {
+		err = scanRows(ctx, db, table, to.key, only, func(k string, r rowID, crc uint32) error {
 			if ok, err := belongs(k, j); !ok || err != nil {
 				return err
 			}
 			if t, err := to.shardOf(k); err != nil || t != i {
 				return err
 			}
-			src[r.id] = row{r.label, crc}
+			src[r.id] = row{r, crc}
 			return nil
 		})
 		db.Close()
 		if err != nil {
-			return d, err
+			return d, nil, err
 		}
 	}
 	d.Source = int64(len(src))
 	db, err := w.open(w.primary(i))
 	if err != nil {
-		return d, err
+		return d, nil, err
 	}
 	defer db.Close()
-	note := func(kind, id string) {
+	note := func(kind string, r rowID) {
 		if len(d.Samples) < samples {
-			d.Samples = append(d.Samples, RowDiff{Kind: kind, Key: id})
+			d.Samples = append(d.Samples, RowDiff{Kind: kind, Key: r.label})
+		}
+		if len(keys) <= maxRecheck {
+			keys = append(keys, r.id)
 		}
 	}
 	reused := w.st.Reuse[i] // the old shard whose servers serve range i, or -1
-	err = scanRows(ctx, db, table, to.key, func(k string, r rowID, crc uint32) error {
+	err = scanRows(ctx, db, table, to.key, only, func(k string, r rowID, crc uint32) error {
 		t, err := to.shardOf(k)
 		if err != nil {
 			return err
@@ -238,7 +296,7 @@ func (w *worker) diffRange(ctx context.Context, table string, i int, to layout, 
 				return err
 			}
 			d.Extra++
-			note("extra", r.label)
+			note("extra", r)
 			return nil
 		}
 		d.Target++
@@ -246,28 +304,30 @@ func (w *worker) diffRange(ctx context.Context, table string, i int, to layout, 
 		switch {
 		case !ok:
 			d.Extra++
-			note("extra", r.label)
+			note("extra", r)
 		case want.crc != crc:
 			d.Different++
-			note("different", r.label)
+			note("different", r)
 		}
 		delete(src, r.id)
 		return nil
 	})
 	if err != nil {
-		return d, err
+		return d, nil, err
 	}
 	for _, r := range src {
 		d.Missing++
-		note("missing", r.label)
+		note("missing", r.id)
 	}
-	return d, nil
+	return d, keys, nil
 }
 
 // scanRows streams a table's rows on one server: the shard key as text,
 // the primary key (its columns quoted and joined with commas), and a
-// CRC32 of the whole row, every column quoted. A table that does not exist there has no rows.
-func scanRows(ctx context.Context, db dbQuerier, table, key string, fn func(key string, r rowID, crc uint32) error) error {
+// CRC32 of the whole row, every column quoted; of the rows whose primary
+// keys, so written, only lists, when only is not nil. A table that does
+// not exist there has no rows.
+func scanRows(ctx context.Context, db dbQuerier, table, key string, only []string, fn func(key string, r rowID, crc uint32) error) error {
 	cols, err := columns(ctx, db, table)
 	if err != nil || len(cols) == 0 {
 		return err // no such table here: no rows
@@ -293,8 +353,16 @@ func scanRows(ctx context.Context, db dbQuerier, table, key string, fn func(key 
 	for i, c := range pk {
 		plain[i] = ident(c)
 	}
-	q := "SELECT CAST(" + ident(key) + " AS CHAR), CONCAT_WS(',', " + strings.Join(quoted, ", ") + "), CONCAT_WS(',', " + strings.Join(plain, ", ") + "), CRC32(CONCAT_WS('#', " + strings.Join(all, ", ") + ")) FROM " + ident(table)
-	rows, err := db.QueryContext(ctx, q)
+	id := "CONCAT_WS(',', " + strings.Join(quoted, ", ") + ")"
+	q := "SELECT CAST(" + ident(key) + " AS CHAR), " + id + ", CONCAT_WS(',', " + strings.Join(plain, ", ") + "), CRC32(CONCAT_WS('#', " + strings.Join(all, ", ") + ")) FROM " + ident(table)
+	var args []any
+	if only != nil {
+		q += " WHERE " + id + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(only)), ", ") + ")"
+		for _, k := range only {
+			args = append(args, k)
+		}
+	}
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}

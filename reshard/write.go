@@ -73,12 +73,12 @@ func (r *VDiffResult) WriteTable(w io.Writer) error {
 	var samples []string
 	for _, d := range r.Ranges {
 		rows = append(rows, []string{d.Table, d.Range, strconv.FormatInt(d.Source, 10), strconv.FormatInt(d.Target, 10),
-			strconv.FormatInt(d.Missing, 10), strconv.FormatInt(d.Extra, 10), strconv.FormatInt(d.Different, 10)})
+			strconv.FormatInt(d.Missing, 10), strconv.FormatInt(d.Extra, 10), strconv.FormatInt(d.Different, 10), strconv.FormatInt(d.InFlight, 10)})
 		for _, s := range d.Samples {
 			samples = append(samples, fmt.Sprintf("  %s %s: %s row, primary key %s", d.Table, d.Range, s.Kind, s.Key))
 		}
 	}
-	if err := table.Write(w, []string{"table", "range", "source rows", "target rows", "missing", "extra", "different"}, rows); err != nil {
+	if err := table.Write(w, []string{"table", "range", "source rows", "target rows", "missing", "extra", "different", "in flight"}, rows); err != nil {
 		return err
 	}
 	if _, err := fmt.Fprintf(w, "%s: %d difference(s) in %v\n", r.Workflow, r.Differences(), r.Elapsed.D().Round(time.Millisecond)); err != nil {

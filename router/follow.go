@@ -40,7 +40,9 @@ func (r *Router) Follow(t *topology.Topology) (bool, error) {
 		}
 		changed = changed || c
 	}
-	if !sameKeyspaces(t.Keyspaces, r.Topology().Keyspaces) {
+	if old := r.Topology(); !sameKeyspaces(t.Keyspaces, old.Keyspaces) || !sameTables(t.Tables, old.Tables) {
+		// (A table added to the topology's tables section, or taken
+		// out, is sharded, or not, from the next statement on.)
 		vs, err := newSchema(t)
 		if err != nil {
 			return changed, err
@@ -338,13 +340,22 @@ func sameKeyspaces(a, b []topology.Keyspace) bool {
 		return false
 	}
 	for i := range a {
-		if a[i].Name != b[i].Name || len(a[i].Tables) != len(b[i].Tables) {
+		if a[i].Name != b[i].Name || !sameTables(a[i].Tables, b[i].Tables) {
 			return false
 		}
-		for name, tb := range a[i].Tables {
-			if o, ok := b[i].Tables[name]; !ok || o.Column != tb.Column || o.Vindex != tb.Vindex {
-				return false
-			}
+	}
+	return true
+}
+
+// sameTables reports whether two tables sections shard the same tables
+// by the same keys and vindexes.
+func sameTables(a, b map[string]topology.Table) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for name, tb := range a {
+		if o, ok := b[name]; !ok || o.Column != tb.Column || o.Vindex != tb.Vindex {
+			return false
 		}
 	}
 	return true

@@ -120,3 +120,53 @@ func TestKeyspaceOfUnlistedTables(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowTablesSection: a table added to the tables section of a
+// topology of one keyspace is sharded from the next statement on, and
+// one taken out is not, as a running proxy follows its topology file. A
+// change to the tables section alone was not followed.
+func TestFollowTablesSection(t *testing.T) {
+	topo := func(tables string) *topology.Topology {
+		topo, err := topology.Parse([]byte(`name: y
+flavor: mariadb
+user: {name: app, password: p}
+replication: {name: repl, password: r}
+shards:
+  - {name: -80, primary: 127.0.0.1:1}
+  - {name: 80-, primary: 127.0.0.1:2}
+tables: ` + tables + `
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return topo
+	}
+	before, after := topo("{images: {column: id, vindex: hash}}"), topo("{images: {column: id, vindex: hash}, tags: {column: image_id, vindex: hash}}")
+	r, err := New(before, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	shards := func() string {
+		tr, err := r.Route("SELECT COUNT(*) FROM tags")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(tr.Shards, " ")
+	}
+	if got := shards(); got != "-80" {
+		t.Fatalf("before: a count of tags runs on %q, want the first shard's, an unsharded table's", got)
+	}
+	if changed, err := r.Follow(after); err != nil || !changed {
+		t.Fatalf("Follow of a tables section with tags: changed %v, %v", changed, err)
+	}
+	if got := shards(); got != "-80 80-" {
+		t.Errorf("after tags was added to the tables section: a count of tags runs on %q, want every shard", got)
+	}
+	if changed, err := r.Follow(topo("{images: {column: id, vindex: hash}}")); err != nil || !changed {
+		t.Fatalf("Follow of a tables section without tags: changed %v, %v", changed, err)
+	}
+	if got := shards(); got != "-80" {
+		t.Errorf("after tags was taken out: a count of tags runs on %q, want the first shard's", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -210,6 +211,49 @@ func TestReturning(t *testing.T) {
 		t.Errorf("after %s the shard of %d holds %v", q, b, r)
 	}
 
+	// What one shard would answer from its own rows, what each shard
+	// would answer its own, and what MariaDB does not read as RETURNING
+	// are refused or failed as one server fails them, and write nothing.
+	d, e := c+4000000, b+4000000
+	for shardOf(d) == shardOf(e) {
+		e++
+	}
+	for _, bad := range []struct {
+		q     string
+		codes []int
+	}{
+		{fmt.Sprintf("INSERT INTO rets (id, v) VALUES (%d, 's') RETURNING id, (SELECT COUNT(*) FROM rets)", d), []int{1235}},
+		{fmt.Sprintf("INSERT INTO rets (id, v) VALUES (%d, 'r'), (%d, 'r') RETURNING id, ROWNUM()", d, e), []int{1235}},
+		{fmt.Sprintf("INSERT INTO rets (id, v) VALUES (%d, 'r'), (%d, 'r') RETURNING id, @@port", d, e), []int{1235}},
+		// (MariaDB reads two minus signs, and fails: 1064.)
+		{"INSERT INTO rets (v) VALUES ('dash') --RETURNING id", []int{1064, 1235}},
+	} {
+		if got, err := rows(bad.q); !slices.Contains(bad.codes, mysqlErrNum(err)) {
+			t.Errorf("%s: %v, %v; want error %v", bad.q, got, err, bad.codes)
+		}
+	}
+	if r := append(onShard(d), onShard(e)...); len(r) != 0 {
+		t.Errorf("a refused statement wrote %v", r)
+	}
+	var dashes int
+	if err := db.QueryRowContext(ctx, "SELECT /*+ scalelab_consistency=strong */ COUNT(*) FROM rets WHERE v = 'dash'").Scan(&dashes); err != nil || dashes != 0 {
+		t.Errorf("the text MariaDB fails (-- before RETURNING) wrote %d rows, %v", dashes, err)
+	}
+	// An ORM's statement ends in a semicolon.
+	q = fmt.Sprintf("INSERT INTO rets (id, v) VALUES (%d, 'semi') RETURNING id;", c+5000000)
+	got, err = rows(q)
+	want(q, got, err, []any{int64(c + 5000000)})
+	// A duplicate may keep a row's id: LAST_INSERT_ID() is not known.
+	if _, err := rows("INSERT IGNORE INTO rets (v) VALUES ('ign') RETURNING id"); err != nil {
+		t.Fatal(err)
+	}
+	switch err := db.QueryRowContext(ctx, "SELECT LAST_INSERT_ID()").Scan(&last); {
+	case err == nil:
+		t.Errorf("LAST_INSERT_ID() after INSERT IGNORE … RETURNING: %d, want a refusal (1235)", last)
+	case mysqlErrNum(err) != 1235:
+		t.Errorf("LAST_INSERT_ID() after INSERT IGNORE … RETURNING: %v, want a refusal (1235)", err)
+	}
+
 	// An unsharded table's server generates the id, which the session
 	// does not see: LAST_INSERT_ID() is refused, not answered wrong.
 	var plainID int
@@ -221,5 +265,69 @@ func TestReturning(t *testing.T) {
 		t.Errorf("LAST_INSERT_ID() after the server generated %d: %d", plainID, last)
 	case err != nil && mysqlErrNum(err) != 1235:
 		t.Errorf("LAST_INSERT_ID() after the server generated %d: %v, want %d or a refusal (1235)", plainID, err, plainID)
+	}
+}
+
+// TestSetStatement: SET STATEMENT … FOR a read or a write of a sharded
+// table runs on the shards the statement goes to, each with the
+// variables (max_statement_time ends a scattered read that takes
+// longer); one that sets a variable which may change the answer over
+// shards is refused.
+func TestSetStatement(t *testing.T) {
+	rcfg := quiet()
+	rcfg.AllowMultiShardWrites = true
+	f := startProxy(t, proxy.Config{}, rcfg)
+	ctx := context.Background()
+	db := f.open(t, nil)
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS rets (id BIGINT PRIMARY KEY, v VARCHAR(40))",
+		"DELETE FROM rets",
+		"INSERT INTO rets (id, v) VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd'), (5, 'e'), (6, 'f')",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	rows := func(q string) ([][]any, error) {
+		rs, err := db.QueryContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return scanRows(t, rs), nil
+	}
+	const lead = "SET STATEMENT max_statement_time = 10, lock_wait_timeout = 5 FOR "
+	for _, tt := range []struct {
+		q    string
+		want string
+	}{
+		{lead + "SELECT v FROM rets WHERE id = 3", "[[c]]"},
+		{lead + "SELECT id, v FROM rets ORDER BY v DESC LIMIT 2", "[[6 f] [5 e]]"},
+		{lead + "SELECT COUNT(*), MAX(v) FROM rets", "[[6 f]]"},
+		{lead + "SELECT v FROM rets WHERE id IN (1, 2, 3, 4) ORDER BY id", "[[a] [b] [c] [d]]"},
+	} {
+		got, err := rows(tt.q)
+		if err != nil || fmt.Sprint(got) != tt.want {
+			t.Errorf("%s: %v, %v; want %s", tt.q, got, err, tt.want)
+		}
+	}
+	for _, q := range []string{
+		lead + "UPDATE rets SET v = 'x' WHERE id = 1",
+		lead + "UPDATE rets SET v = 'y' WHERE id IN (2, 3, 4, 5)",
+		lead + "INSERT INTO rets (id, v) VALUES (7, 'g'), (8, 'h')",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	if got, err := rows("SELECT /*+ scalelab_consistency=strong */ v FROM rets ORDER BY id"); err != nil || fmt.Sprint(got) != "[[x] [y] [y] [y] [y] [f] [g] [h]]" {
+		t.Errorf("after the writes: %v, %v; want x y y y y f g h", got, err)
+	}
+	// The variables reach every shard's part: each ends its own.
+	if _, err := rows("SET STATEMENT max_statement_time = 0.01 FOR SELECT SLEEP(0.2) FROM rets"); mysqlErrNum(err) != 1969 {
+		t.Errorf("a scattered read past its max_statement_time: %v, want it ended (1969)", err)
+	}
+	if _, err := rows("SET STATEMENT sql_select_limit = 1 FOR SELECT v FROM rets"); mysqlErrNum(err) != 1235 {
+		t.Errorf("SET STATEMENT sql_select_limit over shards: %v, want it refused (1235): each shard would answer its own first row", err)
 	}
 }

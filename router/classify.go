@@ -145,6 +145,11 @@ type Statement struct {
 	// Unparsed), is that clause and the statement without it, by which
 	// the router routes it (see planReturning).
 	returning *returning
+	// setStatement, for SET STATEMENT … FOR a read or a write (which the
+	// parser does not read: the statement is Unparsed), is the statement
+	// it sets variables for, by which the router routes it (see
+	// planSetStatement).
+	setStatement *setStatement
 	// memo is the plan of the statement without arguments, made over one
 	// version of the routing schema (see Router.planStatement).
 	memo atomic.Pointer[memoPlan]
@@ -702,6 +707,11 @@ func (c *classifier) parseText(query string) *Statement {
 			ConnectionID: runsAsWritten(plain) && textCallsConnectionID(plain), SetsLastInsertID: textSetsLastInsertID(plain), Assigns: textAssigns(plain)}
 		if st.returning = c.returningOf(query); st.returning != nil {
 			st.Tables = st.returning.prefix.Tables
+		}
+		if st.setStatement = c.setStatementOf(query); st.setStatement != nil {
+			// It does what its statement does: a read may go to a
+			// replica, and a write is one (over shards too).
+			st.Kind, st.Tables = st.setStatement.inner.Kind, st.setStatement.inner.Tables
 		}
 		switch {
 		case textHasWord(plain, "PREPARE") || textHasWord(plain, "IMMEDIATE"):

@@ -811,6 +811,7 @@ func TestReturningAt(t *testing.T) {
 		{"INSERT INTO t (a) VALUES (\"RETURNING\") RETURNING a", "RETURNING a"},
 		{"INSERT INTO t (a) VALUES (1)RETURNING(a)", "RETURNING(a)"},
 		{"INSERT INTO returnings (a) VALUES (1)", ""},
+		{"RETURNING 1", "RETURNING 1"},
 	} {
 		got := ""
 		if at := returningAt(tt.q); at >= 0 {
@@ -818,6 +819,70 @@ func TestReturningAt(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("returningAt(%q): %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestSetStatementFor(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		rest string // the text after FOR, "-" for none
+		vars string
+	}{
+		{"SET STATEMENT max_statement_time=5 FOR SELECT 1", " SELECT 1", "max_statement_time"},
+		{"set statement Max_Statement_Time = 5, lock_wait_timeout=2 for update t set a = 1", " update t set a = 1", "max_statement_time lock_wait_timeout"},
+		{"SET STATEMENT optimizer_switch='index_merge=off,for=1' FOR SELECT 1", " SELECT 1", "optimizer_switch"},
+		{"/* c */ SET STATEMENT a=(1+2) FOR SELECT 1", " SELECT 1", "a"},
+		{"SET STATEMENT a=1 /* FOR */ FOR SELECT 1", "-", ""},
+		{"SET STATEMENT `a`=1 FOR SELECT 1", "-", ""},
+		{"SET", "-", ""},
+		{"SET STATEMENT", "-", ""},
+		{"SET STATEMENT FOR SELECT 1", "-", ""},
+		{"SET @a = 1", "-", ""},
+		{"SET STATEMENT a=1", "-", ""},
+		{",", "-", ""},
+		{"SET STATEMENT ,", "-", ""},
+		{"SET STATEMENT a='unclosed FOR SELECT 1", "-", ""},
+	} {
+		at, vars := setStatementFor(tt.q)
+		rest := "-"
+		if at >= 0 {
+			rest = tt.q[at:]
+		}
+		if rest != tt.rest || strings.Join(vars, " ") != tt.vars && at >= 0 {
+			t.Errorf("setStatementFor(%q): %q %q, want %q %q", tt.q, rest, vars, tt.rest, tt.vars)
+		}
+	}
+}
+
+// TestReturningOf: which texts the router reads as a statement with a
+// RETURNING clause it may route by the statement without it.
+func TestReturningOf(t *testing.T) {
+	c, err := newClassifier(64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		q    string
+		want bool
+	}{
+		{"INSERT INTO t (a) VALUES (1) RETURNING a", true},
+		{"INSERT INTO t (a) VALUES (1) RETURNING a;", true},
+		{"INSERT INTO t (a) VALUES (1) RETURNING a ; ;", true},
+		{"INSERT INTO t (a) VALUES (1)\vRETURNING a", true},
+		{"DELETE FROM t WHERE id = 1 /* c */ RETURNING *", true},
+		{"INSERT INTO t (a) VALUES (1) RETURNING a, (SELECT COUNT(*) FROM u)", false},
+		{"INSERT INTO t (a) VALUES (1) RETURNING a IN (SELECT b FROM u)", false},
+		{"INSERT INTO t (a) VALUES (1) --RETURNING a", false},
+		{"INSERT INTO t (a) VALUES (1) RETURNING a; SELECT 1", false},
+		{"INSERT INTO t (a) VALUES (1) RETURNING ?", false},
+		{"INSERT INTO t (a) VALUES (1) RETURNING", false},
+		{"RETURNING 1", false},
+		{"UPDATE t SET a = 1 RETURNING a", false},
+		{"SELECT 1 RETURNING", false},
+	} {
+		if got := c.returningOf(tt.q) != nil; got != tt.want {
+			t.Errorf("returningOf(%q): %v, want %v", tt.q, got, tt.want)
 		}
 	}
 }

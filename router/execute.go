@@ -520,7 +520,7 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 	if err != nil {
 		return err
 	}
-	if src.needs != nil {
+	if src.needs != nil && p.lean != nil {
 		p.lean.learn(r, src.needs)
 	}
 	rows, err := r.mergeDB.QueryContext(ctx, "merge", &mergeRows{src: src})
@@ -691,10 +691,7 @@ func (r *Router) sequence(ctx context.Context, table, column string) (*shard.Seq
 // DEFAULT is replaced by one. first is the insert id: the first id of
 // the AUTO_INCREMENT column, or else of the key.
 func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args []any) (text string, st2 *Statement, p2 *plan, first uint64, err error) {
-	ast := st.AST
-	if st.returning != nil {
-		ast = st.returning.prefix.AST
-	}
+	ast := st.routedBy().AST
 	bound, err := bindArgs(ast, args)
 	if err != nil {
 		return "", nil, nil, 0, err
@@ -756,8 +753,11 @@ func (r *Router) fillSequence(ctx context.Context, st *Statement, p *plan, args 
 		}
 	}
 	text = sqlparser.String(ins)
-	if st.returning != nil {
+	switch {
+	case st.returning != nil:
 		text += " " + st.returning.clause
+	case st.setStatement != nil:
+		text = st.setStatement.lead + " " + text
 	}
 	st2 = r.cls.Classify(text)
 	// The text holds new ids every time: a plan kept on it would never be
@@ -804,7 +804,7 @@ func (r *Router) insertWithSequence(ctx context.Context, e *env, st *Statement, 
 // insert id is then its own (the existing row's, with id =
 // LAST_INSERT_ID(id), or 0 for a row ignored), not an id no row holds.
 func filledID(st *Statement, first uint64, res sql.Result) int64 {
-	if ins, ok := st.AST.(*sqlparser.Insert); ok && (len(ins.OnDup) > 0 || bool(ins.Ignore)) {
+	if ins, ok := st.routedBy().AST.(*sqlparser.Insert); ok && (len(ins.OnDup) > 0 || bool(ins.Ignore)) {
 		id, _ := res.LastInsertId()
 		return id
 	}

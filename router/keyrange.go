@@ -211,9 +211,7 @@ ORDER BY CAST(TABLE_NAME AS BINARY) = ? DESC, CAST(TABLE_NAME AS BINARY), ORDINA
 // insertTable is the table an INSERT or REPLACE writes, as it names it;
 // ok is false for any other statement.
 func insertTable(st *Statement) (t keyTable, ok bool) {
-	if st.returning != nil {
-		st = st.returning.prefix
-	}
+	st = st.routedBy()
 	if st.Kind != Write {
 		return keyTable{}, false
 	}

@@ -427,7 +427,10 @@ func (r *Router) planOnce(st *Statement, args []any) (*plan, error) {
 	if !r.vs.sharded() {
 		return &plan{Type: PlanUnsharded, Shards: []int{home}}, nil
 	}
-	if st.returning != nil && !st.MariaDBComment && !st.VersionedComment && r.namesShardedTable(st.Text) != "" {
+	if (st.returning != nil || st.setStatement != nil) && !st.MariaDBComment && !st.VersionedComment && r.namesShardedTable(st.Text) != "" {
+		if st.setStatement != nil {
+			return r.planSetStatement(st, args)
+		}
 		return r.planReturning(st, args)
 	}
 	if err := r.refuseOneShardOnly(st); err != nil {

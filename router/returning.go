@@ -19,27 +19,46 @@ import (
 // the rows' order is the statement's over one server and the parts'
 // over several.
 
+// routedBy is the statement the router routes st by: the statement
+// without its RETURNING clause, the one SET STATEMENT … FOR sets
+// variables for, or st.
+func (st *Statement) routedBy() *Statement {
+	switch {
+	case st.returning != nil:
+		return st.returning.prefix
+	case st.setStatement != nil:
+		return st.setStatement.inner
+	}
+	return st
+}
+
 // returning is the RETURNING clause of a statement the parser does not
 // read, and the statement without it.
 type returning struct {
 	// prefix is the classification of the text before the clause: an
 	// INSERT, REPLACE or DELETE.
 	prefix *Statement
-	// clause is the text from RETURNING to the end.
+	// clause is the text from RETURNING to the end (without trailing
+	// semicolons), and list the clause read as SELECT's select list.
 	clause string
+	list   sqlparser.Statement
 }
 
 // returningOf finds a RETURNING clause at the top level of query, outside
 // strings, quoted names and comments, after an INSERT, REPLACE or DELETE
-// that the parser reads without it. The clause must hold no placeholder
-// (its arguments would be the prefix's) and be one statement's (no
-// semicolon): anything else is not read as such a clause.
+// that the parser reads without it. The clause must read as a select
+// list without a subquery (which one shard would answer from its own
+// rows), without placeholders (its arguments would be the prefix's),
+// and be the text's last statement (only semicolons may follow it);
+// the text before it must end as MariaDB ends a statement there (not
+// in a -- that the parser takes for a comment and MariaDB for two
+// minus signs). Anything else is not read as such a clause.
 func (c *classifier) returningOf(query string) *returning {
 	at := returningAt(query)
 	if at < 0 {
 		return nil
 	}
-	clause := query[at:]
+	clause := strings.TrimRight(query[at:], " \t\r\n\v\f;")
 	for i := 0; i < len(clause); {
 		end, comment := sqlToken(clause, i, true)
 		if end < 0 {
@@ -50,11 +69,22 @@ func (c *classifier) returningOf(query string) *returning {
 		}
 		i = end
 	}
-	prefix := c.classify(strings.TrimRight(query[:at], " \t\r\n"))
+	text := strings.TrimRight(query[:at], " \t\r\n\v\f")
+	if text == "" {
+		return nil
+	}
+	if last := text[len(text)-1]; !nameByte(last) && !strings.ContainsRune(")'\"`/", rune(last)) {
+		return nil
+	}
+	list, err := c.parser.Parse("SELECT" + clause[len("RETURNING"):])
+	if err != nil || anyNode(list, func(n sqlparser.SQLNode) bool { _, ok := n.(*sqlparser.Subquery); return ok }) {
+		return nil
+	}
+	prefix := c.classify(text)
 	switch prefix.AST.(type) {
 	case *sqlparser.Insert, *sqlparser.Delete:
 		if prefix.Kind == Write {
-			return &returning{prefix: prefix, clause: clause}
+			return &returning{prefix: prefix, clause: clause, list: list}
 		}
 	}
 	return nil
@@ -130,6 +160,13 @@ func (r *Router) planReturning(st *Statement, args []any) (*plan, error) {
 // place, and are refused. A DELETE's rows come in no order the statement
 // gives, but ORDER BY's, which is refused.
 func (r *Router) returningAcross(st *Statement, p *plan) (*plan, error) {
+	if f := sequential(st.returning.list); f != "" {
+		return nil, unsupported(f+" in RETURNING over several shards", "each shard would start its own sequence; number the rows in the client, or write to one shard")
+	}
+	if node, _ := readsNodeVariable(st.returning.list); node && strings.Contains(st.returning.clause, "@@") {
+		return nil, unsupported("a variable of the server that runs it (@@port, @@server_id, …) in RETURNING over several shards",
+			"each shard would answer its own; read it in a statement of its own")
+	}
 	switch ast := st.returning.prefix.AST.(type) {
 	case *sqlparser.Insert:
 		if len(ast.OnDup) > 0 || bool(ast.Ignore) || p.rowShards == nil {
@@ -194,16 +231,153 @@ func returnedID(st *Statement, first uint64, o *op) {
 }
 
 // returned keeps the insert id of st, an INSERT, REPLACE or DELETE …
-// RETURNING that ran as o: the first id a sequence gave (returnedID), or,
-// for an INSERT of an unsharded table, none the session can see (its
-// server may have generated one).
+// RETURNING that ran as o: the first id a sequence gave (returnedID), or
+// none the session can see: for an INSERT of an unsharded table, whose
+// server may have generated one, and for INSERT IGNORE or ON DUPLICATE
+// KEY UPDATE, whose row may have met a duplicate (see filledID).
 func (s *Session) returned(st *Statement, o *op) {
-	switch _, insert := st.returning.prefix.AST.(*sqlparser.Insert); {
+	switch ins, insert := st.returning.prefix.AST.(*sqlparser.Insert); {
 	case o.res != nil:
 		if id, err := o.res.LastInsertId(); err == nil && id != 0 {
 			s.lastInsertID, s.lastIDUnknown = uint64(id), false
 		}
-	case insert && s.r.argFree(st.returning.prefix):
+	case insert && (s.r.argFree(st.returning.prefix) || len(ins.OnDup) > 0 || bool(ins.Ignore)):
 		s.lastIDUnknown = true
 	}
+}
+
+// MariaDB's SET STATEMENT var = value [, …] FOR statement runs the
+// statement with the variables set for it alone. The parser does not
+// read it; over a sharded table the router routes it by the statement,
+// and each shard runs its part with the same variables. Only variables
+// that change how long or how the server works, not what the statement
+// answers, are taken (see setStatementVars): a row limit, an SQL mode or
+// a character set would make each shard's part answer otherwise than
+// the router merges, or read its text otherwise than the router did.
+
+// setStatement is the SET STATEMENT … FOR of a statement: the text up to
+// the statement (lead), and the statement's classification.
+type setStatement struct {
+	lead  string
+	inner *Statement
+	// refused, when set, refuses it over a sharded table: it sets a
+	// variable the router does not take there (see setStatementVars).
+	refused error
+}
+
+// setStatementVars are the variables SET STATEMENT may set for a
+// statement over a sharded table.
+var setStatementVars = map[string]bool{
+	"max_statement_time": true, "lock_wait_timeout": true, "innodb_lock_wait_timeout": true,
+	"long_query_time": true, "log_slow_query": true, "log_slow_query_time": true, "log_slow_verbosity": true,
+	"optimizer_switch": true, "optimizer_search_depth": true, "optimizer_prune_level": true, "optimizer_use_condition_selectivity": true,
+	"join_buffer_size": true, "join_cache_level": true, "sort_buffer_size": true, "read_buffer_size": true, "read_rnd_buffer_size": true,
+	"tmp_table_size": true, "tmp_memory_table_size": true, "max_heap_table_size": true, "histogram_size": true,
+	"use_stat_tables": true, "optimizer_max_sel_arg_weight": true, "max_join_size": true, "max_seeks_for_key": true,
+}
+
+// errSetStatementVar refuses SET STATEMENT of another variable over a
+// sharded table.
+var errSetStatementVar = unsupported("SET STATEMENT of a variable that may change what a statement over a sharded table answers, or how its text reads",
+	"the router takes max_statement_time, lock_wait_timeout, innodb_lock_wait_timeout, the optimizer's and the buffers' variables; SET the others for the session, which the router keeps on every connection")
+
+// setStatementOf reads query, a text the parser does not read, as SET
+// STATEMENT assignments FOR a read or a write the parser reads, or
+// returns nil.
+func (c *classifier) setStatementOf(query string) *setStatement {
+	at, vars := setStatementFor(query)
+	if at < 0 {
+		return nil
+	}
+	inner := c.classify(strings.TrimSpace(query[at:]))
+	switch inner.Kind {
+	case Read, LockingRead, Write:
+	default:
+		return nil
+	}
+	s := &setStatement{lead: query[:at], inner: inner}
+	for _, v := range vars {
+		if !setStatementVars[v] {
+			s.refused = errSetStatementVar
+		}
+	}
+	return s
+}
+
+// setStatementFor is the index in query just past the FOR of SET
+// STATEMENT … FOR, and the names of the variables it sets, lower-cased;
+// -1 when query is not such a statement or its assignments cannot be
+// read (a name in quotes, a comment among them).
+func setStatementFor(query string) (int, []string) {
+	var words []string // the top-level words and signs, in order
+	var vars []string
+	depth := 0
+	for i := 0; i < len(query); {
+		c := query[i]
+		if nameByte(c) {
+			j := i
+			for j < len(query) && nameByte(query[j]) {
+				j++
+			}
+			w := strings.ToUpper(query[i:j])
+			switch last := words[max(len(words)-1, 0):]; {
+			case len(words) < 2:
+				if w != [...]string{"SET", "STATEMENT"}[len(words)] {
+					return -1, nil
+				}
+			case depth == 0 && w == "FOR":
+				if len(vars) == 0 {
+					return -1, nil
+				}
+				return j, vars
+			case depth == 0 && (last[0] == "STATEMENT" || last[0] == ","):
+				vars = append(vars, strings.ToLower(query[i:j]))
+			}
+			words = append(words, w)
+			i = j
+			continue
+		}
+		end, comment := sqlToken(query, i, true)
+		switch {
+		case end < 0, comment && len(words) > 0:
+			return -1, nil
+		case c == '`' && depth == 0 && len(words) > 1 && (words[len(words)-1] == "STATEMENT" || words[len(words)-1] == ","):
+			return -1, nil // a quoted name
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == ',' && depth == 0:
+			words = append(words, ",")
+		}
+		i = end
+	}
+	return -1, nil
+}
+
+// planSetStatement plans SET STATEMENT … FOR a statement over a sharded
+// table by the statement: each text sent runs with the lead. A plan that
+// sends the text unchanged sends the whole; a lean merge, whose shard
+// texts are made at run time, is not used.
+func (r *Router) planSetStatement(st *Statement, args []any) (*plan, error) {
+	s := st.setStatement
+	if s.refused != nil {
+		return nil, s.refused
+	}
+	p, err := r.planOnce(s.inner, args)
+	if err != nil || p.Sequence != "" || p.Queries == nil && p.text == "" {
+		return p, err
+	}
+	q := *p
+	q.lean = nil
+	if p.text != "" {
+		q.text = s.lead + " " + p.text
+	}
+	if p.Queries != nil {
+		q.Queries = make(map[int]string, len(p.Queries))
+		for i, text := range p.Queries {
+			q.Queries[i] = s.lead + " " + text
+		}
+	}
+	return &q, nil
 }

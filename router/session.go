@@ -407,7 +407,7 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 		return fmt.Errorf("%w: FOUND_ROWS() counts the rows of the last SELECT on the connection that ran it, and a session's statements run on pooled connections; count them with SELECT COUNT(*)", ErrConnectionValue)
 	case st.LastInsertID && s.lastIDUnknown:
 		s.rowCount = -1
-		return fmt.Errorf("%w: LAST_INSERT_ID() after an INSERT … RETURNING whose id the server generated, which the session does not see; read the id from the RETURNING clause's rows", ErrConnectionValue)
+		return fmt.Errorf("%w: LAST_INSERT_ID() after an INSERT … RETURNING whose id the session does not know (a server generated it, or a duplicate may have kept a row's); read the id from the RETURNING clause's rows", ErrConnectionValue)
 	case st.LastInsertID || st.RowCount || st.ConnectionID:
 		if st.ConnectionID {
 			if err := s.readConnectionID(ctx); err != nil {

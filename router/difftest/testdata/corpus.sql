@@ -197,7 +197,10 @@ SELECT I.id, i.id FROM images I JOIN likes i ON i.image_id = I.id WHERE I.id = 7
 [refuse:EXECUTE IMMEDIATE] EXECUTE IMMEDIATE CONCAT('SELECT COUNT(*) FROM ima', 'ges')
 [refuse:makes state of one connection] PREPARE s FROM 'SELECT 1'
 [refuse:EXECUTE IMMEDIATE] EXECUTE IMMEDIATE 0x53454c45435420434f554e54282a292046524f4d20696d61676573
-[refuse:SET STATEMENT] SET STATEMENT max_statement_time=10 FOR SELECT COUNT(*) FROM images
+SET STATEMENT max_statement_time=10 FOR SELECT COUNT(*) FROM images
+SET STATEMENT max_statement_time=10, join_buffer_size=262144 FOR SELECT user_id, COUNT(*) FROM images GROUP BY user_id ORDER BY user_id LIMIT 5
+SET STATEMENT max_statement_time=10 FOR SELECT id, name FROM images ORDER BY dt DESC, id LIMIT 3
+[refuse:SET STATEMENT] SET STATEMENT sql_select_limit=2 FOR SELECT id FROM images ORDER BY id
 [refuse:INTO] SELECT COUNT(*) FROM images INTO @x
 
 -- ======================================================================

@@ -47,6 +47,7 @@ var mysqlErrorNames = map[uint16]string{
 	1213: "ER_LOCK_DEADLOCK",
 	1290: "ER_OPTION_PREVENTS_STATEMENT",
 	1317: "ER_QUERY_INTERRUPTED",
+	1927: "ER_CONNECTION_KILLED",
 	1451: "ER_ROW_IS_REFERENCED_2",
 	1452: "ER_NO_REFERENCED_ROW_2",
 	1792: "ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION",
@@ -81,4 +82,19 @@ func ClassifyError(err error) string {
 		return ErrorKindBadConn
 	}
 	return ErrorKindOther
+}
+
+// endsSession reports whether err is a server error that ends the
+// connection's session: the connection was killed (KILL CONNECTION, or the
+// server's timeouts), or the server is shutting down.
+func endsSession(err error) bool {
+	var myErr *mysql.MySQLError
+	if !errors.As(err, &myErr) {
+		return false
+	}
+	switch myErr.Number {
+	case 1053, 1927: // ER_SERVER_SHUTDOWN, ER_CONNECTION_KILLED
+		return true
+	}
+	return false
 }

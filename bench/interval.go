@@ -26,6 +26,9 @@ type IntervalStats struct {
 	// interval's successful queries; Latency is 0 when there were none.
 	Percentile float64  `json:"percentile"`
 	Latency    units.Ms `json:"latency_ms"`
+	// ReconnectsPerSec is the clients' new connections, in place of lost
+	// ones, per second of the interval (sysbench's reconn/s).
+	ReconnectsPerSec float64 `json:"reconnects_per_sec"`
 }
 
 // intervalRecorder collects one client's latencies during one report
@@ -44,6 +47,12 @@ func (r *intervalRecorder) record(d time.Duration, err error) {
 	} else {
 		r.rec.Record(d)
 	}
+	r.mu.Unlock()
+}
+
+func (r *intervalRecorder) reconnected() {
+	r.mu.Lock()
+	r.rec.reconnects++
 	r.mu.Unlock()
 }
 
@@ -84,6 +93,7 @@ func (r *runner) startIntervals(clients []*client, start time.Time) (stop func()
 		st := IntervalStats{Elapsed: units.Ms(now.Sub(start)), Clients: len(clients), Queries: sum.count, Errors: sum.errors, Percentile: pct}
 		if secs > 0 {
 			st.QPS, st.ErrorsPerSec = float64(sum.count)/secs, float64(sum.errors)/secs
+			st.ReconnectsPerSec = float64(sum.reconnects) / secs
 		}
 		if sum.count > 0 {
 			st.Latency = units.Ms(sum.Percentile(pct))

@@ -12,6 +12,7 @@ import (
 // inside (*sql.Conn).Raw, for the length of one client's run, and only by
 // execute: its QueryContext returns no *sql.Rows but reads the rows itself.
 type rawConn struct {
+	v    driver.Validator // nil: the driver does not say
 	q    driver.QueryerContext
 	e    driver.ExecerContext
 	p    driver.ConnPrepareContext
@@ -27,8 +28,13 @@ func newRawConn(dc any) (*rawConn, bool) {
 	q, ok1 := dc.(driver.QueryerContext)
 	e, ok2 := dc.(driver.ExecerContext)
 	p, _ := dc.(driver.ConnPrepareContext)
-	return &rawConn{q: q, e: e, p: p}, ok1 && ok2
+	v, _ := dc.(driver.Validator)
+	return &rawConn{q: q, e: e, p: p, v: v}, ok1 && ok2
 }
+
+// valid reports whether the driver still holds the connection open: it
+// closes one whose I/O failed.
+func (c *rawConn) valid() bool { return c.v == nil || c.v.IsValid() }
 
 // ErrPreparedUnsupported is returned by Run for Config.Prepared on a
 // target that has no connections of its own to prepare statements on.

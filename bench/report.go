@@ -79,6 +79,11 @@ func notes(r *Result) []string {
 		}
 		out = append(out, fmt.Sprintf("concurrency %d: %d errors: %s", l.Concurrency, l.Total.Errors, ErrorKinds(l.Total.ErrorsByKind)))
 	}
+	for _, l := range r.Levels {
+		if n := lostNote(&l.Total); n != "" {
+			out = append(out, fmt.Sprintf("concurrency %d: %s", l.Concurrency, n))
+		}
+	}
 	if r.Partial {
 		out = append(out, "partial: interrupted before every run finished")
 	}

@@ -105,8 +105,24 @@ func (r *Result) Warnings() []string {
 			out = append(out, fmt.Sprintf("%d of %d queries failed at concurrency %d (see the errors by kind)",
 				l.Total.Errors, l.Total.Errors+l.Total.Count, l.Concurrency))
 		}
+		if n := lostNote(&l.Total); n != "" {
+			out = append(out, fmt.Sprintf("concurrency %d: %s", l.Concurrency, n))
+		}
 	}
 	return out
+}
+
+// lostNote says how many connections s lost and got back, or "" if none
+// was lost.
+func lostNote(s *Stats) string {
+	if s.LostConnections == 0 && s.Reconnects == 0 {
+		return ""
+	}
+	n := fmt.Sprintf("%d connection(s) lost mid-run, %d reconnected", s.LostConnections, s.Reconnects)
+	if stopped := s.LostConnections - s.Reconnects; stopped > 0 {
+		n += fmt.Sprintf(", %d client(s) stopped", stopped)
+	}
+	return n
 }
 
 // ErrTooManyErrors is returned (wrapped) by CheckErrors when more queries

@@ -10,10 +10,10 @@ import (
 
 // WriteInterval writes one report-interval line, as sysbench's:
 //
-//	[ 2s ] thds: 4 qps: 31254.12 lat (ms,95%): 0.182 err/s: 0.00
+//	[ 2s ] thds: 4 qps: 31254.12 lat (ms,95%): 0.182 err/s: 0.00 reconn/s: 0.00
 func WriteInterval(w io.Writer, st IntervalStats) {
-	fmt.Fprintf(w, "[ %gs ] thds: %d qps: %.2f lat (ms,%g%%): %s err/s: %.2f\n",
-		st.Elapsed.D().Round(time.Millisecond).Seconds(), st.Clients, st.QPS, st.Percentile, ms(st.Latency.D()), st.ErrorsPerSec)
+	fmt.Fprintf(w, "[ %gs ] thds: %d qps: %.2f lat (ms,%g%%): %s err/s: %.2f reconn/s: %.2f\n",
+		st.Elapsed.D().Round(time.Millisecond).Seconds(), st.Clients, st.QPS, st.Percentile, ms(st.Latency.D()), st.ErrorsPerSec, st.ReconnectsPerSec)
 }
 
 // histogramStep is the ratio between the bounds of one row of the text

@@ -28,8 +28,11 @@ type JSONStats struct {
 	Queries      int64            `json:"queries"`
 	Errors       int64            `json:"errors"`
 	ErrorsByKind map[string]int64 `json:"errors_by_kind"`
-	WallS        float64          `json:"wall_s"`
-	QPS          float64          `json:"qps"`
+	// LostConnections and Reconnects: see Stats.
+	LostConnections int64   `json:"lost_connections"`
+	Reconnects      int64   `json:"reconnects"`
+	WallS           float64 `json:"wall_s"`
+	QPS             float64 `json:"qps"`
 	// The latencies of successful queries; null when none succeeded.
 	MinMs   *float64 `json:"min_ms"`
 	MeanMs  *float64 `json:"mean_ms"`
@@ -66,6 +69,7 @@ func toJSONStats(s *Stats) JSONStats {
 	}
 	j := JSONStats{
 		Clients: s.Clients, Queries: s.Count, Errors: s.Errors, ErrorsByKind: byKind,
+		LostConnections: s.LostConnections, Reconnects: s.Reconnects,
 		WallS: s.Wall.Seconds(), QPS: s.QPS, Partial: s.Partial,
 	}
 	if s.Count > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -20,6 +21,22 @@ const (
 	// DefaultPostQueryTimeout bounds PostQuery after ctx is cancelled, so
 	// that cleanup still runs on Ctrl-C but cannot hang.
 	DefaultPostQueryTimeout = 10 * time.Second
+	// DefaultReconnectAttempts is how many times a client tries to connect
+	// again after its connection was lost, before it stops.
+	DefaultReconnectAttempts = 10
+	// DefaultReconnectTimeout bounds one attempt to reconnect (a server
+	// that accepts a connection and never answers it, stopped with
+	// SIGSTOP, say).
+	DefaultReconnectTimeout = 2 * time.Second
+)
+
+// The wait before a client's next attempt to reconnect doubles from
+// reconnectBackoff up to reconnectBackoffMax: about 5s over
+// DefaultReconnectAttempts, enough for a server restart or a failover,
+// and short enough not to hammer a server that is starting.
+const (
+	reconnectBackoff    = 10 * time.Millisecond
+	reconnectBackoffMax = time.Second
 )
 
 // Config is what Run does. The zero value of each field is its default, as
@@ -104,6 +121,19 @@ type Config struct {
 	// its processor while it waits, and gives it back to the scheduler
 	// every few milliseconds (yieldEvery). It costs a thread a client.
 	ThreadPerClient bool
+	// ReconnectAttempts is how many times a client whose connection was
+	// lost mid-run (the server was killed or restarted, or killed the
+	// connection) tries to connect again, waiting 10ms, then twice as long
+	// each time up to 1s, as long as the run goes. Its failed query counts
+	// as one error, and no query is sent on the dead connection; a client
+	// that reconnects goes on where it was (its new connection's statements
+	// prepared again, untimed), and one that cannot stops, its remaining
+	// queries neither run nor counted. Stats counts LostConnections and
+	// Reconnects. Zero means DefaultReconnectAttempts; a negative value
+	// means none: the client stops at once, as mysqlslap stops at a failed
+	// query. It applies to targets whose clients have connections of their
+	// own (a direct target); the router replaces its connections itself.
+	ReconnectAttempts int
 }
 
 // Clock is the time source of a run.
@@ -209,6 +239,9 @@ func newRunner(target Target, cfg Config) (*runner, error) {
 	}
 	if cfg.ProgressInterval <= 0 {
 		cfg.ProgressInterval = DefaultProgressInterval
+	}
+	if cfg.ReconnectAttempts == 0 {
+		cfg.ReconnectAttempts = DefaultReconnectAttempts
 	}
 	if _, ok := target.(conner); cfg.Prepared && !ok {
 		return nil, ErrPreparedUnsupported
@@ -337,6 +370,12 @@ type client struct {
 	rend  *Renderer
 	rec   *Recorder
 	quota int64 // queries to run in a closed loop; -1 for no limit
+	// n and next are where the client's loop is: its measured queries and
+	// the index of its next template. They survive a reconnection.
+	n    int64
+	next int
+	// began is set once the client has said it is set and begin came.
+	began bool
 	// yielded is when the client last gave its processor back (yield).
 	yielded time.Time
 	done    atomic.Int64 // measured queries, read by the progress goroutine
@@ -375,6 +414,7 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 		c.rec.Reset()
 		c.done.Store(0)
 		c.quota = quotas[i]
+		c.n, c.next, c.began = 0, 0, false
 		c.rend.reseed(r.cfg.Seed^(uint64(level+1)*0x9e3779b97f4a7c15), uint64(it)<<32|uint64(i))
 	}
 	x := &iteration{runner: r, ctx: ctx, fast: context.WithoutCancel(ctx), done: ctx.Done(), maxTickets: -1}
@@ -462,30 +502,34 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 
 // client runs one client of the iteration: it calls set once it is ready
 // to send, and runs once begin is closed. It calls set even if it cannot
-// run (its connection failed), and then returns.
+// run (its connection failed), and then returns. A client whose connection
+// is lost connects again (reconnect) and goes on where it was.
 func (x *iteration) client(c *client, set func(), begin <-chan struct{}) {
-	ran := false
-	run := func() {
-		ran = true
-		set()
-		<-begin
-		if x.abandoned {
-			return
+	start := func() bool {
+		if !c.began {
+			c.began = true
+			set()
+			<-begin
 		}
-		if x.open {
-			x.runOpen(c)
-		} else {
-			x.runClosed(c)
-		}
+		return !x.abandoned
 	}
 	defer func() {
-		if !ran {
+		if !c.began {
 			set()
 		}
 	}()
+	for x.session(c, start) && x.reconnect(c) {
+	}
+}
+
+// session runs the client on its current connection until its work is
+// done, the run ends, or the connection is lost, which it reports.
+func (x *iteration) session(c *client, start func() bool) (lost bool) {
 	if c.conn == nil {
-		run()
-		return
+		if start() {
+			lost = x.loop(c)
+		}
+		return lost
 	}
 	// Talk to the driver's connection directly for the whole run, as a C
 	// client would: database/sql's per-query bookkeeping (locks, the Rows
@@ -495,7 +539,9 @@ func (x *iteration) client(c *client, set func(), begin <-chan struct{}) {
 	_ = c.conn.Raw(func(dc any) error {
 		rc, ok := newRawConn(dc)
 		if !ok {
-			run()
+			if start() {
+				lost = x.loop(c)
+			}
 			return nil
 		}
 		c.target, c.raw = rc, rc
@@ -503,16 +549,105 @@ func (x *iteration) client(c *client, set func(), begin <-chan struct{}) {
 		if p, ok := x.target.(*Pool); ok && p.lean != nil {
 			c.lean = p.lean.claim(x.ctx, rc.q)
 		}
-		run()
+		if start() && !x.connLost(c) {
+			lost = x.loop(c)
+		}
+		lost = lost || x.connLost(c)
 		if c.lean != nil {
 			usable := c.lean.finish()
 			c.lean = nil
 			if !usable {
-				return driver.ErrBadConn // database/sql closes it
+				lost = true
 			}
+		}
+		if lost {
+			return driver.ErrBadConn // database/sql closes it
 		}
 		return nil
 	})
+	return lost
+}
+
+func (x *iteration) loop(c *client) (lost bool) {
+	if x.open {
+		return x.runOpen(c)
+	}
+	return x.runClosed(c)
+}
+
+// connLost reports whether the client's connection is gone: the protocol
+// loop lost its state, the driver closed it, or the server said it killed
+// it or is shutting down. No more queries may be sent on it.
+func (x *iteration) connLost(c *client) bool {
+	switch {
+	case c.lean != nil:
+		return c.lean.err != nil
+	case c.raw != nil:
+		return !c.raw.valid()
+	}
+	return false
+}
+
+// lostBy reports whether err, a query's error, lost the client's
+// connection. Errors of the server's that end the session (the connection
+// killed, the server shutting down) lose it too, although the socket may
+// still be open: the next query would only find it closed.
+func (x *iteration) lostBy(c *client, err error) bool {
+	if err == nil || c.conn == nil {
+		return false
+	}
+	if endsSession(err) {
+		if c.lean != nil {
+			c.lean.lose(err)
+		}
+		return true
+	}
+	if c.lean == nil && c.raw == nil {
+		return errors.Is(err, driver.ErrBadConn)
+	}
+	return x.connLost(c)
+}
+
+// reconnect gives the client a new connection in place of its lost one,
+// trying up to Config.ReconnectAttempts times with a growing wait, while
+// the run goes. It reports whether the client has one.
+func (x *iteration) reconnect(c *client) bool {
+	p, ok := x.target.(conner)
+	if !ok || x.stopped() {
+		return false
+	}
+	c.conn.Close() // session discarded it: this gives its place in the pool back
+	c.conn, c.target = nil, x.target
+	wait := reconnectBackoff
+	for range max(x.cfg.ReconnectAttempts, 0) {
+		now := x.clock.Now()
+		if !x.deadline.IsZero() && !now.Add(wait).Before(x.deadline) {
+			return false
+		}
+		if x.clock.Sleep(x.ctx, wait) != nil {
+			return false
+		}
+		wait = min(2*wait, reconnectBackoffMax)
+		ctx, cancel := context.WithTimeout(x.ctx, DefaultReconnectTimeout)
+		conn, err := p.Conn(ctx)
+		if err == nil {
+			if err = conn.PingContext(ctx); err != nil {
+				conn.Close()
+			}
+		}
+		cancel()
+		if err == nil {
+			c.conn, c.target = conn, conn
+			if !x.clock.Now().Before(x.measureStart) {
+				c.rec.RecordReconnect()
+				if c.ival != nil {
+					c.ival.reconnected()
+				}
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // quotaTotal is the number of measured queries of one iteration with conc
@@ -576,58 +711,63 @@ func (x *iteration) stopped() bool {
 }
 
 // runClosed is a closed-loop client: it sends its next query as soon as the
-// previous one returns. This loop is the hot path: it must not allocate
+// previous one returns. It reports whether it stopped because its
+// connection was lost. This loop is the hot path: it must not allocate
 // beyond Render.
-func (x *iteration) runClosed(c *client) {
-	var n int64 // measured queries
-	next := 0
-	for c.quota < 0 || n < c.quota {
+func (x *iteration) runClosed(c *client) (lost bool) {
+	for c.quota < 0 || c.n < c.quota {
 		if x.stopped() {
-			return
+			return false
 		}
-		i, t := next, x.templates[next]
-		if next++; next == len(x.templates) {
-			next = 0
+		i, t := c.next, x.templates[c.next]
+		if c.next++; c.next == len(x.templates) {
+			c.next = 0
 		}
 		start := x.clock.Now()
 		if !x.deadline.IsZero() && !start.Before(x.deadline) {
-			return
+			return false
 		}
 		err := x.send(c, i, t)
 		end := x.clock.Now()
 		c.slow = end.Sub(start) > slowQuery
 		x.yield(c, end)
-		if start.Before(x.measureStart) {
-			continue
+		lost = err != nil && x.lostBy(c, err)
+		if !start.Before(x.measureStart) {
+			c.n++
+			x.record(c, err, end.Sub(start))
+			if lost && !x.stopped() {
+				c.rec.RecordLost()
+			}
+			c.done.Store(c.n)
 		}
-		n++
-		x.record(c, err, end.Sub(start))
-		c.done.Store(n)
+		if lost {
+			return true
+		}
 	}
+	return false
 }
 
 // runOpen is an open-loop client: it takes the next scheduled query, waits
 // for its intended start if it is early, and measures latency from the
-// intended start, so time spent queued behind slow queries is counted.
-func (x *iteration) runOpen(c *client) {
-	var n int64
-	next := 0
+// intended start, so time spent queued behind slow queries is counted. It
+// reports whether it stopped because its connection was lost.
+func (x *iteration) runOpen(c *client) (lost bool) {
 	for !x.stopped() {
 		k := x.tickets.Add(1) - 1
 		if x.maxTickets >= 0 && k >= x.maxTickets {
-			return
+			return false
 		}
 		intended := x.intended(k)
 		if !x.deadline.IsZero() && !intended.Before(x.deadline) {
-			return
+			return false
 		}
-		i, t := next, x.templates[next]
-		if next++; next == len(x.templates) {
-			next = 0
+		i, t := c.next, x.templates[c.next]
+		if c.next++; c.next == len(x.templates) {
+			c.next = 0
 		}
 		if wait := intended.Sub(x.clock.Now()); wait > 0 {
 			if x.clock.Sleep(x.ctx, wait) != nil {
-				return
+				return false
 			}
 		}
 		sent := x.clock.Now()
@@ -635,13 +775,20 @@ func (x *iteration) runOpen(c *client) {
 		end := x.clock.Now()
 		c.slow = end.Sub(sent) > slowQuery
 		x.yield(c, end)
-		if k < x.warmTickets {
-			continue
+		lost = err != nil && x.lostBy(c, err)
+		if k >= x.warmTickets {
+			c.n++
+			x.record(c, err, end.Sub(intended))
+			if lost && !x.stopped() {
+				c.rec.RecordLost()
+			}
+			c.done.Store(c.n)
 		}
-		n++
-		x.record(c, err, end.Sub(intended))
-		c.done.Store(n)
+		if lost {
+			return true
+		}
 	}
+	return false
 }
 
 // send runs template i, t, once: as text with its values in it, or as a

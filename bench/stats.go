@@ -24,6 +24,8 @@ type Recorder struct {
 	count, errors int64
 	min, max, sum time.Duration
 	errorsByKind  map[string]int64
+	// lost counts connections lost mid-run, reconnects those replaced.
+	lost, reconnects int64
 }
 
 // NewRecorder returns an empty Recorder.
@@ -53,6 +55,13 @@ func (r *Recorder) RecordError(err error) {
 	r.errors++
 }
 
+// RecordLost counts a client's connection lost mid-run (the server closed
+// it, or killed it): its failed query is counted once, by RecordError.
+func (r *Recorder) RecordLost() { r.lost++ }
+
+// RecordReconnect counts a client's new connection in place of a lost one.
+func (r *Recorder) RecordReconnect() { r.reconnects++ }
+
 // Merge adds everything o recorded to r. o is unchanged.
 func (r *Recorder) Merge(o *Recorder) {
 	r.hist.Merge(o.hist)
@@ -63,6 +72,8 @@ func (r *Recorder) Merge(o *Recorder) {
 	r.sum += o.sum
 	r.count += o.count
 	r.errors += o.errors
+	r.lost += o.lost
+	r.reconnects += o.reconnects
 	for k, n := range o.errorsByKind {
 		if r.errorsByKind == nil {
 			r.errorsByKind = map[string]int64{}
@@ -73,7 +84,8 @@ func (r *Recorder) Merge(o *Recorder) {
 
 // MergeStats adds a run's statistics, as Stats gave them, to r.
 func (r *Recorder) MergeStats(s Stats) {
-	o := Recorder{hist: s.hist, count: s.Count, errors: s.Errors, min: s.Min, max: s.Max, sum: s.sum, errorsByKind: s.ErrorsByKind}
+	o := Recorder{hist: s.hist, count: s.Count, errors: s.Errors, min: s.Min, max: s.Max, sum: s.sum, errorsByKind: s.ErrorsByKind,
+		lost: s.LostConnections, reconnects: s.Reconnects}
 	if o.hist == nil {
 		o.hist = hdrhistogram.New(histLowest, histHighest, histDigits)
 	}
@@ -84,6 +96,7 @@ func (r *Recorder) MergeStats(s Stats) {
 func (r *Recorder) Reset() {
 	r.hist.Reset()
 	r.count, r.errors, r.min, r.max, r.sum = 0, 0, 0, 0, 0
+	r.lost, r.reconnects = 0, 0
 	clear(r.errorsByKind)
 }
 
@@ -91,15 +104,17 @@ func (r *Recorder) Reset() {
 // number of clients. The Stats does not share memory with r.
 func (r *Recorder) Stats(wall time.Duration, clients int) Stats {
 	s := Stats{
-		Clients:      clients,
-		Count:        r.count,
-		Errors:       r.errors,
-		ErrorsByKind: maps.Clone(r.errorsByKind),
-		Wall:         wall,
-		Min:          r.min,
-		Max:          r.max,
-		sum:          r.sum,
-		hist:         r.hist.Clone(),
+		Clients:         clients,
+		Count:           r.count,
+		Errors:          r.errors,
+		ErrorsByKind:    maps.Clone(r.errorsByKind),
+		LostConnections: r.lost,
+		Reconnects:      r.reconnects,
+		Wall:            wall,
+		Min:             r.min,
+		Max:             r.max,
+		sum:             r.sum,
+		hist:            r.hist.Clone(),
 	}
 	if s.ErrorsByKind == nil {
 		s.ErrorsByKind = map[string]int64{}
@@ -133,6 +148,11 @@ type Stats struct {
 	Count        int64            // successful queries
 	Errors       int64            // failed queries
 	ErrorsByKind map[string]int64 // failed queries by ClassifyError kind; never nil
+	// LostConnections counts the clients' connections lost mid-run (each
+	// one's failed query is one of Errors), and Reconnects the new
+	// connections that replaced them (see Config.ReconnectAttempts); a
+	// client that could not reconnect stopped.
+	LostConnections, Reconnects int64
 	// Wall is the time to run all queries, after warmup: mysqlslap's "number
 	// of seconds to run all queries". In Level.Total it is the sum over
 	// iterations.

@@ -26,6 +26,7 @@ func newBenchCmd() *cobra.Command {
 	var autoIncrement, onlyPrint, silent bool
 	var conn slapConn
 	var maxErrorRate float64
+	var reconnects int
 	var histogram bool
 	c := &cobra.Command{
 		Use:   "bench",
@@ -84,7 +85,14 @@ Targets:
           primaries; the default otherwise
 
 A SELECT is timed until its last row is read. Failed queries do not stop
-the run: they are counted by server error ("1146 ER_NO_SUCH_TABLE").
+the run: they are counted by server error ("1146 ER_NO_SUCH_TABLE"). A
+client whose connection is lost (the server killed or restarted, the
+connection killed) counts its failed query once, sends nothing more on it,
+and connects again, up to --reconnect-attempts times (waiting 10ms, then
+twice as long each time up to 1s, while the run lasts), then goes on where
+it was; a client that cannot reconnect stops. The report says how many
+connections were lost and reconnected, and the interval lines show
+reconn/s, as sysbench's do.
 Reports go to stdout (--format table, markdown, csv or json; json is the
 only thing on stdout then); progress goes to stderr, as a live line on a
 terminal for runs longer than 2s. Ctrl-C stops the run and prints what was
@@ -137,6 +145,13 @@ measured, marked partial.`,
 					return usagef("--auto-generate-sql-execute-number %d: want 1 or more", executeNumber)
 				}
 			}
+			if reconnects < 0 {
+				return usagef("--reconnect-attempts %d: want 0 (a client whose connection is lost stops) or more", reconnects)
+			}
+			o.Run.ReconnectAttempts = reconnects
+			if reconnects == 0 {
+				o.Run.ReconnectAttempts = -1 // bench.Config's "none"
+			}
 			if maxErrorRate < 0 || maxErrorRate > 1 {
 				return usagef("--max-error-rate %g: want a share from 0 (no failed query allowed) to 1 (any)", maxErrorRate)
 			}
@@ -176,6 +191,7 @@ measured, marked partial.`,
 	f.Var((*seconds)(&o.Run.ReportInterval), "report-interval", "print QPS, latency and errors every N seconds (or a duration such as 500ms) while a run goes; 0: never")
 	f.Float64Var(&o.Run.Percentile, "percentile", bench.DefaultPercentile, "latency percentile of --report-interval lines and of --histogram's summary (1 to 100)")
 	f.Float64Var(&maxErrorRate, "max-error-rate", 0, "exit with status 1 when more than this share of queries failed (0: any failure, as mysqlslap; 0.01: 1%)")
+	f.IntVar(&reconnects, "reconnect-attempts", bench.DefaultReconnectAttempts, "times a client whose connection was lost tries to connect again before it stops (0: it stops at once, as mysqlslap)")
 	f.BoolVar(&histogram, "histogram", false, "print the latency histogram of each level after the report")
 	f.Uint64Var(&o.Run.Seed, "seed", 0, "seed of the placeholder values and generated data: the same seed draws the same values")
 	f.StringVar(&o.Format, "format", string(bench.FormatTable), "report format: "+joinNames(bench.Formats()))

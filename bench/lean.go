@@ -35,7 +35,11 @@ import (
 // off). OpenTarget returns one for a server.
 type Pool struct {
 	*sql.DB
-	lean *leanSockets // nil: the driver's path only
+	// lean dialed the pool's connections, so that a run can find each
+	// client's socket: to drive it with the protocol loop (unless
+	// lean.driverOnly), and to cut it off when the run is cancelled. Nil
+	// when the DSN brought its own dialer.
+	lean *leanSockets
 }
 
 // Loops is how many client runs the protocol loop has driven on the
@@ -43,7 +47,7 @@ type Pool struct {
 // whose connection it cannot drive (TLS, compression) goes through the
 // driver, and is not counted.
 func (p *Pool) Loops() int64 {
-	if p.lean == nil {
+	if p.lean == nil || p.lean.driverOnly {
 		return 0
 	}
 	return p.lean.loops.Load()
@@ -57,11 +61,15 @@ type leanSockets struct {
 	// readTimeout and writeTimeout are the DSN's: the loop bounds each
 	// read and write by them, as the driver does.
 	readTimeout, writeTimeout time.Duration
-	next                      atomic.Uint64
-	loops                     atomic.Int64 // claims that succeeded
-	claims                    atomic.Int32 // claims in flight: while above 0, sockets look at what they write
-	mu                        sync.Mutex
-	claimed                   map[uint64]*leanSocket
+	// driverOnly: the queries go through the driver (TargetConfig.Driver,
+	// or DSN options the loop does not follow); the sockets are watched
+	// only to be cut off.
+	driverOnly bool
+	next       atomic.Uint64
+	loops      atomic.Int64 // claims that succeeded
+	claims     atomic.Int32 // claims in flight: while above 0, sockets look at what they write
+	mu         sync.Mutex
+	claimed    map[uint64]*leanSocket
 }
 
 // claimPrefix starts a claim query: claimPrefix, the token, "*/".
@@ -90,10 +98,12 @@ func (s leanSysSocket) SyscallConn() (syscall.RawConn, error) {
 	return s.Conn.(syscall.Conn).SyscallConn()
 }
 
-// claim returns the socket under the driver connection q as a leanConn,
-// or nil when it cannot drive it: a connection it did not dial, or one whose
-// handshake turned on TLS or compression.
-func (ls *leanSockets) claim(ctx context.Context, q driver.QueryerContext) *leanConn {
+// claim finds the socket under the driver connection q, and returns it
+// with a leanConn that drives it, or with a nil leanConn when the loop
+// cannot or must not drive it: the pool is driverOnly, or the handshake
+// turned on TLS or compression. The socket is nil for a connection it did
+// not dial.
+func (ls *leanSockets) claim(ctx context.Context, q driver.QueryerContext) (*leanSocket, *leanConn) {
 	token := ls.next.Add(1)
 	ls.claims.Add(1)
 	rows, err := q.QueryContext(ctx, claimPrefix+strconv.FormatUint(token, 10)+"*/", nil)
@@ -105,20 +115,23 @@ func (ls *leanSockets) claim(ctx context.Context, q driver.QueryerContext) *lean
 	s := ls.claimed[token]
 	delete(ls.claimed, token)
 	ls.mu.Unlock()
-	if err != nil || s == nil || s.sniff != sniffDone {
-		return nil
+	if err != nil || s == nil {
+		return nil, nil
+	}
+	if ls.driverOnly || s.sniff != sniffDone {
+		return s, nil
 	}
 	caps, ext := s.serverCaps&s.clientCaps, s.serverExt&s.clientExt
 	if caps&capProtocol41 == 0 || caps&capsNotFollowed != 0 || ext&^extCacheMetadata != 0 {
-		return nil
+		return s, nil
 	}
 	// The driver set deadlines for its own reads and writes; the loop
 	// sets its own, if any.
 	if err := s.Conn.SetDeadline(time.Time{}); err != nil {
-		return nil
+		return s, nil
 	}
 	ls.loops.Add(1)
-	return &leanConn{readTimeout: ls.readTimeout, writeTimeout: ls.writeTimeout, sock: s, eofs: caps&capDeprecateEOF == 0, cachedMeta: s.serverExt&s.clientExt&extCacheMetadata != 0, in: make([]byte, leanBuffer), out: make([]byte, 4, 256)}
+	return s, &leanConn{readTimeout: ls.readTimeout, writeTimeout: ls.writeTimeout, sock: s, eofs: caps&capDeprecateEOF == 0, cachedMeta: s.serverExt&s.clientExt&extCacheMetadata != 0, in: make([]byte, leanBuffer), out: make([]byte, 4, 256)}
 }
 
 // Capability flags of the handshake that the loop looks at.

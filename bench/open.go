@@ -147,8 +147,9 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 	// Options under which the driver answers for the server (it turns a
 	// read-only error into a reconnection, or sends a local file) keep the
 	// driver's path.
-	if !cfg.Driver && mc.DialFunc == nil && !mc.RejectReadOnly && !mc.AllowAllFiles {
-		pool.lean = &leanSockets{readTimeout: mc.ReadTimeout, writeTimeout: mc.WriteTimeout}
+	if mc.DialFunc == nil {
+		pool.lean = &leanSockets{readTimeout: mc.ReadTimeout, writeTimeout: mc.WriteTimeout,
+			driverOnly: cfg.Driver || mc.RejectReadOnly || mc.AllowAllFiles}
 		mc.DialFunc = pool.lean.dial
 	}
 	conn, err := mysql.NewConnector(mc)
@@ -164,7 +165,7 @@ func OpenTarget(ctx context.Context, cfg TargetConfig) (*Opened, error) {
 		return nil, fmt.Errorf("connect %d client(s) to %s as %s: %w", cfg.Clients, where, mc.User, err)
 	}
 	via := "" // scalelab's protocol loop, where it can
-	if pool.lean == nil {
+	if pool.lean == nil || pool.lean.driverOnly {
 		via = ", through go-sql-driver"
 	}
 	return &Opened{

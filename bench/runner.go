@@ -360,9 +360,15 @@ type client struct {
 	// target is a pool (as each mysqlslap client has one), else the target.
 	target Target
 	conn   *sql.Conn
-	// slow is set after a query that took longer than slowQuery, so the
-	// next one runs under the cancellable context (see runClosed).
-	slow  bool
+	// cuttable is set while the client runs on a socket that the run's
+	// cancellation cuts off (sock): its queries then need no cancellable
+	// context (see iteration.fast).
+	cuttable bool
+	// mu guards sock, the client's socket while it runs on one, and cut,
+	// set once the run is cancelled.
+	mu    sync.Mutex
+	sock  *leanSocket
+	cut   bool
 	raw   *rawConn            // the driver connection, when the client has one
 	lean  *leanConn           // its socket, when the protocol loop drives it
 	args  []driver.NamedValue // reused parameters of a prepared statement
@@ -389,9 +395,10 @@ type iteration struct {
 	// fast is ctx without cancellation. A cancellable context costs every
 	// query two goroutine hand-offs (database/sql watches it, and so does
 	// the driver), which on a small machine is a large share of a point
-	// select's client CPU. Clients check for cancellation between queries,
-	// and a query that follows a slow one runs under ctx, so Ctrl-C still
-	// interrupts long queries promptly.
+	// select's client CPU. A client whose socket it knows (a Pool's) runs
+	// under fast: when ctx is cancelled the iteration cuts every such
+	// socket off (cutOff), which ends a query that waits for a hung
+	// server. Other clients run under ctx.
 	fast         context.Context
 	done         <-chan struct{}
 	abandoned    bool // the iteration ended before it started its clients
@@ -434,6 +441,18 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 	}
 	r.pin(ctx, clients)
 	defer unpin(clients)
+	for _, c := range clients {
+		c.mu.Lock()
+		c.cut = false
+		c.mu.Unlock()
+	}
+	// Ctrl-C must end a query that waits for a server that will not
+	// answer (stopped, or partitioned away): cut the sockets off.
+	defer context.AfterFunc(ctx, func() {
+		for _, c := range clients {
+			c.cutOff()
+		}
+	})()
 	// Each client gets set (it claims its connection), says so, and waits
 	// for begin: the clock starts once every client can send.
 	var wg, set sync.WaitGroup
@@ -547,7 +566,10 @@ func (x *iteration) session(c *client, start func() bool) (lost bool) {
 		c.target, c.raw = rc, rc
 		defer func() { rc.closeStmts(); c.target, c.raw = c.conn, nil }()
 		if p, ok := x.target.(*Pool); ok && p.lean != nil {
-			c.lean = p.lean.claim(x.ctx, rc.q)
+			var sock *leanSocket
+			sock, c.lean = p.lean.claim(x.ctx, rc.q)
+			c.setSock(sock)
+			defer c.setSock(nil)
 		}
 		if start() && !x.connLost(c) {
 			lost = x.loop(c)
@@ -566,6 +588,27 @@ func (x *iteration) session(c *client, start func() bool) (lost bool) {
 		return nil
 	})
 	return lost
+}
+
+// setSock makes s the socket that the run's cancellation cuts off, or
+// none for nil; one set after the cancellation is cut off at once.
+func (c *client) setSock(s *leanSocket) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sock, c.cuttable = s, s != nil
+	if s != nil && c.cut {
+		s.cutOff()
+	}
+}
+
+// cutOff cuts the client's socket off, and any it sets later.
+func (c *client) cutOff() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cut = true
+	if c.sock != nil {
+		c.sock.cutOff()
+	}
 }
 
 func (x *iteration) loop(c *client) (lost bool) {
@@ -729,7 +772,6 @@ func (x *iteration) runClosed(c *client) (lost bool) {
 		}
 		err := x.send(c, i, t)
 		end := x.clock.Now()
-		c.slow = end.Sub(start) > slowQuery
 		x.yield(c, end)
 		lost = err != nil && x.lostBy(c, err)
 		if !start.Before(x.measureStart) {
@@ -770,10 +812,8 @@ func (x *iteration) runOpen(c *client) (lost bool) {
 				return false
 			}
 		}
-		sent := x.clock.Now()
 		err := x.send(c, i, t)
 		end := x.clock.Now()
-		c.slow = end.Sub(sent) > slowQuery
 		x.yield(c, end)
 		lost = err != nil && x.lostBy(c, err)
 		if k >= x.warmTickets {
@@ -810,15 +850,12 @@ func (x *iteration) send(c *client, i int, t *Template) error {
 	return c.raw.prepared(x.queryCtx(c), i, t, c.args)
 }
 
-// slowQuery is the latency above which the next query of a client runs
-// under the cancellable context.
-const slowQuery = 50 * time.Millisecond
-
+// queryCtx is the context of c's next query: see iteration.fast.
 func (x *iteration) queryCtx(c *client) context.Context {
-	if c.slow {
-		return x.ctx
+	if c.cuttable {
+		return x.fast
 	}
-	return x.fast
+	return x.ctx
 }
 
 // conner is a pool that hands out single connections: *sql.DB.
@@ -832,7 +869,7 @@ type conner interface {
 func (r *runner) pin(ctx context.Context, clients []*client) {
 	p, ok := r.target.(conner)
 	for _, c := range clients {
-		c.target, c.slow = r.target, false
+		c.target = r.target
 		if !ok {
 			continue
 		}

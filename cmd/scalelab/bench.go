@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -95,8 +96,9 @@ connections were lost and reconnected, and the interval lines show
 reconn/s, as sysbench's do.
 Reports go to stdout (--format table, markdown, csv or json; json is the
 only thing on stdout then); progress goes to stderr, as a live line on a
-terminal for runs longer than 2s. Ctrl-C stops the run and prints what was
-measured, marked partial.`,
+terminal for runs longer than 2s. Ctrl-C stops the run, queries in flight
+included (their sockets are closed, so a hung server cannot hold it), prints
+what was measured, marked partial, and exits with status 130.`,
 		Example: `  # mysqlslap's classic: 1, 10 and 100 clients, 3 runs each, 10000 queries a run
   scalelab bench --concurrency 1,10,100 --iterations 3 --number-of-queries 10000 \
     --query "SELECT * FROM users WHERE id = {id:uniform(1,10000)}"
@@ -349,6 +351,9 @@ func runBench(c *cobra.Command, o bench.Options, topo string, bf benchFlags) err
 	}
 	if runErr != nil {
 		return runErr
+	}
+	if res.Partial {
+		return &interruptedError{errors.New("bench: interrupted: the report shows what was measured until then, marked partial")}
 	}
 	return res.CheckErrors(bf.maxErrorRate)
 }

@@ -20,12 +20,17 @@ import (
 // and error.
 func runCLI(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
+	return runCLIContext(context.Background(), args...)
+}
+
+// runCLIContext is runCLI under ctx, which Ctrl-C cancels in main.
+func runCLIContext(ctx context.Context, args ...string) (string, string, error) {
 	var out, errOut bytes.Buffer
 	root := newRootCmd()
 	root.SetArgs(nodeArgsLast(args))
 	root.SetOut(&out)
 	root.SetErr(&errOut)
-	err := root.ExecuteContext(context.Background())
+	err := root.ExecuteContext(ctx)
 	return out.String(), errOut.String(), err
 }
 
@@ -167,6 +172,51 @@ func TestBenchAgainstServer(t *testing.T) {
 		_, _, err = runCLI(t, "bench", "--dsn", dsn, "--number-of-queries", "20", "--query", "SELECT 1; SELECT * FROM no_such_table", "--format", "json", "--max-error-rate", "0.4")
 		if !errors.Is(err, bench.ErrTooManyErrors) {
 			t.Errorf("half failed over a 40%% limit: got %v", err)
+		}
+	})
+
+	t.Run("Ctrl-C ends a stuck query and exits 130", func(t *testing.T) {
+		// The query waits for a lock the test holds; Ctrl-C (ctx) must end
+		// it, print the report, marked partial, and fail the command as
+		// interrupted, not succeed.
+		db := dbtest.OpenAdmin(t, topo, topo.Nodes()[0].Addr)
+		holder, err := db.Conn(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer holder.Close()
+		var got int
+		if err := holder.QueryRowContext(t.Context(), "SELECT GET_LOCK('cmd_stuck', 0)").Scan(&got); err != nil || got != 1 {
+			t.Fatalf("GET_LOCK: %d, %v", got, err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		type ran struct {
+			stdout string
+			err    error
+		}
+		done := make(chan ran, 1)
+		go func() {
+			stdout, _, err := runCLIContext(ctx, "bench", "--dsn", dsn, "--query", "SELECT GET_LOCK('cmd_stuck', 30)", "--format", "json")
+			done <- ran{stdout, err}
+		}()
+		for {
+			var n int
+			if err := db.QueryRow("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'User lock' AND INFO LIKE '%cmd_stuck%'").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n > 0 {
+				break
+			}
+		}
+		cancel()
+		r := <-done
+		var ie *interruptedError
+		if !errors.As(r.err, &ie) {
+			t.Errorf("got error %v (%T), want an interruption (exit 130)", r.err, r.err)
+		}
+		if !strings.Contains(r.stdout, `"partial": true`) || !strings.Contains(r.stdout, `"queries": 0`) {
+			t.Errorf("the report is not the partial one of no query:\n%s", r.stdout)
 		}
 	})
 

@@ -23,6 +23,15 @@ func usagef(format string, args ...any) error {
 	return &usageError{fmt.Errorf(format, args...)}
 }
 
+// interruptedError marks a command stopped by Ctrl-C (or SIGTERM) before
+// it finished, which exits with status 130, as a shell reports a command
+// that SIGINT ended: a script that goes on after a command's success must
+// not take a partial result for a whole one.
+type interruptedError struct{ err error }
+
+func (e *interruptedError) Error() string { return e.err.Error() }
+func (e *interruptedError) Unwrap() error { return e.err }
+
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "scalelab",

@@ -175,6 +175,13 @@ type leanSocket struct {
 	mu                     sync.Mutex  // guards closed, and the descriptor against cutOff after Close
 	closed                 bool        // Close ran
 	cut                    atomic.Bool // the loop cut it off, mid-reply
+	// stmts and driverStmts are the statements prepared on the
+	// connection, by text, by the protocol loop and through the driver:
+	// they stay prepared for the next run of a client on it, and the
+	// server frees them when the connection closes. Only the client that
+	// holds the connection touches them.
+	stmts       map[string]leanStmt
+	driverStmts map[string]driver.Stmt
 }
 
 func (s *leanSocket) Read(b []byte) (int, error) {
@@ -331,24 +338,50 @@ func (c *leanConn) query(ctx context.Context, t *Template, rend *Renderer) error
 	return c.roundTrip(ctx, c.results)
 }
 
-// execute runs template i, t, as a server-side prepared statement with
-// values from rend as its parameters (signed BIGINTs, as go-sql-driver
-// sends an int64): prepared on this connection at its first use, then
-// executed with the binary protocol, as sysbench's --db-ps-mode=auto does.
-func (c *leanConn) execute(ctx context.Context, i int, t *Template, rend *Renderer) error {
+// prepare prepares template i, t, on the connection, unless it already
+// is: by this client, or on this socket in an earlier run.
+func (c *leanConn) prepare(ctx context.Context, i int, t *Template) error {
 	if c.err != nil {
 		return c.err
 	}
 	for len(c.stmts) <= i {
 		c.stmts = append(c.stmts, leanStmt{})
 	}
-	if c.stmts[i].id == 0 {
-		c.out = append(append(c.out[:4], comStmtPrepare), t.PreparedText()...)
-		var st leanStmt
-		if err := c.roundTrip(ctx, func() (err error) { st, err = c.prepared(); return err }); err != nil {
+	if c.stmts[i].id != 0 {
+		return nil
+	}
+	text := t.PreparedText()
+	if st, ok := c.sock.stmts[text]; ok {
+		c.stmts[i] = st
+		return nil
+	}
+	c.out = append(append(c.out[:4], comStmtPrepare), text...)
+	var st leanStmt
+	if err := c.roundTrip(ctx, func() (err error) { st, err = c.prepared(); return err }); err != nil {
+		return err
+	}
+	c.stmts[i] = st
+	if c.sock.stmts == nil {
+		c.sock.stmts = map[string]leanStmt{}
+	}
+	c.sock.stmts[text] = st
+	return nil
+}
+
+// execute runs template i, t, as a server-side prepared statement with
+// values from rend as its parameters (signed BIGINTs, as go-sql-driver
+// sends an int64), with the binary protocol, as sysbench's
+// --db-ps-mode=auto does. The run prepares its statements before its clock
+// starts (prepare); one the server refused then is prepared here, at its
+// turn, and its failure counts as the query's.
+func (c *leanConn) execute(ctx context.Context, i int, t *Template, rend *Renderer) error {
+	if c.err != nil {
+		return c.err
+	}
+	if i >= len(c.stmts) || c.stmts[i].id == 0 {
+		if err := c.prepare(ctx, i, t); err != nil {
 			return err
 		}
-		c.stmts[i] = st
 	}
 	st := c.stmts[i]
 	c.ints = rend.Ints(t, c.ints[:0])
@@ -374,21 +407,11 @@ func (c *leanConn) execute(ctx context.Context, i int, t *Template, rend *Render
 	return c.roundTrip(ctx, c.results)
 }
 
-// finish closes the client's prepared statements (COM_STMT_CLOSE has no
-// reply) and reports whether the connection is still usable.
+// finish reports whether the connection is still usable. Its prepared
+// statements stay (see leanSocket.stmts).
 func (c *leanConn) finish() bool {
 	if c.err == nil && c.r != c.w {
 		c.protocolf("%d bytes past the last reply", c.w-c.r)
-	}
-	for _, st := range c.stmts {
-		if st.id == 0 || c.err != nil {
-			continue
-		}
-		c.out = binary.LittleEndian.AppendUint32(append(c.out[:4], comStmtClose), st.id)
-		c.seq = 0
-		if err := c.send(); err != nil {
-			c.lose(err)
-		}
 	}
 	c.stmts = nil
 	return c.err == nil

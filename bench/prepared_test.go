@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/bench"
+	"github.com/scalelab/scalelab/internal/dbtest"
 )
 
 // TestRunPrepared runs a templated statement as server-side prepared
@@ -109,4 +110,56 @@ func (noConnTarget) ExecContext(context.Context, string, ...any) (sql.Result, er
 
 func (noConnTarget) QueryContext(context.Context, string, ...any) (*sql.Rows, error) {
 	return nil, errors.New("not run")
+}
+
+// prepareClock is the system clock that notes, at each reading, how many
+// statements the server has prepared so far.
+type prepareClock struct {
+	admin *sql.DB
+	mu    sync.Mutex
+	seen  map[int64]int // Com_stmt_prepare -> readings
+}
+
+func (c *prepareClock) Now() time.Time {
+	var k string
+	var v int64
+	if err := c.admin.QueryRow("SHOW GLOBAL STATUS LIKE 'Com_stmt_prepare'").Scan(&k, &v); err != nil {
+		v = -1
+	}
+	c.mu.Lock()
+	c.seen[v]++
+	c.mu.Unlock()
+	return time.Now()
+}
+
+func (c *prepareClock) Sleep(ctx context.Context, d time.Duration) error { return nil }
+
+// TestPreparedBeforeTheClock: with Prepared, every client prepares its
+// statements before the clock starts, as sysbench prepares them before its
+// threads start, so that no prepare is timed; and once for the whole run,
+// not again each iteration, on each path. The clock reads the server's
+// prepare counter at every reading: it must show the statements all
+// prepared at every reading but the Run's first.
+func TestPreparedBeforeTheClock(t *testing.T) {
+	e := openRunEnv(t)
+	admin := dbtest.OpenAdmin(t, e.topo, e.primary.Addr)
+	for _, driver := range []bool{false, true} {
+		p := openPool(t, bench.TargetConfig{Topology: e.topo, Node: "0/primary", Clients: 2, Driver: driver})
+		clock := &prepareClock{admin: admin, seen: map[int64]int{}}
+		prepares := e.serverStatus(t, e.primary.Addr, "Com_stmt_prepare")
+		res := runOK(t, p, bench.Config{
+			Queries:     []string{"SELECT {n:uniform(1,9)}", "DO {n:uniform(1,9)}"},
+			Concurrency: []int{2}, Iterations: 3, NumberOfQueries: 10, Prepared: true, Clock: clock,
+		})
+		if l := res.Levels[0].Total; l.Count != 30 || l.Errors != 0 {
+			t.Errorf("driver %v: got %d queries and %d errors %v, want 30 and none", driver, l.Count, l.Errors, l.ErrorsByKind)
+		}
+		if n := e.serverStatus(t, e.primary.Addr, "Com_stmt_prepare") - prepares; n != 4 {
+			t.Errorf("driver %v: the server prepared %d statements in 3 iterations, want 4 (2 per client, once)", driver, n)
+		}
+		if clock.seen[prepares] != 1 || clock.seen[prepares+4] == 0 || len(clock.seen) != 2 {
+			t.Errorf("driver %v: clock readings by statements prepared so far: %v; want one at %d (the Run's start), all others at %d",
+				driver, clock.seen, prepares, prepares+4)
+		}
+	}
 }

@@ -20,6 +20,9 @@ type rawConn struct {
 	// stmts are the client's server-side prepared statements, by
 	// template index (Config.Prepared).
 	stmts []driver.Stmt
+	// sock is the connection's socket, when the pool dialed it: the
+	// statements stay prepared there (leanSocket.driverStmts).
+	sock *leanSocket
 }
 
 var errRawRows = errors.New("bench: raw connection returns no *sql.Rows")
@@ -40,24 +43,50 @@ func (c *rawConn) valid() bool { return c.v == nil || c.v.IsValid() }
 // target that has no connections of its own to prepare statements on.
 var ErrPreparedUnsupported = errors.New("bench: prepared statements need a direct target (a server, not the router)")
 
-// prepared runs template i, t, as a server-side prepared statement with
-// args: prepared on this connection at its first use, then executed with
-// the binary protocol, as sysbench's default --db-ps-mode=auto does.
-func (c *rawConn) prepared(ctx context.Context, i int, t *Template, args []driver.NamedValue) error {
+// prepare prepares template i, t, on this connection unless it already
+// is: by this client, or on its socket in an earlier run (sock).
+func (c *rawConn) prepare(ctx context.Context, i int, t *Template) error {
 	if c.p == nil {
 		return ErrPreparedUnsupported
 	}
 	for len(c.stmts) <= i {
 		c.stmts = append(c.stmts, nil)
 	}
-	st := c.stmts[i]
-	if st == nil {
-		var err error
-		if st, err = c.p.PrepareContext(ctx, t.PreparedText()); err != nil {
+	if c.stmts[i] != nil {
+		return nil
+	}
+	text := t.PreparedText()
+	if c.sock != nil {
+		if st, ok := c.sock.driverStmts[text]; ok {
+			c.stmts[i] = st
+			return nil
+		}
+	}
+	st, err := c.p.PrepareContext(ctx, text)
+	if err != nil {
+		return err
+	}
+	c.stmts[i] = st
+	if c.sock != nil {
+		if c.sock.driverStmts == nil {
+			c.sock.driverStmts = map[string]driver.Stmt{}
+		}
+		c.sock.driverStmts[text] = st
+	}
+	return nil
+}
+
+// prepared runs template i, t, as a server-side prepared statement with
+// args, with the binary protocol, as sysbench's default --db-ps-mode=auto
+// does. The run prepares its statements before its clock starts; one the
+// server refused then is prepared here, at its turn.
+func (c *rawConn) prepared(ctx context.Context, i int, t *Template, args []driver.NamedValue) error {
+	if i >= len(c.stmts) || c.stmts[i] == nil {
+		if err := c.prepare(ctx, i, t); err != nil {
 			return err
 		}
-		c.stmts[i] = st
 	}
+	st := c.stmts[i]
 	if !t.returnsRows {
 		_, err := st.(driver.StmtExecContext).ExecContext(ctx, args)
 		return err
@@ -70,10 +99,11 @@ func (c *rawConn) prepared(ctx context.Context, i int, t *Template, args []drive
 	return err
 }
 
-// closeStmts closes the prepared statements, at the end of a run.
+// closeStmts closes the prepared statements at the end of a run, unless
+// they stay prepared on the connection's socket for the next one.
 func (c *rawConn) closeStmts() {
 	for _, st := range c.stmts {
-		if st != nil {
+		if st != nil && c.sock == nil {
 			st.Close()
 		}
 	}

@@ -103,7 +103,13 @@ type Config struct {
 	// Prepared runs every query as a server-side prepared statement with
 	// the binary protocol, its placeholders sent as parameters, as
 	// sysbench does by default (--db-ps-mode=auto). It needs a target that
-	// gives each client a connection of its own (a direct target).
+	// gives each client a connection of its own (a direct target). Each
+	// client prepares the statements before the clock starts, as sysbench
+	// does before its threads start, and a Pool's connection keeps them
+	// for later iterations and runs (the server frees them when it
+	// closes), so that only executions are timed. A statement the server
+	// refuses to prepare is prepared again at each of its turns, timed, and
+	// its failure counts as that query's.
 	Prepared bool
 	// Interval, if set, is called every ReportInterval during each
 	// iteration with what that interval measured, as sysbench's
@@ -570,6 +576,12 @@ func (x *iteration) session(c *client, start func() bool) (lost bool) {
 			sock, c.lean = p.lean.claim(x.ctx, rc.q)
 			c.setSock(sock)
 			defer c.setSock(nil)
+			rc.sock = sock
+		}
+		if x.cfg.Prepared {
+			// Before the clock, as sysbench prepares its statements
+			// before its threads start: a run times executions only.
+			x.prepare(c)
 		}
 		if start() && !x.connLost(c) {
 			lost = x.loop(c)
@@ -588,6 +600,23 @@ func (x *iteration) session(c *client, start func() bool) (lost bool) {
 		return nil
 	})
 	return lost
+}
+
+// prepare prepares the workload's statements on c's connection. A
+// statement the server refuses is prepared again at its turn, where its
+// error counts (see leanConn.execute).
+func (x *iteration) prepare(c *client) {
+	for i, t := range x.templates {
+		var err error
+		if c.lean != nil {
+			err = c.lean.prepare(x.ctx, i, t)
+		} else {
+			err = c.raw.prepare(x.ctx, i, t)
+		}
+		if err != nil && x.connLost(c) {
+			return
+		}
+	}
 }
 
 // setSock makes s the socket that the run's cancellation cuts off, or

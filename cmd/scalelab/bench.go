@@ -76,7 +76,9 @@ prints a line every N seconds while a run goes (QPS, the --percentile
 latency, errors per second), --histogram prints the latency distribution
 after each level, and --prepared sends every statement as a server-side
 prepared statement with the binary protocol, its placeholders as parameters
-(sysbench's default --db-ps-mode=auto; a direct target only).
+(sysbench's default --db-ps-mode=auto; a direct target only), prepared by
+each client before the clock starts and once per connection, as sysbench
+does, so that only executions are timed.
 
 Targets:
   direct  one server: --dsn user:pass@tcp(host:port)/db, or --node NAME of

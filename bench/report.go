@@ -21,6 +21,13 @@ const (
 	FormatSlapCSV  Format = "slap-csv" // mysqlslap's --csv lines
 )
 
+// Machine reports whether f is read by programs (JSON and the CSVs): then
+// only the report goes to stdout, and what a run prints while it goes (the
+// report-interval lines) goes to stderr.
+func (f Format) Machine() bool {
+	return f == FormatJSON || f == FormatCSV || f == FormatSlapCSV
+}
+
 // Formats lists the formats that Write knows, for flag help.
 func Formats() []Format {
 	return []Format{FormatTable, FormatMarkdown, FormatCSV, FormatJSON, FormatSlap, FormatSlapCSV}

@@ -307,7 +307,7 @@ func runBench(c *cobra.Command, o bench.Options, topo string, bf benchFlags) err
 		// sysbench prints its interval lines with the report; with a
 		// machine format on stdout they go to stderr.
 		w := c.OutOrStdout()
-		if plan.Report.Format == bench.FormatJSON || plan.Report.Format == bench.FormatCSV || plan.Report.SlapCSV {
+		if plan.Report.Format.Machine() || plan.Report.SlapCSV {
 			w = stderr(c)
 		}
 		plan.Run.Interval = func(st bench.IntervalStats) { bench.WriteInterval(w, st) }

@@ -220,6 +220,21 @@ func TestBenchAgainstServer(t *testing.T) {
 		}
 	})
 
+	t.Run("interval lines keep a machine format's stdout clean", func(t *testing.T) {
+		// Each run lasts at least 0.1s (two queries of SLEEP(0.05)), so
+		// intervals of 10ms print lines.
+		for _, format := range []string{"slap-csv", "csv", "json"} {
+			stdout, stderr, err := runCLI(t, "bench", "--dsn", dsn, "--number-of-queries", "2", "--query", "SELECT SLEEP(0.05)",
+				"--report-interval", "0.01", "--format", format)
+			if err != nil {
+				t.Fatalf("%s: %v; stderr: %s", format, err, stderr)
+			}
+			if strings.Contains(stdout, "thds:") || !strings.Contains(stderr, "thds:") {
+				t.Errorf("%s: interval lines on stdout, or not on stderr:\nstdout: %s\nstderr: %s", format, stdout, stderr)
+			}
+		}
+	})
+
 	t.Run("table and the Benchmark block", func(t *testing.T) {
 		stdout, _, err := runCLI(t, "bench", "--topology", sb.TopologyPath(), "--node", "0/primary",
 			"--concurrency", "2", "--iterations", "3", "--number-of-queries", "10", "--query", "SELECT 1")

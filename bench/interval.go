@@ -15,7 +15,11 @@ const DefaultPercentile = 95
 type IntervalStats struct {
 	// Elapsed is the time since the iteration started (warmup included).
 	Elapsed units.Ms `json:"elapsed_ms"`
-	Clients int      `json:"clients"`
+	// Warmup is set for an interval that began during the warmup
+	// (Config.Warmup): its figures count the warmup's queries, which the
+	// results leave out, so that they show the load the server is under.
+	Warmup  bool `json:"warmup"`
+	Clients int  `json:"clients"`
 	// Queries and Errors are the interval's measured queries, and QPS and
 	// ErrorsPerSec the same per second of the interval.
 	Queries      int64   `json:"queries"`
@@ -65,9 +69,10 @@ func (r *intervalRecorder) takeInto(into *Recorder) {
 }
 
 // startIntervals starts the goroutine that calls cfg.Interval every
-// ReportInterval during an iteration that started at start, and returns a
-// func that stops it and waits for it to exit.
-func (r *runner) startIntervals(clients []*client, start time.Time) (stop func()) {
+// ReportInterval during an iteration that started at start, its warmup
+// ending at measureStart, and returns a func that stops it and waits for
+// it to exit.
+func (r *runner) startIntervals(clients []*client, start, measureStart time.Time) (stop func()) {
 	for _, c := range clients {
 		c.ival = nil
 	}
@@ -89,8 +94,9 @@ func (r *runner) startIntervals(clients []*client, start time.Time) (stop func()
 			c.ival.takeInto(sum)
 		}
 		secs := now.Sub(last).Seconds()
+		warmup := last.Before(measureStart)
 		last = now
-		st := IntervalStats{Elapsed: units.Ms(now.Sub(start)), Clients: len(clients), Queries: sum.count, Errors: sum.errors, Percentile: pct}
+		st := IntervalStats{Elapsed: units.Ms(now.Sub(start)), Warmup: warmup, Clients: len(clients), Queries: sum.count, Errors: sum.errors, Percentile: pct}
 		if secs > 0 {
 			st.QPS, st.ErrorsPerSec = float64(sum.count)/secs, float64(sum.errors)/secs
 			st.ReconnectsPerSec = float64(sum.reconnects) / secs

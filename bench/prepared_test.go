@@ -163,3 +163,44 @@ func TestPreparedBeforeTheClock(t *testing.T) {
 		}
 	}
 }
+
+// TestReportIntervalDuringWarmup: interval lines of the warmup count the
+// warmup's queries, marked as warmup, rather than showing an idle server
+// (0 queries) while it is under load, or a dip in the line that straddles
+// the warmup's end; the lines after it count measured queries only.
+func TestReportIntervalDuringWarmup(t *testing.T) {
+	e := openRunEnv(t)
+	var mu sync.Mutex
+	var lines []bench.IntervalStats
+	res := runOK(t, e.db, bench.Config{
+		Queries: []string{"SELECT 1"}, Warmup: 500 * time.Millisecond, Duration: 500 * time.Millisecond,
+		ReportInterval: 100 * time.Millisecond,
+		Interval:       func(st bench.IntervalStats) { mu.Lock(); lines = append(lines, st); mu.Unlock() },
+	})
+	var warm, measured, sum int64
+	for i, l := range lines {
+		if l.Queries <= 0 || l.QPS <= 0 {
+			t.Errorf("line %d (warmup %v): %d queries, %.0f QPS; want the load the server is under", i, l.Warmup, l.Queries, l.QPS)
+		}
+		if l.Warmup {
+			warm++
+			if i > 0 && !lines[i-1].Warmup {
+				t.Errorf("line %d is of the warmup, after a line of the measurement", i)
+			}
+			continue
+		}
+		measured++
+		sum += l.Queries
+	}
+	if warm == 0 || measured == 0 {
+		t.Errorf("got %d warmup lines and %d measured ones, want some of each", warm, measured)
+	}
+	if total := res.Levels[0].Total.Count; sum > total {
+		t.Errorf("the measured lines count %d queries, the run %d", sum, total)
+	}
+	var b strings.Builder
+	bench.WriteInterval(&b, lines[0])
+	if !strings.HasSuffix(b.String(), " (warmup)\n") {
+		t.Errorf("a warmup line %q is not marked as warmup", b.String())
+	}
+}

@@ -11,9 +11,15 @@ import (
 // WriteInterval writes one report-interval line, as sysbench's:
 //
 //	[ 2s ] thds: 4 qps: 31254.12 lat (ms,95%): 0.182 err/s: 0.00 reconn/s: 0.00
+//
+// A line of the warmup ends in "(warmup)".
 func WriteInterval(w io.Writer, st IntervalStats) {
-	fmt.Fprintf(w, "[ %gs ] thds: %d qps: %.2f lat (ms,%g%%): %s err/s: %.2f reconn/s: %.2f\n",
-		st.Elapsed.D().Round(time.Millisecond).Seconds(), st.Clients, st.QPS, st.Percentile, ms(st.Latency.D()), st.ErrorsPerSec, st.ReconnectsPerSec)
+	warmup := ""
+	if st.Warmup {
+		warmup = " (warmup)"
+	}
+	fmt.Fprintf(w, "[ %gs ] thds: %d qps: %.2f lat (ms,%g%%): %s err/s: %.2f reconn/s: %.2f%s\n",
+		st.Elapsed.D().Round(time.Millisecond).Seconds(), st.Clients, st.QPS, st.Percentile, ms(st.Latency.D()), st.ErrorsPerSec, st.ReconnectsPerSec, warmup)
 }
 
 // histogramStep is the ratio between the bounds of one row of the text

@@ -507,7 +507,7 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 	}
 
 	stopProgress := r.startProgress(clients)
-	stopIntervals := r.startIntervals(clients, x.start)
+	stopIntervals := r.startIntervals(clients, x.start, x.measureStart)
 	began = true
 	close(begin)
 	wg.Wait()
@@ -803,7 +803,9 @@ func (x *iteration) runClosed(c *client) (lost bool) {
 		end := x.clock.Now()
 		x.yield(c, end)
 		lost = err != nil && x.lostBy(c, err)
-		if !start.Before(x.measureStart) {
+		if start.Before(x.measureStart) {
+			x.recordWarmup(c, err, end.Sub(start))
+		} else {
 			c.n++
 			x.record(c, err, end.Sub(start))
 			if lost && !x.stopped() {
@@ -845,7 +847,9 @@ func (x *iteration) runOpen(c *client) (lost bool) {
 		end := x.clock.Now()
 		x.yield(c, end)
 		lost = err != nil && x.lostBy(c, err)
-		if k >= x.warmTickets {
+		if k < x.warmTickets {
+			x.recordWarmup(c, err, end.Sub(intended))
+		} else {
 			c.n++
 			x.record(c, err, end.Sub(intended))
 			if lost && !x.stopped() {
@@ -919,6 +923,14 @@ func unpin(clients []*client) {
 
 func (x *iteration) intended(k int64) time.Time {
 	return x.start.Add(time.Duration(float64(k) * x.interval))
+}
+
+// recordWarmup counts a warmup query in the interval lines only, which
+// show the load the server is under during warmup too, marked as warmup.
+func (x *iteration) recordWarmup(c *client, err error, d time.Duration) {
+	if c.ival != nil && (err == nil || !x.stopped()) {
+		c.ival.record(d, err)
+	}
 }
 
 // record counts a measured query. An error caused by cancelling ctx is not

@@ -73,7 +73,8 @@ seconds, --rate makes an open loop at a fixed total rate (latency counts from
 each query's scheduled start, so queueing shows instead of hiding),
 --events is --number-of-queries under sysbench's name, --report-interval
 prints a line every N seconds while a run goes (QPS, the --percentile
-latency, errors per second), --histogram prints the latency distribution
+latency, errors and reconnections per second; lines of the --warmup count
+its queries, which the report leaves out, and end in "(warmup)"), --histogram prints the latency distribution
 after each level, and --prepared sends every statement as a server-side
 prepared statement with the binary protocol, its placeholders as parameters
 (sysbench's default --db-ps-mode=auto; a direct target only), prepared by

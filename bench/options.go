@@ -184,6 +184,13 @@ func (o Options) workload(p *Plan) error {
 	if len(p.Run.Queries) == 0 {
 		return fmt.Errorf("--query %q holds no statement", o.Query)
 	}
+	if o.Run.Prepared {
+		templates, err := parseAll("query", p.Run.Queries, true)
+		if err != nil {
+			return err
+		}
+		return preparable(templates)
+	}
 	return nil
 }
 

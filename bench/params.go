@@ -53,7 +53,7 @@ const (
 
 type part struct {
 	kind   partKind
-	text   string // partText only
+	text   string // partText; a placeholder's source, for messages
 	slot   int    // the value slot this part writes (a generator) or reads (a reference)
 	lo, hi int64
 	zipf   zipf
@@ -114,6 +114,7 @@ func ParseTemplate(text string) (*Template, error) {
 			return nil, &TemplateError{Placeholder: ph, Offset: i, Reason: err}
 		}
 		flush()
+		p.text = ph
 		t.parts = append(t.parts, p)
 		i = end
 	}
@@ -308,6 +309,39 @@ func (r *Renderer) AppendText(b []byte, t *Template) []byte {
 		b = strconv.AppendInt(b, r.value(p), 10)
 	}
 	return b
+}
+
+// QuotedPlaceholder returns the first placeholder of t that stands inside
+// a quoted string or identifier ('…{id:uniform(1,9)}…', `t{n}`), where a
+// prepared statement cannot take a parameter (PreparedText's ? would be a
+// character of the string), or "" if there is none.
+func (t *Template) QuotedPlaceholder() string {
+	var quote byte // the quote character of the string or identifier t is in, or 0
+	escaped := false
+	for _, p := range t.parts {
+		if p.kind != partText {
+			if quote != 0 {
+				return p.text
+			}
+			continue
+		}
+		for i := 0; i < len(p.text); i++ {
+			c := p.text[i]
+			switch {
+			case escaped:
+				escaped = false
+			case quote == 0:
+				if c == '\'' || c == '"' || c == '`' {
+					quote = c
+				}
+			case c == '\\' && quote != '`':
+				escaped = true
+			case c == quote:
+				quote = 0
+			}
+		}
+	}
+	return ""
 }
 
 // PreparedText is the template's statement for a server-side prepared

@@ -85,6 +85,7 @@ func notes(r *Result) []string {
 			continue
 		}
 		out = append(out, fmt.Sprintf("concurrency %d: %d errors: %s", l.Concurrency, l.Total.Errors, ErrorKinds(l.Total.ErrorsByKind)))
+		out = append(out, firstErrors(&l.Total)...)
 	}
 	for _, l := range r.Levels {
 		if n := lostNote(&l.Total); n != "" {
@@ -96,3 +97,23 @@ func notes(r *Result) []string {
 	}
 	return out
 }
+
+// firstErrors are lines that give the message of the first error of each
+// of s's kinds, in the order of the kinds' names, as sysbench and
+// mysqlslap print a failed query's error.
+func firstErrors(s *Stats) []string {
+	var out []string
+	for _, k := range sortedKeys(s.ErrorsByKind) {
+		if m, ok := s.FirstErrors[k]; ok {
+			if len(m) > maxErrorMessage {
+				m = m[:maxErrorMessage] + "…"
+			}
+			out = append(out, fmt.Sprintf("  first %s: %s", k, m))
+		}
+	}
+	return out
+}
+
+// maxErrorMessage is the longest error message the notes print whole: a
+// server's message quotes the statement, which may be long.
+const maxErrorMessage = 300

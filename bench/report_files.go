@@ -104,6 +104,7 @@ func (r *Result) Warnings() []string {
 		if l.Total.Errors > 0 {
 			out = append(out, fmt.Sprintf("%d of %d queries failed at concurrency %d (see the errors by kind)",
 				l.Total.Errors, l.Total.Errors+l.Total.Count, l.Concurrency))
+			out = append(out, firstErrors(&l.Total)...)
 		}
 		if n := lostNote(&l.Total); n != "" {
 			out = append(out, fmt.Sprintf("concurrency %d: %s", l.Concurrency, n))

@@ -80,7 +80,10 @@ func TestWriteReport(t *testing.T) {
 func TestWarnings(t *testing.T) {
 	res := goldenResult()
 	res.Partial = true
-	want := []string{"interrupted: the results are partial", "15 of 3000 queries failed at concurrency 10 (see the errors by kind)"}
+	want := []string{"interrupted: the results are partial", "15 of 3000 queries failed at concurrency 10 (see the errors by kind)",
+		"  first 1062 ER_DUP_ENTRY: Error 1062: Duplicate entry '7' for key 'PRIMARY'",
+		"  first 1290 ER_OPTION_PREVENTS_STATEMENT: Error 1290: The MariaDB server is running with the --read-only option so it cannot execute this statement",
+		"  first other: x"}
 	if got := res.Warnings(); !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}

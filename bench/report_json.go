@@ -28,6 +28,8 @@ type JSONStats struct {
 	Queries      int64            `json:"queries"`
 	Errors       int64            `json:"errors"`
 	ErrorsByKind map[string]int64 `json:"errors_by_kind"`
+	// FirstErrors is the message of each kind's first error.
+	FirstErrors map[string]string `json:"first_errors"`
 	// LostConnections and Reconnects: see Stats.
 	LostConnections int64   `json:"lost_connections"`
 	Reconnects      int64   `json:"reconnects"`
@@ -67,8 +69,12 @@ func toJSONStats(s *Stats) JSONStats {
 	if byKind == nil {
 		byKind = map[string]int64{}
 	}
+	firsts := s.FirstErrors
+	if firsts == nil {
+		firsts = map[string]string{}
+	}
 	j := JSONStats{
-		Clients: s.Clients, Queries: s.Count, Errors: s.Errors, ErrorsByKind: byKind,
+		Clients: s.Clients, Queries: s.Count, Errors: s.Errors, ErrorsByKind: byKind, FirstErrors: firsts,
 		LostConnections: s.LostConnections, Reconnects: s.Reconnects,
 		WallS: s.Wall.Seconds(), QPS: s.QPS, Partial: s.Partial,
 	}

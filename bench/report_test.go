@@ -40,7 +40,9 @@ func goldenResult() *Result {
 	return &Result{Levels: []Level{
 		level(1, []time.Duration{1234 * time.Millisecond, 1300 * time.Millisecond}, 100, nil),
 		level(10, []time.Duration{10 * time.Millisecond, 12 * time.Millisecond, 15 * time.Millisecond}, 995,
-			[]error{&mysql.MySQLError{Number: 1062}, &mysql.MySQLError{Number: 1290}, &mysql.MySQLError{Number: 1290}, errors.New("x"), &mysql.MySQLError{Number: 1062}}),
+			[]error{&mysql.MySQLError{Number: 1062, Message: "Duplicate entry '7' for key 'PRIMARY'"},
+				&mysql.MySQLError{Number: 1290, Message: "The MariaDB server is running with the --read-only option so it cannot execute this statement"},
+				&mysql.MySQLError{Number: 1290}, errors.New("x"), &mysql.MySQLError{Number: 1062, Message: "Duplicate entry '8' for key 'PRIMARY'"}}),
 	}}
 }
 

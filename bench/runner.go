@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -257,6 +258,11 @@ func newRunner(target Target, cfg Config) (*runner, error) {
 	if r.templates, err = parseAll("query", cfg.Queries, true); err != nil {
 		return nil, err
 	}
+	if cfg.Prepared {
+		if err := preparable(r.templates); err != nil {
+			return nil, err
+		}
+	}
 	if r.pre, err = parseAll("pre-query", cfg.PreQuery, false); err != nil {
 		return nil, err
 	}
@@ -273,6 +279,18 @@ func newRunner(target Target, cfg Config) (*runner, error) {
 	}
 	r.total *= int64(cfg.Iterations)
 	return r, nil
+}
+
+// preparable returns a *TemplateError (wrapped) for the first placeholder
+// of templates that a prepared statement cannot take as a parameter.
+func preparable(templates []*Template) error {
+	for i, t := range templates {
+		if ph := t.QuotedPlaceholder(); ph != "" {
+			return fmt.Errorf("parse query %d: %w", i+1, &TemplateError{Placeholder: ph, Offset: strings.Index(t.src, ph),
+				Reason: "it is inside a quoted string or identifier, where a prepared statement takes no parameter: leave out --prepared, or put the value outside the quotes, as in CONCAT('photos/', {id:uniform(1,9)}, '.jpg')"})
+		}
+	}
+	return nil
 }
 
 // parseAll parses statements as templates, or as plain text (a template with

@@ -24,6 +24,7 @@ type Recorder struct {
 	count, errors int64
 	min, max, sum time.Duration
 	errorsByKind  map[string]int64
+	firstErrors   map[string]string // the message of each kind's first error
 	// lost counts connections lost mid-run, reconnects those replaced.
 	lost, reconnects int64
 }
@@ -51,7 +52,16 @@ func (r *Recorder) RecordError(err error) {
 	if r.errorsByKind == nil {
 		r.errorsByKind = map[string]int64{}
 	}
-	r.errorsByKind[ClassifyError(err)]++
+	kind := ClassifyError(err)
+	if r.errorsByKind[kind] == 0 {
+		if r.firstErrors == nil {
+			r.firstErrors = map[string]string{}
+		}
+		if _, ok := r.firstErrors[kind]; !ok {
+			r.firstErrors[kind] = err.Error()
+		}
+	}
+	r.errorsByKind[kind]++
 	r.errors++
 }
 
@@ -80,12 +90,20 @@ func (r *Recorder) Merge(o *Recorder) {
 		}
 		r.errorsByKind[k] += n
 	}
+	for k, m := range o.firstErrors {
+		if _, ok := r.firstErrors[k]; !ok {
+			if r.firstErrors == nil {
+				r.firstErrors = map[string]string{}
+			}
+			r.firstErrors[k] = m
+		}
+	}
 }
 
 // MergeStats adds a run's statistics, as Stats gave them, to r.
 func (r *Recorder) MergeStats(s Stats) {
 	o := Recorder{hist: s.hist, count: s.Count, errors: s.Errors, min: s.Min, max: s.Max, sum: s.sum, errorsByKind: s.ErrorsByKind,
-		lost: s.LostConnections, reconnects: s.Reconnects}
+		lost: s.LostConnections, reconnects: s.Reconnects, firstErrors: s.FirstErrors}
 	if o.hist == nil {
 		o.hist = hdrhistogram.New(histLowest, histHighest, histDigits)
 	}
@@ -98,6 +116,7 @@ func (r *Recorder) Reset() {
 	r.count, r.errors, r.min, r.max, r.sum = 0, 0, 0, 0, 0
 	r.lost, r.reconnects = 0, 0
 	clear(r.errorsByKind)
+	clear(r.firstErrors)
 }
 
 // Stats summarizes what r recorded for a run of the given wall time and
@@ -108,6 +127,7 @@ func (r *Recorder) Stats(wall time.Duration, clients int) Stats {
 		Count:           r.count,
 		Errors:          r.errors,
 		ErrorsByKind:    maps.Clone(r.errorsByKind),
+		FirstErrors:     maps.Clone(r.firstErrors),
 		LostConnections: r.lost,
 		Reconnects:      r.reconnects,
 		Wall:            wall,
@@ -148,6 +168,10 @@ type Stats struct {
 	Count        int64            // successful queries
 	Errors       int64            // failed queries
 	ErrorsByKind map[string]int64 // failed queries by ClassifyError kind; never nil
+	// FirstErrors holds the message of the first error of each kind of
+	// ErrorsByKind (the server's text, "Table 'db.t' doesn't exist"), as
+	// sysbench and mysqlslap print it.
+	FirstErrors map[string]string
 	// LostConnections counts the clients' connections lost mid-run (each
 	// one's failed query is one of Errors), and Reconnects the new
 	// connections that replaced them (see Config.ReconnectAttempts); a

@@ -79,7 +79,8 @@ after each level, and --prepared sends every statement as a server-side
 prepared statement with the binary protocol, its placeholders as parameters
 (sysbench's default --db-ps-mode=auto; a direct target only), prepared by
 each client before the clock starts and once per connection, as sysbench
-does, so that only executions are timed.
+does, so that only executions are timed. A placeholder inside a quoted
+string or identifier cannot be a parameter: --prepared refuses it.
 
 Targets:
   direct  one server: --dsn user:pass@tcp(host:port)/db, or --node NAME of
@@ -89,7 +90,8 @@ Targets:
           primaries; the default otherwise
 
 A SELECT is timed until its last row is read. Failed queries do not stop
-the run: they are counted by server error ("1146 ER_NO_SUCH_TABLE"). A
+the run: they are counted by server error ("1146 ER_NO_SUCH_TABLE"), and
+the message of each kind's first error is printed under the report. A
 client whose connection is lost (the server killed or restarted, the
 connection killed) counts its failed query once, sends nothing more on it,
 and connects again, up to --reconnect-attempts times (waiting 10ms, then
@@ -329,6 +331,10 @@ func runBench(c *cobra.Command, o bench.Options, topo string, bf benchFlags) err
 	res, runErr := bench.Run(ctx, target.Target, plan.Run)
 	p.Finish()
 	if res == nil {
+		var te *bench.TemplateError
+		if errors.As(runErr, &te) {
+			return &usageError{runErr}
+		}
 		return runErr
 	}
 	res.Meta = meta

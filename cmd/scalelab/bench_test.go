@@ -65,6 +65,8 @@ func TestBenchUsageErrors(t *testing.T) {
 		{"percentile zero", []string{"--query", "SELECT 1", "--percentile", "0"}, "--percentile 0"},
 		{"histogram as json", []string{"--query", "SELECT 1", "--histogram", "--format", "json"}, "--histogram"},
 		{"prepared through the router", []string{"--query", "SELECT 1", "--prepared", "--target", "router"}, "--prepared needs a direct target"},
+		{"prepared placeholder in a string", []string{"--query", "SELECT * FROM images WHERE path = 'photos/{id:uniform(1,10)}.jpg'", "--prepared"}, "{id:uniform(1,10)}"},
+		{"prepared placeholder in an identifier", []string{"--query", "SELECT * FROM `sbtest{t:uniform(1,4)}`", "--prepared"}, "{t:uniform(1,4)}"},
 		{"report interval not a number", []string{"--query", "SELECT 1", "--report-interval", "soon"}, "report-interval"},
 		{"negative report interval", []string{"--query", "SELECT 1", "--report-interval", "-1"}, "report-interval"},
 	} {
@@ -168,6 +170,14 @@ func TestBenchAgainstServer(t *testing.T) {
 		}
 		if !strings.Contains(stdout, `"errors": 20`) {
 			t.Errorf("the report was not printed:\n%s", stdout)
+		}
+		// The server's message says what failed, as sysbench and
+		// mysqlslap print it: in the report and on stderr.
+		stdout, stderr, _ := runCLI(t, "bench", "--dsn", dsn, "--number-of-queries", "4", "--query", "SELECT * FROM no_such_table")
+		for _, out := range []string{stdout, stderr} {
+			if !strings.Contains(out, "first 1146 ER_NO_SUCH_TABLE: ") || !strings.Contains(out, "no_such_table' doesn't exist") {
+				t.Errorf("the server's error message is missing:\n%s", out)
+			}
 		}
 		_, _, err = runCLI(t, "bench", "--dsn", dsn, "--number-of-queries", "20", "--query", "SELECT 1; SELECT * FROM no_such_table", "--format", "json", "--max-error-rate", "0.4")
 		if !errors.Is(err, bench.ErrTooManyErrors) {

@@ -13,7 +13,9 @@ const DefaultPercentile = 95
 // IntervalStats is what one report interval of an iteration measured, as
 // a sysbench --report-interval line shows it.
 type IntervalStats struct {
-	// Elapsed is the time since the iteration started (warmup included).
+	// Elapsed is the time since the iteration started (warmup included),
+	// on the grid of report intervals: the multiple of ReportInterval
+	// nearest to the line's time.
 	Elapsed units.Ms `json:"elapsed_ms"`
 	// Warmup is set for an interval that began during the warmup
 	// (Config.Warmup): its figures count the warmup's queries, which the
@@ -87,6 +89,7 @@ func (r *runner) startIntervals(clients []*client, start, measureStart time.Time
 		pct = DefaultPercentile
 	}
 	last := start
+	var tick int64 // the last line's number on the reporting grid
 	return every(r.cfg.ReportInterval, func() {
 		now := r.clock.Now()
 		sum := NewRecorder()
@@ -96,7 +99,11 @@ func (r *runner) startIntervals(clients []*client, start, measureStart time.Time
 		secs := now.Sub(last).Seconds()
 		warmup := last.Before(measureStart)
 		last = now
-		st := IntervalStats{Elapsed: units.Ms(now.Sub(start)), Warmup: warmup, Clients: len(clients), Queries: sum.count, Errors: sum.errors, Percentile: pct}
+		// The line is labelled with its time on the grid of intervals
+		// (1s, 2s, ... as sysbench's), not the ticker's jitter.
+		step := r.cfg.ReportInterval
+		tick = max(tick+1, int64((now.Sub(start)+step/2)/step))
+		st := IntervalStats{Elapsed: units.Ms(time.Duration(tick) * step), Warmup: warmup, Clients: len(clients), Queries: sum.count, Errors: sum.errors, Percentile: pct}
 		if secs > 0 {
 			st.QPS, st.ErrorsPerSec = float64(sum.count)/secs, float64(sum.errors)/secs
 			st.ReconnectsPerSec = float64(sum.reconnects) / secs

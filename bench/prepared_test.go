@@ -88,6 +88,9 @@ func TestRunReportInterval(t *testing.T) {
 		if i > 0 && l.Elapsed <= lines[i-1].Elapsed {
 			t.Errorf("line %d at %v follows one at %v", i, l.Elapsed, lines[i-1].Elapsed)
 		}
+		if l.Elapsed.D()%(200*time.Millisecond) != 0 {
+			t.Errorf("line %d at %v: want a time on the grid of 200ms intervals", i, l.Elapsed.D())
+		}
 		sum += l.Queries
 	}
 	if total := res.Levels[0].Total.Count; sum > total {

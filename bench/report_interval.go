@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,8 +19,11 @@ func WriteInterval(w io.Writer, st IntervalStats) {
 	if st.Warmup {
 		warmup = " (warmup)"
 	}
-	fmt.Fprintf(w, "[ %gs ] thds: %d qps: %.2f lat (ms,%g%%): %s err/s: %.2f reconn/s: %.2f%s\n",
-		st.Elapsed.D().Round(time.Millisecond).Seconds(), st.Clients, st.QPS, st.Percentile, ms(st.Latency.D()), st.ErrorsPerSec, st.ReconnectsPerSec, warmup)
+	// Whole milliseconds over 1000: the nearest float64 to the decimal,
+	// which prints as it, where Duration.Seconds() may not (1.5030000000000001).
+	secs := float64(st.Elapsed.D().Round(time.Millisecond)/time.Millisecond) / 1000
+	fmt.Fprintf(w, "[ %ss ] thds: %d qps: %.2f lat (ms,%g%%): %s err/s: %.2f reconn/s: %.2f%s\n",
+		strconv.FormatFloat(secs, 'f', -1, 64), st.Clients, st.QPS, st.Percentile, ms(st.Latency.D()), st.ErrorsPerSec, st.ReconnectsPerSec, warmup)
 }
 
 // histogramStep is the ratio between the bounds of one row of the text

@@ -7,10 +7,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/scalelab/scalelab/internal/units"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -120,5 +122,30 @@ func TestWriteJSONParsesBack(t *testing.T) {
 	}
 	if len(got.Levels[0].Total.ErrorsByKind) != 0 || got.Levels[0].Total.ErrorsByKind == nil {
 		t.Errorf("got errors_by_kind %v for an error-free level, want {}", got.Levels[0].Total.ErrorsByKind)
+	}
+}
+
+// TestWriteInterval: a line's time prints as the decimal it is, where
+// Duration.Seconds() of 1.503s printed as 1.5030000000000001.
+func TestWriteInterval(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		st   IntervalStats
+		want string
+	}{
+		{"whole seconds", IntervalStats{Elapsed: units.Ms(2 * time.Second), Clients: 4, QPS: 100, Percentile: 95},
+			"[ 2s ] thds: 4 qps: 100.00 lat (ms,95%): 0.000 err/s: 0.00 reconn/s: 0.00\n"},
+		{"milliseconds", IntervalStats{Elapsed: units.Ms(1503 * time.Millisecond), Clients: 1, Percentile: 99, ReconnectsPerSec: 2},
+			"[ 1.503s ] thds: 1 qps: 0.00 lat (ms,99%): 0.000 err/s: 0.00 reconn/s: 2.00\n"},
+		{"warmup", IntervalStats{Elapsed: units.Ms(500 * time.Millisecond), Warmup: true, Clients: 1, Percentile: 95},
+			"[ 0.5s ] thds: 1 qps: 0.00 lat (ms,95%): 0.000 err/s: 0.00 reconn/s: 0.00 (warmup)\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			WriteInterval(&b, tc.st)
+			if b.String() != tc.want {
+				t.Errorf("got %q, want %q", b.String(), tc.want)
+			}
+		})
 	}
 }

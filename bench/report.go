@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,14 +53,21 @@ var writers = map[Format]func(io.Writer, *Result) error{
 // reports, after their leading key columns.
 var statsColumns = []string{"queries", "errors", "qps", "min_ms", "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p99.9_ms", "max_ms", "wall_s"}
 
-func statsCells(s *Stats) []string {
-	return []string{
+// statsCells are s's cells of statsColumns. The latencies of a run in
+// which no query succeeded were not measured: their cells hold none (JSON's
+// null), rather than a latency of 0.
+func statsCells(s *Stats, none string) []string {
+	lat := []string{ms(s.Min), ms(s.Mean), ms(s.P50), ms(s.P90), ms(s.P95), ms(s.P99), ms(s.P999), ms(s.Max)}
+	if s.Count == 0 {
+		for i := range lat {
+			lat[i] = none
+		}
+	}
+	return slices.Concat([]string{
 		strconv.FormatInt(s.Count, 10),
 		strconv.FormatInt(s.Errors, 10),
 		strconv.FormatFloat(s.QPS, 'f', 1, 64),
-		ms(s.Min), ms(s.Mean), ms(s.P50), ms(s.P90), ms(s.P95), ms(s.P99), ms(s.P999), ms(s.Max),
-		strconv.FormatFloat(s.Wall.Seconds(), 'f', 3, 64),
-	}
+	}, lat, []string{strconv.FormatFloat(s.Wall.Seconds(), 'f', 3, 64)})
 }
 
 func ms(d time.Duration) string {

@@ -17,11 +17,11 @@ func WriteCSV(w io.Writer, r *Result) error {
 	for _, l := range r.Levels {
 		clients := strconv.Itoa(l.Concurrency)
 		for i := range l.Iterations {
-			if err := cw.Write(append([]string{clients, strconv.Itoa(i + 1)}, statsCells(&l.Iterations[i])...)); err != nil {
+			if err := cw.Write(append([]string{clients, strconv.Itoa(i + 1)}, statsCells(&l.Iterations[i], "")...)); err != nil {
 				return err
 			}
 		}
-		if err := cw.Write(append([]string{clients, "all"}, statsCells(&l.Total)...)); err != nil {
+		if err := cw.Write(append([]string{clients, "all"}, statsCells(&l.Total, "")...)); err != nil {
 			return err
 		}
 	}

@@ -149,3 +149,31 @@ func TestWriteInterval(t *testing.T) {
 		})
 	}
 }
+
+// TestReportNoSuccessfulQuery: when no query succeeded, the latencies
+// were not measured, and the text and CSV reports say so ("-", an empty
+// cell), as JSON says null, rather than print a latency of 0.000.
+func TestReportNoSuccessfulQuery(t *testing.T) {
+	r := NewRecorder()
+	for range 10 {
+		r.RecordError(errors.New("refused"))
+	}
+	res := &Result{Levels: []Level{{Concurrency: 2, Iterations: []Stats{r.Stats(time.Second, 2)}, Total: r.Stats(time.Second, 2)}}}
+	for _, tc := range []struct {
+		format Format
+		want   string
+	}{
+		{FormatTable, "│       2 │          1 │       0 │     10 │ 0.0 │      - │       - │      - │      - │      - │      - │        - │      - │  1.000 │"},
+		{FormatCSV, "2,all,0,10,0.0,,,,,,,,,1.000"},
+	} {
+		t.Run(string(tc.format), func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Write(&b, tc.format, res); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tc.want) || strings.Contains(b.String(), "0.000") {
+				t.Errorf("got\n%s\nwant a row %q, and no latency of 0.000", b.String(), tc.want)
+			}
+		})
+	}
+}

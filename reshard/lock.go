@@ -28,8 +28,9 @@ type Lock struct{ f *os.File }
 // ErrBusy that names the holder. The kernel releases the lock when the
 // holder's process ends, however it ends, so a killed command leaves
 // nothing to clean up; the file stays (deleting it would race with a
-// command that has just opened it). Run, VDiff and Forget take it
-// themselves; Release gives it back.
+// command that has just opened it), except that Purge deletes it with
+// its sandbox, and LockDir refuses a lock it got on a deleted file. Run,
+// VDiff, Forget and Purge take it themselves; Release gives it back.
 func LockDir(dir string) (*Lock, error) {
 	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -41,6 +42,13 @@ func LockDir(dir string) (*Lock, error) {
 			return nil, fmt.Errorf("%w (%s); wait for it to end", ErrBusy, holder(f))
 		}
 		return nil, fmt.Errorf("reshard: lock %s: %w", f.Name(), err)
+	}
+	// A sandbox's purge deletes the lock file while it holds it (Purge):
+	// a command that opened the file before and got the lock after holds
+	// a lock nobody else can see. The file must still be dir's.
+	if !sameFile(f, f.Name()) {
+		f.Close()
+		return nil, fmt.Errorf("reshard: the workflow lock: the sandbox in %s was deleted as this command started: %w", dir, os.ErrNotExist)
 	}
 	me := fmt.Sprintf("pid %d: %s", os.Getpid(), commandLine())
 	if err := f.Truncate(0); err == nil {
@@ -59,6 +67,58 @@ func (l *Lock) Release() error {
 	err := l.f.Close()
 	l.f = nil
 	return err
+}
+
+// Remove deletes the lock file and gives the lock back, for a sandbox
+// that is deleted (Purge): the file goes while the lock is held, so no
+// command can take the lock on it (see LockDir).
+func (l *Lock) Remove() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := os.Remove(l.f.Name())
+	return errors.Join(err, l.Release())
+}
+
+// Purge deletes a sandbox's workflow with the sandbox: under the
+// workflow lock of dir it forgets the workflow in progress (so that a new
+// sandbox in dir does not resume it), runs purge (the sandbox's own, which
+// stops its nodes and deletes its files), then deletes the lock file, and
+// dir if that leaves it empty. A dir that does not exist is left to purge.
+// It returns an error wrapping ErrBusy, before purge runs, while another
+// workflow command runs on the sandbox.
+func Purge(dir string, purge func() error) error {
+	lock, err := LockDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return purge()
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	if err := forgetIn(dir); err != nil {
+		return err
+	}
+	if err := purge(); err != nil {
+		return err
+	}
+	if err := lock.Remove(); err != nil {
+		return err
+	}
+	if err := os.Remove(dir); err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, unix.ENOTEMPTY) && !errors.Is(err, unix.EEXIST) {
+		return err
+	}
+	return nil
+}
+
+// sameFile reports whether the open file f is the one at path.
+func sameFile(f *os.File, path string) bool {
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	pi, err := os.Stat(path)
+	return err == nil && os.SameFile(fi, pi)
 }
 
 // holder is what the holder of the lock in f wrote there.

@@ -31,14 +31,19 @@ It says what it did on stderr; with --format json it also prints
 				return err
 			}
 			// Finish even after Ctrl-C: a half-stopped sandbox helps nobody.
+			ctx := context.WithoutCancel(c.Context())
+			var running int
 			if purge {
-				// A workflow in progress dies with its sandbox: a new
-				// sandbox in this dir must not resume it.
-				if err := reshard.Forget(sb.Dir); err != nil {
+				// A workflow in progress dies with its sandbox (a new
+				// sandbox in this dir must not resume it), and so does
+				// the workflow lock's file, which the purge holds.
+				err = reshard.Purge(sb.Dir, func() (err error) {
+					running, err = sb.Down(ctx, true)
 					return err
-				}
+				})
+			} else {
+				running, err = sb.Down(ctx, false)
 			}
-			running, err := sb.Down(context.WithoutCancel(c.Context()), purge)
 			if err != nil {
 				return err
 			}

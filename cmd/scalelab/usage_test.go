@@ -165,6 +165,14 @@ func TestStoppedSandboxSaysSo(t *testing.T) {
 	if !strings.Contains(out, "down") {
 		t.Errorf("status of a stopped sandbox:\n%s", out)
 	}
+	// down --purge deletes the sandbox's dir, the workflow lock's file
+	// with it, which it takes while it purges.
+	if _, stderr, err := runCLI(t, "down", "--dir", sb.Dir, "--purge"); err != nil || !strings.Contains(stderr, "deleted "+sb.Dir) {
+		t.Fatalf("down --purge: %v\n%s", err, stderr)
+	}
+	if entries, err := os.ReadDir(sb.Dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after down --purge the dir holds %v (%v), want it gone", entries, err)
+	}
 }
 
 // TestFormatFlags: the commands that print data take --format table|json,

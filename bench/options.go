@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -109,6 +110,9 @@ func (o Options) Resolve() (*Plan, error) {
 	}{{"iterations", o.Run.Iterations}, {"number-of-queries", o.Run.NumberOfQueries},
 		{"auto-generate-sql-write-number", o.AutoGen.Rows}, {"auto-generate-sql-unique-query-number", o.AutoGen.UniqueQueries},
 		{"number-int-cols", o.AutoGen.IntCols}, {"number-char-cols", o.AutoGen.CharCols}} {
+		if n.v < 0 && n.flag == "iterations" {
+			return nil, fmt.Errorf("--iterations %d: want 1 or more runs of each level", n.v)
+		}
 		if n.v < 0 {
 			return nil, fmt.Errorf("--%s %d: want 0 or more", n.flag, n.v)
 		}
@@ -118,6 +122,9 @@ func (o Options) Resolve() (*Plan, error) {
 	}
 	if o.Run.Duration < 0 || o.Run.Warmup < 0 || o.Run.Rate < 0 {
 		return nil, errors.New("--duration, --warmup and --rate must not be negative")
+	}
+	if math.IsNaN(o.Run.Rate) || math.IsInf(o.Run.Rate, 0) {
+		return nil, fmt.Errorf("--rate %v: want a number of queries per second, or 0 for a closed loop", o.Run.Rate)
 	}
 	if p.Run.PreQuery, err = readOption("pre-query", o.PreQuery, o.Delimiter); err != nil {
 		return nil, err

@@ -130,8 +130,15 @@ what was measured, marked partial, and exits with status 130.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.Given = c.Flags().Changed
 			if c.Flags().Changed("events") {
-				if c.Flags().Changed("number-of-queries") {
+				switch {
+				case c.Flags().Changed("number-of-queries"):
 					return usagef("--events and --number-of-queries are one option under two names: give one")
+				case events < 0:
+					return usagef("--events %d: want 0 (no limit, with --duration) or more", events)
+				case events == 0 && o.Run.Duration == 0:
+					// sysbench's --events=0 is no limit, and its --time
+					// bounds the run; here nothing would.
+					return usagef("--events 0 is no limit on the number of queries, as in sysbench: give --duration to bound the run")
 				}
 				o.Run.NumberOfQueries = events
 			}
@@ -190,13 +197,13 @@ what was measured, marked partial, and exits with status 130.`,
 	f.BoolVar(&o.NoDrop, "no-drop", false, "keep t1 after the last run of --auto-generate-sql")
 	f.StringVar(&o.CSV, "csv", "", "write mysqlslap's CSV lines to FILE (appending), or, as plain --csv, to stdout instead of the report")
 	f.Lookup("csv").NoOptDefVal = "-"
-	f.DurationVar(&o.Run.Duration, "duration", 0, "stop each run after this long (0: no time limit)")
-	f.DurationVar(&o.Run.Warmup, "warmup", 0, "run this long at the start of each run and discard the results")
+	f.Var((*seconds)(&o.Run.Duration), "duration", "stop each run after this many seconds, or a duration such as 1m (0: no time limit)")
+	f.Var((*seconds)(&o.Run.Warmup), "warmup", "run this many seconds (or a duration such as 500ms) at the start of each run and discard the results")
 	f.Float64Var(&o.Run.Rate, "rate", 0, "open loop at this many queries per second in total (0: closed loop, as fast as the clients go)")
-	f.IntVar(&events, "events", 0, "sysbench's name for --number-of-queries")
+	f.IntVar(&events, "events", 0, "sysbench's name for --number-of-queries (0: no limit, with --duration, as in sysbench)")
 	f.BoolVar(&o.Run.Prepared, "prepared", false, "server-side prepared statements with the binary protocol, placeholders sent as parameters (direct target)")
 	f.Var((*seconds)(&o.Run.ReportInterval), "report-interval", "print QPS, latency and errors every N seconds (or a duration such as 500ms) while a run goes; 0: never")
-	f.Float64Var(&o.Run.Percentile, "percentile", bench.DefaultPercentile, "latency percentile of --report-interval lines and of --histogram's summary (1 to 100)")
+	f.Float64Var(&o.Run.Percentile, "percentile", bench.DefaultPercentile, "latency percentile of --report-interval lines and of --histogram's summary (above 0, up to 100)")
 	f.Float64Var(&maxErrorRate, "max-error-rate", 0, "exit with status 1 when more than this share of queries failed (0: any failure, as mysqlslap; 0.01: 1%)")
 	f.IntVar(&reconnects, "reconnect-attempts", bench.DefaultReconnectAttempts, "times a client whose connection was lost tries to connect again before it stops (0: it stops at once, as mysqlslap)")
 	f.BoolVar(&histogram, "histogram", false, "print the latency histogram of each level after the report")

@@ -67,6 +67,13 @@ func TestBenchUsageErrors(t *testing.T) {
 		{"prepared through the router", []string{"--query", "SELECT 1", "--prepared", "--target", "router"}, "--prepared needs a direct target"},
 		{"prepared placeholder in a string", []string{"--query", "SELECT * FROM images WHERE path = 'photos/{id:uniform(1,10)}.jpg'", "--prepared"}, "{id:uniform(1,10)}"},
 		{"prepared placeholder in an identifier", []string{"--query", "SELECT * FROM `sbtest{t:uniform(1,4)}`", "--prepared"}, "{t:uniform(1,4)}"},
+		{"negative events", []string{"--query", "SELECT 1", "--events", "-1"}, "--events -1"},
+		{"events 0 without duration", []string{"--query", "SELECT 1", "--events", "0"}, "--duration"},
+		{"negative iterations want 1", []string{"--query", "SELECT 1", "--iterations", "-1"}, "want 1 or more"},
+		{"rate NaN", []string{"--query", "SELECT 1", "--rate", "NaN"}, "--rate NaN"},
+		{"rate Inf", []string{"--query", "SELECT 1", "--rate", "Inf"}, "--rate +Inf"},
+		{"negative duration", []string{"--query", "SELECT 1", "--duration", "-1"}, "duration"},
+		{"duration not a number", []string{"--query", "SELECT 1", "--duration", "soon"}, "duration"},
 		{"report interval not a number", []string{"--query", "SELECT 1", "--report-interval", "soon"}, "report-interval"},
 		{"negative report interval", []string{"--query", "SELECT 1", "--report-interval", "-1"}, "report-interval"},
 	} {
@@ -83,6 +90,17 @@ func TestBenchUsageErrors(t *testing.T) {
 				t.Errorf("got stdout %q, want nothing", stdout)
 			}
 		})
+	}
+}
+
+// TestBenchSecondsFlags: --duration and --warmup take sysbench's plain
+// seconds, as --report-interval does, or a duration.
+func TestBenchSecondsFlags(t *testing.T) {
+	for _, args := range [][]string{{"--duration", "5"}, {"--duration", "1.5", "--warmup", "0.5"}, {"--duration", "2m", "--warmup", "500ms"}, {"--duration", "3", "--events", "0"}} {
+		out, _, err := runCLI(t, append([]string{"bench", "--only-print", "-q", "SELECT 1"}, args...)...)
+		if err != nil || out != "SELECT 1;\n" {
+			t.Errorf("%v: got %q, %v", args, out, err)
+		}
 	}
 }
 

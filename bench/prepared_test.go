@@ -77,6 +77,9 @@ func TestRunReportInterval(t *testing.T) {
 		ReportInterval: 200 * time.Millisecond, Percentile: 99,
 		Interval: func(st bench.IntervalStats) { mu.Lock(); lines = append(lines, st); mu.Unlock() },
 	})
+	if res.Percentile != 99 {
+		t.Errorf("the result's percentile is %v, want Config.Percentile, 99", res.Percentile)
+	}
 	if len(lines) < 3 || len(lines) > 6 {
 		t.Fatalf("got %d interval lines in a 1s run at 200ms, want about 5", len(lines))
 	}

@@ -50,14 +50,31 @@ var writers = map[Format]func(io.Writer, *Result) error{
 }
 
 // statsColumns are the columns shared by the table, markdown and CSV
-// reports, after their leading key columns.
-var statsColumns = []string{"queries", "errors", "qps", "min_ms", "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p99.9_ms", "max_ms", "wall_s"}
+// reports, after their leading key columns: with a column of its own for
+// r's Percentile when it is not one of the fixed ones.
+func statsColumns(r *Result) []string {
+	cols := []string{"queries", "errors", "qps", "min_ms", "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p99.9_ms"}
+	if extraPercentile(r) {
+		cols = append(cols, "p"+strconv.FormatFloat(r.Percentile, 'f', -1, 64)+"_ms")
+	}
+	return append(cols, "max_ms", "wall_s")
+}
 
-// statsCells are s's cells of statsColumns. The latencies of a run in
+// extraPercentile reports whether r's Percentile needs a column of its
+// own.
+func extraPercentile(r *Result) bool {
+	return r.Percentile > 0 && !slices.Contains([]float64{50, 90, 95, 99, 99.9}, r.Percentile)
+}
+
+// statsCells are s's cells of statsColumns(r). The latencies of a run in
 // which no query succeeded were not measured: their cells hold none (JSON's
 // null), rather than a latency of 0.
-func statsCells(s *Stats, none string) []string {
-	lat := []string{ms(s.Min), ms(s.Mean), ms(s.P50), ms(s.P90), ms(s.P95), ms(s.P99), ms(s.P999), ms(s.Max)}
+func statsCells(r *Result, s *Stats, none string) []string {
+	lat := []string{ms(s.Min), ms(s.Mean), ms(s.P50), ms(s.P90), ms(s.P95), ms(s.P99), ms(s.P999)}
+	if extraPercentile(r) {
+		lat = append(lat, ms(s.Percentile(r.Percentile)))
+	}
+	lat = append(lat, ms(s.Max))
 	if s.Count == 0 {
 		for i := range lat {
 			lat[i] = none

@@ -54,9 +54,9 @@ func writeTable(w io.Writer, r *Result, rend tw.Renderer) error {
 	}
 	var rows [][]string
 	for _, l := range r.Levels {
-		rows = append(rows, append([]string{strconv.Itoa(l.Concurrency), strconv.Itoa(len(l.Iterations))}, statsCells(&l.Total, "-")...))
+		rows = append(rows, append([]string{strconv.Itoa(l.Concurrency), strconv.Itoa(len(l.Iterations))}, statsCells(r, &l.Total, "-")...))
 	}
-	return table.Write(w, append([]string{"clients", "iterations"}, statsColumns...), rows, opts...)
+	return table.Write(w, append([]string{"clients", "iterations"}, statsColumns(r)...), rows, opts...)
 }
 
 func sortedKeys(m map[string]int64) []string {

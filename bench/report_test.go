@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -175,5 +176,43 @@ func TestReportNoSuccessfulQuery(t *testing.T) {
 				t.Errorf("got\n%s\nwant a row %q, and no latency of 0.000", b.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestReportPercentile: the percentile a run asked for (--percentile) is
+// in the final reports too: a column of its own in the table and CSV when
+// it is not one of the fixed ones, and percentile_ms in JSON.
+func TestReportPercentile(t *testing.T) {
+	res := goldenResult()
+	res.Percentile = 97
+	p97 := res.Levels[1].Total.Percentile(97)
+	if p97 <= res.Levels[1].Total.P95 || p97 > res.Levels[1].Total.P99 {
+		t.Fatalf("p97 %v is not between p95 %v and p99 %v", p97, res.Levels[1].Total.P95, res.Levels[1].Total.P99)
+	}
+	for _, tc := range []struct {
+		format Format
+		want   []string
+	}{
+		{FormatTable, []string{"p97_ms", " " + ms(p97) + " "}},
+		{FormatCSV, []string{"p99.9_ms,p97_ms,max_ms", "," + ms(p97) + ","}},
+		{FormatJSON, []string{`"percentile": 97`, `"percentile_ms": ` + strconv.FormatFloat(float64(p97)/1e6, 'f', -1, 64)}},
+	} {
+		t.Run(string(tc.format), func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Write(&b, tc.format, res); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("lacks %q:\n%s", w, b.String())
+				}
+			}
+		})
+	}
+	// A fixed one gets no second column.
+	res.Percentile = 99
+	var b bytes.Buffer
+	if err := Write(&b, FormatCSV, res); err != nil || strings.Count(b.String(), "p99_ms") != 1 {
+		t.Errorf("--percentile 99: got %v\n%s", err, b.String())
 	}
 }

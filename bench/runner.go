@@ -176,6 +176,10 @@ type Result struct {
 	// Meta, when the caller sets it, says what was measured; the JSON
 	// report carries it.
 	Meta *Meta
+	// Percentile is Config.Percentile when it was set: the reports show
+	// that percentile of every level's latencies too (a column of its own
+	// when it is not one of p50, p90, p95, p99 and p99.9). Zero: none.
+	Percentile float64
 }
 
 // Level is what one concurrency level measured.
@@ -312,7 +316,7 @@ func parseAll(what string, stmts []string, templates bool) ([]*Template, error) 
 }
 
 func (r *runner) run(ctx context.Context) (*Result, error) {
-	res := &Result{}
+	res := &Result{Percentile: r.cfg.Percentile}
 	r.started = r.clock.Now()
 	for li, conc := range r.cfg.Concurrency {
 		lvl := Level{Concurrency: conc}

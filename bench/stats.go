@@ -192,6 +192,16 @@ type Stats struct {
 	sum  time.Duration // of the successful queries' latencies, for MergeStats
 }
 
+// Percentile returns the p-th percentile of the successful queries'
+// latencies (within 0.1%, and within [Min, Max]), or 0 when none succeeded.
+func (s *Stats) Percentile(p float64) time.Duration {
+	if s.hist == nil || s.Count == 0 {
+		return 0
+	}
+	d := time.Duration(s.hist.ValueAtQuantile(p)) * time.Microsecond
+	return min(max(d, s.Min), s.Max)
+}
+
 // Hist returns the latency histogram in microseconds, for charts. Callers
 // must not modify it.
 func (s *Stats) Hist() *hdrhistogram.Histogram { return s.hist }

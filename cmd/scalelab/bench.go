@@ -203,7 +203,7 @@ what was measured, marked partial, and exits with status 130.`,
 	f.IntVar(&events, "events", 0, "sysbench's name for --number-of-queries (0: no limit, with --duration, as in sysbench)")
 	f.BoolVar(&o.Run.Prepared, "prepared", false, "server-side prepared statements with the binary protocol, placeholders sent as parameters (direct target)")
 	f.Var((*seconds)(&o.Run.ReportInterval), "report-interval", "print QPS, latency and errors every N seconds (or a duration such as 500ms) while a run goes; 0: never")
-	f.Float64Var(&o.Run.Percentile, "percentile", bench.DefaultPercentile, "latency percentile of --report-interval lines and of --histogram's summary (above 0, up to 100)")
+	f.Float64Var(&o.Run.Percentile, "percentile", bench.DefaultPercentile, "latency percentile (above 0, up to 100) of --report-interval lines, of --histogram's summary, and of the report: a pN_ms column of its own unless it is 50, 90, 95, 99 or 99.9, and percentile_ms in JSON")
 	f.Float64Var(&maxErrorRate, "max-error-rate", 0, "exit with status 1 when more than this share of queries failed (0: any failure, as mysqlslap; 0.01: 1%)")
 	f.IntVar(&reconnects, "reconnect-attempts", bench.DefaultReconnectAttempts, "times a client whose connection was lost tries to connect again before it stops (0: it stops at once, as mysqlslap)")
 	f.BoolVar(&histogram, "histogram", false, "print the latency histogram of each level after the report")

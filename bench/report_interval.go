@@ -78,3 +78,33 @@ func WriteHistograms(w io.Writer, res *Result, percentile float64) error {
 	}
 	return nil
 }
+
+// Fence writes what is written to it inside a Markdown code block
+// (```text), opened at the first write, so that the report-interval lines
+// and the histogram of a --format markdown report read as text, not as
+// emphasis (the histogram's bars of '*') and table cells ('|'). Close
+// closes the block, if one was opened. It is not safe for concurrent use.
+type Fence struct {
+	W    io.Writer
+	open bool
+}
+
+func (f *Fence) Write(p []byte) (int, error) {
+	if !f.open {
+		if _, err := io.WriteString(f.W, "```text\n"); err != nil {
+			return 0, err
+		}
+		f.open = true
+	}
+	return f.W.Write(p)
+}
+
+// Close ends the code block, if one was opened, and a blank line follows.
+func (f *Fence) Close() error {
+	if !f.open {
+		return nil
+	}
+	f.open = false
+	_, err := io.WriteString(f.W, "```\n\n")
+	return err
+}

@@ -313,10 +313,16 @@ func runBench(c *cobra.Command, o bench.Options, topo string, bf benchFlags) err
 	if p.Live() && plan.Run.ReportInterval == 0 {
 		plan.Run.Progress = p.Update
 	}
+	// In Markdown, the interval lines and the histogram are text blocks.
+	var text io.Writer = c.OutOrStdout()
+	fence := &bench.Fence{W: c.OutOrStdout()}
+	if plan.Report.Format == bench.FormatMarkdown {
+		text = fence
+	}
 	if plan.Run.ReportInterval > 0 {
 		// sysbench prints its interval lines with the report; with a
 		// machine format on stdout they go to stderr.
-		w := c.OutOrStdout()
+		w := text
 		if plan.Report.Format.Machine() || plan.Report.SlapCSV {
 			w = stderr(c)
 		}
@@ -337,6 +343,9 @@ func runBench(c *cobra.Command, o bench.Options, topo string, bf benchFlags) err
 	meta := &bench.Meta{Queries: plan.Run.Queries, Target: target.Description, Args: flagArgs(c), Server: serverVersion(ctx, target.Target), Started: time.Now().UTC()}
 	res, runErr := bench.Run(ctx, target.Target, plan.Run)
 	p.Finish()
+	if err := fence.Close(); err != nil {
+		return err
+	}
 	if res == nil {
 		var te *bench.TemplateError
 		if errors.As(runErr, &te) {
@@ -349,7 +358,10 @@ func runBench(c *cobra.Command, o bench.Options, topo string, bf benchFlags) err
 		return err
 	}
 	if bf.histogram {
-		if err := bench.WriteHistograms(c.OutOrStdout(), res, plan.Run.Percentile); err != nil {
+		if err := bench.WriteHistograms(text, res, plan.Run.Percentile); err != nil {
+			return err
+		}
+		if err := fence.Close(); err != nil {
 			return err
 		}
 	}

@@ -263,6 +263,33 @@ func TestBenchAgainstServer(t *testing.T) {
 		}
 	})
 
+	t.Run("markdown fences its text", func(t *testing.T) {
+		// Interval lines (a run of at least 0.1s, lines every 10ms) and
+		// the histogram are text blocks in Markdown.
+		stdout, stderr, err := runCLI(t, "bench", "--dsn", dsn, "--number-of-queries", "2", "--query", "SELECT SLEEP(0.05)",
+			"--report-interval", "0.01", "--histogram", "--format", "markdown")
+		if err != nil {
+			t.Fatalf("%v; stderr: %s", err, stderr)
+		}
+		fenced, fences, text := false, 0, 0
+		for _, line := range strings.Split(stdout, "\n") {
+			if strings.HasPrefix(line, "```") {
+				fenced = !fenced
+				fences++
+				continue
+			}
+			if strings.Contains(line, "thds:") || strings.Contains(line, "|*") || strings.Contains(line, "th percentile:") {
+				text++
+				if !fenced {
+					t.Errorf("line %q is outside a text block", line)
+				}
+			}
+		}
+		if fenced || fences != 6 || text < 3 {
+			t.Errorf("got %d fences (want 6: the intervals, the Benchmark summary, the histogram, each closed) around %d text lines:\n%s", fences, text, stdout)
+		}
+	})
+
 	t.Run("table and the Benchmark block", func(t *testing.T) {
 		stdout, _, err := runCLI(t, "bench", "--topology", sb.TopologyPath(), "--node", "0/primary",
 			"--concurrency", "2", "--iterations", "3", "--number-of-queries", "10", "--query", "SELECT 1")

@@ -714,8 +714,10 @@ func (x *iteration) reconnect(c *client) bool {
 	c.conn, c.target = nil, x.target
 	wait := reconnectBackoff
 	for range max(x.cfg.ReconnectAttempts, 0) {
-		now := x.clock.Now()
-		if !x.deadline.IsZero() && !now.Add(wait).Before(x.deadline) {
+		if now := x.clock.Now(); !x.deadline.IsZero() && !now.Add(wait).Before(x.deadline) {
+			// The run ends first: the client waits for its end, so
+			// that the run's wall time is still its duration.
+			_ = x.clock.Sleep(x.ctx, x.deadline.Sub(now))
 			return false
 		}
 		if x.clock.Sleep(x.ctx, wait) != nil {

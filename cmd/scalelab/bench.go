@@ -81,6 +81,15 @@ prepared statement with the binary protocol, its placeholders as parameters
 each client before the clock starts and once per connection, as sysbench
 does, so that only executions are timed. A placeholder inside a quoted
 string or identifier cannot be a parameter: --prepared refuses it.
+--events keeps mysqlslap's fixed split of the queries over the clients,
+where sysbench's threads take events from one shared count: a client
+slower than the others leaves a tail in which they are idle, which lowers
+the QPS (use --duration to compare with sysbench).
+
+Besides the workload, each client of a direct target sends an untimed
+"SELECT 1 /*scalelab-bench-claim:N*/" per run (it finds the client's
+socket), and the command one "SELECT VERSION()": the server's Com_select
+and Questions count them, and the bench does not.
 
 Targets:
   direct  one server: --dsn user:pass@tcp(host:port)/db, or --node NAME of

@@ -227,7 +227,7 @@ what was measured, marked partial, and exits with status 130.`,
 	f.StringVarP(&conn.user, "user", "u", "", "mysqlslap: user (default: your login name)")
 	f.StringVarP(&conn.password, "password", "p", "", "mysqlslap: password")
 	f.StringVarP(&conn.socket, "socket", "S", "", "mysqlslap: unix socket, instead of --host and --port")
-	f.StringVarP(&o.Delimiter, "delimiter", "F", ";", "mysqlslap: what separates the statements of --query, --pre-query and --post-query")
+	f.StringVarP(&o.Delimiter, "delimiter", "F", ";", "mysqlslap: what separates the statements of --query, --pre-query and --post-query; unlike mysqlslap, whose default is a newline and which sends what lies between two delimiters as one query (several statements in it run as a multi-statement query), the default is ';' and each query holds one statement")
 	f.StringVarP(&o.AutoGen.Engine, "engine", "e", "", "mysqlslap: storage engine of --auto-generate-sql's table t1")
 	f.IntVar(&o.AutoGen.SecondaryIndexes, "auto-generate-sql-secondary-indexes", 0, "mysqlslap: secondary indexes on t1 (on its INT columns)")
 	f.BoolVar(&autoIncrement, "auto-generate-sql-add-autoincrement", false, "mysqlslap: t1 keyed by an AUTO_INCREMENT column (t1 always is)")

@@ -410,6 +410,9 @@ type client struct {
 	next int
 	// began is set once the client has said it is set and begin came.
 	began bool
+	// lostCounted is set when the client's last lost connection was
+	// counted (after the warmup), so that its reconnection is.
+	lostCounted bool
 	// yielded is when the client last gave its processor back (yield).
 	yielded time.Time
 	done    atomic.Int64 // measured queries, read by the progress goroutine
@@ -449,7 +452,7 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 		c.rec.Reset()
 		c.done.Store(0)
 		c.quota = quotas[i]
-		c.n, c.next, c.began = 0, 0, false
+		c.n, c.next, c.began, c.lostCounted = 0, 0, false, false
 		c.rend.reseed(r.cfg.Seed^(uint64(level+1)*0x9e3779b97f4a7c15), uint64(it)<<32|uint64(i))
 	}
 	x := &iteration{runner: r, ctx: ctx, fast: context.WithoutCancel(ctx), done: ctx.Done(), maxTickets: -1}
@@ -734,7 +737,10 @@ func (x *iteration) reconnect(c *client) bool {
 		cancel()
 		if err == nil {
 			c.conn, c.target = conn, conn
-			if !x.clock.Now().Before(x.measureStart) {
+			// Counted with the loss it makes up for: one in the warmup is
+			// neither.
+			if c.lostCounted {
+				c.lostCounted = false
 				c.rec.RecordReconnect()
 				if c.ival != nil {
 					c.ival.reconnected()
@@ -834,6 +840,7 @@ func (x *iteration) runClosed(c *client) (lost bool) {
 			x.record(c, err, end.Sub(start))
 			if lost && !x.stopped() {
 				c.rec.RecordLost()
+				c.lostCounted = true
 			}
 			c.done.Store(c.n)
 		}
@@ -878,6 +885,7 @@ func (x *iteration) runOpen(c *client) (lost bool) {
 			x.record(c, err, end.Sub(intended))
 			if lost && !x.stopped() {
 				c.rec.RecordLost()
+				c.lostCounted = true
 			}
 			c.done.Store(c.n)
 		}

@@ -66,6 +66,12 @@ type Config struct {
 	// client runs each query once (mysqlslap's default); with Duration set,
 	// it means no count limit.
 	NumberOfQueries int
+	// SharedCount makes NumberOfQueries, in a closed loop, one count that
+	// every client takes its next query from, as sysbench's --events does,
+	// instead of mysqlslap's fixed split: a client that is free runs the
+	// next query, so none sits idle while a slower one finishes its share.
+	// Default false: the fixed split.
+	SharedCount bool
 	// Duration stops an iteration after this much time past warmup. A query
 	// in flight then is completed and counted. Zero means no time limit. With
 	// NumberOfQueries set too, whichever is reached first stops the
@@ -443,11 +449,20 @@ type iteration struct {
 	warmTickets int64
 	maxTickets  int64 // -1: no limit
 	tickets     atomic.Int64
+	// Closed loop with Config.SharedCount: left is the measured queries
+	// not yet taken.
+	shared bool
+	left   atomic.Int64
 }
 
 func (r *runner) iteration(ctx context.Context, level, it int, clients []*client, into *Recorder) Stats {
 	conc := len(clients)
-	quotas := splitQueries(r.quotaTotal(conc), conc)
+	total := r.quotaTotal(conc)
+	shared := r.cfg.SharedCount && r.cfg.Rate == 0 && total >= 0
+	if shared {
+		total = -1 // no client's own quota: they take from left
+	}
+	quotas := splitQueries(total, conc)
 	for i, c := range clients {
 		c.rec.Reset()
 		c.done.Store(0)
@@ -455,7 +470,10 @@ func (r *runner) iteration(ctx context.Context, level, it int, clients []*client
 		c.n, c.next, c.began, c.lostCounted = 0, 0, false, false
 		c.rend.reseed(r.cfg.Seed^(uint64(level+1)*0x9e3779b97f4a7c15), uint64(it)<<32|uint64(i))
 	}
-	x := &iteration{runner: r, ctx: ctx, fast: context.WithoutCancel(ctx), done: ctx.Done(), maxTickets: -1}
+	x := &iteration{runner: r, ctx: ctx, fast: context.WithoutCancel(ctx), done: ctx.Done(), maxTickets: -1, shared: shared}
+	if shared {
+		x.left.Store(r.quotaTotal(conc))
+	}
 	if r.cfg.ThreadPerClient {
 		// Every client holds a processor, and gives it back now and then
 		// (yield), when the progress and interval reporters, the signal
@@ -827,6 +845,9 @@ func (x *iteration) runClosed(c *client) (lost bool) {
 		}
 		start := x.clock.Now()
 		if !x.deadline.IsZero() && !start.Before(x.deadline) {
+			return false
+		}
+		if x.shared && !start.Before(x.measureStart) && x.left.Add(-1) < 0 {
 			return false
 		}
 		err := x.send(c, i, t)

@@ -71,7 +71,7 @@ mysqlslap drops it, unless --no-drop; one that existed is kept.
 sysbench's: --duration bounds each run by time, --warmup discards its first
 seconds, --rate makes an open loop at a fixed total rate (latency counts from
 each query's scheduled start, so queueing shows instead of hiding),
---events is --number-of-queries under sysbench's name, --report-interval
+--events is --number-of-queries with sysbench's meaning, --report-interval
 prints a line every N seconds while a run goes (QPS, the --percentile
 latency, errors and reconnections per second; lines of the --warmup count
 its queries, which the report leaves out, and end in "(warmup)"), --histogram prints the latency distribution
@@ -81,10 +81,10 @@ prepared statement with the binary protocol, its placeholders as parameters
 each client before the clock starts and once per connection, as sysbench
 does, so that only executions are timed. A placeholder inside a quoted
 string or identifier cannot be a parameter: --prepared refuses it.
---events keeps mysqlslap's fixed split of the queries over the clients,
-where sysbench's threads take events from one shared count: a client
-slower than the others leaves a tail in which they are idle, which lowers
-the QPS (use --duration to compare with sysbench).
+--events is one count that every client takes its next query from, as
+sysbench's threads take events, where --number-of-queries is split over
+the clients as mysqlslap splits it: with it a client slower than the
+others leaves a tail in which they are idle.
 
 Besides the workload, each client of a direct target sends an untimed
 "SELECT 1 /*scalelab-bench-claim:N*/" per run (it finds the client's
@@ -141,7 +141,7 @@ what was measured, marked partial, and exits with status 130.`,
 			if c.Flags().Changed("events") {
 				switch {
 				case c.Flags().Changed("number-of-queries"):
-					return usagef("--events and --number-of-queries are one option under two names: give one")
+					return usagef("--events and --number-of-queries both set the number of queries of a run (shared, or split over the clients): give one")
 				case events < 0:
 					return usagef("--events %d: want 0 (no limit, with --duration) or more", events)
 				case events == 0 && o.Run.Duration == 0:
@@ -150,6 +150,7 @@ what was measured, marked partial, and exits with status 130.`,
 					return usagef("--events 0 is no limit on the number of queries, as in sysbench: give --duration to bound the run")
 				}
 				o.Run.NumberOfQueries = events
+				o.Run.SharedCount = true // sysbench's one count
 			}
 			if o.Run.Percentile <= 0 || o.Run.Percentile > 100 {
 				return usagef("--percentile %g: want a percentile above 0, up to 100", o.Run.Percentile)
@@ -209,7 +210,7 @@ what was measured, marked partial, and exits with status 130.`,
 	f.Var((*seconds)(&o.Run.Duration), "duration", "stop each run after this many seconds, or a duration such as 1m (0: no time limit)")
 	f.Var((*seconds)(&o.Run.Warmup), "warmup", "run this many seconds (or a duration such as 500ms) at the start of each run and discard the results")
 	f.Float64Var(&o.Run.Rate, "rate", 0, "open loop at this many queries per second in total (0: closed loop, as fast as the clients go)")
-	f.IntVar(&events, "events", 0, "sysbench's name for --number-of-queries (0: no limit, with --duration, as in sysbench)")
+	f.IntVar(&events, "events", 0, "total queries of one run, as sysbench's: one count that every client takes from, where --number-of-queries is split over the clients (0: no limit, with --duration, as in sysbench)")
 	f.BoolVar(&o.Run.Prepared, "prepared", false, "server-side prepared statements with the binary protocol, placeholders sent as parameters (direct target)")
 	f.Var((*seconds)(&o.Run.ReportInterval), "report-interval", "print QPS, latency and errors every N seconds (or a duration such as 500ms) while a run goes; 0: never")
 	f.Float64Var(&o.Run.Percentile, "percentile", bench.DefaultPercentile, "latency percentile (above 0, up to 100) of --report-interval lines, of --histogram's summary, and of the report: a pN_ms column of its own unless it is 50, 90, 95, 99 or 99.9, and percentile_ms in JSON")

@@ -61,7 +61,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"--query", "SELECT 1", "--concurency", "4"}, "unknown flag"},
 		{"missing query file", []string{"--query", "@/no/such/file.sql"}, "no such file"},
 		{"argument", []string{"SELECT 1"}, "takes 0 argument"},
-		{"events and number of queries", []string{"--query", "SELECT 1", "--events", "10", "--number-of-queries", "10"}, "two names"},
+		{"events and number of queries", []string{"--query", "SELECT 1", "--events", "10", "--number-of-queries", "10"}, "give one"},
 		{"percentile zero", []string{"--query", "SELECT 1", "--percentile", "0"}, "--percentile 0"},
 		{"histogram as json", []string{"--query", "SELECT 1", "--histogram", "--format", "json"}, "--histogram"},
 		{"prepared through the router", []string{"--query", "SELECT 1", "--prepared", "--target", "router"}, "--prepared needs a direct target"},

@@ -853,23 +853,31 @@ func (x *iteration) runClosed(c *client) (lost bool) {
 		err := x.send(c, i, t)
 		end := x.clock.Now()
 		x.yield(c, end)
-		lost = err != nil && x.lostBy(c, err)
-		if start.Before(x.measureStart) {
-			x.recordWarmup(c, err, end.Sub(start))
-		} else {
-			c.n++
-			x.record(c, err, end.Sub(start))
-			if lost && !x.stopped() {
-				c.rec.RecordLost()
-				c.lostCounted = true
-			}
-			c.done.Store(c.n)
-		}
-		if lost {
+		if x.counted(c, err, end.Sub(start), start.Before(x.measureStart)) {
 			return true
 		}
 	}
 	return false
+}
+
+// counted records a query of c's that took d and ended with err: one of
+// the warmup (warm) for the interval lines only, any other in the run's
+// statistics, with the connection it lost. It reports whether the query
+// lost c's connection.
+func (x *iteration) counted(c *client, err error, d time.Duration, warm bool) (lost bool) {
+	lost = err != nil && x.lostBy(c, err)
+	if warm {
+		x.recordWarmup(c, err, d)
+		return lost
+	}
+	c.n++
+	x.record(c, err, d)
+	if lost && !x.stopped() {
+		c.rec.RecordLost()
+		c.lostCounted = true
+	}
+	c.done.Store(c.n)
+	return lost
 }
 
 // runOpen is an open-loop client: it takes the next scheduled query, waits
@@ -898,19 +906,7 @@ func (x *iteration) runOpen(c *client) (lost bool) {
 		err := x.send(c, i, t)
 		end := x.clock.Now()
 		x.yield(c, end)
-		lost = err != nil && x.lostBy(c, err)
-		if k < x.warmTickets {
-			x.recordWarmup(c, err, end.Sub(intended))
-		} else {
-			c.n++
-			x.record(c, err, end.Sub(intended))
-			if lost && !x.stopped() {
-				c.rec.RecordLost()
-				c.lostCounted = true
-			}
-			c.done.Store(c.n)
-		}
-		if lost {
+		if x.counted(c, err, end.Sub(intended), k < x.warmTickets) {
 			return true
 		}
 	}

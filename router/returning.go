@@ -94,34 +94,55 @@ func (c *classifier) returningOf(query string) *returning {
 // level (outside parentheses, strings, quoted names and comments), or -1.
 // A word that is a name's part (t.returning, @returning) does not count.
 func returningAt(query string) int {
+	at := -1
+	sqlTokens(query, func(t sqlTok) bool {
+		if t.word && t.depth == 0 && t.end-t.start == len("RETURNING") && strings.EqualFold(query[t.start:t.end], "RETURNING") &&
+			(t.start == 0 || query[t.start-1] != '.' && query[t.start-1] != '@') {
+			at = t.start
+			return false
+		}
+		return true
+	})
+	return at
+}
+
+// sqlTok is a token of a statement's text, as sqlTokens walks it: a word
+// (a run of name bytes), or what sqlToken reads (a string, a quoted name,
+// a comment, one other byte), with the depth of the parentheses it is in.
+type sqlTok struct {
+	start, end    int
+	word, comment bool
+	depth         int
+}
+
+// sqlTokens calls fn with each token of query in order, until fn returns
+// false; it reports false when a string, quoted name or comment does not
+// end.
+func sqlTokens(query string, fn func(sqlTok) bool) bool {
 	depth := 0
 	for i := 0; i < len(query); {
-		c := query[i]
-		if nameByte(c) {
-			j := i
-			for j < len(query) && nameByte(query[j]) {
-				j++
+		t := sqlTok{start: i, depth: depth}
+		if nameByte(query[i]) {
+			t.end, t.word = i, true
+			for t.end < len(query) && nameByte(query[t.end]) {
+				t.end++
 			}
-			if depth == 0 && j-i == len("RETURNING") && strings.EqualFold(query[i:j], "RETURNING") &&
-				(i == 0 || query[i-1] != '.' && query[i-1] != '@') {
-				return i
-			}
-			i = j
-			continue
+		} else if t.end, t.comment = sqlToken(query, i, true); t.end < 0 {
+			return false
 		}
-		end, _ := sqlToken(query, i, true)
-		if end < 0 {
-			return -1
-		}
-		switch c {
+		switch query[i] {
 		case '(':
 			depth++
 		case ')':
 			depth--
+			t.depth = depth
 		}
-		i = end
+		if !fn(t) {
+			return true
+		}
+		i = t.end
 	}
-	return -1
+	return true
 }
 
 // planReturning plans a statement with a RETURNING clause over a sharded
@@ -309,50 +330,38 @@ func (c *classifier) setStatementOf(query string) *setStatement {
 // -1 when query is not such a statement or its assignments cannot be
 // read (a name in quotes, a comment among them).
 func setStatementFor(query string) (int, []string) {
-	var words []string // the top-level words and signs, in order
+	var words []string // the top-level words and commas, upper-cased, in order
 	var vars []string
-	depth := 0
-	for i := 0; i < len(query); {
-		c := query[i]
-		if nameByte(c) {
-			j := i
-			for j < len(query) && nameByte(query[j]) {
-				j++
-			}
-			w := strings.ToUpper(query[i:j])
-			switch last := words[max(len(words)-1, 0):]; {
-			case len(words) < 2:
-				if w != [...]string{"SET", "STATEMENT"}[len(words)] {
-					return -1, nil
-				}
-			case depth == 0 && w == "FOR":
-				if len(vars) == 0 {
-					return -1, nil
-				}
-				return j, vars
-			case depth == 0 && (last[0] == "STATEMENT" || last[0] == ","):
-				vars = append(vars, strings.ToLower(query[i:j]))
-			}
-			words = append(words, w)
-			i = j
-			continue
-		}
-		end, comment := sqlToken(query, i, true)
+	at := -1
+	ended := sqlTokens(query, func(t sqlTok) bool {
+		text := query[t.start:t.end]
+		named := len(words) > 1 && (words[len(words)-1] == "STATEMENT" || words[len(words)-1] == ",") // a variable's name comes next
 		switch {
-		case end < 0, comment && len(words) > 0:
-			return -1, nil
-		case c == '`' && depth == 0 && len(words) > 1 && (words[len(words)-1] == "STATEMENT" || words[len(words)-1] == ","):
-			return -1, nil // a quoted name
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == ',' && depth == 0:
-			words = append(words, ",")
+		case t.comment && len(words) > 0, t.depth == 0 && named && text[0] == '`':
+			vars = nil // a comment among the assignments, a name in quotes
+			return false
+		case !t.word:
+			if t.depth == 0 && text == "," {
+				words = append(words, ",")
+			}
+			return true
+		case len(words) < 2:
+			if w := strings.ToUpper(text); w != [...]string{"SET", "STATEMENT"}[len(words)] {
+				return false
+			}
+		case t.depth == 0 && strings.EqualFold(text, "FOR"):
+			at = t.end
+			return false
+		case t.depth == 0 && named:
+			vars = append(vars, strings.ToLower(text))
 		}
-		i = end
+		words = append(words, strings.ToUpper(text))
+		return true
+	})
+	if !ended || at < 0 || len(vars) == 0 {
+		return -1, nil
 	}
-	return -1, nil
+	return at, vars
 }
 
 // planSetStatement plans SET STATEMENT … FOR a statement over a sharded

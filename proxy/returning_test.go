@@ -331,3 +331,134 @@ func TestSetStatement(t *testing.T) {
 		t.Errorf("SET STATEMENT sql_select_limit over shards: %v, want it refused (1235): each shard would answer its own first row", err)
 	}
 }
+
+// TestStatementFormsAnswers: the answers around a statement that the
+// parser does not read whole (SET STATEMENT … FOR, RETURNING) are its
+// statement's, and a value the router's own way of running a statement
+// would change is refused, not answered: from an independent review.
+//   - LAST_INSERT_ID() keeps its value after an INSERT that gave its
+//     AUTO_INCREMENT id, SET STATEMENT … FOR or not, and is refused
+//     after one whose ids a SELECT gave (the server may have generated
+//     one, or not);
+//   - a client of CLIENT_FOUND_ROWS (Connector/J) gets the rows an
+//     UPDATE or an upsert matched, where it got those it changed;
+//   - a write over shards refuses @@autocommit and @@in_transaction
+//     (each part runs in a transaction of the router's), and writes
+//     nothing; a session whose autocommit is off refuses @@autocommit
+//     (the router keeps the servers' on); @@last_gtid is a pooled
+//     connection's.
+func TestStatementFormsAnswers(t *testing.T) {
+	rcfg := quiet()
+	rcfg.AllowMultiShardWrites = true
+	f := startProxy(t, proxy.Config{}, rcfg)
+	ctx := context.Background()
+	db := f.open(t, nil)
+	db.SetMaxOpenConns(1) // one session
+	exec := func(q string) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS rets (id BIGINT PRIMARY KEY, v VARCHAR(40))",
+		"DELETE FROM rets",
+		"INSERT INTO rets (id, v) VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd'), (5, 'e'), (6, 'f')",
+		"DROP TABLE IF EXISTS forms_auto",
+		"CREATE TABLE forms_auto (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40))",
+	} {
+		exec(q)
+	}
+	lastID := func() (int64, error) {
+		var id int64
+		err := db.QueryRowContext(ctx, "SELECT LAST_INSERT_ID()").Scan(&id)
+		return id, err
+	}
+
+	res, err := db.ExecContext(ctx, "INSERT INTO forms_auto (v) VALUES ('base')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := res.LastInsertId()
+	for _, q := range []string{
+		"SET STATEMENT max_statement_time = 10 FOR INSERT INTO forms_auto (id, v) VALUES (300, 'given')",
+		"INSERT INTO forms_auto (id, v) VALUES (301, 'given')",
+	} {
+		exec(q)
+		if id, err := lastID(); err != nil || id != base {
+			t.Errorf("LAST_INSERT_ID() after %s: %d, %v; want %d, the id the server last generated", q, id, err, base)
+		}
+	}
+	exec("INSERT INTO forms_auto (id, v) SELECT 7000, 'selected'")
+	if id, err := lastID(); mysqlErrNum(err) != 1235 {
+		t.Errorf("LAST_INSERT_ID() after an INSERT … SELECT that gives its id: %d, %v; want it refused (1235): the server keeps %d", id, err, base)
+	}
+	exec("INSERT INTO forms_auto (v) VALUES ('generated')")
+	if id, err := lastID(); err != nil || id <= 7000 {
+		t.Errorf("LAST_INSERT_ID() after an id generated again: %d, %v; want it past 7000", id, err)
+	}
+
+	found := f.open(t, func(c *mysql.Config) { c.ClientFoundRows = true })
+	found.SetMaxOpenConns(1)
+	for _, tt := range []struct {
+		q    string
+		want int64
+	}{
+		{"UPDATE rets SET v = v WHERE id IN (1, 2, 3, 4)", 4},
+		{"SET STATEMENT max_statement_time = 10 FOR UPDATE rets SET v = v WHERE id IN (1, 2, 3, 4)", 4},
+		{"SET STATEMENT max_statement_time = 10 FOR UPDATE rets SET v = v WHERE id = 1", 1},
+		{"SET STATEMENT max_statement_time = 10 FOR UPDATE forms_auto SET v = v", 5},
+		{"SET STATEMENT max_statement_time = 10 FOR INSERT INTO rets (id, v) VALUES (1, 'a'), (2, 'b') ON DUPLICATE KEY UPDATE v = v", 2},
+	} {
+		res, err := found.ExecContext(ctx, tt.q)
+		if err != nil {
+			t.Errorf("%s: %v", tt.q, err)
+			continue
+		}
+		if n, _ := res.RowsAffected(); n != tt.want {
+			t.Errorf("%s with CLIENT_FOUND_ROWS: %d rows, want %d matched", tt.q, n, tt.want)
+		}
+	}
+
+	for _, q := range []string{
+		"DELETE FROM rets WHERE id IN (1, 2, 3, 4, 5, 6) AND @@autocommit = 1",
+		"UPDATE rets SET v = @@in_transaction WHERE id IN (1, 2, 3, 4, 5, 6)",
+		"SET STATEMENT max_statement_time = 10 FOR UPDATE rets SET v = @@session.autocommit WHERE id IN (1, 2, 3, 4, 5, 6)",
+		"INSERT INTO rets (id, v) VALUES (11, 'x'), (12, 'x'), (13, 'x'), (14, 'x') RETURNING id, @@in_transaction",
+		"UPDATE rets SET v = @@last_gtid WHERE id = 1",
+	} {
+		if _, err := db.ExecContext(ctx, q); mysqlErrNum(err) != 1235 {
+			t.Errorf("%s: %v; want it refused (1235)", q, err)
+		}
+	}
+	rs, err := db.QueryContext(ctx, "SELECT /*+ scalelab_consistency=strong */ id, v FROM rets ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(scanRows(t, rs)); got != "[[1 a] [2 b] [3 c] [4 d] [5 e] [6 f]]" {
+		t.Errorf("after the refused writes: %s; want the 6 rows as they were", got)
+	}
+	refused := func(q string) error {
+		rs, err := db.QueryContext(ctx, q)
+		if err == nil {
+			rs.Close()
+		}
+		return err
+	}
+	if err := refused("SELECT @@last_gtid"); mysqlErrNum(err) != 1235 {
+		t.Errorf("SELECT @@last_gtid: %v; want it refused (1235): it is the last transaction of a pooled connection", err)
+	}
+
+	var on int
+	if err := db.QueryRowContext(ctx, "SELECT @@autocommit").Scan(&on); err != nil || on != 1 {
+		t.Errorf("SELECT @@autocommit under autocommit: %d, %v; want 1", on, err)
+	}
+	exec("SET autocommit = 0")
+	for _, q := range []string{"SELECT @@autocommit", "SELECT v, @@session.autocommit FROM rets WHERE id = 1"} {
+		if err := refused(q); mysqlErrNum(err) != 1235 {
+			t.Errorf("%s with autocommit off: %v; want it refused (1235): the servers would answer 1", q, err)
+		}
+	}
+	exec("ROLLBACK")
+	exec("SET autocommit = 1")
+}

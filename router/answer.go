@@ -135,7 +135,7 @@ func addInfo(a, b string) string {
 // upsert's is not made (its D counts rows changed, which the affected
 // rows do not tell apart from rows inserted).
 func splitInsertInfo(st *Statement, info string, affected int64, d diagnostics) string {
-	ins, ok := st.AST.(*sqlparser.Insert)
+	ins, ok := st.routedBy().AST.(*sqlparser.Insert)
 	if !ok || info != "" || len(ins.OnDup) > 0 {
 		return info
 	}
@@ -192,7 +192,7 @@ const (
 
 // foundRowsOf is how st's rows matched are counted.
 func foundRowsOf(st *Statement) foundRows {
-	switch a := st.AST.(type) {
+	switch a := st.routedBy().AST.(type) {
 	case *sqlparser.Update:
 		return foundUpdate
 	case *sqlparser.Insert:

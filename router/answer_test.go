@@ -95,6 +95,9 @@ func TestSplitInsertInfo(t *testing.T) {
 		{"INSERT INTO t (id) VALUES (1)", "", 1, 0, ""},
 		{"INSERT INTO t (id) VALUES (1), (2), (3)", "Records: 3  Duplicates: 0  Warnings: 0", 3, 0, "Records: 3  Duplicates: 0  Warnings: 0"},
 		{"UPDATE t SET v = 1", "", 3, 0, ""},
+		// SET STATEMENT … FOR: its statement's info.
+		{"SET STATEMENT max_statement_time = 10 FOR INSERT INTO t (id) VALUES (1), (2), (3)", "", 3, 0, "Records: 3  Duplicates: 0  Warnings: 0"},
+		{"SET STATEMENT max_statement_time = 10 FOR REPLACE INTO t (id) VALUES (1), (2)", "", 3, 0, "Records: 2  Duplicates: 1  Warnings: 0"},
 	} {
 		got := splitInsertInfo(c.Classify(tc.q), tc.info, tc.affected, diagnostics{count: tc.warnings})
 		if got != tc.want {

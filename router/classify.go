@@ -117,6 +117,11 @@ type Statement struct {
 	// statements see (UPDATE … SET owner = CONNECTION_ID(), then a read
 	// WHERE owner = CONNECTION_ID()); it makes no state of its own.
 	ConnectionID bool
+	// ReadsAutocommit is true when the statement reads @@autocommit: a
+	// Session whose autocommit is off keeps it on on its connections and
+	// opens the transactions itself, so the servers would answer 1 where
+	// the session's is 0 (see Session.do).
+	ReadsAutocommit bool
 	// NodeVariable is true when a read reads a variable whose value is
 	// the server's own that runs it (@@server_id, @@port, @@read_only, a
 	// GTID position; SHOW VARIABLES): over several shards it is refused,
@@ -708,6 +713,7 @@ func (c *classifier) parseText(query string) *Statement {
 		if st.returning = c.returningOf(query); st.returning != nil {
 			st.Tables = st.returning.prefix.Tables
 		}
+		st.ReadsAutocommit = strings.Contains(query, "@@") && slices.Contains(words(query), "autocommit")
 		if st.setStatement = c.setStatementOf(query); st.setStatement != nil {
 			// It does what its statement does: a read may go to a
 			// replica, and a write is one (over shards too).
@@ -735,6 +741,9 @@ func (c *classifier) parseText(query string) *Statement {
 	st := &Statement{AST: ast, Text: query, Tables: tablesOf(ast), ArgShapes: argShapes(ast), Assigns: assignsVariable(ast),
 		MariaDBComment: mariaDB, VersionedComment: versioned, Sticky: sticky(ast, query), ConnectionID: callsConnectionID(ast)}
 	st.LastInsertID, st.RowCount, st.FoundRows = sessionCalls(ast)
+	if _, set := ast.(*sqlparser.Set); !set && strings.Contains(query, "@@") {
+		st.ReadsAutocommit = readsVariable(ast, "autocommit")
+	}
 	var slashSlash, variable bool
 	if strings.Contains(query, "//") || strings.Contains(query, "@") {
 		slashSlash, variable = c.tokensUnread(query)
@@ -881,7 +890,7 @@ func primaryOnly(ast sqlparser.Statement) bool {
 // readsNodeVariable reports whether ast reads a system variable whose
 // value is the server's own, and whether one tells its role (see
 // Statement.NodeVariable).
-func readsNodeVariable(ast sqlparser.Statement) (node, role bool) {
+func readsNodeVariable(ast sqlparser.SQLNode) (node, role bool) {
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		v, ok := n.(*sqlparser.Variable)
 		if !ok || v.Scope == sqlparser.VariableScope {
@@ -1113,8 +1122,10 @@ func bareGetFormat(ast sqlparser.SQLNode) {
 }
 
 // connectionVariables are the system variables that hold a value of the
-// statement before on the connection (see errDiagnostics).
-var connectionVariables = []string{"warning_count", "error_count", "identity", "last_insert_id"}
+// statement before on the connection (see errDiagnostics): last_gtid is
+// the GTID of the last transaction the connection ran, which on a pooled
+// connection is another session's.
+var connectionVariables = []string{"warning_count", "error_count", "identity", "last_insert_id", "last_gtid"}
 
 // readsDiagnostics reports whether ast reads the diagnostics, or another
 // value, of the statement before it on its connection: SHOW WARNINGS,

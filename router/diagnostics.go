@@ -190,7 +190,7 @@ func (s *Session) noteConditions(st *Statement, d diagnostics) {
 // UPDATE or DELETE that names a table (DUAL is none): one a server
 // clears the list for.
 func usesTable(st *Statement) bool {
-	switch st.AST.(type) {
+	switch st.routedBy().AST.(type) {
 	case *sqlparser.Select, *sqlparser.Union, *sqlparser.Insert, *sqlparser.Update, *sqlparser.Delete:
 	default:
 		return false

@@ -167,27 +167,36 @@ func (r *Router) autoColumnOf(ctx context.Context, st *Statement, schema, table 
 	return c, err == nil
 }
 
-// generated reports whether the write st, run with args, whose answer
+// insertID is what a write's insert id tells of LAST_INSERT_ID().
+type insertID uint8
+
+const (
+	idGenerated insertID = iota // the server generated it: LAST_INSERT_ID() is it
+	idGiven                     // the statement gave it: LAST_INSERT_ID() keeps its value
+	idUnknown                   // either: LAST_INSERT_ID() is not known
+)
+
+// generated tells whether the write st, run with args, whose answer
 // carried an insert id, had the server generate that id, which then is
 // what LAST_INSERT_ID() returns: a server reports an id given in the
 // statement too (mysql_insert_id() returns it), but its LAST_INSERT_ID()
 // keeps the last one it generated. An INSERT or REPLACE that gives its
 // table's AUTO_INCREMENT column, in every row, a value the column stores
-// as other than 0 or NULL generated none (see storesAsZero). Where that cannot be told (an INSERT …
-// SELECT, an expression, a table whose columns cannot be read), the id
-// counts, as before.
-func (s *Session) generated(ctx context.Context, st *Statement, args []any) bool {
+// as other than 0 or NULL generated none (see storesAsZero). Where that
+// cannot be told (an INSERT … SELECT that names the column, an
+// expression, a table whose columns cannot be read), it is idUnknown.
+func (s *Session) generated(ctx context.Context, st *Statement, args []any) insertID {
 	if st == nil || st.SetsLastInsertID {
-		return true
+		return idGenerated
 	}
+	st = st.routedBy()
 	ins, ok := st.AST.(*sqlparser.Insert)
 	if !ok {
-		return true
+		return idGenerated
 	}
-	rows, ok := ins.Rows.(sqlparser.Values)
 	tn, isName := ins.Table.Expr.(sqlparser.TableName)
-	if !ok || !isName {
-		return true
+	if !isName {
+		return idUnknown
 	}
 	schema := tn.Qualifier.String()
 	if schema == "" {
@@ -196,8 +205,11 @@ func (s *Session) generated(ctx context.Context, st *Statement, args []any) bool
 		}
 	}
 	auto, ok := s.r.autoColumnOf(ctx, st, schema, tn.Name.String())
-	if !ok || auto.name == "" {
-		return true
+	switch {
+	case !ok:
+		return idUnknown
+	case auto.name == "":
+		return idGenerated // no AUTO_INCREMENT column: an id is LAST_INSERT_ID(expr)'s
 	}
 	k := auto.pos - 1 // the column's place in a row without a column list (-1: invisible, so left out)
 	if len(ins.Columns) > 0 {
@@ -209,17 +221,24 @@ func (s *Session) generated(ctx context.Context, st *Statement, args []any) bool
 		}
 	}
 	if k < 0 {
-		return true // left out: every row's is generated
+		return idGenerated // left out: every row's is generated
+	}
+	rows, ok := ins.Rows.(sqlparser.Values)
+	if !ok {
+		return idUnknown // the SELECT's values
 	}
 	for _, row := range rows {
 		if k >= len(row) {
-			return true
+			return idUnknown
 		}
-		if zero, known := storesAsZero(row[k], args); zero || !known {
-			return true
+		switch zero, known := storesAsZero(row[k], args); {
+		case !known:
+			return idUnknown
+		case zero:
+			return idGenerated
 		}
 	}
-	return false
+	return idGiven
 }
 
 // storesAsZero reports whether an integer column stores e, with args, as

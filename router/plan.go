@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/go-sql-driver/mysql"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,7 +55,7 @@ var (
 	// before on the connection that runs them, which was another
 	// statement's (another client's): the router runs a client's
 	// statements on pooled connections over several servers.
-	errDiagnostics   = fmt.Errorf("%w: SHOW WARNINGS, SHOW ERRORS, GET DIAGNOSTICS, @@warning_count and @@error_count describe the statement before on the connection that ran it, and the router runs each statement on whichever pooled connection of its server is free, so they would describe another statement (another client's); a session answers SHOW WARNINGS, SHOW ERRORS, SHOW COUNT(*) … and SELECT @@warning_count itself from the conditions its servers listed, after a write, a relayed read or a read in a transaction or a session with state, but it does not know them after a read merged over shards or one over the shared pool that the relay did not take, a SET or an error", ErrConnectionValue)
+	errDiagnostics   = fmt.Errorf("%w: SHOW WARNINGS, SHOW ERRORS, GET DIAGNOSTICS, @@warning_count, @@error_count and @@last_gtid describe the statement (or the transaction) before on the connection that ran it, and the router runs each statement on whichever pooled connection of its server is free, so they would describe another statement (another client's); a session answers SHOW WARNINGS, SHOW ERRORS, SHOW COUNT(*) … and SELECT @@warning_count itself from the conditions its servers listed, after a write, a relayed read or a read in a transaction or a session with state, but it does not know them after a read merged over shards or one over the shared pool that the relay did not take, a SET or an error", ErrConnectionValue)
 	errCommentUnread = unsupported("a MariaDB executable comment /*M! … */ in a text whose comment, string or quoted name does not end where the router reads it",
 		"the router cannot tell what the comment runs; write it as plain SQL")
 	// A KILL names a connection, or a user's connections, of one server,
@@ -671,15 +672,45 @@ func perShard(st *Statement, ast sqlparser.Statement) func(*plan, error) (*plan,
 		if err != nil || len(p.Shards) < 2 {
 			return p, err
 		}
-		if f := sequential(ast); f != "" {
-			return nil, unsupported(f+" in a write over several shards", "each shard would start its own sequence; compute the values first, or write to one shard")
-		}
-		if node, _ := readsNodeVariable(ast); node && strings.Contains(st.Text, "@@") {
-			return nil, unsupported("a variable of the server that runs it (@@port, @@server_id, …) in a write over several shards",
-				"each shard would write its own; read it first, then write the value")
-		}
-		return p, nil
+		return p, perShardValues(ast, st.Text, "a write over several shards", "compute the values first, or write to one shard", "read it first, then write the value")
 	}
+}
+
+// perShardValues refuses node, a write over several shards or its
+// RETURNING clause (where, with text, the node's text), when each shard's
+// part would compute a value of its own where one server computes one:
+// a sequence (ROWNUM(), a seeded RAND(n)), a variable of the server that
+// runs it, or one of the transaction, which a branch of the write sees in
+// the transaction the router opens on its shard. sequenceHint and
+// variableHint say what to do instead.
+func perShardValues(node sqlparser.SQLNode, text, where, sequenceHint, variableHint string) error {
+	if f := sequential(node); f != "" {
+		return unsupported(f+" in "+where, "each shard would start its own sequence; "+sequenceHint)
+	}
+	if !strings.Contains(text, "@@") {
+		return nil
+	}
+	if v, _ := readsNodeVariable(node); v {
+		return unsupported("a variable of the server that runs it (@@port, @@server_id, …) in "+where, "each shard would answer its own; "+variableHint)
+	}
+	if readsVariable(node, branchVariables...) {
+		return unsupported("@@autocommit or @@in_transaction in "+where,
+			"each shard's part runs in a transaction of the router's, where one server's statement runs alone; "+variableHint)
+	}
+	return nil
+}
+
+// branchVariables are the variables whose value a branch of a write over
+// shards changes (see branchBegin).
+var branchVariables = []string{"autocommit", "in_transaction"}
+
+// readsVariable reports whether node reads one of the system variables
+// names (@@name, @@session.name or @@global.name).
+func readsVariable(node sqlparser.SQLNode, names ...string) bool {
+	return anyNode(node, func(n sqlparser.SQLNode) bool {
+		v, ok := n.(*sqlparser.Variable)
+		return ok && v.Scope != sqlparser.VariableScope && slices.Contains(names, v.Name.Lowered())
+	})
 }
 
 // leadingWords is up to n first words of text, upper-cased and joined by

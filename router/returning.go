@@ -181,12 +181,8 @@ func (r *Router) planReturning(st *Statement, args []any) (*plan, error) {
 // place, and are refused. A DELETE's rows come in no order the statement
 // gives, but ORDER BY's, which is refused.
 func (r *Router) returningAcross(st *Statement, p *plan) (*plan, error) {
-	if f := sequential(st.returning.list); f != "" {
-		return nil, unsupported(f+" in RETURNING over several shards", "each shard would start its own sequence; number the rows in the client, or write to one shard")
-	}
-	if node, _ := readsNodeVariable(st.returning.list); node && strings.Contains(st.returning.clause, "@@") {
-		return nil, unsupported("a variable of the server that runs it (@@port, @@server_id, …) in RETURNING over several shards",
-			"each shard would answer its own; read it in a statement of its own")
+	if err := perShardValues(st.returning.list, st.returning.clause, "RETURNING over several shards", "number the rows in the client, or write to one shard", "read it in a statement of its own"); err != nil {
+		return nil, err
 	}
 	switch ast := st.returning.prefix.AST.(type) {
 	case *sqlparser.Insert:
@@ -287,14 +283,17 @@ type setStatement struct {
 }
 
 // setStatementVars are the variables SET STATEMENT may set for a
-// statement over a sharded table.
+// statement over a sharded table. max_join_size is not one: each shard
+// weighs its own part's rows against it, so a read one server refuses
+// (1104) would answer. max_statement_time bounds each part, which the
+// README says.
 var setStatementVars = map[string]bool{
 	"max_statement_time": true, "lock_wait_timeout": true, "innodb_lock_wait_timeout": true,
 	"long_query_time": true, "log_slow_query": true, "log_slow_query_time": true, "log_slow_verbosity": true,
 	"optimizer_switch": true, "optimizer_search_depth": true, "optimizer_prune_level": true, "optimizer_use_condition_selectivity": true,
 	"join_buffer_size": true, "join_cache_level": true, "sort_buffer_size": true, "read_buffer_size": true, "read_rnd_buffer_size": true,
 	"tmp_table_size": true, "tmp_memory_table_size": true, "max_heap_table_size": true, "histogram_size": true,
-	"use_stat_tables": true, "optimizer_max_sel_arg_weight": true, "max_join_size": true, "max_seeks_for_key": true,
+	"use_stat_tables": true, "optimizer_max_sel_arg_weight": true, "max_seeks_for_key": true,
 }
 
 // errSetStatementVar refuses SET STATEMENT of another variable over a

@@ -89,8 +89,9 @@ type Session struct {
 	// lastIDUnknown is set when the session's last statement that may
 	// have generated an id did so where the session cannot read it: an
 	// INSERT … RETURNING of a table whose ids the server gives, which
-	// answers rows, not the id. LAST_INSERT_ID() is refused until a
-	// statement generates one again.
+	// answers rows, not the id, or an INSERT whose id may be one it gave
+	// (see generated). LAST_INSERT_ID() is refused until a statement
+	// generates one again.
 	lastIDUnknown bool
 	rowCount      int64
 	// foundRows is set for a client that logged in with
@@ -405,9 +406,12 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 	case st.FoundRows:
 		s.rowCount = -1
 		return fmt.Errorf("%w: FOUND_ROWS() counts the rows of the last SELECT on the connection that ran it, and a session's statements run on pooled connections; count them with SELECT COUNT(*)", ErrConnectionValue)
+	case st.ReadsAutocommit && !s.autocommit:
+		s.rowCount = -1
+		return fmt.Errorf("%w: @@autocommit in a session whose autocommit is off: the router keeps autocommit on on the servers' connections and opens the session's transactions itself, so a server would answer 1; the client knows its own setting (the status flags of every answer carry it)", ErrConnectionValue)
 	case st.LastInsertID && s.lastIDUnknown:
 		s.rowCount = -1
-		return fmt.Errorf("%w: LAST_INSERT_ID() after an INSERT … RETURNING whose id the session does not know (a server generated it, or a duplicate may have kept a row's); read the id from the RETURNING clause's rows", ErrConnectionValue)
+		return fmt.Errorf("%w: LAST_INSERT_ID() after an INSERT whose id the session does not know: an INSERT … RETURNING (a server generated it, or a duplicate may have kept a row's; read the id from the RETURNING clause's rows), or one whose AUTO_INCREMENT values an expression or a SELECT gave (the server keeps the last id it generated, and the router cannot tell whether it did)", ErrConnectionValue)
 	case st.LastInsertID || st.RowCount || st.ConnectionID:
 		if st.ConnectionID {
 			if err := s.readConnectionID(ctx); err != nil {
@@ -430,8 +434,13 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 	case err != nil:
 		s.rowCount = -1
 	case o.kind == opExec && o.res != nil:
-		if id, err := o.res.LastInsertId(); err == nil && id != 0 && s.generated(ctx, st, args) {
-			s.lastInsertID, s.lastIDUnknown = uint64(id), false
+		if id, err := o.res.LastInsertId(); err == nil && id != 0 {
+			switch s.generated(ctx, st, args) {
+			case idGenerated:
+				s.lastInsertID, s.lastIDUnknown = uint64(id), false
+			case idUnknown:
+				s.lastIDUnknown = true
+			}
 		}
 		s.rowCount, _ = o.res.RowsAffected()
 		if st.IsCall() {

@@ -2,6 +2,7 @@ package replica
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -108,13 +109,31 @@ func (h *health) history() []Transition {
 	return append([]Transition(nil), h.transitions...)
 }
 
-// Fail records a connection error on n. Callers report errors for which
-// IsConnError is true; after Config.ShunAfter in a row the node is shunned
-// until a probe gets an answer.
-func (s *Set) Fail(n *Node, err error) {
-	if IsConnError(err) {
+// Fail records a connection error on n of a statement run under ctx.
+// Callers report errors for which IsConnError is true; after
+// Config.ShunAfter in a row the node is shunned until a probe gets an
+// answer. An error after the caller gave up (ctx ended) is the caller's,
+// not the node's: a connection its deadline cut, a dial it did not wait
+// for, a query the driver cancelled by closing its connection. Counted,
+// such errors shunned a healthy primary under a burst of short
+// deadlines, and every other client's writes failed. An unresponsive
+// node (ErrUnresponsive, which the node's own silence decides) counts
+// all the same.
+func (s *Set) Fail(ctx context.Context, n *Node, err error) {
+	if IsConnError(err) && (!CallerGone(ctx) || errors.Is(err, ErrUnresponsive)) {
 		n.health.fail(s.cfg.ShunAfter, err)
 	}
+}
+
+// CallerGone reports whether ctx ended: cancelled, or past its deadline,
+// which a socket's timeout may reach a moment before ctx.Err() says so
+// (the dialer and the driver set the deadline on the socket itself).
+func CallerGone(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 // Succeed records that n answered.

@@ -97,7 +97,7 @@ func (s *Set) beat(ctx context.Context) error {
 	if err != nil && !timedOut(err) {
 		// A beat that ran out of time is judged by the caller: busy or
 		// frozen (see frozen).
-		s.Fail(p, err)
+		s.Fail(ctx, p, err)
 	}
 	return err
 }
@@ -132,7 +132,7 @@ func (s *Set) measureLag(ctx context.Context) {
 				s.unresponsive(r, err)
 			case IsConnError(err):
 				r.lagMicro.Store(lagFailed)
-				s.Fail(r, err)
+				s.Fail(lctx, r, err)
 			case err != nil:
 				// A server error (the heartbeat table not replicated yet):
 				// no figure, as before the first row.

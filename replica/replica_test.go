@@ -63,31 +63,55 @@ func TestUnknownBalancer(t *testing.T) {
 }
 
 func TestHealthShunsAndReadmits(t *testing.T) {
+	ctx := context.Background()
 	s := &Set{cfg: Config{ShunAfter: 3}}
 	n := &Node{Name: "r1"}
 	refused := &mysql.MySQLError{Number: 1040}
-	s.Fail(n, &mysql.MySQLError{Number: 1146}) // a statement error: not the node's fault
+	s.Fail(ctx, n, &mysql.MySQLError{Number: 1146}) // a statement error: not the node's fault
 	for i := 0; i < 2; i++ {
-		s.Fail(n, refused)
+		s.Fail(ctx, n, refused)
 	}
 	if !n.health.ok() {
 		t.Fatal("shunned after 2 connection errors, want 3")
 	}
 	s.Succeed(n) // an answer resets the count
 	for i := 0; i < 2; i++ {
-		s.Fail(n, refused)
+		s.Fail(ctx, n, refused)
 	}
 	if !n.health.ok() {
 		t.Fatal("the success did not reset the error count")
 	}
-	s.Fail(n, refused)
+	s.Fail(ctx, n, refused)
 	if n.health.ok() {
 		t.Fatal("not shunned after 3 connection errors in a row")
 	}
 	n.health.readmit()
+
+	// A connection error after the caller gave up is the caller's: its
+	// deadline cut the dial, or the driver closed the connection to
+	// cancel the query. Only an unresponsive node counts then.
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	past, cancelPast := context.WithDeadline(ctx, time.Now().Add(-time.Millisecond))
+	defer cancelPast()
+	cut := &net.OpError{Op: "dial", Net: "unix", Err: errors.New("i/o timeout")}
+	for i := 0; i < 5; i++ {
+		s.Fail(gone, n, refused)
+		s.Fail(past, n, cut)
+	}
+	if !n.health.ok() {
+		t.Fatal("shunned by errors of callers whose context had ended")
+	}
+	for i := 0; i < 3; i++ {
+		s.Fail(past, n, ErrUnresponsive)
+	}
+	if n.health.ok() {
+		t.Fatal("not shunned after 3 ErrUnresponsive, though their callers' contexts had ended")
+	}
+	n.health.readmit()
 	h := n.health.history()
-	if len(h) != 2 || h[0].To != Shunned || h[1].To != Healthy {
-		t.Errorf("got transitions %+v, want healthy→shunned→healthy", h)
+	if len(h) != 4 || h[0].To != Shunned || h[1].To != Healthy || h[2].To != Shunned || h[3].To != Healthy {
+		t.Errorf("got transitions %+v, want healthy→shunned→healthy, twice", h)
 	}
 }
 

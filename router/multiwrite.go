@@ -287,7 +287,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			// did not, runs again alone, in a branch of its own, on the
 			// new primary, which it waits for as a write of one shard
 			// does; the shards after it hold their parts meanwhile.
-			b.set.Fail(b.node, err)
+			b.set.Fail(context.WithoutCancel(ctx), b.node, err) // commits run whatever the caller's context
 			b.end(ctx)
 			branches[n] = nil // ended (the deferred cleanup skips it)
 			nb, rerr := runPart(n, b.shard)
@@ -302,7 +302,7 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 			// The shards after it are rolled back (the deferred end), the
 			// ones before it stay committed. A commit the server refused
 			// did not commit; one cut off may have.
-			b.set.Fail(b.node, err)
+			b.set.Fail(context.WithoutCancel(ctx), b.node, err)
 			if n == 0 && notExecuted(err) {
 				// The first commit, refused as read-only: nothing is
 				// written, and the statement runs again on the new

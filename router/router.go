@@ -370,7 +370,7 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 	if err != nil && sentToReplica && st.Kind == Read && replica.IsConnError(err) && ctx.Err() == nil {
 		// The replica failed under us: one retry elsewhere. A
 		// read-your-writes read retries on the primary, which needs no wait.
-		set.Fail(node, err)
+		set.Fail(ctx, node, err)
 		r.stats.retries.Add(1)
 		failed := node
 		if mode == ReadYourWrites && g.get(set.Shard) != "" {
@@ -395,7 +395,7 @@ func (r *Router) runOn(ctx context.Context, c call) error {
 			// both went down): the primary answers, as it answers a
 			// shard's reads when no replica is eligible. There is no
 			// further retry.
-			set.Fail(node, err)
+			set.Fail(ctx, node, err)
 			r.stats.retries.Add(1)
 			if tr != nil {
 				tr.Retried = failed.Name + ", " + node.Name
@@ -460,11 +460,7 @@ func (r *Router) runNode(ctx context.Context, c call, node *replica.Node, watch 
 			// find it.
 			g.wroteUntracked(set.Shard)
 		}
-		if ctx.Err() == nil || !replica.DialFailed(err) {
-			// (A dial that the caller's own deadline ended is not the
-			// node's failure.)
-			set.Fail(node, err)
-		}
+		set.Fail(ctx, node, err) // (not when the caller's own context ended it)
 		if pinned && c.e.lost != nil && replica.IsConnError(err) {
 			if lerr := c.e.lost(node); lerr != nil {
 				err = lerr
@@ -657,7 +653,7 @@ func (r *Router) pick(ctx context.Context, set *replica.Set, st *Statement, mode
 	if !ok {
 		why := fmt.Sprintf("replica %s did not reach GTID %s within %v", node.Name, want, r.cfg.GTIDWaitTimeout)
 		if err != nil {
-			set.Fail(node, err)
+			set.Fail(ctx, node, err)
 			why = fmt.Sprintf("waiting on replica %s failed: %v", node.Name, err)
 		}
 		return primary, RouteFallback, why

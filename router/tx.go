@@ -143,7 +143,7 @@ func (t *Tx) begin(set *replica.Set) (*txPart, error) {
 		conn, err = node.DB.Connx(t.ctx)
 	}
 	if err != nil {
-		set.Fail(node, err)
+		set.Fail(t.ctx, node, err)
 		return nil, fmt.Errorf("router: begin on %s: %w", node.Name, err)
 	}
 	tx, err := conn.BeginTxx(t.ctx, t.opts)
@@ -151,7 +151,7 @@ func (t *Tx) begin(set *replica.Set) (*txPart, error) {
 		if !pinned {
 			conn.Close()
 		}
-		set.Fail(node, err)
+		set.Fail(t.ctx, node, err)
 		return nil, fmt.Errorf("router: begin on %s: %w", node.Name, err)
 	}
 	return &txPart{set: set, node: node, conn: conn, tx: tx, release: node.Acquire(), since: len(t.savepoints), pinned: pinned}, nil
@@ -302,7 +302,7 @@ func (t *Tx) onShard(ctx context.Context, i int, st *Statement, fn func(context.
 		if err == nil {
 			return nil
 		}
-		p.set.Fail(node, err)
+		p.set.Fail(ctx, node, err)
 		if replica.IsConnError(err) && !notExecuted(err) {
 			// The server rolled the branch back as its connection ended;
 			// run rolls back the rest once the statement is done.

@@ -2,6 +2,9 @@ package feed
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
 	"slices"
 	"sync"
 
@@ -84,9 +87,13 @@ type fetchFunc[V any] func(ctx context.Context, keys []uint64) (map[uint64]V, er
 // batchFunc is the dataloader batch function of one table: it splits the
 // keys by shard, runs fetch once per shard, all shards at once, and returns
 // a result per key in the keys' order. A key fetch did not find gets
-// missing(key). A shard whose fetch fails gives its own keys a *ShardError,
-// marked so that the loader does not cache it and a later Load retries.
-func batchFunc[V any](s split, fetch fetchFunc[V], missing func(key uint64) *dataloader.Result[V]) dataloader.BatchFunc[uint64, V] {
+// missing(key). A shard whose fetch fails (or panics) gives its own keys a
+// *ShardError, and forget drops them from the loader's cache before the
+// batch answers, so that a later Load retries: the loader's own way, a
+// SkipCacheError, drops a key only when its thunk is read, and a Load whose
+// caller had given up (its context cancelled) left the error cached for
+// every later Load of the key.
+func batchFunc[V any](s split, fetch fetchFunc[V], missing func(key uint64) *dataloader.Result[V], forget func(ctx context.Context, key uint64)) dataloader.BatchFunc[uint64, V] {
 	return func(ctx context.Context, keys []uint64) []*dataloader.Result[V] {
 		out := make([]*dataloader.Result[V], len(keys))
 		if len(keys) == 0 {
@@ -101,14 +108,15 @@ func batchFunc[V any](s split, fetch fetchFunc[V], missing func(key uint64) *dat
 		}
 		// Each group writes only its own positions of out.
 		run := func(g group) {
-			found, err := fetch(ctx, g.keys)
+			found, err := fetchGroup(ctx, fetch, g)
 			if err != nil {
-				err = dataloader.NewSkipCacheError(&ShardError{Table: s.table, Shard: g.shard, Keys: len(g.keys), Err: err})
+				err = &ShardError{Table: s.table, Shard: g.shard, Keys: len(g.keys), Err: err}
 			}
 			for n, p := range g.pos {
 				switch v, ok := found[g.keys[n]]; {
 				case err != nil:
 					out[p] = &dataloader.Result[V]{Error: err}
+					forget(ctx, g.keys[n])
 				case ok:
 					out[p] = &dataloader.Result[V]{Data: v}
 				default:
@@ -126,4 +134,19 @@ func batchFunc[V any](s split, fetch fetchFunc[V], missing func(key uint64) *dat
 		wg.Wait()
 		return out
 	}
+}
+
+// errFetchPanic is a shard's fetch that panicked: its keys fail, and the
+// other shards' keys get their rows, where the panic on a goroutine of
+// the batch ended the whole process (every request of a server).
+var errFetchPanic = errors.New("feed: the fetch panicked (a bug)")
+
+// fetchGroup runs fetch for g's keys, a panic returned as an error.
+func fetchGroup[V any](ctx context.Context, fetch fetchFunc[V], g group) (found map[uint64]V, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			found, err = nil, fmt.Errorf("%w: %v\n%s", errFetchPanic, p, debug.Stack())
+		}
+	}()
+	return fetch(ctx, g.keys)
 }

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 
-	"github.com/graph-gophers/dataloader/v7"
 	"github.com/scalelab/scalelab/router"
 	"github.com/scalelab/scalelab/schema"
 	"github.com/scalelab/scalelab/shard"
@@ -171,7 +172,13 @@ func TestBatchFuncAlignsResults(t *testing.T) {
 		}
 		return m, nil
 	}
-	fn := batchFunc(s, fetch, notFoundResult[uint64]("users", "id"))
+	var mu sync.Mutex // the shards' fetches run at once
+	forgot := map[uint64]bool{}
+	fn := batchFunc(s, fetch, notFoundResult[uint64]("users", "id"), func(_ context.Context, k uint64) {
+		mu.Lock()
+		defer mu.Unlock()
+		forgot[k] = true
+	})
 	res := fn(context.Background(), keys)
 	if len(res) != len(keys) {
 		t.Fatalf("got %d results, want %d", len(res), len(keys))
@@ -183,12 +190,13 @@ func TestBatchFuncAlignsResults(t *testing.T) {
 	for i, k := range keys {
 		r := res[i]
 		var se *ShardError
-		var skip *dataloader.SkipCacheError
 		switch {
 		case onFailing[k]:
-			if !errors.As(r.Error, &se) || se.Shard != failing || !errors.Is(r.Error, boom) || !errors.As(r.Error, &skip) {
-				t.Errorf("key %d on failed shard %s: got %v, want an uncached *ShardError for %s wrapping %v", k, failing, r.Error, failing, boom)
+			if !errors.As(r.Error, &se) || se.Shard != failing || !errors.Is(r.Error, boom) || !forgot[k] {
+				t.Errorf("key %d on failed shard %s: got %v (forgotten: %v), want a forgotten *ShardError for %s wrapping %v", k, failing, r.Error, forgot[k], failing, boom)
 			}
+		case forgot[k]:
+			t.Errorf("key %d, of a shard that answered, was forgotten", k)
 		case k >= 20:
 			if !errors.Is(r.Error, ErrNotFound) {
 				t.Errorf("missing key %d: got error %v, want ErrNotFound", k, r.Error)
@@ -247,5 +255,80 @@ func TestDiff(t *testing.T) {
 	}
 	if got.Statements != want.Statements || fmt.Sprint(got.Routes) != fmt.Sprint(want.Routes) || fmt.Sprint(got.Nodes) != fmt.Sprint(want.Nodes) {
 		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+// TestBatchFuncShardPanics: a fetch that panics on a shard's goroutine
+// fails that shard's keys, and the others get their rows, where the
+// panic ended the process.
+func TestBatchFuncShardPanics(t *testing.T) {
+	topo := testTopology(t, 4, sampleTables("hash"))
+	s := newSplit(mustVSchema(t, topo), schema.TableUsers, "id")
+	keys := []uint64{5, 1, 40, 3, 17, 2, 99, 8, 12}
+	groups, _ := s.groups(keys)
+	if len(groups) < 2 {
+		t.Fatalf("the keys are on %d shard(s), want several", len(groups))
+	}
+	bad := groups[len(groups)-1].shard // not the first: that one runs on the batch's goroutine
+	fetch := func(_ context.Context, ks []uint64) (map[uint64]uint64, error) {
+		if g, _ := s.groups(ks); g[0].shard == bad {
+			panic("a bug")
+		}
+		m := map[uint64]uint64{}
+		for _, k := range ks {
+			m[k] = k
+		}
+		return m, nil
+	}
+	res := batchFunc(s, fetch, notFoundResult[uint64]("users", "id"), func(context.Context, uint64) {})(context.Background(), keys)
+	onBad := map[uint64]bool{}
+	for _, k := range groups[len(groups)-1].keys {
+		onBad[k] = true
+	}
+	for i, k := range keys {
+		var se *ShardError
+		switch r := res[i]; {
+		case onBad[k]:
+			if !errors.As(r.Error, &se) || se.Shard != bad || !errors.Is(r.Error, errFetchPanic) {
+				t.Errorf("key %d on the shard whose fetch panicked: %v, want a *ShardError wrapping errFetchPanic", k, r.Error)
+			}
+		case r.Error != nil || r.Data != k:
+			t.Errorf("key %d: %d, %v; want %d", k, r.Data, r.Error, k)
+		}
+	}
+}
+
+// TestLoaderForgetsFailedShard: a key whose shard failed is loaded again
+// by a later Load, though the Load that failed was never read (its
+// caller gave up): the loader's SkipCacheError forgot a key only when
+// its thunk was read, and every later Load got the old error.
+func TestLoaderForgetsFailedShard(t *testing.T) {
+	topo := testTopology(t, 4, sampleTables("hash"))
+	s := newSplit(mustVSchema(t, topo), schema.TableUsers, "id")
+	var failing atomic.Bool
+	failing.Store(true)
+	fetch := func(ctx context.Context, ks []uint64) (map[uint64]uint64, error) {
+		if failing.Load() {
+			return nil, context.Canceled
+		}
+		m := map[uint64]uint64{}
+		for _, k := range ks {
+			m[k] = k * 10
+		}
+		return m, nil
+	}
+	l := newLoader(Config{}, s, fetch, notFoundResult[uint64]("users", "id"))
+	_ = l.Load(context.Background(), 7) // its caller gives up: never read
+	other := l.Load(context.Background(), 8)
+	l.Flush()
+	// Key 8's answer comes with the whole batch's.
+	if _, err := other(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("key 8 of the failed batch: %v, want the fetch's error", err)
+	}
+	failing.Store(false)
+	later := l.Load(context.Background(), 7)
+	l.Flush()
+	if v, err := later(); err != nil || v != 70 {
+		t.Errorf("a later Load of key 7, whose shard failed: %d, %v; want it loaded again (70)", v, err)
 	}
 }

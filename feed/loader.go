@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -101,19 +102,19 @@ func New(r *router.Router, cfg Config) (*Loaders, error) {
 		splits[tc.table] = newSplit(vs, tc.table, tc.column)
 	}
 	return &Loaders{
-		Users: dataloader.NewBatchedLoader(
-			batchFunc(splits[schema.TableUsers], fetchUsers(r), notFoundResult[schema.User](schema.TableUsers, "id")),
-			options[schema.User](cfg)...),
-		Images: dataloader.NewBatchedLoader(
-			batchFunc(splits[schema.TableImages], fetchImages(r), notFoundResult[schema.Image](schema.TableImages, "id")),
-			options[schema.Image](cfg)...),
-		LikesByImage: dataloader.NewBatchedLoader(
-			batchFunc(splits[schema.TableLikes], fetchLikes(r), zeroResult[[]schema.Like]),
-			options[[]schema.Like](cfg)...),
-		LikeCounts: dataloader.NewBatchedLoader(
-			batchFunc(splits[schema.TableLikes], fetchLikeCounts(r), zeroResult[int64]),
-			options[int64](cfg)...),
+		Users:        newLoader(cfg, splits[schema.TableUsers], fetchUsers(r), notFoundResult[schema.User](schema.TableUsers, "id")),
+		Images:       newLoader(cfg, splits[schema.TableImages], fetchImages(r), notFoundResult[schema.Image](schema.TableImages, "id")),
+		LikesByImage: newLoader(cfg, splits[schema.TableLikes], fetchLikes(r), zeroResult[[]schema.Like]),
+		LikeCounts:   newLoader(cfg, splits[schema.TableLikes], fetchLikeCounts(r), zeroResult[int64]),
 	}, nil
+}
+
+// newLoader is the loader of one table (see batchFunc), which forgets
+// the keys of a failed shard as its batch answers.
+func newLoader[V any](cfg Config, s split, fetch fetchFunc[V], missing func(uint64) *dataloader.Result[V]) *dataloader.Loader[uint64, V] {
+	var l *dataloader.Loader[uint64, V]
+	l = dataloader.NewBatchedLoader(batchFunc(s, fetch, missing, func(ctx context.Context, key uint64) { l.Clear(ctx, key) }), options[V](cfg)...)
+	return l
 }
 
 // Flush starts every loader's pending batch now instead of after Wait. Call

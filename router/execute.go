@@ -798,13 +798,20 @@ func (r *Router) insertWithSequence(ctx context.Context, e *env, st *Statement, 
 	return nil
 }
 
+// mayMeetDuplicate reports whether st is an INSERT whose rows may meet a
+// duplicate key and not be inserted: ON DUPLICATE KEY UPDATE, IGNORE.
+func mayMeetDuplicate(st *Statement) bool {
+	ins, ok := st.routedBy().AST.(*sqlparser.Insert)
+	return ok && (len(ins.OnDup) > 0 || bool(ins.Ignore))
+}
+
 // filledID is the insert id of st, whose rows got ids from sequences
 // starting at first, and which res answered: first, unless a row may
 // have met a duplicate (ON DUPLICATE KEY UPDATE, IGNORE), whose server's
 // insert id is then its own (the existing row's, with id =
 // LAST_INSERT_ID(id), or 0 for a row ignored), not an id no row holds.
 func filledID(st *Statement, first uint64, res sql.Result) int64 {
-	if ins, ok := st.routedBy().AST.(*sqlparser.Insert); ok && (len(ins.OnDup) > 0 || bool(ins.Ignore)) {
+	if mayMeetDuplicate(st) {
 		id, _ := res.LastInsertId()
 		return id
 	}

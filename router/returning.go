@@ -186,7 +186,7 @@ func (r *Router) returningAcross(st *Statement, p *plan) (*plan, error) {
 	}
 	switch ast := st.returning.prefix.AST.(type) {
 	case *sqlparser.Insert:
-		if len(ast.OnDup) > 0 || bool(ast.Ignore) || p.rowShards == nil {
+		if mayMeetDuplicate(st) || p.rowShards == nil {
 			return nil, unsupported("INSERT IGNORE or ON DUPLICATE KEY UPDATE with RETURNING, whose rows are on several shards",
 				"the router cannot tell which rows each shard's answer stands for; write each shard's rows in a statement of their own, or leave RETURNING out")
 		}
@@ -242,7 +242,7 @@ func (r *Router) returnedAcross(ctx context.Context, p *plan, branches []*writeB
 // unless a row may have met a duplicate (filledID), whose id is not
 // known.
 func returnedID(st *Statement, first uint64, o *op) {
-	if ins, ok := st.returning.prefix.AST.(*sqlparser.Insert); ok && len(ins.OnDup) == 0 && !bool(ins.Ignore) {
+	if _, ok := st.returning.prefix.AST.(*sqlparser.Insert); ok && !mayMeetDuplicate(st) {
 		o.res = multiResult{lastID: int64(first)}
 	}
 }
@@ -253,12 +253,12 @@ func returnedID(st *Statement, first uint64, o *op) {
 // server may have generated one, and for INSERT IGNORE or ON DUPLICATE
 // KEY UPDATE, whose row may have met a duplicate (see filledID).
 func (s *Session) returned(st *Statement, o *op) {
-	switch ins, insert := st.returning.prefix.AST.(*sqlparser.Insert); {
+	switch _, insert := st.returning.prefix.AST.(*sqlparser.Insert); {
 	case o.res != nil:
 		if id, err := o.res.LastInsertId(); err == nil && id != 0 {
 			s.lastInsertID, s.lastIDUnknown = uint64(id), false
 		}
-	case insert && (s.r.argFree(st.returning.prefix) || len(ins.OnDup) > 0 || bool(ins.Ignore)):
+	case insert && (s.r.argFree(st.returning.prefix) || mayMeetDuplicate(st)):
 		s.lastIDUnknown = true
 	}
 }

@@ -7,9 +7,14 @@
 // with their MySQL number and SQLSTATE, and the router's own refusals as
 // error 1235 (ErrNumRefused, SQLSTATE 42000). A statement whose node is
 // down or unreachable fails with 1105 (ErrNumBackend, HY000), one that
-// may run once the node answers or a failover replaces it. SHOW scalelab_route <SQL> shows a
-// statement's route (see RouteCommand), and Prometheus metrics are served
-// on /metrics. The protocol is vtgate's own listener (vitess.io/vitess/go/mysql).
+// may run once the node answers or a failover replaces it. A statement
+// during which the router panicked (router.ErrInternal: a bug in
+// scalelab, whose stack goes to the router's log) fails with 1105 too,
+// and the proxy then closes the client's connection, whose session the
+// router closed; scalelab_proxy_internal_errors_total counts them. SHOW
+// scalelab_route <SQL> shows a statement's route (see RouteCommand), and
+// Prometheus metrics are served on /metrics. The protocol is vtgate's own
+// listener (vitess.io/vitess/go/mysql).
 //
 //	r, err := router.Open(ctx, topo, router.Config{})
 //	if err != nil { … }

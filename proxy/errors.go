@@ -23,7 +23,9 @@ const (
 	// a bad scalelab_consistency value. The message is the router's.
 	ErrNumRefused = sqlerror.ERNotSupportedYet
 	// ErrNumBackend (ER_UNKNOWN_ERROR, SQLSTATE HY000) is a backend that
-	// could not be reached or dropped the connection.
+	// could not be reached or dropped the connection; and a statement
+	// during which the router panicked (router.ErrInternal, a bug in
+	// scalelab), after which the proxy closes the client's connection.
 	ErrNumBackend = sqlerror.ERUnknownError
 	// ErrNumInterrupted (ER_QUERY_INTERRUPTED, SQLSTATE 70100) is a
 	// statement cut off by a forced shutdown.
@@ -59,6 +61,9 @@ func toSQLError(err error) *sqlerror.SQLError {
 	// error that caused them (a 1053 or 1927 of a transaction's broken
 	// connection), whose number would tell the client otherwise.
 	switch {
+	case errors.Is(err, router.ErrInternal):
+		// (Before any error it wraps: the statement failed for a bug.)
+		return sqlerror.NewSQLError(ErrNumBackend, sqlerror.SSUnknownSQLState, err.Error())
 	case errors.Is(err, router.ErrPrimaryReplaced), errors.Is(err, router.ErrOutcomeUnknown), errors.Is(err, router.ErrPartialWrite):
 		return sqlerror.NewSQLError(ErrNumOutcomeUnknown, sqlerror.SSUnknownSQLState, err.Error())
 	case errors.Is(err, router.ErrTxLost), errors.Is(err, router.ErrTxResharded):

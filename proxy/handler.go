@@ -102,17 +102,42 @@ func (h *handler) ConnectionClosed(c *vtmysql.Conn) {
 // endSession closes the client's router session. The session hands its
 // pinned connections back to the shared pools as they are, so a client
 // that changed database first gets the topology's database back on them.
+//
+// It waits for the close at most sessionCloseTimeout, and then says so in
+// the log and leaves it to end on its own: a connection that a statement
+// left in use (a bug) would hold it for good, and with it the client's
+// goroutine, which the protocol library closes the socket of only after.
 func (h *handler) endSession(c *vtmysql.Conn, cl *client) {
-	if db := h.s.r.Topology().DatabaseName(); cl.sess.Database() != "" && cl.sess.Database() != db {
-		if cl.sess.InTransaction() {
-			cl.sess.ExecContext(h.s.ctx, "ROLLBACK")
+	sess, id := cl.sess, c.ConnectionID
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.closeSession(sess, id)
+	}()
+	t := time.NewTimer(sessionCloseTimeout)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		h.s.cfg.Logf("proxy: closing the session of connection %d did not end within %v; left to end on its own", id, sessionCloseTimeout)
+	}
+}
+
+// sessionCloseTimeout bounds the wait for a session's close (endSession).
+const sessionCloseTimeout = 30 * time.Second
+
+// closeSession is endSession's close of sess, connection id's session.
+func (h *handler) closeSession(sess *router.Session, id uint32) {
+	if db := h.s.r.Topology().DatabaseName(); sess.Database() != "" && sess.Database() != db {
+		if sess.InTransaction() {
+			sess.ExecContext(h.s.ctx, "ROLLBACK")
 		}
-		if err := h.use(cl, db); err != nil {
-			h.s.cfg.Logf("proxy: restore database of connection %d: %v", c.ConnectionID, err)
+		if _, err := sess.ExecContext(h.s.ctx, useStatement(db)); err != nil && !errors.Is(err, router.ErrInternal) {
+			h.s.cfg.Logf("proxy: restore database of connection %d: %v", id, err)
 		}
 	}
-	if err := cl.sess.Close(); err != nil {
-		h.s.cfg.Logf("proxy: close session of connection %d: %v", c.ConnectionID, err)
+	if err := sess.Close(); err != nil {
+		h.s.cfg.Logf("proxy: close session of connection %d: %v", id, err)
 	}
 }
 
@@ -325,9 +350,25 @@ func (h *handler) run(c *vtmysql.Conn, query string, args []any, binary bool, cb
 	if err == nil {
 		return nil
 	}
+	if errors.Is(err, router.ErrInternal) {
+		if cc, ok := c.GetRawConn().(*clientConn); ok {
+			cc.internalError()
+		}
+	}
 	se := toSQLError(err)
 	h.s.metrics.errors.WithLabelValues(strconv.Itoa(int(se.Num))).Inc()
 	return se
+}
+
+// internalError counts a statement that failed with router.ErrInternal (a
+// panic in the router: a bug), whose session the router closed, and ends
+// the connection once the error is sent: the client's next read finds it
+// closed, as after a KILL of its own. A client whose session is gone
+// would get the same error for every statement, and a pool would keep
+// handing the connection out.
+func (c *clientConn) internalError() {
+	c.l.s.metrics.internal.Inc()
+	c.killed.Store(true)
 }
 
 // runSets is run for a text statement whose every result set goes to

@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 }
 
 // shardedTables are the tables the tests shard by id with the hash vindex.
-var shardedTables = []string{"sbtest1", "sbtest2", "sbtest3", "sbtest4", "kvs", "clientmatrix", "relaybench_sharded", "dumped", "cidjobs", "coldefs", "floats", "namesbin", "midstream", "rets"}
+var shardedTables = []string{"sbtest1", "sbtest2", "sbtest3", "sbtest4", "kvs", "clientmatrix", "relaybench_sharded", "dumped", "cidjobs", "coldefs", "floats", "namesbin", "midstream", "rets", "panics"}
 
 // shardedTopology is the package sandbox's topology with shardedTables
 // sharded by id.

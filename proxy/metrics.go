@@ -19,6 +19,8 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 	byKind   map[string]prometheus.Observer
 	relayed  prometheus.Counter
+	// internal counts statements that failed with router.ErrInternal.
+	internal prometheus.Counter
 }
 
 // statementKinds are the router's statement kinds, plus the proxy's own.
@@ -52,6 +54,9 @@ func newMetrics(r *router.Router) *metrics {
 		relayed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "scalelab_proxy_relayed_total", Help: "Statements whose response was copied from the node to the client byte for byte (see scalelab proxy --relay).",
 		}),
+		internal: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "scalelab_proxy_internal_errors_total", Help: "Statements during which the router panicked (a bug in scalelab, whose stack the log holds): each got error 1105, and its client's connection was closed.",
+		}),
 	}
 	for _, k := range statementKinds {
 		m.byKind[k] = m.latency.WithLabelValues(k)
@@ -59,7 +64,7 @@ func newMetrics(r *router.Router) *metrics {
 	for _, reason := range []string{"auth", "max_connections", "idle_timeout"} {
 		m.rejected.WithLabelValues(reason)
 	}
-	m.reg.MustRegister(m.open, m.accepted, m.rejected, m.errors, m.latency, m.relayed, routerCollector{r})
+	m.reg.MustRegister(m.open, m.accepted, m.rejected, m.errors, m.latency, m.relayed, m.internal, routerCollector{r})
 	return m
 }
 

@@ -730,6 +730,15 @@ func (c *clientConn) relayRun(rr *relayRun, query string, args []any) (handled b
 	if cap(c.outBuf) > 1<<20 {
 		c.outBuf = nil // a long answer's buffer is not kept
 	}
+	if err != nil && errors.Is(err, router.ErrInternal) {
+		// The session is closed: the client is told, if its answer
+		// has not begun, and its connection ends.
+		c.internalError()
+		if !rr.sent {
+			c.writeError(toSQLError(err), 1)
+		}
+		return true, io.EOF
+	}
 	if handled && !rr.sent && (errors.Is(err, errStmtDeclined) || errors.Is(err, errStmtNotNow)) {
 		if errors.Is(err, errStmtDeclined) {
 			c.sniff.decline(rr.stmtID)

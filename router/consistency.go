@@ -89,7 +89,12 @@ func (r *Router) With(c Consistency) *View {
 	if c == "" {
 		c = r.cfg.Consistency
 	}
-	return &View{r: r, mode: c, statements: statements{do: func(ctx context.Context, o *op) error {
+	return &View{r: r, mode: c, statements: statements{do: func(ctx context.Context, o *op) (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				err = r.recovered(v, o, nil)
+			}
+		}()
 		st := r.classified(o)
 		if err := pooledValue(st); err != nil {
 			return err

@@ -256,6 +256,11 @@ func (s *Session) forgetConditions() {
 // the session's ROW_COUNT() becomes its rows affected, as on a server,
 // and its LAST_INSERT_ID() the connection's (see Closing).
 func (s *Session) RowsDone(ctx context.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.abandon(s.r.recovered(v, nil, nil)) // its next statement tells
+		}
+	}()
 	c, st := s.readOn, s.readSt
 	s.readOn, s.readSt = nil, nil
 	if c == nil || !s.pendingConds {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -385,6 +386,9 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 			query, args = sqlparser.String(bound), nil
 		}
 		err := r.onShard(ctx, e, p, p.Shards[0], st, o.fn(query, args))
+		if h := r.cfg.TestPanic; h != nil {
+			h("single-shard", o.query)
+		}
 		if tr != nil {
 			tr.Plan, tr.PushedDown = p.Type, p.PushedDown
 			tr.Shards, tr.Nodes = []string{tr.Shard}, []string{tr.Node}
@@ -487,6 +491,16 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 	results := make([]*sql.Rows, len(p.Shards))
 	errs := make([]error, len(p.Shards))
 	var wg sync.WaitGroup
+	// The shard results are the statement's until the merged rows hold
+	// them (merged): a panic before (a bug) closes them, once every read
+	// is done, so that their connections go back to the pools.
+	merged := false
+	defer func() {
+		if !merged {
+			wg.Wait()
+			closeRows(results)
+		}
+	}()
 	for n, i := range p.Shards {
 		read := func() {
 			sub := &op{kind: opQuery}
@@ -500,17 +514,29 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 		wg.Add(1)
 		readers.run(func() {
 			defer wg.Done()
+			// A panic on the worker would end the process: it is the
+			// statement's, carried to its goroutine (below).
+			defer func() {
+				if v := recover(); v != nil {
+					errs[n] = &shardPanic{value: v, stack: debug.Stack()}
+				}
+			}()
 			read()
 		})
 	}
 	wg.Wait()
 	if err := firstShardError(p, errs); err != nil {
-		for _, rows := range results {
-			if rows != nil {
-				rows.Close()
+		merged = true
+		closeRows(results)
+		for _, err := range errs {
+			if sp, ok := err.(*shardPanic); ok {
+				panic(sp) // recovered where the statement entered (ErrInternal)
 			}
 		}
 		return err
+	}
+	if h := r.cfg.TestPanic; h != nil {
+		h("scatter", o.query)
 	}
 	src, err := newMerge(spec, results)
 	if errors.Is(err, errLeanUnfit) {
@@ -528,6 +554,7 @@ func (r *Router) execShards(ctx context.Context, e *env, st *Statement, p *plan,
 		src.close()
 		return err
 	}
+	merged = true
 	return r.answerRows(ctx, o, rows)
 }
 
@@ -609,6 +636,15 @@ func (m mergedRows) QueryxContext(context.Context, string, ...any) (*sqlx.Rows, 
 
 func (m mergedRows) QueryRowxContext(context.Context, string, ...any) *sqlx.Row {
 	panic("router: mergedRows supports Select only")
+}
+
+// closeRows closes every shard result that is there.
+func closeRows(results []*sql.Rows) {
+	for _, rows := range results {
+		if rows != nil {
+			rows.Close()
+		}
+	}
 }
 
 func firstShardError(p *plan, errs []error) error {

@@ -192,6 +192,14 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 		var ran *writeBranch
 		fn := func(ctx context.Context, q queryer) error {
 			b := &writeBranch{set: set, node: node, replaced: replaced, shard: i}
+			// A part that did not run ends here, after an error or a
+			// panic (a bug): its connection never stays out of the pool,
+			// nor holds its rows' locks, with autocommit off.
+			defer func() {
+				if ran != b && b.conn != nil {
+					b.end(ctx)
+				}
+			}()
 			if e.lost != nil {
 				b.lost = func() { _ = e.lost(node) }
 			}
@@ -218,14 +226,11 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 				b.timed = true
 			}
 			if _, err := b.conn.ExecContext(ctx, begin); err != nil {
-				b.end(ctx)
 				return err
 			}
 			b.open = true
 			if st.returning != nil {
-				err := b.runReturning(ctx, query, p, i)
-				if err != nil {
-					b.end(ctx)
+				if err := b.runReturning(ctx, query, p, i); err != nil {
 					return err
 				}
 				ran = b
@@ -238,7 +243,6 @@ func (r *Router) execAcross(ctx context.Context, e *env, st *Statement, p *plan,
 				b.lastID, _ = res.LastInsertId()
 			}
 			if err != nil {
-				b.end(ctx)
 				return err
 			}
 			ran = b

@@ -84,6 +84,17 @@ type Config struct {
 	// hold stopped after other shards took them, are not retried. Zero
 	// means DefaultSwitchBuffer; below zero, held writes fail at once.
 	SwitchBuffer time.Duration
+	// Logf receives what the router has to tell beyond a statement's
+	// error: the stack of a statement that panicked (ErrInternal). Nil
+	// means the standard library's log package (stderr).
+	Logf func(format string, args ...any)
+	// TestPanic is for tests only, and nil everywhere else: when set, it
+	// is called with a place and the statement's text where a statement
+	// holds its shard results ("single-shard" once its one shard's
+	// answer is in, "scatter" once every shard's is), so that a test can
+	// make the statement panic there, as a bug would, and check that
+	// nothing it held leaks (see ErrInternal).
+	TestPanic func(at, query string)
 }
 
 // Router routes SQL over a topology: reads to replicas, writes, DDL,

@@ -250,6 +250,14 @@ func (s *Session) RunClassified(ctx context.Context, st *Statement, query string
 // The proxy relays such reads byte for byte, which spares it decoding and
 // encoding every row.
 func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(ctx context.Context, node *replica.Node) error) (st *Statement, ok bool, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			// The statement may have gone out in part: it is answered,
+			// with the error, and the session closed.
+			ok, err = true, s.r.recovered(v, nil, nil)
+			s.abandon(err)
+		}
+	}()
 	if s.tx != nil || !s.autocommit || s.pinsBeyondLogin() || s.broken != nil || s.next != nil || s.nextUnknown {
 		return nil, false, nil
 	}
@@ -365,6 +373,15 @@ func relayVia(_ context.Context, node *replica.Node) (queryer, bool, error) {
 }
 
 func (s *Session) do(ctx context.Context, o *op) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = s.r.recovered(v, o, nil)
+		}
+		if err != nil && s.broken == nil && errors.Is(err, ErrInternal) {
+			// (Also when its transaction recovered it: Tx.run.)
+			s.abandon(err)
+		}
+	}()
 	if s.broken != nil {
 		return s.broken
 	}

@@ -170,7 +170,12 @@ func (t *Tx) home() int {
 }
 
 // run runs one statement inside the transaction.
-func (t *Tx) run(ctx context.Context, o *op) error {
+func (t *Tx) run(ctx context.Context, o *op) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = t.r.recovered(v, o, t.abandon)
+		}
+	}()
 	if t.done {
 		return ErrTxDone
 	}

@@ -105,7 +105,7 @@ needs the sandbox the topology file belongs to.`,
 			defer stop()
 			cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr(c), format+"\n", args...) }
 			r, err := router.Open(c.Context(), t, router.Config{Replica: replica.Config{Pool: replica.PoolConfig{MaxOpen: backendMaxOpen}, TimesAsText: true, RawIO: true}, AllowMultiShardWrites: multiWrites,
-				TopologyPath: topo, OnFollow: func(err error) { followed(stderr(c), err) }, FailoverBuffer: failoverBuffer, SwitchBuffer: switchBuffer})
+				TopologyPath: topo, OnFollow: func(err error) { followed(stderr(c), err) }, FailoverBuffer: failoverBuffer, SwitchBuffer: switchBuffer, Logf: cfg.Logf})
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,8 @@ package router_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -61,4 +63,58 @@ func TestCallerDeadlineKeepsPrimary(t *testing.T) {
 		}
 	}
 	t.Logf("%d statements cut by their callers' deadlines", cut)
+}
+
+// TestSessionBusy: a Session used from several goroutines at once
+// refuses the statements that overlap another with ErrSessionBusy, where
+// they shared its connections (busy buffer, bad connection: errors that
+// counted against the primary), and the session and the primary serve
+// on.
+func TestSessionBusy(t *testing.T) {
+	r, _ := openRouter(t, router.Config{})
+	ctx := context.Background()
+	s := r.NewSession()
+	defer s.Close()
+	if _, err := s.ExecContext(ctx, "SET @a = 1"); err != nil { // the session's own connections
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	busy, other := 0, []error{}
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				var v int
+				err := s.GetContext(ctx, &v, "SELECT SLEEP(0.01) + @a")
+				mu.Lock()
+				switch {
+				case errors.Is(err, router.ErrSessionBusy):
+					busy++
+				case err != nil:
+					other = append(other, err)
+				case v != 1:
+					other = append(other, fmt.Errorf("answered %d, want 1", v))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(other) > 0 {
+		t.Errorf("%d statements failed otherwise than ErrSessionBusy or answered wrong, the first: %v", len(other), other[0])
+	}
+	if busy == 0 {
+		t.Error("no statement overlapped another of the session: four goroutines of 20 statements of 10ms each should")
+	}
+	var v int
+	if err := s.GetContext(ctx, &v, "SELECT @a"); err != nil || v != 1 {
+		t.Errorf("the session after: %d, %v; want 1", v, err)
+	}
+	for _, n := range r.Sets()[0].Snapshot() {
+		if n.Role == "primary" && n.Health != replica.Healthy {
+			t.Errorf("primary %s: %v, want healthy", n.Name, n.Health)
+		}
+	}
 }

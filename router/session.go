@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -37,6 +38,8 @@ const ConsistencyVariable = "scalelab_consistency"
 // id stays the same. A Session is not safe for concurrent use; Close it
 // when done.
 type Session struct {
+	// busy is set while a statement runs (see ErrSessionBusy).
+	busy atomic.Bool
 	// statements gives the Session ExecContext, QueryContext (nil rows
 	// for statements it handles itself: SET, USE, BEGIN…), GetContext and
 	// SelectContext.
@@ -372,7 +375,18 @@ func relayVia(_ context.Context, node *replica.Node) (queryer, bool, error) {
 	return relayNode{node}, false, nil
 }
 
+// ErrSessionBusy fails a statement of a Session that is running another
+// one, on another goroutine: a Session serves one goroutine at a time.
+// Without it, two statements shared the session's connections and state,
+// and the driver's errors (busy buffer, bad connection) counted against
+// the shared primary, which could shun it for every client.
+var ErrSessionBusy = errors.New("router: the session is running another statement: a Session serves one goroutine at a time; open a Session for each goroutine, or use the Router, which is safe for concurrent use")
+
 func (s *Session) do(ctx context.Context, o *op) (err error) {
+	if !s.busy.CompareAndSwap(false, true) {
+		return ErrSessionBusy
+	}
+	defer s.busy.Store(false)
 	defer func() {
 		if v := recover(); v != nil {
 			err = s.r.recovered(v, o, nil)

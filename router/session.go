@@ -35,8 +35,9 @@ const ConsistencyVariable = "scalelab_consistency"
 // TABLES, an SQL-level PREPARE), or one that calls CONNECTION_ID()
 // (Statement.ConnectionID), it also sends its reads to the primary, where
 // that state lives, as a client connected to the primary would, and the
-// id stays the same. A Session is not safe for concurrent use; Close it
-// when done.
+// id stays the same. A Session serves one goroutine at a time: a
+// statement that overlaps another of the session fails with
+// ErrSessionBusy. Close it when done.
 type Session struct {
 	// busy is set while a statement runs (see ErrSessionBusy).
 	busy atomic.Bool

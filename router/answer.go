@@ -332,6 +332,80 @@ func withAnswer(ctx context.Context, c *sqlx.Conn, res sql.Result, err error, f 
 	return out, nil
 }
 
+// A read's rows end in an EOF or OK packet that carries the answer's
+// warning count, which the session reads once the rows are read
+// (Session.RowsDone), on the connection the rows came from: for a read
+// over a node's pool, one the read takes from the pool for itself
+// (queryLent) and gives back then, since a connection back in the pool
+// may have run another client's statement by the time the rows are read.
+
+// lentConn is a connection a read took from a node's pool for itself,
+// with its rows and, for rows in the binary protocol, the statement
+// prepared on it: release gives it back.
+type lentConn struct {
+	conn *sqlx.Conn
+	rows *sql.Rows
+	stmt *sql.Stmt
+}
+
+// release closes the rows (a no-op once the caller has), the statement
+// and the connection, which goes back to the pool. The statement is
+// closed first: closed after, it would be closed on a connection another
+// statement may be using.
+func (l *lentConn) release() {
+	l.rows.Close()
+	if l.stmt != nil {
+		l.stmt.Close()
+	}
+	l.conn.Close()
+}
+
+// queryLent runs query on a connection it takes from db, in the binary
+// protocol when ctx asks for it (see queryRows), and returns its rows
+// and the connection, which the caller releases once the rows are read
+// and the end of the answer is. As the pool's own QueryContext does, a
+// connection the server had closed (the statement not sent:
+// driver.ErrBadConn) is dropped and the statement sent on another.
+func queryLent(ctx context.Context, db *sqlx.DB, query string, args []any) (*sql.Rows, *lentConn, error) {
+	binary := binaryRowsWanted(ctx)
+	for try := 0; ; try++ {
+		c, err := db.Connx(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		var rows *sql.Rows
+		var stmt *sql.Stmt
+		if binary {
+			rows, stmt, err = queryBinary(ctx, c, c, query, args)
+		} else {
+			rows, err = c.QueryContext(ctx, query, args...)
+		}
+		if err != nil {
+			c.Close()
+			if errors.Is(err, driver.ErrBadConn) && try < badConnTries {
+				continue
+			}
+			return nil, nil, err
+		}
+		return rows, &lentConn{conn: c, rows: rows, stmt: stmt}, nil
+	}
+}
+
+// endOfAnswer is what lastAnswer read of the end of a read's answer; ok
+// is false when it is not known.
+type endOfAnswer struct {
+	ok bool
+	a  replica.OK
+	d  diagnostics
+}
+
+// readEnd reads the end of the answer to the read that just ran on c,
+// whose rows were read to their end.
+func readEnd(ctx context.Context, c *sqlx.Conn) *endOfAnswer {
+	a, d, ok := lastAnswer(ctx, c)
+	return &endOfAnswer{ok: ok, a: a, d: d}
+}
+
 // lastAnswer reads what the answer to the statement that just ran on c
 // said beyond what the driver keeps: its last packet (replica.LastOK), and
 // its diagnostics, listed with SHOW WARNINGS on c, the connection that

@@ -62,35 +62,64 @@ func queryRows(ctx context.Context, q queryer, query string, args []any) (*sql.R
 	if b == nil {
 		return q.QueryContext(ctx, query, args...)
 	}
-	var st *sql.Stmt
-	var err error
+	var p preparer
 	held := true
 	switch c := q.(type) {
 	case *sqlx.DB:
 		// A pool's statement is closed for good once its rows are.
-		st, err = c.PrepareContext(ctx, query)
-		held = false
+		p, held = c, false
 	case *sqlx.Conn:
-		st, err = c.PrepareContext(ctx, query)
+		p = c
 	case txQueryer:
-		st, err = c.PrepareContext(ctx, query)
+		p = c
 	default:
 		return q.QueryContext(ctx, query, args...)
 	}
-	var me *mysql.MySQLError
-	if errors.As(err, &me) && me.Number == erUnsupportedPS {
-		return q.QueryContext(ctx, query, args...)
-	}
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, args...)
-	if !held || err != nil {
-		st.Close()
+	rows, st, err := queryBinary(ctx, p, q, query, args)
+	if st == nil {
 		return rows, err
+	}
+	if !held {
+		st.Close()
+		return rows, nil
 	}
 	b.mu.Lock()
 	b.stmts = append(b.stmts, st)
 	b.mu.Unlock()
 	return rows, nil
+}
+
+// binaryRowsWanted reports whether ctx asks for rows in the binary
+// protocol (WithBinaryRows).
+func binaryRowsWanted(ctx context.Context) bool {
+	b, _ := ctx.Value(binaryReadsKey{}).(*binaryReads)
+	return b != nil
+}
+
+// preparer is what a statement is prepared on: a pool, a connection or a
+// transaction.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// queryBinary runs query as a statement prepared on p, whose rows come in
+// the binary protocol, and returns them with the statement, which the
+// caller closes once they are read (nil with an error). A statement the
+// server does not prepare runs in text on q, with no statement.
+func queryBinary(ctx context.Context, p preparer, q queryer, query string, args []any) (*sql.Rows, *sql.Stmt, error) {
+	st, err := p.PrepareContext(ctx, query)
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && me.Number == erUnsupportedPS {
+		rows, err := q.QueryContext(ctx, query, args...)
+		return rows, nil, err
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return rows, st, nil
 }

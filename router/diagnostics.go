@@ -17,9 +17,9 @@ import (
 // where those statements would read another statement's list (another
 // client's), so the session keeps the list itself, from its statements'
 // answers, and answers them (Result.Diagnostics) as long as it knows it.
-// It does not after a read merged over shards or one over the shared pool
-// that was not relayed, whose answers' counts the router does not follow,
-// a SET, or an error: they are then refused, as before.
+// It does not after a read merged over shards, whose answers' counts the
+// router does not follow, a SET, or an error: they are then refused, as
+// before.
 
 // DiagnosticsAnswer is the session's answer to a statement that reads
 // its list of conditions.
@@ -240,16 +240,27 @@ func (s *Session) ForgetConditions() { s.forgetConditions() }
 // forgetConditions marks the list of conditions as not known.
 func (s *Session) forgetConditions() {
 	s.conds, s.condsCount, s.condsKnown, s.pendingConds = nil, 0, false, false
-	s.readOn, s.readSt = nil, nil
+	s.dropRead()
+}
+
+// dropRead forgets the last read's connection, giving it back to its
+// pool if the read took it from there (see op.lent).
+func (s *Session) dropRead() {
+	if s.readLent != nil {
+		s.readLent.release()
+	}
+	s.readOn, s.readSt, s.readLent, s.readEnd = nil, nil, nil, nil
 }
 
 // RowsDone tells the session that the rows of its last statement, a read
 // that Run returned them for, were read to their end and closed. A read
-// on a connection the session holds (a transaction's, or its own once it
-// keeps state) then gets the warning count of its answer's last packet
-// (Warnings), and, when it is not 0, the conditions, listed on that
-// connection. Until the caller tells, or for a read over the pool or
-// merged over shards, the list is not known, and the count is 0.
+// on one node then gets the warning count of its answer's last packet
+// (Warnings), and, when it is not 0, the conditions, listed on the
+// connection it ran on: one the session holds (a transaction's, or its
+// own once it keeps state), or one the read took from the node's pool,
+// which goes back to the pool now (or at the session's next statement or
+// Close, if the caller never tells). Until the caller tells, or for a
+// read merged over shards, the list is not known, and the count is 0.
 //
 // A CALL's answer ends in an OK packet after its result sets, which
 // go-sql-driver reads past: RowsDone reads it off the connection, and
@@ -261,23 +272,32 @@ func (s *Session) RowsDone(ctx context.Context) {
 			s.abandon(s.r.recovered(v, nil, nil)) // its next statement tells
 		}
 	}()
-	c, st := s.readOn, s.readSt
-	s.readOn, s.readSt = nil, nil
-	if c == nil || !s.pendingConds {
+	c, st, lent, end := s.readOn, s.readSt, s.readLent, s.readEnd
+	s.readOn, s.readSt, s.readLent, s.readEnd = nil, nil, nil, nil
+	if lent != nil {
+		defer lent.release()
+	}
+	if c == nil && end == nil || !s.pendingConds {
 		return
 	}
 	s.pendingConds = false
-	a, d, ok := lastAnswer(ctx, c)
-	if !ok {
+	if end == nil {
+		end = readEnd(ctx, c)
+	}
+	if !end.ok {
 		s.forgetConditions()
 		return
 	}
-	s.warnings = d.count
-	s.noteConditions(st, d)
-	if st.IsCall() && a.IsOK {
-		s.closing, s.closed = a, true
-		s.rowCount = int64(a.Affected)
-		s.callEnded(ctx, c)
+	s.warnings = end.d.count
+	s.noteConditions(st, end.d)
+	if st.IsCall() && end.a.IsOK {
+		s.closing, s.closed = end.a, true
+		s.rowCount = int64(end.a.Affected)
+		if lent == nil {
+			// (A pooled connection's LAST_INSERT_ID() may be another
+			// client's statement's.)
+			s.callEnded(ctx, c)
+		}
 	}
 }
 

@@ -118,10 +118,20 @@ type op struct {
 	diag      *DiagnosticsAnswer
 	takesDiag bool
 	// readOn is the connection a read's rows came from, or a write ran
-	// on, when the session holds it (its own, or its transaction's):
-	// once the rows are read, the answer's warnings are read off it
-	// (RowsDone), and a CALL's LAST_INSERT_ID() (callEnded).
+	// on, when the session holds it (its own, or its transaction's, or
+	// lent): once the rows are read, the answer's warnings are read off
+	// it (RowsDone), and a CALL's LAST_INSERT_ID() (callEnded).
 	readOn *sqlx.Conn
+	// lent, for Run's read over a node's pool (takesDiag), is the pool's
+	// connection its rows came from, which the read took for itself so
+	// that the end of its answer can be read there (RowsDone): it goes
+	// back to the pool then. readOn is its connection.
+	lent *lentConn
+	// answer, for Run's read whose rows were read to their end before
+	// the statement returned them (rowsRead: a write's RETURNING rows
+	// under read-your-writes, whose connection then reads the GTID), is
+	// the end of its answer, read there first.
+	answer *endOfAnswer
 	// planned, when set, is the statement's plan that Relay made to
 	// decide, which run takes instead of planning again while the
 	// routing schema and topology are still those it was made over.
@@ -238,8 +248,22 @@ func (o *op) fn(query string, args []any) func(context.Context, queryer) error {
 			o.res, err = execAnswered(ctx, q, query, args, o.found)
 			o.readOn = heldConn(q)
 		case opQuery:
+			if o.lent != nil {
+				o.lent.release() // a try's that failed after it ran
+			}
+			o.readOn, o.lent, o.answer = nil, nil, nil
+			if db, ok := q.(*sqlx.DB); ok && o.takesDiag {
+				o.rows, o.lent, err = queryLent(ctx, db, query, args)
+				if o.lent != nil {
+					o.readOn = o.lent.conn
+				}
+				break
+			}
 			o.rows, err = queryRows(ctx, q, query, args)
 			o.readOn = heldConn(q)
+			if rr, ok := q.(rowsRead); ok && err == nil && o.takesDiag {
+				o.answer = readEnd(ctx, rr.Conn)
+			}
 		case opGet:
 			err = sqlx.GetContext(ctx, q, o.dest, query, args...)
 		case opSelect:

@@ -114,9 +114,13 @@ type Session struct {
 	condsCount               uint16
 	condsKnown, pendingConds bool
 	// readOn and readSt are the last read's connection and statement,
-	// for RowsDone.
-	readOn *sqlx.Conn
-	readSt *Statement
+	// for RowsDone; readLent is readOn when the read took it from a
+	// node's pool, to give back then (see op.lent), and readEnd the end
+	// of the read's answer when it was read already (see op.answer).
+	readOn   *sqlx.Conn
+	readSt   *Statement
+	readLent *lentConn
+	readEnd  *endOfAnswer
 	// closing is the OK packet that ended the answer to the session's
 	// last statement, a CALL whose rows were read (RowsDone); closed is
 	// set when it is known.
@@ -186,9 +190,11 @@ func (s *Session) effectiveMode() Consistency {
 type Result struct {
 	// Statement is the statement's classification, made once by Run.
 	Statement *Statement
-	// Rows holds the statement's rows; read and close them. Nil for a
-	// statement that returns none, and for one the session handles
-	// itself (SET, USE, BEGIN…).
+	// Rows holds the statement's rows; read and close them, then call
+	// Session.RowsDone, which reads the end of the answer and gives a
+	// read over a node's pool its connection back (else the session's
+	// next statement or Close does). Nil for a statement that returns
+	// none, and for one the session handles itself (SET, USE, BEGIN…).
 	Rows *sql.Rows
 	// Diagnostics, when set, is the session's own answer to a statement
 	// that reads its list of conditions (SHOW WARNINGS …), whose rows
@@ -266,6 +272,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 		return nil, false, nil
 	}
 	s.warnings = 0 // (a relayed answer carries its own)
+	s.dropRead()   // the last read's, if RowsDone was not called
 	o := &s.relayOp
 	if s.relayCall == nil {
 		s.relayCall = func(ctx context.Context, q queryer) error { return o.relay(ctx, q.(relayNode).node) }
@@ -311,7 +318,7 @@ func (s *Session) Relay(ctx context.Context, query string, args []any, fn func(c
 		return declined, false, nil
 	}
 	s.rowCount = -1 // a read, or a failed statement
-	s.pendingConds, s.readOn, s.readSt, s.closed = true, nil, nil, false
+	s.pendingConds, s.closed = true, false
 	return st, true, err
 }
 
@@ -490,16 +497,20 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 			// A SET may warn (of a deprecated value) where it ran.
 			s.forgetConditions()
 		}
-	case o.kind == opQuery && o.rows != nil && o.readOn != nil:
+	case o.kind == opQuery && o.rows != nil && (o.readOn != nil || o.answer != nil):
 		s.rowCount = -1
 		// The answer's conditions are known once its rows are read
 		// (RowsDone).
-		s.pendingConds, s.readOn, s.readSt = true, o.readOn, st
+		s.pendingConds, s.readOn, s.readSt, s.readLent, s.readEnd = true, o.readOn, st, o.lent, o.answer
 	default:
 		s.rowCount = -1
-		// A read over the pool, or merged over shards: its answer's
-		// conditions are not followed.
+		// A read merged over shards, or one over the pool for a caller
+		// that does not tell when its rows are read (the database/sql
+		// methods'): its answer's conditions are not followed.
 		s.forgetConditions()
+	}
+	if o.lent != nil && s.readLent != o.lent {
+		o.lent.release() // a read that failed, or whose rows are not followed
 	}
 	return err
 }
@@ -850,8 +861,7 @@ func (s *Session) newTx() *Tx {
 
 // Warnings is the warning count of the server's answer to the session's
 // last statement: a write's (summed over the shards it ran on), or a
-// read's on a connection the session holds, once RowsDone has read it;
-// 0 after any other.
+// read's on one node, once RowsDone has read it; 0 after any other.
 func (s *Session) Warnings() uint16 { return s.warnings }
 
 // SetFoundRows makes the session's writes report the rows they matched,
@@ -1664,6 +1674,7 @@ func replay(ctx context.Context, c *sqlx.Conn, node *replica.Node, state []strin
 // connections: they carry its USE and SET state, which must never reach
 // another client through the shared pools.
 func (s *Session) Close() error {
+	s.dropRead()
 	err := s.endImplicit()
 	err = errors.Join(err, s.endTx(false))
 	for n, c := range s.conns {

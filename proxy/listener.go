@@ -203,14 +203,16 @@ type clientConn struct {
 	// system call hand-offs (see rawio), when hasRaw.
 	raw    rawio.Conn
 	hasRaw bool
-	// read, drained, stepFn and stepErr are frame's (see step): the read
-	// of the poller's wait, set while step runs; whether its last read
-	// took all the socket held; step as a function, made once; and what
-	// ended it.
-	read    func([]byte) (int, error)
-	drained bool
-	stepFn  func(func([]byte) (int, error)) bool
-	stepErr error
+	// read, drained, answered, stepFn and stepErr are frame's (see
+	// step): the read of the poller's wait, set while step runs; whether
+	// its last read took all the bytes the socket held; whether the
+	// client was written to since that read (see fill); step as a
+	// function, made once; and what ended it.
+	read     func([]byte) (int, error)
+	drained  bool
+	answered bool
+	stepFn   func(func([]byte) (int, error)) bool
+	stepErr  error
 	// packetBuf and outBuf are reused by the relay, as are run, the
 	// relayed statement, and runOn, its run.on.
 	packetBuf, outBuf []byte
@@ -286,7 +288,8 @@ func (c *clientConn) Read(p []byte) (int, error) {
 // first reading, and finding nothing, when its last read took all the
 // socket held: a system call a statement. A client that sent its next
 // request before this answer (a pipelined one) is not missed: its bytes
-// were either in that read or brought readiness that ends the wait.
+// were either in that read or brought readiness that ends the wait. Nor
+// is the close of one that closed as it sent its request (see fill).
 func (c *clientConn) frame() error {
 	if !c.hasRaw {
 		return c.packets()
@@ -483,8 +486,19 @@ func (c *clientConn) handOn(p []byte, limit int) int {
 }
 
 // fill reads more of the client's bytes into in, which lies in rbuf: in
-// step, with its read, and not at all (rawio.ErrWouldBlock) when the last
-// one took all there was; elsewhere with readSocket.
+// step, with its read; elsewhere with readSocket.
+//
+// In step, it does not read (rawio.ErrWouldBlock) when the last read took
+// all the bytes there were and the client has been answered since. A
+// short read leaves behind it the end of the stream of a client that
+// closed as it sent them (the close's readiness came with the bytes', and
+// only the next read returns io.EOF); the answer brings that client's
+// system's reset, and with it readiness, which ends the wait. With no
+// answer since (a packet still incomplete, a dropped one), nothing
+// would: fill reads again, until there is nothing (ErrWouldBlock) or the
+// end. Whole requests, each answered, cost no read that finds nothing.
+// (A client that shut only its sending side takes the answer without a
+// reset: its end is seen at the idle timeout.)
 func (c *clientConn) fill() error {
 	switch {
 	case c.rbuf == nil:
@@ -504,7 +518,7 @@ func (c *clientConn) fill() error {
 	switch {
 	case c.read == nil:
 		n, err = c.readSocket(room)
-	case c.drained:
+	case c.drained && c.answered:
 		return rawio.ErrWouldBlock
 	case c.l.s.draining.Load():
 		// As readSocket: requests that wait behind a drain's start are
@@ -513,7 +527,7 @@ func (c *clientConn) fill() error {
 		return io.EOF
 	default:
 		n, err = c.read(room)
-		c.drained = err == nil && n < len(room)
+		c.drained, c.answered = err == nil && n < len(room), false
 	}
 	c.in = c.in[:len(c.in)+n]
 	if n > 0 {
@@ -663,6 +677,7 @@ func setOKWarnings(p []byte, warnings uint16) {
 }
 
 func (c *clientConn) write(p []byte) (int, error) {
+	c.answered = true
 	if c.hasRaw {
 		return c.raw.Write(p)
 	}

@@ -206,9 +206,15 @@ var ErrWouldBlock = errors.New("rawio: nothing to read yet")
 // socket held may return false without reading again, for the read that
 // would find nothing: any byte that came since its read has brought
 // readiness that ends the wait. On a TCP socket, a read that returned
-// less than it asked for has read all it held (short of urgent data,
-// where a read stops at the mark). A step must not read the connection
-// otherwise (Read would wait for the lock Serve holds); it may write it.
+// less than it asked for has read all the bytes it held (short of urgent
+// data, where a read stops at the mark), but not the end of the stream:
+// a peer that closed as it sent them brought its close's readiness with
+// theirs, and only the next read returns io.EOF. So after a short read a
+// step may skip that read only when something else will bring readiness
+// if the peer has closed: an answer written since, which a closed peer's
+// system answers with a reset. Without one, it reads again, until
+// ErrWouldBlock. A step must not read the connection otherwise (Read
+// would wait for the lock Serve holds); it may write it.
 func (c Conn) Serve(step func(read func(p []byte) (int, error)) bool) error {
 	c.step = step
 	err := c.rc.Read(c.serveFn)

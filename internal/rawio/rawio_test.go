@@ -212,9 +212,9 @@ func TestWriteRead(t *testing.T) {
 // TestServeMissesNoPipelinedRequest serves a client that sends its
 // requests without waiting for the answers, in bursts and at random
 // gaps: a step that answers what it has and waits without reading again
-// after a read that took all there was must still see every request. A
-// readiness lost between a read and the wait would leave the client
-// waiting for an answer forever.
+// after a read that took all there was, and an answer since, must still
+// see every request. A readiness lost between a read and the wait would
+// leave the client waiting for an answer forever.
 func TestServeMissesNoPipelinedRequest(t *testing.T) {
 	c, s := pair(t)
 	raw, ok := New(s)
@@ -228,7 +228,7 @@ func TestServeMissesNoPipelinedRequest(t *testing.T) {
 		buf := make([]byte, 7) // small, so that some reads fill it
 		var stepErr error
 		step := func(read func([]byte) (int, error)) bool {
-			drained := false
+			drained, answered := false, false
 			for {
 				for len(in) > 0 && len(in) >= 1+int(in[0]) {
 					n := 1 + int(in[0])
@@ -236,9 +236,10 @@ func TestServeMissesNoPipelinedRequest(t *testing.T) {
 						stepErr = err
 						return true
 					}
+					answered = true
 					in = in[n:]
 				}
-				if drained {
+				if drained && answered {
 					return false
 				}
 				n, err := read(buf)
@@ -250,7 +251,7 @@ func TestServeMissesNoPipelinedRequest(t *testing.T) {
 					return true
 				}
 				in = append(in, buf[:n]...)
-				drained = n < len(buf)
+				drained, answered = n < len(buf), false
 			}
 		}
 		err := raw.Serve(step)
@@ -365,5 +366,44 @@ func TestServeDeadline(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Serve still waits after the close")
+	}
+}
+
+// TestServeEOFBehindShortRead: a peer that sends bytes and closes at
+// once brings one readiness for both. The read that returns the bytes
+// returns them short, without io.EOF, which the next read returns: a
+// step that waited after the short read, having written nothing, would
+// wait for ever (see Serve), so it reads again.
+func TestServeEOFBehindShortRead(t *testing.T) {
+	c, s := pair(t)
+	raw, ok := New(s)
+	if !ok {
+		t.Skip("no raw I/O on this platform")
+	}
+	if _, err := c.Write([]byte("half")); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	var got []string
+	step := func(read func([]byte) (int, error)) bool {
+		buf := make([]byte, 16)
+		for {
+			n, err := read(buf)
+			if errors.Is(err, ErrWouldBlock) {
+				return false // not arrived yet: its readiness ends the wait
+			}
+			got = append(got, fmt.Sprintf("%q %v", buf[:n], err))
+			if err != nil {
+				return true
+			}
+		}
+	}
+	s.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if err := raw.Serve(step); err != nil {
+		t.Fatalf("Serve: %v after reads %q", err, got)
+	}
+	want := []string{`"half" <nil>`, `"" EOF`}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got reads %q, want %q", got, want)
 	}
 }

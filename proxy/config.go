@@ -19,6 +19,9 @@ const (
 	DefaultRowBatch = 16 << 10
 	// DefaultLoginTimeout bounds the handshake, as MySQL's connect_timeout.
 	DefaultLoginTimeout = 10 * time.Second
+	// DefaultReadTimeout bounds the wait for the rest of a packet a
+	// client has begun, as the servers' net_read_timeout.
+	DefaultReadTimeout = 30 * time.Second
 	// DefaultMaxQueryBytes bounds one statement's text, as MySQL's
 	// max_allowed_packet does. Parsing costs about a hundred times the
 	// text in memory, so it is below the server's 16 MiB.
@@ -57,6 +60,15 @@ type Config struct {
 	// this long, with error 4031, as MySQL's wait_timeout does. Zero means
 	// never.
 	IdleTimeout time.Duration
+	// ReadTimeout closes a client connection that has sent part of a
+	// packet and then nothing more for this long, with error 1159, as a
+	// server's net_read_timeout does; its session ends, so its
+	// transaction rolls back and its locks go. It applies only after
+	// login (LoginTimeout bounds the handshake), while a packet is partly
+	// read; IdleTimeout applies there too, the sooner of the two, and
+	// alone between commands. Zero means DefaultReadTimeout (30s);
+	// negative means never.
+	ReadTimeout time.Duration
 	// DrainTimeout bounds Shutdown when its context has no deadline. Zero
 	// means DefaultDrainTimeout.
 	DrainTimeout time.Duration
@@ -112,6 +124,12 @@ func (c Config) withDefaults() (Config, error) {
 		c.MaxQueryBytes = DefaultMaxQueryBytes
 	case c.MaxQueryBytes < 0:
 		c.MaxQueryBytes = 0 // no limit
+	}
+	switch {
+	case c.ReadTimeout == 0:
+		c.ReadTimeout = DefaultReadTimeout
+	case c.ReadTimeout < 0:
+		c.ReadTimeout = 0 // never
 	}
 	if c.IdleTimeout < 0 {
 		return c, fmt.Errorf("proxy: idle timeout %v: want 0 (never) or more", c.IdleTimeout)

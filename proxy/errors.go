@@ -36,6 +36,10 @@ const (
 	// ErrNumIdleTimeout (ER_CLIENT_INTERACTION_TIMEOUT, SQLSTATE HY000)
 	// is sent before an idle connection is closed, as MySQL 8 does.
 	ErrNumIdleTimeout = sqlerror.ErrorCode(4031)
+	// ErrNumReadTimeout (ER_NET_READ_INTERRUPTED, SQLSTATE 08S01) is
+	// sent before a connection that left a packet unfinished is closed
+	// (Config.ReadTimeout), as a server's net_read_timeout gives.
+	ErrNumReadTimeout = sqlerror.ErrorCode(1159)
 	// ErrNumShutdown (ER_SERVER_SHUTDOWN, SQLSTATE 08S01) is sent to idle
 	// connections while the proxy drains.
 	ErrNumShutdown = sqlerror.ERServerShutdown
@@ -111,6 +115,13 @@ func errTooManyConnections(max int) *sqlerror.SQLError {
 func errIdle(d time.Duration) *sqlerror.SQLError {
 	return sqlerror.NewSQLErrorf(ErrNumIdleTimeout, sqlerror.SSUnknownSQLState,
 		"The client was disconnected by the server because of inactivity: idle for more than %v (--idle-timeout); reconnect", d)
+}
+
+// errReadTimeout is the error of a client that left a packet unfinished
+// for longer than the read timeout, as a server's net_read_timeout gives.
+func errReadTimeout(d time.Duration) *sqlerror.SQLError {
+	return sqlerror.NewSQLErrorf(ErrNumReadTimeout, sqlerror.SSNetError,
+		"Got timeout reading communication packets: the rest of a packet did not come within %v (--read-timeout); its transaction was rolled back, reconnect", d)
 }
 
 // errLoginTimeout is the error of a client that did not log in within the

@@ -76,7 +76,7 @@ func (l *listener) admit(c net.Conn) *clientConn {
 		l.s.cfg.Logf("proxy: refused %s: %s", c.RemoteAddr(), describe(e))
 		return nil
 	}
-	cc := &clientConn{Conn: c, l: l, idle: l.s.cfg.IdleTimeout}
+	cc := &clientConn{Conn: c, l: l, idle: l.s.cfg.IdleTimeout, readTimeout: l.s.cfg.ReadTimeout}
 	cc.raw, cc.hasRaw = rawio.New(c)
 	if t := l.s.cfg.LoginTimeout; t > 0 {
 		cc.loginBy = time.Now().Add(t)
@@ -160,7 +160,9 @@ type clientConn struct {
 	// stmtCtx is the context of the connection's statements on the full
 	// path: the server's, with the check of its client (see exec).
 	stmtCtx context.Context
-	idle    time.Duration
+	// idle and readTimeout are the server's IdleTimeout and ReadTimeout
+	// (zero: none).
+	idle, readTimeout time.Duration
 	// okWarnings is the warning count the protocol library's next OK
 	// packet carries in place of its 0 (it asks WarningCount for a text
 	// statement's, not for a prepared statement's execution).
@@ -185,7 +187,9 @@ type clientConn struct {
 	// deadline is the read deadline last set: a client without an idle
 	// timeout, logged in, reads with none, and setting none again before
 	// every command would cost each a trip through the runtime's timers.
-	deadline time.Time
+	// deadlineFor is the timeout it is (see arm).
+	deadline    time.Time
+	deadlineFor timeoutKind
 
 	// Once the client has logged in, Read frames its packets, so that a
 	// COM_QUERY the relay takes never reaches the protocol library (see
@@ -294,7 +298,7 @@ func (c *clientConn) frame() error {
 	if !c.hasRaw {
 		return c.packets()
 	}
-	if _, err := c.arm(); err != nil {
+	if err := c.arm(); err != nil {
 		return err
 	}
 	if c.stepFn == nil {
@@ -302,7 +306,7 @@ func (c *clientConn) frame() error {
 	}
 	c.stepErr = nil
 	if err := c.raw.Serve(c.stepFn); err != nil {
-		return c.readFailed(err, false)
+		return c.readFailed(err)
 	}
 	return c.stepErr
 }
@@ -314,8 +318,9 @@ func (c *clientConn) step(read func([]byte) (int, error)) bool {
 	err := c.packets()
 	c.read = nil
 	if errors.Is(err, rawio.ErrWouldBlock) {
-		// The idle deadline counts from now, as a read's would.
-		if _, err := c.arm(); err != nil {
+		// The idle deadline, or the read timeout's in the middle of a
+		// packet, counts from now, as a read's would.
+		if err := c.arm(); err != nil {
 			c.stepErr = err
 			return true
 		}
@@ -498,7 +503,8 @@ func (c *clientConn) handOn(p []byte, limit int) int {
 // would: fill reads again, until there is nothing (ErrWouldBlock) or the
 // end. Whole requests, each answered, cost no read that finds nothing.
 // (A client that shut only its sending side takes the answer without a
-// reset: its end is seen at the idle timeout.)
+// reset: its end is seen at the idle timeout, or in the middle of a
+// packet at the read timeout.)
 func (c *clientConn) fill() error {
 	switch {
 	case c.rbuf == nil:
@@ -539,10 +545,11 @@ func (c *clientConn) fill() error {
 	return err
 }
 
-// readSocket reads from the client with the login and idle deadlines, and
-// answers a timeout or a drain with the error packet that says why.
+// readSocket reads from the client with the login, idle and read
+// deadlines, and answers a timeout or a drain with the error packet that
+// says why.
 func (c *clientConn) readSocket(p []byte) (int, error) {
-	login, err := c.arm()
+	err := c.arm()
 	if err != nil {
 		return 0, err
 	}
@@ -555,39 +562,66 @@ func (c *clientConn) readSocket(p []byte) (int, error) {
 	if err == nil {
 		return n, nil
 	}
-	return n, c.readFailed(err, login)
+	return n, c.readFailed(err)
 }
 
-// arm sets the read deadline of the next read; login says whether it is
-// the login's. When the proxy drains, it tells the client so and returns
-// io.EOF.
-func (c *clientConn) arm() (login bool, err error) {
+// timeoutKind is which timeout a read deadline is.
+type timeoutKind uint8
+
+const (
+	noTimeout timeoutKind = iota
+	loginTimeout
+	idleTimeout
+	packetTimeout // the read timeout, in the middle of a packet
+)
+
+// arm sets the read deadline of the next read, and deadlineFor. When the
+// proxy drains, it tells the client so and returns io.EOF.
+func (c *clientConn) arm() error {
 	if c.l.s.draining.Load() {
 		c.say(errShutdown)
-		return false, io.EOF
+		return io.EOF
 	}
 	// The handshake has one deadline in all, however slowly the client
 	// trickles bytes, as MySQL's connect_timeout; the idle timeout applies
-	// too, whichever comes first.
-	var deadline time.Time
+	// too, whichever comes first, and in the middle of a packet the read
+	// timeout (each wait for more of it, as a server's net_read_timeout).
+	var deadline, now time.Time
+	kind := noTimeout
 	if c.idle > 0 {
-		deadline = time.Now().Add(c.idle)
+		now = time.Now()
+		deadline, kind = now.Add(c.idle), idleTimeout
 	}
-	login = !c.loginBy.IsZero() && !c.loggedIn.Load() && (deadline.IsZero() || c.loginBy.Before(deadline))
-	if login {
-		deadline = c.loginBy
+	if c.readTimeout > 0 && c.midPacket() {
+		if now.IsZero() {
+			now = time.Now()
+		}
+		if d := now.Add(c.readTimeout); deadline.IsZero() || d.Before(deadline) {
+			deadline, kind = d, packetTimeout
+		}
+	}
+	if !c.loginBy.IsZero() && !c.loggedIn.Load() && (deadline.IsZero() || c.loginBy.Before(deadline)) {
+		deadline, kind = c.loginBy, loginTimeout
 	}
 	if !deadline.Equal(c.deadline) {
 		c.Conn.SetReadDeadline(deadline)
 		c.deadline = deadline
 	}
-	return login, nil
+	c.deadlineFor = kind
+	return nil
+}
+
+// midPacket reports whether the client, logged in, has sent part of a
+// packet (or of a command's packets, one of the maximum length sent)
+// whose rest the proxy waits for.
+func (c *clientConn) midPacket() bool {
+	return (len(c.in) > 0 || c.pass > 0 || c.skip > 0 || c.cont) && c.loggedIn.Load()
 }
 
 // readFailed answers a read's timeout, or a drain's, with the error
 // packet that says why, and gives io.EOF for it; other errors are
 // returned as they are.
-func (c *clientConn) readFailed(err error, login bool) error {
+func (c *clientConn) readFailed(err error) error {
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		return err
@@ -595,12 +629,17 @@ func (c *clientConn) readFailed(err error, login bool) error {
 	switch {
 	case c.l.s.draining.Load():
 		c.say(errShutdown)
-	case login:
+	case c.deadlineFor == packetTimeout:
+		e := errReadTimeout(c.readTimeout)
+		c.say(e)
+		c.l.s.metrics.rejected.WithLabelValues("read_timeout").Inc()
+		c.l.s.cfg.Logf("proxy: closed %s: %s", c.RemoteAddr(), describe(e))
+	case c.deadlineFor == loginTimeout:
 		e := errLoginTimeout(c.l.s.cfg.LoginTimeout)
 		c.say(e)
 		c.l.s.metrics.rejected.WithLabelValues("login_timeout").Inc()
 		c.l.s.cfg.Logf("proxy: closed %s: %s", c.RemoteAddr(), describe(e))
-	case c.idle > 0:
+	case c.deadlineFor == idleTimeout:
 		e := errIdle(c.idle)
 		c.say(e)
 		c.l.s.metrics.rejected.WithLabelValues("idle_timeout").Inc()

@@ -14,7 +14,7 @@ type metrics struct {
 	reg      *prometheus.Registry
 	open     prometheus.Gauge
 	accepted prometheus.Counter
-	rejected *prometheus.CounterVec // reason: auth, max_connections, idle_timeout
+	rejected *prometheus.CounterVec // reason: auth, max_connections, idle_timeout, read_timeout
 	errors   *prometheus.CounterVec // number: the MySQL error number sent
 	latency  *prometheus.HistogramVec
 	byKind   map[string]prometheus.Observer
@@ -61,7 +61,7 @@ func newMetrics(r *router.Router) *metrics {
 	for _, k := range statementKinds {
 		m.byKind[k] = m.latency.WithLabelValues(k)
 	}
-	for _, reason := range []string{"auth", "max_connections", "idle_timeout"} {
+	for _, reason := range []string{"auth", "max_connections", "idle_timeout", "read_timeout"} {
 		m.rejected.WithLabelValues(reason)
 	}
 	m.reg.MustRegister(m.open, m.accepted, m.rejected, m.errors, m.latency, m.relayed, m.internal, routerCollector{r})

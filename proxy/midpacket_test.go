@@ -1,6 +1,8 @@
 package proxy_test
 
 import (
+	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,5 +110,36 @@ func TestClientGoneMidPacketInTransaction(t *testing.T) {
 		})
 	}
 	other.Close() // its session, with a variable of its own, holds a connection
+	waitFor(t, "the pooled connections to be handed back", 10*time.Second, func() bool { return inUse(f.r) == 0 })
+}
+
+// TestReadTimeout: a client that sends part of a packet and then
+// nothing, its socket open, is cut off after Config.ReadTimeout, with
+// error 1159 naming --read-timeout, and its transaction rolls back. A
+// client that waits between commands for longer is not: that is the
+// idle timeout's.
+func TestReadTimeout(t *testing.T) {
+	f := startProxy(t, proxy.Config{ReadTimeout: 200 * time.Millisecond}, quiet())
+	const table = "readtimeout_lock"
+	other := lockedRow(t, f, table)
+	idle := f.vtConn(t)
+	base := f.srv.Connections()
+	stalled := lockAndLeave(t, f, table).GetRawConn()
+	waitFor(t, "the stalled client to be cut off", 10*time.Second, func() bool {
+		return f.srv.Connections() <= base
+	})
+	stalled.SetReadDeadline(time.Now().Add(10 * time.Second))
+	b, err := io.ReadAll(stalled)
+	if err != nil || len(b) < 7 || b[4] != 0xff || int(b[5])|int(b[6])<<8 != 1159 || !strings.Contains(string(b), "--read-timeout") {
+		t.Errorf("the stalled client got % x, %v; want error packet 1159 naming --read-timeout, then EOF", b, err)
+	}
+	if _, err := other.ExecuteFetch("UPDATE "+table+" SET v = v + 1 WHERE id = 1", 0, false); err != nil {
+		t.Fatalf("another client's write of the row the stalled client locked: %v", err)
+	}
+	// idle has waited since before the stalled client's half packet.
+	if _, err := idle.ExecuteFetch("SELECT 1", 1, false); err != nil {
+		t.Errorf("a client idle for longer than the read timeout: %v", err)
+	}
+	other.Close()
 	waitFor(t, "the pooled connections to be handed back", 10*time.Second, func() bool { return inUse(f.r) == 0 })
 }

@@ -211,3 +211,24 @@ func TestShortTimes(t *testing.T) {
 		}
 	}
 }
+
+func TestReadTimeoutDefault(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		set, want time.Duration
+	}{
+		{"zero is the default", 0, DefaultReadTimeout},
+		{"negative is never", -1, 0},
+		{"set", 5 * time.Second, 5 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Config{Users: map[string]string{"u": "p"}, ReadTimeout: tc.set}.withDefaults()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.ReadTimeout != tc.want {
+				t.Errorf("got %v, want %v", cfg.ReadTimeout, tc.want)
+			}
+		})
+	}
+}

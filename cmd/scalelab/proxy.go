@@ -153,6 +153,7 @@ needs the sandbox the topology file belongs to.`,
 	c.Flags().StringVar(&password, "password", "", "password for --user")
 	c.Flags().IntVar(&cfg.MaxConnections, "max-connections", 0, "most client connections at once; more get error 1040 (0: no limit)")
 	c.Flags().DurationVar(&cfg.IdleTimeout, "idle-timeout", 0, "close a client idle this long, with error 4031 (0: never)")
+	c.Flags().DurationVar(&cfg.ReadTimeout, "read-timeout", proxy.DefaultReadTimeout, "close a client that sent part of a packet and nothing more this long, with error 1159, rolling its transaction back (as the servers' net_read_timeout; between commands --idle-timeout applies; negative: never)")
 	c.Flags().DurationVar(&cfg.LoginTimeout, "login-timeout", proxy.DefaultLoginTimeout, "close a connection that has not logged in this long after connecting (as MySQL's connect_timeout; negative: never)")
 	c.Flags().IntVar(&cfg.MaxQueryBytes, "max-query-bytes", proxy.DefaultMaxQueryBytes, "refuse a statement longer than this with error 1153, before parsing it (as max_allowed_packet; negative: no limit)")
 	c.Flags().IntVar(&backendMaxOpen, "backend-max-open", 0, "most connections to each backend node; clients queue past it (0: no limit; keep it under the servers' max_connections)")

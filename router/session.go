@@ -398,6 +398,9 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = s.r.recovered(v, o, nil)
+			if o.lent != nil && s.readLent != o.lent {
+				o.lent.release() // the pool's connection the read took
+			}
 		}
 		if err != nil && s.broken == nil && errors.Is(err, ErrInternal) {
 			// (Also when its transaction recovered it: Tx.run.)

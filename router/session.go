@@ -398,9 +398,12 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = s.r.recovered(v, o, nil)
-			if o.lent != nil && s.readLent != o.lent {
-				o.lent.release() // the pool's connection the read took
-			}
+		}
+		if o.lent != nil {
+			// The pool's connection a read took, which the session did
+			// not keep: the read failed, its rows are not followed, or
+			// the statement panicked.
+			o.lent.release()
 		}
 		if err != nil && s.broken == nil && errors.Is(err, ErrInternal) {
 			// (Also when its transaction recovered it: Tx.run.)
@@ -505,15 +508,13 @@ func (s *Session) do(ctx context.Context, o *op) (err error) {
 		// The answer's conditions are known once its rows are read
 		// (RowsDone).
 		s.pendingConds, s.readOn, s.readSt, s.readLent, s.readEnd = true, o.readOn, st, o.lent, o.answer
+		o.lent = nil // the session's now, given back at RowsDone
 	default:
 		s.rowCount = -1
 		// A read merged over shards, or one over the pool for a caller
 		// that does not tell when its rows are read (the database/sql
 		// methods'): its answer's conditions are not followed.
 		s.forgetConditions()
-	}
-	if o.lent != nil && s.readLent != o.lent {
-		o.lent.release() // a read that failed, or whose rows are not followed
 	}
 	return err
 }
